@@ -1,0 +1,81 @@
+# truce — build, test, run. GNU Make + pkg-config (DESIGN.md).
+#
+#   make deps    install the Debian packages the build, tests and bench need
+#   make         build build/release/truce
+#   make run     deps + build + demo center under var/ on 127.0.0.1:8080
+#   make test    deps + build (ASan+UBSan) + every test under prove
+#   make bench   deps + build + benchmarks (bench/RESULTS.md)
+
+PKGS     := libmicrohttpd jansson sqlite3 libsodium libcurl proj
+CC       ?= cc
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	    -Wpointer-arith -Wformat=2 -Wsign-compare -Werror
+CPPFLAGS := -D_GNU_SOURCE -Isrc
+CFLAGS_BASE = -std=c17 -g $(WARN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	    -fno-sanitize-recover=undefined
+
+LIB_SRC  := $(filter-out src/cli/main.c,$(shell find src -name '*.c' | sort))
+HDRS     := $(shell find src tests/lib -name '*.h')
+TEST_SRC := $(wildcard tests/unit/test_*.c)
+
+# Two flavours share the rules below: release (-O2) and asan (-O1 + sanitizers).
+define flavour
+$(1)_DIR    := build/$(1)
+$(1)_CFLAGS := $$(CFLAGS_BASE) $(2)
+$(1)_LDFLAGS := $(3)
+$(1)_OBJ    := $$(patsubst src/%.c,build/$(1)/obj/%.o,$$(LIB_SRC))
+$(1)_TESTS  := $$(patsubst tests/unit/%.c,build/$(1)/tests/%,$$(TEST_SRC))
+
+build/$(1)/obj/%.o: src/%.c $$(HDRS)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CPPFLAGS) $$($(1)_CFLAGS) -c $$< -o $$@
+
+build/$(1)/libtruce.a: $$($(1)_OBJ)
+	@rm -f $$@
+	ar rcs $$@ $$^
+
+build/$(1)/truce: src/cli/main.c build/$(1)/libtruce.a $$(HDRS)
+	$$(CC) $$(CPPFLAGS) $$($(1)_CFLAGS) $$< build/$(1)/libtruce.a \
+		$$($(1)_LDFLAGS) $$(LDLIBS) -o $$@
+
+build/$(1)/tests/%: tests/unit/%.c build/$(1)/libtruce.a $$(HDRS)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CPPFLAGS) -Itests/lib $$($(1)_CFLAGS) $$< build/$(1)/libtruce.a \
+		$$($(1)_LDFLAGS) $$(LDLIBS) -o $$@
+endef
+
+$(eval $(call flavour,release,-O2,))
+$(eval $(call flavour,asan,-O1 $(SAN),$(SAN)))
+
+.PHONY: all deps run test test-build bench check-src clean demo
+all: build/release/truce
+
+deps:
+	@scripts/deps.sh
+
+check-src:
+	@tests/checksrc.sh
+
+test-build: build/asan/truce build/release/truce $(asan_TESTS)
+
+# Integration tests run the ASan binary; TRUCE_BIN points them at it.
+test: deps
+	@$(MAKE) --no-print-directory check-src test-build
+	TRUCE_BIN=$(CURDIR)/build/asan/truce TRUCE_TOP=$(CURDIR) \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	prove -j2 --exec '' $(asan_TESTS) tests/integration/*.t
+
+run: deps
+	@$(MAKE) --no-print-directory build/release/truce
+	@scripts/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory build/release/truce
+	@bench/run.sh
+
+clean:
+	rm -rf build

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs exactly the Debian packages that truce's build, tests and benchmarks
+# need. Idempotent and quiet when everything is present (make deps).
+set -eu
+
+# build: compiler, pkg-config and the libraries of DESIGN.md's table;
+#        libcurl is the HTTP client of the CLI's client commands.
+# test:  curl and jq drive the integration tests; prove comes with perl.
+# bench: PostgreSQL + PostGIS is the peer of issue 2, wrk the HTTP load, openssl
+#        the SHA-256 reference speed.
+pkgs=(
+	build-essential pkg-config
+	libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
+	libcurl4-openssl-dev libproj-dev proj-bin
+	curl jq perl
+	postgresql postgresql-15-postgis-3 wrk openssl
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$st" = installed ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}"
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

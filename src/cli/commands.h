@@ -1,0 +1,19 @@
+/*
+ * commands: the entry points of `truce <command>`, one file each under
+ * src/cli/. Each takes the arguments after the command name (argv[0] is the
+ * command) and returns the process exit status: 0 success, 1 failure, 2 bad
+ * usage.
+ */
+#ifndef TRUCE_COMMANDS_H
+#define TRUCE_COMMANDS_H
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+/* The table of commands, ended by a zeroed entry (cli/main.c). */
+extern const struct command commands[];
+
+#endif

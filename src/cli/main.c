@@ -1,0 +1,48 @@
+/*
+ * truce: the one command-line front door (`truce <command> [options]`).
+ * Every command lives in its own file under src/cli/ and is listed here.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+
+const struct command commands[] = {
+	{ NULL, NULL, NULL },
+};
+
+static void
+usage(FILE *f)
+{
+	const struct command *c;
+
+	fprintf(f, "usage: truce <command> [options]\n\n"
+		   "truce is the software of a joint ceasefire monitoring "
+		   "center.\n\ncommands:\n");
+	for (c = commands; c->name != NULL; c++)
+		fprintf(f, "  %-18s %s\n", c->name, c->summary);
+	fprintf(f, "\n`truce <command> --help` explains a command's options; "
+		   "see also docs/truce.1.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (c = commands; c->name != NULL; c++)
+		if (strcmp(c->name, argv[1]) == 0)
+			return c->run(argc - 1, argv + 1);
+	fprintf(stderr, "truce: unknown command '%.64s'\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}
