@@ -15,6 +15,7 @@
 
 #include "tlog/memlog.h"
 #include "tlog/merkle.h"
+#include "tlog/tile.h"
 
 
 
@@ -543,6 +544,113 @@ run_probes(int f, enum probe kind)
 	json_decref(j);
 }
 
+/* ---- tlog_tiles.json ---- */
+
+static void
+run_tiles(void)
+{
+	struct vec_count *c = &count[F_TILES];
+	json_t *j = load(F_TILES, 0);
+	struct memlog *m = NULL;
+	char buf[TILE_PATH_MAX];
+	const char *path, *want;
+	struct tile t;
+	int64_t n, size, full, wfull;
+	int partial, wpartial, valid, bad;
+	size_t i, k;
+	const json_t *v, *lv;
+	uint8_t data[TILE_FULL_BYTES], h[H], leaf[H];
+	uint32_t x;
+
+	if (j == NULL)
+		return;
+	json_array_foreach(json_object_get(j, "index_encoding"), i, v) {
+		vec_i64(v, "n", &n);
+		want = vec_str(v, "encoded");
+		snprintf(buf, sizeof(buf), "tile/0/%s", want);
+		vec_ok(c,
+		    tile_index_format(n, buf + 7, sizeof(buf) - 7) == 0 &&
+			strcmp(buf + 7, want) == 0 &&
+			tile_path_parse(buf, strlen(buf), &t) == 0 &&
+			t.n == n && t.level == 0 && t.width == TILE_WIDTH,
+		    "tiles: index %lld encodes as %s and back", (long long)n,
+		    want);
+	}
+	json_array_foreach(json_object_get(j, "path_examples"), i, v) {
+		path = vec_str(v, "path");
+		valid = json_is_true(json_object_get(v, "valid"));
+		if (valid)
+			vec_ok(c,
+			    tile_path_parse(path, strlen(path), &t) == 0 &&
+				tile_path_format(&t, buf, sizeof(buf)) == 0 &&
+				strcmp(buf, path) == 0,
+			    "tiles: %s parses and formats back", path);
+		else
+			vec_ok(c, tile_path_parse(path, strlen(path), &t) == -1,
+			    "tiles: %s refused (%s)", path, vec_str(v, "why"));
+	}
+	json_array_foreach(json_object_get(j, "tile_sets"), i, v) {
+		vec_i64(v, "tree_size", &size);
+		bad = 0;
+		json_array_foreach(json_object_get(v, "levels"), k, lv) {
+			vec_i64(lv, "full_tiles", &wfull);
+			vec_i64(lv, "partial_width", &n);
+			wpartial = (int)n;
+			if (tile_level_count(size, (int)k, &full, &partial) ==
+				-1 ||
+			    full != wfull || partial != wpartial)
+				bad++;
+			if (json_is_string(json_object_get(lv,
+				"partial_path"))) {
+				t.level = (int)k;
+				t.n = full;
+				t.width = partial;
+				if (tile_path_format(&t, buf, sizeof(buf)) ==
+					-1 ||
+				    strcmp(buf, vec_str(lv, "partial_path")))
+					bad++;
+			} else if (partial != 0) {
+				bad++;
+			}
+		}
+		/* ... and nothing above the last level listed. */
+		if (tile_level_count(size, (int)k, &full, &partial) == -1 ||
+		    full != 0 || partial != 0)
+			bad++;
+		vec_ok(c, bad == 0, "tiles: tile set of tree size %lld",
+		    (long long)size);
+	}
+	/*
+	 * tile_hash_rule: hash i of tile n at level l is
+	 * MTH(D[(n*256+i)*256^l : (n*256+i+1)*256^l]); checked on every hash
+	 * of the level-1 tiles of a 66000-leaf tree.
+	 */
+	m = memlog_new();
+	bad = m == NULL;
+	for (x = 0; !bad && x < 66000; x++) {
+		merkle_leaf_hash((const uint8_t *)&x, sizeof(x), leaf);
+		bad = memlog_append(m, leaf) == -1;
+	}
+	for (n = 0; !bad && n <= 1; n++) {
+		if (tile_for_size(1, n, 66000, &t) == -1 ||
+		    tile_read_data(&t, memlog_read, m, data, sizeof(data)) ==
+			-1) {
+			bad = 1;
+			break;
+		}
+		for (k = 0; k < (size_t)t.width; k++)
+			if (merkle_subtree_hash((n * 256 + (int64_t)k) * 256,
+				(n * 256 + (int64_t)k + 1) * 256, memlog_read,
+				m, h) == -1 ||
+			    memcmp(h, data + k * H, H) != 0)
+				bad = 1;
+	}
+	vec_ok(c, !bad, "tiles: tile_hash_rule on level-1 tiles of 66000 "
+			"leaves");
+	memlog_free(m);
+	json_decref(j);
+}
+
 int
 main(void)
 {
@@ -555,6 +663,7 @@ main(void)
 	run_probes(F_TD_CONS, P_CONS);
 	run_probes(F_TD_SUB_INCL, P_SUB_INCL);
 	run_probes(F_TD_SUB_CONS, P_SUB_CONS);
+	run_tiles();
 	vec_summary(count, F_COUNT);
 	return done_testing();
 }
