@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ledger/entrylog.h"
+#include "tlog/merkle.h"
 #include "tap.h"
 
 static char dir[256];
@@ -116,5 +117,58 @@ main(void)
 	ok(log && entrylog_append(log, e, 1) == 0 && entrylog_size(log) == 3,
 	    "appending continues after recovery");
 	entrylog_close(log);
+
+	/* The Merkle tree kept beside the entries. */
+	{
+		uint8_t leaves[300][32], want[32], got[32], proof[64][32];
+		char text[300][24];
+		struct entrylog_entry many[300];
+		size_t plen;
+		int i, allok = 1;
+		char d2[] = "/tmp/truce-entrylog-tree.XXXXXX";
+
+		snprintf(dir, sizeof(dir), "%s/log", mkdtemp(d2));
+		log = entrylog_open(dir, 1);
+		for (i = 0; i < 300; i++) {
+			snprintf(text[i], sizeof(text[i]), "entry %d", i);
+			many[i].bytes = (const uint8_t *)text[i];
+			many[i].len = strlen(text[i]);
+			merkle_leaf_hash(many[i].bytes, many[i].len, leaves[i]);
+		}
+		ok(entrylog_append(log, many, 1) == 0 &&
+			entrylog_append(log, many + 1, 99) == 0 &&
+			entrylog_append(log, many + 100, 200) == 0,
+		    "appends 300 entries in three batches");
+		for (i = 1; i <= 300; i++) {
+			merkle_root((const uint8_t (*)[32])leaves, (size_t)i,
+			    want);
+			if (entrylog_root(log, i, got) != 0 ||
+			    memcmp(want, got, 32) != 0)
+				allok = 0;
+		}
+		ok(allok, "root of every size 1..300 equals the in-memory "
+		    "RFC 6962 root");
+		ok(fsize("hashes") == merkle_stored_hash_count(300) * 32,
+		    "hashes holds exactly the stored hashes of 300 entries");
+		merkle_root((const uint8_t (*)[32])leaves, 300, want);
+		ok(merkle_prove_inclusion(123, 300, entrylog_read_hashes, log,
+		       proof, &plen) == 0 &&
+			merkle_verify_inclusion(123, 300, leaves[123],
+			    (const uint8_t (*)[32])proof, plen, want) == 0,
+		    "an inclusion proof from the stored hashes verifies");
+		entrylog_close(log);
+		cut("hashes", 100 * 32);
+		log = entrylog_open(dir, 0);
+		ok(log && entrylog_root(log, 300, got) == 0 &&
+			memcmp(want, got, 32) == 0 &&
+			fsize("hashes") == merkle_stored_hash_count(300) * 32,
+		    "lost stored hashes are recomputed from the entries");
+		entrylog_close(log);
+		append_raw("hashes", want, 32);
+		log = entrylog_open(dir, 0);
+		ok(log && fsize("hashes") == merkle_stored_hash_count(300) * 32,
+		    "extra stored hashes are cut");
+		entrylog_close(log);
+	}
 	return done_testing();
 }
