@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
 #include "cli/commands.h"
 
 const struct command commands[] = {
@@ -14,6 +16,8 @@ const struct command commands[] = {
 	    "its configuration)" },
 	{ "token", cmd_token, "add or revoke a principal's bearer token" },
 	{ "rebuild", cmd_rebuild, "recreate a center's store from its log" },
+	{ "witness", cmd_witness, "run a member's witness (C2SP tlog-witness) "
+	    "that cosigns checkpoints" },
 	{ NULL, NULL, NULL },
 };
 
@@ -46,8 +50,15 @@ main(int argc, char **argv)
 		return 0;
 	}
 	for (c = commands; c->name != NULL; c++)
-		if (strcmp(c->name, argv[1]) == 0)
-			return c->run(argc - 1, argv + 1);
+		if (strcmp(c->name, argv[1]) == 0) {
+			int rc;
+
+			/* Before any thread: libcurl is not thread-safe here. */
+			curl_global_init(CURL_GLOBAL_DEFAULT);
+			rc = c->run(argc - 1, argv + 1);
+			curl_global_cleanup();
+			return rc;
+		}
 	fprintf(stderr, "truce: unknown command '%.64s'\n\n", argv[1]);
 	usage(stderr);
 	return 2;

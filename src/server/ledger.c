@@ -17,6 +17,7 @@
 
 #include "center/center.h"
 #include "common/num.h"
+#include "ledger/checkpointer.h"
 #include "ledger/entrylog.h"
 #include "server/request.h"
 #include "tlog/merkle.h"
@@ -167,4 +168,68 @@ ledger_consistency(struct request *r)
 	return http_json(r, 200, json_pack("{s:I,s:I,s:s,s:s,s:o}", "from",
 	    (json_int_t)from, "to", (json_int_t)to, "root1", b1, "root2", b2,
 	    "proof", proof_array(proof, len)));
+}
+
+json_t *
+ledger_receipt(struct server *srv, int64_t index, const char *note,
+    int64_t size)
+{
+	struct entrylog *log = srv->center->log;
+	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE];
+	char *own = NULL;
+	size_t len;
+	json_t *out = NULL;
+
+	if (note == NULL)
+		note = own = checkpointer_latest(srv->center->cp, &size);
+	if (note == NULL || index < 0 || index >= size)
+		goto done;
+	if (merkle_prove_inclusion(index, size, entrylog_read_hashes, log,
+		proof, &len) == -1)
+		goto done;
+	out = json_pack("{s:I,s:s,s:o}", "index", (json_int_t)index,
+	    "checkpoint", note, "inclusion_proof", proof_array(proof, len));
+done:
+	free(own);
+	return out;
+}
+
+static enum MHD_Result
+note_response(struct request *r, char *note)
+{
+	enum MHD_Result ret;
+
+	if (note == NULL)
+		return http_problem(r, 503, "no checkpoint yet");
+	ret = http_bytes(r, 200, note, strlen(note),
+	    "text/plain; charset=utf-8", "no-cache");
+	free(note);
+	return ret;
+}
+
+enum MHD_Result
+ledger_checkpoint(struct request *r)
+{
+	int64_t size;
+
+	return note_response(r, checkpointer_joint(r->srv->center->cp, &size));
+}
+
+enum MHD_Result
+ledger_latest_checkpoint(struct request *r)
+{
+	int64_t size;
+
+	return note_response(r, checkpointer_latest(r->srv->center->cp,
+	    &size));
+}
+
+enum MHD_Result
+ledger_key(struct request *r)
+{
+	char buf[600];
+	int n = snprintf(buf, sizeof(buf), "%s\n", r->srv->center->log_vkey);
+
+	return http_bytes(r, 200, buf, (size_t)n, "text/plain; charset=utf-8",
+	    "no-cache");
 }

@@ -39,6 +39,10 @@ static const struct route routes[] = {
 	{ "POST", "/v1/observations", observations_post, WRITERS, 1 },
 	{ "GET", "/v1/observations", observations_list, READERS, 0 },
 	{ "GET", "/v1/observations/", observations_get, READERS, 0 },
+	{ "GET", "/v1/observations/*", observations_receipt, READERS, 0 },
+	{ "GET", "/checkpoint", ledger_checkpoint, 0, 0 },
+	{ "GET", "/v1/log/checkpoint", ledger_latest_checkpoint, 0, 0 },
+	{ "GET", "/v1/log/key", ledger_key, 0, 0 },
 	{ "GET", "/tile/entries/*", ledger_entries, READERS, 0 },
 	{ "GET", "/tile/*", ledger_tile, 0, 0 },
 	{ "GET", "/v1/log/proof/inclusion", ledger_inclusion, 0, 0 },
@@ -365,14 +369,6 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (r->pending != NULL) {
-		/* Resumed after the sequencer finished. */
-		ret = MHD_queue_response(conn, r->pending_status, r->pending);
-		MHD_destroy_response(r->pending);
-		r->pending = NULL;
-		r->finished = 1;
-		return ret;
-	}
 	if (*upload_data_size > 0) {
 		need = r->body_len + *upload_data_size;
 		if (r->body_too_large ||
@@ -401,6 +397,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		return http_problem(r, 413, "the body is larger than the limit "
 		    "of %lld bytes", (long long)srv->center->cfg.max_body_bytes);
 	}
+	if (r->seq_done) {
+		r->seq_done = 0;
+		r->finished = 1;
+		return observations_written(r);
+	}
 	if (r->seq.items != NULL)
 		return MHD_YES; /* spurious call while suspended */
 	ret = r->route->fn(r);
@@ -420,8 +421,6 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)toe;
 	if (r == NULL)
 		return;
-	if (r->pending != NULL)
-		MHD_destroy_response(r->pending);
 	observations_free(r);
 	free(r->body);
 	free(r);
