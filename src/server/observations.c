@@ -77,7 +77,7 @@ want_receipts(struct request *r)
 enum MHD_Result
 observations_written(struct request *r)
 {
-	json_t *body, *results, *res, *receipt;
+	json_t *body, *results, *res, *receipt = NULL;
 	int64_t size;
 	char *note;
 	size_t i;
@@ -106,8 +106,8 @@ observations_written(struct request *r)
 			 size)) != NULL)
 			json_object_set_new(res, "inclusion_proof", json_incref(
 			    json_object_get(receipt, "inclusion_proof")));
-		if (proofs)
-			json_decref(receipt);
+		json_decref(receipt);
+		receipt = NULL;
 		json_array_append_new(results, res);
 	}
 	body = json_pack("{s:o}", "results", results);
