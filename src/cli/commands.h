@@ -16,4 +16,7 @@ struct command {
 /* The table of commands, ended by a zeroed entry (cli/main.c). */
 extern const struct command commands[];
 
+/* truce simulate: writes illustrative simulated observations (offline). */
+int cmd_simulate(int argc, char **argv);
+
 #endif

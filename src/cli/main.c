@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 
 const struct command commands[] = {
+	{ "simulate", cmd_simulate, "write illustrative simulated observations" },
 	{ NULL, NULL, NULL },
 };
 
