@@ -16,6 +16,11 @@ struct command {
 /* The table of commands, ended by a zeroed entry (cli/main.c). */
 extern const struct command commands[];
 
+int cmd_init(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_rebuild(int argc, char **argv);
+
 /* truce simulate: writes illustrative simulated observations (offline). */
 int cmd_simulate(int argc, char **argv);
 

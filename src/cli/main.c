@@ -8,6 +8,12 @@
 #include "cli/commands.h"
 
 const struct command commands[] = {
+	{ "init", cmd_init, "create a center: configuration, log, store, "
+	    "admin token" },
+	{ "serve", cmd_serve, "serve a center's HTTP API (--check validates "
+	    "its configuration)" },
+	{ "token", cmd_token, "add or revoke a principal's bearer token" },
+	{ "rebuild", cmd_rebuild, "recreate a center's store from its log" },
 	{ "simulate", cmd_simulate, "write illustrative simulated observations" },
 	{ NULL, NULL, NULL },
 };

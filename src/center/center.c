@@ -1,0 +1,304 @@
+/*
+ * center: create, open (with catch-up), rebuild (see center.h).
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "center/center.h"
+#include "common/log.h"
+#include "ledger/entrylog.h"
+#include "ledger/sequencer.h"
+#include "record/canon.h"
+#include "record/timefmt.h"
+#include "store/store.h"
+
+#define REPLAY_COMMIT_EVERY 20000
+
+int
+center_path(const char *dir, const char *name, char *out, size_t outlen)
+{
+	return (size_t)snprintf(out, outlen, "%s/%s", dir, name) >= outlen
+	    ? -1 : 0;
+}
+
+/* Applies log entries [from, size) to the store, committing in chunks. */
+static int
+replay(struct entrylog *log, struct store *store, int64_t from,
+    char *err, size_t errlen)
+{
+	int64_t size = entrylog_size(log), i;
+	uint8_t *bytes = NULL, h[32];
+	char id[65];
+	size_t len;
+	json_t *entry = NULL;
+	json_error_t je;
+	const char *type;
+	int in_txn = 0, rc = -1;
+
+	for (i = from; i < size; i++) {
+		if (!in_txn) {
+			if (store_begin(store) == -1)
+				goto fail;
+			in_txn = 1;
+		}
+		if (entrylog_read(log, i, &bytes, &len) == -1) {
+			snprintf(err, errlen, "log entry %lld unreadable",
+			    (long long)i);
+			goto fail;
+		}
+		if ((entry = json_loadb((const char *)bytes, len, 0, &je)) ==
+		    NULL) {
+			snprintf(err, errlen, "log entry %lld is not JSON: %s",
+			    (long long)i, je.text);
+			goto fail;
+		}
+		type = json_string_value(json_object_get(entry, "type"));
+		id[0] = '\0';
+		if (type != NULL && strcmp(type, "observation") == 0) {
+			crypto_hash_sha256(h, bytes, len);
+			sodium_bin2hex(id, sizeof(id), h, sizeof(h));
+		}
+		if (store_apply(store, i, entry, (const char *)bytes, len,
+			id[0] ? id : NULL) == -1) {
+			snprintf(err, errlen, "store refused log entry %lld",
+			    (long long)i);
+			goto fail;
+		}
+		json_decref(entry);
+		entry = NULL;
+		free(bytes);
+		bytes = NULL;
+		if ((i + 1) % REPLAY_COMMIT_EVERY == 0 || i + 1 == size) {
+			if (store_commit(store, i + 1) == -1) {
+				snprintf(err, errlen, "store commit failed");
+				in_txn = 0;
+				goto fail;
+			}
+			in_txn = 0;
+		}
+	}
+	rc = 0;
+fail:
+	if (in_txn)
+		store_rollback(store);
+	json_decref(entry);
+	free(bytes);
+	return rc;
+}
+
+int
+center_create(const char *dir, const struct config *cfg,
+    char admin_token[TOKEN_LEN + 1], char *err, size_t errlen)
+{
+	char path[PATH_MAX], *bytes = NULL;
+	struct entrylog *log = NULL;
+	struct store *store = NULL;
+	struct tokens *tokens = NULL;
+	struct entrylog_entry e;
+	json_t *genesis = NULL, *members;
+	struct stat st;
+	size_t len, i;
+	int rc = -1;
+
+	if (config_check(cfg, err, errlen) == -1)
+		return -1;
+	if (center_path(dir, "truce.conf", path, sizeof(path)) == -1) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		return -1;
+	}
+	if (stat(path, &st) == 0) {
+		snprintf(err, errlen, "%s already holds a center; refusing to "
+		    "overwrite it", dir);
+		return -1;
+	}
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "mkdir %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	center_path(dir, "log", path, sizeof(path));
+	if ((log = entrylog_open(path, 1)) == NULL) {
+		snprintf(err, errlen, "cannot create the log in %s", path);
+		goto done;
+	}
+	if (entrylog_size(log) != 0) {
+		snprintf(err, errlen, "%s already holds log entries; refusing "
+		    "to overwrite them", path);
+		goto done;
+	}
+	/* The genesis entry: what the center is, at index 0. */
+	members = json_array();
+	for (i = 0; i < cfg->nmembers; i++)
+		json_array_append_new(members,
+		    json_pack("{s:s}", "name", cfg->members[i]));
+	genesis = json_pack("{s:s,s:i,s:s,s:o,s:I}", "type", "genesis", "v", 1,
+	    "origin", cfg->origin, "members", members, "created_ms",
+	    (json_int_t)timefmt_now_ms());
+	if (genesis == NULL || canon_encode(genesis, &bytes, &len) == -1) {
+		snprintf(err, errlen, "cannot encode the genesis entry");
+		goto done;
+	}
+	e.bytes = (const uint8_t *)bytes;
+	e.len = len;
+	if (entrylog_append(log, &e, 1) == -1) {
+		snprintf(err, errlen, "cannot write the genesis entry");
+		goto done;
+	}
+	center_path(dir, "store.db", path, sizeof(path));
+	if ((store = store_open(cfg->store, path, 0)) == NULL ||
+	    replay(log, store, 0, err, errlen) == -1) {
+		if (store == NULL)
+			snprintf(err, errlen, "cannot create the store %s",
+			    path);
+		goto done;
+	}
+	center_path(dir, "auth.db", path, sizeof(path));
+	if ((tokens = tokens_open(path, 1)) == NULL ||
+	    tokens_add(tokens, "admin", ROLE_ADMIN, NULL, admin_token) == -1) {
+		snprintf(err, errlen, "cannot create the admin token in %s",
+		    path);
+		goto done;
+	}
+	/* Last: the configuration marks the center as complete. */
+	center_path(dir, "truce.conf", path, sizeof(path));
+	if (config_write(path, cfg) == -1) {
+		snprintf(err, errlen, "cannot write %s", path);
+		goto done;
+	}
+	rc = 0;
+done:
+	free(bytes);
+	json_decref(genesis);
+	tokens_close(tokens);
+	store_close(store);
+	entrylog_close(log);
+	return rc;
+}
+
+struct center *
+center_open(const char *dir, int flags, char *err, size_t errlen)
+{
+	struct center *c;
+	char path[PATH_MAX];
+	int64_t applied;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	snprintf(c->dir, sizeof(c->dir), "%s", dir);
+	if (center_path(dir, "truce.conf", path, sizeof(path)) == -1 ||
+	    config_load(path, &c->cfg, err, errlen) == -1)
+		goto fail;
+	center_path(dir, "log", path, sizeof(path));
+	if ((c->log = entrylog_open(path, 0)) == NULL) {
+		snprintf(err, errlen, "cannot open the log %s (see above)",
+		    path);
+		goto fail;
+	}
+	center_path(dir, "store.db", path, sizeof(path));
+	if ((c->store = store_open(c->cfg.store, path, 0)) == NULL) {
+		snprintf(err, errlen, "cannot open the store %s", path);
+		goto fail;
+	}
+	if (store_applied_size(c->store, &applied) == -1) {
+		snprintf(err, errlen, "cannot read the store's applied size");
+		goto fail;
+	}
+	if (applied > entrylog_size(c->log)) {
+		snprintf(err, errlen, "the store has applied %lld entries but "
+		    "the log holds %lld: run `truce rebuild %s`",
+		    (long long)applied, (long long)entrylog_size(c->log), dir);
+		goto fail;
+	}
+	if (applied < entrylog_size(c->log)) {
+		log_info("store catching up with the log: %lld -> %lld",
+		    (long long)applied, (long long)entrylog_size(c->log));
+		if (replay(c->log, c->store, applied, err, errlen) == -1)
+			goto fail;
+	}
+	center_path(dir, "auth.db", path, sizeof(path));
+	if ((c->tokens = tokens_open(path, 0)) == NULL) {
+		snprintf(err, errlen, "cannot open %s", path);
+		goto fail;
+	}
+	if ((flags & CENTER_WRITE) &&
+	    (c->seq = sequencer_start(c->log, c->store)) == NULL) {
+		snprintf(err, errlen, "cannot start the sequencer");
+		goto fail;
+	}
+	return c;
+fail:
+	center_close(c);
+	return NULL;
+}
+
+void
+center_close(struct center *c)
+{
+	if (c == NULL)
+		return;
+	sequencer_stop(c->seq);
+	tokens_close(c->tokens);
+	store_close(c->store);
+	entrylog_close(c->log);
+	free(c);
+}
+
+int
+center_rebuild(const char *dir, int64_t *replayed, char *err, size_t errlen)
+{
+	struct config cfg;
+	struct entrylog *log = NULL;
+	struct store *store = NULL;
+	char path[PATH_MAX], tmp[PATH_MAX + 8], side[PATH_MAX + 8];
+	int rc = -1;
+	const char *suffix[] = { "", "-wal", "-shm" };
+	size_t i;
+
+	if (center_path(dir, "truce.conf", path, sizeof(path)) == -1 ||
+	    config_load(path, &cfg, err, errlen) == -1)
+		return -1;
+	center_path(dir, "log", path, sizeof(path));
+	if ((log = entrylog_open(path, 0)) == NULL) {
+		snprintf(err, errlen, "cannot open the log %s (is the center "
+		    "being served?)", path);
+		return -1;
+	}
+	/* Build beside the old store, then swap it in by rename(2). */
+	center_path(dir, "store.db", path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	for (i = 0; i < 3; i++) {
+		snprintf(side, sizeof(side), "%s%s", tmp, suffix[i]);
+		unlink(side);
+	}
+	if ((store = store_open(cfg.store, tmp, 0)) == NULL) {
+		snprintf(err, errlen, "cannot create %s", tmp);
+		goto done;
+	}
+	if (replay(log, store, 0, err, errlen) == -1)
+		goto done;
+	store_close(store);
+	store = NULL;
+	for (i = 1; i < 3; i++) {
+		snprintf(side, sizeof(side), "%s%s", path, suffix[i]);
+		unlink(side);
+	}
+	if (rename(tmp, path) == -1) {
+		snprintf(err, errlen, "rename %s: %s", tmp, strerror(errno));
+		goto done;
+	}
+	*replayed = entrylog_size(log);
+	rc = 0;
+done:
+	store_close(store);
+	entrylog_close(log);
+	return rc;
+}

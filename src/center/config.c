@@ -1,0 +1,347 @@
+/*
+ * config: the one configuration table and truce.conf (see config.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "center/config.h"
+#include "common/log.h"
+#include "common/num.h"
+
+enum config_type { CT_STRING, CT_INT, CT_MEMBERS, CT_LISTEN };
+
+struct config_entry {
+	const char *name;
+	enum config_type type;
+	size_t offset, size;
+	const char *def;
+	int64_t min, max;
+	const char *help;
+};
+
+#define STR(f) CT_STRING, offsetof(struct config, f), \
+	sizeof(((struct config *)0)->f)
+#define INT(f) CT_INT, offsetof(struct config, f), sizeof(int64_t)
+
+static const struct config_entry table[] = {
+	{ "origin", STR(origin), "", 0, 0,
+	    "log origin, the first line of every checkpoint (C2SP "
+	    "tlog-checkpoint), e.g. truce.example.org/center" },
+	{ "members", CT_MEMBERS, 0, 0, "", 1, CONFIG_MAX_MEMBERS,
+	    "member states, comma-separated names" },
+	{ "listen", CT_LISTEN, offsetof(struct config, listen),
+	    sizeof(((struct config *)0)->listen), "127.0.0.1:8080", 0, 0,
+	    "HOST:PORT the HTTP API listens on" },
+	{ "store", STR(store), "sqlite", 0, 0,
+	    "store backend: sqlite (embedded, DIR/store.db)" },
+	{ "threads", INT(threads), "4", 1, 64, "HTTP worker threads" },
+	{ "max_connections", INT(max_connections), "512", 1, 10000,
+	    "open HTTP connections at most" },
+	{ "connection_timeout_s", INT(connection_timeout_s), "30", 1, 3600,
+	    "seconds an idle or slow connection is kept" },
+	{ "max_body_bytes", INT(max_body_bytes), "33554432", 1024,
+	    268435456, "bytes of a request body at most (413 above)" },
+	{ "max_batch", INT(max_batch), "10000", 1, 10000,
+	    "observations in one POST at most" },
+	{ "max_json_depth", INT(max_json_depth), "16", 4, 64,
+	    "nesting depth of request JSON at most" },
+	{ NULL, 0, 0, 0, NULL, 0, 0, NULL },
+};
+
+int
+config_valid_origin(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > 255)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (s[i] <= 0x20 || s[i] >= 0x7f || s[i] == '+')
+			return -1;
+	return 0;
+}
+
+int
+config_valid_name(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n >= CONFIG_NAME_LEN)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
+			(s[i] >= 'a' && s[i] <= 'z') ||
+			(s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+			s[i] == '-'))
+			return -1;
+	return 0;
+}
+
+static int
+set_members(struct config *c, const char *value, char *err, size_t errlen)
+{
+	char buf[CONFIG_MAX_MEMBERS * CONFIG_NAME_LEN + 64], *p, *comma;
+	size_t n = 0, i;
+
+	if (strlen(value) >= sizeof(buf)) {
+		snprintf(err, errlen, "members: list too long");
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s", value);
+	for (p = buf; p != NULL; p = comma ? comma + 1 : NULL) {
+		if ((comma = strchr(p, ',')) != NULL)
+			*comma = '\0';
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			continue;
+		if (config_valid_name(p) == -1) {
+			snprintf(err, errlen,
+			    "members: '%.64s' is not a name (1-63 letters, "
+			    "digits, '_' or '-')", p);
+			return -1;
+		}
+		if (n == CONFIG_MAX_MEMBERS) {
+			snprintf(err, errlen, "members: more than the limit "
+					      "of %d", CONFIG_MAX_MEMBERS);
+			return -1;
+		}
+		for (i = 0; i < n; i++)
+			if (strcmp(c->members[i], p) == 0) {
+				snprintf(err, errlen,
+				    "members: '%s' is listed twice", p);
+				return -1;
+			}
+		/* config_valid_name bounded p below CONFIG_NAME_LEN. */
+		memcpy(c->members[n++], p, strlen(p) + 1);
+	}
+	c->nmembers = n;
+	return 0;
+}
+
+static int
+valid_listen(const char *v)
+{
+	const char *colon = strrchr(v, ':');
+	int64_t port;
+
+	if (colon == NULL || colon == v)
+		return -1;
+	return num_parse_i64(colon + 1, 0, 65535, &port, NULL, 0);
+}
+
+int
+config_set(struct config *c, const char *name, const char *value,
+    char *err, size_t errlen)
+{
+	const struct config_entry *e;
+	char nerr[160];
+	int64_t v;
+
+	for (e = table; e->name != NULL; e++)
+		if (strcmp(e->name, name) == 0)
+			break;
+	if (e->name == NULL) {
+		snprintf(err, errlen, "unknown setting '%.64s'", name);
+		return -1;
+	}
+	switch (e->type) {
+	case CT_STRING:
+	case CT_LISTEN:
+		if (strlen(value) >= e->size) {
+			snprintf(err, errlen, "%s: longer than %zu bytes",
+			    name, e->size - 1);
+			return -1;
+		}
+		if (e->type == CT_LISTEN && valid_listen(value) == -1) {
+			snprintf(err, errlen, "%s: '%.64s' is not HOST:PORT "
+			    "(port 0-65535)", name, value);
+			return -1;
+		}
+		if (strcmp(name, "origin") == 0 && *value &&
+		    config_valid_origin(value) == -1) {
+			snprintf(err, errlen, "origin: '%.64s' must be "
+			    "printable ASCII without spaces or '+'", value);
+			return -1;
+		}
+		if (strcmp(name, "store") == 0 && strcmp(value, "sqlite")) {
+			snprintf(err, errlen, "store: '%.32s' is not a "
+			    "backend (sqlite)", value);
+			return -1;
+		}
+		snprintf((char *)c + e->offset, e->size, "%s", value);
+		return 0;
+	case CT_INT:
+		if (num_parse_i64(value, e->min, e->max, &v, nerr,
+			sizeof(nerr)) == -1) {
+			snprintf(err, errlen, "%s: %s", name, nerr);
+			return -1;
+		}
+		*(int64_t *)(void *)((char *)c + e->offset) = v;
+		return 0;
+	case CT_MEMBERS:
+		return set_members(c, value, err, errlen);
+	}
+	return -1;
+}
+
+void
+config_defaults(struct config *c)
+{
+	const struct config_entry *e;
+	char err[64];
+
+	memset(c, 0, sizeof(*c));
+	for (e = table; e->name != NULL; e++)
+		if (e->def[0] != '\0' && config_set(c, e->name, e->def, err,
+		    sizeof(err)) == -1)
+			fatalx("bad default for %s", e->name);
+}
+
+static char *
+trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' ||
+	    end[-1] == '\n' || end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
+int
+config_load(const char *path, struct config *c, char *err, size_t errlen)
+{
+	FILE *f;
+	char line[1024], msg[256], *eq, *name, *value;
+	int lineno = 0, rc = -1;
+
+	config_defaults(c);
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			snprintf(err, errlen, "%s:%d: line longer than %zu "
+			    "bytes", path, lineno, sizeof(line) - 2);
+			goto done;
+		}
+		name = trim(line);
+		if (*name == '\0' || *name == '#')
+			continue;
+		if ((eq = strchr(name, '=')) == NULL) {
+			snprintf(err, errlen, "%s:%d: expected 'name = value'",
+			    path, lineno);
+			goto done;
+		}
+		*eq = '\0';
+		value = trim(eq + 1);
+		name = trim(name);
+		if (config_set(c, name, value, msg, sizeof(msg)) == -1) {
+			snprintf(err, errlen, "%s:%d: %s", path, lineno, msg);
+			goto done;
+		}
+	}
+	if (config_check(c, msg, sizeof(msg)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, msg);
+		goto done;
+	}
+	rc = 0;
+done:
+	fclose(f);
+	return rc;
+}
+
+int
+config_check(const struct config *c, char *err, size_t errlen)
+{
+	if (c->origin[0] == '\0') {
+		snprintf(err, errlen, "origin: is required");
+		return -1;
+	}
+	if (c->nmembers == 0) {
+		snprintf(err, errlen, "members: at least one is required");
+		return -1;
+	}
+	return 0;
+}
+
+int
+config_write(const char *path, const struct config *c)
+{
+	const struct config_entry *e;
+	char tmp[1024];
+	FILE *f;
+	size_t i;
+	int rc = -1;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return -1;
+	if ((f = fopen(tmp, "w")) == NULL) {
+		log_warn("%s", tmp);
+		return -1;
+	}
+	fprintf(f, "# truce center configuration (`truce serve DIR --check` "
+		   "validates it;\n# `truce serve --help-config` lists every "
+		   "setting).\n");
+	for (e = table; e->name != NULL; e++) {
+		fprintf(f, "\n# %s\n%s = ", e->help, e->name);
+		switch (e->type) {
+		case CT_STRING:
+		case CT_LISTEN:
+			fprintf(f, "%s\n", (const char *)c + e->offset);
+			break;
+		case CT_INT:
+			fprintf(f, "%lld\n", (long long)*(const int64_t *)(
+			    const void *)((const char *)c + e->offset));
+			break;
+		case CT_MEMBERS:
+			for (i = 0; i < c->nmembers; i++)
+				fprintf(f, "%s%s", i ? "," : "",
+				    c->members[i]);
+			fprintf(f, "\n");
+			break;
+		}
+	}
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		log_warn("%s", tmp);
+		fclose(f);
+		goto done;
+	}
+	if (fclose(f) != 0 || rename(tmp, path) == -1) {
+		log_warn("%s", path);
+		goto done;
+	}
+	rc = 0;
+done:
+	if (rc == -1)
+		unlink(tmp);
+	return rc;
+}
+
+void
+config_print_help(FILE *f)
+{
+	const struct config_entry *e;
+
+	fprintf(f, "settings of truce.conf (name = value):\n");
+	for (e = table; e->name != NULL; e++) {
+		fprintf(f, "  %-22s %s", e->name, e->help);
+		if (e->type == CT_INT)
+			fprintf(f, " [%lld..%lld, default %s]",
+			    (long long)e->min, (long long)e->max, e->def);
+		else if (e->def[0] != '\0')
+			fprintf(f, " [default %s]", e->def);
+		fprintf(f, "\n");
+	}
+}

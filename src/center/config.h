@@ -1,0 +1,60 @@
+/*
+ * config: the center's configuration, DIR/truce.conf, described by one table
+ * of name, type, default, bounds and help text (STYLE.md rule 10, after
+ * Redis's config.c). The file is lines of `name = value`; `#` starts a
+ * comment. Unknown names, bad values and out-of-range numbers are errors
+ * that name the line, the setting and the limit.
+ */
+#ifndef TRUCE_CONFIG_H
+#define TRUCE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONFIG_MAX_MEMBERS 16
+#define CONFIG_NAME_LEN 64
+
+struct config {
+	char origin[256];	/* log origin (C2SP tlog-checkpoint) */
+	char members[CONFIG_MAX_MEMBERS][CONFIG_NAME_LEN];
+	size_t nmembers;
+	char listen[128];	/* HOST:PORT */
+	char store[16];		/* backend: sqlite */
+	int64_t threads;	/* HTTP worker threads */
+	int64_t max_connections;
+	int64_t connection_timeout_s;
+	int64_t max_body_bytes;
+	int64_t max_batch;	/* observations per POST */
+	int64_t max_json_depth;
+};
+
+/* Fills c with the table's defaults (origin and members empty). */
+void config_defaults(struct config *c);
+
+/*
+ * Reads path into c (defaults first). On error returns -1 and writes
+ * "path:line: message" into err. Cost: one pass over a small file.
+ */
+int config_load(const char *path, struct config *c, char *err, size_t errlen);
+
+/* Checks the cross-field rules (origin and members present). 0 or -1+err. */
+int config_check(const struct config *c, char *err, size_t errlen);
+
+/* Writes c to path atomically (temporary file, fsync, rename). 0 or -1. */
+int config_write(const char *path, const struct config *c);
+
+/* Sets one setting from text, as the file would. 0 or -1 + err. */
+int config_set(struct config *c, const char *name, const char *value,
+    char *err, size_t errlen);
+
+/* Prints every setting with its type, default, bounds and help. */
+void config_print_help(FILE *f);
+
+/* Checks an origin: 1..255 printable ASCII, no spaces or '+'. 0 or -1. */
+int config_valid_origin(const char *s);
+
+/* Checks a member name: 1..63 of [A-Za-z0-9_-]. 0 or -1. */
+int config_valid_name(const char *s);
+
+#endif

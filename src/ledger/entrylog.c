@@ -1,0 +1,349 @@
+/*
+ * entrylog: append-only entries + offsets index with fdatasync and torn-tail
+ * recovery (see entrylog.h).
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "ledger/entrylog.h"
+
+struct entrylog {
+	int data_fd, index_fd, lock_fd;
+	pthread_mutex_t mu;   /* guards size and data_end */
+	int64_t size;	      /* entries */
+	uint64_t data_end;    /* bytes of `entries` in use */
+	char dir[PATH_MAX];
+};
+
+static void
+put_be64(uint8_t *p, uint64_t v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		p[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+static uint64_t
+get_be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static int
+full_pwrite(int fd, const void *buf, size_t len, off_t off)
+{
+	const uint8_t *p = buf;
+	ssize_t w;
+
+	while (len > 0) {
+		w = pwrite(fd, p, len, off);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+		off += w;
+	}
+	return 0;
+}
+
+static int
+full_pread(int fd, void *buf, size_t len, off_t off)
+{
+	uint8_t *p = buf;
+	ssize_t r;
+
+	while (len > 0) {
+		r = pread(fd, p, len, off);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		len -= (size_t)r;
+		off += r;
+	}
+	return 0;
+}
+
+static int
+open_in(const char *dir, const char *name, int flags)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path)) {
+		log_warnx("log path too long: %s/%s", dir, name);
+		return -1;
+	}
+	if ((fd = open(path, flags | O_CLOEXEC, 0644)) == -1)
+		log_warn("open %s", path);
+	return fd;
+}
+
+static int
+sync_dir(const char *dir)
+{
+	int fd, rc;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/* Cuts a torn tail: keeps the longest prefix whose index and data agree. */
+static int
+recover(struct entrylog *log)
+{
+	struct stat ist, dst;
+	uint8_t b[8], lp[2];
+	int64_t n;
+	uint64_t end = 0, start;
+	int cut = 0;
+
+	if (fstat(log->index_fd, &ist) == -1 || fstat(log->data_fd, &dst) == -1)
+		return -1;
+	n = ist.st_size / 8;
+	if (ist.st_size % 8 != 0)
+		cut = 1;
+	while (n > 0) {
+		if (full_pread(log->index_fd, b, 8, (n - 1) * 8) == -1)
+			return -1;
+		end = get_be64(b);
+		start = 0;
+		if (n > 1) {
+			if (full_pread(log->index_fd, b, 8, (n - 2) * 8) == -1)
+				return -1;
+			start = get_be64(b);
+		}
+		/* The last record must lie inside the data and be one record. */
+		if (end <= (uint64_t)dst.st_size && end >= start + 2 &&
+		    full_pread(log->data_fd, lp, 2, (off_t)start) == 0 &&
+		    (uint64_t)((lp[0] << 8) | lp[1]) == end - start - 2)
+			break;
+		n--;
+		cut = 1;
+	}
+	if (n == 0)
+		end = 0;
+	if ((uint64_t)dst.st_size != end)
+		cut = 1;
+	if (cut) {
+		log_warnx("log %s: cutting a torn tail after %lld entries",
+		    log->dir, (long long)n);
+		if (ftruncate(log->index_fd, n * 8) == -1 ||
+		    ftruncate(log->data_fd, (off_t)end) == -1 ||
+		    fdatasync(log->index_fd) == -1 ||
+		    fdatasync(log->data_fd) == -1) {
+			log_warn("log %s: truncate", log->dir);
+			return -1;
+		}
+	}
+	log->size = n;
+	log->data_end = end;
+	return 0;
+}
+
+struct entrylog *
+entrylog_open(const char *dir, int create)
+{
+	struct entrylog *log;
+	int flags = O_RDWR | (create ? O_CREAT : 0);
+
+	if (create && mkdir(dir, 0755) == -1 && errno != EEXIST) {
+		log_warn("mkdir %s", dir);
+		return NULL;
+	}
+	if ((log = calloc(1, sizeof(*log))) == NULL)
+		return NULL;
+	log->data_fd = log->index_fd = log->lock_fd = -1;
+	snprintf(log->dir, sizeof(log->dir), "%s", dir);
+	pthread_mutex_init(&log->mu, NULL);
+	if ((log->lock_fd = open_in(dir, "lock", flags)) == -1)
+		goto fail;
+	if (flock(log->lock_fd, LOCK_EX | LOCK_NB) == -1) {
+		log_warnx("log %s is in use by another truce process", dir);
+		goto fail;
+	}
+	if ((log->data_fd = open_in(dir, "entries", flags)) == -1 ||
+	    (log->index_fd = open_in(dir, "index", flags)) == -1)
+		goto fail;
+	if (create && sync_dir(dir) == -1) {
+		log_warn("fsync %s", dir);
+		goto fail;
+	}
+	if (recover(log) == -1)
+		goto fail;
+	return log;
+fail:
+	entrylog_close(log);
+	return NULL;
+}
+
+void
+entrylog_close(struct entrylog *log)
+{
+	if (log == NULL)
+		return;
+	if (log->data_fd != -1)
+		close(log->data_fd);
+	if (log->index_fd != -1)
+		close(log->index_fd);
+	if (log->lock_fd != -1)
+		close(log->lock_fd);
+	pthread_mutex_destroy(&log->mu);
+	free(log);
+}
+
+int64_t
+entrylog_size(struct entrylog *log)
+{
+	int64_t n;
+
+	pthread_mutex_lock(&log->mu);
+	n = log->size;
+	pthread_mutex_unlock(&log->mu);
+	return n;
+}
+
+int
+entrylog_append(struct entrylog *log, const struct entrylog_entry *e,
+    size_t n)
+{
+	uint8_t *data = NULL, *idx = NULL;
+	size_t dlen = 0, i, off = 0;
+	uint64_t end;
+	int64_t size;
+	int rc = -1;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (e[i].len > ENTRYLOG_MAX_ENTRY) {
+			log_warnx("log entry of %zu bytes over the limit of %d",
+			    e[i].len, ENTRYLOG_MAX_ENTRY);
+			return -1;
+		}
+		dlen += 2 + e[i].len;
+	}
+	if ((data = malloc(dlen)) == NULL || (idx = malloc(8 * n)) == NULL)
+		goto done;
+	pthread_mutex_lock(&log->mu);
+	end = log->data_end;
+	size = log->size;
+	pthread_mutex_unlock(&log->mu);
+	for (i = 0; i < n; i++) {
+		data[off] = (uint8_t)(e[i].len >> 8);
+		data[off + 1] = (uint8_t)e[i].len;
+		memcpy(data + off + 2, e[i].bytes, e[i].len);
+		off += 2 + e[i].len;
+		put_be64(idx + 8 * i, end + off);
+	}
+	if (full_pwrite(log->data_fd, data, dlen, (off_t)end) == -1 ||
+	    full_pwrite(log->index_fd, idx, 8 * n, (off_t)size * 8) == -1 ||
+	    fdatasync(log->data_fd) == -1 || fdatasync(log->index_fd) == -1) {
+		log_warn("log %s: append", log->dir);
+		/* Leave the log as it was; a later open would cut it anyway. */
+		if (ftruncate(log->index_fd, size * 8) == -1 ||
+		    ftruncate(log->data_fd, (off_t)end) == -1)
+			log_warn("log %s: cut failed append", log->dir);
+		goto done;
+	}
+	pthread_mutex_lock(&log->mu);
+	log->size = size + (int64_t)n;
+	log->data_end = end + dlen;
+	pthread_mutex_unlock(&log->mu);
+	rc = 0;
+done:
+	free(data);
+	free(idx);
+	return rc;
+}
+
+/* Byte range of entries [start, start+count) in `entries`. */
+static int
+span(struct entrylog *log, int64_t start, int64_t count, uint64_t *from,
+    uint64_t *to)
+{
+	uint8_t b[8];
+
+	if (start < 0 || count < 1 || start + count > entrylog_size(log))
+		return -1;
+	*from = 0;
+	if (start > 0) {
+		if (full_pread(log->index_fd, b, 8, (start - 1) * 8) == -1)
+			return -1;
+		*from = get_be64(b);
+	}
+	if (full_pread(log->index_fd, b, 8, (start + count - 1) * 8) == -1)
+		return -1;
+	*to = get_be64(b);
+	return *to >= *from ? 0 : -1;
+}
+
+int
+entrylog_read(struct entrylog *log, int64_t index, uint8_t **out,
+    size_t *len)
+{
+	uint64_t from, to;
+	uint8_t *buf;
+
+	if (span(log, index, 1, &from, &to) == -1 || to - from < 2)
+		return -1;
+	if ((buf = malloc(to - from - 1)) == NULL)
+		return -1;
+	if (full_pread(log->data_fd, buf, to - from - 2, (off_t)from + 2) ==
+	    -1) {
+		log_warn("log %s: read entry %lld", log->dir, (long long)index);
+		free(buf);
+		return -1;
+	}
+	buf[to - from - 2] = '\0';
+	*out = buf;
+	*len = to - from - 2;
+	return 0;
+}
+
+int
+entrylog_read_bundle(struct entrylog *log, int64_t start, int64_t count,
+    uint8_t **out, size_t *len)
+{
+	uint64_t from, to;
+	uint8_t *buf;
+
+	if (span(log, start, count, &from, &to) == -1)
+		return -1;
+	if ((buf = malloc(to - from + 1)) == NULL)
+		return -1;
+	if (full_pread(log->data_fd, buf, to - from, (off_t)from) == -1) {
+		log_warn("log %s: read bundle at %lld", log->dir,
+		    (long long)start);
+		free(buf);
+		return -1;
+	}
+	*out = buf;
+	*len = to - from;
+	return 0;
+}

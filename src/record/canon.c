@@ -1,0 +1,176 @@
+/*
+ * canon: RFC 8785-style canonical JSON, integers only (see canon.h).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record/canon.h"
+
+struct canon_buf {
+	char *p;
+	size_t len, cap;
+	int failed;
+};
+
+static void
+put(struct canon_buf *b, const char *s, size_t n)
+{
+	char *np;
+	size_t ncap;
+
+	if (b->failed)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		ncap = b->cap ? b->cap : 256;
+		while (b->len + n + 1 > ncap)
+			ncap *= 2;
+		if ((np = realloc(b->p, ncap)) == NULL) {
+			b->failed = 1;
+			return;
+		}
+		b->p = np;
+		b->cap = ncap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void
+put_string(struct canon_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
+	char esc[7];
+
+	put(b, "\"", 1);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *e = NULL;
+
+		switch (c) {
+		case '"': e = "\\\""; break;
+		case '\\': e = "\\\\"; break;
+		case '\b': e = "\\b"; break;
+		case '\t': e = "\\t"; break;
+		case '\n': e = "\\n"; break;
+		case '\f': e = "\\f"; break;
+		case '\r': e = "\\r"; break;
+		default:
+			if (c < 0x20) {
+				esc[0] = '\\';
+				esc[1] = 'u';
+				esc[2] = '0';
+				esc[3] = '0';
+				esc[4] = hex[c >> 4];
+				esc[5] = hex[c & 15];
+				esc[6] = '\0';
+				e = esc;
+			}
+		}
+		if (e != NULL) {
+			put(b, s + i - run, run);
+			run = 0;
+			put(b, e, strlen(e));
+		} else
+			run++;
+	}
+	put(b, s + n - run, run);
+	put(b, "\"", 1);
+}
+
+static int
+cmpkey(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int
+encode(struct canon_buf *b, const json_t *v, int depth)
+{
+	char num[32];
+	const char **keys = NULL;
+	const char *k;
+	json_t *m;
+	size_t i, n;
+	json_int_t iv;
+	int rc = -1;
+
+	if (depth > CANON_MAX_DEPTH)
+		return -1;
+	switch (json_typeof(v)) {
+	case JSON_NULL:
+		put(b, "null", 4);
+		break;
+	case JSON_TRUE:
+		put(b, "true", 4);
+		break;
+	case JSON_FALSE:
+		put(b, "false", 5);
+		break;
+	case JSON_INTEGER:
+		iv = json_integer_value(v);
+		if (iv > CANON_SAFE_INT || iv < -CANON_SAFE_INT)
+			return -1;
+		snprintf(num, sizeof(num), "%lld", (long long)iv);
+		put(b, num, strlen(num));
+		break;
+	case JSON_REAL:
+		return -1;
+	case JSON_STRING:
+		put_string(b, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_ARRAY:
+		put(b, "[", 1);
+		for (i = 0; i < json_array_size(v); i++) {
+			if (i > 0)
+				put(b, ",", 1);
+			if (encode(b, json_array_get(v, i), depth + 1) == -1)
+				return -1;
+		}
+		put(b, "]", 1);
+		break;
+	case JSON_OBJECT:
+		n = json_object_size(v);
+		if (n > 0 && (keys = calloc(n, sizeof(*keys))) == NULL)
+			return -1;
+		i = 0;
+		json_object_foreach((json_t *)v, k, m)
+			keys[i++] = k;
+		if (n > 1)
+			qsort(keys, n, sizeof(*keys), cmpkey);
+		put(b, "{", 1);
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				put(b, ",", 1);
+			put_string(b, keys[i], strlen(keys[i]));
+			put(b, ":", 1);
+			if (encode(b, json_object_get(v, keys[i]), depth + 1) ==
+			    -1)
+				goto fail;
+		}
+		put(b, "}", 1);
+		free(keys);
+		break;
+	}
+	return b->failed ? -1 : 0;
+fail:
+	free(keys);
+	return rc;
+}
+
+int
+canon_encode(const json_t *v, char **out, size_t *outlen)
+{
+	struct canon_buf b = { NULL, 0, 0, 0 };
+
+	if (v == NULL || encode(&b, v, 0) == -1 || b.failed) {
+		free(b.p);
+		return -1;
+	}
+	*out = b.p;
+	*outlen = b.len;
+	return 0;
+}

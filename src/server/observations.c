@@ -1,0 +1,450 @@
+/*
+ * observations: the routes of /v1/observations (docs/api.md).
+ *
+ *   POST /v1/observations       one object or an array (all or nothing)
+ *   GET  /v1/observations/{id}  one observation as a GeoJSON Feature
+ *   GET  /v1/observations?...   a GeoJSON FeatureCollection (RFC 7946) of
+ *                               the matches in log order, with a `next`
+ *                               cursor: the last index of the page, so
+ *                               paging sees every match exactly once even
+ *                               while writes go on (new entries only ever
+ *                               get higher indexes).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "center/center.h"
+#include "common/log.h"
+#include "common/num.h"
+#include "record/observation.h"
+#include "record/timefmt.h"
+#include "server/request.h"
+#include "store/store.h"
+
+#define MAX_ERRORS_REPORTED 1000 /* per 422 answer */
+#define MAX_ERRORS_PER_ITEM 16
+#define LIST_MAX_LIMIT 1000
+#define LIST_DEFAULT_LIMIT 100
+
+void
+observations_free(struct request *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nitems; i++) {
+		if (r->bytes)
+			free(r->bytes[i]);
+		if (r->entries)
+			json_decref(r->entries[i]);
+	}
+	free(r->bytes);
+	free(r->entries);
+	free(r->items);
+	free(r->ids);
+	r->ids = NULL;
+	r->bytes = NULL;
+	r->entries = NULL;
+	r->items = NULL;
+	r->nitems = 0;
+}
+
+/* Sequencer thread: the entries are durable (or failed); answer. */
+static void
+write_done(struct seq_request *sr, int status, void *arg)
+{
+	struct request *r = arg;
+	json_t *body, *results;
+	size_t i;
+	int created = 0;
+
+	(void)sr;
+	if (status != 0) {
+		r->pending_status = 503;
+		body = http_problem_new(503, "the log could not store the "
+		    "observations; nothing was stored, try again");
+		r->pending = http_json_response(body);
+		if (r->pending)
+			MHD_add_response_header(r->pending, "Content-Type",
+			    "application/problem+json");
+	} else if (r->single) {
+		r->pending_status = r->items[0].created ? 201 : 200;
+		r->pending = http_json_response(json_pack("{s:s,s:I}", "id",
+		    r->items[0].id, "index", (json_int_t)r->items[0].index));
+	} else {
+		results = json_array();
+		for (i = 0; i < r->nitems; i++) {
+			created |= r->items[i].created;
+			json_array_append_new(results, json_pack(
+			    "{s:s,s:I,s:b}", "id", r->items[i].id, "index",
+			    (json_int_t)r->items[i].index, "created",
+			    r->items[i].created));
+		}
+		r->pending_status = 201;
+		r->pending = http_json_response(json_pack("{s:o}", "results",
+		    results));
+	}
+	MHD_resume_connection(r->conn);
+}
+
+static void
+add_errors(json_t *list, const struct observation_error *errs, size_t n,
+    long index)
+{
+	size_t i;
+	json_t *e;
+
+	for (i = 0; i < n && json_array_size(list) < MAX_ERRORS_REPORTED;
+	     i++) {
+		e = json_pack("{s:s,s:s}", "pointer", errs[i].pointer,
+		    "message", errs[i].message);
+		if (index >= 0)
+			json_object_set_new(e, "index", json_integer(index));
+		json_array_append_new(list, e);
+	}
+}
+
+enum MHD_Result
+observations_post(struct request *r)
+{
+	struct observation_error errs[MAX_ERRORS_PER_ITEM];
+	enum MHD_Result ret;
+	json_t *body, *item, *errors = NULL, *problem;
+	size_t n, i, nerr, bad = 0, len;
+	int64_t now = timefmt_now_ms();
+	int64_t max_batch = r->srv->center->cfg.max_batch;
+	char *ids;
+
+	if ((body = http_body_json(r, &ret)) == NULL)
+		return ret;
+	r->single = json_is_object(body);
+	if (!r->single && !json_is_array(body)) {
+		json_decref(body);
+		return http_problem(r, 400, "the body must be an observation "
+		    "object or an array of them");
+	}
+	n = r->single ? 1 : json_array_size(body);
+	if (n == 0 || (int64_t)n > max_batch) {
+		json_decref(body);
+		return http_problem(r, n ? 413 : 400, "an array must hold 1 "
+		    "to %lld observations, not %zu", (long long)max_batch, n);
+	}
+	r->items = calloc(n, sizeof(*r->items));
+	r->bytes = calloc(n, sizeof(*r->bytes));
+	r->entries = calloc(n, sizeof(*r->entries));
+	r->ids = ids = calloc(n, OBSERVATION_ID_LEN + 1);
+	if (r->items == NULL || r->bytes == NULL || r->entries == NULL ||
+	    ids == NULL) {
+		json_decref(body);
+		return http_problem(r, 503, "out of memory");
+	}
+	r->nitems = n;
+	errors = json_array();
+	for (i = 0; i < n; i++) {
+		item = r->single ? body : json_array_get(body, i);
+		r->entries[i] = observation_from_input(item, now, errs,
+		    MAX_ERRORS_PER_ITEM, &nerr);
+		if (r->entries[i] == NULL) {
+			add_errors(errors, errs, nerr, r->single ? -1 : (long)i);
+			bad++;
+			continue;
+		}
+		if (observation_encode(r->entries[i], &r->bytes[i], &len,
+			ids + i * (OBSERVATION_ID_LEN + 1)) == -1) {
+			snprintf(errs[0].pointer, sizeof(errs[0].pointer), "%s",
+			    "");
+			snprintf(errs[0].message, sizeof(errs[0].message),
+			    "the observation's canonical form is over the "
+			    "limit of %d bytes", OBSERVATION_MAX_ENTRY);
+			add_errors(errors, errs, 1, r->single ? -1 : (long)i);
+			bad++;
+			continue;
+		}
+		r->items[i].bytes = r->bytes[i];
+		r->items[i].len = len;
+		r->items[i].entry = r->entries[i];
+		r->items[i].id = ids + i * (OBSERVATION_ID_LEN + 1);
+	}
+	json_decref(body);
+	if (bad > 0) {
+		observations_free(r);
+		problem = http_problem_new(422, "");
+		json_object_set_new(problem, "detail", json_sprintf(
+		    "%zu of %zu observations are invalid; nothing was stored",
+		    bad, n));
+		json_object_set_new(problem, "errors", errors);
+		return http_problem_json(r, 422, problem);
+	}
+	json_decref(errors);
+	r->seq.items = r->items;
+	r->seq.n = n;
+	r->seq.done = write_done;
+	r->seq.arg = r;
+	/* Suspend before submitting: write_done may resume at once. */
+	MHD_suspend_connection(r->conn);
+	if (sequencer_submit(r->srv->center->seq, &r->seq) == -1) {
+		r->pending_status = 503;
+		r->pending = http_json_response(http_problem_new(503,
+		    "the server is shutting down; nothing was stored"));
+		MHD_resume_connection(r->conn);
+	}
+	return MHD_YES;
+}
+
+/* A GeoJSON Feature of the observation at index with canonical bytes. */
+static json_t *
+feature(int64_t index, const char *bytes, size_t len)
+{
+	json_t *entry, *view, *geom = json_null(), *loc, *f;
+	uint8_t h[32];
+	char id[OBSERVATION_ID_LEN + 1];
+	json_error_t e;
+
+	if ((entry = json_loadb(bytes, len, 0, &e)) == NULL)
+		return NULL;
+	view = observation_to_view(entry);
+	json_decref(entry);
+	if (view == NULL)
+		return NULL;
+	loc = json_object_get(view, "location");
+	if (json_object_get(loc, "lat") != NULL) {
+		json_decref(geom);
+		geom = json_pack("{s:s,s:[O,O]}", "type", "Point",
+		    "coordinates", json_object_get(loc, "lon"),
+		    json_object_get(loc, "lat"));
+	}
+	crypto_hash_sha256(h, (const uint8_t *)bytes, len);
+	sodium_bin2hex(id, sizeof(id), h, sizeof(h));
+	json_object_set_new(view, "index", json_integer(index));
+	f = json_pack("{s:s,s:s,s:o,s:o}", "type", "Feature", "id", id,
+	    "geometry", geom, "properties", view);
+	return f;
+}
+
+enum MHD_Result
+observations_get(struct request *r)
+{
+	struct store *s;
+	int64_t index;
+	char *entry = NULL;
+	size_t len;
+	int found;
+	json_t *f;
+
+	s = store_pool_get(r->srv->readers);
+	found = store_find_observation(s, r->arg, &index, &entry, &len);
+	store_pool_put(r->srv->readers, s);
+	if (found == -1)
+		return http_problem(r, 503, "the store is unavailable");
+	if (found == 0)
+		return http_problem(r, 404, "no observation has id %.80s",
+		    r->arg);
+	f = feature(index, entry, len);
+	free(entry);
+	if (f == NULL)
+		return http_problem(r, 500, "observation %lld is unreadable",
+		    (long long)index);
+	return http_json(r, 200, f);
+}
+
+struct list_ctx {
+	json_t *features;
+	int64_t last;
+	int rows, limit, failed;
+};
+
+static int
+list_row(void *arg, int64_t index, const char *entry, size_t len)
+{
+	struct list_ctx *c = arg;
+	json_t *f;
+
+	if (c->rows == c->limit) {
+		c->rows++; /* there is a next page */
+		return 1;
+	}
+	if ((f = feature(index, entry, len)) == NULL) {
+		c->failed = 1;
+		return 1;
+	}
+	json_array_append_new(c->features, f);
+	c->last = index;
+	c->rows++;
+	return 0;
+}
+
+struct arg_ctx {
+	struct store_query *q;
+	char err[300];
+	char cats[512];
+	char source[64], member[64];
+	int64_t limit;
+};
+
+static int
+parse_bbox(const char *v, struct store_query *q, char *err, size_t errlen)
+{
+	double d[4];
+	char buf[256], *p, *comma, nerr[128];
+	int i;
+	static const double lo[] = { -180, -90, -180, -90 };
+	static const double hi[] = { 180, 90, 180, 90 };
+	static const char *const names[] = { "minlon", "minlat", "maxlon",
+		"maxlat" };
+
+	if (strlen(v) >= sizeof(buf)) {
+		snprintf(err, errlen, "bbox: longer than %zu bytes",
+		    sizeof(buf) - 1);
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s", v);
+	p = buf;
+	for (i = 0; i < 4; i++) {
+		comma = strchr(p, ',');
+		if ((comma == NULL) != (i == 3)) {
+			snprintf(err, errlen, "bbox: must be minlon,minlat,"
+			    "maxlon,maxlat");
+			return -1;
+		}
+		if (comma)
+			*comma = '\0';
+		if (num_parse_double(p, lo[i], hi[i], &d[i], nerr,
+			sizeof(nerr)) == -1) {
+			snprintf(err, errlen, "bbox: %s %s", names[i], nerr);
+			return -1;
+		}
+		p = comma ? comma + 1 : NULL;
+	}
+	if (d[0] > d[2] || d[1] > d[3]) {
+		snprintf(err, errlen, "bbox: minimum above maximum (crossing "
+		    "the antimeridian is not supported)");
+		return -1;
+	}
+	q->has_bbox = 1;
+	q->min_lon_e7 = (int64_t)floor(d[0] * 1e7);
+	q->min_lat_e7 = (int64_t)floor(d[1] * 1e7);
+	q->max_lon_e7 = (int64_t)ceil(d[2] * 1e7);
+	q->max_lat_e7 = (int64_t)ceil(d[3] * 1e7);
+	return 0;
+}
+
+static enum MHD_Result
+list_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct arg_ctx *a = cls;
+	struct store_query *q = a->q;
+	char terr[160], *p, *comma;
+	int64_t v;
+
+	(void)kind;
+	if (a->err[0] != '\0')
+		return MHD_NO;
+	if (value == NULL)
+		value = "";
+	if (strcmp(key, "bbox") == 0) {
+		parse_bbox(value, q, a->err, sizeof(a->err));
+	} else if (strcmp(key, "from") == 0 || strcmp(key, "to") == 0) {
+		if (timefmt_parse(value, &v, terr, sizeof(terr)) == -1)
+			snprintf(a->err, sizeof(a->err), "%s: %s", key, terr);
+		else if (key[0] == 'f')
+			q->from_ms = v;
+		else
+			q->to_ms = v;
+	} else if (strcmp(key, "category") == 0) {
+		if (strlen(value) >= sizeof(a->cats)) {
+			snprintf(a->err, sizeof(a->err), "category: longer "
+			    "than %zu bytes", sizeof(a->cats) - 1);
+			return MHD_NO;
+		}
+		snprintf(a->cats, sizeof(a->cats), "%s", value);
+		q->ncategories = 0;
+		for (p = a->cats; p != NULL; p = comma ? comma + 1 : NULL) {
+			if ((comma = strchr(p, ',')) != NULL)
+				*comma = '\0';
+			if (!observation_is_category(p)) {
+				snprintf(a->err, sizeof(a->err), "category: "
+				    "'%.40s' is not a category", p);
+				return MHD_NO;
+			}
+			if (q->ncategories == STORE_MAX_CATEGORIES) {
+				snprintf(a->err, sizeof(a->err), "category: "
+				    "more than %d", STORE_MAX_CATEGORIES);
+				return MHD_NO;
+			}
+			q->categories[q->ncategories++] = p;
+		}
+	} else if (strcmp(key, "source") == 0) {
+		if (!observation_is_source_type(value))
+			snprintf(a->err, sizeof(a->err), "source: '%.40s' is "
+			    "not a source type", value);
+		else {
+			snprintf(a->source, sizeof(a->source), "%s", value);
+			q->source_type = a->source;
+		}
+	} else if (strcmp(key, "member") == 0) {
+		if (strlen(value) == 0 || strlen(value) >= sizeof(a->member))
+			snprintf(a->err, sizeof(a->err), "member: must be 1 "
+			    "to %zu bytes", sizeof(a->member) - 1);
+		else {
+			snprintf(a->member, sizeof(a->member), "%s", value);
+			q->member = a->member;
+		}
+	} else if (strcmp(key, "limit") == 0) {
+		if (num_parse_i64(value, 1, LIST_MAX_LIMIT, &a->limit, terr,
+			sizeof(terr)) == -1)
+			snprintf(a->err, sizeof(a->err), "limit: %s", terr);
+	} else if (strcmp(key, "cursor") == 0) {
+		if (num_parse_i64(value, 0, INT64_MAX - 1, &q->after_index,
+			terr, sizeof(terr)) == -1)
+			snprintf(a->err, sizeof(a->err), "cursor: %s (use the "
+			    "`next` value of the previous page)", terr);
+	} else
+		snprintf(a->err, sizeof(a->err), "unknown parameter '%.40s' "
+		    "(bbox, from, to, category, source, member, limit, "
+		    "cursor)", key);
+	return a->err[0] ? MHD_NO : MHD_YES;
+}
+
+enum MHD_Result
+observations_list(struct request *r)
+{
+	struct store_query q;
+	struct arg_ctx a;
+	struct list_ctx c;
+	struct store *s;
+	char next[32];
+	int rc;
+
+	store_query_init(&q);
+	memset(&a, 0, sizeof(a));
+	a.q = &q;
+	a.limit = LIST_DEFAULT_LIMIT;
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, list_arg,
+	    &a);
+	if (a.err[0] != '\0')
+		return http_problem(r, 400, "%s", a.err);
+	if (q.from_ms != INT64_MIN && q.to_ms != INT64_MAX &&
+	    q.to_ms < q.from_ms)
+		return http_problem(r, 400, "to: is before from");
+	q.limit = (int)a.limit + 1;
+	memset(&c, 0, sizeof(c));
+	c.features = json_array();
+	c.limit = (int)a.limit;
+	c.last = -1;
+	s = store_pool_get(r->srv->readers);
+	rc = store_query_observations(s, &q, list_row, &c);
+	store_pool_put(r->srv->readers, s);
+	if (rc == -1 || c.failed) {
+		json_decref(c.features);
+		return http_problem(r, 503, "the store could not run the "
+		    "query");
+	}
+	snprintf(next, sizeof(next), "%lld", (long long)c.last);
+	return http_json(r, 200, json_pack("{s:s,s:o,s:o}", "type",
+	    "FeatureCollection", "features", c.features, "next",
+	    c.rows > c.limit ? json_string(next) : json_null()));
+}

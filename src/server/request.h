@@ -1,0 +1,99 @@
+/*
+ * request: what the server core shares with its route files (server.c,
+ * observations.c): one HTTP request's state and the response helpers.
+ * Internal to src/server/.
+ */
+#ifndef TRUCE_REQUEST_H
+#define TRUCE_REQUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "center/tokens.h"
+#include "ledger/sequencer.h"
+
+struct center;
+struct store_pool;
+
+struct server {
+	struct MHD_Daemon *daemon;
+	struct center *center;
+	struct store_pool *readers;
+	uint16_t port;
+	pthread_mutex_t mu;
+	int inflight;
+};
+
+struct request {
+	struct server *srv;
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *url;
+	struct principal who;
+	char *body;
+	size_t body_len, body_cap;
+	int body_too_large;
+	const struct route *route;
+	char arg[128];		/* path parameter, e.g. an observation id */
+	/* An asynchronous write in progress (see observations.c). */
+	struct seq_request seq;
+	struct seq_item *items;
+	size_t nitems;
+	char **bytes;
+	json_t **entries;
+	char *ids;		/* nitems ids of OBSERVATION_ID_LEN + 1 */
+	int single;		/* the body was one object, not an array */
+	/* A response made while suspended, queued when resumed. */
+	struct MHD_Response *pending;
+	unsigned int pending_status;
+	int seq_status;
+	int finished;
+};
+
+typedef enum MHD_Result (*route_fn)(struct request *r);
+
+/* Bits of the roles allowed on a route. */
+#define ALLOW(role) (1u << (role))
+
+struct route {
+	const char *method;
+	const char *path;	/* exact, or a prefix ending in '/' with an arg */
+	route_fn fn;
+	unsigned roles;		/* 0: public, no token needed */
+	int has_body;
+};
+
+/* Queues a JSON body (compact, reals with 10 significant digits). */
+enum MHD_Result http_json(struct request *r, unsigned int status,
+    json_t *body);
+
+/* Queues an RFC 9457 problem+json error with detail (printf format). */
+enum MHD_Result http_problem(struct request *r, unsigned int status,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Queues a problem+json body built by the caller (takes ownership). */
+enum MHD_Result http_problem_json(struct request *r, unsigned int status,
+    json_t *problem);
+
+/* Makes a problem+json object for status with detail. */
+json_t *http_problem_new(unsigned int status, const char *detail);
+
+/* Builds a JSON response without queueing it (for resumed requests). */
+struct MHD_Response *http_json_response(json_t *body);
+
+/* Loads the body as JSON after checking its nesting depth; on failure
+ * queues the error itself and returns NULL with *result set. */
+json_t *http_body_json(struct request *r, enum MHD_Result *result);
+
+/* Route handlers (observations.c). */
+enum MHD_Result observations_post(struct request *r);
+enum MHD_Result observations_get(struct request *r);
+enum MHD_Result observations_list(struct request *r);
+
+/* Frees the asynchronous write state of r. */
+void observations_free(struct request *r);
+
+#endif

@@ -1,0 +1,167 @@
+/*
+ * store: dispatch to the backend's store_ops (see store.h).
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "store/store.h"
+#include "store/store_backend.h"
+
+static const struct store_ops *const backends[] = { &store_sqlite_ops,
+	NULL };
+
+struct store *
+store_open(const char *kind, const char *target, int readonly)
+{
+	const struct store_ops *const *b;
+
+	for (b = backends; *b != NULL; b++)
+		if (strcmp((*b)->name, kind) == 0)
+			return (*b)->open(target, readonly);
+	log_warnx("unknown store backend '%s'", kind);
+	return NULL;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s != NULL)
+		store_ops_of(s)->close(s);
+}
+
+int
+store_begin(struct store *s)
+{
+	return store_ops_of(s)->begin(s);
+}
+
+int
+store_commit(struct store *s, int64_t applied_size)
+{
+	return store_ops_of(s)->commit(s, applied_size);
+}
+
+int
+store_rollback(struct store *s)
+{
+	return store_ops_of(s)->rollback(s);
+}
+
+int
+store_applied_size(struct store *s, int64_t *size)
+{
+	return store_ops_of(s)->applied_size(s, size);
+}
+
+int
+store_apply(struct store *s, int64_t index, const json_t *entry,
+    const char *bytes, size_t len, const char *id)
+{
+	return store_ops_of(s)->apply(s, index, entry, bytes, len, id);
+}
+
+int
+store_find_observation(struct store *s, const char *id, int64_t *index,
+    char **entry, size_t *len)
+{
+	return store_ops_of(s)->find_observation(s, id, index, entry, len);
+}
+
+int
+store_query_observations(struct store *s, const struct store_query *q,
+    store_row_fn fn, void *ctx)
+{
+	return store_ops_of(s)->query_observations(s, q, fn, ctx);
+}
+
+int
+store_count_observations(struct store *s, int64_t *n)
+{
+	return store_ops_of(s)->count_observations(s, n);
+}
+
+int
+store_reset(struct store *s)
+{
+	return store_ops_of(s)->reset(s);
+}
+
+void
+store_query_init(struct store_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->from_ms = INT64_MIN;
+	q->to_ms = INT64_MAX;
+	q->after_index = -1;
+	q->limit = 100;
+}
+
+struct store_pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct store **free;
+	int nfree, n;
+};
+
+struct store_pool *
+store_pool_new(const char *kind, const char *target, int n)
+{
+	struct store_pool *p;
+	int i;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    (p->free = calloc((size_t)n, sizeof(*p->free))) == NULL) {
+		free(p);
+		return NULL;
+	}
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	for (i = 0; i < n; i++) {
+		if ((p->free[i] = store_open(kind, target, 1)) == NULL) {
+			store_pool_free(p);
+			return NULL;
+		}
+		p->nfree = p->n = i + 1;
+	}
+	return p;
+}
+
+void
+store_pool_free(struct store_pool *p)
+{
+	int i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->nfree; i++)
+		store_close(p->free[i]);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	free(p->free);
+	free(p);
+}
+
+struct store *
+store_pool_get(struct store_pool *p)
+{
+	struct store *s;
+
+	pthread_mutex_lock(&p->mu);
+	while (p->nfree == 0)
+		pthread_cond_wait(&p->cv, &p->mu);
+	s = p->free[--p->nfree];
+	pthread_mutex_unlock(&p->mu);
+	return s;
+}
+
+void
+store_pool_put(struct store_pool *p, struct store *s)
+{
+	pthread_mutex_lock(&p->mu);
+	p->free[p->nfree++] = s;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}

@@ -1,0 +1,128 @@
+/*
+ * store: the center's queryable index, filled from the log (DESIGN.md: "the
+ * store is an index, not the truth"). Entries are applied in log order; the
+ * store remembers how many it has applied, so a restart catches up from the
+ * log and `truce rebuild` recreates it from the log alone.
+ *
+ * Backends sit behind struct store_ops (STYLE.md rule 11, after Redis's
+ * ConnectionType): SQLite now (store_sqlite.c), PostgreSQL later, and the
+ * same test suite runs against each. One struct store is one connection:
+ * use it from one thread at a time.
+ */
+#ifndef TRUCE_STORE_H
+#define TRUCE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+struct store;
+
+#define STORE_MAX_CATEGORIES 16
+
+/* A filter over observations; unset bounds are INT64_MIN / INT64_MAX. */
+struct store_query {
+	int has_bbox;
+	int64_t min_lon_e7, min_lat_e7, max_lon_e7, max_lat_e7;
+	int64_t from_ms, to_ms;	  /* overlap with [observed from, to] */
+	const char *categories[STORE_MAX_CATEGORIES];
+	size_t ncategories;
+	const char *source_type;  /* NULL: any */
+	const char *member;	  /* NULL: any */
+	int64_t after_index;	  /* cursor: only indexes above; -1 none */
+	int limit;		  /* rows at most */
+};
+
+/* Called once per matching observation, in log order; non-zero stops. */
+typedef int (*store_row_fn)(void *ctx, int64_t index, const char *entry,
+    size_t len);
+
+struct store_ops {
+	const char *name;
+	struct store *(*open)(const char *target, int readonly);
+	void (*close)(struct store *s);
+	int (*begin)(struct store *s);
+	int (*commit)(struct store *s, int64_t applied_size);
+	int (*rollback)(struct store *s);
+	int (*applied_size)(struct store *s, int64_t *size);
+	int (*apply)(struct store *s, int64_t index, const json_t *entry,
+	    const char *bytes, size_t len, const char *id);
+	int (*find_observation)(struct store *s, const char *id,
+	    int64_t *index, char **entry, size_t *len);
+	int (*query_observations)(struct store *s,
+	    const struct store_query *q, store_row_fn fn, void *ctx);
+	int (*count_observations)(struct store *s, int64_t *n);
+	int (*reset)(struct store *s);
+};
+
+/*
+ * Opens the store of backend `kind` ("sqlite") at target (a file path for
+ * SQLite), creating its schema unless readonly. NULL on error (logged).
+ */
+struct store *store_open(const char *kind, const char *target, int readonly);
+
+/* Closes the store; NULL does nothing. */
+void store_close(struct store *s);
+
+/* Starts a write transaction. 0 or -1. */
+int store_begin(struct store *s);
+
+/*
+ * Records that the log's first applied_size entries are applied and commits
+ * durably. 0 or -1 (the transaction is then rolled back).
+ */
+int store_commit(struct store *s, int64_t applied_size);
+
+/* Abandons the write transaction. */
+int store_rollback(struct store *s);
+
+/* How many log entries the store has applied. */
+int store_applied_size(struct store *s, int64_t *size);
+
+/*
+ * Applies log entry `index` (its parsed canonical entry, its bytes and, for
+ * observations, its id) inside a write transaction. Entry types the store
+ * does not index are accepted and ignored. 0 or -1.
+ */
+int store_apply(struct store *s, int64_t index, const json_t *entry,
+    const char *bytes, size_t len, const char *id);
+
+/*
+ * Looks up an observation by id (64 hex). Returns 1 and sets *index (and
+ * *entry, *len when entry is not NULL; caller frees) when found, 0 when not,
+ * -1 on error.
+ */
+int store_find_observation(struct store *s, const char *id, int64_t *index,
+    char **entry, size_t *len);
+
+/* Runs q, calling fn for each row in log order. 0 or -1. */
+int store_query_observations(struct store *s, const struct store_query *q,
+    store_row_fn fn, void *ctx);
+
+/* Number of observations in the store. */
+int store_count_observations(struct store *s, int64_t *n);
+
+/* Deletes everything (for rebuild), inside a write transaction. */
+int store_reset(struct store *s);
+
+/* Initializes q to "everything, no cursor, limit 100". */
+void store_query_init(struct store_query *q);
+
+
+
+/*
+ * A fixed pool of n read connections to one store, shared by threads:
+ * store_pool_get blocks until one is free, store_pool_put returns it.
+ */
+struct store_pool;
+
+/* Opens n connections. NULL on error. */
+struct store_pool *store_pool_new(const char *kind, const char *target,
+    int n);
+
+/* Closes every connection; NULL does nothing. */
+void store_pool_free(struct store_pool *p);
+
+struct store *store_pool_get(struct store_pool *p);
+void store_pool_put(struct store_pool *p, struct store *s);
+#endif
