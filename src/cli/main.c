@@ -14,6 +14,10 @@ const struct command commands[] = {
 	    "its configuration)" },
 	{ "token", cmd_token, "add or revoke a principal's bearer token" },
 	{ "rebuild", cmd_rebuild, "recreate a center's store from its log" },
+	{ "observe", cmd_observe, "submit one observation (client)" },
+	{ "import", cmd_import, "validate and submit observations from a "
+	    "file (client)" },
+	{ "query", cmd_query, "list observations matching filters (client)" },
 	{ "simulate", cmd_simulate, "write illustrative simulated observations" },
 	{ NULL, NULL, NULL },
 };

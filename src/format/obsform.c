@@ -356,8 +356,9 @@ covered(const char *path)
 {
 	size_t i;
 
-	if (strncmp(path, "/evidence/", 10) == 0 || strcmp(path, "/evidence")
-	    == 0)
+	if (strncmp(path, "/evidence/", 10) == 0 ||
+	    strcmp(path, "/evidence") == 0 || strcmp(path, "/id") == 0 ||
+	    strcmp(path, "/index") == 0)
 		return 1;
 	for (i = 0; i < NCOLUMNS; i++)
 		if (columns[i].path != NULL && strcmp(columns[i].path, path)

@@ -1,6 +1,7 @@
 /*
- * prng: the simulator's deterministic pseudo-random numbers (rand() is
- * banned, STYLE.md rule 8, and would not be reproducible across libcs).
+ * prng: the simulator's deterministic pseudo-random numbers (the C
+ * library's rand is banned, STYLE.md rule 8, and its sequence differs
+ * between libcs).
  *
  * xoshiro256** 1.0 (Blackman and Vigna, https://prng.di.unimi.it/), its
  * state filled from a 64-bit seed by splitmix64, as its authors advise.

@@ -634,7 +634,7 @@ report_complaint(struct sim *s, size_t first, size_t n, int spurious,
 	if (sim_format_time(from, when_from, sizeof(when_from)) == -1 ||
 	    sim_format_time(to, when_to, sizeof(when_to)) == -1)
 		return -1;
-	snprintf(org, sizeof(org), "liaison officer, %s", side_name(side));
+	snprintf(org, sizeof(org), "%s liaison", side_name(side));
 	category = "explosion";
 	weapon = chance(s, 0.6) ? "artillery" : "mortar";
 	if (n > 0 && strcmp(s->ev[first].category, "drone_strike") == 0) {
