@@ -12,7 +12,7 @@ pkgs=(
 	build-essential pkg-config
 	libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
 	libcurl4-openssl-dev libproj-dev proj-bin
-	curl jq perl
+	curl jq perl sqlite3
 	postgresql postgresql-15-postgis-3 wrk openssl
 )
 

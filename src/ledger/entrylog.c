@@ -16,14 +16,75 @@
 
 #include "common/log.h"
 #include "ledger/entrylog.h"
+#include "tlog/merkle.h"
+
+static int full_pread(int fd, void *buf, size_t len, off_t off);
 
 struct entrylog {
-	int data_fd, index_fd, lock_fd;
+	int data_fd, index_fd, hash_fd, lock_fd;
 	pthread_mutex_t mu;   /* guards size and data_end */
 	int64_t size;	      /* entries */
 	uint64_t data_end;    /* bytes of `entries` in use */
 	char dir[PATH_MAX];
+	/* While appending: stored hashes computed but not yet on disk. */
+	int64_t pending_base;
+	uint8_t (*pending)[MERKLE_HASH_SIZE];
+	size_t npending;
 };
+
+/* merkle_read_fn over the `hashes` file and the pending batch. */
+static int
+read_hashes(void *ctx, const int64_t *indexes, size_t n,
+    uint8_t (*out)[MERKLE_HASH_SIZE])
+{
+	struct entrylog *log = ctx;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (log->pending != NULL && indexes[i] >= log->pending_base) {
+			if ((size_t)(indexes[i] - log->pending_base) >=
+			    log->npending)
+				return -1;
+			memcpy(out[i],
+			    log->pending[indexes[i] - log->pending_base],
+			    MERKLE_HASH_SIZE);
+			continue;
+		}
+		if (full_pread(log->hash_fd, out[i], MERKLE_HASH_SIZE,
+			(off_t)indexes[i] * MERKLE_HASH_SIZE) == -1) {
+			log_warn("log %s: read stored hash %lld", log->dir,
+			    (long long)indexes[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Computes the stored hashes of records first..first+n-1 (bytes in e) into
+ * log->pending, which must have room for merkle_stored_hash_count(first+n)
+ * - merkle_stored_hash_count(first) hashes.
+ */
+static int
+hash_records(struct entrylog *log, int64_t first,
+    const struct entrylog_entry *e, size_t n)
+{
+	uint8_t leaf[MERKLE_HASH_SIZE], out[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE];
+	size_t i, nout;
+
+	log->pending_base = merkle_stored_hash_count(first);
+	log->npending = 0;
+	for (i = 0; i < n; i++) {
+		merkle_leaf_hash(e[i].bytes, e[i].len, leaf);
+		if (merkle_stored_hashes_for_record(first + (int64_t)i, leaf,
+			read_hashes, log, out, &nout) == -1)
+			return -1;
+		memcpy(log->pending[log->npending], out,
+		    nout * MERKLE_HASH_SIZE);
+		log->npending += nout;
+	}
+	return 0;
+}
 
 static void
 put_be64(uint8_t *p, uint64_t v)
@@ -113,6 +174,92 @@ sync_dir(const char *dir)
 	return rc;
 }
 
+static int write_hashes(struct entrylog *log);
+
+/*
+ * Brings `hashes` in line with the entries: cuts extra hashes and
+ * recomputes missing ones from the entries themselves (they are the truth).
+ */
+static int
+recover_hashes(struct entrylog *log)
+{
+	struct stat st;
+	int64_t have, want = merkle_stored_hash_count(log->size), k, i;
+	struct entrylog_entry *e = NULL;
+	uint8_t **bufs = NULL;
+	size_t len, chunk;
+	int rc = -1;
+
+	if (fstat(log->hash_fd, &st) == -1)
+		return -1;
+	have = st.st_size / MERKLE_HASH_SIZE;
+	if (have >= want) {
+		if (st.st_size == want * MERKLE_HASH_SIZE)
+			return 0;
+		log_warnx("log %s: cutting stored hashes beyond %lld entries",
+		    log->dir, (long long)log->size);
+		if (ftruncate(log->hash_fd, want * MERKLE_HASH_SIZE) == -1 ||
+		    fdatasync(log->hash_fd) == -1)
+			return -1;
+		return 0;
+	}
+	/* The last record whose stored hashes are all there. */
+	for (k = log->size; k > 0 && merkle_stored_hash_count(k) > have; k--)
+		;
+	log_warnx("log %s: recomputing stored hashes of entries %lld..%lld",
+	    log->dir, (long long)k, (long long)log->size - 1);
+	if (ftruncate(log->hash_fd, merkle_stored_hash_count(k) *
+	    MERKLE_HASH_SIZE) == -1)
+		return -1;
+	while (k < log->size) {
+		chunk = (size_t)(log->size - k < 4096 ? log->size - k : 4096);
+		if ((e = calloc(chunk, sizeof(*e))) == NULL ||
+		    (bufs = calloc(chunk, sizeof(*bufs))) == NULL)
+			goto done;
+		for (i = 0; i < (int64_t)chunk; i++) {
+			if (entrylog_read(log, k + i, &bufs[i], &len) == -1)
+				goto done;
+			e[i].bytes = bufs[i];
+			e[i].len = len;
+		}
+		log->pending = calloc((size_t)(merkle_stored_hash_count(
+		    k + (int64_t)chunk) - merkle_stored_hash_count(k)),
+		    MERKLE_HASH_SIZE);
+		if (log->pending == NULL ||
+		    hash_records(log, k, e, chunk) == -1 ||
+		    write_hashes(log) == -1)
+			goto done;
+		free(log->pending);
+		log->pending = NULL;
+		for (i = 0; i < (int64_t)chunk; i++)
+			free(bufs[i]);
+		free(bufs);
+		free(e);
+		bufs = NULL;
+		e = NULL;
+		k += (int64_t)chunk;
+	}
+	rc = fdatasync(log->hash_fd);
+done:
+	free(log->pending);
+	log->pending = NULL;
+	if (bufs != NULL)
+		for (i = 0; i < (int64_t)chunk; i++)
+			free(bufs[i]);
+	free(bufs);
+	free(e);
+	return rc;
+}
+
+/* Writes log->pending at its place in `hashes` (not synced). */
+static int
+write_hashes(struct entrylog *log)
+{
+	return full_pwrite(log->hash_fd, log->pending,
+	    log->npending * MERKLE_HASH_SIZE,
+	    (off_t)log->pending_base * MERKLE_HASH_SIZE);
+}
+
 /* Cuts a torn tail: keeps the longest prefix whose index and data agree. */
 static int
 recover(struct entrylog *log)
@@ -163,7 +310,7 @@ recover(struct entrylog *log)
 	}
 	log->size = n;
 	log->data_end = end;
-	return 0;
+	return recover_hashes(log);
 }
 
 struct entrylog *
@@ -178,7 +325,7 @@ entrylog_open(const char *dir, int create)
 	}
 	if ((log = calloc(1, sizeof(*log))) == NULL)
 		return NULL;
-	log->data_fd = log->index_fd = log->lock_fd = -1;
+	log->data_fd = log->index_fd = log->hash_fd = log->lock_fd = -1;
 	snprintf(log->dir, sizeof(log->dir), "%s", dir);
 	pthread_mutex_init(&log->mu, NULL);
 	if ((log->lock_fd = open_in(dir, "lock", flags)) == -1)
@@ -188,7 +335,8 @@ entrylog_open(const char *dir, int create)
 		goto fail;
 	}
 	if ((log->data_fd = open_in(dir, "entries", flags)) == -1 ||
-	    (log->index_fd = open_in(dir, "index", flags)) == -1)
+	    (log->index_fd = open_in(dir, "index", flags)) == -1 ||
+	    (log->hash_fd = open_in(dir, "hashes", flags)) == -1)
 		goto fail;
 	if (create && sync_dir(dir) == -1) {
 		log_warn("fsync %s", dir);
@@ -211,6 +359,8 @@ entrylog_close(struct entrylog *log)
 		close(log->data_fd);
 	if (log->index_fd != -1)
 		close(log->index_fd);
+	if (log->hash_fd != -1)
+		close(log->hash_fd);
 	if (log->lock_fd != -1)
 		close(log->lock_fd);
 	pthread_mutex_destroy(&log->mu);
@@ -248,12 +398,17 @@ entrylog_append(struct entrylog *log, const struct entrylog_entry *e,
 		}
 		dlen += 2 + e[i].len;
 	}
-	if ((data = malloc(dlen)) == NULL || (idx = malloc(8 * n)) == NULL)
-		goto done;
 	pthread_mutex_lock(&log->mu);
 	end = log->data_end;
 	size = log->size;
 	pthread_mutex_unlock(&log->mu);
+	if ((data = malloc(dlen)) == NULL || (idx = malloc(8 * n)) == NULL ||
+	    (log->pending = calloc((size_t)(merkle_stored_hash_count(size +
+	    (int64_t)n) - merkle_stored_hash_count(size)),
+	    MERKLE_HASH_SIZE)) == NULL)
+		goto done;
+	if (hash_records(log, size, e, n) == -1)
+		goto done;
 	for (i = 0; i < n; i++) {
 		data[off] = (uint8_t)(e[i].len >> 8);
 		data[off + 1] = (uint8_t)e[i].len;
@@ -263,11 +418,15 @@ entrylog_append(struct entrylog *log, const struct entrylog_entry *e,
 	}
 	if (full_pwrite(log->data_fd, data, dlen, (off_t)end) == -1 ||
 	    full_pwrite(log->index_fd, idx, 8 * n, (off_t)size * 8) == -1 ||
-	    fdatasync(log->data_fd) == -1 || fdatasync(log->index_fd) == -1) {
+	    write_hashes(log) == -1 ||
+	    fdatasync(log->data_fd) == -1 || fdatasync(log->index_fd) == -1 ||
+	    fdatasync(log->hash_fd) == -1) {
 		log_warn("log %s: append", log->dir);
 		/* Leave the log as it was; a later open would cut it anyway. */
 		if (ftruncate(log->index_fd, size * 8) == -1 ||
-		    ftruncate(log->data_fd, (off_t)end) == -1)
+		    ftruncate(log->data_fd, (off_t)end) == -1 ||
+		    ftruncate(log->hash_fd, log->pending_base *
+			MERKLE_HASH_SIZE) == -1)
 			log_warn("log %s: cut failed append", log->dir);
 		goto done;
 	}
@@ -277,6 +436,8 @@ entrylog_append(struct entrylog *log, const struct entrylog_entry *e,
 	pthread_mutex_unlock(&log->mu);
 	rc = 0;
 done:
+	free(log->pending);
+	log->pending = NULL;
 	free(data);
 	free(idx);
 	return rc;
@@ -346,4 +507,34 @@ entrylog_read_bundle(struct entrylog *log, int64_t start, int64_t count,
 	*out = buf;
 	*len = to - from;
 	return 0;
+}
+
+int
+entrylog_read_hashes(void *ctx, const int64_t *indexes, size_t n,
+    uint8_t (*out)[32])
+{
+	struct entrylog *log = ctx;
+	int64_t max = merkle_stored_hash_count(entrylog_size(log));
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (indexes[i] < 0 || indexes[i] >= max)
+			return -1;
+	/* Readers never see pending hashes: those are the appender's. */
+	for (i = 0; i < n; i++)
+		if (full_pread(log->hash_fd, out[i], MERKLE_HASH_SIZE,
+			(off_t)indexes[i] * MERKLE_HASH_SIZE) == -1) {
+			log_warn("log %s: read stored hash %lld", log->dir,
+			    (long long)indexes[i]);
+			return -1;
+		}
+	return 0;
+}
+
+int
+entrylog_root(struct entrylog *log, int64_t size, uint8_t out[32])
+{
+	if (size < 0 || size > entrylog_size(log))
+		return -1;
+	return merkle_tree_hash(size, entrylog_read_hashes, log, out);
 }

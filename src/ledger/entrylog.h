@@ -7,6 +7,10 @@
  *            bundle of entries [256N, 256N+256) is one contiguous byte range.
  *   index    one big-endian uint64 per entry: the offset in `entries` just
  *            after it (so entry i spans index[i-1] .. index[i]).
+ *   hashes   the RFC 6962 Merkle tree's stored hashes, 32 bytes each, in
+ *            the order of Go's sumdb/tlog (tlog/merkle.h): the leaf hash of
+ *            each entry and the hash of every complete subtree it closes, so
+ *            any tree hash or proof costs O(log n) reads.
  *   lock     flock(2)ed exclusively by the one process that may append.
  *
  * Appends are written, then fdatasync(2)ed, before entrylog_append returns:
@@ -69,5 +73,16 @@ int entrylog_read(struct entrylog *log, int64_t index, uint8_t **out,
  */
 int entrylog_read_bundle(struct entrylog *log, int64_t start, int64_t count,
     uint8_t **out, size_t *len);
+
+/*
+ * A merkle_read_fn (tlog/merkle.h) over the log's stored hashes, with the
+ * log as ctx: reads the stored hashes at indexes into out. Thread-safe;
+ * returns -1 for an index beyond the log's current size.
+ */
+int entrylog_read_hashes(void *ctx, const int64_t *indexes, size_t n,
+    uint8_t (*out)[32]);
+
+/* The RFC 6962 root hash of the first size entries into out. 0 or -1. */
+int entrylog_root(struct entrylog *log, int64_t size, uint8_t out[32]);
 
 #endif

@@ -60,7 +60,9 @@ typedef enum MHD_Result (*route_fn)(struct request *r);
 
 struct route {
 	const char *method;
-	const char *path;	/* exact, or a prefix ending in '/' with an arg */
+	const char *path;	/* exact; a prefix ending in '/' with one path
+				   segment as arg; or ending in '*' with any
+				   rest as arg */
 	route_fn fn;
 	unsigned roles;		/* 0: public, no token needed */
 	int has_body;
@@ -92,6 +94,16 @@ json_t *http_body_json(struct request *r, enum MHD_Result *result);
 enum MHD_Result observations_post(struct request *r);
 enum MHD_Result observations_get(struct request *r);
 enum MHD_Result observations_list(struct request *r);
+
+/* Route handlers (ledger.c): tiles and proofs of the log. */
+enum MHD_Result ledger_tile(struct request *r);
+enum MHD_Result ledger_entries(struct request *r);
+enum MHD_Result ledger_inclusion(struct request *r);
+enum MHD_Result ledger_consistency(struct request *r);
+
+/* Queues raw bytes with a content type and cache policy (copied). */
+enum MHD_Result http_bytes(struct request *r, unsigned int status,
+    const void *data, size_t len, const char *ctype, const char *cache);
 
 /* Frees the asynchronous write state of r. */
 void observations_free(struct request *r);

@@ -39,6 +39,10 @@ static const struct route routes[] = {
 	{ "POST", "/v1/observations", observations_post, WRITERS, 1 },
 	{ "GET", "/v1/observations", observations_list, READERS, 0 },
 	{ "GET", "/v1/observations/", observations_get, READERS, 0 },
+	{ "GET", "/tile/entries/*", ledger_entries, READERS, 0 },
+	{ "GET", "/tile/*", ledger_tile, 0, 0 },
+	{ "GET", "/v1/log/proof/inclusion", ledger_inclusion, 0, 0 },
+	{ "GET", "/v1/log/proof/consistency", ledger_consistency, 0, 0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };
 
@@ -225,6 +229,18 @@ find_route(struct request *r, int *method_mismatch)
 	*method_mismatch = 0;
 	for (rt = routes; rt->path != NULL; rt++) {
 		n = strlen(rt->path);
+		if (rt->path[n - 1] == '*') {
+			/* A prefix with any rest, slashes included. */
+			if (strncmp(r->url, rt->path, n - 1) != 0 ||
+			    strlen(r->url + n - 1) >= sizeof(r->arg))
+				continue;
+			if (strcmp(rt->method, r->method) != 0) {
+				*method_mismatch = 1;
+				continue;
+			}
+			snprintf(r->arg, sizeof(r->arg), "%s", r->url + n - 1);
+			return rt;
+		}
 		if (rt->path[n - 1] == '/') {
 			if (strncmp(r->url, rt->path, n) != 0 ||
 			    r->url[n] == '\0' || strchr(r->url + n, '/'))
@@ -519,4 +535,20 @@ server_stop(struct server *s, int wait_ms)
 	store_pool_free(s->readers);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
+}
+
+enum MHD_Result
+http_bytes(struct request *r, unsigned int status, const void *data,
+    size_t len, const char *ctype, const char *cache)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(len, (void *)data,
+	    MHD_RESPMEM_MUST_COPY);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Type", ctype);
+	if (cache != NULL)
+		MHD_add_response_header(resp, "Cache-Control", cache);
+	return queue(r, status, resp);
 }

@@ -1,0 +1,119 @@
+# tap.sh: Test Anything Protocol helpers for the bash integration tests, and
+# helpers to run a real truce center on 127.0.0.1. Source it from a .t file:
+#   . "$TRUCE_TOP/tests/lib/tap.sh"
+# TRUCE_BIN (the binary under test) and TRUCE_TOP (the repository) come from
+# `make test`; run a test alone with
+#   TRUCE_BIN=build/asan/truce TRUCE_TOP=$PWD tests/integration/X.t
+
+: "${TRUCE_TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${TRUCE_BIN:=$TRUCE_TOP/build/asan/truce}"
+export TRUCE_TOP TRUCE_BIN
+
+tap_n=0
+tap_failed=0
+TAP_TMP=$(mktemp -d "${TMPDIR:-/tmp}/truce-test.XXXXXX")
+tap_pids=()
+
+tap_cleanup() {
+	local p
+	for p in "${tap_pids[@]}"; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	rm -rf "$TAP_TMP"
+}
+trap tap_cleanup EXIT
+
+ok() { # ok CONDITION_STATUS NAME
+	local st=$1
+	shift
+	tap_n=$((tap_n + 1))
+	if [ "$st" -eq 0 ]; then
+		echo "ok $tap_n - $*"
+	else
+		echo "not ok $tap_n - $*"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+
+is() { # is GOT WANT NAME
+	local got=$1 want=$2
+	shift 2
+	if [ "$got" = "$want" ]; then
+		ok 0 "$*"
+	else
+		ok 1 "$*"
+		echo "#   got:  '$got'"
+		echo "#   want: '$want'"
+	fi
+}
+
+like() { # like GOT REGEX NAME
+	local got=$1 re=$2
+	shift 2
+	if [[ "$got" =~ $re ]]; then
+		ok 0 "$*"
+	else
+		ok 1 "$*"
+		echo "#   got:  '${got:0:400}'"
+		echo "#   want match: '$re'"
+	fi
+}
+
+diag() { echo "# $*"; }
+
+done_testing() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+}
+
+# center_init DIR: creates a center with members RU and TR; sets TOKEN.
+center_init() {
+	local out
+	out=$("$TRUCE_BIN" init "$1" --origin example.org/test --member RU \
+		--member TR) || return 1
+	TOKEN=$(printf '%s\n' "$out" | sed -n 's/^token: //p')
+	[ -n "$TOKEN" ]
+}
+
+# center_serve DIR: starts `truce serve` on a free port; sets URL, SERVER_PID.
+center_serve() {
+	local log="$TAP_TMP/serve.$RANDOM.log" i
+	"$TRUCE_BIN" serve "$1" --listen 127.0.0.1:0 >"$log" 2>&1 &
+	SERVER_PID=$!
+	tap_pids+=("$SERVER_PID")
+	for i in $(seq 1 300); do
+		URL=$(sed -n 's/.* on \(http:[^ ]*\)$/\1/p' "$log")
+		[ -n "$URL" ] && return 0
+		kill -0 "$SERVER_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "# server did not start:" && sed 's/^/#   /' "$log"
+	return 1
+}
+
+# center_stop: SIGTERM and wait; returns the server's exit status.
+center_stop() {
+	kill -TERM "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID"
+}
+
+# api METHOD PATH [CURL ARGS...]: prints the body then the status on its
+# own last line. Uses TOKEN unless NO_TOKEN=1.
+api() {
+	local m=$1 p=$2
+	shift 2
+	if [ "${NO_TOKEN:-0}" = 1 ]; then
+		curl -s -X "$m" "$URL$p" -w '\n%{http_code}' "$@"
+	else
+		curl -s -X "$m" -H "Authorization: Bearer $TOKEN" "$URL$p" \
+			-w '\n%{http_code}' "$@"
+	fi
+}
+
+# post_json PATH JSON: POSTs application/json.
+post_json() {
+	api POST "$1" -H 'Content-Type: application/json' --data-binary "$2"
+}
+
+status_of() { printf '%s\n' "$1" | tail -n 1; }
+body_of() { printf '%s\n' "$1" | sed '$d'; }
