@@ -381,11 +381,13 @@ find_dropped(const json_t *obj, const char *base, char *out, size_t outlen)
 			snprintf(out, outlen, "%s", base);
 			return 1;
 		}
-		if (covered(path))
+		if (json_is_object(v)) {
+			/* An interval's or a location's leaves have columns. */
+			if (find_dropped(v, path, out, outlen))
+				return 1;
 			continue;
-		if (json_is_object(v) && find_dropped(v, path, out, outlen))
-			return 1;
-		if (!json_is_object(v)) {
+		}
+		if (!covered(path)) {
 			snprintf(out, outlen, "%s", path);
 			return 1;
 		}
@@ -451,7 +453,9 @@ obsform_csv_line(const json_t *obs, char *dropped, size_t droppedlen)
 		else if (json_is_number(v)) {
 			format_number(v, nums[i], sizeof(nums[i]));
 			fields[i] = nums[i];
-		} else if (columns[i].kind == K_EVIDENCE &&
+		} else if (json_is_object(v))
+			continue; /* observed_at as an interval: its leaves */
+		else if (columns[i].kind == K_EVIDENCE &&
 		    json_is_array(v) && ev == NULL &&
 		    (ev = evidence_text(v)) != NULL)
 			fields[i] = ev;

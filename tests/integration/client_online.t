@@ -163,6 +163,8 @@ ok $? "--from/--to filter"
 for fmt in csv geojson jsonl; do
 	"$BIN" query --format $fmt >"export.$fmt" 2>"$TMP/err"
 	ok $? "export as $fmt"
+	[ ! -s "$TMP/err" ]
+	ok $? "the $fmt export loses nothing (no warning)"
 	run import "export.$fmt" --batch 5000
 	has out "imported $total (new 0, existing $total), rejected 0" \
 		"the $fmt export imports again: all $total existing"

