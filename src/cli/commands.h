@@ -22,4 +22,21 @@ int cmd_token(int argc, char **argv);
 int cmd_rebuild(int argc, char **argv);
 int cmd_witness(int argc, char **argv);
 
+/*
+ * Client commands: they talk to a center over HTTP (--server or
+ * TRUCE_SERVER, --token or TRUCE_TOKEN).
+ */
+
+/* truce observe: submits one observation described by flags. */
+int cmd_observe(int argc, char **argv);
+
+/* truce import FILE: validates and submits observations from a file. */
+int cmd_import(int argc, char **argv);
+
+/* truce query: prints the observations matching filters. */
+int cmd_query(int argc, char **argv);
+
+/* truce simulate: writes illustrative simulated observations (offline). */
+int cmd_simulate(int argc, char **argv);
+
 #endif

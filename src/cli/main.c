@@ -18,6 +18,11 @@ const struct command commands[] = {
 	{ "rebuild", cmd_rebuild, "recreate a center's store from its log" },
 	{ "witness", cmd_witness, "run a member's witness (C2SP tlog-witness) "
 	    "that cosigns checkpoints" },
+	{ "observe", cmd_observe, "submit one observation (client)" },
+	{ "import", cmd_import, "validate and submit observations from a "
+	    "file (client)" },
+	{ "query", cmd_query, "list observations matching filters (client)" },
+	{ "simulate", cmd_simulate, "write illustrative simulated observations" },
 	{ NULL, NULL, NULL },
 };
 
