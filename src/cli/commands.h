@@ -16,4 +16,8 @@ struct command {
 /* The table of commands, ended by a zeroed entry (cli/main.c). */
 extern const struct command commands[];
 
+int cmd_keygen(int argc, char **argv);	/* cli/cmd_keygen.c */
+int cmd_note(int argc, char **argv);	/* cli/cmd_note.c */
+int cmd_tlog(int argc, char **argv);	/* cli/cmd_tlog.c */
+
 #endif

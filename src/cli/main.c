@@ -8,6 +8,9 @@
 #include "cli/commands.h"
 
 const struct command commands[] = {
+	{ "keygen", cmd_keygen, "make a signed-note key pair" },
+	{ "note", cmd_note, "sign or verify a signed note" },
+	{ "tlog", cmd_tlog, "Merkle tree roots and proofs" },
 	{ NULL, NULL, NULL },
 };
 
