@@ -23,6 +23,9 @@ const struct command commands[] = {
 	    "file (client)" },
 	{ "query", cmd_query, "list observations matching filters (client)" },
 	{ "simulate", cmd_simulate, "write illustrative simulated observations" },
+	{ "keygen", cmd_keygen, "make a signed-note key pair" },
+	{ "note", cmd_note, "sign or verify a signed note" },
+	{ "tlog", cmd_tlog, "Merkle tree roots and proofs" },
 	{ NULL, NULL, NULL },
 };
 

@@ -104,13 +104,13 @@ log2_exact(int64_t k)
 	return __builtin_ctzll((unsigned long long)k);
 }
 
-int
+bool
 merkle_subtree_valid(int64_t start, int64_t end)
 {
 	int64_t width, ceil;
 
 	if (start < 0 || end <= start || end > MERKLE_MAX_TREE_SIZE)
-		return 0;
+		return false;
 	width = end - start;
 	ceil = pow2_atmost(width);
 	if (ceil < width)
