@@ -23,6 +23,7 @@
 
 #include "cli/commands.h"
 #include "common/num.h"
+#include "tlog/b64.h"
 #include "tlog/memlog.h"
 #include "tlog/merkle.h"
 #include "tlog/tile.h"
@@ -159,9 +160,8 @@ read_leaves(const struct tlog_opts *o)
 			dlen = 0;
 			if (len > 0 &&
 			    (o->base64 ?
-				    sodium_base642bin(data, TLOG_LINE_MAX,
-					line, len, NULL, &dlen, NULL,
-					sodium_base64_VARIANT_ORIGINAL) != 0 :
+				    b64_decode(line, len, data, TLOG_LINE_MAX,
+					&dlen) != 0 :
 				    (len % 2 != 0 ||
 					sodium_hex2bin(data, TLOG_LINE_MAX,
 					    line, len, NULL, &dlen,
