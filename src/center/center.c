@@ -20,6 +20,8 @@
 #include "ledger/sequencer.h"
 #include "tlog/note.h"
 #include "record/canon.h"
+#include "verify/member.h"
+#include "verify/principal.h"
 #include "record/timefmt.h"
 #include "store/store.h"
 
@@ -97,18 +99,68 @@ fail:
 	return rc;
 }
 
-int
-center_create(const char *dir, const struct config *cfg,
-    char admin_token[TOKEN_LEN + 1], char *log_vkey, size_t vkeylen,
+/* Makes member name's key pair into DIR/keys/<name>.key; vkey out. */
+static int
+member_keygen(const char *dir, const char *name, char *vkey, size_t vkeylen,
     char *err, size_t errlen)
 {
+	struct note_signer *signer;
+	char path[PATH_MAX], file[PRINCIPAL_NAME_LEN + 16];
+	int rc = -1;
+
+	if ((signer = note_signer_generate(name, NOTE_KEY_ED25519, err,
+		 errlen)) == NULL)
+		return -1;
+	snprintf(file, sizeof(file), "keys/%s.key", name);
+	if (center_path(dir, file, path, sizeof(path)) == -1) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		goto done;
+	}
+	if (note_signer_vkey(signer, vkey, vkeylen) == -1) {
+		snprintf(err, errlen, "member %s: cannot format its key", name);
+		goto done;
+	}
+	rc = keyfile_write(path, signer, err, errlen);
+done:
+	note_signer_free(signer);
+	return rc;
+}
+
+/* The genesis entry: what the center is, at index 0. */
+static json_t *
+genesis_entry(const struct config *cfg, const struct center_genesis *g,
+    const char *log_vkey, const char *admin_sha256)
+{
+	json_t *members = json_array(), *parties = json_array(), *genesis;
+	size_t i;
+
+	for (i = 0; i < cfg->nmembers; i++)
+		json_array_append_new(members, json_pack("{s:s,s:s}", "name",
+		    cfg->members[i], "vkey", g->vkeys[i]));
+	for (i = 0; i < g->nparties; i++)
+		json_array_append_new(parties, json_string(g->parties[i]));
+	genesis = json_pack("{s:s,s:i,s:s,s:s,s:o,s:o,s:o,s:I,s:[{s:s,s:s,"
+	    "s:s,s:s,s:i}]}", "type", "genesis", "v", 2, "origin", cfg->origin,
+	    "log_key", log_vkey, "members", members, "parties", parties,
+	    "rule", member_rule_json(&g->rule), "created_ms",
+	    (json_int_t)timefmt_now_ms(), "principals", "name", "admin",
+	    "role", "admin", "token_sha256", admin_sha256, "by",
+	    PRINCIPAL_LOCAL, "at_ms", 0);
+	return genesis;
+}
+
+int
+center_create(const char *dir, const struct config *cfg,
+    struct center_genesis *g, char admin_token[PRINCIPAL_TOKEN_LEN + 1],
+    char *log_vkey, size_t vkeylen, char *err, size_t errlen)
+{
 	struct note_signer *signer = NULL;
-	char path[PATH_MAX], *bytes = NULL;
+	char path[PATH_MAX], *bytes = NULL, token[PRINCIPAL_TOKEN_LEN + 1];
+	char token_sha[65];
 	struct entrylog *log = NULL;
 	struct store *store = NULL;
-	struct tokens *tokens = NULL;
 	struct entrylog_entry e;
-	json_t *genesis = NULL, *members;
+	json_t *genesis = NULL;
 	struct stat st;
 	size_t len, i;
 	int rc = -1;
@@ -124,6 +176,10 @@ center_create(const char *dir, const struct config *cfg,
 		    "overwrite it", dir);
 		return -1;
 	}
+	for (i = 0; i < cfg->nmembers; i++)
+		if (g->vkeys[i][0] != '\0' && member_vkey_check(cfg->members[i],
+		    g->vkeys[i], err, errlen) == -1)
+			return -1;
 	if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
 		snprintf(err, errlen, "mkdir %s: %s", dir, strerror(errno));
 		return -1;
@@ -146,6 +202,11 @@ center_create(const char *dir, const struct config *cfg,
 		return -1;
 	}
 	note_signer_free(signer);
+	for (i = 0; i < cfg->nmembers; i++)
+		if (g->vkeys[i][0] == '\0' && member_keygen(dir,
+		    cfg->members[i], g->vkeys[i], sizeof(g->vkeys[i]), err,
+		    errlen) == -1)
+			return -1;
 	center_path(dir, "log", path, sizeof(path));
 	if ((log = entrylog_open(path, 1)) == NULL) {
 		snprintf(err, errlen, "cannot create the log in %s", path);
@@ -156,16 +217,15 @@ center_create(const char *dir, const struct config *cfg,
 		    "to overwrite them", path);
 		goto done;
 	}
-	/* The genesis entry: what the center is, at index 0. */
-	members = json_array();
-	for (i = 0; i < cfg->nmembers; i++)
-		json_array_append_new(members,
-		    json_pack("{s:s}", "name", cfg->members[i]));
-	genesis = json_pack("{s:s,s:i,s:s,s:s,s:o,s:I}", "type", "genesis",
-	    "v", 1, "origin", cfg->origin, "log_key", log_vkey, "members",
-	    members, "created_ms", (json_int_t)timefmt_now_ms());
+	principal_token_new(token, token_sha);
+	genesis = genesis_entry(cfg, g, log_vkey, token_sha);
 	if (genesis == NULL || canon_encode(genesis, &bytes, &len) == -1) {
 		snprintf(err, errlen, "cannot encode the genesis entry");
+		goto done;
+	}
+	if (len > ENTRYLOG_MAX_ENTRY) {
+		snprintf(err, errlen, "the genesis entry is %zu bytes, over the "
+		    "limit of %d", len, ENTRYLOG_MAX_ENTRY);
 		goto done;
 	}
 	e.bytes = (const uint8_t *)bytes;
@@ -182,26 +242,221 @@ center_create(const char *dir, const struct config *cfg,
 			    path);
 		goto done;
 	}
-	center_path(dir, "auth.db", path, sizeof(path));
-	if ((tokens = tokens_open(path, 1)) == NULL ||
-	    tokens_add(tokens, "admin", ROLE_ADMIN, NULL, admin_token) == -1) {
-		snprintf(err, errlen, "cannot create the admin token in %s",
-		    path);
-		goto done;
-	}
 	/* Last: the configuration marks the center as complete. */
 	center_path(dir, "truce.conf", path, sizeof(path));
 	if (config_write(path, cfg) == -1) {
 		snprintf(err, errlen, "cannot write %s", path);
 		goto done;
 	}
+	memcpy(admin_token, token, sizeof(token));
+	rc = 0;
+done:
+	sodium_memzero(token, sizeof(token));
+	free(bytes);
+	json_decref(genesis);
+	store_close(store);
+	entrylog_close(log);
+	return rc;
+}
+
+int
+center_append(struct center *c, const json_t *entry, int64_t *index,
+    int *status, char *err, size_t errlen)
+{
+	struct seq_item item;
+	char *bytes = NULL, reason[STORE_REASON_LEN];
+	struct store *s;
+	size_t len;
+	int rc = -1, refused;
+
+	*status = 503;
+	if (c->seq == NULL) {
+		snprintf(err, errlen, "the center is open read-only");
+		return -1;
+	}
+	if (canon_encode(entry, &bytes, &len) == -1) {
+		snprintf(err, errlen, "the entry has no canonical form");
+		goto done;
+	}
+	if (len > ENTRYLOG_MAX_ENTRY) {
+		*status = 413;
+		snprintf(err, errlen, "the entry is %zu bytes, over the log's "
+		    "limit of %d", len, ENTRYLOG_MAX_ENTRY);
+		goto done;
+	}
+	memset(&item, 0, sizeof(item));
+	item.bytes = bytes;
+	item.len = len;
+	item.entry = entry;
+	if (sequencer_run(c->seq, &item, 1) == -1) {
+		snprintf(err, errlen, "the log could not store the entry; "
+		    "nothing was stored");
+		goto done;
+	}
+	s = store_pool_get(c->readers);
+	refused = store_refusal(s, item.index, reason, sizeof(reason));
+	store_pool_put(c->readers, s);
+	if (refused == -1) {
+		snprintf(err, errlen, "the store is unavailable");
+		goto done;
+	}
+	if (refused == 1) {
+		*status = 409;
+		snprintf(err, errlen, "log entry %lld was refused when applied: "
+		    "%s", (long long)item.index, reason);
+		goto done;
+	}
+	*index = item.index;
 	rc = 0;
 done:
 	free(bytes);
-	json_decref(genesis);
-	tokens_close(tokens);
-	store_close(store);
-	entrylog_close(log);
+	return rc;
+}
+
+/* 1 if name is listed in the JSON array of names or objects with "name". */
+static int
+listed(const json_t *list, const char *name)
+{
+	const json_t *v;
+	const char *n;
+	size_t i;
+
+	json_array_foreach(list, i, v) {
+		n = json_is_string(v) ? json_string_value(v)
+				      : json_string_value(json_object_get(v,
+					    "name"));
+		if (n != NULL && strcmp(n, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+json_t *
+center_principal_add_entry(struct center *c, const char *by,
+    const struct principal *p, char token[PRINCIPAL_TOKEN_LEN + 1],
+    int *status, char *err, size_t errlen)
+{
+	char tok[PRINCIPAL_TOKEN_LEN + 1], sha[65];
+	struct principal cur;
+	json_t *members = NULL, *entry = NULL, *parties;
+	struct store *s;
+	int found;
+
+	*status = 422;
+	if (principal_check(p, err, errlen) == -1)
+		return NULL;
+	*status = 503;
+	s = store_pool_get(c->readers);
+	found = store_find_principal(s, p->name, &cur);
+	members = store_members(s);
+	store_pool_put(c->readers, s);
+	if (found == -1 || members == NULL) {
+		snprintf(err, errlen, "the store is unavailable");
+		goto done;
+	}
+	*status = 422;
+	if (p->member[0] != '\0' &&
+	    !listed(json_object_get(members, "members"), p->member)) {
+		snprintf(err, errlen, "/member: '%s' is not a member of this "
+		    "center", p->member);
+		goto done;
+	}
+	parties = json_object_get(members, "parties");
+	if (p->party[0] != '\0' && json_array_size(parties) > 0 &&
+	    !listed(parties, p->party)) {
+		snprintf(err, errlen, "/party: '%s' is not one of the parties "
+		    "the genesis entry lists", p->party);
+		goto done;
+	}
+	if (found) {
+		*status = 409;
+		snprintf(err, errlen, "/name: principal %s exists; revoke it "
+		    "first", p->name);
+		goto done;
+	}
+	principal_token_new(tok, sha);
+	if ((entry = principal_add_entry(p, sha, by, timefmt_now_ms())) ==
+	    NULL) {
+		*status = 503;
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	memcpy(token, tok, sizeof(tok));
+done:
+	sodium_memzero(tok, sizeof(tok));
+	json_decref(members);
+	return entry;
+}
+
+json_t *
+center_principal_revoke_entry(struct center *c, const char *by,
+    const char *name, int *status, char *err, size_t errlen)
+{
+	struct principal cur;
+	json_t *entry;
+	struct store *s;
+	int found;
+
+	*status = 404;
+	if (principal_name_check(name) == -1) {
+		snprintf(err, errlen, "/name: not a principal name");
+		return NULL;
+	}
+	s = store_pool_get(c->readers);
+	found = store_find_principal(s, name, &cur);
+	store_pool_put(c->readers, s);
+	if (found != 1) {
+		*status = found == -1 ? 503 : 404;
+		snprintf(err, errlen, found == -1 ? "the store is unavailable"
+						  : "no active principal is "
+						    "named %s", name);
+		return NULL;
+	}
+	if ((entry = principal_revoke_entry(name, by, timefmt_now_ms())) ==
+	    NULL) {
+		*status = 503;
+		snprintf(err, errlen, "out of memory");
+	}
+	return entry;
+}
+
+int
+center_add_principal(struct center *c, const char *by,
+    const struct principal *p, char token[PRINCIPAL_TOKEN_LEN + 1],
+    int *status, char *err, size_t errlen)
+{
+	char tok[PRINCIPAL_TOKEN_LEN + 1];
+	json_t *entry;
+	int64_t index;
+	int rc = -1;
+
+	if ((entry = center_principal_add_entry(c, by, p, tok, status, err,
+		 errlen)) == NULL)
+		return -1;
+	if (center_append(c, entry, &index, status, err, errlen) == 0) {
+		memcpy(token, tok, sizeof(tok));
+		rc = 0;
+	}
+	sodium_memzero(tok, sizeof(tok));
+	json_decref(entry);
+	return rc;
+}
+
+int
+center_revoke_principal(struct center *c, const char *by, const char *name,
+    int *status, char *err, size_t errlen)
+{
+	json_t *entry;
+	int64_t index;
+	int rc;
+
+	if ((entry = center_principal_revoke_entry(c, by, name, status, err,
+		 errlen)) == NULL)
+		return -1;
+	rc = center_append(c, entry, &index, status, err, errlen);
+	if (rc == -1 && *status == 409)
+		*status = 404;
+	json_decref(entry);
 	return rc;
 }
 
@@ -255,11 +510,6 @@ center_open(const char *dir, int flags, char *err, size_t errlen)
 		if (replay(c->log, c->store, applied, err, errlen) == -1)
 			goto fail;
 	}
-	center_path(dir, "auth.db", path, sizeof(path));
-	if ((c->tokens = tokens_open(path, 0)) == NULL) {
-		snprintf(err, errlen, "cannot open %s", path);
-		goto fail;
-	}
 	center_path(dir, "keys/log.key", path, sizeof(path));
 	if ((signer = keyfile_read(path, err, errlen)) == NULL)
 		goto fail;
@@ -283,6 +533,13 @@ center_open(const char *dir, int flags, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot start the sequencer");
 			goto fail;
 		}
+		center_path(dir, "store.db", path, sizeof(path));
+		if ((c->readers = store_pool_new(c->cfg.store, path,
+			 (int)c->cfg.threads + 4)) == NULL) {
+			snprintf(err, errlen, "cannot open the store's "
+			    "readers");
+			goto fail;
+		}
 	}
 	note_signer_free(signer);
 	return c;
@@ -299,7 +556,7 @@ center_close(struct center *c)
 		return;
 	sequencer_stop(c->seq);
 	checkpointer_stop(c->cp);
-	tokens_close(c->tokens);
+	store_pool_free(c->readers);
 	store_close(c->store);
 	entrylog_close(c->log);
 	free(c);

@@ -4,9 +4,15 @@
  *   DIR/truce.conf   configuration (center/config.h)
  *   DIR/log/         the append-only log, the truth (ledger/entrylog.h)
  *   DIR/store.db     the store, an index rebuilt from the log (store/)
- *   DIR/auth.db      hashed bearer tokens (center/tokens.h)
  *   DIR/keys/log.key the log's signing key (C2SP signed-note, mode 0600)
+ *   DIR/keys/M.key   member M's key, only when init generated it (a
+ *                    demonstration: a real member keeps its key at home)
  *   DIR/log/checkpoint.joint  the latest joint checkpoint
+ *   DIR/evidence/    content-addressed evidence files (center/cas.h)
+ *   DIR/control.sock the control socket while served (center/control.h)
+ *
+ * Principals, members and their keys are log entries (verify/principal.h,
+ * verify/member.h), applied into the store like everything else.
  *
  * Opening a center replays into the store whatever part of the log it has
  * not applied yet (after a crash between the log's sync and the store's
@@ -19,11 +25,16 @@
 #include <limits.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "center/config.h"
-#include "center/tokens.h"
+#include "tlog/note.h"
+#include "verify/member.h"
+#include "verify/principal.h"
 
 struct entrylog;
 struct store;
+struct store_pool;
 struct sequencer;
 struct checkpointer;
 
@@ -32,23 +43,87 @@ struct center {
 	struct config cfg;
 	struct entrylog *log;
 	struct store *store;	   /* the writer connection */
-	struct tokens *tokens;
 	struct sequencer *seq;	   /* NULL unless opened with CENTER_WRITE */
 	struct checkpointer *cp;   /* idem */
+	struct store_pool *readers; /* idem: read connections for threads */
 	char log_vkey[512];	   /* the log's verifier key, C2SP form */
 };
 
 #define CENTER_WRITE 1 /* start the sequencer */
 
+#define CENTER_MAX_PARTIES 16
+
+/* What the genesis entry says beyond the configuration. */
+struct center_genesis {
+	/* Member i's verifier key (cfg->members[i]); "" generates a pair
+	 * into DIR/keys/<member>.key, a demonstration convenience. */
+	char vkeys[CONFIG_MAX_MEMBERS][NOTE_VKEY_MAX];
+	struct member_rule rule;
+	char parties[CENTER_MAX_PARTIES][PRINCIPAL_NAME_LEN];
+	size_t nparties;
+};
+
 /*
- * Creates a new center in dir (which must not hold one) with cfg, appends
- * the genesis entry at index 0, creates the log's key pair (DIR/keys/log.key;
- * its verifier key, named after the origin, goes to log_vkey) and an admin
- * token, written to admin_token. Returns -1 with a message in err.
+ * Creates a new center in dir (which must not hold one) with cfg and g:
+ * creates the log's key pair (DIR/keys/log.key; its verifier key, named
+ * after the origin, goes to log_vkey), the members' keys g asks for, and
+ * appends the genesis entry at index 0: origin, log key, members with
+ * their keys, the ruling rule, the parties and the first principal,
+ * "admin", whose token is written to admin_token (shown once). The
+ * members' verifier keys are written back into g->vkeys. Returns -1 with
+ * a message in err.
  */
 int center_create(const char *dir, const struct config *cfg,
-    char admin_token[TOKEN_LEN + 1], char *log_vkey, size_t vkeylen,
-    char *err, size_t errlen);
+    struct center_genesis *g, char admin_token[PRINCIPAL_TOKEN_LEN + 1],
+    char *log_vkey, size_t vkeylen, char *err, size_t errlen);
+
+/*
+ * Appends entry (canonical-encoded here) through the sequencer and waits
+ * until it is durable and applied. Returns 0 with its log index in *index,
+ * or -1 with *status 503 (not stored) or 409 (stored, but the apply path
+ * refused it: the reason is in err) and a message in err. Blocks the
+ * calling thread for one group commit.
+ */
+int center_append(struct center *c, const json_t *entry, int64_t *index,
+    int *status, char *err, size_t errlen);
+
+/*
+ * Checks that principal p may be created (principal_check; its member one
+ * of the center's; its party one of the genesis parties when any are
+ * listed; its name not taken) and makes its `add` entry (caller owns it),
+ * acting as by, with a new token written to token. The HTTP route submits
+ * the entry itself; center_add_principal below waits for it. NULL with
+ * *status (422, 409, 503) and the reason in err; token untouched.
+ */
+json_t *center_principal_add_entry(struct center *c, const char *by,
+    const struct principal *p, char token[PRINCIPAL_TOKEN_LEN + 1],
+    int *status, char *err, size_t errlen);
+
+/*
+ * As center_principal_add_entry for revoking name: NULL with *status 404
+ * when no active principal has that name (503 on a store error).
+ */
+json_t *center_principal_revoke_entry(struct center *c, const char *by,
+    const char *name, int *status, char *err, size_t errlen);
+
+/*
+ * Creates principal p (center_principal_add_entry's checks) its member must be one of
+ * the center's, its party one of the genesis parties when any are listed)
+ * by a log entry, acting as by (a principal name or PRINCIPAL_LOCAL), and
+ * writes its new token to token. -1 with *status (422 invalid, 409 the name
+ * is taken, 503) and the reason in err; the token is then untouched.
+ */
+int center_add_principal(struct center *c, const char *by,
+    const struct principal *p, char token[PRINCIPAL_TOKEN_LEN + 1],
+    int *status, char *err, size_t errlen);
+
+/*
+ * Revokes principal name by a log entry, acting as by; its tokens stop
+ * working when this returns. -1 with *status (404 no active principal of
+ * that name, 503) and the reason in err.
+ */
+int center_revoke_principal(struct center *c, const char *by,
+    const char *name, int *status, char *err, size_t errlen);
 
 /*
  * Opens the center in dir: loads and checks its configuration, locks and

@@ -57,6 +57,13 @@ static const struct config_entry table[] = {
 	    "cosignatures that make a checkpoint joint (0: every witness)" },
 	{ "cosign_timeout_ms", INT(cosign_timeout_ms), "3000", 100, 60000,
 	    "how long the center waits for a witness's answer" },
+	{ "auth_fail_burst", INT(auth_fail_burst), "10", 1, 1000000,
+	    "failed authentications a client address may make before it is "
+	    "answered 429" },
+	{ "auth_fail_per_minute", INT(auth_fail_per_minute), "6", 1, 1000000,
+	    "rate at which a client address earns failed attempts back" },
+	{ "max_evidence_bytes", INT(max_evidence_bytes), "268435456", 1024,
+	    17179869184LL, "bytes of one evidence item at most (413 above)" },
 	{ NULL, 0, 0, 0, NULL, 0, 0, NULL },
 };
 

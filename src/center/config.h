@@ -39,6 +39,9 @@ struct config {
 	int64_t witness_quorum;	/* cosignatures for a joint checkpoint;
 				   0: every configured witness */
 	int64_t cosign_timeout_ms;
+	int64_t auth_fail_burst;	/* failed authentications per address */
+	int64_t auth_fail_per_minute;	/* ... coming back at this rate */
+	int64_t max_evidence_bytes;	/* one evidence item at most */
 };
 
 /* Fills c with the table's defaults (origin and members empty). */

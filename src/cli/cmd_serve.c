@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "center/center.h"
+#include "center/control.h"
 #include "cli/commands.h"
 #include "common/log.h"
 #include "ledger/entrylog.h"
@@ -26,7 +27,10 @@ usage(FILE *f)
 	    "  --check        validate the configuration, print "
 	    "`configuration OK` or\n"
 	    "                 what is wrong, and exit\n"
-	    "  --help-config  list every setting of truce.conf\n");
+	    "  --help-config  list every setting of truce.conf\n"
+	    "  --routes       list every route and the roles allowed on it\n"
+	    "\nWhile serving, local commands (truce token) reach the server "
+	    "through\nDIR/control.sock (mode 0600).\n");
 }
 
 int
@@ -37,12 +41,14 @@ cmd_serve(int argc, char **argv)
 		{ "check", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "help-config", no_argument, NULL, 'H' },
+		{ "routes", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *listen = NULL;
 	char err[512], path[4096];
 	struct center *c = NULL;
 	struct server *srv = NULL;
+	struct control *ctl = NULL;
 	struct config cfg;
 	sigset_t set;
 	int ch, check = 0, sig = 0;
@@ -61,6 +67,9 @@ cmd_serve(int argc, char **argv)
 			return 0;
 		case 'H':
 			config_print_help(stdout);
+			return 0;
+		case 'R':
+			server_print_routes(stdout);
 			return 0;
 		default:
 			usage(stderr);
@@ -107,6 +116,14 @@ cmd_serve(int argc, char **argv)
 		center_close(c);
 		return 1;
 	}
+	snprintf(err, sizeof(err), "%s: path too long", argv[optind]);
+	if (center_path(argv[optind], "control.sock", path, sizeof(path)) ==
+	    -1 || (ctl = control_start(c, path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "truce serve: %s\n", err);
+		server_stop(srv, 1000);
+		center_close(c);
+		return 1;
+	}
 	printf("truce: serving %s (log size %lld) on http://%.*s:%u\n",
 	    c->cfg.origin, (long long)entrylog_size(c->log),
 	    (int)(strrchr(listen ? listen : c->cfg.listen, ':') -
@@ -115,6 +132,7 @@ cmd_serve(int argc, char **argv)
 	fflush(stdout);
 	sigwait(&set, &sig);
 	log_info("signal %d: finishing requests in flight", sig);
+	control_stop(ctl);
 	server_stop(srv, 10000);
 	center_close(c); /* the sequencer completes what is queued */
 	log_info("stopped");

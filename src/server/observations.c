@@ -3,6 +3,7 @@
  *
  *   POST /v1/observations       one object or an array (all or nothing)
  *   GET  /v1/observations/{id}  one observation as a GeoJSON Feature
+ *   GET  /v1/observations/{id}/receipt
  *   GET  /v1/observations?...   a GeoJSON FeatureCollection (RFC 7946) of
  *                               the matches in log order, with a `next`
  *                               cursor: the last index of the page, so
@@ -134,6 +135,96 @@ add_errors(json_t *list, const struct observation_error *errs, size_t n,
 	}
 }
 
+static const char *const machine_sources[] = { "acoustic_sensor", "camera",
+	"radar", "uav", NULL };
+
+/*
+ * What r's principal may not submit among its valid entries (see the top
+ * of this file): adds one error per item to errors, returns how many.
+ */
+static size_t
+forbidden(struct request *r, json_t *errors)
+{
+	struct observation_error e;
+	const struct principal *p = &r->who;
+	const json_t *src;
+	const char *type, *member, *org;
+	size_t i, k, bad = 0;
+	int ok;
+
+	for (i = 0; i < r->nitems; i++) {
+		src = json_object_get(r->entries[i], "source");
+		type = json_string_value(json_object_get(src, "type"));
+		member = json_string_value(json_object_get(src, "member"));
+		org = json_string_value(json_object_get(src, "organisation"));
+		e.pointer[0] = '\0';
+		if (p->role == ROLE_LIAISON) {
+			if (strcmp(type, "complaint") != 0)
+				snprintf(e.pointer, sizeof(e.pointer),
+				    "/source/type");
+			else if (member != NULL)
+				snprintf(e.pointer, sizeof(e.pointer),
+				    "/source/member");
+			else if (org == NULL || strcmp(org, p->party) != 0)
+				snprintf(e.pointer, sizeof(e.pointer),
+				    "/source/organisation");
+			snprintf(e.message, sizeof(e.message), "a liaison "
+			    "files complaints for its party: source.type "
+			    "\"complaint\", source.organisation \"%s\", no "
+			    "member", p->party);
+		} else if (p->role == ROLE_SENSOR) {
+			for (ok = 0, k = 0; machine_sources[k] != NULL; k++)
+				ok |= strcmp(type, machine_sources[k]) == 0;
+			if (!ok) {
+				snprintf(e.pointer, sizeof(e.pointer),
+				    "/source/type");
+				snprintf(e.message, sizeof(e.message), "a "
+				    "sensor submits machine detections: "
+				    "acoustic_sensor, camera, radar or uav");
+			}
+		}
+		if (e.pointer[0] == '\0' && p->member[0] != '\0' &&
+		    (p->role == ROLE_MONITOR || p->role == ROLE_SENSOR) &&
+		    (member == NULL || strcmp(member, p->member) != 0)) {
+			snprintf(e.pointer, sizeof(e.pointer), "/source/member");
+			snprintf(e.message, sizeof(e.message), "a %s of member "
+			    "%s submits as member %s only",
+			    principal_role_name(p->role), p->member,
+			    p->member);
+		}
+		if (e.pointer[0] != '\0') {
+			add_errors(errors, &e, 1, r->single ? -1 : (long)i);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+/*
+ * 1 if r's principal may see the observation entry (bytes of len): every
+ * reader may, a liaison only its own party's complaints.
+ */
+static int
+may_see(const struct request *r, const char *bytes, size_t len)
+{
+	json_t *e;
+	const json_t *src;
+	const char *type, *org;
+	int ok;
+
+	if (r->who.role != ROLE_LIAISON)
+		return 1;
+	if ((e = json_loadb(bytes, len, 0, NULL)) == NULL)
+		return 0;
+	src = json_object_get(e, "source");
+	type = json_string_value(json_object_get(src, "type"));
+	org = json_string_value(json_object_get(src, "organisation"));
+	ok = type != NULL && strcmp(type, "complaint") == 0 && org != NULL &&
+	    strcmp(org, r->who.party) == 0;
+	json_decref(e);
+	return ok;
+}
+
 enum MHD_Result
 observations_post(struct request *r)
 {
@@ -196,6 +287,16 @@ observations_post(struct request *r)
 		r->items[i].id = ids + i * (OBSERVATION_ID_LEN + 1);
 	}
 	json_decref(body);
+	if (bad == 0 && (bad = forbidden(r, errors)) > 0) {
+		observations_free(r);
+		problem = http_problem_new(403, "");
+		json_object_set_new(problem, "detail", json_sprintf(
+		    "role '%s' may not submit %zu of these %zu observations; "
+		    "nothing was stored", principal_role_name(r->who.role), bad,
+		    n));
+		json_object_set_new(problem, "errors", errors);
+		return http_problem_json(r, 403, problem);
+	}
 	if (bad > 0) {
 		observations_free(r);
 		problem = http_problem_new(422, "");
@@ -206,6 +307,7 @@ observations_post(struct request *r)
 		return http_problem_json(r, 422, problem);
 	}
 	json_decref(errors);
+	r->written = observations_written;
 	r->seq.items = r->items;
 	r->seq.n = n;
 	r->seq.done = write_done;
@@ -262,9 +364,13 @@ observations_get(struct request *r)
 	store_pool_put(r->srv->readers, s);
 	if (found == -1)
 		return http_problem(r, 503, "the store is unavailable");
-	if (found == 0)
+	if (found == 1 && !may_see(r, entry, len))
+		found = 0;
+	if (found == 0) {
+		free(entry);
 		return http_problem(r, 404, "no observation has id %.80s",
 		    r->arg);
+	}
 	f = feature(index, entry, len);
 	free(entry);
 	if (f == NULL)
@@ -453,6 +559,15 @@ observations_list(struct request *r)
 	if (q.from_ms != INT64_MIN && q.to_ms != INT64_MAX &&
 	    q.to_ms < q.from_ms)
 		return http_problem(r, 400, "to: is before from");
+	if (r->who.role == ROLE_LIAISON) {
+		/* Its party's complaints only: an empty page for the rest. */
+		if (q.source_type != NULL &&
+		    strcmp(q.source_type, "complaint") != 0)
+			q.organisation = "";
+		else
+			q.organisation = r->who.party;
+		q.source_type = "complaint";
+	}
 	q.limit = (int)a.limit + 1;
 	memset(&c, 0, sizeof(c));
 	c.features = json_array();
@@ -475,28 +590,27 @@ observations_list(struct request *r)
 enum MHD_Result
 observations_receipt(struct request *r)
 {
-	char id[OBSERVATION_ID_LEN + 1];
 	struct store *s;
 	int64_t index;
+	char *entry = NULL;
+	size_t len;
 	int found;
 	json_t *receipt;
-	size_t n = strlen(r->arg);
 
-	if (n != OBSERVATION_ID_LEN + 8 ||
-	    strcmp(r->arg + OBSERVATION_ID_LEN, "/receipt") != 0)
-		return http_problem(r, 404, "no such resource: %.100s", r->url);
-	memcpy(id, r->arg, OBSERVATION_ID_LEN);
-	id[OBSERVATION_ID_LEN] = '\0';
 	s = store_pool_get(r->srv->readers);
-	found = store_find_observation(s, id, &index, NULL, NULL);
+	found = store_find_observation(s, r->arg, &index, &entry, &len);
 	store_pool_put(r->srv->readers, s);
 	if (found == -1)
 		return http_problem(r, 503, "the store is unavailable");
+	if (found == 1 && !may_see(r, entry, len))
+		found = 0;
+	free(entry);
 	if (found == 0)
-		return http_problem(r, 404, "no observation has id %s", id);
+		return http_problem(r, 404, "no observation has id %.80s",
+		    r->arg);
 	if ((receipt = ledger_receipt(r->srv, index, NULL, 0)) == NULL)
 		return http_problem(r, 503, "no checkpoint covers index %lld "
 		    "yet", (long long)index);
-	json_object_set_new(receipt, "id", json_string(id));
+	json_object_set_new(receipt, "id", json_string(r->arg));
 	return http_json(r, 200, receipt);
 }

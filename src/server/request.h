@@ -6,26 +6,39 @@
 #ifndef TRUCE_REQUEST_H
 #define TRUCE_REQUEST_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
 #include <microhttpd.h>
 
-#include "center/tokens.h"
 #include "ledger/sequencer.h"
+#include "verify/principal.h"
 
 struct center;
 struct store_pool;
+struct ratelimit;
+struct request;
 
 struct server {
 	struct MHD_Daemon *daemon;
 	struct center *center;
-	struct store_pool *readers;
+	struct store_pool *readers; /* the center's (not owned) */
+	struct ratelimit *auth_failures;
 	uint16_t port;
 	pthread_mutex_t mu;
 	int inflight;
 };
+
+typedef enum MHD_Result (*route_fn)(struct request *r);
+
+/* Takes a chunk of a streamed body (BODY_STREAM); 0, or -1 to refuse the
+ * rest (the route then answers with what it recorded in the request). */
+typedef int (*route_chunk_fn)(struct request *r, const char *data,
+    size_t len);
+
+#define REQUEST_ARG_LEN 128
 
 struct request {
 	struct server *srv;
@@ -36,8 +49,14 @@ struct request {
 	char *body;
 	size_t body_len, body_cap;
 	int body_too_large;
+	int chunk_failed;	/* a BODY_STREAM chunk refused the rest */
 	const struct route *route;
-	char arg[128];		/* path parameter, e.g. an observation id */
+	char arg[REQUEST_ARG_LEN];  /* first path parameter, e.g. an id */
+	char arg2[REQUEST_ARG_LEN]; /* second, if the path has one */
+	char client[64];	    /* the client's address, as text */
+	route_fn written;	    /* answers a write once it is durable */
+	void *ctx;		    /* a route's own state, freed with ... */
+	void (*ctx_free)(void *ctx);
 	/* An asynchronous write in progress (see observations.c). */
 	struct seq_request seq;
 	struct seq_item *items;
@@ -51,19 +70,28 @@ struct request {
 	int finished;
 };
 
-typedef enum MHD_Result (*route_fn)(struct request *r);
-
 /* Bits of the roles allowed on a route. */
 #define ALLOW(role) (1u << (role))
 
+/* What a route takes as its body. */
+enum body_kind {
+	BODY_NONE = 0,
+	BODY_JSON,	/* application/json, up to max_body_bytes */
+	BODY_NOTE,	/* a signed note: text/plain; charset=utf-8, up to
+			   MEMBER_NOTE_MAX bytes */
+	BODY_STREAM	/* any media type, streamed to chunk, up to
+			   max_evidence_bytes */
+};
+
 struct route {
 	const char *method;
-	const char *path;	/* exact; a prefix ending in '/' with one path
-				   segment as arg; or ending in '*' with any
-				   rest as arg */
+	const char *path;	/* segments; "{name}" matches one non-empty
+				   segment (arg, then arg2); a final "*" the
+				   rest, slashes included (arg) */
 	route_fn fn;
 	unsigned roles;		/* 0: public, no token needed */
-	int has_body;
+	enum body_kind body;
+	route_chunk_fn chunk;	/* BODY_STREAM only */
 };
 
 /* Queues a JSON body (compact, reals with 10 significant digits). */
@@ -122,5 +150,44 @@ enum MHD_Result observations_receipt(struct request *r);
 
 /* Frees the asynchronous write state of r. */
 void observations_free(struct request *r);
+
+/*
+ * Submits entry (not owned) as one log entry and suspends the connection;
+ * when it is durable and applied, the resumed request calls written(r) to
+ * queue the answer (http_written tells it what became of the entry).
+ * Returns what the access handler must return now; on failure it has
+ * queued the error itself.
+ */
+enum MHD_Result http_submit(struct request *r, const json_t *entry,
+    route_fn written);
+
+/*
+ * In a written() callback: 0 with the entry's log index in *index when it
+ * was stored and applied; otherwise queues 503 (not stored) or 409 (the
+ * apply path refused it, with its reason), sets *ret and returns -1.
+ */
+int http_written(struct request *r, int64_t *index, enum MHD_Result *ret);
+
+/* The value of query parameter name, or NULL. */
+const char *http_query(struct request *r, const char *name);
+
+/* The value of request header name, or NULL. */
+const char *http_header(struct request *r, const char *name);
+
+/* Route handlers (principals.c): principals over HTTP, for admins. */
+enum MHD_Result principals_list(struct request *r);
+enum MHD_Result principals_post(struct request *r);
+enum MHD_Result principals_delete(struct request *r);
+enum MHD_Result principals_me(struct request *r);
+
+/* Route handlers (members.c): the members, their keys and the rule. */
+enum MHD_Result members_list(struct request *r);
+enum MHD_Result members_post(struct request *r);
+
+/* Route handlers (evidence.c): content-addressed evidence and custody. */
+enum MHD_Result evidence_post(struct request *r);
+int evidence_chunk(struct request *r, const char *data, size_t len);
+enum MHD_Result evidence_get(struct request *r);
+enum MHD_Result evidence_custody(struct request *r);
 
 #endif

@@ -3,11 +3,13 @@
  * route table and the response helpers (see server.h, request.h).
  *
  * Lifecycle of a request (libmicrohttpd's access-handler protocol): the
- * first call allocates struct request and checks route, token, role,
- * content type and declared length, answering at once when any fails; the
- * next calls collect the body up to max_body_bytes; the final call runs the
+ * first call allocates struct request and checks route, token (against the
+ * principals in the store, with failed attempts rate-limited per address),
+ * role, content type and declared length, answering at once when any
+ * fails; the next calls collect the body up to the route's limit (or hand
+ * a streamed body to the route chunk by chunk); the final call runs the
  * route. A write suspends the connection until the sequencer reports the
- * entries durable, then resumes it to queue the answer.
+ * entries durable and applied, then resumes it to queue the answer.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -25,30 +27,91 @@
 #include "common/log.h"
 #include "common/num.h"
 #include "ledger/entrylog.h"
+#include "record/canon.h"
+#include "record/timefmt.h"
+#include "server/ratelimit.h"
 #include "server/request.h"
 #include "server/server.h"
 #include "store/store.h"
+#include "verify/member.h"
 
 static enum MHD_Result health(struct request *r);
 
-/* One table of what each role may do on each route (docs/api.md). */
-#define READERS (ALLOW(ROLE_ADMIN) | ALLOW(ROLE_MONITOR) | ALLOW(ROLE_VIEWER))
-#define WRITERS (ALLOW(ROLE_ADMIN) | ALLOW(ROLE_MONITOR))
+/*
+ * THE table of what each role may do on each route (docs/verification.md
+ * prints it; tests/integration/permissions.t requests every cell). A route
+ * with no roles is public. Handlers narrow further by the principal's
+ * member or party (a liaison reads only what concerns its party, an
+ * assessor signs only for its member), never wider.
+ */
+#define A(role) ALLOW(ROLE_##role)
+#define EVERYONE (A(ADMIN) | A(MONITOR) | A(SENSOR) | A(LIAISON) |          \
+    A(ANALYST) | A(ASSESSOR) | A(VIEWER))
+#define READERS (A(ADMIN) | A(MONITOR) | A(LIAISON) | A(ANALYST) |          \
+    A(ASSESSOR) | A(VIEWER))
+#define SUBMITTERS (A(ADMIN) | A(MONITOR) | A(SENSOR) | A(LIAISON))
+#define LOG_READERS (A(ADMIN) | A(MONITOR) | A(ANALYST) | A(ASSESSOR) |      \
+    A(VIEWER))
 static const struct route routes[] = {
-	{ "GET", "/v1/health", health, 0, 0 },
-	{ "POST", "/v1/observations", observations_post, WRITERS, 1 },
-	{ "GET", "/v1/observations", observations_list, READERS, 0 },
-	{ "GET", "/v1/observations/", observations_get, READERS, 0 },
-	{ "GET", "/v1/observations/*", observations_receipt, READERS, 0 },
-	{ "GET", "/checkpoint", ledger_checkpoint, 0, 0 },
-	{ "GET", "/v1/log/checkpoint", ledger_latest_checkpoint, 0, 0 },
-	{ "GET", "/v1/log/key", ledger_key, 0, 0 },
-	{ "GET", "/tile/entries/*", ledger_entries, READERS, 0 },
-	{ "GET", "/tile/*", ledger_tile, 0, 0 },
-	{ "GET", "/v1/log/proof/inclusion", ledger_inclusion, 0, 0 },
-	{ "GET", "/v1/log/proof/consistency", ledger_consistency, 0, 0 },
-	{ NULL, NULL, NULL, 0, 0 },
+	{ "GET", "/v1/health", health, 0, BODY_NONE, NULL },
+	{ "GET", "/v1/me", principals_me, EVERYONE, BODY_NONE, NULL },
+	{ "POST", "/v1/observations", observations_post, SUBMITTERS,
+	    BODY_JSON, NULL },
+	{ "GET", "/v1/observations", observations_list, READERS, BODY_NONE,
+	    NULL },
+	{ "GET", "/v1/observations/{id}", observations_get, READERS,
+	    BODY_NONE, NULL },
+	{ "GET", "/v1/observations/{id}/receipt", observations_receipt,
+	    READERS, BODY_NONE, NULL },
+	{ "GET", "/checkpoint", ledger_checkpoint, 0, BODY_NONE, NULL },
+	{ "GET", "/v1/log/checkpoint", ledger_latest_checkpoint, 0, BODY_NONE,
+	    NULL },
+	{ "GET", "/v1/log/key", ledger_key, 0, BODY_NONE, NULL },
+	{ "GET", "/tile/entries/*", ledger_entries, LOG_READERS, BODY_NONE,
+	    NULL },
+	{ "GET", "/tile/*", ledger_tile, 0, BODY_NONE, NULL },
+	{ "GET", "/v1/log/proof/inclusion", ledger_inclusion, 0, BODY_NONE,
+	    NULL },
+	{ "GET", "/v1/log/proof/consistency", ledger_consistency, 0,
+	    BODY_NONE, NULL },
+	{ "GET", "/v1/principals", principals_list, A(ADMIN), BODY_NONE,
+	    NULL },
+	{ "POST", "/v1/principals", principals_post, A(ADMIN), BODY_JSON,
+	    NULL },
+	{ "DELETE", "/v1/principals/{name}", principals_delete, A(ADMIN),
+	    BODY_NONE, NULL },
+	{ "GET", "/v1/members", members_list, EVERYONE, BODY_NONE, NULL },
+	{ "POST", "/v1/members", members_post, A(ADMIN) | A(ASSESSOR),
+	    BODY_NOTE, NULL },
+	{ "POST", "/v1/evidence", evidence_post, SUBMITTERS | A(ANALYST) |
+	    A(ASSESSOR), BODY_STREAM, evidence_chunk },
+	{ "GET", "/v1/evidence/{sha256}", evidence_get, READERS, BODY_NONE,
+	    NULL },
+	{ "GET", "/v1/evidence/{sha256}/custody", evidence_custody,
+	    A(ADMIN) | A(ANALYST) | A(ASSESSOR) | A(VIEWER), BODY_NONE, NULL },
+	{ NULL, NULL, NULL, 0, BODY_NONE, NULL },
 };
+#undef A
+
+void
+server_print_routes(FILE *f)
+{
+	const struct route *rt;
+	int role, first;
+
+	for (rt = routes; rt->path != NULL; rt++) {
+		fprintf(f, "%s %s ", rt->method, rt->path);
+		if (rt->roles == 0)
+			fprintf(f, "public");
+		for (first = 1, role = 1; role < ROLE_COUNT; role++)
+			if (rt->roles & ALLOW(role)) {
+				fprintf(f, "%s%s", first ? "" : ",",
+				    principal_role_name((enum role)role));
+				first = 0;
+			}
+		fprintf(f, "\n");
+	}
+}
 
 struct MHD_Response *
 http_json_response(json_t *body)
@@ -102,6 +165,7 @@ reason(unsigned int status)
 	case 413: return "Content Too Large";
 	case 415: return "Unsupported Media Type";
 	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
 	case 500: return "Internal Server Error";
 	case 503: return "Service Unavailable";
 	default: return "Error";
@@ -224,58 +288,219 @@ health(struct request *r)
 	    (json_int_t)entrylog_size(c->log)));
 }
 
+/*
+ * Matches url against pattern (see struct route), copying "{...}"
+ * segments and a final "*" rest into args. 1 if it matches, else 0.
+ */
+static int
+match(const char *pattern, const char *url, char args[2][REQUEST_ARG_LEN])
+{
+	const char *p = pattern, *u = url, *close;
+	size_t n;
+	int k = 0;
+
+	while (*p != '\0') {
+		if (p[0] == '*' && p[1] == '\0') {
+			if (k == 2 || strlen(u) >= REQUEST_ARG_LEN)
+				return 0;
+			snprintf(args[k], REQUEST_ARG_LEN, "%s", u);
+			return 1;
+		}
+		if (*p == '{' && (close = strchr(p, '}')) != NULL) {
+			n = strcspn(u, "/");
+			if (k == 2 || n == 0 || n >= REQUEST_ARG_LEN)
+				return 0;
+			memcpy(args[k], u, n);
+			args[k++][n] = '\0';
+			p = close + 1;
+			u += n;
+			continue;
+		}
+		if (*p != *u)
+			return 0;
+		p++;
+		u++;
+	}
+	return *u == '\0';
+}
+
 static const struct route *
 find_route(struct request *r, int *method_mismatch)
 {
 	const struct route *rt;
-	size_t n;
+	char args[2][REQUEST_ARG_LEN];
 
 	*method_mismatch = 0;
 	for (rt = routes; rt->path != NULL; rt++) {
-		n = strlen(rt->path);
-		if (rt->path[n - 1] == '*') {
-			/* A prefix with any rest, slashes included. */
-			if (strncmp(r->url, rt->path, n - 1) != 0 ||
-			    strlen(r->url + n - 1) >= sizeof(r->arg))
-				continue;
-			if (strcmp(rt->method, r->method) != 0) {
-				*method_mismatch = 1;
-				continue;
-			}
-			snprintf(r->arg, sizeof(r->arg), "%s", r->url + n - 1);
-			return rt;
-		}
-		if (rt->path[n - 1] == '/') {
-			if (strncmp(r->url, rt->path, n) != 0 ||
-			    r->url[n] == '\0' || strchr(r->url + n, '/'))
-				continue;
-			if (strlen(r->url + n) >= sizeof(r->arg))
-				continue;
-			if (strcmp(rt->method, r->method) != 0) {
-				*method_mismatch = 1;
-				continue;
-			}
-			snprintf(r->arg, sizeof(r->arg), "%s", r->url + n);
-			return rt;
-		}
-		if (strcmp(r->url, rt->path) != 0)
+		args[0][0] = args[1][0] = '\0';
+		if (!match(rt->path, r->url, args))
 			continue;
 		if (strcmp(rt->method, r->method) != 0) {
 			*method_mismatch = 1;
 			continue;
 		}
+		memcpy(r->arg, args[0], sizeof(r->arg));
+		memcpy(r->arg2, args[1], sizeof(r->arg2));
 		return rt;
 	}
 	return NULL;
+}
+
+/* The client's address as text into r->client ("?" if unknown). */
+static void
+client_address(struct request *r)
+{
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *sa;
+
+	snprintf(r->client, sizeof(r->client), "?");
+	ci = MHD_get_connection_info(r->conn,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || (sa = ci->client_addr) == NULL)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)
+		    sa)->sin_addr, r->client, sizeof(r->client));
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)
+		    sa)->sin6_addr, r->client, sizeof(r->client));
+}
+
+/* 429 with Retry-After: the address failed to authenticate too often. */
+static enum MHD_Result
+too_many(struct request *r, int64_t wait_s)
+{
+	char detail[160], after[32], *text;
+	struct MHD_Response *resp;
+	json_t *problem;
+
+	snprintf(detail, sizeof(detail), "too many failed authentications "
+	    "from this address; try again in %lld s", (long long)wait_s);
+	snprintf(after, sizeof(after), "%lld", (long long)wait_s);
+	problem = http_problem_new(429, detail);
+	text = json_dumps(problem, JSON_COMPACT);
+	json_decref(problem);
+	if (text == NULL)
+		return MHD_NO;
+	resp = MHD_create_response_from_buffer(strlen(text), text,
+	    MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type",
+	    "application/problem+json");
+	MHD_add_response_header(resp, "Retry-After", after);
+	return queue(r, 429, resp);
+}
+
+/*
+ * Authenticates the bearer token: 0 with r->who filled, or -1 with the
+ * answer queued (401, 429, 503). Every refusal of a presented token reads
+ * the same, whatever the reason: it never tells whether a name exists.
+ */
+static int
+authenticate(struct request *r, enum MHD_Result *ret)
+{
+	struct server *srv = r->srv;
+	const char *auth;
+	uint8_t hash[32];
+	struct store *s;
+	int64_t wait, now = timefmt_now_ms();
+	int found = 0;
+
+	auth = http_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0) {
+		*ret = http_problem(r, 401, "a bearer token is required "
+		    "(Authorization: Bearer <token>)");
+		return -1;
+	}
+	if ((wait = ratelimit_check(srv->auth_failures, r->client, now)) > 0) {
+		*ret = too_many(r, wait);
+		return -1;
+	}
+	if (principal_token_hash(auth + 7, hash) == 0) {
+		s = store_pool_get(srv->readers);
+		found = store_find_token(s, hash, &r->who);
+		store_pool_put(srv->readers, s);
+	}
+	if (found == -1) {
+		*ret = http_problem(r, 503, "the principals' store is "
+		    "unavailable; try again");
+		return -1;
+	}
+	if (found == 0) {
+		ratelimit_fail(srv->auth_failures, r->client, now);
+		*ret = http_problem(r, 401, "the bearer token is not valid");
+		return -1;
+	}
+	return 0;
+}
+
+/* The body limit of r's route. */
+static int64_t
+body_limit(const struct request *r)
+{
+	const struct config *cfg = &r->srv->center->cfg;
+
+	switch (r->route->body) {
+	case BODY_NOTE:
+		return MEMBER_NOTE_MAX;
+	case BODY_STREAM:
+		return cfg->max_evidence_bytes;
+	default:
+		return cfg->max_body_bytes;
+	}
+}
+
+/* 1 if ctype is type (case-insensitive) with nothing or parameters after. */
+static int
+ctype_is(const char *ctype, const char *type)
+{
+	size_t n = strlen(type);
+
+	return ctype != NULL && strncasecmp(ctype, type, n) == 0 &&
+	    (ctype[n] == '\0' || ctype[n] == ';' || ctype[n] == ' ');
+}
+
+/* Checks the declared body: content type and length. 0 or -1 queued. */
+static int
+admit_body(struct request *r, enum MHD_Result *ret)
+{
+	const char *ctype, *clen, *cs;
+	int64_t n, limit = body_limit(r);
+
+	ctype = http_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (r->route->body == BODY_JSON && !ctype_is(ctype, "application/json")) {
+		*ret = http_problem(r, 415, "the body must be application/json, "
+		    "not %.64s", ctype ? ctype : "(none)");
+		return -1;
+	}
+	if (r->route->body == BODY_NOTE) {
+		cs = ctype ? strchr(ctype, ';') : NULL;
+		if (!ctype_is(ctype, "text/plain") || (cs != NULL &&
+		    strcasestr(cs, "charset=utf-8") == NULL)) {
+			*ret = http_problem(r, 415, "the body must be a signed "
+			    "note as text/plain; charset=utf-8, not %.64s",
+			    ctype ? ctype : "(none)");
+			return -1;
+		}
+	}
+	clen = http_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (clen != NULL && (num_parse_i64(clen, 0, INT64_MAX, &n, NULL, 0) ==
+	    -1 || n > limit)) {
+		*ret = http_problem(r, 413, "the body is larger than the limit "
+		    "of %lld bytes", (long long)limit);
+		return -1;
+	}
+	return 0;
 }
 
 /* Checks route, token, role and body headers; queues an error or 0. */
 static int
 admit(struct request *r, enum MHD_Result *ret)
 {
-	const char *auth, *ctype, *clen;
-	int mismatch, found;
-	int64_t n;
+	int mismatch;
 
 	if ((r->route = find_route(r, &mismatch)) == NULL) {
 		*ret = mismatch
@@ -285,53 +510,125 @@ admit(struct request *r, enum MHD_Result *ret)
 		return -1;
 	}
 	if (r->route->roles != 0) {
-		auth = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-		    MHD_HTTP_HEADER_AUTHORIZATION);
-		if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0) {
-			*ret = http_problem(r, 401, "a bearer token is "
-			    "required (Authorization: Bearer <token>)");
+		if (authenticate(r, ret) == -1)
 			return -1;
-		}
-		found = tokens_check(r->srv->center->tokens, auth + 7, &r->who);
-		if (found == -1) {
-			*ret = http_problem(r, 503, "the token database is "
-			    "unavailable; try again");
-			return -1;
-		}
-		if (found == 0) {
-			*ret = http_problem(r, 401, "the bearer token is not "
-			    "valid");
-			return -1;
-		}
 		if ((r->route->roles & ALLOW(r->who.role)) == 0) {
 			*ret = http_problem(r, 403, "role '%s' may not %s "
-			    "%.100s", tokens_role_name(r->who.role), r->method,
-			    r->route->path);
+			    "%.100s", principal_role_name(r->who.role),
+			    r->method, r->route->path);
 			return -1;
 		}
 	}
-	if (r->route->has_body) {
-		ctype = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-		    MHD_HTTP_HEADER_CONTENT_TYPE);
-		if (ctype == NULL ||
-		    strncasecmp(ctype, "application/json", 16) != 0 ||
-		    (ctype[16] != '\0' && ctype[16] != ';')) {
-			*ret = http_problem(r, 415, "the body must be "
-			    "application/json, not %.64s",
-			    ctype ? ctype : "(none)");
-			return -1;
-		}
-		clen = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-		    MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (clen != NULL &&
-		    (num_parse_i64(clen, 0, INT64_MAX, &n, NULL, 0) == -1 ||
-			n > r->srv->center->cfg.max_body_bytes)) {
-			*ret = http_problem(r, 413, "the body is larger than "
-			    "the limit of %lld bytes",
-			    (long long)r->srv->center->cfg.max_body_bytes);
-			return -1;
-		}
+	if (r->route->body != BODY_NONE)
+		return admit_body(r, ret);
+	return 0;
+}
+
+const char *
+http_query(struct request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND,
+	    name);
+}
+
+const char *
+http_header(struct request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+/* Sequencer thread: the entries are durable (or failed); wake r. */
+static void
+submitted(struct seq_request *sr, int status, void *arg)
+{
+	struct request *r = arg;
+
+	(void)sr;
+	r->seq_status = status;
+	r->seq_done = 1;
+	MHD_resume_connection(r->conn);
+}
+
+enum MHD_Result
+http_submit(struct request *r, const json_t *entry, route_fn written)
+{
+	size_t len;
+
+	r->items = calloc(1, sizeof(*r->items));
+	r->bytes = calloc(1, sizeof(*r->bytes));
+	r->entries = calloc(1, sizeof(*r->entries));
+	if (r->items == NULL || r->bytes == NULL || r->entries == NULL)
+		return http_problem(r, 503, "out of memory");
+	r->nitems = 1;
+	if (canon_encode(entry, &r->bytes[0], &len) == -1)
+		return http_problem(r, 500, "the entry has no canonical form");
+	if (len > ENTRYLOG_MAX_ENTRY)
+		return http_problem(r, 413, "the entry is %zu bytes, over the "
+		    "log's limit of %d", len, ENTRYLOG_MAX_ENTRY);
+	r->entries[0] = json_incref((json_t *)entry);
+	r->items[0].bytes = r->bytes[0];
+	r->items[0].len = len;
+	r->items[0].entry = r->entries[0];
+	r->written = written;
+	r->seq.items = r->items;
+	r->seq.n = 1;
+	r->seq.done = submitted;
+	r->seq.arg = r;
+	/* Suspend before submitting: submitted() may resume at once. */
+	MHD_suspend_connection(r->conn);
+	if (sequencer_submit(r->srv->center->seq, &r->seq) == -1)
+		submitted(&r->seq, -1, r);
+	return MHD_YES;
+}
+
+int
+http_written(struct request *r, int64_t *index, enum MHD_Result *ret)
+{
+	char reason[STORE_REASON_LEN];
+	struct store *s;
+	int refused;
+
+	if (r->seq_status != 0) {
+		*ret = http_problem(r, 503, "the log could not store the entry; "
+		    "nothing was stored, try again");
+		return -1;
 	}
+	s = store_pool_get(r->srv->readers);
+	refused = store_refusal(s, r->items[0].index, reason, sizeof(reason));
+	store_pool_put(r->srv->readers, s);
+	if (refused == -1) {
+		*ret = http_problem(r, 503, "the store is unavailable");
+		return -1;
+	}
+	if (refused == 1) {
+		*ret = http_problem(r, 409, "log entry %lld was refused when "
+		    "applied (another change came first): %s",
+		    (long long)r->items[0].index, reason);
+		return -1;
+	}
+	*index = r->items[0].index;
+	return 0;
+}
+
+/* Adds a chunk of a buffered body (BODY_JSON, BODY_NOTE); 0 or -1. */
+static int
+buffer_body(struct request *r, const char *data, size_t len)
+{
+	size_t need = r->body_len + len, ncap;
+	char *nb;
+
+	if (need + 1 > r->body_cap) {
+		ncap = r->body_cap ? r->body_cap : 65536;
+		while (ncap < need + 1)
+			ncap *= 2;
+		if ((nb = realloc(r->body, ncap)) == NULL)
+			return -1;
+		r->body = nb;
+		r->body_cap = ncap;
+	}
+	memcpy(r->body + r->body_len, data, len);
+	r->body_len = need;
+	r->body[need] = '\0';
 	return 0;
 }
 
@@ -343,8 +640,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	struct server *srv = cls;
 	struct request *r = *con_cls;
 	enum MHD_Result ret;
-	size_t need, ncap;
-	char *nb;
+	size_t n;
 
 	(void)version;
 	if (r == NULL) {
@@ -358,6 +654,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		pthread_mutex_lock(&srv->mu);
 		srv->inflight++;
 		pthread_mutex_unlock(&srv->mu);
+		client_address(r);
 		if (admit(r, &ret) == -1) {
 			r->finished = 1;
 			return ret;
@@ -369,38 +666,33 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (*upload_data_size > 0) {
-		need = r->body_len + *upload_data_size;
-		if (r->body_too_large ||
-		    need > (size_t)srv->center->cfg.max_body_bytes) {
-			r->body_too_large = 1;
-		} else {
-			if (need + 1 > r->body_cap) {
-				ncap = r->body_cap ? r->body_cap : 65536;
-				while (ncap < need + 1)
-					ncap *= 2;
-				if ((nb = realloc(r->body, ncap)) == NULL)
-					return MHD_NO;
-				r->body = nb;
-				r->body_cap = ncap;
-			}
-			memcpy(r->body + r->body_len, upload_data,
-			    *upload_data_size);
-			r->body_len = need;
-			r->body[need] = '\0';
-		}
+	if ((n = *upload_data_size) > 0) {
 		*upload_data_size = 0;
+		if (r->body_too_large ||
+		    (int64_t)(r->body_len + n) > body_limit(r)) {
+			r->body_too_large = 1;
+			return MHD_YES;
+		}
+		if (r->route->body == BODY_STREAM) {
+			r->body_len += n; /* counted; the chunk keeps them */
+			if (!r->chunk_failed &&
+			    r->route->chunk(r, upload_data, n) == -1)
+				r->chunk_failed = 1;
+			return MHD_YES;
+		}
+		if (buffer_body(r, upload_data, n) == -1)
+			return MHD_NO;
 		return MHD_YES;
 	}
 	if (r->body_too_large) {
 		r->finished = 1;
 		return http_problem(r, 413, "the body is larger than the limit "
-		    "of %lld bytes", (long long)srv->center->cfg.max_body_bytes);
+		    "of %lld bytes", (long long)body_limit(r));
 	}
 	if (r->seq_done) {
 		r->seq_done = 0;
 		r->finished = 1;
-		return observations_written(r);
+		return r->written(r);
 	}
 	if (r->seq.items != NULL)
 		return MHD_YES; /* spurious call while suspended */
@@ -422,6 +714,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (r == NULL)
 		return;
 	observations_free(r);
+	if (r->ctx_free != NULL)
+		r->ctx_free(r->ctx);
 	free(r->body);
 	free(r);
 	*con_cls = NULL;
@@ -465,18 +759,17 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 	struct server *s;
 	struct sockaddr_in sa;
 	const union MHD_DaemonInfo *info;
-	char path[4096];
 
 	if (parse_listen(listen, &sa, err, errlen) == -1)
 		return NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->center = c;
+	s->readers = c->readers;
 	pthread_mutex_init(&s->mu, NULL);
-	center_path(c->dir, "store.db", path, sizeof(path));
-	if ((s->readers = store_pool_new(c->cfg.store, path,
-		 (int)c->cfg.threads + 2)) == NULL) {
-		snprintf(err, errlen, "cannot open the store's readers");
+	if ((s->auth_failures = ratelimit_new(c->cfg.auth_fail_burst,
+		 c->cfg.auth_fail_per_minute)) == NULL) {
+		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
 	s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
@@ -500,7 +793,7 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 	s->port = info ? info->port : ntohs(sa.sin_port);
 	return s;
 fail:
-	store_pool_free(s->readers);
+	ratelimit_free(s->auth_failures);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 	return NULL;
@@ -531,7 +824,7 @@ server_stop(struct server *s, int wait_ms)
 		waited += 10;
 	}
 	MHD_stop_daemon(s->daemon);
-	store_pool_free(s->readers);
+	ratelimit_free(s->auth_failures);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 }

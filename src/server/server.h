@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct center;
 struct server;
@@ -28,5 +29,12 @@ uint16_t server_port(struct server *s);
  * flight, stops the daemon and frees s. NULL does nothing.
  */
 void server_stop(struct server *s, int wait_ms);
+
+/*
+ * Prints the route table, one route a line: METHOD PATH ROLES, where ROLES
+ * is "public" or the comma-separated roles allowed (`truce serve
+ * --routes`; the permission test requests every cell from it).
+ */
+void server_print_routes(FILE *f);
 
 #endif

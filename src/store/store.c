@@ -89,6 +89,63 @@ store_reset(struct store *s)
 	return store_ops_of(s)->reset(s);
 }
 
+int
+store_refusal(struct store *s, int64_t index, char *reason, size_t len)
+{
+	return store_ops_of(s)->refusal(s, index, reason, len);
+}
+
+int
+store_find_token(struct store *s, const uint8_t hash[32],
+    struct principal *p)
+{
+	return store_ops_of(s)->find_token(s, hash, p);
+}
+
+int
+store_find_principal(struct store *s, const char *name, struct principal *p)
+{
+	return store_ops_of(s)->find_principal(s, name, p);
+}
+
+json_t *
+store_principals(struct store *s)
+{
+	return store_ops_of(s)->principals(s);
+}
+
+json_t *
+store_members(struct store *s)
+{
+	return store_ops_of(s)->members(s);
+}
+
+int
+store_key_used(struct store *s, const char *vkey)
+{
+	return store_ops_of(s)->key_used(s, vkey);
+}
+
+int
+store_find_evidence(struct store *s, const char *sha256_hex, int64_t *size,
+    char *media_type, size_t len)
+{
+	return store_ops_of(s)->find_evidence(s, sha256_hex, size, media_type,
+	    len);
+}
+
+json_t *
+store_custody(struct store *s, const char *sha256_hex)
+{
+	return store_ops_of(s)->custody(s, sha256_hex);
+}
+
+int
+store_uploaded_by(struct store *s, const char *sha256_hex, const char *name)
+{
+	return store_ops_of(s)->uploaded_by(s, sha256_hex, name);
+}
+
 void
 store_query_init(struct store_query *q)
 {

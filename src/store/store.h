@@ -17,8 +17,10 @@
 #include <jansson.h>
 
 struct store;
+struct principal;
 
 #define STORE_MAX_CATEGORIES 16
+#define STORE_REASON_LEN 256	/* a refused entry's reason */
 
 /* A filter over observations; unset bounds are INT64_MIN / INT64_MAX. */
 struct store_query {
@@ -29,6 +31,7 @@ struct store_query {
 	size_t ncategories;
 	const char *source_type;  /* NULL: any */
 	const char *member;	  /* NULL: any */
+	const char *organisation; /* NULL: any */
 	int64_t after_index;	  /* cursor: only indexes above; -1 none */
 	int limit;		  /* rows at most */
 };
@@ -53,6 +56,20 @@ struct store_ops {
 	    const struct store_query *q, store_row_fn fn, void *ctx);
 	int (*count_observations)(struct store *s, int64_t *n);
 	int (*reset)(struct store *s);
+	int (*refusal)(struct store *s, int64_t index, char *reason,
+	    size_t len);
+	int (*find_token)(struct store *s, const uint8_t hash[32],
+	    struct principal *p);
+	int (*find_principal)(struct store *s, const char *name,
+	    struct principal *p);
+	json_t *(*principals)(struct store *s);
+	json_t *(*members)(struct store *s);
+	int (*key_used)(struct store *s, const char *vkey);
+	int (*find_evidence)(struct store *s, const char *sha256_hex,
+	    int64_t *size, char *media_type, size_t len);
+	json_t *(*custody)(struct store *s, const char *sha256_hex);
+	int (*uploaded_by)(struct store *s, const char *sha256_hex,
+	    const char *name);
 };
 
 /*
@@ -104,6 +121,60 @@ int store_count_observations(struct store *s, int64_t *n);
 
 /* Deletes everything (for rebuild), inside a write transaction. */
 int store_reset(struct store *s);
+
+/*
+ * Whether the apply path refused log entry index (an entry that was valid
+ * when written but not when applied, e.g. two concurrent revocations of one
+ * principal): 1 with the reason in reason (len bytes), 0 if it applied, -1
+ * on error. Refused entries stay in the log and change nothing.
+ */
+int store_refusal(struct store *s, int64_t index, char *reason, size_t len);
+
+/*
+ * Looks up the active principal holding the token with SHA-256 hash.
+ * 1 and *p filled, 0 if none (unknown or revoked), -1 on error.
+ */
+int store_find_token(struct store *s, const uint8_t hash[32],
+    struct principal *p);
+
+/* Looks up an active principal by name: 1 and *p, 0 if none, -1. */
+int store_find_principal(struct store *s, const char *name,
+    struct principal *p);
+
+/*
+ * Every principal, active or revoked, as a new array of {"name","role",
+ * "member"?,"party"?,"active","added_index","revoked_index"?} in name
+ * order (never a token or its hash). NULL on error.
+ */
+json_t *store_principals(struct store *s);
+
+/*
+ * The center's members and rule as a new object {"rule": {...},
+ * "parties": [...], "members": [{"name","vkey","since_index"}...]} with
+ * members in name order. NULL on error.
+ */
+json_t *store_members(struct store *s);
+
+/* 1 if vkey was ever a member's key, 0 if not, -1 on error. */
+int store_key_used(struct store *s, const char *vkey);
+
+/*
+ * Looks up evidence by SHA-256 (64 lower-case hex): 1 with its size and
+ * the media type of its first upload (into media_type, len bytes), 0 if
+ * unknown, -1 on error.
+ */
+int store_find_evidence(struct store *s, const char *sha256_hex,
+    int64_t *size, char *media_type, size_t len);
+
+/*
+ * The chain of custody of an item: a new array of {"index","action"
+ * (upload|fetch),"by","at"} in log order. NULL on error.
+ */
+json_t *store_custody(struct store *s, const char *sha256_hex);
+
+/* 1 if principal name uploaded the item, 0 if not, -1 on error. */
+int store_uploaded_by(struct store *s, const char *sha256_hex,
+    const char *name);
 
 /* Initializes q to "everything, no cursor, limit 100". */
 void store_query_init(struct store_query *q);

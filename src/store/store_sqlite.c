@@ -7,6 +7,7 @@
  * (widened outward) and are then checked exactly in milliseconds.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,8 @@
 #include "common/log.h"
 #include "store/store.h"
 #include "store/store_backend.h"
+#include "verify/member.h"
+#include "verify/principal.h"
 
 struct store {
 	const struct store_ops *ops; /* first: see store_backend.h */
@@ -28,20 +31,61 @@ struct store {
 #define WORLD_LON 1800000000
 #define WORLD_LAT 900000000
 
+/*
+ * The schema's version: a store written by an older version is emptied and
+ * replayed from the log on open (it is an index; the log is the truth).
+ */
+#define SCHEMA_VERSION 2
+
+static const char *const tables[] = { "observation", "observation_rtree",
+	"principal", "token", "refused", "member", "member_key", "center",
+	"evidence", "custody", NULL };
+
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS meta("
     "  key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;"
     "INSERT OR IGNORE INTO meta VALUES('applied_size', 0);"
-    "INSERT OR IGNORE INTO meta VALUES('schema_version', 1);"
+    "INSERT OR IGNORE INTO meta VALUES('schema_version', 2);"
     "CREATE TABLE IF NOT EXISTS observation("
     "  idx INTEGER PRIMARY KEY,"  /* log index */
     "  id BLOB NOT NULL UNIQUE,"  /* SHA-256 of the entry */
     "  t_from INTEGER NOT NULL, t_to INTEGER NOT NULL,"
     "  category TEXT NOT NULL, source_type TEXT NOT NULL, member TEXT,"
     "  lat_e7 INTEGER, lon_e7 INTEGER,"
-    "  entry BLOB NOT NULL) STRICT;"
+    "  entry BLOB NOT NULL, organisation TEXT) STRICT;"
     "CREATE VIRTUAL TABLE IF NOT EXISTS observation_rtree USING rtree_i32("
-    "  idx, min_lon, max_lon, min_lat, max_lat, min_t, max_t);";
+    "  idx, min_lon, max_lon, min_lat, max_lat, min_t, max_t);"
+    /* Principals (verify/principal.h): tokens by their SHA-256 only. */
+    "CREATE TABLE IF NOT EXISTS principal("
+    "  name TEXT PRIMARY KEY, role TEXT NOT NULL, member TEXT NOT NULL,"
+    "  party TEXT NOT NULL, active INTEGER NOT NULL,"
+    "  added_idx INTEGER NOT NULL, revoked_idx INTEGER) STRICT;"
+    "CREATE TABLE IF NOT EXISTS token("
+    "  hash BLOB PRIMARY KEY, name TEXT NOT NULL, idx INTEGER NOT NULL)"
+    "  STRICT;"
+    "CREATE INDEX IF NOT EXISTS token_name ON token(name);"
+    /* Entries the apply path refused, with why. */
+    "CREATE TABLE IF NOT EXISTS refused("
+    "  idx INTEGER PRIMARY KEY, type TEXT NOT NULL, reason TEXT NOT NULL)"
+    "  STRICT;"
+    /* Members and every key any member ever had. */
+    "CREATE TABLE IF NOT EXISTS member("
+    "  name TEXT PRIMARY KEY, vkey TEXT NOT NULL, since_idx INTEGER NOT NULL)"
+    "  STRICT;"
+    "CREATE TABLE IF NOT EXISTS member_key("
+    "  vkey TEXT PRIMARY KEY, name TEXT NOT NULL, idx INTEGER NOT NULL)"
+    "  STRICT;"
+    /* The genesis settings replay needs: rule, parties (JSON text). */
+    "CREATE TABLE IF NOT EXISTS center("
+    "  key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;"
+    /* Evidence (content-addressed files) and its chain of custody. */
+    "CREATE TABLE IF NOT EXISTS evidence("
+    "  sha256 BLOB PRIMARY KEY, size INTEGER NOT NULL,"
+    "  media_type TEXT NOT NULL, idx INTEGER NOT NULL) STRICT;"
+    "CREATE TABLE IF NOT EXISTS custody("
+    "  idx INTEGER PRIMARY KEY, sha256 BLOB NOT NULL, action TEXT NOT NULL,"
+    "  by TEXT NOT NULL, at_ms INTEGER NOT NULL) STRICT;"
+    "CREATE INDEX IF NOT EXISTS custody_item ON custody(sha256, idx);";
 
 static int
 sq_fail(struct store *s, const char *what)
@@ -60,6 +104,53 @@ prep(struct store *s, const char *sql, sqlite3_stmt **st)
 }
 
 static void sqlite_close(struct store *s);
+
+/*
+ * Drops every table of a store written with an older schema, so that the
+ * schema is created afresh and center_open replays the whole log into it.
+ */
+static int
+upgrade(struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+	char sql[128];
+	int64_t version = -1;
+	size_t i;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = "
+		"'schema_version'", -1, &st, NULL) != SQLITE_OK) {
+		/* No meta table: a new store. */
+		rc = 0;
+		goto done;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (version == SCHEMA_VERSION) {
+		rc = 0;
+		goto done;
+	}
+	log_info("store %s: schema %lld is not %d; emptying it to replay "
+	    "the log", s->path, (long long)version, SCHEMA_VERSION);
+	for (i = 0; tables[i] != NULL; i++) {
+		snprintf(sql, sizeof(sql), "DROP TABLE IF EXISTS %s", tables[i]);
+		if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+			sq_fail(s, "drop");
+			goto done;
+		}
+	}
+	if (sqlite3_exec(s->db, "DROP TABLE IF EXISTS meta", NULL, NULL,
+		NULL) != SQLITE_OK) {
+		sq_fail(s, "drop meta");
+		goto done;
+	}
+	rc = 0;
+done:
+	sqlite3_finalize(st);
+	return rc;
+}
 
 static struct store *
 sqlite_open(const char *target, int readonly)
@@ -85,10 +176,12 @@ sqlite_open(const char *target, int readonly)
 		"PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
 		NULL, NULL, &err) != SQLITE_OK)
 		goto fail_exec;
+	if (!readonly && upgrade(s) == -1)
+		goto fail;
 	if (!readonly &&
 	    sqlite3_exec(s->db, schema, NULL, NULL, &err) != SQLITE_OK)
 		goto fail_exec;
-	if (prep(s, "INSERT INTO observation VALUES(?,?,?,?,?,?,?,?,?,?)",
+	if (prep(s, "INSERT INTO observation VALUES(?,?,?,?,?,?,?,?,?,?,?)",
 		&s->ins_obs) == -1 ||
 	    prep(s, "INSERT INTO observation_rtree VALUES(?,?,?,?,?,?,?)",
 		&s->ins_rtree) == -1 ||
@@ -191,6 +284,8 @@ apply_observation(struct store *s, int64_t index, const json_t *e,
 	const json_t *loc = json_object_get(e, "location");
 	const char *form = json_string_value(json_object_get(loc, "form"));
 	const char *member = json_string_value(json_object_get(src, "member"));
+	const char *org = json_string_value(json_object_get(src,
+	    "organisation"));
 	int64_t from = json_integer_value(json_object_get(at, "from"));
 	int64_t to = json_integer_value(json_object_get(at, "to"));
 	int64_t lat = 0, lon = 0;
@@ -227,6 +322,10 @@ apply_observation(struct store *s, int64_t index, const json_t *e,
 		sqlite3_bind_null(s->ins_obs, 9);
 	}
 	sqlite3_bind_blob(s->ins_obs, 10, bytes, (int)len, SQLITE_STATIC);
+	if (org)
+		sqlite3_bind_text(s->ins_obs, 11, org, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s->ins_obs, 11);
 	if (sqlite3_step(s->ins_obs) != SQLITE_DONE) {
 		sq_fail(s, "insert observation");
 		goto done;
@@ -251,14 +350,318 @@ done:
 	return rc;
 }
 
+/*
+ * Prepares sql and binds its parameters from fmt: 'i' int64_t, 't' text
+ * (NULL binds NULL), 'b' blob (pointer, then int length). NULL on error.
+ */
+static sqlite3_stmt *
+bind(struct store *s, const char *sql, const char *fmt, va_list ap)
+{
+	sqlite3_stmt *st;
+	const void *blob;
+	const char *t;
+	int i, n;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		sq_fail(s, sql);
+		return NULL;
+	}
+	for (i = 1; fmt[i - 1] != '\0'; i++) {
+		switch (fmt[i - 1]) {
+		case 'i':
+			sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
+			break;
+		case 't':
+			t = va_arg(ap, const char *);
+			if (t == NULL)
+				sqlite3_bind_null(st, i);
+			else
+				sqlite3_bind_text(st, i, t, -1,
+				    SQLITE_TRANSIENT);
+			break;
+		case 'b':
+			blob = va_arg(ap, const void *);
+			n = va_arg(ap, int);
+			sqlite3_bind_blob(st, i, blob, n, SQLITE_TRANSIENT);
+			break;
+		}
+	}
+	return st;
+}
+
+/* Runs a statement that returns no rows. 0 or -1. */
+static int
+run(struct store *s, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	int rc = -1;
+
+	va_start(ap, fmt);
+	st = bind(s, sql, fmt, ap);
+	va_end(ap);
+	if (st == NULL)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_DONE)
+		rc = 0;
+	else
+		sq_fail(s, sql);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* A prepared query with bound parameters, stepped by the caller. */
+static sqlite3_stmt *
+query(struct store *s, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+
+	va_start(ap, fmt);
+	st = bind(s, sql, fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+/* Records that the apply path refused entry idx of type, and why. */
+static int __attribute__((format(printf, 4, 5)))
+refuse(struct store *s, int64_t idx, const char *type, const char *fmt, ...)
+{
+	char reason[STORE_REASON_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	log_info("log entry %lld (%s) refused on apply: %s", (long long)idx,
+	    type, reason);
+	return run(s, "INSERT OR REPLACE INTO refused VALUES(?,?,?)", "itt",
+	    idx, type, reason);
+}
+
+/* Inserts principal p from entry idx with token hash. 0 or -1. */
+static int
+insert_principal(struct store *s, int64_t idx, const struct principal *p,
+    const uint8_t hash[32])
+{
+	if (run(s, "INSERT OR REPLACE INTO principal VALUES(?,?,?,?,1,?,NULL)",
+		"tttti", p->name, principal_role_name(p->role), p->member,
+		p->party, idx) == -1)
+		return -1;
+	return run(s, "INSERT INTO token VALUES(?,?,?)", "bti", hash, 32,
+	    p->name, idx);
+}
+
+static int
+token_known(struct store *s, const uint8_t hash[32])
+{
+	sqlite3_stmt *st = query(s, "SELECT 1 FROM token WHERE hash = ?", "b",
+	    hash, 32);
+	int r;
+
+	if (st == NULL)
+		return -1;
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+apply_principal(struct store *s, int64_t idx, const json_t *e)
+{
+	struct principal p, cur;
+	uint8_t hash[32];
+	char why[STORE_REASON_LEN];
+	int revoke, found, known;
+
+	if (principal_from_entry(e, &p, &revoke, hash, why, sizeof(why)) ==
+	    -1)
+		return refuse(s, idx, "principal", "%s", why);
+	if ((found = store_find_principal(s, p.name, &cur)) == -1)
+		return -1;
+	if (revoke) {
+		if (!found)
+			return refuse(s, idx, "principal", "/name: no active "
+			    "principal is named %s", p.name);
+		if (run(s, "UPDATE principal SET active = 0, revoked_idx = ? "
+			"WHERE name = ?", "it", idx, p.name) == -1)
+			return -1;
+		return run(s, "DELETE FROM token WHERE name = ?", "t", p.name);
+	}
+	if (found)
+		return refuse(s, idx, "principal", "/name: principal %s exists; "
+		    "revoke it first", p.name);
+	if ((known = token_known(s, hash)) == -1)
+		return -1;
+	if (known)
+		return refuse(s, idx, "principal", "/token_sha256: this token "
+		    "was issued before");
+	return insert_principal(s, idx, &p, hash);
+}
+
+/* Genesis: members and their keys, the rule, parties, first principals. */
+static int
+apply_genesis(struct store *s, int64_t idx, const json_t *e)
+{
+	const json_t *members = json_object_get(e, "members");
+	const json_t *principals = json_object_get(e, "principals");
+	const json_t *m, *rule;
+	struct member_rule r = { 0, 0 };
+	struct principal p;
+	uint8_t hash[32];
+	char why[STORE_REASON_LEN], *text;
+	const char *name, *vkey;
+	json_t *pe, *parties, *rj;
+	size_t i;
+	int revoke, rc;
+
+	json_array_foreach(members, i, m) {
+		name = json_string_value(json_object_get(m, "name"));
+		vkey = json_string_value(json_object_get(m, "vkey"));
+		if (name == NULL)
+			continue;
+		if (run(s, "INSERT OR IGNORE INTO member VALUES(?,?,?)", "tti",
+			name, vkey ? vkey : "", idx) == -1)
+			return -1;
+		if (vkey != NULL && run(s, "INSERT OR IGNORE INTO member_key "
+			"VALUES(?,?,?)", "tti", vkey, name, idx) == -1)
+			return -1;
+	}
+	/* No rule in a genesis entry (older centers): all members. */
+	rule = json_object_get(e, "rule");
+	if (rule != NULL && member_rule_from_json(rule, &r) == -1)
+		return refuse(s, idx, "genesis", "/rule: not a ruling rule");
+	rj = member_rule_json(&r);
+	text = rj ? json_dumps(rj, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(rj);
+	rc = text ? run(s, "INSERT OR REPLACE INTO center VALUES('rule', ?)",
+	    "t", text) : -1;
+	free(text);
+	if (rc == -1)
+		return -1;
+	parties = json_object_get(e, "parties");
+	text = parties ? json_dumps(parties, JSON_COMPACT) : strdup("[]");
+	rc = text ? run(s, "INSERT OR REPLACE INTO center VALUES('parties', "
+	    "?)", "t", text) : -1;
+	free(text);
+	if (rc == -1)
+		return -1;
+	json_array_foreach(principals, i, m) {
+		pe = json_deep_copy(m);
+		json_object_set_new(pe, "action", json_string("add"));
+		rc = principal_from_entry(pe, &p, &revoke, hash, why,
+		    sizeof(why));
+		json_decref(pe);
+		if (rc == -1)
+			return refuse(s, idx, "genesis", "/principals/%zu%s", i,
+			    why);
+		if (insert_principal(s, idx, &p, hash) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* A member's key change, signed by the members it needs (member.h). */
+static int
+apply_member(struct store *s, int64_t idx, const json_t *e)
+{
+	const char *note = json_string_value(json_object_get(e, "note"));
+	struct member_change c;
+	char why[STORE_REASON_LEN];
+	json_t *all, *list;
+	int used, rc;
+
+	if (note == NULL)
+		return refuse(s, idx, "member", "/note: missing");
+	if (member_change_read(note, strlen(note), &c, why, sizeof(why)) == -1)
+		return refuse(s, idx, "member", "%s", why);
+	if ((used = store_key_used(s, c.vkey)) == -1 ||
+	    (all = store_members(s)) == NULL)
+		return -1;
+	list = json_object_get(all, "members");
+	rc = member_change_check(note, strlen(note), &c, list, used, why,
+	    sizeof(why));
+	json_decref(all);
+	if (rc == -1)
+		return refuse(s, idx, "member", "%s", why);
+	if (run(s, "INSERT OR REPLACE INTO member VALUES(?,?,?)", "tti",
+		c.member, c.vkey, idx) == -1)
+		return -1;
+	return run(s, "INSERT INTO member_key VALUES(?,?,?)", "tti", c.vkey,
+	    c.member, idx);
+}
+
+static int
+hex32(const char *hex, uint8_t out[32])
+{
+	size_t i;
+
+	if (hex == NULL || strlen(hex) != 64)
+		return -1;
+	for (i = 0; i < 64; i++)
+		if (!((hex[i] >= '0' && hex[i] <= '9') ||
+			(hex[i] >= 'a' && hex[i] <= 'f')))
+			return -1;
+	return sodium_hex2bin(out, 32, hex, 64, NULL, NULL, NULL) == 0 ? 0
+									: -1;
+}
+
+/* Evidence custody: an upload or a fetch (server/evidence.c). */
+static int
+apply_evidence(struct store *s, int64_t idx, const json_t *e)
+{
+	const char *action = json_string_value(json_object_get(e, "action"));
+	const char *by = json_string_value(json_object_get(e, "by"));
+	const char *mt = json_string_value(json_object_get(e, "media_type"));
+	int64_t at = json_integer_value(json_object_get(e, "at_ms"));
+	int64_t size = json_integer_value(json_object_get(e, "size"));
+	uint8_t sha[32];
+	char hex[65];
+	int64_t known_size;
+	int found;
+
+	if (hex32(json_string_value(json_object_get(e, "sha256")), sha) == -1)
+		return refuse(s, idx, "evidence", "/sha256: not 64 lower-case "
+		    "hex digits");
+	if (action == NULL || by == NULL ||
+	    (strcmp(action, "upload") && strcmp(action, "fetch")))
+		return refuse(s, idx, "evidence", "/action: must be upload or "
+		    "fetch, with /by");
+	sodium_bin2hex(hex, sizeof(hex), sha, sizeof(sha));
+	if ((found = store_find_evidence(s, hex, &known_size, NULL, 0)) == -1)
+		return -1;
+	if (strcmp(action, "fetch") == 0 && !found)
+		return refuse(s, idx, "evidence", "/sha256: no such evidence");
+	if (strcmp(action, "upload") == 0 && !found) {
+		if (mt == NULL || size < 0)
+			return refuse(s, idx, "evidence", "/media_type, /size: "
+			    "required for an upload");
+		if (run(s, "INSERT INTO evidence VALUES(?,?,?,?)", "biti", sha,
+			32, size, mt, idx) == -1)
+			return -1;
+	}
+	return run(s, "INSERT INTO custody VALUES(?,?,?,?,?)", "ibtti", idx,
+	    sha, 32, action, by, at);
+}
+
 static int
 sqlite_apply(struct store *s, int64_t index, const json_t *entry,
     const char *bytes, size_t len, const char *id)
 {
 	const char *type = json_string_value(json_object_get(entry, "type"));
 
-	if (type != NULL && strcmp(type, "observation") == 0)
+	if (type == NULL)
+		return 0;
+	if (strcmp(type, "observation") == 0)
 		return apply_observation(s, index, entry, bytes, len, id);
+	if (strcmp(type, "genesis") == 0)
+		return apply_genesis(s, index, entry);
+	if (strcmp(type, "principal") == 0)
+		return apply_principal(s, index, entry);
+	if (strcmp(type, "member") == 0)
+		return apply_member(s, index, entry);
+	if (strcmp(type, "evidence") == 0)
+		return apply_evidence(s, index, entry);
 	return 0;
 }
 
@@ -335,6 +738,8 @@ sqlite_query(struct store *s, const struct store_query *q, store_row_fn fn,
 		ADD(" AND o.source_type = ?");
 	if (q->member)
 		ADD(" AND o.member = ?");
+	if (q->organisation)
+		ADD(" AND o.organisation = ?");
 	ADD(" ORDER BY o.idx LIMIT ?");
 #undef ADD
 	if (n >= sizeof(sql)) {
@@ -370,6 +775,8 @@ sqlite_query(struct store *s, const struct store_query *q, store_row_fn fn,
 		sqlite3_bind_text(st, p++, q->source_type, -1, SQLITE_STATIC);
 	if (q->member)
 		sqlite3_bind_text(st, p++, q->member, -1, SQLITE_STATIC);
+	if (q->organisation)
+		sqlite3_bind_text(st, p++, q->organisation, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, p++, q->limit);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW)
 		if (fn(ctx, sqlite3_column_int64(st, 0),
@@ -402,10 +809,291 @@ sqlite_count(struct store *s, int64_t *n)
 }
 
 static int
+sqlite_refusal(struct store *s, int64_t index, char *reason, size_t len)
+{
+	sqlite3_stmt *st = query(s, "SELECT reason FROM refused WHERE idx = ?",
+	    "i", index);
+	int r, rc = -1;
+
+	if (st == NULL)
+		return -1;
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		snprintf(reason, len, "%s", sqlite3_column_text(st, 0));
+		rc = 1;
+	} else if (r == SQLITE_DONE)
+		rc = 0;
+	else
+		sq_fail(s, "refusal");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Fills *p from columns name, role, member, party of st. */
+static void
+principal_row(sqlite3_stmt *st, struct principal *p)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "%s", sqlite3_column_text(st, 0));
+	p->role = principal_role((const char *)sqlite3_column_text(st, 1));
+	snprintf(p->member, sizeof(p->member), "%s",
+	    sqlite3_column_text(st, 2));
+	snprintf(p->party, sizeof(p->party), "%s", sqlite3_column_text(st, 3));
+}
+
+static int
+sqlite_find_token(struct store *s, const uint8_t hash[32],
+    struct principal *p)
+{
+	sqlite3_stmt *st;
+	const void *stored;
+	int r, rc = -1;
+
+	st = query(s, "SELECT p.name, p.role, p.member, p.party, t.hash FROM "
+	    "token t JOIN principal p ON p.name = t.name WHERE t.hash = ? AND "
+	    "p.active = 1", "b", hash, 32);
+	if (st == NULL)
+		return -1;
+	r = sqlite3_step(st);
+	if (r == SQLITE_DONE)
+		rc = 0;
+	else if (r == SQLITE_ROW) {
+		/* Compare again in constant time, as tokens.c did. */
+		stored = sqlite3_column_blob(st, 4);
+		if (sqlite3_column_bytes(st, 4) != 32 ||
+		    sodium_memcmp(stored, hash, 32) != 0)
+			rc = 0;
+		else {
+			principal_row(st, p);
+			rc = 1;
+		}
+	} else
+		sq_fail(s, "find token");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+sqlite_find_principal(struct store *s, const char *name,
+    struct principal *p)
+{
+	sqlite3_stmt *st;
+	int r, rc = -1;
+
+	st = query(s, "SELECT name, role, member, party FROM principal WHERE "
+	    "name = ? AND active = 1", "t", name);
+	if (st == NULL)
+		return -1;
+	r = sqlite3_step(st);
+	if (r == SQLITE_DONE)
+		rc = 0;
+	else if (r == SQLITE_ROW) {
+		principal_row(st, p);
+		rc = 1;
+	} else
+		sq_fail(s, "find principal");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static json_t *
+sqlite_principals(struct store *s)
+{
+	sqlite3_stmt *st;
+	json_t *list = json_array(), *o;
+	int r;
+
+	st = query(s, "SELECT name, role, member, party, active, added_idx, "
+	    "revoked_idx FROM principal ORDER BY name", "");
+	if (st == NULL || list == NULL)
+		goto fail;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		o = json_pack("{s:s,s:s,s:b,s:I}", "name",
+		    sqlite3_column_text(st, 0), "role",
+		    sqlite3_column_text(st, 1), "active",
+		    sqlite3_column_int(st, 4), "added_index",
+		    (json_int_t)sqlite3_column_int64(st, 5));
+		if (sqlite3_column_bytes(st, 2) > 0)
+			json_object_set_new(o, "member", json_string((const
+			    char *)sqlite3_column_text(st, 2)));
+		if (sqlite3_column_bytes(st, 3) > 0)
+			json_object_set_new(o, "party", json_string((const
+			    char *)sqlite3_column_text(st, 3)));
+		if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+			json_object_set_new(o, "revoked_index", json_integer(
+			    sqlite3_column_int64(st, 6)));
+		json_array_append_new(list, o);
+	}
+	if (r != SQLITE_DONE) {
+		sq_fail(s, "principals");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	return list;
+fail:
+	sqlite3_finalize(st);
+	json_decref(list);
+	return NULL;
+}
+
+/* The JSON text stored under key in table center, parsed; NULL if none. */
+static json_t *
+center_value(struct store *s, const char *key)
+{
+	sqlite3_stmt *st = query(s, "SELECT value FROM center WHERE key = ?",
+	    "t", key);
+	json_t *v = NULL;
+
+	if (st == NULL)
+		return NULL;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = json_loads((const char *)sqlite3_column_text(st, 0), 0,
+		    NULL);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static json_t *
+sqlite_members(struct store *s)
+{
+	sqlite3_stmt *st;
+	json_t *list = json_array(), *rule, *parties;
+	int r;
+
+	st = query(s, "SELECT name, vkey, since_idx FROM member ORDER BY name",
+	    "");
+	if (st == NULL || list == NULL)
+		goto fail;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(list, json_pack("{s:s,s:s,s:I}", "name",
+		    sqlite3_column_text(st, 0), "vkey",
+		    sqlite3_column_text(st, 1), "since_index",
+		    (json_int_t)sqlite3_column_int64(st, 2)));
+	if (r != SQLITE_DONE) {
+		sq_fail(s, "members");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	if ((rule = center_value(s, "rule")) == NULL)
+		rule = json_pack("{s:s}", "kind", "all");
+	if ((parties = center_value(s, "parties")) == NULL)
+		parties = json_array();
+	return json_pack("{s:o,s:o,s:o}", "rule", rule, "parties", parties,
+	    "members", list);
+fail:
+	sqlite3_finalize(st);
+	json_decref(list);
+	return NULL;
+}
+
+/* Steps st once: 1 a row, 0 none, -1 error; finalizes it. */
+static int
+exists(struct store *s, sqlite3_stmt *st)
+{
+	int r;
+
+	if (st == NULL)
+		return -1;
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r == SQLITE_ROW)
+		return 1;
+	if (r == SQLITE_DONE)
+		return 0;
+	return sq_fail(s, "lookup");
+}
+
+static int
+sqlite_key_used(struct store *s, const char *vkey)
+{
+	return exists(s, query(s, "SELECT 1 FROM member_key WHERE vkey = ?",
+	    "t", vkey));
+}
+
+static int
+sqlite_find_evidence(struct store *s, const char *sha256_hex, int64_t *size,
+    char *media_type, size_t len)
+{
+	sqlite3_stmt *st;
+	uint8_t sha[32];
+	int r, rc = -1;
+
+	if (hex32(sha256_hex, sha) == -1)
+		return 0;
+	st = query(s, "SELECT size, media_type FROM evidence WHERE sha256 = ?",
+	    "b", sha, 32);
+	if (st == NULL)
+		return -1;
+	r = sqlite3_step(st);
+	if (r == SQLITE_DONE)
+		rc = 0;
+	else if (r == SQLITE_ROW) {
+		*size = sqlite3_column_int64(st, 0);
+		if (media_type != NULL)
+			snprintf(media_type, len, "%s",
+			    sqlite3_column_text(st, 1));
+		rc = 1;
+	} else
+		sq_fail(s, "find evidence");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static json_t *
+sqlite_custody(struct store *s, const char *sha256_hex)
+{
+	sqlite3_stmt *st = NULL;
+	json_t *list = json_array();
+	uint8_t sha[32];
+	int r;
+
+	if (list == NULL || hex32(sha256_hex, sha) == -1)
+		goto fail;
+	st = query(s, "SELECT idx, action, by, at_ms FROM custody WHERE "
+	    "sha256 = ? ORDER BY idx", "b", sha, 32);
+	if (st == NULL)
+		goto fail;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(list, json_pack("{s:I,s:s,s:s,s:I}",
+		    "index", (json_int_t)sqlite3_column_int64(st, 0), "action",
+		    sqlite3_column_text(st, 1), "by",
+		    sqlite3_column_text(st, 2), "at_ms",
+		    (json_int_t)sqlite3_column_int64(st, 3)));
+	if (r != SQLITE_DONE) {
+		sq_fail(s, "custody");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	return list;
+fail:
+	sqlite3_finalize(st);
+	json_decref(list);
+	return NULL;
+}
+
+static int
+sqlite_uploaded_by(struct store *s, const char *sha256_hex, const char *name)
+{
+	uint8_t sha[32];
+
+	if (hex32(sha256_hex, sha) == -1)
+		return 0;
+	return exists(s, query(s, "SELECT 1 FROM custody WHERE sha256 = ? AND "
+	    "action = 'upload' AND by = ?", "bt", sha, 32, name));
+}
+
+static int
 sqlite_reset(struct store *s)
 {
-	return exec(s, "DELETE FROM observation; DELETE FROM observation_rtree;"
-		       "UPDATE meta SET value = 0 WHERE key = 'applied_size';");
+	char sql[128];
+	size_t i;
+
+	for (i = 0; tables[i] != NULL; i++) {
+		snprintf(sql, sizeof(sql), "DELETE FROM %s", tables[i]);
+		if (exec(s, sql) == -1)
+			return -1;
+	}
+	return exec(s, "UPDATE meta SET value = 0 WHERE key = 'applied_size'");
 }
 
 const struct store_ops store_sqlite_ops = {
@@ -421,4 +1109,13 @@ const struct store_ops store_sqlite_ops = {
 	.query_observations = sqlite_query,
 	.count_observations = sqlite_count,
 	.reset = sqlite_reset,
+	.refusal = sqlite_refusal,
+	.find_token = sqlite_find_token,
+	.find_principal = sqlite_find_principal,
+	.principals = sqlite_principals,
+	.members = sqlite_members,
+	.key_used = sqlite_key_used,
+	.find_evidence = sqlite_find_evidence,
+	.custody = sqlite_custody,
+	.uploaded_by = sqlite_uploaded_by,
 };

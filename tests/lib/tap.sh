@@ -117,3 +117,18 @@ post_json() {
 
 status_of() { printf '%s\n' "$1" | tail -n 1; }
 body_of() { printf '%s\n' "$1" | sed '$d'; }
+
+# token_for DIR NAME ROLE [--member M] [--party P]: adds a principal with
+# `truce token add` (through the control socket while DIR is served) and
+# prints its token.
+token_for() {
+	local d=$1 n=$2 r=$3
+	shift 3
+	"$TRUCE_BIN" token add "$d" --name "$n" --role "$r" "$@" |
+		sed -n 's/^token: //p'
+}
+
+# conf_set DIR NAME VALUE: sets a setting in DIR/truce.conf.
+conf_set() {
+	sed -i "s|^$2 = .*|$2 = $3|" "$1/truce.conf"
+}

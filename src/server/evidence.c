@@ -1,0 +1,343 @@
+/*
+ * evidence: the routes of /v1/evidence (docs/verification.md "Evidence").
+ *
+ *   POST /v1/evidence[?sha256=HEX]   the body is the item, unaltered, with
+ *                                    its media type as Content-Type; an
+ *                                    expected digest (the query, or an RFC
+ *                                    9530 `Content-Digest: sha-256=:B64:`
+ *                                    header) that does not match is 422
+ *   GET  /v1/evidence/{sha256}       the bytes, bit-identical, with the
+ *                                    stored media type
+ *   GET  /v1/evidence/{sha256}/custody  who uploaded and fetched it, when,
+ *                                    at which log index
+ *
+ * The body is streamed to the content-addressed store (center/cas.h) as it
+ * arrives, never held in memory. Every upload and every fetch is a log
+ * entry (chain of custody, after the Berkeley Protocol on Digital Open
+ * Source Investigations): {"type":"evidence","v":1,"action":"upload"|
+ * "fetch","sha256","size","media_type","by","at_ms"}, and the answer waits
+ * until that entry is durable. A liaison fetches only what it uploaded.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "center/cas.h"
+#include "center/center.h"
+#include "record/timefmt.h"
+#include "server/request.h"
+#include "store/store.h"
+#include "tlog/b64.h"
+
+#define MEDIA_TYPE_MAX 127
+
+struct upload {
+	struct cas_writer *w;
+	char media_type[MEDIA_TYPE_MAX + 1];
+	char err[300];
+	unsigned status;	/* an error found while streaming, or 0 */
+	char hex[CAS_HEX_LEN + 1];
+	int64_t size;
+	int existed;
+	int fd;			/* GET: the open item until it is sent */
+};
+
+static void
+upload_free(void *ctx)
+{
+	struct upload *u = ctx;
+
+	if (u == NULL)
+		return;
+	cas_writer_free(u->w);
+	if (u->fd != -1)
+		close(u->fd);
+	free(u);
+}
+
+static struct upload *
+upload_of(struct request *r)
+{
+	struct upload *u = r->ctx;
+
+	if (u == NULL && (u = calloc(1, sizeof(*u))) != NULL) {
+		u->fd = -1;
+		r->ctx = u;
+		r->ctx_free = upload_free;
+	}
+	return u;
+}
+
+static void
+evidence_root(struct request *r, char *out, size_t len)
+{
+	center_path(r->srv->center->dir, "evidence", out, len);
+}
+
+/*
+ * Normalizes a Content-Type into type/subtype, lower-case, parameters
+ * dropped (RFC 6838 §4.2 names: 1-127 of A-Za-z0-9!#$&-^_.+, a letter or
+ * digit first). 0 or -1.
+ */
+static int
+media_type(const char *ctype, char out[MEDIA_TYPE_MAX + 1])
+{
+	size_t i, n = 0, part = 0;
+	int slash = 0;
+	char c;
+
+	if (ctype == NULL)
+		return -1;
+	for (i = 0; ctype[i] != '\0' && ctype[i] != ';' && ctype[i] != ' ';
+	     i++) {
+		c = ctype[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c == '/') {
+			if (slash || part == 0)
+				return -1;
+			slash = 1;
+			part = 0;
+		} else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			       (part > 0 && strchr("!#$&-^_.+", c) != NULL)))
+			return -1;
+		else
+			part++;
+		if (n == MEDIA_TYPE_MAX)
+			return -1;
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	return slash && part > 0 ? 0 : -1;
+}
+
+/* The first chunk checks the media type and opens the upload. */
+int
+evidence_chunk(struct request *r, const char *data, size_t len)
+{
+	struct upload *u = upload_of(r);
+	char root[PATH_MAX];
+
+	if (u == NULL)
+		return -1;
+	if (u->w == NULL) {
+		if (media_type(http_header(r, MHD_HTTP_HEADER_CONTENT_TYPE),
+			u->media_type) == -1) {
+			u->status = 415;
+			snprintf(u->err, sizeof(u->err), "Content-Type: the "
+			    "item's media type, type/subtype (RFC 6838), is "
+			    "required");
+			return -1;
+		}
+		evidence_root(r, root, sizeof(root));
+		if ((u->w = cas_writer_new(root, u->err, sizeof(u->err))) ==
+		    NULL) {
+			u->status = 503;
+			return -1;
+		}
+	}
+	if (cas_writer_write(u->w, data, len, u->err, sizeof(u->err)) == -1) {
+		u->status = 503;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The digest the uploader expects, from ?sha256= (hex) or Content-Digest
+ * (RFC 9530 sha-256, base64): 1 with it in out, 0 if none, -1 malformed.
+ */
+static int
+expected_digest(struct request *r, uint8_t out[32], char *err, size_t errlen)
+{
+	const char *q = http_query(r, "sha256");
+	const char *h = http_header(r, "Content-Digest");
+	const char *p, *end;
+	size_t i, n;
+
+	if (q != NULL) {
+		for (i = 0; q[i] != '\0' && i < 64; i++)
+			if (!((q[i] >= '0' && q[i] <= '9') ||
+				(q[i] >= 'a' && q[i] <= 'f')))
+				break;
+		if (i != 64 || q[64] != '\0') {
+			snprintf(err, errlen, "sha256: must be 64 lower-case "
+			    "hex digits");
+			return -1;
+		}
+		for (i = 0; i < 32; i++)
+			out[i] = (uint8_t)(((q[2 * i] <= '9' ? q[2 * i] - '0'
+			    : q[2 * i] - 'a' + 10) << 4) |
+			    (q[2 * i + 1] <= '9' ? q[2 * i + 1] - '0'
+			    : q[2 * i + 1] - 'a' + 10));
+		return 1;
+	}
+	if (h == NULL)
+		return 0;
+	/* Only the sha-256 member is read; other algorithms are ignored. */
+	if ((p = strstr(h, "sha-256=:")) == NULL)
+		return 0;
+	p += 9;
+	if ((end = strchr(p, ':')) == NULL ||
+	    b64_decode(p, (size_t)(end - p), out, 32, &n) == -1 || n != 32) {
+		snprintf(err, errlen, "Content-Digest: sha-256 must be "
+		    ":base64 of 32 bytes: (RFC 9530)");
+		return -1;
+	}
+	return 1;
+}
+
+static enum MHD_Result
+uploaded(struct request *r)
+{
+	struct upload *u = r->ctx;
+	enum MHD_Result ret;
+	int64_t index;
+	char mt[MEDIA_TYPE_MAX + 1];
+	struct store *s;
+	int64_t size;
+
+	if (http_written(r, &index, &ret) == -1)
+		return ret;
+	s = store_pool_get(r->srv->readers);
+	if (store_find_evidence(s, u->hex, &size, mt, sizeof(mt)) != 1)
+		snprintf(mt, sizeof(mt), "%s", u->media_type);
+	store_pool_put(r->srv->readers, s);
+	return http_json(r, u->existed ? 200 : 201, json_pack(
+	    "{s:s,s:I,s:s,s:I,s:b}", "sha256", u->hex, "size",
+	    (json_int_t)u->size, "media_type", mt, "index",
+	    (json_int_t)index, "created", !u->existed));
+}
+
+enum MHD_Result
+evidence_post(struct request *r)
+{
+	struct upload *u = upload_of(r);
+	uint8_t want[32];
+	char err[300];
+	int has, mismatch;
+	enum MHD_Result ret;
+	json_t *entry;
+
+	if (u == NULL)
+		return http_problem(r, 503, "out of memory");
+	if (u->status != 0)
+		return http_problem(r, u->status, "%s", u->err);
+	if (u->w == NULL)
+		return http_problem(r, 400, "the body is empty: evidence is "
+		    "the item's bytes");
+	if ((has = expected_digest(r, want, err, sizeof(err))) == -1)
+		return http_problem(r, 400, "%s", err);
+	if (cas_writer_finish(u->w, has ? want : NULL, u->hex, &u->size,
+		&u->existed, &mismatch, err, sizeof(err)) == -1) {
+		if (mismatch)
+			return http_problem(r, 422, "%s; nothing was stored",
+			    err);
+		return http_problem(r, 503, "%s", err);
+	}
+	entry = json_pack("{s:s,s:i,s:s,s:s,s:I,s:s,s:s,s:I}", "type",
+	    "evidence", "v", 1, "action", "upload", "sha256", u->hex, "size",
+	    (json_int_t)u->size, "media_type", u->media_type, "by",
+	    r->who.name, "at_ms", (json_int_t)timefmt_now_ms());
+	ret = http_submit(r, entry, uploaded);
+	json_decref(entry);
+	return ret;
+}
+
+static enum MHD_Result
+fetched(struct request *r)
+{
+	struct upload *u = r->ctx;
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	int64_t index;
+	char digest[64], b64[48], idx[32];
+	uint8_t bin[32];
+	size_t i;
+
+	if (http_written(r, &index, &ret) == -1)
+		return ret;
+	resp = MHD_create_response_from_fd((uint64_t)u->size, u->fd);
+	if (resp == NULL)
+		return http_problem(r, 503, "cannot send the item");
+	u->fd = -1; /* the response closes it */
+	for (i = 0; i < 32; i++)
+		bin[i] = (uint8_t)(((u->hex[2 * i] <= '9' ? u->hex[2 * i] - '0'
+		    : u->hex[2 * i] - 'a' + 10) << 4) |
+		    (u->hex[2 * i + 1] <= '9' ? u->hex[2 * i + 1] - '0'
+		    : u->hex[2 * i + 1] - 'a' + 10));
+	b64_encode(bin, sizeof(bin), b64, sizeof(b64));
+	snprintf(digest, sizeof(digest), "sha-256=:%s:", b64);
+	snprintf(idx, sizeof(idx), "%lld", (long long)index);
+	MHD_add_response_header(resp, "Content-Type", u->media_type);
+	MHD_add_response_header(resp, "Repr-Digest", digest);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Content-Disposition", "attachment");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "Truce-Custody-Index", idx);
+	ret = MHD_queue_response(r->conn, 200, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+enum MHD_Result
+evidence_get(struct request *r)
+{
+	struct upload *u = upload_of(r);
+	char root[PATH_MAX], err[300];
+	struct store *s;
+	enum MHD_Result ret;
+	json_t *entry;
+	int found, corrupt;
+
+	if (u == NULL)
+		return http_problem(r, 503, "out of memory");
+	snprintf(u->hex, sizeof(u->hex), "%.64s", r->arg);
+	s = store_pool_get(r->srv->readers);
+	found = store_find_evidence(s, r->arg, &u->size, u->media_type,
+	    sizeof(u->media_type));
+	if (found == 1 && r->who.role == ROLE_LIAISON)
+		found = store_uploaded_by(s, r->arg, r->who.name);
+	store_pool_put(r->srv->readers, s);
+	if (found == -1)
+		return http_problem(r, 503, "the store is unavailable");
+	if (found == 0)
+		return http_problem(r, 404, "no evidence has SHA-256 %.80s",
+		    r->arg);
+	evidence_root(r, root, sizeof(root));
+	if (cas_open(root, u->hex, &u->fd, &u->size, &corrupt, err,
+		sizeof(err)) == -1)
+		return http_problem(r, corrupt ? 500 : 503, "%s", err);
+	entry = json_pack("{s:s,s:i,s:s,s:s,s:s,s:I}", "type", "evidence",
+	    "v", 1, "action", "fetch", "sha256", u->hex, "by", r->who.name,
+	    "at_ms", (json_int_t)timefmt_now_ms());
+	ret = http_submit(r, entry, fetched);
+	json_decref(entry);
+	return ret;
+}
+
+enum MHD_Result
+evidence_custody(struct request *r)
+{
+	char mt[MEDIA_TYPE_MAX + 1];
+	struct store *s;
+	json_t *chain = NULL;
+	int64_t size;
+	int found;
+
+	s = store_pool_get(r->srv->readers);
+	found = store_find_evidence(s, r->arg, &size, mt, sizeof(mt));
+	if (found == 1)
+		chain = store_custody(s, r->arg);
+	store_pool_put(r->srv->readers, s);
+	if (found == -1 || (found == 1 && chain == NULL))
+		return http_problem(r, 503, "the store is unavailable");
+	if (found == 0)
+		return http_problem(r, 404, "no evidence has SHA-256 %.80s",
+		    r->arg);
+	return http_json(r, 200, json_pack("{s:s,s:I,s:s,s:o}", "sha256",
+	    r->arg, "size", (json_int_t)size, "media_type", mt, "custody",
+	    chain));
+}
