@@ -14,6 +14,8 @@ const struct command commands[] = {
 	    "its configuration)" },
 	{ "token", cmd_token, "add or revoke a principal's bearer token" },
 	{ "rebuild", cmd_rebuild, "recreate a center's store from its log" },
+	{ "geo", cmd_geo, "describe a point, resolve place + bearing + "
+	    "distance, look up a place" },
 	{ NULL, NULL, NULL },
 };
 
