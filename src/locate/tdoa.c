@@ -23,10 +23,13 @@
 #define MAXN TDOA_MAX_SENSORS
 #define MAXP 4	    /* unknowns: 3 position + bias */
 #define MAXMIN 8    /* minima kept per sensor set */
-#define STEP_TOL 1e-6 /* m: Levenberg-Marquardt converged */
+#define STEP_TOL 1e-7 /* m: a step this short ends the refinement */
+#define DECREMENT_TOL 1e-10 /* of sigma_r^2: converged */
 #define FAR_M 1e8     /* m: a run that wanders this far has diverged */
 #define THIN 0.01     /* width/length below which sensors are collinear */
+#define MIRROR_THIN 0.25 /* width/length below which mirror images are tried */
 #define DEG (M_PI / 180.0)
+#define E2 (ELLIPSOID_F * (2.0 - ELLIPSOID_F)) /* e^2 */
 
 struct work {
 	const struct tdoa_fix *fix;
@@ -55,6 +58,8 @@ struct minimum {
 	double x[3]; /* ECEF minus o */
 	double b;    /* range bias: speed * (t_emission - t_min), m */
 	double cost; /* sum of squared residuals, m^2 */
+	double reach; /* see reach() */
+	double h;     /* height above the ellipsoid, m */
 	int converged;
 };
 
@@ -234,29 +239,70 @@ geodetic(const struct work *w, const double x[3], double *lat, double *lon,
 }
 
 /*
- * 2-D: moves x onto the surface at the known height along the ellipsoid
- * normal and writes the east and north unit vectors there (ECEF).
+ * 2-D: the point at latitude lat, longitude lon (radians) and the known
+ * height, as ECEF minus o, with the east and north unit vectors there.
  */
 static void
-project(const struct work *w, double x[3], double e[3], double n[3])
+surface(const struct work *w, double lat, double lon, double x[3], double e[3],
+    double n[3])
 {
-	double lat, lon, X[3], sp, cp, sl, cl;
+	double sp = sin(lat), cp = cos(lat), sl = sin(lon), cl = cos(lon);
+	double nr = ELLIPSOID_A / sqrt(1.0 - E2 * sp * sp), h = w->fix->alt_m;
 
-	geodetic(w, x, &lat, &lon, NULL);
-	ellipsoid_to_ecef(lat, lon, w->fix->alt_m, X);
-	x[0] = X[0] - w->o[0];
-	x[1] = X[1] - w->o[1];
-	x[2] = X[2] - w->o[2];
-	sp = sin(lat * DEG);
-	cp = cos(lat * DEG);
-	sl = sin(lon * DEG);
-	cl = cos(lon * DEG);
+	x[0] = (nr + h) * cp * cl - w->o[0];
+	x[1] = (nr + h) * cp * sl - w->o[1];
+	x[2] = (nr * (1.0 - E2) + h) * sp - w->o[2];
 	e[0] = -sl;
 	e[1] = cl;
 	e[2] = 0;
 	n[0] = -sp * cl;
 	n[1] = -sp * sl;
 	n[2] = cp;
+}
+
+/*
+ * 2-D: moves x onto the surface at the known height along the ellipsoid
+ * normal, writes its latitude and longitude (radians) and the east and north
+ * unit vectors there.
+ */
+static void
+project(const struct work *w, double x[3], double *lat, double *lon,
+    double e[3], double n[3])
+{
+	double la, lo;
+
+	geodetic(w, x, &la, &lo, NULL);
+	*lat = la * DEG;
+	*lon = lo * DEG;
+	surface(w, *lat, *lon, x, e, n);
+}
+
+/*
+ * 2-D: the point d[0] metres east and d[1] north of (lat, lon) on the
+ * surface: a step in latitude and longitude scaled by the radii of
+ * curvature (exact to first order, like the Jacobian); near the poles, where
+ * longitude degenerates, a tangent step projected back to the surface.
+ */
+static void
+surface_step(const struct work *w, double *lat, double *lon, const double x[3],
+    const double e[3], const double n[3], const double d[2], double xn[3],
+    double en[3], double nn[3])
+{
+	double sp = sin(*lat), q = 1.0 - E2 * sp * sp, h = w->fix->alt_m;
+	double rn = ELLIPSOID_A / sqrt(q), rm = rn * (1.0 - E2) / q;
+	double la = *lat + d[1] / (rm + h), lo;
+	int k;
+
+	if (fabs(la) < M_PI / 2 - 1e-4 && fabs(*lat) < M_PI / 2 - 1e-4) {
+		lo = *lon + d[0] / ((rn + h) * cos(*lat));
+		surface(w, la, lo, xn, en, nn);
+		*lat = la;
+		*lon = lo;
+		return;
+	}
+	for (k = 0; k < 3; k++)
+		xn[k] = x[k] + d[0] * e[k] + d[1] * n[k];
+	project(w, xn, lat, lon, en, nn);
 }
 
 /*
@@ -343,10 +389,13 @@ best_bias(const struct work *w, const double x[3])
 }
 
 /*
- * Levenberg-Marquardt from m->x (the bias is re-estimated): minimises the
- * sum of squared residuals; on return m holds the end point, its cost and
- * whether it converged (a step below STEP_TOL, or no step can lower the
- * cost any more).
+ * Levenberg-Marquardt from m->x (the bias is re-estimated there first), with
+ * Marquardt's diagonal scaling and Nielsen's (1999) damping update. Stops
+ * when the Gauss-Newton decrement g^T N^-1 g (the cost a full step would
+ * still remove) is below DECREMENT_TOL of sigma_r^2, i.e. the point is
+ * within 1e-5 standard deviations of the minimum in every direction, or
+ * when no step lowers the cost any more. On return m holds the end point,
+ * its cost and whether it converged.
  */
 static void
 refine(struct work *w, struct minimum *m)
@@ -354,18 +403,31 @@ refine(struct work *w, struct minimum *m)
 	double r[MAXN], u[MAXN][3], rn[MAXN], un[MAXN][3], h[MAXN][MAXP];
 	double nm[MAXP][MAXP], a[MAXP][MAXP], g[MAXP], d[MAXP];
 	double e[3] = { 0 }, nn[3] = { 0 }, en[3], nnn[3];
-	double x[3], xn[3], b, bn, cost, cn, mu = 1e-3, dmax, step;
+	double x[3], xn[3], b, bn, cost, cn, mu = 1e-4, nu = 2, dmax, step;
+	double lat = 0, lon = 0, lat_n = 0, lon_n = 0;
+	double dec, pred, rho, t, tol = DECREMENT_TOL * w->sigma_r * w->sigma_r;
 	int it, j, k, p = w->np;
 
 	memcpy(x, m->x, sizeof(x));
 	if (w->dim == 2)
-		project(w, x, e, nn);
+		project(w, x, &lat, &lon, e, nn);
 	b = best_bias(w, x);
 	cost = residuals(w, x, b, r, u);
 	jacobian(w, u, e, nn, h);
 	m->converged = 0;
 	for (it = 0; it < w->opt->max_iter; it++) {
 		normal_eq(w, h, r, nm, g);
+		/* Converged when a full Gauss-Newton step gains nothing. */
+		memcpy(a, nm, sizeof(a));
+		if (chol(p, a) == 0) {
+			chol_solve(p, a, g, d);
+			for (dec = 0, j = 0; j < p; j++)
+				dec += g[j] * d[j];
+			if (dec < tol) {
+				m->converged = 1;
+				break;
+			}
+		}
 		dmax = 0;
 		for (j = 0; j < p; j++)
 			if (nm[j][j] > dmax)
@@ -374,7 +436,8 @@ refine(struct work *w, struct minimum *m)
 		for (j = 0; j < p; j++)
 			a[j][j] += mu * fmax(nm[j][j], 1e-9 * dmax);
 		if (chol(p, a) == -1) {
-			mu *= 10;
+			mu *= nu;
+			nu *= 2;
 			if (mu > 1e12)
 				break;
 			continue;
@@ -386,9 +449,10 @@ refine(struct work *w, struct minimum *m)
 			bn = b + d[3];
 			step = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
 		} else {
-			for (k = 0; k < 3; k++)
-				xn[k] = x[k] + d[0] * e[k] + d[1] * nn[k];
-			project(w, xn, en, nnn);
+			lat_n = lat;
+			lon_n = lon;
+			surface_step(w, &lat_n, &lon_n, x, e, nn, d, xn, en,
+			    nnn);
 			bn = b + d[2];
 			step = hypot(d[0], d[1]);
 		}
@@ -396,7 +460,14 @@ refine(struct work *w, struct minimum *m)
 		    !isfinite(bn))
 			break;
 		cn = residuals(w, xn, bn, rn, un);
-		if (cn <= cost) {
+		/* Gain ratio: actual over predicted reduction. */
+		for (pred = 0, j = 0; j < p; j++)
+			pred += 2 * d[j] * g[j];
+		for (j = 0; j < p; j++)
+			for (k = 0; k < p; k++)
+				pred -= d[j] * nm[j][k] * d[k];
+		rho = pred > 0 ? (cost - cn) / pred : (cn < cost ? 1 : -1);
+		if (cn < cost || (cn == cost && step < STEP_TOL)) {
 			memcpy(x, xn, sizeof(x));
 			b = bn;
 			memcpy(r, rn, sizeof(double) * w->n);
@@ -404,18 +475,24 @@ refine(struct work *w, struct minimum *m)
 			if (w->dim == 2) {
 				memcpy(e, en, sizeof(e));
 				memcpy(nn, nnn, sizeof(nn));
+				lat = lat_n;
+				lon = lon_n;
 			}
 			jacobian(w, u, e, nn, h);
-			if (step < STEP_TOL && fabs(d[p - 1]) < STEP_TOL) {
-				cost = cn;
+			cost = cn;
+			t = 2 * rho - 1;
+			mu *= fmax(1.0 / 3, 1 - t * t * t);
+			if (mu < 1e-15)
+				mu = 1e-15;
+			nu = 2;
+			if (step < STEP_TOL) {
 				m->converged = 1;
 				it++;
 				break;
 			}
-			cost = cn;
-			mu = fmax(mu * 0.2, 1e-12);
 		} else {
-			mu *= 8;
+			mu *= nu;
+			nu *= 2;
 			if (mu > 1e10 || step < STEP_TOL) {
 				/* No step lowers the cost: a minimum. */
 				m->converged = 1;
@@ -444,7 +521,7 @@ closed_form(const struct work *w, int dim, double u0, struct minimum *roots)
 	double a[MAXN][MAXP], m[MAXP][MAXP], atg[MAXP], at1[MAXP];
 	double pv[MAXP], qv[MAXP], lam[2], enu[3], big[3], sc = w->scale;
 	double a2, a1, a0, disc, qq, s[3], rho, gi, uu = u0 / sc;
-	int q = dim + 1, j, k, nl = 0, nr = 0;
+	int q = dim + 1, j, k, nl = 0, nr = 0, nphys = 0;
 	size_t i;
 
 	for (i = 0; i < w->n; i++) {
@@ -509,8 +586,28 @@ closed_form(const struct work *w, int dim, double u0, struct minimum *roots)
 			roots[nr].x[k] = big[k] - w->o[k];
 		roots[nr].b = (pv[dim] + lam[j] * qv[dim]) * sc;
 		roots[nr].converged = 0;
+		/* A root with a negative range (the emission after an
+		 * arrival) solves the squared equations only. */
+		for (i = 0; i < w->n; i++)
+			if (w->rho[i] - roots[nr].b <
+			    -(3 * w->sigma_r + 1e-9 * sc))
+				break;
+		if (i < w->n) {
+			nphys--;
+			roots[nr].converged = -1;
+		}
 		nr++;
+		nphys++;
 	}
+	/* Keep the physical roots when there are any. */
+	if (nphys > 0 && nphys < nr) {
+		for (j = 0, k = 0; j < nr; j++)
+			if (roots[j].converged == 0)
+				roots[k++] = roots[j];
+		nr = k;
+	}
+	for (j = 0; j < nr; j++)
+		roots[j].converged = 0;
 	return nr;
 }
 
@@ -590,7 +687,7 @@ covariance(struct work *w, const struct minimum *m, double cov_en[3],
 
 	memcpy(x, m->x, sizeof(x));
 	if (w->dim == 2)
-		project(w, x, e, n);
+		project(w, x, &lat, &lon, e, n);
 	residuals(w, x, m->b, r, u);
 	jacobian(w, u, e, n, h);
 	normal_eq(w, h, r, nm, g);
@@ -633,10 +730,11 @@ height(const struct work *w, const struct minimum *m)
 	return h;
 }
 
+/* Whether m (its h set) could be a source: 3-D, not under the ground. */
 static int
 physical(const struct work *w, const struct minimum *m)
 {
-	return w->dim == 2 || height(w, m) >= w->opt->min_alt_m;
+	return w->dim == 2 || m->h >= w->opt->min_alt_m;
 }
 
 /* Mirror image of x across the sensors' line (2-D) or plane (3-D). */
@@ -653,7 +751,23 @@ mirror(const struct work *w, const double x[3], double out[3])
 		out[k] = x[k] - 2 * t * w->normal[k];
 }
 
-/* Runs the refinement from start unless a known minimum is that close. */
+/*
+ * How far a minimum's basin is taken to reach: 3 times the 95 % radius of
+ * its whole position covariance, at least 1 m. Starts inside it are not run
+ * again, and a rival minimum must lie outside it.
+ */
+static double
+reach(struct work *w, const struct minimum *m)
+{
+	double cov[3], vu;
+
+	if (covariance(w, m, cov, &vu, NULL) == -1)
+		return 1.0;
+	return fmax(1.0, 3 * sqrt(ELLIPSOID_CHI2_95_2D * (cov[0] + cov[2] +
+					  vu)));
+}
+
+/* Runs the refinement from start unless a known minimum's basin has it. */
 static void
 try_start(struct work *w, const double x[3], struct minimum *mins, int *nmin)
 {
@@ -663,12 +777,27 @@ try_start(struct work *w, const double x[3], struct minimum *mins, int *nmin)
 	if (*nmin >= MAXMIN)
 		return;
 	for (j = 0; j < *nmin; j++)
-		if (mins[j].converged && dist3(mins[j].x, x) < 1e-3)
+		if (dist3(mins[j].x, x) < mins[j].reach)
 			return;
 	memcpy(m.x, x, sizeof(m.x));
 	refine(w, &m);
-	if (m.converged)
-		mins[(*nmin)++] = m;
+	if (!m.converged)
+		return;
+	m.reach = reach(w, &m);
+	m.h = w->dim == 2 ? w->fix->alt_m : height(w, &m);
+	mins[(*nmin)++] = m;
+}
+
+/* The cost at a start, with the best bias there (2-D: on the surface). */
+static double
+start_cost(const struct work *w, const double x0[3])
+{
+	double x[3], r[MAXN], u[MAXN][3], e[3], n[3], lat, lon;
+
+	memcpy(x, x0, sizeof(x));
+	if (w->dim == 2)
+		project(w, x, &lat, &lon, e, n);
+	return residuals(w, x, best_bias(w, x), r, u);
 }
 
 /* What solving one set of sensors found. */
@@ -685,13 +814,17 @@ struct outcome {
 	double flat;
 };
 
-/* Starts, refinements, the best minimum and its rival for w's sensors. */
+/*
+ * Starts, refinements, the best minimum and its rival for w's sensors: the
+ * closed form's roots, cheapest first, then (for thin arrays) the mirror
+ * image of the best across the sensors' line or plane.
+ */
 static void
 solve_set(struct work *w, struct outcome *out)
 {
-	struct minimum starts[4], mins[MAXMIN];
-	double mx[3], a95, d, dchi2;
-	int ns, nmin = 0, j, bi = -1;
+	struct minimum starts[4], mins[MAXMIN], tmp;
+	double mx[3], dchi2, c[4];
+	int ns, nmin = 0, j, k, bi = -1;
 
 	memset(out, 0, sizeof(*out));
 	shape(w, &out->flat);
@@ -706,6 +839,17 @@ solve_set(struct work *w, struct outcome *out)
 		memcpy(starts[0].x, w->centroid, sizeof(starts[0].x));
 		ns = 1;
 	}
+	for (j = 0; j < ns; j++)
+		c[j] = start_cost(w, starts[j].x);
+	for (j = 1; j < ns; j++)
+		for (k = j; k > 0 && c[k] < c[k - 1]; k--) {
+			tmp = starts[k];
+			starts[k] = starts[k - 1];
+			starts[k - 1] = tmp;
+			dchi2 = c[k];
+			c[k] = c[k - 1];
+			c[k - 1] = dchi2;
+		}
 	for (j = 0; j < ns && (w->opt->multistart || nmin == 0); j++)
 		try_start(w, starts[j].x, mins, &nmin);
 	for (j = 0; j < nmin; j++)
@@ -718,10 +862,16 @@ solve_set(struct work *w, struct outcome *out)
 				bi = j;
 		out->underground = bi >= 0;
 	}
-	if (bi >= 0 && w->opt->multistart) {
-		/* The mirror image across the sensors' line or plane. */
+	if (bi >= 0 && w->opt->multistart &&
+	    (w->dim == 2 ? w->thin : out->flat) < MIRROR_THIN) {
+		/* The mirror image across the sensors' line or plane, when
+		 * it could be a physical source. */
 		mirror(w, mins[bi].x, mx);
-		if (dist3(mx, mins[bi].x) > 1.0) {
+		tmp.x[0] = mx[0];
+		tmp.x[1] = mx[1];
+		tmp.x[2] = mx[2];
+		tmp.h = w->dim == 2 ? 0 : height(w, &tmp);
+		if (physical(w, &tmp)) {
 			try_start(w, mx, mins, &nmin);
 			for (j = 0; j < nmin; j++)
 				if (physical(w, &mins[j]) &&
@@ -738,20 +888,27 @@ solve_set(struct work *w, struct outcome *out)
 	out->has_cov = covariance(w, &out->best, out->cov_en, &out->var_up,
 			   out->lev) == 0 &&
 	    ellipsoid_ellipse95(out->cov_en, &out->ellipse) == 0;
-	a95 = out->has_cov ? out->ellipse.semi_major_m : 0;
 	for (j = 0; j < nmin; j++) {
 		if (j == bi || !physical(w, &mins[j]))
 			continue;
-		d = dist3(mins[j].x, mins[bi].x);
 		dchi2 = (mins[j].cost - mins[bi].cost) /
 		    (w->sigma_r * w->sigma_r);
-		if (d > fmax(1.0, 3 * a95) &&
+		if (dist3(mins[j].x, mins[bi].x) > mins[bi].reach &&
 		    dchi2 < w->opt->ambiguity_chi2 &&
 		    (!out->has_rival || mins[j].cost < out->rival.cost)) {
 			out->has_rival = 1;
 			out->rival = mins[j];
 		}
 	}
+}
+
+/* Horizontal DOP of an outcome (infinite without a covariance). */
+static double
+hdop(const struct work *w, const struct outcome *o)
+{
+	if (!o->has_cov)
+		return INFINITY;
+	return sqrt(o->cov_en[0] + o->cov_en[2]) / w->sigma_r;
 }
 
 /* Upper 0.1 % point of chi-square with k dof (Wilson-Hilferty). */
@@ -959,10 +1116,10 @@ tdoa_solve(const struct tdoa_fix *fix, const struct tdoa_options *opt,
 {
 	struct tdoa_options defaults;
 	struct work w;
-	struct outcome out;
+	struct outcome out, trial;
 	int keep[MAXN], poor = 0, dof, imax;
-	double wmax, wi, lat, lon, h, gdop;
-	size_t i, nin;
+	double wmax, wi, lat, lon, h;
+	size_t i, nin, drop;
 
 	result_init(res);
 	if (opt == NULL) {
@@ -982,40 +1139,53 @@ tdoa_solve(const struct tdoa_fix *fix, const struct tdoa_options *opt,
 	}
 	for (i = 0; i < nin; i++)
 		keep[i] = 1;
-	for (;;) {
-		select_sensors(&w, keep);
-		solve_set(&w, &out);
-		if (!out.found) {
-			msg_add(res, "no convergence from any start");
-			goto fail;
-		}
-		dof = (int)w.n - w.np;
-		if (!opt->robust || dof < 2 || !out.has_cov)
-			break;
+	select_sensors(&w, keep);
+	solve_set(&w, &out);
+	if (!out.found) {
+		msg_add(res, "no convergence from any start");
+		goto fail;
+	}
+	while (opt->robust && (int)w.n - w.np >= 2 && out.has_cov) {
 		/* Data snooping: the largest standardized residual. */
-		{
-			double r[MAXN], u[MAXN][3];
+		double r[MAXN], u[MAXN][3];
 
-			residuals(&w, out.best.x, out.best.b, r, u);
-			wmax = 0;
-			imax = -1;
-			for (i = 0; i < w.n; i++) {
-				if (1 - out.lev[i] < 1e-9)
-					continue;
-				wi = fabs(r[i]) /
-				    (w.sigma_r * sqrt(1 - out.lev[i]));
-				if (wi > wmax) {
-					wmax = wi;
-					imax = (int)i;
-				}
+		residuals(&w, out.best.x, out.best.b, r, u);
+		wmax = 0;
+		imax = -1;
+		for (i = 0; i < w.n; i++) {
+			if (1 - out.lev[i] < 1e-9)
+				continue;
+			wi = fabs(r[i]) / (w.sigma_r * sqrt(1 - out.lev[i]));
+			if (wi > wmax) {
+				wmax = wi;
+				imax = (int)i;
 			}
 		}
 		if (imax < 0 || wmax <= opt->outlier_k)
 			break;
-		keep[w.idx[imax]] = 0;
+		drop = w.idx[imax];
+		keep[drop] = 0;
+		select_sensors(&w, keep);
+		solve_set(&w, &trial);
+		if (!trial.found || (trial.has_rival && !out.has_rival) ||
+		    !trial.has_cov ||
+		    (hdop(&w, &trial) > opt->max_gdop &&
+			hdop(&w, &out) <= opt->max_gdop)) {
+			/* Without it the fix would be ambiguous or weak:
+			 * keep it and say so. */
+			keep[drop] = 1;
+			select_sensors(&w, keep);
+			msg_add(res, "sensor %zu looks inconsistent "
+				     "(standardized residual %.1f > %g) but "
+				     "the fix without it is weaker: kept; ",
+			    drop, wmax, opt->outlier_k);
+			break;
+		}
+		out = trial;
 		msg_add(res, "dropped sensor %zu (standardized residual %.1f "
-			     "> %g); ", w.idx[imax], wmax, opt->outlier_k);
+			     "> %g); ", drop, wmax, opt->outlier_k);
 	}
+	dof = (int)w.n - w.np;
 	geodetic(&w, out.best.x, &lat, &lon, &h);
 	res->lat_deg = lat;
 	res->lon_deg = lon;
@@ -1031,8 +1201,7 @@ tdoa_solve(const struct tdoa_fix *fix, const struct tdoa_options *opt,
 		memcpy(res->cov_en, out.cov_en, sizeof(res->cov_en));
 		res->var_up = out.var_up;
 		res->ellipse = out.ellipse;
-		gdop = sqrt(out.cov_en[0] + out.cov_en[2]) / w.sigma_r;
-		res->gdop = gdop;
+		res->gdop = hdop(&w, &out);
 	}
 	msg_add(res, "%s fix from %zu of %zu sensors", w.dim == 3 ? "3-D" :
 	    "2-D", w.n, nin);
