@@ -20,5 +20,6 @@ int cmd_init(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_rebuild(int argc, char **argv);
+int cmd_locate(int argc, char **argv);
 
 #endif

@@ -14,6 +14,8 @@ const struct command commands[] = {
 	    "its configuration)" },
 	{ "token", cmd_token, "add or revoke a principal's bearer token" },
 	{ "rebuild", cmd_rebuild, "recreate a center's store from its log" },
+	{ "locate", cmd_locate, "locate sources from arrival times or "
+	    "bearings (JSON lines)" },
 	{ NULL, NULL, NULL },
 };
 
