@@ -64,7 +64,9 @@ locards_load_sensors(struct locards *d, const char *dir)
 	FILE *fp;
 	long serial;
 
-	snprintf(path, sizeof(path), "%s/sensors.csv", dir);
+	if (snprintf(path, sizeof(path), "%s/sensors.csv", dir) >=
+	    (int)sizeof(path))
+		return -1;
 	if ((fp = fopen(path, "r")) == NULL)
 		return -1;
 	while (fgets(line, sizeof(line), fp) != NULL) {
@@ -124,7 +126,9 @@ locards_load(struct locards *d, const char *dir)
 	if (d->msg == NULL)
 		return -1;
 	for (set = 1; set <= 8; set++) {
-		snprintf(path, sizeof(path), "%s/set_%d.csv", dir, set);
+		if (snprintf(path, sizeof(path), "%s/set_%d.csv", dir, set) >=
+		    (int)sizeof(path))
+			return -1;
 		if ((fp = fopen(path, "r")) == NULL)
 			return -1;
 		while (fgets(line, sizeof(line), fp) != NULL) {
