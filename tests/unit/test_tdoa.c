@@ -7,6 +7,7 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "locate/ellipsoid.h"
 #include "locate/tdoa.h"
@@ -270,6 +271,45 @@ status_cases(void)
 	    "2-D collinear sensors: poor_geometry");
 	ok(strstr(r.message, "collinear") != NULL, "and says why: %s",
 	    r.message);
+
+	/* Three sensors, source outside their triangle: the two hyperbolas
+	 * cross twice and both crossings fit exactly. */
+	{
+		static const double tri[3][3] = { { 0, 0, 0 }, { 2000, 0, 0 },
+			{ 600, 1500, 0 } };
+		static const double tri5[5][3] = { { 0, 0, 0 }, { 2000, 0, 0 },
+			{ 600, 1500, 0 }, { -3000, -1000, 0 },
+			{ -1000, -4000, 0 } };
+		const char *p;
+		double rlat = 0, rlon = 0, d_best, d_rival;
+
+		offset(40.0, 47.0, 0, -5000, -3500, 0, &lat, &lon, &h);
+		make_fix(s, 3, tri, 40.0, 47.0, lat, lon, h, 343.0, 1.0, 0,
+		    0);
+		fix.nsensors = 3;
+		fix.alt_m = h;
+		tdoa_solve(&fix, NULL, &r);
+		ok(r.status == TDOA_POOR_GEOMETRY &&
+			(p = strstr(r.message, "ambiguous")) != NULL,
+		    "3 sensors, two exact crossings: poor_geometry, ambiguous "
+		    "(%s)",
+		    r.message);
+		p = strstr(r.message, "second solution at ");
+		if (p != NULL)
+			sscanf(p + 19, "%lf,%lf", &rlat, &rlon);
+		miss(&r, lat, lon, h, &d_best, &d2);
+		d_rival = range(rlat, rlon, h, lat, lon, h);
+		ok(d_best < 1e-3 || d_rival < 1.0,
+		    "the truth is the fix (%.2g m) or the named rival (%.2g m)",
+		    d_best, d_rival);
+		make_fix(s, 5, tri5, 40.0, 47.0, lat, lon, h, 343.0, 1.0, 0,
+		    0);
+		fix.nsensors = 5;
+		tdoa_solve(&fix, NULL, &r);
+		miss(&r, lat, lon, h, &dist, &d2);
+		ok(r.status == TDOA_OK && dist < 1e-3,
+		    "two more sensors resolve it: ok, exact (%.2g m)", dist);
+	}
 
 	/* Far outside a small array: high GDOP. */
 	offset(40.0, 47.0, 0, 60000, 30000, 0, &lat, &lon, &h);
