@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -150,6 +151,22 @@ parse_tdoa(struct ctx *c, json_t *in, struct tdoa_fix *fix,
 				return -1;
 			s[i].t_ns = 0;
 		}
+	}
+	if (ns_form == 1) {
+		/* One emission's arrivals lie within seconds of each other;
+		 * the bound also keeps max - min inside int64. */
+		int64_t lo = s[0].t_ns, hi = s[0].t_ns;
+
+		for (i = 1; i < n; i++) {
+			if (s[i].t_ns < lo)
+				lo = s[i].t_ns;
+			if (s[i].t_ns > hi)
+				hi = s[i].t_ns;
+		}
+		if (hi / 2 - lo / 2 > TDOA_MAX_SPREAD_NS / 2 ||
+		    hi - lo > TDOA_MAX_SPREAD_NS)
+			return fail(c, "/sensors: t_ns values spread over more "
+				       "than 2^53 ns");
 	}
 	fix->sensors = s;
 	fix->nsensors = n;

@@ -805,14 +805,39 @@ struct outcome {
 	struct minimum best;
 	int found;	    /* a converged minimum exists */
 	int underground;    /* 3-D: only minima below min_alt_m */
-	int has_rival;	    /* an ambiguity */
+	int has_rival;	    /* an ambiguity of the horizontal position */
 	struct minimum rival;
+	int has_height_rival; /* 3-D: one of the height only */
+	struct minimum height_rival;
 	int has_cov;
 	double cov_en[3], var_up;
 	struct ellipsoid_ellipse ellipse;
 	double lev[MAXN];
 	double flat;
 };
+
+/*
+ * Whether minimum b lies horizontally outside a's horizontal reach (3 times
+ * its 95 % ellipse's semi-major axis, at least 1 m), in the ENU frame at a.
+ */
+static int
+horizontal_apart(const struct work *w, const struct minimum *a,
+    const struct minimum *b, const struct outcome *out)
+{
+	struct ellipsoid_enu f;
+	double lat, lon, h, big[3], enu[3], r;
+	int k;
+
+	if (w->dim == 2)
+		return 1;
+	geodetic(w, a->x, &lat, &lon, &h);
+	ellipsoid_enu_init(&f, lat, lon, h);
+	for (k = 0; k < 3; k++)
+		big[k] = b->x[k] + w->o[k];
+	ellipsoid_enu_from_ecef(&f, big, enu);
+	r = out->has_cov ? 3 * out->ellipse.semi_major_m : 0;
+	return hypot(enu[0], enu[1]) > fmax(1.0, r);
+}
 
 /*
  * Starts, refinements, the best minimum and its rival for w's sensors: the
@@ -893,11 +918,20 @@ solve_set(struct work *w, struct outcome *out)
 			continue;
 		dchi2 = (mins[j].cost - mins[bi].cost) /
 		    (w->sigma_r * w->sigma_r);
-		if (dist3(mins[j].x, mins[bi].x) > mins[bi].reach &&
-		    dchi2 < w->opt->ambiguity_chi2 &&
-		    (!out->has_rival || mins[j].cost < out->rival.cost)) {
-			out->has_rival = 1;
-			out->rival = mins[j];
+		if (dist3(mins[j].x, mins[bi].x) <= mins[bi].reach ||
+		    dchi2 >= w->opt->ambiguity_chi2)
+			continue;
+		/* A rival that differs only in height (the mirror image
+		 * across a flat array) leaves the horizontal fix alone. */
+		if (horizontal_apart(w, &mins[bi], &mins[j], out)) {
+			if (!out->has_rival || mins[j].cost < out->rival.cost) {
+				out->has_rival = 1;
+				out->rival = mins[j];
+			}
+		} else if (!out->has_height_rival ||
+		    mins[j].cost < out->height_rival.cost) {
+			out->has_height_rival = 1;
+			out->height_rival = mins[j];
 		}
 	}
 }
@@ -1231,6 +1265,16 @@ tdoa_solve(const struct tdoa_fix *fix, const struct tdoa_options *opt,
 		    (out.rival.cost - out.best.cost) /
 			(w.sigma_r * w.sigma_r));
 		poor = 1;
+	}
+	if (out.has_height_rival) {
+		double rh;
+
+		geodetic(&w, out.height_rival.x, NULL, NULL, &rh);
+		msg_add(res, "; height ambiguous: a solution at the same "
+			     "place, %.0f m high, fits as well (delta chi2 "
+			     "%.2g)",
+		    rh, (out.height_rival.cost - out.best.cost) /
+			(w.sigma_r * w.sigma_r));
 	}
 	if (out.underground) {
 		msg_add(res, "; the only solution lies %.0f m below the "

@@ -177,6 +177,37 @@ exact_cases(void)
 	miss(&r, lat, lon, h, &dist, &d2);
 	ok(dist < 1e-3, "radio 2-D exact (t_s): within 1 mm (%.2g m)", dist);
 
+	/*
+	 * Across the antimeridian and at the north pole, sound, 2-D/3-D.
+	 * The 3-D source is 400 m up: at 150 m this nearly flat array cannot
+	 * tell it from its mirror image 120 m underground (delta chi2 7.4)
+	 * and the fix is rightly flagged ambiguous.
+	 */
+	{
+		static const double where[2][2] = { { 65.0, 179.995 },
+			{ 90.0, 0.0 } };
+		static const char *name[2] = { "antimeridian", "north pole" };
+		int k, dim;
+
+		for (k = 0; k < 2; k++)
+			for (dim = 2; dim <= 3; dim++) {
+				struct tdoa_fix f2 = { s, 5, 0, 343.0, 0.001,
+					dim == 2, 0 };
+
+				offset(where[k][0], where[k][1], 0, 900, 700,
+				    dim == 3 ? 400 : 0, &lat2, &lon2, &h2);
+				f2.alt_m = h2;
+				make_fix(s, 5, ring5, where[k][0], where[k][1],
+				    lat2, lon2, h2, 343.0, 7.0, 0, 0);
+				tdoa_solve(&f2, NULL, &r);
+				miss(&r, lat2, lon2, h2, &dist, &d2);
+				ok(r.status == TDOA_OK && dist < 1e-3,
+				    "%s, %d-D exact: ok within 1 mm (%.2g m; "
+				    "%s)",
+				    name[k], dim, dist, r.message);
+			}
+	}
+
 	/* Radio in integer ns at an epoch of 1.8e18 ns: ns rounding only. */
 	make_fix(s, 6, radio, 48.0, 10.0, lat, lon, h, C_LIGHT, 0,
 	    INT64_C(1800000000123456789), 0);
