@@ -60,7 +60,7 @@ speed_scipy() {
 	echo
 	echo "### LocaRDS: all 1,439 messages, horizontal error (m)"
 	echo
-	echo "Radio speed c = 299,792,458 m/s, sigma_t 100 ns (the data's pooled residual is ~33 m of range), default options (data snooping at |w| > 4, max gdop 10). Integer-nanosecond arrival times; the truth is the aircraft's reported position and geoAltitude."
+	echo "Radio speed c = 299,792,458 m/s (the \"troposphere\" rows: c / 1.00018, the mean refractivity of the ITU-R P.453 reference atmosphere between the receivers and ~9 km, a model rather than a fit), sigma_t 100 ns (the data's pooled residual is ~33 m of range), default options (data snooping at |w| > 4, max gdop 10). Integer-nanosecond arrival times; the truth is the aircraft's own reported position and geoAltitude (its navigation system's, with an error and latency of its own)."
 	echo
 	"$B" locards data/locards
 	echo

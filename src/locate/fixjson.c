@@ -245,22 +245,36 @@ put(struct out *o, const char *fmt, ...)
 	o->len += (size_t)n;
 }
 
+/* Appends one byte; false (and cut) when it does not fit. */
+static int
+put_byte(struct out *o, char ch)
+{
+	if (o->cut || o->len + 1 >= o->cap) {
+		o->cut = 1;
+		return 0;
+	}
+	o->buf[o->len++] = ch;
+	o->buf[o->len] = '\0';
+	return 1;
+}
+
 /* A JSON string (RFC 8259 escapes); s is valid UTF-8 or ASCII. */
 static void
 put_str(struct out *o, const char *s)
 {
 	const unsigned char *p;
 
-	put(o, "\"");
+	put_byte(o, '"');
 	for (p = (const unsigned char *)s; *p != '\0' && !o->cut; p++) {
-		if (*p == '"' || *p == '\\')
-			put(o, "\\%c", *p);
-		else if (*p < 0x20)
+		if (*p == '"' || *p == '\\') {
+			put_byte(o, '\\');
+			put_byte(o, (char)*p);
+		} else if (*p < 0x20)
 			put(o, "\\u%04x", *p);
 		else
-			put(o, "%c", *p);
+			put_byte(o, (char)*p);
 	}
-	put(o, "\"");
+	put_byte(o, '"');
 }
 
 static void
