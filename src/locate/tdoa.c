@@ -934,6 +934,17 @@ solve_set(struct work *w, struct outcome *out)
 			out->height_rival = mins[j];
 		}
 	}
+	if (out->has_height_rival && out->height_rival.h > out->best.h) {
+		/* A tie in height (a flat array): sources are on or above
+		 * the ground the sensors stand on, so the higher one is
+		 * reported and the other named in the message. */
+		tmp = out->best;
+		out->best = out->height_rival;
+		out->height_rival = tmp;
+		out->has_cov = covariance(w, &out->best, out->cov_en,
+				   &out->var_up, out->lev) == 0 &&
+		    ellipsoid_ellipse95(out->cov_en, &out->ellipse) == 0;
+	}
 }
 
 /* Horizontal DOP of an outcome (infinite without a covariance). */
@@ -1272,8 +1283,8 @@ tdoa_solve(const struct tdoa_fix *fix, const struct tdoa_options *opt,
 		geodetic(&w, out.height_rival.x, NULL, NULL, &rh);
 		msg_add(res, "; height ambiguous: a solution at the same "
 			     "place, %.0f m high, fits as well (delta chi2 "
-			     "%.2g)",
-		    rh, (out.height_rival.cost - out.best.cost) /
+			     "%.2g); the higher one is given",
+		    rh, fabs(out.height_rival.cost - out.best.cost) /
 			(w.sigma_r * w.sigma_r));
 	}
 	if (out.underground) {

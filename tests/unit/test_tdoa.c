@@ -342,6 +342,29 @@ status_cases(void)
 		    "two more sensors resolve it: ok, exact (%.2g m)", dist);
 	}
 
+	/* A flat array in 3-D: the source and its mirror below the array
+	 * fit equally; same place, so ok, and the higher one is given. */
+	{
+		static const double flat[5][3] = { { 0, 0, 0 }, { 300, 50, 0 },
+			{ -200, 250, 0 }, { -150, -280, 0 }, { 250, -200, 0 } };
+
+		offset(40.0, 47.0, 0, 100, 80, 200, &lat, &lon, &h);
+		make_fix(s, 5, flat, 40.0, 47.0, lat, lon, h, 343.0, 3.0, 0, 0);
+		fix.nsensors = 5;
+		fix.known_alt = 0;
+		fix.sigma_t_s = 0.0001;
+		tdoa_solve(&fix, NULL, &r);
+		miss(&r, lat, lon, h, &dist, &d2);
+		ok(r.status == TDOA_OK && dist < 1e-3 &&
+			fabs(r.alt_m - h) < 1e-3 &&
+			strstr(r.message, "height ambiguous") != NULL,
+		    "flat array, 3-D, source 200 m up: ok, exact, the mirror "
+		    "named (%.2g m, dh %.2g m; %s)",
+		    dist, r.alt_m - h, r.message);
+		fix.known_alt = 1;
+		fix.sigma_t_s = 0.001;
+	}
+
 	/* Far outside a small array: high GDOP. */
 	offset(40.0, 47.0, 0, 60000, 30000, 0, &lat, &lon, &h);
 	make_fix(s, 4, square4, 40.0, 47.0, lat, lon, h, 343.0, 1.0, 0, 0);
