@@ -43,7 +43,7 @@ speed_cli() {
 	for i in $(seq "$RUNS"); do
 		TIMEFORMAT='%3U %3S'
 		{ time build/release/truce locate <"$f" >/dev/null; } 2>&1 |
-			awk -v n="$n" '{ print n / ($1 + $2) }'
+			awk -v n="$n" '{ printf "%.0f\n", n / ($1 + $2) }'
 	done | median
 }
 
@@ -87,7 +87,7 @@ speed_scipy() {
 	echo
 	echo "### Reading the numbers"
 	echo
-	echo "- LocaRDS: both solves beat the published median by a wide margin; the known height removes the poorly determined vertical (five ground receivers see an aircraft almost edge-on: the 3-D height error is ten times the horizontal). The ellipse covers the truth less often than 95 % on real data: the error also contains receiver clock offsets, multipath and the truth's own error, which a timing sigma alone does not model — on synthetic data with the model's noise the coverage is 95 %."
+	echo "- LocaRDS: both solves beat the published median by a wide margin; the known height removes the poorly determined vertical (five ground receivers see an aircraft almost edge-on: the 3-D height error is several times the horizontal). The ellipse covers the truth less often than 95 % on real data: the error also contains receiver clock offsets, multipath and the truth's own error, which a timing sigma alone does not model — on synthetic data with the model's noise the coverage is 95 %."
 	echo "- Cramér–Rao: the solver is efficient (RMSE/CRB ≈ 1) in every geometry, including sources outside the array, which are flagged poor_geometry by the GDOP rule while their ellipses stay right."
 	echo "- Speed: the library solves a 5-receiver fix in a few microseconds (closed form, 1-3 Levenberg–Marquardt runs, data snooping); the command line adds JSON parsing and formatting (jansson, printf) on top."
 	echo

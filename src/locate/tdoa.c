@@ -1060,7 +1060,7 @@ static int
 setup(struct work *w, const struct tdoa_fix *fix,
     const struct tdoa_options *opt, struct tdoa_result *res)
 {
-	double c[3] = { 0 }, lat, lon, h, big[3], tmin_s, tmax_abs = 0;
+	double c[3] = { 0 }, lat, lon, h, tmin_s, tmax_abs = 0;
 	int64_t tmin_ns;
 	size_t i, n = fix->nsensors;
 	int k;
@@ -1117,7 +1117,6 @@ setup(struct work *w, const struct tdoa_fix *fix,
 				     "only %.2g m of range, send t_ns; ",
 			    tmax_abs, tmax_abs * 0x1p-52 * fix->speed_mps);
 	}
-	(void)big;
 	return 0;
 }
 
@@ -1173,15 +1172,16 @@ tdoa_solve(const struct tdoa_fix *fix, const struct tdoa_options *opt,
 	}
 	if (check_fix(fix, res) == -1)
 		goto fail;
-	if (setup(&w, fix, opt, res) == -1)
-		goto fail;
 	nin = fix->nsensors;
-	if ((int)nin < w.np) {
+	if (nin < (fix->known_alt ? 3u : 4u)) {
 		msg_add(res, "too few sensors: a %s fix needs at least %d "
 			     "arrivals, got %zu",
-		    w.dim == 3 ? "3-D" : "2-D (known height)", w.np, nin);
+		    fix->known_alt ? "2-D (known height)" : "3-D",
+		    fix->known_alt ? 3 : 4, nin);
 		goto fail;
 	}
+	if (setup(&w, fix, opt, res) == -1)
+		goto fail;
 	for (i = 0; i < nin; i++)
 		keep[i] = 1;
 	select_sensors(&w, keep);
