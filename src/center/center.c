@@ -13,9 +13,12 @@
 #include <sodium.h>
 
 #include "center/center.h"
+#include "center/keyfile.h"
 #include "common/log.h"
+#include "ledger/checkpointer.h"
 #include "ledger/entrylog.h"
 #include "ledger/sequencer.h"
+#include "tlog/note.h"
 #include "record/canon.h"
 #include "record/timefmt.h"
 #include "store/store.h"
@@ -96,8 +99,10 @@ fail:
 
 int
 center_create(const char *dir, const struct config *cfg,
-    char admin_token[TOKEN_LEN + 1], char *err, size_t errlen)
+    char admin_token[TOKEN_LEN + 1], char *log_vkey, size_t vkeylen,
+    char *err, size_t errlen)
 {
+	struct note_signer *signer = NULL;
 	char path[PATH_MAX], *bytes = NULL;
 	struct entrylog *log = NULL;
 	struct store *store = NULL;
@@ -123,6 +128,24 @@ center_create(const char *dir, const struct config *cfg,
 		snprintf(err, errlen, "mkdir %s: %s", dir, strerror(errno));
 		return -1;
 	}
+	/* The log's key, named after the origin (C2SP tlog-checkpoint). */
+	center_path(dir, "keys", path, sizeof(path));
+	if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "mkdir %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((signer = note_signer_generate(cfg->origin, NOTE_KEY_ED25519, err,
+		 errlen)) == NULL ||
+	    note_signer_vkey(signer, log_vkey, vkeylen) == -1) {
+		note_signer_free(signer);
+		return -1;
+	}
+	center_path(dir, "keys/log.key", path, sizeof(path));
+	if (keyfile_write(path, signer, err, errlen) == -1) {
+		note_signer_free(signer);
+		return -1;
+	}
+	note_signer_free(signer);
 	center_path(dir, "log", path, sizeof(path));
 	if ((log = entrylog_open(path, 1)) == NULL) {
 		snprintf(err, errlen, "cannot create the log in %s", path);
@@ -138,9 +161,9 @@ center_create(const char *dir, const struct config *cfg,
 	for (i = 0; i < cfg->nmembers; i++)
 		json_array_append_new(members,
 		    json_pack("{s:s}", "name", cfg->members[i]));
-	genesis = json_pack("{s:s,s:i,s:s,s:o,s:I}", "type", "genesis", "v", 1,
-	    "origin", cfg->origin, "members", members, "created_ms",
-	    (json_int_t)timefmt_now_ms());
+	genesis = json_pack("{s:s,s:i,s:s,s:s,s:o,s:I}", "type", "genesis",
+	    "v", 1, "origin", cfg->origin, "log_key", log_vkey, "members",
+	    members, "created_ms", (json_int_t)timefmt_now_ms());
 	if (genesis == NULL || canon_encode(genesis, &bytes, &len) == -1) {
 		snprintf(err, errlen, "cannot encode the genesis entry");
 		goto done;
@@ -182,9 +205,17 @@ done:
 	return rc;
 }
 
+/* The sequencer's hook: sign the new size before answering writes. */
+static void
+after_batch(void *ctx, int64_t size)
+{
+	checkpointer_sign(ctx, size);
+}
+
 struct center *
 center_open(const char *dir, int flags, char *err, size_t errlen)
 {
+	struct note_signer *signer = NULL;
 	struct center *c;
 	char path[PATH_MAX];
 	int64_t applied;
@@ -229,13 +260,34 @@ center_open(const char *dir, int flags, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open %s", path);
 		goto fail;
 	}
-	if ((flags & CENTER_WRITE) &&
-	    (c->seq = sequencer_start(c->log, c->store)) == NULL) {
-		snprintf(err, errlen, "cannot start the sequencer");
+	center_path(dir, "keys/log.key", path, sizeof(path));
+	if ((signer = keyfile_read(path, err, errlen)) == NULL)
+		goto fail;
+	if (note_signer_vkey(signer, c->log_vkey, sizeof(c->log_vkey)) == -1) {
+		snprintf(err, errlen, "%s: cannot format its verifier key",
+		    path);
 		goto fail;
 	}
+	if (flags & CENTER_WRITE) {
+		center_path(dir, "log/checkpoint.joint", path, sizeof(path));
+		c->cp = checkpointer_start(c->log, c->cfg.origin, signer,
+		    &c->cfg, path);
+		signer = NULL; /* owned by the checkpointer now */
+		if (c->cp == NULL) {
+			snprintf(err, errlen, "cannot start the checkpointer "
+			    "(see above)");
+			goto fail;
+		}
+		if ((c->seq = sequencer_start(c->log, c->store, after_batch,
+			 c->cp)) == NULL) {
+			snprintf(err, errlen, "cannot start the sequencer");
+			goto fail;
+		}
+	}
+	note_signer_free(signer);
 	return c;
 fail:
+	note_signer_free(signer);
 	center_close(c);
 	return NULL;
 }
@@ -246,6 +298,7 @@ center_close(struct center *c)
 	if (c == NULL)
 		return;
 	sequencer_stop(c->seq);
+	checkpointer_stop(c->cp);
 	tokens_close(c->tokens);
 	store_close(c->store);
 	entrylog_close(c->log);

@@ -5,6 +5,8 @@
  *   DIR/log/         the append-only log, the truth (ledger/entrylog.h)
  *   DIR/store.db     the store, an index rebuilt from the log (store/)
  *   DIR/auth.db      hashed bearer tokens (center/tokens.h)
+ *   DIR/keys/log.key the log's signing key (C2SP signed-note, mode 0600)
+ *   DIR/log/checkpoint.joint  the latest joint checkpoint
  *
  * Opening a center replays into the store whatever part of the log it has
  * not applied yet (after a crash between the log's sync and the store's
@@ -23,6 +25,7 @@
 struct entrylog;
 struct store;
 struct sequencer;
+struct checkpointer;
 
 struct center {
 	char dir[PATH_MAX];
@@ -31,17 +34,21 @@ struct center {
 	struct store *store;	   /* the writer connection */
 	struct tokens *tokens;
 	struct sequencer *seq;	   /* NULL unless opened with CENTER_WRITE */
+	struct checkpointer *cp;   /* idem */
+	char log_vkey[512];	   /* the log's verifier key, C2SP form */
 };
 
 #define CENTER_WRITE 1 /* start the sequencer */
 
 /*
  * Creates a new center in dir (which must not hold one) with cfg, appends
- * the genesis entry at index 0 and creates an admin token, written to
- * admin_token. Returns -1 with a message in err on failure.
+ * the genesis entry at index 0, creates the log's key pair (DIR/keys/log.key;
+ * its verifier key, named after the origin, goes to log_vkey) and an admin
+ * token, written to admin_token. Returns -1 with a message in err.
  */
 int center_create(const char *dir, const struct config *cfg,
-    char admin_token[TOKEN_LEN + 1], char *err, size_t errlen);
+    char admin_token[TOKEN_LEN + 1], char *log_vkey, size_t vkeylen,
+    char *err, size_t errlen);
 
 /*
  * Opens the center in dir: loads and checks its configuration, locks and

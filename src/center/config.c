@@ -13,7 +13,7 @@
 #include "common/log.h"
 #include "common/num.h"
 
-enum config_type { CT_STRING, CT_INT, CT_MEMBERS, CT_LISTEN };
+enum config_type { CT_STRING, CT_INT, CT_MEMBERS, CT_LISTEN, CT_WITNESS };
 
 struct config_entry {
 	const char *name;
@@ -50,6 +50,13 @@ static const struct config_entry table[] = {
 	    "observations in one POST at most" },
 	{ "max_json_depth", INT(max_json_depth), "16", 4, 64,
 	    "nesting depth of request JSON at most" },
+	{ "witness", CT_WITNESS, 0, 0, "", 0, CONFIG_MAX_WITNESSES,
+	    "a member's witness: URL VKEY (C2SP tlog-witness URL prefix and "
+	    "its cosignature verifier key); repeat per witness" },
+	{ "witness_quorum", INT(witness_quorum), "0", 0, CONFIG_MAX_WITNESSES,
+	    "cosignatures that make a checkpoint joint (0: every witness)" },
+	{ "cosign_timeout_ms", INT(cosign_timeout_ms), "3000", 100, 60000,
+	    "how long the center waits for a witness's answer" },
 	{ NULL, 0, 0, 0, NULL, 0, 0, NULL },
 };
 
@@ -125,6 +132,43 @@ set_members(struct config *c, const char *value, char *err, size_t errlen)
 }
 
 static int
+add_witness(struct config *c, const char *value, char *err, size_t errlen)
+{
+	const char *sp = strchr(value, ' ');
+	struct config_witness *w;
+	size_t ulen;
+
+	if (c->nwitnesses == CONFIG_MAX_WITNESSES) {
+		snprintf(err, errlen, "witness: more than the limit of %d",
+		    CONFIG_MAX_WITNESSES);
+		return -1;
+	}
+	if (sp == NULL || strchr(sp + 1, ' ') != NULL) {
+		snprintf(err, errlen, "witness: expected 'URL VKEY'");
+		return -1;
+	}
+	ulen = (size_t)(sp - value);
+	w = &c->witnesses[c->nwitnesses];
+	if ((strncmp(value, "http://", 7) != 0 &&
+		strncmp(value, "https://", 8) != 0) ||
+	    ulen >= sizeof(w->url)) {
+		snprintf(err, errlen, "witness: the URL must start with "
+		    "http:// or https:// and be under %zu bytes", sizeof(w->url));
+		return -1;
+	}
+	if (strlen(sp + 1) >= sizeof(w->vkey) || strchr(sp + 1, '+') == NULL) {
+		snprintf(err, errlen, "witness: '%.64s' is not a verifier key "
+		    "(name+hexid+base64)", sp + 1);
+		return -1;
+	}
+	memcpy(w->url, value, ulen);
+	w->url[ulen] = '\0';
+	memcpy(w->vkey, sp + 1, strlen(sp + 1) + 1);
+	c->nwitnesses++;
+	return 0;
+}
+
+static int
 valid_listen(const char *v)
 {
 	const char *colon = strrchr(v, ':');
@@ -186,6 +230,9 @@ config_set(struct config *c, const char *name, const char *value,
 		return 0;
 	case CT_MEMBERS:
 		return set_members(c, value, err, errlen);
+	case CT_WITNESS:
+		/* An empty `witness =` line (as written for none) adds none. */
+		return *value ? add_witness(c, value, err, errlen) : 0;
 	}
 	return -1;
 }
@@ -273,6 +320,12 @@ config_check(const struct config *c, char *err, size_t errlen)
 		snprintf(err, errlen, "members: at least one is required");
 		return -1;
 	}
+	if ((size_t)c->witness_quorum > c->nwitnesses) {
+		snprintf(err, errlen, "witness_quorum: %lld is more than the "
+		    "%zu witnesses configured", (long long)c->witness_quorum,
+		    c->nwitnesses);
+		return -1;
+	}
 	return 0;
 }
 
@@ -310,6 +363,13 @@ config_write(const char *path, const struct config *c)
 				fprintf(f, "%s%s", i ? "," : "",
 				    c->members[i]);
 			fprintf(f, "\n");
+			break;
+		case CT_WITNESS:
+			if (c->nwitnesses == 0)
+				fprintf(f, "\n");
+			for (i = 0; i < c->nwitnesses; i++)
+				fprintf(f, "%s%s %s\n", i ? "witness = " : "",
+				    c->witnesses[i].url, c->witnesses[i].vkey);
 			break;
 		}
 	}

@@ -14,6 +14,13 @@
 
 #define CONFIG_MAX_MEMBERS 16
 #define CONFIG_NAME_LEN 64
+#define CONFIG_MAX_WITNESSES 16
+
+/* A member's witness: where it listens and its cosigning verifier key. */
+struct config_witness {
+	char url[256];
+	char vkey[384];
+};
 
 struct config {
 	char origin[256];	/* log origin (C2SP tlog-checkpoint) */
@@ -27,6 +34,11 @@ struct config {
 	int64_t max_body_bytes;
 	int64_t max_batch;	/* observations per POST */
 	int64_t max_json_depth;
+	struct config_witness witnesses[CONFIG_MAX_WITNESSES];
+	size_t nwitnesses;
+	int64_t witness_quorum;	/* cosignatures for a joint checkpoint;
+				   0: every configured witness */
+	int64_t cosign_timeout_ms;
 };
 
 /* Fills c with the table's defaults (origin and members empty). */

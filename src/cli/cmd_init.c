@@ -25,7 +25,15 @@ usage(FILE *f)
 	    "  --member NAME     a member state (repeat; 1-%d; letters, "
 	    "digits, '_', '-')\n"
 	    "  --listen H:P      address `truce serve` listens on "
-	    "(default 127.0.0.1:8080)\n", CONFIG_MAX_MEMBERS);
+	    "(default 127.0.0.1:8080)\n"
+	    "  --witness 'URL VKEY'  a member's witness (C2SP tlog-witness) "
+	    "and its\n"
+	    "                    cosignature verifier key (`truce keygen NAME "
+	    "--cosign`);\n"
+	    "                    repeat per witness\n"
+	    "  --quorum K        cosignatures that make a checkpoint joint "
+	    "(default:\n"
+	    "                    every witness)\n", CONFIG_MAX_MEMBERS);
 }
 
 int
@@ -35,12 +43,14 @@ cmd_init(int argc, char **argv)
 		{ "origin", required_argument, NULL, 'o' },
 		{ "member", required_argument, NULL, 'm' },
 		{ "listen", required_argument, NULL, 'l' },
+		{ "witness", required_argument, NULL, 'w' },
+		{ "quorum", required_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct config cfg;
 	char members[CONFIG_MAX_MEMBERS * CONFIG_NAME_LEN + 64] = "";
-	char err[512], token[TOKEN_LEN + 1];
+	char err[512], token[TOKEN_LEN + 1], vkey[512];
 	size_t mlen = 0;
 	int ch;
 
@@ -68,6 +78,16 @@ cmd_init(int argc, char **argv)
 				sizeof(err)) == -1)
 				goto bad;
 			break;
+		case 'w':
+			if (config_set(&cfg, "witness", optarg, err,
+				sizeof(err)) == -1)
+				goto bad;
+			break;
+		case 'q':
+			if (config_set(&cfg, "witness_quorum", optarg, err,
+				sizeof(err)) == -1)
+				goto bad;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -92,14 +112,18 @@ cmd_init(int argc, char **argv)
 		    "required");
 		goto bad;
 	}
-	if (center_create(argv[optind], &cfg, token, err, sizeof(err)) == -1) {
+	if (config_check(&cfg, err, sizeof(err)) == -1)
+		goto bad;
+	if (center_create(argv[optind], &cfg, token, vkey, sizeof(vkey), err,
+		sizeof(err)) == -1) {
 		fprintf(stderr, "truce init: %s\n", err);
 		return 1;
 	}
 	printf("created center %s in %s (members:", cfg.origin, argv[optind]);
 	for (mlen = 0; mlen < cfg.nmembers; mlen++)
 		printf(" %s", cfg.members[mlen]);
-	printf(")\nthe admin token is shown once; keep it safe:\n");
+	printf(")\nlog key: %s\n", vkey);
+	printf("the admin token is shown once; keep it safe:\n");
 	printf("token: %s\n", token);
 	return 0;
 bad:

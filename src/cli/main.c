@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
 #include "cli/commands.h"
 
 const struct command commands[] = {
@@ -14,6 +16,16 @@ const struct command commands[] = {
 	    "its configuration)" },
 	{ "token", cmd_token, "add or revoke a principal's bearer token" },
 	{ "rebuild", cmd_rebuild, "recreate a center's store from its log" },
+	{ "witness", cmd_witness, "run a member's witness (C2SP tlog-witness) "
+	    "that cosigns checkpoints" },
+	{ "observe", cmd_observe, "submit one observation (client)" },
+	{ "import", cmd_import, "validate and submit observations from a "
+	    "file (client)" },
+	{ "query", cmd_query, "list observations matching filters (client)" },
+	{ "simulate", cmd_simulate, "write illustrative simulated observations" },
+	{ "keygen", cmd_keygen, "make a signed-note key pair" },
+	{ "note", cmd_note, "sign or verify a signed note" },
+	{ "tlog", cmd_tlog, "Merkle tree roots and proofs" },
 	{ "locate", cmd_locate, "locate sources from arrival times or "
 	    "bearings (JSON lines)" },
 	{ NULL, NULL, NULL },
@@ -48,8 +60,15 @@ main(int argc, char **argv)
 		return 0;
 	}
 	for (c = commands; c->name != NULL; c++)
-		if (strcmp(c->name, argv[1]) == 0)
-			return c->run(argc - 1, argv + 1);
+		if (strcmp(c->name, argv[1]) == 0) {
+			int rc;
+
+			/* Before any thread: libcurl is not thread-safe here. */
+			curl_global_init(CURL_GLOBAL_DEFAULT);
+			rc = c->run(argc - 1, argv + 1);
+			curl_global_cleanup();
+			return rc;
+		}
 	fprintf(stderr, "truce: unknown command '%.64s'\n\n", argv[1]);
 	usage(stderr);
 	return 2;

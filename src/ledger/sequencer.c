@@ -20,6 +20,8 @@ struct sequencer {
 	pthread_cond_t cv;
 	struct seq_request *head, *tail;
 	int stopping;
+	sequencer_hook hook;
+	void *hook_ctx;
 };
 
 /* A small open-addressing set of the ids new in the current batch. */
@@ -122,6 +124,8 @@ sequence(struct sequencer *seq, struct seq_request *batch)
 			goto store_failed;
 	if (store_commit(seq->store, size + (int64_t)nfresh) == -1)
 		goto store_failed;
+	if (seq->hook != NULL)
+		seq->hook(seq->hook_ctx, size + (int64_t)nfresh);
 	rc = 0;
 	goto done;
 store_failed:
@@ -181,7 +185,8 @@ run(void *arg)
 }
 
 struct sequencer *
-sequencer_start(struct entrylog *log, struct store *store)
+sequencer_start(struct entrylog *log, struct store *store,
+    sequencer_hook hook, void *hook_ctx)
 {
 	struct sequencer *seq;
 
@@ -189,6 +194,8 @@ sequencer_start(struct entrylog *log, struct store *store)
 		return NULL;
 	seq->log = log;
 	seq->store = store;
+	seq->hook = hook;
+	seq->hook_ctx = hook_ctx;
 	pthread_mutex_init(&seq->mu, NULL);
 	pthread_cond_init(&seq->cv, NULL);
 	if (pthread_create(&seq->thread, NULL, run, seq) != 0) {

@@ -43,10 +43,19 @@ struct seq_request {
 };
 
 /*
- * Starts the sequencer thread over log and store (neither owned; the store
- * must have applied the whole log). Returns NULL on failure.
+ * Called on the sequencer thread after each batch is durable in the log and
+ * applied to the store, before its requests complete, with the log's new
+ * size (the checkpointer signs it here, so answers can carry a receipt).
  */
-struct sequencer *sequencer_start(struct entrylog *log, struct store *store);
+typedef void (*sequencer_hook)(void *ctx, int64_t size);
+
+/*
+ * Starts the sequencer thread over log and store (neither owned; the store
+ * must have applied the whole log); hook (may be NULL) runs after each
+ * batch. Returns NULL on failure.
+ */
+struct sequencer *sequencer_start(struct entrylog *log, struct store *store,
+    sequencer_hook hook, void *hook_ctx);
 
 /*
  * Queues r; r->done is called when its entries are durable (or failed).

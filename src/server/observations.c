@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "center/center.h"
+#include "ledger/checkpointer.h"
 #include "common/log.h"
 #include "common/num.h"
 #include "record/observation.h"
@@ -52,42 +53,68 @@ observations_free(struct request *r)
 	r->nitems = 0;
 }
 
-/* Sequencer thread: the entries are durable (or failed); answer. */
+/* Sequencer thread: the entries are durable (or failed); wake the request. */
 static void
 write_done(struct seq_request *sr, int status, void *arg)
 {
 	struct request *r = arg;
-	json_t *body, *results;
-	size_t i;
-	int created = 0;
 
 	(void)sr;
-	if (status != 0) {
-		r->pending_status = 503;
-		body = http_problem_new(503, "the log could not store the "
-		    "observations; nothing was stored, try again");
-		r->pending = http_json_response(body);
-		if (r->pending)
-			MHD_add_response_header(r->pending, "Content-Type",
-			    "application/problem+json");
-	} else if (r->single) {
-		r->pending_status = r->items[0].created ? 201 : 200;
-		r->pending = http_json_response(json_pack("{s:s,s:I}", "id",
-		    r->items[0].id, "index", (json_int_t)r->items[0].index));
-	} else {
-		results = json_array();
-		for (i = 0; i < r->nitems; i++) {
-			created |= r->items[i].created;
-			json_array_append_new(results, json_pack(
-			    "{s:s,s:I,s:b}", "id", r->items[i].id, "index",
-			    (json_int_t)r->items[i].index, "created",
-			    r->items[i].created));
-		}
-		r->pending_status = 201;
-		r->pending = http_json_response(json_pack("{s:o}", "results",
-		    results));
-	}
+	r->seq_status = status;
+	r->seq_done = 1;
 	MHD_resume_connection(r->conn);
+}
+
+static int
+want_receipts(struct request *r)
+{
+	const char *v = MHD_lookup_connection_value(r->conn,
+	    MHD_GET_ARGUMENT_KIND, "receipts");
+
+	return v != NULL && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
+}
+
+enum MHD_Result
+observations_written(struct request *r)
+{
+	json_t *body, *results, *res, *receipt = NULL;
+	int64_t size;
+	char *note;
+	size_t i;
+	int proofs;
+
+	if (r->seq_status != 0)
+		return http_problem(r, 503, "the log could not store the "
+		    "observations; nothing was stored, try again");
+	if (r->single) {
+		body = json_pack("{s:s,s:I}", "id", r->items[0].id, "index",
+		    (json_int_t)r->items[0].index);
+		if ((receipt = ledger_receipt(r->srv, r->items[0].index,
+			 NULL, 0)) != NULL)
+			json_object_set_new(body, "receipt", receipt);
+		return http_json(r, r->items[0].created ? 201 : 200, body);
+	}
+	proofs = want_receipts(r);
+	results = json_array();
+	note = checkpointer_latest(r->srv->center->cp, &size);
+	for (i = 0; i < r->nitems; i++) {
+		res = json_pack("{s:s,s:I,s:b}", "id", r->items[i].id, "index",
+		    (json_int_t)r->items[i].index, "created",
+		    r->items[i].created);
+		if (proofs && note != NULL &&
+		    (receipt = ledger_receipt(r->srv, r->items[i].index, note,
+			 size)) != NULL)
+			json_object_set_new(res, "inclusion_proof", json_incref(
+			    json_object_get(receipt, "inclusion_proof")));
+		json_decref(receipt);
+		receipt = NULL;
+		json_array_append_new(results, res);
+	}
+	body = json_pack("{s:o}", "results", results);
+	if (note != NULL)
+		json_object_set_new(body, "checkpoint", json_string(note));
+	free(note);
+	return http_json(r, 201, body);
 }
 
 static void
@@ -185,12 +212,8 @@ observations_post(struct request *r)
 	r->seq.arg = r;
 	/* Suspend before submitting: write_done may resume at once. */
 	MHD_suspend_connection(r->conn);
-	if (sequencer_submit(r->srv->center->seq, &r->seq) == -1) {
-		r->pending_status = 503;
-		r->pending = http_json_response(http_problem_new(503,
-		    "the server is shutting down; nothing was stored"));
-		MHD_resume_connection(r->conn);
-	}
+	if (sequencer_submit(r->srv->center->seq, &r->seq) == -1)
+		write_done(&r->seq, -1, r);
 	return MHD_YES;
 }
 
@@ -447,4 +470,33 @@ observations_list(struct request *r)
 	return http_json(r, 200, json_pack("{s:s,s:o,s:o}", "type",
 	    "FeatureCollection", "features", c.features, "next",
 	    c.rows > c.limit ? json_string(next) : json_null()));
+}
+
+enum MHD_Result
+observations_receipt(struct request *r)
+{
+	char id[OBSERVATION_ID_LEN + 1];
+	struct store *s;
+	int64_t index;
+	int found;
+	json_t *receipt;
+	size_t n = strlen(r->arg);
+
+	if (n != OBSERVATION_ID_LEN + 8 ||
+	    strcmp(r->arg + OBSERVATION_ID_LEN, "/receipt") != 0)
+		return http_problem(r, 404, "no such resource: %.100s", r->url);
+	memcpy(id, r->arg, OBSERVATION_ID_LEN);
+	id[OBSERVATION_ID_LEN] = '\0';
+	s = store_pool_get(r->srv->readers);
+	found = store_find_observation(s, id, &index, NULL, NULL);
+	store_pool_put(r->srv->readers, s);
+	if (found == -1)
+		return http_problem(r, 503, "the store is unavailable");
+	if (found == 0)
+		return http_problem(r, 404, "no observation has id %s", id);
+	if ((receipt = ledger_receipt(r->srv, index, NULL, 0)) == NULL)
+		return http_problem(r, 503, "no checkpoint covers index %lld "
+		    "yet", (long long)index);
+	json_object_set_new(receipt, "id", json_string(id));
+	return http_json(r, 200, receipt);
 }

@@ -46,10 +46,8 @@ struct request {
 	json_t **entries;
 	char *ids;		/* nitems ids of OBSERVATION_ID_LEN + 1 */
 	int single;		/* the body was one object, not an array */
-	/* A response made while suspended, queued when resumed. */
-	struct MHD_Response *pending;
-	unsigned int pending_status;
 	int seq_status;
+	int seq_done;		/* set by the sequencer before resuming */
 	int finished;
 };
 
@@ -60,7 +58,9 @@ typedef enum MHD_Result (*route_fn)(struct request *r);
 
 struct route {
 	const char *method;
-	const char *path;	/* exact, or a prefix ending in '/' with an arg */
+	const char *path;	/* exact; a prefix ending in '/' with one path
+				   segment as arg; or ending in '*' with any
+				   rest as arg */
 	route_fn fn;
 	unsigned roles;		/* 0: public, no token needed */
 	int has_body;
@@ -92,6 +92,33 @@ json_t *http_body_json(struct request *r, enum MHD_Result *result);
 enum MHD_Result observations_post(struct request *r);
 enum MHD_Result observations_get(struct request *r);
 enum MHD_Result observations_list(struct request *r);
+
+/* Route handlers (ledger.c): tiles and proofs of the log. */
+enum MHD_Result ledger_tile(struct request *r);
+enum MHD_Result ledger_entries(struct request *r);
+enum MHD_Result ledger_inclusion(struct request *r);
+enum MHD_Result ledger_consistency(struct request *r);
+
+/* Queues raw bytes with a content type and cache policy (copied). */
+enum MHD_Result http_bytes(struct request *r, unsigned int status,
+    const void *data, size_t len, const char *ctype, const char *cache);
+
+/* Answers a write once the sequencer is done (on the resumed call). */
+enum MHD_Result observations_written(struct request *r);
+
+/*
+ * The receipt of log entry index: {"index", "checkpoint" (signed note),
+ * "inclusion_proof" [base64...]} against note (a log-signed checkpoint of
+ * size entries) or, when note is NULL, the latest one. NULL on failure.
+ */
+json_t *ledger_receipt(struct server *srv, int64_t index, const char *note,
+    int64_t size);
+
+/* Route handlers (ledger.c): checkpoints and keys. */
+enum MHD_Result ledger_checkpoint(struct request *r);
+enum MHD_Result ledger_latest_checkpoint(struct request *r);
+enum MHD_Result ledger_key(struct request *r);
+enum MHD_Result observations_receipt(struct request *r);
 
 /* Frees the asynchronous write state of r. */
 void observations_free(struct request *r);

@@ -39,6 +39,14 @@ static const struct route routes[] = {
 	{ "POST", "/v1/observations", observations_post, WRITERS, 1 },
 	{ "GET", "/v1/observations", observations_list, READERS, 0 },
 	{ "GET", "/v1/observations/", observations_get, READERS, 0 },
+	{ "GET", "/v1/observations/*", observations_receipt, READERS, 0 },
+	{ "GET", "/checkpoint", ledger_checkpoint, 0, 0 },
+	{ "GET", "/v1/log/checkpoint", ledger_latest_checkpoint, 0, 0 },
+	{ "GET", "/v1/log/key", ledger_key, 0, 0 },
+	{ "GET", "/tile/entries/*", ledger_entries, READERS, 0 },
+	{ "GET", "/tile/*", ledger_tile, 0, 0 },
+	{ "GET", "/v1/log/proof/inclusion", ledger_inclusion, 0, 0 },
+	{ "GET", "/v1/log/proof/consistency", ledger_consistency, 0, 0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };
 
@@ -225,6 +233,18 @@ find_route(struct request *r, int *method_mismatch)
 	*method_mismatch = 0;
 	for (rt = routes; rt->path != NULL; rt++) {
 		n = strlen(rt->path);
+		if (rt->path[n - 1] == '*') {
+			/* A prefix with any rest, slashes included. */
+			if (strncmp(r->url, rt->path, n - 1) != 0 ||
+			    strlen(r->url + n - 1) >= sizeof(r->arg))
+				continue;
+			if (strcmp(rt->method, r->method) != 0) {
+				*method_mismatch = 1;
+				continue;
+			}
+			snprintf(r->arg, sizeof(r->arg), "%s", r->url + n - 1);
+			return rt;
+		}
 		if (rt->path[n - 1] == '/') {
 			if (strncmp(r->url, rt->path, n) != 0 ||
 			    r->url[n] == '\0' || strchr(r->url + n, '/'))
@@ -349,14 +369,6 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (r->pending != NULL) {
-		/* Resumed after the sequencer finished. */
-		ret = MHD_queue_response(conn, r->pending_status, r->pending);
-		MHD_destroy_response(r->pending);
-		r->pending = NULL;
-		r->finished = 1;
-		return ret;
-	}
 	if (*upload_data_size > 0) {
 		need = r->body_len + *upload_data_size;
 		if (r->body_too_large ||
@@ -385,6 +397,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		return http_problem(r, 413, "the body is larger than the limit "
 		    "of %lld bytes", (long long)srv->center->cfg.max_body_bytes);
 	}
+	if (r->seq_done) {
+		r->seq_done = 0;
+		r->finished = 1;
+		return observations_written(r);
+	}
 	if (r->seq.items != NULL)
 		return MHD_YES; /* spurious call while suspended */
 	ret = r->route->fn(r);
@@ -404,8 +421,6 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)toe;
 	if (r == NULL)
 		return;
-	if (r->pending != NULL)
-		MHD_destroy_response(r->pending);
 	observations_free(r);
 	free(r->body);
 	free(r);
@@ -519,4 +534,20 @@ server_stop(struct server *s, int wait_ms)
 	store_pool_free(s->readers);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
+}
+
+enum MHD_Result
+http_bytes(struct request *r, unsigned int status, const void *data,
+    size_t len, const char *ctype, const char *cache)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(len, (void *)data,
+	    MHD_RESPMEM_MUST_COPY);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Type", ctype);
+	if (cache != NULL)
+		MHD_add_response_header(resp, "Cache-Control", cache);
+	return queue(r, status, resp);
 }

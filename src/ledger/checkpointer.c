@@ -1,0 +1,574 @@
+/*
+ * checkpointer: log-signed checkpoints and the cosigning rounds that make
+ * them joint (see checkpointer.h). The witnesses are asked in parallel with
+ * libcurl's multi interface.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "center/config.h"
+#include "common/log.h"
+#include "common/num.h"
+#include "ledger/checkpointer.h"
+#include "ledger/entrylog.h"
+#include "record/timefmt.h"
+#include "tlog/checkpoint.h"
+#include "tlog/merkle.h"
+#include "tlog/note.h"
+
+#define MAX_RESPONSE 8192   /* bytes of a witness's answer we read */
+#define BACKOFF_MIN_MS 250
+#define BACKOFF_MAX_MS 8000
+
+struct peer {
+	char url[300];		 /* .../add-checkpoint */
+	struct note_verifier *v; /* its cosignature key */
+	int64_t known_size;	 /* what it last cosigned for us, as we know */
+	int64_t retry_at_ms;
+	int backoff_ms;
+	/* One round's exchange. */
+	CURL *easy;
+	struct curl_slist *hdrs;
+	char *body;
+	char resp[MAX_RESPONSE + 1];
+	size_t resp_len;
+	long status;
+	char cosig[NOTE_SIGLINE_MAX];
+	int cosigned;
+};
+
+struct checkpointer {
+	struct entrylog *log;
+	char origin[256];
+	struct note_signer *signer;
+	struct note_verifier *log_v;
+	struct peer peers[CONFIG_MAX_WITNESSES];
+	size_t npeers;
+	size_t quorum;
+	long timeout_ms;
+	char joint_path[4096];
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char *latest, *joint;
+	int64_t latest_size, joint_size;
+	int stopping;
+	pthread_t thread;
+	int started;
+};
+
+static char *
+copy_str(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+int
+checkpointer_sign(struct checkpointer *cp, int64_t size)
+{
+	uint8_t root[MERKLE_HASH_SIZE];
+	char body[1024], err[256], *note = NULL;
+	size_t blen, nlen;
+
+	if (entrylog_root(cp->log, size, root) == -1) {
+		log_warnx("checkpoint: no root for size %lld", (long long)size);
+		return -1;
+	}
+	if (checkpoint_format(cp->origin, size, root, NULL, body, sizeof(body),
+		&blen, err, sizeof(err)) == -1 ||
+	    note_sign(cp->signer, (const uint8_t *)body, blen, 0, &note, &nlen,
+		err, sizeof(err)) == -1) {
+		log_warnx("checkpoint: cannot sign size %lld: %s",
+		    (long long)size, err);
+		return -1;
+	}
+	pthread_mutex_lock(&cp->mu);
+	if (size >= cp->latest_size) {
+		free(cp->latest);
+		cp->latest = note;
+		cp->latest_size = size;
+		note = NULL;
+		pthread_cond_broadcast(&cp->cv);
+	}
+	pthread_mutex_unlock(&cp->mu);
+	free(note);
+	return 0;
+}
+
+char *
+checkpointer_latest(struct checkpointer *cp, int64_t *size)
+{
+	char *s;
+
+	pthread_mutex_lock(&cp->mu);
+	s = copy_str(cp->latest);
+	*size = cp->latest_size;
+	pthread_mutex_unlock(&cp->mu);
+	return s;
+}
+
+char *
+checkpointer_joint(struct checkpointer *cp, int64_t *size)
+{
+	char *s;
+
+	pthread_mutex_lock(&cp->mu);
+	s = copy_str(cp->joint);
+	*size = cp->joint_size;
+	pthread_mutex_unlock(&cp->mu);
+	return s;
+}
+
+int
+checkpointer_wait_joint(struct checkpointer *cp, int64_t size, int timeout_ms)
+{
+	struct timespec ts;
+	int rc = 0;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&cp->mu);
+	while (cp->joint_size < size && rc == 0)
+		rc = pthread_cond_timedwait(&cp->cv, &cp->mu, &ts);
+	rc = cp->joint_size >= size ? 0 : -1;
+	pthread_mutex_unlock(&cp->mu);
+	return rc;
+}
+
+/* Writes the joint checkpoint durably: temporary file, fsync, rename. */
+static int
+save_joint(struct checkpointer *cp, const char *note)
+{
+	char tmp[4200];
+	size_t len = strlen(note);
+	int fd, rc = -1;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", cp->joint_path);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) ==
+	    -1) {
+		log_warn("open %s", tmp);
+		return -1;
+	}
+	if (write(fd, note, len) == (ssize_t)len && fsync(fd) == 0)
+		rc = 0;
+	else
+		log_warn("write %s", tmp);
+	close(fd);
+	if (rc == 0 && rename(tmp, cp->joint_path) == -1) {
+		log_warn("rename %s", tmp);
+		rc = -1;
+	}
+	return rc;
+}
+
+static void
+publish_joint(struct checkpointer *cp, char *note, int64_t size)
+{
+	if (save_joint(cp, note) == -1) {
+		free(note);
+		return;
+	}
+	pthread_mutex_lock(&cp->mu);
+	free(cp->joint);
+	cp->joint = note;
+	cp->joint_size = size;
+	pthread_cond_broadcast(&cp->cv);
+	pthread_mutex_unlock(&cp->mu);
+	log_debug("joint checkpoint at size %lld", (long long)size);
+}
+
+static size_t
+on_data(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct peer *p = arg;
+	size_t n = size * nmemb, room = MAX_RESPONSE - p->resp_len;
+
+	if (n > room)
+		n = room;
+	memcpy(p->resp + p->resp_len, ptr, n);
+	p->resp_len += n;
+	p->resp[p->resp_len] = '\0';
+	return size * nmemb;
+}
+
+/* The add-checkpoint body for peer p and the signed checkpoint note. */
+static char *
+request_body(struct checkpointer *cp, struct peer *p, const char *note,
+    int64_t size)
+{
+	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE];
+	char b64[MERKLE_BASE64_SIZE], *body;
+	size_t len = 0, plen = 0, i, cap;
+
+	if (p->known_size > 0 && p->known_size < size &&
+	    merkle_prove_consistency(p->known_size, size, entrylog_read_hashes,
+		cp->log, proof, &plen) == -1)
+		return NULL;
+	cap = 64 + plen * (MERKLE_BASE64_SIZE + 1) + strlen(note) + 2;
+	if ((body = malloc(cap)) == NULL)
+		return NULL;
+	len = (size_t)snprintf(body, cap, "old %lld\n",
+	    (long long)(p->known_size <= size ? p->known_size : 0));
+	for (i = 0; i < plen; i++) {
+		merkle_hash_to_base64(proof[i], b64);
+		len += (size_t)snprintf(body + len, cap - len, "%s\n", b64);
+	}
+	snprintf(body + len, cap - len, "\n%s", note);
+	return body;
+}
+
+/* Checks that line is p's valid cosignature of note. */
+static int
+check_cosignature(struct checkpointer *cp, struct peer *p, const char *note,
+    const char *line)
+{
+	const struct note_verifier *known[2] = { cp->log_v, p->v };
+	enum note_error e;
+	char err[256], *full;
+	size_t n = strlen(note) + strlen(line) + 1;
+	struct note *opened;
+	int rc = -1;
+	size_t i;
+
+	if ((full = malloc(n)) == NULL)
+		return -1;
+	snprintf(full, n, "%s%s", note, line);
+	opened = note_open((const uint8_t *)full, n - 1, known, 2, &e, err,
+	    sizeof(err));
+	if (opened != NULL)
+		for (i = 0; i < note_verified_count(opened); i++)
+			if (note_verified_key(opened, i) == p->v)
+				rc = 0;
+	if (rc == -1)
+		log_warnx("witness %s: answer is not a valid cosignature: %s",
+		    p->url, opened ? "missing" : err);
+	note_free(opened);
+	free(full);
+	return rc;
+}
+
+static void
+backoff(struct peer *p)
+{
+	p->backoff_ms = p->backoff_ms ? p->backoff_ms * 2 : BACKOFF_MIN_MS;
+	if (p->backoff_ms > BACKOFF_MAX_MS)
+		p->backoff_ms = BACKOFF_MAX_MS;
+	p->retry_at_ms = timefmt_now_ms() + p->backoff_ms;
+}
+
+/* One exchange with every witness that is due; fills p->status etc. */
+static void
+exchange(struct checkpointer *cp, CURLM *multi, const char *note,
+    int64_t size, int *asked)
+{
+	struct peer *p;
+	size_t i;
+	int running = 0, numfds;
+	int64_t now = timefmt_now_ms();
+
+	*asked = 0;
+	for (i = 0; i < cp->npeers; i++) {
+		p = &cp->peers[i];
+		p->status = 0;
+		p->resp_len = 0;
+		p->resp[0] = '\0';
+		if (p->cosigned || now < p->retry_at_ms)
+			continue;
+		if ((p->body = request_body(cp, p, note, size)) == NULL) {
+			backoff(p);
+			continue;
+		}
+		p->easy = curl_easy_init();
+		p->hdrs = curl_slist_append(NULL, "Content-Type: text/plain");
+		curl_easy_setopt(p->easy, CURLOPT_URL, p->url);
+		curl_easy_setopt(p->easy, CURLOPT_POSTFIELDS, p->body);
+		curl_easy_setopt(p->easy, CURLOPT_HTTPHEADER, p->hdrs);
+		curl_easy_setopt(p->easy, CURLOPT_TIMEOUT_MS, cp->timeout_ms);
+		curl_easy_setopt(p->easy, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(p->easy, CURLOPT_WRITEFUNCTION, on_data);
+		curl_easy_setopt(p->easy, CURLOPT_WRITEDATA, p);
+		curl_easy_setopt(p->easy, CURLOPT_PRIVATE, p);
+		curl_multi_add_handle(multi, p->easy);
+		(*asked)++;
+	}
+	if (*asked == 0)
+		return;
+	do {
+		curl_multi_perform(multi, &running);
+		if (running)
+			curl_multi_poll(multi, NULL, 0, 200, &numfds);
+	} while (running);
+	for (i = 0; i < cp->npeers; i++) {
+		p = &cp->peers[i];
+		if (p->easy == NULL)
+			continue;
+		curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &p->status);
+		curl_multi_remove_handle(multi, p->easy);
+		curl_easy_cleanup(p->easy);
+		curl_slist_free_all(p->hdrs);
+		free(p->body);
+		p->easy = NULL;
+		p->hdrs = NULL;
+		p->body = NULL;
+	}
+}
+
+/* The size in a 409 answer ("<size>\n", text/x.tlog.size). */
+static int
+conflict_size(struct peer *p, int64_t max, int64_t *n)
+{
+	char buf[32];
+	size_t len = p->resp_len;
+
+	if (len == 0 || len >= sizeof(buf) || p->resp[len - 1] != '\n')
+		return -1;
+	memcpy(buf, p->resp, len - 1);
+	buf[len - 1] = '\0';
+	return num_parse_i64(buf, 0, max, n, NULL, 0);
+}
+
+/* Asks the witnesses to cosign note (size entries); publishes if enough. */
+static void
+round_for(struct checkpointer *cp, CURLM *multi, const char *note,
+    int64_t size)
+{
+	struct peer *p;
+	size_t i, have = 0, len, cap;
+	int pass, asked;
+	int64_t n;
+	char *joint;
+
+	for (i = 0; i < cp->npeers; i++) {
+		cp->peers[i].cosigned = 0;
+		cp->peers[i].cosig[0] = '\0';
+	}
+	/* A second pass retries at once a witness that told us its size. */
+	for (pass = 0; pass < 2; pass++) {
+		exchange(cp, multi, note, size, &asked);
+		if (asked == 0)
+			break;
+		for (i = 0; i < cp->npeers; i++) {
+			p = &cp->peers[i];
+			if (p->cosigned || (p->status == 0 &&
+			    p->resp_len == 0 && p->retry_at_ms >
+			    timefmt_now_ms()))
+				continue;
+			if (p->status == 200 && p->resp_len > 0 &&
+			    p->resp[p->resp_len - 1] == '\n' &&
+			    p->resp_len < sizeof(p->cosig) &&
+			    check_cosignature(cp, p, note, p->resp) == 0) {
+				memcpy(p->cosig, p->resp, p->resp_len + 1);
+				p->cosigned = 1;
+				p->known_size = size;
+				p->backoff_ms = 0;
+				p->retry_at_ms = 0;
+			} else if (p->status == 409 &&
+			    conflict_size(p, size, &n) == 0 &&
+			    n != p->known_size && pass == 0) {
+				log_info("witness %s last cosigned size %lld",
+				    p->url, (long long)n);
+				p->known_size = n;
+			} else {
+				log_warnx("witness %s: no cosignature for size "
+				    "%lld (status %ld%s%.200s)", p->url,
+				    (long long)size, p->status,
+				    p->resp_len ? ": " : "", p->resp);
+				backoff(p);
+			}
+		}
+	}
+	len = strlen(note);
+	cap = len + 1;
+	for (i = 0; i < cp->npeers; i++)
+		if (cp->peers[i].cosigned) {
+			have++;
+			cap += strlen(cp->peers[i].cosig);
+		}
+	if (have < cp->quorum)
+		return;
+	if ((joint = malloc(cap)) == NULL)
+		return;
+	memcpy(joint, note, len + 1);
+	for (i = 0; i < cp->npeers; i++)
+		if (cp->peers[i].cosigned) {
+			memcpy(joint + len, cp->peers[i].cosig,
+			    strlen(cp->peers[i].cosig) + 1);
+			len += strlen(cp->peers[i].cosig);
+		}
+	publish_joint(cp, joint, size);
+}
+
+static void *
+run(void *arg)
+{
+	struct checkpointer *cp = arg;
+	CURLM *multi = curl_multi_init();
+	struct timespec ts;
+	char *note;
+	int64_t size;
+
+	for (;;) {
+		pthread_mutex_lock(&cp->mu);
+		while (!cp->stopping && cp->latest_size <= cp->joint_size)
+			pthread_cond_wait(&cp->cv, &cp->mu);
+		if (cp->stopping) {
+			pthread_mutex_unlock(&cp->mu);
+			break;
+		}
+		note = copy_str(cp->latest);
+		size = cp->latest_size;
+		pthread_mutex_unlock(&cp->mu);
+		if (note == NULL)
+			continue;
+		if (cp->npeers == 0) {
+			publish_joint(cp, note, size);
+			continue;
+		}
+		round_for(cp, multi, note, size);
+		free(note);
+		/* Not joint yet: wait a little (or for a newer checkpoint). */
+		pthread_mutex_lock(&cp->mu);
+		if (!cp->stopping && cp->joint_size < size) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += BACKOFF_MIN_MS * 1000000L;
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&cp->cv, &cp->mu, &ts);
+		}
+		pthread_mutex_unlock(&cp->mu);
+	}
+	curl_multi_cleanup(multi);
+	return NULL;
+}
+
+/* Loads the saved joint checkpoint if it still fits the log. */
+static void
+load_joint(struct checkpointer *cp)
+{
+	const struct note_verifier *known[1] = { cp->log_v };
+	char buf[65536], err[256];
+	struct checkpoint *c = NULL;
+	struct note *n = NULL;
+	enum note_error e;
+	const uint8_t *text;
+	size_t tlen;
+	ssize_t r;
+	int fd;
+
+	if ((fd = open(cp->joint_path, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r <= 0)
+		return;
+	buf[r] = '\0';
+	if ((n = note_open((const uint8_t *)buf, (size_t)r, known, 1, &e, err,
+		 sizeof(err))) == NULL ||
+	    (text = note_text(n, &tlen)) == NULL ||
+	    (c = checkpoint_parse(text, tlen, err, sizeof(err))) == NULL ||
+	    checkpoint_size(c) > entrylog_size(cp->log)) {
+		log_warnx("%s: ignoring the saved joint checkpoint: %s",
+		    cp->joint_path, c ? "beyond the log" : err);
+		goto done;
+	}
+	cp->joint = strdup(buf);
+	cp->joint_size = checkpoint_size(c);
+done:
+	checkpoint_free(c);
+	note_free(n);
+}
+
+struct checkpointer *
+checkpointer_start(struct entrylog *log, const char *origin,
+    struct note_signer *signer, const struct config *cfg,
+    const char *joint_path)
+{
+	struct checkpointer *cp;
+	char err[256];
+	size_t i;
+
+	if ((cp = calloc(1, sizeof(*cp))) == NULL) {
+		note_signer_free(signer);
+		return NULL;
+	}
+	cp->log = log;
+	cp->signer = signer;
+	snprintf(cp->origin, sizeof(cp->origin), "%s", origin);
+	snprintf(cp->joint_path, sizeof(cp->joint_path), "%s", joint_path);
+	pthread_mutex_init(&cp->mu, NULL);
+	pthread_cond_init(&cp->cv, NULL);
+	cp->timeout_ms = (long)cfg->cosign_timeout_ms;
+	if ((cp->log_v = note_signer_verifier(signer)) == NULL)
+		goto fail;
+	for (i = 0; i < cfg->nwitnesses; i++) {
+		struct peer *p = &cp->peers[i];
+		const char *u = cfg->witnesses[i].url;
+		size_t ul = strlen(u);
+
+		snprintf(p->url, sizeof(p->url), "%.*s/add-checkpoint",
+		    (int)(ul && u[ul - 1] == '/' ? ul - 1 : ul), u);
+		p->v = note_verifier_parse(cfg->witnesses[i].vkey,
+		    strlen(cfg->witnesses[i].vkey), err, sizeof(err));
+		if (p->v == NULL || note_verifier_type(p->v) !=
+		    NOTE_KEY_COSIGNATURE) {
+			log_warnx("witness %s: its key is not a cosignature "
+			    "verifier key: %s", u, p->v ? "wrong type" : err);
+			cp->npeers = i + 1;
+			goto fail;
+		}
+		cp->npeers = i + 1;
+	}
+	cp->quorum = cfg->witness_quorum ? (size_t)cfg->witness_quorum
+					 : cp->npeers;
+	load_joint(cp);
+	if (checkpointer_sign(cp, entrylog_size(log)) == -1)
+		goto fail;
+	if (pthread_create(&cp->thread, NULL, run, cp) != 0) {
+		log_warnx("cannot start the cosigning thread");
+		goto fail;
+	}
+	cp->started = 1;
+	return cp;
+fail:
+	checkpointer_stop(cp);
+	return NULL;
+}
+
+void
+checkpointer_stop(struct checkpointer *cp)
+{
+	size_t i;
+
+	if (cp == NULL)
+		return;
+	if (cp->started) {
+		pthread_mutex_lock(&cp->mu);
+		cp->stopping = 1;
+		pthread_cond_broadcast(&cp->cv);
+		pthread_mutex_unlock(&cp->mu);
+		pthread_join(cp->thread, NULL);
+	}
+	for (i = 0; i < cp->npeers; i++)
+		note_verifier_free(cp->peers[i].v);
+	note_verifier_free(cp->log_v);
+	note_signer_free(cp->signer);
+	free(cp->latest);
+	free(cp->joint);
+	pthread_mutex_destroy(&cp->mu);
+	pthread_cond_destroy(&cp->cv);
+	free(cp);
+}

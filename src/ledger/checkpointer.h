@@ -1,0 +1,72 @@
+/*
+ * checkpointer: signs the log's checkpoints and gathers the members'
+ * witnesses' cosignatures into joint checkpoints.
+ *
+ * Specs: C2SP tlog-checkpoint (the body), signed-note (the log's Ed25519
+ * signature), tlog-witness (POST <witness>/add-checkpoint with the old size
+ * the witness last cosigned and an RFC 9162 consistency proof from it) and
+ * tlog-cosignature (the witnesses' cosignature/v1 lines).
+ *
+ * The sequencer calls checkpointer_sign after every batch is durable, so a
+ * write's answer can carry a checkpoint that covers it (its receipt). A
+ * background thread then runs one cosigning round at a time over the latest
+ * signed checkpoint, all witnesses in parallel; when the configured quorum
+ * (every witness, or k of n) cosigned it, it becomes the joint checkpoint,
+ * saved to DIR/log/checkpoint.joint (synced, renamed) and served at
+ * /checkpoint. A witness that is down or behind only delays the joint
+ * checkpoint: it is retried with back-off and catches up from the size it
+ * last cosigned (learned from its 409 answer). With no witness configured
+ * the log's own checkpoint is the joint one.
+ *
+ * The log never signs two roots for one size: it signs only synced entries
+ * and the log is append-only, so a restart signs the same bytes again
+ * (Ed25519 is deterministic).
+ */
+#ifndef TRUCE_CHECKPOINTER_H
+#define TRUCE_CHECKPOINTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct entrylog;
+struct note_signer;
+struct config;
+struct checkpointer;
+
+/*
+ * Starts a checkpointer for log under origin, signing with signer (owned
+ * from now on, also on failure), cosigned by the witnesses of cfg; the
+ * joint checkpoint is kept in joint_path. Signs the log's current size.
+ * NULL (after log_warnx) on failure.
+ */
+struct checkpointer *checkpointer_start(struct entrylog *log,
+    const char *origin, struct note_signer *signer, const struct config *cfg,
+    const char *joint_path);
+
+/*
+ * Signs the checkpoint of the first size entries (which must be synced) and
+ * makes it the latest; wakes the cosigning thread. 0 or -1.
+ * Cost: O(log size) stored-hash reads and one Ed25519 signature.
+ */
+int checkpointer_sign(struct checkpointer *cp, int64_t size);
+
+/*
+ * A copy of the latest log-signed checkpoint (note, NUL-terminated; caller
+ * frees) and its size, or NULL if none yet.
+ */
+char *checkpointer_latest(struct checkpointer *cp, int64_t *size);
+
+/* A copy of the latest joint checkpoint, as for checkpointer_latest. */
+char *checkpointer_joint(struct checkpointer *cp, int64_t *size);
+
+/*
+ * Waits until the joint checkpoint covers at least size entries or
+ * timeout_ms passed. Returns 0 when covered, -1 on time-out.
+ */
+int checkpointer_wait_joint(struct checkpointer *cp, int64_t size,
+    int timeout_ms);
+
+/* Stops the cosigning thread and frees cp. NULL does nothing. */
+void checkpointer_stop(struct checkpointer *cp);
+
+#endif

@@ -1,0 +1,235 @@
+/*
+ * ledger: the log's public face over HTTP, per C2SP tlog-tiles and RFC 9162.
+ *
+ *   GET /tile/<L>/<N>[.p/<W>]          hash tiles (public: hashes only)
+ *   GET /tile/entries/<N>[.p/<W>]      entry bundles (a reader's token: the
+ *                                      entries are the observations)
+ *   GET /v1/log/proof/inclusion?index=I&size=N
+ *   GET /v1/log/proof/consistency?from=M&to=N
+ *
+ * A tile's bytes never change once the log has the hashes it covers (a
+ * partial tile of width W is a prefix of the full tile), so every tile is
+ * served as immutable. Proofs are JSON with base64 hashes (RFC 4648 §4).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "center/center.h"
+#include "common/num.h"
+#include "ledger/checkpointer.h"
+#include "ledger/entrylog.h"
+#include "server/request.h"
+#include "tlog/merkle.h"
+#include "tlog/tile.h"
+
+#define IMMUTABLE "public, max-age=31536000, immutable"
+
+/* Whether the log holds all that tile t covers. */
+static int
+tile_available(struct request *r, const struct tile *t)
+{
+	int64_t size = entrylog_size(r->srv->center->log);
+	struct tile have;
+
+	if (tile_for_size(t->level == TILE_LEVEL_ENTRIES ? 0 : t->level, t->n,
+		size, &have) == -1)
+		return 0;
+	return have.width >= t->width;
+}
+
+enum MHD_Result
+ledger_tile(struct request *r)
+{
+	struct tile t;
+	uint8_t data[TILE_FULL_BYTES];
+	const char *path = r->url + 1; /* without the leading '/' */
+
+	if (tile_path_parse(path, strlen(path), &t) == -1 ||
+	    t.level == TILE_LEVEL_ENTRIES)
+		return http_problem(r, 404, "not a tile path: %.100s", r->url);
+	if (!tile_available(r, &t))
+		return http_problem(r, 404, "the log does not hold tile %.100s "
+		    "yet", r->url);
+	if (tile_read_data(&t, entrylog_read_hashes, r->srv->center->log, data,
+		sizeof(data)) == -1)
+		return http_problem(r, 500, "tile %.100s is unreadable",
+		    r->url);
+	return http_bytes(r, 200, data, (size_t)t.width * MERKLE_HASH_SIZE,
+	    "application/octet-stream", IMMUTABLE);
+}
+
+enum MHD_Result
+ledger_entries(struct request *r)
+{
+	struct tile t;
+	uint8_t *bundle;
+	size_t len;
+	enum MHD_Result ret;
+	const char *path = r->url + 1;
+
+	if (tile_path_parse(path, strlen(path), &t) == -1 ||
+	    t.level != TILE_LEVEL_ENTRIES)
+		return http_problem(r, 404, "not an entry bundle path: %.100s",
+		    r->url);
+	if (!tile_available(r, &t))
+		return http_problem(r, 404, "the log does not hold bundle "
+		    "%.100s yet", r->url);
+	if (entrylog_read_bundle(r->srv->center->log, t.n * TILE_WIDTH,
+		t.width, &bundle, &len) == -1)
+		return http_problem(r, 500, "bundle %.100s is unreadable",
+		    r->url);
+	ret = http_bytes(r, 200, bundle, len, "application/octet-stream",
+	    IMMUTABLE);
+	free(bundle);
+	return ret;
+}
+
+static int
+arg_i64(struct request *r, const char *name, int64_t min, int64_t max,
+    int64_t *out, char *err, size_t errlen)
+{
+	const char *v = MHD_lookup_connection_value(r->conn,
+	    MHD_GET_ARGUMENT_KIND, name);
+	char nerr[160];
+
+	if (v == NULL) {
+		snprintf(err, errlen, "%s: is required", name);
+		return -1;
+	}
+	if (num_parse_i64(v, min, max, out, nerr, sizeof(nerr)) == -1) {
+		snprintf(err, errlen, "%s: %s", name, nerr);
+		return -1;
+	}
+	return 0;
+}
+
+static json_t *
+proof_array(uint8_t (*proof)[MERKLE_HASH_SIZE], size_t len)
+{
+	json_t *a = json_array();
+	char b64[MERKLE_BASE64_SIZE];
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		merkle_hash_to_base64(proof[i], b64);
+		json_array_append_new(a, json_string(b64));
+	}
+	return a;
+}
+
+enum MHD_Result
+ledger_inclusion(struct request *r)
+{
+	struct entrylog *log = r->srv->center->log;
+	int64_t size = entrylog_size(log), index, n;
+	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE], root[32], leaf[32];
+	int64_t li;
+	size_t len;
+	char err[256], b64[MERKLE_BASE64_SIZE], lb64[MERKLE_BASE64_SIZE];
+
+	if (arg_i64(r, "size", 1, size, &n, err, sizeof(err)) == -1 ||
+	    arg_i64(r, "index", 0, n - 1, &index, err, sizeof(err)) == -1)
+		return http_problem(r, 400, "%s (the log holds %lld entries)",
+		    err, (long long)size);
+	li = merkle_stored_hash_index(0, index);
+	if (merkle_prove_inclusion(index, n, entrylog_read_hashes, log, proof,
+		&len) == -1 ||
+	    merkle_tree_hash(n, entrylog_read_hashes, log, root) == -1 ||
+	    entrylog_read_hashes(log, &li, 1, &leaf) == -1)
+		return http_problem(r, 500, "cannot compute the proof");
+	merkle_hash_to_base64(root, b64);
+	merkle_hash_to_base64(leaf, lb64);
+	return http_json(r, 200, json_pack("{s:I,s:I,s:s,s:s,s:o}", "index",
+	    (json_int_t)index, "size", (json_int_t)n, "leaf_hash", lb64,
+	    "root", b64, "proof", proof_array(proof, len)));
+}
+
+enum MHD_Result
+ledger_consistency(struct request *r)
+{
+	struct entrylog *log = r->srv->center->log;
+	int64_t size = entrylog_size(log), from, to;
+	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE], r1[32], r2[32];
+	size_t len;
+	char err[256], b1[MERKLE_BASE64_SIZE], b2[MERKLE_BASE64_SIZE];
+
+	if (arg_i64(r, "to", 1, size, &to, err, sizeof(err)) == -1 ||
+	    arg_i64(r, "from", 1, to, &from, err, sizeof(err)) == -1)
+		return http_problem(r, 400, "%s (the log holds %lld entries)",
+		    err, (long long)size);
+	if (merkle_prove_consistency(from, to, entrylog_read_hashes, log,
+		proof, &len) == -1 ||
+	    merkle_tree_hash(from, entrylog_read_hashes, log, r1) == -1 ||
+	    merkle_tree_hash(to, entrylog_read_hashes, log, r2) == -1)
+		return http_problem(r, 500, "cannot compute the proof");
+	merkle_hash_to_base64(r1, b1);
+	merkle_hash_to_base64(r2, b2);
+	return http_json(r, 200, json_pack("{s:I,s:I,s:s,s:s,s:o}", "from",
+	    (json_int_t)from, "to", (json_int_t)to, "root1", b1, "root2", b2,
+	    "proof", proof_array(proof, len)));
+}
+
+json_t *
+ledger_receipt(struct server *srv, int64_t index, const char *note,
+    int64_t size)
+{
+	struct entrylog *log = srv->center->log;
+	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE];
+	char *own = NULL;
+	size_t len;
+	json_t *out = NULL;
+
+	if (note == NULL)
+		note = own = checkpointer_latest(srv->center->cp, &size);
+	if (note == NULL || index < 0 || index >= size)
+		goto done;
+	if (merkle_prove_inclusion(index, size, entrylog_read_hashes, log,
+		proof, &len) == -1)
+		goto done;
+	out = json_pack("{s:I,s:s,s:o}", "index", (json_int_t)index,
+	    "checkpoint", note, "inclusion_proof", proof_array(proof, len));
+done:
+	free(own);
+	return out;
+}
+
+static enum MHD_Result
+note_response(struct request *r, char *note)
+{
+	enum MHD_Result ret;
+
+	if (note == NULL)
+		return http_problem(r, 503, "no checkpoint yet");
+	ret = http_bytes(r, 200, note, strlen(note),
+	    "text/plain; charset=utf-8", "no-cache");
+	free(note);
+	return ret;
+}
+
+enum MHD_Result
+ledger_checkpoint(struct request *r)
+{
+	int64_t size;
+
+	return note_response(r, checkpointer_joint(r->srv->center->cp, &size));
+}
+
+enum MHD_Result
+ledger_latest_checkpoint(struct request *r)
+{
+	int64_t size;
+
+	return note_response(r, checkpointer_latest(r->srv->center->cp,
+	    &size));
+}
+
+enum MHD_Result
+ledger_key(struct request *r)
+{
+	char buf[600];
+	int n = snprintf(buf, sizeof(buf), "%s\n", r->srv->center->log_vkey);
+
+	return http_bytes(r, 200, buf, (size_t)n, "text/plain; charset=utf-8",
+	    "no-cache");
+}
