@@ -26,6 +26,10 @@ const struct command commands[] = {
 	{ "keygen", cmd_keygen, "make a signed-note key pair" },
 	{ "note", cmd_note, "sign or verify a signed note" },
 	{ "tlog", cmd_tlog, "Merkle tree roots and proofs" },
+	{ "geo", cmd_geo, "describe a point, resolve place + bearing + "
+	    "distance, look up a place" },
+	{ "locate", cmd_locate, "locate sources from arrival times or "
+	    "bearings (JSON lines)" },
 	{ NULL, NULL, NULL },
 };
 
