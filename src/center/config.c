@@ -64,6 +64,10 @@ static const struct config_entry table[] = {
 	    "rate at which a client address earns failed attempts back" },
 	{ "max_evidence_bytes", INT(max_evidence_bytes), "268435456", 1024,
 	    17179869184LL, "bytes of one evidence item at most (413 above)" },
+	{ "escalation_tiers", STR(escalation_tiers),
+	    "duty_officers,joint_commission", 0, 0,
+	    "the tiers a disputed incident is escalated to, lowest first, "
+	    "comma-separated (at most 8)" },
 	{ NULL, 0, 0, 0, NULL, 0, 0, NULL },
 };
 
@@ -317,8 +321,38 @@ done:
 }
 
 int
+config_tiers(const struct config *c, char tiers[][CONFIG_NAME_LEN], char *err,
+    size_t errlen)
+{
+	char buf[sizeof(c->escalation_tiers)], *p, *comma;
+	int n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", c->escalation_tiers);
+	for (p = buf; p != NULL && *p != '\0'; p = comma ? comma + 1 : NULL) {
+		if ((comma = strchr(p, ',')) != NULL)
+			*comma = '\0';
+		while (*p == ' ')
+			p++;
+		if (config_valid_name(p) == -1) {
+			snprintf(err, errlen, "escalation_tiers: '%.64s' is not "
+			    "a name (1-63 letters, digits, '_' or '-')", p);
+			return -1;
+		}
+		if (n == CONFIG_MAX_TIERS) {
+			snprintf(err, errlen, "escalation_tiers: more than the "
+			    "limit of %d", CONFIG_MAX_TIERS);
+			return -1;
+		}
+		memcpy(tiers[n++], p, strlen(p) + 1);
+	}
+	return n;
+}
+
+int
 config_check(const struct config *c, char *err, size_t errlen)
 {
+	char tiers[CONFIG_MAX_TIERS][CONFIG_NAME_LEN];
+
 	if (c->origin[0] == '\0') {
 		snprintf(err, errlen, "origin: is required");
 		return -1;
@@ -333,6 +367,8 @@ config_check(const struct config *c, char *err, size_t errlen)
 		    c->nwitnesses);
 		return -1;
 	}
+	if (config_tiers(c, tiers, err, errlen) == -1)
+		return -1;
 	return 0;
 }
 

@@ -42,6 +42,7 @@ struct config {
 	int64_t auth_fail_burst;	/* failed authentications per address */
 	int64_t auth_fail_per_minute;	/* ... coming back at this rate */
 	int64_t max_evidence_bytes;	/* one evidence item at most */
+	char escalation_tiers[512];	/* comma-separated tier names */
 };
 
 /* Fills c with the table's defaults (origin and members empty). */
@@ -71,5 +72,15 @@ int config_valid_origin(const char *s);
 
 /* Checks a member name: 1..63 of [A-Za-z0-9_-]. 0 or -1. */
 int config_valid_name(const char *s);
+
+#define CONFIG_MAX_TIERS 8
+
+/*
+ * Splits c->escalation_tiers into names (each 1-63 of [A-Za-z0-9_-]) in
+ * order, into tiers; returns how many (0..CONFIG_MAX_TIERS), or -1 with
+ * the reason in err.
+ */
+int config_tiers(const struct config *c, char tiers[][CONFIG_NAME_LEN],
+    char *err, size_t errlen);
 
 #endif

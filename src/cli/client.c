@@ -19,6 +19,7 @@ struct client {
 	char base[CLIENT_MAX_URL + 1];
 	struct curl_slist *headers_get;	 /* Accept (+ Authorization) */
 	struct curl_slist *headers_post; /* + Content-Type */
+	struct curl_slist *headers_note; /* + Content-Type: text/plain */
 	char *auth;			 /* "Authorization: Bearer ..." */
 	long timeout_s;
 	char errbuf[CURL_ERROR_SIZE];
@@ -142,13 +143,22 @@ client_new(const char *server, const char *token, long timeout_s)
 	    curl_slist_append(c->headers_post,
 		"Content-Type: application/json") == NULL)
 		goto nomem;
+	if ((t = curl_slist_append(NULL, "Expect:")) == NULL)
+		goto nomem;
+	c->headers_note = t;
+	if (curl_slist_append(c->headers_note,
+		"Accept: application/json, application/problem+json") == NULL ||
+	    curl_slist_append(c->headers_note,
+		"Content-Type: text/plain; charset=utf-8") == NULL)
+		goto nomem;
 	if (token != NULL) {
 		alen = strlen("Authorization: Bearer ") + strlen(token) + 1;
 		if ((c->auth = malloc(alen)) == NULL)
 			goto nomem;
 		snprintf(c->auth, alen, "Authorization: Bearer %s", token);
 		if (curl_slist_append(c->headers_get, c->auth) == NULL ||
-		    curl_slist_append(c->headers_post, c->auth) == NULL)
+		    curl_slist_append(c->headers_post, c->auth) == NULL ||
+		    curl_slist_append(c->headers_note, c->auth) == NULL)
 			goto nomem;
 	}
 	return c;
@@ -176,8 +186,10 @@ client_free(struct client *c)
 		curl_easy_cleanup(c->curl);
 	wipe_slist(c->headers_get);
 	wipe_slist(c->headers_post);
+	wipe_slist(c->headers_note);
 	curl_slist_free_all(c->headers_get);
 	curl_slist_free_all(c->headers_post);
+	curl_slist_free_all(c->headers_note);
 	if (c->auth != NULL) {
 		explicit_bzero(c->auth, strlen(c->auth));
 		free(c->auth);
@@ -252,7 +264,8 @@ text_detail(const struct body *b)
 
 static int
 perform(struct client *c, const char *method, const char *path,
-    const char *payload, size_t plen, long *status, json_t **out)
+    const char *payload, size_t plen, struct curl_slist *post_headers,
+    long *status, json_t **out)
 {
 	char url[CLIENT_MAX_URL + 8192];
 	struct body b = { 0 };
@@ -288,7 +301,7 @@ perform(struct client *c, const char *method, const char *path,
 		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, payload);
 		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)plen);
-		curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers_post);
+		curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, post_headers);
 	} else
 		curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers_get);
 
@@ -332,7 +345,7 @@ out:
 int
 client_get(struct client *c, const char *path, long *status, json_t **body)
 {
-	return perform(c, "GET", path, NULL, 0, status, body);
+	return perform(c, "GET", path, NULL, 0, NULL, status, body);
 }
 
 int
@@ -347,9 +360,18 @@ client_post(struct client *c, const char *path, const json_t *request,
 		log_warnx("POST %s: cannot serialize the request", path);
 		return -1;
 	}
-	ret = perform(c, "POST", path, payload, strlen(payload), status, body);
+	ret = perform(c, "POST", path, payload, strlen(payload),
+	    c->headers_post, status, body);
 	free(payload);
 	return ret;
+}
+
+int
+client_post_note(struct client *c, const char *path, const char *note,
+    size_t len, long *status, json_t **body)
+{
+	return perform(c, "POST", path, note, len, c->headers_note, status,
+	    body);
 }
 
 char *

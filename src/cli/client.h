@@ -58,6 +58,13 @@ int client_post(struct client *c, const char *path, const json_t *request,
     long *status, json_t **body);
 
 /*
+ * As client_post, but POSTs a C2SP signed note (note[0..len-1]) as
+ * text/plain; charset=utf-8.
+ */
+int client_post_note(struct client *c, const char *path, const char *note,
+    size_t len, long *status, json_t **body);
+
+/*
  * URL-encodes s for a query string (RFC 3986 unreserved characters kept).
  * Returns a malloc'd string the caller frees, or NULL on allocation failure.
  */

@@ -23,6 +23,8 @@ const struct command commands[] = {
 	    "file (client)" },
 	{ "query", cmd_query, "list observations matching filters (client)" },
 	{ "simulate", cmd_simulate, "write illustrative simulated observations" },
+	{ "assess", cmd_assess, "sign a member's assessment of an incident "
+	    "with the member's key and submit it (client)" },
 	{ "keygen", cmd_keygen, "make a signed-note key pair" },
 	{ "note", cmd_note, "sign or verify a signed note" },
 	{ "tlog", cmd_tlog, "Merkle tree roots and proofs" },

@@ -184,6 +184,17 @@ enum MHD_Result principals_me(struct request *r);
 enum MHD_Result members_list(struct request *r);
 enum MHD_Result members_post(struct request *r);
 
+/* Route handlers (verification.c): states, assessments, tasks, queue. */
+enum MHD_Result verification_incident(struct request *r);
+enum MHD_Result verification_history(struct request *r);
+enum MHD_Result verification_assessments(struct request *r);
+enum MHD_Result verification_state(struct request *r);
+enum MHD_Result verification_assess(struct request *r);
+enum MHD_Result verification_task(struct request *r);
+enum MHD_Result verification_task_done(struct request *r);
+enum MHD_Result verification_release(struct request *r);
+enum MHD_Result verification_queue(struct request *r);
+
 /* Route handlers (evidence.c): content-addressed evidence and custody. */
 enum MHD_Result evidence_post(struct request *r);
 int evidence_chunk(struct request *r, const char *data, size_t len);

@@ -146,6 +146,48 @@ store_uploaded_by(struct store *s, const char *sha256_hex, const char *name)
 	return store_ops_of(s)->uploaded_by(s, sha256_hex, name);
 }
 
+int
+store_incident_exists(struct store *s, const char *id)
+{
+	return store_ops_of(s)->incident_exists(s, id);
+}
+
+json_t *
+store_incident_workflow(struct store *s, const char *id)
+{
+	return store_ops_of(s)->incident_workflow(s, id);
+}
+
+json_t *
+store_assessments(struct store *s, const char *id)
+{
+	return store_ops_of(s)->assessments(s, id);
+}
+
+json_t *
+store_incident_history(struct store *s, const char *id)
+{
+	return store_ops_of(s)->incident_history(s, id);
+}
+
+int
+store_find_task(struct store *s, int64_t task, json_t **out)
+{
+	return store_ops_of(s)->find_task(s, task, out);
+}
+
+json_t *
+store_queue(struct store *s, const struct principal *p)
+{
+	return store_ops_of(s)->queue(s, p);
+}
+
+int
+store_released(struct store *s, const char *id, const char *party)
+{
+	return store_ops_of(s)->released(s, id, party);
+}
+
 void
 store_query_init(struct store_query *q)
 {

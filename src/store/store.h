@@ -70,6 +70,13 @@ struct store_ops {
 	json_t *(*custody)(struct store *s, const char *sha256_hex);
 	int (*uploaded_by)(struct store *s, const char *sha256_hex,
 	    const char *name);
+	int (*incident_exists)(struct store *s, const char *id);
+	json_t *(*incident_workflow)(struct store *s, const char *id);
+	json_t *(*assessments)(struct store *s, const char *id);
+	json_t *(*incident_history)(struct store *s, const char *id);
+	int (*find_task)(struct store *s, int64_t task, json_t **out);
+	json_t *(*queue)(struct store *s, const struct principal *p);
+	int (*released)(struct store *s, const char *id, const char *party);
 };
 
 /*
@@ -175,6 +182,45 @@ json_t *store_custody(struct store *s, const char *sha256_hex);
 /* 1 if principal name uploaded the item, 0 if not, -1 on error. */
 int store_uploaded_by(struct store *s, const char *sha256_hex,
     const char *name);
+
+/* 1 if incident id exists, 0 if not, -1 on error. */
+int store_incident_exists(struct store *s, const char *id);
+
+/*
+ * The joint verification of incident id as a new object: {"id","state",
+ * "tier","tier_name"?,"duplicate_of"?,"since_index"?,"since_ms"?,
+ * "assessments": each member's latest, side by side, "released_to":
+ * [parties], "tasks": [...]}. An assessment is {"index","member",
+ * "revision","by","at_ms","note" (the signed note), and its signed fields
+ * "verdict","attribution","confidence","rationale","evidence",
+ * "assessed_at_ms"}. NULL on error.
+ */
+json_t *store_incident_workflow(struct store *s, const char *id);
+
+/* Every assessment of incident id, revisions included, in log order. */
+json_t *store_assessments(struct store *s, const char *id);
+
+/*
+ * The trail of incident id: a new array of {"index","kind","from"?,"to"?}
+ * in log order, kind one of state, assessment, task, task_done, release
+ * (an assessment and the state change it causes share an index). NULL on
+ * error.
+ */
+json_t *store_incident_history(struct store *s, const char *id);
+
+/* Task assigned at log index task: 1 and a new object, 0 none, -1. */
+int store_find_task(struct store *s, int64_t task, json_t **out);
+
+/*
+ * What waits for principal p, oldest first: its open tasks, then for an
+ * assessor the incidents awaiting its member's assessment, for analysts
+ * and admins the disputed incidents. A new array of {"kind" (task, assess,
+ * escalate),"incident","since_index","since_ms",...}. NULL on error.
+ */
+json_t *store_queue(struct store *s, const struct principal *p);
+
+/* 1 if incident id was released to party, 0 if not, -1 on error. */
+int store_released(struct store *s, const char *id, const char *party);
 
 /* Initializes q to "everything, no cursor, limit 100". */
 void store_query_init(struct store_query *q);

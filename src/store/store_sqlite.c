@@ -18,8 +18,10 @@
 #include "common/log.h"
 #include "store/store.h"
 #include "store/store_backend.h"
+#include "verify/assessment.h"
 #include "verify/member.h"
 #include "verify/principal.h"
+#include "verify/workflow.h"
 
 struct store {
 	const struct store_ops *ops; /* first: see store_backend.h */
@@ -35,17 +37,18 @@ struct store {
  * The schema's version: a store written by an older version is emptied and
  * replayed from the log on open (it is an index; the log is the truth).
  */
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 static const char *const tables[] = { "observation", "observation_rtree",
 	"principal", "token", "refused", "member", "member_key", "center",
-	"evidence", "custody", NULL };
+	"evidence", "custody", "incident_state", "assessment",
+	"incident_event", "task", "release", NULL };
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS meta("
     "  key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;"
     "INSERT OR IGNORE INTO meta VALUES('applied_size', 0);"
-    "INSERT OR IGNORE INTO meta VALUES('schema_version', 2);"
+    "INSERT OR IGNORE INTO meta VALUES('schema_version', 3);"
     "CREATE TABLE IF NOT EXISTS observation("
     "  idx INTEGER PRIMARY KEY,"  /* log index */
     "  id BLOB NOT NULL UNIQUE,"  /* SHA-256 of the entry */
@@ -85,7 +88,34 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS custody("
     "  idx INTEGER PRIMARY KEY, sha256 BLOB NOT NULL, action TEXT NOT NULL,"
     "  by TEXT NOT NULL, at_ms INTEGER NOT NULL) STRICT;"
-    "CREATE INDEX IF NOT EXISTS custody_item ON custody(sha256, idx);";
+    "CREATE INDEX IF NOT EXISTS custody_item ON custody(sha256, idx);"
+    /* Joint verification (verify/workflow.h): an incident with no row is
+     * `received`. */
+    "CREATE TABLE IF NOT EXISTS incident_state("
+    "  incident TEXT PRIMARY KEY, state TEXT NOT NULL, tier INTEGER NOT NULL,"
+    "  tier_name TEXT, duplicate_of TEXT, since_idx INTEGER NOT NULL,"
+    "  since_ms INTEGER NOT NULL) STRICT;"
+    "CREATE TABLE IF NOT EXISTS assessment("
+    "  idx INTEGER PRIMARY KEY, incident TEXT NOT NULL, member TEXT NOT NULL,"
+    "  revision INTEGER NOT NULL, verdict TEXT NOT NULL,"
+    "  attribution TEXT NOT NULL, confidence TEXT NOT NULL,"
+    "  assessed_at_ms INTEGER NOT NULL, by TEXT NOT NULL, at_ms INTEGER NOT "
+    "  NULL, note TEXT NOT NULL, UNIQUE(incident, member, revision)) STRICT;"
+    /* Every step of an incident's trail, in log order (seq breaks ties
+     * within one entry: an assessment and the ruling it makes). */
+    "CREATE TABLE IF NOT EXISTS incident_event("
+    "  seq INTEGER PRIMARY KEY, incident TEXT NOT NULL, idx INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL, from_state TEXT, to_state TEXT) STRICT;"
+    "CREATE INDEX IF NOT EXISTS incident_event_by ON "
+    "  incident_event(incident, seq);"
+    "CREATE TABLE IF NOT EXISTS task("
+    "  idx INTEGER PRIMARY KEY, incident TEXT NOT NULL, unit TEXT NOT NULL,"
+    "  kind TEXT NOT NULL, description TEXT NOT NULL, due_ms INTEGER NOT "
+    "  NULL, by TEXT NOT NULL, at_ms INTEGER NOT NULL, done_idx INTEGER,"
+    "  done_by TEXT, done_note TEXT) STRICT;"
+    "CREATE TABLE IF NOT EXISTS release("
+    "  incident TEXT NOT NULL, party TEXT NOT NULL, idx INTEGER NOT NULL,"
+    "  PRIMARY KEY(incident, party)) STRICT;";
 
 static int
 sq_fail(struct store *s, const char *what)
@@ -423,6 +453,8 @@ query(struct store *s, const char *sql, const char *fmt, ...)
 	return st;
 }
 
+static json_t *center_value(struct store *s, const char *key);
+
 /* Records that the apply path refused entry idx of type, and why. */
 static int __attribute__((format(printf, 4, 5)))
 refuse(struct store *s, int64_t idx, const char *type, const char *fmt, ...)
@@ -644,6 +676,311 @@ apply_evidence(struct store *s, int64_t idx, const json_t *e)
 	    sha, 32, action, by, at);
 }
 
+/*
+ * Whether incident id exists. Incidents are fusion's (DESIGN.md); until
+ * its table exists every well-formed id is unknown.
+ */
+static int
+sqlite_incident_exists(struct store *s, const char *id)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (!workflow_is_incident_id(id))
+		return 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM incident WHERE id = ?", -1,
+		&st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r == SQLITE_ROW)
+		return 1;
+	return r == SQLITE_DONE ? 0 : sq_fail(s, "incident exists");
+}
+
+/* The workflow state of incident id: received (tier 0) when no row. */
+static int
+get_state(struct store *s, const char *id, enum workflow_state *state,
+    int64_t *tier)
+{
+	sqlite3_stmt *st = query(s, "SELECT state, tier FROM incident_state "
+	    "WHERE incident = ?", "t", id);
+	int r, rc = -1;
+
+	if (st == NULL)
+		return -1;
+	*state = WORKFLOW_RECEIVED;
+	*tier = 0;
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		if (workflow_state_parse((const char *)sqlite3_column_text(st,
+		    0), state) == 0) {
+			*tier = sqlite3_column_int64(st, 1);
+			rc = 0;
+		}
+	} else if (r == SQLITE_DONE)
+		rc = 0;
+	else
+		sq_fail(s, "get state");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Moves incident id from `from` to `to` at idx, and records the step. */
+static int
+set_state(struct store *s, const char *id, int64_t idx, int64_t at_ms,
+    enum workflow_state from, enum workflow_state to, int64_t tier,
+    const char *tier_name, const char *duplicate_of)
+{
+	if (run(s, "INSERT OR REPLACE INTO incident_state VALUES(?,?,?,?,?,?,"
+		"?)", "ttittii", id, workflow_state_name(to), tier, tier_name,
+		duplicate_of, idx, at_ms) == -1)
+		return -1;
+	return run(s, "INSERT INTO incident_event(incident, idx, kind, "
+	    "from_state, to_state) VALUES(?,?,'state',?,?)", "titt", id, idx,
+	    workflow_state_name(from), workflow_state_name(to));
+}
+
+/* Records a step of incident id's trail that changes no state. */
+static int
+add_event(struct store *s, const char *id, int64_t idx, const char *kind)
+{
+	return run(s, "INSERT INTO incident_event(incident, idx, kind) "
+	    "VALUES(?,?,?)", "tit", id, idx, kind);
+}
+
+static int
+apply_state(struct store *s, int64_t idx, const json_t *e)
+{
+	const char *id, *dup, *tier_name;
+	enum workflow_state from, to;
+	int64_t tier, cur_tier;
+	char why[STORE_REASON_LEN];
+	int exists;
+
+	if (workflow_read_move(e, &id, &to, &dup, &tier, why, sizeof(why)) ==
+	    -1)
+		return refuse(s, idx, "incident_state", "%s", why);
+	if ((exists = sqlite_incident_exists(s, id)) == -1)
+		return -1;
+	if (!exists)
+		return refuse(s, idx, "incident_state", "/incident: no "
+		    "incident %s", id);
+	if (get_state(s, id, &from, &cur_tier) == -1)
+		return -1;
+	/* The writer checked the configured tiers; here: one step up. */
+	if (workflow_check_move(from, to, cur_tier, WORKFLOW_MAX_TIERS, id, dup,
+		why, sizeof(why)) == -1)
+		return refuse(s, idx, "incident_state", "%s", why);
+	if (to == WORKFLOW_ESCALATED && tier != cur_tier + 1)
+		return refuse(s, idx, "incident_state", "/tier: %lld is not the "
+		    "next tier (%lld)", (long long)tier,
+		    (long long)cur_tier + 1);
+	if (dup != NULL && (exists = sqlite_incident_exists(s, dup)) != 1)
+		return exists == -1 ? -1 : refuse(s, idx, "incident_state",
+		    "/duplicate_of: no incident %s", dup);
+	tier_name = json_string_value(json_object_get(e, "tier_name"));
+	return set_state(s, id, idx, json_integer_value(json_object_get(e,
+	    "at_ms")), from, to, to == WORKFLOW_ESCALATED ? tier : cur_tier,
+	    tier_name, dup);
+}
+
+/*
+ * The ruling after an assessment of incident id: every current member's
+ * latest view under the genesis rule (verify/workflow.h).
+ */
+static int
+rule_on(struct store *s, const char *id, enum workflow_state *out)
+{
+	struct workflow_view views[16];
+	char members[16][MEMBER_NAME_LEN], attrs[16][MEMBER_NAME_LEN];
+	struct member_rule rule = { 0, 0 };
+	sqlite3_stmt *st;
+	json_t *rj;
+	size_t n = 0, nmembers = 0;
+	int r;
+
+	if ((rj = center_value(s, "rule")) != NULL) {
+		member_rule_from_json(rj, &rule);
+		json_decref(rj);
+	}
+	if ((st = query(s, "SELECT count(*) FROM member", "")) == NULL)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		nmembers = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = query(s, "SELECT a.member, a.verdict, a.attribution FROM "
+	    "assessment a JOIN member m ON m.name = a.member WHERE "
+	    "a.incident = ? AND a.revision = (SELECT max(revision) FROM "
+	    "assessment b WHERE b.incident = a.incident AND b.member = "
+	    "a.member) ORDER BY a.member", "t", id);
+	if (st == NULL)
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW && n < 16) {
+		snprintf(members[n], sizeof(members[n]), "%s",
+		    sqlite3_column_text(st, 0));
+		snprintf(attrs[n], sizeof(attrs[n]), "%s",
+		    sqlite3_column_text(st, 2));
+		views[n].member = members[n];
+		views[n].attribution = attrs[n];
+		if (workflow_verdict_parse((const char *)sqlite3_column_text(st,
+		    1), &views[n].verdict) == 0)
+			n++;
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return sq_fail(s, "views");
+	*out = workflow_ruling(&rule, nmembers, views, n);
+	return 0;
+}
+
+static int
+apply_assessment(struct store *s, int64_t idx, const json_t *e)
+{
+	const char *note = json_string_value(json_object_get(e, "note"));
+	const char *by = json_string_value(json_object_get(e, "by"));
+	int64_t at = json_integer_value(json_object_get(e, "at_ms")), tier;
+	char why[STORE_REASON_LEN], vkey[NOTE_VKEY_MAX];
+	const char *keys[1];
+	struct assessment a;
+	enum workflow_state state, ruling;
+	sqlite3_stmt *st;
+	int64_t last = 0;
+	int exists, r;
+
+	if (note == NULL || by == NULL)
+		return refuse(s, idx, "assessment", "/note, /by: required");
+	if (assessment_read(note, strlen(note), &a, why, sizeof(why)) == -1)
+		return refuse(s, idx, "assessment", "%s", why);
+	if ((exists = sqlite_incident_exists(s, a.incident)) == -1)
+		return -1;
+	if (!exists)
+		return refuse(s, idx, "assessment", "/incident: no incident %s",
+		    a.incident);
+	if ((st = query(s, "SELECT vkey FROM member WHERE name = ?", "t",
+		 a.member)) == NULL)
+		return -1;
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		snprintf(vkey, sizeof(vkey), "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (r != SQLITE_ROW)
+		return r == SQLITE_DONE ? refuse(s, idx, "assessment",
+		    "/member: %s is not a member", a.member) : -1;
+	keys[0] = vkey;
+	if (member_note_verify(note, strlen(note), keys, 1, why,
+		sizeof(why)) == -1)
+		return refuse(s, idx, "assessment", "%s", why);
+	if ((st = query(s, "SELECT max(revision) FROM assessment WHERE "
+		 "incident = ? AND member = ?", "tt", a.incident, a.member)) ==
+	    NULL)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		last = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (a.revision != last + 1)
+		return refuse(s, idx, "assessment", "/revision: %s's revision "
+		    "%lld of %s is %s; the next is %lld", a.member,
+		    (long long)a.revision, a.incident, a.revision <= last ?
+		    "recorded already (a replay)" : "not the next",
+		    (long long)last + 1);
+	if (get_state(s, a.incident, &state, &tier) == -1)
+		return -1;
+	if (!workflow_accepts_assessment(state))
+		return refuse(s, idx, "assessment", "the incident is %s: "
+		    "assessments are recorded before a ruling",
+		    workflow_state_name(state));
+	if (run(s, "INSERT INTO assessment VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+		"ittitttitit", idx, a.incident, a.member, a.revision,
+		workflow_verdict_name(a.verdict), a.attribution, a.confidence,
+		a.assessed_at_ms, by, at, note) == -1 ||
+	    add_event(s, a.incident, idx, "assessment") == -1)
+		return -1;
+	/* The first assessment moves the incident to awaiting_assessment. */
+	if (state != WORKFLOW_AWAITING_ASSESSMENT) {
+		if (set_state(s, a.incident, idx, at, state,
+			WORKFLOW_AWAITING_ASSESSMENT, tier, NULL, NULL) == -1)
+			return -1;
+		state = WORKFLOW_AWAITING_ASSESSMENT;
+	}
+	if (rule_on(s, a.incident, &ruling) == -1)
+		return -1;
+	if (ruling != WORKFLOW_AWAITING_ASSESSMENT)
+		return set_state(s, a.incident, idx, at, state, ruling, tier,
+		    NULL, NULL);
+	return 0;
+}
+
+static int
+apply_task(struct store *s, int64_t idx, const json_t *e)
+{
+	const char *action = json_string_value(json_object_get(e, "action"));
+	const char *id = json_string_value(json_object_get(e, "incident"));
+	const char *by = json_string_value(json_object_get(e, "by"));
+	int64_t task = json_integer_value(json_object_get(e, "task"));
+	char why[STORE_REASON_LEN], inc[WORKFLOW_ID_LEN];
+	sqlite3_stmt *st;
+	int exists, r, open = 0;
+
+	if (workflow_check_task(e, why, sizeof(why)) == -1 || by == NULL)
+		return refuse(s, idx, "task", "%s", by ? why : "/by: required");
+	if (strcmp(action, "assign") == 0) {
+		if ((exists = sqlite_incident_exists(s, id)) != 1)
+			return exists == -1 ? -1 : refuse(s, idx, "task",
+			    "/incident: no incident %s", id);
+		if (run(s, "INSERT INTO task VALUES(?,?,?,?,?,?,?,?,NULL,NULL,"
+			"NULL)", "ittttiti", idx, id,
+			json_string_value(json_object_get(e, "unit")),
+			json_string_value(json_object_get(e, "kind")),
+			json_string_value(json_object_get(e, "description")),
+			(int64_t)json_integer_value(json_object_get(e,
+			"due_ms")), by, (int64_t)json_integer_value(
+			json_object_get(e, "at_ms"))) == -1)
+			return -1;
+		return add_event(s, id, idx, "task");
+	}
+	if ((st = query(s, "SELECT incident, done_idx IS NULL FROM task WHERE "
+		 "idx = ?", "i", task)) == NULL)
+		return -1;
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		snprintf(inc, sizeof(inc), "%s", sqlite3_column_text(st, 0));
+		open = sqlite3_column_int(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_ROW)
+		return r == SQLITE_DONE ? refuse(s, idx, "task", "/task: no "
+		    "task was assigned at index %lld", (long long)task) : -1;
+	if (!open)
+		return refuse(s, idx, "task", "/task: task %lld is done "
+		    "already", (long long)task);
+	if (run(s, "UPDATE task SET done_idx = ?, done_by = ?, done_note = ? "
+		"WHERE idx = ?", "itti", idx, by,
+		json_string_value(json_object_get(e, "note")), task) == -1)
+		return -1;
+	return add_event(s, inc, idx, "task_done");
+}
+
+static int
+apply_release(struct store *s, int64_t idx, const json_t *e)
+{
+	const char *id = json_string_value(json_object_get(e, "incident"));
+	const char *party = json_string_value(json_object_get(e, "party"));
+	char why[STORE_REASON_LEN];
+	int exists;
+
+	if (workflow_check_release(e, why, sizeof(why)) == -1)
+		return refuse(s, idx, "release", "%s", why);
+	if ((exists = sqlite_incident_exists(s, id)) != 1)
+		return exists == -1 ? -1 : refuse(s, idx, "release",
+		    "/incident: no incident %s", id);
+	if (run(s, "INSERT OR IGNORE INTO release VALUES(?,?,?)", "tti", id,
+		party, idx) == -1)
+		return -1;
+	return add_event(s, id, idx, "release");
+}
+
 static int
 sqlite_apply(struct store *s, int64_t index, const json_t *entry,
     const char *bytes, size_t len, const char *id)
@@ -662,6 +999,14 @@ sqlite_apply(struct store *s, int64_t index, const json_t *entry,
 		return apply_member(s, index, entry);
 	if (strcmp(type, "evidence") == 0)
 		return apply_evidence(s, index, entry);
+	if (strcmp(type, "incident_state") == 0)
+		return apply_state(s, index, entry);
+	if (strcmp(type, "assessment") == 0)
+		return apply_assessment(s, index, entry);
+	if (strcmp(type, "task") == 0)
+		return apply_task(s, index, entry);
+	if (strcmp(type, "release") == 0)
+		return apply_release(s, index, entry);
 	return 0;
 }
 
@@ -1082,6 +1427,276 @@ sqlite_uploaded_by(struct store *s, const char *sha256_hex, const char *name)
 	    "action = 'upload' AND by = ?", "bt", sha, 32, name));
 }
 
+/* One assessment row (idx, member, revision, by, at_ms, note) as JSON. */
+static json_t *
+assessment_row(sqlite3_stmt *st)
+{
+	const char *note = (const char *)sqlite3_column_text(st, 5);
+	char err[128];
+	json_t *o, *a;
+
+	o = json_pack("{s:I,s:s,s:I,s:s,s:I,s:s}", "index",
+	    (json_int_t)sqlite3_column_int64(st, 0), "member",
+	    sqlite3_column_text(st, 1), "revision",
+	    (json_int_t)sqlite3_column_int64(st, 2), "by",
+	    sqlite3_column_text(st, 3), "at_ms",
+	    (json_int_t)sqlite3_column_int64(st, 4), "note", note);
+	/* The signed fields, side by side with the note they came from. */
+	if (o != NULL && (a = member_note_json(note, strlen(note), err,
+	    sizeof(err))) != NULL) {
+		json_object_del(a, "type");
+		json_object_del(a, "v");
+		json_object_del(a, "member");
+		json_object_del(a, "revision");
+		json_object_del(a, "incident");
+		json_object_update(o, a);
+		json_decref(a);
+	}
+	return o;
+}
+
+/* Rows of st as a new array, each made by fn. NULL on error. */
+static json_t *
+rows(struct store *s, sqlite3_stmt *st, json_t *(*fn)(sqlite3_stmt *))
+{
+	json_t *list = json_array();
+	int r;
+
+	if (st == NULL || list == NULL)
+		goto fail;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(list, fn(st));
+	if (r != SQLITE_DONE) {
+		sq_fail(s, "rows");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	return list;
+fail:
+	sqlite3_finalize(st);
+	json_decref(list);
+	return NULL;
+}
+
+static json_t *
+task_row(sqlite3_stmt *st)
+{
+	json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:I,s:s,s:I,s:b}", "task",
+	    (json_int_t)sqlite3_column_int64(st, 0), "incident",
+	    sqlite3_column_text(st, 1), "unit", sqlite3_column_text(st, 2),
+	    "kind", sqlite3_column_text(st, 3), "description",
+	    sqlite3_column_text(st, 4), "due_ms",
+	    (json_int_t)sqlite3_column_int64(st, 5), "by",
+	    sqlite3_column_text(st, 6), "at_ms",
+	    (json_int_t)sqlite3_column_int64(st, 7), "done",
+	    sqlite3_column_type(st, 8) != SQLITE_NULL);
+
+	if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
+		json_object_set_new(o, "done_index",
+		    json_integer(sqlite3_column_int64(st, 8)));
+		json_object_set_new(o, "done_by", json_string((const char *)
+		    sqlite3_column_text(st, 9)));
+		if (sqlite3_column_type(st, 10) != SQLITE_NULL)
+			json_object_set_new(o, "note", json_string((const
+			    char *)sqlite3_column_text(st, 10)));
+	}
+	return o;
+}
+
+static json_t *
+text_row(sqlite3_stmt *st)
+{
+	return json_string((const char *)sqlite3_column_text(st, 0));
+}
+
+#define TASK_COLUMNS "idx, incident, unit, kind, description, due_ms, by, " \
+	"at_ms, done_idx, done_by, done_note"
+
+static json_t *
+sqlite_incident_workflow(struct store *s, const char *id)
+{
+	sqlite3_stmt *st;
+	json_t *o, *latest, *released, *tasks;
+	int r;
+
+	st = query(s, "SELECT state, tier, tier_name, duplicate_of, since_idx, "
+	    "since_ms FROM incident_state WHERE incident = ?", "t", id);
+	if (st == NULL)
+		return NULL;
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		o = json_pack("{s:s,s:s,s:I,s:I,s:I}", "id", id, "state",
+		    sqlite3_column_text(st, 0), "tier",
+		    (json_int_t)sqlite3_column_int64(st, 1), "since_index",
+		    (json_int_t)sqlite3_column_int64(st, 4), "since_ms",
+		    (json_int_t)sqlite3_column_int64(st, 5));
+		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+			json_object_set_new(o, "tier_name", json_string((const
+			    char *)sqlite3_column_text(st, 2)));
+		if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+			json_object_set_new(o, "duplicate_of", json_string(
+			    (const char *)sqlite3_column_text(st, 3)));
+	} else
+		o = json_pack("{s:s,s:s,s:i}", "id", id, "state", "received",
+		    "tier", 0);
+	sqlite3_finalize(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE) {
+		json_decref(o);
+		sq_fail(s, "workflow");
+		return NULL;
+	}
+	latest = rows(s, query(s, "SELECT a.idx, a.member, a.revision, a.by, "
+	    "a.at_ms, a.note FROM assessment a WHERE a.incident = ? AND "
+	    "a.revision = (SELECT max(revision) FROM assessment b WHERE "
+	    "b.incident = a.incident AND b.member = a.member) ORDER BY "
+	    "a.member", "t", id), assessment_row);
+	released = rows(s, query(s, "SELECT party FROM release WHERE "
+	    "incident = ? ORDER BY party", "t", id), text_row);
+	tasks = rows(s, query(s, "SELECT " TASK_COLUMNS " FROM task WHERE "
+	    "incident = ? ORDER BY idx", "t", id), task_row);
+	if (o == NULL || latest == NULL || released == NULL || tasks == NULL) {
+		json_decref(o);
+		json_decref(latest);
+		json_decref(released);
+		json_decref(tasks);
+		return NULL;
+	}
+	json_object_set_new(o, "assessments", latest);
+	json_object_set_new(o, "released_to", released);
+	json_object_set_new(o, "tasks", tasks);
+	return o;
+}
+
+static json_t *
+sqlite_assessments(struct store *s, const char *id)
+{
+	return rows(s, query(s, "SELECT idx, member, revision, by, at_ms, note "
+	    "FROM assessment WHERE incident = ? ORDER BY idx", "t", id),
+	    assessment_row);
+}
+
+static json_t *
+event_row(sqlite3_stmt *st)
+{
+	json_t *o = json_pack("{s:I,s:s}", "index",
+	    (json_int_t)sqlite3_column_int64(st, 0), "kind",
+	    sqlite3_column_text(st, 1));
+
+	if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+		json_object_set_new(o, "from", json_string((const char *)
+		    sqlite3_column_text(st, 2)));
+	if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+		json_object_set_new(o, "to", json_string((const char *)
+		    sqlite3_column_text(st, 3)));
+	return o;
+}
+
+static json_t *
+sqlite_incident_history(struct store *s, const char *id)
+{
+	return rows(s, query(s, "SELECT idx, kind, from_state, to_state FROM "
+	    "incident_event WHERE incident = ? ORDER BY seq", "t", id),
+	    event_row);
+}
+
+static int
+sqlite_find_task(struct store *s, int64_t task, json_t **out)
+{
+	json_t *list = rows(s, query(s, "SELECT " TASK_COLUMNS " FROM task "
+	    "WHERE idx = ?", "i", task), task_row);
+
+	if (list == NULL)
+		return -1;
+	if (json_array_size(list) == 0) {
+		json_decref(list);
+		return 0;
+	}
+	*out = json_incref(json_array_get(list, 0));
+	json_decref(list);
+	return 1;
+}
+
+static json_t *
+queue_row(sqlite3_stmt *st)
+{
+	return json_pack("{s:s,s:s,s:I,s:I}", "kind",
+	    sqlite3_column_text(st, 0), "incident",
+	    sqlite3_column_text(st, 1), "since_index",
+	    (json_int_t)sqlite3_column_int64(st, 2), "since_ms",
+	    (json_int_t)sqlite3_column_int64(st, 3));
+}
+
+static int
+by_since(const void *a, const void *b)
+{
+	json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a,
+	    "since_index"));
+	json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b,
+	    "since_index"));
+
+	return x < y ? -1 : x > y;
+}
+
+static json_t *
+sqlite_queue(struct store *s, const struct principal *p)
+{
+	json_t *q = NULL, *more = NULL, *tasks, *t, **items = NULL;
+	size_t i, n;
+
+	/* The caller's open tasks. */
+	tasks = rows(s, query(s, "SELECT " TASK_COLUMNS " FROM task WHERE "
+	    "unit = ? AND done_idx IS NULL ORDER BY idx", "t", p->name),
+	    task_row);
+	if (tasks == NULL)
+		return NULL;
+	if (p->role == ROLE_ASSESSOR)
+		/* Awaiting this member's assessment. */
+		more = rows(s, query(s, "SELECT 'assess', incident, since_idx, "
+		    "since_ms FROM incident_state WHERE state = "
+		    "'awaiting_assessment' AND NOT EXISTS (SELECT 1 FROM "
+		    "assessment a WHERE a.incident = incident_state.incident "
+		    "AND a.member = ?)", "t", p->member), queue_row);
+	else if (p->role == ROLE_ANALYST || p->role == ROLE_ADMIN)
+		/* Disputed incidents wait for an analyst to escalate them. */
+		more = rows(s, query(s, "SELECT 'escalate', incident, "
+		    "since_idx, since_ms FROM incident_state WHERE state = "
+		    "'disputed'", ""), queue_row);
+	else
+		more = json_array();
+	if (more == NULL)
+		goto done;
+	json_array_foreach(tasks, i, t)
+		json_array_append_new(more, json_pack("{s:s,s:O,s:O,s:O,s:O,"
+		    "s:O,s:O}", "kind", "task", "incident", json_object_get(t,
+		    "incident"), "since_index", json_object_get(t, "task"),
+		    "since_ms", json_object_get(t, "at_ms"), "task",
+		    json_object_get(t, "task"), "due_ms", json_object_get(t,
+		    "due_ms"), "description", json_object_get(t,
+		    "description")));
+	/* Oldest first: by the log index since when each item waits. */
+	n = json_array_size(more);
+	if ((items = calloc(n ? n : 1, sizeof(*items))) == NULL)
+		goto done;
+	for (i = 0; i < n; i++)
+		items[i] = json_array_get(more, i);
+	qsort(items, n, sizeof(*items), by_since);
+	q = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append(q, items[i]);
+done:
+	free(items);
+	json_decref(more);
+	json_decref(tasks);
+	return q;
+}
+
+static int
+sqlite_released(struct store *s, const char *id, const char *party)
+{
+	return exists(s, query(s, "SELECT 1 FROM release WHERE incident = ? "
+	    "AND party = ?", "tt", id, party));
+}
+
 static int
 sqlite_reset(struct store *s)
 {
@@ -1118,4 +1733,11 @@ const struct store_ops store_sqlite_ops = {
 	.find_evidence = sqlite_find_evidence,
 	.custody = sqlite_custody,
 	.uploaded_by = sqlite_uploaded_by,
+	.incident_exists = sqlite_incident_exists,
+	.incident_workflow = sqlite_incident_workflow,
+	.assessments = sqlite_assessments,
+	.incident_history = sqlite_incident_history,
+	.find_task = sqlite_find_task,
+	.queue = sqlite_queue,
+	.released = sqlite_released,
 };
