@@ -26,6 +26,8 @@ const struct command commands[] = {
 	{ "keygen", cmd_keygen, "make a signed-note key pair" },
 	{ "note", cmd_note, "sign or verify a signed note" },
 	{ "tlog", cmd_tlog, "Merkle tree roots and proofs" },
+	{ "locate", cmd_locate, "locate sources from arrival times or "
+	    "bearings (JSON lines)" },
 	{ NULL, NULL, NULL },
 };
 
