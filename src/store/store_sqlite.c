@@ -194,7 +194,10 @@ apply_observation(struct store *s, int64_t index, const json_t *e,
 	int64_t from = json_integer_value(json_object_get(at, "from"));
 	int64_t to = json_integer_value(json_object_get(at, "to"));
 	int64_t lat = 0, lon = 0;
-	int point = form != NULL && strcmp(form, "point") == 0;
+	/* Forms that carry coordinates themselves; the others are located
+	 * by fusion (the incident tables). */
+	int point = form != NULL && (strcmp(form, "point") == 0 ||
+	    strcmp(form, "uav_frame") == 0);
 	uint8_t bid[32];
 	int rc = -1;
 
