@@ -42,5 +42,6 @@ int cmd_keygen(int argc, char **argv);	/* cli/cmd_keygen.c */
 int cmd_note(int argc, char **argv);	/* cli/cmd_note.c */
 int cmd_tlog(int argc, char **argv);	/* cli/cmd_tlog.c */
 int cmd_locate(int argc, char **argv);
+int cmd_geo(int argc, char **argv);
 
 #endif
