@@ -44,4 +44,7 @@ int cmd_tlog(int argc, char **argv);	/* cli/cmd_tlog.c */
 int cmd_locate(int argc, char **argv);
 int cmd_geo(int argc, char **argv);
 
+/* truce fuse: associates observations into incidents offline. */
+int cmd_fuse(int argc, char **argv);
+
 #endif

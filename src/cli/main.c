@@ -28,6 +28,8 @@ const struct command commands[] = {
 	{ "tlog", cmd_tlog, "Merkle tree roots and proofs" },
 	{ "locate", cmd_locate, "locate sources from arrival times or "
 	    "bearings (JSON lines)" },
+	{ "fuse", cmd_fuse, "associate observations into incidents offline "
+	    "(JSON lines)" },
 	{ "geo", cmd_geo, "describe a point, resolve place + bearing + "
 	    "distance, look up a place" },
 	{ NULL, NULL, NULL },

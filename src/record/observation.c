@@ -1037,3 +1037,18 @@ observation_is_source_type(const char *s)
 {
 	return in_list(source_types, s);
 }
+
+const char *
+observation_category(size_t i)
+{
+	return i < sizeof(categories) / sizeof(categories[0]) ? categories[i]
+							     : NULL;
+}
+
+const char *
+observation_source_type(size_t i)
+{
+	return i < sizeof(source_types) / sizeof(source_types[0])
+	    ? source_types[i]
+	    : NULL;
+}

@@ -65,6 +65,12 @@ int observation_encode(const json_t *entry, char **out, size_t *outlen,
  */
 json_t *observation_to_view(const json_t *entry);
 
+/* The name of category i (0, 1, ...), or NULL past the last. */
+const char *observation_category(size_t i);
+
+/* The name of source type i (0, 1, ...), or NULL past the last. */
+const char *observation_source_type(size_t i);
+
 /* 1 if s is one of the observation categories, else 0. */
 int observation_is_category(const char *s);
 
