@@ -546,9 +546,8 @@ load_members(const struct associate_book_ops *ops, void *book,
 	return 0;
 }
 
-/* The box of a point and radius, in degrees, rounded outward. */
-static void
-box_around(double lat, double lon, double r_m, struct associate_query *q)
+void
+associate_box(double lat, double lon, double r_m, struct associate_query *q)
 {
 	/* Lower bounds of a degree's length: the meridian's at the equator,
 	 * the parallel's at the box's pole-ward edge (WGS84). */
@@ -621,7 +620,7 @@ relink(const struct associate_book_ops *ops, void *book,
 	l.inc = inc;
 	if (inc->live && inc->located && inc->kind == ASSOCIATE_OBSERVED) {
 		memset(&q, 0, sizeof(q));
-		box_around(inc->lat, inc->lon, inc->search_m, &q);
+		associate_box(inc->lat, inc->lon, inc->search_m, &q);
 		q.from = inc->g_from;
 		q.to = inc->g_to;
 		if (ops->complaints(book, &q, link_one, &l) == -1 || l.failed)
@@ -728,7 +727,7 @@ associate_observation(const struct associate_book_ops *ops, void *book,
 	c.link_only = o.complaint;
 	if (o.located) {
 		memset(&q, 0, sizeof(q));
-		box_around(o.lat, o.lon, o.search_m, &q);
+		associate_box(o.lat, o.lon, o.search_m, &q);
 		q.group = o.group;
 		q.kind = ASSOCIATE_OBSERVED;
 		q.from = o.w_from;

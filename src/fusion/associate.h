@@ -81,6 +81,8 @@ struct associate_obs {
 	double lat, lon;		      /* degrees */
 	double cov[3];			      /* {ee, en, nn}, m^2 */
 	double search_m;		      /* gate radius (set when placed) */
+	const char *note; /* why unlocated, or a caveat; borrowed for the
+			     call that carries it; NULL: none */
 };
 
 /* An incident's summary, as the book keeps it. */
@@ -220,6 +222,15 @@ void associate_split_id(const char *parent, int64_t index,
  */
 int associate_summarize(const struct associate_obs *m, size_t n,
     struct associate_incident *inc);
+
+/*
+ * The box around (lat, lon) that holds every point within r_m metres,
+ * in degrees, rounded outward (a degree is taken at its shortest on
+ * WGS84), into q's min/max fields. Books index incidents and complaints
+ * by these boxes, so a search never misses what the gate would accept.
+ */
+void associate_box(double lat, double lon, double r_m,
+    struct associate_query *q);
 
 /* The gate radius of an observation: the square root of the gate times the
  * largest eigenvalue of its covariance plus the extent term, metres. */

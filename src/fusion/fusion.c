@@ -125,7 +125,7 @@ fusion_apply(struct fusion *f, const struct associate_book_ops *ops,
 {
 	const char *type = json_string_value(json_object_get(entry, "type"));
 	const char *ids[DECISION_MAX_SPLIT];
-	char incident[ASSOCIATE_ID_LEN + 1];
+	char incident[ASSOCIATE_ID_LEN + 1], note[POSITION_REASON_LEN];
 	struct associate_obs o;
 	struct decision d;
 	const json_t *it;
@@ -134,9 +134,10 @@ fusion_apply(struct fusion *f, const struct associate_book_ops *ops,
 	if (type == NULL)
 		return 0;
 	if (strcmp(type, "observation") == 0) {
-		if (fusion_observation(f, index, entry, id, &o, NULL, 0) ==
-		    -1)
+		if (fusion_observation(f, index, entry, id, &o, note,
+			sizeof(note)) == -1)
 			return 0; /* the validator made it; nothing to place */
+		o.note = note;
 		return associate_observation(ops, book, &o, incident);
 	}
 	if (strcmp(type, "incident_merge") != 0 &&

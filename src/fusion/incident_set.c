@@ -396,27 +396,20 @@ span_at(const struct extent *e, int level, struct span *sp)
 }
 
 
-/* The box of a point and radius, degrees, rounded outward (as associate). */
+/* An item's extent: its box (associate_box) and window. */
 static void
 extent_of(double lat, double lon, double r_m, int64_t from, int64_t to,
     struct extent *e)
 {
-	double dlat = r_m / 110574.0 * 1.001 + 1e-7;
-	double edge = fmin(90.0, fabs(lat) + dlat), dlon;
+	struct associate_query q;
 
-	e->min_lat = lat - dlat;
-	e->max_lat = lat + dlat;
+	associate_box(lat, lon, r_m, &q);
+	e->min_lat = q.min_lat;
+	e->max_lat = q.max_lat;
+	e->min_lon = q.min_lon;
+	e->max_lon = q.max_lon;
 	e->from = from;
 	e->to = to;
-	if (edge >= 89.9) {
-		e->min_lon = -180;
-		e->max_lon = 180;
-		return;
-	}
-	dlon = r_m / (111319.0 * cos(edge * 3.14159265358979323846 / 180)) *
-	    1.001 + 1e-7;
-	e->min_lon = lon - dlon;
-	e->max_lon = lon + dlon;
 }
 
 static int
@@ -912,6 +905,7 @@ op_add_obs(void *book, const struct associate_obs *o, const char *incident)
 		return -1;
 	s->cstamp = st;
 	s->obs[s->nobs].o = *o;
+	s->obs[s->nobs].o.note = NULL; /* borrowed: not kept */
 	s->cstamp[s->nobs] = 0;
 	if (map_put(&s->by_index, (uint64_t)o->index, (uint32_t)s->nobs) ==
 	    -1 ||
