@@ -625,7 +625,8 @@ relink(const struct associate_book_ops *ops, void *book,
 		q.to = inc->g_to;
 		if (ops->complaints(book, &q, link_one, &l) == -1 || l.failed)
 			goto done;
-		qsort(l.idx, l.n, sizeof(*l.idx), cmp_i64);
+		if (l.n > 1)
+			qsort(l.idx, l.n, sizeof(*l.idx), cmp_i64);
 		for (i = k = 0; i < l.n; i++)
 			if (k == 0 || l.idx[k - 1] != l.idx[i])
 				l.idx[k++] = l.idx[i];
