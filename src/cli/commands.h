@@ -44,6 +44,9 @@ int cmd_tlog(int argc, char **argv);	/* cli/cmd_tlog.c */
 int cmd_locate(int argc, char **argv);
 int cmd_geo(int argc, char **argv);
 
+/* truce incidents: lists, shows, merges and splits incidents (client). */
+int cmd_incidents(int argc, char **argv);
+
 /* truce fuse: associates observations into incidents offline. */
 int cmd_fuse(int argc, char **argv);
 

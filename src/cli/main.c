@@ -22,6 +22,8 @@ const struct command commands[] = {
 	{ "import", cmd_import, "validate and submit observations from a "
 	    "file (client)" },
 	{ "query", cmd_query, "list observations matching filters (client)" },
+	{ "incidents", cmd_incidents, "list, show, merge or split incidents "
+	    "(client)" },
 	{ "simulate", cmd_simulate, "write illustrative simulated observations" },
 	{ "keygen", cmd_keygen, "make a signed-note key pair" },
 	{ "note", cmd_note, "sign or verify a signed note" },
