@@ -68,6 +68,16 @@ static const struct config_entry table[] = {
 	    "duty_officers,joint_commission", 0, 0,
 	    "the tiers a disputed incident is escalated to, lowest first, "
 	    "comma-separated (at most 8)" },
+	{ "region", STR(region), "karabakh", 0, 0,
+	    "the geography fusion reads places, zones and lines from: "
+	    "karabakh, donbas, or none (places stay unresolved); part of what "
+	    "replay computes from, so change it only with `truce rebuild`" },
+	{ "geo_data", STR(geo_data), "", 0, 0,
+	    "data directory holding geo/ (empty: $TRUCE_DATA, else the data/ "
+	    "of the source tree, else ./data)" },
+	{ "geo_aliases", STR(geo_aliases), "", 0, 0,
+	    "a file of the center's own place names: one per line, "
+	    "tab-separated alias, place[, country[, admin-1 code]]" },
 	{ NULL, 0, 0, 0, NULL, 0, 0, NULL },
 };
 
@@ -359,6 +369,13 @@ config_check(const struct config *c, char *err, size_t errlen)
 	}
 	if (c->nmembers == 0) {
 		snprintf(err, errlen, "members: at least one is required");
+		return -1;
+	}
+	if (strcmp(c->region, "karabakh") != 0 &&
+	    strcmp(c->region, "donbas") != 0 &&
+	    strcmp(c->region, "none") != 0) {
+		snprintf(err, errlen, "region: '%.32s' is not karabakh, donbas "
+		    "or none", c->region);
 		return -1;
 	}
 	if ((size_t)c->witness_quorum > c->nwitnesses) {

@@ -43,6 +43,9 @@ struct config {
 	int64_t auth_fail_per_minute;	/* ... coming back at this rate */
 	int64_t max_evidence_bytes;	/* one evidence item at most */
 	char escalation_tiers[512];	/* comma-separated tier names */
+	char region[32];	/* geography: karabakh, donbas or none */
+	char geo_data[1024];	/* data directory; "": the default */
+	char geo_aliases[1024];	/* the center's own place aliases, or "" */
 };
 
 /* Fills c with the table's defaults (origin and members empty). */

@@ -80,7 +80,9 @@ last_revision(struct client *c, const char *incident, const char *member,
 		goto done;
 	}
 	*rev = 0;
-	as = json_object_get(body, "assessments");
+	/* A GeoJSON Feature: the verification is in its properties. */
+	as = json_object_get(json_object_get(body, "properties"),
+	    "assessments");
 	json_array_foreach(as, i, v)
 		if (strcmp(json_string_value(json_object_get(v, "member")) ?
 		    json_string_value(json_object_get(v, "member")) : "",

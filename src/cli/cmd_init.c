@@ -19,7 +19,8 @@ usage(FILE *f)
 	    "usage: truce init DIR --origin ORIGIN --member NAME[=VKEY] "
 	    "[--member ...]\n"
 	    "                  [--rule all|K-of-N] [--party NAME ...] "
-	    "[--listen HOST:PORT]\n\n"
+	    "[--listen HOST:PORT]\n"
+	    "                  [--region NAME]\n\n"
 	    "Creates a monitoring center in DIR: its configuration "
 	    "(DIR/truce.conf), its log\nwith the genesis entry at index 0 "
 	    "(members and their keys, the ruling rule,\nthe parties, the "
@@ -43,6 +44,9 @@ usage(FILE *f)
 	    "complaints (repeat)\n"
 	    "  --listen H:P      address `truce serve` listens on "
 	    "(default 127.0.0.1:8080)\n"
+	    "  --region NAME     the geography of fusion: karabakh (default), "
+	    "donbas or\n"
+	    "                    none\n"
 	    "  --witness 'URL VKEY'  a member's witness (C2SP tlog-witness) "
 	    "and its\n"
 	    "                    cosignature verifier key (`truce keygen NAME "
@@ -64,6 +68,7 @@ cmd_init(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "witness", required_argument, NULL, 'w' },
 		{ "quorum", required_argument, NULL, 'q' },
+		{ "region", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -145,6 +150,11 @@ cmd_init(int argc, char **argv)
 			break;
 		case 'q':
 			if (config_set(&cfg, "witness_quorum", optarg, err,
+				sizeof(err)) == -1)
+				goto bad;
+			break;
+		case 'r':
+			if (config_set(&cfg, "region", optarg, err,
 				sizeof(err)) == -1)
 				goto bad;
 			break;

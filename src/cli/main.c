@@ -22,16 +22,20 @@ const struct command commands[] = {
 	{ "import", cmd_import, "validate and submit observations from a "
 	    "file (client)" },
 	{ "query", cmd_query, "list observations matching filters (client)" },
+	{ "incidents", cmd_incidents, "list, show, merge or split incidents "
+	    "(client)" },
 	{ "simulate", cmd_simulate, "write illustrative simulated observations" },
 	{ "assess", cmd_assess, "sign a member's assessment of an incident "
 	    "with the member's key and submit it (client)" },
 	{ "keygen", cmd_keygen, "make a signed-note key pair" },
 	{ "note", cmd_note, "sign or verify a signed note" },
 	{ "tlog", cmd_tlog, "Merkle tree roots and proofs" },
-	{ "geo", cmd_geo, "describe a point, resolve place + bearing + "
-	    "distance, look up a place" },
 	{ "locate", cmd_locate, "locate sources from arrival times or "
 	    "bearings (JSON lines)" },
+	{ "fuse", cmd_fuse, "associate observations into incidents offline "
+	    "(JSON lines)" },
+	{ "geo", cmd_geo, "describe a point, resolve place + bearing + "
+	    "distance, look up a place" },
 	{ NULL, NULL, NULL },
 };
 

@@ -135,6 +135,19 @@ enum MHD_Result http_bytes(struct request *r, unsigned int status,
 enum MHD_Result observations_written(struct request *r);
 
 /*
+ * Parses "minlon,minlat,maxlon,maxlat" (decimal degrees) into 1e-7 degree
+ * bounds, rounded outward: e7[0..3] = min lon, min lat, max lon, max lat.
+ * -1 with a message naming the part and the limit in err.
+ */
+int http_parse_bbox(const char *v, int64_t e7[4], char *err, size_t errlen);
+
+
+/* Route handlers (incidents.c). */
+enum MHD_Result incidents_list(struct request *r);
+enum MHD_Result incidents_get(struct request *r);
+enum MHD_Result incidents_post(struct request *r);
+
+/*
  * The receipt of log entry index: {"index", "checkpoint" (signed note),
  * "inclusion_proof" [base64...]} against note (a log-signed checkpoint of
  * size entries) or, when note is NULL, the latest one. NULL on failure.
@@ -185,7 +198,16 @@ enum MHD_Result members_list(struct request *r);
 enum MHD_Result members_post(struct request *r);
 
 /* Route handlers (verification.c): states, assessments, tasks, queue. */
-enum MHD_Result verification_incident(struct request *r);
+/*
+ * For incidents.c: whether r's principal may see incident id (a liaison
+ * only once released to its party): 1, 0, -1 on a store error; and the
+ * incident's verification view (state, tier, rule, each member's latest
+ * assessment, tasks, releases), a new object, or NULL after queueing 503
+ * (*ret).
+ */
+int verification_may_see(struct request *r, const char *id);
+json_t *verification_view(struct request *r, const char *id,
+    enum MHD_Result *ret);
 enum MHD_Result verification_history(struct request *r);
 enum MHD_Result verification_assessments(struct request *r);
 enum MHD_Result verification_state(struct request *r);

@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -89,8 +90,13 @@ static const struct route routes[] = {
 	    NULL },
 	{ "GET", "/v1/evidence/{sha256}/custody", evidence_custody,
 	    A(ADMIN) | A(ANALYST) | A(ASSESSOR) | A(VIEWER), BODY_NONE, NULL },
-	{ "GET", "/v1/incidents/{id}", verification_incident, READERS,
-	    BODY_NONE, NULL },
+	{ "GET", "/v1/incidents", incidents_list, READERS, BODY_NONE, NULL },
+	{ "GET", "/v1/incidents/{id}", incidents_get, READERS, BODY_NONE,
+	    NULL },
+	{ "POST", "/v1/incidents/{id}/merge", incidents_post,
+	    A(ADMIN) | A(ANALYST), BODY_JSON, NULL },
+	{ "POST", "/v1/incidents/{id}/split", incidents_post,
+	    A(ADMIN) | A(ANALYST), BODY_JSON, NULL },
 	{ "GET", "/v1/incidents/{id}/history", verification_history, READERS,
 	    BODY_NONE, NULL },
 	{ "GET", "/v1/incidents/{id}/assessments", verification_assessments,
@@ -860,4 +866,50 @@ http_bytes(struct request *r, unsigned int status, const void *data,
 	if (cache != NULL)
 		MHD_add_response_header(resp, "Cache-Control", cache);
 	return queue(r, status, resp);
+}
+
+int
+http_parse_bbox(const char *v, int64_t e7[4], char *err, size_t errlen)
+{
+	double d[4];
+	char buf[256], *p, *comma, nerr[128];
+	int i;
+	static const double lo[] = { -180, -90, -180, -90 };
+	static const double hi[] = { 180, 90, 180, 90 };
+	static const char *const names[] = { "minlon", "minlat", "maxlon",
+		"maxlat" };
+
+	if (strlen(v) >= sizeof(buf)) {
+		snprintf(err, errlen, "bbox: longer than %zu bytes",
+		    sizeof(buf) - 1);
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s", v);
+	p = buf;
+	for (i = 0; i < 4; i++) {
+		comma = strchr(p, ',');
+		if ((comma == NULL) != (i == 3)) {
+			snprintf(err, errlen, "bbox: must be minlon,minlat,"
+			    "maxlon,maxlat");
+			return -1;
+		}
+		if (comma)
+			*comma = '\0';
+		if (num_parse_double(p, lo[i], hi[i], &d[i], nerr,
+			sizeof(nerr)) == -1) {
+			snprintf(err, errlen, "bbox: %s %s", names[i], nerr);
+			return -1;
+		}
+		p = comma ? comma + 1 : NULL;
+	}
+	if (d[0] > d[2] || d[1] > d[3]) {
+		snprintf(err, errlen, "bbox: minimum above maximum (crossing "
+		    "the antimeridian is not supported)");
+		return -1;
+	}
+	e7[0] = (int64_t)floor(d[0] * 1e7);
+	e7[1] = (int64_t)floor(d[1] * 1e7);
+	e7[2] = (int64_t)ceil(d[2] * 1e7);
+	e7[3] = (int64_t)ceil(d[3] * 1e7);
+	return 0;
 }

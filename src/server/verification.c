@@ -94,17 +94,21 @@ workflow_of(struct request *r, const char *id, enum MHD_Result *ret)
 	return w;
 }
 
-enum MHD_Result
-verification_incident(struct request *r)
+int
+verification_may_see(struct request *r, const char *id)
 {
-	enum MHD_Result ret;
+	return may_see(r, id);
+}
+
+json_t *
+verification_view(struct request *r, const char *id, enum MHD_Result *ret)
+{
 	json_t *w;
 
-	if (visible(r, r->arg, &ret) != 1)
-		return ret;
-	if ((w = workflow_of(r, r->arg, &ret)) == NULL)
-		return ret;
-	return http_json(r, 200, w);
+	if ((w = workflow_of(r, id, ret)) == NULL)
+		return NULL;
+	json_object_del(w, "id");
+	return w;
 }
 
 enum MHD_Result

@@ -5,16 +5,16 @@
  * key, wrong member, replayed), rulings under "all" and "2 of 3",
  * disputes keeping every view, tasks, releases, the history and the queue,
  * and a second store replaying the same entries to the same state.
- * Incidents are fusion's: a stand-in table holds their ids here.
+ * Incidents are fusion's: six observations far apart make six of them.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
+#include "fusion/fusion.h"
 #include "record/canon.h"
+#include "record/observation.h"
 #include "store/store.h"
 #include "verify/assessment.h"
 #include "verify/principal.h"
@@ -121,28 +121,43 @@ refused(struct store *s, int64_t idx, const char *want)
 	return 1;
 }
 
+/* The incidents fusion made of the six observations, in creation order. */
+static char inc[7][64];
+static struct fusion *engines[4];
+static int nengines;
+
+static int
+collect_incident(void *ctx, int64_t cursor, const json_t *rec)
+{
+	int *n = ctx;
+
+	(void)cursor;
+	if (*n < 6)
+		snprintf(inc[++*n], sizeof(inc[0]), "%s",
+		    json_string_value(json_object_get(rec, "id")));
+	return 0;
+}
+
+/*
+ * A store with fusion attached, the genesis entry (rule; NULL: none, for a
+ * replay) and six observations 100 km apart at indexes 1..6.
+ */
 static struct store *
 new_store(const char *dir, const char *name, const char *rule)
 {
-	char path[512], sql[256], err[200];
+	struct observation_error errs[4];
+	struct store_incident_query q;
+	char path[512], err[200], obs[512], id[OBSERVATION_ID_LEN + 1], *bytes;
 	struct member_rule r;
 	struct store *s;
-	sqlite3 *db;
-	json_t *g, *members;
-	int i;
+	json_t *g, *members, *in, *e;
+	size_t len, nerr;
+	int i, n = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	s = store_open("sqlite", path, 0);
-	/* Fusion's incidents, as far as verification needs them. */
-	sqlite3_open(path, &db);
-	sqlite3_exec(db, "CREATE TABLE incident(id TEXT PRIMARY KEY)", NULL,
-	    NULL, NULL);
-	for (i = 1; i <= 6; i++) {
-		snprintf(sql, sizeof(sql), "INSERT INTO incident VALUES("
-		    "'inc-%d')", i);
-		sqlite3_exec(db, sql, NULL, NULL, NULL);
-	}
-	sqlite3_close(db);
+	engines[nengines] = fusion_new(NULL);
+	store_set_fusion(s, engines[nengines++]);
 	if (rule == NULL)
 		return s;
 	member_rule_parse(rule, 3, &r, err, sizeof(err));
@@ -154,6 +169,27 @@ new_store(const char *dir, const char *name, const char *rule)
 	    2, "members", members, "rule", member_rule_json(&r), "parties",
 	    "AM", "AZ", "principals");
 	apply(s, 0, g);
+	for (i = 1; i <= 6; i++) {
+		snprintf(obs, sizeof(obs), "{\"observed_at\":"
+		    "\"2026-11-20T10:00:00Z\",\"source\":{\"type\":\"patrol\","
+		    "\"member\":\"RU\"},\"category\":\"explosion\","
+		    "\"location\":{\"lat\":%d.5,\"lon\":46.9}}", 30 + i);
+		in = json_loads(obs, 0, NULL);
+		e = observation_from_input(in, 1800000000000LL, errs, 4, &nerr);
+		json_decref(in);
+		observation_encode(e, &bytes, &len, id);
+		if (first == NULL)
+			json_array_append_new(applied, json_pack(
+			    "{s:I,s:O,s:s,s:s}", "index", (json_int_t)i,
+			    "entry", e, "bytes", bytes, "id", id));
+		store_begin(s);
+		store_apply(s, i, e, bytes, len, id);
+		store_commit(s, i + 1);
+		free(bytes);
+		json_decref(e);
+	}
+	store_incident_query_init(&q);
+	store_query_incidents(s, &q, collect_incident, &n);
 	return s;
 }
 
@@ -164,7 +200,7 @@ main(void)
 	struct principal p;
 	struct store *s, *s2;
 	json_t *h, *w, *q, *t, *e;
-	int64_t i, idx = 1;
+	int64_t i, idx = 7;
 	size_t k;
 
 	dir = mkdtemp(tmpl);
@@ -180,52 +216,52 @@ main(void)
 	ok(s != NULL, "a store with three members, rule 2 of 3");
 
 	/* Moves. */
-	is_str(state(s, "inc-1"), "received", "an incident starts received");
-	apply(s, idx, move("inc-1", "under_investigation", NULL));
-	is_str(state(s, "inc-1"), "under_investigation", "a legal move");
+	is_str(state(s, inc[1]), "received", "an incident starts received");
+	apply(s, idx, move(inc[1], "under_investigation", NULL));
+	is_str(state(s, inc[1]), "under_investigation", "a legal move");
 	idx++;
-	apply(s, idx, move("inc-1", "closed", NULL));
+	apply(s, idx, move(inc[1], "closed", NULL));
 	ok(refused(s, idx, "cannot move to closed"), "an illegal move is "
 	    "refused on apply");
-	is_str(state(s, "inc-1"), "under_investigation", "and changes nothing");
+	is_str(state(s, inc[1]), "under_investigation", "and changes nothing");
 	idx++;
-	apply(s, idx, move("inc-1", "agreed_violation", NULL));
+	apply(s, idx, move(inc[1], "agreed_violation", NULL));
 	ok(refused(s, idx, "ruling"), "a move to a ruling is refused");
 	idx++;
-	apply(s, idx, move("inc-9", "under_investigation", NULL));
+	apply(s, idx, move("inc-000000000000000000000009", "under_investigation", NULL));
 	ok(refused(s, idx, "no incident"), "an unknown incident is refused");
 	idx++;
-	apply(s, idx, move("inc-2", "duplicate", "inc-9"));
+	apply(s, idx, move(inc[2], "duplicate", "inc-000000000000000000000009"));
 	ok(refused(s, idx, "/duplicate_of"), "a duplicate of nothing");
 	idx++;
-	apply(s, idx, move("inc-2", "duplicate", "inc-3"));
-	is_str(state(s, "inc-2"), "duplicate", "inc-2 duplicates inc-3");
-	w = store_incident_workflow(s, "inc-2");
-	is_str(json_string_value(json_object_get(w, "duplicate_of")), "inc-3",
+	apply(s, idx, move(inc[2], "duplicate", inc[3]));
+	is_str(state(s, inc[2]), "duplicate", "inc-2 duplicates inc-3");
+	w = store_incident_workflow(s, inc[2]);
+	is_str(json_string_value(json_object_get(w, "duplicate_of")), inc[3],
 	    "linked to the incident it duplicates");
 	json_decref(w);
 	idx++;
 
 	/* Assessments of inc-1 under 2 of 3. */
-	apply(s, idx, assessment_entry(signed_assessment(keys[1], "inc-1",
+	apply(s, idx, assessment_entry(signed_assessment(keys[1], inc[1],
 	    "RU", 1, "violation", "AM")));
-	is_str(state(s, "inc-1"), "awaiting_assessment",
+	is_str(state(s, inc[1]), "awaiting_assessment",
 	    "the first assessment: awaiting_assessment");
 	idx++;
-	apply(s, idx, assessment_entry(signed_assessment(keys[1], "inc-1",
+	apply(s, idx, assessment_entry(signed_assessment(keys[1], inc[1],
 	    "RU", 1, "violation", "AM")));
 	ok(refused(s, idx, "replay"), "the same revision again: a replay");
 	idx++;
-	apply(s, idx, assessment_entry(signed_assessment(wrong, "inc-1", "RU",
+	apply(s, idx, assessment_entry(signed_assessment(wrong, inc[1], "RU",
 	    2, "violation", "AM")));
 	ok(refused(s, idx, "registered key of RU"), "signed by a key RU does "
 	    "not have registered");
 	idx++;
-	apply(s, idx, assessment_entry(signed_assessment(keys[1], "inc-1",
+	apply(s, idx, assessment_entry(signed_assessment(keys[1], inc[1],
 	    "TR", 1, "violation", "AM")));
 	ok(refused(s, idx, "registered key of TR"), "RU's key signing as TR");
 	idx++;
-	e = assessment_entry(signed_assessment(keys[1], "inc-1", "RU", 2,
+	e = assessment_entry(signed_assessment(keys[1], inc[1], "RU", 2,
 	    "violation", "AM"));
 	{
 		char *note = strdup(json_string_value(json_object_get(e,
@@ -239,41 +275,41 @@ main(void)
 	apply(s, idx, e);
 	ok(refused(s, idx, "forged"), "an altered note is forged");
 	idx++;
-	apply(s, idx, assessment_entry(signed_assessment(keys[2], "inc-1",
+	apply(s, idx, assessment_entry(signed_assessment(keys[2], inc[1],
 	    "TR", 1, "no_violation", "unknown")));
-	is_str(state(s, "inc-1"), "awaiting_assessment", "RU and TR differ: "
+	is_str(state(s, inc[1]), "awaiting_assessment", "RU and TR differ: "
 	    "KZ decides under 2 of 3");
 	idx++;
-	apply(s, idx, assessment_entry(signed_assessment(keys[1], "inc-1",
+	apply(s, idx, assessment_entry(signed_assessment(keys[1], inc[1],
 	    "RU", 2, "no_violation", "unknown")));
-	is_str(state(s, "inc-1"), "agreed_no_violation", "RU revises: RU and "
+	is_str(state(s, inc[1]), "agreed_no_violation", "RU revises: RU and "
 	    "TR agree, 2 of 3");
-	w = store_incident_workflow(s, "inc-1");
+	w = store_incident_workflow(s, inc[1]);
 	is_int(json_array_size(json_object_get(w, "assessments")), 2,
 	    "each member's latest view");
 	json_decref(w);
-	w = store_assessments(s, "inc-1");
+	w = store_assessments(s, inc[1]);
 	is_int(json_array_size(w), 3, "both revisions of RU stay on record");
 	is_str(json_string_value(json_object_get(json_array_get(w, 0),
 	    "verdict")), "violation", "with what RU said first");
 	json_decref(w);
 	idx++;
-	apply(s, idx, assessment_entry(signed_assessment(keys[0], "inc-1",
+	apply(s, idx, assessment_entry(signed_assessment(keys[0], inc[1],
 	    "KZ", 1, "violation", "AM")));
 	ok(refused(s, idx, "before a ruling"), "no assessment after a ruling");
 	idx++;
 
 	/* A dispute on inc-4: three different verdicts. */
-	apply(s, idx++, assessment_entry(signed_assessment(keys[0], "inc-4",
+	apply(s, idx++, assessment_entry(signed_assessment(keys[0], inc[4],
 	    "KZ", 1, "violation", "AM")));
-	apply(s, idx++, assessment_entry(signed_assessment(keys[1], "inc-4",
+	apply(s, idx++, assessment_entry(signed_assessment(keys[1], inc[4],
 	    "RU", 1, "violation", "AZ")));
-	is_str(state(s, "inc-4"), "awaiting_assessment", "violation by AM vs "
+	is_str(state(s, inc[4]), "awaiting_assessment", "violation by AM vs "
 	    "by AZ: not agreed");
-	apply(s, idx++, assessment_entry(signed_assessment(keys[2], "inc-4",
+	apply(s, idx++, assessment_entry(signed_assessment(keys[2], inc[4],
 	    "TR", 1, "unverifiable", "unknown")));
-	is_str(state(s, "inc-4"), "disputed", "three views: disputed");
-	w = store_incident_workflow(s, "inc-4");
+	is_str(state(s, inc[4]), "disputed", "three views: disputed");
+	w = store_incident_workflow(s, inc[4]);
 	is_str(json_string_value(json_object_get(json_array_get(
 	    json_object_get(w, "assessments"), 1), "attribution")), "AZ",
 	    "every view kept side by side");
@@ -282,28 +318,28 @@ main(void)
 	snprintf(p.name, sizeof(p.name), "ana");
 	q = store_queue(s, &p);
 	is_str(json_string_value(json_object_get(json_array_get(q, 0),
-	    "incident")), "inc-4", "the analyst's queue: the dispute");
+	    "incident")), inc[4], "the analyst's queue: the dispute");
 	json_decref(q);
-	e = move("inc-4", "escalated", NULL);
+	e = move(inc[4], "escalated", NULL);
 	apply(s, idx, e);
 	ok(refused(s, idx, "/tier"), "an escalation names its tier");
 	idx++;
-	e = move("inc-4", "escalated", NULL);
+	e = move(inc[4], "escalated", NULL);
 	json_object_set_new(e, "tier", json_integer(1));
 	json_object_set_new(e, "tier_name", json_string("duty_officers"));
 	apply(s, idx++, e);
-	is_str(state(s, "inc-4"), "escalated", "escalated to tier 1");
-	e = move("inc-4", "escalated", NULL);
+	is_str(state(s, inc[4]), "escalated", "escalated to tier 1");
+	e = move(inc[4], "escalated", NULL);
 	json_object_set_new(e, "tier", json_integer(3));
 	apply(s, idx, e);
 	ok(refused(s, idx, "next tier"), "tiers are climbed one at a time");
 	idx++;
-	apply(s, idx++, move("inc-4", "closed", NULL));
-	is_str(state(s, "inc-4"), "closed", "closed");
+	apply(s, idx++, move(inc[4], "closed", NULL));
+	is_str(state(s, inc[4]), "closed", "closed");
 
 	/* Tasks and releases. */
 	e = json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:I}", "type",
-	    "task", "v", 1, "action", "assign", "incident", "inc-5", "unit",
+	    "task", "v", 1, "action", "assign", "incident", inc[5], "unit",
 	    "p12", "kind", "crater_analysis", "description", "measure it",
 	    "due_ms", (json_int_t)1800000100000LL, "by", "ana", "at_ms",
 	    (json_int_t)1800000000000LL);
@@ -330,16 +366,18 @@ main(void)
 	ok(refused(s, idx, "done already"), "done twice: refused");
 	idx++;
 	e = json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:I}", "type", "release", "v",
-	    1, "incident", "inc-5", "party", "AM", "reason", "for comment",
+	    1, "incident", inc[5], "party", "AM", "reason", "for comment",
 	    "by", "ana", "at_ms", (json_int_t)1800000000000LL);
 	apply(s, idx++, e);
-	ok(store_released(s, "inc-5", "AM") == 1 &&
-	    store_released(s, "inc-5", "AZ") == 0, "released to AM only");
+	ok(store_released(s, inc[5], "AM") == 1 &&
+	    store_released(s, inc[5], "AZ") == 0, "released to AM only");
 
 	/* History. */
-	h = store_incident_history(s, "inc-1");
-	ok(h != NULL && json_array_size(h) == 6, "inc-1's trail has 6 steps "
+	h = store_incident_history(s, inc[1]);
+	ok(h != NULL && json_array_size(h) == 7, "inc-1's trail has 7 steps "
 	    "(%zu)", json_array_size(h));
+	is_str(json_string_value(json_object_get(json_array_get(h, 0), "kind")),
+	    "observation", "beginning with the observation fusion placed");
 	json_array_foreach(h, k, e)
 		diag("  %lld %s %s -> %s", (long long)json_integer_value(
 		    json_object_get(e, "index")), json_string_value(
@@ -348,20 +386,20 @@ main(void)
 		    json_object_get(e, "from")) : "", json_string_value(
 		    json_object_get(e, "to")) ? json_string_value(
 		    json_object_get(e, "to")) : "");
-	is_str(json_string_value(json_object_get(json_array_get(h, 5), "to")),
+	is_str(json_string_value(json_object_get(json_array_get(h, 6), "to")),
 	    "agreed_no_violation", "ending with the ruling");
-	ok(json_integer_value(json_object_get(json_array_get(h, 4), "index")) ==
-	    json_integer_value(json_object_get(json_array_get(h, 5), "index")),
+	ok(json_integer_value(json_object_get(json_array_get(h, 5), "index")) ==
+	    json_integer_value(json_object_get(json_array_get(h, 6), "index")),
 	    "at the index of the assessment that made it");
 	json_decref(h);
 
 	/* Under "all": two of three agreeing is not enough. */
 	s2 = new_store(dir, "b.db", "all");
-	apply(s2, 1, assessment_entry(signed_assessment(keys[0], "inc-6",
+	apply(s2, 7, assessment_entry(signed_assessment(keys[0], inc[6],
 	    "KZ", 1, "violation", "AM")));
-	apply(s2, 2, assessment_entry(signed_assessment(keys[1], "inc-6",
+	apply(s2, 8, assessment_entry(signed_assessment(keys[1], inc[6],
 	    "RU", 1, "violation", "AM")));
-	is_str(state(s2, "inc-6"), "awaiting_assessment", "all: 2 of 3 is "
+	is_str(state(s2, inc[6]), "awaiting_assessment", "all: 2 of 3 is "
 	    "not a ruling");
 	memset(&p, 0, sizeof(p));
 	p.role = ROLE_ASSESSOR;
@@ -369,27 +407,29 @@ main(void)
 	snprintf(p.member, sizeof(p.member), "TR");
 	q = store_queue(s2, &p);
 	is_str(json_string_value(json_object_get(json_array_get(q, 0),
-	    "incident")), "inc-6", "TR's assessor's queue: inc-6 awaits TR");
+	    "incident")), inc[6], "TR's assessor's queue: inc-6 awaits TR");
 	json_decref(q);
-	apply(s2, 3, assessment_entry(signed_assessment(keys[2], "inc-6",
+	apply(s2, 9, assessment_entry(signed_assessment(keys[2], inc[6],
 	    "TR", 1, "violation", "AM")));
-	is_str(state(s2, "inc-6"), "agreed_violation", "all three agree");
+	is_str(state(s2, inc[6]), "agreed_violation", "all three agree");
 	store_close(s2);
 
 	/* Replaying the same entries gives the same state. */
 	s2 = new_store(dir, "c.db", NULL);
 	first = s2; /* stop recording */
 	json_array_foreach(applied, k, t) {
+		const char *b = json_string_value(json_object_get(t, "bytes"));
+
 		store_begin(s2);
 		store_apply(s2, json_integer_value(json_object_get(t, "index")),
-		    json_object_get(t, "entry"), NULL, 0, NULL);
+		    json_object_get(t, "entry"), b, b ? strlen(b) : 0,
+		    json_string_value(json_object_get(t, "id")));
 		store_commit(s2, json_integer_value(json_object_get(t,
 		    "index")) + 1);
 	}
 	for (i = 1; i <= 5; i++) {
-		char id[32], *a, *b;
+		char *a, *b, *id = inc[i];
 
-		snprintf(id, sizeof(id), "inc-%lld", (long long)i);
 		w = store_incident_workflow(s, id);
 		e = store_incident_workflow(s2, id);
 		a = json_dumps(w, JSON_SORT_KEYS);
@@ -411,6 +451,8 @@ main(void)
 	json_decref(applied);
 	for (k = 0; k < 3; k++)
 		note_signer_free(keys[k]);
+	for (k = 0; k < (size_t)nengines; k++)
+		fusion_free(engines[k]);
 	note_signer_free(wrong);
 	return done_testing();
 }
