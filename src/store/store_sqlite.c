@@ -827,8 +827,14 @@ reword(struct store *s, int64_t rid, const struct associate_incident *inc,
 		return rc;
 	}
 	st = s->book[B_SET_WORDS];
-	sqlite3_bind_text(st, 1, w.primary_zone, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, w.text, -1, SQLITE_STATIC);
+	if (w.primary_zone[0] != '\0')
+		sqlite3_bind_text(st, 1, w.primary_zone, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 1);
+	if (w.text[0] != '\0')
+		sqlite3_bind_text(st, 2, w.text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
 	if (w.has_line) {
 		sqlite3_bind_text(st, 3, w.line, -1, SQLITE_STATIC);
 		sqlite3_bind_double(st, 4, w.line_m);
