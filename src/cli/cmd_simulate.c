@@ -379,7 +379,9 @@ out:
 	if (close_output(out.obs, out.obs_name, out.obs == stdout) == -1 ||
 	    close_output(out.truth, out.truth_name, 0) == -1)
 		ret = 1;
-	if (ret == 0 && truth != NULL)
+	if (ret == 0 && r == NULL)
+		; /* --help: nothing was simulated */
+	else if (ret == 0 && truth != NULL)
 		fprintf(stderr, "truce simulate: %zu observations of %zu true "
 				"events over %lld days (illustrative)\n",
 		    out.nobs, out.nevents, (long long)days);
