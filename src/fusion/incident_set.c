@@ -210,30 +210,39 @@ obs_slot(const struct incident_set *s, int64_t index)
 	return -1;
 }
 
+/* The slot of incident id, or -1. */
 static long
-inc_slot(const struct incident_set *s, const char *id)
+inc_lookup(const struct incident_set *s, const char *id)
 {
 	const struct slot_map *m = &s->by_id;
-	uint64_t h;
+	uint64_t h = hash_id(id);
 	size_t i;
 
-	/* One placement asks for the same incident several times. */
-	if (s->last_slot < s->ninc &&
-	    strcmp(s->inc[s->last_slot].inc.id, id) == 0)
-		return (long)s->last_slot;
-	h = hash_id(id);
 	if (m->cap == 0)
 		return -1;
 	i = mix(h) & (m->cap - 1);
 	while (m->val[i] != 0) {
 		if (m->key[i] == h &&
-		    strcmp(s->inc[m->val[i] - 1].inc.id, id) == 0) {
-			((struct incident_set *)s)->last_slot = m->val[i] - 1;
+		    strcmp(s->inc[m->val[i] - 1].inc.id, id) == 0)
 			return (long)m->val[i] - 1;
-		}
 		i = (i + 1) & (m->cap - 1);
 	}
 	return -1;
+}
+
+/* The same, remembering the last answer: one placement asks for the same
+ * incident several times. */
+static long
+inc_slot(struct incident_set *s, const char *id)
+{
+	long k;
+
+	if (s->last_slot < s->ninc &&
+	    strcmp(s->inc[s->last_slot].inc.id, id) == 0)
+		return (long)s->last_slot;
+	if ((k = inc_lookup(s, id)) >= 0)
+		s->last_slot = (size_t)k;
+	return k;
 }
 
 /* ---- the grid ----------------------------------------------------- */
@@ -747,7 +756,7 @@ long
 incident_set_links(const struct incident_set *s, const char *id,
     int64_t *idx, size_t max)
 {
-	long k = inc_slot(s, id);
+	long k = inc_lookup(s, id);
 	size_t i;
 
 	if (k < 0)
