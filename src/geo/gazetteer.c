@@ -561,23 +561,24 @@ entry_add(struct gazetteer *g, size_t place, char *text, int alias)
 	memset(&e, 0, sizeof(e));
 	if (lower_form(text, low, sizeof(low)) == -1 ||
 	    gazetteer_fold(text, key, sizeof(key)) == -1)
-		return -1;
+		goto fail;
 	if (g->nentries == g->capentries) {
 		cap = g->capentries ? g->capentries * 2 : 256;
 		if ((ne = realloc(g->entries, cap * sizeof(*ne))) == NULL)
-			return -1;
+			goto fail;
 		g->entries = ne;
 		g->capentries = cap;
 	}
 	e.place = place;
 	e.text = text;
 	e.alias = alias;
-	if ((e.lower = strdup(low)) == NULL || (e.key = strdup(key)) == NULL) {
-		free(e.lower);
-		return -1;
-	}
+	if ((e.lower = strdup(low)) == NULL || (e.key = strdup(key)) == NULL)
+		goto fail;
 	g->entries[g->nentries++] = e;
 	return 0;
+fail:
+	free(e.lower);
+	return -1;
 }
 
 /* Checks a name: 1..GAZETTEER_MAX_NAME bytes of UTF-8 with a key letter. */

@@ -17,11 +17,19 @@
  * latitude-band test.
  */
 #define MIN_METRES_PER_DEG_LAT 110574.0
+/* Metres per degree on the mean sphere, for the planar part estimate. */
+#define MEAN_METRES_PER_DEG 111195.0
+/* A part is solved if its box is within best * 1.1 + 1 km (planar)... */
+#define PART_FACTOR 1.1
+#define PART_SLACK 1000.0
+/* ...and every part is when the best is beyond 200 km. */
+#define PART_FAR 200000.0
 
 struct part {
 	struct geodesy_point *pts;
 	size_t n;
-	double miny, maxy;
+	double miny, maxy; /* latitude band */
+	double minx, maxx; /* longitudes unwrapped from pts[0] */
 };
 
 struct feature {
@@ -187,7 +195,8 @@ int
 lines_layer_add_part(struct lines_layer *l, size_t feature,
     const struct geodesy_point *pts, size_t n, char *err, size_t errlen)
 {
-	struct part p = { NULL, 0, 0, 0 };
+	struct part p = { NULL, 0, 0, 0, 0, 0 };
+	double x, d;
 	struct part *np;
 	struct feature *f;
 	size_t i;
@@ -231,11 +240,22 @@ lines_layer_add_part(struct lines_layer *l, size_t feature,
 	memcpy(p.pts, pts, n * sizeof(*p.pts));
 	p.n = n;
 	p.miny = p.maxy = pts[0].lat;
+	p.minx = p.maxx = x = pts[0].lon;
 	for (i = 1; i < n; i++) {
 		if (pts[i].lat < p.miny)
 			p.miny = pts[i].lat;
 		if (pts[i].lat > p.maxy)
 			p.maxy = pts[i].lat;
+		d = fmod(pts[i].lon - pts[i - 1].lon, 360);
+		if (d > 180)
+			d -= 360;
+		else if (d < -180)
+			d += 360;
+		x += d;
+		if (x < p.minx)
+			p.minx = x;
+		if (x > p.maxx)
+			p.maxx = x;
 	}
 	if ((np = realloc(f->parts, (f->nparts + 1) * sizeof(*np))) == NULL) {
 		seterr(err, errlen, "out of memory");
@@ -250,49 +270,107 @@ fail:
 	return -1;
 }
 
+/*
+ * Planar estimate (metres) of the distance from p to the part's bounding
+ * box, longitudes taken at the narrowest parallel of the box: only a
+ * prefilter, like geodesy_polyline_distance's own.
+ */
+static double
+part_estimate(const struct part *pt, const struct geodesy_point *p)
+{
+	double dy = 0, dx, lon, c;
+
+	if (p->lat < pt->miny)
+		dy = pt->miny - p->lat;
+	else if (p->lat > pt->maxy)
+		dy = p->lat - pt->maxy;
+	/* p's longitude shifted next to the box. */
+	lon = p->lon;
+	while (lon < (pt->minx + pt->maxx) / 2 - 180)
+		lon += 360;
+	while (lon > (pt->minx + pt->maxx) / 2 + 180)
+		lon -= 360;
+	dx = lon < pt->minx ? pt->minx - lon
+	    : lon > pt->maxx ? lon - pt->maxx
+			     : 0;
+	c = cos(fmax(fabs(pt->miny), fmax(fabs(pt->maxy), fabs(p->lat))) *
+	    3.14159265358979323846 / 180);
+	return hypot(dx * c, dy) * MEAN_METRES_PER_DEG;
+}
+
+/* Solves part j of feature i exactly and keeps it if nearer than *best. */
+static void
+consider_part(const struct lines_layer *l, size_t i, size_t j,
+    const struct geodesy_point *p, struct lines_nearest *best, int *have)
+{
+	const struct feature *f = &l->features[i];
+	const struct part *pt = &f->parts[j];
+	struct geodesy_nearest g;
+
+	if (geodesy_polyline_distance(p, pt->pts, pt->n, &g) == -1)
+		return;
+	if (!*have || g.distance_m < best->where.distance_m) {
+		best->feature = i;
+		best->part = j;
+		best->where = g;
+		best->feature_name = f->name;
+		best->side_name = g.side > 0 ? f->right
+		    : g.side < 0	    ? f->left
+					    : NULL;
+		*have = 1;
+	}
+}
+
 int
 lines_layer_nearest(const struct lines_layer *l,
     const struct geodesy_point *p, struct lines_nearest *out)
 {
 	struct lines_nearest best;
-	struct geodesy_nearest g;
-	const struct feature *f;
 	const struct part *pt;
-	size_t i, j;
-	double band;
+	size_t i, j, fi = 0, pj = 0;
+	double band, est, first = INFINITY, limit;
 	int have = 0;
 
 	if (p == NULL || !isfinite(p->lat) || !isfinite(p->lon) ||
 	    p->lat < -90 || p->lat > 90)
 		return -1;
 	memset(&best, 0, sizeof(best));
-	for (i = 0; i < l->nfeatures; i++) {
-		f = &l->features[i];
-		for (j = 0; j < f->nparts; j++) {
-			pt = &f->parts[j];
-			band = 0;
-			if (p->lat < pt->miny)
-				band = pt->miny - p->lat;
-			else if (p->lat > pt->maxy)
-				band = p->lat - pt->maxy;
-			if (have && band * MIN_METRES_PER_DEG_LAT >
-					best.where.distance_m)
-				continue;
-			if (geodesy_polyline_distance(p, pt->pts, pt->n, &g) ==
-			    -1)
-				continue;
-			if (!have || g.distance_m < best.where.distance_m) {
-				best.feature = i;
-				best.part = j;
-				best.where = g;
-				best.feature_name = f->name;
-				best.side_name = g.side > 0 ? f->right
-				    : g.side < 0	    ? f->left
-							    : NULL;
-				have = 1;
+	/* The part whose box looks nearest first, for a good first bound. */
+	for (i = 0; i < l->nfeatures; i++)
+		for (j = 0; j < l->features[i].nparts; j++) {
+			est = part_estimate(&l->features[i].parts[j], p);
+			if (est < first) {
+				first = est;
+				fi = i;
+				pj = j;
 			}
 		}
-	}
+	if (first == INFINITY)
+		return -1;
+	consider_part(l, fi, pj, p, &best, &have);
+	for (i = 0; i < l->nfeatures; i++)
+		for (j = 0; j < l->features[i].nparts; j++) {
+			if (i == fi && j == pj)
+				continue;
+			pt = &l->features[i].parts[j];
+			if (have) {
+				/* Rigorous: the latitude band alone. */
+				band = p->lat < pt->miny ? pt->miny - p->lat
+				    : p->lat > pt->maxy	 ? p->lat - pt->maxy
+							 : 0;
+				if (band * MIN_METRES_PER_DEG_LAT >
+				    best.where.distance_m)
+					continue;
+				/* Estimate, with the prefilter's margin. */
+				limit = best.where.distance_m > PART_FAR
+				    ? INFINITY
+				    : best.where.distance_m * PART_FACTOR +
+					PART_SLACK;
+				if (part_estimate(pt, p) > limit)
+					continue;
+			}
+			consider_part(l, i, j, p, &best, &have);
+		}
 	if (!have)
 		return -1;
 	*out = best;

@@ -82,9 +82,13 @@ const char *lines_layer_feature_name(const struct lines_layer *l, size_t i);
 
 /*
  * The nearest point of the layer to p, over all features and parts, into
- * *out. Returns -1 if the layer has no part or p is invalid. Parts whose
- * latitude band alone puts them farther than the best so far are skipped.
- * Cost: that of geodesy_polyline_distance on the parts not skipped.
+ * *out. Returns -1 if the layer has no part or p is invalid. The part whose
+ * bounding box looks nearest is solved first; a part is then skipped if its
+ * latitude band alone puts it farther than the best so far (rigorous), or
+ * if the planar estimate of its box is beyond the best * 1.1 + 1 km (the
+ * same margin as geodesy_polyline_distance's prefilter; none beyond
+ * 200 km). Cost: O(parts) estimates plus geodesy_polyline_distance on the
+ * parts not skipped.
  */
 int lines_layer_nearest(const struct lines_layer *l,
     const struct geodesy_point *p, struct lines_nearest *out);

@@ -10,6 +10,67 @@
 #include "geo/lines.h"
 #include "tap.h"
 
+/*
+ * The part prefilter never changes the answer: 150 short random parts (a
+ * border drawn in pieces, some across ±180) against the minimum over all
+ * parts solved one by one, for 400 points near and far.
+ */
+static void
+test_many_parts(void)
+{
+	enum { NPARTS = 150, PLEN = 6, NQ = 400 };
+	static struct geodesy_point parts[NPARTS][PLEN];
+	struct lines_layer *l = lines_layer_new("pieces");
+	struct geodesy_nearest g;
+	struct lines_nearest r;
+	struct geodesy_point p;
+	unsigned int seed = 4242;
+	size_t i, k, f, bad = 0;
+	double best;
+	char err[256];
+
+#define RND() ((seed = seed * 1103515245u + 12345u), \
+	(double)(seed >> 8) / (1u << 24))
+	for (i = 0; i < NPARTS; i++) {
+		double lat = 38 + 4 * RND(), lon = 44 + 4 * RND();
+
+		if (i % 10 == 0) {
+			lat = -10 + 20 * RND();
+			lon = 179.5 + RND();
+		}
+		for (k = 0; k < PLEN; k++) {
+			parts[i][k].lat = lat;
+			parts[i][k].lon = lon > 180 ? lon - 360 : lon;
+			lat += 0.05 * (RND() - 0.5);
+			lon += 0.05 * RND();
+		}
+		lines_layer_add_feature(l, "piece", NULL, NULL, &f, err,
+		    sizeof(err));
+		lines_layer_add_part(l, f, parts[i], PLEN, err, sizeof(err));
+	}
+	for (i = 0; i < NQ; i++) {
+		p.lat = i % 4 == 3 ? -15 + 30 * RND() : 37 + 6 * RND();
+		p.lon = i % 4 == 3 ? 178 + 4 * RND() : 43 + 6 * RND();
+		if (p.lon > 180)
+			p.lon -= 360;
+		best = INFINITY;
+		for (k = 0; k < NPARTS; k++)
+			if (geodesy_polyline_distance(&p, parts[k], PLEN, &g) ==
+				0 &&
+			    g.distance_m < best)
+				best = g.distance_m;
+		if (lines_layer_nearest(l, &p, &r) == -1 ||
+		    fabs(r.where.distance_m - best) > 1e-6) {
+			diag("(%g, %g): layer %.3f, brute %.3f", p.lat, p.lon,
+			    r.where.distance_m, best);
+			bad++;
+		}
+	}
+#undef RND
+	is_int(bad, 0, "nearest over 150 parts = brute force, %d points", NQ);
+	lines_layer_free(l);
+}
+
 int
 main(void)
 {
@@ -83,5 +144,6 @@ main(void)
 	ok(lines_layer_nearest(l, &p, &r) == -1, "invalid point: -1");
 	lines_layer_free(l);
 	lines_layer_free(NULL);
+	test_many_parts();
 	return done_testing();
 }
