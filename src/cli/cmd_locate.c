@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "locate/bearings.h"
 #include "locate/fixjson.h"
 #include "locate/tdoa.h"
 
@@ -54,7 +55,7 @@ usage(FILE *f)
 	    "skipped. A line that is not a valid fix\ngets a \"failed\" line "
 	    "naming the field, and the exit status is then 1.\nSee "
 	    "docs/localization.md.\n",
-	    TDOA_MAX_SENSORS, 64, FIXJSON_MAX_LINE);
+	    TDOA_MAX_SENSORS, BEARINGS_MAX, FIXJSON_MAX_LINE);
 }
 
 /* Refills r; flushes stdout first when the read may block. 0, or -1. */

@@ -23,6 +23,7 @@
 
 #include "cli/commands.h"
 #include "common/num.h"
+#include "tlog/b64.h"
 #include "tlog/memlog.h"
 #include "tlog/merkle.h"
 #include "tlog/tile.h"
@@ -122,6 +123,25 @@ read_line(char *buf, size_t cap, size_t *len, long lineno)
 	return 0;
 }
 
+/* Decodes one line of leaf data (hex, or base64) into data. */
+static int
+decode_leaf(const struct tlog_opts *o, const char *line, size_t len,
+    uint8_t *data, size_t cap, size_t *dlen)
+{
+	const char *end = NULL;
+
+	*dlen = 0;
+	if (len == 0)
+		return 0;
+	if (o->base64)
+		return b64_decode(line, len, data, cap, dlen);
+	if (len % 2 != 0 ||
+	    sodium_hex2bin(data, cap, line, len, NULL, dlen, &end) != 0 ||
+	    end != line + len)
+		return -1;
+	return 0;
+}
+
 /* Reads the leaves on stdin into a new memlog. */
 static struct memlog *
 read_leaves(const struct tlog_opts *o)
@@ -156,16 +176,8 @@ read_leaves(const struct tlog_opts *o)
 				goto fail;
 			}
 		} else {
-			dlen = 0;
-			if (len > 0 &&
-			    (o->base64 ?
-				    sodium_base642bin(data, TLOG_LINE_MAX,
-					line, len, NULL, &dlen, NULL,
-					sodium_base64_VARIANT_ORIGINAL) != 0 :
-				    (len % 2 != 0 ||
-					sodium_hex2bin(data, TLOG_LINE_MAX,
-					    line, len, NULL, &dlen,
-					    NULL) != 0)) ) {
+			if (decode_leaf(o, line, len, data, TLOG_LINE_MAX,
+				&dlen) == -1) {
 				fprintf(stderr,
 				    "truce tlog: line %ld: leaf data is not "
 				    "%s\n",

@@ -41,6 +41,7 @@ int cmd_simulate(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);	/* cli/cmd_keygen.c */
 int cmd_note(int argc, char **argv);	/* cli/cmd_note.c */
 int cmd_tlog(int argc, char **argv);	/* cli/cmd_tlog.c */
+/* truce locate: localization fixes as JSON lines, stdin to stdout (offline). */
 int cmd_locate(int argc, char **argv);
 int cmd_geo(int argc, char **argv);
 

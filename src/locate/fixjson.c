@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -151,6 +152,22 @@ parse_tdoa(struct ctx *c, json_t *in, struct tdoa_fix *fix,
 			s[i].t_ns = 0;
 		}
 	}
+	if (ns_form == 1) {
+		/* One emission's arrivals lie within seconds of each other;
+		 * the bound also keeps max - min inside int64. */
+		int64_t lo = s[0].t_ns, hi = s[0].t_ns;
+
+		for (i = 1; i < n; i++) {
+			if (s[i].t_ns < lo)
+				lo = s[i].t_ns;
+			if (s[i].t_ns > hi)
+				hi = s[i].t_ns;
+		}
+		if (hi / 2 - lo / 2 > TDOA_MAX_SPREAD_NS / 2 ||
+		    hi - lo > TDOA_MAX_SPREAD_NS)
+			return fail(c, "/sensors: t_ns values spread over more "
+				       "than 2^53 ns");
+	}
 	fix->sensors = s;
 	fix->nsensors = n;
 	fix->times_ns = ns_form == 1;
@@ -228,22 +245,36 @@ put(struct out *o, const char *fmt, ...)
 	o->len += (size_t)n;
 }
 
+/* Appends one byte; false (and cut) when it does not fit. */
+static int
+put_byte(struct out *o, char ch)
+{
+	if (o->cut || o->len + 1 >= o->cap) {
+		o->cut = 1;
+		return 0;
+	}
+	o->buf[o->len++] = ch;
+	o->buf[o->len] = '\0';
+	return 1;
+}
+
 /* A JSON string (RFC 8259 escapes); s is valid UTF-8 or ASCII. */
 static void
 put_str(struct out *o, const char *s)
 {
 	const unsigned char *p;
 
-	put(o, "\"");
+	put_byte(o, '"');
 	for (p = (const unsigned char *)s; *p != '\0' && !o->cut; p++) {
-		if (*p == '"' || *p == '\\')
-			put(o, "\\%c", *p);
-		else if (*p < 0x20)
+		if (*p == '"' || *p == '\\') {
+			put_byte(o, '\\');
+			put_byte(o, (char)*p);
+		} else if (*p < 0x20)
 			put(o, "\\u%04x", *p);
 		else
-			put(o, "%c", *p);
+			put_byte(o, (char)*p);
 	}
-	put(o, "\"");
+	put_byte(o, '"');
 }
 
 static void

@@ -805,14 +805,39 @@ struct outcome {
 	struct minimum best;
 	int found;	    /* a converged minimum exists */
 	int underground;    /* 3-D: only minima below min_alt_m */
-	int has_rival;	    /* an ambiguity */
+	int has_rival;	    /* an ambiguity of the horizontal position */
 	struct minimum rival;
+	int has_height_rival; /* 3-D: one of the height only */
+	struct minimum height_rival;
 	int has_cov;
 	double cov_en[3], var_up;
 	struct ellipsoid_ellipse ellipse;
 	double lev[MAXN];
 	double flat;
 };
+
+/*
+ * Whether minimum b lies horizontally outside a's horizontal reach (3 times
+ * its 95 % ellipse's semi-major axis, at least 1 m), in the ENU frame at a.
+ */
+static int
+horizontal_apart(const struct work *w, const struct minimum *a,
+    const struct minimum *b, const struct outcome *out)
+{
+	struct ellipsoid_enu f;
+	double lat, lon, h, big[3], enu[3], r;
+	int k;
+
+	if (w->dim == 2)
+		return 1;
+	geodetic(w, a->x, &lat, &lon, &h);
+	ellipsoid_enu_init(&f, lat, lon, h);
+	for (k = 0; k < 3; k++)
+		big[k] = b->x[k] + w->o[k];
+	ellipsoid_enu_from_ecef(&f, big, enu);
+	r = out->has_cov ? 3 * out->ellipse.semi_major_m : 0;
+	return hypot(enu[0], enu[1]) > fmax(1.0, r);
+}
 
 /*
  * Starts, refinements, the best minimum and its rival for w's sensors: the
@@ -893,12 +918,32 @@ solve_set(struct work *w, struct outcome *out)
 			continue;
 		dchi2 = (mins[j].cost - mins[bi].cost) /
 		    (w->sigma_r * w->sigma_r);
-		if (dist3(mins[j].x, mins[bi].x) > mins[bi].reach &&
-		    dchi2 < w->opt->ambiguity_chi2 &&
-		    (!out->has_rival || mins[j].cost < out->rival.cost)) {
-			out->has_rival = 1;
-			out->rival = mins[j];
+		if (dist3(mins[j].x, mins[bi].x) <= mins[bi].reach ||
+		    dchi2 >= w->opt->ambiguity_chi2)
+			continue;
+		/* A rival that differs only in height (the mirror image
+		 * across a flat array) leaves the horizontal fix alone. */
+		if (horizontal_apart(w, &mins[bi], &mins[j], out)) {
+			if (!out->has_rival || mins[j].cost < out->rival.cost) {
+				out->has_rival = 1;
+				out->rival = mins[j];
+			}
+		} else if (!out->has_height_rival ||
+		    mins[j].cost < out->height_rival.cost) {
+			out->has_height_rival = 1;
+			out->height_rival = mins[j];
 		}
+	}
+	if (out->has_height_rival && out->height_rival.h > out->best.h) {
+		/* A tie in height (a flat array): sources are on or above
+		 * the ground the sensors stand on, so the higher one is
+		 * reported and the other named in the message. */
+		tmp = out->best;
+		out->best = out->height_rival;
+		out->height_rival = tmp;
+		out->has_cov = covariance(w, &out->best, out->cov_en,
+				   &out->var_up, out->lev) == 0 &&
+		    ellipsoid_ellipse95(out->cov_en, &out->ellipse) == 0;
 	}
 }
 
@@ -1015,7 +1060,7 @@ static int
 setup(struct work *w, const struct tdoa_fix *fix,
     const struct tdoa_options *opt, struct tdoa_result *res)
 {
-	double c[3] = { 0 }, lat, lon, h, big[3], tmin_s, tmax_abs = 0;
+	double c[3] = { 0 }, lat, lon, h, tmin_s, tmax_abs = 0;
 	int64_t tmin_ns;
 	size_t i, n = fix->nsensors;
 	int k;
@@ -1072,7 +1117,6 @@ setup(struct work *w, const struct tdoa_fix *fix,
 				     "only %.2g m of range, send t_ns; ",
 			    tmax_abs, tmax_abs * 0x1p-52 * fix->speed_mps);
 	}
-	(void)big;
 	return 0;
 }
 
@@ -1128,15 +1172,16 @@ tdoa_solve(const struct tdoa_fix *fix, const struct tdoa_options *opt,
 	}
 	if (check_fix(fix, res) == -1)
 		goto fail;
-	if (setup(&w, fix, opt, res) == -1)
-		goto fail;
 	nin = fix->nsensors;
-	if ((int)nin < w.np) {
+	if (nin < (fix->known_alt ? 3u : 4u)) {
 		msg_add(res, "too few sensors: a %s fix needs at least %d "
 			     "arrivals, got %zu",
-		    w.dim == 3 ? "3-D" : "2-D (known height)", w.np, nin);
+		    fix->known_alt ? "2-D (known height)" : "3-D",
+		    fix->known_alt ? 3 : 4, nin);
 		goto fail;
 	}
+	if (setup(&w, fix, opt, res) == -1)
+		goto fail;
 	for (i = 0; i < nin; i++)
 		keep[i] = 1;
 	select_sensors(&w, keep);
@@ -1231,6 +1276,16 @@ tdoa_solve(const struct tdoa_fix *fix, const struct tdoa_options *opt,
 		    (out.rival.cost - out.best.cost) /
 			(w.sigma_r * w.sigma_r));
 		poor = 1;
+	}
+	if (out.has_height_rival) {
+		double rh;
+
+		geodetic(&w, out.height_rival.x, NULL, NULL, &rh);
+		msg_add(res, "; height ambiguous: a solution at the same "
+			     "place, %.0f m high, fits as well (delta chi2 "
+			     "%.2g); the higher one is given",
+		    rh, fabs(out.height_rival.cost - out.best.cost) /
+			(w.sigma_r * w.sigma_r));
 	}
 	if (out.underground) {
 		msg_add(res, "; the only solution lies %.0f m below the "

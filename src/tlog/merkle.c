@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "tlog/b64.h"
 #include "tlog/merkle.h"
 
 /* A proof has at most MERKLE_MAX_PROOF ranges; a tree hash one. */
@@ -651,9 +652,7 @@ merkle_hash_from_base64(const char *s, size_t len,
 
 	if (len != MERKLE_BASE64_SIZE - 1)
 		return -1;
-	/* libsodium's decoder is strict: padding and zero spare bits. */
-	if (sodium_base642bin(h, sizeof(h), s, len, NULL, &got, NULL,
-		sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	if (b64_decode(s, len, h, sizeof(h), &got) != 0 ||
 	    got != MERKLE_HASH_SIZE)
 		return -1;
 	memcpy(out, h, MERKLE_HASH_SIZE);

@@ -13,8 +13,15 @@ hex2b64() {
 	perl -MMIME::Base64 -e 'print encode_base64(pack("H*", $ARGV[0]), "")' "$1"
 }
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# Work in tap.sh's TAP_TMP when it provides one (and cleans it up), else in
+# a directory of our own.
+if [ -n "${TAP_TMP:-}" ]; then
+	work=$TAP_TMP/tlog_cli
+	mkdir -p "$work"
+else
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' EXIT
+fi
 cd "$work" || exit 1
 
 jq -r '.leaves_hex[]' "$V/rfc6962_tree8.json" >leaves

@@ -177,6 +177,37 @@ exact_cases(void)
 	miss(&r, lat, lon, h, &dist, &d2);
 	ok(dist < 1e-3, "radio 2-D exact (t_s): within 1 mm (%.2g m)", dist);
 
+	/*
+	 * Across the antimeridian and at the north pole, sound, 2-D/3-D.
+	 * The 3-D source is 400 m up: at 150 m this nearly flat array cannot
+	 * tell it from its mirror image 120 m underground (delta chi2 7.4)
+	 * and the fix is rightly flagged ambiguous.
+	 */
+	{
+		static const double where[2][2] = { { 65.0, 179.995 },
+			{ 90.0, 0.0 } };
+		static const char *name[2] = { "antimeridian", "north pole" };
+		int k, dim;
+
+		for (k = 0; k < 2; k++)
+			for (dim = 2; dim <= 3; dim++) {
+				struct tdoa_fix f2 = { s, 5, 0, 343.0, 0.001,
+					dim == 2, 0 };
+
+				offset(where[k][0], where[k][1], 0, 900, 700,
+				    dim == 3 ? 400 : 0, &lat2, &lon2, &h2);
+				f2.alt_m = h2;
+				make_fix(s, 5, ring5, where[k][0], where[k][1],
+				    lat2, lon2, h2, 343.0, 7.0, 0, 0);
+				tdoa_solve(&f2, NULL, &r);
+				miss(&r, lat2, lon2, h2, &dist, &d2);
+				ok(r.status == TDOA_OK && dist < 1e-3,
+				    "%s, %d-D exact: ok within 1 mm (%.2g m; "
+				    "%s)",
+				    name[k], dim, dist, r.message);
+			}
+	}
+
 	/* Radio in integer ns at an epoch of 1.8e18 ns: ns rounding only. */
 	make_fix(s, 6, radio, 48.0, 10.0, lat, lon, h, C_LIGHT, 0,
 	    INT64_C(1800000000123456789), 0);
@@ -309,6 +340,29 @@ status_cases(void)
 		miss(&r, lat, lon, h, &dist, &d2);
 		ok(r.status == TDOA_OK && dist < 1e-3,
 		    "two more sensors resolve it: ok, exact (%.2g m)", dist);
+	}
+
+	/* A flat array in 3-D: the source and its mirror below the array
+	 * fit equally; same place, so ok, and the higher one is given. */
+	{
+		static const double flat[5][3] = { { 0, 0, 0 }, { 300, 50, 0 },
+			{ -200, 250, 0 }, { -150, -280, 0 }, { 250, -200, 0 } };
+
+		offset(40.0, 47.0, 0, 100, 80, 200, &lat, &lon, &h);
+		make_fix(s, 5, flat, 40.0, 47.0, lat, lon, h, 343.0, 3.0, 0, 0);
+		fix.nsensors = 5;
+		fix.known_alt = 0;
+		fix.sigma_t_s = 0.0001;
+		tdoa_solve(&fix, NULL, &r);
+		miss(&r, lat, lon, h, &dist, &d2);
+		ok(r.status == TDOA_OK && dist < 1e-3 &&
+			fabs(r.alt_m - h) < 1e-3 &&
+			strstr(r.message, "height ambiguous") != NULL,
+		    "flat array, 3-D, source 200 m up: ok, exact, the mirror "
+		    "named (%.2g m, dh %.2g m; %s)",
+		    dist, r.alt_m - h, r.message);
+		fix.known_alt = 1;
+		fix.sigma_t_s = 0.001;
 	}
 
 	/* Far outside a small array: high GDOP. */

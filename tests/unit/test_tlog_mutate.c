@@ -80,7 +80,7 @@ main(void)
 	uint8_t buf[8192], orig[4096], bundle[512];
 	char cp[512], *signed_note, err[256], body[4096], b64[64];
 	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE];
-	size_t cplen, nlen, len, olen, blen, plen, i, k;
+	size_t cplen, nlen, len, olen, blen, plen, plines, i, k;
 	int bad_msg = 0, forged = 0, statuses[600] = { 0 }, w;
 	uint32_t x;
 
@@ -139,6 +139,7 @@ main(void)
 	w += snprintf(body + w, sizeof(body) - (size_t)w, "\n%s", signed_note);
 	olen = (size_t)w;
 	memcpy(orig, body, olen);
+	plines = (size_t)(strstr(body, "\n\n") - body) + 2;
 	{
 		struct witness_state st = { 20, { 0 } };
 
@@ -157,6 +158,10 @@ main(void)
 			witness_add_checkpoint(buf, len, &wl, 1, wit, 1, &res);
 			if (res.status >= 0 && res.status < 600)
 				statuses[res.status]++;
+			/* Cosigned: the old size and proof lines are intact. */
+			if (res.status == 200 &&
+			    (len < plines || memcmp(buf, orig, plines) != 0))
+				forged++;
 			if (res.status != 200 && res.message[0] == '\0')
 				bad_msg++;
 		}
@@ -169,6 +174,7 @@ main(void)
 		statuses[409] + statuses[422],
 	    ROUNDS, "every mutated request got a spec status");
 	is_int(bad_msg, 0, "every refusal says why");
+	is_int(forged, 0, "no request with altered proof lines was cosigned");
 
 	/* Tile paths and entry bundles. */
 	blen = 0;
