@@ -21,5 +21,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_rebuild(int argc, char **argv);
 int cmd_witness(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_verify_receipt(int argc, char **argv);
 
 #endif

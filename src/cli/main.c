@@ -18,6 +18,10 @@ const struct command commands[] = {
 	{ "rebuild", cmd_rebuild, "recreate a center's store from its log" },
 	{ "witness", cmd_witness, "run a member's witness (C2SP tlog-witness) "
 	    "that cosigns checkpoints" },
+	{ "audit", cmd_audit, "check a center end to end: signatures, "
+	    "cosignatures, every hash, a replay" },
+	{ "verify-receipt", cmd_verify_receipt, "verify an observation's "
+	    "receipt offline" },
 	{ NULL, NULL, NULL },
 };
 
