@@ -23,5 +23,8 @@ int cmd_rebuild(int argc, char **argv);
 int cmd_witness(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_verify_receipt(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);	/* cli/cmd_keygen.c */
+int cmd_note(int argc, char **argv);	/* cli/cmd_note.c */
+int cmd_tlog(int argc, char **argv);	/* cli/cmd_tlog.c */
 
 #endif

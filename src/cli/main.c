@@ -22,6 +22,9 @@ const struct command commands[] = {
 	    "cosignatures, every hash, a replay" },
 	{ "verify-receipt", cmd_verify_receipt, "verify an observation's "
 	    "receipt offline" },
+	{ "keygen", cmd_keygen, "make a signed-note key pair" },
+	{ "note", cmd_note, "sign or verify a signed note" },
+	{ "tlog", cmd_tlog, "Merkle tree roots and proofs" },
 	{ NULL, NULL, NULL },
 };
 

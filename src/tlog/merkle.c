@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "tlog/b64.h"
 #include "tlog/merkle.h"
 
 /* A proof has at most MERKLE_MAX_PROOF ranges; a tree hash one. */
@@ -104,13 +105,13 @@ log2_exact(int64_t k)
 	return __builtin_ctzll((unsigned long long)k);
 }
 
-int
+bool
 merkle_subtree_valid(int64_t start, int64_t end)
 {
 	int64_t width, ceil;
 
 	if (start < 0 || end <= start || end > MERKLE_MAX_TREE_SIZE)
-		return 0;
+		return false;
 	width = end - start;
 	ceil = pow2_atmost(width);
 	if (ceil < width)
@@ -651,9 +652,7 @@ merkle_hash_from_base64(const char *s, size_t len,
 
 	if (len != MERKLE_BASE64_SIZE - 1)
 		return -1;
-	/* libsodium's decoder is strict: padding and zero spare bits. */
-	if (sodium_base642bin(h, sizeof(h), s, len, NULL, &got, NULL,
-		sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	if (b64_decode(s, len, h, sizeof(h), &got) != 0 ||
 	    got != MERKLE_HASH_SIZE)
 		return -1;
 	memcpy(out, h, MERKLE_HASH_SIZE);

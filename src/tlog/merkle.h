@@ -24,6 +24,7 @@
 #ifndef TRUCE_MERKLE_H
 #define TRUCE_MERKLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,8 +37,9 @@
 /*
  * Reads the stored hashes with the n given indexes (each in
  * [0, merkle_stored_hash_count(tree size))) into out[0..n-1], in order.
- * Returns 0, or -1 if any of them cannot be read (the reader reports why).
- * Every function below that takes a reader calls it at most once per call.
+ * Returns 0, or -1 if any of them cannot be read (the reader reports why;
+ * out may then hold anything). Every function below that takes a reader
+ * calls it at most once per call and reads into its own buffers.
  */
 typedef int (*merkle_read_fn)(void *ctx, const int64_t *indexes, size_t n,
     uint8_t (*out)[MERKLE_HASH_SIZE]);
@@ -88,7 +90,7 @@ int64_t merkle_stored_hash_count(int64_t n);
  * (1..63) to *nout. They belong at indexes merkle_stored_hash_count(n) and
  * following. Reads the left siblings through reader (one call, at most 62
  * hashes). Returns -1 for n outside [0, MERKLE_MAX_TREE_SIZE) or a failed
- * read; out and *nout are then undefined / untouched.
+ * read; out and *nout are then untouched.
  */
 int merkle_stored_hashes_for_record(int64_t n,
     const uint8_t leaf[MERKLE_HASH_SIZE], merkle_read_fn reader, void *ctx,
@@ -197,11 +199,11 @@ int merkle_verify_subtree_consistency(int64_t start, int64_t end, int64_t n,
     const uint8_t root[MERKLE_HASH_SIZE]);
 
 /*
- * 1 if [start, end) is a valid non-empty subtree: 0 <= start < end <=
+ * Whether [start, end) is a valid non-empty subtree: 0 <= start < end <=
  * MERKLE_MAX_TREE_SIZE and start is a multiple of the smallest power of two
- * >= end - start; 0 otherwise.
+ * >= end - start.
  */
-int merkle_subtree_valid(int64_t start, int64_t end);
+bool merkle_subtree_valid(int64_t start, int64_t end);
 
 /*
  * In-memory helper: MTH of the n leaf hashes in leaves (n = 0 gives

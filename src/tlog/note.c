@@ -8,6 +8,7 @@
 
 #include <sodium.h>
 
+#include "tlog/b64.h"
 #include "tlog/note.h"
 
 #define SEED_SIZE crypto_sign_SEEDBYTES	      /* 32 */
@@ -261,9 +262,7 @@ parse_key(const char *s, size_t len, const char *what, char *name,
 		goto out;
 	}
 	b64 = s;
-	if (len != 44 ||
-	    sodium_base642bin(raw, sizeof(raw), b64, len, NULL, &got, NULL,
-		sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	if (len != 44 || b64_decode(b64, len, raw, sizeof(raw), &got) != 0 ||
 	    got != sizeof(raw)) {
 		snprintf(msg, sizeof(msg),
 		    "%s: key must be 44 characters of canonical base64 "
@@ -652,53 +651,6 @@ note_sign(const struct note_signer *s, const uint8_t *text, size_t len,
 	memcpy(buf + len + 1, line, linelen + 1);
 	*out = buf;
 	*outlen = len + 1 + linelen;
-	return 0;
-}
-
-static int
-b64_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/*
- * Standard padded base64 decoded as Go's base64.StdEncoding does: like
- * libsodium's strict decoder, except that the unused low bits of the last
- * character before the padding are ignored instead of refused.
- */
-static int
-b64_decode_go(const char *s, size_t len, uint8_t *out, size_t cap,
-    size_t *outlen)
-{
-	char tmp[NOTE_MAX_SIG_BYTES / 3 * 4 + 8];
-	size_t pad = 0;
-	int v;
-
-	if (len == 0 || len % 4 != 0 || len > sizeof(tmp))
-		return -1;
-	memcpy(tmp, s, len);
-	if (tmp[len - 1] == '=')
-		pad = tmp[len - 2] == '=' ? 2 : 1;
-	v = b64_value(tmp[len - 1 - pad]);
-	if (v == -1)
-		return -1;
-	v &= pad == 2 ? 0x30 : pad == 1 ? 0x3c : 0x3f;
-	tmp[len - 1 - pad] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-		[v];
-	if (sodium_base642bin(out, cap, tmp, len, NULL, outlen, NULL,
-		sodium_base64_VARIANT_ORIGINAL) != 0)
-		return -1;
 	return 0;
 }
 

@@ -260,12 +260,14 @@ tile_read_data(const struct tile *t, merkle_read_fn reader, void *ctx,
     uint8_t *out, size_t outlen)
 {
 	int64_t indexes[TILE_WIDTH];
+	uint8_t h[TILE_WIDTH][MERKLE_HASH_SIZE];
 
 	if (tile_hash_indexes(t, indexes) == -1 ||
-	    outlen < (size_t)t->width * MERKLE_HASH_SIZE)
+	    outlen < (size_t)t->width * MERKLE_HASH_SIZE ||
+	    reader(ctx, indexes, (size_t)t->width, h) == -1)
 		return -1;
-	return reader(ctx, indexes, (size_t)t->width,
-	    (uint8_t(*)[MERKLE_HASH_SIZE])out);
+	memcpy(out, h, (size_t)t->width * MERKLE_HASH_SIZE);
+	return 0;
 }
 
 /* tile_for_index, also giving the byte range of the hashes it needs. */

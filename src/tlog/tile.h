@@ -107,7 +107,7 @@ int tile_hash_indexes(const struct tile *t, int64_t *indexes);
 /*
  * Server side: the bytes of hash tile t (t->width * 32) into out (outlen
  * bytes, at least that), read through reader in one call. Returns -1 for a
- * bad tile, a short buffer or a failed read.
+ * bad tile, a short buffer or a failed read, with out untouched.
  */
 int tile_read_data(const struct tile *t, merkle_read_fn reader, void *ctx,
     uint8_t *out, size_t outlen);
@@ -159,8 +159,9 @@ void tile_hash_reader_free(struct tile_hash_reader *r);
  * merkle_read_fn over a struct tile_hash_reader * (ctx): writes the stored
  * hashes with the given indexes (each < merkle_stored_hash_count(tree
  * size)) to out. Returns -1 if a fetch fails, a tile has the wrong length,
- * or tiles do not authenticate against the root. Cost: up to 8 fetches per
- * index, plus the right-edge tiles on the first call.
+ * or tiles do not authenticate against the root (out may then hold some of
+ * the hashes). Cost: up to 8 fetches per index, plus the right-edge tiles
+ * on the first call.
  */
 int tile_hash_reader_read(void *ctx, const int64_t *indexes, size_t n,
     uint8_t (*out)[MERKLE_HASH_SIZE]);

@@ -248,6 +248,13 @@ test_hash_text(void)
 	is_int(merkle_hash_from_base64(
 		   "KgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==", 44, g),
 	    -1, "base64 of 31 bytes refused");
+	/* libsodium 1.0.18 alone would take bytes >= 0x80 as letters. */
+	is_int(merkle_hash_from_base64(
+		   "Kg\xf2" "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 44, g),
+	    -1, "base64 with a byte >= 0x80 refused");
+	is_int(merkle_hash_from_base64(
+		   "KgA=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 44, g),
+	    -1, "base64 with padding inside refused");
 }
 
 int
