@@ -186,7 +186,10 @@ add_checkpoint(struct witnessd *w, struct MHD_Connection *conn,
 		}
 	}
 	pthread_mutex_unlock(&w->mu);
-	witness_request_free(req);
+	if (res.status != 200 && res.status != 409)
+		log_info("witness: %d for %.100s: %s", res.status, origin,
+		    res.message);
+	witness_request_free(req); /* origin pointed into it */
 	if (res.status == 200)
 		return answer(conn, 200, "text/plain; charset=utf-8",
 		    res.cosignature);
@@ -194,8 +197,6 @@ add_checkpoint(struct witnessd *w, struct MHD_Connection *conn,
 		snprintf(msg, sizeof(msg), "%lld\n", (long long)res.size);
 		return answer(conn, 409, "text/x.tlog.size", msg);
 	}
-	log_info("witness: %d for %.100s: %s", res.status, origin,
-	    res.message);
 	snprintf(msg, sizeof(msg), "%s\n", res.message);
 	return answer(conn, (unsigned int)res.status,
 	    "text/plain; charset=utf-8", msg);
