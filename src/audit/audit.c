@@ -1264,6 +1264,59 @@ save_state(struct audit *a)
 	return 0;
 }
 
+/*
+ * When no joint checkpoint can be had: if the log's latest checkpoint is
+ * smaller than the one the previous audit saved, that is the failure to
+ * report (entries acknowledged and audited are gone), not the missing
+ * joint checkpoint.
+ */
+static void
+diagnose_no_joint(struct audit *a)
+{
+	const struct note_verifier *known[1] = { a->log_v };
+	struct checkpoint *old = NULL, *latest = NULL;
+	struct note *n1 = NULL, *n2 = NULL;
+	struct fetch_reply r;
+	enum audit_outcome outcome = a->outcome;
+	char path[PATH_MAX], *saved = NULL;
+	uint8_t *buf = NULL;
+	size_t len;
+
+	memset(&r, 0, sizeof(r));
+	saved = strdup(a->err);
+	a->outcome = AUDIT_OK; /* probe quietly; restored below */
+	if (state_path(a, "checkpoint", path, sizeof(path)) == -1 ||
+	    read_file(a, path, MAX_NOTE, &buf, &len) != 1 ||
+	    (old = open_checkpoint(a, path, buf, len, known, 1, &n1)) == NULL)
+		goto restore;
+	if (fetch_get(a->f, "/v1/log/checkpoint", MAX_NOTE, &r) == -1 ||
+	    r.status != 200 || r.body == NULL ||
+	    (latest = open_checkpoint(a, "latest checkpoint", r.body, r.len,
+		 known, 1, &n2)) == NULL ||
+	    checkpoint_size(latest) >= checkpoint_size(old))
+		goto restore;
+	a->outcome = AUDIT_OK;
+	fail(a, AUDIT_FAILED, "inconsistent with the checkpoint of size %lld "
+	    "saved in %s: the center serves no joint checkpoint and its log "
+	    "now holds only %lld entries (entry %lld is the first missing)",
+	    (long long)checkpoint_size(old), a->o->state_dir,
+	    (long long)checkpoint_size(latest),
+	    (long long)checkpoint_size(latest));
+	goto done;
+restore:
+	a->outcome = outcome;
+	if (saved != NULL)
+		snprintf(a->err, a->errlen, "%s", saved);
+done:
+	free(saved);
+	free(buf);
+	free(r.body);
+	checkpoint_free(old);
+	checkpoint_free(latest);
+	note_free(n1);
+	note_free(n2);
+}
+
 /* Parses the keys and the quorum. */
 static int
 setup_keys(struct audit *a)
@@ -1362,8 +1415,11 @@ audit_run(const struct audit_options *o, struct audit_summary *s,
 		a->outcome = AUDIT_USAGE;
 		goto done;
 	}
-	if (check_joint(a) == -1)
+	if (check_joint(a) == -1) {
+		if (o->state_dir != NULL)
+			diagnose_no_joint(a);
 		goto done;
+	}
 	if (o->state_dir != NULL && load_state(a) == -1)
 		goto done;
 	nfull = a->size / TILE_WIDTH;
