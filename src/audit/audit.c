@@ -970,7 +970,8 @@ compare_listing(struct audit *a)
 	size_t i;
 	char hex[65];
 
-	qsort(a->listed, a->nlisted, sizeof(*a->listed), by_index);
+	if (a->nlisted > 0)
+		qsort(a->listed, a->nlisted, sizeof(*a->listed), by_index);
 	for (i = 1; i < a->nlisted; i++)
 		if (a->listed[i].index == a->listed[i - 1].index)
 			return fail(a, AUDIT_FAILED, "observations: the center "
