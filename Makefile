@@ -62,19 +62,21 @@ check-src:
 test-build: build/asan/truce build/release/truce $(asan_TESTS)
 
 # Integration tests run the ASan binary; TRUCE_BIN points them at it.
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+
 test: deps
-	@$(MAKE) --no-print-directory check-src test-build
+	@$(MAKE) --no-print-directory -j$(JOBS) check-src test-build
 	TRUCE_BIN=$(CURDIR)/build/asan/truce TRUCE_TOP=$(CURDIR) \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	prove -j2 --exec '' $(asan_TESTS) tests/integration/*.t
 
 run: deps
-	@$(MAKE) --no-print-directory build/release/truce
+	@$(MAKE) --no-print-directory -j$(JOBS) build/release/truce
 	@scripts/demo.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory build/release/truce
+	@$(MAKE) --no-print-directory -j$(JOBS) build/release/truce
 	@bench/run.sh
 
 clean:

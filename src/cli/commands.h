@@ -21,10 +21,34 @@ int cmd_serve(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_rebuild(int argc, char **argv);
 int cmd_witness(int argc, char **argv);
-int cmd_audit(int argc, char **argv);
-int cmd_verify_receipt(int argc, char **argv);
+
+/*
+ * Client commands: they talk to a center over HTTP (--server or
+ * TRUCE_SERVER, --token or TRUCE_TOKEN).
+ */
+
+/* truce observe: submits one observation described by flags. */
+int cmd_observe(int argc, char **argv);
+
+/* truce import FILE: validates and submits observations from a file. */
+int cmd_import(int argc, char **argv);
+
+/* truce query: prints the observations matching filters. */
+int cmd_query(int argc, char **argv);
+
+/* truce simulate: writes illustrative simulated observations (offline). */
+int cmd_simulate(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);	/* cli/cmd_keygen.c */
 int cmd_note(int argc, char **argv);	/* cli/cmd_note.c */
 int cmd_tlog(int argc, char **argv);	/* cli/cmd_tlog.c */
+int cmd_geo(int argc, char **argv);
+/* truce locate: localization fixes as JSON lines, stdin to stdout (offline). */
+int cmd_locate(int argc, char **argv);
+
+/* truce audit URL: checks a center end to end (audit/audit.h). */
+int cmd_audit(int argc, char **argv);
+
+/* truce verify-receipt: verifies a write's receipt offline. */
+int cmd_verify_receipt(int argc, char **argv);
 
 #endif

@@ -18,13 +18,22 @@ const struct command commands[] = {
 	{ "rebuild", cmd_rebuild, "recreate a center's store from its log" },
 	{ "witness", cmd_witness, "run a member's witness (C2SP tlog-witness) "
 	    "that cosigns checkpoints" },
+	{ "observe", cmd_observe, "submit one observation (client)" },
+	{ "import", cmd_import, "validate and submit observations from a "
+	    "file (client)" },
+	{ "query", cmd_query, "list observations matching filters (client)" },
+	{ "simulate", cmd_simulate, "write illustrative simulated observations" },
+	{ "keygen", cmd_keygen, "make a signed-note key pair" },
+	{ "note", cmd_note, "sign or verify a signed note" },
+	{ "tlog", cmd_tlog, "Merkle tree roots and proofs" },
+	{ "geo", cmd_geo, "describe a point, resolve place + bearing + "
+	    "distance, look up a place" },
+	{ "locate", cmd_locate, "locate sources from arrival times or "
+	    "bearings (JSON lines)" },
 	{ "audit", cmd_audit, "check a center end to end: signatures, "
 	    "cosignatures, every hash, a replay" },
 	{ "verify-receipt", cmd_verify_receipt, "verify an observation's "
 	    "receipt offline" },
-	{ "keygen", cmd_keygen, "make a signed-note key pair" },
-	{ "note", cmd_note, "sign or verify a signed note" },
-	{ "tlog", cmd_tlog, "Merkle tree roots and proofs" },
 	{ NULL, NULL, NULL },
 };
 

@@ -189,7 +189,7 @@ add_checkpoint(struct witnessd *w, struct MHD_Connection *conn,
 	if (res.status != 200 && res.status != 409)
 		log_info("witness: %d for %.100s: %s", res.status, origin,
 		    res.message);
-	witness_request_free(req); /* origin pointed into it */
+	witness_request_free(req); /* origin points into it */
 	if (res.status == 200)
 		return answer(conn, 200, "text/plain; charset=utf-8",
 		    res.cosignature);

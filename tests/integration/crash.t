@@ -31,7 +31,13 @@ writer() {
 
 for round in 1 2; do
 	for w in 1 2 3; do writer "$round$w" & done
-	sleep 2
+	# Kill in the middle of the stream: once acknowledgements flow (the
+	# machine may be slow, so wait for them rather than for a fixed time).
+	for _ in $(seq 1 300); do
+		[ "$(cat "$TAP_TMP"/acked.* 2>/dev/null | wc -l)" -ge $((round * 60)) ] && break
+		sleep 0.1
+	done
+	sleep 0.3
 	kill -KILL "$SERVER_PID"
 	wait "$SERVER_PID" 2>/dev/null
 	wait

@@ -17,7 +17,7 @@ tap_pids=()
 tap_cleanup() {
 	local p
 	for p in "${tap_pids[@]}"; do
-		kill -KILL "$p" 2>/dev/null
+		kill -KILL "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
 	rm -rf "$TAP_TMP"
 }

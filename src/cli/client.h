@@ -1,0 +1,78 @@
+/*
+ * client: the HTTP client of the CLI's client commands (observe, import,
+ * query), a thin wrapper over one reused libcurl easy handle (keep-alive).
+ *
+ * It speaks the center's JSON API: request bodies are JSON, responses are
+ * decoded as JSON (application/json or application/problem+json, RFC 9457)
+ * up to CLIENT_MAX_RESPONSE bytes. The bearer token goes only into the
+ * Authorization header: it is never logged, printed or put in a URL.
+ */
+#ifndef TRUCE_CLIENT_H
+#define TRUCE_CLIENT_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+struct client;
+
+/* Largest response body accepted; a bigger one is an error naming it. */
+#define CLIENT_MAX_RESPONSE ((size_t)64 * 1024 * 1024)
+/* Longest base URL and token accepted. */
+#define CLIENT_MAX_URL 2048
+#define CLIENT_MAX_TOKEN 1024
+/* Default base URL when neither --server nor TRUCE_SERVER is given. */
+#define CLIENT_DEFAULT_SERVER "http://127.0.0.1:8080"
+
+/*
+ * Creates a client for the center at server (a http:// or https:// base
+ * URL; NULL means $TRUCE_SERVER, then CLIENT_DEFAULT_SERVER) using the
+ * bearer token (NULL means $TRUCE_TOKEN, then none). timeout_s bounds each
+ * whole request (0: none); connecting is bounded to 10 s regardless.
+ * Returns NULL after logging what is wrong (bad URL, bad token, no curl).
+ * Free with client_free.
+ */
+struct client *client_new(const char *server, const char *token,
+    long timeout_s);
+
+/* Frees c and wipes its copy of the token; client_free(NULL) does nothing. */
+void client_free(struct client *c);
+
+/*
+ * Sends GET base+path (path starts with '/' and may carry a query string
+ * built with client_escape). On any HTTP response returns 0 with the status
+ * in *status and the decoded body in *body (caller json_decref's it; a
+ * non-JSON error body becomes {"detail": "<its first bytes>"}; an empty body
+ * is NULL). Returns -1 after logging on a transport failure, a body over
+ * CLIENT_MAX_RESPONSE, or a 2xx body that is not JSON; *status and *body
+ * are then untouched.
+ */
+int client_get(struct client *c, const char *path, long *status,
+    json_t **body);
+
+/*
+ * As client_get, but POSTs the JSON request (serialized compactly, sent as
+ * application/json) to base+path.
+ */
+int client_post(struct client *c, const char *path, const json_t *request,
+    long *status, json_t **body);
+
+/*
+ * URL-encodes s for a query string (RFC 3986 unreserved characters kept).
+ * Returns a malloc'd string the caller frees, or NULL on allocation failure.
+ */
+char *client_escape(struct client *c, const char *s);
+
+/*
+ * Writes into buf (len bytes, always terminated) a one-line, readable
+ * message for an error response: "HTTP <status> <title>: <detail>" from a
+ * problem+json body, or "HTTP <status>" when the body says nothing. The
+ * per-item "errors" list is not included: callers that can map items back
+ * to their input print those themselves.
+ */
+void client_problem(long status, const json_t *body, char *buf, size_t len);
+
+/* Returns the base URL in use (for messages; it carries no secret). */
+const char *client_server(const struct client *c);
+
+#endif
