@@ -74,7 +74,8 @@ struct audit_summary {
 	int64_t observations;		   /* compared with the listing */
 	int64_t previous_size;		   /* saved in the state; -1: none */
 	double seconds;			   /* the whole audit */
-	double tree_seconds;		   /* step 3 and 4 (hash + replay) */
+	double tree_seconds;		   /* steps 3 and 4 (fetch, hash,
+					      replay), until the last bundle */
 };
 
 /*
