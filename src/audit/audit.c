@@ -111,6 +111,10 @@ struct audit {
 	/* The center's listing. */
 	struct listed *listed;
 	size_t nlisted, caplisted;
+	/* A failure of the listing, kept until step 5 so that a failure of
+	   steps 3 and 4 (the log itself) is the one reported. */
+	enum audit_outcome list_outcome;
+	char list_err[1024];
 	/* The first failure. */
 	enum audit_outcome outcome;
 };
@@ -800,14 +804,15 @@ walk(struct audit *a)
 	int rc = -1, i;
 
 	memset(slots, 0, sizeof(slots));
-	while (done < nbundles || pages_done < npages) {
+	while (done < nbundles || pages_done < pages_queued ||
+	    (pages_queued < npages && a->list_outcome == AUDIT_OK)) {
 		while (queued < nbundles && queued < done + WINDOW) {
 			slots[queued % WINDOW].n = queued;
 			if (queue_bundle(a, queued) == -1)
 				goto out;
 			queued++;
 		}
-		while (pages_queued < npages &&
+		while (pages_queued < npages && a->list_outcome == AUDIT_OK &&
 		    pages_queued < pages_done + PAGE_WINDOW) {
 			if (queue_page(a, pages_queued) == -1)
 				goto out;
@@ -831,10 +836,15 @@ walk(struct audit *a)
 		untag(r.tag, &n, &kind);
 		if (kind == TAG_PAGE) {
 			pages_done++;
-			i = parse_page(a, n, &r);
+			if (a->list_outcome == AUDIT_OK &&
+			    parse_page(a, n, &r) == -1) {
+				a->list_outcome = a->outcome;
+				snprintf(a->list_err, sizeof(a->list_err), "%s",
+				    a->err);
+				a->outcome = AUDIT_OK;
+				a->err[0] = '\0';
+			}
 			free(r.body);
-			if (i == -1)
-				goto out;
 			continue;
 		}
 		s = &slots[n % WINDOW];
@@ -972,6 +982,8 @@ compare_listing(struct audit *a)
 	size_t i;
 	char hex[65];
 
+	if (a->list_outcome != AUDIT_OK)
+		return fail(a, a->list_outcome, "%s", a->list_err);
 	if (a->nlisted > 0)
 		qsort(a->listed, a->nlisted, sizeof(*a->listed), by_index);
 	for (i = 1; i < a->nlisted; i++)

@@ -216,6 +216,27 @@ res=$(audit 2>&1)
 ok $((($? == 0) ? 1 : 0)) "without --state the audit does not pass either"
 center_stop
 
+# The store is an index: the center's listing must match a replay.
+tampered E4
+sqlite3 E4/store.db "DELETE FROM observation WHERE idx = 200;
+	DELETE FROM observation_rtree WHERE idx = 200;"
+center_serve E4 || exit 1
+res=$(audit 2>&1)
+is $? 1 "an observation dropped from the center's store: exit 1"
+like "$res" "observations: entry 200 \(observation [0-9a-f]{64}\) is missing from the center's listing" \
+	"names the entry the listing lacks"
+center_stop
+tampered E5
+sqlite3 E5/store.db "INSERT INTO observation SELECT 0, randomblob(32),
+	t_from, t_to, category, source_type, member, lat_e7, lon_e7, entry
+	FROM observation WHERE idx = 5;"
+center_serve E5 || exit 1
+res=$(audit 2>&1)
+is $? 1 "an observation listed at the genesis entry's index: exit 1"
+like "$res" "observations: the center lists [0-9a-f]{64} at index 0, where the log holds no observation" \
+	"names the extra observation and its index"
+center_stop
+
 # --- a fork: B started from A at size 6 and took other entries ---
 center_serve B || exit 1
 for b in 7 8 9; do post_batch $b 1; done
