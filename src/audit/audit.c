@@ -10,7 +10,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,8 +113,15 @@ struct audit {
 	/* The center's listing. */
 	struct listed *listed;
 	size_t nlisted, caplisted;
-	/* A failure of the listing, kept until step 5 so that a failure of
-	   steps 3 and 4 (the log itself) is the one reported. */
+	/* The listing is fetched and parsed by its own thread over its own
+	   connections, while the walk hashes and replays: only that thread
+	   writes the fields above and these, until it is joined. Its failure
+	   waits for step 5, so that a fault in the log itself (steps 3 and
+	   4) is the one reported. */
+	struct fetch *lf;
+	pthread_t lister;
+	int lister_started;
+	atomic_int list_stop;
 	enum audit_outcome list_outcome;
 	char list_err[1024];
 	/* The first failure. */
@@ -483,6 +492,21 @@ queue_bundle(struct audit *a, int64_t n)
 	return 0;
 }
 
+/* Records the listing's first failure (the lister thread's fail()). */
+static int __attribute__((format(printf, 3, 4)))
+lfail(struct audit *a, enum audit_outcome kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (a->list_outcome != AUDIT_OK)
+		return -1;
+	a->list_outcome = kind;
+	va_start(ap, fmt);
+	vsnprintf(a->list_err, sizeof(a->list_err), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
 static int
 queue_page(struct audit *a, int64_t k)
 {
@@ -495,9 +519,9 @@ queue_page(struct audit *a, int64_t k)
 		snprintf(path, sizeof(path),
 		    "/v1/observations?limit=%d&cursor=%lld", PAGE_SIZE,
 		    (long long)(k * PAGE_SIZE - 1));
-	if (fetch_queue(a->f, path, MAX_PAGE, tag_of(k, TAG_PAGE), err,
+	if (fetch_queue(a->lf, path, MAX_PAGE, tag_of(k, TAG_PAGE), err,
 		sizeof(err)) == -1)
-		return fail(a, AUDIT_INCOMPLETE, "%s", err);
+		return lfail(a, AUDIT_INCOMPLETE, "observations: %s", err);
 	return 0;
 }
 
@@ -520,16 +544,21 @@ parse_page(struct audit *a, int64_t k, const struct fetch_reply *r)
 	size_t i, cap;
 	int rc = -1;
 
-	if (reply_ok(a, r, "observations") == -1)
-		return -1;
+	if (r->status == 0 || r->body == NULL)
+		return lfail(a, AUDIT_INCOMPLETE, "observations: GET %s: %s",
+		    r->path, r->error);
+	if (r->status != 200)
+		return lfail(a, r->status >= 500 ? AUDIT_INCOMPLETE :
+		    AUDIT_FAILED, "observations: GET %s answered %ld: %.200s",
+		    r->path, r->status, (const char *)r->body);
 	if ((doc = json_loadb((const char *)r->body, r->len, 0, &je)) ==
 	    NULL)
-		return fail(a, AUDIT_FAILED, "observations: GET %s: not JSON: "
+		return lfail(a, AUDIT_FAILED, "observations: GET %s: not JSON: "
 		    "%s", r->path, je.text);
 	features = json_object_get(doc, "features");
 	if (!json_is_array(features) ||
 	    json_array_size(features) > PAGE_SIZE) {
-		fail(a, AUDIT_FAILED, "observations: GET %s: `features` is "
+		lfail(a, AUDIT_FAILED, "observations: GET %s: `features` is "
 		    "not an array of at most %d", r->path, PAGE_SIZE);
 		goto done;
 	}
@@ -537,7 +566,7 @@ parse_page(struct audit *a, int64_t k, const struct fetch_reply *r)
 		id = json_string_value(json_object_get(f, "id"));
 		if (json_unpack(f, "{s:{s:I}}", "properties", "index",
 			&index) != 0 || id == NULL || strlen(id) != 64) {
-			fail(a, AUDIT_FAILED, "observations: GET %s: feature "
+			lfail(a, AUDIT_FAILED, "observations: GET %s: feature "
 			    "%zu has no `id` of 64 hex or no "
 			    "`properties.index`", r->path, i);
 			goto done;
@@ -548,7 +577,7 @@ parse_page(struct audit *a, int64_t k, const struct fetch_reply *r)
 			cap = a->caplisted ? a->caplisted * 2 : 4096;
 			if ((nl = realloc(a->listed, cap * sizeof(*nl))) ==
 			    NULL) {
-				fail(a, AUDIT_INCOMPLETE, "out of memory");
+				lfail(a, AUDIT_INCOMPLETE, "out of memory");
 				goto done;
 			}
 			a->listed = nl;
@@ -557,7 +586,7 @@ parse_page(struct audit *a, int64_t k, const struct fetch_reply *r)
 		a->listed[a->nlisted].index = index;
 		if (sodium_hex2bin(a->listed[a->nlisted].id, 32, id, 64, NULL,
 			NULL, NULL) != 0) {
-			fail(a, AUDIT_FAILED, "observations: GET %s: id '%.64s' "
+			lfail(a, AUDIT_FAILED, "observations: GET %s: id '%.64s' "
 			    "is not hex", r->path, id);
 			goto done;
 		}
@@ -567,6 +596,46 @@ parse_page(struct audit *a, int64_t k, const struct fetch_reply *r)
 done:
 	json_decref(doc);
 	return rc;
+}
+
+/* The lister thread: every page of the listing, PAGE_WINDOW in flight. */
+static void *
+list_run(void *arg)
+{
+	struct audit *a = arg;
+	struct fetch_reply r;
+	int64_t npages = (a->size + PAGE_SIZE - 1) / PAGE_SIZE;
+	int64_t queued = 0, done = 0, k;
+	enum tagkind kind;
+
+	while (done < npages && a->list_outcome == AUDIT_OK &&
+	    !atomic_load(&a->list_stop)) {
+		while (queued < npages && queued < done + PAGE_WINDOW)
+			if (queue_page(a, queued++) == -1)
+				return NULL;
+		if (fetch_next(a->lf, &r) == 0) {
+			lfail(a, AUDIT_INCOMPLETE, "observations: transfers "
+			    "lost");
+			return NULL;
+		}
+		untag(r.tag, &k, &kind);
+		done++;
+		parse_page(a, k, &r);
+		free(r.body);
+	}
+	return NULL;
+}
+
+/* Stops (if stop) and joins the lister thread. */
+static void
+list_join(struct audit *a, int stop)
+{
+	if (!a->lister_started)
+		return;
+	if (stop)
+		atomic_store(&a->list_stop, 1);
+	pthread_join(a->lister, NULL);
+	a->lister_started = 0;
 }
 
 /* The level-L hash tile holding subtree n of Merkle level 8L, cached. */
@@ -798,55 +867,32 @@ walk(struct audit *a)
 	struct fetch_reply r;
 	struct slot *s;
 	int64_t nbundles = (a->size + TILE_WIDTH - 1) / TILE_WIDTH;
-	int64_t npages = (a->size + PAGE_SIZE - 1) / PAGE_SIZE;
-	int64_t queued = 0, done = 0, pages_queued = 0, pages_done = 0, n;
+	int64_t queued = 0, done = 0, n;
 	enum tagkind kind;
 	int rc = -1, i;
 
 	memset(slots, 0, sizeof(slots));
-	while (done < nbundles || pages_done < pages_queued ||
-	    (pages_queued < npages && a->list_outcome == AUDIT_OK)) {
+	while (done < nbundles) {
 		while (queued < nbundles && queued < done + WINDOW) {
 			slots[queued % WINDOW].n = queued;
 			if (queue_bundle(a, queued) == -1)
 				goto out;
 			queued++;
 		}
-		while (pages_queued < npages && a->list_outcome == AUDIT_OK &&
-		    pages_queued < pages_done + PAGE_WINDOW) {
-			if (queue_page(a, pages_queued) == -1)
+		s = &slots[done % WINDOW];
+		if (s->have_bundle && s->have_tile) {
+			if (process(a, s, nbundles) == -1)
 				goto out;
-			pages_queued++;
-		}
-		if (done < nbundles) {
-			s = &slots[done % WINDOW];
-			if (s->have_bundle && s->have_tile) {
-				if (process(a, s, nbundles) == -1)
-					goto out;
-				slot_clear(s);
-				if (++done == nbundles)
-					a->tree_done = now_s();
-				continue;
-			}
+			slot_clear(s);
+			if (++done == nbundles)
+				a->tree_done = now_s();
+			continue;
 		}
 		if (fetch_next(a->f, &r) == 0) {
 			fail(a, AUDIT_INCOMPLETE, "transfers lost");
 			goto out;
 		}
 		untag(r.tag, &n, &kind);
-		if (kind == TAG_PAGE) {
-			pages_done++;
-			if (a->list_outcome == AUDIT_OK &&
-			    parse_page(a, n, &r) == -1) {
-				a->list_outcome = a->outcome;
-				snprintf(a->list_err, sizeof(a->list_err), "%s",
-				    a->err);
-				a->outcome = AUDIT_OK;
-				a->err[0] = '\0';
-			}
-			free(r.body);
-			continue;
-		}
 		s = &slots[n % WINDOW];
 		if (kind == TAG_BUNDLE) {
 			s->bundle = r;
@@ -1445,9 +1491,20 @@ audit_run(const struct audit_options *o, struct audit_summary *s,
 	}
 	if (open_store(a) == -1)
 		goto done;
+	if ((a->lf = fetch_new(o->url, o->token, PAGE_WINDOW, err, errlen)) ==
+	    NULL) {
+		a->outcome = AUDIT_INCOMPLETE;
+		goto done;
+	}
+	if (pthread_create(&a->lister, NULL, list_run, a) != 0) {
+		fail(a, AUDIT_INCOMPLETE, "cannot start the listing thread");
+		goto done;
+	}
+	a->lister_started = 1;
 	a->tree_start = a->tree_done = now_s();
 	if (walk(a) == -1 || check_root(a) == -1)
 		goto done;
+	list_join(a, 0);
 	/* Hashing and replay only: the listing may still have been coming. */
 	s->tree_seconds = a->tree_done - a->tree_start;
 	s->replayed = a->replayed;
@@ -1465,6 +1522,8 @@ done:
 		if (err[0] == '\0')
 			snprintf(err, errlen, "audit failed");
 	}
+	list_join(a, 1);
+	fetch_free(a->lf);
 	store_close(a->store);
 	if (a->store_path[0] != '\0')
 		unlink(a->store_path);
