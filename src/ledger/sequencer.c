@@ -79,6 +79,13 @@ sequence(struct sequencer *seq, struct seq_request *batch)
 	    (fresh = calloc(total ? total : 1, sizeof(*fresh))) == NULL)
 		goto done;
 	size = entrylog_size(seq->log);
+	/*
+	 * One write transaction for the whole batch: the dedup lookups then
+	 * share one read snapshot instead of locking the database per item.
+	 */
+	if (store_begin(seq->store) == -1)
+		goto done;
+	in_txn = 1;
 	for (r = batch; r != NULL; r = r->next) {
 		for (i = 0; i < r->n; i++) {
 			struct seq_item *it = &r->items[i];
@@ -109,19 +116,19 @@ sequence(struct sequencer *seq, struct seq_request *batch)
 		}
 	}
 	if (nfresh == 0) {
+		store_rollback(seq->store);
+		in_txn = 0;
 		rc = 0;
 		goto done;
 	}
 	if (entrylog_append(seq->log, ents, nfresh) == -1)
 		goto done;
 	/* From here the entries are durable: the store must follow. */
-	if (store_begin(seq->store) == -1)
-		goto store_failed;
-	in_txn = 1;
 	for (i = 0; i < nfresh; i++)
 		if (store_apply(seq->store, fresh[i]->index, fresh[i]->entry,
 			fresh[i]->bytes, fresh[i]->len, fresh[i]->id) == -1)
 			goto store_failed;
+	in_txn = 0; /* store_commit rolls back itself on failure */
 	if (store_commit(seq->store, size + (int64_t)nfresh) == -1)
 		goto store_failed;
 	if (seq->hook != NULL)
@@ -139,6 +146,8 @@ store_failed:
 	fatalx("store cannot follow the log at index %lld; restart to "
 	       "recover from the log", (long long)size);
 done:
+	if (in_txn)
+		store_rollback(seq->store);
 	free(set.slot);
 	free(ents);
 	free(fresh);

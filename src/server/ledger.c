@@ -7,9 +7,10 @@
  *   GET /v1/log/proof/inclusion?index=I&size=N
  *   GET /v1/log/proof/consistency?from=M&to=N
  *
- * A tile's bytes never change once the log has the hashes it covers (a
- * partial tile of width W is a prefix of the full tile), so every tile is
- * served as immutable. Proofs are JSON with base64 hashes (RFC 4648 §4).
+ * A full tile never changes and is served as immutable (tlog-tiles: clients
+ * and caches may keep it forever); a partial tile is served with no-cache,
+ * as Sunlight and Tessera do, since clients should move to the full tile
+ * once it exists. Proofs are JSON with base64 hashes (RFC 4648 §4).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include "tlog/tile.h"
 
 #define IMMUTABLE "public, max-age=31536000, immutable"
+#define CACHE_POLICY(t) ((t)->width == TILE_WIDTH ? IMMUTABLE : "no-cache")
 
 /* Whether the log holds all that tile t covers. */
 static int
@@ -56,7 +58,7 @@ ledger_tile(struct request *r)
 		return http_problem(r, 500, "tile %.100s is unreadable",
 		    r->url);
 	return http_bytes(r, 200, data, (size_t)t.width * MERKLE_HASH_SIZE,
-	    "application/octet-stream", IMMUTABLE);
+	    "application/octet-stream", CACHE_POLICY(&t));
 }
 
 enum MHD_Result
@@ -80,7 +82,7 @@ ledger_entries(struct request *r)
 		return http_problem(r, 500, "bundle %.100s is unreadable",
 		    r->url);
 	ret = http_bytes(r, 200, bundle, len, "application/octet-stream",
-	    IMMUTABLE);
+	    CACHE_POLICY(&t));
 	free(bundle);
 	return ret;
 }

@@ -270,11 +270,12 @@ check_schema(struct store *s)
 }
 
 static struct store *
-sqlite_open(const char *target, int readonly)
+sqlite_open(const char *target, int flags)
 {
 	struct store *s;
 	char *err = NULL;
 	int i;
+	int readonly = (flags & STORE_READONLY) != 0;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
@@ -289,7 +290,12 @@ sqlite_open(const char *target, int readonly)
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
-	if (sqlite3_exec(s->db,
+	/* A scratch store trades durability for speed: it is thrown away
+	   after use, and its rollback journal stays in memory. */
+	if (sqlite3_exec(s->db, (flags & STORE_SCRATCH) ?
+		"PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;"
+		"PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-262144;"
+		"PRAGMA temp_store=MEMORY;" :
 		"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 		"PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
 		NULL, NULL, &err) != SQLITE_OK)
