@@ -90,12 +90,8 @@ replay(struct entrylog *log, struct store *store, int64_t from,
     char *err, size_t errlen)
 {
 	int64_t size = entrylog_size(log), i;
-	uint8_t *bytes = NULL, h[32];
-	char id[65];
+	uint8_t *bytes = NULL;
 	size_t len;
-	json_t *entry = NULL;
-	json_error_t je;
-	const char *type;
 	int in_txn = 0, rc = -1;
 
 	for (i = from; i < size; i++) {
@@ -109,26 +105,9 @@ replay(struct entrylog *log, struct store *store, int64_t from,
 			    (long long)i);
 			goto fail;
 		}
-		if ((entry = json_loadb((const char *)bytes, len, 0, &je)) ==
-		    NULL) {
-			snprintf(err, errlen, "log entry %lld is not JSON: %s",
-			    (long long)i, je.text);
+		if (store_apply_entry(store, i, bytes, len, NULL, err,
+			errlen) == -1)
 			goto fail;
-		}
-		type = json_string_value(json_object_get(entry, "type"));
-		id[0] = '\0';
-		if (type != NULL && strcmp(type, "observation") == 0) {
-			crypto_hash_sha256(h, bytes, len);
-			sodium_bin2hex(id, sizeof(id), h, sizeof(h));
-		}
-		if (store_apply(store, i, entry, (const char *)bytes, len,
-			id[0] ? id : NULL) == -1) {
-			snprintf(err, errlen, "store refused log entry %lld",
-			    (long long)i);
-			goto fail;
-		}
-		json_decref(entry);
-		entry = NULL;
 		free(bytes);
 		bytes = NULL;
 		if ((i + 1) % REPLAY_COMMIT_EVERY == 0 || i + 1 == size) {
@@ -144,7 +123,6 @@ replay(struct entrylog *log, struct store *store, int64_t from,
 fail:
 	if (in_txn)
 		store_rollback(store);
-	json_decref(entry);
 	free(bytes);
 	return rc;
 }

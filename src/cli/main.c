@@ -30,12 +30,16 @@ const struct command commands[] = {
 	{ "keygen", cmd_keygen, "make a signed-note key pair" },
 	{ "note", cmd_note, "sign or verify a signed note" },
 	{ "tlog", cmd_tlog, "Merkle tree roots and proofs" },
+	{ "geo", cmd_geo, "describe a point, resolve place + bearing + "
+	    "distance, look up a place" },
 	{ "locate", cmd_locate, "locate sources from arrival times or "
 	    "bearings (JSON lines)" },
 	{ "fuse", cmd_fuse, "associate observations into incidents offline "
 	    "(JSON lines)" },
-	{ "geo", cmd_geo, "describe a point, resolve place + bearing + "
-	    "distance, look up a place" },
+	{ "audit", cmd_audit, "check a center end to end: signatures, "
+	    "cosignatures, every hash, a replay" },
+	{ "verify-receipt", cmd_verify_receipt, "verify an observation's "
+	    "receipt offline" },
 	{ NULL, NULL, NULL },
 };
 

@@ -352,6 +352,32 @@ count_rule(const struct associate_obs *const *u, size_t n, int64_t *count,
 	*qualifier = bq;
 }
 
+/*
+ * An analyst's merge may join reports of places far apart: the incident
+ * is then as wide as its members are spread. Adds the second moment of
+ * the located members' positions about the centre c (frame f) to p.
+ */
+static void
+add_scatter(const struct ellipsoid_enu *f,
+    const struct associate_obs *const *u, size_t nu, const double c[2],
+    double p[3])
+{
+	double x[2], sc[3] = { 0, 0, 0 };
+	size_t i, k = 0;
+
+	for (i = 0; i < nu; i++) {
+		if (!u[i]->located)
+			continue;
+		to_enu(f, u[i]->lat, u[i]->lon, x);
+		sc[0] += (x[0] - c[0]) * (x[0] - c[0]);
+		sc[1] += (x[0] - c[0]) * (x[1] - c[1]);
+		sc[2] += (x[1] - c[1]) * (x[1] - c[1]);
+		k++;
+	}
+	for (i = 0; k > 0 && i < 3; i++)
+		p[i] += sc[i] / (double)k;
+}
+
 int
 associate_summarize(const struct associate_obs *m, size_t n,
     struct associate_incident *inc)
@@ -457,6 +483,8 @@ associate_summarize(const struct associate_obs *m, size_t n,
 			enu[0] = p[0] * eta[0] + p[1] * eta[1];
 			enu[1] = p[1] * eta[0] + p[2] * eta[1];
 			enu[2] = 0;
+			if (out.pinned)
+				add_scatter(&f, u, nu, enu, p);
 			ellipsoid_enu_to_ecef(&f, enu, xyz);
 			ellipsoid_from_ecef(xyz, &out.lat, &out.lon, NULL);
 			memcpy(out.cov, p, sizeof(p));

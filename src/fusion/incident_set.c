@@ -97,7 +97,9 @@ struct incident_set {
 	size_t nobs, capobs;
 	struct inc_rec *inc;
 	size_t ninc, capinc;
-	struct slot_map by_index, by_id;
+	uint32_t *by_index;	/* log index -> observation slot + 1 */
+	size_t capindex;
+	struct slot_map by_id;
 	struct hgrid igrid, cgrid;
 	uint32_t stamp;
 	uint32_t *istamp; /* per incident slot, for queries */
@@ -196,44 +198,45 @@ map_put(struct slot_map *m, uint64_t key, uint32_t slot)
 static long
 obs_slot(const struct incident_set *s, int64_t index)
 {
-	const struct slot_map *m = &s->by_index;
+	if (index < 0 || (uint64_t)index >= s->capindex ||
+	    s->by_index[index] == 0)
+		return -1;
+	return (long)s->by_index[index] - 1;
+}
+
+/* The slot of incident id, or -1. */
+static long
+inc_lookup(const struct incident_set *s, const char *id)
+{
+	const struct slot_map *m = &s->by_id;
+	uint64_t h = hash_id(id);
 	size_t i;
 
 	if (m->cap == 0)
 		return -1;
-	i = mix((uint64_t)index) & (m->cap - 1);
+	i = mix(h) & (m->cap - 1);
 	while (m->val[i] != 0) {
-		if (m->key[i] == (uint64_t)index)
+		if (m->key[i] == h &&
+		    strcmp(s->inc[m->val[i] - 1].inc.id, id) == 0)
 			return (long)m->val[i] - 1;
 		i = (i + 1) & (m->cap - 1);
 	}
 	return -1;
 }
 
+/* The same, remembering the last answer: one placement asks for the same
+ * incident several times. */
 static long
-inc_slot(const struct incident_set *s, const char *id)
+inc_slot(struct incident_set *s, const char *id)
 {
-	const struct slot_map *m = &s->by_id;
-	uint64_t h;
-	size_t i;
+	long k;
 
-	/* One placement asks for the same incident several times. */
 	if (s->last_slot < s->ninc &&
 	    strcmp(s->inc[s->last_slot].inc.id, id) == 0)
 		return (long)s->last_slot;
-	h = hash_id(id);
-	if (m->cap == 0)
-		return -1;
-	i = mix(h) & (m->cap - 1);
-	while (m->val[i] != 0) {
-		if (m->key[i] == h &&
-		    strcmp(s->inc[m->val[i] - 1].inc.id, id) == 0) {
-			((struct incident_set *)s)->last_slot = m->val[i] - 1;
-			return (long)m->val[i] - 1;
-		}
-		i = (i + 1) & (m->cap - 1);
-	}
-	return -1;
+	if ((k = inc_lookup(s, id)) >= 0)
+		s->last_slot = (size_t)k;
+	return k;
 }
 
 /* ---- the grid ----------------------------------------------------- */
@@ -708,8 +711,7 @@ incident_set_free(struct incident_set *s)
 	free(s->obs);
 	free(s->cstamp);
 	free(s->istamp);
-	free(s->by_index.key);
-	free(s->by_index.val);
+	free(s->by_index);
 	free(s->by_id.key);
 	free(s->by_id.val);
 	hgrid_free(&s->igrid);
@@ -747,7 +749,7 @@ long
 incident_set_links(const struct incident_set *s, const char *id,
     int64_t *idx, size_t max)
 {
-	long k = inc_slot(s, id);
+	long k = inc_lookup(s, id);
 	size_t i;
 
 	if (k < 0)
@@ -896,8 +898,23 @@ op_add_obs(void *book, const struct associate_obs *o, const char *incident)
 	void *v = s->obs, *st = s->cstamp;
 	long k;
 
-	if (s->nobs >= INCIDENT_SET_MAX_OBS || obs_slot(s, o->index) >= 0)
+	if (s->nobs >= INCIDENT_SET_MAX_OBS || o->index < 0 ||
+	    o->index >= INCIDENT_SET_MAX_INDEX || obs_slot(s, o->index) >= 0)
 		return -1;
+	if ((uint64_t)o->index >= s->capindex) {
+		/* Log indexes are dense: a direct table, doubled as needed. */
+		size_t ncap = s->capindex ? s->capindex : 1024;
+		uint32_t *nt;
+
+		while (ncap <= (uint64_t)o->index)
+			ncap *= 2;
+		if ((nt = realloc(s->by_index, ncap * sizeof(*nt))) == NULL)
+			return -1;
+		memset(nt + s->capindex, 0,
+		    (ncap - s->capindex) * sizeof(*nt));
+		s->by_index = nt;
+		s->capindex = ncap;
+	}
 	if (grow(&v, &s->capobs, s->nobs + 1, sizeof(*s->obs)) == -1)
 		return -1;
 	s->obs = v;
@@ -907,9 +924,8 @@ op_add_obs(void *book, const struct associate_obs *o, const char *incident)
 	s->obs[s->nobs].o = *o;
 	s->obs[s->nobs].o.note = NULL; /* borrowed: not kept */
 	s->cstamp[s->nobs] = 0;
-	if (map_put(&s->by_index, (uint64_t)o->index, (uint32_t)s->nobs) ==
-	    -1 ||
-	    (k = inc_slot_create(s, incident)) < 0 ||
+	s->by_index[o->index] = (uint32_t)s->nobs + 1;
+	if ((k = inc_slot_create(s, incident)) < 0 ||
 	    member_add(s, k, (uint32_t)s->nobs) == -1)
 		return -1;
 	if (o->complaint && register_complaint(s, (uint32_t)s->nobs) == -1)

@@ -5,9 +5,12 @@
  * are associate.c's in both, and the tests check that the two agree.
  *
  * Incidents and complaints are found through a grid of 0.05-degree cells
- * and one-hour time buckets keyed by group and kind, so a new observation
- * touches only the incidents near it in space and time. Memory: a few
- * hundred bytes per observation and per incident.
+ * and 15-minute time buckets (and coarser levels for wide items) keyed by
+ * group and kind, so a new observation touches only the incidents near it
+ * in space and time. Observations are found by log index in a direct
+ * table (log indexes are dense), so the largest index costs 4 bytes for
+ * each index below it. Memory: a few hundred bytes per observation and
+ * per incident.
  *
  * Pure: no I/O. Not thread-safe.
  */
@@ -20,6 +23,8 @@
 #include "fusion/associate.h"
 
 #define INCIDENT_SET_MAX_OBS 100000000 /* observations held, at most */
+#define INCIDENT_SET_MAX_INDEX 1000000000LL /* log indexes below this (a
+					       direct table of 4 bytes each) */
 
 struct incident_set;
 

@@ -3,8 +3,11 @@
  */
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "common/log.h"
 #include "store/store.h"
@@ -14,13 +17,13 @@ static const struct store_ops *const backends[] = { &store_sqlite_ops,
 	NULL };
 
 struct store *
-store_open(const char *kind, const char *target, int readonly)
+store_open(const char *kind, const char *target, int flags)
 {
 	const struct store_ops *const *b;
 
 	for (b = backends; *b != NULL; b++)
 		if (strcmp((*b)->name, kind) == 0)
-			return (*b)->open(target, readonly);
+			return (*b)->open(target, flags);
 	log_warnx("unknown store backend '%s'", kind);
 	return NULL;
 }
@@ -61,6 +64,44 @@ store_apply(struct store *s, int64_t index, const json_t *entry,
     const char *bytes, size_t len, const char *id)
 {
 	return store_ops_of(s)->apply(s, index, entry, bytes, len, id);
+}
+
+int
+store_apply_entry(struct store *s, int64_t index, const uint8_t *bytes,
+    size_t len, const json_t *parsed, char *err, size_t errlen)
+{
+	json_t *own = NULL;
+	json_error_t je;
+	const char *type;
+	uint8_t h[crypto_hash_sha256_BYTES];
+	char id[2 * crypto_hash_sha256_BYTES + 1];
+	int rc = -1;
+
+	if (parsed == NULL) {
+		if ((own = json_loadb((const char *)bytes, len, 0, &je)) ==
+		    NULL) {
+			snprintf(err, errlen, "log entry %lld is not JSON: %s",
+			    (long long)index, je.text);
+			goto done;
+		}
+		parsed = own;
+	}
+	type = json_string_value(json_object_get(parsed, "type"));
+	id[0] = '\0';
+	if (type != NULL && strcmp(type, "observation") == 0) {
+		crypto_hash_sha256(h, bytes, len);
+		sodium_bin2hex(id, sizeof(id), h, sizeof(h));
+	}
+	if (store_apply(s, index, parsed, (const char *)bytes, len,
+		id[0] ? id : NULL) == -1) {
+		snprintf(err, errlen, "store refused log entry %lld",
+		    (long long)index);
+		goto done;
+	}
+	rc = 0;
+done:
+	json_decref(own);
+	return rc;
 }
 
 int
@@ -254,7 +295,8 @@ store_pool_new(const char *kind, const char *target, int n)
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
 	for (i = 0; i < n; i++) {
-		if ((p->free[i] = store_open(kind, target, 1)) == NULL) {
+		if ((p->free[i] = store_open(kind, target, STORE_READONLY)) ==
+		    NULL) {
 			store_pool_free(p);
 			return NULL;
 		}

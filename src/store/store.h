@@ -64,7 +64,7 @@ typedef int (*store_incident_fn)(void *ctx, int64_t cursor,
 
 struct store_ops {
 	const char *name;
-	struct store *(*open)(const char *target, int readonly);
+	struct store *(*open)(const char *target, int flags);
 	void (*close)(struct store *s);
 	int (*begin)(struct store *s);
 	int (*commit)(struct store *s, int64_t applied_size);
@@ -107,11 +107,16 @@ struct store_ops {
 	int (*count_incidents)(struct store *s, int64_t *n);
 };
 
+#define STORE_READONLY 1 /* no writes, no schema creation */
+#define STORE_SCRATCH 2	 /* a throw-away store (an audit's replay): no
+			    durability, so commits cost no sync */
+
 /*
  * Opens the store of backend `kind` ("sqlite") at target (a file path for
- * SQLite), creating its schema unless readonly. NULL on error (logged).
+ * SQLite), creating its schema unless flags has STORE_READONLY. NULL on
+ * error (logged).
  */
-struct store *store_open(const char *kind, const char *target, int readonly);
+struct store *store_open(const char *kind, const char *target, int flags);
 
 /* Closes the store; NULL does nothing. */
 void store_close(struct store *s);
@@ -148,6 +153,17 @@ void store_set_fusion(struct store *s, struct fusion *f);
  */
 int store_apply(struct store *s, int64_t index, const json_t *entry,
     const char *bytes, size_t len, const char *id);
+
+/*
+ * Applies log entry `index` given as its canonical bytes[0..len-1]: parses
+ * it (unless the caller already did: parsed, else NULL), derives the id of
+ * an observation (hex SHA-256 of the bytes) and calls store_apply. The one
+ * way a log entry becomes store state, shared by catch-up, rebuild and
+ * `truce audit`'s replay. Inside a write transaction. 0, or -1 with the
+ * reason (naming the index) in err.
+ */
+int store_apply_entry(struct store *s, int64_t index, const uint8_t *bytes,
+    size_t len, const json_t *parsed, char *err, size_t errlen);
 
 /*
  * Looks up an observation by id (64 hex). Returns 1 and sets *index (and

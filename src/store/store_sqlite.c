@@ -359,11 +359,12 @@ done:
 }
 
 static struct store *
-sqlite_open(const char *target, int readonly)
+sqlite_open(const char *target, int flags)
 {
 	struct store *s;
 	char *err = NULL;
 	int i;
+	int readonly = (flags & STORE_READONLY) != 0;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
@@ -378,7 +379,12 @@ sqlite_open(const char *target, int readonly)
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
-	if (sqlite3_exec(s->db,
+	/* A scratch store trades durability for speed: it is thrown away
+	   after use, and its rollback journal stays in memory. */
+	if (sqlite3_exec(s->db, (flags & STORE_SCRATCH) ?
+		"PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;"
+		"PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-262144;"
+		"PRAGMA temp_store=MEMORY;" :
 		"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 		"PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
 		NULL, NULL, &err) != SQLITE_OK)
@@ -1545,8 +1551,14 @@ reword(struct store *s, int64_t rid, const struct associate_incident *inc,
 		return rc;
 	}
 	st = s->book[B_SET_WORDS];
-	sqlite3_bind_text(st, 1, w.primary_zone, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, w.text, -1, SQLITE_STATIC);
+	if (w.primary_zone[0] != '\0')
+		sqlite3_bind_text(st, 1, w.primary_zone, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 1);
+	if (w.text[0] != '\0')
+		sqlite3_bind_text(st, 2, w.text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
 	if (w.has_line) {
 		sqlite3_bind_text(st, 3, w.line, -1, SQLITE_STATIC);
 		sqlite3_bind_double(st, 4, w.line_m);

@@ -1,0 +1,1542 @@
+/*
+ * audit: fetch a center's checkpoint, tiles, entries and listing, check
+ * them against each other and against the previous audit (see audit.h and
+ * docs/audit.md). Specs: C2SP signed-note, tlog-checkpoint,
+ * tlog-cosignature, tlog-tiles; RFC 9162 proofs.
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "audit/audit.h"
+#include "audit/fetch.h"
+#include "record/canon.h"
+#include "store/store.h"
+#include "tlog/checkpoint.h"
+#include "tlog/compact.h"
+#include "tlog/merkle.h"
+#include "tlog/note.h"
+#include "tlog/tile.h"
+
+#define WINDOW 16		/* entry bundles in flight */
+#define PAGE_WINDOW 2		/* observation pages in flight */
+#define PAGE_SIZE 1000		/* the listing's largest page */
+#define COMMIT_EVERY 64		/* bundles per replay transaction */
+#define CONNECTIONS 6
+#define MAX_NOTE NOTE_MAX_SIZE
+#define MAX_PROOF_JSON 65536
+#define MAX_BUNDLE ((size_t)TILE_WIDTH * (2 + TILE_ENTRY_MAX))
+#define MAX_PAGE ((size_t)64 << 20)
+#define TILE_LEVELS 8		/* hash tile levels above 0 we check */
+#define STATE_MAGIC "truce-audit-bundles 1\n"
+
+enum tagkind { TAG_BUNDLE, TAG_TILE, TAG_PAGE };
+
+/* An observation as the center lists it. */
+struct listed {
+	int64_t index;
+	uint8_t id[32];
+};
+
+/* One bundle's pair of transfers. */
+struct slot {
+	int64_t n;
+	struct fetch_reply bundle, tile;
+	int have_bundle, have_tile;
+};
+
+/* The cached hash tile of one level above 0 (the one being compared). */
+struct upper {
+	int valid;
+	int64_t n;
+	int width;
+	uint8_t data[TILE_FULL_BYTES];
+};
+
+struct audit {
+	const struct audit_options *o;
+	struct audit_summary *sum;
+	char *err;
+	size_t errlen;
+	struct fetch *f;
+	struct note_verifier *log_v;
+	struct note_verifier *wit_v[AUDIT_MAX_WITNESSES];
+	size_t nwit, quorum;
+	/* The joint checkpoint. */
+	char *note;
+	int64_t size;
+	uint8_t root[MERKLE_HASH_SIZE];
+	char origin[CHECKPOINT_ORIGIN_MAX + 1];
+	/* The previous audit's, from the state directory. */
+	int state_lock;
+	int has_old;
+	int64_t old_size;
+	uint8_t old_root[MERKLE_HASH_SIZE];
+	uint8_t (*old_bundles)[MERKLE_HASH_SIZE]; /* old_size / 256 */
+	uint8_t old_tail[TILE_WIDTH][MERKLE_HASH_SIZE]; /* old_size % 256 */
+	int has_old_bundles;
+	/* The tree being rebuilt. */
+	struct compact tree;
+	uint8_t (*bundles)[MERKLE_HASH_SIZE];	/* size / 256 level-8 hashes */
+	uint8_t tail[TILE_WIDTH][MERKLE_HASH_SIZE]; /* size % 256 leaves */
+	uint8_t old_bundle_leaves[TILE_WIDTH][MERKLE_HASH_SIZE];
+	uint8_t root_at_old[MERKLE_HASH_SIZE];
+	uint8_t first_leaf[MERKLE_HASH_SIZE], last_leaf[MERKLE_HASH_SIZE];
+	const uint8_t *tile0;			/* this bundle's level-0 tile */
+	struct upper upper[TILE_LEVELS];
+	/* The first tile hash that differs from the recomputed one. */
+	int mismatch;
+	int mismatch_level;			/* tile level */
+	int64_t mismatch_n;			/* subtree index at 8 * level */
+	char mismatch_tile[TILE_PATH_MAX];
+	char mismatch_bundle[TILE_PATH_MAX];
+	/* The replay. */
+	struct store *store;
+	char store_path[PATH_MAX];
+	int in_txn;
+	int64_t replayed;
+	double tree_start, tree_done;		/* the last bundle processed */
+	/* The center's listing. */
+	struct listed *listed;
+	size_t nlisted, caplisted;
+	/* The listing is fetched and parsed by its own thread over its own
+	   connections, while the walk hashes and replays: only that thread
+	   writes the fields above and these, until it is joined. Its failure
+	   waits for step 5, so that a fault in the log itself (steps 3 and
+	   4) is the one reported. */
+	struct fetch *lf;
+	pthread_t lister;
+	int lister_started;
+	atomic_int list_stop;
+	enum audit_outcome list_outcome;
+	char list_err[1024];
+	/* The first failure. */
+	enum audit_outcome outcome;
+};
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Records the first failure; returns -1 so callers can `return fail()`. */
+static int __attribute__((format(printf, 3, 4)))
+fail(struct audit *a, enum audit_outcome kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (a->outcome != AUDIT_OK)
+		return -1;
+	a->outcome = kind;
+	va_start(ap, fmt);
+	vsnprintf(a->err, a->errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void
+hash_b64(const uint8_t h[MERKLE_HASH_SIZE], char out[MERKLE_BASE64_SIZE])
+{
+	merkle_hash_to_base64(h, out);
+}
+
+/*
+ * Checks a reply: 200 passes; a failed transfer or a 5xx means the audit
+ * could not be completed; anything else is the center refusing to serve
+ * what it must (a failure). what names the resource in the message.
+ */
+static int
+reply_ok(struct audit *a, const struct fetch_reply *r, const char *what)
+{
+	if (r->status == 200 && r->body != NULL)
+		return 0;
+	if (r->status == 0)
+		return fail(a, AUDIT_INCOMPLETE, "%s: GET %s: %s", what,
+		    r->path, r->error);
+	return fail(a, r->status >= 500 ? AUDIT_INCOMPLETE : AUDIT_FAILED,
+	    "%s: GET %s answered %ld: %.200s", what, r->path, r->status,
+	    r->body ? (const char *)r->body : "");
+}
+
+/* Opens a signed checkpoint note and parses its text. */
+static struct checkpoint *
+open_checkpoint(struct audit *a, const char *what, const uint8_t *msg,
+    size_t len, const struct note_verifier *const *known, size_t nknown,
+    struct note **out)
+{
+	struct checkpoint *c = NULL;
+	struct note *n;
+	enum note_error e;
+	char err[300];
+	const uint8_t *text;
+	size_t tlen;
+
+	if ((n = note_open(msg, len, known, nknown, &e, err, sizeof(err))) ==
+	    NULL) {
+		fail(a, AUDIT_FAILED, "%s: %s", what,
+		    e == NOTE_NO_VERIFIABLE ? "not signed by the log key" :
+		    err);
+		return NULL;
+	}
+	text = note_text(n, &tlen);
+	if ((c = checkpoint_parse(text, tlen, err, sizeof(err))) == NULL) {
+		fail(a, AUDIT_FAILED, "%s: %s", what, err);
+		note_free(n);
+		return NULL;
+	}
+	*out = n;
+	return c;
+}
+
+/* Step 1: the joint checkpoint, its signature and cosignatures. */
+static int
+check_joint(struct audit *a)
+{
+	const struct note_verifier *known[1 + AUDIT_MAX_WITNESSES];
+	struct fetch_reply r;
+	struct checkpoint *c = NULL;
+	struct note *n = NULL;
+	size_t i, j, have = 0;
+	int found, rc = -1;
+
+	known[0] = a->log_v;
+	for (i = 0; i < a->nwit; i++)
+		known[1 + i] = a->wit_v[i];
+	if (fetch_get(a->f, "/checkpoint", MAX_NOTE, &r) == -1)
+		return fail(a, AUDIT_INCOMPLETE, "checkpoint: %s", r.error);
+	if (reply_ok(a, &r, "checkpoint") == -1)
+		goto done;
+	if ((c = open_checkpoint(a, "checkpoint", r.body, r.len, known,
+		 1 + a->nwit, &n)) == NULL)
+		goto done;
+	found = 0;
+	for (j = 0; j < note_verified_count(n); j++)
+		if (note_verified_key(n, j) == a->log_v)
+			found = 1;
+	if (!found) {
+		fail(a, AUDIT_FAILED, "checkpoint: the log's signature (%s) "
+		    "is missing", note_verifier_name(a->log_v));
+		goto done;
+	}
+	if (strcmp(checkpoint_origin(c), note_verifier_name(a->log_v)) != 0) {
+		fail(a, AUDIT_FAILED, "checkpoint: origin '%.200s' is not the "
+		    "log key's name '%s'", checkpoint_origin(c),
+		    note_verifier_name(a->log_v));
+		goto done;
+	}
+	for (i = 0; i < a->nwit; i++) {
+		found = 0;
+		for (j = 0; j < note_verified_count(n); j++)
+			if (note_verified_key(n, j) == a->wit_v[i])
+				found = 1;
+		if (found)
+			have++;
+		else if (a->quorum == a->nwit) {
+			fail(a, AUDIT_FAILED, "checkpoint: cosignature of %s "
+			    "missing", note_verifier_name(a->wit_v[i]));
+			goto done;
+		}
+	}
+	if (have < a->quorum) {
+		fail(a, AUDIT_FAILED, "checkpoint: cosigned by %zu of the "
+		    "given witnesses, the quorum is %zu", have, a->quorum);
+		goto done;
+	}
+	if (checkpoint_size(c) > AUDIT_MAX_ENTRIES) {
+		fail(a, AUDIT_INCOMPLETE, "checkpoint: size %lld is over the "
+		    "audit's limit of %lld entries", (long long)checkpoint_size(c),
+		    (long long)AUDIT_MAX_ENTRIES);
+		goto done;
+	}
+	a->size = checkpoint_size(c);
+	memcpy(a->root, checkpoint_root(c), MERKLE_HASH_SIZE);
+	snprintf(a->origin, sizeof(a->origin), "%s", checkpoint_origin(c));
+	a->sum->cosignatures = have;
+	a->sum->size = a->size;
+	snprintf(a->sum->origin, sizeof(a->sum->origin), "%s", a->origin);
+	hash_b64(a->root, a->sum->root);
+	if ((a->note = strndup((const char *)r.body, r.len)) == NULL) {
+		fail(a, AUDIT_INCOMPLETE, "out of memory");
+		goto done;
+	}
+	rc = 0;
+done:
+	checkpoint_free(c);
+	note_free(n);
+	free(r.body);
+	return rc;
+}
+
+/* Reads a whole small file; 1 read, 0 missing, -1 error (reported). */
+static int
+read_file(struct audit *a, const char *path, size_t max, uint8_t **out,
+    size_t *len)
+{
+	struct stat st;
+	uint8_t *buf = NULL;
+	ssize_t r;
+	size_t got = 0;
+	int fd, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		return fail(a, AUDIT_INCOMPLETE, "%s: %s", path,
+		    strerror(errno));
+	}
+	if (fstat(fd, &st) == -1 || st.st_size < 0 ||
+	    (size_t)st.st_size > max) {
+		fail(a, AUDIT_INCOMPLETE, "%s: unreadable or over the limit "
+		    "of %zu bytes", path, max);
+		goto done;
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		fail(a, AUDIT_INCOMPLETE, "out of memory");
+		goto done;
+	}
+	while (got < (size_t)st.st_size) {
+		r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			fail(a, AUDIT_INCOMPLETE, "%s: read: %s", path,
+			    r == 0 ? "short" : strerror(errno));
+			goto done;
+		}
+		got += (size_t)r;
+	}
+	buf[got] = '\0';
+	*out = buf;
+	*len = got;
+	buf = NULL;
+	rc = 1;
+done:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+static int
+state_path(struct audit *a, const char *name, char *out, size_t outlen)
+{
+	if ((size_t)snprintf(out, outlen, "%s/%s", a->o->state_dir, name) >=
+	    outlen)
+		return fail(a, AUDIT_USAGE, "--state: path too long");
+	return 0;
+}
+
+static uint64_t
+get_be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void
+put_be64(uint8_t *p, uint64_t v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		p[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+/*
+ * Step 2: the state directory: locks it, loads the previous audit's
+ * checkpoint (it must verify with the log key) and its bundle hashes, and
+ * refuses a joint checkpoint smaller than the saved one.
+ */
+static int
+load_state(struct audit *a)
+{
+	const struct note_verifier *known[1] = { a->log_v };
+	char path[PATH_MAX];
+	uint8_t *buf = NULL, *bb = NULL;
+	size_t len, blen, nfull, ntail, magic = sizeof(STATE_MAGIC) - 1;
+	struct checkpoint *c = NULL;
+	struct note *n = NULL;
+	int r, rc = -1;
+
+	if (mkdir(a->o->state_dir, 0700) == -1 && errno != EEXIST)
+		return fail(a, AUDIT_USAGE, "--state: %s: %s",
+		    a->o->state_dir, strerror(errno));
+	if (state_path(a, "lock", path, sizeof(path)) == -1)
+		return -1;
+	if ((a->state_lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC,
+		 0600)) == -1 || flock(a->state_lock, LOCK_EX | LOCK_NB) == -1)
+		return fail(a, AUDIT_USAGE, "--state: %s is in use by another "
+		    "audit (or unwritable)", a->o->state_dir);
+	if (state_path(a, "checkpoint", path, sizeof(path)) == -1 ||
+	    (r = read_file(a, path, MAX_NOTE, &buf, &len)) == -1)
+		return -1;
+	if (r == 0)
+		return 0; /* the first audit with this state */
+	if ((c = open_checkpoint(a, path, buf, len, known, 1, &n)) == NULL) {
+		a->outcome = AUDIT_USAGE; /* the state, not the center */
+		goto done;
+	}
+	if (strcmp(checkpoint_origin(c), a->origin) != 0) {
+		fail(a, AUDIT_USAGE, "%s: a checkpoint of '%.200s', not of "
+		    "'%s'", path, checkpoint_origin(c), a->origin);
+		goto done;
+	}
+	a->has_old = 1;
+	a->old_size = checkpoint_size(c);
+	memcpy(a->old_root, checkpoint_root(c), MERKLE_HASH_SIZE);
+	a->sum->previous_size = a->old_size;
+	if (a->size < a->old_size) {
+		fail(a, AUDIT_FAILED, "inconsistent with the checkpoint of size "
+		    "%lld saved in %s: the center's joint checkpoint has only "
+		    "%lld entries (entry %lld is the first missing)",
+		    (long long)a->old_size, a->o->state_dir,
+		    (long long)a->size, (long long)a->size);
+		goto done;
+	}
+	/* The bundle hashes, to say where a rewritten history differs. */
+	nfull = (size_t)(a->old_size / TILE_WIDTH);
+	ntail = (size_t)(a->old_size % TILE_WIDTH);
+	if (state_path(a, "bundles", path, sizeof(path)) == -1 ||
+	    (r = read_file(a, path, magic + 8 + (nfull + ntail) *
+		 MERKLE_HASH_SIZE, &bb, &blen)) == -1) {
+		a->outcome = AUDIT_OK; /* optional: go on without */
+		a->err[0] = '\0';
+		r = 0;
+	}
+	if (r == 1 && blen == magic + 8 + (nfull + ntail) * MERKLE_HASH_SIZE &&
+	    memcmp(bb, STATE_MAGIC, magic) == 0 &&
+	    get_be64(bb + magic) == (uint64_t)a->old_size &&
+	    (a->old_bundles = malloc(nfull ? nfull * MERKLE_HASH_SIZE : 1)) !=
+		NULL) {
+		memcpy(a->old_bundles, bb + magic + 8, nfull * MERKLE_HASH_SIZE);
+		memcpy(a->old_tail, bb + magic + 8 + nfull * MERKLE_HASH_SIZE,
+		    ntail * MERKLE_HASH_SIZE);
+		a->has_old_bundles = 1;
+	}
+	rc = 0;
+done:
+	free(bb);
+	free(buf);
+	checkpoint_free(c);
+	note_free(n);
+	return rc;
+}
+
+static void *
+tag_of(int64_t n, enum tagkind k)
+{
+	return (void *)(uintptr_t)(((uint64_t)n << 2 | (uint64_t)k) + 1);
+}
+
+static void
+untag(void *tag, int64_t *n, enum tagkind *k)
+{
+	uint64_t v = (uint64_t)(uintptr_t)tag - 1;
+
+	*n = (int64_t)(v >> 2);
+	*k = (enum tagkind)(v & 3);
+}
+
+/* The hash tile (level, n) of the audited tree. */
+static void
+tile_of(struct audit *a, int level, int64_t n, struct tile *t)
+{
+	if (tile_for_size(level, n, a->size, t) == -1) {
+		t->level = level;
+		t->n = n;
+		t->width = TILE_WIDTH;
+	}
+}
+
+static int
+queue_bundle(struct audit *a, int64_t n)
+{
+	struct tile t;
+	char path[TILE_PATH_MAX + 1], err[256];
+
+	tile_of(a, 0, n, &t);
+	path[0] = '/';
+	t.level = TILE_LEVEL_ENTRIES;
+	tile_path_format(&t, path + 1, sizeof(path) - 1);
+	if (fetch_queue(a->f, path, MAX_BUNDLE, tag_of(n, TAG_BUNDLE), err,
+		sizeof(err)) == -1)
+		return fail(a, AUDIT_INCOMPLETE, "%s", err);
+	t.level = 0;
+	tile_path_format(&t, path + 1, sizeof(path) - 1);
+	if (fetch_queue(a->f, path, TILE_FULL_BYTES, tag_of(n, TAG_TILE), err,
+		sizeof(err)) == -1)
+		return fail(a, AUDIT_INCOMPLETE, "%s", err);
+	return 0;
+}
+
+/* Records the listing's first failure (the lister thread's fail()). */
+static int __attribute__((format(printf, 3, 4)))
+lfail(struct audit *a, enum audit_outcome kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (a->list_outcome != AUDIT_OK)
+		return -1;
+	a->list_outcome = kind;
+	va_start(ap, fmt);
+	vsnprintf(a->list_err, sizeof(a->list_err), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int
+queue_page(struct audit *a, int64_t k)
+{
+	char path[128], err[256];
+
+	if (k == 0)
+		snprintf(path, sizeof(path), "/v1/observations?limit=%d",
+		    PAGE_SIZE);
+	else
+		snprintf(path, sizeof(path),
+		    "/v1/observations?limit=%d&cursor=%lld", PAGE_SIZE,
+		    (long long)(k * PAGE_SIZE - 1));
+	if (fetch_queue(a->lf, path, MAX_PAGE, tag_of(k, TAG_PAGE), err,
+		sizeof(err)) == -1)
+		return lfail(a, AUDIT_INCOMPLETE, "observations: %s", err);
+	return 0;
+}
+
+/*
+ * One page of the listing: keeps the observations with indexes in
+ * [k * PAGE_SIZE, (k + 1) * PAGE_SIZE) below the audited size. Page k asks
+ * for the PAGE_SIZE observations after index k * PAGE_SIZE - 1, so it holds
+ * every one of that window (there are at most PAGE_SIZE of them); pages
+ * are fetched in parallel rather than by following `next`.
+ */
+static int
+parse_page(struct audit *a, int64_t k, const struct fetch_reply *r)
+{
+	json_t *doc, *features, *f;
+	json_error_t je;
+	const char *id;
+	json_int_t index;
+	int64_t lo = k * PAGE_SIZE, hi = lo + PAGE_SIZE;
+	struct listed *nl;
+	size_t i, cap;
+	int rc = -1;
+
+	if (r->status == 0 || r->body == NULL)
+		return lfail(a, AUDIT_INCOMPLETE, "observations: GET %s: %s",
+		    r->path, r->error);
+	if (r->status != 200)
+		return lfail(a, r->status >= 500 ? AUDIT_INCOMPLETE :
+		    AUDIT_FAILED, "observations: GET %s answered %ld: %.200s",
+		    r->path, r->status, (const char *)r->body);
+	if ((doc = json_loadb((const char *)r->body, r->len, 0, &je)) ==
+	    NULL)
+		return lfail(a, AUDIT_FAILED, "observations: GET %s: not JSON: "
+		    "%s", r->path, je.text);
+	features = json_object_get(doc, "features");
+	if (!json_is_array(features) ||
+	    json_array_size(features) > PAGE_SIZE) {
+		lfail(a, AUDIT_FAILED, "observations: GET %s: `features` is "
+		    "not an array of at most %d", r->path, PAGE_SIZE);
+		goto done;
+	}
+	json_array_foreach(features, i, f) {
+		id = json_string_value(json_object_get(f, "id"));
+		if (json_unpack(f, "{s:{s:I}}", "properties", "index",
+			&index) != 0 || id == NULL || strlen(id) != 64) {
+			lfail(a, AUDIT_FAILED, "observations: GET %s: feature "
+			    "%zu has no `id` of 64 hex or no "
+			    "`properties.index`", r->path, i);
+			goto done;
+		}
+		if (index < lo || index >= hi || index >= a->size)
+			continue;
+		if (a->nlisted == a->caplisted) {
+			cap = a->caplisted ? a->caplisted * 2 : 4096;
+			if ((nl = realloc(a->listed, cap * sizeof(*nl))) ==
+			    NULL) {
+				lfail(a, AUDIT_INCOMPLETE, "out of memory");
+				goto done;
+			}
+			a->listed = nl;
+			a->caplisted = cap;
+		}
+		a->listed[a->nlisted].index = index;
+		if (sodium_hex2bin(a->listed[a->nlisted].id, 32, id, 64, NULL,
+			NULL, NULL) != 0) {
+			lfail(a, AUDIT_FAILED, "observations: GET %s: id '%.64s' "
+			    "is not hex", r->path, id);
+			goto done;
+		}
+		a->nlisted++;
+	}
+	rc = 0;
+done:
+	json_decref(doc);
+	return rc;
+}
+
+/* The lister thread: every page of the listing, PAGE_WINDOW in flight. */
+static void *
+list_run(void *arg)
+{
+	struct audit *a = arg;
+	struct fetch_reply r;
+	int64_t npages = (a->size + PAGE_SIZE - 1) / PAGE_SIZE;
+	int64_t queued = 0, done = 0, k;
+	enum tagkind kind;
+
+	while (done < npages && a->list_outcome == AUDIT_OK &&
+	    !atomic_load(&a->list_stop)) {
+		while (queued < npages && queued < done + PAGE_WINDOW)
+			if (queue_page(a, queued++) == -1)
+				return NULL;
+		if (fetch_next(a->lf, &r) == 0) {
+			lfail(a, AUDIT_INCOMPLETE, "observations: transfers "
+			    "lost");
+			return NULL;
+		}
+		untag(r.tag, &k, &kind);
+		done++;
+		parse_page(a, k, &r);
+		free(r.body);
+	}
+	return NULL;
+}
+
+/* Stops (if stop) and joins the lister thread. */
+static void
+list_join(struct audit *a, int stop)
+{
+	if (!a->lister_started)
+		return;
+	if (stop)
+		atomic_store(&a->list_stop, 1);
+	pthread_join(a->lister, NULL);
+	a->lister_started = 0;
+}
+
+/* The level-L hash tile holding subtree n of Merkle level 8L, cached. */
+static const uint8_t *
+upper_tile(struct audit *a, int level, int64_t n, char *path, size_t pathlen)
+{
+	struct upper *u = &a->upper[level];
+	struct fetch_reply r;
+	struct tile t;
+	char p[TILE_PATH_MAX + 1];
+
+	tile_of(a, level, n / TILE_WIDTH, &t);
+	p[0] = '/';
+	tile_path_format(&t, p + 1, sizeof(p) - 1);
+	snprintf(path, pathlen, "%s", p + 1);
+	if (u->valid && u->n == t.n && u->width == t.width)
+		return u->data;
+	u->valid = 0;
+	if (fetch_get(a->f, p, TILE_FULL_BYTES, &r) == -1) {
+		fail(a, AUDIT_INCOMPLETE, "%s: %s", path, r.error);
+		return NULL;
+	}
+	if (reply_ok(a, &r, path) == -1) {
+		free(r.body);
+		return NULL;
+	}
+	if (r.len != (size_t)t.width * MERKLE_HASH_SIZE) {
+		fail(a, AUDIT_FAILED, "%s: %d hashes expected, got %zu bytes",
+		    path, t.width, r.len);
+		free(r.body);
+		return NULL;
+	}
+	memcpy(u->data, r.body, r.len);
+	free(r.body);
+	u->valid = 1;
+	u->n = t.n;
+	u->width = t.width;
+	return u->data;
+}
+
+/*
+ * compact_visit_fn: every complete subtree as the rebuilt tree grows.
+ * Compares leaves with the level-0 tile and level-8L subtrees with tile L,
+ * keeps the bundle hashes for the state, and the leaves of the bundle the
+ * previous audit ended in.
+ */
+static int
+visit(void *ctx, int level, int64_t n, const uint8_t hash[MERKLE_HASH_SIZE])
+{
+	struct audit *a = ctx;
+	const uint8_t *tile;
+	char path[TILE_PATH_MAX];
+	int64_t pos = n % TILE_WIDTH;
+
+	if (level == 0) {
+		if (a->has_old && n / TILE_WIDTH == a->old_size / TILE_WIDTH)
+			memcpy(a->old_bundle_leaves[pos], hash,
+			    MERKLE_HASH_SIZE);
+		if (n / TILE_WIDTH == a->size / TILE_WIDTH)
+			memcpy(a->tail[pos], hash, MERKLE_HASH_SIZE);
+		if (n == 0)
+			memcpy(a->first_leaf, hash, MERKLE_HASH_SIZE);
+		if (n == a->size - 1)
+			memcpy(a->last_leaf, hash, MERKLE_HASH_SIZE);
+		if (!a->mismatch && memcmp(a->tile0 + pos * MERKLE_HASH_SIZE,
+		    hash, MERKLE_HASH_SIZE) != 0) {
+			a->mismatch = 1;
+			a->mismatch_level = 0;
+			a->mismatch_n = n;
+		}
+		return 0;
+	}
+	if (level == TILE_HEIGHT)
+		memcpy(a->bundles[n], hash, MERKLE_HASH_SIZE);
+	if (level % TILE_HEIGHT != 0 || level / TILE_HEIGHT >= TILE_LEVELS ||
+	    a->mismatch)
+		return 0;
+	if ((tile = upper_tile(a, level / TILE_HEIGHT, n, path,
+		 sizeof(path))) == NULL)
+		return -1;
+	if (memcmp(tile + pos * MERKLE_HASH_SIZE, hash, MERKLE_HASH_SIZE) !=
+	    0) {
+		a->mismatch = 1;
+		a->mismatch_level = level / TILE_HEIGHT;
+		a->mismatch_n = n;
+		snprintf(a->mismatch_tile, sizeof(a->mismatch_tile), "%s",
+		    path);
+	}
+	return 0;
+}
+
+/* Step 4 for one entry: parse, check, apply to the scratch store. */
+static int
+replay_entry(struct audit *a, int64_t index, const uint8_t *bytes,
+    size_t len, const char *bundle)
+{
+	json_t *e;
+	json_error_t je;
+	const char *type;
+	char *canon = NULL, err[300];
+	size_t clen;
+	int rc = -1;
+
+	if ((e = json_loadb((const char *)bytes, len, 0, &je)) == NULL)
+		return fail(a, AUDIT_FAILED, "entry %lld (%s): not JSON: %s",
+		    (long long)index, bundle, je.text);
+	if (!json_is_object(e) ||
+	    (type = json_string_value(json_object_get(e, "type"))) == NULL) {
+		fail(a, AUDIT_FAILED, "entry %lld (%s): not an object with a "
+		    "\"type\"", (long long)index, bundle);
+		goto done;
+	}
+	if (canon_encode(e, &canon, &clen) == -1 || clen != len ||
+	    memcmp(canon, bytes, len) != 0) {
+		fail(a, AUDIT_FAILED, "entry %lld (%s): not canonical JSON "
+		    "(RFC 8785, integers only)", (long long)index, bundle);
+		goto done;
+	}
+	if (index == 0) {
+		const char *origin = json_string_value(json_object_get(e,
+		    "origin"));
+		const char *key = json_string_value(json_object_get(e,
+		    "log_key"));
+
+		if (strcmp(type, "genesis") != 0 || origin == NULL ||
+		    strcmp(origin, a->origin) != 0 || key == NULL ||
+		    strcmp(key, a->o->log_key) != 0) {
+			fail(a, AUDIT_FAILED, "entry 0 (%s): not the genesis "
+			    "entry of origin %s and the given log key", bundle,
+			    a->origin);
+			goto done;
+		}
+	} else if (strcmp(type, "genesis") == 0) {
+		fail(a, AUDIT_FAILED, "entry %lld (%s): a second genesis "
+		    "entry", (long long)index, bundle);
+		goto done;
+	}
+	if (store_apply_entry(a->store, index, bytes, len, e, err,
+		sizeof(err)) == -1) {
+		fail(a, AUDIT_FAILED, "entry %lld (%s): cannot be replayed: "
+		    "%s", (long long)index, bundle, err);
+		goto done;
+	}
+	a->replayed++;
+	rc = 0;
+done:
+	free(canon);
+	json_decref(e);
+	return rc;
+}
+
+/* Steps 3 and 4 for one bundle whose bundle and tile have arrived. */
+static int
+process(struct audit *a, struct slot *s, int64_t nbundles)
+{
+	struct tile_entry entries[TILE_WIDTH];
+	struct tile t;
+	char bpath[TILE_PATH_MAX], tpath[TILE_PATH_MAX], err[256];
+	int64_t base = s->n * TILE_WIDTH, i;
+	int replay;
+
+	tile_of(a, 0, s->n, &t);
+	tile_path_format(&t, tpath, sizeof(tpath));
+	t.level = TILE_LEVEL_ENTRIES;
+	tile_path_format(&t, bpath, sizeof(bpath));
+	if (reply_ok(a, &s->bundle, bpath) == -1 ||
+	    reply_ok(a, &s->tile, tpath) == -1)
+		return -1;
+	if (tile_entries_parse(s->bundle.body, s->bundle.len, t.width,
+		entries, err, sizeof(err)) == -1)
+		return fail(a, AUDIT_FAILED, "%s: %s", bpath, err);
+	if (!a->mismatch && s->tile.len != (size_t)t.width * MERKLE_HASH_SIZE)
+		return fail(a, AUDIT_FAILED, "%s: %d hashes expected, got %zu "
+		    "bytes", tpath, t.width, s->tile.len);
+	replay = !a->mismatch;
+	a->tile0 = s->tile.body;
+	for (i = 0; i < t.width; i++) {
+		uint8_t leaf[MERKLE_HASH_SIZE];
+		int had = a->mismatch;
+
+		merkle_leaf_hash(entries[i].data, entries[i].len, leaf);
+		if (compact_append(&a->tree, leaf, visit, a) == -1)
+			return -1;
+		if (!had && a->mismatch) {
+			if (a->mismatch_level == 0)
+				snprintf(a->mismatch_tile,
+				    sizeof(a->mismatch_tile), "%s", tpath);
+			snprintf(a->mismatch_bundle,
+			    sizeof(a->mismatch_bundle), "%s", bpath);
+		}
+		if (a->has_old && a->tree.size == a->old_size)
+			compact_root(&a->tree, a->root_at_old);
+	}
+	a->tile0 = NULL;
+	if (!replay || a->mismatch)
+		return 0; /* only hashing from now on, to say who is wrong */
+	if (!a->in_txn) {
+		if (store_begin(a->store) == -1)
+			return fail(a, AUDIT_INCOMPLETE, "scratch store: "
+			    "cannot begin a transaction");
+		a->in_txn = 1;
+	}
+	for (i = 0; i < t.width; i++)
+		if (replay_entry(a, base + i, entries[i].data, entries[i].len,
+			bpath) == -1)
+			return -1;
+	if ((s->n + 1) % COMMIT_EVERY == 0 || s->n + 1 == nbundles) {
+		a->in_txn = 0;
+		if (store_commit(a->store, base + t.width) == -1)
+			return fail(a, AUDIT_INCOMPLETE, "scratch store: "
+			    "commit failed");
+	}
+	return 0;
+}
+
+static void
+slot_clear(struct slot *s)
+{
+	free(s->bundle.body);
+	free(s->tile.body);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Steps 3 and 4 over the whole log, with the listing fetched alongside. */
+static int
+walk(struct audit *a)
+{
+	struct slot slots[WINDOW];
+	struct fetch_reply r;
+	struct slot *s;
+	int64_t nbundles = (a->size + TILE_WIDTH - 1) / TILE_WIDTH;
+	int64_t queued = 0, done = 0, n;
+	enum tagkind kind;
+	int rc = -1, i;
+
+	memset(slots, 0, sizeof(slots));
+	while (done < nbundles) {
+		while (queued < nbundles && queued < done + WINDOW) {
+			slots[queued % WINDOW].n = queued;
+			if (queue_bundle(a, queued) == -1)
+				goto out;
+			queued++;
+		}
+		s = &slots[done % WINDOW];
+		if (s->have_bundle && s->have_tile) {
+			if (process(a, s, nbundles) == -1)
+				goto out;
+			slot_clear(s);
+			if (++done == nbundles)
+				a->tree_done = now_s();
+			continue;
+		}
+		if (fetch_next(a->f, &r) == 0) {
+			fail(a, AUDIT_INCOMPLETE, "transfers lost");
+			goto out;
+		}
+		untag(r.tag, &n, &kind);
+		s = &slots[n % WINDOW];
+		if (kind == TAG_BUNDLE) {
+			s->bundle = r;
+			s->have_bundle = 1;
+		} else {
+			s->tile = r;
+			s->have_tile = 1;
+		}
+	}
+	rc = 0;
+out:
+	for (i = 0; i < WINDOW; i++)
+		slot_clear(&slots[i]);
+	if (a->in_txn) {
+		store_rollback(a->store);
+		a->in_txn = 0;
+	}
+	return rc;
+}
+
+/* After the walk: the recomputed root, and who is wrong on a mismatch. */
+static int
+check_root(struct audit *a)
+{
+	uint8_t root[MERKLE_HASH_SIZE];
+	char got[MERKLE_BASE64_SIZE], want[MERKLE_BASE64_SIZE];
+	int64_t first, last;
+	int same;
+
+	compact_root(&a->tree, root);
+	same = memcmp(root, a->root, MERKLE_HASH_SIZE) == 0;
+	if (a->mismatch && a->mismatch_level == 0) {
+		if (same)
+			return fail(a, AUDIT_FAILED, "%s: hash %lld (entry "
+			    "%lld) is not the leaf hash of the entry; the "
+			    "entries do hash to the checkpoint's root, so the "
+			    "center serves a corrupted hash tile",
+			    a->mismatch_tile,
+			    (long long)(a->mismatch_n % TILE_WIDTH),
+			    (long long)a->mismatch_n);
+		return fail(a, AUDIT_FAILED, "entry %lld (%s): leaf hash does "
+		    "not match %s (and the entries do not hash to the "
+		    "checkpoint's root)", (long long)a->mismatch_n,
+		    a->mismatch_bundle, a->mismatch_tile);
+	}
+	if (a->mismatch) {
+		first = a->mismatch_n << (TILE_HEIGHT * a->mismatch_level);
+		last = first + (INT64_C(1) << (TILE_HEIGHT *
+		    a->mismatch_level)) - 1;
+		return fail(a, AUDIT_FAILED, "%s: hash %lld (entries %lld.."
+		    "%lld) is not the hash of those entries; %s",
+		    a->mismatch_tile, (long long)(a->mismatch_n % TILE_WIDTH),
+		    (long long)first, (long long)last, same ? "the entries "
+		    "do hash to the checkpoint's root, so the center serves a "
+		    "corrupted hash tile" : "nor do the entries hash to the "
+		    "checkpoint's root");
+	}
+	if (!same) {
+		hash_b64(root, got);
+		hash_b64(a->root, want);
+		return fail(a, AUDIT_FAILED, "checkpoint: the %lld entries hash "
+		    "to %s, the checkpoint says %s", (long long)a->size, got,
+		    want);
+	}
+	return 0;
+}
+
+/* An observation of the replay, for the comparison with the listing. */
+struct cmp {
+	struct audit *a;
+	size_t j;		/* next listed observation */
+	int64_t last;		/* last index seen in the replay */
+	int64_t rows;
+	int failed;
+};
+
+static int
+cmp_row(void *ctx, int64_t index, const char *entry, size_t len)
+{
+	struct cmp *c = ctx;
+	struct audit *a = c->a;
+	uint8_t id[32];
+	char hex[65], lhex[65];
+
+	c->rows++;
+	c->last = index;
+	if (index >= a->size)
+		return 0;
+	crypto_hash_sha256(id, (const uint8_t *)entry, len);
+	sodium_bin2hex(hex, sizeof(hex), id, sizeof(id));
+	if (c->j < a->nlisted && a->listed[c->j].index < index) {
+		sodium_bin2hex(lhex, sizeof(lhex), a->listed[c->j].id, 32);
+		fail(a, AUDIT_FAILED, "observations: the center lists %s at "
+		    "index %lld, where the log holds no observation", lhex,
+		    (long long)a->listed[c->j].index);
+		c->failed = 1;
+		return 1;
+	}
+	if (c->j == a->nlisted || a->listed[c->j].index > index) {
+		fail(a, AUDIT_FAILED, "observations: entry %lld (observation "
+		    "%s) is missing from the center's listing", (long long)index,
+		    hex);
+		c->failed = 1;
+		return 1;
+	}
+	if (memcmp(a->listed[c->j].id, id, 32) != 0) {
+		sodium_bin2hex(lhex, sizeof(lhex), a->listed[c->j].id, 32);
+		fail(a, AUDIT_FAILED, "observations: at index %lld the center "
+		    "lists %s, the log's entry is %s", (long long)index, lhex,
+		    hex);
+		c->failed = 1;
+		return 1;
+	}
+	c->j++;
+	a->sum->observations++;
+	return 0;
+}
+
+static int
+by_index(const void *x, const void *y)
+{
+	const struct listed *l = x, *r = y;
+
+	return (l->index > r->index) - (l->index < r->index);
+}
+
+/* Step 5: the center lists exactly the replay's observations. */
+static int
+compare_listing(struct audit *a)
+{
+	struct store_query q;
+	struct cmp c;
+	size_t i;
+	char hex[65];
+
+	if (a->list_outcome != AUDIT_OK)
+		return fail(a, a->list_outcome, "%s", a->list_err);
+	if (a->nlisted > 0)
+		qsort(a->listed, a->nlisted, sizeof(*a->listed), by_index);
+	for (i = 1; i < a->nlisted; i++)
+		if (a->listed[i].index == a->listed[i - 1].index)
+			return fail(a, AUDIT_FAILED, "observations: the center "
+			    "lists index %lld twice",
+			    (long long)a->listed[i].index);
+	memset(&c, 0, sizeof(c));
+	c.a = a;
+	store_query_init(&q);
+	q.limit = 10000;
+	for (;;) {
+		c.rows = 0;
+		if (store_query_observations(a->store, &q, cmp_row, &c) == -1)
+			return fail(a, AUDIT_INCOMPLETE, "scratch store: query "
+			    "failed");
+		if (c.failed)
+			return -1;
+		if (c.rows < q.limit)
+			break;
+		q.after_index = c.last;
+	}
+	if (c.j < a->nlisted) {
+		sodium_bin2hex(hex, sizeof(hex), a->listed[c.j].id, 32);
+		return fail(a, AUDIT_FAILED, "observations: the center lists %s "
+		    "at index %lld, where the log holds no observation", hex,
+		    (long long)a->listed[c.j].index);
+	}
+	return 0;
+}
+
+/* GETs a proof (inclusion or consistency JSON) into proof / *plen. */
+static int
+get_proof(struct audit *a, const char *path, const char *what,
+    uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *plen)
+{
+	struct fetch_reply r;
+	json_t *doc = NULL, *arr, *h;
+	json_error_t je;
+	const char *s;
+	size_t i;
+	int rc = -1;
+
+	if (fetch_get(a->f, path, MAX_PROOF_JSON, &r) == -1)
+		return fail(a, AUDIT_INCOMPLETE, "%s: %s", what, r.error);
+	if (reply_ok(a, &r, what) == -1)
+		goto done;
+	if ((doc = json_loadb((const char *)r.body, r.len, 0, &je)) == NULL ||
+	    !json_is_array(arr = json_object_get(doc, "proof")) ||
+	    json_array_size(arr) > MERKLE_MAX_PROOF) {
+		fail(a, AUDIT_FAILED, "%s: GET %s: not a JSON proof of at most "
+		    "%d hashes", what, path, MERKLE_MAX_PROOF);
+		goto done;
+	}
+	json_array_foreach(arr, i, h) {
+		if ((s = json_string_value(h)) == NULL ||
+		    merkle_hash_from_base64(s, strlen(s), proof[i]) == -1) {
+			fail(a, AUDIT_FAILED, "%s: GET %s: proof[%zu] is not a "
+			    "base64 SHA-256 hash", what, path, i);
+			goto done;
+		}
+	}
+	*plen = json_array_size(arr);
+	rc = 0;
+done:
+	json_decref(doc);
+	free(r.body);
+	return rc;
+}
+
+/* Step 6: the center's proofs and its latest log-signed checkpoint. */
+static int
+check_center_proofs(struct audit *a)
+{
+	const struct note_verifier *known[1] = { a->log_v };
+	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE];
+	const uint8_t *leaf[2] = { a->first_leaf, a->last_leaf };
+	int64_t index[2] = { 0, a->size - 1 }, lsize;
+	struct fetch_reply r;
+	struct checkpoint *c = NULL;
+	struct note *n = NULL;
+	char path[256], what[128];
+	size_t plen;
+	int i, rc = -1;
+
+	for (i = 0; i < 2 && a->size > 0; i++) {
+		snprintf(path, sizeof(path), "/v1/log/proof/inclusion?index="
+		    "%lld&size=%lld", (long long)index[i], (long long)a->size);
+		snprintf(what, sizeof(what), "inclusion proof of entry %lld",
+		    (long long)index[i]);
+		if (get_proof(a, path, what, proof, &plen) == -1)
+			return -1;
+		if (merkle_verify_inclusion(index[i], a->size, leaf[i],
+			(const uint8_t (*)[MERKLE_HASH_SIZE])proof, plen,
+			a->root) == -1)
+			return fail(a, AUDIT_FAILED, "%s in the checkpoint of "
+			    "size %lld: the center's proof does not verify",
+			    what, (long long)a->size);
+	}
+	if (fetch_get(a->f, "/v1/log/checkpoint", MAX_NOTE, &r) == -1)
+		return fail(a, AUDIT_INCOMPLETE, "latest checkpoint: %s",
+		    r.error);
+	if (reply_ok(a, &r, "latest checkpoint") == -1 ||
+	    (c = open_checkpoint(a, "latest checkpoint (/v1/log/checkpoint)",
+		 r.body, r.len, known, 1, &n)) == NULL)
+		goto done;
+	lsize = checkpoint_size(c);
+	if (strcmp(checkpoint_origin(c), a->origin) != 0) {
+		fail(a, AUDIT_FAILED, "latest checkpoint: origin '%.200s' is "
+		    "not '%s'", checkpoint_origin(c), a->origin);
+		goto done;
+	}
+	if (lsize < a->size) {
+		fail(a, AUDIT_FAILED, "latest checkpoint: the log signed size "
+		    "%lld after the joint checkpoint of size %lld: entries "
+		    "%lld.. are gone", (long long)lsize, (long long)a->size,
+		    (long long)lsize);
+		goto done;
+	}
+	if (lsize == a->size && memcmp(checkpoint_root(c), a->root,
+	    MERKLE_HASH_SIZE) != 0) {
+		fail(a, AUDIT_FAILED, "latest checkpoint: the log signed two "
+		    "different roots for size %lld (a fork)", (long long)lsize);
+		goto done;
+	}
+	if (lsize > a->size && a->size > 0) {
+		snprintf(path, sizeof(path), "/v1/log/proof/consistency?from="
+		    "%lld&to=%lld", (long long)a->size, (long long)lsize);
+		if (get_proof(a, path, "latest checkpoint", proof, &plen) ==
+		    -1)
+			goto done;
+		if (merkle_verify_consistency(a->size, lsize,
+			(const uint8_t (*)[MERKLE_HASH_SIZE])proof, plen,
+			a->root, checkpoint_root(c)) == -1) {
+			fail(a, AUDIT_FAILED, "latest checkpoint: size %lld is "
+			    "not consistent with the joint checkpoint of size "
+			    "%lld (the center's proof does not verify)",
+			    (long long)lsize, (long long)a->size);
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	checkpoint_free(c);
+	note_free(n);
+	free(r.body);
+	return rc;
+}
+
+/* Where a rewritten history first differs from the saved bundle hashes. */
+static void
+localize(struct audit *a, char *out, size_t outlen)
+{
+	int64_t nfull = a->old_size / TILE_WIDTH, k, i;
+	int64_t ntail = a->old_size % TILE_WIDTH;
+	struct tile t = { TILE_LEVEL_ENTRIES, 0, TILE_WIDTH };
+	char path[TILE_PATH_MAX];
+
+	out[0] = '\0';
+	if (!a->has_old_bundles)
+		return;
+	for (k = 0; k < nfull; k++)
+		if (memcmp(a->old_bundles[k], a->bundles[k],
+		    MERKLE_HASH_SIZE) != 0) {
+			t.n = k;
+			tile_path_format(&t, path, sizeof(path));
+			snprintf(out, outlen, "; the first difference is in "
+			    "entries %lld..%lld (%s)",
+			    (long long)(k * TILE_WIDTH),
+			    (long long)(k * TILE_WIDTH + TILE_WIDTH - 1), path);
+			return;
+		}
+	for (i = 0; i < ntail; i++)
+		if (memcmp(a->old_tail[i], a->old_bundle_leaves[i],
+		    MERKLE_HASH_SIZE) != 0) {
+			snprintf(out, outlen, "; the first difference is entry "
+			    "%lld", (long long)(nfull * TILE_WIDTH + i));
+			return;
+		}
+}
+
+/* Step 7a: consistency with the previous audit. */
+static int
+check_state(struct audit *a)
+{
+	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE];
+	char path[256], where[256];
+	size_t plen;
+	int proof_ok, same;
+
+	if (!a->has_old || a->old_size == 0)
+		return 0;
+	localize(a, where, sizeof(where));
+	if (a->size == a->old_size) {
+		if (memcmp(a->root, a->old_root, MERKLE_HASH_SIZE) != 0)
+			return fail(a, AUDIT_FAILED, "inconsistent with the "
+			    "checkpoint of size %lld saved in %s: same size, "
+			    "different root (history rewritten)%s",
+			    (long long)a->old_size, a->o->state_dir, where);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "/v1/log/proof/consistency?from=%lld&"
+	    "to=%lld", (long long)a->old_size, (long long)a->size);
+	if (get_proof(a, path, "consistency proof", proof, &plen) == -1)
+		return -1;
+	proof_ok = merkle_verify_consistency(a->old_size, a->size,
+	    (const uint8_t (*)[MERKLE_HASH_SIZE])proof, plen, a->old_root,
+	    a->root) == 0;
+	same = memcmp(a->root_at_old, a->old_root, MERKLE_HASH_SIZE) == 0;
+	if (!same)
+		return fail(a, AUDIT_FAILED, "inconsistent with the checkpoint "
+		    "of size %lld saved in %s: the first %lld entries now hash "
+		    "to another root (history rewritten)%s",
+		    (long long)a->old_size, a->o->state_dir,
+		    (long long)a->old_size, where);
+	if (!proof_ok)
+		return fail(a, AUDIT_FAILED, "consistency proof from %lld to "
+		    "%lld (GET %s) does not verify, though the entries are "
+		    "consistent with the checkpoint saved in %s: the center "
+		    "serves wrong proofs", (long long)a->old_size,
+		    (long long)a->size, path, a->o->state_dir);
+	return 0;
+}
+
+/* Writes data to dir/name durably: temporary file, fsync, rename. */
+static int
+write_atomic(struct audit *a, const char *name, const void *data,
+    size_t len)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	const uint8_t *p = data;
+	ssize_t w;
+	int fd, rc = -1;
+
+	if (state_path(a, name, path, sizeof(path)) == -1)
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) ==
+	    -1)
+		return fail(a, AUDIT_INCOMPLETE, "%s: %s", tmp,
+		    strerror(errno));
+	while (len > 0) {
+		w = write(fd, p, len);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		p += w;
+		len -= (size_t)w;
+	}
+	if (len == 0 && fsync(fd) == 0)
+		rc = 0;
+	close(fd);
+	if (rc == 0 && rename(tmp, path) == -1)
+		rc = -1;
+	if (rc == -1) {
+		unlink(tmp);
+		return fail(a, AUDIT_INCOMPLETE, "%s: %s", path,
+		    strerror(errno));
+	}
+	return 0;
+}
+
+/* Step 7b: saves the audited checkpoint and its bundle hashes. */
+static int
+save_state(struct audit *a)
+{
+	size_t magic = sizeof(STATE_MAGIC) - 1;
+	size_t nfull = (size_t)(a->size / TILE_WIDTH);
+	size_t ntail = (size_t)(a->size % TILE_WIDTH);
+	size_t len = magic + 8 + (nfull + ntail) * MERKLE_HASH_SIZE;
+	uint8_t *buf;
+	int dfd, rc;
+
+	if ((buf = malloc(len)) == NULL)
+		return fail(a, AUDIT_INCOMPLETE, "out of memory");
+	memcpy(buf, STATE_MAGIC, magic);
+	put_be64(buf + magic, (uint64_t)a->size);
+	memcpy(buf + magic + 8, a->bundles, nfull * MERKLE_HASH_SIZE);
+	memcpy(buf + magic + 8 + nfull * MERKLE_HASH_SIZE, a->tail,
+	    ntail * MERKLE_HASH_SIZE);
+	/* The checkpoint last: it is what the next audit trusts. */
+	rc = write_atomic(a, "bundles", buf, len);
+	free(buf);
+	if (rc == -1 || write_atomic(a, "checkpoint", a->note,
+	    strlen(a->note)) == -1)
+		return -1;
+	if ((dfd = open(a->o->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) !=
+	    -1) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
+/*
+ * When no joint checkpoint can be had: if the log's latest checkpoint is
+ * smaller than the one the previous audit saved, that is the failure to
+ * report (entries acknowledged and audited are gone), not the missing
+ * joint checkpoint.
+ */
+static void
+diagnose_no_joint(struct audit *a)
+{
+	const struct note_verifier *known[1] = { a->log_v };
+	struct checkpoint *old = NULL, *latest = NULL;
+	struct note *n1 = NULL, *n2 = NULL;
+	struct fetch_reply r;
+	enum audit_outcome outcome = a->outcome;
+	char path[PATH_MAX], *saved = NULL;
+	uint8_t *buf = NULL;
+	size_t len;
+
+	memset(&r, 0, sizeof(r));
+	saved = strdup(a->err);
+	a->outcome = AUDIT_OK; /* probe quietly; restored below */
+	if (state_path(a, "checkpoint", path, sizeof(path)) == -1 ||
+	    read_file(a, path, MAX_NOTE, &buf, &len) != 1 ||
+	    (old = open_checkpoint(a, path, buf, len, known, 1, &n1)) == NULL)
+		goto restore;
+	if (fetch_get(a->f, "/v1/log/checkpoint", MAX_NOTE, &r) == -1 ||
+	    r.status != 200 || r.body == NULL ||
+	    (latest = open_checkpoint(a, "latest checkpoint", r.body, r.len,
+		 known, 1, &n2)) == NULL ||
+	    checkpoint_size(latest) >= checkpoint_size(old))
+		goto restore;
+	a->outcome = AUDIT_OK;
+	fail(a, AUDIT_FAILED, "inconsistent with the checkpoint of size %lld "
+	    "saved in %s: the center serves no joint checkpoint and its log "
+	    "now holds only %lld entries (entry %lld is the first missing)",
+	    (long long)checkpoint_size(old), a->o->state_dir,
+	    (long long)checkpoint_size(latest),
+	    (long long)checkpoint_size(latest));
+	goto done;
+restore:
+	a->outcome = outcome;
+	if (saved != NULL)
+		snprintf(a->err, a->errlen, "%s", saved);
+done:
+	free(saved);
+	free(buf);
+	free(r.body);
+	checkpoint_free(old);
+	checkpoint_free(latest);
+	note_free(n1);
+	note_free(n2);
+}
+
+/* Parses the keys and the quorum. */
+static int
+setup_keys(struct audit *a)
+{
+	const struct audit_options *o = a->o;
+	char err[300];
+	size_t i;
+
+	if ((a->log_v = note_verifier_parse(o->log_key, strlen(o->log_key),
+		 err, sizeof(err))) == NULL)
+		return fail(a, AUDIT_USAGE, "--log-key: %s", err);
+	if (note_verifier_type(a->log_v) != NOTE_KEY_ED25519)
+		return fail(a, AUDIT_USAGE, "--log-key: not an Ed25519 log "
+		    "key");
+	if (o->nwitness_keys > AUDIT_MAX_WITNESSES)
+		return fail(a, AUDIT_USAGE, "--witness-key: more than %d",
+		    AUDIT_MAX_WITNESSES);
+	for (i = 0; i < o->nwitness_keys; i++) {
+		if ((a->wit_v[i] = note_verifier_parse(o->witness_keys[i],
+			 strlen(o->witness_keys[i]), err, sizeof(err))) ==
+		    NULL) {
+			a->nwit = i;
+			return fail(a, AUDIT_USAGE, "--witness-key %zu: %s",
+			    i + 1, err);
+		}
+		a->nwit = i + 1;
+		if (note_verifier_type(a->wit_v[i]) != NOTE_KEY_COSIGNATURE)
+			return fail(a, AUDIT_USAGE, "--witness-key %s: not a "
+			    "cosignature key", note_verifier_name(a->wit_v[i]));
+	}
+	if (o->quorum > a->nwit)
+		return fail(a, AUDIT_USAGE, "--quorum: %zu is more than the "
+		    "%zu witness keys given", o->quorum, a->nwit);
+	a->quorum = o->quorum ? o->quorum : a->nwit;
+	return 0;
+}
+
+/* A scratch store in tmp_dir, removed when the audit ends. */
+static int
+open_store(struct audit *a)
+{
+	const char *dir = a->o->tmp_dir;
+	int fd;
+
+	if (dir == NULL && (dir = getenv("TMPDIR")) == NULL)
+		dir = "/tmp";
+	if ((size_t)snprintf(a->store_path, sizeof(a->store_path),
+		"%s/truce-audit.XXXXXX", dir) >= sizeof(a->store_path)) {
+		a->store_path[0] = '\0';
+		return fail(a, AUDIT_USAGE, "temporary directory path too "
+		    "long");
+	}
+	if ((fd = mkstemp(a->store_path)) == -1) {
+		fail(a, AUDIT_INCOMPLETE, "cannot create a scratch store in "
+		    "%s: %s", dir, strerror(errno));
+		a->store_path[0] = '\0';
+		return -1;
+	}
+	close(fd);
+	if ((a->store = store_open("sqlite", a->store_path, STORE_SCRATCH)) ==
+	    NULL)
+		return fail(a, AUDIT_INCOMPLETE, "cannot open the scratch "
+		    "store %s", a->store_path);
+	return 0;
+}
+
+int
+audit_run(const struct audit_options *o, struct audit_summary *s,
+    char *err, size_t errlen)
+{
+	struct audit *a;
+	double t0 = now_s();
+	int64_t nfull;
+	size_t i;
+	int rc = -1;
+
+	memset(s, 0, sizeof(*s));
+	s->previous_size = -1;
+	if (errlen > 0)
+		err[0] = '\0';
+	if ((a = calloc(1, sizeof(*a))) == NULL) {
+		s->outcome = AUDIT_INCOMPLETE;
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	a->o = o;
+	a->sum = s;
+	a->err = err;
+	a->errlen = errlen;
+	a->state_lock = -1;
+	compact_init(&a->tree);
+	if (setup_keys(a) == -1)
+		goto done;
+	if ((a->f = fetch_new(o->url, o->token, CONNECTIONS, err, errlen)) ==
+	    NULL) {
+		a->outcome = AUDIT_USAGE;
+		goto done;
+	}
+	if (check_joint(a) == -1) {
+		if (o->state_dir != NULL)
+			diagnose_no_joint(a);
+		goto done;
+	}
+	if (o->state_dir != NULL && load_state(a) == -1)
+		goto done;
+	nfull = a->size / TILE_WIDTH;
+	if ((a->bundles = malloc(nfull ? (size_t)nfull * MERKLE_HASH_SIZE :
+		 1)) == NULL) {
+		fail(a, AUDIT_INCOMPLETE, "out of memory");
+		goto done;
+	}
+	if (open_store(a) == -1)
+		goto done;
+	if ((a->lf = fetch_new(o->url, o->token, PAGE_WINDOW, err, errlen)) ==
+	    NULL) {
+		a->outcome = AUDIT_INCOMPLETE;
+		goto done;
+	}
+	if (pthread_create(&a->lister, NULL, list_run, a) != 0) {
+		fail(a, AUDIT_INCOMPLETE, "cannot start the listing thread");
+		goto done;
+	}
+	a->lister_started = 1;
+	a->tree_start = a->tree_done = now_s();
+	if (walk(a) == -1 || check_root(a) == -1)
+		goto done;
+	list_join(a, 0);
+	/* Hashing and replay only: the listing may still have been coming. */
+	s->tree_seconds = a->tree_done - a->tree_start;
+	s->replayed = a->replayed;
+	if (compare_listing(a) == -1 || check_center_proofs(a) == -1)
+		goto done;
+	if (o->state_dir != NULL &&
+	    (check_state(a) == -1 || save_state(a) == -1))
+		goto done;
+	rc = 0;
+done:
+	s->outcome = a->outcome;
+	s->seconds = now_s() - t0;
+	if (rc == -1 && s->outcome == AUDIT_OK) {
+		s->outcome = AUDIT_INCOMPLETE;
+		if (err[0] == '\0')
+			snprintf(err, errlen, "audit failed");
+	}
+	list_join(a, 1);
+	fetch_free(a->lf);
+	store_close(a->store);
+	if (a->store_path[0] != '\0')
+		unlink(a->store_path);
+	fetch_free(a->f);
+	note_verifier_free(a->log_v);
+	for (i = 0; i < a->nwit; i++)
+		note_verifier_free(a->wit_v[i]);
+	if (a->state_lock != -1)
+		close(a->state_lock);
+	free(a->note);
+	free(a->old_bundles);
+	free(a->bundles);
+	free(a->listed);
+	free(a);
+	return rc;
+}

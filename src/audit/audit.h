@@ -1,0 +1,92 @@
+/*
+ * audit: `truce audit URL`, a member's proof that a center's record is
+ * intact (DESIGN.md "The record", issue 3 "Audit"). Against the center at
+ * URL it checks, in this order (docs/audit.md):
+ *
+ *  1. GET /checkpoint: a C2SP tlog-checkpoint signed by the log key
+ *     (signed-note, named after the origin) and cosigned (tlog-cosignature)
+ *     by every given witness key, or by the quorum of them;
+ *  2. with a state directory: the checkpoint saved by the previous audit
+ *     is not larger (the record never shrinks);
+ *  3. every entry bundle and level-0 hash tile (C2SP tlog-tiles) up to the
+ *     checkpoint's size: every leaf hash recomputed from the entries equals
+ *     the tile's, every higher tile hash equals the hash of the subtree it
+ *     covers, and the recomputed RFC 6962 root equals the checkpoint's;
+ *  4. every entry parses, is canonical JSON, entry 0 is the genesis of this
+ *     origin and log key, and replaying all of them into a fresh scratch
+ *     store succeeds (store/store.h, the code the center itself replays
+ *     with);
+ *  5. GET /v1/observations (paged): the center lists exactly the
+ *     observations of the replay, each id at its index;
+ *  6. the center's own proofs verify: inclusion of the first and last
+ *     entries, the log's latest checkpoint (GET /v1/log/checkpoint)
+ *     consistent with the joint one (never two roots for one size);
+ *  7. with a state directory: consistency with the saved checkpoint (GET
+ *     /v1/log/proof/consistency verified with merkle_verify_consistency,
+ *     and the root recomputed at the saved size), then the new checkpoint
+ *     saved atomically.
+ *
+ * The first failure stops the audit with a message naming the index, tile
+ * or checkpoint at fault. Pure checks are tlog/'s; this module does the
+ * I/O (audit/fetch.h, the scratch store, the state directory).
+ */
+#ifndef TRUCE_AUDIT_H
+#define TRUCE_AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlog/merkle.h"
+
+#define AUDIT_MAX_WITNESSES 16
+#define AUDIT_MAX_ENTRIES INT64_C(100000000) /* tree size we audit */
+
+/* How an audit ended (also the exit status of `truce audit`). */
+enum audit_outcome {
+	AUDIT_OK = 0,
+	AUDIT_FAILED = 1,     /* a check failed: the message is evidence */
+	AUDIT_USAGE = 2,      /* bad options (keys, quorum, state) */
+	AUDIT_INCOMPLETE = 3  /* the audit could not be completed: network,
+				 server error, local I/O */
+};
+
+/* What to audit; the caller holds it on the stack. */
+struct audit_options {
+	const char *url;		   /* the center's base URL */
+	const char *log_key;		   /* the log's verifier key */
+	const char *const *witness_keys;   /* cosignature verifier keys */
+	size_t nwitness_keys;
+	size_t quorum;			   /* 0: every witness key */
+	const char *state_dir;		   /* NULL: no state */
+	const char *token;		   /* reader's bearer token, or NULL */
+	const char *tmp_dir;		   /* for the scratch store; NULL:
+					      $TMPDIR or /tmp */
+};
+
+/* What an audit found; filled by audit_run. */
+struct audit_summary {
+	enum audit_outcome outcome;
+	char origin[1025];		   /* CHECKPOINT_ORIGIN_MAX + 1 */
+	int64_t size;			   /* of the audited checkpoint */
+	char root[MERKLE_BASE64_SIZE];
+	size_t cosignatures;		   /* of the given witness keys */
+	int64_t replayed;		   /* entries hashed and replayed */
+	int64_t observations;		   /* compared with the listing */
+	int64_t previous_size;		   /* saved in the state; -1: none */
+	double seconds;			   /* the whole audit */
+	double tree_seconds;		   /* steps 3 and 4 (fetch, hash,
+					      replay), until the last bundle */
+};
+
+/*
+ * Runs the audit described by o and fills *s. Returns 0 when every check
+ * holds (s->outcome AUDIT_OK), else -1 with s->outcome saying why and the
+ * first failure described in err (errlen bytes). Cost: one pass over the
+ * log's entries (its bytes over the network), a scratch SQLite store of
+ * the same size under tmp_dir, O(size / 256) hashes of memory plus 40
+ * bytes per observation listed.
+ */
+int audit_run(const struct audit_options *o, struct audit_summary *s,
+    char *err, size_t errlen);
+
+#endif
