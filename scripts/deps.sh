@@ -8,14 +8,15 @@ set -eu
 # test:  curl and jq drive the integration tests; prove comes with perl.
 # bench: PostgreSQL + PostGIS is the peer of issue 2, wrk the HTTP load, openssl
 #        the SHA-256 reference speed; python3-scipy's least_squares is the peer
-#        of the TDOA solver (bench/locate, issue 4).
+#        of the TDOA solver (bench/locate, issue 4); python3-sklearn's DBSCAN
+#        is the peer of fusion's association (bench/fusion, issue 4).
 pkgs=(
 	build-essential pkg-config
 	libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
 	libcurl4-openssl-dev libproj-dev proj-bin
 	curl jq perl sqlite3
 	postgresql postgresql-15-postgis-3 wrk openssl
-	python3-scipy
+	python3-scipy python3-sklearn
 )
 
 missing=()

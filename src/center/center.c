@@ -14,6 +14,8 @@
 #include "center/center.h"
 #include "center/keyfile.h"
 #include "common/log.h"
+#include "fusion/fusion.h"
+#include "geo/layers.h"
 #include "ledger/checkpointer.h"
 #include "ledger/entrylog.h"
 #include "ledger/sequencer.h"
@@ -29,6 +31,54 @@ center_path(const char *dir, const char *name, char *out, size_t outlen)
 {
 	return (size_t)snprintf(out, outlen, "%s/%s", dir, name) >= outlen
 	    ? -1 : 0;
+}
+
+/*
+ * Loads the geography of cfg and makes the fusion engine over it (both
+ * owned by the caller: fusion_free, then layers_free). With region "none"
+ * there is no geography: places stay unresolved. -1 with a message.
+ */
+static int
+open_fusion(const struct config *cfg, struct layers **geo,
+    struct fusion **fusion, char *err, size_t errlen)
+{
+	struct fusion_geography g;
+	struct layers *l = NULL;
+	char dir[PATH_MAX], msg[512];
+
+	memset(&g, 0, sizeof(g));
+	if (strcmp(cfg->region, "none") != 0) {
+		if (cfg->geo_data[0] != '\0')
+			snprintf(dir, sizeof(dir), "%s", cfg->geo_data);
+		else if (layers_datadir(dir, sizeof(dir)) == -1) {
+			snprintf(err, errlen, "geo_data: the data directory's "
+			    "path is too long");
+			return -1;
+		}
+		if ((l = layers_load_region(dir, cfg->region, msg,
+			 sizeof(msg))) == NULL) {
+			snprintf(err, errlen, "region %s: %s", cfg->region,
+			    msg);
+			return -1;
+		}
+		if (cfg->geo_aliases[0] != '\0' &&
+		    layers_load_aliases(l, cfg->geo_aliases, msg,
+			sizeof(msg)) == -1) {
+			snprintf(err, errlen, "geo_aliases: %s", msg);
+			layers_free(l);
+			return -1;
+		}
+		g.gazetteer = layers_gazetteer(l);
+		g.zones = layers_zones(l, &g.nzones);
+		g.lines = layers_lines(l, &g.nlines);
+	}
+	if ((*fusion = fusion_new(&g)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		layers_free(l);
+		return -1;
+	}
+	*geo = l;
+	return 0;
 }
 
 /* Applies log entries [from, size) to the store, committing in chunks. */
@@ -84,6 +134,8 @@ center_create(const char *dir, const struct config *cfg,
 	struct entrylog *log = NULL;
 	struct store *store = NULL;
 	struct tokens *tokens = NULL;
+	struct layers *geo = NULL;
+	struct fusion *fusion = NULL;
 	struct entrylog_entry e;
 	json_t *genesis = NULL, *members;
 	struct stat st;
@@ -151,14 +203,16 @@ center_create(const char *dir, const struct config *cfg,
 		snprintf(err, errlen, "cannot write the genesis entry");
 		goto done;
 	}
+	if (open_fusion(cfg, &geo, &fusion, err, errlen) == -1)
+		goto done;
 	center_path(dir, "store.db", path, sizeof(path));
-	if ((store = store_open(cfg->store, path, 0)) == NULL ||
-	    replay(log, store, 0, err, errlen) == -1) {
-		if (store == NULL)
-			snprintf(err, errlen, "cannot create the store %s",
-			    path);
+	if ((store = store_open(cfg->store, path, 0)) == NULL) {
+		snprintf(err, errlen, "cannot create the store %s", path);
 		goto done;
 	}
+	store_set_fusion(store, fusion);
+	if (replay(log, store, 0, err, errlen) == -1)
+		goto done;
 	center_path(dir, "auth.db", path, sizeof(path));
 	if ((tokens = tokens_open(path, 1)) == NULL ||
 	    tokens_add(tokens, "admin", ROLE_ADMIN, NULL, admin_token) == -1) {
@@ -178,6 +232,8 @@ done:
 	json_decref(genesis);
 	tokens_close(tokens);
 	store_close(store);
+	fusion_free(fusion);
+	layers_free(geo);
 	entrylog_close(log);
 	return rc;
 }
@@ -225,6 +281,13 @@ center_open(const char *dir, int flags, char *err, size_t errlen)
 		    "the log holds %lld: run `truce rebuild %s`",
 		    (long long)applied, (long long)entrylog_size(c->log), dir);
 		goto fail;
+	}
+	if ((flags & CENTER_WRITE) || applied < entrylog_size(c->log)) {
+		/* Every write to the store goes through fusion. */
+		if (open_fusion(&c->cfg, &c->geo, &c->fusion, err, errlen) ==
+		    -1)
+			goto fail;
+		store_set_fusion(c->store, c->fusion);
 	}
 	if (applied < entrylog_size(c->log)) {
 		log_info("store catching up with the log: %lld -> %lld",
@@ -278,6 +341,8 @@ center_close(struct center *c)
 	checkpointer_stop(c->cp);
 	tokens_close(c->tokens);
 	store_close(c->store);
+	fusion_free(c->fusion);
+	layers_free(c->geo);
 	entrylog_close(c->log);
 	free(c);
 }
@@ -288,6 +353,8 @@ center_rebuild(const char *dir, int64_t *replayed, char *err, size_t errlen)
 	struct config cfg;
 	struct entrylog *log = NULL;
 	struct store *store = NULL;
+	struct layers *geo = NULL;
+	struct fusion *fusion = NULL;
 	char path[PATH_MAX], tmp[PATH_MAX + 8], side[PATH_MAX + 8];
 	int rc = -1;
 	const char *suffix[] = { "", "-wal", "-shm" };
@@ -309,10 +376,13 @@ center_rebuild(const char *dir, int64_t *replayed, char *err, size_t errlen)
 		snprintf(side, sizeof(side), "%s%s", tmp, suffix[i]);
 		unlink(side);
 	}
+	if (open_fusion(&cfg, &geo, &fusion, err, errlen) == -1)
+		goto done;
 	if ((store = store_open(cfg.store, tmp, 0)) == NULL) {
 		snprintf(err, errlen, "cannot create %s", tmp);
 		goto done;
 	}
+	store_set_fusion(store, fusion);
 	if (replay(log, store, 0, err, errlen) == -1)
 		goto done;
 	store_close(store);
@@ -329,6 +399,8 @@ center_rebuild(const char *dir, int64_t *replayed, char *err, size_t errlen)
 	rc = 0;
 done:
 	store_close(store);
+	fusion_free(fusion);
+	layers_free(geo);
 	entrylog_close(log);
 	return rc;
 }

@@ -10,8 +10,12 @@
  *
  * Opening a center replays into the store whatever part of the log it has
  * not applied yet (after a crash between the log's sync and the store's
- * commit), so the store always equals a replay of the log. The struct is
- * open because the server and the commands use its parts directly.
+ * commit), so the store always equals a replay of the log. Whenever the
+ * store is written — catch-up, the sequencer, rebuild — fusion
+ * (fusion/fusion.h) is attached to it with the geography of the
+ * configuration (`region`), so incidents follow the log the same way live
+ * and on replay. The struct is open because the server and the commands
+ * use its parts directly.
  */
 #ifndef TRUCE_CENTER_H
 #define TRUCE_CENTER_H
@@ -26,6 +30,8 @@ struct entrylog;
 struct store;
 struct sequencer;
 struct checkpointer;
+struct layers;
+struct fusion;
 
 struct center {
 	char dir[PATH_MAX];
@@ -35,6 +41,8 @@ struct center {
 	struct tokens *tokens;
 	struct sequencer *seq;	   /* NULL unless opened with CENTER_WRITE */
 	struct checkpointer *cp;   /* idem */
+	struct layers *geo;	   /* the geography fusion reads, or NULL */
+	struct fusion *fusion;	   /* on the writer's apply path, or NULL */
 	char log_vkey[512];	   /* the log's verifier key, C2SP form */
 };
 

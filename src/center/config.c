@@ -57,6 +57,16 @@ static const struct config_entry table[] = {
 	    "cosignatures that make a checkpoint joint (0: every witness)" },
 	{ "cosign_timeout_ms", INT(cosign_timeout_ms), "3000", 100, 60000,
 	    "how long the center waits for a witness's answer" },
+	{ "region", STR(region), "karabakh", 0, 0,
+	    "the geography fusion reads places, zones and lines from: "
+	    "karabakh, donbas, or none (places stay unresolved); part of what "
+	    "replay computes from, so change it only with `truce rebuild`" },
+	{ "geo_data", STR(geo_data), "", 0, 0,
+	    "data directory holding geo/ (empty: $TRUCE_DATA, else the data/ "
+	    "of the source tree, else ./data)" },
+	{ "geo_aliases", STR(geo_aliases), "", 0, 0,
+	    "a file of the center's own place names: one per line, "
+	    "tab-separated alias, place[, country[, admin-1 code]]" },
 	{ NULL, 0, 0, 0, NULL, 0, 0, NULL },
 };
 
@@ -318,6 +328,13 @@ config_check(const struct config *c, char *err, size_t errlen)
 	}
 	if (c->nmembers == 0) {
 		snprintf(err, errlen, "members: at least one is required");
+		return -1;
+	}
+	if (strcmp(c->region, "karabakh") != 0 &&
+	    strcmp(c->region, "donbas") != 0 &&
+	    strcmp(c->region, "none") != 0) {
+		snprintf(err, errlen, "region: '%.32s' is not karabakh, donbas "
+		    "or none", c->region);
 		return -1;
 	}
 	if ((size_t)c->witness_quorum > c->nwitnesses) {

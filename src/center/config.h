@@ -39,6 +39,9 @@ struct config {
 	int64_t witness_quorum;	/* cosignatures for a joint checkpoint;
 				   0: every configured witness */
 	int64_t cosign_timeout_ms;
+	char region[32];	/* geography: karabakh, donbas or none */
+	char geo_data[1024];	/* data directory; "": the default */
+	char geo_aliases[1024];	/* the center's own place aliases, or "" */
 };
 
 /* Fills c with the table's defaults (origin and members empty). */

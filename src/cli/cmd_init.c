@@ -14,7 +14,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: truce init DIR --origin ORIGIN --member NAME "
-	    "[--member NAME ...] [--listen HOST:PORT]\n\n"
+	    "[--member NAME ...] [--listen HOST:PORT]\n"
+	    "                  [--region NAME]\n\n"
 	    "Creates a monitoring center in DIR: its configuration "
 	    "(DIR/truce.conf), its log\nwith the genesis entry at index 0, its "
 	    "store and an admin token, printed once\non a line of its own as "
@@ -26,6 +27,9 @@ usage(FILE *f)
 	    "digits, '_', '-')\n"
 	    "  --listen H:P      address `truce serve` listens on "
 	    "(default 127.0.0.1:8080)\n"
+	    "  --region NAME     the geography of fusion: karabakh (default), "
+	    "donbas or\n"
+	    "                    none\n"
 	    "  --witness 'URL VKEY'  a member's witness (C2SP tlog-witness) "
 	    "and its\n"
 	    "                    cosignature verifier key (`truce keygen NAME "
@@ -45,6 +49,7 @@ cmd_init(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "witness", required_argument, NULL, 'w' },
 		{ "quorum", required_argument, NULL, 'q' },
+		{ "region", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -85,6 +90,11 @@ cmd_init(int argc, char **argv)
 			break;
 		case 'q':
 			if (config_set(&cfg, "witness_quorum", optarg, err,
+				sizeof(err)) == -1)
+				goto bad;
+			break;
+		case 'r':
+			if (config_set(&cfg, "region", optarg, err,
 				sizeof(err)) == -1)
 				goto bad;
 			break;

@@ -42,9 +42,10 @@ help(void)
 "True events come in episodes (shelling, exchanges of fire, night flares,\n"
 "drones, engineering work), mostly in the evening and at night. Each is\n"
 "reported by the sources that could perceive it, each its own way:\n"
-"observation posts and cameras (a point, precision 100 or 1000 m), patrols\n"
-"(a settlement with bearing and distance), UAVs (a point to 10 m, with an\n"
-"imagery digest), acoustic arrays (a point, the time to the second), and\n"
+"observation posts and cameras (a point with the 95%% radius of its error;\n"
+"two posts that saw a flash: their two bearings), patrols (a settlement\n"
+"with bearing and distance), UAVs (a frame centre with its CE90 and an\n"
+"imagery digest), acoustic arrays (arrival times at four microphones), and\n"
 "liaison officers of the parties (a complaint: coarse place, time interval,\n"
 "inflated count). Some events go unreported; a few complaints are spurious.\n"
 "The output is sorted by report time within each day and is the same, byte\n"
@@ -378,7 +379,9 @@ out:
 	if (close_output(out.obs, out.obs_name, out.obs == stdout) == -1 ||
 	    close_output(out.truth, out.truth_name, 0) == -1)
 		ret = 1;
-	if (ret == 0 && truth != NULL)
+	if (ret == 0 && r == NULL)
+		; /* --help: nothing was simulated */
+	else if (ret == 0 && truth != NULL)
 		fprintf(stderr, "truce simulate: %zu observations of %zu true "
 				"events over %lld days (illustrative)\n",
 		    out.nobs, out.nevents, (long long)days);

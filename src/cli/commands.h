@@ -41,9 +41,18 @@ int cmd_simulate(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);	/* cli/cmd_keygen.c */
 int cmd_note(int argc, char **argv);	/* cli/cmd_note.c */
 int cmd_tlog(int argc, char **argv);	/* cli/cmd_tlog.c */
+
+/* truce geo: describe, resolve, lookup (offline; geo/). */
 int cmd_geo(int argc, char **argv);
+
 /* truce locate: localization fixes as JSON lines, stdin to stdout (offline). */
 int cmd_locate(int argc, char **argv);
+
+/* truce incidents: lists, shows, merges and splits incidents (client). */
+int cmd_incidents(int argc, char **argv);
+
+/* truce fuse: associates observations into incidents offline. */
+int cmd_fuse(int argc, char **argv);
 
 /* truce audit URL: checks a center end to end (audit/audit.h). */
 int cmd_audit(int argc, char **argv);

@@ -22,6 +22,8 @@ const struct command commands[] = {
 	{ "import", cmd_import, "validate and submit observations from a "
 	    "file (client)" },
 	{ "query", cmd_query, "list observations matching filters (client)" },
+	{ "incidents", cmd_incidents, "list, show, merge or split incidents "
+	    "(client)" },
 	{ "simulate", cmd_simulate, "write illustrative simulated observations" },
 	{ "keygen", cmd_keygen, "make a signed-note key pair" },
 	{ "note", cmd_note, "sign or verify a signed note" },
@@ -30,6 +32,8 @@ const struct command commands[] = {
 	    "distance, look up a place" },
 	{ "locate", cmd_locate, "locate sources from arrival times or "
 	    "bearings (JSON lines)" },
+	{ "fuse", cmd_fuse, "associate observations into incidents offline "
+	    "(JSON lines)" },
 	{ "audit", cmd_audit, "check a center end to end: signatures, "
 	    "cosignatures, every hash, a replay" },
 	{ "verify-receipt", cmd_verify_receipt, "verify an observation's "

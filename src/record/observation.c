@@ -422,16 +422,204 @@ v_count(struct vctx *c, const json_t *in)
 	    q);
 }
 
+/* A point's lat/lon pair under base into *lat, *lon; 0 or -1. */
+static int
+want_latlon(struct vctx *c, const json_t *o, const char *base, double *lat,
+    double *lon)
+{
+	int bad = 0;
+
+	bad |= want_number(c, o, "lat", base, 1, -90, 90, lat);
+	bad |= want_number(c, o, "lon", base, 1, -180, 180, lon);
+	return bad ? -1 : 0;
+}
+
+/*
+ * An integer given either as seconds (key_s, a number) or as nanoseconds
+ * (key_ns, an integer): exactly one of them. The result is in ns, within
+ * [min_ns, max_ns].
+ */
+static int
+want_s_or_ns(struct vctx *c, const json_t *o, const char *base,
+    const char *key_s, const char *key_ns, int64_t min_ns, int64_t max_ns,
+    int64_t *out)
+{
+	int has_s = json_object_get(o, key_s) != NULL;
+	int has_ns = json_object_get(o, key_ns) != NULL;
+	char p[128];
+	double sec;
+
+	if (has_s == has_ns) {
+		verr(c, base, "needs exactly one of %s (seconds) or %s "
+		    "(integer nanoseconds)", key_s, key_ns);
+		return -1;
+	}
+	if (has_ns)
+		return want_int(c, o, key_ns, base, 1, min_ns, max_ns, out);
+	if (want_number(c, o, key_s, base, 1, (double)min_ns / 1e9,
+		(double)max_ns / 1e9, &sec) == -1)
+		return -1;
+	*out = llround(sec * 1e9);
+	if (*out < min_ns || *out > max_ns) {
+		ptr_join(p, sizeof(p), base, key_s);
+		verr(c, p, "is out of range once in nanoseconds");
+		return -1;
+	}
+	return 0;
+}
+
+/* Checks that v is an array of min..max objects; reports under p. */
+static int
+want_array(struct vctx *c, const json_t *v, const char *p, size_t min,
+    size_t max)
+{
+	if (!json_is_array(v)) {
+		verr(c, p, "must be an array");
+		return -1;
+	}
+	if (json_array_size(v) < min || json_array_size(v) > max) {
+		verr(c, p, "has %zu items; %zu to %zu are needed",
+		    json_array_size(v), min, max);
+		return -1;
+	}
+	return 0;
+}
+
+/* location.arrivals: sensor positions and arrival times (TDOA). */
+static json_t *
+v_arrivals(struct vctx *c, const json_t *loc)
+{
+	static const char *const keys[] = { "sensors", "speed_mps",
+		"sigma_t_s", "sigma_t_ns", "source_alt_m", NULL };
+	static const char *const skeys[] = { "lat", "lon", "alt_m", "t_s",
+		"t_ns", NULL };
+	const json_t *sensors = json_object_get(loc, "sensors"), *it;
+	double speed = 0, lat, lon, alt, salt = 0;
+	int64_t sigma = 0, t;
+	size_t i, min_sensors;
+	char base[64];
+	json_t *out = NULL, *arr;
+	int bad = 0, has_salt;
+
+	check_keys(c, loc, "/location", keys);
+	has_salt = json_object_get(loc, "source_alt_m") != NULL;
+	min_sensors = has_salt ? 3 : 4;
+	bad |= want_number(c, loc, "speed_mps", "/location", 1,
+	    OBSERVATION_MIN_SPEED_MPS, OBSERVATION_MAX_SPEED_MPS, &speed);
+	bad |= want_s_or_ns(c, loc, "/location", "sigma_t_s", "sigma_t_ns", 1,
+	    OBSERVATION_MAX_SIGMA_T_NS, &sigma);
+	if (has_salt)
+		bad |= want_number(c, loc, "source_alt_m", "/location", 0,
+		    OBSERVATION_MIN_ALT_M, OBSERVATION_MAX_ALT_M, &salt);
+	if (want_array(c, sensors, "/location/sensors", min_sensors,
+		OBSERVATION_MAX_SENSORS) == -1) {
+		if (json_is_array(sensors) && !has_salt &&
+		    json_array_size(sensors) == 3)
+			verr(c, "/location/sensors", "3 sensors locate only "
+			    "at a known height: give /location/source_alt_m");
+		return NULL;
+	}
+	arr = json_array();
+	json_array_foreach(sensors, i, it) {
+		snprintf(base, sizeof(base), "/location/sensors/%zu", i);
+		if (!json_is_object(it)) {
+			verr(c, base, "must be an object");
+			bad = 1;
+			continue;
+		}
+		check_keys(c, it, base, skeys);
+		alt = 0;
+		if (want_latlon(c, it, base, &lat, &lon) == -1 ||
+		    (json_object_get(it, "alt_m") != NULL &&
+			want_number(c, it, "alt_m", base, 0,
+			    OBSERVATION_MIN_ALT_M, OBSERVATION_MAX_ALT_M,
+			    &alt) == -1) ||
+		    want_s_or_ns(c, it, base, "t_s", "t_ns",
+			-OBSERVATION_MAX_ARRIVAL_NS, OBSERVATION_MAX_ARRIVAL_NS,
+			&t) == -1) {
+			bad = 1;
+			continue;
+		}
+		json_array_append_new(arr, json_pack("{s:I,s:I,s:I,s:I}",
+		    "lat_e7", (json_int_t)llround(lat * 1e7), "lon_e7",
+		    (json_int_t)llround(lon * 1e7), "alt_m",
+		    (json_int_t)llround(alt), "t_ns", (json_int_t)t));
+	}
+	if (bad) {
+		json_decref(arr);
+		return NULL;
+	}
+	out = json_pack("{s:s,s:o,s:I,s:I}", "form", "arrivals", "sensors",
+	    arr, "speed_mmps", (json_int_t)llround(speed * 1000),
+	    "sigma_t_ns", (json_int_t)sigma);
+	if (has_salt)
+		json_object_set_new(out, "source_alt_m",
+		    json_integer(llround(salt)));
+	return out;
+}
+
+/* location.bearings: azimuths taken at known posts (triangulation). */
+static json_t *
+v_bearings(struct vctx *c, const json_t *loc)
+{
+	static const char *const keys[] = { "bearings", NULL };
+	static const char *const bkeys[] = { "lat", "lon", "bearing_deg",
+		"sigma_deg", NULL };
+	const json_t *list = json_object_get(loc, "bearings"), *it;
+	double lat, lon, bearing, sigma;
+	char base[64];
+	json_t *arr;
+	size_t i;
+	int bad = 0;
+
+	check_keys(c, loc, "/location", keys);
+	if (want_array(c, list, "/location/bearings", 2,
+		OBSERVATION_MAX_BEARINGS) == -1)
+		return NULL;
+	arr = json_array();
+	json_array_foreach(list, i, it) {
+		snprintf(base, sizeof(base), "/location/bearings/%zu", i);
+		if (!json_is_object(it)) {
+			verr(c, base, "must be an object");
+			bad = 1;
+			continue;
+		}
+		check_keys(c, it, base, bkeys);
+		sigma = OBSERVATION_DEFAULT_BEARING_SIGMA_MDEG / 1000.0;
+		if (want_latlon(c, it, base, &lat, &lon) == -1 ||
+		    want_number(c, it, "bearing_deg", base, 1, 0, 359.999,
+			&bearing) == -1 ||
+		    (json_object_get(it, "sigma_deg") != NULL &&
+			want_number(c, it, "sigma_deg", base, 0, 0.001,
+			    OBSERVATION_MAX_BEARING_SIGMA_DEG, &sigma) == -1)) {
+			bad = 1;
+			continue;
+		}
+		json_array_append_new(arr, json_pack("{s:I,s:I,s:I,s:I}",
+		    "lat_e7", (json_int_t)llround(lat * 1e7), "lon_e7",
+		    (json_int_t)llround(lon * 1e7), "bearing_mdeg",
+		    (json_int_t)llround(bearing * 1000), "sigma_mdeg",
+		    (json_int_t)llround(sigma * 1000)));
+	}
+	if (bad) {
+		json_decref(arr);
+		return NULL;
+	}
+	return json_pack("{s:s,s:o}", "form", "bearings", "bearings", arr);
+}
+
 static json_t *
 v_location(struct vctx *c, const json_t *in)
 {
 	static const char *const point_keys[] = { "lat", "lon", "precision_m",
 		NULL };
+	static const char *const frame_keys[] = { "lat", "lon", "ce90_m",
+		NULL };
 	static const char *const place_keys[] = { "place", "bearing_deg",
 		"distance_m", "distance_error_m", NULL };
 	const json_t *loc = want_object(c, in, "location", "", 1);
 	double lat, lon, bearing, dist, derr;
-	int64_t prec = DEFAULT_PRECISION_M;
+	int64_t prec = DEFAULT_PRECISION_M, ce90;
 	const char *place;
 	json_t *out;
 	int bad = 0;
@@ -463,13 +651,25 @@ v_location(struct vctx *c, const json_t *in)
 		}
 		return out;
 	}
+	if (json_object_get(loc, "sensors") != NULL)
+		return v_arrivals(c, loc);
+	if (json_object_get(loc, "bearings") != NULL)
+		return v_bearings(c, loc);
+	if (json_object_get(loc, "ce90_m") != NULL) {
+		check_keys(c, loc, "/location", frame_keys);
+		bad |= want_latlon(c, loc, "/location", &lat, &lon);
+		bad |= want_int(c, loc, "ce90_m", "/location", 1, 1,
+		    OBSERVATION_MAX_CE90_M, &ce90);
+		if (bad)
+			return NULL;
+		return json_pack("{s:s,s:I,s:I,s:I}", "form", "uav_frame",
+		    "lat_e7", (json_int_t)llround(lat * 1e7), "lon_e7",
+		    (json_int_t)llround(lon * 1e7), "ce90_m", (json_int_t)ce90);
+	}
 	if (json_object_get(loc, "lat") != NULL ||
 	    json_object_get(loc, "lon") != NULL) {
 		check_keys(c, loc, "/location", point_keys);
-		bad |= want_number(c, loc, "lat", "/location", 1, -90, 90,
-		    &lat);
-		bad |= want_number(c, loc, "lon", "/location", 1, -180, 180,
-		    &lon);
+		bad |= want_latlon(c, loc, "/location", &lat, &lon);
 		if (json_object_get(loc, "precision_m") != NULL)
 			bad |= want_int(c, loc, "precision_m", "/location", 0,
 			    1, MAX_PRECISION_M, &prec);
@@ -481,8 +681,10 @@ v_location(struct vctx *c, const json_t *in)
 		    (json_int_t)prec);
 	}
 	verr(c, "/location",
-	    "must be {\"lat\",\"lon\",\"precision_m\"} or "
-	    "{\"place\",\"bearing_deg\",\"distance_m\",\"distance_error_m\"}");
+	    "must be a point {\"lat\",\"lon\",\"precision_m\"}, a place "
+	    "{\"place\",\"bearing_deg\",\"distance_m\",\"distance_error_m\"}, "
+	    "arrivals {\"sensors\",\"speed_mps\",\"sigma_t_s\"}, bearings "
+	    "{\"bearings\"} or a UAV frame {\"lat\",\"lon\",\"ce90_m\"}");
 	return NULL;
 }
 
@@ -632,7 +834,7 @@ observation_from_input(const json_t *in, int64_t now_ms,
 		"category", "weapon", "count", "location", "casualties",
 		"narrative", "evidence", "alleged_by", "alleged_against", NULL };
 	struct vctx c = { errs, maxerr, 0, 0, now_ms };
-	json_t *out = NULL, *v;
+	json_t *out = NULL, *v, *at;
 	const char *s;
 
 	if (!json_is_object(in)) {
@@ -653,6 +855,14 @@ observation_from_input(const json_t *in, int64_t now_ms,
 		json_object_set_new(out, "count", v);
 	if ((v = v_location(&c, in)) != NULL)
 		json_object_set_new(out, "location", v);
+	at = json_object_get(out, "observed_at");
+	if (v != NULL && at != NULL &&
+	    strcmp(json_string_value(json_object_get(v, "form")),
+		"arrivals") == 0 &&
+	    json_integer_value(json_object_get(at, "from")) !=
+		json_integer_value(json_object_get(at, "to")))
+		verr(&c, "/observed_at", "must be an instant when the "
+		    "location is arrival times (they count from it)");
 	if ((v = v_casualties(&c, in)) != NULL)
 		json_object_set_new(out, "casualties", v);
 	if ((s = want_string(&c, in, "narrative", "", 0, MAX_NARRATIVE,
@@ -705,6 +915,53 @@ time_view(int64_t ms)
 	return json_string(buf);
 }
 
+static double
+e7_deg(const json_t *o, const char *key)
+{
+	return (double)json_integer_value(json_object_get(o, key)) / 1e7;
+}
+
+/* The input form of canonical arrivals: times stay integer ns (exact). */
+static json_t *
+arrivals_view(const json_t *loc)
+{
+	const json_t *it, *v;
+	json_t *arr = json_array(), *l;
+	size_t i;
+
+	json_array_foreach(json_object_get(loc, "sensors"), i, it)
+		json_array_append_new(arr, json_pack("{s:f,s:f,s:O,s:O}",
+		    "lat", e7_deg(it, "lat_e7"), "lon", e7_deg(it, "lon_e7"),
+		    "alt_m", json_object_get(it, "alt_m"), "t_ns",
+		    json_object_get(it, "t_ns")));
+	l = json_pack("{s:o,s:f,s:O}", "sensors", arr, "speed_mps",
+	    (double)json_integer_value(json_object_get(loc, "speed_mmps")) /
+		1000.0,
+	    "sigma_t_ns", json_object_get(loc, "sigma_t_ns"));
+	if ((v = json_object_get(loc, "source_alt_m")) != NULL)
+		json_object_set(l, "source_alt_m", (json_t *)v);
+	return l;
+}
+
+static json_t *
+bearings_view(const json_t *loc)
+{
+	const json_t *it;
+	json_t *arr = json_array();
+	size_t i;
+
+	json_array_foreach(json_object_get(loc, "bearings"), i, it)
+		json_array_append_new(arr, json_pack("{s:f,s:f,s:f,s:f}",
+		    "lat", e7_deg(it, "lat_e7"), "lon", e7_deg(it, "lon_e7"),
+		    "bearing_deg",
+		    (double)json_integer_value(json_object_get(it,
+			"bearing_mdeg")) / 1000.0,
+		    "sigma_deg",
+		    (double)json_integer_value(json_object_get(it,
+			"sigma_mdeg")) / 1000.0));
+	return json_pack("{s:o}", "bearings", arr);
+}
+
 json_t *
 observation_to_view(const json_t *entry)
 {
@@ -744,7 +1001,15 @@ observation_to_view(const json_t *entry)
 		    "distance_m", json_object_get(loc, "distance_m"));
 		if ((v = json_object_get(loc, "distance_error_m")) != NULL)
 			json_object_set(l, "distance_error_m", (json_t *)v);
-	} else
+	} else if (form != NULL && strcmp(form, "uav_frame") == 0) {
+		l = json_pack("{s:f,s:f,s:O}", "lat", e7_deg(loc, "lat_e7"),
+		    "lon", e7_deg(loc, "lon_e7"), "ce90_m",
+		    json_object_get(loc, "ce90_m"));
+	} else if (form != NULL && strcmp(form, "arrivals") == 0)
+		l = arrivals_view(loc);
+	else if (form != NULL && strcmp(form, "bearings") == 0)
+		l = bearings_view(loc);
+	else
 		l = json_deep_copy(loc);
 	json_object_set_new(out, "location", l);
 	{
@@ -782,4 +1047,19 @@ int
 observation_is_source_type(const char *s)
 {
 	return in_list(source_types, s);
+}
+
+const char *
+observation_category(size_t i)
+{
+	return i < sizeof(categories) / sizeof(categories[0]) ? categories[i]
+							     : NULL;
+}
+
+const char *
+observation_source_type(size_t i)
+{
+	return i < sizeof(source_types) / sizeof(source_types[0])
+	    ? source_types[i]
+	    : NULL;
 }

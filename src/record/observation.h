@@ -22,6 +22,19 @@
 #define OBSERVATION_FUTURE_MS 300000   /* clock skew allowed: 5 minutes */
 #define OBSERVATION_MAX_SPAN_MS (31LL * 86400000) /* interval length */
 
+/* Limits of the sensor location forms (docs/observation.md). */
+#define OBSERVATION_MAX_SENSORS 64	    /* arrivals: sensors per fix */
+#define OBSERVATION_MAX_BEARINGS 64	    /* bearings per fix */
+#define OBSERVATION_MAX_ARRIVAL_NS 600000000000LL /* |t| after observed_at */
+#define OBSERVATION_MAX_SIGMA_T_NS 10000000000LL  /* 10 s */
+#define OBSERVATION_MIN_SPEED_MPS 1.0
+#define OBSERVATION_MAX_SPEED_MPS 3.0e8	    /* a little over c */
+#define OBSERVATION_MIN_ALT_M (-1000.0)	    /* heights above the ellipsoid */
+#define OBSERVATION_MAX_ALT_M 50000.0
+#define OBSERVATION_MAX_BEARING_SIGMA_DEG 45.0
+#define OBSERVATION_DEFAULT_BEARING_SIGMA_MDEG 2000
+#define OBSERVATION_MAX_CE90_M 10000
+
 /* One validation error: a JSON pointer into the input and what is wrong. */
 struct observation_error {
 	char pointer[128];
@@ -51,6 +64,12 @@ int observation_encode(const json_t *entry, char **out, size_t *outlen,
  * new object owned by the caller; NULL if entry is not an observation.
  */
 json_t *observation_to_view(const json_t *entry);
+
+/* The name of category i (0, 1, ...), or NULL past the last. */
+const char *observation_category(size_t i);
+
+/* The name of source type i (0, 1, ...), or NULL past the last. */
+const char *observation_source_type(size_t i);
 
 /* 1 if s is one of the observation categories, else 0. */
 int observation_is_category(const char *s);

@@ -310,47 +310,15 @@ struct arg_ctx {
 static int
 parse_bbox(const char *v, struct store_query *q, char *err, size_t errlen)
 {
-	double d[4];
-	char buf[256], *p, *comma, nerr[128];
-	int i;
-	static const double lo[] = { -180, -90, -180, -90 };
-	static const double hi[] = { 180, 90, 180, 90 };
-	static const char *const names[] = { "minlon", "minlat", "maxlon",
-		"maxlat" };
+	int64_t e7[4];
 
-	if (strlen(v) >= sizeof(buf)) {
-		snprintf(err, errlen, "bbox: longer than %zu bytes",
-		    sizeof(buf) - 1);
+	if (http_parse_bbox(v, e7, err, errlen) == -1)
 		return -1;
-	}
-	snprintf(buf, sizeof(buf), "%s", v);
-	p = buf;
-	for (i = 0; i < 4; i++) {
-		comma = strchr(p, ',');
-		if ((comma == NULL) != (i == 3)) {
-			snprintf(err, errlen, "bbox: must be minlon,minlat,"
-			    "maxlon,maxlat");
-			return -1;
-		}
-		if (comma)
-			*comma = '\0';
-		if (num_parse_double(p, lo[i], hi[i], &d[i], nerr,
-			sizeof(nerr)) == -1) {
-			snprintf(err, errlen, "bbox: %s %s", names[i], nerr);
-			return -1;
-		}
-		p = comma ? comma + 1 : NULL;
-	}
-	if (d[0] > d[2] || d[1] > d[3]) {
-		snprintf(err, errlen, "bbox: minimum above maximum (crossing "
-		    "the antimeridian is not supported)");
-		return -1;
-	}
 	q->has_bbox = 1;
-	q->min_lon_e7 = (int64_t)floor(d[0] * 1e7);
-	q->min_lat_e7 = (int64_t)floor(d[1] * 1e7);
-	q->max_lon_e7 = (int64_t)ceil(d[2] * 1e7);
-	q->max_lat_e7 = (int64_t)ceil(d[3] * 1e7);
+	q->min_lon_e7 = e7[0];
+	q->min_lat_e7 = e7[1];
+	q->max_lon_e7 = e7[2];
+	q->max_lat_e7 = e7[3];
 	return 0;
 }
 

@@ -49,6 +49,8 @@ struct request {
 	int seq_status;
 	int seq_done;		/* set by the sequencer before resuming */
 	int finished;
+	/* Answers the write once durable (NULL: observations_written). */
+	enum MHD_Result (*written)(struct request *r);
 };
 
 typedef enum MHD_Result (*route_fn)(struct request *r);
@@ -105,6 +107,23 @@ enum MHD_Result http_bytes(struct request *r, unsigned int status,
 
 /* Answers a write once the sequencer is done (on the resumed call). */
 enum MHD_Result observations_written(struct request *r);
+
+/*
+ * Parses "minlon,minlat,maxlon,maxlat" (decimal degrees) into 1e-7 degree
+ * bounds, rounded outward: e7[0..3] = min lon, min lat, max lon, max lat.
+ * -1 with a message naming the part and the limit in err.
+ */
+int http_parse_bbox(const char *v, int64_t e7[4], char *err, size_t errlen);
+
+/* Submits r->items (r->nitems of them) to the sequencer and suspends the
+ * connection; `written` answers on resume. Returns MHD_YES. */
+enum MHD_Result http_submit(struct request *r,
+    enum MHD_Result (*written)(struct request *r));
+
+/* Route handlers (incidents.c). */
+enum MHD_Result incidents_list(struct request *r);
+enum MHD_Result incidents_get(struct request *r);
+enum MHD_Result incidents_post(struct request *r);
 
 /*
  * The receipt of log entry index: {"index", "checkpoint" (signed note),

@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,6 +41,10 @@ static const struct route routes[] = {
 	{ "GET", "/v1/observations", observations_list, READERS, 0 },
 	{ "GET", "/v1/observations/", observations_get, READERS, 0 },
 	{ "GET", "/v1/observations/*", observations_receipt, READERS, 0 },
+	{ "GET", "/v1/incidents", incidents_list, READERS, 0 },
+	{ "GET", "/v1/incidents/", incidents_get, READERS, 0 },
+	/* merge and split; an `analyst` role comes with the next issue */
+	{ "POST", "/v1/incidents/*", incidents_post, ALLOW(ROLE_ADMIN), 1 },
 	{ "GET", "/checkpoint", ledger_checkpoint, 0, 0 },
 	{ "GET", "/v1/log/checkpoint", ledger_latest_checkpoint, 0, 0 },
 	{ "GET", "/v1/log/key", ledger_key, 0, 0 },
@@ -400,7 +405,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	if (r->seq_done) {
 		r->seq_done = 0;
 		r->finished = 1;
-		return observations_written(r);
+		return r->written != NULL ? r->written(r)
+					  : observations_written(r);
 	}
 	if (r->seq.items != NULL)
 		return MHD_YES; /* spurious call while suspended */
@@ -550,4 +556,77 @@ http_bytes(struct request *r, unsigned int status, const void *data,
 	if (cache != NULL)
 		MHD_add_response_header(resp, "Cache-Control", cache);
 	return queue(r, status, resp);
+}
+
+int
+http_parse_bbox(const char *v, int64_t e7[4], char *err, size_t errlen)
+{
+	double d[4];
+	char buf[256], *p, *comma, nerr[128];
+	int i;
+	static const double lo[] = { -180, -90, -180, -90 };
+	static const double hi[] = { 180, 90, 180, 90 };
+	static const char *const names[] = { "minlon", "minlat", "maxlon",
+		"maxlat" };
+
+	if (strlen(v) >= sizeof(buf)) {
+		snprintf(err, errlen, "bbox: longer than %zu bytes",
+		    sizeof(buf) - 1);
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s", v);
+	p = buf;
+	for (i = 0; i < 4; i++) {
+		comma = strchr(p, ',');
+		if ((comma == NULL) != (i == 3)) {
+			snprintf(err, errlen, "bbox: must be minlon,minlat,"
+			    "maxlon,maxlat");
+			return -1;
+		}
+		if (comma)
+			*comma = '\0';
+		if (num_parse_double(p, lo[i], hi[i], &d[i], nerr,
+			sizeof(nerr)) == -1) {
+			snprintf(err, errlen, "bbox: %s %s", names[i], nerr);
+			return -1;
+		}
+		p = comma ? comma + 1 : NULL;
+	}
+	if (d[0] > d[2] || d[1] > d[3]) {
+		snprintf(err, errlen, "bbox: minimum above maximum (crossing "
+		    "the antimeridian is not supported)");
+		return -1;
+	}
+	e7[0] = (int64_t)floor(d[0] * 1e7);
+	e7[1] = (int64_t)floor(d[1] * 1e7);
+	e7[2] = (int64_t)ceil(d[2] * 1e7);
+	e7[3] = (int64_t)ceil(d[3] * 1e7);
+	return 0;
+}
+
+/* Sequencer thread: the entries are durable (or failed); wake r. */
+static void
+submit_done(struct seq_request *sr, int status, void *arg)
+{
+	struct request *r = arg;
+
+	(void)sr;
+	r->seq_status = status;
+	r->seq_done = 1;
+	MHD_resume_connection(r->conn);
+}
+
+enum MHD_Result
+http_submit(struct request *r, enum MHD_Result (*written)(struct request *r))
+{
+	r->written = written;
+	r->seq.items = r->items;
+	r->seq.n = r->nitems;
+	r->seq.done = submit_done;
+	r->seq.arg = r;
+	/* Suspend before submitting: submit_done may resume at once. */
+	MHD_suspend_connection(r->conn);
+	if (sequencer_submit(r->srv->center->seq, &r->seq) == -1)
+		submit_done(&r->seq, -1, r);
+	return MHD_YES;
 }

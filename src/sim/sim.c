@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "common/log.h"
+#include "record/timefmt.h"
 #include "sim/prng.h"
 #include "sim/region.h"
 #include "sim/sim.h"
@@ -26,6 +27,11 @@
 #define NUM_ARRAYS 3
 #define NUM_PATROLS 10
 #define NUM_UAVS 3
+#define ARRAY_MICS 4		/* microphones of an acoustic array */
+#define SOUND_MPS 343.0		/* the speed the arrays assume (and is) */
+#define MIC_SIGMA_S 0.005	/* timing error of one microphone */
+#define OP_BEARING_SIGMA 1.5	/* degrees: a post's bearing error */
+#define UAV_CE90_M 15		/* frame centres: 6 m blur, CE90 stated */
 
 enum episode_kind { SHELLING, EXCHANGE, FLARES, DRONE, ENGINEERING, NKINDS };
 
@@ -47,6 +53,7 @@ struct post {
 	char unit[16];
 	const char *member;
 	double lat, lon;
+	double mic_lat[ARRAY_MICS], mic_lon[ARRAY_MICS]; /* arrays only */
 };
 
 struct event {
@@ -225,6 +232,17 @@ heard(const char *category)
 	return strcmp(category, "explosion") == 0 ||
 	    strcmp(category, "burst_or_shot") == 0 ||
 	    strcmp(category, "small_arms_fire") == 0;
+}
+
+/* Seen as a flash or a glow: posts can take a bearing on it. */
+static int
+visual(const char *category)
+{
+	return strcmp(category, "explosion") == 0 ||
+	    strcmp(category, "muzzle_flash") == 0 ||
+	    strcmp(category, "illumination_flare") == 0 ||
+	    strcmp(category, "projectile_in_flight") == 0 ||
+	    strcmp(category, "drone_strike") == 0;
 }
 
 static const char *qualifier_words(const char *q);
@@ -428,6 +446,14 @@ minute(int64_t t)
 	return t - t % 60;
 }
 
+/* The honest 95 % radius of a point blurred by |N(0,1)| * sd metres,
+ * rounded up to 100 m. */
+static int64_t
+precision_of(double sd)
+{
+	return (int64_t)ceil(1.96 * sd / 100.0) * 100;
+}
+
 static int
 report_post(struct sim *s, size_t k, const struct post *op, double d_m)
 {
@@ -448,7 +474,7 @@ report_post(struct sim *s, size_t k, const struct post *op, double d_m)
 	perceive(s, e->count, &value, &q);
 	set_count(obs, value, q);
 	blur(s, e->lat, e->lon, fmax(150.0, 0.12 * d_m), &lat, &lon);
-	set_point(obs, lat, lon, d_m > 3000 ? 1000 : 100);
+	set_point(obs, lat, lon, precision_of(fmax(150.0, 0.12 * d_m)));
 	inverse(s, op->lat, op->lon, lat, lon, &dd, &az);
 	count_phrase(what, sizeof(what), e->category, q, value);
 	set_narrative(obs, "%s %s: %s, about %.0f km %s of the post.",
@@ -473,7 +499,53 @@ report_camera(struct sim *s, size_t k, const struct post *op, double d_m)
 	json_object_set_new(obs, "category", json_string(e->category));
 	set_count(obs, e->count, "exact");
 	blur(s, e->lat, e->lon, fmax(200.0, 0.15 * d_m), &lat, &lon);
-	set_point(obs, lat, lon, 1000);
+	set_point(obs, lat, lon, precision_of(fmax(200.0, 0.15 * d_m)));
+	return add_report(s, t, obs, k, 1);
+}
+
+/*
+ * Two posts that both saw a flash or a burst in the dark report it
+ * together as their two bearings (a cross-fix), one observation of the
+ * post network.
+ */
+static int
+report_cross_fix(struct sim *s, size_t k, const struct post *a,
+    const struct post *b)
+{
+	const struct post *op[2] = { a, b };
+	const struct event *e = &s->ev[k];
+	double dist, az;
+	char unit[40], what[160];
+	int64_t value, t;
+	const char *q;
+	json_t *obs, *list;
+	int i;
+
+	t = minute(e->t + (int64_t)uniform(s, 0, 120));
+	snprintf(unit, sizeof(unit), "%s+%s", a->unit, b->unit);
+	obs = new_observation(s, t, "observation_post", a->member, NULL, unit);
+	if (obs == NULL)
+		return -1;
+	json_object_set_new(obs, "category", json_string(e->category));
+	set_weapon(s, obs, e, 0.5);
+	perceive(s, e->count, &value, &q);
+	set_count(obs, value, q);
+	list = json_array();
+	for (i = 0; i < 2; i++) {
+		inverse(s, op[i]->lat, op[i]->lon, e->lat, e->lon, &dist, &az);
+		az = fmod(round_to(az + OP_BEARING_SIGMA *
+				 prng_normal(&s->prng), 0.5) + 720.0, 360.0);
+		if (az >= 359.999)
+			az = 0;
+		json_array_append_new(list, json_pack("{s:o,s:o,s:f,s:f}",
+		    "lat", coord(op[i]->lat), "lon", coord(op[i]->lon),
+		    "bearing_deg", az, "sigma_deg", 2.0));
+	}
+	json_object_set_new(obs, "location", json_pack("{s:o}", "bearings",
+	    list));
+	count_phrase(what, sizeof(what), e->category, q, value);
+	set_narrative(obs, "Seen from %s and %s: %s; bearings taken from "
+	    "both posts.", a->unit, b->unit, what);
 	return add_report(s, t, obs, k, 1);
 }
 
@@ -481,23 +553,48 @@ static int
 report_array(struct sim *s, size_t k, const struct post *a, double d_m)
 {
 	const struct event *e = &s->ev[k];
-	double lat, lon;
-	int64_t t, value = e->count;
-	json_t *obs;
+	double arr[ARRAY_MICS], first = INFINITY, dist, az, err;
+	int64_t t0_ms, value = e->count;
+	char when[TIMEFMT_LEN];
+	json_t *obs, *src, *mics;
+	size_t i, bad;
 
-	/* Sound takes d/343 s to reach the array; it times to the second. */
-	t = e->t + (int64_t)(d_m / 343.0);
-	obs = new_observation(s, t, "acoustic_sensor", a->member, NULL,
-	    a->unit);
+	(void)d_m;
+	/* Sound reaches each microphone d/343 s after the event; each times
+	 * it with a small error, and now and then one hears an echo. */
+	bad = chance(s, 0.05) ? prng_below(&s->prng, ARRAY_MICS) : ARRAY_MICS;
+	for (i = 0; i < ARRAY_MICS; i++) {
+		inverse(s, a->mic_lat[i], a->mic_lon[i], e->lat, e->lon, &dist,
+		    &az);
+		err = MIC_SIGMA_S * prng_normal(&s->prng);
+		if (i == bad)
+			err += uniform(s, 0.05, 0.3);
+		arr[i] = (double)e->t + dist / SOUND_MPS + err;
+		if (arr[i] < first)
+			first = arr[i];
+	}
+	t0_ms = (int64_t)floor(first * 1000.0);
+	timefmt_format(t0_ms, when);
+	src = json_pack("{s:s,s:s,s:s}", "type", "acoustic_sensor", "member",
+	    a->member, "unit", a->unit);
+	obs = json_pack("{s:s,s:o}", "observed_at", when, "source", src);
 	if (obs == NULL)
 		return -1;
 	json_object_set_new(obs, "category", json_string("explosion"));
 	if (value > 3)
 		value -= (int64_t)prng_below(&s->prng, (uint64_t)value / 3);
 	set_count(obs, value, value == e->count ? "exact" : "at_least");
-	blur(s, e->lat, e->lon, 250.0, &lat, &lon);
-	set_point(obs, lat, lon, 1000);
-	return add_report(s, t, obs, k, 1);
+	mics = json_array();
+	for (i = 0; i < ARRAY_MICS; i++)
+		json_array_append_new(mics, json_pack("{s:o,s:o,s:i,s:I}",
+		    "lat", json_real(round_to(a->mic_lat[i], 1e-7)), "lon",
+		    json_real(round_to(a->mic_lon[i], 1e-7)), "alt_m", 0,
+		    "t_ns", (json_int_t)llround((arr[i] - (double)t0_ms /
+						    1000.0) * 1e9)));
+	json_object_set_new(obs, "location", json_pack("{s:o,s:f,s:f,s:i}",
+	    "sensors", mics, "speed_mps", SOUND_MPS, "sigma_t_s", MIC_SIGMA_S,
+	    "source_alt_m", 0));
+	return add_report(s, (int64_t)floor(first), obs, k, 1);
 }
 
 static int
@@ -580,7 +677,8 @@ report_uav(struct sim *s, size_t k)
 	set_weapon(s, obs, e, 0.8);
 	set_count(obs, e->count, "exact");
 	blur(s, e->lat, e->lon, 6.0, &lat, &lon);
-	set_point(obs, lat, lon, 10);
+	json_object_set_new(obs, "location", json_pack("{s:o, s:o, s:i}",
+	    "lat", coord(lat), "lon", coord(lon), "ce90_m", UAV_CE90_M));
 	for (i = 0; i < 64; i += 16) {
 		uint64_t x = prng_next(&s->prng);
 		int j;
@@ -670,6 +768,7 @@ observe_event(struct sim *s, size_t k)
 	const struct event *e = &s->ev[k];
 	double d, range, best[2] = { INFINITY, INFINITY };
 	size_t i, nb[2] = { 0, 0 }, j;
+	int saw[2] = { 0, 0 }, cross;
 
 	/* The two nearest observation posts. */
 	for (i = 0; i < s->nposts; i++) {
@@ -685,11 +784,19 @@ observe_event(struct sim *s, size_t k)
 		}
 	}
 	range = post_range_km(e->category, e->t);
+	for (j = 0; j < 2 && j < s->nposts; j++)
+		saw[j] = best[j] < range &&
+		    chance(s, 0.95 * (1 - pow(best[j] / range, 2)));
+	cross = s->nposts >= 2 && saw[0] && saw[1] && visual(e->category) &&
+	    chance(s, 0.5);
+	if (cross && report_cross_fix(s, k, &s->posts[nb[0]],
+			 &s->posts[nb[1]]) == -1)
+		return -1;
 	for (j = 0; j < 2 && j < s->nposts; j++) {
-		if (best[j] >= range ||
-		    !chance(s, 0.95 * (1 - pow(best[j] / range, 2))))
+		if (!saw[j])
 			continue;
-		if (report_post(s, k, &s->posts[nb[j]], best[j] * 1000) == -1)
+		if (!cross &&
+		    report_post(s, k, &s->posts[nb[j]], best[j] * 1000) == -1)
 			return -1;
 		if (is_dark(e->t) && strcmp(e->category, "burst_or_shot") &&
 		    strcmp(e->category, "small_arms_fire") && best[j] < 8 &&
@@ -814,10 +921,12 @@ episode(struct sim *s, int64_t day, size_t max_events)
 	s->episode++;
 	for (i = 0; i < n; i++) {
 		memset(&e, 0, sizeof(e));
+		/* Events follow each other by 2 to 25 minutes; a late episode
+		 * runs on past midnight rather than firing its remaining
+		 * events all at one instant (which no source could tell
+		 * apart). */
 		if (i > 0)
 			t += uniform(s, 120, 1500);
-		if (t > (double)(day + DAY_S - 3600))
-			t = (double)(day + DAY_S - 3600);
 		e.t = (int64_t)t;
 		blur(s, lat, lon, 600.0, &e.lat, &e.lon);
 		e.lat = round_to(e.lat, 1e-6);
@@ -984,6 +1093,12 @@ place_assets(struct sim *s)
 		snprintf(s->arrays[i].unit, sizeof(s->arrays[i].unit),
 		    "AS-%zu", i + 1);
 		s->arrays[i].member = member(s, i + 1);
+		/* Microphones on a ring of 1-2 km around the array's centre. */
+		for (n = 0; n < ARRAY_MICS; n++)
+			offset(s, s->arrays[i].lat, s->arrays[i].lon,
+			    (double)n * 360.0 / ARRAY_MICS + uniform(s, -20, 20),
+			    uniform(s, 1000, 2000), &s->arrays[i].mic_lat[n],
+			    &s->arrays[i].mic_lon[n]);
 	}
 }
 

@@ -8,10 +8,12 @@
  * near real settlements of a struct region, mostly in the evening and at
  * night, as the OSCE SMM reported them. Each event is then reported by the
  * sources that could have perceived it, each in its own way: observation
- * posts and cameras give a point with a coarse precision, patrols a place
- * with bearing and distance, UAVs a precise point with imagery, acoustic
- * arrays a point and a time to the second, liaison officers of the parties
- * a complaint with a coarse place, a time interval and an inflated count.
+ * posts and cameras give a point with the honest 95 % radius of its error
+ * (two posts that both saw a flash give their two bearings instead),
+ * patrols a place with bearing and distance, UAVs a frame centre with its
+ * CE90 and imagery, acoustic arrays the arrival times at their four
+ * microphones, liaison officers of the parties a complaint with a coarse
+ * place, a time interval and an inflated count.
  * Some events go unreported; a few complaints report nothing real.
  *
  * Pure and deterministic: the same region, configuration and seed give the

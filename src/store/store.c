@@ -131,6 +131,41 @@ store_reset(struct store *s)
 }
 
 void
+store_set_fusion(struct store *s, struct fusion *f)
+{
+	store_ops_of(s)->set_fusion(s, f);
+}
+
+int
+store_find_incident(struct store *s, const char *id, json_t **out)
+{
+	return store_ops_of(s)->find_incident(s, id, out);
+}
+
+int
+store_query_incidents(struct store *s, const struct store_incident_query *q,
+    store_incident_fn fn, void *ctx)
+{
+	return store_ops_of(s)->query_incidents(s, q, fn, ctx);
+}
+
+int
+store_count_incidents(struct store *s, int64_t *n)
+{
+	return store_ops_of(s)->count_incidents(s, n);
+}
+
+void
+store_incident_query_init(struct store_incident_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->from_ms = INT64_MIN;
+	q->to_ms = INT64_MAX;
+	q->after = 0;
+	q->limit = 100;
+}
+
+void
 store_query_init(struct store_query *q)
 {
 	memset(q, 0, sizeof(*q));

@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 struct store;
+struct fusion;
 
 #define STORE_MAX_CATEGORIES 16
 
@@ -37,6 +38,26 @@ struct store_query {
 typedef int (*store_row_fn)(void *ctx, int64_t index, const char *entry,
     size_t len);
 
+/* A filter over incidents; unset bounds are INT64_MIN / INT64_MAX. */
+struct store_incident_query {
+	int has_bbox;		  /* the incident's position inside */
+	int64_t min_lon_e7, min_lat_e7, max_lon_e7, max_lat_e7;
+	int64_t from_ms, to_ms;	  /* overlap with its time window */
+	const char *categories[STORE_MAX_CATEGORIES];
+	size_t ncategories;
+	const char *zone;	  /* a zone it lies in; NULL: any */
+	int64_t after;		  /* cursor: only incidents created after */
+	int limit;		  /* rows at most */
+};
+
+/*
+ * Called once per matching incident, in the order incidents were created,
+ * with the cursor that follows it and the incident record (borrowed; see
+ * store_find_incident); non-zero stops.
+ */
+typedef int (*store_incident_fn)(void *ctx, int64_t cursor,
+    const json_t *incident);
+
 struct store_ops {
 	const char *name;
 	struct store *(*open)(const char *target, int flags);
@@ -53,6 +74,12 @@ struct store_ops {
 	    const struct store_query *q, store_row_fn fn, void *ctx);
 	int (*count_observations)(struct store *s, int64_t *n);
 	int (*reset)(struct store *s);
+	void (*set_fusion)(struct store *s, struct fusion *f);
+	int (*find_incident)(struct store *s, const char *id, json_t **out);
+	int (*query_incidents)(struct store *s,
+	    const struct store_incident_query *q, store_incident_fn fn,
+	    void *ctx);
+	int (*count_incidents)(struct store *s, int64_t *n);
 };
 
 #define STORE_READONLY 1 /* no writes, no schema creation */
@@ -85,9 +112,19 @@ int store_rollback(struct store *s);
 int store_applied_size(struct store *s, int64_t *size);
 
 /*
+ * Attaches the fusion engine f (not owned; NULL detaches): from then on
+ * store_apply also runs fusion (fusion/fusion.h) on every entry and keeps
+ * the incidents it makes. The writer of a center always has one, so that
+ * the live path and replay (catch-up, rebuild) are the same path.
+ */
+void store_set_fusion(struct store *s, struct fusion *f);
+
+/*
  * Applies log entry `index` (its parsed canonical entry, its bytes and, for
- * observations, its id) inside a write transaction. Entry types the store
- * does not index are accepted and ignored. 0 or -1.
+ * observations, its id) inside a write transaction: observations are
+ * indexed, and with a fusion engine attached every entry goes through
+ * fusion_apply. Entry types the store does not index are accepted and
+ * ignored. 0 or -1.
  */
 int store_apply(struct store *s, int64_t index, const json_t *entry,
     const char *bytes, size_t len, const char *id);
@@ -120,6 +157,33 @@ int store_count_observations(struct store *s, int64_t *n);
 
 /* Deletes everything (for rebuild), inside a write transaction. */
 int store_reset(struct store *s);
+
+/*
+ * Looks up incident id. Returns 1 and sets *out to a new incident record
+ * (caller json_decref's it), 0 when there is no such incident, -1 on
+ * error. The record (docs/fusion.md, "The incident record"):
+ *   {"id", "kind": "observed"|"complaint", "group", "category", "count",
+ *    "qualifier", "time_from_ms", "time_to_ms", "reported_from_ms",
+ *    "reported_to_ms", "located", "lat", "lon", "cov": [ee, en, nn] (m^2),
+ *    "zone", "zones": [{"layer", "zone"}], "description", "line":
+ *    {"name", "distance_m", "side"} or null, "observations": [ids],
+ *    "complaints": [ids], "corroborated_by": [incident ids],
+ *    "independent_sources", "source_types": [...], "members": [...],
+ *    "pinned", "live", "merged_into", "seed_index", "updated_index",
+ *    "notes": [{"observation", "note"}], "decisions": [{"index",
+ *    "applied", "message"}]}
+ */
+int store_find_incident(struct store *s, const char *id, json_t **out);
+
+/* Runs q over the live incidents, calling fn in creation order. 0 or -1. */
+int store_query_incidents(struct store *s, const struct store_incident_query *q,
+    store_incident_fn fn, void *ctx);
+
+/* Number of live incidents. */
+int store_count_incidents(struct store *s, int64_t *n);
+
+/* Initializes q to "every incident, no cursor, limit 100". */
+void store_incident_query_init(struct store_incident_query *q);
 
 /* Initializes q to "everything, no cursor, limit 100". */
 void store_query_init(struct store_query *q);

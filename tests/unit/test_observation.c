@@ -202,6 +202,148 @@ main(void)
 	rejects(with("a~b/c", "1"), "/a~0b~1c", "unknown field",
 	    "pointer escapes ~ and /");
 
+	/* The sensor forms: arrivals, bearings, UAV frame. */
+	in = with("location", "{\"speed_mps\":343,\"sigma_t_s\":0.002,"
+	    "\"source_alt_m\":250.4,\"sensors\":["
+	    "{\"lat\":39.95,\"lon\":46.9,\"alt_m\":300,\"t_s\":0},"
+	    "{\"lat\":39.96,\"lon\":46.91,\"t_s\":1.2345678901},"
+	    "{\"lat\":39.97,\"lon\":46.92,\"alt_m\":-20.6,\"t_ns\":-5}]}");
+	out = observation_from_input(in, NOW, errs, 8, &n);
+	ok(out != NULL, "arrivals at 3 sensors with a known source height");
+	ok(out && observation_encode(out, &bytes, &len, id) == 0 &&
+		strstr(bytes, "\"location\":{\"form\":\"arrivals\",\"sensors\":"
+		    "[{\"alt_m\":300,\"lat_e7\":399500000,\"lon_e7\":469000000,"
+		    "\"t_ns\":0},{\"alt_m\":0,\"lat_e7\":399600000,\"lon_e7\":"
+		    "469100000,\"t_ns\":1234567890},{\"alt_m\":-21,\"lat_e7\":"
+		    "399700000,\"lon_e7\":469200000,\"t_ns\":-5}],\"sigma_t_ns\":"
+		    "2000000,\"source_alt_m\":250,\"speed_mmps\":343000}") !=
+		    NULL,
+	    "arrivals canonical: e7, integer ns and mm/s, defaults written");
+	view = out ? observation_to_view(out) : NULL;
+	again = view ? observation_from_input(view, NOW, errs, 8, &n) : NULL;
+	ok(again != NULL && observation_encode(again, &bytes2, &len, id2) ==
+		0 && strcmp(id, id2) == 0, "arrivals view round trip, same id");
+	if (again)
+		free(bytes2);
+	if (out)
+		free(bytes);
+	json_decref(again);
+	json_decref(view);
+	json_decref(out);
+	json_decref(in);
+	rejects(with("location", "{\"speed_mps\":343,\"sigma_t_s\":0.002,"
+	    "\"sensors\":[{\"lat\":1,\"lon\":1,\"t_s\":0},{\"lat\":1,\"lon\":2,"
+	    "\"t_s\":0},{\"lat\":2,\"lon\":1,\"t_s\":0}]}"),
+	    "/location/sensors", "source_alt_m",
+	    "3 sensors need a known source height");
+	{
+		char v[8192];
+		size_t k, o;
+
+		o = (size_t)snprintf(v, sizeof(v), "{\"speed_mps\":343,"
+		    "\"sigma_t_s\":0.002,\"sensors\":[");
+		for (k = 0; k < 65; k++)
+			o += (size_t)snprintf(v + o, sizeof(v) - o,
+			    "%s{\"lat\":1,\"lon\":%zu,\"t_s\":0}", k ? "," : "",
+			    k);
+		snprintf(v + o, sizeof(v) - o, "]}");
+		rejects(with("location", v), "/location/sensors",
+		    "4 to 64", "65 sensors: over the limit of 64");
+	}
+	rejects(with("location", "{\"speed_mps\":343,\"sigma_t_s\":0.002,"
+	    "\"source_alt_m\":0,\"sensors\":[{\"lat\":1,\"lon\":1,\"t_s\":0,"
+	    "\"t_ns\":0},{\"lat\":1,\"lon\":2,\"t_s\":0},{\"lat\":2,\"lon\":1,"
+	    "\"t_s\":0}]}"),
+	    "/location/sensors/0", "exactly one of t_s",
+	    "a time in both seconds and nanoseconds");
+	rejects(with("location", "{\"speed_mps\":343,\"sigma_t_s\":0.002,"
+	    "\"source_alt_m\":0,\"sensors\":[{\"lat\":1,\"lon\":1,\"t_s\":0},"
+	    "{\"lat\":1,\"lon\":2,\"t_s\":700},{\"lat\":2,\"lon\":1,"
+	    "\"t_s\":0}]}"),
+	    "/location/sensors/1/t_s", "out of range",
+	    "an arrival 700 s after observed_at");
+	rejects(with("location", "{\"speed_mps\":0.5,\"sigma_t_s\":0.002,"
+	    "\"source_alt_m\":0,\"sensors\":[{\"lat\":1,\"lon\":1,\"t_s\":0},"
+	    "{\"lat\":1,\"lon\":2,\"t_s\":0},{\"lat\":2,\"lon\":1,"
+	    "\"t_s\":0}]}"),
+	    "/location/speed_mps", "out of range", "wave speed below 1 m/s");
+	rejects(with("location", "{\"speed_mps\":343,\"sigma_t_ns\":0,"
+	    "\"source_alt_m\":0,\"sensors\":[{\"lat\":1,\"lon\":1,\"t_s\":0},"
+	    "{\"lat\":1,\"lon\":2,\"t_s\":0},{\"lat\":2,\"lon\":1,"
+	    "\"t_s\":0}]}"),
+	    "/location/sigma_t_ns", "out of range", "timing sigma 0");
+	in = with("location", "{\"speed_mps\":343,\"sigma_t_s\":0.002,"
+	    "\"source_alt_m\":0,\"sensors\":[{\"lat\":1,\"lon\":1,\"t_s\":0},"
+	    "{\"lat\":1,\"lon\":2,\"t_s\":0},{\"lat\":2,\"lon\":1,\"t_s\":0}]}");
+	json_object_set_new(in, "observed_at", json_pack("{s:s,s:s}", "from",
+	    "2026-11-28T10:00:00Z", "to", "2026-11-28T10:01:00Z"));
+	rejects(in, "/observed_at", "instant",
+	    "arrivals need an instant to count from");
+
+	in = with("location", "{\"bearings\":[{\"lat\":39.9,\"lon\":46.8,"
+	    "\"bearing_deg\":45.5},{\"lat\":39.95,\"lon\":47.0,"
+	    "\"bearing_deg\":300,\"sigma_deg\":1.25}]}");
+	out = observation_from_input(in, NOW, errs, 8, &n);
+	ok(out && observation_encode(out, &bytes, &len, id) == 0 &&
+		strstr(bytes, "{\"bearings\":[{"
+		    "\"bearing_mdeg\":45500,\"lat_e7\":399000000,\"lon_e7\":"
+		    "468000000,\"sigma_mdeg\":2000},{\"bearing_mdeg\":300000,"
+		    "\"lat_e7\":399500000,\"lon_e7\":470000000,\"sigma_mdeg\":"
+		    "1250}],\"form\":\"bearings\"}") != NULL,
+	    "bearings canonical: millidegrees, default sigma 2 degrees");
+	view = out ? observation_to_view(out) : NULL;
+	again = view ? observation_from_input(view, NOW, errs, 8, &n) : NULL;
+	ok(again != NULL && observation_encode(again, &bytes2, &len, id2) ==
+		0 && strcmp(id, id2) == 0, "bearings view round trip");
+	if (again)
+		free(bytes2);
+	if (out)
+		free(bytes);
+	json_decref(again);
+	json_decref(view);
+	json_decref(out);
+	json_decref(in);
+	rejects(with("location", "{\"bearings\":[{\"lat\":39.9,\"lon\":46.8,"
+	    "\"bearing_deg\":45}]}"),
+	    "/location/bearings", "2 to 64", "one bearing cannot triangulate");
+	rejects(with("location", "{\"bearings\":[{\"lat\":39.9,\"lon\":46.8,"
+	    "\"bearing_deg\":45,\"sigma_deg\":50},{\"lat\":39.9,\"lon\":46.9,"
+	    "\"bearing_deg\":300}]}"),
+	    "/location/bearings/0/sigma_deg", "out of range",
+	    "bearing sigma over 45 degrees");
+	rejects(with("location", "{\"bearings\":[{\"lat\":39.9,\"lon\":46.8,"
+	    "\"bearing_deg\":45},{\"lat\":39.9,\"lon\":46.9,\"azimuth\":3}]}"),
+	    "/location/bearings/1/azimuth", "unknown field",
+	    "unknown field in a bearing");
+
+	in = with("location", "{\"lat\":39.9812345,\"lon\":46.93,"
+	    "\"ce90_m\":15}");
+	out = observation_from_input(in, NOW, errs, 8, &n);
+	ok(out && observation_encode(out, &bytes, &len, id) == 0 &&
+		strstr(bytes, "{\"ce90_m\":15,\"form\":\"uav_frame\",\"lat_e7\":"
+		    "399812345,\"lon_e7\":469300000}") != NULL,
+	    "UAV frame centre with CE90");
+	view = out ? observation_to_view(out) : NULL;
+	again = view ? observation_from_input(view, NOW, errs, 8, &n) : NULL;
+	ok(again != NULL && observation_encode(again, &bytes2, &len, id2) ==
+		0 && strcmp(id, id2) == 0, "UAV frame view round trip");
+	if (again)
+		free(bytes2);
+	if (out)
+		free(bytes);
+	json_decref(again);
+	json_decref(view);
+	json_decref(out);
+	json_decref(in);
+	rejects(with("location", "{\"lat\":39.9,\"lon\":46.9,\"ce90_m\":0}"),
+	    "/location/ce90_m", "out of range", "CE90 of 0 m");
+	rejects(with("location", "{\"lat\":39.9,\"lon\":46.9,\"ce90_m\":10001}"),
+	    "/location/ce90_m", "out of range", "CE90 over 10 km");
+	rejects(with("location", "{\"lat\":39.9,\"lon\":46.9,\"ce90_m\":15,"
+	    "\"precision_m\":10}"),
+	    "/location/precision_m", "unknown field",
+	    "a frame has a CE90, not a precision class");
+
 	/* Several errors are reported at once. */
 	in = with("category", "\"nope\"");
 	json_object_set_new(in, "extra", json_true());

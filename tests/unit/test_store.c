@@ -2,7 +2,11 @@
  * The store suite: the same assertions run against every backend
  * (STYLE.md rule 11). Now: sqlite. Covers apply/commit/applied size,
  * lookup by id, and the query semantics (bbox edges inclusive, time-window
- * overlap, categories, source, member, cursor paging, unlocated forms).
+ * overlap, categories, source, member, cursor paging, unlocated forms);
+ * and the incidents fusion keeps on the apply path: records, complaint
+ * links, merge and split entries, the incident filters (bbox, time,
+ * category, zone, cursor), the same incidents live (many commits) and on
+ * replay (one), the same as the in-memory book, and reset.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,6 +14,13 @@
 
 #include <sqlite3.h>
 
+#include "fusion/fusion.h"
+#include "fusion/incident_set.h"
+#include "geo/gazetteer.h"
+#include "geo/geodesy.h"
+#include "geo/polygon.h"
+#include "record/canon.h"
+#include "record/decision.h"
 #include "record/observation.h"
 #include "store/store.h"
 #include "tap.h"
@@ -168,13 +179,351 @@ suite(const char *kind, const char *target)
 	store_close(s);
 }
 
+/* ---- incidents ---------------------------------------------------- */
+
+#define NENT 16
+static json_t *ent[NENT];	/* the entries, log index = position + 1 */
+static char eid[NENT][OBSERVATION_ID_LEN + 1];
+static size_t nent;
+
+/* Queues an observation (input form) as the next entry. */
+static void
+queue_obs(const char *json)
+{
+	struct observation_error errs[4];
+	json_t *in = json_loads(json, 0, NULL);
+	size_t n, len;
+	char *bytes;
+
+	ent[nent] = observation_from_input(in, NOW, errs, 4, &n);
+	if (ent[nent] == NULL)
+		diag("invalid: %s %s", n ? errs[0].pointer : "",
+		    n ? errs[0].message : "");
+	else if (observation_encode(ent[nent], &bytes, &len, eid[nent]) == 0)
+		free(bytes);
+	json_decref(in);
+	nent++;
+}
+
+static void
+queue_entry(json_t *e)
+{
+	ent[nent] = e;
+	eid[nent][0] = '\0';
+	nent++;
+}
+
+/* Applies entries [from, to) in one transaction. */
+static int
+apply_range(struct store *s, size_t from, size_t to)
+{
+	char *bytes;
+	size_t i, len;
+	int rc = 0;
+
+	if (store_begin(s) == -1)
+		return -1;
+	for (i = from; i < to && rc == 0; i++) {
+		if (canon_encode(ent[i], &bytes, &len) == -1)
+			return -1;
+		rc = store_apply(s, (int64_t)i + 1, ent[i], bytes, len,
+		    eid[i][0] ? eid[i] : NULL);
+		free(bytes);
+	}
+	if (rc == -1) {
+		store_rollback(s);
+		return -1;
+	}
+	return store_commit(s, (int64_t)to + 1);
+}
+
+struct dump {
+	char *text;
+	size_t len;
+	int n;
+	char ids[32][32];
+};
+
+static int
+dump_row(void *ctx, int64_t cursor, const json_t *rec)
+{
+	struct dump *d = ctx;
+	char *t = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS), *nt;
+	size_t n = t ? strlen(t) : 0;
+
+	(void)cursor;
+	if (t == NULL || (nt = realloc(d->text, d->len + n + 2)) == NULL) {
+		free(t);
+		return 1;
+	}
+	d->text = nt;
+	memcpy(d->text + d->len, t, n);
+	d->len += n;
+	d->text[d->len++] = '\n';
+	d->text[d->len] = '\0';
+	if (d->n < 32)
+		snprintf(d->ids[d->n], sizeof(d->ids[0]), "%s",
+		    json_string_value(json_object_get(rec, "id")));
+	d->n++;
+	free(t);
+	return 0;
+}
+
+static int
+run_incidents(struct store *s, struct store_incident_query *q,
+    struct dump *d)
+{
+	free(d->text);
+	memset(d, 0, sizeof(*d));
+	return store_query_incidents(s, q, dump_row, d);
+}
+
+#define OBS(t, type, unit, cat, cnt, loc)                                    \
+	"{\"observed_at\":" t ",\"source\":{\"type\":\"" type "\","          \
+	"\"member\":\"" unit "\",\"unit\":\"" unit "\"},\"category\":\"" cat \
+	"\",\"count\":{\"value\":" cnt ",\"qualifier\":\"about\"},"          \
+	"\"location\":" loc "}"
+
+static void
+incidents_suite(const char *kind, const char *dir)
+{
+	struct gazetteer *g = gazetteer_new();
+	struct polygon_layer *zl = polygon_layer_new("areas");
+	struct gazetteer_place tp;
+	struct geodesy_point ring[4] = { { 39.9, 46.9 }, { 39.9, 47.1 },
+		{ 40.1, 47.1 }, { 40.1, 46.9 } };
+	const struct geodesy_point *rings[1] = { ring };
+	size_t counts[1] = { 4 }, zone, i;
+	const struct polygon_layer *zones[1] = { zl };
+	struct fusion_geography geo;
+	struct fusion *f;
+	struct store *live, *replay;
+	struct store_incident_query q;
+	struct dump a, b;
+	struct incident_set *mem;
+	char path[512], err[200], ia[40], ib[40], nid[40];
+	json_t *rec = NULL, *in;
+	struct decision_error derr[4];
+	int64_t n = -1;
+	size_t nerr;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	memset(&tp, 0, sizeof(tp));
+	tp.name = "Agdam";
+	tp.country = "AZ";
+	tp.lat = 39.99;
+	tp.lon = 46.93;
+	tp.population = 40000;
+	gazetteer_add(g, &tp, NULL, err, sizeof(err));
+	polygon_layer_add_zone(zl, "Zone A", &zone, err, sizeof(err));
+	polygon_layer_add_polygon(zl, zone, rings, counts, 1, err,
+	    sizeof(err));
+	memset(&geo, 0, sizeof(geo));
+	geo.gazetteer = g;
+	geo.zones = zones;
+	geo.nzones = 1;
+	f = fusion_new(&geo);
+
+	/* 0-2: one shelling seen three ways (2 and the patrol's place); 3: a
+	 * shelling far away; 4: a complaint about the first; 5: one about
+	 * nothing; 6: bursts at the first place. */
+	nent = 0;
+	queue_obs(OBS("\"2026-11-20T10:00:00Z\"", "observation_post", "OP-1",
+	    "explosion", "10", "{\"lat\":40.0,\"lon\":47.0,\"precision_m\":"
+	    "1000}"));
+	queue_obs(OBS("\"2026-11-20T10:01:00Z\"", "camera", "CAM-1",
+	    "explosion", "10", "{\"lat\":40.001,\"lon\":47.001,\"precision_m\":"
+	    "500}"));
+	queue_obs(OBS("\"2026-11-20T10:02:00Z\"", "patrol", "P-1",
+	    "explosion", "12", "{\"place\":\"Agdam\",\"bearing_deg\":80,"
+	    "\"distance_m\":6000}"));
+	queue_obs(OBS("\"2026-11-20T10:00:30Z\"", "observation_post", "OP-2",
+	    "explosion", "3", "{\"lat\":39.5,\"lon\":46.5,\"precision_m\":"
+	    "1000}"));
+	queue_obs("{\"observed_at\":{\"from\":\"2026-11-20T09:30:00Z\",\"to\":"
+		  "\"2026-11-20T11:00:00Z\"},\"source\":{\"type\":\"complaint\","
+		  "\"organisation\":\"Side A\"},\"category\":\"explosion\","
+		  "\"count\":{\"value\":40,\"qualifier\":\"at_least\"},"
+		  "\"location\":{\"place\":\"Agdam\",\"bearing_deg\":80,"
+		  "\"distance_m\":6000,\"distance_error_m\":3000}}");
+	queue_obs("{\"observed_at\":{\"from\":\"2026-11-21T09:30:00Z\",\"to\":"
+		  "\"2026-11-21T11:00:00Z\"},\"source\":{\"type\":\"complaint\","
+		  "\"organisation\":\"Side B\"},\"category\":\"explosion\","
+		  "\"location\":{\"place\":\"Agdam\",\"bearing_deg\":0,"
+		  "\"distance_m\":1000}}");
+	queue_obs(OBS("\"2026-11-20T10:00:00Z\"", "observation_post", "OP-3",
+	    "burst_or_shot", "4", "{\"lat\":40.0,\"lon\":47.0}"));
+	snprintf(ia, sizeof(ia), "inc-%.24s", eid[0]);
+	snprintf(ib, sizeof(ib), "inc-%.24s", eid[3]);
+	/* 7: merge the far shelling into the first; 8: split the camera's
+	 * report off; 9: a report near the merged-away one, later. */
+	in = json_pack("{s:s,s:s}", "with", ib, "reason", "same shelling");
+	queue_entry(decision_merge_from_input(ia, in, "alice", NOW, derr, 4,
+	    &nerr));
+	json_decref(in);
+	in = json_pack("{s:[s],s:s}", "observations", eid[1], "reason",
+	    "another crater");
+	queue_entry(decision_split_from_input(ia, in, "alice", NOW, derr, 4,
+	    &nerr));
+	json_decref(in);
+	queue_obs(OBS("\"2026-11-20T10:01:30Z\"", "observation_post", "OP-4",
+	    "explosion", "2", "{\"lat\":39.5005,\"lon\":46.5005,"
+	    "\"precision_m\":1000}"));
+	for (i = 0; i < nent; i++)
+		if (ent[i] == NULL)
+			diag("entry %zu is missing", i);
+
+	/* Live: one commit per entry, as the sequencer's batches. */
+	snprintf(path, sizeof(path), "%s/live.db", dir);
+	live = store_open(kind, path, 0);
+	store_set_fusion(live, f);
+	for (i = 0; i < nent; i++)
+		if (apply_range(live, i, i + 1) == -1)
+			break;
+	ok(i == nent, "%s: %zu entries applied live, one commit each", kind,
+	    nent);
+	ok(store_count_incidents(live, &n) == 0 && n == 5,
+	    "%s: 5 live incidents (the shelling, its split, bursts, 2 "
+	    "complaints)", kind);
+
+	ok(store_find_incident(live, ia, &rec) == 1, "%s: find the shelling",
+	    kind);
+	ok(rec && json_array_size(json_object_get(rec, "observations")) == 4,
+	    "%s: post, patrol (place resolved), merged post and the later "
+	    "report", kind);
+	ok(rec && json_integer_value(json_object_get(rec, "count")) == 12 &&
+		json_integer_value(json_object_get(rec,
+		    "independent_sources")) == 4,
+	    "%s: count 12 (the largest source), 4 sources", kind);
+	ok(rec && json_array_size(json_object_get(rec, "complaints")) == 1 &&
+		strcmp(json_string_value(json_array_get(json_object_get(rec,
+			   "complaints"), 0)), eid[4]) == 0,
+	    "%s: the complaint about it is linked", kind);
+	ok(rec && json_array_size(json_object_get(rec, "members")) == 4,
+	    "%s: members whose monitors saw it", kind);
+	ok(rec && json_array_size(json_object_get(rec, "decisions")) == 2 &&
+		json_is_true(json_object_get(json_array_get(json_object_get(rec,
+		    "decisions"), 0), "applied")),
+	    "%s: the merge and the split are on its record", kind);
+	ok(rec && json_is_true(json_object_get(rec, "pinned")) &&
+		json_string_length(json_object_get(rec, "description")) > 0,
+	    "%s: pinned by an analyst, worded (\"%s\")", kind,
+	    rec ? json_string_value(json_object_get(rec, "description")) : "");
+	json_decref(rec);
+	rec = NULL;
+	ok(store_find_incident(live, ib, &rec) == 1 && rec &&
+		!json_is_true(json_object_get(rec, "live")) &&
+		strcmp(json_string_value(json_object_get(rec, "merged_into")),
+		    ia) == 0,
+	    "%s: the merged-away incident says where it went", kind);
+	json_decref(rec);
+	rec = NULL;
+	decision_is_incident_id(ia);
+	snprintf(nid, sizeof(nid), "inc-%.24s", "");
+	{
+		char sid[ASSOCIATE_ID_LEN + 1];
+
+		associate_split_id(ia, 9, sid);
+		snprintf(nid, sizeof(nid), "%s", sid);
+	}
+	ok(store_find_incident(live, nid, &rec) == 1 && rec &&
+		json_array_size(json_object_get(rec, "observations")) == 1,
+	    "%s: the split-off incident holds the camera's report", kind);
+	json_decref(rec);
+	rec = NULL;
+	ok(store_find_incident(live, "inc-000000000000000000000000", &rec) ==
+		0 && store_find_incident(live, "nope", &rec) == 0,
+	    "%s: unknown ids are not found", kind);
+
+	/* Filters. */
+	store_incident_query_init(&q);
+	ok(run_incidents(live, &q, &a) == 0 && a.n == 5,
+	    "%s: no filter: the 5 live incidents", kind);
+	q.categories[0] = "burst_or_shot";
+	q.ncategories = 1;
+	ok(run_incidents(live, &q, &a) == 0 && a.n == 1,
+	    "%s: category", kind);
+	store_incident_query_init(&q);
+	q.zone = "Zone A";
+	ok(run_incidents(live, &q, &a) == 0 && a.n == 4,
+	    "%s: zone: all but the merged shelling, whose centre moved out",
+	    kind);
+	store_incident_query_init(&q);
+	q.has_bbox = 1;
+	q.min_lon_e7 = 464000000;
+	q.max_lon_e7 = 466000000;
+	q.min_lat_e7 = 394000000;
+	q.max_lat_e7 = 396000000;
+	ok(run_incidents(live, &q, &a) == 0 && a.n == 0,
+	    "%s: bbox around the merged-away place: nothing live there", kind);
+	store_incident_query_init(&q);
+	q.from_ms = 1795255200000LL; /* 2026-11-21T10:00Z */
+	ok(run_incidents(live, &q, &a) == 0 && a.n == 1,
+	    "%s: time: only the next day's complaint", kind);
+	store_incident_query_init(&q);
+	q.limit = 2;
+	ok(run_incidents(live, &q, &a) == 0 && a.n == 2, "%s: limit", kind);
+	store_incident_query_init(&q);
+	q.after = 2; /* 2 is the merged-away one */
+	ok(run_incidents(live, &q, &a) == 0 && a.n == 4,
+	    "%s: cursor: those created after", kind);
+
+	/* Replay: every entry in one transaction; the same records. */
+	snprintf(path, sizeof(path), "%s/replay.db", dir);
+	replay = store_open(kind, path, 0);
+	store_set_fusion(replay, f);
+	ok(apply_range(replay, 0, nent) == 0, "%s: replay in one go", kind);
+	store_incident_query_init(&q);
+	q.limit = 1000;
+	run_incidents(live, &q, &a);
+	run_incidents(replay, &q, &b);
+	ok(a.text != NULL && b.text != NULL && strcmp(a.text, b.text) == 0,
+	    "%s: live and replay give identical incidents, ids included",
+	    kind);
+
+	/* The in-memory book places the observations alike. */
+	mem = incident_set_new();
+	for (i = 0; i < nent; i++)
+		fusion_apply(f, &incident_set_ops, mem, (int64_t)i + 1, ent[i],
+		    eid[i][0] ? eid[i] : NULL);
+	for (i = 0, n = 0; i < nent; i++) {
+		const char *m = incident_set_incident_of(mem, (int64_t)i + 1);
+
+		if (m == NULL)
+			continue;
+		rec = NULL;
+		if (store_find_incident(replay, m, &rec) != 1)
+			n++;
+		json_decref(rec);
+	}
+	ok(n == 0, "%s: the in-memory book makes the same incidents", kind);
+	incident_set_free(mem);
+
+	ok(store_begin(replay) == 0 && store_reset(replay) == 0 &&
+		store_commit(replay, 0) == 0 &&
+		store_count_incidents(replay, &n) == 0 && n == 0,
+	    "%s: reset empties the incidents", kind);
+	store_close(live);
+	store_close(replay);
+	for (i = 0; i < nent; i++)
+		json_decref(ent[i]);
+	free(a.text);
+	free(b.text);
+	fusion_free(f);
+	polygon_layer_free(zl);
+	gazetteer_free(g);
+}
+
 int
 main(void)
 {
-	char tmpl[] = "/tmp/truce-store.XXXXXX", path[256];
+	char tmpl[] = "/tmp/truce-store.XXXXXX", path[256], *dir;
 
-	snprintf(path, sizeof(path), "%s/store.db", mkdtemp(tmpl));
+	dir = mkdtemp(tmpl);
+	snprintf(path, sizeof(path), "%s/store.db", dir);
 	suite("sqlite", path);
+	incidents_suite("sqlite", dir);
 	{
 		/* A store of another schema version is refused (rebuild). */
 		sqlite3 *db;
@@ -185,7 +534,7 @@ main(void)
 				 "'schema_version'", NULL, NULL, NULL);
 		sqlite3_close(db);
 		old = store_open("sqlite", path, 0);
-		ok(old == NULL, "a store of schema version 1 is refused");
+		ok(old == NULL, "a store of schema version 1 is refused (rebuild)");
 		store_close(old);
 	}
 	ok(store_open("nosuch", path, 0) == NULL, "unknown backend refused");

@@ -1,0 +1,702 @@
+/*
+ * truce incidents: the center's incidents from the command line (client of
+ * the HTTP API, docs/api.md and docs/fusion.md).
+ *
+ *   truce incidents [filters] [--format table|jsonl|geojson|csv]
+ *       lists the live incidents that match, following the API's `next`
+ *       cursors (GET /v1/incidents) until all are out or --limit are
+ *   truce incidents show ID          one incident as a GeoJSON Feature
+ *   truce incidents merge ID --with ID2 --reason TEXT
+ *   truce incidents split ID --observation OBS [...] --reason TEXT
+ *       an analyst's decision (POST /v1/incidents/ID/merge, /split): a log
+ *       entry, so it holds on replay
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/args.h"
+#include "cli/client.h"
+#include "cli/commands.h"
+#include "common/log.h"
+#include "format/csv.h"
+#include "record/decision.h"
+#include "record/observation.h"
+#include "record/timefmt.h"
+
+#define CMD "incidents"
+#define PAGE_MAX 1000		 /* the API's largest page */
+#define MAX_ROWS 100000000LL	 /* --limit */
+#define MAX_PAGES 1000000	 /* a server that never ends */
+#define MAX_PARAM 1024		 /* bytes of one filter value */
+#define MAX_SPLIT DECISION_MAX_SPLIT
+
+enum format { F_TABLE, F_JSONL, F_GEOJSON, F_CSV };
+
+static const char *const csv_columns[] = { "id", "kind", "category",
+	"count", "qualifier", "time_from", "time_to", "lat", "lon",
+	"semi_major_m", "semi_minor_m", "orientation_deg", "zone",
+	"description", "independent_sources", "source_types", "members",
+	"observations", "complaints", "uncorroborated", NULL };
+
+static void
+help(void)
+{
+	printf(
+"usage: truce incidents [--bbox W,S,E,N] [--from TIME] [--to TIME]\n"
+"                       [--category C[,C...]] [--zone NAME] [--limit N]\n"
+"                       [--format table|jsonl|geojson|csv]\n"
+"       truce incidents show ID\n"
+"       truce incidents merge ID --with ID2 --reason TEXT\n"
+"       truce incidents split ID --observation OBS [--observation OBS...]\n"
+"                             --reason TEXT\n"
+"       (each with [--server URL] [--token T] [--timeout S])\n"
+"\n"
+"Lists the incidents fusion made of the center's observations (live ones,\n"
+"in the order they were created), shows one, or records an analyst's\n"
+"decision: merge ID2 into ID, or split the named observations off ID into\n"
+"a new incident. Decisions are log entries: they hold on replay.\n"
+"\n"
+"filters:\n"
+"  --bbox W,S,E,N   the incident's position inside (decimal degrees)\n"
+"  --from, --to T   its time window overlaps [from, to] (RFC 3339)\n"
+"  --category C,..  one or more categories (explosion, burst_or_shot, ...)\n"
+"  --zone NAME      it lies in the zone NAME (e.g. Nagorno-Karabakh)\n"
+"  --limit N        at most N incidents in all, 1..%lld (default: all)\n"
+"\n"
+"output (standard output):\n"
+"  --format table   id, time, category, count, sources, position and\n"
+"                   description (default)\n"
+"  --format jsonl   one GeoJSON Feature per line\n"
+"  --format geojson one FeatureCollection\n"
+"  --format csv     id, kind, category, count, qualifier, time_from,\n"
+"                   time_to, lat, lon, the 95%% ellipse, zone,\n"
+"                   description, sources, members, counts of observations\n"
+"                   and complaints, uncorroborated\n"
+"\n"
+"  --server URL     the center (default $TRUCE_SERVER, else %s)\n"
+"  --token T        bearer token (default $TRUCE_TOKEN); never printed\n"
+"  --timeout S      seconds allowed per request, 1..3600 (default 60)\n"
+"  -h, --help       this text\n",
+	    MAX_ROWS, CLIENT_DEFAULT_SERVER);
+}
+
+struct out {
+	enum format format;
+	size_t written;
+	int opened;
+};
+
+/* Appends "&key=escaped(value)" to the query string q (qlen bytes). */
+static int
+add_param(struct client *c, char *q, size_t qlen, const char *key,
+    const char *value)
+{
+	char *e;
+	size_t n = strlen(q);
+	int ret = -1;
+
+	if ((e = client_escape(c, value)) == NULL) {
+		log_warnx("out of memory");
+		goto out;
+	}
+	if ((size_t)snprintf(q + n, qlen - n, "%s%s=%s", n ? "&" : "", key,
+		e) >= qlen - n) {
+		log_warnx("the query string is longer than %zu bytes",
+		    qlen - 1);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(e);
+	return ret;
+}
+
+static const char *
+str(const json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s ? s : "";
+}
+
+/* "a;b;c" of an array of strings. */
+static void
+joined(const json_t *arr, char *buf, size_t len)
+{
+	const json_t *v;
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(arr, i, v) {
+		if (n >= len)
+			break;
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ";" : "",
+		    json_string_value(v) ? json_string_value(v) : "");
+	}
+}
+
+static void
+table_header(void)
+{
+	printf("%-28s  %-17s  %-20s  %-6s  %-4s  %-21s  %s\n", "ID",
+	    "TIME (UTC)", "CATEGORY", "COUNT", "SRC", "POSITION",
+	    "DESCRIPTION");
+}
+
+static void
+table_row(const json_t *f)
+{
+	const json_t *p = json_object_get(f, "properties");
+	const json_t *tw = json_object_get(p, "time_window");
+	const json_t *cnt = json_object_get(p, "count");
+	const json_t *pos = json_object_get(p, "position");
+	const json_t *cor = json_object_get(p, "corroboration");
+	char when[64], count[32], where[64], src[16];
+	const char *q = str(cnt, "qualifier"), *desc;
+
+	snprintf(when, sizeof(when), "%.10s %.5s", str(tw, "from"),
+	    strlen(str(tw, "from")) > 11 ? str(tw, "from") + 11 : "");
+	snprintf(count, sizeof(count), "%s%lld",
+	    strcmp(q, "about") == 0	 ? "~"
+		: strcmp(q, "at_least") == 0 ? ">="
+					     : "",
+	    (long long)json_integer_value(json_object_get(cnt, "value")));
+	if (json_is_object(pos))
+		snprintf(where, sizeof(where), "%.5f,%.5f",
+		    json_number_value(json_object_get(pos, "lat")),
+		    json_number_value(json_object_get(pos, "lon")));
+	else
+		snprintf(where, sizeof(where), "unlocated");
+	snprintf(src, sizeof(src), "%lld",
+	    (long long)json_integer_value(json_object_get(cor,
+		"independent_sources")));
+	desc = str(p, "description");
+	printf("%-28s  %-17s  %-20.20s  %-6s  %-4s  %-21s  %s%s%s\n",
+	    str(f, "id"), when, str(p, "category"), count, src, where, desc,
+	    json_is_true(json_object_get(p, "uncorroborated"))
+		? (desc[0] ? " " : "")
+		: "",
+	    json_is_true(json_object_get(p, "uncorroborated"))
+		? "(uncorroborated complaint)"
+		: "");
+}
+
+static int
+csv_row(const json_t *f)
+{
+	const json_t *p = json_object_get(f, "properties");
+	const json_t *tw = json_object_get(p, "time_window");
+	const json_t *cnt = json_object_get(p, "count");
+	const json_t *pos = json_object_get(p, "position");
+	const json_t *el = json_object_get(p, "ellipse");
+	const json_t *cor = json_object_get(p, "corroboration");
+	char num[12][32], types[512], members[512];
+	const char *fields[20];
+	char *line;
+	int i;
+
+	snprintf(num[0], 32, "%lld",
+	    (long long)json_integer_value(json_object_get(cnt, "value")));
+	for (i = 1; i < 8; i++)
+		num[i][0] = '\0';
+	if (json_is_object(pos)) {
+		snprintf(num[1], 32, "%.7f",
+		    json_number_value(json_object_get(pos, "lat")));
+		snprintf(num[2], 32, "%.7f",
+		    json_number_value(json_object_get(pos, "lon")));
+	}
+	if (json_is_object(el)) {
+		snprintf(num[3], 32, "%.1f",
+		    json_number_value(json_object_get(el, "semi_major_m")));
+		snprintf(num[4], 32, "%.1f",
+		    json_number_value(json_object_get(el, "semi_minor_m")));
+		snprintf(num[5], 32, "%.1f", json_number_value(
+		    json_object_get(el, "orientation_deg")));
+	}
+	snprintf(num[6], 32, "%lld", (long long)json_integer_value(
+	    json_object_get(cor, "independent_sources")));
+	snprintf(num[7], 32, "%zu",
+	    json_array_size(json_object_get(p, "observations")));
+	snprintf(num[8], 32, "%zu",
+	    json_array_size(json_object_get(cor, "complaints")));
+	joined(json_object_get(cor, "source_types"), types, sizeof(types));
+	joined(json_object_get(cor, "members"), members, sizeof(members));
+	fields[0] = str(f, "id");
+	fields[1] = str(p, "kind");
+	fields[2] = str(p, "category");
+	fields[3] = num[0];
+	fields[4] = str(cnt, "qualifier");
+	fields[5] = str(tw, "from");
+	fields[6] = str(tw, "to");
+	fields[7] = num[1];
+	fields[8] = num[2];
+	fields[9] = num[3];
+	fields[10] = num[4];
+	fields[11] = num[5];
+	fields[12] = str(p, "zone");
+	fields[13] = str(p, "description");
+	fields[14] = num[6];
+	fields[15] = types;
+	fields[16] = members;
+	fields[17] = num[7];
+	fields[18] = num[8];
+	fields[19] = json_is_true(json_object_get(p, "uncorroborated"))
+	    ? "true" : "false";
+	if ((line = csv_format(fields, 20)) == NULL)
+		return -1;
+	fputs(line, stdout);
+	free(line);
+	return 0;
+}
+
+static int
+emit(struct out *o, const json_t *f)
+{
+	switch (o->format) {
+	case F_TABLE:
+		table_row(f);
+		break;
+	case F_JSONL:
+	case F_GEOJSON:
+		if (o->format == F_GEOJSON && o->written > 0)
+			fputs(",\n", stdout);
+		if (json_dumpf(f, stdout, JSON_COMPACT |
+			JSON_REAL_PRECISION(15)) == -1)
+			return -1;
+		if (o->format == F_JSONL)
+			putchar('\n');
+		break;
+	case F_CSV:
+		if (csv_row(f) == -1)
+			return -1;
+		break;
+	}
+	o->written++;
+	return 0;
+}
+
+/* The options every form shares; returns 1 if ch was one of them. */
+struct common {
+	const char *server, *token;
+	int64_t timeout;
+};
+
+static int
+common_option(struct common *c, int ch, const char *arg, int *bad)
+{
+	switch (ch) {
+	case 's':
+		c->server = arg;
+		return 1;
+	case 't':
+		c->token = arg;
+		return 1;
+	case 'T':
+		if (args_i64(CMD, "--timeout", arg, 1, 3600, &c->timeout) ==
+		    -1)
+			*bad = 1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+#define COMMON_OPTIONS                                                   \
+	{ "server", required_argument, NULL, 's' },                      \
+	{ "token", required_argument, NULL, 't' },                       \
+	{ "timeout", required_argument, NULL, 'T' },                     \
+	{ "help", no_argument, NULL, 'h' }
+
+/* Prints a problem answer, with its per-field errors. */
+static void
+report(struct client *c, long status, const json_t *body)
+{
+	const json_t *e;
+	char msg[1200];
+	size_t i;
+
+	client_problem(status, body, msg, sizeof(msg));
+	log_warnx("%s: %s", client_server(c), msg);
+	json_array_foreach(json_object_get(body, "errors"), i, e)
+		fprintf(stderr, "  %s: %s\n", str(e, "pointer"),
+		    str(e, "message"));
+}
+
+static int
+show(int argc, char **argv)
+{
+	static const struct option opts[] = { COMMON_OPTIONS,
+		{ NULL, 0, NULL, 0 } };
+	struct common cm = { NULL, NULL, 60 };
+	struct client *c = NULL;
+	char path[128];
+	json_t *body = NULL;
+	long status;
+	int ch, bad = 0, ret = 2;
+
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (common_option(&cm, ch, optarg, &bad)) {
+			if (bad)
+				goto out;
+			continue;
+		}
+		if (ch == 'h') {
+			help();
+			ret = 0;
+		} else
+			args_bad_option(CMD, argv, optind, optopt);
+		goto out;
+	}
+	if (optind != argc - 1 || !decision_is_incident_id(argv[optind])) {
+		args_usage(CMD, "show: one incident id (inc- and 24 hex "
+				"digits) is required");
+		goto out;
+	}
+	ret = 1;
+	if ((c = client_new(cm.server, cm.token, (long)cm.timeout)) == NULL)
+		goto out;
+	snprintf(path, sizeof(path), "/v1/incidents/%s", argv[optind]);
+	if (client_get(c, path, &status, &body) == -1)
+		goto out;
+	if (status != 200) {
+		report(c, status, body);
+		goto out;
+	}
+	if (json_dumpf(body, stdout, JSON_INDENT(2) |
+		JSON_REAL_PRECISION(15)) == -1)
+		goto out;
+	putchar('\n');
+	ret = 0;
+out:
+	json_decref(body);
+	client_free(c);
+	return ret;
+}
+
+static int
+decide(int argc, char **argv, int split)
+{
+	static const struct option opts[] = {
+		{ "with", required_argument, NULL, 'w' },
+		{ "observation", required_argument, NULL, 'o' },
+		{ "reason", required_argument, NULL, 'r' },
+		COMMON_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct common cm = { NULL, NULL, 60 };
+	struct client *c = NULL;
+	const char *with = NULL, *reason = NULL;
+	char path[128];
+	json_t *req = NULL, *body = NULL, *obs;
+	long status;
+	int ch, bad = 0, ret = 2;
+
+	obs = json_array();
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (common_option(&cm, ch, optarg, &bad)) {
+			if (bad)
+				goto out;
+			continue;
+		}
+		switch (ch) {
+		case 'w':
+			with = optarg;
+			break;
+		case 'o':
+			if (json_array_size(obs) >= MAX_SPLIT) {
+				args_usage(CMD, "--observation: more than %d",
+				    MAX_SPLIT);
+				goto out;
+			}
+			json_array_append_new(obs, json_string(optarg));
+			break;
+		case 'r':
+			if (args_string(CMD, "--reason", optarg,
+				DECISION_MAX_REASON) == -1)
+				goto out;
+			reason = optarg;
+			break;
+		case 'h':
+			help();
+			ret = 0;
+			goto out;
+		default:
+			args_bad_option(CMD, argv, optind, optopt);
+			goto out;
+		}
+	}
+	if (optind != argc - 1 || !decision_is_incident_id(argv[optind])) {
+		args_usage(CMD, "%s: one incident id (inc- and 24 hex digits) "
+				"is required", split ? "split" : "merge");
+		goto out;
+	}
+	if (reason == NULL) {
+		args_usage(CMD, "--reason: is required (say why)");
+		goto out;
+	}
+	if (split ? json_array_size(obs) == 0 : with == NULL) {
+		args_usage(CMD, split ? "split: --observation is required"
+				      : "merge: --with is required");
+		goto out;
+	}
+	req = split ? json_pack("{s:O,s:s}", "observations", obs, "reason",
+			  reason)
+		    : json_pack("{s:s,s:s}", "with", with, "reason", reason);
+	ret = 1;
+	if (req == NULL ||
+	    (c = client_new(cm.server, cm.token, (long)cm.timeout)) == NULL)
+		goto out;
+	snprintf(path, sizeof(path), "/v1/incidents/%s/%s", argv[optind],
+	    split ? "split" : "merge");
+	if (client_post(c, path, req, &status, &body) == -1)
+		goto out;
+	if (status != 200) {
+		report(c, status, body);
+		goto out;
+	}
+	printf("%s (log index %lld)\n", str(body, "message"),
+	    (long long)json_integer_value(json_object_get(body, "index")));
+	if (split)
+		printf("new incident: %s\n", str(body, "new_incident"));
+	ret = 0;
+out:
+	json_decref(obs);
+	json_decref(req);
+	json_decref(body);
+	client_free(c);
+	return ret;
+}
+
+static int
+check_categories(const char *v)
+{
+	char part[64];
+	const char *p = v, *comma;
+	size_t n;
+
+	for (;;) {
+		comma = strchr(p, ',');
+		n = comma ? (size_t)(comma - p) : strlen(p);
+		if (n == 0 || n >= sizeof(part))
+			goto bad;
+		memcpy(part, p, n);
+		part[n] = '\0';
+		if (!observation_is_category(part))
+			goto bad;
+		if (comma == NULL)
+			return 0;
+		p = comma + 1;
+	}
+bad:
+	args_usage(CMD, "--category: '%.*s' is not a category",
+	    (int)(n > 64 ? 64 : n), p);
+	return -1;
+}
+
+static int
+list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "bbox", required_argument, NULL, 'b' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 'u' },
+		{ "category", required_argument, NULL, 'c' },
+		{ "zone", required_argument, NULL, 'z' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ "format", required_argument, NULL, 'F' },
+		COMMON_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const keys[] = { "bbox", "from", "to", "category",
+		"zone" };
+	struct common cm = { NULL, NULL, 60 };
+	const char *val[5] = { NULL, NULL, NULL, NULL, NULL }, *next_s;
+	char filters[6 * MAX_PARAM], path[8 * MAX_PARAM], cursor[64] = "";
+	char page[32], terr[160], *ecursor = NULL;
+	int64_t limit = MAX_ROWS, ms;
+	struct client *c = NULL;
+	struct out o;
+	json_t *body = NULL, *features, *f, *next;
+	size_t i, pages = 0;
+	long status;
+	int ch, bad = 0, ret = 2, k;
+
+	memset(&o, 0, sizeof(o));
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (common_option(&cm, ch, optarg, &bad)) {
+			if (bad)
+				goto out;
+			continue;
+		}
+		switch (ch) {
+		case 'b':
+		case 'z':
+			if (args_string(CMD, ch == 'b' ? "--bbox" : "--zone",
+				optarg, 127) == -1)
+				goto out;
+			val[ch == 'b' ? 0 : 4] = optarg;
+			break;
+		case 'f':
+		case 'u':
+			if (timefmt_parse(optarg, &ms, terr, sizeof(terr)) ==
+			    -1) {
+				args_usage(CMD, "%s: %s", ch == 'f' ? "--from"
+								    : "--to",
+				    terr);
+				goto out;
+			}
+			val[ch == 'f' ? 1 : 2] = optarg;
+			break;
+		case 'c':
+			if (args_string(CMD, "--category", optarg,
+				MAX_PARAM) == -1 ||
+			    check_categories(optarg) == -1)
+				goto out;
+			val[3] = optarg;
+			break;
+		case 'l':
+			if (args_i64(CMD, "--limit", optarg, 1, MAX_ROWS,
+				&limit) == -1)
+				goto out;
+			break;
+		case 'F':
+			if (strcmp(optarg, "table") == 0)
+				o.format = F_TABLE;
+			else if (strcmp(optarg, "jsonl") == 0)
+				o.format = F_JSONL;
+			else if (strcmp(optarg, "geojson") == 0)
+				o.format = F_GEOJSON;
+			else if (strcmp(optarg, "csv") == 0)
+				o.format = F_CSV;
+			else {
+				args_usage(CMD, "--format: '%.32s' is not "
+						"table, jsonl, geojson or csv",
+				    optarg);
+				goto out;
+			}
+			break;
+		case 'h':
+			help();
+			ret = 0;
+			goto out;
+		default:
+			args_bad_option(CMD, argv, optind, optopt);
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		args_usage(CMD, "unexpected argument '%.64s' (show, merge or "
+				"split come first)", argv[optind]);
+		goto out;
+	}
+	ret = 1;
+	if ((c = client_new(cm.server, cm.token, (long)cm.timeout)) == NULL)
+		goto out;
+	filters[0] = '\0';
+	for (k = 0; k < 5; k++)
+		if (val[k] != NULL &&
+		    add_param(c, filters, sizeof(filters), keys[k], val[k]) ==
+			-1)
+			goto out;
+	if (o.format == F_TABLE)
+		table_header();
+	else if (o.format == F_GEOJSON) {
+		fputs("{\"type\":\"FeatureCollection\",\"features\":[\n",
+		    stdout);
+		o.opened = 1;
+	} else if (o.format == F_CSV) {
+		char *h = csv_format(csv_columns, 20);
+
+		if (h == NULL)
+			goto out;
+		fputs(h, stdout);
+		free(h);
+	}
+	for (;;) {
+		if (++pages > MAX_PAGES) {
+			log_warnx("more than %d pages: stopping", MAX_PAGES);
+			goto out;
+		}
+		snprintf(page, sizeof(page), "%lld",
+		    (long long)(limit - (int64_t)o.written < PAGE_MAX
+			    ? limit - (int64_t)o.written
+			    : PAGE_MAX));
+		free(ecursor);
+		ecursor = NULL;
+		if (cursor[0] != '\0' &&
+		    (ecursor = client_escape(c, cursor)) == NULL)
+			goto out;
+		snprintf(path, sizeof(path), "/v1/incidents?%s%slimit=%s%s%s",
+		    filters, filters[0] ? "&" : "", page,
+		    ecursor ? "&cursor=" : "", ecursor ? ecursor : "");
+		json_decref(body);
+		body = NULL;
+		if (client_get(c, path, &status, &body) == -1)
+			goto out;
+		if (status != 200) {
+			report(c, status, body);
+			goto out;
+		}
+		features = json_object_get(body, "features");
+		if (!json_is_array(features)) {
+			log_warnx("%s: the answer is not a FeatureCollection",
+			    client_server(c));
+			goto out;
+		}
+		json_array_foreach(features, i, f) {
+			if ((int64_t)o.written >= limit)
+				break;
+			if (emit(&o, f) == -1) {
+				log_warnx("cannot write the output");
+				goto out;
+			}
+		}
+		next = json_object_get(body, "next");
+		if ((int64_t)o.written >= limit || next == NULL ||
+		    json_is_null(next))
+			break;
+		next_s = json_string_value(next);
+		if (next_s == NULL || strlen(next_s) >= sizeof(cursor) ||
+		    strcmp(next_s, cursor) == 0) {
+			log_warnx("%s: bad or repeated `next` cursor: stopping",
+			    client_server(c));
+			goto out;
+		}
+		snprintf(cursor, sizeof(cursor), "%s", next_s);
+	}
+	ret = 0;
+out:
+	if (o.opened)
+		fputs("\n]}\n", stdout);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		log_warn("standard output");
+		ret = 1;
+	}
+	free(ecursor);
+	json_decref(body);
+	client_free(c);
+	return ret;
+}
+
+int
+cmd_incidents(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "show") == 0)
+		return show(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "merge") == 0)
+		return decide(argc - 1, argv + 1, 0);
+	if (argc >= 2 && strcmp(argv[1], "split") == 0)
+		return decide(argc - 1, argv + 1, 1);
+	return list(argc, argv);
+}

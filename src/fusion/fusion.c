@@ -1,0 +1,195 @@
+/*
+ * fusion: the entry point of fusion on the store's apply path (see
+ * fusion.h and docs/fusion.md).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fusion/fusion.h"
+#include "fusion/position.h"
+#include "geo/describe.h"
+#include "geo/geodesy.h"
+#include "record/decision.h"
+
+struct fusion {
+	struct fusion_geography geo;
+	struct position_resolver *resolver;
+};
+
+struct fusion *
+fusion_new(const struct fusion_geography *geo)
+{
+	struct fusion *f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return NULL;
+	if (geo != NULL)
+		f->geo = *geo;
+	if ((f->resolver = position_resolver_new(f->geo.gazetteer)) == NULL) {
+		free(f);
+		return NULL;
+	}
+	return f;
+}
+
+void
+fusion_free(struct fusion *f)
+{
+	if (f == NULL)
+		return;
+	position_resolver_free(f->resolver);
+	free(f);
+}
+
+static const char *
+str_of(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "";
+}
+
+int
+fusion_observation(struct fusion *f, int64_t index, const json_t *entry,
+    const char *id, struct associate_obs *out, char *note, size_t notelen)
+{
+	const json_t *at = json_object_get(entry, "observed_at");
+	const json_t *src = json_object_get(entry, "source");
+	const json_t *cnt = json_object_get(entry, "count");
+	const json_t *loc = json_object_get(entry, "location");
+	struct associate_obs o;
+	struct position p;
+	int64_t before, after, tol;
+	int q;
+
+	if (!json_is_object(at) || !json_is_object(src) ||
+	    !json_is_object(loc) || id == NULL ||
+	    strlen(id) != ASSOCIATE_OBS_ID_LEN)
+		return -1;
+	memset(&o, 0, sizeof(o));
+	o.index = index;
+	snprintf(o.id, sizeof(o.id), "%s", id);
+	o.t_from = json_integer_value(json_object_get(at, "from"));
+	o.t_to = json_integer_value(json_object_get(at, "to"));
+	o.category = associate_category(str_of(entry, "category"));
+	o.source_type = associate_source_type(str_of(src, "type"));
+	if (o.category < 0 || o.source_type < 0 || o.t_to < o.t_from)
+		return -1;
+	o.group = associate_group_of(o.category);
+	o.complaint = strcmp(str_of(src, "type"), "complaint") == 0;
+	/* One source: its type, member or organisation, and unit. */
+	o.source = associate_source_hash(str_of(src, "type"),
+	    str_of(src, "member"), str_of(src, "organisation"),
+	    str_of(src, "unit"));
+	o.count = json_is_object(cnt)
+	    ? json_integer_value(json_object_get(cnt, "value"))
+	    : 1;
+	if (o.count < 1)
+		o.count = 1;
+	q = json_is_object(cnt) ? associate_qualifier(str_of(cnt,
+				      "qualifier"))
+				: ASSOCIATE_EXACT;
+	o.qualifier = q < 0 ? ASSOCIATE_EXACT : q;
+
+	position_resolve(f->resolver, loc, o.t_from, &p);
+	o.located = p.resolved;
+	if (p.resolved) {
+		o.lat = p.lat;
+		o.lon = p.lon;
+		memcpy(o.cov, p.cov, sizeof(o.cov));
+	}
+	if (note != NULL)
+		snprintf(note, notelen, "%s", p.note);
+	if (p.resolved && p.has_time) {
+		/* A sensor fix dates the emission itself. */
+		o.t_from = o.t_to = llround(p.t_ms);
+		associate_time_tolerance(o.source_type, 1, &before, &after);
+		tol = llround(ceil(3 * p.t_sigma_ms));
+		if (tol > 600000)
+			tol = 600000;
+		if (tol > before)
+			before = after = tol;
+	} else
+		associate_time_tolerance(o.source_type, 0, &before, &after);
+	o.w_from = o.t_from - before;
+	o.w_to = o.t_to + after;
+	*out = o;
+	return 0;
+}
+
+int
+fusion_apply(struct fusion *f, const struct associate_book_ops *ops,
+    void *book, int64_t index, const json_t *entry, const char *id)
+{
+	const char *type = json_string_value(json_object_get(entry, "type"));
+	const char *ids[DECISION_MAX_SPLIT];
+	char incident[ASSOCIATE_ID_LEN + 1], note[POSITION_REASON_LEN];
+	struct associate_obs o;
+	struct decision d;
+	const json_t *it;
+	size_t i;
+
+	if (type == NULL)
+		return 0;
+	if (strcmp(type, "observation") == 0) {
+		if (fusion_observation(f, index, entry, id, &o, note,
+			sizeof(note)) == -1)
+			return 0; /* the validator made it; nothing to place */
+		o.note = note;
+		return associate_observation(ops, book, &o, incident);
+	}
+	if (strcmp(type, "incident_merge") != 0 &&
+	    strcmp(type, "incident_split") != 0)
+		return 0;
+	if (decision_parse(entry, &d) == -1)
+		return ops->decided ? ops->decided(book, index, "", 0,
+					  "malformed decision entry")
+				    : 0;
+	if (d.kind == DECISION_MERGE)
+		return associate_merge(ops, book, index, d.incident, d.with);
+	json_array_foreach(d.observations, i, it)
+		ids[i] = json_string_value(it);
+	return associate_split(ops, book, index, d.incident, ids,
+	    json_array_size(d.observations));
+}
+
+int
+fusion_describe(struct fusion *f, double lat, double lon,
+    struct fusion_words *w)
+{
+	struct describe_result r;
+	struct geodesy_point p;
+	char err[160];
+	size_t i;
+
+	memset(w, 0, sizeof(*w));
+	p.lat = lat;
+	p.lon = lon;
+	if (describe_point(f->geo.gazetteer, f->geo.zones, f->geo.nzones,
+		f->geo.lines, f->geo.nlines, &p, &r, err, sizeof(err)) == -1)
+		return -1;
+	for (i = 0; i < r.nzones && i < FUSION_MAX_ZONES; i++) {
+		snprintf(w->zone_layer[i], FUSION_ZONE_LEN, "%s",
+		    r.zones[i].layer);
+		snprintf(w->zone[i], FUSION_ZONE_LEN, "%s", r.zones[i].zone);
+	}
+	w->nzones = i;
+	if (i > 0)
+		snprintf(w->primary_zone, sizeof(w->primary_zone), "%s",
+		    w->zone[i - 1]);
+	if (r.nlines > 0) {
+		w->has_line = 1;
+		snprintf(w->line, sizeof(w->line), "%s",
+		    r.lines[0].nearest.feature_name
+			? r.lines[0].nearest.feature_name
+			: r.lines[0].layer);
+		w->line_m = r.lines[0].nearest.where.distance_m;
+		snprintf(w->line_side, sizeof(w->line_side), "%s",
+		    r.lines[0].nearest.side_name ? r.lines[0].nearest.side_name
+						 : "");
+	}
+	snprintf(w->text, sizeof(w->text), "%s", r.text);
+	return 0;
+}

@@ -1,0 +1,521 @@
+/*
+ * incidents: the routes of /v1/incidents (docs/api.md, docs/fusion.md).
+ *
+ *   GET  /v1/incidents?bbox=&from=&to=&category=&zone=&limit=&cursor=
+ *        a GeoJSON FeatureCollection (RFC 7946) of the live incidents in
+ *        the order they were created, with a `next` cursor: new incidents
+ *        only ever come after it, so paging sees each once
+ *   GET  /v1/incidents/{id}            one incident as a Feature (an
+ *                                      incident merged away says where to)
+ *   POST /v1/incidents/{id}/merge      {"with": ID, "reason": ...}
+ *   POST /v1/incidents/{id}/split      {"observations": [ids], "reason"}
+ *
+ * A merge or split is checked against the store, then appended to the log
+ * as a decision entry (record/decision.h) through the sequencer like an
+ * observation; fusion applies it on the apply path, and the answer, sent
+ * once it is durable, shows the incident as it now is.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "center/center.h"
+#include "common/num.h"
+#include "fusion/associate.h"
+#include "fusion/fusion.h"
+#include "locate/ellipsoid.h"
+#include "record/canon.h"
+#include "record/decision.h"
+#include "record/observation.h"
+#include "record/timefmt.h"
+#include "server/request.h"
+#include "store/store.h"
+
+#define LIST_MAX_LIMIT 1000
+#define LIST_DEFAULT_LIMIT 100
+#define MAX_ERRORS 16
+
+static json_t *
+time_json(const json_t *rec, const char *key)
+{
+	char buf[TIMEFMT_LEN];
+
+	timefmt_format(json_integer_value(json_object_get(rec, key)), buf);
+	return json_string(buf);
+}
+
+/* The GeoJSON Feature of an incident record (store_find_incident). */
+static json_t *
+feature(const json_t *rec)
+{
+	struct ellipsoid_ellipse el;
+	const json_t *cov = json_object_get(rec, "cov");
+	json_t *p, *geom = json_null(), *f;
+	double c[3];
+	size_t i;
+	int complaint = strcmp(json_string_value(json_object_get(rec,
+				   "kind")), "complaint") == 0;
+
+	p = json_pack("{s:O,s:O,s:O,s:{s:O,s:O},s:{s:o,s:o},s:{s:o,s:o},"
+		      "s:O,s:O,s:O,s:O,s:O,s:{s:O,s:O,s:O,s:O},s:O,s:O,"
+		      "s:O,s:O,s:O}",
+	    "kind", json_object_get(rec, "kind"),
+	    "category", json_object_get(rec, "category"),
+	    "group", json_object_get(rec, "group"),
+	    "count", "value", json_object_get(rec, "count"), "qualifier",
+	    json_object_get(rec, "qualifier"),
+	    "time_window", "from", time_json(rec, "time_from_ms"), "to",
+	    time_json(rec, "time_to_ms"),
+	    "reported", "from", time_json(rec, "reported_from_ms"), "to",
+	    time_json(rec, "reported_to_ms"),
+	    "zone", json_object_get(rec, "zone"),
+	    "zones", json_object_get(rec, "zones"),
+	    "description", json_object_get(rec, "description"),
+	    "line", json_object_get(rec, "line"),
+	    "observations", json_object_get(rec, "observations"),
+	    "corroboration", "independent_sources",
+	    json_object_get(rec, "independent_sources"), "source_types",
+	    json_object_get(rec, "source_types"), "members",
+	    json_object_get(rec, "members"), "complaints",
+	    json_object_get(rec, "complaints"),
+	    "corroborated_by", json_object_get(rec, "corroborated_by"),
+	    "notes", json_object_get(rec, "notes"),
+	    "decisions", json_object_get(rec, "decisions"),
+	    "merged_into", json_object_get(rec, "merged_into"),
+	    "seed_index", json_object_get(rec, "seed_index"));
+	if (p == NULL)
+		return NULL;
+	json_object_set(p, "updated_index", json_object_get(rec,
+	    "updated_index"));
+	json_object_set(p, "pinned", json_object_get(rec, "pinned"));
+	/* A complaint nothing the center saw matches stays uncorroborated. */
+	json_object_set_new(p, "uncorroborated", json_boolean(complaint &&
+	    json_array_size(json_object_get(rec, "corroborated_by")) == 0));
+	if (json_is_true(json_object_get(rec, "located"))) {
+		json_decref(geom);
+		geom = json_pack("{s:s,s:[O,O]}", "type", "Point",
+		    "coordinates", json_object_get(rec, "lon"),
+		    json_object_get(rec, "lat"));
+		json_object_set_new(p, "position", json_pack("{s:O,s:O}",
+		    "lat", json_object_get(rec, "lat"), "lon",
+		    json_object_get(rec, "lon")));
+		for (i = 0; i < 3; i++)
+			c[i] = json_real_value(json_array_get(cov, i));
+		if (ellipsoid_ellipse95(c, &el) == 0)
+			json_object_set_new(p, "ellipse", json_pack(
+			    "{s:f,s:f,s:f}", "semi_major_m", el.semi_major_m,
+			    "semi_minor_m", el.semi_minor_m, "orientation_deg",
+			    el.orientation_deg));
+	} else {
+		json_object_set_new(p, "position", json_null());
+		json_object_set_new(p, "ellipse", json_null());
+	}
+	f = json_pack("{s:s,s:O,s:o,s:o}", "type", "Feature", "id",
+	    json_object_get(rec, "id"), "geometry", geom, "properties", p);
+	return f;
+}
+
+/* Finds incident id through a reader: 1 (rec set), 0, -1. */
+static int
+find(struct request *r, const char *id, json_t **rec)
+{
+	struct store *s;
+	int found;
+
+	if (!decision_is_incident_id(id))
+		return 0;
+	s = store_pool_get(r->srv->readers);
+	found = store_find_incident(s, id, rec);
+	store_pool_put(r->srv->readers, s);
+	return found;
+}
+
+enum MHD_Result
+incidents_get(struct request *r)
+{
+	json_t *rec = NULL, *f;
+	int found = find(r, r->arg, &rec);
+
+	if (found == -1)
+		return http_problem(r, 503, "the store is unavailable");
+	if (found == 0)
+		return http_problem(r, 404, "no incident has id %.80s", r->arg);
+	f = feature(rec);
+	json_decref(rec);
+	if (f == NULL)
+		return http_problem(r, 500, "incident %.40s is unreadable",
+		    r->arg);
+	return http_json(r, 200, f);
+}
+
+struct list_ctx {
+	json_t *features;
+	int64_t last;
+	int rows, limit, failed;
+};
+
+static int
+list_row(void *arg, int64_t cursor, const json_t *rec)
+{
+	struct list_ctx *c = arg;
+	json_t *f;
+
+	if (c->rows == c->limit) {
+		c->rows++; /* there is a next page */
+		return 1;
+	}
+	if ((f = feature(rec)) == NULL) {
+		c->failed = 1;
+		return 1;
+	}
+	json_array_append_new(c->features, f);
+	c->last = cursor;
+	c->rows++;
+	return 0;
+}
+
+struct arg_ctx {
+	struct store_incident_query *q;
+	char err[300];
+	char cats[512];
+	char zone[FUSION_ZONE_LEN];
+	int64_t limit;
+};
+
+static enum MHD_Result
+list_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct arg_ctx *a = cls;
+	struct store_incident_query *q = a->q;
+	char terr[160], *p, *comma;
+	int64_t v, e7[4];
+
+	(void)kind;
+	if (a->err[0] != '\0')
+		return MHD_NO;
+	if (value == NULL)
+		value = "";
+	if (strcmp(key, "bbox") == 0) {
+		if (http_parse_bbox(value, e7, a->err, sizeof(a->err)) == 0) {
+			q->has_bbox = 1;
+			q->min_lon_e7 = e7[0];
+			q->min_lat_e7 = e7[1];
+			q->max_lon_e7 = e7[2];
+			q->max_lat_e7 = e7[3];
+		}
+	} else if (strcmp(key, "from") == 0 || strcmp(key, "to") == 0) {
+		if (timefmt_parse(value, &v, terr, sizeof(terr)) == -1)
+			snprintf(a->err, sizeof(a->err), "%s: %s", key, terr);
+		else if (key[0] == 'f')
+			q->from_ms = v;
+		else
+			q->to_ms = v;
+	} else if (strcmp(key, "category") == 0) {
+		if (strlen(value) >= sizeof(a->cats)) {
+			snprintf(a->err, sizeof(a->err), "category: longer "
+			    "than %zu bytes", sizeof(a->cats) - 1);
+			return MHD_NO;
+		}
+		snprintf(a->cats, sizeof(a->cats), "%s", value);
+		q->ncategories = 0;
+		for (p = a->cats; p != NULL; p = comma ? comma + 1 : NULL) {
+			if ((comma = strchr(p, ',')) != NULL)
+				*comma = '\0';
+			if (!observation_is_category(p)) {
+				snprintf(a->err, sizeof(a->err), "category: "
+				    "'%.40s' is not a category", p);
+				return MHD_NO;
+			}
+			if (q->ncategories == STORE_MAX_CATEGORIES) {
+				snprintf(a->err, sizeof(a->err), "category: "
+				    "more than %d", STORE_MAX_CATEGORIES);
+				return MHD_NO;
+			}
+			q->categories[q->ncategories++] = p;
+		}
+	} else if (strcmp(key, "zone") == 0) {
+		if (strlen(value) == 0 || strlen(value) >= sizeof(a->zone))
+			snprintf(a->err, sizeof(a->err), "zone: must be 1 to "
+			    "%zu bytes", sizeof(a->zone) - 1);
+		else {
+			snprintf(a->zone, sizeof(a->zone), "%s", value);
+			q->zone = a->zone;
+		}
+	} else if (strcmp(key, "limit") == 0) {
+		if (num_parse_i64(value, 1, LIST_MAX_LIMIT, &a->limit, terr,
+			sizeof(terr)) == -1)
+			snprintf(a->err, sizeof(a->err), "limit: %s", terr);
+	} else if (strcmp(key, "cursor") == 0) {
+		if (num_parse_i64(value, 0, INT64_MAX - 1, &q->after, terr,
+			sizeof(terr)) == -1)
+			snprintf(a->err, sizeof(a->err), "cursor: %s (use the "
+			    "`next` value of the previous page)", terr);
+	} else
+		snprintf(a->err, sizeof(a->err), "unknown parameter '%.40s' "
+		    "(bbox, from, to, category, zone, limit, cursor)", key);
+	return a->err[0] ? MHD_NO : MHD_YES;
+}
+
+enum MHD_Result
+incidents_list(struct request *r)
+{
+	struct store_incident_query q;
+	struct arg_ctx a;
+	struct list_ctx c;
+	struct store *s;
+	char next[32];
+	int rc;
+
+	store_incident_query_init(&q);
+	memset(&a, 0, sizeof(a));
+	a.q = &q;
+	a.limit = LIST_DEFAULT_LIMIT;
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, list_arg,
+	    &a);
+	if (a.err[0] != '\0')
+		return http_problem(r, 400, "%s", a.err);
+	if (q.from_ms != INT64_MIN && q.to_ms != INT64_MAX &&
+	    q.to_ms < q.from_ms)
+		return http_problem(r, 400, "to: is before from");
+	q.limit = (int)a.limit + 1;
+	memset(&c, 0, sizeof(c));
+	c.features = json_array();
+	c.limit = (int)a.limit;
+	c.last = 0;
+	s = store_pool_get(r->srv->readers);
+	rc = store_query_incidents(s, &q, list_row, &c);
+	store_pool_put(r->srv->readers, s);
+	if (rc == -1 || c.failed) {
+		json_decref(c.features);
+		return http_problem(r, 503, "the store could not run the "
+		    "query");
+	}
+	snprintf(next, sizeof(next), "%lld", (long long)c.last);
+	return http_json(r, 200, json_pack("{s:s,s:o,s:o}", "type",
+	    "FeatureCollection", "features", c.features, "next",
+	    c.rows > c.limit ? json_string(next) : json_null()));
+}
+
+/* A 422 (or other) problem with errors [{pointer, message}]. */
+static enum MHD_Result
+problem_errors(struct request *r, unsigned int status, const char *detail,
+    const struct decision_error *errs, size_t n)
+{
+	json_t *p = http_problem_new(status, detail), *list = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(list, json_pack("{s:s,s:s}", "pointer",
+		    errs[i].pointer, "message", errs[i].message));
+	json_object_set_new(p, "errors", list);
+	return http_problem_json(r, status, p);
+}
+
+/* A one-error problem naming pointer. */
+static enum MHD_Result
+problem_at(struct request *r, unsigned int status, const char *pointer,
+    const char *message)
+{
+	struct decision_error e;
+
+	snprintf(e.pointer, sizeof(e.pointer), "%s", pointer);
+	snprintf(e.message, sizeof(e.message), "%s", message);
+	return problem_errors(r, status, message, &e, 1);
+}
+
+static int
+in_array(const json_t *arr, const char *s)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(arr, i, v)
+		if (strcmp(json_string_value(v), s) == 0)
+			return 1;
+	return 0;
+}
+
+/* Checks a merge or split (entry, made from body) against the store;
+ * queues an answer and returns -1, or returns 0. */
+static int
+check_against_store(struct request *r, const char *id, const json_t *entry,
+    const json_t *body, int split, enum MHD_Result *ret)
+{
+	json_t *a = NULL, *b = NULL;
+	const json_t *list, *v, *mine;
+	const char *with;
+	char msg[256], p[64];
+	size_t i, n;
+	int found, rc = -1;
+
+	if ((found = find(r, id, &a)) != 1) {
+		*ret = found == -1 ? http_problem(r, 503, "the store is "
+							"unavailable")
+				   : http_problem(r, 404, "no incident has id "
+							  "%.40s", id);
+		goto done;
+	}
+	if (!json_is_true(json_object_get(a, "live"))) {
+		snprintf(msg, sizeof(msg), "incident %s was merged into %s; "
+		    "act on that one", id, json_string_value(json_object_get(a,
+		    "merged_into")));
+		*ret = problem_at(r, 409, "/incident", msg);
+		goto done;
+	}
+	if (!split) {
+		with = json_string_value(json_object_get(entry, "with"));
+		if ((found = find(r, with, &b)) == -1) {
+			*ret = http_problem(r, 503, "the store is unavailable");
+			goto done;
+		}
+		if (found == 0) {
+			snprintf(msg, sizeof(msg), "no incident has id %s",
+			    with);
+			*ret = problem_at(r, 422, "/with", msg);
+			goto done;
+		}
+		if (!json_is_true(json_object_get(b, "live"))) {
+			snprintf(msg, sizeof(msg), "incident %s was merged into "
+			    "%s already", with, json_string_value(
+				json_object_get(b, "merged_into")));
+			*ret = problem_at(r, 409, "/with", msg);
+			goto done;
+		}
+		rc = 0;
+		goto done;
+	}
+	/* The body's list, in the order given, for the pointers. */
+	list = json_object_get(body, "observations");
+	mine = json_object_get(a, "observations");
+	n = json_array_size(list);
+	json_array_foreach(list, i, v) {
+		if (!in_array(mine, json_string_value(v))) {
+			snprintf(p, sizeof(p), "/observations/%zu", i);
+			snprintf(msg, sizeof(msg), "observation %.16s… is not "
+			    "one of incident %s's observations (complaints are "
+			    "linked, not split)", json_string_value(v), id);
+			*ret = problem_at(r, 422, p, msg);
+			goto done;
+		}
+	}
+	if (n >= json_array_size(mine)) {
+		snprintf(msg, sizeof(msg), "a split must leave at least one "
+		    "observation in %s", id);
+		*ret = problem_at(r, 422, "/observations", msg);
+		goto done;
+	}
+	rc = 0;
+done:
+	json_decref(a);
+	json_decref(b);
+	return rc;
+}
+
+/* Answers a decision once durable: the incident as it now is. */
+static enum MHD_Result
+decision_written(struct request *r)
+{
+	const json_t *entry = r->entries[0], *d;
+	const char *id = json_string_value(json_object_get(entry, "incident"));
+	char nid[ASSOCIATE_ID_LEN + 1];
+	json_t *rec = NULL, *body, *receipt;
+	int64_t index = r->items[0].index;
+	int split, found, applied = 0;
+	const char *message = "";
+	size_t i;
+
+	if (r->seq_status != 0)
+		return http_problem(r, 503, "the log could not store the "
+		    "decision; nothing was stored, try again");
+	split = strcmp(json_string_value(json_object_get(entry, "type")),
+	    "incident_split") == 0;
+	if ((found = find(r, id, &rec)) != 1)
+		return http_problem(r, 503, "the decision is in the log at "
+		    "index %lld but incident %s cannot be read",
+		    (long long)index, id);
+	json_array_foreach(json_object_get(rec, "decisions"), i, d)
+		if (json_integer_value(json_object_get(d, "index")) == index) {
+			applied = json_is_true(json_object_get(d, "applied"));
+			message = json_string_value(json_object_get(d,
+			    "message"));
+		}
+	if (!applied) {
+		/* Another decision came first (its own log entry stays). */
+		body = http_problem_new(409, message);
+		json_object_set_new(body, "index", json_integer(index));
+		json_decref(rec);
+		return http_problem_json(r, 409, body);
+	}
+	body = json_pack("{s:I,s:s,s:o}", "index", (json_int_t)index,
+	    "message", message, "incident", feature(rec));
+	json_decref(rec);
+	if (split) {
+		associate_split_id(id, index, nid);
+		json_object_set_new(body, "new_incident", json_string(nid));
+	}
+	if ((receipt = ledger_receipt(r->srv, index, NULL, 0)) != NULL)
+		json_object_set_new(body, "receipt", receipt);
+	return http_json(r, 200, body);
+}
+
+enum MHD_Result
+incidents_post(struct request *r)
+{
+	struct decision_error errs[MAX_ERRORS];
+	char id[ASSOCIATE_ID_LEN + 1];
+	const char *slash = strchr(r->arg, '/'), *action;
+	enum MHD_Result ret;
+	json_t *body, *entry = NULL;
+	size_t nerr = 0, len, idlen;
+	int split;
+	char *bytes;
+
+	idlen = slash ? (size_t)(slash - r->arg) : 0;
+	action = slash ? slash + 1 : "";
+	if (slash == NULL || idlen != ASSOCIATE_ID_LEN ||
+	    (strcmp(action, "merge") != 0 && strcmp(action, "split") != 0))
+		return http_problem(r, 404, "no such resource: %.100s (POST "
+		    "/v1/incidents/{id}/merge or /split)", r->url);
+	memcpy(id, r->arg, idlen);
+	id[idlen] = '\0';
+	split = action[0] == 's';
+	if ((body = http_body_json(r, &ret)) == NULL)
+		return ret;
+	entry = split
+	    ? decision_split_from_input(id, body, r->who.name,
+		  timefmt_now_ms(), errs, MAX_ERRORS, &nerr)
+	    : decision_merge_from_input(id, body, r->who.name,
+		  timefmt_now_ms(), errs, MAX_ERRORS, &nerr);
+	if (entry == NULL) {
+		json_decref(body);
+		if (nerr == 1 && strcmp(errs[0].pointer, "/incident") == 0)
+			return http_problem(r, 404, "no incident has id %.40s",
+			    id);
+		return problem_errors(r, 422, split ? "the split is invalid; "
+		    "nothing was stored" : "the merge is invalid; nothing was "
+		    "stored", errs, nerr);
+	}
+	if (check_against_store(r, id, entry, body, split, &ret) == -1) {
+		json_decref(body);
+		json_decref(entry);
+		return ret;
+	}
+	json_decref(body);
+	r->items = calloc(1, sizeof(*r->items));
+	r->bytes = calloc(1, sizeof(*r->bytes));
+	r->entries = calloc(1, sizeof(*r->entries));
+	if (r->items == NULL || r->bytes == NULL || r->entries == NULL ||
+	    canon_encode(entry, &bytes, &len) == -1) {
+		json_decref(entry);
+		return http_problem(r, 503, "out of memory");
+	}
+	r->nitems = 1;
+	r->entries[0] = entry;
+	r->bytes[0] = bytes;
+	r->items[0].bytes = bytes;
+	r->items[0].len = len;
+	r->items[0].entry = entry;
+	r->items[0].id = NULL; /* decisions are not deduplicated */
+	return http_submit(r, decision_written);
+}
