@@ -7,13 +7,14 @@ set -eu
 #        libcurl is the HTTP client of the CLI's client commands.
 # test:  curl and jq drive the integration tests; prove comes with perl.
 # bench: PostgreSQL + PostGIS is the peer of issue 2, wrk the HTTP load, openssl
-#        the SHA-256 reference speed.
+#        the SHA-256 reference speed; libpq-dev lets bench/tbench time PostGIS
+#        queries with prepared statements from C, as it times truce's.
 pkgs=(
 	build-essential pkg-config
 	libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
 	libcurl4-openssl-dev libproj-dev proj-bin
 	curl jq perl
-	postgresql postgresql-15-postgis-3 wrk openssl
+	postgresql postgresql-15-postgis-3 wrk openssl libpq-dev
 )
 
 missing=()
