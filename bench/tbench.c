@@ -406,6 +406,20 @@ struct qresult {
 	uint64_t rows, idxsum;
 };
 
+/* With TBENCH_TRACE=FILE, one line per measured query: j rows idxsum. */
+static void
+trace_query(size_t j, uint64_t rows, uint64_t idxsum)
+{
+	static FILE *f;
+	const char *path;
+
+	if (f == NULL && (path = getenv("TBENCH_TRACE")) != NULL &&
+	    (f = fopen(path, "w")) == NULL)
+		die("%s: %s", path, strerror(errno));
+	if (f != NULL)
+		fprintf(f, "%zu %" PRIu64 " %" PRIu64 "\n", j, rows, idxsum);
+}
+
 static void
 print_query(const char *what, const char *mode, size_t n, struct qresult *r)
 {
@@ -425,6 +439,7 @@ cmd_query_http(int argc, char **argv)
 	CURL *h;
 	char url[2048];
 	size_t warm, n, j, nf, f;
+	uint64_t idxsum;
 	double t0, bytes = 0;
 	long code;
 	json_t *doc, *feats;
@@ -460,10 +475,13 @@ cmd_query_http(int argc, char **argv)
 		feats = json_object_get(doc, "features");
 		nf = json_array_size(feats);
 		r.rows += nf;
+		idxsum = 0;
 		for (f = 0; f < nf; f++)
-			r.idxsum += (uint64_t)json_integer_value(
+			idxsum += (uint64_t)json_integer_value(
 			    json_object_get(json_object_get(json_array_get(
 				feats, f), "properties"), "index"));
+		r.idxsum += idxsum;
+		trace_query(j - warm, nf, idxsum);
 		json_decref(doc);
 	}
 	print_query("query", "http", n, &r);
@@ -615,6 +633,7 @@ cmd_query_sqlite(int argc, char **argv)
 		r.lat[j - warm] = now_s() - t0;
 		r.rows += (uint64_t)rows;
 		r.idxsum += idxsum;
+		trace_query(j - warm, (uint64_t)rows, idxsum);
 	}
 	print_query("query", mode ? mode : each ? "sqlite-prepare-each" :
 	    "sqlite-prepared-once", n, &r);
@@ -631,11 +650,11 @@ cmd_query_sqlite(int argc, char **argv)
  */
 static const char pg_sql_plain[] =
     "SELECT idx, entry FROM observation WHERE "
-    "geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) AND "
+    "ST_Intersects(geom, ST_MakeEnvelope($1, $2, $3, $4, 4326)) AND "
     "t_to >= $5 AND t_from <= $6 AND category = $7 ORDER BY idx LIMIT $8";
 static const char pg_sql_range[] =
     "SELECT idx, entry FROM observation WHERE "
-    "geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) AND "
+    "ST_Intersects(geom, ST_MakeEnvelope($1, $2, $3, $4, 4326)) AND "
     "trange && int8range($5, $6, '[]') AND category = $7 "
     "ORDER BY idx LIMIT $8";
 
@@ -732,6 +751,7 @@ cmd_query_pg(int argc, char **argv)
 		r.lat[j - warm] = now_s() - t0;
 		r.rows += (uint64_t)rows;
 		r.idxsum += idxsum;
+		trace_query(j - warm, (uint64_t)rows, idxsum);
 	}
 	print_query("query", range ? "postgis-range" : "postgis-plain", n, &r);
 	explain_pg(c, params);
