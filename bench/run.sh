@@ -60,7 +60,7 @@ die() { log "$*"; exit 1; }
 log "building the measuring tool"
 make -s -C bench
 mkdir -p "$OUT"
-rm -f "$OUT"/*.txt "$OUT"/*.log "$OUT"/report.md
+rm -f "$OUT"/*.txt "$OUT"/*.log "$OUT"/report.md "$OUT"/trace-*
 
 WORK=$(mktemp -d /tmp/truce-bench.XXXXXX)
 chmod 755 "$WORK" # the postgres user works in $WORK/pg
@@ -307,8 +307,9 @@ pg -c "CHECKPOINT"
 # fewer queries: it is two orders of magnitude slower than the others.
 for rep in $(seq "$REPS"); do
 	log "queries: PostGIS with GiST(geom) + btree(t_from), repetition $rep ($NQ_PLAIN queries)"
-	measure "$rep" "$TB" query-pg "$PGCONN" 10 "$NQ_PLAIN" plain \
-		2>>"$OUT/query.log" | tee -a "$OUT/query.txt" >&2
+	TBENCH_TRACE=$OUT/trace-postgis-plain.txt measure "$rep" "$TB" query-pg \
+		"$PGCONN" 10 "$NQ_PLAIN" plain 2>>"$OUT/query.log" |
+		tee -a "$OUT/query.txt" >&2
 done
 
 # Then the best design found for PostGIS: one GiST index over (category,
@@ -321,23 +322,82 @@ pg_step analyze "ANALYZE observation"
 pg -c "CHECKPOINT"
 echo "what=pg-size total_bytes=$(pg -At -c "SELECT pg_total_relation_size('observation')")" >>"$OUT/pg-load.txt"
 
+# ---- 3d. a proposed store layout, measured on a copy --------------------
+# Category as a fourth R*Tree dimension (min_c = max_c = the category's
+# code): the R*Tree then answers bbox + time + category alone, as PostGIS's
+# GiST(category, trange, geom) does, and only matching rows are looked up
+# in the observation table. Built on a copy in log order, as the server
+# would insert; BENCH_PROPOSALS=0 skips it.
+CAT_CODE="CASE %s WHEN 'explosion' THEN 0 WHEN 'projectile_in_flight' THEN 1
+	WHEN 'muzzle_flash' THEN 2 WHEN 'illumination_flare' THEN 3
+	WHEN 'burst_or_shot' THEN 4 WHEN 'small_arms_fire' THEN 5
+	WHEN 'drone_strike' THEN 6 WHEN 'airspace_violation' THEN 7
+	WHEN 'movement_in_restricted_zone' THEN 8 WHEN 'fortification_work' THEN 9
+	WHEN 'mine_or_uxo' THEN 10 WHEN 'other' THEN 11 ELSE -1 END"
+PROPOSALS=${BENCH_PROPOSALS:-1}
+if [ "$PROPOSALS" = 1 ]; then
+	log "proposal: store.db copy with category as a 4th R*Tree dimension"
+	"$TB" sqlite-exec "$WORK/q/store.db" "VACUUM INTO '$WORK/rt4.db'" >/dev/null
+	# shellcheck disable=SC2059
+	"$TB" sqlite-exec "$WORK/rt4.db" "BEGIN;
+		CREATE VIRTUAL TABLE observation_rtree4 USING rtree_i32(idx,
+		    min_lon, max_lon, min_lat, max_lat, min_t, max_t, min_c, max_c);
+		INSERT INTO observation_rtree4 SELECT r.idx, r.min_lon, r.max_lon,
+		    r.min_lat, r.max_lat, r.min_t, r.max_t,
+		    $(printf "$CAT_CODE" o.category), $(printf "$CAT_CODE" o.category)
+		    FROM observation_rtree r JOIN observation o ON o.idx = r.idx
+		    ORDER BY r.idx;
+		COMMIT;" | sed 's/^/what=rt4-build /' | tee -a "$OUT/raw.txt" >&2
+fi
+# The server's statement with the category tested inside the R*Tree (the
+# same eleven parameters in the same order).
+# shellcheck disable=SC2059
+RT4_SQL="SELECT o.idx, o.entry FROM observation_rtree4 r
+	JOIN observation o ON o.idx = r.idx WHERE
+	r.min_lon >= ? AND r.max_lon <= ? AND r.min_lat >= ? AND r.max_lat <= ?
+	AND r.max_t >= ? AND r.min_t <= ? AND o.t_to >= ? AND o.t_from <= ?
+	AND r.idx > ? AND r.min_c = ($(printf "$CAT_CODE" "?")) ORDER BY o.idx LIMIT ?"
+
 # ---- 3c. the query, side by side ----------------------------------------
 # Repetitions interleave the paths, so a burst of load from the other users
 # of the machine does not land on one path only.
 for rep in $(seq "$REPS"); do
 	log "queries: repetition $rep ($NQ per path)"
 	read -r cpu0 seq <<<"$(server_cpu)"
-	line=$(measure "$rep" "$TB" query-http "$URL" "$tokq" $WARMQ "$NQ" 2>>"$OUT/query.log")
+	line=$(TBENCH_TRACE=$OUT/trace-http.txt measure "$rep" "$TB" query-http \
+		"$URL" "$tokq" $WARMQ "$NQ" 2>>"$OUT/query.log")
 	read -r cpu1 seq <<<"$(server_cpu)"
 	echo "$line server_cpu_us_per_query=$(awk -v a="$cpu0" -v b="$cpu1" -v n=$((WARMQ + NQ)) \
 		'BEGIN { printf "%.0f", (b - a) * 1e6 / n }')" | tee -a "$OUT/query.txt" >&2
 	{
-		measure "$rep" "$TB" query-sqlite "$WORK/q/store.db" $WARMQ "$NQ" each
+		TBENCH_TRACE=$OUT/trace-sqlite.txt measure "$rep" "$TB" query-sqlite \
+			"$WORK/q/store.db" $WARMQ "$NQ" each
 		measure "$rep" "$TB" query-sqlite "$WORK/q/store.db" $WARMQ "$NQ" once
 		TBENCH_PRAGMAS="$MMAP" TBENCH_MODE=sqlite-mmap measure "$rep" \
 			"$TB" query-sqlite "$WORK/q/store.db" $WARMQ "$NQ" each
-		measure "$rep" "$TB" query-pg "$PGCONN" $WARMQ "$NQ" range
+		TBENCH_TRACE=$OUT/trace-postgis-range.txt measure "$rep" "$TB" \
+			query-pg "$PGCONN" $WARMQ "$NQ" range
+		if [ "$PROPOSALS" = 1 ]; then
+			TBENCH_SQL=$RT4_SQL TBENCH_MODE=sqlite-rtree4 \
+				TBENCH_TRACE=$OUT/trace-sqlite-rtree4.txt measure "$rep" \
+				"$TB" query-sqlite "$WORK/rt4.db" $WARMQ "$NQ" each
+			TBENCH_SQL=$RT4_SQL TBENCH_MODE=sqlite-rtree4-mmap \
+				TBENCH_PRAGMAS="$MMAP" measure "$rep" "$TB" query-sqlite \
+				"$WORK/rt4.db" $WARMQ "$NQ" each
+		fi
 	} 2>>"$OUT/query.log" | tee -a "$OUT/query.txt" >&2
+done
+# Did every path find the same rows for every query (count and sum of log
+# indexes per query)? The slow PostGIS design ran the first NQ_PLAIN only.
+for path in http postgis-range postgis-plain sqlite-rtree4; do
+	[ -f "$OUT/trace-$path.txt" ] || continue
+	n=$(wc -l <"$OUT/trace-$path.txt")
+	if head -n "$n" "$OUT/trace-sqlite.txt" | cmp -s - "$OUT/trace-$path.txt"; then
+		same=1
+	else
+		same=0
+	fi
+	echo "what=same-rows path=$path queries=$n same=$same" | tee -a "$OUT/check.txt" >&2
 done
 stop_server
 echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt"

@@ -22,6 +22,7 @@
  *                                        rows into a fresh DST in one
  *                                        transaction (full: with the R*Tree)
  *   tbench csv SRC                       SRC's rows as CSV for PostgreSQL
+ *   tbench sqlite-exec DB SQL            run SQL on DB (64 MiB cache), timed
  *
  * Every measuring command prints one line of key=value pairs on stdout;
  * run.sh keeps them under bench/out/ and summarizes them. Latencies are
@@ -978,6 +979,27 @@ cmd_csv(int argc, char **argv)
 	return ferror(stdout) ? 1 : 0;
 }
 
+static int
+cmd_sqlite_exec(int argc, char **argv)
+{
+	sqlite3 *db;
+	char *err = NULL;
+	double t0;
+
+	if (argc != 3)
+		die("usage: tbench sqlite-exec DB SQL");
+	if (sqlite3_open(argv[1], &db) != SQLITE_OK)
+		die("open %s: %s", argv[1], sqlite3_errmsg(db));
+	t0 = now_s();
+	if (sqlite3_exec(db, "PRAGMA cache_size=-65536", NULL, NULL, &err) !=
+		SQLITE_OK ||
+	    sqlite3_exec(db, argv[2], NULL, NULL, &err) != SQLITE_OK)
+		die("%s: %s", argv[1], err);
+	printf("what=sqlite-exec seconds=%.3f\n", now_s() - t0);
+	sqlite3_close(db);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -989,7 +1011,7 @@ main(int argc, char **argv)
 		{ "jsonl", cmd_jsonl }, { "query-http", cmd_query_http },
 		{ "query-sqlite", cmd_query_sqlite },
 		{ "query-pg", cmd_query_pg }, { "sqlite-raw", cmd_sqlite_raw },
-		{ "csv", cmd_csv },
+		{ "csv", cmd_csv }, { "sqlite-exec", cmd_sqlite_exec },
 	};
 	size_t i;
 
