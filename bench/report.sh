@@ -167,9 +167,7 @@ row() { # row MODE LABEL
 	echo "| $2 | **$(fmt "$(med "$OUT/query.txt" p50_ms mode=$1)" %.2f)** ms | $(fmt "$(med "$OUT/query.txt" p90_ms mode=$1)" %.2f) ms | $(fmt "$(med "$OUT/query.txt" p99_ms mode=$1)" %.2f) ms | $(fmt "$(med "$OUT/query.txt" mean_ms mode=$1)" %.2f) ms | $(int "$(med "$OUT/query.txt" rows mode=$1)") | $(med "$OUT/query.txt" idxsum mode=$1) |"
 }
 row http "truce, \`GET /v1/observations\` over HTTP keep-alive (what a user sees)"
-row sqlite-prepare-each "truce's SQL on store.db, prepared per query (as the server does)"
-row sqlite-prepared-once "truce's SQL on store.db, prepared once"
-row sqlite-mmap "truce's SQL on store.db, prepared per query, + \`PRAGMA mmap_size=2GiB\`"
+row sqlite-prepare-each "truce's store query on store.db without HTTP (store_query_observations, as the server runs it)"
 row postgis-plain "PostGIS as the issue words it: GiST(geom) + btree(t_from); prepared \`ST_Intersects(geom, envelope) AND t_to >= from AND t_from <= to AND category = c\` ($(int "$(med "$OUT/query.txt" queries mode=postgis-plain)") queries per repetition)"
 row postgis-range "PostGIS, best design found: GiST(category, trange, geom) with btree_gist; prepared \`ST_Intersects(geom, envelope) AND trange && int8range(from, to, '[]') AND category = c\`"
 if [ "$(count "$OUT/query.txt" mode=sqlite-rtree4)" -gt 0 ]; then

@@ -46,6 +46,8 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "store/store.h"
+
 #include "gen.h"
 
 #define QUERY_LIMIT 100	 /* features a user asks for */
@@ -522,9 +524,49 @@ bbox_e7(const char *bbox, int64_t e7[4])
 }
 
 /*
- * The statement src/store/store_sqlite.c sqlite_query builds for a bbox,
- * from, to and one category (keep in step with it).
+ * The server's own query path: the same store_query_observations that
+ * GET /v1/observations runs (linked from libtruce), so this measures the
+ * store without HTTP and can never drift from the server's statement.
  */
+struct store_rows {
+	int rows;
+	uint64_t idxsum;
+};
+
+static int
+store_row(void *ctx, int64_t index, const char *entry, size_t len)
+{
+	struct store_rows *r = ctx;
+
+	(void)entry;
+	(void)len;
+	if (r->rows == QUERY_LIMIT)
+		return 1; /* the server's "there is a next page" */
+	r->idxsum += (uint64_t)index;
+	r->rows++;
+	return 0;
+}
+
+static void
+store_bind_query(struct store_query *sq, const struct gen_query *q)
+{
+	int64_t e7[4];
+
+	store_query_init(sq);
+	bbox_e7(q->bbox, e7);
+	sq->has_bbox = 1;
+	sq->min_lon_e7 = e7[0];
+	sq->min_lat_e7 = e7[1];
+	sq->max_lon_e7 = e7[2];
+	sq->max_lat_e7 = e7[3];
+	sq->from_ms = q->from_s * 1000;
+	sq->to_ms = q->to_s * 1000;
+	sq->categories[0] = q->category;
+	sq->ncategories = 1;
+	sq->limit = QUERY_LIMIT + 1;
+}
+
+/* The pre-4-D statement, kept only as a TBENCH_SQL-style variant. */
 static const char server_sql[] =
     "SELECT o.idx, o.entry FROM observation_rtree r "
     "JOIN observation o ON o.idx = r.idx WHERE "
@@ -568,6 +610,42 @@ explain_sqlite(sqlite3 *db, const char *query)
 }
 
 static int
+query_store(const char *path, size_t warm, size_t n)
+{
+	struct store *s;
+	struct store_query sq;
+	struct store_rows sr;
+	struct gen_query q;
+	struct qresult r = { NULL, 0, 0 };
+	size_t j;
+	double t0;
+
+	r.lat = xmalloc(n * sizeof(*r.lat));
+	if ((s = store_open("sqlite", path, STORE_READONLY)) == NULL)
+		die("store_open %s failed", path);
+	for (j = 0; j < warm + n; j++) {
+		gen_query(j < warm ? 1000000 + j : j - warm, &q);
+		store_bind_query(&sq, &q);
+		sr.rows = 0;
+		sr.idxsum = 0;
+		t0 = now_s();
+		if (store_query_observations(s, &sq, store_row, &sr) == -1)
+			die("store query failed");
+		if (j < warm)
+			continue;
+		r.lat[j - warm] = now_s() - t0;
+		r.rows += (uint64_t)sr.rows;
+		r.idxsum += sr.idxsum;
+		trace_query(j - warm, (uint64_t)sr.rows, sr.idxsum);
+	}
+	/* Reported as the server's path on the store (bench/report.sh). */
+	print_query("query", "sqlite-prepare-each", n, &r);
+	store_close(s);
+	free(r.lat);
+	return 0;
+}
+
+static int
 cmd_query_sqlite(int argc, char **argv)
 {
 	sqlite3 *db;
@@ -582,7 +660,10 @@ cmd_query_sqlite(int argc, char **argv)
 	volatile const void *blob;
 
 	if (argc != 5)
-		die("usage: tbench query-sqlite DB WARM N each|once");
+		die("usage: tbench query-sqlite DB WARM N each|once|store");
+	if (strcmp(argv[4], "store") == 0)
+		return query_store(argv[1], (size_t)arg_ll(argv[2], 0, 1000000),
+		    (size_t)arg_ll(argv[3], 1, 1000000));
 	warm = (size_t)arg_ll(argv[2], 0, 1000000);
 	n = (size_t)arg_ll(argv[3], 1, 1000000);
 	each = strcmp(argv[4], "each") == 0;
