@@ -24,6 +24,7 @@ enum kind {
 	K_STRING,   /* copied as a string */
 	K_NUMBER,   /* integer when it is one, else a decimal number */
 	K_EVIDENCE, /* "SHA256:MEDIA_TYPE ..." <-> [{sha256, media_type}] */
+	K_JSON,	    /* an array as compact JSON text (sensors, bearings) */
 };
 
 struct column {
@@ -53,6 +54,13 @@ static const struct column columns[] = {
 	{ "bearing_deg", "/location/bearing_deg", K_NUMBER },
 	{ "distance_m", "/location/distance_m", K_NUMBER },
 	{ "distance_error_m", "/location/distance_error_m", K_NUMBER },
+	{ "ce90_m", "/location/ce90_m", K_NUMBER },
+	{ "sensors", "/location/sensors", K_JSON },
+	{ "speed_mps", "/location/speed_mps", K_NUMBER },
+	{ "sigma_t_ns", "/location/sigma_t_ns", K_NUMBER },
+	{ "sigma_t_s", "/location/sigma_t_s", K_NUMBER },
+	{ "source_alt_m", "/location/source_alt_m", K_NUMBER },
+	{ "bearings", "/location/bearings", K_JSON },
 	{ "narrative", "/narrative", K_STRING },
 	{ "alleged_by", "/alleged_by", K_STRING },
 	{ "alleged_against", "/alleged_against", K_STRING },
@@ -307,6 +315,15 @@ obsform_csv_row(const struct obsform_csv *h, const char *const *fields,
 			if (v == NULL)
 				continue;
 			break;
+		case K_JSON:
+			v = json_loads(fields[i], JSON_REJECT_DUPLICATES, NULL);
+			if (!json_is_array(v)) {
+				json_decref(v);
+				add_error(errs, maxerr, nerr, c->path,
+				    "column %s: not a JSON array", c->name);
+				continue;
+			}
+			break;
 		default:
 			v = json_string(fields[i]);
 			if (v == NULL) {
@@ -429,7 +446,7 @@ obsform_csv_line(const json_t *obs, char *dropped, size_t droppedlen)
 {
 	const char *fields[NCOLUMNS];
 	char nums[NCOLUMNS][40];
-	char *ev = NULL, *line = NULL;
+	char *ev = NULL, *line = NULL, *js[NCOLUMNS];
 	const json_t *props = obs, *v;
 	size_t i;
 
@@ -438,6 +455,7 @@ obsform_csv_line(const json_t *obs, char *dropped, size_t droppedlen)
 		props = json_object_get(obs, "properties");
 	for (i = 0; i < NCOLUMNS; i++) {
 		fields[i] = "";
+		js[i] = NULL;
 		if (strcmp(columns[i].name, "id") == 0) {
 			v = json_object_get(obs, "id");
 			if (v == NULL)
@@ -459,6 +477,10 @@ obsform_csv_line(const json_t *obs, char *dropped, size_t droppedlen)
 		    json_is_array(v) && ev == NULL &&
 		    (ev = evidence_text(v)) != NULL)
 			fields[i] = ev;
+		else if (columns[i].kind == K_JSON && json_is_array(v) &&
+		    (js[i] = json_dumps(v, JSON_COMPACT |
+			 JSON_REAL_PRECISION(17))) != NULL)
+			fields[i] = js[i];
 		else if (dropped[0] == '\0')
 			snprintf(dropped, droppedlen, "%s", columns[i].path);
 	}
@@ -466,6 +488,8 @@ obsform_csv_line(const json_t *obs, char *dropped, size_t droppedlen)
 		find_dropped(props, "", dropped, droppedlen);
 	line = csv_format(fields, NCOLUMNS);
 	free(ev);
+	for (i = 0; i < NCOLUMNS; i++)
+		free(js[i]);
 	return line;
 }
 
