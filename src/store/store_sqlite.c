@@ -24,6 +24,7 @@
 #include <sodium.h>
 
 #include "common/log.h"
+#include "record/observation.h"
 #include "fusion/associate.h"
 #include "fusion/fusion.h"
 #include "store/store.h"
@@ -61,10 +62,12 @@ struct store {
 #define WORLD_LAT 900000000
 
 /*
- * The schema's version: a store written by an older version is emptied and
- * replayed from the log on open (it is an index; the log is the truth).
+ * The schema's version: a store written by another version is refused and
+ * recreated from the log by `truce rebuild` (it is an index; the log is
+ * the truth). 5: principals, members, evidence and verification; 3:
+ * category as the R*Tree's 4th dimension; 2: incidents.
  */
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 static const char *const tables[] = { "observation", "observation_rtree",
 	"principal", "token", "refused", "member", "member_key", "center",
@@ -77,7 +80,7 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS meta("
     "  key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;"
     "INSERT OR IGNORE INTO meta VALUES('applied_size', 0);"
-    "INSERT OR IGNORE INTO meta VALUES('schema_version', 4);"
+    "INSERT OR IGNORE INTO meta VALUES('schema_version', 5);"
     "CREATE TABLE IF NOT EXISTS observation("
     "  idx INTEGER PRIMARY KEY,"  /* log index */
     "  id BLOB NOT NULL UNIQUE,"  /* SHA-256 of the entry */
@@ -85,8 +88,11 @@ static const char schema[] =
     "  category TEXT NOT NULL, source_type TEXT NOT NULL, member TEXT,"
     "  lat_e7 INTEGER, lon_e7 INTEGER,"
     "  entry BLOB NOT NULL, organisation TEXT) STRICT;"
+    /* The category is a 4th dimension: the common bbox + time + one
+       category query then visits only its own rows (bench/RESULTS.md). */
     "CREATE VIRTUAL TABLE IF NOT EXISTS observation_rtree USING rtree_i32("
-    "  idx, min_lon, max_lon, min_lat, max_lat, min_t, max_t);"
+    "  idx, min_lon, max_lon, min_lat, max_lat, min_t, max_t, min_cat,"
+    "  max_cat);"
     /* Principals (verify/principal.h): tokens by their SHA-256 only. */
     "CREATE TABLE IF NOT EXISTS principal("
     "  name TEXT PRIMARY KEY, role TEXT NOT NULL, member TEXT NOT NULL,"
@@ -311,50 +317,25 @@ prep(struct store *s, const char *sql, sqlite3_stmt **st)
 
 static void sqlite_close(struct store *s);
 
-/*
- * Drops every table of a store written with an older schema, so that the
- * schema is created afresh and center_open replays the whole log into it.
- */
+/* Refuses a store written by another schema: it must be rebuilt. */
 static int
-upgrade(struct store *s)
+check_version(struct store *s)
 {
 	sqlite3_stmt *st = NULL;
-	char sql[128];
-	int64_t version = -1;
-	size_t i;
 	int rc = -1;
+	int64_t v = -1;
 
 	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = "
-		"'schema_version'", -1, &st, NULL) != SQLITE_OK) {
-		/* No meta table: a new store. */
-		rc = 0;
-		goto done;
-	}
-	if (sqlite3_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int64(st, 0);
+		"'schema_version'", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	st = NULL;
-	if (version == SCHEMA_VERSION) {
+	if (v == SCHEMA_VERSION)
 		rc = 0;
-		goto done;
-	}
-	log_info("store %s: schema %lld is not %d; emptying it to replay "
-	    "the log", s->path, (long long)version, SCHEMA_VERSION);
-	for (i = 0; tables[i] != NULL; i++) {
-		snprintf(sql, sizeof(sql), "DROP TABLE IF EXISTS %s", tables[i]);
-		if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-			sq_fail(s, "drop");
-			goto done;
-		}
-	}
-	if (sqlite3_exec(s->db, "DROP TABLE IF EXISTS meta", NULL, NULL,
-		NULL) != SQLITE_OK) {
-		sq_fail(s, "drop meta");
-		goto done;
-	}
-	rc = 0;
-done:
-	sqlite3_finalize(st);
+	else
+		log_warnx("store %s has schema version %lld, this truce needs "
+		    "%d: recreate it from the log with `truce rebuild`",
+		    s->path, (long long)v, SCHEMA_VERSION);
 	return rc;
 }
 
@@ -386,17 +367,18 @@ sqlite_open(const char *target, int flags)
 		"PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-262144;"
 		"PRAGMA temp_store=MEMORY;" :
 		"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-		"PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
+		"PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+		"PRAGMA mmap_size=1073741824;",
 		NULL, NULL, &err) != SQLITE_OK)
 		goto fail_exec;
-	if (!readonly && upgrade(s) == -1)
-		goto fail;
 	if (!readonly &&
 	    sqlite3_exec(s->db, schema, NULL, NULL, &err) != SQLITE_OK)
 		goto fail_exec;
+	if (check_version(s) == -1)
+		goto fail;
 	if (prep(s, "INSERT INTO observation VALUES(?,?,?,?,?,?,?,?,?,?,?)",
 		&s->ins_obs) == -1 ||
-	    prep(s, "INSERT INTO observation_rtree VALUES(?,?,?,?,?,?,?)",
+	    prep(s, "INSERT INTO observation_rtree VALUES(?,?,?,?,?,?,?,?,?)",
 		&s->ins_rtree) == -1 ||
 	    prep(s, "SELECT idx, entry FROM observation WHERE id = ?",
 		&s->find) == -1 ||
@@ -520,6 +502,8 @@ apply_observation(struct store *s, int64_t index, const json_t *e,
 	 * by fusion (the incident tables). */
 	int point = form != NULL && (strcmp(form, "point") == 0 ||
 	    strcmp(form, "uav_frame") == 0);
+	int cat = observation_category_code(
+	    json_string_value(json_object_get(e, "category")));
 	uint8_t bid[32];
 	int rc = -1;
 
@@ -568,6 +552,8 @@ apply_observation(struct store *s, int64_t index, const json_t *e,
 	sqlite3_bind_int64(s->ins_rtree, 5, point ? lat : WORLD_LAT);
 	sqlite3_bind_int64(s->ins_rtree, 6, floor_div(from, 60000));
 	sqlite3_bind_int64(s->ins_rtree, 7, floor_div(to + 59999, 60000));
+	sqlite3_bind_int64(s->ins_rtree, 8, cat);
+	sqlite3_bind_int64(s->ins_rtree, 9, cat);
 	if (sqlite3_step(s->ins_rtree) != SQLITE_DONE) {
 		sq_fail(s, "insert rtree");
 		goto done;
@@ -2010,7 +1996,14 @@ sqlite_query(struct store *s, const struct store_query *q, store_row_fn fn,
 	sqlite3_stmt *st = NULL;
 	int use_rtree = q->has_bbox || q->from_ms != INT64_MIN ||
 	    q->to_ms != INT64_MAX;
-	int p = 1, r, rc = -1;
+	int p = 1, r, rc = -1, c, cmin = INT32_MAX, cmax = -1;
+
+	/* The categories' codes span [cmin, cmax] in the R*Tree. */
+	for (i = 0; i < q->ncategories; i++) {
+		c = observation_category_code(q->categories[i]);
+		cmin = c < cmin ? c : cmin;
+		cmax = c > cmax ? c : cmax;
+	}
 
 #define ADD(...)                                                             \
 	n += (size_t)snprintf(sql + n, n < sizeof(sql) ? sizeof(sql) - n : 0,  \
@@ -2020,7 +2013,9 @@ sqlite_query(struct store *s, const struct store_query *q, store_row_fn fn,
 		    "JOIN observation o ON o.idx = r.idx WHERE "
 		    "r.min_lon >= ? AND r.max_lon <= ? AND r.min_lat >= ? AND "
 		    "r.max_lat <= ? AND r.max_t >= ? AND r.min_t <= ? AND "
-		    "o.t_to >= ? AND o.t_from <= ? AND r.idx > ?");
+		    "o.t_to >= ? AND o.t_from <= ? AND r.idx > ?%s",
+		    q->ncategories > 0 ? " AND r.min_cat >= ? AND r.max_cat <= ?"
+				       : "");
 	else
 		ADD("SELECT o.idx, o.entry FROM observation o WHERE o.idx > ?");
 	if (q->ncategories > 0) {
@@ -2061,8 +2056,13 @@ sqlite_query(struct store *s, const struct store_query *q, store_row_fn fn,
 		    : clamp32(floor_div(q->to_ms + 59999, 60000)));
 		sqlite3_bind_int64(st, p++, q->from_ms);
 		sqlite3_bind_int64(st, p++, q->to_ms);
-	}
-	sqlite3_bind_int64(st, p++, q->after_index);
+		sqlite3_bind_int64(st, p++, q->after_index);
+		if (q->ncategories > 0) {
+			sqlite3_bind_int64(st, p++, cmin);
+			sqlite3_bind_int64(st, p++, cmax);
+		}
+	} else
+		sqlite3_bind_int64(st, p++, q->after_index);
 	for (i = 0; i < q->ncategories; i++)
 		sqlite3_bind_text(st, p++, q->categories[i], -1,
 		    SQLITE_STATIC);
