@@ -129,28 +129,45 @@ verification_assessments(struct request *r)
 	    "assessments", list));
 }
 
+#define HISTORY_MAX_LIMIT 1000
+
 enum MHD_Result
 verification_history(struct request *r)
 {
 	struct entrylog *log = r->srv->center->log;
-	char b64[MERKLE_BASE64_SIZE];
+	const char *lim = http_query(r, "limit"), *cur = http_query(r,
+	    "cursor");
+	char b64[MERKLE_BASE64_SIZE], err[160];
 	uint8_t *bytes, leaf[MERKLE_HASH_SIZE];
 	enum MHD_Result ret;
 	struct store *s;
-	json_t *steps, *step, *entry;
-	size_t i, len;
+	json_t *all, *steps, *step, *entry;
+	int64_t limit = HISTORY_MAX_LIMIT, from = 0, k;
+	size_t len, n;
 
+	if (lim != NULL && num_parse_i64(lim, 1, HISTORY_MAX_LIMIT, &limit,
+	    err, sizeof(err)) == -1)
+		return http_problem(r, 400, "limit: %s", err);
+	if (cur != NULL && num_parse_i64(cur, 0, INT64_MAX - 1, &from, err,
+	    sizeof(err)) == -1)
+		return http_problem(r, 400, "cursor: %s (use the `next` of the "
+		    "previous page)", err);
 	if (visible(r, r->arg, &ret) != 1)
 		return ret;
 	s = store_pool_get(r->srv->readers);
-	steps = store_incident_history(s, r->arg);
+	all = store_incident_history(s, r->arg);
 	store_pool_put(r->srv->readers, s);
-	if (steps == NULL)
+	if (all == NULL)
 		return http_problem(r, 503, "the store is unavailable");
-	json_array_foreach(steps, i, step) {
+	/* A page of steps, each with the entry and its leaf hash. */
+	steps = json_array();
+	n = json_array_size(all);
+	for (k = from; k < from + limit && (size_t)k < n; k++) {
+		step = json_array_get(all, (size_t)k);
 		if (entrylog_read(log, json_integer_value(json_object_get(step,
 			"index")), &bytes, &len) == -1) {
 			json_decref(steps);
+			json_decref(all);
 			return http_problem(r, 500, "log entry %lld is "
 			    "unreadable", (long long)json_integer_value(
 			    json_object_get(step, "index")));
@@ -161,9 +178,12 @@ verification_history(struct request *r)
 		free(bytes);
 		json_object_set_new(step, "leaf_hash", json_string(b64));
 		json_object_set_new(step, "entry", entry ? entry : json_null());
+		json_array_append(steps, step);
 	}
-	return http_json(r, 200, json_pack("{s:s,s:I,s:o}", "id", r->arg,
-	    "log_size", (json_int_t)entrylog_size(log), "history", steps));
+	json_decref(all);
+	return http_json(r, 200, json_pack("{s:s,s:I,s:o,s:o}", "id", r->arg,
+	    "log_size", (json_int_t)entrylog_size(log), "history", steps,
+	    "next", (size_t)k < n ? json_integer(k) : json_null()));
 }
 
 /* The index of the entry just written, in "index"; +fields of extra. */

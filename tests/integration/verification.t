@@ -299,6 +299,14 @@ for k in $(seq 0 $((steps - 1))); do
 	good=$((good + 1))
 done
 is "$good" "$steps" "each step's entry is the log's, its leaf hash the RFC 6962 hash, and its inclusion proof verifies"
+p1=$(TOKEN=$ana api GET "/v1/incidents/${INC[33]}/history?limit=3" | sed '$d')
+is "$(printf '%s' "$p1" | jq -c '[(.history | length), .next]')" '[3,3]' "history pages: 3 steps, next 3"
+p2=$(TOKEN=$ana api GET "/v1/incidents/${INC[33]}/history?limit=1000&cursor=3" | sed '$d')
+is "$(jq -cn --argjson a "$p1" --argjson b "$p2" '[$a.history[], $b.history[]] | map(.index)')" \
+	"$(printf '%s' "$h" | jq -c '[.history[].index]')" "the pages put together are the whole trail"
+is "$(printf '%s' "$p2" | jq -c .next)" null "the last page has no next"
+r=$(TOKEN=$ana api GET "/v1/incidents/${INC[33]}/history?limit=5000")
+is "$(status_of "$r")" 400 "a history page over 1000: 400"
 cp_root=$(curl -s "$URL/v1/log/checkpoint" | sed -n 3p)
 ok $([ -n "$root" ]; echo $?) "against root $root"
 
