@@ -58,18 +58,28 @@ pids+=($!)
 "$BIN" witness --key "$V/witness-TR/witness.key" --log "$LOGKEY" \
 	--listen "127.0.0.1:$W2" --state "$V/witness-TR" >"$V/witness-TR.log" 2>&1 &
 pids+=($!)
-"$BIN" serve "$C" >"$V/serve.log" 2>&1 &
-spid=$!
-pids+=($spid)
-for _ in $(seq 1 100); do
-	curl -sf "http://127.0.0.1:$PORT/v1/health" >/dev/null 2>&1 && break
-	if ! kill -0 "$spid" 2>/dev/null; then
+start_server() {
+	"$BIN" serve "$C" >"$V/serve.log" 2>&1 &
+	spid=$!
+	pids+=($spid)
+	for _ in $(seq 1 100); do
+		curl -sf "http://127.0.0.1:$PORT/v1/health" >/dev/null 2>&1 && return 0
+		kill -0 "$spid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+if ! start_server; then
+	# A store made by an older truce is rebuilt from the log (the truth).
+	if grep -q 'truce rebuild' "$V/serve.log" && "$BIN" rebuild "$C" &&
+	    start_server; then
+		:
+	else
 		echo "the server did not start (is port $PORT in use? set TRUCE_PORT):"
 		cat "$V/serve.log"
 		exit 1
 	fi
-	sleep 0.1
-done
+fi
 
 URL=http://127.0.0.1:$PORT
 export TRUCE_SERVER=$URL TRUCE_TOKEN=$TOKEN

@@ -7,15 +7,17 @@ set -eu
 #        libcurl is the HTTP client of the CLI's client commands.
 # test:  curl and jq drive the integration tests; prove comes with perl.
 # bench: PostgreSQL + PostGIS is the peer of issue 2, wrk the HTTP load, openssl
-#        the SHA-256 reference speed; python3-scipy's least_squares is the peer
-#        of the TDOA solver (bench/locate, issue 4); python3-sklearn's DBSCAN
-#        is the peer of fusion's association (bench/fusion, issue 4).
+#        the SHA-256 reference speed; libpq-dev lets bench/tbench time PostGIS
+#        queries with prepared statements from C, as it times truce's;
+#        python3-scipy's least_squares is the peer of the TDOA solver
+#        (bench/locate, issue 4); python3-sklearn's DBSCAN is the peer of
+#        fusion's association (bench/fusion, issue 4).
 pkgs=(
 	build-essential pkg-config
 	libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
 	libcurl4-openssl-dev libproj-dev proj-bin
 	curl jq perl sqlite3
-	postgresql postgresql-15-postgis-3 wrk openssl
+	postgresql postgresql-15-postgis-3 wrk openssl libpq-dev
 	python3-scipy python3-sklearn
 )
 

@@ -1033,6 +1033,17 @@ observation_is_category(const char *s)
 }
 
 int
+observation_category_code(const char *s)
+{
+	int i;
+
+	for (i = 0; s != NULL && categories[i] != NULL; i++)
+		if (strcmp(categories[i], s) == 0)
+			return i;
+	return -1;
+}
+
+int
 observation_is_source_type(const char *s)
 {
 	return in_list(source_types, s);

@@ -74,6 +74,13 @@ const char *observation_source_type(size_t i);
 /* 1 if s is one of the observation categories, else 0. */
 int observation_is_category(const char *s);
 
+/*
+ * The category's stable code (its place in the list of categories, 0..),
+ * or -1 if s is not a category. Codes of existing categories never change:
+ * new categories are appended.
+ */
+int observation_category_code(const char *s);
+
 /* 1 if s is one of the source types, else 0. */
 int observation_is_source_type(const char *s);
 

@@ -23,6 +23,7 @@
 #include <sodium.h>
 
 #include "common/log.h"
+#include "record/observation.h"
 #include "fusion/associate.h"
 #include "fusion/fusion.h"
 #include "store/store.h"
@@ -59,7 +60,7 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS meta("
     "  key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;"
     "INSERT OR IGNORE INTO meta VALUES('applied_size', 0);"
-    "INSERT OR IGNORE INTO meta VALUES('schema_version', 2);"
+    "INSERT OR IGNORE INTO meta VALUES('schema_version', 3);"
     "CREATE TABLE IF NOT EXISTS observation("
     "  idx INTEGER PRIMARY KEY,"  /* log index */
     "  id BLOB NOT NULL UNIQUE,"  /* SHA-256 of the entry */
@@ -67,8 +68,11 @@ static const char schema[] =
     "  category TEXT NOT NULL, source_type TEXT NOT NULL, member TEXT,"
     "  lat_e7 INTEGER, lon_e7 INTEGER,"
     "  entry BLOB NOT NULL) STRICT;"
+    /* The category is a 4th dimension: the common bbox + time + one
+       category query then visits only its own rows (bench/RESULTS.md). */
     "CREATE VIRTUAL TABLE IF NOT EXISTS observation_rtree USING rtree_i32("
-    "  idx, min_lon, max_lon, min_lat, max_lat, min_t, max_t);"
+    "  idx, min_lon, max_lon, min_lat, max_lat, min_t, max_t, min_cat,"
+    "  max_cat);"
     /* Fusion (docs/fusion.md): each observation as fusion placed it. */
     "CREATE TABLE IF NOT EXISTS fusion_obs("
     "  idx INTEGER PRIMARY KEY,"	    /* the observation's log index */
@@ -217,6 +221,9 @@ static const char *const book_sql[B_NSTMTS] = {
 	[B_INS_ZONE] = "INSERT INTO incident_zone VALUES(?,?,?,?)",
 };
 
+/* 3: category as the R*Tree's 4th dimension; 2: incidents. */
+#define SCHEMA_VERSION 3
+
 static int
 sq_fail(struct store *s, const char *what)
 {
@@ -235,38 +242,26 @@ prep(struct store *s, const char *sql, sqlite3_stmt **st)
 
 static void sqlite_close(struct store *s);
 
-/*
- * Version 2 added the incident tables: a store with entries applied under
- * version 1 lacks their incidents and must be rebuilt from the log.
- */
+/* Refuses a store written by another schema: it must be rebuilt. */
 static int
-check_schema(struct store *s)
+check_version(struct store *s)
 {
 	sqlite3_stmt *st = NULL;
-	int64_t version = 0, applied = 0;
 	int rc = -1;
+	int64_t v = -1;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT (SELECT value FROM meta WHERE "
-		"key = 'schema_version'), (SELECT value FROM meta WHERE key = "
-		"'applied_size')", -1, &st, NULL) != SQLITE_OK)
-		return sq_fail(s, "schema version");
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		version = sqlite3_column_int64(st, 0);
-		applied = sqlite3_column_int64(st, 1);
-		rc = 0;
-	}
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = "
+		"'schema_version'", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	if (rc == -1)
-		return sq_fail(s, "schema version");
-	if (version < 2 && applied > 0) {
-		log_warnx("store %s: made by an older truce without incidents; "
-		    "run `truce rebuild` on the center", s->path);
-		return -1;
-	}
-	if (version < 2 && sqlite3_exec(s->db, "UPDATE meta SET value = 2 "
-	    "WHERE key = 'schema_version'", NULL, NULL, NULL) != SQLITE_OK)
-		return sq_fail(s, "schema version");
-	return 0;
+	if (v == SCHEMA_VERSION)
+		rc = 0;
+	else
+		log_warnx("store %s has schema version %lld, this truce needs "
+		    "%d: recreate it from the log with `truce rebuild`",
+		    s->path, (long long)v, SCHEMA_VERSION);
+	return rc;
 }
 
 static struct store *
@@ -297,15 +292,18 @@ sqlite_open(const char *target, int flags)
 		"PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-262144;"
 		"PRAGMA temp_store=MEMORY;" :
 		"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-		"PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
+		"PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+		"PRAGMA mmap_size=1073741824;",
 		NULL, NULL, &err) != SQLITE_OK)
 		goto fail_exec;
 	if (!readonly &&
 	    sqlite3_exec(s->db, schema, NULL, NULL, &err) != SQLITE_OK)
 		goto fail_exec;
+	if (check_version(s) == -1)
+		goto fail;
 	if (prep(s, "INSERT INTO observation VALUES(?,?,?,?,?,?,?,?,?,?)",
 		&s->ins_obs) == -1 ||
-	    prep(s, "INSERT INTO observation_rtree VALUES(?,?,?,?,?,?,?)",
+	    prep(s, "INSERT INTO observation_rtree VALUES(?,?,?,?,?,?,?,?,?)",
 		&s->ins_rtree) == -1 ||
 	    prep(s, "SELECT idx, entry FROM observation WHERE id = ?",
 		&s->find) == -1 ||
@@ -313,8 +311,6 @@ sqlite_open(const char *target, int flags)
 		&s->get_applied) == -1 ||
 	    prep(s, "UPDATE meta SET value = ? WHERE key = 'applied_size'",
 		&s->set_applied) == -1)
-		goto fail;
-	if (!readonly && check_schema(s) == -1)
 		goto fail;
 	for (i = 0; i < B_NSTMTS; i++)
 		if (prep(s, book_sql[i], &s->book[i]) == -1)
@@ -429,6 +425,8 @@ apply_observation(struct store *s, int64_t index, const json_t *e,
 	 * by fusion (the incident tables). */
 	int point = form != NULL && (strcmp(form, "point") == 0 ||
 	    strcmp(form, "uav_frame") == 0);
+	int cat = observation_category_code(
+	    json_string_value(json_object_get(e, "category")));
 	uint8_t bid[32];
 	int rc = -1;
 
@@ -473,6 +471,8 @@ apply_observation(struct store *s, int64_t index, const json_t *e,
 	sqlite3_bind_int64(s->ins_rtree, 5, point ? lat : WORLD_LAT);
 	sqlite3_bind_int64(s->ins_rtree, 6, floor_div(from, 60000));
 	sqlite3_bind_int64(s->ins_rtree, 7, floor_div(to + 59999, 60000));
+	sqlite3_bind_int64(s->ins_rtree, 8, cat);
+	sqlite3_bind_int64(s->ins_rtree, 9, cat);
 	if (sqlite3_step(s->ins_rtree) != SQLITE_DONE) {
 		sq_fail(s, "insert rtree");
 		goto done;
@@ -1287,7 +1287,14 @@ sqlite_query(struct store *s, const struct store_query *q, store_row_fn fn,
 	sqlite3_stmt *st = NULL;
 	int use_rtree = q->has_bbox || q->from_ms != INT64_MIN ||
 	    q->to_ms != INT64_MAX;
-	int p = 1, r, rc = -1;
+	int p = 1, r, rc = -1, c, cmin = INT32_MAX, cmax = -1;
+
+	/* The categories' codes span [cmin, cmax] in the R*Tree. */
+	for (i = 0; i < q->ncategories; i++) {
+		c = observation_category_code(q->categories[i]);
+		cmin = c < cmin ? c : cmin;
+		cmax = c > cmax ? c : cmax;
+	}
 
 #define ADD(...)                                                             \
 	n += (size_t)snprintf(sql + n, n < sizeof(sql) ? sizeof(sql) - n : 0,  \
@@ -1297,7 +1304,9 @@ sqlite_query(struct store *s, const struct store_query *q, store_row_fn fn,
 		    "JOIN observation o ON o.idx = r.idx WHERE "
 		    "r.min_lon >= ? AND r.max_lon <= ? AND r.min_lat >= ? AND "
 		    "r.max_lat <= ? AND r.max_t >= ? AND r.min_t <= ? AND "
-		    "o.t_to >= ? AND o.t_from <= ? AND r.idx > ?");
+		    "o.t_to >= ? AND o.t_from <= ? AND r.idx > ?%s",
+		    q->ncategories > 0 ? " AND r.min_cat >= ? AND r.max_cat <= ?"
+				       : "");
 	else
 		ADD("SELECT o.idx, o.entry FROM observation o WHERE o.idx > ?");
 	if (q->ncategories > 0) {
@@ -1336,8 +1345,13 @@ sqlite_query(struct store *s, const struct store_query *q, store_row_fn fn,
 		    : clamp32(floor_div(q->to_ms + 59999, 60000)));
 		sqlite3_bind_int64(st, p++, q->from_ms);
 		sqlite3_bind_int64(st, p++, q->to_ms);
-	}
-	sqlite3_bind_int64(st, p++, q->after_index);
+		sqlite3_bind_int64(st, p++, q->after_index);
+		if (q->ncategories > 0) {
+			sqlite3_bind_int64(st, p++, cmin);
+			sqlite3_bind_int64(st, p++, cmax);
+		}
+	} else
+		sqlite3_bind_int64(st, p++, q->after_index);
 	for (i = 0; i < q->ncategories; i++)
 		sqlite3_bind_text(st, p++, q->categories[i], -1,
 		    SQLITE_STATIC);

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "fusion/fusion.h"
 #include "fusion/incident_set.h"
 #include "geo/gazetteer.h"
@@ -158,6 +160,18 @@ suite(const char *kind, const char *target)
 	q.max_lat_e7 = 900000000;
 	ok(run(s, &q, &r) == 0 && r.n == 5, "%s: the world bbox includes "
 	    "unlocated observations", kind);
+	/* Two categories whose codes span a third (muzzle_flash, idx 3). */
+	q.categories[0] = "explosion";
+	q.categories[1] = "illumination_flare";
+	q.ncategories = 2;
+	ok(run(s, &q, &r) == 0 && r.n == 4 && r.idx[0] == 1 && r.idx[1] == 2 &&
+		r.idx[2] == 4 && r.idx[3] == 5,
+	    "%s: bbox + categories whose codes are not adjacent (%d)", kind,
+	    r.n);
+	q.ncategories = 1;
+	q.categories[0] = "muzzle_flash";
+	ok(run(s, &q, &r) == 0 && r.n == 1 && r.idx[0] == 3,
+	    "%s: bbox + one category", kind);
 
 	ok(store_begin(s) == 0 && store_reset(s) == 0 &&
 		store_commit(s, 0) == 0 && store_count_observations(s, &n) ==
@@ -510,6 +524,19 @@ main(void)
 	snprintf(path, sizeof(path), "%s/store.db", dir);
 	suite("sqlite", path);
 	incidents_suite("sqlite", dir);
+	{
+		/* A store of another schema version is refused (rebuild). */
+		sqlite3 *db;
+		struct store *old;
+
+		sqlite3_open(path, &db);
+		sqlite3_exec(db, "UPDATE meta SET value = 1 WHERE key = "
+				 "'schema_version'", NULL, NULL, NULL);
+		sqlite3_close(db);
+		old = store_open("sqlite", path, 0);
+		ok(old == NULL, "a store of schema version 1 is refused (rebuild)");
+		store_close(old);
+	}
 	ok(store_open("nosuch", path, 0) == NULL, "unknown backend refused");
 	return done_testing();
 }
