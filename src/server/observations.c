@@ -434,8 +434,7 @@ list_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 {
 	struct arg_ctx *a = cls;
 	struct store_query *q = a->q;
-	char terr[160], *p, *comma;
-	int64_t v;
+	char terr[160];
 
 	(void)kind;
 	if (a->err[0] != '\0')
@@ -445,35 +444,11 @@ list_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 	if (strcmp(key, "bbox") == 0) {
 		parse_bbox(value, q, a->err, sizeof(a->err));
 	} else if (strcmp(key, "from") == 0 || strcmp(key, "to") == 0) {
-		if (timefmt_parse(value, &v, terr, sizeof(terr)) == -1)
-			snprintf(a->err, sizeof(a->err), "%s: %s", key, terr);
-		else if (key[0] == 'f')
-			q->from_ms = v;
-		else
-			q->to_ms = v;
+		http_parse_time(key, value, key[0] == 'f' ? &q->from_ms
+		    : &q->to_ms, a->err, sizeof(a->err));
 	} else if (strcmp(key, "category") == 0) {
-		if (strlen(value) >= sizeof(a->cats)) {
-			snprintf(a->err, sizeof(a->err), "category: longer "
-			    "than %zu bytes", sizeof(a->cats) - 1);
-			return MHD_NO;
-		}
-		snprintf(a->cats, sizeof(a->cats), "%s", value);
-		q->ncategories = 0;
-		for (p = a->cats; p != NULL; p = comma ? comma + 1 : NULL) {
-			if ((comma = strchr(p, ',')) != NULL)
-				*comma = '\0';
-			if (!observation_is_category(p)) {
-				snprintf(a->err, sizeof(a->err), "category: "
-				    "'%.40s' is not a category", p);
-				return MHD_NO;
-			}
-			if (q->ncategories == STORE_MAX_CATEGORIES) {
-				snprintf(a->err, sizeof(a->err), "category: "
-				    "more than %d", STORE_MAX_CATEGORIES);
-				return MHD_NO;
-			}
-			q->categories[q->ncategories++] = p;
-		}
+		http_parse_categories(value, a->cats, sizeof(a->cats),
+		    q->categories, &q->ncategories, a->err, sizeof(a->err));
 	} else if (strcmp(key, "source") == 0) {
 		if (!observation_is_source_type(value))
 			snprintf(a->err, sizeof(a->err), "source: '%.40s' is "

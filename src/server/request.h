@@ -127,6 +127,21 @@ enum MHD_Result ledger_entries(struct request *r);
 enum MHD_Result ledger_inclusion(struct request *r);
 enum MHD_Result ledger_consistency(struct request *r);
 
+/*
+ * Parses the RFC 3339 query argument key=value into *ms. 0, or -1 with a
+ * message naming key in err (*ms untouched).
+ */
+int http_parse_time(const char *key, const char *value, int64_t *ms,
+    char *err, size_t errlen);
+
+/*
+ * Parses a comma-separated list of observation categories: copies value
+ * into buf (bufsize bytes) and points cats[0..*n-1] into it (at most
+ * STORE_MAX_CATEGORIES). 0, or -1 with a message in err.
+ */
+int http_parse_categories(const char *value, char *buf, size_t bufsize,
+    const char **cats, size_t *n, char *err, size_t errlen);
+
 /* Queues raw bytes with a content type and cache policy (copied). */
 enum MHD_Result http_bytes(struct request *r, unsigned int status,
     const void *data, size_t len, const char *ctype, const char *cache);

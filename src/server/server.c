@@ -29,6 +29,7 @@
 #include "common/num.h"
 #include "ledger/entrylog.h"
 #include "record/canon.h"
+#include "record/observation.h"
 #include "record/timefmt.h"
 #include "server/ratelimit.h"
 #include "server/request.h"
@@ -911,5 +912,51 @@ http_parse_bbox(const char *v, int64_t e7[4], char *err, size_t errlen)
 	e7[1] = (int64_t)floor(d[1] * 1e7);
 	e7[2] = (int64_t)ceil(d[2] * 1e7);
 	e7[3] = (int64_t)ceil(d[3] * 1e7);
+	return 0;
+}
+
+int
+http_parse_time(const char *key, const char *value, int64_t *ms, char *err,
+    size_t errlen)
+{
+	char terr[160];
+	int64_t v;
+
+	if (timefmt_parse(value, &v, terr, sizeof(terr)) == -1) {
+		snprintf(err, errlen, "%s: %s", key, terr);
+		return -1;
+	}
+	*ms = v;
+	return 0;
+}
+
+int
+http_parse_categories(const char *value, char *buf, size_t bufsize,
+    const char **cats, size_t *n, char *err, size_t errlen)
+{
+	char *p, *comma;
+
+	if (strlen(value) >= bufsize) {
+		snprintf(err, errlen, "category: longer than %zu bytes",
+		    bufsize - 1);
+		return -1;
+	}
+	snprintf(buf, bufsize, "%s", value);
+	*n = 0;
+	for (p = buf; p != NULL; p = comma ? comma + 1 : NULL) {
+		if ((comma = strchr(p, ',')) != NULL)
+			*comma = '\0';
+		if (!observation_is_category(p)) {
+			snprintf(err, errlen, "category: '%.40s' is not a "
+			    "category", p);
+			return -1;
+		}
+		if (*n == STORE_MAX_CATEGORIES) {
+			snprintf(err, errlen, "category: more than %d",
+			    STORE_MAX_CATEGORIES);
+			return -1;
+		}
+		cats[(*n)++] = p;
+	}
 	return 0;
 }

@@ -10,33 +10,6 @@
 T=$TRUCE_BIN
 cd "$TAP_TMP" || exit 1
 
-# witness_start NAME KEYFILE LOGKEY: sets WURL_<NAME>, WPID_<NAME>.
-witness_start() {
-	local log="$TAP_TMP/witness.$1.$RANDOM.log" i u
-	"$T" witness --key "$2" --log "$3" --listen 127.0.0.1:0 \
-		--state "$TAP_TMP/wstate.$1" >"$log" 2>&1 &
-	eval "WPID_$1=$!"
-	tap_pids+=("$!")
-	for i in $(seq 1 300); do
-		u=$(sed -n 's/.* on \(http:[^ ]*\)$/\1/p' "$log")
-		[ -n "$u" ] && { eval "WURL_$1=$u"; return 0; }
-		sleep 0.05
-	done
-	echo "# witness $1 did not start:" && sed 's/^/#   /' "$log"
-	return 1
-}
-
-# wait_joint SIZE: until GET /checkpoint covers SIZE entries (30 s).
-wait_joint() {
-	local i n
-	for i in $(seq 1 300); do
-		n=$(curl -s "$URL/checkpoint" | sed -n 2p)
-		[ -n "$n" ] && [ "$n" -ge "$1" ] 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # post_batch B N: POSTs N generated observations (batch number B).
 post_batch() {
 	awk -v B="$1" -v N="$2" -f "$TRUCE_TOP/bench/ledger/gen.awk" >batch.json
@@ -52,8 +25,8 @@ out=$("$T" init A --origin example.org/audit --member RU --member TR) ||
 	exit 1
 TOKEN=$(printf '%s\n' "$out" | sed -n 's/^token: //p')
 LOGKEY=$(printf '%s\n' "$out" | sed -n 's/^log key: //p')
-witness_start 1 w1.key "$LOGKEY" || exit 1
-witness_start 2 w2.key "$LOGKEY" || exit 1
+witness_start 1 w1.key "$LOGKEY" "$TAP_TMP/wstate.1" || exit 1
+witness_start 2 w2.key "$LOGKEY" "$TAP_TMP/wstate.2" || exit 1
 printf 'witness = %s %s\nwitness = %s %s\n' "$WURL_1" "$W1" "$WURL_2" \
 	"$W2" >>A/truce.conf
 center_serve A || exit 1

@@ -9,34 +9,13 @@
 T=$TRUCE_BIN
 cd "$TAP_TMP" || exit 1
 
-# witness_start N: starts witness N (key wN.key, state wstate.N); sets
-# WURL_N (the same port across restarts once known) and WPID_N.
-witness_start() {
-	local log="$TAP_TMP/witness.$1.$RANDOM.log" i u listen=127.0.0.1:0
+# restart_witness N: witness N (key wN.key, state wstate.N), on the same
+# port across restarts once known.
+restart_witness() {
+	local u
 	eval "u=\${WURL_$1:-}"
-	[ -n "$u" ] && listen=${u#http://}
-	"$T" witness --key "w$1.key" --log "$LOGKEY" --listen "$listen" \
-		--state "wstate.$1" >"$log" 2>&1 &
-	eval "WPID_$1=$!"
-	tap_pids+=("$!")
-	for i in $(seq 1 300); do
-		u=$(sed -n 's/.* on \(http:[^ ]*\)$/\1/p' "$log")
-		[ -n "$u" ] && { eval "WURL_$1=$u"; return 0; }
-		sleep 0.05
-	done
-	echo "# witness $1 did not start:" && sed 's/^/#   /' "$log"
-	return 1
-}
-
-# joint_covers N: the joint checkpoint covers N entries within 60 s.
-joint_covers() {
-	local i n
-	for i in $(seq 1 600); do
-		n=$(curl -s "$URL/checkpoint" | sed -n 2p)
-		[ -n "$n" ] && [ "$n" -ge "$1" ] 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
+	witness_start "$1" "w$1.key" "$LOGKEY" "wstate.$1" \
+		"${u:+${u#http://}}"
 }
 
 # writer W: batches of 20 observations until the server dies; appends the
@@ -62,8 +41,8 @@ out=$("$T" init C --origin example.org/crash --member RU --member TR) ||
 	exit 1
 TOKEN=$(printf '%s\n' "$out" | sed -n 's/^token: //p')
 LOGKEY=$(printf '%s\n' "$out" | sed -n 's/^log key: //p')
-witness_start 1 || exit 1
-witness_start 2 || exit 1
+restart_witness 1 || exit 1
+restart_witness 2 || exit 1
 printf 'witness = %s %s\nwitness = %s %s\n' "$WURL_1" "$(cat w1.vkey)" \
 	"$WURL_2" "$(cat w2.vkey)" >>C/truce.conf
 center_serve C || exit 1
@@ -72,7 +51,7 @@ audit() {
 		--witness-key "$(cat w1.vkey)" --witness-key "$(cat w2.vkey)" \
 		--state st 2>&1
 }
-joint_covers 1
+wait_joint 1 60
 res=$(audit)
 is $? 0 "audit before the crashes"
 
@@ -93,12 +72,12 @@ for round in 1 2; do
 	wait "${writers[@]}"
 	acked=$(cat acked.* | sort -u | wc -l)
 	ok $((acked < 20)) "round $round: writers got acknowledgements ($acked)"
-	witness_start 1
+	restart_witness 1
 	ok $? "round $round: witness 1 restarts after kill -9"
 	center_serve C
 	ok $? "round $round: the center restarts after kill -9"
 	size=$(curl -s "$URL/v1/health" | jq .log_size)
-	joint_covers "$size"
+	wait_joint "$size" 60
 	ok $? "round $round: both witnesses cosign again up to size $size"
 	missing=0
 	for id in $(cat acked.* | sort -u); do

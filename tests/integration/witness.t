@@ -9,20 +9,11 @@
 
 V=$TRUCE_TOP/tests/vectors/tlog/witness_add_checkpoint.json
 
-# start_witness NAME KEYFILE STATE LOGKEY: sets WURL and WPID.
+# start_witness NAME KEYFILE STATE LOGKEY: witness_start (tap.sh), on
+# $WPORT when set; sets WURL and WPID.
 start_witness() {
-	local log="$TAP_TMP/w.$1.$RANDOM.log" i
-	"$TRUCE_BIN" witness --key "$2" --log "$4" --state "$3" \
-		--listen 127.0.0.1:${WPORT:-0} >"$log" 2>&1 &
-	WPID=$!
-	tap_pids+=("$WPID")
-	for i in $(seq 1 200); do
-		WURL=$(sed -n 's/.* on \(http:[^ ]*\)$/\1/p' "$log")
-		[ -n "$WURL" ] && return 0
-		sleep 0.05
-	done
-	sed 's/^/#   /' "$log"
-	return 1
+	witness_start "$1" "$2" "$4" "$3" "127.0.0.1:${WPORT:-0}" || return 1
+	eval "WURL=\$WURL_$1 WPID=\$WPID_$1"
 }
 
 # 1. The vector sequence, spec statuses (docs/tlog.md records the choices).
@@ -87,17 +78,6 @@ is "$(NO_TOKEN=1 api GET /v1/log/key | sed '$d')" "$LOGKEY" "/v1/log/key serves 
 
 obs() {
 	printf '{"observed_at":"2026-11-22T10:%02d:00Z","source":{"type":"patrol","member":"RU","unit":"j%d"},"category":"explosion","location":{"lat":39.9,"lon":46.9}}' $(($1 % 60)) "$1"
-}
-# wait_joint SIZE: waits until /checkpoint's size is SIZE.
-wait_joint() {
-	local i s
-	for i in $(seq 1 100); do
-		s=$(curl -s "$URL/checkpoint" | sed -n 2p)
-		[ "$s" = "$1" ] && return 0
-		sleep 0.1
-	done
-	echo "# /checkpoint size is '$s', want $1"
-	return 1
 }
 r=$(post_json /v1/observations "$(obs 1)")
 is "$(status_of "$r")" 201 "write"

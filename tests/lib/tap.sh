@@ -132,3 +132,34 @@ token_for() {
 conf_set() {
 	sed -i "s|^$2 = .*|$2 = $3|" "$1/truce.conf"
 }
+
+# witness_start NAME KEYFILE LOGKEY STATEDIR [HOST:PORT]: starts `truce
+# witness` (port 0 picks one unless a port is given); sets WURL_<NAME> and
+# WPID_<NAME>.
+witness_start() {
+	local log="$TAP_TMP/witness.$1.$RANDOM.log" i u
+	"$TRUCE_BIN" witness --key "$2" --log "$3" --state "$4" \
+		--listen "${5:-127.0.0.1:0}" >"$log" 2>&1 &
+	eval "WPID_$1=$!"
+	tap_pids+=("$!")
+	for i in $(seq 1 300); do
+		u=$(sed -n 's/.* on \(http:[^ ]*\)$/\1/p' "$log")
+		[ -n "$u" ] && { eval "WURL_$1=$u"; return 0; }
+		sleep 0.05
+	done
+	echo "# witness $1 did not start:" && sed 's/^/#   /' "$log"
+	return 1
+}
+
+# wait_joint SIZE [SECONDS]: until the center's /checkpoint covers SIZE
+# entries (default 30 s).
+wait_joint() {
+	local i n
+	for i in $(seq 1 $((${2:-30} * 10))); do
+		n=$(curl -s "$URL/checkpoint" | sed -n 2p)
+		[ -n "$n" ] && [ "$n" -ge "$1" ] 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "# /checkpoint covers '$n' entries, want $1"
+	return 1
+}
