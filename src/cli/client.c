@@ -429,3 +429,27 @@ client_problem(long status, const json_t *body, char *buf, size_t len)
 		snprintf(buf, len, "HTTP %ld%s%.200s", status,
 		    *title ? " " : "", title);
 }
+
+int
+client_add_param(struct client *c, char *q, size_t qlen, const char *key,
+    const char *value)
+{
+	char *e;
+	size_t n = strlen(q);
+	int ret = -1;
+
+	if ((e = client_escape(c, value)) == NULL) {
+		log_warnx("out of memory");
+		goto out;
+	}
+	if ((size_t)snprintf(q + n, qlen - n, "%s%s=%s", n ? "&" : "", key,
+		e) >= qlen - n) {
+		log_warnx("the query string is longer than %zu bytes",
+		    qlen - 1);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(e);
+	return ret;
+}

@@ -82,4 +82,12 @@ void client_problem(long status, const json_t *body, char *buf, size_t len);
 /* Returns the base URL in use (for messages; it carries no secret). */
 const char *client_server(const struct client *c);
 
+/*
+ * Appends "key=value" (value URL-escaped, "&" first unless q is empty) to
+ * the NUL-terminated query string q of qlen bytes. 0, or -1 (logged) when
+ * it does not fit or memory runs out.
+ */
+int client_add_param(struct client *c, char *q, size_t qlen, const char *key,
+    const char *value);
+
 #endif

@@ -91,31 +91,6 @@ struct out {
 	int opened;
 };
 
-/* Appends "&key=escaped(value)" to the query string q (qlen bytes). */
-static int
-add_param(struct client *c, char *q, size_t qlen, const char *key,
-    const char *value)
-{
-	char *e;
-	size_t n = strlen(q);
-	int ret = -1;
-
-	if ((e = client_escape(c, value)) == NULL) {
-		log_warnx("out of memory");
-		goto out;
-	}
-	if ((size_t)snprintf(q + n, qlen - n, "%s%s=%s", n ? "&" : "", key,
-		e) >= qlen - n) {
-		log_warnx("the query string is longer than %zu bytes",
-		    qlen - 1);
-		goto out;
-	}
-	ret = 0;
-out:
-	free(e);
-	return ret;
-}
-
 static const char *
 str(const json_t *obj, const char *key)
 {
@@ -606,7 +581,7 @@ list(int argc, char **argv)
 	filters[0] = '\0';
 	for (k = 0; k < 5; k++)
 		if (val[k] != NULL &&
-		    add_param(c, filters, sizeof(filters), keys[k], val[k]) ==
+		    client_add_param(c, filters, sizeof(filters), keys[k], val[k]) ==
 			-1)
 			goto out;
 	if (o.format == F_TABLE)

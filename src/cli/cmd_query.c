@@ -77,31 +77,6 @@ help(void)
 	    QUERY_MAX_ROWS, CLIENT_DEFAULT_SERVER);
 }
 
-/* Appends "&key=escaped(value)" to the query string q (qlen bytes). */
-static int
-add_param(struct client *c, char *q, size_t qlen, const char *key,
-    const char *value)
-{
-	char *e;
-	size_t n = strlen(q);
-	int ret = -1;
-
-	if ((e = client_escape(c, value)) == NULL) {
-		log_warnx("out of memory");
-		goto out;
-	}
-	if ((size_t)snprintf(q + n, qlen - n, "%s%s=%s", n ? "&" : "", key,
-		e) >= qlen - n) {
-		log_warnx("the query string is longer than %zu bytes",
-		    qlen - 1);
-		goto out;
-	}
-	ret = 0;
-out:
-	free(e);
-	return ret;
-}
-
 static int
 check_bbox(const char *v)
 {
@@ -469,14 +444,14 @@ cmd_query(int argc, char **argv)
 	if ((c = client_new(server, token, (long)timeout)) == NULL)
 		goto out;
 	filters[0] = '\0';
-	if ((bbox && add_param(c, filters, sizeof(filters), "bbox", bbox)) ||
-	    (from && add_param(c, filters, sizeof(filters), "from", from)) ||
-	    (to && add_param(c, filters, sizeof(filters), "to", to)) ||
-	    (category && add_param(c, filters, sizeof(filters), "category",
+	if ((bbox && client_add_param(c, filters, sizeof(filters), "bbox", bbox)) ||
+	    (from && client_add_param(c, filters, sizeof(filters), "from", from)) ||
+	    (to && client_add_param(c, filters, sizeof(filters), "to", to)) ||
+	    (category && client_add_param(c, filters, sizeof(filters), "category",
 		category)) ||
-	    (source && add_param(c, filters, sizeof(filters), "source",
+	    (source && client_add_param(c, filters, sizeof(filters), "source",
 		source)) ||
-	    (member && add_param(c, filters, sizeof(filters), "member",
+	    (member && client_add_param(c, filters, sizeof(filters), "member",
 		member)))
 		goto out;
 
