@@ -1,25 +1,63 @@
 /*
- * sequencer: the group-commit loop (see sequencer.h).
+ * sequencer: the group-commit loop and the store's applier (see
+ * sequencer.h).
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <sodium.h>
 
 #include "common/log.h"
 #include "ledger/entrylog.h"
+#include "ledger/idmap.h"
 #include "ledger/sequencer.h"
 #include "store/store.h"
 
 #define BATCH_MAX_ENTRIES 50000 /* entries per group commit, at most */
+/*
+ * Entries logged but not yet applied to the store, at most: past it the
+ * sequencer waits for the applier (backpressure), so the store never lags
+ * the log by more than about a second of full-speed ingest, and the memory
+ * the backlog holds stays bounded.
+ */
+#define APPLY_BACKLOG_MAX 100000
+
+/* One logged entry on its way to the store (its own copy of the bytes). */
+struct apply_item {
+	const char *bytes;
+	size_t len;
+	json_t *entry; /* a reference of the applier's */
+	const char *id;
+	int64_t index;
+};
+
+/* A durable batch for the applier. */
+struct apply_batch {
+	int64_t size; /* the log's size once this batch is applied */
+	size_t n;
+	struct apply_item *items;
+	char *arena; /* the bytes and ids of items */
+	struct seq_request *waiters; /* complete once applied */
+	struct apply_batch *next;
+};
 
 struct sequencer {
 	struct entrylog *log;
 	struct store *store;
-	pthread_t thread;
+	struct idmap *ids; /* the sequencer thread's */
+	pthread_t thread, applier;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	pthread_cond_t cv;	 /* requests queued, or stopping */
+	pthread_cond_t apply_cv; /* batches queued, or applier stopping */
+	pthread_cond_t applied_cv; /* the store moved forward */
 	struct seq_request *head, *tail;
-	int stopping;
+	struct apply_batch *ahead, *atail;
+	int64_t logged;	 /* the log's size after the last batch */
+	int64_t applied; /* the store's applied size */
+	int stopping, applier_stopping;
 	sequencer_hook hook;
 	void *hook_ctx;
 };
@@ -57,18 +95,107 @@ idset_find(struct idset *s, const char *id, int insert, struct seq_item *it)
 	return NULL;
 }
 
-/* Processes one batch of requests; returns 0 or -1 (all failed). */
+/* idmap's confirmation: whether log entry index hashes to id. */
 static int
-sequence(struct sequencer *seq, struct seq_request *batch)
+log_holds(void *ctx, int64_t index, const uint8_t id[32])
+{
+	struct sequencer *seq = ctx;
+	uint8_t *bytes, h[32];
+	size_t len;
+
+	if (entrylog_read(seq->log, index, &bytes, &len) == -1)
+		return -1;
+	crypto_hash_sha256(h, bytes, len);
+	free(bytes);
+	return sodium_memcmp(h, id, 32) == 0;
+}
+
+static void
+load_id(void *ctx, const uint8_t id[32], int64_t index)
+{
+	struct sequencer *seq = ctx;
+
+	if (idmap_put(seq->ids, id, index) == -1)
+		seq->stopping = 1; /* out of memory: sequencer_start fails */
+}
+
+static void
+batch_free(struct apply_batch *b)
+{
+	size_t i;
+
+	if (b == NULL)
+		return;
+	for (i = 0; i < b->n; i++)
+		json_decref(b->items[i].entry);
+	free(b->items);
+	free(b->arena);
+	free(b);
+}
+
+/*
+ * The applier's copy of the fresh entries, so that their requests can
+ * complete (and free them) before the store has them. NULL when out of
+ * memory.
+ */
+static struct apply_batch *
+batch_new(struct seq_item **fresh, size_t n, int64_t size)
+{
+	struct apply_batch *b;
+	size_t i, bytes = 0, off = 0;
+	char *p;
+
+	for (i = 0; i < n; i++)
+		bytes += fresh[i]->len + 1 +
+		    (fresh[i]->id ? strlen(fresh[i]->id) + 1 : 0);
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return NULL;
+	if ((b->items = calloc(n, sizeof(*b->items))) == NULL ||
+	    (b->arena = malloc(bytes ? bytes : 1)) == NULL) {
+		batch_free(b);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		p = b->arena + off;
+		memcpy(p, fresh[i]->bytes, fresh[i]->len);
+		p[fresh[i]->len] = '\0';
+		b->items[i].bytes = p;
+		b->items[i].len = fresh[i]->len;
+		off += fresh[i]->len + 1;
+		if (fresh[i]->id != NULL) {
+			p = b->arena + off;
+			strcpy(p, fresh[i]->id);
+			b->items[i].id = p;
+			off += strlen(p) + 1;
+		}
+		/* jansson's reference counts are atomic (2.11 and later). */
+		b->items[i].entry = json_incref((json_t *)fresh[i]->entry);
+		b->items[i].index = fresh[i]->index;
+	}
+	b->n = n;
+	b->size = size;
+	return b;
+}
+
+/*
+ * Sequences one batch of requests: dedup against the id index, then one
+ * append + sync of the fresh entries. Returns 0 with the applier's batch in
+ * *out (NULL when nothing was new), or -1 (all failed, nothing logged).
+ */
+static int
+sequence(struct sequencer *seq, struct seq_request *batch,
+    struct apply_batch **out)
 {
 	struct seq_request *r;
 	struct entrylog_entry *ents = NULL;
 	struct seq_item **fresh = NULL, *prev;
 	struct idset set = { NULL, 0 };
 	size_t total = 0, nfresh = 0, i;
+	uint8_t bid[32];
 	int64_t size, idx;
-	int found, rc = -1, in_txn = 0;
+	int rc = -1;
 
+	*out = NULL;
 	for (r = batch; r != NULL; r = r->next)
 		total += r->n;
 	set.cap = 16;
@@ -79,23 +206,18 @@ sequence(struct sequencer *seq, struct seq_request *batch)
 	    (fresh = calloc(total ? total : 1, sizeof(*fresh))) == NULL)
 		goto done;
 	size = entrylog_size(seq->log);
-	/*
-	 * One write transaction for the whole batch: the dedup lookups then
-	 * share one read snapshot instead of locking the database per item.
-	 */
-	if (store_begin(seq->store) == -1)
-		goto done;
-	in_txn = 1;
 	for (r = batch; r != NULL; r = r->next) {
 		for (i = 0; i < r->n; i++) {
 			struct seq_item *it = &r->items[i];
 
 			if (it->id != NULL) {
-				found = store_find_observation(seq->store,
-				    it->id, &idx, NULL, NULL);
-				if (found == -1)
+				if (sodium_hex2bin(bid, sizeof(bid), it->id,
+					strlen(it->id), NULL, NULL, NULL) != 0)
 					goto done;
-				if (found == 1) {
+				idx = idmap_find(seq->ids, bid, log_holds, seq);
+				if (idx == -2)
+					goto done;
+				if (idx >= 0) {
 					it->index = idx;
 					it->created = 0;
 					continue;
@@ -116,42 +238,48 @@ sequence(struct sequencer *seq, struct seq_request *batch)
 		}
 	}
 	if (nfresh == 0) {
-		store_rollback(seq->store);
-		in_txn = 0;
 		rc = 0;
 		goto done;
 	}
-	if (entrylog_append(seq->log, ents, nfresh) == -1)
+	/* Copied before the append, so that a failure leaves no trace. */
+	if ((*out = batch_new(fresh, nfresh, size + (int64_t)nfresh)) == NULL)
 		goto done;
-	/* From here the entries are durable: the store must follow. */
-	for (i = 0; i < nfresh; i++)
-		if (store_apply(seq->store, fresh[i]->index, fresh[i]->entry,
-			fresh[i]->bytes, fresh[i]->len, fresh[i]->id) == -1)
-			goto store_failed;
-	in_txn = 0; /* store_commit rolls back itself on failure */
-	if (store_commit(seq->store, size + (int64_t)nfresh) == -1)
-		goto store_failed;
+	if (entrylog_append(seq->log, ents, nfresh) == -1) {
+		batch_free(*out);
+		*out = NULL;
+		goto done;
+	}
+	/* Durable from here on. */
+	for (i = 0; i < nfresh; i++) {
+		if (fresh[i]->id == NULL)
+			continue;
+		if (sodium_hex2bin(bid, sizeof(bid), fresh[i]->id,
+			strlen(fresh[i]->id), NULL, NULL, NULL) != 0 ||
+		    idmap_put(seq->ids, bid, fresh[i]->index) == -1)
+			fatalx("out of memory for the id index at log index "
+			       "%lld", (long long)fresh[i]->index);
+	}
 	if (seq->hook != NULL)
 		seq->hook(seq->hook_ctx, size + (int64_t)nfresh);
 	rc = 0;
-	goto done;
-store_failed:
-	if (in_txn)
-		store_rollback(seq->store);
-	/*
-	 * The log holds entries the store lacks, and dedup reads the store:
-	 * carrying on could log an observation twice. Stop here; on restart
-	 * the store catches up from the log (center_open).
-	 */
-	fatalx("store cannot follow the log at index %lld; restart to "
-	       "recover from the log", (long long)size);
 done:
-	if (in_txn)
-		store_rollback(seq->store);
 	free(set.slot);
 	free(ents);
 	free(fresh);
 	return rc;
+}
+
+/* Whether r must wait for the store: an entry the store may refuse (any
+ * entry but an observation) needs the store's verdict in its answer. */
+static int
+needs_store(const struct seq_request *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->items[i].id == NULL)
+			return 1;
+	return 0;
 }
 
 static void *
@@ -159,6 +287,7 @@ run(void *arg)
 {
 	struct sequencer *seq = arg;
 	struct seq_request *batch, *r, *next, *last;
+	struct apply_batch *ab;
 	size_t n;
 	int status;
 
@@ -170,6 +299,9 @@ run(void *arg)
 			pthread_mutex_unlock(&seq->mu);
 			break;
 		}
+		/* Backpressure: let the store come within reach first. */
+		while (seq->logged - seq->applied > APPLY_BACKLOG_MAX)
+			pthread_cond_wait(&seq->applied_cv, &seq->mu);
 		/* Take what is pending, up to BATCH_MAX_ENTRIES entries. */
 		batch = last = seq->head;
 		n = batch->n;
@@ -184,12 +316,86 @@ run(void *arg)
 		last->next = NULL;
 		pthread_mutex_unlock(&seq->mu);
 
-		status = sequence(seq, batch);
+		status = sequence(seq, batch, &ab);
 		for (r = batch; r != NULL; r = next) {
 			next = r->next;
+			if (status == 0 && ab != NULL && needs_store(r)) {
+				r->next = ab->waiters;
+				ab->waiters = r;
+				continue;
+			}
 			r->done(r, status, r->arg);
 		}
+		if (ab == NULL)
+			continue;
+		pthread_mutex_lock(&seq->mu);
+		seq->logged = ab->size;
+		if (seq->atail)
+			seq->atail->next = ab;
+		else
+			seq->ahead = ab;
+		seq->atail = ab;
+		pthread_cond_signal(&seq->apply_cv);
+		pthread_mutex_unlock(&seq->mu);
 	}
+	return NULL;
+}
+
+/*
+ * The applier: applies durable batches to the store, several in one
+ * transaction when it has fallen behind, then publishes the store's new
+ * applied size and completes the requests that waited for it.
+ */
+static void *
+apply_run(void *arg)
+{
+	struct sequencer *seq = arg;
+	struct apply_batch *list, *b, *next;
+	struct seq_request *r, *rn;
+	size_t i;
+
+	for (;;) {
+		pthread_mutex_lock(&seq->mu);
+		while (seq->ahead == NULL && !seq->applier_stopping)
+			pthread_cond_wait(&seq->apply_cv, &seq->mu);
+		list = seq->ahead;
+		seq->ahead = seq->atail = NULL;
+		pthread_mutex_unlock(&seq->mu);
+		if (list == NULL)
+			break;
+		if (store_begin(seq->store) == -1)
+			goto failed;
+		for (b = list; b != NULL; b = b->next)
+			for (i = 0; i < b->n; i++)
+				if (store_apply(seq->store, b->items[i].index,
+					b->items[i].entry, b->items[i].bytes,
+					b->items[i].len, b->items[i].id) == -1)
+					goto failed;
+		for (b = list; b->next != NULL; b = b->next)
+			;
+		if (store_commit(seq->store, b->size) == -1)
+			goto failed;
+		pthread_mutex_lock(&seq->mu);
+		seq->applied = b->size;
+		pthread_cond_broadcast(&seq->applied_cv);
+		pthread_mutex_unlock(&seq->mu);
+		for (b = list; b != NULL; b = next) {
+			next = b->next;
+			for (r = b->waiters; r != NULL; r = rn) {
+				rn = r->next;
+				r->done(r, 0, r->arg);
+			}
+			batch_free(b);
+		}
+	}
+	return NULL;
+failed:
+	/*
+	 * The log holds entries the store lacks. Stop here; on restart the
+	 * store catches up from the log (center_open).
+	 */
+	fatalx("store cannot follow the log at index %lld; restart to "
+	       "recover from the log", (long long)list->items[0].index);
 	return NULL;
 }
 
@@ -198,6 +404,7 @@ sequencer_start(struct entrylog *log, struct store *store,
     sequencer_hook hook, void *hook_ctx)
 {
 	struct sequencer *seq;
+	int have_thread = 0;
 
 	if ((seq = calloc(1, sizeof(*seq))) == NULL)
 		return NULL;
@@ -205,16 +412,39 @@ sequencer_start(struct entrylog *log, struct store *store,
 	seq->store = store;
 	seq->hook = hook;
 	seq->hook_ctx = hook_ctx;
+	seq->logged = seq->applied = entrylog_size(log);
 	pthread_mutex_init(&seq->mu, NULL);
 	pthread_cond_init(&seq->cv, NULL);
-	if (pthread_create(&seq->thread, NULL, run, seq) != 0) {
-		log_warnx("cannot start the sequencer thread");
-		pthread_mutex_destroy(&seq->mu);
-		pthread_cond_destroy(&seq->cv);
-		free(seq);
-		return NULL;
+	pthread_cond_init(&seq->apply_cv, NULL);
+	pthread_cond_init(&seq->applied_cv, NULL);
+	if ((seq->ids = idmap_new()) == NULL ||
+	    store_observation_ids(store, load_id, seq) == -1 ||
+	    seq->stopping) {
+		log_warnx("cannot load the observation ids into memory");
+		goto fail;
 	}
+	if (pthread_create(&seq->applier, NULL, apply_run, seq) != 0)
+		goto fail;
+	have_thread = 1;
+	if (pthread_create(&seq->thread, NULL, run, seq) != 0)
+		goto fail;
 	return seq;
+fail:
+	log_warnx("cannot start the sequencer");
+	if (have_thread) {
+		pthread_mutex_lock(&seq->mu);
+		seq->applier_stopping = 1;
+		pthread_cond_broadcast(&seq->apply_cv);
+		pthread_mutex_unlock(&seq->mu);
+		pthread_join(seq->applier, NULL);
+	}
+	idmap_free(seq->ids);
+	pthread_mutex_destroy(&seq->mu);
+	pthread_cond_destroy(&seq->cv);
+	pthread_cond_destroy(&seq->apply_cv);
+	pthread_cond_destroy(&seq->applied_cv);
+	free(seq);
+	return NULL;
 }
 
 int
@@ -236,6 +466,39 @@ sequencer_submit(struct sequencer *seq, struct seq_request *r)
 	}
 	pthread_mutex_unlock(&seq->mu);
 	return rc;
+}
+
+int
+sequencer_wait_applied(struct sequencer *seq, int64_t size, int timeout_ms)
+{
+	struct timespec until;
+	int rc = 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&seq->mu);
+	while (seq->applied < size && rc == 0)
+		if (pthread_cond_timedwait(&seq->applied_cv, &seq->mu,
+			&until) == ETIMEDOUT)
+			rc = seq->applied < size ? -1 : 0;
+	pthread_mutex_unlock(&seq->mu);
+	return rc;
+}
+
+int64_t
+sequencer_applied(struct sequencer *seq)
+{
+	int64_t n;
+
+	pthread_mutex_lock(&seq->mu);
+	n = seq->applied;
+	pthread_mutex_unlock(&seq->mu);
+	return n;
 }
 
 struct waiter {
@@ -285,7 +548,16 @@ sequencer_stop(struct sequencer *seq)
 	pthread_cond_broadcast(&seq->cv);
 	pthread_mutex_unlock(&seq->mu);
 	pthread_join(seq->thread, NULL);
+	/* The applier drains what the sequencer logged, then stops. */
+	pthread_mutex_lock(&seq->mu);
+	seq->applier_stopping = 1;
+	pthread_cond_broadcast(&seq->apply_cv);
+	pthread_mutex_unlock(&seq->mu);
+	pthread_join(seq->applier, NULL);
+	idmap_free(seq->ids);
 	pthread_mutex_destroy(&seq->mu);
 	pthread_cond_destroy(&seq->cv);
+	pthread_cond_destroy(&seq->apply_cv);
+	pthread_cond_destroy(&seq->applied_cv);
 	free(seq);
 }

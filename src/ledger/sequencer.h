@@ -1,15 +1,29 @@
 /*
- * sequencer: turns submitted entries into log entries with group commit.
+ * sequencer: turns submitted entries into log entries with group commit,
+ * and has the store follow the log.
  *
- * One thread owns the append side of the log and the store's writer. HTTP
- * handlers and commands submit requests (one or many entries); the thread
- * takes everything pending at once, gives each new entry the next index,
- * appends and syncs the whole batch with one pair of fdatasync calls, applies
- * it to the store in one transaction, and only then completes the requests
- * (the MySQL/PostgreSQL group-commit pattern; Tessera batches the same way).
- * So a completed request is durable, and throughput does not pay one fsync
- * per entry. Observations are deduplicated by id: resubmitting one completes
- * with its existing index and created = 0.
+ * One thread owns the append side of the log. HTTP handlers and commands
+ * submit requests (one or many entries); the thread takes everything
+ * pending at once, deduplicates observations by id against an in-memory
+ * index of the log's ids (ledger/idmap.h), gives each new entry the next
+ * index, appends and syncs the whole batch with one pair of fdatasync
+ * calls, lets the checkpointer sign, and only then completes the requests
+ * (the MySQL/PostgreSQL group-commit pattern; Tessera batches the same
+ * way). So a completed request is durable, and throughput does not pay one
+ * fsync per entry. Resubmitting an observation completes with its existing
+ * index and created = 0.
+ *
+ * A second thread, the applier, applies each durable batch to the store
+ * (the store is an index of the log, DESIGN.md), several batches in one
+ * transaction when it has fallen behind. The store is therefore never
+ * ahead of the log and at most APPLY_BACKLOG_MAX entries behind it (the
+ * sequencer waits past that). Observation requests complete as soon as
+ * their entries are durable; a request holding any other entry (which the
+ * store may refuse: a decision that lost a race) completes only once the
+ * store has applied it, so its answer can carry the store's verdict.
+ * Readers that must see every acknowledged write call
+ * sequencer_wait_applied with the log's size first (read-your-writes).
+ * After a crash the store catches up from the log (center_open).
  */
 #ifndef TRUCE_SEQUENCER_H
 #define TRUCE_SEQUENCER_H
@@ -43,8 +57,8 @@ struct seq_request {
 };
 
 /*
- * Called on the sequencer thread after each batch is durable in the log and
- * applied to the store, before its requests complete, with the log's new
+ * Called on the sequencer thread after each batch is durable in the log,
+ * before its requests complete, with the log's new
  * size (the checkpointer signs it here, so answers can carry a receipt).
  */
 typedef void (*sequencer_hook)(void *ctx, int64_t size);
@@ -65,6 +79,16 @@ int sequencer_submit(struct sequencer *seq, struct seq_request *r);
 
 /* Submits items and waits for them: 0 when durable, -1 on failure. */
 int sequencer_run(struct sequencer *seq, struct seq_item *items, size_t n);
+
+/*
+ * Waits until the store has applied the log's first size entries, at most
+ * timeout_ms. 0, or -1 on timeout.
+ */
+int sequencer_wait_applied(struct sequencer *seq, int64_t size,
+    int timeout_ms);
+
+/* The number of log entries the store has applied. */
+int64_t sequencer_applied(struct sequencer *seq);
 
 /* Refuses new requests, completes the queued ones, joins the thread and
  * frees seq. NULL does nothing. */

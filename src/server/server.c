@@ -28,6 +28,7 @@
 #include "common/log.h"
 #include "common/num.h"
 #include "ledger/entrylog.h"
+#include "ledger/sequencer.h"
 #include "record/canon.h"
 #include "record/observation.h"
 #include "record/timefmt.h"
@@ -38,6 +39,9 @@
 #include "verify/member.h"
 
 static enum MHD_Result health(struct request *r);
+
+/* How long a reading request waits for the store to catch up, at most. */
+#define STORE_WAIT_MS 10000
 
 /*
  * THE table of what each role may do on each route (docs/verification.md
@@ -520,6 +524,31 @@ admit_body(struct request *r, enum MHD_Result *ret)
 	return 0;
 }
 
+/*
+ * Read-your-writes: the store follows the log a little behind
+ * (ledger/sequencer.h), so a request that reads the store first waits until
+ * it holds every entry the log held when the request arrived. Public routes
+ * read the log only. Submitting observations reads no state a write changes
+ * but the principals, and a change of principals is answered only once the
+ * store has applied it, so it need not wait (and ingest does not wait for
+ * the store's indexing).
+ */
+static int
+caught_up(struct request *r, enum MHD_Result *ret)
+{
+	struct center *c = r->srv->center;
+
+	if (c->seq == NULL || r->route->roles == 0 ||
+	    r->route->fn == observations_post)
+		return 0;
+	if (sequencer_wait_applied(c->seq, entrylog_size(c->log),
+		STORE_WAIT_MS) == 0)
+		return 0;
+	*ret = http_problem(r, 503, "the store is more than %d ms behind the "
+	    "log; try again", STORE_WAIT_MS);
+	return -1;
+}
+
 /* Checks route, token, role and body headers; queues an error or 0. */
 static int
 admit(struct request *r, enum MHD_Result *ret)
@@ -533,6 +562,8 @@ admit(struct request *r, enum MHD_Result *ret)
 		    : http_problem(r, 404, "no such resource: %.100s", r->url);
 		return -1;
 	}
+	if (caught_up(r, ret) == -1)
+		return -1;
 	if (r->route->roles != 0) {
 		if (authenticate(r, ret) == -1)
 			return -1;

@@ -112,6 +112,12 @@ store_find_observation(struct store *s, const char *id, int64_t *index,
 }
 
 int
+store_observation_ids(struct store *s, store_id_fn fn, void *ctx)
+{
+	return store_ops_of(s)->observation_ids(s, fn, ctx);
+}
+
+int
 store_query_observations(struct store *s, const struct store_query *q,
     store_row_fn fn, void *ctx)
 {

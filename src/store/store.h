@@ -62,6 +62,9 @@ struct store_incident_query {
 typedef int (*store_incident_fn)(void *ctx, int64_t cursor,
     const json_t *incident);
 
+/* Called once per observation with its id (SHA-256) and log index. */
+typedef void (*store_id_fn)(void *ctx, const uint8_t id[32], int64_t index);
+
 struct store_ops {
 	const char *name;
 	struct store *(*open)(const char *target, int flags);
@@ -76,6 +79,7 @@ struct store_ops {
 	    int64_t *index, char **entry, size_t *len);
 	int (*query_observations)(struct store *s,
 	    const struct store_query *q, store_row_fn fn, void *ctx);
+	int (*observation_ids)(struct store *s, store_id_fn fn, void *ctx);
 	int (*count_observations)(struct store *s, int64_t *n);
 	int (*reset)(struct store *s);
 	int (*refusal)(struct store *s, int64_t index, char *reason,
@@ -172,6 +176,12 @@ int store_apply_entry(struct store *s, int64_t index, const uint8_t *bytes,
  */
 int store_find_observation(struct store *s, const char *id, int64_t *index,
     char **entry, size_t *len);
+
+/*
+ * Calls fn for every observation's id and index, in no particular order
+ * (the sequencer's in-memory dedup index is loaded this way). 0 or -1.
+ */
+int store_observation_ids(struct store *s, store_id_fn fn, void *ctx);
 
 /* Runs q, calling fn for each row in log order. 0 or -1. */
 int store_query_observations(struct store *s, const struct store_query *q,

@@ -1240,6 +1240,25 @@ done:
 	return rc;
 }
 
+static int
+sqlite_observation_ids(struct store *s, store_id_fn fn, void *ctx)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT id, idx FROM observation", -1,
+		&st, NULL) != SQLITE_OK)
+		return sq_fail(s, "list observation ids");
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		if (sqlite3_column_bytes(st, 0) == 32)
+			fn(ctx, sqlite3_column_blob(st, 0),
+			    sqlite3_column_int64(st, 1));
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE)
+		return sq_fail(s, "list observation ids");
+	return 0;
+}
+
 static int64_t
 clamp32(int64_t v)
 {
@@ -2679,6 +2698,7 @@ const struct store_ops store_sqlite_ops = {
 	.apply = sqlite_apply,
 	.find_observation = sqlite_find_observation,
 	.query_observations = sqlite_query,
+	.observation_ids = sqlite_observation_ids,
 	.count_observations = sqlite_count,
 	.reset = sqlite_reset,
 	.refusal = sqlite_refusal,
