@@ -82,22 +82,27 @@ echo "### 1. Durable ingest over HTTP (keep-alive, fresh center, 2xx = fsynced)"
 echo
 echo "Each run posts distinct observations for ${BENCH_INGEST_SECONDS:-5} s (all bodies built before the clock starts)."
 echo
-echo "Server CPU is what the whole truce process spent per acknowledged observation (user + system, all"
-echo "threads); the sequencer is the one thread that runs every group commit (dedup lookups, log append"
-echo "and fsync, store inserts, commit) serially, so 1,000,000 / its µs per observation bounds the ingest"
-echo "rate whatever the number of cores. Both are far less sensitive to the machine's other users than"
-echo "observations/s."
+echo "A 2xx means the observations are in the log and fsynced; the store (SQLite and fusion) follows the"
+echo "log on its own thread, at most 100,000 entries behind (ledger/sequencer.h), and every read waits"
+echo "until it holds what was acknowledged before the read arrived. *Acknowledged/s* is the rate of"
+echo "durable 2xx answers during the run; *caught up/s* counts the same observations over the run plus"
+echo "the time the store then took to have applied all of them (a read right after the run waited that"
+echo "long), which is the rate the center sustains. Server CPU is what the whole truce process spent per"
+echo "observation (user + system, all threads, until caught up); the sequencer thread runs the group"
+echo "commits (dedup, log append, fsync) and the applier thread the store and fusion, each serially, so"
+echo "1,000,000 / its µs per observation bounds its rate whatever the number of cores. CPU figures are"
+echo "far less sensitive to the machine's other users than rates."
 echo
-echo "| batch | clients | observations/s | requests/s | request p50 | request p99 | server CPU µs/obs | sequencer CPU µs/obs |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| batch | clients | acknowledged/s | caught up/s | request p50 | request p99 | server CPU µs/obs | sequencer µs/obs | applier µs/obs |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for b in 1 100 1000; do
 	for c in 1 8; do
 		o=$(med "$OUT/ingest.txt" obs_per_s batch=$b clients=$c)
-		echo "| $(int $b) | $c | **$(int "$o")** | $(int "$(div "$o" $b %.0f)") | $(fmt "$(med "$OUT/ingest.txt" req_p50_ms batch=$b clients=$c)" %.1f) ms | $(fmt "$(med "$OUT/ingest.txt" req_p99_ms batch=$b clients=$c)" %.1f) ms | $(fmt "$(med "$OUT/ingest.txt" server_us_per_obs batch=$b clients=$c)" %.0f) | $(fmt "$(med "$OUT/ingest.txt" seq_us_per_obs batch=$b clients=$c)" %.0f) |"
+		echo "| $(int $b) | $c | **$(int "$o")** | $(int "$(med "$OUT/ingest.txt" sustained_obs_per_s batch=$b clients=$c)") | $(fmt "$(med "$OUT/ingest.txt" req_p50_ms batch=$b clients=$c)" %.1f) ms | $(fmt "$(med "$OUT/ingest.txt" req_p99_ms batch=$b clients=$c)" %.1f) ms | $(fmt "$(med "$OUT/ingest.txt" server_us_per_obs batch=$b clients=$c)" %.0f) | $(fmt "$(med "$OUT/ingest.txt" seq_us_per_obs batch=$b clients=$c)" %.0f) | $(fmt "$(med "$OUT/ingest.txt" applier_us_per_obs batch=$b clients=$c)" %.0f) |"
 	done
 done
 load=$(med "$OUT/load.txt" obs_per_s what=ingest)
-echo "| 10,000 | 2 | $(int "$load") (one run: the 1,000,000-row query set, into a growing store) | | $(fmt "$(med "$OUT/load.txt" req_p50_ms what=ingest)" %.0f) ms | $(fmt "$(med "$OUT/load.txt" req_p99_ms what=ingest)" %.0f) ms | $(fmt "$(med "$OUT/load.txt" server_us_per_obs what=ingest)" %.0f) | $(fmt "$(med "$OUT/load.txt" seq_us_per_obs what=ingest)" %.0f) |"
+echo "| 10,000 | 2 | $(int "$load") (one run: the 1,000,000-row query set, into a growing store) | $(int "$(med "$OUT/load.txt" sustained_obs_per_s what=ingest)") | $(fmt "$(med "$OUT/load.txt" req_p50_ms what=ingest)" %.0f) ms | $(fmt "$(med "$OUT/load.txt" req_p99_ms what=ingest)" %.0f) ms | $(fmt "$(med "$OUT/load.txt" server_us_per_obs what=ingest)" %.0f) | $(fmt "$(med "$OUT/load.txt" seq_us_per_obs what=ingest)" %.0f) | $(fmt "$(med "$OUT/load.txt" applier_us_per_obs what=ingest)" %.0f) |"
 echo
 
 echo "### 2. Bulk import with \`truce import\`"
@@ -200,6 +205,8 @@ echo
 verdict() { awk -v ok="$1" 'BEGIN { print ok ? "**met**" : "**missed**" }'; }
 echo "| target | measured | |"
 echo "|---|---|---|"
-echo "| durable ingest ≥ 50,000 obs/s over HTTP, batches of 1,000 | $(int "$(med "$OUT/ingest.txt" obs_per_s batch=1000 clients=1)") (1 client), $(int "$http1000") (8 clients) | $(verdict "$(awk -v a="$http1000" 'BEGIN { print (a + 0 >= 50000) }')") |"
+sus1000=$(med "$OUT/ingest.txt" sustained_obs_per_s batch=1000 clients=8)
+echo "| durable ingest ≥ 50,000 obs/s over HTTP, batches of 1,000 (acknowledged) | $(int "$(med "$OUT/ingest.txt" obs_per_s batch=1000 clients=1)") (1 client), $(int "$http1000") (8 clients) | $(verdict "$(awk -v a="$http1000" 'BEGIN { print (a + 0 >= 50000) }')") |"
+echo "| the same, until the store has caught up (sustained) | $(int "$(med "$OUT/ingest.txt" sustained_obs_per_s batch=1000 clients=1)") (1 client), $(int "$sus1000") (8 clients) | $(verdict "$(awk -v a="$sus1000" 'BEGIN { print (a + 0 >= 50000) }')") |"
 echo "| query p50 ≤ 2 ms over 1,000,000 observations (HTTP) | $(fmt "$http" %.2f) ms (store alone: $(fmt "$direct" %.2f) ms) | $(verdict "$(awk -v a="$http" 'BEGIN { print (a + 0 <= 2) }')") |"
 echo "| query faster than PostGIS | truce HTTP $(fmt "$http" %.2f) ms vs PostGIS best $(fmt "$pgbest" %.2f) ms | $(verdict "$(awk -v a="$http" -v b="$pgbest" 'BEGIN { print (a + 0 < b + 0) }')") |"

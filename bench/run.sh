@@ -142,28 +142,50 @@ start_server() {
 }
 
 # server_cpu: CPU seconds (user + system) the server has used so far, then
-# those of its threads named like the process other than the main thread:
-# the sequencer, which runs every group commit serially.
+# those of its sequencer thread (dedup, log append and fsync, one group
+# commit after the other) and of its applier thread (the store and fusion
+# following the log; ledger/sequencer.h).
 server_cpu() {
-	local hz main t all=0 seq=0 c
+	local hz t all=0 seq=0 app=0 c
 	hz=$(getconf CLK_TCK)
-	main=$SERVER_PID
 	for t in /proc/"$SERVER_PID"/task/*; do
 		c=$(awk '{ print $14 + $15 }' "$t/stat")
 		all=$((all + c))
-		[ "${t##*/}" != "$main" ] && [ "$(cat "$t/comm")" = truce ] && seq=$((seq + c))
+		case $(cat "$t/comm") in
+		sequencer) seq=$((seq + c)) ;;
+		applier) app=$((app + c)) ;;
+		esac
 	done
-	awk -v a=$all -v s=$seq -v hz="$hz" 'BEGIN { printf "%.2f %.2f", a / hz, s / hz }'
+	awk -v a=$all -v s=$seq -v p=$app -v hz="$hz" \
+		'BEGIN { printf "%.2f %.2f %.2f", a / hz, s / hz, p / hz }'
 }
 
 sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
 
-# with_cpu LINE CPU SEQ: LINE plus the server's CPU cost per observation.
+# caught_up TOKEN: seconds until the store has applied every acknowledged
+# observation (a read waits for that: read-your-writes), measured from now.
+caught_up() {
+	local t0 code
+	t0=$(date +%s.%N)
+	for _ in $(seq 120); do
+		code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $1" \
+			"$URL/v1/observations?limit=1")
+		[ "$code" = 200 ] && { since "$t0"; return 0; }
+	done
+	die "the store did not catch up with the log"
+}
+
+# with_cpu LINE CPU SEQ APPLIER CAUGHT_UP: LINE plus the server's CPU cost
+# per observation and the rate once the store had caught up.
 with_cpu() {
-	echo "$1" | awk -v cpu="$2" -v seq="$3" '{
-		for (i = 1; i <= NF; i++) if ($i ~ /^obs=/) { split($i, a, "="); n = a[2] }
-		printf "%s server_cpu_s=%s seq_cpu_s=%s server_us_per_obs=%.1f seq_us_per_obs=%.1f\n",
-			$0, cpu, seq, n ? cpu * 1e6 / n : 0, n ? seq * 1e6 / n : 0 }'
+	echo "$1" | awk -v cpu="$2" -v seq="$3" -v app="$4" -v cu="$5" '{
+		for (i = 1; i <= NF; i++) {
+			if ($i ~ /^obs=/) { split($i, a, "="); n = a[2] }
+			if ($i ~ /^seconds=/) { split($i, a, "="); s = a[2] }
+		}
+		printf "%s server_cpu_s=%s seq_cpu_s=%s applier_cpu_s=%s server_us_per_obs=%.1f seq_us_per_obs=%.1f applier_us_per_obs=%.1f caught_up_s=%s sustained_obs_per_s=%.0f\n",
+			$0, cpu, seq, app, n ? cpu * 1e6 / n : 0, n ? seq * 1e6 / n : 0,
+			n ? app * 1e6 / n : 0, cu, n / (s + cu) }'
 }
 
 free_port() {
@@ -209,12 +231,14 @@ for batch in 1 100 1000; do
 			log "ingest: batch $batch, $clients client(s), repetition $rep"
 			tok=$(new_center "$WORK/ingest")
 			start_server "$WORK/ingest"
-			read -r cpu0 seq0 <<<"$(server_cpu)"
+			read -r cpu0 seq0 app0 <<<"$(server_cpu)"
 			line=$(measure "$rep" "$TB" ingest "$URL" "$tok" "$batch" \
 				"$clients" "$count" "$INGEST_S" 2>>"$OUT/ingest.log")
-			read -r cpu seq <<<"$(server_cpu)"
+			cu=$(caught_up "$tok")
+			read -r cpu seq app <<<"$(server_cpu)"
 			stop_server
-			with_cpu "$line" "$(sub "$cpu" "$cpu0")" "$(sub "$seq" "$seq0")" |
+			with_cpu "$line" "$(sub "$cpu" "$cpu0")" "$(sub "$seq" "$seq0")" \
+				"$(sub "$app" "$app0")" "$cu" |
 				tee -a "$OUT/ingest.txt" >&2
 		done
 	done
@@ -250,10 +274,12 @@ fi
 log "loading $QUERY_SET observations into truce over HTTP (batches of 10,000, 2 clients)"
 tokq=$(new_center "$WORK/q")
 start_server "$WORK/q"
-read -r cpu0 seq0 <<<"$(server_cpu)"
+read -r cpu0 seq0 app0 <<<"$(server_cpu)"
 line=$("$TB" ingest "$URL" "$tokq" 10000 2 "$QUERY_SET" 3600 2>>"$OUT/ingest.log")
-read -r cpu seq <<<"$(server_cpu)"
-with_cpu "$line" "$(sub "$cpu" "$cpu0")" "$(sub "$seq" "$seq0")" | tee "$OUT/load.txt" >&2
+cu=$(caught_up "$tokq")
+read -r cpu seq app <<<"$(server_cpu)"
+with_cpu "$line" "$(sub "$cpu" "$cpu0")" "$(sub "$seq" "$seq0")" \
+	"$(sub "$app" "$app0")" "$cu" | tee "$OUT/load.txt" >&2
 store_bytes=$(du -cb "$WORK/q/store.db"* | tail -1 | cut -f1)
 log_bytes=$(du -sb "$WORK/q/log" | cut -f1)
 echo "what=truce-size store_bytes=$store_bytes log_bytes=$log_bytes" >>"$OUT/load.txt"

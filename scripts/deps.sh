@@ -4,7 +4,9 @@
 set -eu
 
 # build: compiler, pkg-config and the libraries of DESIGN.md's table;
-#        libcurl is the HTTP client of the CLI's client commands.
+#        libcurl is the HTTP client of the CLI's client commands; jemalloc
+#        is the release build's allocator (bench/RESULTS.md: glibc's malloc
+#        cost a quarter of the ingest path's CPU).
 # test:  curl and jq drive the integration tests; prove comes with perl.
 # bench: PostgreSQL + PostGIS is the peer of issue 2, wrk the HTTP load, openssl
 #        the SHA-256 reference speed; libpq-dev lets bench/tbench time PostGIS
@@ -15,7 +17,7 @@ set -eu
 pkgs=(
 	build-essential pkg-config
 	libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
-	libcurl4-openssl-dev libproj-dev proj-bin
+	libcurl4-openssl-dev libproj-dev proj-bin libjemalloc-dev
 	curl jq perl sqlite3
 	postgresql postgresql-15-postgis-3 wrk openssl libpq-dev
 	python3-scipy python3-sklearn

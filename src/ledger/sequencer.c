@@ -428,6 +428,9 @@ sequencer_start(struct entrylog *log, struct store *store,
 	have_thread = 1;
 	if (pthread_create(&seq->thread, NULL, run, seq) != 0)
 		goto fail;
+	/* Named for top -H and the benchmark's per-thread CPU figures. */
+	pthread_setname_np(seq->thread, "sequencer");
+	pthread_setname_np(seq->applier, "applier");
 	return seq;
 fail:
 	log_warnx("cannot start the sequencer");

@@ -23,7 +23,7 @@ put(struct canon_buf *b, const char *s, size_t n)
 	if (b->failed)
 		return;
 	if (b->len + n + 1 > b->cap) {
-		ncap = b->cap ? b->cap : 256;
+		ncap = b->cap ? b->cap : 512;
 		while (b->len + n + 1 > ncap)
 			ncap *= 2;
 		if ((np = realloc(b->p, ncap)) == NULL) {
@@ -81,20 +81,35 @@ put_string(struct canon_buf *b, const char *s, size_t n)
 	put(b, "\"", 1);
 }
 
-static int
-cmpkey(const void *a, const void *b)
+struct member {
+	const char *key;
+	size_t klen;
+	const json_t *value;
+};
+
+/* Decimal digits of v into the end of buf[32]; returns the first one. */
+static char *
+put_int(char buf[32], json_int_t iv)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	char *p = buf + 32;
+	uint64_t u = iv < 0 ? (uint64_t)0 - (uint64_t)iv : (uint64_t)iv;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (iv < 0)
+		*--p = '-';
+	return p;
 }
 
 static int
 encode(struct canon_buf *b, const json_t *v, int depth)
 {
-	char num[32];
-	const char **keys = NULL;
+	char num[32], *d;
+	struct member small[16], *mem = small, tmp;
 	const char *k;
 	json_t *m;
-	size_t i, n;
+	size_t i, j, n;
 	json_int_t iv;
 	int rc = -1;
 
@@ -114,8 +129,8 @@ encode(struct canon_buf *b, const json_t *v, int depth)
 		iv = json_integer_value(v);
 		if (iv > CANON_SAFE_INT || iv < -CANON_SAFE_INT)
 			return -1;
-		snprintf(num, sizeof(num), "%lld", (long long)iv);
-		put(b, num, strlen(num));
+		d = put_int(num, iv);
+		put(b, d, (size_t)(num + sizeof(num) - d));
 		break;
 	case JSON_REAL:
 		return -1;
@@ -133,31 +148,43 @@ encode(struct canon_buf *b, const json_t *v, int depth)
 		put(b, "]", 1);
 		break;
 	case JSON_OBJECT:
+		/*
+		 * Members sorted by key. Objects are small (an entry's have at
+		 * most a dozen members), so an insertion sort over an array
+		 * on the stack beats qsort and a lookup per key.
+		 */
 		n = json_object_size(v);
-		if (n > 0 && (keys = calloc(n, sizeof(*keys))) == NULL)
+		if (n > sizeof(small) / sizeof(small[0]) &&
+		    (mem = calloc(n, sizeof(*mem))) == NULL)
 			return -1;
 		i = 0;
-		json_object_foreach((json_t *)v, k, m)
-			keys[i++] = k;
-		if (n > 1)
-			qsort(keys, n, sizeof(*keys), cmpkey);
+		json_object_foreach((json_t *)v, k, m) {
+			tmp.key = k;
+			tmp.klen = strlen(k);
+			tmp.value = m;
+			for (j = i; j > 0 && strcmp(mem[j - 1].key, k) > 0; j--)
+				mem[j] = mem[j - 1];
+			mem[j] = tmp;
+			i++;
+		}
 		put(b, "{", 1);
 		for (i = 0; i < n; i++) {
 			if (i > 0)
 				put(b, ",", 1);
-			put_string(b, keys[i], strlen(keys[i]));
+			put_string(b, mem[i].key, mem[i].klen);
 			put(b, ":", 1);
-			if (encode(b, json_object_get(v, keys[i]), depth + 1) ==
-			    -1)
+			if (encode(b, mem[i].value, depth + 1) == -1)
 				goto fail;
 		}
 		put(b, "}", 1);
-		free(keys);
+		if (mem != small)
+			free(mem);
 		break;
 	}
 	return b->failed ? -1 : 0;
 fail:
-	free(keys);
+	if (mem != small)
+		free(mem);
 	return rc;
 }
 

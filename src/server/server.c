@@ -670,10 +670,19 @@ static int
 buffer_body(struct request *r, const char *data, size_t len)
 {
 	size_t need = r->body_len + len, ncap;
+	const char *cl;
+	int64_t declared;
 	char *nb;
 
 	if (need + 1 > r->body_cap) {
 		ncap = r->body_cap ? r->body_cap : 65536;
+		/* The declared length (already checked against the limit in
+		 * admit_body) sizes the buffer once: no copies as it grows. */
+		if (r->body_cap == 0 && (cl = http_header(r,
+		    MHD_HTTP_HEADER_CONTENT_LENGTH)) != NULL &&
+		    num_parse_i64(cl, 0, body_limit(r), &declared, NULL, 0) ==
+		    0 && (size_t)declared >= need)
+			ncap = (size_t)declared + 1;
 		while (ncap < need + 1)
 			ncap *= 2;
 		if ((nb = realloc(r->body, ncap)) == NULL)
