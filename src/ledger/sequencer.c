@@ -164,7 +164,7 @@ batch_new(struct seq_item **fresh, size_t n, int64_t size)
 		off += fresh[i]->len + 1;
 		if (fresh[i]->id != NULL) {
 			p = b->arena + off;
-			strcpy(p, fresh[i]->id);
+			memcpy(p, fresh[i]->id, strlen(fresh[i]->id) + 1);
 			b->items[i].id = p;
 			off += strlen(p) + 1;
 		}
