@@ -615,6 +615,7 @@ digest_run(void *arg)
 	char path[128], err[1024];
 	int64_t queued = 0, done = 0, k, lo, hi;
 
+	pthread_setname_np(pthread_self(), "audit-digests");
 	while (done < a->nchunks && a->list_outcome == AUDIT_OK &&
 	    !atomic_load(&a->list_stop)) {
 		while (queued < a->nchunks && queued < done + PAGE_WINDOW) {
@@ -892,6 +893,7 @@ replay_run(void *arg)
 	char err[300];
 	int i, in_txn = 0, abort;
 
+	pthread_setname_np(pthread_self(), "audit-replay"); /* for top -H */
 	if (store_begin(a->store) == -1)
 		rfail(a, AUDIT_INCOMPLETE, "scratch store: cannot begin a "
 		    "transaction");
