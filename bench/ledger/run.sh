@@ -7,7 +7,9 @@
 #   - sequencing throughput with durability: ENTRIES observations POSTed
 #     in batches of 10,000 (each answer waits for the fdatasync);
 #   - audit speed: `truce audit` of the whole center (entries/s verified
-#     and replayed, and the whole audit with the listing comparison);
+#     and replayed, and the whole audit with the comparison of the
+#     center's observation digests, docs/audit.md); the audit's one-line
+#     summary format is documented there ("Output and exit status");
 #   - inclusion proofs served per second: wrk against
 #     /v1/log/proof/inclusion with a Lua script varying the index, the
 #     server pinned to one core (taskset), wrk on the other;
@@ -182,7 +184,7 @@ echo "| measure | result | target |"
 echo "|---|---|---|"
 echo "| sequencing with durability, batches of 10,000 | $seq_rate entries/s ($size entries) | ≥ 50,000/s |"
 echo "| audit: entries verified and replayed (hash + parse + canonical check + store) | $tree_rate entries/s | ≥ 200,000/s |"
-echo "| audit: whole run incl. listing comparison and proofs | ${audit_s} s = $(awk -v n="$size" -v s="$audit_s" 'BEGIN { if (s > 0) printf "%.0f", n / s }') entries/s (exit $audit_rc) | |"
+echo "| audit: whole run incl. observation digests and proofs | ${audit_s} s = $(awk -v n="$size" -v s="$audit_s" 'BEGIN { if (s > 0) printf "%.0f", n / s }') entries/s (exit $audit_rc) | |"
 echo "| audit: CPU of the audit process (user + sys) | $audit_cpu s = $cpu_rate entries per CPU-second | |"
 echo "| inclusion proofs, server on 1 core, wrk -c32 | $proofs /s (p99 $proof_p99, non-2xx: ${non2xx:-0}) | ≥ 100,000/s |"
 echo "| write 2xx → joint checkpoint (2 local witnesses), $SAMPLES writes | p50 $p50 ms, p99 $p99 ms, max $max ms | p99 ≤ 1,000 ms |"

@@ -25,6 +25,7 @@
 #include "audit/audit.h"
 #include "audit/fetch.h"
 #include "record/canon.h"
+#include "store/obsdigest.h"
 #include "store/store.h"
 #include "tlog/checkpoint.h"
 #include "tlog/compact.h"
@@ -33,9 +34,10 @@
 #include "tlog/tile.h"
 
 #define WINDOW 16		/* entry bundles in flight */
-#define PAGE_WINDOW 2		/* observation pages in flight */
+#define PAGE_WINDOW 2		/* center digests in flight */
 #define PAGE_SIZE 1000		/* the listing's largest page */
-#define COMMIT_EVERY 64		/* bundles per replay transaction */
+#define DIGEST_CHUNK 65536	/* indexes per digest compared */
+#define REPLAY_QUEUE 32		/* checked bundles waiting for the replay */
 #define CONNECTIONS 6
 #define MAX_NOTE NOTE_MAX_SIZE
 #define MAX_PROOF_JSON 65536
@@ -45,6 +47,23 @@
 #define STATE_MAGIC "truce-audit-bundles 1\n"
 
 enum tagkind { TAG_BUNDLE, TAG_TILE, TAG_PAGE };
+
+/* A checked bundle on its way to the replay thread, which frees it. */
+struct job {
+	int64_t base;			/* index of its first entry */
+	int count;
+	uint8_t *body;			/* the bundle the entries point into */
+	struct tile_entry entries[TILE_WIDTH];
+	json_t *parsed[TILE_WIDTH];
+	char bpath[TILE_PATH_MAX];
+	struct job *next;		/* on the spent list */
+};
+
+/* The center's digest of one chunk of DIGEST_CHUNK indexes. */
+struct chunk_digest {
+	uint8_t digest[OBSDIGEST_SIZE];
+	int64_t count;
+};
 
 /* An observation as the center lists it. */
 struct listed {
@@ -104,20 +123,33 @@ struct audit {
 	int64_t mismatch_n;			/* subtree index at 8 * level */
 	char mismatch_tile[TILE_PATH_MAX];
 	char mismatch_bundle[TILE_PATH_MAX];
-	/* The replay. */
+	/* The replay: a thread of its own applies the bundles the walk has
+	   checked, in order, through this queue; until it is joined only it
+	   touches the store, replayed and the replay_ fields. */
 	struct store *store;
-	char store_path[PATH_MAX];
-	int in_txn;
+	pthread_t replayer;
+	int replayer_started;
+	pthread_mutex_t qmu;
+	pthread_cond_t qput, qtake;
+	struct job *queue[REPLAY_QUEUE];
+	size_t qhead, qlen;
+	int qclosed, qabort;
+	struct job *spent;		/* replayed, for the walk to free */
+	atomic_int replay_failed;
+	enum audit_outcome replay_outcome;
+	char replay_err[1024];
 	int64_t replayed;
-	double tree_start, tree_done;		/* the last bundle processed */
-	/* The center's listing. */
+	double tree_start, tree_done;		/* the replay's last entry */
+	/* The center's listing of one window, where digests differ. */
 	struct listed *listed;
-	size_t nlisted, caplisted;
-	/* The listing is fetched and parsed by its own thread over its own
-	   connections, while the walk hashes and replays: only that thread
-	   writes the fields above and these, until it is joined. Its failure
-	   waits for step 5, so that a fault in the log itself (steps 3 and
-	   4) is the one reported. */
+	size_t nlisted;
+	/* The center's digests, chunk by chunk, are fetched by their own
+	   thread over its own connections while the walk hashes and
+	   replays: only that thread writes center[] and the fields below
+	   until it is joined. Its failure waits for step 5, so that a fault
+	   in the log itself (steps 3 and 4) is the one reported. */
+	struct chunk_digest *center;
+	int64_t nchunks;
 	struct fetch *lf;
 	pthread_t lister;
 	int lister_started;
@@ -492,7 +524,7 @@ queue_bundle(struct audit *a, int64_t n)
 	return 0;
 }
 
-/* Records the listing's first failure (the lister thread's fail()). */
+/* Records the digest thread's first failure (its fail()). */
 static int __attribute__((format(printf, 3, 4)))
 lfail(struct audit *a, enum audit_outcome kind, const char *fmt, ...)
 {
@@ -507,126 +539,117 @@ lfail(struct audit *a, enum audit_outcome kind, const char *fmt, ...)
 	return -1;
 }
 
-static int
-queue_page(struct audit *a, int64_t k)
+/* The path of the center's digest of the observations in [lo, hi). */
+static void
+digest_path(int64_t lo, int64_t hi, char *path, size_t len)
 {
-	char path[128], err[256];
-
-	if (k == 0)
-		snprintf(path, sizeof(path), "/v1/observations?limit=%d",
-		    PAGE_SIZE);
-	else
-		snprintf(path, sizeof(path),
-		    "/v1/observations?limit=%d&cursor=%lld", PAGE_SIZE,
-		    (long long)(k * PAGE_SIZE - 1));
-	if (fetch_queue(a->lf, path, MAX_PAGE, tag_of(k, TAG_PAGE), err,
-		sizeof(err)) == -1)
-		return lfail(a, AUDIT_INCOMPLETE, "observations: %s", err);
-	return 0;
+	snprintf(path, len, "/v1/observations/digest?from=%lld&to=%lld",
+	    (long long)lo, (long long)hi);
 }
 
 /*
- * One page of the listing: keeps the observations with indexes in
- * [k * PAGE_SIZE, (k + 1) * PAGE_SIZE) below the audited size. Page k asks
- * for the PAGE_SIZE observations after index k * PAGE_SIZE - 1, so it holds
- * every one of that window (there are at most PAGE_SIZE of them); pages
- * are fetched in parallel rather than by following `next`.
+ * Reads a digest answer (GET /v1/observations/digest, docs/api.md) for
+ * [lo, hi) into d and *count. 0, or -1 with the outcome in *kind and the
+ * reason in msg.
  */
 static int
-parse_page(struct audit *a, int64_t k, const struct fetch_reply *r)
+parse_digest(const struct fetch_reply *r, int64_t lo, int64_t hi,
+    uint8_t d[OBSDIGEST_SIZE], int64_t *count, enum audit_outcome *kind,
+    char *msg, size_t msglen)
 {
-	json_t *doc, *features, *f;
+	json_t *doc;
 	json_error_t je;
-	const char *id;
-	json_int_t index;
-	int64_t lo = k * PAGE_SIZE, hi = lo + PAGE_SIZE;
-	struct listed *nl;
-	size_t i, cap;
+	json_int_t from, to, n;
+	const char *hex;
 	int rc = -1;
 
-	if (r->status == 0 || r->body == NULL)
-		return lfail(a, AUDIT_INCOMPLETE, "observations: GET %s: %s",
-		    r->path, r->error);
-	if (r->status != 200)
-		return lfail(a, r->status >= 500 ? AUDIT_INCOMPLETE :
-		    AUDIT_FAILED, "observations: GET %s answered %ld: %.200s",
-		    r->path, r->status, (const char *)r->body);
+	*kind = AUDIT_FAILED;
+	if (r->status == 0 || r->body == NULL) {
+		*kind = AUDIT_INCOMPLETE;
+		snprintf(msg, msglen, "observations: GET %.300s: %s", r->path,
+		    r->error);
+		return -1;
+	}
+	if (r->status != 200) {
+		if (r->status >= 500)
+			*kind = AUDIT_INCOMPLETE;
+		snprintf(msg, msglen, "observations: GET %.300s answered %ld: "
+		    "%.200s", r->path, r->status, (const char *)r->body);
+		return -1;
+	}
 	if ((doc = json_loadb((const char *)r->body, r->len, 0, &je)) ==
-	    NULL)
-		return lfail(a, AUDIT_FAILED, "observations: GET %s: not JSON: "
-		    "%s", r->path, je.text);
-	features = json_object_get(doc, "features");
-	if (!json_is_array(features) ||
-	    json_array_size(features) > PAGE_SIZE) {
-		lfail(a, AUDIT_FAILED, "observations: GET %s: `features` is "
-		    "not an array of at most %d", r->path, PAGE_SIZE);
+	    NULL) {
+		snprintf(msg, msglen, "observations: GET %.300s: not JSON: %s",
+		    r->path, je.text);
+		return -1;
+	}
+	if (json_unpack(doc, "{s:I,s:I,s:I,s:s}", "from", &from, "to", &to,
+		"count", &n, "digest", &hex) != 0 || from != lo || to != hi ||
+	    n < 0 || n > hi - lo || strlen(hex) != 2 * OBSDIGEST_SIZE ||
+	    sodium_hex2bin(d, OBSDIGEST_SIZE, hex, 2 * OBSDIGEST_SIZE, NULL,
+		NULL, NULL) != 0) {
+		snprintf(msg, msglen, "observations: GET %.300s: not a digest of "
+		    "indexes [%lld, %lld) ({\"from\",\"to\",\"count\","
+		    "\"digest\": 64 hex})", r->path, (long long)lo,
+		    (long long)hi);
 		goto done;
 	}
-	json_array_foreach(features, i, f) {
-		id = json_string_value(json_object_get(f, "id"));
-		if (json_unpack(f, "{s:{s:I}}", "properties", "index",
-			&index) != 0 || id == NULL || strlen(id) != 64) {
-			lfail(a, AUDIT_FAILED, "observations: GET %s: feature "
-			    "%zu has no `id` of 64 hex or no "
-			    "`properties.index`", r->path, i);
-			goto done;
-		}
-		if (index < lo || index >= hi || index >= a->size)
-			continue;
-		if (a->nlisted == a->caplisted) {
-			cap = a->caplisted ? a->caplisted * 2 : 4096;
-			if ((nl = realloc(a->listed, cap * sizeof(*nl))) ==
-			    NULL) {
-				lfail(a, AUDIT_INCOMPLETE, "out of memory");
-				goto done;
-			}
-			a->listed = nl;
-			a->caplisted = cap;
-		}
-		a->listed[a->nlisted].index = index;
-		if (sodium_hex2bin(a->listed[a->nlisted].id, 32, id, 64, NULL,
-			NULL, NULL) != 0) {
-			lfail(a, AUDIT_FAILED, "observations: GET %s: id '%.64s' "
-			    "is not hex", r->path, id);
-			goto done;
-		}
-		a->nlisted++;
-	}
+	*count = n;
 	rc = 0;
 done:
 	json_decref(doc);
 	return rc;
 }
 
-/* The lister thread: every page of the listing, PAGE_WINDOW in flight. */
+/*
+ * The digest thread: the center's digest of every chunk of DIGEST_CHUNK
+ * indexes below the audited size, PAGE_WINDOW in flight, into a->center.
+ */
 static void *
-list_run(void *arg)
+digest_run(void *arg)
 {
 	struct audit *a = arg;
 	struct fetch_reply r;
-	int64_t npages = (a->size + PAGE_SIZE - 1) / PAGE_SIZE;
-	int64_t queued = 0, done = 0, k;
-	enum tagkind kind;
+	enum audit_outcome kind;
+	enum tagkind tk;
+	char path[128], err[1024];
+	int64_t queued = 0, done = 0, k, lo, hi;
 
-	while (done < npages && a->list_outcome == AUDIT_OK &&
+	pthread_setname_np(pthread_self(), "audit-digests");
+	while (done < a->nchunks && a->list_outcome == AUDIT_OK &&
 	    !atomic_load(&a->list_stop)) {
-		while (queued < npages && queued < done + PAGE_WINDOW)
-			if (queue_page(a, queued++) == -1)
+		while (queued < a->nchunks && queued < done + PAGE_WINDOW) {
+			lo = queued * DIGEST_CHUNK;
+			hi = lo + DIGEST_CHUNK < a->size ? lo + DIGEST_CHUNK :
+			    a->size;
+			digest_path(lo, hi, path, sizeof(path));
+			if (fetch_queue(a->lf, path, MAX_PROOF_JSON,
+				tag_of(queued, TAG_PAGE), err,
+				sizeof(err)) == -1) {
+				lfail(a, AUDIT_INCOMPLETE, "observations: %s",
+				    err);
 				return NULL;
+			}
+			queued++;
+		}
 		if (fetch_next(a->lf, &r) == 0) {
 			lfail(a, AUDIT_INCOMPLETE, "observations: transfers "
 			    "lost");
 			return NULL;
 		}
-		untag(r.tag, &k, &kind);
+		untag(r.tag, &k, &tk);
 		done++;
-		parse_page(a, k, &r);
+		lo = k * DIGEST_CHUNK;
+		hi = lo + DIGEST_CHUNK < a->size ? lo + DIGEST_CHUNK : a->size;
+		if (parse_digest(&r, lo, hi, a->center[k].digest,
+			&a->center[k].count, &kind, err, sizeof(err)) == -1)
+			lfail(a, kind, "%s", err);
 		free(r.body);
 	}
 	return NULL;
 }
 
-/* Stops (if stop) and joins the lister thread. */
+/* Stops (if stop) and joins the digest thread. */
 static void
 list_join(struct audit *a, int stop)
 {
@@ -727,15 +750,19 @@ visit(void *ctx, int level, int64_t n, const uint8_t hash[MERKLE_HASH_SIZE])
 	return 0;
 }
 
-/* Step 4 for one entry: parse, check, apply to the scratch store. */
+/*
+ * Step 4 for one entry, on the walking thread: parses it and checks that
+ * it is canonical and that only entry 0 is the genesis of this log. The
+ * parsed entry goes to *out (the caller owns it) for the replay.
+ */
 static int
-replay_entry(struct audit *a, int64_t index, const uint8_t *bytes,
-    size_t len, const char *bundle)
+check_entry(struct audit *a, int64_t index, const uint8_t *bytes,
+    size_t len, const char *bundle, json_t **out)
 {
 	json_t *e;
 	json_error_t je;
 	const char *type;
-	char *canon = NULL, err[300];
+	char *canon = NULL;
 	size_t clen;
 	int rc = -1;
 
@@ -773,13 +800,8 @@ replay_entry(struct audit *a, int64_t index, const uint8_t *bytes,
 		    "entry", (long long)index, bundle);
 		goto done;
 	}
-	if (store_apply_entry(a->store, index, bytes, len, e, err,
-		sizeof(err)) == -1) {
-		fail(a, AUDIT_FAILED, "entry %lld (%s): cannot be replayed: "
-		    "%s", (long long)index, bundle, err);
-		goto done;
-	}
-	a->replayed++;
+	*out = e;
+	e = NULL;
 	rc = 0;
 done:
 	free(canon);
@@ -787,12 +809,162 @@ done:
 	return rc;
 }
 
+static void
+job_free(struct job *j)
+{
+	int i;
+
+	if (j == NULL)
+		return;
+	for (i = 0; i < j->count; i++)
+		json_decref(j->parsed[i]);
+	free(j->body);
+	free(j);
+}
+
+/* Frees a list of spent jobs. */
+static void
+spent_free(struct job *j)
+{
+	struct job *next;
+
+	for (; j != NULL; j = next) {
+		next = j->next;
+		job_free(j);
+	}
+}
+
+/*
+ * Hands a checked bundle to the replay thread, waiting while REPLAY_QUEUE
+ * bundles are already queued; it comes back on the spent list, which is
+ * freed here, on the thread that allocated it (cheaper for malloc than
+ * freeing on the replay thread, the busier one). NULL closes the queue:
+ * the replay commits after the last bundle (abort: rolls back).
+ */
+static void
+replay_push(struct audit *a, struct job *j, int abort)
+{
+	struct job *spent;
+
+	pthread_mutex_lock(&a->qmu);
+	if (j == NULL) {
+		a->qclosed = 1;
+		a->qabort = abort;
+		pthread_cond_signal(&a->qput);
+	} else {
+		while (a->qlen == REPLAY_QUEUE)
+			pthread_cond_wait(&a->qtake, &a->qmu);
+		a->queue[(a->qhead + a->qlen) % REPLAY_QUEUE] = j;
+		a->qlen++;
+		pthread_cond_signal(&a->qput);
+	}
+	spent = a->spent;
+	a->spent = NULL;
+	pthread_mutex_unlock(&a->qmu);
+	spent_free(spent);
+}
+
+/* Records the replay thread's first failure (its fail()). */
+static void __attribute__((format(printf, 3, 4)))
+rfail(struct audit *a, enum audit_outcome kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (a->replay_outcome != AUDIT_OK)
+		return;
+	a->replay_outcome = kind;
+	va_start(ap, fmt);
+	vsnprintf(a->replay_err, sizeof(a->replay_err), fmt, ap);
+	va_end(ap);
+	atomic_store(&a->replay_failed, 1);
+}
+
+/*
+ * The replay thread: applies the checked entries, bundle after bundle in
+ * log order, to the scratch store with store_apply_entry (the code the
+ * center replays with), all in one transaction; after a failure it only
+ * frees what it is still given. The store is its alone until it is joined.
+ */
+static void *
+replay_run(void *arg)
+{
+	struct audit *a = arg;
+	struct job *j;
+	char err[300];
+	int i, in_txn = 0, abort;
+
+	pthread_setname_np(pthread_self(), "audit-replay"); /* for top -H */
+	if (store_begin(a->store) == -1)
+		rfail(a, AUDIT_INCOMPLETE, "scratch store: cannot begin a "
+		    "transaction");
+	else
+		in_txn = 1;
+	for (;;) {
+		pthread_mutex_lock(&a->qmu);
+		while (a->qlen == 0 && !a->qclosed)
+			pthread_cond_wait(&a->qput, &a->qmu);
+		if (a->qlen == 0) {
+			abort = a->qabort;
+			pthread_mutex_unlock(&a->qmu);
+			break;
+		}
+		j = a->queue[a->qhead];
+		a->qhead = (a->qhead + 1) % REPLAY_QUEUE;
+		a->qlen--;
+		pthread_cond_signal(&a->qtake);
+		pthread_mutex_unlock(&a->qmu);
+		for (i = 0; i < j->count && a->replay_outcome == AUDIT_OK;
+		    i++) {
+			if (store_apply_entry(a->store, j->base + i,
+				j->entries[i].data, j->entries[i].len,
+				j->parsed[i], err, sizeof(err)) == -1)
+				rfail(a, AUDIT_FAILED, "entry %lld (%s): cannot "
+				    "be replayed: %s", (long long)(j->base + i),
+				    j->bpath, err);
+			else
+				a->replayed++;
+		}
+		pthread_mutex_lock(&a->qmu);
+		j->next = a->spent;
+		a->spent = j;
+		pthread_mutex_unlock(&a->qmu);
+	}
+	if (in_txn && (abort || a->replay_outcome != AUDIT_OK))
+		store_rollback(a->store);
+	else if (in_txn && store_commit(a->store, a->replayed) == -1)
+		rfail(a, AUDIT_INCOMPLETE, "scratch store: commit failed");
+	return NULL;
+}
+
+/*
+ * Closes the replay queue (abort: after a failure of the walk), waits for
+ * the replay thread, and makes its failure the audit's: it concerns an
+ * entry before any the walk failed on, since the walk hands over only
+ * bundles it has checked.
+ */
+static void
+replay_join(struct audit *a, int abort)
+{
+	if (!a->replayer_started)
+		return;
+	replay_push(a, NULL, abort);
+	pthread_join(a->replayer, NULL);
+	a->replayer_started = 0;
+	spent_free(a->spent);
+	a->spent = NULL;
+	if (a->replay_outcome != AUDIT_OK) {
+		a->outcome = AUDIT_OK;
+		fail(a, a->replay_outcome, "%s", a->replay_err);
+	}
+}
+
 /* Steps 3 and 4 for one bundle whose bundle and tile have arrived. */
 static int
-process(struct audit *a, struct slot *s, int64_t nbundles)
+process(struct audit *a, struct slot *s)
 {
 	struct tile_entry entries[TILE_WIDTH];
 	struct tile t;
+	struct job *j;
 	char bpath[TILE_PATH_MAX], tpath[TILE_PATH_MAX], err[256];
 	int64_t base = s->n * TILE_WIDTH, i;
 	int replay;
@@ -832,22 +1004,23 @@ process(struct audit *a, struct slot *s, int64_t nbundles)
 	a->tile0 = NULL;
 	if (!replay || a->mismatch)
 		return 0; /* only hashing from now on, to say who is wrong */
-	if (!a->in_txn) {
-		if (store_begin(a->store) == -1)
-			return fail(a, AUDIT_INCOMPLETE, "scratch store: "
-			    "cannot begin a transaction");
-		a->in_txn = 1;
-	}
-	for (i = 0; i < t.width; i++)
-		if (replay_entry(a, base + i, entries[i].data, entries[i].len,
-			bpath) == -1)
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return fail(a, AUDIT_INCOMPLETE, "out of memory");
+	j->base = base;
+	snprintf(j->bpath, sizeof(j->bpath), "%s", bpath);
+	for (i = 0; i < t.width; i++) {
+		if (check_entry(a, base + i, entries[i].data, entries[i].len,
+			bpath, &j->parsed[i]) == -1) {
+			job_free(j);
 			return -1;
-	if ((s->n + 1) % COMMIT_EVERY == 0 || s->n + 1 == nbundles) {
-		a->in_txn = 0;
-		if (store_commit(a->store, base + t.width) == -1)
-			return fail(a, AUDIT_INCOMPLETE, "scratch store: "
-			    "commit failed");
+		}
+		j->entries[i] = entries[i];
+		j->count++;
 	}
+	/* The entries point into the bundle: it goes with them. */
+	j->body = s->bundle.body;
+	s->bundle.body = NULL;
+	replay_push(a, j, 0);
 	return 0;
 }
 
@@ -859,7 +1032,10 @@ slot_clear(struct slot *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* Steps 3 and 4 over the whole log, with the listing fetched alongside. */
+/*
+ * Steps 3 and 4 over the whole log: fetching, hashing and checking here,
+ * the replay on its own thread, the center's digests on a third.
+ */
 static int
 walk(struct audit *a)
 {
@@ -873,6 +1049,8 @@ walk(struct audit *a)
 
 	memset(slots, 0, sizeof(slots));
 	while (done < nbundles) {
+		if (atomic_load(&a->replay_failed))
+			goto out; /* replay_join reports it */
 		while (queued < nbundles && queued < done + WINDOW) {
 			slots[queued % WINDOW].n = queued;
 			if (queue_bundle(a, queued) == -1)
@@ -881,11 +1059,10 @@ walk(struct audit *a)
 		}
 		s = &slots[done % WINDOW];
 		if (s->have_bundle && s->have_tile) {
-			if (process(a, s, nbundles) == -1)
+			if (process(a, s) == -1)
 				goto out;
 			slot_clear(s);
-			if (++done == nbundles)
-				a->tree_done = now_s();
+			done++;
 			continue;
 		}
 		if (fetch_next(a->f, &r) == 0) {
@@ -906,10 +1083,6 @@ walk(struct audit *a)
 out:
 	for (i = 0; i < WINDOW; i++)
 		slot_clear(&slots[i]);
-	if (a->in_txn) {
-		store_rollback(a->store);
-		a->in_txn = 0;
-	}
 	return rc;
 }
 
@@ -960,12 +1133,11 @@ check_root(struct audit *a)
 	return 0;
 }
 
-/* An observation of the replay, for the comparison with the listing. */
+/* The replay's observations in [lo, hi) against the center's listing. */
 struct cmp {
 	struct audit *a;
 	size_t j;		/* next listed observation */
-	int64_t last;		/* last index seen in the replay */
-	int64_t rows;
+	int64_t hi;
 	int failed;
 };
 
@@ -977,10 +1149,8 @@ cmp_row(void *ctx, int64_t index, const char *entry, size_t len)
 	uint8_t id[32];
 	char hex[65], lhex[65];
 
-	c->rows++;
-	c->last = index;
-	if (index >= a->size)
-		return 0;
+	if (index >= c->hi)
+		return 1;
 	crypto_hash_sha256(id, (const uint8_t *)entry, len);
 	sodium_bin2hex(hex, sizeof(hex), id, sizeof(id));
 	if (c->j < a->nlisted && a->listed[c->j].index < index) {
@@ -1007,7 +1177,6 @@ cmp_row(void *ctx, int64_t index, const char *entry, size_t len)
 		return 1;
 	}
 	c->j++;
-	a->sum->observations++;
 	return 0;
 }
 
@@ -1019,44 +1188,186 @@ by_index(const void *x, const void *y)
 	return (l->index > r->index) - (l->index < r->index);
 }
 
-/* Step 5: the center lists exactly the replay's observations. */
+/*
+ * The observations with indexes in [lo, hi) from one page of the listing
+ * into a->listed. The page holds the PAGE_SIZE observations after index
+ * lo - 1, so every one of a window of at most PAGE_SIZE indexes.
+ */
 static int
-compare_listing(struct audit *a)
+parse_page(struct audit *a, int64_t lo, int64_t hi,
+    const struct fetch_reply *r)
 {
+	json_t *doc, *features, *f;
+	json_error_t je;
+	const char *id;
+	json_int_t index;
+	size_t i;
+	int rc = -1;
+
+	if (reply_ok(a, r, "observations") == -1)
+		return -1;
+	if ((doc = json_loadb((const char *)r->body, r->len, 0, &je)) ==
+	    NULL)
+		return fail(a, AUDIT_FAILED, "observations: GET %s: not JSON: "
+		    "%s", r->path, je.text);
+	features = json_object_get(doc, "features");
+	if (!json_is_array(features) ||
+	    json_array_size(features) > PAGE_SIZE) {
+		fail(a, AUDIT_FAILED, "observations: GET %s: `features` is "
+		    "not an array of at most %d", r->path, PAGE_SIZE);
+		goto done;
+	}
+	if ((a->listed = calloc(PAGE_SIZE, sizeof(*a->listed))) == NULL) {
+		fail(a, AUDIT_INCOMPLETE, "out of memory");
+		goto done;
+	}
+	json_array_foreach(features, i, f) {
+		id = json_string_value(json_object_get(f, "id"));
+		if (json_unpack(f, "{s:{s:I}}", "properties", "index",
+			&index) != 0 || id == NULL || strlen(id) != 64) {
+			fail(a, AUDIT_FAILED, "observations: GET %s: feature "
+			    "%zu has no `id` of 64 hex or no "
+			    "`properties.index`", r->path, i);
+			goto done;
+		}
+		if (index < lo || index >= hi)
+			continue;
+		a->listed[a->nlisted].index = index;
+		if (sodium_hex2bin(a->listed[a->nlisted].id, 32, id, 64, NULL,
+			NULL, NULL) != 0) {
+			fail(a, AUDIT_FAILED, "observations: GET %s: id '%.64s' "
+			    "is not hex", r->path, id);
+			goto done;
+		}
+		a->nlisted++;
+	}
+	rc = 0;
+done:
+	json_decref(doc);
+	return rc;
+}
+
+/*
+ * Where the digests of [lo, hi) differ (at most PAGE_SIZE indexes): the
+ * center's listing of that window against the replay, naming the first
+ * observation missing, extra or different.
+ */
+static int
+compare_page(struct audit *a, int64_t lo, int64_t hi)
+{
+	struct fetch_reply r;
 	struct store_query q;
 	struct cmp c;
+	char path[128], hex[65];
 	size_t i;
-	char hex[65];
+	int rc = -1;
 
-	if (a->list_outcome != AUDIT_OK)
-		return fail(a, a->list_outcome, "%s", a->list_err);
+	if (lo == 0)
+		snprintf(path, sizeof(path), "/v1/observations?limit=%d",
+		    PAGE_SIZE);
+	else
+		snprintf(path, sizeof(path), "/v1/observations?limit=%d&"
+		    "cursor=%lld", PAGE_SIZE, (long long)(lo - 1));
+	if (fetch_get(a->f, path, MAX_PAGE, &r) == -1)
+		return fail(a, AUDIT_INCOMPLETE, "observations: %s", r.error);
+	if (parse_page(a, lo, hi, &r) == -1)
+		goto done;
 	if (a->nlisted > 0)
 		qsort(a->listed, a->nlisted, sizeof(*a->listed), by_index);
 	for (i = 1; i < a->nlisted; i++)
-		if (a->listed[i].index == a->listed[i - 1].index)
-			return fail(a, AUDIT_FAILED, "observations: the center "
-			    "lists index %lld twice",
-			    (long long)a->listed[i].index);
+		if (a->listed[i].index == a->listed[i - 1].index) {
+			fail(a, AUDIT_FAILED, "observations: the center lists "
+			    "index %lld twice", (long long)a->listed[i].index);
+			goto done;
+		}
 	memset(&c, 0, sizeof(c));
 	c.a = a;
+	c.hi = hi;
 	store_query_init(&q);
-	q.limit = 10000;
-	for (;;) {
-		c.rows = 0;
-		if (store_query_observations(a->store, &q, cmp_row, &c) == -1)
-			return fail(a, AUDIT_INCOMPLETE, "scratch store: query "
-			    "failed");
-		if (c.failed)
-			return -1;
-		if (c.rows < q.limit)
-			break;
-		q.after_index = c.last;
+	q.after_index = lo - 1;
+	q.limit = PAGE_SIZE;
+	if (store_query_observations(a->store, &q, cmp_row, &c) == -1) {
+		fail(a, AUDIT_INCOMPLETE, "scratch store: query failed");
+		goto done;
 	}
+	if (c.failed)
+		goto done;
 	if (c.j < a->nlisted) {
 		sodium_bin2hex(hex, sizeof(hex), a->listed[c.j].id, 32);
-		return fail(a, AUDIT_FAILED, "observations: the center lists %s "
-		    "at index %lld, where the log holds no observation", hex,
+		fail(a, AUDIT_FAILED, "observations: the center lists %s at "
+		    "index %lld, where the log holds no observation", hex,
 		    (long long)a->listed[c.j].index);
+		goto done;
+	}
+	fail(a, AUDIT_FAILED, "observations: the center's digest of indexes "
+	    "[%lld, %lld) is not the replay's, though its listing of them "
+	    "(GET %s) is: the center serves a wrong digest", (long long)lo,
+	    (long long)hi, path);
+done:
+	free(r.body);
+	return rc;
+}
+
+/*
+ * The digests of [lo, hi) differ: halves it, asking the center for the
+ * digest of the lower half each time, down to a window of PAGE_SIZE
+ * indexes, then names the first difference from the listing of it.
+ */
+static int
+locate_difference(struct audit *a, int64_t lo, int64_t hi)
+{
+	uint8_t mine[OBSDIGEST_SIZE], theirs[OBSDIGEST_SIZE];
+	struct fetch_reply r;
+	enum audit_outcome kind;
+	char path[128], msg[1024];
+	int64_t mid, n, m;
+	int rc;
+
+	while (hi - lo > PAGE_SIZE) {
+		mid = lo + (hi - lo) / 2;
+		digest_path(lo, mid, path, sizeof(path));
+		if (fetch_get(a->f, path, MAX_PROOF_JSON, &r) == -1)
+			return fail(a, AUDIT_INCOMPLETE, "observations: %s",
+			    r.error);
+		rc = parse_digest(&r, lo, mid, theirs, &n, &kind, msg,
+		    sizeof(msg));
+		free(r.body);
+		if (rc == -1)
+			return fail(a, kind, "%s", msg);
+		if (obsdigest_range(a->store, lo, mid, mine, &m) == -1)
+			return fail(a, AUDIT_INCOMPLETE, "scratch store: query "
+			    "failed");
+		if (n != m || memcmp(mine, theirs, OBSDIGEST_SIZE) != 0)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return compare_page(a, lo, hi);
+}
+
+/*
+ * Step 5: the center's store holds exactly the replay's observations:
+ * the digest of every chunk of DIGEST_CHUNK indexes, recomputed from the
+ * scratch store, equals the center's.
+ */
+static int
+compare_digests(struct audit *a)
+{
+	uint8_t mine[OBSDIGEST_SIZE];
+	int64_t k, lo, hi, n;
+
+	if (a->list_outcome != AUDIT_OK)
+		return fail(a, a->list_outcome, "%s", a->list_err);
+	for (k = 0; k < a->nchunks; k++) {
+		lo = k * DIGEST_CHUNK;
+		hi = lo + DIGEST_CHUNK < a->size ? lo + DIGEST_CHUNK : a->size;
+		if (obsdigest_range(a->store, lo, hi, mine, &n) == -1)
+			return fail(a, AUDIT_INCOMPLETE, "scratch store: query "
+			    "failed");
+		if (n != a->center[k].count ||
+		    memcmp(mine, a->center[k].digest, OBSDIGEST_SIZE) != 0)
+			return locate_difference(a, lo, hi);
+		a->sum->observations += n;
 	}
 	return 0;
 }
@@ -1415,32 +1726,20 @@ setup_keys(struct audit *a)
 	return 0;
 }
 
-/* A scratch store in tmp_dir, removed when the audit ends. */
+/*
+ * The scratch store: a private, temporary SQLite database (an empty file
+ * name), which SQLite keeps in its page cache and spills to a file under
+ * its temporary directory ($SQLITE_TMPDIR, $TMPDIR, /var/tmp, /tmp) only
+ * beyond the cache, and deletes when it is closed. STORE_SCRATCH: no
+ * sync, an in-memory rollback journal, one exclusive connection. Sound
+ * because nothing outlives the audit: a crash or a failed audit throws
+ * the store away, and a completed one only compares it with the center.
+ */
 static int
 open_store(struct audit *a)
 {
-	const char *dir = a->o->tmp_dir;
-	int fd;
-
-	if (dir == NULL && (dir = getenv("TMPDIR")) == NULL)
-		dir = "/tmp";
-	if ((size_t)snprintf(a->store_path, sizeof(a->store_path),
-		"%s/truce-audit.XXXXXX", dir) >= sizeof(a->store_path)) {
-		a->store_path[0] = '\0';
-		return fail(a, AUDIT_USAGE, "temporary directory path too "
-		    "long");
-	}
-	if ((fd = mkstemp(a->store_path)) == -1) {
-		fail(a, AUDIT_INCOMPLETE, "cannot create a scratch store in "
-		    "%s: %s", dir, strerror(errno));
-		a->store_path[0] = '\0';
-		return -1;
-	}
-	close(fd);
-	if ((a->store = store_open("sqlite", a->store_path, STORE_SCRATCH)) ==
-	    NULL)
-		return fail(a, AUDIT_INCOMPLETE, "cannot open the scratch "
-		    "store %s", a->store_path);
+	if ((a->store = store_open("sqlite", "", STORE_SCRATCH)) == NULL)
+		return fail(a, AUDIT_INCOMPLETE, "cannot open a scratch store");
 	return 0;
 }
 
@@ -1452,7 +1751,7 @@ audit_run(const struct audit_options *o, struct audit_summary *s,
 	double t0 = now_s();
 	int64_t nfull;
 	size_t i;
-	int rc = -1;
+	int rc = -1, walked;
 
 	memset(s, 0, sizeof(*s));
 	s->previous_size = -1;
@@ -1468,6 +1767,9 @@ audit_run(const struct audit_options *o, struct audit_summary *s,
 	a->err = err;
 	a->errlen = errlen;
 	a->state_lock = -1;
+	pthread_mutex_init(&a->qmu, NULL);
+	pthread_cond_init(&a->qput, NULL);
+	pthread_cond_init(&a->qtake, NULL);
 	compact_init(&a->tree);
 	if (setup_keys(a) == -1)
 		goto done;
@@ -1496,19 +1798,33 @@ audit_run(const struct audit_options *o, struct audit_summary *s,
 		a->outcome = AUDIT_INCOMPLETE;
 		goto done;
 	}
-	if (pthread_create(&a->lister, NULL, list_run, a) != 0) {
-		fail(a, AUDIT_INCOMPLETE, "cannot start the listing thread");
+	a->nchunks = (a->size + DIGEST_CHUNK - 1) / DIGEST_CHUNK;
+	if ((a->center = calloc((size_t)a->nchunks + 1,
+		 sizeof(*a->center))) == NULL) {
+		fail(a, AUDIT_INCOMPLETE, "out of memory");
+		goto done;
+	}
+	if (pthread_create(&a->lister, NULL, digest_run, a) != 0) {
+		fail(a, AUDIT_INCOMPLETE, "cannot start the digest thread");
 		goto done;
 	}
 	a->lister_started = 1;
-	a->tree_start = a->tree_done = now_s();
-	if (walk(a) == -1 || check_root(a) == -1)
+	a->tree_start = now_s();
+	if (pthread_create(&a->replayer, NULL, replay_run, a) != 0) {
+		fail(a, AUDIT_INCOMPLETE, "cannot start the replay thread");
+		goto done;
+	}
+	a->replayer_started = 1;
+	walked = walk(a);
+	replay_join(a, walked == -1);
+	a->tree_done = now_s();
+	if (walked == -1 || a->outcome != AUDIT_OK || check_root(a) == -1)
 		goto done;
 	list_join(a, 0);
-	/* Hashing and replay only: the listing may still have been coming. */
+	/* Hashing and replay only: the digests may still have been coming. */
 	s->tree_seconds = a->tree_done - a->tree_start;
 	s->replayed = a->replayed;
-	if (compare_listing(a) == -1 || check_center_proofs(a) == -1)
+	if (compare_digests(a) == -1 || check_center_proofs(a) == -1)
 		goto done;
 	if (o->state_dir != NULL &&
 	    (check_state(a) == -1 || save_state(a) == -1))
@@ -1522,11 +1838,10 @@ done:
 		if (err[0] == '\0')
 			snprintf(err, errlen, "audit failed");
 	}
+	replay_join(a, 1);
 	list_join(a, 1);
 	fetch_free(a->lf);
 	store_close(a->store);
-	if (a->store_path[0] != '\0')
-		unlink(a->store_path);
 	fetch_free(a->f);
 	note_verifier_free(a->log_v);
 	for (i = 0; i < a->nwit; i++)
@@ -1537,6 +1852,10 @@ done:
 	free(a->old_bundles);
 	free(a->bundles);
 	free(a->listed);
+	free(a->center);
+	pthread_mutex_destroy(&a->qmu);
+	pthread_cond_destroy(&a->qput);
+	pthread_cond_destroy(&a->qtake);
 	free(a);
 	return rc;
 }

@@ -16,8 +16,10 @@
  *     origin and log key, and replaying all of them into a fresh scratch
  *     store succeeds (store/store.h, the code the center itself replays
  *     with);
- *  5. GET /v1/observations (paged): the center lists exactly the
- *     observations of the replay, each id at its index;
+ *  5. GET /v1/observations/digest (store/obsdigest.h), chunk by chunk:
+ *     the center's store holds exactly the observations of the replay,
+ *     each id at its index; where a digest differs, halving ranges and
+ *     then the listing (GET /v1/observations) name the first difference;
  *  6. the center's own proofs verify: inclusion of the first and last
  *     entries, the log's latest checkpoint (GET /v1/log/checkpoint)
  *     consistent with the joint one (never two roots for one size);
@@ -28,7 +30,9 @@
  *
  * The first failure stops the audit with a message naming the index, tile
  * or checkpoint at fault. Pure checks are tlog/'s; this module does the
- * I/O (audit/fetch.h, the scratch store, the state directory).
+ * I/O (audit/fetch.h, the scratch store, the state directory) on three
+ * threads: one fetches, hashes and checks the entries, one replays them
+ * into the scratch store, one fetches the center's digests.
  */
 #ifndef TRUCE_AUDIT_H
 #define TRUCE_AUDIT_H
@@ -59,8 +63,6 @@ struct audit_options {
 	size_t quorum;			   /* 0: every witness key */
 	const char *state_dir;		   /* NULL: no state */
 	const char *token;		   /* reader's bearer token, or NULL */
-	const char *tmp_dir;		   /* for the scratch store; NULL:
-					      $TMPDIR or /tmp */
 };
 
 /* What an audit found; filled by audit_run. */
@@ -71,11 +73,12 @@ struct audit_summary {
 	char root[MERKLE_BASE64_SIZE];
 	size_t cosignatures;		   /* of the given witness keys */
 	int64_t replayed;		   /* entries hashed and replayed */
-	int64_t observations;		   /* compared with the listing */
+	int64_t observations;		   /* compared with the center's */
 	int64_t previous_size;		   /* saved in the state; -1: none */
 	double seconds;			   /* the whole audit */
 	double tree_seconds;		   /* steps 3 and 4 (fetch, hash,
-					      replay), until the last bundle */
+					      check, replay), until the last
+					      entry is replayed */
 };
 
 /*
@@ -83,8 +86,9 @@ struct audit_summary {
  * holds (s->outcome AUDIT_OK), else -1 with s->outcome saying why and the
  * first failure described in err (errlen bytes). Cost: one pass over the
  * log's entries (its bytes over the network), a scratch SQLite store of
- * the same size under tmp_dir, O(size / 256) hashes of memory plus 40
- * bytes per observation listed.
+ * the same size (in memory up to its 256 MiB page cache, then in a
+ * temporary file), O(size / 256) hashes of memory plus at most 32
+ * bundles waiting for the replay.
  */
 int audit_run(const struct audit_options *o, struct audit_summary *s,
     char *err, size_t errlen);

@@ -232,6 +232,10 @@ enum MHD_Result verification_task_done(struct request *r);
 enum MHD_Result verification_release(struct request *r);
 enum MHD_Result verification_queue(struct request *r);
 
+/* Route handler (digest.c): the digest of the store's observations over
+ * a range of log indexes, for auditors (store/obsdigest.h). */
+enum MHD_Result digest_observations(struct request *r);
+
 /* Route handlers (evidence.c): content-addressed evidence and custody. */
 enum MHD_Result evidence_post(struct request *r);
 int evidence_chunk(struct request *r, const char *data, size_t len);

@@ -65,6 +65,8 @@ static const struct route routes[] = {
 	    BODY_JSON, NULL },
 	{ "GET", "/v1/observations", observations_list, READERS, BODY_NONE,
 	    NULL },
+	{ "GET", "/v1/observations/digest", digest_observations, LOG_READERS,
+	    BODY_NONE, NULL },
 	{ "GET", "/v1/observations/{id}", observations_get, READERS,
 	    BODY_NONE, NULL },
 	{ "GET", "/v1/observations/{id}/receipt", observations_receipt,

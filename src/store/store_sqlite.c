@@ -361,8 +361,11 @@ sqlite_open(const char *target, int flags)
 	}
 	sqlite3_busy_timeout(s->db, 10000);
 	/* A scratch store trades durability for speed: it is thrown away
-	   after use, and its rollback journal stays in memory. */
+	   after use, and its rollback journal stays in memory. Its pages are
+	   16 KiB (set before the schema exists): fewer, fuller B-tree pages
+	   cut an audit's bulk replay by about a tenth. */
 	if (sqlite3_exec(s->db, (flags & STORE_SCRATCH) ?
+		"PRAGMA page_size=16384;"
 		"PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;"
 		"PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-262144;"
 		"PRAGMA temp_store=MEMORY;" :

@@ -134,6 +134,32 @@ wait_joint 311
 res=$(audit --witness-key "$W1" --witness-key "$W2" --state st 2>&1)
 like "$res" "^audit OK: .* size 311 .*consistent with size 310" \
 	"audit before the tampering: size 311 saved in the state"
+
+# --- the digest an auditor compares (GET /v1/observations/digest) ---
+# Recomputed here from the listing: SHA-256 over uint64be(index) || id.
+want=$(api GET '/v1/observations?limit=1000' | sed '$d' |
+	jq -r '.features[] | "\(.properties.index) \(.id)"' |
+	while read -r i id; do printf '%016x%s' "$i" "$id"; done |
+	xxd -r -p | sha256sum | cut -d' ' -f1)
+r=$(api GET '/v1/observations/digest?from=0&to=311')
+is "$(status_of "$r")" 200 "GET /v1/observations/digest?from=0&to=311: 200"
+is "$(body_of "$r" | jq -c '[.from, .to, .count]')" "[0,311,310]" \
+	"  the range and its 310 observations"
+is "$(body_of "$r" | jq -r .digest)" "$want" \
+	"  SHA-256 of each index and id, as the listing has them"
+r=$(api GET '/v1/observations/digest?from=7&to=7')
+is "$(body_of "$r" | jq -r '"\(.count) \(.digest)"')" \
+	"0 $(printf '' | sha256sum | cut -d' ' -f1)" \
+	"  an empty range: the SHA-256 of nothing"
+is "$(status_of "$(api GET '/v1/observations/digest?from=0')")" 400 \
+	"  without to: 400"
+is "$(status_of "$(api GET '/v1/observations/digest?from=0&to=1048577')")" \
+	400 "  a span over 2^20 indexes: 400"
+is "$(status_of "$(api GET '/v1/observations/digest?from=0&to=9&x=1')")" \
+	400 "  an unknown parameter: 400"
+r=$(api GET '/v1/observations/digest?from=0&to=100000')
+is "$(status_of "$r")" 503 "  beyond what the store has applied: 503"
+like "$(body_of "$r")" "has applied 3[0-9][0-9] log entries" "  saying how many"
 center_stop
 ok $? "clean stop"
 
@@ -209,6 +235,42 @@ res=$(audit 2>&1)
 is $? 1 "an observation listed at the genesis entry's index: exit 1"
 like "$res" "observations: the center lists [0-9a-f]{64} at index 0, where the log holds no observation" \
 	"names the extra observation and its index"
+center_stop
+tampered E6
+id150=$(sqlite3 E6/store.db "SELECT lower(hex(id)) FROM observation WHERE idx = 150")
+sqlite3 E6/store.db "UPDATE observation SET entry = (SELECT entry FROM
+	observation WHERE idx = 151) WHERE idx = 150;"
+center_serve E6 || exit 1
+res=$(audit 2>&1)
+is $? 1 "another observation's entry at index 150 in the center's store: exit 1"
+like "$res" "observations: at index 150 the center lists [0-9a-f]{64}, the log's entry is $id150" \
+	"names the index, what the center lists and what the log holds"
+center_stop
+
+# A larger center, so that the digests are halved before the listing is
+# asked for: the first difference is still named.
+"$T" init L --origin example.org/large --member RU --member TR >L.out ||
+	exit 1
+LTOKEN=$(sed -n 's/^token: //p' L.out)
+LKEY=$(sed -n 's/^log key: //p' L.out)
+center_serve L || exit 1
+awk -v B=0 -v N=2600 -f "$TRUCE_TOP/bench/ledger/gen.awk" >batch.json
+TOKEN=$LTOKEN api POST /v1/observations -H 'Content-Type: application/json' \
+	--data-binary @batch.json >/dev/null
+wait_joint 2601
+ok $? "a center of 2601 entries"
+res=$("$T" audit "$URL" --log-key "$LKEY" --token "$LTOKEN" 2>&1)
+is $? 0 "its audit passes"
+like "$res" "2601 entries verified and replayed .*, 2600 observations match the center" \
+	"every observation matched"
+center_stop
+sqlite3 L/store.db "DELETE FROM observation WHERE idx IN (1234, 2000);
+	DELETE FROM observation_rtree WHERE idx IN (1234, 2000);"
+center_serve L || exit 1
+res=$("$T" audit "$URL" --log-key "$LKEY" --token "$LTOKEN" 2>&1)
+is $? 1 "two observations dropped from the large center's store: exit 1"
+like "$res" "observations: entry 1234 \(observation [0-9a-f]{64}\) is missing from the center's listing" \
+	"names the first one"
 center_stop
 
 # --- a fork: B started from A at size 6 and took other entries ---
