@@ -305,6 +305,12 @@ read_string(struct reader *r, struct span *s)
 	int v, i, h;
 
 	while (p < end) {
+		/* The common run: ASCII that needs no escape. */
+		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' &&
+		    *p != '\\')
+			p++;
+		if (p == end)
+			break;
 		if (*p == '"') {
 			s->p = r->p;
 			s->n = (size_t)((const char *)p + 1 - r->p);
