@@ -136,6 +136,16 @@ bad:
 	return -1;
 }
 
+/* Writes v as n decimal digits (zero-padded) at p. */
+static void
+put_digits(char *p, unsigned v, int n)
+{
+	while (n-- > 0) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 void
 timefmt_format(int64_t ms, char *buf)
 {
@@ -149,14 +159,42 @@ timefmt_format(int64_t ms, char *buf)
 	secs = (ms / 1000) % 86400;
 	frac = (int)(ms % 1000);
 	civil_from_days(days, &y, &m, &d);
-	if (frac)
-		snprintf(buf, TIMEFMT_LEN, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
-		    (long long)y, m, d, (int)(secs / 3600),
-		    (int)(secs / 60 % 60), (int)(secs % 60), frac);
-	else
-		snprintf(buf, TIMEFMT_LEN, "%04lld-%02u-%02uT%02d:%02d:%02dZ",
-		    (long long)y, m, d, (int)(secs / 3600),
-		    (int)(secs / 60 % 60), (int)(secs % 60));
+	if (y > 9999) {
+		/* Beyond what timefmt_parse reads: printf widens the year. */
+		if (frac)
+			snprintf(buf, TIMEFMT_LEN,
+			    "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
+			    (long long)y, m, d, (int)(secs / 3600),
+			    (int)(secs / 60 % 60), (int)(secs % 60), frac);
+		else
+			snprintf(buf, TIMEFMT_LEN,
+			    "%04lld-%02u-%02uT%02d:%02d:%02dZ", (long long)y,
+			    m, d, (int)(secs / 3600), (int)(secs / 60 % 60),
+			    (int)(secs % 60));
+		return;
+	}
+	/* The same text without printf: this runs for every time the API
+	 * answers with (a page of observations formats a hundred). */
+	put_digits(buf, (unsigned)y, 4);
+	buf[4] = '-';
+	put_digits(buf + 5, m, 2);
+	buf[7] = '-';
+	put_digits(buf + 8, d, 2);
+	buf[10] = 'T';
+	put_digits(buf + 11, (unsigned)(secs / 3600), 2);
+	buf[13] = ':';
+	put_digits(buf + 14, (unsigned)(secs / 60 % 60), 2);
+	buf[16] = ':';
+	put_digits(buf + 17, (unsigned)(secs % 60), 2);
+	if (frac) {
+		buf[19] = '.';
+		put_digits(buf + 20, (unsigned)frac, 3);
+		buf[23] = 'Z';
+		buf[24] = '\0';
+	} else {
+		buf[19] = 'Z';
+		buf[20] = '\0';
+	}
 }
 
 int64_t

@@ -16,12 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "center/center.h"
 #include "ledger/checkpointer.h"
 #include "common/log.h"
 #include "common/num.h"
+#include "format/obsfeature.h"
 #include "record/observation.h"
 #include "record/timefmt.h"
 #include "server/request.h"
@@ -370,34 +369,28 @@ observations_post(struct request *r)
 	return MHD_YES;
 }
 
-/* A GeoJSON Feature of the observation at index with canonical bytes. */
-static json_t *
-feature(int64_t index, const char *bytes, size_t len)
+/*
+ * Queues t's JSON text (taking the buffer) as http_json would queue the
+ * same document.
+ */
+static enum MHD_Result
+json_text(struct request *r, unsigned int status, struct obsfeature_text *t)
 {
-	json_t *entry, *view, *geom = json_null(), *loc, *f;
-	uint8_t h[32];
-	char id[OBSERVATION_ID_LEN + 1];
-	json_error_t e;
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
 
-	if ((entry = json_loadb(bytes, len, 0, &e)) == NULL)
-		return NULL;
-	view = observation_to_view(entry);
-	json_decref(entry);
-	if (view == NULL)
-		return NULL;
-	loc = json_object_get(view, "location");
-	if (json_object_get(loc, "lat") != NULL) {
-		json_decref(geom);
-		geom = json_pack("{s:s,s:[O,O]}", "type", "Point",
-		    "coordinates", json_object_get(loc, "lon"),
-		    json_object_get(loc, "lat"));
+	resp = MHD_create_response_from_buffer(t->len, t->p,
+	    MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(t->p);
+		return MHD_NO;
 	}
-	crypto_hash_sha256(h, (const uint8_t *)bytes, len);
-	sodium_bin2hex(id, sizeof(id), h, sizeof(h));
-	json_object_set_new(view, "index", json_integer(index));
-	f = json_pack("{s:s,s:s,s:o,s:o}", "type", "Feature", "id", id,
-	    "geometry", geom, "properties", view);
-	return f;
+	t->p = NULL;
+	MHD_add_response_header(resp, "Content-Type", "application/json");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	ret = MHD_queue_response(r->conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
 }
 
 enum MHD_Result
@@ -407,8 +400,8 @@ observations_get(struct request *r)
 	int64_t index;
 	char *entry = NULL;
 	size_t len;
-	int found;
-	json_t *f;
+	int found, rc;
+	struct obsfeature_text t = { NULL, 0, 0 };
 
 	s = store_pool_get(r->srv->readers);
 	found = store_find_observation(s, r->arg, &index, &entry, &len);
@@ -422,16 +415,21 @@ observations_get(struct request *r)
 		return http_problem(r, 404, "no observation has id %.80s",
 		    r->arg);
 	}
-	f = feature(index, entry, len);
+	rc = obsfeature_append(&t, index, entry, len);
 	free(entry);
-	if (f == NULL)
+	if (rc == -1) {
+		free(t.p);
 		return http_problem(r, 500, "observation %lld is unreadable",
 		    (long long)index);
-	return http_json(r, 200, f);
+	}
+	return json_text(r, 200, &t);
 }
 
+/* A page is written as text: what jansson would dump of the collection. */
+#define PAGE_HEAD "{\"type\":\"FeatureCollection\",\"features\":["
+
 struct list_ctx {
-	json_t *features;
+	struct obsfeature_text text;
 	int64_t last;
 	int rows, limit, failed;
 };
@@ -440,17 +438,16 @@ static int
 list_row(void *arg, int64_t index, const char *entry, size_t len)
 {
 	struct list_ctx *c = arg;
-	json_t *f;
 
 	if (c->rows == c->limit) {
 		c->rows++; /* there is a next page */
 		return 1;
 	}
-	if ((f = feature(index, entry, len)) == NULL) {
+	if ((c->rows > 0 && obsfeature_text_add(&c->text, ",", 1) == -1) ||
+	    obsfeature_append(&c->text, index, entry, len) == -1) {
 		c->failed = 1;
 		return 1;
 	}
-	json_array_append_new(c->features, f);
 	c->last = index;
 	c->rows++;
 	return 0;
@@ -539,8 +536,8 @@ observations_list(struct request *r)
 	struct arg_ctx a;
 	struct list_ctx c;
 	struct store *s;
-	char next[32];
-	int rc;
+	char tail[48];
+	int rc, n;
 
 	store_query_init(&q);
 	memset(&a, 0, sizeof(a));
@@ -564,21 +561,25 @@ observations_list(struct request *r)
 	}
 	q.limit = (int)a.limit + 1;
 	memset(&c, 0, sizeof(c));
-	c.features = json_array();
 	c.limit = (int)a.limit;
 	c.last = -1;
+	if (obsfeature_text_add(&c.text, PAGE_HEAD, strlen(PAGE_HEAD)) == -1)
+		return http_problem(r, 503, "out of memory");
 	s = store_pool_get(r->srv->readers);
 	rc = store_query_observations(s, &q, list_row, &c);
 	store_pool_put(r->srv->readers, s);
-	if (rc == -1 || c.failed) {
-		json_decref(c.features);
+	if (c.rows > c.limit)
+		n = snprintf(tail, sizeof(tail), "],\"next\":\"%lld\"}",
+		    (long long)c.last);
+	else
+		n = snprintf(tail, sizeof(tail), "],\"next\":null}");
+	if (rc == -1 || c.failed || n < 0 || (size_t)n >= sizeof(tail) ||
+	    obsfeature_text_add(&c.text, tail, (size_t)n) == -1) {
+		free(c.text.p);
 		return http_problem(r, 503, "the store could not run the "
 		    "query");
 	}
-	snprintf(next, sizeof(next), "%lld", (long long)c.last);
-	return http_json(r, 200, json_pack("{s:s,s:o,s:o}", "type",
-	    "FeatureCollection", "features", c.features, "next",
-	    c.rows > c.limit ? json_string(next) : json_null()));
+	return json_text(r, 200, &c.text);
 }
 
 enum MHD_Result

@@ -1,6 +1,50 @@
 /* Unit test of record/timefmt: RFC 3339 <-> epoch milliseconds. */
+#include <time.h>
+
 #include "record/timefmt.h"
 #include "tap.h"
+
+/* timefmt_format against the C library's calendar, over 1970..12000. */
+static void
+formats_like_libc(void)
+{
+	char buf[TIMEFMT_LEN], want[TIMEFMT_LEN];
+	uint64_t x = 88172645463325252ULL;
+	int64_t ms;
+	time_t t;
+	struct tm tm;
+	int i, bad = 0;
+
+	for (i = 0; i < 200000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		ms = (int64_t)(x % 316539475200000ULL); /* to 12000-01-01 */
+		if (i % 4 == 0)
+			ms -= ms % 1000;
+		if (i < 3)
+			ms = i == 0 ? 0 : i == 1 ? 253402300799999LL
+					      : 253402300800000LL;
+		t = (time_t)(ms / 1000);
+		gmtime_r(&t, &tm);
+		if (ms % 1000)
+			snprintf(want, sizeof(want),
+			    "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+			    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			    tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+		else
+			snprintf(want, sizeof(want),
+			    "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+			    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+			    tm.tm_sec);
+		timefmt_format(ms, buf);
+		if (strcmp(buf, want) != 0 && bad++ < 5)
+			diag("  %lld: got %s, want %s", (long long)ms, buf,
+			    want);
+	}
+	ok(bad == 0, "formats 200,000 times as the C library does (%d "
+	    "differ)", bad);
+}
 
 static void
 parses(const char *s, int64_t want)
@@ -51,6 +95,9 @@ main(void)
 	is_str(buf, "2026-11-28T14:20:00.007Z", "formats milliseconds");
 	timefmt_format(1709164800000LL, buf);
 	is_str(buf, "2024-02-29T00:00:00Z", "formats a leap day");
+	timefmt_format(-5, buf);
+	is_str(buf, "1970-01-01T00:00:00Z", "formats a negative time as 0");
+	formats_like_libc();
 	ok(timefmt_now_ms() > 1795875600000LL, "clock is after 2026-11-28");
 	return done_testing();
 }
