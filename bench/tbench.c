@@ -534,12 +534,14 @@ struct store_rows {
 };
 
 static int
-store_row(void *ctx, int64_t index, const char *entry, size_t len)
+store_row(void *ctx, int64_t index, const char *entry, size_t len,
+    const uint8_t *id)
 {
 	struct store_rows *r = ctx;
 
 	(void)entry;
 	(void)len;
+	(void)id;
 	if (r->rows == QUERY_LIMIT)
 		return 1; /* the server's "there is a next page" */
 	r->idxsum += (uint64_t)index;

@@ -1142,13 +1142,15 @@ struct cmp {
 };
 
 static int
-cmp_row(void *ctx, int64_t index, const char *entry, size_t len)
+cmp_row(void *ctx, int64_t index, const char *entry, size_t len,
+    const uint8_t *stored_id)
 {
 	struct cmp *c = ctx;
 	struct audit *a = c->a;
 	uint8_t id[32];
 	char hex[65], lhex[65];
 
+	(void)stored_id; /* the replay's id is recomputed from its entry */
 	if (index >= c->hi)
 		return 1;
 	crypto_hash_sha256(id, (const uint8_t *)entry, len);

@@ -775,7 +775,7 @@ put_location(struct writer *w, const struct location *l)
 
 int
 obsfeature_write(struct obsfeature_text *t, int64_t index, const char *entry,
-    size_t len)
+    size_t len, const uint8_t *id)
 {
 	/* The members observation_to_view copies, in its order. */
 	static const char *const copy[][2] = { { "source", ",\"source\":" },
@@ -805,8 +805,11 @@ obsfeature_write(struct obsfeature_text *t, int64_t index, const char *entry,
 	    (s = get(top, ntop, "location")) == NULL ||
 	    read_location(s, &loc) == -1)
 		return -1;
-	crypto_hash_sha256(h, (const uint8_t *)entry, len);
-	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	if (id == NULL) {
+		crypto_hash_sha256(h, (const uint8_t *)entry, len);
+		id = h;
+	}
+	sodium_bin2hex(hex, sizeof(hex), id, sizeof(h));
 	PUTLIT(&w, "{\"type\":\"Feature\",\"id\":\"");
 	put(&w, hex, OBSERVATION_ID_LEN);
 	PUTLIT(&w, "\",\"geometry\":");
@@ -846,13 +849,13 @@ fail:
 
 int
 obsfeature_append(struct obsfeature_text *t, int64_t index,
-    const char *entry, size_t len)
+    const char *entry, size_t len, const uint8_t *id)
 {
 	json_t *f;
 	char *text;
 	int rc = -1;
 
-	if (obsfeature_write(t, index, entry, len) == 0)
+	if (obsfeature_write(t, index, entry, len, id) == 0)
 		return 0;
 	if ((f = obsfeature_json(index, entry, len)) == NULL)
 		return -1;

@@ -58,11 +58,12 @@ json_t *obsfeature_json(int64_t index, const char *entry, size_t len);
 /*
  * Appends the Feature's JSON text to t without building a tree. Returns 0,
  * or -1 with t->len as it was when the entry is not in the canonical shape
- * of an observation (see above) or memory runs out. Cost: linear in len,
- * plus one SHA-256 of the entry (the id).
+ * of an observation (see above) or memory runs out. id is the entry's
+ * SHA-256 when the caller has it (the store keeps it), else NULL and it is
+ * computed. Cost: linear in len (plus the SHA-256 without id).
  */
 int obsfeature_write(struct obsfeature_text *t, int64_t index,
-    const char *entry, size_t len);
+    const char *entry, size_t len, const uint8_t *id);
 
 /*
  * Appends the Feature's JSON text to t: obsfeature_write, or when it
@@ -70,7 +71,7 @@ int obsfeature_write(struct obsfeature_text *t, int64_t index,
  * was when neither can render the entry or memory runs out.
  */
 int obsfeature_append(struct obsfeature_text *t, int64_t index,
-    const char *entry, size_t len);
+    const char *entry, size_t len, const uint8_t *id);
 
 /* Appends n bytes of s to t. Returns 0, or -1 when memory runs out. */
 int obsfeature_text_add(struct obsfeature_text *t, const char *s, size_t n);

@@ -415,7 +415,7 @@ observations_get(struct request *r)
 		return http_problem(r, 404, "no observation has id %.80s",
 		    r->arg);
 	}
-	rc = obsfeature_append(&t, index, entry, len);
+	rc = obsfeature_append(&t, index, entry, len, NULL);
 	free(entry);
 	if (rc == -1) {
 		free(t.p);
@@ -435,7 +435,8 @@ struct list_ctx {
 };
 
 static int
-list_row(void *arg, int64_t index, const char *entry, size_t len)
+list_row(void *arg, int64_t index, const char *entry, size_t len,
+    const uint8_t *id)
 {
 	struct list_ctx *c = arg;
 
@@ -444,7 +445,7 @@ list_row(void *arg, int64_t index, const char *entry, size_t len)
 		return 1;
 	}
 	if ((c->rows > 0 && obsfeature_text_add(&c->text, ",", 1) == -1) ||
-	    obsfeature_append(&c->text, index, entry, len) == -1) {
+	    obsfeature_append(&c->text, index, entry, len, id) == -1) {
 		c->failed = 1;
 		return 1;
 	}

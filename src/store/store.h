@@ -37,9 +37,13 @@ struct store_query {
 	int limit;		  /* rows at most */
 };
 
-/* Called once per matching observation, in log order; non-zero stops. */
+/*
+ * Called once per matching observation, in log order, with its canonical
+ * entry and its id as the store keeps it (SHA-256 of the entry, 32 bytes);
+ * non-zero stops.
+ */
 typedef int (*store_row_fn)(void *ctx, int64_t index, const char *entry,
-    size_t len);
+    size_t len, const uint8_t *id);
 
 /* A filter over incidents; unset bounds are INT64_MIN / INT64_MAX. */
 struct store_incident_query {

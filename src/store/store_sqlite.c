@@ -2031,7 +2031,7 @@ sqlite_query(struct store *s, const struct store_query *q, store_row_fn fn,
 	n += (size_t)snprintf(sql + n, n < sizeof(sql) ? sizeof(sql) - n : 0,  \
 	    __VA_ARGS__)
 	if (use_rtree)
-		ADD("SELECT o.idx, o.entry FROM observation_rtree r "
+		ADD("SELECT o.idx, o.entry, o.id FROM observation_rtree r "
 		    "JOIN observation o ON o.idx = r.idx WHERE "
 		    "r.min_lon >= ? AND r.max_lon <= ? AND r.min_lat >= ? AND "
 		    "r.max_lat <= ? AND r.max_t >= ? AND r.min_t <= ? AND "
@@ -2039,7 +2039,8 @@ sqlite_query(struct store *s, const struct store_query *q, store_row_fn fn,
 		    q->ncategories > 0 ? " AND r.min_cat >= ? AND r.max_cat <= ?"
 				       : "");
 	else
-		ADD("SELECT o.idx, o.entry FROM observation o WHERE o.idx > ?");
+		ADD("SELECT o.idx, o.entry, o.id FROM observation o WHERE "
+		    "o.idx > ?");
 	if (q->ncategories > 0) {
 		ADD(" AND o.category IN (");
 		for (i = 0; i < q->ncategories; i++)
@@ -2098,7 +2099,9 @@ sqlite_query(struct store *s, const struct store_query *q, store_row_fn fn,
 	while ((r = sqlite3_step(st)) == SQLITE_ROW)
 		if (fn(ctx, sqlite3_column_int64(st, 0),
 			(const char *)sqlite3_column_blob(st, 1),
-			(size_t)sqlite3_column_bytes(st, 1)) != 0)
+			(size_t)sqlite3_column_bytes(st, 1),
+			sqlite3_column_bytes(st, 2) == 32
+			    ? sqlite3_column_blob(st, 2) : NULL) != 0)
 			break;
 	if (r == SQLITE_ROW || r == SQLITE_DONE)
 		rc = 0;

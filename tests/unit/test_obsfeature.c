@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "format/obsfeature.h"
 #include "record/canon.h"
 #include "record/observation.h"
@@ -53,10 +55,13 @@ same(int64_t index, const char *entry, size_t len, const char *name)
 {
 	struct obsfeature_text t = { NULL, 0, 0 };
 	char *want = reference(index, entry, len);
+	uint8_t id[32];
 	int rc;
 
+	/* Every other entry passes its id as the store would. */
+	crypto_hash_sha256(id, (const uint8_t *)entry, len);
 	obsfeature_text_add(&t, "[", 1);
-	rc = obsfeature_write(&t, index, entry, len);
+	rc = obsfeature_write(&t, index, entry, len, index % 2 ? id : NULL);
 	if (want != NULL && rc == 0 && t.len == strlen(want) + 1 &&
 	    memcmp(t.p + 1, want, t.len - 1) == 0)
 		nsame++;
@@ -83,9 +88,9 @@ declined(const char *entry, const char *name)
 	int rc;
 
 	obsfeature_text_add(&t, "xy", 2);
-	rc = obsfeature_write(&t, 7, entry, len);
+	rc = obsfeature_write(&t, 7, entry, len, NULL);
 	ok(rc == -1 && t.len == 2, "%s: declined, buffer as it was", name);
-	rc = obsfeature_append(&t, 7, entry, len);
+	rc = obsfeature_append(&t, 7, entry, len, NULL);
 	if (want == NULL)
 		ok(rc == -1 && t.len == 2, "%s: neither renders it", name);
 	else
@@ -361,7 +366,7 @@ main(void)
 	    "\"location\":{\"lat\":39.9812345,\"lon\":46.9301234,"
 	    "\"precision_m\":100},\"source\":{\"member\":\"RU\",\"type\":"
 	    "\"patrol\"},\"category\":\"explosion\",\"index\":42}}";
-	ok(obsfeature_write(&t, 42, point, strlen(point)) == 0 &&
+	ok(obsfeature_write(&t, 42, point, strlen(point), NULL) == 0 &&
 	    t.len == strlen(want) && memcmp(t.p, want, t.len) == 0,
 	    "a point observation, known answer");
 	free(t.p);
