@@ -24,6 +24,7 @@
 
 #include "audit/audit.h"
 #include "audit/fetch.h"
+#include "format/obsfeature.h"
 #include "record/canon.h"
 #include "store/obsdigest.h"
 #include "store/store.h"
@@ -69,6 +70,7 @@ struct chunk_digest {
 struct listed {
 	int64_t index;
 	uint8_t id[32];
+	char *feature; /* as listed, re-dumped with OBSFEATURE_JSON_FLAGS */
 };
 
 /* One bundle's pair of transfers. */
@@ -1141,6 +1143,20 @@ struct cmp {
 	int failed;
 };
 
+/* Whether listed (a Feature's text) is what the entry renders to. */
+static int
+same_feature(const char *listed, int64_t index, const char *entry,
+    size_t len)
+{
+	json_t *f = obsfeature_json(index, entry, len);
+	char *mine = f ? json_dumps(f, OBSFEATURE_JSON_FLAGS) : NULL;
+	int same = listed != NULL && mine != NULL && strcmp(listed, mine) == 0;
+
+	json_decref(f);
+	free(mine);
+	return same;
+}
+
 static int
 cmp_row(void *ctx, int64_t index, const char *entry, size_t len,
     const uint8_t *stored_id)
@@ -1175,6 +1191,20 @@ cmp_row(void *ctx, int64_t index, const char *entry, size_t len,
 		fail(a, AUDIT_FAILED, "observations: at index %lld the center "
 		    "lists %s, the log's entry is %s", (long long)index, lhex,
 		    hex);
+		c->failed = 1;
+		return 1;
+	}
+	/*
+	 * Same id, so the content must be the log's too: the center shows
+	 * the id its store keeps, which a doctored store could keep beside
+	 * other content. The listed Feature must be exactly the one the
+	 * log's entry renders to (the server's own renderer's reference).
+	 */
+	if (!same_feature(a->listed[c->j].feature, index, entry, len)) {
+		fail(a, AUDIT_FAILED, "observations: at index %lld the center "
+		    "lists %s, the log's entry is %s, but the center's feature "
+		    "is not what that entry renders to", (long long)index,
+		    hex, hex);
 		c->failed = 1;
 		return 1;
 	}
@@ -1235,6 +1265,8 @@ parse_page(struct audit *a, int64_t lo, int64_t hi,
 		if (index < lo || index >= hi)
 			continue;
 		a->listed[a->nlisted].index = index;
+		a->listed[a->nlisted].feature = json_dumps(f,
+		    OBSFEATURE_JSON_FLAGS);
 		if (sodium_hex2bin(a->listed[a->nlisted].id, 32, id, 64, NULL,
 			NULL, NULL) != 0) {
 			fail(a, AUDIT_FAILED, "observations: GET %s: id '%.64s' "
@@ -1306,6 +1338,10 @@ compare_page(struct audit *a, int64_t lo, int64_t hi)
 	    "(GET %s) is: the center serves a wrong digest", (long long)lo,
 	    (long long)hi, path);
 done:
+	for (i = 0; i < a->nlisted; i++) {
+		free(a->listed[i].feature);
+		a->listed[i].feature = NULL;
+	}
 	free(r.body);
 	return rc;
 }

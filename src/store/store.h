@@ -117,7 +117,8 @@ struct store_ops {
 
 #define STORE_READONLY 1 /* no writes, no schema creation */
 #define STORE_SCRATCH 2	 /* a throw-away store (an audit's replay): no
-			    durability, so commits cost no sync */
+			    durability, so commits cost no sync, and no
+			    spatial index, so queries by bbox or time fail */
 
 /*
  * Opens the store of backend `kind` ("sqlite") at target (a file path for

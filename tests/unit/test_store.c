@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "fusion/fusion.h"
@@ -54,13 +55,20 @@ struct rows {
 	int n;
 };
 
+/* Rows whose id is not the SHA-256 of their entry, and rows seen. */
+static int bad_ids, rows_seen;
+
 static int
-collect(void *ctx, int64_t index, const char *entry, size_t len)
+collect(void *ctx, int64_t index, const char *entry, size_t len,
+    const uint8_t *id)
 {
 	struct rows *r = ctx;
+	uint8_t h[32];
 
-	(void)entry;
-	(void)len;
+	crypto_hash_sha256(h, (const uint8_t *)entry, len);
+	if (id == NULL || memcmp(h, id, 32) != 0)
+		bad_ids++;
+	rows_seen++;
 	r->idx[r->n++] = index;
 	return 0;
 }
@@ -538,5 +546,23 @@ main(void)
 		store_close(old);
 	}
 	ok(store_open("nosuch", path, 0) == NULL, "unknown backend refused");
+	{
+		/* An audit's scratch store has no spatial index to search. */
+		struct store *scr = store_open("sqlite", "", STORE_SCRATCH);
+		struct store_query sq;
+		struct rows sr = { 0 };
+
+		store_query_init(&sq);
+		sq.has_bbox = 1;
+		ok(scr != NULL && store_query_observations(scr, &sq, collect,
+		    &sr) == -1, "a scratch store refuses a query by area");
+		store_query_init(&sq);
+		ok(scr != NULL && store_query_observations(scr, &sq, collect,
+		    &sr) == 0, "and answers one by index");
+		store_close(scr);
+	}
+	ok(rows_seen > 0 && bad_ids == 0,
+	    "every query row carries its id, the SHA-256 of its entry (%d rows)",
+	    rows_seen);
 	return done_testing();
 }
