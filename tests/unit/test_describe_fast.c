@@ -20,6 +20,7 @@
 #include "geo/geodesy.h"
 #include "geo/layers.h"
 #include "geo/lines.h"
+#include "geo/polygon.h"
 #include "sim/prng.h"
 #include "tap.h"
 
@@ -267,6 +268,98 @@ test_ties(void)
 	gazetteer_free(g);
 }
 
+/*
+ * polygon_layer_zone_contains against the scan on rings of 40 to 2,000
+ * vertices (spiky stars on a grid of latitudes, so that many vertices and
+ * horizontal edges share the test points' latitudes; one across ±180, one
+ * with a hole), at their vertices, on their edges, on the latitudes of
+ * their vertices and at random.
+ */
+static void
+test_zones(void)
+{
+	enum { MAXR = 2000 };
+	static struct geodesy_point ring[MAXR], hole[64];
+	const struct geodesy_point *rings[2];
+	size_t counts[2], n, t, q, zone, bad = 0, checks = 0, inside = 0;
+	struct polygon_layer *l;
+	struct geodesy_point p;
+	struct prng r;
+	double clat, clon, a, rad;
+	char err[256];
+	int sa, sb;
+
+	prng_seed(&r, 1991);
+	for (t = 0; t < 12; t++) {
+		l = polygon_layer_new("stars");
+		polygon_layer_add_zone(l, "star", &zone, err, sizeof(err));
+		n = 40 + prng_below(&r, MAXR - 40);
+		clat = t % 4 == 3 ? -20 : 40;
+		clon = t % 4 == 3 ? 179.8 : 46;
+		for (q = 0; q < n; q++) {
+			a = 2 * 3.14159265358979 * (double)q / (double)n;
+			rad = 0.2 + 0.3 * prng_uniform(&r);
+			ring[q].lat = clat + round(rad * sin(a) * 200) / 200;
+			ring[q].lon = clon + rad * cos(a);
+			if (ring[q].lon > 180)
+				ring[q].lon -= 360;
+		}
+		rings[0] = ring;
+		counts[0] = n;
+		for (q = 0; q < 64; q++) {
+			a = -2 * 3.14159265358979 * (double)q / 64;
+			hole[q].lat = clat + 0.05 * sin(a);
+			hole[q].lon = clon + 0.05 * cos(a);
+		}
+		rings[1] = hole;
+		counts[1] = 64;
+		if (polygon_layer_add_polygon(l, zone, rings, counts,
+					      t % 2 ? 2 : 1, err,
+					      sizeof(err)) == -1) {
+			diag("%s", err);
+			bad++;
+		}
+		for (q = 0; q < 3000; q++) {
+			const struct geodesy_point *v =
+			    &ring[prng_below(&r, n)];
+			const struct geodesy_point *w =
+			    v == &ring[n - 1] ? &ring[0] : v + 1;
+			double u = prng_uniform(&r);
+
+			switch (q % 4) {
+			case 0: /* a vertex */
+				p = *v;
+				break;
+			case 1: /* on an edge */
+				p.lat = v->lat + u * (w->lat - v->lat);
+				p.lon = v->lon + u * (w->lon - v->lon);
+				break;
+			case 2: /* on a vertex's latitude */
+				p.lat = v->lat;
+				p.lon = clon + uniform(&r, -0.6, 0.6);
+				break;
+			default:
+				p.lat = clat + uniform(&r, -0.6, 0.6);
+				p.lon = clon + uniform(&r, -0.6, 0.6);
+			}
+			if (p.lon > 180)
+				p.lon -= 360;
+			sa = polygon_layer_zone_contains_scan(l, zone, &p);
+			sb = polygon_layer_zone_contains(l, zone, &p);
+			checks++;
+			inside += sa == 1;
+			if (sa != sb && bad++ < 5)
+				diag("(%.12f, %.12f): scan %d, slabs %d", p.lat,
+				     p.lon, sa, sb);
+		}
+		polygon_layer_free(l);
+	}
+	ok(bad == 0 && inside > checks / 4 && inside < checks,
+	   "point in polygon with slabs is the scan's (%zu points, %zu "
+	   "inside, %zu differ)",
+	   checks, inside, bad);
+}
+
 static int
 same_line(const struct lines_nearest *a, const struct lines_nearest *b)
 {
@@ -326,7 +419,8 @@ test_region(const char *data, const char *region, double lat0, double lat1,
 	struct geodesy_point p;
 	struct layers *l;
 	struct prng r;
-	size_t nz, nl, i, k, badl = 0, badr = 0, badw = 0, nlines = 0;
+	size_t nz, nl, i, k, zi, badl = 0, badr = 0, badw = 0, nlines = 0;
+	size_t nzq = 0, badz = 0;
 	char err[512];
 	int sa, sb;
 
@@ -368,6 +462,15 @@ test_region(const char *data, const char *region, double lat0, double lat1,
 					badl++;
 			}
 		}
+		for (k = 0; k < nz; k++)
+			for (zi = 0; zi < polygon_layer_zone_count(z[k]);
+			     zi++) {
+				nzq++;
+				if (polygon_layer_zone_contains_scan(z[k], zi,
+								     &p) !=
+				    polygon_layer_zone_contains(z[k], zi, &p))
+					badz++;
+			}
 		sa = describe_reference(layers_gazetteer(l), &p, &ra);
 		sb = describe_reference_indexed(ix, &p, &rb);
 		if (sa != sb || (sa == 0 && !same_ref(&ra, &rb))) {
@@ -408,6 +511,10 @@ test_region(const char *data, const char *region, double lat0, double lat1,
 	   "  lines_layer_nearest is the scan's answer bit for bit (%zu "
 	   "questions, %zu differ)",
 	   nlines, badl);
+	ok(badz == 0 && nzq > 0,
+	   "  polygon_layer_zone_contains is the scan's (%zu questions, "
+	   "%zu differ)",
+	   nzq, badz);
 	ok(badr == 0,
 	   "  describe_reference_indexed is describe_reference's (%zu "
 	   "positions, %zu differ)",
@@ -448,6 +555,7 @@ main(void)
 	test_chord_bound();
 	test_polyline();
 	test_ties();
+	test_zones();
 	snprintf(data, sizeof(data), "%s/data", top ? top : ".");
 	test_region(data, "karabakh", 38.4, 41.9, 43.4, 50.4, 3000);
 	test_region(data, "donbas", 46.8, 50.1, 36.5, 40.3, 1500);
