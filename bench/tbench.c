@@ -26,7 +26,9 @@
  *   tbench describe DATADIR REGION N     fusion_describe on the positions of
  *                                        observations 0..N-1 (gen.h), CPU
  *                                        time per call and a digest of the
- *                                        words (equal digests: equal words)
+ *                                        words (equal digests: equal words);
+ *                                        and describe_point, the full
+ *                                        description of `truce geo describe`
  *
  * Every measuring command prints one line of key=value pairs on stdout;
  * run.sh keeps them under bench/out/ and summarizes them. Latencies are
@@ -51,6 +53,7 @@
 #include <sqlite3.h>
 
 #include "fusion/fusion.h"
+#include "geo/describe.h"
 #include "geo/layers.h"
 #include "store/store.h"
 
@@ -1139,10 +1142,12 @@ cmd_describe(int argc, char **argv)
 {
 	struct fusion_geography geo;
 	struct fusion_words w;
+	struct describe_result *full;
+	struct geodesy_point p;
 	struct layers *layers;
 	struct fusion *f;
 	struct gen_obs o;
-	double *lat, *lon, c0, c1, t0, t1;
+	double *lat, *lon, c0, c1, c2, t0, t1;
 	uint64_t h = 14695981039346656037ULL;
 	char err[512];
 	size_t i, n, fails = 0;
@@ -1177,11 +1182,21 @@ cmd_describe(int argc, char **argv)
 	}
 	c1 = cpu_s();
 	t1 = now_s();
+	full = xmalloc(sizeof(*full));
+	for (i = 0; i < n; i++) {
+		p.lat = lat[i];
+		p.lon = lon[i];
+		if (describe_point(geo.gazetteer, geo.zones, geo.nzones,
+			geo.lines, geo.nlines, &p, full, err, sizeof(err)) == -1)
+			fails++;
+	}
+	c2 = cpu_s();
 	printf("what=describe region=%s positions=%zu failed=%zu "
 	       "cpu_us_per_describe=%.2f wall_us_per_describe=%.2f "
-	       "digest=%016" PRIx64 "\n",
+	       "cpu_us_per_describe_point=%.2f digest=%016" PRIx64 "\n",
 	    argv[2], n, fails, (c1 - c0) / (double)n * 1e6,
-	    (t1 - t0) / (double)n * 1e6, h);
+	    (t1 - t0) / (double)n * 1e6, (c2 - c1) / (double)n * 1e6, h);
+	free(full);
 	free(lat);
 	free(lon);
 	fusion_free(f);
