@@ -374,6 +374,8 @@ geodesy_polyline_distance(const struct geodesy_point *p,
 #define BOUND_ABS 1e-4
 /* Longitudes this close to p's antimeridian: no box bound for the run. */
 #define WRAP_EPS 1e-6
+/* Beyond this |longitude| of p the boxes are not used (the scan is). */
+#define MAX_BOX_LON 720.0
 
 void
 geodesy_ecef_of(const struct geodesy_point *p, struct geodesy_ecef *e)
@@ -617,8 +619,12 @@ geodesy_polyline_nearest(const struct geodesy_polyline *pl,
 	if (pl == NULL || !valid(p) || out == NULL || isnan(bound))
 		return -1;
 	v = pl->v;
-	if (pl->n == 1) {
-		if (geodesy_polyline_distance(p, v, 1, &one) == -1)
+	/*
+	 * One vertex, or a longitude so far out of range that the boxes'
+	 * arithmetic would lose the digits angle_diff keeps: the scan.
+	 */
+	if (pl->n == 1 || fabs(p->lon) > MAX_BOX_LON) {
+		if (geodesy_polyline_distance(p, v, pl->n, &one) == -1)
 			return -1;
 		if (one.distance_m > bound)
 			return 1;

@@ -149,7 +149,8 @@ void geodesy_polyline_free(struct geodesy_polyline *pl);
  * is at least its distance in space to the chord, less h. Every segment
  * skipped is strictly farther than the answer, and ties go to the lower
  * index as there, so the answer is the same; the side is computed once,
- * for it.
+ * for it. A point whose longitude is beyond ±720° (the boxes' arithmetic
+ * would lose digits) is answered by the scan.
  */
 int geodesy_polyline_nearest(const struct geodesy_polyline *pl,
     const struct geodesy_point *p, double bound, struct geodesy_nearest *out);

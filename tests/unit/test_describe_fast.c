@@ -162,6 +162,16 @@ test_polyline(void)
 	   "  and with a bound: the same answer within it, 1 beyond it "
 	   "(%zu wrong)",
 	   badb);
+	/* A longitude far out of range, as the scan takes it (mod 360). */
+	walk(&r, v, 40, 40.0, 46.8, 8000);
+	pl = geodesy_polyline_new(v, 40);
+	p.lat = 40.05;
+	p.lon = 46.85 + 360.0 * 1e6;
+	ok(pl != NULL && geodesy_polyline_distance(&p, v, 40, &ref) == 0 &&
+	       geodesy_polyline_nearest(pl, &p, INFINITY, &got) == 0 &&
+	       same_nearest(&ref, &got),
+	   "a longitude of 3.6e8 degrees: the scan's answer");
+	geodesy_polyline_free(pl);
 	ok(geodesy_polyline_new(v, 0) == NULL, "an empty polyline refused");
 	v[1].lat = 91;
 	ok(geodesy_polyline_new(v, 2) == NULL, "an invalid vertex refused");
