@@ -23,6 +23,12 @@
  *                                        transaction (full: with the R*Tree)
  *   tbench csv SRC                       SRC's rows as CSV for PostgreSQL
  *   tbench sqlite-exec DB SQL            run SQL on DB (64 MiB cache), timed
+ *   tbench describe DATADIR REGION N     fusion_describe on the positions of
+ *                                        observations 0..N-1 (gen.h), CPU
+ *                                        time per call and a digest of the
+ *                                        words (equal digests: equal words);
+ *                                        and describe_point, the full
+ *                                        description of `truce geo describe`
  *
  * Every measuring command prints one line of key=value pairs on stdout;
  * run.sh keeps them under bench/out/ and summarizes them. Latencies are
@@ -46,6 +52,9 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "fusion/fusion.h"
+#include "geo/describe.h"
+#include "geo/layers.h"
 #include "store/store.h"
 
 #include "gen.h"
@@ -1083,6 +1092,120 @@ cmd_sqlite_exec(int argc, char **argv)
 	return 0;
 }
 
+/* ---- describe --------------------------------------------------------- */
+
+static double
+cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* FNV-1a, 64 bits, over n bytes. */
+static uint64_t
+fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static uint64_t
+words_digest(uint64_t h, const struct fusion_words *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->nzones; i++) {
+		h = fnv(h, w->zone_layer[i], strlen(w->zone_layer[i]) + 1);
+		h = fnv(h, w->zone[i], strlen(w->zone[i]) + 1);
+	}
+	h = fnv(h, w->primary_zone, strlen(w->primary_zone) + 1);
+	h = fnv(h, &w->has_line, sizeof(w->has_line));
+	h = fnv(h, w->line, strlen(w->line) + 1);
+	h = fnv(h, &w->line_m, sizeof(w->line_m));
+	h = fnv(h, w->line_side, strlen(w->line_side) + 1);
+	return fnv(h, w->text, strlen(w->text) + 1);
+}
+
+/*
+ * Positions of the benchmark's observations (half around settlements near
+ * the line, half uniform over the region), each moved by less than 1e-7°
+ * so that they are arbitrary doubles like an incident's weighted mean.
+ */
+static int
+cmd_describe(int argc, char **argv)
+{
+	struct fusion_geography geo;
+	struct fusion_words w;
+	struct describe_result *full;
+	struct geodesy_point p;
+	struct layers *layers;
+	struct fusion *f;
+	struct gen_obs o;
+	double *lat, *lon, c0, c1, c2, t0, t1;
+	uint64_t h = 14695981039346656037ULL;
+	char err[512];
+	size_t i, n, fails = 0;
+
+	if (argc != 4)
+		die("usage: tbench describe DATADIR REGION N");
+	n = (size_t)arg_ll(argv[3], 1, GEN_N);
+	if ((layers = layers_load_region(argv[1], argv[2], err,
+		 sizeof(err))) == NULL)
+		die("%s", err);
+	memset(&geo, 0, sizeof(geo));
+	geo.gazetteer = layers_gazetteer(layers);
+	geo.zones = layers_zones(layers, &geo.nzones);
+	geo.lines = layers_lines(layers, &geo.nlines);
+	if ((f = fusion_new(&geo)) == NULL)
+		die("out of memory");
+	lat = xmalloc(n * sizeof(*lat));
+	lon = xmalloc(n * sizeof(*lon));
+	for (i = 0; i < n; i++) {
+		gen_observation(i, GEN_N, &o);
+		lat[i] = o.lat_e7 / 1e7 +
+		    (double)((i * 2654435761u) % 1000) * 1e-10;
+		lon[i] = o.lon_e7 / 1e7 +
+		    (double)((i * 40503u) % 1000) * 1e-10;
+	}
+	t0 = now_s();
+	c0 = cpu_s();
+	for (i = 0; i < n; i++) {
+		if (fusion_describe(f, lat[i], lon[i], &w) == -1)
+			fails++;
+		h = words_digest(h, &w);
+	}
+	c1 = cpu_s();
+	t1 = now_s();
+	full = xmalloc(sizeof(*full));
+	for (i = 0; i < n; i++) {
+		p.lat = lat[i];
+		p.lon = lon[i];
+		if (describe_point(geo.gazetteer, geo.zones, geo.nzones,
+			geo.lines, geo.nlines, &p, full, err, sizeof(err)) == -1)
+			fails++;
+	}
+	c2 = cpu_s();
+	printf("what=describe region=%s positions=%zu failed=%zu "
+	       "cpu_us_per_describe=%.2f wall_us_per_describe=%.2f "
+	       "cpu_us_per_describe_point=%.2f digest=%016" PRIx64 "\n",
+	    argv[2], n, fails, (c1 - c0) / (double)n * 1e6,
+	    (t1 - t0) / (double)n * 1e6, (c2 - c1) / (double)n * 1e6, h);
+	free(full);
+	free(lat);
+	free(lon);
+	fusion_free(f);
+	layers_free(layers);
+	return fails ? 1 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1095,6 +1218,7 @@ main(int argc, char **argv)
 		{ "query-sqlite", cmd_query_sqlite },
 		{ "query-pg", cmd_query_pg }, { "sqlite-raw", cmd_sqlite_raw },
 		{ "csv", cmd_csv }, { "sqlite-exec", cmd_sqlite_exec },
+		{ "describe", cmd_describe },
 	};
 	size_t i;
 

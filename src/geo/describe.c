@@ -33,14 +33,21 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-double
-describe_score(double distance_m, int64_t population)
+/* log10(population + 10)^2, the rule's divisor. */
+static double
+weight2(int64_t population)
 {
 	double pop = population > 0 ? (double)population
 				    : DESCRIBE_UNKNOWN_POPULATION;
 	double w = log10(pop + 10);
 
-	return distance_m / (w * w);
+	return w * w;
+}
+
+double
+describe_score(double distance_m, int64_t population)
+{
+	return distance_m / weight2(population);
 }
 
 static void
@@ -95,6 +102,181 @@ out:
 	return ret;
 }
 
+/* ---- the settlements, indexed ----------------------------------------- */
+
+/*
+ * Shortest length of one degree of latitude on WGS84 (a (1 − e²) π / 180),
+ * rounded down: no place farther than r in latitude is within r.
+ */
+#define MIN_M_PER_DEG_LAT 110574.0
+
+struct settlement {
+	double lat;
+	struct geodesy_ecef u;
+	double w2;    /* weight2(population) */
+	size_t order; /* load order */
+	const struct gazetteer_place *place;
+};
+
+struct describe_index {
+	const struct gazetteer *g;
+	size_t nplaces; /* gazetteer_count(g) when built */
+	struct settlement *s;
+	size_t n;
+};
+
+static int
+settlement_cmp(const void *a, const void *b)
+{
+	const struct settlement *x = a, *y = b;
+
+	if (x->lat != y->lat)
+		return x->lat < y->lat ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+struct describe_index *
+describe_index_new(const struct gazetteer *g)
+{
+	struct describe_index *ix;
+	const struct gazetteer_place *pl;
+	struct geodesy_point pt;
+	size_t i;
+
+	if (g == NULL || (ix = calloc(1, sizeof(*ix))) == NULL)
+		return NULL;
+	ix->g = g;
+	ix->nplaces = gazetteer_count(g);
+	if ((ix->s = calloc(ix->nplaces ? ix->nplaces : 1,
+		 sizeof(*ix->s))) == NULL) {
+		free(ix);
+		return NULL;
+	}
+	for (i = 0; i < ix->nplaces; i++) {
+		pl = gazetteer_place(g, i);
+		if (pl->kind != GAZETTEER_SETTLEMENT || pl->approximate)
+			continue;
+		pt.lat = pl->lat;
+		pt.lon = pl->lon;
+		ix->s[ix->n].lat = pl->lat;
+		geodesy_ecef_of(&pt, &ix->s[ix->n].u);
+		ix->s[ix->n].w2 = weight2(pl->population);
+		ix->s[ix->n].order = i;
+		ix->s[ix->n].place = pl;
+		ix->n++;
+	}
+	qsort(ix->s, ix->n, sizeof(*ix->s), settlement_cmp);
+	return ix;
+}
+
+void
+describe_index_free(struct describe_index *ix)
+{
+	if (ix == NULL)
+		return;
+	free(ix->s);
+	free(ix);
+}
+
+/* First settlement at latitude >= lat. */
+static size_t
+band_start(const struct describe_index *ix, double lat)
+{
+	size_t lo = 0, hi = ix->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ix->s[mid].lat < lat)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The best settlement so far: lowest (score, distance, load order). */
+struct pick {
+	const struct settlement *s;
+	double score;
+	struct gazetteer_near near;
+};
+
+/* Measures settlement s exactly, as gazetteer_nearby does, and keeps it if
+ * it is within the radius and beats the pick. */
+static void
+measure(const struct settlement *s, const struct geodesy_point *p,
+    struct pick *best)
+{
+	struct geodesy_point at = { s->place->lat, s->place->lon };
+	struct geodesy_inverse inv;
+	double sc;
+
+	if (geodesy_inverse(&at, p, &inv) == -1 ||
+	    inv.distance_m > DESCRIBE_SEARCH_M)
+		return;
+	sc = inv.distance_m / s->w2; /* describe_score, bit for bit */
+	if (best->s != NULL &&
+	    (sc > best->score ||
+		(sc == best->score &&
+		    (inv.distance_m > best->near.distance_m ||
+			(inv.distance_m == best->near.distance_m &&
+			    s->order > best->s->order)))))
+		return;
+	best->s = s;
+	best->score = sc;
+	best->near.place = s->place;
+	best->near.distance_m = inv.distance_m;
+	best->near.azimuth_deg = inv.azi1_deg;
+}
+
+int
+describe_reference_indexed(const struct describe_index *ix,
+    const struct geodesy_point *p, struct describe_ref *ref)
+{
+	struct geodesy_ecef up;
+	struct pick best;
+	double dlat, lb, low = INFINITY;
+	size_t k, lo, hi, first = 0, count = 0;
+
+	if (ix == NULL || p == NULL)
+		return -1;
+	if (gazetteer_count(ix->g) != ix->nplaces || !isfinite(p->lat) ||
+	    !isfinite(p->lon) || p->lat < -90 || p->lat > 90)
+		return describe_reference(ix->g, p, ref);
+	dlat = DESCRIBE_SEARCH_M / MIN_M_PER_DEG_LAT * (1 + 1e-9) + 1e-9;
+	lo = band_start(ix, p->lat - dlat);
+	hi = band_start(ix, nextafter(p->lat + dlat, INFINITY));
+	geodesy_ecef_of(p, &up);
+	for (k = lo; k < hi; k++) {
+		lb = geodesy_chord_bound_m(&up, &ix->s[k].u);
+		if (lb > DESCRIBE_SEARCH_M)
+			continue;
+		count++;
+		if (lb / ix->s[k].w2 < low) {
+			low = lb / ix->s[k].w2;
+			first = k;
+		}
+	}
+	/* describe_reference keeps the MAX_CANDIDATES nearest. */
+	if (count == 0 || count > MAX_CANDIDATES)
+		return describe_reference(ix->g, p, ref);
+	memset(&best, 0, sizeof(best));
+	measure(&ix->s[first], p, &best);
+	for (k = lo; k < hi; k++) {
+		if (k == first)
+			continue;
+		lb = geodesy_chord_bound_m(&up, &ix->s[k].u);
+		if (lb > DESCRIBE_SEARCH_M ||
+		    (best.s != NULL && lb / ix->s[k].w2 > best.score))
+			continue;
+		measure(&ix->s[k], p, &best);
+	}
+	if (best.s == NULL) /* nothing within the radius after all */
+		return describe_reference(ix->g, p, ref);
+	fill_ref(ref, &best.near);
+	return 0;
+}
+
 int
 describe_format_distance(double m, char *buf, size_t len)
 {
@@ -146,6 +328,20 @@ describe_point(const struct gazetteer *g,
     const struct geodesy_point *p, struct describe_result *out, char *err,
     size_t errlen)
 {
+	return describe_point_with(g, NULL, 0, zones, nzones, lines, nlines, p,
+	    out, err, errlen);
+}
+
+int
+describe_point_with(const struct gazetteer *g,
+    const struct describe_index *ix, int flags,
+    const struct polygon_layer *const *zones, size_t nzones,
+    const struct lines_layer *const *lines, size_t nlines,
+    const struct geodesy_point *p, struct describe_result *out, char *err,
+    size_t errlen)
+{
+	int rc;
+
 	size_t i, k, nz;
 	struct gazetteer_near nn;
 	struct lines_nearest ln;
@@ -176,19 +372,28 @@ describe_point(const struct gazetteer *g,
 	if (out->nzones > DESCRIBE_MAX_ZONES)
 		out->nzones = DESCRIBE_MAX_ZONES;
 	for (i = 0; i < nlines && out->nlines < DESCRIBE_MAX_LINES; i++) {
+		if ((flags & DESCRIBE_FIRST_LINE) && out->nlines > 0)
+			break;
 		if (lines_layer_nearest(lines[i], p, &ln) == -1)
 			continue; /* an empty layer */
 		out->lines[out->nlines].layer = lines_layer_name(lines[i]);
 		out->lines[out->nlines].nearest = ln;
 		out->nlines++;
 	}
-	if (g != NULL && describe_reference(g, p, &out->reference) == 0) {
+	if (g != NULL) {
+		rc = ix != NULL
+		    ? describe_reference_indexed(ix, p, &out->reference)
+		    : describe_reference(g, p, &out->reference);
+	} else
+		rc = -1;
+	if (rc == 0) {
 		out->have_reference = 1;
 		if (describe_relative(&out->reference, out->text,
 			sizeof(out->text)) == -1)
 			out->text[0] = '\0';
 	}
-	if (g != NULL && gazetteer_nearest(g, p,
+	if (g != NULL && !(flags & DESCRIBE_NO_NEAREST) &&
+	    gazetteer_nearest(g, p,
 			     GAZETTEER_NEAR_SETTLEMENTS |
 				 GAZETTEER_NEAR_LOCATED,
 			     &nn) == 0) {

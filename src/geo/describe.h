@@ -95,6 +95,38 @@ int describe_reference(const struct gazetteer *g,
     const struct geodesy_point *p, struct describe_ref *ref);
 
 /*
+ * The settlements describe_reference weighs (surveyed coordinates, not
+ * district label points), sorted by latitude, each with its unit vector
+ * and the weight log10(population + 10)^2, for repeated questions: a
+ * sorted index with a conservative filter, then the exact geodesic on the
+ * few that can still win (the bbox-then-exact model of PostGIS's
+ * ST_DWithin, the ball bound of metric trees). Borrows g, which must not
+ * gain places while the index lives (if it does, the index notices and
+ * scans). NULL if out of memory. Free with describe_index_free.
+ */
+struct describe_index;
+struct describe_index *describe_index_new(const struct gazetteer *g);
+
+/* Frees ix; NULL does nothing. */
+void describe_index_free(struct describe_index *ix);
+
+/*
+ * describe_reference(g, p, ref) with ix built on g: the same place,
+ * distance and bearing, bit for bit. The settlements in the latitude band
+ * that can hold DESCRIBE_SEARCH_M are bounded below with
+ * geodesy_chord_bound_m (those beyond the radius dropped, the others'
+ * lowest possible score = bound / weight); the one with the lowest possible
+ * score is measured, then every other whose lowest possible score is not
+ * above the best exact score so far. A settlement skipped scores strictly
+ * more than the answer; ties are broken as there (score, distance, load
+ * order). Nothing within the radius, or more candidates than
+ * describe_reference examines: describe_reference itself. Cost: O(log n)
+ * plus a chord per settlement of the band and one to three geodesics.
+ */
+int describe_reference_indexed(const struct describe_index *ix,
+    const struct geodesy_point *p, struct describe_ref *ref);
+
+/*
  * Writes distance_m the OSCE SMM way ("800 m", "2.4 km", "12 km") into buf.
  * -1 if distance_m is negative or not finite, or buf is too small.
  */
@@ -115,6 +147,22 @@ int describe_relative(const struct describe_ref *ref, char *buf, size_t len);
  * invalid.
  */
 int describe_point(const struct gazetteer *g,
+    const struct polygon_layer *const *zones, size_t nzones,
+    const struct lines_layer *const *lines, size_t nlines,
+    const struct geodesy_point *p, struct describe_result *out, char *err,
+    size_t errlen);
+
+/* What describe_point_with leaves out (fusion words only these). */
+#define DESCRIBE_FIRST_LINE 0x1 /* only the first line layer with a line */
+#define DESCRIBE_NO_NEAREST 0x2 /* no nearest located settlement */
+
+/*
+ * describe_point, with the reference settlement from ix (built on g;
+ * NULL: describe_reference) and without what flags leave out; the rest of
+ * *out is describe_point's, bit for bit.
+ */
+int describe_point_with(const struct gazetteer *g,
+    const struct describe_index *ix, int flags,
     const struct polygon_layer *const *zones, size_t nzones,
     const struct lines_layer *const *lines, size_t nlines,
     const struct geodesy_point *p, struct describe_result *out, char *err,

@@ -29,6 +29,7 @@ struct place_rec {
 	size_t index;
 	int32_t ci, cj; /* grid cell */
 	size_t next;	/* next place in the same grid bucket */
+	struct geodesy_ecef u; /* for geodesy_chord_bound_m */
 };
 
 struct name_entry {
@@ -677,6 +678,11 @@ gazetteer_add(struct gazetteer *g, const struct gazetteer_place *tmpl,
 	r->index = g->nplaces;
 	r->ci = cell_lat(r->pub.lat);
 	r->cj = cell_lon(r->pub.lon);
+	{
+		struct geodesy_point at = { r->pub.lat, r->pub.lon };
+
+		geodesy_ecef_of(&at, &r->u);
+	}
 	if (g->nplaces == g->capplaces) {
 		cap = g->capplaces ? g->capplaces * 2 : 256;
 		if ((np = realloc(g->places, cap * sizeof(*np))) == NULL)
@@ -1071,9 +1077,15 @@ struct nearvec {
 	size_t n, cap;
 };
 
+/*
+ * Measures place r and adds it to nv if within radius_m of p (unit vector
+ * up). A place whose lower bound (geodesy.h) is beyond the radius is
+ * beyond it for the geodesic too: it is dropped without solving one.
+ */
 static int
 consider(const struct place_rec *r, const struct geodesy_point *p,
-    double radius_m, int flags, struct nearvec *nv)
+    const struct geodesy_ecef *up, double radius_m, int flags,
+    struct nearvec *nv)
 {
 	struct geodesy_point at = { r->pub.lat, r->pub.lon };
 	struct geodesy_inverse inv;
@@ -1084,6 +1096,8 @@ consider(const struct place_rec *r, const struct geodesy_point *p,
 	    r->pub.kind != GAZETTEER_SETTLEMENT)
 		return 0;
 	if ((flags & GAZETTEER_NEAR_LOCATED) && r->pub.approximate)
+		return 0;
+	if (geodesy_chord_bound_m(&r->u, up) > radius_m)
 		return 0;
 	if (geodesy_inverse(&at, p, &inv) == -1 || inv.distance_m > radius_m)
 		return 0;
@@ -1110,6 +1124,7 @@ near_collect(const struct gazetteer *g, const struct geodesy_point *p,
 	int32_t i0, i1, j0, j1, ci, cj, cjn;
 	size_t k, cells;
 	const struct place_rec *r;
+	struct geodesy_ecef up;
 	int full = 0;
 
 	nv->v = NULL;
@@ -1120,6 +1135,7 @@ near_collect(const struct gazetteer *g, const struct geodesy_point *p,
 		return -1;
 	if (g->nplaces == 0)
 		return 0;
+	geodesy_ecef_of(p, &up);
 	/* The cells covering the radius (bounds from gazetteer.h's note). */
 	dlat = radius_m / MIN_M_PER_DEG_LAT * 1.01 + 1e-9;
 	lat0 = p->lat - dlat;
@@ -1145,7 +1161,8 @@ near_collect(const struct gazetteer *g, const struct geodesy_point *p,
 	}
 	if (full) {
 		for (k = 0; k < g->nplaces; k++)
-			if (consider(g->places[k], p, radius_m, flags, nv) ==
+			if (consider(g->places[k], p, &up, radius_m, flags,
+				nv) ==
 			    -1)
 				goto fail;
 	} else {
@@ -1158,8 +1175,8 @@ near_collect(const struct gazetteer *g, const struct geodesy_point *p,
 					r = g->places[k];
 					if (r->ci != ci || r->cj != cjn)
 						continue;
-					if (consider(r, p, radius_m, flags,
-						nv) == -1)
+					if (consider(r, p, &up, radius_m,
+						flags, nv) == -1)
 						goto fail;
 				}
 			}

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <geodesic.h>
 
@@ -267,6 +268,35 @@ side_of(double dir, double to_p)
 	return 0;
 }
 
+/*
+ * The side of p for the nearest point `at` of segment i (foot `along` of
+ * the segment's `len`, bearing azi_at there, distance d): from the bearing
+ * of the line at the foot, or the bisector at an inner vertex.
+ */
+static int
+side_at(const struct geodesy_point *p, const struct geodesy_point *v,
+    size_t nseg, size_t i, double d, const struct geodesy_point *at,
+    double along, double azi_at, double len)
+{
+	struct geodesy_inverse inv;
+	double dir = azi_at, in, outb;
+
+	if (along <= 0 && i > 0) {
+		in = arrival_azimuth(&v[i - 1], &v[i]);
+		outb = departure_azimuth(&v[i], &v[i + 1]);
+		dir = in + angle_diff(in, outb) / 2;
+	} else if (along >= len && i + 1 < nseg) {
+		in = arrival_azimuth(&v[i], &v[i + 1]);
+		outb = departure_azimuth(&v[i + 1], &v[i + 2]);
+		dir = in + angle_diff(in, outb) / 2;
+	}
+	if (d < 1e-6)
+		return 0;
+	if (geodesy_inverse(at, p, &inv) == 0)
+		return side_of(dir, inv.azi1_deg);
+	return 0;
+}
+
 int
 geodesy_polyline_distance(const struct geodesy_point *p,
     const struct geodesy_point *v, size_t n, struct geodesy_nearest *out)
@@ -274,7 +304,7 @@ geodesy_polyline_distance(const struct geodesy_point *p,
 	struct geodesy_nearest best;
 	struct geodesy_inverse inv;
 	struct geodesy_point at;
-	double plan_best, limit, d, along, azi_at, len, dir, in, outb;
+	double plan_best, limit, d, along, azi_at, len;
 	double *plan = NULL;
 	size_t i, nseg;
 	double plan_stack[64];
@@ -326,31 +356,367 @@ geodesy_polyline_distance(const struct geodesy_point *p,
 			best.at = at;
 			best.segment = i;
 			best.along_m = along;
-			/* Side from the bearing of the line at the foot... */
-			dir = azi_at;
-			if (along <= 0 && i > 0) {
-				/* ...or the bisector at an inner vertex. */
-				in = arrival_azimuth(&v[i - 1], &v[i]);
-				outb = departure_azimuth(&v[i], &v[i + 1]);
-				dir = in + angle_diff(in, outb) / 2;
-			} else if (along >= len && i + 1 < nseg) {
-				in = arrival_azimuth(&v[i], &v[i + 1]);
-				outb = departure_azimuth(&v[i + 1], &v[i + 2]);
-				dir = in + angle_diff(in, outb) / 2;
-			}
-			if (d < 1e-6) {
-				best.side = 0;
-			} else if (geodesy_inverse(&at, p, &inv) == 0) {
-				best.side = side_of(dir, inv.azi1_deg);
-			} else {
-				best.side = 0;
-			}
+			best.side = side_at(p, v, nseg, i, d, &at, along, azi_at,
+			    len);
 			have = 1;
 		}
 	}
 	if (plan != plan_stack)
 		free(plan);
 	*out = best;
+	return 0;
+}
+
+/* ---- lower bounds and the prepared polyline --------------------------- */
+
+/* Margins of every bound: relative, and absolute in metres. */
+#define BOUND_REL 1e-9
+#define BOUND_ABS 1e-4
+/* Longitudes this close to p's antimeridian: no box bound for the run. */
+#define WRAP_EPS 1e-6
+/* Beyond this |longitude| of p the boxes are not used (the scan is). */
+#define MAX_BOX_LON 720.0
+
+void
+geodesy_ecef_of(const struct geodesy_point *p, struct geodesy_ecef *e)
+{
+	const double e2 = GEODESY_WGS84_F * (2 - GEODESY_WGS84_F);
+	double sl = sin(p->lat * DEG), cl = cos(p->lat * DEG);
+	double n = GEODESY_WGS84_A / sqrt(1 - e2 * sl * sl);
+
+	e->x = n * cl * cos(p->lon * DEG);
+	e->y = n * cl * sin(p->lon * DEG);
+	e->z = n * (1 - e2) * sl;
+}
+
+static double
+chord(const struct geodesy_ecef *a, const struct geodesy_ecef *b)
+{
+	double dx = a->x - b->x, dy = a->y - b->y, dz = a->z - b->z;
+
+	return sqrt(dx * dx + dy * dy + dz * dz);
+}
+
+/* v less its rounding margin, at least 0. */
+static double
+below(double v)
+{
+	v -= v * BOUND_REL + BOUND_ABS;
+	return v > 0 ? v : 0;
+}
+
+/* v plus its rounding margin. */
+static double
+above(double v)
+{
+	return v + v * BOUND_REL + BOUND_ABS;
+}
+
+double
+geodesy_chord_bound_m(const struct geodesy_ecef *a,
+    const struct geodesy_ecef *b)
+{
+	return below(chord(a, b));
+}
+
+/* A run of at most GEODESY_CHUNK segments, first .. last - 1. */
+struct run {
+	size_t first, last;
+	double lat0, lat1; /* latitudes of its vertices */
+	double lon0, lon1; /* longitudes, unwrapped from v[first] */
+	struct geodesy_ecef centre;
+	double radius_m; /* every point of its segments is within it */
+};
+
+struct geodesy_polyline {
+	struct geodesy_point *v;
+	size_t n;
+	struct geodesy_ecef *e; /* of each vertex */
+	double *h;		/* of each segment: its spindle's half-width */
+	struct run *runs;
+	size_t nruns;
+};
+
+void
+geodesy_polyline_free(struct geodesy_polyline *pl)
+{
+	if (pl == NULL)
+		return;
+	free(pl->v);
+	free(pl->e);
+	free(pl->h);
+	free(pl->runs);
+	free(pl);
+}
+
+/*
+ * The half-width of segment i's spindle, rounded up: the arc length L
+ * (geodesic, rounded up) and the chord c (rounded down) give
+ * √(L² − c²) / 2.
+ */
+static double
+spindle(const struct geodesy_polyline *pl, size_t i)
+{
+	double s12, azi1, azi2, L, c;
+
+	geod_inverse(ellipsoid(), pl->v[i].lat, pl->v[i].lon,
+	    pl->v[i + 1].lat, pl->v[i + 1].lon, &s12, &azi1, &azi2);
+	L = above(s12);
+	c = below(chord(&pl->e[i], &pl->e[i + 1]));
+	return above(sqrt(L * L - c * c) / 2);
+}
+
+/*
+ * The run's box and ball. The ball's centre C is its middle vertex; a
+ * point of segment ab is within h of the chord ab, whose points are no
+ * farther from C than a or b.
+ */
+static void
+run_init(struct geodesy_polyline *pl, struct run *r)
+{
+	const struct geodesy_point *v = pl->v;
+	size_t c = (r->first + r->last) / 2, i;
+	double x, q;
+
+	r->lat0 = r->lat1 = v[r->first].lat;
+	r->lon0 = r->lon1 = x = v[r->first].lon;
+	r->centre = pl->e[c];
+	r->radius_m = 0;
+	for (i = r->first; i < r->last; i++) {
+		x += angle_diff(v[i].lon, v[i + 1].lon);
+		r->lat0 = fmin(r->lat0, v[i + 1].lat);
+		r->lat1 = fmax(r->lat1, v[i + 1].lat);
+		r->lon0 = fmin(r->lon0, x);
+		r->lon1 = fmax(r->lon1, x);
+		q = fmax(chord(&pl->e[c], &pl->e[i]),
+			chord(&pl->e[c], &pl->e[i + 1])) +
+		    pl->h[i];
+		if (q > r->radius_m)
+			r->radius_m = q;
+	}
+	r->radius_m = above(r->radius_m);
+}
+
+struct geodesy_polyline *
+geodesy_polyline_new(const struct geodesy_point *v, size_t n)
+{
+	struct geodesy_polyline *pl;
+	size_t i, nseg;
+
+	if (v == NULL || n == 0)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (!valid(&v[i]))
+			return NULL;
+	if ((pl = calloc(1, sizeof(*pl))) == NULL)
+		return NULL;
+	nseg = n - 1;
+	pl->n = n;
+	pl->nruns = (nseg + GEODESY_CHUNK - 1) / GEODESY_CHUNK;
+	if ((pl->v = malloc(n * sizeof(*pl->v))) == NULL ||
+	    (pl->e = malloc(n * sizeof(*pl->e))) == NULL ||
+	    (pl->h = malloc((nseg ? nseg : 1) * sizeof(*pl->h))) == NULL ||
+	    (pl->runs = calloc(pl->nruns ? pl->nruns : 1,
+		 sizeof(*pl->runs))) == NULL) {
+		geodesy_polyline_free(pl);
+		return NULL;
+	}
+	memcpy(pl->v, v, n * sizeof(*v));
+	for (i = 0; i < n; i++)
+		geodesy_ecef_of(&v[i], &pl->e[i]);
+	for (i = 0; i < nseg; i++)
+		pl->h[i] = spindle(pl, i);
+	for (i = 0; i < pl->nruns; i++) {
+		pl->runs[i].first = i * GEODESY_CHUNK;
+		pl->runs[i].last = i * GEODESY_CHUNK + GEODESY_CHUNK;
+		if (pl->runs[i].last > nseg)
+			pl->runs[i].last = nseg;
+		run_init(pl, &pl->runs[i]);
+	}
+	return pl;
+}
+
+/*
+ * A lower bound of planar_segment_distance(p, a, b) for the segments of
+ * run r: the distance from p to the run's box in the same equirectangular
+ * frame (the frame is affine in latitude and longitude, so each planar
+ * segment lies in the box of its ends), less a margin for rounding. 0 when
+ * the run comes within WRAP_EPS of p's antimeridian, where angle_diff
+ * wraps.
+ */
+static double
+run_planar_bound(const struct run *r, const struct geodesy_point *p)
+{
+	const double k = 111195.0; /* as planar_segment_distance */
+	double c = cos(p->lat * DEG);
+	double lo = r->lon0 - p->lon, hi = r->lon1 - p->lon, shift;
+	double x0, x1, y0, y1, dx, dy, lb;
+
+	shift = 360 * floor((lo + 180) / 360);
+	lo -= shift;
+	hi -= shift;
+	if (!(lo > -180 + WRAP_EPS && hi < 180 - WRAP_EPS))
+		return 0;
+	x0 = lo * c * k;
+	x1 = hi * c * k;
+	y0 = (r->lat0 - p->lat) * k;
+	y1 = (r->lat1 - p->lat) * k;
+	dx = x0 > 0 ? x0 : x1 < 0 ? -x1 : 0;
+	dy = y0 > 0 ? y0 : y1 < 0 ? -y1 : 0;
+	lb = hypot(dx, dy) -
+	    (fabs(x0) + fabs(x1) + fabs(y0) + fabs(y1)) * BOUND_REL - BOUND_ABS;
+	return lb > 0 ? lb : 0;
+}
+
+/* A lower bound of the geodesic distance from p (at ep) to run r. */
+static double
+run_bound(const struct run *r, const struct geodesy_ecef *ep)
+{
+	return below(chord(ep, &r->centre) - r->radius_m);
+}
+
+/*
+ * A lower bound of the geodesic distance from p (at ep) to segment i: the
+ * distance in space from ep to the chord, less the spindle's half-width.
+ */
+static double
+segment_bound(const struct geodesy_polyline *pl, size_t i,
+    const struct geodesy_ecef *ep)
+{
+	const struct geodesy_ecef *a = &pl->e[i], *b = &pl->e[i + 1];
+	double ux = b->x - a->x, uy = b->y - a->y, uz = b->z - a->z;
+	double wx = ep->x - a->x, wy = ep->y - a->y, wz = ep->z - a->z;
+	double uu = ux * ux + uy * uy + uz * uz, t;
+
+	t = uu > 0 ? (wx * ux + wy * uy + wz * uz) / uu : 0;
+	t = t < 0 ? 0 : t > 1 ? 1 : t;
+	wx -= t * ux;
+	wy -= t * uy;
+	wz -= t * uz;
+	return below(sqrt(wx * wx + wy * wy + wz * wz) - pl->h[i]);
+}
+
+/* The nearest segment found so far, as segment_nearest gave it. */
+struct found {
+	int have;
+	size_t i;
+	double d, along, azi_at, len;
+	struct geodesy_point at;
+};
+
+int
+geodesy_polyline_nearest(const struct geodesy_polyline *pl,
+    const struct geodesy_point *p, double bound, struct geodesy_nearest *out)
+{
+	const struct geodesy_point *v;
+	struct geodesy_nearest one;
+	struct geodesy_ecef ep;
+	struct found f;
+	double plan_best, limit, lb, first_lb, reach, d, along, azi_at, len;
+	struct geodesy_point at;
+	size_t nseg, k, r, first, i, j, seg;
+
+	if (pl == NULL || !valid(p) || out == NULL || isnan(bound))
+		return -1;
+	v = pl->v;
+	/*
+	 * One vertex, or a longitude so far out of range that the boxes'
+	 * arithmetic would lose the digits angle_diff keeps: the scan.
+	 */
+	if (pl->n == 1 || fabs(p->lon) > MAX_BOX_LON) {
+		if (geodesy_polyline_distance(p, v, pl->n, &one) == -1)
+			return -1;
+		if (one.distance_m > bound)
+			return 1;
+		*out = one;
+		return 0;
+	}
+	nseg = pl->n - 1;
+	/*
+	 * 1. The smallest planar estimate, exactly: the run whose box is
+	 * nearest first, then the others unless their box is beyond it.
+	 */
+	first = 0;
+	first_lb = INFINITY;
+	for (r = 0; r < pl->nruns; r++)
+		if ((lb = run_planar_bound(&pl->runs[r], p)) < first_lb) {
+			first_lb = lb;
+			first = r;
+		}
+	plan_best = INFINITY;
+	for (k = 0; k < pl->nruns; k++) {
+		r = k == 0 ? first : k <= first ? k - 1 : k;
+		if (k > 0 && run_planar_bound(&pl->runs[r], p) > plan_best)
+			continue;
+		for (i = pl->runs[r].first; i < pl->runs[r].last; i++)
+			plan_best = fmin(plan_best,
+			    planar_segment_distance(p, &v[i], &v[i + 1]));
+	}
+	limit = plan_best > PREFILTER_FAR
+	    ? INFINITY
+	    : plan_best * PREFILTER_FACTOR + PREFILTER_SLACK;
+	/*
+	 * 2. The segments of S (planar estimate within limit) whose geodesic
+	 * lower bound is not above the best so far (or bound): the run
+	 * whose ball is nearest first.
+	 */
+	geodesy_ecef_of(p, &ep);
+	first = 0;
+	first_lb = INFINITY;
+	for (r = 0; r < pl->nruns; r++)
+		if ((lb = run_bound(&pl->runs[r], &ep)) < first_lb) {
+			first_lb = lb;
+			first = r;
+		}
+	memset(&f, 0, sizeof(f));
+	reach = bound;
+	for (k = 0; k < pl->nruns; k++) {
+		r = k == 0 ? first : k <= first ? k - 1 : k;
+		if (run_bound(&pl->runs[r], &ep) > reach ||
+		    run_planar_bound(&pl->runs[r], p) > limit)
+			continue;
+		/* The segment whose bound is lowest first, then the others. */
+		seg = pl->runs[r].first;
+		first_lb = INFINITY;
+		for (i = pl->runs[r].first; i < pl->runs[r].last; i++)
+			if ((lb = segment_bound(pl, i, &ep)) < first_lb) {
+				first_lb = lb;
+				seg = i;
+			}
+		for (j = 0; j < pl->runs[r].last - pl->runs[r].first; j++) {
+			i = j == 0 ? seg
+			    : pl->runs[r].first + j - 1 < seg
+			    ? pl->runs[r].first + j - 1
+			    : pl->runs[r].first + j;
+			if (segment_bound(pl, i, &ep) > reach ||
+			    planar_segment_distance(p, &v[i], &v[i + 1]) >
+				limit)
+				continue;
+			segment_nearest(p, &v[i], &v[i + 1], &d, &at, &along,
+			    &azi_at, &len);
+
+			/* The first nearest in index order, as there. */
+			if (!f.have || d < f.d || (d == f.d && i < f.i)) {
+				f.have = 1;
+				f.i = i;
+				f.d = d;
+				f.at = at;
+				f.along = along;
+				f.azi_at = azi_at;
+				f.len = len;
+				if (d < reach)
+					reach = d;
+			}
+		}
+	}
+	if (!f.have || f.d > bound)
+		return 1;
+	out->distance_m = f.d;
+	out->at = f.at;
+	out->segment = f.i;
+	out->along_m = f.along;
+	out->side = side_at(p, v, nseg, f.i, f.d, &f.at, f.along, f.azi_at,
+	    f.len);
 	return 0;
 }
 

@@ -89,6 +89,73 @@ int geodesy_polyline_distance(const struct geodesy_point *p,
     const struct geodesy_point *v, size_t n, struct geodesy_nearest *out);
 
 /*
+ * Lower bounds for pruning (the bbox-then-exact filtering of PostGIS's
+ * ST_DWithin, the ball bounds of metric trees), with the geodesic as the
+ * metric. A point's geocentric (ECEF) position on the WGS84 ellipsoid,
+ * height 0, in metres: the straight line is the shortest path in space, so
+ * the chord |A − B| is a lower bound of the geodesic distance (of any path
+ * on the surface); it is short of it by about s³ / 24R², 3 cm at 30 km.
+ * geodesy_chord_bound_m returns the chord less 1e-9 of it and 0.1 mm,
+ * which covers the rounding of the coordinates (~1e-9 m) and PROJ's error
+ * (~15 nm) many times over: it is never above the distance geodesy_inverse
+ * computes.
+ */
+struct geodesy_ecef {
+	double x, y, z;
+};
+
+/* p's geocentric position into *e (p valid). */
+void geodesy_ecef_of(const struct geodesy_point *p, struct geodesy_ecef *e);
+
+/* A lower bound of the geodesic distance between a and b, metres (>= 0). */
+double geodesy_chord_bound_m(const struct geodesy_ecef *a,
+    const struct geodesy_ecef *b);
+
+/*
+ * A polyline prepared for repeated nearest-point questions: the vertices
+ * (copied), their geocentric positions, each segment's length and the
+ * half-width of the spindle that holds it (below), and per run of
+ * GEODESY_CHUNK segments the latitude/longitude box of its vertices and a
+ * ball (a vertex and a radius that holds every point of the run's
+ * geodesics). NULL if n is 0, a vertex is invalid or memory runs out.
+ * Cost: n geodesic problems once. Free with geodesy_polyline_free.
+ */
+#define GEODESY_CHUNK 16
+struct geodesy_polyline;
+struct geodesy_polyline *geodesy_polyline_new(const struct geodesy_point *v,
+    size_t n);
+
+/* Frees pl; NULL does nothing. */
+void geodesy_polyline_free(struct geodesy_polyline *pl);
+
+/*
+ * geodesy_polyline_distance(p, v, n) on the prepared polyline, the same
+ * answer bit for bit, for a point near the line at the cost of a few
+ * segments instead of all. When that answer's distance is at most `bound`
+ * (INFINITY: always) it is written into *out and 0 returned; when it is
+ * larger, 1 is returned and out untouched. -1 if p is invalid.
+ *
+ * How: geodesy_polyline_distance solves the segments whose planar estimate
+ * is within 10 % + 1 km of the smallest planar estimate (the set S), and
+ * keeps the first nearest. Here the smallest planar estimate is found with
+ * each run's box (a rigorous lower bound of the planar estimates of its
+ * segments) skipping runs that cannot hold it; then a segment is solved
+ * only if it is in S and the lower bound of its geodesic distance is not
+ * above the best so far or `bound` (the run's ball first, then the
+ * segment's). In space, a geodesic segment ab of length L lies in the
+ * spindle {q : |q − a| + |q − b| <= L} (each point is within its arc
+ * length of either end), which lies within h = √(L² − |a − b|²) / 2 of the
+ * chord ab (2 m for a 10 km segment): the distance from p to the segment
+ * is at least its distance in space to the chord, less h. Every segment
+ * skipped is strictly farther than the answer, and ties go to the lower
+ * index as there, so the answer is the same; the side is computed once,
+ * for it. A point whose longitude is beyond ±720° (the boxes' arithmetic
+ * would lose digits) is answered by the scan.
+ */
+int geodesy_polyline_nearest(const struct geodesy_polyline *pl,
+    const struct geodesy_point *p, double bound, struct geodesy_nearest *out);
+
+/*
  * The 16-point compass word of a bearing (any finite value, taken modulo
  * 360): "N", "NNE", "NE", … "NNW"; each sector is 22.5° wide and centred on
  * its direction (N covers [348.75, 11.25)). NULL if azi_deg is not finite.

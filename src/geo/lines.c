@@ -28,6 +28,7 @@
 struct part {
 	struct geodesy_point *pts;
 	size_t n;
+	struct geodesy_polyline *pl; /* the same points, prepared */
 	double miny, maxy; /* latitude band */
 	double minx, maxx; /* longitudes unwrapped from pts[0] */
 };
@@ -96,8 +97,10 @@ lines_layer_free(struct lines_layer *l)
 	if (l == NULL)
 		return;
 	for (i = 0; i < l->nfeatures; i++) {
-		for (j = 0; j < l->features[i].nparts; j++)
+		for (j = 0; j < l->features[i].nparts; j++) {
 			free(l->features[i].parts[j].pts);
+			geodesy_polyline_free(l->features[i].parts[j].pl);
+		}
 		free(l->features[i].parts);
 		free(l->features[i].name);
 		free(l->features[i].left);
@@ -195,7 +198,7 @@ int
 lines_layer_add_part(struct lines_layer *l, size_t feature,
     const struct geodesy_point *pts, size_t n, char *err, size_t errlen)
 {
-	struct part p = { NULL, 0, 0, 0, 0, 0 };
+	struct part p = { NULL, 0, NULL, 0, 0, 0, 0 };
 	double x, d;
 	struct part *np;
 	struct feature *f;
@@ -239,6 +242,10 @@ lines_layer_add_part(struct lines_layer *l, size_t feature,
 	}
 	memcpy(p.pts, pts, n * sizeof(*p.pts));
 	p.n = n;
+	if ((p.pl = geodesy_polyline_new(pts, n)) == NULL) {
+		seterr(err, errlen, "out of memory");
+		goto fail;
+	}
 	p.miny = p.maxy = pts[0].lat;
 	p.minx = p.maxx = x = pts[0].lon;
 	for (i = 1; i < n; i++) {
@@ -267,6 +274,7 @@ lines_layer_add_part(struct lines_layer *l, size_t feature,
 	return 0;
 fail:
 	free(p.pts);
+	geodesy_polyline_free(p.pl);
 	return -1;
 }
 
@@ -298,16 +306,25 @@ part_estimate(const struct part *pt, const struct geodesy_point *p)
 	return hypot(dx * c, dy) * MEAN_METRES_PER_DEG;
 }
 
-/* Solves part j of feature i exactly and keeps it if nearer than *best. */
+/*
+ * Solves part j of feature i exactly and keeps it if nearer than *best:
+ * with geodesy_polyline_distance (scan), or its prepared twin, which
+ * skips what cannot beat *best and gives the same answer when it can.
+ */
 static void
 consider_part(const struct lines_layer *l, size_t i, size_t j,
-    const struct geodesy_point *p, struct lines_nearest *best, int *have)
+    const struct geodesy_point *p, struct lines_nearest *best, int *have,
+    int scan)
 {
 	const struct feature *f = &l->features[i];
 	const struct part *pt = &f->parts[j];
 	struct geodesy_nearest g;
 
-	if (geodesy_polyline_distance(p, pt->pts, pt->n, &g) == -1)
+	if (scan) {
+		if (geodesy_polyline_distance(p, pt->pts, pt->n, &g) == -1)
+			return;
+	} else if (geodesy_polyline_nearest(pt->pl, p,
+		       *have ? best->where.distance_m : INFINITY, &g) != 0)
 		return;
 	if (!*have || g.distance_m < best->where.distance_m) {
 		best->feature = i;
@@ -321,9 +338,9 @@ consider_part(const struct lines_layer *l, size_t i, size_t j,
 	}
 }
 
-int
-lines_layer_nearest(const struct lines_layer *l,
-    const struct geodesy_point *p, struct lines_nearest *out)
+static int
+nearest(const struct lines_layer *l, const struct geodesy_point *p,
+    struct lines_nearest *out, int scan)
 {
 	struct lines_nearest best;
 	const struct part *pt;
@@ -347,7 +364,7 @@ lines_layer_nearest(const struct lines_layer *l,
 		}
 	if (first == INFINITY)
 		return -1;
-	consider_part(l, fi, pj, p, &best, &have);
+	consider_part(l, fi, pj, p, &best, &have, scan);
 	for (i = 0; i < l->nfeatures; i++)
 		for (j = 0; j < l->features[i].nparts; j++) {
 			if (i == fi && j == pj)
@@ -369,10 +386,24 @@ lines_layer_nearest(const struct lines_layer *l,
 				if (part_estimate(pt, p) > limit)
 					continue;
 			}
-			consider_part(l, i, j, p, &best, &have);
+			consider_part(l, i, j, p, &best, &have, scan);
 		}
 	if (!have)
 		return -1;
 	*out = best;
 	return 0;
+}
+
+int
+lines_layer_nearest(const struct lines_layer *l,
+    const struct geodesy_point *p, struct lines_nearest *out)
+{
+	return nearest(l, p, out, 0);
+}
+
+int
+lines_layer_nearest_scan(const struct lines_layer *l,
+    const struct geodesy_point *p, struct lines_nearest *out)
+{
+	return nearest(l, p, out, 1);
 }

@@ -87,10 +87,21 @@ const char *lines_layer_feature_name(const struct lines_layer *l, size_t i);
  * latitude band alone puts it farther than the best so far (rigorous), or
  * if the planar estimate of its box is beyond the best * 1.1 + 1 km (the
  * same margin as geodesy_polyline_distance's prefilter; none beyond
- * 200 km). Cost: O(parts) estimates plus geodesy_polyline_distance on the
- * parts not skipped.
+ * 200 km). Each part is solved with geodesy_polyline_nearest, bounded
+ * by the best so far: the answer is geodesy_polyline_distance's on every
+ * part (lines_layer_nearest_scan's, bit for bit), but only the segments
+ * that can still beat the best so far are solved. Cost: O(parts)
+ * estimates, O(segments / GEODESY_CHUNK) bounds, and a few segments solved
+ * near the point.
  */
 int lines_layer_nearest(const struct lines_layer *l,
+    const struct geodesy_point *p, struct lines_nearest *out);
+
+/*
+ * The same, solving every part not skipped with geodesy_polyline_distance:
+ * the reference the unit tests hold lines_layer_nearest to.
+ */
+int lines_layer_nearest_scan(const struct lines_layer *l,
     const struct geodesy_point *p, struct lines_nearest *out);
 
 #endif

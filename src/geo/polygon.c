@@ -5,6 +5,7 @@
  */
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +13,24 @@
 #include "geo/geodesy.h"
 #include "geo/polygon.h"
 
-/* One ring: longitudes unwrapped (x), latitudes (y), implicitly closed. */
+/*
+ * One ring: longitudes unwrapped (x), latitudes (y), implicitly closed.
+ * Edge i joins vertex i - 1 (n - 1 for i = 0) to vertex i. A ring of
+ * SLAB_MIN_EDGES or more also has a slab index (the edge buckets of
+ * slab-decomposition point-in-polygon tests): its latitude range cut into
+ * nslabs equal slabs, slab k listing (slab[k] .. slab[k + 1] - 1 of
+ * slab_edge) the edges whose latitude range, widened by
+ * POLYGON_ON_EDGE_DEG and a rounding margin, meets it. An edge outside a
+ * point's slab can neither touch the point nor cross its horizontal ray,
+ * so testing the slab's edges gives the scan's answer.
+ */
 struct ring {
 	double *x, *y;
 	size_t n;
 	double minx, maxx, miny, maxy;
+	uint32_t *slab, *slab_edge;
+	size_t nslabs;
+	double slab_y0, slab_h;
 };
 
 struct poly {
@@ -92,6 +106,88 @@ ring_free(struct ring *r)
 {
 	free(r->x);
 	free(r->y);
+	free(r->slab);
+	free(r->slab_edge);
+}
+
+/* Rings with fewer edges are scanned. */
+#define SLAB_MIN_EDGES 32
+/* Edges per slab aimed at, and the most slab entries per edge. */
+#define SLAB_EDGES 4
+#define SLAB_MAX_ENTRIES_PER_EDGE 8
+/* Widening of an edge's latitude range beyond POLYGON_ON_EDGE_DEG: covers
+ * the rounding of the point on the edge nearest the test point (~1e-14). */
+#define SLAB_MARGIN 1e-9
+
+static size_t
+slab_of(const struct ring *r, double y)
+{
+	double k = floor((y - r->slab_y0) / r->slab_h);
+
+	if (!(k > 0))
+		return 0;
+	if (k >= (double)r->nslabs)
+		return r->nslabs - 1;
+	return (size_t)k;
+}
+
+/* The slabs of edge i's widened latitude range into *s0, *s1. */
+static void
+edge_slabs(const struct ring *r, size_t i, size_t *s0, size_t *s1)
+{
+	size_t j = i == 0 ? r->n - 1 : i - 1;
+	double w = POLYGON_ON_EDGE_DEG + SLAB_MARGIN;
+
+	*s0 = slab_of(r, fmin(r->y[i], r->y[j]) - w);
+	*s1 = slab_of(r, fmax(r->y[i], r->y[j]) + w);
+}
+
+/*
+ * Builds r's slab index; fewer slabs if long edges would make it larger
+ * than SLAB_MAX_ENTRIES_PER_EDGE entries per edge, none (the ring is then
+ * scanned) for a small ring or if memory runs out: slower, never wrong.
+ */
+static void
+slab_build(struct ring *r)
+{
+	size_t i, k, s0, s1, total, *fill = NULL;
+
+	if (r->n < SLAB_MIN_EDGES || r->maxy <= r->miny)
+		return;
+	r->slab_y0 = r->miny;
+	for (r->nslabs = r->n / SLAB_EDGES; r->nslabs > 1; r->nslabs /= 2) {
+		r->slab_h = (r->maxy - r->miny) / (double)r->nslabs;
+		for (i = total = 0; i < r->n; i++) {
+			edge_slabs(r, i, &s0, &s1);
+			total += s1 - s0 + 1;
+		}
+		if (total <= SLAB_MAX_ENTRIES_PER_EDGE * r->n)
+			break;
+	}
+	if (r->nslabs <= 1 ||
+	    (r->slab = calloc(r->nslabs + 1, sizeof(*r->slab))) == NULL ||
+	    (r->slab_edge = malloc(total * sizeof(*r->slab_edge))) == NULL ||
+	    (fill = calloc(r->nslabs, sizeof(*fill))) == NULL)
+		goto none;
+	for (i = 0; i < r->n; i++) {
+		edge_slabs(r, i, &s0, &s1);
+		for (k = s0; k <= s1; k++)
+			r->slab[k + 1]++;
+	}
+	for (k = 0; k < r->nslabs; k++)
+		r->slab[k + 1] += r->slab[k];
+	for (i = 0; i < r->n; i++) {
+		edge_slabs(r, i, &s0, &s1);
+		for (k = s0; k <= s1; k++)
+			r->slab_edge[r->slab[k] + fill[k]++] = (uint32_t)i;
+	}
+	free(fill);
+	return;
+none:
+	free(r->slab);
+	free(r->slab_edge);
+	r->slab = r->slab_edge = NULL;
+	r->nslabs = 0;
 }
 
 static void
@@ -288,6 +384,7 @@ ring_build(struct ring *r, const struct geodesy_point *pts, size_t n,
 		if (r->y[i] > r->maxy)
 			r->maxy = r->y[i];
 	}
+	slab_build(r);
 	return 0;
 fail:
 	ring_free(r);
@@ -482,13 +579,21 @@ out:
  * px already shifted into the ring's longitude range.
  */
 static int
-ring_test_at(const struct ring *r, double px, double py)
+ring_test_at(const struct ring *r, double px, double py, int scan)
 {
-	size_t i, j;
+	const uint32_t *list = NULL;
+	size_t i, j, k, count = r->n;
 	int c = 0;
 	double x1, y1, x2, y2, dx, dy, len2, t, ex, ey;
 
-	for (i = 0, j = r->n - 1; i < r->n; j = i++) {
+	if (!scan && r->nslabs > 0) {
+		k = slab_of(r, py);
+		list = r->slab_edge + r->slab[k];
+		count = r->slab[k + 1] - r->slab[k];
+	}
+	for (k = 0; k < count; k++) {
+		i = list != NULL ? list[k] : k;
+		j = i == 0 ? r->n - 1 : i - 1;
 		x1 = r->x[j];
 		y1 = r->y[j];
 		x2 = r->x[i];
@@ -519,7 +624,7 @@ ring_test_at(const struct ring *r, double px, double py)
 
 /* As ring_test_at, trying p's longitude shifted by -360, 0 and +360. */
 static int
-ring_test(const struct ring *r, double lon, double lat)
+ring_test(const struct ring *r, double lon, double lat, int scan)
 {
 	int k, res, best = 0;
 	double px;
@@ -531,7 +636,7 @@ ring_test(const struct ring *r, double lon, double lat)
 		px = lon + 360.0 * k;
 		if (px < r->minx - eps || px > r->maxx + eps)
 			continue;
-		res = ring_test_at(r, px, lat);
+		res = ring_test_at(r, px, lat, scan);
 		if (res == 2)
 			return 2;
 		if (res > best)
@@ -541,18 +646,18 @@ ring_test(const struct ring *r, double lon, double lat)
 }
 
 static int
-poly_contains(const struct poly *p, double lon, double lat)
+poly_contains(const struct poly *p, double lon, double lat, int scan)
 {
 	size_t h;
 	int r;
 
-	r = ring_test(&p->rings[0], lon, lat);
+	r = ring_test(&p->rings[0], lon, lat, scan);
 	if (r == 0)
 		return 0;
 	if (r == 2)
 		return 1;
 	for (h = 1; h < p->nrings; h++) {
-		r = ring_test(&p->rings[h], lon, lat);
+		r = ring_test(&p->rings[h], lon, lat, scan);
 		if (r == 2)
 			return 1; /* on a hole's edge: boundary, inside */
 		if (r == 1)
@@ -574,9 +679,9 @@ lon_reduce(double lon)
 	return l;
 }
 
-int
-polygon_layer_zone_contains(const struct polygon_layer *l, size_t i,
-    const struct geodesy_point *p)
+static int
+zone_contains(const struct polygon_layer *l, size_t i,
+    const struct geodesy_point *p, int scan)
 {
 	size_t k;
 	double lon;
@@ -585,9 +690,23 @@ polygon_layer_zone_contains(const struct polygon_layer *l, size_t i,
 		return -1;
 	lon = lon_reduce(p->lon);
 	for (k = 0; k < l->zones[i].npolys; k++)
-		if (poly_contains(&l->zones[i].polys[k], lon, p->lat))
+		if (poly_contains(&l->zones[i].polys[k], lon, p->lat, scan))
 			return 1;
 	return 0;
+}
+
+int
+polygon_layer_zone_contains(const struct polygon_layer *l, size_t i,
+    const struct geodesy_point *p)
+{
+	return zone_contains(l, i, p, 0);
+}
+
+int
+polygon_layer_zone_contains_scan(const struct polygon_layer *l, size_t i,
+    const struct geodesy_point *p)
+{
+	return zone_contains(l, i, p, 1);
 }
 
 int

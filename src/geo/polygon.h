@@ -102,10 +102,19 @@ size_t polygon_layer_vertex_count(const struct polygon_layer *l);
 
 /*
  * 1 if p lies in zone i (inside or on its boundary, see the rules above), 0
- * if not, -1 if i is out of range or p invalid. Cost: O(vertices of the
- * zone) after a bounding-box rejection per polygon.
+ * if not, -1 if i is out of range or p invalid. Cost: a bounding-box
+ * rejection per ring, then, for a ring of 32 edges or more, only the edges
+ * of the ring's latitude slab that holds p (about 4 + the edges spanning
+ * it), else every edge.
  */
 int polygon_layer_zone_contains(const struct polygon_layer *l, size_t i,
+    const struct geodesy_point *p);
+
+/*
+ * The same, testing every edge of every ring: the reference the unit tests
+ * hold polygon_layer_zone_contains to.
+ */
+int polygon_layer_zone_contains_scan(const struct polygon_layer *l, size_t i,
     const struct geodesy_point *p);
 
 /*
