@@ -104,7 +104,10 @@ cmd_serve(int argc, char **argv)
 	 * Batches of thousands of observations allocate and free megabytes
 	 * per request in several threads; keep glibc from trimming and
 	 * regrowing its arenas each time (mprotect, page faults, consolidation
-	 * were a large share of a profile of POST /v1/observations).
+	 * were a large share of a profile of POST /v1/observations). The
+	 * release build links jemalloc instead (Makefile), which serves this
+	 * pattern better still; these settings then have no effect, and they
+	 * remain for builds on glibc's malloc.
 	 */
 	mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
 	mallopt(M_TOP_PAD, 64 * 1024 * 1024);
