@@ -792,7 +792,8 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 	s->readers = c->readers;
 	pthread_mutex_init(&s->mu, NULL);
 	if ((s->auth_failures = ratelimit_new(c->cfg.auth_fail_burst,
-		 c->cfg.auth_fail_per_minute)) == NULL) {
+		 c->cfg.auth_fail_per_minute)) == NULL ||
+	    (s->provers = ledger_provers_new()) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -818,6 +819,7 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 	return s;
 fail:
 	ratelimit_free(s->auth_failures);
+	ledger_provers_free(s->provers);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 	return NULL;
@@ -849,6 +851,7 @@ server_stop(struct server *s, int wait_ms)
 	}
 	MHD_stop_daemon(s->daemon);
 	ratelimit_free(s->auth_failures);
+	ledger_provers_free(s->provers);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 }
