@@ -55,7 +55,8 @@ struct request {
 	const struct route *route;
 	char arg[REQUEST_ARG_LEN];  /* first path parameter, e.g. an id */
 	char arg2[REQUEST_ARG_LEN]; /* second, if the path has one */
-	char client[64];	    /* the client's address, as text */
+	char client[64];	    /* the client's address, as text (set when
+				       authenticating) */
 	route_fn written;	    /* answers a write once it is durable */
 	void *ctx;		    /* a route's own state, freed with ... */
 	void (*ctx_free)(void *ctx);

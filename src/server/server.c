@@ -433,6 +433,9 @@ authenticate(struct request *r, enum MHD_Result *ret)
 	int64_t wait, now = timefmt_now_ms();
 	int found = 0;
 
+	/* Only failed authentications are counted by address: public
+	   routes do not pay for formatting it. */
+	client_address(r);
 	auth = http_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
 	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0) {
 		*ret = http_problem(r, 401, "a bearer token is required "
@@ -678,7 +681,6 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		pthread_mutex_lock(&srv->mu);
 		srv->inflight++;
 		pthread_mutex_unlock(&srv->mu);
-		client_address(r);
 		if (admit(r, &ret) == -1) {
 			r->finished = 1;
 			return ret;
