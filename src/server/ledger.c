@@ -269,7 +269,8 @@ ledger_inclusion(struct request *r)
 	prover_root(&p, root);
 	if ((blen = inclusion_json(buf, sizeof(buf), index, n, leaf, root,
 		 proof, len)) == 0)
-		return http_problem(r, 500, "the proof does not fit its answer");
+		return http_problem(r, 500, "the proof does not fit its "
+		    "answer");
 	return http_bytes(r, 200, buf, blen, "application/json", "no-store");
 }
 
