@@ -29,6 +29,16 @@
  *                                        words (equal digests: equal words);
  *                                        and describe_point, the full
  *                                        description of `truce geo describe`
+ *   tbench proofs LOGDIR SIZE SECONDS    inclusion proofs computed in this
+ *                                        process on one core from a copy of
+ *                                        a center's log (LOGDIR, unlocked),
+ *                                        random index, tree size SIZE: the
+ *                                        library's merkle_prove_inclusion +
+ *                                        merkle_tree_hash + leaf (what the
+ *                                        route did before it kept provers),
+ *                                        then the route's own work without
+ *                                        HTTP (a cached tlog/prover, the
+ *                                        proof, the hashes in base64)
  *
  * Every measuring command prints one line of key=value pairs on stdout;
  * run.sh keeps them under bench/out/ and summarizes them. Latencies are
@@ -55,7 +65,10 @@
 #include "fusion/fusion.h"
 #include "geo/describe.h"
 #include "geo/layers.h"
+#include "ledger/entrylog.h"
 #include "store/store.h"
+#include "tlog/merkle.h"
+#include "tlog/prover.h"
 
 #include "gen.h"
 
@@ -139,6 +152,110 @@ print_latencies(const char *prefix, double *v, size_t n)
 	printf(" %sp50_ms=%.3f %sp90_ms=%.3f %sp99_ms=%.3f %smean_ms=%.3f",
 	    prefix, pct(v, n, 50) * 1e3, prefix, pct(v, n, 90) * 1e3, prefix,
 	    pct(v, n, 99) * 1e3, prefix, n ? sum / (double)n * 1e3 : NAN);
+}
+
+/* CPU seconds of the calling thread (steadier than wall time on a shared
+ * machine: what another process takes does not count). */
+static double
+thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- proofs ----------------------------------------------------------- */
+
+static volatile uint64_t proofs_sink;
+
+static uint64_t
+xorshift(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/*
+ * Runs one way of proving for about seconds: 0 the library alone, 1 the
+ * route's path. Prints NAME_n, NAME_per_s (wall) and NAME_per_cpu_s.
+ */
+static void
+proofs_mode(struct entrylog *log, int64_t size, double seconds, int route,
+    const char *name)
+{
+	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE], root[32], leaf[32];
+	char b64[MERKLE_BASE64_SIZE];
+	struct prover p;
+	uint64_t x = 0x9e3779b97f4a7c15ULL, n = 0, sink = 0;
+	double t0 = now_s(), c0 = thread_cpu_s(), t1, c1;
+	int64_t index, li;
+	size_t len, i;
+
+	if (route && prover_init(&p, size, entrylog_read_hashes, log) == -1)
+		die("prover_init %lld", (long long)size);
+	do {
+		for (i = 0; i < 1000; i++, n++) {
+			index = (int64_t)(xorshift(&x) % (uint64_t)size);
+			if (route) {
+				if (prover_inclusion(&p, index,
+					entrylog_read_hashes, log, leaf, proof,
+					&len) == -1)
+					die("prover_inclusion %lld",
+					    (long long)index);
+				prover_root(&p, root);
+			} else {
+				li = merkle_stored_hash_index(0, index);
+				if (merkle_prove_inclusion(index, size,
+					entrylog_read_hashes, log, proof,
+					&len) == -1 ||
+				    merkle_tree_hash(size,
+					entrylog_read_hashes, log, root) ==
+					-1 ||
+				    entrylog_read_hashes(log, &li, 1,
+					&leaf) == -1)
+					die("prove %lld", (long long)index);
+				continue;
+			}
+			merkle_hash_to_base64(leaf, b64);
+			sink += (uint8_t)b64[7];
+			merkle_hash_to_base64(root, b64);
+			sink += (uint8_t)b64[7];
+			for (; len > 0; len--) {
+				merkle_hash_to_base64(proof[len - 1], b64);
+				sink += (uint8_t)b64[7];
+			}
+		}
+	} while (now_s() - t0 < seconds);
+	t1 = now_s();
+	c1 = thread_cpu_s();
+	printf(" %s_n=%llu %s_per_s=%.0f %s_per_cpu_s=%.0f", name,
+	    (unsigned long long)n, name, (double)n / (t1 - t0), name,
+	    (double)n / (c1 - c0));
+	proofs_sink = sink; /* the base64 work is not optimised away */
+}
+
+static int
+cmd_proofs(int argc, char **argv)
+{
+	struct entrylog *log;
+	int64_t size;
+	double seconds;
+
+	if (argc != 4)
+		die("usage: tbench proofs LOGDIR SIZE SECONDS");
+	if ((log = entrylog_open(argv[1], 0)) == NULL)
+		die("cannot open the log %s", argv[1]);
+	size = arg_ll(argv[2], 1, entrylog_size(log));
+	seconds = (double)arg_ll(argv[3], 1, 3600);
+	printf("size=%lld", (long long)size);
+	proofs_mode(log, size, seconds, 0, "library");
+	proofs_mode(log, size, seconds, 1, "route");
+	printf("\n");
+	entrylog_close(log);
+	return 0;
 }
 
 /* ---- fsync ------------------------------------------------------------ */
@@ -1219,6 +1336,7 @@ main(int argc, char **argv)
 		{ "query-pg", cmd_query_pg }, { "sqlite-raw", cmd_sqlite_raw },
 		{ "csv", cmd_csv }, { "sqlite-exec", cmd_sqlite_exec },
 		{ "describe", cmd_describe },
+		{ "proofs", cmd_proofs },
 	};
 	size_t i;
 

@@ -1,8 +1,20 @@
 /*
  * entrylog: append-only entries + offsets index with fdatasync and torn-tail
  * recovery (see entrylog.h).
+ *
+ * Stored hashes are read through a read-only shared mapping of `hashes`
+ * (LMDB's model: the page cache is the cache, a read is a memcpy), so a
+ * proof costs O(log n) memory reads and no system call. The mapping is
+ * made larger than the file (pages past the end of the file are never
+ * touched: a reader only reads hashes of entries it has seen published,
+ * which the file holds) and doubled when the log outgrows it. An outgrown
+ * mapping stays mapped until close, since readers may still be in it
+ * without a lock; doubling keeps them all together under twice the final
+ * size, in address space only. If a mapping cannot be made, the hashes
+ * beyond the current one are read with pread(2) as before.
  */
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -18,19 +30,90 @@
 #include "ledger/entrylog.h"
 #include "tlog/merkle.h"
 
+/* The first mapping of `hashes` covers this many bytes; then doubling. */
+#define HASH_MAP_MIN (64 * 1024)
+
 static int full_pread(int fd, void *buf, size_t len, off_t off);
+
+/* A mapping of `hashes`, and the one it replaced (unmapped at close). */
+struct hash_map {
+	const uint8_t *base;
+	size_t len;
+	struct hash_map *older;
+};
 
 struct entrylog {
 	int data_fd, index_fd, hash_fd, lock_fd;
-	pthread_mutex_t mu;   /* guards size and data_end */
+	pthread_mutex_t mu;   /* guards size, data_end and map */
 	int64_t size;	      /* entries */
 	uint64_t data_end;    /* bytes of `entries` in use */
+	struct hash_map *map; /* the newest mapping of `hashes`, or NULL */
 	char dir[PATH_MAX];
 	/* While appending: stored hashes computed but not yet on disk. */
 	int64_t pending_base;
 	uint8_t (*pending)[MERKLE_HASH_SIZE];
 	size_t npending;
 };
+
+/*
+ * Reads stored hash index into out: from map when it covers it, else from
+ * the file. 0, or -1 (reported) if the read fails.
+ */
+static int
+read_stored(struct entrylog *log, const struct hash_map *map, int64_t index,
+    uint8_t out[MERKLE_HASH_SIZE])
+{
+	uint64_t off = (uint64_t)index * MERKLE_HASH_SIZE;
+
+	if (map != NULL && off + MERKLE_HASH_SIZE <= map->len) {
+		memcpy(out, map->base + off, MERKLE_HASH_SIZE);
+		return 0;
+	}
+	if (full_pread(log->hash_fd, out, MERKLE_HASH_SIZE, (off_t)off) == -1) {
+		log_warn("log %s: read stored hash %lld", log->dir,
+		    (long long)index);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Makes the newest mapping cover the first need bytes of `hashes`: maps
+ * the file anew, twice as large as needed, when it does not. Called by
+ * the one thread that writes the log (open, append) before it publishes
+ * the size that needs them. A failure is reported and leaves the old
+ * mapping (reads past it use pread); it is not an error of the log.
+ */
+static void
+map_hashes(struct entrylog *log, uint64_t need)
+{
+	struct hash_map *m;
+	size_t len = HASH_MAP_MIN;
+	void *base;
+
+	if (log->map != NULL && need <= log->map->len)
+		return;
+	while (len < need && len <= SIZE_MAX / 4)
+		len *= 2;
+	if (len < need)
+		return;
+	len *= 2;
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return;
+	base = mmap(NULL, len, PROT_READ, MAP_SHARED, log->hash_fd, 0);
+	if (base == MAP_FAILED) {
+		log_warn("log %s: map %zu bytes of stored hashes", log->dir,
+		    len);
+		free(m);
+		return;
+	}
+	m->base = base;
+	m->len = len;
+	pthread_mutex_lock(&log->mu);
+	m->older = log->map;
+	log->map = m;
+	pthread_mutex_unlock(&log->mu);
+}
 
 /* merkle_read_fn over the `hashes` file and the pending batch. */
 static int
@@ -50,12 +133,9 @@ read_hashes(void *ctx, const int64_t *indexes, size_t n,
 			    MERKLE_HASH_SIZE);
 			continue;
 		}
-		if (full_pread(log->hash_fd, out[i], MERKLE_HASH_SIZE,
-			(off_t)indexes[i] * MERKLE_HASH_SIZE) == -1) {
-			log_warn("log %s: read stored hash %lld", log->dir,
-			    (long long)indexes[i]);
+		/* The writing thread: only it changes log->map. */
+		if (read_stored(log, log->map, indexes[i], out[i]) == -1)
 			return -1;
-		}
 	}
 	return 0;
 }
@@ -344,6 +424,8 @@ entrylog_open(const char *dir, int create)
 	}
 	if (recover(log) == -1)
 		goto fail;
+	map_hashes(log, (uint64_t)merkle_stored_hash_count(log->size) *
+	    MERKLE_HASH_SIZE);
 	return log;
 fail:
 	entrylog_close(log);
@@ -353,8 +435,15 @@ fail:
 void
 entrylog_close(struct entrylog *log)
 {
+	struct hash_map *m, *older;
+
 	if (log == NULL)
 		return;
+	for (m = log->map; m != NULL; m = older) {
+		older = m->older;
+		munmap((void *)m->base, m->len);
+		free(m);
+	}
 	if (log->data_fd != -1)
 		close(log->data_fd);
 	if (log->index_fd != -1)
@@ -430,6 +519,8 @@ entrylog_append(struct entrylog *log, const struct entrylog_entry *e,
 			log_warn("log %s: cut failed append", log->dir);
 		goto done;
 	}
+	map_hashes(log, (uint64_t)(log->pending_base + (int64_t)log->npending) *
+	    MERKLE_HASH_SIZE);
 	pthread_mutex_lock(&log->mu);
 	log->size = size + (int64_t)n;
 	log->data_end = end + dlen;
@@ -514,20 +605,21 @@ entrylog_read_hashes(void *ctx, const int64_t *indexes, size_t n,
     uint8_t (*out)[32])
 {
 	struct entrylog *log = ctx;
-	int64_t max = merkle_stored_hash_count(entrylog_size(log));
+	const struct hash_map *map;
+	int64_t max;
 	size_t i;
 
+	pthread_mutex_lock(&log->mu);
+	max = merkle_stored_hash_count(log->size);
+	map = log->map;
+	pthread_mutex_unlock(&log->mu);
 	for (i = 0; i < n; i++)
 		if (indexes[i] < 0 || indexes[i] >= max)
 			return -1;
 	/* Readers never see pending hashes: those are the appender's. */
 	for (i = 0; i < n; i++)
-		if (full_pread(log->hash_fd, out[i], MERKLE_HASH_SIZE,
-			(off_t)indexes[i] * MERKLE_HASH_SIZE) == -1) {
-			log_warn("log %s: read stored hash %lld", log->dir,
-			    (long long)indexes[i]);
+		if (read_stored(log, map, indexes[i], out[i]) == -1)
 			return -1;
-		}
 	return 0;
 }
 

@@ -10,7 +10,9 @@
  *   hashes   the RFC 6962 Merkle tree's stored hashes, 32 bytes each, in
  *            the order of Go's sumdb/tlog (tlog/merkle.h): the leaf hash of
  *            each entry and the hash of every complete subtree it closes, so
- *            any tree hash or proof costs O(log n) reads.
+ *            any tree hash or proof costs O(log n) reads. Readers read it
+ *            through a read-only mmap(2) of the file, remapped (doubled)
+ *            as the log grows: a read is a memcpy from the page cache.
  *   lock     flock(2)ed exclusively by the one process that may append.
  *
  * Appends are written, then fdatasync(2)ed, before entrylog_append returns:
@@ -77,7 +79,9 @@ int entrylog_read_bundle(struct entrylog *log, int64_t start, int64_t count,
 /*
  * A merkle_read_fn (tlog/merkle.h) over the log's stored hashes, with the
  * log as ctx: reads the stored hashes at indexes into out. Thread-safe;
- * returns -1 for an index beyond the log's current size.
+ * returns -1 for an index beyond the log's current size. Cost: one mutex
+ * lock and a 32-byte copy from the mapping per hash (a pread(2) for
+ * hashes the mapping does not cover, if a remap failed).
  */
 int entrylog_read_hashes(void *ctx, const int64_t *indexes, size_t n,
     uint8_t (*out)[32]);

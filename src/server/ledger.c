@@ -11,7 +11,17 @@
  * and caches may keep it forever); a partial tile is served with no-cache,
  * as Sunlight and Tessera do, since clients should move to the full tile
  * once it exists. Proofs are JSON with base64 hashes (RFC 4648 §4).
+ *
+ * Inclusion proofs are the hot public route (every client checking a
+ * receipt or an entry asks for one). They follow the model of tlog-tiles
+ * clients (Tessera's ProofBuilder over transparency-dev/merkle): a proof is
+ * O(log n) stored hashes plus at most one node on the tree's right edge.
+ * The stored hashes are memory reads (the log maps its hash file); the
+ * right edge and root of the last few sizes asked for are kept here in a
+ * tlog/prover each, so serving a proof hashes nothing; and the answer is
+ * written straight into a buffer, in exactly the form jansson gave it.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +32,7 @@
 #include "ledger/entrylog.h"
 #include "server/request.h"
 #include "tlog/merkle.h"
+#include "tlog/prover.h"
 #include "tlog/tile.h"
 
 #define IMMUTABLE "public, max-age=31536000, immutable"
@@ -120,31 +131,147 @@ proof_array(uint8_t (*proof)[MERKLE_HASH_SIZE], size_t len)
 	return a;
 }
 
+/* Provers of recent tree sizes, replaced round robin. */
+#define LEDGER_PROVERS 8
+
+struct ledger_provers {
+	pthread_mutex_t mu;
+	struct prover p[LEDGER_PROVERS];
+	int n;	  /* in use */
+	int next; /* to replace when full */
+};
+
+struct ledger_provers *
+ledger_provers_new(void)
+{
+	struct ledger_provers *lp;
+
+	if ((lp = calloc(1, sizeof(*lp))) == NULL)
+		return NULL;
+	pthread_mutex_init(&lp->mu, NULL);
+	return lp;
+}
+
+void
+ledger_provers_free(struct ledger_provers *lp)
+{
+	if (lp == NULL)
+		return;
+	pthread_mutex_destroy(&lp->mu);
+	free(lp);
+}
+
+/*
+ * A copy of the prover of the tree of size n (<= the log's size) into
+ * out: from the cache, or made and cached. A tree of a given size never
+ * changes, so a cached prover never goes stale. 0 or -1.
+ */
+static int
+prover_for(struct server *srv, int64_t n, struct prover *out)
+{
+	struct ledger_provers *lp = srv->provers;
+	int i, found = 0;
+
+	pthread_mutex_lock(&lp->mu);
+	for (i = 0; i < lp->n && !found; i++)
+		if (lp->p[i].size == n) {
+			*out = lp->p[i];
+			found = 1;
+		}
+	pthread_mutex_unlock(&lp->mu);
+	if (found)
+		return 0;
+	if (prover_init(out, n, entrylog_read_hashes, srv->center->log) == -1)
+		return -1;
+	pthread_mutex_lock(&lp->mu);
+	for (i = 0; i < lp->n && !found; i++)
+		found = lp->p[i].size == n; /* another thread was quicker */
+	if (!found) {
+		i = lp->n < LEDGER_PROVERS ? lp->n++ : lp->next;
+		lp->next = (i + 1) % LEDGER_PROVERS;
+		lp->p[i] = *out;
+	}
+	pthread_mutex_unlock(&lp->mu);
+	return 0;
+}
+
+/*
+ * Appends s (len bytes) to buf at *at, of cap bytes; 0, or -1 when it
+ * does not fit (buf then holds a truncated text the caller must drop).
+ */
+static int
+put(char *buf, size_t cap, size_t *at, const char *s, size_t len)
+{
+	if (len > cap - *at)
+		return -1;
+	memcpy(buf + *at, s, len);
+	*at += len;
+	return 0;
+}
+
+/* The longest answer: two numbers, 2 + MERKLE_MAX_PROOF quoted hashes. */
+#define INCLUSION_MAX (128 + (2 + MERKLE_MAX_PROOF) * (MERKLE_BASE64_SIZE + 3))
+
+/*
+ * The inclusion answer as jansson's compact form of {"index","size",
+ * "leaf_hash","root","proof":[...]} into buf; its length, or 0 if cap is
+ * too small (it is not, for INCLUSION_MAX).
+ */
+static size_t
+inclusion_json(char *buf, size_t cap, int64_t index, int64_t n,
+    const uint8_t leaf[MERKLE_HASH_SIZE], const uint8_t root[MERKLE_HASH_SIZE],
+    uint8_t (*proof)[MERKLE_HASH_SIZE], size_t len)
+{
+	char lb64[MERKLE_BASE64_SIZE], rb64[MERKLE_BASE64_SIZE],
+	    b64[MERKLE_BASE64_SIZE];
+	size_t at, i;
+	int w;
+
+	merkle_hash_to_base64(leaf, lb64);
+	merkle_hash_to_base64(root, rb64);
+	w = snprintf(buf, cap, "{\"index\":%lld,\"size\":%lld,\"leaf_hash\":"
+	    "\"%s\",\"root\":\"%s\",\"proof\":[", (long long)index,
+	    (long long)n, lb64, rb64);
+	if (w < 0 || (size_t)w >= cap)
+		return 0;
+	at = (size_t)w;
+	for (i = 0; i < len; i++) {
+		merkle_hash_to_base64(proof[i], b64);
+		if ((i > 0 && put(buf, cap, &at, ",", 1) == -1) ||
+		    put(buf, cap, &at, "\"", 1) == -1 ||
+		    put(buf, cap, &at, b64, MERKLE_BASE64_SIZE - 1) == -1 ||
+		    put(buf, cap, &at, "\"", 1) == -1)
+			return 0;
+	}
+	if (put(buf, cap, &at, "]}", 2) == -1)
+		return 0;
+	return at;
+}
+
 enum MHD_Result
 ledger_inclusion(struct request *r)
 {
 	struct entrylog *log = r->srv->center->log;
 	int64_t size = entrylog_size(log), index, n;
 	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE], root[32], leaf[32];
-	int64_t li;
-	size_t len;
-	char err[256], b64[MERKLE_BASE64_SIZE], lb64[MERKLE_BASE64_SIZE];
+	struct prover p;
+	size_t len, blen;
+	char err[256], buf[INCLUSION_MAX];
 
 	if (arg_i64(r, "size", 1, size, &n, err, sizeof(err)) == -1 ||
 	    arg_i64(r, "index", 0, n - 1, &index, err, sizeof(err)) == -1)
 		return http_problem(r, 400, "%s (the log holds %lld entries)",
 		    err, (long long)size);
-	li = merkle_stored_hash_index(0, index);
-	if (merkle_prove_inclusion(index, n, entrylog_read_hashes, log, proof,
-		&len) == -1 ||
-	    merkle_tree_hash(n, entrylog_read_hashes, log, root) == -1 ||
-	    entrylog_read_hashes(log, &li, 1, &leaf) == -1)
+	if (prover_for(r->srv, n, &p) == -1 ||
+	    prover_inclusion(&p, index, entrylog_read_hashes, log, leaf, proof,
+		&len) == -1)
 		return http_problem(r, 500, "cannot compute the proof");
-	merkle_hash_to_base64(root, b64);
-	merkle_hash_to_base64(leaf, lb64);
-	return http_json(r, 200, json_pack("{s:I,s:I,s:s,s:s,s:o}", "index",
-	    (json_int_t)index, "size", (json_int_t)n, "leaf_hash", lb64,
-	    "root", b64, "proof", proof_array(proof, len)));
+	prover_root(&p, root);
+	if ((blen = inclusion_json(buf, sizeof(buf), index, n, leaf, root,
+		 proof, len)) == 0)
+		return http_problem(r, 500, "the proof does not fit its "
+		    "answer");
+	return http_bytes(r, 200, buf, blen, "application/json", "no-store");
 }
 
 enum MHD_Result

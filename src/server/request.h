@@ -20,12 +20,14 @@ struct center;
 struct store_pool;
 struct ratelimit;
 struct request;
+struct ledger_provers;
 
 struct server {
 	struct MHD_Daemon *daemon;
 	struct center *center;
 	struct store_pool *readers; /* the center's (not owned) */
 	struct ratelimit *auth_failures;
+	struct ledger_provers *provers; /* ledger.c's, per tree size */
 	uint16_t port;
 	pthread_mutex_t mu;
 	int inflight;
@@ -53,7 +55,8 @@ struct request {
 	const struct route *route;
 	char arg[REQUEST_ARG_LEN];  /* first path parameter, e.g. an id */
 	char arg2[REQUEST_ARG_LEN]; /* second, if the path has one */
-	char client[64];	    /* the client's address, as text */
+	char client[64];	    /* the client's address, as text (set when
+				       authenticating) */
 	route_fn written;	    /* answers a write once it is durable */
 	void *ctx;		    /* a route's own state, freed with ... */
 	void (*ctx_free)(void *ctx);
@@ -126,6 +129,14 @@ enum MHD_Result ledger_tile(struct request *r);
 enum MHD_Result ledger_entries(struct request *r);
 enum MHD_Result ledger_inclusion(struct request *r);
 enum MHD_Result ledger_consistency(struct request *r);
+
+/*
+ * The inclusion route's provers (tlog/prover.h) for the last few tree
+ * sizes asked for: NULL if out of memory. Freed with ledger_provers_free
+ * (NULL does nothing) once no request runs.
+ */
+struct ledger_provers *ledger_provers_new(void);
+void ledger_provers_free(struct ledger_provers *lp);
 
 /*
  * Parses the RFC 3339 query argument key=value into *ms. 0, or -1 with a

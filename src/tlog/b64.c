@@ -1,6 +1,7 @@
 /*
  * b64: strict and Go-compatible standard base64 over libsodium (b64.h).
  */
+#include <stdint.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -86,5 +87,38 @@ b64_encode(const uint8_t *in, size_t len, char *out, size_t cap)
 		      sodium_base64_VARIANT_ORIGINAL))
 		return -1;
 	sodium_bin2base64(out, cap, in, len, sodium_base64_VARIANT_ORIGINAL);
+	return 0;
+}
+
+int
+b64_encode_public(const uint8_t *in, size_t len, char *out, size_t cap)
+{
+	size_t i, o = 0;
+	uint32_t v;
+
+	if (len > (SIZE_MAX - 1) / 4 * 3 - 2 || cap < (len + 2) / 3 * 4 + 1)
+		return -1;
+	for (i = 0; i + 3 <= len; i += 3) {
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
+		    in[i + 2];
+		out[o++] = alphabet[v >> 18];
+		out[o++] = alphabet[(v >> 12) & 63];
+		out[o++] = alphabet[(v >> 6) & 63];
+		out[o++] = alphabet[v & 63];
+	}
+	if (len - i == 1) {
+		v = (uint32_t)in[i] << 16;
+		out[o++] = alphabet[v >> 18];
+		out[o++] = alphabet[(v >> 12) & 63];
+		out[o++] = '=';
+		out[o++] = '=';
+	} else if (len - i == 2) {
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
+		out[o++] = alphabet[v >> 18];
+		out[o++] = alphabet[(v >> 12) & 63];
+		out[o++] = alphabet[(v >> 6) & 63];
+		out[o++] = '=';
+	}
+	out[o] = '\0';
 	return 0;
 }

@@ -36,4 +36,12 @@ int b64_decode_go(const char *s, size_t len, uint8_t *out, size_t cap,
  */
 int b64_encode(const uint8_t *in, size_t len, char *out, size_t cap);
 
+/*
+ * As b64_encode (the same output), but with table lookups indexed by the
+ * data: several times faster than libsodium's constant-time encoder and
+ * NOT constant-time, so for public data only (Merkle hashes, roots,
+ * proofs), never for keys or tokens.
+ */
+int b64_encode_public(const uint8_t *in, size_t len, char *out, size_t cap);
+
 #endif

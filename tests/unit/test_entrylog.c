@@ -1,13 +1,18 @@
 /*
  * Unit test of ledger/entrylog: append, read, bundles in the tlog-tiles
- * encoding, the lock, and recovery from every kind of torn tail.
+ * encoding, the lock, recovery from every kind of torn tail, and stored
+ * hashes read through the mapping while the log grows past the points
+ * where it is remapped, with a reader thread proving all along.
  */
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "ledger/entrylog.h"
+#include "tlog/compact.h"
 #include "tlog/merkle.h"
 #include "tap.h"
 
@@ -44,6 +49,116 @@ cut(const char *name, off_t size)
 	snprintf(p, sizeof(p), "%s/%s", dir, name);
 	if (truncate(p, size) != 0)
 		diag("truncate failed");
+}
+
+/* Entries of the growing log, and what a reader thread found. */
+#define GROW_ENTRIES 10000
+static uint8_t grow_leaves[GROW_ENTRIES][32];
+static uint8_t grow_roots[GROW_ENTRIES + 1][32]; /* [n]: root of n leaves */
+static atomic_int grow_done;
+
+struct reader_result {
+	struct entrylog *log;
+	long proofs, bad;
+};
+
+/*
+ * Proves inclusion of pseudo-random entries in trees of every size the log
+ * has published so far, and checks each proof against the root of the
+ * leaves appended (RFC 6962, in memory), until the appender is done.
+ */
+static void *
+grow_reader(void *arg)
+{
+	struct reader_result *res = arg;
+	uint8_t proof[64][32], root[32];
+	uint64_t x = 88172645463325252ULL;
+	int64_t size, index;
+	size_t plen;
+
+	while (!atomic_load(&grow_done)) {
+		size = entrylog_size(res->log);
+		if (size == 0)
+			continue;
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		size = 1 + (int64_t)(x % (uint64_t)size);
+		index = (int64_t)((x >> 20) % (uint64_t)size);
+		if (merkle_prove_inclusion(index, size, entrylog_read_hashes,
+			res->log, proof, &plen) != 0 ||
+		    entrylog_root(res->log, size, root) != 0 ||
+		    memcmp(root, grow_roots[size], 32) != 0 ||
+		    merkle_verify_inclusion(index, size, grow_leaves[index],
+			(const uint8_t (*)[32])proof, plen, root) != 0)
+			res->bad++;
+		res->proofs++;
+	}
+	return NULL;
+}
+
+/* The log grows past several remaps while a reader proves from it. */
+static void
+test_growth(void)
+{
+	static char text[GROW_ENTRIES][24];
+	static struct entrylog_entry e[GROW_ENTRIES];
+	struct compact c;
+	struct reader_result res = { NULL, 0, 0 };
+	struct entrylog *log;
+	pthread_t t;
+	uint8_t want[32], got[32], proof[64][32];
+	size_t plen;
+	int i, appended = 1, allok = 1;
+	char d[] = "/tmp/truce-entrylog-grow.XXXXXX";
+
+	snprintf(dir, sizeof(dir), "%s/log", mkdtemp(d));
+	compact_init(&c);
+	compact_root(&c, grow_roots[0]);
+	for (i = 0; i < GROW_ENTRIES; i++) {
+		snprintf(text[i], sizeof(text[i]), "grow %d", i);
+		e[i].bytes = (const uint8_t *)text[i];
+		e[i].len = strlen(text[i]);
+		merkle_leaf_hash(e[i].bytes, e[i].len, grow_leaves[i]);
+		compact_append(&c, grow_leaves[i], NULL, NULL);
+		compact_root(&c, grow_roots[i + 1]);
+	}
+	log = entrylog_open(dir, 1);
+	res.log = log;
+	atomic_store(&grow_done, 0);
+	if (log == NULL || pthread_create(&t, NULL, grow_reader, &res) != 0) {
+		ok(0, "opens a log and starts a reader");
+		return;
+	}
+	/* Batches of 250: the mapping (128 KiB, then x4 and x2 on) is
+	   outgrown near 2048 and 8192 entries, inside a batch. */
+	for (i = 0; i < GROW_ENTRIES; i += 250)
+		if (entrylog_append(log, e + i, 250) != 0)
+			appended = 0;
+	atomic_store(&grow_done, 1);
+	pthread_join(t, NULL);
+	ok(appended && entrylog_size(log) == GROW_ENTRIES,
+	    "appends %d entries in batches of 250", GROW_ENTRIES);
+	ok(res.proofs > 0 && res.bad == 0, "a reader thread proved %ld "
+	    "inclusions against the growing log, all valid (%ld bad)",
+	    res.proofs, res.bad);
+	for (i = 1; i <= GROW_ENTRIES; i++)
+		if (entrylog_root(log, i, got) != 0 ||
+		    memcmp(grow_roots[i], got, 32) != 0)
+			allok = 0;
+	ok(allok, "roots before, across and after the remaps are right");
+	entrylog_close(log);
+	log = entrylog_open(dir, 0);
+	memcpy(want, grow_roots[GROW_ENTRIES], 32);
+	ok(log != NULL && entrylog_root(log, GROW_ENTRIES, got) == 0 &&
+		memcmp(want, got, 32) == 0 &&
+		merkle_prove_inclusion(GROW_ENTRIES - 1, GROW_ENTRIES,
+		    entrylog_read_hashes, log, proof, &plen) == 0 &&
+		merkle_verify_inclusion(GROW_ENTRIES - 1, GROW_ENTRIES,
+		    grow_leaves[GROW_ENTRIES - 1],
+		    (const uint8_t (*)[32])proof, plen, want) == 0,
+	    "reopened, the log maps all its hashes and proves the last entry");
+	entrylog_close(log);
 }
 
 int
@@ -170,5 +285,6 @@ main(void)
 		    "extra stored hashes are cut");
 		entrylog_close(log);
 	}
+	test_growth();
 	return done_testing();
 }
