@@ -83,7 +83,7 @@ echo
 echo "Each run posts distinct observations for ${BENCH_INGEST_SECONDS:-5} s (all bodies built before the clock starts)."
 echo
 echo "A 2xx means the observations are in the log and fsynced; the store (SQLite and fusion) follows the"
-echo "log on its own thread, at most 100,000 entries behind (ledger/sequencer.h), and every read waits"
+echo "log on its own thread, at most 50,000 entries behind (ledger/sequencer.h), and every read waits"
 echo "until it holds what was acknowledged before the read arrived. *Acknowledged/s* is the rate of"
 echo "durable 2xx answers during the run; *caught up/s* counts the same observations over the run plus"
 echo "the time the store then took to have applied all of them (a read right after the run waited that"

@@ -19,11 +19,13 @@
 #define BATCH_MAX_ENTRIES 50000 /* entries per group commit, at most */
 /*
  * Entries logged but not yet applied to the store, at most: past it the
- * sequencer waits for the applier (backpressure), so the store never lags
- * the log by more than about a second of full-speed ingest, and the memory
- * the backlog holds stays bounded.
+ * sequencer waits for the applier (backpressure). It bounds the memory the
+ * backlog holds (the entries' bytes and parsed trees, ~3 KiB each) and how
+ * long a read waits for the store to catch up: with fusion the applier
+ * does about 9,000 observations/s on this project's 2-core machine
+ * (bench/RESULTS.md), so about 5 s, well inside a read's 10 s wait.
  */
-#define APPLY_BACKLOG_MAX 100000
+#define APPLY_BACKLOG_MAX 50000
 
 /* One logged entry on its way to the store (its own copy of the bytes). */
 struct apply_item {

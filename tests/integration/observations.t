@@ -126,6 +126,25 @@ r=$(post_json /v1/observations "$batch")
 is "$(status_of "$r")" 201 "POST 200 observations"
 printf '%s' "$batch" >"$TAP_TMP/batch.json"
 
+# Read your writes: the store indexes behind the log (ledger/sequencer.h),
+# yet a read that follows a 2xx sees every acknowledged observation.
+ryw_ok=0
+for round in 1 2 3 4 5; do
+	b="["
+	for i in $(seq 0 179); do
+		[ "$i" -gt 0 ] && b+=","
+		b+=$(obs $((5000 + round * 1000 + i)) 38.5 45.5 mine_or_uxo radar $((i % 600)))
+	done
+	b+="]"
+	r=$(post_json /v1/observations "$b")
+	last=$(body_of "$r" | jq -r '.results[-1].id')
+	g=$(status_of "$(api GET "/v1/observations/$last")")
+	n=$(api GET "/v1/observations?bbox=45.4,38.4,45.6,38.6&limit=1000&category=mine_or_uxo" |
+		sed '$d' | jq '.features | length')
+	[ "$g" = 200 ] && [ "$n" = $((round * 180)) ] && ryw_ok=$((ryw_ok + 1))
+done
+is "$ryw_ok" 5 "each batch is found by id and counted by the very next reads"
+
 # expect FILTER_JQ QUERY NAME: compares the server's matches to jq's.
 count_all() { # follow cursors, print ids
 	local q=$1 cur="" page
