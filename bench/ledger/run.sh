@@ -129,6 +129,17 @@ for i in $(seq 1 600); do
 	[ "$n" = "$size" ] && break
 	sleep 0.1
 done
+# The store follows the log on its own thread (ledger/sequencer.h): a read
+# waits until it has caught up. Audit a settled center, so that the audit's
+# time is the audit's, and say how long the store took.
+t2=$(date +%s.%N)
+for i in $(seq 1 60); do
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+		"$URL/v1/observations?limit=1")" = 200 ] && break
+done
+catchup_s=$(awk -v a="$t2" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+caught_rate=$(awk -v n=$((batches * 10000)) -v a="$t0" -v b="$(date +%s.%N)" \
+	'BEGIN { printf "%.0f", n / (b - a) }')
 
 # --- audit ---
 audit_out=$("$T" audit "$URL" --log-key "$LOGKEY" --token "$TOKEN" \
@@ -247,7 +258,8 @@ per_batch_bound=$(awk -v us="$fsync_us" 'BEGIN { printf "%.0f", 10000 / (2 * us 
 hash_bound=$(awk -v b="$sha" 'BEGIN { printf "%.0f", b / 300 / 2 }')
 echo "| measure | result | target |"
 echo "|---|---|---|"
-echo "| sequencing with durability, batches of 10,000 | $seq_rate entries/s ($size entries) | ≥ 50,000/s |"
+echo "| sequencing with durability, batches of 10,000 (2xx = in the log, fsynced) | $seq_rate entries/s ($size entries) | ≥ 50,000/s |"
+echo "| the same until the store had applied them all (it follows the log, at most 50,000 entries behind; ${catchup_s} s after the last 2xx) | $caught_rate entries/s | |"
 echo "| audit: entries verified and replayed (hash + parse + canonical check + store) | $tree_rate entries/s | ≥ 200,000/s |"
 echo "| audit: whole run incl. observation digests and proofs | ${audit_s} s = $(awk -v n="$size" -v s="$audit_s" 'BEGIN { if (s > 0) printf "%.0f", n / s }') entries/s (exit $audit_rc) | |"
 echo "| audit: CPU of the audit process (user + sys) | $audit_cpu s = $cpu_rate entries per CPU-second | |"

@@ -22,8 +22,9 @@
  * sequencer waits for the applier (backpressure). It bounds the memory the
  * backlog holds (the entries' bytes and parsed trees, ~3 KiB each) and how
  * long a read waits for the store to catch up: with fusion the applier
- * does about 9,000 observations/s on this project's 2-core machine
- * (bench/RESULTS.md), so about 5 s, well inside a read's 10 s wait.
+ * does about 8,000 observations/s on this project's 2-core machine on a
+ * young store and 4,000/s on a store of a million (bench/RESULTS.md), so
+ * 6 to 13 s, inside a read's 30 s wait (server.c, STORE_WAIT_MS).
  */
 #define APPLY_BACKLOG_MAX 50000
 

@@ -41,7 +41,7 @@
 static enum MHD_Result health(struct request *r);
 
 /* How long a reading request waits for the store to catch up, at most. */
-#define STORE_WAIT_MS 10000
+#define STORE_WAIT_MS 30000
 
 /*
  * THE table of what each role may do on each route (docs/verification.md
