@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "cli/args.h"
 #include "cli/client.h"
 #include "common/log.h"
 
@@ -452,4 +453,21 @@ client_add_param(struct client *c, char *q, size_t qlen, const char *key,
 out:
 	free(e);
 	return ret;
+}
+
+int
+client_parse_format(const char *cmd, const char *val, enum client_format *out)
+{
+	static const char *const names[] = { "table", "jsonl", "geojson",
+		"csv" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(val, names[i]) == 0) {
+			*out = (enum client_format)i;
+			return 0;
+		}
+	args_usage(cmd, "--format: '%.32s' is not table, jsonl, geojson or "
+	    "csv", val);
+	return -1;
 }

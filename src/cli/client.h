@@ -90,4 +90,14 @@ const char *client_server(const struct client *c);
 int client_add_param(struct client *c, char *q, size_t qlen, const char *key,
     const char *value);
 
+/* How the client commands that read (query, incidents) print: --format. */
+enum client_format { CLIENT_TABLE, CLIENT_JSONL, CLIENT_GEOJSON, CLIENT_CSV };
+
+/*
+ * Parses the value of --format (table, jsonl, geojson or csv) into *out;
+ * otherwise prints a usage error for cmd and returns -1.
+ */
+int client_parse_format(const char *cmd, const char *val,
+    enum client_format *out);
+
 #endif

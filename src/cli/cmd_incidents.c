@@ -35,7 +35,6 @@
 #define MAX_PARAM 1024		 /* bytes of one filter value */
 #define MAX_SPLIT DECISION_MAX_SPLIT
 
-enum format { F_TABLE, F_JSONL, F_GEOJSON, F_CSV };
 
 static const char *const csv_columns[] = { "id", "kind", "category",
 	"count", "qualifier", "time_from", "time_to", "lat", "lon",
@@ -86,7 +85,7 @@ help(void)
 }
 
 struct out {
-	enum format format;
+	enum client_format format;
 	size_t written;
 	int opened;
 };
@@ -233,20 +232,20 @@ static int
 emit(struct out *o, const json_t *f)
 {
 	switch (o->format) {
-	case F_TABLE:
+	case CLIENT_TABLE:
 		table_row(f);
 		break;
-	case F_JSONL:
-	case F_GEOJSON:
-		if (o->format == F_GEOJSON && o->written > 0)
+	case CLIENT_JSONL:
+	case CLIENT_GEOJSON:
+		if (o->format == CLIENT_GEOJSON && o->written > 0)
 			fputs(",\n", stdout);
 		if (json_dumpf(f, stdout, JSON_COMPACT |
 			JSON_REAL_PRECISION(15)) == -1)
 			return -1;
-		if (o->format == F_JSONL)
+		if (o->format == CLIENT_JSONL)
 			putchar('\n');
 		break;
-	case F_CSV:
+	case CLIENT_CSV:
 		if (csv_row(f) == -1)
 			return -1;
 		break;
@@ -546,20 +545,8 @@ list(int argc, char **argv)
 				goto out;
 			break;
 		case 'F':
-			if (strcmp(optarg, "table") == 0)
-				o.format = F_TABLE;
-			else if (strcmp(optarg, "jsonl") == 0)
-				o.format = F_JSONL;
-			else if (strcmp(optarg, "geojson") == 0)
-				o.format = F_GEOJSON;
-			else if (strcmp(optarg, "csv") == 0)
-				o.format = F_CSV;
-			else {
-				args_usage(CMD, "--format: '%.32s' is not "
-						"table, jsonl, geojson or csv",
-				    optarg);
+			if (client_parse_format(CMD, optarg, &o.format) == -1)
 				goto out;
-			}
 			break;
 		case 'h':
 			help();
@@ -584,13 +571,13 @@ list(int argc, char **argv)
 		    client_add_param(c, filters, sizeof(filters), keys[k], val[k]) ==
 			-1)
 			goto out;
-	if (o.format == F_TABLE)
+	if (o.format == CLIENT_TABLE)
 		table_header();
-	else if (o.format == F_GEOJSON) {
+	else if (o.format == CLIENT_GEOJSON) {
 		fputs("{\"type\":\"FeatureCollection\",\"features\":[\n",
 		    stdout);
 		o.opened = 1;
-	} else if (o.format == F_CSV) {
+	} else if (o.format == CLIENT_CSV) {
 		char *h = csv_format(csv_columns, 20);
 
 		if (h == NULL)

@@ -28,10 +28,9 @@
 #define QUERY_MAX_PARAM 1024	   /* bytes of one filter value */
 #define QUERY_MAX_MEMBER 64
 
-enum format { F_TABLE, F_JSONL, F_GEOJSON, F_CSV };
 
 struct query {
-	enum format format;
+	enum client_format format;
 	size_t written;
 	int dropped_warned;
 	int opened; /* the GeoJSON FeatureCollection was started */
@@ -282,20 +281,20 @@ emit(struct query *qr, const json_t *feature)
 	int ret = -1;
 
 	switch (qr->format) {
-	case F_TABLE:
+	case CLIENT_TABLE:
 		table_row(feature);
 		break;
-	case F_JSONL:
-	case F_GEOJSON:
-		if (qr->format == F_GEOJSON && qr->written > 0)
+	case CLIENT_JSONL:
+	case CLIENT_GEOJSON:
+		if (qr->format == CLIENT_GEOJSON && qr->written > 0)
 			fputs(",\n", stdout);
 		if (json_dumpf(feature, stdout,
 			JSON_COMPACT | JSON_REAL_PRECISION(15)) == -1)
 			goto out;
-		if (qr->format == F_JSONL)
+		if (qr->format == CLIENT_JSONL)
 			putchar('\n');
 		break;
-	case F_CSV:
+	case CLIENT_CSV:
 		if ((line = obsform_csv_line(feature, dropped,
 			 sizeof(dropped))) == NULL)
 			goto out;
@@ -400,20 +399,8 @@ cmd_query(int argc, char **argv)
 				goto out;
 			break;
 		case 'F':
-			if (strcmp(optarg, "table") == 0)
-				qr.format = F_TABLE;
-			else if (strcmp(optarg, "jsonl") == 0)
-				qr.format = F_JSONL;
-			else if (strcmp(optarg, "geojson") == 0)
-				qr.format = F_GEOJSON;
-			else if (strcmp(optarg, "csv") == 0)
-				qr.format = F_CSV;
-			else {
-				args_usage(CMD, "--format: '%.32s' is not "
-						"table, jsonl, geojson or csv",
-				    optarg);
+			if (client_parse_format(CMD, optarg, &qr.format) == -1)
 				goto out;
-			}
 			break;
 		case 's':
 			server = optarg;
@@ -455,14 +442,14 @@ cmd_query(int argc, char **argv)
 		member)))
 		goto out;
 
-	if (qr.format == F_TABLE)
+	if (qr.format == CLIENT_TABLE)
 		table_header();
-	else if (qr.format == F_GEOJSON) {
+	else if (qr.format == CLIENT_GEOJSON) {
 		fputs("{\"type\":\"FeatureCollection\",\"features\":[\n",
 		    stdout);
 		qr.opened = 1;
 	}
-	else if (qr.format == F_CSV) {
+	else if (qr.format == CLIENT_CSV) {
 		char *h = obsform_csv_header();
 
 		if (h == NULL)
