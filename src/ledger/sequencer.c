@@ -194,7 +194,7 @@ sequence(struct sequencer *seq, struct seq_request *batch,
 	struct seq_item **fresh = NULL, *prev;
 	struct idset set = { NULL, 0 };
 	size_t total = 0, nfresh = 0, i;
-	uint8_t bid[32];
+	uint8_t (*bid)[32] = NULL; /* fresh entries' ids, parsed once */
 	int64_t size, idx;
 	int rc = -1;
 
@@ -206,7 +206,8 @@ sequence(struct sequencer *seq, struct seq_request *batch,
 		set.cap *= 2;
 	if ((set.slot = calloc(set.cap, sizeof(*set.slot))) == NULL ||
 	    (ents = calloc(total ? total : 1, sizeof(*ents))) == NULL ||
-	    (fresh = calloc(total ? total : 1, sizeof(*fresh))) == NULL)
+	    (fresh = calloc(total ? total : 1, sizeof(*fresh))) == NULL ||
+	    (bid = calloc(total ? total : 1, sizeof(*bid))) == NULL)
 		goto done;
 	size = entrylog_size(seq->log);
 	for (r = batch; r != NULL; r = r->next) {
@@ -214,10 +215,12 @@ sequence(struct sequencer *seq, struct seq_request *batch,
 			struct seq_item *it = &r->items[i];
 
 			if (it->id != NULL) {
-				if (sodium_hex2bin(bid, sizeof(bid), it->id,
-					strlen(it->id), NULL, NULL, NULL) != 0)
+				if (sodium_hex2bin(bid[nfresh], sizeof(bid[0]),
+					it->id, strlen(it->id), NULL, NULL,
+					NULL) != 0)
 					goto done;
-				idx = idmap_find(seq->ids, bid, log_holds, seq);
+				idx = idmap_find(seq->ids, bid[nfresh],
+				    log_holds, seq);
 				if (idx == -2)
 					goto done;
 				if (idx >= 0) {
@@ -256,9 +259,7 @@ sequence(struct sequencer *seq, struct seq_request *batch,
 	for (i = 0; i < nfresh; i++) {
 		if (fresh[i]->id == NULL)
 			continue;
-		if (sodium_hex2bin(bid, sizeof(bid), fresh[i]->id,
-			strlen(fresh[i]->id), NULL, NULL, NULL) != 0 ||
-		    idmap_put(seq->ids, bid, fresh[i]->index) == -1)
+		if (idmap_put(seq->ids, bid[i], fresh[i]->index) == -1)
 			fatalx("out of memory for the id index at log index "
 			       "%lld", (long long)fresh[i]->index);
 	}
@@ -269,6 +270,7 @@ done:
 	free(set.slot);
 	free(ents);
 	free(fresh);
+	free(bid);
 	return rc;
 }
 
