@@ -305,6 +305,7 @@ ledger_receipt(struct server *srv, int64_t index, const char *note,
 {
 	struct entrylog *log = srv->center->log;
 	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE];
+	struct prover p;
 	char *own = NULL;
 	size_t len;
 	json_t *out = NULL;
@@ -313,8 +314,10 @@ ledger_receipt(struct server *srv, int64_t index, const char *note,
 		note = own = checkpointer_latest(srv->center->cp, &size);
 	if (note == NULL || index < 0 || index >= size)
 		goto done;
-	if (merkle_prove_inclusion(index, size, entrylog_read_hashes, log,
-		proof, &len) == -1)
+	/* From the cached prover of the checkpoint's size, as the route's. */
+	if (prover_for(srv, size, &p) == -1 ||
+	    prover_inclusion(&p, index, entrylog_read_hashes, log, NULL, proof,
+		&len) == -1)
 		goto done;
 	out = json_pack("{s:I,s:s,s:o}", "index", (json_int_t)index,
 	    "checkpoint", note, "inclusion_proof", proof_array(proof, len));

@@ -27,6 +27,7 @@
 #include "record/observation.h"
 #include "fusion/associate.h"
 #include "fusion/fusion.h"
+#include "fusion/incident_set.h"
 #include "store/store.h"
 #include "store/store_backend.h"
 #include "verify/assessment.h"
@@ -36,9 +37,9 @@
 
 /* The statements of fusion's book, prepared once per connection. */
 enum book_stmt {
-	B_INS_FOBS, B_MOVE_FOBS, B_MEMBERS, B_GET_INC, B_UPSERT_INC,
-	B_DEL_IRTREE, B_INS_IRTREE, B_CANDIDATES, B_INS_CRTREE, B_COMPLAINTS,
-	B_DEL_LINKS, B_INS_LINK, B_INS_DECISION, B_SET_WORDS, B_CLEAR_WORDS,
+	B_INS_FOBS, B_MOVE_FOBS, B_UPSERT_INC, B_UPSERT_INC_W, B_DEL_IRTREE,
+	B_INS_IRTREE, B_INS_CRTREE,
+	B_DEL_LINKS, B_INS_LINK, B_INS_DECISION,
 	B_DEL_ZONES, B_INS_ZONE, B_NSTMTS
 };
 
@@ -48,6 +49,30 @@ enum rec_stmt {
 	R_DECISIONS, R_NSTMTS
 };
 
+/* Fusion's book on the apply path: what the tables still lack of one
+ * incident (see "the write-behind book" below). */
+struct fb_inc {
+	char id[ASSOCIATE_ID_LEN + 1];
+	double dlat, dlon;	/* where its words were taken */
+	unsigned described : 1; /* it has words (taken at dlat, dlon) */
+	unsigned row : 1;	/* its row and box are to be written */
+	unsigned words : 1;	/* its words are to be taken anew */
+	unsigned links : 1;	/* its complaint links are to be written */
+	unsigned queued : 1;	/* on the dirty list */
+	unsigned stored : 1;	/* its row is in the table */
+	unsigned zoned : 1;	/* it may have rows in incident_zone */
+};
+
+struct fbook {
+	struct incident_set *set; /* NULL: not loaded */
+	struct fb_inc *v;	  /* every incident's state */
+	size_t n, cap;
+	uint32_t *tab; /* open addressing: id -> v slot + 1 */
+	size_t tabcap;
+	uint32_t *dirty; /* v slots to write, in the order first changed */
+	size_t ndirty, capdirty;
+};
+
 struct store {
 	const struct store_ops *ops; /* first: see store_backend.h */
 	sqlite3 *db;
@@ -55,9 +80,14 @@ struct store {
 	sqlite3_stmt *book[B_NSTMTS];
 	sqlite3_stmt *rec[R_NSTMTS];
 	struct fusion *fusion; /* NULL: observations are only indexed */
+	struct fbook fb;       /* fusion's book while applying */
 	int scratch;	       /* STORE_SCRATCH: no spatial index */
 	char path[512];
 };
+
+static void fb_drop(struct fbook *fb);
+static int fb_load(struct store *s);
+static int fb_flush(struct store *s);
 
 #define WORLD_LON 1800000000
 #define WORLD_LAT 900000000
@@ -243,59 +273,55 @@ static const char *const rec_sql[R_NSTMTS] = {
 			"WHERE incident = ? ORDER BY idx",
 };
 
+/* An incident's row, upserted: its summary, and with B_UPSERT_INC_W its
+ * words (zone, description, line, where they were taken) too. */
+#define UPSERT_INC                                                        \
+	"INSERT INTO incident(id, seed_idx, updated_idx, kind, grp, "      \
+	"category, located, lat, lon, cee, cen, cnn, search_m, lat_e7, "   \
+	"lon_e7, t_from, t_to, g_from, g_to, count, qualifier, nobs, "    \
+	"ncomplaints, nsources, source_types, pinned, live, merged_into"
+#define Q28 "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?"
+#define UPSERT_SET                                                        \
+	"ON CONFLICT(id) DO UPDATE SET seed_idx = excluded.seed_idx, "    \
+	"updated_idx = excluded.updated_idx, kind = excluded.kind, "      \
+	"grp = excluded.grp, category = excluded.category, "               \
+	"located = excluded.located, lat = excluded.lat, "                 \
+	"lon = excluded.lon, cee = excluded.cee, cen = excluded.cen, "     \
+	"cnn = excluded.cnn, search_m = excluded.search_m, "               \
+	"lat_e7 = excluded.lat_e7, lon_e7 = excluded.lon_e7, "             \
+	"t_from = excluded.t_from, t_to = excluded.t_to, "                 \
+	"g_from = excluded.g_from, g_to = excluded.g_to, "                 \
+	"count = excluded.count, qualifier = excluded.qualifier, "         \
+	"nobs = excluded.nobs, ncomplaints = excluded.ncomplaints, "       \
+	"nsources = excluded.nsources, "                                   \
+	"source_types = excluded.source_types, pinned = excluded.pinned, " \
+	"live = excluded.live, merged_into = excluded.merged_into"
+#define WORDS_COLS                                                        \
+	"zone, description, line, line_m, line_side, described_lat, "     \
+	"described_lon"
+#define WORDS_SET                                                         \
+	"zone = excluded.zone, description = excluded.description, "      \
+	"line = excluded.line, line_m = excluded.line_m, "                 \
+	"line_side = excluded.line_side, "                                 \
+	"described_lat = excluded.described_lat, "                         \
+	"described_lon = excluded.described_lon"
+
 static const char *const book_sql[B_NSTMTS] = {
 	[B_INS_FOBS] = "INSERT INTO fusion_obs VALUES(?,?,?,?,?,?,?,?,?,?,?,?,"
 		       "?,?,?,?,?,?,?,?,?)",
 	[B_MOVE_FOBS] = "UPDATE fusion_obs SET incident = ? WHERE idx = ?",
-	[B_MEMBERS] = "SELECT " FOBS_COLS ", f.note FROM fusion_obs f JOIN "
-		      "observation o ON o.idx = f.idx WHERE f.incident = ? "
-		      "ORDER BY f.idx",
-	[B_GET_INC] = "SELECT " INC_COLS " FROM incident i WHERE i.id = ?",
-	[B_UPSERT_INC] =
-	    "INSERT INTO incident(id, seed_idx, updated_idx, kind, grp, "
-	    "category, located, lat, lon, cee, cen, cnn, search_m, lat_e7, "
-	    "lon_e7, t_from, t_to, g_from, g_to, count, qualifier, nobs, "
-	    "ncomplaints, nsources, source_types, pinned, live, merged_into) "
-	    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-	    "ON CONFLICT(id) DO UPDATE SET seed_idx = excluded.seed_idx, "
-	    "updated_idx = excluded.updated_idx, kind = excluded.kind, "
-	    "grp = excluded.grp, category = excluded.category, "
-	    "located = excluded.located, lat = excluded.lat, "
-	    "lon = excluded.lon, cee = excluded.cee, cen = excluded.cen, "
-	    "cnn = excluded.cnn, search_m = excluded.search_m, "
-	    "lat_e7 = excluded.lat_e7, lon_e7 = excluded.lon_e7, "
-	    "t_from = excluded.t_from, t_to = excluded.t_to, "
-	    "g_from = excluded.g_from, g_to = excluded.g_to, "
-	    "count = excluded.count, qualifier = excluded.qualifier, "
-	    "nobs = excluded.nobs, ncomplaints = excluded.ncomplaints, "
-	    "nsources = excluded.nsources, "
-	    "source_types = excluded.source_types, pinned = excluded.pinned, "
-	    "live = excluded.live, merged_into = excluded.merged_into "
-	    "RETURNING rid, described_lat, described_lon",
+	[B_UPSERT_INC] = UPSERT_INC ") VALUES(" Q28 ") " UPSERT_SET
+			 " RETURNING rid",
+	[B_UPSERT_INC_W] = UPSERT_INC ", " WORDS_COLS ") VALUES(" Q28
+			   ",?,?,?,?,?,?,?) " UPSERT_SET ", " WORDS_SET
+			   " RETURNING rid",
 	[B_DEL_IRTREE] = "DELETE FROM incident_rtree WHERE rid = ?",
 	[B_INS_IRTREE] = "INSERT INTO incident_rtree VALUES(?,?,?,?,?,?,?,?,?)",
-	[B_CANDIDATES] = "SELECT " INC_COLS " FROM incident_rtree r JOIN "
-			 "incident i ON i.rid = r.rid WHERE r.min_lon <= ? "
-			 "AND r.max_lon >= ? AND r.min_lat <= ? AND "
-			 "r.max_lat >= ? AND r.min_t <= ? AND r.max_t >= ? "
-			 "AND r.grp = ? AND r.kind = ? ORDER BY r.rid",
 	[B_INS_CRTREE] = "INSERT INTO complaint_rtree VALUES(?,?,?,?,?,?,?)",
-	[B_COMPLAINTS] = "SELECT " FOBS_COLS ", f.note FROM complaint_rtree r "
-			 "JOIN fusion_obs f ON f.idx = r.idx JOIN observation "
-			 "o ON o.idx = f.idx WHERE r.min_lon <= ? AND "
-			 "r.max_lon >= ? AND r.min_lat <= ? AND r.max_lat >= ? "
-			 "AND r.min_t <= ? AND r.max_t >= ? ORDER BY r.idx",
 	[B_DEL_LINKS] = "DELETE FROM incident_link WHERE incident = ?",
 	[B_INS_LINK] = "INSERT OR IGNORE INTO incident_link VALUES(?,?)",
 	[B_INS_DECISION] = "INSERT OR REPLACE INTO incident_decision "
 			   "VALUES(?,?,?,?)",
-	[B_SET_WORDS] = "UPDATE incident SET zone = ?, description = ?, "
-			"line = ?, line_m = ?, line_side = ?, "
-			"described_lat = ?, described_lon = ? WHERE rid = ?",
-	[B_CLEAR_WORDS] = "UPDATE incident SET zone = NULL, description = "
-			  "NULL, line = NULL, line_m = NULL, line_side = "
-			  "NULL, described_lat = NULL, described_lon = NULL "
-			  "WHERE rid = ?",
 	[B_DEL_ZONES] = "DELETE FROM incident_zone WHERE incident = ?",
 	[B_INS_ZONE] = "INSERT INTO incident_zone VALUES(?,?,?,?)",
 };
@@ -423,6 +449,7 @@ sqlite_close(struct store *s)
 		sqlite3_finalize(s->book[i]);
 	for (i = 0; i < R_NSTMTS; i++)
 		sqlite3_finalize(s->rec[i]);
+	fb_drop(&s->fb);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -444,6 +471,8 @@ sqlite_begin(struct store *s)
 static int
 sqlite_rollback(struct store *s)
 {
+	/* The set may hold what the tables now lose: load it again. */
+	fb_drop(&s->fb);
 	if (sqlite3_get_autocommit(s->db))
 		return 0;
 	return exec(s, "ROLLBACK");
@@ -452,6 +481,10 @@ sqlite_rollback(struct store *s)
 static int
 sqlite_commit(struct store *s, int64_t applied_size)
 {
+	if (fb_flush(s) == -1) {
+		sqlite_rollback(s);
+		return -1;
+	}
 	sqlite3_bind_int64(s->set_applied, 1, applied_size);
 	if (sqlite3_step(s->set_applied) != SQLITE_DONE) {
 		sq_fail(s, "set applied size");
@@ -1186,11 +1219,15 @@ sqlite_apply(struct store *s, int64_t index, const json_t *entry,
     const char *bytes, size_t len, const char *id)
 {
 	const char *type = json_string_value(json_object_get(entry, "type"));
+	int obs = type != NULL && strcmp(type, "observation") == 0;
 	int rc;
 
+	/* Other entries may read the incident tables: bring them up to date. */
+	if (!obs && s->fb.ndirty > 0 && fb_flush(s) == -1)
+		return -1;
 	if (type == NULL)
 		rc = 0;
-	else if (strcmp(type, "observation") == 0)
+	else if (obs)
 		rc = apply_observation(s, index, entry, bytes, len, id);
 	else if (strcmp(type, "genesis") == 0)
 		rc = apply_genesis(s, index, entry);
@@ -1213,9 +1250,12 @@ sqlite_apply(struct store *s, int64_t index, const json_t *entry,
 	if (rc == -1)
 		return -1;
 	/* Fusion, on the one path every entry takes, live or replayed. */
-	if (s->fusion != NULL)
+	if (s->fusion != NULL) {
+		if (s->fb.set == NULL && fb_load(s) == -1)
+			return -1;
 		return fusion_apply(s->fusion, &sqlite_book, s, index, entry,
 		    id);
+	}
 	return 0;
 }
 
@@ -1291,22 +1331,6 @@ clamp_e7(double deg, double limit, int up)
 	if (v < -limit * 1e7)
 		v = -limit * 1e7;
 	return (int64_t)v;
-}
-
-/* Binds a box (degrees, rounded outward to 1e-7) and a window (ms, to
- * whole minutes outward) as R*Tree bounds at parameters p..p+5, in the
- * order min_lon, max_lon, min_lat, max_lat, from, to of the statements
- * above (an overlap test: the statement compares min with max). */
-static void
-bind_overlap(sqlite3_stmt *st, int p, const struct associate_query *q)
-{
-	sqlite3_bind_int64(st, p, clamp_e7(q->max_lon, 180, 1));
-	sqlite3_bind_int64(st, p + 1, clamp_e7(q->min_lon, 180, 0));
-	sqlite3_bind_int64(st, p + 2, clamp_e7(q->max_lat, 90, 1));
-	sqlite3_bind_int64(st, p + 3, clamp_e7(q->min_lat, 90, 0));
-	sqlite3_bind_int64(st, p + 4,
-	    clamp32(floor_div(q->to, 60000) + (q->to % 60000 != 0)));
-	sqlite3_bind_int64(st, p + 5, clamp32(floor_div(q->from, 60000)));
 }
 
 /* Inserts an R*Tree row (idx; box of lat, lon, r_m; window from..to). */
@@ -1399,82 +1423,14 @@ row_obs(sqlite3_stmt *st, struct associate_obs *o)
 	o->cov[1] = sqlite3_column_double(st, 17);
 	o->cov[2] = sqlite3_column_double(st, 18);
 	o->search_m = sqlite3_column_double(st, 19);
-	o->note = (const char *)sqlite3_column_text(st, 20);
 }
 
-/* Steps st, calling fn on each row of placed observations. */
-static int
-each_obs(struct store *s, sqlite3_stmt *st, associate_obs_fn fn, void *arg)
-{
-	struct associate_obs o;
-	int r;
-
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		row_obs(st, &o);
-		if (fn(arg, &o) != 0) {
-			r = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_reset(st);
-	return r == SQLITE_DONE ? 0 : sq_fail(s, "fusion observations");
-}
+/* ---- the tables' side: rows written as fusion decides ----------------- */
 
 static int
-book_candidates(void *book, const struct associate_query *q,
-    associate_incident_fn fn, void *arg)
+sql_add_obs(struct store *s, const struct associate_obs *o,
+    const char *incident)
 {
-	struct store *s = book;
-	sqlite3_stmt *st = s->book[B_CANDIDATES];
-	struct associate_incident inc;
-	int r;
-
-	bind_overlap(st, 1, q);
-	sqlite3_bind_int(st, 7, q->group);
-	sqlite3_bind_int(st, 8, q->kind);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		row_incident(st, &inc);
-		if (fn(arg, &inc) != 0) {
-			r = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_reset(st);
-	return r == SQLITE_DONE ? 0 : sq_fail(s, "incident candidates");
-}
-
-static int
-book_get(void *book, const char *id, struct associate_incident *out)
-{
-	struct store *s = book;
-	sqlite3_stmt *st = s->book[B_GET_INC];
-	int r, rc;
-
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		row_incident(st, out);
-		rc = 1;
-	} else
-		rc = r == SQLITE_DONE ? 0 : sq_fail(s, "get incident");
-	sqlite3_reset(st);
-	return rc;
-}
-
-static int
-book_members(void *book, const char *id, associate_obs_fn fn, void *arg)
-{
-	struct store *s = book;
-	sqlite3_stmt *st = s->book[B_MEMBERS];
-
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	return each_obs(s, st, fn, arg);
-}
-
-static int
-book_add_obs(void *book, const struct associate_obs *o, const char *incident)
-{
-	struct store *s = book;
 	sqlite3_stmt *st = s->book[B_INS_FOBS];
 	int rc;
 
@@ -1509,9 +1465,8 @@ book_add_obs(void *book, const struct associate_obs *o, const char *incident)
 }
 
 static int
-book_move_obs(void *book, int64_t index, const char *incident)
+sql_move_obs(struct store *s, int64_t index, const char *incident)
 {
-	struct store *s = book;
 	sqlite3_stmt *st = s->book[B_MOVE_FOBS];
 	int rc;
 
@@ -1523,97 +1478,25 @@ book_move_obs(void *book, int64_t index, const char *incident)
 	return rc;
 }
 
-/* Distance in metres between two nearby positions (local, for "has it
- * moved"; fusion's own distances are on the ellipsoid). */
-static double
-moved_m(double lat1, double lon1, double lat2, double lon2)
-{
-	double dn = (lat2 - lat1) * 111132.0;
-	double de = (lon2 - lon1) * 111320.0 * cos(lat1 * 3.14159265358979 /
-						  180);
-
-	return sqrt(dn * dn + de * de);
-}
-
-/* Re-words the incident at rid when it moved more than STORE_REWORD_M
- * since it was last worded (or never was): zones, line, description. */
-#define STORE_REWORD_M 10.0
+/*
+ * Writes incident inc's row and its R*Tree box (the live, located
+ * incidents: what GET /v1/incidents searches by area). With e->words, its
+ * words too, taken at (e->dlat, e->dlon) when e->described (which becomes
+ * 0 if that position cannot be described), cleared otherwise, and its
+ * zones replaced.
+ */
 static int
-reword(struct store *s, int64_t rid, const struct associate_incident *inc,
-    int described, double dlat, double dlon)
+sql_put_incident(struct store *s, const struct associate_incident *inc,
+    struct fb_inc *e)
 {
+	sqlite3_stmt *st = s->book[e->words ? B_UPSERT_INC_W : B_UPSERT_INC];
 	struct fusion_words w;
-	sqlite3_stmt *st;
-	size_t i;
-	int rc = -1;
-
-	if (inc->located && described &&
-	    moved_m(dlat, dlon, inc->lat, inc->lon) <= STORE_REWORD_M)
-		return 0;
-	if (!inc->located && !described)
-		return 0;
-	st = s->book[B_DEL_ZONES];
-	sqlite3_bind_text(st, 1, inc->id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sq_fail(s, "delete zones");
-		sqlite3_reset(st);
-		return -1;
-	}
-	sqlite3_reset(st);
-	if (!inc->located || fusion_describe(s->fusion, inc->lat, inc->lon,
-				 &w) == -1) {
-		st = s->book[B_CLEAR_WORDS];
-		sqlite3_bind_int64(st, 1, rid);
-		rc = sqlite3_step(st) == SQLITE_DONE ? 0
-						     : sq_fail(s, "words");
-		sqlite3_reset(st);
-		return rc;
-	}
-	st = s->book[B_SET_WORDS];
-	if (w.primary_zone[0] != '\0')
-		sqlite3_bind_text(st, 1, w.primary_zone, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 1);
-	if (w.text[0] != '\0')
-		sqlite3_bind_text(st, 2, w.text, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 2);
-	if (w.has_line) {
-		sqlite3_bind_text(st, 3, w.line, -1, SQLITE_STATIC);
-		sqlite3_bind_double(st, 4, w.line_m);
-		sqlite3_bind_text(st, 5, w.line_side, -1, SQLITE_STATIC);
-	} else {
-		sqlite3_bind_null(st, 3);
-		sqlite3_bind_null(st, 4);
-		sqlite3_bind_null(st, 5);
-	}
-	sqlite3_bind_double(st, 6, inc->lat);
-	sqlite3_bind_double(st, 7, inc->lon);
-	sqlite3_bind_int64(st, 8, rid);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sq_fail(s, "words");
-	sqlite3_reset(st);
-	st = s->book[B_INS_ZONE];
-	for (i = 0; rc == 0 && i < w.nzones; i++) {
-		sqlite3_bind_text(st, 1, inc->id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, (int64_t)i);
-		sqlite3_bind_text(st, 3, w.zone_layer[i], -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, w.zone[i], -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = sq_fail(s, "insert zone");
-		sqlite3_reset(st);
-	}
-	return rc;
-}
-
-static int
-book_put(void *book, const struct associate_incident *inc)
-{
-	struct store *s = book;
-	sqlite3_stmt *st = s->book[B_UPSERT_INC];
-	double dlat = 0, dlon = 0;
 	int64_t rid = 0;
-	int described = 0, rc = -1;
+	int worded = 0, rc = -1;
+	size_t i;
 
+	if (e->words && e->described)
+		worded = fusion_describe(s->fusion, e->dlat, e->dlon, &w) == 0;
 	sqlite3_bind_text(st, 1, inc->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, inc->seed_index);
 	sqlite3_bind_int64(st, 3, inc->updated_index);
@@ -1650,11 +1533,27 @@ book_put(void *book, const struct associate_incident *inc)
 		sqlite3_bind_text(st, 28, inc->merged_into, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 28);
+	if (e->words) {
+		for (i = 29; i <= 35; i++)
+			sqlite3_bind_null(st, (int)i);
+		if (worded && w.primary_zone[0] != '\0')
+			sqlite3_bind_text(st, 29, w.primary_zone, -1,
+			    SQLITE_STATIC);
+		if (worded && w.text[0] != '\0')
+			sqlite3_bind_text(st, 30, w.text, -1, SQLITE_STATIC);
+		if (worded && w.has_line) {
+			sqlite3_bind_text(st, 31, w.line, -1, SQLITE_STATIC);
+			sqlite3_bind_double(st, 32, w.line_m);
+			sqlite3_bind_text(st, 33, w.line_side, -1,
+			    SQLITE_STATIC);
+		}
+		if (worded) {
+			sqlite3_bind_double(st, 34, e->dlat);
+			sqlite3_bind_double(st, 35, e->dlon);
+		}
+	}
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		rid = sqlite3_column_int64(st, 0);
-		described = sqlite3_column_type(st, 1) != SQLITE_NULL;
-		dlat = sqlite3_column_double(st, 1);
-		dlon = sqlite3_column_double(st, 2);
 		rc = 0;
 	} else
 		sq_fail(s, "upsert incident");
@@ -1663,51 +1562,47 @@ book_put(void *book, const struct associate_incident *inc)
 	sqlite3_reset(st);
 	if (rc == -1)
 		return -1;
-	/* The R*Tree holds the live, located incidents: the candidates. */
-	st = s->book[B_DEL_IRTREE];
-	sqlite3_bind_int64(st, 1, rid);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = sq_fail(s, "delete incident box");
-	sqlite3_reset(st);
+	if (e->stored) {
+		st = s->book[B_DEL_IRTREE];
+		sqlite3_bind_int64(st, 1, rid);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = sq_fail(s, "delete incident box");
+		sqlite3_reset(st);
+	}
+	e->stored = 1;
 	if (rc == 0 && inc->live && inc->located)
 		rc = insert_box(s, s->book[B_INS_IRTREE], rid, inc->lat,
 		    inc->lon, inc->search_m, inc->g_from, inc->g_to, 1,
 		    inc->group, inc->kind);
-	if (rc == 0 && s->fusion != NULL)
-		rc = reword(s, rid, inc, described, dlat, dlon);
+	if (rc == -1 || !e->words)
+		return rc;
+	e->described = (unsigned)worded;
+	if (e->zoned) {
+		st = s->book[B_DEL_ZONES];
+		sqlite3_bind_text(st, 1, inc->id, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = sq_fail(s, "delete zones");
+		sqlite3_reset(st);
+	}
+	e->zoned = (unsigned)(worded && w.nzones > 0);
+	st = s->book[B_INS_ZONE];
+	for (i = 0; rc == 0 && worded && i < w.nzones; i++) {
+		sqlite3_bind_text(st, 1, inc->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (int64_t)i);
+		sqlite3_bind_text(st, 3, w.zone_layer[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, w.zone[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = sq_fail(s, "insert zone");
+		sqlite3_reset(st);
+	}
 	return rc;
 }
 
+/* Replaces the complaints linked to incident by idx[0..n-1]. */
 static int
-book_complaints(void *book, const struct associate_query *q,
-    associate_obs_fn fn, void *arg)
-{
-	struct store *s = book;
-	sqlite3_stmt *st = s->book[B_COMPLAINTS];
-
-	bind_overlap(st, 1, q);
-	return each_obs(s, st, fn, arg);
-}
-
-static int
-book_add_link(void *book, const char *incident, int64_t index)
-{
-	struct store *s = book;
-	sqlite3_stmt *st = s->book[B_INS_LINK];
-	int rc;
-
-	sqlite3_bind_text(st, 1, incident, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, index);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sq_fail(s, "insert link");
-	sqlite3_reset(st);
-	return rc;
-}
-
-static int
-book_set_links(void *book, const char *incident, const int64_t *idx,
+sql_set_links(struct store *s, const char *incident, const int64_t *idx,
     size_t n)
 {
-	struct store *s = book;
 	sqlite3_stmt *st = s->book[B_DEL_LINKS];
 	size_t i;
 	int rc;
@@ -1715,16 +1610,21 @@ book_set_links(void *book, const char *incident, const int64_t *idx,
 	sqlite3_bind_text(st, 1, incident, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sq_fail(s, "delete links");
 	sqlite3_reset(st);
-	for (i = 0; rc == 0 && i < n; i++)
-		rc = book_add_link(book, incident, idx[i]);
+	st = s->book[B_INS_LINK];
+	for (i = 0; rc == 0 && i < n; i++) {
+		sqlite3_bind_text(st, 1, incident, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, idx[i]);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = sq_fail(s, "insert link");
+		sqlite3_reset(st);
+	}
 	return rc;
 }
 
 static int
-book_decided(void *book, int64_t index, const char *incident, int applied,
-    const char *message)
+sql_decided(struct store *s, int64_t index, const char *incident,
+    int applied, const char *message)
 {
-	struct store *s = book;
 	sqlite3_stmt *st = s->book[B_INS_DECISION];
 	int rc;
 
@@ -1738,22 +1638,384 @@ book_decided(void *book, int64_t index, const char *incident, int applied,
 	return rc;
 }
 
+/* ---- the write-behind book -------------------------------------------
+ *
+ * Fusion reads its book on every observation (candidates near it, the
+ * chosen incident's members, complaints to link) and rewrites the chosen
+ * incident's summary each time. The book it reads is the in-memory
+ * incident_set (fusion/incident_set.h), loaded from the tables on the
+ * first entry fusion sees in this connection; the tables follow it. The
+ * rows of observations, moves and decisions are written as they happen;
+ * an incident's row, box, words and links are written once per
+ * transaction, before the commit (and before any entry that is not an
+ * observation, whose apply may read them), however many observations
+ * joined it: the write-behind of a buffer pool, with the transaction as
+ * the unit (SQLite itself, InnoDB's change buffer). A rollback drops the
+ * set; it is loaded again from the committed tables. The tables end every
+ * transaction exactly as writing through would leave them: rows in
+ * creation order (the incident rid is the API's cursor), and words only
+ * where an incident moved more than STORE_REWORD_M since its last words,
+ * that decision taken at every change as before.
+ */
+
+/* Re-word an incident when it moved more than this since its words. */
+#define STORE_REWORD_M 10.0
+
+/* Distance in metres between two nearby positions (local, for "has it
+ * moved"; fusion's own distances are on the ellipsoid). */
+static double
+moved_m(double lat1, double lon1, double lat2, double lon2)
+{
+	double dn = (lat2 - lat1) * 111132.0;
+	double de = (lon2 - lon1) * 111320.0 * cos(lat1 * 3.14159265358979 /
+						  180);
+
+	return sqrt(dn * dn + de * de);
+}
+
+static uint64_t
+fb_hash(const char *id)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *id != '\0'; id++) {
+		h ^= (unsigned char)*id;
+		h *= 1099511628211ULL;
+	}
+	return h ^ (h >> 29);
+}
+
+/* Frees the set and the incidents' state: the next entry loads them. */
+static void
+fb_drop(struct fbook *fb)
+{
+	incident_set_free(fb->set);
+	free(fb->v);
+	free(fb->tab);
+	free(fb->dirty);
+	memset(fb, 0, sizeof(*fb));
+}
+
+static int
+fb_rehash(struct fbook *fb)
+{
+	size_t ncap = fb->tabcap ? fb->tabcap * 2 : 1024, i, j;
+	uint32_t *nt;
+
+	if ((nt = calloc(ncap, sizeof(*nt))) == NULL)
+		return -1;
+	for (i = 0; i < fb->n; i++) {
+		j = fb_hash(fb->v[i].id) & (ncap - 1);
+		while (nt[j] != 0)
+			j = (j + 1) & (ncap - 1);
+		nt[j] = (uint32_t)i + 1;
+	}
+	free(fb->tab);
+	fb->tab = nt;
+	fb->tabcap = ncap;
+	return 0;
+}
+
+/* The state of incident id, created (clean, not described) when new;
+ * NULL when out of memory. */
+static struct fb_inc *
+fb_get(struct fbook *fb, const char *id)
+{
+	struct fb_inc *nv;
+	size_t j, ncap;
+
+	if (fb->tabcap > 0) {
+		j = fb_hash(id) & (fb->tabcap - 1);
+		for (; fb->tab[j] != 0; j = (j + 1) & (fb->tabcap - 1))
+			if (strcmp(fb->v[fb->tab[j] - 1].id, id) == 0)
+				return &fb->v[fb->tab[j] - 1];
+	}
+	if (fb->n >= UINT32_MAX - 1)
+		return NULL;
+	if ((fb->n + 1) * 2 > fb->tabcap && fb_rehash(fb) == -1)
+		return NULL;
+	if (fb->n == fb->cap) {
+		ncap = fb->cap ? fb->cap * 2 : 256;
+		if ((nv = realloc(fb->v, ncap * sizeof(*nv))) == NULL)
+			return NULL;
+		fb->v = nv;
+		fb->cap = ncap;
+	}
+	memset(&fb->v[fb->n], 0, sizeof(fb->v[fb->n]));
+	snprintf(fb->v[fb->n].id, sizeof(fb->v[fb->n].id), "%s", id);
+	j = fb_hash(id) & (fb->tabcap - 1);
+	while (fb->tab[j] != 0)
+		j = (j + 1) & (fb->tabcap - 1);
+	fb->tab[j] = (uint32_t)fb->n + 1;
+	return &fb->v[fb->n++];
+}
+
+/* Queues incident e for the next flush (once). */
+static int
+fb_queue(struct fbook *fb, struct fb_inc *e)
+{
+	uint32_t *nd;
+	size_t ncap;
+
+	if (e->queued)
+		return 0;
+	if (fb->ndirty == fb->capdirty) {
+		ncap = fb->capdirty ? fb->capdirty * 2 : 256;
+		if ((nd = realloc(fb->dirty, ncap * sizeof(*nd))) == NULL)
+			return -1;
+		fb->dirty = nd;
+		fb->capdirty = ncap;
+	}
+	fb->dirty[fb->ndirty++] = (uint32_t)(e - fb->v);
+	e->queued = 1;
+	return 0;
+}
+
+/* Loads the set from the committed tables (incidents in creation order,
+ * then every placed observation in log order, then the links). */
+static int
+fb_load(struct store *s)
+{
+	static const char *const sql[3] = {
+		"SELECT " INC_COLS ", i.described_lat, i.described_lon FROM "
+		"incident i ORDER BY i.rid",
+		"SELECT " FOBS_COLS ", f.incident FROM fusion_obs f JOIN "
+		"observation o ON o.idx = f.idx ORDER BY f.idx",
+		"SELECT incident, complaint_idx FROM incident_link",
+	};
+	struct fbook *fb = &s->fb;
+	struct associate_incident inc;
+	struct associate_obs o;
+	struct fb_inc *e;
+	sqlite3_stmt *st = NULL;
+	const char *id;
+	int i, r = SQLITE_DONE, rc = -1;
+
+	fb_drop(fb);
+	if ((fb->set = incident_set_new()) == NULL)
+		return -1;
+	for (i = 0; i < 3; i++) {
+		if (prep(s, sql[i], &st) == -1)
+			goto done;
+		while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+			if (i == 0) {
+				row_incident(st, &inc);
+				if (incident_set_ops.put(fb->set, &inc) == -1 ||
+				    (e = fb_get(fb, inc.id)) == NULL)
+					goto done;
+				e->described =
+				    sqlite3_column_type(st, 26) != SQLITE_NULL;
+				e->stored = e->zoned = 1;
+				e->dlat = sqlite3_column_double(st, 26);
+				e->dlon = sqlite3_column_double(st, 27);
+				continue;
+			}
+			id = (const char *)sqlite3_column_text(st, i == 1 ? 20
+									 : 0);
+			if (id == NULL)
+				goto done;
+			if (i == 1) {
+				row_obs(st, &o);
+				if (incident_set_ops.add_obs(fb->set, &o, id) ==
+				    -1)
+					goto done;
+			} else if (incident_set_ops.add_link(fb->set, id,
+				       sqlite3_column_int64(st, 1)) == -1)
+				goto done;
+		}
+		if (r != SQLITE_DONE) {
+			sq_fail(s, "load fusion's book");
+			goto done;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	rc = 0;
+done:
+	sqlite3_finalize(st);
+	if (rc == -1) {
+		log_warnx("store %s: cannot load fusion's book", s->path);
+		fb_drop(fb);
+	}
+	return rc;
+}
+
+/* Writes every queued incident's row, box, words and links. */
+static int
+fb_flush(struct store *s)
+{
+	struct fbook *fb = &s->fb;
+	struct associate_incident inc;
+	struct fb_inc *e;
+	int64_t *links = NULL;
+	long nl;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < fb->ndirty; i++) {
+		e = &fb->v[fb->dirty[i]];
+		if (incident_set_ops.get(fb->set, e->id, &inc) != 1) {
+			rc = -1;
+			break;
+		}
+		if (e->row && (rc = sql_put_incident(s, &inc, e)) == -1)
+			break;
+		if (e->links) {
+			nl = incident_set_links(fb->set, e->id, NULL, 0);
+			if (nl < 0 || (nl > 0 && (links = malloc((size_t)nl *
+						      sizeof(*links))) == NULL)) {
+				rc = -1;
+				break;
+			}
+			incident_set_links(fb->set, e->id, links, (size_t)nl);
+			rc = sql_set_links(s, e->id, links, (size_t)nl);
+			free(links);
+			links = NULL;
+		}
+		e->row = e->words = e->links = e->queued = 0;
+	}
+	if (rc == 0)
+		fb->ndirty = 0;
+	return rc;
+}
+
+static int
+wb_candidates(void *book, const struct associate_query *q,
+    associate_incident_fn fn, void *arg)
+{
+	return incident_set_ops.candidates(((struct store *)book)->fb.set, q,
+	    fn, arg);
+}
+
+static int
+wb_get(void *book, const char *id, struct associate_incident *out)
+{
+	return incident_set_ops.get(((struct store *)book)->fb.set, id, out);
+}
+
+static int
+wb_members(void *book, const char *id, associate_obs_fn fn, void *arg)
+{
+	return incident_set_ops.members(((struct store *)book)->fb.set, id,
+	    fn, arg);
+}
+
+static int
+wb_complaints(void *book, const struct associate_query *q,
+    associate_obs_fn fn, void *arg)
+{
+	return incident_set_ops.complaints(((struct store *)book)->fb.set, q,
+	    fn, arg);
+}
+
+static int
+wb_add_obs(void *book, const struct associate_obs *o, const char *incident)
+{
+	struct store *s = book;
+
+	if (incident_set_ops.add_obs(s->fb.set, o, incident) == -1)
+		return -1;
+	return sql_add_obs(s, o, incident);
+}
+
+static int
+wb_move_obs(void *book, int64_t index, const char *incident)
+{
+	struct store *s = book;
+
+	if (incident_set_ops.move_obs(s->fb.set, index, incident) == -1)
+		return -1;
+	return sql_move_obs(s, index, incident);
+}
+
+static int
+wb_put(void *book, const struct associate_incident *inc)
+{
+	struct store *s = book;
+	struct fb_inc *e;
+	int here;
+
+	if (incident_set_ops.put(s->fb.set, inc) == -1 ||
+	    (e = fb_get(&s->fb, inc->id)) == NULL)
+		return -1;
+	e->row = 1;
+	/* Whether the words change is decided here, at every change, from
+	 * where they were last taken; the words are taken at the flush. */
+	here = inc->located && isfinite(inc->lat) && isfinite(inc->lon) &&
+	    fabs(inc->lat) <= 90 && fabs(inc->lon) <= 180;
+	if (!(inc->located && e->described &&
+		moved_m(e->dlat, e->dlon, inc->lat, inc->lon) <=
+		    STORE_REWORD_M) &&
+	    !(!inc->located && !e->described)) {
+		e->words = 1;
+		e->described = (unsigned)here;
+		e->dlat = inc->lat;
+		e->dlon = inc->lon;
+	}
+	return fb_queue(&s->fb, e);
+}
+
+static int
+wb_links_changed(struct store *s, const char *incident)
+{
+	struct fb_inc *e = fb_get(&s->fb, incident);
+
+	if (e == NULL)
+		return -1;
+	e->links = 1;
+	return fb_queue(&s->fb, e);
+}
+
+static int
+wb_set_links(void *book, const char *incident, const int64_t *idx,
+    size_t n)
+{
+	struct store *s = book;
+
+	if (incident_set_ops.set_links(s->fb.set, incident, idx, n) == -1)
+		return -1;
+	return wb_links_changed(s, incident);
+}
+
+static int
+wb_add_link(void *book, const char *incident, int64_t index)
+{
+	struct store *s = book;
+
+	if (incident_set_ops.add_link(s->fb.set, incident, index) == -1)
+		return -1;
+	return wb_links_changed(s, incident);
+}
+
+static int
+wb_decided(void *book, int64_t index, const char *incident, int applied,
+    const char *message)
+{
+	struct store *s = book;
+
+	if (incident_set_ops.decided(s->fb.set, index, incident, applied,
+		message) == -1)
+		return -1;
+	return sql_decided(s, index, incident, applied, message);
+}
+
 static const struct associate_book_ops sqlite_book = {
-	.candidates = book_candidates,
-	.get = book_get,
-	.members = book_members,
-	.add_obs = book_add_obs,
-	.move_obs = book_move_obs,
-	.put = book_put,
-	.complaints = book_complaints,
-	.set_links = book_set_links,
-	.add_link = book_add_link,
-	.decided = book_decided,
+	.candidates = wb_candidates,
+	.get = wb_get,
+	.members = wb_members,
+	.add_obs = wb_add_obs,
+	.move_obs = wb_move_obs,
+	.put = wb_put,
+	.complaints = wb_complaints,
+	.set_links = wb_set_links,
+	.add_link = wb_add_link,
+	.decided = wb_decided,
 };
 
 static void
 sqlite_set_fusion(struct store *s, struct fusion *f)
 {
+	fb_drop(&s->fb);
 	s->fusion = f;
 }
 
@@ -2700,6 +2962,7 @@ sqlite_reset(struct store *s)
 	char sql[128];
 	size_t i;
 
+	fb_drop(&s->fb);
 	for (i = 0; tables[i] != NULL; i++) {
 		snprintf(sql, sizeof(sql), "DELETE FROM %s", tables[i]);
 		if (exec(s, sql) == -1)
