@@ -1913,8 +1913,14 @@ wb_add_obs(void *book, const struct associate_obs *o, const char *incident)
 {
 	struct store *s = book;
 
-	if (incident_set_ops.add_obs(s->fb.set, o, incident) == -1)
+	if (incident_set_ops.add_obs(s->fb.set, o, incident) == -1) {
+		log_warnx("store %s: fusion's book cannot take entry %lld: "
+		    "out of memory, held already, or past its limits (%d "
+		    "observations, log indexes below %lld)", s->path,
+		    (long long)o->index, INCIDENT_SET_MAX_OBS,
+		    (long long)INCIDENT_SET_MAX_INDEX);
 		return -1;
+	}
 	return sql_add_obs(s, o, incident);
 }
 
