@@ -126,6 +126,14 @@ fusion_observation(struct fusion *f, int64_t index, const json_t *entry,
 }
 
 int
+fusion_acts_on(const char *type)
+{
+	return type != NULL && (strcmp(type, "observation") == 0 ||
+	    strcmp(type, "incident_merge") == 0 ||
+	    strcmp(type, "incident_split") == 0);
+}
+
+int
 fusion_apply(struct fusion *f, const struct associate_book_ops *ops,
     void *book, int64_t index, const json_t *entry, const char *id)
 {
@@ -137,7 +145,7 @@ fusion_apply(struct fusion *f, const struct associate_book_ops *ops,
 	const json_t *it;
 	size_t i;
 
-	if (type == NULL)
+	if (!fusion_acts_on(type))
 		return 0;
 	if (strcmp(type, "observation") == 0) {
 		if (fusion_observation(f, index, entry, id, &o, note,
@@ -146,9 +154,6 @@ fusion_apply(struct fusion *f, const struct associate_book_ops *ops,
 		o.note = note;
 		return associate_observation(ops, book, &o, incident);
 	}
-	if (strcmp(type, "incident_merge") != 0 &&
-	    strcmp(type, "incident_split") != 0)
-		return 0;
 	if (decision_parse(entry, &d) == -1)
 		return ops->decided ? ops->decided(book, index, "", 0,
 					  "malformed decision entry")

@@ -75,6 +75,10 @@ void fusion_free(struct fusion *f);
 int fusion_observation(struct fusion *f, int64_t index, const json_t *entry,
     const char *id, struct associate_obs *out, char *note, size_t notelen);
 
+/* 1 if fusion_apply acts on entries of this type (an observation, an
+ * incident merge or split), else 0 (NULL too). */
+int fusion_acts_on(const char *type);
+
 /*
  * Applies log entry index (parsed canonical entry; id for observations,
  * else NULL) to the book. Entries fusion does not act on are ignored.

@@ -1249,8 +1249,9 @@ sqlite_apply(struct store *s, int64_t index, const json_t *entry,
 		rc = 0;
 	if (rc == -1)
 		return -1;
-	/* Fusion, on the one path every entry takes, live or replayed. */
-	if (s->fusion != NULL) {
+	/* Fusion, on the one path every entry takes, live or replayed (its
+	 * book is loaded only for an entry it acts on). */
+	if (s->fusion != NULL && fusion_acts_on(type)) {
 		if (s->fb.set == NULL && fb_load(s) == -1)
 			return -1;
 		return fusion_apply(s->fusion, &sqlite_book, s, index, entry,
