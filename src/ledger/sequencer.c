@@ -359,6 +359,9 @@ apply_run(void *arg)
 	struct seq_request *r, *rn;
 	size_t i;
 
+	/* Fusion's book, loaded now rather than on the first entry (an
+	 * error here is tried again there). */
+	store_prepare_fusion(seq->store);
 	for (;;) {
 		pthread_mutex_lock(&seq->mu);
 		while (seq->ahead == NULL && !seq->applier_stopping)

@@ -242,6 +242,14 @@ store_set_fusion(struct store *s, struct fusion *f)
 }
 
 int
+store_prepare_fusion(struct store *s)
+{
+	const struct store_ops *ops = store_ops_of(s);
+
+	return ops->prepare_fusion != NULL ? ops->prepare_fusion(s) : 0;
+}
+
+int
 store_find_incident(struct store *s, const char *id, json_t **out)
 {
 	return store_ops_of(s)->find_incident(s, id, out);

@@ -108,6 +108,7 @@ struct store_ops {
 	json_t *(*queue)(struct store *s, const struct principal *p);
 	int (*released)(struct store *s, const char *id, const char *party);
 	void (*set_fusion)(struct store *s, struct fusion *f);
+	int (*prepare_fusion)(struct store *s); /* NULL: nothing to do */
 	int (*find_incident)(struct store *s, const char *id, json_t **out);
 	int (*query_incidents)(struct store *s,
 	    const struct store_incident_query *q, store_incident_fn fn,
@@ -152,6 +153,15 @@ int store_applied_size(struct store *s, int64_t *size);
  * the live path and replay (catch-up, rebuild) are the same path.
  */
 void store_set_fusion(struct store *s, struct fusion *f);
+
+/*
+ * Readies what fusion keeps in memory while applying (the SQLite backend
+ * loads its book of incidents from its tables: about a second per 100,000
+ * observations), so that the first entry applied does not wait for it.
+ * Optional: store_apply does the same when needed. 0, or -1 on error
+ * (logged; store_apply then tries again).
+ */
+int store_prepare_fusion(struct store *s);
 
 /*
  * Applies log entry `index` (its parsed canonical entry, its bytes and, for

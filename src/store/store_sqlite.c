@@ -2026,6 +2026,14 @@ sqlite_set_fusion(struct store *s, struct fusion *f)
 	s->fusion = f;
 }
 
+static int
+sqlite_prepare_fusion(struct store *s)
+{
+	if (s->fusion == NULL || s->fb.set != NULL)
+		return 0;
+	return fb_load(s);
+}
+
 /* ---- incident records (the API's view, built from the tables) ------ */
 
 
@@ -3009,6 +3017,7 @@ const struct store_ops store_sqlite_ops = {
 	.queue = sqlite_queue,
 	.released = sqlite_released,
 	.set_fusion = sqlite_set_fusion,
+	.prepare_fusion = sqlite_prepare_fusion,
 	.find_incident = sqlite_find_incident,
 	.query_incidents = sqlite_query_incidents,
 	.count_incidents = sqlite_count_incidents,

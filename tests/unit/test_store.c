@@ -503,6 +503,9 @@ incidents_suite(const char *kind, const char *dir)
 	store_close(resumed);
 	resumed = store_open(kind, path, 0);
 	store_set_fusion(resumed, f);
+	ok(store_prepare_fusion(resumed) == 0,
+	    "%s: fusion's book loads from the tables of a reopened store",
+	    kind);
 	if (i == 0 && store_begin(resumed) == 0) {
 		char *bytes;
 		size_t len, k;
