@@ -12,7 +12,8 @@
 #     summary format is documented there ("Output and exit status");
 #   - inclusion proofs served per second: wrk against
 #     /v1/log/proof/inclusion with a Lua script varying the index, the
-#     server pinned to one core (taskset), wrk on the other; the same for
+#     server pinned to one core (taskset), wrk on the other, one request
+#     to a write and then 16 (HTTP/1.1 pipelining); the same for
 #     GET /v1/health and GET /v1/log/key, the HTTP stack's own ceiling on
 #     this machine; and
 #     proofs computed in process on one core (bench/tbench.c `proofs`),
@@ -172,6 +173,20 @@ request = function()
 	    "&size=" .. size)
 end
 EOF
+# The same requests, 16 to a write: HTTP/1.1 pipelining (RFC 9112 9.3),
+# which libmicrohttpd answers in order; wrk counts every answer.
+cat >proofpipe.lua <<'EOF'
+local size = tonumber(os.getenv("SIZE"))
+math.randomseed(os.time() + 1)
+request = function()
+	local r = {}
+	for k = 1, 16 do
+		r[k] = wrk.format("GET", "/v1/log/proof/inclusion?index=" ..
+		    math.random(0, size - 1) .. "&size=" .. size)
+	end
+	return table.concat(r)
+end
+EOF
 server_cpu() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"; }
 wrk_run() { # wrk_run NAME WRK-ARGS...: one run, a line "rps p99 non2xx
 	# answers-per-server-CPU-second" appended to NAME.runs
@@ -201,6 +216,7 @@ export SIZE=$size
 taskset -a -p -c 0 "$SERVER_PID" >/dev/null
 for r in $(seq 1 "$WRK_RUNS"); do
 	wrk_run proof -s proof.lua "$URL"
+	wrk_run pipe -s proofpipe.lua "$URL"
 	wrk_run health "$URL/v1/health"
 	wrk_run key "$URL/v1/log/key"
 done
@@ -208,13 +224,17 @@ taskset -a -p -c 0-$(($(nproc) - 1)) "$SERVER_PID" >/dev/null
 proofs=$(median proof 1)
 proof_p99=$(at_median proof)
 proof_cpu=$(median proof 4)
+pipe=$(median pipe 1)
+pipe_cpu=$(median pipe 4)
+pipe_all=$(awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $1 }' pipe.runs)
 health=$(median health 1)
 health_p99=$(at_median health)
 health_cpu=$(median health 4)
 key=$(median key 1)
 key_p99=$(at_median key)
 key_cpu=$(median key 4)
-non2xx=$(awk '{ n += $3 } END { print n }' proof.runs health.runs key.runs)
+non2xx=$(awk '{ n += $3 } END { print n }' proof.runs pipe.runs health.runs \
+	key.runs)
 proof_all=$(awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $1 }' proof.runs)
 health_all=$(awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $1 }' health.runs)
 key_all=$(awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $1 }' key.runs)
@@ -264,6 +284,7 @@ echo "| audit: entries verified and replayed (hash + parse + canonical check + s
 echo "| audit: whole run incl. observation digests and proofs | ${audit_s} s = $(awk -v n="$size" -v s="$audit_s" 'BEGIN { if (s > 0) printf "%.0f", n / s }') entries/s (exit $audit_rc) | |"
 echo "| audit: CPU of the audit process (user + sys) | $audit_cpu s = $cpu_rate entries per CPU-second | |"
 echo "| inclusion proofs, server pinned to 1 core, wrk -t1 -c32 from the other (median of $proof_all) | $proofs /s (p99 $proof_p99, non-2xx: ${non2xx:-0}); $proof_cpu per server CPU-second | ≥ 100,000/s |"
+echo "| the same, pipelined 16 requests to a write (median of $pipe_all) | $pipe /s; $pipe_cpu per server CPU-second | |"
 echo "| floor: GET /v1/health, same setup (median of $health_all) | $health /s (p99 $health_p99); $health_cpu per server CPU-second | |"
 echo "| floor: GET /v1/log/key, same setup (median of $key_all) | $key /s (p99 $key_p99); $key_cpu per server CPU-second | |"
 echo "| inclusion proofs in process, 1 core, no HTTP: the library (prove + tree hash + leaf) | $(inproc library_per_s) /s; $(inproc library_per_cpu_s) per CPU-second | |"
