@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "common/log.h"
 #include "ledger/entrylog.h"
+#include "ledger/sequencer.h"
 #include "server/server.h"
 
 static void
@@ -125,6 +126,7 @@ cmd_serve(int argc, char **argv)
 		fprintf(stderr, "truce serve: %s\n", err);
 		return 1;
 	}
+	sequencer_warm(c->seq);
 	if ((srv = server_start(c, listen ? listen : c->cfg.listen, err,
 		 sizeof(err))) == NULL) {
 		fprintf(stderr, "truce serve: %s\n", err);

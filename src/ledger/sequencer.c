@@ -61,6 +61,7 @@ struct sequencer {
 	int64_t logged;	 /* the log's size after the last batch */
 	int64_t applied; /* the store's applied size */
 	int stopping, applier_stopping;
+	int warm; /* sequencer_warm asked, not yet done */
 	sequencer_hook hook;
 	void *hook_ctx;
 };
@@ -359,13 +360,20 @@ apply_run(void *arg)
 	struct seq_request *r, *rn;
 	size_t i;
 
-	/* Fusion's book, loaded now rather than on the first entry (an
-	 * error here is tried again there). */
-	store_prepare_fusion(seq->store);
 	for (;;) {
 		pthread_mutex_lock(&seq->mu);
-		while (seq->ahead == NULL && !seq->applier_stopping)
+		while (seq->ahead == NULL && !seq->applier_stopping &&
+		    !seq->warm)
 			pthread_cond_wait(&seq->apply_cv, &seq->mu);
+		if (seq->warm && seq->ahead == NULL &&
+		    !seq->applier_stopping) {
+			seq->warm = 0;
+			pthread_mutex_unlock(&seq->mu);
+			/* An error is tried again by the first entry. */
+			store_prepare_fusion(seq->store);
+			continue;
+		}
+		seq->warm = 0;
 		list = seq->ahead;
 		seq->ahead = seq->atail = NULL;
 		pthread_mutex_unlock(&seq->mu);
@@ -477,6 +485,15 @@ sequencer_submit(struct sequencer *seq, struct seq_request *r)
 	}
 	pthread_mutex_unlock(&seq->mu);
 	return rc;
+}
+
+void
+sequencer_warm(struct sequencer *seq)
+{
+	pthread_mutex_lock(&seq->mu);
+	seq->warm = 1;
+	pthread_cond_signal(&seq->apply_cv);
+	pthread_mutex_unlock(&seq->mu);
 }
 
 int

@@ -81,6 +81,14 @@ int sequencer_submit(struct sequencer *seq, struct seq_request *r);
 int sequencer_run(struct sequencer *seq, struct seq_item *items, size_t n);
 
 /*
+ * Asks the applier to ready the store's in-memory state now
+ * (store_prepare_fusion: fusion's book), while it has nothing to apply,
+ * rather than when the first entry arrives; returns at once. For a
+ * server, not for a command that writes one entry and exits.
+ */
+void sequencer_warm(struct sequencer *seq);
+
+/*
  * Waits until the store has applied the log's first size entries, at most
  * timeout_ms. 0, or -1 on timeout.
  */
