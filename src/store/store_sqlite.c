@@ -6,12 +6,15 @@
  * spatial filter never rounds; times enter the R*Tree in whole minutes
  * (widened outward) and are then checked exactly in milliseconds.
  *
- * It is also fusion's book (fusion/associate.h) on the apply path: the
- * incidents, the observations as fusion placed them, complaint links and
- * analysts' decisions live in the tables below, filled by fusion_apply for
+ * It also keeps what fusion makes on the apply path: the incidents, the
+ * observations as fusion placed them, complaint links and analysts'
+ * decisions live in the tables below, filled through fusion_apply for
  * every entry applied — live or replayed — so `truce rebuild` recreates
- * them. Incidents and complaints are found through R*Trees of their search
- * boxes (associate_box, in 1e-7 degrees rounded outward) and windows.
+ * them. Fusion reads its book from memory (an incident_set loaded from
+ * these tables) and the tables are written behind it, once per
+ * transaction ("the write-behind book" below). Live incidents are found by
+ * area through an R*Tree of their search boxes (associate_box, in 1e-7
+ * degrees rounded outward) and windows.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -1644,8 +1647,9 @@ sql_decided(struct store *s, int64_t index, const char *incident,
  * Fusion reads its book on every observation (candidates near it, the
  * chosen incident's members, complaints to link) and rewrites the chosen
  * incident's summary each time. The book it reads is the in-memory
- * incident_set (fusion/incident_set.h), loaded from the tables on the
- * first entry fusion sees in this connection; the tables follow it. The
+ * incident_set (fusion/incident_set.h), loaded from the tables by
+ * store_prepare_fusion (the server's applier, as it starts) or else by the
+ * first entry fusion acts on in this connection; the tables follow it. The
  * rows of observations, moves and decisions are written as they happen;
  * an incident's row, box, words and links are written once per
  * transaction, before the commit (and before any entry that is not an
