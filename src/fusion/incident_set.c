@@ -737,6 +737,12 @@ incident_set_incident(const struct incident_set *s, size_t i)
 	return i < s->ninc ? &s->inc[i].inc : NULL;
 }
 
+long
+incident_set_find(const struct incident_set *s, const char *id)
+{
+	return inc_lookup(s, id);
+}
+
 const char *
 incident_set_incident_of(const struct incident_set *s, int64_t index)
 {

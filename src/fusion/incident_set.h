@@ -48,6 +48,10 @@ size_t incident_set_nobs(const struct incident_set *s);
 const struct associate_incident *incident_set_incident(
     const struct incident_set *s, size_t i);
 
+/* The position of incident id in creation order (what
+ * incident_set_incident takes), or -1 if the set has not seen it. */
+long incident_set_find(const struct incident_set *s, const char *id);
+
 /* The id of the incident holding the observation at log index; NULL if
  * the set has not seen it. Valid until the set changes. */
 const char *incident_set_incident_of(const struct incident_set *s,

@@ -415,6 +415,26 @@ failed:
 	return NULL;
 }
 
+/* Stops the applier (when it runs: it drains what is queued first) and
+ * frees seq; the sequencer thread must be stopped already. */
+static void
+finish(struct sequencer *seq, int applier_runs)
+{
+	if (applier_runs) {
+		pthread_mutex_lock(&seq->mu);
+		seq->applier_stopping = 1;
+		pthread_cond_broadcast(&seq->apply_cv);
+		pthread_mutex_unlock(&seq->mu);
+		pthread_join(seq->applier, NULL);
+	}
+	idmap_free(seq->ids);
+	pthread_mutex_destroy(&seq->mu);
+	pthread_cond_destroy(&seq->cv);
+	pthread_cond_destroy(&seq->apply_cv);
+	pthread_cond_destroy(&seq->applied_cv);
+	free(seq);
+}
+
 struct sequencer *
 sequencer_start(struct entrylog *log, struct store *store,
     sequencer_hook hook, void *hook_ctx)
@@ -450,19 +470,7 @@ sequencer_start(struct entrylog *log, struct store *store,
 	return seq;
 fail:
 	log_warnx("cannot start the sequencer");
-	if (have_thread) {
-		pthread_mutex_lock(&seq->mu);
-		seq->applier_stopping = 1;
-		pthread_cond_broadcast(&seq->apply_cv);
-		pthread_mutex_unlock(&seq->mu);
-		pthread_join(seq->applier, NULL);
-	}
-	idmap_free(seq->ids);
-	pthread_mutex_destroy(&seq->mu);
-	pthread_cond_destroy(&seq->cv);
-	pthread_cond_destroy(&seq->apply_cv);
-	pthread_cond_destroy(&seq->applied_cv);
-	free(seq);
+	finish(seq, have_thread);
 	return NULL;
 }
 
@@ -577,15 +585,5 @@ sequencer_stop(struct sequencer *seq)
 	pthread_mutex_unlock(&seq->mu);
 	pthread_join(seq->thread, NULL);
 	/* The applier drains what the sequencer logged, then stops. */
-	pthread_mutex_lock(&seq->mu);
-	seq->applier_stopping = 1;
-	pthread_cond_broadcast(&seq->apply_cv);
-	pthread_mutex_unlock(&seq->mu);
-	pthread_join(seq->applier, NULL);
-	idmap_free(seq->ids);
-	pthread_mutex_destroy(&seq->mu);
-	pthread_cond_destroy(&seq->cv);
-	pthread_cond_destroy(&seq->apply_cv);
-	pthread_cond_destroy(&seq->applied_cv);
-	free(seq);
+	finish(seq, 1);
 }

@@ -55,7 +55,6 @@ enum rec_stmt {
 /* Fusion's book on the apply path: what the tables still lack of one
  * incident (see "the write-behind book" below). */
 struct fb_inc {
-	char id[ASSOCIATE_ID_LEN + 1];
 	double dlat, dlon;	/* where its words were taken */
 	unsigned described : 1; /* it has words (taken at dlat, dlon) */
 	unsigned row : 1;	/* its row and box are to be written */
@@ -68,11 +67,9 @@ struct fb_inc {
 
 struct fbook {
 	struct incident_set *set; /* NULL: not loaded */
-	struct fb_inc *v;	  /* every incident's state */
-	size_t n, cap;
-	uint32_t *tab; /* open addressing: id -> v slot + 1 */
-	size_t tabcap;
-	uint32_t *dirty; /* v slots to write, in the order first changed */
+	struct fb_inc *v; /* by the set's incident position */
+	size_t cap;
+	uint32_t *dirty; /* positions to write, in the order first changed */
 	size_t ndirty, capdirty;
 };
 
@@ -1678,81 +1675,38 @@ moved_m(double lat1, double lon1, double lat2, double lon2)
 	return sqrt(dn * dn + de * de);
 }
 
-static uint64_t
-fb_hash(const char *id)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *id != '\0'; id++) {
-		h ^= (unsigned char)*id;
-		h *= 1099511628211ULL;
-	}
-	return h ^ (h >> 29);
-}
-
 /* Frees the set and the incidents' state: the next entry loads them. */
 static void
 fb_drop(struct fbook *fb)
 {
 	incident_set_free(fb->set);
 	free(fb->v);
-	free(fb->tab);
 	free(fb->dirty);
 	memset(fb, 0, sizeof(*fb));
 }
 
-static int
-fb_rehash(struct fbook *fb)
-{
-	size_t ncap = fb->tabcap ? fb->tabcap * 2 : 1024, i, j;
-	uint32_t *nt;
-
-	if ((nt = calloc(ncap, sizeof(*nt))) == NULL)
-		return -1;
-	for (i = 0; i < fb->n; i++) {
-		j = fb_hash(fb->v[i].id) & (ncap - 1);
-		while (nt[j] != 0)
-			j = (j + 1) & (ncap - 1);
-		nt[j] = (uint32_t)i + 1;
-	}
-	free(fb->tab);
-	fb->tab = nt;
-	fb->tabcap = ncap;
-	return 0;
-}
-
-/* The state of incident id, created (clean, not described) when new;
- * NULL when out of memory. */
+/* The state of incident id, which the set holds (clean, not described
+ * when new); NULL when the set has no such incident or out of memory. */
 static struct fb_inc *
 fb_get(struct fbook *fb, const char *id)
 {
+	long k = incident_set_find(fb->set, id);
 	struct fb_inc *nv;
-	size_t j, ncap;
+	size_t ncap;
 
-	if (fb->tabcap > 0) {
-		j = fb_hash(id) & (fb->tabcap - 1);
-		for (; fb->tab[j] != 0; j = (j + 1) & (fb->tabcap - 1))
-			if (strcmp(fb->v[fb->tab[j] - 1].id, id) == 0)
-				return &fb->v[fb->tab[j] - 1];
-	}
-	if (fb->n >= UINT32_MAX - 1)
+	if (k < 0)
 		return NULL;
-	if ((fb->n + 1) * 2 > fb->tabcap && fb_rehash(fb) == -1)
-		return NULL;
-	if (fb->n == fb->cap) {
-		ncap = fb->cap ? fb->cap * 2 : 256;
+	if ((size_t)k >= fb->cap) {
+		ncap = fb->cap ? fb->cap : 256;
+		while (ncap <= (size_t)k)
+			ncap *= 2;
 		if ((nv = realloc(fb->v, ncap * sizeof(*nv))) == NULL)
 			return NULL;
+		memset(nv + fb->cap, 0, (ncap - fb->cap) * sizeof(*nv));
 		fb->v = nv;
 		fb->cap = ncap;
 	}
-	memset(&fb->v[fb->n], 0, sizeof(fb->v[fb->n]));
-	snprintf(fb->v[fb->n].id, sizeof(fb->v[fb->n].id), "%s", id);
-	j = fb_hash(id) & (fb->tabcap - 1);
-	while (fb->tab[j] != 0)
-		j = (j + 1) & (fb->tabcap - 1);
-	fb->tab[j] = (uint32_t)fb->n + 1;
-	return &fb->v[fb->n++];
+	return &fb->v[k];
 }
 
 /* Queues incident e for the next flush (once). */
@@ -1850,7 +1804,7 @@ static int
 fb_flush(struct store *s)
 {
 	struct fbook *fb = &s->fb;
-	struct associate_incident inc;
+	const struct associate_incident *inc;
 	struct fb_inc *e;
 	int64_t *links = NULL;
 	long nl;
@@ -1859,21 +1813,22 @@ fb_flush(struct store *s)
 
 	for (i = 0; rc == 0 && i < fb->ndirty; i++) {
 		e = &fb->v[fb->dirty[i]];
-		if (incident_set_ops.get(fb->set, e->id, &inc) != 1) {
+		if ((inc = incident_set_incident(fb->set, fb->dirty[i])) ==
+		    NULL) {
 			rc = -1;
 			break;
 		}
-		if (e->row && (rc = sql_put_incident(s, &inc, e)) == -1)
+		if (e->row && (rc = sql_put_incident(s, inc, e)) == -1)
 			break;
 		if (e->links) {
-			nl = incident_set_links(fb->set, e->id, NULL, 0);
+			nl = incident_set_links(fb->set, inc->id, NULL, 0);
 			if (nl < 0 || (nl > 0 && (links = malloc((size_t)nl *
 						      sizeof(*links))) == NULL)) {
 				rc = -1;
 				break;
 			}
-			incident_set_links(fb->set, e->id, links, (size_t)nl);
-			rc = sql_set_links(s, e->id, links, (size_t)nl);
+			incident_set_links(fb->set, inc->id, links, (size_t)nl);
+			rc = sql_set_links(s, inc->id, links, (size_t)nl);
 			free(links);
 			links = NULL;
 		}

@@ -222,8 +222,10 @@ queue_entry(json_t *e)
 }
 
 /* Applies entries [from, to) in one transaction. */
+/* Applies entries [from, to) in one transaction, committed when commit
+ * is set and rolled back otherwise. 0 or -1. */
 static int
-apply_range(struct store *s, size_t from, size_t to)
+apply_entries(struct store *s, size_t from, size_t to, int commit)
 {
 	char *bytes;
 	size_t i, len;
@@ -232,17 +234,23 @@ apply_range(struct store *s, size_t from, size_t to)
 	if (store_begin(s) == -1)
 		return -1;
 	for (i = from; i < to && rc == 0; i++) {
-		if (canon_encode(ent[i], &bytes, &len) == -1)
-			return -1;
+		if ((rc = canon_encode(ent[i], &bytes, &len)) == -1)
+			break;
 		rc = store_apply(s, (int64_t)i + 1, ent[i], bytes, len,
 		    eid[i][0] ? eid[i] : NULL);
 		free(bytes);
 	}
-	if (rc == -1) {
+	if (rc == -1 || !commit) {
 		store_rollback(s);
-		return -1;
+		return rc;
 	}
 	return store_commit(s, (int64_t)to + 1);
+}
+
+static int
+apply_range(struct store *s, size_t from, size_t to)
+{
+	return apply_entries(s, from, to, 1);
 }
 
 struct dump {
@@ -506,18 +514,8 @@ incidents_suite(const char *kind, const char *dir)
 	ok(store_prepare_fusion(resumed) == 0,
 	    "%s: fusion's book loads from the tables of a reopened store",
 	    kind);
-	if (i == 0 && store_begin(resumed) == 0) {
-		char *bytes;
-		size_t len, k;
-
-		for (k = nent / 2; k < nent; k++)
-			if (canon_encode(ent[k], &bytes, &len) == 0) {
-				store_apply(resumed, (int64_t)k + 1, ent[k],
-				    bytes, len, eid[k][0] ? eid[k] : NULL);
-				free(bytes);
-			}
-		store_rollback(resumed);
-	}
+	if (i == 0)
+		apply_entries(resumed, nent / 2, nent, 0);
 	for (n = 0, i = nent / 2; i < nent && n == 0; i += 2)
 		n = apply_range(resumed, i, i + 2 < nent ? i + 2 : nent);
 	run_incidents(resumed, &q, &b);
