@@ -335,69 +335,150 @@ add_place(struct gazetteer *g, const char *file, size_t line,
 	return 0;
 }
 
+/*
+ * A list of places, row by row. rows_next() gives the next non-blank line,
+ * split in place (CSV or TSV), after the checks every list shares: lines
+ * of at most LAYERS_MAX_LINE bytes, at most LAYERS_MAX_ROWS rows.
+ */
+struct rows {
+	const char *file;
+	char *buf;
+	size_t len, pos;
+	size_t line;  /* the line last read, from 1 */
+	size_t count; /* non-blank rows read */
+};
+
+static void
+rows_init(struct rows *r, const char *file, char *buf, size_t len)
+{
+	memset(r, 0, sizeof(*r));
+	r->file = file;
+	r->buf = buf;
+	r->len = len;
+}
+
+/*
+ * The next non-blank row of r split into f by split: 1 with its number of
+ * fields in *nf (-1 if split failed), 0 at the end, -1 (err set) for a
+ * line too long or a row too many.
+ */
+static int
+rows_next(struct rows *r, int (*split)(char *, char **), char **f, int *nf,
+    char *err, size_t errlen)
+{
+	char *s;
+	int toolong;
+
+	while ((s = next_line(r->buf, r->len, &r->pos, &toolong)) != NULL) {
+		r->line++;
+		if (toolong) {
+			seterr(err, errlen, "%s:%zu: line longer than %d bytes",
+			    r->file, r->line, LAYERS_MAX_LINE);
+			return -1;
+		}
+		if (*s == '\0')
+			continue;
+		if (++r->count > LAYERS_MAX_ROWS) {
+			seterr(err, errlen, "%s:%zu: more than %d rows",
+			    r->file, r->line, LAYERS_MAX_ROWS);
+			return -1;
+		}
+		*nf = split(s, f);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The header line of a CSV list of places into hdr (*nh columns), and the
+ * columns each such list needs: name, latitude, longitude. -1 (err set)
+ * without a header or one of them.
+ */
+static int
+csv_header(struct rows *r, char **hdr, int *nh, int *cname, int *clat,
+    int *clon, char *err, size_t errlen)
+{
+	char *s;
+	int toolong;
+
+	r->line = 1;
+	if ((s = next_line(r->buf, r->len, &r->pos, &toolong)) == NULL ||
+	    toolong || (*nh = split_csv(s, hdr)) == -1) {
+		seterr(err, errlen, "%s:1: no CSV header line (of at most %d "
+		    "bytes and %d columns)", r->file, LAYERS_MAX_LINE,
+		    MAX_FIELDS);
+		return -1;
+	}
+	*cname = column(hdr, *nh, "name");
+	*clat = column(hdr, *nh, "latitude");
+	*clon = column(hdr, *nh, "longitude");
+	if (*cname < 0 || *clat < 0 || *clon < 0) {
+		seterr(err, errlen, "%s:1: the header lacks a name, latitude "
+		    "or longitude column", r->file);
+		return -1;
+	}
+	return 0;
+}
+
+/* The next row of a CSV list with nh columns: 1, 0 at the end, -1 (err
+ * set) for a row rows_next refuses or of another width. */
+static int
+csv_row(struct rows *r, char **f, int nh, char *err, size_t errlen)
+{
+	int rc, nf;
+
+	if ((rc = rows_next(r, split_csv, f, &nf, err, errlen)) != 1)
+		return rc;
+	if (nf != nh) {
+		seterr(err, errlen, "%s:%zu: %d fields where the header has %d",
+		    r->file, r->line, nf < 0 ? MAX_FIELDS + 1 : nf, nh);
+		return -1;
+	}
+	return 1;
+}
+
+/* Starts t (zeroed) as the place name at lat, lon, from row r. */
+static int
+place_at(const struct rows *r, struct gazetteer_place *t, const char *name,
+    const char *lat, const char *lon, char *err, size_t errlen)
+{
+	memset(t, 0, sizeof(*t));
+	t->name = name;
+	if (field_double(r->file, r->line, "latitude", lat, -90, 90, &t->lat,
+		err, errlen) == -1 ||
+	    field_double(r->file, r->line, "longitude", lon, -180, 180,
+		&t->lon, err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
 /* ---- GeoNames cities500 ------------------------------------------------ */
 
 static int
 load_cities500(struct layers *l, const char *file, char *buf, size_t len,
     char *err, size_t errlen)
 {
-	char *s, *f[MAX_FIELDS], *hdr[MAX_FIELDS], e[256];
-	int nh, nf, toolong, cid, cname, cascii, clat, clon, cfc, ccc, ca1,
-	    ca2, cpop;
-	size_t pos = 0, line = 0, rows = 0;
+	char *f[MAX_FIELDS], *hdr[MAX_FIELDS], e[256];
+	int nh, rc, cid, cname, cascii, clat, clon, cfc, ccc, ca1, ca2, cpop;
+	size_t line;
+	struct rows r;
 	struct gazetteer_place t;
 	const struct gazetteer_place *p;
 
-	if ((s = next_line(buf, len, &pos, &toolong)) == NULL || toolong ||
-	    (nh = split_csv(s, hdr)) == -1) {
-		seterr(err, errlen, "%s:1: no CSV header line (of at most %d "
-		    "bytes and %d columns)", file, LAYERS_MAX_LINE, MAX_FIELDS);
+	rows_init(&r, file, buf, len);
+	if (csv_header(&r, hdr, &nh, &cname, &clat, &clon, err, errlen) == -1)
 		return -1;
-	}
-	line = 1;
 	cid = column(hdr, nh, "geonameid");
-	cname = column(hdr, nh, "name");
 	cascii = column(hdr, nh, "asciiname");
-	clat = column(hdr, nh, "latitude");
-	clon = column(hdr, nh, "longitude");
 	cfc = column(hdr, nh, "feature_code");
 	ccc = column(hdr, nh, "country_code");
 	ca1 = column(hdr, nh, "admin1_code");
 	ca2 = column(hdr, nh, "admin2_code");
 	cpop = column(hdr, nh, "population");
-	if (cname < 0 || clat < 0 || clon < 0) {
-		seterr(err, errlen,
-		    "%s:1: the header lacks a name, latitude or longitude "
-		    "column",
-		    file);
-		return -1;
-	}
-	while ((s = next_line(buf, len, &pos, &toolong)) != NULL) {
-		line++;
-		if (toolong) {
-			seterr(err, errlen, "%s:%zu: line longer than %d bytes",
-			    file, line, LAYERS_MAX_LINE);
-			return -1;
-		}
-		if (*s == '\0')
-			continue;
-		if (++rows > LAYERS_MAX_ROWS) {
-			seterr(err, errlen, "%s:%zu: more than %d rows", file,
-			    line, LAYERS_MAX_ROWS);
-			return -1;
-		}
-		if ((nf = split_csv(s, f)) != nh) {
-			seterr(err, errlen,
-			    "%s:%zu: %d fields where the header has %d", file,
-			    line, nf < 0 ? MAX_FIELDS + 1 : nf, nh);
-			return -1;
-		}
-		memset(&t, 0, sizeof(t));
-		t.name = f[cname];
-		if (field_double(file, line, "latitude", f[clat], -90, 90,
-			&t.lat, err, errlen) == -1 ||
-		    field_double(file, line, "longitude", f[clon], -180, 180,
-			&t.lon, err, errlen) == -1)
+	while ((rc = csv_row(&r, f, nh, err, errlen)) == 1) {
+		line = r.line;
+		if (place_at(&r, &t, f[cname], f[clat], f[clon], err,
+			errlen) == -1)
 			return -1;
 		if (cid >= 0 && *f[cid] != '\0' &&
 		    field_i64(file, line, "geonameid", f[cid], 0,
@@ -433,7 +514,7 @@ load_cities500(struct layers *l, const char *file, char *buf, size_t len,
 			return -1;
 		}
 	}
-	return 0;
+	return rc;
 }
 
 /* ---- GeoNames postal dump ---------------------------------------------- */
@@ -459,30 +540,20 @@ static int
 load_postal(struct layers *l, const char *file, char *buf, size_t len,
     char *err, size_t errlen)
 {
-	char *s, *f[MAX_FIELDS], name[GAZETTEER_MAX_NAME + 1], e[256];
+	char *f[MAX_FIELDS], name[GAZETTEER_MAX_NAME + 1], e[256];
 	char k1[GAZETTEER_KEY_MAX], k2[GAZETTEER_KEY_MAX];
-	int nf, toolong;
-	size_t pos = 0, line = 0, rows = 0, n;
+	int nf, rc;
+	size_t line, n;
+	struct rows r;
 	struct gazetteer_place t;
 	const struct gazetteer_place *same;
 	struct geodesy_point at;
 	int64_t acc;
 
-	while ((s = next_line(buf, len, &pos, &toolong)) != NULL) {
-		line++;
-		if (toolong) {
-			seterr(err, errlen, "%s:%zu: line longer than %d bytes",
-			    file, line, LAYERS_MAX_LINE);
-			return -1;
-		}
-		if (*s == '\0')
-			continue;
-		if (++rows > LAYERS_MAX_ROWS) {
-			seterr(err, errlen, "%s:%zu: more than %d rows", file,
-			    line, LAYERS_MAX_ROWS);
-			return -1;
-		}
-		if ((nf = split_tsv(s, f)) < 11) {
+	rows_init(&r, file, buf, len);
+	while ((rc = rows_next(&r, split_tsv, f, &nf, err, errlen)) == 1) {
+		line = r.line;
+		if (nf < 11) {
 			seterr(err, errlen,
 			    "%s:%zu: %d tab-separated fields, at least 11 "
 			    "expected (GeoNames postal format)",
@@ -513,12 +584,7 @@ load_postal(struct layers *l, const char *file, char *buf, size_t len,
 			if (d < n && d >= 2 && name[d - 1] == '-')
 				name[d - 1] = '\0';
 		}
-		memset(&t, 0, sizeof(t));
-		t.name = name;
-		if (field_double(file, line, "latitude", f[9], -90, 90, &t.lat,
-			err, errlen) == -1 ||
-		    field_double(file, line, "longitude", f[10], -180, 180,
-			&t.lon, err, errlen) == -1)
+		if (place_at(&r, &t, name, f[9], f[10], err, errlen) == -1)
 			return -1;
 		acc = 0;
 		if (nf > 11 && *f[11] != '\0' &&
@@ -557,7 +623,7 @@ load_postal(struct layers *l, const char *file, char *buf, size_t len,
 		if (add_place(l->gaz, file, line, &t, NULL, err, errlen) == -1)
 			return -1;
 	}
-	return 0;
+	return rc;
 }
 
 /* ---- Natural Earth admin-1 label points -------------------------------- */
@@ -572,57 +638,23 @@ static int
 load_admin1(struct layers *l, const char *file, char *buf, size_t len,
     char *err, size_t errlen)
 {
-	char *s, *f[MAX_FIELDS], *hdr[MAX_FIELDS];
-	int nh, nf, toolong, ccode, cname, ciso, clat, clon;
-	size_t pos = 0, line = 1, rows = 0, i;
+	char *f[MAX_FIELDS], *hdr[MAX_FIELDS];
+	int nh, rc, ccode, cname, ciso, clat, clon;
+	size_t line, i;
+	struct rows r;
 	struct gazetteer_place t;
 	const struct gazetteer_place *q;
 	int dup;
 
-	if ((s = next_line(buf, len, &pos, &toolong)) == NULL || toolong ||
-	    (nh = split_csv(s, hdr)) == -1) {
-		seterr(err, errlen, "%s:1: no CSV header line (of at most %d "
-		    "bytes and %d columns)", file, LAYERS_MAX_LINE, MAX_FIELDS);
+	rows_init(&r, file, buf, len);
+	if (csv_header(&r, hdr, &nh, &cname, &clat, &clon, err, errlen) == -1)
 		return -1;
-	}
 	ccode = column(hdr, nh, "adm1_code");
-	cname = column(hdr, nh, "name");
 	ciso = column(hdr, nh, "iso_a2");
-	clat = column(hdr, nh, "latitude");
-	clon = column(hdr, nh, "longitude");
-	if (cname < 0 || clat < 0 || clon < 0) {
-		seterr(err, errlen,
-		    "%s:1: the header lacks a name, latitude or longitude "
-		    "column",
-		    file);
-		return -1;
-	}
-	while ((s = next_line(buf, len, &pos, &toolong)) != NULL) {
-		line++;
-		if (toolong) {
-			seterr(err, errlen, "%s:%zu: line longer than %d bytes",
-			    file, line, LAYERS_MAX_LINE);
-			return -1;
-		}
-		if (*s == '\0')
-			continue;
-		if (++rows > LAYERS_MAX_ROWS) {
-			seterr(err, errlen, "%s:%zu: more than %d rows", file,
-			    line, LAYERS_MAX_ROWS);
-			return -1;
-		}
-		if ((nf = split_csv(s, f)) != nh) {
-			seterr(err, errlen,
-			    "%s:%zu: %d fields where the header has %d", file,
-			    line, nf < 0 ? MAX_FIELDS + 1 : nf, nh);
-			return -1;
-		}
-		memset(&t, 0, sizeof(t));
-		t.name = f[cname];
-		if (field_double(file, line, "latitude", f[clat], -90, 90,
-			&t.lat, err, errlen) == -1 ||
-		    field_double(file, line, "longitude", f[clon], -180, 180,
-			&t.lon, err, errlen) == -1)
+	while ((rc = csv_row(&r, f, nh, err, errlen)) == 1) {
+		line = r.line;
+		if (place_at(&r, &t, f[cname], f[clat], f[clon], err,
+			errlen) == -1)
 			return -1;
 		t.country = ciso >= 0 ? f[ciso] : "";
 		t.admin1 = ccode >= 0 ? f[ccode] : "";
@@ -646,7 +678,7 @@ load_admin1(struct layers *l, const char *file, char *buf, size_t len,
 		if (add_place(l->gaz, file, line, &t, NULL, err, errlen) == -1)
 			return -1;
 	}
-	return 0;
+	return rc;
 }
 
 /* ---- GeoJSON ----------------------------------------------------------- */
