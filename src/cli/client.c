@@ -431,6 +431,104 @@ client_problem(long status, const json_t *body, char *buf, size_t len)
 		    *title ? " " : "", title);
 }
 
+void
+client_report(struct client *c, long status, const json_t *body)
+{
+	const json_t *e, *p, *m;
+	char msg[1200];
+	size_t i;
+
+	client_problem(status, body, msg, sizeof(msg));
+	log_warnx("%s: %s", client_server(c), msg);
+	json_array_foreach(json_object_get(body, "errors"), i, e) {
+		p = json_object_get(e, "pointer");
+		m = json_object_get(e, "message");
+		fprintf(stderr, "  %s: %s\n",
+		    json_is_string(p) ? json_string_value(p) : "",
+		    json_is_string(m) ? json_string_value(m) : "");
+	}
+}
+
+int
+client_features(struct client *c, const char *route, const char *filters,
+    int64_t limit, client_feature_fn fn, void *ctx)
+{
+	char cursor[64] = "", page[32], path[8192], *ecursor = NULL;
+	const char *next_s;
+	json_t *body = NULL, *features, *next, *f;
+	int64_t written = 0;
+	long status;
+	size_t i, pages = 0;
+	int ret = -1;
+
+	for (;;) {
+		if (++pages > CLIENT_MAX_PAGES) {
+			log_warnx("more than %d pages: stopping",
+			    CLIENT_MAX_PAGES);
+			goto out;
+		}
+		free(ecursor);
+		ecursor = NULL;
+		if (cursor[0] != '\0' &&
+		    (ecursor = client_escape(c, cursor)) == NULL)
+			goto out;
+		if ((size_t)snprintf(path, sizeof(path), "%s?%s%slimit=%lld%s%s",
+			route, filters, filters[0] ? "&" : "",
+			(long long)(limit - written < CLIENT_PAGE_MAX
+				? limit - written : CLIENT_PAGE_MAX),
+			ecursor ? "&cursor=" : "", ecursor ? ecursor : "") >=
+		    sizeof(path)) {
+			log_warnx("the query is longer than %zu bytes",
+			    sizeof(path) - 1);
+			goto out;
+		}
+		json_decref(body);
+		body = NULL;
+		if (client_get(c, path, &status, &body) == -1)
+			goto out;
+		if (status != 200) {
+			client_report(c, status, body);
+			goto out;
+		}
+		features = json_object_get(body, "features");
+		if (!json_is_array(features)) {
+			log_warnx("%s: the answer is not a FeatureCollection",
+			    client_server(c));
+			goto out;
+		}
+		json_array_foreach(features, i, f) {
+			if (written >= limit)
+				break;
+			if (fn(ctx, f) == -1) {
+				log_warnx("cannot write the output");
+				goto out;
+			}
+			written++;
+		}
+		next = json_object_get(body, "next");
+		if (written >= limit || next == NULL || json_is_null(next))
+			break;
+		/* An observation cursor is a log index, an incident's a
+		   string (docs/api.md). */
+		if (json_is_integer(next))
+			snprintf(page, sizeof(page), "%lld",
+			    (long long)json_integer_value(next));
+		next_s = json_is_integer(next) ? page : json_string_value(next);
+		if (next_s == NULL || strlen(next_s) >= sizeof(cursor) ||
+		    strcmp(next_s, cursor) == 0) {
+			log_warnx("%s: bad or repeated `next` cursor: stopping",
+			    client_server(c));
+			goto out;
+		}
+		snprintf(cursor, sizeof(cursor), "%s", next_s);
+	}
+	ret = 0;
+out:
+	free(ecursor);
+	json_decref(body);
+	return ret;
+}
+
 int
 client_add_param(struct client *c, char *q, size_t qlen, const char *key,
     const char *value)

@@ -90,6 +90,29 @@ const char *client_server(const struct client *c);
 int client_add_param(struct client *c, char *q, size_t qlen, const char *key,
     const char *value);
 
+/*
+ * Pages through a route that answers a GeoJSON FeatureCollection with a
+ * `next` cursor (GET /v1/observations, GET /v1/incidents; docs/api.md):
+ * GET route?filters&limit=..[&cursor=..] again and again, calling fn for
+ * each feature in order, limit features in all at the most, pages of at
+ * most CLIENT_PAGE_MAX, at most CLIENT_MAX_PAGES pages. filters is a
+ * query string built with client_add_param (may be empty). 0 when the
+ * answers are exhausted or limit is reached; -1 after logging an error
+ * answer (with its per-item errors), a transport failure, a malformed or
+ * repeated cursor, or fn's -1 (the output could not be written).
+ */
+#define CLIENT_PAGE_MAX 1000	  /* the API's largest page */
+#define CLIENT_MAX_PAGES 1000000 /* a server that never ends */
+typedef int (*client_feature_fn)(void *ctx, const json_t *feature);
+int client_features(struct client *c, const char *route,
+    const char *filters, int64_t limit, client_feature_fn fn, void *ctx);
+
+/*
+ * Logs an error answer: client_problem's line, then each of its per-item
+ * "errors" ({pointer, message}) on a line of its own on stderr.
+ */
+void client_report(struct client *c, long status, const json_t *body);
+
 /* How the client commands that read (query, incidents) print: --format. */
 enum client_format { CLIENT_TABLE, CLIENT_JSONL, CLIENT_GEOJSON, CLIENT_CSV };
 

@@ -29,9 +29,7 @@
 #include "record/timefmt.h"
 
 #define CMD "incidents"
-#define PAGE_MAX 1000		 /* the API's largest page */
 #define MAX_ROWS 100000000LL	 /* --limit */
-#define MAX_PAGES 1000000	 /* a server that never ends */
 #define MAX_PARAM 1024		 /* bytes of one filter value */
 #define MAX_SPLIT DECISION_MAX_SPLIT
 
@@ -229,8 +227,10 @@ csv_row(const json_t *f)
 }
 
 static int
-emit(struct out *o, const json_t *f)
+emit(void *ctx, const json_t *f)
 {
+	struct out *o = ctx;
+
 	switch (o->format) {
 	case CLIENT_TABLE:
 		table_row(f);
@@ -286,21 +286,6 @@ common_option(struct common *c, int ch, const char *arg, int *bad)
 	{ "timeout", required_argument, NULL, 'T' },                     \
 	{ "help", no_argument, NULL, 'h' }
 
-/* Prints a problem answer, with its per-field errors. */
-static void
-report(struct client *c, long status, const json_t *body)
-{
-	const json_t *e;
-	char msg[1200];
-	size_t i;
-
-	client_problem(status, body, msg, sizeof(msg));
-	log_warnx("%s: %s", client_server(c), msg);
-	json_array_foreach(json_object_get(body, "errors"), i, e)
-		fprintf(stderr, "  %s: %s\n", str(e, "pointer"),
-		    str(e, "message"));
-}
-
 static int
 show(int argc, char **argv)
 {
@@ -340,7 +325,7 @@ show(int argc, char **argv)
 	if (client_get(c, path, &status, &body) == -1)
 		goto out;
 	if (status != 200) {
-		report(c, status, body);
+		client_report(c, status, body);
 		goto out;
 	}
 	if (json_dumpf(body, stdout, JSON_INDENT(2) |
@@ -434,7 +419,7 @@ decide(int argc, char **argv, int split)
 	if (client_post(c, path, req, &status, &body) == -1)
 		goto out;
 	if (status != 200) {
-		report(c, status, body);
+		client_report(c, status, body);
 		goto out;
 	}
 	printf("%s (log index %lld)\n", str(body, "message"),
@@ -493,15 +478,11 @@ list(int argc, char **argv)
 	static const char *const keys[] = { "bbox", "from", "to", "category",
 		"zone" };
 	struct common cm = { NULL, NULL, 60 };
-	const char *val[5] = { NULL, NULL, NULL, NULL, NULL }, *next_s;
-	char filters[6 * MAX_PARAM], path[8 * MAX_PARAM], cursor[64] = "";
-	char page[32], terr[160], *ecursor = NULL;
+	const char *val[5] = { NULL, NULL, NULL, NULL, NULL };
+	char filters[6 * MAX_PARAM], terr[160];
 	int64_t limit = MAX_ROWS, ms;
 	struct client *c = NULL;
 	struct out o;
-	json_t *body = NULL, *features, *f, *next;
-	size_t i, pages = 0;
-	long status;
 	int ch, bad = 0, ret = 2, k;
 
 	memset(&o, 0, sizeof(o));
@@ -585,58 +566,9 @@ list(int argc, char **argv)
 		fputs(h, stdout);
 		free(h);
 	}
-	for (;;) {
-		if (++pages > MAX_PAGES) {
-			log_warnx("more than %d pages: stopping", MAX_PAGES);
-			goto out;
-		}
-		snprintf(page, sizeof(page), "%lld",
-		    (long long)(limit - (int64_t)o.written < PAGE_MAX
-			    ? limit - (int64_t)o.written
-			    : PAGE_MAX));
-		free(ecursor);
-		ecursor = NULL;
-		if (cursor[0] != '\0' &&
-		    (ecursor = client_escape(c, cursor)) == NULL)
-			goto out;
-		snprintf(path, sizeof(path), "/v1/incidents?%s%slimit=%s%s%s",
-		    filters, filters[0] ? "&" : "", page,
-		    ecursor ? "&cursor=" : "", ecursor ? ecursor : "");
-		json_decref(body);
-		body = NULL;
-		if (client_get(c, path, &status, &body) == -1)
-			goto out;
-		if (status != 200) {
-			report(c, status, body);
-			goto out;
-		}
-		features = json_object_get(body, "features");
-		if (!json_is_array(features)) {
-			log_warnx("%s: the answer is not a FeatureCollection",
-			    client_server(c));
-			goto out;
-		}
-		json_array_foreach(features, i, f) {
-			if ((int64_t)o.written >= limit)
-				break;
-			if (emit(&o, f) == -1) {
-				log_warnx("cannot write the output");
-				goto out;
-			}
-		}
-		next = json_object_get(body, "next");
-		if ((int64_t)o.written >= limit || next == NULL ||
-		    json_is_null(next))
-			break;
-		next_s = json_string_value(next);
-		if (next_s == NULL || strlen(next_s) >= sizeof(cursor) ||
-		    strcmp(next_s, cursor) == 0) {
-			log_warnx("%s: bad or repeated `next` cursor: stopping",
-			    client_server(c));
-			goto out;
-		}
-		snprintf(cursor, sizeof(cursor), "%s", next_s);
-	}
+	if (client_features(c, "/v1/incidents", filters, limit, emit, &o) ==
+	    -1)
+		goto out;
 	ret = 0;
 out:
 	if (o.opened)
@@ -645,8 +577,6 @@ out:
 		log_warn("standard output");
 		ret = 1;
 	}
-	free(ecursor);
-	json_decref(body);
 	client_free(c);
 	return ret;
 }

@@ -22,9 +22,7 @@
 #include "record/timefmt.h"
 
 #define CMD "query"
-#define QUERY_PAGE_MAX 1000	   /* the API's largest page */
 #define QUERY_MAX_ROWS 100000000LL /* --limit */
-#define QUERY_MAX_PAGES 1000000	   /* a server that never ends */
 #define QUERY_MAX_PARAM 1024	   /* bytes of one filter value */
 #define QUERY_MAX_MEMBER 64
 
@@ -275,8 +273,9 @@ table_row(const json_t *feature)
 
 /* Writes one feature in the chosen format. */
 static int
-emit(struct query *qr, const json_t *feature)
+emit(void *ctx, const json_t *feature)
 {
+	struct query *qr = ctx;
 	char dropped[256], *line;
 	int ret = -1;
 
@@ -339,15 +338,11 @@ cmd_query(int argc, char **argv)
 	};
 	const char *bbox = NULL, *from = NULL, *to = NULL, *category = NULL;
 	const char *source = NULL, *member = NULL, *server = NULL;
-	const char *token = NULL, *next_s;
-	char filters[4 * QUERY_MAX_PARAM], path[6 * QUERY_MAX_PARAM];
-	char cursor[64] = "", page[32], msg[1200], *ecursor = NULL;
+	const char *token = NULL;
+	char filters[4 * QUERY_MAX_PARAM];
 	int64_t limit = QUERY_MAX_ROWS, timeout = 60;
 	struct client *c = NULL;
 	struct query qr;
-	json_t *body = NULL, *features, *f, *next;
-	size_t i, pages = 0;
-	long status;
 	int ch, ret = 2;
 
 	memset(&qr, 0, sizeof(qr));
@@ -457,64 +452,9 @@ cmd_query(int argc, char **argv)
 		fputs(h, stdout);
 		free(h);
 	}
-	for (;;) {
-		if (++pages > QUERY_MAX_PAGES) {
-			log_warnx("more than %d pages: stopping",
-			    QUERY_MAX_PAGES);
-			goto out;
-		}
-		snprintf(page, sizeof(page), "%lld",
-		    (long long)(limit - (int64_t)qr.written < QUERY_PAGE_MAX
-			    ? limit - (int64_t)qr.written
-			    : QUERY_PAGE_MAX));
-		free(ecursor);
-		ecursor = NULL;
-		if (cursor[0] != '\0' &&
-		    (ecursor = client_escape(c, cursor)) == NULL)
-			goto out;
-		snprintf(path, sizeof(path), "/v1/observations?%s%slimit=%s%s%s",
-		    filters, filters[0] ? "&" : "", page,
-		    ecursor ? "&cursor=" : "", ecursor ? ecursor : "");
-		json_decref(body);
-		body = NULL;
-		if (client_get(c, path, &status, &body) == -1)
-			goto out;
-		if (status != 200) {
-			client_problem(status, body, msg, sizeof(msg));
-			log_warnx("%s: %s", client_server(c), msg);
-			goto out;
-		}
-		features = json_object_get(body, "features");
-		if (!json_is_array(features)) {
-			log_warnx("%s: the answer is not a FeatureCollection",
-			    client_server(c));
-			goto out;
-		}
-		json_array_foreach(features, i, f) {
-			if ((int64_t)qr.written >= limit)
-				break;
-			if (emit(&qr, f) == -1) {
-				log_warnx("cannot write the output");
-				goto out;
-			}
-		}
-		next = json_object_get(body, "next");
-		if ((int64_t)qr.written >= limit || next == NULL ||
-		    json_is_null(next))
-			break;
-		if (json_is_integer(next))
-			snprintf(page, sizeof(page), "%lld",
-			    (long long)json_integer_value(next));
-		next_s = json_is_integer(next) ? page
-					       : json_string_value(next);
-		if (next_s == NULL || strlen(next_s) >= sizeof(cursor) ||
-		    strcmp(next_s, cursor) == 0) {
-			log_warnx("%s: bad or repeated `next` cursor: stopping",
-			    client_server(c));
-			goto out;
-		}
-		snprintf(cursor, sizeof(cursor), "%s", next_s);
-	}
+	if (client_features(c, "/v1/observations", filters, limit, emit,
+		&qr) == -1)
+		goto out;
 	ret = 0;
 out:
 	if (qr.opened)
@@ -523,8 +463,6 @@ out:
 		log_warn("standard output");
 		ret = 1;
 	}
-	free(ecursor);
-	json_decref(body);
 	client_free(c);
 	return ret;
 }

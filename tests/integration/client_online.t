@@ -113,7 +113,8 @@ is_rc 1 "import of a file with bad rows exits 1"
 has out "imported 2 (new 2, existing 0), rejected 6" \
 	"the good rows of a bad file are imported, the bad ones counted"
 
-"$BIN" simulate --from 2025-03-01 --days 20 --per-day 60 --seed 3 \
+# Enough for more than a page (1,000) of observations and of incidents.
+"$BIN" simulate --from 2025-03-01 --days 20 --per-day 120 --seed 3 \
 	>sim.jsonl 2>/dev/null
 nsim=$(wc -l <sim.jsonl)
 run import sim.jsonl --batch 500
@@ -159,6 +160,21 @@ run query --from 2025-03-02T00:00:00Z --to 2025-03-02T23:59:59Z --format jsonl
 	if type == "object" then .from else . end' "$TMP/out" |
 	grep -qv '^2025-03-0[12]'
 ok $? "--from/--to filter"
+
+# --- incidents: the same paging, with the incidents' string cursor -----------
+run incidents --format jsonl
+is_rc 0 "incidents as JSON lines"
+ninc=$(wc -l <"$TMP/out")
+[ "$ninc" -gt 1000 ]
+ok $? "more than one page of incidents ($ninc)"
+[ "$(jq -r .id "$TMP/out" | sort -u | wc -l)" -eq "$ninc" ]
+ok $? "each incident exactly once"
+run incidents --limit 1003 --format jsonl
+[ "$(wc -l <"$TMP/out")" -eq 1003 ]
+ok $? "incidents --limit 1003 stops across pages at 1003"
+run incidents --bbox 1,2,3
+is_rc 1 "incidents with a malformed bbox: exit 1"
+has err "400" "the server's 400 is reported"
 
 # --- export -> import round trips --------------------------------------------
 for fmt in csv geojson jsonl; do
