@@ -1995,7 +1995,6 @@ sqlite_prepare_fusion(struct store *s)
 
 /* ---- incident records (the API's view, built from the tables) ------ */
 
-
 /* Appends column 0 (text) of every row of st (bound to id) to arr. */
 static int
 rows_text(struct store *s, sqlite3_stmt *st, const char *id, json_t *arr)
@@ -2467,36 +2466,19 @@ sqlite_find_principal(struct store *s, const char *name,
 	return rc;
 }
 
+/* Rows of st as a new array, each made by fn. NULL on error. */
 static json_t *
-sqlite_principals(struct store *s)
+rows(struct store *s, sqlite3_stmt *st, json_t *(*fn)(sqlite3_stmt *))
 {
-	sqlite3_stmt *st;
-	json_t *list = json_array(), *o;
+	json_t *list = json_array();
 	int r;
 
-	st = query(s, "SELECT name, role, member, party, active, added_idx, "
-	    "revoked_idx FROM principal ORDER BY name", "");
 	if (st == NULL || list == NULL)
 		goto fail;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		o = json_pack("{s:s,s:s,s:b,s:I}", "name",
-		    sqlite3_column_text(st, 0), "role",
-		    sqlite3_column_text(st, 1), "active",
-		    sqlite3_column_int(st, 4), "added_index",
-		    (json_int_t)sqlite3_column_int64(st, 5));
-		if (sqlite3_column_bytes(st, 2) > 0)
-			json_object_set_new(o, "member", json_string((const
-			    char *)sqlite3_column_text(st, 2)));
-		if (sqlite3_column_bytes(st, 3) > 0)
-			json_object_set_new(o, "party", json_string((const
-			    char *)sqlite3_column_text(st, 3)));
-		if (sqlite3_column_type(st, 6) != SQLITE_NULL)
-			json_object_set_new(o, "revoked_index", json_integer(
-			    sqlite3_column_int64(st, 6)));
-		json_array_append_new(list, o);
-	}
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(list, fn(st));
 	if (r != SQLITE_DONE) {
-		sq_fail(s, "principals");
+		sq_fail(s, "rows");
 		goto fail;
 	}
 	sqlite3_finalize(st);
@@ -2505,6 +2487,35 @@ fail:
 	sqlite3_finalize(st);
 	json_decref(list);
 	return NULL;
+}
+
+/* One row of the principal listing below as JSON (docs/api.md). */
+static json_t *
+principal_json(sqlite3_stmt *st)
+{
+	json_t *o = json_pack("{s:s,s:s,s:b,s:I}", "name",
+	    sqlite3_column_text(st, 0), "role", sqlite3_column_text(st, 1),
+	    "active", sqlite3_column_int(st, 4), "added_index",
+	    (json_int_t)sqlite3_column_int64(st, 5));
+
+	if (sqlite3_column_bytes(st, 2) > 0)
+		json_object_set_new(o, "member",
+		    json_string((const char *)sqlite3_column_text(st, 2)));
+	if (sqlite3_column_bytes(st, 3) > 0)
+		json_object_set_new(o, "party",
+		    json_string((const char *)sqlite3_column_text(st, 3)));
+	if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+		json_object_set_new(o, "revoked_index",
+		    json_integer(sqlite3_column_int64(st, 6)));
+	return o;
+}
+
+static json_t *
+sqlite_principals(struct store *s)
+{
+	return rows(s, query(s, "SELECT name, role, member, party, active, "
+	    "added_idx, revoked_idx FROM principal ORDER BY name", ""),
+	    principal_json);
 }
 
 /* The JSON text stored under key in table center, parsed; NULL if none. */
@@ -2679,29 +2690,6 @@ assessment_row(sqlite3_stmt *st)
 		json_decref(a);
 	}
 	return o;
-}
-
-/* Rows of st as a new array, each made by fn. NULL on error. */
-static json_t *
-rows(struct store *s, sqlite3_stmt *st, json_t *(*fn)(sqlite3_stmt *))
-{
-	json_t *list = json_array();
-	int r;
-
-	if (st == NULL || list == NULL)
-		goto fail;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(list, fn(st));
-	if (r != SQLITE_DONE) {
-		sq_fail(s, "rows");
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	return list;
-fail:
-	sqlite3_finalize(st);
-	json_decref(list);
-	return NULL;
 }
 
 static json_t *
