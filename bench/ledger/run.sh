@@ -213,14 +213,76 @@ at_median() { # at_median NAME: p99 of the run with the median rate
 		END { print v[int((NR + 1) / 2)] }'
 }
 export SIZE=$size
+
+# --- the HTTP floor of this machine: nginx on the same core ---
+# nginx (Debian's nginx-light, its own process and configuration here, not
+# the system service) serves one inclusion-proof answer of the center, saved
+# as a static file it keeps open (open_file_cache), in the same rounds of wrk
+# runs on the same cores: one request to a write, then 16. What nginx reaches is
+# what a one-core HTTP/1.1 server of the best kind gets on this kernel's
+# loopback; the proof route's figures above are to be read against it.
+ngx=
+if command -v nginx >/dev/null; then
+	mkdir -p ngx/www ngx/logs
+	curl -s "$URL/v1/log/proof/inclusion?index=$((size / 2))&size=$size" \
+		>ngx/www/proof.json
+	NGXPORT=$(python3 -c 'import socket; s = socket.socket();
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	cat >ngx/nginx.conf <<EOF
+worker_processes 1;
+daemon off;
+pid $W/ngx/nginx.pid;
+error_log $W/ngx/logs/error.log;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	keepalive_requests 1000000;
+	open_file_cache max=16;
+	default_type application/json;
+	server { listen 127.0.0.1:$NGXPORT; root $W/ngx/www; }
+}
+EOF
+	cat >ngxpipe.lua <<'EOF'
+request = function()
+	local r = {}
+	for k = 1, 16 do r[k] = wrk.format("GET", "/proof.json") end
+	return table.concat(r)
+end
+EOF
+	taskset -c 0 nginx -p "$W/ngx" -c "$W/ngx/nginx.conf" \
+		>ngx/logs/stdout 2>&1 &
+	pids+=("$!")
+	NGXMASTER=$!
+	for i in $(seq 1 100); do
+		curl -sf -o /dev/null "http://127.0.0.1:$NGXPORT/proof.json" &&
+			break
+		sleep 0.05
+	done
+	ngxworker=$(pgrep -P "$NGXMASTER" | head -1)
+	[ -n "$ngxworker" ] && ngx=1
+fi
+ngx_run() { # ngx_run NAME WRK-ARGS...: wrk_run against nginx's worker
+	local saved=$SERVER_PID
+	SERVER_PID=$ngxworker		# server_cpu() reads this one
+	wrk_run "$@"
+	SERVER_PID=$saved
+}
+
 taskset -a -p -c 0 "$SERVER_PID" >/dev/null
 for r in $(seq 1 "$WRK_RUNS"); do
 	wrk_run proof -s proof.lua "$URL"
 	wrk_run pipe -s proofpipe.lua "$URL"
 	wrk_run health "$URL/v1/health"
 	wrk_run key "$URL/v1/log/key"
+	if [ -n "$ngx" ]; then
+		ngx_run ngx "http://127.0.0.1:$NGXPORT/proof.json"
+		ngx_run ngxpipe -s ngxpipe.lua "http://127.0.0.1:$NGXPORT/"
+	fi
 done
+[ -n "${NGXMASTER:-}" ] && kill -TERM "$NGXMASTER" 2>/dev/null &&
+	wait "$NGXMASTER" 2>/dev/null
 taskset -a -p -c 0-$(($(nproc) - 1)) "$SERVER_PID" >/dev/null
+
 proofs=$(median proof 1)
 proof_p99=$(at_median proof)
 proof_cpu=$(median proof 4)
@@ -251,6 +313,18 @@ taskset -c 1 "$top/build/bench/tbench" proofs logcopy "$size" 3 >inproc.out ||
 	exit 1
 rm -rf logcopy
 inproc() { tr ' ' '\n' <inproc.out | sed -n "s/^$1=//p"; }
+
+# --- the embedded store's own limit on the same rows ---
+# The audit replays into a scratch store and the center's store follows
+# the log, each with one writer: SQLite's plain inserts of the center's
+# rows in one transaction (bench/tbench.c sqlite-raw: the observation
+# table with its unique id, then with its R*Tree too) bound both.
+"$top/build/bench/tbench" sqlite-raw C/store.db raw.db table "$size" \
+	>raw.out || exit 1
+"$top/build/bench/tbench" sqlite-raw C/store.db raw.db full "$size" \
+	>>raw.out || exit 1
+rm -f raw.db raw.db-wal raw.db-shm
+raw() { sed -n "s/.*mode=$1 .*rows_per_s=\([0-9]*\).*/\1/p" raw.out; }
 
 # --- 2xx to joint checkpoint, single writes ---
 : >lat.ms
@@ -287,6 +361,10 @@ echo "| inclusion proofs, server pinned to 1 core, wrk -t1 -c32 from the other (
 echo "| the same, pipelined 16 requests to a write (median of $pipe_all) | $pipe /s; $pipe_cpu per server CPU-second | |"
 echo "| floor: GET /v1/health, same setup (median of $health_all) | $health /s (p99 $health_p99); $health_cpu per server CPU-second | |"
 echo "| floor: GET /v1/log/key, same setup (median of $key_all) | $key /s (p99 $key_p99); $key_cpu per server CPU-second | |"
+if [ -n "$ngx" ]; then
+	echo "| peer: nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), the same proof answer as a static file, same setup (median of $(awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $1 }' ngx.runs)) | $(median ngx 1) /s (p99 $(at_median ngx)); $(median ngx 4) per server CPU-second | |"
+	echo "| peer: nginx, pipelined 16 to a write (median of $(awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $1 }' ngxpipe.runs)) | $(median ngxpipe 1) /s; $(median ngxpipe 4) per server CPU-second | |"
+fi
 echo "| inclusion proofs in process, 1 core, no HTTP: the library (prove + tree hash + leaf) | $(inproc library_per_s) /s; $(inproc library_per_cpu_s) per CPU-second | |"
 echo "| inclusion proofs in process, 1 core, no HTTP: the route's work (cached prover, proof, base64) | $(inproc route_per_s) /s; $(inproc route_per_cpu_s) per CPU-second | |"
 echo "| write 2xx → joint checkpoint (2 local witnesses), $SAMPLES writes | p50 $p50 ms, p99 $p99 ms, max $max ms | p99 ≤ 1,000 ms |"
@@ -294,6 +372,10 @@ echo
 echo "Bounds from the physical limits: two SHA-256 per ~300-byte entry (leaf"
 echo "hash + id) cap one core at about $hash_bound entries/s; two fdatasync"
 echo "calls per 10,000-entry batch cap sequencing at about $per_batch_bound"
-echo "entries/s on this disk."
+echo "entries/s on this disk. SQLite's own inserts of the same rows in one"
+echo "transaction, one writer, on this disk: $(raw table-only) rows/s into the"
+echo "observation table with its unique id, $(raw table+rtree) rows/s with its"
+echo "R*Tree as well; the audit's replay and the center's store each write"
+echo "through one such writer."
 echo
 echo "Audit summary line: \`$audit_out\`"
