@@ -13,16 +13,16 @@ set -eu
 #        queries with prepared statements from C, as it times truce's;
 #        python3-scipy's least_squares is the peer of the TDOA solver
 #        (bench/locate, issue 4); python3-sklearn's DBSCAN is the peer of
-#        fusion's association (bench/fusion, issue 4); nginx-light is the
-#        HTTP floor beside the inclusion-proof route (bench/ledger: the
-#        bench starts its own nginx process on a loopback port).
+#        fusion's association (bench/fusion, issue 4). bench/ledger unpacks
+#        nginx itself (apt-get download) rather than install it here:
+#        installing it would start a web server on port 80.
 pkgs=(
 	build-essential pkg-config
 	libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
 	libcurl4-openssl-dev libproj-dev proj-bin libjemalloc-dev
 	curl jq perl sqlite3
 	postgresql postgresql-15-postgis-3 wrk openssl libpq-dev
-	python3-scipy python3-sklearn nginx-light
+	python3-scipy python3-sklearn
 )
 
 missing=()

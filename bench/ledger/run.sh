@@ -15,9 +15,14 @@
 #     server pinned to one core (taskset), wrk on the other, one request
 #     to a write and then 16 (HTTP/1.1 pipelining); the same for
 #     GET /v1/health and GET /v1/log/key, the HTTP stack's own ceiling on
-#     this machine; and
+#     this machine; the same for nginx serving one proof answer as a
+#     static file on the same core (the peer: what the best static server
+#     gets here); and
 #     proofs computed in process on one core (bench/tbench.c `proofs`),
 #     so that HTTP's share and the proof's are seen apart;
+#   - SQLite's own insert rate on the center's rows (bench/tbench.c
+#     `sqlite-raw`, one writer), which bounds the audit's replay and the
+#     center's store;
 #   - time from a write's 2xx to its inclusion in a joint checkpoint with
 #     two local witnesses (p50 / p99 over SAMPLES single writes).
 #
@@ -215,15 +220,31 @@ at_median() { # at_median NAME: p99 of the run with the median rate
 export SIZE=$size
 
 # --- the HTTP floor of this machine: nginx on the same core ---
-# nginx (Debian's nginx-light, its own process and configuration here, not
-# the system service) serves one inclusion-proof answer of the center, saved
+# nginx (its own process and configuration here, never a system service)
+# serves one inclusion-proof answer of the center, saved
 # as a static file it keeps open (open_file_cache), in the same rounds of wrk
 # runs on the same cores: one request to a write, then 16. What nginx reaches is
 # what a one-core HTTP/1.1 server of the best kind gets on this kernel's
 # loopback; the proof route's figures above are to be read against it.
+# The nginx binary is unpacked from Debian's `nginx` package into
+# build/peers/ (apt-get download, dpkg -x), not installed: installing it
+# would start a web server on port 80 of the machine.
 ngx=
-if command -v nginx >/dev/null; then
-	mkdir -p ngx/www ngx/logs
+NGINX=$(command -v nginx || true)
+if [ -z "$NGINX" ]; then
+	peers=$top/build/peers/nginx
+	if [ ! -x "$peers/usr/sbin/nginx" ]; then
+		rm -rf "$peers" && mkdir -p "$peers/deb" &&
+			(cd "$peers/deb" && apt-get download -qq nginx \
+				>/dev/null 2>&1) &&
+			dpkg -x "$peers"/deb/nginx_*.deb "$peers" ||
+			echo "bench/ledger: cannot unpack nginx; its rows are left" \
+				"out" >&2
+	fi
+	[ -x "$peers/usr/sbin/nginx" ] && NGINX=$peers/usr/sbin/nginx
+fi
+if [ -n "$NGINX" ]; then
+	mkdir -p ngx/www ngx/logs ngx/tmp
 	curl -s "$URL/v1/log/proof/inclusion?index=$((size / 2))&size=$size" \
 		>ngx/www/proof.json
 	NGXPORT=$(python3 -c 'import socket; s = socket.socket();
@@ -239,6 +260,11 @@ http {
 	keepalive_requests 1000000;
 	open_file_cache max=16;
 	default_type application/json;
+	client_body_temp_path $W/ngx/tmp/body;
+	proxy_temp_path $W/ngx/tmp/proxy;
+	fastcgi_temp_path $W/ngx/tmp/fastcgi;
+	uwsgi_temp_path $W/ngx/tmp/uwsgi;
+	scgi_temp_path $W/ngx/tmp/scgi;
 	server { listen 127.0.0.1:$NGXPORT; root $W/ngx/www; }
 }
 EOF
@@ -249,8 +275,8 @@ request = function()
 	return table.concat(r)
 end
 EOF
-	taskset -c 0 nginx -p "$W/ngx" -c "$W/ngx/nginx.conf" \
-		>ngx/logs/stdout 2>&1 &
+	taskset -c 0 "$NGINX" -p "$W/ngx" -c "$W/ngx/nginx.conf" \
+		-e "$W/ngx/logs/error.log" >ngx/logs/stdout 2>&1 &
 	pids+=("$!")
 	NGXMASTER=$!
 	for i in $(seq 1 100); do
@@ -259,7 +285,12 @@ EOF
 		sleep 0.05
 	done
 	ngxworker=$(pgrep -P "$NGXMASTER" | head -1)
-	[ -n "$ngxworker" ] && ngx=1
+	if [ -n "$ngxworker" ]; then
+		ngx=1
+	else
+		echo "bench/ledger: nginx did not start; its rows are left out:" >&2
+		tail -3 ngx/logs/error.log ngx/logs/stdout >&2
+	fi
 fi
 ngx_run() { # ngx_run NAME WRK-ARGS...: wrk_run against nginx's worker
 	local saved=$SERVER_PID
@@ -362,7 +393,7 @@ echo "| the same, pipelined 16 requests to a write (median of $pipe_all) | $pipe
 echo "| floor: GET /v1/health, same setup (median of $health_all) | $health /s (p99 $health_p99); $health_cpu per server CPU-second | |"
 echo "| floor: GET /v1/log/key, same setup (median of $key_all) | $key /s (p99 $key_p99); $key_cpu per server CPU-second | |"
 if [ -n "$ngx" ]; then
-	echo "| peer: nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), the same proof answer as a static file, same setup (median of $(awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $1 }' ngx.runs)) | $(median ngx 1) /s (p99 $(at_median ngx)); $(median ngx 4) per server CPU-second | |"
+	echo "| peer: nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'), the same proof answer as a static file, same setup (median of $(awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $1 }' ngx.runs)) | $(median ngx 1) /s (p99 $(at_median ngx)); $(median ngx 4) per server CPU-second | |"
 	echo "| peer: nginx, pipelined 16 to a write (median of $(awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $1 }' ngxpipe.runs)) | $(median ngxpipe 1) /s; $(median ngxpipe 4) per server CPU-second | |"
 fi
 echo "| inclusion proofs in process, 1 core, no HTTP: the library (prove + tree hash + leaf) | $(inproc library_per_s) /s; $(inproc library_per_cpu_s) per CPU-second | |"
