@@ -62,6 +62,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "common/clock.h"
 #include "fusion/fusion.h"
 #include "geo/describe.h"
 #include "geo/layers.h"
@@ -86,15 +87,6 @@ die(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(1);
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static long long
@@ -190,7 +182,7 @@ proofs_mode(struct entrylog *log, int64_t size, double seconds, int route,
 	char b64[MERKLE_BASE64_SIZE];
 	struct prover p;
 	uint64_t x = 0x9e3779b97f4a7c15ULL, n = 0, sink = 0;
-	double t0 = now_s(), c0 = thread_cpu_s(), t1, c1;
+	double t0 = clock_now_s(), c0 = thread_cpu_s(), t1, c1;
 	int64_t index, li;
 	size_t len, i;
 
@@ -228,8 +220,8 @@ proofs_mode(struct entrylog *log, int64_t size, double seconds, int route,
 				sink += (uint8_t)b64[7];
 			}
 		}
-	} while (now_s() - t0 < seconds);
-	t1 = now_s();
+	} while (clock_now_s() - t0 < seconds);
+	t1 = clock_now_s();
 	c1 = thread_cpu_s();
 	printf(" %s_n=%llu %s_per_s=%.0f %s_per_cpu_s=%.0f", name,
 	    (unsigned long long)n, name, (double)n / (t1 - t0), name,
@@ -275,14 +267,14 @@ fsync_mode(const char *path, double seconds, int append, const char *name)
 	if (pwrite(fd, block, sizeof(block), 0) != sizeof(block) ||
 	    fsync(fd) == -1)
 		die("write %s: %s", path, strerror(errno));
-	end = now_s() + seconds;
-	while ((t0 = now_s()) < end && n < cap) {
+	end = clock_now_s() + seconds;
+	while ((t0 = clock_now_s()) < end && n < cap) {
 		if (append)
 			off += sizeof(block);
 		if (pwrite(fd, block, sizeof(block), off) != sizeof(block) ||
 		    fdatasync(fd) == -1)
 			die("write %s: %s", path, strerror(errno));
-		t = now_s();
+		t = clock_now_s();
 		lat[n++] = t - t0;
 	}
 	close(fd);
@@ -387,17 +379,17 @@ ingest_client(void *arg)
 	pthread_barrier_wait(&g->ready);
 	for (;;) {
 		k = atomic_fetch_add(&g->next, 1);
-		if (k >= g->nreq || now_s() >= g->deadline)
+		if (k >= g->nreq || clock_now_s() >= g->deadline)
 			break;
 		b.len = 0;
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, g->body[k]);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)g->len[k]);
-		t0 = now_s();
+		t0 = clock_now_s();
 		if (curl_easy_perform(h) != CURLE_OK) {
 			atomic_fetch_add(&g->errors, 1);
 			continue;
 		}
-		g->lat[k] = now_s() - t0;
+		g->lat[k] = clock_now_s() - t0;
 		atomic_fetch_add(&g->requests, 1);
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
 		if (code == 200) { /* a single observation that existed */
@@ -476,13 +468,13 @@ cmd_ingest(int argc, char **argv)
 	for (i = 0; i < clients; i++)
 		if (pthread_create(&th[i], NULL, ingest_client, &g) != 0)
 			die("pthread_create");
-	g.t_start = now_s();
+	g.t_start = clock_now_s();
 	g.deadline = g.t_start + seconds;
 	pthread_barrier_wait(&g.ready);
-	g.t_start = now_s();
+	g.t_start = clock_now_s();
 	for (i = 0; i < clients; i++)
 		pthread_join(th[i], NULL);
-	t_end = now_s();
+	t_end = clock_now_s();
 	n = 0;
 	lat = xmalloc(g.nreq * sizeof(*lat));
 	for (k = 0; k < g.nreq; k++)
@@ -589,12 +581,12 @@ cmd_query_http(int argc, char **argv)
 		    q.to, q.category, QUERY_LIMIT);
 		curl_easy_setopt(h, CURLOPT_URL, url);
 		b.len = 0;
-		t0 = now_s();
+		t0 = clock_now_s();
 		if (curl_easy_perform(h) != CURLE_OK)
 			die("GET %s failed", url);
 		if (j < warm)
 			continue;
-		r.lat[j - warm] = now_s() - t0;
+		r.lat[j - warm] = clock_now_s() - t0;
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
 		if (code != 200)
 			die("GET %s: HTTP %ld: %.300s", url, code, b.p);
@@ -756,12 +748,12 @@ query_store(const char *path, size_t warm, size_t n)
 		store_bind_query(&sq, &q);
 		sr.rows = 0;
 		sr.idxsum = 0;
-		t0 = now_s();
+		t0 = clock_now_s();
 		if (store_query_observations(s, &sq, store_row, &sr) == -1)
 			die("store query failed");
 		if (j < warm)
 			continue;
-		r.lat[j - warm] = now_s() - t0;
+		r.lat[j - warm] = clock_now_s() - t0;
 		r.rows += (uint64_t)sr.rows;
 		r.idxsum += sr.idxsum;
 		trace_query(j - warm, (uint64_t)sr.rows, sr.idxsum);
@@ -816,7 +808,7 @@ cmd_query_sqlite(int argc, char **argv)
 	explain_sqlite(db, sql);
 	for (j = 0; j < warm + n; j++) {
 		gen_query(j < warm ? 1000000 + j : j - warm, &q);
-		t0 = now_s();
+		t0 = clock_now_s();
 		if (st == NULL && sqlite3_prepare_v2(db, sql, -1, &st, NULL) !=
 				      SQLITE_OK)
 			die("prepare: %s", sqlite3_errmsg(db));
@@ -840,7 +832,7 @@ cmd_query_sqlite(int argc, char **argv)
 			sqlite3_reset(st);
 		if (j < warm)
 			continue;
-		r.lat[j - warm] = now_s() - t0;
+		r.lat[j - warm] = clock_now_s() - t0;
 		r.rows += (uint64_t)rows;
 		r.idxsum += idxsum;
 		trace_query(j - warm, (uint64_t)rows, idxsum);
@@ -942,7 +934,7 @@ cmd_query_pg(int argc, char **argv)
 		params[5] = to;
 		params[6] = q.category;
 		params[7] = lim;
-		t0 = now_s();
+		t0 = clock_now_s();
 		res = PQexecPrepared(c, "q", 8, params, NULL, NULL, 0);
 		if (PQresultStatus(res) != PGRES_TUPLES_OK)
 			die("query: %s", PQerrorMessage(c));
@@ -958,7 +950,7 @@ cmd_query_pg(int argc, char **argv)
 		PQclear(res);
 		if (j < warm)
 			continue;
-		r.lat[j - warm] = now_s() - t0;
+		r.lat[j - warm] = clock_now_s() - t0;
 		r.rows += (uint64_t)rows;
 		r.idxsum += idxsum;
 		trace_query(j - warm, (uint64_t)rows, idxsum);
@@ -1081,7 +1073,7 @@ cmd_sqlite_raw(int argc, char **argv)
 	    sqlite3_prepare_v2(db, "INSERT INTO observation_rtree VALUES"
 		"(?,?,?,?,?,?,?)", -1, &rt, NULL) != SQLITE_OK)
 		die("prepare: %s", sqlite3_errmsg(db));
-	t0 = now_s();
+	t0 = clock_now_s();
 	sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	for (i = 0; i < n; i++) {
 		w = &rows[i];
@@ -1119,7 +1111,7 @@ cmd_sqlite_raw(int argc, char **argv)
 	}
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, &err) != SQLITE_OK)
 		die("commit: %s", err);
-	t1 = now_s();
+	t1 = clock_now_s();
 	printf("what=sqlite-raw mode=%s rows=%zu seconds=%.3f rows_per_s=%.0f\n",
 	    full ? "table+rtree" : "table-only", n, t1 - t0,
 	    (double)n / (t1 - t0));
@@ -1199,26 +1191,17 @@ cmd_sqlite_exec(int argc, char **argv)
 		die("usage: tbench sqlite-exec DB SQL");
 	if (sqlite3_open(argv[1], &db) != SQLITE_OK)
 		die("open %s: %s", argv[1], sqlite3_errmsg(db));
-	t0 = now_s();
+	t0 = clock_now_s();
 	if (sqlite3_exec(db, "PRAGMA cache_size=-65536", NULL, NULL, &err) !=
 		SQLITE_OK ||
 	    sqlite3_exec(db, argv[2], NULL, NULL, &err) != SQLITE_OK)
 		die("%s: %s", argv[1], err);
-	printf("what=sqlite-exec seconds=%.3f\n", now_s() - t0);
+	printf("what=sqlite-exec seconds=%.3f\n", clock_now_s() - t0);
 	sqlite3_close(db);
 	return 0;
 }
 
 /* ---- describe --------------------------------------------------------- */
-
-static double
-cpu_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* FNV-1a, 64 bits, over n bytes. */
 static uint64_t
@@ -1292,15 +1275,15 @@ cmd_describe(int argc, char **argv)
 		lon[i] = o.lon_e7 / 1e7 +
 		    (double)((i * 40503u) % 1000) * 1e-10;
 	}
-	t0 = now_s();
-	c0 = cpu_s();
+	t0 = clock_now_s();
+	c0 = clock_cpu_s();
 	for (i = 0; i < n; i++) {
 		if (fusion_describe(f, lat[i], lon[i], &w) == -1)
 			fails++;
 		h = words_digest(h, &w);
 	}
-	c1 = cpu_s();
-	t1 = now_s();
+	c1 = clock_cpu_s();
+	t1 = clock_now_s();
 	full = xmalloc(sizeof(*full));
 	for (i = 0; i < n; i++) {
 		p.lat = lat[i];
@@ -1309,7 +1292,7 @@ cmd_describe(int argc, char **argv)
 			geo.lines, geo.nlines, &p, full, err, sizeof(err)) == -1)
 			fails++;
 	}
-	c2 = cpu_s();
+	c2 = clock_cpu_s();
 	printf("what=describe region=%s positions=%zu failed=%zu "
 	       "cpu_us_per_describe=%.2f wall_us_per_describe=%.2f "
 	       "cpu_us_per_describe_point=%.2f digest=%016" PRIx64 "\n",

@@ -22,6 +22,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "common/clock.h"
 #include "audit/audit.h"
 #include "audit/fetch.h"
 #include "format/obsfeature.h"
@@ -161,15 +162,6 @@ struct audit {
 	/* The first failure. */
 	enum audit_outcome outcome;
 };
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Records the first failure; returns -1 so callers can `return fail()`. */
 static int __attribute__((format(printf, 3, 4)))
@@ -1786,7 +1778,7 @@ audit_run(const struct audit_options *o, struct audit_summary *s,
     char *err, size_t errlen)
 {
 	struct audit *a;
-	double t0 = now_s();
+	double t0 = clock_now_s();
 	int64_t nfull;
 	size_t i;
 	int rc = -1, walked;
@@ -1847,7 +1839,7 @@ audit_run(const struct audit_options *o, struct audit_summary *s,
 		goto done;
 	}
 	a->lister_started = 1;
-	a->tree_start = now_s();
+	a->tree_start = clock_now_s();
 	if (pthread_create(&a->replayer, NULL, replay_run, a) != 0) {
 		fail(a, AUDIT_INCOMPLETE, "cannot start the replay thread");
 		goto done;
@@ -1855,7 +1847,7 @@ audit_run(const struct audit_options *o, struct audit_summary *s,
 	a->replayer_started = 1;
 	walked = walk(a);
 	replay_join(a, walked == -1);
-	a->tree_done = now_s();
+	a->tree_done = clock_now_s();
 	if (walked == -1 || a->outcome != AUDIT_OK || check_root(a) == -1)
 		goto done;
 	list_join(a, 0);
@@ -1870,7 +1862,7 @@ audit_run(const struct audit_options *o, struct audit_summary *s,
 	rc = 0;
 done:
 	s->outcome = a->outcome;
-	s->seconds = now_s() - t0;
+	s->seconds = clock_now_s() - t0;
 	if (rc == -1 && s->outcome == AUDIT_OK) {
 		s->outcome = AUDIT_INCOMPLETE;
 		if (err[0] == '\0')

@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "common/clock.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "fusion/fusion.h"
@@ -59,25 +60,6 @@ help(void)
 "  -o FILE         write the incidents to FILE, not standard output\n"
 "  -h, --help      this text\n",
 	    FUSE_MAX_LINE);
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* CPU time of this process: on a shared machine, what the work cost. */
-static double
-cpu_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 struct line_list {
@@ -340,7 +322,7 @@ cmd_fuse(int argc, char **argv)
 		return ret;
 	ret = 1;
 	memset(&geo, 0, sizeof(geo));
-	t0 = now_s();
+	t0 = clock_now_s();
 	if (!fz.no_geo) {
 		if (fz.data != NULL)
 			snprintf(dir, sizeof(dir), "%s", fz.data);
@@ -367,11 +349,11 @@ cmd_fuse(int argc, char **argv)
 		fprintf(stderr, "truce fuse: %s: cannot open\n", fz.input);
 		goto out;
 	}
-	t1 = now_s();
+	t1 = clock_now_s();
 	if (read_all(f, in, &obs, &nobs, &invalid, &unlocated) == -1)
 		goto out;
-	t2 = now_s();
-	c2 = cpu_s();
+	t2 = clock_now_s();
+	c2 = clock_cpu_s();
 	for (i = 0; i < nobs; i++)
 		if (associate_observation(&incident_set_ops, set, &obs[i], id) ==
 		    -1) {
@@ -379,8 +361,8 @@ cmd_fuse(int argc, char **argv)
 			    "%lld\n", (long long)obs[i].index);
 			goto out;
 		}
-	t3 = now_s();
-	c3 = cpu_s();
+	t3 = clock_now_s();
+	c3 = clock_cpu_s();
 	if (fz.points != NULL && write_points(fz.points, obs, nobs) == -1)
 		goto out;
 	if (fz.output != NULL && (out = fopen(fz.output, "w")) == NULL) {

@@ -14,6 +14,7 @@
 
 #include <curl/curl.h>
 
+#include "common/clock.h"
 #include "center/config.h"
 #include "common/log.h"
 #include "common/num.h"
@@ -132,13 +133,7 @@ checkpointer_wait_joint(struct checkpointer *cp, int64_t size, int timeout_ms)
 	struct timespec ts;
 	int rc = 0;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
+	clock_deadline(&ts, timeout_ms);
 	pthread_mutex_lock(&cp->mu);
 	while (cp->joint_size < size && rc == 0)
 		rc = pthread_cond_timedwait(&cp->cv, &cp->mu, &ts);
@@ -441,12 +436,7 @@ run(void *arg)
 		/* Not joint yet: wait a little (or for a newer checkpoint). */
 		pthread_mutex_lock(&cp->mu);
 		if (!cp->stopping && cp->joint_size < size) {
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += BACKOFF_MIN_MS * 1000000L;
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
-			}
+			clock_deadline(&ts, BACKOFF_MIN_MS);
 			pthread_cond_timedwait(&cp->cv, &cp->mu, &ts);
 		}
 		pthread_mutex_unlock(&cp->mu);

@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "ledger/entrylog.h"
 #include "ledger/idmap.h"
@@ -510,13 +511,7 @@ sequencer_wait_applied(struct sequencer *seq, int64_t size, int timeout_ms)
 	struct timespec until;
 	int rc = 0;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	clock_deadline(&until, timeout_ms);
 	pthread_mutex_lock(&seq->mu);
 	while (seq->applied < size && rc == 0)
 		if (pthread_cond_timedwait(&seq->applied_cv, &seq->mu,
