@@ -453,7 +453,7 @@ int
 client_features(struct client *c, const char *route, const char *filters,
     int64_t limit, client_feature_fn fn, void *ctx)
 {
-	char cursor[64] = "", page[32], path[8192], *ecursor = NULL;
+	char cursor[64] = "", num[32], path[8192], *ecursor = NULL;
 	const char *next_s;
 	json_t *body = NULL, *features, *next, *f;
 	int64_t written = 0;
@@ -511,9 +511,9 @@ client_features(struct client *c, const char *route, const char *filters,
 		/* An observation cursor is a log index, an incident's a
 		   string (docs/api.md). */
 		if (json_is_integer(next))
-			snprintf(page, sizeof(page), "%lld",
+			snprintf(num, sizeof(num), "%lld",
 			    (long long)json_integer_value(next));
-		next_s = json_is_integer(next) ? page : json_string_value(next);
+		next_s = json_is_integer(next) ? num : json_string_value(next);
 		if (next_s == NULL || strlen(next_s) >= sizeof(cursor) ||
 		    strcmp(next_s, cursor) == 0) {
 			log_warnx("%s: bad or repeated `next` cursor: stopping",
