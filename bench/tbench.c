@@ -238,7 +238,7 @@ cmd_proofs(int argc, char **argv)
 
 	if (argc != 4)
 		die("usage: tbench proofs LOGDIR SIZE SECONDS");
-	if ((log = entrylog_open(argv[1], 0)) == NULL)
+	if ((log = entrylog_open(argv[1], 0, NULL, 0)) == NULL)
 		die("cannot open the log %s", argv[1]);
 	size = arg_ll(argv[2], 1, entrylog_size(log));
 	seconds = (double)arg_ll(argv[3], 1, 3600);

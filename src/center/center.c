@@ -210,7 +210,7 @@ center_create(const char *dir, const struct config *cfg,
 		if (g->vkeys[i][0] != '\0' && member_vkey_check(cfg->members[i],
 		    g->vkeys[i], err, errlen) == -1)
 			return -1;
-	if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
 		snprintf(err, errlen, "mkdir %s: %s", dir, strerror(errno));
 		return -1;
 	}
@@ -238,7 +238,7 @@ center_create(const char *dir, const struct config *cfg,
 		    errlen) == -1)
 			return -1;
 	center_path(dir, "log", path, sizeof(path));
-	if ((log = entrylog_open(path, 1)) == NULL) {
+	if ((log = entrylog_open(path, 1, NULL, 0)) == NULL) {
 		snprintf(err, errlen, "cannot create the log in %s", path);
 		goto done;
 	}
@@ -494,11 +494,47 @@ center_revoke_principal(struct center *c, const char *by, const char *name,
 	return rc;
 }
 
-/* The sequencer's hook: sign the new size before answering writes. */
-static void
+/* The sequencer's hook: sign and record the new size before answering. */
+static int
 after_batch(void *ctx, int64_t size)
 {
-	checkpointer_sign(ctx, size);
+	return checkpointer_sign(ctx, size);
+}
+
+/*
+ * Opens the log of center dir, verified against every checkpoint the log
+ * signed (ledger/checkpointer.h), read with the log's key in keys/log.key.
+ */
+static struct entrylog *
+open_log(const char *dir, char *err, size_t errlen)
+{
+	struct entrylog_anchor anchors[CHECKPOINTER_MAX_ANCHORS];
+	struct note_signer *signer = NULL;
+	struct note_verifier *v = NULL;
+	struct entrylog *log = NULL;
+	char path[PATH_MAX];
+	size_t n = 0;
+
+	if (center_path(dir, "keys/log.key", path, sizeof(path)) == -1 ||
+	    (signer = keyfile_read(path, err, errlen)) == NULL)
+		goto done;
+	if ((v = note_signer_verifier(signer)) == NULL) {
+		snprintf(err, errlen, "%s: cannot make its verifier", path);
+		goto done;
+	}
+	if (center_path(dir, "log/checkpoint.joint", path, sizeof(path)) ==
+	    -1 || checkpointer_anchors(path, v, anchors, &n) == -1) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		goto done;
+	}
+	center_path(dir, "log", path, sizeof(path));
+	if ((log = entrylog_open(path, 0, anchors, n)) == NULL)
+		snprintf(err, errlen, "cannot open the log %s (see above)",
+		    path);
+done:
+	note_verifier_free(v);
+	note_signer_free(signer);
+	return log;
 }
 
 struct center *
@@ -517,12 +553,8 @@ center_open(const char *dir, int flags, char *err, size_t errlen)
 	if (center_path(dir, "truce.conf", path, sizeof(path)) == -1 ||
 	    config_load(path, &c->cfg, err, errlen) == -1)
 		goto fail;
-	center_path(dir, "log", path, sizeof(path));
-	if ((c->log = entrylog_open(path, 0)) == NULL) {
-		snprintf(err, errlen, "cannot open the log %s (see above)",
-		    path);
+	if ((c->log = open_log(dir, err, errlen)) == NULL)
 		goto fail;
-	}
 	center_path(dir, "store.db", path, sizeof(path));
 	if ((c->store = store_open(c->cfg.store, path, 0)) == NULL) {
 		snprintf(err, errlen, "cannot open the store %s", path);
@@ -621,12 +653,8 @@ center_rebuild(const char *dir, int64_t *replayed, char *err, size_t errlen)
 	if (center_path(dir, "truce.conf", path, sizeof(path)) == -1 ||
 	    config_load(path, &cfg, err, errlen) == -1)
 		return -1;
-	center_path(dir, "log", path, sizeof(path));
-	if ((log = entrylog_open(path, 0)) == NULL) {
-		snprintf(err, errlen, "cannot open the log %s (is the center "
-		    "being served?)", path);
+	if ((log = open_log(dir, err, errlen)) == NULL)
 		return -1;
-	}
 	/* Build beside the old store, then swap it in by rename(2). */
 	center_path(dir, "store.db", path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.new", path);

@@ -3,6 +3,8 @@
  * them joint (see checkpointer.h). The witnesses are asked in parallel with
  * libcurl's multi interface.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -16,6 +18,7 @@
 
 #include "common/clock.h"
 #include "center/config.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "common/num.h"
 #include "ledger/checkpointer.h"
@@ -56,6 +59,8 @@ struct checkpointer {
 	size_t quorum;
 	long timeout_ms;
 	char joint_path[4096];
+	int signed_fd;	 /* log/checkpoint.signed, SIGNED_SLOTS slots */
+	int next_slot;	 /* the slot the next signed checkpoint goes to */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	char *latest, *joint;
@@ -69,6 +74,40 @@ static char *
 copy_str(const char *s)
 {
 	return s ? strdup(s) : NULL;
+}
+
+/*
+ * The log's own signed checkpoints are recorded in log/checkpoint.signed:
+ * SIGNED_SLOTS fixed slots of SIGNED_SLOT bytes, each a signed note padded
+ * with NULs, written in turn and synced before the note is shown to anyone
+ * (the two meta pages of LMDB: a torn slot fails its signature and the
+ * other one still holds the last good checkpoint). The file never grows
+ * after it is made, so recording needs no free space.
+ */
+#define SIGNED_SLOTS 2
+#define SIGNED_SLOT 2048
+
+static int
+save_signed(struct checkpointer *cp, const char *note, size_t len)
+{
+	char slot[SIGNED_SLOT];
+	ssize_t w;
+
+	if (len >= sizeof(slot)) {
+		log_warnx("checkpoint: a signed note of %zu bytes is over the "
+		    "slot of %d bytes", len, SIGNED_SLOT);
+		return -1;
+	}
+	memset(slot, 0, sizeof(slot));
+	memcpy(slot, note, len);
+	w = pwrite(cp->signed_fd, slot, sizeof(slot),
+	    (off_t)cp->next_slot * SIGNED_SLOT);
+	if (w != (ssize_t)sizeof(slot) || fdatasync(cp->signed_fd) == -1) {
+		log_warn("checkpoint: record the signed checkpoint");
+		return -1;
+	}
+	cp->next_slot = (cp->next_slot + 1) % SIGNED_SLOTS;
+	return 0;
 }
 
 int
@@ -88,6 +127,11 @@ checkpointer_sign(struct checkpointer *cp, int64_t size)
 		err, sizeof(err)) == -1) {
 		log_warnx("checkpoint: cannot sign size %lld: %s",
 		    (long long)size, err);
+		return -1;
+	}
+	/* Recorded before anyone sees it, so no restart signs it anew. */
+	if (save_signed(cp, note, nlen) == -1) {
+		free(note);
 		return -1;
 	}
 	pthread_mutex_lock(&cp->mu);
@@ -142,30 +186,11 @@ checkpointer_wait_joint(struct checkpointer *cp, int64_t size, int timeout_ms)
 	return rc;
 }
 
-/* Writes the joint checkpoint durably: temporary file, fsync, rename. */
+/* Writes the joint checkpoint durably (common/file.h). */
 static int
 save_joint(struct checkpointer *cp, const char *note)
 {
-	char tmp[4200];
-	size_t len = strlen(note);
-	int fd, rc = -1;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", cp->joint_path);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) ==
-	    -1) {
-		log_warn("open %s", tmp);
-		return -1;
-	}
-	if (write(fd, note, len) == (ssize_t)len && fsync(fd) == 0)
-		rc = 0;
-	else
-		log_warn("write %s", tmp);
-	close(fd);
-	if (rc == 0 && rename(tmp, cp->joint_path) == -1) {
-		log_warn("rename %s", tmp);
-		rc = -1;
-	}
-	return rc;
+	return file_write_atomic(cp->joint_path, note, strlen(note), 0600);
 }
 
 static void
@@ -445,41 +470,182 @@ run(void *arg)
 	return NULL;
 }
 
-/* Loads the saved joint checkpoint if it still fits the log. */
-static void
-load_joint(struct checkpointer *cp)
+/*
+ * Verifies buf[0..len-1] as a checkpoint signed by v; sets *size and root.
+ * 0, or -1 with the reason in err.
+ */
+static int
+read_checkpoint(const char *buf, size_t len, const struct note_verifier *v,
+    int64_t *size, uint8_t root[MERKLE_HASH_SIZE], char *err, size_t errlen)
 {
-	const struct note_verifier *known[1] = { cp->log_v };
-	char buf[65536], err[256];
+	const struct note_verifier *known[1] = { v };
 	struct checkpoint *c = NULL;
 	struct note *n = NULL;
 	enum note_error e;
 	const uint8_t *text;
 	size_t tlen;
-	ssize_t r;
-	int fd;
+	int rc = -1;
 
-	if ((fd = open(cp->joint_path, O_RDONLY | O_CLOEXEC)) == -1)
-		return;
-	r = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (r <= 0)
-		return;
-	buf[r] = '\0';
-	if ((n = note_open((const uint8_t *)buf, (size_t)r, known, 1, &e, err,
-		 sizeof(err))) == NULL ||
+	if ((n = note_open((const uint8_t *)buf, len, known, 1, &e, err,
+		 errlen)) == NULL ||
 	    (text = note_text(n, &tlen)) == NULL ||
-	    (c = checkpoint_parse(text, tlen, err, sizeof(err))) == NULL ||
-	    checkpoint_size(c) > entrylog_size(cp->log)) {
-		log_warnx("%s: ignoring the saved joint checkpoint: %s",
-		    cp->joint_path, c ? "beyond the log" : err);
+	    (c = checkpoint_parse(text, tlen, err, errlen)) == NULL)
 		goto done;
-	}
-	cp->joint = strdup(buf);
-	cp->joint_size = checkpoint_size(c);
+	*size = checkpoint_size(c);
+	memcpy(root, checkpoint_root(c), MERKLE_HASH_SIZE);
+	rc = 0;
 done:
 	checkpoint_free(c);
 	note_free(n);
+	return rc;
+}
+
+/* Reads up to cap - 1 bytes of path at off into buf (NUL-terminated). */
+static ssize_t
+read_file_at(const char *path, off_t off, char *buf, size_t cap)
+{
+	ssize_t r;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	r = pread(fd, buf, cap - 1, off);
+	close(fd);
+	if (r < 0)
+		return -1;
+	buf[r] = '\0';
+	return r;
+}
+
+/* The path of file name in the directory of the joint checkpoint. */
+static int
+beside(const char *joint_path, const char *name, char *out, size_t cap)
+{
+	const char *slash = strrchr(joint_path, '/');
+	int dlen = slash ? (int)(slash - joint_path + 1) : 0;
+
+	return (size_t)snprintf(out, cap, "%.*s%s", dlen, joint_path, name) >=
+	    cap ? -1 : 0;
+}
+
+int
+checkpointer_anchors(const char *joint_path, const struct note_verifier *v,
+    struct entrylog_anchor out[CHECKPOINTER_MAX_ANCHORS], size_t *n)
+{
+	char buf[65536], err[256], path[4096];
+	struct entrylog_anchor *a;
+	ssize_t r;
+	int i;
+
+	*n = 0;
+	if ((r = read_file_at(joint_path, 0, buf, sizeof(buf))) > 0) {
+		a = &out[*n];
+		if (read_checkpoint(buf, (size_t)r, v, &a->size, a->root, err,
+		    sizeof(err)) == -1)
+			log_warnx("%s: not a checkpoint signed by the log's "
+			    "key, not used: %s", joint_path, err);
+		else {
+			snprintf(a->what, sizeof(a->what), "the joint "
+			    "checkpoint log/checkpoint.joint");
+			(*n)++;
+		}
+	}
+	if (beside(joint_path, "checkpoint.signed", path, sizeof(path)) == -1)
+		return -1;
+	for (i = 0; i < SIGNED_SLOTS; i++) {
+		if ((r = read_file_at(path, (off_t)i * SIGNED_SLOT, buf,
+		    SIGNED_SLOT + 1)) <= 0 || buf[0] == '\0')
+			continue;
+		a = &out[*n];
+		/* A torn slot fails here; the other holds the last good. */
+		if (read_checkpoint(buf, strlen(buf), v, &a->size, a->root,
+		    err, sizeof(err)) == -1) {
+			log_warnx("%s: slot %d is not a checkpoint signed by "
+			    "the log's key, not used: %s", path, i, err);
+			continue;
+		}
+		snprintf(a->what, sizeof(a->what), "the checkpoint in slot %d "
+		    "of log/checkpoint.signed", i);
+		(*n)++;
+	}
+	return 0;
+}
+
+/*
+ * Opens (making it, zero-filled and synced, if missing) the record of
+ * signed checkpoints, and picks the slot to write next: the one that does
+ * not hold the largest valid checkpoint. 0, or -1 (reported).
+ */
+static int
+open_signed(struct checkpointer *cp)
+{
+	char path[4096], buf[SIGNED_SLOT + 1], err[256];
+	uint8_t root[MERKLE_HASH_SIZE];
+	int64_t size, best = -1;
+	struct stat st;
+	int i;
+
+	if (beside(cp->joint_path, "checkpoint.signed", path,
+	    sizeof(path)) == -1) {
+		log_warnx("%s: path too long", cp->joint_path);
+		return -1;
+	}
+	if ((cp->signed_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) ==
+	    -1 || fstat(cp->signed_fd, &st) == -1) {
+		log_warn("open %s", path);
+		return -1;
+	}
+	if (st.st_size < SIGNED_SLOTS * SIGNED_SLOT) {
+		char zero[SIGNED_SLOT];
+
+		memset(zero, 0, sizeof(zero));
+		for (i = 0; i < SIGNED_SLOTS; i++)
+			if (pwrite(cp->signed_fd, zero, sizeof(zero),
+			    (off_t)i * SIGNED_SLOT) != (ssize_t)sizeof(zero))
+				break;
+		if (i < SIGNED_SLOTS || fsync(cp->signed_fd) == -1 ||
+		    file_sync_parent(path) == -1) {
+			log_warn("make %s", path);
+			return -1;
+		}
+	}
+	cp->next_slot = 0;
+	for (i = 0; i < SIGNED_SLOTS; i++) {
+		if (pread(cp->signed_fd, buf, SIGNED_SLOT, (off_t)i *
+		    SIGNED_SLOT) != SIGNED_SLOT)
+			continue;
+		buf[SIGNED_SLOT] = '\0';
+		if (buf[0] == '\0' || read_checkpoint(buf, strlen(buf),
+		    cp->log_v, &size, root, err, sizeof(err)) == -1)
+			continue;
+		if (size > best) {
+			best = size;
+			cp->next_slot = (i + 1) % SIGNED_SLOTS;
+		}
+	}
+	return 0;
+}
+
+/* Loads the saved joint checkpoint if it still fits the log. */
+static void
+load_joint(struct checkpointer *cp)
+{
+	uint8_t root[MERKLE_HASH_SIZE];
+	char buf[65536], err[256];
+	int64_t size;
+	ssize_t r;
+
+	if ((r = read_file_at(cp->joint_path, 0, buf, sizeof(buf))) <= 0)
+		return;
+	if (read_checkpoint(buf, (size_t)r, cp->log_v, &size, root, err,
+	    sizeof(err)) == -1 || size > entrylog_size(cp->log)) {
+		log_warnx("%s: ignoring the saved joint checkpoint: %s",
+		    cp->joint_path, size > entrylog_size(cp->log) ?
+		    "beyond the log" : err);
+		return;
+	}
+	cp->joint = strdup(buf);
+	cp->joint_size = size;
 }
 
 struct checkpointer *
@@ -501,6 +667,7 @@ checkpointer_start(struct entrylog *log, const char *origin,
 	snprintf(cp->joint_path, sizeof(cp->joint_path), "%s", joint_path);
 	pthread_mutex_init(&cp->mu, NULL);
 	pthread_cond_init(&cp->cv, NULL);
+	cp->signed_fd = -1;
 	cp->timeout_ms = (long)cfg->cosign_timeout_ms;
 	if ((cp->log_v = note_signer_verifier(signer)) == NULL)
 		goto fail;
@@ -525,6 +692,8 @@ checkpointer_start(struct entrylog *log, const char *origin,
 	cp->quorum = cfg->witness_quorum ? (size_t)cfg->witness_quorum
 					 : cp->npeers;
 	load_joint(cp);
+	if (open_signed(cp) == -1)
+		goto fail;
 	if (checkpointer_sign(cp, entrylog_size(log)) == -1)
 		goto fail;
 	if (pthread_create(&cp->thread, NULL, run, cp) != 0) {
@@ -556,6 +725,8 @@ checkpointer_stop(struct checkpointer *cp)
 		note_verifier_free(cp->peers[i].v);
 	note_verifier_free(cp->log_v);
 	note_signer_free(cp->signer);
+	if (cp->signed_fd != -1)
+		close(cp->signed_fd);
 	free(cp->latest);
 	free(cp->joint);
 	pthread_mutex_destroy(&cp->mu);

@@ -18,9 +18,13 @@
  * last cosigned (learned from its 409 answer). With no witness configured
  * the log's own checkpoint is the joint one.
  *
- * The log never signs two roots for one size: it signs only synced entries
- * and the log is append-only, so a restart signs the same bytes again
- * (Ed25519 is deterministic).
+ * The log never signs two roots for one size: it signs only synced entries,
+ * and records every checkpoint it signs in log/checkpoint.signed (synced)
+ * before the checkpoint is shown to anyone. checkpointer_anchors reads
+ * those records and the joint checkpoint back, and entrylog_open refuses
+ * a log that holds fewer entries than one of them, or another root at its
+ * size (docs/storage.md): a log cut or altered on disk stops instead of
+ * signing a fork.
  */
 #ifndef TRUCE_CHECKPOINTER_H
 #define TRUCE_CHECKPOINTER_H
@@ -28,10 +32,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct entrylog;
+#include "ledger/entrylog.h"
+
 struct note_signer;
+struct note_verifier;
 struct config;
 struct checkpointer;
+
+/* The joint checkpoint and the two slots of log/checkpoint.signed. */
+#define CHECKPOINTER_MAX_ANCHORS 3
+
+/*
+ * Reads the checkpoints the log has signed from joint_path (the joint
+ * checkpoint) and checkpoint.signed beside it, verified with the log's key
+ * v, into out[0..*n-1] as anchors for entrylog_open. A file that is
+ * missing is skipped; one that does not verify is reported and skipped (a
+ * torn slot: the other slot holds the last good one). 0, or -1 if the
+ * paths are too long.
+ */
+int checkpointer_anchors(const char *joint_path,
+    const struct note_verifier *v,
+    struct entrylog_anchor out[CHECKPOINTER_MAX_ANCHORS], size_t *n);
 
 /*
  * Starts a checkpointer for log under origin, signing with signer (owned
@@ -44,9 +65,13 @@ struct checkpointer *checkpointer_start(struct entrylog *log,
     const char *joint_path);
 
 /*
- * Signs the checkpoint of the first size entries (which must be synced) and
- * makes it the latest; wakes the cosigning thread. 0 or -1.
- * Cost: O(log size) stored-hash reads and one Ed25519 signature.
+ * Signs the checkpoint of the first size entries (which must be synced),
+ * records it durably in log/checkpoint.signed and makes it the latest;
+ * wakes the cosigning thread. 0, or -1 (reported) if it cannot be signed
+ * or recorded: then nobody sees it, and the caller must not acknowledge
+ * the entries it would cover. Called from one thread at a time.
+ * Cost: O(log size) stored-hash reads, one Ed25519 signature, one
+ * 2 KiB write and one fdatasync.
  */
 int checkpointer_sign(struct checkpointer *cp, int64_t size);
 

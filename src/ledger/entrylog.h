@@ -16,10 +16,19 @@
  *   lock     flock(2)ed exclusively by the one process that may append.
  *
  * Appends are written, then fdatasync(2)ed, before entrylog_append returns:
- * what it acknowledged survives a crash. On open, a torn tail (a partial
- * record or an index entry past the data) is cut off and synced, so the log
- * always ends on the last entry that was completely written (the recovery
- * rule of SQLite's WAL and of Tessera's POSIX storage alike).
+ * what it acknowledged survives a crash. `entries` is the truth; `index`
+ * and `hashes` are derived from it. Every open reads all of `entries` once,
+ * recomputes the tree, and checks it against the anchors it is given (the
+ * checkpoints the log has signed: it must hold at least each one's size,
+ * with the same root there). Only when they hold does it repair: a torn
+ * tail of `entries` (a record cut short by the end of the file, or zeros
+ * where a record should begin) is cut, and `index` and `hashes` are
+ * re-derived wherever they differ from `entries` or are missing. When an
+ * anchor fails it changes nothing and refuses, naming the first entry that
+ * differs: the log then never signs two roots for one size (RFC 9162 §2.1,
+ * Certificate Transparency's one rule) and never serves altered entries.
+ * Cost of an open: one sequential read and one SHA-256 of every entry
+ * (docs/storage.md has the figures).
  *
  * Reads may run in any thread concurrently with one appending thread.
  */
@@ -40,11 +49,26 @@ struct entrylog_entry {
 };
 
 /*
- * Opens the log in directory dir (created when create is 1), takes its
- * lock and recovers a torn tail. Returns NULL (after log_warn) if the
- * directory is missing, locked by another process, or unreadable.
+ * A checkpoint the log signed: the log must hold at least size entries
+ * whose RFC 6962 root at size is root. what names it in messages ("the
+ * joint checkpoint log/checkpoint.joint").
  */
-struct entrylog *entrylog_open(const char *dir, int create);
+struct entrylog_anchor {
+	int64_t size;
+	uint8_t root[32];
+	char what[96];
+};
+
+/*
+ * Opens the log in directory dir (created, mode 0700, when create is 1),
+ * takes its lock, verifies every entry against the nanchors anchors (may
+ * be 0) and recovers as described above. Returns NULL (after log_warn,
+ * naming the first entry that differs and how to recover) if the directory
+ * or `entries` is missing, the log is locked by another process or
+ * unreadable, or an anchor does not hold. Cost: O(size of `entries`).
+ */
+struct entrylog *entrylog_open(const char *dir, int create,
+    const struct entrylog_anchor *anchors, size_t nanchors);
 
 /* Closes the log and releases its lock; NULL does nothing. */
 void entrylog_close(struct entrylog *log);
@@ -54,11 +78,22 @@ int64_t entrylog_size(struct entrylog *log);
 
 /*
  * Appends n entries at indexes size..size+n-1 and syncs them to disk.
- * Returns 0, or -1 with the log unchanged (the partial write is cut off).
- * Cost: two writes and two fdatasync calls for the whole batch.
+ * Returns 0, or -1 with the log unchanged (the partial write is cut off),
+ * also for an empty entry (entries never are: a zero length is how a torn
+ * tail of zeros is told from records). Cost: three writes and three
+ * fdatasync calls for the whole batch.
  */
 int entrylog_append(struct entrylog *log, const struct entrylog_entry *e,
     size_t n);
+
+/*
+ * Takes back the entries after the first size, which the caller (the one
+ * appending thread) appended itself and which nobody has been told of: no
+ * checkpoint covers them, no write was acknowledged with them. For the
+ * sequencer when it cannot record the checkpoint of a batch. 0, or -1
+ * (reported) if size is not within the log or the files cannot be cut.
+ */
+int entrylog_unappend(struct entrylog *log, int64_t size);
 
 /*
  * Reads entry index into a new buffer (*out, caller frees; NUL-terminated

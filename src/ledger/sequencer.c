@@ -257,7 +257,18 @@ sequence(struct sequencer *seq, struct seq_request *batch,
 		*out = NULL;
 		goto done;
 	}
-	/* Durable from here on. */
+	/* Durable; acknowledged only once the hook signed and recorded it. */
+	if (seq->hook != NULL &&
+	    seq->hook(seq->hook_ctx, size + (int64_t)nfresh) == -1) {
+		batch_free(*out);
+		*out = NULL;
+		if (entrylog_unappend(seq->log, size) == -1)
+			fatalx("the log holds %zu entries of a batch that could "
+			       "not be signed, and they cannot be taken back: "
+			       "stopping rather than serve an unknown log",
+			    nfresh);
+		goto done;
+	}
 	for (i = 0; i < nfresh; i++) {
 		if (fresh[i]->id == NULL)
 			continue;
@@ -265,8 +276,6 @@ sequence(struct sequencer *seq, struct seq_request *batch,
 			fatalx("out of memory for the id index at log index "
 			       "%lld", (long long)fresh[i]->index);
 	}
-	if (seq->hook != NULL)
-		seq->hook(seq->hook_ctx, size + (int64_t)nfresh);
 	rc = 0;
 done:
 	free(set.slot);

@@ -58,10 +58,13 @@ struct seq_request {
 
 /*
  * Called on the sequencer thread after each batch is durable in the log,
- * before its requests complete, with the log's new
- * size (the checkpointer signs it here, so answers can carry a receipt).
+ * before its requests complete, with the log's new size (the checkpointer
+ * signs and records it here, so answers can carry a receipt). Returns 0,
+ * or -1 when the batch must not be acknowledged: the sequencer then takes
+ * its entries back out of the log (entrylog_unappend) and fails its
+ * requests, so a failed request changes nothing.
  */
-typedef void (*sequencer_hook)(void *ctx, int64_t size);
+typedef int (*sequencer_hook)(void *ctx, int64_t size);
 
 /*
  * Starts the sequencer thread over log and store (neither owned; the store

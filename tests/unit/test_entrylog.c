@@ -123,7 +123,7 @@ test_growth(void)
 		compact_append(&c, grow_leaves[i], NULL, NULL);
 		compact_root(&c, grow_roots[i + 1]);
 	}
-	log = entrylog_open(dir, 1);
+	log = entrylog_open(dir, 1, NULL, 0);
 	res.log = log;
 	atomic_store(&grow_done, 0);
 	if (log == NULL || pthread_create(&t, NULL, grow_reader, &res) != 0) {
@@ -148,7 +148,7 @@ test_growth(void)
 			allok = 0;
 	ok(allok, "roots before, across and after the remaps are right");
 	entrylog_close(log);
-	log = entrylog_open(dir, 0);
+	log = entrylog_open(dir, 0, NULL, 0);
 	memcpy(want, grow_roots[GROW_ENTRIES], 32);
 	ok(log != NULL && entrylog_root(log, GROW_ENTRIES, got) == 0 &&
 		memcmp(want, got, 32) == 0 &&
@@ -158,6 +158,151 @@ test_growth(void)
 		    grow_leaves[GROW_ENTRIES - 1],
 		    (const uint8_t (*)[32])proof, plen, want) == 0,
 	    "reopened, the log maps all its hashes and proves the last entry");
+	entrylog_close(log);
+}
+
+
+/* Overwrites len bytes of name at off. */
+static void
+poke(const char *name, off_t off, const void *b, size_t len)
+{
+	char p[512];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	fd = open(p, O_WRONLY);
+	if (pwrite(fd, b, len, off) != (ssize_t)len)
+		diag("short pwrite");
+	close(fd);
+}
+
+static void
+unlink_in(const char *name)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	unlink(p);
+}
+
+/* Whether dir/name holds exactly the bytes of file other. */
+static int
+same_file(const char *name, const char *other)
+{
+	char p[512], cmd[1400];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	snprintf(cmd, sizeof(cmd), "cmp -s '%s' '%s'", p, other);
+	return system(cmd) == 0;
+}
+
+/*
+ * The checks of open against the checkpoints the log signed (issue 11,
+ * defects 1, 2, 7, 8): refusals change nothing; derived files are
+ * re-derived from the entries.
+ */
+static void
+test_anchors(void)
+{
+	struct entrylog_anchor a[2];
+	struct entrylog_entry e[40];
+	struct entrylog *log;
+	char text[40][24], saved[300], cmd[1400];
+	uint8_t root[32], zeros[32] = { 0 };
+	off_t size;
+	int i;
+	char d[] = "/tmp/truce-entrylog-anchor.XXXXXX";
+
+	snprintf(dir, sizeof(dir), "%s/log", mkdtemp(d));
+	snprintf(saved, sizeof(saved), "%s.saved", dir);
+	for (i = 0; i < 40; i++) {
+		snprintf(text[i], sizeof(text[i]), "entry %02d", i);
+		e[i].bytes = (const uint8_t *)text[i];
+		e[i].len = strlen(text[i]);
+	}
+	log = entrylog_open(dir, 1, NULL, 0);
+	ok(log && entrylog_append(log, e, 40) == 0 &&
+		entrylog_root(log, 40, a[0].root) == 0 &&
+		entrylog_root(log, 30, a[1].root) == 0,
+	    "a log of 40 entries and its roots at 40 and 30");
+	entrylog_close(log);
+	a[0].size = 40;
+	a[1].size = 30;
+	snprintf(a[0].what, sizeof(a[0].what), "checkpoint A");
+	snprintf(a[1].what, sizeof(a[1].what), "checkpoint B");
+	snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s'", dir, saved);
+	if (system(cmd) != 0)
+		diag("cp failed");
+	log = entrylog_open(dir, 0, a, 2);
+	ok(log != NULL && entrylog_size(log) == 40,
+	    "opens against both anchors");
+	entrylog_close(log);
+
+	size = fsize("entries");
+	cut("entries", size - 3);
+	log = entrylog_open(dir, 0, a, 2);
+	ok(log == NULL, "39 complete entries and an anchor at 40: refused");
+	ok(fsize("entries") == size - 3, "and the entries are left as they "
+	    "were, torn tail and all");
+	entrylog_close(log);
+	log = entrylog_open(dir, 0, a + 1, 1);
+	ok(log != NULL && entrylog_size(log) == 39 &&
+		fsize("entries") == size - 10,
+	    "against the anchor at 30 alone the torn tail is cut");
+	entrylog_close(log);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && cp -a '%s' '%s'", dir,
+	    saved, dir);
+	if (system(cmd) != 0)
+		diag("restore failed");
+
+	/* A byte of entry 12 changed ("entry 12" becomes "entry 13"). */
+	poke("entries", 12 * 10 + 2 + 7, "3", 1);
+	log = entrylog_open(dir, 0, a, 2);
+	ok(log == NULL, "an entry altered inside the signed size: refused");
+	log = entrylog_open(dir, 0, NULL, 0);
+	ok(log == NULL, "refused without anchors too: its stored hash differs");
+	unlink_in("hashes");
+	log = entrylog_open(dir, 0, NULL, 0);
+	ok(log != NULL && entrylog_size(log) == 40, "with hashes deleted and "
+	    "no anchor, the entries are taken as they are");
+	entrylog_close(log);
+	log = entrylog_open(dir, 0, a, 2);
+	ok(log == NULL, "but the anchors still refuse them");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && cp -a '%s' '%s'", dir,
+	    saved, dir);
+	if (system(cmd) != 0)
+		diag("restore failed");
+
+	/* Stored hash slot 5 zeroed: re-derived, since the root holds. */
+	poke("hashes", 5 * 32, zeros, 32);
+	log = entrylog_open(dir, 0, a, 2);
+	ok(log != NULL && entrylog_root(log, 40, root) == 0 &&
+		memcmp(root, a[0].root, 32) == 0,
+	    "a damaged stored hash is re-derived: the root is right again");
+	entrylog_close(log);
+	snprintf(saved + strlen(saved), sizeof(saved) - strlen(saved),
+	    "/hashes");
+	ok(same_file("hashes", saved), "hashes is the same file as before");
+
+	/* A cut index never cuts the entries. */
+	size = fsize("entries");
+	cut("index", fsize("index") - 3);
+	log = entrylog_open(dir, 0, a, 2);
+	ok(log != NULL && entrylog_size(log) == 40 &&
+		fsize("entries") == size && fsize("index") == 40 * 8,
+	    "3 bytes cut from the index: re-derived, entries intact");
+	entrylog_close(log);
+
+	/* Zeros where a record should begin. */
+	append_raw("entries", zeros, 20);
+	log = entrylog_open(dir, 0, a, 2);
+	ok(log != NULL && entrylog_size(log) == 40 && fsize("entries") == size,
+	    "a tail of zeros is cut");
+	entrylog_close(log);
+	poke("entries", 10 * 10, zeros, 2);
+	log = entrylog_open(dir, 0, a, 2);
+	ok(log == NULL && fsize("entries") == size,
+	    "a zero length inside the signed size: refused, nothing cut");
 	entrylog_close(log);
 }
 
@@ -171,14 +316,14 @@ main(void)
 	char tmpl[] = "/tmp/truce-entrylog.XXXXXX";
 
 	snprintf(dir, sizeof(dir), "%s/log", mkdtemp(tmpl));
-	log = entrylog_open(dir, 1);
+	log = entrylog_open(dir, 1, NULL, 0);
 	ok(log != NULL && entrylog_size(log) == 0, "creates an empty log");
-	other = entrylog_open(dir, 0);
+	other = entrylog_open(dir, 0, NULL, 0);
 	ok(other == NULL, "a second opener is refused by the lock");
 	e[0].bytes = (const uint8_t *)"first";
 	e[0].len = 5;
-	e[1].bytes = (const uint8_t *)"";
-	e[1].len = 0;
+	e[1].bytes = (const uint8_t *)"s";
+	e[1].len = 1;
 	e[2].bytes = (const uint8_t *)"third entry";
 	e[2].len = 11;
 	ok(entrylog_append(log, e, 3) == 0 && entrylog_size(log) == 3,
@@ -186,13 +331,13 @@ main(void)
 	ok(entrylog_read(log, 0, &out, &len) == 0 && len == 5 &&
 		memcmp(out, "first", 5) == 0, "reads entry 0");
 	free(out);
-	ok(entrylog_read(log, 1, &out, &len) == 0 && len == 0,
-	    "reads the empty entry 1");
+	ok(entrylog_read(log, 1, &out, &len) == 0 && len == 1 &&
+		out[0] == 's', "reads the one-byte entry 1");
 	free(out);
 	ok(entrylog_read(log, 3, &out, &len) == -1, "index 3 is out of range");
 	ok(entrylog_read_bundle(log, 0, 3, &out, &len) == 0 &&
-		len == 2 + 5 + 2 + 0 + 2 + 11 && out[0] == 0 && out[1] == 5 &&
-		out[7] == 0 && out[8] == 0 && out[10] == 11,
+		len == 2 + 5 + 2 + 1 + 2 + 11 && out[0] == 0 && out[1] == 5 &&
+		out[7] == 0 && out[8] == 1 && out[10] == 0 && out[11] == 11,
 	    "bundle is uint16 length-prefixed entries (tlog-tiles)");
 	free(out);
 	memset(big, 'x', sizeof(big));
@@ -204,23 +349,23 @@ main(void)
 
 	/* Torn tails, as a crash can leave them. */
 	append_raw("entries", "\x00\x09half", 6);
-	log = entrylog_open(dir, 0);
-	ok(log && entrylog_size(log) == 3 && fsize("entries") == 22,
+	log = entrylog_open(dir, 0, NULL, 0);
+	ok(log && entrylog_size(log) == 3 && fsize("entries") == 23,
 	    "a partial record without index is cut");
 	entrylog_close(log);
 	append_raw("index", "\x00\x00\x00", 3);
-	log = entrylog_open(dir, 0);
+	log = entrylog_open(dir, 0, NULL, 0);
 	ok(log && entrylog_size(log) == 3 && fsize("index") == 24,
 	    "a partial index entry is cut");
 	entrylog_close(log);
 	append_raw("index", "\x00\x00\x00\x00\x00\x00\x00\x40", 8);
-	log = entrylog_open(dir, 0);
+	log = entrylog_open(dir, 0, NULL, 0);
 	ok(log && entrylog_size(log) == 3 && fsize("index") == 24,
 	    "an index entry pointing past the data is cut");
 	entrylog_close(log);
 	cut("entries", 20);
-	log = entrylog_open(dir, 0);
-	ok(log && entrylog_size(log) == 2 && fsize("entries") == 9 &&
+	log = entrylog_open(dir, 0, NULL, 0);
+	ok(log && entrylog_size(log) == 2 && fsize("entries") == 10 &&
 		fsize("index") == 16,
 	    "data cut inside the last record drops that entry only");
 	ok(log && entrylog_read(log, 0, &out, &len) == 0 && len == 5,
@@ -243,7 +388,7 @@ main(void)
 		char d2[] = "/tmp/truce-entrylog-tree.XXXXXX";
 
 		snprintf(dir, sizeof(dir), "%s/log", mkdtemp(d2));
-		log = entrylog_open(dir, 1);
+		log = entrylog_open(dir, 1, NULL, 0);
 		for (i = 0; i < 300; i++) {
 			snprintf(text[i], sizeof(text[i]), "entry %d", i);
 			many[i].bytes = (const uint8_t *)text[i];
@@ -273,18 +418,19 @@ main(void)
 		    "an inclusion proof from the stored hashes verifies");
 		entrylog_close(log);
 		cut("hashes", 100 * 32);
-		log = entrylog_open(dir, 0);
+		log = entrylog_open(dir, 0, NULL, 0);
 		ok(log && entrylog_root(log, 300, got) == 0 &&
 			memcmp(want, got, 32) == 0 &&
 			fsize("hashes") == merkle_stored_hash_count(300) * 32,
 		    "lost stored hashes are recomputed from the entries");
 		entrylog_close(log);
 		append_raw("hashes", want, 32);
-		log = entrylog_open(dir, 0);
+		log = entrylog_open(dir, 0, NULL, 0);
 		ok(log && fsize("hashes") == merkle_stored_hash_count(300) * 32,
 		    "extra stored hashes are cut");
 		entrylog_close(log);
 	}
+	test_anchors();
 	test_growth();
 	return done_testing();
 }
