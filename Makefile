@@ -6,6 +6,9 @@
 #   make test    deps + build (ASan+UBSan) + every test under prove
 #   make bench   deps + build + benchmarks (bench/RESULTS.md)
 
+# `make` alone builds the release binary: the first rule below would not be.
+.DEFAULT_GOAL := all
+
 PKGS     := libmicrohttpd jansson sqlite3 libsodium libcurl proj
 CC       ?= cc
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

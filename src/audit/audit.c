@@ -24,6 +24,7 @@
 
 #include "common/clock.h"
 #include "audit/audit.h"
+#include "common/file.h"
 #include "audit/fetch.h"
 #include "format/obsfeature.h"
 #include "record/canon.h"
@@ -1595,42 +1596,18 @@ check_state(struct audit *a)
 	return 0;
 }
 
-/* Writes data to dir/name durably: temporary file, fsync, rename. */
+/* Writes data to dir/name durably (common/file.h). */
 static int
 write_atomic(struct audit *a, const char *name, const void *data,
     size_t len)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
-	const uint8_t *p = data;
-	ssize_t w;
-	int fd, rc = -1;
+	char path[PATH_MAX], err[PATH_MAX + 128];
 
 	if (state_path(a, name, path, sizeof(path)) == -1)
 		return -1;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) ==
+	if (file_write_atomic(path, data, len, 0600, 0, err, sizeof(err)) ==
 	    -1)
-		return fail(a, AUDIT_INCOMPLETE, "%s: %s", tmp,
-		    strerror(errno));
-	while (len > 0) {
-		w = write(fd, p, len);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		p += w;
-		len -= (size_t)w;
-	}
-	if (len == 0 && fsync(fd) == 0)
-		rc = 0;
-	close(fd);
-	if (rc == 0 && rename(tmp, path) == -1)
-		rc = -1;
-	if (rc == -1) {
-		unlink(tmp);
-		return fail(a, AUDIT_INCOMPLETE, "%s: %s", path,
-		    strerror(errno));
-	}
+		return fail(a, AUDIT_INCOMPLETE, "%s", err);
 	return 0;
 }
 

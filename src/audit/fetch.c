@@ -194,12 +194,6 @@ fetch_queue(struct fetch *f, const char *path, size_t max, void *tag,
 	return 0;
 }
 
-size_t
-fetch_pending(const struct fetch *f)
-{
-	return f->active + f->ndone;
-}
-
 static void
 unlink_inflight(struct fetch *f, struct transfer *t)
 {

@@ -50,9 +50,6 @@ void fetch_free(struct fetch *f);
 int fetch_queue(struct fetch *f, const char *path, size_t max, void *tag,
     char *err, size_t errlen);
 
-/* Transfers queued and not yet returned by fetch_next. */
-size_t fetch_pending(const struct fetch *f);
-
 /*
  * Waits for any queued transfer to finish and fills *r (the first finished,
  * in no particular order). Returns 1 with *r filled, 0 when nothing is

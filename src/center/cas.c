@@ -135,13 +135,19 @@ cas_writer_finish(struct cas_writer *w, const uint8_t *expected,
 	}
 	close(w->fd);
 	w->fd = -1;
-	snprintf(dir, sizeof(dir), "%s/sha256", w->root);
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/sha256/%.2s", w->root,
+	    name) >= sizeof(dir) || (size_t)snprintf(path, sizeof(path),
+	    "%s/%s", dir, name) >= sizeof(path)) {
+		snprintf(err, errlen, "the evidence directory's path is too "
+		    "long");
+		return -1;
+	}
+	dir[strlen(dir) - 3] = '\0'; /* .../sha256 first */
 	if (ensure_dir(dir, err, errlen) == -1)
 		return -1;
-	snprintf(dir, sizeof(dir), "%s/sha256/%.2s", w->root, name);
+	dir[strlen(dir)] = '/';
 	if (ensure_dir(dir, err, errlen) == -1)
 		return -1;
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (stat(path, &st) == 0) {
 		/* The same bytes are stored already: keep the first copy. */
 		*existed = 1;

@@ -14,6 +14,7 @@
 
 #include "center/center.h"
 #include "center/keyfile.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "fusion/fusion.h"
 #include "geo/layers.h"
@@ -51,9 +52,14 @@ open_fusion(const struct config *cfg, struct layers **geo,
 
 	memset(&g, 0, sizeof(g));
 	if (strcmp(cfg->region, "none") != 0) {
-		if (cfg->geo_data[0] != '\0')
-			snprintf(dir, sizeof(dir), "%s", cfg->geo_data);
-		else if (layers_datadir(dir, sizeof(dir)) == -1) {
+		if (cfg->geo_data[0] != '\0') {
+			if ((size_t)snprintf(dir, sizeof(dir), "%s",
+			    cfg->geo_data) >= sizeof(dir)) {
+				snprintf(err, errlen, "geo_data: longer than "
+				    "%zu bytes", sizeof(dir) - 1);
+				return -1;
+			}
+		} else if (layers_datadir(dir, sizeof(dir)) == -1) {
 			snprintf(err, errlen, "geo_data: the data directory's "
 			    "path is too long");
 			return -1;
@@ -645,6 +651,7 @@ center_rebuild(const char *dir, int64_t *replayed, char *err, size_t errlen)
 	struct store *store = NULL;
 	struct layers *geo = NULL;
 	struct fusion *fusion = NULL;
+	/* Sized so that ".new" and "-wal" after a path cannot truncate. */
 	char path[PATH_MAX], tmp[PATH_MAX + 8], side[PATH_MAX + 8];
 	int rc = -1;
 	const char *suffix[] = { "", "-wal", "-shm" };
@@ -677,7 +684,7 @@ center_rebuild(const char *dir, int64_t *replayed, char *err, size_t errlen)
 		snprintf(side, sizeof(side), "%s%s", path, suffix[i]);
 		unlink(side);
 	}
-	if (rename(tmp, path) == -1) {
+	if (rename(tmp, path) == -1 || file_sync_parent(path) == -1) {
 		snprintf(err, errlen, "rename %s: %s", tmp, strerror(errno));
 		goto done;
 	}

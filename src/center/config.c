@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "center/config.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "common/num.h"
 
@@ -393,15 +394,14 @@ int
 config_write(const char *path, const struct config *c)
 {
 	const struct config_entry *e;
-	char tmp[1024];
+	char *text = NULL, err[1200];
+	size_t i, len = 0;
 	FILE *f;
-	size_t i;
 	int rc = -1;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return -1;
-	if ((f = fopen(tmp, "w")) == NULL) {
-		log_warn("%s", tmp);
+	/* Written in memory, then replaced durably (common/file.h). */
+	if ((f = open_memstream(&text, &len)) == NULL) {
+		log_warn("config: memory stream");
 		return -1;
 	}
 	fprintf(f, "# truce center configuration (`truce serve DIR --check` "
@@ -433,19 +433,18 @@ config_write(const char *path, const struct config *c)
 			break;
 		}
 	}
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		log_warn("%s", tmp);
-		fclose(f);
+	if (fclose(f) != 0) {
+		log_warn("config: memory stream");
 		goto done;
 	}
-	if (fclose(f) != 0 || rename(tmp, path) == -1) {
-		log_warn("%s", path);
+	if (file_write_atomic(path, text, len, 0600, 0, err, sizeof(err)) ==
+	    -1) {
+		log_warnx("config: %s", err);
 		goto done;
 	}
 	rc = 0;
 done:
-	if (rc == -1)
-		unlink(tmp);
+	free(text);
 	return rc;
 }
 

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "center/keyfile.h"
+#include "common/file.h"
 #include "tlog/note.h"
 
 int
@@ -20,7 +21,7 @@ keyfile_write(const char *path, const struct note_signer *signer, char *err,
 {
 	char skey[NOTE_SKEY_MAX + 2];
 	size_t len;
-	int fd, rc = -1;
+	int rc = -1;
 
 	if (note_signer_format(signer, skey, sizeof(skey) - 1) == -1) {
 		snprintf(err, errlen, "cannot format the key");
@@ -28,19 +29,13 @@ keyfile_write(const char *path, const struct note_signer *signer, char *err,
 	}
 	len = strlen(skey);
 	skey[len++] = '\n';
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) ==
-	    -1) {
-		snprintf(err, errlen, "%s: %s%s", path, strerror(errno),
-		    errno == EEXIST ? " (refusing to overwrite a key)" : "");
+	if (file_write_atomic(path, skey, len, 0600, FILE_NO_REPLACE, err,
+	    errlen) == -1) {
+		if (errno == EEXIST)
+			snprintf(err, errlen, "%s: it exists (refusing to "
+			    "overwrite a key)", path);
 		goto done;
 	}
-	if (write(fd, skey, len) != (ssize_t)len || fsync(fd) != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		close(fd);
-		unlink(path);
-		goto done;
-	}
-	close(fd);
 	rc = 0;
 done:
 	sodium_memzero(skey, sizeof(skey));

@@ -324,9 +324,14 @@ cmd_fuse(int argc, char **argv)
 	memset(&geo, 0, sizeof(geo));
 	t0 = clock_now_s();
 	if (!fz.no_geo) {
-		if (fz.data != NULL)
-			snprintf(dir, sizeof(dir), "%s", fz.data);
-		else if (layers_datadir(dir, sizeof(dir)) == -1) {
+		if (fz.data != NULL) {
+			if ((size_t)snprintf(dir, sizeof(dir), "%s", fz.data) >=
+			    sizeof(dir)) {
+				fprintf(stderr, "truce fuse: --data: path "
+				    "longer than %zu bytes\n", sizeof(dir) - 1);
+				goto out;
+			}
+		} else if (layers_datadir(dir, sizeof(dir)) == -1) {
 			fprintf(stderr, "truce fuse: the data directory's path "
 			    "is too long\n");
 			goto out;

@@ -2,12 +2,16 @@
  * truce: the one command-line front door (`truce <command> [options]`).
  * Every command lives in its own file under src/cli/ and is listed here.
  */
+#include <sys/stat.h>
+
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
 
 #include "cli/commands.h"
+#include "common/log.h"
 
 const struct command commands[] = {
 	{ "init", cmd_init, "create a center: configuration, log, store, "
@@ -61,7 +65,19 @@ int
 main(int argc, char **argv)
 {
 	const struct command *c;
+	const char *level = getenv("TRUCE_LOG");
 
+	/*
+	 * What truce makes is its members' and nobody else's: a center's
+	 * directory, its store and keys are 0700/0600, as PostgreSQL keeps
+	 * its data directory (the store holds complaints and unreleased
+	 * incidents).
+	 */
+	umask(077);
+	/* TRUCE_LOG=debug|info|warning: how much the log says on stderr. */
+	if (level != NULL)
+		log_setverbose(strcmp(level, "debug") == 0 ? 2 :
+		    strcmp(level, "warning") == 0 ? 0 : 1);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

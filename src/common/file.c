@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "common/file.h"
-#include "common/log.h"
 
 int
 file_sync_dir(const char *dir)
@@ -46,57 +45,66 @@ file_sync_parent(const char *path)
 
 int
 file_write_atomic(const char *path, const void *data, size_t len,
-    mode_t mode)
+    mode_t mode, int flags, char *err, size_t errlen)
 {
 	char tmp[PATH_MAX];
-	const char *p = data;
+	const char *p = data, *step = NULL;
 	ssize_t w;
-	int fd, rc = -1;
+	int fd = -1, rc = -1, saved;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >=
 	    sizeof(tmp)) {
-		log_warnx("%s: path too long", path);
+		snprintf(err, errlen, "%s: path too long", path);
+		errno = ENAMETOOLONG;
 		return -1;
 	}
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    mode)) == -1) {
-		log_warn("open %s", tmp);
-		return -1;
+		step = "create";
+		goto done;
 	}
 	while (len > 0) {
 		w = write(fd, p, len);
 		if (w == -1 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			log_warn("write %s", tmp);
+			if (w == 0)
+				errno = EIO;
+			step = "write";
 			goto done;
 		}
 		p += w;
 		len -= (size_t)w;
 	}
 	if (fsync(fd) == -1) {
-		log_warn("fsync %s", tmp);
+		step = "fsync";
 		goto done;
 	}
 	if (close(fd) == -1) {
 		fd = -1;
-		log_warn("close %s", tmp);
+		step = "close";
 		goto done;
 	}
 	fd = -1;
-	if (rename(tmp, path) == -1) {
-		log_warn("rename %s", tmp);
+	if (flags & FILE_NO_REPLACE ?
+	    renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) :
+	    rename(tmp, path)) {
+		step = "rename";
 		goto done;
 	}
 	if (file_sync_parent(path) == -1) {
-		log_warn("fsync the directory of %s", path);
+		step = "fsync the directory of";
 		goto done;
 	}
 	rc = 0;
 done:
+	saved = errno;
 	if (fd != -1)
 		close(fd);
-	if (rc == -1)
+	if (rc == -1) {
+		snprintf(err, errlen, "%s %s: %s", step, path, strerror(saved));
 		unlink(tmp);
+	}
+	errno = saved;
 	return rc;
 }

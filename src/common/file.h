@@ -4,10 +4,9 @@
  *
  * file_write_atomic follows the rule of SQLite's and PostgreSQL's durable
  * renames: write a temporary file beside the target, fsync it, rename(2)
- * it over the target, then fsync the directory. After a crash the target
- * holds either the old bytes or the new ones, never a mixture. Errors are
- * reported with log_warn where they happen and never name more than the
- * path the caller gave.
+ * it over the target (renameat2 RENAME_NOREPLACE when the target must not
+ * exist yet), then fsync the directory. After a crash the target holds
+ * either the old bytes or the new ones, never a mixture.
  */
 #ifndef TRUCE_FILE_H
 #define TRUCE_FILE_H
@@ -16,13 +15,18 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* Flags of file_write_atomic. */
+#define FILE_NO_REPLACE 1 /* fail (EEXIST) if path exists: keys */
+
 /*
  * Replaces path with the len bytes at data, created with mode (e.g.
- * 0600) when new; path.tmp is the temporary file. 0, or -1 (reported;
- * path unchanged, the temporary file removed).
+ * 0600); path.tmp is the temporary file. 0, or -1 with the failed step,
+ * the path and strerror in err (errlen bytes; not reported: the caller
+ * decides whether a path may be shown) and errno set; path is then
+ * unchanged and the temporary file removed.
  */
 int file_write_atomic(const char *path, const void *data, size_t len,
-    mode_t mode);
+    mode_t mode, int flags, char *err, size_t errlen);
 
 /* fsyncs directory dir. 0, or -1 with errno set (not reported). */
 int file_sync_dir(const char *dir);

@@ -725,12 +725,6 @@ incident_set_count(const struct incident_set *s)
 	return s->ninc;
 }
 
-size_t
-incident_set_nobs(const struct incident_set *s)
-{
-	return s->nobs;
-}
-
 const struct associate_incident *
 incident_set_incident(const struct incident_set *s, size_t i)
 {

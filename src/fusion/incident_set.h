@@ -37,9 +37,8 @@ struct incident_set *incident_set_new(void);
 /* Frees s; NULL does nothing. */
 void incident_set_free(struct incident_set *s);
 
-/* Number of incidents (merged-away ones included) and of observations. */
+/* Number of incidents (merged-away ones included). */
 size_t incident_set_count(const struct incident_set *s);
-size_t incident_set_nobs(const struct incident_set *s);
 
 /*
  * Incident i (0 .. count-1, in creation order); NULL out of range. The

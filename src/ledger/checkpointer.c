@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,26 +172,17 @@ checkpointer_joint(struct checkpointer *cp, int64_t *size)
 	return s;
 }
 
-int
-checkpointer_wait_joint(struct checkpointer *cp, int64_t size, int timeout_ms)
-{
-	struct timespec ts;
-	int rc = 0;
-
-	clock_deadline(&ts, timeout_ms);
-	pthread_mutex_lock(&cp->mu);
-	while (cp->joint_size < size && rc == 0)
-		rc = pthread_cond_timedwait(&cp->cv, &cp->mu, &ts);
-	rc = cp->joint_size >= size ? 0 : -1;
-	pthread_mutex_unlock(&cp->mu);
-	return rc;
-}
-
 /* Writes the joint checkpoint durably (common/file.h). */
 static int
 save_joint(struct checkpointer *cp, const char *note)
 {
-	return file_write_atomic(cp->joint_path, note, strlen(note), 0600);
+	char err[PATH_MAX + 128];
+
+	if (file_write_atomic(cp->joint_path, note, strlen(note), 0600, 0, err,
+	    sizeof(err)) == 0)
+		return 0;
+	log_warnx("joint checkpoint: %s", err);
+	return -1;
 }
 
 static void

@@ -84,13 +84,6 @@ char *checkpointer_latest(struct checkpointer *cp, int64_t *size);
 /* A copy of the latest joint checkpoint, as for checkpointer_latest. */
 char *checkpointer_joint(struct checkpointer *cp, int64_t *size);
 
-/*
- * Waits until the joint checkpoint covers at least size entries or
- * timeout_ms passed. Returns 0 when covered, -1 on time-out.
- */
-int checkpointer_wait_joint(struct checkpointer *cp, int64_t size,
-    int timeout_ms);
-
 /* Stops the cosigning thread and frees cp. NULL does nothing. */
 void checkpointer_stop(struct checkpointer *cp);
 

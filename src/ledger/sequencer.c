@@ -530,17 +530,6 @@ sequencer_wait_applied(struct sequencer *seq, int64_t size, int timeout_ms)
 	return rc;
 }
 
-int64_t
-sequencer_applied(struct sequencer *seq)
-{
-	int64_t n;
-
-	pthread_mutex_lock(&seq->mu);
-	n = seq->applied;
-	pthread_mutex_unlock(&seq->mu);
-	return n;
-}
-
 struct waiter {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;

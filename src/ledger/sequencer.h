@@ -98,9 +98,6 @@ void sequencer_warm(struct sequencer *seq);
 int sequencer_wait_applied(struct sequencer *seq, int64_t size,
     int timeout_ms);
 
-/* The number of log entries the store has applied. */
-int64_t sequencer_applied(struct sequencer *seq);
-
 /* Refuses new requests, completes the queued ones, joins the thread and
  * frees seq. NULL does nothing. */
 void sequencer_stop(struct sequencer *seq);

@@ -47,18 +47,6 @@ static const struct region_def regions[] = {
 };
 #define NREGIONS (sizeof(regions) / sizeof(regions[0]))
 
-size_t
-geodata_nregions(void)
-{
-	return NREGIONS;
-}
-
-const char *
-geodata_region_name(size_t i)
-{
-	return i < NREGIONS ? regions[i].name : NULL;
-}
-
 static const struct region_def *
 find_region(const char *name)
 {

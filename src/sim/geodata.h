@@ -18,10 +18,6 @@ struct region;
 /* Settlements farther than this from the line are left out. */
 #define GEODATA_SETTLEMENT_KM 20.0
 
-/* Number of known regions, and the name of region i ("karabakh", ...). */
-size_t geodata_nregions(void);
-const char *geodata_region_name(size_t i);
-
 /*
  * The default members of the center watching region name (e.g. "RU,TR"
  * for karabakh), or NULL for an unknown region.

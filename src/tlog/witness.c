@@ -152,12 +152,6 @@ witness_request_free(struct witness_request *r)
 	free(r);
 }
 
-int64_t
-witness_request_old_size(const struct witness_request *r)
-{
-	return r->old;
-}
-
 const struct checkpoint *
 witness_request_checkpoint(const struct witness_request *r)
 {

@@ -75,8 +75,7 @@ struct witness_request *witness_request_parse(const uint8_t *body, size_t len,
 /* Frees r; witness_request_free(NULL) does nothing. */
 void witness_request_free(struct witness_request *r);
 
-/* The request's old size, and its checkpoint (lives as long as r). */
-int64_t witness_request_old_size(const struct witness_request *r);
+/* The request's checkpoint (lives as long as r). */
 const struct checkpoint *witness_request_checkpoint(
     const struct witness_request *r);
 

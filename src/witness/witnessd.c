@@ -19,6 +19,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
+#include "common/file.h"
 #include "common/log.h"
 #include "common/num.h"
 #include "tlog/checkpoint.h"
@@ -101,35 +102,23 @@ load_state(struct wlog *l)
 }
 
 static int
-save_state(struct witnessd *w, struct wlog *l, const struct witness_state *s)
+save_state(struct wlog *l, const struct witness_state *s)
 {
-	char tmp[4200], b64[MERKLE_BASE64_SIZE], buf[CHECKPOINT_ORIGIN_MAX + 128];
-	int fd, n, rc = -1, dfd;
+	char b64[MERKLE_BASE64_SIZE], buf[CHECKPOINT_ORIGIN_MAX + 128];
+	char err[4400];
+	int n;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", l->path);
 	merkle_hash_to_base64(s->root, b64);
 	n = snprintf(buf, sizeof(buf), "%s\n%lld\n%s\n", l->origin,
 	    (long long)s->size, b64);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) ==
-	    -1) {
-		log_warn("witness: open %s", tmp);
+	if (n < 0 || (size_t)n >= sizeof(buf) ||
+	    file_write_atomic(l->path, buf, (size_t)n, 0600, 0, err,
+		sizeof(err)) == -1) {
+		log_warnx("witness: save state: %s", n < 0 ||
+		    (size_t)n >= sizeof(buf) ? "state too long" : err);
 		return -1;
 	}
-	if (write(fd, buf, (size_t)n) == n && fsync(fd) == 0)
-		rc = 0;
-	else
-		log_warn("witness: write %s", tmp);
-	close(fd);
-	if (rc == 0 && rename(tmp, l->path) == -1) {
-		log_warn("witness: rename %s", tmp);
-		rc = -1;
-	}
-	if (rc == 0 && (dfd = open(w->dir, O_RDONLY | O_DIRECTORY)) != -1) {
-		if (fsync(dfd) == -1)
-			rc = -1;
-		close(dfd);
-	}
-	return rc;
+	return 0;
 }
 
 static enum MHD_Result
@@ -176,7 +165,7 @@ add_checkpoint(struct witnessd *w, struct MHD_Connection *conn,
 	    l ? l->keys : NULL, l ? l->nkeys : 0, w->key,
 	    (uint64_t)time(NULL), &res);
 	if (res.status == 200) {
-		if (save_state(w, l, &res.state) == -1) {
+		if (save_state(l, &res.state) == -1) {
 			res.status = 500;
 			snprintf(res.message, sizeof(res.message),
 			    "cannot save the witness state");
@@ -342,7 +331,12 @@ witnessd_start(struct note_signer *key, const char *const *log_vkeys,
 		    strerror(errno));
 		goto fail;
 	}
-	snprintf(lock, sizeof(lock), "%s/lock", state_dir);
+	if ((size_t)snprintf(lock, sizeof(lock), "%s/lock", state_dir) >=
+	    sizeof(lock) || (size_t)snprintf(w->dir, sizeof(w->dir), "%s",
+	    state_dir) >= sizeof(w->dir)) {
+		snprintf(err, errlen, "--state: path too long");
+		goto fail;
+	}
 	if ((w->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) ==
 	    -1 || flock(w->lock_fd, LOCK_EX | LOCK_NB) == -1) {
 		snprintf(err, errlen, "--state: %s is in use by another "
