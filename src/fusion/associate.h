@@ -15,7 +15,9 @@
  * by its source's time precision; an incident's window is the intersection
  * of its members' (the times consistent with every report). An incident's
  * summary — position (the information-weighted mean), covariance, count,
- * corroboration — is recomputed from its members whenever they change.
+ * corroboration — is that of all its members whenever they change, kept
+ * as a running summary (associate_summary below) so a member joins in
+ * O(1), bit for bit what recomputing from the members gives.
  * Complaints never join: they are linked to the incidents they match, and
  * each is its own "complaint" incident, uncorroborated while no link
  * exists. Analysts' merges and splits (record/decision.h) move members
