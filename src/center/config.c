@@ -63,6 +63,12 @@ static const struct config_entry table[] = {
 	    "answered 429" },
 	{ "auth_fail_per_minute", INT(auth_fail_per_minute), "6", 1, 1000000,
 	    "rate at which a client address earns failed attempts back" },
+	{ "write_burst", INT(write_burst), "50000", 1, 1000000000,
+	    "log entries (observations, decisions, assessments ...) one "
+	    "principal may write at once before it is answered 429" },
+	{ "write_per_minute", INT(write_per_minute), "60000", 1, 1000000000,
+	    "rate at which a principal earns writes back, entries per "
+	    "minute" },
 	{ "max_evidence_bytes", INT(max_evidence_bytes), "268435456", 1024,
 	    17179869184LL, "bytes of one evidence item at most (413 above)" },
 	{ "escalation_tiers", STR(escalation_tiers),

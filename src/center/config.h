@@ -41,6 +41,9 @@ struct config {
 	int64_t cosign_timeout_ms;
 	int64_t auth_fail_burst;	/* failed authentications per address */
 	int64_t auth_fail_per_minute;	/* ... coming back at this rate */
+	int64_t write_burst;		/* log entries a principal may write
+					   at once */
+	int64_t write_per_minute;	/* ... coming back at this rate */
 	int64_t max_evidence_bytes;	/* one evidence item at most */
 	char escalation_tiers[512];	/* comma-separated tier names */
 	char region[32];	/* geography: karabakh, donbas or none */

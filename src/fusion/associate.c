@@ -512,6 +512,288 @@ associate_summarize(const struct associate_obs *m, size_t n,
 	return 0;
 }
 
+/* ---- running summaries (associate.h) -------------------------------- */
+
+#define SUMMARY_CATEGORIES 64 /* as associate_summarize counts them */
+
+/* One source's reports so far: their count total and qualifier. */
+struct summary_source {
+	uint64_t key;
+	int64_t sum;
+	int q;
+	int used;
+};
+
+struct associate_summary {
+	size_t n, ncomp;	   /* members; complaints among them */
+	int64_t last_index;	   /* log index of the last member added */
+	int group, first_cat;	   /* of the first member */
+	int catn[SUMMARY_CATEGORIES];
+	int64_t t_from, t_to;	   /* union of the reported times */
+	int64_t i_from, i_to;	   /* intersection of the widened windows */
+	int64_t u_from, u_to;	   /* and their union */
+	unsigned source_types;
+	int located;		   /* a member is: ref and f are set */
+	double ref_lat, ref_lon, ref_cov[3];
+	struct ellipsoid_enu f;	   /* the frame at the first located one */
+	double lam[3], eta[2];	   /* information and its weighted sum */
+	struct summary_source *src; /* open addressing by source key */
+	size_t nsrc, capsrc;
+	int64_t best;		   /* the count rule's answer so far */
+	int bq;
+};
+
+struct associate_summary *
+associate_summary_new(void)
+{
+	struct associate_summary *sum = calloc(1, sizeof(*sum));
+
+	if (sum != NULL)
+		associate_summary_reset(sum);
+	return sum;
+}
+
+void
+associate_summary_free(struct associate_summary *sum)
+{
+	if (sum == NULL)
+		return;
+	free(sum->src);
+	free(sum);
+}
+
+void
+associate_summary_reset(struct associate_summary *sum)
+{
+	struct summary_source *src = sum->src;
+	size_t cap = sum->capsrc;
+
+	memset(sum, 0, sizeof(*sum));
+	sum->src = src;
+	sum->capsrc = cap;
+	if (src != NULL)
+		memset(src, 0, cap * sizeof(*src));
+	sum->t_from = sum->u_from = INT64_MAX;
+	sum->t_to = sum->u_to = INT64_MIN;
+	sum->i_from = INT64_MIN;
+	sum->i_to = INT64_MAX;
+	sum->best = 0;
+	sum->bq = ASSOCIATE_EXACT;
+}
+
+static size_t
+source_slot(uint64_t key, size_t cap)
+{
+	key ^= key >> 33;
+	key *= 0xff51afd7ed558ccdULL;
+	key ^= key >> 33;
+	return (size_t)key & (cap - 1);
+}
+
+/* The entry of source key, created (zero) when new; NULL if no memory. */
+static struct summary_source *
+summary_source(struct associate_summary *sum, uint64_t key)
+{
+	struct summary_source *nv, *e;
+	size_t i, k, ncap;
+
+	if ((sum->nsrc + 1) * 2 > sum->capsrc) {
+		ncap = sum->capsrc ? sum->capsrc * 2 : 16;
+		if ((nv = calloc(ncap, sizeof(*nv))) == NULL)
+			return NULL;
+		for (i = 0; i < sum->capsrc; i++) {
+			if (!sum->src[i].used)
+				continue;
+			k = source_slot(sum->src[i].key, ncap);
+			while (nv[k].used)
+				k = (k + 1) & (ncap - 1);
+			nv[k] = sum->src[i];
+		}
+		free(sum->src);
+		sum->src = nv;
+		sum->capsrc = ncap;
+	}
+	k = source_slot(key, sum->capsrc);
+	while (sum->src[k].used && sum->src[k].key != key)
+		k = (k + 1) & (sum->capsrc - 1);
+	e = &sum->src[k];
+	if (!e->used) {
+		e->used = 1;
+		e->key = key;
+		e->sum = 0;
+		e->q = ASSOCIATE_EXACT;
+		sum->nsrc++;
+	}
+	return e;
+}
+
+/* 1 if the total (s1, q1) wins over (s2, q2) in the count rule. */
+static int
+count_wins(int64_t s1, int q1, int64_t s2, int q2)
+{
+	return s1 > s2 || (s1 == s2 && better_qualifier(q1, q2));
+}
+
+int
+associate_summary_add(struct associate_summary *sum,
+    const struct associate_obs *o)
+{
+	struct summary_source *src;
+	double s[3], w[3], x[2], e;
+	int64_t old_sum;
+	int old_q;
+	size_t i;
+
+	if (sum->n == 0) {
+		sum->group = o->group;
+		sum->first_cat = o->category;
+	}
+	e = associate_extent_m(sum->group);
+	if ((src = summary_source(sum, o->source)) == NULL) {
+		associate_summary_reset(sum);
+		return -1;
+	}
+	sum->n++;
+	if (o->complaint)
+		sum->ncomp++;
+	sum->last_index = o->index;
+	if (o->category >= 0 && o->category < SUMMARY_CATEGORIES)
+		sum->catn[o->category]++;
+	if (o->t_from < sum->t_from)
+		sum->t_from = o->t_from;
+	if (o->t_to > sum->t_to)
+		sum->t_to = o->t_to;
+	if (o->w_from > sum->i_from)
+		sum->i_from = o->w_from;
+	if (o->w_to < sum->i_to)
+		sum->i_to = o->w_to;
+	if (o->w_from < sum->u_from)
+		sum->u_from = o->w_from;
+	if (o->w_to > sum->u_to)
+		sum->u_to = o->w_to;
+	if (o->source_type >= 0 && o->source_type < 32)
+		sum->source_types |= 1u << o->source_type;
+
+	/* Position: the same terms, in the same order, as the full pass. */
+	if (o->located && !sum->located) {
+		sum->located = 1;
+		sum->ref_lat = o->lat;
+		sum->ref_lon = o->lon;
+		memcpy(sum->ref_cov, o->cov, sizeof(sum->ref_cov));
+		ellipsoid_enu_init(&sum->f, o->lat, o->lon, 0);
+	}
+	if (o->located) {
+		s[0] = o->cov[0] + e * e;
+		s[1] = o->cov[1];
+		s[2] = o->cov[2] + e * e;
+		if (inverse2(s, w) == 0) {
+			to_enu(&sum->f, o->lat, o->lon, x);
+			sum->lam[0] += w[0];
+			sum->lam[1] += w[1];
+			sum->lam[2] += w[2];
+			sum->eta[0] += w[0] * x[0] + w[1] * x[1];
+			sum->eta[1] += w[1] * x[0] + w[2] * x[1];
+		}
+	}
+
+	/* Count: the source's total and qualifier as count_rule adds them;
+	 * the best total across sources kept as it changes. */
+	old_sum = src->sum;
+	old_q = src->q;
+	src->sum += o->count;
+	if (src->sum > 1000000000)
+		src->sum = 1000000000;
+	if (o->qualifier == ASSOCIATE_AT_LEAST)
+		src->q = ASSOCIATE_AT_LEAST;
+	else if (o->qualifier == ASSOCIATE_ABOUT && src->q == ASSOCIATE_EXACT)
+		src->q = ASSOCIATE_ABOUT;
+	if (count_wins(src->sum, src->q, sum->best, sum->bq)) {
+		sum->best = src->sum;
+		sum->bq = src->q;
+	} else if (count_wins(old_sum, old_q, src->sum, src->q) &&
+	    old_sum == sum->best && old_q == sum->bq) {
+		/* The best total lost ground (a capped total whose qualifier
+		 * weakened, or a count below one): look at every source. */
+		sum->best = 0;
+		sum->bq = ASSOCIATE_EXACT;
+		for (i = 0; i < sum->capsrc; i++)
+			if (sum->src[i].used && count_wins(sum->src[i].sum,
+			    sum->src[i].q, sum->best, sum->bq)) {
+				sum->best = sum->src[i].sum;
+				sum->bq = sum->src[i].q;
+			}
+	}
+	return 0;
+}
+
+int
+associate_summary_result(const struct associate_summary *sum,
+    struct associate_incident *inc)
+{
+	struct associate_incident out;
+	double p[3], enu[3], xyz[3], e;
+	int best, c;
+
+	if (sum->n == 0 || inc->pinned ||
+	    (sum->ncomp > 0 && sum->ncomp < sum->n))
+		return 1;
+	out = *inc;
+	out.kind = sum->ncomp == 0 ? ASSOCIATE_OBSERVED : ASSOCIATE_COMPLAINT;
+	out.nobs = (int)sum->n;
+	out.ncomplaints = (int)sum->ncomp;
+	out.group = sum->group;
+	e = associate_extent_m(out.group);
+
+	best = sum->first_cat;
+	for (c = 0; c < SUMMARY_CATEGORIES; c++)
+		if (sum->catn[c] > (best >= 0 && best < SUMMARY_CATEGORIES
+			? sum->catn[best] : 0))
+			best = c;
+	out.category = best;
+
+	out.t_from = sum->t_from;
+	out.t_to = sum->t_to;
+	out.source_types = sum->source_types;
+	if (sum->i_from > sum->i_to) {
+		out.g_from = sum->u_from;
+		out.g_to = sum->u_to;
+	} else {
+		out.g_from = sum->i_from;
+		out.g_to = sum->i_to;
+	}
+
+	out.located = sum->located;
+	out.lat = out.lon = 0;
+	out.cov[0] = out.cov[1] = out.cov[2] = 0;
+	out.search_m = 0;
+	if (sum->located) {
+		if (inverse2(sum->lam, p) == 0) {
+			enu[0] = p[0] * sum->eta[0] + p[1] * sum->eta[1];
+			enu[1] = p[1] * sum->eta[0] + p[2] * sum->eta[1];
+			enu[2] = 0;
+			ellipsoid_enu_to_ecef(&sum->f, enu, xyz);
+			ellipsoid_from_ecef(xyz, &out.lat, &out.lon, NULL);
+			memcpy(out.cov, p, sizeof(p));
+			out.search_m = sqrt(ASSOCIATE_GATE_CHI2 *
+			    lambda_max(p));
+		} else {
+			out.lat = sum->ref_lat;
+			out.lon = sum->ref_lon;
+			out.cov[0] = sum->ref_cov[0] + e * e;
+			out.cov[1] = sum->ref_cov[1];
+			out.cov[2] = sum->ref_cov[2] + e * e;
+			out.search_m = sqrt(ASSOCIATE_GATE_CHI2 *
+			    lambda_max(out.cov));
+		}
+	}
+
+	out.count = sum->best;
+	out.qualifier = sum->bq;
+	out.nsources = out.kind == ASSOCIATE_COMPLAINT ? 0 : (int)sum->nsrc;
+	*inc = out;
+	return 0;
+}
+
 /* Growable copies of members, for summaries; small incidents stay in
  * the inline array (no allocation on the common path). */
 #define INLINE_MEMBERS 16
@@ -666,15 +948,50 @@ done:
 	return rc;
 }
 
-/* Summarizes incident inc from the book's members and stores it. */
+/*
+ * The book's running summary of inc when it holds exactly inc's members
+ * (the book keeps one, it was filled as they joined, and inc is not
+ * pinned); NULL otherwise. An unpinned incident changes only by members
+ * joining, each the entry that last updated it, so its member count and
+ * its last member's index tell whether the summary has seen them all.
+ */
+static struct associate_summary *
+current_summary(const struct associate_book_ops *ops, void *book,
+    const struct associate_incident *inc)
+{
+	struct associate_summary *sum;
+
+	if (ops->summary == NULL || inc->pinned || inc->nobs <= 0 ||
+	    (sum = ops->summary(book, inc->id)) == NULL)
+		return NULL;
+	if (sum->n != (size_t)inc->nobs ||
+	    sum->last_index != inc->updated_index)
+		return NULL;
+	return sum;
+}
+
+/* Summarizes incident inc from the book's members and stores it; fills
+ * the book's running summary of it anew (unpinned incidents). */
 static int
 refresh(const struct associate_book_ops *ops, void *book,
     struct associate_incident *inc, struct obs_list *l)
 {
+	struct associate_summary *sum;
+	size_t i;
+
 	if (load_members(ops, book, inc->id, l) == -1)
 		return -1;
 	if (l->n > 0 && associate_summarize(l->v, l->n, inc) == -1)
 		return -1;
+	if (ops->summary != NULL && !inc->pinned &&
+	    (sum = ops->summary(book, inc->id)) != NULL) {
+		/* Out of memory leaves it empty: the next join comes back
+		 * here instead of using it. */
+		associate_summary_reset(sum);
+		for (i = 0; i < l->n; i++)
+			if (associate_summary_add(sum, &l->v[i]) == -1)
+				break;
+	}
 	if (ops->put(book, inc) == -1)
 		return -1;
 	return relink(ops, book, inc);
@@ -741,6 +1058,7 @@ associate_observation(const struct associate_book_ops *ops, void *book,
     const struct associate_obs *obs, char incident[ASSOCIATE_ID_LEN + 1])
 {
 	struct associate_obs o = *obs;
+	struct associate_summary *sum;
 	struct associate_incident inc;
 	struct associate_query q;
 	struct choose_ctx c;
@@ -766,9 +1084,22 @@ associate_observation(const struct associate_book_ops *ops, void *book,
 	}
 	if (c.found) {
 		inc = c.best;
+		sum = current_summary(ops, book, &inc);
 		inc.updated_index = o.index;
 		if (ops->add_obs(book, &o, inc.id) == -1)
 			goto done;
+		/* One step of the running summary: O(1), not a pass over
+		 * every member (docs/fusion.md, "Cost"). */
+		if (sum != NULL && o.index > sum->last_index &&
+		    associate_summary_add(sum, &o) == 0 &&
+		    associate_summary_result(sum, &inc) == 0) {
+			if (ops->put(book, &inc) == -1 ||
+			    relink(ops, book, &inc) == -1)
+				goto done;
+			snprintf(incident, ASSOCIATE_ID_LEN + 1, "%s", inc.id);
+			rc = 0;
+			goto done;
+		}
 	} else {
 		/* Seed: a new incident named after the observation. */
 		memset(&inc, 0, sizeof(inc));

@@ -15,7 +15,9 @@
  * by its source's time precision; an incident's window is the intersection
  * of its members' (the times consistent with every report). An incident's
  * summary — position (the information-weighted mean), covariance, count,
- * corroboration — is recomputed from its members whenever they change.
+ * corroboration — is that of all its members whenever they change, kept
+ * as a running summary (associate_summary below) so a member joins in
+ * O(1), bit for bit what recomputing from the members gives.
  * Complaints never join: they are linked to the incidents they match, and
  * each is its own "complaint" incident, uncorroborated while no link
  * exists. Analysts' merges and splits (record/decision.h) move members
@@ -159,6 +161,12 @@ struct associate_book_ops {
 	/* Notes what became of the decision at index (may be NULL). */
 	int (*decided)(void *book, int64_t index, const char *incident,
 	    int applied, const char *message);
+	/* The running summary (associate_summary_*) the book keeps with
+	 * incident id, created empty the first time it is asked for and
+	 * freed with the book; NULL when out of memory or when the book
+	 * keeps none. May be NULL: every summary is then recomputed from
+	 * the members. The associator alone fills it. */
+	struct associate_summary *(*summary)(void *book, const char *id);
 };
 
 /*
@@ -224,6 +232,47 @@ int associate_summarize(const struct associate_obs *m, size_t n,
     struct associate_incident *inc);
 
 /*
+ * A running summary: what associate_summarize computes, kept as sums and
+ * counts so that one more member costs O(1) (a hash of its source)
+ * instead of a pass over every member. Members must be added in log
+ * order; the result is then bit for bit associate_summarize's over the
+ * same members (the same floating-point sums in the same order), which
+ * tests/unit/test_associate.c checks on randomized incidents. An
+ * analyst's merge or split (pinned: the position's spread needs every
+ * member) and incidents that mix complaints with other reports are
+ * summarized from their members instead. Memory: about 700 bytes, plus
+ * 32 bytes per distinct source.
+ */
+struct associate_summary;
+
+/* A new, empty summary; NULL if out of memory. */
+struct associate_summary *associate_summary_new(void);
+
+/* Frees sum; NULL does nothing. */
+void associate_summary_free(struct associate_summary *sum);
+
+/* Empties sum (its memory is kept). */
+void associate_summary_reset(struct associate_summary *sum);
+
+/*
+ * Adds member o (after every member added so far in log order). Returns
+ * 0, or -1 if out of memory (sum is then reset, and must be refilled
+ * from the members before it is used again).
+ */
+int associate_summary_add(struct associate_summary *sum,
+    const struct associate_obs *o);
+
+/*
+ * Writes the summary of sum's members into *inc as associate_summarize
+ * does (keeping inc's id, seed_index, updated_index, pinned, live and
+ * merged_into). Returns 0; 1 when sum cannot say (no member, inc is
+ * pinned, or complaints and other reports are mixed) and inc is
+ * untouched: summarize the members instead.
+ */
+int associate_summary_result(const struct associate_summary *sum,
+    struct associate_incident *inc);
+
+/*
  * The box around (lat, lon) that holds every point within r_m metres,
  * in degrees, rounded outward (a degree is taken at its shortest on
  * WGS84), into q's min/max fields. Books index incidents and complaints
@@ -258,8 +307,11 @@ double associate_time2(const struct associate_obs *o,
  * its complaint incident and is linked to the incidents it matches; any
  * other observation joins the best incident in its gate or seeds one.
  * Writes the incident's id into incident. Returns 0, or -1 if the book
- * failed. Cost: one candidates search, the gate for each candidate, and a
- * summary of the chosen incident's members.
+ * failed. Cost: one candidates search, the gate for each candidate, and
+ * one step of the chosen incident's running summary (ops->summary), so
+ * O(1) however many members it has; a pass over its members only when
+ * the book keeps no summary, the summary is not up to date (a book just
+ * loaded), or the incident is pinned.
  */
 int associate_observation(const struct associate_book_ops *ops, void *book,
     const struct associate_obs *o, char incident[ASSOCIATE_ID_LEN + 1]);

@@ -84,6 +84,7 @@ struct inc_rec {
 	int64_t *links; /* complaint log indexes, ascending */
 	size_t nlinks, caplinks;
 	struct greg reg; /* where it is in the grid */
+	struct associate_summary *sum; /* running summary; NULL: none yet */
 };
 
 struct slot_map { /* int64 or hashed-string key -> slot */
@@ -706,6 +707,7 @@ incident_set_free(struct incident_set *s)
 		free(s->inc[i].mem);
 		free(s->inc[i].links);
 		free(s->inc[i].reg.keys);
+		associate_summary_free(s->inc[i].sum);
 	}
 	free(s->inc);
 	free(s->obs);
@@ -1051,6 +1053,19 @@ op_decided(void *book, int64_t index, const char *incident, int applied,
 	return 0;
 }
 
+static struct associate_summary *
+op_summary(void *book, const char *id)
+{
+	struct incident_set *s = book;
+	long k = inc_slot(s, id);
+
+	if (k < 0)
+		return NULL;
+	if (s->inc[k].sum == NULL)
+		s->inc[k].sum = associate_summary_new();
+	return s->inc[k].sum;
+}
+
 const struct associate_book_ops incident_set_ops = {
 	.candidates = op_candidates,
 	.get = op_get,
@@ -1062,4 +1077,5 @@ const struct associate_book_ops incident_set_ops = {
 	.set_links = op_set_links,
 	.add_link = op_add_link,
 	.decided = op_decided,
+	.summary = op_summary,
 };

@@ -300,6 +300,10 @@ observations_post(struct request *r)
 		return http_problem(r, n ? 413 : 400, "an array must hold 1 "
 		    "to %lld observations, not %zu", (long long)max_batch, n);
 	}
+	if (http_admit_writes(r, n, &ret) == -1) {
+		json_decref(body);
+		return ret;
+	}
 	r->items = calloc(n, sizeof(*r->items));
 	r->bytes = calloc(n, sizeof(*r->bytes));
 	r->entries = calloc(n, sizeof(*r->entries));

@@ -1,5 +1,5 @@
 /*
- * ratelimit: token buckets per address (see ratelimit.h). Tokens are kept
+ * ratelimit: token buckets per key (see ratelimit.h). Tokens are kept
  * in thousandths so refills at any rate stay integer arithmetic.
  */
 #include <pthread.h>
@@ -122,4 +122,33 @@ ratelimit_fail(struct ratelimit *rl, const char *key, int64_t now_ms)
 	if (s->milli < 0)
 		s->milli = 0;
 	pthread_mutex_unlock(&rl->mu);
+}
+
+int64_t
+ratelimit_take(struct ratelimit *rl, const char *key, int64_t n,
+    int64_t now_ms)
+{
+	struct slot *s;
+	int64_t need, wait = 0;
+
+	if (n < 1)
+		n = 1;
+	if (n > rl->burst)
+		n = rl->burst + 1; /* never fits; the wait is then a bound */
+	need = n * 1000;
+	pthread_mutex_lock(&rl->mu);
+	s = find(rl, key, now_ms, 1);
+	refill(rl, s, now_ms);
+	if (s->milli >= need)
+		s->milli -= need;
+	else {
+		/* ms until `need` milli-tokens at per_minute/60 per ms */
+		wait = ((need - s->milli) * 60 + rl->per_minute - 1) /
+		    rl->per_minute;
+		wait = (wait + 999) / 1000;
+		if (wait < 1)
+			wait = 1;
+	}
+	pthread_mutex_unlock(&rl->mu);
+	return wait;
 }

@@ -27,6 +27,7 @@ struct server {
 	struct center *center;
 	struct store_pool *readers; /* the center's (not owned) */
 	struct ratelimit *auth_failures;
+	struct ratelimit *writes; /* log entries per principal */
 	struct ledger_provers *provers; /* ledger.c's, per tree size */
 	uint16_t port;
 	pthread_mutex_t mu;
@@ -199,6 +200,14 @@ void observations_free(struct request *r);
  */
 enum MHD_Result http_submit(struct request *r, const json_t *entry,
     route_fn written);
+
+/*
+ * Admits n log entries written by r's principal under its write limit
+ * (write_burst, write_per_minute): 0, or -1 with 429 and Retry-After
+ * queued (413 when n alone is over write_burst) and *ret set. Every route
+ * that appends to the log calls it before doing the work.
+ */
+int http_admit_writes(struct request *r, size_t n, enum MHD_Result *ret);
 
 /*
  * In a written() callback: 0 with the entry's log index in *index when it

@@ -396,16 +396,14 @@ client_address(struct request *r)
 		    sa)->sin6_addr, r->client, sizeof(r->client));
 }
 
-/* 429 with Retry-After: the address failed to authenticate too often. */
+/* 429 with Retry-After and detail. */
 static enum MHD_Result
-too_many(struct request *r, int64_t wait_s)
+too_many_detail(struct request *r, int64_t wait_s, const char *detail)
 {
-	char detail[160], after[32], *text;
+	char after[32], *text;
 	struct MHD_Response *resp;
 	json_t *problem;
 
-	snprintf(detail, sizeof(detail), "too many failed authentications "
-	    "from this address; try again in %lld s", (long long)wait_s);
 	snprintf(after, sizeof(after), "%lld", (long long)wait_s);
 	problem = http_problem_new(429, detail);
 	text = json_dumps(problem, JSON_COMPACT);
@@ -422,6 +420,44 @@ too_many(struct request *r, int64_t wait_s)
 	    "application/problem+json");
 	MHD_add_response_header(resp, "Retry-After", after);
 	return queue(r, 429, resp);
+}
+
+/* 429 with Retry-After: the address failed to authenticate too often. */
+static enum MHD_Result
+too_many(struct request *r, int64_t wait_s)
+{
+	char detail[160];
+
+	snprintf(detail, sizeof(detail), "too many failed authentications "
+	    "from this address; try again in %lld s", (long long)wait_s);
+	return too_many_detail(r, wait_s, detail);
+}
+
+int
+http_admit_writes(struct request *r, size_t n, enum MHD_Result *ret)
+{
+	const struct config *cfg = &r->srv->center->cfg;
+	char detail[320];
+	int64_t wait;
+
+	if ((int64_t)n > cfg->write_burst) {
+		*ret = http_problem(r, 413, "this request writes %zu log "
+		    "entries, over the per-principal limit write_burst of "
+		    "%lld; send at most %lld at a time", n,
+		    (long long)cfg->write_burst, (long long)cfg->write_burst);
+		return -1;
+	}
+	wait = ratelimit_take(r->srv->writes, r->who.name, (int64_t)n,
+	    timefmt_now_ms());
+	if (wait == 0)
+		return 0;
+	snprintf(detail, sizeof(detail), "principal %s is over its write "
+	    "limit (write_burst %lld entries, then write_per_minute %lld); "
+	    "these %zu entries fit again in %lld s", r->who.name,
+	    (long long)cfg->write_burst, (long long)cfg->write_per_minute, n,
+	    (long long)wait);
+	*ret = too_many_detail(r, wait, detail);
+	return -1;
 }
 
 /*
@@ -612,8 +648,11 @@ submitted(struct seq_request *sr, int status, void *arg)
 enum MHD_Result
 http_submit(struct request *r, const json_t *entry, route_fn written)
 {
+	enum MHD_Result ret;
 	size_t len;
 
+	if (http_admit_writes(r, 1, &ret) == -1)
+		return ret;
 	r->items = calloc(1, sizeof(*r->items));
 	r->bytes = calloc(1, sizeof(*r->bytes));
 	r->entries = calloc(1, sizeof(*r->entries));
@@ -848,6 +887,8 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 	pthread_mutex_init(&s->mu, NULL);
 	if ((s->auth_failures = ratelimit_new(c->cfg.auth_fail_burst,
 		 c->cfg.auth_fail_per_minute)) == NULL ||
+	    (s->writes = ratelimit_new(c->cfg.write_burst,
+		 c->cfg.write_per_minute)) == NULL ||
 	    (s->provers = ledger_provers_new()) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -874,6 +915,7 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 	return s;
 fail:
 	ratelimit_free(s->auth_failures);
+	ratelimit_free(s->writes);
 	ledger_provers_free(s->provers);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
@@ -906,6 +948,7 @@ server_stop(struct server *s, int wait_ms)
 	}
 	MHD_stop_daemon(s->daemon);
 	ratelimit_free(s->auth_failures);
+	ratelimit_free(s->writes);
 	ledger_provers_free(s->provers);
 	pthread_mutex_destroy(&s->mu);
 	free(s);

@@ -1965,6 +1965,12 @@ wb_decided(void *book, int64_t index, const char *incident, int applied,
 	return sql_decided(s, index, incident, applied, message);
 }
 
+static struct associate_summary *
+wb_summary(void *book, const char *id)
+{
+	return incident_set_ops.summary(((struct store *)book)->fb.set, id);
+}
+
 static const struct associate_book_ops sqlite_book = {
 	.candidates = wb_candidates,
 	.get = wb_get,
@@ -1976,6 +1982,7 @@ static const struct associate_book_ops sqlite_book = {
 	.set_links = wb_set_links,
 	.add_link = wb_add_link,
 	.decided = wb_decided,
+	.summary = wb_summary,
 };
 
 static void

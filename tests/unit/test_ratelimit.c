@@ -52,6 +52,27 @@ main(void)
 	}
 	ok(all, "recent addresses kept their (one-failure) buckets");
 	ratelimit_free(rl);
+
+	/* Writes: n tokens at once, or none. 100 at once, 60 a minute. */
+	rl = ratelimit_new(100, 60);
+	ok(rl != NULL, "a write limiter");
+	is_int(ratelimit_take(rl, "sensor-net", 80, t), 0,
+	    "80 entries of a burst of 100 pass");
+	is_int(ratelimit_take(rl, "sensor-net", 30, t), 10,
+	    "30 more do not: 10 s until they fit");
+	is_int(ratelimit_take(rl, "sensor-net", 20, t), 0,
+	    "the refusal took nothing: 20 still fit");
+	is_int(ratelimit_take(rl, "patrol-7", 100, t), 0,
+	    "another principal has its own bucket");
+	is_int(ratelimit_take(rl, "sensor-net", 1, t + 999), 1,
+	    "empty: the next entry in 1 s");
+	is_int(ratelimit_take(rl, "sensor-net", 1, t + 1000), 0,
+	    "and it passes then");
+	ok(ratelimit_take(rl, "sensor-net", 101, t + 3600000) > 0,
+	    "more than the burst never fits, even with the bucket full");
+	is_int(ratelimit_take(rl, "sensor-net", 100, t + 3600000), 0,
+	    "the whole burst does");
+	ratelimit_free(rl);
 	ratelimit_free(NULL);
 	return done_testing();
 }
