@@ -196,20 +196,14 @@ struct arg_ctx {
 	int64_t limit;
 };
 
-static enum MHD_Result
-list_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-    const char *value)
+/* Reads parameter key (one the route takes) into a; the error in a->err. */
+static void
+list_arg(struct arg_ctx *a, const char *key, const char *value)
 {
-	struct arg_ctx *a = cls;
 	struct store_incident_query *q = a->q;
 	char terr[160];
 	int64_t e7[4];
 
-	(void)kind;
-	if (a->err[0] != '\0')
-		return MHD_NO;
-	if (value == NULL)
-		value = "";
 	if (strcmp(key, "bbox") == 0) {
 		if (http_parse_bbox(value, e7, a->err, sizeof(a->err)) == 0) {
 			q->has_bbox = 1;
@@ -241,10 +235,7 @@ list_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 			sizeof(terr)) == -1)
 			snprintf(a->err, sizeof(a->err), "cursor: %s (use the "
 			    "`next` value of the previous page)", terr);
-	} else
-		snprintf(a->err, sizeof(a->err), "unknown parameter '%.40s' "
-		    "(bbox, from, to, category, zone, limit, cursor)", key);
-	return a->err[0] ? MHD_NO : MHD_YES;
+	}
 }
 
 enum MHD_Result
@@ -254,6 +245,7 @@ incidents_list(struct request *r)
 	struct arg_ctx a;
 	struct list_ctx c;
 	struct store *s;
+	const char *const *k, *v;
 	char next[32];
 	int rc;
 
@@ -263,8 +255,9 @@ incidents_list(struct request *r)
 	memset(&a, 0, sizeof(a));
 	a.q = &q;
 	a.limit = LIST_DEFAULT_LIMIT;
-	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, list_arg,
-	    &a);
+	for (k = r->route->params; *k != NULL && a.err[0] == '\0'; k++)
+		if ((v = http_query(r, *k)) != NULL)
+			list_arg(&a, *k, v);
 	if (a.err[0] != '\0')
 		return http_problem(r, 400, "%s", a.err);
 	if (q.from_ms != INT64_MIN && q.to_ms != INT64_MAX &&

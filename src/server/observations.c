@@ -68,8 +68,7 @@ write_done(struct seq_request *sr, int status, void *arg)
 static int
 want_receipts(struct request *r)
 {
-	const char *v = MHD_lookup_connection_value(r->conn,
-	    MHD_GET_ARGUMENT_KIND, "receipts");
+	const char *v = http_query(r, "receipts");
 
 	return v != NULL && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
 }
@@ -477,19 +476,13 @@ parse_bbox(const char *v, struct store_query *q, char *err, size_t errlen)
 	return 0;
 }
 
-static enum MHD_Result
-list_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-    const char *value)
+/* Reads parameter key (one the route takes) into a; the error in a->err. */
+static void
+list_arg(struct arg_ctx *a, const char *key, const char *value)
 {
-	struct arg_ctx *a = cls;
 	struct store_query *q = a->q;
 	char terr[160];
 
-	(void)kind;
-	if (a->err[0] != '\0')
-		return MHD_NO;
-	if (value == NULL)
-		value = "";
 	if (strcmp(key, "bbox") == 0) {
 		parse_bbox(value, q, a->err, sizeof(a->err));
 	} else if (strcmp(key, "from") == 0 || strcmp(key, "to") == 0) {
@@ -523,11 +516,7 @@ list_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 			terr, sizeof(terr)) == -1)
 			snprintf(a->err, sizeof(a->err), "cursor: %s (use the "
 			    "`next` value of the previous page)", terr);
-	} else
-		snprintf(a->err, sizeof(a->err), "unknown parameter '%.40s' "
-		    "(bbox, from, to, category, source, member, limit, "
-		    "cursor)", key);
-	return a->err[0] ? MHD_NO : MHD_YES;
+	}
 }
 
 enum MHD_Result
@@ -537,6 +526,7 @@ observations_list(struct request *r)
 	struct arg_ctx a;
 	struct list_ctx c;
 	struct store *s;
+	const char *const *k, *v;
 	char tail[48];
 	int rc, n;
 
@@ -544,8 +534,9 @@ observations_list(struct request *r)
 	memset(&a, 0, sizeof(a));
 	a.q = &q;
 	a.limit = LIST_DEFAULT_LIMIT;
-	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, list_arg,
-	    &a);
+	for (k = r->route->params; *k != NULL && a.err[0] == '\0'; k++)
+		if ((v = http_query(r, *k)) != NULL)
+			list_arg(&a, *k, v);
 	if (a.err[0] != '\0')
 		return http_problem(r, 400, "%s", a.err);
 	if (q.from_ms != INT64_MIN && q.to_ms != INT64_MAX &&
