@@ -197,7 +197,7 @@ forbidden(struct request *r, json_t *errors)
 	struct observation_error e;
 	const struct principal *p = &r->who;
 	const json_t *src;
-	const char *type, *member, *org;
+	const char *type, *member, *org, *alleged;
 	size_t i, k, bad = 0;
 	int ok;
 
@@ -206,6 +206,8 @@ forbidden(struct request *r, json_t *errors)
 		type = json_string_value(json_object_get(src, "type"));
 		member = json_string_value(json_object_get(src, "member"));
 		org = json_string_value(json_object_get(src, "organisation"));
+		alleged = json_string_value(json_object_get(r->entries[i],
+		    "alleged_by"));
 		e.pointer[0] = '\0';
 		if (p->role == ROLE_LIAISON) {
 			if (strcmp(type, "complaint") != 0)
@@ -221,6 +223,16 @@ forbidden(struct request *r, json_t *errors)
 			    "files complaints for its party: source.type "
 			    "\"complaint\", source.organisation \"%s\", no "
 			    "member", p->party);
+			/* Its party's complaint, in its party's name. */
+			if (e.pointer[0] == '\0' && alleged != NULL &&
+			    strcmp(alleged, p->party) != 0) {
+				snprintf(e.pointer, sizeof(e.pointer),
+				    "/alleged_by");
+				snprintf(e.message, sizeof(e.message), "a "
+				    "liaison of party %.64s files in its own "
+				    "party's name only, not '%.64s'", p->party,
+				    alleged);
+			}
 		} else if (p->role == ROLE_SENSOR) {
 			for (ok = 0, k = 0; machine_sources[k] != NULL; k++)
 				ok |= strcmp(type, machine_sources[k]) == 0;
@@ -247,6 +259,57 @@ forbidden(struct request *r, json_t *errors)
 		}
 	}
 	return bad;
+}
+
+/*
+ * Checks that entry's alleged_by, when it has one, names one of parties
+ * (the genesis entry's; any name when it lists none): 0, or -1 with the
+ * error in e.
+ */
+static int
+alleged_by_party(const json_t *entry, const json_t *parties,
+    struct observation_error *e)
+{
+	const char *by = json_string_value(json_object_get(entry,
+	    "alleged_by"));
+	const json_t *v;
+	size_t i, at = 0;
+	char list[160];
+	int n;
+
+	if (by == NULL || json_array_size(parties) == 0)
+		return 0;
+	list[0] = '\0';
+	json_array_foreach(parties, i, v) {
+		if (strcmp(json_string_value(v), by) == 0)
+			return 0;
+		n = snprintf(list + at, sizeof(list) - at, "%s%s",
+		    i ? ", " : "", json_string_value(v));
+		if (n > 0 && (size_t)n < sizeof(list) - at)
+			at += (size_t)n;
+	}
+	snprintf(e->pointer, sizeof(e->pointer), "/alleged_by");
+	snprintf(e->message, sizeof(e->message), "'%.48s' is not one of the "
+	    "center's parties (%.96s): alleged_by names the party that "
+	    "files the complaint", by, list);
+	return -1;
+}
+
+/* The genesis entry's parties (a new reference), or NULL on error. */
+static json_t *
+center_parties(struct request *r)
+{
+	struct store *s;
+	json_t *m, *parties;
+
+	s = store_pool_get(r->srv->readers);
+	m = store_members(s);
+	store_pool_put(r->srv->readers, s);
+	if (m == NULL)
+		return NULL;
+	parties = json_incref(json_object_get(m, "parties"));
+	json_decref(m);
+	return parties != NULL ? parties : json_array();
 }
 
 /*
@@ -279,7 +342,7 @@ observations_post(struct request *r)
 {
 	struct observation_error errs[MAX_ERRORS_PER_ITEM];
 	enum MHD_Result ret;
-	json_t *body, *item, *errors = NULL, *problem;
+	json_t *body, *item, *errors = NULL, *problem, *parties = NULL;
 	size_t n, i, nerr, bad = 0, len;
 	int64_t now = timefmt_now_ms();
 	int64_t max_batch = r->srv->center->cfg.max_batch;
@@ -319,6 +382,17 @@ observations_post(struct request *r)
 			bad++;
 			continue;
 		}
+		if (json_object_get(r->entries[i], "alleged_by") != NULL &&
+		    parties == NULL && (parties = center_parties(r)) == NULL) {
+			json_decref(body);
+			json_decref(errors);
+			return http_problem(r, 503, "the store is unavailable");
+		}
+		if (alleged_by_party(r->entries[i], parties, errs) == -1) {
+			add_errors(errors, errs, 1, r->single ? -1 : (long)i);
+			bad++;
+			continue;
+		}
 		if (observation_encode(r->entries[i], &r->bytes[i], &len,
 			ids + i * (OBSERVATION_ID_LEN + 1)) == -1) {
 			snprintf(errs[0].pointer, sizeof(errs[0].pointer), "%s",
@@ -336,6 +410,7 @@ observations_post(struct request *r)
 		r->items[i].id = ids + i * (OBSERVATION_ID_LEN + 1);
 	}
 	json_decref(body);
+	json_decref(parties);
 	if (bad == 0 && (bad = forbidden(r, errors)) > 0) {
 		observations_free(r);
 		problem = http_problem_new(403, "");
