@@ -19,51 +19,22 @@
 #include "store/obsdigest.h"
 #include "store/store.h"
 
-struct digest_args {
-	const char *from, *to;
-	char err[160];
-};
-
-static enum MHD_Result
-digest_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-    const char *value)
-{
-	struct digest_args *a = cls;
-
-	(void)kind;
-	if (strcmp(key, "from") == 0)
-		a->from = value ? value : "";
-	else if (strcmp(key, "to") == 0)
-		a->to = value ? value : "";
-	else {
-		snprintf(a->err, sizeof(a->err), "unknown parameter '%.40s' "
-		    "(from, to)", key);
-		return MHD_NO;
-	}
-	return MHD_YES;
-}
-
 enum MHD_Result
 digest_observations(struct request *r)
 {
-	struct digest_args a;
+	const char *vfrom = http_query(r, "from"), *vto = http_query(r, "to");
 	struct store *s;
 	uint8_t d[OBSDIGEST_SIZE];
 	char hex[2 * OBSDIGEST_SIZE + 1], err[128];
 	int64_t from, to, applied = -1, count = 0;
 	int rc = -1;
 
-	memset(&a, 0, sizeof(a));
-	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, digest_arg,
-	    &a);
-	if (a.err[0] != '\0')
-		return http_problem(r, 400, "%s", a.err);
-	if (a.from == NULL || a.to == NULL)
+	if (vfrom == NULL || vto == NULL)
 		return http_problem(r, 400, "from and to are required");
-	if (num_parse_i64(a.from, 0, INT64_MAX - OBSDIGEST_MAX_SPAN, &from, err,
+	if (num_parse_i64(vfrom, 0, INT64_MAX - OBSDIGEST_MAX_SPAN, &from, err,
 		sizeof(err)) == -1)
 		return http_problem(r, 400, "from: %s", err);
-	if (num_parse_i64(a.to, from, from + OBSDIGEST_MAX_SPAN, &to, err,
+	if (num_parse_i64(vto, from, from + OBSDIGEST_MAX_SPAN, &to, err,
 		sizeof(err)) == -1)
 		return http_problem(r, 400, "to: %s (at most %lld indexes per "
 		    "digest)", err, (long long)OBSDIGEST_MAX_SPAN);

@@ -5,7 +5,8 @@
  *                                    its media type as Content-Type; an
  *                                    expected digest (the query, or an RFC
  *                                    9530 `Content-Digest: sha-256=:B64:`
- *                                    header) that does not match is 422
+ *                                    header) that does not match is 422,
+ *                                    and so are two that disagree
  *   GET  /v1/evidence/{sha256}       the bytes, bit-identical, with the
  *                                    stored media type
  *   GET  /v1/evidence/{sha256}/custody  who uploaded and fetched it, when,
@@ -23,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "center/cas.h"
 #include "center/center.h"
@@ -145,48 +148,133 @@ evidence_chunk(struct request *r, const char *data, size_t len)
 	return 0;
 }
 
+/* Reads 64 lower-case hex digits into out; 0 or -1. */
+static int
+hex_digest(const char *q, uint8_t out[32])
+{
+	size_t i;
+
+	for (i = 0; q[i] != '\0' && i < 64; i++)
+		if (!((q[i] >= '0' && q[i] <= '9') ||
+			(q[i] >= 'a' && q[i] <= 'f')))
+			return -1;
+	if (i != 64 || q[64] != '\0')
+		return -1;
+	for (i = 0; i < 32; i++)
+		out[i] = (uint8_t)(((q[2 * i] <= '9' ? q[2 * i] - '0'
+		    : q[2 * i] - 'a' + 10) << 4) |
+		    (q[2 * i + 1] <= '9' ? q[2 * i + 1] - '0'
+		    : q[2 * i + 1] - 'a' + 10));
+	return 0;
+}
+
 /*
- * The digest the uploader expects, from ?sha256= (hex) or Content-Digest
- * (RFC 9530 sha-256, base64): 1 with it in out, 0 if none, -1 malformed.
+ * What the uploader said the digest is. Every statement is read: the
+ * query's sha256 and each sha-256 member of each Content-Digest header;
+ * they must all agree, and whichever is right, two that disagree refuse
+ * the upload (422) rather than let one of them win.
+ */
+struct expected {
+	uint8_t digest[32];
+	int has;		/* digest holds a stated value */
+	int status;		/* 0, or the error: 400 malformed, 422 */
+	const char *first;	/* where digest was stated */
+	char err[300];
+};
+
+/* Records one stated digest d, from where. */
+static void
+expect(struct expected *x, const uint8_t d[32], const char *where)
+{
+	char a[65], b[65];
+
+	if (x->status != 0)
+		return;
+	if (!x->has) {
+		memcpy(x->digest, d, 32);
+		x->has = 1;
+		x->first = where;
+		return;
+	}
+	if (memcmp(x->digest, d, 32) == 0)
+		return;
+	sodium_bin2hex(a, sizeof(a), x->digest, 32);
+	sodium_bin2hex(b, sizeof(b), d, 32);
+	x->status = 422;
+	snprintf(x->err, sizeof(x->err), "%s and %s disagree on the "
+	    "expected SHA-256 (%.16s... and %.16s...); nothing was stored",
+	    x->first, where, a, b);
+}
+
+/*
+ * Reads the sha-256 members of one Content-Digest field value (RFC 9530:
+ * an RFC 8941 dictionary, members separated by commas, a byte sequence
+ * as :base64:); other algorithms are ignored.
+ */
+static enum MHD_Result
+content_digest(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct expected *x = cls;
+	const char *p, *end;
+	uint8_t d[32];
+	size_t n, len;
+
+	(void)kind;
+	if (strcasecmp(key, "Content-Digest") != 0 || value == NULL)
+		return MHD_YES;
+	for (p = value; *p != '\0' && x->status == 0; p += len) {
+		p += strspn(p, " \t,");
+		len = strcspn(p, ",");
+		if (len < 8 || strncmp(p, "sha-256=", 8) != 0)
+			continue;
+		if (p[8] != ':' || (end = memchr(p + 9, ':', len - 9)) ==
+		    NULL || b64_decode(p + 9, (size_t)(end - p - 9), d, 32,
+			&n) == -1 || n != 32) {
+			x->status = 400;
+			snprintf(x->err, sizeof(x->err), "Content-Digest: "
+			    "sha-256 must be :base64 of 32 bytes: (RFC 9530)");
+			break;
+		}
+		expect(x, d, "Content-Digest sha-256");
+	}
+	return x->status == 0 ? MHD_YES : MHD_NO;
+}
+
+/*
+ * The digest the uploader expects, from ?sha256= (hex) and every
+ * Content-Digest sha-256 (base64): 1 with it in out, 0 if none, -1 with
+ * the status (400 malformed, 422 two that disagree) in *status and a
+ * message in err.
  */
 static int
-expected_digest(struct request *r, uint8_t out[32], char *err, size_t errlen)
+expected_digest(struct request *r, uint8_t out[32], unsigned *status,
+    char *err, size_t errlen)
 {
 	const char *q = http_query(r, "sha256");
-	const char *h = http_header(r, "Content-Digest");
-	const char *p, *end;
-	size_t i, n;
+	struct expected x;
+	uint8_t d[32];
 
+	memset(&x, 0, sizeof(x));
 	if (q != NULL) {
-		for (i = 0; q[i] != '\0' && i < 64; i++)
-			if (!((q[i] >= '0' && q[i] <= '9') ||
-				(q[i] >= 'a' && q[i] <= 'f')))
-				break;
-		if (i != 64 || q[64] != '\0') {
-			snprintf(err, errlen, "sha256: must be 64 lower-case "
-			    "hex digits");
-			return -1;
-		}
-		for (i = 0; i < 32; i++)
-			out[i] = (uint8_t)(((q[2 * i] <= '9' ? q[2 * i] - '0'
-			    : q[2 * i] - 'a' + 10) << 4) |
-			    (q[2 * i + 1] <= '9' ? q[2 * i + 1] - '0'
-			    : q[2 * i + 1] - 'a' + 10));
-		return 1;
+		if (hex_digest(q, d) == -1) {
+			x.status = 400;
+			snprintf(x.err, sizeof(x.err), "sha256: must be 64 "
+			    "lower-case hex digits");
+		} else
+			expect(&x, d, "?sha256=");
 	}
-	if (h == NULL)
-		return 0;
-	/* Only the sha-256 member is read; other algorithms are ignored. */
-	if ((p = strstr(h, "sha-256=:")) == NULL)
-		return 0;
-	p += 9;
-	if ((end = strchr(p, ':')) == NULL ||
-	    b64_decode(p, (size_t)(end - p), out, 32, &n) == -1 || n != 32) {
-		snprintf(err, errlen, "Content-Digest: sha-256 must be "
-		    ":base64 of 32 bytes: (RFC 9530)");
+	if (x.status == 0)
+		MHD_get_connection_values(r->conn, MHD_HEADER_KIND,
+		    content_digest, &x);
+	if (x.status != 0) {
+		*status = (unsigned)x.status;
+		snprintf(err, errlen, "%s", x.err);
 		return -1;
 	}
-	return 1;
+	if (x.has)
+		memcpy(out, x.digest, 32);
+	return x.has;
 }
 
 static enum MHD_Result
@@ -217,6 +305,7 @@ evidence_post(struct request *r)
 	struct upload *u = upload_of(r);
 	uint8_t want[32];
 	char err[300];
+	unsigned status;
 	int has, mismatch;
 	enum MHD_Result ret;
 	json_t *entry;
@@ -228,8 +317,8 @@ evidence_post(struct request *r)
 	if (u->w == NULL)
 		return http_problem(r, 400, "the body is empty: evidence is "
 		    "the item's bytes");
-	if ((has = expected_digest(r, want, err, sizeof(err))) == -1)
-		return http_problem(r, 400, "%s", err);
+	if ((has = expected_digest(r, want, &status, err, sizeof(err))) == -1)
+		return http_problem(r, status, "%s", err);
 	if (cas_writer_finish(u->w, has ? want : NULL, u->hex, &u->size,
 		&u->existed, &mismatch, err, sizeof(err)) == -1) {
 		if (mismatch)

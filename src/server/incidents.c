@@ -46,9 +46,48 @@ time_json(const json_t *rec, const char *key)
 	return json_string(buf);
 }
 
-/* The GeoJSON Feature of an incident record (store_find_incident). */
+/* 1 if who may see complaint id of rec (its complaint_parties). */
+static int
+sees_complaint(const struct principal *who, const json_t *rec,
+    const char *id)
+{
+	return principal_sees_complaint(who, json_string_value(
+	    json_object_get(json_object_get(rec, "complaint_parties"), id)));
+}
+
+/*
+ * Drops from the properties p what who may not see of rec: the ids of
+ * another party's complaints (and their notes), for a liaison.
+ */
+static void
+for_principal(json_t *p, const json_t *rec, const struct principal *who)
+{
+	json_t *comp = json_object_get(json_object_get(p, "corroboration"),
+	    "complaints"), *notes = json_object_get(p, "notes");
+	const char *id;
+	size_t i;
+
+	if (who->role != ROLE_LIAISON)
+		return;
+	for (i = json_array_size(comp); i-- > 0;)
+		if (!sees_complaint(who, rec, json_string_value(
+			json_array_get(comp, i))))
+			json_array_remove(comp, i);
+	for (i = json_array_size(notes); i-- > 0;) {
+		id = json_string_value(json_object_get(json_array_get(notes,
+		    i), "observation"));
+		if (json_object_get(json_object_get(rec, "complaint_parties"),
+			id) != NULL && !sees_complaint(who, rec, id))
+			json_array_remove(notes, i);
+	}
+}
+
+/*
+ * The GeoJSON Feature of an incident record (store_find_incident), as who
+ * may see it.
+ */
 static json_t *
-feature(const json_t *rec)
+feature(const json_t *rec, const struct principal *who)
 {
 	struct ellipsoid_ellipse el;
 	const json_t *cov = json_object_get(rec, "cov");
@@ -87,6 +126,7 @@ feature(const json_t *rec)
 	    "seed_index", json_object_get(rec, "seed_index"));
 	if (p == NULL)
 		return NULL;
+	for_principal(p, rec, who);
 	json_object_set(p, "updated_index", json_object_get(rec,
 	    "updated_index"));
 	json_object_set(p, "pinned", json_object_get(rec, "pinned"));
@@ -147,7 +187,7 @@ incidents_get(struct request *r)
 		return http_problem(r, 503, "the store is unavailable");
 	if (found == 0)
 		return http_problem(r, 404, "no incident has id %.80s", r->arg);
-	f = feature(rec);
+	f = feature(rec, &r->who);
 	json_decref(rec);
 	if (f == NULL)
 		return http_problem(r, 500, "incident %.40s is unreadable",
@@ -163,6 +203,7 @@ incidents_get(struct request *r)
 }
 
 struct list_ctx {
+	const struct principal *who;
 	json_t *features;
 	int64_t last;
 	int rows, limit, failed;
@@ -178,7 +219,7 @@ list_row(void *arg, int64_t cursor, const json_t *rec)
 		c->rows++; /* there is a next page */
 		return 1;
 	}
-	if ((f = feature(rec)) == NULL) {
+	if ((f = feature(rec, c->who)) == NULL) {
 		c->failed = 1;
 		return 1;
 	}
@@ -196,20 +237,14 @@ struct arg_ctx {
 	int64_t limit;
 };
 
-static enum MHD_Result
-list_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-    const char *value)
+/* Reads parameter key (one the route takes) into a; the error in a->err. */
+static void
+list_arg(struct arg_ctx *a, const char *key, const char *value)
 {
-	struct arg_ctx *a = cls;
 	struct store_incident_query *q = a->q;
 	char terr[160];
 	int64_t e7[4];
 
-	(void)kind;
-	if (a->err[0] != '\0')
-		return MHD_NO;
-	if (value == NULL)
-		value = "";
 	if (strcmp(key, "bbox") == 0) {
 		if (http_parse_bbox(value, e7, a->err, sizeof(a->err)) == 0) {
 			q->has_bbox = 1;
@@ -241,10 +276,7 @@ list_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 			sizeof(terr)) == -1)
 			snprintf(a->err, sizeof(a->err), "cursor: %s (use the "
 			    "`next` value of the previous page)", terr);
-	} else
-		snprintf(a->err, sizeof(a->err), "unknown parameter '%.40s' "
-		    "(bbox, from, to, category, zone, limit, cursor)", key);
-	return a->err[0] ? MHD_NO : MHD_YES;
+	}
 }
 
 enum MHD_Result
@@ -254,6 +286,7 @@ incidents_list(struct request *r)
 	struct arg_ctx a;
 	struct list_ctx c;
 	struct store *s;
+	const char *const *k, *v;
 	char next[32];
 	int rc;
 
@@ -263,8 +296,9 @@ incidents_list(struct request *r)
 	memset(&a, 0, sizeof(a));
 	a.q = &q;
 	a.limit = LIST_DEFAULT_LIMIT;
-	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, list_arg,
-	    &a);
+	for (k = r->route->params; *k != NULL && a.err[0] == '\0'; k++)
+		if ((v = http_query(r, *k)) != NULL)
+			list_arg(&a, *k, v);
 	if (a.err[0] != '\0')
 		return http_problem(r, 400, "%s", a.err);
 	if (q.from_ms != INT64_MIN && q.to_ms != INT64_MAX &&
@@ -272,6 +306,7 @@ incidents_list(struct request *r)
 		return http_problem(r, 400, "to: is before from");
 	q.limit = (int)a.limit + 1;
 	memset(&c, 0, sizeof(c));
+	c.who = &r->who;
 	c.features = json_array();
 	c.limit = (int)a.limit;
 	c.last = 0;
@@ -440,7 +475,7 @@ decision_written(struct request *r)
 		return http_problem_json(r, 409, body);
 	}
 	body = json_pack("{s:I,s:s,s:o}", "index", (json_int_t)index,
-	    "message", message, "incident", feature(rec));
+	    "message", message, "incident", feature(rec, &r->who));
 	json_decref(rec);
 	if (split) {
 		associate_split_id(id, index, nid);

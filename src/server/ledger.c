@@ -102,8 +102,7 @@ static int
 arg_i64(struct request *r, const char *name, int64_t min, int64_t max,
     int64_t *out, char *err, size_t errlen)
 {
-	const char *v = MHD_lookup_connection_value(r->conn,
-	    MHD_GET_ARGUMENT_KIND, name);
+	const char *v = http_query(r, name);
 	char nerr[160];
 
 	if (v == NULL) {

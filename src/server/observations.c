@@ -68,8 +68,7 @@ write_done(struct seq_request *sr, int status, void *arg)
 static int
 want_receipts(struct request *r)
 {
-	const char *v = MHD_lookup_connection_value(r->conn,
-	    MHD_GET_ARGUMENT_KIND, "receipts");
+	const char *v = http_query(r, "receipts");
 
 	return v != NULL && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
 }
@@ -198,7 +197,7 @@ forbidden(struct request *r, json_t *errors)
 	struct observation_error e;
 	const struct principal *p = &r->who;
 	const json_t *src;
-	const char *type, *member, *org;
+	const char *type, *member, *org, *alleged;
 	size_t i, k, bad = 0;
 	int ok;
 
@@ -207,6 +206,8 @@ forbidden(struct request *r, json_t *errors)
 		type = json_string_value(json_object_get(src, "type"));
 		member = json_string_value(json_object_get(src, "member"));
 		org = json_string_value(json_object_get(src, "organisation"));
+		alleged = json_string_value(json_object_get(r->entries[i],
+		    "alleged_by"));
 		e.pointer[0] = '\0';
 		if (p->role == ROLE_LIAISON) {
 			if (strcmp(type, "complaint") != 0)
@@ -222,6 +223,16 @@ forbidden(struct request *r, json_t *errors)
 			    "files complaints for its party: source.type "
 			    "\"complaint\", source.organisation \"%s\", no "
 			    "member", p->party);
+			/* Its party's complaint, in its party's name. */
+			if (e.pointer[0] == '\0' && alleged != NULL &&
+			    strcmp(alleged, p->party) != 0) {
+				snprintf(e.pointer, sizeof(e.pointer),
+				    "/alleged_by");
+				snprintf(e.message, sizeof(e.message), "a "
+				    "liaison of party %.64s files in its own "
+				    "party's name only, not '%.64s'", p->party,
+				    alleged);
+			}
 		} else if (p->role == ROLE_SENSOR) {
 			for (ok = 0, k = 0; machine_sources[k] != NULL; k++)
 				ok |= strcmp(type, machine_sources[k]) == 0;
@@ -248,6 +259,57 @@ forbidden(struct request *r, json_t *errors)
 		}
 	}
 	return bad;
+}
+
+/*
+ * Checks that entry's alleged_by, when it has one, names one of parties
+ * (the genesis entry's; any name when it lists none): 0, or -1 with the
+ * error in e.
+ */
+static int
+alleged_by_party(const json_t *entry, const json_t *parties,
+    struct observation_error *e)
+{
+	const char *by = json_string_value(json_object_get(entry,
+	    "alleged_by"));
+	const json_t *v;
+	size_t i, at = 0;
+	char list[160];
+	int n;
+
+	if (by == NULL || json_array_size(parties) == 0)
+		return 0;
+	list[0] = '\0';
+	json_array_foreach(parties, i, v) {
+		if (strcmp(json_string_value(v), by) == 0)
+			return 0;
+		n = snprintf(list + at, sizeof(list) - at, "%s%s",
+		    i ? ", " : "", json_string_value(v));
+		if (n > 0 && (size_t)n < sizeof(list) - at)
+			at += (size_t)n;
+	}
+	snprintf(e->pointer, sizeof(e->pointer), "/alleged_by");
+	snprintf(e->message, sizeof(e->message), "'%.48s' is not one of the "
+	    "center's parties (%.96s): alleged_by names the party that "
+	    "files the complaint", by, list);
+	return -1;
+}
+
+/* The genesis entry's parties (a new reference), or NULL on error. */
+static json_t *
+center_parties(struct request *r)
+{
+	struct store *s;
+	json_t *m, *parties;
+
+	s = store_pool_get(r->srv->readers);
+	m = store_members(s);
+	store_pool_put(r->srv->readers, s);
+	if (m == NULL)
+		return NULL;
+	parties = json_incref(json_object_get(m, "parties"));
+	json_decref(m);
+	return parties != NULL ? parties : json_array();
 }
 
 /*
@@ -280,7 +342,7 @@ observations_post(struct request *r)
 {
 	struct observation_error errs[MAX_ERRORS_PER_ITEM];
 	enum MHD_Result ret;
-	json_t *body, *item, *errors = NULL, *problem;
+	json_t *body, *item, *errors = NULL, *problem, *parties = NULL;
 	size_t n, i, nerr, bad = 0, len;
 	int64_t now = timefmt_now_ms();
 	int64_t max_batch = r->srv->center->cfg.max_batch;
@@ -324,6 +386,17 @@ observations_post(struct request *r)
 			bad++;
 			continue;
 		}
+		if (json_object_get(r->entries[i], "alleged_by") != NULL &&
+		    parties == NULL && (parties = center_parties(r)) == NULL) {
+			json_decref(body);
+			json_decref(errors);
+			return http_problem(r, 503, "the store is unavailable");
+		}
+		if (alleged_by_party(r->entries[i], parties, errs) == -1) {
+			add_errors(errors, errs, 1, r->single ? -1 : (long)i);
+			bad++;
+			continue;
+		}
 		if (observation_encode(r->entries[i], &r->bytes[i], &len,
 			ids + i * (OBSERVATION_ID_LEN + 1)) == -1) {
 			snprintf(errs[0].pointer, sizeof(errs[0].pointer), "%s",
@@ -341,6 +414,7 @@ observations_post(struct request *r)
 		r->items[i].id = ids + i * (OBSERVATION_ID_LEN + 1);
 	}
 	json_decref(body);
+	json_decref(parties);
 	if (bad == 0 && (bad = forbidden(r, errors)) > 0) {
 		observations_free(r);
 		problem = http_problem_new(403, "");
@@ -481,19 +555,13 @@ parse_bbox(const char *v, struct store_query *q, char *err, size_t errlen)
 	return 0;
 }
 
-static enum MHD_Result
-list_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-    const char *value)
+/* Reads parameter key (one the route takes) into a; the error in a->err. */
+static void
+list_arg(struct arg_ctx *a, const char *key, const char *value)
 {
-	struct arg_ctx *a = cls;
 	struct store_query *q = a->q;
 	char terr[160];
 
-	(void)kind;
-	if (a->err[0] != '\0')
-		return MHD_NO;
-	if (value == NULL)
-		value = "";
 	if (strcmp(key, "bbox") == 0) {
 		parse_bbox(value, q, a->err, sizeof(a->err));
 	} else if (strcmp(key, "from") == 0 || strcmp(key, "to") == 0) {
@@ -527,11 +595,7 @@ list_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 			terr, sizeof(terr)) == -1)
 			snprintf(a->err, sizeof(a->err), "cursor: %s (use the "
 			    "`next` value of the previous page)", terr);
-	} else
-		snprintf(a->err, sizeof(a->err), "unknown parameter '%.40s' "
-		    "(bbox, from, to, category, source, member, limit, "
-		    "cursor)", key);
-	return a->err[0] ? MHD_NO : MHD_YES;
+	}
 }
 
 enum MHD_Result
@@ -541,6 +605,7 @@ observations_list(struct request *r)
 	struct arg_ctx a;
 	struct list_ctx c;
 	struct store *s;
+	const char *const *k, *v;
 	char tail[48];
 	int rc, n;
 
@@ -548,8 +613,9 @@ observations_list(struct request *r)
 	memset(&a, 0, sizeof(a));
 	a.q = &q;
 	a.limit = LIST_DEFAULT_LIMIT;
-	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, list_arg,
-	    &a);
+	for (k = r->route->params; *k != NULL && a.err[0] == '\0'; k++)
+		if ((v = http_query(r, *k)) != NULL)
+			list_arg(&a, *k, v);
 	if (a.err[0] != '\0')
 		return http_problem(r, 400, "%s", a.err);
 	if (q.from_ms != INT64_MIN && q.to_ms != INT64_MAX &&

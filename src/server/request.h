@@ -14,6 +14,7 @@
 #include <microhttpd.h>
 
 #include "ledger/sequencer.h"
+#include "server/query.h"
 #include "verify/principal.h"
 
 struct center;
@@ -58,6 +59,8 @@ struct request {
 	char arg2[REQUEST_ARG_LEN]; /* second, if the path has one */
 	char client[64];	    /* the client's address, as text (set when
 				       authenticating) */
+	struct query query;	    /* the query string, checked against the
+				       route's names (server/query.h) */
 	route_fn written;	    /* answers a write once it is durable */
 	void *ctx;		    /* a route's own state, freed with ... */
 	void (*ctx_free)(void *ctx);
@@ -96,6 +99,8 @@ struct route {
 	unsigned roles;		/* 0: public, no token needed */
 	enum body_kind body;
 	route_chunk_fn chunk;	/* BODY_STREAM only */
+	const char *const *params; /* the query parameters it takes,
+				      NULL-ended; NULL: none (query.h) */
 };
 
 /* Queues a JSON body (compact, reals with 10 significant digits). */
@@ -216,7 +221,11 @@ int http_admit_writes(struct request *r, size_t n, enum MHD_Result *ret);
  */
 int http_written(struct request *r, int64_t *index, enum MHD_Result *ret);
 
-/* The value of query parameter name, or NULL. */
+/*
+ * The value of query parameter name (one the route takes: see the route
+ * table), checked by server/query.h before the route runs; NULL when the
+ * request did not give it.
+ */
 const char *http_query(struct request *r, const char *name);
 
 /* The value of request header name, or NULL. */

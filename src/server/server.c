@@ -58,68 +58,83 @@ static enum MHD_Result health(struct request *r);
 #define SUBMITTERS (A(ADMIN) | A(MONITOR) | A(SENSOR) | A(LIAISON))
 #define LOG_READERS (A(ADMIN) | A(MONITOR) | A(ANALYST) | A(ASSESSOR) |      \
     A(VIEWER))
+/* The query parameters of the routes that take any (server/query.h). */
+static const char *const P_OBSERVATIONS[] = { "bbox", "from", "to",
+	"category", "source", "member", "limit", "cursor", NULL };
+static const char *const P_OBS_POST[] = { "receipts", NULL };
+static const char *const P_RANGE[] = { "from", "to", NULL };
+static const char *const P_INCLUSION[] = { "index", "size", NULL };
+static const char *const P_EVIDENCE[] = { "sha256", NULL };
+static const char *const P_INCIDENTS[] = { "bbox", "from", "to",
+	"category", "zone", "limit", "cursor", NULL };
+static const char *const P_PAGE[] = { "limit", "cursor", NULL };
 static const struct route routes[] = {
-	{ "GET", "/v1/health", health, 0, BODY_NONE, NULL },
-	{ "GET", "/v1/me", principals_me, EVERYONE, BODY_NONE, NULL },
+	{ "GET", "/v1/health", health, 0, BODY_NONE, NULL, NULL },
+	{ "GET", "/v1/me", principals_me, EVERYONE, BODY_NONE, NULL, NULL },
 	{ "POST", "/v1/observations", observations_post, SUBMITTERS,
-	    BODY_JSON, NULL },
+	    BODY_JSON, NULL, P_OBS_POST },
 	{ "GET", "/v1/observations", observations_list, READERS, BODY_NONE,
-	    NULL },
+	    NULL, P_OBSERVATIONS },
 	{ "GET", "/v1/observations/digest", digest_observations, LOG_READERS,
-	    BODY_NONE, NULL },
+	    BODY_NONE, NULL, P_RANGE },
 	{ "GET", "/v1/observations/{id}", observations_get, READERS,
-	    BODY_NONE, NULL },
+	    BODY_NONE, NULL, NULL },
 	{ "GET", "/v1/observations/{id}/receipt", observations_receipt,
-	    READERS, BODY_NONE, NULL },
-	{ "GET", "/checkpoint", ledger_checkpoint, 0, BODY_NONE, NULL },
+	    READERS, BODY_NONE, NULL, NULL },
+	{ "GET", "/checkpoint", ledger_checkpoint, 0, BODY_NONE, NULL, NULL },
 	{ "GET", "/v1/log/checkpoint", ledger_latest_checkpoint, 0, BODY_NONE,
-	    NULL },
-	{ "GET", "/v1/log/key", ledger_key, 0, BODY_NONE, NULL },
+	    NULL, NULL },
+	{ "GET", "/v1/log/key", ledger_key, 0, BODY_NONE, NULL, NULL },
 	{ "GET", "/tile/entries/*", ledger_entries, LOG_READERS, BODY_NONE,
-	    NULL },
-	{ "GET", "/tile/*", ledger_tile, 0, BODY_NONE, NULL },
+	    NULL, NULL },
+	{ "GET", "/tile/*", ledger_tile, 0, BODY_NONE, NULL, NULL },
 	{ "GET", "/v1/log/proof/inclusion", ledger_inclusion, 0, BODY_NONE,
-	    NULL },
+	    NULL, P_INCLUSION },
 	{ "GET", "/v1/log/proof/consistency", ledger_consistency, 0,
-	    BODY_NONE, NULL },
+	    BODY_NONE, NULL, P_RANGE },
 	{ "GET", "/v1/principals", principals_list, A(ADMIN), BODY_NONE,
-	    NULL },
+	    NULL, NULL },
 	{ "POST", "/v1/principals", principals_post, A(ADMIN), BODY_JSON,
-	    NULL },
+	    NULL, NULL },
 	{ "DELETE", "/v1/principals/{name}", principals_delete, A(ADMIN),
-	    BODY_NONE, NULL },
-	{ "GET", "/v1/members", members_list, EVERYONE, BODY_NONE, NULL },
+	    BODY_NONE, NULL, NULL },
+	{ "GET", "/v1/members", members_list, EVERYONE, BODY_NONE, NULL,
+	    NULL },
 	{ "POST", "/v1/members", members_post, A(ADMIN) | A(ASSESSOR),
-	    BODY_NOTE, NULL },
+	    BODY_NOTE, NULL, NULL },
 	{ "POST", "/v1/evidence", evidence_post, SUBMITTERS | A(ANALYST) |
-	    A(ASSESSOR), BODY_STREAM, evidence_chunk },
+	    A(ASSESSOR), BODY_STREAM, evidence_chunk, P_EVIDENCE },
 	{ "GET", "/v1/evidence/{sha256}", evidence_get, READERS, BODY_NONE,
-	    NULL },
+	    NULL, NULL },
 	{ "GET", "/v1/evidence/{sha256}/custody", evidence_custody,
-	    A(ADMIN) | A(ANALYST) | A(ASSESSOR) | A(VIEWER), BODY_NONE, NULL },
-	{ "GET", "/v1/incidents", incidents_list, READERS, BODY_NONE, NULL },
-	{ "GET", "/v1/incidents/{id}", incidents_get, READERS, BODY_NONE,
+	    A(ADMIN) | A(ANALYST) | A(ASSESSOR) | A(VIEWER), BODY_NONE, NULL,
 	    NULL },
+	{ "GET", "/v1/incidents", incidents_list, READERS, BODY_NONE, NULL,
+	    P_INCIDENTS },
+	{ "GET", "/v1/incidents/{id}", incidents_get, READERS, BODY_NONE,
+	    NULL, NULL },
 	{ "POST", "/v1/incidents/{id}/merge", incidents_post,
-	    A(ADMIN) | A(ANALYST), BODY_JSON, NULL },
+	    A(ADMIN) | A(ANALYST), BODY_JSON, NULL, NULL },
 	{ "POST", "/v1/incidents/{id}/split", incidents_post,
-	    A(ADMIN) | A(ANALYST), BODY_JSON, NULL },
+	    A(ADMIN) | A(ANALYST), BODY_JSON, NULL, NULL },
 	{ "GET", "/v1/incidents/{id}/history", verification_history, READERS,
-	    BODY_NONE, NULL },
+	    BODY_NONE, NULL, P_PAGE },
 	{ "GET", "/v1/incidents/{id}/assessments", verification_assessments,
-	    READERS, BODY_NONE, NULL },
+	    READERS, BODY_NONE, NULL, NULL },
 	{ "POST", "/v1/incidents/{id}/state", verification_state,
-	    A(ADMIN) | A(ANALYST), BODY_JSON, NULL },
+	    A(ADMIN) | A(ANALYST), BODY_JSON, NULL, NULL },
 	{ "POST", "/v1/incidents/{id}/assessments", verification_assess,
-	    A(ASSESSOR), BODY_NOTE, NULL },
+	    A(ASSESSOR), BODY_NOTE, NULL, NULL },
 	{ "POST", "/v1/incidents/{id}/tasks", verification_task,
-	    A(ADMIN) | A(ANALYST), BODY_JSON, NULL },
+	    A(ADMIN) | A(ANALYST), BODY_JSON, NULL, NULL },
 	{ "POST", "/v1/tasks/{task}/done", verification_task_done,
-	    A(ADMIN) | A(MONITOR) | A(ANALYST) | A(ASSESSOR), BODY_JSON, NULL },
+	    A(ADMIN) | A(MONITOR) | A(ANALYST) | A(ASSESSOR), BODY_JSON, NULL,
+	    NULL },
 	{ "POST", "/v1/incidents/{id}/release", verification_release,
-	    A(ADMIN) | A(ANALYST), BODY_JSON, NULL },
-	{ "GET", "/v1/queue", verification_queue, EVERYONE, BODY_NONE, NULL },
-	{ NULL, NULL, NULL, 0, BODY_NONE, NULL },
+	    A(ADMIN) | A(ANALYST), BODY_JSON, NULL, NULL },
+	{ "GET", "/v1/queue", verification_queue, EVERYONE, BODY_NONE, NULL,
+	    NULL },
+	{ NULL, NULL, NULL, 0, BODY_NONE, NULL, NULL },
 };
 #undef A
 
@@ -478,17 +493,21 @@ authenticate(struct request *r, enum MHD_Result *ret)
 	/* Only failed authentications are counted by address: public
 	   routes do not pay for formatting it. */
 	client_address(r);
+	/* The scheme is case-insensitive, then one or more spaces (RFC 9110
+	   section 11.1, 11.4; RFC 6750 section 2.1). */
 	auth = http_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
-	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0) {
+	if (auth == NULL || strncasecmp(auth, "Bearer", 6) != 0 ||
+	    auth[6] != ' ' || auth[6 + strspn(auth + 6, " ")] == '\0') {
 		*ret = http_problem(r, 401, "a bearer token is required "
 		    "(Authorization: Bearer <token>)");
 		return -1;
 	}
+	auth += 6 + strspn(auth + 6, " ");
 	if ((wait = ratelimit_check(srv->auth_failures, r->client, now)) > 0) {
 		*ret = too_many(r, wait);
 		return -1;
 	}
-	if (principal_token_hash(auth + 7, hash) == 0) {
+	if (principal_token_hash(auth, hash) == 0) {
 		s = store_pool_get(srv->readers);
 		found = store_find_token(s, hash, &r->who);
 		store_pool_put(srv->readers, s);
@@ -590,6 +609,43 @@ caught_up(struct request *r, enum MHD_Result *ret)
 	return -1;
 }
 
+struct query_ctx {
+	struct query *q;
+	char err[320];
+};
+
+static enum MHD_Result
+query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+    size_t key_size, const char *value, size_t value_size)
+{
+	struct query_ctx *qc = cls;
+
+	(void)kind;
+	return query_add(qc->q, key, key_size, value, value_size, qc->err,
+	    sizeof(qc->err)) == 0 ? MHD_YES : MHD_NO;
+}
+
+/*
+ * Checks the query string against the route's names (server/query.h):
+ * 0, or -1 with a 400 naming the parameter queued. libmicrohttpd has
+ * decoded it; the lengths it reports show a decoded NUL.
+ */
+static int
+admit_query(struct request *r, enum MHD_Result *ret)
+{
+	struct query_ctx qc;
+
+	query_init(&r->query, r->route->params);
+	qc.q = &r->query;
+	qc.err[0] = '\0';
+	MHD_get_connection_values_n(r->conn, MHD_GET_ARGUMENT_KIND, query_arg,
+	    &qc);
+	if (qc.err[0] == '\0')
+		return 0;
+	*ret = http_problem(r, 400, "%s", qc.err);
+	return -1;
+}
+
 /* Checks route, token, role and body headers; queues an error or 0. */
 static int
 admit(struct request *r, enum MHD_Result *ret)
@@ -615,6 +671,8 @@ admit(struct request *r, enum MHD_Result *ret)
 			return -1;
 		}
 	}
+	if (admit_query(r, ret) == -1)
+		return -1;
 	if (r->route->body != BODY_NONE)
 		return admit_body(r, ret);
 	return 0;
@@ -623,8 +681,7 @@ admit(struct request *r, enum MHD_Result *ret)
 const char *
 http_query(struct request *r, const char *name)
 {
-	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND,
-	    name);
+	return query_get(&r->query, name);
 }
 
 const char *

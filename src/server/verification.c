@@ -131,6 +131,24 @@ verification_assessments(struct request *r)
 
 #define HISTORY_MAX_LIMIT 1000
 
+/*
+ * 1 if who may read log entry e in a history: all of it, but a liaison
+ * not another party's complaint.
+ */
+static int
+sees_entry(const struct principal *who, const json_t *e)
+{
+	const json_t *src = json_object_get(e, "source");
+	const char *type = json_string_value(json_object_get(e, "type"));
+	const char *stype = json_string_value(json_object_get(src, "type"));
+
+	if (type == NULL || strcmp(type, "observation") != 0 ||
+	    stype == NULL || strcmp(stype, "complaint") != 0)
+		return 1;
+	return principal_sees_complaint(who, json_string_value(
+	    json_object_get(src, "organisation")));
+}
+
 enum MHD_Result
 verification_history(struct request *r)
 {
@@ -177,6 +195,12 @@ verification_history(struct request *r)
 		entry = json_loadb((const char *)bytes, len, 0, NULL);
 		free(bytes);
 		json_object_set_new(step, "leaf_hash", json_string(b64));
+		if (entry != NULL && !sees_entry(&r->who, entry)) {
+			/* Its bytes would give its id (their SHA-256). */
+			json_decref(entry);
+			entry = NULL;
+			json_object_set_new(step, "withheld", json_true());
+		}
 		json_object_set_new(step, "entry", entry ? entry : json_null());
 		json_array_append(steps, step);
 	}

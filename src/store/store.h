@@ -311,7 +311,10 @@ int store_released(struct store *s, const char *id, const char *party);
  *    "reported_to_ms", "located", "lat", "lon", "cov": [ee, en, nn] (m^2),
  *    "zone", "zones": [{"layer", "zone"}], "description", "line":
  *    {"name", "distance_m", "side"} or null, "observations": [ids],
- *    "complaints": [ids], "corroborated_by": [incident ids],
+ *    "complaints": [ids], "complaint_parties": {id: the complaint's
+ *    source.organisation, its party, or null} (for the API to show a
+ *    liaison only its own party's; never served), "corroborated_by":
+ *    [incident ids],
  *    "independent_sources", "source_types": [...], "members": [...],
  *    "pinned", "live", "merged_into", "seed_index", "updated_index",
  *    "notes": [{"observation", "note"}], "decisions": [{"index",

@@ -255,13 +255,15 @@ static const char *const rec_sql[R_NSTMTS] = {
 	[R_INCIDENT] = "SELECT " INC_COLS ", i.rid, i.zone, i.description, "
 		       "i.line, i.line_m, i.line_side FROM incident i WHERE "
 		       "i.id = ?",
-	[R_MEMBERS] = "SELECT lower(hex(o.id)), f.complaint, f.note FROM "
+	[R_MEMBERS] = "SELECT lower(hex(o.id)), f.complaint, f.note, "
+		      "o.organisation FROM "
 		      "fusion_obs f JOIN observation o ON o.idx = f.idx WHERE "
 		      "f.incident = ? ORDER BY f.idx",
 	[R_STATES] = "SELECT DISTINCT o.member FROM fusion_obs f JOIN "
 		     "observation o ON o.idx = f.idx WHERE f.incident = ? AND "
 		     "f.complaint = 0 AND o.member IS NOT NULL ORDER BY 1",
-	[R_LINKS] = "SELECT lower(hex(o.id)) FROM incident_link l JOIN "
+	[R_LINKS] = "SELECT lower(hex(o.id)), 1, NULL, o.organisation FROM "
+		    "incident_link l JOIN "
 		    "observation o ON o.idx = l.complaint_idx WHERE "
 		    "l.incident = ? ORDER BY l.complaint_idx",
 	[R_CORROBORATED] = "SELECT DISTINCT l.incident FROM incident_link l "
@@ -2024,13 +2026,44 @@ text_or_null(sqlite3_stmt *st, int col)
 	    : json_string((const char *)sqlite3_column_text(st, col));
 }
 
+/*
+ * Appends the observations of st's rows (bound to incident id: id,
+ * complaint, note, organisation) to obs or comp, each complaint's
+ * organisation (its party, or null) to parties by id, and the notes to
+ * notes (when not NULL). 0 or -1.
+ */
+static int
+member_rows(struct store *s, sqlite3_stmt *st, const char *id, json_t *obs,
+    json_t *comp, json_t *parties, json_t *notes)
+{
+	const char *oid, *note;
+	int r;
+
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		oid = (const char *)sqlite3_column_text(st, 0);
+		note = (const char *)sqlite3_column_text(st, 2);
+		if (sqlite3_column_int(st, 1)) {
+			json_array_append_new(comp, json_string(oid));
+			json_object_set_new(parties, oid, text_or_null(st, 3));
+		} else
+			json_array_append_new(obs, json_string(oid));
+		if (notes != NULL && note != NULL && note[0] != '\0')
+			json_array_append_new(notes, json_pack("{s:s,s:s}",
+			    "observation", oid, "note", note));
+	}
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? 0 : sq_fail(s, "incident members");
+}
+
 /* The record of incident id (see store.h); 1, 0 (no such), -1. */
 static int
 incident_record(struct store *s, const char *id, json_t **out)
 {
 	sqlite3_stmt *st = s->rec[R_INCIDENT];
 	struct associate_incident inc;
-	json_t *o = NULL, *obs, *comp, *notes, *arr, *types, *zones, *dec;
+	json_t *o = NULL, *obs, *comp, *notes, *arr, *types, *zones, *dec,
+	    *parties;
 	const char *name;
 	int r, rc = -1, t;
 
@@ -2083,27 +2116,15 @@ incident_record(struct store *s, const char *id, json_t **out)
 	obs = json_array();
 	comp = json_array();
 	notes = json_array();
+	parties = json_object();
 	json_object_set_new(o, "observations", obs);
 	json_object_set_new(o, "complaints", comp);
+	json_object_set_new(o, "complaint_parties", parties);
 	json_object_set_new(o, "notes", notes);
-	st = s->rec[R_MEMBERS];
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *oid = (const char *)sqlite3_column_text(st, 0);
-		const char *note = (const char *)sqlite3_column_text(st, 2);
-
-		json_array_append_new(sqlite3_column_int(st, 1) ? comp : obs,
-		    json_string(oid));
-		if (note != NULL && note[0] != '\0')
-			json_array_append_new(notes, json_pack("{s:s,s:s}",
-			    "observation", oid, "note", note));
-	}
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		sq_fail(s, "incident members");
-		goto done;
-	}
-	if (rows_text(s, s->rec[R_LINKS], id, comp) == -1)
+	if (member_rows(s, s->rec[R_MEMBERS], id, obs, comp, parties,
+		notes) == -1 ||
+	    member_rows(s, s->rec[R_LINKS], id, obs, comp, parties, NULL) ==
+	    -1)
 		goto done;
 	arr = json_array();
 	json_object_set_new(o, "members", arr);

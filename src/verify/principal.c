@@ -33,6 +33,15 @@ principal_role_name(enum role r)
 }
 
 int
+principal_sees_complaint(const struct principal *p, const char *party)
+{
+	if (p->role != ROLE_LIAISON)
+		return 1;
+	return party != NULL && p->party[0] != '\0' &&
+	    strcmp(party, p->party) == 0;
+}
+
+int
 principal_name_check(const char *s)
 {
 	size_t n, i;

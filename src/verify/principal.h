@@ -57,6 +57,13 @@ enum role principal_role(const char *s);
 /* The name of role r ("none" for ROLE_NONE or out of range). */
 const char *principal_role_name(enum role r);
 
+/*
+ * Whether p may see that a complaint filed by party (its
+ * source.organisation; NULL when it has none) exists, its id included: a
+ * liaison only its own party's, every other principal any. 1 or 0.
+ */
+int principal_sees_complaint(const struct principal *p, const char *party);
+
 /* 0 if s is a name: 1-63 bytes of A-Z a-z 0-9 '_' '-'; else -1. */
 int principal_name_check(const char *s);
 

@@ -70,6 +70,28 @@ is "$(status_of "$r")" 400 "a malformed Content-Digest: 400"
 Q="?sha256=XYZ"
 r=$(upload "$TAP_TMP/v.mp4" video/mp4)
 is "$(status_of "$r")" 400 "a malformed ?sha256: 400"
+# Two expected digests that disagree: whichever is right, 422 (reliability
+# "Conflicting digests"). Nothing is stored in either order.
+printf 'a third item' >"$TAP_TMP/t.bin"
+tsha=$(sha256sum "$TAP_TMP/t.bin" | cut -c1-64)
+tb64=$(xxd -r -p <<<"$tsha" | base64 -w0)
+Q="?sha256=$tsha"
+r=$(upload "$TAP_TMP/t.bin" video/mp4 -H "Content-Digest: sha-256=:$b64:")
+is "$(status_of "$r")" 422 "right ?sha256, wrong Content-Digest: 422"
+like "$(body_of "$r")" "sha256.*Content-Digest.*disagree" "saying the two disagree"
+Q="?sha256=$sha"
+r=$(upload "$TAP_TMP/t.bin" video/mp4 -H "Content-Digest: sha-256=:$tb64:")
+is "$(status_of "$r")" 422 "wrong ?sha256, right Content-Digest: 422"
+Q=
+r=$(upload "$TAP_TMP/t.bin" video/mp4 -H "Content-Digest: sha-256=:$tb64:, sha-256=:$b64:")
+is "$(status_of "$r")" 422 "two sha-256 members that disagree: 422"
+r=$(upload "$TAP_TMP/t.bin" video/mp4 -H "Content-Digest: sha-256=:$tb64:" -H "Content-Digest: sha-256=:$b64:")
+is "$(status_of "$r")" 422 "two Content-Digest headers that disagree: 422"
+r=$(TOKEN=$vie api GET "/v1/evidence/$tsha")
+is "$(status_of "$r")" 404 "none of them stored the item"
+Q="?sha256=$tsha"
+r=$(upload "$TAP_TMP/t.bin" video/mp4 -H "Content-Digest: sha-512=:AAAA:, sha-256=:$tb64:")
+is "$(status_of "$r")" 201 "digests that agree (other algorithms ignored): 201"
 Q=
 
 head -c 300001 /dev/zero >"$TAP_TMP/big"

@@ -127,5 +127,19 @@ main(void)
 	ok(principal_from_entry(e, &q, &revoke, h2, err, sizeof(err)) == -1 &&
 	    strncmp(err, "/name", 5) == 0, "bad name: %s", err);
 	json_decref(e);
+
+	/* Whose complaints a principal may know of. */
+	memset(&q, 0, sizeof(q));
+	q.role = ROLE_LIAISON;
+	snprintf(q.party, sizeof(q.party), "AM");
+	ok(principal_sees_complaint(&q, "AM"), "a liaison sees its party's");
+	ok(!principal_sees_complaint(&q, "AZ"), "not another party's");
+	ok(!principal_sees_complaint(&q, NULL), "nor one without a party");
+	ok(!principal_sees_complaint(&q, "am"), "party names are exact");
+	q.party[0] = '\0';
+	ok(!principal_sees_complaint(&q, ""), "a liaison without a party: none");
+	q.role = ROLE_VIEWER;
+	ok(principal_sees_complaint(&q, "AZ") &&
+	    principal_sees_complaint(&q, NULL), "a viewer sees every one");
 	return done_testing();
 }
