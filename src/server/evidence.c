@@ -305,7 +305,7 @@ evidence_post(struct request *r)
 	struct upload *u = upload_of(r);
 	uint8_t want[32];
 	char err[300];
-	unsigned status;
+	unsigned status = 400;
 	int has, mismatch;
 	enum MHD_Result ret;
 	json_t *entry;
