@@ -45,12 +45,26 @@ static const struct config_entry table[] = {
 	    "open HTTP connections at most" },
 	{ "connection_timeout_s", INT(connection_timeout_s), "30", 1, 3600,
 	    "seconds an idle or slow connection is kept" },
+	{ "header_timeout_s", INT(header_timeout_s), "10", 1, 3600,
+	    "seconds a connection has to send a whole request line and "
+	    "headers, however steadily it sends them (closed after)" },
+	{ "max_connections_per_address", INT(max_connections_per_address),
+	    "64", 1, 10000, "open HTTP connections from one client address "
+	    "at most (more are refused)" },
 	{ "max_body_bytes", INT(max_body_bytes), "33554432", 1024,
 	    268435456, "bytes of a request body at most (413 above)" },
 	{ "max_batch", INT(max_batch), "10000", 1, 10000,
 	    "observations in one POST at most" },
 	{ "max_json_depth", INT(max_json_depth), "16", 4, 64,
 	    "nesting depth of request JSON at most" },
+	{ "max_json_values", INT(max_json_values), "1000000", 1000,
+	    16777216, "values of a request's JSON at most, keys, arrays and "
+	    "objects included (413 above; each costs tens of bytes parsed)" },
+	{ "large_body_bytes", INT(large_body_bytes), "1048576", 1024,
+	    268435456, "a request body above this many bytes is large" },
+	{ "max_large_bodies", INT(max_large_bodies), "2", 1, 256,
+	    "large JSON bodies received or parsed at once, server-wide (503 "
+	    "above)" },
 	{ "witness", CT_WITNESS, 0, 0, "", 0, CONFIG_MAX_WITNESSES,
 	    "a member's witness: URL VKEY (C2SP tlog-witness URL prefix and "
 	    "its cosignature verifier key); repeat per witness" },

@@ -31,9 +31,14 @@ struct config {
 	int64_t threads;	/* HTTP worker threads */
 	int64_t max_connections;
 	int64_t connection_timeout_s;
+	int64_t header_timeout_s;	/* request line + headers, in all */
+	int64_t max_connections_per_address;
 	int64_t max_body_bytes;
 	int64_t max_batch;	/* observations per POST */
 	int64_t max_json_depth;
+	int64_t max_json_values;	/* values in one JSON body */
+	int64_t large_body_bytes;	/* a body above is large ... */
+	int64_t max_large_bodies;	/* ... and so many are in flight */
 	struct config_witness witnesses[CONFIG_MAX_WITNESSES];
 	size_t nwitnesses;
 	int64_t witness_quorum;	/* cosignatures for a joint checkpoint;

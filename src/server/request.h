@@ -22,6 +22,7 @@ struct store_pool;
 struct ratelimit;
 struct request;
 struct ledger_provers;
+struct conn_watch;
 
 struct server {
 	struct MHD_Daemon *daemon;
@@ -33,6 +34,15 @@ struct server {
 	uint16_t port;
 	pthread_mutex_t mu;
 	int inflight;
+	int large;		/* large bodies in flight (under mu) */
+	/* Connections waiting for a request's headers, and the thread that
+	   closes those that take longer than header_timeout_s (server.c). */
+	pthread_mutex_t watch_mu;
+	pthread_cond_t watch_cv;
+	struct conn_watch *watching;
+	pthread_t reaper;
+	int reaper_started;
+	int reaper_stop;	/* under watch_mu */
 };
 
 typedef enum MHD_Result (*route_fn)(struct request *r);
@@ -53,6 +63,10 @@ struct request {
 	char *body;
 	size_t body_len, body_cap;
 	int body_too_large;
+	int body_busy;		/* a large body found no place: 503 */
+	int large;		/* holds one of the server's large-body places */
+	int close;		/* answer with Connection: close */
+	struct conn_watch *watch; /* the connection's (server.c) */
 	int chunk_failed;	/* a BODY_STREAM chunk refused the rest */
 	const struct route *route;
 	char arg[REQUEST_ARG_LEN];  /* first path parameter, e.g. an id */

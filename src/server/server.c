@@ -18,6 +18,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,8 @@
 #include <unistd.h>
 
 #include "center/center.h"
+#include "common/clock.h"
+#include "common/heap.h"
 #include "common/log.h"
 #include "common/num.h"
 #include "ledger/entrylog.h"
@@ -186,6 +189,9 @@ queue(struct request *r, unsigned int status, struct MHD_Response *resp)
 
 	if (resp == NULL)
 		return MHD_NO;
+	if (r->close)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
+		    "close");
 	ret = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -212,6 +218,7 @@ reason(unsigned int status)
 	case 422: return "Unprocessable Content";
 	case 429: return "Too Many Requests";
 	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
 	case 503: return "Service Unavailable";
 	default: return "Error";
 	}
@@ -260,17 +267,24 @@ http_problem(struct request *r, unsigned int status, const char *fmt, ...)
 	return http_problem_json(r, status, http_problem_new(status, detail));
 }
 
+/* What json_shape found. */
+enum json_shape { JSON_SHAPE_OK, JSON_SHAPE_DEEP, JSON_SHAPE_MANY };
+
 /*
- * Checks the nesting depth of a JSON text before jansson parses it, so a
- * deep body is refused with a clear error instead of deep recursion.
+ * Scans a JSON text before jansson parses it: its nesting depth, so that a
+ * deep body is refused instead of recursing deeply, and how many values it
+ * holds (keys, arrays and objects included), so that a body of many tiny
+ * values is refused before it is built: a parsed value costs jansson
+ * 40-100 bytes where its text may be two ("1,"), and 32 MiB of them took
+ * 700 MB. Malformed text is left for the parser to name. Cost: one pass.
  */
-static int
-json_depth_ok(const char *s, size_t n, int max, int *found)
+static enum json_shape
+json_shape(const char *s, size_t n, int64_t max_depth, int64_t max_values)
 {
-	int depth = 0, in_str = 0, esc = 0;
+	int64_t depth = 0, values = 0;
+	int in_str = 0, esc = 0, in_atom = 0;
 	size_t i;
 
-	*found = 0;
 	for (i = 0; i < n; i++) {
 		char ch = s[i];
 
@@ -283,35 +297,68 @@ json_depth_ok(const char *s, size_t n, int max, int *found)
 				in_str = 0;
 			continue;
 		}
-		if (ch == '"')
+		switch (ch) {
+		case '"':
 			in_str = 1;
-		else if (ch == '[' || ch == '{') {
-			if (++depth > max) {
-				*found = depth;
-				return 0;
-			}
-		} else if (ch == ']' || ch == '}')
+			values++;
+			break;
+		case '[':
+		case '{':
+			if (++depth > max_depth)
+				return JSON_SHAPE_DEEP;
+			values++;
+			in_atom = 0;
+			break;
+		case ']':
+		case '}':
 			depth--;
+			in_atom = 0;
+			break;
+		case ',':
+		case ':':
+		case ' ':
+		case '\t':
+		case '\n':
+		case '\r':
+			in_atom = 0;
+			break;
+		default:	/* a number or a literal: count its start */
+			if (!in_atom)
+				values++;
+			in_atom = 1;
+			break;
+		}
+		if (values > max_values)
+			return JSON_SHAPE_MANY;
 	}
-	return 1;
+	return JSON_SHAPE_OK;
 }
 
 json_t *
 http_body_json(struct request *r, enum MHD_Result *result)
 {
+	const struct config *cfg = &r->srv->center->cfg;
 	json_error_t e;
 	json_t *v;
-	int depth;
-	int max = (int)r->srv->center->cfg.max_json_depth;
 
 	if (r->body_len == 0) {
 		*result = http_problem(r, 400, "the request body is empty");
 		return NULL;
 	}
-	if (!json_depth_ok(r->body, r->body_len, max, &depth)) {
-		*result = http_problem(r, 400,
-		    "the JSON body nests deeper than the limit of %d", max);
+	switch (json_shape(r->body, r->body_len, cfg->max_json_depth,
+	    cfg->max_json_values)) {
+	case JSON_SHAPE_DEEP:
+		*result = http_problem(r, 400, "the JSON body nests deeper "
+		    "than the limit of %lld (max_json_depth)",
+		    (long long)cfg->max_json_depth);
 		return NULL;
+	case JSON_SHAPE_MANY:
+		*result = http_problem(r, 413, "the JSON body holds more "
+		    "values than the limit of %lld (max_json_values)",
+		    (long long)cfg->max_json_values);
+		return NULL;
+	case JSON_SHAPE_OK:
+		break;
 	}
 	v = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &e);
 	if (v == NULL) {
@@ -411,16 +458,17 @@ client_address(struct request *r)
 		    sa)->sin6_addr, r->client, sizeof(r->client));
 }
 
-/* 429 with Retry-After and detail. */
+/* A problem (429, 503) with Retry-After: wait_s seconds. */
 static enum MHD_Result
-too_many_detail(struct request *r, int64_t wait_s, const char *detail)
+problem_retry(struct request *r, unsigned int status, int64_t wait_s,
+    const char *detail)
 {
 	char after[32], *text;
 	struct MHD_Response *resp;
 	json_t *problem;
 
 	snprintf(after, sizeof(after), "%lld", (long long)wait_s);
-	problem = http_problem_new(429, detail);
+	problem = http_problem_new(status, detail);
 	text = json_dumps(problem, JSON_COMPACT);
 	json_decref(problem);
 	if (text == NULL)
@@ -434,7 +482,7 @@ too_many_detail(struct request *r, int64_t wait_s, const char *detail)
 	MHD_add_response_header(resp, "Content-Type",
 	    "application/problem+json");
 	MHD_add_response_header(resp, "Retry-After", after);
-	return queue(r, 429, resp);
+	return queue(r, status, resp);
 }
 
 /* 429 with Retry-After: the address failed to authenticate too often. */
@@ -445,7 +493,7 @@ too_many(struct request *r, int64_t wait_s)
 
 	snprintf(detail, sizeof(detail), "too many failed authentications "
 	    "from this address; try again in %lld s", (long long)wait_s);
-	return too_many_detail(r, wait_s, detail);
+	return problem_retry(r, 429, wait_s, detail);
 }
 
 int
@@ -471,7 +519,7 @@ http_admit_writes(struct request *r, size_t n, enum MHD_Result *ret)
 	    "these %zu entries fit again in %lld s", r->who.name,
 	    (long long)cfg->write_burst, (long long)cfg->write_per_minute, n,
 	    (long long)wait);
-	*ret = too_many_detail(r, wait, detail);
+	*ret = problem_retry(r, 429, wait, detail);
 	return -1;
 }
 
@@ -541,6 +589,44 @@ body_limit(const struct request *r)
 	}
 }
 
+/*
+ * Large bodies: a JSON body above large_body_bytes holds one of the
+ * server's max_large_bodies places from when it is known to be large (its
+ * declared length, or its size while it arrives chunked) until the request
+ * ends, so that the memory bodies and their parsed trees take is bounded
+ * server-wide; without a place the request is answered 503. 0, or -1 when
+ * every place is taken.
+ */
+static int
+large_take(struct request *r)
+{
+	struct server *srv = r->srv;
+	int taken = 0;
+
+	pthread_mutex_lock(&srv->mu);
+	if (srv->large < srv->center->cfg.max_large_bodies) {
+		srv->large++;
+		taken = 1;
+	}
+	pthread_mutex_unlock(&srv->mu);
+	r->large = taken;
+	return taken ? 0 : -1;
+}
+
+/* 503: every large-body place is taken. */
+static enum MHD_Result
+large_busy(struct request *r)
+{
+	char detail[256];
+	const struct config *cfg = &r->srv->center->cfg;
+
+	snprintf(detail, sizeof(detail), "the server is taking the limit of "
+	    "%lld bodies over %lld bytes at once (max_large_bodies); try "
+	    "again shortly", (long long)cfg->max_large_bodies,
+	    (long long)cfg->large_body_bytes);
+	return problem_retry(r, 503, 1, detail);
+}
+
 /* 1 if ctype is type (case-insensitive) with nothing or parameters after. */
 static int
 ctype_is(const char *ctype, const char *type)
@@ -579,6 +665,11 @@ admit_body(struct request *r, enum MHD_Result *ret)
 	    -1 || n > limit)) {
 		*ret = http_problem(r, 413, "the body is larger than the limit "
 		    "of %lld bytes", (long long)limit);
+		return -1;
+	}
+	if (clen != NULL && r->route->body == BODY_JSON &&
+	    n > r->srv->center->cfg.large_body_bytes && large_take(r) == -1) {
+		*ret = large_busy(r);
 		return -1;
 	}
 	return 0;
@@ -644,6 +735,74 @@ admit_query(struct request *r, enum MHD_Result *ret)
 		return 0;
 	*ret = http_problem(r, 400, "%s", qc.err);
 	return -1;
+}
+
+/* The headers that frame a request, counted (admit_framing). */
+struct framing {
+	unsigned host, content_length, transfer_encoding;
+	const char *te;		/* the (last) Transfer-Encoding */
+};
+
+static enum MHD_Result
+count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct framing *f = cls;
+
+	(void)kind;
+	if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
+		f->host++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		f->content_length++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		f->transfer_encoding++;
+		f->te = value;
+	}
+	return MHD_YES;
+}
+
+/*
+ * Checks how the request is framed (RFC 9112 sections 3.2, 6.1 and 6.3),
+ * where libmicrohttpd 0.9.7x is lenient and a proxy in front of the center
+ * may read the same bytes as another request (smuggling): one Host in
+ * HTTP/1.1; at most one Content-Length (libmicrohttpd reads the first);
+ * not both Content-Length and Transfer-Encoding; no transfer coding but
+ * chunked (libmicrohttpd would wait for the end of the connection). The
+ * refusal closes the connection, since the next request's start is not
+ * known. 0, or -1 with the answer queued.
+ */
+static int
+admit_framing(struct request *r, const char *version, enum MHD_Result *ret)
+{
+	struct framing f = { 0, 0, 0, NULL };
+
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_framing,
+	    &f);
+	r->close = 1;
+	if (f.content_length > 1) {
+		*ret = http_problem(r, 400, "the request has %u Content-Length "
+		    "headers; at most one is allowed", f.content_length);
+		return -1;
+	}
+	if (f.transfer_encoding > 0 && f.content_length > 0) {
+		*ret = http_problem(r, 400, "the request has both "
+		    "Content-Length and Transfer-Encoding; its length would be "
+		    "ambiguous");
+		return -1;
+	}
+	if (f.transfer_encoding > 1 || (f.transfer_encoding == 1 &&
+	    strcasecmp(f.te, "chunked") != 0)) {
+		*ret = http_problem(r, 501, "Transfer-Encoding '%.64s' is not "
+		    "supported: only chunked, once", f.te);
+		return -1;
+	}
+	if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 && f.host != 1) {
+		*ret = http_problem(r, 400, "the request has %u Host headers; "
+		    "HTTP/1.1 requires exactly one", f.host);
+		return -1;
+	}
+	r->close = 0;
+	return 0;
 }
 
 /* Checks route, token, role and body headers; queues an error or 0. */
@@ -797,6 +956,112 @@ buffer_body(struct request *r, const char *data, size_t len)
 	return 0;
 }
 
+/*
+ * Slow senders. libmicrohttpd's connection timeout counts idle time only,
+ * so a client sending a header line every few seconds kept its connection,
+ * and a place under max_connections, for as long as it liked: 600 of them
+ * starved every other client. Each connection is therefore watched while
+ * it owes the headers of a request: from when it opens, and again from
+ * when a request of it ends (keep-alive), until its next request's headers
+ * are complete (the first call of on_request). The reaper thread shuts
+ * down the socket of one that has taken longer than header_timeout_s, and
+ * libmicrohttpd, reading end of file, closes the connection. A watch is
+ * freed when libmicrohttpd reports its connection closed, which it does
+ * before closing the socket: under watch_mu the descriptor is still the
+ * connection's.
+ */
+struct conn_watch {
+	struct conn_watch *prev, *next;	/* srv->watching, under watch_mu */
+	int fd;
+	int shut;			/* under watch_mu */
+	_Atomic int waiting;		/* owes a request's headers ... */
+	_Atomic int64_t since_ms;	/* ... since then (monotonic) */
+};
+
+/* How often the reaper looks, in milliseconds. */
+#define REAPER_PERIOD_MS 250
+
+static int64_t
+monotonic_ms(void)
+{
+	return (int64_t)(clock_now_s() * 1000.0);
+}
+
+/* libmicrohttpd: a connection opened or closed; watches it meanwhile. */
+static void
+on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct server *srv = cls;
+	struct conn_watch *w = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(conn,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		/* Unwatched without memory: the idle timeout still holds. */
+		if (ci == NULL || (w = calloc(1, sizeof(*w))) == NULL)
+			return;
+		w->fd = ci->connect_fd;
+		atomic_store(&w->since_ms, monotonic_ms());
+		atomic_store(&w->waiting, 1);
+		pthread_mutex_lock(&srv->watch_mu);
+		if ((w->next = srv->watching) != NULL)
+			w->next->prev = w;
+		srv->watching = w;
+		pthread_mutex_unlock(&srv->watch_mu);
+		*socket_context = w;
+		return;
+	}
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&srv->watch_mu);
+	if (w->prev != NULL)
+		w->prev->next = w->next;
+	else
+		srv->watching = w->next;
+	if (w->next != NULL)
+		w->next->prev = w->prev;
+	pthread_mutex_unlock(&srv->watch_mu);
+	free(w);
+	*socket_context = NULL;
+}
+
+/* The watch of conn, or NULL. */
+static struct conn_watch *
+watch_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* The reaper thread: closes connections that owe headers for too long. */
+static void *
+reaper_main(void *arg)
+{
+	struct server *s = arg;
+	struct conn_watch *w;
+	struct timespec ts;
+	int64_t now, limit = s->center->cfg.header_timeout_s * 1000;
+
+	pthread_mutex_lock(&s->watch_mu);
+	while (!s->reaper_stop) {
+		now = monotonic_ms();
+		for (w = s->watching; w != NULL; w = w->next)
+			if (!w->shut && atomic_load(&w->waiting) &&
+			    now - atomic_load(&w->since_ms) >= limit) {
+				(void)shutdown(w->fd, SHUT_RDWR);
+				w->shut = 1;
+			}
+		clock_deadline(&ts, REAPER_PERIOD_MS);
+		(void)pthread_cond_timedwait(&s->watch_cv, &s->watch_mu, &ts);
+	}
+	pthread_mutex_unlock(&s->watch_mu);
+	return NULL;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload_data,
@@ -807,7 +1072,6 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	enum MHD_Result ret;
 	size_t n;
 
-	(void)version;
 	if (r == NULL) {
 		if ((r = calloc(1, sizeof(*r))) == NULL)
 			return MHD_NO;
@@ -815,11 +1079,14 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		r->conn = conn;
 		r->url = url;
 		r->method = method;
+		if ((r->watch = watch_of(conn)) != NULL)
+			atomic_store(&r->watch->waiting, 0);
 		*con_cls = r;
 		pthread_mutex_lock(&srv->mu);
 		srv->inflight++;
 		pthread_mutex_unlock(&srv->mu);
-		if (admit(r, &ret) == -1) {
+		if (admit_framing(r, version, &ret) == -1 ||
+		    admit(r, &ret) == -1) {
 			r->finished = 1;
 			return ret;
 		}
@@ -832,8 +1099,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if ((n = *upload_data_size) > 0) {
 		*upload_data_size = 0;
-		if (r->body_too_large ||
-		    (int64_t)(r->body_len + n) > body_limit(r)) {
+		if (r->body_too_large || r->body_busy)
+			return MHD_YES;
+		if ((int64_t)(r->body_len + n) > body_limit(r)) {
 			r->body_too_large = 1;
 			return MHD_YES;
 		}
@@ -844,6 +1112,13 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				r->chunk_failed = 1;
 			return MHD_YES;
 		}
+		/* A chunked body is found large as it arrives. */
+		if (r->route->body == BODY_JSON && !r->large &&
+		    (int64_t)(r->body_len + n) >
+		    srv->center->cfg.large_body_bytes && large_take(r) == -1) {
+			r->body_busy = 1;
+			return MHD_YES;
+		}
 		if (buffer_body(r, upload_data, n) == -1)
 			return MHD_NO;
 		return MHD_YES;
@@ -852,6 +1127,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		r->finished = 1;
 		return http_problem(r, 413, "the body is larger than the limit "
 		    "of %lld bytes", (long long)body_limit(r));
+	}
+	if (r->body_busy) {
+		r->finished = 1;
+		return large_busy(r);
 	}
 	if (r->seq_done) {
 		r->seq_done = 0;
@@ -872,11 +1151,18 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	struct server *srv = cls;
 	struct request *r = *con_cls;
+	int large;
 
 	(void)conn;
 	(void)toe;
 	if (r == NULL)
 		return;
+	/* A kept-alive connection owes the next request's headers. */
+	if (r->watch != NULL) {
+		atomic_store(&r->watch->since_ms, monotonic_ms());
+		atomic_store(&r->watch->waiting, 1);
+	}
+	large = r->large;
 	observations_free(r);
 	if (r->ctx_free != NULL)
 		r->ctx_free(r->ctx);
@@ -885,7 +1171,11 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 	pthread_mutex_lock(&srv->mu);
 	srv->inflight--;
+	srv->large -= large;
 	pthread_mutex_unlock(&srv->mu);
+	/* The body and its tree were many megabytes: give them back. */
+	if (large)
+		heap_release();
 }
 
 static int
@@ -928,6 +1218,20 @@ parse_listen(const char *listen, struct sockaddr_in *sa, char *err,
  */
 #define CONNECTION_MEMORY (32 * 1024)
 
+/* Stops and joins the reaper, if it was started. */
+static void
+reaper_stop(struct server *s)
+{
+	if (!s->reaper_started)
+		return;
+	pthread_mutex_lock(&s->watch_mu);
+	s->reaper_stop = 1;
+	pthread_cond_signal(&s->watch_cv);
+	pthread_mutex_unlock(&s->watch_mu);
+	pthread_join(s->reaper, NULL);
+	s->reaper_started = 0;
+}
+
 struct server *
 server_start(struct center *c, const char *listen, char *err, size_t errlen)
 {
@@ -942,6 +1246,8 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 	s->center = c;
 	s->readers = c->readers;
 	pthread_mutex_init(&s->mu, NULL);
+	pthread_mutex_init(&s->watch_mu, NULL);
+	pthread_cond_init(&s->watch_cv, NULL);
 	if ((s->auth_failures = ratelimit_new(c->cfg.auth_fail_burst,
 		 c->cfg.auth_fail_per_minute)) == NULL ||
 	    (s->writes = ratelimit_new(c->cfg.write_burst,
@@ -950,16 +1256,24 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	if (pthread_create(&s->reaper, NULL, reaper_main, s) != 0) {
+		snprintf(err, errlen, "cannot start the connection reaper");
+		goto fail;
+	}
+	s->reaper_started = 1;
 	s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 		MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
 	    0, NULL, NULL, on_request, s,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)c->cfg.threads,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)c->cfg.max_connections,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned int)c->cfg.max_connections_per_address,
 	    MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned int)c->cfg.connection_timeout_s,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 256u,
 	    MHD_OPTION_END);
 	if (s->daemon == NULL) {
@@ -971,9 +1285,12 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 	s->port = info ? info->port : ntohs(sa.sin_port);
 	return s;
 fail:
+	reaper_stop(s);
 	ratelimit_free(s->auth_failures);
 	ratelimit_free(s->writes);
 	ledger_provers_free(s->provers);
+	pthread_cond_destroy(&s->watch_cv);
+	pthread_mutex_destroy(&s->watch_mu);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 	return NULL;
@@ -1004,9 +1321,12 @@ server_stop(struct server *s, int wait_ms)
 		waited += 10;
 	}
 	MHD_stop_daemon(s->daemon);
+	reaper_stop(s);
 	ratelimit_free(s->auth_failures);
 	ratelimit_free(s->writes);
 	ledger_provers_free(s->provers);
+	pthread_cond_destroy(&s->watch_cv);
+	pthread_mutex_destroy(&s->watch_mu);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 }
