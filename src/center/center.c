@@ -118,7 +118,11 @@ replay(struct entrylog *log, struct store *store, int64_t from,
 		bytes = NULL;
 		if ((i + 1) % REPLAY_COMMIT_EVERY == 0 || i + 1 == size) {
 			if (store_commit(store, i + 1) == -1) {
-				snprintf(err, errlen, "store commit failed");
+				snprintf(err, errlen, "the store cannot keep "
+				    "entries up to %lld (the disk may be full: "
+				    "see above); nothing in the log is lost: "
+				    "free space and start again",
+				    (long long)i);
 				in_txn = 0;
 				goto fail;
 			}

@@ -63,6 +63,7 @@ struct sequencer {
 	int64_t applied; /* the store's applied size */
 	int stopping, applier_stopping;
 	int warm; /* sequencer_warm asked, not yet done */
+	int64_t trouble; /* > 0: the store failed at this index; retrying */
 	sequencer_hook hook;
 	void *hook_ctx;
 };
@@ -358,17 +359,82 @@ run(void *arg)
 }
 
 /*
+ * Applies the batches of list in one transaction: 0, or -1 with the
+ * transaction rolled back (the store drops what it held in memory for it
+ * and reloads it from its tables: store_rollback).
+ */
+static int
+apply_list(struct sequencer *seq, struct apply_batch *list)
+{
+	struct apply_batch *b;
+	size_t i;
+
+	if (store_begin(seq->store) == -1)
+		goto failed;
+	for (b = list; b != NULL; b = b->next)
+		for (i = 0; i < b->n; i++)
+			if (store_apply(seq->store, b->items[i].index,
+				b->items[i].entry, b->items[i].bytes,
+				b->items[i].len, b->items[i].id) == -1)
+				goto failed;
+	for (b = list; b->next != NULL; b = b->next)
+		;
+	if (store_commit(seq->store, b->size) == -1)
+		goto failed;
+	return 0;
+failed:
+	store_rollback(seq->store);
+	return -1;
+}
+
+/*
+ * After a failed apply: marks the store in trouble and waits delay_ms (or
+ * until the applier is stopped). Returns 1 if it is being stopped.
+ */
+static int
+apply_wait(struct sequencer *seq, int64_t index, int delay_ms)
+{
+	struct timespec until;
+	int stopping;
+
+	clock_deadline(&until, delay_ms);
+	pthread_mutex_lock(&seq->mu);
+	if (seq->trouble == 0)
+		log_warnx("the store cannot apply the log from index %lld "
+		    "(see above): writes are refused and reads answer from "
+		    "what it holds until it can; trying again",
+		    (long long)index);
+	seq->trouble = index + 1;
+	while (!seq->applier_stopping &&
+	    pthread_cond_timedwait(&seq->apply_cv, &seq->mu, &until) !=
+	    ETIMEDOUT)
+		;
+	stopping = seq->applier_stopping;
+	pthread_mutex_unlock(&seq->mu);
+	return stopping;
+}
+
+/*
  * The applier: applies durable batches to the store, several in one
  * transaction when it has fallen behind, then publishes the store's new
- * applied size and completes the requests that waited for it.
+ * applied size and completes the requests that waited for it. When the
+ * store fails (a full disk: SQLITE_FULL), nothing is lost: the entries are
+ * in the log; the transaction is rolled back and tried again, every
+ * APPLY_RETRY_MIN_MS doubling to APPLY_RETRY_MAX_MS, while the server
+ * refuses writes (sequencer_trouble) and serves what the store holds
+ * (docs/reliability.md, defect 6). Stopped meanwhile, it leaves the rest
+ * to the next start's catch-up from the log.
  */
+#define APPLY_RETRY_MIN_MS 250
+#define APPLY_RETRY_MAX_MS 5000
+
 static void *
 apply_run(void *arg)
 {
 	struct sequencer *seq = arg;
 	struct apply_batch *list, *b, *next;
 	struct seq_request *r, *rn;
-	size_t i;
+	int delay, status;
 
 	for (;;) {
 		pthread_mutex_lock(&seq->mu);
@@ -389,40 +455,47 @@ apply_run(void *arg)
 		pthread_mutex_unlock(&seq->mu);
 		if (list == NULL)
 			break;
-		if (store_begin(seq->store) == -1)
-			goto failed;
-		for (b = list; b != NULL; b = b->next)
-			for (i = 0; i < b->n; i++)
-				if (store_apply(seq->store, b->items[i].index,
-					b->items[i].entry, b->items[i].bytes,
-					b->items[i].len, b->items[i].id) == -1)
-					goto failed;
+		status = 0;
+		for (delay = APPLY_RETRY_MIN_MS; apply_list(seq, list) == -1;
+		     delay = delay * 2 > APPLY_RETRY_MAX_MS ?
+		     APPLY_RETRY_MAX_MS : delay * 2)
+			if (apply_wait(seq, list->items[0].index, delay)) {
+				status = -1;
+				break;
+			}
 		for (b = list; b->next != NULL; b = b->next)
 			;
-		if (store_commit(seq->store, b->size) == -1)
-			goto failed;
 		pthread_mutex_lock(&seq->mu);
-		seq->applied = b->size;
-		pthread_cond_broadcast(&seq->applied_cv);
+		if (status == 0) {
+			if (seq->trouble > 0)
+				log_info("the store applies the log again, up "
+				    "to index %lld", (long long)b->size - 1);
+			seq->trouble = 0;
+			seq->applied = b->size;
+			pthread_cond_broadcast(&seq->applied_cv);
+		}
 		pthread_mutex_unlock(&seq->mu);
 		for (b = list; b != NULL; b = next) {
 			next = b->next;
 			for (r = b->waiters; r != NULL; r = rn) {
 				rn = r->next;
-				r->done(r, 0, r->arg);
+				r->done(r, status, r->arg);
 			}
 			batch_free(b);
 		}
 	}
 	return NULL;
-failed:
-	/*
-	 * The log holds entries the store lacks. Stop here; on restart the
-	 * store catches up from the log (center_open).
-	 */
-	fatalx("store cannot follow the log at index %lld; restart to "
-	       "recover from the log", (long long)list->items[0].index);
-	return NULL;
+}
+
+int64_t
+sequencer_trouble(struct sequencer *seq)
+{
+	int64_t t;
+
+	pthread_mutex_lock(&seq->mu);
+	t = seq->trouble - 1;
+	pthread_mutex_unlock(&seq->mu);
+	return t;
 }
 
 /* Stops the applier (when it runs: it drains what is queued first) and

@@ -80,6 +80,12 @@ struct sequencer *sequencer_start(struct entrylog *log, struct store *store,
  */
 int sequencer_submit(struct sequencer *seq, struct seq_request *r);
 
+/*
+ * The log index at which the store failed to apply (a full disk), while
+ * the applier is trying it again; -1 when the store follows the log.
+ */
+int64_t sequencer_trouble(struct sequencer *seq);
+
 /* Submits items and waits for them: 0 when durable, -1 on failure. */
 int sequencer_run(struct sequencer *seq, struct seq_item *items, size_t n);
 

@@ -19,6 +19,7 @@
  * "fetch","sha256","size","media_type","by","at_ms"}, and the answer waits
  * until that entry is durable. A liaison fetches only what it uploaded.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@
 
 #include "center/cas.h"
 #include "center/center.h"
+#include "common/log.h"
 #include "record/timefmt.h"
 #include "server/request.h"
 #include "store/store.h"
@@ -299,6 +301,25 @@ uploaded(struct request *r)
 	    (json_int_t)index, "created", !u->existed));
 }
 
+/*
+ * A failure of the evidence files: what happened, with its paths, goes to
+ * the server's log; the answer says what it means without naming a path
+ * of the server (507 when the disk is full).
+ */
+static enum MHD_Result
+storage_problem(struct request *r, unsigned status, const char *err)
+{
+	log_warnx("evidence: %s", err);
+	if (strstr(err, strerror(ENOSPC)) != NULL)
+		return http_problem(r, 507, "the center's disk is full: the "
+		    "evidence was not stored; try again later");
+	if (status == 500)
+		return http_problem(r, 500, "the stored item no longer "
+		    "matches its SHA-256 (the server's log says more)");
+	return http_problem(r, status, "the evidence store failed (the "
+	    "server's log says why); nothing was stored, try again");
+}
+
 enum MHD_Result
 evidence_post(struct request *r)
 {
@@ -312,6 +333,8 @@ evidence_post(struct request *r)
 
 	if (u == NULL)
 		return http_problem(r, 503, "out of memory");
+	if (u->status == 503)
+		return storage_problem(r, 503, u->err);
 	if (u->status != 0)
 		return http_problem(r, u->status, "%s", u->err);
 	if (u->w == NULL)
@@ -324,7 +347,7 @@ evidence_post(struct request *r)
 		if (mismatch)
 			return http_problem(r, 422, "%s; nothing was stored",
 			    err);
-		return http_problem(r, 503, "%s", err);
+		return storage_problem(r, 503, err);
 	}
 	entry = json_pack("{s:s,s:i,s:s,s:s,s:I,s:s,s:s,s:I}", "type",
 	    "evidence", "v", 1, "action", "upload", "sha256", u->hex, "size",
@@ -398,7 +421,7 @@ evidence_get(struct request *r)
 	evidence_root(r, root, sizeof(root));
 	if (cas_open(root, u->hex, &u->fd, &u->size, &corrupt, err,
 		sizeof(err)) == -1)
-		return http_problem(r, corrupt ? 500 : 503, "%s", err);
+		return storage_problem(r, corrupt ? 500 : 503, err);
 	entry = json_pack("{s:s,s:i,s:s,s:s,s:s,s:I}", "type", "evidence",
 	    "v", 1, "action", "fetch", "sha256", u->hex, "by", r->who.name,
 	    "at_ms", (json_int_t)timefmt_now_ms());

@@ -501,8 +501,17 @@ http_admit_writes(struct request *r, size_t n, enum MHD_Result *ret)
 {
 	const struct config *cfg = &r->srv->center->cfg;
 	char detail[320];
-	int64_t wait;
+	int64_t wait, trouble;
 
+	if (r->srv->center->seq != NULL &&
+	    (trouble = sequencer_trouble(r->srv->center->seq)) >= 0) {
+		snprintf(detail, sizeof(detail), "the store cannot apply the "
+		    "log from index %lld (the disk may be full: the server's "
+		    "log says why); writes are refused until it can, reads "
+		    "answer from what it holds", (long long)trouble);
+		*ret = problem_retry(r, 503, 5, detail);
+		return -1;
+	}
 	if ((int64_t)n > cfg->write_burst) {
 		*ret = http_problem(r, 413, "this request writes %zu log "
 		    "entries, over the per-principal limit write_burst of "
@@ -691,6 +700,9 @@ caught_up(struct request *r, enum MHD_Result *ret)
 
 	if (c->seq == NULL || r->route->roles == 0 ||
 	    r->route->fn == observations_post)
+		return 0;
+	/* A store that cannot apply (a full disk) answers with what it has. */
+	if (sequencer_trouble(c->seq) >= 0)
 		return 0;
 	if (sequencer_wait_applied(c->seq, entrylog_size(c->log),
 		STORE_WAIT_MS) == 0)
