@@ -43,6 +43,7 @@ struct server {
 	pthread_t reaper;
 	int reaper_started;
 	int reaper_stop;	/* under watch_mu */
+	_Atomic int connections; /* open now (on_connection) */
 };
 
 typedef enum MHD_Result (*route_fn)(struct request *r);

@@ -13,6 +13,7 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <math.h>
@@ -986,6 +987,7 @@ struct conn_watch {
 	struct conn_watch *prev, *next;	/* srv->watching, under watch_mu */
 	int fd;
 	int shut;			/* under watch_mu */
+	int over;			/* opened past max_connections */
 	_Atomic int waiting;		/* owes a request's headers ... */
 	_Atomic int64_t since_ms;	/* ... since then (monotonic) */
 };
@@ -1007,13 +1009,16 @@ on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 	struct server *srv = cls;
 	struct conn_watch *w = *socket_context;
 	const union MHD_ConnectionInfo *ci;
+	int64_t n;
 
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		n = atomic_fetch_add(&srv->connections, 1) + 1;
 		ci = MHD_get_connection_info(conn,
 		    MHD_CONNECTION_INFO_CONNECTION_FD);
 		/* Unwatched without memory: the idle timeout still holds. */
 		if (ci == NULL || (w = calloc(1, sizeof(*w))) == NULL)
 			return;
+		w->over = n > srv->center->cfg.max_connections;
 		w->fd = ci->connect_fd;
 		atomic_store(&w->since_ms, monotonic_ms());
 		atomic_store(&w->waiting, 1);
@@ -1025,6 +1030,7 @@ on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 		*socket_context = w;
 		return;
 	}
+	atomic_fetch_sub(&srv->connections, 1);
 	if (w == NULL)
 		return;
 	pthread_mutex_lock(&srv->watch_mu);
@@ -1097,6 +1103,14 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		pthread_mutex_lock(&srv->mu);
 		srv->inflight++;
 		pthread_mutex_unlock(&srv->mu);
+		if (r->watch != NULL && r->watch->over) {
+			/* Past max_connections: a fast 503, then closed. */
+			r->close = 1;
+			r->finished = 1;
+			return problem_retry(r, 503, 1, "the center has its "
+			    "max_connections connections open; try again in "
+			    "a moment");
+		}
 		if (admit_framing(r, version, &ret) == -1 ||
 		    admit(r, &ret) == -1) {
 			r->finished = 1;
@@ -1230,6 +1244,38 @@ parse_listen(const char *listen, struct sockaddr_in *sa, char *err,
  */
 #define CONNECTION_MEMORY (32 * 1024)
 
+/*
+ * How many connections libmicrohttpd accepts at all: CONNECTION_HEADROOM
+ * times max_connections, within the process's file descriptors (raised
+ * to their hard limit). At its own limit libmicrohttpd stops accepting and
+ * the kernel's accept queue fills with connections nobody reads: 1,000
+ * clients made the center deaf for 30 s after they left (issue 17). So
+ * its limit is set above ours, and a connection past max_connections is
+ * answered 503 at once and closed (on_request): a fast refusal, as nginx
+ * and HAProxy give past their maxconn.
+ */
+#define CONNECTION_HEADROOM 4
+
+static unsigned int
+accept_limit(int64_t max_connections)
+{
+	struct rlimit rl;
+	uint64_t want = (uint64_t)max_connections * CONNECTION_HEADROOM;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		if (rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+			getrlimit(RLIMIT_NOFILE, &rl);
+		}
+		/* Leave room for the log, the store, the witnesses. */
+		if (rl.rlim_cur != RLIM_INFINITY && want + 128 > rl.rlim_cur)
+			want = rl.rlim_cur > 128 + (uint64_t)max_connections ?
+			    rl.rlim_cur - 128 : (uint64_t)max_connections;
+	}
+	return want > 65536 ? 65536 : (unsigned int)want;
+}
+
 /* Stops and joins the reaper, if it was started. */
 static void
 reaper_stop(struct server *s)
@@ -1278,7 +1324,7 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 	    0, NULL, NULL, on_request, s,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)c->cfg.threads,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)c->cfg.max_connections,
+	    MHD_OPTION_CONNECTION_LIMIT, accept_limit(c->cfg.max_connections),
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    (unsigned int)c->cfg.max_connections_per_address,
 	    MHD_OPTION_CONNECTION_TIMEOUT,
