@@ -20,6 +20,7 @@ int cmd_init(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_rebuild(int argc, char **argv);
+int cmd_backup(int argc, char **argv);	/* cli/cmd_backup.c */
 int cmd_witness(int argc, char **argv);
 
 /*

@@ -20,6 +20,8 @@ const struct command commands[] = {
 	    "its configuration)" },
 	{ "token", cmd_token, "add or revoke a principal's bearer token" },
 	{ "rebuild", cmd_rebuild, "recreate a center's store from its log" },
+	{ "backup", cmd_backup, "copy a center consistently, also while it "
+	    "is served" },
 	{ "witness", cmd_witness, "run a member's witness (C2SP tlog-witness) "
 	    "that cosigns checkpoints" },
 	{ "observe", cmd_observe, "submit one observation (client)" },

@@ -760,7 +760,7 @@ entrylog_open(const char *dir, int create,
 	log->data_fd = log->index_fd = log->hash_fd = log->lock_fd = -1;
 	snprintf(log->dir, sizeof(log->dir), "%s", dir);
 	pthread_mutex_init(&log->mu, NULL);
-	if ((log->lock_fd = open_in(dir, "lock", flags, 0)) == -1)
+	if ((log->lock_fd = open_in(dir, "lock", O_RDWR | O_CREAT, 0)) == -1)
 		goto fail;
 	if (flock(log->lock_fd, LOCK_EX | LOCK_NB) == -1) {
 		log_warnx("log %s is in use by another truce process", dir);
