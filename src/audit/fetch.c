@@ -24,6 +24,7 @@ struct fetch {
 	CURLM *multi;
 	struct curl_slist *headers;
 	char base[FETCH_URL_MAX];
+	char cacert[1024];	/* TRUCE_CACERT: CAs for https://, or "" */
 	size_t active;	/* queued in the multi handle */
 	struct transfer *inflight;	   /* those, to free them early */
 	struct transfer *done, *done_tail; /* finished, not yet returned */
@@ -78,6 +79,7 @@ fetch_new(const char *base_url, const char *token, int max_connections,
 {
 	struct fetch *f;
 	char auth[600];
+	const char *ca;
 	size_t n = strlen(base_url);
 
 	if (n == 0 || n >= sizeof(f->base) - 256) {
@@ -100,6 +102,14 @@ fetch_new(const char *base_url, const char *token, int max_connections,
 		n--;
 	memcpy(f->base, base_url, n);
 	f->base[n] = '\0';
+	if ((ca = getenv("TRUCE_CACERT")) != NULL &&
+	    (size_t)snprintf(f->cacert, sizeof(f->cacert), "%s", ca) >=
+	    sizeof(f->cacert)) {
+		snprintf(err, errlen, "TRUCE_CACERT: longer than %zu bytes",
+		    sizeof(f->cacert) - 1);
+		fetch_free(f);
+		return NULL;
+	}
 	if ((f->multi = curl_multi_init()) == NULL)
 		goto nomem;
 	curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
@@ -177,6 +187,8 @@ fetch_queue(struct fetch *f, const char *path, size_t max, void *tag,
 	curl_easy_setopt(t->easy, CURLOPT_LOW_SPEED_TIME, 30L);
 	curl_easy_setopt(t->easy, CURLOPT_USERAGENT, "truce-audit");
 	curl_easy_setopt(t->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (f->cacert[0] != '\0')
+		curl_easy_setopt(t->easy, CURLOPT_CAINFO, f->cacert);
 	if (f->headers != NULL)
 		curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, f->headers);
 	curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, on_data);

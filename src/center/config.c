@@ -38,6 +38,14 @@ static const struct config_entry table[] = {
 	{ "listen", CT_LISTEN, offsetof(struct config, listen),
 	    sizeof(((struct config *)0)->listen), "127.0.0.1:8080", 0, 0,
 	    "HOST:PORT the HTTP API listens on" },
+	{ "tls_cert", STR(tls_cert), "", 0, 0,
+	    "PEM certificate (chain) to serve HTTPS with (libmicrohttpd's "
+	    "GnuTLS); empty: plain HTTP. Needs tls_key" },
+	{ "tls_key", STR(tls_key), "", 0, 0,
+	    "PEM private key of tls_cert (keep it mode 0600)" },
+	{ "witness_cacert", STR(witness_cacert), "", 0, 0,
+	    "PEM file of the CAs that https:// witnesses' certificates are "
+	    "checked against; empty: the system's" },
 	{ "store", STR(store), "sqlite", 0, 0,
 	    "store backend: sqlite (embedded, DIR/store.db)" },
 	{ "threads", INT(threads), "4", 1, 64, "HTTP worker threads" },
@@ -390,6 +398,12 @@ config_check(const struct config *c, char *err, size_t errlen)
 	}
 	if (c->nmembers == 0) {
 		snprintf(err, errlen, "members: at least one is required");
+		return -1;
+	}
+	if ((c->tls_cert[0] == '\0') != (c->tls_key[0] == '\0')) {
+		snprintf(err, errlen, "%s: is required with %s",
+		    c->tls_cert[0] ? "tls_key" : "tls_cert",
+		    c->tls_cert[0] ? "tls_cert" : "tls_key");
 		return -1;
 	}
 	if (strcmp(c->region, "karabakh") != 0 &&

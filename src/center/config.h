@@ -27,6 +27,9 @@ struct config {
 	char members[CONFIG_MAX_MEMBERS][CONFIG_NAME_LEN];
 	size_t nmembers;
 	char listen[128];	/* HOST:PORT */
+	char tls_cert[1024];	/* PEM certificate chain; "": plain HTTP */
+	char tls_key[1024];	/* PEM private key of tls_cert */
+	char witness_cacert[1024]; /* CA file for https:// witnesses, or "" */
 	char store[16];		/* backend: sqlite */
 	int64_t threads;	/* HTTP worker threads */
 	int64_t max_connections;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -23,8 +24,18 @@ struct client {
 	struct curl_slist *headers_note; /* + Content-Type: text/plain */
 	char *auth;			 /* "Authorization: Bearer ..." */
 	long timeout_s;
+	char cacert[1024];		 /* CA file for https://, or "" */
 	char errbuf[CURL_ERROR_SIZE];
 };
+
+/* --cacert of the command line, before TRUCE_CACERT (client_set_cacert). */
+static const char *cacert_option;
+
+void
+client_set_cacert(const char *path)
+{
+	cacert_option = path;
+}
 
 /* A response body being received, capped at CLIENT_MAX_RESPONSE. */
 struct body {
@@ -103,6 +114,7 @@ client_new(const char *server, const char *token, long timeout_s)
 	struct client *c = NULL;
 	size_t n, alen;
 	struct curl_slist *t;
+	const char *ca;
 
 	if (server == NULL)
 		server = getenv("TRUCE_SERVER");
@@ -126,6 +138,17 @@ client_new(const char *server, const char *token, long timeout_s)
 	memcpy(c->base, server, n);
 	c->base[n] = '\0';
 	c->timeout_s = timeout_s;
+	ca = cacert_option != NULL ? cacert_option : getenv("TRUCE_CACERT");
+	if (ca != NULL && (size_t)snprintf(c->cacert, sizeof(c->cacert), "%s",
+	    ca) >= sizeof(c->cacert)) {
+		log_warnx("--cacert: the path is longer than %zu bytes",
+		    sizeof(c->cacert) - 1);
+		goto fail;
+	}
+	if (ca != NULL && access(ca, R_OK) == -1) {
+		log_warn("--cacert: %.200s", ca);
+		goto fail;
+	}
 	if ((c->curl = curl_easy_init()) == NULL) {
 		log_warnx("libcurl: cannot create a handle");
 		goto fail;
@@ -297,6 +320,8 @@ perform(struct client *c, const char *method, const char *path,
 	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "truce-cli/0");
+	if (c->cacert[0] != '\0')
+		curl_easy_setopt(c->curl, CURLOPT_CAINFO, c->cacert);
 	if (strcmp(method, "POST") == 0) {
 		curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
 		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, payload);

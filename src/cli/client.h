@@ -35,6 +35,14 @@ struct client;
 struct client *client_new(const char *server, const char *token,
     long timeout_s);
 
+/*
+ * Makes the clients made from now on check an https:// server's
+ * certificate against the CAs in the PEM file path (--cacert; not
+ * copied: it must live as long as the command), instead of TRUCE_CACERT's
+ * or the system's.
+ */
+void client_set_cacert(const char *path);
+
 /* Frees c and wipes its copy of the token; client_free(NULL) does nothing. */
 void client_free(struct client *c);
 

@@ -108,6 +108,7 @@ cmd_assess(int argc, char **argv)
 		{ "revision", required_argument, NULL, 'R' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "server", required_argument, NULL, 's' },
+		{ "cacert", required_argument, NULL, 'A' },
 		{ "token", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -134,6 +135,7 @@ cmd_assess(int argc, char **argv)
 		case 'r': rationale = optarg; break;
 		case 'k': keyfile = optarg; break;
 		case 's': server = optarg; break;
+		case 'A': client_set_cacert(optarg); break;
 		case 't': token = optarg; break;
 		case 'n': dry = 1; break;
 		case 'e':

@@ -57,6 +57,7 @@ cmd_audit(int argc, char **argv)
 		{ "quorum", required_argument, NULL, 'q' },
 		{ "state", required_argument, NULL, 's' },
 		{ "token", required_argument, NULL, 't' },
+		{ "cacert", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -92,6 +93,8 @@ cmd_audit(int argc, char **argv)
 			break;
 		case 's': o.state_dir = optarg; break;
 		case 't': o.token = optarg; break;
+		/* The audit's fetcher reads TRUCE_CACERT, as every client. */
+		case 'A': setenv("TRUCE_CACERT", optarg, 1); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

@@ -824,6 +824,7 @@ cmd_import(int argc, char **argv)
 		{ "batch", required_argument, NULL, 'b' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "server", required_argument, NULL, 's' },
+		{ "cacert", required_argument, NULL, 'A' },
 		{ "token", required_argument, NULL, 't' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -859,6 +860,9 @@ cmd_import(int argc, char **argv)
 			break;
 		case 's':
 			server = optarg;
+			break;
+		case 'A':
+			client_set_cacert(optarg);
 			break;
 		case 't':
 			token = optarg;

@@ -267,6 +267,9 @@ common_option(struct common *c, int ch, const char *arg, int *bad)
 	case 's':
 		c->server = arg;
 		return 1;
+	case 'A':
+		client_set_cacert(arg);
+		return 1;
 	case 't':
 		c->token = arg;
 		return 1;
@@ -282,6 +285,7 @@ common_option(struct common *c, int ch, const char *arg, int *bad)
 
 #define COMMON_OPTIONS                                                   \
 	{ "server", required_argument, NULL, 's' },                      \
+	{ "cacert", required_argument, NULL, 'A' },                      \
 	{ "token", required_argument, NULL, 't' },                       \
 	{ "timeout", required_argument, NULL, 'T' },                     \
 	{ "help", no_argument, NULL, 'h' }

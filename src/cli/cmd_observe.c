@@ -286,6 +286,7 @@ cmd_observe(int argc, char **argv)
 		{ "casualties-military", required_argument, NULL, O_CMIL },
 		{ "dry-run", no_argument, NULL, O_DRY },
 		{ "server", required_argument, NULL, O_SERVER },
+		{ "cacert", required_argument, NULL, 'A' },
 		{ "token", required_argument, NULL, O_TOKEN },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
@@ -403,6 +404,9 @@ cmd_observe(int argc, char **argv)
 			break;
 		case O_SERVER:
 			server = optarg;
+			break;
+		case 'A':
+			client_set_cacert(optarg);
 			break;
 		case O_TOKEN:
 			token = optarg;

@@ -331,6 +331,7 @@ cmd_query(int argc, char **argv)
 		{ "limit", required_argument, NULL, 'l' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "server", required_argument, NULL, 's' },
+		{ "cacert", required_argument, NULL, 'A' },
 		{ "token", required_argument, NULL, 't' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
@@ -399,6 +400,9 @@ cmd_query(int argc, char **argv)
 			break;
 		case 's':
 			server = optarg;
+			break;
+		case 'A':
+			client_set_cacert(optarg);
 			break;
 		case 't':
 			token = optarg;

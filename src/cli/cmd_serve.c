@@ -21,11 +21,15 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: truce serve DIR [--listen HOST:PORT] [--check]\n\n"
+	    "usage: truce serve DIR [--listen HOST:PORT] [--tls-cert PEM "
+	    "--tls-key PEM]\n                   [--check]\n\n"
 	    "Serves the center in DIR over HTTP (default: `listen` of "
 	    "DIR/truce.conf,\n127.0.0.1:8080; port 0 picks a free port) until "
 	    "SIGINT or SIGTERM.\n\n"
 	    "  --listen H:P   address to listen on\n"
+	    "  --tls-cert PEM, --tls-key PEM\n"
+	    "                 serve HTTPS with this certificate (chain) and "
+	    "key (or\n                 tls_cert and tls_key in truce.conf)\n"
 	    "  --check        validate the configuration, print "
 	    "`configuration OK` or\n"
 	    "                 what is wrong, and exit\n"
@@ -44,9 +48,11 @@ cmd_serve(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "help-config", no_argument, NULL, 'H' },
 		{ "routes", no_argument, NULL, 'R' },
+		{ "tls-cert", required_argument, NULL, 'C' },
+		{ "tls-key", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *listen = NULL;
+	const char *listen = NULL, *tls_cert = NULL, *tls_key = NULL;
 	char err[512], path[4096];
 	struct center *c = NULL;
 	struct server *srv = NULL;
@@ -63,6 +69,12 @@ cmd_serve(int argc, char **argv)
 			break;
 		case 'c':
 			check = 1;
+			break;
+		case 'C':
+			tls_cert = optarg;
+			break;
+		case 'K':
+			tls_key = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -81,6 +93,11 @@ cmd_serve(int argc, char **argv)
 	if (optind != argc - 1) {
 		fprintf(stderr, "truce serve: DIR: exactly one directory is "
 				"required\n");
+		return 2;
+	}
+	if ((tls_cert == NULL) != (tls_key == NULL)) {
+		fprintf(stderr, "truce serve: --tls-cert and --tls-key go "
+		    "together\n");
 		return 2;
 	}
 	if (listen != NULL) {
@@ -126,6 +143,14 @@ cmd_serve(int argc, char **argv)
 		fprintf(stderr, "truce serve: %s\n", err);
 		return 1;
 	}
+	if (tls_cert != NULL &&
+	    (config_set(&c->cfg, "tls_cert", tls_cert, err, sizeof(err)) ==
+	    -1 || config_set(&c->cfg, "tls_key", tls_key, err, sizeof(err)) ==
+	    -1)) {
+		fprintf(stderr, "truce serve: --tls-cert/--tls-key: %s\n", err);
+		center_close(c);
+		return 2;
+	}
 	sequencer_warm(c->seq);
 	if ((srv = server_start(c, listen ? listen : c->cfg.listen, err,
 		 sizeof(err))) == NULL) {
@@ -141,8 +166,9 @@ cmd_serve(int argc, char **argv)
 		center_close(c);
 		return 1;
 	}
-	printf("truce: serving %s (log size %lld) on http://%.*s:%u\n",
+	printf("truce: serving %s (log size %lld) on %s://%.*s:%u\n",
 	    c->cfg.origin, (long long)entrylog_size(c->log),
+	    c->cfg.tls_cert[0] != '\0' ? "https" : "http",
 	    (int)(strrchr(listen ? listen : c->cfg.listen, ':') -
 		(listen ? listen : c->cfg.listen)),
 	    listen ? listen : c->cfg.listen, (unsigned)server_port(srv));

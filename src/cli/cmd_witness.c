@@ -7,10 +7,12 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "center/keyfile.h"
 #include "cli/commands.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "tlog/note.h"
 #include "witness/witnessd.h"
@@ -33,7 +35,9 @@ usage(FILE *f)
 	    "  --listen H:P    address (default 127.0.0.1:7380; port 0 picks "
 	    "one)\n"
 	    "  --state DIR     where the latest cosigned checkpoint per log "
-	    "is kept\n");
+	    "is kept\n"
+	    "  --tls-cert PEM, --tls-key PEM\n"
+	    "                  serve HTTPS with this certificate and key\n");
 }
 
 int
@@ -45,9 +49,14 @@ cmd_witness(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "state", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "tls-cert", required_argument, NULL, 'C' },
+		{ "tls-key", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *keyfile = NULL, *state = NULL, *listen = "127.0.0.1:7380";
+	const char *tls_cert = NULL, *tls_key = NULL;
+	char *cert = NULL, *tkey = NULL;
+	size_t len;
 	const char *logs[MAX_LOG_KEYS];
 	struct note_signer *key;
 	struct witnessd *w;
@@ -70,6 +79,8 @@ cmd_witness(int argc, char **argv)
 			break;
 		case 'l': listen = optarg; break;
 		case 's': state = optarg; break;
+		case 'C': tls_cert = optarg; break;
+		case 'K': tls_key = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -78,6 +89,19 @@ cmd_witness(int argc, char **argv)
 		fprintf(stderr, "truce witness: --key, --state and at least "
 				"one --log are required\n");
 		return 2;
+	}
+	if ((tls_cert == NULL) != (tls_key == NULL)) {
+		fprintf(stderr, "truce witness: --tls-cert and --tls-key go "
+		    "together\n");
+		return 2;
+	}
+	if (tls_cert != NULL && (file_read_all(tls_cert, 1 << 20, &cert, &len,
+	    err, sizeof(err)) == -1 || file_read_all(tls_key, 1 << 20, &tkey,
+	    &len, err, sizeof(err)) == -1)) {
+		fprintf(stderr, "truce witness: --tls-cert/--tls-key: %s\n",
+		    err);
+		free(cert);
+		return 1;
 	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -88,16 +112,21 @@ cmd_witness(int argc, char **argv)
 		fprintf(stderr, "truce witness: --key: %s\n", err);
 		return 1;
 	}
-	if ((w = witnessd_start(key, logs, nlogs, state, listen, err,
-		 sizeof(err))) == NULL) {
+	if ((w = witnessd_start(key, logs, nlogs, state, listen, cert, tkey,
+		 err, sizeof(err))) == NULL) {
 		fprintf(stderr, "truce witness: %s\n", err);
+		free(cert);
+		free(tkey);
 		return 1;
 	}
-	printf("truce: witness for %zu log key(s) on http://%.*s:%u\n", nlogs,
+	printf("truce: witness for %zu log key(s) on %s://%.*s:%u\n", nlogs,
+	    cert != NULL ? "https" : "http",
 	    (int)(strrchr(listen, ':') - listen), listen,
 	    (unsigned)witnessd_port(w));
 	fflush(stdout);
 	sigwait(&set, &sig);
 	witnessd_stop(w);
+	free(cert);
+	free(tkey);
 	return 0;
 }

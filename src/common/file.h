@@ -28,6 +28,14 @@
 int file_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode, int flags, char *err, size_t errlen);
 
+/*
+ * Reads all of the file path into a new NUL-terminated buffer (*out,
+ * caller frees; *len without the NUL), refusing one over max bytes. 0, or
+ * -1 with the path and the reason (or the limit) in err.
+ */
+int file_read_all(const char *path, size_t max, char **out, size_t *len,
+    char *err, size_t errlen);
+
 /* fsyncs directory dir. 0, or -1 with errno set (not reported). */
 int file_sync_dir(const char *dir);
 

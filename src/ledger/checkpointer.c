@@ -59,6 +59,7 @@ struct checkpointer {
 	size_t npeers;
 	size_t quorum;
 	long timeout_ms;
+	char cacert[1024];	 /* witness_cacert, or "" */
 	char joint_path[4096];
 	int signed_fd;	 /* log/checkpoint.signed, SIGNED_SLOTS slots */
 	int next_slot;	 /* the slot the next signed checkpoint goes to */
@@ -312,6 +313,9 @@ exchange(struct checkpointer *cp, CURLM *multi, const char *note,
 		curl_easy_setopt(p->easy, CURLOPT_WRITEFUNCTION, on_data);
 		curl_easy_setopt(p->easy, CURLOPT_WRITEDATA, p);
 		curl_easy_setopt(p->easy, CURLOPT_PRIVATE, p);
+		curl_easy_setopt(p->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+		if (cp->cacert[0] != '\0')
+			curl_easy_setopt(p->easy, CURLOPT_CAINFO, cp->cacert);
 		curl_multi_add_handle(multi, p->easy);
 		(*asked)++;
 	}
@@ -661,6 +665,7 @@ checkpointer_start(struct entrylog *log, const char *origin,
 	pthread_cond_init(&cp->cv, NULL);
 	cp->signed_fd = -1;
 	cp->timeout_ms = (long)cfg->cosign_timeout_ms;
+	snprintf(cp->cacert, sizeof(cp->cacert), "%s", cfg->witness_cacert);
 	if ((cp->log_v = note_signer_verifier(signer)) == NULL)
 		goto fail;
 	for (i = 0; i < cfg->nwitnesses; i++) {

@@ -44,6 +44,7 @@ struct server {
 	int reaper_started;
 	int reaper_stop;	/* under watch_mu */
 	_Atomic int connections; /* open now (on_connection) */
+	char *tls_cert, *tls_key; /* PEM, while the daemon runs; or NULL */
 };
 
 typedef enum MHD_Result (*route_fn)(struct request *r);

@@ -26,8 +26,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "center/center.h"
 #include "common/clock.h"
+#include "common/file.h"
 #include "common/heap.h"
 #include "common/log.h"
 #include "common/num.h"
@@ -1256,6 +1259,8 @@ parse_listen(const char *listen, struct sockaddr_in *sa, char *err,
  */
 #define CONNECTION_HEADROOM 4
 
+#define TLS_FILE_MAX (1024 * 1024) /* a PEM certificate chain or key */
+
 static unsigned int
 accept_limit(int64_t max_connections)
 {
@@ -1296,6 +1301,11 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 	struct server *s;
 	struct sockaddr_in sa;
 	const union MHD_DaemonInfo *info;
+	struct MHD_OptionItem tls[3] = { { MHD_OPTION_END, 0, NULL },
+		{ MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL } };
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	size_t len;
 
 	if (parse_listen(listen, &sa, err, errlen) == -1)
 		return NULL;
@@ -1319,8 +1329,19 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 		goto fail;
 	}
 	s->reaper_started = 1;
-	s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-		MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+	/* HTTPS with libmicrohttpd's GnuTLS when tls_cert is set. */
+	if (c->cfg.tls_cert[0] != '\0') {
+		if (file_read_all(c->cfg.tls_cert, TLS_FILE_MAX, &s->tls_cert,
+		    &len, err, errlen) == -1 || file_read_all(c->cfg.tls_key,
+		    TLS_FILE_MAX, &s->tls_key, &len, err, errlen) == -1)
+			goto fail;
+		tls[0].option = MHD_OPTION_HTTPS_MEM_CERT;
+		tls[0].ptr_value = s->tls_cert;
+		tls[1].option = MHD_OPTION_HTTPS_MEM_KEY;
+		tls[1].ptr_value = s->tls_key;
+		flags |= MHD_USE_TLS;
+	}
+	s->daemon = MHD_start_daemon(flags,
 	    0, NULL, NULL, on_request, s,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)c->cfg.threads,
@@ -1333,10 +1354,13 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 256u,
+	    MHD_OPTION_ARRAY, tls,
 	    MHD_OPTION_END);
 	if (s->daemon == NULL) {
 		snprintf(err, errlen, "cannot listen on %s (in use, or not an "
-		    "address of this machine?)", listen);
+		    "address of this machine?%s)", listen, s->tls_cert ?
+		    " or tls_cert/tls_key not a PEM certificate and its key" :
+		    "");
 		goto fail;
 	}
 	info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -1344,6 +1368,8 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 	return s;
 fail:
 	reaper_stop(s);
+	free(s->tls_cert);
+	free(s->tls_key);
 	ratelimit_free(s->auth_failures);
 	ratelimit_free(s->writes);
 	ledger_provers_free(s->provers);
@@ -1380,6 +1406,10 @@ server_stop(struct server *s, int wait_ms)
 	}
 	MHD_stop_daemon(s->daemon);
 	reaper_stop(s);
+	free(s->tls_cert);
+	if (s->tls_key != NULL)
+		sodium_memzero(s->tls_key, strlen(s->tls_key));
+	free(s->tls_key);
 	ratelimit_free(s->auth_failures);
 	ratelimit_free(s->writes);
 	ledger_provers_free(s->provers);

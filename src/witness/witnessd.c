@@ -302,12 +302,16 @@ add_log(struct witnessd *w, const char *vkey, char *err, size_t errlen)
 
 struct witnessd *
 witnessd_start(struct note_signer *key, const char *const *log_vkeys,
-    size_t nlogs, const char *state_dir, const char *listen, char *err,
-    size_t errlen)
+    size_t nlogs, const char *state_dir, const char *listen,
+    const char *tls_cert, const char *tls_key, char *err, size_t errlen)
 {
 	struct witnessd *w;
 	struct sockaddr_in sa;
 	const union MHD_DaemonInfo *info;
+	struct MHD_OptionItem tls[3] = { { MHD_OPTION_END, 0, NULL },
+		{ MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL } };
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	    MHD_USE_ERROR_LOG;
 	char host[64], lock[4200];
 	const char *colon = strrchr(listen, ':');
 	int64_t port;
@@ -363,13 +367,20 @@ witnessd_start(struct note_signer *key, const char *const *log_vkeys,
 		    "address", host);
 		goto fail;
 	}
-	w->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-		MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, w,
+	if (tls_cert != NULL && tls_key != NULL) {
+		tls[0].option = MHD_OPTION_HTTPS_MEM_CERT;
+		tls[0].ptr_value = (void *)(uintptr_t)tls_cert;
+		tls[1].option = MHD_OPTION_HTTPS_MEM_KEY;
+		tls[1].ptr_value = (void *)(uintptr_t)tls_key;
+		flags |= MHD_USE_TLS;
+	}
+	w->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, w,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, 2u,
 	    MHD_OPTION_CONNECTION_LIMIT, 256u,
 	    MHD_OPTION_CONNECTION_TIMEOUT, 30u,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
+	    MHD_OPTION_ARRAY, tls,
 	    MHD_OPTION_END);
 	if (w->daemon == NULL) {
 		snprintf(err, errlen, "cannot listen on %s", listen);

@@ -25,11 +25,14 @@ struct witnessd;
  * cosignature key), trusting the logs whose verifier keys are
  * log_vkeys[0..nlogs-1] (several keys of one origin form one log), keeping
  * its state in state_dir (created; locked) and listening on listen
- * ("HOST:PORT", port 0 picks one). NULL with a message in err.
+ * ("HOST:PORT", port 0 picks one), over HTTPS when tls_cert and tls_key
+ * (PEM text, not copied: they must live until witnessd_stop) are given,
+ * else over HTTP (both NULL). NULL with a message in err.
  */
 struct witnessd *witnessd_start(struct note_signer *key,
     const char *const *log_vkeys, size_t nlogs, const char *state_dir,
-    const char *listen, char *err, size_t errlen);
+    const char *listen, const char *tls_cert, const char *tls_key,
+    char *err, size_t errlen);
 
 /* The port bound. */
 uint16_t witnessd_port(struct witnessd *w);
