@@ -67,7 +67,14 @@ deps:
 check-src:
 	@tests/checksrc.sh
 
-test-build: build/asan/truce build/release/truce $(asan_TESTS)
+test-build: build/asan/truce build/release/truce $(asan_TESTS) \
+	build/asan/faultshim.so
+
+# An LD_PRELOAD library that fails the log's fdatasync on demand
+# (tests/integration/io_fault.t).
+build/asan/faultshim.so: tests/lib/faultshim.c
+	@mkdir -p $(dir $@)
+	$(CC) -shared -fPIC -O1 -g -Wall -Wextra -Werror $< -o $@ -ldl
 
 # Integration tests run the ASan binary; TRUCE_BIN points them at it.
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)

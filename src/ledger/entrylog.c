@@ -55,6 +55,9 @@ struct entrylog {
 	int64_t pending_base;
 	uint8_t (*pending)[MERKLE_HASH_SIZE];
 	size_t npending;
+	/* Set once a sync fails: the state on disk is unknown from then on
+	   (PostgreSQL's lesson: a failed fsync is not retried). */
+	char failed[160];
 };
 
 /*
@@ -829,10 +832,15 @@ entrylog_append(struct entrylog *log, const struct entrylog_entry *e,
 	size_t dlen = 0, i, off = 0;
 	uint64_t end;
 	int64_t size;
-	int rc = -1;
+	int rc = -1, synced = 1;
 
 	if (n == 0)
 		return 0;
+	if (entrylog_failed(log, NULL, 0)) {
+		log_warnx("log %s: refusing entries after a failed sync",
+		    log->dir);
+		return -1;
+	}
 	for (i = 0; i < n; i++) {
 		if (e[i].len == 0) {
 			log_warnx("log entry %zu of the batch is empty; "
@@ -867,9 +875,18 @@ entrylog_append(struct entrylog *log, const struct entrylog_entry *e,
 	if (full_pwrite(log->data_fd, data, dlen, (off_t)end) == -1 ||
 	    full_pwrite(log->index_fd, idx, 8 * n, (off_t)size * 8) == -1 ||
 	    write_hashes(log) == -1 ||
-	    fdatasync(log->data_fd) == -1 || fdatasync(log->index_fd) == -1 ||
-	    fdatasync(log->hash_fd) == -1) {
+	    (synced = 0, fdatasync(log->data_fd)) == -1 ||
+	    fdatasync(log->index_fd) == -1 || fdatasync(log->hash_fd) == -1) {
 		log_warn("log %s: append", log->dir);
+		if (!synced) {
+			pthread_mutex_lock(&log->mu);
+			snprintf(log->failed, sizeof(log->failed), "fdatasync: "
+			    "%s", strerror(errno));
+			pthread_mutex_unlock(&log->mu);
+			log_warnx("log %s: a sync failed: the log takes no more "
+			    "entries until the center is restarted",
+			    log->dir);
+		}
 		/* Leave the log as it was; a later open would cut it anyway. */
 		if (ftruncate(log->index_fd, size * 8) == -1 ||
 		    ftruncate(log->data_fd, (off_t)end) == -1 ||
@@ -891,6 +908,19 @@ done:
 	free(data);
 	free(idx);
 	return rc;
+}
+
+int
+entrylog_failed(struct entrylog *log, char *why, size_t len)
+{
+	int failed;
+
+	pthread_mutex_lock(&log->mu);
+	failed = log->failed[0] != '\0';
+	if (failed && why != NULL)
+		snprintf(why, len, "%s", log->failed);
+	pthread_mutex_unlock(&log->mu);
+	return failed;
 }
 
 int

@@ -87,6 +87,15 @@ int entrylog_append(struct entrylog *log, const struct entrylog_entry *e,
     size_t n);
 
 /*
+ * Whether a sync of the log failed (then every append is refused until
+ * the log is opened again: after a failed fsync the kernel may have
+ * dropped the pages, so the state on disk is unknown, and retrying would
+ * only pretend; PostgreSQL stops for the same reason). Copies the failure
+ * ("fdatasync: Input/output error") into why (len bytes) if not NULL.
+ */
+int entrylog_failed(struct entrylog *log, char *why, size_t len);
+
+/*
  * Takes back the entries after the first size, which the caller (the one
  * appending thread) appended itself and which nobody has been told of: no
  * checkpoint covers them, no write was acknowledged with them. For the

@@ -504,9 +504,16 @@ int
 http_admit_writes(struct request *r, size_t n, enum MHD_Result *ret)
 {
 	const struct config *cfg = &r->srv->center->cfg;
-	char detail[320];
+	char detail[320], why[160];
 	int64_t wait, trouble;
 
+	if (entrylog_failed(r->srv->center->log, why, sizeof(why))) {
+		*ret = http_problem(r, 503, "the log's disk failed (%s): the "
+		    "center takes no more writes until it is restarted, since "
+		    "what is on the disk is no longer known; reads go on",
+		    why);
+		return -1;
+	}
 	if (r->srv->center->seq != NULL &&
 	    (trouble = sequencer_trouble(r->srv->center->seq)) >= 0) {
 		snprintf(detail, sizeof(detail), "the store cannot apply the "
