@@ -8,6 +8,7 @@ set -eu
 #        is the release build's allocator (bench/RESULTS.md: glibc's malloc
 #        cost a quarter of the ingest path's CPU).
 # test:  curl and jq drive the integration tests; prove comes with perl.
+#        tzdata: the reports' periods are local time (docs/products.md).
 # bench: PostgreSQL + PostGIS is the peer of issue 2, wrk the HTTP load, openssl
 #        the SHA-256 reference speed; libpq-dev lets bench/tbench time PostGIS
 #        queries with prepared statements from C, as it times truce's;
@@ -20,7 +21,7 @@ pkgs=(
 	build-essential pkg-config
 	libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
 	libcurl4-openssl-dev libproj-dev proj-bin libjemalloc-dev
-	curl jq perl sqlite3
+	curl jq perl sqlite3 tzdata
 	postgresql postgresql-15-postgis-3 wrk openssl libpq-dev
 	python3-scipy python3-sklearn
 )
