@@ -119,6 +119,12 @@ static const struct route routes[] = {
 	{ "POST", "/v1/incidents/{id}/release", verification_release,
 	    A(ADMIN) | A(ANALYST), BODY_JSON, NULL },
 	{ "GET", "/v1/queue", verification_queue, EVERYONE, BODY_NONE, NULL },
+	{ "POST", "/v1/reports", reports_post, A(ADMIN) | A(ANALYST),
+	    BODY_JSON, NULL },
+	{ "GET", "/v1/reports", reports_list, READERS, BODY_NONE, NULL },
+	{ "GET", "/v1/reports/{id}", reports_get, READERS, BODY_NONE, NULL },
+	{ "POST", "/v1/reports/{id}/signatures", reports_sign, A(ASSESSOR),
+	    BODY_NOTE, NULL },
 	{ NULL, NULL, NULL, 0, BODY_NONE, NULL },
 };
 #undef A
