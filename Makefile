@@ -6,7 +6,7 @@
 #   make test    deps + build (ASan+UBSan) + every test under prove
 #   make bench   deps + build + benchmarks (bench/RESULTS.md)
 
-PKGS     := libmicrohttpd jansson sqlite3 libsodium libcurl proj
+PKGS     := libmicrohttpd jansson sqlite3 libsodium libcurl proj librsvg-2.0 cairo
 CC       ?= cc
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	    -Wpointer-arith -Wformat=2 -Wsign-compare -Werror

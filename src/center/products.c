@@ -19,6 +19,7 @@
 #include "geo/lines.h"
 #include "geo/polygon.h"
 #include "ledger/entrylog.h"
+#include "report/raster.h"
 #include "report/tz.h"
 #include "store/store.h"
 #include "tlog/merkle.h"
@@ -585,4 +586,46 @@ products_geo_clear(struct products_geo *g)
 	free(g->paths);
 	free(g->places);
 	memset(g, 0, sizeof(*g));
+}
+
+/* ---- PDF and PNG ---------------------------------------------------------- */
+
+int
+products_pdf(const json_t *env, const struct render_geo *geo,
+    struct render_out *out, char *err, size_t errlen)
+{
+	const json_t *report = json_object_get(env, "report");
+	struct render_out *pages = NULL;
+	size_t n = 0;
+	char *payload = NULL;
+	int rc = -1;
+
+	if (render_pages_svg(env, geo, &pages, &n) == -1 ||
+	    (payload = render_payload(env)) == NULL) {
+		snprintf(err, errlen, "the report cannot be laid out");
+		goto done;
+	}
+	rc = raster_pdf(pages, n, json_string_value(json_object_get(report,
+	    "number")), json_integer_value(json_object_get(json_object_get(
+	    report, "period"), "to_ms")), payload, out, err, errlen);
+done:
+	free(payload);
+	render_pages_free(pages, n);
+	return rc;
+}
+
+int
+products_png(const json_t *report, const struct render_geo *geo,
+    struct render_out *out, char *err, size_t errlen)
+{
+	struct render_out svg = { NULL, 0 };
+	int rc;
+
+	if (render_map_svg(report, geo, &svg) == -1) {
+		snprintf(err, errlen, "the map cannot be drawn");
+		return -1;
+	}
+	rc = raster_png(&svg, 1.0, out, err, errlen);
+	free(svg.data);
+	return rc;
 }

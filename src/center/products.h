@@ -92,4 +92,17 @@ int products_geo(const struct layers *l, struct products_geo *g);
 /* Frees what g holds. */
 void products_geo_clear(struct products_geo *g);
 
+/*
+ * The PDF of env (GET /v1/reports/{id}'s record, with "report") over geo:
+ * render_pages_svg's pages through report/raster.h, dated the report
+ * period's end, its verifiable payload appended. 0 with *out (caller
+ * frees out->data), or -1 with err.
+ */
+int products_pdf(const json_t *env, const struct render_geo *geo,
+    struct render_out *out, char *err, size_t errlen);
+
+/* The PNG of the report's map over geo. 0 with *out, or -1 with err. */
+int products_png(const json_t *report, const struct render_geo *geo,
+    struct render_out *out, char *err, size_t errlen);
+
 #endif

@@ -46,7 +46,7 @@ help(void)
 "       truce report draft summary --from YYYY-MM-DD --to YYYY-MM-DD\n"
 "       truce report draft spot --incident ID [...] --narrative TEXT\n"
 "       truce report list [--state S] [--kind K]\n"
-"       truce report get ID [--format json|html|svg] [--out FILE]\n"
+"       truce report get ID [--format json|html|svg|pdf|png] [--out FILE]\n"
 "                        [--region karabakh|donbas|none]\n"
 "       truce report sign ID --key KEYFILE [--refuse REASON]\n"
 "       (each with [--server URL] [--token T])\n"
@@ -304,12 +304,13 @@ get(struct client *c, const char *id, const struct args *a)
 	struct layers *layers = NULL;
 	const char *fmt = a->format ? a->format : "json";
 	json_t *env = NULL;
-	char *text = NULL;
+	char *text = NULL, err[256] = "";
 	int rc = 1;
 
 	if (strcmp(fmt, "json") != 0 && strcmp(fmt, "html") != 0 &&
-	    strcmp(fmt, "svg") != 0) {
-		args_usage(CMD, "--format: json, html or svg");
+	    strcmp(fmt, "svg") != 0 && strcmp(fmt, "pdf") != 0 &&
+	    strcmp(fmt, "png") != 0) {
+		args_usage(CMD, "--format: json, html, svg, pdf or png");
 		return 2;
 	}
 	memset(&geo, 0, sizeof(geo));
@@ -326,12 +327,16 @@ get(struct client *c, const char *id, const struct args *a)
 	} else if (geography(a->region, &layers) == 0 &&
 	    products_geo(layers, &geo) == 0 &&
 	    (strcmp(fmt, "html") == 0 ? render_html(env, &geo.geo, &out) :
-		render_map_svg(json_object_get(env, "report"), &geo.geo,
-		    &out)) == 0)
+		strcmp(fmt, "svg") == 0 ? render_map_svg(json_object_get(env,
+		    "report"), &geo.geo, &out) :
+		strcmp(fmt, "pdf") == 0 ? products_pdf(env, &geo.geo, &out,
+		    err, sizeof(err)) :
+		products_png(json_object_get(env, "report"), &geo.geo, &out,
+		    err, sizeof(err))) == 0)
 		rc = write_out(a->out, out.data, out.len);
 	else
 		fprintf(stderr, "truce report: the report cannot be "
-		    "rendered\n");
+		    "rendered%s%s\n", err[0] ? ": " : "", err);
 	products_geo_clear(&geo);
 	layers_free(layers);
 	free(text);

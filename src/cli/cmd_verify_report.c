@@ -2,9 +2,10 @@
  * truce verify-report FILE (--member-key VKEY ... | --genesis FILE)
  *
  * Checks a report offline (docs/products.md "Verifying a report"): FILE
- * is the JSON `truce report get --format json` writes, or the HTML
- * rendering (which carries the report's canonical bytes and the members'
- * signed notes). It recomputes the SHA-256 of the report's canonical
+ * is the JSON `truce report get --format json` writes, or the HTML or PDF
+ * rendering (which carry the report's canonical bytes and the members'
+ * signed notes; a PDF's pages must also be, byte for byte, the rendering
+ * of those bytes). It recomputes the SHA-256 of the report's canonical
  * bytes, checks that it is the hash the file names and that every signed
  * note signs that hash, verifies each note against the member's key —
  * given with --member-key (the key's name is the member) or read from the
@@ -19,11 +20,13 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <sodium.h>
 
+#include "center/products.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/slurp.h"
+#include "geo/layers.h"
+#include "report/render.h"
 #include "report/report.h"
 #include "report/reportentry.h"
 #include "verify/member.h"
@@ -37,6 +40,7 @@ help(void)
 {
 	printf(
 "usage: truce verify-report FILE (--member-key VKEY ... | --genesis FILE)\n"
+"                           [--region karabakh|donbas|none]\n"
 "\n"
 "Checks offline that FILE (a report's JSON from `truce report get`, or its\n"
 "HTML) holds the bytes the members signed: the SHA-256 of its content, each\n"
@@ -45,32 +49,37 @@ help(void)
 "  --member-key VKEY  a member's verifier key (its name is the member);\n"
 "                     repeat per member; the rule is then all of them\n"
 "  --genesis FILE     the log's genesis entry (entry 0): members, keys, rule\n"
+"  --region R         a PDF: the geography its map was drawn over (the\n"
+"                     center's region; default karabakh): its pages must be\n"
+"                     the rendering of the signed report, byte for byte\n"
 "\n"
 "Exit status: 0 verified, 1 not, 2 usage error.\n");
 }
 
-/* The payload of an HTML rendering: base64 in script#truce-report. */
+/* The payload of an HTML (script#truce-report) or PDF (a trailing
+ * "%TRUCE-REPORT " comment) rendering; *pdf_len: the PDF's own bytes. */
 static json_t *
-from_html(const char *text)
+from_rendering(const char *text, size_t len, size_t *pdf_len)
 {
-	const char *p = strstr(text, "id=\"truce-report\">"), *e;
-	unsigned char *bin = NULL;
-	size_t n, binlen;
-	json_t *o = NULL;
+	const char *p, *e;
 
-	if (p == NULL)
-		return NULL;
-	p += strlen("id=\"truce-report\">");
-	if ((e = strstr(p, "</script>")) == NULL)
-		return NULL;
-	n = (size_t)(e - p);
-	if ((bin = malloc(n + 1)) == NULL)
-		return NULL;
-	if (sodium_base642bin(bin, n, p, n, NULL, &binlen, NULL,
-		sodium_base64_VARIANT_ORIGINAL) == 0)
-		o = json_loadb((const char *)bin, binlen, 0, NULL);
-	free(bin);
-	return o;
+	*pdf_len = 0;
+	if ((p = strstr(text, "id=\"truce-report\">")) != NULL) {
+		p += strlen("id=\"truce-report\">");
+		if ((e = strstr(p, "</script>")) == NULL)
+			return NULL;
+		return render_payload_read(p, (size_t)(e - p));
+	}
+	if (len > 5 && memcmp(text, "%PDF-", 5) == 0 &&
+	    (p = memmem(text, len, RENDER_PDF_MARK, strlen(RENDER_PDF_MARK))) !=
+	    NULL) {
+		*pdf_len = (size_t)(p - text);
+		p += strlen(RENDER_PDF_MARK);
+		e = memchr(p, '\n', len - (size_t)(p - text));
+		return render_payload_read(p, e ? (size_t)(e - p) :
+		    len - (size_t)(p - text));
+	}
+	return NULL;
 }
 
 struct keys {
@@ -133,12 +142,57 @@ genesis_keys(struct keys *k, const char *path, json_t **keep)
 	return 0;
 }
 
+/*
+ * A PDF's own bytes (text[0..len-1]) against the rendering of its payload
+ * env over region's geography: 0 the same, 1 not (reported).
+ */
+static int
+same_pdf(const json_t *env, const char *text, size_t len, const char *region)
+{
+	struct render_out out = { NULL, 0 };
+	struct products_geo geo;
+	struct layers *l = NULL;
+	char dir[LAYERS_MAX_PATH], err[512];
+	int rc = 1;
+
+	memset(&geo, 0, sizeof(geo));
+	if (strcmp(region, "none") != 0 &&
+	    (layers_datadir(dir, sizeof(dir)) == -1 ||
+		(l = layers_load_region(dir, region, err, sizeof(err))) ==
+		NULL)) {
+		fprintf(stderr, "truce verify-report: --region: %s\n", err);
+		return 1;
+	}
+	if (products_geo(l, &geo) == -1 ||
+	    products_pdf(env, &geo.geo, &out, err, sizeof(err)) == -1) {
+		fprintf(stderr, "truce verify-report: the report cannot be "
+		    "rendered again: %s\n", err);
+		goto done;
+	}
+	if (out.len < len || memcmp(out.data, text, len) != 0 ||
+	    strncmp(out.data + len, RENDER_PDF_MARK,
+		strlen(RENDER_PDF_MARK)) != 0) {
+		fprintf(stderr, "truce verify-report: FAILED: the PDF's pages "
+		    "are not the rendering of the report its members signed "
+		    "(its content was altered, or it was rendered over another "
+		    "geography than --region %s)\n", region);
+		goto done;
+	}
+	rc = 0;
+done:
+	free(out.data);
+	products_geo_clear(&geo);
+	layers_free(l);
+	return rc;
+}
+
 int
 cmd_verify_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "member-key", required_argument, NULL, 'k' },
 		{ "genesis", required_argument, NULL, 'g' },
+		{ "region", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -146,9 +200,10 @@ cmd_verify_report(int argc, char **argv)
 	struct keys k;
 	json_t *doc = NULL, *report = NULL, *sigs, *s, *genesis = NULL;
 	const char *genesis_path = NULL, *named, *note, *vk[1];
+	const char *region = "karabakh";
 	char *text = NULL, *bytes = NULL, err[512], id[REPORT_ID_LEN + 1];
 	char signers[1024] = "";
-	size_t len, blen, i, j, nsigned = 0;
+	size_t len, blen, i, j, nsigned = 0, pdf_len = 0;
 	int ch, rc = 1;
 	int64_t need;
 
@@ -161,6 +216,7 @@ cmd_verify_report(int argc, char **argv)
 				return 2;
 			break;
 		case 'g': genesis_path = optarg; break;
+		case 'R': region = optarg; break;
 		case 'h':
 			help();
 			return 0;
@@ -185,11 +241,8 @@ cmd_verify_report(int argc, char **argv)
 	/* JSON (the record GET /v1/reports/ID serves) or HTML. */
 	if ((doc = json_loadb(text, len, 0, NULL)) != NULL)
 		report = json_incref(json_object_get(doc, "report"));
-	else if ((doc = from_html(text)) != NULL)
-		report = json_loadb(json_string_value(json_object_get(doc,
-		    "report")) ? json_string_value(json_object_get(doc,
-		    "report")) : "", json_string_length(json_object_get(doc,
-		    "report")), 0, NULL);
+	else if ((doc = from_rendering(text, len, &pdf_len)) != NULL)
+		report = json_incref(json_object_get(doc, "report"));
 	if (!json_is_object(report)) {
 		fprintf(stderr, "truce verify-report: %s holds no report (a "
 		    "report's JSON or HTML rendering)\n", argv[optind]);
@@ -244,6 +297,8 @@ cmd_verify_report(int argc, char **argv)
 			nsigned++;
 		}
 	}
+	if (pdf_len > 0 && same_pdf(doc, text, pdf_len, region) != 0)
+		goto done;
 	need = member_rule_needed(&k.rule, (int64_t)k.n);
 	if ((int64_t)nsigned < need) {
 		fprintf(stderr, "truce verify-report: NOT RELEASED: %s; %zu of "

@@ -721,44 +721,56 @@ annex(struct buf *b, const json_t *report)
 	put(b, "</table>\n");
 }
 
-/* The verifiable payload: the report's canonical bytes and the notes. */
-static int
-payload(struct buf *b, const json_t *env)
+char *
+render_payload(const json_t *env)
 {
-	const json_t *s;
-	json_t *p, *notes;
-	char *bytes = NULL, *text = NULL, id[REPORT_ID_LEN + 1], *b64;
-	size_t len, i, n;
-	int rc = -1;
+	json_t *p = NULL;
+	char *bytes = NULL, *text = NULL, id[REPORT_ID_LEN + 1], *b64 = NULL;
+	size_t len, n;
 
 	if (report_encode(json_object_get(env, "report"), &bytes, &len,
 		id) == -1)
-		return -1;
-	notes = json_array();
-	json_array_foreach(json_object_get(env, "signatures"), i, s)
-		json_array_append_new(notes, json_pack("{s:s,s:s}", "member",
-		    str(s, "member"), "note", str(s, "note")));
-	p = json_pack("{s:s,s:s%,s:o}", "sha256", id, "report", bytes, len,
-	    "signatures", notes);
-	if (p != NULL && (text = json_dumps(p, JSON_COMPACT |
-	    JSON_SORT_KEYS)) != NULL) {
-		n = sodium_base64_encoded_len(strlen(text),
-		    sodium_base64_VARIANT_ORIGINAL);
-		if ((b64 = malloc(n)) != NULL) {
-			sodium_bin2base64(b64, n, (const unsigned char *)text,
-			    strlen(text), sodium_base64_VARIANT_ORIGINAL);
-			put(b, "<script type=\"application/vnd.truce.report\" "
-			    "id=\"truce-report\">");
-			put(b, b64);
-			put(b, "</script>\n");
-			free(b64);
-			rc = 0;
-		}
-	}
+		return NULL;
+	if ((p = json_deep_copy(env)) == NULL)
+		goto done;
+	json_object_set_new(p, "sha256", json_string(id));
+	json_object_set_new(p, "report", json_stringn(bytes, len));
+	if ((text = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+		goto done;
+	n = sodium_base64_encoded_len(strlen(text),
+	    sodium_base64_VARIANT_ORIGINAL);
+	if ((b64 = malloc(n)) != NULL)
+		sodium_bin2base64(b64, n, (const unsigned char *)text,
+		    strlen(text), sodium_base64_VARIANT_ORIGINAL);
+done:
 	free(text);
 	free(bytes);
 	json_decref(p);
-	return rc;
+	return b64;
+}
+
+json_t *
+render_payload_read(const char *b64, size_t len)
+{
+	unsigned char *bin;
+	size_t binlen;
+	json_t *o = NULL, *r;
+	const char *bytes;
+
+	if ((bin = malloc(len + 1)) == NULL)
+		return NULL;
+	if (sodium_base642bin(bin, len, b64, len, NULL, &binlen, NULL,
+		sodium_base64_VARIANT_ORIGINAL) == 0)
+		o = json_loadb((const char *)bin, binlen, 0, NULL);
+	free(bin);
+	bytes = json_string_value(json_object_get(o, "report"));
+	if (bytes == NULL || (r = json_loadb(bytes, json_string_length(
+	    json_object_get(o, "report")), 0, NULL)) == NULL) {
+		json_decref(o);
+		return NULL;
+	}
+	json_object_set_new(o, "report", r);
+	return o;
 }
 
 int
@@ -768,7 +780,7 @@ render_html(const json_t *env, const struct render_geo *geo,
 	const json_t *report = json_object_get(env, "report");
 	const json_t *period = json_object_get(report, "period");
 	struct buf b = { NULL, 0, 0, 0 };
-	char status[1024], from[32], to[32], ufrom[32], uto[32];
+	char status[1024], from[32], to[32], ufrom[32], uto[32], *b64;
 	int spot = strcmp(str(report, "kind"), "spot") == 0;
 
 	if (!json_is_object(report))
@@ -825,8 +837,334 @@ render_html(const json_t *env, const struct render_geo *geo,
 	put(&b, "</p><p>Check it: <code>truce verify-report FILE</code> "
 	    "(the report's bytes and the members' signed notes are in this "
 	    "page).</p></footer>\n");
-	if (payload(&b, env) == -1)
+	if ((b64 = render_payload(env)) == NULL)
 		b.failed = 1;
+	put(&b, "<script type=\"application/vnd.truce.report\" "
+	    "id=\"truce-report\">");
+	put(&b, b64 ? b64 : "");
+	put(&b, "</script>\n");
+	free(b64);
 	put(&b, "</body></html>\n");
 	return finish(&b, out);
+}
+
+/* ---- pages for print (PDF) --------------------------------------------- */
+
+#define PAGE_W 595.0		/* A4, points */
+#define PAGE_H 842.0
+#define PAGE_M 42.0
+#define PAGE_LINES 52		/* body lines of 13.5 pt */
+#define MAX_CELLS 8
+
+enum line_kind { L_TITLE, L_HEAD, L_TEXT, L_ROW, L_HEADER_ROW, L_MAP };
+
+struct line {
+	enum line_kind kind;
+	char *cell[MAX_CELLS];
+	size_t ncells;
+};
+
+struct doc {
+	struct line *v;
+	size_t n, cap;
+	int failed;
+	const double *tabs;	/* x of each cell, for rows */
+};
+
+/* The first max bytes of s, cut at a character boundary. */
+static char *
+clip(const char *s, size_t max)
+{
+	size_t n = strlen(s ? s : "");
+	char *out;
+
+	if (n > max) {
+		n = max;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	if ((out = malloc(n + 1)) == NULL)
+		return NULL;
+	memcpy(out, s ? s : "", n);
+	out[n] = '\0';
+	return out;
+}
+
+static void __attribute__((format(printf, 3, 4)))
+line(struct doc *d, enum line_kind kind, const char *fmt, ...)
+{
+	struct line *nv, *l;
+	char *cells, *p, *tab;
+	va_list ap;
+	int n;
+
+	if (d->failed)
+		return;
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 256;
+		if ((nv = realloc(d->v, d->cap * sizeof(*nv))) == NULL) {
+			d->failed = 1;
+			return;
+		}
+		d->v = nv;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (cells = malloc((size_t)n + 1)) == NULL) {
+		d->failed = 1;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(cells, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	l = &d->v[d->n++];
+	memset(l, 0, sizeof(*l));
+	l->kind = kind;
+	/* Cells are separated by tabs. */
+	for (p = cells; p != NULL && l->ncells < MAX_CELLS; p = tab) {
+		if ((tab = strchr(p, '\t')) != NULL)
+			*tab++ = '\0';
+		l->cell[l->ncells++] = clip(p, kind == L_ROW ? 48 : 110);
+	}
+	free(cells);
+}
+
+static void
+doc_free(struct doc *d)
+{
+	size_t i, j;
+
+	for (i = 0; i < d->n; i++)
+		for (j = 0; j < d->v[i].ncells; j++)
+			free(d->v[i].cell[j]);
+	free(d->v);
+}
+
+static const double summary_tabs[] = { 0, 170, 250, 340, 430 };
+static const double annex_tabs[] = { 0, 70, 120, 260, 330, 400, 445, 475 };
+
+static void
+page_text(struct buf *b, const struct line *l, double y)
+{
+	const double *tabs = l->kind == L_ROW || l->kind == L_HEADER_ROW ?
+	    (l->ncells > 5 ? annex_tabs : summary_tabs) : summary_tabs;
+	double size = l->kind == L_TITLE ? 16 : l->kind == L_HEAD ? 12 :
+	    l->ncells > 5 ? 6.5 : 9;
+	size_t i;
+
+	for (i = 0; i < l->ncells; i++) {
+		putf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%.1f\"%s>",
+		    PAGE_M + tabs[i], y, size, l->kind == L_HEAD ||
+		    l->kind == L_TITLE || l->kind == L_HEADER_ROW ?
+		    " font-weight=\"bold\"" : "");
+		esc(b, l->cell[i]);
+		put(b, "</text>\n");
+	}
+}
+
+static void
+page_open(struct buf *b)
+{
+	putf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns="
+	    "\"http://www.w3.org/2000/svg\" width=\"%.0fpt\" height=\"%.0fpt\" "
+	    "viewBox=\"0 0 %.0f %.0f\" font-family=\"DejaVu Sans\">\n"
+	    "<rect width=\"%.0f\" height=\"%.0f\" fill=\"#fff\"/>\n", PAGE_W,
+	    PAGE_H, PAGE_W, PAGE_H, PAGE_W, PAGE_H);
+}
+
+static void
+page_close(struct buf *b, const char *number, const char *hash,
+    int64_t log_size, const char *status, size_t page)
+{
+	putf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+	    "stroke=\"#333\"/>\n<text x=\"%.1f\" y=\"%.1f\" font-size=\"7\">",
+	    PAGE_M, PAGE_H - 46, PAGE_W - PAGE_M, PAGE_H - 46, PAGE_M,
+	    PAGE_H - 36);
+	esc(b, number);
+	putf(b, " · log size %lld · page %zu · SHA-256 ", (long long)log_size,
+	    page);
+	esc(b, hash);
+	putf(b, "</text>\n<text x=\"%.1f\" y=\"%.1f\" font-size=\"7\">",
+	    PAGE_M, PAGE_H - 27);
+	esc(b, status);
+	put(b, "</text>\n</svg>\n");
+}
+
+/* The report's lines, in the sections' order; L_MAP marks the map. */
+static void
+doc_of(struct doc *d, const json_t *report, const char *status)
+{
+	const json_t *sum = json_object_get(report, "summary"), *row, *v, *g;
+	const json_t *st = json_object_get(report, "incidents_by_state");
+	const json_t *period = json_object_get(report, "period"), *c;
+	static const char *const states[] = { "agreed_violation",
+		"agreed_no_violation", "unverifiable", "disputed", "pending",
+		"escalated", "closed", NULL };
+	char a[32], z[32], mean[32], lt[32], ut[32];
+	size_t i, j;
+	int daily = strcmp(str(report, "kind"), "daily") == 0;
+
+	line(d, L_TEXT, "%s", str(report, "center"));
+	line(d, L_TITLE, "%s", str(report, "number"));
+	when(num(period, "from_ms"), 0, a);
+	when(num(period, "to_ms"), 0, z);
+	line(d, L_TEXT, "Period %s to %s UTC (cut-off %s %s). Log size %lld.",
+	    a, z, str(period, "cutoff"), str(period, "time_zone"),
+	    (long long)num(report, "log_size"));
+	line(d, L_TEXT, "%s", status);
+	if (json_is_string(json_object_get(report, "narrative"))) {
+		line(d, L_HEAD, "Narrative");
+		line(d, L_TEXT, "%s", str(report, "narrative"));
+	}
+	line(d, L_HEAD, "1. Summary: violations by category");
+	line(d, L_HEADER_ROW, "category\tincidents\tevents\tprevious\t"
+	    "7-day mean");
+	for (i = 0; i <= json_array_size(json_object_get(sum,
+	    "by_category")); i++) {
+		row = i < json_array_size(json_object_get(sum, "by_category")) ?
+		    json_array_get(json_object_get(sum, "by_category"), i) :
+		    json_object_get(sum, "total");
+		snprintf(mean, sizeof(mean), "%lld.%lld",
+		    (long long)(num(json_object_get(row, "mean_7d_x10"),
+		    "events") / 10), (long long)(num(json_object_get(row,
+		    "mean_7d_x10"), "events") % 10));
+		line(d, L_ROW, "%s\t%lld\t%s%lld\t%lld\t%s", str(row,
+		    "category"), (long long)num(row, "incidents"),
+		    qual_words(str(row, "qualifier")), (long long)num(row,
+		    "events"), (long long)num(json_object_get(row, "previous"),
+		    "events"), daily ? mean : "");
+	}
+	line(d, L_HEAD, "Violations by zone");
+	json_array_foreach(json_object_get(sum, "by_zone"), i, row)
+		line(d, L_ROW, "%s\t%lld\t%s%lld\t%lld", str(row, "zone"),
+		    (long long)num(row, "incidents"), qual_words(str(row,
+		    "qualifier")), (long long)num(row, "events"),
+		    (long long)num(json_object_get(row, "previous"), "events"));
+	line(d, L_HEAD, "2. Incidents by state");
+	for (i = 0; states[i] != NULL; i++)
+		line(d, L_ROW, "%s\t%zu", states[i], json_array_size(
+		    json_object_get(st, states[i])));
+	json_array_foreach(json_object_get(st, "disputed"), i, row) {
+		line(d, L_TEXT, "Disputed %s:", str(row, "incident"));
+		json_array_foreach(json_object_get(row, "views"), j, v)
+			line(d, L_TEXT, "  %s: %s, attribution %s, %s "
+			    "confidence: %s", str(v, "member"), str(v,
+			    "verdict"), str(v, "attribution"), str(v,
+			    "confidence"), str(v, "rationale"));
+	}
+	line(d, L_HEAD, "3. Complaints received");
+	json_array_foreach(json_object_get(report, "complaints"), i, g)
+		json_array_foreach(json_object_get(g, "complaints"), j, c)
+			line(d, L_TEXT, "%s: %s %s%lld, %s", str(g, "party"),
+			    str(c, "category"), qual_words(str(c,
+			    "qualifier")), (long long)num(c, "count"),
+			    json_array_size(json_object_get(c, "linked")) ?
+			    "corroborated" : "uncorroborated");
+	line(d, L_HEAD, "4. Sources");
+	json_array_foreach(json_object_get(report, "sources"), i, row)
+		line(d, L_ROW, "%s\t%s\t%s\t%lld", str(row, "type"), str(row,
+		    "member")[0] ? str(row, "member") : str(row,
+		    "organisation"), str(row, "unit"), (long long)num(row,
+		    "observations"));
+	line(d, L_MAP, "5. Map");
+	line(d, L_HEAD, "6. Annex: every incident in the period");
+	line(d, L_HEADER_ROW, "local\tUTC\tplace\tzone\tcategory\tcount\t"
+	    "src\tstate, index");
+	json_array_foreach(json_object_get(report, "annex"), i, row) {
+		when(num(row, "time_from_ms"), num(row, "utc_offset_s"), lt);
+		when(num(row, "time_from_ms"), 0, ut);
+		line(d, L_ROW, "%s\t%s\t%s\t%s\t%s\t%s%lld\t%lld\t%s, %lld",
+		    lt + 5, ut + 11, str(row, "description"), str(row,
+		    "zone"), str(row, "category"), qual_words(str(row,
+		    "qualifier")), (long long)num(row, "count"),
+		    (long long)num(row, "independent_sources"), str(row,
+		    "state"), (long long)num(row, "log_index"));
+	}
+}
+
+void
+render_pages_free(struct render_out *pages, size_t n)
+{
+	size_t i;
+
+	for (i = 0; pages != NULL && i < n; i++)
+		free(pages[i].data);
+	free(pages);
+}
+
+int
+render_pages_svg(const json_t *env, const struct render_geo *geo,
+    struct render_out **pages, size_t *npages)
+{
+	const json_t *report = json_object_get(env, "report");
+	struct render_out *v = NULL, *nv;
+	struct doc d = { NULL, 0, 0, 0, NULL };
+	struct buf b = { NULL, 0, 0, 0 };
+	char status[1024];
+	size_t i, n = 0, cap = 0, on_page = 0;
+	double y = PAGE_M + 10;
+	int rc = -1;
+
+	if (!json_is_object(report))
+		return -1;
+	render_status(env, status, sizeof(status));
+	doc_of(&d, report, status);
+	if (d.failed)
+		goto done;
+	for (i = 0; i <= d.n; i++) {
+		int last = i == d.n, map = !last && d.v[i].kind == L_MAP;
+
+		if (b.p != NULL && (last || map || on_page == PAGE_LINES)) {
+			page_close(&b, str(report, "number"), str(env,
+			    "sha256"), num(report, "log_size"), status, n + 1);
+			if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				if ((nv = realloc(v, cap * sizeof(*v))) ==
+				    NULL)
+					goto done;
+				v = nv;
+			}
+			if (finish(&b, &v[n]) == -1)
+				goto done;
+			n++;
+			memset(&b, 0, sizeof(b));
+			on_page = 0;
+		}
+		if (last)
+			break;
+		if (b.p == NULL) {
+			page_open(&b);
+			y = PAGE_M + 10;
+		}
+		if (map) {
+			/* The map has a page of its own. */
+			putf(&b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" "
+			    "font-weight=\"bold\">5. Map</text>\n<svg x=\"%.1f\" "
+			    "y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+			    "viewBox=\"0 0 %.0f %.0f\">\n", PAGE_M, y, PAGE_M,
+			    y + 10, PAGE_W - 2 * PAGE_M, (PAGE_W - 2 * PAGE_M) *
+			    MAP_H / MAP_W, MAP_W, MAP_H);
+			map_body(&b, report, geo);
+			put(&b, "</svg>\n");
+			on_page = PAGE_LINES;
+			continue;
+		}
+		y += d.v[i].kind == L_TITLE ? 22 : d.v[i].kind == L_HEAD ?
+		    18 : 13.5;
+		page_text(&b, &d.v[i], y);
+		on_page += d.v[i].kind == L_HEAD || d.v[i].kind == L_TITLE ?
+		    2 : 1;
+		if (b.failed)
+			goto done;
+	}
+	*pages = v;
+	*npages = n;
+	v = NULL;
+	rc = 0;
+done:
+	free(b.p);
+	render_pages_free(v, n);
+	doc_free(&d);
+	return rc;
 }

@@ -77,10 +77,38 @@ int render_map_svg(const json_t *report, const struct render_geo *geo,
     struct render_out *out);
 
 /*
+ * The verifiable payload of env, embedded in the HTML and PDF renderings:
+ * base64 of env as JSON (sorted keys) with "report" replaced by the
+ * report's canonical bytes (a string) and "sha256" by their hash. A new
+ * NUL-terminated string (caller frees), or NULL.
+ */
+char *render_payload(const json_t *env);
+
+/*
+ * Reads a payload (len bytes of base64) back into an env whose "report"
+ * is the object again (its "sha256" is the hash the payload names, to be
+ * checked). A new object, or NULL if it is not one.
+ */
+json_t *render_payload_read(const char *b64, size_t len);
+
+/*
  * The signature status line of env, e.g. "released, signed by RU and TR,
  * log index 42" or "draft: signed by RU; 2 of 2 signatures needed", into
  * buf (len bytes).
  */
 void render_status(const json_t *env, char *buf, size_t len);
+
+/*
+ * The report as A4 pages of SVG (points), for print: the sections, the
+ * map on a page of its own, the annex; each page's footer names number,
+ * log size, page, hash and signature status. *pages (npages of them) is
+ * freed with render_pages_free. 0 or -1.
+ */
+int render_pages_svg(const json_t *env, const struct render_geo *geo,
+    struct render_out **pages, size_t *npages);
+void render_pages_free(struct render_out *pages, size_t n);
+
+/* What precedes the payload appended to a PDF rendering (a comment). */
+#define RENDER_PDF_MARK "%TRUCE-REPORT "
 
 #endif

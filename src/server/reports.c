@@ -168,7 +168,7 @@ reports_list(struct request *r)
 }
 
 /* The rendering a GET asks for: by suffix of the id, else by Accept. */
-enum rendering { AS_JSON, AS_HTML, AS_SVG };
+enum rendering { AS_JSON, AS_HTML, AS_SVG, AS_PDF, AS_PNG };
 
 static int
 wanted(struct request *r, char *id, enum rendering *as)
@@ -182,6 +182,10 @@ wanted(struct request *r, char *id, enum rendering *as)
 			*as = AS_HTML;
 		else if (strcmp(dot, ".svg") == 0)
 			*as = AS_SVG;
+		else if (strcmp(dot, ".pdf") == 0)
+			*as = AS_PDF;
+		else if (strcmp(dot, ".png") == 0)
+			*as = AS_PNG;
 		else if (strcmp(dot, ".json") != 0)
 			return -1;
 		*dot = '\0';
@@ -189,6 +193,10 @@ wanted(struct request *r, char *id, enum rendering *as)
 		*as = AS_HTML;
 	else if (accept != NULL && strstr(accept, "image/svg+xml") != NULL)
 		*as = AS_SVG;
+	else if (accept != NULL && strstr(accept, "application/pdf") != NULL)
+		*as = AS_PDF;
+	else if (accept != NULL && strstr(accept, "image/png") != NULL)
+		*as = AS_PNG;
 	return 0;
 }
 
@@ -210,7 +218,7 @@ reports_get(struct request *r)
 	snprintf(id, sizeof(id), "%s", r->arg);
 	if (wanted(r, id, &as) == -1)
 		return http_problem(r, 404, "a report is served as .json, "
-		    ".html or .svg");
+		    ".html, .svg, .pdf or .png");
 	if (!report_is_id(id))
 		return http_problem(r, 404, "no report has id %.80s", id);
 	s = store_pool_get(r->srv->readers);
@@ -243,14 +251,18 @@ reports_get(struct request *r)
 	}
 	if (products_geo(r->srv->center->geo, &geo) == -1 ||
 	    (as == AS_HTML ? render_html(env, &geo.geo, &out) :
-		render_map_svg(report, &geo.geo, &out)) == -1) {
+		as == AS_SVG ? render_map_svg(report, &geo.geo, &out) :
+		as == AS_PDF ? products_pdf(env, &geo.geo, &out, err,
+		    sizeof(err)) :
+		products_png(report, &geo.geo, &out, err, sizeof(err))) == -1) {
 		json_decref(env);
 		ret = http_problem(r, 500, "the report cannot be rendered");
 		goto done;
 	}
 	json_decref(env);
 	ret = http_bytes(r, 200, out.data, out.len, as == AS_HTML ?
-	    "text/html; charset=utf-8" : "image/svg+xml", "no-store");
+	    "text/html; charset=utf-8" : as == AS_SVG ? "image/svg+xml" :
+	    as == AS_PDF ? "application/pdf" : "image/png", "no-store");
 done:
 	products_geo_clear(&geo);
 	free(out.data);

@@ -8,6 +8,8 @@
 # machines with their own keys, the release comes when the genesis rule
 # is met, and every wrong signature is refused.
 . "${TRUCE_TOP:-$(dirname "$0")/../..}/tests/lib/tap.sh"
+# fontconfig's caches live as long as the process (tests/lib/lsan.supp).
+export LSAN_OPTIONS="suppressions=$TRUCE_TOP/tests/lib/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
 cd "$TAP_TMP" || exit 1
 for m in RU TR KZ; do
@@ -252,6 +254,38 @@ like "$(cat v.out)" 'does not match' "the content's hash does not match"
 "$TRUCE_BIN" verify-report rel.json --member-key "$(cat RU.vkey)" \
 	--member-key "$(cat KZ.vkey)" >v.out 2>&1
 ok $((! $?)) "against keys that did not sign: refused"
+
+# ---- PDF and PNG --------------------------------------------------------------
+r=$(TOKEN=$vie api GET "/v1/reports/$ID2.pdf" -o rel.pdf)
+is "$(status_of "$r")" 200 "the PDF rendering"
+is "$(head -c 5 rel.pdf)" "%PDF-" "is a PDF"
+TOKEN=$vie api GET "/v1/reports/$ID2" -H 'Accept: application/pdf' -o rel2.pdf >/dev/null
+is "$(sha256sum <rel2.pdf)" "$(sha256sum <rel.pdf)" "the same bytes twice (Accept: application/pdf)"
+"$TRUCE_BIN" report get "$ID2" --format pdf --out cli.pdf --server "$URL" \
+	--token "$vie"
+is "$(sha256sum <cli.pdf)" "$(sha256sum <rel.pdf)" "truce report get renders the same PDF"
+pdftotext -layout rel.pdf rel.txt 2>/dev/null
+like "$(cat rel.txt)" "Daily Report 324/2026" "the PDF's text holds the number"
+total=$(printf '%s' "$ENV2" | jq -r '.report.summary.total | "all +\(.incidents) +(about |at least )?\(.events)"')
+like "$(cat rel.txt)" "$total" "and the totals ($(printf '%s' "$ENV2" | jq -c '.report.summary.total | [.incidents, .events]'))"
+like "$(cat rel.txt)" "released, signed by RU and TR, log index $REL" "and the release"
+like "$(pdfinfo rel.pdf 2>/dev/null | grep CreationDate)" "Nov 20 .*2026" \
+	"created at the period's end, not now"
+pdftoppm -png -r 40 -f 1 -l 2 rel.pdf page >/dev/null 2>&1
+ok $([ -s page-1.png ] && [ -s page-2.png ]; echo $?) "its pages render (pdftoppm)"
+r=$(TOKEN=$vie api GET "/v1/reports/$ID2.png" -o map.png)
+is "$(status_of "$r")" 200 "the map as PNG"
+is "$(head -c 8 map.png | od -An -c | tr -d ' ')" '211PNG\r\n032\n' "is a PNG"
+"$TRUCE_BIN" verify-report rel.pdf --member-key "$(cat RU.vkey)" \
+	--member-key "$(cat TR.vkey)" >v.out 2>&1
+ok $? "verify-report: the PDF checks out offline"
+size=$(stat -c %s rel.pdf)
+cp rel.pdf bad.pdf
+printf 'X' | dd of=bad.pdf bs=1 seek=$((size / 3)) conv=notrunc 2>/dev/null
+"$TRUCE_BIN" verify-report bad.pdf --member-key "$(cat RU.vkey)" \
+	--member-key "$(cat TR.vkey)" >v.out 2>&1
+ok $((! $?)) "one byte of the PDF changed: refused"
+like "$(cat v.out)" 'FAILED' "with a clear message: $(head -c 120 v.out)"
 
 # ---- replay: the store rebuilt from the log drafts the same bytes ----------
 center_stop
