@@ -447,7 +447,10 @@ map_body(struct buf *b, const json_t *report, const struct render_geo *geo)
 	putf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
 	    "fill=\"none\" stroke=\"#555\"/>\n", MAP_PAD, MAP_PAD,
 	    MAP_W - 2 * MAP_PAD, MAP_H - 2 * MAP_PAD);
-	/* Legend: categories in the model's order. */
+	/* Legend: categories in the model's order, on a white box. */
+	putf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"180\" height=\"%.1f\" "
+	    "fill=\"#fff\" fill-opacity=\"0.85\" stroke=\"#999\"/>\n",
+	    MAP_PAD + 2, MAP_PAD + 2, 12 + 15.0 * (double)(ncats + 1));
 	put(b, "<g class=\"legend\" font-size=\"11\">\n");
 	for (i = 0, j = 0; observation_category(i) != NULL; i++) {
 		size_t k;
