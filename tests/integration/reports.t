@@ -232,6 +232,16 @@ r=$(TOKEN=$vie api GET "/v1/reports/$ID2.html")
 like "$(body_of "$r")" "released, signed by RU and TR, log index $REL" \
 	"every rendering says released, by whom, at which index"
 
+# A member refuses the spot report, with its reason: under "all" it can
+# no longer be released.
+out=$(sign RU "$RUA" "$SPOT" --refuse "the narrative overstates the count")
+like "$out" 'decision: refuse' "RU refuses the spot report"
+like "$out" 'state: refused' "under all members, the report is refused"
+out=$(sign TR "$TRA" "$SPOT" 2>&1)
+ok $((! $?)) "a refused report takes no more signatures"
+is "$(TOKEN=$vie api GET "/v1/reports/$SPOT" | sed '$d' | jq -r '.signatures[0].reason')" \
+	"the narrative overstates the count" "the refusal's reason is on the record"
+
 # ---- verify-report offline -----------------------------------------------------
 "$TRUCE_BIN" report get "$ID2" --format json --out rel.json --server "$URL" \
 	--token "$vie"
