@@ -89,6 +89,30 @@ if [ "${size:-0}" -le 1 ]; then
 	"$BIN" import "$V/demo-observations.jsonl" || true
 fi
 
+# The daily report of 2026-11-07, drafted by an analyst and signed by both
+# members with the demonstration keys init made in var/demo/keys (a real
+# member signs on its own machine with a key the center never sees).
+if [ ! -f "$C/DEMO_TOKENS" ]; then
+	{
+		"$BIN" token add "$C" --name demo-analyst --role analyst
+		"$BIN" token add "$C" --name demo-ru --role assessor --member RU
+		"$BIN" token add "$C" --name demo-tr --role assessor --member TR
+	} | sed -n 's/^token: //p' >"$C/DEMO_TOKENS"
+	chmod 600 "$C/DEMO_TOKENS"
+fi
+{ read -r ANA; read -r RUA; read -r TRA; } <"$C/DEMO_TOKENS"
+REPORT=$("$BIN" report draft daily --date 2026-11-07 --token "$ANA" |
+	sed -n 's/^id: //p')
+if [ -n "$REPORT" ]; then
+	"$BIN" report sign "$REPORT" --key "$C/keys/RU.key" --token "$RUA" \
+		>/dev/null 2>&1 || true
+	"$BIN" report sign "$REPORT" --key "$C/keys/TR.key" --token "$TRA" \
+		>/dev/null 2>&1 || true
+	"$BIN" report get "$REPORT" --format html --out "$V/daily-report.html"
+	"$BIN" report get "$REPORT" --format pdf --out "$V/daily-report.pdf"
+	"$BIN" report get "$REPORT" --format json --out "$V/daily-report.json"
+fi
+
 cat <<TXT
 
 truce demonstration center: $URL   (origin $ORIGIN)
@@ -108,6 +132,14 @@ try, in another terminal:
       --member RU --unit P-7 --category explosion --count 3 --lat 39.99 --lon 46.93
   build/release/truce audit $URL --log-key '$LOGKEY' \\
       --witness-key '$RUKEY' --witness-key '$TRKEY' --token \$TRUCE_TOKEN
+
+the daily report of 2026-11-07, drafted and released under both members'
+signatures (demonstration keys in var/demo/keys):
+  open var/daily-report.html   or   var/daily-report.pdf
+  build/release/truce report list
+  build/release/truce verify-report var/daily-report.pdf \$(curl -s \\
+      -H "Authorization: Bearer \$TRUCE_TOKEN" $URL/v1/members |
+      jq -r '.members[] | "--member-key " + .vkey')
 
 Ctrl-C stops the center and the witnesses (state is kept in var/).
 TXT

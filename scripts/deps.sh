@@ -6,8 +6,11 @@ set -eu
 # build: compiler, pkg-config and the libraries of DESIGN.md's table;
 #        libcurl is the HTTP client of the CLI's client commands; jemalloc
 #        is the release build's allocator (bench/RESULTS.md: glibc's malloc
-#        cost a quarter of the ingest path's CPU).
+#        cost a quarter of the ingest path's CPU). librsvg and cairo turn
+#        the reports' SVG into PDF and PNG (docs/products.md), in DejaVu.
 # test:  curl and jq drive the integration tests; prove comes with perl.
+#        tzdata: the reports' periods are local time (docs/products.md);
+#        poppler-utils: pdftotext and pdftoppm read the reports' PDFs.
 # bench: PostgreSQL + PostGIS is the peer of issue 2, wrk the HTTP load, openssl
 #        the SHA-256 reference speed; libpq-dev lets bench/tbench time PostGIS
 #        queries with prepared statements from C, as it times truce's;
@@ -20,7 +23,8 @@ pkgs=(
 	build-essential pkg-config
 	libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
 	libcurl4-openssl-dev libproj-dev proj-bin libjemalloc-dev
-	curl jq perl sqlite3
+	librsvg2-dev libcairo2-dev fonts-dejavu-core
+	curl jq perl sqlite3 tzdata poppler-utils
 	postgresql postgresql-15-postgis-3 wrk openssl libpq-dev
 	python3-scipy python3-sklearn
 )

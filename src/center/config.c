@@ -13,6 +13,8 @@
 #include "common/file.h"
 #include "common/log.h"
 #include "common/num.h"
+#include "report/report.h"
+#include "report/tz.h"
 
 enum config_type { CT_STRING, CT_INT, CT_MEMBERS, CT_LISTEN, CT_WITNESS };
 
@@ -107,6 +109,12 @@ static const struct config_entry table[] = {
 	{ "geo_aliases", STR(geo_aliases), "", 0, 0,
 	    "a file of the center's own place names: one per line, "
 	    "tab-separated alias, place[, country[, admin-1 code]]" },
+	{ "report_cutoff", STR(report_cutoff), "19:30", 0, 0,
+	    "the daily report's cut-off, HH:MM local time: a daily report "
+	    "covers the day before's cut-off to its day's (docs/products.md)" },
+	{ "report_timezone", STR(report_timezone), "Asia/Baku", 0, 0,
+	    "the time zone of the cut-off, a name of the system's tz "
+	    "database (/usr/share/zoneinfo), daylight saving included" },
 	{ NULL, 0, 0, 0, NULL, 0, 0, NULL },
 };
 
@@ -390,7 +398,8 @@ config_tiers(const struct config *c, char tiers[][CONFIG_NAME_LEN], char *err,
 int
 config_check(const struct config *c, char *err, size_t errlen)
 {
-	char tiers[CONFIG_MAX_TIERS][CONFIG_NAME_LEN];
+	char tiers[CONFIG_MAX_TIERS][CONFIG_NAME_LEN], why[128];
+	int minutes;
 
 	if (c->origin[0] == '\0') {
 		snprintf(err, errlen, "origin: is required");
@@ -421,6 +430,16 @@ config_check(const struct config *c, char *err, size_t errlen)
 	}
 	if (config_tiers(c, tiers, err, errlen) == -1)
 		return -1;
+	if (report_cutoff_parse(c->report_cutoff, &minutes, why,
+		sizeof(why)) == -1) {
+		snprintf(err, errlen, "report_cutoff: %s", why);
+		return -1;
+	}
+	if (!tz_name_ok(c->report_timezone)) {
+		snprintf(err, errlen, "report_timezone: '%.64s' is not a zone "
+		    "name like Asia/Baku", c->report_timezone);
+		return -1;
+	}
 	return 0;
 }
 

@@ -57,6 +57,8 @@ struct config {
 	char region[32];	/* geography: karabakh, donbas or none */
 	char geo_data[1024];	/* data directory; "": the default */
 	char geo_aliases[1024];	/* the center's own place aliases, or "" */
+	char report_cutoff[8];	/* products: the daily cut-off, HH:MM */
+	char report_timezone[64]; /* ... in this tz database zone */
 };
 
 /* Fills c with the table's defaults (origin and members empty). */

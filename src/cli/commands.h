@@ -41,6 +41,8 @@ int cmd_query(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 /* truce assess: signs a member's assessment locally and submits it. */
 int cmd_assess(int argc, char **argv);
+int cmd_report(int argc, char **argv);	/* cli/cmd_report.c */
+int cmd_verify_report(int argc, char **argv); /* cli/cmd_verify_report.c */
 int cmd_keygen(int argc, char **argv);	/* cli/cmd_keygen.c */
 int cmd_note(int argc, char **argv);	/* cli/cmd_note.c */
 int cmd_tlog(int argc, char **argv);	/* cli/cmd_tlog.c */

@@ -33,6 +33,8 @@ const struct command commands[] = {
 	{ "simulate", cmd_simulate, "write illustrative simulated observations" },
 	{ "assess", cmd_assess, "sign a member's assessment of an incident "
 	    "with the member's key and submit it (client)" },
+	{ "report", cmd_report, "draft, list, fetch, render and sign the "
+	    "center's reports (client)" },
 	{ "keygen", cmd_keygen, "make a signed-note key pair" },
 	{ "note", cmd_note, "sign or verify a signed note" },
 	{ "tlog", cmd_tlog, "Merkle tree roots and proofs" },
@@ -46,6 +48,8 @@ const struct command commands[] = {
 	    "cosignatures, every hash, a replay" },
 	{ "verify-receipt", cmd_verify_receipt, "verify an observation's "
 	    "receipt offline" },
+	{ "verify-report", cmd_verify_report, "check offline that a report "
+	    "is the bytes the members signed" },
 	{ NULL, NULL, NULL },
 };
 

@@ -135,6 +135,22 @@ lines_layer_feature_name(const struct lines_layer *l, size_t i)
 	return i < l->nfeatures ? l->features[i].name : NULL;
 }
 
+size_t
+lines_layer_part_count(const struct lines_layer *l, size_t feature)
+{
+	return feature < l->nfeatures ? l->features[feature].nparts : 0;
+}
+
+const struct geodesy_point *
+lines_layer_part(const struct lines_layer *l, size_t feature, size_t part,
+    size_t *n)
+{
+	if (feature >= l->nfeatures || part >= l->features[feature].nparts)
+		return NULL;
+	*n = l->features[feature].parts[part].n;
+	return l->features[feature].parts[part].pts;
+}
+
 /* strdup of an optional side name: NULL or "" gives NULL. */
 static int
 dup_side(const char *s, char **out)

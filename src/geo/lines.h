@@ -80,6 +80,14 @@ size_t lines_layer_vertex_count(const struct lines_layer *l);
 /* Name of feature i; NULL if out of range. */
 const char *lines_layer_feature_name(const struct lines_layer *l, size_t i);
 
+/* Number of parts of feature (0 if out of range). */
+size_t lines_layer_part_count(const struct lines_layer *l, size_t feature);
+
+/* The points of a part (owned by the layer; *n of them), or NULL if out of
+ * range: for drawing (report/render.h). */
+const struct geodesy_point *lines_layer_part(const struct lines_layer *l,
+    size_t feature, size_t part, size_t *n);
+
 /*
  * The nearest point of the layer to p, over all features and parts, into
  * *out. Returns -1 if the layer has no part or p is invalid. The part whose

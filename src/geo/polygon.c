@@ -242,6 +242,28 @@ polygon_layer_vertex_count(const struct polygon_layer *l)
 	return l->nvertices;
 }
 
+size_t
+polygon_layer_poly_count(const struct polygon_layer *l, size_t zone)
+{
+	return zone < l->nzones ? l->zones[zone].npolys : 0;
+}
+
+int
+polygon_layer_outer_ring(const struct polygon_layer *l, size_t zone,
+    size_t poly, const double **lon, const double **lat, size_t *n)
+{
+	const struct ring *r;
+
+	if (zone >= l->nzones || poly >= l->zones[zone].npolys ||
+	    l->zones[zone].polys[poly].nrings == 0)
+		return -1;
+	r = &l->zones[zone].polys[poly].rings[0];
+	*lon = r->x;
+	*lat = r->y;
+	*n = r->n;
+	return 0;
+}
+
 int
 polygon_layer_add_zone(struct polygon_layer *l, const char *zone_name,
     size_t *zone, char *err, size_t errlen)

@@ -100,6 +100,17 @@ const char *polygon_layer_zone_name(const struct polygon_layer *l, size_t i);
 /* Vertices stored in the layer (closing duplicates not counted). */
 size_t polygon_layer_vertex_count(const struct polygon_layer *l);
 
+/* Number of polygons of zone i (0 if out of range). */
+size_t polygon_layer_poly_count(const struct polygon_layer *l, size_t zone);
+
+/*
+ * The outer ring of polygon poly of zone (owned by the layer): its
+ * longitudes (unwrapped from the first) and latitudes, *n points. 0, or
+ * -1 if out of range. For drawing (report/render.h).
+ */
+int polygon_layer_outer_ring(const struct polygon_layer *l, size_t zone,
+    size_t poly, const double **lon, const double **lat, size_t *n);
+
 /*
  * 1 if p lies in zone i (inside or on its boundary, see the rules above), 0
  * if not, -1 if i is out of range or p invalid. Cost: a bounding-box

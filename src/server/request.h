@@ -277,6 +277,12 @@ enum MHD_Result verification_task_done(struct request *r);
 enum MHD_Result verification_release(struct request *r);
 enum MHD_Result verification_queue(struct request *r);
 
+/* Route handlers (reports.c): the center's products. */
+enum MHD_Result reports_post(struct request *r);
+enum MHD_Result reports_list(struct request *r);
+enum MHD_Result reports_get(struct request *r);
+enum MHD_Result reports_sign(struct request *r);
+
 /* Route handler (digest.c): the digest of the store's observations over
  * a range of log indexes, for auditors (store/obsdigest.h). */
 enum MHD_Result digest_observations(struct request *r);

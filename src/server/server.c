@@ -75,6 +75,7 @@ static const char *const P_EVIDENCE[] = { "sha256", NULL };
 static const char *const P_INCIDENTS[] = { "bbox", "from", "to",
 	"category", "zone", "limit", "cursor", NULL };
 static const char *const P_PAGE[] = { "limit", "cursor", NULL };
+static const char *const P_REPORTS[] = { "state", "kind", NULL };
 static const struct route routes[] = {
 	{ "GET", "/v1/health", health, 0, BODY_NONE, NULL, NULL },
 	{ "GET", "/v1/me", principals_me, EVERYONE, BODY_NONE, NULL, NULL },
@@ -141,6 +142,14 @@ static const struct route routes[] = {
 	    A(ADMIN) | A(ANALYST), BODY_JSON, NULL, NULL },
 	{ "GET", "/v1/queue", verification_queue, EVERYONE, BODY_NONE, NULL,
 	    NULL },
+	{ "POST", "/v1/reports", reports_post, A(ADMIN) | A(ANALYST),
+	    BODY_JSON, NULL, NULL },
+	{ "GET", "/v1/reports", reports_list, READERS, BODY_NONE, NULL,
+	    P_REPORTS },
+	{ "GET", "/v1/reports/{id}", reports_get, READERS, BODY_NONE, NULL,
+	    NULL },
+	{ "POST", "/v1/reports/{id}/signatures", reports_sign, A(ASSESSOR),
+	    BODY_NOTE, NULL, NULL },
 	{ NULL, NULL, NULL, 0, BODY_NONE, NULL, NULL },
 };
 #undef A

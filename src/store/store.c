@@ -268,6 +268,36 @@ store_count_incidents(struct store *s, int64_t *n)
 	return store_ops_of(s)->count_incidents(s, n);
 }
 
+int
+store_read_begin(struct store *s)
+{
+	return store_ops_of(s)->read_begin(s);
+}
+
+int
+store_read_end(struct store *s)
+{
+	return store_ops_of(s)->read_end(s);
+}
+
+json_t *
+store_reports(struct store *s, const char *state, const char *kind)
+{
+	return store_ops_of(s)->reports(s, state, kind);
+}
+
+int
+store_find_report(struct store *s, const char *id, json_t **out)
+{
+	return store_ops_of(s)->find_report(s, id, out);
+}
+
+int
+store_report_basis(struct store *s, int64_t size, int64_t *basis)
+{
+	return store_ops_of(s)->report_basis(s, size, basis);
+}
+
 void
 store_incident_query_init(struct store_incident_query *q)
 {

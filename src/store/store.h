@@ -114,6 +114,13 @@ struct store_ops {
 	    const struct store_incident_query *q, store_incident_fn fn,
 	    void *ctx);
 	int (*count_incidents)(struct store *s, int64_t *n);
+	/* Products (docs/products.md). */
+	int (*read_begin)(struct store *s);
+	int (*read_end)(struct store *s);
+	json_t *(*reports)(struct store *s, const char *state,
+	    const char *kind);
+	int (*find_report)(struct store *s, const char *id, json_t **out);
+	int (*report_basis)(struct store *s, int64_t size, int64_t *basis);
 };
 
 #define STORE_READONLY 1 /* no writes, no schema creation */
@@ -328,6 +335,38 @@ int store_query_incidents(struct store *s, const struct store_incident_query *q,
 
 /* Number of live incidents. */
 int store_count_incidents(struct store *s, int64_t *n);
+
+/*
+ * A read snapshot: between store_read_begin and store_read_end every read
+ * of this connection sees the store as of one commit (one applied size),
+ * so what a report gathers from several queries is consistent. Not inside
+ * a write transaction. 0 or -1.
+ */
+int store_read_begin(struct store *s);
+int store_read_end(struct store *s);
+
+/*
+ * The center's reports (report/reportentry.h) in drafting order, filtered
+ * by state (draft, released, superseded, refused) and kind (NULL: any):
+ * a new array of {"id","index","kind","number","subject","period",
+ * "log_size","root","by","at_ms","state","state_index","signed_by",
+ * "refused_by"}. NULL on error.
+ */
+json_t *store_reports(struct store *s, const char *state, const char *kind);
+
+/*
+ * Report id as store_reports has it, plus "signatures" (each member's
+ * signed note, decision, reason, index) and "needed" (signatures the rule
+ * asks for): 1 and a new *out, 0 if none, -1 on error.
+ */
+int store_find_report(struct store *s, const char *id, json_t **out);
+
+/*
+ * The log size a report computed at applied size `size` stands on: size
+ * less the report entries at its end, which change nothing a report says.
+ * 0 or -1.
+ */
+int store_report_basis(struct store *s, int64_t size, int64_t *basis);
 
 /* Initializes q to "every incident, no cursor, limit 100". */
 void store_incident_query_init(struct store_incident_query *q);

@@ -33,6 +33,7 @@
 #include "fusion/incident_set.h"
 #include "store/store.h"
 #include "store/store_backend.h"
+#include "store/sqlite_reports.h"
 #include "verify/assessment.h"
 #include "verify/member.h"
 #include "verify/principal.h"
@@ -405,7 +406,9 @@ sqlite_open(const char *target, int flags)
 		NULL, NULL, &err) != SQLITE_OK)
 		goto fail_exec;
 	if (!readonly &&
-	    sqlite3_exec(s->db, schema, NULL, NULL, &err) != SQLITE_OK)
+	    (sqlite3_exec(s->db, schema, NULL, NULL, &err) != SQLITE_OK ||
+		sqlite3_exec(s->db, sqlite_reports_schema, NULL, NULL, &err) !=
+		    SQLITE_OK))
 		goto fail_exec;
 	if (check_version(s) == -1)
 		goto fail;
@@ -1216,6 +1219,16 @@ apply_release(struct store *s, int64_t idx, const json_t *e)
 	return add_event(s, id, idx, "release");
 }
 
+/* Products: sqlite_reports.c decides; a refusal is recorded here. */
+static int
+apply_report(struct store *s, int64_t idx, const json_t *e)
+{
+	char why[STORE_REASON_LEN];
+	int r = sqlite_reports_apply(s->db, idx, e, why, sizeof(why));
+
+	return r == 1 ? refuse(s, idx, "report", "%s", why) : r;
+}
+
 static int
 sqlite_apply(struct store *s, int64_t index, const json_t *entry,
     const char *bytes, size_t len, const char *id)
@@ -1247,6 +1260,8 @@ sqlite_apply(struct store *s, int64_t index, const json_t *entry,
 		rc = apply_task(s, index, entry);
 	else if (strcmp(type, "release") == 0)
 		rc = apply_release(s, index, entry);
+	else if (strcmp(type, "report") == 0)
+		rc = apply_report(s, index, entry);
 	else
 		rc = 0;
 	if (rc == -1)
@@ -2958,7 +2973,44 @@ sqlite_reset(struct store *s)
 		if (exec(s, sql) == -1)
 			return -1;
 	}
+	for (i = 0; sqlite_reports_tables[i] != NULL; i++) {
+		snprintf(sql, sizeof(sql), "DELETE FROM %s",
+		    sqlite_reports_tables[i]);
+		if (exec(s, sql) == -1)
+			return -1;
+	}
 	return exec(s, "UPDATE meta SET value = 0 WHERE key = 'applied_size'");
+}
+
+/* Products' reads (sqlite_reports.c) and the read snapshot they use. */
+static int
+sqlite_read_begin(struct store *s)
+{
+	return exec(s, "BEGIN DEFERRED");
+}
+
+static int
+sqlite_read_end(struct store *s)
+{
+	return sqlite3_get_autocommit(s->db) ? 0 : exec(s, "COMMIT");
+}
+
+static json_t *
+sqlite_reports(struct store *s, const char *state, const char *kind)
+{
+	return sqlite_reports_list(s->db, state, kind);
+}
+
+static int
+sqlite_find_report(struct store *s, const char *id, json_t **out)
+{
+	return sqlite_reports_find(s->db, id, out);
+}
+
+static int
+sqlite_report_basis(struct store *s, int64_t size, int64_t *basis)
+{
+	return sqlite_reports_basis(s->db, size, basis);
 }
 
 const struct store_ops store_sqlite_ops = {
@@ -2996,4 +3048,9 @@ const struct store_ops store_sqlite_ops = {
 	.find_incident = sqlite_find_incident,
 	.query_incidents = sqlite_query_incidents,
 	.count_incidents = sqlite_count_incidents,
+	.read_begin = sqlite_read_begin,
+	.read_end = sqlite_read_end,
+	.reports = sqlite_reports,
+	.find_report = sqlite_find_report,
+	.report_basis = sqlite_report_basis,
 };

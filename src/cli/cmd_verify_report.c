@@ -1,0 +1,321 @@
+/*
+ * truce verify-report FILE (--member-key VKEY ... | --genesis FILE)
+ *
+ * Checks a report offline (docs/products.md "Verifying a report"): FILE
+ * is the JSON `truce report get --format json` writes, or the HTML or PDF
+ * rendering (which carry the report's canonical bytes and the members'
+ * signed notes; a PDF's pages must also be, byte for byte, the rendering
+ * of those bytes). It recomputes the SHA-256 of the report's canonical
+ * bytes, checks that it is the hash the file names and that every signed
+ * note signs that hash, verifies each note against the member's key —
+ * given with --member-key (the key's name is the member) or read from the
+ * genesis entry (--genesis: the log's entry 0, whose members and rule the
+ * center started with) — and that the members who signed meet the rule.
+ * Exit status: 0 the report is the members' joint word, 1 it is not (or
+ * the file cannot be read), 2 usage error.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "center/products.h"
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "cli/slurp.h"
+#include "geo/layers.h"
+#include "report/render.h"
+#include "report/report.h"
+#include "report/reportentry.h"
+#include "verify/member.h"
+
+#define CMD "verify-report"
+#define MAX_FILE ((size_t)256 * 1024 * 1024)
+#define MAX_KEYS MEMBER_MAX_SIGNERS
+
+static void
+help(void)
+{
+	printf(
+"usage: truce verify-report FILE (--member-key VKEY ... | --genesis FILE)\n"
+"                           [--region karabakh|donbas|none]\n"
+"\n"
+"Checks offline that FILE (a report's JSON from `truce report get`, or its\n"
+"HTML) holds the bytes the members signed: the SHA-256 of its content, each\n"
+"member's signed note against the member's key, and the genesis rule.\n"
+"\n"
+"  --member-key VKEY  a member's verifier key (its name is the member);\n"
+"                     repeat per member; the rule is then all of them\n"
+"  --genesis FILE     the log's genesis entry (entry 0): members, keys, rule\n"
+"  --region R         a PDF: the geography its map was drawn over (the\n"
+"                     center's region; default karabakh): its pages must be\n"
+"                     the rendering of the signed report, byte for byte\n"
+"\n"
+"Exit status: 0 verified, 1 not, 2 usage error.\n");
+}
+
+/* The payload of an HTML (script#truce-report) or PDF (a trailing
+ * "%TRUCE-REPORT " comment) rendering; *pdf_len: the PDF's own bytes. */
+static json_t *
+from_rendering(const char *text, size_t len, size_t *pdf_len)
+{
+	const char *p, *e;
+
+	*pdf_len = 0;
+	if ((p = strstr(text, "id=\"truce-report\">")) != NULL) {
+		p += strlen("id=\"truce-report\">");
+		if ((e = strstr(p, "</script>")) == NULL)
+			return NULL;
+		return render_payload_read(p, (size_t)(e - p));
+	}
+	if (len > 5 && memcmp(text, "%PDF-", 5) == 0 &&
+	    (p = memmem(text, len, RENDER_PDF_MARK, strlen(RENDER_PDF_MARK))) !=
+	    NULL) {
+		*pdf_len = (size_t)(p - text);
+		p += strlen(RENDER_PDF_MARK);
+		e = memchr(p, '\n', len - (size_t)(p - text));
+		return render_payload_read(p, e ? (size_t)(e - p) :
+		    len - (size_t)(p - text));
+	}
+	return NULL;
+}
+
+struct keys {
+	const char *name[MAX_KEYS], *vkey[MAX_KEYS];
+	size_t n;
+	struct member_rule rule;
+};
+
+static int
+add_key(struct keys *k, const char *vkey)
+{
+	const char *plus = strchr(vkey, '+');
+	static char names[MAX_KEYS][MEMBER_NAME_LEN];
+	size_t len;
+
+	if (plus == NULL || k->n == MAX_KEYS ||
+	    (len = (size_t)(plus - vkey)) == 0 || len >= MEMBER_NAME_LEN) {
+		args_usage(CMD, "--member-key: '%.40s' is not a verifier key "
+		    "(NAME+HASH+KEY), or more than %d", vkey, MAX_KEYS);
+		return -1;
+	}
+	memcpy(names[k->n], vkey, len);
+	names[k->n][len] = '\0';
+	k->name[k->n] = names[k->n];
+	k->vkey[k->n++] = vkey;
+	return 0;
+}
+
+static int
+genesis_keys(struct keys *k, const char *path, json_t **keep)
+{
+	char *text = NULL, err[256];
+	size_t len, i;
+	json_t *g, *m;
+
+	if (slurp_file(path, 1 << 20, &text, &len, err, sizeof(err)) == -1) {
+		fprintf(stderr, "truce verify-report: --genesis: %s\n", err);
+		return -1;
+	}
+	g = json_loadb(text, len, 0, NULL);
+	free(text);
+	if (g == NULL || strcmp(json_string_value(json_object_get(g,
+	    "type")) ? json_string_value(json_object_get(g, "type")) : "",
+	    "genesis") != 0) {
+		fprintf(stderr, "truce verify-report: --genesis %s: not a "
+		    "genesis entry\n", path);
+		json_decref(g);
+		return -1;
+	}
+	json_array_foreach(json_object_get(g, "members"), i, m)
+		if (i < MAX_KEYS && json_string_value(json_object_get(m,
+		    "vkey")) != NULL && add_key(k, json_string_value(
+		    json_object_get(m, "vkey"))) == -1) {
+			json_decref(g);
+			return -1;
+		}
+	if (member_rule_from_json(json_object_get(g, "rule"), &k->rule) == -1)
+		k->rule.k = k->rule.n = 0;
+	*keep = g;
+	return 0;
+}
+
+/*
+ * A PDF's own bytes (text[0..len-1]) against the rendering of its payload
+ * env over region's geography: 0 the same, 1 not (reported).
+ */
+static int
+same_pdf(const json_t *env, const char *text, size_t len, const char *region)
+{
+	struct render_out out = { NULL, 0 };
+	struct products_geo geo;
+	struct layers *l = NULL;
+	char dir[LAYERS_MAX_PATH], err[512];
+	int rc = 1;
+
+	memset(&geo, 0, sizeof(geo));
+	if (strcmp(region, "none") != 0 &&
+	    (layers_datadir(dir, sizeof(dir)) == -1 ||
+		(l = layers_load_region(dir, region, err, sizeof(err))) ==
+		NULL)) {
+		fprintf(stderr, "truce verify-report: --region: %s\n", err);
+		return 1;
+	}
+	if (products_geo(l, &geo) == -1 ||
+	    products_pdf(env, &geo.geo, &out, err, sizeof(err)) == -1) {
+		fprintf(stderr, "truce verify-report: the report cannot be "
+		    "rendered again: %s\n", err);
+		goto done;
+	}
+	if (out.len < len || memcmp(out.data, text, len) != 0 ||
+	    strncmp(out.data + len, RENDER_PDF_MARK,
+		strlen(RENDER_PDF_MARK)) != 0) {
+		fprintf(stderr, "truce verify-report: FAILED: the PDF's pages "
+		    "are not the rendering of the report its members signed "
+		    "(its content was altered, or it was rendered over another "
+		    "geography than --region %s)\n", region);
+		goto done;
+	}
+	rc = 0;
+done:
+	free(out.data);
+	products_geo_clear(&geo);
+	layers_free(l);
+	return rc;
+}
+
+int
+cmd_verify_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "member-key", required_argument, NULL, 'k' },
+		{ "genesis", required_argument, NULL, 'g' },
+		{ "region", required_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct reportentry_signature sig;
+	struct keys k;
+	json_t *doc = NULL, *report = NULL, *sigs, *s, *genesis = NULL;
+	const char *genesis_path = NULL, *named, *note, *vk[1];
+	const char *region = "karabakh";
+	char *text = NULL, *bytes = NULL, err[512], id[REPORT_ID_LEN + 1];
+	char signers[1024] = "";
+	size_t len, blen, i, j, nsigned = 0, pdf_len = 0;
+	int ch, rc = 1;
+	int64_t need;
+
+	memset(&k, 0, sizeof(k));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'k':
+			if (add_key(&k, optarg) == -1)
+				return 2;
+			break;
+		case 'g': genesis_path = optarg; break;
+		case 'R': region = optarg; break;
+		case 'h':
+			help();
+			return 0;
+		default:
+			args_bad_option(CMD, argv, optind, optopt);
+			return 2;
+		}
+	}
+	if (optind != argc - 1 || (k.n == 0 && genesis_path == NULL)) {
+		args_usage(CMD, "FILE and --member-key or --genesis are "
+		    "required");
+		return 2;
+	}
+	if (genesis_path != NULL && genesis_keys(&k, genesis_path,
+	    &genesis) == -1)
+		return 1;
+	if (slurp_file(argv[optind], MAX_FILE, &text, &len, err,
+		sizeof(err)) == -1) {
+		fprintf(stderr, "truce verify-report: %s\n", err);
+		goto done;
+	}
+	/* JSON (the record GET /v1/reports/ID serves) or HTML. */
+	if ((doc = json_loadb(text, len, 0, NULL)) != NULL)
+		report = json_incref(json_object_get(doc, "report"));
+	else if ((doc = from_rendering(text, len, &pdf_len)) != NULL)
+		report = json_incref(json_object_get(doc, "report"));
+	if (!json_is_object(report)) {
+		fprintf(stderr, "truce verify-report: %s holds no report (a "
+		    "report's JSON or HTML rendering)\n", argv[optind]);
+		goto done;
+	}
+	if (report_encode(report, &bytes, &blen, id) == -1) {
+		fprintf(stderr, "truce verify-report: the report has no "
+		    "canonical form (a real number, or too deep)\n");
+		goto done;
+	}
+	named = json_string_value(json_object_get(doc, "sha256"));
+	if (named == NULL || strcmp(named, id) != 0) {
+		fprintf(stderr, "truce verify-report: FAILED: the content's "
+		    "SHA-256 %s does not match the report's hash %s: the "
+		    "report was altered\n", id, named ? named : "(none)");
+		goto done;
+	}
+	sigs = json_object_get(doc, "signatures");
+	json_array_foreach(sigs, i, s) {
+		note = json_string_value(json_object_get(s, "note"));
+		if (note == NULL || reportentry_signature_read(note,
+			strlen(note), &sig, err, sizeof(err)) == -1) {
+			fprintf(stderr, "truce verify-report: FAILED: signature "
+			    "%zu: %s\n", i, note ? err : "no note");
+			goto done;
+		}
+		if (strcmp(sig.report, id) != 0) {
+			fprintf(stderr, "truce verify-report: FAILED: %s's note "
+			    "signs %s, not this report's %s\n", sig.member,
+			    sig.report, id);
+			goto done;
+		}
+		for (j = 0; j < k.n; j++)
+			if (strcmp(k.name[j], sig.member) == 0)
+				break;
+		if (j == k.n) {
+			fprintf(stderr, "truce verify-report: FAILED: no key "
+			    "given for %s\n", sig.member);
+			goto done;
+		}
+		vk[0] = k.vkey[j];
+		if (member_note_verify(note, strlen(note), vk, 1, err,
+			sizeof(err)) == -1) {
+			fprintf(stderr, "truce verify-report: FAILED: %s\n",
+			    err);
+			goto done;
+		}
+		if (!sig.refuse) {
+			snprintf(signers + strlen(signers), sizeof(signers) -
+			    strlen(signers), "%s%s", nsigned ? " and " : "",
+			    sig.member);
+			nsigned++;
+		}
+	}
+	if (pdf_len > 0 && same_pdf(doc, text, pdf_len, region) != 0)
+		goto done;
+	need = member_rule_needed(&k.rule, (int64_t)k.n);
+	if ((int64_t)nsigned < need) {
+		fprintf(stderr, "truce verify-report: NOT RELEASED: %s; %zu of "
+		    "%lld signatures needed\n", nsigned ? signers :
+		    "no member signed", nsigned, (long long)need);
+		goto done;
+	}
+	printf("OK: %s, SHA-256 %s, log size %lld, signed by %s (%zu of "
+	    "%lld needed)\n", json_string_value(json_object_get(report,
+	    "number")), id, (long long)json_integer_value(json_object_get(
+	    report, "log_size")), signers, nsigned, (long long)need);
+	rc = 0;
+done:
+	free(text);
+	free(bytes);
+	json_decref(doc);
+	json_decref(report);
+	json_decref(genesis);
+	return rc;
+}

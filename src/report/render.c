@@ -1,0 +1,1173 @@
+/*
+ * render: HTML and SVG renderings of reports (see render.h).
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "record/observation.h"
+#include "report/render.h"
+#include "report/report.h"
+#include "report/tz.h"
+
+/* ---- an output buffer ------------------------------------------------- */
+
+struct buf {
+	char *p;
+	size_t n, cap;
+	int failed;
+};
+
+static void
+grow(struct buf *b, size_t more)
+{
+	char *np;
+	size_t cap;
+
+	if (b->failed || b->n + more + 1 <= b->cap)
+		return;
+	cap = b->cap ? b->cap : 65536;
+	while (cap < b->n + more + 1)
+		cap *= 2;
+	if (cap > RENDER_MAX_BYTES || (np = realloc(b->p, cap)) == NULL) {
+		b->failed = 1;
+		return;
+	}
+	b->p = np;
+	b->cap = cap;
+}
+
+static void
+put(struct buf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	grow(b, n);
+	if (b->failed)
+		return;
+	memcpy(b->p + b->n, s, n + 1);
+	b->n += n;
+}
+
+static void __attribute__((format(printf, 2, 3)))
+putf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->failed = 1;
+		return;
+	}
+	grow(b, (size_t)n);
+	if (b->failed)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->n, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->n += (size_t)n;
+}
+
+/* Text escaped for HTML and XML (element content and attributes). */
+static void
+esc(struct buf *b, const char *s)
+{
+	char one[2] = { 0, 0 };
+
+	for (; s != NULL && *s != '\0'; s++) {
+		switch (*s) {
+		case '&': put(b, "&amp;"); break;
+		case '<': put(b, "&lt;"); break;
+		case '>': put(b, "&gt;"); break;
+		case '"': put(b, "&quot;"); break;
+		case '\'': put(b, "&#39;"); break;
+		default:
+			one[0] = *s;
+			put(b, one);
+		}
+	}
+}
+
+static int
+finish(struct buf *b, struct render_out *out)
+{
+	if (b->failed || b->p == NULL) {
+		free(b->p);
+		return -1;
+	}
+	out->data = b->p;
+	out->len = b->n;
+	return 0;
+}
+
+/* ---- helpers over the report ------------------------------------------ */
+
+static const char *
+str(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+static int64_t
+num(const json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+/* "YYYY-MM-DD HH:MM" of ms shifted by off_s. */
+static void
+when(int64_t ms, int64_t off_s, char buf[32])
+{
+	int64_t s = ms / 1000 - (ms % 1000 < 0) + off_s, y;
+	int64_t days = (s >= 0 ? s : s - 86399) / 86400;
+	int64_t sod = s - days * 86400;
+	int m, d;
+
+	tz_civil_from_days(days, &y, &m, &d);
+	snprintf(buf, 32, "%04lld-%02d-%02d %02d:%02d", (long long)y, m, d,
+	    (int)(sod / 3600), (int)(sod / 60 % 60));
+}
+
+static const char *
+qual_words(const char *q)
+{
+	if (strcmp(q, "about") == 0)
+		return "about ";
+	if (strcmp(q, "at_least") == 0)
+		return "at least ";
+	return "";
+}
+
+/* Words for a category name: underscores as spaces. */
+static void
+words(struct buf *b, const char *s)
+{
+	char w[64];
+	size_t i;
+
+	snprintf(w, sizeof(w), "%s", s);
+	for (i = 0; w[i] != '\0'; i++)
+		if (w[i] == '_')
+			w[i] = ' ';
+	esc(b, w);
+}
+
+void
+render_status(const json_t *env, char *buf, size_t len)
+{
+	const json_t *sigs = json_object_get(env, "signatures"), *s;
+	char signers[512] = "", refusers[512] = "";
+	size_t i, ns = 0, nr = 0, off;
+	const char *state = str(env, "state");
+	char *dst;
+
+	json_array_foreach(sigs, i, s) {
+		int refuse = strcmp(str(s, "decision"), "refuse") == 0;
+
+		dst = refuse ? refusers : signers;
+		off = strlen(dst);
+		snprintf(dst + off, sizeof(signers) - off, "%s%s",
+		    (refuse ? nr : ns) ? " and " : "", str(s, "member"));
+		if (refuse)
+			nr++;
+		else
+			ns++;
+	}
+	if (strcmp(state, "released") == 0)
+		snprintf(buf, len, "released, signed by %s, log index %lld",
+		    signers, (long long)num(env, "state_index"));
+	else if (ns > 0 || nr > 0)
+		snprintf(buf, len, "%s: signed by %s%s%s; %lld signatures "
+		    "needed", state, ns ? signers : "no member",
+		    nr ? ", refused by " : "", refusers,
+		    (long long)num(env, "needed"));
+	else
+		snprintf(buf, len, "%s: not signed; %lld signatures needed",
+		    state[0] ? state : "draft", (long long)num(env, "needed"));
+}
+
+/* ---- the map ------------------------------------------------------------ */
+
+#define MAP_W 800.0
+#define MAP_H 560.0
+#define MAP_PAD 40.0
+
+struct proj {
+	double lat0, lon0, lat1, lon1; /* view: south-west, north-east */
+	double k;		       /* px per degree of latitude */
+	double coslat;
+};
+
+static double
+px(const struct proj *p, double lon)
+{
+	return MAP_PAD + (lon - p->lon0) * p->coslat * p->k;
+}
+
+static double
+py(const struct proj *p, double lat)
+{
+	return MAP_PAD + (p->lat1 - lat) * p->k;
+}
+
+static const char *const colours[] = { "#d62728", "#ff7f0e", "#e377c2",
+	"#bcbd22", "#1f77b4", "#17becf", "#9467bd", "#8c564b", "#2ca02c",
+	"#7f7f7f", "#393b79", "#000000" };
+
+static const char *
+colour_of(const char *category)
+{
+	int c = observation_category_code(category);
+
+	if (c < 0 || (size_t)c >= sizeof(colours) / sizeof(colours[0]))
+		c = (int)(sizeof(colours) / sizeof(colours[0])) - 1;
+	return colours[c];
+}
+
+static void
+view(const json_t *annex, const struct render_geo *geo, struct proj *p)
+{
+	const json_t *row, *pos;
+	double lat, lon, w, h, mid, sx, sy;
+	size_t i;
+	int any = 0;
+
+	p->lat0 = p->lon0 = 1e9;
+	p->lat1 = p->lon1 = -1e9;
+	json_array_foreach(annex, i, row) {
+		if (!json_is_object(pos = json_object_get(row, "position")))
+			continue;
+		lat = (double)num(pos, "lat_e7") / 1e7;
+		lon = (double)num(pos, "lon_e7") / 1e7;
+		p->lat0 = fmin(p->lat0, lat);
+		p->lat1 = fmax(p->lat1, lat);
+		p->lon0 = fmin(p->lon0, lon);
+		p->lon1 = fmax(p->lon1, lon);
+		any = 1;
+	}
+	if (!any && geo != NULL)
+		for (i = 0; i < geo->nlines; i++) {
+			size_t j;
+
+			const struct render_path *r = &geo->lines[i];
+
+			for (j = 0; j < r->n; j++) {
+				lat = r->lat[j * r->stride];
+				lon = r->lon[j * r->stride];
+				p->lat0 = fmin(p->lat0, lat);
+				p->lat1 = fmax(p->lat1, lat);
+				p->lon0 = fmin(p->lon0, lon);
+				p->lon1 = fmax(p->lon1, lon);
+				any = 1;
+			}
+		}
+	if (!any) {
+		p->lat0 = 39.5;
+		p->lat1 = 40.5;
+		p->lon0 = 46.5;
+		p->lon1 = 47.5;
+	}
+	/* At least 0.1 degrees across, and a margin of a fifth. */
+	mid = (p->lat0 + p->lat1) / 2;
+	h = fmax(p->lat1 - p->lat0, 0.1) * 1.4;
+	p->lat0 = mid - h / 2;
+	p->lat1 = mid + h / 2;
+	mid = (p->lon0 + p->lon1) / 2;
+	w = fmax(p->lon1 - p->lon0, 0.1) * 1.4;
+	p->lon0 = mid - w / 2;
+	p->lon1 = mid + w / 2;
+	p->coslat = cos((p->lat0 + p->lat1) / 2 * M_PI / 180);
+	sx = (MAP_W - 2 * MAP_PAD) / (w * p->coslat);
+	sy = (MAP_H - 2 * MAP_PAD) / h;
+	p->k = fmin(sx, sy);
+}
+
+static void
+path_d(struct buf *b, const struct proj *p, const struct render_path *r,
+    int close)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		putf(b, "%s%.1f %.1f", i ? " L" : "M",
+		    px(p, r->lon[i * r->stride]), py(p, r->lat[i * r->stride]));
+	if (close)
+		put(b, " Z");
+}
+
+/* A scale bar of a round length near a fifth of the map's width. */
+static void
+scale_bar(struct buf *b, const struct proj *p)
+{
+	double m_per_px = 111320.0 / p->k, want = (MAP_W / 5) * m_per_px;
+	double len = pow(10, floor(log10(want))), wpx;
+
+	if (len * 5 <= want)
+		len *= 5;
+	else if (len * 2 <= want)
+		len *= 2;
+	wpx = len / m_per_px;
+	putf(b, "<g class=\"scale\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+	    "height=\"4\" fill=\"#000\"/><text x=\"%.1f\" y=\"%.1f\" "
+	    "font-size=\"11\">%g km</text></g>\n", MAP_PAD, MAP_H - 22,
+	    wpx, MAP_PAD + wpx + 6, MAP_H - 17, len / 1000);
+}
+
+static void
+north_arrow(struct buf *b)
+{
+	putf(b, "<g class=\"north\"><path d=\"M%.1f %.1f L%.1f %.1f L%.1f "
+	    "%.1f Z\" fill=\"#000\"/><text x=\"%.1f\" y=\"%.1f\" "
+	    "font-size=\"12\" text-anchor=\"middle\">N</text></g>\n",
+	    MAP_W - 30, 20.0, MAP_W - 36, 42.0, MAP_W - 24, 42.0, MAP_W - 30,
+	    56.0);
+}
+
+#define MAP_MAX_PLACES 40	/* settlements named on a map */
+
+static int
+place_cmp(const void *a, const void *b)
+{
+	const struct render_place *x = *(const struct render_place *const *)a;
+	const struct render_place *y = *(const struct render_place *const *)b;
+
+	if (x->population != y->population)
+		return x->population > y->population ? -1 : 1;
+	return strcmp(x->name ? x->name : "", y->name ? y->name : "");
+}
+
+/* The largest settlements in view, named. */
+static void
+places(struct buf *b, const struct proj *p, const struct render_geo *geo)
+{
+	const struct render_place **v;
+	double x, y;
+	size_t i, n = 0;
+
+	if (geo == NULL || geo->nplaces == 0)
+		return;
+	if ((v = calloc(geo->nplaces, sizeof(*v))) == NULL) {
+		b->failed = 1;
+		return;
+	}
+	for (i = 0; i < geo->nplaces; i++) {
+		const struct render_place *pl = &geo->places[i];
+
+		if (pl->lat >= p->lat0 && pl->lat <= p->lat1 &&
+		    pl->lon >= p->lon0 && pl->lon <= p->lon1)
+			v[n++] = pl;
+	}
+	qsort(v, n, sizeof(*v), place_cmp);
+	for (i = 0; i < n && i < MAP_MAX_PLACES; i++) {
+		x = px(p, v[i]->lon);
+		y = py(p, v[i]->lat);
+		putf(b, "<circle class=\"place\" cx=\"%.1f\" cy=\"%.1f\" "
+		    "r=\"2.5\" fill=\"#333\"/><text x=\"%.1f\" y=\"%.1f\" "
+		    "font-size=\"10\" fill=\"#333\">", x, y, x + 4, y - 3);
+		esc(b, v[i]->name);
+		put(b, "</text>\n");
+	}
+	free(v);
+}
+
+static void
+map_body(struct buf *b, const json_t *report, const struct render_geo *geo)
+{
+	const json_t *annex = json_object_get(report, "annex"), *row, *pos;
+	const json_t *el;
+	const char *cats[32];
+	struct proj p;
+	double x, y, mpx;
+	size_t i, j, ncats = 0;
+
+	view(annex, geo, &p);
+	mpx = p.k / 111320.0;
+	putf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
+	    "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
+	    "font-family=\"sans-serif\">\n", MAP_W, MAP_H, MAP_W, MAP_H);
+	put(b, "<title>");
+	esc(b, str(report, "number"));
+	put(b, "</title>\n");
+	putf(b, "<defs><clipPath id=\"view\"><rect x=\"%.1f\" y=\"%.1f\" "
+	    "width=\"%.1f\" height=\"%.1f\"/></clipPath></defs>\n", MAP_PAD,
+	    MAP_PAD, MAP_W - 2 * MAP_PAD, MAP_H - 2 * MAP_PAD);
+	putf(b, "<rect width=\"%.0f\" height=\"%.0f\" fill=\"#f7f5ef\"/>\n",
+	    MAP_W, MAP_H);
+	put(b, "<g clip-path=\"url(#view)\">\n");
+	for (i = 0; geo != NULL && i < geo->nareas; i++) {
+		put(b, "<path class=\"area\" fill=\"#e4ecd8\" "
+		    "stroke=\"#9bb08a\" stroke-width=\"0.6\" d=\"");
+		path_d(b, &p, &geo->areas[i], 1);
+		put(b, "\"/>\n");
+	}
+	for (i = 0; geo != NULL && i < geo->nlines; i++) {
+		put(b, "<path class=\"line\" fill=\"none\" stroke=\"#b00\" "
+		    "stroke-width=\"2\" stroke-dasharray=\"6 3\" d=\"");
+		path_d(b, &p, &geo->lines[i], 0);
+		put(b, "\"/>\n");
+	}
+	places(b, &p, geo);
+	json_array_foreach(annex, i, row) {
+		if (!json_is_object(pos = json_object_get(row, "position")))
+			continue;
+		x = px(&p, (double)num(pos, "lon_e7") / 1e7);
+		y = py(&p, (double)num(pos, "lat_e7") / 1e7);
+		el = json_object_get(row, "ellipse95");
+		if (json_is_object(el))
+			putf(b, "<ellipse class=\"e95\" cx=\"%.1f\" cy=\"%.1f\" "
+			    "rx=\"%.1f\" ry=\"%.1f\" transform=\"rotate(%lld "
+			    "%.1f %.1f)\" fill=\"%s\" fill-opacity=\"0.15\" "
+			    "stroke=\"%s\" stroke-width=\"0.8\"/>\n", x, y,
+			    fmax((double)num(el, "semi_minor_m") * mpx, 0.5),
+			    fmax((double)num(el, "semi_major_m") * mpx, 0.5),
+			    (long long)num(el, "orientation_deg"), x, y,
+			    colour_of(str(row, "category")),
+			    colour_of(str(row, "category")));
+		putf(b, "<circle class=\"incident\" cx=\"%.1f\" cy=\"%.1f\" "
+		    "r=\"3.5\" fill=\"%s\" stroke=\"#fff\" stroke-width=\"0.8\">"
+		    "<title>", x, y, colour_of(str(row, "category")));
+		esc(b, str(row, "incident"));
+		put(b, "</title></circle>\n");
+		for (j = 0; j < ncats; j++)
+			if (strcmp(cats[j], str(row, "category")) == 0)
+				break;
+		if (j == ncats && ncats < 32)
+			cats[ncats++] = str(row, "category");
+	}
+	put(b, "</g>\n");
+	putf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+	    "fill=\"none\" stroke=\"#555\"/>\n", MAP_PAD, MAP_PAD,
+	    MAP_W - 2 * MAP_PAD, MAP_H - 2 * MAP_PAD);
+	/* Legend: categories in the model's order, on a white box. */
+	putf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"180\" height=\"%.1f\" "
+	    "fill=\"#fff\" fill-opacity=\"0.85\" stroke=\"#999\"/>\n",
+	    MAP_PAD + 2, MAP_PAD + 2, 12 + 15.0 * (double)(ncats + 1));
+	put(b, "<g class=\"legend\" font-size=\"11\">\n");
+	for (i = 0, j = 0; observation_category(i) != NULL; i++) {
+		size_t k;
+
+		for (k = 0; k < ncats; k++)
+			if (strcmp(cats[k], observation_category(i)) == 0)
+				break;
+		if (k == ncats)
+			continue;
+		putf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>"
+		    "<text x=\"%.1f\" y=\"%.1f\">", MAP_PAD + 8,
+		    MAP_PAD + 14 + 15.0 * (double)j, colour_of(cats[k]),
+		    MAP_PAD + 16, MAP_PAD + 18 + 15.0 * (double)j);
+		words(b, cats[k]);
+		put(b, "</text>\n");
+		j++;
+	}
+	putf(b, "<text x=\"%.1f\" y=\"%.1f\">ellipses: 95 %%</text>\n",
+	    MAP_PAD + 8, MAP_PAD + 18 + 15.0 * (double)j);
+	put(b, "</g>\n");
+	scale_bar(b, &p);
+	north_arrow(b);
+	putf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" fill=\"#555\" "
+	    "text-anchor=\"end\">", MAP_W - MAP_PAD, MAP_H - 8);
+	esc(b, geo && geo->attribution ? geo->attribution :
+	    "Geography: none loaded");
+	put(b, "</text>\n</svg>\n");
+}
+
+int
+render_map_svg(const json_t *report, const struct render_geo *geo,
+    struct render_out *out)
+{
+	struct buf b = { NULL, 0, 0, 0 };
+
+	put(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	map_body(&b, report, geo);
+	return finish(&b, out);
+}
+
+/* ---- HTML ------------------------------------------------------------- */
+
+static const char css[] =
+    "body{font-family:sans-serif;max-width:60em;margin:2em auto;"
+    "color:#111}table{border-collapse:collapse;margin:.5em 0}"
+    "td,th{border:1px solid #bbb;padding:.2em .5em;text-align:left;"
+    "vertical-align:top}th{background:#eee}"
+    "footer{border-top:2px solid #333;margin-top:2em;padding-top:.5em;"
+    "font-size:.9em}code{font-size:.85em}";
+
+static void
+mean(struct buf *b, int64_t x10)
+{
+	putf(b, "%lld.%lld", (long long)(x10 / 10), (long long)(x10 % 10));
+}
+
+static void
+summary_rows(struct buf *b, const json_t *rows, const char *key, int daily,
+    int compare)
+{
+	const json_t *row;
+	size_t i;
+
+	json_array_foreach(rows, i, row) {
+		put(b, "<tr><td>");
+		words(b, str(row, key));
+		putf(b, "</td><td>%lld</td><td>%s%lld</td>",
+		    (long long)num(row, "incidents"),
+		    qual_words(str(row, "qualifier")),
+		    (long long)num(row, "events"));
+		if (compare)
+			putf(b, "<td>%lld</td><td>%lld</td>",
+			    (long long)num(json_object_get(row, "previous"),
+			    "incidents"), (long long)num(json_object_get(row,
+			    "previous"), "events"));
+		if (daily) {
+			put(b, "<td>");
+			mean(b, num(json_object_get(row, "mean_7d_x10"),
+			    "events"));
+			put(b, "</td>");
+		}
+		put(b, "</tr>\n");
+	}
+}
+
+static void
+summary_table(struct buf *b, const json_t *report, const char *title,
+    const char *key, const json_t *rows, int with_total)
+{
+	int daily = strcmp(str(report, "kind"), "daily") == 0;
+	int compare = strcmp(str(report, "kind"), "spot") != 0;
+	json_t *total;
+
+	putf(b, "<h3>%s</h3>\n<table><tr><th>%s</th><th>incidents</th>"
+	    "<th>events</th>%s%s</tr>\n", title, strcmp(key, "zone") == 0 ?
+	    "zone" : "category", compare ? "<th>incidents, previous period"
+	    "</th><th>events, previous period</th>" : "", daily ?
+	    "<th>events, 7-day mean</th>" : "");
+	summary_rows(b, rows, key, daily, compare);
+	if (with_total) {
+		total = json_array();
+		json_array_append(total, json_object_get(json_object_get(
+		    report, "summary"), "total"));
+		summary_rows(b, total, "category", daily, compare);
+		json_decref(total);
+	}
+	put(b, "</table>\n");
+}
+
+static void
+id_list(struct buf *b, const char *title, const json_t *ids)
+{
+	const json_t *v;
+	size_t i;
+
+	putf(b, "<h3>%s (%zu)</h3>\n<p>", title, json_array_size(ids));
+	json_array_foreach(ids, i, v) {
+		put(b, i ? ", <code>" : "<code>");
+		esc(b, json_string_value(v));
+		put(b, "</code>");
+	}
+	if (json_array_size(ids) == 0)
+		put(b, "none");
+	put(b, "</p>\n");
+}
+
+static void
+by_state(struct buf *b, const json_t *report)
+{
+	const json_t *st = json_object_get(report, "incidents_by_state");
+	const json_t *d, *v;
+	size_t i, j;
+
+	put(b, "<h2>2. Incidents by state</h2>\n");
+	id_list(b, "Agreed violation", json_object_get(st,
+	    "agreed_violation"));
+	id_list(b, "Agreed no violation", json_object_get(st,
+	    "agreed_no_violation"));
+	id_list(b, "Unverifiable", json_object_get(st, "unverifiable"));
+	putf(b, "<h3>Disputed (%zu)</h3>\n", json_array_size(
+	    json_object_get(st, "disputed")));
+	json_array_foreach(json_object_get(st, "disputed"), i, d) {
+		put(b, "<p><code>");
+		esc(b, str(d, "incident"));
+		put(b, "</code></p>\n<table><tr><th>member</th><th>verdict</th>"
+		    "<th>attribution</th><th>confidence</th><th>rationale</th>"
+		    "</tr>\n");
+		json_array_foreach(json_object_get(d, "views"), j, v) {
+			put(b, "<tr><td>");
+			esc(b, str(v, "member"));
+			put(b, "</td><td>");
+			words(b, str(v, "verdict"));
+			put(b, "</td><td>");
+			esc(b, str(v, "attribution"));
+			put(b, "</td><td>");
+			esc(b, str(v, "confidence"));
+			put(b, "</td><td>");
+			esc(b, str(v, "rationale"));
+			put(b, "</td></tr>\n");
+		}
+		put(b, "</table>\n");
+	}
+	id_list(b, "Pending", json_object_get(st, "pending"));
+	id_list(b, "Escalated", json_object_get(st, "escalated"));
+	id_list(b, "Closed", json_object_get(st, "closed"));
+}
+
+static void
+complaints(struct buf *b, const json_t *report)
+{
+	const json_t *g, *c, *l;
+	size_t i, j, k;
+
+	put(b, "<h2>3. Complaints received</h2>\n");
+	if (json_array_size(json_object_get(report, "complaints")) == 0)
+		put(b, "<p>None.</p>\n");
+	json_array_foreach(json_object_get(report, "complaints"), i, g) {
+		put(b, "<h3>From ");
+		esc(b, str(g, "party"));
+		putf(b, " (%zu)</h3>\n<table><tr><th>complaint</th><th>"
+		    "category</th><th>count</th><th>linked to</th></tr>\n",
+		    json_array_size(json_object_get(g, "complaints")));
+		json_array_foreach(json_object_get(g, "complaints"), j, c) {
+			put(b, "<tr><td><code>");
+			esc(b, str(c, "incident"));
+			put(b, "</code></td><td>");
+			words(b, str(c, "category"));
+			putf(b, "</td><td>%s%lld</td><td>", qual_words(str(c,
+			    "qualifier")), (long long)num(c, "count"));
+			json_array_foreach(json_object_get(c, "linked"), k,
+			    l) {
+				put(b, k ? ", <code>" : "<code>");
+				esc(b, json_string_value(l));
+				put(b, "</code>");
+			}
+			if (json_array_size(json_object_get(c, "linked")) == 0)
+				put(b, "uncorroborated");
+			put(b, "</td></tr>\n");
+		}
+		put(b, "</table>\n");
+	}
+}
+
+static void
+sources(struct buf *b, const json_t *report)
+{
+	const json_t *s;
+	size_t i;
+
+	put(b, "<h2>4. Sources</h2>\n<table><tr><th>type</th><th>member</th>"
+	    "<th>organisation</th><th>unit</th><th>observations</th></tr>\n");
+	json_array_foreach(json_object_get(report, "sources"), i, s) {
+		put(b, "<tr><td>");
+		words(b, str(s, "type"));
+		put(b, "</td><td>");
+		esc(b, str(s, "member"));
+		put(b, "</td><td>");
+		esc(b, str(s, "organisation"));
+		put(b, "</td><td>");
+		esc(b, str(s, "unit"));
+		putf(b, "</td><td>%lld</td></tr>\n", (long long)num(s,
+		    "observations"));
+	}
+	put(b, "</table>\n");
+}
+
+static void
+annex(struct buf *b, const json_t *report)
+{
+	const json_t *row, *line, *m;
+	char lt[32], ut[32], lt2[32];
+	size_t i, j;
+
+	put(b, "<h2>6. Annex: every incident in the period</h2>\n<table><tr>"
+	    "<th>time (local)</th><th>time (UTC)</th><th>place</th>"
+	    "<th>zone</th><th>line</th><th>category</th><th>count</th>"
+	    "<th>sources</th><th>members</th><th>state</th><th>log index</th>"
+	    "<th>incident</th></tr>\n");
+	json_array_foreach(json_object_get(report, "annex"), i, row) {
+		when(num(row, "time_from_ms"), num(row, "utc_offset_s"), lt);
+		when(num(row, "time_to_ms"), num(row, "utc_offset_s"), lt2);
+		when(num(row, "time_from_ms"), 0, ut);
+		putf(b, "<tr><td>%s – %s</td><td>%s</td><td>", lt, lt2 + 11,
+		    ut);
+		esc(b, str(row, "description"));
+		put(b, "</td><td>");
+		esc(b, str(row, "zone"));
+		put(b, "</td><td>");
+		line = json_object_get(row, "line");
+		if (json_is_object(line)) {
+			putf(b, "%.1f km, ", (double)num(line, "distance_m") /
+			    1000);
+			esc(b, str(line, "side"));
+		}
+		put(b, "</td><td>");
+		words(b, str(row, "category"));
+		putf(b, "</td><td>%s%lld</td><td>%lld</td><td>",
+		    qual_words(str(row, "qualifier")), (long long)num(row,
+		    "count"), (long long)num(row, "independent_sources"));
+		json_array_foreach(json_object_get(row, "members"), j, m) {
+			put(b, j ? ", " : "");
+			esc(b, json_string_value(m));
+		}
+		put(b, "</td><td>");
+		words(b, str(row, "state"));
+		putf(b, "</td><td>%lld</td><td><code>", (long long)num(row,
+		    "log_index"));
+		esc(b, str(row, "incident"));
+		put(b, "</code></td></tr>\n");
+	}
+	put(b, "</table>\n");
+}
+
+char *
+render_payload(const json_t *env)
+{
+	json_t *p = NULL;
+	char *bytes = NULL, *text = NULL, id[REPORT_ID_LEN + 1], *b64 = NULL;
+	size_t len, n;
+
+	if (report_encode(json_object_get(env, "report"), &bytes, &len,
+		id) == -1)
+		return NULL;
+	if ((p = json_deep_copy(env)) == NULL)
+		goto done;
+	json_object_set_new(p, "sha256", json_string(id));
+	json_object_set_new(p, "report", json_stringn(bytes, len));
+	if ((text = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+		goto done;
+	n = sodium_base64_encoded_len(strlen(text),
+	    sodium_base64_VARIANT_ORIGINAL);
+	if ((b64 = malloc(n)) != NULL)
+		sodium_bin2base64(b64, n, (const unsigned char *)text,
+		    strlen(text), sodium_base64_VARIANT_ORIGINAL);
+done:
+	free(text);
+	free(bytes);
+	json_decref(p);
+	return b64;
+}
+
+json_t *
+render_payload_read(const char *b64, size_t len)
+{
+	unsigned char *bin;
+	size_t binlen;
+	json_t *o = NULL, *r;
+	const char *bytes;
+
+	if ((bin = malloc(len + 1)) == NULL)
+		return NULL;
+	if (sodium_base642bin(bin, len, b64, len, NULL, &binlen, NULL,
+		sodium_base64_VARIANT_ORIGINAL) == 0)
+		o = json_loadb((const char *)bin, binlen, 0, NULL);
+	free(bin);
+	bytes = json_string_value(json_object_get(o, "report"));
+	if (bytes == NULL || (r = json_loadb(bytes, json_string_length(
+	    json_object_get(o, "report")), 0, NULL)) == NULL) {
+		json_decref(o);
+		return NULL;
+	}
+	json_object_set_new(o, "report", r);
+	return o;
+}
+
+int
+render_html(const json_t *env, const struct render_geo *geo,
+    struct render_out *out)
+{
+	const json_t *report = json_object_get(env, "report");
+	const json_t *period = json_object_get(report, "period");
+	struct buf b = { NULL, 0, 0, 0 };
+	char status[1024], from[32], to[32], ufrom[32], uto[32], *b64;
+	int spot = strcmp(str(report, "kind"), "spot") == 0;
+
+	if (!json_is_object(report))
+		return -1;
+	render_status(env, status, sizeof(status));
+	/* The period in UTC; local times are in the annex rows. */
+	when(num(period, "from_ms"), 0, ufrom);
+	when(num(period, "to_ms"), 0, uto);
+	snprintf(from, sizeof(from), "%s", ufrom);
+	snprintf(to, sizeof(to), "%s", uto);
+	put(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
+	    "charset=\"utf-8\"><title>");
+	esc(&b, str(report, "number"));
+	putf(&b, "</title><style>%s</style></head><body>\n<header><p>", css);
+	esc(&b, str(report, "center"));
+	put(&b, "</p><h1>");
+	esc(&b, str(report, "number"));
+	put(&b, "</h1>\n<p>");
+	if (!spot) {
+		put(&b, "Based on information from the monitoring teams as of ");
+		esc(&b, str(period, "cutoff"));
+		put(&b, " ");
+		esc(&b, str(period, "time_zone"));
+		put(&b, ". ");
+	}
+	putf(&b, "Period: %s to %s UTC. Log size %lld.</p>\n<p><strong>",
+	    from, to, (long long)num(report, "log_size"));
+	esc(&b, status);
+	put(&b, "</strong></p></header>\n");
+	if (spot) {
+		put(&b, "<h2>Narrative</h2>\n<p>");
+		esc(&b, str(report, "narrative"));
+		put(&b, "</p>\n");
+	}
+	put(&b, "<h2>1. Summary</h2>\n");
+	summary_table(&b, report, "Violations by category", "category",
+	    json_object_get(json_object_get(report, "summary"),
+	    "by_category"), 1);
+	summary_table(&b, report, "Violations by zone", "zone",
+	    json_object_get(json_object_get(report, "summary"), "by_zone"), 0);
+	by_state(&b, report);
+	complaints(&b, report);
+	sources(&b, report);
+	put(&b, "<h2>5. Map</h2>\n");
+	map_body(&b, report, geo);
+	annex(&b, report);
+	put(&b, "<footer><p>");
+	esc(&b, str(report, "number"));
+	putf(&b, " · log size %lld · SHA-256 <code>", (long long)num(report,
+	    "log_size"));
+	esc(&b, str(env, "sha256"));
+	put(&b, "</code></p><p>");
+	esc(&b, status);
+	put(&b, "</p><p>Check it: <code>truce verify-report FILE</code> "
+	    "(the report's bytes and the members' signed notes are in this "
+	    "page).</p></footer>\n");
+	if ((b64 = render_payload(env)) == NULL)
+		b.failed = 1;
+	put(&b, "<script type=\"application/vnd.truce.report\" "
+	    "id=\"truce-report\">");
+	put(&b, b64 ? b64 : "");
+	put(&b, "</script>\n");
+	free(b64);
+	put(&b, "</body></html>\n");
+	return finish(&b, out);
+}
+
+/* ---- pages for print (PDF) --------------------------------------------- */
+
+#define PAGE_W 595.0		/* A4, points */
+#define PAGE_H 842.0
+#define PAGE_M 42.0
+#define PAGE_LINES 52		/* body lines of 13.5 pt */
+#define MAX_CELLS 8
+
+enum line_kind { L_TITLE, L_HEAD, L_TEXT, L_ROW, L_HEADER_ROW, L_MAP };
+
+struct line {
+	enum line_kind kind;
+	char *cell[MAX_CELLS];
+	size_t ncells;
+};
+
+struct doc {
+	struct line *v;
+	size_t n, cap;
+	int failed;
+	const double *tabs;	/* x of each cell, for rows */
+};
+
+/* The first max bytes of s, cut at a character boundary. */
+static char *
+clip(const char *s, size_t max)
+{
+	size_t n = strlen(s ? s : "");
+	char *out;
+
+	if (n > max) {
+		n = max;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	if ((out = malloc(n + 1)) == NULL)
+		return NULL;
+	memcpy(out, s ? s : "", n);
+	out[n] = '\0';
+	return out;
+}
+
+static void __attribute__((format(printf, 3, 4)))
+line(struct doc *d, enum line_kind kind, const char *fmt, ...)
+{
+	struct line *nv, *l;
+	char *cells, *p, *tab;
+	va_list ap;
+	int n;
+
+	if (d->failed)
+		return;
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 256;
+		if ((nv = realloc(d->v, d->cap * sizeof(*nv))) == NULL) {
+			d->failed = 1;
+			return;
+		}
+		d->v = nv;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (cells = malloc((size_t)n + 1)) == NULL) {
+		d->failed = 1;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(cells, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	l = &d->v[d->n++];
+	memset(l, 0, sizeof(*l));
+	l->kind = kind;
+	/* Cells are separated by tabs. */
+	for (p = cells; p != NULL && l->ncells < MAX_CELLS; p = tab) {
+		if ((tab = strchr(p, '\t')) != NULL)
+			*tab++ = '\0';
+		l->cell[l->ncells++] = clip(p, kind == L_ROW ? 48 : 110);
+	}
+	free(cells);
+}
+
+static void
+doc_free(struct doc *d)
+{
+	size_t i, j;
+
+	for (i = 0; i < d->n; i++)
+		for (j = 0; j < d->v[i].ncells; j++)
+			free(d->v[i].cell[j]);
+	free(d->v);
+}
+
+static const double summary_tabs[] = { 0, 170, 250, 340, 430 };
+static const double annex_tabs[] = { 0, 70, 120, 260, 330, 400, 445, 475 };
+
+static void
+page_text(struct buf *b, const struct line *l, double y)
+{
+	const double *tabs = l->kind == L_ROW || l->kind == L_HEADER_ROW ?
+	    (l->ncells > 5 ? annex_tabs : summary_tabs) : summary_tabs;
+	double size = l->kind == L_TITLE ? 16 : l->kind == L_HEAD ? 12 :
+	    l->ncells > 5 ? 6.5 : 9;
+	size_t i;
+
+	for (i = 0; i < l->ncells; i++) {
+		putf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%.1f\"%s>",
+		    PAGE_M + tabs[i], y, size, l->kind == L_HEAD ||
+		    l->kind == L_TITLE || l->kind == L_HEADER_ROW ?
+		    " font-weight=\"bold\"" : "");
+		esc(b, l->cell[i]);
+		put(b, "</text>\n");
+	}
+}
+
+static void
+page_open(struct buf *b)
+{
+	putf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns="
+	    "\"http://www.w3.org/2000/svg\" width=\"%.0fpt\" height=\"%.0fpt\" "
+	    "viewBox=\"0 0 %.0f %.0f\" font-family=\"DejaVu Sans\">\n"
+	    "<rect width=\"%.0f\" height=\"%.0f\" fill=\"#fff\"/>\n", PAGE_W,
+	    PAGE_H, PAGE_W, PAGE_H, PAGE_W, PAGE_H);
+}
+
+static void
+page_close(struct buf *b, const char *number, const char *hash,
+    int64_t log_size, const char *status, size_t page)
+{
+	putf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+	    "stroke=\"#333\"/>\n<text x=\"%.1f\" y=\"%.1f\" font-size=\"7\">",
+	    PAGE_M, PAGE_H - 46, PAGE_W - PAGE_M, PAGE_H - 46, PAGE_M,
+	    PAGE_H - 36);
+	esc(b, number);
+	putf(b, " · log size %lld · page %zu · SHA-256 ", (long long)log_size,
+	    page);
+	esc(b, hash);
+	putf(b, "</text>\n<text x=\"%.1f\" y=\"%.1f\" font-size=\"7\">",
+	    PAGE_M, PAGE_H - 27);
+	esc(b, status);
+	put(b, "</text>\n</svg>\n");
+}
+
+/* The report's lines, in the sections' order; L_MAP marks the map. */
+static void
+doc_of(struct doc *d, const json_t *report, const char *status)
+{
+	const json_t *sum = json_object_get(report, "summary"), *row, *v, *g;
+	const json_t *st = json_object_get(report, "incidents_by_state");
+	const json_t *period = json_object_get(report, "period"), *c;
+	static const char *const states[] = { "agreed_violation",
+		"agreed_no_violation", "unverifiable", "disputed", "pending",
+		"escalated", "closed", NULL };
+	char a[32], z[32], mean[32], lt[32], ut[32];
+	size_t i, j;
+	int daily = strcmp(str(report, "kind"), "daily") == 0;
+
+	line(d, L_TEXT, "%s", str(report, "center"));
+	line(d, L_TITLE, "%s", str(report, "number"));
+	when(num(period, "from_ms"), 0, a);
+	when(num(period, "to_ms"), 0, z);
+	line(d, L_TEXT, "Period %s to %s UTC (cut-off %s %s). Log size %lld.",
+	    a, z, str(period, "cutoff"), str(period, "time_zone"),
+	    (long long)num(report, "log_size"));
+	line(d, L_TEXT, "%s", status);
+	if (json_is_string(json_object_get(report, "narrative"))) {
+		line(d, L_HEAD, "Narrative");
+		line(d, L_TEXT, "%s", str(report, "narrative"));
+	}
+	line(d, L_HEAD, "1. Summary: violations by category");
+	line(d, L_HEADER_ROW, "category\tincidents\tevents\tprevious\t"
+	    "7-day mean");
+	for (i = 0; i <= json_array_size(json_object_get(sum,
+	    "by_category")); i++) {
+		row = i < json_array_size(json_object_get(sum, "by_category")) ?
+		    json_array_get(json_object_get(sum, "by_category"), i) :
+		    json_object_get(sum, "total");
+		snprintf(mean, sizeof(mean), "%lld.%lld",
+		    (long long)(num(json_object_get(row, "mean_7d_x10"),
+		    "events") / 10), (long long)(num(json_object_get(row,
+		    "mean_7d_x10"), "events") % 10));
+		line(d, L_ROW, "%s\t%lld\t%s%lld\t%lld\t%s", str(row,
+		    "category"), (long long)num(row, "incidents"),
+		    qual_words(str(row, "qualifier")), (long long)num(row,
+		    "events"), (long long)num(json_object_get(row, "previous"),
+		    "events"), daily ? mean : "");
+	}
+	line(d, L_HEAD, "Violations by zone");
+	json_array_foreach(json_object_get(sum, "by_zone"), i, row)
+		line(d, L_ROW, "%s\t%lld\t%s%lld\t%lld", str(row, "zone"),
+		    (long long)num(row, "incidents"), qual_words(str(row,
+		    "qualifier")), (long long)num(row, "events"),
+		    (long long)num(json_object_get(row, "previous"), "events"));
+	line(d, L_HEAD, "2. Incidents by state");
+	for (i = 0; states[i] != NULL; i++)
+		line(d, L_ROW, "%s\t%zu", states[i], json_array_size(
+		    json_object_get(st, states[i])));
+	json_array_foreach(json_object_get(st, "disputed"), i, row) {
+		line(d, L_TEXT, "Disputed %s:", str(row, "incident"));
+		json_array_foreach(json_object_get(row, "views"), j, v)
+			line(d, L_TEXT, "  %s: %s, attribution %s, %s "
+			    "confidence: %s", str(v, "member"), str(v,
+			    "verdict"), str(v, "attribution"), str(v,
+			    "confidence"), str(v, "rationale"));
+	}
+	line(d, L_HEAD, "3. Complaints received");
+	json_array_foreach(json_object_get(report, "complaints"), i, g)
+		json_array_foreach(json_object_get(g, "complaints"), j, c)
+			line(d, L_TEXT, "%s: %s %s%lld, %s", str(g, "party"),
+			    str(c, "category"), qual_words(str(c,
+			    "qualifier")), (long long)num(c, "count"),
+			    json_array_size(json_object_get(c, "linked")) ?
+			    "corroborated" : "uncorroborated");
+	line(d, L_HEAD, "4. Sources");
+	json_array_foreach(json_object_get(report, "sources"), i, row)
+		line(d, L_ROW, "%s\t%s\t%s\t%lld", str(row, "type"), str(row,
+		    "member")[0] ? str(row, "member") : str(row,
+		    "organisation"), str(row, "unit"), (long long)num(row,
+		    "observations"));
+	line(d, L_MAP, "5. Map");
+	line(d, L_HEAD, "6. Annex: every incident in the period");
+	line(d, L_HEADER_ROW, "local\tUTC\tplace\tzone\tcategory\tcount\t"
+	    "src\tstate, index");
+	json_array_foreach(json_object_get(report, "annex"), i, row) {
+		when(num(row, "time_from_ms"), num(row, "utc_offset_s"), lt);
+		when(num(row, "time_from_ms"), 0, ut);
+		line(d, L_ROW, "%s\t%s\t%s\t%s\t%s\t%s%lld\t%lld\t%s, %lld",
+		    lt + 5, ut + 11, str(row, "description"), str(row,
+		    "zone"), str(row, "category"), qual_words(str(row,
+		    "qualifier")), (long long)num(row, "count"),
+		    (long long)num(row, "independent_sources"), str(row,
+		    "state"), (long long)num(row, "log_index"));
+	}
+}
+
+void
+render_pages_free(struct render_out *pages, size_t n)
+{
+	size_t i;
+
+	for (i = 0; pages != NULL && i < n; i++)
+		free(pages[i].data);
+	free(pages);
+}
+
+int
+render_pages_svg(const json_t *env, const struct render_geo *geo,
+    struct render_out **pages, size_t *npages)
+{
+	const json_t *report = json_object_get(env, "report");
+	struct render_out *v = NULL, *nv;
+	struct doc d = { NULL, 0, 0, 0, NULL };
+	struct buf b = { NULL, 0, 0, 0 };
+	char status[1024];
+	size_t i, n = 0, cap = 0, on_page = 0;
+	double y = PAGE_M + 10;
+	int rc = -1;
+
+	if (!json_is_object(report))
+		return -1;
+	render_status(env, status, sizeof(status));
+	doc_of(&d, report, status);
+	if (d.failed)
+		goto done;
+	for (i = 0; i <= d.n; i++) {
+		int last = i == d.n, map = !last && d.v[i].kind == L_MAP;
+
+		if (b.p != NULL && (last || map || on_page == PAGE_LINES)) {
+			page_close(&b, str(report, "number"), str(env,
+			    "sha256"), num(report, "log_size"), status, n + 1);
+			if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				if ((nv = realloc(v, cap * sizeof(*v))) ==
+				    NULL)
+					goto done;
+				v = nv;
+			}
+			if (finish(&b, &v[n]) == -1)
+				goto done;
+			n++;
+			memset(&b, 0, sizeof(b));
+			on_page = 0;
+		}
+		if (last)
+			break;
+		if (b.p == NULL) {
+			page_open(&b);
+			y = PAGE_M + 10;
+		}
+		if (map) {
+			/* The map has a page of its own. */
+			putf(&b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" "
+			    "font-weight=\"bold\">5. Map</text>\n<svg x=\"%.1f\" "
+			    "y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+			    "viewBox=\"0 0 %.0f %.0f\">\n", PAGE_M, y, PAGE_M,
+			    y + 10, PAGE_W - 2 * PAGE_M, (PAGE_W - 2 * PAGE_M) *
+			    MAP_H / MAP_W, MAP_W, MAP_H);
+			map_body(&b, report, geo);
+			put(&b, "</svg>\n");
+			on_page = PAGE_LINES;
+			continue;
+		}
+		y += d.v[i].kind == L_TITLE ? 22 : d.v[i].kind == L_HEAD ?
+		    18 : 13.5;
+		page_text(&b, &d.v[i], y);
+		on_page += d.v[i].kind == L_HEAD || d.v[i].kind == L_TITLE ?
+		    2 : 1;
+		if (b.failed)
+			goto done;
+	}
+	*pages = v;
+	*npages = n;
+	v = NULL;
+	rc = 0;
+done:
+	free(b.p);
+	render_pages_free(v, n);
+	doc_free(&d);
+	return rc;
+}
