@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alert/events.h"
 #include "center/center.h"
 #include "common/clock.h"
 #include "common/heap.h"
@@ -71,6 +72,10 @@ static const char *const P_EVIDENCE[] = { "sha256", NULL };
 static const char *const P_INCIDENTS[] = { "bbox", "from", "to",
 	"category", "zone", "limit", "cursor", NULL };
 static const char *const P_PAGE[] = { "limit", "cursor", NULL };
+static const char *const P_EVENTS[] = { "types", "bbox", "zone",
+	"category", "after", NULL };
+static const char *const P_DELIVERIES[] = { "rule", "state", "limit",
+	NULL };
 static const struct route routes[] = {
 	{ "GET", "/v1/health", health, 0, BODY_NONE, NULL, NULL },
 	{ "GET", "/v1/me", principals_me, EVERYONE, BODY_NONE, NULL, NULL },
@@ -137,6 +142,16 @@ static const struct route routes[] = {
 	    A(ADMIN) | A(ANALYST), BODY_JSON, NULL, NULL },
 	{ "GET", "/v1/queue", verification_queue, EVERYONE, BODY_NONE, NULL,
 	    NULL },
+	{ "GET", "/v1/events", alerts_events, READERS, BODY_NONE, NULL,
+	    P_EVENTS },
+	{ "POST", "/v1/alerts/rules", alerts_rules_post, A(ADMIN) |
+	    A(ANALYST), BODY_JSON, NULL, NULL },
+	{ "GET", "/v1/alerts/rules", alerts_rules_list, A(ADMIN) | A(ANALYST),
+	    BODY_NONE, NULL, NULL },
+	{ "DELETE", "/v1/alerts/rules/{id}", alerts_rules_delete, A(ADMIN) |
+	    A(ANALYST), BODY_NONE, NULL, NULL },
+	{ "GET", "/v1/alerts/deliveries", alerts_deliveries, A(ADMIN) |
+	    A(ANALYST), BODY_NONE, NULL, P_DELIVERIES },
 	{ NULL, NULL, NULL, 0, BODY_NONE, NULL, NULL },
 };
 #undef A
@@ -1261,6 +1276,8 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 		goto fail;
 	}
 	s->reaper_started = 1;
+	if ((s->events = events_start(c, err, errlen)) == NULL)
+		goto fail;
 	s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 		MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
 	    0, NULL, NULL, on_request, s,
@@ -1285,6 +1302,7 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 	s->port = info ? info->port : ntohs(sa.sin_port);
 	return s;
 fail:
+	events_stop(s->events);
 	reaper_stop(s);
 	ratelimit_free(s->auth_failures);
 	ratelimit_free(s->writes);
@@ -1310,6 +1328,8 @@ server_stop(struct server *s, int wait_ms)
 
 	if (s == NULL)
 		return;
+	/* Held streams end first: the daemon must hold none suspended. */
+	events_close_streams(s->events);
 	MHD_quiesce_daemon(s->daemon);
 	for (;;) {
 		pthread_mutex_lock(&s->mu);
@@ -1321,6 +1341,7 @@ server_stop(struct server *s, int wait_ms)
 		waited += 10;
 	}
 	MHD_stop_daemon(s->daemon);
+	events_stop(s->events);
 	reaper_stop(s);
 	ratelimit_free(s->auth_failures);
 	ratelimit_free(s->writes);

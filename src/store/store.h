@@ -114,6 +114,8 @@ struct store_ops {
 	    const struct store_incident_query *q, store_incident_fn fn,
 	    void *ctx);
 	int (*count_incidents)(struct store *s, int64_t *n);
+	int (*observation_incident)(struct store *s, int64_t index,
+	    char *incident, size_t len, int *created);
 };
 
 #define STORE_READONLY 1 /* no writes, no schema creation */
@@ -328,6 +330,14 @@ int store_query_incidents(struct store *s, const struct store_incident_query *q,
 
 /* Number of live incidents. */
 int store_count_incidents(struct store *s, int64_t *n);
+
+/*
+ * The incident fusion placed the observation at log index in: 1 with its
+ * id in incident (len bytes) and *created 1 when the observation seeded
+ * it, 0 when the index is no observation fusion placed, -1 on error.
+ */
+int store_observation_incident(struct store *s, int64_t index,
+    char *incident, size_t len, int *created);
 
 /* Initializes q to "every incident, no cursor, limit 100". */
 void store_incident_query_init(struct store_incident_query *q);
