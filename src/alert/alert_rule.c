@@ -551,10 +551,8 @@ alert_window_add(struct alert_window *w, int64_t t_ms, int64_t window_s,
 		memmove(w->t, w->t + lo, (w->n - lo) * sizeof(*w->t));
 		w->n -= lo;
 	}
-	/* The matches within the window ending at this one. */
-	for (count = 0, i = 0; i < w->n; i++)
-		if (w->t[i] > t_ms - span && w->t[i] <= t_ms)
-			count++;
+	/* What is left lies within the window ending at the latest. */
+	count = w->n;
 	if ((int64_t)count < min_count) {
 		w->disarmed = 0;
 		return 0;

@@ -17,9 +17,10 @@
  * A rule's id is the log index of its "add" entry ("rule-12" in the API).
  * A rule with `states` matches changes of an incident's state to one of
  * them; otherwise it matches observations, by category, bbox and zone.
- * With min_count it fires when the min_count-th matching observation falls
- * within window_s seconds (by observed time) of the others, then again
- * only once the count has dropped below min_count.
+ * With min_count it fires when min_count matching observations lie within
+ * window_s seconds of the latest of them (by observed time, whatever
+ * order they arrive in), then again only once the count has dropped below
+ * min_count.
  *
  * Pure: no I/O; the caller passes the clock and the principal.
  */
