@@ -95,6 +95,21 @@ static const struct config_entry table[] = {
 	    "minute" },
 	{ "max_evidence_bytes", INT(max_evidence_bytes), "268435456", 1024,
 	    17179869184LL, "bytes of one evidence item at most (413 above)" },
+	{ "stream_max", INT(stream_max), "1000", 1, 100000,
+	    "event streams (GET /v1/events) held open at once, server-wide "
+	    "(503 above); each also counts in max_connections" },
+	{ "stream_max_per_principal", INT(stream_max_per_principal), "16", 1,
+	    100000, "event streams one principal may hold open (429 above)" },
+	{ "stream_heartbeat_s", INT(stream_heartbeat_s), "15", 1, 300,
+	    "seconds an idle event stream waits before a heartbeat comment" },
+	{ "alert_retry_s", INT(alert_retry_s), "86400", 1, 2592000,
+	    "seconds a webhook delivery is retried before it is marked "
+	    "failed" },
+	{ "alert_backoff_ms", INT(alert_backoff_ms), "1000", 10, 600000,
+	    "the first retry of a webhook after about this many ms, doubling "
+	    "to at most 10 minutes, with jitter" },
+	{ "alert_timeout_ms", INT(alert_timeout_ms), "10000", 100, 120000,
+	    "ms one webhook attempt may take (connect and answer)" },
 	{ "escalation_tiers", STR(escalation_tiers),
 	    "duty_officers,joint_commission", 0, 0,
 	    "the tiers a disputed incident is escalated to, lowest first, "

@@ -53,6 +53,12 @@ struct config {
 					   at once */
 	int64_t write_per_minute;	/* ... coming back at this rate */
 	int64_t max_evidence_bytes;	/* one evidence item at most */
+	int64_t stream_max;		/* event streams held at once ... */
+	int64_t stream_max_per_principal; /* ... and by one principal */
+	int64_t stream_heartbeat_s;	/* comment line when idle this long */
+	int64_t alert_retry_s;		/* a webhook is retried this long */
+	int64_t alert_backoff_ms;	/* first retry after about this */
+	int64_t alert_timeout_ms;	/* one webhook attempt at most */
 	char escalation_tiers[512];	/* comma-separated tier names */
 	char region[32];	/* geography: karabakh, donbas or none */
 	char geo_data[1024];	/* data directory; "": the default */

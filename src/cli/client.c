@@ -330,6 +330,8 @@ perform(struct client *c, const char *method, const char *path,
 		curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, post_headers);
 	} else
 		curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers_get);
+	if (strcmp(method, "DELETE") == 0)
+		curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, "DELETE");
 
 	rc = curl_easy_perform(c->curl);
 	if (b.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
@@ -372,6 +374,73 @@ int
 client_get(struct client *c, const char *path, long *status, json_t **body)
 {
 	return perform(c, "GET", path, NULL, 0, NULL, status, body);
+}
+
+int
+client_delete(struct client *c, const char *path, long *status,
+    json_t **body)
+{
+	return perform(c, "DELETE", path, NULL, 0, NULL, status, body);
+}
+
+/* Hands each chunk of a streamed answer to the caller's function. */
+struct stream_ctx {
+	client_chunk_fn fn;
+	void *ctx;
+	int stopped;
+};
+
+static size_t
+on_stream(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct stream_ctx *sc = arg;
+
+	if (sc->fn(sc->ctx, ptr, size * nmemb) != 0) {
+		sc->stopped = 1;
+		return 0;
+	}
+	return size * nmemb;
+}
+
+int
+client_stream(struct client *c, const char *path, const char *accept,
+    client_chunk_fn fn, void *ctx, long *status)
+{
+	struct curl_slist *h = NULL, *t;
+	struct stream_ctx sc = { fn, ctx, 0 };
+	char url[CLIENT_MAX_URL + 4096], acc[128];
+	CURLcode rc;
+	int ret = -1;
+
+	if ((size_t)snprintf(url, sizeof(url), "%s%s", c->base, path) >=
+	    sizeof(url) || (size_t)snprintf(acc, sizeof(acc), "Accept: %s",
+	    accept) >= sizeof(acc)) {
+		log_warnx("%s: the URL is too long", path);
+		return -1;
+	}
+	if ((h = curl_slist_append(NULL, acc)) == NULL ||
+	    (c->auth != NULL && (t = curl_slist_append(h, c->auth)) == NULL))
+		goto done;
+	curl_easy_reset(c->curl);
+	curl_easy_setopt(c->curl, CURLOPT_URL, url);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "truce-cli/0");
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_stream);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &sc);
+	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->errbuf);
+	rc = curl_easy_perform(c->curl);
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
+	if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && sc.stopped)) {
+		log_warnx("GET %s: %s", url, c->errbuf[0] ? c->errbuf :
+		    curl_easy_strerror(rc));
+		goto done;
+	}
+	ret = sc.stopped ? 1 : 0;
+done:
+	curl_slist_free_all(h);
+	return ret;
 }
 
 int

@@ -46,6 +46,22 @@ void client_set_cacert(const char *path);
 /* Frees c and wipes its copy of the token; client_free(NULL) does nothing. */
 void client_free(struct client *c);
 
+/* As client_get with DELETE. */
+int client_delete(struct client *c, const char *path, long *status,
+    json_t **body);
+
+/* Takes a chunk of a streamed answer; non-zero stops the stream. */
+typedef int (*client_chunk_fn)(void *ctx, const char *data, size_t len);
+
+/*
+ * GETs base+path with Accept: accept and hands the answer to fn as it
+ * arrives, with no time limit (an event stream). 0 when the server ended
+ * it, 1 when fn stopped it, -1 after logging a transport failure; the
+ * status goes to *status. The handle's other settings are reset.
+ */
+int client_stream(struct client *c, const char *path, const char *accept,
+    client_chunk_fn fn, void *ctx, long *status);
+
 /*
  * Sends GET base+path (path starts with '/' and may carry a query string
  * built with client_escape). On any HTTP response returns 0 with the status

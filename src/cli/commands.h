@@ -47,6 +47,10 @@ int cmd_keygen(int argc, char **argv);	/* cli/cmd_keygen.c */
 int cmd_note(int argc, char **argv);	/* cli/cmd_note.c */
 int cmd_tlog(int argc, char **argv);	/* cli/cmd_tlog.c */
 
+/* truce events, truce alert: the event stream and alert rules (client). */
+int cmd_events(int argc, char **argv);
+int cmd_alert(int argc, char **argv);
+
 /* truce geo: describe, resolve, lookup (offline; geo/). */
 int cmd_geo(int argc, char **argv);
 

@@ -30,6 +30,9 @@ const struct command commands[] = {
 	{ "query", cmd_query, "list observations matching filters (client)" },
 	{ "incidents", cmd_incidents, "list, show, merge or split incidents "
 	    "(client)" },
+	{ "events", cmd_events, "print the center's event stream as JSON "
+	    "lines (client)" },
+	{ "alert", cmd_alert, "add, list or remove alert rules (client)" },
 	{ "simulate", cmd_simulate, "write illustrative simulated observations" },
 	{ "assess", cmd_assess, "sign a member's assessment of an incident "
 	    "with the member's key and submit it (client)" },

@@ -23,6 +23,7 @@ struct ratelimit;
 struct request;
 struct ledger_provers;
 struct conn_watch;
+struct events;
 
 struct server {
 	struct MHD_Daemon *daemon;
@@ -31,6 +32,7 @@ struct server {
 	struct ratelimit *auth_failures;
 	struct ratelimit *writes; /* log entries per principal */
 	struct ledger_provers *provers; /* ledger.c's, per tree size */
+	struct events *events;	/* the event streams and alerts */
 	uint16_t port;
 	pthread_mutex_t mu;
 	int inflight;
@@ -292,5 +294,12 @@ enum MHD_Result evidence_post(struct request *r);
 int evidence_chunk(struct request *r, const char *data, size_t len);
 enum MHD_Result evidence_get(struct request *r);
 enum MHD_Result evidence_custody(struct request *r);
+
+/* Route handlers (alerts.c): the event stream and the alert rules. */
+enum MHD_Result alerts_events(struct request *r);
+enum MHD_Result alerts_rules_post(struct request *r);
+enum MHD_Result alerts_rules_list(struct request *r);
+enum MHD_Result alerts_rules_delete(struct request *r);
+enum MHD_Result alerts_deliveries(struct request *r);
 
 #endif

@@ -28,6 +28,7 @@
 
 #include <sodium.h>
 
+#include "alert/events.h"
 #include "center/center.h"
 #include "common/clock.h"
 #include "common/file.h"
@@ -76,6 +77,10 @@ static const char *const P_INCIDENTS[] = { "bbox", "from", "to",
 	"category", "zone", "limit", "cursor", NULL };
 static const char *const P_PAGE[] = { "limit", "cursor", NULL };
 static const char *const P_REPORTS[] = { "state", "kind", NULL };
+static const char *const P_EVENTS[] = { "types", "bbox", "zone",
+	"category", "after", NULL };
+static const char *const P_DELIVERIES[] = { "rule", "state", "limit",
+	NULL };
 static const struct route routes[] = {
 	{ "GET", "/v1/health", health, 0, BODY_NONE, NULL, NULL },
 	{ "GET", "/v1/me", principals_me, EVERYONE, BODY_NONE, NULL, NULL },
@@ -150,6 +155,16 @@ static const struct route routes[] = {
 	    NULL },
 	{ "POST", "/v1/reports/{id}/signatures", reports_sign, A(ASSESSOR),
 	    BODY_NOTE, NULL, NULL },
+	{ "GET", "/v1/events", alerts_events, READERS, BODY_NONE, NULL,
+	    P_EVENTS },
+	{ "POST", "/v1/alerts/rules", alerts_rules_post, A(ADMIN) |
+	    A(ANALYST), BODY_JSON, NULL, NULL },
+	{ "GET", "/v1/alerts/rules", alerts_rules_list, A(ADMIN) | A(ANALYST),
+	    BODY_NONE, NULL, NULL },
+	{ "DELETE", "/v1/alerts/rules/{id}", alerts_rules_delete, A(ADMIN) |
+	    A(ANALYST), BODY_NONE, NULL, NULL },
+	{ "GET", "/v1/alerts/deliveries", alerts_deliveries, A(ADMIN) |
+	    A(ANALYST), BODY_NONE, NULL, P_DELIVERIES },
 	{ NULL, NULL, NULL, 0, BODY_NONE, NULL, NULL },
 };
 #undef A
@@ -1345,6 +1360,8 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 		goto fail;
 	}
 	s->reaper_started = 1;
+	if ((s->events = events_start(c, err, errlen)) == NULL)
+		goto fail;
 	/* HTTPS with libmicrohttpd's GnuTLS when tls_cert is set. */
 	if (c->cfg.tls_cert[0] != '\0') {
 		if (file_read_all(c->cfg.tls_cert, TLS_FILE_MAX, &s->tls_cert,
@@ -1383,6 +1400,7 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 	s->port = info ? info->port : ntohs(sa.sin_port);
 	return s;
 fail:
+	events_stop(s->events);
 	reaper_stop(s);
 	free(s->tls_cert);
 	free(s->tls_key);
@@ -1410,6 +1428,8 @@ server_stop(struct server *s, int wait_ms)
 
 	if (s == NULL)
 		return;
+	/* Held streams end first: the daemon must hold none suspended. */
+	events_close_streams(s->events);
 	MHD_quiesce_daemon(s->daemon);
 	for (;;) {
 		pthread_mutex_lock(&s->mu);
@@ -1421,6 +1441,7 @@ server_stop(struct server *s, int wait_ms)
 		waited += 10;
 	}
 	MHD_stop_daemon(s->daemon);
+	events_stop(s->events);
 	reaper_stop(s);
 	free(s->tls_cert);
 	if (s->tls_key != NULL)

@@ -230,6 +230,14 @@ store_queue(struct store *s, const struct principal *p)
 }
 
 int
+store_observation_incident(struct store *s, int64_t index, char *incident,
+    size_t len, int *created)
+{
+	return store_ops_of(s)->observation_incident(s, index, incident, len,
+	    created);
+}
+
+int
 store_released(struct store *s, const char *id, const char *party)
 {
 	return store_ops_of(s)->released(s, id, party);

@@ -121,6 +121,8 @@ struct store_ops {
 	    const char *kind);
 	int (*find_report)(struct store *s, const char *id, json_t **out);
 	int (*report_basis)(struct store *s, int64_t size, int64_t *basis);
+	int (*observation_incident)(struct store *s, int64_t index,
+	    char *incident, size_t len, int *created);
 };
 
 #define STORE_READONLY 1 /* no writes, no schema creation */
@@ -367,6 +369,14 @@ int store_find_report(struct store *s, const char *id, json_t **out);
  * 0 or -1.
  */
 int store_report_basis(struct store *s, int64_t size, int64_t *basis);
+
+/*
+ * The incident fusion placed the observation at log index in: 1 with its
+ * id in incident (len bytes) and *created 1 when the observation seeded
+ * it, 0 when the index is no observation fusion placed, -1 on error.
+ */
+int store_observation_incident(struct store *s, int64_t index,
+    char *incident, size_t len, int *created);
 
 /* Initializes q to "every incident, no cursor, limit 100". */
 void store_incident_query_init(struct store_incident_query *q);

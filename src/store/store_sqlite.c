@@ -2962,6 +2962,30 @@ sqlite_released(struct store *s, const char *id, const char *party)
 }
 
 static int
+sqlite_observation_incident(struct store *s, int64_t index, char *incident,
+    size_t len, int *created)
+{
+	sqlite3_stmt *st = query(s, "SELECT f.incident, i.seed_idx FROM "
+	    "fusion_obs f LEFT JOIN incident i ON i.id = f.incident WHERE "
+	    "f.idx = ?", "i", index);
+	int r, rc = -1;
+
+	if (st == NULL)
+		return -1;
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		snprintf(incident, len, "%s", sqlite3_column_text(st, 0));
+		*created = sqlite3_column_int64(st, 1) == index;
+		rc = 1;
+	} else if (r == SQLITE_DONE)
+		rc = 0;
+	else
+		sq_fail(s, "observation_incident");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
 sqlite_reset(struct store *s)
 {
 	char sql[128];
@@ -3053,4 +3077,5 @@ const struct store_ops store_sqlite_ops = {
 	.reports = sqlite_reports,
 	.find_report = sqlite_find_report,
 	.report_basis = sqlite_report_basis,
+	.observation_incident = sqlite_observation_incident,
 };

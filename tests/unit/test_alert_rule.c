@@ -1,0 +1,136 @@
+/*
+ * Unit test of alert/alert_rule: rule bodies into canonical entries (the
+ * secret kept out, its hash in), every refusal naming its field, parsing
+ * back, matching, and the threshold's sliding window.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert/alert_rule.h"
+#include "tap.h"
+
+#define NOW 1795875600000LL
+#define MIN 60000LL
+
+static json_t *
+add(const char *body, char *err, size_t errlen)
+{
+	char secret[ALERT_RULE_SECRET_MAX + 1];
+	json_t *in = json_loads(body, 0, NULL), *out;
+
+	out = alert_rule_from_input(in, "ana", NOW, secret, err, errlen);
+	json_decref(in);
+	return out;
+}
+
+static void
+refused(const char *body, const char *needle)
+{
+	char err[320] = "";
+	json_t *e = add(body, err, sizeof(err));
+
+	ok(e == NULL && strstr(err, needle) != NULL, "refused: %s", needle);
+	if (e != NULL || strstr(err, needle) == NULL)
+		diag("  got: %s", err);
+	json_decref(e);
+}
+
+int
+main(void)
+{
+	char err[320], secret[ALERT_RULE_SECRET_MAX + 1], *text;
+	struct alert_rule r;
+	struct alert_facts f;
+	struct alert_window w;
+	const char *zones[] = { "Nagorno-Karabakh" };
+	json_t *e, *in, *v;
+	int64_t id;
+	int fired, k;
+
+	refused("[]", "/: the body must be a JSON object");
+	refused("{\"name\":\"\"}", "/name");
+	refused("{\"name\":\"x\",\"color\":1}", "/color: unknown field");
+	refused("{\"name\":\"x\",\"when\":{\"categories\":[\"boom\"]}}",
+	    "/when/categories/0");
+	refused("{\"name\":\"x\",\"when\":{\"states\":[\"angry\"]}}",
+	    "/when/states/0");
+	refused("{\"name\":\"x\",\"when\":{\"bbox\":[1,2,3]}}", "/when/bbox");
+	refused("{\"name\":\"x\",\"when\":{\"bbox\":[3,2,1,4]}}",
+	    "minimum above maximum");
+	refused("{\"name\":\"x\",\"when\":{\"window_s\":60}}",
+	    "min_count and window_s go together");
+	refused("{\"name\":\"x\",\"when\":{\"min_count\":0,\"window_s\":6}}",
+	    "/when/min_count: must be an integer from 1");
+	refused("{\"name\":\"x\",\"webhook\":{\"url\":\"http://a/\","
+	    "\"secret\":\"short\"}}", "/webhook/secret");
+	refused("{\"name\":\"x\",\"webhook\":{\"url\":\"file:///etc\","
+	    "\"secret\":\"0123456789abcdef\"}}", "/webhook/url");
+
+	in = json_loads("{\"name\":\"burst\",\"when\":{\"categories\":["
+	    "\"explosion\",\"explosion\"],\"zone\":\"Nagorno-Karabakh\","
+	    "\"min_count\":3,\"window_s\":600},\"webhook\":{\"url\":"
+	    "\"https://hooks.example/x\",\"secret\":\"0123456789abcdef\"}}", 0,
+	    NULL);
+	e = alert_rule_from_input(in, "ana", NOW, secret, err, sizeof(err));
+	json_decref(in);
+	ok(e != NULL, "a valid rule");
+	is_str(secret, "0123456789abcdef", "the secret comes back apart");
+	text = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
+	ok(strstr(text, "0123456789abcdef") == NULL, "not in the entry");
+	ok(strstr(text, "\"secret_sha256\":\"") != NULL, "its hash is");
+	ok(strstr(text, "[\"explosion\"]") != NULL, "categories deduplicated");
+	free(text);
+	ok(alert_rule_parse(e, 12, &r) == 0, "parsed back");
+	is_int(r.id, 12, "the id is the index");
+	is_int(r.min_count, 3, "min_count");
+	v = alert_rule_view(&r);
+	text = json_dumps(v, JSON_COMPACT);
+	ok(strstr(text, "secret") == NULL, "the view shows no secret");
+	ok(strstr(text, "\"id\":\"rule-12\"") != NULL, "the view's id");
+	free(text);
+	json_decref(v);
+	json_decref(e);
+	ok(alert_rule_parse_id("rule-12", &id) == 0 && id == 12, "rule-N");
+	ok(alert_rule_parse_id("rule-x", &id) == -1, "not rule-x");
+	e = alert_rule_disable_entry(12, "ana", NOW);
+	ok(alert_rule_parse_disable(e, &id) == 0 && id == 12, "disable");
+	json_decref(e);
+
+	memset(&f, 0, sizeof(f));
+	f.type = "observation";
+	f.category = "explosion";
+	f.zones = zones;
+	f.nzones = 1;
+	ok(alert_rule_matches(&r, &f), "matches category and zone");
+	f.nzones = 0;
+	ok(!alert_rule_matches(&r, &f), "not outside the zone");
+	f.nzones = 1;
+	f.category = "other";
+	ok(!alert_rule_matches(&r, &f), "not another category");
+	f.category = "explosion";
+	f.type = "incident_state";
+	ok(!alert_rule_matches(&r, &f), "a state rule it is not");
+
+	/* The window: the 3rd within 10 minutes fires, in any order. */
+	memset(&w, 0, sizeof(w));
+	fired = 0;
+	fired += alert_window_add(&w, NOW + 5 * MIN, 600, 3);
+	fired += alert_window_add(&w, NOW + 9 * MIN, 600, 3);
+	is_int(fired, 0, "two: nothing");
+	is_int(alert_window_add(&w, NOW, 600, 3), 1, "the third fires, late "
+	    "as it came");
+	is_int(alert_window_add(&w, NOW + 1 * MIN, 600, 3), 0, "once");
+	/* Far later: the old ones leave the window and it re-arms. */
+	for (fired = 0, k = 0; k < 3; k++)
+		fired += alert_window_add(&w, NOW + (60 + k) * MIN, 600, 3);
+	is_int(fired, 1, "a new burst fires again");
+	alert_window_free(&w);
+	memset(&w, 0, sizeof(w));
+	is_int(alert_window_add(&w, NOW, 600, 3), 0, "1");
+	is_int(alert_window_add(&w, NOW + 11 * MIN, 600, 3), 0,
+	    "2, the first out of the window");
+	is_int(alert_window_add(&w, NOW + 12 * MIN, 600, 3), 0,
+	    "3 but only 2 within 10 minutes");
+	alert_window_free(&w);
+	return done_testing();
+}
