@@ -352,7 +352,8 @@ bench_crb(void)
 				inside++;
 		}
 		/* The stated model: the speed off by its share, every sensor
-		 * misplaced by the survey error, the source by the floor. */
+		 * misplaced by the survey error, the truth off the emitter by
+		 * the floor. */
 		uncertainty_tdoa_model(sc[i].speed, &mod);
 		inside_full = solved_full = 0;
 		for (t = 0; t < trials; t++) {
@@ -375,9 +376,9 @@ bench_crb(void)
 				ellipsoid_enu_init(&f, s[j].lat_deg,
 				    s[j].lon_deg, s[j].alt_m);
 				ellipsoid_enu_to_ecef(&f, so, xs);
-				d = sqrt((tx[0] - xs[0]) * (tx[0] - xs[0]) +
-				    (tx[1] - xs[1]) * (tx[1] - xs[1]) +
-				    (tx[2] - xs[2]) * (tx[2] - xs[2]));
+				d = sqrt((x[0] - xs[0]) * (x[0] - xs[0]) +
+				    (x[1] - xs[1]) * (x[1] - xs[1]) +
+				    (x[2] - xs[2]) * (x[2] - xs[2]));
 				s[j].t_s = 100.0 + d / speed +
 				    sc[i].sigma * gauss();
 			}

@@ -1253,8 +1253,9 @@ tdoa_solve(const struct tdoa_fix *fix, const struct tdoa_options *opt,
 	struct tdoa_options defaults;
 	struct work w;
 	struct outcome out, trial;
+	struct uncertainty_tdoa_model model;
 	int keep[MAXN], poor = 0, dof, imax;
-	double wmax, wi, lat, lon, h;
+	double wmax, wi, lat, lon, h, sw;
 	size_t i, nin, drop;
 
 	result_init(res);
@@ -1277,6 +1278,14 @@ tdoa_solve(const struct tdoa_fix *fix, const struct tdoa_options *opt,
 	for (i = 0; i < nin; i++)
 		keep[i] = 1;
 	select_sensors(&w, keep);
+	/* The random error per range the w-test expects: the timing and,
+	 * with the model error on, the sensors' survey (a sensor misplaced
+	 * by its survey error is not an outlier). */
+	sw = w.sigma_r;
+	if (opt->model_floor) {
+		uncertainty_tdoa_model(fix->speed_mps, &model);
+		sw = hypot(w.sigma_r, model.survey_m);
+	}
 	solve_set(&w, &out);
 	if (!out.found) {
 		msg_add(res, "no convergence from any start");
@@ -1292,7 +1301,7 @@ tdoa_solve(const struct tdoa_fix *fix, const struct tdoa_options *opt,
 		for (i = 0; i < w.n; i++) {
 			if (1 - out.lev[i] < 1e-9)
 				continue;
-			wi = fabs(r[i]) / (w.sigma_r * sqrt(1 - out.lev[i]));
+			wi = fabs(r[i]) / (sw * sqrt(1 - out.lev[i]));
 			if (wi > wmax) {
 				wmax = wi;
 				imax = (int)i;
