@@ -67,7 +67,7 @@ speed_scipy() {
 	echo
 	echo "### Synthetic TDOA: RMSE against the Cramér–Rao bound"
 	echo
-	echo "Gaussian timing noise (seeded xorshift64*), the bound sigma_r^2 (H^T H)^-1 at the truth (TOA model with the emission time unknown = TDOA with correlated differences). Target: RMSE within 15 % of the bound; truths inside the 95 % ellipse 94–96 %, twice: timing noise alone against the timing part of the ellipse (model error off, variance factor on), and the stated model error simulated (the wave speed off by its share, each sensor misplaced by the survey error, the source displaced by the floor) against the default ellipse."
+	echo "Gaussian timing noise (seeded xorshift64*), the bound sigma_r^2 (H^T H)^-1 at the truth (TOA model with the emission time unknown = TDOA with correlated differences). Target: RMSE within 15 % of the bound; truths inside the 95 % ellipse 94–96 %, twice: timing noise alone against the timing part of the ellipse (model error off, variance factor on), and the stated model error simulated (the wave speed off by its share, each sensor misplaced by the survey error, the truth off the emitter by the floor) against the default ellipse."
 	echo
 	"$B" crb
 	echo
