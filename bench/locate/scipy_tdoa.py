@@ -8,7 +8,11 @@ analytic Jacobian, a start at the receivers' centroid (3-D: 5 km above it,
 
 usage: scipy_tdoa.py DATA_DIR 2d|3d PASSES
 prints key=value lines: fixes, seconds (CPU, solver calls only), fixes_per_s,
-and the horizontal error quartiles.
+the horizontal error quartiles, and the share of truths inside the 95 %
+ellipse of the covariance a scipy user would take from the same fit: the
+fixed sigma (100 ns, sigma_r^2 (J^T J)^-1, curve_fit's absolute_sigma=True)
+and the residual-scaled one (s^2 (J^T J)^-1, s^2 = sum r^2 / dof,
+curve_fit's default).
 """
 import csv
 import json
@@ -23,6 +27,8 @@ A = 6378137.0
 F = 1 / 298.257223563
 E2 = F * (2 - F)
 C = 299792458.0
+SIGMA_R = 100e-9 * C
+CHI2_95_2D = 5.991464547107979
 
 
 def ecef(lat, lon, h):
@@ -92,7 +98,7 @@ def solve3d(s, rho, origin):
         return np.hstack([-u, -np.ones((len(s), 1))])
 
     r = least_squares(fun, np.append(x0, b0), jac=jac, method="lm")
-    return geodetic(r.x[:3] + origin)
+    return geodetic(r.x[:3] + origin) + (r,)
 
 
 def solve2d(s, rho, origin, h):
@@ -118,33 +124,77 @@ def solve2d(s, rho, origin, h):
     x0 = np.array([clat, clon, 0.0])
     x0[2] = np.mean(rho - np.linalg.norm(point(x0) - s, axis=1))
     r = least_squares(fun, x0, jac=jac, method="lm")
-    return r.x[0], r.x[1], h
+    return r.x[0], r.x[1], h, r
+
+
+def offset(lat, lon, tlat, tlon, h):
+    e, n, _ = axes(lat, lon)
+    d = ecef(math.radians(tlat), math.radians(tlon), h) - ecef(lat, lon, h)
+    return np.array([d @ e, d @ n])
 
 
 def horizontal(lat, lon, tlat, tlon, h):
+    return float(np.linalg.norm(offset(lat, lon, tlat, tlon, h)))
+
+
+def inside(mode, lat, lon, h, r, truth):
+    """Whether the truth lies inside the fixed-sigma and the
+    residual-scaled 95 % ellipses of the fit r."""
+    jtj = r.jac.T @ r.jac
+    try:
+        inv = np.linalg.inv(jtj)
+    except np.linalg.LinAlgError:
+        return False, False
     e, n, _ = axes(lat, lon)
-    d = ecef(math.radians(tlat), math.radians(tlon), h) - ecef(lat, lon, h)
-    return math.hypot(d @ e, d @ n)
+    if mode == "3d":
+        rot = np.vstack([e, n])
+        cov = rot @ inv[:3, :3] @ rot.T
+    else:
+        sp = math.sin(lat)
+        q = 1 - E2 * sp * sp
+        rn = A / math.sqrt(q)
+        rm = rn * (1 - E2) / q
+        # parameters (lat, lon) in radians to (east, north) metres
+        m = np.array([[0.0, (rn + h) * math.cos(lat)], [rm + h, 0.0]])
+        cov = m @ inv[:2, :2] @ m.T
+    d = offset(lat, lon, truth[0], truth[1], h)
+    try:
+        m2 = float(d @ np.linalg.solve(cov, d))
+    except np.linalg.LinAlgError:
+        return False, False
+    dof = len(r.fun) - len(r.x)
+    s2 = float(r.fun @ r.fun) / dof if dof > 0 else float("nan")
+    return (m2 / SIGMA_R ** 2 <= CHI2_95_2D,
+            dof > 0 and s2 > 0 and m2 / s2 <= CHI2_95_2D)
 
 
 def main():
     d, mode, passes = sys.argv[1], sys.argv[2], int(sys.argv[3])
     fixes = [prepare(m) for m in load(d)]
     errs = []
+    kept = []
     t0 = time.process_time()
     for p in range(passes):
         for s, rho, origin, truth in fixes:
             if mode == "3d":
-                lat, lon, h = solve3d(s, rho, origin)
+                lat, lon, h, r = solve3d(s, rho, origin)
             else:
-                lat, lon, h = solve2d(s, rho, origin, truth[2])
+                lat, lon, h, r = solve2d(s, rho, origin, truth[2])
             if p == 0:
-                errs.append(horizontal(lat, lon, truth[0], truth[1], h))
+                kept.append((lat, lon, h, r, truth))
     t = time.process_time() - t0
+    fixed = scaled = 0
+    for lat, lon, h, r, truth in kept:
+        errs.append(horizontal(lat, lon, truth[0], truth[1], h))
+        a, b = inside(mode, lat, lon, h, r, truth)
+        fixed += a
+        scaled += b
     n = len(fixes) * passes
     q = np.percentile(np.array(errs), [0, 25, 50, 75, 100])
     print("fixes=%d seconds=%.3f fixes_per_s=%.0f us_per_fix=%.1f" % (n, t, n / t, t / n * 1e6))
     print("quartiles=%.1f %.1f %.1f %.1f %.1f" % tuple(q))
+    print("inside95_fixed=%.1f inside95_scaled=%.1f" %
+          (100.0 * fixed / len(kept), 100.0 * scaled / len(kept)))
 
 
 if __name__ == "__main__":

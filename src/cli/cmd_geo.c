@@ -17,6 +17,7 @@
 #include "geo/gazetteer.h"
 #include "geo/geodesy.h"
 #include "geo/layers.h"
+#include "locate/uncertainty.h"
 
 #define MAX_EXTRA 16	   /* --zones / --lines options */
 #define MAX_ALTERNATIVES 5 /* other candidates shown by resolve */
@@ -341,7 +342,8 @@ candidate_json(const struct gazetteer_match *m)
 
 /*
  * The uncertainty of place + bearing + distance at the resolved point:
- * sigma_along = the distance error along the bearing (at the point, azi2),
+ * sigma_along = the distance error along the bearing (at the point, azi2)
+ * and the bearing error's sag (locate/uncertainty.h) in quadrature,
  * sigma_across = distance * bearing error (radians) across it, plus an
  * isotropic place error for approximate places; all one standard
  * deviation. Covariance in local east/north metres; the 95 % ellipse.
@@ -350,8 +352,9 @@ static json_t *
 uncertainty_json(double dist, double derr, double berr, double azi2,
     double perr)
 {
-	double sa = derr, sc = dist * berr * DEG, s, c, ee, en, nn, tr, det,
-	       l1, l2, orient, k = sqrt(CHI2_2_95);
+	double sa = hypot(derr, uncertainty_polar_sag(dist, berr)),
+	       sc = dist * berr * DEG, s, c, ee, en, nn, tr, det, l1, l2,
+	       orient, k = sqrt(CHI2_2_95);
 
 	s = sin(azi2 * DEG);
 	c = cos(azi2 * DEG);

@@ -14,6 +14,7 @@
 #include "locate/bearings.h"
 #include "locate/ellipsoid.h"
 #include "locate/tdoa.h"
+#include "locate/uncertainty.h"
 
 #define DEG (3.14159265358979323846 / 180)
 
@@ -182,7 +183,8 @@ resolve_place(struct position_resolver *r, const json_t *loc,
 	    : POSITION_SETTLEMENT_ERROR_M;
 	out->lat = to.lat;
 	out->lon = to.lon;
-	position_track_cov(azi2, derr,
+	position_track_cov(azi2, hypot(derr, uncertainty_polar_sag(dist,
+					    POSITION_BEARING_ERROR_DEG)),
 	    dist * tan(POSITION_BEARING_ERROR_DEG * DEG), iso, out->cov);
 	snprintf(out->note, sizeof(out->note), "from %.64s (%.6f, %.6f)",
 	    pl->name, pl->lat, pl->lon);
@@ -229,13 +231,17 @@ resolve_arrivals(const json_t *loc, int64_t t0_ms, struct position *out)
 	out->lat = res.lat_deg;
 	out->lon = res.lon_deg;
 	memcpy(out->cov, res.cov_en, sizeof(out->cov));
-	if (res.status == TDOA_POOR_GEOMETRY) {
+	if (res.status == TDOA_POOR_GEOMETRY && res.ambiguous) {
 		for (i = 0; i < 3; i++)
 			out->cov[i] *= POSITION_POOR_GEOMETRY_INFLATION;
 		snprintf(out->note, sizeof(out->note), "arrivals: poor "
 		    "geometry, covariance inflated %gx: %.140s",
 		    POSITION_POOR_GEOMETRY_INFLATION, res.message);
-	}
+	} else if (res.status == TDOA_POOR_GEOMETRY)
+		/* A wide fix (gdop) is not a wrong one: its honest
+		 * covariance already says how wide. */
+		snprintf(out->note, sizeof(out->note), "arrivals: poor "
+		    "geometry: %.170s", res.message);
 	/* Emission time: each arrival less its travel time, averaged. */
 	ellipsoid_to_ecef(res.lat_deg, res.lon_deg, res.alt_m, src);
 	for (i = 0; i < res.nused; i++) {

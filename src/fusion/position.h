@@ -13,7 +13,8 @@
  *  - place + bearing + distance: the direct geodesic problem from the
  *    gazetteer's place (geo/gazetteer.h, geo/geodesy.h: Karney via PROJ);
  *    along the bearing sigma = distance_error_m, or 20 % of the distance
- *    and at least 100 m when not given; across it
+ *    and at least 100 m when not given, and the bearing error's sag
+ *    (locate/uncertainty.h) in quadrature; across it
  *    sigma = distance * tan(10 degrees); plus an isotropic place term: the
  *    observer stands somewhere in the settlement (300 m), or the place is
  *    an area estimate or a district label point (5,000 m, as truce geo
@@ -22,8 +23,10 @@
  *  - arrivals: TDOA multilateration by locate/tdoa.h at the given wave
  *    speed, its covariance, and the emission time (the arrival time less
  *    the travel time, averaged over the sensors used).
- * A solver's "poor_geometry" answer is kept with its covariance inflated
- * fourfold (twice the sigma) and says so in `note`.
+ * A solver's "poor_geometry" answer is kept and says so in `note`; its
+ * covariance is inflated fourfold (twice the sigma) when the fix is
+ * ambiguous (bearings; TDOA with tdoa_result.ambiguous), not when a TDOA
+ * fix is only wide (gdop): its honest covariance says how wide already.
  *
  * Pure: no I/O. A resolver remembers the places it has looked up (the
  * gazetteer scans every name per lookup); it is not thread-safe.

@@ -13,6 +13,7 @@
 
 #include "locate/bearings.h"
 #include "locate/ellipsoid.h"
+#include "locate/uncertainty.h"
 
 #define DEG (M_PI / 180.0)
 #define MAX_ITER 50
@@ -181,14 +182,15 @@ bearings_solve(const struct bearings_obs *obs, size_t n,
 	struct geod_geodesic g;
 	double lat, lon, s12, azi1, azi2, m12, r, w, j0, j1, step, ss = 0;
 	double a00, a01, a11, b0, b1, det, de, dn, az[BEARINGS_MAX];
-	double best = 0, c;
+	double best = 0, c, chi2 = 0;
 	size_t i, k;
 	int it, converged = 0;
 
 	memset(res, 0, sizeof(*res));
 	res->status = BEARINGS_FAILED;
 	res->lat_deg = res->lon_deg = NAN;
-	res->residual_rms_m = res->crossing_deg = NAN;
+	res->residual_rms_m = res->crossing_deg = res->chi2 = NAN;
+	res->variance_factor = 1;
 	if (obs == NULL || check(obs, n, res) == -1)
 		goto fail;
 	if (start(obs, n, &lat, &lon, res) == -1)
@@ -196,7 +198,7 @@ bearings_solve(const struct bearings_obs *obs, size_t n,
 	geod_init(&g, ELLIPSOID_A, ELLIPSOID_F);
 	for (it = 0; it < MAX_ITER; it++) {
 		a00 = a01 = a11 = b0 = b1 = 0;
-		ss = 0;
+		ss = chi2 = 0;
 		for (i = 0; i < n; i++) {
 			geod_geninverse(&g, obs[i].lat_deg, obs[i].lon_deg,
 			    lat, lon, &s12, &azi1, &azi2, &m12, NULL, NULL,
@@ -217,6 +219,7 @@ bearings_solve(const struct bearings_obs *obs, size_t n,
 				    DEG);
 			j0 = cos(azi2 * DEG) / m12;
 			j1 = -sin(azi2 * DEG) / m12;
+			chi2 += w * r * r;
 			a00 += w * j0 * j0;
 			a01 += w * j0 * j1;
 			a11 += w * j1 * j1;
@@ -265,9 +268,19 @@ bearings_solve(const struct bearings_obs *obs, size_t n,
 	res->nused = n;
 	res->crossing_deg = best;
 	res->residual_rms_m = sqrt(ss / (double)n);
+	/* Honest ellipses: with three bearings or more, the a-posteriori
+	 * variance factor when the misses are too large for the sigmas. */
+	res->chi2 = chi2;
+	res->variance_factor = uncertainty_variance_factor(chi2,
+	    (int)n - 2);
+	for (k = 0; k < 3; k++)
+		res->cov_en[k] *= res->variance_factor;
 	res->has_ellipse = ellipsoid_ellipse95(res->cov_en, &res->ellipse) ==
 	    0;
 	msg_add(res, "%zu bearings, widest crossing %.1f deg", n, best);
+	if (res->variance_factor > 1)
+		msg_add(res, ", variance factor %.3g (chi2 %.3g on %zu dof)",
+		    res->variance_factor, chi2, n - 2);
 	res->status = BEARINGS_OK;
 	if (best < BEARINGS_MIN_CROSSING) {
 		msg_add(res, "; bearings nearly parallel (crossing below %g "

@@ -9,8 +9,10 @@
  * on the ellipsoid that use Karney's geodesics (PROJ geodesic.h): the model
  * azimuth azi1 and its exact derivative with respect to the point,
  * d azi1 = (cos azi2 de - sin azi2 dn) / m12 (m12 the reduced length). The
- * covariance is (J^T W J)^-1 with W = diag(1 / sigma_i^2), the 95 % ellipse
- * follows from it. Pure: no I/O, no allocation, no globals.
+ * covariance is (J^T W J)^-1 with W = diag(1 / sigma_i^2), times the
+ * a-posteriori variance factor when three or more bearings miss by more
+ * than their sigmas allow (locate/uncertainty.h); the 95 % ellipse follows
+ * from it. Pure: no I/O, no allocation, no globals.
  */
 #ifndef TRUCE_BEARINGS_H
 #define TRUCE_BEARINGS_H
@@ -46,6 +48,9 @@ struct bearings_result {
 	struct ellipsoid_ellipse ellipse; /* 95 % */
 	double crossing_deg;	  /* widest crossing angle of two bearings */
 	double residual_rms_m;	  /* RMS miss distance of the bearing lines */
+	double chi2;		  /* sum of squared standardized residuals */
+	double variance_factor;	  /* applied to cov_en: chi2 / (n - 2) when
+				     the global test fails at 5 %, else 1 */
 	int iterations;
 	size_t nused;		  /* bearings used (all of them), in order */
 	char message[BEARINGS_MSG_LEN]; /* what happened, always set */

@@ -19,6 +19,7 @@
 
 #include "locate/ellipsoid.h"
 #include "locate/tdoa.h"
+#include "locate/uncertainty.h"
 
 #define MAXN TDOA_MAX_SENSORS
 #define MAXP 4	    /* unknowns: 3 position + bias */
@@ -1130,6 +1131,8 @@ tdoa_options_default(struct tdoa_options *o)
 	o->max_iter = 60;
 	o->robust = 1;
 	o->multistart = 1;
+	o->variance_factor = 1;
+	o->model_floor = 1;
 }
 
 const char *
@@ -1152,6 +1155,95 @@ result_init(struct tdoa_result *res)
 	res->status = TDOA_FAILED;
 	res->lat_deg = res->lon_deg = res->alt_m = NAN;
 	res->gdop = res->residual_rms_m = res->chi2 = NAN;
+	res->variance_factor = 1;
+}
+
+/*
+ * The covariance that a relative error share of the wave speed adds at m
+ * (a consider parameter): the speed scales every range rho_i together, so
+ * the solution moves by (H^T H)^-1 H^T rho per unit of share. Returns -1
+ * when the information matrix is singular.
+ */
+static int
+speed_cov(const struct work *w, const struct minimum *m, double share,
+    double cov_en[3], double *var_up)
+{
+	double r[MAXN], u[MAXN][3], h[MAXN][MAXP], nm[MAXP][MAXP];
+	double inv[MAXP][MAXP], g[MAXP], d[MAXP], x[3], e[3] = { 0 };
+	double n[3] = { 0 }, c3[9], cenu[9], lat, lon, hh;
+	struct ellipsoid_enu f;
+	int j, k, p = w->np;
+
+	memcpy(x, m->x, sizeof(x));
+	if (w->dim == 2)
+		project(w, x, &lat, &lon, e, n);
+	residuals(w, x, m->b, r, u);
+	jacobian(w, u, e, n, h);
+	normal_eq(w, h, w->rho, nm, g);
+	if (spd_inverse(p, nm, inv) == -1)
+		return -1;
+	for (j = 0; j < p; j++) {
+		d[j] = 0;
+		for (k = 0; k < p; k++)
+			d[j] += inv[j][k] * g[k] * share;
+	}
+	if (w->dim == 2) {
+		cov_en[0] = d[0] * d[0];
+		cov_en[1] = d[0] * d[1];
+		cov_en[2] = d[1] * d[1];
+		*var_up = 0;
+		return 0;
+	}
+	for (j = 0; j < 3; j++)
+		for (k = 0; k < 3; k++)
+			c3[j * 3 + k] = d[j] * d[k];
+	geodetic(w, x, &lat, &lon, &hh);
+	ellipsoid_enu_init(&f, lat, lon, hh);
+	ellipsoid_enu_cov(&f, c3, cenu);
+	cov_en[0] = cenu[0];
+	cov_en[1] = cenu[1];
+	cov_en[2] = cenu[4];
+	*var_up = cenu[8];
+	return 0;
+}
+
+/*
+ * The honest covariance of out's best minimum (docs/localization.md,
+ * "Honest ellipses"): the random part, the timing and the sensors' survey
+ * error, (sigma_r^2 + survey^2) (H^T H)^-1, times the a-posteriori variance
+ * factor when the residuals fail the global test against it; plus the wave
+ * speed's error propagated; plus the floor. The ellipse follows.
+ */
+static void
+honest(const struct work *w, const struct tdoa_options *opt,
+    const struct outcome *out, int dof, struct tdoa_result *res)
+{
+	struct uncertainty_tdoa_model m = { 0, 0, 0 };
+	double q, f = 1, sc[3] = { 0, 0, 0 }, su = 0, s2;
+	int k;
+
+	if (opt->model_floor)
+		uncertainty_tdoa_model(w->fix->speed_mps, &m);
+	s2 = w->sigma_r * w->sigma_r;
+	q = (s2 + m.survey_m * m.survey_m) / s2;
+	if (opt->variance_factor)
+		f = uncertainty_variance_factor(out->best.cost /
+			(s2 + m.survey_m * m.survey_m), dof);
+	if (m.speed_share > 0 &&
+	    speed_cov(w, &out->best, m.speed_share, sc, &su) == -1)
+		sc[0] = sc[1] = sc[2] = su = 0;
+	for (k = 0; k < 3; k++)
+		res->cov_en[k] = f * q * out->cov_en[k] + sc[k];
+	res->cov_en[0] += m.floor_m * m.floor_m;
+	res->cov_en[2] += m.floor_m * m.floor_m;
+	res->var_up = w->dim == 3 ? f * q * out->var_up + su +
+		m.floor_m * m.floor_m : 0;
+	res->variance_factor = f;
+	res->survey_m = m.survey_m;
+	res->speed_share = m.speed_share;
+	res->floor_m = m.floor_m;
+	if (ellipsoid_ellipse95(res->cov_en, &res->ellipse) == -1)
+		res->has_ellipse = 0;
 }
 
 int
@@ -1161,8 +1253,9 @@ tdoa_solve(const struct tdoa_fix *fix, const struct tdoa_options *opt,
 	struct tdoa_options defaults;
 	struct work w;
 	struct outcome out, trial;
+	struct uncertainty_tdoa_model model;
 	int keep[MAXN], poor = 0, dof, imax;
-	double wmax, wi, lat, lon, h;
+	double wmax, wi, lat, lon, h, sw;
 	size_t i, nin, drop;
 
 	result_init(res);
@@ -1185,6 +1278,14 @@ tdoa_solve(const struct tdoa_fix *fix, const struct tdoa_options *opt,
 	for (i = 0; i < nin; i++)
 		keep[i] = 1;
 	select_sensors(&w, keep);
+	/* The random error per range the w-test expects: the timing and,
+	 * with the model error on, the sensors' survey (a sensor misplaced
+	 * by its survey error is not an outlier). */
+	sw = w.sigma_r;
+	if (opt->model_floor) {
+		uncertainty_tdoa_model(fix->speed_mps, &model);
+		sw = hypot(w.sigma_r, model.survey_m);
+	}
 	solve_set(&w, &out);
 	if (!out.found) {
 		msg_add(res, "no convergence from any start");
@@ -1200,7 +1301,7 @@ tdoa_solve(const struct tdoa_fix *fix, const struct tdoa_options *opt,
 		for (i = 0; i < w.n; i++) {
 			if (1 - out.lev[i] < 1e-9)
 				continue;
-			wi = fabs(r[i]) / (w.sigma_r * sqrt(1 - out.lev[i]));
+			wi = fabs(r[i]) / (sw * sqrt(1 - out.lev[i]));
 			if (wi > wmax) {
 				wmax = wi;
 				imax = (int)i;
@@ -1243,16 +1344,20 @@ tdoa_solve(const struct tdoa_fix *fix, const struct tdoa_options *opt,
 	res->iterations = w.iterations;
 	res->has_ellipse = out.has_cov;
 	if (out.has_cov) {
-		memcpy(res->cov_en, out.cov_en, sizeof(res->cov_en));
-		res->var_up = out.var_up;
-		res->ellipse = out.ellipse;
 		res->gdop = hdop(&w, &out);
+		honest(&w, opt, &out, dof, res);
 	}
 	msg_add(res, "%s fix from %zu of %zu sensors", w.dim == 3 ? "3-D" :
 	    "2-D", w.n, nin);
 	if (out.has_cov)
 		msg_add(res, ", gdop %.3g", res->gdop);
 	msg_add(res, ", chi2 %.3g on %d dof", res->chi2, dof);
+	if (res->variance_factor > 1)
+		msg_add(res, ", variance factor %.3g", res->variance_factor);
+	if (res->survey_m > 0 || res->speed_share > 0 || res->floor_m > 0)
+		msg_add(res, ", model error: survey %.3g m, speed %.2g, floor "
+			     "%.3g m", res->survey_m, res->speed_share,
+		    res->floor_m);
 	if (!out.has_cov) {
 		msg_add(res, "; covariance singular (source on the sensors' "
 			     "line or plane?)");
@@ -1265,6 +1370,7 @@ tdoa_solve(const struct tdoa_fix *fix, const struct tdoa_options *opt,
 		msg_add(res, "; sensors are collinear (width/length %.2g): "
 			     "the mirror image fits as well", w.thin);
 		poor = 1;
+		res->ambiguous = 1;
 	}
 	if (out.has_rival) {
 		double rlat, rlon;
@@ -1276,6 +1382,7 @@ tdoa_solve(const struct tdoa_fix *fix, const struct tdoa_options *opt,
 		    (out.rival.cost - out.best.cost) /
 			(w.sigma_r * w.sigma_r));
 		poor = 1;
+		res->ambiguous = 1;
 	}
 	if (out.has_height_rival) {
 		double rh;
@@ -1291,6 +1398,7 @@ tdoa_solve(const struct tdoa_fix *fix, const struct tdoa_options *opt,
 		msg_add(res, "; the only solution lies %.0f m below the "
 			     "ellipsoid", -h);
 		poor = 1;
+		res->ambiguous = 1;
 	}
 	if (w.dim == 3 && out.has_cov &&
 	    sqrt(out.var_up) > opt->max_gdop * w.sigma_r)

@@ -18,7 +18,11 @@
  * distinct minima that fit about as well mean the fix is ambiguous. A
  * data-snooping step (Baarda 1968) drops a sensor whose standardized
  * residual is inconsistent. The covariance is sigma_r^2 (H^T H)^-1 at the
- * solution, sigma_r = speed * sigma_t (its Cramer-Rao bound).
+ * solution, sigma_r = speed * sigma_t (its Cramer-Rao bound), scaled by the
+ * a-posteriori variance factor chi2 / dof when the residuals fail the
+ * global test at 5 %, plus the model error of the wave type (sensor
+ * survey, wave speed, a floor: locate/uncertainty.h): the ellipse of what
+ * the fix is, not only of the timing.
  *
  * Pure: no I/O, no allocation, no globals; safe from any thread.
  */
@@ -70,6 +74,10 @@ struct tdoa_options {
 	int max_iter;	  /* Levenberg-Marquardt iterations per start */
 	int robust;	  /* 1: run the outlier-dropping step */
 	int multistart;	  /* 1: look for a second minimum (ambiguity) */
+	int variance_factor; /* 1: scale by chi2 / dof when the global
+				test fails (uncertainty_variance_factor) */
+	int model_floor;  /* 1: add the wave type's model error: survey,
+			     speed, floor (uncertainty_tdoa_model) */
 };
 
 enum tdoa_status {
@@ -81,11 +89,22 @@ enum tdoa_status {
 struct tdoa_result {
 	enum tdoa_status status;
 	double lat_deg, lon_deg, alt_m; /* the source; NaN when failed */
-	double cov_en[3];    /* horizontal covariance {ee, en, nn}, m^2 */
+	double cov_en[3];    /* horizontal covariance {ee, en, nn}, m^2:
+				timing and survey x variance factor +
+				speed + floor */
 	double var_up;	     /* 3-D: variance of the height, m^2; 2-D: 0 */
+	double variance_factor; /* applied to the timing covariance, >= 1 */
+	double survey_m;     /* the model error applied (all 0 when */
+	double speed_share;  /* model_floor is off): uncertainty.h's */
+	double floor_m;	     /* struct uncertainty_tdoa_model */
 	int has_ellipse;     /* 0 when the covariance is singular */
 	struct ellipsoid_ellipse ellipse; /* 95 %, horizontal */
-	double gdop;	     /* horizontal DOP: sqrt(var_e + var_n) / sigma_r */
+	int ambiguous;	     /* poor_geometry for more than the gdop: a
+				rival minimum, collinear sensors or only
+				an underground solution; the ellipse
+				describes one of several places */
+	double gdop;	     /* horizontal DOP of the timing covariance:
+				sqrt(var_e + var_n) / sigma_r */
 	double residual_rms_m; /* RMS of the range residuals of used sensors */
 	double chi2;	     /* sum of squared residuals / sigma_r^2 */
 	int dof;	     /* used sensors - unknowns */
@@ -99,7 +118,7 @@ struct tdoa_result {
  * Fills *o with the defaults: max_gdop 10, outlier_k 4 (a false drop once in
  * ~16,000 good sensors), min_alt_m -1000 (no land lies lower),
  * ambiguity_chi2 9 (a rival within 3 sigma), max_iter 60, robust 1,
- * multistart 1.
+ * multistart 1, variance_factor 1, model_floor 1.
  */
 void tdoa_options_default(struct tdoa_options *o);
 

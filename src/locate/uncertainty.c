@@ -2,7 +2,8 @@
  * uncertainty: covariances of the point, CE90 and polar-offset location
  * forms. Circular Gaussian radii from the chi-square (Rayleigh) quantiles
  * with 2 degrees of freedom; the polar offset by first-order propagation of
- * (bearing, distance) through (e, n) = d (sin b, cos b).
+ * (bearing, distance) through (e, n) = d (sin b, cos b). The variance
+ * factor and the TDOA floors of honest ellipses.
  */
 #include <math.h>
 
@@ -51,7 +52,8 @@ uncertainty_polar(double bearing_deg, double distance_m,
 		return -1;
 	sb = sin(bearing_deg * DEG);
 	cb = cos(bearing_deg * DEG);
-	va = sigma_distance_m * sigma_distance_m; /* along (sin b, cos b) */
+	va = uncertainty_polar_sag(distance_m, sigma_bearing_deg);
+	va = sigma_distance_m * sigma_distance_m + va * va; /* along */
 	vc = distance_m * sigma_bearing_deg * DEG;
 	vc *= vc; /* across (cos b, -sin b) */
 	cov[0] = va * sb * sb + vc * cb * cb;
@@ -60,10 +62,58 @@ uncertainty_polar(double bearing_deg, double distance_m,
 	return 0;
 }
 
+double
+uncertainty_polar_sag(double distance_m, double sigma_bearing_deg)
+{
+	double s = sigma_bearing_deg * DEG;
+
+	return distance_m * s * s * sqrt(3.0) / 2;
+}
+
 void
 uncertainty_add(double a[3], const double b[3])
 {
 	a[0] += b[0];
 	a[1] += b[1];
 	a[2] += b[2];
+}
+
+void
+uncertainty_tdoa_model(double speed_mps, struct uncertainty_tdoa_model *m)
+{
+	if (speed_mps >= UNCERTAINTY_RADIO_SPEED) {
+		m->survey_m = 0;
+		m->speed_share = 1.8e-4;
+		m->floor_m = 120;
+	} else {
+		m->survey_m = 5;
+		m->speed_share = 0.01;
+		m->floor_m = 0;
+	}
+}
+
+double
+uncertainty_chi2_95(int dof)
+{
+	static const double q[] = { 3.841459, 5.991465, 7.814728, 9.487729,
+		11.070498, 12.591587, 14.067140, 15.507313, 16.918978,
+		18.307038 };
+	double t, c;
+
+	if (dof < 1)
+		return INFINITY;
+	if (dof <= 10)
+		return q[dof - 1];
+	/* Wilson-Hilferty: within 0.1 % from 11 degrees of freedom. */
+	t = 2.0 / (9.0 * dof);
+	c = 1 - t + 1.644854 * sqrt(t);
+	return dof * c * c * c;
+}
+
+double
+uncertainty_variance_factor(double chi2, int dof)
+{
+	if (dof < 1 || !isfinite(chi2) || chi2 <= uncertainty_chi2_95(dof))
+		return 1;
+	return chi2 / dof;
 }

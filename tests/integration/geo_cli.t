@@ -86,15 +86,15 @@ is "$(echo "$j" | jq -r '.place.name + " " + .place.match')" "Ağdam folded" \
 is "$(echo "$j" | jq -r '"\(.point.lat) \(.point.lon)"')" \
 	"40.0062423 46.9472351" "  the point (geod: 40.006242326 46.947235093)"
 is "$(echo "$j" | jq -r '"\(.uncertainty.along_m) \(.uncertainty.across_m) \(.uncertainty.bearing_error_deg)"')" \
-	"480 418.9 10" "  1σ: 20 % of the distance along, 10° across"
+	"484.2 418.9 10" "  1σ: 20 % of the distance and the 10° sag (63 m) along, 10° across"
 is "$(echo "$j" | jq -r '.uncertainty.ellipse95.orientation_deg')" "45" \
 	"  the ellipse's major axis along the bearing"
-is "$(echo "$j" | jq -r '.uncertainty.ellipse95.semi_major_m')" "1174.9" \
-	"  95 %: 2.4477 × 480 m"
+is "$(echo "$j" | jq -r '.uncertainty.ellipse95.semi_major_m')" "1185.1" \
+	"  95 %: 2.4477 × 484.2 m"
 j=$("$T" geo resolve --place Ağdam --bearing 90 --distance 3000 \
 	--distance-error 100 --bearing-error 2)
 is "$(echo "$j" | jq -r '"\(.uncertainty.along_m) \(.uncertainty.across_m) \(.uncertainty.ellipse95.orientation_deg)"')" \
-	"100 104.7 0" "  given errors: 100 m along, 3000 m × 2° across (N-S)"
+	"100.1 104.7 0" "  given errors: 100 m (and a 3 m sag) along, 3000 m × 2° across (N-S)"
 
 j=$("$T" geo resolve --place Stepanakert --bearing 0 --distance 0)
 is "$(echo "$j" | jq -r '.place.name + " " + .place.match')" \

@@ -138,14 +138,16 @@ main(void)
 		dist(p.lat, p.lon, to.lat, to.lon) < 1e-3,
 	    "place: the direct problem from the gazetteer's place (folded "
 	    "name)");
-	along = 0.2 * 3000;
+	/* Along: 20 % and the sag of a 10-degree bearing error. */
+	along = hypot(0.2 * 3000,
+	    3000 * pow(10 * M_PI / 180, 2) * sqrt(3.0) / 2);
 	cross = 3000 * tan(10 * M_PI / 180);
 	position_track_cov(azi2, along, cross, 300, ex);
 	ok(near(p.cov[0], ex[0], 1e-6) && near(p.cov[1], ex[1], 1e-6) &&
 		near(p.cov[2], ex[2], 1e-6),
-	    "place: 20 %% of the distance along, 10 degrees across, 300 m "
-	    "settlement");
-	ok(near(sqrt(p.cov[0]), sqrt(600.0 * 600 + 300 * 300), 2) &&
+	    "place: 20 %% of the distance and the sag along, 10 degrees "
+	    "across, 300 m settlement");
+	ok(near(sqrt(p.cov[0]), sqrt(along * along + 300 * 300), 2) &&
 		near(sqrt(p.cov[2]), sqrt(cross * cross + 300 * 300), 2),
 	    "place: east (along) %.0f m, north (across) %.0f m",
 	    sqrt(p.cov[0]), sqrt(p.cov[2]));

@@ -57,9 +57,34 @@ main(void)
 			 sqrt(ELLIPSOID_CHI2_95_2D)) < 1e-6,
 	    "major axis: distance x bearing error (%.3f m at 95 %%)",
 	    el.semi_major_m);
-	ok(fabs(el.semi_minor_m - 500 * sqrt(ELLIPSOID_CHI2_95_2D)) < 1e-6,
-	    "minor axis: the distance error (%.3f m at 95 %%)",
+	ok(fabs(el.semi_minor_m - hypot(500, uncertainty_polar_sag(3000, 10)) *
+			 sqrt(ELLIPSOID_CHI2_95_2D)) < 1e-6,
+	    "minor axis: the distance error and the sag (%.3f m at 95 %%)",
 	    el.semi_minor_m);
+	ok(fabs(uncertainty_polar_sag(3000, 10) - 3000 * pow(10 * M_PI / 180,
+			 2) * sqrt(3.0) / 2) < 1e-9,
+	    "the sag of 10 degrees at 3 km: %.1f m",
+	    uncertainty_polar_sag(3000, 10));
+	ok(uncertainty_variance_factor(3.0, 1) == 1 &&
+		uncertainty_variance_factor(40.0, 0) == 1,
+	    "variance factor 1: residuals consistent, or no redundancy");
+	ok(fabs(uncertainty_variance_factor(20.0, 2) - 10) < 1e-12,
+	    "variance factor chi2 / dof when the global test fails (20 on 2)");
+	ok(fabs(uncertainty_chi2_95(1) - 3.841459) < 1e-5 &&
+		fabs(uncertainty_chi2_95(30) - 43.773) < 0.05,
+	    "chi2 95 %% points: 1 dof %.4f, 30 dof %.3f",
+	    uncertainty_chi2_95(1), uncertainty_chi2_95(30));
+	{
+		struct uncertainty_tdoa_model m;
+
+		uncertainty_tdoa_model(343, &m);
+		ok(m.survey_m == 5 && m.speed_share == 0.01 &&
+			m.floor_m == 0,
+		    "sound: survey 5 m, speed 1 %%, no floor");
+		uncertainty_tdoa_model(299792458, &m);
+		ok(m.survey_m == 0 && m.floor_m == 120,
+		    "radio: floor 120 m (LocaRDS)");
+	}
 	ok(fabs(el.orientation_deg - 135) < 1e-6,
 	    "major axis across the bearing: 135 deg (%.3f)",
 	    el.orientation_deg);
@@ -74,8 +99,8 @@ main(void)
 	uncertainty_point95(100, add);
 	uncertainty_polar(90, 2000, 2, 200, cov);
 	uncertainty_add(cov, add);
-	ok(fabs(cov[0] - (200 * 200 + 100 * 100 / ELLIPSOID_CHI2_95_2D)) <
-		1e-6,
+	ok(fabs(cov[0] - (200 * 200 + pow(uncertainty_polar_sag(2000, 2), 2) +
+			     100 * 100 / ELLIPSOID_CHI2_95_2D)) < 1e-6,
 	    "adding the place's own error: east variance %.1f", cov[0]);
 	return done_testing();
 }
