@@ -1,0 +1,268 @@
+// map: the incidents on the center's own geography (GET /v1/geo), coloured
+// by category or state, clustered when zoomed out, each with its 95 %
+// ellipse when zoomed in; filters, the view in the URL, exports of what is
+// on screen.
+import L from './leaflet-global.js';
+import 'leaflet.markercluster';
+import * as api from './api.js';
+import { h, clear, download } from './dom.js';
+import { t, fmtTime } from './i18n.js';
+import { CATEGORIES, STATES, SOURCE_TYPES, colour } from './palette.js';
+import { parseView, formatView, serverQuery, clientMatch } from './view.js';
+import { toCSV, toGeoJSON, toKML } from './exporting.js';
+
+const ELLIPSE_ZOOM = 11;	/* ellipses from this zoom on */
+const CLUSTER_UNTIL = 12;	/* no clustering from this zoom on */
+const DEFAULT_AT = [39.85, 46.75];
+const DEFAULT_Z = 8;
+
+let geoCache = null;
+
+// The points of the 95 % ellipse el around (lat, lon), as Leaflet latlngs.
+function ellipsePoints(lat, lon, el) {
+	const th = el.orientation_deg * Math.PI / 180;
+	const u = [Math.sin(th), Math.cos(th)];	/* major axis: east, north */
+	const v = [Math.cos(th), -Math.sin(th)];
+	const mLat = 111320, mLon = 111320 * Math.cos(lat * Math.PI / 180);
+	const pts = [];
+	for (let i = 0; i < 48; i++) {
+		const a = 2 * Math.PI * i / 48;
+		const x = el.semi_major_m * Math.cos(a), y = el.semi_minor_m *
+		    Math.sin(a);
+		const east = x * u[0] + y * v[0], north = x * u[1] + y * v[1];
+		pts.push([lat + north / mLat, lon + east / mLon]);
+	}
+	return pts;
+}
+
+function multiSelect(name, label, values, selected, labelOf) {
+	return h('label', { class: 'field' }, label,
+	    h('select', { name, multiple: true, size: Math.min(values.length, 5) },
+		values.map((v) => h('option', { value: v,
+		    selected: selected.includes(v) }, labelOf(v)))));
+}
+
+export async function mapScreen(main, ctx, query) {
+	const view = parseView(query);
+	const members = ctx.members.map((m) => m.name);
+	if (!geoCache)
+		geoCache = await api.get('/v1/geo');
+	const zones = [...new Set(geoCache.features.filter((f) =>
+	    f.properties.kind === 'zone').map((f) => f.properties.name))].sort();
+
+	const form = h('form', { class: 'filters', 'aria-label': t('filters') },
+	    h('h2', {}, t('filters')),
+	    h('label', { class: 'field' }, t('from'),
+		h('input', { type: 'date', name: 'from', value: view.from })),
+	    h('label', { class: 'field' }, t('to'),
+		h('input', { type: 'date', name: 'to', value: view.to })),
+	    multiSelect('category', t('category'), CATEGORIES, view.category,
+		(c) => t('cat.' + c)),
+	    h('label', { class: 'field' }, t('zone'),
+		h('select', { name: 'zone' }, h('option', { value: '' }, t('any')),
+		    zones.map((z) => h('option', { value: z,
+			selected: z === view.zone }, z)))),
+	    multiSelect('state', t('state'), STATES, view.state,
+		(s) => t('state.' + s)),
+	    multiSelect('source', t('source_type'), SOURCE_TYPES, view.source,
+		(s) => t('src.' + s)),
+	    multiSelect('member', t('member'), members, view.member, (m) => m),
+	    h('label', { class: 'field' }, t('colour_by'),
+		h('select', { name: 'color' },
+		    h('option', { value: 'category',
+			selected: view.color !== 'state' }, t('category')),
+		    h('option', { value: 'state',
+			selected: view.color === 'state' }, t('state')))),
+	    h('button', { type: 'reset' }, t('clear_filters')));
+	const count = h('p', { id: 'map-count', role: 'status',
+		'aria-live': 'polite' }, t('loading'));
+	const mapEl = h('div', { id: 'map', role: 'region',
+		'aria-label': t('map') });
+	const legend = h('ul', { class: 'legend', 'aria-label': t('legend') });
+	const exports = h('div', { class: 'exports', role: 'group',
+		'aria-label': t('export') },
+	    h('span', {}, t('export_visible')),
+	    h('button', { type: 'button', id: 'export-csv' }, 'CSV'),
+	    h('button', { type: 'button', id: 'export-geojson' }, 'GeoJSON'),
+	    h('button', { type: 'button', id: 'export-kml' }, 'KML'));
+	const list = h('tbody');
+	const table = h('table', { class: 'incidents' },
+	    h('caption', {}, t('incidents_on_screen')),
+	    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('incident')),
+		h('th', { scope: 'col' }, t('category')),
+		h('th', { scope: 'col' }, t('state')),
+		h('th', { scope: 'col' }, t('when')),
+		h('th', { scope: 'col' }, t('where')))), list);
+	clear(main).append(h('div', { class: 'map-screen' }, form,
+	    h('section', { class: 'map-pane' }, count, mapEl, legend, exports,
+		table)));
+
+	const map = L.map(mapEl, { preferCanvas: true, zoomControl: true,
+		attributionControl: false, minZoom: 5, maxZoom: 16 });
+	map.setView(view.at || DEFAULT_AT, view.z ?? DEFAULT_Z);
+	const base = L.geoJSON(geoCache, {
+		filter: (f) => f.properties.kind !== 'place',
+		style: (f) => f.properties.kind === 'zone' ?
+		    { color: '#7f8c8d', weight: 1, fillColor: '#eaf2f8',
+			fillOpacity: f.properties.layer === 'countries' ? 0.6 : 0.25 } :
+		    { color: f.properties.layer.startsWith('ceasefire') ?
+			'#b03a2e' : '#566573', weight:
+			f.properties.layer.startsWith('ceasefire') ? 3 : 1.5,
+			dashArray: f.properties.layer.startsWith('ceasefire') ?
+			'6 4' : null },
+		onEachFeature: (f, layer) => layer.bindTooltip(f.properties.name),
+	}).addTo(map);
+	const places = L.layerGroup(geoCache.features.filter((f) =>
+	    f.properties.kind === 'place').map((f) => L.circleMarker(
+	    [f.geometry.coordinates[1], f.geometry.coordinates[0]],
+	    { radius: 2, color: '#34495e', weight: 1, fillOpacity: 0.6 })
+	    .bindTooltip([f.properties.name, ...f.properties.names].join(' / '))));
+	void base;
+
+	const clusters = L.markerClusterGroup({
+		disableClusteringAtZoom: CLUSTER_UNTIL, showCoverageOnHover: false,
+		chunkedLoading: true });
+	const ellipses = L.layerGroup();
+	map.addLayer(clusters);
+	let all = [], shown = [];
+
+	function visible() {
+		const b = map.getBounds();
+		return shown.filter((f) => f.geometry &&
+		    b.contains([f.geometry.coordinates[1],
+			f.geometry.coordinates[0]]));
+	}
+
+	function drawLegend() {
+		const keys = view.color === 'state' ? STATES : CATEGORIES;
+		clear(legend).append(...keys.map((k) => h('li', {},
+		    h('span', { class: 'swatch', dataset: { c: colour(view.color,
+			view.color === 'state' ? { state: k } : { category: k }) } }),
+		    t((view.color === 'state' ? 'state.' : 'cat.') + k))));
+		for (const s of legend.querySelectorAll('.swatch'))
+			s.style.backgroundColor = s.dataset.c;
+	}
+
+	function drawList() {
+		const vis = visible();
+		clear(list).append(...vis.slice(0, 200).map((f) => {
+			const p = f.properties;
+			return h('tr', {}, h('td', {}, h('a', {
+				href: '#/incident/' + f.id }, f.id)),
+			    h('td', {}, t('cat.' + p.category)),
+			    h('td', {}, t('state.' + p.state)),
+			    h('td', {}, fmtTime(p.time_window.from)),
+			    h('td', {}, p.description || ''));
+		}));
+		count.dataset.visible = String(vis.length);
+	}
+
+	function draw() {
+		shown = all.filter((f) => clientMatch(view, f));
+		clusters.clearLayers();
+		ellipses.clearLayers();
+		const markers = [];
+		for (const f of shown) {
+			if (!f.geometry)
+				continue;
+			const p = f.properties;
+			const [lon, lat] = f.geometry.coordinates;
+			const c = colour(view.color, p);
+			const m = L.circleMarker([lat, lon], { radius: 6,
+				color: '#fff', weight: 1.5, fillColor: c,
+				fillOpacity: 0.95 });
+			m.bindTooltip(t('cat.' + p.category) + ' — ' +
+			    t('state.' + p.state) + ' — ' + (p.description || ''));
+			m.on('click', () => { location.hash = '#/incident/' + f.id; });
+			markers.push(m);
+			if (p.ellipse)
+				ellipses.addLayer(L.polygon(ellipsePoints(lat, lon,
+				    p.ellipse), { color: c, weight: 1,
+				    fillOpacity: 0.08, interactive: false }));
+		}
+		clusters.addLayers(markers);
+		const located = shown.filter((f) => f.geometry).length;
+		count.textContent = t('count_shown', { n: shown.length,
+			located });
+		count.dataset.count = String(shown.length);
+		drawLegend();
+		drawList();
+	}
+
+	function zoomLayers() {
+		const z = map.getZoom();
+		if (z >= ELLIPSE_ZOOM)
+			map.addLayer(ellipses);
+		else
+			map.removeLayer(ellipses);
+		if (z >= 10)
+			map.addLayer(places);
+		else
+			map.removeLayer(places);
+	}
+
+	function writeUrl() {
+		const c = map.getCenter();
+		view.at = [c.lat, c.lng];
+		view.z = map.getZoom();
+		const want = '#/map?' + formatView(view);
+		if (location.hash !== want)
+			history.replaceState(null, '', want);
+	}
+
+	let seq = 0;
+	async function load() {
+		const my = ++seq;
+		count.textContent = t('loading');
+		delete count.dataset.count;
+		count.dataset.loading = '1';
+		try {
+			const got = await api.allPages('/v1/incidents',
+			    serverQuery(view));
+			if (my !== seq)
+				return;
+			all = got;
+			delete count.dataset.loading;
+			draw();
+		} catch (e) {
+			delete count.dataset.loading;
+			count.textContent = t('error', { detail: e.message });
+		}
+	}
+
+	function readForm() {
+		const fd = new FormData(form);
+		const before = serverQuery(view).toString();
+		view.from = fd.get('from') || '';
+		view.to = fd.get('to') || '';
+		view.zone = fd.get('zone') || '';
+		view.color = fd.get('color') === 'state' ? 'state' : 'category';
+		for (const k of ['category', 'state', 'source', 'member'])
+			view[k] = fd.getAll(k);
+		writeUrl();
+		if (serverQuery(view).toString() !== before)
+			load();
+		else
+			draw();
+	}
+
+	form.addEventListener('change', readForm);
+	form.addEventListener('reset', () => setTimeout(readForm, 0));
+	map.on('moveend', () => { writeUrl(); drawList(); });
+	map.on('zoomend', zoomLayers);
+	zoomLayers();
+	const stamp = () => new Date().toISOString().slice(0, 19)
+	    .replace(/:/g, '');
+	exports.querySelector('#export-csv').addEventListener('click', () =>
+	    download('incidents-' + stamp() + '.csv', 'text/csv',
+		toCSV(visible())));
+	exports.querySelector('#export-geojson').addEventListener('click', () =>
+	    download('incidents-' + stamp() + '.geojson', 'application/geo+json',
+		toGeoJSON(visible())));
+	exports.querySelector('#export-kml').addEventListener('click', () =>
+	    download('incidents-' + stamp() + '.kml',
+		'application/vnd.google-earth.kml+xml', toKML(visible())));
+	writeUrl();
+	await load();
+	return () => map.remove();
+}

@@ -1,0 +1,259 @@
+// The dashboard in a real browser: Debian's chromium, headless, driven by
+// playwright-core (which downloads no browser), against a real `truce
+// serve` on 127.0.0.1 with simulated data (web/test/center.sh).
+//   node web/test/browser.mjs ENV_FILE OUT_DIR
+// Prints one "ok N - ..." / "not ok N - ..." line per check (TAP, plan
+// last) and keeps a screenshot of each screen in OUT_DIR.
+import { chromium } from 'playwright-core';
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+
+const [envFile, out] = process.argv.slice(2);
+const env = Object.fromEntries(readFileSync(envFile, 'utf8').split('\n')
+    .map((l) => /^(\w+)=(.*)$/.exec(l)).filter(Boolean)
+    .map((m) => [m[1], m[2].replace(/^"|"$/g, '')]));
+const URL0 = env.URL;
+const ORIGIN = new URL(URL0).origin;
+mkdirSync(out, { recursive: true });
+
+let n = 0, failed = 0;
+function ok(cond, name, diag) {
+	n++;
+	console.log((cond ? 'ok ' : 'not ok ') + n + ' - ' + name);
+	if (!cond) {
+		failed++;
+		if (diag !== undefined)
+			console.log('#   ' + String(diag).split('\n').join('\n#   '));
+	}
+}
+
+// The API's answer for the same filter, from outside the browser.
+async function apiCount(role, query, filter = () => true) {
+	let count = 0, cursor = null;
+	do {
+		const q = new URLSearchParams(query);
+		q.set('limit', '1000');
+		if (cursor)
+			q.set('cursor', cursor);
+		const r = await fetch(URL0 + '/v1/incidents?' + q, { headers: {
+			Authorization: 'Bearer ' + env['TOKEN_' + role] } });
+		const page = await r.json();
+		count += page.features.filter(filter).length;
+		cursor = page.next;
+	} while (cursor);
+	return count;
+}
+
+const browser = await chromium.launch({
+	executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+	args: ['--no-sandbox', '--disable-gpu', '--disable-quic',
+		'--no-first-run', '--disable-background-networking',
+		'--disable-component-update', '--disable-sync',
+		'--disable-dev-shm-usage'],
+});
+const outside = [], errors = [];
+
+async function newPage() {
+	const context = await browser.newContext({ viewport: { width: 1280,
+		height: 900 }, locale: 'en-US', acceptDownloads: true });
+	const page = await context.newPage();
+	page.on('request', (r) => {
+		const u = r.url();
+		if (!u.startsWith(ORIGIN + '/') && !u.startsWith('data:') &&
+		    !u.startsWith('blob:' + ORIGIN))
+			outside.push(u);
+	});
+	page.on('console', (m) => {
+		if (m.type() === 'error')
+			errors.push(m.text() + ' @ ' + page.url());
+	});
+	page.on('pageerror', (e) => errors.push(e.message + ' @ ' + page.url()));
+	return page;
+}
+
+async function login(page, role, hash = '') {
+	await page.goto(URL0 + '/' + hash);
+	await page.fill('#token', env['TOKEN_' + role]);
+	await page.click('#login-submit');
+	await page.waitForSelector('#me');
+}
+
+async function mapCount(page) {
+	const el = await page.waitForSelector(
+	    '#map-count[data-count]:not([data-loading])');
+	return Number(await el.getAttribute('data-count'));
+}
+
+async function shot(page, name) {
+	await page.screenshot({ path: out + '/' + name + '.png' });
+}
+
+const t0 = Date.now();
+try {
+	// Log in as each role and see only what the role may.
+	const want = { admin: true, analyst: true, assessor: true, liaison: true,
+		monitor: true, viewer: true, sensor: false };
+	for (const [role, reads] of Object.entries(want)) {
+		const page = await newPage();
+		await login(page, role);
+		const hasMap = await page.$('#nav-map') !== null;
+		ok(hasMap === reads, role + ': the map is ' + (reads ? '' : 'not ') +
+		    'offered');
+		if (reads) {
+			const c = await mapCount(page);
+			ok(c === await apiCount(role, ''), role +
+			    ': the map shows as many incidents as the API gives it (' +
+			    c + ')');
+		} else {
+			await page.goto(URL0 + '/#/map');
+			await page.waitForSelector('#forbidden');
+			ok(true, role + ': the map screen is refused');
+		}
+		const movable = role === 'admin' || role === 'analyst';
+		if (reads && role !== 'liaison') {
+			await page.goto(URL0 + '/#/queue');
+			await page.waitForSelector('#queue, #queue-empty');
+			const first = await apiCount('admin', '');
+			void first;
+			const rows = await page.$$('#queue tbody tr');
+			if (role === 'assessor')
+				ok(rows.length === 3, 'assessor: three incidents await ' +
+				    "the member's assessment in the queue", rows.length);
+			await shot(page, 'queue-' + role);
+			const link = await page.$('#queue a, #map-count');
+			void link;
+			const ids = await (await fetch(URL0 + '/v1/incidents?limit=1', {
+				headers: { Authorization: 'Bearer ' +
+				    env['TOKEN_' + role] } })).json();
+			await page.goto(URL0 + '/#/incident/' + ids.features[0].id);
+			await page.waitForSelector('#history');
+			ok((await page.$('#move-form') !== null) === movable, role +
+			    ': moving states is ' + (movable ? '' : 'not ') + 'offered');
+			await shot(page, 'incident-' + role);
+		}
+		await page.context().close();
+	}
+
+	const page = await newPage();
+	await login(page, 'admin', '#/map?category=explosion&z=8');
+	const byUrl = await mapCount(page);
+	ok(byUrl === await apiCount('admin', 'category=explosion'),
+	    'a link with a filter reproduces the API count (' + byUrl + ')');
+	await shot(page, 'map-explosion');
+
+	// A filter change updates the map and the URL.
+	await page.selectOption('select[name=category]', ['burst_or_shot',
+		'small_arms_fire']);
+	await page.waitForFunction(() => location.hash.includes(
+	    'category=burst_or_shot,small_arms_fire'));
+	await page.waitForFunction(() => document.querySelector(
+	    '#map-count[data-count]'));
+	const c2 = await mapCount(page);
+	ok(c2 === await apiCount('admin', 'category=burst_or_shot,' +
+	    'small_arms_fire'), 'a category change redraws the map (' + c2 +
+	    ') and the URL says so');
+	await page.selectOption('select[name=category]', []);
+	await page.selectOption('select[name=state]', ['awaiting_assessment']);
+	await page.waitForFunction(() => location.hash.includes(
+	    'state=awaiting_assessment'));
+	const c3 = await mapCount(page);
+	ok(c3 === 3 && c3 === await apiCount('admin', '', (f) =>
+	    f.properties.state === 'awaiting_assessment'),
+	    'a state filter (' + c3 + ') matches the API\'s states');
+	await page.selectOption('select[name=color]', 'state');
+	await page.waitForFunction(() => location.hash.includes('color=state'));
+	await shot(page, 'map-by-state');
+	const link = page.url();
+	const again = await newPage();
+	await login(again, 'viewer', new URL(link).hash);
+	ok(await mapCount(again) === 3, 'the URL reproduces the view for ' +
+	    'another user');
+	await again.context().close();
+
+	// Export exactly what is on screen.
+	await page.selectOption('select[name=state]', []);
+	await page.waitForFunction(() => !location.hash.includes('state='));
+	const visible = Number(await page.getAttribute('#map-count',
+	    'data-visible'));
+	const [dl] = await Promise.all([page.waitForEvent('download'),
+		page.click('#export-csv')]);
+	const csv = readFileSync(await dl.path(), 'utf8').trim().split('\r\n');
+	ok(csv.length === visible + 1, 'the CSV export holds the ' + visible +
+	    ' incidents on screen', csv.length);
+	const [dk] = await Promise.all([page.waitForEvent('download'),
+		page.click('#export-kml')]);
+	const kml = readFileSync(await dk.path(), 'utf8');
+	ok((kml.match(/<Placemark/g) || []).length === visible, 'so does KML');
+
+	// The ledger: verified in the browser, then altered by a proxy.
+	await page.goto(URL0 + '/#/ledger');
+	await page.waitForSelector('#ledger-verdict');
+	ok(await page.getAttribute('#ledger-verdict', 'data-valid') === 'true',
+	    'the joint checkpoint verifies against the pinned keys',
+	    await page.textContent('#ledger-verdict'));
+	ok((await page.$$('#cosigners td.ok')).length === 2,
+	    'both witnesses cosigned it');
+	await shot(page, 'ledger');
+	await page.fill('#prove-incident', (await (await fetch(URL0 +
+	    '/v1/incidents?limit=1', { headers: { Authorization: 'Bearer ' +
+	    env.TOKEN_admin } })).json()).features[0].id);
+	await page.click('#prove-form button');
+	await page.waitForSelector('#prove-out li');
+	await page.waitForFunction(() => document.querySelectorAll(
+	    '#prove-out li').length >= 3);
+	const proofs = await page.$$eval('#prove-out li', (l) =>
+	    l.map((x) => x.className));
+	ok(proofs.length >= 3 && proofs.every((c) => c === 'ok'),
+	    "each of an incident's entries is proven in the checkpoint",
+	    proofs.join(' '));
+	await shot(page, 'ledger-proofs');
+	await page.route('**/checkpoint', async (route) => {
+		const r = await route.fetch();
+		const body = (await r.text()).replace(/^(.*\n\d+\n)(.)/,
+		    (m, a, c) => a + (c === 'A' ? 'B' : 'A'));
+		await route.fulfill({ response: r, body });
+	});
+	await page.reload();
+	await page.waitForSelector('#ledger-verdict');
+	ok(await page.getAttribute('#ledger-verdict', 'data-valid') === 'false',
+	    'the ledger turns red when a proxy alters the checkpoint');
+	await shot(page, 'ledger-altered');
+	await page.unroute('**/checkpoint');
+
+	// Languages: chosen, kept, and every screen's strings from the catalogue.
+	await page.goto(URL0 + '/#/map');
+	await mapCount(page);
+	await page.selectOption('#lang', 'ru');
+	await page.waitForFunction(() => document.documentElement.lang === 'ru');
+	ok(await page.textContent('#nav-map') === 'Карта', 'Russian');
+	await shot(page, 'map-ru');
+	await page.reload();
+	await page.waitForSelector('#nav-map');
+	ok(await page.textContent('#nav-map') === 'Карта',
+	    'the language is kept');
+	await page.selectOption('#lang', 'tr');
+	await page.waitForFunction(() => document.documentElement.lang === 'tr');
+	ok(await page.textContent('#nav-ledger') === 'Kayıt defteri', 'Turkish');
+	await shot(page, 'map-tr');
+
+	// Accessibility basics: every form control has a name.
+	const unnamed = await page.$$eval('input, select, button', (els) =>
+	    els.filter((e) => !(e.labels && e.labels.length) &&
+		!e.getAttribute('aria-label') && !e.textContent.trim() &&
+		!e.closest('.leaflet-container')).map((e) => e.outerHTML));
+	ok(unnamed.length === 0, 'every control has a label', unnamed.join('\n'));
+	// The token never lands in the URL or in localStorage.
+	const stored = await page.evaluate(() => JSON.stringify(
+	    Object.assign({}, localStorage)));
+	ok(!stored.includes(env.TOKEN_admin) && !page.url().includes(
+	    env.TOKEN_admin), 'the token is kept in sessionStorage only');
+} catch (e) {
+	ok(false, 'the browser test ran to its end', e.stack);
+} finally {
+	await browser.close();
+}
+ok(outside.length === 0, 'no request left ' + ORIGIN, outside.join('\n'));
+ok(errors.length === 0, 'no console error', errors.join('\n'));
+writeFileSync(out + '/timing.txt', ((Date.now() - t0) / 1000).toFixed(1) +
+    ' s\n');
+console.log('1..' + n);
+process.exit(failed ? 1 : 0);
