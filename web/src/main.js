@@ -8,6 +8,7 @@ import { mapScreen } from './map.js';
 import { STATES } from './palette.js';
 import { pins, pinAtLogin, forgetPins, jointCheckpoint, proveEntry } from
 	'./ledger.js';
+import { startLive } from './live.js';
 
 const READERS = ['admin', 'monitor', 'liaison', 'analyst', 'assessor',
 	'viewer'];
@@ -15,8 +16,39 @@ const LOG_READERS = ['admin', 'monitor', 'analyst', 'assessor', 'viewer'];
 const MOVERS = ['admin', 'analyst'];
 const CENTER_TZ = 'Asia/Baku';
 
-const ctx = { me: null, members: [], pinState: null };
+const ctx = { me: null, members: [], pinState: null, refresh: null,
+	screen: null };
 let teardown = null;
+let stopLive = null;
+const NOTICES_MAX = 5;
+
+// A short line for an event of the stream.
+function describe(ev) {
+	const j = ev.json || {};
+	const what = j.incident || j.id || '';
+	return t('live.event', { index: ev.id ?? '?', type: t('live.type.' +
+	    ev.type) === 'live.type.' + ev.type ? ev.type :
+	    t('live.type.' + ev.type), what });
+}
+
+let refreshTimer = null;
+function onLive(ev) {
+	const list = document.getElementById('notices');
+	if (list) {
+		list.prepend(h('li', { class: ev.type === 'alert' ? 'alert' : '',
+		    role: ev.type === 'alert' ? 'alert' : null }, describe(ev)));
+		while (list.children.length > NOTICES_MAX)
+			list.lastChild.remove();
+	}
+	if (ctx.screen === 'ledger' && ev.type !== 'checkpoint')
+		return;
+	if (ctx.screen === 'incident' && !(ev.data || '').includes(
+	    decodeURIComponent(location.hash.split('/')[2] || '-')))
+		return;
+	// Bursts of entries are one refresh.
+	clearTimeout(refreshTimer);
+	refreshTimer = setTimeout(() => ctx.refresh && ctx.refresh(), 300);
+}
 
 function may(roles) {
 	return ctx.me && roles.includes(ctx.me.role);
@@ -66,6 +98,9 @@ function shell() {
 }
 
 function logout() {
+	if (stopLive)
+		stopLive();
+	stopLive = null;
 	api.setToken(null);
 	ctx.me = null;
 	location.hash = '#/login';
@@ -87,6 +122,8 @@ async function login(tokenValue) {
 		ctx.members = [];
 	}
 	ctx.pinState = await pinAtLogin();
+	if (!stopLive)
+		stopLive = startLive(onLive);
 }
 
 function loginScreen(main) {
@@ -381,7 +418,9 @@ async function render() {
 	}
 	main.setAttribute('aria-busy', 'true');
 	try {
-		switch (parts[0] || (may(READERS) ? 'map' : 'queue')) {
+		ctx.refresh = null;
+		ctx.screen = parts[0] || (may(READERS) ? 'map' : 'queue');
+		switch (ctx.screen) {
 		case 'map':
 			if (!may(READERS))
 				return forbidden(main);
@@ -391,13 +430,17 @@ async function render() {
 			if (!may(READERS))
 				return forbidden(main);
 			await incidentScreen(main, decodeURIComponent(parts[1] || ''));
+			ctx.refresh = render;
 			break;
 		case 'ledger':
 			await ledgerScreen(main);
+			ctx.refresh = render;
 			break;
 		case 'login':
 		case 'queue':
+			ctx.screen = 'queue';
 			await queueScreen(main);
+			ctx.refresh = () => queueScreen(main);
 			break;
 		default:
 			clear(main).append(h('p', {}, t('not_found')));

@@ -264,5 +264,6 @@ export async function mapScreen(main, ctx, query) {
 		'application/vnd.google-earth.kml+xml', toKML(visible())));
 	writeUrl();
 	await load();
+	ctx.refresh = load;	/* live: the same view, redrawn */
 	return () => map.remove();
 }

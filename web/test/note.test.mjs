@@ -59,3 +59,17 @@ test('exports quote and neutralise what they must', () => {
 	assert.match(csv[1], /"'=cmd, ""x"" <b>"/);
 	assert.match(toKML([f]), /&lt;b&gt;/);
 });
+
+test('server-sent events are parsed as the standard says', async () => {
+	const { parseEvents } = await import('../src/live.js');
+	const got = [];
+	const st = { id: null, type: '', data: [] };
+	let rest = parseEvents(': heartbeat\nid: 7\nevent: observation\n' +
+	    'data: {"a":1}\n\nid: 8\r\ndata: x\r\ndata: y\r\n\r\nid: 9\ndata: par',
+	    st, (e) => got.push(e));
+	assert.deepEqual(got, [{ id: '7', type: 'observation', data: '{"a":1}' },
+		{ id: '8', type: 'message', data: 'x\ny' }]);
+	rest = parseEvents(rest + 'tial\n\n', st, (e) => got.push(e));
+	assert.equal(rest, '');
+	assert.deepEqual(got[2], { id: '9', type: 'message', data: 'partial' });
+});
