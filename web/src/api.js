@@ -56,6 +56,12 @@ export async function post(path, body) {
 		headers: { 'Content-Type': 'application/json' } })).json();
 }
 
+// POSTs a signed note (text/plain; charset=utf-8).
+export async function postNote(path, note) {
+	return (await request(path, { method: 'POST', body: note,
+		headers: { 'Content-Type': 'text/plain; charset=utf-8' } })).json();
+}
+
 // Every page of a listing (GET /v1/incidents): the features, following
 // `next` (1,000 a page) up to max.
 export async function allPages(path, query, max = 100000) {

@@ -9,6 +9,7 @@ import { STATES } from './palette.js';
 import { pins, pinAtLogin, forgetPins, jointCheckpoint, proveEntry } from
 	'./ledger.js';
 import { startLive } from './live.js';
+import { assessmentNote } from './assess.js';
 
 const READERS = ['admin', 'monitor', 'liaison', 'analyst', 'assessor',
 	'viewer'];
@@ -257,6 +258,9 @@ async function incidentScreen(main, id) {
 		h('tbody', {}, histRows)));
 	if (may(MOVERS))
 		sec.append(moveForm(id, p.state));
+	if (may(['assessor']) && ctx.me.member)
+		sec.append(assessForm(id, (byMember[ctx.me.member] || {}).revision
+		    || 0));
 	clear(main).append(sec);
 	for (const oid of (p.observations || []).slice(0, 20)) {
 		try {
@@ -294,6 +298,74 @@ function moveForm(id, state) {
 			await api.post('/v1/incidents/' + encodeURIComponent(id) +
 			    '/state', { to: sel.value, reason: reason.value });
 			render();
+		} catch (e) {
+			out.textContent = t('error', { detail: e.message });
+		}
+	});
+	return form;
+}
+
+// An assessor's form: the member's key file is read from the assessor's
+// own disk, the note signed here (assess.js) and only the signed note
+// sent; the key's text lives in this handler's variables only.
+function assessForm(id, lastRevision) {
+	const sel = (name, values, prefix) => h('select', { id: 'as-' + name,
+		name }, values.map((v) => h('option', { value: v },
+		prefix ? t(prefix + v) : t('conf.' + v))));
+	const verdict = sel('verdict', ['violation', 'no_violation',
+		'unverifiable'], 'verdict.');
+	const confidence = sel('confidence', ['low', 'moderate', 'high']);
+	const attribution = h('input', { id: 'as-attribution', required: true,
+		maxlength: 64, value: 'unknown' });
+	const rationale = h('textarea', { id: 'as-rationale', required: true,
+		rows: 3, maxlength: 4096 });
+	const evidence = h('textarea', { id: 'as-evidence', rows: 2,
+		'aria-describedby': 'as-evidence-help' });
+	const key = h('input', { id: 'as-key', type: 'file', required: true,
+		'aria-describedby': 'as-key-help' });
+	const out = h('p', { id: 'as-out', role: 'status' });
+	const form = h('form', { class: 'move', id: 'assess-form' },
+	    h('h3', {}, t('as.title', { member: ctx.me.member })),
+	    h('label', { for: 'as-verdict' }, t('inc.verdict')), verdict,
+	    h('label', { for: 'as-attribution' }, t('inc.attribution')), attribution,
+	    h('label', { for: 'as-confidence' }, t('inc.confidence')), confidence,
+	    h('label', { for: 'as-rationale' }, t('inc.rationale')), rationale,
+	    h('label', { for: 'as-evidence' }, t('as.evidence')), evidence,
+	    h('p', { id: 'as-evidence-help', class: 'help' }, t('as.evidence_help')),
+	    h('label', { for: 'as-key' }, t('as.key')), key,
+	    h('p', { id: 'as-key-help', class: 'help' }, t('as.key_help')),
+	    h('button', { type: 'submit' }, t('as.submit')), out);
+	form.addEventListener('submit', async (ev) => {
+		ev.preventDefault();
+		const file = key.files[0];
+		key.value = '';
+		if (!file || file.size > 1024) {
+			out.textContent = t('as.bad_key');
+			return;
+		}
+		let signed;
+		try {
+			signed = assessmentNote(await file.text(), id, lastRevision + 1,
+			    { verdict: verdict.value, attribution: attribution.value,
+				confidence: confidence.value, rationale: rationale.value,
+				evidence: evidence.value.split(/\s+/).filter(Boolean) },
+			    Date.now());
+		} catch (e) {
+			out.textContent = t('as.bad_key') + ' (' + e.message + ')';
+			return;
+		}
+		if (signed.member !== ctx.me.member) {
+			out.textContent = t('as.wrong_member', { key: signed.member,
+				member: ctx.me.member });
+			return;
+		}
+		try {
+			const r = await api.postNote('/v1/incidents/' +
+			    encodeURIComponent(id) + '/assessments', signed.note);
+			out.dataset.note = signed.note;
+			out.textContent = t('as.done', { index: r.index,
+				state: t('state.' + r.state) });
+			setTimeout(render, 800);
 		} catch (e) {
 			out.textContent = t('error', { detail: e.message });
 		}

@@ -6,6 +6,7 @@
 // last) and keeps a screenshot of each screen in OUT_DIR.
 import { chromium } from 'playwright-core';
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 
 const [envFile, out] = process.argv.slice(2);
 const env = Object.fromEntries(readFileSync(envFile, 'utf8').split('\n')
@@ -199,6 +200,56 @@ try {
 	ok(live, 'it appears on the map without a reload');
 	ok(await page.$('#notices li') !== null, '... with a notice');
 	await shot(page, 'map-live');
+
+	// Assess and sign in the browser: RU's and TR's assessors each open
+	// their member's key file; the notes verify with `truce note verify`,
+	// are byte for byte what `truce note sign` makes of the same text, and
+	// the two agreeing verdicts move the incident's state.
+	const target = (await (await fetch(URL0 + '/v1/queue', { headers: {
+		Authorization: 'Bearer ' + env.TOKEN_assessor } })).json())
+	    .queue[0].incident;
+	const members = (await (await fetch(URL0 + '/v1/members', { headers: {
+		Authorization: 'Bearer ' + env.TOKEN_admin } })).json()).members;
+	for (const [role, m] of [['assessor', 'RU'], ['assessor_tr', 'TR']]) {
+		const ap = await newPage();
+		await login(ap, role, '#/incident/' + target);
+		await ap.waitForSelector('#assess-form');
+		await ap.selectOption('#as-verdict', 'violation');
+		await ap.fill('#as-attribution', 'unknown');
+		await ap.selectOption('#as-confidence', 'high');
+		await ap.fill('#as-rationale', 'Two craters, fresh (' + m + ').');
+		await ap.setInputFiles('#as-key', env.CENTER + '/keys/' + m + '.key');
+		await shot(ap, 'assess-' + m);
+		await ap.click('#assess-form button[type=submit]');
+		await ap.waitForSelector('#as-out[data-note]');
+		const note = await ap.getAttribute('#as-out', 'data-note');
+		const vkey = members.find((x) => x.name === m).vkey;
+		const v = spawnSync(process.env.TRUCE_BIN, ['note', 'verify', vkey],
+		    { input: note });
+		ok(v.status === 0, m + "'s note signed in the browser verifies " +
+		    'with truce note verify', v.stderr);
+		const text = note.slice(0, note.lastIndexOf('\n\n') + 1);
+		const cli = spawnSync(process.env.TRUCE_BIN, ['note', 'sign',
+			env.CENTER + '/keys/' + m + '.key'], { input: text });
+		ok(cli.status === 0 && cli.stdout.toString() === note,
+		    '... and is byte-identical to what truce signs', note);
+		const stored = await ap.evaluate(() => JSON.stringify([
+			Object.assign({}, localStorage),
+			Object.assign({}, sessionStorage)]));
+		ok(!stored.includes('PRIVATE'), '... the key is not kept');
+		await ap.context().close();
+	}
+	const after = await (await fetch(URL0 + '/v1/incidents/' + target, {
+		headers: { Authorization: 'Bearer ' + env.TOKEN_admin } })).json();
+	ok(after.properties.state === 'agreed_violation', 'the two signed ' +
+	    "assessments make the incident's state", after.properties.state);
+	const iv = await newPage();
+	await login(iv, 'viewer', '#/incident/' + target);
+	await iv.waitForSelector('#assessments .assessment:not(.missing)');
+	ok((await iv.$$('#assessments .assessment:not(.missing)')).length === 2,
+	    'both assessments are shown side by side');
+	await shot(iv, 'incident-assessed');
+	await iv.context().close();
 
 	// The event stream as issue 13 defines it (GET /v1/events, id = log
 	// index): played by playwright here, so the page's side is tested

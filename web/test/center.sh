@@ -63,10 +63,12 @@ tok() {
 		sed -n 's/^token: //p'
 }
 {
-	printf 'URL=%s\nPIDS="%s"\nLOGKEY=%q\n' "$URL" "$pids" "$LOGKEY"
+	printf 'URL=%s\nPIDS="%s"\nLOGKEY=%q\nCENTER=%s\n' "$URL" "$pids" \
+		"$LOGKEY" "$C"
 	printf 'TOKEN_admin=%s\n' "$ADMIN"
 	printf 'TOKEN_analyst=%s\n' "$(tok ana analyst)"
 	printf 'TOKEN_assessor=%s\n' "$(tok asr-ru assessor --member RU)"
+	printf 'TOKEN_assessor_tr=%s\n' "$(tok asr-tr assessor --member TR)"
 	printf 'TOKEN_liaison=%s\n' "$(tok lia-a liaison --party AM)"
 	printf 'TOKEN_monitor=%s\n' "$(tok mon-ru monitor --member RU)"
 	printf 'TOKEN_viewer=%s\n' "$(tok vie viewer)"

@@ -73,3 +73,26 @@ test('server-sent events are parsed as the standard says', async () => {
 	assert.equal(rest, '');
 	assert.deepEqual(got[2], { id: '9', type: 'message', data: 'partial' });
 });
+
+test('assessments are canonical JSON signed as truce does', async () => {
+	const { canonical, assessmentNote } = await import('../src/assess.js');
+	assert.equal(canonical({ b: 1, a: ['x\u0001"\u00e9\u2028', -3], c: null }),
+	    '{"a":["x\\u0001\\"\u00e9\u2028",-3],"b":1,"c":null}');
+	assert.throws(() => canonical({ x: 1.5 }));
+	// A key with a known seed (32 zero bytes) named RU.
+	const { ed25519 } = await import('@noble/curves/ed25519');
+	const { sha256: h } = await import('@noble/hashes/sha256');
+	const seed = new Uint8Array(32);
+	const pub = ed25519.getPublicKey(seed);
+	const d = h(Uint8Array.from([82, 85, 10, 1, ...pub]));
+	const id = Buffer.from(d.slice(0, 4)).toString('hex');
+	const skey = 'PRIVATE+KEY+RU+' + id + '+' +
+	    Buffer.from([1, ...seed]).toString('base64');
+	const r = assessmentNote(skey, 'inc-000000000000000000000000', 2,
+	    { verdict: 'violation', attribution: 'unknown', confidence: 'high',
+		rationale: 'Craters.' }, 1700000000000);
+	assert.equal(r.member, 'RU');
+	assert.match(r.note, /^\{"assessed_at_ms":1700000000000,"attribution":"unknown","confidence":"high","evidence":\[\],"incident":"inc-0+","member":"RU","rationale":"Craters\.","revision":2,"type":"assessment","v":1,"verdict":"violation"\}\n\n\u2014 RU [A-Za-z0-9+/=]+\n$/);
+	assert.throws(() => assessmentNote(skey.replace(id, '00000000'), 'i', 1,
+	    {}, 1));
+});
