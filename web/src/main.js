@@ -10,11 +10,15 @@ import { pins, pinAtLogin, forgetPins, jointCheckpoint, proveEntry } from
 	'./ledger.js';
 import { startLive } from './live.js';
 import { assessmentNote } from './assess.js';
+import { captureScreen } from './capture.js';
+import * as outbox from './outbox.js';
 
 const READERS = ['admin', 'monitor', 'liaison', 'analyst', 'assessor',
 	'viewer'];
 const LOG_READERS = ['admin', 'monitor', 'analyst', 'assessor', 'viewer'];
 const MOVERS = ['admin', 'analyst'];
+const SUBMITTERS = ['admin', 'monitor', 'sensor', 'liaison'];
+const ME_KEY = 'truce.me';
 const CENTER_TZ = 'Asia/Baku';
 
 const ctx = { me: null, members: [], pinState: null, refresh: null,
@@ -65,6 +69,8 @@ function nav() {
 	const items = [];
 	if (may(READERS))
 		items.push(['map', t('nav.map')]);
+	if (may(SUBMITTERS))
+		items.push(['capture', t('nav.capture')]);
 	items.push(['queue', t('nav.queue')]);
 	items.push(['ledger', t('nav.ledger')]);
 	const cur = (location.hash.split('?')[0].split('/')[1]) || '';
@@ -103,6 +109,7 @@ function logout() {
 		stopLive();
 	stopLive = null;
 	api.setToken(null);
+	sessionStorage.removeItem(ME_KEY);
 	ctx.me = null;
 	location.hash = '#/login';
 	render();
@@ -113,16 +120,29 @@ async function login(tokenValue) {
 	try {
 		ctx.me = await api.get('/v1/me');
 	} catch (e) {
+		// Offline (no answer at all): the session goes on as it was, for
+		// field capture; a refused token ends it.
+		const kept = sessionStorage.getItem(ME_KEY);
+		if (!(e instanceof api.ApiError) && kept) {
+			ctx.me = JSON.parse(kept);
+			ctx.members = [];
+			return;
+		}
 		api.setToken(null);
 		ctx.me = null;
 		throw e;
 	}
+	sessionStorage.setItem(ME_KEY, JSON.stringify(ctx.me));
 	try {
 		ctx.members = (await api.get('/v1/members')).members || [];
 	} catch (e) {
 		ctx.members = [];
 	}
-	ctx.pinState = await pinAtLogin();
+	try {
+		ctx.pinState = await pinAtLogin();
+	} catch (e) {
+		ctx.pinState = null;
+	}
 	if (!stopLive)
 		stopLive = startLive(onLive);
 }
@@ -143,7 +163,7 @@ function loginScreen(main) {
 		try {
 			await login(input.value.trim());
 			// A link followed before signing in is kept.
-			if (/^#\/(map|queue|ledger|incident\/)/.test(location.hash))
+			if (/^#\/(map|queue|ledger|capture|incident\/)/.test(location.hash))
 				render();
 			else
 				location.hash = may(READERS) ? '#/map' : '#/queue';
@@ -508,6 +528,11 @@ async function render() {
 			await ledgerScreen(main);
 			ctx.refresh = render;
 			break;
+		case 'capture':
+			if (!may(SUBMITTERS))
+				return forbidden(main);
+			teardown = await captureScreen(main, ctx);
+			break;
 		case 'login':
 		case 'queue':
 			ctx.screen = 'queue';
@@ -526,6 +551,11 @@ async function render() {
 }
 
 initLang();
+// The service worker keeps the page for use without a connection.
+if ('serviceWorker' in navigator)
+	navigator.serviceWorker.register('/sw.js').catch(() => {});
+// What waits in the outbox goes out as soon as the center answers.
+window.addEventListener('online', () => outbox.flush());
 // The map writes its own view into the URL with history.replaceState,
 // which fires no hashchange: every hashchange is the user's (a link, the
 // back button, an edited URL), so the screen follows it.

@@ -53,9 +53,12 @@ const browser = await chromium.launch({
 });
 const outside = [], errors = [];
 
-async function newPage() {
+// A page in a new context. Service workers are blocked (playwright's
+// request routing does not see what a worker answers) but where asked.
+async function newPage(serviceWorkers = 'block') {
 	const context = await browser.newContext({ viewport: { width: 1280,
-		height: 900 }, locale: 'en-US', acceptDownloads: true });
+		height: 900 }, locale: 'en-US', acceptDownloads: true,
+		serviceWorkers });
 	const page = await context.newPage();
 	page.on('request', (r) => {
 		const u = r.url();
@@ -67,7 +70,8 @@ async function newPage() {
 		// A center without the event stream (issue 13) answers its one
 		// probe with 404, which chromium logs; the page then polls.
 		if (m.type() === 'error' && !(/status of 404/.test(m.text()) &&
-		    /\/v1\/events$/.test(m.location().url)))
+		    /\/v1\/events$/.test(m.location().url)) &&
+		    !/ERR_INTERNET_DISCONNECTED/.test(m.text()))
 			errors.push(m.text() + ' @ ' + (m.location().url || page.url()));
 	});
 	page.on('pageerror', (e) => errors.push(e.message + ' @ ' + page.url()));
@@ -85,6 +89,15 @@ async function mapCount(page) {
 	const el = await page.waitForSelector(
 	    '#map-count[data-count]:not([data-loading])');
 	return Number(await el.getAttribute('data-count'));
+}
+
+// The form controls that have no accessible name (Leaflet's own aside).
+function unlabelled(page) {
+	return page.evaluate(() => [...document.querySelectorAll(
+	    'input, select, button, textarea')].filter((e) =>
+		!(e.labels && e.labels.length) &&
+		!e.getAttribute('aria-label') && !e.textContent.trim() &&
+		!e.closest('.leaflet-container')).map((e) => e.outerHTML));
 }
 
 async function shot(page, name) {
@@ -220,6 +233,11 @@ try {
 		await ap.fill('#as-rationale', 'Two craters, fresh (' + m + ').');
 		await ap.setInputFiles('#as-key', env.CENTER + '/keys/' + m + '.key');
 		await shot(ap, 'assess-' + m);
+		if (m === 'RU') {
+			const un = await unlabelled(ap);
+			ok(un.length === 0, 'every control of the incident page has ' +
+			    'a label', un.join('\n'));
+		}
 		await ap.click('#assess-form button[type=submit]');
 		await ap.waitForSelector('#as-out[data-note]');
 		const note = await ap.getAttribute('#as-out', 'data-note');
@@ -250,6 +268,48 @@ try {
 	    'both assessments are shown side by side');
 	await shot(iv, 'incident-assessed');
 	await iv.context().close();
+
+	// Field capture offline: the page reloads from the service worker
+	// with no connection, the report waits in the outbox, and is sent
+	// once when the connection returns.
+	const fc = await newPage('allow');
+	await login(fc, 'monitor', '#/capture');
+	await fc.waitForSelector('#capture-form');
+	await fc.evaluate(() => navigator.serviceWorker.ready);
+	await fc.waitForFunction(() => navigator.serviceWorker.controller);
+	await fc.context().setOffline(true);
+	await fc.reload();
+	await fc.waitForSelector('#capture-form');
+	ok(/No connection/.test(await fc.textContent('#cap-online')),
+	    'offline, the capture form opens from the service worker');
+	const unit = 'P-OFF-' + Date.now() % 100000;
+	await fc.fill('#cap-unit', unit);
+	await fc.selectOption('#cap-category', 'muzzle_flash');
+	await fc.fill('#cap-lat', '40.05');
+	await fc.fill('#cap-lon', '46.62');
+	await fc.click('#capture-form button[type=submit]');
+	await fc.waitForSelector('#outbox li[data-state=queued]');
+	ok(true, 'the report waits in the outbox');
+	const capUnnamed = await unlabelled(fc);
+	ok(capUnnamed.length === 0, 'every control of the form has a label',
+	    capUnnamed.join('\n'));
+	await shot(fc, 'capture-offline');
+	await fc.context().setOffline(false);
+	let sent = true;
+	try {
+		await fc.waitForSelector('#outbox li[data-state=sent]',
+		    { timeout: 15000 });
+	} catch (e) {
+		sent = false;
+	}
+	ok(sent, 'it is sent when the connection returns');
+	await shot(fc, 'capture-sent');
+	const obs = await (await fetch(URL0 + '/v1/observations?limit=1000&' +
+	    'member=RU&category=muzzle_flash', { headers: { Authorization:
+	    'Bearer ' + env.TOKEN_admin } })).json();
+	const mine = obs.features.filter((o) => o.properties.source.unit === unit);
+	ok(mine.length === 1, '... once', mine.length);
+	await fc.context().close();
 
 	// The event stream as issue 13 defines it (GET /v1/events, id = log
 	// index): played by playwright here, so the page's side is tested
@@ -343,11 +403,10 @@ try {
 	await shot(page, 'map-tr');
 
 	// Accessibility basics: every form control has a name.
-	const unnamed = await page.$$eval('input, select, button', (els) =>
-	    els.filter((e) => !(e.labels && e.labels.length) &&
-		!e.getAttribute('aria-label') && !e.textContent.trim() &&
-		!e.closest('.leaflet-container')).map((e) => e.outerHTML));
-	ok(unnamed.length === 0, 'every control has a label', unnamed.join('\n'));
+	await mapCount(page);
+	const unnamed = await unlabelled(page);
+	ok(unnamed.length === 0, 'every control of the map has a label',
+	    unnamed.join('\n'));
 	// The token never lands in the URL or in localStorage.
 	const stored = await page.evaluate(() => JSON.stringify(
 	    Object.assign({}, localStorage)));

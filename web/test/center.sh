@@ -39,6 +39,7 @@ pids="$!"
 "$TRUCE_BIN" witness --key "$OUT/w-TR/witness.key" --log "$LOGKEY" \
 	--listen "127.0.0.1:$p2" --state "$OUT/w-TR" >"$OUT/w-TR.log" 2>&1 &
 pids="$pids $!"
+: >"$OUT/serve.log"	# before the background job opens it
 "$TRUCE_BIN" serve "$C" --listen 127.0.0.1:0 >"$OUT/serve.log" 2>&1 &
 pids="$pids $!"
 URL=
