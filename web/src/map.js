@@ -13,6 +13,7 @@ import { toCSV, toGeoJSON, toKML } from './exporting.js';
 
 const ELLIPSE_ZOOM = 11;	/* ellipses from this zoom on */
 const CLUSTER_UNTIL = 12;	/* no clustering from this zoom on */
+const MAX_ELLIPSES = 2000;
 const DEFAULT_AT = [39.85, 46.75];
 const DEFAULT_Z = 8;
 
@@ -160,7 +161,6 @@ export async function mapScreen(main, ctx, query) {
 	function draw() {
 		shown = all.filter((f) => clientMatch(view, f));
 		clusters.clearLayers();
-		ellipses.clearLayers();
 		const markers = [];
 		for (const f of shown) {
 			if (!f.geometry)
@@ -175,11 +175,8 @@ export async function mapScreen(main, ctx, query) {
 			    t('state.' + p.state) + ' — ' + (p.description || ''));
 			m.on('click', () => { location.hash = '#/incident/' + f.id; });
 			markers.push(m);
-			if (p.ellipse)
-				ellipses.addLayer(L.polygon(ellipsePoints(lat, lon,
-				    p.ellipse), { color: c, weight: 1,
-				    fillOpacity: 0.08, interactive: false }));
 		}
+		drawEllipses();
 		clusters.addLayers(markers);
 		const located = shown.filter((f) => f.geometry).length;
 		count.textContent = t('count_shown', { n: shown.length,
@@ -187,6 +184,27 @@ export async function mapScreen(main, ctx, query) {
 		count.dataset.count = String(shown.length);
 		drawLegend();
 		drawList();
+	}
+
+	// The 95 % ellipses of the incidents in view, drawn only when zoomed
+	// in (at most MAX_ELLIPSES): a wide view of thousands stays light.
+	function drawEllipses() {
+		ellipses.clearLayers();
+		count.dataset.ellipses = '0';
+		if (map.getZoom() < ELLIPSE_ZOOM)
+			return;
+		let n = 0;
+		for (const f of visible().slice(0, MAX_ELLIPSES)) {
+			const p = f.properties;
+			if (!p.ellipse)
+				continue;
+			const [lon, lat] = f.geometry.coordinates;
+			ellipses.addLayer(L.polygon(ellipsePoints(lat, lon, p.ellipse),
+			    { color: colour(view.color, p), weight: 1,
+				fillOpacity: 0.08, interactive: false }));
+			n++;
+		}
+		count.dataset.ellipses = String(n);
 	}
 
 	function zoomLayers() {
@@ -248,7 +266,11 @@ export async function mapScreen(main, ctx, query) {
 
 	form.addEventListener('change', readForm);
 	form.addEventListener('reset', () => setTimeout(readForm, 0));
-	map.on('moveend', () => { writeUrl(); drawList(); });
+	map.on('moveend', () => {
+		writeUrl();
+		drawList();
+		drawEllipses();
+	});
 	map.on('zoomend', zoomLayers);
 	zoomLayers();
 	const stamp = () => new Date().toISOString().slice(0, 19)

@@ -186,6 +186,26 @@ try {
 	    'another user');
 	await again.context().close();
 
+	// Clusters when zoomed out, ellipses when zoomed in.
+	const one = (await (await fetch(URL0 + '/v1/incidents?limit=1', {
+		headers: { Authorization: 'Bearer ' + env.TOKEN_admin } })).json())
+	    .features[0];
+	const zp = await newPage();
+	await login(zp, 'viewer', '#/map?z=8');
+	await mapCount(zp);
+	ok((await zp.$$('.marker-cluster')).length > 0 &&
+	    await zp.getAttribute('#map-count', 'data-ellipses') === '0',
+	    'zoomed out: clusters, no ellipses');
+	await zp.goto(URL0 + '/#/map?at=' + one.geometry.coordinates[1] + ',' +
+	    one.geometry.coordinates[0] + '&z=13');
+	await mapCount(zp);
+	await zp.waitForFunction(() => Number(document.querySelector(
+	    '#map-count').dataset.ellipses) > 0);
+	ok((await zp.$$('.marker-cluster')).length === 0,
+	    'zoomed in: the incidents themselves, with their 95 % ellipses');
+	await shot(zp, 'map-zoomed-in');
+	await zp.context().close();
+
 	// Live: an observation posted by another client appears without a
 	// reload (over /v1/events where the center has it, else by polling).
 	await page.selectOption('select[name=state]', []);
