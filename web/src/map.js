@@ -18,6 +18,24 @@ const DEFAULT_AT = [39.85, 46.75];
 const DEFAULT_Z = 8;
 
 let geoCache = null;
+let spanCache = null;	/* [first, last] UTC day of the center's incidents */
+
+const DAY_MS = 86400000;
+const dayOf = (ms) => new Date(ms).toISOString().slice(0, 10);
+
+// The days the incidents cover, from an unfiltered listing.
+function spanOf(features) {
+	let lo = Infinity, hi = -Infinity;
+	for (const f of features) {
+		const tw = f.properties.time_window || {};
+		const a = Date.parse(tw.from), b = Date.parse(tw.to);
+		if (a < lo)
+			lo = a;
+		if (b > hi)
+			hi = b;
+	}
+	return lo <= hi ? [dayOf(lo), dayOf(hi)] : null;
+}
 
 // The points of the 95 % ellipse el around (lat, lon), as Leaflet latlngs.
 function ellipsePoints(lat, lon, el) {
@@ -57,6 +75,11 @@ export async function mapScreen(main, ctx, query) {
 		h('input', { type: 'date', name: 'from', value: view.from })),
 	    h('label', { class: 'field' }, t('to'),
 		h('input', { type: 'date', name: 'to', value: view.to })),
+	    h('label', { class: 'field' }, t('day_slider'),
+		h('input', { type: 'range', id: 'day-slider', min: 0, max: 0,
+		    value: 0, step: 1, disabled: true,
+		    'aria-describedby': 'day-shown' }),
+		h('output', { id: 'day-shown', for: 'day-slider' }, t('all_days'))),
 	    multiSelect('category', t('category'), CATEGORIES, view.category,
 		(c) => t('cat.' + c)),
 	    h('label', { class: 'field' }, t('zone'),
@@ -240,13 +263,43 @@ export async function mapScreen(main, ctx, query) {
 			if (my !== seq)
 				return;
 			all = got;
+			if (!view.from && !view.to && !view.category.length &&
+			    !view.zone)
+				spanCache = spanOf(all) || spanCache;
 			delete count.dataset.loading;
 			draw();
+			syncSlider();
 		} catch (e) {
 			delete count.dataset.loading;
 			count.textContent = t('error', { detail: e.message });
 		}
 	}
+
+	const slider = form.querySelector('#day-slider');
+	const dayShown = form.querySelector('#day-shown');
+	// The slider: 0 is every day, k the k-th day of the span.
+	function syncSlider() {
+		if (!spanCache)
+			return;
+		const n = Math.round((Date.parse(spanCache[1]) -
+		    Date.parse(spanCache[0])) / DAY_MS) + 1;
+		slider.max = String(n);
+		slider.disabled = false;
+		const one = view.from && view.from === view.to;
+		const k = one ? Math.round((Date.parse(view.from) -
+		    Date.parse(spanCache[0])) / DAY_MS) + 1 : 0;
+		slider.value = String(k >= 1 && k <= n ? k : 0);
+		dayShown.textContent = one ? view.from : (view.from || view.to ?
+		    (view.from || '…') + ' – ' + (view.to || '…') : t('all_days'));
+	}
+	slider.addEventListener('input', () => {
+		const k = Number(slider.value);
+		const d = k === 0 ? '' : dayOf(Date.parse(spanCache[0]) +
+		    (k - 1) * DAY_MS);
+		form.elements.from.value = d;
+		form.elements.to.value = d;
+		readForm();
+	});
 
 	function readForm() {
 		const fd = new FormData(form);
@@ -285,6 +338,12 @@ export async function mapScreen(main, ctx, query) {
 	    download('incidents-' + stamp() + '.kml',
 		'application/vnd.google-earth.kml+xml', toKML(visible())));
 	writeUrl();
+	if (!spanCache && (view.from || view.to || view.category.length ||
+	    view.zone))
+		api.allPages('/v1/incidents', '').then((f) => {
+			spanCache = spanOf(f);
+			syncSlider();
+		}).catch(() => {});
 	await load();
 	ctx.refresh = load;	/* live: the same view, redrawn */
 	return () => map.remove();

@@ -186,6 +186,27 @@ try {
 	    'another user');
 	await again.context().close();
 
+	// The time slider: one day at a time, as the API counts it.
+	await page.selectOption('select[name=color]', 'category');
+	await page.selectOption('select[name=state]', []);
+	await page.waitForFunction(() => !location.hash.includes('state='));
+	await page.waitForSelector('#day-slider:not([disabled])');
+	await page.focus('#day-slider');
+	await page.keyboard.press('ArrowRight');
+	await page.keyboard.press('ArrowRight');
+	await page.waitForFunction(() => /from=(\d{4}-\d\d-\d\d)&to=\1/.test(
+	    location.hash));
+	const day = /from=([\d-]+)/.exec(page.url())[1];
+	const cd = await mapCount(page);
+	ok(cd === await apiCount('admin', 'from=' + day + 'T00:00:00Z&to=' +
+	    day + 'T23:59:59Z'), 'the slider shows one day (' + day + ', ' + cd +
+	    ' incidents), by the keyboard too');
+	await shot(page, 'map-one-day');
+	await page.focus('#day-slider');
+	await page.keyboard.press('Home');
+	await page.waitForFunction(() => !location.hash.includes('from='));
+	await mapCount(page);
+
 	// Clusters when zoomed out, ellipses when zoomed in.
 	const one = (await (await fetch(URL0 + '/v1/incidents?limit=1', {
 		headers: { Authorization: 'Bearer ' + env.TOKEN_admin } })).json())
