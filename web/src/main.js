@@ -11,6 +11,7 @@ import { pins, pinAtLogin, forgetPins, jointCheckpoint, proveEntry } from
 import { startLive } from './live.js';
 import { assessmentNote } from './assess.js';
 import { captureScreen } from './capture.js';
+import { sha256 } from '@noble/hashes/sha256';
 import * as outbox from './outbox.js';
 
 const READERS = ['admin', 'monitor', 'liaison', 'analyst', 'assessor',
@@ -277,7 +278,7 @@ async function incidentScreen(main, id) {
 		    h('th', { scope: 'col' }, t('ledger.proof')))),
 		h('tbody', {}, histRows)));
 	if (may(MOVERS))
-		sec.append(moveForm(id, p.state));
+		sec.append(moveForm(id, p.state), ...analystForms(id));
 	if (may(['assessor']) && ctx.me.member)
 		sec.append(assessForm(id, (byMember[ctx.me.member] || {}).revision
 		    || 0));
@@ -292,12 +293,99 @@ async function incidentScreen(main, id) {
 			    fmtTime(typeof op.observed_at === 'object' && op.observed_at ?
 			    op.observed_at.from : op.observed_at, CENTER_TZ), ' — ',
 			    op.narrative || '',
-			    (op.evidence || []).length ? h('span', { class: 'evidence' },
-				' ' + t('inc.evidence', { n: op.evidence.length })) : ''));
+			    (op.evidence || []).length ? h('ul', { class: 'evidence' },
+				op.evidence.map(evidenceItem)) : ''));
 		} catch (e) {
 			obsList.append(h('li', {}, oid.slice(0, 16) + '… ' + e.message));
 		}
 	}
+}
+
+const hex = (b) => [...b].map((x) => x.toString(16).padStart(2, '0'))
+    .join('');
+
+// One evidence item of an observation: checked on request, its bytes
+// fetched from the center and their SHA-256 compared with the digest the
+// observation (and so the log) holds; an image is then shown.
+function evidenceItem(ev) {
+	const li = h('li', { class: 'evidence-item' },
+	    ev.media_type + ' ', h('code', {}, ev.sha256.slice(0, 16) + '…'), ' ');
+	const btn = h('button', { type: 'button', class: 'check-evidence',
+		onclick: async () => {
+			btn.remove();
+			try {
+				const b = await api.bytes('/v1/evidence/' + ev.sha256);
+				const good = hex(sha256(b)) === ev.sha256;
+				li.append(h('span', { class: good ? 'ok' : 'bad',
+				    dataset: { verified: String(good) } },
+				    good ? t('ev.verified') : t('ev.mismatch')));
+				if (good && /^image\/(png|jpeg|gif|webp)$/.test(ev.media_type)) {
+					const url = URL.createObjectURL(new Blob([b],
+					    { type: ev.media_type }));
+					li.append(h('img', { src: url, class: 'evidence-image',
+					    alt: t('ev.image', { digest: ev.sha256.slice(0, 16) }) }));
+				}
+			} catch (e) {
+				li.append(h('span', { class: 'bad', dataset: { verified:
+				    'false' } }, e.status === 404 ? t('ev.absent') :
+				    t('error', { detail: e.message })));
+			}
+		} }, t('ev.check'));
+	li.append(btn);
+	return li;
+}
+
+// An analyst's other moves: a task for a unit, a merge into another
+// incident.
+function analystForms(id) {
+	const unit = h('input', { id: 'task-unit', required: true, maxlength: 63 });
+	const kind = h('select', { id: 'task-kind' }, ['patrol_visit',
+		'uav_flight', 'crater_analysis', 'interview', 'document_review',
+		'other'].map((k) => h('option', { value: k }, t('task.' + k))));
+	const desc = h('input', { id: 'task-desc', required: true,
+		maxlength: 1024 });
+	const due = h('input', { id: 'task-due', type: 'datetime-local',
+		required: true });
+	const tout = h('p', { role: 'status', id: 'task-out' });
+	const task = h('form', { class: 'move', id: 'task-form' },
+	    h('h3', {}, t('task.title')),
+	    h('label', { for: 'task-unit' }, t('task.unit')), unit,
+	    h('label', { for: 'task-kind' }, t('task.kind')), kind,
+	    h('label', { for: 'task-desc' }, t('task.description')), desc,
+	    h('label', { for: 'task-due' }, t('task.due')), due,
+	    h('button', { type: 'submit' }, t('task.submit')), tout);
+	task.addEventListener('submit', async (ev) => {
+		ev.preventDefault();
+		try {
+			const r = await api.post('/v1/incidents/' + encodeURIComponent(id) +
+			    '/tasks', { unit: unit.value, kind: kind.value,
+			    description: desc.value, due: due.value + ':00Z' });
+			tout.textContent = t('task.done', { index: r.index });
+		} catch (e) {
+			tout.textContent = t('error', { detail: e.message });
+		}
+	});
+	const other = h('input', { id: 'merge-with', required: true,
+		pattern: 'inc-[0-9a-f]{24}' });
+	const why = h('input', { id: 'merge-reason', required: true,
+		maxlength: 1024 });
+	const mout = h('p', { role: 'status' });
+	const merge = h('form', { class: 'move', id: 'merge-form' },
+	    h('h3', {}, t('merge.title')),
+	    h('label', { for: 'merge-with' }, t('merge.with')), other,
+	    h('label', { for: 'merge-reason' }, t('inc.reason')), why,
+	    h('button', { type: 'submit' }, t('merge.submit')), mout);
+	merge.addEventListener('submit', async (ev) => {
+		ev.preventDefault();
+		try {
+			await api.post('/v1/incidents/' + encodeURIComponent(id) +
+			    '/merge', { with: other.value, reason: why.value });
+			render();
+		} catch (e) {
+			mout.textContent = t('error', { detail: e.message });
+		}
+	});
+	return [task, merge];
 }
 
 function moveForm(id, state) {

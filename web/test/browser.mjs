@@ -310,6 +310,58 @@ try {
 	await shot(iv, 'incident-assessed');
 	await iv.context().close();
 
+	// Evidence: an image uploaded to the center and cited by an
+	// observation is shown on the incident's page once its digest checks.
+	const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAA' +
+	    'DUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+	const { createHash } = await import('node:crypto');
+	const digest = createHash('sha256').update(png).digest('hex');
+	const up = await fetch(URL0 + '/v1/evidence', { method: 'POST',
+		headers: { Authorization: 'Bearer ' + env.TOKEN_monitor,
+		    'Content-Type': 'image/png' }, body: png });
+	const withEv = await (await fetch(URL0 + '/v1/observations', {
+		method: 'POST', headers: { Authorization: 'Bearer ' +
+		    env.TOKEN_monitor, 'Content-Type': 'application/json' },
+		body: JSON.stringify({ observed_at: new Date(Date.now() - 120000)
+		    .toISOString().slice(0, 19) + 'Z', source: { type: 'uav',
+		    member: 'RU', unit: 'UAV-EV' }, category: 'explosion',
+		    location: { lat: 40.31, lon: 46.05, precision_m: 50 },
+		    evidence: [{ sha256: digest, media_type: 'image/png' }] }) }))
+	    .json();
+	let evInc = null;
+	for (let i = 0; i < 50 && !evInc; i++) {
+		const all = await (await fetch(URL0 + '/v1/incidents?limit=1000', {
+			headers: { Authorization: 'Bearer ' + env.TOKEN_admin } }))
+		    .json();
+		evInc = all.features.find((f) => f.properties.observations
+		    .includes(withEv.id));
+	}
+	const ep = await newPage();
+	await login(ep, 'analyst', '#/incident/' + evInc.id);
+	await ep.waitForSelector('.check-evidence');
+	await ep.click('.check-evidence');
+	await ep.waitForSelector('.evidence-item [data-verified]');
+	ok(up.status === 201 && await ep.getAttribute(
+	    '.evidence-item [data-verified]', 'data-verified') === 'true' &&
+	    await ep.$('img.evidence-image') !== null,
+	    "evidence is shown once its bytes match the observation's digest");
+	// An analyst tasks a unit from the incident's page.
+	await ep.fill('#task-unit', 'mon-ru');
+	await ep.selectOption('#task-kind', 'crater_analysis');
+	await ep.fill('#task-desc', 'Measure the crater.');
+	await ep.fill('#task-due', new Date(Date.now() + 86400000).toISOString()
+	    .slice(0, 16));
+	await ep.click('#task-form button[type=submit]');
+	await ep.waitForFunction(() => /\d/.test(document.querySelector(
+	    '#task-out').textContent));
+	const mq = await (await fetch(URL0 + '/v1/queue', { headers: {
+		Authorization: 'Bearer ' + env.TOKEN_monitor } })).json();
+	ok(mq.queue.some((q) => q.kind === 'task' && q.incident === evInc.id),
+	    "an analyst's task from the page reaches the unit's queue",
+	    JSON.stringify(mq.queue));
+	await shot(ep, 'incident-evidence-task');
+	await ep.context().close();
+
 	// Field capture offline: the page reloads from the service worker
 	// with no connection, the report waits in the outbox, and is sent
 	// once when the connection returns.
