@@ -59,7 +59,8 @@ JEMALLOC := $(shell pkg-config --libs jemalloc 2>/dev/null)
 $(eval $(call flavour,release,-O2,$(JEMALLOC)))
 $(eval $(call flavour,asan,-O1 $(SAN),$(SAN)))
 
-.PHONY: all deps run test test-build bench check-src clean demo
+.PHONY: all deps run test test-build bench check-src clean demo \
+	bench-dashboard
 all: build/release/truce web/dist/index.html
 
 deps:
@@ -99,6 +100,12 @@ run: deps
 bench: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) build/release/truce
 	@bench/run.sh
+
+# Issue 14's dashboard benchmark (web/bench/RESULTS.md).
+bench-dashboard: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) build/release/truce \
+		web/dist/index.html
+	@web/bench/run.sh
 
 clean:
 	rm -rf build web/dist
