@@ -279,6 +279,8 @@ async function incidentScreen(main, id) {
 		h('tbody', {}, histRows)));
 	if (may(MOVERS))
 		sec.append(moveForm(id, p.state), ...analystForms(id));
+	if (may(MOVERS) && (p.observations || []).length > 1)
+		sec.append(splitForm(id, sec));
 	if (may(['assessor']) && ctx.me.member)
 		sec.append(assessForm(id, (byMember[ctx.me.member] || {}).revision
 		    || 0));
@@ -287,7 +289,12 @@ async function incidentScreen(main, id) {
 		try {
 			const o = await api.get('/v1/observations/' + oid);
 			const op = o.properties;
-			obsList.append(h('li', {}, h('strong', {},
+			const pick = may(MOVERS) && p.observations.length > 1 ?
+			    h('input', { type: 'checkbox', class: 'split-pick',
+				value: oid, id: 'pick-' + oid.slice(0, 16),
+				'aria-label': t('split.pick', { id: oid.slice(0, 16) }) })
+			    : null;
+			obsList.append(h('li', {}, pick, h('strong', {},
 			    t('src.' + op.source.type) + ' ' + (op.source.member || '') +
 			    ' ' + (op.source.unit || '')), ' — ',
 			    fmtTime(typeof op.observed_at === 'object' && op.observed_at ?
@@ -386,6 +393,37 @@ function analystForms(id) {
 		}
 	});
 	return [task, merge];
+}
+
+// Splits the observations ticked in the list off into a new incident.
+function splitForm(id, sec) {
+	const why = h('input', { id: 'split-reason', required: true,
+		maxlength: 1024 });
+	const out = h('p', { role: 'status', id: 'split-out' });
+	const form = h('form', { class: 'move', id: 'split-form' },
+	    h('h3', {}, t('split.title')), h('p', { class: 'help' },
+		t('split.help')),
+	    h('label', { for: 'split-reason' }, t('inc.reason')), why,
+	    h('button', { type: 'submit' }, t('split.submit')), out);
+	form.addEventListener('submit', async (ev) => {
+		ev.preventDefault();
+		const picked = [...sec.querySelectorAll('.split-pick:checked')]
+		    .map((c) => c.value);
+		if (!picked.length) {
+			out.textContent = t('split.none');
+			return;
+		}
+		try {
+			const r = await api.post('/v1/incidents/' +
+			    encodeURIComponent(id) + '/split', { observations: picked,
+			    reason: why.value });
+			out.dataset.newIncident = r.new_incident || '';
+			out.textContent = t('split.done', { id: out.dataset.newIncident });
+		} catch (e) {
+			out.textContent = t('error', { detail: e.message });
+		}
+	});
+	return form;
 }
 
 function moveForm(id, state) {

@@ -360,6 +360,23 @@ try {
 	    "an analyst's task from the page reaches the unit's queue",
 	    JSON.stringify(mq.queue));
 	await shot(ep, 'incident-evidence-task');
+	// ... and splits an observation off an incident of several.
+	const many = (await (await fetch(URL0 + '/v1/incidents?limit=1000', {
+		headers: { Authorization: 'Bearer ' + env.TOKEN_admin } })).json())
+	    .features.find((f) => f.properties.observations.length >= 2);
+	await ep.goto(URL0 + '/#/incident/' + many.id);
+	await ep.waitForSelector('.split-pick');
+	await ep.waitForFunction((n) => document.querySelectorAll('.split-pick')
+	    .length === n, many.properties.observations.length);
+	await ep.check('.split-pick >> nth=0');
+	await ep.fill('#split-reason', 'Two events.');
+	await ep.click('#split-form button[type=submit]');
+	await ep.waitForSelector('#split-out[data-new-incident]');
+	const born = await ep.getAttribute('#split-out', 'data-new-incident');
+	const bornF = await (await fetch(URL0 + '/v1/incidents/' + born, {
+		headers: { Authorization: 'Bearer ' + env.TOKEN_admin } })).json();
+	ok(bornF.properties && bornF.properties.observations.length === 1,
+	    'an analyst splits an observation off into a new incident', born);
 	await ep.context().close();
 
 	// Field capture offline: the page reloads from the service worker
