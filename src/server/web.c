@@ -389,8 +389,9 @@ web_witnesses(struct request *r)
 		return http_problem(r, 503, "out of memory");
 	for (i = 0; i < cfg->nwitnesses; i++)
 		json_array_append_new(list, json_string(cfg->witnesses[i].vkey));
-	return http_json(r, 200, json_pack("{s:s,s:s,s:I,s:o}", "origin",
-	    cfg->origin, "log_key", r->srv->center->log_vkey, "quorum",
+	return http_json(r, 200, json_pack("{s:s,s:s,s:s,s:I,s:o}", "origin",
+	    cfg->origin, "region", cfg->region, "log_key",
+	    r->srv->center->log_vkey, "quorum",
 	    (json_int_t)(cfg->witness_quorum > 0 ? cfg->witness_quorum
 	    : (json_int_t)cfg->nwitnesses), "witnesses", list));
 }

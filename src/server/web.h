@@ -56,7 +56,8 @@ enum MHD_Result web_geo(struct request *r);
 
 /*
  * Route handler (public): what a browser pins to verify the joint
- * checkpoint (GET /checkpoint) itself: {"origin", "log_key" (the log's
+ * checkpoint (GET /checkpoint) itself: {"origin", "region" (its
+ * geography: karabakh, donbas or none), "log_key" (the log's
  * verifier key), "quorum" (cosignatures a joint checkpoint needs),
  * "witnesses": [each witness's cosigning verifier key]}.
  */

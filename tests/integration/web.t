@@ -66,6 +66,7 @@ is "$(status_of "$r")" 401 "the geography needs a token"
 # The keys a browser pins.
 r=$(NO_TOKEN=1 api GET /v1/log/witnesses)
 is "$(status_of "$r")" 200 "GET /v1/log/witnesses is public"
+is "$(body_of "$r" | jq -r .region)" karabakh "it names the region"
 is "$(body_of "$r" | jq -r .log_key)" "$(curl -s "$URL/v1/log/key")" \
 	"it names the log's key"
 

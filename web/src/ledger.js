@@ -5,6 +5,13 @@ import { verifyJoint, verifyInclusion, leafHash, entriesPath, bundleEntry,
 	b64decode, b64encode } from './note.js';
 
 const PINS_KEY = 'truce.pins';
+let region = null;
+
+// The center's time zone, from its region (GET /v1/log/witnesses), for
+// showing times beside UTC; null when unknown.
+export function centerTimeZone() {
+	return { karabakh: 'Asia/Baku', donbas: 'Europe/Kyiv' }[region] || null;
+}
 
 export function pins() {
 	try {
@@ -19,6 +26,7 @@ export function pins() {
 // center now names other keys. {pins, first, changed}.
 export async function pinAtLogin() {
 	const now = await api.get('/v1/log/witnesses', { anonymous: true });
+	region = now.region || null;
 	const old = pins();
 	const fresh = { origin: now.origin, log_key: now.log_key,
 		witnesses: now.witnesses, quorum: now.quorum,

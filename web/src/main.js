@@ -6,8 +6,8 @@ import { h, clear } from './dom.js';
 import { t, initLang, setLang, currentLang, LANGS, fmtTime } from './i18n.js';
 import { mapScreen } from './map.js';
 import { STATES } from './palette.js';
-import { pins, pinAtLogin, forgetPins, jointCheckpoint, proveEntry } from
-	'./ledger.js';
+import { pins, pinAtLogin, forgetPins, jointCheckpoint, proveEntry,
+	centerTimeZone } from './ledger.js';
 import { startLive } from './live.js';
 import { assessmentNote } from './assess.js';
 import { captureScreen } from './capture.js';
@@ -20,7 +20,6 @@ const LOG_READERS = ['admin', 'monitor', 'analyst', 'assessor', 'viewer'];
 const MOVERS = ['admin', 'analyst'];
 const SUBMITTERS = ['admin', 'monitor', 'sensor', 'liaison'];
 const ME_KEY = 'truce.me';
-const CENTER_TZ = 'Asia/Baku';
 
 const ctx = { me: null, members: [], pinState: null, refresh: null,
 	screen: null };
@@ -184,7 +183,7 @@ async function queueScreen(main) {
 	    h('td', {}, it.incident ? (may(READERS) ? h('a', {
 		href: '#/incident/' + it.incident }, it.incident) : it.incident)
 		: ''),
-	    h('td', {}, fmtTime(it.since_ms, CENTER_TZ)),
+	    h('td', {}, fmtTime(it.since_ms, centerTimeZone())),
 	    h('td', {}, String(it.since_index ?? ''))));
 	clear(main).append(h('section', { class: 'queue' },
 	    h('h2', {}, t('queue.title')),
@@ -213,7 +212,7 @@ function assessmentCard(member, a) {
 		[t('inc.confidence'), a.confidence],
 		[t('inc.rationale'), a.rationale],
 		[t('inc.assessed_by'), a.by],
-		[t('when'), fmtTime(a.assessed_at_ms, CENTER_TZ)],
+		[t('when'), fmtTime(a.assessed_at_ms, centerTimeZone())],
 		[t('log_index'), String(a.index)]]));
 }
 
@@ -248,8 +247,8 @@ async function incidentScreen(main, id) {
 	    h('h2', { id: 'inc-h' }, t('cat.' + p.category) + ' — ' + f.id),
 	    h('p', { class: 'state', id: 'inc-state', dataset: { state: p.state } },
 		t('state') + ': ' + t('state.' + p.state)),
-	    dl([[t('when'), fmtTime(p.time_window.from, CENTER_TZ) + ' – ' +
-		fmtTime(p.time_window.to, CENTER_TZ)],
+	    dl([[t('when'), fmtTime(p.time_window.from, centerTimeZone()) + ' – ' +
+		fmtTime(p.time_window.to, centerTimeZone())],
 		[t('where'), p.description],
 		[t('zone'), (p.zones || []).map((z) => z.zone).join(', ')],
 		[t('inc.line'), p.line ? t('inc.line_side', { name: p.line.name,
@@ -298,7 +297,7 @@ async function incidentScreen(main, id) {
 			    t('src.' + op.source.type) + ' ' + (op.source.member || '') +
 			    ' ' + (op.source.unit || '')), ' — ',
 			    fmtTime(typeof op.observed_at === 'object' && op.observed_at ?
-			    op.observed_at.from : op.observed_at, CENTER_TZ), ' — ',
+			    op.observed_at.from : op.observed_at, centerTimeZone()), ' — ',
 			    op.narrative || '',
 			    (op.evidence || []).length ? h('ul', { class: 'evidence' },
 				op.evidence.map(evidenceItem)) : ''));
@@ -553,7 +552,7 @@ async function ledgerScreen(main) {
 	    h('td', {}, c.name), h('td', { class: c.ok ? 'ok' : 'bad' },
 		c.ok ? t('ledger.verified') : (c.unknown ? t('ledger.unknown_key')
 		    : t('ledger.failed'))),
-	    h('td', {}, c.time ? fmtTime(c.time * 1000, CENTER_TZ) : '')));
+	    h('td', {}, c.time ? fmtTime(c.time * 1000, centerTimeZone()) : '')));
 	const incInput = h('input', { id: 'prove-incident', name: 'incident',
 		pattern: 'inc-[0-9a-f]{24}', required: true });
 	const proveOut = h('ul', { id: 'prove-out' });
