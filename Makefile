@@ -3,6 +3,7 @@
 #   make deps    install the Debian packages the build, tests and bench need
 #   make         build build/release/truce
 #   make run     deps + build + demo center under var/ on 127.0.0.1:8080
+#                (the dashboard at http://127.0.0.1:8080/, docs/dashboard.md)
 #   make test    deps + build (ASan+UBSan) + every test under prove
 #   make bench   deps + build + benchmarks (bench/RESULTS.md)
 
@@ -58,8 +59,9 @@ JEMALLOC := $(shell pkg-config --libs jemalloc 2>/dev/null)
 $(eval $(call flavour,release,-O2,$(JEMALLOC)))
 $(eval $(call flavour,asan,-O1 $(SAN),$(SAN)))
 
-.PHONY: all deps run test test-build bench check-src clean demo
-all: build/release/truce
+.PHONY: all deps run test test-build bench check-src clean demo \
+	bench-dashboard
+all: build/release/truce web/dist/index.html
 
 deps:
 	@scripts/deps.sh
@@ -68,13 +70,23 @@ check-src:
 	@tests/checksrc.sh
 
 test-build: build/asan/truce build/release/truce $(asan_TESTS) \
-	build/asan/faultshim.so
+	build/asan/faultshim.so web/dist/index.html
 
 # An LD_PRELOAD library that fails the log's fdatasync on demand
 # (tests/integration/io_fault.t).
 build/asan/faultshim.so: tests/lib/faultshim.c
 	@mkdir -p $(dir $@)
 	$(CC) -shared -fPIC -O1 -g -Wall -Wextra -Werror $< -o $@ -ldl
+
+# The dashboard (docs/dashboard.md): JavaScript from the npm registry at the
+# versions of web/package-lock.json, bundled by esbuild into web/dist, which
+# `truce serve` serves at /.
+WEB_SRC := $(shell find web/src -type f 2>/dev/null) web/build.mjs
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SRC)
+	cd web && node build.mjs
 
 # Integration tests run the ASan binary; TRUCE_BIN points them at it.
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
@@ -87,12 +99,19 @@ test: deps
 	prove -j2 --exec '' $(asan_TESTS) tests/integration/*.t
 
 run: deps
-	@$(MAKE) --no-print-directory -j$(JOBS) build/release/truce
+	@$(MAKE) --no-print-directory -j$(JOBS) build/release/truce \
+		web/dist/index.html
 	@scripts/demo.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) build/release/truce
 	@bench/run.sh
 
+# Issue 14's dashboard benchmark (web/bench/RESULTS.md).
+bench-dashboard: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) build/release/truce \
+		web/dist/index.html
+	@web/bench/run.sh
+
 clean:
-	rm -rf build
+	rm -rf build web/dist

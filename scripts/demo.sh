@@ -116,6 +116,7 @@ fi
 cat <<TXT
 
 truce demonstration center: $URL   (origin $ORIGIN)
+  dashboard: $URL/  (sign in with the admin token below)
   members RU and TR, each with a witness that cosigns the log
   (127.0.0.1:$W1 and 127.0.0.1:$W2); data: simulated, illustrative.
 

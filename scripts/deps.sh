@@ -19,6 +19,10 @@ set -eu
 #        fusion's association (bench/fusion, issue 4). bench/ledger unpacks
 #        nginx itself (apt-get download) rather than install it here:
 #        installing it would start a web server on port 80.
+# web:   node and npm build the dashboard (web/, docs/dashboard.md); its
+#        browser test drives Debian's chromium with playwright-core, which
+#        downloads no browser. The npm packages come from the npm registry
+#        at web/package-lock.json's versions (npm ci), once.
 pkgs=(
 	build-essential pkg-config
 	libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
@@ -27,14 +31,32 @@ pkgs=(
 	curl jq perl sqlite3 tzdata poppler-utils
 	postgresql postgresql-15-postgis-3 wrk openssl libpq-dev
 	python3-scipy python3-sklearn
+	chromium
 )
+# Node.js: the machine's own if it has one (Debian's otherwise).
+command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+
+web_deps() {
+	local web
+	web="$(cd "$(dirname "$0")/.." && pwd)/web"
+	[ -d "$web/node_modules/playwright-core" ] &&
+	    [ "$web/node_modules/.package-lock.json" -nt "$web/package-lock.json" ] &&
+	    return 0
+	echo "deps: installing the dashboard's npm packages (npm ci)"
+	(cd "$web" && npm ci --no-audit --no-fund --loglevel=error)
+	touch "$web/node_modules/.package-lock.json"
+}
 
 missing=()
 for p in "${pkgs[@]}"; do
 	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
 	[ "$st" = installed ] || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then
+	web_deps
+	exit 0
+fi
 
 echo "deps: installing ${missing[*]}"
 sudo=
@@ -42,3 +64,4 @@ sudo=
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+web_deps

@@ -229,6 +229,30 @@ list_row(void *arg, int64_t cursor, const json_t *rec)
 	return 0;
 }
 
+/*
+ * Adds each listed incident's verification state ("state", as in
+ * GET /v1/incidents/{id}) to its properties, so that a map can colour
+ * incidents by state without a request per incident. 0, or -1 on a store
+ * error.
+ */
+static int
+list_states(struct store *s, json_t *features)
+{
+	const char *id;
+	json_t *f, *w;
+	size_t i;
+
+	json_array_foreach(features, i, f) {
+		id = json_string_value(json_object_get(f, "id"));
+		if (id == NULL || (w = store_incident_workflow(s, id)) == NULL)
+			return -1;
+		json_object_set(json_object_get(f, "properties"), "state",
+		    json_object_get(w, "state"));
+		json_decref(w);
+	}
+	return 0;
+}
+
 struct arg_ctx {
 	struct store_incident_query *q;
 	char err[300];
@@ -312,6 +336,8 @@ incidents_list(struct request *r)
 	c.last = 0;
 	s = store_pool_get(r->srv->readers);
 	rc = store_query_incidents(s, &q, list_row, &c);
+	if (rc == 0 && !c.failed && list_states(s, c.features) == -1)
+		c.failed = 1;
 	store_pool_put(r->srv->readers, s);
 	if (rc == -1 || c.failed) {
 		json_decref(c.features);

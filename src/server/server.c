@@ -43,6 +43,7 @@
 #include "server/ratelimit.h"
 #include "server/request.h"
 #include "server/server.h"
+#include "server/web.h"
 #include "store/store.h"
 #include "verify/member.h"
 
@@ -165,6 +166,9 @@ static const struct route routes[] = {
 	    A(ANALYST), BODY_NONE, NULL, NULL },
 	{ "GET", "/v1/alerts/deliveries", alerts_deliveries, A(ADMIN) |
 	    A(ANALYST), BODY_NONE, NULL, P_DELIVERIES },
+	{ "GET", "/v1/geo", web_geo, EVERYONE, BODY_NONE, NULL, NULL },
+	{ "GET", "/v1/log/witnesses", web_witnesses, 0, BODY_NONE, NULL,
+	    NULL },
 	{ NULL, NULL, NULL, 0, BODY_NONE, NULL, NULL },
 };
 #undef A
@@ -220,6 +224,9 @@ queue(struct request *r, unsigned int status, struct MHD_Response *resp)
 	if (r->close)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
 		    "close");
+	MHD_add_response_header(resp, "Content-Security-Policy", WEB_CSP);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	ret = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -463,7 +470,8 @@ find_route(struct request *r, int *method_mismatch)
 		memcpy(r->arg2, args[1], sizeof(r->arg2));
 		return rt;
 	}
-	return NULL;
+	/* Anything else a browser GETs is the dashboard's (web.h). */
+	return *method_mismatch ? NULL : web_route(r->method, r->url);
 }
 
 /* The client's address as text into r->client ("?" if unknown). */
