@@ -77,8 +77,8 @@ export function startLive(onEvent) {
 		} catch (e) {
 			return retry();
 		}
-		if (r.status === 404 || r.status === 405)
-			return poll(null);	/* no stream at this center */
+		if (r.status === 404 || r.status === 405 || r.status === 403)
+			return poll(null);	/* no stream here, or not for us */
 		if (!r.ok || !r.body)
 			return retry();
 		attempt = 0;

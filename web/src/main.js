@@ -55,6 +55,27 @@ function onLive(ev) {
 	refreshTimer = setTimeout(() => ctx.refresh && ctx.refresh(), 300);
 }
 
+// What a form answered, kept across the screen's live refreshes (an event
+// of the stream about this incident redraws it) until the user goes to
+// another screen.
+const flash = new Map();
+
+function statusLine(id) {
+	const p = h('p', { role: 'status', id });
+	const f = flash.get(id);
+	if (f) {
+		p.textContent = f.text;
+		Object.assign(p.dataset, f.data || {});
+	}
+	return p;
+}
+
+function tell(p, text, data) {
+	p.textContent = text;
+	Object.assign(p.dataset, data || {});
+	flash.set(p.id, { text, data });
+}
+
 function may(roles) {
 	return ctx.me && roles.includes(ctx.me.role);
 }
@@ -143,7 +164,8 @@ async function login(tokenValue) {
 	} catch (e) {
 		ctx.pinState = null;
 	}
-	if (!stopLive)
+	/* A sensor reads nothing, so it has no stream either. */
+	if (!stopLive && ctx.me.role !== 'sensor')
 		stopLive = startLive(onLive);
 }
 
@@ -280,6 +302,8 @@ async function incidentScreen(main, id) {
 		sec.append(moveForm(id, p.state), ...analystForms(id));
 	if (may(MOVERS) && (p.observations || []).length > 1)
 		sec.append(splitForm(id, sec));
+	else if (flash.has('split-out'))
+		sec.append(statusLine('split-out'));	/* what the split did */
 	if (may(['assessor']) && ctx.me.member)
 		sec.append(assessForm(id, (byMember[ctx.me.member] || {}).revision
 		    || 0));
@@ -352,7 +376,7 @@ function analystForms(id) {
 		maxlength: 1024 });
 	const due = h('input', { id: 'task-due', type: 'datetime-local',
 		required: true });
-	const tout = h('p', { role: 'status', id: 'task-out' });
+	const tout = statusLine('task-out');
 	const task = h('form', { class: 'move', id: 'task-form' },
 	    h('h3', {}, t('task.title')),
 	    h('label', { for: 'task-unit' }, t('task.unit')), unit,
@@ -366,9 +390,9 @@ function analystForms(id) {
 			const r = await api.post('/v1/incidents/' + encodeURIComponent(id) +
 			    '/tasks', { unit: unit.value, kind: kind.value,
 			    description: desc.value, due: due.value + ':00Z' });
-			tout.textContent = t('task.done', { index: r.index });
+			tell(tout, t('task.done', { index: r.index }));
 		} catch (e) {
-			tout.textContent = t('error', { detail: e.message });
+			tell(tout, t('error', { detail: e.message }));
 		}
 	});
 	const other = h('input', { id: 'merge-with', required: true,
@@ -398,7 +422,7 @@ function analystForms(id) {
 function splitForm(id, sec) {
 	const why = h('input', { id: 'split-reason', required: true,
 		maxlength: 1024 });
-	const out = h('p', { role: 'status', id: 'split-out' });
+	const out = statusLine('split-out');
 	const form = h('form', { class: 'move', id: 'split-form' },
 	    h('h3', {}, t('split.title')), h('p', { class: 'help' },
 		t('split.help')),
@@ -409,17 +433,17 @@ function splitForm(id, sec) {
 		const picked = [...sec.querySelectorAll('.split-pick:checked')]
 		    .map((c) => c.value);
 		if (!picked.length) {
-			out.textContent = t('split.none');
+			tell(out, t('split.none'));
 			return;
 		}
 		try {
 			const r = await api.post('/v1/incidents/' +
 			    encodeURIComponent(id) + '/split', { observations: picked,
 			    reason: why.value });
-			out.dataset.newIncident = r.new_incident || '';
-			out.textContent = t('split.done', { id: out.dataset.newIncident });
+			tell(out, t('split.done', { id: r.new_incident || '' }),
+			    { newIncident: r.new_incident || '' });
 		} catch (e) {
-			out.textContent = t('error', { detail: e.message });
+			tell(out, t('error', { detail: e.message }));
 		}
 	});
 	return form;
@@ -684,5 +708,8 @@ window.addEventListener('online', () => outbox.flush());
 // The map writes its own view into the URL with history.replaceState,
 // which fires no hashchange: every hashchange is the user's (a link, the
 // back button, an edited URL), so the screen follows it.
-window.addEventListener('hashchange', render);
+window.addEventListener('hashchange', () => {
+	flash.clear();
+	render();
+});
 render();

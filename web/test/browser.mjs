@@ -437,7 +437,7 @@ try {
 	});
 	await login(sse, 'viewer');
 	await sse.waitForFunction(() => document.querySelector('#notices li'));
-	await sse.waitForFunction(() => true, null, { timeout: 100 });
+	await sse.waitForTimeout(100);
 	for (let i = 0; i < 30 && seen.length < 2; i++)
 		await sse.waitForTimeout(100);
 	ok(seen.length >= 2 && seen[1].last === '4242', 'the stream is ' +
