@@ -60,6 +60,41 @@ done:
 }
 
 int
+file_source_dir(const char *env_name, const char *rel, const char *probe,
+    char *buf, size_t len)
+{
+	const char *env = getenv(env_name);
+	char exe[PATH_MAX], cand[PATH_MAX + 64];
+	struct stat st;
+	ssize_t n;
+	char *slash;
+	int w;
+
+	if (env != NULL && *env != '\0') {
+		w = snprintf(buf, len, "%s", env);
+		return (w < 0 || (size_t)w >= len) ? -1 : 0;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL) {
+			*slash = '\0';
+			w = snprintf(cand, sizeof(cand), "%s/../../%s%s%s", exe,
+			    rel, probe ? "/" : "", probe ? probe : "");
+			if (w > 0 && (size_t)w < sizeof(cand) &&
+			    stat(cand, &st) == 0 && S_ISDIR(st.st_mode)) {
+				if (probe != NULL)
+					cand[w - strlen(probe) - 1] = '\0';
+				w = snprintf(buf, len, "%s", cand);
+				return (w < 0 || (size_t)w >= len) ? -1 : 0;
+			}
+		}
+	}
+	w = snprintf(buf, len, "%s", rel);
+	return (w < 0 || (size_t)w >= len) ? -1 : 0;
+}
+
+int
 file_sync_dir(const char *dir)
 {
 	int fd, rc, saved;

@@ -36,6 +36,16 @@ int file_write_atomic(const char *path, const void *data, size_t len,
 int file_read_all(const char *path, size_t max, char **out, size_t *len,
     char *err, size_t errlen);
 
+/*
+ * A folder of the source tree the binary was built in: $env_name if set,
+ * else <the binary's folder>/../../rel (build/<flavour>/truce -> rel) if
+ * that is a directory holding the directory probe (NULL: rel itself),
+ * else rel relative to the working directory. Writes it into buf. -1 if
+ * it does not fit.
+ */
+int file_source_dir(const char *env_name, const char *rel, const char *probe,
+    char *buf, size_t len);
+
 /* fsyncs directory dir. 0, or -1 with errno set (not reported). */
 int file_sync_dir(const char *dir);
 

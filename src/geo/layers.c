@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "common/file.h"
 #include "common/num.h"
 #include "geo/gazetteer.h"
 #include "geo/geodesy.h"
@@ -1336,32 +1337,5 @@ out:
 int
 layers_datadir(char *buf, size_t len)
 {
-	const char *env = getenv("TRUCE_DATA");
-	char exe[LAYERS_MAX_PATH], cand[LAYERS_MAX_PATH + 32];
-	struct stat st;
-	ssize_t n;
-	char *slash;
-	int w;
-
-	if (env != NULL && *env != '\0') {
-		w = snprintf(buf, len, "%s", env);
-		return (w < 0 || (size_t)w >= len) ? -1 : 0;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/')) != NULL) {
-			*slash = '\0';
-			w = snprintf(cand, sizeof(cand), "%s/../../data/geo",
-			    exe);
-			if (w > 0 && (size_t)w < sizeof(cand) &&
-			    stat(cand, &st) == 0 && S_ISDIR(st.st_mode)) {
-				cand[w - 4] = '\0'; /* drop "/geo" */
-				w = snprintf(buf, len, "%s", cand);
-				return (w < 0 || (size_t)w >= len) ? -1 : 0;
-			}
-		}
-	}
-	w = snprintf(buf, len, "data");
-	return (w < 0 || (size_t)w >= len) ? -1 : 0;
+	return file_source_dir("TRUCE_DATA", "data", "geo", buf, len);
 }

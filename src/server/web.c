@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "center/center.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "geo/gazetteer.h"
 #include "geo/layers.h"
@@ -45,33 +46,7 @@ web_route(const char *method, const char *url)
 static int
 web_root(char *buf, size_t len)
 {
-	const char *env = getenv("TRUCE_WEB");
-	char exe[PATH_MAX], cand[PATH_MAX + 32];
-	struct stat st;
-	ssize_t n;
-	char *slash;
-	int w;
-
-	if (env != NULL && *env != '\0') {
-		w = snprintf(buf, len, "%s", env);
-		return (w < 0 || (size_t)w >= len) ? -1 : 0;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/')) != NULL) {
-			*slash = '\0';
-			w = snprintf(cand, sizeof(cand), "%s/../../web/dist",
-			    exe);
-			if (w > 0 && (size_t)w < sizeof(cand) &&
-			    stat(cand, &st) == 0 && S_ISDIR(st.st_mode)) {
-				w = snprintf(buf, len, "%s", cand);
-				return (w < 0 || (size_t)w >= len) ? -1 : 0;
-			}
-		}
-	}
-	w = snprintf(buf, len, "web/dist");
-	return (w < 0 || (size_t)w >= len) ? -1 : 0;
+	return file_source_dir("TRUCE_WEB", "web/dist", NULL, buf, len);
 }
 
 /*

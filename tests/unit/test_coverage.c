@@ -34,26 +34,8 @@
 #define SOUND 343.0
 #define DEG (M_PI / 180.0)
 
-static uint64_t rng = 0x2545f4914f6cdd1dULL;
-
-static double
-uniform(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return (double)((rng * 2685821657736338717ULL) >> 11) * 0x1p-53;
-}
-
-static double
-gauss(void)
-{
-	double u1 = uniform(), u2 = uniform();
-
-	if (u1 < 1e-300)
-		u1 = 1e-300;
-	return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
-}
+#define NOISE_SEED 0x2545f4914f6cdd1dULL
+#include "noise.h"
 
 /* The point e metres east and n north of (lat, lon), on the ground. */
 static void

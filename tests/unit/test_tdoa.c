@@ -15,27 +15,8 @@
 
 #define C_LIGHT 299792458.0
 
-static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-
-/* xorshift64*: a local, seeded generator (rand() is not reproducible). */
-static double
-uniform(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return (double)((rng * 2685821657736338717ULL) >> 11) * 0x1p-53;
-}
-
-static double
-gauss(void)
-{
-	double u1 = uniform(), u2 = uniform();
-
-	if (u1 < 1e-300)
-		u1 = 1e-300;
-	return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
-}
+#define NOISE_SEED 0x9e3779b97f4a7c15ULL
+#include "noise.h"
 
 /* The geodetic point at (east, north, up) metres from lat0, lon0, h0. */
 static void

@@ -11,16 +11,8 @@
 #include "locate/uncertainty.h"
 #include "tap.h"
 
-static uint64_t rng = 0x123456789abcdefULL;
-
-static double
-uniform(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return (double)((rng * 2685821657736338717ULL) >> 11) * 0x1p-53;
-}
+#define NOISE_SEED 0x123456789abcdefULL
+#include "noise.h"
 
 int
 main(void)
