@@ -20,6 +20,7 @@
 #include "geo/polygon.h"
 #include "ledger/entrylog.h"
 #include "report/raster.h"
+#include "report/trend.h"
 #include "report/tz.h"
 #include "store/store.h"
 #include "tlog/merkle.h"
@@ -325,6 +326,72 @@ spot_sequence(struct store *s, const char *subject, const json_t *incs,
 	if (*seq == 0)
 		*seq = n + 1;
 	return 0;
+}
+
+json_t *
+products_trend(struct center *c, struct store *s, int64_t now_ms,
+    int ndays, const char *zone, const char *category, const char *party,
+    char *err, size_t errlen)
+{
+	struct tz_zone *z = NULL;
+	json_t *incs = json_array(), *kept = NULL, *inc, *out = NULL;
+	int64_t last_day, from, to, end;
+	char why[256];
+	int cutoff, snap = 0;
+	size_t i;
+
+	if ((z = products_tz_load(c->cfg.report_timezone, err, errlen)) ==
+	    NULL)
+		goto done;
+	if (report_cutoff_parse(c->cfg.report_cutoff, &cutoff, why,
+	    sizeof(why)) == -1) {
+		snprintf(err, errlen, "report_cutoff: %s", why);
+		goto done;
+	}
+	/* The report day whose period holds now. */
+	last_day = now_ms / 86400000;
+	report_day_period(z, cutoff, last_day, &from, &to);
+	if (now_ms >= to)
+		last_day++;
+	else if (now_ms < from)
+		last_day--;
+	report_day_period(z, cutoff, last_day - (ndays - 1), &from, &end);
+	report_day_period(z, cutoff, last_day, &end, &to);
+	if (incs == NULL || store_read_begin(s) == -1)
+		goto store_failed;
+	snap = 1;
+	if (incidents_in(s, from, to, incs) == -1 ||
+	    verification_of(s, incs) == -1)
+		goto store_failed;
+	if (party != NULL) {
+		if ((kept = json_array()) == NULL)
+			goto store_failed;
+		json_array_foreach(incs, i, inc) {
+			int r = store_released(s, json_string_value(
+			    json_object_get(inc, "id")), party);
+
+			if (r == -1)
+				goto store_failed;
+			if (r == 1)
+				json_array_append(kept, inc);
+		}
+		json_decref(incs);
+		incs = kept;
+		kept = NULL;
+	}
+	if ((out = trend_compute(incs, z, c->cfg.report_timezone, cutoff,
+	    last_day, ndays, zone, category)) == NULL)
+		snprintf(err, errlen, "out of memory");
+	goto done;
+store_failed:
+	snprintf(err, errlen, "the store could not be read");
+done:
+	if (snap)
+		store_read_end(s);
+	json_decref(kept);
+	json_decref(incs);
+	tz_free(z);
+	return out;
 }
 
 int

@@ -56,6 +56,17 @@ int products_compute(struct center *c, struct store *s,
     const struct report_request *rq, struct products_report *out,
     int *status, char *err, size_t errlen);
 
+/*
+ * The trend (report/trend.h) of the ndays report days up to the one whose
+ * period holds now_ms, from the store connection s (one read snapshot),
+ * in zone and of category when not NULL; for a liaison (party not NULL)
+ * only the incidents released to that party. A new object, or NULL with
+ * the reason in err.
+ */
+json_t *products_trend(struct center *c, struct store *s, int64_t now_ms,
+    int ndays, const char *zone, const char *category, const char *party,
+    char *err, size_t errlen);
+
 /* Frees what r holds; r itself is the caller's. */
 void products_report_clear(struct products_report *r);
 

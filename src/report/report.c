@@ -384,8 +384,8 @@ row_json(const char *name, const struct tally *t, enum report_kind kind)
 	return o;
 }
 
-static int
-is_violation(const json_t *inc)
+int
+report_is_violation(const json_t *inc)
 {
 	const char *kind = str(inc, "kind"), *state = str(inc, "state");
 
@@ -452,7 +452,7 @@ summary(const struct frame *f, const json_t *incs)
 		if (tally_get(&cat, c) == NULL)
 			goto done;
 	json_array_foreach(incs, i, inc) {
-		if (!is_violation(inc) || (w = which(f, inc)) == -1)
+		if (!report_is_violation(inc) || (w = which(f, inc)) == -1)
 			continue;
 		ts = num(inc, "time_from_ms");
 		in_prev = w != 0 && ts >= f->prev_from && ts < f->from;

@@ -94,6 +94,13 @@ int report_kind_parse(const char *s, enum report_kind *k);
 int report_cutoff_parse(const char *s, int *minutes, char *err,
     size_t errlen);
 
+/*
+ * Whether incident record inc (as the store gives it, with its "state")
+ * counts as a violation: observed, and neither agreed_no_violation nor a
+ * duplicate. The one rule of reports and trends.
+ */
+int report_is_violation(const json_t *inc);
+
 /* "YYYY-MM-DD" into days since 1970-01-01. 0, or -1 with err. */
 int report_date_parse(const char *s, int64_t *day, char *err, size_t errlen);
 

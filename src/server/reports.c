@@ -26,9 +26,12 @@
 
 #include "center/center.h"
 #include "center/products.h"
+#include "common/num.h"
+#include "record/observation.h"
 #include "record/timefmt.h"
 #include "report/render.h"
 #include "report/reportentry.h"
+#include "report/trend.h"
 #include "server/request.h"
 #include "store/store.h"
 #include "verify/member.h"
@@ -165,6 +168,49 @@ reports_list(struct request *r)
 	if (list == NULL)
 		return http_problem(r, 503, "the store is unavailable");
 	return http_json(r, 200, json_pack("{s:o}", "reports", list));
+}
+
+/*
+ * GET /v1/trends?days=&zone=&category=&format=: violations per report day
+ * by category and zone (report/trend.h), as JSON or CSV.
+ */
+enum MHD_Result
+reports_trends(struct request *r)
+{
+	const char *days = http_query(r, "days"), *fmt = http_query(r,
+	    "format"), *zone = http_query(r, "zone"), *cat = http_query(r,
+	    "category");
+	char err[300], *csv;
+	int64_t n = 30;
+	struct store *s;
+	json_t *t;
+	enum MHD_Result ret;
+
+	if (days != NULL && num_parse_i64(days, 1, TREND_MAX_DAYS, &n, err,
+	    sizeof(err)) == -1)
+		return http_problem(r, 400, "days: %s", err);
+	if (fmt != NULL && strcmp(fmt, "json") != 0 && strcmp(fmt, "csv") != 0)
+		return http_problem(r, 400, "format: must be json or csv");
+	if (cat != NULL && !observation_is_category(cat))
+		return http_problem(r, 400, "category: '%.64s' is not a category "
+		    "of the observation model", cat);
+	s = store_pool_get(r->srv->readers);
+	t = products_trend(r->srv->center, s, timefmt_now_ms(), (int)n, zone,
+	    cat, r->who.role == ROLE_LIAISON ? r->who.party : NULL, err,
+	    sizeof(err));
+	store_pool_put(r->srv->readers, s);
+	if (t == NULL)
+		return http_problem(r, 503, "%s", err);
+	if (fmt == NULL || strcmp(fmt, "json") == 0)
+		return http_json(r, 200, t);
+	csv = trend_csv(t);
+	json_decref(t);
+	if (csv == NULL)
+		return http_problem(r, 503, "out of memory");
+	ret = http_bytes(r, 200, csv, strlen(csv), "text/csv; charset=utf-8",
+	    "no-store");
+	free(csv);
+	return ret;
 }
 
 /* The rendering a GET asks for: by suffix of the id, else by Accept. */

@@ -282,6 +282,7 @@ enum MHD_Result verification_queue(struct request *r);
 /* Route handlers (reports.c): the center's products. */
 enum MHD_Result reports_post(struct request *r);
 enum MHD_Result reports_list(struct request *r);
+enum MHD_Result reports_trends(struct request *r);
 enum MHD_Result reports_get(struct request *r);
 enum MHD_Result reports_sign(struct request *r);
 

@@ -78,6 +78,8 @@ static const char *const P_INCIDENTS[] = { "bbox", "from", "to",
 	"category", "zone", "limit", "cursor", NULL };
 static const char *const P_PAGE[] = { "limit", "cursor", NULL };
 static const char *const P_REPORTS[] = { "state", "kind", NULL };
+static const char *const P_TRENDS[] = { "days", "zone", "category",
+	"format", NULL };
 static const char *const P_EVENTS[] = { "types", "bbox", "zone",
 	"category", "after", NULL };
 static const char *const P_DELIVERIES[] = { "rule", "state", "limit",
@@ -154,6 +156,8 @@ static const struct route routes[] = {
 	    P_REPORTS },
 	{ "GET", "/v1/reports/{id}", reports_get, READERS, BODY_NONE, NULL,
 	    NULL },
+	{ "GET", "/v1/trends", reports_trends, READERS, BODY_NONE, NULL,
+	    P_TRENDS },
 	{ "POST", "/v1/reports/{id}/signatures", reports_sign, A(ASSESSOR),
 	    BODY_NOTE, NULL, NULL },
 	{ "GET", "/v1/events", alerts_events, READERS, BODY_NONE, NULL,
