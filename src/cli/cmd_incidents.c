@@ -23,7 +23,7 @@
 #include "cli/client.h"
 #include "cli/commands.h"
 #include "common/log.h"
-#include "format/csv.h"
+#include "format/incform.h"
 #include "record/decision.h"
 #include "record/observation.h"
 #include "record/timefmt.h"
@@ -33,12 +33,6 @@
 #define MAX_PARAM 1024		 /* bytes of one filter value */
 #define MAX_SPLIT DECISION_MAX_SPLIT
 
-
-static const char *const csv_columns[] = { "id", "kind", "category",
-	"count", "qualifier", "time_from", "time_to", "lat", "lon",
-	"semi_major_m", "semi_minor_m", "orientation_deg", "zone",
-	"description", "independent_sources", "source_types", "members",
-	"observations", "complaints", "uncorroborated", NULL };
 
 static void
 help(void)
@@ -96,22 +90,6 @@ str(const json_t *obj, const char *key)
 	return s ? s : "";
 }
 
-/* "a;b;c" of an array of strings. */
-static void
-joined(const json_t *arr, char *buf, size_t len)
-{
-	const json_t *v;
-	size_t i, n = 0;
-
-	buf[0] = '\0';
-	json_array_foreach(arr, i, v) {
-		if (n >= len)
-			break;
-		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ";" : "",
-		    json_string_value(v) ? json_string_value(v) : "");
-	}
-}
-
 static void
 table_header(void)
 {
@@ -161,65 +139,9 @@ table_row(const json_t *f)
 static int
 csv_row(const json_t *f)
 {
-	const json_t *p = json_object_get(f, "properties");
-	const json_t *tw = json_object_get(p, "time_window");
-	const json_t *cnt = json_object_get(p, "count");
-	const json_t *pos = json_object_get(p, "position");
-	const json_t *el = json_object_get(p, "ellipse");
-	const json_t *cor = json_object_get(p, "corroboration");
-	char num[12][32], types[512], members[512];
-	const char *fields[20];
 	char *line;
-	int i;
 
-	snprintf(num[0], 32, "%lld",
-	    (long long)json_integer_value(json_object_get(cnt, "value")));
-	for (i = 1; i < 8; i++)
-		num[i][0] = '\0';
-	if (json_is_object(pos)) {
-		snprintf(num[1], 32, "%.7f",
-		    json_number_value(json_object_get(pos, "lat")));
-		snprintf(num[2], 32, "%.7f",
-		    json_number_value(json_object_get(pos, "lon")));
-	}
-	if (json_is_object(el)) {
-		snprintf(num[3], 32, "%.1f",
-		    json_number_value(json_object_get(el, "semi_major_m")));
-		snprintf(num[4], 32, "%.1f",
-		    json_number_value(json_object_get(el, "semi_minor_m")));
-		snprintf(num[5], 32, "%.1f", json_number_value(
-		    json_object_get(el, "orientation_deg")));
-	}
-	snprintf(num[6], 32, "%lld", (long long)json_integer_value(
-	    json_object_get(cor, "independent_sources")));
-	snprintf(num[7], 32, "%zu",
-	    json_array_size(json_object_get(p, "observations")));
-	snprintf(num[8], 32, "%zu",
-	    json_array_size(json_object_get(cor, "complaints")));
-	joined(json_object_get(cor, "source_types"), types, sizeof(types));
-	joined(json_object_get(cor, "members"), members, sizeof(members));
-	fields[0] = str(f, "id");
-	fields[1] = str(p, "kind");
-	fields[2] = str(p, "category");
-	fields[3] = num[0];
-	fields[4] = str(cnt, "qualifier");
-	fields[5] = str(tw, "from");
-	fields[6] = str(tw, "to");
-	fields[7] = num[1];
-	fields[8] = num[2];
-	fields[9] = num[3];
-	fields[10] = num[4];
-	fields[11] = num[5];
-	fields[12] = str(p, "zone");
-	fields[13] = str(p, "description");
-	fields[14] = num[6];
-	fields[15] = types;
-	fields[16] = members;
-	fields[17] = num[7];
-	fields[18] = num[8];
-	fields[19] = json_is_true(json_object_get(p, "uncorroborated"))
-	    ? "true" : "false";
-	if ((line = csv_format(fields, 20)) == NULL)
+	if ((line = incform_csv_line(f)) == NULL)
 		return -1;
 	fputs(line, stdout);
 	free(line);
@@ -563,7 +485,7 @@ list(int argc, char **argv)
 		    stdout);
 		o.opened = 1;
 	} else if (o.format == CLIENT_CSV) {
-		char *h = csv_format(csv_columns, 20);
+		char *h = incform_csv_header();
 
 		if (h == NULL)
 			goto out;

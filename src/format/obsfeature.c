@@ -97,6 +97,8 @@ reserve(struct obsfeature_text *t, size_t n)
 int
 obsfeature_text_add(struct obsfeature_text *t, const char *s, size_t n)
 {
+	if (n == 0)
+		return 0;
 	if (reserve(t, n) == -1)
 		return -1;
 	memcpy(t->p + t->len, s, n);

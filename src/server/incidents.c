@@ -23,13 +23,16 @@
 
 #include "center/center.h"
 #include "common/num.h"
+#include "format/incform.h"
 #include "fusion/associate.h"
 #include "fusion/fusion.h"
+#include "ledger/entrylog.h"
 #include "locate/ellipsoid.h"
 #include "record/canon.h"
 #include "record/decision.h"
 #include "record/observation.h"
 #include "record/timefmt.h"
+#include "server/export.h"
 #include "server/request.h"
 #include "store/store.h"
 
@@ -303,42 +306,156 @@ list_arg(struct arg_ctx *a, const char *key, const char *value)
 	}
 }
 
+/* An export of the incident listing (server/export.h). */
+struct inc_export {
+	struct server *srv;
+	struct principal who;
+	struct store_incident_query q;
+	struct arg_ctx a;	/* q's strings live here */
+	enum export_format f;
+	int64_t last;
+	int rows, header_sent;
+};
+
+#define EXPORT_PAGE 500
+
+/* export_page_fn: the next EXPORT_PAGE incidents, as list_row makes them
+ * (the liaison's view included), with their states. */
+static int
+export_page(void *ctx, struct obsfeature_text *out, int *done)
+{
+	struct inc_export *e = ctx;
+	struct list_ctx c;
+	struct store *s;
+	const json_t *f, *p, *g;
+	char *text, desc[600];
+	size_t i;
+	int rc, bad = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.who = &e->who;
+	c.limit = EXPORT_PAGE;
+	c.last = e->last;
+	if ((c.features = json_array()) == NULL)
+		return -1;
+	e->q.limit = EXPORT_PAGE + 1;
+	s = store_pool_get(e->srv->readers);
+	rc = store_query_incidents(s, &e->q, list_row, &c);
+	if (rc == 0 && !c.failed && list_states(s, c.features) == -1)
+		c.failed = 1;
+	store_pool_put(e->srv->readers, s);
+	if (rc == -1 || c.failed) {
+		json_decref(c.features);
+		return -1;
+	}
+	if (e->f == EXPORT_CSV && !e->header_sent) {
+		if ((text = incform_csv_header()) == NULL ||
+		    obsfeature_text_add(out, text, strlen(text)) == -1)
+			bad = 1;
+		free(text);
+		e->header_sent = 1;
+	}
+	json_array_foreach(c.features, i, f) {
+		p = json_object_get(f, "properties");
+		g = json_object_get(f, "geometry");
+		if (e->f == EXPORT_GEOJSON) {
+			text = json_dumps(f, JSON_COMPACT |
+			    JSON_REAL_PRECISION(15));
+			bad |= text == NULL || (e->rows > 0 &&
+			    obsfeature_text_add(out, ",", 1) == -1) ||
+			    obsfeature_text_add(out, text, strlen(text)) == -1;
+			free(text);
+		} else if (e->f == EXPORT_CSV) {
+			text = incform_csv_line(f);
+			bad |= text == NULL ||
+			    obsfeature_text_add(out, text, strlen(text)) == -1;
+			free(text);
+		} else if (json_is_object(g)) {
+			snprintf(desc, sizeof(desc), "%s, %s, %s",
+			    json_string_value(json_object_get(p, "category")) ?
+			    json_string_value(json_object_get(p, "category")) :
+			    "", json_string_value(json_object_get(p, "state")) ?
+			    json_string_value(json_object_get(p, "state")) : "",
+			    json_string_value(json_object_get(p,
+			    "description")) ? json_string_value(
+			    json_object_get(p, "description")) : "");
+			bad |= export_kml_placemark(out, json_string_value(
+			    json_object_get(f, "id")), desc, json_number_value(
+			    json_array_get(json_object_get(g, "coordinates"),
+			    0)), json_number_value(json_array_get(
+			    json_object_get(g, "coordinates"), 1))) == -1;
+		}
+		e->rows++;
+	}
+	json_decref(c.features);
+	if (bad)
+		return -1;
+	e->last = c.last;
+	e->q.after = c.last;
+	*done = c.rows <= EXPORT_PAGE;
+	return 0;
+}
+
 enum MHD_Result
 incidents_list(struct request *r)
 {
-	struct store_incident_query q;
-	struct arg_ctx a;
+	struct inc_export *e;
+	struct store_incident_query *q;
+	struct arg_ctx *a;
 	struct list_ctx c;
 	struct store *s;
-	const char *const *k, *v;
+	const char *const *k, *v, *fmt = http_query(r, "format");
+	enum export_format ef = EXPORT_GEOJSON;
 	char next[32];
 	int rc;
 
-	store_incident_query_init(&q);
+	if (fmt != NULL && export_format_parse(fmt, &ef) == -1)
+		return http_problem(r, 400, "format: must be csv, geojson or "
+		    "kml (without it, a page of JSON)");
+	/* On the heap: an export's filter outlives this call. */
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return http_problem(r, 503, "out of memory");
+	q = &e->q;
+	a = &e->a;
+	store_incident_query_init(q);
 	if (r->who.role == ROLE_LIAISON)
-		q.released_to = r->who.party;
-	memset(&a, 0, sizeof(a));
-	a.q = &q;
-	a.limit = LIST_DEFAULT_LIMIT;
-	for (k = r->route->params; *k != NULL && a.err[0] == '\0'; k++)
+		q->released_to = r->who.party;
+	a->q = q;
+	a->limit = LIST_DEFAULT_LIMIT;
+	for (k = r->route->params; *k != NULL && a->err[0] == '\0'; k++)
 		if ((v = http_query(r, *k)) != NULL)
-			list_arg(&a, *k, v);
-	if (a.err[0] != '\0')
-		return http_problem(r, 400, "%s", a.err);
-	if (q.from_ms != INT64_MIN && q.to_ms != INT64_MAX &&
-	    q.to_ms < q.from_ms)
+			list_arg(a, *k, v);
+	if (a->err[0] != '\0') {
+		free(e);
+		return http_problem(r, 400, "%s", a->err);
+	}
+	if (q->from_ms != INT64_MIN && q->to_ms != INT64_MAX &&
+	    q->to_ms < q->from_ms) {
+		free(e);
 		return http_problem(r, 400, "to: is before from");
-	q.limit = (int)a.limit + 1;
+	}
+	if (fmt != NULL) {
+		e->srv = r->srv;
+		e->who = r->who;
+		if (e->who.role == ROLE_LIAISON)
+			q->released_to = e->who.party;
+		e->f = ef;
+		e->last = q->after;
+		return export_stream(r, ef, "incidents", entrylog_size(
+		    r->srv->center->log), export_page, e, free);
+	}
+	q->limit = (int)a->limit + 1;
 	memset(&c, 0, sizeof(c));
 	c.who = &r->who;
 	c.features = json_array();
-	c.limit = (int)a.limit;
+	c.limit = (int)a->limit;
 	c.last = 0;
 	s = store_pool_get(r->srv->readers);
-	rc = store_query_incidents(s, &q, list_row, &c);
+	rc = store_query_incidents(s, q, list_row, &c);
 	if (rc == 0 && !c.failed && list_states(s, c.features) == -1)
 		c.failed = 1;
 	store_pool_put(r->srv->readers, s);
+	free(e);
 	if (rc == -1 || c.failed) {
 		json_decref(c.features);
 		return http_problem(r, 503, "the store could not run the "

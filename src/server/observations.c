@@ -17,12 +17,15 @@
 #include <string.h>
 
 #include "center/center.h"
-#include "ledger/checkpointer.h"
 #include "common/log.h"
 #include "common/num.h"
 #include "format/obsfeature.h"
+#include "format/obsform.h"
+#include "ledger/checkpointer.h"
+#include "ledger/entrylog.h"
 #include "record/observation.h"
 #include "record/timefmt.h"
+#include "server/export.h"
 #include "server/request.h"
 #include "store/store.h"
 
@@ -598,47 +601,167 @@ list_arg(struct arg_ctx *a, const char *key, const char *value)
 	}
 }
 
+/* An export of the listing (server/export.h): its filter and cursor. */
+struct obs_export {
+	struct server *srv;
+	struct store_query q;
+	struct arg_ctx a;	/* q's strings live here */
+	enum export_format f;
+	int64_t stop;		/* the log's size when it began */
+	int64_t last;
+	int rows, page_rows, header_sent, failed;
+	struct obsfeature_text *out;
+};
+
+#define EXPORT_PAGE 500
+
+/* A store row into the export's format. */
+static int
+export_row(void *arg, int64_t index, const char *entry, size_t len,
+    const uint8_t *id)
+{
+	struct obs_export *e = arg;
+	json_t *f = NULL, *p, *src;
+	char *line = NULL, dropped[128], desc[400];
+	int rc = 0;
+
+	if (index >= e->stop)
+		return 1;
+	e->last = index;
+	e->page_rows++;
+	if (e->f == EXPORT_GEOJSON) {
+		rc = (e->rows > 0 && obsfeature_text_add(e->out, ",", 1) == -1) ||
+		    obsfeature_append(e->out, index, entry, len, id) == -1;
+		goto done;
+	}
+	if ((f = obsfeature_json(index, entry, len)) == NULL)
+		goto done; /* not an observation: nothing to export */
+	if (e->f == EXPORT_CSV) {
+		rc = (line = obsform_csv_line(f, dropped, sizeof(dropped))) ==
+		    NULL || obsfeature_text_add(e->out, line, strlen(line)) ==
+		    -1;
+		goto done;
+	}
+	p = json_object_get(f, "properties");
+	src = json_object_get(p, "source");
+	snprintf(desc, sizeof(desc), "%s, %s, log index %lld",
+	    json_string_value(json_object_get(p, "category")) ?
+	    json_string_value(json_object_get(p, "category")) : "",
+	    json_string_value(json_object_get(src, "type")) ?
+	    json_string_value(json_object_get(src, "type")) : "",
+	    (long long)index);
+	rc = export_kml_placemark(e->out, json_string_value(json_object_get(f,
+	    "id")), desc, json_number_value(json_array_get(json_object_get(
+	    json_object_get(f, "geometry"), "coordinates"), 0)),
+	    json_number_value(json_array_get(json_object_get(json_object_get(
+	    f, "geometry"), "coordinates"), 1))) == -1;
+done:
+	free(line);
+	json_decref(f);
+	if (rc) {
+		e->failed = 1;
+		return 1;
+	}
+	e->rows++;
+	return 0;
+}
+
+/* export_page_fn: the next EXPORT_PAGE observations. */
+static int
+export_page(void *ctx, struct obsfeature_text *out, int *done)
+{
+	struct obs_export *e = ctx;
+	struct store *s;
+	char *h;
+	int rc;
+
+	e->out = out;
+	if (e->f == EXPORT_CSV && !e->header_sent) {
+		if ((h = obsform_csv_header()) == NULL ||
+		    obsfeature_text_add(out, h, strlen(h)) == -1) {
+			free(h);
+			return -1;
+		}
+		free(h);
+		e->header_sent = 1;
+	}
+	e->page_rows = 0;
+	e->q.limit = EXPORT_PAGE;
+	s = store_pool_get(e->srv->readers);
+	rc = store_query_observations(s, &e->q, export_row, e);
+	store_pool_put(e->srv->readers, s);
+	if (rc == -1 || e->failed)
+		return -1;
+	e->q.after_index = e->last;
+	*done = e->page_rows < EXPORT_PAGE || e->last >= e->stop - 1;
+	return 0;
+}
+
 enum MHD_Result
 observations_list(struct request *r)
 {
-	struct store_query q;
-	struct arg_ctx a;
+	struct obs_export *e;
+	struct store_query *qp;
+	struct arg_ctx *ap;
 	struct list_ctx c;
 	struct store *s;
-	const char *const *k, *v;
+	const char *const *k, *v, *fmt = http_query(r, "format");
+	enum export_format ef = EXPORT_GEOJSON;
 	char tail[48];
 	int rc, n;
 
-	store_query_init(&q);
-	memset(&a, 0, sizeof(a));
-	a.q = &q;
-	a.limit = LIST_DEFAULT_LIMIT;
-	for (k = r->route->params; *k != NULL && a.err[0] == '\0'; k++)
+	if (fmt != NULL && export_format_parse(fmt, &ef) == -1)
+		return http_problem(r, 400, "format: must be csv, geojson or "
+		    "kml (without it, a page of JSON)");
+	/* On the heap: an export's filter outlives this call. */
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return http_problem(r, 503, "out of memory");
+	qp = &e->q;
+	ap = &e->a;
+	store_query_init(qp);
+	ap->q = qp;
+	ap->limit = LIST_DEFAULT_LIMIT;
+	for (k = r->route->params; *k != NULL && ap->err[0] == '\0'; k++)
 		if ((v = http_query(r, *k)) != NULL)
-			list_arg(&a, *k, v);
-	if (a.err[0] != '\0')
-		return http_problem(r, 400, "%s", a.err);
-	if (q.from_ms != INT64_MIN && q.to_ms != INT64_MAX &&
-	    q.to_ms < q.from_ms)
+			list_arg(ap, *k, v);
+	if (ap->err[0] != '\0') {
+		free(e);
+		return http_problem(r, 400, "%s", ap->err);
+	}
+	if (qp->from_ms != INT64_MIN && qp->to_ms != INT64_MAX &&
+	    qp->to_ms < qp->from_ms) {
+		free(e);
 		return http_problem(r, 400, "to: is before from");
+	}
 	if (r->who.role == ROLE_LIAISON) {
 		/* Its party's complaints only: an empty page for the rest. */
-		if (q.source_type != NULL &&
-		    strcmp(q.source_type, "complaint") != 0)
-			q.organisation = "";
+		if (qp->source_type != NULL &&
+		    strcmp(qp->source_type, "complaint") != 0)
+			qp->organisation = "";
 		else
-			q.organisation = r->who.party;
-		q.source_type = "complaint";
+			qp->organisation = r->who.party;
+		qp->source_type = "complaint";
 	}
-	q.limit = (int)a.limit + 1;
+	if (fmt != NULL) {
+		e->srv = r->srv;
+		e->f = ef;
+		e->stop = entrylog_size(r->srv->center->log);
+		e->last = qp->after_index;
+		return export_stream(r, ef, "observations", e->stop,
+		    export_page, e, free);
+	}
+	qp->limit = (int)ap->limit + 1;
 	memset(&c, 0, sizeof(c));
-	c.limit = (int)a.limit;
+	c.limit = (int)ap->limit;
 	c.last = -1;
-	if (obsfeature_text_add(&c.text, PAGE_HEAD, strlen(PAGE_HEAD)) == -1)
+	if (obsfeature_text_add(&c.text, PAGE_HEAD, strlen(PAGE_HEAD)) == -1) {
+		free(e);
 		return http_problem(r, 503, "out of memory");
+	}
 	s = store_pool_get(r->srv->readers);
-	rc = store_query_observations(s, &q, list_row, &c);
+	rc = store_query_observations(s, qp, list_row, &c);
 	store_pool_put(r->srv->readers, s);
+	free(e);
 	if (c.rows > c.limit)
 		n = snprintf(tail, sizeof(tail), "],\"next\":\"%lld\"}",
 		    (long long)c.last);

@@ -177,6 +177,13 @@ int http_parse_time(const char *key, const char *value, int64_t *ms,
 int http_parse_categories(const char *value, char *buf, size_t bufsize,
     const char **cats, size_t *n, char *err, size_t errlen);
 
+/*
+ * Queues resp (made by the caller, destroyed here) with the headers every
+ * answer carries (Content-Security-Policy, nosniff, ...). NULL: MHD_NO.
+ */
+enum MHD_Result http_queue(struct request *r, unsigned int status,
+    struct MHD_Response *resp);
+
 /* Queues raw bytes with a content type and cache policy (copied). */
 enum MHD_Result http_bytes(struct request *r, unsigned int status,
     const void *data, size_t len, const char *ctype, const char *cache);

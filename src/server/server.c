@@ -69,13 +69,13 @@ static enum MHD_Result health(struct request *r);
     A(VIEWER))
 /* The query parameters of the routes that take any (server/query.h). */
 static const char *const P_OBSERVATIONS[] = { "bbox", "from", "to",
-	"category", "source", "member", "limit", "cursor", NULL };
+	"category", "source", "member", "limit", "cursor", "format", NULL };
 static const char *const P_OBS_POST[] = { "receipts", NULL };
 static const char *const P_RANGE[] = { "from", "to", NULL };
 static const char *const P_INCLUSION[] = { "index", "size", NULL };
 static const char *const P_EVIDENCE[] = { "sha256", NULL };
 static const char *const P_INCIDENTS[] = { "bbox", "from", "to",
-	"category", "zone", "limit", "cursor", NULL };
+	"category", "zone", "limit", "cursor", "format", NULL };
 static const char *const P_PAGE[] = { "limit", "cursor", NULL };
 static const char *const P_REPORTS[] = { "state", "kind", NULL };
 static const char *const P_TRENDS[] = { "days", "zone", "category",
@@ -234,6 +234,12 @@ queue(struct request *r, unsigned int status, struct MHD_Response *resp)
 	ret = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
+}
+
+enum MHD_Result
+http_queue(struct request *r, unsigned int status, struct MHD_Response *resp)
+{
+	return queue(r, status, resp);
 }
 
 enum MHD_Result
