@@ -406,6 +406,7 @@ incidents_list(struct request *r)
 	struct store *s;
 	const char *const *k, *v, *fmt = http_query(r, "format");
 	enum export_format ef = EXPORT_GEOJSON;
+	enum MHD_Result ret;
 	char next[32];
 	int rc;
 
@@ -426,8 +427,9 @@ incidents_list(struct request *r)
 		if ((v = http_query(r, *k)) != NULL)
 			list_arg(a, *k, v);
 	if (a->err[0] != '\0') {
+		ret = http_problem(r, 400, "%s", a->err);
 		free(e);
-		return http_problem(r, 400, "%s", a->err);
+		return ret;
 	}
 	if (q->from_ms != INT64_MIN && q->to_ms != INT64_MAX &&
 	    q->to_ms < q->from_ms) {

@@ -707,6 +707,7 @@ observations_list(struct request *r)
 	struct store *s;
 	const char *const *k, *v, *fmt = http_query(r, "format");
 	enum export_format ef = EXPORT_GEOJSON;
+	enum MHD_Result ret;
 	char tail[48];
 	int rc, n;
 
@@ -725,8 +726,9 @@ observations_list(struct request *r)
 		if ((v = http_query(r, *k)) != NULL)
 			list_arg(ap, *k, v);
 	if (ap->err[0] != '\0') {
+		ret = http_problem(r, 400, "%s", ap->err);
 		free(e);
-		return http_problem(r, 400, "%s", ap->err);
+		return ret;
 	}
 	if (qp->from_ms != INT64_MIN && qp->to_ms != INT64_MAX &&
 	    qp->to_ms < qp->from_ms) {
