@@ -45,7 +45,7 @@ bad "/v1/log/proof/consistency?from=1&to=1&x=1" "^x: not a parameter of this rou
 	"on the consistency proof"
 bad "/v1/evidence/$sha?x=1" "^x: not a parameter of this route \\(none\\)" "on GET evidence"
 bad "/v1/health?verbose" "^verbose: not a parameter" "on the health check"
-bad "/v1/observations?colour=red" "^colour: not a parameter of this route \\(bbox, from, to, category, source, member, limit, cursor\\)" \
+bad "/v1/observations?colour=red" "^colour: not a parameter of this route \\(bbox, from, to, category, source, member, limit, cursor, format\\)" \
 	"on the observations"
 r=$(api POST "/v1/evidence?sha=$sha" -H 'Content-Type: text/plain' --data-binary @"$TAP_TMP/item")
 is "$(status_of "$r")" 400 "on POST evidence (sha for sha256): 400"
