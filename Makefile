@@ -60,7 +60,7 @@ $(eval $(call flavour,release,-O2,$(JEMALLOC)))
 $(eval $(call flavour,asan,-O1 $(SAN),$(SAN)))
 
 .PHONY: all deps run test test-build bench check-src clean demo \
-	bench-dashboard
+	bench-dashboard bench-load
 all: build/release/truce web/dist/index.html
 
 deps:
@@ -106,6 +106,12 @@ run: deps
 bench: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) build/release/truce
 	@bench/run.sh
+
+# Issue 17's load figures (bench/load/RESULTS.md): 1,000 connections for
+# 60 s, slow senders beside a normal client.
+bench-load: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) build/release/truce
+	@bench/load/run.sh
 
 # Issue 14's dashboard benchmark (web/bench/RESULTS.md).
 bench-dashboard: deps
