@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -50,6 +51,36 @@ fuzz_strndup(const uint8_t *data, size_t size)
 		memcpy(s, data, size);
 	s[size] = '\0';
 	return s;
+}
+
+/*
+ * The data directory (data/geo's parent): $TRUCE_DATA, else the data/ of
+ * the source tree the running binary was built in (build/asan/fuzz/
+ * replay_NAME or build/fuzz/fuzz_NAME). 0, or -1 when none is found.
+ */
+static inline int
+fuzz_datadir(char *buf, size_t len)
+{
+	char exe[4096], *slash;
+	const char *env = getenv("TRUCE_DATA");
+	ssize_t n;
+	int up;
+
+	if (env != NULL)
+		return snprintf(buf, len, "%s", env) < (int)len ? 0 : -1;
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
+		return -1;
+	exe[n] = '\0';
+	for (up = 0; up < 4; up++) {
+		if ((slash = strrchr(exe, '/')) == NULL)
+			return -1;
+		*slash = '\0';
+		if (snprintf(buf, len, "%s/data/geo", exe) < (int)len &&
+		    access(buf, R_OK) == 0)
+			return snprintf(buf, len, "%s/data", exe) < (int)len ?
+			    0 : -1;
+	}
+	return -1;
 }
 
 #endif
