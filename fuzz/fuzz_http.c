@@ -34,8 +34,9 @@
 
 #include "fuzz.h"
 
-#define WAIT_MS 5000 /* for an answer to start or go on */
-#define IDLE_MS 20   /* for a next answer after a complete one */
+#define WAIT_MS 3000 /* for an answer to start or go on */
+#define SHORT_MS 50  /* ... to a request that looks incomplete */
+#define IDLE_MS 2    /* for a next answer after a complete one */
 
 static char dir[64];
 static struct center *center;
@@ -222,6 +223,27 @@ complete(const char *a, size_t n, int *open)
 	return at;
 }
 
+/*
+ * 1 if req looks like at least one whole request: its headers end and a
+ * Content-Length, if any, is all there. libmicrohttpd keeps waiting for
+ * the rest of one that is not, even after the half-close (until
+ * connection_timeout_s), so for those the answer is waited for briefly.
+ */
+static int
+looks_whole(const uint8_t *req, size_t len)
+{
+	const char *end, *cl;
+	size_t hl;
+
+	if ((end = memmem(req, len, "\r\n\r\n", 4)) == NULL)
+		return 0;
+	hl = (size_t)(end + 4 - (const char *)req);
+	if ((cl = memmem(req, hl, "Content-Length:", 15)) != NULL &&
+	    strtoul(cl + 15, NULL, 10) > len - hl)
+		return 0;
+	return 1;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -231,7 +253,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *req;
 	size_t len, off = 0, got = 0, done = 0;
 	ssize_t w;
-	int fd, open = 1;
+	int fd, open = 1, wait;
 
 	if ((req = with_tokens(data, size, &len)) == NULL)
 		return 0;
@@ -255,7 +277,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 */
 	pfd.fd = fd;
 	pfd.events = POLLIN;
-	while (poll(&pfd, 1, got > 0 && !open ? IDLE_MS : WAIT_MS) == 1) {
+	wait = looks_whole(req, len) ? WAIT_MS : SHORT_MS;
+	while (poll(&pfd, 1, got > 0 && !open ? IDLE_MS : wait) == 1) {
 		if (got == sizeof(answer))
 			break; /* more than a fuzz input's answers need */
 		if ((w = recv(fd, answer + got, sizeof(answer) - got, 0)) <= 0)
