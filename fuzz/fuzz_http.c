@@ -14,9 +14,10 @@
  * Rate limits are raised to their maxima: a fuzzer sending bad tokens
  * from 127.0.0.1 would otherwise be refused everything with 429.
  *
- * Promises checked: every answer starts with an HTTP/1.x status line
- * and none is a 500 (an input the server cannot take is refused with a
- * 4xx, or a 503 when busy).
+ * Promises checked: a request that looks whole (looks_whole) gets an
+ * answer; every answer starts with an HTTP/1.x status line and none is a
+ * 500 (an input the server cannot take is refused with a 4xx, or a 503
+ * when busy).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -287,6 +288,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		done += complete(answer + done, got - done, &open);
 	}
 	close(fd);
+	/* A whole request is answered, not dropped (the server may close
+	   after an answer, but not instead of one). */
+	if (getenv("FUZZ_HTTP_VERBOSE") != NULL && wait == WAIT_MS && got == 0)
+		fprintf(stderr, "fuzz_http: no answer\n");
+	FUZZ_CHECK(wait == SHORT_MS || got > 0);
 	free(req);
 	return 0;
 }
