@@ -5,7 +5,7 @@
  *
  * Calls LLVMFuzzerInitialize once if the target has one, then
  * LLVMFuzzerTestOneInput once per file (every regular file of a DIR, in
- * name order). Built with the ordinary compiler under ASan + UBSan by
+ * name order; REPLAY_VERBOSE=1 names each on standard error). Built with the ordinary compiler under ASan + UBSan by
  * `make test`, so every committed corpus input is replayed on every test
  * run and a regression input fails the run as its crash did. Exit status
  * 0 when every file ran (a sanitizer or FUZZ_CHECK aborts before), 1 when
@@ -48,6 +48,8 @@ replay_file(const char *path, size_t *nrun)
 		fprintf(stderr, "replay: %s: cannot read\n", path);
 		goto done;
 	}
+	if (getenv("REPLAY_VERBOSE") != NULL)
+		fprintf(stderr, "replay: %s\n", path);
 	LLVMFuzzerTestOneInput(buf, (size_t)len);
 	(*nrun)++;
 	rc = 0;
