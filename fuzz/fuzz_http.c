@@ -11,8 +11,10 @@
  * replaced by the admin's token, "@M@" by a monitor's of member RU, "@L@"
  * by a liaison's of party AM, "@V@" by a viewer's.
  *
- * Rate limits are raised to their maxima: a fuzzer sending bad tokens
- * from 127.0.0.1 would otherwise be refused everything with 429.
+ * Rate and connection limits are raised to their maxima: a fuzzer
+ * sending bad tokens from 127.0.0.1 would otherwise be refused everything
+ * with 429, and its hundreds of connections a second reach the limit of
+ * connections (fuzz/README.md, "Findings").
  *
  * Promises checked: a plain, whole request (looks_whole) gets an
  * answer; every answer starts with an HTTP/1.x status line and none is a
@@ -112,6 +114,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (fuzz_datadir(cfg.geo_data, sizeof(cfg.geo_data)) == -1)
 		snprintf(cfg.region, sizeof(cfg.region), "none");
 	cfg.auth_fail_burst = cfg.auth_fail_per_minute = 1000000;
+	/* Hundreds of connections a second from one address: see
+	   fuzz/README.md, "Findings", on the connection limit. */
+	cfg.max_connections = 10000;
+	cfg.max_connections_per_address = 10000;
 	cfg.write_burst = cfg.write_per_minute = 1000000000;
 	memset(&g, 0, sizeof(g));
 	snprintf(g.parties[0], PRINCIPAL_NAME_LEN, "AM");
