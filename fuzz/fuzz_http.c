@@ -233,8 +233,37 @@ complete(const char *a, size_t n, int *open)
 }
 
 /*
- * How whole req looks: 0 if its headers do not end or a Content-Length,
- * if any, is not all there (libmicrohttpd keeps waiting for the rest even
+ * 1 if b[0..n-1] holds chunks up to the last one (size 0, no trailers),
+ * each a hex size line and its data; else 0.
+ */
+static int
+chunks_end(const uint8_t *b, size_t n)
+{
+	const uint8_t *nl;
+	unsigned long size;
+	char *end;
+	size_t at = 0;
+
+	while (at < n) {
+		if ((nl = memmem(b + at, n - at, "\r\n", 2)) == NULL ||
+		    nl == b + at)
+			return 0;
+		size = strtoul((const char *)b + at, &end, 16);
+		if ((const uint8_t *)end != nl)
+			return 0;
+		at = (size_t)(nl - b) + 2;
+		if (size == 0)
+			return n - at >= 2 && memcmp(b + at, "\r\n", 2) == 0;
+		if (size > n - at || n - at - size < 2)
+			return 0;
+		at += size + 2;
+	}
+	return 0;
+}
+
+/*
+ * How whole req looks: 0 if its headers do not end or a Content-Length
+ * or chunked body, if any, is not all there (libmicrohttpd keeps waiting for the rest even
  * after the half-close, until connection_timeout_s, so the answer is
  * waited for briefly); 2 if it is also a plain request, a method, " /",
  * and headers without control characters (the server must answer it);
@@ -251,6 +280,9 @@ looks_whole(const uint8_t *req, size_t len)
 	hl = (size_t)(end + 4 - (const char *)req);
 	if ((cl = memmem(req, hl, "Content-Length:", 15)) != NULL &&
 	    strtoul(cl + 15, NULL, 10) > len - hl)
+		return 0;
+	if (memmem(req, hl, "chunked", 7) != NULL &&
+	    chunks_end(req + hl, len - hl) == 0)
 		return 0;
 	for (i = 0; i < hl && req[i] >= 'A' && req[i] <= 'Z'; i++)
 		;
