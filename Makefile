@@ -121,3 +121,49 @@ bench-dashboard: deps
 
 clean:
 	rm -rf build web/dist
+
+# Fuzzing (fuzz/README.md). Every fuzz/fuzz_NAME.c is linked with
+# fuzz/replay.c into build/asan/fuzz/replay_NAME, which tests/integration/
+# fuzz_replay.t runs over fuzz/corpus/NAME/ (ordinary compiler, ASan +
+# UBSan); `make fuzz [FUZZ_SECONDS=N]` builds the same files with clang's
+# libFuzzer into build/fuzz/ and runs each for N seconds (scripts/fuzz.sh).
+FUZZ_SRC     := $(wildcard fuzz/fuzz_*.c)
+FUZZ_NAMES   := $(patsubst fuzz/fuzz_%.c,%,$(FUZZ_SRC))
+asan_REPLAY  := $(patsubst %,build/asan/fuzz/replay_%,$(FUZZ_NAMES))
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+# clang's warnings differ from gcc's: they are shown, not fatal, here.
+FUZZ_CFLAGS  := $(filter-out -Werror,$(CFLAGS_BASE)) -O1 \
+		-fno-omit-frame-pointer -fno-sanitize-recover=undefined
+FUZZ_OBJ     := $(patsubst src/%.c,build/fuzz/obj/%.o,$(LIB_SRC))
+FUZZ_BINS    := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_NAMES))
+
+build/asan/fuzz/replay_%: fuzz/fuzz_%.c fuzz/replay.c fuzz/fuzz.h \
+		build/asan/libtruce.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Ifuzz $(asan_CFLAGS) fuzz/replay.c $< \
+		build/asan/libtruce.a $(asan_LDFLAGS) $(LDLIBS) -o $@
+
+test-build: $(asan_REPLAY)
+
+build/fuzz/obj/%.o: src/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) \
+		-fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+
+build/fuzz/libtruce.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h build/fuzz/libtruce.a $(HDRS)
+	$(FUZZ_CC) $(CPPFLAGS) -Ifuzz $(FUZZ_CFLAGS) \
+		-fsanitize=fuzzer,address,undefined $< build/fuzz/libtruce.a \
+		$(LDLIBS) -o $@
+
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZ_BINS)
+
+fuzz:
+	@scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory -j$(JOBS) fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(FUZZ_NAMES)

@@ -48,6 +48,11 @@ web_deps() {
 	touch "$web/node_modules/.package-lock.json"
 }
 
+# fuzz:  `make fuzz` (scripts/deps.sh fuzz) alone needs clang with its
+#        libFuzzer runtime; the normal test run replays the corpora with the
+#        ordinary compiler and does not install it.
+[ "${1:-}" = fuzz ] && pkgs+=(clang libclang-rt-dev)
+
 missing=()
 for p in "${pkgs[@]}"; do
 	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)

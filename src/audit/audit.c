@@ -1403,34 +1403,28 @@ compare_digests(struct audit *a)
 	return 0;
 }
 
-/* GETs a proof (inclusion or consistency JSON) into proof / *plen. */
-static int
-get_proof(struct audit *a, const char *path, const char *what,
-    uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *plen)
+int
+audit_parse_proof(const uint8_t *body, size_t len,
+    uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *plen, char *err,
+    size_t errlen)
 {
-	struct fetch_reply r;
-	json_t *doc = NULL, *arr, *h;
-	json_error_t je;
+	json_t *doc, *arr, *h;
 	const char *s;
 	size_t i;
 	int rc = -1;
 
-	if (fetch_get(a->f, path, MAX_PROOF_JSON, &r) == -1)
-		return fail(a, AUDIT_INCOMPLETE, "%s: %s", what, r.error);
-	if (reply_ok(a, &r, what) == -1)
-		goto done;
-	if ((doc = json_loadb((const char *)r.body, r.len, 0, &je)) == NULL ||
+	if ((doc = json_loadb((const char *)body, len, 0, NULL)) == NULL ||
 	    !json_is_array(arr = json_object_get(doc, "proof")) ||
 	    json_array_size(arr) > MERKLE_MAX_PROOF) {
-		fail(a, AUDIT_FAILED, "%s: GET %s: not a JSON proof of at most "
-		    "%d hashes", what, path, MERKLE_MAX_PROOF);
+		snprintf(err, errlen, "not a JSON proof of at most %d hashes",
+		    MERKLE_MAX_PROOF);
 		goto done;
 	}
 	json_array_foreach(arr, i, h) {
 		if ((s = json_string_value(h)) == NULL ||
 		    merkle_hash_from_base64(s, strlen(s), proof[i]) == -1) {
-			fail(a, AUDIT_FAILED, "%s: GET %s: proof[%zu] is not a "
-			    "base64 SHA-256 hash", what, path, i);
+			snprintf(err, errlen, "proof[%zu] is not a base64 "
+			    "SHA-256 hash", i);
 			goto done;
 		}
 	}
@@ -1438,6 +1432,29 @@ get_proof(struct audit *a, const char *path, const char *what,
 	rc = 0;
 done:
 	json_decref(doc);
+	return rc;
+}
+
+/* GETs a proof (inclusion or consistency JSON) into proof / *plen. */
+static int
+get_proof(struct audit *a, const char *path, const char *what,
+    uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *plen)
+{
+	struct fetch_reply r;
+	char err[128];
+	int rc = -1;
+
+	if (fetch_get(a->f, path, MAX_PROOF_JSON, &r) == -1)
+		return fail(a, AUDIT_INCOMPLETE, "%s: %s", what, r.error);
+	if (reply_ok(a, &r, what) == -1)
+		goto done;
+	if (audit_parse_proof(r.body, r.len, proof, plen, err,
+		sizeof(err)) == -1) {
+		fail(a, AUDIT_FAILED, "%s: GET %s: %s", what, path, err);
+		goto done;
+	}
+	rc = 0;
+done:
 	free(r.body);
 	return rc;
 }

@@ -93,4 +93,15 @@ struct audit_summary {
 int audit_run(const struct audit_options *o, struct audit_summary *s,
     char *err, size_t errlen);
 
+/*
+ * Reads a proof answer of the center (GET /v1/log/proof/inclusion or
+ * /consistency, docs/api.md: an object whose "proof" is an array of at
+ * most MERKLE_MAX_PROOF base64 SHA-256 hashes) from body[0..len-1] into
+ * proof (room for MERKLE_MAX_PROOF) and *plen. Returns 0, or -1 with the
+ * reason in err. Pure; fuzzed by fuzz/fuzz_proof.c.
+ */
+int audit_parse_proof(const uint8_t *body, size_t len,
+    uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *plen, char *err,
+    size_t errlen);
+
 #endif

@@ -338,46 +338,55 @@ trim(char *s)
 }
 
 int
+config_parse(FILE *f, const char *name, struct config *c, char *err,
+    size_t errlen)
+{
+	char line[1024], msg[256], *eq, *key, *value;
+	int lineno = 0;
+
+	config_defaults(c);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			snprintf(err, errlen, "%s:%d: line longer than %zu "
+			    "bytes", name, lineno, sizeof(line) - 2);
+			return -1;
+		}
+		key = trim(line);
+		if (*key == '\0' || *key == '#')
+			continue;
+		if ((eq = strchr(key, '=')) == NULL) {
+			snprintf(err, errlen, "%s:%d: expected 'name = value'",
+			    name, lineno);
+			return -1;
+		}
+		*eq = '\0';
+		value = trim(eq + 1);
+		key = trim(key);
+		if (config_set(c, key, value, msg, sizeof(msg)) == -1) {
+			snprintf(err, errlen, "%s:%d: %s", name, lineno, msg);
+			return -1;
+		}
+	}
+	if (config_check(c, msg, sizeof(msg)) == -1) {
+		snprintf(err, errlen, "%s: %s", name, msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
 config_load(const char *path, struct config *c, char *err, size_t errlen)
 {
 	FILE *f;
-	char line[1024], msg[256], *eq, *name, *value;
-	int lineno = 0, rc = -1;
+	int rc;
 
 	config_defaults(c);
 	if ((f = fopen(path, "r")) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		lineno++;
-		if (strchr(line, '\n') == NULL && !feof(f)) {
-			snprintf(err, errlen, "%s:%d: line longer than %zu "
-			    "bytes", path, lineno, sizeof(line) - 2);
-			goto done;
-		}
-		name = trim(line);
-		if (*name == '\0' || *name == '#')
-			continue;
-		if ((eq = strchr(name, '=')) == NULL) {
-			snprintf(err, errlen, "%s:%d: expected 'name = value'",
-			    path, lineno);
-			goto done;
-		}
-		*eq = '\0';
-		value = trim(eq + 1);
-		name = trim(name);
-		if (config_set(c, name, value, msg, sizeof(msg)) == -1) {
-			snprintf(err, errlen, "%s:%d: %s", path, lineno, msg);
-			goto done;
-		}
-	}
-	if (config_check(c, msg, sizeof(msg)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, msg);
-		goto done;
-	}
-	rc = 0;
-done:
+	rc = config_parse(f, path, c, err, errlen);
 	fclose(f);
 	return rc;
 }

@@ -76,6 +76,14 @@ void config_defaults(struct config *c);
  */
 int config_load(const char *path, struct config *c, char *err, size_t errlen);
 
+/*
+ * Reads the configuration text of f (named name in messages) into c
+ * (defaults first), as config_load reads a file. -1 with "name:line:
+ * message" in err. Pure but for reading f (fuzz/fuzz_config.c).
+ */
+int config_parse(FILE *f, const char *name, struct config *c, char *err,
+    size_t errlen);
+
 /* Checks the cross-field rules (origin and members present). 0 or -1+err. */
 int config_check(const struct config *c, char *err, size_t errlen);
 

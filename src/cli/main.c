@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 
 #include "cli/commands.h"
+#include "common/jsonmem.h"
 #include "common/log.h"
 
 const struct command commands[] = {
@@ -83,6 +84,8 @@ main(int argc, char **argv)
 	 * incidents).
 	 */
 	umask(077);
+	/* Before any thread: see common/jsonmem.h. */
+	jsonmem_install();
 	/* TRUCE_LOG=debug|info|warning: how much the log says on stderr. */
 	if (level != NULL)
 		log_setverbose(strcmp(level, "debug") == 0 ? 2 :

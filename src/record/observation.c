@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "common/jsonmem.h"
 #include "record/canon.h"
 #include "record/observation.h"
 #include "record/timefmt.h"
@@ -836,6 +837,7 @@ observation_from_input(const json_t *in, int64_t now_ms,
 	struct vctx c = { errs, maxerr, 0, 0, now_ms };
 	json_t *out = NULL, *v, *at;
 	const char *s;
+	uint64_t oom = jsonmem_failures();
 
 	if (!json_is_object(in)) {
 		verr(&c, "", "an observation must be a JSON object");
@@ -877,6 +879,14 @@ observation_from_input(const json_t *in, int64_t now_ms,
 		 0)) != NULL)
 		json_object_set_new(out, "alleged_against", json_string(s));
 done:
+	/*
+	 * A failed allocation anywhere above leaves out without a field (or
+	 * a part of one) and no error: such an entry must never reach the
+	 * log, where it would stay, signed, and stop the store.
+	 */
+	if (jsonmem_failures() != oom)
+		verr(&c, "", "out of memory while reading the observation; "
+		    "nothing was stored (try again)");
 	if (c.failed) {
 		json_decref(out);
 		out = NULL;

@@ -269,11 +269,74 @@ reason(unsigned int status)
 	}
 }
 
+/*
+ * The length of the UTF-8 character at s (n bytes left), or 0 if s does
+ * not start one (RFC 3629: no overlong forms, surrogates or code points
+ * above U+10FFFF), as jansson checks a string.
+ */
+static size_t
+utf8_char(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	unsigned lo = 0x80, hi = 0xbf;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
 json_t *
 http_problem_new(unsigned int status, const char *detail)
 {
-	return json_pack("{s:s,s:s,s:i,s:s}", "type", "about:blank", "title",
-	    reason(status), "status", (int)status, "detail", detail);
+	const unsigned char *s = (const unsigned char *)detail;
+	size_t n = strlen(detail), i = 0, k;
+	char *clean;
+	json_t *p;
+
+	/*
+	 * A detail quotes what the client sent (a path, a parameter) and
+	 * "%.40s" may cut a character: any byte that is not part of a UTF-8
+	 * character becomes '?', or jansson would refuse the string and the
+	 * client would get no answer at all.
+	 */
+	if ((clean = malloc(n + 1)) == NULL)
+		return NULL;
+	while (i < n) {
+		if ((k = utf8_char(s + i, n - i)) == 0) {
+			clean[i++] = '?';
+			continue;
+		}
+		memcpy(clean + i, s + i, k);
+		i += k;
+	}
+	clean[n] = '\0';
+	p = json_pack("{s:s,s:s,s:i,s:s}", "type", "about:blank", "title",
+	    reason(status), "status", (int)status, "detail", clean);
+	free(clean);
+	return p;
 }
 
 enum MHD_Result
