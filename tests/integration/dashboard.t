@@ -36,6 +36,6 @@ while IFS= read -r line; do
 	"not ok "*) ok 1 "${line#not ok * - }" ;;
 	"#"*) echo "$line" ;;
 	esac
-done < <(timeout 120 node "$WEB/test/browser.mjs" "$TAP_TMP/c/env" "$OUT" 2>&1)
+done < <(timeout 300 node "$WEB/test/browser.mjs" "$TAP_TMP/c/env" "$OUT" 2>&1)
 "$WEB/test/center.sh" --stop "$TAP_TMP/c"
 done_testing

@@ -59,6 +59,9 @@ async function newPage(serviceWorkers = 'block') {
 	const context = await browser.newContext({ viewport: { width: 1280,
 		height: 900 }, locale: 'en-US', acceptDownloads: true,
 		serviceWorkers });
+	/* A shared 2-core machine under a parallel test run is slow: wait
+	   for the page longer than playwright's 30 s before calling it lost. */
+	context.setDefaultTimeout(60000);
 	const page = await context.newPage();
 	page.on('request', (r) => {
 		const u = r.url();
