@@ -83,16 +83,16 @@ static json_t *
 when_from_input(const json_t *in, char *err, size_t errlen)
 {
 	static const char *const keys[] = { "categories", "bbox", "zone",
-		"states", "min_count", "window_s", NULL };
+		"states", "min_count", "window_s", "spike", NULL };
 	static const double lo[] = { -180, -90, -180, -90 };
 	static const double hi[] = { 180, 90, 180, 90 };
 	const json_t *v;
 	json_t *when, *list;
 	const char *k, *z;
-	int64_t mc = 0, ws = 0, e7[4];
+	int64_t mc = 0, ws = 0, sp = 0, e7[4];
 	double d;
 	size_t i;
-	int known, has_mc, has_ws;
+	int known, has_mc, has_ws, has_sp;
 
 	if (in == NULL)
 		return json_object();
@@ -159,22 +159,28 @@ when_from_input(const json_t *in, char *err, size_t errlen)
 	}
 	if ((has_mc = int_field(in, "min_count", 1, ALERT_RULE_MAX_COUNT, &mc,
 	    err, errlen)) == -1 || (has_ws = int_field(in, "window_s", 1,
-	    ALERT_RULE_MAX_WINDOW_S, &ws, err, errlen)) == -1)
+	    ALERT_RULE_MAX_WINDOW_S, &ws, err, errlen)) == -1 ||
+	    (has_sp = int_field(in, "spike", 2, ALERT_RULE_MAX_SPIKE, &sp, err,
+	    errlen)) == -1)
 		goto fail;
-	if (has_mc != has_ws) {
-		snprintf(err, errlen, "/when/%s: min_count and window_s go "
-		    "together", has_mc ? "window_s" : "min_count");
-		goto fail;
-	}
-	if (has_mc && json_object_get(when, "states") != NULL) {
-		snprintf(err, errlen, "/when/min_count: thresholds count "
-		    "observations, not state changes");
+	if (has_ws != (has_mc || has_sp)) {
+		snprintf(err, errlen, "/when/window_s: %s", has_ws ?
+		    "goes with min_count or spike" : "is required with "
+		    "min_count or spike");
 		goto fail;
 	}
-	if (has_mc) {
+	if ((has_mc || has_sp) && json_object_get(when, "states") != NULL) {
+		snprintf(err, errlen, "/when/%s: thresholds count "
+		    "observations, not state changes", has_mc ? "min_count" :
+		    "spike");
+		goto fail;
+	}
+	if (has_mc)
 		json_object_set_new(when, "min_count", json_integer(mc));
+	if (has_sp)
+		json_object_set_new(when, "spike", json_integer(sp));
+	if (has_ws)
 		json_object_set_new(when, "window_s", json_integer(ws));
-	}
 	return when;
 fail:
 	json_decref(when);
@@ -365,6 +371,7 @@ alert_rule_parse(const json_t *entry, int64_t index, struct alert_rule *out)
 		return -1;
 	r.min_count = json_integer_value(json_object_get(when, "min_count"));
 	r.window_s = json_integer_value(json_object_get(when, "window_s"));
+	r.spike = json_integer_value(json_object_get(when, "spike"));
 	if ((hook = json_object_get(entry, "webhook")) != NULL) {
 		if (copy_str(hook, "url", r.url, ALERT_RULE_URL_MAX) == -1 ||
 		    copy_str(hook, "secret_sha256", r.secret_sha256, 64) == -1)
@@ -428,12 +435,14 @@ alert_rule_view(const struct alert_rule *r)
 		    (double)r->bbox[2] / 1e7, (double)r->bbox[3] / 1e7));
 	if (r->zone[0] != '\0')
 		json_object_set_new(when, "zone", json_string(r->zone));
-	if (r->min_count > 0) {
+	if (r->min_count > 0)
 		json_object_set_new(when, "min_count",
 		    json_integer(r->min_count));
+	if (r->spike > 0)
+		json_object_set_new(when, "spike", json_integer(r->spike));
+	if (r->min_count > 0 || r->spike > 0)
 		json_object_set_new(when, "window_s",
 		    json_integer(r->window_s));
-	}
 	v = json_pack("{s:s,s:s,s:o,s:b,s:s,s:I}", "id", id, "name",
 	    r->name, "when", when, "active", r->disabled < 0, "by", r->by,
 	    "at_ms", (json_int_t)r->at_ms);
@@ -554,6 +563,56 @@ alert_window_add(struct alert_window *w, int64_t t_ms, int64_t window_s,
 	/* What is left lies within the window ending at the latest. */
 	count = w->n;
 	if ((int64_t)count < min_count) {
+		w->disarmed = 0;
+		return 0;
+	}
+	if (w->disarmed)
+		return 0;
+	w->disarmed = 1;
+	return 1;
+}
+
+int
+alert_window_spike(struct alert_window *w, int64_t t_ms, int64_t window_s,
+    int64_t min_count, int64_t spike)
+{
+	int64_t span = window_s * 1000, week = ALERT_SPIKE_HISTORY_S * 1000;
+	int64_t latest, now_n, before_n;
+	size_t i, lo, keep;
+	int64_t *nt;
+
+	if (w->n == w->cap) {
+		keep = w->cap ? w->cap * 2 : 64;
+		if ((nt = realloc(w->t, keep * sizeof(*nt))) == NULL)
+			return -1;
+		w->t = nt;
+		w->cap = keep;
+	}
+	for (i = w->n; i > 0 && w->t[i - 1] > t_ms; i--)
+		w->t[i] = w->t[i - 1];
+	w->t[i] = t_ms;
+	w->n++;
+	/* Keep the window and the week before it. */
+	latest = w->t[w->n - 1];
+	for (lo = 0; lo < w->n && w->t[lo] <= latest - span - week; lo++)
+		;
+	if (w->n - lo > ALERT_RULE_MAX_COUNT)
+		lo = w->n - ALERT_RULE_MAX_COUNT;
+	if (lo > 0) {
+		memmove(w->t, w->t + lo, (w->n - lo) * sizeof(*w->t));
+		w->n -= lo;
+	}
+	for (now_n = 0, i = w->n; i > 0 && w->t[i - 1] > latest - span; i--)
+		now_n++;
+	before_n = (int64_t)w->n - now_n;
+	/*
+	 * The window's count against spike times the week's mean count per
+	 * window (before_n * window / week), in integers: now_n * week >=
+	 * spike * before_n * window. With no history the mean is 0, and
+	 * spike matches (or min_count, if larger) are a spike.
+	 */
+	if (now_n < (min_count > spike ? min_count : spike) ||
+	    now_n * ALERT_SPIKE_HISTORY_S < spike * before_n * window_s) {
 		w->disarmed = 0;
 		return 0;
 	}

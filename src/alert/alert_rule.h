@@ -8,7 +8,7 @@
  *   {"at_ms":T,"by":"ana","name":"…","type":"alert_rule","v":1,
  *    "action":"add","when":{"categories":[…],"bbox":[minlon,minlat,maxlon,
  *    maxlat] (1e-7 degrees),"zone":"…","states":[…],"min_count":N,
- *    "window_s":S},"webhook":{"url":"…","secret_sha256":"<64 hex>"}}
+ *    "spike":F,"window_s":S},"webhook":{"url":"…","secret_sha256":"<64 hex>"}}
  *   {"action":"disable","at_ms":T,"by":"ana","rule":INDEX,
  *    "type":"alert_rule","v":1}
  *   {"at_ms":T,"attempts":N,"delivery":"d-R-I","error":"…","index":I,
@@ -20,7 +20,11 @@
  * With min_count it fires when min_count matching observations lie within
  * window_s seconds of the latest of them (by observed time, whatever
  * order they arrive in), then again only once the count has dropped below
- * min_count.
+ * min_count. With spike F it fires when the matches within window_s of the
+ * latest are at least F times the mean count per window_s over the week
+ * before that window ("a spike of 3x the 7-day hourly mean": spike 3,
+ * window_s 3600), and at least F (and min_count, if given); again only
+ * once it has dropped below.
  *
  * Pure: no I/O; the caller passes the clock and the principal.
  */
@@ -40,6 +44,8 @@
 #define ALERT_RULE_ZONE_MAX 128	     /* bytes of a zone */
 #define ALERT_RULE_MAX_COUNT 100000  /* min_count at most */
 #define ALERT_RULE_MAX_WINDOW_S (30LL * 86400)
+#define ALERT_RULE_MAX_SPIKE 100     /* spike factor at most */
+#define ALERT_SPIKE_HISTORY_S (7LL * 86400) /* the mean is of this week */
 #define ALERT_RULE_ID_MAX 32	     /* "rule-" and an index */
 #define ALERT_DELIVERY_ID_MAX 64     /* "d-RULE-INDEX" */
 
@@ -58,6 +64,7 @@ struct alert_rule {
 	int64_t bbox[4];	/* min lon, min lat, max lon, max lat, 1e-7 */
 	char zone[ALERT_RULE_ZONE_MAX + 1]; /* "" any */
 	int64_t min_count;	/* 0: every match fires */
+	int64_t spike;		/* 0: no spike rule; else the factor */
 	int64_t window_s;
 	int has_webhook;
 	char url[ALERT_RULE_URL_MAX + 1];
@@ -144,6 +151,14 @@ struct alert_window {
 };
 int alert_window_add(struct alert_window *w, int64_t t_ms, int64_t window_s,
     int64_t min_count);
+
+/*
+ * The same window for a spike rule: also keeps the week before the window
+ * (ALERT_SPIKE_HISTORY_S; at most ALERT_RULE_MAX_COUNT times). Returns 1
+ * when the rule fires (see above), 0 when not, -1 if out of memory.
+ */
+int alert_window_spike(struct alert_window *w, int64_t t_ms,
+    int64_t window_s, int64_t min_count, int64_t spike);
 void alert_window_free(struct alert_window *w);
 
 #endif

@@ -585,12 +585,14 @@ alert_add(struct events *h, struct rule_state *rs, const struct ev *e,
 	    "event", event ? event : json_null());
 	if (body == NULL)
 		return -1;
-	if (rs->r.min_count > 0) {
+	if (rs->r.min_count > 0)
 		json_object_set_new(body, "min_count",
 		    json_integer(rs->r.min_count));
+	if (rs->r.spike > 0)
+		json_object_set_new(body, "spike", json_integer(rs->r.spike));
+	if (rs->r.min_count > 0 || rs->r.spike > 0)
 		json_object_set_new(body, "window_s",
 		    json_integer(rs->r.window_s));
-	}
 	*text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(body);
 	if (*text == NULL)
@@ -676,7 +678,9 @@ follow_rules(struct events *h, struct ev *e, const json_t *entry,
 		rs = &h->rules[i];
 		if (rs->r.disabled >= 0 || !alert_rule_matches(&rs->r, &f))
 			continue;
-		fire = rs->r.min_count > 0 ? alert_window_add(&rs->w, f.t_ms,
+		fire = rs->r.spike > 0 ? alert_window_spike(&rs->w, f.t_ms,
+		    rs->r.window_s, rs->r.min_count, rs->r.spike) :
+		    rs->r.min_count > 0 ? alert_window_add(&rs->w, f.t_ms,
 		    rs->r.window_s, rs->r.min_count) : 1;
 		if (fire != 1)
 			continue;

@@ -294,13 +294,18 @@ alert_help(void)
 {
 	printf("usage: truce alert add --name NAME [--category C]... "
 	    "[--state S]... [--bbox B]\n"
-	    "                 [--zone Z] [--min-count N --window SECONDS] "
-	    "[--url URL --secret S]\n"
+	    "                 [--zone Z] [--min-count N] [--spike F] "
+	    "[--window SECONDS]\n"
+	    "                 [--url URL --secret S]\n"
 	    "       truce alert list\n"
 	    "       truce alert rm RULE\n\n"
 	    "Manages the alert rules (docs/alerts.md): add prints the new "
 	    "rule as JSON,\nlist the rules (never a secret), rm disables one. "
 	    "Each is a log entry.\n"
+	    "--min-count N --window S fires at N matches within S seconds; "
+	    "--spike F\n--window S at F times the mean count per S seconds "
+	    "of the week before\n(a spike of 3x the 7-day hourly mean: "
+	    "--spike 3 --window 3600).\n"
 	    "Common: --server URL, --token T (or TRUCE_SERVER, "
 	    "TRUCE_TOKEN).\n");
 }
@@ -345,6 +350,7 @@ cmd_alert(int argc, char **argv)
 		{ "zone", required_argument, NULL, 'z' },
 		{ "min-count", required_argument, NULL, 'm' },
 		{ "window", required_argument, NULL, 'w' },
+		{ "spike", required_argument, NULL, 'P' },
 		{ "url", required_argument, NULL, 'u' },
 		{ "secret", required_argument, NULL, 'k' },
 		{ "server", required_argument, NULL, 's' },
@@ -410,6 +416,12 @@ cmd_alert(int argc, char **argv)
 			    30LL * 86400, &v) == -1)
 				goto out;
 			json_object_set_new(when, "window_s", json_integer(v));
+			break;
+		case 'P':
+			if (args_i64("alert", "--spike", optarg, 2, 100, &v) ==
+			    -1)
+				goto out;
+			json_object_set_new(when, "spike", json_integer(v));
 			break;
 		case 'u': url = optarg; break;
 		case 'k': secret = optarg; break;

@@ -56,7 +56,7 @@ r=$(TOKEN=$ana post_json /v1/alerts/rules '{"name":"x","when":{"categories":["bo
 is "$(status_of "$r")" 422 "an unknown category is refused"
 like "$(body_of "$r")" '/when/categories/0' "naming the field"
 r=$(TOKEN=$ana post_json /v1/alerts/rules '{"name":"x","when":{"min_count":3}}')
-like "$(body_of "$r")" 'min_count and window_s go together' \
+like "$(body_of "$r")" '/when/window_s: is required with min_count or spike' \
 	"a threshold needs its window"
 r=$(TOKEN=$ana post_json /v1/alerts/rules '{"name":"x","webhook":{"url":"ftp://a","secret":"0123456789abcdef"}}')
 like "$(body_of "$r")" '/webhook/url' "a webhook is http(s)"

@@ -58,7 +58,13 @@ main(void)
 	refused("{\"name\":\"x\",\"when\":{\"bbox\":[3,2,1,4]}}",
 	    "minimum above maximum");
 	refused("{\"name\":\"x\",\"when\":{\"window_s\":60}}",
-	    "min_count and window_s go together");
+	    "/when/window_s: goes with min_count or spike");
+	refused("{\"name\":\"x\",\"when\":{\"spike\":3}}",
+	    "/when/window_s: is required with min_count or spike");
+	refused("{\"name\":\"x\",\"when\":{\"spike\":1,\"window_s\":60}}",
+	    "/when/spike: must be an integer from 2");
+	refused("{\"name\":\"x\",\"when\":{\"spike\":3,\"window_s\":60,"
+	    "\"states\":[\"disputed\"]}}", "/when/spike: thresholds count");
 	refused("{\"name\":\"x\",\"when\":{\"min_count\":0,\"window_s\":6}}",
 	    "/when/min_count: must be an integer from 1");
 	refused("{\"name\":\"x\",\"webhook\":{\"url\":\"http://a/\","
@@ -124,6 +130,31 @@ main(void)
 	for (fired = 0, k = 0; k < 3; k++)
 		fired += alert_window_add(&w, NOW + (60 + k) * MIN, 600, 3);
 	is_int(fired, 1, "a new burst fires again");
+	alert_window_free(&w);
+
+	/* A spike of 3x the 7-day hourly mean: 2 an hour for a week (335
+	   in the week before the hour, a mean of 1.99), then a burst: with
+	   the last of the week in the hour, the 5th of the burst makes 6 in
+	   it, 3x the mean; the 4th's 5 are not. */
+	memset(&w, 0, sizeof(w));
+	for (fired = 0, k = 0; k < 7 * 24 * 2; k++)
+		fired += alert_window_spike(&w, NOW + k * 30 * MIN, 3600, 0, 3);
+	is_int(fired, 0, "a steady 2 an hour for a week: no spike");
+	for (fired = 0, k = 0; k < 4; k++)
+		fired += alert_window_spike(&w, NOW + 7 * 24 * 60 * MIN +
+		    (1 + k) * MIN, 3600, 0, 3);
+	is_int(fired, 0, "5 within the hour: not 3x the mean");
+	is_int(alert_window_spike(&w, NOW + 7 * 24 * 60 * MIN + 5 * MIN, 3600,
+	    0, 3), 1, "6 within the hour: 3x, fires");
+	is_int(alert_window_spike(&w, NOW + 7 * 24 * 60 * MIN + 6 * MIN, 3600,
+	    0, 3), 0, "once");
+	alert_window_free(&w);
+	memset(&w, 0, sizeof(w));
+	is_int(alert_window_spike(&w, NOW, 3600, 0, 3) +
+	    alert_window_spike(&w, NOW + MIN, 3600, 0, 3), 0,
+	    "no history: 2 are no spike of 3x");
+	is_int(alert_window_spike(&w, NOW + 2 * MIN, 3600, 0, 3), 1,
+	    "but 3 are");
 	alert_window_free(&w);
 	memset(&w, 0, sizeof(w));
 	is_int(alert_window_add(&w, NOW, 600, 3), 0, "1");
