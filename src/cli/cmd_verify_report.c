@@ -29,6 +29,8 @@
 #include "report/render.h"
 #include "report/report.h"
 #include "report/reportentry.h"
+#include "tlog/note.h"
+#include "tlog/receipt.h"
 #include "verify/member.h"
 
 #define CMD "verify-report"
@@ -52,8 +54,104 @@ help(void)
 "  --region R         a PDF: the geography its map was drawn over (the\n"
 "                     center's region; default karabakh): its pages must be\n"
 "                     the rendering of the signed report, byte for byte\n"
+"  --log-key VKEY     also prove the release is in the log: the JSON's\n"
+"                     release entry must name this report and be included,\n"
+"                     by its RFC 9162 proof, in a checkpoint the log signed\n"
+"  --witness-key VKEY ... and cosigned by this witness (repeat per member)\n"
 "\n"
 "Exit status: 0 verified, 1 not, 2 usage error.\n");
+}
+
+/*
+ * Proves that doc's release entry is in the log: it is the release of
+ * report id, and its receipt verifies against log_key with a cosignature
+ * by each of the nw witness keys. 0, or -1 (printed).
+ */
+static int
+release_in_log(const json_t *doc, const char *id, const char *log_key,
+    const char *const *wkeys, size_t nw, int64_t *index, int64_t *size)
+{
+	const json_t *rel = json_object_get(doc, "release");
+	const struct note_verifier *known[MAX_KEYS + 1];
+	struct note_verifier *lv = NULL, *wv[MAX_KEYS];
+	struct receipt_result res;
+	const char *text = json_string_value(json_object_get(rel, "entry"));
+	const char *note;
+	struct note *n = NULL;
+	enum note_error ne;
+	json_t *entry = NULL;
+	char err[512];
+	size_t i, j, nv = 0;
+	int rc = -1, seen;
+
+	if (!json_is_object(rel) || text == NULL) {
+		fprintf(stderr, "truce verify-report: FAILED: the file holds "
+		    "no release entry and proof (a released report's JSON "
+		    "from `truce report get ID --format json` does)\n");
+		return -1;
+	}
+	if ((entry = json_loads(text, 0, NULL)) == NULL ||
+	    strcmp(json_string_value(json_object_get(entry, "type")) ?
+	    json_string_value(json_object_get(entry, "type")) : "",
+	    "report") != 0 || strcmp(json_string_value(json_object_get(entry,
+	    "action")) ? json_string_value(json_object_get(entry, "action")) :
+	    "", "release") != 0 || strcmp(json_string_value(json_object_get(
+	    entry, "report")) ? json_string_value(json_object_get(entry,
+	    "report")) : "", id) != 0) {
+		fprintf(stderr, "truce verify-report: FAILED: the release entry "
+		    "is not the release of report %s\n", id);
+		goto done;
+	}
+	if ((lv = note_verifier_parse(log_key, strlen(log_key), err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "truce verify-report: --log-key: %s\n", err);
+		goto done;
+	}
+	if (receipt_verify(json_object_get(rel, "receipt"), lv,
+	    (const uint8_t *)text, strlen(text), &res, err, sizeof(err)) ==
+	    -1) {
+		fprintf(stderr, "truce verify-report: FAILED: the release's "
+		    "proof: %s\n", err);
+		goto done;
+	}
+	for (nv = 0; nv < nw; nv++)
+		if ((wv[nv] = note_verifier_parse(wkeys[nv], strlen(wkeys[nv]),
+		    err, sizeof(err))) == NULL) {
+			fprintf(stderr, "truce verify-report: --witness-key: "
+			    "%s\n", err);
+			goto done;
+		}
+	note = json_string_value(json_object_get(json_object_get(rel,
+	    "receipt"), "checkpoint"));
+	for (i = 0; i < nv; i++)
+		known[i] = wv[i];
+	if (nv > 0 && (n = note_open((const uint8_t *)note, strlen(note),
+	    known, nv, &ne, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "truce verify-report: FAILED: the release's "
+		    "checkpoint is cosigned by none of the witness keys: %s\n",
+		    err);
+		goto done;
+	}
+	for (i = 0; i < nv; i++) {
+		for (seen = 0, j = 0; j < note_verified_count(n); j++)
+			seen |= note_verified_key(n, j) == wv[i];
+		if (!seen) {
+			fprintf(stderr, "truce verify-report: FAILED: the "
+			    "release's checkpoint lacks the cosignature of %s\n",
+			    wkeys[i]);
+			goto done;
+		}
+	}
+	*index = res.index;
+	*size = res.size;
+	rc = 0;
+done:
+	note_free(n);
+	for (i = 0; i < nv; i++)
+		note_verifier_free(wv[i]);
+	note_verifier_free(lv);
+	json_decref(entry);
+	return rc;
 }
 
 /* The payload of an HTML (script#truce-report) or PDF (a trailing
@@ -193,6 +291,8 @@ cmd_verify_report(int argc, char **argv)
 		{ "member-key", required_argument, NULL, 'k' },
 		{ "genesis", required_argument, NULL, 'g' },
 		{ "region", required_argument, NULL, 'R' },
+		{ "log-key", required_argument, NULL, 'L' },
+		{ "witness-key", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -200,7 +300,10 @@ cmd_verify_report(int argc, char **argv)
 	struct keys k;
 	json_t *doc = NULL, *report = NULL, *sigs, *s, *genesis = NULL;
 	const char *genesis_path = NULL, *named, *note, *vk[1];
-	const char *region = "karabakh";
+	const char *region = "karabakh", *log_key = NULL;
+	const char *wkeys[MAX_KEYS];
+	size_t nwkeys = 0;
+	int64_t rel_index = -1, rel_size = -1;
 	char *text = NULL, *bytes = NULL, err[512], id[REPORT_ID_LEN + 1];
 	char signers[1024] = "";
 	size_t len, blen, i, j, nsigned = 0, pdf_len = 0;
@@ -217,6 +320,14 @@ cmd_verify_report(int argc, char **argv)
 			break;
 		case 'g': genesis_path = optarg; break;
 		case 'R': region = optarg; break;
+		case 'L': log_key = optarg; break;
+		case 'W':
+			if (nwkeys == MAX_KEYS) {
+				args_usage(CMD, "--witness-key: too many");
+				return 2;
+			}
+			wkeys[nwkeys++] = optarg;
+			break;
 		case 'h':
 			help();
 			return 0;
@@ -306,10 +417,18 @@ cmd_verify_report(int argc, char **argv)
 		    "no member signed", nsigned, (long long)need);
 		goto done;
 	}
+	if (log_key != NULL && release_in_log(doc, id, log_key, wkeys, nwkeys,
+	    &rel_index, &rel_size) == -1)
+		goto done;
 	printf("OK: %s, SHA-256 %s, log size %lld, signed by %s (%zu of "
 	    "%lld needed)\n", json_string_value(json_object_get(report,
 	    "number")), id, (long long)json_integer_value(json_object_get(
 	    report, "log_size")), signers, nsigned, (long long)need);
+	if (rel_index >= 0)
+		printf("OK: released at log index %lld, included in the "
+		    "checkpoint of size %lld signed by the log%s\n",
+		    (long long)rel_index, (long long)rel_size, nwkeys ?
+		    " and cosigned by every witness given" : "");
 	rc = 0;
 done:
 	free(text);

@@ -27,6 +27,8 @@
 #include "center/center.h"
 #include "center/products.h"
 #include "common/num.h"
+#include "ledger/checkpointer.h"
+#include "ledger/entrylog.h"
 #include "record/observation.h"
 #include "record/timefmt.h"
 #include "report/render.h"
@@ -213,6 +215,35 @@ reports_trends(struct request *r)
 	return ret;
 }
 
+/*
+ * The release entry at index and its receipt (ledger_receipt) in the
+ * joint checkpoint, or in the latest signed one while no joint one covers
+ * it yet: {"index","entry","receipt"}, or null if it cannot be read.
+ */
+static json_t *
+release_proof(struct request *r, int64_t index)
+{
+	struct center *c = r->srv->center;
+	uint8_t *entry = NULL;
+	json_t *receipt = NULL, *out = NULL;
+	char *note;
+	int64_t size;
+	size_t len;
+
+	if (entrylog_read(c->log, index, &entry, &len) == -1)
+		return json_null();
+	if ((note = checkpointer_joint(c->cp, &size)) != NULL && size > index)
+		receipt = ledger_receipt(r->srv, index, note, size);
+	if (receipt == NULL)
+		receipt = ledger_receipt(r->srv, index, NULL, 0);
+	if (receipt != NULL)
+		out = json_pack("{s:I,s:s%,s:o}", "index", (json_int_t)index,
+		    "entry", (const char *)entry, len, "receipt", receipt);
+	free(note);
+	free(entry);
+	return out != NULL ? out : json_null();
+}
+
 /* The rendering a GET asks for: by suffix of the id, else by Accept. */
 enum rendering { AS_JSON, AS_HTML, AS_SVG, AS_PDF, AS_PNG };
 
@@ -292,6 +323,13 @@ reports_get(struct request *r)
 	json_object_set_new(env, "sha256", json_string(id));
 	json_object_set(env, "report", report);
 	if (as == AS_JSON) {
+		/* A released report: the release entry and its proof in the
+		   joint checkpoint, so that verify-report can check offline
+		   that the release is in the log the members cosigned. */
+		if (strcmp(state, "released") == 0)
+			json_object_set_new(env, "release", release_proof(r,
+			    json_integer_value(json_object_get(rec,
+			    "state_index"))));
 		ret = http_json(r, 200, env);
 		goto done;
 	}

@@ -20,6 +20,7 @@ out=$("$TRUCE_BIN" init "$D" --origin e.org/products \
 	--member "RU=$(cat RU.vkey)" --member "TR=$(cat TR.vkey)" \
 	--party AM --party AZ)
 TOKEN=$(printf '%s\n' "$out" | sed -n 's/^token: //p')
+LOGKEY=$(printf '%s\n' "$out" | sed -n 's/^log key: //p')
 is "$(grep -c '^report_cutoff = 19:30' "$D/truce.conf")" 1 \
 	"truce.conf has the cut-off, 19:30 by default"
 center_serve "$D" || exit 1
@@ -264,6 +265,23 @@ like "$(cat v.out)" 'does not match' "the content's hash does not match"
 "$TRUCE_BIN" verify-report rel.json --member-key "$(cat RU.vkey)" \
 	--member-key "$(cat KZ.vkey)" >v.out 2>&1
 ok $((! $?)) "against keys that did not sign: refused"
+"$TRUCE_BIN" verify-report rel.json --member-key "$(cat RU.vkey)" \
+	--member-key "$(cat TR.vkey)" --log-key "$LOGKEY" >v.out 2>&1
+ok $? "--log-key: the release is proved in the log the log key signed"
+like "$(cat v.out)" 'released at log index [0-9]+, included in the checkpoint of size [0-9]+' \
+	"naming its index and the checkpoint"
+jq -c '.release.entry |= sub("\"release\""; "\"relax\"")' rel.json >badrel.json
+"$TRUCE_BIN" verify-report badrel.json --member-key "$(cat RU.vkey)" \
+	--member-key "$(cat TR.vkey)" --log-key "$LOGKEY" >v.out 2>&1
+ok $((! $?)) "a release entry altered: refused"
+jq -c '.release.receipt.inclusion_proof[0] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="' rel.json >badproof.json
+"$TRUCE_BIN" verify-report badproof.json --member-key "$(cat RU.vkey)" \
+	--member-key "$(cat TR.vkey)" --log-key "$LOGKEY" >v.out 2>&1
+ok $((! $?)) "its proof altered: refused"
+like "$(cat v.out)" "the release's proof" "saying so"
+"$TRUCE_BIN" verify-report rel.json --member-key "$(cat RU.vkey)" \
+	--member-key "$(cat TR.vkey)" --log-key "$(cat KZ.vkey)" >v.out 2>&1
+ok $((! $?)) "another log key: refused"
 
 # ---- PDF and PNG --------------------------------------------------------------
 r=$(TOKEN=$vie api GET "/v1/reports/$ID2.pdf" -o rel.pdf)
