@@ -84,6 +84,27 @@ res=$("$T" rebuild A 2>&1)
 is $? 1 "rebuild with the newer data alone: refused too (two geographies)"
 like "$res" "one copy of the data" "says why"
 
+# --- catch-up: a store behind the log, started on other data ---
+sed -i "s|^geo_data = .*|geo_data = $TAP_TMP/D1|" A/truce.conf
+center_serve A || exit 1
+center_stop
+cp A/store.db store.behind
+rm -f A/store.db-wal A/store.db-shm
+center_serve A || exit 1
+post_json /v1/observations "$(obs 25)" >/dev/null
+center_stop
+cp store.behind A/store.db
+rm -f A/store.db-wal A/store.db-shm
+sed -i "s|^geo_data = .*|geo_data = $TAP_TMP/D2|" A/truce.conf
+res=$("$T" serve A --listen 127.0.0.1:0 2>&1)
+is $? 1 "a store behind the log, started on other data: refused"
+like "$res" "log entries [0-9]+ to [0-9]+ were computed with geography $G1 .*start the center once with the data the log names" 	"names the geography of the entries to catch up and what to do"
+sed -i "s|^geo_data = .*|geo_data = $TAP_TMP/D1|" A/truce.conf
+center_serve A || exit 1
+is "$(api GET "/v1/incidents?limit=100" | sed '$d' | jq '.features | length')" 3 \
+	"started with the data the log names: caught up"
+center_stop
+
 # --- audit against a center with another geography ---
 out=$("$T" init B --origin example.org/geob --member RU --member TR \
 	--region karabakh) || exit 1
