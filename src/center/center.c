@@ -765,8 +765,8 @@ center_rebuild(const char *dir, int64_t *replayed, char *err, size_t errlen)
 	}
 	if (open_fusion(&cfg, &geo, &fusion, &gd, gdir, err, errlen) == -1 ||
 	    pin_geography(log, 0, &gd, gdir, "rebuild with the data the log "
-	    "names (point geo_data at that copy of data/); the store was "
-	    "left as it was", last, err, errlen) == -1)
+	    "names (point geo_data at the copy of data/ whose `truce geo "
+	    "digest` it is); the store was left as it was", last, err, errlen) == -1)
 		goto done;
 	if ((store = store_open(cfg.store, tmp, 0)) == NULL) {
 		snprintf(err, errlen, "cannot create %s", tmp);
