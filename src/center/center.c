@@ -196,7 +196,7 @@ genesis_entry(const struct config *cfg, const struct center_genesis *g,
 	    (json_int_t)timefmt_now_ms(), "principals", "name", "admin",
 	    "role", "admin", "token_sha256", admin_sha256, "by",
 	    PRINCIPAL_LOCAL, "at_ms", 0);
-	/* The geography its incidents are computed with (record/geography.h). */
+	/* The geography its incidents are worded with (record/geography.h). */
 	if (genesis != NULL && json_object_set_new(genesis, "geography",
 	    geography_json(gd)) == -1) {
 		json_decref(genesis);
@@ -766,7 +766,8 @@ center_rebuild(const char *dir, int64_t *replayed, char *err, size_t errlen)
 	if (open_fusion(&cfg, &geo, &fusion, &gd, gdir, err, errlen) == -1 ||
 	    pin_geography(log, 0, &gd, gdir, "rebuild with the data the log "
 	    "names (point geo_data at the copy of data/ whose `truce geo "
-	    "digest` it is); the store was left as it was", last, err, errlen) == -1)
+	    "digest` it is); the store was left as it was", last, err,
+	    errlen) == -1)
 		goto done;
 	if ((store = store_open(cfg.store, tmp, 0)) == NULL) {
 		snprintf(err, errlen, "cannot create %s", tmp);
