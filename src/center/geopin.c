@@ -130,7 +130,8 @@ geopin_check(const struct geopin *p, int64_t from, int64_t to,
 		    "were computed with geography %s (region %s, named by "
 		    "entry %lld), but the data in %.256s is geography %s "
 		    "(region %s); replaying them with it could word or zone "
-		    "their incidents differently, so nothing was replayed: %s%s",
+		    "their incidents differently, so nothing was replayed: "
+		    "%s%s",
 		    (long long)(p->span[i].from > from ? p->span[i].from
 						       : from),
 		    (long long)((end < to ? end : to) - 1), p->span[i].digest,
