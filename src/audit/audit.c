@@ -27,7 +27,10 @@
 #include "common/file.h"
 #include "audit/fetch.h"
 #include "format/obsfeature.h"
+#include "geo/geodigest.h"
+#include "geo/layers.h"
 #include "record/canon.h"
+#include "record/geography.h"
 #include "store/obsdigest.h"
 #include "store/store.h"
 #include "tlog/checkpoint.h"
@@ -160,6 +163,11 @@ struct audit {
 	atomic_int list_stop;
 	enum audit_outcome list_outcome;
 	char list_err[1024];
+	/* The geography the log names (record/geography.h), against the
+	   audit's own data: a difference is reported at the first entry
+	   fusion words with it. Walking thread only. */
+	struct geodigest geo;
+	char geo_pending[2048];		/* "" or the difference */
 	/* The first failure. */
 	enum audit_outcome outcome;
 };
@@ -746,6 +754,58 @@ visit(void *ctx, int level, int64_t n, const uint8_t hash[MERKLE_HASH_SIZE])
 }
 
 /*
+ * Step 4's geography check for one entry (docs/geography.md): a genesis or
+ * `geography` entry names the geography of the entries after it, which
+ * must be the audit's own (--geo-data) once one of them is worded by
+ * fusion with it; the replay would otherwise word incidents differently.
+ */
+static int
+check_geography(struct audit *a, int64_t index, const uint8_t *bytes,
+    size_t len, const json_t *e, const char *bundle)
+{
+	const char *digest, *region;
+	char why[512], dir[PATH_MAX];
+	int r;
+
+	if (a->geo_pending[0] != '\0' && geography_fused(bytes, len))
+		return fail(a, AUDIT_INCOMPLETE, "entry %lld (%s): %s",
+		    (long long)index, bundle, a->geo_pending);
+	if (!geography_maybe(bytes, len))
+		return 0;
+	if ((r = geography_read(e, &digest, &region, why, sizeof(why))) ==
+	    -1)
+		return fail(a, AUDIT_FAILED, "entry %lld (%s): %s",
+		    (long long)index, bundle, why);
+	if (r == 0)
+		return 0;
+	a->geo_pending[0] = '\0';
+	if (a->o->geo_data != NULL)
+		snprintf(dir, sizeof(dir), "%s", a->o->geo_data);
+	else if (layers_datadir(dir, sizeof(dir)) == -1)
+		snprintf(dir, sizeof(dir), "data");
+	if (strcmp(a->geo.region, region) != 0 || a->geo.digest[0] == '\0') {
+		if (geodigest_compute(dir, region, a->o->geo_aliases,
+		    &a->geo, why, sizeof(why)) == -1) {
+			memset(&a->geo, 0, sizeof(a->geo));
+			snprintf(a->geo_pending, sizeof(a->geo_pending),
+			    "geography: entry %lld names geography %s (region "
+			    "%s), which this audit cannot check: %s",
+			    (long long)index, digest, region, why);
+			return 0;
+		}
+	}
+	if (strcmp(a->geo.digest, digest) != 0)
+		snprintf(a->geo_pending, sizeof(a->geo_pending), "geography: "
+		    "entry %lld names geography %s (region %s), but the "
+		    "audit's data in %.512s is geography %s; a replay with it "
+		    "could word or zone incidents differently: audit with the "
+		    "copy of data/ the center used (--geo-data DIR, "
+		    "--geo-aliases FILE)", (long long)index, digest, region,
+		    dir, a->geo.digest);
+	return 0;
+}
+
+/*
  * Step 4 for one entry, on the walking thread: parses it and checks that
  * it is canonical and that only entry 0 is the genesis of this log. The
  * parsed entry goes to *out (the caller owns it) for the replay.
@@ -795,6 +855,8 @@ check_entry(struct audit *a, int64_t index, const uint8_t *bytes,
 		    "entry", (long long)index, bundle);
 		goto done;
 	}
+	if (check_geography(a, index, bytes, len, e, bundle) == -1)
+		goto done;
 	*out = e;
 	e = NULL;
 	rc = 0;

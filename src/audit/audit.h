@@ -63,6 +63,10 @@ struct audit_options {
 	size_t quorum;			   /* 0: every witness key */
 	const char *state_dir;		   /* NULL: no state */
 	const char *token;		   /* reader's bearer token, or NULL */
+	const char *geo_data;		   /* data directory holding geo/;
+					      NULL: layers_datadir() */
+	const char *geo_aliases;	   /* the center's alias file, or
+					      NULL */
 };
 
 /* What an audit found; filled by audit_run. */

@@ -13,16 +13,19 @@
 #include <sodium.h>
 
 #include "center/center.h"
+#include "center/geopin.h"
 #include "center/keyfile.h"
 #include "common/file.h"
 #include "common/log.h"
 #include "fusion/fusion.h"
+#include "geo/geodigest.h"
 #include "geo/layers.h"
 #include "ledger/checkpointer.h"
 #include "ledger/entrylog.h"
 #include "ledger/sequencer.h"
 #include "tlog/note.h"
 #include "record/canon.h"
+#include "record/geography.h"
 #include "verify/member.h"
 #include "verify/principal.h"
 #include "record/timefmt.h"
@@ -39,27 +42,30 @@ center_path(const char *dir, const char *name, char *out, size_t outlen)
 
 /*
  * Loads the geography of cfg and makes the fusion engine over it (both
- * owned by the caller: fusion_free, then layers_free). With region "none"
+ * owned by the caller: fusion_free, then layers_free), and its digest
+ * into *gd and data directory into dir (PATH_MAX). With region "none"
  * there is no geography: places stay unresolved. -1 with a message.
  */
 static int
 open_fusion(const struct config *cfg, struct layers **geo,
-    struct fusion **fusion, char *err, size_t errlen)
+    struct fusion **fusion, struct geodigest *gd, char *dir, char *err,
+    size_t errlen)
 {
 	struct fusion_geography g;
 	struct layers *l = NULL;
-	char dir[PATH_MAX], msg[512];
+	char msg[512];
 
 	memset(&g, 0, sizeof(g));
+	snprintf(dir, PATH_MAX, "-");
 	if (strcmp(cfg->region, "none") != 0) {
 		if (cfg->geo_data[0] != '\0') {
-			if ((size_t)snprintf(dir, sizeof(dir), "%s",
-			    cfg->geo_data) >= sizeof(dir)) {
+			if ((size_t)snprintf(dir, PATH_MAX, "%s",
+			    cfg->geo_data) >= PATH_MAX) {
 				snprintf(err, errlen, "geo_data: longer than "
-				    "%zu bytes", sizeof(dir) - 1);
+				    "%d bytes", PATH_MAX - 1);
 				return -1;
 			}
-		} else if (layers_datadir(dir, sizeof(dir)) == -1) {
+		} else if (layers_datadir(dir, PATH_MAX) == -1) {
 			snprintf(err, errlen, "geo_data: the data directory's "
 			    "path is too long");
 			return -1;
@@ -80,6 +86,11 @@ open_fusion(const struct config *cfg, struct layers **geo,
 		g.gazetteer = layers_gazetteer(l);
 		g.zones = layers_zones(l, &g.nzones);
 		g.lines = layers_lines(l, &g.nlines);
+	}
+	if (geodigest_compute(dir, cfg->region, cfg->geo_aliases, gd, err,
+	    errlen) == -1) {
+		layers_free(l);
+		return -1;
 	}
 	if ((*fusion = fusion_new(&g)) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -167,7 +178,8 @@ done:
 /* The genesis entry: what the center is, at index 0. */
 static json_t *
 genesis_entry(const struct config *cfg, const struct center_genesis *g,
-    const char *log_vkey, const char *admin_sha256)
+    const struct geodigest *gd, const char *log_vkey,
+    const char *admin_sha256)
 {
 	json_t *members = json_array(), *parties = json_array(), *genesis;
 	size_t i;
@@ -184,6 +196,12 @@ genesis_entry(const struct config *cfg, const struct center_genesis *g,
 	    (json_int_t)timefmt_now_ms(), "principals", "name", "admin",
 	    "role", "admin", "token_sha256", admin_sha256, "by",
 	    PRINCIPAL_LOCAL, "at_ms", 0);
+	/* The geography its incidents are worded with (record/geography.h). */
+	if (genesis != NULL && json_object_set_new(genesis, "geography",
+	    geography_json(gd)) == -1) {
+		json_decref(genesis);
+		genesis = NULL;
+	}
 	return genesis;
 }
 
@@ -200,6 +218,8 @@ center_create(const char *dir, const struct config *cfg,
 	struct layers *geo = NULL;
 	struct fusion *fusion = NULL;
 	struct entrylog_entry e;
+	struct geodigest gd;
+	char gdir[PATH_MAX];
 	json_t *genesis = NULL;
 	struct stat st;
 	size_t len, i;
@@ -247,6 +267,9 @@ center_create(const char *dir, const struct config *cfg,
 		    cfg->members[i], g->vkeys[i], sizeof(g->vkeys[i]), err,
 		    errlen) == -1)
 			return -1;
+	/* The geography first: the genesis entry names it. */
+	if (open_fusion(cfg, &geo, &fusion, &gd, gdir, err, errlen) == -1)
+		goto done;
 	center_path(dir, "log", path, sizeof(path));
 	if ((log = entrylog_open(path, 1, NULL, 0)) == NULL) {
 		snprintf(err, errlen, "cannot create the log in %s", path);
@@ -258,7 +281,7 @@ center_create(const char *dir, const struct config *cfg,
 		goto done;
 	}
 	principal_token_new(token, token_sha);
-	genesis = genesis_entry(cfg, g, log_vkey, token_sha);
+	genesis = genesis_entry(cfg, g, &gd, log_vkey, token_sha);
 	if (genesis == NULL || canon_encode(genesis, &bytes, &len) == -1) {
 		snprintf(err, errlen, "cannot encode the genesis entry");
 		goto done;
@@ -274,8 +297,6 @@ center_create(const char *dir, const struct config *cfg,
 		snprintf(err, errlen, "cannot write the genesis entry");
 		goto done;
 	}
-	if (open_fusion(cfg, &geo, &fusion, err, errlen) == -1)
-		goto done;
 	center_path(dir, "store.db", path, sizeof(path));
 	if ((store = store_open(cfg->store, path, 0)) == NULL) {
 		snprintf(err, errlen, "cannot create the store %s", path);
@@ -547,12 +568,72 @@ done:
 	return log;
 }
 
+/*
+ * Checks that the log names gd's geography for every entry from `from` on
+ * (center/geopin.h), before they are replayed with it; the digest in
+ * effect at the log's end goes to last ("" if the log names none). -1
+ * with a message saying what to do (remedy).
+ */
+static int
+pin_geography(struct entrylog *log, int64_t from, const struct geodigest *gd,
+    const char *gdir, const char *remedy, char last[GEODIGEST_HEX_LEN],
+    char *err, size_t errlen)
+{
+	struct geopin *pin;
+	int64_t size = entrylog_size(log);
+	int rc = -1;
+
+	if ((pin = malloc(sizeof(*pin))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (geopin_scan(log, size, pin, err, errlen) == -1 ||
+	    geopin_check(pin, from, size, gd, gdir, remedy, err, errlen) == -1)
+		goto done;
+	snprintf(last, GEODIGEST_HEX_LEN, "%s", geopin_last(pin));
+	rc = 0;
+done:
+	free(pin);
+	return rc;
+}
+
+/*
+ * Appends a `geography` entry when the center starts with data other than
+ * the geography its log names last (an upgrade of the gazetteer becomes
+ * visible, dated and attributable); entries after it are computed with it.
+ */
+static int
+record_geography(struct center *c, const struct geodigest *gd,
+    const char *last, char *err, size_t errlen)
+{
+	json_t *entry;
+	int64_t index;
+	int status, rc;
+
+	if (strcmp(last, gd->digest) == 0)
+		return 0;
+	if ((entry = geography_entry(gd, last, PRINCIPAL_LOCAL,
+	    timefmt_now_ms())) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = center_append(c, entry, &index, &status, err, errlen);
+	json_decref(entry);
+	if (rc == 0)
+		log_info("geography %s (region %s) recorded at log entry %lld, "
+		    "replacing %s: incidents before it keep their words",
+		    gd->digest, gd->region, (long long)index,
+		    last[0] != '\0' ? last : "none named");
+	return rc;
+}
+
 struct center *
 center_open(const char *dir, int flags, char *err, size_t errlen)
 {
 	struct note_signer *signer = NULL;
 	struct center *c;
-	char path[PATH_MAX];
+	struct geodigest gd;
+	char path[PATH_MAX], gdir[PATH_MAX], last[GEODIGEST_HEX_LEN];
 	int64_t applied;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
@@ -582,10 +663,15 @@ center_open(const char *dir, int flags, char *err, size_t errlen)
 	}
 	if ((flags & CENTER_WRITE) || applied < entrylog_size(c->log)) {
 		/* Every write to the store goes through fusion. */
-		if (open_fusion(&c->cfg, &c->geo, &c->fusion, err, errlen) ==
-		    -1)
+		if (open_fusion(&c->cfg, &c->geo, &c->fusion, &gd, gdir, err,
+		    errlen) == -1)
 			goto fail;
 		store_set_fusion(c->store, c->fusion);
+		if (pin_geography(c->log, applied, &gd, gdir, "start the "
+		    "center once with the data the log names (geo_data) so "
+		    "the store catches up, then with the new data",
+		    last, err, errlen) == -1)
+			goto fail;
 	}
 	if (applied < entrylog_size(c->log)) {
 		log_info("store catching up with the log: %lld -> %lld",
@@ -623,6 +709,8 @@ center_open(const char *dir, int flags, char *err, size_t errlen)
 			    "readers");
 			goto fail;
 		}
+		if (record_geography(c, &gd, last, err, errlen) == -1)
+			goto fail;
 	}
 	note_signer_free(signer);
 	return c;
@@ -655,8 +743,10 @@ center_rebuild(const char *dir, int64_t *replayed, char *err, size_t errlen)
 	struct store *store = NULL;
 	struct layers *geo = NULL;
 	struct fusion *fusion = NULL;
+	struct geodigest gd;
 	/* Sized so that ".new" and "-wal" after a path cannot truncate. */
 	char path[PATH_MAX], tmp[PATH_MAX + 8], side[PATH_MAX + 8];
+	char gdir[PATH_MAX], last[GEODIGEST_HEX_LEN];
 	int rc = -1;
 	const char *suffix[] = { "", "-wal", "-shm" };
 	size_t i;
@@ -673,7 +763,11 @@ center_rebuild(const char *dir, int64_t *replayed, char *err, size_t errlen)
 		snprintf(side, sizeof(side), "%s%s", tmp, suffix[i]);
 		unlink(side);
 	}
-	if (open_fusion(&cfg, &geo, &fusion, err, errlen) == -1)
+	if (open_fusion(&cfg, &geo, &fusion, &gd, gdir, err, errlen) == -1 ||
+	    pin_geography(log, 0, &gd, gdir, "rebuild with the data the log "
+	    "names (point geo_data at the copy of data/ whose `truce geo "
+	    "digest` it is); the store was left as it was", last, err,
+	    errlen) == -1)
 		goto done;
 	if ((store = store_open(cfg.store, tmp, 0)) == NULL) {
 		snprintf(err, errlen, "cannot create %s", tmp);

@@ -120,7 +120,8 @@ static const struct config_entry table[] = {
 	    "replay computes from, so change it only with `truce rebuild`" },
 	{ "geo_data", STR(geo_data), "", 0, 0,
 	    "data directory holding geo/ (empty: $TRUCE_DATA, else the data/ "
-	    "of the source tree, else ./data)" },
+	    "of the source tree, else ./data); its digest is in the log "
+	    "(`truce geo digest`, docs/geography.md)" },
 	{ "geo_aliases", STR(geo_aliases), "", 0, 0,
 	    "a file of the center's own place names: one per line, "
 	    "tab-separated alias, place[, country[, admin-1 code]]" },

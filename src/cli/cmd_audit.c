@@ -1,6 +1,7 @@
 /*
  * truce audit URL --log-key VKEY [--witness-key VKEY ...] [--quorum K]
- *             [--state DIR] [--token T]
+ *             [--state DIR] [--token T] [--geo-data DIR]
+ *             [--geo-aliases FILE]
  * A member's auditor checks a center end to end (audit/audit.h,
  * docs/audit.md): exit 0 with a one-line summary, 1 with the first failure
  * found, 2 on bad usage, 3 when the audit could not be completed.
@@ -19,7 +20,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: truce audit URL --log-key VKEY [--witness-key VKEY ...]\n"
-	    "                   [--quorum K] [--state DIR] [--token T]\n\n"
+	    "                   [--quorum K] [--state DIR] [--token T]\n"
+	    "                   [--geo-data DIR] [--geo-aliases FILE]\n\n"
 	    "Checks the center at URL: its joint checkpoint's log signature "
 	    "and\ncosignatures, every tile and entry up to the checkpoint "
 	    "(all hashes\nrecomputed up to the root), a replay of every entry "
@@ -40,7 +42,13 @@ usage(FILE *f)
 	    "missing)\n"
 	    "  --token T           a log reader's bearer token (entry bundles "
 	    "and digests\n"
-	    "                      need one); default: $TRUCE_TOKEN\n\n"
+	    "                      need one); default: $TRUCE_TOKEN\n"
+	    "  --geo-data DIR      the copy of data/ the center computes "
+	    "incidents with\n"
+	    "                      (default: $TRUCE_DATA, else the source "
+	    "tree's data/);\n"
+	    "                      its digest must be the one the log names\n"
+	    "  --geo-aliases FILE  the center's alias file, if it has one\n\n"
 	    "Exit status: 0 every check holds (one summary line on stdout), 1 "
 	    "a check\nfailed (the first failure on stderr names the entry, "
 	    "tile or checkpoint),\n2 bad usage, 3 the audit could not be "
@@ -58,6 +66,8 @@ cmd_audit(int argc, char **argv)
 		{ "state", required_argument, NULL, 's' },
 		{ "token", required_argument, NULL, 't' },
 		{ "cacert", required_argument, NULL, 'A' },
+		{ "geo-data", required_argument, NULL, 'g' },
+		{ "geo-aliases", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -95,6 +105,8 @@ cmd_audit(int argc, char **argv)
 		case 't': o.token = optarg; break;
 		/* The audit's fetcher reads TRUCE_CACERT, as every client. */
 		case 'A': setenv("TRUCE_CACERT", optarg, 1); break;
+		case 'g': o.geo_data = optarg; break;
+		case 'G': o.geo_aliases = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

@@ -1,5 +1,5 @@
 /*
- * truce geo describe|resolve|lookup: the geography of a region from the
+ * truce geo describe|resolve|lookup|digest: the geography of a region from the
  * command line (geo/layers.h loads it; geo/describe.h, geo/gazetteer.h and
  * geo/geodesy.h answer). Output is JSON, documented in docs/geography.md.
  */
@@ -16,8 +16,10 @@
 #include "geo/describe.h"
 #include "geo/gazetteer.h"
 #include "geo/geodesy.h"
+#include "geo/geodigest.h"
 #include "geo/layers.h"
 #include "locate/uncertainty.h"
+#include "record/geography.h"
 
 #define MAX_EXTRA 16	   /* --zones / --lines options */
 #define MAX_ALTERNATIVES 5 /* other candidates shown by resolve */
@@ -46,13 +48,17 @@ usage_geo(FILE *f)
 	    "usage: truce geo describe --lat LAT --lon LON [options]\n"
 	    "       truce geo resolve --place NAME --bearing DEG --distance M "
 	    "[options]\n"
-	    "       truce geo lookup NAME [--limit N] [options]\n\n"
+	    "       truce geo lookup NAME [--limit N] [options]\n"
+	    "       truce geo digest [--region R] [--data DIR] [--aliases "
+	    "FILE]\n\n"
 	    "The geography of a region, as JSON on standard output:\n"
 	    "  describe  the zones a point lies in, its distance to each line "
 	    "and\n            \"2.4 km north-east of Ağdam\"\n"
 	    "  resolve   a place + bearing + distance as a point with its "
 	    "uncertainty\n"
-	    "  lookup    the gazetteer's candidates for a name, best first\n\n"
+	    "  lookup    the gazetteer's candidates for a name, best first\n"
+	    "  digest    the digest a center's log names for this data "
+	    "(its genesis\n            and `geography` entries)\n\n"
 	    "`truce geo <subcommand> --help` lists the options; "
 	    "docs/geography.md explains\nthe rules and the data.\n");
 }
@@ -647,6 +653,82 @@ out:
 	return ret;
 }
 
+/* ---- digest ------------------------------------------------------------ */
+
+static int
+geo_digest(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		SOURCE_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct source src;
+	struct geodigest g;
+	char dir[LAYERS_MAX_PATH], err[1024];
+	int ch, ret = 2, s;
+
+	source_init(&src);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (ch == 'Z' || ch == 'L') {
+			fprintf(stderr, "truce geo digest: --zones and --lines "
+			    "are not part of a center's geography\n");
+			goto out;
+		}
+		if ((s = source_option(&src, ch, optarg)) == 1)
+			continue;
+		if (s == -1)
+			goto out;
+		if (ch == 'h') {
+			printf("usage: truce geo digest [--region R] [--data "
+			    "DIR] [--aliases FILE]\n\nPrints the digest of "
+			    "the geography a center with this region,\n"
+			    "geo_data and geo_aliases computes with, and its "
+			    "files' SHA-256\n(docs/geography.md, \"The "
+			    "geography is part of the record\").\n\n"
+			    "  --region R        karabakh (default), donbas "
+			    "or none\n"
+			    "  --data DIR        data directory (default "
+			    "$TRUCE_DATA, else the data/ of\n"
+			    "                    the repository of this "
+			    "binary, else ./data)\n"
+			    "  --aliases FILE    the center's alias file\n");
+			ret = 0;
+			goto out;
+		}
+		goto usage;
+	}
+	if (optind != argc)
+		goto usage;
+	ret = 1;
+	if (src.data != NULL) {
+		if ((size_t)snprintf(dir, sizeof(dir), "%s", src.data) >=
+		    sizeof(dir)) {
+			fprintf(stderr, "truce geo digest: --data: path longer "
+			    "than %zu bytes\n", sizeof(dir) - 1);
+			goto out;
+		}
+	} else if (layers_datadir(dir, sizeof(dir)) == -1) {
+		fprintf(stderr, "truce geo digest: data directory path too "
+		    "long\n");
+		goto out;
+	}
+	if (geodigest_compute(dir, src.region, src.aliases, &g, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "truce geo digest: %s\n", err);
+		goto out;
+	}
+	ret = print_json(geography_json(&g));
+	goto out;
+usage:
+	fprintf(stderr, "usage: truce geo digest [--region R] [--data DIR] "
+	    "[--aliases FILE] (--help)\n");
+	ret = 2;
+out:
+	source_free(&src);
+	return ret;
+}
+
 int
 cmd_geo(int argc, char **argv)
 {
@@ -665,6 +747,8 @@ cmd_geo(int argc, char **argv)
 		return geo_resolve(argc - 1, argv + 1);
 	if (strcmp(argv[1], "lookup") == 0)
 		return geo_lookup(argc - 1, argv + 1);
+	if (strcmp(argv[1], "digest") == 0)
+		return geo_digest(argc - 1, argv + 1);
 	fprintf(stderr, "truce geo: unknown subcommand '%.64s'\n\n", argv[1]);
 	usage_geo(stderr);
 	return 2;

@@ -12,7 +12,7 @@
 int
 cmd_rebuild(int argc, char **argv)
 {
-	char err[512];
+	char err[2048];
 	int64_t n = 0, t0;
 
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||

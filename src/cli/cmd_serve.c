@@ -53,7 +53,7 @@ cmd_serve(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *listen = NULL, *tls_cert = NULL, *tls_key = NULL;
-	char err[512], path[4096];
+	char err[2048], path[4096];
 	struct center *c = NULL;
 	struct server *srv = NULL;
 	struct control *ctl = NULL;

@@ -65,7 +65,7 @@ static int
 direct(const char *dir, const char *verb, struct principal *p,
     json_t **answer)
 {
-	char err[512], token[PRINCIPAL_TOKEN_LEN + 1];
+	char err[2048], token[PRINCIPAL_TOKEN_LEN + 1];
 	struct center *c;
 	int status;
 

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# The geography is part of the record (docs/geography.md): the genesis
+# entry names the digest of the data fusion words with; a center started
+# with other data (a renamed settlement) appends a `geography` entry, the
+# incidents before it keep their words and new ones use the new data;
+# `truce rebuild` with yet another copy refuses, naming both digests and
+# what to do, and leaves the store as it was; `truce audit` with data other
+# than the center's reports it, and passes with the center's copy.
+. "${TRUCE_TOP:-$(dirname "$0")/../..}/tests/lib/tap.sh"
+T=$TRUCE_BIN
+cd "$TAP_TMP" || exit 1
+DATA=$TRUCE_TOP/data
+
+# obs DAY: an observation in Ağdam on day DAY of November 2026.
+obs() {
+	printf '{"observed_at":"2026-11-%02dT10:00:00Z","source":{"type":"patrol","member":"RU","unit":"P-%s"},"category":"explosion","location":{"lat":39.9911,"lon":46.9281,"precision_m":100}}' "$1" "$RANDOM"
+}
+# words: the incidents' descriptions, oldest first, one a line.
+words() {
+	api GET "/v1/incidents?limit=100" | sed '$d' |
+		jq -r '[.features[].properties] | sort_by(.first_index // .created_index // 0) | .[] | .description // .words.text // .text'
+}
+# entries DIR TYPE: how many log entries of DIR are of type TYPE.
+entries() { grep -a -o "\"type\":\"$2\"" "$1/log/entries" | wc -l; }
+# copy_data DIR FROM TO: a copy of data/ with the settlement FROM renamed.
+copy_data() {
+	mkdir -p "$1" && cp -r "$DATA/geo" "$1/" &&
+		sed -i "s/,$2,/,$3,/" "$1/geo/geonames_cities500_AZ_AM.csv" &&
+		! cmp -s "$1/geo/geonames_cities500_AZ_AM.csv" \
+			"$DATA/geo/geonames_cities500_AZ_AM.csv"
+}
+
+out=$("$T" init A --origin example.org/geo --member RU --member TR) || exit 1
+TOKEN=$(printf '%s\n' "$out" | sed -n 's/^token: //p')
+G0=$(grep -a -o '"geography":{"digest":"[0-9a-f]*"' A/log/entries |
+	sed 's/.*"\([0-9a-f]*\)"$/\1/')
+is "${#G0}" 64 "the genesis entry names the geography's digest"
+is "$("$T" geo digest --data "$DATA" | jq -r .digest)" "$G0" \
+	"the one \`truce geo digest\` prints for data/"
+
+center_serve A || exit 1
+r=$(post_json /v1/observations "$(obs 1)")
+is "$(status_of "$r")" 201 "an observation in Ağdam" || diag "$r"
+w0=$(api GET "/v1/incidents?limit=100" | sed '$d')
+like "$w0" 'Ağdam' "its incident is worded with Ağdam"
+center_stop
+is "$(entries A geography)" 0 "started with the same data: no geography entry"
+
+copy_data D1 Ağdam Agdam-Renamed
+ok $? "a copy of data/ with Ağdam renamed"
+echo "geo_data = $TAP_TMP/D1" >>A/truce.conf
+center_serve A || exit 1
+is "$(entries A geography)" 1 "started with the renamed data: a geography entry"
+ent=$(grep -a -o '{"at_ms[^{]*"files":\[[^]]*\],"previous":"[0-9a-f]*","region":"karabakh","type":"geography","v":1}' A/log/entries)
+like "$ent" "\"previous\":\"$G0\"" "it names the geography it replaces"
+like "$ent" '"by":"@local"' "and who started the center with it"
+G1=$(printf '%s' "$ent" | sed 's/.*"digest":"\([0-9a-f]*\)".*/\1/')
+[ "${#G1}" = 64 ] && [ "$G1" != "$G0" ]
+ok $? "a new digest"
+r=$(post_json /v1/observations "$(obs 20)")
+is "$(status_of "$r")" 201 "an observation in Ağdam, weeks later"
+all=$(api GET "/v1/incidents?limit=100" | sed '$d')
+is "$(printf '%s' "$all" | jq '.features | length')" 2 "two incidents"
+is "$(printf '%s' "$all" | grep -o 'Agdam-Renamed' | sort -u)" Agdam-Renamed \
+	"the new incident uses the new data"
+like "$(printf '%s' "$all" | jq -c '[.features[].properties | tostring | test("Ağdam")]')" 'true' \
+	"the incident before the change keeps its words"
+center_stop
+center_serve A || exit 1
+center_stop
+is "$(entries A geography)" 1 "restarted with the same data: no second entry"
+
+# --- rebuild with yet another copy ---
+copy_data D2 Ağdam Agdam-Other
+cp A/store.db store.before
+sed -i "s|^geo_data = .*|geo_data = $TAP_TMP/D2|" A/truce.conf
+res=$("$T" rebuild A 2>&1)
+is $? 1 "rebuild with another copy of the data: exit 1"
+G2=$("$T" geo digest --data D2 | jq -r .digest)
+like "$res" "computed with geography $G0 \(region karabakh, named by entry 0\), but the data in $TAP_TMP/D2 is geography $G2 " \
+	"names the digest the log names and the one found"
+like "$res" "rebuild with the data the log names" "and what to do"
+cmp -s A/store.db store.before
+ok $? "the store was left as it was"
+sed -i "s|^geo_data = .*|geo_data = $TAP_TMP/D1|" A/truce.conf
+res=$("$T" rebuild A 2>&1)
+is $? 1 "rebuild with the newer data alone: refused too (two geographies)"
+like "$res" "one copy of the data" "says why"
+
+# --- catch-up: a store behind the log, started on other data ---
+sed -i "s|^geo_data = .*|geo_data = $TAP_TMP/D1|" A/truce.conf
+center_serve A || exit 1
+center_stop
+cp A/store.db store.behind
+rm -f A/store.db-wal A/store.db-shm
+center_serve A || exit 1
+post_json /v1/observations "$(obs 25)" >/dev/null
+center_stop
+cp store.behind A/store.db
+rm -f A/store.db-wal A/store.db-shm
+sed -i "s|^geo_data = .*|geo_data = $TAP_TMP/D2|" A/truce.conf
+res=$("$T" serve A --listen 127.0.0.1:0 2>&1)
+is $? 1 "a store behind the log, started on other data: refused"
+like "$res" "log entries [0-9]+ to [0-9]+ were computed with geography $G1 .*start the center once with the data the log names" 	"names the geography of the entries to catch up and what to do"
+sed -i "s|^geo_data = .*|geo_data = $TAP_TMP/D1|" A/truce.conf
+center_serve A || exit 1
+is "$(api GET "/v1/incidents?limit=100" | sed '$d' | jq '.features | length')" 3 \
+	"started with the data the log names: caught up"
+center_stop
+
+# --- audit against a center with another geography ---
+out=$("$T" init B --origin example.org/geob --member RU --member TR \
+	--region karabakh) || exit 1
+echo "geo_data = $TAP_TMP/D1" >>B/truce.conf
+TOKEN=$(printf '%s\n' "$out" | sed -n 's/^token: //p')
+LOGKEY=$(printf '%s\n' "$out" | sed -n 's/^log key: //p')
+center_serve B || exit 1
+is "$(entries B geography)" 1 "a center started on other data than it was created with"
+post_json /v1/observations "$(obs 3)" >/dev/null
+wait_joint 3
+res=$("$T" audit "$URL" --log-key "$LOGKEY" --token "$TOKEN" --geo-data "$DATA" 2>&1)
+is $? 3 "audit with data/ against it: exit 3 (not completed)"
+like "$res" "entry 1 names geography [0-9a-f]{64} \(region karabakh\), but the audit's data in $DATA is geography $G0" \
+	"the audit reports the geography the log names and its own"
+res=$("$T" audit "$URL" --log-key "$LOGKEY" --token "$TOKEN" --geo-data "$TAP_TMP/D1" 2>&1)
+is $? 0 "with the center's copy: the audit passes (nothing was worded with the first)"
+center_stop
+done_testing
