@@ -50,6 +50,10 @@ function onLive(ev) {
 	if (ctx.screen === 'incident' && !(ev.data || '').includes(
 	    decodeURIComponent(location.hash.split('/')[2] || '-')))
 		return;
+	/* Never redraw under a user who is filling in a form: what they
+	   typed and ticked would go. The next visit shows the news. */
+	if (ctx.editing)
+		return;
 	// Bursts of entries are one refresh.
 	clearTimeout(refreshTimer);
 	refreshTimer = setTimeout(() => ctx.refresh && ctx.refresh(), 300);
@@ -71,8 +75,14 @@ function statusLine(id) {
 }
 
 function tell(p, text, data) {
-	p.textContent = text;
-	Object.assign(p.dataset, data || {});
+	/* The answer may come after a live refresh redrew the screen: write
+	   it where the line is now, too. */
+	const live = document.getElementById(p.id);
+
+	for (const el of live && live !== p ? [p, live] : [p]) {
+		el.textContent = text;
+		Object.assign(el.dataset, data || {});
+	}
 	flash.set(p.id, { text, data });
 }
 
@@ -638,6 +648,7 @@ function forbidden(main) {
 
 async function render() {
 	const main = document.getElementById('main');
+	ctx.editing = false;
 	if (teardown) {
 		teardown();
 		teardown = null;
@@ -708,6 +719,18 @@ window.addEventListener('online', () => outbox.flush());
 // The map writes its own view into the URL with history.replaceState,
 // which fires no hashchange: every hashchange is the user's (a link, the
 // back button, an edited URL), so the screen follows it.
+// Typing or ticking in one of an incident's forms (or picking its
+// observations to split) marks the screen as being edited (onLive). The
+// map's filters are not such a form: the map redraws with them.
+for (const kind of ['input', 'change'])
+	document.addEventListener(kind, (ev) => {
+		const t = ev.target;
+
+		if (t.closest && (t.closest('form.move') ||
+		    t.classList.contains('split-pick')))
+			ctx.editing = true;
+	});
+
 window.addEventListener('hashchange', () => {
 	flash.clear();
 	render();

@@ -374,7 +374,14 @@ try {
 	await ep.check('.split-pick >> nth=0');
 	await ep.fill('#split-reason', 'Two events.');
 	await ep.click('#split-form button[type=submit]');
-	await ep.waitForSelector('#split-out[data-new-incident]');
+	try {
+		await ep.waitForSelector('#split-out[data-new-incident]');
+	} catch (e) {
+		throw new Error('the split did not finish: ' + JSON.stringify(
+		    await ep.evaluate(() => { const o = document.querySelector(
+		    '#split-out'); return o ? o.textContent : '(no #split-out)';
+		    })) + ' ' + e.message);
+	}
 	const born = await ep.getAttribute('#split-out', 'data-new-incident');
 	const bornF = await (await fetch(URL0 + '/v1/incidents/' + born, {
 		headers: { Authorization: 'Bearer ' + env.TOKEN_admin } })).json();
