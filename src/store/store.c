@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "common/log.h"
+#include "record/entry.h"
 #include "store/store.h"
 #include "store/store_backend.h"
 
@@ -72,7 +73,6 @@ store_apply_entry(struct store *s, int64_t index, const uint8_t *bytes,
 {
 	json_t *own = NULL;
 	json_error_t je;
-	const char *type;
 	uint8_t h[crypto_hash_sha256_BYTES];
 	char id[2 * crypto_hash_sha256_BYTES + 1];
 	int rc = -1;
@@ -86,9 +86,8 @@ store_apply_entry(struct store *s, int64_t index, const uint8_t *bytes,
 		}
 		parsed = own;
 	}
-	type = json_string_value(json_object_get(parsed, "type"));
 	id[0] = '\0';
-	if (type != NULL && strcmp(type, "observation") == 0) {
+	if (entry_type_of(parsed) == ENTRY_OBSERVATION) {
 		crypto_hash_sha256(h, bytes, len);
 		sodium_bin2hex(id, sizeof(id), h, sizeof(h));
 	}

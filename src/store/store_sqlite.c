@@ -27,6 +27,7 @@
 #include <sodium.h>
 
 #include "common/log.h"
+#include "record/entry.h"
 #include "record/observation.h"
 #include "fusion/associate.h"
 #include "fusion/fusion.h"
@@ -1233,42 +1234,52 @@ static int
 sqlite_apply(struct store *s, int64_t index, const json_t *entry,
     const char *bytes, size_t len, const char *id)
 {
-	const char *type = json_string_value(json_object_get(entry, "type"));
-	int obs = type != NULL && strcmp(type, "observation") == 0;
+	enum entry_type type = entry_type_of(entry);
 	int rc;
 
 	/* Other entries may read the incident tables: bring them up to date. */
-	if (!obs && s->fb.ndirty > 0 && fb_flush(s) == -1)
+	if (type != ENTRY_OBSERVATION && s->fb.ndirty > 0 && fb_flush(s) == -1)
 		return -1;
-	if (type == NULL)
-		rc = 0;
-	else if (obs)
+	switch (type) {
+	case ENTRY_OBSERVATION:
 		rc = apply_observation(s, index, entry, bytes, len, id);
-	else if (strcmp(type, "genesis") == 0)
+		break;
+	case ENTRY_GENESIS:
 		rc = apply_genesis(s, index, entry);
-	else if (strcmp(type, "principal") == 0)
+		break;
+	case ENTRY_PRINCIPAL:
 		rc = apply_principal(s, index, entry);
-	else if (strcmp(type, "member") == 0)
+		break;
+	case ENTRY_MEMBER:
 		rc = apply_member(s, index, entry);
-	else if (strcmp(type, "evidence") == 0)
+		break;
+	case ENTRY_EVIDENCE:
 		rc = apply_evidence(s, index, entry);
-	else if (strcmp(type, "incident_state") == 0)
+		break;
+	case ENTRY_INCIDENT_STATE:
 		rc = apply_state(s, index, entry);
-	else if (strcmp(type, "assessment") == 0)
+		break;
+	case ENTRY_ASSESSMENT:
 		rc = apply_assessment(s, index, entry);
-	else if (strcmp(type, "task") == 0)
+		break;
+	case ENTRY_TASK:
 		rc = apply_task(s, index, entry);
-	else if (strcmp(type, "release") == 0)
+		break;
+	case ENTRY_RELEASE:
 		rc = apply_release(s, index, entry);
-	else if (strcmp(type, "report") == 0)
+		break;
+	case ENTRY_REPORT:
 		rc = apply_report(s, index, entry);
-	else
+		break;
+	default: /* the store keeps nothing of the others */
 		rc = 0;
+		break;
+	}
 	if (rc == -1)
 		return -1;
 	/* Fusion, on the one path every entry takes, live or replayed (its
 	 * book is loaded only for an entry it acts on). */
-	if (s->fusion != NULL && fusion_acts_on(type)) {
+	if (s->fusion != NULL && entry_type_fused(type)) {
 		if (s->fb.set == NULL && fb_load(s) == -1)
 			return -1;
 		return fusion_apply(s->fusion, &sqlite_book, s, index, entry,
