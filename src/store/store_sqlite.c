@@ -15,6 +15,11 @@
  * transaction ("the write-behind book" below). Live incidents are found by
  * area through an R*Tree of their search boxes (associate_box, in 1e-7
  * degrees rounded outward) and windows.
+ *
+ * The joint-verification rules are not here: store/applier.c decides which
+ * incident_state, assessment, task and release entries apply and what they
+ * change, through the rows this file provides (sqlite_rows; docs/storage.md,
+ * "Layers").
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -32,6 +37,7 @@
 #include "fusion/associate.h"
 #include "fusion/fusion.h"
 #include "fusion/incident_set.h"
+#include "store/applier.h"
 #include "store/store.h"
 #include "store/store_backend.h"
 #include "store/sqlite_reports.h"
@@ -695,6 +701,16 @@ query(struct store *s, const char *sql, const char *fmt, ...)
 static json_t *center_value(struct store *s, const char *key);
 
 /* Records that the apply path refused entry idx of type, and why. */
+static int
+refused(struct store *s, int64_t idx, const char *type, const char *reason)
+{
+	log_info("log entry %lld (%s) refused on apply: %s", (long long)idx,
+	    type, reason);
+	return run(s, "INSERT OR REPLACE INTO refused VALUES(?,?,?)", "itt",
+	    idx, type, reason);
+}
+
+/* refused, with the reason formatted from fmt. */
 static int __attribute__((format(printf, 4, 5)))
 refuse(struct store *s, int64_t idx, const char *type, const char *fmt, ...)
 {
@@ -704,10 +720,7 @@ refuse(struct store *s, int64_t idx, const char *type, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	log_info("log entry %lld (%s) refused on apply: %s", (long long)idx,
-	    type, reason);
-	return run(s, "INSERT OR REPLACE INTO refused VALUES(?,?,?)", "itt",
-	    idx, type, reason);
+	return refused(s, idx, type, reason);
 }
 
 /* Inserts principal p from entry idx with token hash. 0 or -1. */
@@ -989,236 +1002,197 @@ add_event(struct store *s, const char *id, int64_t idx, const char *kind)
 	    "VALUES(?,?,?)", "tit", id, idx, kind);
 }
 
-static int
-apply_state(struct store *s, int64_t idx, const json_t *e)
-{
-	const char *id, *dup, *tier_name;
-	enum workflow_state from, to;
-	int64_t tier, cur_tier;
-	char why[STORE_REASON_LEN];
-	int exists;
-
-	if (workflow_read_move(e, &id, &to, &dup, &tier, why, sizeof(why)) ==
-	    -1)
-		return refuse(s, idx, "incident_state", "%s", why);
-	if ((exists = sqlite_incident_exists(s, id)) == -1)
-		return -1;
-	if (!exists)
-		return refuse(s, idx, "incident_state", "/incident: no "
-		    "incident %s", id);
-	if (get_state(s, id, &from, &cur_tier) == -1)
-		return -1;
-	/* The writer checked the configured tiers; here: one step up. */
-	if (workflow_check_move(from, to, cur_tier, WORKFLOW_MAX_TIERS, id, dup,
-		why, sizeof(why)) == -1)
-		return refuse(s, idx, "incident_state", "%s", why);
-	if (to == WORKFLOW_ESCALATED && tier != cur_tier + 1)
-		return refuse(s, idx, "incident_state", "/tier: %lld is not the "
-		    "next tier (%lld)", (long long)tier,
-		    (long long)cur_tier + 1);
-	if (dup != NULL && (exists = sqlite_incident_exists(s, dup)) != 1)
-		return exists == -1 ? -1 : refuse(s, idx, "incident_state",
-		    "/duplicate_of: no incident %s", dup);
-	tier_name = json_string_value(json_object_get(e, "tier_name"));
-	return set_state(s, id, idx, json_integer_value(json_object_get(e,
-	    "at_ms")), from, to, to == WORKFLOW_ESCALATED ? tier : cur_tier,
-	    tier_name, dup);
-}
-
 /*
- * The ruling after an assessment of incident id: every current member's
- * latest view under the genesis rule (verify/workflow.h).
+ * The rows the applier (store/applier.h) reads and writes: no decision
+ * here, only SQL.
  */
 static int
-rule_on(struct store *s, const char *id, enum workflow_state *out)
+row_incident_exists(void *db, const char *id)
 {
-	struct workflow_view views[16];
-	char members[16][MEMBER_NAME_LEN], attrs[16][MEMBER_NAME_LEN];
-	struct member_rule rule = { 0, 0 };
+	return sqlite_incident_exists(db, id);
+}
+
+static int
+row_get_state(void *db, const char *id, enum workflow_state *state,
+    int64_t *tier)
+{
+	return get_state(db, id, state, tier);
+}
+
+static int
+row_set_state(void *db, const char *id, int64_t idx, int64_t at_ms,
+    enum workflow_state from, enum workflow_state to, int64_t tier,
+    const char *tier_name, const char *duplicate_of)
+{
+	return set_state(db, id, idx, at_ms, from, to, tier, tier_name,
+	    duplicate_of);
+}
+
+static int
+row_add_event(void *db, const char *id, int64_t idx, const char *kind)
+{
+	return add_event(db, id, idx, kind);
+}
+
+static int
+row_member_vkey(void *db, const char *member, char *vkey, size_t len)
+{
+	struct store *s = db;
 	sqlite3_stmt *st;
-	json_t *rj;
-	size_t n = 0, nmembers = 0;
 	int r;
 
+	if ((st = query(s, "SELECT vkey FROM member WHERE name = ?", "t",
+		 member)) == NULL)
+		return -1;
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		snprintf(vkey, len, "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+row_rule(void *db, struct member_rule *rule, size_t *nmembers)
+{
+	struct store *s = db;
+	sqlite3_stmt *st;
+	json_t *rj;
+
 	if ((rj = center_value(s, "rule")) != NULL) {
-		member_rule_from_json(rj, &rule);
+		member_rule_from_json(rj, rule);
 		json_decref(rj);
 	}
 	if ((st = query(s, "SELECT count(*) FROM member", "")) == NULL)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
-		nmembers = (size_t)sqlite3_column_int64(st, 0);
+		*nmembers = (size_t)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
+	return 0;
+}
+
+static int
+row_latest_views(void *db, const char *incident, applier_view_fn fn,
+    void *arg)
+{
+	struct store *s = db;
+	sqlite3_stmt *st;
+	int r;
+
 	st = query(s, "SELECT a.member, a.verdict, a.attribution FROM "
 	    "assessment a JOIN member m ON m.name = a.member WHERE "
 	    "a.incident = ? AND a.revision = (SELECT max(revision) FROM "
 	    "assessment b WHERE b.incident = a.incident AND b.member = "
-	    "a.member) ORDER BY a.member", "t", id);
+	    "a.member) ORDER BY a.member", "t", incident);
 	if (st == NULL)
 		return -1;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW && n < 16) {
-		snprintf(members[n], sizeof(members[n]), "%s",
-		    sqlite3_column_text(st, 0));
-		snprintf(attrs[n], sizeof(attrs[n]), "%s",
-		    sqlite3_column_text(st, 2));
-		views[n].member = members[n];
-		views[n].attribution = attrs[n];
-		if (workflow_verdict_parse((const char *)sqlite3_column_text(st,
-		    1), &views[n].verdict) == 0)
-			n++;
-	}
+	while ((r = sqlite3_step(st)) == SQLITE_ROW &&
+	    fn(arg, (const char *)sqlite3_column_text(st, 0),
+	    (const char *)sqlite3_column_text(st, 1),
+	    (const char *)sqlite3_column_text(st, 2)) == 0)
+		;
 	sqlite3_finalize(st);
 	if (r != SQLITE_DONE && r != SQLITE_ROW)
 		return sq_fail(s, "views");
-	*out = workflow_ruling(&rule, nmembers, views, n);
 	return 0;
 }
 
 static int
-apply_assessment(struct store *s, int64_t idx, const json_t *e)
+row_last_revision(void *db, const char *incident, const char *member,
+    int64_t *last)
 {
-	const char *note = json_string_value(json_object_get(e, "note"));
-	const char *by = json_string_value(json_object_get(e, "by"));
-	int64_t at = json_integer_value(json_object_get(e, "at_ms")), tier;
-	char why[STORE_REASON_LEN], vkey[NOTE_VKEY_MAX];
-	const char *keys[1];
-	struct assessment a;
-	enum workflow_state state, ruling;
+	struct store *s = db;
 	sqlite3_stmt *st;
-	int64_t last = 0;
-	int exists, r;
 
-	if (note == NULL || by == NULL)
-		return refuse(s, idx, "assessment", "/note, /by: required");
-	if (assessment_read(note, strlen(note), &a, why, sizeof(why)) == -1)
-		return refuse(s, idx, "assessment", "%s", why);
-	if ((exists = sqlite_incident_exists(s, a.incident)) == -1)
-		return -1;
-	if (!exists)
-		return refuse(s, idx, "assessment", "/incident: no incident %s",
-		    a.incident);
-	if ((st = query(s, "SELECT vkey FROM member WHERE name = ?", "t",
-		 a.member)) == NULL)
-		return -1;
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
-		snprintf(vkey, sizeof(vkey), "%s", sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	if (r != SQLITE_ROW)
-		return r == SQLITE_DONE ? refuse(s, idx, "assessment",
-		    "/member: %s is not a member", a.member) : -1;
-	keys[0] = vkey;
-	if (member_note_verify(note, strlen(note), keys, 1, why,
-		sizeof(why)) == -1)
-		return refuse(s, idx, "assessment", "%s", why);
 	if ((st = query(s, "SELECT max(revision) FROM assessment WHERE "
-		 "incident = ? AND member = ?", "tt", a.incident, a.member)) ==
+		 "incident = ? AND member = ?", "tt", incident, member)) ==
 	    NULL)
 		return -1;
+	*last = 0;
 	if (sqlite3_step(st) == SQLITE_ROW)
-		last = sqlite3_column_int64(st, 0);
+		*last = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	if (a.revision != last + 1)
-		return refuse(s, idx, "assessment", "/revision: %s's revision "
-		    "%lld of %s is %s; the next is %lld", a.member,
-		    (long long)a.revision, a.incident, a.revision <= last ?
-		    "recorded already (a replay)" : "not the next",
-		    (long long)last + 1);
-	if (get_state(s, a.incident, &state, &tier) == -1)
-		return -1;
-	if (!workflow_accepts_assessment(state))
-		return refuse(s, idx, "assessment", "the incident is %s: "
-		    "assessments are recorded before a ruling",
-		    workflow_state_name(state));
-	if (run(s, "INSERT INTO assessment VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-		"ittitttitit", idx, a.incident, a.member, a.revision,
-		workflow_verdict_name(a.verdict), a.attribution, a.confidence,
-		a.assessed_at_ms, by, at, note) == -1 ||
-	    add_event(s, a.incident, idx, "assessment") == -1)
-		return -1;
-	/* The first assessment moves the incident to awaiting_assessment. */
-	if (state != WORKFLOW_AWAITING_ASSESSMENT) {
-		if (set_state(s, a.incident, idx, at, state,
-			WORKFLOW_AWAITING_ASSESSMENT, tier, NULL, NULL) == -1)
-			return -1;
-		state = WORKFLOW_AWAITING_ASSESSMENT;
-	}
-	if (rule_on(s, a.incident, &ruling) == -1)
-		return -1;
-	if (ruling != WORKFLOW_AWAITING_ASSESSMENT)
-		return set_state(s, a.incident, idx, at, state, ruling, tier,
-		    NULL, NULL);
 	return 0;
 }
 
 static int
-apply_task(struct store *s, int64_t idx, const json_t *e)
+row_insert_assessment(void *db, int64_t idx, const struct assessment *a,
+    const char *by, int64_t at_ms, const char *note)
 {
-	const char *action = json_string_value(json_object_get(e, "action"));
-	const char *id = json_string_value(json_object_get(e, "incident"));
-	const char *by = json_string_value(json_object_get(e, "by"));
-	int64_t task = json_integer_value(json_object_get(e, "task"));
-	char why[STORE_REASON_LEN], inc[WORKFLOW_ID_LEN];
-	sqlite3_stmt *st;
-	int exists, r, open = 0;
+	return run(db, "INSERT INTO assessment VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+	    "ittitttitit", idx, a->incident, a->member, a->revision,
+	    workflow_verdict_name(a->verdict), a->attribution, a->confidence,
+	    a->assessed_at_ms, by, at_ms, note);
+}
 
-	if (workflow_check_task(e, why, sizeof(why)) == -1 || by == NULL)
-		return refuse(s, idx, "task", "%s", by ? why : "/by: required");
-	if (strcmp(action, "assign") == 0) {
-		if ((exists = sqlite_incident_exists(s, id)) != 1)
-			return exists == -1 ? -1 : refuse(s, idx, "task",
-			    "/incident: no incident %s", id);
-		if (run(s, "INSERT INTO task VALUES(?,?,?,?,?,?,?,?,NULL,NULL,"
-			"NULL)", "ittttiti", idx, id,
-			json_string_value(json_object_get(e, "unit")),
-			json_string_value(json_object_get(e, "kind")),
-			json_string_value(json_object_get(e, "description")),
-			(int64_t)json_integer_value(json_object_get(e,
-			"due_ms")), by, (int64_t)json_integer_value(
-			json_object_get(e, "at_ms"))) == -1)
-			return -1;
-		return add_event(s, id, idx, "task");
-	}
+static int
+row_insert_task(void *db, int64_t idx, const struct applier_task *t)
+{
+	return run(db, "INSERT INTO task VALUES(?,?,?,?,?,?,?,?,NULL,NULL,"
+	    "NULL)", "ittttiti", idx, t->incident, t->unit, t->kind,
+	    t->description, t->due_ms, t->by, t->at_ms);
+}
+
+static int
+row_find_task(void *db, int64_t task, char *incident, size_t len,
+    int *open)
+{
+	struct store *s = db;
+	sqlite3_stmt *st;
+	int r;
+
 	if ((st = query(s, "SELECT incident, done_idx IS NULL FROM task WHERE "
 		 "idx = ?", "i", task)) == NULL)
 		return -1;
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
-		snprintf(inc, sizeof(inc), "%s", sqlite3_column_text(st, 0));
-		open = sqlite3_column_int(st, 1);
+		snprintf(incident, len, "%s", sqlite3_column_text(st, 0));
+		*open = sqlite3_column_int(st, 1);
 	}
 	sqlite3_finalize(st);
-	if (r != SQLITE_ROW)
-		return r == SQLITE_DONE ? refuse(s, idx, "task", "/task: no "
-		    "task was assigned at index %lld", (long long)task) : -1;
-	if (!open)
-		return refuse(s, idx, "task", "/task: task %lld is done "
-		    "already", (long long)task);
-	if (run(s, "UPDATE task SET done_idx = ?, done_by = ?, done_note = ? "
-		"WHERE idx = ?", "itti", idx, by,
-		json_string_value(json_object_get(e, "note")), task) == -1)
-		return -1;
-	return add_event(s, inc, idx, "task_done");
+	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
 }
 
 static int
-apply_release(struct store *s, int64_t idx, const json_t *e)
+row_finish_task(void *db, int64_t task, int64_t idx, const char *by,
+    const char *note)
 {
-	const char *id = json_string_value(json_object_get(e, "incident"));
-	const char *party = json_string_value(json_object_get(e, "party"));
-	char why[STORE_REASON_LEN];
-	int exists;
-
-	if (workflow_check_release(e, why, sizeof(why)) == -1)
-		return refuse(s, idx, "release", "%s", why);
-	if ((exists = sqlite_incident_exists(s, id)) != 1)
-		return exists == -1 ? -1 : refuse(s, idx, "release",
-		    "/incident: no incident %s", id);
-	if (run(s, "INSERT OR IGNORE INTO release VALUES(?,?,?)", "tti", id,
-		party, idx) == -1)
-		return -1;
-	return add_event(s, id, idx, "release");
+	return run(db, "UPDATE task SET done_idx = ?, done_by = ?, done_note "
+	    "= ? WHERE idx = ?", "itti", idx, by, note, task);
 }
+
+static int
+row_insert_release(void *db, const char *id, const char *party,
+    int64_t idx)
+{
+	return run(db, "INSERT OR IGNORE INTO release VALUES(?,?,?)", "tti",
+	    id, party, idx);
+}
+
+static int
+row_refused(void *db, int64_t idx, const char *type, const char *reason)
+{
+	return refused(db, idx, type, reason);
+}
+
+_Static_assert(APPLIER_REASON_LEN == STORE_REASON_LEN,
+    "the applier's reasons fit the refused table's");
+
+static const struct applier_rows sqlite_rows = {
+	.incident_exists = row_incident_exists,
+	.get_state = row_get_state,
+	.set_state = row_set_state,
+	.add_event = row_add_event,
+	.member_vkey = row_member_vkey,
+	.rule = row_rule,
+	.latest_views = row_latest_views,
+	.last_revision = row_last_revision,
+	.insert_assessment = row_insert_assessment,
+	.insert_task = row_insert_task,
+	.find_task = row_find_task,
+	.finish_task = row_finish_task,
+	.insert_release = row_insert_release,
+	.refused = row_refused,
+};
 
 /* Products: sqlite_reports.c decides; a refusal is recorded here. */
 static int
@@ -1257,16 +1231,16 @@ sqlite_apply(struct store *s, int64_t index, const json_t *entry,
 		rc = apply_evidence(s, index, entry);
 		break;
 	case ENTRY_INCIDENT_STATE:
-		rc = apply_state(s, index, entry);
+		rc = applier_state(&sqlite_rows, s, index, entry);
 		break;
 	case ENTRY_ASSESSMENT:
-		rc = apply_assessment(s, index, entry);
+		rc = applier_assessment(&sqlite_rows, s, index, entry);
 		break;
 	case ENTRY_TASK:
-		rc = apply_task(s, index, entry);
+		rc = applier_task(&sqlite_rows, s, index, entry);
 		break;
 	case ENTRY_RELEASE:
-		rc = apply_release(s, index, entry);
+		rc = applier_release(&sqlite_rows, s, index, entry);
 		break;
 	case ENTRY_REPORT:
 		rc = apply_report(s, index, entry);

@@ -1,0 +1,243 @@
+/*
+ * applier: the joint-verification rules of the store's apply path, above
+ * the backends (see applier.h and docs/storage.md, "Layers").
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "store/applier.h"
+#include "tlog/note.h"
+#include "verify/assessment.h"
+#include "verify/member.h"
+#include "verify/workflow.h"
+
+/* Hands entry idx of type to the backend as refused, and why. */
+static int __attribute__((format(printf, 5, 6)))
+refuse(const struct applier_rows *rows, void *db, int64_t idx,
+    const char *type, const char *fmt, ...)
+{
+	char reason[APPLIER_REASON_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	return rows->refused(db, idx, type, reason);
+}
+
+/*
+ * The check every workflow entry shares, with one message: incident id
+ * (field names it in the entry) exists. 1 if it does, 0 when it does not
+ * (entry idx is then refused), -1 on error.
+ */
+static int
+need_incident(const struct applier_rows *rows, void *db, int64_t idx,
+    const char *type, const char *field, const char *id)
+{
+	int exists = rows->incident_exists(db, id);
+
+	if (exists == 0 && refuse(rows, db, idx, type, "%s: no incident %s",
+	    field, id) == -1)
+		return -1;
+	return exists;
+}
+
+int
+applier_state(const struct applier_rows *rows, void *db, int64_t idx,
+    const json_t *e)
+{
+	const char *id, *dup, *tier_name;
+	enum workflow_state from, to;
+	int64_t tier, cur_tier;
+	char why[APPLIER_REASON_LEN];
+	int exists;
+
+	if (workflow_read_move(e, &id, &to, &dup, &tier, why, sizeof(why)) ==
+	    -1)
+		return refuse(rows, db, idx, "incident_state", "%s", why);
+	if ((exists = need_incident(rows, db, idx, "incident_state",
+	    "/incident", id)) != 1)
+		return exists;
+	if (rows->get_state(db, id, &from, &cur_tier) == -1)
+		return -1;
+	/* The writer checked the configured tiers; here: one step up. */
+	if (workflow_check_move(from, to, cur_tier, WORKFLOW_MAX_TIERS, id, dup,
+		why, sizeof(why)) == -1)
+		return refuse(rows, db, idx, "incident_state", "%s", why);
+	if (to == WORKFLOW_ESCALATED && tier != cur_tier + 1)
+		return refuse(rows, db, idx, "incident_state", "/tier: %lld is "
+		    "not the next tier (%lld)", (long long)tier,
+		    (long long)cur_tier + 1);
+	if (dup != NULL && (exists = need_incident(rows, db, idx,
+	    "incident_state", "/duplicate_of", dup)) != 1)
+		return exists;
+	tier_name = json_string_value(json_object_get(e, "tier_name"));
+	return rows->set_state(db, id, idx, json_integer_value(
+	    json_object_get(e, "at_ms")), from, to, to == WORKFLOW_ESCALATED ?
+	    tier : cur_tier, tier_name, dup);
+}
+
+/* The views a ruling weighs, gathered from latest_views. */
+struct views {
+	struct workflow_view v[APPLIER_MAX_VIEWS];
+	char members[APPLIER_MAX_VIEWS][MEMBER_NAME_LEN];
+	char attrs[APPLIER_MAX_VIEWS][MEMBER_NAME_LEN];
+	size_t n;
+};
+
+static int
+add_view(void *arg, const char *member, const char *verdict,
+    const char *attribution)
+{
+	struct views *w = arg;
+
+	if (w->n >= APPLIER_MAX_VIEWS)
+		return 1;
+	snprintf(w->members[w->n], sizeof(w->members[w->n]), "%s", member);
+	snprintf(w->attrs[w->n], sizeof(w->attrs[w->n]), "%s",
+	    attribution ? attribution : "");
+	w->v[w->n].member = w->members[w->n];
+	w->v[w->n].attribution = w->attrs[w->n];
+	if (workflow_verdict_parse(verdict, &w->v[w->n].verdict) == 0)
+		w->n++;
+	return 0;
+}
+
+int
+applier_rule_on(const struct applier_rows *rows, void *db, const char *id,
+    enum workflow_state *out)
+{
+	struct member_rule rule = { 0, 0 };
+	struct views w;
+	size_t nmembers = 0;
+
+	w.n = 0;
+	if (rows->rule(db, &rule, &nmembers) == -1 ||
+	    rows->latest_views(db, id, add_view, &w) == -1)
+		return -1;
+	*out = workflow_ruling(&rule, nmembers, w.v, w.n);
+	return 0;
+}
+
+int
+applier_assessment(const struct applier_rows *rows, void *db, int64_t idx,
+    const json_t *e)
+{
+	const char *note = json_string_value(json_object_get(e, "note"));
+	const char *by = json_string_value(json_object_get(e, "by"));
+	int64_t at = json_integer_value(json_object_get(e, "at_ms")), tier;
+	char why[APPLIER_REASON_LEN], vkey[NOTE_VKEY_MAX];
+	const char *keys[1];
+	struct assessment a;
+	enum workflow_state state, ruling;
+	int64_t last = 0;
+	int r;
+
+	if (note == NULL || by == NULL)
+		return refuse(rows, db, idx, "assessment", "/note, /by: "
+		    "required");
+	if (assessment_read(note, strlen(note), &a, why, sizeof(why)) == -1)
+		return refuse(rows, db, idx, "assessment", "%s", why);
+	if ((r = need_incident(rows, db, idx, "assessment", "/incident",
+	    a.incident)) != 1)
+		return r;
+	if ((r = rows->member_vkey(db, a.member, vkey, sizeof(vkey))) != 1)
+		return r == 0 ? refuse(rows, db, idx, "assessment", "/member: "
+		    "%s is not a member", a.member) : -1;
+	keys[0] = vkey;
+	if (member_note_verify(note, strlen(note), keys, 1, why,
+		sizeof(why)) == -1)
+		return refuse(rows, db, idx, "assessment", "%s", why);
+	if (rows->last_revision(db, a.incident, a.member, &last) == -1)
+		return -1;
+	if (a.revision != last + 1)
+		return refuse(rows, db, idx, "assessment", "/revision: %s's "
+		    "revision %lld of %s is %s; the next is %lld", a.member,
+		    (long long)a.revision, a.incident, a.revision <= last ?
+		    "recorded already (a replay)" : "not the next",
+		    (long long)last + 1);
+	if (rows->get_state(db, a.incident, &state, &tier) == -1)
+		return -1;
+	if (!workflow_accepts_assessment(state))
+		return refuse(rows, db, idx, "assessment", "the incident is "
+		    "%s: assessments are recorded before a ruling",
+		    workflow_state_name(state));
+	if (rows->insert_assessment(db, idx, &a, by, at, note) == -1 ||
+	    rows->add_event(db, a.incident, idx, "assessment") == -1)
+		return -1;
+	/* The first assessment moves the incident to awaiting_assessment. */
+	if (state != WORKFLOW_AWAITING_ASSESSMENT) {
+		if (rows->set_state(db, a.incident, idx, at, state,
+			WORKFLOW_AWAITING_ASSESSMENT, tier, NULL, NULL) == -1)
+			return -1;
+		state = WORKFLOW_AWAITING_ASSESSMENT;
+	}
+	if (applier_rule_on(rows, db, a.incident, &ruling) == -1)
+		return -1;
+	if (ruling != WORKFLOW_AWAITING_ASSESSMENT)
+		return rows->set_state(db, a.incident, idx, at, state, ruling,
+		    tier, NULL, NULL);
+	return 0;
+}
+
+int
+applier_task(const struct applier_rows *rows, void *db, int64_t idx,
+    const json_t *e)
+{
+	const char *action = json_string_value(json_object_get(e, "action"));
+	const char *by = json_string_value(json_object_get(e, "by"));
+	int64_t task = json_integer_value(json_object_get(e, "task"));
+	char why[APPLIER_REASON_LEN], inc[WORKFLOW_ID_LEN];
+	struct applier_task t;
+	int r, open = 0;
+
+	if (workflow_check_task(e, why, sizeof(why)) == -1 || by == NULL)
+		return refuse(rows, db, idx, "task", "%s", by ? why :
+		    "/by: required");
+	if (strcmp(action, "assign") == 0) {
+		t.incident = json_string_value(json_object_get(e, "incident"));
+		t.unit = json_string_value(json_object_get(e, "unit"));
+		t.kind = json_string_value(json_object_get(e, "kind"));
+		t.description = json_string_value(json_object_get(e,
+		    "description"));
+		t.by = by;
+		t.due_ms = json_integer_value(json_object_get(e, "due_ms"));
+		t.at_ms = json_integer_value(json_object_get(e, "at_ms"));
+		if ((r = need_incident(rows, db, idx, "task", "/incident",
+		    t.incident)) != 1)
+			return r;
+		if (rows->insert_task(db, idx, &t) == -1)
+			return -1;
+		return rows->add_event(db, t.incident, idx, "task");
+	}
+	if ((r = rows->find_task(db, task, inc, sizeof(inc), &open)) != 1)
+		return r == 0 ? refuse(rows, db, idx, "task", "/task: no task "
+		    "was assigned at index %lld", (long long)task) : -1;
+	if (!open)
+		return refuse(rows, db, idx, "task", "/task: task %lld is done "
+		    "already", (long long)task);
+	if (rows->finish_task(db, task, idx, by, json_string_value(
+	    json_object_get(e, "note"))) == -1)
+		return -1;
+	return rows->add_event(db, inc, idx, "task_done");
+}
+
+int
+applier_release(const struct applier_rows *rows, void *db, int64_t idx,
+    const json_t *e)
+{
+	const char *id = json_string_value(json_object_get(e, "incident"));
+	const char *party = json_string_value(json_object_get(e, "party"));
+	char why[APPLIER_REASON_LEN];
+	int r;
+
+	if (workflow_check_release(e, why, sizeof(why)) == -1)
+		return refuse(rows, db, idx, "release", "%s", why);
+	if ((r = need_incident(rows, db, idx, "release", "/incident", id)) !=
+	    1)
+		return r;
+	if (rows->insert_release(db, id, party, idx) == -1)
+		return -1;
+	return rows->add_event(db, id, idx, "release");
+}
