@@ -4,12 +4,16 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "store/applier.h"
 #include "tlog/note.h"
 #include "verify/assessment.h"
 #include "verify/member.h"
+#include "verify/principal.h"
 #include "verify/workflow.h"
 
 /* Hands entry idx of type to the backend as refused, and why. */
@@ -41,6 +45,179 @@ need_incident(const struct applier_rows *rows, void *db, int64_t idx,
 	    field, id) == -1)
 		return -1;
 	return exists;
+}
+
+int
+applier_principal(const struct applier_rows *rows, void *db, int64_t idx,
+    const json_t *e)
+{
+	struct principal p, cur;
+	uint8_t hash[32];
+	char why[APPLIER_REASON_LEN];
+	int revoke, found, known;
+
+	if (principal_from_entry(e, &p, &revoke, hash, why, sizeof(why)) ==
+	    -1)
+		return refuse(rows, db, idx, "principal", "%s", why);
+	if ((found = rows->find_principal(db, p.name, &cur)) == -1)
+		return -1;
+	if (revoke) {
+		if (!found)
+			return refuse(rows, db, idx, "principal", "/name: no "
+			    "active principal is named %s", p.name);
+		return rows->revoke_principal(db, p.name, idx);
+	}
+	if (found)
+		return refuse(rows, db, idx, "principal", "/name: principal %s "
+		    "exists; revoke it first", p.name);
+	if ((known = rows->token_known(db, hash)) == -1)
+		return -1;
+	if (known)
+		return refuse(rows, db, idx, "principal", "/token_sha256: this "
+		    "token was issued before");
+	return rows->insert_principal(db, idx, &p, hash);
+}
+
+/* Stores the JSON text of v (taken) as the center's value key. */
+static int
+set_center(const struct applier_rows *rows, void *db, const char *key,
+    json_t *v, size_t flags)
+{
+	char *text = v ? json_dumps(v, flags) : NULL;
+	int rc = text ? rows->set_center(db, key, text) : -1;
+
+	free(text);
+	json_decref(v);
+	return rc;
+}
+
+int
+applier_genesis(const struct applier_rows *rows, void *db, int64_t idx,
+    const json_t *e)
+{
+	const json_t *members = json_object_get(e, "members");
+	const json_t *principals = json_object_get(e, "principals");
+	const json_t *m, *rule, *parties;
+	struct member_rule r = { 0, 0 };
+	struct principal p;
+	uint8_t hash[32];
+	char why[APPLIER_REASON_LEN];
+	const char *name;
+	json_t *pe;
+	size_t i;
+	int revoke, rc;
+
+	json_array_foreach(members, i, m) {
+		name = json_string_value(json_object_get(m, "name"));
+		if (name == NULL)
+			continue;
+		if (rows->add_member(db, name, json_string_value(
+		    json_object_get(m, "vkey")), idx) == -1)
+			return -1;
+	}
+	/* No rule in a genesis entry (older centers): all members. */
+	rule = json_object_get(e, "rule");
+	if (rule != NULL && member_rule_from_json(rule, &r) == -1)
+		return refuse(rows, db, idx, "genesis", "/rule: not a ruling "
+		    "rule");
+	if (set_center(rows, db, "rule", member_rule_json(&r), JSON_COMPACT |
+	    JSON_SORT_KEYS) == -1)
+		return -1;
+	parties = json_object_get(e, "parties");
+	if (set_center(rows, db, "parties", parties ? json_incref((json_t *)
+	    parties) : json_array(), JSON_COMPACT) == -1)
+		return -1;
+	json_array_foreach(principals, i, m) {
+		pe = json_deep_copy(m);
+		json_object_set_new(pe, "action", json_string("add"));
+		rc = principal_from_entry(pe, &p, &revoke, hash, why,
+		    sizeof(why));
+		json_decref(pe);
+		if (rc == -1)
+			return refuse(rows, db, idx, "genesis",
+			    "/principals/%zu%s", i, why);
+		if (rows->insert_principal(db, idx, &p, hash) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+applier_member(const struct applier_rows *rows, void *db, int64_t idx,
+    const json_t *e)
+{
+	const char *note = json_string_value(json_object_get(e, "note"));
+	struct member_change c;
+	char why[APPLIER_REASON_LEN];
+	json_t *list;
+	int used, rc;
+
+	if (note == NULL)
+		return refuse(rows, db, idx, "member", "/note: missing");
+	if (member_change_read(note, strlen(note), &c, why, sizeof(why)) == -1)
+		return refuse(rows, db, idx, "member", "%s", why);
+	if ((used = rows->key_used(db, c.vkey)) == -1 ||
+	    (list = rows->members(db)) == NULL)
+		return -1;
+	rc = member_change_check(note, strlen(note), &c, list, used, why,
+	    sizeof(why));
+	json_decref(list);
+	if (rc == -1)
+		return refuse(rows, db, idx, "member", "%s", why);
+	return rows->set_member_key(db, c.member, c.vkey, idx);
+}
+
+/* 64 lower-case hex digits into out. 0 or -1. */
+static int
+hex32(const char *hex, uint8_t out[32])
+{
+	size_t i;
+
+	if (hex == NULL || strlen(hex) != 64)
+		return -1;
+	for (i = 0; i < 64; i++)
+		if (!((hex[i] >= '0' && hex[i] <= '9') ||
+			(hex[i] >= 'a' && hex[i] <= 'f')))
+			return -1;
+	return sodium_hex2bin(out, 32, hex, 64, NULL, NULL, NULL) == 0 ? 0
+									: -1;
+}
+
+int
+applier_evidence(const struct applier_rows *rows, void *db, int64_t idx,
+    const json_t *e)
+{
+	const char *action = json_string_value(json_object_get(e, "action"));
+	const char *by = json_string_value(json_object_get(e, "by"));
+	const char *mt = json_string_value(json_object_get(e, "media_type"));
+	int64_t at = json_integer_value(json_object_get(e, "at_ms"));
+	int64_t size = json_integer_value(json_object_get(e, "size"));
+	uint8_t sha[32];
+	char hex[65];
+	int64_t known_size;
+	int found;
+
+	if (hex32(json_string_value(json_object_get(e, "sha256")), sha) == -1)
+		return refuse(rows, db, idx, "evidence", "/sha256: not 64 "
+		    "lower-case hex digits");
+	if (action == NULL || by == NULL ||
+	    (strcmp(action, "upload") && strcmp(action, "fetch")))
+		return refuse(rows, db, idx, "evidence", "/action: must be "
+		    "upload or fetch, with /by");
+	sodium_bin2hex(hex, sizeof(hex), sha, sizeof(sha));
+	if ((found = rows->find_evidence(db, hex, &known_size)) == -1)
+		return -1;
+	if (strcmp(action, "fetch") == 0 && !found)
+		return refuse(rows, db, idx, "evidence", "/sha256: no such "
+		    "evidence");
+	if (strcmp(action, "upload") == 0 && !found) {
+		if (mt == NULL || size < 0)
+			return refuse(rows, db, idx, "evidence", "/media_type, "
+			    "/size: required for an upload");
+		if (rows->insert_evidence(db, sha, size, mt, idx) == -1)
+			return -1;
+	}
+	return rows->add_custody(db, idx, sha, action, by, at);
 }
 
 int

@@ -1,9 +1,11 @@
 /*
- * applier: the rules that turn the joint-verification log entries
- * (incident_state, assessment, task, release; docs/verification.md) into
- * store rows — which entries are refused and why, whose signature an
- * assessment must carry, and what ruling the members' latest assessments
- * make under the center's rule (verify/workflow.h). Written once, above
+ * applier: the rules that turn log entries into store rows — for the
+ * center's members and principals (genesis, member, principal), evidence
+ * custody (evidence), and joint verification (incident_state, assessment,
+ * task, release; docs/verification.md): which entries are refused and
+ * why, whose signatures a key change or an assessment must carry, and
+ * what ruling the members' latest assessments make under the center's
+ * rule (verify/workflow.h). Written once, above
  * the backends: a backend provides the rows below (struct applier_rows),
  * each a plain read or write with no decision in it, and the same entries
  * make the same rows and the same refusals in every backend.
@@ -30,6 +32,7 @@
 
 struct assessment;
 struct member_rule;
+struct principal;
 
 #define APPLIER_REASON_LEN 256 /* a refusal's reason (STORE_REASON_LEN) */
 #define APPLIER_MAX_VIEWS 16   /* members' views a ruling weighs */
@@ -110,10 +113,86 @@ struct applier_rows {
 	 * release to the same party changes nothing. 0 or -1. */
 	int (*insert_release)(void *db, const char *id, const char *party,
 	    int64_t idx);
+	/* The active principal named name: 1 and *p, 0 if none, -1. */
+	int (*find_principal)(void *db, const char *name,
+	    struct principal *p);
+	/* 1 if a token with SHA-256 hash was ever issued, 0 if not, -1. */
+	int (*token_known)(void *db, const uint8_t hash[32]);
+	/* Stores principal p, active, added by entry idx, with its token's
+	 * hash (replacing a revoked principal of the same name). 0 or -1. */
+	int (*insert_principal)(void *db, int64_t idx,
+	    const struct principal *p, const uint8_t hash[32]);
+	/* Marks principal name revoked by entry idx and forgets its tokens.
+	 * 0 or -1. */
+	int (*revoke_principal)(void *db, const char *name, int64_t idx);
+	/*
+	 * A genesis member: stores member name with vkey (NULL: none) since
+	 * idx, keeping what is already stored for that name or key. 0 or -1.
+	 */
+	int (*add_member)(void *db, const char *name, const char *vkey,
+	    int64_t idx);
+	/* Sets member's current key to vkey as of idx (a key change), and
+	 * remembers the key as used. 0 or -1. */
+	int (*set_member_key)(void *db, const char *member, const char *vkey,
+	    int64_t idx);
+	/* The current members as a new array of {"name","vkey"} in name
+	 * order (verify/member.h's member_change_check reads it); NULL on
+	 * error. */
+	json_t *(*members)(void *db);
+	/* 1 if vkey was ever a member's key, 0 if not, -1 on error. */
+	int (*key_used)(void *db, const char *vkey);
+	/* Sets the center's value key ("rule", "parties") to the JSON text.
+	 * 0 or -1. */
+	int (*set_center)(void *db, const char *key, const char *text);
+	/*
+	 * Evidence with SHA-256 sha256_hex (64 lower-case hex): 1 with its
+	 * size, 0 if never uploaded, -1 on error.
+	 */
+	int (*find_evidence)(void *db, const char *sha256_hex, int64_t *size);
+	/* Stores evidence sha256 (32 bytes) of size bytes and media_type,
+	 * first uploaded by entry idx. 0 or -1. */
+	int (*insert_evidence)(void *db, const uint8_t sha256[32], int64_t size,
+	    const char *media_type, int64_t idx);
+	/* Adds a step (action "upload" or "fetch", by, at_ms) of entry idx to
+	 * the chain of custody of evidence sha256 (32 bytes). 0 or -1. */
+	int (*add_custody)(void *db, int64_t idx, const uint8_t sha256[32],
+	    const char *action, const char *by, int64_t at_ms);
 	/* Records that entry idx of type was refused, and why. 0 or -1. */
 	int (*refused)(void *db, int64_t idx, const char *type,
 	    const char *reason);
 };
+
+/*
+ * Applies entry idx (a "genesis" entry): its members and their keys, the
+ * rule (all members when it names none), the parties and the first
+ * principals. 0 or -1.
+ */
+int applier_genesis(const struct applier_rows *rows, void *db, int64_t idx,
+    const json_t *entry);
+
+/*
+ * Applies entry idx (a "principal" entry): an addition needs a new name
+ * and a token never issued before; a revocation an active principal.
+ * 0 or -1.
+ */
+int applier_principal(const struct applier_rows *rows, void *db,
+    int64_t idx, const json_t *entry);
+
+/*
+ * Applies entry idx (a "member" entry): a key change signed by the keys it
+ * needs (verify/member.h, member_change_check), with a key never used
+ * before. 0 or -1.
+ */
+int applier_member(const struct applier_rows *rows, void *db, int64_t idx,
+    const json_t *entry);
+
+/*
+ * Applies entry idx (an "evidence" entry): an upload (the first one of an
+ * item records its size and media type) or a fetch of an item uploaded
+ * before, added to its chain of custody. 0 or -1.
+ */
+int applier_evidence(const struct applier_rows *rows, void *db, int64_t idx,
+    const json_t *entry);
 
 /*
  * Applies entry idx (an "incident_state" entry): one workflow move, never

@@ -16,10 +16,10 @@
  * area through an R*Tree of their search boxes (associate_box, in 1e-7
  * degrees rounded outward) and windows.
  *
- * The joint-verification rules are not here: store/applier.c decides which
- * incident_state, assessment, task and release entries apply and what they
- * change, through the rows this file provides (sqlite_rows; docs/storage.md,
- * "Layers").
+ * The rules of the center's entries are not here: store/applier.c decides
+ * which genesis, principal, member, evidence, incident_state, assessment,
+ * task and release entries apply and what they change, through the rows
+ * this file provides (sqlite_rows; docs/storage.md, "Layers").
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -750,184 +750,6 @@ token_known(struct store *s, const uint8_t hash[32])
 	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
 }
 
-static int
-apply_principal(struct store *s, int64_t idx, const json_t *e)
-{
-	struct principal p, cur;
-	uint8_t hash[32];
-	char why[STORE_REASON_LEN];
-	int revoke, found, known;
-
-	if (principal_from_entry(e, &p, &revoke, hash, why, sizeof(why)) ==
-	    -1)
-		return refuse(s, idx, "principal", "%s", why);
-	if ((found = store_find_principal(s, p.name, &cur)) == -1)
-		return -1;
-	if (revoke) {
-		if (!found)
-			return refuse(s, idx, "principal", "/name: no active "
-			    "principal is named %s", p.name);
-		if (run(s, "UPDATE principal SET active = 0, revoked_idx = ? "
-			"WHERE name = ?", "it", idx, p.name) == -1)
-			return -1;
-		return run(s, "DELETE FROM token WHERE name = ?", "t", p.name);
-	}
-	if (found)
-		return refuse(s, idx, "principal", "/name: principal %s exists; "
-		    "revoke it first", p.name);
-	if ((known = token_known(s, hash)) == -1)
-		return -1;
-	if (known)
-		return refuse(s, idx, "principal", "/token_sha256: this token "
-		    "was issued before");
-	return insert_principal(s, idx, &p, hash);
-}
-
-/* Genesis: members and their keys, the rule, parties, first principals. */
-static int
-apply_genesis(struct store *s, int64_t idx, const json_t *e)
-{
-	const json_t *members = json_object_get(e, "members");
-	const json_t *principals = json_object_get(e, "principals");
-	const json_t *m, *rule;
-	struct member_rule r = { 0, 0 };
-	struct principal p;
-	uint8_t hash[32];
-	char why[STORE_REASON_LEN], *text;
-	const char *name, *vkey;
-	json_t *pe, *parties, *rj;
-	size_t i;
-	int revoke, rc;
-
-	json_array_foreach(members, i, m) {
-		name = json_string_value(json_object_get(m, "name"));
-		vkey = json_string_value(json_object_get(m, "vkey"));
-		if (name == NULL)
-			continue;
-		if (run(s, "INSERT OR IGNORE INTO member VALUES(?,?,?)", "tti",
-			name, vkey ? vkey : "", idx) == -1)
-			return -1;
-		if (vkey != NULL && run(s, "INSERT OR IGNORE INTO member_key "
-			"VALUES(?,?,?)", "tti", vkey, name, idx) == -1)
-			return -1;
-	}
-	/* No rule in a genesis entry (older centers): all members. */
-	rule = json_object_get(e, "rule");
-	if (rule != NULL && member_rule_from_json(rule, &r) == -1)
-		return refuse(s, idx, "genesis", "/rule: not a ruling rule");
-	rj = member_rule_json(&r);
-	text = rj ? json_dumps(rj, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	json_decref(rj);
-	rc = text ? run(s, "INSERT OR REPLACE INTO center VALUES('rule', ?)",
-	    "t", text) : -1;
-	free(text);
-	if (rc == -1)
-		return -1;
-	parties = json_object_get(e, "parties");
-	text = parties ? json_dumps(parties, JSON_COMPACT) : strdup("[]");
-	rc = text ? run(s, "INSERT OR REPLACE INTO center VALUES('parties', "
-	    "?)", "t", text) : -1;
-	free(text);
-	if (rc == -1)
-		return -1;
-	json_array_foreach(principals, i, m) {
-		pe = json_deep_copy(m);
-		json_object_set_new(pe, "action", json_string("add"));
-		rc = principal_from_entry(pe, &p, &revoke, hash, why,
-		    sizeof(why));
-		json_decref(pe);
-		if (rc == -1)
-			return refuse(s, idx, "genesis", "/principals/%zu%s", i,
-			    why);
-		if (insert_principal(s, idx, &p, hash) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/* A member's key change, signed by the members it needs (member.h). */
-static int
-apply_member(struct store *s, int64_t idx, const json_t *e)
-{
-	const char *note = json_string_value(json_object_get(e, "note"));
-	struct member_change c;
-	char why[STORE_REASON_LEN];
-	json_t *all, *list;
-	int used, rc;
-
-	if (note == NULL)
-		return refuse(s, idx, "member", "/note: missing");
-	if (member_change_read(note, strlen(note), &c, why, sizeof(why)) == -1)
-		return refuse(s, idx, "member", "%s", why);
-	if ((used = store_key_used(s, c.vkey)) == -1 ||
-	    (all = store_members(s)) == NULL)
-		return -1;
-	list = json_object_get(all, "members");
-	rc = member_change_check(note, strlen(note), &c, list, used, why,
-	    sizeof(why));
-	json_decref(all);
-	if (rc == -1)
-		return refuse(s, idx, "member", "%s", why);
-	if (run(s, "INSERT OR REPLACE INTO member VALUES(?,?,?)", "tti",
-		c.member, c.vkey, idx) == -1)
-		return -1;
-	return run(s, "INSERT INTO member_key VALUES(?,?,?)", "tti", c.vkey,
-	    c.member, idx);
-}
-
-static int
-hex32(const char *hex, uint8_t out[32])
-{
-	size_t i;
-
-	if (hex == NULL || strlen(hex) != 64)
-		return -1;
-	for (i = 0; i < 64; i++)
-		if (!((hex[i] >= '0' && hex[i] <= '9') ||
-			(hex[i] >= 'a' && hex[i] <= 'f')))
-			return -1;
-	return sodium_hex2bin(out, 32, hex, 64, NULL, NULL, NULL) == 0 ? 0
-									: -1;
-}
-
-/* Evidence custody: an upload or a fetch (server/evidence.c). */
-static int
-apply_evidence(struct store *s, int64_t idx, const json_t *e)
-{
-	const char *action = json_string_value(json_object_get(e, "action"));
-	const char *by = json_string_value(json_object_get(e, "by"));
-	const char *mt = json_string_value(json_object_get(e, "media_type"));
-	int64_t at = json_integer_value(json_object_get(e, "at_ms"));
-	int64_t size = json_integer_value(json_object_get(e, "size"));
-	uint8_t sha[32];
-	char hex[65];
-	int64_t known_size;
-	int found;
-
-	if (hex32(json_string_value(json_object_get(e, "sha256")), sha) == -1)
-		return refuse(s, idx, "evidence", "/sha256: not 64 lower-case "
-		    "hex digits");
-	if (action == NULL || by == NULL ||
-	    (strcmp(action, "upload") && strcmp(action, "fetch")))
-		return refuse(s, idx, "evidence", "/action: must be upload or "
-		    "fetch, with /by");
-	sodium_bin2hex(hex, sizeof(hex), sha, sizeof(sha));
-	if ((found = store_find_evidence(s, hex, &known_size, NULL, 0)) == -1)
-		return -1;
-	if (strcmp(action, "fetch") == 0 && !found)
-		return refuse(s, idx, "evidence", "/sha256: no such evidence");
-	if (strcmp(action, "upload") == 0 && !found) {
-		if (mt == NULL || size < 0)
-			return refuse(s, idx, "evidence", "/media_type, /size: "
-			    "required for an upload");
-		if (run(s, "INSERT INTO evidence VALUES(?,?,?,?)", "biti", sha,
-			32, size, mt, idx) == -1)
-			return -1;
-	}
-	return run(s, "INSERT INTO custody VALUES(?,?,?,?,?)", "ibtti", idx,
-	    sha, 32, action, by, at);
-}
-
 /*
  * Whether incident id exists. Incidents are fusion's (DESIGN.md); until
  * its table exists every well-formed id is unknown.
@@ -1169,6 +991,102 @@ row_insert_release(void *db, const char *id, const char *party,
 }
 
 static int
+row_find_principal(void *db, const char *name, struct principal *p)
+{
+	return store_find_principal(db, name, p);
+}
+
+static int
+row_token_known(void *db, const uint8_t hash[32])
+{
+	return token_known(db, hash);
+}
+
+static int
+row_insert_principal(void *db, int64_t idx, const struct principal *p,
+    const uint8_t hash[32])
+{
+	return insert_principal(db, idx, p, hash);
+}
+
+static int
+row_revoke_principal(void *db, const char *name, int64_t idx)
+{
+	if (run(db, "UPDATE principal SET active = 0, revoked_idx = ? WHERE "
+	    "name = ?", "it", idx, name) == -1)
+		return -1;
+	return run(db, "DELETE FROM token WHERE name = ?", "t", name);
+}
+
+static int
+row_add_member(void *db, const char *name, const char *vkey, int64_t idx)
+{
+	if (run(db, "INSERT OR IGNORE INTO member VALUES(?,?,?)", "tti", name,
+	    vkey ? vkey : "", idx) == -1)
+		return -1;
+	if (vkey != NULL && run(db, "INSERT OR IGNORE INTO member_key "
+	    "VALUES(?,?,?)", "tti", vkey, name, idx) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+row_set_member_key(void *db, const char *member, const char *vkey,
+    int64_t idx)
+{
+	if (run(db, "INSERT OR REPLACE INTO member VALUES(?,?,?)", "tti",
+	    member, vkey, idx) == -1)
+		return -1;
+	return run(db, "INSERT INTO member_key VALUES(?,?,?)", "tti", vkey,
+	    member, idx);
+}
+
+static json_t *
+row_members(void *db)
+{
+	json_t *all = store_members(db), *list;
+
+	list = json_incref(json_object_get(all, "members"));
+	json_decref(all);
+	return list;
+}
+
+static int
+row_key_used(void *db, const char *vkey)
+{
+	return store_key_used(db, vkey);
+}
+
+static int
+row_set_center(void *db, const char *key, const char *text)
+{
+	return run(db, "INSERT OR REPLACE INTO center VALUES(?, ?)", "tt", key,
+	    text);
+}
+
+static int
+row_find_evidence(void *db, const char *sha256_hex, int64_t *size)
+{
+	return store_find_evidence(db, sha256_hex, size, NULL, 0);
+}
+
+static int
+row_insert_evidence(void *db, const uint8_t sha256[32], int64_t size,
+    const char *media_type, int64_t idx)
+{
+	return run(db, "INSERT INTO evidence VALUES(?,?,?,?)", "biti", sha256,
+	    32, size, media_type, idx);
+}
+
+static int
+row_add_custody(void *db, int64_t idx, const uint8_t sha256[32],
+    const char *action, const char *by, int64_t at_ms)
+{
+	return run(db, "INSERT INTO custody VALUES(?,?,?,?,?)", "ibtti", idx,
+	    sha256, 32, action, by, at_ms);
+}
+
+static int
 row_refused(void *db, int64_t idx, const char *type, const char *reason)
 {
 	return refused(db, idx, type, reason);
@@ -1191,6 +1109,18 @@ static const struct applier_rows sqlite_rows = {
 	.find_task = row_find_task,
 	.finish_task = row_finish_task,
 	.insert_release = row_insert_release,
+	.find_principal = row_find_principal,
+	.token_known = row_token_known,
+	.insert_principal = row_insert_principal,
+	.revoke_principal = row_revoke_principal,
+	.add_member = row_add_member,
+	.set_member_key = row_set_member_key,
+	.members = row_members,
+	.key_used = row_key_used,
+	.set_center = row_set_center,
+	.find_evidence = row_find_evidence,
+	.insert_evidence = row_insert_evidence,
+	.add_custody = row_add_custody,
 	.refused = row_refused,
 };
 
@@ -1219,16 +1149,16 @@ sqlite_apply(struct store *s, int64_t index, const json_t *entry,
 		rc = apply_observation(s, index, entry, bytes, len, id);
 		break;
 	case ENTRY_GENESIS:
-		rc = apply_genesis(s, index, entry);
+		rc = applier_genesis(&sqlite_rows, s, index, entry);
 		break;
 	case ENTRY_PRINCIPAL:
-		rc = apply_principal(s, index, entry);
+		rc = applier_principal(&sqlite_rows, s, index, entry);
 		break;
 	case ENTRY_MEMBER:
-		rc = apply_member(s, index, entry);
+		rc = applier_member(&sqlite_rows, s, index, entry);
 		break;
 	case ENTRY_EVIDENCE:
-		rc = apply_evidence(s, index, entry);
+		rc = applier_evidence(&sqlite_rows, s, index, entry);
 		break;
 	case ENTRY_INCIDENT_STATE:
 		rc = applier_state(&sqlite_rows, s, index, entry);
@@ -2618,6 +2548,23 @@ sqlite_key_used(struct store *s, const char *vkey)
 {
 	return exists(s, query(s, "SELECT 1 FROM member_key WHERE vkey = ?",
 	    "t", vkey));
+}
+
+/* 64 lower-case hex digits into out (the applier checks entries the
+ * same way). 0 or -1. */
+static int
+hex32(const char *hex, uint8_t out[32])
+{
+	size_t i;
+
+	if (hex == NULL || strlen(hex) != 64)
+		return -1;
+	for (i = 0; i < 64; i++)
+		if (!((hex[i] >= '0' && hex[i] <= '9') ||
+			(hex[i] >= 'a' && hex[i] <= 'f')))
+			return -1;
+	return sodium_hex2bin(out, 32, hex, 64, NULL, NULL, NULL) == 0 ? 0
+									: -1;
 }
 
 static int

@@ -1,7 +1,9 @@
 /*
  * Unit test of store/applier: the joint-verification rules against an
  * in-memory implementation of its rows (no SQL), so that the rules are
- * held apart from any backend — state moves and their refusals, signed
+ * held apart from any backend — genesis, principals added and revoked
+ * (names and tokens never reused), evidence custody, a key change without
+ * its note, state moves and their refusals, signed
  * assessments (forged, wrong key, not a member, replayed, after a ruling),
  * rulings under "2 of 3" and "all" (a dispute), tasks and releases, the
  * one "no incident" message every workflow entry shares, and a failing
@@ -11,11 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "record/canon.h"
 #include "store/applier.h"
 #include "tlog/note.h"
 #include "verify/assessment.h"
 #include "verify/member.h"
+#include "verify/principal.h"
 #include "verify/workflow.h"
 #include "tap.h"
 
@@ -61,6 +66,20 @@ struct mem {
 		char reason[APPLIER_REASON_LEN];
 	} refusals[MAXROWS];
 	size_t nrefusals;
+	struct {
+		struct principal p;
+		uint8_t hash[32];
+		int active;
+	} principals[MAXROWS];
+	size_t nprincipals;
+	char genesis_members[4][16];
+	size_t ngenesis_members;
+	char rule_text[64], parties[64];
+	struct {
+		uint8_t sha[32];
+		int64_t size;
+	} evidence[MAXROWS];
+	size_t nevidence, ncustody;
 	int fail_writes; /* every write fails (a full disk) */
 };
 
@@ -258,6 +277,132 @@ m_insert_release(void *db, const char *id, const char *party, int64_t idx)
 }
 
 static int
+m_find_principal(void *db, const char *name, struct principal *p)
+{
+	struct mem *m = db;
+	size_t i;
+
+	for (i = 0; i < m->nprincipals; i++)
+		if (m->principals[i].active &&
+		    strcmp(m->principals[i].p.name, name) == 0) {
+			*p = m->principals[i].p;
+			return 1;
+		}
+	return 0;
+}
+
+static int
+m_token_known(void *db, const uint8_t hash[32])
+{
+	struct mem *m = db;
+	size_t i;
+
+	for (i = 0; i < m->nprincipals; i++)
+		if (memcmp(m->principals[i].hash, hash, 32) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+m_insert_principal(void *db, int64_t idx, const struct principal *p,
+    const uint8_t hash[32])
+{
+	struct mem *m = db;
+
+	(void)idx;
+	if (m->fail_writes || m->nprincipals == MAXROWS)
+		return -1;
+	m->principals[m->nprincipals].p = *p;
+	memcpy(m->principals[m->nprincipals].hash, hash, 32);
+	m->principals[m->nprincipals++].active = 1;
+	return 0;
+}
+
+static int
+m_revoke_principal(void *db, const char *name, int64_t idx)
+{
+	struct mem *m = db;
+	size_t i;
+
+	(void)idx;
+	if (m->fail_writes)
+		return -1;
+	for (i = 0; i < m->nprincipals; i++)
+		if (strcmp(m->principals[i].p.name, name) == 0)
+			m->principals[i].active = 0;
+	return 0;
+}
+
+static int
+m_add_member(void *db, const char *name, const char *vkey, int64_t idx)
+{
+	struct mem *m = db;
+
+	(void)vkey, (void)idx;
+	if (m->fail_writes || m->ngenesis_members == 4)
+		return -1;
+	snprintf(m->genesis_members[m->ngenesis_members++], 16, "%s", name);
+	return 0;
+}
+
+static int
+m_set_center(void *db, const char *key, const char *text)
+{
+	struct mem *m = db;
+
+	if (m->fail_writes)
+		return -1;
+	if (strcmp(key, "rule") == 0)
+		snprintf(m->rule_text, sizeof(m->rule_text), "%s", text);
+	else
+		snprintf(m->parties, sizeof(m->parties), "%s", text);
+	return 0;
+}
+
+static int
+m_find_evidence(void *db, const char *sha256_hex, int64_t *size)
+{
+	struct mem *m = db;
+	uint8_t sha[32];
+	size_t i;
+
+	sodium_hex2bin(sha, 32, sha256_hex, 64, NULL, NULL, NULL);
+	for (i = 0; i < m->nevidence; i++)
+		if (memcmp(m->evidence[i].sha, sha, 32) == 0) {
+			*size = m->evidence[i].size;
+			return 1;
+		}
+	return 0;
+}
+
+static int
+m_insert_evidence(void *db, const uint8_t sha256[32], int64_t size,
+    const char *media_type, int64_t idx)
+{
+	struct mem *m = db;
+
+	(void)media_type, (void)idx;
+	if (m->fail_writes || m->nevidence == MAXROWS)
+		return -1;
+	memcpy(m->evidence[m->nevidence].sha, sha256, 32);
+	m->evidence[m->nevidence++].size = size;
+	return 0;
+}
+
+static int
+m_add_custody(void *db, int64_t idx, const uint8_t sha256[32],
+    const char *action, const char *by, int64_t at_ms)
+{
+	struct mem *m = db;
+
+	(void)idx, (void)sha256, (void)action, (void)by, (void)at_ms;
+	if (m->fail_writes)
+		return -1;
+	m->ncustody++;
+	return 0;
+}
+
+static int
 m_refused(void *db, int64_t idx, const char *type, const char *reason)
 {
 	struct mem *m = db;
@@ -285,6 +430,15 @@ static const struct applier_rows rows = {
 	.find_task = m_find_task,
 	.finish_task = m_finish_task,
 	.insert_release = m_insert_release,
+	.find_principal = m_find_principal,
+	.token_known = m_token_known,
+	.insert_principal = m_insert_principal,
+	.revoke_principal = m_revoke_principal,
+	.add_member = m_add_member,
+	.set_center = m_set_center,
+	.find_evidence = m_find_evidence,
+	.insert_evidence = m_insert_evidence,
+	.add_custody = m_add_custody,
 	.refused = m_refused,
 };
 
@@ -372,6 +526,28 @@ apply(int (*fn)(const struct applier_rows *, void *, int64_t,
 	return rc;
 }
 
+#define T1 "1111111111111111111111111111111111111111111111111111111111111111"
+#define T2 "2222222222222222222222222222222222222222222222222222222222222222"
+#define T3 "3333333333333333333333333333333333333333333333333333333333333333"
+
+static json_t *
+principal(const char *token_sha256, const char *name)
+{
+	return json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:I}", "type",
+	    "principal", "v", 1, "action", "add", "name", name, "role",
+	    "analyst", "token_sha256", token_sha256, "by", "root", "at_ms",
+	    (json_int_t)1800000000000LL);
+}
+
+static json_t *
+evidence(const char *action, const char *sha256)
+{
+	return json_pack("{s:s,s:i,s:s,s:s,s:s,s:I,s:s,s:I}", "type",
+	    "evidence", "v", 1, "action", action, "sha256", sha256, "by",
+	    "root", "size", (json_int_t)5, "media_type", "image/png", "at_ms",
+	    (json_int_t)1800000000000LL);
+}
+
 static void
 init(struct mem *m, const char *rule)
 {
@@ -404,6 +580,67 @@ main(void)
 		keys[k] = note_signer_generate(names[k], NOTE_KEY_ED25519, err,
 		    sizeof(err));
 	wrong = note_signer_generate("RU", NOTE_KEY_ED25519, err, sizeof(err));
+
+	/* Genesis, principals. */
+	init(&m, "all");
+	e = json_pack("{s:s,s:i,s:[{s:s,s:s},{s:s}],s:[s,s],s:[{s:s,s:s,"
+	    "s:s}]}", "type", "genesis", "v", 2, "members", "name", "KZ",
+	    "vkey", "KZ+00000000+AAAA", "name", "RU", "parties", "AM", "AZ",
+	    "principals", "name", "root", "role", "admin", "token_sha256", T1);
+	is_int(apply(applier_genesis, &m, 0, e), 0, "a genesis applies");
+	ok(m.ngenesis_members == 2 && strcmp(m.genesis_members[1], "RU") == 0,
+	    "its members, a key or not");
+	is_str(m.rule_text, "{\"kind\":\"all\"}", "no rule: all members");
+	is_str(m.parties, "[\"AM\",\"AZ\"]", "its parties");
+	ok(m.nprincipals == 1 && strcmp(m.principals[0].p.name, "root") == 0,
+	    "its first principal");
+	e = json_pack("{s:s,s:i,s:[],s:s}", "type", "genesis", "v", 2,
+	    "members", "rule", "most");
+	apply(applier_genesis, &m, 1, e);
+	ok(refused(&m, 1, "/rule: not a ruling rule"), "a rule it cannot "
+	    "read");
+	is_int(apply(applier_principal, &m, 2, principal(T2, "ana")), 0,
+	    "a principal added");
+	apply(applier_principal, &m, 3, principal(T3, "ana"));
+	ok(refused(&m, 3, "/name: principal ana exists; revoke it first"),
+	    "a name in use");
+	apply(applier_principal, &m, 4, principal(T1, "bob"));
+	ok(refused(&m, 4, "/token_sha256: this token was issued before"),
+	    "a token issued before");
+	e = json_pack("{s:s,s:i,s:s,s:s,s:s,s:I}", "type", "principal", "v", 1,
+	    "action", "revoke", "name", "ana", "by", "root", "at_ms",
+	    (json_int_t)1800000000000LL);
+	is_int(apply(applier_principal, &m, 5, json_deep_copy(e)), 0,
+	    "a revocation");
+	ok(!m.principals[1].active, "ana is revoked");
+	apply(applier_principal, &m, 6, e);
+	ok(refused(&m, 6, "/name: no active principal is named ana"),
+	    "revoked twice");
+	apply(applier_principal, &m, 7, principal(T2, "ana"));
+	ok(refused(&m, 7, "this token was issued before"),
+	    "a revoked principal's token is never issued again");
+	is_int(apply(applier_principal, &m, 8, principal(T3, "ana")), 0,
+	    "the name again, with a new token");
+	e = json_pack("{s:s,s:i,s:s,s:I}", "type", "member", "v", 1, "by",
+	    "root", "at_ms", (json_int_t)1800000000000LL);
+	apply(applier_member, &m, 9, e);
+	ok(refused(&m, 9, "/note: missing"), "a key change without its note");
+
+	/* Evidence. */
+	is_int(apply(applier_evidence, &m, 10, evidence("fetch", T1)), 0,
+	    "a fetch of nothing is refused, not an error");
+	ok(refused(&m, 10, "/sha256: no such evidence"), "no such evidence");
+	is_int(apply(applier_evidence, &m, 11, evidence("upload", T1)), 0,
+	    "an upload");
+	is_int(apply(applier_evidence, &m, 12, evidence("fetch", T1)), 0,
+	    "then a fetch");
+	ok(m.nevidence == 1 && m.ncustody == 2, "one item, two custody steps");
+	apply(applier_evidence, &m, 13, evidence("fetch", "ABCD"));
+	ok(refused(&m, 13, "/sha256: not 64 lower-case hex digits"),
+	    "a digest that is not one");
+	apply(applier_evidence, &m, 14, evidence("delete", T1));
+	ok(refused(&m, 14, "/action: must be upload or fetch"),
+	    "an action it does not know");
 
 	/* Moves. */
 	init(&m, "2-of-3");
