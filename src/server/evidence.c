@@ -430,6 +430,16 @@ evidence_get(struct request *r)
 	return ret;
 }
 
+/* One step of the chain of custody as JSON (docs/api.md). */
+static int
+custody_step(void *ctx, const struct store_custody_row *row)
+{
+	json_array_append_new(ctx, json_pack("{s:I,s:s,s:s,s:I}", "index",
+	    (json_int_t)row->index, "action", row->action, "by", row->by,
+	    "at_ms", (json_int_t)row->at_ms));
+	return 0;
+}
+
 enum MHD_Result
 evidence_custody(struct request *r)
 {
@@ -441,11 +451,14 @@ evidence_custody(struct request *r)
 
 	s = store_pool_get(r->srv->readers);
 	found = store_find_evidence(s, r->arg, &size, mt, sizeof(mt));
-	if (found == 1)
-		chain = store_custody(s, r->arg);
+	if (found == 1 && ((chain = json_array()) == NULL ||
+	    store_custody(s, r->arg, custody_step, chain) == -1))
+		found = -1;
 	store_pool_put(r->srv->readers, s);
-	if (found == -1 || (found == 1 && chain == NULL))
+	if (found == -1) {
+		json_decref(chain);
 		return http_problem(r, 503, "the store is unavailable");
+	}
 	if (found == 0)
 		return http_problem(r, 404, "no evidence has SHA-256 %.80s",
 		    r->arg);

@@ -14,8 +14,9 @@
  * the row operations inside the caller's write transaction and never
  * keeps a pointer they return past the call. An entry the rules refuse is
  * handed to `refused` with its reason (at most APPLIER_REASON_LEN bytes,
- * naming the field) and changes nothing else; the apply functions then
- * return 0. -1 means a row operation failed (the caller rolls back).
+ * naming the field) and changes nothing else (but for a genesis entry,
+ * whose members are stored before its rule is read); the apply functions
+ * then return 0. -1 means a row operation failed (the caller rolls back).
  *
  * Pure: no I/O of its own; everything it reads or writes goes through the
  * rows.

@@ -154,10 +154,10 @@ store_find_principal(struct store *s, const char *name, struct principal *p)
 	return store_ops_of(s)->find_principal(s, name, p);
 }
 
-json_t *
-store_principals(struct store *s)
+int
+store_principals(struct store *s, store_principal_fn fn, void *ctx)
 {
-	return store_ops_of(s)->principals(s);
+	return store_ops_of(s)->principals(s, fn, ctx);
 }
 
 json_t *
@@ -180,10 +180,11 @@ store_find_evidence(struct store *s, const char *sha256_hex, int64_t *size,
 	    len);
 }
 
-json_t *
-store_custody(struct store *s, const char *sha256_hex)
+int
+store_custody(struct store *s, const char *sha256_hex, store_custody_fn fn,
+    void *ctx)
 {
-	return store_ops_of(s)->custody(s, sha256_hex);
+	return store_ops_of(s)->custody(s, sha256_hex, fn, ctx);
 }
 
 int

@@ -2447,33 +2447,35 @@ fail:
 	return NULL;
 }
 
-/* One row of the principal listing below as JSON (docs/api.md). */
-static json_t *
-principal_json(sqlite3_stmt *st)
+static int
+sqlite_principals(struct store *s, store_principal_fn fn, void *ctx)
 {
-	json_t *o = json_pack("{s:s,s:s,s:b,s:I}", "name",
-	    sqlite3_column_text(st, 0), "role", sqlite3_column_text(st, 1),
-	    "active", sqlite3_column_int(st, 4), "added_index",
-	    (json_int_t)sqlite3_column_int64(st, 5));
+	struct store_principal_row row;
+	sqlite3_stmt *st;
+	int r;
 
-	if (sqlite3_column_bytes(st, 2) > 0)
-		json_object_set_new(o, "member",
-		    json_string((const char *)sqlite3_column_text(st, 2)));
-	if (sqlite3_column_bytes(st, 3) > 0)
-		json_object_set_new(o, "party",
-		    json_string((const char *)sqlite3_column_text(st, 3)));
-	if (sqlite3_column_type(st, 6) != SQLITE_NULL)
-		json_object_set_new(o, "revoked_index",
-		    json_integer(sqlite3_column_int64(st, 6)));
-	return o;
-}
-
-static json_t *
-sqlite_principals(struct store *s)
-{
-	return rows(s, query(s, "SELECT name, role, member, party, active, "
-	    "added_idx, revoked_idx FROM principal ORDER BY name", ""),
-	    principal_json);
+	st = query(s, "SELECT name, role, member, party, active, added_idx, "
+	    "revoked_idx FROM principal ORDER BY name", "");
+	if (st == NULL)
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		row.name = (const char *)sqlite3_column_text(st, 0);
+		row.role = (const char *)sqlite3_column_text(st, 1);
+		row.member = sqlite3_column_bytes(st, 2) > 0 ?
+		    (const char *)sqlite3_column_text(st, 2) : "";
+		row.party = sqlite3_column_bytes(st, 3) > 0 ?
+		    (const char *)sqlite3_column_text(st, 3) : "";
+		row.active = sqlite3_column_int(st, 4);
+		row.added_index = sqlite3_column_int64(st, 5);
+		row.revoked_index = sqlite3_column_type(st, 6) == SQLITE_NULL ?
+		    -1 : sqlite3_column_int64(st, 6);
+		if (fn(ctx, &row) != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return sq_fail(s, "principals");
+	return 0;
 }
 
 /* The JSON text stored under key in table center, parsed; NULL if none. */
@@ -2596,36 +2598,33 @@ sqlite_find_evidence(struct store *s, const char *sha256_hex, int64_t *size,
 	return rc;
 }
 
-static json_t *
-sqlite_custody(struct store *s, const char *sha256_hex)
+static int
+sqlite_custody(struct store *s, const char *sha256_hex, store_custody_fn fn,
+    void *ctx)
 {
-	sqlite3_stmt *st = NULL;
-	json_t *list = json_array();
+	struct store_custody_row row;
+	sqlite3_stmt *st;
 	uint8_t sha[32];
 	int r;
 
-	if (list == NULL || hex32(sha256_hex, sha) == -1)
-		goto fail;
+	if (hex32(sha256_hex, sha) == -1)
+		return 0;
 	st = query(s, "SELECT idx, action, by, at_ms FROM custody WHERE "
 	    "sha256 = ? ORDER BY idx", "b", sha, 32);
 	if (st == NULL)
-		goto fail;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(list, json_pack("{s:I,s:s,s:s,s:I}",
-		    "index", (json_int_t)sqlite3_column_int64(st, 0), "action",
-		    sqlite3_column_text(st, 1), "by",
-		    sqlite3_column_text(st, 2), "at_ms",
-		    (json_int_t)sqlite3_column_int64(st, 3)));
-	if (r != SQLITE_DONE) {
-		sq_fail(s, "custody");
-		goto fail;
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		row.index = sqlite3_column_int64(st, 0);
+		row.action = (const char *)sqlite3_column_text(st, 1);
+		row.by = (const char *)sqlite3_column_text(st, 2);
+		row.at_ms = sqlite3_column_int64(st, 3);
+		if (fn(ctx, &row) != 0)
+			break;
 	}
 	sqlite3_finalize(st);
-	return list;
-fail:
-	sqlite3_finalize(st);
-	json_decref(list);
-	return NULL;
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return sq_fail(s, "custody");
+	return 0;
 }
 
 static int
