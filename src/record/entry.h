@@ -7,11 +7,11 @@
  * so a new entry type is added in one row of one table.
  *
  *   type             built and read by
- *   genesis          center/center.c (built), store (applied)
+ *   genesis          center/center.c (built), store/applier.c (read)
  *   observation      record/observation.c
  *   principal        verify/principal.c
  *   member           verify/member.c
- *   evidence         server/evidence.c (built), store (applied)
+ *   evidence         record/evidence_entry.c
  *   incident_state   verify/workflow.c
  *   assessment       verify/assessment.c
  *   task             verify/workflow.c

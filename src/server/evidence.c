@@ -31,6 +31,7 @@
 #include "center/cas.h"
 #include "center/center.h"
 #include "common/log.h"
+#include "record/evidence_entry.h"
 #include "record/timefmt.h"
 #include "server/request.h"
 #include "store/store.h"
@@ -349,10 +350,8 @@ evidence_post(struct request *r)
 			    err);
 		return storage_problem(r, 503, err);
 	}
-	entry = json_pack("{s:s,s:i,s:s,s:s,s:I,s:s,s:s,s:I}", "type",
-	    "evidence", "v", 1, "action", "upload", "sha256", u->hex, "size",
-	    (json_int_t)u->size, "media_type", u->media_type, "by",
-	    r->who.name, "at_ms", (json_int_t)timefmt_now_ms());
+	entry = evidence_entry_upload(u->hex, u->size, u->media_type,
+	    r->who.name, timefmt_now_ms());
 	ret = http_submit(r, entry, uploaded);
 	json_decref(entry);
 	return ret;
@@ -422,9 +421,7 @@ evidence_get(struct request *r)
 	if (cas_open(root, u->hex, &u->fd, &u->size, &corrupt, err,
 		sizeof(err)) == -1)
 		return storage_problem(r, corrupt ? 500 : 503, err);
-	entry = json_pack("{s:s,s:i,s:s,s:s,s:s,s:I}", "type", "evidence",
-	    "v", 1, "action", "fetch", "sha256", u->hex, "by", r->who.name,
-	    "at_ms", (json_int_t)timefmt_now_ms());
+	entry = evidence_entry_fetch(u->hex, r->who.name, timefmt_now_ms());
 	ret = http_submit(r, entry, fetched);
 	json_decref(entry);
 	return ret;

@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "record/evidence_entry.h"
 #include "store/applier.h"
 #include "tlog/note.h"
 #include "verify/assessment.h"
@@ -167,57 +168,33 @@ applier_member(const struct applier_rows *rows, void *db, int64_t idx,
 	return rows->set_member_key(db, c.member, c.vkey, idx);
 }
 
-/* 64 lower-case hex digits into out. 0 or -1. */
-static int
-hex32(const char *hex, uint8_t out[32])
-{
-	size_t i;
-
-	if (hex == NULL || strlen(hex) != 64)
-		return -1;
-	for (i = 0; i < 64; i++)
-		if (!((hex[i] >= '0' && hex[i] <= '9') ||
-			(hex[i] >= 'a' && hex[i] <= 'f')))
-			return -1;
-	return sodium_hex2bin(out, 32, hex, 64, NULL, NULL, NULL) == 0 ? 0
-									: -1;
-}
-
 int
 applier_evidence(const struct applier_rows *rows, void *db, int64_t idx,
     const json_t *e)
 {
-	const char *action = json_string_value(json_object_get(e, "action"));
-	const char *by = json_string_value(json_object_get(e, "by"));
-	const char *mt = json_string_value(json_object_get(e, "media_type"));
-	int64_t at = json_integer_value(json_object_get(e, "at_ms"));
-	int64_t size = json_integer_value(json_object_get(e, "size"));
-	uint8_t sha[32];
-	char hex[65];
+	struct evidence_entry ev;
+	char why[APPLIER_REASON_LEN], hex[65];
 	int64_t known_size;
 	int found;
 
-	if (hex32(json_string_value(json_object_get(e, "sha256")), sha) == -1)
-		return refuse(rows, db, idx, "evidence", "/sha256: not 64 "
-		    "lower-case hex digits");
-	if (action == NULL || by == NULL ||
-	    (strcmp(action, "upload") && strcmp(action, "fetch")))
-		return refuse(rows, db, idx, "evidence", "/action: must be "
-		    "upload or fetch, with /by");
-	sodium_bin2hex(hex, sizeof(hex), sha, sizeof(sha));
+	if (evidence_entry_read(e, &ev, why, sizeof(why)) == -1)
+		return refuse(rows, db, idx, "evidence", "%s", why);
+	sodium_bin2hex(hex, sizeof(hex), ev.sha256, sizeof(ev.sha256));
 	if ((found = rows->find_evidence(db, hex, &known_size)) == -1)
 		return -1;
-	if (strcmp(action, "fetch") == 0 && !found)
+	if (!ev.upload && !found)
 		return refuse(rows, db, idx, "evidence", "/sha256: no such "
 		    "evidence");
-	if (strcmp(action, "upload") == 0 && !found) {
-		if (mt == NULL || size < 0)
+	if (ev.upload && !found) {
+		if (ev.media_type == NULL || ev.size < 0)
 			return refuse(rows, db, idx, "evidence", "/media_type, "
 			    "/size: required for an upload");
-		if (rows->insert_evidence(db, sha, size, mt, idx) == -1)
+		if (rows->insert_evidence(db, ev.sha256, ev.size,
+		    ev.media_type, idx) == -1)
 			return -1;
 	}
-	return rows->add_custody(db, idx, sha, action, by, at);
+	return rows->add_custody(db, idx, ev.sha256, ev.action, ev.by,
+	    ev.at_ms);
 }
 
 int

@@ -33,6 +33,7 @@
 
 #include "common/log.h"
 #include "record/entry.h"
+#include "record/evidence_entry.h"
 #include "record/observation.h"
 #include "fusion/associate.h"
 #include "fusion/fusion.h"
@@ -2552,23 +2553,6 @@ sqlite_key_used(struct store *s, const char *vkey)
 	    "t", vkey));
 }
 
-/* 64 lower-case hex digits into out (the applier checks entries the
- * same way). 0 or -1. */
-static int
-hex32(const char *hex, uint8_t out[32])
-{
-	size_t i;
-
-	if (hex == NULL || strlen(hex) != 64)
-		return -1;
-	for (i = 0; i < 64; i++)
-		if (!((hex[i] >= '0' && hex[i] <= '9') ||
-			(hex[i] >= 'a' && hex[i] <= 'f')))
-			return -1;
-	return sodium_hex2bin(out, 32, hex, 64, NULL, NULL, NULL) == 0 ? 0
-									: -1;
-}
-
 static int
 sqlite_find_evidence(struct store *s, const char *sha256_hex, int64_t *size,
     char *media_type, size_t len)
@@ -2577,7 +2561,7 @@ sqlite_find_evidence(struct store *s, const char *sha256_hex, int64_t *size,
 	uint8_t sha[32];
 	int r, rc = -1;
 
-	if (hex32(sha256_hex, sha) == -1)
+	if (evidence_entry_sha256(sha256_hex, sha) == -1)
 		return 0;
 	st = query(s, "SELECT size, media_type FROM evidence WHERE sha256 = ?",
 	    "b", sha, 32);
@@ -2607,7 +2591,7 @@ sqlite_custody(struct store *s, const char *sha256_hex, store_custody_fn fn,
 	uint8_t sha[32];
 	int r;
 
-	if (hex32(sha256_hex, sha) == -1)
+	if (evidence_entry_sha256(sha256_hex, sha) == -1)
 		return 0;
 	st = query(s, "SELECT idx, action, by, at_ms FROM custody WHERE "
 	    "sha256 = ? ORDER BY idx", "b", sha, 32);
@@ -2632,7 +2616,7 @@ sqlite_uploaded_by(struct store *s, const char *sha256_hex, const char *name)
 {
 	uint8_t sha[32];
 
-	if (hex32(sha256_hex, sha) == -1)
+	if (evidence_entry_sha256(sha256_hex, sha) == -1)
 		return 0;
 	return exists(s, query(s, "SELECT 1 FROM custody WHERE sha256 = ? AND "
 	    "action = 'upload' AND by = ?", "bt", sha, 32, name));
