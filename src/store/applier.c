@@ -395,3 +395,47 @@ applier_release(const struct applier_rows *rows, void *db, int64_t idx,
 		return -1;
 	return rows->add_event(db, id, idx, "release");
 }
+
+int
+applier_owns(enum entry_type t)
+{
+	switch (t) {
+	case ENTRY_GENESIS:
+	case ENTRY_PRINCIPAL:
+	case ENTRY_MEMBER:
+	case ENTRY_EVIDENCE:
+	case ENTRY_INCIDENT_STATE:
+	case ENTRY_ASSESSMENT:
+	case ENTRY_TASK:
+	case ENTRY_RELEASE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
+applier_apply(const struct applier_rows *rows, void *db, int64_t idx,
+    enum entry_type t, const json_t *entry)
+{
+	switch (t) {
+	case ENTRY_GENESIS:
+		return applier_genesis(rows, db, idx, entry);
+	case ENTRY_PRINCIPAL:
+		return applier_principal(rows, db, idx, entry);
+	case ENTRY_MEMBER:
+		return applier_member(rows, db, idx, entry);
+	case ENTRY_EVIDENCE:
+		return applier_evidence(rows, db, idx, entry);
+	case ENTRY_INCIDENT_STATE:
+		return applier_state(rows, db, idx, entry);
+	case ENTRY_ASSESSMENT:
+		return applier_assessment(rows, db, idx, entry);
+	case ENTRY_TASK:
+		return applier_task(rows, db, idx, entry);
+	case ENTRY_RELEASE:
+		return applier_release(rows, db, idx, entry);
+	default:
+		return -1;
+	}
+}

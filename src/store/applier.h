@@ -29,6 +29,7 @@
 
 #include <jansson.h>
 
+#include "record/entry.h"
 #include "verify/workflow.h"
 
 struct assessment;
@@ -162,6 +163,21 @@ struct applier_rows {
 	int (*refused)(void *db, int64_t idx, const char *type,
 	    const char *reason);
 };
+
+/*
+ * 1 if entries of type t are the applier's (genesis, principal, member,
+ * evidence, incident_state, assessment, task, release), 0 if a backend
+ * applies them itself (observations, reports) or nobody does.
+ */
+int applier_owns(enum entry_type t);
+
+/*
+ * Applies entry idx of type t (one applier_owns says is the applier's)
+ * with the function of that type below. 0 or -1 (-1 also for a type that
+ * is not the applier's).
+ */
+int applier_apply(const struct applier_rows *rows, void *db, int64_t idx,
+    enum entry_type t, const json_t *entry);
 
 /*
  * Applies entry idx (a "genesis" entry): its members and their keys, the

@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "record/entry.h"
+#include "store/applier.h"
 #include "store/store.h"
 #include "store/store_backend.h"
 
@@ -60,11 +61,23 @@ store_applied_size(struct store *s, int64_t *size)
 	return store_ops_of(s)->applied_size(s, size);
 }
 
+/*
+ * The rules of the center's entries are the applier's, above every
+ * backend; a backend applies only what is its own (observations' index,
+ * reports) and provides the applier's rows (docs/storage.md, "Layers").
+ */
 int
 store_apply(struct store *s, int64_t index, const json_t *entry,
     const char *bytes, size_t len, const char *id)
 {
-	return store_ops_of(s)->apply(s, index, entry, bytes, len, id);
+	const struct store_ops *ops = store_ops_of(s);
+	enum entry_type type = entry_type_of(entry);
+
+	if (!applier_owns(type))
+		return ops->apply(s, index, entry, bytes, len, id);
+	if (ops->settle != NULL && ops->settle(s) == -1)
+		return -1;
+	return applier_apply(ops->rows, s, index, type, entry);
 }
 
 int

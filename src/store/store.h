@@ -6,8 +6,10 @@
  *
  * Backends sit behind struct store_ops (STYLE.md rule 11, after Redis's
  * ConnectionType): SQLite now (store_sqlite.c), PostgreSQL later, and the
- * same test suite runs against each. One struct store is one connection:
- * use it from one thread at a time.
+ * same test suite runs against each. The rules of the center's entries
+ * are not the backends': store_apply hands them to store/applier.h, which
+ * reads and writes through the backend's rows (docs/storage.md, "Layers").
+ * One struct store is one connection: use it from one thread at a time.
  */
 #ifndef TRUCE_STORE_H
 #define TRUCE_STORE_H
@@ -19,6 +21,7 @@
 struct store;
 struct principal;
 struct fusion;
+struct applier_rows;
 
 #define STORE_MAX_CATEGORIES 16
 #define STORE_REASON_LEN 256	/* a refused entry's reason */
@@ -101,8 +104,15 @@ struct store_ops {
 	int (*commit)(struct store *s, int64_t applied_size);
 	int (*rollback)(struct store *s);
 	int (*applied_size)(struct store *s, int64_t *size);
+	/* Applies the entries the applier does not own (store/applier.h:
+	 * observations, reports; others it ignores). */
 	int (*apply)(struct store *s, int64_t index, const json_t *entry,
 	    const char *bytes, size_t len, const char *id);
+	/* The rows the applier reads and writes (its db is s). */
+	const struct applier_rows *rows;
+	/* Brings up to date what the backend writes behind (fusion's book)
+	 * before the applier reads its rows; NULL: nothing. 0 or -1. */
+	int (*settle)(struct store *s);
 	int (*find_observation)(struct store *s, const char *id,
 	    int64_t *index, char **entry, size_t *len);
 	int (*query_observations)(struct store *s,
@@ -199,10 +209,10 @@ int store_prepare_fusion(struct store *s);
 
 /*
  * Applies log entry `index` (its parsed canonical entry, its bytes and, for
- * observations, its id) inside a write transaction: observations are
- * indexed, and with a fusion engine attached every entry goes through
- * fusion_apply. Entry types the store does not index are accepted and
- * ignored. 0 or -1.
+ * observations, its id) inside a write transaction: the applier's entry
+ * types go through its rules (store/applier.h), observations are indexed,
+ * and with a fusion engine attached every entry goes through fusion_apply.
+ * Entry types the store does not index are accepted and ignored. 0 or -1.
  */
 int store_apply(struct store *s, int64_t index, const json_t *entry,
     const char *bytes, size_t len, const char *id);

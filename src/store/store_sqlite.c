@@ -1135,6 +1135,13 @@ apply_report(struct store *s, int64_t idx, const json_t *e)
 	return r == 1 ? refuse(s, idx, "report", "%s", why) : r;
 }
 
+/* Before the applier reads: fusion's book written behind, up to date. */
+static int
+sqlite_settle(struct store *s)
+{
+	return s->fb.ndirty > 0 ? fb_flush(s) : 0;
+}
+
 static int
 sqlite_apply(struct store *s, int64_t index, const json_t *entry,
     const char *bytes, size_t len, const char *id)
@@ -1143,40 +1150,16 @@ sqlite_apply(struct store *s, int64_t index, const json_t *entry,
 	int rc;
 
 	/* Other entries may read the incident tables: bring them up to date. */
-	if (type != ENTRY_OBSERVATION && s->fb.ndirty > 0 && fb_flush(s) == -1)
+	if (type != ENTRY_OBSERVATION && sqlite_settle(s) == -1)
 		return -1;
 	switch (type) {
 	case ENTRY_OBSERVATION:
 		rc = apply_observation(s, index, entry, bytes, len, id);
 		break;
-	case ENTRY_GENESIS:
-		rc = applier_genesis(&sqlite_rows, s, index, entry);
-		break;
-	case ENTRY_PRINCIPAL:
-		rc = applier_principal(&sqlite_rows, s, index, entry);
-		break;
-	case ENTRY_MEMBER:
-		rc = applier_member(&sqlite_rows, s, index, entry);
-		break;
-	case ENTRY_EVIDENCE:
-		rc = applier_evidence(&sqlite_rows, s, index, entry);
-		break;
-	case ENTRY_INCIDENT_STATE:
-		rc = applier_state(&sqlite_rows, s, index, entry);
-		break;
-	case ENTRY_ASSESSMENT:
-		rc = applier_assessment(&sqlite_rows, s, index, entry);
-		break;
-	case ENTRY_TASK:
-		rc = applier_task(&sqlite_rows, s, index, entry);
-		break;
-	case ENTRY_RELEASE:
-		rc = applier_release(&sqlite_rows, s, index, entry);
-		break;
 	case ENTRY_REPORT:
 		rc = apply_report(s, index, entry);
 		break;
-	default: /* the store keeps nothing of the others */
+	default: /* the applier's (store.c), or nothing the store keeps */
 		rc = 0;
 		break;
 	}
@@ -2961,6 +2944,8 @@ const struct store_ops store_sqlite_ops = {
 	.rollback = sqlite_rollback,
 	.applied_size = sqlite_applied_size,
 	.apply = sqlite_apply,
+	.rows = &sqlite_rows,
+	.settle = sqlite_settle,
 	.find_observation = sqlite_find_observation,
 	.query_observations = sqlite_query,
 	.observation_ids = sqlite_observation_ids,

@@ -754,6 +754,24 @@ main(void)
 	ok(refused(&m, 7, "/incident: no incident " NOPE),
 	    "a release of no incident: the same message");
 
+	/* Which entries are the applier's, and the dispatch. */
+	n = 0;
+	for (k = 0; k < ENTRY_NTYPES; k++)
+		n += (size_t)applier_owns((enum entry_type)k);
+	is_int(n, 8, "the applier owns eight entry types");
+	ok(!applier_owns(ENTRY_OBSERVATION) && !applier_owns(ENTRY_REPORT) &&
+	    !applier_owns(ENTRY_INCIDENT_MERGE) && !applier_owns(ENTRY_UNKNOWN),
+	    "not observations, reports, fusion's decisions or unknown types");
+	init(&m, "all");
+	e = json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:I}", "type", "release", "v",
+	    1, "incident", A, "party", "AM", "reason", "for comment", "by",
+	    "ana", "at_ms", (json_int_t)1800000000000LL);
+	ok(applier_apply(&rows, &m, 1, ENTRY_RELEASE, e) == 0 &&
+	    m.nreleases == 1, "a release dispatched to its rules");
+	is_int(applier_apply(&rows, &m, 2, ENTRY_OBSERVATION, e), -1,
+	    "a type that is not the applier's: -1");
+	json_decref(e);
+
 	/* A failing row is an error, never a refusal. */
 	init(&m, "all");
 	m.fail_writes = 1;
