@@ -12,6 +12,7 @@
 #include "geo/describe.h"
 #include "geo/geodesy.h"
 #include "record/decision.h"
+#include "record/entry.h"
 
 struct fusion {
 	struct fusion_geography geo;
@@ -128,16 +129,14 @@ fusion_observation(struct fusion *f, int64_t index, const json_t *entry,
 int
 fusion_acts_on(const char *type)
 {
-	return type != NULL && (strcmp(type, "observation") == 0 ||
-	    strcmp(type, "incident_merge") == 0 ||
-	    strcmp(type, "incident_split") == 0);
+	return entry_type_fused(entry_type_parse(type));
 }
 
 int
 fusion_apply(struct fusion *f, const struct associate_book_ops *ops,
     void *book, int64_t index, const json_t *entry, const char *id)
 {
-	const char *type = json_string_value(json_object_get(entry, "type"));
+	enum entry_type type = entry_type_of(entry);
 	const char *ids[DECISION_MAX_SPLIT];
 	char incident[ASSOCIATE_ID_LEN + 1], note[POSITION_REASON_LEN];
 	struct associate_obs o;
@@ -145,9 +144,9 @@ fusion_apply(struct fusion *f, const struct associate_book_ops *ops,
 	const json_t *it;
 	size_t i;
 
-	if (!fusion_acts_on(type))
+	if (!entry_type_fused(type))
 		return 0;
-	if (strcmp(type, "observation") == 0) {
+	if (type == ENTRY_OBSERVATION) {
 		if (fusion_observation(f, index, entry, id, &o, note,
 			sizeof(note)) == -1)
 			return 0; /* the validator made it; nothing to place */

@@ -31,6 +31,7 @@
 #include "center/cas.h"
 #include "center/center.h"
 #include "common/log.h"
+#include "record/evidence_entry.h"
 #include "record/timefmt.h"
 #include "server/request.h"
 #include "store/store.h"
@@ -349,10 +350,8 @@ evidence_post(struct request *r)
 			    err);
 		return storage_problem(r, 503, err);
 	}
-	entry = json_pack("{s:s,s:i,s:s,s:s,s:I,s:s,s:s,s:I}", "type",
-	    "evidence", "v", 1, "action", "upload", "sha256", u->hex, "size",
-	    (json_int_t)u->size, "media_type", u->media_type, "by",
-	    r->who.name, "at_ms", (json_int_t)timefmt_now_ms());
+	entry = evidence_entry_upload(u->hex, u->size, u->media_type,
+	    r->who.name, timefmt_now_ms());
 	ret = http_submit(r, entry, uploaded);
 	json_decref(entry);
 	return ret;
@@ -422,12 +421,20 @@ evidence_get(struct request *r)
 	if (cas_open(root, u->hex, &u->fd, &u->size, &corrupt, err,
 		sizeof(err)) == -1)
 		return storage_problem(r, corrupt ? 500 : 503, err);
-	entry = json_pack("{s:s,s:i,s:s,s:s,s:s,s:I}", "type", "evidence",
-	    "v", 1, "action", "fetch", "sha256", u->hex, "by", r->who.name,
-	    "at_ms", (json_int_t)timefmt_now_ms());
+	entry = evidence_entry_fetch(u->hex, r->who.name, timefmt_now_ms());
 	ret = http_submit(r, entry, fetched);
 	json_decref(entry);
 	return ret;
+}
+
+/* One step of the chain of custody as JSON (docs/api.md). */
+static int
+custody_step(void *ctx, const struct store_custody_row *row)
+{
+	json_array_append_new(ctx, json_pack("{s:I,s:s,s:s,s:I}", "index",
+	    (json_int_t)row->index, "action", row->action, "by", row->by,
+	    "at_ms", (json_int_t)row->at_ms));
+	return 0;
 }
 
 enum MHD_Result
@@ -441,11 +448,14 @@ evidence_custody(struct request *r)
 
 	s = store_pool_get(r->srv->readers);
 	found = store_find_evidence(s, r->arg, &size, mt, sizeof(mt));
-	if (found == 1)
-		chain = store_custody(s, r->arg);
+	if (found == 1 && ((chain = json_array()) == NULL ||
+	    store_custody(s, r->arg, custody_step, chain) == -1))
+		found = -1;
 	store_pool_put(r->srv->readers, s);
-	if (found == -1 || (found == 1 && chain == NULL))
+	if (found == -1) {
+		json_decref(chain);
 		return http_problem(r, 503, "the store is unavailable");
+	}
 	if (found == 0)
 		return http_problem(r, 404, "no evidence has SHA-256 %.80s",
 		    r->arg);

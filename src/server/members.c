@@ -87,9 +87,8 @@ members_post(struct request *r)
 	json_decref(all);
 	if (rc == -1)
 		return http_problem(r, 422, "%s", err);
-	entry = json_pack("{s:s,s:i,s:s%,s:s,s:I}", "type", "member", "v", 1,
-	    "note", r->body, r->body_len, "by", r->who.name, "at_ms",
-	    (json_int_t)timefmt_now_ms());
+	entry = member_change_entry_new(r->body, r->body_len, r->who.name,
+	    timefmt_now_ms());
 	if (entry == NULL)
 		return http_problem(r, 422, "the note is not UTF-8");
 	ret = http_submit(r, entry, changed);

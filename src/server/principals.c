@@ -55,17 +55,40 @@ principals_me(struct request *r)
 	return http_json(r, 200, principal_json(&r->who));
 }
 
+/* One principal of the listing as JSON (docs/api.md): {"name","role",
+ * "member"?,"party"?,"active","added_index","revoked_index"?}. */
+static int
+listed(void *ctx, const struct store_principal_row *row)
+{
+	json_t *o = json_pack("{s:s,s:s,s:b,s:I}", "name", row->name, "role",
+	    row->role, "active", row->active, "added_index",
+	    (json_int_t)row->added_index);
+
+	if (row->member[0] != '\0')
+		json_object_set_new(o, "member", json_string(row->member));
+	if (row->party[0] != '\0')
+		json_object_set_new(o, "party", json_string(row->party));
+	if (row->revoked_index >= 0)
+		json_object_set_new(o, "revoked_index",
+		    json_integer(row->revoked_index));
+	json_array_append_new(ctx, o);
+	return 0;
+}
+
 enum MHD_Result
 principals_list(struct request *r)
 {
 	struct store *s;
-	json_t *list;
+	json_t *list = json_array();
+	int rc;
 
 	s = store_pool_get(r->srv->readers);
-	list = store_principals(s);
+	rc = list ? store_principals(s, listed, list) : -1;
 	store_pool_put(r->srv->readers, s);
-	if (list == NULL)
+	if (rc == -1) {
+		json_decref(list);
 		return http_problem(r, 503, "the store is unavailable");
+	}
 	return http_json(r, 200, json_pack("{s:o}", "principals", list));
 }
 

@@ -334,17 +334,9 @@ verification_state(struct request *r)
 		    "incident has id %.80s", dup);
 		goto done;
 	}
-	entry = json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:I}", "type",
-	    "incident_state", "v", 1, "incident", r->arg, "to",
-	    workflow_state_name(to), "reason", reason, "by", r->who.name,
-	    "at_ms", (json_int_t)timefmt_now_ms());
-	if (dup != NULL)
-		json_object_set_new(entry, "duplicate_of", json_string(dup));
-	if (to == WORKFLOW_ESCALATED) {
-		json_object_set_new(entry, "tier", json_integer(tier + 1));
-		json_object_set_new(entry, "tier_name",
-		    json_string(tiers[tier]));
-	}
+	entry = workflow_move_entry_new(r->arg, to, reason, dup, tier + 1,
+	    to == WORKFLOW_ESCALATED ? tiers[tier] : NULL, r->who.name,
+	    timefmt_now_ms());
 	ret = submit(r, entry, json_pack("{s:s,s:s,s:s}", "id", r->arg, "from",
 	    workflow_state_name(from), "to", workflow_state_name(to)),
 	    written_200);
@@ -444,9 +436,8 @@ verification_assess(struct request *r)
 		    "recorded before a ruling", workflow_state_name(state));
 		goto done;
 	}
-	entry = json_pack("{s:s,s:i,s:s%,s:s,s:I}", "type", "assessment", "v",
-	    1, "note", r->body, r->body_len, "by", r->who.name, "at_ms",
-	    (json_int_t)timefmt_now_ms());
+	entry = assessment_entry_new(r->body, r->body_len, r->who.name,
+	    timefmt_now_ms());
 	ret = submit(r, entry, json_pack("{s:s,s:s,s:I}", "incident", r->arg,
 	    "member", a.member, "revision", (json_int_t)a.revision), assessed);
 done:
@@ -481,12 +472,9 @@ verification_task(struct request *r)
 		    "%s", due ? ": " : "", due ? err : "");
 		goto done;
 	}
-	entry = json_pack("{s:s,s:i,s:s,s:s,s:s?,s:s?,s:O?,s:I,s:s,s:I}",
-	    "type", "task", "v", 1, "action", "assign", "incident", r->arg,
-	    "unit", u, "kind", json_string_value(json_object_get(body,
-	    "kind")), "description", json_object_get(body, "description"),
-	    "due_ms", (json_int_t)due_ms, "by", r->who.name, "at_ms",
-	    (json_int_t)timefmt_now_ms());
+	entry = workflow_assign_entry_new(r->arg, u, json_string_value(
+	    json_object_get(body, "kind")), json_object_get(body,
+	    "description"), due_ms, r->who.name, timefmt_now_ms());
 	if (entry == NULL || workflow_check_task(entry, err, sizeof(err)) ==
 	    -1) {
 		json_decref(entry);
@@ -554,10 +542,8 @@ verification_task_done(struct request *r)
 		    (long long)t);
 		goto done;
 	}
-	entry = json_pack("{s:s,s:i,s:s,s:I,s:O?,s:s,s:I}", "type", "task",
-	    "v", 1, "action", "done", "task", (json_int_t)t, "note",
-	    json_object_get(body, "note"), "by", r->who.name, "at_ms",
-	    (json_int_t)timefmt_now_ms());
+	entry = workflow_done_entry_new(t, json_object_get(body, "note"),
+	    r->who.name, timefmt_now_ms());
 	if (entry == NULL || workflow_check_task(entry, err, sizeof(err)) ==
 	    -1) {
 		json_decref(entry);
@@ -589,10 +575,8 @@ verification_release(struct request *r)
 	if (only_fields(r, body, fields, &ret) == -1)
 		goto done;
 	party = json_string_value(json_object_get(body, "party"));
-	entry = json_pack("{s:s,s:i,s:s,s:s?,s:O?,s:s,s:I}", "type",
-	    "release", "v", 1, "incident", r->arg, "party", party, "reason",
-	    json_object_get(body, "reason"), "by", r->who.name, "at_ms",
-	    (json_int_t)timefmt_now_ms());
+	entry = workflow_release_entry_new(r->arg, party, json_object_get(body,
+	    "reason"), r->who.name, timefmt_now_ms());
 	if (entry == NULL || workflow_check_release(entry, err, sizeof(err)) ==
 	    -1) {
 		json_decref(entry);

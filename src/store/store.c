@@ -10,6 +10,8 @@
 #include <sodium.h>
 
 #include "common/log.h"
+#include "record/entry.h"
+#include "store/applier.h"
 #include "store/store.h"
 #include "store/store_backend.h"
 
@@ -59,11 +61,23 @@ store_applied_size(struct store *s, int64_t *size)
 	return store_ops_of(s)->applied_size(s, size);
 }
 
+/*
+ * The rules of the center's entries are the applier's, above every
+ * backend; a backend applies only what is its own (observations' index,
+ * reports) and provides the applier's rows (docs/storage.md, "Layers").
+ */
 int
 store_apply(struct store *s, int64_t index, const json_t *entry,
     const char *bytes, size_t len, const char *id)
 {
-	return store_ops_of(s)->apply(s, index, entry, bytes, len, id);
+	const struct store_ops *ops = store_ops_of(s);
+	enum entry_type type = entry_type_of(entry);
+
+	if (!applier_owns(type))
+		return ops->apply(s, index, entry, bytes, len, id);
+	if (ops->settle != NULL && ops->settle(s) == -1)
+		return -1;
+	return applier_apply(ops->rows, s, index, type, entry);
 }
 
 int
@@ -72,7 +86,6 @@ store_apply_entry(struct store *s, int64_t index, const uint8_t *bytes,
 {
 	json_t *own = NULL;
 	json_error_t je;
-	const char *type;
 	uint8_t h[crypto_hash_sha256_BYTES];
 	char id[2 * crypto_hash_sha256_BYTES + 1];
 	int rc = -1;
@@ -86,9 +99,8 @@ store_apply_entry(struct store *s, int64_t index, const uint8_t *bytes,
 		}
 		parsed = own;
 	}
-	type = json_string_value(json_object_get(parsed, "type"));
 	id[0] = '\0';
-	if (type != NULL && strcmp(type, "observation") == 0) {
+	if (entry_type_of(parsed) == ENTRY_OBSERVATION) {
 		crypto_hash_sha256(h, bytes, len);
 		sodium_bin2hex(id, sizeof(id), h, sizeof(h));
 	}
@@ -155,10 +167,10 @@ store_find_principal(struct store *s, const char *name, struct principal *p)
 	return store_ops_of(s)->find_principal(s, name, p);
 }
 
-json_t *
-store_principals(struct store *s)
+int
+store_principals(struct store *s, store_principal_fn fn, void *ctx)
 {
-	return store_ops_of(s)->principals(s);
+	return store_ops_of(s)->principals(s, fn, ctx);
 }
 
 json_t *
@@ -181,10 +193,11 @@ store_find_evidence(struct store *s, const char *sha256_hex, int64_t *size,
 	    len);
 }
 
-json_t *
-store_custody(struct store *s, const char *sha256_hex)
+int
+store_custody(struct store *s, const char *sha256_hex, store_custody_fn fn,
+    void *ctx)
 {
-	return store_ops_of(s)->custody(s, sha256_hex);
+	return store_ops_of(s)->custody(s, sha256_hex, fn, ctx);
 }
 
 int

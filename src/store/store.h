@@ -6,8 +6,10 @@
  *
  * Backends sit behind struct store_ops (STYLE.md rule 11, after Redis's
  * ConnectionType): SQLite now (store_sqlite.c), PostgreSQL later, and the
- * same test suite runs against each. One struct store is one connection:
- * use it from one thread at a time.
+ * same test suite runs against each. The rules of the center's entries
+ * are not the backends': store_apply hands them to store/applier.h, which
+ * reads and writes through the backend's rows (docs/storage.md, "Layers").
+ * One struct store is one connection: use it from one thread at a time.
  */
 #ifndef TRUCE_STORE_H
 #define TRUCE_STORE_H
@@ -19,6 +21,7 @@
 struct store;
 struct principal;
 struct fusion;
+struct applier_rows;
 
 #define STORE_MAX_CATEGORIES 16
 #define STORE_REASON_LEN 256	/* a refused entry's reason */
@@ -69,6 +72,30 @@ typedef int (*store_incident_fn)(void *ctx, int64_t cursor,
 /* Called once per observation with its id (SHA-256) and log index. */
 typedef void (*store_id_fn)(void *ctx, const uint8_t id[32], int64_t index);
 
+/* A principal as the store keeps it (strings borrowed for the call; member
+ * and party "" when none, revoked_index -1 while active). */
+struct store_principal_row {
+	const char *name, *role, *member, *party;
+	int active;
+	int64_t added_index, revoked_index;
+};
+
+/* Called once per principal, in name order; non-zero stops. */
+typedef int (*store_principal_fn)(void *ctx,
+    const struct store_principal_row *row);
+
+/* One step of an item's chain of custody (strings borrowed). */
+struct store_custody_row {
+	int64_t index;		/* the log entry */
+	const char *action;	/* upload | fetch */
+	const char *by;
+	int64_t at_ms;
+};
+
+/* Called once per step, in log order; non-zero stops. */
+typedef int (*store_custody_fn)(void *ctx,
+    const struct store_custody_row *row);
+
 struct store_ops {
 	const char *name;
 	struct store *(*open)(const char *target, int flags);
@@ -77,8 +104,15 @@ struct store_ops {
 	int (*commit)(struct store *s, int64_t applied_size);
 	int (*rollback)(struct store *s);
 	int (*applied_size)(struct store *s, int64_t *size);
+	/* Applies the entries the applier does not own (store/applier.h:
+	 * observations, reports; others it ignores). */
 	int (*apply)(struct store *s, int64_t index, const json_t *entry,
 	    const char *bytes, size_t len, const char *id);
+	/* The rows the applier reads and writes (its db is s). */
+	const struct applier_rows *rows;
+	/* Brings up to date what the backend writes behind (fusion's book)
+	 * before the applier reads its rows; NULL: nothing. 0 or -1. */
+	int (*settle)(struct store *s);
 	int (*find_observation)(struct store *s, const char *id,
 	    int64_t *index, char **entry, size_t *len);
 	int (*query_observations)(struct store *s,
@@ -92,12 +126,13 @@ struct store_ops {
 	    struct principal *p);
 	int (*find_principal)(struct store *s, const char *name,
 	    struct principal *p);
-	json_t *(*principals)(struct store *s);
+	int (*principals)(struct store *s, store_principal_fn fn, void *ctx);
 	json_t *(*members)(struct store *s);
 	int (*key_used)(struct store *s, const char *vkey);
 	int (*find_evidence)(struct store *s, const char *sha256_hex,
 	    int64_t *size, char *media_type, size_t len);
-	json_t *(*custody)(struct store *s, const char *sha256_hex);
+	int (*custody)(struct store *s, const char *sha256_hex,
+	    store_custody_fn fn, void *ctx);
 	int (*uploaded_by)(struct store *s, const char *sha256_hex,
 	    const char *name);
 	int (*incident_exists)(struct store *s, const char *id);
@@ -174,10 +209,10 @@ int store_prepare_fusion(struct store *s);
 
 /*
  * Applies log entry `index` (its parsed canonical entry, its bytes and, for
- * observations, its id) inside a write transaction: observations are
- * indexed, and with a fusion engine attached every entry goes through
- * fusion_apply. Entry types the store does not index are accepted and
- * ignored. 0 or -1.
+ * observations, its id) inside a write transaction: the applier's entry
+ * types go through its rules (store/applier.h), observations are indexed,
+ * and with a fusion engine attached every entry goes through fusion_apply.
+ * Entry types the store does not index are accepted and ignored. 0 or -1.
  */
 int store_apply(struct store *s, int64_t index, const json_t *entry,
     const char *bytes, size_t len, const char *id);
@@ -237,11 +272,10 @@ int store_find_principal(struct store *s, const char *name,
     struct principal *p);
 
 /*
- * Every principal, active or revoked, as a new array of {"name","role",
- * "member"?,"party"?,"active","added_index","revoked_index"?} in name
- * order (never a token or its hash). NULL on error.
+ * Calls fn for every principal, active or revoked, in name order (never a
+ * token or its hash; the API's JSON is server/principals.c's). 0 or -1.
  */
-json_t *store_principals(struct store *s);
+int store_principals(struct store *s, store_principal_fn fn, void *ctx);
 
 /*
  * The center's members and rule as a new object {"rule": {...},
@@ -262,10 +296,12 @@ int store_find_evidence(struct store *s, const char *sha256_hex,
     int64_t *size, char *media_type, size_t len);
 
 /*
- * The chain of custody of an item: a new array of {"index","action"
- * (upload|fetch),"by","at"} in log order. NULL on error.
+ * Calls fn for each step of the chain of custody of item sha256_hex (64
+ * lower-case hex), in log order; none for a digest that is not one.
+ * 0 or -1.
  */
-json_t *store_custody(struct store *s, const char *sha256_hex);
+int store_custody(struct store *s, const char *sha256_hex,
+    store_custody_fn fn, void *ctx);
 
 /* 1 if principal name uploaded the item, 0 if not, -1 on error. */
 int store_uploaded_by(struct store *s, const char *sha256_hex,

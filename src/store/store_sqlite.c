@@ -15,6 +15,11 @@
  * transaction ("the write-behind book" below). Live incidents are found by
  * area through an R*Tree of their search boxes (associate_box, in 1e-7
  * degrees rounded outward) and windows.
+ *
+ * The rules of the center's entries are not here: store/applier.c decides
+ * which genesis, principal, member, evidence, incident_state, assessment,
+ * task and release entries apply and what they change, through the rows
+ * this file provides (sqlite_rows; docs/storage.md, "Layers").
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -27,10 +32,13 @@
 #include <sodium.h>
 
 #include "common/log.h"
+#include "record/entry.h"
+#include "record/evidence_entry.h"
 #include "record/observation.h"
 #include "fusion/associate.h"
 #include "fusion/fusion.h"
 #include "fusion/incident_set.h"
+#include "store/applier.h"
 #include "store/store.h"
 #include "store/store_backend.h"
 #include "store/sqlite_reports.h"
@@ -694,6 +702,16 @@ query(struct store *s, const char *sql, const char *fmt, ...)
 static json_t *center_value(struct store *s, const char *key);
 
 /* Records that the apply path refused entry idx of type, and why. */
+static int
+refused(struct store *s, int64_t idx, const char *type, const char *reason)
+{
+	log_info("log entry %lld (%s) refused on apply: %s", (long long)idx,
+	    type, reason);
+	return run(s, "INSERT OR REPLACE INTO refused VALUES(?,?,?)", "itt",
+	    idx, type, reason);
+}
+
+/* refused, with the reason formatted from fmt. */
 static int __attribute__((format(printf, 4, 5)))
 refuse(struct store *s, int64_t idx, const char *type, const char *fmt, ...)
 {
@@ -703,10 +721,7 @@ refuse(struct store *s, int64_t idx, const char *type, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	log_info("log entry %lld (%s) refused on apply: %s", (long long)idx,
-	    type, reason);
-	return run(s, "INSERT OR REPLACE INTO refused VALUES(?,?,?)", "itt",
-	    idx, type, reason);
+	return refused(s, idx, type, reason);
 }
 
 /* Inserts principal p from entry idx with token hash. 0 or -1. */
@@ -734,184 +749,6 @@ token_known(struct store *s, const uint8_t hash[32])
 	r = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
-}
-
-static int
-apply_principal(struct store *s, int64_t idx, const json_t *e)
-{
-	struct principal p, cur;
-	uint8_t hash[32];
-	char why[STORE_REASON_LEN];
-	int revoke, found, known;
-
-	if (principal_from_entry(e, &p, &revoke, hash, why, sizeof(why)) ==
-	    -1)
-		return refuse(s, idx, "principal", "%s", why);
-	if ((found = store_find_principal(s, p.name, &cur)) == -1)
-		return -1;
-	if (revoke) {
-		if (!found)
-			return refuse(s, idx, "principal", "/name: no active "
-			    "principal is named %s", p.name);
-		if (run(s, "UPDATE principal SET active = 0, revoked_idx = ? "
-			"WHERE name = ?", "it", idx, p.name) == -1)
-			return -1;
-		return run(s, "DELETE FROM token WHERE name = ?", "t", p.name);
-	}
-	if (found)
-		return refuse(s, idx, "principal", "/name: principal %s exists; "
-		    "revoke it first", p.name);
-	if ((known = token_known(s, hash)) == -1)
-		return -1;
-	if (known)
-		return refuse(s, idx, "principal", "/token_sha256: this token "
-		    "was issued before");
-	return insert_principal(s, idx, &p, hash);
-}
-
-/* Genesis: members and their keys, the rule, parties, first principals. */
-static int
-apply_genesis(struct store *s, int64_t idx, const json_t *e)
-{
-	const json_t *members = json_object_get(e, "members");
-	const json_t *principals = json_object_get(e, "principals");
-	const json_t *m, *rule;
-	struct member_rule r = { 0, 0 };
-	struct principal p;
-	uint8_t hash[32];
-	char why[STORE_REASON_LEN], *text;
-	const char *name, *vkey;
-	json_t *pe, *parties, *rj;
-	size_t i;
-	int revoke, rc;
-
-	json_array_foreach(members, i, m) {
-		name = json_string_value(json_object_get(m, "name"));
-		vkey = json_string_value(json_object_get(m, "vkey"));
-		if (name == NULL)
-			continue;
-		if (run(s, "INSERT OR IGNORE INTO member VALUES(?,?,?)", "tti",
-			name, vkey ? vkey : "", idx) == -1)
-			return -1;
-		if (vkey != NULL && run(s, "INSERT OR IGNORE INTO member_key "
-			"VALUES(?,?,?)", "tti", vkey, name, idx) == -1)
-			return -1;
-	}
-	/* No rule in a genesis entry (older centers): all members. */
-	rule = json_object_get(e, "rule");
-	if (rule != NULL && member_rule_from_json(rule, &r) == -1)
-		return refuse(s, idx, "genesis", "/rule: not a ruling rule");
-	rj = member_rule_json(&r);
-	text = rj ? json_dumps(rj, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	json_decref(rj);
-	rc = text ? run(s, "INSERT OR REPLACE INTO center VALUES('rule', ?)",
-	    "t", text) : -1;
-	free(text);
-	if (rc == -1)
-		return -1;
-	parties = json_object_get(e, "parties");
-	text = parties ? json_dumps(parties, JSON_COMPACT) : strdup("[]");
-	rc = text ? run(s, "INSERT OR REPLACE INTO center VALUES('parties', "
-	    "?)", "t", text) : -1;
-	free(text);
-	if (rc == -1)
-		return -1;
-	json_array_foreach(principals, i, m) {
-		pe = json_deep_copy(m);
-		json_object_set_new(pe, "action", json_string("add"));
-		rc = principal_from_entry(pe, &p, &revoke, hash, why,
-		    sizeof(why));
-		json_decref(pe);
-		if (rc == -1)
-			return refuse(s, idx, "genesis", "/principals/%zu%s", i,
-			    why);
-		if (insert_principal(s, idx, &p, hash) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/* A member's key change, signed by the members it needs (member.h). */
-static int
-apply_member(struct store *s, int64_t idx, const json_t *e)
-{
-	const char *note = json_string_value(json_object_get(e, "note"));
-	struct member_change c;
-	char why[STORE_REASON_LEN];
-	json_t *all, *list;
-	int used, rc;
-
-	if (note == NULL)
-		return refuse(s, idx, "member", "/note: missing");
-	if (member_change_read(note, strlen(note), &c, why, sizeof(why)) == -1)
-		return refuse(s, idx, "member", "%s", why);
-	if ((used = store_key_used(s, c.vkey)) == -1 ||
-	    (all = store_members(s)) == NULL)
-		return -1;
-	list = json_object_get(all, "members");
-	rc = member_change_check(note, strlen(note), &c, list, used, why,
-	    sizeof(why));
-	json_decref(all);
-	if (rc == -1)
-		return refuse(s, idx, "member", "%s", why);
-	if (run(s, "INSERT OR REPLACE INTO member VALUES(?,?,?)", "tti",
-		c.member, c.vkey, idx) == -1)
-		return -1;
-	return run(s, "INSERT INTO member_key VALUES(?,?,?)", "tti", c.vkey,
-	    c.member, idx);
-}
-
-static int
-hex32(const char *hex, uint8_t out[32])
-{
-	size_t i;
-
-	if (hex == NULL || strlen(hex) != 64)
-		return -1;
-	for (i = 0; i < 64; i++)
-		if (!((hex[i] >= '0' && hex[i] <= '9') ||
-			(hex[i] >= 'a' && hex[i] <= 'f')))
-			return -1;
-	return sodium_hex2bin(out, 32, hex, 64, NULL, NULL, NULL) == 0 ? 0
-									: -1;
-}
-
-/* Evidence custody: an upload or a fetch (server/evidence.c). */
-static int
-apply_evidence(struct store *s, int64_t idx, const json_t *e)
-{
-	const char *action = json_string_value(json_object_get(e, "action"));
-	const char *by = json_string_value(json_object_get(e, "by"));
-	const char *mt = json_string_value(json_object_get(e, "media_type"));
-	int64_t at = json_integer_value(json_object_get(e, "at_ms"));
-	int64_t size = json_integer_value(json_object_get(e, "size"));
-	uint8_t sha[32];
-	char hex[65];
-	int64_t known_size;
-	int found;
-
-	if (hex32(json_string_value(json_object_get(e, "sha256")), sha) == -1)
-		return refuse(s, idx, "evidence", "/sha256: not 64 lower-case "
-		    "hex digits");
-	if (action == NULL || by == NULL ||
-	    (strcmp(action, "upload") && strcmp(action, "fetch")))
-		return refuse(s, idx, "evidence", "/action: must be upload or "
-		    "fetch, with /by");
-	sodium_bin2hex(hex, sizeof(hex), sha, sizeof(sha));
-	if ((found = store_find_evidence(s, hex, &known_size, NULL, 0)) == -1)
-		return -1;
-	if (strcmp(action, "fetch") == 0 && !found)
-		return refuse(s, idx, "evidence", "/sha256: no such evidence");
-	if (strcmp(action, "upload") == 0 && !found) {
-		if (mt == NULL || size < 0)
-			return refuse(s, idx, "evidence", "/media_type, /size: "
-			    "required for an upload");
-		if (run(s, "INSERT INTO evidence VALUES(?,?,?,?)", "biti", sha,
-			32, size, mt, idx) == -1)
-			return -1;
-	}
-	return run(s, "INSERT INTO custody VALUES(?,?,?,?,?)", "ibtti", idx,
-	    sha, 32, action, by, at);
 }
 
 /*
@@ -988,236 +825,305 @@ add_event(struct store *s, const char *id, int64_t idx, const char *kind)
 	    "VALUES(?,?,?)", "tit", id, idx, kind);
 }
 
-static int
-apply_state(struct store *s, int64_t idx, const json_t *e)
-{
-	const char *id, *dup, *tier_name;
-	enum workflow_state from, to;
-	int64_t tier, cur_tier;
-	char why[STORE_REASON_LEN];
-	int exists;
-
-	if (workflow_read_move(e, &id, &to, &dup, &tier, why, sizeof(why)) ==
-	    -1)
-		return refuse(s, idx, "incident_state", "%s", why);
-	if ((exists = sqlite_incident_exists(s, id)) == -1)
-		return -1;
-	if (!exists)
-		return refuse(s, idx, "incident_state", "/incident: no "
-		    "incident %s", id);
-	if (get_state(s, id, &from, &cur_tier) == -1)
-		return -1;
-	/* The writer checked the configured tiers; here: one step up. */
-	if (workflow_check_move(from, to, cur_tier, WORKFLOW_MAX_TIERS, id, dup,
-		why, sizeof(why)) == -1)
-		return refuse(s, idx, "incident_state", "%s", why);
-	if (to == WORKFLOW_ESCALATED && tier != cur_tier + 1)
-		return refuse(s, idx, "incident_state", "/tier: %lld is not the "
-		    "next tier (%lld)", (long long)tier,
-		    (long long)cur_tier + 1);
-	if (dup != NULL && (exists = sqlite_incident_exists(s, dup)) != 1)
-		return exists == -1 ? -1 : refuse(s, idx, "incident_state",
-		    "/duplicate_of: no incident %s", dup);
-	tier_name = json_string_value(json_object_get(e, "tier_name"));
-	return set_state(s, id, idx, json_integer_value(json_object_get(e,
-	    "at_ms")), from, to, to == WORKFLOW_ESCALATED ? tier : cur_tier,
-	    tier_name, dup);
-}
-
 /*
- * The ruling after an assessment of incident id: every current member's
- * latest view under the genesis rule (verify/workflow.h).
+ * The rows the applier (store/applier.h) reads and writes: no decision
+ * here, only SQL.
  */
 static int
-rule_on(struct store *s, const char *id, enum workflow_state *out)
+row_incident_exists(void *db, const char *id)
 {
-	struct workflow_view views[16];
-	char members[16][MEMBER_NAME_LEN], attrs[16][MEMBER_NAME_LEN];
-	struct member_rule rule = { 0, 0 };
+	return sqlite_incident_exists(db, id);
+}
+
+static int
+row_get_state(void *db, const char *id, enum workflow_state *state,
+    int64_t *tier)
+{
+	return get_state(db, id, state, tier);
+}
+
+static int
+row_set_state(void *db, const char *id, int64_t idx, int64_t at_ms,
+    enum workflow_state from, enum workflow_state to, int64_t tier,
+    const char *tier_name, const char *duplicate_of)
+{
+	return set_state(db, id, idx, at_ms, from, to, tier, tier_name,
+	    duplicate_of);
+}
+
+static int
+row_add_event(void *db, const char *id, int64_t idx, const char *kind)
+{
+	return add_event(db, id, idx, kind);
+}
+
+static int
+row_member_vkey(void *db, const char *member, char *vkey, size_t len)
+{
+	struct store *s = db;
 	sqlite3_stmt *st;
-	json_t *rj;
-	size_t n = 0, nmembers = 0;
 	int r;
 
+	if ((st = query(s, "SELECT vkey FROM member WHERE name = ?", "t",
+		 member)) == NULL)
+		return -1;
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		snprintf(vkey, len, "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+row_rule(void *db, struct member_rule *rule, size_t *nmembers)
+{
+	struct store *s = db;
+	sqlite3_stmt *st;
+	json_t *rj;
+
 	if ((rj = center_value(s, "rule")) != NULL) {
-		member_rule_from_json(rj, &rule);
+		member_rule_from_json(rj, rule);
 		json_decref(rj);
 	}
 	if ((st = query(s, "SELECT count(*) FROM member", "")) == NULL)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
-		nmembers = (size_t)sqlite3_column_int64(st, 0);
+		*nmembers = (size_t)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
+	return 0;
+}
+
+static int
+row_latest_views(void *db, const char *incident, applier_view_fn fn,
+    void *arg)
+{
+	struct store *s = db;
+	sqlite3_stmt *st;
+	int r;
+
 	st = query(s, "SELECT a.member, a.verdict, a.attribution FROM "
 	    "assessment a JOIN member m ON m.name = a.member WHERE "
 	    "a.incident = ? AND a.revision = (SELECT max(revision) FROM "
 	    "assessment b WHERE b.incident = a.incident AND b.member = "
-	    "a.member) ORDER BY a.member", "t", id);
+	    "a.member) ORDER BY a.member", "t", incident);
 	if (st == NULL)
 		return -1;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW && n < 16) {
-		snprintf(members[n], sizeof(members[n]), "%s",
-		    sqlite3_column_text(st, 0));
-		snprintf(attrs[n], sizeof(attrs[n]), "%s",
-		    sqlite3_column_text(st, 2));
-		views[n].member = members[n];
-		views[n].attribution = attrs[n];
-		if (workflow_verdict_parse((const char *)sqlite3_column_text(st,
-		    1), &views[n].verdict) == 0)
-			n++;
-	}
+	while ((r = sqlite3_step(st)) == SQLITE_ROW &&
+	    fn(arg, (const char *)sqlite3_column_text(st, 0),
+	    (const char *)sqlite3_column_text(st, 1),
+	    (const char *)sqlite3_column_text(st, 2)) == 0)
+		;
 	sqlite3_finalize(st);
 	if (r != SQLITE_DONE && r != SQLITE_ROW)
 		return sq_fail(s, "views");
-	*out = workflow_ruling(&rule, nmembers, views, n);
 	return 0;
 }
 
 static int
-apply_assessment(struct store *s, int64_t idx, const json_t *e)
+row_last_revision(void *db, const char *incident, const char *member,
+    int64_t *last)
 {
-	const char *note = json_string_value(json_object_get(e, "note"));
-	const char *by = json_string_value(json_object_get(e, "by"));
-	int64_t at = json_integer_value(json_object_get(e, "at_ms")), tier;
-	char why[STORE_REASON_LEN], vkey[NOTE_VKEY_MAX];
-	const char *keys[1];
-	struct assessment a;
-	enum workflow_state state, ruling;
+	struct store *s = db;
 	sqlite3_stmt *st;
-	int64_t last = 0;
-	int exists, r;
 
-	if (note == NULL || by == NULL)
-		return refuse(s, idx, "assessment", "/note, /by: required");
-	if (assessment_read(note, strlen(note), &a, why, sizeof(why)) == -1)
-		return refuse(s, idx, "assessment", "%s", why);
-	if ((exists = sqlite_incident_exists(s, a.incident)) == -1)
-		return -1;
-	if (!exists)
-		return refuse(s, idx, "assessment", "/incident: no incident %s",
-		    a.incident);
-	if ((st = query(s, "SELECT vkey FROM member WHERE name = ?", "t",
-		 a.member)) == NULL)
-		return -1;
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
-		snprintf(vkey, sizeof(vkey), "%s", sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	if (r != SQLITE_ROW)
-		return r == SQLITE_DONE ? refuse(s, idx, "assessment",
-		    "/member: %s is not a member", a.member) : -1;
-	keys[0] = vkey;
-	if (member_note_verify(note, strlen(note), keys, 1, why,
-		sizeof(why)) == -1)
-		return refuse(s, idx, "assessment", "%s", why);
 	if ((st = query(s, "SELECT max(revision) FROM assessment WHERE "
-		 "incident = ? AND member = ?", "tt", a.incident, a.member)) ==
+		 "incident = ? AND member = ?", "tt", incident, member)) ==
 	    NULL)
 		return -1;
+	*last = 0;
 	if (sqlite3_step(st) == SQLITE_ROW)
-		last = sqlite3_column_int64(st, 0);
+		*last = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	if (a.revision != last + 1)
-		return refuse(s, idx, "assessment", "/revision: %s's revision "
-		    "%lld of %s is %s; the next is %lld", a.member,
-		    (long long)a.revision, a.incident, a.revision <= last ?
-		    "recorded already (a replay)" : "not the next",
-		    (long long)last + 1);
-	if (get_state(s, a.incident, &state, &tier) == -1)
-		return -1;
-	if (!workflow_accepts_assessment(state))
-		return refuse(s, idx, "assessment", "the incident is %s: "
-		    "assessments are recorded before a ruling",
-		    workflow_state_name(state));
-	if (run(s, "INSERT INTO assessment VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-		"ittitttitit", idx, a.incident, a.member, a.revision,
-		workflow_verdict_name(a.verdict), a.attribution, a.confidence,
-		a.assessed_at_ms, by, at, note) == -1 ||
-	    add_event(s, a.incident, idx, "assessment") == -1)
-		return -1;
-	/* The first assessment moves the incident to awaiting_assessment. */
-	if (state != WORKFLOW_AWAITING_ASSESSMENT) {
-		if (set_state(s, a.incident, idx, at, state,
-			WORKFLOW_AWAITING_ASSESSMENT, tier, NULL, NULL) == -1)
-			return -1;
-		state = WORKFLOW_AWAITING_ASSESSMENT;
-	}
-	if (rule_on(s, a.incident, &ruling) == -1)
-		return -1;
-	if (ruling != WORKFLOW_AWAITING_ASSESSMENT)
-		return set_state(s, a.incident, idx, at, state, ruling, tier,
-		    NULL, NULL);
 	return 0;
 }
 
 static int
-apply_task(struct store *s, int64_t idx, const json_t *e)
+row_insert_assessment(void *db, int64_t idx, const struct assessment *a,
+    const char *by, int64_t at_ms, const char *note)
 {
-	const char *action = json_string_value(json_object_get(e, "action"));
-	const char *id = json_string_value(json_object_get(e, "incident"));
-	const char *by = json_string_value(json_object_get(e, "by"));
-	int64_t task = json_integer_value(json_object_get(e, "task"));
-	char why[STORE_REASON_LEN], inc[WORKFLOW_ID_LEN];
-	sqlite3_stmt *st;
-	int exists, r, open = 0;
+	return run(db, "INSERT INTO assessment VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+	    "ittitttitit", idx, a->incident, a->member, a->revision,
+	    workflow_verdict_name(a->verdict), a->attribution, a->confidence,
+	    a->assessed_at_ms, by, at_ms, note);
+}
 
-	if (workflow_check_task(e, why, sizeof(why)) == -1 || by == NULL)
-		return refuse(s, idx, "task", "%s", by ? why : "/by: required");
-	if (strcmp(action, "assign") == 0) {
-		if ((exists = sqlite_incident_exists(s, id)) != 1)
-			return exists == -1 ? -1 : refuse(s, idx, "task",
-			    "/incident: no incident %s", id);
-		if (run(s, "INSERT INTO task VALUES(?,?,?,?,?,?,?,?,NULL,NULL,"
-			"NULL)", "ittttiti", idx, id,
-			json_string_value(json_object_get(e, "unit")),
-			json_string_value(json_object_get(e, "kind")),
-			json_string_value(json_object_get(e, "description")),
-			(int64_t)json_integer_value(json_object_get(e,
-			"due_ms")), by, (int64_t)json_integer_value(
-			json_object_get(e, "at_ms"))) == -1)
-			return -1;
-		return add_event(s, id, idx, "task");
-	}
+static int
+row_insert_task(void *db, int64_t idx, const struct applier_task *t)
+{
+	return run(db, "INSERT INTO task VALUES(?,?,?,?,?,?,?,?,NULL,NULL,"
+	    "NULL)", "ittttiti", idx, t->incident, t->unit, t->kind,
+	    t->description, t->due_ms, t->by, t->at_ms);
+}
+
+static int
+row_find_task(void *db, int64_t task, char *incident, size_t len,
+    int *open)
+{
+	struct store *s = db;
+	sqlite3_stmt *st;
+	int r;
+
 	if ((st = query(s, "SELECT incident, done_idx IS NULL FROM task WHERE "
 		 "idx = ?", "i", task)) == NULL)
 		return -1;
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
-		snprintf(inc, sizeof(inc), "%s", sqlite3_column_text(st, 0));
-		open = sqlite3_column_int(st, 1);
+		snprintf(incident, len, "%s", sqlite3_column_text(st, 0));
+		*open = sqlite3_column_int(st, 1);
 	}
 	sqlite3_finalize(st);
-	if (r != SQLITE_ROW)
-		return r == SQLITE_DONE ? refuse(s, idx, "task", "/task: no "
-		    "task was assigned at index %lld", (long long)task) : -1;
-	if (!open)
-		return refuse(s, idx, "task", "/task: task %lld is done "
-		    "already", (long long)task);
-	if (run(s, "UPDATE task SET done_idx = ?, done_by = ?, done_note = ? "
-		"WHERE idx = ?", "itti", idx, by,
-		json_string_value(json_object_get(e, "note")), task) == -1)
-		return -1;
-	return add_event(s, inc, idx, "task_done");
+	return r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : -1;
 }
 
 static int
-apply_release(struct store *s, int64_t idx, const json_t *e)
+row_finish_task(void *db, int64_t task, int64_t idx, const char *by,
+    const char *note)
 {
-	const char *id = json_string_value(json_object_get(e, "incident"));
-	const char *party = json_string_value(json_object_get(e, "party"));
-	char why[STORE_REASON_LEN];
-	int exists;
-
-	if (workflow_check_release(e, why, sizeof(why)) == -1)
-		return refuse(s, idx, "release", "%s", why);
-	if ((exists = sqlite_incident_exists(s, id)) != 1)
-		return exists == -1 ? -1 : refuse(s, idx, "release",
-		    "/incident: no incident %s", id);
-	if (run(s, "INSERT OR IGNORE INTO release VALUES(?,?,?)", "tti", id,
-		party, idx) == -1)
-		return -1;
-	return add_event(s, id, idx, "release");
+	return run(db, "UPDATE task SET done_idx = ?, done_by = ?, done_note "
+	    "= ? WHERE idx = ?", "itti", idx, by, note, task);
 }
+
+static int
+row_insert_release(void *db, const char *id, const char *party,
+    int64_t idx)
+{
+	return run(db, "INSERT OR IGNORE INTO release VALUES(?,?,?)", "tti",
+	    id, party, idx);
+}
+
+static int
+row_find_principal(void *db, const char *name, struct principal *p)
+{
+	return store_find_principal(db, name, p);
+}
+
+static int
+row_token_known(void *db, const uint8_t hash[32])
+{
+	return token_known(db, hash);
+}
+
+static int
+row_insert_principal(void *db, int64_t idx, const struct principal *p,
+    const uint8_t hash[32])
+{
+	return insert_principal(db, idx, p, hash);
+}
+
+static int
+row_revoke_principal(void *db, const char *name, int64_t idx)
+{
+	if (run(db, "UPDATE principal SET active = 0, revoked_idx = ? WHERE "
+	    "name = ?", "it", idx, name) == -1)
+		return -1;
+	return run(db, "DELETE FROM token WHERE name = ?", "t", name);
+}
+
+static int
+row_add_member(void *db, const char *name, const char *vkey, int64_t idx)
+{
+	if (run(db, "INSERT OR IGNORE INTO member VALUES(?,?,?)", "tti", name,
+	    vkey ? vkey : "", idx) == -1)
+		return -1;
+	if (vkey != NULL && run(db, "INSERT OR IGNORE INTO member_key "
+	    "VALUES(?,?,?)", "tti", vkey, name, idx) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+row_set_member_key(void *db, const char *member, const char *vkey,
+    int64_t idx)
+{
+	if (run(db, "INSERT OR REPLACE INTO member VALUES(?,?,?)", "tti",
+	    member, vkey, idx) == -1)
+		return -1;
+	return run(db, "INSERT INTO member_key VALUES(?,?,?)", "tti", vkey,
+	    member, idx);
+}
+
+static json_t *
+row_members(void *db)
+{
+	json_t *all = store_members(db), *list;
+
+	list = json_incref(json_object_get(all, "members"));
+	json_decref(all);
+	return list;
+}
+
+static int
+row_key_used(void *db, const char *vkey)
+{
+	return store_key_used(db, vkey);
+}
+
+static int
+row_set_center(void *db, const char *key, const char *text)
+{
+	return run(db, "INSERT OR REPLACE INTO center VALUES(?, ?)", "tt", key,
+	    text);
+}
+
+static int
+row_find_evidence(void *db, const char *sha256_hex, int64_t *size)
+{
+	return store_find_evidence(db, sha256_hex, size, NULL, 0);
+}
+
+static int
+row_insert_evidence(void *db, const uint8_t sha256[32], int64_t size,
+    const char *media_type, int64_t idx)
+{
+	return run(db, "INSERT INTO evidence VALUES(?,?,?,?)", "biti", sha256,
+	    32, size, media_type, idx);
+}
+
+static int
+row_add_custody(void *db, int64_t idx, const uint8_t sha256[32],
+    const char *action, const char *by, int64_t at_ms)
+{
+	return run(db, "INSERT INTO custody VALUES(?,?,?,?,?)", "ibtti", idx,
+	    sha256, 32, action, by, at_ms);
+}
+
+static int
+row_refused(void *db, int64_t idx, const char *type, const char *reason)
+{
+	return refused(db, idx, type, reason);
+}
+
+_Static_assert(APPLIER_REASON_LEN == STORE_REASON_LEN,
+    "the applier's reasons fit the refused table's");
+
+static const struct applier_rows sqlite_rows = {
+	.incident_exists = row_incident_exists,
+	.get_state = row_get_state,
+	.set_state = row_set_state,
+	.add_event = row_add_event,
+	.member_vkey = row_member_vkey,
+	.rule = row_rule,
+	.latest_views = row_latest_views,
+	.last_revision = row_last_revision,
+	.insert_assessment = row_insert_assessment,
+	.insert_task = row_insert_task,
+	.find_task = row_find_task,
+	.finish_task = row_finish_task,
+	.insert_release = row_insert_release,
+	.find_principal = row_find_principal,
+	.token_known = row_token_known,
+	.insert_principal = row_insert_principal,
+	.revoke_principal = row_revoke_principal,
+	.add_member = row_add_member,
+	.set_member_key = row_set_member_key,
+	.members = row_members,
+	.key_used = row_key_used,
+	.set_center = row_set_center,
+	.find_evidence = row_find_evidence,
+	.insert_evidence = row_insert_evidence,
+	.add_custody = row_add_custody,
+	.refused = row_refused,
+};
 
 /* Products: sqlite_reports.c decides; a refusal is recorded here. */
 static int
@@ -1229,46 +1135,39 @@ apply_report(struct store *s, int64_t idx, const json_t *e)
 	return r == 1 ? refuse(s, idx, "report", "%s", why) : r;
 }
 
+/* Before the applier reads: fusion's book written behind, up to date. */
+static int
+sqlite_settle(struct store *s)
+{
+	return s->fb.ndirty > 0 ? fb_flush(s) : 0;
+}
+
 static int
 sqlite_apply(struct store *s, int64_t index, const json_t *entry,
     const char *bytes, size_t len, const char *id)
 {
-	const char *type = json_string_value(json_object_get(entry, "type"));
-	int obs = type != NULL && strcmp(type, "observation") == 0;
+	enum entry_type type = entry_type_of(entry);
 	int rc;
 
 	/* Other entries may read the incident tables: bring them up to date. */
-	if (!obs && s->fb.ndirty > 0 && fb_flush(s) == -1)
+	if (type != ENTRY_OBSERVATION && sqlite_settle(s) == -1)
 		return -1;
-	if (type == NULL)
-		rc = 0;
-	else if (obs)
+	switch (type) {
+	case ENTRY_OBSERVATION:
 		rc = apply_observation(s, index, entry, bytes, len, id);
-	else if (strcmp(type, "genesis") == 0)
-		rc = apply_genesis(s, index, entry);
-	else if (strcmp(type, "principal") == 0)
-		rc = apply_principal(s, index, entry);
-	else if (strcmp(type, "member") == 0)
-		rc = apply_member(s, index, entry);
-	else if (strcmp(type, "evidence") == 0)
-		rc = apply_evidence(s, index, entry);
-	else if (strcmp(type, "incident_state") == 0)
-		rc = apply_state(s, index, entry);
-	else if (strcmp(type, "assessment") == 0)
-		rc = apply_assessment(s, index, entry);
-	else if (strcmp(type, "task") == 0)
-		rc = apply_task(s, index, entry);
-	else if (strcmp(type, "release") == 0)
-		rc = apply_release(s, index, entry);
-	else if (strcmp(type, "report") == 0)
+		break;
+	case ENTRY_REPORT:
 		rc = apply_report(s, index, entry);
-	else
+		break;
+	default: /* the applier's (store.c), or nothing the store keeps */
 		rc = 0;
+		break;
+	}
 	if (rc == -1)
 		return -1;
 	/* Fusion, on the one path every entry takes, live or replayed (its
 	 * book is loaded only for an entry it acts on). */
-	if (s->fusion != NULL && fusion_acts_on(type)) {
+	if (s->fusion != NULL && entry_type_fused(type)) {
 		if (s->fb.set == NULL && fb_load(s) == -1)
 			return -1;
 		return fusion_apply(s->fusion, &sqlite_book, s, index, entry,
@@ -2532,33 +2431,35 @@ fail:
 	return NULL;
 }
 
-/* One row of the principal listing below as JSON (docs/api.md). */
-static json_t *
-principal_json(sqlite3_stmt *st)
+static int
+sqlite_principals(struct store *s, store_principal_fn fn, void *ctx)
 {
-	json_t *o = json_pack("{s:s,s:s,s:b,s:I}", "name",
-	    sqlite3_column_text(st, 0), "role", sqlite3_column_text(st, 1),
-	    "active", sqlite3_column_int(st, 4), "added_index",
-	    (json_int_t)sqlite3_column_int64(st, 5));
+	struct store_principal_row row;
+	sqlite3_stmt *st;
+	int r;
 
-	if (sqlite3_column_bytes(st, 2) > 0)
-		json_object_set_new(o, "member",
-		    json_string((const char *)sqlite3_column_text(st, 2)));
-	if (sqlite3_column_bytes(st, 3) > 0)
-		json_object_set_new(o, "party",
-		    json_string((const char *)sqlite3_column_text(st, 3)));
-	if (sqlite3_column_type(st, 6) != SQLITE_NULL)
-		json_object_set_new(o, "revoked_index",
-		    json_integer(sqlite3_column_int64(st, 6)));
-	return o;
-}
-
-static json_t *
-sqlite_principals(struct store *s)
-{
-	return rows(s, query(s, "SELECT name, role, member, party, active, "
-	    "added_idx, revoked_idx FROM principal ORDER BY name", ""),
-	    principal_json);
+	st = query(s, "SELECT name, role, member, party, active, added_idx, "
+	    "revoked_idx FROM principal ORDER BY name", "");
+	if (st == NULL)
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		row.name = (const char *)sqlite3_column_text(st, 0);
+		row.role = (const char *)sqlite3_column_text(st, 1);
+		row.member = sqlite3_column_bytes(st, 2) > 0 ?
+		    (const char *)sqlite3_column_text(st, 2) : "";
+		row.party = sqlite3_column_bytes(st, 3) > 0 ?
+		    (const char *)sqlite3_column_text(st, 3) : "";
+		row.active = sqlite3_column_int(st, 4);
+		row.added_index = sqlite3_column_int64(st, 5);
+		row.revoked_index = sqlite3_column_type(st, 6) == SQLITE_NULL ?
+		    -1 : sqlite3_column_int64(st, 6);
+		if (fn(ctx, &row) != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return sq_fail(s, "principals");
+	return 0;
 }
 
 /* The JSON text stored under key in table center, parsed; NULL if none. */
@@ -2643,7 +2544,7 @@ sqlite_find_evidence(struct store *s, const char *sha256_hex, int64_t *size,
 	uint8_t sha[32];
 	int r, rc = -1;
 
-	if (hex32(sha256_hex, sha) == -1)
+	if (evidence_entry_sha256(sha256_hex, sha) == -1)
 		return 0;
 	st = query(s, "SELECT size, media_type FROM evidence WHERE sha256 = ?",
 	    "b", sha, 32);
@@ -2664,36 +2565,33 @@ sqlite_find_evidence(struct store *s, const char *sha256_hex, int64_t *size,
 	return rc;
 }
 
-static json_t *
-sqlite_custody(struct store *s, const char *sha256_hex)
+static int
+sqlite_custody(struct store *s, const char *sha256_hex, store_custody_fn fn,
+    void *ctx)
 {
-	sqlite3_stmt *st = NULL;
-	json_t *list = json_array();
+	struct store_custody_row row;
+	sqlite3_stmt *st;
 	uint8_t sha[32];
 	int r;
 
-	if (list == NULL || hex32(sha256_hex, sha) == -1)
-		goto fail;
+	if (evidence_entry_sha256(sha256_hex, sha) == -1)
+		return 0;
 	st = query(s, "SELECT idx, action, by, at_ms FROM custody WHERE "
 	    "sha256 = ? ORDER BY idx", "b", sha, 32);
 	if (st == NULL)
-		goto fail;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(list, json_pack("{s:I,s:s,s:s,s:I}",
-		    "index", (json_int_t)sqlite3_column_int64(st, 0), "action",
-		    sqlite3_column_text(st, 1), "by",
-		    sqlite3_column_text(st, 2), "at_ms",
-		    (json_int_t)sqlite3_column_int64(st, 3)));
-	if (r != SQLITE_DONE) {
-		sq_fail(s, "custody");
-		goto fail;
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		row.index = sqlite3_column_int64(st, 0);
+		row.action = (const char *)sqlite3_column_text(st, 1);
+		row.by = (const char *)sqlite3_column_text(st, 2);
+		row.at_ms = sqlite3_column_int64(st, 3);
+		if (fn(ctx, &row) != 0)
+			break;
 	}
 	sqlite3_finalize(st);
-	return list;
-fail:
-	sqlite3_finalize(st);
-	json_decref(list);
-	return NULL;
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return sq_fail(s, "custody");
+	return 0;
 }
 
 static int
@@ -2701,7 +2599,7 @@ sqlite_uploaded_by(struct store *s, const char *sha256_hex, const char *name)
 {
 	uint8_t sha[32];
 
-	if (hex32(sha256_hex, sha) == -1)
+	if (evidence_entry_sha256(sha256_hex, sha) == -1)
 		return 0;
 	return exists(s, query(s, "SELECT 1 FROM custody WHERE sha256 = ? AND "
 	    "action = 'upload' AND by = ?", "bt", sha, 32, name));
@@ -3046,6 +2944,8 @@ const struct store_ops store_sqlite_ops = {
 	.rollback = sqlite_rollback,
 	.applied_size = sqlite_applied_size,
 	.apply = sqlite_apply,
+	.rows = &sqlite_rows,
+	.settle = sqlite_settle,
 	.find_observation = sqlite_find_observation,
 	.query_observations = sqlite_query,
 	.observation_ids = sqlite_observation_ids,

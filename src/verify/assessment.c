@@ -182,3 +182,11 @@ assessment_read(const char *note, size_t len, struct assessment *a,
 	json_decref(o);
 	return rc;
 }
+
+json_t *
+assessment_entry_new(const char *note, size_t len, const char *by,
+    int64_t at_ms)
+{
+	return json_pack("{s:s,s:i,s:s%,s:s,s:I}", "type", "assessment", "v",
+	    1, "note", note, len, "by", by, "at_ms", (json_int_t)at_ms);
+}

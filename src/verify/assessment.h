@@ -74,4 +74,12 @@ int assessment_check(const json_t *o, struct assessment *a, char *err,
 int assessment_read(const char *note, size_t len, struct assessment *a,
     char *err, size_t errlen);
 
+/*
+ * The log entry that records signed note[0..len-1] (checked by the caller
+ * with assessment_read): {"type":"assessment","v":1,"note","by","at_ms"}.
+ * A new object, or NULL when the note is not UTF-8.
+ */
+json_t *assessment_entry_new(const char *note, size_t len, const char *by,
+    int64_t at_ms);
+
 #endif

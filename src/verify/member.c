@@ -343,3 +343,11 @@ member_change_check(const char *note, size_t len,
 		}
 	return member_note_verify(note, len, vkeys, n, err, errlen);
 }
+
+json_t *
+member_change_entry_new(const char *note, size_t len, const char *by,
+    int64_t at_ms)
+{
+	return json_pack("{s:s,s:i,s:s%,s:s,s:I}", "type", "member", "v", 1,
+	    "note", note, len, "by", by, "at_ms", (json_int_t)at_ms);
+}

@@ -114,4 +114,12 @@ int member_change_check(const char *note, size_t len,
     const struct member_change *c, const json_t *members, int key_used,
     char *err, size_t errlen);
 
+/*
+ * The log entry that records key-change note[0..len-1] (checked by the
+ * caller with member_change_check): {"type":"member","v":1,"note","by",
+ * "at_ms"}. A new object, or NULL when the note is not UTF-8.
+ */
+json_t *member_change_entry_new(const char *note, size_t len,
+    const char *by, int64_t at_ms);
+
 #endif

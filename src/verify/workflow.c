@@ -376,3 +376,54 @@ workflow_check_release(const json_t *entry, char *err, size_t errlen)
 	return workflow_check_reason(json_string_value(json_object_get(entry,
 	    "reason")), "/reason", err, errlen);
 }
+
+json_t *
+workflow_move_entry_new(const char *incident, enum workflow_state to,
+    const char *reason, const char *duplicate_of, int64_t tier,
+    const char *tier_name, const char *by, int64_t at_ms)
+{
+	json_t *entry = json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:I}", "type",
+	    "incident_state", "v", 1, "incident", incident, "to",
+	    workflow_state_name(to), "reason", reason, "by", by, "at_ms",
+	    (json_int_t)at_ms);
+
+	if (entry == NULL)
+		return NULL;
+	if (duplicate_of != NULL)
+		json_object_set_new(entry, "duplicate_of",
+		    json_string(duplicate_of));
+	if (tier_name != NULL) {
+		json_object_set_new(entry, "tier", json_integer(tier));
+		json_object_set_new(entry, "tier_name", json_string(tier_name));
+	}
+	return entry;
+}
+
+json_t *
+workflow_assign_entry_new(const char *incident, const char *unit,
+    const char *kind, const json_t *description, int64_t due_ms,
+    const char *by, int64_t at_ms)
+{
+	return json_pack("{s:s,s:i,s:s,s:s,s:s?,s:s?,s:O?,s:I,s:s,s:I}",
+	    "type", "task", "v", 1, "action", "assign", "incident", incident,
+	    "unit", unit, "kind", kind, "description", description, "due_ms",
+	    (json_int_t)due_ms, "by", by, "at_ms", (json_int_t)at_ms);
+}
+
+json_t *
+workflow_done_entry_new(int64_t task, const json_t *note, const char *by,
+    int64_t at_ms)
+{
+	return json_pack("{s:s,s:i,s:s,s:I,s:O?,s:s,s:I}", "type", "task",
+	    "v", 1, "action", "done", "task", (json_int_t)task, "note", note,
+	    "by", by, "at_ms", (json_int_t)at_ms);
+}
+
+json_t *
+workflow_release_entry_new(const char *incident, const char *party,
+    const json_t *reason, const char *by, int64_t at_ms)
+{
+	return json_pack("{s:s,s:i,s:s,s:s?,s:O?,s:s,s:I}", "type",
+	    "release", "v", 1, "incident", incident, "party", party, "reason",
+	    reason, "by", by, "at_ms", (json_int_t)at_ms);
+}

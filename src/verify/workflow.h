@@ -121,6 +121,17 @@ int workflow_read_move(const json_t *entry, const char **incident,
     char *err, size_t errlen);
 
 /*
+ * Builds a state entry (the fields it checks are the caller's: see
+ * workflow_check_move): incident moves to `to` for reason, as
+ * duplicate_of (NULL: none), and for an escalation (tier_name not NULL)
+ * to tier `tier` named tier_name; by the principal named by at at_ms.
+ * A new object, or NULL on allocation failure.
+ */
+json_t *workflow_move_entry_new(const char *incident, enum workflow_state to,
+    const char *reason, const char *duplicate_of, int64_t tier,
+    const char *tier_name, const char *by, int64_t at_ms);
+
+/*
  * Checks a reason: 1 to WORKFLOW_REASON_MAX bytes, not only white space.
  * 0 or -1 with the reason in err naming field (a JSON pointer).
  */
@@ -150,6 +161,18 @@ int workflow_is_task_kind(const char *s);
 int workflow_check_task(const json_t *entry, char *err, size_t errlen);
 
 /*
+ * Builds a task assignment (unit, kind: NULL gives null; description, a
+ * JSON value taken from the request as it is, may be NULL) and a task's
+ * completion (note likewise). Unchecked: workflow_check_task checks them.
+ * A new object, or NULL on allocation failure.
+ */
+json_t *workflow_assign_entry_new(const char *incident, const char *unit,
+    const char *kind, const json_t *description, int64_t due_ms,
+    const char *by, int64_t at_ms);
+json_t *workflow_done_entry_new(int64_t task, const json_t *note,
+    const char *by, int64_t at_ms);
+
+/*
  * A release: what the center has seen of an incident is released to a
  * conflict party, whose liaisons may then read it.
  *   {"type":"release","v":1,"incident":I,"party":P,"reason":R,"by":B,
@@ -157,5 +180,13 @@ int workflow_check_task(const json_t *entry, char *err, size_t errlen);
  * Checks one as workflow_check_task does.
  */
 int workflow_check_release(const json_t *entry, char *err, size_t errlen);
+
+/*
+ * Builds a release of incident to party (NULL gives null) for reason (a
+ * JSON value from the request, may be NULL), unchecked. A new object, or
+ * NULL on allocation failure.
+ */
+json_t *workflow_release_entry_new(const char *incident, const char *party,
+    const json_t *reason, const char *by, int64_t at_ms);
 
 #endif

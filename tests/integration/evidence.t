@@ -131,6 +131,8 @@ is "$(body_of "$r" | jq -c '[.custody[] | [.action, .by]]')" \
 	'[["upload","mon"],["fetch","vie"],["upload","admin"],["upload","admin"]]' \
 	"who uploaded and fetched, in log order"
 is "$(body_of "$r" | jq -r '.custody[0].index')" "$up1" "each with its log index"
+is "$(body_of "$r" | jq -c '[.custody[] | keys_unsorted] | unique')" \
+	'[["index","action","by","at_ms"]]' "each step's fields in the API's order"
 is "$(body_of "$r" | jq -r .media_type)" image/jpeg "the media type of the first upload"
 entry=$(api GET "/tile/entries/000.p/$(($(NO_TOKEN=1 api GET /v1/health | sed '$d' | jq .log_size)))" |
 	sed '$d' | tr -d '\0' | grep -ao '{"action":"fetch"[^}]*}' | head -1)

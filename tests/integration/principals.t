@@ -57,6 +57,9 @@ is "$(body_of "$r" | jq -r .role)" analyst "the new token works at once"
 r=$(api GET /v1/principals)
 is "$(body_of "$r" | jq -c '[.principals[] | [.name, .active]]')" \
 	'[["admin",true],["alice",false],["bob",true]]' "GET /v1/principals lists them"
+is "$(body_of "$r" | jq -c '[.principals[] | keys_unsorted]')" \
+	'[["name","role","active","added_index"],["name","role","active","added_index","revoked_index"],["name","role","active","added_index"]]' \
+	"each with its fields in the API's order, revoked_index once revoked"
 like "$(body_of "$r")" '^[^0-9a-f]*("[^"]*"[^0-9a-f]*)*$|added_index' "listing shows no token"
 ok $(body_of "$r" | grep -qE "$bob|$v|$ADMIN"; echo $((1 - $?))) "no token or hash in the listing"
 r=$(post_json /v1/principals '{"name":"bob","role":"viewer"}')

@@ -44,6 +44,9 @@ bad(const char *key, json_t *v, char *err, size_t errlen)
 int
 main(void)
 {
+	json_t *e2;
+	char *c2 = NULL;
+	size_t l2;
 	struct assessment a;
 	struct note_signer *s;
 	json_t *o;
@@ -108,5 +111,16 @@ main(void)
 	free(text);
 	note_signer_free(s);
 	json_decref(o);
+	/* The log entry recording a note: one home, used by the route. */
+	e2 = assessment_entry_new("a note\n", 7, "asr", 5);
+	if (!ok(e2 != NULL && canon_encode(e2, &c2, &l2) == 0 && strcmp(c2,
+	    "{\"at_ms\":5,\"by\":\"asr\",\"note\":\"a note\\n\","
+	    "\"type\":\"assessment\",\"v\":1}") == 0, "the entry of a note") &&
+	    c2 != NULL)
+		diag("  %s", c2);
+	free(c2);
+	json_decref(e2);
+	ok(assessment_entry_new("\xff\n", 2, "asr", 5) == NULL,
+	    "a note that is not UTF-8: no entry");
 	return done_testing();
 }

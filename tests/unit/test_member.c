@@ -59,6 +59,9 @@ change(const char *action, const char *member, const char *vkey)
 int
 main(void)
 {
+	json_t *e2;
+	char *c2 = NULL;
+	size_t l2;
 	struct member_rule r;
 	char err[300], ru[NOTE_VKEY_MAX], tr[NOTE_VKEY_MAX], ru2[NOTE_VKEY_MAX];
 	char xx[NOTE_VKEY_MAX], cos[NOTE_VKEY_MAX], buf[32], *note, *text;
@@ -238,5 +241,16 @@ main(void)
 	note_signer_free(sru2);
 	note_signer_free(sxx);
 	note_signer_free(scos);
+	/* The log entry recording a note: one home, used by the route. */
+	e2 = member_change_entry_new("a note\n", 7, "asr", 5);
+	if (!ok(e2 != NULL && canon_encode(e2, &c2, &l2) == 0 && strcmp(c2,
+	    "{\"at_ms\":5,\"by\":\"asr\",\"note\":\"a note\\n\","
+	    "\"type\":\"member\",\"v\":1}") == 0, "the entry of a note") &&
+	    c2 != NULL)
+		diag("  %s", c2);
+	free(c2);
+	json_decref(e2);
+	ok(member_change_entry_new("\xff\n", 2, "asr", 5) == NULL,
+	    "a note that is not UTF-8: no entry");
 	return done_testing();
 }

@@ -5,8 +5,10 @@
  * "2 of 3" and "1 of 2".
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "record/canon.h"
 #include "verify/member.h"
 #include "verify/workflow.h"
 #include "tap.h"
@@ -62,6 +64,74 @@ rule(const char *r, size_t nmembers, const char *views)
 		n++;
 	}
 	return workflow_ruling(&mr, nmembers, v, n);
+}
+
+/* e's canonical bytes are want (e taken). */
+static void
+is_canon(json_t *e, const char *want, const char *name)
+{
+	char *text = NULL;
+	size_t len;
+
+	if (e == NULL || canon_encode(e, &text, &len) == -1)
+		text = NULL;
+	is_str(text, want, "%s", name);
+	free(text);
+	json_decref(e);
+}
+
+/* The entries the routes write, built here (one home per entry type). */
+static void
+builders(void)
+{
+	json_t *d = json_string("measure it"), *e;
+	char err[300];
+	const char *inc, *dup;
+	enum workflow_state to;
+	int64_t tier;
+
+	is_canon(workflow_move_entry_new("inc-1", WORKFLOW_UNDER_INVESTIGATION,
+	    "triage", NULL, 9, NULL, "ana", 5), "{\"at_ms\":5,\"by\":\"ana\","
+	    "\"incident\":\"inc-1\",\"reason\":\"triage\",\"to\":"
+	    "\"under_investigation\",\"type\":\"incident_state\",\"v\":1}",
+	    "a move: no tier unless it escalates");
+	is_canon(workflow_move_entry_new("inc-1", WORKFLOW_ESCALATED, "up",
+	    "inc-2", 2, "ministers", "ana", 5), "{\"at_ms\":5,\"by\":\"ana\","
+	    "\"duplicate_of\":\"inc-2\",\"incident\":\"inc-1\",\"reason\":"
+	    "\"up\",\"tier\":2,\"tier_name\":\"ministers\",\"to\":"
+	    "\"escalated\",\"type\":\"incident_state\",\"v\":1}",
+	    "an escalation with its tier");
+	e = workflow_move_entry_new("inc-0123456789abcdef01234567",
+	    WORKFLOW_DUPLICATE, "same", "inc-89abcdef0123456789abcdef", 0,
+	    NULL, "ana", 5);
+	ok(workflow_read_move(e, &inc, &to, &dup, &tier, err, sizeof(err)) ==
+	    0 && to == WORKFLOW_DUPLICATE && strcmp(dup,
+	    "inc-89abcdef0123456789abcdef") == 0, "a built move reads back");
+	json_decref(e);
+	e = workflow_assign_entry_new("inc-0123456789abcdef01234567", "p12",
+	    "crater_analysis", d, 7, "ana", 5);
+	ok(workflow_check_task(e, err, sizeof(err)) == 0,
+	    "a built assignment checks");
+	is_canon(e, "{\"action\":\"assign\",\"at_ms\":5,\"by\":\"ana\","
+	    "\"description\":\"measure it\",\"due_ms\":7,\"incident\":"
+	    "\"inc-0123456789abcdef01234567\",\"kind\":\"crater_analysis\","
+	    "\"type\":\"task\",\"unit\":\"p12\",\"v\":1}", "an assignment");
+	e = workflow_done_entry_new(12, d, "p12", 5);
+	ok(workflow_check_task(e, err, sizeof(err)) == 0,
+	    "a built completion checks");
+	json_decref(e);
+	e = workflow_done_entry_new(12, NULL, "p12", 5);
+	is_canon(e, "{\"action\":\"done\",\"at_ms\":5,\"by\":\"p12\","
+	    "\"note\":null,\"task\":12,\"type\":\"task\",\"v\":1}",
+	    "a completion without a note: null, as the route always wrote");
+	e = workflow_release_entry_new("inc-0123456789abcdef01234567", "AM",
+	    d, "ana", 5);
+	ok(workflow_check_release(e, err, sizeof(err)) == 0,
+	    "a built release checks");
+	is_canon(e, "{\"at_ms\":5,\"by\":\"ana\",\"incident\":"
+	    "\"inc-0123456789abcdef01234567\",\"party\":\"AM\",\"reason\":"
+	    "\"measure it\",\"type\":\"release\",\"v\":1}", "a release");
+	json_decref(d);
 }
 
 int
@@ -202,5 +272,6 @@ main(void)
 	is_str(workflow_state_name(rule("1-of-2", 2,
 	    "RU:violation:AM TR:no_violation:unknown")), "disputed",
 	    "1 of 2 with two verdicts: disputed");
+	builders();
 	return done_testing();
 }
