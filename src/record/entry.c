@@ -25,6 +25,8 @@ static const struct {
 	{ ENTRY_INCIDENT_MERGE, "incident_merge", 1 },
 	{ ENTRY_INCIDENT_SPLIT, "incident_split", 1 },
 	{ ENTRY_ALERT_RULE, "alert_rule", 0 },
+	{ ENTRY_ALERT_FAILED, "alert_failed", 0 },
+	{ ENTRY_GEOGRAPHY, "geography", 0 },
 };
 
 _Static_assert(sizeof(types) / sizeof(types[0]) == ENTRY_NTYPES,
