@@ -4,6 +4,7 @@
 set -eu
 
 # build: compiler, pkg-config and the libraries of DESIGN.md's table;
+#        clang-format checks the layout of src/ (make check-src);
 #        libcurl is the HTTP client of the CLI's client commands; jemalloc
 #        is the release build's allocator (bench/RESULTS.md: glibc's malloc
 #        cost a quarter of the ingest path's CPU). librsvg and cairo turn
@@ -24,7 +25,7 @@ set -eu
 #        downloads no browser. The npm packages come from the npm registry
 #        at web/package-lock.json's versions (npm ci), once.
 pkgs=(
-	build-essential pkg-config
+	build-essential pkg-config clang-format
 	libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
 	libcurl4-openssl-dev libproj-dev proj-bin libjemalloc-dev
 	librsvg2-dev libcairo2-dev fonts-dejavu-core

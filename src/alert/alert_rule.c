@@ -26,12 +26,15 @@ name_list(const json_t *v, const char *field, int (*valid)(const char *),
 
 	if (!json_is_array(v) || json_array_size(v) == 0 ||
 	    json_array_size(v) > ALERT_RULE_MAX_LIST) {
-		snprintf(err, errlen, "/when/%s: must be an array of 1 to %d "
-		    "%s", field, ALERT_RULE_MAX_LIST, what);
+		snprintf(err, errlen,
+		    "/when/%s: must be an array of 1 to %d "
+		    "%s",
+		    field, ALERT_RULE_MAX_LIST, what);
 		return NULL;
 	}
 	out = json_array();
-	json_array_foreach(v, i, it) {
+	json_array_foreach(v, i, it)
+	{
 		s = json_string_value(it);
 		if (s == NULL || strlen(s) > ALERT_RULE_ITEM_MAX || !valid(s)) {
 			snprintf(err, errlen, "/when/%s/%zu: not one of the %s",
@@ -41,10 +44,10 @@ name_list(const json_t *v, const char *field, int (*valid)(const char *),
 		}
 		for (j = 0; j < json_array_size(out); j++)
 			if (strcmp(json_string_value(json_array_get(out, j)),
-			    s) >= 0)
+				s) >= 0)
 				break;
-		if (j < json_array_size(out) && strcmp(json_string_value(
-		    json_array_get(out, j)), s) == 0)
+		if (j < json_array_size(out) &&
+		    strcmp(json_string_value(json_array_get(out, j)), s) == 0)
 			continue;
 		json_array_insert_new(out, j, json_string(s));
 	}
@@ -70,8 +73,10 @@ int_field(const json_t *when, const char *name, int64_t lo, int64_t hi,
 		return 0;
 	if (!json_is_integer(v) || json_integer_value(v) < lo ||
 	    json_integer_value(v) > hi) {
-		snprintf(err, errlen, "/when/%s: must be an integer from "
-		    "%" PRId64 " to %" PRId64, name, lo, hi);
+		snprintf(err, errlen,
+		    "/when/%s: must be an integer from "
+		    "%" PRId64 " to %" PRId64,
+		    name, lo, hi);
 		return -1;
 	}
 	*out = json_integer_value(v);
@@ -100,7 +105,8 @@ when_from_input(const json_t *in, char *err, size_t errlen)
 		snprintf(err, errlen, "/when: must be an object");
 		return NULL;
 	}
-	json_object_foreach((json_t *)in, k, v) {
+	json_object_foreach((json_t *)in, k, v)
+	{
 		for (known = 0, i = 0; keys[i] != NULL; i++)
 			known |= strcmp(keys[i], k) == 0;
 		if (!known) {
@@ -111,19 +117,20 @@ when_from_input(const json_t *in, char *err, size_t errlen)
 	when = json_object();
 	if ((v = json_object_get(in, "categories")) != NULL) {
 		if ((list = name_list(v, "categories", observation_is_category,
-		    "observation categories", err, errlen)) == NULL)
+			 "observation categories", err, errlen)) == NULL)
 			goto fail;
 		json_object_set_new(when, "categories", list);
 	}
 	if ((v = json_object_get(in, "states")) != NULL) {
 		if ((list = name_list(v, "states", valid_state,
-		    "incident states", err, errlen)) == NULL)
+			 "incident states", err, errlen)) == NULL)
 			goto fail;
 		json_object_set_new(when, "states", list);
 	}
 	if ((v = json_object_get(in, "bbox")) != NULL) {
 		if (!json_is_array(v) || json_array_size(v) != 4) {
-			snprintf(err, errlen, "/when/bbox: must be [minlon, "
+			snprintf(err, errlen,
+			    "/when/bbox: must be [minlon, "
 			    "minlat, maxlon, maxlat] in degrees");
 			goto fail;
 		}
@@ -131,48 +138,56 @@ when_from_input(const json_t *in, char *err, size_t errlen)
 			d = json_number_value(json_array_get(v, i));
 			if (!json_is_number(json_array_get(v, i)) ||
 			    !(d >= lo[i] && d <= hi[i])) {
-				snprintf(err, errlen, "/when/bbox/%zu: must be "
-				    "a number from %g to %g", i, lo[i], hi[i]);
+				snprintf(err, errlen,
+				    "/when/bbox/%zu: must be "
+				    "a number from %g to %g",
+				    i, lo[i], hi[i]);
 				goto fail;
 			}
 			e7[i] = i < 2 ? (int64_t)floor(d * 1e7)
 				      : (int64_t)ceil(d * 1e7);
 		}
 		if (e7[0] > e7[2] || e7[1] > e7[3]) {
-			snprintf(err, errlen, "/when/bbox: minimum above "
+			snprintf(err, errlen,
+			    "/when/bbox: minimum above "
 			    "maximum");
 			goto fail;
 		}
-		json_object_set_new(when, "bbox", json_pack("[I,I,I,I]",
-		    (json_int_t)e7[0], (json_int_t)e7[1], (json_int_t)e7[2],
-		    (json_int_t)e7[3]));
+		json_object_set_new(when, "bbox",
+		    json_pack("[I,I,I,I]", (json_int_t)e7[0], (json_int_t)e7[1],
+			(json_int_t)e7[2], (json_int_t)e7[3]));
 	}
 	if ((v = json_object_get(in, "zone")) != NULL) {
 		z = json_string_value(v);
 		if (z == NULL || z[0] == '\0' ||
 		    strlen(z) > ALERT_RULE_ZONE_MAX) {
-			snprintf(err, errlen, "/when/zone: must be a zone name "
-			    "of 1 to %d bytes", ALERT_RULE_ZONE_MAX);
+			snprintf(err, errlen,
+			    "/when/zone: must be a zone name "
+			    "of 1 to %d bytes",
+			    ALERT_RULE_ZONE_MAX);
 			goto fail;
 		}
 		json_object_set_new(when, "zone", json_string(z));
 	}
 	if ((has_mc = int_field(in, "min_count", 1, ALERT_RULE_MAX_COUNT, &mc,
-	    err, errlen)) == -1 || (has_ws = int_field(in, "window_s", 1,
-	    ALERT_RULE_MAX_WINDOW_S, &ws, err, errlen)) == -1 ||
+		 err, errlen)) == -1 ||
+	    (has_ws = int_field(in, "window_s", 1, ALERT_RULE_MAX_WINDOW_S, &ws,
+		 err, errlen)) == -1 ||
 	    (has_sp = int_field(in, "spike", 2, ALERT_RULE_MAX_SPIKE, &sp, err,
-	    errlen)) == -1)
+		 errlen)) == -1)
 		goto fail;
 	if (has_ws != (has_mc || has_sp)) {
-		snprintf(err, errlen, "/when/window_s: %s", has_ws ?
-		    "goes with min_count or spike" : "is required with "
-		    "min_count or spike");
+		snprintf(err, errlen, "/when/window_s: %s",
+		    has_ws ? "goes with min_count or spike"
+			   : "is required with "
+			     "min_count or spike");
 		goto fail;
 	}
 	if ((has_mc || has_sp) && json_object_get(when, "states") != NULL) {
-		snprintf(err, errlen, "/when/%s: thresholds count "
-		    "observations, not state changes", has_mc ? "min_count" :
-		    "spike");
+		snprintf(err, errlen,
+		    "/when/%s: thresholds count "
+		    "observations, not state changes",
+		    has_mc ? "min_count" : "spike");
 		goto fail;
 	}
 	if (has_mc)
@@ -225,7 +240,8 @@ alert_rule_from_input(const json_t *in, const char *by, int64_t now_ms,
 		snprintf(err, errlen, "/: the body must be a JSON object");
 		return NULL;
 	}
-	json_object_foreach((json_t *)in, k, v) {
+	json_object_foreach((json_t *)in, k, v)
+	{
 		for (known = 0, i = 0; keys[i] != NULL; i++)
 			known |= strcmp(keys[i], k) == 0;
 		if (!known) {
@@ -236,16 +252,18 @@ alert_rule_from_input(const json_t *in, const char *by, int64_t now_ms,
 	name = json_string_value(json_object_get(in, "name"));
 	if (name == NULL || name[0] == '\0' ||
 	    strlen(name) > ALERT_RULE_NAME_MAX) {
-		snprintf(err, errlen, "/name: must be a string of 1 to %d "
-		    "bytes", ALERT_RULE_NAME_MAX);
+		snprintf(err, errlen,
+		    "/name: must be a string of 1 to %d "
+		    "bytes",
+		    ALERT_RULE_NAME_MAX);
 		return NULL;
 	}
 	if ((when = when_from_input(json_object_get(in, "when"), err,
-	    errlen)) == NULL)
+		 errlen)) == NULL)
 		return NULL;
-	entry = json_pack("{s:s,s:i,s:s,s:s,s:O,s:s,s:I}", "type",
-	    "alert_rule", "v", 1, "action", "add", "name", name, "when", when,
-	    "by", by, "at_ms", (json_int_t)now_ms);
+	entry = json_pack("{s:s,s:i,s:s,s:s,s:O,s:s,s:I}", "type", "alert_rule",
+	    "v", 1, "action", "add", "name", name, "when", when, "by", by,
+	    "at_ms", (json_int_t)now_ms);
 	json_decref(when);
 	if (entry == NULL) {
 		snprintf(err, errlen, "/: out of memory");
@@ -254,14 +272,16 @@ alert_rule_from_input(const json_t *in, const char *by, int64_t now_ms,
 	secret[0] = '\0';
 	if ((hook = json_object_get(in, "webhook")) != NULL) {
 		if (!json_is_object(hook) || json_object_size(hook) != 2) {
-			snprintf(err, errlen, "/webhook: must be {\"url\", "
+			snprintf(err, errlen,
+			    "/webhook: must be {\"url\", "
 			    "\"secret\"}");
 			goto fail;
 		}
 		url = json_string_value(json_object_get(hook, "url"));
 		sec = json_string_value(json_object_get(hook, "secret"));
 		if (url == NULL || !valid_url(url)) {
-			snprintf(err, errlen, "/webhook/url: must be an http:// "
+			snprintf(err, errlen,
+			    "/webhook/url: must be an http:// "
 			    "or https:// URL of at most %d bytes",
 			    ALERT_RULE_URL_MAX);
 			goto fail;
@@ -269,15 +289,16 @@ alert_rule_from_input(const json_t *in, const char *by, int64_t now_ms,
 		if (sec == NULL || strlen(sec) < ALERT_RULE_SECRET_MIN ||
 		    strlen(sec) > ALERT_RULE_SECRET_MAX ||
 		    strpbrk(sec, " \t\r\n") != NULL) {
-			snprintf(err, errlen, "/webhook/secret: must be %d to "
+			snprintf(err, errlen,
+			    "/webhook/secret: must be %d to "
 			    "%d bytes without white space",
 			    ALERT_RULE_SECRET_MIN, ALERT_RULE_SECRET_MAX);
 			goto fail;
 		}
 		crypto_hash_sha256(sha, (const uint8_t *)sec, strlen(sec));
 		sodium_bin2hex(hex, sizeof(hex), sha, sizeof(sha));
-		json_object_set_new(entry, "webhook", json_pack("{s:s,s:s}",
-		    "url", url, "secret_sha256", hex));
+		json_object_set_new(entry, "webhook",
+		    json_pack("{s:s,s:s}", "url", url, "secret_sha256", hex));
 		snprintf(secret, ALERT_RULE_SECRET_MAX + 1, "%s", sec);
 	}
 	return entry;
@@ -289,9 +310,9 @@ fail:
 json_t *
 alert_rule_disable_entry(int64_t id, const char *by, int64_t now_ms)
 {
-	return json_pack("{s:s,s:i,s:s,s:I,s:s,s:I}", "type", "alert_rule",
-	    "v", 1, "action", "disable", "rule", (json_int_t)id, "by", by,
-	    "at_ms", (json_int_t)now_ms);
+	return json_pack("{s:s,s:i,s:s,s:I,s:s,s:I}", "type", "alert_rule", "v",
+	    1, "action", "disable", "rule", (json_int_t)id, "by", by, "at_ms",
+	    (json_int_t)now_ms);
 }
 
 /* Copies a string field of at most max bytes into buf: 0 or -1. */
@@ -339,7 +360,7 @@ alert_rule_parse(const json_t *entry, int64_t index, struct alert_rule *out)
 		for (i = 0; i < json_array_size(v); i++)
 			if (json_string_value(json_array_get(v, i)) == NULL ||
 			    strlen(json_string_value(json_array_get(v, i))) >
-			    ALERT_RULE_ITEM_MAX)
+				ALERT_RULE_ITEM_MAX)
 				return -1;
 			else
 				snprintf(r.categories[r.ncategories++],
@@ -352,7 +373,7 @@ alert_rule_parse(const json_t *entry, int64_t index, struct alert_rule *out)
 		for (i = 0; i < json_array_size(v); i++)
 			if (json_string_value(json_array_get(v, i)) == NULL ||
 			    strlen(json_string_value(json_array_get(v, i))) >
-			    ALERT_RULE_ITEM_MAX)
+				ALERT_RULE_ITEM_MAX)
 				return -1;
 			else
 				snprintf(r.states[r.nstates++],
@@ -430,9 +451,10 @@ alert_rule_view(const struct alert_rule *r)
 		json_object_set_new(when, "states", list);
 	}
 	if (r->has_bbox)
-		json_object_set_new(when, "bbox", json_pack("[f,f,f,f]",
-		    (double)r->bbox[0] / 1e7, (double)r->bbox[1] / 1e7,
-		    (double)r->bbox[2] / 1e7, (double)r->bbox[3] / 1e7));
+		json_object_set_new(when, "bbox",
+		    json_pack("[f,f,f,f]", (double)r->bbox[0] / 1e7,
+			(double)r->bbox[1] / 1e7, (double)r->bbox[2] / 1e7,
+			(double)r->bbox[3] / 1e7));
 	if (r->zone[0] != '\0')
 		json_object_set_new(when, "zone", json_string(r->zone));
 	if (r->min_count > 0)
@@ -443,12 +465,12 @@ alert_rule_view(const struct alert_rule *r)
 	if (r->min_count > 0 || r->spike > 0)
 		json_object_set_new(when, "window_s",
 		    json_integer(r->window_s));
-	v = json_pack("{s:s,s:s,s:o,s:b,s:s,s:I}", "id", id, "name",
-	    r->name, "when", when, "active", r->disabled < 0, "by", r->by,
-	    "at_ms", (json_int_t)r->at_ms);
+	v = json_pack("{s:s,s:s,s:o,s:b,s:s,s:I}", "id", id, "name", r->name,
+	    "when", when, "active", r->disabled < 0, "by", r->by, "at_ms",
+	    (json_int_t)r->at_ms);
 	if (v != NULL && r->has_webhook)
-		json_object_set_new(v, "webhook", json_pack("{s:s}", "url",
-		    r->url));
+		json_object_set_new(v, "webhook",
+		    json_pack("{s:s}", "url", r->url));
 	if (v != NULL && r->disabled >= 0)
 		json_object_set_new(v, "disabled_index",
 		    json_integer(r->disabled));
@@ -478,9 +500,9 @@ alert_rule_matches(const struct alert_rule *r, const struct alert_facts *f)
 		if (!ok)
 			return 0;
 	}
-	if (r->has_bbox && (!f->located || f->lon_e7 < r->bbox[0] ||
-	    f->lat_e7 < r->bbox[1] || f->lon_e7 > r->bbox[2] ||
-	    f->lat_e7 > r->bbox[3]))
+	if (r->has_bbox &&
+	    (!f->located || f->lon_e7 < r->bbox[0] || f->lat_e7 < r->bbox[1] ||
+		f->lon_e7 > r->bbox[2] || f->lat_e7 > r->bbox[3]))
 		return 0;
 	if (r->zone[0] != '\0') {
 		for (ok = 0, j = 0; j < f->nzones; j++)
@@ -492,8 +514,7 @@ alert_rule_matches(const struct alert_rule *r, const struct alert_facts *f)
 }
 
 void
-alert_delivery_id(int64_t rule, int64_t index,
-    char buf[ALERT_DELIVERY_ID_MAX])
+alert_delivery_id(int64_t rule, int64_t index, char buf[ALERT_DELIVERY_ID_MAX])
 {
 	snprintf(buf, ALERT_DELIVERY_ID_MAX, "d-%" PRId64 "-%" PRId64, rule,
 	    index);

@@ -35,24 +35,24 @@
 #include <stdint.h>
 #include <jansson.h>
 
-#define ALERT_RULE_NAME_MAX 128	     /* bytes of a name */
-#define ALERT_RULE_URL_MAX 512	     /* bytes of a webhook URL */
-#define ALERT_RULE_SECRET_MIN 16     /* bytes of a webhook secret ... */
-#define ALERT_RULE_SECRET_MAX 256    /* ... at most */
-#define ALERT_RULE_MAX_LIST 16	     /* categories, states */
-#define ALERT_RULE_ITEM_MAX 64	     /* bytes of one category or state */
-#define ALERT_RULE_ZONE_MAX 128	     /* bytes of a zone */
-#define ALERT_RULE_MAX_COUNT 100000  /* min_count at most */
+#define ALERT_RULE_NAME_MAX 128	    /* bytes of a name */
+#define ALERT_RULE_URL_MAX 512	    /* bytes of a webhook URL */
+#define ALERT_RULE_SECRET_MIN 16    /* bytes of a webhook secret ... */
+#define ALERT_RULE_SECRET_MAX 256   /* ... at most */
+#define ALERT_RULE_MAX_LIST 16	    /* categories, states */
+#define ALERT_RULE_ITEM_MAX 64	    /* bytes of one category or state */
+#define ALERT_RULE_ZONE_MAX 128	    /* bytes of a zone */
+#define ALERT_RULE_MAX_COUNT 100000 /* min_count at most */
 #define ALERT_RULE_MAX_WINDOW_S (30LL * 86400)
-#define ALERT_RULE_MAX_SPIKE 100     /* spike factor at most */
+#define ALERT_RULE_MAX_SPIKE 100	    /* spike factor at most */
 #define ALERT_SPIKE_HISTORY_S (7LL * 86400) /* the mean is of this week */
-#define ALERT_RULE_ID_MAX 32	     /* "rule-" and an index */
-#define ALERT_DELIVERY_ID_MAX 64     /* "d-RULE-INDEX" */
+#define ALERT_RULE_ID_MAX 32		    /* "rule-" and an index */
+#define ALERT_DELIVERY_ID_MAX 64	    /* "d-RULE-INDEX" */
 
 /* One parsed rule (an "add" entry). */
 struct alert_rule {
-	int64_t id;		/* log index of the add entry */
-	int64_t disabled;	/* log index of its disable entry, or -1 */
+	int64_t id;	  /* log index of the add entry */
+	int64_t disabled; /* log index of its disable entry, or -1 */
 	char name[ALERT_RULE_NAME_MAX + 1];
 	char by[64];
 	int64_t at_ms;
@@ -61,10 +61,10 @@ struct alert_rule {
 	char states[ALERT_RULE_MAX_LIST][ALERT_RULE_ITEM_MAX + 1];
 	size_t nstates;
 	int has_bbox;
-	int64_t bbox[4];	/* min lon, min lat, max lon, max lat, 1e-7 */
+	int64_t bbox[4]; /* min lon, min lat, max lon, max lat, 1e-7 */
 	char zone[ALERT_RULE_ZONE_MAX + 1]; /* "" any */
-	int64_t min_count;	/* 0: every match fires */
-	int64_t spike;		/* 0: no spike rule; else the factor */
+	int64_t min_count;		    /* 0: every match fires */
+	int64_t spike; /* 0: no spike rule; else the factor */
 	int64_t window_s;
 	int has_webhook;
 	char url[ALERT_RULE_URL_MAX + 1];
@@ -73,14 +73,14 @@ struct alert_rule {
 
 /* What a rule is matched against: one log entry as the center sees it. */
 struct alert_facts {
-	const char *type;	/* the entry's type */
-	const char *category;	/* observation: its category */
-	int located;		/* a position below */
+	const char *type;     /* the entry's type */
+	const char *category; /* observation: its category */
+	int located;	      /* a position below */
 	int64_t lat_e7, lon_e7;
 	const char *const *zones; /* zones the position lies in */
 	size_t nzones;
-	const char *state;	/* the incident state it moved to, or NULL */
-	int64_t t_ms;		/* observed time (observations) */
+	const char *state; /* the incident state it moved to, or NULL */
+	int64_t t_ms;	   /* observed time (observations) */
 };
 
 /*
@@ -90,9 +90,8 @@ struct alert_facts {
  * only its SHA-256 goes into the entry. NULL with a message naming the
  * field and the limit in err.
  */
-json_t *alert_rule_from_input(const json_t *in, const char *by,
-    int64_t now_ms, char secret[ALERT_RULE_SECRET_MAX + 1], char *err,
-    size_t errlen);
+json_t *alert_rule_from_input(const json_t *in, const char *by, int64_t now_ms,
+    char secret[ALERT_RULE_SECRET_MAX + 1], char *err, size_t errlen);
 
 /* The "disable" entry of rule id (caller owns it); NULL if out of memory. */
 json_t *alert_rule_disable_entry(int64_t id, const char *by, int64_t now_ms);
@@ -101,8 +100,7 @@ json_t *alert_rule_disable_entry(int64_t id, const char *by, int64_t now_ms);
  * Parses an "add" entry read back from log index into *r (disabled -1).
  * 0, or -1 if entry is no well-formed add entry (r untouched).
  */
-int alert_rule_parse(const json_t *entry, int64_t index,
-    struct alert_rule *r);
+int alert_rule_parse(const json_t *entry, int64_t index, struct alert_rule *r);
 
 /* Parses a "disable" entry: 0 with the rule's index in *id, or -1. */
 int alert_rule_parse_disable(const json_t *entry, int64_t *id);
@@ -120,8 +118,7 @@ void alert_rule_id(int64_t id, char buf[ALERT_RULE_ID_MAX]);
 int alert_rule_parse_id(const char *s, int64_t *id);
 
 /* 1 if r matches f (ignoring min_count), else 0. */
-int alert_rule_matches(const struct alert_rule *r,
-    const struct alert_facts *f);
+int alert_rule_matches(const struct alert_rule *r, const struct alert_facts *f);
 
 /* Writes the delivery id of rule's alert on log entry index into buf. */
 void alert_delivery_id(int64_t rule, int64_t index,
@@ -145,9 +142,9 @@ int alert_failed_parse(const json_t *entry, int64_t *rule, int64_t *index);
  * 0 when not, -1 if out of memory. alert_window_free frees its times.
  */
 struct alert_window {
-	int64_t *t;		/* sorted ascending */
+	int64_t *t; /* sorted ascending */
 	size_t n, cap;
-	int disarmed;		/* fired; armed again below min_count */
+	int disarmed; /* fired; armed again below min_count */
 };
 int alert_window_add(struct alert_window *w, int64_t t_ms, int64_t window_s,
     int64_t min_count);
@@ -157,8 +154,8 @@ int alert_window_add(struct alert_window *w, int64_t t_ms, int64_t window_s,
  * (ALERT_SPIKE_HISTORY_S; at most ALERT_RULE_MAX_COUNT times). Returns 1
  * when the rule fires (see above), 0 when not, -1 if out of memory.
  */
-int alert_window_spike(struct alert_window *w, int64_t t_ms,
-    int64_t window_s, int64_t min_count, int64_t spike);
+int alert_window_spike(struct alert_window *w, int64_t t_ms, int64_t window_s,
+    int64_t min_count, int64_t spike);
 void alert_window_free(struct alert_window *w);
 
 #endif

@@ -32,19 +32,19 @@
 #include "record/timefmt.h"
 #include "store/store.h"
 
-#define STREAM_BATCH 256	    /* log entries one read looks at, at most */
-#define STREAM_BUF_HIGH 65536	    /* bytes one read gathers, about */
-#define FOLLOW_TICK_MS 1000	    /* checkpoints and heartbeats, this often */
-#define DELIVERY_TICK_MS 200	    /* the delivery thread looks this often */
-#define BACKOFF_MAX_MS 600000	    /* retries at most 10 minutes apart */
-#define ANSWER_MAX 65536	    /* bytes of a receiver's answer kept */
+#define STREAM_BATCH 256      /* log entries one read looks at, at most */
+#define STREAM_BUF_HIGH 65536 /* bytes one read gathers, about */
+#define FOLLOW_TICK_MS 1000   /* checkpoints and heartbeats, this often */
+#define DELIVERY_TICK_MS 200  /* the delivery thread looks this often */
+#define BACKOFF_MAX_MS 600000 /* retries at most 10 minutes apart */
+#define ANSWER_MAX 65536      /* bytes of a receiver's answer kept */
 
 /* Who may see an event. */
 enum seen {
 	SEEN_READERS,	/* every reader but a liaison */
 	SEEN_ADMIN,	/* principals, members, genesis */
 	SEEN_RULES,	/* alert rules and failures: admins, analysts */
-	SEEN_COMPLAINT,	/* readers, and the liaison of party */
+	SEEN_COMPLAINT, /* readers, and the liaison of party */
 	SEEN_INCIDENT,	/* readers, and liaisons it was released to */
 	SEEN_RELEASE	/* readers, and the liaison of party */
 };
@@ -60,16 +60,16 @@ struct ev {
 	char category[32];
 	int located;
 	int64_t lat_e7, lon_e7;
-	char *zones;		/* "\n"-joined zone names, or NULL */
-	char *data;		/* the event's JSON */
-	char **alerts;		/* the alerts it raised: their JSON */
+	char *zones;   /* "\n"-joined zone names, or NULL */
+	char *data;    /* the event's JSON */
+	char **alerts; /* the alerts it raised: their JSON */
 	size_t nalerts;
 };
 
 enum alert_state { A_STREAM, A_PENDING, A_DELIVERED, A_FAILED };
 
-static const char *const state_names[] = { "stream", "pending",
-	"delivered", "failed" };
+static const char *const state_names[] = { "stream", "pending", "delivered",
+	"failed" };
 
 struct alert {
 	int64_t rule, index;
@@ -98,11 +98,11 @@ struct ack {
 
 struct target {
 	char *url;
-	CURL *easy;		/* in flight, or NULL */
-	size_t alert;		/* the alert in flight */
+	CURL *easy;   /* in flight, or NULL */
+	size_t alert; /* the alert in flight */
 	struct curl_slist *headers;
-	size_t answer;		/* bytes of the answer read */
-	int blocked;		/* its head alert waits (one pass) */
+	size_t answer; /* bytes of the answer read */
+	int blocked;   /* its head alert waits (one pass) */
 };
 
 struct events_stream {
@@ -113,24 +113,24 @@ struct events_stream {
 	void (*suspend)(void *);
 	void (*resume)(void *);
 	void *arg;
-	int64_t next;		/* the next log index to look at */
-	uint64_t cp_seq;	/* the last checkpoint sent */
-	int suspended;		/* under h->mu */
+	int64_t next;	 /* the next log index to look at */
+	uint64_t cp_seq; /* the last checkpoint sent */
+	int suspended;	 /* under h->mu */
 	int greeted;
-	int64_t last_ms;	/* when it last sent (monotonic) */
+	int64_t last_ms; /* when it last sent (monotonic) */
 	char *buf;
 	size_t len, off, cap;
 };
 
 struct events {
 	struct center *c;
-	struct store *st;	/* the follower's own connection */
-	struct fusion *fusion;	/* positions and zones, under fusion_mu */
+	struct store *st;      /* the follower's own connection */
+	struct fusion *fusion; /* positions and zones, under fusion_mu */
 	pthread_mutex_t fusion_mu;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;	/* next moved */
-	int64_t next;		/* entries below are processed */
-	int64_t start_size;	/* the log's size at start */
+	pthread_cond_t cv;  /* next moved */
+	int64_t next;	    /* entries below are processed */
+	int64_t start_size; /* the log's size at start */
 	struct ev *ring[EVENTS_RING];
 	struct rule_state *rules;
 	size_t nrules, caprules;
@@ -148,7 +148,7 @@ struct events {
 	int stop;
 	uint64_t cp_seq;
 	int64_t cp_size;
-	char *cp_data;		/* the checkpoint event's JSON */
+	char *cp_data; /* the checkpoint event's JSON */
 	pthread_t follower, deliverer;
 	int follower_started, deliverer_started;
 	CURLM *multi;
@@ -227,10 +227,11 @@ ruling_of(struct store *s, const char *incident, int64_t index, char *out,
 	size_t i;
 
 	out[0] = '\0';
-	json_array_foreach(trail, i, step)
-		if (json_integer_value(json_object_get(step, "index")) ==
-		    index && json_string_value(json_object_get(step, "to")))
-			snprintf(out, len, "%s", str_of(step, "to"));
+	json_array_foreach(trail, i,
+	    step) if (json_integer_value(json_object_get(step, "index")) ==
+		index &&
+	    json_string_value(json_object_get(step, "to")))
+	    snprintf(out, len, "%s", str_of(step, "to"));
 	json_decref(trail);
 }
 
@@ -241,9 +242,9 @@ ruling_of(struct store *s, const char *incident, int64_t index, char *out,
  * memory.
  */
 static struct ev *
-ev_make(struct events *h, struct store *s, int64_t index,
-    const uint8_t *bytes, size_t len, const json_t *entry, char *state,
-    size_t statelen, struct fusion_words *words)
+ev_make(struct events *h, struct store *s, int64_t index, const uint8_t *bytes,
+    size_t len, const json_t *entry, char *state, size_t statelen,
+    struct fusion_words *words)
 {
 	struct associate_obs o;
 	struct ev *e;
@@ -279,7 +280,8 @@ ev_make(struct events *h, struct store *s, int64_t index,
 		json_object_set_new(data, "id", json_string(id));
 		pthread_mutex_lock(&h->fusion_mu);
 		if (fusion_observation(h->fusion, index, entry, id, &o, note,
-		    sizeof(note)) == 0 && o.located) {
+			sizeof(note)) == 0 &&
+		    o.located) {
 			e->located = 1;
 			e->lat_e7 = (int64_t)(o.lat * 1e7);
 			e->lon_e7 = (int64_t)(o.lon * 1e7);
@@ -288,8 +290,9 @@ ev_make(struct events *h, struct store *s, int64_t index,
 				words->nzones = 0;
 		}
 		pthread_mutex_unlock(&h->fusion_mu);
-		if (s != NULL && store_observation_incident(s, index,
-		    e->incident, sizeof(e->incident), &created) == 1) {
+		if (s != NULL &&
+		    store_observation_incident(s, index, e->incident,
+			sizeof(e->incident), &created) == 1) {
 			json_object_set_new(data, "incident",
 			    json_string(e->incident));
 			json_object_set_new(data, "incident_created",
@@ -340,8 +343,9 @@ ev_make(struct events *h, struct store *s, int64_t index,
 		if (state[0] != '\0')
 			json_object_set_new(data, "state", json_string(state));
 	}
-	e->data = data ? json_dumps(data, JSON_COMPACT |
-	    JSON_REAL_PRECISION(10)) : NULL;
+	e->data = data
+	    ? json_dumps(data, JSON_COMPACT | JSON_REAL_PRECISION(10))
+	    : NULL;
 	json_decref(data);
 	if (e->data == NULL) {
 		ev_unref(e);
@@ -425,8 +429,9 @@ load_files(struct events *h, char *err, size_t errlen)
 
 	if (center_path(h->c->dir, "alerts", dir, sizeof(dir)) == -1 ||
 	    center_path(h->c->dir, "alerts/secrets", h->secrets_path,
-	    sizeof(h->secrets_path)) == -1 || center_path(h->c->dir,
-	    "alerts/acks", h->acks_path, sizeof(h->acks_path)) == -1) {
+		sizeof(h->secrets_path)) == -1 ||
+	    center_path(h->c->dir, "alerts/acks", h->acks_path,
+		sizeof(h->acks_path)) == -1) {
 		snprintf(err, errlen, "%s: path too long", h->c->dir);
 		return -1;
 	}
@@ -437,12 +442,11 @@ load_files(struct events *h, char *err, size_t errlen)
 	if ((f = fopen(h->secrets_path, "r")) != NULL) {
 		while (fgets(line, sizeof(line), f) != NULL) {
 			if ((nl = strchr(line, '\n')) == NULL ||
-			    (sp = strchr(line, ' ')) == NULL ||
-			    sp - line != 64)
+			    (sp = strchr(line, ' ')) == NULL || sp - line != 64)
 				continue;
 			*nl = '\0';
-			ns = realloc(h->secrets, (h->nsecrets + 1) *
-			    sizeof(*ns));
+			ns = realloc(h->secrets,
+			    (h->nsecrets + 1) * sizeof(*ns));
 			if (ns == NULL)
 				break;
 			h->secrets = ns;
@@ -456,13 +460,14 @@ load_files(struct events *h, char *err, size_t errlen)
 	}
 	if ((f = fopen(h->acks_path, "r")) != NULL) {
 		while (fgets(line, sizeof(line), f) != NULL) {
-			if (strchr(line, '\n') == NULL || sscanf(line,
-			    "d-%" SCNd64 "-%" SCNd64, &a.rule, &a.index) != 2)
+			if (strchr(line, '\n') == NULL ||
+			    sscanf(line, "d-%" SCNd64 "-%" SCNd64, &a.rule,
+				&a.index) != 2)
 				continue;
 			if (h->nacks == cap) {
 				cap = cap ? cap * 2 : 256;
-				if ((na = realloc(h->acks, cap *
-				    sizeof(*na))) == NULL)
+				if ((na = realloc(h->acks,
+					 cap * sizeof(*na))) == NULL)
 					break;
 				h->acks = na;
 			}
@@ -472,8 +477,8 @@ load_files(struct events *h, char *err, size_t errlen)
 		if (h->nacks > 1)
 			qsort(h->acks, h->nacks, sizeof(*h->acks), ack_cmp);
 	}
-	h->acks_fd = open(h->acks_path, O_WRONLY | O_APPEND | O_CREAT |
-	    O_CLOEXEC, 0600);
+	h->acks_fd =
+	    open(h->acks_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (h->acks_fd == -1) {
 		snprintf(err, errlen, "%s: %s", h->acks_path, strerror(errno));
 		return -1;
@@ -483,20 +488,20 @@ load_files(struct events *h, char *err, size_t errlen)
 }
 
 int
-events_secret_put(struct events *h, const char *sha256_hex,
-    const char *secret)
+events_secret_put(struct events *h, const char *sha256_hex, const char *secret)
 {
 	char line[ALERT_RULE_SECRET_MAX + 80];
 	struct secret *ns;
 	int fd, rc = -1;
 
-	if (strlen(sha256_hex) != 64 || strlen(secret) >
-	    ALERT_RULE_SECRET_MAX || strpbrk(secret, "\r\n") != NULL)
+	if (strlen(sha256_hex) != 64 ||
+	    strlen(secret) > ALERT_RULE_SECRET_MAX ||
+	    strpbrk(secret, "\r\n") != NULL)
 		return -1;
 	snprintf(line, sizeof(line), "%s %s\n", sha256_hex, secret);
 	pthread_mutex_lock(&h->mu);
-	if ((fd = open(h->secrets_path, O_WRONLY | O_APPEND | O_CREAT |
-	    O_CLOEXEC, 0600)) == -1) {
+	if ((fd = open(h->secrets_path,
+		 O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) == -1) {
 		log_warn("%s", h->secrets_path);
 		goto done;
 	}
@@ -504,8 +509,9 @@ events_secret_put(struct events *h, const char *sha256_hex,
 	close(fd);
 	if (rc == 0 && file_sync_parent(h->secrets_path) == -1)
 		rc = -1;
-	if (rc == 0 && (ns = realloc(h->secrets, (h->nsecrets + 1) *
-	    sizeof(*ns))) != NULL) {
+	if (rc == 0 &&
+	    (ns = realloc(h->secrets, (h->nsecrets + 1) * sizeof(*ns))) !=
+		NULL) {
 		h->secrets = ns;
 		snprintf(ns[h->nsecrets].sha256, 65, "%s", sha256_hex);
 		if ((ns[h->nsecrets].secret = strdup(secret)) != NULL)
@@ -544,8 +550,7 @@ rule_find(struct events *h, int64_t id)
 		else
 			hi = mid;
 	}
-	return lo < h->nrules && h->rules[lo].r.id == id ? &h->rules[lo]
-							 : NULL;
+	return lo < h->nrules && h->rules[lo].r.id == id ? &h->rules[lo] : NULL;
 }
 
 /* The time an alert on entry speaks of: its at_ms or observed time. */
@@ -556,8 +561,8 @@ entry_time(const json_t *entry)
 
 	if (json_is_integer(at))
 		return json_integer_value(at);
-	return json_integer_value(json_object_get(json_object_get(entry,
-	    "observed_at"), "from"));
+	return json_integer_value(
+	    json_object_get(json_object_get(entry, "observed_at"), "from"));
 }
 
 /*
@@ -619,8 +624,11 @@ alert_add(struct events *h, struct rule_state *rs, const struct ev *e,
 		    rs->r.secret_sha256);
 		key.rule = a->rule;
 		key.index = a->index;
-		a->state = h->nacks > 0 && bsearch(&key, h->acks, h->nacks,
-		    sizeof(key), ack_cmp) != NULL ? A_DELIVERED : A_PENDING;
+		a->state = h->nacks > 0 &&
+			bsearch(&key, h->acks, h->nacks, sizeof(key),
+			    ack_cmp) != NULL
+		    ? A_DELIVERED
+		    : A_PENDING;
 		a->next_ms = now_ms;
 		a->deadline_ms = now_ms + h->c->cfg.alert_retry_s * 1000;
 	}
@@ -678,21 +686,23 @@ follow_rules(struct events *h, struct ev *e, const json_t *entry,
 		rs = &h->rules[i];
 		if (rs->r.disabled >= 0 || !alert_rule_matches(&rs->r, &f))
 			continue;
-		fire = rs->r.spike > 0 ? alert_window_spike(&rs->w, f.t_ms,
-		    rs->r.window_s, rs->r.min_count, rs->r.spike) :
-		    rs->r.min_count > 0 ? alert_window_add(&rs->w, f.t_ms,
-		    rs->r.window_s, rs->r.min_count) : 1;
+		fire = rs->r.spike > 0
+		    ? alert_window_spike(&rs->w, f.t_ms, rs->r.window_s,
+			  rs->r.min_count, rs->r.spike)
+		    : rs->r.min_count > 0 ? alert_window_add(&rs->w, f.t_ms,
+						rs->r.window_s, rs->r.min_count)
+					  : 1;
 		if (fire != 1)
 			continue;
 		if (alert_add(h, rs, e, entry, now, &text) == -1) {
 			log_warnx("events: out of memory recording the alert "
-			    "of rule %" PRId64 " on entry %" PRId64, rs->r.id,
-			    e->index);
+				  "of rule %" PRId64 " on entry %" PRId64,
+			    rs->r.id, e->index);
 			free(text);
 			continue;
 		}
-		if ((na = realloc(e->alerts, (e->nalerts + 1) *
-		    sizeof(*na))) == NULL) {
+		if ((na = realloc(e->alerts, (e->nalerts + 1) * sizeof(*na))) ==
+		    NULL) {
 			free(text);
 			continue;
 		}
@@ -751,8 +761,9 @@ wake_streams(struct events *h, int64_t now)
 	int64_t hb = h->c->cfg.stream_heartbeat_s * 1000;
 
 	for (st = h->streams; st != NULL; st = st->next_st)
-		if (st->suspended && (h->closing || st->next < h->next ||
-		    st->cp_seq != h->cp_seq || now - st->last_ms >= hb)) {
+		if (st->suspended &&
+		    (h->closing || st->next < h->next ||
+			st->cp_seq != h->cp_seq || now - st->last_ms >= hb)) {
 			st->suspended = 0;
 			st->resume(st->arg);
 		}
@@ -775,7 +786,7 @@ follow_one(struct events *h, int64_t index, struct fusion_words *w)
 		goto done;
 	}
 	if ((e = ev_make(h, h->st, index, bytes, len, entry, state,
-	    sizeof(state), w)) == NULL)
+		 sizeof(state), w)) == NULL)
 		goto done;
 	pthread_mutex_lock(&h->mu);
 	follow_rules(h, e, entry, state, w);
@@ -818,7 +829,7 @@ follower_main(void *arg)
 		pthread_mutex_unlock(&h->mu);
 		n = 0;
 		if (sequencer_wait_applied(h->c->seq, next + 1,
-		    FOLLOW_TICK_MS) == 0)
+			FOLLOW_TICK_MS) == 0)
 			do {
 				if (follow_one(h, next, w) == -1) {
 					/* Skip it rather than stop the
@@ -828,8 +839,9 @@ follower_main(void *arg)
 					pthread_mutex_unlock(&h->mu);
 				}
 				next++;
-			} while (++n < 4096 && sequencer_wait_applied(
-			    h->c->seq, next + 1, 0) == 0);
+			} while (++n < 4096 &&
+			    sequencer_wait_applied(h->c->seq, next + 1, 0) ==
+				0);
 		now = mono_ms();
 		pthread_mutex_lock(&h->mu);
 		if (now - last_tick >= FOLLOW_TICK_MS) {
@@ -903,19 +915,18 @@ events_deliveries(struct events *h, int64_t rule, const char *state,
 	size_t i;
 
 	pthread_mutex_lock(&h->mu);
-	for (i = h->nalerts; list != NULL && i > 0 &&
-	    json_array_size(list) < limit; i--) {
+	for (i = h->nalerts;
+	     list != NULL && i > 0 && json_array_size(list) < limit; i--) {
 		a = &h->alerts[i - 1];
 		if (a->state == A_STREAM || (rule >= 0 && a->rule != rule) ||
-		    (state != NULL && strcmp(state, state_names[a->state]) !=
-		    0))
+		    (state != NULL &&
+			strcmp(state, state_names[a->state]) != 0))
 			continue;
 		alert_delivery_id(a->rule, a->index, did);
 		alert_rule_id(a->rule, rid);
 		v = json_pack("{s:s,s:s,s:I,s:s,s:s,s:I}", "id", did, "rule",
 		    rid, "index", (json_int_t)a->index, "url", a->url, "state",
-		    state_names[a->state], "attempts",
-		    (json_int_t)a->attempts);
+		    state_names[a->state], "attempts", (json_int_t)a->attempts);
 		if (v != NULL && a->last_error[0] != '\0')
 			json_object_set_new(v, "last_error",
 			    json_string(a->last_error));
@@ -952,8 +963,7 @@ target_of(struct events *h, const char *url)
 	for (i = 0; i < h->ntargets; i++)
 		if (strcmp(h->targets[i].url, url) == 0)
 			return &h->targets[i];
-	if ((nt = realloc(h->targets, (h->ntargets + 1) * sizeof(*nt))) ==
-	    NULL)
+	if ((nt = realloc(h->targets, (h->ntargets + 1) * sizeof(*nt))) == NULL)
 		return NULL;
 	h->targets = nt;
 	memset(&nt[h->ntargets], 0, sizeof(*nt));
@@ -983,13 +993,13 @@ start_delivery(struct events *h, struct target *t, size_t k)
 	char hex[2 * sizeof(mac) + 1], hdr[160];
 	char did[ALERT_DELIVERY_ID_MAX];
 	struct curl_slist *l = NULL, *nl;
-	static const char *const fixed[] = {
-		"Content-Type: application/json", "User-Agent: truce",
-		"Expect:", NULL };
+	static const char *const fixed[] = { "Content-Type: application/json",
+		"User-Agent: truce", "Expect:", NULL };
 	size_t i;
 
 	if (secret == NULL) {
-		mark_failed(h, k, "the webhook's secret is not kept by this "
+		mark_failed(h, k,
+		    "the webhook's secret is not kept by this "
 		    "center (alerts/secrets)");
 		return -1;
 	}
@@ -1063,8 +1073,10 @@ start_due(struct events *h, int64_t now)
 			continue;
 		t->blocked = 1;
 		if (now >= a->deadline_ms) {
-			mark_failed(h, k, a->last_error[0] ? a->last_error
-			    : "not delivered within alert_retry_s");
+			mark_failed(h, k,
+			    a->last_error[0]
+				? a->last_error
+				: "not delivered within alert_retry_s");
 			continue;
 		}
 		if (a->next_ms <= now)
@@ -1118,8 +1130,9 @@ finish_delivery(struct events *h, struct target *t, CURLcode cc)
 		if (backoff > BACKOFF_MAX_MS)
 			backoff = BACKOFF_MAX_MS;
 		/* Jitter: between half and one and a half of it. */
-		backoff = backoff / 2 + (int64_t)randombytes_uniform(
-		    (uint32_t)(backoff > 0 ? backoff : 1));
+		backoff = backoff / 2 +
+		    (int64_t)randombytes_uniform(
+			(uint32_t)(backoff > 0 ? backoff : 1));
 		if (fail || now + backoff > a->deadline_ms) {
 			a->state = A_FAILED;
 			entry = alert_failed_entry(a->rule, a->index,
@@ -1131,9 +1144,10 @@ finish_delivery(struct events *h, struct target *t, CURLcode cc)
 	if (entry != NULL) {
 		/* The failure is a log entry: an event, and replay knows. */
 		if (center_append(h->c, entry, &index, &astatus, why,
-		    sizeof(why)) == -1)
+			sizeof(why)) == -1)
 			log_warnx("events: cannot record a failed delivery: "
-			    "%s", why);
+				  "%s",
+			    why);
 		json_decref(entry);
 	}
 }
@@ -1175,8 +1189,7 @@ deliverer_main(void *arg)
 struct events_stream *
 events_stream_new(struct events *h, const struct principal *who,
     const struct events_filter *f, int64_t after, void (*suspend)(void *),
-    void (*resume)(void *), void *arg, int *status, char *err,
-    size_t errlen)
+    void (*resume)(void *), void *arg, int *status, char *err, size_t errlen)
 {
 	struct events_stream *st, *it;
 	int64_t mine = 0;
@@ -1202,11 +1215,14 @@ events_stream_new(struct events *h, const struct principal *who,
 		snprintf(err, errlen, "the server is stopping");
 	} else if ((int64_t)h->nstreams >= h->c->cfg.stream_max) {
 		*status = 503;
-		snprintf(err, errlen, "%zu event streams are open, the "
-		    "limit (stream_max)", h->nstreams);
+		snprintf(err, errlen,
+		    "%zu event streams are open, the "
+		    "limit (stream_max)",
+		    h->nstreams);
 	} else if (mine >= h->c->cfg.stream_max_per_principal) {
 		*status = 429;
-		snprintf(err, errlen, "principal %s holds %" PRId64 " event "
+		snprintf(err, errlen,
+		    "principal %s holds %" PRId64 " event "
 		    "streams, the limit (stream_max_per_principal)",
 		    who->name, mine);
 	}
@@ -1274,10 +1290,9 @@ may_see(struct events_stream *st, const struct ev *e, struct store **s)
 		case SEEN_INCIDENT:
 			if (*s == NULL)
 				*s = store_pool_get(st->h->c->readers);
-			return store_released(*s, e->incident,
-			    st->who.party) == 1;
-		default:
-			return 0;
+			return store_released(*s, e->incident, st->who.party) ==
+			    1;
+		default: return 0;
 		}
 	}
 	if (role == ROLE_SENSOR || role == ROLE_NONE)
@@ -1296,17 +1311,17 @@ passes(const struct events_filter *f, const struct ev *e)
 	const char *z;
 	size_t n;
 
-	if (f->has_bbox && (!e->located || e->lon_e7 < f->bbox[0] ||
-	    e->lat_e7 < f->bbox[1] || e->lon_e7 > f->bbox[2] ||
-	    e->lat_e7 > f->bbox[3]))
+	if (f->has_bbox &&
+	    (!e->located || e->lon_e7 < f->bbox[0] || e->lat_e7 < f->bbox[1] ||
+		e->lon_e7 > f->bbox[2] || e->lat_e7 > f->bbox[3]))
 		return 0;
-	if (f->ncategories > 0 && !listed(f->categories, f->ncategories,
-	    e->category))
+	if (f->ncategories > 0 &&
+	    !listed(f->categories, f->ncategories, e->category))
 		return 0;
 	if (f->zone[0] != '\0') {
 		n = strlen(f->zone);
 		for (z = e->zones; z != NULL && *z != '\0';
-		    z = strchr(z, '\n') + 1)
+		     z = strchr(z, '\n') + 1)
 			if (strncmp(z, f->zone, n) == 0 && z[n] == '\n')
 				return 1;
 		return 0;
@@ -1322,8 +1337,8 @@ sse_event(struct events_stream *st, const char *type, int64_t id,
 	char head[96];
 
 	if (id >= 0)
-		snprintf(head, sizeof(head), "event: %s\nid: %" PRId64
-		    "\ndata: ", type, id);
+		snprintf(head, sizeof(head),
+		    "event: %s\nid: %" PRId64 "\ndata: ", type, id);
 	else
 		snprintf(head, sizeof(head), "event: %s\ndata: ", type);
 	if (buf_str(st, head) == -1 || buf_str(st, data) == -1 ||
@@ -1346,18 +1361,17 @@ stream_ev(struct events_stream *st, const struct ev *e, struct store **s)
 		return 0;
 	if ((seen = may_see(st, e, s)) != 1)
 		return 0;
-	want_entry = st->f.ntypes == 0 || listed(st->f.types, st->f.ntypes,
-	    e->type);
+	want_entry =
+	    st->f.ntypes == 0 || listed(st->f.types, st->f.ntypes, e->type);
 	want_alerts = e->nalerts > 0 && st->who.role != ROLE_LIAISON &&
-	    (st->f.ntypes == 0 || listed(st->f.types, st->f.ntypes,
-	    "alert"));
+	    (st->f.ntypes == 0 || listed(st->f.types, st->f.ntypes, "alert"));
 	last = want_alerts ? e->nalerts : 0;
-	if (want_entry && sse_event(st, e->type, last == 0 ? e->index : -1,
-	    e->data) == -1)
+	if (want_entry &&
+	    sse_event(st, e->type, last == 0 ? e->index : -1, e->data) == -1)
 		return -1;
 	for (i = 0; i < last; i++)
 		if (sse_event(st, "alert", i + 1 == last ? e->index : -1,
-		    e->alerts[i]) == -1)
+			e->alerts[i]) == -1)
 			return -1;
 	return 0;
 }
@@ -1382,8 +1396,8 @@ attach_alerts(struct events *h, struct ev *e)
 	for (; lo < h->nalerts && h->alerts[lo].index == e->index; lo++) {
 		if (h->alerts[lo].body == NULL)
 			continue;
-		if ((na = realloc(e->alerts, (e->nalerts + 1) *
-		    sizeof(*na))) == NULL)
+		if ((na = realloc(e->alerts, (e->nalerts + 1) * sizeof(*na))) ==
+		    NULL)
 			return;
 		e->alerts = na;
 		if ((e->alerts[e->nalerts] = strdup(h->alerts[lo].body)) !=
@@ -1407,8 +1421,8 @@ stream_fill(struct events_stream *st)
 	upto = h->next;
 	if (st->cp_seq != h->cp_seq) {
 		if (h->cp_data != NULL &&
-		    (st->f.ntypes == 0 || listed(st->f.types, st->f.ntypes,
-		    "checkpoint")))
+		    (st->f.ntypes == 0 ||
+			listed(st->f.types, st->f.ntypes, "checkpoint")))
 			cp = strdup(h->cp_data);
 		st->cp_seq = h->cp_seq;
 	}
@@ -1417,8 +1431,9 @@ stream_fill(struct events_stream *st)
 		rc = sse_event(st, "checkpoint", -1, cp);
 		free(cp);
 	}
-	for (i = st->next; rc == 0 && i < upto && i < st->next +
-	    STREAM_BATCH && st->len < STREAM_BUF_HIGH; i++) {
+	for (i = st->next; rc == 0 && i < upto && i < st->next + STREAM_BATCH &&
+	     st->len < STREAM_BUF_HIGH;
+	     i++) {
 		pthread_mutex_lock(&h->mu);
 		e = h->ring[i % EVENTS_RING];
 		if (e != NULL && e->index == i)
@@ -1530,9 +1545,10 @@ events_start(struct center *c, char *err, size_t errlen)
 	}
 	center_path(c->dir, "store.db", path, sizeof(path));
 	if ((h->fusion = fusion_new(&g)) == NULL ||
-	    (h->st = store_open(c->cfg.store, path, STORE_READONLY)) ==
-	    NULL || (h->multi = curl_multi_init()) == NULL) {
-		snprintf(err, errlen, "events: cannot open the store or "
+	    (h->st = store_open(c->cfg.store, path, STORE_READONLY)) == NULL ||
+	    (h->multi = curl_multi_init()) == NULL) {
+		snprintf(err, errlen,
+		    "events: cannot open the store or "
 		    "start libcurl");
 		goto fail;
 	}

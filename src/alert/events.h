@@ -41,8 +41,8 @@
 
 #include "verify/principal.h"
 
-#define EVENTS_RING 4096	/* events kept in memory */
-#define EVENTS_MAX_TYPES 16	/* types= names */
+#define EVENTS_RING 4096    /* events kept in memory */
+#define EVENTS_MAX_TYPES 16 /* types= names */
 
 struct center;
 struct events;
@@ -51,12 +51,12 @@ struct events_stream;
 /* What a stream asks for (the query of GET /v1/events). */
 struct events_filter {
 	char types[EVENTS_MAX_TYPES][32];
-	size_t ntypes;		/* 0: every type */
+	size_t ntypes; /* 0: every type */
 	int has_bbox;
-	int64_t bbox[4];	/* min lon, min lat, max lon, max lat, 1e-7 */
-	char zone[128];		/* "" any */
+	int64_t bbox[4]; /* min lon, min lat, max lon, max lat, 1e-7 */
+	char zone[128];	 /* "" any */
 	char categories[16][32];
-	size_t ncategories;	/* 0: any */
+	size_t ncategories; /* 0: any */
 };
 
 /*
@@ -86,9 +86,9 @@ void events_stop(struct events *h);
  * message in err.
  */
 struct events_stream *events_stream_new(struct events *h,
-    const struct principal *who, const struct events_filter *f,
-    int64_t after, void (*suspend)(void *), void (*resume)(void *),
-    void *arg, int *status, char *err, size_t errlen);
+    const struct principal *who, const struct events_filter *f, int64_t after,
+    void (*suspend)(void *), void (*resume)(void *), void *arg, int *status,
+    char *err, size_t errlen);
 
 /*
  * Fills buf (max bytes) with the stream's next bytes of text/event-stream.

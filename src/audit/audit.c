@@ -39,30 +39,30 @@
 #include "tlog/note.h"
 #include "tlog/tile.h"
 
-#define WINDOW 16		/* entry bundles in flight */
-#define PAGE_WINDOW 2		/* center digests in flight */
-#define PAGE_SIZE 1000		/* the listing's largest page */
-#define DIGEST_CHUNK 65536	/* indexes per digest compared */
-#define REPLAY_QUEUE 32		/* checked bundles waiting for the replay */
+#define WINDOW 16	   /* entry bundles in flight */
+#define PAGE_WINDOW 2	   /* center digests in flight */
+#define PAGE_SIZE 1000	   /* the listing's largest page */
+#define DIGEST_CHUNK 65536 /* indexes per digest compared */
+#define REPLAY_QUEUE 32	   /* checked bundles waiting for the replay */
 #define CONNECTIONS 6
 #define MAX_NOTE NOTE_MAX_SIZE
 #define MAX_PROOF_JSON 65536
 #define MAX_BUNDLE ((size_t)TILE_WIDTH * (2 + TILE_ENTRY_MAX))
 #define MAX_PAGE ((size_t)64 << 20)
-#define TILE_LEVELS 8		/* hash tile levels above 0 we check */
+#define TILE_LEVELS 8 /* hash tile levels above 0 we check */
 #define STATE_MAGIC "truce-audit-bundles 1\n"
 
 enum tagkind { TAG_BUNDLE, TAG_TILE, TAG_PAGE };
 
 /* A checked bundle on its way to the replay thread, which frees it. */
 struct job {
-	int64_t base;			/* index of its first entry */
+	int64_t base; /* index of its first entry */
 	int count;
-	uint8_t *body;			/* the bundle the entries point into */
+	uint8_t *body; /* the bundle the entries point into */
 	struct tile_entry entries[TILE_WIDTH];
 	json_t *parsed[TILE_WIDTH];
 	char bpath[TILE_PATH_MAX];
-	struct job *next;		/* on the spent list */
+	struct job *next; /* on the spent list */
 };
 
 /* The center's digest of one chunk of DIGEST_CHUNK indexes. */
@@ -112,22 +112,22 @@ struct audit {
 	int has_old;
 	int64_t old_size;
 	uint8_t old_root[MERKLE_HASH_SIZE];
-	uint8_t (*old_bundles)[MERKLE_HASH_SIZE]; /* old_size / 256 */
+	uint8_t (*old_bundles)[MERKLE_HASH_SIZE];	/* old_size / 256 */
 	uint8_t old_tail[TILE_WIDTH][MERKLE_HASH_SIZE]; /* old_size % 256 */
 	int has_old_bundles;
 	/* The tree being rebuilt. */
 	struct compact tree;
-	uint8_t (*bundles)[MERKLE_HASH_SIZE];	/* size / 256 level-8 hashes */
+	uint8_t (*bundles)[MERKLE_HASH_SIZE]; /* size / 256 level-8 hashes */
 	uint8_t tail[TILE_WIDTH][MERKLE_HASH_SIZE]; /* size % 256 leaves */
 	uint8_t old_bundle_leaves[TILE_WIDTH][MERKLE_HASH_SIZE];
 	uint8_t root_at_old[MERKLE_HASH_SIZE];
 	uint8_t first_leaf[MERKLE_HASH_SIZE], last_leaf[MERKLE_HASH_SIZE];
-	const uint8_t *tile0;			/* this bundle's level-0 tile */
+	const uint8_t *tile0; /* this bundle's level-0 tile */
 	struct upper upper[TILE_LEVELS];
 	/* The first tile hash that differs from the recomputed one. */
 	int mismatch;
-	int mismatch_level;			/* tile level */
-	int64_t mismatch_n;			/* subtree index at 8 * level */
+	int mismatch_level; /* tile level */
+	int64_t mismatch_n; /* subtree index at 8 * level */
 	char mismatch_tile[TILE_PATH_MAX];
 	char mismatch_bundle[TILE_PATH_MAX];
 	/* The replay: a thread of its own applies the bundles the walk has
@@ -141,12 +141,12 @@ struct audit {
 	struct job *queue[REPLAY_QUEUE];
 	size_t qhead, qlen;
 	int qclosed, qabort;
-	struct job *spent;		/* replayed, for the walk to free */
+	struct job *spent; /* replayed, for the walk to free */
 	atomic_int replay_failed;
 	enum audit_outcome replay_outcome;
 	char replay_err[1024];
 	int64_t replayed;
-	double tree_start, tree_done;		/* the replay's last entry */
+	double tree_start, tree_done; /* the replay's last entry */
 	/* The center's listing of one window, where digests differ. */
 	struct listed *listed;
 	size_t nlisted;
@@ -167,7 +167,7 @@ struct audit {
 	   audit's own data: a difference is reported at the first entry
 	   fusion words with it. Walking thread only. */
 	struct geodigest geo;
-	char geo_pending[2048];		/* "" or the difference */
+	char geo_pending[2048]; /* "" or the difference */
 	/* The first failure. */
 	enum audit_outcome outcome;
 };
@@ -227,8 +227,8 @@ open_checkpoint(struct audit *a, const char *what, const uint8_t *msg,
 	if ((n = note_open(msg, len, known, nknown, &e, err, sizeof(err))) ==
 	    NULL) {
 		fail(a, AUDIT_FAILED, "%s: %s", what,
-		    e == NOTE_NO_VERIFIABLE ? "not signed by the log key" :
-		    err);
+		    e == NOTE_NO_VERIFIABLE ? "not signed by the log key"
+					    : err);
 		return NULL;
 	}
 	text = note_text(n, &tlen);
@@ -267,14 +267,17 @@ check_joint(struct audit *a)
 		if (note_verified_key(n, j) == a->log_v)
 			found = 1;
 	if (!found) {
-		fail(a, AUDIT_FAILED, "checkpoint: the log's signature (%s) "
-		    "is missing", note_verifier_name(a->log_v));
+		fail(a, AUDIT_FAILED,
+		    "checkpoint: the log's signature (%s) "
+		    "is missing",
+		    note_verifier_name(a->log_v));
 		goto done;
 	}
 	if (strcmp(checkpoint_origin(c), note_verifier_name(a->log_v)) != 0) {
-		fail(a, AUDIT_FAILED, "checkpoint: origin '%.200s' is not the "
-		    "log key's name '%s'", checkpoint_origin(c),
-		    note_verifier_name(a->log_v));
+		fail(a, AUDIT_FAILED,
+		    "checkpoint: origin '%.200s' is not the "
+		    "log key's name '%s'",
+		    checkpoint_origin(c), note_verifier_name(a->log_v));
 		goto done;
 	}
 	for (i = 0; i < a->nwit; i++) {
@@ -285,19 +288,25 @@ check_joint(struct audit *a)
 		if (found)
 			have++;
 		else if (a->quorum == a->nwit) {
-			fail(a, AUDIT_FAILED, "checkpoint: cosignature of %s "
-			    "missing", note_verifier_name(a->wit_v[i]));
+			fail(a, AUDIT_FAILED,
+			    "checkpoint: cosignature of %s "
+			    "missing",
+			    note_verifier_name(a->wit_v[i]));
 			goto done;
 		}
 	}
 	if (have < a->quorum) {
-		fail(a, AUDIT_FAILED, "checkpoint: cosigned by %zu of the "
-		    "given witnesses, the quorum is %zu", have, a->quorum);
+		fail(a, AUDIT_FAILED,
+		    "checkpoint: cosigned by %zu of the "
+		    "given witnesses, the quorum is %zu",
+		    have, a->quorum);
 		goto done;
 	}
 	if (checkpoint_size(c) > AUDIT_MAX_ENTRIES) {
-		fail(a, AUDIT_INCOMPLETE, "checkpoint: size %lld is over the "
-		    "audit's limit of %lld entries", (long long)checkpoint_size(c),
+		fail(a, AUDIT_INCOMPLETE,
+		    "checkpoint: size %lld is over the "
+		    "audit's limit of %lld entries",
+		    (long long)checkpoint_size(c),
 		    (long long)AUDIT_MAX_ENTRIES);
 		goto done;
 	}
@@ -339,8 +348,10 @@ read_file(struct audit *a, const char *path, size_t max, uint8_t **out,
 	}
 	if (fstat(fd, &st) == -1 || st.st_size < 0 ||
 	    (size_t)st.st_size > max) {
-		fail(a, AUDIT_INCOMPLETE, "%s: unreadable or over the limit "
-		    "of %zu bytes", path, max);
+		fail(a, AUDIT_INCOMPLETE,
+		    "%s: unreadable or over the limit "
+		    "of %zu bytes",
+		    path, max);
 		goto done;
 	}
 	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
@@ -417,14 +428,17 @@ load_state(struct audit *a)
 	int r, rc = -1;
 
 	if (mkdir(a->o->state_dir, 0700) == -1 && errno != EEXIST)
-		return fail(a, AUDIT_USAGE, "--state: %s: %s",
-		    a->o->state_dir, strerror(errno));
+		return fail(a, AUDIT_USAGE, "--state: %s: %s", a->o->state_dir,
+		    strerror(errno));
 	if (state_path(a, "lock", path, sizeof(path)) == -1)
 		return -1;
-	if ((a->state_lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC,
-		 0600)) == -1 || flock(a->state_lock, LOCK_EX | LOCK_NB) == -1)
-		return fail(a, AUDIT_USAGE, "--state: %s is in use by another "
-		    "audit (or unwritable)", a->o->state_dir);
+	if ((a->state_lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) ==
+		-1 ||
+	    flock(a->state_lock, LOCK_EX | LOCK_NB) == -1)
+		return fail(a, AUDIT_USAGE,
+		    "--state: %s is in use by another "
+		    "audit (or unwritable)",
+		    a->o->state_dir);
 	if (state_path(a, "checkpoint", path, sizeof(path)) == -1 ||
 	    (r = read_file(a, path, MAX_NOTE, &buf, &len)) == -1)
 		return -1;
@@ -435,8 +449,10 @@ load_state(struct audit *a)
 		goto done;
 	}
 	if (strcmp(checkpoint_origin(c), a->origin) != 0) {
-		fail(a, AUDIT_USAGE, "%s: a checkpoint of '%.200s', not of "
-		    "'%s'", path, checkpoint_origin(c), a->origin);
+		fail(a, AUDIT_USAGE,
+		    "%s: a checkpoint of '%.200s', not of "
+		    "'%s'",
+		    path, checkpoint_origin(c), a->origin);
 		goto done;
 	}
 	a->has_old = 1;
@@ -444,19 +460,21 @@ load_state(struct audit *a)
 	memcpy(a->old_root, checkpoint_root(c), MERKLE_HASH_SIZE);
 	a->sum->previous_size = a->old_size;
 	if (a->size < a->old_size) {
-		fail(a, AUDIT_FAILED, "inconsistent with the checkpoint of size "
+		fail(a, AUDIT_FAILED,
+		    "inconsistent with the checkpoint of size "
 		    "%lld saved in %s: the center's joint checkpoint has only "
 		    "%lld entries (entry %lld is the first missing)",
-		    (long long)a->old_size, a->o->state_dir,
-		    (long long)a->size, (long long)a->size);
+		    (long long)a->old_size, a->o->state_dir, (long long)a->size,
+		    (long long)a->size);
 		goto done;
 	}
 	/* The bundle hashes, to say where a rewritten history differs. */
 	nfull = (size_t)(a->old_size / TILE_WIDTH);
 	ntail = (size_t)(a->old_size % TILE_WIDTH);
 	if (state_path(a, "bundles", path, sizeof(path)) == -1 ||
-	    (r = read_file(a, path, magic + 8 + (nfull + ntail) *
-		 MERKLE_HASH_SIZE, &bb, &blen)) == -1) {
+	    (r = read_file(a, path,
+		 magic + 8 + (nfull + ntail) * MERKLE_HASH_SIZE, &bb, &blen)) ==
+		-1) {
 		a->outcome = AUDIT_OK; /* optional: go on without */
 		a->err[0] = '\0';
 		r = 0;
@@ -466,7 +484,8 @@ load_state(struct audit *a)
 	    get_be64(bb + magic) == (uint64_t)a->old_size &&
 	    (a->old_bundles = malloc(nfull ? nfull * MERKLE_HASH_SIZE : 1)) !=
 		NULL) {
-		memcpy(a->old_bundles, bb + magic + 8, nfull * MERKLE_HASH_SIZE);
+		memcpy(a->old_bundles, bb + magic + 8,
+		    nfull * MERKLE_HASH_SIZE);
 		memcpy(a->old_tail, bb + magic + 8 + nfull * MERKLE_HASH_SIZE,
 		    ntail * MERKLE_HASH_SIZE);
 		a->has_old_bundles = 1;
@@ -576,25 +595,28 @@ parse_digest(const struct fetch_reply *r, int64_t lo, int64_t hi,
 	if (r->status != 200) {
 		if (r->status >= 500)
 			*kind = AUDIT_INCOMPLETE;
-		snprintf(msg, msglen, "observations: GET %.300s answered %ld: "
-		    "%.200s", r->path, r->status, (const char *)r->body);
+		snprintf(msg, msglen,
+		    "observations: GET %.300s answered %ld: "
+		    "%.200s",
+		    r->path, r->status, (const char *)r->body);
 		return -1;
 	}
-	if ((doc = json_loadb((const char *)r->body, r->len, 0, &je)) ==
-	    NULL) {
+	if ((doc = json_loadb((const char *)r->body, r->len, 0, &je)) == NULL) {
 		snprintf(msg, msglen, "observations: GET %.300s: not JSON: %s",
 		    r->path, je.text);
 		return -1;
 	}
 	if (json_unpack(doc, "{s:I,s:I,s:I,s:s}", "from", &from, "to", &to,
-		"count", &n, "digest", &hex) != 0 || from != lo || to != hi ||
-	    n < 0 || n > hi - lo || strlen(hex) != 2 * OBSDIGEST_SIZE ||
+		"count", &n, "digest", &hex) != 0 ||
+	    from != lo || to != hi || n < 0 || n > hi - lo ||
+	    strlen(hex) != 2 * OBSDIGEST_SIZE ||
 	    sodium_hex2bin(d, OBSDIGEST_SIZE, hex, 2 * OBSDIGEST_SIZE, NULL,
 		NULL, NULL) != 0) {
-		snprintf(msg, msglen, "observations: GET %.300s: not a digest of "
+		snprintf(msg, msglen,
+		    "observations: GET %.300s: not a digest of "
 		    "indexes [%lld, %lld) ({\"from\",\"to\",\"count\","
-		    "\"digest\": 64 hex})", r->path, (long long)lo,
-		    (long long)hi);
+		    "\"digest\": 64 hex})",
+		    r->path, (long long)lo, (long long)hi);
 		goto done;
 	}
 	*count = n;
@@ -623,8 +645,8 @@ digest_run(void *arg)
 	    !atomic_load(&a->list_stop)) {
 		while (queued < a->nchunks && queued < done + PAGE_WINDOW) {
 			lo = queued * DIGEST_CHUNK;
-			hi = lo + DIGEST_CHUNK < a->size ? lo + DIGEST_CHUNK :
-			    a->size;
+			hi = lo + DIGEST_CHUNK < a->size ? lo + DIGEST_CHUNK
+							 : a->size;
 			digest_path(lo, hi, path, sizeof(path));
 			if (fetch_queue(a->lf, path, MAX_PROOF_JSON,
 				tag_of(queued, TAG_PAGE), err,
@@ -636,7 +658,8 @@ digest_run(void *arg)
 			queued++;
 		}
 		if (fetch_next(a->lf, &r) == 0) {
-			lfail(a, AUDIT_INCOMPLETE, "observations: transfers "
+			lfail(a, AUDIT_INCOMPLETE,
+			    "observations: transfers "
 			    "lost");
 			return NULL;
 		}
@@ -726,8 +749,9 @@ visit(void *ctx, int level, int64_t n, const uint8_t hash[MERKLE_HASH_SIZE])
 			memcpy(a->first_leaf, hash, MERKLE_HASH_SIZE);
 		if (n == a->size - 1)
 			memcpy(a->last_leaf, hash, MERKLE_HASH_SIZE);
-		if (!a->mismatch && memcmp(a->tile0 + pos * MERKLE_HASH_SIZE,
-		    hash, MERKLE_HASH_SIZE) != 0) {
+		if (!a->mismatch &&
+		    memcmp(a->tile0 + pos * MERKLE_HASH_SIZE, hash,
+			MERKLE_HASH_SIZE) != 0) {
 			a->mismatch = 1;
 			a->mismatch_level = 0;
 			a->mismatch_n = n;
@@ -772,8 +796,7 @@ check_geography(struct audit *a, int64_t index, const uint8_t *bytes,
 		    (long long)index, bundle, a->geo_pending);
 	if (!geography_maybe(bytes, len))
 		return 0;
-	if ((r = geography_read(e, &digest, &region, why, sizeof(why))) ==
-	    -1)
+	if ((r = geography_read(e, &digest, &region, why, sizeof(why))) == -1)
 		return fail(a, AUDIT_FAILED, "entry %lld (%s): %s",
 		    (long long)index, bundle, why);
 	if (r == 0)
@@ -784,8 +807,8 @@ check_geography(struct audit *a, int64_t index, const uint8_t *bytes,
 	else if (layers_datadir(dir, sizeof(dir)) == -1)
 		snprintf(dir, sizeof(dir), "data");
 	if (strcmp(a->geo.region, region) != 0 || a->geo.digest[0] == '\0') {
-		if (geodigest_compute(dir, region, a->o->geo_aliases,
-		    &a->geo, why, sizeof(why)) == -1) {
+		if (geodigest_compute(dir, region, a->o->geo_aliases, &a->geo,
+			why, sizeof(why)) == -1) {
 			memset(&a->geo, 0, sizeof(a->geo));
 			snprintf(a->geo_pending, sizeof(a->geo_pending),
 			    "geography: entry %lld names geography %s (region "
@@ -795,13 +818,14 @@ check_geography(struct audit *a, int64_t index, const uint8_t *bytes,
 		}
 	}
 	if (strcmp(a->geo.digest, digest) != 0)
-		snprintf(a->geo_pending, sizeof(a->geo_pending), "geography: "
+		snprintf(a->geo_pending, sizeof(a->geo_pending),
+		    "geography: "
 		    "entry %lld names geography %s (region %s), but the "
 		    "audit's data in %.512s is geography %s; a replay with it "
 		    "could word or zone incidents differently: audit with the "
 		    "copy of data/ the center used (--geo-data DIR, "
-		    "--geo-aliases FILE)", (long long)index, digest, region,
-		    dir, a->geo.digest);
+		    "--geo-aliases FILE)",
+		    (long long)index, digest, region, dir, a->geo.digest);
 	return 0;
 }
 
@@ -811,8 +835,8 @@ check_geography(struct audit *a, int64_t index, const uint8_t *bytes,
  * parsed entry goes to *out (the caller owns it) for the replay.
  */
 static int
-check_entry(struct audit *a, int64_t index, const uint8_t *bytes,
-    size_t len, const char *bundle, json_t **out)
+check_entry(struct audit *a, int64_t index, const uint8_t *bytes, size_t len,
+    const char *bundle, json_t **out)
 {
 	json_t *e;
 	json_error_t je;
@@ -826,33 +850,40 @@ check_entry(struct audit *a, int64_t index, const uint8_t *bytes,
 		    (long long)index, bundle, je.text);
 	if (!json_is_object(e) ||
 	    (type = json_string_value(json_object_get(e, "type"))) == NULL) {
-		fail(a, AUDIT_FAILED, "entry %lld (%s): not an object with a "
-		    "\"type\"", (long long)index, bundle);
+		fail(a, AUDIT_FAILED,
+		    "entry %lld (%s): not an object with a "
+		    "\"type\"",
+		    (long long)index, bundle);
 		goto done;
 	}
 	if (canon_encode(e, &canon, &clen) == -1 || clen != len ||
 	    memcmp(canon, bytes, len) != 0) {
-		fail(a, AUDIT_FAILED, "entry %lld (%s): not canonical JSON "
-		    "(RFC 8785, integers only)", (long long)index, bundle);
+		fail(a, AUDIT_FAILED,
+		    "entry %lld (%s): not canonical JSON "
+		    "(RFC 8785, integers only)",
+		    (long long)index, bundle);
 		goto done;
 	}
 	if (index == 0) {
-		const char *origin = json_string_value(json_object_get(e,
-		    "origin"));
-		const char *key = json_string_value(json_object_get(e,
-		    "log_key"));
+		const char *origin =
+		    json_string_value(json_object_get(e, "origin"));
+		const char *key =
+		    json_string_value(json_object_get(e, "log_key"));
 
 		if (strcmp(type, "genesis") != 0 || origin == NULL ||
 		    strcmp(origin, a->origin) != 0 || key == NULL ||
 		    strcmp(key, a->o->log_key) != 0) {
-			fail(a, AUDIT_FAILED, "entry 0 (%s): not the genesis "
-			    "entry of origin %s and the given log key", bundle,
-			    a->origin);
+			fail(a, AUDIT_FAILED,
+			    "entry 0 (%s): not the genesis "
+			    "entry of origin %s and the given log key",
+			    bundle, a->origin);
 			goto done;
 		}
 	} else if (strcmp(type, "genesis") == 0) {
-		fail(a, AUDIT_FAILED, "entry %lld (%s): a second genesis "
-		    "entry", (long long)index, bundle);
+		fail(a, AUDIT_FAILED,
+		    "entry %lld (%s): a second genesis "
+		    "entry",
+		    (long long)index, bundle);
 		goto done;
 	}
 	if (check_geography(a, index, bytes, len, e, bundle) == -1)
@@ -952,7 +983,8 @@ replay_run(void *arg)
 
 	pthread_setname_np(pthread_self(), "audit-replay"); /* for top -H */
 	if (store_begin(a->store) == -1)
-		rfail(a, AUDIT_INCOMPLETE, "scratch store: cannot begin a "
+		rfail(a, AUDIT_INCOMPLETE,
+		    "scratch store: cannot begin a "
 		    "transaction");
 	else
 		in_txn = 1;
@@ -971,13 +1003,14 @@ replay_run(void *arg)
 		pthread_cond_signal(&a->qtake);
 		pthread_mutex_unlock(&a->qmu);
 		for (i = 0; i < j->count && a->replay_outcome == AUDIT_OK;
-		    i++) {
+		     i++) {
 			if (store_apply_entry(a->store, j->base + i,
 				j->entries[i].data, j->entries[i].len,
 				j->parsed[i], err, sizeof(err)) == -1)
-				rfail(a, AUDIT_FAILED, "entry %lld (%s): cannot "
-				    "be replayed: %s", (long long)(j->base + i),
-				    j->bpath, err);
+				rfail(a, AUDIT_FAILED,
+				    "entry %lld (%s): cannot "
+				    "be replayed: %s",
+				    (long long)(j->base + i), j->bpath, err);
 			else
 				a->replayed++;
 		}
@@ -1033,12 +1066,14 @@ process(struct audit *a, struct slot *s)
 	if (reply_ok(a, &s->bundle, bpath) == -1 ||
 	    reply_ok(a, &s->tile, tpath) == -1)
 		return -1;
-	if (tile_entries_parse(s->bundle.body, s->bundle.len, t.width,
-		entries, err, sizeof(err)) == -1)
+	if (tile_entries_parse(s->bundle.body, s->bundle.len, t.width, entries,
+		err, sizeof(err)) == -1)
 		return fail(a, AUDIT_FAILED, "%s: %s", bpath, err);
 	if (!a->mismatch && s->tile.len != (size_t)t.width * MERKLE_HASH_SIZE)
-		return fail(a, AUDIT_FAILED, "%s: %d hashes expected, got %zu "
-		    "bytes", tpath, t.width, s->tile.len);
+		return fail(a, AUDIT_FAILED,
+		    "%s: %d hashes expected, got %zu "
+		    "bytes",
+		    tpath, t.width, s->tile.len);
 	replay = !a->mismatch;
 	a->tile0 = s->tile.body;
 	for (i = 0; i < t.width; i++) {
@@ -1052,8 +1087,8 @@ process(struct audit *a, struct slot *s)
 			if (a->mismatch_level == 0)
 				snprintf(a->mismatch_tile,
 				    sizeof(a->mismatch_tile), "%s", tpath);
-			snprintf(a->mismatch_bundle,
-			    sizeof(a->mismatch_bundle), "%s", bpath);
+			snprintf(a->mismatch_bundle, sizeof(a->mismatch_bundle),
+			    "%s", bpath);
 		}
 		if (a->has_old && a->tree.size == a->old_size)
 			compact_root(&a->tree, a->root_at_old);
@@ -1156,36 +1191,44 @@ check_root(struct audit *a)
 	same = memcmp(root, a->root, MERKLE_HASH_SIZE) == 0;
 	if (a->mismatch && a->mismatch_level == 0) {
 		if (same)
-			return fail(a, AUDIT_FAILED, "%s: hash %lld (entry "
+			return fail(a, AUDIT_FAILED,
+			    "%s: hash %lld (entry "
 			    "%lld) is not the leaf hash of the entry; the "
 			    "entries do hash to the checkpoint's root, so the "
 			    "center serves a corrupted hash tile",
 			    a->mismatch_tile,
 			    (long long)(a->mismatch_n % TILE_WIDTH),
 			    (long long)a->mismatch_n);
-		return fail(a, AUDIT_FAILED, "entry %lld (%s): leaf hash does "
+		return fail(a, AUDIT_FAILED,
+		    "entry %lld (%s): leaf hash does "
 		    "not match %s (and the entries do not hash to the "
-		    "checkpoint's root)", (long long)a->mismatch_n,
-		    a->mismatch_bundle, a->mismatch_tile);
+		    "checkpoint's root)",
+		    (long long)a->mismatch_n, a->mismatch_bundle,
+		    a->mismatch_tile);
 	}
 	if (a->mismatch) {
 		first = a->mismatch_n << (TILE_HEIGHT * a->mismatch_level);
-		last = first + (INT64_C(1) << (TILE_HEIGHT *
-		    a->mismatch_level)) - 1;
-		return fail(a, AUDIT_FAILED, "%s: hash %lld (entries %lld.."
+		last = first +
+		    (INT64_C(1) << (TILE_HEIGHT * a->mismatch_level)) - 1;
+		return fail(a, AUDIT_FAILED,
+		    "%s: hash %lld (entries %lld.."
 		    "%lld) is not the hash of those entries; %s",
 		    a->mismatch_tile, (long long)(a->mismatch_n % TILE_WIDTH),
-		    (long long)first, (long long)last, same ? "the entries "
-		    "do hash to the checkpoint's root, so the center serves a "
-		    "corrupted hash tile" : "nor do the entries hash to the "
-		    "checkpoint's root");
+		    (long long)first, (long long)last,
+		    same ? "the entries "
+			   "do hash to the checkpoint's root, so the center "
+			   "serves a "
+			   "corrupted hash tile"
+			 : "nor do the entries hash to the "
+			   "checkpoint's root");
 	}
 	if (!same) {
 		hash_b64(root, got);
 		hash_b64(a->root, want);
-		return fail(a, AUDIT_FAILED, "checkpoint: the %lld entries hash "
-		    "to %s, the checkpoint says %s", (long long)a->size, got,
-		    want);
+		return fail(a, AUDIT_FAILED,
+		    "checkpoint: the %lld entries hash "
+		    "to %s, the checkpoint says %s",
+		    (long long)a->size, got, want);
 	}
 	return 0;
 }
@@ -1193,15 +1236,14 @@ check_root(struct audit *a)
 /* The replay's observations in [lo, hi) against the center's listing. */
 struct cmp {
 	struct audit *a;
-	size_t j;		/* next listed observation */
+	size_t j; /* next listed observation */
 	int64_t hi;
 	int failed;
 };
 
 /* Whether listed (a Feature's text) is what the entry renders to. */
 static int
-same_feature(const char *listed, int64_t index, const char *entry,
-    size_t len)
+same_feature(const char *listed, int64_t index, const char *entry, size_t len)
 {
 	json_t *f = obsfeature_json(index, entry, len);
 	char *mine = f ? json_dumps(f, OBSFEATURE_JSON_FLAGS) : NULL;
@@ -1228,24 +1270,27 @@ cmp_row(void *ctx, int64_t index, const char *entry, size_t len,
 	sodium_bin2hex(hex, sizeof(hex), id, sizeof(id));
 	if (c->j < a->nlisted && a->listed[c->j].index < index) {
 		sodium_bin2hex(lhex, sizeof(lhex), a->listed[c->j].id, 32);
-		fail(a, AUDIT_FAILED, "observations: the center lists %s at "
-		    "index %lld, where the log holds no observation", lhex,
-		    (long long)a->listed[c->j].index);
+		fail(a, AUDIT_FAILED,
+		    "observations: the center lists %s at "
+		    "index %lld, where the log holds no observation",
+		    lhex, (long long)a->listed[c->j].index);
 		c->failed = 1;
 		return 1;
 	}
 	if (c->j == a->nlisted || a->listed[c->j].index > index) {
-		fail(a, AUDIT_FAILED, "observations: entry %lld (observation "
-		    "%s) is missing from the center's listing", (long long)index,
-		    hex);
+		fail(a, AUDIT_FAILED,
+		    "observations: entry %lld (observation "
+		    "%s) is missing from the center's listing",
+		    (long long)index, hex);
 		c->failed = 1;
 		return 1;
 	}
 	if (memcmp(a->listed[c->j].id, id, 32) != 0) {
 		sodium_bin2hex(lhex, sizeof(lhex), a->listed[c->j].id, 32);
-		fail(a, AUDIT_FAILED, "observations: at index %lld the center "
-		    "lists %s, the log's entry is %s", (long long)index, lhex,
-		    hex);
+		fail(a, AUDIT_FAILED,
+		    "observations: at index %lld the center "
+		    "lists %s, the log's entry is %s",
+		    (long long)index, lhex, hex);
 		c->failed = 1;
 		return 1;
 	}
@@ -1256,10 +1301,11 @@ cmp_row(void *ctx, int64_t index, const char *entry, size_t len,
 	 * log's entry renders to (the server's own renderer's reference).
 	 */
 	if (!same_feature(a->listed[c->j].feature, index, entry, len)) {
-		fail(a, AUDIT_FAILED, "observations: at index %lld the center "
+		fail(a, AUDIT_FAILED,
+		    "observations: at index %lld the center "
 		    "lists %s, the log's entry is %s, but the center's feature "
-		    "is not what that entry renders to", (long long)index,
-		    hex, hex);
+		    "is not what that entry renders to",
+		    (long long)index, hex, hex);
 		c->failed = 1;
 		return 1;
 	}
@@ -1281,8 +1327,7 @@ by_index(const void *x, const void *y)
  * lo - 1, so every one of a window of at most PAGE_SIZE indexes.
  */
 static int
-parse_page(struct audit *a, int64_t lo, int64_t hi,
-    const struct fetch_reply *r)
+parse_page(struct audit *a, int64_t lo, int64_t hi, const struct fetch_reply *r)
 {
 	json_t *doc, *features, *f;
 	json_error_t je;
@@ -1293,39 +1338,47 @@ parse_page(struct audit *a, int64_t lo, int64_t hi,
 
 	if (reply_ok(a, r, "observations") == -1)
 		return -1;
-	if ((doc = json_loadb((const char *)r->body, r->len, 0, &je)) ==
-	    NULL)
-		return fail(a, AUDIT_FAILED, "observations: GET %s: not JSON: "
-		    "%s", r->path, je.text);
+	if ((doc = json_loadb((const char *)r->body, r->len, 0, &je)) == NULL)
+		return fail(a, AUDIT_FAILED,
+		    "observations: GET %s: not JSON: "
+		    "%s",
+		    r->path, je.text);
 	features = json_object_get(doc, "features");
-	if (!json_is_array(features) ||
-	    json_array_size(features) > PAGE_SIZE) {
-		fail(a, AUDIT_FAILED, "observations: GET %s: `features` is "
-		    "not an array of at most %d", r->path, PAGE_SIZE);
+	if (!json_is_array(features) || json_array_size(features) > PAGE_SIZE) {
+		fail(a, AUDIT_FAILED,
+		    "observations: GET %s: `features` is "
+		    "not an array of at most %d",
+		    r->path, PAGE_SIZE);
 		goto done;
 	}
 	if ((a->listed = calloc(PAGE_SIZE, sizeof(*a->listed))) == NULL) {
 		fail(a, AUDIT_INCOMPLETE, "out of memory");
 		goto done;
 	}
-	json_array_foreach(features, i, f) {
+	json_array_foreach(features, i, f)
+	{
 		id = json_string_value(json_object_get(f, "id"));
 		if (json_unpack(f, "{s:{s:I}}", "properties", "index",
-			&index) != 0 || id == NULL || strlen(id) != 64) {
-			fail(a, AUDIT_FAILED, "observations: GET %s: feature "
+			&index) != 0 ||
+		    id == NULL || strlen(id) != 64) {
+			fail(a, AUDIT_FAILED,
+			    "observations: GET %s: feature "
 			    "%zu has no `id` of 64 hex or no "
-			    "`properties.index`", r->path, i);
+			    "`properties.index`",
+			    r->path, i);
 			goto done;
 		}
 		if (index < lo || index >= hi)
 			continue;
 		a->listed[a->nlisted].index = index;
-		a->listed[a->nlisted].feature = json_dumps(f,
-		    OBSFEATURE_JSON_FLAGS);
+		a->listed[a->nlisted].feature =
+		    json_dumps(f, OBSFEATURE_JSON_FLAGS);
 		if (sodium_hex2bin(a->listed[a->nlisted].id, 32, id, 64, NULL,
 			NULL, NULL) != 0) {
-			fail(a, AUDIT_FAILED, "observations: GET %s: id '%.64s' "
-			    "is not hex", r->path, id);
+			fail(a, AUDIT_FAILED,
+			    "observations: GET %s: id '%.64s' "
+			    "is not hex",
+			    r->path, id);
 			goto done;
 		}
 		a->nlisted++;
@@ -1355,8 +1408,10 @@ compare_page(struct audit *a, int64_t lo, int64_t hi)
 		snprintf(path, sizeof(path), "/v1/observations?limit=%d",
 		    PAGE_SIZE);
 	else
-		snprintf(path, sizeof(path), "/v1/observations?limit=%d&"
-		    "cursor=%lld", PAGE_SIZE, (long long)(lo - 1));
+		snprintf(path, sizeof(path),
+		    "/v1/observations?limit=%d&"
+		    "cursor=%lld",
+		    PAGE_SIZE, (long long)(lo - 1));
 	if (fetch_get(a->f, path, MAX_PAGE, &r) == -1)
 		return fail(a, AUDIT_INCOMPLETE, "observations: %s", r.error);
 	if (parse_page(a, lo, hi, &r) == -1)
@@ -1365,8 +1420,10 @@ compare_page(struct audit *a, int64_t lo, int64_t hi)
 		qsort(a->listed, a->nlisted, sizeof(*a->listed), by_index);
 	for (i = 1; i < a->nlisted; i++)
 		if (a->listed[i].index == a->listed[i - 1].index) {
-			fail(a, AUDIT_FAILED, "observations: the center lists "
-			    "index %lld twice", (long long)a->listed[i].index);
+			fail(a, AUDIT_FAILED,
+			    "observations: the center lists "
+			    "index %lld twice",
+			    (long long)a->listed[i].index);
 			goto done;
 		}
 	memset(&c, 0, sizeof(c));
@@ -1383,15 +1440,17 @@ compare_page(struct audit *a, int64_t lo, int64_t hi)
 		goto done;
 	if (c.j < a->nlisted) {
 		sodium_bin2hex(hex, sizeof(hex), a->listed[c.j].id, 32);
-		fail(a, AUDIT_FAILED, "observations: the center lists %s at "
-		    "index %lld, where the log holds no observation", hex,
-		    (long long)a->listed[c.j].index);
+		fail(a, AUDIT_FAILED,
+		    "observations: the center lists %s at "
+		    "index %lld, where the log holds no observation",
+		    hex, (long long)a->listed[c.j].index);
 		goto done;
 	}
-	fail(a, AUDIT_FAILED, "observations: the center's digest of indexes "
+	fail(a, AUDIT_FAILED,
+	    "observations: the center's digest of indexes "
 	    "[%lld, %lld) is not the replay's, though its listing of them "
-	    "(GET %s) is: the center serves a wrong digest", (long long)lo,
-	    (long long)hi, path);
+	    "(GET %s) is: the center serves a wrong digest",
+	    (long long)lo, (long long)hi, path);
 done:
 	for (i = 0; i < a->nlisted; i++) {
 		free(a->listed[i].feature);
@@ -1428,7 +1487,8 @@ locate_difference(struct audit *a, int64_t lo, int64_t hi)
 		if (rc == -1)
 			return fail(a, kind, "%s", msg);
 		if (obsdigest_range(a->store, lo, mid, mine, &m) == -1)
-			return fail(a, AUDIT_INCOMPLETE, "scratch store: query "
+			return fail(a, AUDIT_INCOMPLETE,
+			    "scratch store: query "
 			    "failed");
 		if (n != m || memcmp(mine, theirs, OBSDIGEST_SIZE) != 0)
 			hi = mid;
@@ -1455,7 +1515,8 @@ compare_digests(struct audit *a)
 		lo = k * DIGEST_CHUNK;
 		hi = lo + DIGEST_CHUNK < a->size ? lo + DIGEST_CHUNK : a->size;
 		if (obsdigest_range(a->store, lo, hi, mine, &n) == -1)
-			return fail(a, AUDIT_INCOMPLETE, "scratch store: query "
+			return fail(a, AUDIT_INCOMPLETE,
+			    "scratch store: query "
 			    "failed");
 		if (n != a->center[k].count ||
 		    memcmp(mine, a->center[k].digest, OBSDIGEST_SIZE) != 0)
@@ -1467,8 +1528,7 @@ compare_digests(struct audit *a)
 
 int
 audit_parse_proof(const uint8_t *body, size_t len,
-    uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *plen, char *err,
-    size_t errlen)
+    uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *plen, char *err, size_t errlen)
 {
 	json_t *doc, *arr, *h;
 	const char *s;
@@ -1482,11 +1542,14 @@ audit_parse_proof(const uint8_t *body, size_t len,
 		    MERKLE_MAX_PROOF);
 		goto done;
 	}
-	json_array_foreach(arr, i, h) {
+	json_array_foreach(arr, i, h)
+	{
 		if ((s = json_string_value(h)) == NULL ||
 		    merkle_hash_from_base64(s, strlen(s), proof[i]) == -1) {
-			snprintf(err, errlen, "proof[%zu] is not a base64 "
-			    "SHA-256 hash", i);
+			snprintf(err, errlen,
+			    "proof[%zu] is not a base64 "
+			    "SHA-256 hash",
+			    i);
 			goto done;
 		}
 	}
@@ -1510,8 +1573,8 @@ get_proof(struct audit *a, const char *path, const char *what,
 		return fail(a, AUDIT_INCOMPLETE, "%s: %s", what, r.error);
 	if (reply_ok(a, &r, what) == -1)
 		goto done;
-	if (audit_parse_proof(r.body, r.len, proof, plen, err,
-		sizeof(err)) == -1) {
+	if (audit_parse_proof(r.body, r.len, proof, plen, err, sizeof(err)) ==
+	    -1) {
 		fail(a, AUDIT_FAILED, "%s: GET %s: %s", what, path, err);
 		goto done;
 	}
@@ -1537,16 +1600,19 @@ check_center_proofs(struct audit *a)
 	int i, rc = -1;
 
 	for (i = 0; i < 2 && a->size > 0; i++) {
-		snprintf(path, sizeof(path), "/v1/log/proof/inclusion?index="
-		    "%lld&size=%lld", (long long)index[i], (long long)a->size);
+		snprintf(path, sizeof(path),
+		    "/v1/log/proof/inclusion?index="
+		    "%lld&size=%lld",
+		    (long long)index[i], (long long)a->size);
 		snprintf(what, sizeof(what), "inclusion proof of entry %lld",
 		    (long long)index[i]);
 		if (get_proof(a, path, what, proof, &plen) == -1)
 			return -1;
 		if (merkle_verify_inclusion(index[i], a->size, leaf[i],
-			(const uint8_t (*)[MERKLE_HASH_SIZE])proof, plen,
+			(const uint8_t(*)[MERKLE_HASH_SIZE])proof, plen,
 			a->root) == -1)
-			return fail(a, AUDIT_FAILED, "%s in the checkpoint of "
+			return fail(a, AUDIT_FAILED,
+			    "%s in the checkpoint of "
 			    "size %lld: the center's proof does not verify",
 			    what, (long long)a->size);
 	}
@@ -1559,33 +1625,40 @@ check_center_proofs(struct audit *a)
 		goto done;
 	lsize = checkpoint_size(c);
 	if (strcmp(checkpoint_origin(c), a->origin) != 0) {
-		fail(a, AUDIT_FAILED, "latest checkpoint: origin '%.200s' is "
-		    "not '%s'", checkpoint_origin(c), a->origin);
+		fail(a, AUDIT_FAILED,
+		    "latest checkpoint: origin '%.200s' is "
+		    "not '%s'",
+		    checkpoint_origin(c), a->origin);
 		goto done;
 	}
 	if (lsize < a->size) {
-		fail(a, AUDIT_FAILED, "latest checkpoint: the log signed size "
+		fail(a, AUDIT_FAILED,
+		    "latest checkpoint: the log signed size "
 		    "%lld after the joint checkpoint of size %lld: entries "
-		    "%lld.. are gone", (long long)lsize, (long long)a->size,
+		    "%lld.. are gone",
+		    (long long)lsize, (long long)a->size, (long long)lsize);
+		goto done;
+	}
+	if (lsize == a->size &&
+	    memcmp(checkpoint_root(c), a->root, MERKLE_HASH_SIZE) != 0) {
+		fail(a, AUDIT_FAILED,
+		    "latest checkpoint: the log signed two "
+		    "different roots for size %lld (a fork)",
 		    (long long)lsize);
 		goto done;
 	}
-	if (lsize == a->size && memcmp(checkpoint_root(c), a->root,
-	    MERKLE_HASH_SIZE) != 0) {
-		fail(a, AUDIT_FAILED, "latest checkpoint: the log signed two "
-		    "different roots for size %lld (a fork)", (long long)lsize);
-		goto done;
-	}
 	if (lsize > a->size && a->size > 0) {
-		snprintf(path, sizeof(path), "/v1/log/proof/consistency?from="
-		    "%lld&to=%lld", (long long)a->size, (long long)lsize);
-		if (get_proof(a, path, "latest checkpoint", proof, &plen) ==
-		    -1)
+		snprintf(path, sizeof(path),
+		    "/v1/log/proof/consistency?from="
+		    "%lld&to=%lld",
+		    (long long)a->size, (long long)lsize);
+		if (get_proof(a, path, "latest checkpoint", proof, &plen) == -1)
 			goto done;
 		if (merkle_verify_consistency(a->size, lsize,
-			(const uint8_t (*)[MERKLE_HASH_SIZE])proof, plen,
+			(const uint8_t(*)[MERKLE_HASH_SIZE])proof, plen,
 			a->root, checkpoint_root(c)) == -1) {
-			fail(a, AUDIT_FAILED, "latest checkpoint: size %lld is "
+			fail(a, AUDIT_FAILED,
+			    "latest checkpoint: size %lld is "
 			    "not consistent with the joint checkpoint of size "
 			    "%lld (the center's proof does not verify)",
 			    (long long)lsize, (long long)a->size);
@@ -1614,10 +1687,11 @@ localize(struct audit *a, char *out, size_t outlen)
 		return;
 	for (k = 0; k < nfull; k++)
 		if (memcmp(a->old_bundles[k], a->bundles[k],
-		    MERKLE_HASH_SIZE) != 0) {
+			MERKLE_HASH_SIZE) != 0) {
 			t.n = k;
 			tile_path_format(&t, path, sizeof(path));
-			snprintf(out, outlen, "; the first difference is in "
+			snprintf(out, outlen,
+			    "; the first difference is in "
 			    "entries %lld..%lld (%s)",
 			    (long long)(k * TILE_WIDTH),
 			    (long long)(k * TILE_WIDTH + TILE_WIDTH - 1), path);
@@ -1625,9 +1699,11 @@ localize(struct audit *a, char *out, size_t outlen)
 		}
 	for (i = 0; i < ntail; i++)
 		if (memcmp(a->old_tail[i], a->old_bundle_leaves[i],
-		    MERKLE_HASH_SIZE) != 0) {
-			snprintf(out, outlen, "; the first difference is entry "
-			    "%lld", (long long)(nfull * TILE_WIDTH + i));
+			MERKLE_HASH_SIZE) != 0) {
+			snprintf(out, outlen,
+			    "; the first difference is entry "
+			    "%lld",
+			    (long long)(nfull * TILE_WIDTH + i));
 			return;
 		}
 }
@@ -1646,46 +1722,50 @@ check_state(struct audit *a)
 	localize(a, where, sizeof(where));
 	if (a->size == a->old_size) {
 		if (memcmp(a->root, a->old_root, MERKLE_HASH_SIZE) != 0)
-			return fail(a, AUDIT_FAILED, "inconsistent with the "
+			return fail(a, AUDIT_FAILED,
+			    "inconsistent with the "
 			    "checkpoint of size %lld saved in %s: same size, "
 			    "different root (history rewritten)%s",
 			    (long long)a->old_size, a->o->state_dir, where);
 		return 0;
 	}
-	snprintf(path, sizeof(path), "/v1/log/proof/consistency?from=%lld&"
-	    "to=%lld", (long long)a->old_size, (long long)a->size);
+	snprintf(path, sizeof(path),
+	    "/v1/log/proof/consistency?from=%lld&"
+	    "to=%lld",
+	    (long long)a->old_size, (long long)a->size);
 	if (get_proof(a, path, "consistency proof", proof, &plen) == -1)
 		return -1;
 	proof_ok = merkle_verify_consistency(a->old_size, a->size,
-	    (const uint8_t (*)[MERKLE_HASH_SIZE])proof, plen, a->old_root,
-	    a->root) == 0;
+		       (const uint8_t(*)[MERKLE_HASH_SIZE])proof, plen,
+		       a->old_root, a->root) == 0;
 	same = memcmp(a->root_at_old, a->old_root, MERKLE_HASH_SIZE) == 0;
 	if (!same)
-		return fail(a, AUDIT_FAILED, "inconsistent with the checkpoint "
+		return fail(a, AUDIT_FAILED,
+		    "inconsistent with the checkpoint "
 		    "of size %lld saved in %s: the first %lld entries now hash "
 		    "to another root (history rewritten)%s",
 		    (long long)a->old_size, a->o->state_dir,
 		    (long long)a->old_size, where);
 	if (!proof_ok)
-		return fail(a, AUDIT_FAILED, "consistency proof from %lld to "
+		return fail(a, AUDIT_FAILED,
+		    "consistency proof from %lld to "
 		    "%lld (GET %s) does not verify, though the entries are "
 		    "consistent with the checkpoint saved in %s: the center "
-		    "serves wrong proofs", (long long)a->old_size,
-		    (long long)a->size, path, a->o->state_dir);
+		    "serves wrong proofs",
+		    (long long)a->old_size, (long long)a->size, path,
+		    a->o->state_dir);
 	return 0;
 }
 
 /* Writes data to dir/name durably (common/file.h). */
 static int
-write_atomic(struct audit *a, const char *name, const void *data,
-    size_t len)
+write_atomic(struct audit *a, const char *name, const void *data, size_t len)
 {
 	char path[PATH_MAX], err[PATH_MAX + 128];
 
 	if (state_path(a, name, path, sizeof(path)) == -1)
 		return -1;
-	if (file_write_atomic(path, data, len, 0600, 0, err, sizeof(err)) ==
-	    -1)
+	if (file_write_atomic(path, data, len, 0600, 0, err, sizeof(err)) == -1)
 		return fail(a, AUDIT_INCOMPLETE, "%s", err);
 	return 0;
 }
@@ -1711,8 +1791,8 @@ save_state(struct audit *a)
 	/* The checkpoint last: it is what the next audit trusts. */
 	rc = write_atomic(a, "bundles", buf, len);
 	free(buf);
-	if (rc == -1 || write_atomic(a, "checkpoint", a->note,
-	    strlen(a->note)) == -1)
+	if (rc == -1 ||
+	    write_atomic(a, "checkpoint", a->note, strlen(a->note)) == -1)
 		return -1;
 	if ((dfd = open(a->o->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) !=
 	    -1) {
@@ -1754,7 +1834,8 @@ diagnose_no_joint(struct audit *a)
 	    checkpoint_size(latest) >= checkpoint_size(old))
 		goto restore;
 	a->outcome = AUDIT_OK;
-	fail(a, AUDIT_FAILED, "inconsistent with the checkpoint of size %lld "
+	fail(a, AUDIT_FAILED,
+	    "inconsistent with the checkpoint of size %lld "
 	    "saved in %s: the center serves no joint checkpoint and its log "
 	    "now holds only %lld entries (entry %lld is the first missing)",
 	    (long long)checkpoint_size(old), a->o->state_dir,
@@ -1783,11 +1864,12 @@ setup_keys(struct audit *a)
 	char err[300];
 	size_t i;
 
-	if ((a->log_v = note_verifier_parse(o->log_key, strlen(o->log_key),
-		 err, sizeof(err))) == NULL)
+	if ((a->log_v = note_verifier_parse(o->log_key, strlen(o->log_key), err,
+		 sizeof(err))) == NULL)
 		return fail(a, AUDIT_USAGE, "--log-key: %s", err);
 	if (note_verifier_type(a->log_v) != NOTE_KEY_ED25519)
-		return fail(a, AUDIT_USAGE, "--log-key: not an Ed25519 log "
+		return fail(a, AUDIT_USAGE,
+		    "--log-key: not an Ed25519 log "
 		    "key");
 	if (o->nwitness_keys > AUDIT_MAX_WITNESSES)
 		return fail(a, AUDIT_USAGE, "--witness-key: more than %d",
@@ -1802,12 +1884,16 @@ setup_keys(struct audit *a)
 		}
 		a->nwit = i + 1;
 		if (note_verifier_type(a->wit_v[i]) != NOTE_KEY_COSIGNATURE)
-			return fail(a, AUDIT_USAGE, "--witness-key %s: not a "
-			    "cosignature key", note_verifier_name(a->wit_v[i]));
+			return fail(a, AUDIT_USAGE,
+			    "--witness-key %s: not a "
+			    "cosignature key",
+			    note_verifier_name(a->wit_v[i]));
 	}
 	if (o->quorum > a->nwit)
-		return fail(a, AUDIT_USAGE, "--quorum: %zu is more than the "
-		    "%zu witness keys given", o->quorum, a->nwit);
+		return fail(a, AUDIT_USAGE,
+		    "--quorum: %zu is more than the "
+		    "%zu witness keys given",
+		    o->quorum, a->nwit);
 	a->quorum = o->quorum ? o->quorum : a->nwit;
 	return 0;
 }
@@ -1830,8 +1916,8 @@ open_store(struct audit *a)
 }
 
 int
-audit_run(const struct audit_options *o, struct audit_summary *s,
-    char *err, size_t errlen)
+audit_run(const struct audit_options *o, struct audit_summary *s, char *err,
+    size_t errlen)
 {
 	struct audit *a;
 	double t0 = clock_now_s();
@@ -1872,8 +1958,8 @@ audit_run(const struct audit_options *o, struct audit_summary *s,
 	if (o->state_dir != NULL && load_state(a) == -1)
 		goto done;
 	nfull = a->size / TILE_WIDTH;
-	if ((a->bundles = malloc(nfull ? (size_t)nfull * MERKLE_HASH_SIZE :
-		 1)) == NULL) {
+	if ((a->bundles = malloc(
+		 nfull ? (size_t)nfull * MERKLE_HASH_SIZE : 1)) == NULL) {
 		fail(a, AUDIT_INCOMPLETE, "out of memory");
 		goto done;
 	}
@@ -1885,8 +1971,8 @@ audit_run(const struct audit_options *o, struct audit_summary *s,
 		goto done;
 	}
 	a->nchunks = (a->size + DIGEST_CHUNK - 1) / DIGEST_CHUNK;
-	if ((a->center = calloc((size_t)a->nchunks + 1,
-		 sizeof(*a->center))) == NULL) {
+	if ((a->center = calloc((size_t)a->nchunks + 1, sizeof(*a->center))) ==
+	    NULL) {
 		fail(a, AUDIT_INCOMPLETE, "out of memory");
 		goto done;
 	}

@@ -48,39 +48,39 @@
 /* How an audit ended (also the exit status of `truce audit`). */
 enum audit_outcome {
 	AUDIT_OK = 0,
-	AUDIT_FAILED = 1,     /* a check failed: the message is evidence */
-	AUDIT_USAGE = 2,      /* bad options (keys, quorum, state) */
-	AUDIT_INCOMPLETE = 3  /* the audit could not be completed: network,
+	AUDIT_FAILED = 1,    /* a check failed: the message is evidence */
+	AUDIT_USAGE = 2,     /* bad options (keys, quorum, state) */
+	AUDIT_INCOMPLETE = 3 /* the audit could not be completed: network,
 				 server error, local I/O */
 };
 
 /* What to audit; the caller holds it on the stack. */
 struct audit_options {
-	const char *url;		   /* the center's base URL */
-	const char *log_key;		   /* the log's verifier key */
-	const char *const *witness_keys;   /* cosignature verifier keys */
+	const char *url;		 /* the center's base URL */
+	const char *log_key;		 /* the log's verifier key */
+	const char *const *witness_keys; /* cosignature verifier keys */
 	size_t nwitness_keys;
-	size_t quorum;			   /* 0: every witness key */
-	const char *state_dir;		   /* NULL: no state */
-	const char *token;		   /* reader's bearer token, or NULL */
-	const char *geo_data;		   /* data directory holding geo/;
+	size_t quorum;		 /* 0: every witness key */
+	const char *state_dir;	 /* NULL: no state */
+	const char *token;	 /* reader's bearer token, or NULL */
+	const char *geo_data;	 /* data directory holding geo/;
 					      NULL: layers_datadir() */
-	const char *geo_aliases;	   /* the center's alias file, or
+	const char *geo_aliases; /* the center's alias file, or
 					      NULL */
 };
 
 /* What an audit found; filled by audit_run. */
 struct audit_summary {
 	enum audit_outcome outcome;
-	char origin[1025];		   /* CHECKPOINT_ORIGIN_MAX + 1 */
-	int64_t size;			   /* of the audited checkpoint */
+	char origin[1025]; /* CHECKPOINT_ORIGIN_MAX + 1 */
+	int64_t size;	   /* of the audited checkpoint */
 	char root[MERKLE_BASE64_SIZE];
-	size_t cosignatures;		   /* of the given witness keys */
-	int64_t replayed;		   /* entries hashed and replayed */
-	int64_t observations;		   /* compared with the center's */
-	int64_t previous_size;		   /* saved in the state; -1: none */
-	double seconds;			   /* the whole audit */
-	double tree_seconds;		   /* steps 3 and 4 (fetch, hash,
+	size_t cosignatures;   /* of the given witness keys */
+	int64_t replayed;      /* entries hashed and replayed */
+	int64_t observations;  /* compared with the center's */
+	int64_t previous_size; /* saved in the state; -1: none */
+	double seconds;	       /* the whole audit */
+	double tree_seconds;   /* steps 3 and 4 (fetch, hash,
 					      check, replay), until the last
 					      entry is replayed */
 };
@@ -94,8 +94,8 @@ struct audit_summary {
  * temporary file), O(size / 256) hashes of memory plus at most 32
  * bundles waiting for the replay.
  */
-int audit_run(const struct audit_options *o, struct audit_summary *s,
-    char *err, size_t errlen);
+int audit_run(const struct audit_options *o, struct audit_summary *s, char *err,
+    size_t errlen);
 
 /*
  * Reads a proof answer of the center (GET /v1/log/proof/inclusion or
@@ -105,7 +105,6 @@ int audit_run(const struct audit_options *o, struct audit_summary *s,
  * reason in err. Pure; fuzzed by fuzz/fuzz_proof.c.
  */
 int audit_parse_proof(const uint8_t *body, size_t len,
-    uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *plen, char *err,
-    size_t errlen);
+    uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *plen, char *err, size_t errlen);
 
 #endif

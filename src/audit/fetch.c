@@ -24,9 +24,9 @@ struct fetch {
 	CURLM *multi;
 	struct curl_slist *headers;
 	char base[FETCH_URL_MAX];
-	char cacert[1024];	/* TRUCE_CACERT: CAs for https://, or "" */
-	size_t active;	/* queued in the multi handle */
-	struct transfer *inflight;	   /* those, to free them early */
+	char cacert[1024];	   /* TRUCE_CACERT: CAs for https://, or "" */
+	size_t active;		   /* queued in the multi handle */
+	struct transfer *inflight; /* those, to free them early */
 	struct transfer *done, *done_tail; /* finished, not yet returned */
 	size_t ndone;
 };
@@ -89,8 +89,10 @@ fetch_new(const char *base_url, const char *token, int max_connections,
 	}
 	if (strncmp(base_url, "http://", 7) != 0 &&
 	    strncmp(base_url, "https://", 8) != 0) {
-		snprintf(err, errlen, "URL: '%.100s' is not http:// or "
-		    "https://", base_url);
+		snprintf(err, errlen,
+		    "URL: '%.100s' is not http:// or "
+		    "https://",
+		    base_url);
 		return NULL;
 	}
 	if ((f = calloc(1, sizeof(*f))) == NULL) {
@@ -104,7 +106,7 @@ fetch_new(const char *base_url, const char *token, int max_connections,
 	f->base[n] = '\0';
 	if ((ca = getenv("TRUCE_CACERT")) != NULL &&
 	    (size_t)snprintf(f->cacert, sizeof(f->cacert), "%s", ca) >=
-	    sizeof(f->cacert)) {
+		sizeof(f->cacert)) {
 		snprintf(err, errlen, "TRUCE_CACERT: longer than %zu bytes",
 		    sizeof(f->cacert) - 1);
 		fetch_free(f);
@@ -157,8 +159,8 @@ fetch_free(struct fetch *f)
 }
 
 int
-fetch_queue(struct fetch *f, const char *path, size_t max, void *tag,
-    char *err, size_t errlen)
+fetch_queue(struct fetch *f, const char *path, size_t max, void *tag, char *err,
+    size_t errlen)
 {
 	struct transfer *t;
 	char url[FETCH_URL_MAX + FETCH_URL_MAX];
@@ -242,8 +244,7 @@ collect(struct fetch *f)
 			free(t->buf);
 			t->buf = NULL;
 			t->len = 0;
-		} else if (t->buf == NULL &&
-		    (t->buf = calloc(1, 1)) == NULL) {
+		} else if (t->buf == NULL && (t->buf = calloc(1, 1)) == NULL) {
 			snprintf(t->errbuf, sizeof(t->errbuf), "out of memory");
 		}
 		curl_multi_remove_handle(f->multi, t->easy);
@@ -331,15 +332,14 @@ fetch_next(struct fetch *f, struct fetch_reply *r)
 }
 
 int
-fetch_get(struct fetch *f, const char *path, size_t max,
-    struct fetch_reply *r)
+fetch_get(struct fetch *f, const char *path, size_t max, struct fetch_reply *r)
 {
 	struct transfer *t;
 
 	memset(r, 0, sizeof(*r));
 	snprintf(r->path, sizeof(r->path), "%s", path);
-	if (fetch_queue(f, path, max, &own_tag, r->error,
-		sizeof(r->error)) == -1)
+	if (fetch_queue(f, path, max, &own_tag, r->error, sizeof(r->error)) ==
+	    -1)
 		return -1;
 	if ((t = wait_for(f, &own_tag)) == NULL) {
 		snprintf(r->error, sizeof(r->error), "transfer lost");

@@ -22,12 +22,12 @@ struct fetch;
 
 /* One finished transfer; hold it on the stack, free its body with free(). */
 struct fetch_reply {
-	void *tag;	   /* as given to fetch_queue */
-	long status;	   /* HTTP status, 0 when the transfer failed */
-	uint8_t *body;	   /* NUL-terminated (not counted in len); caller
+	void *tag;     /* as given to fetch_queue */
+	long status;   /* HTTP status, 0 when the transfer failed */
+	uint8_t *body; /* NUL-terminated (not counted in len); caller
 			      frees; NULL when the transfer failed */
 	size_t len;
-	char error[256];   /* why the transfer failed (status 0) */
+	char error[256];	  /* why the transfer failed (status 0) */
 	char path[FETCH_URL_MAX]; /* the path asked for, for messages */
 };
 

@@ -54,8 +54,8 @@ slurp_small(const char *path, char *buf, size_t cap)
  * len -1: all of it. 0 or -1 (err).
  */
 static int
-copy_file(const char *src, const char *dst, int64_t len, mode_t mode,
-    char *err, size_t errlen)
+copy_file(const char *src, const char *dst, int64_t len, mode_t mode, char *err,
+    size_t errlen)
 {
 	char *buf = NULL;
 	int in = -1, out = -1, rc = -1;
@@ -64,7 +64,8 @@ copy_file(const char *src, const char *dst, int64_t len, mode_t mode,
 
 	if ((in = open(src, O_RDONLY | O_CLOEXEC)) == -1 ||
 	    (out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)) ==
-	    -1 || (buf = malloc(COPY_CHUNK)) == NULL) {
+		-1 ||
+	    (buf = malloc(COPY_CHUNK)) == NULL) {
 		snprintf(err, errlen, "%s: %s", in == -1 ? src : dst,
 		    strerror(errno));
 		goto done;
@@ -76,8 +77,8 @@ copy_file(const char *src, const char *dst, int64_t len, mode_t mode,
 				continue;
 			if (r == 0 && len < 0)
 				break;
-			snprintf(err, errlen, "%s: %s", src, r == 0 ?
-			    "shorter than expected" : strerror(errno));
+			snprintf(err, errlen, "%s: %s", src,
+			    r == 0 ? "shorter than expected" : strerror(errno));
 			goto done;
 		}
 		for (w = 0; w < r;) {
@@ -129,8 +130,7 @@ entries_prefix(const char *path, int64_t *n, int64_t *bytes, char *err,
 		goto done;
 	}
 	while (*n < 0 || k < *n) {
-		if (st.st_size - off < 2 ||
-		    pread(fd, lp, 2, (off_t)off) != 2 ||
+		if (st.st_size - off < 2 || pread(fd, lp, 2, (off_t)off) != 2 ||
 		    (lp[0] == 0 && lp[1] == 0) ||
 		    st.st_size - off - 2 < (lp[0] << 8 | lp[1]))
 			break;
@@ -138,9 +138,10 @@ entries_prefix(const char *path, int64_t *n, int64_t *bytes, char *err,
 		k++;
 	}
 	if (*n >= 0 && k < *n) {
-		snprintf(err, errlen, "%s holds %lld complete entries, fewer "
-		    "than the %lld its signed checkpoint covers", path,
-		    (long long)k, (long long)*n);
+		snprintf(err, errlen,
+		    "%s holds %lld complete entries, fewer "
+		    "than the %lld its signed checkpoint covers",
+		    path, (long long)k, (long long)*n);
 		goto done;
 	}
 	*n = k;
@@ -154,8 +155,7 @@ done:
 
 /* Copies the regular files of directory src into dst (made, 0700). */
 static int
-copy_dir(const char *src, const char *dst, int depth, char *err,
-    size_t errlen)
+copy_dir(const char *src, const char *dst, int depth, char *err, size_t errlen)
 {
 	char s[PATH_MAX], d[PATH_MAX];
 	struct dirent *de;
@@ -184,8 +184,8 @@ copy_dir(const char *src, const char *dst, int depth, char *err,
 		if (S_ISDIR(st.st_mode) && depth > 0) {
 			if (copy_dir(s, d, depth - 1, err, errlen) == -1)
 				goto done;
-		} else if (S_ISREG(st.st_mode) && copy_file(s, d, -1,
-		    st.st_mode & 0777, err, errlen) == -1)
+		} else if (S_ISREG(st.st_mode) &&
+		    copy_file(s, d, -1, st.st_mode & 0777, err, errlen) == -1)
 			goto done;
 	}
 	if (file_sync_dir(dst) == -1) {
@@ -199,8 +199,7 @@ done:
 }
 
 static int
-unlink_one(const char *path, const struct stat *st, int flag,
-    struct FTW *ftw)
+unlink_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
 	(void)ftw;
@@ -230,8 +229,10 @@ backup_center(const char *dir, const char *dest, int64_t *size, char *err,
 	int rc = -1, made = 0;
 
 	if (stat(dest, &st) == 0 || errno != ENOENT) {
-		snprintf(err, errlen, "%s already exists; a backup makes a new "
-		    "directory", dest);
+		snprintf(err, errlen,
+		    "%s already exists; a backup makes a new "
+		    "directory",
+		    dest);
 		return -1;
 	}
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.partial", dest) >=
@@ -248,7 +249,8 @@ backup_center(const char *dir, const char *dest, int64_t *size, char *err,
 	}
 	/* The joint checkpoint first: the signed ones are never older. */
 	if (join(a, sizeof(a), dir, "log/checkpoint.joint", err, errlen) ==
-	    -1 || (joint = malloc(65536)) == NULL)
+		-1 ||
+	    (joint = malloc(65536)) == NULL)
 		goto done;
 	jlen = slurp_small(a, joint, 65536);
 	if (checkpointer_anchors(a, v, anchors, &nanchors) == -1) {
@@ -276,13 +278,16 @@ backup_center(const char *dir, const char *dest, int64_t *size, char *err,
 	    copy_file(a, b, bytes, 0600, err, errlen) == -1)
 		goto done;
 	if (join(a, sizeof(a), dir, "log/checkpoint.signed", err, errlen) ==
-	    -1 || join(b, sizeof(b), tmp, "log/checkpoint.signed", err,
-	    errlen) == -1 || (stat(a, &st) == 0 &&
-	    copy_file(a, b, -1, 0600, err, errlen) == -1))
+		-1 ||
+	    join(b, sizeof(b), tmp, "log/checkpoint.signed", err, errlen) ==
+		-1 ||
+	    (stat(a, &st) == 0 && copy_file(a, b, -1, 0600, err, errlen) == -1))
 		goto done;
-	if (jlen > 0 && (join(b, sizeof(b), tmp, "log/checkpoint.joint", err,
-	    errlen) == -1 || file_write_atomic(b, joint, (size_t)jlen, 0600, 0,
-	    err, errlen) == -1))
+	if (jlen > 0 &&
+	    (join(b, sizeof(b), tmp, "log/checkpoint.joint", err, errlen) ==
+		    -1 ||
+		file_write_atomic(b, joint, (size_t)jlen, 0600, 0, err,
+		    errlen) == -1))
 		goto done;
 	if (join(a, sizeof(a), dir, "truce.conf", err, errlen) == -1 ||
 	    join(b, sizeof(b), tmp, "truce.conf", err, errlen) == -1 ||
@@ -303,7 +308,8 @@ backup_center(const char *dir, const char *dest, int64_t *size, char *err,
 		goto done;
 	if ((log = entrylog_open(b, 0, anchors, nanchors)) == NULL ||
 	    entrylog_size(log) != n) {
-		snprintf(err, errlen, "the copy of the log does not verify "
+		snprintf(err, errlen,
+		    "the copy of the log does not verify "
 		    "(see above)");
 		goto done;
 	}

@@ -25,7 +25,7 @@
  * while copying and renamed at the end). *size gets the number of log
  * entries copied. 0, or -1 with the reason in err (dest not made).
  */
-int backup_center(const char *dir, const char *dest, int64_t *size,
-    char *err, size_t errlen);
+int backup_center(const char *dir, const char *dest, int64_t *size, char *err,
+    size_t errlen);
 
 #endif

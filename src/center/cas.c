@@ -64,10 +64,10 @@ cas_writer_new(const char *root, char *err, size_t errlen)
 	}
 	w->fd = -1;
 	if ((size_t)snprintf(w->root, sizeof(w->root), "%s", root) >=
-	    sizeof(w->root) ||
+		sizeof(w->root) ||
 	    (size_t)snprintf(dir, sizeof(dir), "%s/tmp", root) >= sizeof(dir) ||
-	    (size_t)snprintf(w->tmp, sizeof(w->tmp), "%s/upload.XXXXXX",
-		dir) >= sizeof(w->tmp)) {
+	    (size_t)snprintf(w->tmp, sizeof(w->tmp), "%s/upload.XXXXXX", dir) >=
+		sizeof(w->tmp)) {
 		snprintf(err, errlen, "%s: path too long", root);
 		goto fail;
 	}
@@ -87,8 +87,8 @@ fail:
 }
 
 int
-cas_writer_write(struct cas_writer *w, const void *data, size_t len,
-    char *err, size_t errlen)
+cas_writer_write(struct cas_writer *w, const void *data, size_t len, char *err,
+    size_t errlen)
 {
 	const uint8_t *p = data;
 	size_t done = 0;
@@ -125,8 +125,10 @@ cas_writer_finish(struct cas_writer *w, const uint8_t *expected,
 	if (expected != NULL && sodium_memcmp(expected, digest, 32) != 0) {
 		*mismatch = 1;
 		snprintf(hex, CAS_HEX_LEN + 1, "%s", name);
-		snprintf(err, errlen, "the body's SHA-256 is %s, not the "
-		    "expected digest", name);
+		snprintf(err, errlen,
+		    "the body's SHA-256 is %s, not the "
+		    "expected digest",
+		    name);
 		return -1;
 	}
 	if (fchmod(w->fd, 0440) == -1 || fsync(w->fd) == -1) {
@@ -136,9 +138,11 @@ cas_writer_finish(struct cas_writer *w, const uint8_t *expected,
 	close(w->fd);
 	w->fd = -1;
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/sha256/%.2s", w->root,
-	    name) >= sizeof(dir) || (size_t)snprintf(path, sizeof(path),
-	    "%s/%s", dir, name) >= sizeof(path)) {
-		snprintf(err, errlen, "the evidence directory's path is too "
+		name) >= sizeof(dir) ||
+	    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+		sizeof(path)) {
+		snprintf(err, errlen,
+		    "the evidence directory's path is too "
 		    "long");
 		return -1;
 	}
@@ -223,8 +227,10 @@ cas_open(const char *root, const char *hex, int *fdp, int64_t *size,
 	crypto_hash_sha256_final(&h, digest);
 	if (sodium_memcmp(digest, want, 32) != 0) {
 		*corrupt = 1;
-		snprintf(err, errlen, "%s: the stored bytes no longer match "
-		    "their SHA-256", path);
+		snprintf(err, errlen,
+		    "%s: the stored bytes no longer match "
+		    "their SHA-256",
+		    path);
 		goto fail;
 	}
 	if (fstat(fd, &st) == -1 || st.st_size != total ||

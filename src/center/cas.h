@@ -27,8 +27,7 @@ struct cas_writer;
  * Starts an upload under root (DIR/evidence, created if missing). NULL
  * with the reason in err.
  */
-struct cas_writer *cas_writer_new(const char *root, char *err,
-    size_t errlen);
+struct cas_writer *cas_writer_new(const char *root, char *err, size_t errlen);
 
 /* Appends len bytes to the upload (and its hash). 0, or -1 with err. */
 int cas_writer_write(struct cas_writer *w, const void *data, size_t len,

@@ -36,8 +36,8 @@
 int
 center_path(const char *dir, const char *name, char *out, size_t outlen)
 {
-	return (size_t)snprintf(out, outlen, "%s/%s", dir, name) >= outlen
-	    ? -1 : 0;
+	return (size_t)snprintf(out, outlen, "%s/%s", dir, name) >= outlen ? -1
+									   : 0;
 }
 
 /*
@@ -60,13 +60,16 @@ open_fusion(const struct config *cfg, struct layers **geo,
 	if (strcmp(cfg->region, "none") != 0) {
 		if (cfg->geo_data[0] != '\0') {
 			if ((size_t)snprintf(dir, PATH_MAX, "%s",
-			    cfg->geo_data) >= PATH_MAX) {
-				snprintf(err, errlen, "geo_data: longer than "
-				    "%d bytes", PATH_MAX - 1);
+				cfg->geo_data) >= PATH_MAX) {
+				snprintf(err, errlen,
+				    "geo_data: longer than "
+				    "%d bytes",
+				    PATH_MAX - 1);
 				return -1;
 			}
 		} else if (layers_datadir(dir, PATH_MAX) == -1) {
-			snprintf(err, errlen, "geo_data: the data directory's "
+			snprintf(err, errlen,
+			    "geo_data: the data directory's "
 			    "path is too long");
 			return -1;
 		}
@@ -88,7 +91,7 @@ open_fusion(const struct config *cfg, struct layers **geo,
 		g.lines = layers_lines(l, &g.nlines);
 	}
 	if (geodigest_compute(dir, cfg->region, cfg->geo_aliases, gd, err,
-	    errlen) == -1) {
+		errlen) == -1) {
 		layers_free(l);
 		return -1;
 	}
@@ -103,8 +106,8 @@ open_fusion(const struct config *cfg, struct layers **geo,
 
 /* Applies log entries [from, size) to the store, committing in chunks. */
 static int
-replay(struct entrylog *log, struct store *store, int64_t from,
-    char *err, size_t errlen)
+replay(struct entrylog *log, struct store *store, int64_t from, char *err,
+    size_t errlen)
 {
 	int64_t size = entrylog_size(log), i;
 	uint8_t *bytes = NULL;
@@ -129,7 +132,8 @@ replay(struct entrylog *log, struct store *store, int64_t from,
 		bytes = NULL;
 		if ((i + 1) % REPLAY_COMMIT_EVERY == 0 || i + 1 == size) {
 			if (store_commit(store, i + 1) == -1) {
-				snprintf(err, errlen, "the store cannot keep "
+				snprintf(err, errlen,
+				    "the store cannot keep "
 				    "entries up to %lld (the disk may be full: "
 				    "see above); nothing in the log is lost: "
 				    "free space and start again",
@@ -178,27 +182,29 @@ done:
 /* The genesis entry: what the center is, at index 0. */
 static json_t *
 genesis_entry(const struct config *cfg, const struct center_genesis *g,
-    const struct geodigest *gd, const char *log_vkey,
-    const char *admin_sha256)
+    const struct geodigest *gd, const char *log_vkey, const char *admin_sha256)
 {
 	json_t *members = json_array(), *parties = json_array(), *genesis;
 	size_t i;
 
 	for (i = 0; i < cfg->nmembers; i++)
-		json_array_append_new(members, json_pack("{s:s,s:s}", "name",
-		    cfg->members[i], "vkey", g->vkeys[i]));
+		json_array_append_new(members,
+		    json_pack("{s:s,s:s}", "name", cfg->members[i], "vkey",
+			g->vkeys[i]));
 	for (i = 0; i < g->nparties; i++)
 		json_array_append_new(parties, json_string(g->parties[i]));
 	genesis = json_pack("{s:s,s:i,s:s,s:s,s:o,s:o,s:o,s:I,s:[{s:s,s:s,"
-	    "s:s,s:s,s:i}]}", "type", "genesis", "v", 2, "origin", cfg->origin,
-	    "log_key", log_vkey, "members", members, "parties", parties,
-	    "rule", member_rule_json(&g->rule), "created_ms",
-	    (json_int_t)timefmt_now_ms(), "principals", "name", "admin",
-	    "role", "admin", "token_sha256", admin_sha256, "by",
-	    PRINCIPAL_LOCAL, "at_ms", 0);
+			    "s:s,s:s,s:i}]}",
+	    "type", "genesis", "v", 2, "origin", cfg->origin, "log_key",
+	    log_vkey, "members", members, "parties", parties, "rule",
+	    member_rule_json(&g->rule), "created_ms",
+	    (json_int_t)timefmt_now_ms(), "principals", "name", "admin", "role",
+	    "admin", "token_sha256", admin_sha256, "by", PRINCIPAL_LOCAL,
+	    "at_ms", 0);
 	/* The geography its incidents are worded with (record/geography.h). */
-	if (genesis != NULL && json_object_set_new(genesis, "geography",
-	    geography_json(gd)) == -1) {
+	if (genesis != NULL &&
+	    json_object_set_new(genesis, "geography", geography_json(gd)) ==
+		-1) {
 		json_decref(genesis);
 		genesis = NULL;
 	}
@@ -232,13 +238,16 @@ center_create(const char *dir, const struct config *cfg,
 		return -1;
 	}
 	if (stat(path, &st) == 0) {
-		snprintf(err, errlen, "%s already holds a center; refusing to "
-		    "overwrite it", dir);
+		snprintf(err, errlen,
+		    "%s already holds a center; refusing to "
+		    "overwrite it",
+		    dir);
 		return -1;
 	}
 	for (i = 0; i < cfg->nmembers; i++)
-		if (g->vkeys[i][0] != '\0' && member_vkey_check(cfg->members[i],
-		    g->vkeys[i], err, errlen) == -1)
+		if (g->vkeys[i][0] != '\0' &&
+		    member_vkey_check(cfg->members[i], g->vkeys[i], err,
+			errlen) == -1)
 			return -1;
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
 		snprintf(err, errlen, "mkdir %s: %s", dir, strerror(errno));
@@ -263,9 +272,9 @@ center_create(const char *dir, const struct config *cfg,
 	}
 	note_signer_free(signer);
 	for (i = 0; i < cfg->nmembers; i++)
-		if (g->vkeys[i][0] == '\0' && member_keygen(dir,
-		    cfg->members[i], g->vkeys[i], sizeof(g->vkeys[i]), err,
-		    errlen) == -1)
+		if (g->vkeys[i][0] == '\0' &&
+		    member_keygen(dir, cfg->members[i], g->vkeys[i],
+			sizeof(g->vkeys[i]), err, errlen) == -1)
 			return -1;
 	/* The geography first: the genesis entry names it. */
 	if (open_fusion(cfg, &geo, &fusion, &gd, gdir, err, errlen) == -1)
@@ -276,8 +285,10 @@ center_create(const char *dir, const struct config *cfg,
 		goto done;
 	}
 	if (entrylog_size(log) != 0) {
-		snprintf(err, errlen, "%s already holds log entries; refusing "
-		    "to overwrite them", path);
+		snprintf(err, errlen,
+		    "%s already holds log entries; refusing "
+		    "to overwrite them",
+		    path);
 		goto done;
 	}
 	principal_token_new(token, token_sha);
@@ -287,8 +298,10 @@ center_create(const char *dir, const struct config *cfg,
 		goto done;
 	}
 	if (len > ENTRYLOG_MAX_ENTRY) {
-		snprintf(err, errlen, "the genesis entry is %zu bytes, over the "
-		    "limit of %d", len, ENTRYLOG_MAX_ENTRY);
+		snprintf(err, errlen,
+		    "the genesis entry is %zu bytes, over the "
+		    "limit of %d",
+		    len, ENTRYLOG_MAX_ENTRY);
 		goto done;
 	}
 	e.bytes = (const uint8_t *)bytes;
@@ -345,8 +358,10 @@ center_append(struct center *c, const json_t *entry, int64_t *index,
 	}
 	if (len > ENTRYLOG_MAX_ENTRY) {
 		*status = 413;
-		snprintf(err, errlen, "the entry is %zu bytes, over the log's "
-		    "limit of %d", len, ENTRYLOG_MAX_ENTRY);
+		snprintf(err, errlen,
+		    "the entry is %zu bytes, over the log's "
+		    "limit of %d",
+		    len, ENTRYLOG_MAX_ENTRY);
 		goto done;
 	}
 	memset(&item, 0, sizeof(item));
@@ -354,7 +369,8 @@ center_append(struct center *c, const json_t *entry, int64_t *index,
 	item.len = len;
 	item.entry = entry;
 	if (sequencer_run(c->seq, &item, 1) == -1) {
-		snprintf(err, errlen, "the log could not store the entry; "
+		snprintf(err, errlen,
+		    "the log could not store the entry; "
 		    "nothing was stored");
 		goto done;
 	}
@@ -367,8 +383,10 @@ center_append(struct center *c, const json_t *entry, int64_t *index,
 	}
 	if (refused == 1) {
 		*status = 409;
-		snprintf(err, errlen, "log entry %lld was refused when applied: "
-		    "%s", (long long)item.index, reason);
+		snprintf(err, errlen,
+		    "log entry %lld was refused when applied: "
+		    "%s",
+		    (long long)item.index, reason);
 		goto done;
 	}
 	*index = item.index;
@@ -386,10 +404,11 @@ listed(const json_t *list, const char *name)
 	const char *n;
 	size_t i;
 
-	json_array_foreach(list, i, v) {
-		n = json_is_string(v) ? json_string_value(v)
-				      : json_string_value(json_object_get(v,
-					    "name"));
+	json_array_foreach(list, i, v)
+	{
+		n = json_is_string(v)
+		    ? json_string_value(v)
+		    : json_string_value(json_object_get(v, "name"));
 		if (n != NULL && strcmp(n, name) == 0)
 			return 1;
 	}
@@ -398,8 +417,8 @@ listed(const json_t *list, const char *name)
 
 json_t *
 center_principal_add_entry(struct center *c, const char *by,
-    const struct principal *p, char token[PRINCIPAL_TOKEN_LEN + 1],
-    int *status, char *err, size_t errlen)
+    const struct principal *p, char token[PRINCIPAL_TOKEN_LEN + 1], int *status,
+    char *err, size_t errlen)
 {
 	char tok[PRINCIPAL_TOKEN_LEN + 1], sha[65];
 	struct principal cur;
@@ -422,21 +441,27 @@ center_principal_add_entry(struct center *c, const char *by,
 	*status = 422;
 	if (p->member[0] != '\0' &&
 	    !listed(json_object_get(members, "members"), p->member)) {
-		snprintf(err, errlen, "/member: '%s' is not a member of this "
-		    "center", p->member);
+		snprintf(err, errlen,
+		    "/member: '%s' is not a member of this "
+		    "center",
+		    p->member);
 		goto done;
 	}
 	parties = json_object_get(members, "parties");
 	if (p->party[0] != '\0' && json_array_size(parties) > 0 &&
 	    !listed(parties, p->party)) {
-		snprintf(err, errlen, "/party: '%s' is not one of the parties "
-		    "the genesis entry lists", p->party);
+		snprintf(err, errlen,
+		    "/party: '%s' is not one of the parties "
+		    "the genesis entry lists",
+		    p->party);
 		goto done;
 	}
 	if (found) {
 		*status = 409;
-		snprintf(err, errlen, "/name: principal %s exists; revoke it "
-		    "first", p->name);
+		snprintf(err, errlen,
+		    "/name: principal %s exists; revoke it "
+		    "first",
+		    p->name);
 		goto done;
 	}
 	principal_token_new(tok, sha);
@@ -472,9 +497,11 @@ center_principal_revoke_entry(struct center *c, const char *by,
 	store_pool_put(c->readers, s);
 	if (found != 1) {
 		*status = found == -1 ? 503 : 404;
-		snprintf(err, errlen, found == -1 ? "the store is unavailable"
-						  : "no active principal is "
-						    "named %s", name);
+		snprintf(err, errlen,
+		    found == -1 ? "the store is unavailable"
+				: "no active principal is "
+				  "named %s",
+		    name);
 		return NULL;
 	}
 	if ((entry = principal_revoke_entry(name, by, timefmt_now_ms())) ==
@@ -487,8 +514,8 @@ center_principal_revoke_entry(struct center *c, const char *by,
 
 int
 center_add_principal(struct center *c, const char *by,
-    const struct principal *p, char token[PRINCIPAL_TOKEN_LEN + 1],
-    int *status, char *err, size_t errlen)
+    const struct principal *p, char token[PRINCIPAL_TOKEN_LEN + 1], int *status,
+    char *err, size_t errlen)
 {
 	char tok[PRINCIPAL_TOKEN_LEN + 1];
 	json_t *entry;
@@ -554,7 +581,8 @@ open_log(const char *dir, char *err, size_t errlen)
 		goto done;
 	}
 	if (center_path(dir, "log/checkpoint.joint", path, sizeof(path)) ==
-	    -1 || checkpointer_anchors(path, v, anchors, &n) == -1) {
+		-1 ||
+	    checkpointer_anchors(path, v, anchors, &n) == -1) {
 		snprintf(err, errlen, "%s: path too long", dir);
 		goto done;
 	}
@@ -603,8 +631,8 @@ done:
  * visible, dated and attributable); entries after it are computed with it.
  */
 static int
-record_geography(struct center *c, const struct geodigest *gd,
-    const char *last, char *err, size_t errlen)
+record_geography(struct center *c, const struct geodigest *gd, const char *last,
+    char *err, size_t errlen)
 {
 	json_t *entry;
 	int64_t index;
@@ -613,7 +641,7 @@ record_geography(struct center *c, const struct geodigest *gd,
 	if (strcmp(last, gd->digest) == 0)
 		return 0;
 	if ((entry = geography_entry(gd, last, PRINCIPAL_LOCAL,
-	    timefmt_now_ms())) == NULL) {
+		 timefmt_now_ms())) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -621,7 +649,7 @@ record_geography(struct center *c, const struct geodigest *gd,
 	json_decref(entry);
 	if (rc == 0)
 		log_info("geography %s (region %s) recorded at log entry %lld, "
-		    "replacing %s: incidents before it keep their words",
+			 "replacing %s: incidents before it keep their words",
 		    gd->digest, gd->region, (long long)index,
 		    last[0] != '\0' ? last : "none named");
 	return rc;
@@ -656,7 +684,8 @@ center_open(const char *dir, int flags, char *err, size_t errlen)
 		goto fail;
 	}
 	if (applied > entrylog_size(c->log)) {
-		snprintf(err, errlen, "the store has applied %lld entries but "
+		snprintf(err, errlen,
+		    "the store has applied %lld entries but "
 		    "the log holds %lld: run `truce rebuild %s`",
 		    (long long)applied, (long long)entrylog_size(c->log), dir);
 		goto fail;
@@ -664,13 +693,14 @@ center_open(const char *dir, int flags, char *err, size_t errlen)
 	if ((flags & CENTER_WRITE) || applied < entrylog_size(c->log)) {
 		/* Every write to the store goes through fusion. */
 		if (open_fusion(&c->cfg, &c->geo, &c->fusion, &gd, gdir, err,
-		    errlen) == -1)
+			errlen) == -1)
 			goto fail;
 		store_set_fusion(c->store, c->fusion);
-		if (pin_geography(c->log, applied, &gd, gdir, "start the "
-		    "center once with the data the log names (geo_data) so "
-		    "the store catches up, then with the new data",
-		    last, err, errlen) == -1)
+		if (pin_geography(c->log, applied, &gd, gdir,
+			"start the "
+			"center once with the data the log names (geo_data) so "
+			"the store catches up, then with the new data",
+			last, err, errlen) == -1)
 			goto fail;
 	}
 	if (applied < entrylog_size(c->log)) {
@@ -693,7 +723,8 @@ center_open(const char *dir, int flags, char *err, size_t errlen)
 		    &c->cfg, path);
 		signer = NULL; /* owned by the checkpointer now */
 		if (c->cp == NULL) {
-			snprintf(err, errlen, "cannot start the checkpointer "
+			snprintf(err, errlen,
+			    "cannot start the checkpointer "
 			    "(see above)");
 			goto fail;
 		}
@@ -705,7 +736,8 @@ center_open(const char *dir, int flags, char *err, size_t errlen)
 		center_path(dir, "store.db", path, sizeof(path));
 		if ((c->readers = store_pool_new(c->cfg.store, path,
 			 (int)c->cfg.threads + 4)) == NULL) {
-			snprintf(err, errlen, "cannot open the store's "
+			snprintf(err, errlen,
+			    "cannot open the store's "
 			    "readers");
 			goto fail;
 		}
@@ -764,10 +796,11 @@ center_rebuild(const char *dir, int64_t *replayed, char *err, size_t errlen)
 		unlink(side);
 	}
 	if (open_fusion(&cfg, &geo, &fusion, &gd, gdir, err, errlen) == -1 ||
-	    pin_geography(log, 0, &gd, gdir, "rebuild with the data the log "
-	    "names (point geo_data at the copy of data/ whose `truce geo "
-	    "digest` it is); the store was left as it was", last, err,
-	    errlen) == -1)
+	    pin_geography(log, 0, &gd, gdir,
+		"rebuild with the data the log "
+		"names (point geo_data at the copy of data/ whose `truce geo "
+		"digest` it is); the store was left as it was",
+		last, err, errlen) == -1)
 		goto done;
 	if ((store = store_open(cfg.store, tmp, 0)) == NULL) {
 		snprintf(err, errlen, "cannot create %s", tmp);

@@ -48,13 +48,13 @@ struct center {
 	char dir[PATH_MAX];
 	struct config cfg;
 	struct entrylog *log;
-	struct store *store;	   /* the writer connection */
-	struct sequencer *seq;	   /* NULL unless opened with CENTER_WRITE */
-	struct checkpointer *cp;   /* idem */
+	struct store *store;	    /* the writer connection */
+	struct sequencer *seq;	    /* NULL unless opened with CENTER_WRITE */
+	struct checkpointer *cp;    /* idem */
 	struct store_pool *readers; /* idem: read connections for threads */
-	struct layers *geo;	   /* the geography fusion reads, or NULL */
-	struct fusion *fusion;	   /* on the writer's apply path, or NULL */
-	char log_vkey[512];	   /* the log's verifier key, C2SP form */
+	struct layers *geo;	    /* the geography fusion reads, or NULL */
+	struct fusion *fusion;	    /* on the writer's apply path, or NULL */
+	char log_vkey[512];	    /* the log's verifier key, C2SP form */
 };
 
 #define CENTER_WRITE 1 /* start the sequencer */
@@ -104,8 +104,8 @@ int center_append(struct center *c, const json_t *entry, int64_t *index,
  * *status (422, 409, 503) and the reason in err; token untouched.
  */
 json_t *center_principal_add_entry(struct center *c, const char *by,
-    const struct principal *p, char token[PRINCIPAL_TOKEN_LEN + 1],
-    int *status, char *err, size_t errlen);
+    const struct principal *p, char token[PRINCIPAL_TOKEN_LEN + 1], int *status,
+    char *err, size_t errlen);
 
 /*
  * As center_principal_add_entry for revoking name: NULL with *status 404
@@ -122,16 +122,16 @@ json_t *center_principal_revoke_entry(struct center *c, const char *by,
  * is taken, 503) and the reason in err; the token is then untouched.
  */
 int center_add_principal(struct center *c, const char *by,
-    const struct principal *p, char token[PRINCIPAL_TOKEN_LEN + 1],
-    int *status, char *err, size_t errlen);
+    const struct principal *p, char token[PRINCIPAL_TOKEN_LEN + 1], int *status,
+    char *err, size_t errlen);
 
 /*
  * Revokes principal name by a log entry, acting as by; its tokens stop
  * working when this returns. -1 with *status (404 no active principal of
  * that name, 503) and the reason in err.
  */
-int center_revoke_principal(struct center *c, const char *by,
-    const char *name, int *status, char *err, size_t errlen);
+int center_revoke_principal(struct center *c, const char *by, const char *name,
+    int *status, char *err, size_t errlen);
 
 /*
  * Opens the center in dir: loads and checks its configuration, locks and

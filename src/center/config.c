@@ -27,8 +27,8 @@ struct config_entry {
 	const char *help;
 };
 
-#define STR(f) CT_STRING, offsetof(struct config, f), \
-	sizeof(((struct config *)0)->f)
+#define STR(f) \
+	CT_STRING, offsetof(struct config, f), sizeof(((struct config *)0)->f)
 #define INT(f) CT_INT, offsetof(struct config, f), sizeof(int64_t)
 
 static const struct config_entry table[] = {
@@ -58,20 +58,21 @@ static const struct config_entry table[] = {
 	{ "header_timeout_s", INT(header_timeout_s), "10", 1, 3600,
 	    "seconds a connection has to send a whole request line and "
 	    "headers, however steadily it sends them (closed after)" },
-	{ "max_connections_per_address", INT(max_connections_per_address),
-	    "64", 1, 10000, "open HTTP connections from one client address "
+	{ "max_connections_per_address", INT(max_connections_per_address), "64",
+	    1, 10000,
+	    "open HTTP connections from one client address "
 	    "at most (more are refused)" },
-	{ "max_body_bytes", INT(max_body_bytes), "33554432", 1024,
-	    268435456, "bytes of a request body at most (413 above)" },
+	{ "max_body_bytes", INT(max_body_bytes), "33554432", 1024, 268435456,
+	    "bytes of a request body at most (413 above)" },
 	{ "max_batch", INT(max_batch), "10000", 1, 10000,
 	    "observations in one POST at most" },
 	{ "max_json_depth", INT(max_json_depth), "16", 4, 64,
 	    "nesting depth of request JSON at most" },
-	{ "max_json_values", INT(max_json_values), "1000000", 1000,
-	    16777216, "values of a request's JSON at most, keys, arrays and "
+	{ "max_json_values", INT(max_json_values), "1000000", 1000, 16777216,
+	    "values of a request's JSON at most, keys, arrays and "
 	    "objects included (413 above; each costs tens of bytes parsed)" },
-	{ "large_body_bytes", INT(large_body_bytes), "1048576", 1024,
-	    268435456, "a request body above this many bytes is large" },
+	{ "large_body_bytes", INT(large_body_bytes), "1048576", 1024, 268435456,
+	    "a request body above this many bytes is large" },
 	{ "max_large_bodies", INT(max_large_bodies), "2", 1, 256,
 	    "large JSON bodies received or parsed at once, server-wide (503 "
 	    "above)" },
@@ -184,12 +185,15 @@ set_members(struct config *c, const char *value, char *err, size_t errlen)
 		if (config_valid_name(p) == -1) {
 			snprintf(err, errlen,
 			    "members: '%.64s' is not a name (1-63 letters, "
-			    "digits, '_' or '-')", p);
+			    "digits, '_' or '-')",
+			    p);
 			return -1;
 		}
 		if (n == CONFIG_MAX_MEMBERS) {
-			snprintf(err, errlen, "members: more than the limit "
-					      "of %d", CONFIG_MAX_MEMBERS);
+			snprintf(err, errlen,
+			    "members: more than the limit "
+			    "of %d",
+			    CONFIG_MAX_MEMBERS);
 			return -1;
 		}
 		for (i = 0; i < n; i++)
@@ -226,13 +230,17 @@ add_witness(struct config *c, const char *value, char *err, size_t errlen)
 	if ((strncmp(value, "http://", 7) != 0 &&
 		strncmp(value, "https://", 8) != 0) ||
 	    ulen >= sizeof(w->url)) {
-		snprintf(err, errlen, "witness: the URL must start with "
-		    "http:// or https:// and be under %zu bytes", sizeof(w->url));
+		snprintf(err, errlen,
+		    "witness: the URL must start with "
+		    "http:// or https:// and be under %zu bytes",
+		    sizeof(w->url));
 		return -1;
 	}
 	if (strlen(sp + 1) >= sizeof(w->vkey) || strchr(sp + 1, '+') == NULL) {
-		snprintf(err, errlen, "witness: '%.64s' is not a verifier key "
-		    "(name+hexid+base64)", sp + 1);
+		snprintf(err, errlen,
+		    "witness: '%.64s' is not a verifier key "
+		    "(name+hexid+base64)",
+		    sp + 1);
 		return -1;
 	}
 	memcpy(w->url, value, ulen);
@@ -254,8 +262,8 @@ valid_listen(const char *v)
 }
 
 int
-config_set(struct config *c, const char *name, const char *value,
-    char *err, size_t errlen)
+config_set(struct config *c, const char *name, const char *value, char *err,
+    size_t errlen)
 {
 	const struct config_entry *e;
 	char nerr[160];
@@ -272,24 +280,30 @@ config_set(struct config *c, const char *name, const char *value,
 	case CT_STRING:
 	case CT_LISTEN:
 		if (strlen(value) >= e->size) {
-			snprintf(err, errlen, "%s: longer than %zu bytes",
-			    name, e->size - 1);
+			snprintf(err, errlen, "%s: longer than %zu bytes", name,
+			    e->size - 1);
 			return -1;
 		}
 		if (e->type == CT_LISTEN && valid_listen(value) == -1) {
-			snprintf(err, errlen, "%s: '%.64s' is not HOST:PORT "
-			    "(port 0-65535)", name, value);
+			snprintf(err, errlen,
+			    "%s: '%.64s' is not HOST:PORT "
+			    "(port 0-65535)",
+			    name, value);
 			return -1;
 		}
 		if (strcmp(name, "origin") == 0 && *value &&
 		    config_valid_origin(value) == -1) {
-			snprintf(err, errlen, "origin: '%.64s' must be "
-			    "printable ASCII without spaces or '+'", value);
+			snprintf(err, errlen,
+			    "origin: '%.64s' must be "
+			    "printable ASCII without spaces or '+'",
+			    value);
 			return -1;
 		}
 		if (strcmp(name, "store") == 0 && strcmp(value, "sqlite")) {
-			snprintf(err, errlen, "store: '%.32s' is not a "
-			    "backend (sqlite)", value);
+			snprintf(err, errlen,
+			    "store: '%.32s' is not a "
+			    "backend (sqlite)",
+			    value);
 			return -1;
 		}
 		snprintf((char *)c + e->offset, e->size, "%s", value);
@@ -302,8 +316,7 @@ config_set(struct config *c, const char *name, const char *value,
 		}
 		*(int64_t *)(void *)((char *)c + e->offset) = v;
 		return 0;
-	case CT_MEMBERS:
-		return set_members(c, value, err, errlen);
+	case CT_MEMBERS: return set_members(c, value, err, errlen);
 	case CT_WITNESS:
 		/* An empty `witness =` line (as written for none) adds none. */
 		return *value ? add_witness(c, value, err, errlen) : 0;
@@ -319,8 +332,8 @@ config_defaults(struct config *c)
 
 	memset(c, 0, sizeof(*c));
 	for (e = table; e->name != NULL; e++)
-		if (e->def[0] != '\0' && config_set(c, e->name, e->def, err,
-		    sizeof(err)) == -1)
+		if (e->def[0] != '\0' &&
+		    config_set(c, e->name, e->def, err, sizeof(err)) == -1)
 			fatalx("bad default for %s", e->name);
 }
 
@@ -332,8 +345,9 @@ trim(char *s)
 	while (*s == ' ' || *s == '\t')
 		s++;
 	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' ||
-	    end[-1] == '\n' || end[-1] == '\r'))
+	while (end > s &&
+	    (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' ||
+		end[-1] == '\r'))
 		*--end = '\0';
 	return s;
 }
@@ -349,8 +363,10 @@ config_parse(FILE *f, const char *name, struct config *c, char *err,
 	while (fgets(line, sizeof(line), f) != NULL) {
 		lineno++;
 		if (strchr(line, '\n') == NULL && !feof(f)) {
-			snprintf(err, errlen, "%s:%d: line longer than %zu "
-			    "bytes", name, lineno, sizeof(line) - 2);
+			snprintf(err, errlen,
+			    "%s:%d: line longer than %zu "
+			    "bytes",
+			    name, lineno, sizeof(line) - 2);
 			return -1;
 		}
 		key = trim(line);
@@ -406,13 +422,17 @@ config_tiers(const struct config *c, char tiers[][CONFIG_NAME_LEN], char *err,
 		while (*p == ' ')
 			p++;
 		if (config_valid_name(p) == -1) {
-			snprintf(err, errlen, "escalation_tiers: '%.64s' is not "
-			    "a name (1-63 letters, digits, '_' or '-')", p);
+			snprintf(err, errlen,
+			    "escalation_tiers: '%.64s' is not "
+			    "a name (1-63 letters, digits, '_' or '-')",
+			    p);
 			return -1;
 		}
 		if (n == CONFIG_MAX_TIERS) {
-			snprintf(err, errlen, "escalation_tiers: more than the "
-			    "limit of %d", CONFIG_MAX_TIERS);
+			snprintf(err, errlen,
+			    "escalation_tiers: more than the "
+			    "limit of %d",
+			    CONFIG_MAX_TIERS);
 			return -1;
 		}
 		memcpy(tiers[n++], p, strlen(p) + 1);
@@ -443,26 +463,31 @@ config_check(const struct config *c, char *err, size_t errlen)
 	if (strcmp(c->region, "karabakh") != 0 &&
 	    strcmp(c->region, "donbas") != 0 &&
 	    strcmp(c->region, "none") != 0) {
-		snprintf(err, errlen, "region: '%.32s' is not karabakh, donbas "
-		    "or none", c->region);
+		snprintf(err, errlen,
+		    "region: '%.32s' is not karabakh, donbas "
+		    "or none",
+		    c->region);
 		return -1;
 	}
 	if ((size_t)c->witness_quorum > c->nwitnesses) {
-		snprintf(err, errlen, "witness_quorum: %lld is more than the "
-		    "%zu witnesses configured", (long long)c->witness_quorum,
-		    c->nwitnesses);
+		snprintf(err, errlen,
+		    "witness_quorum: %lld is more than the "
+		    "%zu witnesses configured",
+		    (long long)c->witness_quorum, c->nwitnesses);
 		return -1;
 	}
 	if (config_tiers(c, tiers, err, errlen) == -1)
 		return -1;
-	if (report_cutoff_parse(c->report_cutoff, &minutes, why,
-		sizeof(why)) == -1) {
+	if (report_cutoff_parse(c->report_cutoff, &minutes, why, sizeof(why)) ==
+	    -1) {
 		snprintf(err, errlen, "report_cutoff: %s", why);
 		return -1;
 	}
 	if (!tz_name_ok(c->report_timezone)) {
-		snprintf(err, errlen, "report_timezone: '%.64s' is not a zone "
-		    "name like Asia/Baku", c->report_timezone);
+		snprintf(err, errlen,
+		    "report_timezone: '%.64s' is not a zone "
+		    "name like Asia/Baku",
+		    c->report_timezone);
 		return -1;
 	}
 	return 0;
@@ -482,9 +507,10 @@ config_write(const char *path, const struct config *c)
 		log_warn("config: memory stream");
 		return -1;
 	}
-	fprintf(f, "# truce center configuration (`truce serve DIR --check` "
-		   "validates it;\n# `truce serve --help-config` lists every "
-		   "setting).\n");
+	fprintf(f,
+	    "# truce center configuration (`truce serve DIR --check` "
+	    "validates it;\n# `truce serve --help-config` lists every "
+	    "setting).\n");
 	for (e = table; e->name != NULL; e++) {
 		fprintf(f, "\n# %s\n%s = ", e->help, e->name);
 		switch (e->type) {
@@ -493,13 +519,14 @@ config_write(const char *path, const struct config *c)
 			fprintf(f, "%s\n", (const char *)c + e->offset);
 			break;
 		case CT_INT:
-			fprintf(f, "%lld\n", (long long)*(const int64_t *)(
-			    const void *)((const char *)c + e->offset));
+			fprintf(f, "%lld\n",
+			    (long long)*(
+				const int64_t *)(const void *)((const char *)c +
+				e->offset));
 			break;
 		case CT_MEMBERS:
 			for (i = 0; i < c->nmembers; i++)
-				fprintf(f, "%s%s", i ? "," : "",
-				    c->members[i]);
+				fprintf(f, "%s%s", i ? "," : "", c->members[i]);
 			fprintf(f, "\n");
 			break;
 		case CT_WITNESS:

@@ -23,47 +23,47 @@ struct config_witness {
 };
 
 struct config {
-	char origin[256];	/* log origin (C2SP tlog-checkpoint) */
+	char origin[256]; /* log origin (C2SP tlog-checkpoint) */
 	char members[CONFIG_MAX_MEMBERS][CONFIG_NAME_LEN];
 	size_t nmembers;
-	char listen[128];	/* HOST:PORT */
-	char tls_cert[1024];	/* PEM certificate chain; "": plain HTTP */
-	char tls_key[1024];	/* PEM private key of tls_cert */
+	char listen[128];	   /* HOST:PORT */
+	char tls_cert[1024];	   /* PEM certificate chain; "": plain HTTP */
+	char tls_key[1024];	   /* PEM private key of tls_cert */
 	char witness_cacert[1024]; /* CA file for https:// witnesses, or "" */
-	char store[16];		/* backend: sqlite */
-	int64_t threads;	/* HTTP worker threads */
+	char store[16];		   /* backend: sqlite */
+	int64_t threads;	   /* HTTP worker threads */
 	int64_t max_connections;
 	int64_t connection_timeout_s;
-	int64_t header_timeout_s;	/* request line + headers, in all */
+	int64_t header_timeout_s; /* request line + headers, in all */
 	int64_t max_connections_per_address;
 	int64_t max_body_bytes;
-	int64_t max_batch;	/* observations per POST */
+	int64_t max_batch; /* observations per POST */
 	int64_t max_json_depth;
-	int64_t max_json_values;	/* values in one JSON body */
-	int64_t large_body_bytes;	/* a body above is large ... */
-	int64_t max_large_bodies;	/* ... and so many are in flight */
+	int64_t max_json_values;  /* values in one JSON body */
+	int64_t large_body_bytes; /* a body above is large ... */
+	int64_t max_large_bodies; /* ... and so many are in flight */
 	struct config_witness witnesses[CONFIG_MAX_WITNESSES];
 	size_t nwitnesses;
-	int64_t witness_quorum;	/* cosignatures for a joint checkpoint;
+	int64_t witness_quorum; /* cosignatures for a joint checkpoint;
 				   0: every configured witness */
 	int64_t cosign_timeout_ms;
-	int64_t auth_fail_burst;	/* failed authentications per address */
-	int64_t auth_fail_per_minute;	/* ... coming back at this rate */
-	int64_t write_burst;		/* log entries a principal may write
+	int64_t auth_fail_burst;      /* failed authentications per address */
+	int64_t auth_fail_per_minute; /* ... coming back at this rate */
+	int64_t write_burst;	      /* log entries a principal may write
 					   at once */
-	int64_t write_per_minute;	/* ... coming back at this rate */
-	int64_t max_evidence_bytes;	/* one evidence item at most */
-	int64_t stream_max;		/* event streams held at once ... */
+	int64_t write_per_minute;     /* ... coming back at this rate */
+	int64_t max_evidence_bytes;   /* one evidence item at most */
+	int64_t stream_max;	      /* event streams held at once ... */
 	int64_t stream_max_per_principal; /* ... and by one principal */
-	int64_t stream_heartbeat_s;	/* comment line when idle this long */
-	int64_t alert_retry_s;		/* a webhook is retried this long */
-	int64_t alert_backoff_ms;	/* first retry after about this */
-	int64_t alert_timeout_ms;	/* one webhook attempt at most */
-	char escalation_tiers[512];	/* comma-separated tier names */
-	char region[32];	/* geography: karabakh, donbas or none */
-	char geo_data[1024];	/* data directory; "": the default */
-	char geo_aliases[1024];	/* the center's own place aliases, or "" */
-	char report_cutoff[8];	/* products: the daily cut-off, HH:MM */
+	int64_t stream_heartbeat_s;	  /* comment line when idle this long */
+	int64_t alert_retry_s;		  /* a webhook is retried this long */
+	int64_t alert_backoff_ms;	  /* first retry after about this */
+	int64_t alert_timeout_ms;	  /* one webhook attempt at most */
+	char escalation_tiers[512];	  /* comma-separated tier names */
+	char region[32];	  /* geography: karabakh, donbas or none */
+	char geo_data[1024];	  /* data directory; "": the default */
+	char geo_aliases[1024];	  /* the center's own place aliases, or "" */
+	char report_cutoff[8];	  /* products: the daily cut-off, HH:MM */
 	char report_timezone[64]; /* ... in this tz database zone */
 };
 
@@ -91,8 +91,8 @@ int config_check(const struct config *c, char *err, size_t errlen);
 int config_write(const char *path, const struct config *c);
 
 /* Sets one setting from text, as the file would. 0 or -1 + err. */
-int config_set(struct config *c, const char *name, const char *value,
-    char *err, size_t errlen);
+int config_set(struct config *c, const char *name, const char *value, char *err,
+    size_t errlen);
 
 /* Prints every setting with its type, default, bounds and help. */
 void config_print_help(FILE *f);

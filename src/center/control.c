@@ -24,7 +24,7 @@ struct control {
 	struct center *center;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int fd;
-	int wake[2];	/* a pipe: written to stop the thread */
+	int wake[2]; /* a pipe: written to stop the thread */
 	pthread_t thread;
 	int started;
 };
@@ -80,8 +80,8 @@ handle(struct control *ctl, const json_t *req)
 		p.role = principal_role(role);
 		if (center_add_principal(ctl->center, PRINCIPAL_LOCAL, &p,
 			token, &status, err, sizeof(err)) == -1)
-			return json_pack("{s:i,s:s}", "status", status,
-			    "error", err);
+			return json_pack("{s:i,s:s}", "status", status, "error",
+			    err);
 		answer = json_pack("{s:i,s:s}", "status", 201, "token", token);
 		sodium_memzero(token, sizeof(token));
 		return answer;
@@ -89,8 +89,8 @@ handle(struct control *ctl, const json_t *req)
 	if (strcmp(op, "principal_revoke") == 0) {
 		if (center_revoke_principal(ctl->center, PRINCIPAL_LOCAL,
 			p.name, &status, err, sizeof(err)) == -1)
-			return json_pack("{s:i,s:s}", "status", status,
-			    "error", err);
+			return json_pack("{s:i,s:s}", "status", status, "error",
+			    err);
 		return json_pack("{s:i}", "status", 200);
 	}
 	return json_pack("{s:i,s:s}", "status", 400, "error",
@@ -228,8 +228,10 @@ control_start(struct center *c, const char *path, char *err, size_t errlen)
 	ctl->center = c;
 	ctl->fd = ctl->wake[0] = ctl->wake[1] = -1;
 	if (unix_address(path, &sa) == -1) {
-		snprintf(err, errlen, "%s: longer than a socket path may be "
-		    "(%zu bytes)", path, sizeof(sa.sun_path) - 1);
+		snprintf(err, errlen,
+		    "%s: longer than a socket path may be "
+		    "(%zu bytes)",
+		    path, sizeof(sa.sun_path) - 1);
 		goto fail;
 	}
 	snprintf(ctl->path, sizeof(ctl->path), "%s", path);

@@ -16,8 +16,8 @@
 
 /* Records the geography entry index names, if it names one. */
 static int
-scan_entry(struct geopin *p, int64_t index, const uint8_t *bytes,
-    size_t len, char *err, size_t errlen)
+scan_entry(struct geopin *p, int64_t index, const uint8_t *bytes, size_t len,
+    char *err, size_t errlen)
 {
 	const char *digest, *region;
 	char why[256];
@@ -25,8 +25,7 @@ scan_entry(struct geopin *p, int64_t index, const uint8_t *bytes,
 	json_t *e;
 	int rc = -1, r;
 
-	if (p->n > 0 && !p->span[p->n - 1].fused &&
-	    geography_fused(bytes, len))
+	if (p->n > 0 && !p->span[p->n - 1].fused && geography_fused(bytes, len))
 		p->span[p->n - 1].fused = 1;
 	if (!geography_maybe(bytes, len))
 		return 0;
@@ -35,17 +34,17 @@ scan_entry(struct geopin *p, int64_t index, const uint8_t *bytes,
 		    (long long)index, je.text);
 		return -1;
 	}
-	if ((r = geography_read(e, &digest, &region, why, sizeof(why))) ==
-	    -1) {
+	if ((r = geography_read(e, &digest, &region, why, sizeof(why))) == -1) {
 		snprintf(err, errlen, "log entry %lld: %s", (long long)index,
 		    why);
 		goto done;
 	}
 	if (r == 1) {
 		if (p->n == GEOPIN_MAX_SPANS) {
-			snprintf(err, errlen, "log entry %lld: the log names "
-			    "more than %d geographies", (long long)index,
-			    GEOPIN_MAX_SPANS);
+			snprintf(err, errlen,
+			    "log entry %lld: the log names "
+			    "more than %d geographies",
+			    (long long)index, GEOPIN_MAX_SPANS);
 			goto done;
 		}
 		p->span[p->n].from = index;
@@ -63,8 +62,8 @@ done:
 }
 
 int
-geopin_scan(struct entrylog *log, int64_t size, struct geopin *p,
-    char *err, size_t errlen)
+geopin_scan(struct entrylog *log, int64_t size, struct geopin *p, char *err,
+    size_t errlen)
 {
 	uint8_t *bundle = NULL;
 	int64_t start, count, i;
@@ -78,21 +77,25 @@ geopin_scan(struct entrylog *log, int64_t size, struct geopin *p,
 		bundle = NULL;
 		if (entrylog_read_bundle(log, start, count, &bundle, &len) ==
 		    -1) {
-			snprintf(err, errlen, "log entries %lld to %lld "
-			    "unreadable", (long long)start,
-			    (long long)(start + count - 1));
+			snprintf(err, errlen,
+			    "log entries %lld to %lld "
+			    "unreadable",
+			    (long long)start, (long long)(start + count - 1));
 			goto done;
 		}
 		/* Records: a big-endian uint16 length, then the entry. */
 		for (pos = 0, i = start; i < start + count; i++) {
-			if (len - pos < 2 || (elen = (size_t)bundle[pos] << 8 |
-			    bundle[pos + 1]) > len - pos - 2) {
-				snprintf(err, errlen, "log entry %lld: its "
-				    "record is cut short", (long long)i);
+			if (len - pos < 2 ||
+			    (elen = (size_t)bundle[pos] << 8 |
+				    bundle[pos + 1]) > len - pos - 2) {
+				snprintf(err, errlen,
+				    "log entry %lld: its "
+				    "record is cut short",
+				    (long long)i);
 				goto done;
 			}
 			if (scan_entry(p, i, bundle + pos + 2, elen, err,
-			    errlen) == -1)
+				errlen) == -1)
 				goto done;
 			pos += 2 + elen;
 		}
@@ -126,7 +129,8 @@ geopin_check(const struct geopin *p, int64_t from, int64_t to,
 		if (strcmp(p->span[i].digest, have->digest) == 0 &&
 		    strcmp(p->span[i].region, have->region) == 0)
 			continue;
-		snprintf(err, errlen, "geography: log entries %lld to %lld "
+		snprintf(err, errlen,
+		    "geography: log entries %lld to %lld "
 		    "were computed with geography %s (region %s, named by "
 		    "entry %lld), but the data in %.256s is geography %s "
 		    "(region %s); replaying them with it could word or zone "
@@ -136,11 +140,15 @@ geopin_check(const struct geopin *p, int64_t from, int64_t to,
 						       : from),
 		    (long long)((end < to ? end : to) - 1), p->span[i].digest,
 		    p->span[i].region, (long long)p->span[i].from, datadir,
-		    have->digest, have->region, remedy, i + 1 < p->n ?
-		    " (a process replays with one copy of the data: once "
-		    "incidents were worded with two geographies, keep the "
-		    "store and its backups, `truce backup`, since a replay "
-		    "from the first entry needs the older data)" : "");
+		    have->digest, have->region, remedy,
+		    i + 1 < p->n
+			? " (a process replays with one copy of the data: once "
+			  "incidents were worded with two geographies, keep "
+			  "the "
+			  "store and its backups, `truce backup`, since a "
+			  "replay "
+			  "from the first entry needs the older data)"
+			: "");
 		return -1;
 	}
 	return 0;

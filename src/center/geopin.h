@@ -31,7 +31,7 @@ struct entrylog;
 /* One geography named by the log, in effect from index `from`. */
 struct geopin_span {
 	int64_t from;
-	int fused;	/* it words an entry fusion acts on (or may: the
+	int fused; /* it words an entry fusion acts on (or may: the
 			 * test is on the bytes, never too lenient) */
 	char digest[GEODIGEST_HEX_LEN];
 	char region[GEODIGEST_REGION_LEN];
@@ -46,8 +46,8 @@ struct geopin {
  * Fills *p (caller-allocated: it is large) with the geographies entries
  * [0, size) of log name, in log order. -1 with a message naming the entry.
  */
-int geopin_scan(struct entrylog *log, int64_t size, struct geopin *p,
-    char *err, size_t errlen);
+int geopin_scan(struct entrylog *log, int64_t size, struct geopin *p, char *err,
+    size_t errlen);
 
 /* The digest in effect after the last entry scanned; "" if none named. */
 const char *geopin_last(const struct geopin *p);

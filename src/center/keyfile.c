@@ -30,10 +30,12 @@ keyfile_write(const char *path, const struct note_signer *signer, char *err,
 	len = strlen(skey);
 	skey[len++] = '\n';
 	if (file_write_atomic(path, skey, len, 0600, FILE_NO_REPLACE, err,
-	    errlen) == -1) {
+		errlen) == -1) {
 		if (errno == EEXIST)
-			snprintf(err, errlen, "%s: it exists (refusing to "
-			    "overwrite a key)", path);
+			snprintf(err, errlen,
+			    "%s: it exists (refusing to "
+			    "overwrite a key)",
+			    path);
 		goto done;
 	}
 	rc = 0;
@@ -56,14 +58,18 @@ keyfile_read(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	if (fstat(fd, &st) == -1 || (st.st_mode & 077) != 0) {
-		snprintf(err, errlen, "%s: a private key must not be readable "
-		    "by group or others (chmod 600)", path);
+		snprintf(err, errlen,
+		    "%s: a private key must not be readable "
+		    "by group or others (chmod 600)",
+		    path);
 		goto done;
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	if (n <= 0 || (size_t)n >= sizeof(buf) - 1) {
-		snprintf(err, errlen, "%s: not a key file (empty or over %zu "
-		    "bytes)", path, sizeof(buf) - 2);
+		snprintf(err, errlen,
+		    "%s: not a key file (empty or over %zu "
+		    "bytes)",
+		    path, sizeof(buf) - 2);
 		goto done;
 	}
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))

@@ -11,8 +11,8 @@
 struct note_signer;
 
 /* Writes signer's private key to path (must not exist). 0 or -1 + err. */
-int keyfile_write(const char *path, const struct note_signer *signer,
-    char *err, size_t errlen);
+int keyfile_write(const char *path, const struct note_signer *signer, char *err,
+    size_t errlen);
 
 /*
  * Reads the private key at path into a new signer (caller frees with

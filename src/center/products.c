@@ -25,7 +25,7 @@
 #include "store/store.h"
 #include "tlog/merkle.h"
 
-#define PAGE 1000	/* rows per store query while gathering */
+#define PAGE 1000 /* rows per store query while gathering */
 
 struct tz_zone *
 products_tz_load(const char *name, char *err, size_t errlen)
@@ -43,22 +43,25 @@ products_tz_load(const char *name, char *err, size_t errlen)
 		    name ? name : "");
 		return NULL;
 	}
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir :
-	    "/usr/share/zoneinfo", name) >= sizeof(path)) {
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s",
+		dir && *dir ? dir : "/usr/share/zoneinfo",
+		name) >= sizeof(path)) {
 		snprintf(err, errlen, "time zone path too long");
 		return NULL;
 	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "time zone %s: %s (is tzdata "
-		    "installed?)", path, strerror(errno));
+		snprintf(err, errlen,
+		    "time zone %s: %s (is tzdata "
+		    "installed?)",
+		    path, strerror(errno));
 		return NULL;
 	}
 	if ((buf = malloc(TZ_MAX_FILE + 1)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto done;
 	}
-	while (len <= TZ_MAX_FILE && (n = read(fd, buf + len,
-	    TZ_MAX_FILE + 1 - len)) > 0)
+	while (len <= TZ_MAX_FILE &&
+	    (n = read(fd, buf + len, TZ_MAX_FILE + 1 - len)) > 0)
 		len += (size_t)n;
 	if (len > TZ_MAX_FILE) {
 		snprintf(err, errlen, "time zone %s: over %d bytes", path,
@@ -115,8 +118,8 @@ party_of(struct store *s, const char *id, char *buf, size_t len)
 	if (store_find_observation(s, id, &idx, &bytes, &n) != 1)
 		return NULL;
 	if ((e = json_loadb(bytes, n, 0, NULL)) != NULL &&
-	    (p = json_string_value(json_object_get(json_object_get(e,
-	    "source"), "organisation"))) != NULL) {
+	    (p = json_string_value(json_object_get(json_object_get(e, "source"),
+		 "organisation"))) != NULL) {
 		snprintf(buf, len, "%s", p);
 		p = buf;
 	}
@@ -135,19 +138,22 @@ verification_of(struct store *s, json_t *list)
 	char party[128];
 	size_t i;
 
-	json_array_foreach(list, i, inc) {
+	json_array_foreach(list, i, inc)
+	{
 		id = json_string_value(json_object_get(inc, "id"));
 		if ((w = store_incident_workflow(s, id)) == NULL)
 			return -1;
 		json_object_set(inc, "state", json_object_get(w, "state"));
-		json_object_set(inc, "assessments", json_object_get(w,
-		    "assessments"));
+		json_object_set(inc, "assessments",
+		    json_object_get(w, "assessments"));
 		json_decref(w);
 		kind = json_string_value(json_object_get(inc, "kind"));
 		if (kind != NULL && strcmp(kind, "complaint") == 0 &&
-		    (p = party_of(s, json_string_value(json_array_get(
-		    json_object_get(inc, "complaints"), 0)), party,
-		    sizeof(party))) != NULL)
+		    (p = party_of(s,
+			 json_string_value(
+			     json_array_get(json_object_get(inc, "complaints"),
+				 0)),
+			 party, sizeof(party))) != NULL)
 			json_object_set_new(inc, "party", json_string(p));
 	}
 	return 0;
@@ -185,8 +191,9 @@ collect_obs(void *ctx, int64_t index, const char *entry, size_t len,
 		g->failed = 1;
 		return 1;
 	}
-	json_array_append_new(g->list, json_pack("{s:s,s:I,s:o}", "id", hex,
-	    "index", (json_int_t)index, "entry", e));
+	json_array_append_new(g->list,
+	    json_pack("{s:s,s:I,s:o}", "id", hex, "index", (json_int_t)index,
+		"entry", e));
 	g->last = index;
 	g->rows++;
 	return 0;
@@ -234,14 +241,15 @@ spot_facts(struct store *s, const struct report_request *rq, json_t *incs,
 		inc = NULL;
 		if ((r = store_find_incident(s, rq->incidents[i], &inc)) != 1) {
 			if (r == 0)
-				snprintf(err, errlen, "/incidents/%zu: no "
-				    "incident has id %.64s", i,
-				    rq->incidents[i]);
+				snprintf(err, errlen,
+				    "/incidents/%zu: no "
+				    "incident has id %.64s",
+				    i, rq->incidents[i]);
 			return r == 0 ? 1 : -1;
 		}
 		json_array_append_new(incs, inc);
-		json_array_foreach(json_object_get(inc, "observations"), j,
-		    id) {
+		json_array_foreach(json_object_get(inc, "observations"), j, id)
+		{
 			bytes = NULL;
 			if (store_find_observation(s, json_string_value(id),
 				&idx, &bytes, &n) != 1)
@@ -250,8 +258,9 @@ spot_facts(struct store *s, const struct report_request *rq, json_t *incs,
 			free(bytes);
 			if (e == NULL)
 				return -1;
-			json_array_append_new(obs, json_pack("{s:O,s:I,s:o}",
-			    "id", id, "index", (json_int_t)idx, "entry", e));
+			json_array_append_new(obs,
+			    json_pack("{s:O,s:I,s:o}", "id", id, "index",
+				(json_int_t)idx, "entry", e));
 		}
 	}
 	return 0;
@@ -296,18 +305,20 @@ spot_sequence(struct store *s, const char *subject, const json_t *incs,
 	size_t i;
 	int m, d;
 
-	json_array_foreach(incs, i, r) {
+	json_array_foreach(incs, i, r)
+	{
 		t = json_integer_value(json_object_get(r, "time_from_ms"));
 		if (t < from)
 			from = t;
 	}
-	tz_civil_from_days((from / 1000 + tz_offset_at(z, from / 1000)) /
-	    86400, &y, &m, &d);
+	tz_civil_from_days((from / 1000 + tz_offset_at(z, from / 1000)) / 86400,
+	    &y, &m, &d);
 	snprintf(tail, sizeof(tail), "/%lld", (long long)y);
 	if ((list = store_reports(s, NULL, "spot")) == NULL)
 		return -1;
 	*seq = 0;
-	json_array_foreach(list, i, r) {
+	json_array_foreach(list, i, r)
+	{
 		num = json_string_value(json_object_get(r, "number"));
 		if (num == NULL || strlen(num) < strlen(tail) ||
 		    strcmp(num + strlen(num) - strlen(tail), tail) != 0 ||
@@ -315,7 +326,7 @@ spot_sequence(struct store *s, const char *subject, const json_t *incs,
 			(long long *)&yy) != 2)
 			continue;
 		if (strcmp(json_string_value(json_object_get(r, "subject")),
-		    subject) == 0) {
+			subject) == 0) {
 			*seq = t;
 			break;
 		}
@@ -329,9 +340,9 @@ spot_sequence(struct store *s, const char *subject, const json_t *incs,
 }
 
 json_t *
-products_trend(struct center *c, struct store *s, int64_t now_ms,
-    int ndays, const char *zone, const char *category, const char *party,
-    char *err, size_t errlen)
+products_trend(struct center *c, struct store *s, int64_t now_ms, int ndays,
+    const char *zone, const char *category, const char *party, char *err,
+    size_t errlen)
 {
 	struct tz_zone *z = NULL;
 	json_t *incs = json_array(), *kept = NULL, *inc, *out = NULL;
@@ -340,11 +351,10 @@ products_trend(struct center *c, struct store *s, int64_t now_ms,
 	int cutoff, snap = 0;
 	size_t i;
 
-	if ((z = products_tz_load(c->cfg.report_timezone, err, errlen)) ==
-	    NULL)
+	if ((z = products_tz_load(c->cfg.report_timezone, err, errlen)) == NULL)
 		goto done;
 	if (report_cutoff_parse(c->cfg.report_cutoff, &cutoff, why,
-	    sizeof(why)) == -1) {
+		sizeof(why)) == -1) {
 		snprintf(err, errlen, "report_cutoff: %s", why);
 		goto done;
 	}
@@ -366,9 +376,11 @@ products_trend(struct center *c, struct store *s, int64_t now_ms,
 	if (party != NULL) {
 		if ((kept = json_array()) == NULL)
 			goto store_failed;
-		json_array_foreach(incs, i, inc) {
-			int r = store_released(s, json_string_value(
-			    json_object_get(inc, "id")), party);
+		json_array_foreach(incs, i, inc)
+		{
+			int r = store_released(s,
+			    json_string_value(json_object_get(inc, "id")),
+			    party);
 
 			if (r == -1)
 				goto store_failed;
@@ -380,7 +392,7 @@ products_trend(struct center *c, struct store *s, int64_t now_ms,
 		kept = NULL;
 	}
 	if ((out = trend_compute(incs, z, c->cfg.report_timezone, cutoff,
-	    last_day, ndays, zone, category)) == NULL)
+		 last_day, ndays, zone, category)) == NULL)
 		snprintf(err, errlen, "out of memory");
 	goto done;
 store_failed:
@@ -396,8 +408,8 @@ done:
 
 int
 products_compute(struct center *c, struct store *s,
-    const struct report_request *rq, struct products_report *out,
-    int *status, char *err, size_t errlen)
+    const struct report_request *rq, struct products_report *out, int *status,
+    char *err, size_t errlen)
 {
 	struct report_context cx;
 	struct tz_zone *z = NULL;
@@ -411,8 +423,7 @@ products_compute(struct center *c, struct store *s,
 	memset(out, 0, sizeof(*out));
 	*status = 503;
 	memset(&cx, 0, sizeof(cx));
-	if ((z = products_tz_load(c->cfg.report_timezone, err, errlen)) ==
-	    NULL)
+	if ((z = products_tz_load(c->cfg.report_timezone, err, errlen)) == NULL)
 		goto done;
 	if (report_cutoff_parse(c->cfg.report_cutoff, &cx.cutoff_min, why,
 		sizeof(why)) == -1) {
@@ -439,7 +450,8 @@ products_compute(struct center *c, struct store *s,
 			if (r == 1)
 				*status = 422;
 			else
-				snprintf(err, errlen, "the store is "
+				snprintf(err, errlen,
+				    "the store is "
 				    "unavailable");
 			goto done;
 		}
@@ -461,8 +473,10 @@ products_compute(struct center *c, struct store *s,
 	store_read_end(s);
 	snap = 0;
 	if (entrylog_root(c->log, basis, root) == -1) {
-		snprintf(err, errlen, "the log's root at size %lld is "
-		    "unreadable", (long long)basis);
+		snprintf(err, errlen,
+		    "the log's root at size %lld is "
+		    "unreadable",
+		    (long long)basis);
 		goto done;
 	}
 	merkle_hash_to_base64(root, root_b64);
@@ -471,15 +485,15 @@ products_compute(struct center *c, struct store *s,
 	facts = json_pack("{s:O,s:O,s:O}", "incidents", incs, "observations",
 	    obs, "members", members);
 	if (facts == NULL ||
-	    (report = report_build(rq, &cx, facts, why, sizeof(why))) ==
-	    NULL) {
+	    (report = report_build(rq, &cx, facts, why, sizeof(why))) == NULL) {
 		*status = 422;
 		snprintf(err, errlen, "%s", facts ? why : "out of memory");
 		goto done;
 	}
 	if (report_encode(report, &out->bytes, &out->len, out->id) == -1) {
 		*status = 500;
-		snprintf(err, errlen, "the report cannot be encoded "
+		snprintf(err, errlen,
+		    "the report cannot be encoded "
 		    "canonically");
 		goto done;
 	}
@@ -509,8 +523,8 @@ reports_root(struct center *c, char *buf, size_t len)
 }
 
 int
-products_keep(struct center *c, const char *bytes, size_t len,
-    const char *id, char *err, size_t errlen)
+products_keep(struct center *c, const char *bytes, size_t len, const char *id,
+    char *err, size_t errlen)
 {
 	struct cas_writer *w;
 	uint8_t want[32];
@@ -531,7 +545,8 @@ products_keep(struct center *c, const char *bytes, size_t len,
 		errlen) == 0)
 		rc = 0;
 	else if (mismatch)
-		snprintf(err, errlen, "the report's bytes do not hash to its "
+		snprintf(err, errlen,
+		    "the report's bytes do not hash to its "
 		    "id");
 	cas_writer_free(w);
 	return rc;
@@ -559,8 +574,8 @@ products_read(struct center *c, const char *id, char **bytes, size_t *len,
 		close(fd);
 		return -1;
 	}
-	while (got < (size_t)size && (n = read(fd, buf + got,
-	    (size_t)size - got)) > 0)
+	while (got < (size_t)size &&
+	    (n = read(fd, buf + got, (size_t)size - got)) > 0)
 		got += (size_t)n;
 	close(fd);
 	if (got != (size_t)size) {
@@ -589,7 +604,7 @@ products_geo(const struct layers *l, struct products_geo *g)
 
 	memset(g, 0, sizeof(*g));
 	g->geo.attribution = "Lines, areas: Made with Natural Earth. "
-	    "Settlements: GeoNames.org (CC BY 4.0).";
+			     "Settlements: GeoNames.org (CC BY 4.0).";
 	if (l == NULL)
 		return 0;
 	ll = layers_lines(l, &nl);
@@ -602,8 +617,8 @@ products_geo(const struct layers *l, struct products_geo *g)
 			npaths += polygon_layer_poly_count(zl[i], f);
 	gz = layers_gazetteer(l);
 	if ((g->paths = calloc(npaths + 1, sizeof(*g->paths))) == NULL ||
-	    (g->places = calloc(gazetteer_count(gz) + 1,
-		sizeof(*g->places))) == NULL) {
+	    (g->places = calloc(gazetteer_count(gz) + 1, sizeof(*g->places))) ==
+		NULL) {
 		products_geo_clear(g);
 		return -1;
 	}
@@ -615,29 +630,29 @@ products_geo(const struct layers *l, struct products_geo *g)
 				if (polygon_layer_outer_ring(zl[i], f, k, &lon,
 					&lat, &n) == -1)
 					continue;
-				g->paths[nareas++] = (struct render_path){ lat,
-				    lon, n, 1, polygon_layer_zone_name(zl[i],
-				    f) };
+				g->paths[nareas++] =
+				    (struct render_path){ lat, lon, n, 1,
+					    polygon_layer_zone_name(zl[i], f) };
 			}
 	for (i = 0; i < nl; i++)
 		for (f = 0; f < lines_layer_feature_count(ll[i]); f++)
-			for (k = 0; k < lines_layer_part_count(ll[i], f);
-			     k++) {
-				if ((pts = lines_layer_part(ll[i], f, k,
-					 &n)) == NULL)
+			for (k = 0; k < lines_layer_part_count(ll[i], f); k++) {
+				if ((pts = lines_layer_part(ll[i], f, k, &n)) ==
+				    NULL)
 					continue;
 				g->paths[nareas + g->geo.nlines++] =
-				    (struct render_path){ &pts[0].lat,
-				    &pts[0].lon, n, sizeof(pts[0]) /
-				    sizeof(double),
-				    lines_layer_feature_name(ll[i], f) };
+				    (struct render_path){
+					    &pts[0].lat, &pts[0].lon, n,
+					    sizeof(pts[0]) / sizeof(double),
+					    lines_layer_feature_name(ll[i], f)
+				    };
 			}
 	for (i = 0; i < gazetteer_count(gz); i++) {
 		pl = gazetteer_place(gz, i);
 		if (pl == NULL || pl->population <= 0)
 			continue;
 		g->places[np++] = (struct render_place){ pl->lat, pl->lon,
-		    pl->name, pl->population };
+			pl->name, pl->population };
 	}
 	g->geo.areas = g->paths;
 	g->geo.nareas = nareas;
@@ -672,9 +687,11 @@ products_pdf(const json_t *env, const struct render_geo *geo,
 		snprintf(err, errlen, "the report cannot be laid out");
 		goto done;
 	}
-	rc = raster_pdf(pages, n, json_string_value(json_object_get(report,
-	    "number")), json_integer_value(json_object_get(json_object_get(
-	    report, "period"), "to_ms")), payload, out, err, errlen);
+	rc = raster_pdf(pages, n,
+	    json_string_value(json_object_get(report, "number")),
+	    json_integer_value(
+		json_object_get(json_object_get(report, "period"), "to_ms")),
+	    payload, out, err, errlen);
 done:
 	free(payload);
 	render_pages_free(pages, n);

@@ -33,8 +33,8 @@ struct tz_zone;
 
 /* A computed report: its object, canonical bytes and id. */
 struct products_report {
-	json_t *report;		/* owned */
-	char *bytes;		/* owned, NUL-terminated */
+	json_t *report; /* owned */
+	char *bytes;	/* owned, NUL-terminated */
 	size_t len;
 	char id[REPORT_ID_LEN + 1];
 	char subject[PRODUCTS_SUBJECT_MAX];
@@ -53,8 +53,8 @@ struct tz_zone *products_tz_load(const char *name, char *err, size_t errlen);
  * exist; 503: the store or log failed) and the reason in err.
  */
 int products_compute(struct center *c, struct store *s,
-    const struct report_request *rq, struct products_report *out,
-    int *status, char *err, size_t errlen);
+    const struct report_request *rq, struct products_report *out, int *status,
+    char *err, size_t errlen);
 
 /*
  * The trend (report/trend.h) of the ndays report days up to the one whose
@@ -82,12 +82,12 @@ int products_keep(struct center *c, const char *bytes, size_t len,
  * id. 0 with *bytes (NUL-terminated, caller frees) and *len, or -1 with
  * err.
  */
-int products_read(struct center *c, const char *id, char **bytes,
-    size_t *len, char *err, size_t errlen);
+int products_read(struct center *c, const char *id, char **bytes, size_t *len,
+    char *err, size_t errlen);
 
 /* The geography of a map, drawn from a center's layers. */
 struct products_geo {
-	struct render_geo geo;	/* what render_* take (points into l) */
+	struct render_geo geo; /* what render_* take (points into l) */
 	struct render_path *paths;
 	struct render_place *places;
 };

@@ -26,15 +26,14 @@ int args_i64(const char *cmd, const char *opt, const char *val, int64_t min,
     int64_t max, int64_t *out);
 
 /* As args_i64 for a decimal number (no hex, inf or nan) in [min, max]. */
-int args_double(const char *cmd, const char *opt, const char *val,
-    double min, double max, double *out);
+int args_double(const char *cmd, const char *opt, const char *val, double min,
+    double max, double *out);
 
 /*
  * Checks that the value of option opt is 1 to max bytes long; on failure
  * prints a usage error naming the option and the limit and returns -1.
  */
-int args_string(const char *cmd, const char *opt, const char *val,
-    size_t max);
+int args_string(const char *cmd, const char *opt, const char *val, size_t max);
 
 /*
  * Reports the option getopt_long refused (unknown, or missing its value)

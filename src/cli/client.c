@@ -24,7 +24,7 @@ struct client {
 	struct curl_slist *headers_note; /* + Content-Type: text/plain */
 	char *auth;			 /* "Authorization: Bearer ..." */
 	long timeout_s;
-	char cacert[1024];		 /* CA file for https://, or "" */
+	char cacert[1024]; /* CA file for https://, or "" */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -139,8 +139,9 @@ client_new(const char *server, const char *token, long timeout_s)
 	c->base[n] = '\0';
 	c->timeout_s = timeout_s;
 	ca = cacert_option != NULL ? cacert_option : getenv("TRUCE_CACERT");
-	if (ca != NULL && (size_t)snprintf(c->cacert, sizeof(c->cacert), "%s",
-	    ca) >= sizeof(c->cacert)) {
+	if (ca != NULL &&
+	    (size_t)snprintf(c->cacert, sizeof(c->cacert), "%s", ca) >=
+		sizeof(c->cacert)) {
 		log_warnx("--cacert: the path is longer than %zu bytes",
 		    sizeof(c->cacert) - 1);
 		goto fail;
@@ -153,8 +154,9 @@ client_new(const char *server, const char *token, long timeout_s)
 		log_warnx("libcurl: cannot create a handle");
 		goto fail;
 	}
-	t = curl_slist_append(NULL, "Accept: application/json, "
-				    "application/problem+json");
+	t = curl_slist_append(NULL,
+	    "Accept: application/json, "
+	    "application/problem+json");
 	if (t == NULL)
 		goto nomem;
 	c->headers_get = t;
@@ -277,8 +279,8 @@ text_detail(const struct body *b)
 		unsigned char ch = (unsigned char)b->data[i];
 
 		snip[n++] = (ch == '\n' || ch == '\r' || ch == '\t') ? ' '
-		    : (ch < 0x20 || ch == 0x7f)			 ? '?'
-									 : (char)ch;
+		    : (ch < 0x20 || ch == 0x7f)			     ? '?'
+								     : (char)ch;
 	}
 	while (n > 0 && snip[n - 1] == ' ')
 		n--;
@@ -377,8 +379,7 @@ client_get(struct client *c, const char *path, long *status, json_t **body)
 }
 
 int
-client_delete(struct client *c, const char *path, long *status,
-    json_t **body)
+client_delete(struct client *c, const char *path, long *status, json_t **body)
 {
 	return perform(c, "DELETE", path, NULL, 0, NULL, status, body);
 }
@@ -413,8 +414,9 @@ client_stream(struct client *c, const char *path, const char *accept,
 	int ret = -1;
 
 	if ((size_t)snprintf(url, sizeof(url), "%s%s", c->base, path) >=
-	    sizeof(url) || (size_t)snprintf(acc, sizeof(acc), "Accept: %s",
-	    accept) >= sizeof(acc)) {
+		sizeof(url) ||
+	    (size_t)snprintf(acc, sizeof(acc), "Accept: %s", accept) >=
+		sizeof(acc)) {
 		log_warnx("%s: the URL is too long", path);
 		return -1;
 	}
@@ -433,8 +435,8 @@ client_stream(struct client *c, const char *path, const char *accept,
 	rc = curl_easy_perform(c->curl);
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
 	if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && sc.stopped)) {
-		log_warnx("GET %s: %s", url, c->errbuf[0] ? c->errbuf :
-		    curl_easy_strerror(rc));
+		log_warnx("GET %s: %s", url,
+		    c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
 		goto done;
 	}
 	ret = sc.stopped ? 1 : 0;
@@ -534,7 +536,8 @@ client_report(struct client *c, long status, const json_t *body)
 
 	client_problem(status, body, msg, sizeof(msg));
 	log_warnx("%s: %s", client_server(c), msg);
-	json_array_foreach(json_object_get(body, "errors"), i, e) {
+	json_array_foreach(json_object_get(body, "errors"), i, e)
+	{
 		p = json_object_get(e, "pointer");
 		m = json_object_get(e, "message");
 		fprintf(stderr, "  %s: %s\n",
@@ -566,12 +569,14 @@ client_features(struct client *c, const char *route, const char *filters,
 		if (cursor[0] != '\0' &&
 		    (ecursor = client_escape(c, cursor)) == NULL)
 			goto out;
-		if ((size_t)snprintf(path, sizeof(path), "%s?%s%slimit=%lld%s%s",
-			route, filters, filters[0] ? "&" : "",
+		if ((size_t)snprintf(path, sizeof(path),
+			"%s?%s%slimit=%lld%s%s", route, filters,
+			filters[0] ? "&" : "",
 			(long long)(limit - written < CLIENT_PAGE_MAX
-				? limit - written : CLIENT_PAGE_MAX),
-			ecursor ? "&cursor=" : "", ecursor ? ecursor : "") >=
-		    sizeof(path)) {
+				? limit - written
+				: CLIENT_PAGE_MAX),
+			ecursor ? "&cursor=" : "",
+			ecursor ? ecursor : "") >= sizeof(path)) {
 			log_warnx("the query is longer than %zu bytes",
 			    sizeof(path) - 1);
 			goto out;
@@ -590,7 +595,8 @@ client_features(struct client *c, const char *route, const char *filters,
 			    client_server(c));
 			goto out;
 		}
-		json_array_foreach(features, i, f) {
+		json_array_foreach(features, i, f)
+		{
 			if (written >= limit)
 				break;
 			if (fn(ctx, f) == -1) {
@@ -659,7 +665,9 @@ client_parse_format(const char *cmd, const char *val, enum client_format *out)
 			*out = (enum client_format)i;
 			return 0;
 		}
-	args_usage(cmd, "--format: '%.32s' is not table, jsonl, geojson or "
-	    "csv", val);
+	args_usage(cmd,
+	    "--format: '%.32s' is not table, jsonl, geojson or "
+	    "csv",
+	    val);
 	return -1;
 }

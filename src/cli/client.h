@@ -71,8 +71,7 @@ int client_stream(struct client *c, const char *path, const char *accept,
  * CLIENT_MAX_RESPONSE, or a 2xx body that is not JSON; *status and *body
  * are then untouched.
  */
-int client_get(struct client *c, const char *path, long *status,
-    json_t **body);
+int client_get(struct client *c, const char *path, long *status, json_t **body);
 
 /*
  * As client_get, but POSTs the JSON request (serialized compactly, sent as
@@ -125,11 +124,11 @@ int client_add_param(struct client *c, char *q, size_t qlen, const char *key,
  * answer (with its per-item errors), a transport failure, a malformed or
  * repeated cursor, or fn's -1 (the output could not be written).
  */
-#define CLIENT_PAGE_MAX 1000	  /* the API's largest page */
+#define CLIENT_PAGE_MAX 1000	 /* the API's largest page */
 #define CLIENT_MAX_PAGES 1000000 /* a server that never ends */
 typedef int (*client_feature_fn)(void *ctx, const json_t *feature);
-int client_features(struct client *c, const char *route,
-    const char *filters, int64_t limit, client_feature_fn fn, void *ctx);
+int client_features(struct client *c, const char *route, const char *filters,
+    int64_t limit, client_feature_fn fn, void *ctx);
 
 /*
  * Logs an error answer: client_problem's line, then each of its per-item

@@ -33,29 +33,40 @@
 static void
 help(void)
 {
-	printf(
-"usage: truce assess INCIDENT --verdict V --attribution A --confidence C\n"
-"                    --rationale TEXT [--evidence SHA256 ...] --key KEYFILE\n"
-"                    [--revision N] [--dry-run] [--server URL] [--token T]\n"
-"\n"
-"Signs a member's assessment of INCIDENT with the member's key, here, and\n"
-"submits it; prints the incident, member, revision, log index and the\n"
-"incident's state after it. The center checks the signature against the\n"
-"member's registered key and the token against the member's assessor.\n"
-"\n"
-"  --verdict V        violation, no_violation or unverifiable\n"
-"  --attribution A    the party responsible, or unknown\n"
-"  --confidence C     low, moderate or high\n"
-"  --rationale TEXT   why (1 to %d bytes)\n"
-"  --evidence SHA256  a digest of evidence relied on (repeat, up to %d)\n"
-"  --key KEYFILE      the member's private key (truce keygen MEMBER; mode\n"
-"                     0600); its name is the member\n"
-"  --revision N       the revision (default: the member's last + 1)\n"
-"  --dry-run          print the signed note instead of submitting it\n"
-"  --server URL       the center (default $TRUCE_SERVER, %s)\n"
-"  --token T          the assessor's token (default $TRUCE_TOKEN)\n"
-"\n"
-"Exit status: 0 recorded, 1 refused or failed, 2 usage error.\n",
+	printf("usage: truce assess INCIDENT --verdict V --attribution A "
+	       "--confidence C\n"
+	       "                    --rationale TEXT [--evidence SHA256 ...] "
+	       "--key KEYFILE\n"
+	       "                    [--revision N] [--dry-run] [--server URL] "
+	       "[--token T]\n"
+	       "\n"
+	       "Signs a member's assessment of INCIDENT with the member's key, "
+	       "here, and\n"
+	       "submits it; prints the incident, member, revision, log index "
+	       "and the\n"
+	       "incident's state after it. The center checks the signature "
+	       "against the\n"
+	       "member's registered key and the token against the member's "
+	       "assessor.\n"
+	       "\n"
+	       "  --verdict V        violation, no_violation or unverifiable\n"
+	       "  --attribution A    the party responsible, or unknown\n"
+	       "  --confidence C     low, moderate or high\n"
+	       "  --rationale TEXT   why (1 to %d bytes)\n"
+	       "  --evidence SHA256  a digest of evidence relied on (repeat, "
+	       "up to %d)\n"
+	       "  --key KEYFILE      the member's private key (truce keygen "
+	       "MEMBER; mode\n"
+	       "                     0600); its name is the member\n"
+	       "  --revision N       the revision (default: the member's last "
+	       "+ 1)\n"
+	       "  --dry-run          print the signed note instead of "
+	       "submitting it\n"
+	       "  --server URL       the center (default $TRUCE_SERVER, %s)\n"
+	       "  --token T          the assessor's token (default "
+	       "$TRUCE_TOKEN)\n"
+	       "\n"
+	       "Exit status: 0 recorded, 1 refused or failed, 2 usage error.\n",
 	    ASSESSMENT_RATIONALE_MAX, ASSESSMENT_MAX_EVIDENCE,
 	    CLIENT_DEFAULT_SERVER);
 }
@@ -81,14 +92,14 @@ last_revision(struct client *c, const char *incident, const char *member,
 	}
 	*rev = 0;
 	/* A GeoJSON Feature: the verification is in its properties. */
-	as = json_object_get(json_object_get(body, "properties"),
-	    "assessments");
-	json_array_foreach(as, i, v)
-		if (strcmp(json_string_value(json_object_get(v, "member")) ?
-		    json_string_value(json_object_get(v, "member")) : "",
-		    member) == 0)
-			*rev = json_integer_value(json_object_get(v,
-			    "revision"));
+	as =
+	    json_object_get(json_object_get(body, "properties"), "assessments");
+	json_array_foreach(as, i,
+	    v) if (strcmp(json_string_value(json_object_get(v, "member"))
+			   ? json_string_value(json_object_get(v, "member"))
+			   : "",
+		       member) == 0) *rev =
+	    json_integer_value(json_object_get(v, "revision"));
 	rc = 0;
 done:
 	json_decref(body);
@@ -151,16 +162,13 @@ cmd_assess(int argc, char **argv)
 				ASSESSMENT_MAX_REVISION, &revision) == -1)
 				return 2;
 			break;
-		case 'h':
-			help();
-			return 0;
-		default:
-			args_bad_option(CMD, argv, optind, optopt);
-			return 2;
+		case 'h': help(); return 0;
+		default: args_bad_option(CMD, argv, optind, optopt); return 2;
 		}
 	}
 	if (optind != argc - 1) {
-		args_usage(CMD, "INCIDENT: exactly one incident id is required");
+		args_usage(CMD,
+		    "INCIDENT: exactly one incident id is required");
 		return 2;
 	}
 	incident = argv[optind];
@@ -173,7 +181,8 @@ cmd_assess(int argc, char **argv)
 		return 1;
 	}
 	if (note_signer_type(signer) != NOTE_KEY_ED25519) {
-		args_usage(CMD, "--key: a member's note key, not a cosigning "
+		args_usage(CMD,
+		    "--key: a member's note key, not a cosigning "
 		    "key");
 		rc = 2;
 		goto done;
@@ -223,11 +232,12 @@ cmd_assess(int argc, char **argv)
 		goto done;
 	}
 	printf("incident: %s\nmember: %s\nrevision: %lld\nindex: %lld\n"
-	    "state: %s\n", incident, note_signer_name(signer),
-	    (long long)revision, (long long)json_integer_value(
-	    json_object_get(body, "index")), json_string_value(
-	    json_object_get(body, "state")) ? json_string_value(
-	    json_object_get(body, "state")) : "?");
+	       "state: %s\n",
+	    incident, note_signer_name(signer), (long long)revision,
+	    (long long)json_integer_value(json_object_get(body, "index")),
+	    json_string_value(json_object_get(body, "state"))
+		? json_string_value(json_object_get(body, "state"))
+		: "?");
 	rc = 0;
 done:
 	free(t);

@@ -30,11 +30,13 @@ usage(FILE *f)
 	    "consistency with the checkpoint the previous\naudit saved.\n\n"
 	    "  --log-key VKEY      the log's verifier key (`truce init` prints "
 	    "it)\n"
-	    "  --witness-key VKEY  a member witness's cosignature verifier key; "
+	    "  --witness-key VKEY  a member witness's cosignature verifier "
+	    "key; "
 	    "repeat;\n"
 	    "                      all of them must have cosigned unless "
 	    "--quorum\n"
-	    "  --quorum K          cosignatures required among the witness keys "
+	    "  --quorum K          cosignatures required among the witness "
+	    "keys "
 	    "(1..%d)\n"
 	    "  --state DIR         remembers the audited checkpoint; the next "
 	    "audit\n"
@@ -86,8 +88,10 @@ cmd_audit(int argc, char **argv)
 		case 'k': o.log_key = optarg; break;
 		case 'w':
 			if (o.nwitness_keys == AUDIT_MAX_WITNESSES) {
-				fprintf(stderr, "truce audit: --witness-key: "
-				    "more than %d\n", AUDIT_MAX_WITNESSES);
+				fprintf(stderr,
+				    "truce audit: --witness-key: "
+				    "more than %d\n",
+				    AUDIT_MAX_WITNESSES);
 				return 2;
 			}
 			witness[o.nwitness_keys++] = optarg;
@@ -112,8 +116,9 @@ cmd_audit(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1 || o.log_key == NULL) {
-		fprintf(stderr, "truce audit: URL and --log-key are required "
-				"(see --help)\n");
+		fprintf(stderr,
+		    "truce audit: URL and --log-key are required "
+		    "(see --help)\n");
 		return 2;
 	}
 	o.url = argv[optind];
@@ -121,8 +126,10 @@ cmd_audit(int argc, char **argv)
 		o.token = getenv("TRUCE_TOKEN");
 	if (audit_run(&o, &s, err, sizeof(err)) == -1) {
 		fprintf(stderr, "truce audit: %s%s\n",
-		    s.outcome == AUDIT_INCOMPLETE ? "could not complete: " :
-		    s.outcome == AUDIT_FAILED ? "FAILED: " : "", err);
+		    s.outcome == AUDIT_INCOMPLETE   ? "could not complete: "
+			: s.outcome == AUDIT_FAILED ? "FAILED: "
+						    : "",
+		    err);
 		return (int)s.outcome;
 	}
 	printf("audit OK: %s size %lld root %s, %zu of %zu cosignatures, "

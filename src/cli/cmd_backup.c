@@ -16,9 +16,10 @@ cmd_backup(int argc, char **argv)
 	int64_t n = 0;
 	double t0;
 
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0)) {
-		printf("usage: truce backup DIR DEST\n\nCopies center DIR to the "
+	if (argc == 2 &&
+	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf(
+		    "usage: truce backup DIR DEST\n\nCopies center DIR to the "
 		    "new directory DEST, also while DIR is served:\nthe log's "
 		    "entries up to its latest signed checkpoint, the record of "
 		    "its\ncheckpoints, truce.conf, the keys and the evidence. "

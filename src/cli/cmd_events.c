@@ -37,7 +37,7 @@ struct sse {
 	size_t dlen;
 	int has_id;
 	int64_t id, last_id;
-	int64_t count, limit;	/* printed, and how many to print (0 all) */
+	int64_t count, limit; /* printed, and how many to print (0 all) */
 	int failed;
 };
 
@@ -53,8 +53,9 @@ sse_dispatch(struct sse *s)
 		return 0;
 	}
 	data = json_loadb(s->data, s->dlen, 0, NULL);
-	out = json_pack("{s:s,s:o}", "event", s->event[0] ? s->event :
-	    "message", "data", data ? data : json_stringn(s->data, s->dlen));
+	out =
+	    json_pack("{s:s,s:o}", "event", s->event[0] ? s->event : "message",
+		"data", data ? data : json_stringn(s->data, s->dlen));
 	if (out == NULL) {
 		s->failed = 1;
 		return -1;
@@ -63,8 +64,8 @@ sse_dispatch(struct sse *s)
 		json_object_set_new(out, "id", json_integer(s->id));
 		s->last_id = s->id;
 	}
-	text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS |
-	    JSON_REAL_PRECISION(10));
+	text = json_dumps(out,
+	    JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
 	json_decref(out);
 	free(s->data);
 	s->data = NULL;
@@ -92,7 +93,7 @@ sse_line(struct sse *s, const char *l, size_t n)
 	if (n == 0)
 		return sse_dispatch(s);
 	if (l[0] == ':')
-		return 0;	/* a comment: heartbeats */
+		return 0; /* a comment: heartbeats */
 	v = memchr(l, ':', n);
 	vn = v ? n - (size_t)(v - l) - 1 : 0;
 	if (v != NULL) {
@@ -118,8 +119,7 @@ sse_line(struct sse *s, const char *l, size_t n)
 		char buf[32];
 
 		snprintf(buf, sizeof(buf), "%.*s", (int)vn, v);
-		if (num_parse_i64(buf, 0, INT64_MAX - 1, &s->id, NULL, 0) ==
-		    0)
+		if (num_parse_i64(buf, 0, INT64_MAX - 1, &s->id, NULL, 0) == 0)
 			s->has_id = 1;
 	}
 	return 0;
@@ -146,7 +146,8 @@ on_chunk(void *ctx, const char *data, size_t len)
 		if (s->len + 1 >= s->cap) {
 			if (s->cap >= LINE_MAX_BYTES) {
 				log_warnx("events: a line longer than %d "
-				    "bytes", LINE_MAX_BYTES);
+					  "bytes",
+				    LINE_MAX_BYTES);
 				s->failed = 1;
 				return -1;
 			}
@@ -163,7 +164,8 @@ on_chunk(void *ctx, const char *data, size_t len)
 static void
 events_help(void)
 {
-	printf("usage: truce events [--after INDEX] [--types T,...] "
+	printf(
+	    "usage: truce events [--after INDEX] [--types T,...] "
 	    "[--bbox MINLON,MINLAT,MAXLON,MAXLAT]\n"
 	    "                    [--zone ZONE] [--category C,...] "
 	    "[--count N] [--server URL] [--token T]\n\n"
@@ -198,9 +200,9 @@ cmd_events(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *server = NULL, *token = NULL, *keys[4] = { "types",
-		"bbox", "zone", "category" }, *vals[4] = { NULL, NULL, NULL,
-		NULL };
+	const char *server = NULL, *token = NULL,
+		   *keys[4] = { "types", "bbox", "zone", "category" },
+		   *vals[4] = { NULL, NULL, NULL, NULL };
 	struct client *c = NULL;
 	struct sse s;
 	char q[4096], path[4200], num[32];
@@ -215,7 +217,7 @@ cmd_events(int argc, char **argv)
 		switch (ch) {
 		case 'a':
 			if (args_i64("events", "--after", optarg, -1,
-			    INT64_MAX - 1, &s.last_id) == -1)
+				INT64_MAX - 1, &s.last_id) == -1)
 				goto out;
 			have_after = 1;
 			break;
@@ -225,7 +227,7 @@ cmd_events(int argc, char **argv)
 		case 'c': vals[3] = optarg; break;
 		case 'n':
 			if (args_i64("events", "--count", optarg, 1, INT64_MAX,
-			    &s.limit) == -1)
+				&s.limit) == -1)
 				goto out;
 			break;
 		case 's': server = optarg; break;
@@ -251,8 +253,8 @@ cmd_events(int argc, char **argv)
 	for (;;) {
 		q[0] = '\0';
 		for (k = 0; k < 4; k++)
-			if (vals[k] != NULL && add_param(c, q, sizeof(q),
-			    keys[k], vals[k]) == -1)
+			if (vals[k] != NULL &&
+			    add_param(c, q, sizeof(q), keys[k], vals[k]) == -1)
 				goto out;
 		if (have_after || s.last_id >= 0) {
 			snprintf(num, sizeof(num), "%" PRId64, s.last_id);
@@ -292,7 +294,8 @@ out:
 static void
 alert_help(void)
 {
-	printf("usage: truce alert add --name NAME [--category C]... "
+	printf(
+	    "usage: truce alert add --name NAME [--category C]... "
 	    "[--state S]... [--bbox B]\n"
 	    "                 [--zone Z] [--min-count N] [--spike F] "
 	    "[--window SECONDS]\n"
@@ -323,16 +326,16 @@ add_list(json_t *when, const char *key, const char *v)
 	}
 	for (p = v; p != NULL; p = comma ? comma + 1 : NULL) {
 		comma = strchr(p, ',');
-		json_array_append_new(a, json_stringn(p, comma ?
-		    (size_t)(comma - p) : strlen(p)));
+		json_array_append_new(a,
+		    json_stringn(p, comma ? (size_t)(comma - p) : strlen(p)));
 	}
 }
 
 static int
 print_json(const json_t *v)
 {
-	char *t = json_dumps(v, JSON_INDENT(2) | JSON_SORT_KEYS |
-	    JSON_REAL_PRECISION(10));
+	char *t = json_dumps(v,
+	    JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
 	int rc = t != NULL && printf("%s\n", t) >= 0 ? 0 : -1;
 
 	free(t);
@@ -359,7 +362,7 @@ cmd_alert(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *server = NULL, *token = NULL, *verb, *url = NULL,
-	    *secret = NULL, *name = NULL;
+		   *secret = NULL, *name = NULL;
 	json_t *req = NULL, *when = json_object(), *body = NULL, *bb;
 	struct client *c = NULL;
 	int64_t v;
@@ -390,12 +393,13 @@ cmd_alert(int argc, char **argv)
 			snprintf(part, sizeof(part), "%s", optarg);
 			for (p = part, i = 0; i < 4; i++) {
 				end = strchr(p, ',');
-				if ((end == NULL) != (i == 3) || (end != NULL &&
-				    (*end = '\0') != '\0') ||
+				if ((end == NULL) != (i == 3) ||
+				    (end != NULL && (*end = '\0') != '\0') ||
 				    num_parse_double(p, -180, 180, &d[i], NULL,
-				    0) == -1) {
+					0) == -1) {
 					json_decref(bb);
-					args_usage("alert", "--bbox: must be "
+					args_usage("alert",
+					    "--bbox: must be "
 					    "MINLON,MINLAT,MAXLON,MAXLAT");
 					goto out;
 				}
@@ -405,15 +409,14 @@ cmd_alert(int argc, char **argv)
 			json_object_set_new(when, "bbox", bb);
 			break;
 		case 'm':
-			if (args_i64("alert", "--min-count", optarg, 1,
-			    100000, &v) == -1)
+			if (args_i64("alert", "--min-count", optarg, 1, 100000,
+				&v) == -1)
 				goto out;
-			json_object_set_new(when, "min_count",
-			    json_integer(v));
+			json_object_set_new(when, "min_count", json_integer(v));
 			break;
 		case 'w':
 			if (args_i64("alert", "--window", optarg, 1,
-			    30LL * 86400, &v) == -1)
+				30LL * 86400, &v) == -1)
 				goto out;
 			json_object_set_new(when, "window_s", json_integer(v));
 			break;
@@ -443,15 +446,17 @@ cmd_alert(int argc, char **argv)
 	ret = 1;
 	if (strcmp(verb, "add") == 0 && optind == argc) {
 		if (name == NULL || (url == NULL) != (secret == NULL)) {
-			args_usage("alert", "add needs --name, and --url with "
+			args_usage("alert",
+			    "add needs --name, and --url with "
 			    "--secret");
 			ret = 2;
 			goto out;
 		}
 		req = json_pack("{s:s,s:O}", "name", name, "when", when);
 		if (url != NULL)
-			json_object_set_new(req, "webhook", json_pack(
-			    "{s:s,s:s}", "url", url, "secret", secret));
+			json_object_set_new(req, "webhook",
+			    json_pack("{s:s,s:s}", "url", url, "secret",
+				secret));
 		if (client_post(c, "/v1/alerts/rules", req, &status, &body) ==
 		    -1)
 			goto out;
@@ -469,7 +474,7 @@ cmd_alert(int argc, char **argv)
 	} else if (strcmp(verb, "rm") == 0 && optind == argc - 1) {
 		if (strlen(argv[optind]) > 64 ||
 		    strspn(argv[optind], "rule-0123456789") !=
-		    strlen(argv[optind])) {
+			strlen(argv[optind])) {
 			args_usage("alert", "rm: '%.64s' is not a rule id",
 			    argv[optind]);
 			ret = 2;

@@ -34,31 +34,44 @@
 static void
 help(void)
 {
-	printf(
-"usage: truce fuse [--region NAME | --no-geo] [--data DIR] [--describe]\n"
-"                  [--points FILE] [--stats] [-o FILE] [FILE]\n"
-"\n"
-"Associates observations into incidents offline, with the rules of the\n"
-"center's store (docs/fusion.md). Reads JSON lines in the API's input\n"
-"form from FILE or standard input (as `truce simulate` writes them; lines\n"
-"up to %d bytes), validates and locates each, associates them in input\n"
-"order and writes one JSON line per incident: id, kind, category, count,\n"
-"qualifier, position with its 95 %% ellipse, time window, independent\n"
-"sources, and \"lines\": the 0-based input lines of its observations\n"
-"(\"complaints\": the lines of the complaints linked to it).\n"
-"\n"
-"  --region NAME   the geography for places: karabakh (default) or donbas\n"
-"  --data DIR      the data directory (default: $TRUCE_DATA, else the\n"
-"                  data/ of the source tree, else ./data)\n"
-"  --no-geo        no gazetteer: place + bearing observations stay\n"
-"                  unlocated\n"
-"  --describe      add zone and \"2.4 km north-east of Ağdam\" to each\n"
-"                  incident\n"
-"  --points FILE   also write the located observations as CSV (line, lat,\n"
-"                  lon, t_s, group) for other clustering tools\n"
-"  --stats         timings of each stage on standard error\n"
-"  -o FILE         write the incidents to FILE, not standard output\n"
-"  -h, --help      this text\n",
+	printf("usage: truce fuse [--region NAME | --no-geo] [--data DIR] "
+	       "[--describe]\n"
+	       "                  [--points FILE] [--stats] [-o FILE] [FILE]\n"
+	       "\n"
+	       "Associates observations into incidents offline, with the rules "
+	       "of the\n"
+	       "center's store (docs/fusion.md). Reads JSON lines in the API's "
+	       "input\n"
+	       "form from FILE or standard input (as `truce simulate` writes "
+	       "them; lines\n"
+	       "up to %d bytes), validates and locates each, associates them "
+	       "in input\n"
+	       "order and writes one JSON line per incident: id, kind, "
+	       "category, count,\n"
+	       "qualifier, position with its 95 %% ellipse, time window, "
+	       "independent\n"
+	       "sources, and \"lines\": the 0-based input lines of its "
+	       "observations\n"
+	       "(\"complaints\": the lines of the complaints linked to it).\n"
+	       "\n"
+	       "  --region NAME   the geography for places: karabakh (default) "
+	       "or donbas\n"
+	       "  --data DIR      the data directory (default: $TRUCE_DATA, "
+	       "else the\n"
+	       "                  data/ of the source tree, else ./data)\n"
+	       "  --no-geo        no gazetteer: place + bearing observations "
+	       "stay\n"
+	       "                  unlocated\n"
+	       "  --describe      add zone and \"2.4 km north-east of Ağdam\" "
+	       "to each\n"
+	       "                  incident\n"
+	       "  --points FILE   also write the located observations as CSV "
+	       "(line, lat,\n"
+	       "                  lon, t_s, group) for other clustering tools\n"
+	       "  --stats         timings of each stage on standard error\n"
+	       "  -o FILE         write the incidents to FILE, not standard "
+	       "output\n"
+	       "  -h, --help      this text\n",
 	    FUSE_MAX_LINE);
 }
 
@@ -97,8 +110,9 @@ incident_json(struct fusion *f, struct incident_set *set,
 	o = json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:i,s:i}", "id", inc->id,
 	    "kind", inc->kind == ASSOCIATE_OBSERVED ? "observed" : "complaint",
 	    "group", associate_group_name(inc->group), "category",
-	    associate_category_name(inc->category) ? associate_category_name(
-		inc->category) : "other",
+	    associate_category_name(inc->category)
+		? associate_category_name(inc->category)
+		: "other",
 	    "count", (json_int_t)inc->count, "qualifier",
 	    associate_qualifier_name(inc->qualifier), "nobs", inc->nobs,
 	    "independent_sources", inc->nsources);
@@ -111,20 +125,22 @@ incident_json(struct fusion *f, struct incident_set *set,
 		json_object_set_new(o, "lat", json_real(inc->lat));
 		json_object_set_new(o, "lon", json_real(inc->lon));
 		if (ellipsoid_ellipse95(inc->cov, &el) == 0)
-			json_object_set_new(o, "ellipse", json_pack(
-			    "{s:f,s:f,s:f}", "semi_major_m", el.semi_major_m,
-			    "semi_minor_m", el.semi_minor_m, "orientation_deg",
-			    el.orientation_deg));
-		if (describe && fusion_describe(f, inc->lat, inc->lon, &w) ==
-		    0) {
+			json_object_set_new(o, "ellipse",
+			    json_pack("{s:f,s:f,s:f}", "semi_major_m",
+				el.semi_major_m, "semi_minor_m",
+				el.semi_minor_m, "orientation_deg",
+				el.orientation_deg));
+		if (describe &&
+		    fusion_describe(f, inc->lat, inc->lon, &w) == 0) {
 			json_object_set_new(o, "zone",
 			    json_string(w.primary_zone));
 			json_object_set_new(o, "description",
 			    json_string(w.text));
 		}
 	}
-	json_object_set_new(o, "time", json_pack("{s:o,s:o}", "from",
-	    time_json(inc->g_from), "to", time_json(inc->g_to)));
+	json_object_set_new(o, "time",
+	    json_pack("{s:o,s:o}", "from", time_json(inc->g_from), "to",
+		time_json(inc->g_to)));
 	l.arr = json_array();
 	incident_set_ops.members(set, inc->id, add_line, &l);
 	json_object_set_new(o, "lines", l.arr);
@@ -166,8 +182,10 @@ parse(int argc, char **argv, struct fuse *fz)
 		case 'r':
 			if (strcmp(optarg, "karabakh") != 0 &&
 			    strcmp(optarg, "donbas") != 0) {
-				args_usage(CMD, "--region: '%.32s' is not "
-				    "karabakh or donbas", optarg);
+				args_usage(CMD,
+				    "--region: '%.32s' is not "
+				    "karabakh or donbas",
+				    optarg);
 				return 2;
 			}
 			fz->region = optarg;
@@ -177,27 +195,13 @@ parse(int argc, char **argv, struct fuse *fz)
 				return 2;
 			fz->data = optarg;
 			break;
-		case 'n':
-			fz->no_geo = 1;
-			break;
-		case 'D':
-			fz->describe = 1;
-			break;
-		case 'p':
-			fz->points = optarg;
-			break;
-		case 's':
-			fz->stats = 1;
-			break;
-		case 'o':
-			fz->output = optarg;
-			break;
-		case 'h':
-			help();
-			return 0;
-		default:
-			args_bad_option(CMD, argv, optind, optopt);
-			return 2;
+		case 'n': fz->no_geo = 1; break;
+		case 'D': fz->describe = 1; break;
+		case 'p': fz->points = optarg; break;
+		case 's': fz->stats = 1; break;
+		case 'o': fz->output = optarg; break;
+		case 'h': help(); return 0;
+		default: args_bad_option(CMD, argv, optind, optopt); return 2;
 		}
 	}
 	if (argc - optind > 1) {
@@ -210,8 +214,8 @@ parse(int argc, char **argv, struct fuse *fz)
 
 /* Reads, validates and locates every line into *obs. */
 static int
-read_all(struct fusion *f, FILE *in, struct associate_obs **obs,
-    size_t *nobs, size_t *invalid, size_t *unlocated)
+read_all(struct fusion *f, FILE *in, struct associate_obs **obs, size_t *nobs,
+    size_t *invalid, size_t *unlocated)
 {
 	struct observation_error errs[4];
 	struct associate_obs *v = NULL, *nv;
@@ -226,28 +230,34 @@ read_all(struct fusion *f, FILE *in, struct associate_obs **obs,
 	while ((got = getline(&line, &linecap, in)) != -1) {
 		lineno++;
 		if (got > FUSE_MAX_LINE) {
-			fprintf(stderr, "truce fuse: line %zu: longer than %d "
-			    "bytes\n", lineno, FUSE_MAX_LINE);
+			fprintf(stderr,
+			    "truce fuse: line %zu: longer than %d "
+			    "bytes\n",
+			    lineno, FUSE_MAX_LINE);
 			(*invalid)++;
 			continue;
 		}
 		if (n >= FUSE_MAX_OBS) {
-			fprintf(stderr, "truce fuse: more than %d "
-			    "observations\n", FUSE_MAX_OBS);
+			fprintf(stderr,
+			    "truce fuse: more than %d "
+			    "observations\n",
+			    FUSE_MAX_OBS);
 			goto out;
 		}
 		j = json_loadb(line, (size_t)got, 0, NULL);
-		entry = j ? observation_from_input(j, now, errs, 4, &nerr)
-			  : NULL;
+		entry =
+		    j ? observation_from_input(j, now, errs, 4, &nerr) : NULL;
 		json_decref(j);
 		if (entry == NULL ||
 		    observation_encode(entry, &bytes, &len, id) == -1) {
 			if (*invalid < 10)
-				fprintf(stderr, "truce fuse: line %zu: %s%s%s\n",
-				    lineno, entry || j == NULL ? "" : errs[0].pointer,
+				fprintf(stderr,
+				    "truce fuse: line %zu: %s%s%s\n", lineno,
+				    entry || j == NULL ? "" : errs[0].pointer,
 				    entry || j == NULL ? "" : ": ",
-				    j == NULL ? "not JSON" : entry ? "too long"
-					: errs[0].message);
+				    j == NULL	? "not JSON"
+					: entry ? "too long"
+						: errs[0].message);
 			(*invalid)++;
 			json_decref(entry);
 			continue;
@@ -327,12 +337,15 @@ cmd_fuse(int argc, char **argv)
 		if (fz.data != NULL) {
 			if ((size_t)snprintf(dir, sizeof(dir), "%s", fz.data) >=
 			    sizeof(dir)) {
-				fprintf(stderr, "truce fuse: --data: path "
-				    "longer than %zu bytes\n", sizeof(dir) - 1);
+				fprintf(stderr,
+				    "truce fuse: --data: path "
+				    "longer than %zu bytes\n",
+				    sizeof(dir) - 1);
 				goto out;
 			}
 		} else if (layers_datadir(dir, sizeof(dir)) == -1) {
-			fprintf(stderr, "truce fuse: the data directory's path "
+			fprintf(stderr,
+			    "truce fuse: the data directory's path "
 			    "is too long\n");
 			goto out;
 		}
@@ -345,8 +358,8 @@ cmd_fuse(int argc, char **argv)
 		geo.zones = layers_zones(layers, &geo.nzones);
 		geo.lines = layers_lines(layers, &geo.nlines);
 	}
-	if ((f = fusion_new(&geo)) == NULL || (set = incident_set_new()) ==
-	    NULL) {
+	if ((f = fusion_new(&geo)) == NULL ||
+	    (set = incident_set_new()) == NULL) {
 		fprintf(stderr, "truce fuse: out of memory\n");
 		goto out;
 	}
@@ -360,10 +373,12 @@ cmd_fuse(int argc, char **argv)
 	t2 = clock_now_s();
 	c2 = clock_cpu_s();
 	for (i = 0; i < nobs; i++)
-		if (associate_observation(&incident_set_ops, set, &obs[i], id) ==
-		    -1) {
-			fprintf(stderr, "truce fuse: out of memory at line "
-			    "%lld\n", (long long)obs[i].index);
+		if (associate_observation(&incident_set_ops, set, &obs[i],
+			id) == -1) {
+			fprintf(stderr,
+			    "truce fuse: out of memory at line "
+			    "%lld\n",
+			    (long long)obs[i].index);
 			goto out;
 		}
 	t3 = clock_now_s();
@@ -381,11 +396,12 @@ cmd_fuse(int argc, char **argv)
 
 		live += inc->live;
 		if ((o = incident_json(f, set, inc, fz.describe)) == NULL ||
-		    json_dumpf(o, out, JSON_COMPACT | JSON_REAL_PRECISION(10)) ==
-			-1 ||
+		    json_dumpf(o, out,
+			JSON_COMPACT | JSON_REAL_PRECISION(10)) == -1 ||
 		    fputc('\n', out) == EOF) {
 			json_decref(o);
-			fprintf(stderr, "truce fuse: cannot write the "
+			fprintf(stderr,
+			    "truce fuse: cannot write the "
 			    "incidents\n");
 			goto out;
 		}
@@ -394,7 +410,8 @@ cmd_fuse(int argc, char **argv)
 	if (fflush(out) == EOF)
 		goto out;
 	if (fz.stats)
-		fprintf(stderr, "fuse: geography %.3f s; %zu observations read, "
+		fprintf(stderr,
+		    "fuse: geography %.3f s; %zu observations read, "
 		    "validated and located in %.3f s (%zu invalid, %zu "
 		    "unlocated); associated into %zu incidents in %.3f s "
 		    "(%.3f s of CPU: %.0f observations per CPU second)\n",

@@ -21,12 +21,12 @@
 #include "locate/uncertainty.h"
 #include "record/geography.h"
 
-#define MAX_EXTRA 16	   /* --zones / --lines options */
-#define MAX_ALTERNATIVES 5 /* other candidates shown by resolve */
-#define DEFAULT_BEARING_ERROR 10.0 /* degrees, one standard deviation */
-#define DEFAULT_DISTANCE_ERROR 0.2 /* share of the distance ... */
-#define MIN_DISTANCE_ERROR 100.0   /* ... but at least this, metres */
-#define PLACE_ERROR_M 5000.0	   /* approximate places, district labels */
+#define MAX_EXTRA 16		    /* --zones / --lines options */
+#define MAX_ALTERNATIVES 5	    /* other candidates shown by resolve */
+#define DEFAULT_BEARING_ERROR 10.0  /* degrees, one standard deviation */
+#define DEFAULT_DISTANCE_ERROR 0.2  /* share of the distance ... */
+#define MIN_DISTANCE_ERROR 100.0    /* ... but at least this, metres */
+#define PLACE_ERROR_M 5000.0	    /* approximate places, district labels */
 #define CHI2_2_95 5.991464547107979 /* 95 % quantile, 2 degrees of freedom */
 #define DEG (3.14159265358979323846 / 180)
 #define JSON_FLAGS (JSON_INDENT(2) | JSON_REAL_PRECISION(12))
@@ -108,13 +108,17 @@ source_extra(struct source *s, enum layers_kind kind, const char *opt,
 	struct layers_file *f;
 
 	if (s->nextra == MAX_EXTRA) {
-		fprintf(stderr, "truce geo: %s: more than %d extra layer "
-		    "files\n", opt, MAX_EXTRA);
+		fprintf(stderr,
+		    "truce geo: %s: more than %d extra layer "
+		    "files\n",
+		    opt, MAX_EXTRA);
 		return -1;
 	}
 	if ((eq = strchr(arg, '=')) == NULL || eq == arg || eq[1] == '\0') {
-		fprintf(stderr, "truce geo: %s: expected NAME=FILE, got "
-		    "'%.64s'\n", opt, arg);
+		fprintf(stderr,
+		    "truce geo: %s: expected NAME=FILE, got "
+		    "'%.64s'\n",
+		    opt, arg);
 		return -1;
 	}
 	if ((copy = strdup(arg)) == NULL) {
@@ -143,8 +147,10 @@ source_load(const struct source *s)
 
 	if (s->data != NULL) {
 		if (strlen(s->data) >= sizeof(dir)) {
-			fprintf(stderr, "truce geo: --data: path longer than "
-			    "%zu bytes\n", sizeof(dir) - 1);
+			fprintf(stderr,
+			    "truce geo: --data: path longer than "
+			    "%zu bytes\n",
+			    sizeof(dir) - 1);
 			goto fail;
 		}
 		snprintf(dir, sizeof(dir), "%s", s->data);
@@ -152,12 +158,11 @@ source_load(const struct source *s)
 		fprintf(stderr, "truce geo: data directory path too long\n");
 		goto fail;
 	}
-	if ((l = layers_load_region(dir, s->region, err, sizeof(err))) ==
-	    NULL)
+	if ((l = layers_load_region(dir, s->region, err, sizeof(err))) == NULL)
 		goto bad;
 	for (i = 0; i < s->nextra; i++)
-		if (layers_load_file(l, NULL, &s->extra[i], err,
-			sizeof(err)) == -1)
+		if (layers_load_file(l, NULL, &s->extra[i], err, sizeof(err)) ==
+		    -1)
 			goto bad;
 	if (s->aliases != NULL &&
 	    layers_load_aliases(l, s->aliases, err, sizeof(err)) == -1)
@@ -195,33 +200,28 @@ static int
 source_option(struct source *s, int ch, const char *arg)
 {
 	switch (ch) {
-	case 'R':
-		s->region = arg;
-		return 1;
-	case 'D':
-		s->data = arg;
-		return 1;
+	case 'R': s->region = arg; return 1;
+	case 'D': s->data = arg; return 1;
 	case 'Z':
 		return source_extra(s, LAYERS_ZONES, "--zones", arg) == 0 ? 1
 									  : -1;
 	case 'L':
 		return source_extra(s, LAYERS_LINES, "--lines", arg) == 0 ? 1
 									  : -1;
-	case 'A':
-		s->aliases = arg;
-		return 1;
-	default:
-		return 0;
+	case 'A': s->aliases = arg; return 1;
+	default: return 0;
 	}
 }
 
-#define SOURCE_OPTIONS                                                       \
-	{ "region", required_argument, NULL, 'R' },                          \
-	    { "data", required_argument, NULL, 'D' },                        \
-	    { "zones", required_argument, NULL, 'Z' },                       \
-	    { "lines", required_argument, NULL, 'L' },                       \
-	    { "aliases", required_argument, NULL, 'A' },                     \
-	    { "help", no_argument, NULL, 'h' }
+#define SOURCE_OPTIONS                                   \
+	{ "region", required_argument, NULL, 'R' },      \
+	    { "data", required_argument, NULL, 'D' },    \
+	    { "zones", required_argument, NULL, 'Z' },   \
+	    { "lines", required_argument, NULL, 'L' },   \
+	    { "aliases", required_argument, NULL, 'A' }, \
+	{                                                \
+		"help", no_argument, NULL, 'h'           \
+	}
 
 static int
 number(const char *opt, const char *arg, double min, double max, double *out)
@@ -287,17 +287,19 @@ geo_describe(int argc, char **argv)
 			usage_source(stdout);
 			ret = 0;
 			goto out;
-		default:
-			goto usage;
+		default: goto usage;
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "truce geo describe: unexpected argument "
-		    "'%.64s'\n", argv[optind]);
+		fprintf(stderr,
+		    "truce geo describe: unexpected argument "
+		    "'%.64s'\n",
+		    argv[optind]);
 		goto usage;
 	}
 	if (!have_lat || !have_lon) {
-		fprintf(stderr, "truce geo describe: --lat and --lon are "
+		fprintf(stderr,
+		    "truce geo describe: --lat and --lon are "
 		    "required\n");
 		goto usage;
 	}
@@ -318,7 +320,8 @@ geo_describe(int argc, char **argv)
 	ret = print_json(describe_to_json(r));
 	goto out;
 usage:
-	fprintf(stderr, "usage: truce geo describe --lat LAT --lon LON "
+	fprintf(stderr,
+	    "usage: truce geo describe --lat LAT --lon LON "
 	    "[options] (--help)\n");
 	ret = 2;
 out:
@@ -338,8 +341,7 @@ candidate_json(const struct gazetteer_match *m)
 	if (o == NULL ||
 	    json_object_set_new(o, "match",
 		json_string(gazetteer_how_name(m->how))) == -1 ||
-	    json_object_set_new(o, "matched", json_string(m->matched)) ==
-		-1) {
+	    json_object_set_new(o, "matched", json_string(m->matched)) == -1) {
 		json_decref(o);
 		return NULL;
 	}
@@ -420,12 +422,9 @@ geo_resolve(int argc, char **argv)
 		if (s == -1)
 			goto out;
 		switch (ch) {
-		case 'p':
-			place = optarg;
-			break;
+		case 'p': place = optarg; break;
 		case 'b':
-			if (number("--bearing", optarg, 0, 360, &bearing) ==
-			    -1)
+			if (number("--bearing", optarg, 0, 360, &bearing) == -1)
 				goto out;
 			break;
 		case 'd':
@@ -443,52 +442,55 @@ geo_resolve(int argc, char **argv)
 			    -1)
 				goto out;
 			break;
-		case 'c':
-			country = optarg;
-			break;
+		case 'c': country = optarg; break;
 		case 'h':
-			printf("usage: truce geo resolve --place NAME --bearing "
-			       "DEG --distance M [options]\n\n"
-			       "Resolves \"about M metres at bearing DEG from "
-			       "NAME\" into a point, with\nits uncertainty "
-			       "(one standard deviation along and across the "
-			       "bearing,\nthe covariance in east/north metres "
-			       "and the 95 %% ellipse). Prints JSON.\n\n"
-			       "  --place NAME          a place of the "
-			       "gazetteer, any spelling (best match used;\n"
-			       "                        the others are listed "
-			       "as alternatives)\n"
-			       "  --bearing DEG         from the place, "
-			       "clockwise from true north, 0..360\n"
-			       "  --distance M          metres, 0..1000000\n"
-			       "  --distance-error M    one standard deviation "
-			       "(default 20 %% of the\n"
-			       "                        distance, at least "
-			       "100 m)\n"
-			       "  --bearing-error DEG   one standard deviation "
-			       "(default 10)\n"
-			       "  --country CC          only places of this "
-			       "ISO country code\n");
+			printf(
+			    "usage: truce geo resolve --place NAME --bearing "
+			    "DEG --distance M [options]\n\n"
+			    "Resolves \"about M metres at bearing DEG from "
+			    "NAME\" into a point, with\nits uncertainty "
+			    "(one standard deviation along and across the "
+			    "bearing,\nthe covariance in east/north metres "
+			    "and the 95 %% ellipse). Prints JSON.\n\n"
+			    "  --place NAME          a place of the "
+			    "gazetteer, any spelling (best match used;\n"
+			    "                        the others are listed "
+			    "as alternatives)\n"
+			    "  --bearing DEG         from the place, "
+			    "clockwise from true north, 0..360\n"
+			    "  --distance M          metres, 0..1000000\n"
+			    "  --distance-error M    one standard deviation "
+			    "(default 20 %% of the\n"
+			    "                        distance, at least "
+			    "100 m)\n"
+			    "  --bearing-error DEG   one standard deviation "
+			    "(default 10)\n"
+			    "  --country CC          only places of this "
+			    "ISO country code\n");
 			usage_source(stdout);
 			ret = 0;
 			goto out;
-		default:
-			goto usage;
+		default: goto usage;
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "truce geo resolve: unexpected argument "
-		    "'%.64s'\n", argv[optind]);
+		fprintf(stderr,
+		    "truce geo resolve: unexpected argument "
+		    "'%.64s'\n",
+		    argv[optind]);
 		goto usage;
 	}
 	if (place == NULL || isnan(bearing) || isnan(dist)) {
-		fprintf(stderr, "truce geo resolve: --place, --bearing and "
+		fprintf(stderr,
+		    "truce geo resolve: --place, --bearing and "
 		    "--distance are required\n");
 		goto usage;
 	}
 	if (strlen(place) > GAZETTEER_MAX_NAME) {
-		fprintf(stderr, "truce geo resolve: --place: longer than %d "
-		    "bytes\n", GAZETTEER_MAX_NAME);
+		fprintf(stderr,
+		    "truce geo resolve: --place: longer than %d "
+		    "bytes\n",
+		    GAZETTEER_MAX_NAME);
 		goto usage;
 	}
 	ret = 1;
@@ -500,14 +502,16 @@ geo_resolve(int argc, char **argv)
 		goto out;
 	}
 	for (i = 0, k = 0; i < n; i++)
-		if (country == NULL || strcmp(m[i].place->country, country) ==
-			0)
+		if (country == NULL ||
+		    strcmp(m[i].place->country, country) == 0)
 			m[k++] = m[i];
 	n = k;
 	if (n == 0) {
-		fprintf(stderr, "truce geo resolve: no place named '%s'%s%s in "
-		    "the gazetteer of %s\n", place, country ? " in " : "",
-		    country ? country : "", src.region);
+		fprintf(stderr,
+		    "truce geo resolve: no place named '%s'%s%s in "
+		    "the gazetteer of %s\n",
+		    place, country ? " in " : "", country ? country : "",
+		    src.region);
 		goto out;
 	}
 	chosen = 0;
@@ -515,7 +519,8 @@ geo_resolve(int argc, char **argv)
 	from.lat = pl->lat;
 	from.lon = pl->lon;
 	if (geodesy_direct(&from, bearing, dist, &to, &azi2) == -1) {
-		fprintf(stderr, "truce geo resolve: cannot solve the direct "
+		fprintf(stderr,
+		    "truce geo resolve: cannot solve the direct "
 		    "problem\n");
 		goto out;
 	}
@@ -527,9 +532,9 @@ geo_resolve(int argc, char **argv)
 	if (dist == 0)
 		azi2 = bearing;
 	o = json_pack("{s:{s:s,s:f,s:f},s:o,s:[],s:{s:f,s:f},s:o}", "query",
-	    "place", place, "bearing_deg", bearing, "distance_m", dist,
-	    "place", candidate_json(&m[chosen]), "alternatives", "point",
-	    "lat", round(to.lat * 1e7) / 1e7, "lon", round(to.lon * 1e7) / 1e7,
+	    "place", place, "bearing_deg", bearing, "distance_m", dist, "place",
+	    candidate_json(&m[chosen]), "alternatives", "point", "lat",
+	    round(to.lat * 1e7) / 1e7, "lon", round(to.lon * 1e7) / 1e7,
 	    "uncertainty", uncertainty_json(dist, derr, berr, azi2, perr));
 	if (o == NULL) {
 		fprintf(stderr, "truce geo resolve: out of memory\n");
@@ -547,7 +552,8 @@ geo_resolve(int argc, char **argv)
 	o = NULL;
 	goto out;
 usage:
-	fprintf(stderr, "usage: truce geo resolve --place NAME --bearing DEG "
+	fprintf(stderr,
+	    "usage: truce geo resolve --place NAME --bearing DEG "
 	    "--distance M [options] (--help)\n");
 	ret = 2;
 out:
@@ -587,8 +593,10 @@ geo_lookup(int argc, char **argv)
 		case 'n':
 			if (num_parse_i64(optarg, 1, 1000, &limit, err,
 				sizeof(err)) == -1) {
-				fprintf(stderr, "truce geo lookup: --limit: "
-				    "%s\n", err);
+				fprintf(stderr,
+				    "truce geo lookup: --limit: "
+				    "%s\n",
+				    err);
 				goto out;
 			}
 			break;
@@ -603,12 +611,12 @@ geo_lookup(int argc, char **argv)
 			usage_source(stdout);
 			ret = 0;
 			goto out;
-		default:
-			goto usage;
+		default: goto usage;
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "truce geo lookup: exactly one NAME is "
+		fprintf(stderr,
+		    "truce geo lookup: exactly one NAME is "
 		    "needed\n");
 		goto usage;
 	}
@@ -642,7 +650,8 @@ geo_lookup(int argc, char **argv)
 	o = NULL;
 	goto out;
 usage:
-	fprintf(stderr, "usage: truce geo lookup NAME [--limit N] [options] "
+	fprintf(stderr,
+	    "usage: truce geo lookup NAME [--limit N] [options] "
 	    "(--help)\n");
 	ret = 2;
 out:
@@ -671,7 +680,8 @@ geo_digest(int argc, char **argv)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (ch == 'Z' || ch == 'L') {
-			fprintf(stderr, "truce geo digest: --zones and --lines "
+			fprintf(stderr,
+			    "truce geo digest: --zones and --lines "
 			    "are not part of a center's geography\n");
 			goto out;
 		}
@@ -680,7 +690,8 @@ geo_digest(int argc, char **argv)
 		if (s == -1)
 			goto out;
 		if (ch == 'h') {
-			printf("usage: truce geo digest [--region R] [--data "
+			printf(
+			    "usage: truce geo digest [--region R] [--data "
 			    "DIR] [--aliases FILE]\n\nPrints the digest of "
 			    "the geography a center with this region,\n"
 			    "geo_data and geo_aliases computes with, and its "
@@ -704,24 +715,28 @@ geo_digest(int argc, char **argv)
 	if (src.data != NULL) {
 		if ((size_t)snprintf(dir, sizeof(dir), "%s", src.data) >=
 		    sizeof(dir)) {
-			fprintf(stderr, "truce geo digest: --data: path longer "
-			    "than %zu bytes\n", sizeof(dir) - 1);
+			fprintf(stderr,
+			    "truce geo digest: --data: path longer "
+			    "than %zu bytes\n",
+			    sizeof(dir) - 1);
 			goto out;
 		}
 	} else if (layers_datadir(dir, sizeof(dir)) == -1) {
-		fprintf(stderr, "truce geo digest: data directory path too "
+		fprintf(stderr,
+		    "truce geo digest: data directory path too "
 		    "long\n");
 		goto out;
 	}
 	if (geodigest_compute(dir, src.region, src.aliases, &g, err,
-	    sizeof(err)) == -1) {
+		sizeof(err)) == -1) {
 		fprintf(stderr, "truce geo digest: %s\n", err);
 		goto out;
 	}
 	ret = print_json(geography_json(&g));
 	goto out;
 usage:
-	fprintf(stderr, "usage: truce geo digest [--region R] [--data DIR] "
+	fprintf(stderr,
+	    "usage: truce geo digest [--region R] [--data DIR] "
 	    "[--aliases FILE] (--help)\n");
 	ret = 2;
 out:

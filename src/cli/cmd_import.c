@@ -31,28 +31,28 @@
 #define CMD "import"
 
 /* Limits on what one import reads (STYLE.md rule 6). */
-#define IMPORT_MAX_LINE (1024 * 1024)		     /* bytes, CSV/JSONL */
-#define IMPORT_MAX_ROWS 10000000		     /* rows or features */
-#define IMPORT_MAX_FILE ((int64_t)16 << 30)	     /* CSV/JSONL, bytes */
-#define IMPORT_MAX_GEOJSON ((int64_t)256 << 20)	     /* read whole */
+#define IMPORT_MAX_LINE (1024 * 1024)		/* bytes, CSV/JSONL */
+#define IMPORT_MAX_ROWS 10000000		/* rows or features */
+#define IMPORT_MAX_FILE ((int64_t)16 << 30)	/* CSV/JSONL, bytes */
+#define IMPORT_MAX_GEOJSON ((int64_t)256 << 20) /* read whole */
 #define IMPORT_MAX_BATCH 10000
 #define IMPORT_DEFAULT_BATCH 1000
-#define IMPORT_MAX_ERRORS 16   /* reported per row */
-#define IMPORT_MAX_RESENDS 8   /* rounds of 422 before giving up a batch */
+#define IMPORT_MAX_ERRORS 16 /* reported per row */
+#define IMPORT_MAX_RESENDS 8 /* rounds of 422 before giving up a batch */
 
 enum format { F_NONE, F_CSV, F_GEOJSON, F_JSONL };
 
 /* Where a row came from, to report its errors against the file. */
 struct origin {
 	size_t line;
-	long feature;  /* index in "features", or -1 */
-	unsigned how;  /* OBSFORM_* when it was a GeoJSON Feature */
+	long feature; /* index in "features", or -1 */
+	unsigned how; /* OBSFORM_* when it was a GeoJSON Feature */
 	int is_feature;
 };
 
 struct import {
-	const char *path;  /* as given */
-	const char *name;  /* for messages */
+	const char *path; /* as given */
+	const char *name; /* for messages */
 	enum format format;
 	int dry_run;
 	size_t batch_max;
@@ -76,54 +76,80 @@ struct import {
 static void
 help(void)
 {
-	printf(
-"usage: truce import FILE [--format csv|geojson|jsonl] [--batch N]\n"
-"                    [--dry-run] [--server URL] [--token T]\n"
-"\n"
-"Validates the observations in FILE with the center's validator, reports\n"
-"every rejected row on standard error as\n"
-"    FILE:LINE: /pointer: message\n"
-"(the pointer names the field, in the file's own terms for GeoJSON), and\n"
-"sends the valid ones to the center in batches. A final line on standard\n"
-"output says: imported N (new M, existing K), rejected R. Importing the same\n"
-"file twice is harmless: existing observations keep their id and index.\n"
-"Exit status: 0 all imported, 1 something was rejected or failed, 2 usage.\n"
-"\n"
-"formats (guessed from the name: .csv, .geojson/.json, .jsonl/.ndjson;\n"
-"FILE - reads standard input and needs --format):\n"
-"  csv      RFC 4180, a header row naming the columns, any order, any\n"
-"           subset; an empty cell is an absent field:\n"
-"             observed_at | observed_from + observed_to, source_type,\n"
-"             source_member, source_organisation, source_unit, category,\n"
-"             weapon, count, count_qualifier, lat, lon, precision_m |\n"
-"             place, bearing_deg, distance_m, distance_error_m |\n"
-"             lat, lon, ce90_m (a UAV frame) |\n"
-"             sensors (a JSON array), speed_mps, sigma_t_s | sigma_t_ns,\n"
-"             source_alt_m (arrival times) | bearings (a JSON array),\n"
-"             narrative, alleged_by, alleged_against,\n"
-"             casualties_{civilian,military}_{low,best,high},\n"
-"             evidence (\"SHA256:MEDIA_TYPE ...\", space-separated);\n"
-"           id and index (as `truce query --format csv` writes them) are\n"
-"           accepted and ignored. An unknown column is an error.\n"
-"  geojson  a FeatureCollection; a Point geometry is the location's lon/lat,\n"
-"           the properties are the rest of the observation (precision_m may\n"
-"           be a property); a null geometry needs properties.location\n"
-"  jsonl    one observation per line, in the API's input form (a GeoJSON\n"
-"           Feature per line is accepted too)\n"
-"\n"
-"options:\n"
-"  --format F     csv, geojson or jsonl (default: from the file name)\n"
-"  --batch N      observations per request, 1..%d (default %d)\n"
-"  --dry-run      validate only; contact no server\n"
-"  --server URL   the center (default $TRUCE_SERVER, else %s)\n"
-"  --token T      bearer token (default $TRUCE_TOKEN); never printed\n"
-"  --timeout S    seconds allowed per request, 1..3600 (default 120)\n"
-"  -q, --quiet    no progress bar (it is drawn only when standard error is a\n"
-"                 terminal)\n"
-"  -h, --help     this text\n"
-"\n"
-"limits: lines of %d bytes, %d rows, CSV/JSON lines files of 16 GiB,\n"
-"GeoJSON files of 256 MiB.\n",
+	printf("usage: truce import FILE [--format csv|geojson|jsonl] [--batch "
+	       "N]\n"
+	       "                    [--dry-run] [--server URL] [--token T]\n"
+	       "\n"
+	       "Validates the observations in FILE with the center's "
+	       "validator, reports\n"
+	       "every rejected row on standard error as\n"
+	       "    FILE:LINE: /pointer: message\n"
+	       "(the pointer names the field, in the file's own terms for "
+	       "GeoJSON), and\n"
+	       "sends the valid ones to the center in batches. A final line on "
+	       "standard\n"
+	       "output says: imported N (new M, existing K), rejected R. "
+	       "Importing the same\n"
+	       "file twice is harmless: existing observations keep their id "
+	       "and index.\n"
+	       "Exit status: 0 all imported, 1 something was rejected or "
+	       "failed, 2 usage.\n"
+	       "\n"
+	       "formats (guessed from the name: .csv, .geojson/.json, "
+	       ".jsonl/.ndjson;\n"
+	       "FILE - reads standard input and needs --format):\n"
+	       "  csv      RFC 4180, a header row naming the columns, any "
+	       "order, any\n"
+	       "           subset; an empty cell is an absent field:\n"
+	       "             observed_at | observed_from + observed_to, "
+	       "source_type,\n"
+	       "             source_member, source_organisation, source_unit, "
+	       "category,\n"
+	       "             weapon, count, count_qualifier, lat, lon, "
+	       "precision_m |\n"
+	       "             place, bearing_deg, distance_m, distance_error_m "
+	       "|\n"
+	       "             lat, lon, ce90_m (a UAV frame) |\n"
+	       "             sensors (a JSON array), speed_mps, sigma_t_s | "
+	       "sigma_t_ns,\n"
+	       "             source_alt_m (arrival times) | bearings (a JSON "
+	       "array),\n"
+	       "             narrative, alleged_by, alleged_against,\n"
+	       "             casualties_{civilian,military}_{low,best,high},\n"
+	       "             evidence (\"SHA256:MEDIA_TYPE ...\", "
+	       "space-separated);\n"
+	       "           id and index (as `truce query --format csv` writes "
+	       "them) are\n"
+	       "           accepted and ignored. An unknown column is an "
+	       "error.\n"
+	       "  geojson  a FeatureCollection; a Point geometry is the "
+	       "location's lon/lat,\n"
+	       "           the properties are the rest of the observation "
+	       "(precision_m may\n"
+	       "           be a property); a null geometry needs "
+	       "properties.location\n"
+	       "  jsonl    one observation per line, in the API's input form "
+	       "(a GeoJSON\n"
+	       "           Feature per line is accepted too)\n"
+	       "\n"
+	       "options:\n"
+	       "  --format F     csv, geojson or jsonl (default: from the file "
+	       "name)\n"
+	       "  --batch N      observations per request, 1..%d (default %d)\n"
+	       "  --dry-run      validate only; contact no server\n"
+	       "  --server URL   the center (default $TRUCE_SERVER, else %s)\n"
+	       "  --token T      bearer token (default $TRUCE_TOKEN); never "
+	       "printed\n"
+	       "  --timeout S    seconds allowed per request, 1..3600 (default "
+	       "120)\n"
+	       "  -q, --quiet    no progress bar (it is drawn only when "
+	       "standard error is a\n"
+	       "                 terminal)\n"
+	       "  -h, --help     this text\n"
+	       "\n"
+	       "limits: lines of %d bytes, %d rows, CSV/JSON lines files of 16 "
+	       "GiB,\n"
+	       "GeoJSON files of 256 MiB.\n",
 	    IMPORT_MAX_BATCH, IMPORT_DEFAULT_BATCH, CLIENT_DEFAULT_SERVER,
 	    IMPORT_MAX_LINE, IMPORT_MAX_ROWS);
 }
@@ -283,12 +309,14 @@ count_results(struct import *im, const json_t *body, size_t n)
 	size_t i;
 
 	if (!json_is_array(results) || json_array_size(results) != n) {
-		report(im, 0, "the center answered a batch of %zu without %zu "
-			      "results; stopping",
+		report(im, 0,
+		    "the center answered a batch of %zu without %zu "
+		    "results; stopping",
 		    n, n);
 		return -1;
 	}
-	json_array_foreach(results, i, r) {
+	json_array_foreach(results, i, r)
+	{
 		if (json_is_true(json_object_get(r, "created")))
 			im->created++;
 		else
@@ -340,8 +368,9 @@ send_items(struct import *im, json_t *arr, struct origin *orig, size_t n)
 		    json_array_size(errors) == 0 ||
 		    round == IMPORT_MAX_RESENDS) {
 			client_problem(status, body, msg, sizeof(msg));
-			report(im, 0, "the center refused a batch of %zu: %s; "
-				      "stopping",
+			report(im, 0,
+			    "the center refused a batch of %zu: %s; "
+			    "stopping",
 			    n, msg);
 			goto out;
 		}
@@ -349,25 +378,27 @@ send_items(struct import *im, json_t *arr, struct origin *orig, size_t n)
 		free(bad);
 		if ((bad = calloc(n, 1)) == NULL)
 			goto out;
-		json_array_foreach(errors, k, e) {
+		json_array_foreach(errors, k, e)
+		{
 			idx = json_integer_value(json_object_get(e, "index"));
 			if (!json_is_integer(json_object_get(e, "index")) ||
 			    idx < 0 || (size_t)idx >= n) {
 				client_problem(status, body, msg, sizeof(msg));
-				report(im, 0, "the center refused a batch: %s; "
-					      "stopping",
+				report(im, 0,
+				    "the center refused a batch: %s; "
+				    "stopping",
 				    msg);
 				goto out;
 			}
 			report_pointer(im, &orig[idx],
-			    json_string_value(json_object_get(e, "pointer")) ?
-				json_string_value(json_object_get(e,
-				    "pointer")) :
-				"",
-			    json_string_value(json_object_get(e, "message")) ?
-				json_string_value(json_object_get(e,
-				    "message")) :
-				"refused",
+			    json_string_value(json_object_get(e, "pointer"))
+				? json_string_value(
+				      json_object_get(e, "pointer"))
+				: "",
+			    json_string_value(json_object_get(e, "message"))
+				? json_string_value(
+				      json_object_get(e, "message"))
+				: "refused",
 			    " (refused by the center)");
 			if (!bad[idx]) {
 				bad[idx] = 1;
@@ -562,7 +593,8 @@ import_jsonl(struct import *im)
 			goto out;
 		o.line = lineno;
 		o.is_feature = 0;
-		doc = json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES, &jerr);
+		doc =
+		    json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES, &jerr);
 		if (doc == NULL) {
 			report(im, lineno, "column %d: %s", jerr.column,
 			    jerr.text);
@@ -613,17 +645,18 @@ import_csv(struct import *im)
 		lineno++;
 		if (n == -3)
 			goto out;
-		if (lineno == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) ==
-		    0) {
+		if (lineno == 1 && n >= 3 &&
+		    memcmp(line, "\xef\xbb\xbf", 3) == 0) {
 			/* A UTF-8 byte order mark, as spreadsheets write. */
 			memmove(line, line + 3, (size_t)n - 2);
 			n -= 3;
 		}
-		if (n == -2 || (reclen > 0 &&
-		    reclen + 1 + (size_t)n > IMPORT_MAX_LINE)) {
+		if (n == -2 ||
+		    (reclen > 0 && reclen + 1 + (size_t)n > IMPORT_MAX_LINE)) {
 			if (header == NULL) {
-				report(im, lineno, "header line longer than "
-						   "%d bytes",
+				report(im, lineno,
+				    "header line longer than "
+				    "%d bytes",
 				    IMPORT_MAX_LINE);
 				goto out;
 			}
@@ -690,8 +723,9 @@ import_csv(struct import *im)
 	if (reclen > 0) {
 		if (count_row(im, start) == -1)
 			goto out;
-		report(im, start, "a quoted field is not closed before the end "
-				  "of the file");
+		report(im, start,
+		    "a quoted field is not closed before the end "
+		    "of the file");
 		im->rejected++;
 	}
 	if (header == NULL) {
@@ -731,8 +765,9 @@ import_geojson(struct import *im)
 		len += got;
 		im->consumed = (int64_t)len;
 		if ((int64_t)len > IMPORT_MAX_GEOJSON) {
-			report(im, 0, "larger than the GeoJSON limit of %lld "
-				      "MiB (use JSON lines for bigger sets)",
+			report(im, 0,
+			    "larger than the GeoJSON limit of %lld "
+			    "MiB (use JSON lines for bigger sets)",
 			    (long long)(IMPORT_MAX_GEOJSON >> 20));
 			goto out;
 		}
@@ -753,8 +788,9 @@ import_geojson(struct import *im)
 	features = json_object_get(doc, "features");
 	if (type == NULL || strcmp(type, "FeatureCollection") != 0 ||
 	    !json_is_array(features)) {
-		report(im, 1, "/type: not a GeoJSON FeatureCollection with a "
-			      "\"features\" array");
+		report(im, 1,
+		    "/type: not a GeoJSON FeatureCollection with a "
+		    "\"features\" array");
 		goto out;
 	}
 	if (obsform_feature_lines(text, len, &lines, &nlines) == -1 ||
@@ -763,7 +799,8 @@ import_geojson(struct import *im)
 		lines = NULL;
 		nlines = 0; /* lines unknown: report line 1 */
 	}
-	json_array_foreach(features, i, f) {
+	json_array_foreach(features, i, f)
+	{
 		o.line = i < nlines ? lines[i] : 1;
 		o.feature = (long)i;
 		if (count_row(im, o.line) == -1)
@@ -844,8 +881,9 @@ cmd_import(int argc, char **argv)
 		switch (ch) {
 		case 'f':
 			if ((im.format = parse_format(optarg)) == F_NONE) {
-				args_usage(CMD, "--format: '%.32s' is not csv, "
-						"geojson or jsonl",
+				args_usage(CMD,
+				    "--format: '%.32s' is not csv, "
+				    "geojson or jsonl",
 				    optarg);
 				goto out;
 			}
@@ -855,38 +893,26 @@ cmd_import(int argc, char **argv)
 				IMPORT_MAX_BATCH, &batch) == -1)
 				goto out;
 			break;
-		case 'n':
-			im.dry_run = 1;
-			break;
-		case 's':
-			server = optarg;
-			break;
-		case 'A':
-			client_set_cacert(optarg);
-			break;
-		case 't':
-			token = optarg;
-			break;
+		case 'n': im.dry_run = 1; break;
+		case 's': server = optarg; break;
+		case 'A': client_set_cacert(optarg); break;
+		case 't': token = optarg; break;
 		case 'T':
 			if (args_i64(CMD, "--timeout", optarg, 1, 3600,
 				&timeout) == -1)
 				goto out;
 			break;
-		case 'q':
-			quiet = 1;
-			break;
+		case 'q': quiet = 1; break;
 		case 'h':
 			help();
 			ret = 0;
 			goto out;
-		default:
-			args_bad_option(CMD, argv, optind, optopt);
-			goto out;
+		default: args_bad_option(CMD, argv, optind, optopt); goto out;
 		}
 	}
 	if (argc - optind != 1) {
-		args_usage(CMD, argc == optind ? "FILE is required"
-					       : "one FILE at a time");
+		args_usage(CMD,
+		    argc == optind ? "FILE is required" : "one FILE at a time");
 		goto out;
 	}
 	im.path = argv[optind];
@@ -894,9 +920,10 @@ cmd_import(int argc, char **argv)
 	if (im.format == F_NONE) {
 		if (strcmp(im.path, "-") == 0 ||
 		    (im.format = guess_format(im.path)) == F_NONE) {
-			args_usage(CMD, "cannot tell the format of '%.200s' "
-					"from its name: give --format "
-					"csv|geojson|jsonl",
+			args_usage(CMD,
+			    "cannot tell the format of '%.200s' "
+			    "from its name: give --format "
+			    "csv|geojson|jsonl",
 			    im.path);
 			goto out;
 		}
@@ -915,8 +942,9 @@ cmd_import(int argc, char **argv)
 		im.size = (int64_t)st.st_size;
 		if (im.size > (im.format == F_GEOJSON ? IMPORT_MAX_GEOJSON
 						      : IMPORT_MAX_FILE)) {
-			report(&im, 0, "%lld bytes is larger than the limit of "
-				       "%lld bytes for this format",
+			report(&im, 0,
+			    "%lld bytes is larger than the limit of "
+			    "%lld bytes for this format",
 			    (long long)im.size,
 			    (long long)(im.format == F_GEOJSON
 				    ? IMPORT_MAX_GEOJSON
@@ -931,22 +959,15 @@ cmd_import(int argc, char **argv)
 		im.client = client_new(server, token, (long)timeout);
 		im.batch = json_array();
 		im.origins = calloc(im.batch_max, sizeof(*im.origins));
-		if (im.client == NULL || im.batch == NULL ||
-		    im.origins == NULL)
+		if (im.client == NULL || im.batch == NULL || im.origins == NULL)
 			goto out;
 	}
 	im.progress = !quiet && isatty(STDERR_FILENO);
 	im.now_ms = timefmt_now_ms();
 	switch (im.format) {
-	case F_CSV:
-		rc = import_csv(&im);
-		break;
-	case F_GEOJSON:
-		rc = import_geojson(&im);
-		break;
-	default:
-		rc = import_jsonl(&im);
-		break;
+	case F_CSV: rc = import_csv(&im); break;
+	case F_GEOJSON: rc = import_geojson(&im); break;
+	default: rc = import_jsonl(&im); break;
 	}
 	if (rc == 0 && !im.stopped && !im.dry_run)
 		rc = send_batch(&im);
@@ -957,7 +978,8 @@ cmd_import(int argc, char **argv)
 	else
 		printf("imported %zu (new %zu, existing %zu), rejected %zu%s\n",
 		    im.created + im.existing, im.created, im.existing,
-		    im.rejected, rc == 0 && !im.stopped ? "" : "; stopped early");
+		    im.rejected,
+		    rc == 0 && !im.stopped ? "" : "; stopped early");
 	if (rc == 0 && !im.stopped && im.rejected == 0)
 		ret = 0;
 out:

@@ -29,50 +29,66 @@
 #include "record/timefmt.h"
 
 #define CMD "incidents"
-#define MAX_ROWS 100000000LL	 /* --limit */
-#define MAX_PARAM 1024		 /* bytes of one filter value */
+#define MAX_ROWS 100000000LL /* --limit */
+#define MAX_PARAM 1024	     /* bytes of one filter value */
 #define MAX_SPLIT DECISION_MAX_SPLIT
-
 
 static void
 help(void)
 {
-	printf(
-"usage: truce incidents [--bbox W,S,E,N] [--from TIME] [--to TIME]\n"
-"                       [--category C[,C...]] [--zone NAME] [--limit N]\n"
-"                       [--format table|jsonl|geojson|csv]\n"
-"       truce incidents show ID\n"
-"       truce incidents merge ID --with ID2 --reason TEXT\n"
-"       truce incidents split ID --observation OBS [--observation OBS...]\n"
-"                             --reason TEXT\n"
-"       (each with [--server URL] [--token T] [--timeout S])\n"
-"\n"
-"Lists the incidents fusion made of the center's observations (live ones,\n"
-"in the order they were created), shows one, or records an analyst's\n"
-"decision: merge ID2 into ID, or split the named observations off ID into\n"
-"a new incident. Decisions are log entries: they hold on replay.\n"
-"\n"
-"filters:\n"
-"  --bbox W,S,E,N   the incident's position inside (decimal degrees)\n"
-"  --from, --to T   its time window overlaps [from, to] (RFC 3339)\n"
-"  --category C,..  one or more categories (explosion, burst_or_shot, ...)\n"
-"  --zone NAME      it lies in the zone NAME (e.g. Nagorno-Karabakh)\n"
-"  --limit N        at most N incidents in all, 1..%lld (default: all)\n"
-"\n"
-"output (standard output):\n"
-"  --format table   id, time, category, count, sources, position and\n"
-"                   description (default)\n"
-"  --format jsonl   one GeoJSON Feature per line\n"
-"  --format geojson one FeatureCollection\n"
-"  --format csv     id, kind, category, count, qualifier, time_from,\n"
-"                   time_to, lat, lon, the 95%% ellipse, zone,\n"
-"                   description, sources, members, counts of observations\n"
-"                   and complaints, uncorroborated\n"
-"\n"
-"  --server URL     the center (default $TRUCE_SERVER, else %s)\n"
-"  --token T        bearer token (default $TRUCE_TOKEN); never printed\n"
-"  --timeout S      seconds allowed per request, 1..3600 (default 60)\n"
-"  -h, --help       this text\n",
+	printf("usage: truce incidents [--bbox W,S,E,N] [--from TIME] [--to "
+	       "TIME]\n"
+	       "                       [--category C[,C...]] [--zone NAME] "
+	       "[--limit N]\n"
+	       "                       [--format table|jsonl|geojson|csv]\n"
+	       "       truce incidents show ID\n"
+	       "       truce incidents merge ID --with ID2 --reason TEXT\n"
+	       "       truce incidents split ID --observation OBS "
+	       "[--observation OBS...]\n"
+	       "                             --reason TEXT\n"
+	       "       (each with [--server URL] [--token T] [--timeout S])\n"
+	       "\n"
+	       "Lists the incidents fusion made of the center's observations "
+	       "(live ones,\n"
+	       "in the order they were created), shows one, or records an "
+	       "analyst's\n"
+	       "decision: merge ID2 into ID, or split the named observations "
+	       "off ID into\n"
+	       "a new incident. Decisions are log entries: they hold on "
+	       "replay.\n"
+	       "\n"
+	       "filters:\n"
+	       "  --bbox W,S,E,N   the incident's position inside (decimal "
+	       "degrees)\n"
+	       "  --from, --to T   its time window overlaps [from, to] (RFC "
+	       "3339)\n"
+	       "  --category C,..  one or more categories (explosion, "
+	       "burst_or_shot, ...)\n"
+	       "  --zone NAME      it lies in the zone NAME (e.g. "
+	       "Nagorno-Karabakh)\n"
+	       "  --limit N        at most N incidents in all, 1..%lld "
+	       "(default: all)\n"
+	       "\n"
+	       "output (standard output):\n"
+	       "  --format table   id, time, category, count, sources, "
+	       "position and\n"
+	       "                   description (default)\n"
+	       "  --format jsonl   one GeoJSON Feature per line\n"
+	       "  --format geojson one FeatureCollection\n"
+	       "  --format csv     id, kind, category, count, qualifier, "
+	       "time_from,\n"
+	       "                   time_to, lat, lon, the 95%% ellipse, zone,\n"
+	       "                   description, sources, members, counts of "
+	       "observations\n"
+	       "                   and complaints, uncorroborated\n"
+	       "\n"
+	       "  --server URL     the center (default $TRUCE_SERVER, else "
+	       "%s)\n"
+	       "  --token T        bearer token (default $TRUCE_TOKEN); never "
+	       "printed\n"
+	       "  --timeout S      seconds allowed per request, 1..3600 "
+	       "(default 60)\n"
+	       "  -h, --help       this text\n",
 	    MAX_ROWS, CLIENT_DEFAULT_SERVER);
 }
 
@@ -112,7 +128,7 @@ table_row(const json_t *f)
 	snprintf(when, sizeof(when), "%.10s %.5s", str(tw, "from"),
 	    strlen(str(tw, "from")) > 11 ? str(tw, "from") + 11 : "");
 	snprintf(count, sizeof(count), "%s%lld",
-	    strcmp(q, "about") == 0	 ? "~"
+	    strcmp(q, "about") == 0	     ? "~"
 		: strcmp(q, "at_least") == 0 ? ">="
 					     : "",
 	    (long long)json_integer_value(json_object_get(cnt, "value")));
@@ -123,8 +139,8 @@ table_row(const json_t *f)
 	else
 		snprintf(where, sizeof(where), "unlocated");
 	snprintf(src, sizeof(src), "%lld",
-	    (long long)json_integer_value(json_object_get(cor,
-		"independent_sources")));
+	    (long long)json_integer_value(
+		json_object_get(cor, "independent_sources")));
 	desc = str(p, "description");
 	printf("%-28s  %-17s  %-20.20s  %-6s  %-4s  %-21s  %s%s%s\n",
 	    str(f, "id"), when, str(p, "category"), count, src, where, desc,
@@ -154,15 +170,13 @@ emit(void *ctx, const json_t *f)
 	struct out *o = ctx;
 
 	switch (o->format) {
-	case CLIENT_TABLE:
-		table_row(f);
-		break;
+	case CLIENT_TABLE: table_row(f); break;
 	case CLIENT_JSONL:
 	case CLIENT_GEOJSON:
 		if (o->format == CLIENT_GEOJSON && o->written > 0)
 			fputs(",\n", stdout);
-		if (json_dumpf(f, stdout, JSON_COMPACT |
-			JSON_REAL_PRECISION(15)) == -1)
+		if (json_dumpf(f, stdout,
+			JSON_COMPACT | JSON_REAL_PRECISION(15)) == -1)
 			return -1;
 		if (o->format == CLIENT_JSONL)
 			putchar('\n');
@@ -186,31 +200,25 @@ static int
 common_option(struct common *c, int ch, const char *arg, int *bad)
 {
 	switch (ch) {
-	case 's':
-		c->server = arg;
-		return 1;
-	case 'A':
-		client_set_cacert(arg);
-		return 1;
-	case 't':
-		c->token = arg;
-		return 1;
+	case 's': c->server = arg; return 1;
+	case 'A': client_set_cacert(arg); return 1;
+	case 't': c->token = arg; return 1;
 	case 'T':
-		if (args_i64(CMD, "--timeout", arg, 1, 3600, &c->timeout) ==
-		    -1)
+		if (args_i64(CMD, "--timeout", arg, 1, 3600, &c->timeout) == -1)
 			*bad = 1;
 		return 1;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
-#define COMMON_OPTIONS                                                   \
-	{ "server", required_argument, NULL, 's' },                      \
-	{ "cacert", required_argument, NULL, 'A' },                      \
-	{ "token", required_argument, NULL, 't' },                       \
-	{ "timeout", required_argument, NULL, 'T' },                     \
-	{ "help", no_argument, NULL, 'h' }
+#define COMMON_OPTIONS                                   \
+	{ "server", required_argument, NULL, 's' },      \
+	    { "cacert", required_argument, NULL, 'A' },  \
+	    { "token", required_argument, NULL, 't' },   \
+	    { "timeout", required_argument, NULL, 'T' }, \
+	{                                                \
+		"help", no_argument, NULL, 'h'           \
+	}
 
 static int
 show(int argc, char **argv)
@@ -240,8 +248,9 @@ show(int argc, char **argv)
 		goto out;
 	}
 	if (optind != argc - 1 || !decision_is_incident_id(argv[optind])) {
-		args_usage(CMD, "show: one incident id (inc- and 24 hex "
-				"digits) is required");
+		args_usage(CMD,
+		    "show: one incident id (inc- and 24 hex "
+		    "digits) is required");
 		goto out;
 	}
 	ret = 1;
@@ -254,8 +263,8 @@ show(int argc, char **argv)
 		client_report(c, status, body);
 		goto out;
 	}
-	if (json_dumpf(body, stdout, JSON_INDENT(2) |
-		JSON_REAL_PRECISION(15)) == -1)
+	if (json_dumpf(body, stdout,
+		JSON_INDENT(2) | JSON_REAL_PRECISION(15)) == -1)
 		goto out;
 	putchar('\n');
 	ret = 0;
@@ -293,9 +302,7 @@ decide(int argc, char **argv, int split)
 			continue;
 		}
 		switch (ch) {
-		case 'w':
-			with = optarg;
-			break;
+		case 'w': with = optarg; break;
 		case 'o':
 			if (json_array_size(obs) >= MAX_SPLIT) {
 				args_usage(CMD, "--observation: more than %d",
@@ -314,14 +321,14 @@ decide(int argc, char **argv, int split)
 			help();
 			ret = 0;
 			goto out;
-		default:
-			args_bad_option(CMD, argv, optind, optopt);
-			goto out;
+		default: args_bad_option(CMD, argv, optind, optopt); goto out;
 		}
 	}
 	if (optind != argc - 1 || !decision_is_incident_id(argv[optind])) {
-		args_usage(CMD, "%s: one incident id (inc- and 24 hex digits) "
-				"is required", split ? "split" : "merge");
+		args_usage(CMD,
+		    "%s: one incident id (inc- and 24 hex digits) "
+		    "is required",
+		    split ? "split" : "merge");
 		goto out;
 	}
 	if (reason == NULL) {
@@ -329,13 +336,14 @@ decide(int argc, char **argv, int split)
 		goto out;
 	}
 	if (split ? json_array_size(obs) == 0 : with == NULL) {
-		args_usage(CMD, split ? "split: --observation is required"
-				      : "merge: --with is required");
+		args_usage(CMD,
+		    split ? "split: --observation is required"
+			  : "merge: --with is required");
 		goto out;
 	}
-	req = split ? json_pack("{s:O,s:s}", "observations", obs, "reason",
-			  reason)
-		    : json_pack("{s:s,s:s}", "with", with, "reason", reason);
+	req = split
+	    ? json_pack("{s:O,s:s}", "observations", obs, "reason", reason)
+	    : json_pack("{s:s,s:s}", "with", with, "reason", reason);
 	ret = 1;
 	if (req == NULL ||
 	    (c = client_new(cm.server, cm.token, (long)cm.timeout)) == NULL)
@@ -432,16 +440,15 @@ list(int argc, char **argv)
 		case 'u':
 			if (timefmt_parse(optarg, &ms, terr, sizeof(terr)) ==
 			    -1) {
-				args_usage(CMD, "%s: %s", ch == 'f' ? "--from"
-								    : "--to",
-				    terr);
+				args_usage(CMD, "%s: %s",
+				    ch == 'f' ? "--from" : "--to", terr);
 				goto out;
 			}
 			val[ch == 'f' ? 1 : 2] = optarg;
 			break;
 		case 'c':
-			if (args_string(CMD, "--category", optarg,
-				MAX_PARAM) == -1 ||
+			if (args_string(CMD, "--category", optarg, MAX_PARAM) ==
+				-1 ||
 			    check_categories(optarg) == -1)
 				goto out;
 			val[3] = optarg;
@@ -459,14 +466,14 @@ list(int argc, char **argv)
 			help();
 			ret = 0;
 			goto out;
-		default:
-			args_bad_option(CMD, argv, optind, optopt);
-			goto out;
+		default: args_bad_option(CMD, argv, optind, optopt); goto out;
 		}
 	}
 	if (optind < argc) {
-		args_usage(CMD, "unexpected argument '%.64s' (show, merge or "
-				"split come first)", argv[optind]);
+		args_usage(CMD,
+		    "unexpected argument '%.64s' (show, merge or "
+		    "split come first)",
+		    argv[optind]);
 		goto out;
 	}
 	ret = 1;
@@ -475,8 +482,8 @@ list(int argc, char **argv)
 	filters[0] = '\0';
 	for (k = 0; k < 5; k++)
 		if (val[k] != NULL &&
-		    client_add_param(c, filters, sizeof(filters), keys[k], val[k]) ==
-			-1)
+		    client_add_param(c, filters, sizeof(filters), keys[k],
+			val[k]) == -1)
 			goto out;
 	if (o.format == CLIENT_TABLE)
 		table_header();
@@ -492,8 +499,7 @@ list(int argc, char **argv)
 		fputs(h, stdout);
 		free(h);
 	}
-	if (client_features(c, "/v1/incidents", filters, limit, emit, &o) ==
-	    -1)
+	if (client_features(c, "/v1/incidents", filters, limit, emit, &o) == -1)
 		goto out;
 	ret = 0;
 out:

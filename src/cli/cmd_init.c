@@ -54,7 +54,8 @@ usage(FILE *f)
 	    "                    repeat per witness\n"
 	    "  --quorum K        cosignatures that make a checkpoint joint "
 	    "(default:\n"
-	    "                    every witness)\n", CONFIG_MAX_MEMBERS);
+	    "                    every witness)\n",
+	    CONFIG_MAX_MEMBERS);
 }
 
 int
@@ -97,18 +98,21 @@ cmd_init(int argc, char **argv)
 			eq = strchr(optarg, '=');
 			if (nm == CONFIG_MAX_MEMBERS ||
 			    (size_t)(eq ? eq - optarg : (long)strlen(optarg)) >=
-			    sizeof(name)) {
-				snprintf(err, sizeof(err), "--member: more "
+				sizeof(name)) {
+				snprintf(err, sizeof(err),
+				    "--member: more "
 				    "than %d members, or a name too long",
 				    CONFIG_MAX_MEMBERS);
 				goto bad;
 			}
-			snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq -
-			    optarg) : (int)strlen(optarg), optarg);
+			snprintf(name, sizeof(name), "%.*s",
+			    eq ? (int)(eq - optarg) : (int)strlen(optarg),
+			    optarg);
 			if (eq != NULL && strlen(eq + 1) >= sizeof(vkeys[0])) {
-				snprintf(err, sizeof(err), "--member %s: the "
-				    "key is over %zu bytes", name,
-				    sizeof(vkeys[0]) - 1);
+				snprintf(err, sizeof(err),
+				    "--member %s: the "
+				    "key is over %zu bytes",
+				    name, sizeof(vkeys[0]) - 1);
 				goto bad;
 			}
 			snprintf(vkeys[nm++], sizeof(vkeys[0]), "%s",
@@ -117,13 +121,12 @@ cmd_init(int argc, char **argv)
 			    sizeof(members) - mlen, "%s%s", mlen ? "," : "",
 			    name);
 			break;
-		case 'R':
-			rule = optarg;
-			break;
+		case 'R': rule = optarg; break;
 		case 'P':
 			if (g.nparties == CENTER_MAX_PARTIES ||
 			    principal_name_check(optarg) == -1) {
-				snprintf(err, sizeof(err), "--party: '%.64s' "
+				snprintf(err, sizeof(err),
+				    "--party: '%.64s' "
 				    "is not a name (1-63 letters, digits, "
 				    "'_', '-'), or more than %d parties",
 				    optarg, CENTER_MAX_PARTIES);
@@ -131,12 +134,14 @@ cmd_init(int argc, char **argv)
 			}
 			for (i = 0; i < g.nparties; i++)
 				if (strcmp(g.parties[i], optarg) == 0) {
-					snprintf(err, sizeof(err), "--party: "
-					    "'%s' is given twice", optarg);
+					snprintf(err, sizeof(err),
+					    "--party: "
+					    "'%s' is given twice",
+					    optarg);
 					goto bad;
 				}
-			snprintf(g.parties[g.nparties++],
-			    sizeof(g.parties[0]), "%s", optarg);
+			snprintf(g.parties[g.nparties++], sizeof(g.parties[0]),
+			    "%s", optarg);
 			break;
 		case 'l':
 			if (config_set(&cfg, "listen", optarg, err,
@@ -158,16 +163,13 @@ cmd_init(int argc, char **argv)
 				sizeof(err)) == -1)
 				goto bad;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
 		}
 	}
 	if (optind != argc - 1) {
-		snprintf(err, sizeof(err), "DIR: exactly one directory is "
+		snprintf(err, sizeof(err),
+		    "DIR: exactly one directory is "
 		    "required");
 		goto bad;
 	}
@@ -178,19 +180,22 @@ cmd_init(int argc, char **argv)
 		goto bad;
 	}
 	if (cfg.nmembers == 0) {
-		snprintf(err, sizeof(err), "--member: at least one is "
+		snprintf(err, sizeof(err),
+		    "--member: at least one is "
 		    "required");
 		goto bad;
 	}
 	if (cfg.nmembers != nm) {
-		snprintf(err, sizeof(err), "--member: names must be given one "
+		snprintf(err, sizeof(err),
+		    "--member: names must be given one "
 		    "per --member");
 		goto bad;
 	}
 	for (i = 0; i < nm; i++) {
 		memcpy(g.vkeys[i], vkeys[i], sizeof(vkeys[i]));
-		if (g.vkeys[i][0] != '\0' && member_vkey_check(cfg.members[i],
-		    g.vkeys[i], err, sizeof(err)) == -1)
+		if (g.vkeys[i][0] != '\0' &&
+		    member_vkey_check(cfg.members[i], g.vkeys[i], err,
+			sizeof(err)) == -1)
 			goto bad;
 	}
 	if (member_rule_parse(rule, cfg.nmembers, &g.rule, err, sizeof(err)) ==
@@ -209,8 +214,10 @@ cmd_init(int argc, char **argv)
 		printf(" %s", cfg.members[i]);
 	printf("; rule: %s)\nlog key: %s\n", name, vkey);
 	for (i = 0; i < cfg.nmembers; i++)
-		printf("member key: %s%s\n", g.vkeys[i], vkeys[i][0] ? "" :
-		    " (generated into keys/; give it to the member)");
+		printf("member key: %s%s\n", g.vkeys[i],
+		    vkeys[i][0]
+			? ""
+			: " (generated into keys/; give it to the member)");
 	printf("the admin token is shown once; keep it safe:\n");
 	printf("token: %s\n", token);
 	sodium_memzero(token, sizeof(token));

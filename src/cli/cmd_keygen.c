@@ -108,15 +108,9 @@ cmd_keygen(int argc, char **argv)
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'h':
-			keygen_usage(stdout);
-			return 0;
-		case 'o':
-			out = optarg;
-			break;
-		case 'c':
-			type = NOTE_KEY_COSIGNATURE;
-			break;
+		case 'h': keygen_usage(stdout); return 0;
+		case 'o': out = optarg; break;
+		case 'c': type = NOTE_KEY_COSIGNATURE; break;
 		case ':':
 			fprintf(stderr, "truce keygen: %.64s needs a value\n",
 			    argv[optind - 1]);
@@ -129,8 +123,9 @@ cmd_keygen(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 1) {
-		fprintf(stderr, "truce keygen: needs exactly one NAME (see "
-				"--help)\n");
+		fprintf(stderr,
+		    "truce keygen: needs exactly one NAME (see "
+		    "--help)\n");
 		return 2;
 	}
 	name = argv[optind];
@@ -147,9 +142,9 @@ cmd_keygen(int argc, char **argv)
 			defpath[i] = (strchr("abcdefghijklmnopqrstuvwxyz"
 					     "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 					     "0123456789._-",
-					  name[i]) != NULL) ?
-			    name[i] :
-			    '_';
+					  name[i]) != NULL)
+			    ? name[i]
+			    : '_';
 		snprintf(defpath + n, sizeof(defpath) - n, ".key");
 		out = defpath;
 	}

@@ -147,8 +147,8 @@ cmd_locate(int argc, char **argv)
 	long lineno = 0;
 	int st, toolong, status = 0;
 
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
-			     strcmp(argv[1], "-h") == 0)) {
+	if (argc == 2 &&
+	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);
 		return 0;
 	}
@@ -163,15 +163,16 @@ cmd_locate(int argc, char **argv)
 	while ((st = next_line(r, &line, &len, &toolong)) == 1) {
 		lineno++;
 		if (toolong) {
-			snprintf(msg, sizeof(msg), "line %ld: longer than %d "
-						   "bytes", lineno,
-			    FIXJSON_MAX_LINE);
+			snprintf(msg, sizeof(msg),
+			    "line %ld: longer than %d "
+			    "bytes",
+			    lineno, FIXJSON_MAX_LINE);
 			fixjson_failed(NULL, msg, out, sizeof(out));
 			status = 1;
 		} else if (blank(line, len)) {
 			continue;
-		} else if (fixjson_locate(line, len, NULL, out,
-			       sizeof(out)) == -1) {
+		} else if (fixjson_locate(line, len, NULL, out, sizeof(out)) ==
+		    -1) {
 			status = 1;
 		}
 		fputs(out, stdout);

@@ -77,10 +77,11 @@ note_sign_cmd(const char *keyfile, uint64_t ts)
 		fprintf(stderr, "truce note sign: %s\n", err);
 		goto out;
 	}
-	if (note_sign(s, (const uint8_t *)text, textlen, ts, &out, &outlen,
-		err, sizeof(err)) == -1) {
-		fprintf(stderr, "truce note sign: note text on standard input: "
-				"%s\n",
+	if (note_sign(s, (const uint8_t *)text, textlen, ts, &out, &outlen, err,
+		sizeof(err)) == -1) {
+		fprintf(stderr,
+		    "truce note sign: note text on standard input: "
+		    "%s\n",
 		    err);
 		goto out;
 	}
@@ -120,8 +121,8 @@ note_verify_cmd(char **vkeys, int nkeys)
 			goto out;
 		}
 	}
-	if (slurp_stream(stdin, "signed note on standard input",
-		NOTE_MAX_SIZE, &msg, &len, err, sizeof(err)) == -1) {
+	if (slurp_stream(stdin, "signed note on standard input", NOTE_MAX_SIZE,
+		&msg, &len, err, sizeof(err)) == -1) {
 		fprintf(stderr, "truce note verify: %s\n", err);
 		goto out;
 	}
@@ -190,13 +191,12 @@ cmd_note(int argc, char **argv)
 	while ((ch = getopt_long(argc - 1, argv + 1, ":h", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
-		case 'h':
-			note_usage(stdout);
-			return 0;
+		case 'h': note_usage(stdout); return 0;
 		case 't':
 			if (!sign) {
-				fprintf(stderr, "truce note verify: --time is "
-						"for sign\n");
+				fprintf(stderr,
+				    "truce note verify: --time is "
+				    "for sign\n");
 				return 2;
 			}
 			if (num_parse_i64(optarg, 0, INT64_MAX, &t, err,
@@ -222,16 +222,18 @@ cmd_note(int argc, char **argv)
 	argv += optind + 1;
 	if (sign) {
 		if (argc != 1) {
-			fprintf(stderr, "truce note sign: needs exactly one "
-					"KEYFILE\n");
+			fprintf(stderr,
+			    "truce note sign: needs exactly one "
+			    "KEYFILE\n");
 			return 2;
 		}
 		return note_sign_cmd(argv[0],
 		    t >= 0 ? (uint64_t)t : (uint64_t)time(NULL));
 	}
 	if (argc < 1 || argc > NOTE_CLI_MAX_KEYS) {
-		fprintf(stderr, "truce note verify: needs 1 to %d VKEY "
-				"arguments\n",
+		fprintf(stderr,
+		    "truce note verify: needs 1 to %d VKEY "
+		    "arguments\n",
 		    NOTE_CLI_MAX_KEYS);
 		return 2;
 	}

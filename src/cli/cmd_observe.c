@@ -19,78 +19,99 @@
 #include "record/timefmt.h"
 
 #define CMD "observe"
-#define OBSERVE_MAX_EVIDENCE 32	 /* --evidence flags */
+#define OBSERVE_MAX_EVIDENCE 32 /* --evidence flags */
 #define OBSERVE_MAX_ERRORS 16
-#define OBSERVE_MAX_TEXT 8192	 /* any one flag's value, bytes */
+#define OBSERVE_MAX_TEXT 8192 /* any one flag's value, bytes */
 
 static void
 help(void)
 {
-	printf(
-"usage: truce observe (--at TIME | --from TIME --to TIME)\n"
-"                     --source-type TYPE (--member M | --organisation O)\n"
-"                     [--unit U] --category C [--weapon W]\n"
-"                     [--count N [--count-qualifier Q]]\n"
-"                     (--lat DEG --lon DEG [--precision M] |\n"
-"                      --place NAME --bearing DEG --distance M\n"
-"                      [--distance-error M])\n"
-"                     [--narrative TEXT] [--alleged-by P]\n"
-"                     [--alleged-against P] [--evidence SHA256:TYPE ...]\n"
-"                     [--casualties-civilian L,B,H]\n"
-"                     [--casualties-military L,B,H]\n"
-"                     [--dry-run] [--server URL] [--token T]\n"
-"\n"
-"Submits one observation (one report by one source) to the center and\n"
-"prints the id and index it was given, and whether it is new:\n"
-"    id: <64 hex digits>\n"
-"    index: <N>\n"
-"    status: new | existing\n"
-"Submitting the same observation again is harmless: it keeps its id and\n"
-"index. The observation is checked with the center's own validator first;\n"
-"a problem names the flag (exit status 2).\n"
-"\n"
-"when:\n"
-"  --at TIME            an instant, RFC 3339 (2025-03-01T20:14:00Z), or now\n"
-"  --from T --to T      an interval, for reports that cannot be precise\n"
-"source:\n"
-"  --source-type TYPE   patrol, observation_post, uav, camera,\n"
-"                       acoustic_sensor, radar, complaint, media, other\n"
-"  --member M           the member state whose monitors report\n"
-"  --organisation O     or the organisation that reports\n"
-"  --unit U             the unit or device (P-12, OP-3, UAV-1)\n"
-"what:\n"
-"  --category C         explosion, projectile_in_flight, muzzle_flash,\n"
-"                       illumination_flare, burst_or_shot, small_arms_fire,\n"
-"                       drone_strike, airspace_violation,\n"
-"                       movement_in_restricted_zone, fortification_work,\n"
-"                       mine_or_uxo, other\n"
-"  --weapon W           small_arms, heavy_machine_gun, grenade_launcher,\n"
-"                       mortar, artillery, mlrs, tank, anti_aircraft, drone,\n"
-"                       mine, unknown, other\n"
-"  --count N            how many (default 1)\n"
-"  --count-qualifier Q  exact (default), about, at_least\n"
-"where (one of):\n"
-"  --lat DEG --lon DEG  a point, WGS84 decimal degrees\n"
-"  --precision M        its precision class in metres (10, 100, 1000, ...)\n"
-"  --place NAME         a place of the gazetteer, and from it:\n"
-"  --bearing DEG        the direction, degrees clockwise from north\n"
-"  --distance M         the distance in metres\n"
-"  --distance-error M   the distance's uncertainty in metres\n"
-"more:\n"
-"  --narrative TEXT     what was seen or heard, in words\n"
-"  --alleged-by P       for complaints: the party that complains\n"
-"  --alleged-against P  the party accused\n"
-"  --evidence SHA256:MEDIA_TYPE\n"
-"                       a digest of a photo or video and its media type\n"
-"                       (image/jpeg); repeat for each, at most %d\n"
-"  --casualties-civilian LOW,BEST,HIGH (or one number for all three)\n"
-"  --casualties-military LOW,BEST,HIGH\n"
-"\n"
-"  --dry-run            check and print the observation; send nothing\n"
-"  --server URL         the center (default $TRUCE_SERVER, else %s)\n"
-"  --token T            bearer token (default $TRUCE_TOKEN); never printed\n"
-"  --timeout S          seconds allowed, 1..3600 (default 30)\n"
-"  -h, --help           this text\n",
+	printf("usage: truce observe (--at TIME | --from TIME --to TIME)\n"
+	       "                     --source-type TYPE (--member M | "
+	       "--organisation O)\n"
+	       "                     [--unit U] --category C [--weapon W]\n"
+	       "                     [--count N [--count-qualifier Q]]\n"
+	       "                     (--lat DEG --lon DEG [--precision M] |\n"
+	       "                      --place NAME --bearing DEG --distance M\n"
+	       "                      [--distance-error M])\n"
+	       "                     [--narrative TEXT] [--alleged-by P]\n"
+	       "                     [--alleged-against P] [--evidence "
+	       "SHA256:TYPE ...]\n"
+	       "                     [--casualties-civilian L,B,H]\n"
+	       "                     [--casualties-military L,B,H]\n"
+	       "                     [--dry-run] [--server URL] [--token T]\n"
+	       "\n"
+	       "Submits one observation (one report by one source) to the "
+	       "center and\n"
+	       "prints the id and index it was given, and whether it is new:\n"
+	       "    id: <64 hex digits>\n"
+	       "    index: <N>\n"
+	       "    status: new | existing\n"
+	       "Submitting the same observation again is harmless: it keeps "
+	       "its id and\n"
+	       "index. The observation is checked with the center's own "
+	       "validator first;\n"
+	       "a problem names the flag (exit status 2).\n"
+	       "\n"
+	       "when:\n"
+	       "  --at TIME            an instant, RFC 3339 "
+	       "(2025-03-01T20:14:00Z), or now\n"
+	       "  --from T --to T      an interval, for reports that cannot be "
+	       "precise\n"
+	       "source:\n"
+	       "  --source-type TYPE   patrol, observation_post, uav, camera,\n"
+	       "                       acoustic_sensor, radar, complaint, "
+	       "media, other\n"
+	       "  --member M           the member state whose monitors report\n"
+	       "  --organisation O     or the organisation that reports\n"
+	       "  --unit U             the unit or device (P-12, OP-3, UAV-1)\n"
+	       "what:\n"
+	       "  --category C         explosion, projectile_in_flight, "
+	       "muzzle_flash,\n"
+	       "                       illumination_flare, burst_or_shot, "
+	       "small_arms_fire,\n"
+	       "                       drone_strike, airspace_violation,\n"
+	       "                       movement_in_restricted_zone, "
+	       "fortification_work,\n"
+	       "                       mine_or_uxo, other\n"
+	       "  --weapon W           small_arms, heavy_machine_gun, "
+	       "grenade_launcher,\n"
+	       "                       mortar, artillery, mlrs, tank, "
+	       "anti_aircraft, drone,\n"
+	       "                       mine, unknown, other\n"
+	       "  --count N            how many (default 1)\n"
+	       "  --count-qualifier Q  exact (default), about, at_least\n"
+	       "where (one of):\n"
+	       "  --lat DEG --lon DEG  a point, WGS84 decimal degrees\n"
+	       "  --precision M        its precision class in metres (10, 100, "
+	       "1000, ...)\n"
+	       "  --place NAME         a place of the gazetteer, and from it:\n"
+	       "  --bearing DEG        the direction, degrees clockwise from "
+	       "north\n"
+	       "  --distance M         the distance in metres\n"
+	       "  --distance-error M   the distance's uncertainty in metres\n"
+	       "more:\n"
+	       "  --narrative TEXT     what was seen or heard, in words\n"
+	       "  --alleged-by P       for complaints: the party that "
+	       "complains\n"
+	       "  --alleged-against P  the party accused\n"
+	       "  --evidence SHA256:MEDIA_TYPE\n"
+	       "                       a digest of a photo or video and its "
+	       "media type\n"
+	       "                       (image/jpeg); repeat for each, at most "
+	       "%d\n"
+	       "  --casualties-civilian LOW,BEST,HIGH (or one number for all "
+	       "three)\n"
+	       "  --casualties-military LOW,BEST,HIGH\n"
+	       "\n"
+	       "  --dry-run            check and print the observation; send "
+	       "nothing\n"
+	       "  --server URL         the center (default $TRUCE_SERVER, else "
+	       "%s)\n"
+	       "  --token T            bearer token (default $TRUCE_TOKEN); "
+	       "never printed\n"
+	       "  --timeout S          seconds allowed, 1..3600 (default 30)\n"
+	       "  -h, --help           this text\n",
 	    OBSERVE_MAX_EVIDENCE, CLIENT_DEFAULT_SERVER);
 }
 
@@ -252,11 +273,34 @@ int
 cmd_observe(int argc, char **argv)
 {
 	enum {
-		O_AT = 256, O_FROM, O_TO, O_STYPE, O_MEMBER, O_ORG, O_UNIT,
-		O_CATEGORY, O_WEAPON, O_COUNT, O_QUALIFIER, O_LAT, O_LON,
-		O_PRECISION, O_PLACE, O_BEARING, O_DISTANCE, O_DERR,
-		O_NARRATIVE, O_BY, O_AGAINST, O_EVIDENCE, O_CCIV, O_CMIL,
-		O_DRY, O_SERVER, O_TOKEN, O_TIMEOUT,
+		O_AT = 256,
+		O_FROM,
+		O_TO,
+		O_STYPE,
+		O_MEMBER,
+		O_ORG,
+		O_UNIT,
+		O_CATEGORY,
+		O_WEAPON,
+		O_COUNT,
+		O_QUALIFIER,
+		O_LAT,
+		O_LON,
+		O_PRECISION,
+		O_PLACE,
+		O_BEARING,
+		O_DISTANCE,
+		O_DERR,
+		O_NARRATIVE,
+		O_BY,
+		O_AGAINST,
+		O_EVIDENCE,
+		O_CCIV,
+		O_CMIL,
+		O_DRY,
+		O_SERVER,
+		O_TOKEN,
+		O_TIMEOUT,
 	};
 	static const struct option opts[] = {
 		{ "at", required_argument, NULL, O_AT },
@@ -306,18 +350,14 @@ cmd_observe(int argc, char **argv)
 		goto out;
 	optind = 0;
 	opterr = 0;
-	while (rc == 0 &&
-	    (ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while (
+	    rc == 0 && (ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
-		case O_AT:
-			at = optarg;
-			break;
+		case O_AT: at = optarg; break;
 		case O_FROM:
 			rc = set_string(when, "from", "--from", optarg);
 			break;
-		case O_TO:
-			rc = set_string(when, "to", "--to", optarg);
-			break;
+		case O_TO: rc = set_string(when, "to", "--to", optarg); break;
 		case O_STYPE:
 			rc = set_string(child(obs, "source"), "type",
 			    "--source-type", optarg);
@@ -341,8 +381,8 @@ cmd_observe(int argc, char **argv)
 			rc = set_string(obs, "weapon", "--weapon", optarg);
 			break;
 		case O_COUNT:
-			rc = set_number(child(obs, "count"), "value",
-			    "--count", optarg);
+			rc = set_number(child(obs, "count"), "value", "--count",
+			    optarg);
 			break;
 		case O_QUALIFIER:
 			rc = set_string(child(obs, "count"), "qualifier",
@@ -377,8 +417,8 @@ cmd_observe(int argc, char **argv)
 			    "distance_error_m", "--distance-error", optarg);
 			break;
 		case O_NARRATIVE:
-			rc = set_string(obs, "narrative", "--narrative",
-			    optarg);
+			rc =
+			    set_string(obs, "narrative", "--narrative", optarg);
 			break;
 		case O_BY:
 			rc = set_string(obs, "alleged_by", "--alleged-by",
@@ -388,9 +428,7 @@ cmd_observe(int argc, char **argv)
 			rc = set_string(obs, "alleged_against",
 			    "--alleged-against", optarg);
 			break;
-		case O_EVIDENCE:
-			rc = add_evidence(obs, optarg);
-			break;
+		case O_EVIDENCE: rc = add_evidence(obs, optarg); break;
 		case O_CCIV:
 			rc = set_casualties(obs, "civilian",
 			    "--casualties-civilian", optarg);
@@ -399,18 +437,10 @@ cmd_observe(int argc, char **argv)
 			rc = set_casualties(obs, "military",
 			    "--casualties-military", optarg);
 			break;
-		case O_DRY:
-			dry = 1;
-			break;
-		case O_SERVER:
-			server = optarg;
-			break;
-		case 'A':
-			client_set_cacert(optarg);
-			break;
-		case O_TOKEN:
-			token = optarg;
-			break;
+		case O_DRY: dry = 1; break;
+		case O_SERVER: server = optarg; break;
+		case 'A': client_set_cacert(optarg); break;
+		case O_TOKEN: token = optarg; break;
 		case O_TIMEOUT:
 			rc = args_i64(CMD, "--timeout", optarg, 1, 3600,
 			    &timeout);
@@ -419,9 +449,7 @@ cmd_observe(int argc, char **argv)
 			help();
 			ret = 0;
 			goto out;
-		default:
-			args_bad_option(CMD, argv, optind, optopt);
-			goto out;
+		default: args_bad_option(CMD, argv, optind, optopt); goto out;
 		}
 	}
 	if (rc != 0)
@@ -457,12 +485,13 @@ cmd_observe(int argc, char **argv)
 		goto out;
 	}
 	if (dry) {
-		if (json_dumpf(obs, stdout, JSON_INDENT(2) |
-			JSON_REAL_PRECISION(15)) == -1)
+		if (json_dumpf(obs, stdout,
+			JSON_INDENT(2) | JSON_REAL_PRECISION(15)) == -1)
 			goto out;
 		printf("\n");
-		fprintf(stderr, "truce observe: valid (dry run: nothing "
-				"sent)\n");
+		fprintf(stderr,
+		    "truce observe: valid (dry run: nothing "
+		    "sent)\n");
 		ret = 0;
 		goto out;
 	}
@@ -475,20 +504,21 @@ cmd_observe(int argc, char **argv)
 	if (status != 200 && status != 201) {
 		client_problem(status, body, msg, sizeof(msg));
 		log_warnx("%s: %s", client_server(c), msg);
-		for (i = 0; i < json_array_size(json_object_get(body,
-				    "errors")); i++) {
-			json_t *e = json_array_get(json_object_get(body,
-			    "errors"), i);
-			const char *p = json_string_value(json_object_get(e,
-			    "pointer"));
+		for (i = 0;
+		     i < json_array_size(json_object_get(body, "errors"));
+		     i++) {
+			json_t *e =
+			    json_array_get(json_object_get(body, "errors"), i);
+			const char *p =
+			    json_string_value(json_object_get(e, "pointer"));
 
 			flag = p ? flag_of(p) : NULL;
 			fprintf(stderr, "truce observe: %s: %s\n",
 			    flag ? flag : (p ? p : "?"),
-			    json_string_value(json_object_get(e, "message")) ?
-				json_string_value(json_object_get(e,
-				    "message")) :
-				"refused");
+			    json_string_value(json_object_get(e, "message"))
+				? json_string_value(
+				      json_object_get(e, "message"))
+				: "refused");
 		}
 		goto out;
 	}

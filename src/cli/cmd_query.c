@@ -26,7 +26,6 @@
 #define QUERY_MAX_PARAM 1024	   /* bytes of one filter value */
 #define QUERY_MAX_MEMBER 64
 
-
 struct query {
 	enum client_format format;
 	size_t written;
@@ -37,40 +36,55 @@ struct query {
 static void
 help(void)
 {
-	printf(
-"usage: truce query [--bbox MINLON,MINLAT,MAXLON,MAXLAT] [--from TIME]\n"
-"                   [--to TIME] [--category C[,C...]] [--source TYPE]\n"
-"                   [--member M] [--limit N]\n"
-"                   [--format table|jsonl|geojson|csv]\n"
-"                   [--server URL] [--token T]\n"
-"\n"
-"Lists the observations recorded by the center that match every filter\n"
-"given, in log order, following the API's paging until all are out.\n"
-"\n"
-"filters:\n"
-"  --bbox W,S,E,N   longitudes and latitudes in decimal degrees (WGS84)\n"
-"  --from TIME      observed at or after TIME (RFC 3339, e.g.\n"
-"                   2025-03-01T00:00:00Z)\n"
-"  --to TIME        observed at or before TIME\n"
-"  --category C,..  one or more categories (explosion, burst_or_shot, ...)\n"
-"  --source TYPE    source type (patrol, observation_post, uav, camera,\n"
-"                   acoustic_sensor, radar, complaint, media, other)\n"
-"  --member M       reported by monitors of member M\n"
-"  --limit N        at most N observations in all, 1..%lld (default: all)\n"
-"\n"
-"output (standard output):\n"
-"  --format table   aligned columns: index, observed_at, category, count,\n"
-"                   source, lat, lon or place (default)\n"
-"  --format jsonl   one GeoJSON Feature per line (id, geometry, properties\n"
-"                   with the index and the observation)\n"
-"  --format geojson one FeatureCollection\n"
-"  --format csv     the columns of `truce import` (plus id and index,\n"
-"                   which import ignores): an export imports again\n"
-"\n"
-"  --server URL     the center (default $TRUCE_SERVER, else %s)\n"
-"  --token T        bearer token (default $TRUCE_TOKEN); never printed\n"
-"  --timeout S      seconds allowed per request, 1..3600 (default 60)\n"
-"  -h, --help       this text\n",
+	printf("usage: truce query [--bbox MINLON,MINLAT,MAXLON,MAXLAT] "
+	       "[--from TIME]\n"
+	       "                   [--to TIME] [--category C[,C...]] [--source "
+	       "TYPE]\n"
+	       "                   [--member M] [--limit N]\n"
+	       "                   [--format table|jsonl|geojson|csv]\n"
+	       "                   [--server URL] [--token T]\n"
+	       "\n"
+	       "Lists the observations recorded by the center that match every "
+	       "filter\n"
+	       "given, in log order, following the API's paging until all are "
+	       "out.\n"
+	       "\n"
+	       "filters:\n"
+	       "  --bbox W,S,E,N   longitudes and latitudes in decimal degrees "
+	       "(WGS84)\n"
+	       "  --from TIME      observed at or after TIME (RFC 3339, e.g.\n"
+	       "                   2025-03-01T00:00:00Z)\n"
+	       "  --to TIME        observed at or before TIME\n"
+	       "  --category C,..  one or more categories (explosion, "
+	       "burst_or_shot, ...)\n"
+	       "  --source TYPE    source type (patrol, observation_post, uav, "
+	       "camera,\n"
+	       "                   acoustic_sensor, radar, complaint, media, "
+	       "other)\n"
+	       "  --member M       reported by monitors of member M\n"
+	       "  --limit N        at most N observations in all, 1..%lld "
+	       "(default: all)\n"
+	       "\n"
+	       "output (standard output):\n"
+	       "  --format table   aligned columns: index, observed_at, "
+	       "category, count,\n"
+	       "                   source, lat, lon or place (default)\n"
+	       "  --format jsonl   one GeoJSON Feature per line (id, geometry, "
+	       "properties\n"
+	       "                   with the index and the observation)\n"
+	       "  --format geojson one FeatureCollection\n"
+	       "  --format csv     the columns of `truce import` (plus id and "
+	       "index,\n"
+	       "                   which import ignores): an export imports "
+	       "again\n"
+	       "\n"
+	       "  --server URL     the center (default $TRUCE_SERVER, else "
+	       "%s)\n"
+	       "  --token T        bearer token (default $TRUCE_TOKEN); never "
+	       "printed\n"
+	       "  --timeout S      seconds allowed per request, 1..3600 "
+	       "(default 60)\n"
+	       "  -h, --help       this text\n",
 	    QUERY_MAX_ROWS, CLIENT_DEFAULT_SERVER);
 }
 
@@ -101,8 +115,9 @@ check_bbox(const char *v)
 		p = comma ? comma + 1 : p + n;
 	}
 	if (x[0] > x[2] || x[1] > x[3]) {
-		args_usage(CMD, "--bbox: the minimum must not exceed the "
-				"maximum (MINLON,MINLAT,MAXLON,MAXLAT)");
+		args_usage(CMD,
+		    "--bbox: the minimum must not exceed the "
+		    "maximum (MINLON,MINLAT,MAXLON,MAXLAT)");
 		return -1;
 	}
 	return 0;
@@ -135,12 +150,13 @@ check_categories(const char *v)
 		p = comma + 1;
 	}
 bad:
-	args_usage(CMD, "--category: '%.*s' is not a category (explosion, "
-			"projectile_in_flight, muzzle_flash, "
-			"illumination_flare, burst_or_shot, small_arms_fire, "
-			"drone_strike, airspace_violation, "
-			"movement_in_restricted_zone, fortification_work, "
-			"mine_or_uxo, other)",
+	args_usage(CMD,
+	    "--category: '%.*s' is not a category (explosion, "
+	    "projectile_in_flight, muzzle_flash, "
+	    "illumination_flare, burst_or_shot, small_arms_fire, "
+	    "drone_strike, airspace_violation, "
+	    "movement_in_restricted_zone, fortification_work, "
+	    "mine_or_uxo, other)",
 	    (int)(n > 64 ? 64 : n), p);
 	return -1;
 }
@@ -238,7 +254,7 @@ table_row(const json_t *feature)
 	q = str(cnt, "qualifier");
 	v = json_object_get(cnt, "value");
 	snprintf(buf, sizeof(buf), "%s%lld",
-	    strcmp(q, "about") == 0	 ? "~"
+	    strcmp(q, "about") == 0	     ? "~"
 		: strcmp(q, "at_least") == 0 ? ">="
 					     : "",
 	    json_is_integer(v) ? (long long)json_integer_value(v) : 1LL);
@@ -280,9 +296,7 @@ emit(void *ctx, const json_t *feature)
 	int ret = -1;
 
 	switch (qr->format) {
-	case CLIENT_TABLE:
-		table_row(feature);
-		break;
+	case CLIENT_TABLE: table_row(feature); break;
 	case CLIENT_JSONL:
 	case CLIENT_GEOJSON:
 		if (qr->format == CLIENT_GEOJSON && qr->written > 0)
@@ -300,14 +314,16 @@ emit(void *ctx, const json_t *feature)
 		fputs(line, stdout);
 		free(line);
 		if (dropped[0] != '\0' && !qr->dropped_warned) {
-			fprintf(stderr, "truce query: warning: CSV has no "
-					"column for %s (first seen at index "
-					"%lld); use --format jsonl or geojson "
-					"for a complete export\n",
+			fprintf(stderr,
+			    "truce query: warning: CSV has no "
+			    "column for %s (first seen at index "
+			    "%lld); use --format jsonl or geojson "
+			    "for a complete export\n",
 			    dropped,
-			    (long long)json_integer_value(json_object_get(
-				json_object_get(feature, "properties"),
-				"index")));
+			    (long long)json_integer_value(
+				json_object_get(json_object_get(feature,
+						    "properties"),
+				    "index")));
 			qr->dropped_warned = 1;
 		}
 		break;
@@ -373,11 +389,12 @@ cmd_query(int argc, char **argv)
 			break;
 		case 'S':
 			if (!observation_is_source_type(optarg)) {
-				args_usage(CMD, "--source: '%.64s' is not a "
-						"source type (patrol, "
-						"observation_post, uav, camera, "
-						"acoustic_sensor, radar, "
-						"complaint, media, other)",
+				args_usage(CMD,
+				    "--source: '%.64s' is not a "
+				    "source type (patrol, "
+				    "observation_post, uav, camera, "
+				    "acoustic_sensor, radar, "
+				    "complaint, media, other)",
 				    optarg);
 				goto out;
 			}
@@ -398,15 +415,9 @@ cmd_query(int argc, char **argv)
 			if (client_parse_format(CMD, optarg, &qr.format) == -1)
 				goto out;
 			break;
-		case 's':
-			server = optarg;
-			break;
-		case 'A':
-			client_set_cacert(optarg);
-			break;
-		case 't':
-			token = optarg;
-			break;
+		case 's': server = optarg; break;
+		case 'A': client_set_cacert(optarg); break;
+		case 't': token = optarg; break;
 		case 'T':
 			if (args_i64(CMD, "--timeout", optarg, 1, 3600,
 				&timeout) == -1)
@@ -416,9 +427,7 @@ cmd_query(int argc, char **argv)
 			help();
 			ret = 0;
 			goto out;
-		default:
-			args_bad_option(CMD, argv, optind, optopt);
-			goto out;
+		default: args_bad_option(CMD, argv, optind, optopt); goto out;
 		}
 	}
 	if (optind < argc) {
@@ -430,15 +439,20 @@ cmd_query(int argc, char **argv)
 	if ((c = client_new(server, token, (long)timeout)) == NULL)
 		goto out;
 	filters[0] = '\0';
-	if ((bbox && client_add_param(c, filters, sizeof(filters), "bbox", bbox)) ||
-	    (from && client_add_param(c, filters, sizeof(filters), "from", from)) ||
+	if ((bbox &&
+		client_add_param(c, filters, sizeof(filters), "bbox", bbox)) ||
+	    (from &&
+		client_add_param(c, filters, sizeof(filters), "from", from)) ||
 	    (to && client_add_param(c, filters, sizeof(filters), "to", to)) ||
-	    (category && client_add_param(c, filters, sizeof(filters), "category",
-		category)) ||
-	    (source && client_add_param(c, filters, sizeof(filters), "source",
-		source)) ||
-	    (member && client_add_param(c, filters, sizeof(filters), "member",
-		member)))
+	    (category &&
+		client_add_param(c, filters, sizeof(filters), "category",
+		    category)) ||
+	    (source &&
+		client_add_param(c, filters, sizeof(filters), "source",
+		    source)) ||
+	    (member &&
+		client_add_param(c, filters, sizeof(filters), "member",
+		    member)))
 		goto out;
 
 	if (qr.format == CLIENT_TABLE)
@@ -447,8 +461,7 @@ cmd_query(int argc, char **argv)
 		fputs("{\"type\":\"FeatureCollection\",\"features\":[\n",
 		    stdout);
 		qr.opened = 1;
-	}
-	else if (qr.format == CLIENT_CSV) {
+	} else if (qr.format == CLIENT_CSV) {
 		char *h = obsform_csv_header();
 
 		if (h == NULL)
@@ -456,8 +469,8 @@ cmd_query(int argc, char **argv)
 		fputs(h, stdout);
 		free(h);
 	}
-	if (client_features(c, "/v1/observations", filters, limit, emit,
-		&qr) == -1)
+	if (client_features(c, "/v1/observations", filters, limit, emit, &qr) ==
+	    -1)
 		goto out;
 	ret = 0;
 out:

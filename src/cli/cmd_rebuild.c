@@ -15,11 +15,12 @@ cmd_rebuild(int argc, char **argv)
 	char err[2048];
 	int64_t n = 0, t0;
 
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
-			     strcmp(argv[1], "-h") == 0)) {
-		printf("usage: truce rebuild DIR\n\nRecreates DIR/store.db from "
-		       "the log alone, then swaps it in. The center must\nnot "
-		       "be served meanwhile (the log's lock is checked).\n");
+	if (argc == 2 &&
+	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf(
+		    "usage: truce rebuild DIR\n\nRecreates DIR/store.db from "
+		    "the log alone, then swaps it in. The center must\nnot "
+		    "be served meanwhile (the log's lock is checked).\n");
 		return 0;
 	}
 	if (argc != 2) {

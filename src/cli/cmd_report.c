@@ -41,28 +41,37 @@
 static void
 help(void)
 {
-	printf(
-"usage: truce report draft daily --date YYYY-MM-DD\n"
-"       truce report draft summary --from YYYY-MM-DD --to YYYY-MM-DD\n"
-"       truce report draft spot --incident ID [...] --narrative TEXT\n"
-"       truce report list [--state S] [--kind K]\n"
-"       truce report get ID [--format json|html|svg|pdf|png] [--out FILE]\n"
-"                        [--region karabakh|donbas|none]\n"
-"       truce report sign ID --key KEYFILE [--refuse REASON]\n"
-"       (each with [--server URL] [--token T])\n"
-"\n"
-"Drafts, lists, fetches and signs the center's reports (docs/products.md).\n"
-"A daily report covers the day before's cut-off to the day's (truce.conf\n"
-"report_cutoff and report_timezone). `get` renders HTML and the SVG map\n"
-"here from the report's bytes, over the geography of --region (the\n"
-"center's `region`, default karabakh). `sign` hashes the report here and signs\n"
-"that hash with the member's key (KEYFILE, as `truce keygen MEMBER` wrote\n"
-"it); --refuse records the member's refusal, with its reason, instead.\n"
-"\n"
-"  --server URL   the center (default $TRUCE_SERVER, %s)\n"
-"  --token T      the bearer token (default $TRUCE_TOKEN)\n"
-"\n"
-"Exit status: 0 done, 1 refused or failed, 2 usage error.\n",
+	printf("usage: truce report draft daily --date YYYY-MM-DD\n"
+	       "       truce report draft summary --from YYYY-MM-DD --to "
+	       "YYYY-MM-DD\n"
+	       "       truce report draft spot --incident ID [...] --narrative "
+	       "TEXT\n"
+	       "       truce report list [--state S] [--kind K]\n"
+	       "       truce report get ID [--format json|html|svg|pdf|png] "
+	       "[--out FILE]\n"
+	       "                        [--region karabakh|donbas|none]\n"
+	       "       truce report sign ID --key KEYFILE [--refuse REASON]\n"
+	       "       (each with [--server URL] [--token T])\n"
+	       "\n"
+	       "Drafts, lists, fetches and signs the center's reports "
+	       "(docs/products.md).\n"
+	       "A daily report covers the day before's cut-off to the day's "
+	       "(truce.conf\n"
+	       "report_cutoff and report_timezone). `get` renders HTML and the "
+	       "SVG map\n"
+	       "here from the report's bytes, over the geography of --region "
+	       "(the\n"
+	       "center's `region`, default karabakh). `sign` hashes the report "
+	       "here and signs\n"
+	       "that hash with the member's key (KEYFILE, as `truce keygen "
+	       "MEMBER` wrote\n"
+	       "it); --refuse records the member's refusal, with its reason, "
+	       "instead.\n"
+	       "\n"
+	       "  --server URL   the center (default $TRUCE_SERVER, %s)\n"
+	       "  --token T      the bearer token (default $TRUCE_TOKEN)\n"
+	       "\n"
+	       "Exit status: 0 done, 1 refused or failed, 2 usage error.\n",
 	    CLIENT_DEFAULT_SERVER);
 }
 
@@ -122,12 +131,8 @@ parse(int argc, char **argv, struct args *a)
 			}
 			a->incidents[a->nincidents++] = optarg;
 			break;
-		case 'h':
-			help();
-			return 1;
-		default:
-			args_bad_option(CMD, argv, optind, optopt);
-			return -1;
+		case 'h': help(); return 1;
+		default: args_bad_option(CMD, argv, optind, optopt); return -1;
 		}
 	}
 	return 0;
@@ -160,17 +165,19 @@ draft(struct client *c, const char *kind, const struct args *a)
 	    a->narrative != NULL) {
 		list = json_array();
 		for (i = 0; i < a->nincidents; i++)
-			json_array_append_new(list, json_string(
-			    a->incidents[i]));
+			json_array_append_new(list,
+			    json_string(a->incidents[i]));
 		json_object_set_new(req, "incidents", list);
-		json_object_set_new(req, "narrative", json_string(
-		    a->narrative));
+		json_object_set_new(req, "narrative",
+		    json_string(a->narrative));
 	} else {
-		args_usage(CMD, "draft %s: %s", kind, strcmp(kind, "daily") ==
-		    0 ? "--date is required" : strcmp(kind, "summary") == 0 ?
-		    "--from and --to are required" : strcmp(kind, "spot") == 0 ?
-		    "--incident and --narrative are required" :
-		    "the kind is daily, summary or spot");
+		args_usage(CMD, "draft %s: %s", kind,
+		    strcmp(kind, "daily") == 0 ? "--date is required"
+			: strcmp(kind, "summary") == 0
+			? "--from and --to are required"
+			: strcmp(kind, "spot") == 0
+			? "--incident and --narrative are required"
+			: "the kind is daily, summary or spot");
 		json_decref(req);
 		return 2;
 	}
@@ -180,12 +187,16 @@ draft(struct client *c, const char *kind, const struct args *a)
 		rc = refused(c, status, body);
 		goto done;
 	}
-	timefmt_format(json_integer_value(json_object_get(json_object_get(
-	    body, "period"), "from_ms")), from);
-	timefmt_format(json_integer_value(json_object_get(json_object_get(
-	    body, "period"), "to_ms")), to);
+	timefmt_format(json_integer_value(
+			   json_object_get(json_object_get(body, "period"),
+			       "from_ms")),
+	    from);
+	timefmt_format(json_integer_value(
+			   json_object_get(json_object_get(body, "period"),
+			       "to_ms")),
+	    to);
 	printf("id: %s\nnumber: %s\nperiod: %s to %s\nlog_size: %lld\n"
-	    "state: %s\nindex: %lld\n%s",
+	       "state: %s\nindex: %lld\n%s",
 	    json_string_value(json_object_get(body, "id")),
 	    json_string_value(json_object_get(body, "number")), from, to,
 	    (long long)json_integer_value(json_object_get(body, "log_size")),
@@ -209,10 +220,10 @@ list(struct client *c, const struct args *a)
 	size_t i;
 	int rc = 1;
 
-	if ((a->state && client_add_param(c, q, sizeof(q), "state",
-		a->state) == -1) ||
-	    (a->kind && client_add_param(c, q, sizeof(q), "kind",
-		a->kind) == -1))
+	if ((a->state &&
+		client_add_param(c, q, sizeof(q), "state", a->state) == -1) ||
+	    (a->kind &&
+		client_add_param(c, q, sizeof(q), "kind", a->kind) == -1))
 		return 1;
 	snprintf(path, sizeof(path), "/v1/reports%s%s", q[0] ? "?" : "", q);
 	if (client_get(c, path, &status, &body) == -1)
@@ -222,12 +233,11 @@ list(struct client *c, const struct args *a)
 		goto done;
 	}
 	json_array_foreach(json_object_get(body, "reports"), i, r)
-		printf("%s\t%s\t%s\t%lld\n",
-		    json_string_value(json_object_get(r, "id")),
-		    json_string_value(json_object_get(r, "state")),
-		    json_string_value(json_object_get(r, "number")),
-		    (long long)json_integer_value(json_object_get(r,
-		    "log_size")));
+	    printf("%s\t%s\t%s\t%lld\n",
+		json_string_value(json_object_get(r, "id")),
+		json_string_value(json_object_get(r, "state")),
+		json_string_value(json_object_get(r, "number")),
+		(long long)json_integer_value(json_object_get(r, "log_size")));
 	rc = 0;
 done:
 	json_decref(body);
@@ -243,8 +253,10 @@ fetch(struct client *c, const char *id, json_t **env)
 	long status;
 
 	if (!report_is_id(id)) {
-		fprintf(stderr, "truce report: '%.80s' is not a report id (64 "
-		    "hex digits)\n", id);
+		fprintf(stderr,
+		    "truce report: '%.80s' is not a report id (64 "
+		    "hex digits)\n",
+		    id);
 		return 1;
 	}
 	snprintf(path, sizeof(path), "/v1/reports/%s", id);
@@ -289,7 +301,7 @@ geography(const char *region, struct layers **out)
 		return 0;
 	if (layers_datadir(dir, sizeof(dir)) == -1 ||
 	    (*out = layers_load_region(dir, region ? region : "karabakh", err,
-		sizeof(err))) == NULL) {
+		 sizeof(err))) == NULL) {
 		fprintf(stderr, "truce report: --region: %s\n", err);
 		return -1;
 	}
@@ -339,17 +351,20 @@ get(struct client *c, const char *id, const struct args *a)
 	} else if (render_record(env) == 0 &&
 	    geography(a->region, &layers) == 0 &&
 	    products_geo(layers, &geo) == 0 &&
-	    (strcmp(fmt, "html") == 0 ? render_html(env, &geo.geo, &out) :
-		strcmp(fmt, "svg") == 0 ? render_map_svg(json_object_get(env,
-		    "report"), &geo.geo, &out) :
-		strcmp(fmt, "pdf") == 0 ? products_pdf(env, &geo.geo, &out,
-		    err, sizeof(err)) :
-		products_png(json_object_get(env, "report"), &geo.geo, &out,
-		    err, sizeof(err))) == 0)
+	    (strcmp(fmt, "html") == 0 ? render_html(env, &geo.geo, &out)
+		    : strcmp(fmt, "svg") == 0
+		    ? render_map_svg(json_object_get(env, "report"), &geo.geo,
+			  &out)
+		    : strcmp(fmt, "pdf") == 0
+		    ? products_pdf(env, &geo.geo, &out, err, sizeof(err))
+		    : products_png(json_object_get(env, "report"), &geo.geo,
+			  &out, err, sizeof(err))) == 0)
 		rc = write_out(a->out, out.data, out.len);
 	else
-		fprintf(stderr, "truce report: the report cannot be "
-		    "rendered%s%s\n", err[0] ? ": " : "", err);
+		fprintf(stderr,
+		    "truce report: the report cannot be "
+		    "rendered%s%s\n",
+		    err[0] ? ": " : "", err);
 	products_geo_clear(&geo);
 	layers_free(layers);
 	free(text);
@@ -366,8 +381,8 @@ hash_of(const json_t *env, char id[REPORT_ID_LEN + 1])
 	size_t len;
 
 	if (!json_is_object(json_object_get(env, "report")) ||
-	    report_encode(json_object_get(env, "report"), &bytes, &len,
-		id) == -1)
+	    report_encode(json_object_get(env, "report"), &bytes, &len, id) ==
+		-1)
 		return -1;
 	free(bytes);
 	return 0;
@@ -385,7 +400,8 @@ sign(struct client *c, const char *id, const struct args *a)
 	int rc = 1;
 
 	if (a->key == NULL) {
-		args_usage(CMD, "sign: --key KEYFILE (the member's key) is "
+		args_usage(CMD,
+		    "sign: --key KEYFILE (the member's key) is "
 		    "required");
 		return 2;
 	}
@@ -394,7 +410,8 @@ sign(struct client *c, const char *id, const struct args *a)
 		return 1;
 	}
 	if (note_signer_type(signer) != NOTE_KEY_ED25519) {
-		args_usage(CMD, "--key: a member's note key, not a cosigning "
+		args_usage(CMD,
+		    "--key: a member's note key, not a cosigning "
 		    "key");
 		rc = 2;
 		goto done;
@@ -402,20 +419,23 @@ sign(struct client *c, const char *id, const struct args *a)
 	if (fetch(c, id, &env) != 0)
 		goto done;
 	if (hash_of(env, mine) == -1 || strcmp(mine, id) != 0) {
-		fprintf(stderr, "truce report: the center served a report "
-		    "whose SHA-256 is %s, not %s: not signing it\n", mine, id);
+		fprintf(stderr,
+		    "truce report: the center served a report "
+		    "whose SHA-256 is %s, not %s: not signing it\n",
+		    mine, id);
 		goto done;
 	}
-	if (reportentry_signature_text(id, json_string_value(json_object_get(
-	    json_object_get(env, "report"), "number")),
-	    note_signer_name(signer), a->refuse != NULL, a->refuse,
-	    timefmt_now_ms(), &text, &len, err, sizeof(err)) == -1) {
+	if (reportentry_signature_text(id,
+		json_string_value(
+		    json_object_get(json_object_get(env, "report"), "number")),
+		note_signer_name(signer), a->refuse != NULL, a->refuse,
+		timefmt_now_ms(), &text, &len, err, sizeof(err)) == -1) {
 		args_usage(CMD, "%s", err);
 		rc = 2;
 		goto done;
 	}
-	if (note_sign(signer, (const uint8_t *)text, len, 0, &note, &nlen,
-		err, sizeof(err)) == -1) {
+	if (note_sign(signer, (const uint8_t *)text, len, 0, &note, &nlen, err,
+		sizeof(err)) == -1) {
 		fprintf(stderr, "truce report: %s\n", err);
 		goto done;
 	}
@@ -427,11 +447,12 @@ sign(struct client *c, const char *id, const struct args *a)
 		goto done;
 	}
 	printf("report: %s\nmember: %s\ndecision: %s\nindex: %lld\n"
-	    "state: %s\n", id, note_signer_name(signer),
-	    a->refuse ? "refuse" : "sign", (long long)json_integer_value(
-	    json_object_get(body, "index")), json_string_value(
-	    json_object_get(body, "state")) ? json_string_value(
-	    json_object_get(body, "state")) : "?");
+	       "state: %s\n",
+	    id, note_signer_name(signer), a->refuse ? "refuse" : "sign",
+	    (long long)json_integer_value(json_object_get(body, "index")),
+	    json_string_value(json_object_get(body, "state"))
+		? json_string_value(json_object_get(body, "state"))
+		: "?");
 	rc = 0;
 done:
 	free(text);
@@ -465,15 +486,18 @@ cmd_report(int argc, char **argv)
 		return 2;
 	}
 	if (strcmp(sub, "list") != 0 && what == NULL) {
-		args_usage(CMD, "%s: %s is required", sub, strcmp(sub,
-		    "draft") == 0 ? "the kind (daily, summary, spot)" :
-		    "the report id");
+		args_usage(CMD, "%s: %s is required", sub,
+		    strcmp(sub, "draft") == 0
+			? "the kind (daily, summary, spot)"
+			: "the report id");
 		return 2;
 	}
 	if (strcmp(sub, "draft") != 0 && strcmp(sub, "list") != 0 &&
 	    strcmp(sub, "get") != 0 && strcmp(sub, "sign") != 0) {
-		args_usage(CMD, "'%.32s': the subcommands are draft, list, get "
-		    "and sign", sub);
+		args_usage(CMD,
+		    "'%.32s': the subcommands are draft, list, get "
+		    "and sign",
+		    sub);
 		return 2;
 	}
 	if ((c = client_new(a.server, a.token, 120)) == NULL)

@@ -64,39 +64,25 @@ cmd_serve(int argc, char **argv)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'l':
-			listen = optarg;
-			break;
-		case 'c':
-			check = 1;
-			break;
-		case 'C':
-			tls_cert = optarg;
-			break;
-		case 'K':
-			tls_key = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'H':
-			config_print_help(stdout);
-			return 0;
-		case 'R':
-			server_print_routes(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
+		case 'l': listen = optarg; break;
+		case 'c': check = 1; break;
+		case 'C': tls_cert = optarg; break;
+		case 'K': tls_key = optarg; break;
+		case 'h': usage(stdout); return 0;
+		case 'H': config_print_help(stdout); return 0;
+		case 'R': server_print_routes(stdout); return 0;
+		default: usage(stderr); return 2;
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "truce serve: DIR: exactly one directory is "
-				"required\n");
+		fprintf(stderr,
+		    "truce serve: DIR: exactly one directory is "
+		    "required\n");
 		return 2;
 	}
 	if ((tls_cert == NULL) != (tls_key == NULL)) {
-		fprintf(stderr, "truce serve: --tls-cert and --tls-key go "
+		fprintf(stderr,
+		    "truce serve: --tls-cert and --tls-key go "
 		    "together\n");
 		return 2;
 	}
@@ -145,8 +131,9 @@ cmd_serve(int argc, char **argv)
 	}
 	if (tls_cert != NULL &&
 	    (config_set(&c->cfg, "tls_cert", tls_cert, err, sizeof(err)) ==
-	    -1 || config_set(&c->cfg, "tls_key", tls_key, err, sizeof(err)) ==
-	    -1)) {
+		    -1 ||
+		config_set(&c->cfg, "tls_key", tls_key, err, sizeof(err)) ==
+		    -1)) {
 		fprintf(stderr, "truce serve: --tls-cert/--tls-key: %s\n", err);
 		center_close(c);
 		return 2;
@@ -160,7 +147,8 @@ cmd_serve(int argc, char **argv)
 	}
 	snprintf(err, sizeof(err), "%s: path too long", argv[optind]);
 	if (center_path(argv[optind], "control.sock", path, sizeof(path)) ==
-	    -1 || (ctl = control_start(c, path, err, sizeof(err))) == NULL) {
+		-1 ||
+	    (ctl = control_start(c, path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "truce serve: %s\n", err);
 		server_stop(srv, 1000);
 		center_close(c);

@@ -30,50 +30,77 @@
 static void
 help(void)
 {
-	printf(
-"usage: truce simulate --from DATE [--days N] [--seed S] [options]\n"
-"\n"
-"Writes ILLUSTRATIVE observations of simulated ceasefire violations as JSON\n"
-"lines (the API's input form), ready for `truce import FILE`. Nothing in\n"
-"them describes real events: they are demonstration and test data, placed\n"
-"near a real ceasefire line and real settlements (Natural Earth, GeoNames;\n"
-"see data/README.md).\n"
-"\n"
-"True events come in episodes (shelling, exchanges of fire, night flares,\n"
-"drones, engineering work), mostly in the evening and at night. Each is\n"
-"reported by the sources that could perceive it, each its own way:\n"
-"observation posts and cameras (a point with the 95%% radius of its error;\n"
-"two posts that saw a flash: their two bearings), patrols (a settlement\n"
-"with bearing and distance), UAVs (a frame centre with its CE90 and an\n"
-"imagery digest), acoustic arrays (arrival times at four microphones), and\n"
-"liaison officers of the parties (a complaint: coarse place, time interval,\n"
-"inflated count). Some events go unreported; a few complaints are spurious.\n"
-"The output is sorted by report time within each day and is the same, byte\n"
-"for byte, for the same options and seed.\n"
-"\n"
-"options:\n"
-"  --region NAME    karabakh (default; members RU,TR) or donbas (RU,UA)\n"
-"  --from DATE      first day, YYYY-MM-DD (UTC); required\n"
-"  --days N         number of days, 1..%d (default 7)\n"
-"  --seed S         seed of the pseudo-random generator, 0..2^63-1\n"
-"                   (default 1)\n"
-"  --per-day N      mean number of true events a day, 1..%d (default 40;\n"
-"                   each gives about 1.5 observations)\n"
-"  --member M       a member of the center whose monitors report; repeat\n"
-"                   for each (at most %d; default: the region's)\n"
-"  --truth FILE     also write the true events, one JSON object a line:\n"
-"                   id, episode, time, lat, lon, category, weapon, count,\n"
-"                   side, and \"observations\": the 0-based line numbers of\n"
-"                   the observations that report it\n"
-"  -o, --output FILE  write the observations to FILE, not standard output\n"
-"  --geo DIR        the geographic data (default: $TRUCE_GEO, else the\n"
-"                   data/geo of the source tree the binary was built in,\n"
-"                   else ./data/geo)\n"
-"  -h, --help       this text\n"
-"\n"
-"example:\n"
-"  truce simulate --region karabakh --from 2025-03-01 --days 30 --seed 7 \\\n"
-"      --truth truth.jsonl > obs.jsonl && truce import obs.jsonl\n",
+	printf("usage: truce simulate --from DATE [--days N] [--seed S] "
+	       "[options]\n"
+	       "\n"
+	       "Writes ILLUSTRATIVE observations of simulated ceasefire "
+	       "violations as JSON\n"
+	       "lines (the API's input form), ready for `truce import FILE`. "
+	       "Nothing in\n"
+	       "them describes real events: they are demonstration and test "
+	       "data, placed\n"
+	       "near a real ceasefire line and real settlements (Natural "
+	       "Earth, GeoNames;\n"
+	       "see data/README.md).\n"
+	       "\n"
+	       "True events come in episodes (shelling, exchanges of fire, "
+	       "night flares,\n"
+	       "drones, engineering work), mostly in the evening and at night. "
+	       "Each is\n"
+	       "reported by the sources that could perceive it, each its own "
+	       "way:\n"
+	       "observation posts and cameras (a point with the 95%% radius of "
+	       "its error;\n"
+	       "two posts that saw a flash: their two bearings), patrols (a "
+	       "settlement\n"
+	       "with bearing and distance), UAVs (a frame centre with its CE90 "
+	       "and an\n"
+	       "imagery digest), acoustic arrays (arrival times at four "
+	       "microphones), and\n"
+	       "liaison officers of the parties (a complaint: coarse place, "
+	       "time interval,\n"
+	       "inflated count). Some events go unreported; a few complaints "
+	       "are spurious.\n"
+	       "The output is sorted by report time within each day and is the "
+	       "same, byte\n"
+	       "for byte, for the same options and seed.\n"
+	       "\n"
+	       "options:\n"
+	       "  --region NAME    karabakh (default; members RU,TR) or donbas "
+	       "(RU,UA)\n"
+	       "  --from DATE      first day, YYYY-MM-DD (UTC); required\n"
+	       "  --days N         number of days, 1..%d (default 7)\n"
+	       "  --seed S         seed of the pseudo-random generator, "
+	       "0..2^63-1\n"
+	       "                   (default 1)\n"
+	       "  --per-day N      mean number of true events a day, 1..%d "
+	       "(default 40;\n"
+	       "                   each gives about 1.5 observations)\n"
+	       "  --member M       a member of the center whose monitors "
+	       "report; repeat\n"
+	       "                   for each (at most %d; default: the "
+	       "region's)\n"
+	       "  --truth FILE     also write the true events, one JSON object "
+	       "a line:\n"
+	       "                   id, episode, time, lat, lon, category, "
+	       "weapon, count,\n"
+	       "                   side, and \"observations\": the 0-based "
+	       "line numbers of\n"
+	       "                   the observations that report it\n"
+	       "  -o, --output FILE  write the observations to FILE, not "
+	       "standard output\n"
+	       "  --geo DIR        the geographic data (default: $TRUCE_GEO, "
+	       "else the\n"
+	       "                   data/geo of the source tree the binary was "
+	       "built in,\n"
+	       "                   else ./data/geo)\n"
+	       "  -h, --help       this text\n"
+	       "\n"
+	       "example:\n"
+	       "  truce simulate --region karabakh --from 2025-03-01 --days 30 "
+	       "--seed 7 \\\n"
+	       "      --truth truth.jsonl > obs.jsonl && truce import "
+	       "obs.jsonl\n",
 	    SIM_MAX_DAYS, (int)SIM_MAX_PER_DAY, SIM_MAX_MEMBERS);
 }
 
@@ -110,8 +137,9 @@ parse_date(const char *s, int64_t *out)
 	*out = (int64_t)t;
 	return 0;
 bad:
-	args_usage(CMD, "--from: '%.32s' is not a date YYYY-MM-DD (UTC, "
-			"1970-01-01 to 9998-12-31)",
+	args_usage(CMD,
+	    "--from: '%.32s' is not a date YYYY-MM-DD (UTC, "
+	    "1970-01-01 to 9998-12-31)",
 	    s);
 	return -1;
 }
@@ -252,12 +280,8 @@ cmd_simulate(int argc, char **argv)
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'r':
-			region_name = optarg;
-			break;
-		case 'f':
-			from = optarg;
-			break;
+		case 'r': region_name = optarg; break;
+		case 'f': from = optarg; break;
 		case 'd':
 			if (args_i64(CMD, "--days", optarg, 1, SIM_MAX_DAYS,
 				&days) == -1)
@@ -284,22 +308,14 @@ cmd_simulate(int argc, char **argv)
 				goto out;
 			members[nmembers++] = optarg;
 			break;
-		case 't':
-			truth = optarg;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'g':
-			geo = optarg;
-			break;
+		case 't': truth = optarg; break;
+		case 'o': output = optarg; break;
+		case 'g': geo = optarg; break;
 		case 'h':
 			help();
 			ret = 0;
 			goto out;
-		default:
-			args_bad_option(CMD, argv, optind, optopt);
-			goto out;
+		default: args_bad_option(CMD, argv, optind, optopt); goto out;
 		}
 	}
 	if (optind < argc) {
@@ -307,8 +323,9 @@ cmd_simulate(int argc, char **argv)
 		goto out;
 	}
 	if ((defaults = geodata_region_members(region_name)) == NULL) {
-		args_usage(CMD, "--region: '%.64s' is not a known region "
-				"(karabakh, donbas)",
+		args_usage(CMD,
+		    "--region: '%.64s' is not a known region "
+		    "(karabakh, donbas)",
 		    region_name);
 		goto out;
 	}
@@ -342,9 +359,10 @@ cmd_simulate(int argc, char **argv)
 	cfg.members = members;
 	cfg.nmembers = nmembers;
 	if (cfg.start_s + days * 86400 > (int64_t)time(NULL))
-		fprintf(stderr, "truce simulate: note: some days lie in the "
-				"future; the center refuses observations "
-				"far in the future\n");
+		fprintf(stderr,
+		    "truce simulate: note: some days lie in the "
+		    "future; the center refuses observations "
+		    "far in the future\n");
 
 	ret = 1;
 	if (geo == NULL)
@@ -382,12 +400,14 @@ out:
 	if (ret == 0 && r == NULL)
 		; /* --help: nothing was simulated */
 	else if (ret == 0 && truth != NULL)
-		fprintf(stderr, "truce simulate: %zu observations of %zu true "
-				"events over %lld days (illustrative)\n",
+		fprintf(stderr,
+		    "truce simulate: %zu observations of %zu true "
+		    "events over %lld days (illustrative)\n",
 		    out.nobs, out.nevents, (long long)days);
 	else if (ret == 0)
-		fprintf(stderr, "truce simulate: %zu observations over %lld "
-				"days (illustrative)\n",
+		fprintf(stderr,
+		    "truce simulate: %zu observations over %lld "
+		    "days (illustrative)\n",
 		    out.nobs, (long long)days);
 	region_free(r);
 	return ret;

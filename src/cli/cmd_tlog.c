@@ -77,8 +77,8 @@ static int
 parse_hash(const struct tlog_opts *o, const char *s, size_t len,
     uint8_t out[MERKLE_HASH_SIZE])
 {
-	return o->base64 ? merkle_hash_from_base64(s, len, out) :
-			   merkle_hash_from_hex(s, len, out);
+	return o->base64 ? merkle_hash_from_base64(s, len, out)
+			 : merkle_hash_from_hex(s, len, out);
 }
 
 static void
@@ -99,8 +99,9 @@ read_line(char *buf, size_t cap, size_t *len, long lineno)
 {
 	if (fgets(buf, (int)cap, stdin) == NULL) {
 		if (ferror(stdin)) {
-			fprintf(stderr, "truce tlog: read error on standard "
-					"input\n");
+			fprintf(stderr,
+			    "truce tlog: read error on standard "
+			    "input\n");
 			return -1;
 		}
 		return 1;
@@ -171,8 +172,8 @@ read_leaves(const struct tlog_opts *o)
 				    "truce tlog: line %ld: not a leaf hash "
 				    "(%s)\n",
 				    lineno,
-				    o->base64 ? "44 base64 characters" :
-						"64 hex digits");
+				    o->base64 ? "44 base64 characters"
+					      : "64 hex digits");
 				goto fail;
 			}
 		} else {
@@ -182,8 +183,8 @@ read_leaves(const struct tlog_opts *o)
 				    "truce tlog: line %ld: leaf data is not "
 				    "%s\n",
 				    lineno,
-				    o->base64 ? "standard base64" :
-						"an even number of hex digits");
+				    o->base64 ? "standard base64"
+					      : "an even number of hex digits");
 				goto fail;
 			}
 			if (dlen > TILE_ENTRY_MAX) {
@@ -236,8 +237,8 @@ read_proof(const struct tlog_opts *o, uint8_t (*proof)[MERKLE_HASH_SIZE],
 			fprintf(stderr,
 			    "truce tlog: proof line %ld: not a hash (%s)\n",
 			    lineno,
-			    o->base64 ? "44 base64 characters" :
-					"64 hex digits");
+			    o->base64 ? "44 base64 characters"
+				      : "64 hex digits");
 			return -1;
 		}
 		(*n)++;
@@ -269,8 +270,7 @@ get_hash(const struct tlog_opts *o, const char *opt, const char *arg,
 	}
 	if (parse_hash(o, arg, strlen(arg), out) == -1) {
 		fprintf(stderr, "truce tlog %s: %s: not a hash (%s)\n", o->cmd,
-		    opt,
-		    o->base64 ? "44 base64 characters" : "64 hex digits");
+		    opt, o->base64 ? "44 base64 characters" : "64 hex digits");
 		return -1;
 	}
 	return 0;
@@ -318,8 +318,8 @@ run_prove(const struct tlog_opts *o)
 		goto out;
 	}
 	if (incl ? merkle_prove_inclusion(o->index, o->size, memlog_read, m,
-		       proof, &len) == -1 :
-		   merkle_prove_consistency(o->from, o->to, memlog_read, m,
+		       proof, &len) == -1
+		 : merkle_prove_consistency(o->from, o->to, memlog_read, m,
 		       proof, &len) == -1) {
 		fprintf(stderr, "truce tlog %s: cannot build the proof\n",
 		    o->cmd);
@@ -342,15 +342,15 @@ run_verify(const struct tlog_opts *o)
 	int incl = strcmp(o->cmd, "inclusion") == 0, v;
 
 	if (incl ? (get_hash(o, "--leaf-hash", o->leaf_hash, a) == -1 ||
-		       get_hash(o, "--root", o->root, b) == -1) :
-		   (get_hash(o, "--root1", o->root1, a) == -1 ||
+		       get_hash(o, "--root", o->root, b) == -1)
+		 : (get_hash(o, "--root1", o->root1, a) == -1 ||
 		       get_hash(o, "--root2", o->root2, b) == -1))
 		return 2;
 	if (read_proof(o, proof, &len) == -1)
 		return 1;
 	v = incl ? merkle_verify_inclusion(o->index, o->size, a,
-		       (const uint8_t(*)[MERKLE_HASH_SIZE])proof, len, b) :
-		   merkle_verify_consistency(o->from, o->to,
+		       (const uint8_t(*)[MERKLE_HASH_SIZE])proof, len, b)
+		 : merkle_verify_consistency(o->from, o->to,
 		       (const uint8_t(*)[MERKLE_HASH_SIZE])proof, len, a, b);
 	if (v == -1) {
 		fprintf(stderr, "truce tlog %s: the proof does not verify\n",
@@ -380,8 +380,7 @@ cmd_tlog(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tlog_opts o;
-	int ch, incl, have_index = 0, have_size = 0, have_from = 0,
-			 have_to = 0;
+	int ch, incl, have_index = 0, have_size = 0, have_from = 0, have_to = 0;
 
 	memset(&o, 0, sizeof(o));
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
@@ -403,18 +402,10 @@ cmd_tlog(int argc, char **argv)
 	while ((ch = getopt_long(argc - 1, argv + 1, ":h", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
-		case 'h':
-			tlog_usage(stdout);
-			return 0;
-		case 'H':
-			o.hashes = 1;
-			break;
-		case 'b':
-			o.base64 = 1;
-			break;
-		case 'v':
-			o.verify = 1;
-			break;
+		case 'h': tlog_usage(stdout); return 0;
+		case 'H': o.hashes = 1; break;
+		case 'b': o.base64 = 1; break;
+		case 'v': o.verify = 1; break;
 		case 'i':
 			if (get_i64("--index", optarg, &o.index) == -1)
 				return 2;
@@ -435,18 +426,10 @@ cmd_tlog(int argc, char **argv)
 				return 2;
 			have_to = 1;
 			break;
-		case 'l':
-			o.leaf_hash = optarg;
-			break;
-		case 'r':
-			o.root = optarg;
-			break;
-		case '1':
-			o.root1 = optarg;
-			break;
-		case '2':
-			o.root2 = optarg;
-			break;
+		case 'l': o.leaf_hash = optarg; break;
+		case 'r': o.root = optarg; break;
+		case '1': o.root1 = optarg; break;
+		case '2': o.root2 = optarg; break;
 		case ':':
 			fprintf(stderr, "truce tlog %s: %.64s needs a value\n",
 			    o.cmd, argv[optind]);
@@ -467,8 +450,9 @@ cmd_tlog(int argc, char **argv)
 	if (strcmp(o.cmd, "root") == 0) {
 		if (o.verify || have_index || have_size || have_from ||
 		    have_to || o.leaf_hash || o.root || o.root1 || o.root2) {
-			fprintf(stderr, "truce tlog root: takes only --hashes "
-					"and --base64\n");
+			fprintf(stderr,
+			    "truce tlog root: takes only --hashes "
+			    "and --base64\n");
 			return 2;
 		}
 		return run_root(&o);
@@ -476,8 +460,9 @@ cmd_tlog(int argc, char **argv)
 	incl = strcmp(o.cmd, "inclusion") == 0;
 	if (incl) {
 		if (!have_index || !have_size || have_from || have_to) {
-			fprintf(stderr, "truce tlog inclusion: needs --index "
-					"and --size\n");
+			fprintf(stderr,
+			    "truce tlog inclusion: needs --index "
+			    "and --size\n");
 			return 2;
 		}
 		if (o.size < 1 || o.index >= o.size) {
@@ -488,8 +473,9 @@ cmd_tlog(int argc, char **argv)
 		}
 	} else {
 		if (!have_from || !have_to || have_index || have_size) {
-			fprintf(stderr, "truce tlog consistency: needs --from "
-					"and --to\n");
+			fprintf(stderr,
+			    "truce tlog consistency: needs --from "
+			    "and --to\n");
 			return 2;
 		}
 		if (o.from < 1 || o.from > o.to) {
@@ -507,8 +493,9 @@ cmd_tlog(int argc, char **argv)
 		return 2;
 	}
 	if (o.verify && o.hashes) {
-		fprintf(stderr, "truce tlog %s: --verify reads a proof, not "
-				"leaves: drop --hashes\n",
+		fprintf(stderr,
+		    "truce tlog %s: --verify reads a proof, not "
+		    "leaves: drop --hashes\n",
 		    o.cmd);
 		return 2;
 	}

@@ -62,16 +62,17 @@ via_socket(const char *dir, const json_t *req, json_t **answer)
 
 /* Runs req on the center opened here; answer as the socket would. */
 static int
-direct(const char *dir, const char *verb, struct principal *p,
-    json_t **answer)
+direct(const char *dir, const char *verb, struct principal *p, json_t **answer)
 {
 	char err[2048], token[PRINCIPAL_TOKEN_LEN + 1];
 	struct center *c;
 	int status;
 
 	if ((c = center_open(dir, CENTER_WRITE, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "truce token: %s (if the center is being "
-		    "served, its control socket did not answer)\n", err);
+		fprintf(stderr,
+		    "truce token: %s (if the center is being "
+		    "served, its control socket did not answer)\n",
+		    err);
 		return -1;
 	}
 	if (strcmp(verb, "add") == 0) {
@@ -80,13 +81,13 @@ direct(const char *dir, const char *verb, struct principal *p,
 			*answer = json_pack("{s:i,s:s}", "status", status,
 			    "error", err);
 		else
-			*answer = json_pack("{s:i,s:s}", "status", 201,
-			    "token", token);
+			*answer = json_pack("{s:i,s:s}", "status", 201, "token",
+			    token);
 		sodium_memzero(token, sizeof(token));
-	} else if (center_revoke_principal(c, PRINCIPAL_LOCAL, p->name,
-		       &status, err, sizeof(err)) == -1)
-		*answer = json_pack("{s:i,s:s}", "status", status, "error",
-		    err);
+	} else if (center_revoke_principal(c, PRINCIPAL_LOCAL, p->name, &status,
+		       err, sizeof(err)) == -1)
+		*answer =
+		    json_pack("{s:i,s:s}", "status", status, "error", err);
 	else
 		*answer = json_pack("{s:i}", "status", 200);
 	center_close(c);
@@ -111,8 +112,8 @@ cmd_token(int argc, char **argv)
 	json_t *req = NULL, *answer = NULL;
 	int ch, rc = 1, r;
 
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-			     strcmp(argv[1], "-h") == 0)) {
+	if (argc >= 2 &&
+	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(stdout);
 		return 0;
 	}
@@ -133,34 +134,41 @@ cmd_token(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 2) {
-		fprintf(stderr, "truce token: DIR: exactly one directory is "
-				"required\n");
+		fprintf(stderr,
+		    "truce token: DIR: exactly one directory is "
+		    "required\n");
 		return 2;
 	}
 	dir = argv[optind + 1];
 	memset(&p, 0, sizeof(p));
 	if (name == NULL || principal_name_check(name) == -1) {
-		fprintf(stderr, "truce token: --name: required, 1-63 letters, "
-				"digits, '_' or '-'\n");
+		fprintf(stderr,
+		    "truce token: --name: required, 1-63 letters, "
+		    "digits, '_' or '-'\n");
 		return 2;
 	}
 	snprintf(p.name, sizeof(p.name), "%s", name);
 	if (strcmp(verb, "add") == 0) {
 		if ((p.role = principal_role(role)) == ROLE_NONE) {
-			fprintf(stderr, "truce token: --role: required, one "
+			fprintf(stderr,
+			    "truce token: --role: required, one "
 			    "of admin, monitor, sensor, liaison, analyst, "
 			    "assessor, viewer\n");
 			return 2;
 		}
-		snprintf(p.member, sizeof(p.member), "%s", member ? member : "");
+		snprintf(p.member, sizeof(p.member), "%s",
+		    member ? member : "");
 		snprintf(p.party, sizeof(p.party), "%s", party ? party : "");
 		if ((member && strlen(member) >= sizeof(p.member)) ||
 		    (party && strlen(party) >= sizeof(p.party)) ||
 		    principal_check(&p, err, sizeof(err)) == -1) {
-			fprintf(stderr, "truce token: %s\n", member &&
-			    strlen(member) >= sizeof(p.member) ? "--member: "
-			    "too long" : party && strlen(party) >=
-			    sizeof(p.party) ? "--party: too long" : err);
+			fprintf(stderr, "truce token: %s\n",
+			    member && strlen(member) >= sizeof(p.member)
+				? "--member: "
+				  "too long"
+				: party && strlen(party) >= sizeof(p.party)
+				? "--party: too long"
+				: err);
 			return 2;
 		}
 		req = json_pack("{s:s,s:s,s:s,s:s,s:s}", "op", "principal_add",
@@ -178,9 +186,10 @@ cmd_token(int argc, char **argv)
 	if (r == -1)
 		goto done;
 	if (json_integer_value(json_object_get(answer, "status")) / 100 != 2) {
-		fprintf(stderr, "truce token: %s\n", json_string_value(
-		    json_object_get(answer, "error")) ? json_string_value(
-		    json_object_get(answer, "error")) : "refused");
+		fprintf(stderr, "truce token: %s\n",
+		    json_string_value(json_object_get(answer, "error"))
+			? json_string_value(json_object_get(answer, "error"))
+			: "refused");
 		goto done;
 	}
 	if (strcmp(verb, "add") == 0) {

@@ -59,37 +59,42 @@ observation_bytes(const char *path, char **bytes, size_t *len, char *err,
 	size_t tlen, nerr = 0;
 	int rc = -1;
 
-	if (slurp_file(path, MAX_OBSERVATION, &text, &tlen, err, errlen) ==
-	    -1)
+	if (slurp_file(path, MAX_OBSERVATION, &text, &tlen, err, errlen) == -1)
 		return -1;
 	if ((in = json_loadb(text, tlen, JSON_REJECT_DUPLICATES, &je)) ==
 	    NULL) {
-		snprintf(err, errlen, "--observation %s: not JSON: %s (line "
-		    "%d)", path, je.text, je.line);
+		snprintf(err, errlen,
+		    "--observation %s: not JSON: %s (line "
+		    "%d)",
+		    path, je.text, je.line);
 		goto done;
 	}
 	type = json_string_value(json_object_get(in, "type"));
 	if (type != NULL && strcmp(type, "observation") == 0) {
 		/* Already the canonical entry, as the log holds it. */
 		if (canon_encode(in, bytes, len) == -1) {
-			snprintf(err, errlen, "--observation %s: not a "
+			snprintf(err, errlen,
+			    "--observation %s: not a "
 			    "canonical entry (integers only, depth at most "
-			    "%d)", path, CANON_MAX_DEPTH);
+			    "%d)",
+			    path, CANON_MAX_DEPTH);
 			goto done;
 		}
 		rc = 0;
 		goto done;
 	}
-	if ((entry = observation_from_input(in, FAR_FUTURE_MS, errs,
-		 MAX_ERRORS, &nerr)) == NULL) {
+	if ((entry = observation_from_input(in, FAR_FUTURE_MS, errs, MAX_ERRORS,
+		 &nerr)) == NULL) {
 		snprintf(err, errlen, "--observation %s: %s: %s", path,
-		    nerr ? errs[0].pointer : "", nerr ? errs[0].message :
-		    "invalid");
+		    nerr ? errs[0].pointer : "",
+		    nerr ? errs[0].message : "invalid");
 		goto done;
 	}
 	if (observation_encode(entry, bytes, len, id) == -1) {
-		snprintf(err, errlen, "--observation %s: cannot be encoded "
-		    "(over %d bytes?)", path, OBSERVATION_MAX_ENTRY);
+		snprintf(err, errlen,
+		    "--observation %s: cannot be encoded "
+		    "(over %d bytes?)",
+		    path, OBSERVATION_MAX_ENTRY);
 		goto done;
 	}
 	rc = 0;
@@ -134,29 +139,33 @@ cmd_verify_receipt(int argc, char **argv)
 	if (optind == argc - 1)
 		file = argv[optind];
 	if (vkey == NULL && (vkey = getenv("TRUCE_LOG_KEY")) == NULL) {
-		fprintf(stderr, "truce verify-receipt: --log-key (or "
-				"$TRUCE_LOG_KEY) is required\n");
+		fprintf(stderr,
+		    "truce verify-receipt: --log-key (or "
+		    "$TRUCE_LOG_KEY) is required\n");
 		return 2;
 	}
 	if ((v = note_verifier_parse(vkey, strlen(vkey), err, sizeof(err))) ==
-	    NULL || note_verifier_type(v) != NOTE_KEY_ED25519) {
+		NULL ||
+	    note_verifier_type(v) != NOTE_KEY_ED25519) {
 		fprintf(stderr, "truce verify-receipt: --log-key: %s\n",
 		    v ? "not an Ed25519 log key" : err);
 		note_verifier_free(v);
 		return 2;
 	}
 	if (obs == NULL) {
-		snprintf(err, sizeof(err), "--observation FILE is needed: the "
+		snprintf(err, sizeof(err),
+		    "--observation FILE is needed: the "
 		    "receipt proves the inclusion of an observation's entry, "
 		    "which it does not carry");
 		goto fail;
 	}
 	if (observation_bytes(obs, &bytes, &blen, err, sizeof(err)) == -1)
 		goto fail;
-	if ((strcmp(file, "-") == 0 ? slurp_stream(stdin, "receipt",
-		 MAX_RECEIPT, &text, &tlen, err, sizeof(err)) :
-		 slurp_file(file, MAX_RECEIPT, &text, &tlen, err,
-		 sizeof(err))) == -1)
+	if ((strcmp(file, "-") == 0
+		    ? slurp_stream(stdin, "receipt", MAX_RECEIPT, &text, &tlen,
+			  err, sizeof(err))
+		    : slurp_file(file, MAX_RECEIPT, &text, &tlen, err,
+			  sizeof(err))) == -1)
 		goto fail;
 	if ((doc = json_loadb(text, tlen, 0, &je)) == NULL) {
 		snprintf(err, sizeof(err), "receipt: not JSON: %s (line %d)",

@@ -40,26 +40,39 @@
 static void
 help(void)
 {
-	printf(
-"usage: truce verify-report FILE (--member-key VKEY ... | --genesis FILE)\n"
-"                           [--region karabakh|donbas|none]\n"
-"\n"
-"Checks offline that FILE (a report's JSON from `truce report get`, or its\n"
-"HTML) holds the bytes the members signed: the SHA-256 of its content, each\n"
-"member's signed note against the member's key, and the genesis rule.\n"
-"\n"
-"  --member-key VKEY  a member's verifier key (its name is the member);\n"
-"                     repeat per member; the rule is then all of them\n"
-"  --genesis FILE     the log's genesis entry (entry 0): members, keys, rule\n"
-"  --region R         a PDF: the geography its map was drawn over (the\n"
-"                     center's region; default karabakh): its pages must be\n"
-"                     the rendering of the signed report, byte for byte\n"
-"  --log-key VKEY     also prove the release is in the log: the JSON's\n"
-"                     release entry must name this report and be included,\n"
-"                     by its RFC 9162 proof, in a checkpoint the log signed\n"
-"  --witness-key VKEY ... and cosigned by this witness (repeat per member)\n"
-"\n"
-"Exit status: 0 verified, 1 not, 2 usage error.\n");
+	printf("usage: truce verify-report FILE (--member-key VKEY ... | "
+	       "--genesis FILE)\n"
+	       "                           [--region karabakh|donbas|none]\n"
+	       "\n"
+	       "Checks offline that FILE (a report's JSON from `truce report "
+	       "get`, or its\n"
+	       "HTML) holds the bytes the members signed: the SHA-256 of its "
+	       "content, each\n"
+	       "member's signed note against the member's key, and the genesis "
+	       "rule.\n"
+	       "\n"
+	       "  --member-key VKEY  a member's verifier key (its name is the "
+	       "member);\n"
+	       "                     repeat per member; the rule is then all "
+	       "of them\n"
+	       "  --genesis FILE     the log's genesis entry (entry 0): "
+	       "members, keys, rule\n"
+	       "  --region R         a PDF: the geography its map was drawn "
+	       "over (the\n"
+	       "                     center's region; default karabakh): its "
+	       "pages must be\n"
+	       "                     the rendering of the signed report, byte "
+	       "for byte\n"
+	       "  --log-key VKEY     also prove the release is in the log: the "
+	       "JSON's\n"
+	       "                     release entry must name this report and "
+	       "be included,\n"
+	       "                     by its RFC 9162 proof, in a checkpoint "
+	       "the log signed\n"
+	       "  --witness-key VKEY ... and cosigned by this witness (repeat "
+	       "per member)\n"
+	       "\n"
+	       "Exit status: 0 verified, 1 not, 2 usage error.\n");
 }
 
 /*
@@ -85,49 +98,63 @@ release_in_log(const json_t *doc, const char *id, const char *log_key,
 	int rc = -1, seen;
 
 	if (!json_is_object(rel) || text == NULL) {
-		fprintf(stderr, "truce verify-report: FAILED: the file holds "
+		fprintf(stderr,
+		    "truce verify-report: FAILED: the file holds "
 		    "no release entry and proof (a released report's JSON "
 		    "from `truce report get ID --format json` does)\n");
 		return -1;
 	}
 	if ((entry = json_loads(text, 0, NULL)) == NULL ||
-	    strcmp(json_string_value(json_object_get(entry, "type")) ?
-	    json_string_value(json_object_get(entry, "type")) : "",
-	    "report") != 0 || strcmp(json_string_value(json_object_get(entry,
-	    "action")) ? json_string_value(json_object_get(entry, "action")) :
-	    "", "release") != 0 || strcmp(json_string_value(json_object_get(
-	    entry, "report")) ? json_string_value(json_object_get(entry,
-	    "report")) : "", id) != 0) {
-		fprintf(stderr, "truce verify-report: FAILED: the release entry "
-		    "is not the release of report %s\n", id);
+	    strcmp(json_string_value(json_object_get(entry, "type"))
+		    ? json_string_value(json_object_get(entry, "type"))
+		    : "",
+		"report") != 0 ||
+	    strcmp(json_string_value(json_object_get(entry, "action"))
+		    ? json_string_value(json_object_get(entry, "action"))
+		    : "",
+		"release") != 0 ||
+	    strcmp(json_string_value(json_object_get(entry, "report"))
+		    ? json_string_value(json_object_get(entry, "report"))
+		    : "",
+		id) != 0) {
+		fprintf(stderr,
+		    "truce verify-report: FAILED: the release entry "
+		    "is not the release of report %s\n",
+		    id);
 		goto done;
 	}
 	if ((lv = note_verifier_parse(log_key, strlen(log_key), err,
-	    sizeof(err))) == NULL) {
+		 sizeof(err))) == NULL) {
 		fprintf(stderr, "truce verify-report: --log-key: %s\n", err);
 		goto done;
 	}
 	if (receipt_verify(json_object_get(rel, "receipt"), lv,
-	    (const uint8_t *)text, strlen(text), &res, err, sizeof(err)) ==
-	    -1) {
-		fprintf(stderr, "truce verify-report: FAILED: the release's "
-		    "proof: %s\n", err);
+		(const uint8_t *)text, strlen(text), &res, err,
+		sizeof(err)) == -1) {
+		fprintf(stderr,
+		    "truce verify-report: FAILED: the release's "
+		    "proof: %s\n",
+		    err);
 		goto done;
 	}
 	for (nv = 0; nv < nw; nv++)
 		if ((wv[nv] = note_verifier_parse(wkeys[nv], strlen(wkeys[nv]),
-		    err, sizeof(err))) == NULL) {
-			fprintf(stderr, "truce verify-report: --witness-key: "
-			    "%s\n", err);
+			 err, sizeof(err))) == NULL) {
+			fprintf(stderr,
+			    "truce verify-report: --witness-key: "
+			    "%s\n",
+			    err);
 			goto done;
 		}
-	note = json_string_value(json_object_get(json_object_get(rel,
-	    "receipt"), "checkpoint"));
+	note = json_string_value(
+	    json_object_get(json_object_get(rel, "receipt"), "checkpoint"));
 	for (i = 0; i < nv; i++)
 		known[i] = wv[i];
-	if (nv > 0 && (n = note_open((const uint8_t *)note, strlen(note),
-	    known, nv, &ne, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "truce verify-report: FAILED: the release's "
+	if (nv > 0 &&
+	    (n = note_open((const uint8_t *)note, strlen(note), known, nv, &ne,
+		 err, sizeof(err))) == NULL) {
+		fprintf(stderr,
+		    "truce verify-report: FAILED: the release's "
 		    "checkpoint is cosigned by none of the witness keys: %s\n",
 		    err);
 		goto done;
@@ -136,8 +163,10 @@ release_in_log(const json_t *doc, const char *id, const char *log_key,
 		for (seen = 0, j = 0; j < note_verified_count(n); j++)
 			seen |= note_verified_key(n, j) == wv[i];
 		if (!seen) {
-			fprintf(stderr, "truce verify-report: FAILED: the "
-			    "release's checkpoint lacks the cosignature of %s\n",
+			fprintf(stderr,
+			    "truce verify-report: FAILED: the "
+			    "release's checkpoint lacks the cosignature of "
+			    "%s\n",
 			    wkeys[i]);
 			goto done;
 		}
@@ -170,12 +199,12 @@ from_rendering(const char *text, size_t len, size_t *pdf_len)
 	}
 	if (len > 5 && memcmp(text, "%PDF-", 5) == 0 &&
 	    (p = memmem(text, len, RENDER_PDF_MARK, strlen(RENDER_PDF_MARK))) !=
-	    NULL) {
+		NULL) {
 		*pdf_len = (size_t)(p - text);
 		p += strlen(RENDER_PDF_MARK);
 		e = memchr(p, '\n', len - (size_t)(p - text));
-		return render_payload_read(p, e ? (size_t)(e - p) :
-		    len - (size_t)(p - text));
+		return render_payload_read(p,
+		    e ? (size_t)(e - p) : len - (size_t)(p - text));
 	}
 	return NULL;
 }
@@ -195,8 +224,10 @@ add_key(struct keys *k, const char *vkey)
 
 	if (plus == NULL || k->n == MAX_KEYS ||
 	    (len = (size_t)(plus - vkey)) == 0 || len >= MEMBER_NAME_LEN) {
-		args_usage(CMD, "--member-key: '%.40s' is not a verifier key "
-		    "(NAME+HASH+KEY), or more than %d", vkey, MAX_KEYS);
+		args_usage(CMD,
+		    "--member-key: '%.40s' is not a verifier key "
+		    "(NAME+HASH+KEY), or more than %d",
+		    vkey, MAX_KEYS);
 		return -1;
 	}
 	memcpy(names[k->n], vkey, len);
@@ -219,21 +250,26 @@ genesis_keys(struct keys *k, const char *path, json_t **keep)
 	}
 	g = json_loadb(text, len, 0, NULL);
 	free(text);
-	if (g == NULL || strcmp(json_string_value(json_object_get(g,
-	    "type")) ? json_string_value(json_object_get(g, "type")) : "",
-	    "genesis") != 0) {
-		fprintf(stderr, "truce verify-report: --genesis %s: not a "
-		    "genesis entry\n", path);
+	if (g == NULL ||
+	    strcmp(json_string_value(json_object_get(g, "type"))
+		    ? json_string_value(json_object_get(g, "type"))
+		    : "",
+		"genesis") != 0) {
+		fprintf(stderr,
+		    "truce verify-report: --genesis %s: not a "
+		    "genesis entry\n",
+		    path);
 		json_decref(g);
 		return -1;
 	}
-	json_array_foreach(json_object_get(g, "members"), i, m)
-		if (i < MAX_KEYS && json_string_value(json_object_get(m,
-		    "vkey")) != NULL && add_key(k, json_string_value(
-		    json_object_get(m, "vkey"))) == -1) {
-			json_decref(g);
-			return -1;
-		}
+	json_array_foreach(json_object_get(g, "members"), i,
+	    m) if (i < MAX_KEYS &&
+	    json_string_value(json_object_get(m, "vkey")) != NULL &&
+	    add_key(k, json_string_value(json_object_get(m, "vkey"))) == -1)
+	{
+		json_decref(g);
+		return -1;
+	}
 	if (member_rule_from_json(json_object_get(g, "rule"), &k->rule) == -1)
 		k->rule.k = k->rule.n = 0;
 	*keep = g;
@@ -257,23 +293,27 @@ same_pdf(const json_t *env, const char *text, size_t len, const char *region)
 	if (strcmp(region, "none") != 0 &&
 	    (layers_datadir(dir, sizeof(dir)) == -1 ||
 		(l = layers_load_region(dir, region, err, sizeof(err))) ==
-		NULL)) {
+		    NULL)) {
 		fprintf(stderr, "truce verify-report: --region: %s\n", err);
 		return 1;
 	}
 	if (products_geo(l, &geo) == -1 ||
 	    products_pdf(env, &geo.geo, &out, err, sizeof(err)) == -1) {
-		fprintf(stderr, "truce verify-report: the report cannot be "
-		    "rendered again: %s\n", err);
+		fprintf(stderr,
+		    "truce verify-report: the report cannot be "
+		    "rendered again: %s\n",
+		    err);
 		goto done;
 	}
 	if (out.len < len || memcmp(out.data, text, len) != 0 ||
-	    strncmp(out.data + len, RENDER_PDF_MARK,
-		strlen(RENDER_PDF_MARK)) != 0) {
-		fprintf(stderr, "truce verify-report: FAILED: the PDF's pages "
+	    strncmp(out.data + len, RENDER_PDF_MARK, strlen(RENDER_PDF_MARK)) !=
+		0) {
+		fprintf(stderr,
+		    "truce verify-report: FAILED: the PDF's pages "
 		    "are not the rendering of the report its members signed "
 		    "(its content was altered, or it was rendered over another "
-		    "geography than --region %s)\n", region);
+		    "geography than --region %s)\n",
+		    region);
 		goto done;
 	}
 	rc = 0;
@@ -328,24 +368,21 @@ cmd_verify_report(int argc, char **argv)
 			}
 			wkeys[nwkeys++] = optarg;
 			break;
-		case 'h':
-			help();
-			return 0;
-		default:
-			args_bad_option(CMD, argv, optind, optopt);
-			return 2;
+		case 'h': help(); return 0;
+		default: args_bad_option(CMD, argv, optind, optopt); return 2;
 		}
 	}
 	if (optind != argc - 1 || (k.n == 0 && genesis_path == NULL)) {
-		args_usage(CMD, "FILE and --member-key or --genesis are "
+		args_usage(CMD,
+		    "FILE and --member-key or --genesis are "
 		    "required");
 		return 2;
 	}
-	if (genesis_path != NULL && genesis_keys(&k, genesis_path,
-	    &genesis) == -1)
+	if (genesis_path != NULL &&
+	    genesis_keys(&k, genesis_path, &genesis) == -1)
 		return 1;
-	if (slurp_file(argv[optind], MAX_FILE, &text, &len, err,
-		sizeof(err)) == -1) {
+	if (slurp_file(argv[optind], MAX_FILE, &text, &len, err, sizeof(err)) ==
+	    -1) {
 		fprintf(stderr, "truce verify-report: %s\n", err);
 		goto done;
 	}
@@ -355,43 +392,55 @@ cmd_verify_report(int argc, char **argv)
 	else if ((doc = from_rendering(text, len, &pdf_len)) != NULL)
 		report = json_incref(json_object_get(doc, "report"));
 	if (!json_is_object(report)) {
-		fprintf(stderr, "truce verify-report: %s holds no report (a "
-		    "report's JSON or HTML rendering)\n", argv[optind]);
+		fprintf(stderr,
+		    "truce verify-report: %s holds no report (a "
+		    "report's JSON or HTML rendering)\n",
+		    argv[optind]);
 		goto done;
 	}
 	if (report_encode(report, &bytes, &blen, id) == -1) {
-		fprintf(stderr, "truce verify-report: the report has no "
+		fprintf(stderr,
+		    "truce verify-report: the report has no "
 		    "canonical form (a real number, or too deep)\n");
 		goto done;
 	}
 	named = json_string_value(json_object_get(doc, "sha256"));
 	if (named == NULL || strcmp(named, id) != 0) {
-		fprintf(stderr, "truce verify-report: FAILED: the content's "
+		fprintf(stderr,
+		    "truce verify-report: FAILED: the content's "
 		    "SHA-256 %s does not match the report's hash %s: the "
-		    "report was altered\n", id, named ? named : "(none)");
+		    "report was altered\n",
+		    id, named ? named : "(none)");
 		goto done;
 	}
 	sigs = json_object_get(doc, "signatures");
-	json_array_foreach(sigs, i, s) {
+	json_array_foreach(sigs, i, s)
+	{
 		note = json_string_value(json_object_get(s, "note"));
-		if (note == NULL || reportentry_signature_read(note,
-			strlen(note), &sig, err, sizeof(err)) == -1) {
-			fprintf(stderr, "truce verify-report: FAILED: signature "
-			    "%zu: %s\n", i, note ? err : "no note");
+		if (note == NULL ||
+		    reportentry_signature_read(note, strlen(note), &sig, err,
+			sizeof(err)) == -1) {
+			fprintf(stderr,
+			    "truce verify-report: FAILED: signature "
+			    "%zu: %s\n",
+			    i, note ? err : "no note");
 			goto done;
 		}
 		if (strcmp(sig.report, id) != 0) {
-			fprintf(stderr, "truce verify-report: FAILED: %s's note "
-			    "signs %s, not this report's %s\n", sig.member,
-			    sig.report, id);
+			fprintf(stderr,
+			    "truce verify-report: FAILED: %s's note "
+			    "signs %s, not this report's %s\n",
+			    sig.member, sig.report, id);
 			goto done;
 		}
 		for (j = 0; j < k.n; j++)
 			if (strcmp(k.name[j], sig.member) == 0)
 				break;
 		if (j == k.n) {
-			fprintf(stderr, "truce verify-report: FAILED: no key "
-			    "given for %s\n", sig.member);
+			fprintf(stderr,
+			    "truce verify-report: FAILED: no key "
+			    "given for %s\n",
+			    sig.member);
 			goto done;
 		}
 		vk[0] = k.vkey[j];
@@ -402,9 +451,9 @@ cmd_verify_report(int argc, char **argv)
 			goto done;
 		}
 		if (!sig.refuse) {
-			snprintf(signers + strlen(signers), sizeof(signers) -
-			    strlen(signers), "%s%s", nsigned ? " and " : "",
-			    sig.member);
+			snprintf(signers + strlen(signers),
+			    sizeof(signers) - strlen(signers), "%s%s",
+			    nsigned ? " and " : "", sig.member);
 			nsigned++;
 		}
 	}
@@ -412,23 +461,27 @@ cmd_verify_report(int argc, char **argv)
 		goto done;
 	need = member_rule_needed(&k.rule, (int64_t)k.n);
 	if ((int64_t)nsigned < need) {
-		fprintf(stderr, "truce verify-report: NOT RELEASED: %s; %zu of "
-		    "%lld signatures needed\n", nsigned ? signers :
-		    "no member signed", nsigned, (long long)need);
+		fprintf(stderr,
+		    "truce verify-report: NOT RELEASED: %s; %zu of "
+		    "%lld signatures needed\n",
+		    nsigned ? signers : "no member signed", nsigned,
+		    (long long)need);
 		goto done;
 	}
-	if (log_key != NULL && release_in_log(doc, id, log_key, wkeys, nwkeys,
-	    &rel_index, &rel_size) == -1)
+	if (log_key != NULL &&
+	    release_in_log(doc, id, log_key, wkeys, nwkeys, &rel_index,
+		&rel_size) == -1)
 		goto done;
 	printf("OK: %s, SHA-256 %s, log size %lld, signed by %s (%zu of "
-	    "%lld needed)\n", json_string_value(json_object_get(report,
-	    "number")), id, (long long)json_integer_value(json_object_get(
-	    report, "log_size")), signers, nsigned, (long long)need);
+	       "%lld needed)\n",
+	    json_string_value(json_object_get(report, "number")), id,
+	    (long long)json_integer_value(json_object_get(report, "log_size")),
+	    signers, nsigned, (long long)need);
 	if (rel_index >= 0)
 		printf("OK: released at log index %lld, included in the "
-		    "checkpoint of size %lld signed by the log%s\n",
-		    (long long)rel_index, (long long)rel_size, nwkeys ?
-		    " and cosigned by every witness given" : "");
+		       "checkpoint of size %lld signed by the log%s\n",
+		    (long long)rel_index, (long long)rel_size,
+		    nwkeys ? " and cosigned by every witness given" : "");
 	rc = 0;
 done:
 	free(text);

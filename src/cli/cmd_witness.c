@@ -71,8 +71,10 @@ cmd_witness(int argc, char **argv)
 		case 'k': keyfile = optarg; break;
 		case 'L':
 			if (nlogs == MAX_LOG_KEYS) {
-				fprintf(stderr, "truce witness: --log: more "
-				    "than %d\n", MAX_LOG_KEYS);
+				fprintf(stderr,
+				    "truce witness: --log: more "
+				    "than %d\n",
+				    MAX_LOG_KEYS);
 				return 2;
 			}
 			logs[nlogs++] = optarg;
@@ -86,18 +88,22 @@ cmd_witness(int argc, char **argv)
 		}
 	}
 	if (keyfile == NULL || state == NULL || nlogs == 0 || optind != argc) {
-		fprintf(stderr, "truce witness: --key, --state and at least "
-				"one --log are required\n");
+		fprintf(stderr,
+		    "truce witness: --key, --state and at least "
+		    "one --log are required\n");
 		return 2;
 	}
 	if ((tls_cert == NULL) != (tls_key == NULL)) {
-		fprintf(stderr, "truce witness: --tls-cert and --tls-key go "
+		fprintf(stderr,
+		    "truce witness: --tls-cert and --tls-key go "
 		    "together\n");
 		return 2;
 	}
-	if (tls_cert != NULL && (file_read_all(tls_cert, 1 << 20, &cert, &len,
-	    err, sizeof(err)) == -1 || file_read_all(tls_key, 1 << 20, &tkey,
-	    &len, err, sizeof(err)) == -1)) {
+	if (tls_cert != NULL &&
+	    (file_read_all(tls_cert, 1 << 20, &cert, &len, err, sizeof(err)) ==
+		    -1 ||
+		file_read_all(tls_key, 1 << 20, &tkey, &len, err,
+		    sizeof(err)) == -1)) {
 		fprintf(stderr, "truce witness: --tls-cert/--tls-key: %s\n",
 		    err);
 		free(cert);

@@ -20,7 +20,7 @@ int cmd_init(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_rebuild(int argc, char **argv);
-int cmd_backup(int argc, char **argv);	/* cli/cmd_backup.c */
+int cmd_backup(int argc, char **argv); /* cli/cmd_backup.c */
 int cmd_witness(int argc, char **argv);
 
 /*
@@ -41,11 +41,11 @@ int cmd_query(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 /* truce assess: signs a member's assessment locally and submits it. */
 int cmd_assess(int argc, char **argv);
-int cmd_report(int argc, char **argv);	/* cli/cmd_report.c */
+int cmd_report(int argc, char **argv);	      /* cli/cmd_report.c */
 int cmd_verify_report(int argc, char **argv); /* cli/cmd_verify_report.c */
-int cmd_keygen(int argc, char **argv);	/* cli/cmd_keygen.c */
-int cmd_note(int argc, char **argv);	/* cli/cmd_note.c */
-int cmd_tlog(int argc, char **argv);	/* cli/cmd_tlog.c */
+int cmd_keygen(int argc, char **argv);	      /* cli/cmd_keygen.c */
+int cmd_note(int argc, char **argv);	      /* cli/cmd_note.c */
+int cmd_tlog(int argc, char **argv);	      /* cli/cmd_tlog.c */
 
 /* truce events, truce alert: the event stream and alert rules (client). */
 int cmd_events(int argc, char **argv);

@@ -15,44 +15,60 @@
 #include "common/log.h"
 
 const struct command commands[] = {
-	{ "init", cmd_init, "create a center: configuration, log, store, "
+	{ "init", cmd_init,
+	    "create a center: configuration, log, store, "
 	    "admin token" },
-	{ "serve", cmd_serve, "serve a center's HTTP API (--check validates "
+	{ "serve", cmd_serve,
+	    "serve a center's HTTP API (--check validates "
 	    "its configuration)" },
 	{ "token", cmd_token, "add or revoke a principal's bearer token" },
 	{ "rebuild", cmd_rebuild, "recreate a center's store from its log" },
-	{ "backup", cmd_backup, "copy a center consistently, also while it "
+	{ "backup", cmd_backup,
+	    "copy a center consistently, also while it "
 	    "is served" },
-	{ "witness", cmd_witness, "run a member's witness (C2SP tlog-witness) "
+	{ "witness", cmd_witness,
+	    "run a member's witness (C2SP tlog-witness) "
 	    "that cosigns checkpoints" },
 	{ "observe", cmd_observe, "submit one observation (client)" },
-	{ "import", cmd_import, "validate and submit observations from a "
+	{ "import", cmd_import,
+	    "validate and submit observations from a "
 	    "file (client)" },
 	{ "query", cmd_query, "list observations matching filters (client)" },
-	{ "incidents", cmd_incidents, "list, show, merge or split incidents "
+	{ "incidents", cmd_incidents,
+	    "list, show, merge or split incidents "
 	    "(client)" },
-	{ "events", cmd_events, "print the center's event stream as JSON "
+	{ "events", cmd_events,
+	    "print the center's event stream as JSON "
 	    "lines (client)" },
 	{ "alert", cmd_alert, "add, list or remove alert rules (client)" },
-	{ "simulate", cmd_simulate, "write illustrative simulated observations" },
-	{ "assess", cmd_assess, "sign a member's assessment of an incident "
+	{ "simulate", cmd_simulate,
+	    "write illustrative simulated observations" },
+	{ "assess", cmd_assess,
+	    "sign a member's assessment of an incident "
 	    "with the member's key and submit it (client)" },
-	{ "report", cmd_report, "draft, list, fetch, render and sign the "
+	{ "report", cmd_report,
+	    "draft, list, fetch, render and sign the "
 	    "center's reports (client)" },
 	{ "keygen", cmd_keygen, "make a signed-note key pair" },
 	{ "note", cmd_note, "sign or verify a signed note" },
 	{ "tlog", cmd_tlog, "Merkle tree roots and proofs" },
-	{ "geo", cmd_geo, "describe a point, resolve place + bearing + "
+	{ "geo", cmd_geo,
+	    "describe a point, resolve place + bearing + "
 	    "distance, look up a place" },
-	{ "locate", cmd_locate, "locate sources from arrival times or "
+	{ "locate", cmd_locate,
+	    "locate sources from arrival times or "
 	    "bearings (JSON lines)" },
-	{ "fuse", cmd_fuse, "associate observations into incidents offline "
+	{ "fuse", cmd_fuse,
+	    "associate observations into incidents offline "
 	    "(JSON lines)" },
-	{ "audit", cmd_audit, "check a center end to end: signatures, "
+	{ "audit", cmd_audit,
+	    "check a center end to end: signatures, "
 	    "cosignatures, every hash, a replay" },
-	{ "verify-receipt", cmd_verify_receipt, "verify an observation's "
+	{ "verify-receipt", cmd_verify_receipt,
+	    "verify an observation's "
 	    "receipt offline" },
-	{ "verify-report", cmd_verify_report, "check offline that a report "
+	{ "verify-report", cmd_verify_report,
+	    "check offline that a report "
 	    "is the bytes the members signed" },
 	{ NULL, NULL, NULL },
 };
@@ -62,13 +78,15 @@ usage(FILE *f)
 {
 	const struct command *c;
 
-	fprintf(f, "usage: truce <command> [options]\n\n"
-		   "truce is the software of a joint ceasefire monitoring "
-		   "center.\n\ncommands:\n");
+	fprintf(f,
+	    "usage: truce <command> [options]\n\n"
+	    "truce is the software of a joint ceasefire monitoring "
+	    "center.\n\ncommands:\n");
 	for (c = commands; c->name != NULL; c++)
 		fprintf(f, "  %-18s %s\n", c->name, c->summary);
-	fprintf(f, "\n`truce <command> --help` explains a command's options; "
-		   "see also docs/truce.1.\n");
+	fprintf(f,
+	    "\n`truce <command> --help` explains a command's options; "
+	    "see also docs/truce.1.\n");
 }
 
 int
@@ -88,8 +106,9 @@ main(int argc, char **argv)
 	jsonmem_install();
 	/* TRUCE_LOG=debug|info|warning: how much the log says on stderr. */
 	if (level != NULL)
-		log_setverbose(strcmp(level, "debug") == 0 ? 2 :
-		    strcmp(level, "warning") == 0 ? 0 : 1);
+		log_setverbose(strcmp(level, "debug") == 0 ? 2
+			: strcmp(level, "warning") == 0	   ? 0
+							   : 1);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -19,7 +19,8 @@ slurp_stream(FILE *f, const char *what, size_t max, char **out, size_t *len,
 		if (cap - used < 4096 + 1) {
 			cap = cap == 0 ? 8192 : 2 * cap;
 			if ((grown = realloc(buf, cap)) == NULL) {
-				snprintf(err, errlen, "%s: out of memory", what);
+				snprintf(err, errlen, "%s: out of memory",
+				    what);
 				goto out;
 			}
 			buf = grown;

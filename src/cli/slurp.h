@@ -14,11 +14,11 @@
  * naming `what` and the limit in err if the input exceeds max bytes or a
  * read fails; *out is then untouched.
  */
-int slurp_stream(FILE *f, const char *what, size_t max, char **out,
-    size_t *len, char *err, size_t errlen);
+int slurp_stream(FILE *f, const char *what, size_t max, char **out, size_t *len,
+    char *err, size_t errlen);
 
 /* The same for the file at path (opened read-only). */
-int slurp_file(const char *path, size_t max, char **out, size_t *len,
-    char *err, size_t errlen);
+int slurp_file(const char *path, size_t max, char **out, size_t *len, char *err,
+    size_t errlen);
 
 #endif

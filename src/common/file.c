@@ -14,8 +14,8 @@
 #include "common/file.h"
 
 int
-file_read_all(const char *path, size_t max, char **out, size_t *len,
-    char *err, size_t errlen)
+file_read_all(const char *path, size_t max, char **out, size_t *len, char *err,
+    size_t errlen)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -29,8 +29,9 @@ file_read_all(const char *path, size_t max, char **out, size_t *len,
 		goto done;
 	}
 	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
-		snprintf(err, errlen, "%s: %s", path, S_ISREG(st.st_mode) ?
-		    "larger than the limit" : "not a regular file");
+		snprintf(err, errlen, "%s: %s", path,
+		    S_ISREG(st.st_mode) ? "larger than the limit"
+					: "not a regular file");
 		goto done;
 	}
 	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
@@ -128,22 +129,21 @@ file_sync_parent(const char *path)
 }
 
 int
-file_write_atomic(const char *path, const void *data, size_t len,
-    mode_t mode, int flags, char *err, size_t errlen)
+file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+    int flags, char *err, size_t errlen)
 {
 	char tmp[PATH_MAX];
 	const char *p = data, *step = NULL;
 	ssize_t w;
 	int fd = -1, rc = -1, saved;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >=
-	    sizeof(tmp)) {
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
 		snprintf(err, errlen, "%s: path too long", path);
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    mode)) == -1) {
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)) ==
+	    -1) {
 		step = "create";
 		goto done;
 	}
@@ -170,9 +170,9 @@ file_write_atomic(const char *path, const void *data, size_t len,
 		goto done;
 	}
 	fd = -1;
-	if (flags & FILE_NO_REPLACE ?
-	    renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) :
-	    rename(tmp, path)) {
+	if (flags & FILE_NO_REPLACE
+		? renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE)
+		: rename(tmp, path)) {
 		step = "rename";
 		goto done;
 	}

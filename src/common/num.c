@@ -17,8 +17,8 @@ seterr(char *err, size_t errlen, const char *s, const char *what)
 }
 
 int
-num_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out,
-    char *err, size_t errlen)
+num_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out, char *err,
+    size_t errlen)
 {
 	char *end;
 	long long v;
@@ -49,8 +49,8 @@ num_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out,
 }
 
 int
-num_parse_double(const char *s, double min, double max, double *out,
-    char *err, size_t errlen)
+num_parse_double(const char *s, double min, double max, double *out, char *err,
+    size_t errlen)
 {
 	char *end;
 	double v;

@@ -31,8 +31,8 @@ void csv_record_free(struct csv_record *rec);
  * CSV_MAX_FIELDS fields, with the reason and its 1-based column (byte
  * offset) in err. Cost: linear in len.
  */
-int csv_parse(struct csv_record *rec, const char *text, size_t len,
-    char *err, size_t errlen);
+int csv_parse(struct csv_record *rec, const char *text, size_t len, char *err,
+    size_t errlen);
 
 /* Number of fields in the last record parsed (at least 1). */
 size_t csv_record_count(const struct csv_record *rec);

@@ -29,7 +29,8 @@ joined(const json_t *arr, char *buf, size_t len)
 	size_t i, n = 0;
 
 	buf[0] = '\0';
-	json_array_foreach(arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		if (n >= len)
 			break;
 		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ";" : "",
@@ -71,11 +72,12 @@ incform_csv_line(const json_t *f)
 		    json_number_value(json_object_get(el, "semi_major_m")));
 		snprintf(num[4], 32, "%.1f",
 		    json_number_value(json_object_get(el, "semi_minor_m")));
-		snprintf(num[5], 32, "%.1f", json_number_value(
-		    json_object_get(el, "orientation_deg")));
+		snprintf(num[5], 32, "%.1f",
+		    json_number_value(json_object_get(el, "orientation_deg")));
 	}
-	snprintf(num[6], 32, "%lld", (long long)json_integer_value(
-	    json_object_get(cor, "independent_sources")));
+	snprintf(num[6], 32, "%lld",
+	    (long long)json_integer_value(
+		json_object_get(cor, "independent_sources")));
 	snprintf(num[7], 32, "%zu",
 	    json_array_size(json_object_get(p, "observations")));
 	snprintf(num[8], 32, "%zu",
@@ -102,6 +104,7 @@ incform_csv_line(const json_t *f)
 	fields[17] = num[7];
 	fields[18] = num[8];
 	fields[19] = json_is_true(json_object_get(p, "uncorroborated"))
-	    ? "true" : "false";
+	    ? "true"
+	    : "false";
 	return csv_format(fields, INCFORM_NCOLUMNS);
 }

@@ -36,8 +36,8 @@
 #include "record/observation.h"
 #include "record/timefmt.h"
 
-#define MAX_DEPTH 32	 /* nesting the text reader follows */
-#define MAX_MEMBERS 16	 /* members of an object it looks up keys in */
+#define MAX_DEPTH 32	  /* nesting the text reader follows */
+#define MAX_MEMBERS 16	  /* members of an object it looks up keys in */
 #define MAX_INT_DIGITS 18 /* integers it reads (jansson takes 19) */
 #define FIRST_CAP 4096
 
@@ -323,14 +323,15 @@ read_string(struct reader *r, struct span *s)
 			if (end - p < 2)
 				return -1;
 			switch (p[1]) {
-			case '"': case '\\': case 'b': case 'f': case 'n':
-			case 'r': case 't':
-				p += 2;
-				continue;
-			case 'u':
-				break;
-			default:
-				return -1;
+			case '"':
+			case '\\':
+			case 'b':
+			case 'f':
+			case 'n':
+			case 'r':
+			case 't': p += 2; continue;
+			case 'u': break;
+			default: return -1;
 			}
 			if (end - p < 6)
 				return -1;
@@ -380,8 +381,8 @@ read_int(struct reader *r, struct span *s, int64_t *v)
 				return -1;
 			x = x * 10 + (*p - '0');
 		}
-	if (p < r->end && ((*p >= '0' && *p <= '9') || *p == '.' ||
-	    *p == 'e' || *p == 'E'))
+	if (p < r->end &&
+	    ((*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' || *p == 'E'))
 		return -1;
 	s->p = r->p;
 	s->n = (size_t)(p - r->p);
@@ -413,11 +414,8 @@ read_value(struct reader *r, struct span *s)
 	if (r->p >= r->end)
 		return -1;
 	switch (*r->p) {
-	case '"':
-		return read_string(r, s);
-	case '{':
-		rc = read_object(r, NULL, 0, NULL);
-		break;
+	case '"': return read_string(r, s);
+	case '{': rc = read_object(r, NULL, 0, NULL); break;
 	case '[':
 		if (++r->depth > MAX_DEPTH)
 			return -1;
@@ -440,17 +438,10 @@ read_value(struct reader *r, struct span *s)
 			}
 		r->depth--;
 		break;
-	case 't':
-		rc = read_literal(r, "true", 4);
-		break;
-	case 'f':
-		rc = read_literal(r, "false", 5);
-		break;
-	case 'n':
-		rc = read_literal(r, "null", 4);
-		break;
-	default:
-		return read_int(r, s, &v);
+	case 't': rc = read_literal(r, "true", 4); break;
+	case 'f': rc = read_literal(r, "false", 5); break;
+	case 'n': rc = read_literal(r, "null", 4); break;
+	default: return read_int(r, s, &v);
 	}
 	if (rc == -1)
 		return -1;
@@ -638,7 +629,9 @@ read_location(const struct span *s, struct location *l)
 		return -1;
 	if (l->form == POINT || l->form == UAV_FRAME)
 		return get_int(l->m, l->n, "lat_e7", &l->lat_e7) == -1 ||
-		    get_int(l->m, l->n, "lon_e7", &l->lon_e7) == -1 ? -1 : 0;
+			get_int(l->m, l->n, "lon_e7", &l->lon_e7) == -1
+		    ? -1
+		    : 0;
 	return 0;
 }
 
@@ -683,8 +676,8 @@ sensor_view(struct writer *w, const struct member *m, size_t n)
 	int64_t lat, lon;
 
 	if (get_int(m, n, "lat_e7", &lat) == -1 ||
-	    get_int(m, n, "lon_e7", &lon) == -1 ||
-	    get(m, n, "alt_m") == NULL || get(m, n, "t_ns") == NULL)
+	    get_int(m, n, "lon_e7", &lon) == -1 || get(m, n, "alt_m") == NULL ||
+	    get(m, n, "t_ns") == NULL)
 		return -1;
 	PUTLIT(w, "{\"lat\":");
 	put_scaled(w, lat, 7);
@@ -733,9 +726,10 @@ put_location(struct writer *w, const struct location *l)
 		put_scaled(w, l->lat_e7, 7);
 		PUTLIT(w, ",\"lon\":");
 		put_scaled(w, l->lon_e7, 7);
-		if (put_member(w, l->form == POINT ? ",\"precision_m\":" :
-			",\"ce90_m\":", m, n, l->form == POINT ? "precision_m" :
-			"ce90_m") == -1)
+		if (put_member(w,
+			l->form == POINT ? ",\"precision_m\":" : ",\"ce90_m\":",
+			m, n,
+			l->form == POINT ? "precision_m" : "ce90_m") == -1)
 			return -1;
 		break;
 	case PLACE:
@@ -850,8 +844,8 @@ fail:
 }
 
 int
-obsfeature_append(struct obsfeature_text *t, int64_t index,
-    const char *entry, size_t len, const uint8_t *id)
+obsfeature_append(struct obsfeature_text *t, int64_t index, const char *entry,
+    size_t len, const uint8_t *id)
 {
 	json_t *f;
 	char *text;

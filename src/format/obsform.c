@@ -378,8 +378,8 @@ covered(const char *path)
 	    strcmp(path, "/index") == 0)
 		return 1;
 	for (i = 0; i < NCOLUMNS; i++)
-		if (columns[i].path != NULL && strcmp(columns[i].path, path)
-		    == 0)
+		if (columns[i].path != NULL &&
+		    strcmp(columns[i].path, path) == 0)
 			return 1;
 	return 0;
 }
@@ -392,7 +392,8 @@ find_dropped(const json_t *obj, const char *base, char *out, size_t outlen)
 	json_t *v;
 	char path[256];
 
-	json_object_foreach((json_t *)obj, key, v) {
+	json_object_foreach((json_t *)obj, key, v)
+	{
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", base, key) >=
 		    sizeof(path)) {
 			snprintf(out, outlen, "%s", base);
@@ -421,7 +422,8 @@ evidence_text(const json_t *arr)
 	json_t *item;
 	char *out;
 
-	json_array_foreach(arr, i, item) {
+	json_array_foreach(arr, i, item)
+	{
 		h = json_string_value(json_object_get(item, "sha256"));
 		m = json_string_value(json_object_get(item, "media_type"));
 		if (h == NULL || m == NULL || json_object_size(item) != 2)
@@ -430,7 +432,8 @@ evidence_text(const json_t *arr)
 	}
 	if ((out = malloc(len)) == NULL)
 		return NULL;
-	json_array_foreach(arr, i, item) {
+	json_array_foreach(arr, i, item)
+	{
 		h = json_string_value(json_object_get(item, "sha256"));
 		m = json_string_value(json_object_get(item, "media_type"));
 		n = (size_t)snprintf(out + o, len - o, "%s%s:%s",
@@ -473,13 +476,12 @@ obsform_csv_line(const json_t *obs, char *dropped, size_t droppedlen)
 			fields[i] = nums[i];
 		} else if (json_is_object(v))
 			continue; /* observed_at as an interval: its leaves */
-		else if (columns[i].kind == K_EVIDENCE &&
-		    json_is_array(v) && ev == NULL &&
-		    (ev = evidence_text(v)) != NULL)
+		else if (columns[i].kind == K_EVIDENCE && json_is_array(v) &&
+		    ev == NULL && (ev = evidence_text(v)) != NULL)
 			fields[i] = ev;
 		else if (columns[i].kind == K_JSON && json_is_array(v) &&
-		    (js[i] = json_dumps(v, JSON_COMPACT |
-			 JSON_REAL_PRECISION(17))) != NULL)
+		    (js[i] = json_dumps(v,
+			 JSON_COMPACT | JSON_REAL_PRECISION(17))) != NULL)
 			fields[i] = js[i];
 		else if (dropped[0] == '\0')
 			snprintf(dropped, droppedlen, "%s", columns[i].path);
@@ -507,13 +509,13 @@ obsform_from_feature(const json_t *feature, unsigned *how,
 
 	*nerr = 0;
 	if (!json_is_object(feature)) {
-		add_error(errs, maxerr, nerr, "", "a Feature must be an object");
+		add_error(errs, maxerr, nerr, "",
+		    "a Feature must be an object");
 		goto fail;
 	}
 	type = json_string_value(json_object_get(feature, "type"));
 	if (type == NULL || strcmp(type, "Feature") != 0) {
-		add_error(errs, maxerr, nerr, "/type",
-		    "expected \"Feature\"");
+		add_error(errs, maxerr, nerr, "/type", "expected \"Feature\"");
 		goto fail;
 	}
 	props = json_object_get(feature, "properties");
@@ -597,8 +599,7 @@ obsform_feature_pointer(unsigned how, const char *prefix, const char *pointer,
 	else if ((how & OBSFORM_TOP_PRECISION) &&
 	    strcmp(p, "/location/precision_m") == 0)
 		snprintf(out, outlen, "%s/properties/precision_m", prefix);
-	else if ((how & OBSFORM_NEW_LOCATION) &&
-	    strcmp(p, "/location") == 0)
+	else if ((how & OBSFORM_NEW_LOCATION) && strcmp(p, "/location") == 0)
 		snprintf(out, outlen, "%s/geometry", prefix);
 	else if (*p == '\0')
 		snprintf(out, outlen, "%s", *prefix ? prefix : "");
@@ -646,15 +647,14 @@ skip_value(const char *t, size_t len, size_t *i, size_t *line)
 			depth--;
 			if (depth <= 0)
 				return;
-		} else if (depth == 0 && (*i >= len ||
-		    strchr(",]} \t\r\n", t[*i]) != NULL))
+		} else if (depth == 0 &&
+		    (*i >= len || strchr(",]} \t\r\n", t[*i]) != NULL))
 			return; /* end of a number, true, false or null */
 	}
 }
 
 int
-obsform_feature_lines(const char *text, size_t len, size_t **lines,
-    size_t *n)
+obsform_feature_lines(const char *text, size_t len, size_t **lines, size_t *n)
 {
 	size_t i = 0, line = 1, keystart, keylen, cnt = 0, cap = 0;
 	size_t *arr = NULL, *p;
@@ -676,8 +676,9 @@ obsform_feature_lines(const char *text, size_t len, size_t **lines,
 			goto fail;
 		i++;
 		skip_ws(text, len, &i, &line);
-		if (keylen == 8 && memcmp(text + keystart, "features", 8) == 0 &&
-		    i < len && text[i] == '[') {
+		if (keylen == 8 &&
+		    memcmp(text + keystart, "features", 8) == 0 && i < len &&
+		    text[i] == '[') {
 			found = 1;
 			i++;
 			for (;;) {

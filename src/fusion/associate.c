@@ -24,7 +24,7 @@ static const struct {
 	 * at most the minute that the logged time was rounded down to. */
 	{ "patrol", 300000, 60000 },
 	{ "observation_post", 120000, 60000 },
-	{ "uav", 7200000, 60000 },	/* a frame often shows the aftermath */
+	{ "uav", 7200000, 60000 }, /* a frame often shows the aftermath */
 	{ "camera", 30000, 30000 },
 	{ "acoustic_sensor", 60000, 2000 }, /* sound travels a minute */
 	{ "radar", 10000, 10000 },
@@ -57,13 +57,17 @@ static const struct {
 	const char *name;
 	double extent_m;
 } group_info[ASSOCIATE_NGROUPS] = {
-	{ "impact", 250 },  { "fire", 150 },	 { "flare", 500 },
-	{ "air", 2000 },    { "movement", 300 }, { "works", 200 },
-	{ "mine", 50 },	    { "other", 250 },
+	{ "impact", 250 },
+	{ "fire", 150 },
+	{ "flare", 500 },
+	{ "air", 2000 },
+	{ "movement", 300 },
+	{ "works", 200 },
+	{ "mine", 50 },
+	{ "other", 250 },
 };
 
-static const char *const qualifier_names[] = { "exact", "about",
-	"at_least" };
+static const char *const qualifier_names[] = { "exact", "about", "at_least" };
 
 const char *
 associate_category_name(int i)
@@ -107,8 +111,7 @@ associate_group_of(int category)
 	const char *name = associate_category_name(category);
 	size_t i;
 
-	for (i = 0; name != NULL && i < sizeof(groups) / sizeof(groups[0]);
-	     i++)
+	for (i = 0; name != NULL && i < sizeof(groups) / sizeof(groups[0]); i++)
 		if (strcmp(groups[i].category, name) == 0)
 			return groups[i].group;
 	return ASSOCIATE_OTHER;
@@ -132,8 +135,7 @@ associate_extent_m(int group)
 const char *
 associate_qualifier_name(int q)
 {
-	return q >= 0 && q <= ASSOCIATE_AT_LEAST ? qualifier_names[q]
-						 : "exact";
+	return q >= 0 && q <= ASSOCIATE_AT_LEAST ? qualifier_names[q] : "exact";
 }
 
 int
@@ -159,8 +161,9 @@ associate_time_tolerance(int source_type, int solved, int64_t *before_ms,
 		*before_ms = *after_ms = SOLVED_TOLERANCE_MS;
 		return;
 	}
-	for (i = 0; name != NULL &&
-	     i < sizeof(tolerances) / sizeof(tolerances[0]); i++)
+	for (i = 0;
+	     name != NULL && i < sizeof(tolerances) / sizeof(tolerances[0]);
+	     i++)
 		if (strcmp(tolerances[i].type, name) == 0) {
 			*before_ms = tolerances[i].before_ms;
 			*after_ms = tolerances[i].after_ms;
@@ -182,8 +185,8 @@ associate_source_hash(const char *type, const char *member,
 		if (i > 0)
 			crypto_hash_sha256_update(&st, (const uint8_t *)"|", 1);
 		if (part[i] != NULL)
-			crypto_hash_sha256_update(&st,
-			    (const uint8_t *)part[i], strlen(part[i]));
+			crypto_hash_sha256_update(&st, (const uint8_t *)part[i],
+			    strlen(part[i]));
 	}
 	crypto_hash_sha256_final(&st, h);
 	for (i = 0; i < 8; i++)
@@ -271,8 +274,7 @@ associate_distance2(const struct associate_obs *o,
 	s[2] = o->cov[2] + inc->cov[2] + e * e;
 	if (inverse2(s, w) == -1)
 		return INFINITY;
-	return d[0] * d[0] * w[0] + 2 * d[0] * d[1] * w[1] +
-	    d[1] * d[1] * w[2];
+	return d[0] * d[0] * w[0] + 2 * d[0] * d[1] * w[1] + d[1] * d[1] * w[2];
 }
 
 double
@@ -358,9 +360,8 @@ count_rule(const struct associate_obs *const *u, size_t n, int64_t *count,
  * the located members' positions about the centre c (frame f) to p.
  */
 static void
-add_scatter(const struct ellipsoid_enu *f,
-    const struct associate_obs *const *u, size_t nu, const double c[2],
-    double p[3])
+add_scatter(const struct ellipsoid_enu *f, const struct associate_obs *const *u,
+    size_t nu, const double c[2], double p[3])
 {
 	double x[2], sc[3] = { 0, 0, 0 };
 	size_t i, k = 0;
@@ -385,8 +386,8 @@ associate_summarize(const struct associate_obs *m, size_t n,
 	const struct associate_obs **u, *ustack[64];
 	struct associate_incident out;
 	struct ellipsoid_enu f;
-	double lam[3] = { 0, 0, 0 }, eta[2] = { 0, 0 }, s[3], w[3], x[2],
-	       p[3], enu[3], xyz[3], e;
+	double lam[3] = { 0, 0, 0 }, eta[2] = { 0, 0 }, s[3], w[3], x[2], p[3],
+	       enu[3], xyz[3], e;
 	size_t i, nu = 0, ncomp = 0;
 	int catn[64], best, ref = -1, c;
 	int64_t g_from = INT64_MIN, g_to = INT64_MAX;
@@ -488,16 +489,16 @@ associate_summarize(const struct associate_obs *m, size_t n,
 			ellipsoid_enu_to_ecef(&f, enu, xyz);
 			ellipsoid_from_ecef(xyz, &out.lat, &out.lon, NULL);
 			memcpy(out.cov, p, sizeof(p));
-			out.search_m = sqrt(ASSOCIATE_GATE_CHI2 *
-			    lambda_max(p));
+			out.search_m =
+			    sqrt(ASSOCIATE_GATE_CHI2 * lambda_max(p));
 		} else {
 			out.lat = u[ref]->lat;
 			out.lon = u[ref]->lon;
 			out.cov[0] = u[ref]->cov[0] + e * e;
 			out.cov[1] = u[ref]->cov[1];
 			out.cov[2] = u[ref]->cov[2] + e * e;
-			out.search_m = sqrt(ASSOCIATE_GATE_CHI2 *
-			    lambda_max(out.cov));
+			out.search_m =
+			    sqrt(ASSOCIATE_GATE_CHI2 * lambda_max(out.cov));
 		}
 	}
 
@@ -525,21 +526,21 @@ struct summary_source {
 };
 
 struct associate_summary {
-	size_t n, ncomp;	   /* members; complaints among them */
-	int64_t last_index;	   /* log index of the last member added */
-	int group, first_cat;	   /* of the first member */
+	size_t n, ncomp;      /* members; complaints among them */
+	int64_t last_index;   /* log index of the last member added */
+	int group, first_cat; /* of the first member */
 	int catn[SUMMARY_CATEGORIES];
-	int64_t t_from, t_to;	   /* union of the reported times */
-	int64_t i_from, i_to;	   /* intersection of the widened windows */
-	int64_t u_from, u_to;	   /* and their union */
+	int64_t t_from, t_to; /* union of the reported times */
+	int64_t i_from, i_to; /* intersection of the widened windows */
+	int64_t u_from, u_to; /* and their union */
 	unsigned source_types;
-	int located;		   /* a member is: ref and f are set */
+	int located; /* a member is: ref and f are set */
 	double ref_lat, ref_lon, ref_cov[3];
-	struct ellipsoid_enu f;	   /* the frame at the first located one */
-	double lam[3], eta[2];	   /* information and its weighted sum */
+	struct ellipsoid_enu f;	    /* the frame at the first located one */
+	double lam[3], eta[2];	    /* information and its weighted sum */
 	struct summary_source *src; /* open addressing by source key */
 	size_t nsrc, capsrc;
-	int64_t best;		   /* the count rule's answer so far */
+	int64_t best; /* the count rule's answer so far */
 	int bq;
 };
 
@@ -717,8 +718,9 @@ associate_summary_add(struct associate_summary *sum,
 		sum->best = 0;
 		sum->bq = ASSOCIATE_EXACT;
 		for (i = 0; i < sum->capsrc; i++)
-			if (sum->src[i].used && count_wins(sum->src[i].sum,
-			    sum->src[i].q, sum->best, sum->bq)) {
+			if (sum->src[i].used &&
+			    count_wins(sum->src[i].sum, sum->src[i].q,
+				sum->best, sum->bq)) {
 				sum->best = sum->src[i].sum;
 				sum->bq = sum->src[i].q;
 			}
@@ -747,7 +749,8 @@ associate_summary_result(const struct associate_summary *sum,
 	best = sum->first_cat;
 	for (c = 0; c < SUMMARY_CATEGORIES; c++)
 		if (sum->catn[c] > (best >= 0 && best < SUMMARY_CATEGORIES
-			? sum->catn[best] : 0))
+					   ? sum->catn[best]
+					   : 0))
 			best = c;
 	out.category = best;
 
@@ -774,16 +777,16 @@ associate_summary_result(const struct associate_summary *sum,
 			ellipsoid_enu_to_ecef(&sum->f, enu, xyz);
 			ellipsoid_from_ecef(xyz, &out.lat, &out.lon, NULL);
 			memcpy(out.cov, p, sizeof(p));
-			out.search_m = sqrt(ASSOCIATE_GATE_CHI2 *
-			    lambda_max(p));
+			out.search_m =
+			    sqrt(ASSOCIATE_GATE_CHI2 * lambda_max(p));
 		} else {
 			out.lat = sum->ref_lat;
 			out.lon = sum->ref_lon;
 			out.cov[0] = sum->ref_cov[0] + e * e;
 			out.cov[1] = sum->ref_cov[1];
 			out.cov[2] = sum->ref_cov[2] + e * e;
-			out.search_m = sqrt(ASSOCIATE_GATE_CHI2 *
-			    lambda_max(out.cov));
+			out.search_m =
+			    sqrt(ASSOCIATE_GATE_CHI2 * lambda_max(out.cov));
 		}
 	}
 
@@ -846,8 +849,8 @@ collect_obs(void *arg, const struct associate_obs *o)
 }
 
 static int
-load_members(const struct associate_book_ops *ops, void *book,
-    const char *id, struct obs_list *l)
+load_members(const struct associate_book_ops *ops, void *book, const char *id,
+    struct obs_list *l)
 {
 	l->n = 0;
 	l->failed = 0;
@@ -872,7 +875,8 @@ associate_box(double lat, double lon, double r_m, struct associate_query *q)
 		return;
 	}
 	dlon = r_m / (111319.0 * cos(edge * 3.14159265358979323846 / 180)) *
-	    1.001 + 1e-7;
+		1.001 +
+	    1e-7;
 	q->min_lon = lon - dlon;
 	q->max_lon = lon + dlon;
 }
@@ -1119,8 +1123,8 @@ done:
 }
 
 int
-associate_merge(const struct associate_book_ops *ops, void *book,
-    int64_t index, const char *into, const char *with)
+associate_merge(const struct associate_book_ops *ops, void *book, int64_t index,
+    const char *into, const char *with)
 {
 	struct associate_incident a, b;
 	struct obs_list l;
@@ -1134,14 +1138,15 @@ associate_merge(const struct associate_book_ops *ops, void *book,
 		goto done;
 	msg[0] = '\0';
 	if (strcmp(into, with) == 0)
-		snprintf(msg, sizeof(msg), "an incident cannot be merged with "
+		snprintf(msg, sizeof(msg),
+		    "an incident cannot be merged with "
 		    "itself");
 	else if (ga == 0 || gb == 0)
 		snprintf(msg, sizeof(msg), "no incident %s", ga ? with : into);
 	else if (!a.live || !b.live)
 		snprintf(msg, sizeof(msg), "%s was already merged into %s",
-		    a.live ? with : into, a.live ? b.merged_into
-						 : a.merged_into);
+		    a.live ? with : into,
+		    a.live ? b.merged_into : a.merged_into);
 	if (msg[0] != '\0') {
 		rc = ops->decided ? ops->decided(book, index, into, 0, msg) : 0;
 		goto done;
@@ -1170,8 +1175,8 @@ done:
 }
 
 int
-associate_split(const struct associate_book_ops *ops, void *book,
-    int64_t index, const char *from, const char *const *ids, size_t n)
+associate_split(const struct associate_book_ops *ops, void *book, int64_t index,
+    const char *from, const char *const *ids, size_t n)
 {
 	struct associate_incident a, b;
 	struct obs_list l;
@@ -1206,14 +1211,18 @@ associate_split(const struct associate_book_ops *ops, void *book,
 					found = 1;
 				}
 			if (!found)
-				snprintf(msg, sizeof(msg), "observation %.16s… "
-				    "is not in %s", ids[k], from);
+				snprintf(msg, sizeof(msg),
+				    "observation %.16s… "
+				    "is not in %s",
+				    ids[k], from);
 		}
 		for (i = 0, found = 0; i < l.n; i++)
 			found += moving[i];
 		if (msg[0] == '\0' && found == l.n)
-			snprintf(msg, sizeof(msg), "a split must leave at "
-			    "least one observation in %s", from);
+			snprintf(msg, sizeof(msg),
+			    "a split must leave at "
+			    "least one observation in %s",
+			    from);
 	}
 	if (msg[0] != '\0') {
 		rc = ops->decided ? ops->decided(book, index, from, 0, msg) : 0;

@@ -44,14 +44,15 @@
 
 /* Category groups: categories that may describe one event. */
 enum associate_group {
-	ASSOCIATE_IMPACT = 0, /* explosion, projectile_in_flight, drone_strike */
-	ASSOCIATE_FIRE,	      /* burst_or_shot, small_arms_fire, muzzle_flash */
-	ASSOCIATE_FLARE,      /* illumination_flare */
-	ASSOCIATE_AIR,	      /* airspace_violation */
-	ASSOCIATE_MOVEMENT,   /* movement_in_restricted_zone */
-	ASSOCIATE_WORKS,      /* fortification_work */
-	ASSOCIATE_MINE,	      /* mine_or_uxo */
-	ASSOCIATE_OTHER,      /* other */
+	ASSOCIATE_IMPACT =
+	    0,		    /* explosion, projectile_in_flight, drone_strike */
+	ASSOCIATE_FIRE,	    /* burst_or_shot, small_arms_fire, muzzle_flash */
+	ASSOCIATE_FLARE,    /* illumination_flare */
+	ASSOCIATE_AIR,	    /* airspace_violation */
+	ASSOCIATE_MOVEMENT, /* movement_in_restricted_zone */
+	ASSOCIATE_WORKS,    /* fortification_work */
+	ASSOCIATE_MINE,	    /* mine_or_uxo */
+	ASSOCIATE_OTHER,    /* other */
 	ASSOCIATE_NGROUPS
 };
 
@@ -68,21 +69,21 @@ enum associate_kind {
 
 /* What fusion keeps of one observation. Held by callers (a plain value). */
 struct associate_obs {
-	int64_t index;			      /* log index: the total order */
-	char id[ASSOCIATE_OBS_ID_LEN + 1];   /* observation id, hex */
-	int64_t t_from, t_to;		      /* reported (or solved) time, ms */
-	int64_t w_from, w_to;		      /* widened by time precision */
-	int category;			      /* associate_category_name */
-	int group;			      /* enum associate_group */
-	int source_type;		      /* associate_source_type_name */
-	uint64_t source;		      /* associate_source_hash */
+	int64_t index;			   /* log index: the total order */
+	char id[ASSOCIATE_OBS_ID_LEN + 1]; /* observation id, hex */
+	int64_t t_from, t_to;		   /* reported (or solved) time, ms */
+	int64_t w_from, w_to;		   /* widened by time precision */
+	int category;			   /* associate_category_name */
+	int group;			   /* enum associate_group */
+	int source_type;		   /* associate_source_type_name */
+	uint64_t source;		   /* associate_source_hash */
 	int64_t count;
-	int qualifier;			      /* enum associate_qualifier */
-	int complaint;			      /* 1: source type complaint */
-	int located;			      /* 1: lat, lon, cov are set */
-	double lat, lon;		      /* degrees */
-	double cov[3];			      /* {ee, en, nn}, m^2 */
-	double search_m;		      /* gate radius (set when placed) */
+	int qualifier;	  /* enum associate_qualifier */
+	int complaint;	  /* 1: source type complaint */
+	int located;	  /* 1: lat, lon, cov are set */
+	double lat, lon;  /* degrees */
+	double cov[3];	  /* {ee, en, nn}, m^2 */
+	double search_m;  /* gate radius (set when placed) */
 	const char *note; /* why unlocated, or a caveat; borrowed for the
 			     call that carries it; NULL: none */
 };
@@ -90,11 +91,11 @@ struct associate_obs {
 /* An incident's summary, as the book keeps it. */
 struct associate_incident {
 	char id[ASSOCIATE_ID_LEN + 1];
-	int64_t seed_index;	 /* log index of the entry that created it */
-	int64_t updated_index;	 /* log index of the last entry changing it */
-	int kind;		 /* enum associate_kind */
+	int64_t seed_index;    /* log index of the entry that created it */
+	int64_t updated_index; /* log index of the last entry changing it */
+	int kind;	       /* enum associate_kind */
 	int group;
-	int category;		 /* the members' most frequent category */
+	int category; /* the members' most frequent category */
 	int located;
 	double lat, lon, cov[3]; /* fused position and its covariance */
 	double search_m;	 /* gate radius around (lat, lon), metres */
@@ -102,25 +103,25 @@ struct associate_incident {
 	int64_t g_from, g_to;	 /* time window the gate uses, ms */
 	int64_t count;
 	int qualifier;
-	int nobs;		 /* members, complaints included */
-	int ncomplaints;	 /* complaint members */
-	int nsources;		 /* independent sources (not complaints) */
-	unsigned source_types;	 /* bit t: a member of source type t */
-	int pinned;		 /* 1: an analyst merged or split it */
-	int live;		 /* 0: merged into merged_into */
+	int nobs;	       /* members, complaints included */
+	int ncomplaints;       /* complaint members */
+	int nsources;	       /* independent sources (not complaints) */
+	unsigned source_types; /* bit t: a member of source type t */
+	int pinned;	       /* 1: an analyst merged or split it */
+	int live;	       /* 0: merged into merged_into */
 	char merged_into[ASSOCIATE_ID_LEN + 1];
 };
 
 /* A box in degrees and a time window, for the book's searches. */
 struct associate_query {
-	int group;		/* only incidents of this group */
-	int kind;		/* only incidents of this kind */
+	int group; /* only incidents of this group */
+	int kind;  /* only incidents of this kind */
 	double min_lat, max_lat, min_lon, max_lon;
-	int64_t from, to;	/* overlapping this window (ms) */
+	int64_t from, to; /* overlapping this window (ms) */
 };
 
-typedef int (*associate_incident_fn)(void *arg,
-    const struct associate_incident *inc);
+typedef int (
+    *associate_incident_fn)(void *arg, const struct associate_incident *inc);
 typedef int (*associate_obs_fn)(void *arg, const struct associate_obs *o);
 
 /*
@@ -205,8 +206,8 @@ int associate_qualifier(const char *name);
  * of it and after_ms behind it, by source type; solved is 1 when the time
  * comes from an arrival-time fix (then it is the sensor rule). Writes both.
  */
-void associate_time_tolerance(int source_type, int solved,
-    int64_t *before_ms, int64_t *after_ms);
+void associate_time_tolerance(int source_type, int solved, int64_t *before_ms,
+    int64_t *after_ms);
 
 /*
  * Derives the incident id that observation obs_id (64 hex) seeds: "inc-"

@@ -87,16 +87,15 @@ fusion_observation(struct fusion *f, int64_t index, const json_t *entry,
 	o.group = associate_group_of(o.category);
 	o.complaint = strcmp(str_of(src, "type"), "complaint") == 0;
 	/* One source: its type, member or organisation, and unit. */
-	o.source = associate_source_hash(str_of(src, "type"),
-	    str_of(src, "member"), str_of(src, "organisation"),
-	    str_of(src, "unit"));
+	o.source =
+	    associate_source_hash(str_of(src, "type"), str_of(src, "member"),
+		str_of(src, "organisation"), str_of(src, "unit"));
 	o.count = json_is_object(cnt)
 	    ? json_integer_value(json_object_get(cnt, "value"))
 	    : 1;
 	if (o.count < 1)
 		o.count = 1;
-	q = json_is_object(cnt) ? associate_qualifier(str_of(cnt,
-				      "qualifier"))
+	q = json_is_object(cnt) ? associate_qualifier(str_of(cnt, "qualifier"))
 				: ASSOCIATE_EXACT;
 	o.qualifier = q < 0 ? ASSOCIATE_EXACT : q;
 
@@ -133,8 +132,8 @@ fusion_acts_on(const char *type)
 }
 
 int
-fusion_apply(struct fusion *f, const struct associate_book_ops *ops,
-    void *book, int64_t index, const json_t *entry, const char *id)
+fusion_apply(struct fusion *f, const struct associate_book_ops *ops, void *book,
+    int64_t index, const json_t *entry, const char *id)
 {
 	enum entry_type type = entry_type_of(entry);
 	const char *ids[DECISION_MAX_SPLIT];
@@ -159,8 +158,8 @@ fusion_apply(struct fusion *f, const struct associate_book_ops *ops,
 				    : 0;
 	if (d.kind == DECISION_MERGE)
 		return associate_merge(ops, book, index, d.incident, d.with);
-	json_array_foreach(d.observations, i, it)
-		ids[i] = json_string_value(it);
+	json_array_foreach(d.observations, i, it) ids[i] =
+	    json_string_value(it);
 	return associate_split(ops, book, index, d.incident, ids,
 	    json_array_size(d.observations));
 }

@@ -50,8 +50,8 @@ struct fusion_words {
 	int has_line;			    /* the first line layer's nearest */
 	char line[FUSION_ZONE_LEN];
 	double line_m;
-	char line_side[FUSION_ZONE_LEN];    /* "" if unknown */
-	char text[FUSION_TEXT_LEN];	    /* "2.4 km north-east of Ağdam" */
+	char line_side[FUSION_ZONE_LEN]; /* "" if unknown */
+	char text[FUSION_TEXT_LEN];	 /* "2.4 km north-east of Ağdam" */
 };
 
 /*

@@ -11,14 +11,14 @@
 #include "fusion/incident_set.h"
 
 #define CELL_DEG 0.05	   /* finest cells: about 5.5 km */
-#define BUCKET_MS 900000LL  /* finest time buckets: 15 minutes */
+#define BUCKET_MS 900000LL /* finest time buckets: 15 minutes */
 
 #define CELL_INLINE 2
 struct cell {
 	uint64_t key; /* 0: empty (no real key is 0: bit 63 is set) */
 	union {
-		uint32_t *v;		    /* cap > CELL_INLINE */
-		uint32_t in[CELL_INLINE];   /* cap == CELL_INLINE */
+		uint32_t *v;		  /* cap > CELL_INLINE */
+		uint32_t in[CELL_INLINE]; /* cap == CELL_INLINE */
 	} u;
 	uint32_t n, cap; /* cap 0 is a new cell: CELL_INLINE */
 };
@@ -47,7 +47,7 @@ struct grid {
 #define NLEVELS 5
 #define SPAN_MAX 4
 
-struct greg { /* an item's registration (kept by the item's owner) */
+struct greg {	      /* an item's registration (kept by the item's owner) */
 	int level;    /* 0..NLEVELS; -1 not registered */
 	int class;    /* group * 2 + kind */
 	uint32_t pos; /* in the level's item list */
@@ -83,7 +83,7 @@ struct inc_rec {
 	size_t nmem, capmem;
 	int64_t *links; /* complaint log indexes, ascending */
 	size_t nlinks, caplinks;
-	struct greg reg; /* where it is in the grid */
+	struct greg reg;	       /* where it is in the grid */
 	struct associate_summary *sum; /* running summary; NULL: none yet */
 };
 
@@ -98,7 +98,7 @@ struct incident_set {
 	size_t nobs, capobs;
 	struct inc_rec *inc;
 	size_t ninc, capinc;
-	uint32_t *by_index;	/* log index -> observation slot + 1 */
+	uint32_t *by_index; /* log index -> observation slot + 1 */
 	size_t capindex;
 	struct slot_map by_id;
 	struct hgrid igrid, cgrid;
@@ -306,8 +306,7 @@ bucket_key(uint64_t cell_key)
 	return cell_key >> 32;
 }
 
-static struct bucket *bucket_find(struct hgrid *h, uint64_t key,
-    int create);
+static struct bucket *bucket_find(struct hgrid *h, uint64_t key, int create);
 
 static int
 bucket_rehash(struct hgrid *h)
@@ -337,8 +336,7 @@ bucket_find(struct hgrid *h, uint64_t key, int create)
 {
 	size_t i;
 
-	if (create && (h->bused + 1) * 2 > h->bcap &&
-	    bucket_rehash(h) == -1)
+	if (create && (h->bused + 1) * 2 > h->bcap && bucket_rehash(h) == -1)
 		return NULL;
 	if (h->bcap == 0)
 		return NULL;
@@ -399,7 +397,6 @@ span_at(const struct extent *e, int level, struct span *sp)
 	sp->tb1 = floor_div(e->to, ms);
 }
 
-
 /* An item's extent: its box (associate_box) and window. */
 static void
 extent_of(double lat, double lon, double r_m, int64_t from, int64_t to,
@@ -429,8 +426,8 @@ cell_add(struct cell *c, uint32_t item)
 			    NULL)
 				return -1;
 			memcpy(nv, c->u.in, sizeof(c->u.in));
-		} else if ((nv = realloc(c->u.v, 2 * (size_t)c->cap *
-				 sizeof(*nv))) == NULL)
+		} else if ((nv = realloc(c->u.v,
+				2 * (size_t)c->cap * sizeof(*nv))) == NULL)
 			return -1;
 		c->u.v = nv;
 		c->cap *= 2;
@@ -473,8 +470,7 @@ hgrid_add(struct hgrid *h, uint32_t item, struct greg *reg,
 			break;
 	}
 	v = h->items[l];
-	if (grow(&v, &h->capitems[l], h->nitems[l] + 1, sizeof(uint32_t)) ==
-	    -1)
+	if (grow(&v, &h->capitems[l], h->nitems[l] + 1, sizeof(uint32_t)) == -1)
 		return -1;
 	h->items[l] = v;
 	reg->level = l;
@@ -560,8 +556,8 @@ visit_cell(struct cell *c, uint32_t *stamps, uint32_t stamp,
  */
 static void
 hgrid_query(struct hgrid *h, const struct extent *e, int group, int kind,
-    uint32_t *stamps, uint32_t stamp,
-    int (*visit)(void *ctx, uint32_t item), void *ctx)
+    uint32_t *stamps, uint32_t stamp, int (*visit)(void *ctx, uint32_t item),
+    void *ctx)
 {
 	const uint64_t class_mask = (0xfULL << 3) | (1ULL << 2);
 	uint64_t class_bits = grid_key(0, group, kind, 0, 0, 0) & class_mask;
@@ -593,8 +589,8 @@ hgrid_query(struct hgrid *h, const struct extent *e, int group, int kind,
 		cells = (double)(sp.cx1 - sp.cx0 + 1) *
 		    (double)(sp.cy1 - sp.cy0 + 1);
 		for (t = sp.tb0; t <= sp.tb1; t++) {
-			b = bucket_find(h, bucket_key(grid_key(l, 0, 0, 0, 0,
-			    t)), 0);
+			b = bucket_find(h,
+			    bucket_key(grid_key(l, 0, 0, 0, 0, t)), 0);
 			if (b == NULL || b->g.used == 0)
 				continue;
 			if (cells > (double)b->g.used) {
@@ -611,10 +607,12 @@ hgrid_query(struct hgrid *h, const struct extent *e, int group, int kind,
 			}
 			for (x = sp.cx0; x <= sp.cx1; x++)
 				for (y = sp.cy0; y <= sp.cy1; y++) {
-					c = grid_find(&b->g, grid_key(l, group,
-					    kind, x, y, t), 0);
-					if (c != NULL && visit_cell(c, stamps,
-							     stamp, visit, ctx))
+					c = grid_find(&b->g,
+					    grid_key(l, group, kind, x, y, t),
+					    0);
+					if (c != NULL &&
+					    visit_cell(c, stamps, stamp, visit,
+						ctx))
 						return;
 				}
 		}
@@ -748,8 +746,8 @@ incident_set_incident_of(const struct incident_set *s, int64_t index)
 }
 
 long
-incident_set_links(const struct incident_set *s, const char *id,
-    int64_t *idx, size_t max)
+incident_set_links(const struct incident_set *s, const char *id, int64_t *idx,
+    size_t max)
 {
 	long k = inc_lookup(s, id);
 	size_t i;
@@ -867,8 +865,7 @@ member_add(struct incident_set *s, long k, uint32_t slot)
 		return -1;
 	r->mem = v;
 	i = r->nmem;
-	while (i > 0 &&
-	    s->obs[r->mem[i - 1]].o.index > s->obs[slot].o.index) {
+	while (i > 0 && s->obs[r->mem[i - 1]].o.index > s->obs[slot].o.index) {
 		r->mem[i] = r->mem[i - 1];
 		i--;
 	}
@@ -912,8 +909,7 @@ op_add_obs(void *book, const struct associate_obs *o, const char *incident)
 			ncap *= 2;
 		if ((nt = realloc(s->by_index, ncap * sizeof(*nt))) == NULL)
 			return -1;
-		memset(nt + s->capindex, 0,
-		    (ncap - s->capindex) * sizeof(*nt));
+		memset(nt + s->capindex, 0, (ncap - s->capindex) * sizeof(*nt));
 		s->by_index = nt;
 		s->capindex = ncap;
 	}
@@ -976,8 +972,8 @@ visit_obs(void *ctx, uint32_t item)
 }
 
 static int
-op_complaints(void *book, const struct associate_query *q,
-    associate_obs_fn fn, void *arg)
+op_complaints(void *book, const struct associate_query *q, associate_obs_fn fn,
+    void *arg)
 {
 	struct incident_set *s = book;
 	struct visit_obs v = { s, fn, arg };
@@ -989,8 +985,7 @@ op_complaints(void *book, const struct associate_query *q,
 }
 
 static int
-op_set_links(void *book, const char *incident, const int64_t *idx,
-    size_t n)
+op_set_links(void *book, const char *incident, const int64_t *idx, size_t n)
 {
 	struct incident_set *s = book;
 	long k = inc_slot_create(s, incident);

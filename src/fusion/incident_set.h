@@ -25,7 +25,8 @@
 #include "fusion/associate.h"
 
 #define INCIDENT_SET_MAX_OBS 100000000 /* observations held, at most */
-#define INCIDENT_SET_MAX_INDEX 1000000000LL /* log indexes below this (a
+#define INCIDENT_SET_MAX_INDEX \
+	1000000000LL /* log indexes below this (a
 					       direct table of 4 bytes each) */
 
 struct incident_set;
@@ -46,8 +47,8 @@ size_t incident_set_count(const struct incident_set *s);
  * Incident i (0 .. count-1, in creation order); NULL out of range. The
  * pointer is valid until the set changes.
  */
-const struct associate_incident *incident_set_incident(
-    const struct incident_set *s, size_t i);
+const struct associate_incident *
+incident_set_incident(const struct incident_set *s, size_t i);
 
 /* The position of incident id in creation order (what
  * incident_set_incident takes), or -1 if the set has not seen it. */

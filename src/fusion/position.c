@@ -20,7 +20,7 @@
 
 /* One remembered lookup: a place name and what the gazetteer gave. */
 struct cached_place {
-	char *name; /* NULL: empty slot */
+	char *name;			     /* NULL: empty slot */
 	const struct gazetteer_place *place; /* NULL: not in the gazetteer */
 };
 
@@ -106,8 +106,8 @@ find_place(struct position_resolver *r, const char *name,
 }
 
 void
-position_track_cov(double azi_deg, double sigma_along_m,
-    double sigma_across_m, double sigma_iso_m, double cov[3])
+position_track_cov(double azi_deg, double sigma_along_m, double sigma_across_m,
+    double sigma_iso_m, double cov[3])
 {
 	double s = sin(azi_deg * DEG), c = cos(azi_deg * DEG);
 	double a2 = sigma_along_m * sigma_along_m;
@@ -150,8 +150,10 @@ resolve_place(struct position_resolver *r, const json_t *loc,
 		return -1;
 	}
 	if (r->g == NULL) {
-		snprintf(out->note, sizeof(out->note), "place '%.64s': no "
-		    "gazetteer is loaded", name);
+		snprintf(out->note, sizeof(out->note),
+		    "place '%.64s': no "
+		    "gazetteer is loaded",
+		    name);
 		return -1;
 	}
 	if (find_place(r, name, &pl, err, sizeof(err)) == -1) {
@@ -160,15 +162,19 @@ resolve_place(struct position_resolver *r, const json_t *loc,
 		return -1;
 	}
 	if (pl == NULL) {
-		snprintf(out->note, sizeof(out->note), "place '%.64s' is not "
-		    "in the gazetteer", name);
+		snprintf(out->note, sizeof(out->note),
+		    "place '%.64s' is not "
+		    "in the gazetteer",
+		    name);
 		return -1;
 	}
 	from.lat = pl->lat;
 	from.lon = pl->lon;
 	if (geodesy_direct(&from, bearing, dist, &to, &azi2) == -1) {
-		snprintf(out->note, sizeof(out->note), "place '%.64s': the "
-		    "direct problem has no solution", name);
+		snprintf(out->note, sizeof(out->note),
+		    "place '%.64s': the "
+		    "direct problem has no solution",
+		    name);
 		return -1;
 	}
 	if (dist == 0)
@@ -183,8 +189,9 @@ resolve_place(struct position_resolver *r, const json_t *loc,
 	    : POSITION_SETTLEMENT_ERROR_M;
 	out->lat = to.lat;
 	out->lon = to.lon;
-	position_track_cov(azi2, hypot(derr, uncertainty_polar_sag(dist,
-					    POSITION_BEARING_ERROR_DEG)),
+	position_track_cov(azi2,
+	    hypot(derr,
+		uncertainty_polar_sag(dist, POSITION_BEARING_ERROR_DEG)),
 	    dist * tan(POSITION_BEARING_ERROR_DEG * DEG), iso, out->cov);
 	snprintf(out->note, sizeof(out->note), "from %.64s (%.6f, %.6f)",
 	    pl->name, pl->lat, pl->lon);
@@ -202,12 +209,15 @@ resolve_arrivals(const json_t *loc, int64_t t0_ms, struct position *out)
 	size_t i, n = json_array_size(list);
 
 	if (n == 0 || n > TDOA_MAX_SENSORS) {
-		snprintf(out->note, sizeof(out->note), "arrivals: %zu sensors "
-		    "(1 to %d)", n, TDOA_MAX_SENSORS);
+		snprintf(out->note, sizeof(out->note),
+		    "arrivals: %zu sensors "
+		    "(1 to %d)",
+		    n, TDOA_MAX_SENSORS);
 		return -1;
 	}
 	memset(&fix, 0, sizeof(fix));
-	json_array_foreach(list, i, it) {
+	json_array_foreach(list, i, it)
+	{
 		memset(&s[i], 0, sizeof(s[i]));
 		s[i].lat_deg = (double)int_of(it, "lat_e7") / 1e7;
 		s[i].lon_deg = (double)int_of(it, "lon_e7") / 1e7;
@@ -234,14 +244,17 @@ resolve_arrivals(const json_t *loc, int64_t t0_ms, struct position *out)
 	if (res.status == TDOA_POOR_GEOMETRY && res.ambiguous) {
 		for (i = 0; i < 3; i++)
 			out->cov[i] *= POSITION_POOR_GEOMETRY_INFLATION;
-		snprintf(out->note, sizeof(out->note), "arrivals: poor "
+		snprintf(out->note, sizeof(out->note),
+		    "arrivals: poor "
 		    "geometry, covariance inflated %gx: %.140s",
 		    POSITION_POOR_GEOMETRY_INFLATION, res.message);
 	} else if (res.status == TDOA_POOR_GEOMETRY)
 		/* A wide fix (gdop) is not a wrong one: its honest
 		 * covariance already says how wide. */
-		snprintf(out->note, sizeof(out->note), "arrivals: poor "
-		    "geometry: %.170s", res.message);
+		snprintf(out->note, sizeof(out->note),
+		    "arrivals: poor "
+		    "geometry: %.170s",
+		    res.message);
 	/* Emission time: each arrival less its travel time, averaged. */
 	ellipsoid_to_ecef(res.lat_deg, res.lon_deg, res.alt_m, src);
 	for (i = 0; i < res.nused; i++) {
@@ -262,7 +275,8 @@ resolve_arrivals(const json_t *loc, int64_t t0_ms, struct position *out)
 	    fix.sigma_t_s * 1000.0;
 	if (!isfinite(out->lat) || !isfinite(out->lon) ||
 	    !isfinite(out->t_ms)) {
-		snprintf(out->note, sizeof(out->note), "arrivals: the solver "
+		snprintf(out->note, sizeof(out->note),
+		    "arrivals: the solver "
 		    "gave no finite position");
 		return -1;
 	}
@@ -278,11 +292,14 @@ resolve_bearings(const json_t *loc, struct position *out)
 	size_t i, n = json_array_size(list);
 
 	if (n < 2 || n > BEARINGS_MAX) {
-		snprintf(out->note, sizeof(out->note), "bearings: %zu "
-		    "bearings (2 to %d)", n, BEARINGS_MAX);
+		snprintf(out->note, sizeof(out->note),
+		    "bearings: %zu "
+		    "bearings (2 to %d)",
+		    n, BEARINGS_MAX);
 		return -1;
 	}
-	json_array_foreach(list, i, it) {
+	json_array_foreach(list, i, it)
+	{
 		b[i].lat_deg = (double)int_of(it, "lat_e7") / 1e7;
 		b[i].lon_deg = (double)int_of(it, "lon_e7") / 1e7;
 		b[i].bearing_deg = (double)int_of(it, "bearing_mdeg") / 1000.0;
@@ -299,7 +316,8 @@ resolve_bearings(const json_t *loc, struct position *out)
 	if (res.status == BEARINGS_POOR_GEOMETRY) {
 		for (i = 0; i < 3; i++)
 			out->cov[i] *= POSITION_POOR_GEOMETRY_INFLATION;
-		snprintf(out->note, sizeof(out->note), "bearings: poor "
+		snprintf(out->note, sizeof(out->note),
+		    "bearings: poor "
 		    "geometry, covariance inflated %gx: %.140s",
 		    POSITION_POOR_GEOMETRY_INFLATION, res.message);
 	}
@@ -307,8 +325,8 @@ resolve_bearings(const json_t *loc, struct position *out)
 }
 
 int
-position_resolve(struct position_resolver *r, const json_t *loc,
-    int64_t t0_ms, struct position *out)
+position_resolve(struct position_resolver *r, const json_t *loc, int64_t t0_ms,
+    struct position *out)
 {
 	const char *form = json_string_value(json_object_get(loc, "form"));
 	struct position p;
@@ -317,16 +335,16 @@ position_resolve(struct position_resolver *r, const json_t *loc,
 	memset(&p, 0, sizeof(p));
 	if (form == NULL)
 		snprintf(p.note, sizeof(p.note), "location has no form");
-	else if (strcmp(form, "point") == 0 ||
-	    strcmp(form, "uav_frame") == 0) {
+	else if (strcmp(form, "point") == 0 || strcmp(form, "uav_frame") == 0) {
 		p.lat = (double)int_of(loc, "lat_e7") / 1e7;
 		p.lon = (double)int_of(loc, "lon_e7") / 1e7;
 		if (form[0] == 'p')
-			isotropic(&p, (double)int_of(loc, "precision_m") /
+			isotropic(&p,
+			    (double)int_of(loc, "precision_m") /
 				POSITION_SIGMA_95);
 		else
-			isotropic(&p, (double)int_of(loc, "ce90_m") /
-				POSITION_SIGMA_90);
+			isotropic(&p,
+			    (double)int_of(loc, "ce90_m") / POSITION_SIGMA_90);
 		rc = 0;
 	} else if (strcmp(form, "place") == 0)
 		rc = resolve_place(r, loc, &p);
@@ -335,14 +353,18 @@ position_resolve(struct position_resolver *r, const json_t *loc,
 	else if (strcmp(form, "bearings") == 0)
 		rc = resolve_bearings(loc, &p);
 	else
-		snprintf(p.note, sizeof(p.note), "unknown location form "
-		    "'%.32s'", form);
-	if (rc == 0 && (!isfinite(p.cov[0]) || !isfinite(p.cov[1]) ||
-			   !isfinite(p.cov[2]) || p.cov[0] <= 0 ||
-			   p.cov[2] <= 0 ||
-			   p.cov[0] * p.cov[2] - p.cov[1] * p.cov[1] <= 0)) {
-		snprintf(p.note, sizeof(p.note), "%s: the covariance is not "
-		    "positive definite", form);
+		snprintf(p.note, sizeof(p.note),
+		    "unknown location form "
+		    "'%.32s'",
+		    form);
+	if (rc == 0 &&
+	    (!isfinite(p.cov[0]) || !isfinite(p.cov[1]) ||
+		!isfinite(p.cov[2]) || p.cov[0] <= 0 || p.cov[2] <= 0 ||
+		p.cov[0] * p.cov[2] - p.cov[1] * p.cov[1] <= 0)) {
+		snprintf(p.note, sizeof(p.note),
+		    "%s: the covariance is not "
+		    "positive definite",
+		    form);
 		rc = -1;
 	}
 	p.resolved = rc == 0;

@@ -53,11 +53,11 @@ struct gazetteer;
 struct position_resolver;
 
 struct position {
-	int resolved;	  /* 1: lat, lon, cov are set */
-	double lat, lon;  /* WGS84 degrees */
-	double cov[3];	  /* {var_east, cov_east_north, var_north}, m^2 */
-	int has_time;	  /* 1: the fix solved the emission time */
-	double t_ms;	  /* emission time, ms since the epoch */
+	int resolved;	   /* 1: lat, lon, cov are set */
+	double lat, lon;   /* WGS84 degrees */
+	double cov[3];	   /* {var_east, cov_east_north, var_north}, m^2 */
+	int has_time;	   /* 1: the fix solved the emission time */
+	double t_ms;	   /* emission time, ms since the epoch */
 	double t_sigma_ms; /* its standard deviation */
 	char note[POSITION_REASON_LEN]; /* why unresolved, or a caveat */
 };

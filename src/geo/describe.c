@@ -17,8 +17,7 @@
 /* Candidates examined within the search radius (ample for ~1 km grids). */
 #define MAX_CANDIDATES 4096
 
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
@@ -37,8 +36,8 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
 static double
 weight2(int64_t population)
 {
-	double pop = population > 0 ? (double)population
-				    : DESCRIBE_UNKNOWN_POPULATION;
+	double pop =
+	    population > 0 ? (double)population : DESCRIBE_UNKNOWN_POPULATION;
 	double w = log10(pop + 10);
 
 	return w * w;
@@ -147,8 +146,8 @@ describe_index_new(const struct gazetteer *g)
 		return NULL;
 	ix->g = g;
 	ix->nplaces = gazetteer_count(g);
-	if ((ix->s = calloc(ix->nplaces ? ix->nplaces : 1,
-		 sizeof(*ix->s))) == NULL) {
+	if ((ix->s = calloc(ix->nplaces ? ix->nplaces : 1, sizeof(*ix->s))) ==
+	    NULL) {
 		free(ix);
 		return NULL;
 	}
@@ -333,9 +332,8 @@ describe_point(const struct gazetteer *g,
 }
 
 int
-describe_point_with(const struct gazetteer *g,
-    const struct describe_index *ix, int flags,
-    const struct polygon_layer *const *zones, size_t nzones,
+describe_point_with(const struct gazetteer *g, const struct describe_index *ix,
+    int flags, const struct polygon_layer *const *zones, size_t nzones,
     const struct lines_layer *const *lines, size_t nlines,
     const struct geodesy_point *p, struct describe_result *out, char *err,
     size_t errlen)
@@ -394,9 +392,8 @@ describe_point_with(const struct gazetteer *g,
 	}
 	if (g != NULL && !(flags & DESCRIBE_NO_NEAREST) &&
 	    gazetteer_nearest(g, p,
-			     GAZETTEER_NEAR_SETTLEMENTS |
-				 GAZETTEER_NEAR_LOCATED,
-			     &nn) == 0) {
+		GAZETTEER_NEAR_SETTLEMENTS | GAZETTEER_NEAR_LOCATED,
+		&nn) == 0) {
 		fill_ref(&out->nearest, &nn);
 		out->have_nearest = 1;
 	}
@@ -485,11 +482,11 @@ line_json(const struct describe_line *l)
 		return NULL;
 	if (put(o, "layer", json_string(l->layer)) == -1 ||
 	    put(o, "line", json_string(n->feature_name)) == -1 ||
-	    put(o, "distance_m", json_real(round_to(n->where.distance_m,
-				     0.1))) == -1 ||
+	    put(o, "distance_m",
+		json_real(round_to(n->where.distance_m, 0.1))) == -1 ||
 	    put(o, "side", json_string(side)) == -1 ||
-	    put(o, "side_name", n->side_name ? json_string(n->side_name)
-					     : json_null()) == -1 ||
+	    put(o, "side_name",
+		n->side_name ? json_string(n->side_name) : json_null()) == -1 ||
 	    put(o, "nearest", point_json(&n->where.at)) == -1) {
 		json_decref(o);
 		return NULL;
@@ -521,16 +518,15 @@ describe_to_json(const struct describe_result *r)
 	    json_object_set_new(o, "lines", lines) == -1)
 		goto fail;
 	for (i = 0; i < r->nlines; i++)
-		if (json_array_append_new(lines, line_json(&r->lines[i])) ==
-		    -1)
+		if (json_array_append_new(lines, line_json(&r->lines[i])) == -1)
 			goto fail;
 	if (put(o, "reference",
 		r->have_reference ? ref_json(&r->reference) : json_null()) ==
 		-1 ||
 	    put(o, "nearest_place",
 		r->have_nearest ? ref_json(&r->nearest) : json_null()) == -1 ||
-	    put(o, "description", r->text[0] ? json_string(r->text)
-					     : json_null()) == -1)
+	    put(o, "description",
+		r->text[0] ? json_string(r->text) : json_null()) == -1)
 		goto fail;
 	return o;
 fail:

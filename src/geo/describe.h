@@ -56,8 +56,8 @@ struct describe_zone {
 
 /* The nearest line of one line layer. */
 struct describe_line {
-	const char *layer;		/* owned by the layer */
-	struct lines_nearest nearest;	/* distance, point, side */
+	const char *layer;	      /* owned by the layer */
+	struct lines_nearest nearest; /* distance, point, side */
 };
 
 /* A place described relative to the point. */
@@ -79,7 +79,7 @@ struct describe_result {
 	int have_reference;
 	struct describe_ref reference; /* the settlement chosen by the rule */
 	int have_nearest;
-	struct describe_ref nearest; /* the nearest located settlement */
+	struct describe_ref nearest;  /* the nearest located settlement */
 	char text[DESCRIBE_TEXT_MAX]; /* "2.4 km north-east of Ağdam" or "" */
 };
 
@@ -91,8 +91,8 @@ double describe_score(double distance_m, int64_t population);
  * Returns -1 if p is invalid or g has no place at all.
  * Cost: one gazetteer_nearby over DESCRIBE_SEARCH_M.
  */
-int describe_reference(const struct gazetteer *g,
-    const struct geodesy_point *p, struct describe_ref *ref);
+int describe_reference(const struct gazetteer *g, const struct geodesy_point *p,
+    struct describe_ref *ref);
 
 /*
  * The settlements describe_reference weighs (surveyed coordinates, not

@@ -27,8 +27,8 @@ struct place_rec {
 	char **aliases; /* the aliases that find this place */
 	size_t naliases;
 	size_t index;
-	int32_t ci, cj; /* grid cell */
-	size_t next;	/* next place in the same grid bucket */
+	int32_t ci, cj;	       /* grid cell */
+	size_t next;	       /* next place in the same grid bucket */
 	struct geodesy_ecef u; /* for geodesy_chord_bound_m */
 };
 
@@ -50,8 +50,7 @@ struct gazetteer {
 	size_t nbuckets; /* a power of two */
 };
 
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
@@ -175,9 +174,9 @@ cp_lower(unsigned long c)
 static int
 is_apostrophe(unsigned long c)
 {
-	return c == '\'' || c == '`' || c == 0xB4 || c == 0x2B9 ||
-	    c == 0x2BB || c == 0x2BC || c == 0x2BE || c == 0x2BF ||
-	    c == 0x2018 || c == 0x2019 || c == 0x2032;
+	return c == '\'' || c == '`' || c == 0xB4 || c == 0x2B9 || c == 0x2BB ||
+	    c == 0x2BC || c == 0x2BE || c == 0x2BF || c == 0x2018 ||
+	    c == 0x2019 || c == 0x2032;
 }
 
 static int
@@ -233,21 +232,21 @@ static const char latin_ext_a[] = "aaaaaaccccccccdd"
 
 /* Cyrillic U+0430..U+045F (lower case); г is '%' (g or h). */
 static const char *const cyrillic[48] = {
-	"a", "b", "v", "%", "d", "e", "zh", "z",	/* а..з */
-	"i", "i", "k", "l", "m", "n", "o", "p",		/* и..п */
-	"r", "s", "t", "u", "f", "kh", "ts", "ch",	/* р..ч */
-	"sh", "shch", "", "i", "", "e", "iu", "ia",	/* ш..я */
-	"e", "e", "dj", "g", "ie", "dz", "i", "i",	/* ѐ..ї */
-	"j", "lj", "nj", "c", "k", "i", "u", "dz",	/* ј..џ */
+	"a", "b", "v", "%", "d", "e", "zh", "z",    /* а..з */
+	"i", "i", "k", "l", "m", "n", "o", "p",	    /* и..п */
+	"r", "s", "t", "u", "f", "kh", "ts", "ch",  /* р..ч */
+	"sh", "shch", "", "i", "", "e", "iu", "ia", /* ш..я */
+	"e", "e", "dj", "g", "ie", "dz", "i", "i",  /* ѐ..ї */
+	"j", "lj", "nj", "c", "k", "i", "u", "dz",  /* ј..џ */
 };
 
 /* Armenian U+0561..U+0587 (lower case), BGN/PCGN-like. */
 static const char *const armenian[39] = {
-	"a", "b", "g", "d", "e", "z", "e", "i",		/* ա..ը */
-	"t", "zh", "i", "l", "kh", "ts", "k", "h",	/* թ..հ */
-	"dz", "gh", "ch", "m", "i", "n", "sh", "o",	/* ձ..ո */
-	"ch", "p", "j", "r", "s", "v", "t", "r",	/* չ..ր */
-	"ts", "v", "p", "k", "o", "f", "ev",		/* ց..և */
+	"a", "b", "g", "d", "e", "z", "e", "i",	    /* ա..ը */
+	"t", "zh", "i", "l", "kh", "ts", "k", "h",  /* թ..հ */
+	"dz", "gh", "ch", "m", "i", "n", "sh", "o", /* ձ..ո */
+	"ch", "p", "j", "r", "s", "v", "t", "r",    /* չ..ր */
+	"ts", "v", "p", "k", "o", "f", "ev",	    /* ց..և */
 };
 
 /*
@@ -374,20 +373,11 @@ gazetteer_fold(const char *name, char *key, size_t keylen)
 			i++;
 		}
 		switch (ch) {
-		case 'j':
-			ch = 'c';
-			break;
-		case 'q':
-			ch = 'g';
-			break;
-		case 'y':
-			ch = 'i';
-			break;
-		case 'w':
-			ch = 'v';
-			break;
-		default:
-			break;
+		case 'j': ch = 'c'; break;
+		case 'q': ch = 'g'; break;
+		case 'y': ch = 'i'; break;
+		case 'w': ch = 'v'; break;
+		default: break;
 		}
 		if (ch == prev)
 			continue;
@@ -490,12 +480,9 @@ const char *
 gazetteer_how_name(enum gazetteer_how how)
 {
 	switch (how) {
-	case GAZETTEER_EXACT:
-		return "exact";
-	case GAZETTEER_FOLDED:
-		return "folded";
-	case GAZETTEER_ALIAS:
-		return "alias";
+	case GAZETTEER_EXACT: return "exact";
+	case GAZETTEER_FOLDED: return "folded";
+	case GAZETTEER_ALIAS: return "alias";
 	}
 	return "?";
 }
@@ -695,8 +682,7 @@ gazetteer_add(struct gazetteer *g, const struct gazetteer_place *tmpl,
 	entered = 1;
 	g->places[g->nplaces++] = r;
 	if (g->nbuckets == 0 || g->nplaces > 2 * g->nbuckets) {
-		if (grid_rehash(g, g->nbuckets ? g->nbuckets * 4 : 256) ==
-		    -1) {
+		if (grid_rehash(g, g->nbuckets ? g->nbuckets * 4 : 256) == -1) {
 			g->nplaces--;
 			goto nomem;
 		}
@@ -750,8 +736,7 @@ gazetteer_add_name(struct gazetteer *g, const struct gazetteer_place *p,
 	}
 	if ((copy = strdup(name)) == NULL)
 		goto nomem;
-	if ((nn = realloc(r->names, (r->pub.nnames + 1) * sizeof(*nn))) ==
-	    NULL)
+	if ((nn = realloc(r->names, (r->pub.nnames + 1) * sizeof(*nn))) == NULL)
 		goto nomem;
 	r->names = nn;
 	r->pub.names = (const char *const *)nn;
@@ -889,9 +874,8 @@ gazetteer_lookup(const struct gazetteer *g, const char *query,
 }
 
 int
-gazetteer_add_alias(struct gazetteer *g, const char *alias,
-    const char *target, const char *country, const char *admin1, char *err,
-    size_t errlen)
+gazetteer_add_alias(struct gazetteer *g, const char *alias, const char *target,
+    const char *country, const char *admin1, char *err, size_t errlen)
 {
 	struct cand *c = NULL;
 	size_t nc = 0, i, k, nsettle = 0, chosen = NONE;
@@ -931,8 +915,9 @@ gazetteer_add_alias(struct gazetteer *g, const char *alias,
 		chosen = 0;
 	if (nc == 0) {
 		seterr(err, errlen, "alias %s: no place named %s%s%s%s%s",
-		    alias, target, country ? " in " : "", country ? country : "",
-		    admin1 ? " admin-1 " : "", admin1 ? admin1 : "");
+		    alias, target, country ? " in " : "",
+		    country ? country : "", admin1 ? " admin-1 " : "",
+		    admin1 ? admin1 : "");
 		goto out;
 	}
 	if (nsettle > 1 || (nsettle == 0 && nc > 1)) {
@@ -1041,8 +1026,7 @@ gazetteer_add_known_aliases(struct gazetteer *g, size_t *added)
 	size_t i, n = 0, before;
 	char err[256];
 
-	for (i = 0; i < sizeof(known_aliases) / sizeof(known_aliases[0]);
-	    i++) {
+	for (i = 0; i < sizeof(known_aliases) / sizeof(known_aliases[0]); i++) {
 		before = g->naliases;
 		if (gazetteer_add_alias(g, known_aliases[i].alias,
 			known_aliases[i].target, known_aliases[i].country,
@@ -1130,8 +1114,7 @@ near_collect(const struct gazetteer *g, const struct geodesy_point *p,
 	nv->v = NULL;
 	nv->n = nv->cap = 0;
 	if (p == NULL || !isfinite(p->lat) || !isfinite(p->lon) ||
-	    p->lat < -90 || p->lat > 90 || !isfinite(radius_m) ||
-	    radius_m < 0)
+	    p->lat < -90 || p->lat > 90 || !isfinite(radius_m) || radius_m < 0)
 		return -1;
 	if (g->nplaces == 0)
 		return 0;
@@ -1144,7 +1127,9 @@ near_collect(const struct gazetteer *g, const struct geodesy_point *p,
 	if (dlat >= 20 || maxabs >= 89)
 		full = 1;
 	else {
-		dlon = radius_m / (EQ_M_PER_DEG_LON * cos(maxabs * 3.14159265358979323846 / 180)) *
+		dlon = radius_m /
+			(EQ_M_PER_DEG_LON *
+			    cos(maxabs * 3.14159265358979323846 / 180)) *
 			1.01 +
 		    1e-9;
 		if (dlon >= 170)
@@ -1162,21 +1147,19 @@ near_collect(const struct gazetteer *g, const struct geodesy_point *p,
 	if (full) {
 		for (k = 0; k < g->nplaces; k++)
 			if (consider(g->places[k], p, &up, radius_m, flags,
-				nv) ==
-			    -1)
+				nv) == -1)
 				goto fail;
 	} else {
 		for (ci = i0; ci <= i1; ci++)
 			for (cj = j0; cj <= j1; cj++) {
 				cjn = cell_lon(cj * CELL_DEG + CELL_DEG / 2);
-				k = g->buckets[cell_hash(ci, cjn,
-				    g->nbuckets)];
+				k = g->buckets[cell_hash(ci, cjn, g->nbuckets)];
 				for (; k != NONE; k = r->next) {
 					r = g->places[k];
 					if (r->ci != ci || r->cj != cjn)
 						continue;
-					if (consider(r, p, &up, radius_m,
-						flags, nv) == -1)
+					if (consider(r, p, &up, radius_m, flags,
+						nv) == -1)
 						goto fail;
 				}
 			}
@@ -1218,8 +1201,8 @@ gazetteer_nearest(const struct gazetteer *g, const struct geodesy_point *p,
 	size_t i, n;
 
 	for (i = 0; i < sizeof(radii) / sizeof(radii[0]); i++) {
-		if (gazetteer_nearby(g, p, radii[i], flags, out, 1, &n,
-			NULL) == -1)
+		if (gazetteer_nearby(g, p, radii[i], flags, out, 1, &n, NULL) ==
+		    -1)
 			return -1;
 		if (n == 1)
 			return 0;
@@ -1247,8 +1230,8 @@ gazetteer_find_near(const struct gazetteer *g, const char *name,
 			continue;
 		for (k = 0; k < r->pub.nnames + r->naliases; k++)
 			if (gazetteer_fold(k < r->pub.nnames
-					? r->names[k]
-					: r->aliases[k - r->pub.nnames],
+				    ? r->names[k]
+				    : r->aliases[k - r->pub.nnames],
 				have, sizeof(have)) == 0 &&
 			    gazetteer_key_match(have, key)) {
 				found = &r->pub;

@@ -70,8 +70,8 @@ struct gazetteer_place {
 	double lat, lon;     /* WGS84 degrees */
 	int64_t population;  /* 0 when unknown */
 	enum gazetteer_kind kind;
-	int seat;	 /* 1: seat of an administrative unit */
-	int approximate; /* 1: coordinates are an area estimate */
+	int seat;		  /* 1: seat of an administrative unit */
+	int approximate;	  /* 1: coordinates are an area estimate */
 	const char *const *names; /* names[0] == name, then alternates */
 	size_t nnames;
 };

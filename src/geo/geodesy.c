@@ -182,8 +182,7 @@ segment_nearest(const struct geodesy_point *p, const struct geodesy_point *a,
 	int it;
 
 	geod_inverseline(&l, g, a->lat, a->lon, b->lat, b->lon,
-	    GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_AZIMUTH |
-		GEOD_DISTANCE_IN);
+	    GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_AZIMUTH | GEOD_DISTANCE_IN);
 	len = l.s13;
 	/* Start from the planar foot of the perpendicular. */
 	{
@@ -207,8 +206,8 @@ segment_nearest(const struct geodesy_point *p, const struct geodesy_point *a,
 		if (d == 0)
 			break;
 		t = (azxp - azi) * DEG;
-		step = MEAN_RADIUS * atan2(sin(d / MEAN_RADIUS) * cos(t),
-					 cos(d / MEAN_RADIUS));
+		step = MEAN_RADIUS *
+		    atan2(sin(d / MEAN_RADIUS) * cos(t), cos(d / MEAN_RADIUS));
 		next = s + step;
 		if (next < 0)
 			next = 0;
@@ -356,8 +355,8 @@ geodesy_polyline_distance(const struct geodesy_point *p,
 			best.at = at;
 			best.segment = i;
 			best.along_m = along;
-			best.side = side_at(p, v, nseg, i, d, &at, along, azi_at,
-			    len);
+			best.side =
+			    side_at(p, v, nseg, i, d, &at, along, azi_at, len);
 			have = 1;
 		}
 	}
@@ -459,8 +458,8 @@ spindle(const struct geodesy_polyline *pl, size_t i)
 {
 	double s12, azi1, azi2, L, c;
 
-	geod_inverse(ellipsoid(), pl->v[i].lat, pl->v[i].lon,
-	    pl->v[i + 1].lat, pl->v[i + 1].lon, &s12, &azi1, &azi2);
+	geod_inverse(ellipsoid(), pl->v[i].lat, pl->v[i].lon, pl->v[i + 1].lat,
+	    pl->v[i + 1].lon, &s12, &azi1, &azi2);
 	L = above(s12);
 	c = below(chord(&pl->e[i], &pl->e[i + 1]));
 	return above(sqrt(L * L - c * c) / 2);
@@ -516,8 +515,8 @@ geodesy_polyline_new(const struct geodesy_point *v, size_t n)
 	if ((pl->v = malloc(n * sizeof(*pl->v))) == NULL ||
 	    (pl->e = malloc(n * sizeof(*pl->e))) == NULL ||
 	    (pl->h = malloc((nseg ? nseg : 1) * sizeof(*pl->h))) == NULL ||
-	    (pl->runs = calloc(pl->nruns ? pl->nruns : 1,
-		 sizeof(*pl->runs))) == NULL) {
+	    (pl->runs = calloc(pl->nruns ? pl->nruns : 1, sizeof(*pl->runs))) ==
+		NULL) {
 		geodesy_polyline_free(pl);
 		return NULL;
 	}
@@ -715,21 +714,47 @@ geodesy_polyline_nearest(const struct geodesy_polyline *pl,
 	out->at = f.at;
 	out->segment = f.i;
 	out->along_m = f.along;
-	out->side = side_at(p, v, nseg, f.i, f.d, &f.at, f.along, f.azi_at,
-	    f.len);
+	out->side =
+	    side_at(p, v, nseg, f.i, f.d, &f.at, f.along, f.azi_at, f.len);
 	return 0;
 }
 
 static const char *const compass_short[16] = {
-	"N", "NNE", "NE", "ENE", "E", "ESE", "SE", "SSE",
-	"S", "SSW", "SW", "WSW", "W", "WNW", "NW", "NNW",
+	"N",
+	"NNE",
+	"NE",
+	"ENE",
+	"E",
+	"ESE",
+	"SE",
+	"SSE",
+	"S",
+	"SSW",
+	"SW",
+	"WSW",
+	"W",
+	"WNW",
+	"NW",
+	"NNW",
 };
 
 static const char *const compass_long[16] = {
-	"north", "north-north-east", "north-east", "east-north-east",
-	"east", "east-south-east", "south-east", "south-south-east",
-	"south", "south-south-west", "south-west", "west-south-west",
-	"west", "west-north-west", "north-west", "north-north-west",
+	"north",
+	"north-north-east",
+	"north-east",
+	"east-north-east",
+	"east",
+	"east-south-east",
+	"south-east",
+	"south-south-east",
+	"south",
+	"south-south-west",
+	"south-west",
+	"west-south-west",
+	"west",
+	"west-north-west",
+	"north-west",
+	"north-north-west",
 };
 
 static int

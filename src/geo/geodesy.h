@@ -40,8 +40,8 @@ struct geodesy_inverse {
  * [-90, 90]. For coincident points the distance is 0 and the azimuths those
  * PROJ returns (0 for identical points off the poles). Cost: about 1 µs.
  */
-int geodesy_inverse(const struct geodesy_point *a, const struct geodesy_point *b,
-    struct geodesy_inverse *out);
+int geodesy_inverse(const struct geodesy_point *a,
+    const struct geodesy_point *b, struct geodesy_inverse *out);
 
 /*
  * Geodesic distance from a to b in metres, or -1 if either point is invalid
@@ -63,11 +63,11 @@ int geodesy_direct(const struct geodesy_point *from, double azi_deg,
 
 /* Where a polyline comes nearest to a point. */
 struct geodesy_nearest {
-	double distance_m;	     /* geodesic distance point - polyline */
-	struct geodesy_point at;     /* the nearest point on the polyline */
-	size_t segment;		     /* index i of the segment (v[i], v[i+1]) */
-	double along_m;		     /* distance from v[segment] to `at` */
-	int side;		     /* +1 right of the line's direction of
+	double distance_m;	 /* geodesic distance point - polyline */
+	struct geodesy_point at; /* the nearest point on the polyline */
+	size_t segment;		 /* index i of the segment (v[i], v[i+1]) */
+	double along_m;		 /* distance from v[segment] to `at` */
+	int side;		 /* +1 right of the line's direction of
 				      * digitisation, -1 left, 0 on it */
 };
 

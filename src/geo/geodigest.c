@@ -60,8 +60,10 @@ hash_file(const char *path, char hex[GEODIGEST_HEX_LEN], char *err,
 		goto done;
 	}
 	if (sb.st_size > LAYERS_MAX_FILE) {
-		snprintf(err, errlen, "%s: %lld bytes, more than the limit of "
-		    "%ld", path, (long long)sb.st_size, LAYERS_MAX_FILE);
+		snprintf(err, errlen,
+		    "%s: %lld bytes, more than the limit of "
+		    "%ld",
+		    path, (long long)sb.st_size, LAYERS_MAX_FILE);
 		goto done;
 	}
 	crypto_hash_sha256_init(&st);
@@ -95,9 +97,11 @@ add_file(struct geodigest *g, const char *name, const char *path, char *err,
 		return -1;
 	}
 	if ((size_t)snprintf(g->path[g->nfiles], GEODIGEST_PATH_LEN, "%s",
-	    name) >= GEODIGEST_PATH_LEN) {
-		snprintf(err, errlen, "geography: %.64s...: name longer than "
-		    "%d bytes", name, GEODIGEST_PATH_LEN - 1);
+		name) >= GEODIGEST_PATH_LEN) {
+		snprintf(err, errlen,
+		    "geography: %.64s...: name longer than "
+		    "%d bytes",
+		    name, GEODIGEST_PATH_LEN - 1);
 		return -1;
 	}
 	if (hash_file(path, g->sha256[g->nfiles], err, errlen) == -1)
@@ -107,8 +111,8 @@ add_file(struct geodigest *g, const char *name, const char *path, char *err,
 }
 
 int
-geodigest_compute(const char *datadir, const char *region,
-    const char *aliases, struct geodigest *g, char *err, size_t errlen)
+geodigest_compute(const char *datadir, const char *region, const char *aliases,
+    struct geodigest *g, char *err, size_t errlen)
 {
 	const struct layers_file *files;
 	char path[LAYERS_MAX_PATH];
@@ -128,10 +132,11 @@ geodigest_compute(const char *datadir, const char *region,
 	}
 	for (i = 0; i < n; i++) {
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", datadir,
-		    files[i].path) >= sizeof(path)) {
-			snprintf(err, errlen, "geo_data: %s/%s: path longer "
-			    "than %zu bytes", datadir, files[i].path,
-			    sizeof(path) - 1);
+			files[i].path) >= sizeof(path)) {
+			snprintf(err, errlen,
+			    "geo_data: %s/%s: path longer "
+			    "than %zu bytes",
+			    datadir, files[i].path, sizeof(path) - 1);
 			return -1;
 		}
 		if (add_file(g, files[i].path, path, err, errlen) == -1)
@@ -141,7 +146,8 @@ geodigest_compute(const char *datadir, const char *region,
 	    add_file(g, GEODIGEST_ALIASES, aliases, err, errlen) == -1)
 		return -1;
 	if (geodigest_finish(g) == -1) {
-		snprintf(err, errlen, "geography: a file name holds a space or "
+		snprintf(err, errlen,
+		    "geography: a file name holds a space or "
 		    "a newline");
 		return -1;
 	}
@@ -186,7 +192,7 @@ geodigest_finish(struct geodigest *g)
 	/* Insertion sort: a few dozen files at most. */
 	for (i = 1; i < g->nfiles; i++)
 		for (j = i; j > 0 && strcmp(g->path[j - 1], g->path[j]) > 0;
-		    j--) {
+		     j--) {
 			memcpy(tp, g->path[j], sizeof(tp));
 			memcpy(g->path[j], g->path[j - 1], sizeof(tp));
 			memcpy(g->path[j - 1], tp, sizeof(tp));
@@ -197,30 +203,32 @@ geodigest_finish(struct geodigest *g)
 	if (!plain(g->region) || (buf = malloc(LISTING_MAX)) == NULL)
 		goto done;
 	if (put(buf, LISTING_MAX, &pos, "truce-geography 1\nregion %s\n",
-	    g->region) == -1)
+		g->region) == -1)
 		goto done;
 	for (i = 0; i < sizeof(params) / sizeof(params[0]); i++)
 		if (put(buf, LISTING_MAX, &pos, "param %s %.17g\n",
-		    params[i].name, params[i].value) == -1)
+			params[i].name, params[i].value) == -1)
 			goto done;
 	if (strcmp(g->region, "none") != 0 &&
 	    layers_region_files(g->region, &files, &n) == -1)
 		n = 0;
 	for (i = 0; i < n; i++) {
 		/* Names in the built-in table may hold spaces: quoted. */
-		if (put(buf, LISTING_MAX, &pos, "layer %s %s \"%s\" \"%s\" "
-		    "\"%s\" \"%s\" \"%s\"\n", kind_names[files[i].kind],
-		    files[i].path, field(files[i].layer),
-		    field(files[i].name_props), field(files[i].filter_prop),
-		    field(files[i].filter_value), field(files[i].zone_name)) ==
-		    -1)
+		if (put(buf, LISTING_MAX, &pos,
+			"layer %s %s \"%s\" \"%s\" "
+			"\"%s\" \"%s\" \"%s\"\n",
+			kind_names[files[i].kind], files[i].path,
+			field(files[i].layer), field(files[i].name_props),
+			field(files[i].filter_prop),
+			field(files[i].filter_value),
+			field(files[i].zone_name)) == -1)
 			goto done;
 	}
 	for (i = 0; i < g->nfiles; i++) {
 		if (!plain(g->path[i]) || !plain(g->sha256[i]))
 			goto done;
 		if (put(buf, LISTING_MAX, &pos, "file %s %s\n", g->path[i],
-		    g->sha256[i]) == -1)
+			g->sha256[i]) == -1)
 			goto done;
 	}
 	crypto_hash_sha256(h, (const uint8_t *)buf, pos);

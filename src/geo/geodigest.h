@@ -28,9 +28,9 @@
 #include <stddef.h>
 
 #define GEODIGEST_MAX_FILES 32
-#define GEODIGEST_PATH_LEN 256	/* bytes of a relative path and its NUL */
+#define GEODIGEST_PATH_LEN 256 /* bytes of a relative path and its NUL */
 #define GEODIGEST_REGION_LEN 32
-#define GEODIGEST_HEX_LEN 65	/* 64 hex digits and a NUL */
+#define GEODIGEST_HEX_LEN 65 /* 64 hex digits and a NUL */
 #define GEODIGEST_ALIASES "@geo_aliases"
 
 /* A geography: its region, its files' digests and the whole digest. */

@@ -38,8 +38,7 @@ struct layers {
 	size_t nlines;
 };
 
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
@@ -152,8 +151,9 @@ read_file(const char *path, char **out, size_t *outlen, char *err,
 		goto out;
 	}
 	if (st.st_size > LAYERS_MAX_FILE) {
-		seterr(err, errlen, "%s: %lld bytes, more than the limit of %ld",
-		    path, (long long)st.st_size, LAYERS_MAX_FILE);
+		seterr(err, errlen,
+		    "%s: %lld bytes, more than the limit of %ld", path,
+		    (long long)st.st_size, LAYERS_MAX_FILE);
 		goto out;
 	}
 	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
@@ -405,17 +405,20 @@ csv_header(struct rows *r, char **hdr, int *nh, int *cname, int *clat,
 	r->line = 1;
 	if ((s = next_line(r->buf, r->len, &r->pos, &toolong)) == NULL ||
 	    toolong || (*nh = split_csv(s, hdr)) == -1) {
-		seterr(err, errlen, "%s:1: no CSV header line (of at most %d "
-		    "bytes and %d columns)", r->file, LAYERS_MAX_LINE,
-		    MAX_FIELDS);
+		seterr(err, errlen,
+		    "%s:1: no CSV header line (of at most %d "
+		    "bytes and %d columns)",
+		    r->file, LAYERS_MAX_LINE, MAX_FIELDS);
 		return -1;
 	}
 	*cname = column(hdr, *nh, "name");
 	*clat = column(hdr, *nh, "latitude");
 	*clon = column(hdr, *nh, "longitude");
 	if (*cname < 0 || *clat < 0 || *clon < 0) {
-		seterr(err, errlen, "%s:1: the header lacks a name, latitude "
-		    "or longitude column", r->file);
+		seterr(err, errlen,
+		    "%s:1: the header lacks a name, latitude "
+		    "or longitude column",
+		    r->file);
 		return -1;
 	}
 	return 0;
@@ -447,8 +450,8 @@ place_at(const struct rows *r, struct gazetteer_place *t, const char *name,
 	t->name = name;
 	if (field_double(r->file, r->line, "latitude", lat, -90, 90, &t->lat,
 		err, errlen) == -1 ||
-	    field_double(r->file, r->line, "longitude", lon, -180, 180,
-		&t->lon, err, errlen) == -1)
+	    field_double(r->file, r->line, "longitude", lon, -180, 180, &t->lon,
+		err, errlen) == -1)
 		return -1;
 	return 0;
 }
@@ -478,8 +481,8 @@ load_cities500(struct layers *l, const char *file, char *buf, size_t len,
 	cpop = column(hdr, nh, "population");
 	while ((rc = csv_row(&r, f, nh, err, errlen)) == 1) {
 		line = r.line;
-		if (place_at(&r, &t, f[cname], f[clat], f[clon], err,
-			errlen) == -1)
+		if (place_at(&r, &t, f[cname], f[clat], f[clon], err, errlen) ==
+		    -1)
 			return -1;
 		if (cid >= 0 && *f[cid] != '\0' &&
 		    field_i64(file, line, "geonameid", f[cid], 0,
@@ -502,8 +505,9 @@ load_cities500(struct layers *l, const char *file, char *buf, size_t len,
 		t.source = "cities500";
 		t.kind = GAZETTEER_SETTLEMENT;
 		/* PPLA, PPLA2..4, PPLC: seat of an administrative unit. */
-		t.seat = cfc >= 0 && (strncmp(f[cfc], "PPLA", 4) == 0 ||
-					 strcmp(f[cfc], "PPLC") == 0);
+		t.seat = cfc >= 0 &&
+		    (strncmp(f[cfc], "PPLA", 4) == 0 ||
+			strcmp(f[cfc], "PPLC") == 0);
 		if (add_place(l->gaz, file, line, &t, &p, err, errlen) == -1)
 			return -1;
 		if (cascii >= 0 && *f[cascii] != '\0' &&
@@ -579,8 +583,8 @@ load_postal(struct layers *l, const char *file, char *buf, size_t len,
 		{ /* rule 2 */
 			size_t d = n;
 
-			while (d > 0 && name[d - 1] >= '0' &&
-			    name[d - 1] <= '9')
+			while (
+			    d > 0 && name[d - 1] >= '0' && name[d - 1] <= '9')
 				d--;
 			if (d < n && d >= 2 && name[d - 1] == '-')
 				name[d - 1] = '\0';
@@ -654,8 +658,8 @@ load_admin1(struct layers *l, const char *file, char *buf, size_t len,
 	ciso = column(hdr, nh, "iso_a2");
 	while ((rc = csv_row(&r, f, nh, err, errlen)) == 1) {
 		line = r.line;
-		if (place_at(&r, &t, f[cname], f[clat], f[clon], err,
-			errlen) == -1)
+		if (place_at(&r, &t, f[cname], f[clat], f[clon], err, errlen) ==
+		    -1)
 			return -1;
 		t.country = ciso >= 0 ? f[ciso] : "";
 		t.admin1 = ccode >= 0 ? f[ccode] : "";
@@ -854,8 +858,10 @@ zone_layer(struct layers *l, const char *name, char *err, size_t errlen)
 		return NULL;
 	}
 	if ((l->zones[l->nzones] = polygon_layer_new(name)) == NULL) {
-		seterr(err, errlen, "layer name '%.64s' is invalid (1 to %d "
-		    "bytes) or out of memory", name, POLYGON_MAX_NAME);
+		seterr(err, errlen,
+		    "layer name '%.64s' is invalid (1 to %d "
+		    "bytes) or out of memory",
+		    name, POLYGON_MAX_NAME);
 		return NULL;
 	}
 	return l->zones[l->nzones++];
@@ -874,8 +880,10 @@ line_layer(struct layers *l, const char *name, char *err, size_t errlen)
 		return NULL;
 	}
 	if ((l->lines[l->nlines] = lines_layer_new(name)) == NULL) {
-		seterr(err, errlen, "layer name '%.64s' is invalid (1 to %d "
-		    "bytes) or out of memory", name, LINES_MAX_NAME);
+		seterr(err, errlen,
+		    "layer name '%.64s' is invalid (1 to %d "
+		    "bytes) or out of memory",
+		    name, LINES_MAX_NAME);
 		return NULL;
 	}
 	return l->lines[l->nlines++];
@@ -897,8 +905,10 @@ features_of(json_t *root, const char *file, char *err, size_t errlen)
 		return NULL;
 	}
 	if (json_array_size(fs) > LAYERS_MAX_FEATURES) {
-		seterr(err, errlen, "%s: %zu features, more than the limit "
-		    "of %d", file, json_array_size(fs), LAYERS_MAX_FEATURES);
+		seterr(err, errlen,
+		    "%s: %zu features, more than the limit "
+		    "of %d",
+		    file, json_array_size(fs), LAYERS_MAX_FEATURES);
 		return NULL;
 	}
 	return fs;
@@ -924,24 +934,26 @@ load_zones(struct layers *l, const char *file, json_t *root,
 
 	if ((fs = features_of(root, file, err, errlen)) == NULL)
 		goto out;
-	if (f->layer == NULL || (pl = zone_layer(l, f->layer, e,
-				     sizeof(e))) == NULL) {
+	if (f->layer == NULL ||
+	    (pl = zone_layer(l, f->layer, e, sizeof(e))) == NULL) {
 		seterr(err, errlen, "%s: %s", file,
 		    f->layer == NULL ? "no layer name" : e);
 		goto out;
 	}
-	json_array_foreach(fs, i, feat) {
+	json_array_foreach(fs, i, feat)
+	{
 		type = geometry_type(feat, &geom);
 		props = json_object_get(feat, "properties");
-		if (type == NULL || (strcmp(type, "Polygon") != 0 &&
-					strcmp(type, "MultiPolygon") != 0))
+		if (type == NULL ||
+		    (strcmp(type, "Polygon") != 0 &&
+			strcmp(type, "MultiPolygon") != 0))
 			continue;
 		if (!passes_filter(props, f))
 			continue;
 		name = feature_name(props, f->name_props, buf, sizeof(buf));
 		if (name == NULL) {
-			snprintf(fallback, sizeof(fallback), "%s %zu",
-			    f->layer, i);
+			snprintf(fallback, sizeof(fallback), "%s %zu", f->layer,
+			    i);
 			name = fallback;
 		}
 		/* Features of the same name make one zone. */
@@ -950,8 +962,9 @@ load_zones(struct layers *l, const char *file, json_t *root,
 			if (strcmp(polygon_layer_zone_name(pl, zone), name) ==
 			    0)
 				break;
-		if (zone == nz && polygon_layer_add_zone(pl, name, &zone, e,
-				      sizeof(e)) == -1) {
+		if (zone == nz &&
+		    polygon_layer_add_zone(pl, name, &zone, e, sizeof(e)) ==
+			-1) {
 			seterr(err, errlen, "%s: feature %zu: %s", file, i, e);
 			goto out;
 		}
@@ -965,9 +978,10 @@ load_zones(struct layers *l, const char *file, json_t *root,
 			}
 		} else {
 			if (!json_is_array(coords)) {
-				seterr(err, errlen, "%s: feature %zu (%s): "
-				    "MultiPolygon without coordinates", file,
-				    i, name);
+				seterr(err, errlen,
+				    "%s: feature %zu (%s): "
+				    "MultiPolygon without coordinates",
+				    file, i, name);
 				goto out;
 			}
 			for (k = 0; k < json_array_size(coords); k++)
@@ -1013,8 +1027,9 @@ line_parts(const char *type, json_t *coords, struct geodesy_point ***parts,
 		return -1;
 	}
 	for (k = 0; k < m; k++) {
-		one = strcmp(type, "LineString") == 0 ? coords
-						      : json_array_get(coords, k);
+		one = strcmp(type, "LineString") == 0
+		    ? coords
+		    : json_array_get(coords, k);
 		snprintf(what, sizeof(what), "line %zu", k);
 		if (positions(one, LINES_MAX_PART_VERTICES, &pts, &cnt, what,
 			err, errlen) == -1)
@@ -1069,11 +1084,13 @@ load_lines(struct layers *l, const char *file, json_t *root,
 		seterr(err, errlen, "%s: %s", file, e);
 		goto out;
 	}
-	json_array_foreach(fs, i, feat) {
+	json_array_foreach(fs, i, feat)
+	{
 		type = geometry_type(feat, &geom);
 		props = json_object_get(feat, "properties");
-		if (type == NULL || (strcmp(type, "LineString") != 0 &&
-					strcmp(type, "MultiLineString") != 0))
+		if (type == NULL ||
+		    (strcmp(type, "LineString") != 0 &&
+			strcmp(type, "MultiLineString") != 0))
 			continue;
 		if (!passes_filter(props, f))
 			continue;
@@ -1119,9 +1136,10 @@ load_lines(struct layers *l, const char *file, json_t *root,
 			}
 	}
 	if (used == 0) {
-		seterr(err, errlen, "%s: no LineString or MultiLineString "
-		    "feature%s", file,
-		    f->filter_prop ? " passes the filter" : "");
+		seterr(err, errlen,
+		    "%s: no LineString or MultiLineString "
+		    "feature%s",
+		    file, f->filter_prop ? " passes the filter" : "");
 		goto out;
 	}
 	if (chain) {
@@ -1202,8 +1220,8 @@ static const struct layers_file karabakh_files[] = {
 	    NULL, NULL, NULL },
 	{ LAYERS_POSTAL, "geo/geonames_postal_AZ.txt", NULL, NULL, NULL, NULL,
 	    NULL },
-	{ LAYERS_ADMIN1_LABELS, "geo/ne10m_admin1_label_points_az_am.csv",
-	    NULL, NULL, NULL, NULL, NULL },
+	{ LAYERS_ADMIN1_LABELS, "geo/ne10m_admin1_label_points_az_am.csv", NULL,
+	    NULL, NULL, NULL, NULL },
 	{ LAYERS_ZONES, "geo/ne50m_admin0_countries_south_caucasus.geojson",
 	    "countries", "ADMIN,NAME", NULL, NULL, NULL },
 	{ LAYERS_ZONES, "geo/ne10m_nagorno_karabakh_breakaway_area.geojson",
@@ -1218,8 +1236,8 @@ static const struct layers_file karabakh_files[] = {
 	    NULL },
 	{ LAYERS_LINES,
 	    "geo/ne10m_karabakh_ceasefire1994_and_nkao1991_lines.geojson",
-	    "nkao_1991_boundary", "name", "name",
-	    "Former USSR oblast in 1991", NULL },
+	    "nkao_1991_boundary", "name", "name", "Former USSR oblast in 1991",
+	    NULL },
 	{ LAYERS_LINES, "geo/ne10m_international_boundary_lines_az_am.geojson",
 	    "international_boundaries", "name", NULL, NULL, NULL },
 };
@@ -1261,8 +1279,10 @@ layers_load_region(const char *datadir, const char *region, char *err,
 	size_t n, i;
 
 	if (layers_region_files(region, &files, &n) == -1) {
-		seterr(err, errlen, "unknown region '%.32s' (karabakh or "
-		    "donbas)", region ? region : "");
+		seterr(err, errlen,
+		    "unknown region '%.32s' (karabakh or "
+		    "donbas)",
+		    region ? region : "");
 		goto fail;
 	}
 	if ((l = layers_new()) == NULL) {

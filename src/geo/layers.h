@@ -55,15 +55,15 @@ enum layers_kind {
 /* One file to load. Strings are borrowed for the call only. */
 struct layers_file {
 	enum layers_kind kind;
-	const char *path;	 /* absolute, or relative to the data dir */
-	const char *layer;	 /* zone or line layer to add to (created on
+	const char *path;	  /* absolute, or relative to the data dir */
+	const char *layer;	  /* zone or line layer to add to (created on
 				  * first use); NULL for gazetteer files */
-	const char *name_props;	 /* comma-separated feature properties; the
+	const char *name_props;	  /* comma-separated feature properties; the
 				  * first that is a non-empty string names
 				  * the zone or line */
-	const char *filter_prop; /* if not NULL, only features whose ... */
+	const char *filter_prop;  /* if not NULL, only features whose ... */
 	const char *filter_value; /* ... property equals this string */
-	const char *zone_name;	 /* LAYERS_ZONE_FROM_LINES: the zone */
+	const char *zone_name;	  /* LAYERS_ZONE_FROM_LINES: the zone */
 };
 
 /* An empty set of layers (a gazetteer without places); NULL if no memory. */

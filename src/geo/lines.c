@@ -29,8 +29,8 @@ struct part {
 	struct geodesy_point *pts;
 	size_t n;
 	struct geodesy_polyline *pl; /* the same points, prepared */
-	double miny, maxy; /* latitude band */
-	double minx, maxx; /* longitudes unwrapped from pts[0] */
+	double miny, maxy;	     /* latitude band */
+	double minx, maxx;	     /* longitudes unwrapped from pts[0] */
 };
 
 struct feature {
@@ -46,8 +46,7 @@ struct lines_layer {
 	size_t nvertices;
 };
 
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
@@ -244,8 +243,8 @@ lines_layer_add_part(struct lines_layer *l, size_t feature,
 	}
 	for (i = 0; i < n; i++)
 		if (!isfinite(pts[i].lat) || !isfinite(pts[i].lon) ||
-		    pts[i].lat < -90 || pts[i].lat > 90 ||
-		    pts[i].lon < -360 || pts[i].lon > 360) {
+		    pts[i].lat < -90 || pts[i].lat > 90 || pts[i].lon < -360 ||
+		    pts[i].lon > 360) {
 			seterr(err, errlen,
 			    "point %zu: coordinate out of range (latitude "
 			    "-90..90, longitude -360..360)",
@@ -314,7 +313,7 @@ part_estimate(const struct part *pt, const struct geodesy_point *p)
 		lon += 360;
 	while (lon > (pt->minx + pt->maxx) / 2 + 180)
 		lon -= 360;
-	dx = lon < pt->minx ? pt->minx - lon
+	dx = lon < pt->minx  ? pt->minx - lon
 	    : lon > pt->maxx ? lon - pt->maxx
 			     : 0;
 	c = cos(fmax(fabs(pt->miny), fmax(fabs(pt->maxy), fabs(p->lat))) *
@@ -348,8 +347,8 @@ consider_part(const struct lines_layer *l, size_t i, size_t j,
 		best->where = g;
 		best->feature_name = f->name;
 		best->side_name = g.side > 0 ? f->right
-		    : g.side < 0	    ? f->left
-					    : NULL;
+		    : g.side < 0	     ? f->left
+					     : NULL;
 		*have = 1;
 	}
 }
@@ -411,8 +410,8 @@ nearest(const struct lines_layer *l, const struct geodesy_point *p,
 }
 
 int
-lines_layer_nearest(const struct lines_layer *l,
-    const struct geodesy_point *p, struct lines_nearest *out)
+lines_layer_nearest(const struct lines_layer *l, const struct geodesy_point *p,
+    struct lines_nearest *out)
 {
 	return nearest(l, p, out, 0);
 }

@@ -51,8 +51,7 @@ struct polygon_layer {
 	size_t nvertices;
 };
 
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
@@ -340,8 +339,8 @@ ring_build(struct ring *r, const struct geodesy_point *pts, size_t n,
 	}
 	for (i = 0; i < n; i++)
 		if (!isfinite(pts[i].lat) || !isfinite(pts[i].lon) ||
-		    pts[i].lat < -90 || pts[i].lat > 90 ||
-		    pts[i].lon < -360 || pts[i].lon > 360) {
+		    pts[i].lat < -90 || pts[i].lat > 90 || pts[i].lon < -360 ||
+		    pts[i].lon > 360) {
 			seterr(err, errlen,
 			    "%s vertex %zu: coordinate out of range "
 			    "(latitude -90..90, longitude -360..360)",
@@ -443,7 +442,8 @@ polygon_layer_add_polygon(struct polygon_layer *l, size_t zone,
 	/* Early guard (closing duplicates may still be dropped)... */
 	for (i = 0; i < nrings; i++) {
 		total += counts[i];
-		if (l->nvertices + total > POLYGON_MAX_LAYER_VERTICES + nrings) {
+		if (l->nvertices + total >
+		    POLYGON_MAX_LAYER_VERTICES + nrings) {
 			seterr(err, errlen,
 			    "layer %s would exceed the limit of %d vertices",
 			    l->name, POLYGON_MAX_LAYER_VERTICES);
@@ -503,8 +503,9 @@ polygon_layer_add_chain(struct polygon_layer *l, size_t zone,
 		goto out;
 	}
 	if (npieces > POLYGON_MAX_PIECES) {
-		seterr(err, errlen, "%zu line pieces, more than the limit of %d",
-		    npieces, POLYGON_MAX_PIECES);
+		seterr(err, errlen,
+		    "%zu line pieces, more than the limit of %d", npieces,
+		    POLYGON_MAX_PIECES);
 		goto out;
 	}
 	if (!isfinite(snap_m) || snap_m < 0) {

@@ -29,7 +29,7 @@
 #include "tlog/merkle.h"
 #include "tlog/note.h"
 
-#define MAX_RESPONSE 8192   /* bytes of a witness's answer we read */
+#define MAX_RESPONSE 8192 /* bytes of a witness's answer we read */
 #define BACKOFF_MIN_MS 250
 #define BACKOFF_MAX_MS 8000
 
@@ -59,10 +59,10 @@ struct checkpointer {
 	size_t npeers;
 	size_t quorum;
 	long timeout_ms;
-	char cacert[1024];	 /* witness_cacert, or "" */
+	char cacert[1024]; /* witness_cacert, or "" */
 	char joint_path[4096];
-	int signed_fd;	 /* log/checkpoint.signed, SIGNED_SLOTS slots */
-	int next_slot;	 /* the slot the next signed checkpoint goes to */
+	int signed_fd; /* log/checkpoint.signed, SIGNED_SLOTS slots */
+	int next_slot; /* the slot the next signed checkpoint goes to */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	char *latest, *joint;
@@ -97,7 +97,8 @@ save_signed(struct checkpointer *cp, const char *note, size_t len)
 
 	if (len >= sizeof(slot)) {
 		log_warnx("checkpoint: a signed note of %zu bytes is over the "
-		    "slot of %d bytes", len, SIGNED_SLOT);
+			  "slot of %d bytes",
+		    len, SIGNED_SLOT);
 		return -1;
 	}
 	memset(slot, 0, sizeof(slot));
@@ -180,7 +181,7 @@ save_joint(struct checkpointer *cp, const char *note)
 	char err[PATH_MAX + 128];
 
 	if (file_write_atomic(cp->joint_path, note, strlen(note), 0600, 0, err,
-	    sizeof(err)) == 0)
+		sizeof(err)) == 0)
 		return 0;
 	log_warnx("joint checkpoint: %s", err);
 	return -1;
@@ -283,8 +284,8 @@ backoff(struct peer *p)
 
 /* One exchange with every witness that is due; fills p->status etc. */
 static void
-exchange(struct checkpointer *cp, CURLM *multi, const char *note,
-    int64_t size, int *asked)
+exchange(struct checkpointer *cp, CURLM *multi, const char *note, int64_t size,
+    int *asked)
 {
 	struct peer *p;
 	size_t i;
@@ -357,8 +358,7 @@ conflict_size(struct peer *p, int64_t max, int64_t *n)
 
 /* Asks the witnesses to cosign note (size entries); publishes if enough. */
 static void
-round_for(struct checkpointer *cp, CURLM *multi, const char *note,
-    int64_t size)
+round_for(struct checkpointer *cp, CURLM *multi, const char *note, int64_t size)
 {
 	struct peer *p;
 	size_t i, have = 0, len, cap;
@@ -377,9 +377,9 @@ round_for(struct checkpointer *cp, CURLM *multi, const char *note,
 			break;
 		for (i = 0; i < cp->npeers; i++) {
 			p = &cp->peers[i];
-			if (p->cosigned || (p->status == 0 &&
-			    p->resp_len == 0 && p->retry_at_ms >
-			    timefmt_now_ms()))
+			if (p->cosigned ||
+			    (p->status == 0 && p->resp_len == 0 &&
+				p->retry_at_ms > timefmt_now_ms()))
 				continue;
 			if (p->status == 200 && p->resp_len > 0 &&
 			    p->resp[p->resp_len - 1] == '\n' &&
@@ -398,8 +398,8 @@ round_for(struct checkpointer *cp, CURLM *multi, const char *note,
 				p->known_size = n;
 			} else {
 				log_warnx("witness %s: no cosignature for size "
-				    "%lld (status %ld%s%.200s)", p->url,
-				    (long long)size, p->status,
+					  "%lld (status %ld%s%.200s)",
+				    p->url, (long long)size, p->status,
 				    p->resp_len ? ": " : "", p->resp);
 				backoff(p);
 			}
@@ -521,7 +521,9 @@ beside(const char *joint_path, const char *name, char *out, size_t cap)
 	int dlen = slash ? (int)(slash - joint_path + 1) : 0;
 
 	return (size_t)snprintf(out, cap, "%.*s%s", dlen, joint_path, name) >=
-	    cap ? -1 : 0;
+		cap
+	    ? -1
+	    : 0;
 }
 
 int
@@ -537,11 +539,13 @@ checkpointer_anchors(const char *joint_path, const struct note_verifier *v,
 	if ((r = read_file_at(joint_path, 0, buf, sizeof(buf))) > 0) {
 		a = &out[*n];
 		if (read_checkpoint(buf, (size_t)r, v, &a->size, a->root, err,
-		    sizeof(err)) == -1)
+			sizeof(err)) == -1)
 			log_warnx("%s: not a checkpoint signed by the log's "
-			    "key, not used: %s", joint_path, err);
+				  "key, not used: %s",
+			    joint_path, err);
 		else {
-			snprintf(a->what, sizeof(a->what), "the joint "
+			snprintf(a->what, sizeof(a->what),
+			    "the joint "
 			    "checkpoint log/checkpoint.joint");
 			(*n)++;
 		}
@@ -550,18 +554,22 @@ checkpointer_anchors(const char *joint_path, const struct note_verifier *v,
 		return -1;
 	for (i = 0; i < SIGNED_SLOTS; i++) {
 		if ((r = read_file_at(path, (off_t)i * SIGNED_SLOT, buf,
-		    SIGNED_SLOT + 1)) <= 0 || buf[0] == '\0')
+			 SIGNED_SLOT + 1)) <= 0 ||
+		    buf[0] == '\0')
 			continue;
 		a = &out[*n];
 		/* A torn slot fails here; the other holds the last good. */
-		if (read_checkpoint(buf, strlen(buf), v, &a->size, a->root,
-		    err, sizeof(err)) == -1) {
+		if (read_checkpoint(buf, strlen(buf), v, &a->size, a->root, err,
+			sizeof(err)) == -1) {
 			log_warnx("%s: slot %d is not a checkpoint signed by "
-			    "the log's key, not used: %s", path, i, err);
+				  "the log's key, not used: %s",
+			    path, i, err);
 			continue;
 		}
-		snprintf(a->what, sizeof(a->what), "the checkpoint in slot %d "
-		    "of log/checkpoint.signed", i);
+		snprintf(a->what, sizeof(a->what),
+		    "the checkpoint in slot %d "
+		    "of log/checkpoint.signed",
+		    i);
 		(*n)++;
 	}
 	return 0;
@@ -581,13 +589,14 @@ open_signed(struct checkpointer *cp)
 	struct stat st;
 	int i;
 
-	if (beside(cp->joint_path, "checkpoint.signed", path,
-	    sizeof(path)) == -1) {
+	if (beside(cp->joint_path, "checkpoint.signed", path, sizeof(path)) ==
+	    -1) {
 		log_warnx("%s: path too long", cp->joint_path);
 		return -1;
 	}
 	if ((cp->signed_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) ==
-	    -1 || fstat(cp->signed_fd, &st) == -1) {
+		-1 ||
+	    fstat(cp->signed_fd, &st) == -1) {
 		log_warn("open %s", path);
 		return -1;
 	}
@@ -597,7 +606,8 @@ open_signed(struct checkpointer *cp)
 		memset(zero, 0, sizeof(zero));
 		for (i = 0; i < SIGNED_SLOTS; i++)
 			if (pwrite(cp->signed_fd, zero, sizeof(zero),
-			    (off_t)i * SIGNED_SLOT) != (ssize_t)sizeof(zero))
+				(off_t)i * SIGNED_SLOT) !=
+			    (ssize_t)sizeof(zero))
 				break;
 		if (i < SIGNED_SLOTS || fsync(cp->signed_fd) == -1 ||
 		    file_sync_parent(path) == -1) {
@@ -607,12 +617,13 @@ open_signed(struct checkpointer *cp)
 	}
 	cp->next_slot = 0;
 	for (i = 0; i < SIGNED_SLOTS; i++) {
-		if (pread(cp->signed_fd, buf, SIGNED_SLOT, (off_t)i *
-		    SIGNED_SLOT) != SIGNED_SLOT)
+		if (pread(cp->signed_fd, buf, SIGNED_SLOT,
+			(off_t)i * SIGNED_SLOT) != SIGNED_SLOT)
 			continue;
 		buf[SIGNED_SLOT] = '\0';
-		if (buf[0] == '\0' || read_checkpoint(buf, strlen(buf),
-		    cp->log_v, &size, root, err, sizeof(err)) == -1)
+		if (buf[0] == '\0' ||
+		    read_checkpoint(buf, strlen(buf), cp->log_v, &size, root,
+			err, sizeof(err)) == -1)
 			continue;
 		if (size > best) {
 			best = size;
@@ -634,10 +645,11 @@ load_joint(struct checkpointer *cp)
 	if ((r = read_file_at(cp->joint_path, 0, buf, sizeof(buf))) <= 0)
 		return;
 	if (read_checkpoint(buf, (size_t)r, cp->log_v, &size, root, err,
-	    sizeof(err)) == -1 || size > entrylog_size(cp->log)) {
+		sizeof(err)) == -1 ||
+	    size > entrylog_size(cp->log)) {
 		log_warnx("%s: ignoring the saved joint checkpoint: %s",
-		    cp->joint_path, size > entrylog_size(cp->log) ?
-		    "beyond the log" : err);
+		    cp->joint_path,
+		    size > entrylog_size(cp->log) ? "beyond the log" : err);
 		return;
 	}
 	cp->joint = strdup(buf);
@@ -677,17 +689,18 @@ checkpointer_start(struct entrylog *log, const char *origin,
 		    (int)(ul && u[ul - 1] == '/' ? ul - 1 : ul), u);
 		p->v = note_verifier_parse(cfg->witnesses[i].vkey,
 		    strlen(cfg->witnesses[i].vkey), err, sizeof(err));
-		if (p->v == NULL || note_verifier_type(p->v) !=
-		    NOTE_KEY_COSIGNATURE) {
+		if (p->v == NULL ||
+		    note_verifier_type(p->v) != NOTE_KEY_COSIGNATURE) {
 			log_warnx("witness %s: its key is not a cosignature "
-			    "verifier key: %s", u, p->v ? "wrong type" : err);
+				  "verifier key: %s",
+			    u, p->v ? "wrong type" : err);
 			cp->npeers = i + 1;
 			goto fail;
 		}
 		cp->npeers = i + 1;
 	}
-	cp->quorum = cfg->witness_quorum ? (size_t)cfg->witness_quorum
-					 : cp->npeers;
+	cp->quorum =
+	    cfg->witness_quorum ? (size_t)cfg->witness_quorum : cp->npeers;
 	load_joint(cp);
 	if (open_signed(cp) == -1)
 		goto fail;

@@ -50,8 +50,7 @@ struct checkpointer;
  * torn slot: the other slot holds the last good one). 0, or -1 if the
  * paths are too long.
  */
-int checkpointer_anchors(const char *joint_path,
-    const struct note_verifier *v,
+int checkpointer_anchors(const char *joint_path, const struct note_verifier *v,
     struct entrylog_anchor out[CHECKPOINTER_MAX_ANCHORS], size_t *n);
 
 /*

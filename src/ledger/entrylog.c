@@ -264,10 +264,11 @@ open_derived(struct entrylog *log, const char *name, int *fd, int create,
 		return -1;
 	if (!create)
 		log_warnx("log %s: %s is missing: re-deriving it from "
-		    "entries", log->dir, name);
+			  "entries",
+		    log->dir, name);
 	*made = 1;
-	return (*fd = open_in(log->dir, name, O_RDWR | O_CREAT, 0)) == -1 ?
-	    -1 : 0;
+	return (*fd = open_in(log->dir, name, O_RDWR | O_CREAT, 0)) == -1 ? -1
+									  : 0;
 }
 
 /*
@@ -322,8 +323,8 @@ seq_at(struct seqread *r, uint64_t off, size_t n, const uint8_t **p)
 	size_t want;
 
 	if (off < r->base || off + n > r->base + r->len) {
-		want = r->size - off < SCAN_CHUNK ? (size_t)(r->size - off) :
-		    SCAN_CHUNK;
+		want = r->size - off < SCAN_CHUNK ? (size_t)(r->size - off)
+						  : SCAN_CHUNK;
 		if (full_pread(r->fd, r->buf, want, (off_t)off) == -1)
 			return -1;
 		r->base = off;
@@ -346,7 +347,7 @@ struct scan {
 	int64_t write_first; /* >= this one */
 	uint8_t *wbuf;	     /* 2nd pass: stored hashes to write */
 	size_t wlen;
-	int64_t wbase;	     /* stored hash index of wbuf[0] */
+	int64_t wbase; /* stored hash index of wbuf[0] */
 };
 
 static int
@@ -355,7 +356,7 @@ scan_flush(struct scan *s)
 	if (s->wlen == 0)
 		return 0;
 	if (full_pwrite(s->log->hash_fd, s->wbuf, s->wlen,
-	    (off_t)s->wbase * MERKLE_HASH_SIZE) == -1)
+		(off_t)s->wbase * MERKLE_HASH_SIZE) == -1)
 		return -1;
 	s->wbase += (int64_t)(s->wlen / MERKLE_HASH_SIZE);
 	s->wlen = 0;
@@ -378,8 +379,8 @@ scan_visit(void *ctx, int level, int64_t n, const uint8_t h[32])
 			s->wbase = idx;
 		memcpy(s->wbuf + s->wlen, h, MERKLE_HASH_SIZE);
 		s->wlen += MERKLE_HASH_SIZE;
-		return s->wlen + MERKLE_HASH_SIZE > SCAN_CHUNK ? scan_flush(s) :
-		    0;
+		return s->wlen + MERKLE_HASH_SIZE > SCAN_CHUNK ? scan_flush(s)
+							       : 0;
 	}
 	if (s->hash_bad != -1)
 		return 0;
@@ -408,8 +409,8 @@ all_zero(struct seqread *r, uint64_t off, int *zero)
 
 	*zero = 1;
 	while (off < r->size) {
-		n = r->size - off < SCAN_CHUNK ? (size_t)(r->size - off) :
-		    SCAN_CHUNK;
+		n = r->size - off < SCAN_CHUNK ? (size_t)(r->size - off)
+					       : SCAN_CHUNK;
 		if (seq_at(r, off, n, &p) == -1)
 			return -1;
 		for (i = 0; i < n; i++)
@@ -424,15 +425,15 @@ all_zero(struct seqread *r, uint64_t off, int *zero)
 
 /* The result of a pass over `entries`. */
 struct records {
-	int64_t n;	   /* complete records */
-	uint64_t end;	   /* the byte just after the last of them */
-	uint64_t *ends;	   /* ends[i]: the byte after record i (the index) */
+	int64_t n;	/* complete records */
+	uint64_t end;	/* the byte just after the last of them */
+	uint64_t *ends; /* ends[i]: the byte after record i (the index) */
 	size_t cap;
-	int64_t hash_bad;  /* first record whose stored hashes differ, or -1 */
-	int hash_short;	   /* ... only because `hashes` ends before it */
-	int hash_zero;	   /* ... where `hashes` holds zeros (never written) */
+	int64_t hash_bad; /* first record whose stored hashes differ, or -1 */
+	int hash_short;	  /* ... only because `hashes` ends before it */
+	int hash_zero;	  /* ... where `hashes` holds zeros (never written) */
 	uint8_t (*roots)[MERKLE_HASH_SIZE]; /* root at each anchor's size */
-	const char *tail;  /* why the bytes after end are not records */
+	const char *tail; /* why the bytes after end are not records */
 };
 
 /*
@@ -490,15 +491,17 @@ scan_entries(struct entrylog *log, const struct entrylog_anchor *anchors,
 				goto readerr;
 			if (!zero && (uint64_t)s.tree.size < max_anchor) {
 				log_warnx("log %s: entry %lld (byte %llu of "
-				    "entries) has length 0, and entries are "
-				    "never empty: the file is damaged",
+					  "entries) has length 0, and entries "
+					  "are "
+					  "never empty: the file is damaged",
 				    log->dir, (long long)s.tree.size,
 				    (unsigned long long)off);
 				goto done;
 			}
 			out->tail = zero ? "zeros (a file extended but never "
-			    "written)" : "an empty record after every signed "
-			    "checkpoint";
+					   "written)"
+					 : "an empty record after every signed "
+					   "checkpoint";
 			break;
 		}
 		if (data.size - off - 2 < len) {
@@ -514,8 +517,8 @@ scan_entries(struct entrylog *log, const struct entrylog_anchor *anchors,
 		off += 2 + len;
 		if (out->n == (int64_t)out->cap) {
 			out->cap = out->cap ? out->cap * 2 : 4096;
-			if ((grown = realloc(out->ends, out->cap *
-			    sizeof(*grown))) == NULL)
+			if ((grown = realloc(out->ends,
+				 out->cap * sizeof(*grown))) == NULL)
 				goto done;
 			out->ends = grown;
 		}
@@ -594,7 +597,7 @@ rewrite_index(struct entrylog *log, const struct records *rec, int64_t first)
 	for (i = first; i < rec->n; i++)
 		put_be64(buf + (i - first) * 8, rec->ends[i]);
 	if (full_pwrite(log->index_fd, buf, (size_t)(rec->n - first) * 8,
-	    (off_t)first * 8) == 0 &&
+		(off_t)first * 8) == 0 &&
 	    ftruncate(log->index_fd, (off_t)rec->n * 8) == 0 &&
 	    fdatasync(log->index_fd) == 0)
 		rc = 0;
@@ -621,18 +624,21 @@ check_anchors(struct entrylog *log, const struct entrylog_anchor *anchors,
 
 		if (a->size > rec->n) {
 			log_warnx("log %s holds %lld complete entries, but the "
-			    "log signed %s at size %lld: entries %lld..%lld "
-			    "are lost (after byte %llu of entries). The log "
-			    "must not sign that size again with another "
-			    "root, so it will not start: restore "
-			    "log/entries from a backup or from a member's "
-			    "mirror (its /tile/entries bundles) up to at "
-			    "least %lld entries, then start again "
-			    "(docs/storage.md)", log->dir,
-			    (long long)rec->n, a->what, (long long)a->size,
-			    (long long)rec->n, (long long)a->size - 1,
-			    (unsigned long long)rec->end,
-			    (long long)a->size);
+				  "log signed %s at size %lld: entries "
+				  "%lld..%lld "
+				  "are lost (after byte %llu of entries). The "
+				  "log "
+				  "must not sign that size again with another "
+				  "root, so it will not start: restore "
+				  "log/entries from a backup or from a "
+				  "member's "
+				  "mirror (its /tile/entries bundles) up to at "
+				  "least %lld entries, then start again "
+				  "(docs/storage.md)",
+			    log->dir, (long long)rec->n, a->what,
+			    (long long)a->size, (long long)rec->n,
+			    (long long)a->size - 1,
+			    (unsigned long long)rec->end, (long long)a->size);
 			return -1;
 		}
 		if (memcmp(rec->roots[i], a->root, MERKLE_HASH_SIZE) == 0)
@@ -640,21 +646,26 @@ check_anchors(struct entrylog *log, const struct entrylog_anchor *anchors,
 		merkle_hash_to_hex(a->root, hex);
 		if (rec->hash_bad != -1 && rec->hash_bad < a->size)
 			log_warnx("log %s: its entries do not hash to the "
-			    "root %s of %s at size %lld: entry %lld is the "
-			    "first that differs from its stored hash, so it "
-			    "was altered after it was logged. The log will "
-			    "not start: restore log/entries from a backup "
-			    "or from a member's mirror (docs/storage.md)",
+				  "root %s of %s at size %lld: entry %lld is "
+				  "the "
+				  "first that differs from its stored hash, so "
+				  "it "
+				  "was altered after it was logged. The log "
+				  "will "
+				  "not start: restore log/entries from a "
+				  "backup "
+				  "or from a member's mirror (docs/storage.md)",
 			    log->dir, hex, a->what, (long long)a->size,
 			    (long long)rec->hash_bad);
 		else
 			log_warnx("log %s: its entries do not hash to the "
-			    "root %s of %s at size %lld, and its stored "
-			    "hashes were altered to match them: compare "
-			    "log/entries with a member's mirror to find the "
-			    "altered entries. The log will not start "
-			    "(docs/storage.md)", log->dir, hex, a->what,
-			    (long long)a->size);
+				  "root %s of %s at size %lld, and its stored "
+				  "hashes were altered to match them: compare "
+				  "log/entries with a member's mirror to find "
+				  "the "
+				  "altered entries. The log will not start "
+				  "(docs/storage.md)",
+			    log->dir, hex, a->what, (long long)a->size);
 		return -1;
 	}
 	/*
@@ -665,12 +676,13 @@ check_anchors(struct entrylog *log, const struct entrylog_anchor *anchors,
 	if (rec->hash_bad != -1 && !rec->hash_short && !rec->hash_zero &&
 	    rec->hash_bad >= max_anchor) {
 		log_warnx("log %s: entry %lld is the first that differs from "
-		    "its stored hash, and no checkpoint the log signed covers "
-		    "it to say which is right. The log will not start: "
-		    "compare log/entries with a member's mirror; if the "
-		    "entries are right, delete log/hashes and it is "
-		    "re-derived from them (docs/storage.md)", log->dir,
-		    (long long)rec->hash_bad);
+			  "its stored hash, and no checkpoint the log signed "
+			  "covers "
+			  "it to say which is right. The log will not start: "
+			  "compare log/entries with a member's mirror; if the "
+			  "entries are right, delete log/hashes and it is "
+			  "re-derived from them (docs/storage.md)",
+		    log->dir, (long long)rec->hash_bad);
 		return -1;
 	}
 	return 0;
@@ -699,8 +711,8 @@ recover(struct entrylog *log, const struct entrylog_anchor *anchors,
 		goto done;
 	if ((uint64_t)st.st_size != rec.end) {
 		log_warnx("log %s: cutting a torn tail of %llu bytes after "
-		    "%lld entries: %s", log->dir,
-		    (unsigned long long)st.st_size - rec.end,
+			  "%lld entries: %s",
+		    log->dir, (unsigned long long)st.st_size - rec.end,
 		    (long long)rec.n, rec.tail ? rec.tail : "?");
 		if (ftruncate(log->data_fd, (off_t)rec.end) == -1 ||
 		    fdatasync(log->data_fd) == -1) {
@@ -712,14 +724,16 @@ recover(struct entrylog *log, const struct entrylog_anchor *anchors,
 		goto done;
 	if (ibad <= rec.n) {
 		log_warnx("log %s: index differs from entries at entry %lld: "
-		    "re-deriving it from entries", log->dir, (long long)ibad);
+			  "re-deriving it from entries",
+		    log->dir, (long long)ibad);
 		if (rewrite_index(log, &rec, ibad) == -1)
 			goto done;
 	}
 	want = merkle_stored_hash_count(rec.n) * MERKLE_HASH_SIZE;
 	if (rec.hash_bad != -1) {
 		log_warnx("log %s: stored hashes %s from entry %lld on: "
-		    "re-deriving them from entries", log->dir,
+			  "re-deriving them from entries",
+		    log->dir,
 		    rec.hash_short ? "missing" : "differ from entries",
 		    (long long)rec.hash_bad);
 		if (scan_entries(log, NULL, 0, rec.hash_bad, &again) == -1)
@@ -730,7 +744,8 @@ recover(struct entrylog *log, const struct entrylog_anchor *anchors,
 	if (st.st_size != want || rec.hash_bad != -1) {
 		if (st.st_size > want)
 			log_warnx("log %s: cutting stored hashes beyond %lld "
-			    "entries", log->dir, (long long)rec.n);
+				  "entries",
+			    log->dir, (long long)rec.n);
 		if (ftruncate(log->hash_fd, want) == -1 ||
 		    fdatasync(log->hash_fd) == -1) {
 			log_warn("log %s: truncate hashes", log->dir);
@@ -781,8 +796,8 @@ entrylog_open(const char *dir, int create,
 	}
 	if (recover(log, anchors, nanchors) == -1)
 		goto fail;
-	map_hashes(log, (uint64_t)merkle_stored_hash_count(log->size) *
-	    MERKLE_HASH_SIZE);
+	map_hashes(log,
+	    (uint64_t)merkle_stored_hash_count(log->size) * MERKLE_HASH_SIZE);
 	return log;
 fail:
 	entrylog_close(log);
@@ -825,8 +840,7 @@ entrylog_size(struct entrylog *log)
 }
 
 int
-entrylog_append(struct entrylog *log, const struct entrylog_entry *e,
-    size_t n)
+entrylog_append(struct entrylog *log, const struct entrylog_entry *e, size_t n)
 {
 	uint8_t *data = NULL, *idx = NULL;
 	size_t dlen = 0, i, off = 0;
@@ -844,7 +858,8 @@ entrylog_append(struct entrylog *log, const struct entrylog_entry *e,
 	for (i = 0; i < n; i++) {
 		if (e[i].len == 0) {
 			log_warnx("log entry %zu of the batch is empty; "
-			    "entries never are", i);
+				  "entries never are",
+			    i);
 			return -1;
 		}
 		if (e[i].len > ENTRYLOG_MAX_ENTRY) {
@@ -859,9 +874,10 @@ entrylog_append(struct entrylog *log, const struct entrylog_entry *e,
 	size = log->size;
 	pthread_mutex_unlock(&log->mu);
 	if ((data = malloc(dlen)) == NULL || (idx = malloc(8 * n)) == NULL ||
-	    (log->pending = calloc((size_t)(merkle_stored_hash_count(size +
-	    (int64_t)n) - merkle_stored_hash_count(size)),
-	    MERKLE_HASH_SIZE)) == NULL)
+	    (log->pending = calloc((size_t)(merkle_stored_hash_count(
+						size + (int64_t)n) -
+				       merkle_stored_hash_count(size)),
+		 MERKLE_HASH_SIZE)) == NULL)
 		goto done;
 	if (hash_records(log, size, e, n) == -1)
 		goto done;
@@ -880,23 +896,27 @@ entrylog_append(struct entrylog *log, const struct entrylog_entry *e,
 		log_warn("log %s: append", log->dir);
 		if (!synced) {
 			pthread_mutex_lock(&log->mu);
-			snprintf(log->failed, sizeof(log->failed), "fdatasync: "
-			    "%s", strerror(errno));
+			snprintf(log->failed, sizeof(log->failed),
+			    "fdatasync: "
+			    "%s",
+			    strerror(errno));
 			pthread_mutex_unlock(&log->mu);
-			log_warnx("log %s: a sync failed: the log takes no more "
-			    "entries until the center is restarted",
+			log_warnx("log %s: a sync failed: the log takes no "
+				  "more "
+				  "entries until the center is restarted",
 			    log->dir);
 		}
 		/* Leave the log as it was; a later open would cut it anyway. */
 		if (ftruncate(log->index_fd, size * 8) == -1 ||
 		    ftruncate(log->data_fd, (off_t)end) == -1 ||
-		    ftruncate(log->hash_fd, log->pending_base *
-			MERKLE_HASH_SIZE) == -1)
+		    ftruncate(log->hash_fd,
+			log->pending_base * MERKLE_HASH_SIZE) == -1)
 			log_warn("log %s: cut failed append", log->dir);
 		goto done;
 	}
-	map_hashes(log, (uint64_t)(log->pending_base + (int64_t)log->npending) *
-	    MERKLE_HASH_SIZE);
+	map_hashes(log,
+	    (uint64_t)(log->pending_base + (int64_t)log->npending) *
+		MERKLE_HASH_SIZE);
 	pthread_mutex_lock(&log->mu);
 	log->size = size + (int64_t)n;
 	log->data_end = end + dlen;
@@ -943,8 +963,9 @@ entrylog_unappend(struct entrylog *log, int64_t size)
 	pthread_mutex_unlock(&log->mu);
 	if (ftruncate(log->data_fd, (off_t)end) == -1 ||
 	    ftruncate(log->index_fd, (off_t)size * 8) == -1 ||
-	    ftruncate(log->hash_fd, (off_t)merkle_stored_hash_count(size) *
-		MERKLE_HASH_SIZE) == -1 ||
+	    ftruncate(log->hash_fd,
+		(off_t)merkle_stored_hash_count(size) * MERKLE_HASH_SIZE) ==
+		-1 ||
 	    fdatasync(log->data_fd) == -1 || fdatasync(log->index_fd) == -1 ||
 	    fdatasync(log->hash_fd) == -1) {
 		log_warn("log %s: take back entries after %lld", log->dir,
@@ -976,8 +997,7 @@ span(struct entrylog *log, int64_t start, int64_t count, uint64_t *from,
 }
 
 int
-entrylog_read(struct entrylog *log, int64_t index, uint8_t **out,
-    size_t *len)
+entrylog_read(struct entrylog *log, int64_t index, uint8_t **out, size_t *len)
 {
 	uint64_t from, to;
 	uint8_t *buf;

@@ -31,8 +31,7 @@ int idmap_put(struct idmap *m, const uint8_t id[32], int64_t index);
  * Returns 1 if index holds id, 0 if it does not, -1 on error (the caller's
  * check against its source of truth).
  */
-typedef int (*idmap_confirm_fn)(void *ctx, int64_t index,
-    const uint8_t id[32]);
+typedef int (*idmap_confirm_fn)(void *ctx, int64_t index, const uint8_t id[32]);
 
 /*
  * The log index of id: each candidate whose prefix matches is confirmed

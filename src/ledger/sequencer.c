@@ -43,7 +43,7 @@ struct apply_batch {
 	int64_t size; /* the log's size once this batch is applied */
 	size_t n;
 	struct apply_item *items;
-	char *arena; /* the bytes and ids of items */
+	char *arena;		     /* the bytes and ids of items */
 	struct seq_request *waiters; /* complete once applied */
 	struct apply_batch *next;
 };
@@ -54,15 +54,15 @@ struct sequencer {
 	struct idmap *ids; /* the sequencer thread's */
 	pthread_t thread, applier;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;	 /* requests queued, or stopping */
-	pthread_cond_t apply_cv; /* batches queued, or applier stopping */
+	pthread_cond_t cv;	   /* requests queued, or stopping */
+	pthread_cond_t apply_cv;   /* batches queued, or applier stopping */
 	pthread_cond_t applied_cv; /* the store moved forward */
 	struct seq_request *head, *tail;
 	struct apply_batch *ahead, *atail;
 	int64_t logged;	 /* the log's size after the last batch */
 	int64_t applied; /* the store's applied size */
 	int stopping, applier_stopping;
-	int warm; /* sequencer_warm asked, not yet done */
+	int warm;	 /* sequencer_warm asked, not yet done */
 	int64_t trouble; /* > 0: the store failed at this index; retrying */
 	sequencer_hook hook;
 	void *hook_ctx;
@@ -81,8 +81,8 @@ id_hash(const char *id)
 	int i;
 
 	for (i = 0; i < 16 && id[i]; i++)
-		h = h << 4 | (uint64_t)(id[i] <= '9' ? id[i] - '0'
-						     : id[i] - 'a' + 10);
+		h = h << 4 |
+		    (uint64_t)(id[i] <= '9' ? id[i] - '0' : id[i] - 'a' + 10);
 	return h;
 }
 
@@ -197,7 +197,7 @@ sequence(struct sequencer *seq, struct seq_request *batch,
 	struct seq_item **fresh = NULL, *prev;
 	struct idset set = { NULL, 0 };
 	size_t total = 0, nfresh = 0, i;
-	uint8_t (*bid)[32] = NULL; /* fresh entries' ids, parsed once */
+	uint8_t(*bid)[32] = NULL; /* fresh entries' ids, parsed once */
 	int64_t size, idx;
 	int rc = -1;
 
@@ -264,7 +264,8 @@ sequence(struct sequencer *seq, struct seq_request *batch,
 		batch_free(*out);
 		*out = NULL;
 		if (entrylog_unappend(seq->log, size) == -1)
-			fatalx("the log holds %zu entries of a batch that could "
+			fatalx("the log holds %zu entries of a batch that "
+			       "could "
 			       "not be signed, and they cannot be taken back: "
 			       "stopping rather than serve an unknown log",
 			    nfresh);
@@ -275,7 +276,8 @@ sequence(struct sequencer *seq, struct seq_request *batch,
 			continue;
 		if (idmap_put(seq->ids, bid[i], fresh[i]->index) == -1)
 			fatalx("out of memory for the id index at log index "
-			       "%lld", (long long)fresh[i]->index);
+			       "%lld",
+			    (long long)fresh[i]->index);
 	}
 	rc = 0;
 done:
@@ -322,8 +324,8 @@ run(void *arg)
 		/* Take what is pending, up to BATCH_MAX_ENTRIES entries. */
 		batch = last = seq->head;
 		n = batch->n;
-		while (last->next != NULL && n + last->next->n <=
-		    BATCH_MAX_ENTRIES) {
+		while (last->next != NULL &&
+		    n + last->next->n <= BATCH_MAX_ENTRIES) {
 			last = last->next;
 			n += last->n;
 		}
@@ -401,13 +403,14 @@ apply_wait(struct sequencer *seq, int64_t index, int delay_ms)
 	pthread_mutex_lock(&seq->mu);
 	if (seq->trouble == 0)
 		log_warnx("the store cannot apply the log from index %lld "
-		    "(see above): writes are refused and reads answer from "
-		    "what it holds until it can; trying again",
+			  "(see above): writes are refused and reads answer "
+			  "from "
+			  "what it holds until it can; trying again",
 		    (long long)index);
 	seq->trouble = index + 1;
 	while (!seq->applier_stopping &&
 	    pthread_cond_timedwait(&seq->apply_cv, &seq->mu, &until) !=
-	    ETIMEDOUT)
+		ETIMEDOUT)
 		;
 	stopping = seq->applier_stopping;
 	pthread_mutex_unlock(&seq->mu);
@@ -438,11 +441,10 @@ apply_run(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&seq->mu);
-		while (seq->ahead == NULL && !seq->applier_stopping &&
-		    !seq->warm)
+		while (
+		    seq->ahead == NULL && !seq->applier_stopping && !seq->warm)
 			pthread_cond_wait(&seq->apply_cv, &seq->mu);
-		if (seq->warm && seq->ahead == NULL &&
-		    !seq->applier_stopping) {
+		if (seq->warm && seq->ahead == NULL && !seq->applier_stopping) {
 			seq->warm = 0;
 			pthread_mutex_unlock(&seq->mu);
 			/* An error is tried again by the first entry. */
@@ -457,8 +459,8 @@ apply_run(void *arg)
 			break;
 		status = 0;
 		for (delay = APPLY_RETRY_MIN_MS; apply_list(seq, list) == -1;
-		     delay = delay * 2 > APPLY_RETRY_MAX_MS ?
-		     APPLY_RETRY_MAX_MS : delay * 2)
+		     delay = delay * 2 > APPLY_RETRY_MAX_MS ? APPLY_RETRY_MAX_MS
+							    : delay * 2)
 			if (apply_wait(seq, list->items[0].index, delay)) {
 				status = -1;
 				break;
@@ -469,7 +471,8 @@ apply_run(void *arg)
 		if (status == 0) {
 			if (seq->trouble > 0)
 				log_info("the store applies the log again, up "
-				    "to index %lld", (long long)b->size - 1);
+					 "to index %lld",
+				    (long long)b->size - 1);
 			seq->trouble = 0;
 			seq->applied = b->size;
 			pthread_cond_broadcast(&seq->applied_cv);
@@ -519,8 +522,8 @@ finish(struct sequencer *seq, int applier_runs)
 }
 
 struct sequencer *
-sequencer_start(struct entrylog *log, struct store *store,
-    sequencer_hook hook, void *hook_ctx)
+sequencer_start(struct entrylog *log, struct store *store, sequencer_hook hook,
+    void *hook_ctx)
 {
 	struct sequencer *seq;
 	int have_thread = 0;
@@ -537,8 +540,7 @@ sequencer_start(struct entrylog *log, struct store *store,
 	pthread_cond_init(&seq->apply_cv, NULL);
 	pthread_cond_init(&seq->applied_cv, NULL);
 	if ((seq->ids = idmap_new()) == NULL ||
-	    store_observation_ids(store, load_id, seq) == -1 ||
-	    seq->stopping) {
+	    store_observation_ids(store, load_id, seq) == -1 || seq->stopping) {
 		log_warnx("cannot load the observation ids into memory");
 		goto fail;
 	}

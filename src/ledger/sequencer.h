@@ -39,7 +39,7 @@ struct sequencer;
 /* One entry of a request. The caller fills the inputs and keeps them alive
  * until the request completes. */
 struct seq_item {
-	const char *bytes;   /* canonical entry bytes */
+	const char *bytes; /* canonical entry bytes */
 	size_t len;
 	const json_t *entry; /* the parsed entry, for the store */
 	const char *id;	     /* observation id (64 hex) or NULL: no dedup */
@@ -101,8 +101,7 @@ void sequencer_warm(struct sequencer *seq);
  * Waits until the store has applied the log's first size entries, at most
  * timeout_ms. 0, or -1 on timeout.
  */
-int sequencer_wait_applied(struct sequencer *seq, int64_t size,
-    int timeout_ms);
+int sequencer_wait_applied(struct sequencer *seq, int64_t size, int timeout_ms);
 
 /* Refuses new requests, completes the queued ones, joins the thread and
  * frees seq. NULL does nothing. */

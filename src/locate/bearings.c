@@ -19,8 +19,7 @@
 #define MAX_ITER 50
 #define STEP_TOL 1e-5 /* m */
 
-static void
-msg_add(struct bearings_result *res, const char *fmt, ...)
+static void msg_add(struct bearings_result *res, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Appends to res->message; a message too long for the buffer is cut. */
@@ -55,8 +54,10 @@ check(const struct bearings_obs *obs, size_t n, struct bearings_result *res)
 	size_t i;
 
 	if (n < 2) {
-		msg_add(res, "too few bearings: triangulation needs at least "
-			     "2, got %zu", n);
+		msg_add(res,
+		    "too few bearings: triangulation needs at least "
+		    "2, got %zu",
+		    n);
 		return -1;
 	}
 	if (n > BEARINGS_MAX) {
@@ -76,14 +77,18 @@ check(const struct bearings_obs *obs, size_t n, struct bearings_result *res)
 			return -1;
 		}
 		if (!(obs[i].bearing_deg >= 0 && obs[i].bearing_deg < 360)) {
-			msg_add(res, "bearings[%zu].bearing_deg: must be in "
-				     "[0, 360)", i);
+			msg_add(res,
+			    "bearings[%zu].bearing_deg: must be in "
+			    "[0, 360)",
+			    i);
 			return -1;
 		}
 		if (!(obs[i].sigma_deg > 0 &&
 			obs[i].sigma_deg <= BEARINGS_MAX_SIGMA)) {
-			msg_add(res, "bearings[%zu].sigma_deg: must be in "
-				     "(0, %g]", i, BEARINGS_MAX_SIGMA);
+			msg_add(res,
+			    "bearings[%zu].sigma_deg: must be in "
+			    "(0, %g]",
+			    i, BEARINGS_MAX_SIGMA);
 			return -1;
 		}
 	}
@@ -149,8 +154,10 @@ start(const struct bearings_obs *obs, size_t n, double *lat, double *lon,
 		dir[0] = v[0] * f.e[0] + v[1] * f.e[1] + v[2] * f.e[2];
 		dir[1] = v[0] * f.n[0] + v[1] * f.n[1] + v[2] * f.n[2];
 		if ((pt[0] - p[0]) * dir[0] + (pt[1] - p[1]) * dir[1] <= 0) {
-			msg_add(res, "bearings do not meet in front of post "
-				     "%zu", i);
+			msg_add(res,
+			    "bearings do not meet in front of post "
+			    "%zu",
+			    i);
 			return -1;
 		}
 	}
@@ -166,12 +173,9 @@ const char *
 bearings_status_name(enum bearings_status s)
 {
 	switch (s) {
-	case BEARINGS_OK:
-		return "ok";
-	case BEARINGS_POOR_GEOMETRY:
-		return "poor_geometry";
-	default:
-		return "failed";
+	case BEARINGS_OK: return "ok";
+	case BEARINGS_POOR_GEOMETRY: return "poor_geometry";
+	default: return "failed";
 	}
 }
 
@@ -200,9 +204,8 @@ bearings_solve(const struct bearings_obs *obs, size_t n,
 		a00 = a01 = a11 = b0 = b1 = 0;
 		ss = chi2 = 0;
 		for (i = 0; i < n; i++) {
-			geod_geninverse(&g, obs[i].lat_deg, obs[i].lon_deg,
-			    lat, lon, &s12, &azi1, &azi2, &m12, NULL, NULL,
-			    NULL);
+			geod_geninverse(&g, obs[i].lat_deg, obs[i].lon_deg, lat,
+			    lon, &s12, &azi1, &azi2, &m12, NULL, NULL, NULL);
 			if (!(s12 > 1e-3) || fabs(m12) < 1e-3) {
 				msg_add(res, "the point falls on post %zu", i);
 				goto fail;
@@ -210,13 +213,15 @@ bearings_solve(const struct bearings_obs *obs, size_t n,
 			az[i] = azi2;
 			r = wrap180(obs[i].bearing_deg - azi1) * DEG;
 			if (fabs(r) > M_PI / 2) {
-				msg_add(res, "bearings do not meet in front "
-					     "of post %zu", i);
+				msg_add(res,
+				    "bearings do not meet in front "
+				    "of post %zu",
+				    i);
 				goto fail;
 			}
 			ss += r * s12 * r * s12;
-			w = 1 / (obs[i].sigma_deg * DEG * obs[i].sigma_deg *
-				    DEG);
+			w = 1 /
+			    (obs[i].sigma_deg * DEG * obs[i].sigma_deg * DEG);
 			j0 = cos(azi2 * DEG) / m12;
 			j1 = -sin(azi2 * DEG) / m12;
 			chi2 += w * r * r;
@@ -228,8 +233,9 @@ bearings_solve(const struct bearings_obs *obs, size_t n,
 		}
 		det = a00 * a11 - a01 * a01;
 		if (!(det > 0)) {
-			msg_add(res, "bearings are parallel: they do not "
-				     "intersect");
+			msg_add(res,
+			    "bearings are parallel: they do not "
+			    "intersect");
 			goto fail;
 		}
 		res->cov_en[0] = a11 / det;
@@ -244,8 +250,8 @@ bearings_solve(const struct bearings_obs *obs, size_t n,
 			msg_add(res, "no convergence");
 			goto fail;
 		}
-		geod_direct(&g, lat, lon, atan2(de, dn) / DEG, step, &lat,
-		    &lon, NULL);
+		geod_direct(&g, lat, lon, atan2(de, dn) / DEG, step, &lat, &lon,
+		    NULL);
 		/* One more pass at the final point for its covariance. */
 		if (step < STEP_TOL)
 			converged = 1;
@@ -271,20 +277,20 @@ bearings_solve(const struct bearings_obs *obs, size_t n,
 	/* Honest ellipses: with three bearings or more, the a-posteriori
 	 * variance factor when the misses are too large for the sigmas. */
 	res->chi2 = chi2;
-	res->variance_factor = uncertainty_variance_factor(chi2,
-	    (int)n - 2);
+	res->variance_factor = uncertainty_variance_factor(chi2, (int)n - 2);
 	for (k = 0; k < 3; k++)
 		res->cov_en[k] *= res->variance_factor;
-	res->has_ellipse = ellipsoid_ellipse95(res->cov_en, &res->ellipse) ==
-	    0;
+	res->has_ellipse = ellipsoid_ellipse95(res->cov_en, &res->ellipse) == 0;
 	msg_add(res, "%zu bearings, widest crossing %.1f deg", n, best);
 	if (res->variance_factor > 1)
 		msg_add(res, ", variance factor %.3g (chi2 %.3g on %zu dof)",
 		    res->variance_factor, chi2, n - 2);
 	res->status = BEARINGS_OK;
 	if (best < BEARINGS_MIN_CROSSING) {
-		msg_add(res, "; bearings nearly parallel (crossing below %g "
-			     "deg)", BEARINGS_MIN_CROSSING);
+		msg_add(res,
+		    "; bearings nearly parallel (crossing below %g "
+		    "deg)",
+		    BEARINGS_MIN_CROSSING);
 		res->status = BEARINGS_POOR_GEOMETRY;
 	}
 	return 0;

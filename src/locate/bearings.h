@@ -21,9 +21,9 @@
 
 #include "locate/ellipsoid.h"
 
-#define BEARINGS_MAX 64	      /* bearings per fix (STYLE.md rule 6) */
-#define BEARINGS_MSG_LEN 256  /* size of bearings_result.message */
-#define BEARINGS_MAX_SIGMA 45.0 /* degrees */
+#define BEARINGS_MAX 64		   /* bearings per fix (STYLE.md rule 6) */
+#define BEARINGS_MSG_LEN 256	   /* size of bearings_result.message */
+#define BEARINGS_MAX_SIGMA 45.0	   /* degrees */
 #define BEARINGS_MIN_CROSSING 10.0 /* degrees: below, poor_geometry */
 
 /* One bearing: the post (WGS84) and the azimuth it saw, clockwise from
@@ -42,17 +42,17 @@ enum bearings_status {
 
 struct bearings_result {
 	enum bearings_status status;
-	double lat_deg, lon_deg;  /* the point; NaN when failed */
-	double cov_en[3];	  /* {ee, en, nn}, m^2 */
-	int has_ellipse;	  /* 0 when the covariance is singular */
+	double lat_deg, lon_deg; /* the point; NaN when failed */
+	double cov_en[3];	 /* {ee, en, nn}, m^2 */
+	int has_ellipse;	 /* 0 when the covariance is singular */
 	struct ellipsoid_ellipse ellipse; /* 95 % */
-	double crossing_deg;	  /* widest crossing angle of two bearings */
-	double residual_rms_m;	  /* RMS miss distance of the bearing lines */
-	double chi2;		  /* sum of squared standardized residuals */
-	double variance_factor;	  /* applied to cov_en: chi2 / (n - 2) when
+	double crossing_deg;	/* widest crossing angle of two bearings */
+	double residual_rms_m;	/* RMS miss distance of the bearing lines */
+	double chi2;		/* sum of squared standardized residuals */
+	double variance_factor; /* applied to cov_en: chi2 / (n - 2) when
 				     the global test fails at 5 %, else 1 */
 	int iterations;
-	size_t nused;		  /* bearings used (all of them), in order */
+	size_t nused; /* bearings used (all of them), in order */
 	char message[BEARINGS_MSG_LEN]; /* what happened, always set */
 };
 

@@ -10,8 +10,8 @@
 #include "locate/ellipsoid.h"
 
 #define DEG (M_PI / 180.0)
-#define E2 (ELLIPSOID_F * (2.0 - ELLIPSOID_F))		  /* e^2 */
-#define B_AXIS (ELLIPSOID_A * (1.0 - ELLIPSOID_F))		  /* b */
+#define E2 (ELLIPSOID_F * (2.0 - ELLIPSOID_F))		       /* e^2 */
+#define B_AXIS (ELLIPSOID_A * (1.0 - ELLIPSOID_F))	       /* b */
 #define EP2 (E2 / ((1.0 - ELLIPSOID_F) * (1.0 - ELLIPSOID_F))) /* e'^2 */
 
 void
@@ -53,8 +53,7 @@ ellipsoid_from_ecef(const double xyz[3], double *lat_deg, double *lon_deg,
 	if (lon_deg != NULL)
 		*lon_deg = atan2(xyz[1], xyz[0]) / DEG;
 	if (h_m != NULL)
-		*h_m = p * cp + z * sp -
-		    ELLIPSOID_A * sqrt(1.0 - E2 * sp * sp);
+		*h_m = p * cp + z * sp - ELLIPSOID_A * sqrt(1.0 - E2 * sp * sp);
 }
 
 void

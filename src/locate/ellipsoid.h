@@ -13,8 +13,8 @@
 #ifndef TRUCE_ELLIPSOID_H
 #define TRUCE_ELLIPSOID_H
 
-#define ELLIPSOID_A 6378137.0		     /* semi-major axis, metres */
-#define ELLIPSOID_F (1.0 / 298.257223563)    /* flattening */
+#define ELLIPSOID_A 6378137.0		       /* semi-major axis, metres */
+#define ELLIPSOID_F (1.0 / 298.257223563)      /* flattening */
 #define ELLIPSOID_CHI2_95_2D 5.991464547107979 /* chi2(2 dof) 95 % quantile */
 
 /*
@@ -54,16 +54,16 @@ void ellipsoid_to_ecef(double lat_deg, double lon_deg, double h_m,
  * to convergence, at most 6 steps; typically 2). Any argument pointer may be
  * NULL when the value is not wanted.
  */
-void ellipsoid_from_ecef(const double xyz[3], double *lat_deg,
-    double *lon_deg, double *h_m);
+void ellipsoid_from_ecef(const double xyz[3], double *lat_deg, double *lon_deg,
+    double *h_m);
 
 /* Fills *f with the ENU frame whose origin is the geodetic point given. */
-void ellipsoid_enu_init(struct ellipsoid_enu *f, double lat_deg,
-    double lon_deg, double h_m);
+void ellipsoid_enu_init(struct ellipsoid_enu *f, double lat_deg, double lon_deg,
+    double h_m);
 
 /* Writes the ENU coordinates in frame f of the ECEF point xyz into enu. */
-void ellipsoid_enu_from_ecef(const struct ellipsoid_enu *f,
-    const double xyz[3], double enu[3]);
+void ellipsoid_enu_from_ecef(const struct ellipsoid_enu *f, const double xyz[3],
+    double enu[3]);
 
 /* Writes the ECEF coordinates of the point enu of frame f into xyz. */
 void ellipsoid_enu_to_ecef(const struct ellipsoid_enu *f, const double enu[3],
@@ -90,7 +90,6 @@ int ellipsoid_ellipse95(const double cov[3], struct ellipsoid_ellipse *out);
  * Returns -1, cov untouched, when the semi-axes are negative, not finite, or
  * the minor exceeds the major.
  */
-int ellipsoid_ellipse95_cov(const struct ellipsoid_ellipse *el,
-    double cov[3]);
+int ellipsoid_ellipse95_cov(const struct ellipsoid_ellipse *el, double cov[3]);
 
 #endif

@@ -18,8 +18,8 @@ struct ctx {
 	char err[256];
 };
 
-static int
-fail(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Records the first error; returns -1 for `return fail(...)`. */
 static int
@@ -44,7 +44,8 @@ only_keys(struct ctx *c, json_t *obj, const char *where,
 	json_t *v;
 	size_t i;
 
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		for (i = 0; allowed[i] != NULL; i++)
 			if (strcmp(key, allowed[i]) == 0)
 				break;
@@ -76,8 +77,8 @@ number(struct ctx *c, json_t *obj, const char *key, const char *where,
 		return fail(c, "%s/%s: must be a number", where, key);
 	d = json_number_value(v);
 	if (!(d >= min && d <= max))
-		return fail(c, "%s/%s: %g is out of range [%g, %g]", where,
-		    key, d, min, max);
+		return fail(c, "%s/%s: %g is out of range [%g, %g]", where, key,
+		    d, min, max);
 	*out = d;
 	if (present != NULL)
 		*present = 1;
@@ -125,8 +126,8 @@ parse_tdoa(struct ctx *c, json_t *in, struct tdoa_fix *fix,
 			NULL) == -1 ||
 		    number(c, e, "lon", where, 1, -180, 180, &s[i].lon_deg,
 			NULL) == -1 ||
-		    number(c, e, "alt_m", where, 1, TDOA_MIN_ALT,
-			TDOA_MAX_ALT, &s[i].alt_m, NULL) == -1)
+		    number(c, e, "alt_m", where, 1, TDOA_MIN_ALT, TDOA_MAX_ALT,
+			&s[i].alt_m, NULL) == -1)
 			return -1;
 		t = json_object_get(e, "t_ns");
 		has_ns = t != NULL;
@@ -135,14 +136,17 @@ parse_tdoa(struct ctx *c, json_t *in, struct tdoa_fix *fix,
 		if (ns_form == -1)
 			ns_form = has_ns;
 		else if (ns_form != has_ns)
-			return fail(c, "%s/%s: every sensor of a fix must use "
-				       "the same time field (%s)", where,
-			    has_ns ? "t_ns" : "t_s",
+			return fail(c,
+			    "%s/%s: every sensor of a fix must use "
+			    "the same time field (%s)",
+			    where, has_ns ? "t_ns" : "t_s",
 			    ns_form ? "t_ns" : "t_s");
 		if (has_ns) {
 			if (!json_is_integer(t))
-				return fail(c, "%s/t_ns: must be an integer "
-					       "(nanoseconds)", where);
+				return fail(c,
+				    "%s/t_ns: must be an integer "
+				    "(nanoseconds)",
+				    where);
 			s[i].t_ns = json_integer_value(t);
 			s[i].t_s = 0;
 		} else {
@@ -165,8 +169,9 @@ parse_tdoa(struct ctx *c, json_t *in, struct tdoa_fix *fix,
 		}
 		if (hi / 2 - lo / 2 > TDOA_MAX_SPREAD_NS / 2 ||
 		    hi - lo > TDOA_MAX_SPREAD_NS)
-			return fail(c, "/sensors: t_ns values spread over more "
-				       "than 2^53 ns");
+			return fail(c,
+			    "/sensors: t_ns values spread over more "
+			    "than 2^53 ns");
 	}
 	fix->sensors = s;
 	fix->nsensors = n;
@@ -192,8 +197,8 @@ parse_bearings(struct ctx *c, json_t *in, struct bearings_obs *o, size_t *np)
 	if (n == 0)
 		return fail(c, "/bearings: empty");
 	if (n > BEARINGS_MAX)
-		return fail(c, "/bearings: %zu bearings, at most %d per fix",
-		    n, BEARINGS_MAX);
+		return fail(c, "/bearings: %zu bearings, at most %d per fix", n,
+		    BEARINGS_MAX);
 	for (i = 0; i < n; i++) {
 		e = json_array_get(arr, i);
 		snprintf(where, sizeof(where), "/bearings/%zu", i);
@@ -223,8 +228,8 @@ struct out {
 	int cut;
 };
 
-static void
-put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 put(struct out *o, const char *fmt, ...)
@@ -295,8 +300,9 @@ put_ellipse(struct out *o, int has, const struct ellipsoid_ellipse *el)
 		put(o, ",\"ellipse\":null");
 		return;
 	}
-	put(o, ",\"ellipse\":{\"semi_major_m\":%.3f,\"semi_minor_m\":%.3f,"
-	       "\"orientation_deg\":%.2f}",
+	put(o,
+	    ",\"ellipse\":{\"semi_major_m\":%.3f,\"semi_minor_m\":%.3f,"
+	    "\"orientation_deg\":%.2f}",
 	    el->semi_major_m, el->semi_minor_m, el->orientation_deg);
 }
 
@@ -369,8 +375,9 @@ fixjson_locate(const char *line, size_t len, const struct tdoa_options *opt,
 	has_s = json_object_get(in, "sensors") != NULL;
 	has_b = json_object_get(in, "bearings") != NULL;
 	if (has_s == has_b) {
-		fail(&c, has_s ? "give sensors or bearings, not both" :
-				 "/sensors or /bearings: missing");
+		fail(&c,
+		    has_s ? "give sensors or bearings, not both"
+			  : "/sensors or /bearings: missing");
 		goto done;
 	}
 	if (has_s) {

@@ -39,15 +39,14 @@ struct tdoa_options;
  * invalid; the output line is then a `failed` line whose message names the
  * field. Cost: a JSON parse and one solve (tdoa_solve, bearings_solve).
  */
-int fixjson_locate(const char *line, size_t len,
-    const struct tdoa_options *opt, char *out, size_t outlen);
+int fixjson_locate(const char *line, size_t len, const struct tdoa_options *opt,
+    char *out, size_t outlen);
 
 /*
  * Writes the `failed` output line {"id":id,"status":"failed","message":msg}
  * into out (id may be NULL: written as null). For errors found outside a
  * line's JSON, such as an over-long line.
  */
-void fixjson_failed(const char *id, const char *msg, char *out,
-    size_t outlen);
+void fixjson_failed(const char *id, const char *msg, char *out, size_t outlen);
 
 #endif

@@ -22,12 +22,12 @@
 #include "locate/uncertainty.h"
 
 #define MAXN TDOA_MAX_SENSORS
-#define MAXP 4	    /* unknowns: 3 position + bias */
-#define MAXMIN 8    /* minima kept per sensor set */
-#define STEP_TOL 1e-7 /* m: a step this short ends the refinement */
+#define MAXP 4		    /* unknowns: 3 position + bias */
+#define MAXMIN 8	    /* minima kept per sensor set */
+#define STEP_TOL 1e-7	    /* m: a step this short ends the refinement */
 #define DECREMENT_TOL 1e-10 /* of sigma_r^2: converged */
-#define FAR_M 1e8     /* m: a run that wanders this far has diverged */
-#define THIN 0.01     /* width/length below which sensors are collinear */
+#define FAR_M 1e8	    /* m: a run that wanders this far has diverged */
+#define THIN 0.01	    /* width/length below which sensors are collinear */
 #define MIRROR_THIN 0.25 /* width/length below which mirror images are tried */
 #define DEG (M_PI / 180.0)
 #define E2 (ELLIPSOID_F * (2.0 - ELLIPSOID_F)) /* e^2 */
@@ -43,29 +43,28 @@ struct work {
 	double rho[MAXN];      /* speed * (t - t_min), m */
 	double all_s[MAXN][3]; /* every input sensor, ECEF minus o */
 	double all_rho[MAXN];
-	double o[3];	       /* origin: the frame's */
-	double sigma_r;	       /* speed * sigma_t, m */
-	double scale;	       /* rms distance of sensors from the origin */
-	double thin;	       /* width/length of the sensor set */
-	double normal[3];      /* 3-D: normal of the sensors' best plane;
+	double o[3];	    /* origin: the frame's */
+	double sigma_r;	    /* speed * sigma_t, m */
+	double scale;	    /* rms distance of sensors from the origin */
+	double thin;	    /* width/length of the sensor set */
+	double normal[3];   /* 3-D: normal of the sensors' best plane;
 				  2-D: horizontal normal of their best line */
-	double centroid[3];    /* of the sensors in play, ECEF minus o */
+	double centroid[3]; /* of the sensors in play, ECEF minus o */
 	struct ellipsoid_enu frame; /* ENU at the sensors' centroid */
 	int iterations;
 };
 
 /* A point the refinement reached (or a start, before it runs). */
 struct minimum {
-	double x[3]; /* ECEF minus o */
-	double b;    /* range bias: speed * (t_emission - t_min), m */
-	double cost; /* sum of squared residuals, m^2 */
+	double x[3];  /* ECEF minus o */
+	double b;     /* range bias: speed * (t_emission - t_min), m */
+	double cost;  /* sum of squared residuals, m^2 */
 	double reach; /* see reach() */
 	double h;     /* height above the ellipsoid, m */
 	int converged;
 };
 
-static void
-msg_add(struct tdoa_result *res, const char *fmt, ...)
+static void msg_add(struct tdoa_result *res, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Appends to res->message; a message too long for the buffer is cut. */
@@ -184,8 +183,8 @@ eigen3(const double m[3][3], double val[3], double vec[3][3])
 	for (sweep = 0; sweep < 50; sweep++) {
 		double off = fabs(a[0][1]) + fabs(a[0][2]) + fabs(a[1][2]);
 
-		if (off <= 1e-18 * (fabs(a[0][0]) + fabs(a[1][1]) +
-					 fabs(a[2][2])) ||
+		if (off <= 1e-18 *
+			    (fabs(a[0][0]) + fabs(a[1][1]) + fabs(a[2][2])) ||
 		    off == 0)
 			break;
 		for (p = 0; p < 2; p++)
@@ -217,7 +216,8 @@ eigen3(const double m[3][3], double val[3], double vec[3][3])
 	/* Sort ascending (three elements). */
 	for (i = 0; i < 2; i++)
 		for (j = 0; j < 2 - i; j++)
-			if (a[order[j]][order[j]] > a[order[j + 1]][order[j + 1]]) {
+			if (a[order[j]][order[j]] >
+			    a[order[j + 1]][order[j + 1]]) {
 				k = order[j];
 				order[j] = order[j + 1];
 				order[j + 1] = k;
@@ -526,8 +526,10 @@ closed_form(const struct work *w, int dim, double u0, struct minimum *roots)
 	size_t i;
 
 	for (i = 0; i < w->n; i++) {
-		ellipsoid_enu_from_ecef(&w->frame, (double[3]){ w->s[i][0] +
-		    w->o[0], w->s[i][1] + w->o[1], w->s[i][2] + w->o[2] }, s);
+		ellipsoid_enu_from_ecef(&w->frame,
+		    (double[3]){ w->s[i][0] + w->o[0], w->s[i][1] + w->o[1],
+			w->s[i][2] + w->o[2] },
+		    s);
 		for (k = 0; k < 3; k++)
 			s[k] /= sc;
 		rho = w->rho[i] / sc;
@@ -659,14 +661,16 @@ shape(struct work *w, double *flat)
 		w->thin = val[2] > 0 ? val[1] / val[2] : 0;
 		for (k = 0; k < 3; k++)
 			w->normal[k] = vec[1][0] * w->frame.e[k] +
-			    vec[1][1] * w->frame.n[k] + vec[1][2] * w->frame.u[k];
+			    vec[1][1] * w->frame.n[k] +
+			    vec[1][2] * w->frame.u[k];
 		*flat = 0;
 	} else {
 		w->thin = val[2] > 0 ? val[1] / val[2] : 0;
 		*flat = val[2] > 0 ? val[0] / val[2] : 0;
 		for (k = 0; k < 3; k++)
 			w->normal[k] = vec[0][0] * w->frame.e[k] +
-			    vec[0][1] * w->frame.n[k] + vec[0][2] * w->frame.u[k];
+			    vec[0][1] * w->frame.n[k] +
+			    vec[0][2] * w->frame.u[k];
 	}
 }
 
@@ -764,8 +768,8 @@ reach(struct work *w, const struct minimum *m)
 
 	if (covariance(w, m, cov, &vu, NULL) == -1)
 		return 1.0;
-	return fmax(1.0, 3 * sqrt(ELLIPSOID_CHI2_95_2D * (cov[0] + cov[2] +
-					  vu)));
+	return fmax(1.0,
+	    3 * sqrt(ELLIPSOID_CHI2_95_2D * (cov[0] + cov[2] + vu)));
 }
 
 /* Runs the refinement from start unless a known minimum's basin has it. */
@@ -804,9 +808,9 @@ start_cost(const struct work *w, const double x0[3])
 /* What solving one set of sensors found. */
 struct outcome {
 	struct minimum best;
-	int found;	    /* a converged minimum exists */
-	int underground;    /* 3-D: only minima below min_alt_m */
-	int has_rival;	    /* an ambiguity of the horizontal position */
+	int found;	 /* a converged minimum exists */
+	int underground; /* 3-D: only minima below min_alt_m */
+	int has_rival;	 /* an ambiguity of the horizontal position */
 	struct minimum rival;
 	int has_height_rival; /* 3-D: one of the height only */
 	struct minimum height_rival;
@@ -917,8 +921,8 @@ solve_set(struct work *w, struct outcome *out)
 	for (j = 0; j < nmin; j++) {
 		if (j == bi || !physical(w, &mins[j]))
 			continue;
-		dchi2 = (mins[j].cost - mins[bi].cost) /
-		    (w->sigma_r * w->sigma_r);
+		dchi2 =
+		    (mins[j].cost - mins[bi].cost) / (w->sigma_r * w->sigma_r);
 		if (dist3(mins[j].x, mins[bi].x) <= mins[bi].reach ||
 		    dchi2 >= w->opt->ambiguity_chi2)
 			continue;
@@ -1007,8 +1011,7 @@ check_fix(const struct tdoa_fix *fix, struct tdoa_result *res)
 		return -1;
 	}
 	if (!(fix->sigma_t_s > 0 && fix->sigma_t_s <= TDOA_MAX_SIGMA_T)) {
-		msg_add(res, "sigma_t_s: must be in (0, %g]",
-		    TDOA_MAX_SIGMA_T);
+		msg_add(res, "sigma_t_s: must be in (0, %g]", TDOA_MAX_SIGMA_T);
 		return -1;
 	}
 	if (fix->known_alt &&
@@ -1026,8 +1029,8 @@ check_fix(const struct tdoa_fix *fix, struct tdoa_result *res)
 			return -1;
 		}
 		if (!(s->lon_deg >= -180 && s->lon_deg <= 180)) {
-			msg_add(res,
-			    "sensors[%zu].lon: must be in [-180, 180]", i);
+			msg_add(res, "sensors[%zu].lon: must be in [-180, 180]",
+			    i);
 			return -1;
 		}
 		if (!(s->alt_m >= TDOA_MIN_ALT && s->alt_m <= TDOA_MAX_ALT)) {
@@ -1041,16 +1044,20 @@ check_fix(const struct tdoa_fix *fix, struct tdoa_result *res)
 			if (s->t_ns > tmax)
 				tmax = s->t_ns;
 		} else if (!(fabs(s->t_s) <= TDOA_MAX_T_S)) {
-			msg_add(res, "sensors[%zu].t_s: must be finite, |t_s| "
-				     "at most %g", i, TDOA_MAX_T_S);
+			msg_add(res,
+			    "sensors[%zu].t_s: must be finite, |t_s| "
+			    "at most %g",
+			    i, TDOA_MAX_T_S);
 			return -1;
 		}
 	}
 	/* tmax - tmin could overflow int64: compare halves first. */
-	if (fix->times_ns && (tmax / 2 - tmin / 2 > TDOA_MAX_SPREAD_NS / 2 ||
-				 tmax - tmin > TDOA_MAX_SPREAD_NS)) {
-		msg_add(res, "sensors[].t_ns: arrival times spread over more "
-			     "than 2^53 ns");
+	if (fix->times_ns &&
+	    (tmax / 2 - tmin / 2 > TDOA_MAX_SPREAD_NS / 2 ||
+		tmax - tmin > TDOA_MAX_SPREAD_NS)) {
+		msg_add(res,
+		    "sensors[].t_ns: arrival times spread over more "
+		    "than 2^53 ns");
 		return -1;
 	}
 	return 0;
@@ -1080,7 +1087,8 @@ setup(struct work *w, const struct tdoa_fix *fix,
 			c[k] += w->all_s[i][k] / (double)n;
 	}
 	ellipsoid_from_ecef(c, &lat, &lon, &h);
-	ellipsoid_enu_init(&w->frame, lat, lon, fix->known_alt ? fix->alt_m : h);
+	ellipsoid_enu_init(&w->frame, lat, lon,
+	    fix->known_alt ? fix->alt_m : h);
 	memcpy(w->o, w->frame.origin, sizeof(w->o));
 	for (i = 0; i < n; i++) {
 		for (k = 0; k < 3; k++)
@@ -1098,24 +1106,26 @@ setup(struct work *w, const struct tdoa_fix *fix,
 			if (fix->sensors[i].t_ns < tmin_ns)
 				tmin_ns = fix->sensors[i].t_ns;
 		for (i = 0; i < n; i++)
-			w->all_rho[i] = (double)((long double)(
-					    fix->sensors[i].t_ns - tmin_ns) *
-			    1e-9L * fix->speed_mps);
+			w->all_rho[i] =
+			    (double)((long double)(fix->sensors[i].t_ns -
+					 tmin_ns) *
+				1e-9L * fix->speed_mps);
 	} else {
 		tmin_s = fix->sensors[0].t_s;
 		for (i = 1; i < n; i++)
 			if (fix->sensors[i].t_s < tmin_s)
 				tmin_s = fix->sensors[i].t_s;
 		for (i = 0; i < n; i++) {
-			w->all_rho[i] = (fix->sensors[i].t_s - tmin_s) *
-			    fix->speed_mps;
+			w->all_rho[i] =
+			    (fix->sensors[i].t_s - tmin_s) * fix->speed_mps;
 			if (fabs(fix->sensors[i].t_s) > tmax_abs)
 				tmax_abs = fabs(fix->sensors[i].t_s);
 		}
 		/* A double's spacing at that magnitude, as range. */
 		if (tmax_abs * 0x1p-52 * fix->speed_mps > 0.1 * w->sigma_r)
-			msg_add(res, "t_s of magnitude %.3g s is resolved to "
-				     "only %.2g m of range, send t_ns; ",
+			msg_add(res,
+			    "t_s of magnitude %.3g s is resolved to "
+			    "only %.2g m of range, send t_ns; ",
 			    tmax_abs, tmax_abs * 0x1p-52 * fix->speed_mps);
 	}
 	return 0;
@@ -1139,12 +1149,9 @@ const char *
 tdoa_status_name(enum tdoa_status s)
 {
 	switch (s) {
-	case TDOA_OK:
-		return "ok";
-	case TDOA_POOR_GEOMETRY:
-		return "poor_geometry";
-	default:
-		return "failed";
+	case TDOA_OK: return "ok";
+	case TDOA_POOR_GEOMETRY: return "poor_geometry";
+	default: return "failed";
 	}
 }
 
@@ -1228,7 +1235,8 @@ honest(const struct work *w, const struct tdoa_options *opt,
 	q = (s2 + m.survey_m * m.survey_m) / s2;
 	if (opt->variance_factor)
 		f = uncertainty_variance_factor(out->best.cost /
-			(s2 + m.survey_m * m.survey_m), dof);
+			(s2 + m.survey_m * m.survey_m),
+		    dof);
 	if (m.speed_share > 0 &&
 	    speed_cov(w, &out->best, m.speed_share, sc, &su) == -1)
 		sc[0] = sc[1] = sc[2] = su = 0;
@@ -1236,8 +1244,8 @@ honest(const struct work *w, const struct tdoa_options *opt,
 		res->cov_en[k] = f * q * out->cov_en[k] + sc[k];
 	res->cov_en[0] += m.floor_m * m.floor_m;
 	res->cov_en[2] += m.floor_m * m.floor_m;
-	res->var_up = w->dim == 3 ? f * q * out->var_up + su +
-		m.floor_m * m.floor_m : 0;
+	res->var_up =
+	    w->dim == 3 ? f * q * out->var_up + su + m.floor_m * m.floor_m : 0;
 	res->variance_factor = f;
 	res->survey_m = m.survey_m;
 	res->speed_share = m.speed_share;
@@ -1267,8 +1275,9 @@ tdoa_solve(const struct tdoa_fix *fix, const struct tdoa_options *opt,
 		goto fail;
 	nin = fix->nsensors;
 	if (nin < (fix->known_alt ? 3u : 4u)) {
-		msg_add(res, "too few sensors: a %s fix needs at least %d "
-			     "arrivals, got %zu",
+		msg_add(res,
+		    "too few sensors: a %s fix needs at least %d "
+		    "arrivals, got %zu",
 		    fix->known_alt ? "2-D (known height)" : "3-D",
 		    fix->known_alt ? 3 : 4, nin);
 		goto fail;
@@ -1321,15 +1330,18 @@ tdoa_solve(const struct tdoa_fix *fix, const struct tdoa_options *opt,
 			 * keep it and say so. */
 			keep[drop] = 1;
 			select_sensors(&w, keep);
-			msg_add(res, "sensor %zu looks inconsistent "
-				     "(standardized residual %.1f > %g) but "
-				     "the fix without it is weaker: kept; ",
+			msg_add(res,
+			    "sensor %zu looks inconsistent "
+			    "(standardized residual %.1f > %g) but "
+			    "the fix without it is weaker: kept; ",
 			    drop, wmax, opt->outlier_k);
 			break;
 		}
 		out = trial;
-		msg_add(res, "dropped sensor %zu (standardized residual %.1f "
-			     "> %g); ", drop, wmax, opt->outlier_k);
+		msg_add(res,
+		    "dropped sensor %zu (standardized residual %.1f "
+		    "> %g); ",
+		    drop, wmax, opt->outlier_k);
 	}
 	dof = (int)w.n - w.np;
 	geodetic(&w, out.best.x, &lat, &lon, &h);
@@ -1347,28 +1359,32 @@ tdoa_solve(const struct tdoa_fix *fix, const struct tdoa_options *opt,
 		res->gdop = hdop(&w, &out);
 		honest(&w, opt, &out, dof, res);
 	}
-	msg_add(res, "%s fix from %zu of %zu sensors", w.dim == 3 ? "3-D" :
-	    "2-D", w.n, nin);
+	msg_add(res, "%s fix from %zu of %zu sensors",
+	    w.dim == 3 ? "3-D" : "2-D", w.n, nin);
 	if (out.has_cov)
 		msg_add(res, ", gdop %.3g", res->gdop);
 	msg_add(res, ", chi2 %.3g on %d dof", res->chi2, dof);
 	if (res->variance_factor > 1)
 		msg_add(res, ", variance factor %.3g", res->variance_factor);
 	if (res->survey_m > 0 || res->speed_share > 0 || res->floor_m > 0)
-		msg_add(res, ", model error: survey %.3g m, speed %.2g, floor "
-			     "%.3g m", res->survey_m, res->speed_share,
-		    res->floor_m);
+		msg_add(res,
+		    ", model error: survey %.3g m, speed %.2g, floor "
+		    "%.3g m",
+		    res->survey_m, res->speed_share, res->floor_m);
 	if (!out.has_cov) {
-		msg_add(res, "; covariance singular (source on the sensors' "
-			     "line or plane?)");
+		msg_add(res,
+		    "; covariance singular (source on the sensors' "
+		    "line or plane?)");
 		poor = 1;
 	} else if (res->gdop > opt->max_gdop) {
 		msg_add(res, "; gdop above %g", opt->max_gdop);
 		poor = 1;
 	}
 	if (w.thin < THIN) {
-		msg_add(res, "; sensors are collinear (width/length %.2g): "
-			     "the mirror image fits as well", w.thin);
+		msg_add(res,
+		    "; sensors are collinear (width/length %.2g): "
+		    "the mirror image fits as well",
+		    w.thin);
 		poor = 1;
 		res->ambiguous = 1;
 	}
@@ -1376,11 +1392,11 @@ tdoa_solve(const struct tdoa_fix *fix, const struct tdoa_options *opt,
 		double rlat, rlon;
 
 		geodetic(&w, out.rival.x, &rlat, &rlon, NULL);
-		msg_add(res, "; ambiguous: a second solution at %.6f,%.6f "
-			     "(%.0f m away) fits as well (delta chi2 %.2g)",
+		msg_add(res,
+		    "; ambiguous: a second solution at %.6f,%.6f "
+		    "(%.0f m away) fits as well (delta chi2 %.2g)",
 		    rlat, rlon, dist3(out.rival.x, out.best.x),
-		    (out.rival.cost - out.best.cost) /
-			(w.sigma_r * w.sigma_r));
+		    (out.rival.cost - out.best.cost) / (w.sigma_r * w.sigma_r));
 		poor = 1;
 		res->ambiguous = 1;
 	}
@@ -1388,15 +1404,19 @@ tdoa_solve(const struct tdoa_fix *fix, const struct tdoa_options *opt,
 		double rh;
 
 		geodetic(&w, out.height_rival.x, NULL, NULL, &rh);
-		msg_add(res, "; height ambiguous: a solution at the same "
-			     "place, %.0f m high, fits as well (delta chi2 "
-			     "%.2g); the higher one is given",
-		    rh, fabs(out.height_rival.cost - out.best.cost) /
+		msg_add(res,
+		    "; height ambiguous: a solution at the same "
+		    "place, %.0f m high, fits as well (delta chi2 "
+		    "%.2g); the higher one is given",
+		    rh,
+		    fabs(out.height_rival.cost - out.best.cost) /
 			(w.sigma_r * w.sigma_r));
 	}
 	if (out.underground) {
-		msg_add(res, "; the only solution lies %.0f m below the "
-			     "ellipsoid", -h);
+		msg_add(res,
+		    "; the only solution lies %.0f m below the "
+		    "ellipsoid",
+		    -h);
 		poor = 1;
 		res->ambiguous = 1;
 	}
@@ -1406,8 +1426,7 @@ tdoa_solve(const struct tdoa_fix *fix, const struct tdoa_options *opt,
 		    sqrt(out.var_up));
 	if (dof >= 1 && res->chi2 > chi2_999(dof))
 		msg_add(res, "; residuals inconsistent with sigma_t%s",
-		    dof < 2 ? " (too few sensors to tell which is wrong)" :
-			      "");
+		    dof < 2 ? " (too few sensors to tell which is wrong)" : "");
 	res->status = poor ? TDOA_POOR_GEOMETRY : TDOA_OK;
 	return 0;
 fail:
@@ -1435,8 +1454,8 @@ tdoa_crb(const struct tdoa_fix *fix, double lat_deg, double lon_deg,
 	for (i = 0; i < fix->nsensors; i++)
 		keep[i] = 1;
 	select_sensors(&w, keep);
-	ellipsoid_to_ecef(lat_deg, lon_deg, fix->known_alt ? fix->alt_m :
-	    alt_m, big);
+	ellipsoid_to_ecef(lat_deg, lon_deg, fix->known_alt ? fix->alt_m : alt_m,
+	    big);
 	for (k = 0; k < 3; k++)
 		m.x[k] = big[k] - w.o[k];
 	m.b = 0;

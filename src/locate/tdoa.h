@@ -38,12 +38,12 @@
 #define TDOA_MSG_LEN 320    /* size of tdoa_result.message */
 
 /* Bounds on the inputs that tdoa_solve enforces (and cmd_locate names). */
-#define TDOA_MIN_SPEED 1.0	   /* m/s */
-#define TDOA_MAX_SPEED 3.0e8	   /* m/s, a little over c */
-#define TDOA_MIN_ALT (-12000.0)	   /* m, sensor and source heights */
-#define TDOA_MAX_ALT 1.0e6	   /* m */
-#define TDOA_MAX_SIGMA_T 1000.0	   /* s */
-#define TDOA_MAX_T_S 1.0e12	   /* |t_s|, s */
+#define TDOA_MIN_SPEED 1.0		      /* m/s */
+#define TDOA_MAX_SPEED 3.0e8		      /* m/s, a little over c */
+#define TDOA_MIN_ALT (-12000.0)		      /* m, sensor and source heights */
+#define TDOA_MAX_ALT 1.0e6		      /* m */
+#define TDOA_MAX_SIGMA_T 1000.0		      /* s */
+#define TDOA_MAX_T_S 1.0e12		      /* |t_s|, s */
 #define TDOA_MAX_SPREAD_NS (INT64_C(1) << 53) /* t_ns max - min */
 
 /* One sensor's position and arrival time. */
@@ -71,12 +71,12 @@ struct tdoa_options {
 	double outlier_k; /* drop a sensor whose |standardized residual| > k */
 	double min_alt_m; /* 3-D minima below this height are not physical */
 	double ambiguity_chi2; /* a rival minimum within this chi2 is a tie */
-	int max_iter;	  /* Levenberg-Marquardt iterations per start */
-	int robust;	  /* 1: run the outlier-dropping step */
-	int multistart;	  /* 1: look for a second minimum (ambiguity) */
-	int variance_factor; /* 1: scale by chi2 / dof when the global
+	int max_iter;	       /* Levenberg-Marquardt iterations per start */
+	int robust;	       /* 1: run the outlier-dropping step */
+	int multistart;	       /* 1: look for a second minimum (ambiguity) */
+	int variance_factor;   /* 1: scale by chi2 / dof when the global
 				test fails (uncertainty_variance_factor) */
-	int model_floor;  /* 1: add the wave type's model error: survey,
+	int model_floor;       /* 1: add the wave type's model error: survey,
 			     speed, floor (uncertainty_tdoa_model) */
 };
 
@@ -89,27 +89,27 @@ enum tdoa_status {
 struct tdoa_result {
 	enum tdoa_status status;
 	double lat_deg, lon_deg, alt_m; /* the source; NaN when failed */
-	double cov_en[3];    /* horizontal covariance {ee, en, nn}, m^2:
+	double cov_en[3];	/* horizontal covariance {ee, en, nn}, m^2:
 				timing and survey x variance factor +
 				speed + floor */
-	double var_up;	     /* 3-D: variance of the height, m^2; 2-D: 0 */
+	double var_up;		/* 3-D: variance of the height, m^2; 2-D: 0 */
 	double variance_factor; /* applied to the timing covariance, >= 1 */
-	double survey_m;     /* the model error applied (all 0 when */
-	double speed_share;  /* model_floor is off): uncertainty.h's */
-	double floor_m;	     /* struct uncertainty_tdoa_model */
-	int has_ellipse;     /* 0 when the covariance is singular */
+	double survey_m;	/* the model error applied (all 0 when */
+	double speed_share;	/* model_floor is off): uncertainty.h's */
+	double floor_m;		/* struct uncertainty_tdoa_model */
+	int has_ellipse;	/* 0 when the covariance is singular */
 	struct ellipsoid_ellipse ellipse; /* 95 %, horizontal */
-	int ambiguous;	     /* poor_geometry for more than the gdop: a
+	int ambiguous;	       /* poor_geometry for more than the gdop: a
 				rival minimum, collinear sensors or only
 				an underground solution; the ellipse
 				describes one of several places */
-	double gdop;	     /* horizontal DOP of the timing covariance:
+	double gdop;	       /* horizontal DOP of the timing covariance:
 				sqrt(var_e + var_n) / sigma_r */
 	double residual_rms_m; /* RMS of the range residuals of used sensors */
-	double chi2;	     /* sum of squared residuals / sigma_r^2 */
-	int dof;	     /* used sensors - unknowns */
-	int iterations;	     /* Levenberg-Marquardt steps, all starts */
-	size_t nused;	     /* sensors kept, their input indices ascending */
+	double chi2;	       /* sum of squared residuals / sigma_r^2 */
+	int dof;	       /* used sensors - unknowns */
+	int iterations;	       /* Levenberg-Marquardt steps, all starts */
+	size_t nused;	       /* sensors kept, their input indices ascending */
 	size_t used[TDOA_MAX_SENSORS];
 	char message[TDOA_MSG_LEN]; /* what happened, always set */
 };

@@ -88,8 +88,7 @@ struct uncertainty_tdoa_model {
 };
 
 /* The model error of a TDOA fix at wave speed speed_mps. */
-void uncertainty_tdoa_model(double speed_mps,
-    struct uncertainty_tdoa_model *m);
+void uncertainty_tdoa_model(double speed_mps, struct uncertainty_tdoa_model *m);
 
 /* The upper 5 % point of chi-square with dof (>= 1) degrees of freedom. */
 double uncertainty_chi2_95(int dof);

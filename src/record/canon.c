@@ -116,15 +116,9 @@ encode(struct canon_buf *b, const json_t *v, int depth)
 	if (depth > CANON_MAX_DEPTH)
 		return -1;
 	switch (json_typeof(v)) {
-	case JSON_NULL:
-		put(b, "null", 4);
-		break;
-	case JSON_TRUE:
-		put(b, "true", 4);
-		break;
-	case JSON_FALSE:
-		put(b, "false", 5);
-		break;
+	case JSON_NULL: put(b, "null", 4); break;
+	case JSON_TRUE: put(b, "true", 4); break;
+	case JSON_FALSE: put(b, "false", 5); break;
 	case JSON_INTEGER:
 		iv = json_integer_value(v);
 		if (iv > CANON_SAFE_INT || iv < -CANON_SAFE_INT)
@@ -132,8 +126,7 @@ encode(struct canon_buf *b, const json_t *v, int depth)
 		d = put_int(num, iv);
 		put(b, d, (size_t)(num + sizeof(num) - d));
 		break;
-	case JSON_REAL:
-		return -1;
+	case JSON_REAL: return -1;
 	case JSON_STRING:
 		put_string(b, json_string_value(v), json_string_length(v));
 		break;
@@ -158,7 +151,8 @@ encode(struct canon_buf *b, const json_t *v, int depth)
 		    (mem = calloc(n, sizeof(*mem))) == NULL)
 			return -1;
 		i = 0;
-		json_object_foreach((json_t *)v, k, m) {
+		json_object_foreach((json_t *)v, k, m)
+		{
 			tmp.key = k;
 			tmp.klen = strlen(k);
 			tmp.value = m;

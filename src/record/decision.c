@@ -65,7 +65,8 @@ check_keys(struct dctx *c, const json_t *obj, const char *const *allowed)
 	char p[128];
 	int found;
 
-	json_object_foreach((json_t *)obj, k, v) {
+	json_object_foreach((json_t *)obj, k, v)
+	{
 		found = 0;
 		for (a = allowed; *a != NULL; a++)
 			if (strcmp(*a, k) == 0)
@@ -106,8 +107,10 @@ want_reason(struct dctx *c, const json_t *in)
 
 		if (ch == 0 || ch == 0x7f ||
 		    (ch < 0x20 && ch != '\n' && ch != '\t')) {
-			derr(c, "/reason", "contains a control character at "
-			    "byte %zu", i);
+			derr(c, "/reason",
+			    "contains a control character at "
+			    "byte %zu",
+			    i);
 			return NULL;
 		}
 	}
@@ -122,8 +125,10 @@ base_entry(struct dctx *c, const char *type, const char *incident,
 	const char *reason;
 
 	if (!decision_is_incident_id(incident))
-		derr(c, "/incident", "'%.40s' is not an incident id (inc- "
-		    "and 24 hex digits)", incident ? incident : "");
+		derr(c, "/incident",
+		    "'%.40s' is not an incident id (inc- "
+		    "and 24 hex digits)",
+		    incident ? incident : "");
 	if (by == NULL || by[0] == '\0' || strlen(by) > DECISION_MAX_BY)
 		derr(c, "/by", "the principal's name must be 1 to %d bytes",
 		    DECISION_MAX_BY);
@@ -141,8 +146,8 @@ base_entry(struct dctx *c, const char *type, const char *incident,
 
 json_t *
 decision_merge_from_input(const char *incident, const json_t *in,
-    const char *by, int64_t now_ms, struct decision_error *errs,
-    size_t maxerr, size_t *nerr)
+    const char *by, int64_t now_ms, struct decision_error *errs, size_t maxerr,
+    size_t *nerr)
 {
 	static const char *const keys[] = { "with", "reason", NULL };
 	struct dctx c = { errs, maxerr, 0, 0 };
@@ -153,11 +158,13 @@ decision_merge_from_input(const char *incident, const json_t *in,
 		check_keys(&c, in, keys);
 		with = json_object_get(in, "with");
 		if (with == NULL)
-			derr(&c, "/with", "is required: the incident to "
+			derr(&c, "/with",
+			    "is required: the incident to "
 			    "merge into this one");
 		else if (!json_is_string(with) ||
 		    !decision_is_incident_id(json_string_value(with)))
-			derr(&c, "/with", "must be an incident id (inc- and "
+			derr(&c, "/with",
+			    "must be an incident id (inc- and "
 			    "24 hex digits)");
 		else if (decision_is_incident_id(incident) &&
 		    strcmp(json_string_value(with), incident) == 0)
@@ -183,8 +190,8 @@ cmp_str(const void *a, const void *b)
 
 json_t *
 decision_split_from_input(const char *incident, const json_t *in,
-    const char *by, int64_t now_ms, struct decision_error *errs,
-    size_t maxerr, size_t *nerr)
+    const char *by, int64_t now_ms, struct decision_error *errs, size_t maxerr,
+    size_t *nerr)
 {
 	static const char *const keys[] = { "observations", "reason", NULL };
 	struct dctx c = { errs, maxerr, 0, 0 };
@@ -198,27 +205,32 @@ decision_split_from_input(const char *incident, const json_t *in,
 		check_keys(&c, in, keys);
 		list = json_object_get(in, "observations");
 		if (list == NULL)
-			derr(&c, "/observations", "is required: the ids of "
+			derr(&c, "/observations",
+			    "is required: the ids of "
 			    "the observations that form the new incident");
 		else if (!json_is_array(list))
-			derr(&c, "/observations", "must be an array of "
+			derr(&c, "/observations",
+			    "must be an array of "
 			    "observation ids");
 		else if (json_array_size(list) == 0 ||
 		    json_array_size(list) > DECISION_MAX_SPLIT)
-			derr(&c, "/observations", "has %zu ids; 1 to %d are "
-			    "allowed", json_array_size(list),
-			    DECISION_MAX_SPLIT);
-		else if ((ids = calloc(json_array_size(list),
-			      sizeof(*ids))) == NULL)
+			derr(&c, "/observations",
+			    "has %zu ids; 1 to %d are "
+			    "allowed",
+			    json_array_size(list), DECISION_MAX_SPLIT);
+		else if ((ids = calloc(json_array_size(list), sizeof(*ids))) ==
+		    NULL)
 			derr(&c, "", "out of memory");
 		else {
-			json_array_foreach(list, i, it) {
+			json_array_foreach(list, i, it)
+			{
 				snprintf(p, sizeof(p), "/observations/%zu", i);
 				if (!json_is_string(it) ||
 				    json_string_length(it) != OBS_ID_LEN ||
 				    !is_hex(json_string_value(it),
 					OBS_ID_LEN)) {
-					derr(&c, p, "must be an observation id "
+					derr(&c, p,
+					    "must be an observation id "
 					    "(64 lower-case hex digits)");
 					continue;
 				}
@@ -227,8 +239,10 @@ decision_split_from_input(const char *incident, const json_t *in,
 			qsort(ids, n, sizeof(*ids), cmp_str);
 			for (i = 1; i < n; i++)
 				if (strcmp(ids[i], ids[i - 1]) == 0)
-					derr(&c, "/observations", "names "
-					    "%.16s… twice", ids[i]);
+					derr(&c, "/observations",
+					    "names "
+					    "%.16s… twice",
+					    ids[i]);
 		}
 	}
 	out = base_entry(&c, "incident_split", incident, in, by, now_ms);
@@ -280,11 +294,9 @@ decision_parse(const json_t *entry, struct decision *d)
 		if (!json_is_array(obs) || json_array_size(obs) == 0 ||
 		    json_array_size(obs) > DECISION_MAX_SPLIT)
 			return -1;
-		json_array_foreach(obs, i, it)
-			if (!json_is_string(it) ||
-			    json_string_length(it) != OBS_ID_LEN ||
-			    !is_hex(json_string_value(it), OBS_ID_LEN))
-				return -1;
+		json_array_foreach(obs, i, it) if (!json_is_string(it) ||
+		    json_string_length(it) != OBS_ID_LEN ||
+		    !is_hex(json_string_value(it), OBS_ID_LEN)) return -1;
 		out.kind = DECISION_SPLIT;
 		out.observations = obs;
 	} else

@@ -30,9 +30,9 @@
 
 /* Incident ids: "inc-" and 24 lower-case hex digits (docs/fusion.md). */
 #define DECISION_INCIDENT_ID_LEN 28
-#define DECISION_MAX_REASON 1024      /* bytes of `reason` */
-#define DECISION_MAX_SPLIT 1000	      /* observations named by one split */
-#define DECISION_MAX_BY 63	      /* bytes of the principal's name */
+#define DECISION_MAX_REASON 1024 /* bytes of `reason` */
+#define DECISION_MAX_SPLIT 1000	 /* observations named by one split */
+#define DECISION_MAX_BY 63	 /* bytes of the principal's name */
 
 enum decision_kind { DECISION_MERGE = 1, DECISION_SPLIT = 2 };
 
@@ -45,8 +45,8 @@ struct decision_error {
 /* A canonical decision entry, parsed (strings borrowed from the entry). */
 struct decision {
 	enum decision_kind kind;
-	const char *incident;	   /* the incident acted on */
-	const char *with;	   /* merge: the incident merged into it */
+	const char *incident;	    /* the incident acted on */
+	const char *with;	    /* merge: the incident merged into it */
 	const json_t *observations; /* split: array of observation ids */
 	const char *by;
 	int64_t at_ms;
@@ -63,13 +63,13 @@ int decision_is_incident_id(const char *s);
  * errors in errs and their number in *nerr; every problem is reported.
  */
 json_t *decision_merge_from_input(const char *incident, const json_t *in,
-    const char *by, int64_t now_ms, struct decision_error *errs,
-    size_t maxerr, size_t *nerr);
+    const char *by, int64_t now_ms, struct decision_error *errs, size_t maxerr,
+    size_t *nerr);
 
 /* The same for a split of body.observations off `incident`. */
 json_t *decision_split_from_input(const char *incident, const json_t *in,
-    const char *by, int64_t now_ms, struct decision_error *errs,
-    size_t maxerr, size_t *nerr);
+    const char *by, int64_t now_ms, struct decision_error *errs, size_t maxerr,
+    size_t *nerr);
 
 /*
  * Parses a canonical decision entry (as read back from the log) into *d.

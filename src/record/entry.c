@@ -56,8 +56,8 @@ entry_type_name(enum entry_type t)
 enum entry_type
 entry_type_of(const json_t *entry)
 {
-	return entry_type_parse(json_string_value(json_object_get(entry,
-	    "type")));
+	return entry_type_parse(
+	    json_string_value(json_object_get(entry, "type")));
 }
 
 int

@@ -38,8 +38,7 @@ evidence_entry_sha256(const char *hex, uint8_t out[32])
 		if (!((hex[i] >= '0' && hex[i] <= '9') ||
 			(hex[i] >= 'a' && hex[i] <= 'f')))
 			return -1;
-	return sodium_hex2bin(out, 32, hex, 64, NULL, NULL, NULL) == 0 ? 0
-									: -1;
+	return sodium_hex2bin(out, 32, hex, 64, NULL, NULL, NULL) == 0 ? 0 : -1;
 }
 
 int
@@ -53,14 +52,16 @@ evidence_entry_read(const json_t *e, struct evidence_entry *out, char *err,
 	r.media_type = json_string_value(json_object_get(e, "media_type"));
 	r.size = json_integer_value(json_object_get(e, "size"));
 	r.at_ms = json_integer_value(json_object_get(e, "at_ms"));
-	if (evidence_entry_sha256(json_string_value(json_object_get(e,
-	    "sha256")), r.sha256) == -1) {
+	if (evidence_entry_sha256(json_string_value(
+				      json_object_get(e, "sha256")),
+		r.sha256) == -1) {
 		snprintf(err, errlen, "/sha256: not 64 lower-case hex digits");
 		return -1;
 	}
 	if (r.action == NULL || r.by == NULL ||
 	    (strcmp(r.action, "upload") && strcmp(r.action, "fetch"))) {
-		snprintf(err, errlen, "/action: must be upload or fetch, with "
+		snprintf(err, errlen,
+		    "/action: must be upload or fetch, with "
 		    "/by");
 		return -1;
 	}

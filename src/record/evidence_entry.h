@@ -27,8 +27,8 @@
 
 /* An evidence entry read back (strings borrowed from the entry). */
 struct evidence_entry {
-	int upload;		/* 1 upload, 0 fetch */
-	const char *action;	/* "upload" or "fetch" */
+	int upload;	    /* 1 upload, 0 fetch */
+	const char *action; /* "upload" or "fetch" */
 	uint8_t sha256[32];
 	const char *by;
 	const char *media_type; /* NULL when absent */

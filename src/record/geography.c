@@ -17,8 +17,9 @@ body(const struct geodigest *g)
 	if (files == NULL)
 		return NULL;
 	for (i = 0; i < g->nfiles; i++)
-		if (json_array_append_new(files, json_pack("{s:s,s:s}",
-		    "path", g->path[i], "sha256", g->sha256[i])) == -1) {
+		if (json_array_append_new(files,
+			json_pack("{s:s,s:s}", "path", g->path[i], "sha256",
+			    g->sha256[i])) == -1) {
 			json_decref(files);
 			return NULL;
 		}
@@ -34,8 +35,8 @@ geography_json(const struct geodigest *g)
 }
 
 json_t *
-geography_entry(const struct geodigest *g, const char *previous,
-    const char *by, int64_t at_ms)
+geography_entry(const struct geodigest *g, const char *previous, const char *by,
+    int64_t at_ms)
 {
 	json_t *e = body(g);
 
@@ -83,14 +84,14 @@ is_digest(const char *s)
 		return 0;
 	for (i = 0; i < 64; i++)
 		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f')))
+			(s[i] >= 'a' && s[i] <= 'f')))
 			return 0;
 	return 1;
 }
 
 int
-geography_read(const json_t *entry, const char **digest,
-    const char **region, char *err, size_t errlen)
+geography_read(const json_t *entry, const char **digest, const char **region,
+    char *err, size_t errlen)
 {
 	const char *type = json_string_value(json_object_get(entry, "type"));
 	const json_t *g;
@@ -108,9 +109,11 @@ geography_read(const json_t *entry, const char **digest,
 	d = json_string_value(json_object_get(g, "digest"));
 	r = json_string_value(json_object_get(g, "region"));
 	if (!is_digest(d) || r == NULL) {
-		snprintf(err, errlen, "%s entry: /%sdigest and /%sregion: not "
+		snprintf(err, errlen,
+		    "%s entry: /%sdigest and /%sregion: not "
 		    "a geography's SHA-256 (64 lower-case hex digits) and "
-		    "region", type, g == entry ? "" : "geography/",
+		    "region",
+		    type, g == entry ? "" : "geography/",
 		    g == entry ? "" : "geography/");
 		return -1;
 	}

@@ -17,7 +17,7 @@
 #include "record/observation.h"
 #include "record/timefmt.h"
 
-#define MAX_NAME 64	  /* member, organisation, unit, parties */
+#define MAX_NAME 64 /* member, organisation, unit, parties */
 #define MAX_PLACE 128
 #define MAX_NARRATIVE 4096
 #define MAX_MEDIA_TYPE 127
@@ -29,22 +29,21 @@
 #define DEFAULT_PRECISION_M 100
 #define MIN_TIME_MS 631152000000LL /* 1990-01-01T00:00:00Z */
 
-static const char *const categories[] = { "explosion",
-	"projectile_in_flight", "muzzle_flash", "illumination_flare",
-	"burst_or_shot", "small_arms_fire", "drone_strike",
-	"airspace_violation", "movement_in_restricted_zone",
-	"fortification_work", "mine_or_uxo", "other", NULL };
-
-static const char *const source_types[] = { "patrol", "observation_post",
-	"uav", "camera", "acoustic_sensor", "radar", "complaint", "media",
+static const char *const categories[] = { "explosion", "projectile_in_flight",
+	"muzzle_flash", "illumination_flare", "burst_or_shot",
+	"small_arms_fire", "drone_strike", "airspace_violation",
+	"movement_in_restricted_zone", "fortification_work", "mine_or_uxo",
 	"other", NULL };
+
+static const char *const source_types[] = { "patrol", "observation_post", "uav",
+	"camera", "acoustic_sensor", "radar", "complaint", "media", "other",
+	NULL };
 
 static const char *const weapons[] = { "small_arms", "heavy_machine_gun",
 	"grenade_launcher", "mortar", "artillery", "mlrs", "tank",
 	"anti_aircraft", "drone", "mine", "unknown", "other", NULL };
 
-static const char *const qualifiers[] = { "exact", "about", "at_least",
-	NULL };
+static const char *const qualifiers[] = { "exact", "about", "at_least", NULL };
 
 struct vctx {
 	struct observation_error *errs;
@@ -117,7 +116,8 @@ check_keys(struct vctx *c, const json_t *obj, const char *base,
 	json_t *v;
 	char p[128];
 
-	json_object_foreach((json_t *)obj, k, v) {
+	json_object_foreach((json_t *)obj, k, v)
+	{
 		if (!in_list(allowed, k)) {
 			ptr_join(p, sizeof(p), base, k);
 			verr(c, p, "unknown field");
@@ -184,7 +184,8 @@ want_string(struct vctx *c, const json_t *obj, const char *key,
 
 		if (ch == 0 || ch == 0x7f ||
 		    (ch < 0x20 &&
-			!((flags & STR_MULTILINE) && (ch == '\n' || ch == '\t')))) {
+			!((flags & STR_MULTILINE) &&
+			    (ch == '\n' || ch == '\t')))) {
 			verr(c, p, "contains a control character at byte %zu",
 			    i);
 			return NULL;
@@ -200,8 +201,8 @@ want_string(struct vctx *c, const json_t *obj, const char *key,
 }
 
 static const char *
-want_enum(struct vctx *c, const json_t *obj, const char *key,
-    const char *base, int required, const char *const *list)
+want_enum(struct vctx *c, const json_t *obj, const char *key, const char *base,
+    int required, const char *const *list)
 {
 	const char *s;
 	char p[128], words[512];
@@ -248,8 +249,8 @@ want_number(struct vctx *c, const json_t *obj, const char *key,
 
 /* A JSON integer (or a real with no fraction) in [min, max]. */
 static int
-want_int(struct vctx *c, const json_t *obj, const char *key,
-    const char *base, int required, int64_t min, int64_t max, int64_t *out)
+want_int(struct vctx *c, const json_t *obj, const char *key, const char *base,
+    int required, int64_t min, int64_t max, int64_t *out)
 {
 	const json_t *v = json_object_get(obj, key);
 	char p[128];
@@ -296,8 +297,9 @@ want_time(struct vctx *c, const json_t *v, const char *p, int64_t *ms)
 	char err[160];
 
 	if (!json_is_string(v)) {
-		verr(c, p, "must be an RFC 3339 date-time string like "
-			   "2026-11-28T14:20:00Z");
+		verr(c, p,
+		    "must be an RFC 3339 date-time string like "
+		    "2026-11-28T14:20:00Z");
 		return -1;
 	}
 	if (timefmt_parse(json_string_value(v), ms, err, sizeof(err)) == -1) {
@@ -309,8 +311,10 @@ want_time(struct vctx *c, const json_t *v, const char *p, int64_t *ms)
 		return -1;
 	}
 	if (*ms > c->now_ms + OBSERVATION_FUTURE_MS) {
-		verr(c, p, "is in the future (more than %d s after the "
-			   "server's clock)", OBSERVATION_FUTURE_MS / 1000);
+		verr(c, p,
+		    "is in the future (more than %d s after the "
+		    "server's clock)",
+		    OBSERVATION_FUTURE_MS / 1000);
 		return -1;
 	}
 	return 0;
@@ -451,8 +455,10 @@ want_s_or_ns(struct vctx *c, const json_t *o, const char *base,
 	double sec;
 
 	if (has_s == has_ns) {
-		verr(c, base, "needs exactly one of %s (seconds) or %s "
-		    "(integer nanoseconds)", key_s, key_ns);
+		verr(c, base,
+		    "needs exactly one of %s (seconds) or %s "
+		    "(integer nanoseconds)",
+		    key_s, key_ns);
 		return -1;
 	}
 	if (has_ns)
@@ -490,8 +496,8 @@ want_array(struct vctx *c, const json_t *v, const char *p, size_t min,
 static json_t *
 v_arrivals(struct vctx *c, const json_t *loc)
 {
-	static const char *const keys[] = { "sensors", "speed_mps",
-		"sigma_t_s", "sigma_t_ns", "source_alt_m", NULL };
+	static const char *const keys[] = { "sensors", "speed_mps", "sigma_t_s",
+		"sigma_t_ns", "source_alt_m", NULL };
 	static const char *const skeys[] = { "lat", "lon", "alt_m", "t_s",
 		"t_ns", NULL };
 	const json_t *sensors = json_object_get(loc, "sensors"), *it;
@@ -516,12 +522,14 @@ v_arrivals(struct vctx *c, const json_t *loc)
 		OBSERVATION_MAX_SENSORS) == -1) {
 		if (json_is_array(sensors) && !has_salt &&
 		    json_array_size(sensors) == 3)
-			verr(c, "/location/sensors", "3 sensors locate only "
+			verr(c, "/location/sensors",
+			    "3 sensors locate only "
 			    "at a known height: give /location/source_alt_m");
 		return NULL;
 	}
 	arr = json_array();
-	json_array_foreach(sensors, i, it) {
+	json_array_foreach(sensors, i, it)
+	{
 		snprintf(base, sizeof(base), "/location/sensors/%zu", i);
 		if (!json_is_object(it)) {
 			verr(c, base, "must be an object");
@@ -541,18 +549,19 @@ v_arrivals(struct vctx *c, const json_t *loc)
 			bad = 1;
 			continue;
 		}
-		json_array_append_new(arr, json_pack("{s:I,s:I,s:I,s:I}",
-		    "lat_e7", (json_int_t)llround(lat * 1e7), "lon_e7",
-		    (json_int_t)llround(lon * 1e7), "alt_m",
-		    (json_int_t)llround(alt), "t_ns", (json_int_t)t));
+		json_array_append_new(arr,
+		    json_pack("{s:I,s:I,s:I,s:I}", "lat_e7",
+			(json_int_t)llround(lat * 1e7), "lon_e7",
+			(json_int_t)llround(lon * 1e7), "alt_m",
+			(json_int_t)llround(alt), "t_ns", (json_int_t)t));
 	}
 	if (bad) {
 		json_decref(arr);
 		return NULL;
 	}
-	out = json_pack("{s:s,s:o,s:I,s:I}", "form", "arrivals", "sensors",
-	    arr, "speed_mmps", (json_int_t)llround(speed * 1000),
-	    "sigma_t_ns", (json_int_t)sigma);
+	out = json_pack("{s:s,s:o,s:I,s:I}", "form", "arrivals", "sensors", arr,
+	    "speed_mmps", (json_int_t)llround(speed * 1000), "sigma_t_ns",
+	    (json_int_t)sigma);
 	if (has_salt)
 		json_object_set_new(out, "source_alt_m",
 		    json_integer(llround(salt)));
@@ -578,7 +587,8 @@ v_bearings(struct vctx *c, const json_t *loc)
 		OBSERVATION_MAX_BEARINGS) == -1)
 		return NULL;
 	arr = json_array();
-	json_array_foreach(list, i, it) {
+	json_array_foreach(list, i, it)
+	{
 		snprintf(base, sizeof(base), "/location/bearings/%zu", i);
 		if (!json_is_object(it)) {
 			verr(c, base, "must be an object");
@@ -596,11 +606,12 @@ v_bearings(struct vctx *c, const json_t *loc)
 			bad = 1;
 			continue;
 		}
-		json_array_append_new(arr, json_pack("{s:I,s:I,s:I,s:I}",
-		    "lat_e7", (json_int_t)llround(lat * 1e7), "lon_e7",
-		    (json_int_t)llround(lon * 1e7), "bearing_mdeg",
-		    (json_int_t)llround(bearing * 1000), "sigma_mdeg",
-		    (json_int_t)llround(sigma * 1000)));
+		json_array_append_new(arr,
+		    json_pack("{s:I,s:I,s:I,s:I}", "lat_e7",
+			(json_int_t)llround(lat * 1e7), "lon_e7",
+			(json_int_t)llround(lon * 1e7), "bearing_mdeg",
+			(json_int_t)llround(bearing * 1000), "sigma_mdeg",
+			(json_int_t)llround(sigma * 1000)));
 	}
 	if (bad) {
 		json_decref(arr);
@@ -629,8 +640,8 @@ v_location(struct vctx *c, const json_t *in)
 		return NULL;
 	if (json_object_get(loc, "place") != NULL) {
 		check_keys(c, loc, "/location", place_keys);
-		place = want_string(c, loc, "place", "/location", 1, MAX_PLACE,
-		    0);
+		place =
+		    want_string(c, loc, "place", "/location", 1, MAX_PLACE, 0);
 		bad |= want_number(c, loc, "bearing_deg", "/location", 1, 0,
 		    359.999, &bearing);
 		bad |= want_number(c, loc, "distance_m", "/location", 1, 0,
@@ -641,9 +652,8 @@ v_location(struct vctx *c, const json_t *in)
 		    place, "bearing_mdeg", (json_int_t)llround(bearing * 1000),
 		    "distance_m", (json_int_t)llround(dist));
 		if (json_object_get(loc, "distance_error_m") != NULL) {
-			if (want_number(c, loc, "distance_error_m",
-				"/location", 0, 0, MAX_DISTANCE_M,
-				&derr) == -1) {
+			if (want_number(c, loc, "distance_error_m", "/location",
+				0, 0, MAX_DISTANCE_M, &derr) == -1) {
 				json_decref(out);
 				return NULL;
 			}
@@ -676,8 +686,8 @@ v_location(struct vctx *c, const json_t *in)
 			    1, MAX_PRECISION_M, &prec);
 		if (bad)
 			return NULL;
-		return json_pack("{s:s,s:I,s:I,s:I}", "form", "point",
-		    "lat_e7", (json_int_t)llround(lat * 1e7), "lon_e7",
+		return json_pack("{s:s,s:I,s:I,s:I}", "form", "point", "lat_e7",
+		    (json_int_t)llround(lat * 1e7), "lon_e7",
 		    (json_int_t)llround(lon * 1e7), "precision_m",
 		    (json_int_t)prec);
 	}
@@ -799,7 +809,8 @@ v_evidence(struct vctx *c, const json_t *in)
 		return NULL;
 	}
 	out = json_array();
-	json_array_foreach(ev, i, item) {
+	json_array_foreach(ev, i, item)
+	{
 		snprintf(base, sizeof(base), "/evidence/%zu", i);
 		if (!json_is_object(item)) {
 			verr(c, base, "must be an object");
@@ -807,12 +818,13 @@ v_evidence(struct vctx *c, const json_t *in)
 		}
 		check_keys(c, item, base, keys);
 		sha = want_string(c, item, "sha256", base, 1, 64, 0);
-		mt = want_string(c, item, "media_type", base, 1,
-		    MAX_MEDIA_TYPE, 0);
+		mt = want_string(c, item, "media_type", base, 1, MAX_MEDIA_TYPE,
+		    0);
 		if (sha != NULL && !is_hex64(sha)) {
 			ptr_join(p, sizeof(p), base, "sha256");
-			verr(c, p, "must be 64 lower-case hex digits "
-				   "(a SHA-256 digest)");
+			verr(c, p,
+			    "must be 64 lower-case hex digits "
+			    "(a SHA-256 digest)");
 			sha = NULL;
 		}
 		if (mt != NULL && !is_media_type(mt)) {
@@ -821,8 +833,9 @@ v_evidence(struct vctx *c, const json_t *in)
 			mt = NULL;
 		}
 		if (sha != NULL && mt != NULL)
-			json_array_append_new(out, json_pack("{s:s,s:s}",
-			    "sha256", sha, "media_type", mt));
+			json_array_append_new(out,
+			    json_pack("{s:s,s:s}", "sha256", sha, "media_type",
+				mt));
 	}
 	return out;
 }
@@ -831,9 +844,9 @@ json_t *
 observation_from_input(const json_t *in, int64_t now_ms,
     struct observation_error *errs, size_t maxerr, size_t *nerr)
 {
-	static const char *const keys[] = { "observed_at", "source",
-		"category", "weapon", "count", "location", "casualties",
-		"narrative", "evidence", "alleged_by", "alleged_against", NULL };
+	static const char *const keys[] = { "observed_at", "source", "category",
+		"weapon", "count", "location", "casualties", "narrative",
+		"evidence", "alleged_by", "alleged_against", NULL };
 	struct vctx c = { errs, maxerr, 0, 0, now_ms };
 	json_t *out = NULL, *v, *at;
 	const char *s;
@@ -859,11 +872,12 @@ observation_from_input(const json_t *in, int64_t now_ms,
 		json_object_set_new(out, "location", v);
 	at = json_object_get(out, "observed_at");
 	if (v != NULL && at != NULL &&
-	    strcmp(json_string_value(json_object_get(v, "form")),
-		"arrivals") == 0 &&
+	    strcmp(json_string_value(json_object_get(v, "form")), "arrivals") ==
+		0 &&
 	    json_integer_value(json_object_get(at, "from")) !=
 		json_integer_value(json_object_get(at, "to")))
-		verr(&c, "/observed_at", "must be an instant when the "
+		verr(&c, "/observed_at",
+		    "must be an instant when the "
 		    "location is arrival times (they count from it)");
 	if ((v = v_casualties(&c, in)) != NULL)
 		json_object_set_new(out, "casualties", v);
@@ -872,11 +886,10 @@ observation_from_input(const json_t *in, int64_t now_ms,
 		json_object_set_new(out, "narrative", json_string(s));
 	if ((v = v_evidence(&c, in)) != NULL)
 		json_object_set_new(out, "evidence", v);
-	if ((s = want_string(&c, in, "alleged_by", "", 0, MAX_NAME, 0)) !=
-	    NULL)
+	if ((s = want_string(&c, in, "alleged_by", "", 0, MAX_NAME, 0)) != NULL)
 		json_object_set_new(out, "alleged_by", json_string(s));
-	if ((s = want_string(&c, in, "alleged_against", "", 0, MAX_NAME,
-		 0)) != NULL)
+	if ((s = want_string(&c, in, "alleged_against", "", 0, MAX_NAME, 0)) !=
+	    NULL)
 		json_object_set_new(out, "alleged_against", json_string(s));
 done:
 	/*
@@ -885,7 +898,8 @@ done:
 	 * log, where it would stay, signed, and stop the store.
 	 */
 	if (jsonmem_failures() != oom)
-		verr(&c, "", "out of memory while reading the observation; "
+		verr(&c, "",
+		    "out of memory while reading the observation; "
 		    "nothing was stored (try again)");
 	if (c.failed) {
 		json_decref(out);
@@ -939,11 +953,11 @@ arrivals_view(const json_t *loc)
 	json_t *arr = json_array(), *l;
 	size_t i;
 
-	json_array_foreach(json_object_get(loc, "sensors"), i, it)
-		json_array_append_new(arr, json_pack("{s:f,s:f,s:O,s:O}",
-		    "lat", e7_deg(it, "lat_e7"), "lon", e7_deg(it, "lon_e7"),
-		    "alt_m", json_object_get(it, "alt_m"), "t_ns",
-		    json_object_get(it, "t_ns")));
+	json_array_foreach(json_object_get(loc, "sensors"), i,
+	    it) json_array_append_new(arr,
+	    json_pack("{s:f,s:f,s:O,s:O}", "lat", e7_deg(it, "lat_e7"), "lon",
+		e7_deg(it, "lon_e7"), "alt_m", json_object_get(it, "alt_m"),
+		"t_ns", json_object_get(it, "t_ns")));
 	l = json_pack("{s:o,s:f,s:O}", "sensors", arr, "speed_mps",
 	    (double)json_integer_value(json_object_get(loc, "speed_mmps")) /
 		1000.0,
@@ -960,15 +974,16 @@ bearings_view(const json_t *loc)
 	json_t *arr = json_array();
 	size_t i;
 
-	json_array_foreach(json_object_get(loc, "bearings"), i, it)
-		json_array_append_new(arr, json_pack("{s:f,s:f,s:f,s:f}",
-		    "lat", e7_deg(it, "lat_e7"), "lon", e7_deg(it, "lon_e7"),
-		    "bearing_deg",
-		    (double)json_integer_value(json_object_get(it,
-			"bearing_mdeg")) / 1000.0,
-		    "sigma_deg",
-		    (double)json_integer_value(json_object_get(it,
-			"sigma_mdeg")) / 1000.0));
+	json_array_foreach(json_object_get(loc, "bearings"), i,
+	    it) json_array_append_new(arr,
+	    json_pack("{s:f,s:f,s:f,s:f}", "lat", e7_deg(it, "lat_e7"), "lon",
+		e7_deg(it, "lon_e7"), "bearing_deg",
+		(double)json_integer_value(
+		    json_object_get(it, "bearing_mdeg")) /
+		    1000.0,
+		"sigma_deg",
+		(double)json_integer_value(json_object_get(it, "sigma_mdeg")) /
+		    1000.0));
 	return json_pack("{s:o}", "bearings", arr);
 }
 
@@ -1030,8 +1045,7 @@ observation_to_view(const json_t *entry)
 
 		for (k = copy; *k != NULL; k++)
 			if ((v = json_object_get(entry, *k)) != NULL)
-				json_object_set_new(out, *k,
-				    json_deep_copy(v));
+				json_object_set_new(out, *k, json_deep_copy(v));
 	}
 	return out;
 }
@@ -1063,7 +1077,7 @@ const char *
 observation_category(size_t i)
 {
 	return i < sizeof(categories) / sizeof(categories[0]) ? categories[i]
-							     : NULL;
+							      : NULL;
 }
 
 const char *

@@ -17,19 +17,19 @@
 #include <stdint.h>
 #include <jansson.h>
 
-#define OBSERVATION_ID_LEN 64	       /* hex characters of SHA-256 */
-#define OBSERVATION_MAX_ENTRY 16384    /* canonical bytes per entry */
-#define OBSERVATION_FUTURE_MS 300000   /* clock skew allowed: 5 minutes */
+#define OBSERVATION_ID_LEN 64	     /* hex characters of SHA-256 */
+#define OBSERVATION_MAX_ENTRY 16384  /* canonical bytes per entry */
+#define OBSERVATION_FUTURE_MS 300000 /* clock skew allowed: 5 minutes */
 #define OBSERVATION_MAX_SPAN_MS (31LL * 86400000) /* interval length */
 
 /* Limits of the sensor location forms (docs/observation.md). */
-#define OBSERVATION_MAX_SENSORS 64	    /* arrivals: sensors per fix */
-#define OBSERVATION_MAX_BEARINGS 64	    /* bearings per fix */
+#define OBSERVATION_MAX_SENSORS 64  /* arrivals: sensors per fix */
+#define OBSERVATION_MAX_BEARINGS 64 /* bearings per fix */
 #define OBSERVATION_MAX_ARRIVAL_NS 600000000000LL /* |t| after observed_at */
 #define OBSERVATION_MAX_SIGMA_T_NS 10000000000LL  /* 10 s */
 #define OBSERVATION_MIN_SPEED_MPS 1.0
-#define OBSERVATION_MAX_SPEED_MPS 3.0e8	    /* a little over c */
-#define OBSERVATION_MIN_ALT_M (-1000.0)	    /* heights above the ellipsoid */
+#define OBSERVATION_MAX_SPEED_MPS 3.0e8 /* a little over c */
+#define OBSERVATION_MIN_ALT_M (-1000.0) /* heights above the ellipsoid */
 #define OBSERVATION_MAX_ALT_M 50000.0
 #define OBSERVATION_MAX_BEARING_SIGMA_DEG 45.0
 #define OBSERVATION_DEFAULT_BEARING_SIGMA_MDEG 2000

@@ -63,8 +63,8 @@ leap(int y)
 int
 timefmt_parse(const char *s, int64_t *ms, char *err, size_t errlen)
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-		30, 31 };
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
 	int y, mo, d, h, mi, sec, frac = 0, nfrac = 0, oh = 0, om = 0, sign = 0;
 	const char *p;
 	int64_t v;
@@ -117,11 +117,12 @@ timefmt_parse(const char *s, int64_t *ms, char *err, size_t errlen)
 	    sec > 59) {
 		snprintf(err, errlen,
 		    "'%.40s' is not a valid date and time (years 1970..9999, "
-		    "no leap seconds)", s);
+		    "no leap seconds)",
+		    s);
 		return -1;
 	}
-	v = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
-	    h * 3600 + mi * 60 + sec;
+	v = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +
+	    mi * 60 + sec;
 	v -= (int64_t)sign * (oh * 3600 + om * 60);
 	if (v < 0) {
 		snprintf(err, errlen, "'%.40s' is before 1970", s);
@@ -132,7 +133,8 @@ timefmt_parse(const char *s, int64_t *ms, char *err, size_t errlen)
 bad:
 	snprintf(err, errlen,
 	    "'%.40s' is not an RFC 3339 date-time like "
-	    "2026-11-28T14:20:00Z", s);
+	    "2026-11-28T14:20:00Z",
+	    s);
 	return -1;
 }
 
@@ -168,8 +170,8 @@ timefmt_format(int64_t ms, char *buf)
 			    (int)(secs / 60 % 60), (int)(secs % 60), frac);
 		else
 			snprintf(buf, TIMEFMT_LEN,
-			    "%04lld-%02u-%02uT%02d:%02d:%02dZ", (long long)y,
-			    m, d, (int)(secs / 3600), (int)(secs / 60 % 60),
+			    "%04lld-%02u-%02uT%02d:%02d:%02dZ", (long long)y, m,
+			    d, (int)(secs / 3600), (int)(secs / 60 % 60),
 			    (int)(secs % 60));
 		return;
 	}

@@ -30,8 +30,8 @@ sink_write(void *closure, const unsigned char *data, unsigned int len)
 		cap = s->cap ? s->cap : 65536;
 		while (cap < s->n + len + 1)
 			cap *= 2;
-		if (cap > RENDER_MAX_BYTES || (np = realloc(s->p, cap)) ==
-		    NULL) {
+		if (cap > RENDER_MAX_BYTES ||
+		    (np = realloc(s->p, cap)) == NULL) {
 			s->failed = 1;
 			return CAIRO_STATUS_WRITE_ERROR;
 		}
@@ -53,8 +53,7 @@ draw(cairo_t *cr, const struct render_out *svg, double width, double height,
 	RsvgHandle *h;
 	int rc = -1;
 
-	h = rsvg_handle_new_from_data((const guint8 *)svg->data, svg->len,
-	    &e);
+	h = rsvg_handle_new_from_data((const guint8 *)svg->data, svg->len, &e);
 	if (h == NULL) {
 		snprintf(err, errlen, "the SVG does not load: %s",
 		    e ? e->message : "?");
@@ -76,8 +75,8 @@ done:
 
 int
 raster_pdf(const struct render_out *pages, size_t n, const char *title,
-    int64_t date_ms, const char *payload, struct render_out *out,
-    char *err, size_t errlen)
+    int64_t date_ms, const char *payload, struct render_out *out, char *err,
+    size_t errlen)
 {
 	struct sink s = { NULL, 0, 0, 0 };
 	cairo_surface_t *surf;
@@ -100,8 +99,7 @@ raster_pdf(const struct render_out *pages, size_t n, const char *title,
 	    "truce");
 	cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATE_DATE,
 	    date);
-	cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_MOD_DATE,
-	    date);
+	cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_MOD_DATE, date);
 	cr = cairo_create(surf);
 	for (i = 0; i < n; i++) {
 		if (draw(cr, &pages[i], 595, 842, err, errlen) == -1)
@@ -112,15 +110,16 @@ raster_pdf(const struct render_out *pages, size_t n, const char *title,
 	cr = NULL;
 	cairo_surface_finish(surf);
 	if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS || s.failed) {
-		snprintf(err, errlen, "cairo: %s", cairo_status_to_string(
-		    cairo_surface_status(surf)));
+		snprintf(err, errlen, "cairo: %s",
+		    cairo_status_to_string(cairo_surface_status(surf)));
 		goto done;
 	}
-	if (payload != NULL && (sink_write(&s, (const unsigned char *)
-	    RENDER_PDF_MARK, (unsigned)strlen(RENDER_PDF_MARK)) != 0 ||
-	    sink_write(&s, (const unsigned char *)payload,
-	    (unsigned)strlen(payload)) != 0 ||
-	    sink_write(&s, (const unsigned char *)"\n", 1) != 0)) {
+	if (payload != NULL &&
+	    (sink_write(&s, (const unsigned char *)RENDER_PDF_MARK,
+		 (unsigned)strlen(RENDER_PDF_MARK)) != 0 ||
+		sink_write(&s, (const unsigned char *)payload,
+		    (unsigned)strlen(payload)) != 0 ||
+		sink_write(&s, (const unsigned char *)"\n", 1) != 0)) {
 		snprintf(err, errlen, "the PDF is too large");
 		goto done;
 	}
@@ -138,8 +137,8 @@ done:
 }
 
 int
-raster_png(const struct render_out *svg, double scale,
-    struct render_out *out, char *err, size_t errlen)
+raster_png(const struct render_out *svg, double scale, struct render_out *out,
+    char *err, size_t errlen)
 {
 	struct sink s = { NULL, 0, 0, 0 };
 	cairo_surface_t *surf = NULL;
@@ -149,26 +148,28 @@ raster_png(const struct render_out *svg, double scale,
 	gdouble w = 0, hgt = 0;
 	int rc = -1;
 
-	if ((h = rsvg_handle_new_from_data((const guint8 *)svg->data,
-		 svg->len, &e)) == NULL) {
+	if ((h = rsvg_handle_new_from_data((const guint8 *)svg->data, svg->len,
+		 &e)) == NULL) {
 		snprintf(err, errlen, "the SVG does not load: %s",
 		    e ? e->message : "?");
 		goto done;
 	}
-	if (!rsvg_handle_get_intrinsic_size_in_pixels(h, &w, &hgt) ||
-	    w < 1 || hgt < 1 || w * scale > 8192 || hgt * scale > 8192) {
-		snprintf(err, errlen, "the SVG has no usable size (at most "
+	if (!rsvg_handle_get_intrinsic_size_in_pixels(h, &w, &hgt) || w < 1 ||
+	    hgt < 1 || w * scale > 8192 || hgt * scale > 8192) {
+		snprintf(err, errlen,
+		    "the SVG has no usable size (at most "
 		    "8192 px a side)");
 		goto done;
 	}
-	surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32,
-	    (int)(w * scale), (int)(hgt * scale));
+	surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)(w * scale),
+	    (int)(hgt * scale));
 	cr = cairo_create(surf);
 	if (draw(cr, svg, w * scale, hgt * scale, err, errlen) == -1)
 		goto done;
 	cairo_surface_flush(surf);
 	if (cairo_surface_write_to_png_stream(surf, sink_write, &s) !=
-	    CAIRO_STATUS_SUCCESS || s.failed) {
+		CAIRO_STATUS_SUCCESS ||
+	    s.failed) {
 		snprintf(err, errlen, "the PNG cannot be written");
 		goto done;
 	}

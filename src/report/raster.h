@@ -26,8 +26,8 @@
  * out->data), or -1 with the reason in err.
  */
 int raster_pdf(const struct render_out *pages, size_t n, const char *title,
-    int64_t date_ms, const char *payload, struct render_out *out,
-    char *err, size_t errlen);
+    int64_t date_ms, const char *payload, struct render_out *out, char *err,
+    size_t errlen);
 
 /*
  * The PNG of one SVG document at scale (1: its own size in px). 0 with

@@ -88,9 +88,7 @@ esc(struct buf *b, const char *s)
 		case '>': put(b, "&gt;"); break;
 		case '"': put(b, "&quot;"); break;
 		case '\'': put(b, "&#39;"); break;
-		default:
-			one[0] = *s;
-			put(b, one);
+		default: one[0] = *s; put(b, one);
 		}
 	}
 }
@@ -170,7 +168,8 @@ render_status(const json_t *env, char *buf, size_t len)
 	const char *state = str(env, "state");
 	char *dst;
 
-	json_array_foreach(sigs, i, s) {
+	json_array_foreach(sigs, i, s)
+	{
 		int refuse = strcmp(str(s, "decision"), "refuse") == 0;
 
 		dst = refuse ? refusers : signers;
@@ -186,8 +185,10 @@ render_status(const json_t *env, char *buf, size_t len)
 		snprintf(buf, len, "released, signed by %s, log index %lld",
 		    signers, (long long)num(env, "state_index"));
 	else if (ns > 0 || nr > 0)
-		snprintf(buf, len, "%s: signed by %s%s%s; %lld signatures "
-		    "needed", state, ns ? signers : "no member",
+		snprintf(buf, len,
+		    "%s: signed by %s%s%s; %lld signatures "
+		    "needed",
+		    state, ns ? signers : "no member",
 		    nr ? ", refused by " : "", refusers,
 		    (long long)num(env, "needed"));
 	else
@@ -243,7 +244,8 @@ view(const json_t *annex, const struct render_geo *geo, struct proj *p)
 
 	p->lat0 = p->lon0 = 1e9;
 	p->lat1 = p->lon1 = -1e9;
-	json_array_foreach(annex, i, row) {
+	json_array_foreach(annex, i, row)
+	{
 		if (!json_is_object(pos = json_object_get(row, "position")))
 			continue;
 		lat = (double)num(pos, "lat_e7") / 1e7;
@@ -316,23 +318,26 @@ scale_bar(struct buf *b, const struct proj *p)
 	else if (len * 2 <= want)
 		len *= 2;
 	wpx = len / m_per_px;
-	putf(b, "<g class=\"scale\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+	putf(b,
+	    "<g class=\"scale\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
 	    "height=\"4\" fill=\"#000\"/><text x=\"%.1f\" y=\"%.1f\" "
-	    "font-size=\"11\">%g km</text></g>\n", MAP_PAD, MAP_H - 22,
-	    wpx, MAP_PAD + wpx + 6, MAP_H - 17, len / 1000);
+	    "font-size=\"11\">%g km</text></g>\n",
+	    MAP_PAD, MAP_H - 22, wpx, MAP_PAD + wpx + 6, MAP_H - 17,
+	    len / 1000);
 }
 
 static void
 north_arrow(struct buf *b)
 {
-	putf(b, "<g class=\"north\"><path d=\"M%.1f %.1f L%.1f %.1f L%.1f "
+	putf(b,
+	    "<g class=\"north\"><path d=\"M%.1f %.1f L%.1f %.1f L%.1f "
 	    "%.1f Z\" fill=\"#000\"/><text x=\"%.1f\" y=\"%.1f\" "
 	    "font-size=\"12\" text-anchor=\"middle\">N</text></g>\n",
 	    MAP_W - 30, 20.0, MAP_W - 36, 42.0, MAP_W - 24, 42.0, MAP_W - 30,
 	    56.0);
 }
 
-#define MAP_MAX_PLACES 40	/* settlements named on a map */
+#define MAP_MAX_PLACES 40 /* settlements named on a map */
 
 static int
 place_cmp(const void *a, const void *b)
@@ -370,9 +375,11 @@ places(struct buf *b, const struct proj *p, const struct render_geo *geo)
 	for (i = 0; i < n && i < MAP_MAX_PLACES; i++) {
 		x = px(p, v[i]->lon);
 		y = py(p, v[i]->lat);
-		putf(b, "<circle class=\"place\" cx=\"%.1f\" cy=\"%.1f\" "
+		putf(b,
+		    "<circle class=\"place\" cx=\"%.1f\" cy=\"%.1f\" "
 		    "r=\"2.5\" fill=\"#333\"/><text x=\"%.1f\" y=\"%.1f\" "
-		    "font-size=\"10\" fill=\"#333\">", x, y, x + 4, y - 3);
+		    "font-size=\"10\" fill=\"#333\">",
+		    x, y, x + 4, y - 3);
 		esc(b, v[i]->name);
 		put(b, "</text>\n");
 	}
@@ -391,50 +398,61 @@ map_body(struct buf *b, const json_t *report, const struct render_geo *geo)
 
 	view(annex, geo, &p);
 	mpx = p.k / 111320.0;
-	putf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
+	putf(b,
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
 	    "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
-	    "font-family=\"sans-serif\">\n", MAP_W, MAP_H, MAP_W, MAP_H);
+	    "font-family=\"sans-serif\">\n",
+	    MAP_W, MAP_H, MAP_W, MAP_H);
 	put(b, "<title>");
 	esc(b, str(report, "number"));
 	put(b, "</title>\n");
-	putf(b, "<defs><clipPath id=\"view\"><rect x=\"%.1f\" y=\"%.1f\" "
-	    "width=\"%.1f\" height=\"%.1f\"/></clipPath></defs>\n", MAP_PAD,
-	    MAP_PAD, MAP_W - 2 * MAP_PAD, MAP_H - 2 * MAP_PAD);
+	putf(b,
+	    "<defs><clipPath id=\"view\"><rect x=\"%.1f\" y=\"%.1f\" "
+	    "width=\"%.1f\" height=\"%.1f\"/></clipPath></defs>\n",
+	    MAP_PAD, MAP_PAD, MAP_W - 2 * MAP_PAD, MAP_H - 2 * MAP_PAD);
 	putf(b, "<rect width=\"%.0f\" height=\"%.0f\" fill=\"#f7f5ef\"/>\n",
 	    MAP_W, MAP_H);
 	put(b, "<g clip-path=\"url(#view)\">\n");
 	for (i = 0; geo != NULL && i < geo->nareas; i++) {
-		put(b, "<path class=\"area\" fill=\"#e4ecd8\" "
+		put(b,
+		    "<path class=\"area\" fill=\"#e4ecd8\" "
 		    "stroke=\"#9bb08a\" stroke-width=\"0.6\" d=\"");
 		path_d(b, &p, &geo->areas[i], 1);
 		put(b, "\"/>\n");
 	}
 	for (i = 0; geo != NULL && i < geo->nlines; i++) {
-		put(b, "<path class=\"line\" fill=\"none\" stroke=\"#b00\" "
+		put(b,
+		    "<path class=\"line\" fill=\"none\" stroke=\"#b00\" "
 		    "stroke-width=\"2\" stroke-dasharray=\"6 3\" d=\"");
 		path_d(b, &p, &geo->lines[i], 0);
 		put(b, "\"/>\n");
 	}
 	places(b, &p, geo);
-	json_array_foreach(annex, i, row) {
+	json_array_foreach(annex, i, row)
+	{
 		if (!json_is_object(pos = json_object_get(row, "position")))
 			continue;
 		x = px(&p, (double)num(pos, "lon_e7") / 1e7);
 		y = py(&p, (double)num(pos, "lat_e7") / 1e7);
 		el = json_object_get(row, "ellipse95");
 		if (json_is_object(el))
-			putf(b, "<ellipse class=\"e95\" cx=\"%.1f\" cy=\"%.1f\" "
+			putf(b,
+			    "<ellipse class=\"e95\" cx=\"%.1f\" cy=\"%.1f\" "
 			    "rx=\"%.1f\" ry=\"%.1f\" transform=\"rotate(%lld "
 			    "%.1f %.1f)\" fill=\"%s\" fill-opacity=\"0.15\" "
-			    "stroke=\"%s\" stroke-width=\"0.8\"/>\n", x, y,
+			    "stroke=\"%s\" stroke-width=\"0.8\"/>\n",
+			    x, y,
 			    fmax((double)num(el, "semi_minor_m") * mpx, 0.5),
 			    fmax((double)num(el, "semi_major_m") * mpx, 0.5),
 			    (long long)num(el, "orientation_deg"), x, y,
 			    colour_of(str(row, "category")),
 			    colour_of(str(row, "category")));
-		putf(b, "<circle class=\"incident\" cx=\"%.1f\" cy=\"%.1f\" "
-		    "r=\"3.5\" fill=\"%s\" stroke=\"#fff\" stroke-width=\"0.8\">"
-		    "<title>", x, y, colour_of(str(row, "category")));
+		putf(b,
+		    "<circle class=\"incident\" cx=\"%.1f\" cy=\"%.1f\" "
+		    "r=\"3.5\" fill=\"%s\" stroke=\"#fff\" "
+		    "stroke-width=\"0.8\">"
+		    "<title>",
+		    x, y, colour_of(str(row, "category")));
 		esc(b, str(row, "incident"));
 		put(b, "</title></circle>\n");
 		for (j = 0; j < ncats; j++)
@@ -444,11 +462,13 @@ map_body(struct buf *b, const json_t *report, const struct render_geo *geo)
 			cats[ncats++] = str(row, "category");
 	}
 	put(b, "</g>\n");
-	putf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-	    "fill=\"none\" stroke=\"#555\"/>\n", MAP_PAD, MAP_PAD,
-	    MAP_W - 2 * MAP_PAD, MAP_H - 2 * MAP_PAD);
+	putf(b,
+	    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+	    "fill=\"none\" stroke=\"#555\"/>\n",
+	    MAP_PAD, MAP_PAD, MAP_W - 2 * MAP_PAD, MAP_H - 2 * MAP_PAD);
 	/* Legend: categories in the model's order, on a white box. */
-	putf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"180\" height=\"%.1f\" "
+	putf(b,
+	    "<rect x=\"%.1f\" y=\"%.1f\" width=\"180\" height=\"%.1f\" "
 	    "fill=\"#fff\" fill-opacity=\"0.85\" stroke=\"#999\"/>\n",
 	    MAP_PAD + 2, MAP_PAD + 2, 12 + 15.0 * (double)(ncats + 1));
 	put(b, "<g class=\"legend\" font-size=\"11\">\n");
@@ -460,10 +480,12 @@ map_body(struct buf *b, const json_t *report, const struct render_geo *geo)
 				break;
 		if (k == ncats)
 			continue;
-		putf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>"
-		    "<text x=\"%.1f\" y=\"%.1f\">", MAP_PAD + 8,
-		    MAP_PAD + 14 + 15.0 * (double)j, colour_of(cats[k]),
-		    MAP_PAD + 16, MAP_PAD + 18 + 15.0 * (double)j);
+		putf(b,
+		    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>"
+		    "<text x=\"%.1f\" y=\"%.1f\">",
+		    MAP_PAD + 8, MAP_PAD + 14 + 15.0 * (double)j,
+		    colour_of(cats[k]), MAP_PAD + 16,
+		    MAP_PAD + 18 + 15.0 * (double)j);
 		words(b, cats[k]);
 		put(b, "</text>\n");
 		j++;
@@ -473,10 +495,13 @@ map_body(struct buf *b, const json_t *report, const struct render_geo *geo)
 	put(b, "</g>\n");
 	scale_bar(b, &p);
 	north_arrow(b);
-	putf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" fill=\"#555\" "
-	    "text-anchor=\"end\">", MAP_W - MAP_PAD, MAP_H - 8);
-	esc(b, geo && geo->attribution ? geo->attribution :
-	    "Geography: none loaded");
+	putf(b,
+	    "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" fill=\"#555\" "
+	    "text-anchor=\"end\">",
+	    MAP_W - MAP_PAD, MAP_H - 8);
+	esc(b,
+	    geo && geo->attribution ? geo->attribution
+				    : "Geography: none loaded");
 	put(b, "</text>\n</svg>\n");
 }
 
@@ -514,7 +539,8 @@ summary_rows(struct buf *b, const json_t *rows, const char *key, int daily,
 	const json_t *row;
 	size_t i;
 
-	json_array_foreach(rows, i, row) {
+	json_array_foreach(rows, i, row)
+	{
 		put(b, "<tr><td>");
 		words(b, str(row, key));
 		putf(b, "</td><td>%lld</td><td>%s%lld</td>",
@@ -524,12 +550,13 @@ summary_rows(struct buf *b, const json_t *rows, const char *key, int daily,
 		if (compare)
 			putf(b, "<td>%lld</td><td>%lld</td>",
 			    (long long)num(json_object_get(row, "previous"),
-			    "incidents"), (long long)num(json_object_get(row,
-			    "previous"), "events"));
+				"incidents"),
+			    (long long)num(json_object_get(row, "previous"),
+				"events"));
 		if (daily) {
 			put(b, "<td>");
-			mean(b, num(json_object_get(row, "mean_7d_x10"),
-			    "events"));
+			mean(b,
+			    num(json_object_get(row, "mean_7d_x10"), "events"));
 			put(b, "</td>");
 		}
 		put(b, "</tr>\n");
@@ -544,16 +571,20 @@ summary_table(struct buf *b, const json_t *report, const char *title,
 	int compare = strcmp(str(report, "kind"), "spot") != 0;
 	json_t *total;
 
-	putf(b, "<h3>%s</h3>\n<table><tr><th>%s</th><th>incidents</th>"
-	    "<th>events</th>%s%s</tr>\n", title, strcmp(key, "zone") == 0 ?
-	    "zone" : "category", compare ? "<th>incidents, previous period"
-	    "</th><th>events, previous period</th>" : "", daily ?
-	    "<th>events, 7-day mean</th>" : "");
+	putf(b,
+	    "<h3>%s</h3>\n<table><tr><th>%s</th><th>incidents</th>"
+	    "<th>events</th>%s%s</tr>\n",
+	    title, strcmp(key, "zone") == 0 ? "zone" : "category",
+	    compare ? "<th>incidents, previous period"
+		      "</th><th>events, previous period</th>"
+		    : "",
+	    daily ? "<th>events, 7-day mean</th>" : "");
 	summary_rows(b, rows, key, daily, compare);
 	if (with_total) {
 		total = json_array();
-		json_array_append(total, json_object_get(json_object_get(
-		    report, "summary"), "total"));
+		json_array_append(total,
+		    json_object_get(json_object_get(report, "summary"),
+			"total"));
 		summary_rows(b, total, "category", daily, compare);
 		json_decref(total);
 	}
@@ -567,7 +598,8 @@ id_list(struct buf *b, const char *title, const json_t *ids)
 	size_t i;
 
 	putf(b, "<h3>%s (%zu)</h3>\n<p>", title, json_array_size(ids));
-	json_array_foreach(ids, i, v) {
+	json_array_foreach(ids, i, v)
+	{
 		put(b, i ? ", <code>" : "<code>");
 		esc(b, json_string_value(v));
 		put(b, "</code>");
@@ -585,20 +617,22 @@ by_state(struct buf *b, const json_t *report)
 	size_t i, j;
 
 	put(b, "<h2>2. Incidents by state</h2>\n");
-	id_list(b, "Agreed violation", json_object_get(st,
-	    "agreed_violation"));
-	id_list(b, "Agreed no violation", json_object_get(st,
-	    "agreed_no_violation"));
+	id_list(b, "Agreed violation", json_object_get(st, "agreed_violation"));
+	id_list(b, "Agreed no violation",
+	    json_object_get(st, "agreed_no_violation"));
 	id_list(b, "Unverifiable", json_object_get(st, "unverifiable"));
-	putf(b, "<h3>Disputed (%zu)</h3>\n", json_array_size(
-	    json_object_get(st, "disputed")));
-	json_array_foreach(json_object_get(st, "disputed"), i, d) {
+	putf(b, "<h3>Disputed (%zu)</h3>\n",
+	    json_array_size(json_object_get(st, "disputed")));
+	json_array_foreach(json_object_get(st, "disputed"), i, d)
+	{
 		put(b, "<p><code>");
 		esc(b, str(d, "incident"));
-		put(b, "</code></p>\n<table><tr><th>member</th><th>verdict</th>"
+		put(b,
+		    "</code></p>\n<table><tr><th>member</th><th>verdict</th>"
 		    "<th>attribution</th><th>confidence</th><th>rationale</th>"
 		    "</tr>\n");
-		json_array_foreach(json_object_get(d, "views"), j, v) {
+		json_array_foreach(json_object_get(d, "views"), j, v)
+		{
 			put(b, "<tr><td>");
 			esc(b, str(v, "member"));
 			put(b, "</td><td>");
@@ -627,21 +661,25 @@ complaints(struct buf *b, const json_t *report)
 	put(b, "<h2>3. Complaints received</h2>\n");
 	if (json_array_size(json_object_get(report, "complaints")) == 0)
 		put(b, "<p>None.</p>\n");
-	json_array_foreach(json_object_get(report, "complaints"), i, g) {
+	json_array_foreach(json_object_get(report, "complaints"), i, g)
+	{
 		put(b, "<h3>From ");
 		esc(b, str(g, "party"));
-		putf(b, " (%zu)</h3>\n<table><tr><th>complaint</th><th>"
+		putf(b,
+		    " (%zu)</h3>\n<table><tr><th>complaint</th><th>"
 		    "category</th><th>count</th><th>linked to</th></tr>\n",
 		    json_array_size(json_object_get(g, "complaints")));
-		json_array_foreach(json_object_get(g, "complaints"), j, c) {
+		json_array_foreach(json_object_get(g, "complaints"), j, c)
+		{
 			put(b, "<tr><td><code>");
 			esc(b, str(c, "incident"));
 			put(b, "</code></td><td>");
 			words(b, str(c, "category"));
-			putf(b, "</td><td>%s%lld</td><td>", qual_words(str(c,
-			    "qualifier")), (long long)num(c, "count"));
-			json_array_foreach(json_object_get(c, "linked"), k,
-			    l) {
+			putf(b, "</td><td>%s%lld</td><td>",
+			    qual_words(str(c, "qualifier")),
+			    (long long)num(c, "count"));
+			json_array_foreach(json_object_get(c, "linked"), k, l)
+			{
 				put(b, k ? ", <code>" : "<code>");
 				esc(b, json_string_value(l));
 				put(b, "</code>");
@@ -660,9 +698,11 @@ sources(struct buf *b, const json_t *report)
 	const json_t *s;
 	size_t i;
 
-	put(b, "<h2>4. Sources</h2>\n<table><tr><th>type</th><th>member</th>"
+	put(b,
+	    "<h2>4. Sources</h2>\n<table><tr><th>type</th><th>member</th>"
 	    "<th>organisation</th><th>unit</th><th>observations</th></tr>\n");
-	json_array_foreach(json_object_get(report, "sources"), i, s) {
+	json_array_foreach(json_object_get(report, "sources"), i, s)
+	{
 		put(b, "<tr><td>");
 		words(b, str(s, "type"));
 		put(b, "</td><td>");
@@ -671,8 +711,8 @@ sources(struct buf *b, const json_t *report)
 		esc(b, str(s, "organisation"));
 		put(b, "</td><td>");
 		esc(b, str(s, "unit"));
-		putf(b, "</td><td>%lld</td></tr>\n", (long long)num(s,
-		    "observations"));
+		putf(b, "</td><td>%lld</td></tr>\n",
+		    (long long)num(s, "observations"));
 	}
 	put(b, "</table>\n");
 }
@@ -684,12 +724,14 @@ annex(struct buf *b, const json_t *report)
 	char lt[32], ut[32], lt2[32];
 	size_t i, j;
 
-	put(b, "<h2>6. Annex: every incident in the period</h2>\n<table><tr>"
+	put(b,
+	    "<h2>6. Annex: every incident in the period</h2>\n<table><tr>"
 	    "<th>time (local)</th><th>time (UTC)</th><th>place</th>"
 	    "<th>zone</th><th>line</th><th>category</th><th>count</th>"
 	    "<th>sources</th><th>members</th><th>state</th><th>log index</th>"
 	    "<th>incident</th></tr>\n");
-	json_array_foreach(json_object_get(report, "annex"), i, row) {
+	json_array_foreach(json_object_get(report, "annex"), i, row)
+	{
 		when(num(row, "time_from_ms"), num(row, "utc_offset_s"), lt);
 		when(num(row, "time_to_ms"), num(row, "utc_offset_s"), lt2);
 		when(num(row, "time_from_ms"), 0, ut);
@@ -701,23 +743,25 @@ annex(struct buf *b, const json_t *report)
 		put(b, "</td><td>");
 		line = json_object_get(row, "line");
 		if (json_is_object(line)) {
-			putf(b, "%.1f km, ", (double)num(line, "distance_m") /
-			    1000);
+			putf(b, "%.1f km, ",
+			    (double)num(line, "distance_m") / 1000);
 			esc(b, str(line, "side"));
 		}
 		put(b, "</td><td>");
 		words(b, str(row, "category"));
 		putf(b, "</td><td>%s%lld</td><td>%lld</td><td>",
-		    qual_words(str(row, "qualifier")), (long long)num(row,
-		    "count"), (long long)num(row, "independent_sources"));
-		json_array_foreach(json_object_get(row, "members"), j, m) {
+		    qual_words(str(row, "qualifier")),
+		    (long long)num(row, "count"),
+		    (long long)num(row, "independent_sources"));
+		json_array_foreach(json_object_get(row, "members"), j, m)
+		{
 			put(b, j ? ", " : "");
 			esc(b, json_string_value(m));
 		}
 		put(b, "</td><td>");
 		words(b, str(row, "state"));
-		putf(b, "</td><td>%lld</td><td><code>", (long long)num(row,
-		    "log_index"));
+		putf(b, "</td><td>%lld</td><td><code>",
+		    (long long)num(row, "log_index"));
 		esc(b, str(row, "incident"));
 		put(b, "</code></td></tr>\n");
 	}
@@ -731,8 +775,8 @@ render_payload(const json_t *env)
 	char *bytes = NULL, *text = NULL, id[REPORT_ID_LEN + 1], *b64 = NULL;
 	size_t len, n;
 
-	if (report_encode(json_object_get(env, "report"), &bytes, &len,
-		id) == -1)
+	if (report_encode(json_object_get(env, "report"), &bytes, &len, id) ==
+	    -1)
 		return NULL;
 	if ((p = json_deep_copy(env)) == NULL)
 		goto done;
@@ -767,8 +811,10 @@ render_payload_read(const char *b64, size_t len)
 		o = json_loadb((const char *)bin, binlen, 0, NULL);
 	free(bin);
 	bytes = json_string_value(json_object_get(o, "report"));
-	if (bytes == NULL || (r = json_loadb(bytes, json_string_length(
-	    json_object_get(o, "report")), 0, NULL)) == NULL) {
+	if (bytes == NULL ||
+	    (r = json_loadb(bytes,
+		 json_string_length(json_object_get(o, "report")), 0, NULL)) ==
+		NULL) {
 		json_decref(o);
 		return NULL;
 	}
@@ -794,7 +840,8 @@ render_html(const json_t *env, const struct render_geo *geo,
 	when(num(period, "to_ms"), 0, uto);
 	snprintf(from, sizeof(from), "%s", ufrom);
 	snprintf(to, sizeof(to), "%s", uto);
-	put(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
+	put(&b,
+	    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
 	    "charset=\"utf-8\"><title>");
 	esc(&b, str(report, "number"));
 	putf(&b, "</title><style>%s</style></head><body>\n<header><p>", css);
@@ -803,14 +850,15 @@ render_html(const json_t *env, const struct render_geo *geo,
 	esc(&b, str(report, "number"));
 	put(&b, "</h1>\n<p>");
 	if (!spot) {
-		put(&b, "Based on information from the monitoring teams as of ");
+		put(&b,
+		    "Based on information from the monitoring teams as of ");
 		esc(&b, str(period, "cutoff"));
 		put(&b, " ");
 		esc(&b, str(period, "time_zone"));
 		put(&b, ". ");
 	}
-	putf(&b, "Period: %s to %s UTC. Log size %lld.</p>\n<p><strong>",
-	    from, to, (long long)num(report, "log_size"));
+	putf(&b, "Period: %s to %s UTC. Log size %lld.</p>\n<p><strong>", from,
+	    to, (long long)num(report, "log_size"));
 	esc(&b, status);
 	put(&b, "</strong></p></header>\n");
 	if (spot) {
@@ -820,8 +868,8 @@ render_html(const json_t *env, const struct render_geo *geo,
 	}
 	put(&b, "<h2>1. Summary</h2>\n");
 	summary_table(&b, report, "Violations by category", "category",
-	    json_object_get(json_object_get(report, "summary"),
-	    "by_category"), 1);
+	    json_object_get(json_object_get(report, "summary"), "by_category"),
+	    1);
 	summary_table(&b, report, "Violations by zone", "zone",
 	    json_object_get(json_object_get(report, "summary"), "by_zone"), 0);
 	by_state(&b, report);
@@ -832,17 +880,19 @@ render_html(const json_t *env, const struct render_geo *geo,
 	annex(&b, report);
 	put(&b, "<footer><p>");
 	esc(&b, str(report, "number"));
-	putf(&b, " · log size %lld · SHA-256 <code>", (long long)num(report,
-	    "log_size"));
+	putf(&b, " · log size %lld · SHA-256 <code>",
+	    (long long)num(report, "log_size"));
 	esc(&b, str(env, "sha256"));
 	put(&b, "</code></p><p>");
 	esc(&b, status);
-	put(&b, "</p><p>Check it: <code>truce verify-report FILE</code> "
+	put(&b,
+	    "</p><p>Check it: <code>truce verify-report FILE</code> "
 	    "(the report's bytes and the members' signed notes are in this "
 	    "page).</p></footer>\n");
 	if ((b64 = render_payload(env)) == NULL)
 		b.failed = 1;
-	put(&b, "<script type=\"application/vnd.truce.report\" "
+	put(&b,
+	    "<script type=\"application/vnd.truce.report\" "
 	    "id=\"truce-report\">");
 	put(&b, b64 ? b64 : "");
 	put(&b, "</script>\n");
@@ -853,10 +903,10 @@ render_html(const json_t *env, const struct render_geo *geo,
 
 /* ---- pages for print (PDF) --------------------------------------------- */
 
-#define PAGE_W 595.0		/* A4, points */
+#define PAGE_W 595.0 /* A4, points */
 #define PAGE_H 842.0
 #define PAGE_M 42.0
-#define PAGE_LINES 52		/* body lines of 13.5 pt */
+#define PAGE_LINES 52 /* body lines of 13.5 pt */
 #define MAX_CELLS 8
 
 enum line_kind { L_TITLE, L_HEAD, L_TEXT, L_ROW, L_HEADER_ROW, L_MAP };
@@ -871,7 +921,7 @@ struct doc {
 	struct line *v;
 	size_t n, cap;
 	int failed;
-	const double *tabs;	/* x of each cell, for rows */
+	const double *tabs; /* x of each cell, for rows */
 };
 
 /* The first max bytes of s, cut at a character boundary. */
@@ -950,17 +1000,22 @@ static const double annex_tabs[] = { 0, 70, 120, 260, 330, 400, 445, 475 };
 static void
 page_text(struct buf *b, const struct line *l, double y)
 {
-	const double *tabs = l->kind == L_ROW || l->kind == L_HEADER_ROW ?
-	    (l->ncells > 5 ? annex_tabs : summary_tabs) : summary_tabs;
-	double size = l->kind == L_TITLE ? 16 : l->kind == L_HEAD ? 12 :
-	    l->ncells > 5 ? 6.5 : 9;
+	const double *tabs = l->kind == L_ROW || l->kind == L_HEADER_ROW
+	    ? (l->ncells > 5 ? annex_tabs : summary_tabs)
+	    : summary_tabs;
+	double size = l->kind == L_TITLE ? 16
+	    : l->kind == L_HEAD		 ? 12
+	    : l->ncells > 5		 ? 6.5
+					 : 9;
 	size_t i;
 
 	for (i = 0; i < l->ncells; i++) {
 		putf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%.1f\"%s>",
-		    PAGE_M + tabs[i], y, size, l->kind == L_HEAD ||
-		    l->kind == L_TITLE || l->kind == L_HEADER_ROW ?
-		    " font-weight=\"bold\"" : "");
+		    PAGE_M + tabs[i], y, size,
+		    l->kind == L_HEAD || l->kind == L_TITLE ||
+			    l->kind == L_HEADER_ROW
+			? " font-weight=\"bold\""
+			: "");
 		esc(b, l->cell[i]);
 		put(b, "</text>\n");
 	}
@@ -969,18 +1024,20 @@ page_text(struct buf *b, const struct line *l, double y)
 static void
 page_open(struct buf *b)
 {
-	putf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns="
+	putf(b,
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns="
 	    "\"http://www.w3.org/2000/svg\" width=\"%.0fpt\" height=\"%.0fpt\" "
 	    "viewBox=\"0 0 %.0f %.0f\" font-family=\"DejaVu Sans\">\n"
-	    "<rect width=\"%.0f\" height=\"%.0f\" fill=\"#fff\"/>\n", PAGE_W,
-	    PAGE_H, PAGE_W, PAGE_H, PAGE_W, PAGE_H);
+	    "<rect width=\"%.0f\" height=\"%.0f\" fill=\"#fff\"/>\n",
+	    PAGE_W, PAGE_H, PAGE_W, PAGE_H, PAGE_W, PAGE_H);
 }
 
 static void
 page_close(struct buf *b, const char *number, const char *hash,
     int64_t log_size, const char *status, size_t page)
 {
-	putf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+	putf(b,
+	    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
 	    "stroke=\"#333\"/>\n<text x=\"%.1f\" y=\"%.1f\" font-size=\"7\">",
 	    PAGE_M, PAGE_H - 46, PAGE_W - PAGE_M, PAGE_H - 46, PAGE_M,
 	    PAGE_H - 36);
@@ -988,8 +1045,8 @@ page_close(struct buf *b, const char *number, const char *hash,
 	putf(b, " · log size %lld · page %zu · SHA-256 ", (long long)log_size,
 	    page);
 	esc(b, hash);
-	putf(b, "</text>\n<text x=\"%.1f\" y=\"%.1f\" font-size=\"7\">",
-	    PAGE_M, PAGE_H - 27);
+	putf(b, "</text>\n<text x=\"%.1f\" y=\"%.1f\" font-size=\"7\">", PAGE_M,
+	    PAGE_H - 27);
 	esc(b, status);
 	put(b, "</text>\n</svg>\n");
 }
@@ -1021,68 +1078,78 @@ doc_of(struct doc *d, const json_t *report, const char *status)
 		line(d, L_TEXT, "%s", str(report, "narrative"));
 	}
 	line(d, L_HEAD, "1. Summary: violations by category");
-	line(d, L_HEADER_ROW, "category\tincidents\tevents\tprevious\t"
+	line(d, L_HEADER_ROW,
+	    "category\tincidents\tevents\tprevious\t"
 	    "7-day mean");
-	for (i = 0; i <= json_array_size(json_object_get(sum,
-	    "by_category")); i++) {
-		row = i < json_array_size(json_object_get(sum, "by_category")) ?
-		    json_array_get(json_object_get(sum, "by_category"), i) :
-		    json_object_get(sum, "total");
+	for (i = 0; i <= json_array_size(json_object_get(sum, "by_category"));
+	     i++) {
+		row = i < json_array_size(json_object_get(sum, "by_category"))
+		    ? json_array_get(json_object_get(sum, "by_category"), i)
+		    : json_object_get(sum, "total");
 		snprintf(mean, sizeof(mean), "%lld.%lld",
 		    (long long)(num(json_object_get(row, "mean_7d_x10"),
-		    "events") / 10), (long long)(num(json_object_get(row,
-		    "mean_7d_x10"), "events") % 10));
-		line(d, L_ROW, "%s\t%lld\t%s%lld\t%lld\t%s", str(row,
-		    "category"), (long long)num(row, "incidents"),
-		    qual_words(str(row, "qualifier")), (long long)num(row,
-		    "events"), (long long)num(json_object_get(row, "previous"),
-		    "events"), daily ? mean : "");
+				    "events") /
+			10),
+		    (long long)(num(json_object_get(row, "mean_7d_x10"),
+				    "events") %
+			10));
+		line(d, L_ROW, "%s\t%lld\t%s%lld\t%lld\t%s",
+		    str(row, "category"), (long long)num(row, "incidents"),
+		    qual_words(str(row, "qualifier")),
+		    (long long)num(row, "events"),
+		    (long long)num(json_object_get(row, "previous"), "events"),
+		    daily ? mean : "");
 	}
 	line(d, L_HEAD, "Violations by zone");
-	json_array_foreach(json_object_get(sum, "by_zone"), i, row)
-		line(d, L_ROW, "%s\t%lld\t%s%lld\t%lld", str(row, "zone"),
-		    (long long)num(row, "incidents"), qual_words(str(row,
-		    "qualifier")), (long long)num(row, "events"),
-		    (long long)num(json_object_get(row, "previous"), "events"));
+	json_array_foreach(json_object_get(sum, "by_zone"), i, row) line(d,
+	    L_ROW, "%s\t%lld\t%s%lld\t%lld", str(row, "zone"),
+	    (long long)num(row, "incidents"), qual_words(str(row, "qualifier")),
+	    (long long)num(row, "events"),
+	    (long long)num(json_object_get(row, "previous"), "events"));
 	line(d, L_HEAD, "2. Incidents by state");
 	for (i = 0; states[i] != NULL; i++)
-		line(d, L_ROW, "%s\t%zu", states[i], json_array_size(
-		    json_object_get(st, states[i])));
-	json_array_foreach(json_object_get(st, "disputed"), i, row) {
+		line(d, L_ROW, "%s\t%zu", states[i],
+		    json_array_size(json_object_get(st, states[i])));
+	json_array_foreach(json_object_get(st, "disputed"), i, row)
+	{
 		line(d, L_TEXT, "Disputed %s:", str(row, "incident"));
-		json_array_foreach(json_object_get(row, "views"), j, v)
-			line(d, L_TEXT, "  %s: %s, attribution %s, %s "
-			    "confidence: %s", str(v, "member"), str(v,
-			    "verdict"), str(v, "attribution"), str(v,
-			    "confidence"), str(v, "rationale"));
+		json_array_foreach(json_object_get(row, "views"), j, v) line(d,
+		    L_TEXT,
+		    "  %s: %s, attribution %s, %s "
+		    "confidence: %s",
+		    str(v, "member"), str(v, "verdict"), str(v, "attribution"),
+		    str(v, "confidence"), str(v, "rationale"));
 	}
 	line(d, L_HEAD, "3. Complaints received");
 	json_array_foreach(json_object_get(report, "complaints"), i, g)
-		json_array_foreach(json_object_get(g, "complaints"), j, c)
-			line(d, L_TEXT, "%s: %s %s%lld, %s", str(g, "party"),
-			    str(c, "category"), qual_words(str(c,
-			    "qualifier")), (long long)num(c, "count"),
-			    json_array_size(json_object_get(c, "linked")) ?
-			    "corroborated" : "uncorroborated");
+	    json_array_foreach(json_object_get(g, "complaints"), j, c)
+		line(d, L_TEXT, "%s: %s %s%lld, %s", str(g, "party"),
+		    str(c, "category"), qual_words(str(c, "qualifier")),
+		    (long long)num(c, "count"),
+		    json_array_size(json_object_get(c, "linked"))
+			? "corroborated"
+			: "uncorroborated");
 	line(d, L_HEAD, "4. Sources");
 	json_array_foreach(json_object_get(report, "sources"), i, row)
-		line(d, L_ROW, "%s\t%s\t%s\t%lld", str(row, "type"), str(row,
-		    "member")[0] ? str(row, "member") : str(row,
-		    "organisation"), str(row, "unit"), (long long)num(row,
-		    "observations"));
+	    line(d, L_ROW, "%s\t%s\t%s\t%lld", str(row, "type"),
+		str(row, "member")[0] ? str(row, "member")
+				      : str(row, "organisation"),
+		str(row, "unit"), (long long)num(row, "observations"));
 	line(d, L_MAP, "5. Map");
 	line(d, L_HEAD, "6. Annex: every incident in the period");
-	line(d, L_HEADER_ROW, "local\tUTC\tplace\tzone\tcategory\tcount\t"
+	line(d, L_HEADER_ROW,
+	    "local\tUTC\tplace\tzone\tcategory\tcount\t"
 	    "src\tstate, index");
-	json_array_foreach(json_object_get(report, "annex"), i, row) {
+	json_array_foreach(json_object_get(report, "annex"), i, row)
+	{
 		when(num(row, "time_from_ms"), num(row, "utc_offset_s"), lt);
 		when(num(row, "time_from_ms"), 0, ut);
 		line(d, L_ROW, "%s\t%s\t%s\t%s\t%s\t%s%lld\t%lld\t%s, %lld",
-		    lt + 5, ut + 11, str(row, "description"), str(row,
-		    "zone"), str(row, "category"), qual_words(str(row,
-		    "qualifier")), (long long)num(row, "count"),
-		    (long long)num(row, "independent_sources"), str(row,
-		    "state"), (long long)num(row, "log_index"));
+		    lt + 5, ut + 11, str(row, "description"), str(row, "zone"),
+		    str(row, "category"), qual_words(str(row, "qualifier")),
+		    (long long)num(row, "count"),
+		    (long long)num(row, "independent_sources"),
+		    str(row, "state"), (long long)num(row, "log_index"));
 	}
 }
 
@@ -1119,12 +1186,12 @@ render_pages_svg(const json_t *env, const struct render_geo *geo,
 		int last = i == d.n, map = !last && d.v[i].kind == L_MAP;
 
 		if (b.p != NULL && (last || map || on_page == PAGE_LINES)) {
-			page_close(&b, str(report, "number"), str(env,
-			    "sha256"), num(report, "log_size"), status, n + 1);
+			page_close(&b, str(report, "number"),
+			    str(env, "sha256"), num(report, "log_size"), status,
+			    n + 1);
 			if (n == cap) {
 				cap = cap ? cap * 2 : 16;
-				if ((nv = realloc(v, cap * sizeof(*v))) ==
-				    NULL)
+				if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
 					goto done;
 				v = nv;
 			}
@@ -1142,22 +1209,26 @@ render_pages_svg(const json_t *env, const struct render_geo *geo,
 		}
 		if (map) {
 			/* The map has a page of its own. */
-			putf(&b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" "
-			    "font-weight=\"bold\">5. Map</text>\n<svg x=\"%.1f\" "
+			putf(&b,
+			    "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" "
+			    "font-weight=\"bold\">5. Map</text>\n<svg "
+			    "x=\"%.1f\" "
 			    "y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-			    "viewBox=\"0 0 %.0f %.0f\">\n", PAGE_M, y, PAGE_M,
-			    y + 10, PAGE_W - 2 * PAGE_M, (PAGE_W - 2 * PAGE_M) *
-			    MAP_H / MAP_W, MAP_W, MAP_H);
+			    "viewBox=\"0 0 %.0f %.0f\">\n",
+			    PAGE_M, y, PAGE_M, y + 10, PAGE_W - 2 * PAGE_M,
+			    (PAGE_W - 2 * PAGE_M) * MAP_H / MAP_W, MAP_W,
+			    MAP_H);
 			map_body(&b, report, geo);
 			put(&b, "</svg>\n");
 			on_page = PAGE_LINES;
 			continue;
 		}
-		y += d.v[i].kind == L_TITLE ? 22 : d.v[i].kind == L_HEAD ?
-		    18 : 13.5;
+		y += d.v[i].kind == L_TITLE ? 22
+		    : d.v[i].kind == L_HEAD ? 18
+					    : 13.5;
 		page_text(&b, &d.v[i], y);
-		on_page += d.v[i].kind == L_HEAD || d.v[i].kind == L_TITLE ?
-		    2 : 1;
+		on_page +=
+		    d.v[i].kind == L_HEAD || d.v[i].kind == L_TITLE ? 2 : 1;
 		if (b.failed)
 			goto done;
 	}

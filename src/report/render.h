@@ -39,7 +39,7 @@ struct render_out {
 struct render_path {
 	const double *lat, *lon;
 	size_t n, stride;
-	const char *name;	/* may be NULL */
+	const char *name; /* may be NULL */
 };
 
 /* A settlement. */
@@ -51,13 +51,13 @@ struct render_place {
 
 /* The geography a map shows (all borrowed). */
 struct render_geo {
-	const struct render_path *lines;  /* lines of contact */
+	const struct render_path *lines; /* lines of contact */
 	size_t nlines;
-	const struct render_path *areas;  /* zone rings */
+	const struct render_path *areas; /* zone rings */
 	size_t nareas;
 	const struct render_place *places;
 	size_t nplaces;
-	const char *attribution;	  /* the data's sources */
+	const char *attribution; /* the data's sources */
 };
 
 /*

@@ -52,8 +52,10 @@ report_cutoff_parse(const char *s, int *minutes, char *err, size_t errlen)
 
 	if (s == NULL || strlen(s) != 5 || s[2] != ':' || two(s, &h) == -1 ||
 	    two(s + 3, &m) == -1 || h > 23 || m > 59) {
-		snprintf(err, errlen, "'%.16s' is not a time of day HH:MM "
-		    "(00:00 to 23:59)", s ? s : "");
+		snprintf(err, errlen,
+		    "'%.16s' is not a time of day HH:MM "
+		    "(00:00 to 23:59)",
+		    s ? s : "");
 		return -1;
 	}
 	*minutes = h * 60 + m;
@@ -67,8 +69,8 @@ report_date_parse(const char *s, int64_t *day, char *err, size_t errlen)
 	int64_t y;
 
 	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
-	    two(s, &c) == -1 || two(s + 2, &y2) == -1 ||
-	    two(s + 5, &m) == -1 || two(s + 8, &d) == -1)
+	    two(s, &c) == -1 || two(s + 2, &y2) == -1 || two(s + 5, &m) == -1 ||
+	    two(s + 8, &d) == -1)
 		goto bad;
 	y = c * 100 + y2;
 	if (y < 1970 || m < 1 || m > 12 || d < 1)
@@ -103,10 +105,11 @@ void
 report_day_period(const struct tz_zone *z, int cutoff_min, int64_t day,
     int64_t *from_ms, int64_t *to_ms)
 {
-	*from_ms = tz_utc_of_local(z, (day - 1) * 86400 +
-	    (int64_t)cutoff_min * 60) * 1000;
-	*to_ms = tz_utc_of_local(z, day * 86400 +
-	    (int64_t)cutoff_min * 60) * 1000;
+	*from_ms =
+	    tz_utc_of_local(z, (day - 1) * 86400 + (int64_t)cutoff_min * 60) *
+	    1000;
+	*to_ms =
+	    tz_utc_of_local(z, day * 86400 + (int64_t)cutoff_min * 60) * 1000;
 }
 
 int
@@ -133,12 +136,15 @@ only(const json_t *in, const char *const *keys, char *err, size_t errlen)
 	size_t i;
 	int known;
 
-	json_object_foreach((json_t *)in, k, v) {
+	json_object_foreach((json_t *)in, k, v)
+	{
 		for (known = 0, i = 0; keys[i] != NULL; i++)
 			known |= strcmp(keys[i], k) == 0;
 		if (!known) {
-			snprintf(err, errlen, "/%.64s: unknown field for this "
-			    "kind of report", k);
+			snprintf(err, errlen,
+			    "/%.64s: unknown field for this "
+			    "kind of report",
+			    k);
 			return -1;
 		}
 	}
@@ -151,8 +157,8 @@ date_field(const json_t *in, const char *key, int64_t *day, char *err,
 {
 	char why[128];
 
-	if (report_date_parse(json_string_value(json_object_get(in, key)),
-		day, why, sizeof(why)) == -1) {
+	if (report_date_parse(json_string_value(json_object_get(in, key)), day,
+		why, sizeof(why)) == -1) {
 		snprintf(err, errlen, "/%s: required: %s", key, why);
 		return -1;
 	}
@@ -196,8 +202,10 @@ report_request_parse(const json_t *in, struct report_request *rq, char *err,
 			return -1;
 		if (out.last_day < out.first_day ||
 		    out.last_day - out.first_day + 1 > REPORT_MAX_DAYS) {
-			snprintf(err, errlen, "/to: a summary covers 1 to %d "
-			    "days from /from", REPORT_MAX_DAYS);
+			snprintf(err, errlen,
+			    "/to: a summary covers 1 to %d "
+			    "days from /from",
+			    REPORT_MAX_DAYS);
 			return -1;
 		}
 		break;
@@ -207,21 +215,28 @@ report_request_parse(const json_t *in, struct report_request *rq, char *err,
 		list = json_object_get(in, "incidents");
 		if (!json_is_array(list) || json_array_size(list) == 0 ||
 		    json_array_size(list) > REPORT_MAX_INCIDENTS) {
-			snprintf(err, errlen, "/incidents: required: 1 to %d "
-			    "incident ids", REPORT_MAX_INCIDENTS);
+			snprintf(err, errlen,
+			    "/incidents: required: 1 to %d "
+			    "incident ids",
+			    REPORT_MAX_INCIDENTS);
 			return -1;
 		}
-		json_array_foreach(list, i, v) {
+		json_array_foreach(list, i, v)
+		{
 			s = json_string_value(v);
 			if (s == NULL || strlen(s) == 0 || strlen(s) > 63) {
-				snprintf(err, errlen, "/incidents/%zu: must be "
-				    "an incident id", i);
+				snprintf(err, errlen,
+				    "/incidents/%zu: must be "
+				    "an incident id",
+				    i);
 				return -1;
 			}
 			for (j = 0; j < out.nincidents; j++)
 				if (strcmp(out.incidents[j], s) == 0) {
-					snprintf(err, errlen, "/incidents/%zu: "
-					    "%.64s is named twice", i, s);
+					snprintf(err, errlen,
+					    "/incidents/%zu: "
+					    "%.64s is named twice",
+					    i, s);
 					return -1;
 				}
 			out.incidents[out.nincidents++] = s;
@@ -229,7 +244,8 @@ report_request_parse(const json_t *in, struct report_request *rq, char *err,
 		s = json_string_value(json_object_get(in, "narrative"));
 		if (s == NULL || *s == '\0' ||
 		    strlen(s) > REPORT_NARRATIVE_MAX) {
-			snprintf(err, errlen, "/narrative: required: 1 to %d "
+			snprintf(err, errlen,
+			    "/narrative: required: 1 to %d "
 			    "bytes written by the analyst",
 			    REPORT_NARRATIVE_MAX);
 			return -1;
@@ -260,8 +276,8 @@ periods(const struct report_request *rq, const struct report_context *cx,
 }
 
 int
-report_window(const struct report_request *rq,
-    const struct report_context *cx, int64_t *from_ms, int64_t *to_ms)
+report_window(const struct report_request *rq, const struct report_context *cx,
+    int64_t *from_ms, int64_t *to_ms)
 {
 	int64_t from, to, prev, week;
 
@@ -314,8 +330,7 @@ qual_code(const char *q)
 static const char *
 qual_name(int q)
 {
-	return q == Q_ABOUT ? "about" : q == Q_AT_LEAST ? "at_least" :
-	    "exact";
+	return q == Q_ABOUT ? "about" : q == Q_AT_LEAST ? "at_least" : "exact";
 }
 
 /* One row of the summary: the period, the one before, the 7 before. */
@@ -368,19 +383,20 @@ static json_t *
 row_json(const char *name, const struct tally *t, enum report_kind kind)
 {
 	json_t *o = json_pack("{s:I,s:I,s:s,s:s}", "incidents",
-	    (json_int_t)t->n, "events", (json_int_t)t->ev, "qualifier", qual_name(t->q),
-	    name, t->key);
+	    (json_int_t)t->n, "events", (json_int_t)t->ev, "qualifier",
+	    qual_name(t->q), name, t->key);
 
 	if (o == NULL)
 		return NULL;
 	if (kind != REPORT_SPOT)
-		json_object_set_new(o, "previous", json_pack("{s:I,s:I}",
-		    "incidents", (json_int_t)t->pn, "events",
-		    (json_int_t)t->pev));
+		json_object_set_new(o, "previous",
+		    json_pack("{s:I,s:I}", "incidents", (json_int_t)t->pn,
+			"events", (json_int_t)t->pev));
 	if (kind == REPORT_DAILY)
-		json_object_set_new(o, "mean_7d_x10", json_pack("{s:I,s:I}",
-		    "incidents", (json_int_t)mean7_x10(t->wn), "events",
-		    (json_int_t)mean7_x10(t->wev)));
+		json_object_set_new(o, "mean_7d_x10",
+		    json_pack("{s:I,s:I}", "incidents",
+			(json_int_t)mean7_x10(t->wn), "events",
+			(json_int_t)mean7_x10(t->wev)));
 	return o;
 }
 
@@ -391,8 +407,9 @@ report_is_violation(const json_t *inc)
 
 	if (kind == NULL || strcmp(kind, "observed") != 0)
 		return 0;
-	return state == NULL || (strcmp(state, "agreed_no_violation") != 0 &&
-	    strcmp(state, "duplicate") != 0);
+	return state == NULL ||
+	    (strcmp(state, "agreed_no_violation") != 0 &&
+		strcmp(state, "duplicate") != 0);
 }
 
 /* Which period incident inc counts in: 0 this, 1 previous, 2 the 7
@@ -451,7 +468,8 @@ summary(const struct frame *f, const json_t *incs)
 	for (i = 0; (c = observation_category(i)) != NULL; i++)
 		if (tally_get(&cat, c) == NULL)
 			goto done;
-	json_array_foreach(incs, i, inc) {
+	json_array_foreach(incs, i, inc)
+	{
 		if (!report_is_violation(inc) || (w = which(f, inc)) == -1)
 			continue;
 		ts = num(inc, "time_from_ms");
@@ -471,14 +489,15 @@ summary(const struct frame *f, const json_t *incs)
 	bycat = json_array();
 	byzone = json_array();
 	for (i = 0; i < cat.n; i++)
-		json_array_append_new(bycat, row_json("category", &cat.v[i],
-		    f->kind));
+		json_array_append_new(bycat,
+		    row_json("category", &cat.v[i], f->kind));
 	for (i = 0; i < zone.n; i++)
 		if (zone.v[i].n > 0 || zone.v[i].pn > 0 || zone.v[i].wn > 0)
-			json_array_append_new(byzone, row_json("zone",
-			    &zone.v[i], f->kind));
-	out = json_pack("{s:o,s:o,s:o}", "total", row_json("category",
-	    &total, f->kind), "by_category", bycat, "by_zone", byzone);
+			json_array_append_new(byzone,
+			    row_json("zone", &zone.v[i], f->kind));
+	out = json_pack("{s:o,s:o,s:o}", "total",
+	    row_json("category", &total, f->kind), "by_category", bycat,
+	    "by_zone", byzone);
 	bycat = byzone = NULL;
 done:
 	json_decref(bycat);
@@ -513,7 +532,8 @@ in_period(const struct frame *f, const json_t *incs, const char *kind,
 	*n = 0;
 	if ((v = calloc(json_array_size(incs) + 1, sizeof(*v))) == NULL)
 		return NULL;
-	json_array_foreach(incs, i, inc) {
+	json_array_foreach(incs, i, inc)
+	{
 		if (str(inc, "id") == NULL || str(inc, "kind") == NULL ||
 		    strcmp(str(inc, "kind"), kind) != 0 || which(f, inc) != 0)
 			continue;
@@ -545,17 +565,18 @@ views(const json_t *inc)
 		json_decref(out);
 		return NULL;
 	}
-	json_array_foreach(as, i, a)
-		if (str(a, "member") != NULL)
-			v[n++] = a;
+	json_array_foreach(as, i, a) if (str(a, "member") != NULL) v[n++] = a;
 	qsort(v, n, sizeof(*v), view_cmp);
 	for (i = 0; i < n; i++)
-		json_array_append_new(out, json_pack("{s:s,s:s?,s:s?,s:s?,"
-		    "s:s?,s:I}", "member", str(v[i], "member"), "verdict",
-		    str(v[i], "verdict"), "attribution", str(v[i],
-		    "attribution"), "confidence", str(v[i], "confidence"),
-		    "rationale", str(v[i], "rationale"), "revision",
-		    (json_int_t)num(v[i], "revision")));
+		json_array_append_new(out,
+		    json_pack("{s:s,s:s?,s:s?,s:s?,"
+			      "s:s?,s:I}",
+			"member", str(v[i], "member"), "verdict",
+			str(v[i], "verdict"), "attribution",
+			str(v[i], "attribution"), "confidence",
+			str(v[i], "confidence"), "rationale",
+			str(v[i], "rationale"), "revision",
+			(json_int_t)num(v[i], "revision")));
 	free(v);
 	return out;
 }
@@ -580,12 +601,12 @@ by_state(const json_t *const *v, size_t n)
 				key = lists[k];
 		list = json_object_get(out, key);
 		if (strcmp(key, "disputed") == 0)
-			json_array_append_new(list, json_pack("{s:s,s:o}",
-			    "incident", str(v[i], "id"), "views",
-			    views(v[i])));
+			json_array_append_new(list,
+			    json_pack("{s:s,s:o}", "incident", str(v[i], "id"),
+				"views", views(v[i])));
 		else
-			json_array_append_new(list, json_string(str(v[i],
-			    "id")));
+			json_array_append_new(list,
+			    json_string(str(v[i], "id")));
 	}
 	return out;
 }
@@ -613,10 +634,12 @@ annex_row(const json_t *inc, const struct report_context *cx)
 
 	if (json_is_true(json_object_get(inc, "located"))) {
 		json_decref(pos);
-		pos = json_pack("{s:I,s:I}", "lat_e7", (json_int_t)llround(
-		    json_real_value(json_object_get(inc, "lat")) * 1e7),
-		    "lon_e7", (json_int_t)llround(json_real_value(
-		    json_object_get(inc, "lon")) * 1e7));
+		pos = json_pack("{s:I,s:I}", "lat_e7",
+		    (json_int_t)llround(
+			json_real_value(json_object_get(inc, "lat")) * 1e7),
+		    "lon_e7",
+		    (json_int_t)llround(
+			json_real_value(json_object_get(inc, "lon")) * 1e7));
 		cov = json_object_get(inc, "cov");
 		for (i = 0; i < 3; i++)
 			c[i] = json_number_value(json_array_get(cov, i));
@@ -626,8 +649,9 @@ annex_row(const json_t *inc, const struct report_context *cx)
 			json_decref(ell);
 			ell = json_pack("{s:I,s:I,s:I}", "semi_major_m",
 			    (json_int_t)llround(el.semi_major_m),
-			    "semi_minor_m", (json_int_t)llround(
-			    el.semi_minor_m), "orientation_deg",
+			    "semi_minor_m",
+			    (json_int_t)llround(el.semi_minor_m),
+			    "orientation_deg",
 			    (json_int_t)llround(el.orientation_deg) % 180);
 		}
 	}
@@ -639,23 +663,18 @@ annex_row(const json_t *inc, const struct report_context *cx)
 	}
 	o = json_pack("{s:s,s:I,s:I,s:I,s:s?,s:s?,s:o,s:s?,s:I,s:s?,s:I,"
 		      "s:o,s:s,s:I,s:o,s:o}",
-	    "incident", str(inc, "id"),
-	    "time_from_ms", (json_int_t)num(inc, "time_from_ms"),
-	    "time_to_ms", (json_int_t)num(inc, "time_to_ms"),
-	    "utc_offset_s", (json_int_t)tz_offset_at(cx->tz,
-	    num(inc, "time_from_ms") / 1000),
-	    "description", str(inc, "description"),
-	    "zone", str(inc, "zone"),
-	    "line", ln,
-	    "category", str(inc, "category"),
-	    "count", (json_int_t)num(inc, "count"),
-	    "qualifier", str(inc, "qualifier"),
-	    "independent_sources", (json_int_t)num(inc,
-	    "independent_sources"),
-	    "members", array_of(inc, "members"),
-	    "state", str(inc, "state") ? str(inc, "state") : "received",
-	    "log_index", (json_int_t)num(inc, "seed_index"),
-	    "position", pos, "ellipse95", ell);
+	    "incident", str(inc, "id"), "time_from_ms",
+	    (json_int_t)num(inc, "time_from_ms"), "time_to_ms",
+	    (json_int_t)num(inc, "time_to_ms"), "utc_offset_s",
+	    (json_int_t)tz_offset_at(cx->tz, num(inc, "time_from_ms") / 1000),
+	    "description", str(inc, "description"), "zone", str(inc, "zone"),
+	    "line", ln, "category", str(inc, "category"), "count",
+	    (json_int_t)num(inc, "count"), "qualifier", str(inc, "qualifier"),
+	    "independent_sources", (json_int_t)num(inc, "independent_sources"),
+	    "members", array_of(inc, "members"), "state",
+	    str(inc, "state") ? str(inc, "state") : "received", "log_index",
+	    (json_int_t)num(inc, "seed_index"), "position", pos, "ellipse95",
+	    ell);
 	if (o == NULL)
 		return NULL;
 	/* Keys that json_pack left out when NULL are null in the report. */
@@ -702,20 +721,21 @@ complaints(const struct frame *f, const json_t *incs)
 		party = str(v[i], "party") ? str(v[i], "party") : "unknown";
 		if (last == NULL || strcmp(last, party) != 0) {
 			group = json_array();
-			json_array_append_new(out, json_pack("{s:s,s:o}",
-			    "party", party, "complaints", group));
+			json_array_append_new(out,
+			    json_pack("{s:s,s:o}", "party", party, "complaints",
+				group));
 			last = party;
 		}
 		row = json_pack("{s:s,s:o,s:I,s:I,s:s?,s:I,s:s?,s:s?,s:o}",
 		    "incident", str(v[i], "id"), "observations",
-		    array_of(v[i], "complaints"),
-		    "time_from_ms", (json_int_t)num(v[i], "time_from_ms"),
-		    "time_to_ms", (json_int_t)num(v[i], "time_to_ms"),
-		    "category", str(v[i], "category"),
-		    "count", (json_int_t)num(v[i], "count"),
-		    "qualifier", str(v[i], "qualifier"),
-		    "description", str(v[i], "description"),
-		    "linked", array_of(v[i], "corroborated_by"));
+		    array_of(v[i], "complaints"), "time_from_ms",
+		    (json_int_t)num(v[i], "time_from_ms"), "time_to_ms",
+		    (json_int_t)num(v[i], "time_to_ms"), "category",
+		    str(v[i], "category"), "count",
+		    (json_int_t)num(v[i], "count"), "qualifier",
+		    str(v[i], "qualifier"), "description",
+		    str(v[i], "description"), "linked",
+		    array_of(v[i], "corroborated_by"));
 		if (row != NULL && json_object_get(row, "description") == NULL)
 			json_object_set_new(row, "description", json_null());
 		json_array_append_new(group, row);
@@ -759,7 +779,8 @@ sources(const struct frame *f, const json_t *obs)
 		json_decref(out);
 		return NULL;
 	}
-	json_array_foreach(obs, i, o) {
+	json_array_foreach(obs, i, o)
+	{
 		e = json_object_get(o, "entry");
 		src = json_object_get(e, "source");
 		t = num(json_object_get(e, "observed_at"), "from");
@@ -773,7 +794,8 @@ sources(const struct frame *f, const json_t *obs)
 	qsort(v, n, sizeof(*v), src_cmp);
 	for (i = 0; i < n; i += (size_t)count) {
 		for (count = 1; i + (size_t)count < n &&
-		     src_cmp(&v[i], &v[i + (size_t)count]) == 0; count++)
+		     src_cmp(&v[i], &v[i + (size_t)count]) == 0;
+		     count++)
 			;
 		row = json_pack("{s:I}", "observations", (json_int_t)count);
 		for (k = 0; src_keys[k] != NULL; k++)
@@ -794,23 +816,25 @@ spot_observations(const json_t *incs, const json_t *obs)
 	size_t i, j, k;
 
 	json_array_foreach(incs, i, inc)
-		json_array_foreach(json_object_get(inc, "observations"), j, id)
-			json_array_foreach(obs, k, o) {
-				if (!json_equal(json_object_get(o, "id"), id))
-					continue;
-				e = json_object_get(o, "entry");
-				json_array_append_new(out, json_pack(
-				    "{s:O,s:s,s:O,s:s?,s:I,s:I,s:I}", "id", id,
-				    "incident", str(inc, "id"), "source",
-				    json_object_get(e, "source"), "category",
-				    str(e, "category"), "observed_from_ms",
-				    (json_int_t)num(json_object_get(e,
-				    "observed_at"), "from"), "observed_to_ms",
-				    (json_int_t)num(json_object_get(e,
-				    "observed_at"), "to"), "log_index",
-				    (json_int_t)num(o, "index")));
-				break;
-			}
+	    json_array_foreach(json_object_get(inc, "observations"), j, id)
+		json_array_foreach(obs, k, o)
+	{
+		if (!json_equal(json_object_get(o, "id"), id))
+			continue;
+		e = json_object_get(o, "entry");
+		json_array_append_new(out,
+		    json_pack("{s:O,s:s,s:O,s:s?,s:I,s:I,s:I}", "id", id,
+			"incident", str(inc, "id"), "source",
+			json_object_get(e, "source"), "category",
+			str(e, "category"), "observed_from_ms",
+			(json_int_t)num(json_object_get(e, "observed_at"),
+			    "from"),
+			"observed_to_ms",
+			(json_int_t)num(json_object_get(e, "observed_at"),
+			    "to"),
+			"log_index", (json_int_t)num(o, "index")));
+		break;
+	}
 	return out;
 }
 
@@ -827,7 +851,8 @@ number(const struct report_request *rq, const struct report_context *cx,
 		tz_civil_from_days(rq->first_day, &y, &m, &d);
 		snprintf(buf, len, "Daily Report %lld/%lld",
 		    (long long)(rq->first_day - tz_days_from_civil(y, 1, 1) +
-		    1), (long long)y);
+			1),
+		    (long long)y);
 		break;
 	case REPORT_SUMMARY:
 		report_date_format(rq->first_day, a);
@@ -845,9 +870,8 @@ number(const struct report_request *rq, const struct report_context *cx,
 }
 
 json_t *
-report_build(const struct report_request *rq,
-    const struct report_context *cx, const json_t *facts, char *err,
-    size_t errlen)
+report_build(const struct report_request *rq, const struct report_context *cx,
+    const json_t *facts, char *err, size_t errlen)
 {
 	const json_t *incs = json_object_get(facts, "incidents");
 	const json_t *obs = json_object_get(facts, "observations");
@@ -860,7 +884,8 @@ report_build(const struct report_request *rq,
 	size_t i, n;
 
 	if (!json_is_array(incs) || !json_is_array(obs)) {
-		snprintf(err, errlen, "the facts lack incidents or "
+		snprintf(err, errlen,
+		    "the facts lack incidents or "
 		    "observations");
 		return NULL;
 	}
@@ -868,12 +893,14 @@ report_build(const struct report_request *rq,
 	f.kind = rq->kind;
 	if (rq->kind == REPORT_SPOT) {
 		if (json_array_size(incs) == 0) {
-			snprintf(err, errlen, "/incidents: none of them exists");
+			snprintf(err, errlen,
+			    "/incidents: none of them exists");
 			return NULL;
 		}
 		f.from = INT64_MAX;
 		f.to = INT64_MIN;
-		json_array_foreach(incs, i, v) {
+		json_array_foreach(incs, i, v)
+		{
 			if (num(v, "time_from_ms") < f.from)
 				f.from = num(v, "time_from_ms");
 			if (num(v, "time_to_ms") > f.to)
@@ -888,10 +915,9 @@ report_build(const struct report_request *rq,
 		rule.k = rule.n = 0;
 	member_rule_format(&rule, rule_s, sizeof(rule_s));
 	names = json_array();
-	json_array_foreach(json_object_get(mem, "members"), i, v)
-		if (str(v, "name") != NULL)
-			json_array_append_new(names, json_string(str(v,
-			    "name")));
+	json_array_foreach(json_object_get(mem, "members"), i,
+	    v) if (str(v, "name") != NULL)
+	    json_array_append_new(names, json_string(str(v, "name")));
 	period = json_pack("{s:I,s:I,s:s,s:s}", "from_ms", (json_int_t)f.from,
 	    "to_ms", (json_int_t)f.to, "time_zone", cx->time_zone, "cutoff",
 	    "");
@@ -912,20 +938,18 @@ report_build(const struct report_request *rq,
 	r = json_pack("{s:i,s:s,s:s,s:s,s:s,s:o,s:I,s:s,s:o,s:s,s:o,s:o,s:o,"
 		      "s:o,s:o}",
 	    "v", 1, "type", "report", "kind", report_kind_name(rq->kind),
-	    "number", num_s, "center", cx->origin ? cx->origin : "",
-	    "period", period, "log_size", (json_int_t)cx->log_size,
-	    "root", cx->root ? cx->root : "", "members", names, "rule", rule_s,
-	    "summary", summary(&f, incs),
-	    "incidents_by_state", by_state(period_incs, n),
-	    "complaints", complaints(&f, incs),
-	    "sources", sources(&f, obs),
-	    "annex", annex);
+	    "number", num_s, "center", cx->origin ? cx->origin : "", "period",
+	    period, "log_size", (json_int_t)cx->log_size, "root",
+	    cx->root ? cx->root : "", "members", names, "rule", rule_s,
+	    "summary", summary(&f, incs), "incidents_by_state",
+	    by_state(period_incs, n), "complaints", complaints(&f, incs),
+	    "sources", sources(&f, obs), "annex", annex);
 	if (r == NULL)
 		goto oom;
 	if (rq->kind == REPORT_SPOT) {
 		json_object_set_new(r, "narrative", json_string(rq->narrative));
-		json_object_set_new(r, "observations", spot_observations(incs,
-		    obs));
+		json_object_set_new(r, "observations",
+		    spot_observations(incs, obs));
 	}
 	free(period_incs);
 	return r;

@@ -58,10 +58,10 @@
 
 struct tz_zone;
 
-#define REPORT_ID_LEN 64	    /* hex SHA-256 */
-#define REPORT_MAX_INCIDENTS 64     /* incidents a spot report names */
-#define REPORT_NARRATIVE_MAX 8192   /* bytes */
-#define REPORT_MAX_DAYS 366	    /* days a summary covers */
+#define REPORT_ID_LEN 64	  /* hex SHA-256 */
+#define REPORT_MAX_INCIDENTS 64	  /* incidents a spot report names */
+#define REPORT_NARRATIVE_MAX 8192 /* bytes */
+#define REPORT_MAX_DAYS 366	  /* days a summary covers */
 #define REPORT_NUMBER_LEN 96
 
 enum report_kind { REPORT_DAILY = 0, REPORT_SPOT, REPORT_SUMMARY };
@@ -72,18 +72,18 @@ struct report_request {
 	int64_t first_day, last_day; /* report dates, days since 1970 */
 	const char *incidents[REPORT_MAX_INCIDENTS]; /* spot (borrowed) */
 	size_t nincidents;
-	const char *narrative;	     /* spot (borrowed) */
+	const char *narrative; /* spot (borrowed) */
 };
 
 /* What the report is computed at and with. */
 struct report_context {
-	const char *origin;	  /* the log's origin */
-	const char *time_zone;	  /* its name, e.g. "Asia/Baku" */
+	const char *origin;    /* the log's origin */
+	const char *time_zone; /* its name, e.g. "Asia/Baku" */
 	const struct tz_zone *tz;
-	int cutoff_min;		  /* minutes after local midnight */
+	int cutoff_min; /* minutes after local midnight */
 	int64_t log_size;
-	const char *root;	  /* base64 of the RFC 6962 root at log_size */
-	int64_t spot_sequence;	  /* spot: N of "Spot Report N/YYYY" */
+	const char *root;      /* base64 of the RFC 6962 root at log_size */
+	int64_t spot_sequence; /* spot: N of "Spot Report N/YYYY" */
 };
 
 /* The kind's name ("daily", "spot", "summary"); -1 from parse if none. */
@@ -91,8 +91,7 @@ const char *report_kind_name(enum report_kind k);
 int report_kind_parse(const char *s, enum report_kind *k);
 
 /* "HH:MM" (00:00 to 23:59) into minutes. 0, or -1 with err. */
-int report_cutoff_parse(const char *s, int *minutes, char *err,
-    size_t errlen);
+int report_cutoff_parse(const char *s, int *minutes, char *err, size_t errlen);
 
 /*
  * Whether incident record inc (as the store gives it, with its "state")
@@ -121,8 +120,8 @@ void report_day_period(const struct tz_zone *z, int cutoff_min, int64_t day,
  * REPORT_MAX_DAYS days) | {"kind":"spot","incidents":[ID...],"narrative"}.
  * 0, or -1 with the reason naming the field (a JSON pointer) in err.
  */
-int report_request_parse(const json_t *in, struct report_request *rq,
-    char *err, size_t errlen);
+int report_request_parse(const json_t *in, struct report_request *rq, char *err,
+    size_t errlen);
 
 /*
  * The window of incident time the facts must cover for rq:

@@ -24,9 +24,9 @@ reportentry_draft(const json_t *report, const char *id, const char *subject,
 
 	return json_pack("{s:s,s:i,s:s,s:s,s:s?,s:s?,s:{s:O,s:O},s:O,s:s?,"
 			 "s:s,s:s,s:I}",
-	    "type", "report", "v", 1, "action", "draft", "report", id,
-	    "kind", str(report, "kind"), "number", str(report, "number"),
-	    "period", "from_ms", json_object_get(p, "from_ms"), "to_ms",
+	    "type", "report", "v", 1, "action", "draft", "report", id, "kind",
+	    str(report, "kind"), "number", str(report, "number"), "period",
+	    "from_ms", json_object_get(p, "from_ms"), "to_ms",
 	    json_object_get(p, "to_ms"), "log_size",
 	    json_object_get(report, "log_size"), "root", str(report, "root"),
 	    "subject", subject, "by", by, "at_ms", (json_int_t)at_ms);
@@ -38,14 +38,18 @@ check_reason(const char *r, char *err, size_t errlen)
 	size_t i, n;
 
 	if (r == NULL || (n = strlen(r)) == 0 || n > REPORTENTRY_REASON_MAX) {
-		snprintf(err, errlen, "/reason: a refusal says why in 1 to %d "
-		    "bytes", REPORTENTRY_REASON_MAX);
+		snprintf(err, errlen,
+		    "/reason: a refusal says why in 1 to %d "
+		    "bytes",
+		    REPORTENTRY_REASON_MAX);
 		return -1;
 	}
 	for (i = 0; i < n; i++)
 		if ((unsigned char)r[i] < 0x20 && r[i] != '\n') {
-			snprintf(err, errlen, "/reason: a control character "
-			    "at byte %zu", i);
+			snprintf(err, errlen,
+			    "/reason: a control character "
+			    "at byte %zu",
+			    i);
 			return -1;
 		}
 	return 0;
@@ -64,7 +68,8 @@ check_signature(const json_t *o, struct reportentry_signature *s, char *err,
 	int known;
 
 	memset(&out, 0, sizeof(out));
-	json_object_foreach((json_t *)o, k, x) {
+	json_object_foreach((json_t *)o, k, x)
+	{
 		for (known = 0, i = 0; keys[i] != NULL; i++)
 			known |= strcmp(keys[i], k) == 0;
 		if (!known) {
@@ -75,12 +80,14 @@ check_signature(const json_t *o, struct reportentry_signature *s, char *err,
 	v = str(o, "type");
 	if (v == NULL || strcmp(v, "report_signature") != 0 ||
 	    json_integer_value(json_object_get(o, "v")) != 1) {
-		snprintf(err, errlen, "/type: must be \"report_signature\", "
+		snprintf(err, errlen,
+		    "/type: must be \"report_signature\", "
 		    "v 1");
 		return -1;
 	}
 	if (!report_is_id(v = str(o, "report"))) {
-		snprintf(err, errlen, "/report: must be a report's SHA-256 (64 "
+		snprintf(err, errlen,
+		    "/report: must be a report's SHA-256 (64 "
 		    "lower-case hex digits)");
 		return -1;
 	}
@@ -98,8 +105,7 @@ check_signature(const json_t *o, struct reportentry_signature *s, char *err,
 	}
 	snprintf(out.member, sizeof(out.member), "%s", v);
 	v = str(o, "decision");
-	if (v == NULL || (strcmp(v, "sign") != 0 &&
-		strcmp(v, "refuse") != 0)) {
+	if (v == NULL || (strcmp(v, "sign") != 0 && strcmp(v, "refuse") != 0)) {
 		snprintf(err, errlen, "/decision: must be sign or refuse");
 		return -1;
 	}
@@ -115,7 +121,8 @@ check_signature(const json_t *o, struct reportentry_signature *s, char *err,
 		snprintf(out.reason, sizeof(out.reason), "%s", v);
 	x = json_object_get(o, "signed_at_ms");
 	if (!json_is_integer(x) || json_integer_value(x) < 0) {
-		snprintf(err, errlen, "/signed_at_ms: a time in milliseconds "
+		snprintf(err, errlen,
+		    "/signed_at_ms: a time in milliseconds "
 		    "since 1970");
 		return -1;
 	}
@@ -180,8 +187,8 @@ reportentry_signature_read(const char *note, size_t len,
 json_t *
 reportentry_sign(const char *note, const char *by, int64_t at_ms)
 {
-	return json_pack("{s:s,s:i,s:s,s:s,s:s,s:I}", "type", "report", "v",
-	    1, "action", "sign", "note", note, "by", by, "at_ms",
+	return json_pack("{s:s,s:i,s:s,s:s,s:s,s:I}", "type", "report", "v", 1,
+	    "action", "sign", "note", note, "by", by, "at_ms",
 	    (json_int_t)at_ms);
 }
 
@@ -194,9 +201,9 @@ reportentry_release(const char *id, const char *number,
 
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, json_string(notes[i]));
-	return json_pack("{s:s,s:i,s:s,s:s,s:s,s:o,s:s,s:I}", "type",
-	    "report", "v", 1, "action", "release", "report", id, "number",
-	    number, "notes", arr, "by", by, "at_ms", (json_int_t)at_ms);
+	return json_pack("{s:s,s:i,s:s,s:s,s:s,s:o,s:s,s:I}", "type", "report",
+	    "v", 1, "action", "release", "report", id, "number", number,
+	    "notes", arr, "by", by, "at_ms", (json_int_t)at_ms);
 }
 
 int
@@ -212,8 +219,8 @@ reportentry_read(const json_t *entry, struct reportentry *e, char *err,
 	a = str(entry, "action");
 	out.by = str(entry, "by");
 	out.at_ms = json_integer_value(json_object_get(entry, "at_ms"));
-	if (out.by == NULL || !json_is_integer(json_object_get(entry,
-	    "at_ms"))) {
+	if (out.by == NULL ||
+	    !json_is_integer(json_object_get(entry, "at_ms"))) {
 		snprintf(err, errlen, "/by, /at_ms: required");
 		return -1;
 	}
@@ -227,12 +234,13 @@ reportentry_read(const json_t *entry, struct reportentry *e, char *err,
 		p = json_object_get(entry, "period");
 		out.from_ms = json_integer_value(json_object_get(p, "from_ms"));
 		out.to_ms = json_integer_value(json_object_get(p, "to_ms"));
-		out.log_size = json_integer_value(json_object_get(entry,
-		    "log_size"));
+		out.log_size =
+		    json_integer_value(json_object_get(entry, "log_size"));
 		if (!report_is_id(out.report) || out.kind == NULL ||
 		    out.number == NULL || out.root == NULL ||
 		    out.subject == NULL) {
-			snprintf(err, errlen, "a draft names its report, kind, "
+			snprintf(err, errlen,
+			    "a draft names its report, kind, "
 			    "number, root and subject");
 			return -1;
 		}
@@ -251,20 +259,26 @@ reportentry_read(const json_t *entry, struct reportentry *e, char *err,
 		if (!report_is_id(out.report) || out.number == NULL ||
 		    !json_is_array(notes) || json_array_size(notes) == 0 ||
 		    json_array_size(notes) > REPORTENTRY_MAX_NOTES) {
-			snprintf(err, errlen, "a release names its report, "
-			    "number and 1 to %d notes", REPORTENTRY_MAX_NOTES);
+			snprintf(err, errlen,
+			    "a release names its report, "
+			    "number and 1 to %d notes",
+			    REPORTENTRY_MAX_NOTES);
 			return -1;
 		}
-		json_array_foreach(notes, i, n) {
+		json_array_foreach(notes, i, n)
+		{
 			if ((out.notes[i] = json_string_value(n)) == NULL) {
-				snprintf(err, errlen, "/notes/%zu: a signed "
-				    "note", i);
+				snprintf(err, errlen,
+				    "/notes/%zu: a signed "
+				    "note",
+				    i);
 				return -1;
 			}
 		}
 		out.nnotes = json_array_size(notes);
 	} else {
-		snprintf(err, errlen, "/action: must be draft, sign or "
+		snprintf(err, errlen,
+		    "/action: must be draft, sign or "
 		    "release");
 		return -1;
 	}

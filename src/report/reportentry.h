@@ -48,13 +48,15 @@
 #define REPORTENTRY_MAX_NOTES MEMBER_MAX_SIGNERS
 
 enum reportentry_action {
-	REPORTENTRY_DRAFT = 1, REPORTENTRY_SIGN, REPORTENTRY_RELEASE
+	REPORTENTRY_DRAFT = 1,
+	REPORTENTRY_SIGN,
+	REPORTENTRY_RELEASE
 };
 
 /* A report entry as read (strings and notes borrowed from the entry). */
 struct reportentry {
 	enum reportentry_action action;
-	const char *report;	/* draft, release: the report id */
+	const char *report; /* draft, release: the report id */
 	const char *kind, *number, *subject, *root;
 	int64_t from_ms, to_ms, log_size;
 	const char *notes[REPORTENTRY_MAX_NOTES]; /* sign: 1; release: n */
@@ -68,7 +70,7 @@ struct reportentry_signature {
 	char report[REPORT_ID_LEN + 1];
 	char number[REPORT_NUMBER_LEN];
 	char member[MEMBER_NAME_LEN];
-	int refuse;			/* 1: "refuse" */
+	int refuse; /* 1: "refuse" */
 	char reason[REPORTENTRY_REASON_MAX + 1];
 	int64_t signed_at_ms;
 };

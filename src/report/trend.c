@@ -22,14 +22,16 @@ bump(json_t *o, const char *key, int64_t events)
 
 	if (t == NULL) {
 		if ((t = json_pack("{s:I,s:I}", "incidents", (json_int_t)0,
-		    "events", (json_int_t)0)) == NULL ||
+			 "events", (json_int_t)0)) == NULL ||
 		    json_object_set_new(o, key, t) == -1)
 			return -1;
 	}
-	json_object_set_new(t, "incidents", json_integer(json_integer_value(
-	    json_object_get(t, "incidents")) + 1));
-	json_object_set_new(t, "events", json_integer(json_integer_value(
-	    json_object_get(t, "events")) + events));
+	json_object_set_new(t, "incidents",
+	    json_integer(
+		json_integer_value(json_object_get(t, "incidents")) + 1));
+	json_object_set_new(t, "events",
+	    json_integer(
+		json_integer_value(json_object_get(t, "events")) + events));
 	return 0;
 }
 
@@ -56,16 +58,17 @@ trend_compute(const json_t *incidents, const struct tz_zone *z,
 		    &from[d], &to[d]);
 		report_date_format(last_day - (ndays - 1) + d, date);
 		if ((day = json_pack("{s:s,s:I,s:I,s:I,s:I,s:o,s:o}", "date",
-		    date, "from_ms", (json_int_t)from[d], "to_ms",
-		    (json_int_t)to[d], "incidents", (json_int_t)0, "events",
-		    (json_int_t)0, "by_category", json_object(), "by_zone",
-		    json_object())) == NULL ||
+			 date, "from_ms", (json_int_t)from[d], "to_ms",
+			 (json_int_t)to[d], "incidents", (json_int_t)0,
+			 "events", (json_int_t)0, "by_category", json_object(),
+			 "by_zone", json_object())) == NULL ||
 		    json_array_append_new(series, day) == -1) {
 			json_decref(series);
 			goto done;
 		}
 	}
-	json_array_foreach(incidents, i, inc) {
+	json_array_foreach(incidents, i, inc)
+	{
 		if (!report_is_violation(inc))
 			continue;
 		c = str(inc, "category");
@@ -88,13 +91,18 @@ trend_compute(const json_t *incidents, const struct tz_zone *z,
 		if (count < 1)
 			count = 1;
 		day = json_array_get(series, (size_t)lo);
-		json_object_set_new(day, "incidents", json_integer(
-		    json_integer_value(json_object_get(day, "incidents")) + 1));
-		json_object_set_new(day, "events", json_integer(
-		    json_integer_value(json_object_get(day, "events")) + count));
+		json_object_set_new(day, "incidents",
+		    json_integer(
+			json_integer_value(json_object_get(day, "incidents")) +
+			1));
+		json_object_set_new(day, "events",
+		    json_integer(
+			json_integer_value(json_object_get(day, "events")) +
+			count));
 		if (bump(json_object_get(day, "by_category"), c ? c : "other",
-		    count) == -1 || bump(json_object_get(day, "by_zone"),
-		    zn ? zn : "unknown", count) == -1) {
+			count) == -1 ||
+		    bump(json_object_get(day, "by_zone"), zn ? zn : "unknown",
+			count) == -1) {
 			json_decref(series);
 			goto done;
 		}
@@ -106,12 +114,15 @@ trend_compute(const json_t *incidents, const struct tz_zone *z,
 		json_object_set_new(filter, "zone", json_string(zone));
 	if (category != NULL)
 		json_object_set_new(filter, "category", json_string(category));
-	out = json_pack("{s:s,s:s,s:s,s:s,s:i,s:o,s:o}", "time_zone",
-	    time_zone, "cutoff", cut, "first_date", json_string_value(
-	    json_object_get(json_array_get(series, 0), "date")), "last_date",
-	    json_string_value(json_object_get(json_array_get(series,
-	    (size_t)ndays - 1), "date")), "days", ndays, "filter", filter,
-	    "series", series);
+	out = json_pack("{s:s,s:s,s:s,s:s,s:i,s:o,s:o}", "time_zone", time_zone,
+	    "cutoff", cut, "first_date",
+	    json_string_value(
+		json_object_get(json_array_get(series, 0), "date")),
+	    "last_date",
+	    json_string_value(
+		json_object_get(json_array_get(series, (size_t)ndays - 1),
+		    "date")),
+	    "days", ndays, "filter", filter, "series", series);
 done:
 	free(from);
 	free(to);
@@ -136,9 +147,13 @@ row(FILE *f, const char *date, const char *cat, const char *zone,
 		}
 		fputc('"', f);
 	}
-	return fprintf(f, ",%lld,%lld\r\n", (long long)json_integer_value(
-	    json_object_get(t, "incidents")), (long long)json_integer_value(
-	    json_object_get(t, "events"))) < 0 ? -1 : 0;
+	return fprintf(f, ",%lld,%lld\r\n",
+		   (long long)json_integer_value(
+		       json_object_get(t, "incidents")),
+		   (long long)json_integer_value(
+		       json_object_get(t, "events"))) < 0
+	    ? -1
+	    : 0;
 }
 
 char *
@@ -154,15 +169,15 @@ trend_csv(const json_t *trend)
 	if ((f = open_memstream(&buf, &len)) == NULL)
 		return NULL;
 	fputs("date,category,zone,incidents,events\r\n", f);
-	json_array_foreach(json_object_get(trend, "series"), i, day) {
+	json_array_foreach(json_object_get(trend, "series"), i, day)
+	{
 		date = str(day, "date");
 		bad |= row(f, date, "", "", day);
 		json_object_foreach((json_t *)json_object_get(day,
-		    "by_category"), k, t)
-			bad |= row(f, date, k, "", t);
+					"by_category"),
+		    k, t) bad |= row(f, date, k, "", t);
 		json_object_foreach((json_t *)json_object_get(day, "by_zone"),
-		    k, t)
-			bad |= row(f, date, "", k, t);
+		    k, t) bad |= row(f, date, "", k, t);
 	}
 	if (fclose(f) != 0 || bad) {
 		free(buf);

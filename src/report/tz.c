@@ -12,7 +12,7 @@
 /* A POSIX TZ rule date: Jn, n or Mm.w.d, and the time of day of the
  * change in seconds of local time. */
 struct tz_date {
-	char form;		/* 'J', 'n', 'M' */
+	char form; /* 'J', 'n', 'M' */
 	int n, m, w, d;
 	int64_t secs;
 };
@@ -24,8 +24,8 @@ struct tz_rule {
 };
 
 struct tz_zone {
-	int64_t *trans;		/* transition times, UTC seconds */
-	uint8_t *idx;		/* the type after each transition */
+	int64_t *trans; /* transition times, UTC seconds */
+	uint8_t *idx;	/* the type after each transition */
 	size_t ntrans;
 	int64_t off[TZ_MAX_TYPES];
 	size_t ntypes;
@@ -71,8 +71,8 @@ is_leap(int64_t y)
 static int
 month_days(int64_t y, int m)
 {
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-		30, 31 };
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
 
 	return days[m - 1] + (m == 2 && is_leap(y));
 }
@@ -157,8 +157,8 @@ rule_date(const char **p, struct tz_date *d)
 		(*p)++;
 		d->form = 'M';
 		if (digits(p, 12, &d->m) == -1 || d->m < 1 || *(*p)++ != '.' ||
-		    digits(p, 5, &d->w) == -1 || d->w < 1 ||
-		    *(*p)++ != '.' || digits(p, 6, &d->d) == -1)
+		    digits(p, 5, &d->w) == -1 || d->w < 1 || *(*p)++ != '.' ||
+		    digits(p, 6, &d->d) == -1)
 			return -1;
 	} else if (**p == 'J') {
 		(*p)++;
@@ -222,9 +222,7 @@ rule_local(const struct tz_date *d, int64_t y)
 		days = tz_days_from_civil(y, 1, 1) + d->n - 1 +
 		    (is_leap(y) && d->n >= 60);
 		break;
-	case 'n':
-		days = tz_days_from_civil(y, 1, 1) + d->n;
-		break;
+	case 'n': days = tz_days_from_civil(y, 1, 1) + d->n; break;
 	default:
 		first = tz_days_from_civil(y, d->m, 1);
 		dow = (int)(((first + 4) % 7 + 7) % 7);
@@ -339,8 +337,7 @@ tz_parse(const uint8_t *data, size_t len, char *err, size_t errlen)
 		tsize = 8;
 	}
 	if (h.time > TZ_MAX_TRANSITIONS || h.type == 0 ||
-	    h.type > TZ_MAX_TYPES ||
-	    block_size(&h, tsize) > (size_t)(end - p))
+	    h.type > TZ_MAX_TYPES || block_size(&h, tsize) > (size_t)(end - p))
 		goto bad;
 	if ((z = calloc(1, sizeof(*z))) == NULL ||
 	    (z->trans = calloc(h.time + 1, sizeof(*z->trans))) == NULL ||
@@ -350,8 +347,8 @@ tz_parse(const uint8_t *data, size_t len, char *err, size_t errlen)
 	}
 	z->ntrans = h.time;
 	for (i = 0; i < h.time; i++)
-		z->trans[i] = tsize == 8 ? be64(p + i * 8) :
-		    (int32_t)be32(p + i * 4);
+		z->trans[i] =
+		    tsize == 8 ? be64(p + i * 8) : (int32_t)be32(p + i * 4);
 	p += (size_t)h.time * tsize;
 	for (i = 0; i < h.time; i++) {
 		if (p[i] >= h.type)
@@ -368,16 +365,18 @@ tz_parse(const uint8_t *data, size_t len, char *err, size_t errlen)
 	    h.isstd + h.isut;
 	/* The footer (version 2+): "\n" rule "\n". */
 	if (tsize == 8 && p < end && *p == '\n') {
-		for (n = 0, p++; p < end && *p != '\n' && n < sizeof(footer) - 1;
-		     p++)
+		for (n = 0, p++;
+		     p < end && *p != '\n' && n < sizeof(footer) - 1; p++)
 			footer[n++] = (char)*p;
 		footer[n] = '\0';
 		if (p >= end || *p != '\n')
 			goto bad;
 		if (n > 0) {
 			if (parse_rule(footer, &z->rule) == -1) {
-				snprintf(err, errlen, "the zone's TZ rule "
-				    "'%.64s' is not understood", footer);
+				snprintf(err, errlen,
+				    "the zone's TZ rule "
+				    "'%.64s' is not understood",
+				    footer);
 				goto fail;
 			}
 			z->has_rule = 1;

@@ -24,9 +24,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TZ_MAX_FILE 262144     /* bytes of a zone file at most */
+#define TZ_MAX_FILE 262144 /* bytes of a zone file at most */
 #define TZ_MAX_TRANSITIONS 4096
-#define TZ_NAME_MAX 64	       /* bytes of a zone name ("Asia/Baku") */
+#define TZ_NAME_MAX 64 /* bytes of a zone name ("Asia/Baku") */
 
 struct tz_zone;
 

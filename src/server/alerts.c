@@ -29,8 +29,8 @@
 #include "server/request.h"
 #include "store/store.h"
 
-#define STREAM_BLOCK 16384	/* bytes libmicrohttpd asks for at once */
-#define WAIT_MS 10000		/* how long a read waits for the hub */
+#define STREAM_BLOCK 16384 /* bytes libmicrohttpd asks for at once */
+#define WAIT_MS 10000	   /* how long a read waits for the hub */
 #define DELIVERIES_LIMIT 1000
 
 static void
@@ -63,8 +63,8 @@ stream_free(void *cls)
 
 /* Splits a comma list of names into list (at most max of 32 bytes). */
 static int
-names(const char *key, const char *v, char (*list)[32], size_t max,
-    size_t *n, char *err, size_t errlen)
+names(const char *key, const char *v, char (*list)[32], size_t max, size_t *n,
+    char *err, size_t errlen)
 {
 	size_t len;
 	const char *p, *comma;
@@ -73,11 +73,12 @@ names(const char *key, const char *v, char (*list)[32], size_t max,
 	for (p = v; p != NULL; p = comma ? comma + 1 : NULL) {
 		comma = strchr(p, ',');
 		len = comma ? (size_t)(comma - p) : strlen(p);
-		if (len == 0 || len >= 32 || strspn(p,
-		    "abcdefghijklmnopqrstuvwxyz_0123456789") < len) {
-			snprintf(err, errlen, "%s: '%.*s' is not a name (a-z, "
-			    "0-9, _; at most 31 bytes)", key, (int)(len > 40
-			    ? 40 : len), p);
+		if (len == 0 || len >= 32 ||
+		    strspn(p, "abcdefghijklmnopqrstuvwxyz_0123456789") < len) {
+			snprintf(err, errlen,
+			    "%s: '%.*s' is not a name (a-z, "
+			    "0-9, _; at most 31 bytes)",
+			    key, (int)(len > 40 ? 40 : len), p);
 			return -1;
 		}
 		if (*n == max) {
@@ -101,9 +102,10 @@ stream_args(struct request *r, struct events_filter *f, int64_t *after,
 	size_t n, i;
 
 	memset(f, 0, sizeof(*f));
-	*after = -2;	/* from now on */
-	if ((v = http_query(r, "types")) != NULL && names("types", v,
-	    f->types, EVENTS_MAX_TYPES, &f->ntypes, err, errlen) == -1)
+	*after = -2; /* from now on */
+	if ((v = http_query(r, "types")) != NULL &&
+	    names("types", v, f->types, EVENTS_MAX_TYPES, &f->ntypes, err,
+		errlen) == -1)
 		return -1;
 	if ((v = http_query(r, "bbox")) != NULL) {
 		if (http_parse_bbox(v, f->bbox, err, errlen) == -1)
@@ -120,7 +122,7 @@ stream_args(struct request *r, struct events_filter *f, int64_t *after,
 	}
 	if ((v = http_query(r, "category")) != NULL) {
 		if (http_parse_categories(v, cbuf, sizeof(cbuf), cats, &n, err,
-		    errlen) == -1)
+			errlen) == -1)
 			return -1;
 		for (i = 0; i < n; i++)
 			snprintf(f->categories[i], sizeof(f->categories[i]),
@@ -130,7 +132,7 @@ stream_args(struct request *r, struct events_filter *f, int64_t *after,
 	if ((v = http_query(r, "after")) != NULL ||
 	    (v = http_header(r, "Last-Event-ID")) != NULL) {
 		if (num_parse_i64(v, -1, INT64_MAX - 1, after, nerr,
-		    sizeof(nerr)) == -1) {
+			sizeof(nerr)) == -1) {
 			snprintf(err, errlen, "%s: %s (a log index)",
 			    http_query(r, "after") ? "after" : "Last-Event-ID",
 			    nerr);
@@ -157,10 +159,10 @@ alerts_events(struct request *r)
 	if (stream_args(r, &f, &after, err, sizeof(err)) == -1)
 		return http_problem(r, 400, "%s", err);
 	if ((st = events_stream_new(h, &r->who, &f, after, conn_suspend,
-	    conn_resume, r->conn, &status, err, sizeof(err))) == NULL)
+		 conn_resume, r->conn, &status, err, sizeof(err))) == NULL)
 		return http_problem(r, (unsigned)status, "%s", err);
-	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN,
-	    STREAM_BLOCK, stream_read, st, stream_free);
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK,
+	    stream_read, st, stream_free);
 	if (resp == NULL) {
 		events_stream_free(st);
 		return http_problem(r, 503, "out of memory");
@@ -183,9 +185,9 @@ caught_up(struct request *r, enum MHD_Result *ret)
 		*ret = http_problem(r, 503, "alerts are not running");
 		return -1;
 	}
-	if (events_wait(h, entrylog_size(r->srv->center->log), WAIT_MS) ==
-	    -1) {
-		*ret = http_problem(r, 503, "the alert rules are catching up "
+	if (events_wait(h, entrylog_size(r->srv->center->log), WAIT_MS) == -1) {
+		*ret = http_problem(r, 503,
+		    "the alert rules are catching up "
 		    "with the log; try again");
 		return -1;
 	}
@@ -211,7 +213,8 @@ rule_written(struct request *r)
 		return ret;
 	if (alert_rule_parse(r->ctx, index, &rule) == -1 ||
 	    (view = alert_rule_view(&rule)) == NULL)
-		return http_problem(r, 500, "the rule entry cannot be read "
+		return http_problem(r, 500,
+		    "the rule entry cannot be read "
 		    "back");
 	json_object_set_new(view, "index", json_integer(index));
 	(void)events_wait(r->srv->events, index + 1, WAIT_MS);
@@ -235,13 +238,15 @@ alerts_rules_post(struct request *r)
 	json_decref(body);
 	if (entry == NULL)
 		return http_problem(r, 422, "%s", err);
-	sha = json_string_value(json_object_get(json_object_get(entry,
-	    "webhook"), "secret_sha256"));
+	sha =
+	    json_string_value(json_object_get(json_object_get(entry, "webhook"),
+		"secret_sha256"));
 	/* The secret is kept before the entry that names it exists. */
-	if (sha != NULL && events_secret_put(r->srv->events, sha, secret) ==
-	    -1) {
+	if (sha != NULL &&
+	    events_secret_put(r->srv->events, sha, secret) == -1) {
 		json_decref(entry);
-		return http_problem(r, 503, "the webhook's secret could not be "
+		return http_problem(r, 503,
+		    "the webhook's secret could not be "
 		    "kept; nothing was stored");
 	}
 	r->ctx = entry;
@@ -271,11 +276,11 @@ disable_written(struct request *r)
 
 	if (http_written(r, &index, &ret) == -1)
 		return ret;
-	alert_rule_id(json_integer_value(json_object_get(r->ctx, "rule")),
-	    id);
+	alert_rule_id(json_integer_value(json_object_get(r->ctx, "rule")), id);
 	(void)events_wait(r->srv->events, index + 1, WAIT_MS);
-	return http_json(r, 200, json_pack("{s:s,s:b,s:I}", "id", id,
-	    "active", 0, "disabled_index", (json_int_t)index));
+	return http_json(r, 200,
+	    json_pack("{s:s,s:b,s:I}", "id", id, "active", 0, "disabled_index",
+		(json_int_t)index));
 }
 
 enum MHD_Result
@@ -291,10 +296,12 @@ alerts_rules_delete(struct request *r)
 	if (caught_up(r, &ret) == -1)
 		return ret;
 	if (!events_rule_active(r->srv->events, id))
-		return http_problem(r, 404, "no active alert rule has id "
-		    "%.64s", r->arg);
+		return http_problem(r, 404,
+		    "no active alert rule has id "
+		    "%.64s",
+		    r->arg);
 	if ((entry = alert_rule_disable_entry(id, r->who.name,
-	    timefmt_now_ms())) == NULL)
+		 timefmt_now_ms())) == NULL)
 		return http_problem(r, 503, "out of memory");
 	r->ctx = entry;
 	r->ctx_free = json_ctx_free;
@@ -304,27 +311,31 @@ alerts_rules_delete(struct request *r)
 enum MHD_Result
 alerts_deliveries(struct request *r)
 {
-	const char *rule = http_query(r, "rule"), *state = http_query(r,
-	    "state"), *lim = http_query(r, "limit");
+	const char *rule = http_query(r, "rule"),
+		   *state = http_query(r, "state"),
+		   *lim = http_query(r, "limit");
 	enum MHD_Result ret;
 	int64_t id = -1, limit = DELIVERIES_LIMIT;
 	json_t *list;
 	char err[160];
 
 	if (rule != NULL && alert_rule_parse_id(rule, &id) == -1)
-		return http_problem(r, 400, "rule: must be a rule id "
+		return http_problem(r, 400,
+		    "rule: must be a rule id "
 		    "(rule-N)");
 	if (state != NULL && strcmp(state, "pending") != 0 &&
 	    strcmp(state, "delivered") != 0 && strcmp(state, "failed") != 0)
-		return http_problem(r, 400, "state: must be pending, "
+		return http_problem(r, 400,
+		    "state: must be pending, "
 		    "delivered or failed");
-	if (lim != NULL && num_parse_i64(lim, 1, DELIVERIES_LIMIT, &limit,
-	    err, sizeof(err)) == -1)
+	if (lim != NULL &&
+	    num_parse_i64(lim, 1, DELIVERIES_LIMIT, &limit, err, sizeof(err)) ==
+		-1)
 		return http_problem(r, 400, "limit: %s", err);
 	if (caught_up(r, &ret) == -1)
 		return ret;
 	if ((list = events_deliveries(r->srv->events, id, state,
-	    (size_t)limit)) == NULL)
+		 (size_t)limit)) == NULL)
 		return http_problem(r, 503, "out of memory");
 	return http_json(r, 200, json_pack("{s:o}", "deliveries", list));
 }

@@ -36,8 +36,10 @@ digest_observations(struct request *r)
 		return http_problem(r, 400, "from: %s", err);
 	if (num_parse_i64(vto, from, from + OBSDIGEST_MAX_SPAN, &to, err,
 		sizeof(err)) == -1)
-		return http_problem(r, 400, "to: %s (at most %lld indexes per "
-		    "digest)", err, (long long)OBSDIGEST_MAX_SPAN);
+		return http_problem(r, 400,
+		    "to: %s (at most %lld indexes per "
+		    "digest)",
+		    err, (long long)OBSDIGEST_MAX_SPAN);
 	s = store_pool_get(r->srv->readers);
 	/* The store may trail the log for a moment: a digest of a range it
 	   has not applied yet would be wrong, not late. */
@@ -47,11 +49,12 @@ digest_observations(struct request *r)
 	if (applied == -1 || (applied >= to && rc == -1))
 		return http_problem(r, 503, "the store is unavailable");
 	if (applied < to)
-		return http_problem(r, 503, "the store has applied %lld log "
+		return http_problem(r, 503,
+		    "the store has applied %lld log "
 		    "entries, fewer than to=%lld; ask again",
 		    (long long)applied, (long long)to);
 	sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
-	return http_json(r, 200, json_pack("{s:I,s:I,s:I,s:s}", "from",
-	    (json_int_t)from, "to", (json_int_t)to, "count",
-	    (json_int_t)count, "digest", hex));
+	return http_json(r, 200,
+	    json_pack("{s:I,s:I,s:I,s:s}", "from", (json_int_t)from, "to",
+		(json_int_t)to, "count", (json_int_t)count, "digest", hex));
 }

@@ -43,11 +43,11 @@ struct upload {
 	struct cas_writer *w;
 	char media_type[MEDIA_TYPE_MAX + 1];
 	char err[300];
-	unsigned status;	/* an error found while streaming, or 0 */
+	unsigned status; /* an error found while streaming, or 0 */
 	char hex[CAS_HEX_LEN + 1];
 	int64_t size;
 	int existed;
-	int fd;			/* GET: the open item until it is sent */
+	int fd; /* GET: the open item until it is sent */
 };
 
 static void
@@ -132,7 +132,8 @@ evidence_chunk(struct request *r, const char *data, size_t len)
 		if (media_type(http_header(r, MHD_HTTP_HEADER_CONTENT_TYPE),
 			u->media_type) == -1) {
 			u->status = 415;
-			snprintf(u->err, sizeof(u->err), "Content-Type: the "
+			snprintf(u->err, sizeof(u->err),
+			    "Content-Type: the "
 			    "item's media type, type/subtype (RFC 6838), is "
 			    "required");
 			return -1;
@@ -165,9 +166,10 @@ hex_digest(const char *q, uint8_t out[32])
 		return -1;
 	for (i = 0; i < 32; i++)
 		out[i] = (uint8_t)(((q[2 * i] <= '9' ? q[2 * i] - '0'
-		    : q[2 * i] - 'a' + 10) << 4) |
+						     : q[2 * i] - 'a' + 10)
+				       << 4) |
 		    (q[2 * i + 1] <= '9' ? q[2 * i + 1] - '0'
-		    : q[2 * i + 1] - 'a' + 10));
+					 : q[2 * i + 1] - 'a' + 10));
 	return 0;
 }
 
@@ -179,9 +181,9 @@ hex_digest(const char *q, uint8_t out[32])
  */
 struct expected {
 	uint8_t digest[32];
-	int has;		/* digest holds a stated value */
-	int status;		/* 0, or the error: 400 malformed, 422 */
-	const char *first;	/* where digest was stated */
+	int has;	   /* digest holds a stated value */
+	int status;	   /* 0, or the error: 400 malformed, 422 */
+	const char *first; /* where digest was stated */
 	char err[300];
 };
 
@@ -204,7 +206,8 @@ expect(struct expected *x, const uint8_t d[32], const char *where)
 	sodium_bin2hex(a, sizeof(a), x->digest, 32);
 	sodium_bin2hex(b, sizeof(b), d, 32);
 	x->status = 422;
-	snprintf(x->err, sizeof(x->err), "%s and %s disagree on the "
+	snprintf(x->err, sizeof(x->err),
+	    "%s and %s disagree on the "
 	    "expected SHA-256 (%.16s... and %.16s...); nothing was stored",
 	    x->first, where, a, b);
 }
@@ -231,11 +234,13 @@ content_digest(void *cls, enum MHD_ValueKind kind, const char *key,
 		len = strcspn(p, ",");
 		if (len < 8 || strncmp(p, "sha-256=", 8) != 0)
 			continue;
-		if (p[8] != ':' || (end = memchr(p + 9, ':', len - 9)) ==
-		    NULL || b64_decode(p + 9, (size_t)(end - p - 9), d, 32,
-			&n) == -1 || n != 32) {
+		if (p[8] != ':' ||
+		    (end = memchr(p + 9, ':', len - 9)) == NULL ||
+		    b64_decode(p + 9, (size_t)(end - p - 9), d, 32, &n) == -1 ||
+		    n != 32) {
 			x->status = 400;
-			snprintf(x->err, sizeof(x->err), "Content-Digest: "
+			snprintf(x->err, sizeof(x->err),
+			    "Content-Digest: "
 			    "sha-256 must be :base64 of 32 bytes: (RFC 9530)");
 			break;
 		}
@@ -251,8 +256,8 @@ content_digest(void *cls, enum MHD_ValueKind kind, const char *key,
  * message in err.
  */
 static int
-expected_digest(struct request *r, uint8_t out[32], unsigned *status,
-    char *err, size_t errlen)
+expected_digest(struct request *r, uint8_t out[32], unsigned *status, char *err,
+    size_t errlen)
 {
 	const char *q = http_query(r, "sha256");
 	struct expected x;
@@ -262,7 +267,8 @@ expected_digest(struct request *r, uint8_t out[32], unsigned *status,
 	if (q != NULL) {
 		if (hex_digest(q, d) == -1) {
 			x.status = 400;
-			snprintf(x.err, sizeof(x.err), "sha256: must be 64 "
+			snprintf(x.err, sizeof(x.err),
+			    "sha256: must be 64 "
 			    "lower-case hex digits");
 		} else
 			expect(&x, d, "?sha256=");
@@ -296,10 +302,10 @@ uploaded(struct request *r)
 	if (store_find_evidence(s, u->hex, &size, mt, sizeof(mt)) != 1)
 		snprintf(mt, sizeof(mt), "%s", u->media_type);
 	store_pool_put(r->srv->readers, s);
-	return http_json(r, u->existed ? 200 : 201, json_pack(
-	    "{s:s,s:I,s:s,s:I,s:b}", "sha256", u->hex, "size",
-	    (json_int_t)u->size, "media_type", mt, "index",
-	    (json_int_t)index, "created", !u->existed));
+	return http_json(r, u->existed ? 200 : 201,
+	    json_pack("{s:s,s:I,s:s,s:I,s:b}", "sha256", u->hex, "size",
+		(json_int_t)u->size, "media_type", mt, "index",
+		(json_int_t)index, "created", !u->existed));
 }
 
 /*
@@ -312,12 +318,15 @@ storage_problem(struct request *r, unsigned status, const char *err)
 {
 	log_warnx("evidence: %s", err);
 	if (strstr(err, strerror(ENOSPC)) != NULL)
-		return http_problem(r, 507, "the center's disk is full: the "
+		return http_problem(r, 507,
+		    "the center's disk is full: the "
 		    "evidence was not stored; try again later");
 	if (status == 500)
-		return http_problem(r, 500, "the stored item no longer "
+		return http_problem(r, 500,
+		    "the stored item no longer "
 		    "matches its SHA-256 (the server's log says more)");
-	return http_problem(r, status, "the evidence store failed (the "
+	return http_problem(r, status,
+	    "the evidence store failed (the "
 	    "server's log says why); nothing was stored, try again");
 }
 
@@ -339,7 +348,8 @@ evidence_post(struct request *r)
 	if (u->status != 0)
 		return http_problem(r, u->status, "%s", u->err);
 	if (u->w == NULL)
-		return http_problem(r, 400, "the body is empty: evidence is "
+		return http_problem(r, 400,
+		    "the body is empty: evidence is "
 		    "the item's bytes");
 	if ((has = expected_digest(r, want, &status, err, sizeof(err))) == -1)
 		return http_problem(r, status, "%s", err);
@@ -375,10 +385,12 @@ fetched(struct request *r)
 		return http_problem(r, 503, "cannot send the item");
 	u->fd = -1; /* the response closes it */
 	for (i = 0; i < 32; i++)
-		bin[i] = (uint8_t)(((u->hex[2 * i] <= '9' ? u->hex[2 * i] - '0'
-		    : u->hex[2 * i] - 'a' + 10) << 4) |
+		bin[i] = (uint8_t)(((u->hex[2 * i] <= '9'
+					    ? u->hex[2 * i] - '0'
+					    : u->hex[2 * i] - 'a' + 10)
+				       << 4) |
 		    (u->hex[2 * i + 1] <= '9' ? u->hex[2 * i + 1] - '0'
-		    : u->hex[2 * i + 1] - 'a' + 10));
+					      : u->hex[2 * i + 1] - 'a' + 10));
 	b64_encode(bin, sizeof(bin), b64, sizeof(b64));
 	snprintf(digest, sizeof(digest), "sha-256=:%s:", b64);
 	snprintf(idx, sizeof(idx), "%lld", (long long)index);
@@ -431,9 +443,10 @@ evidence_get(struct request *r)
 static int
 custody_step(void *ctx, const struct store_custody_row *row)
 {
-	json_array_append_new(ctx, json_pack("{s:I,s:s,s:s,s:I}", "index",
-	    (json_int_t)row->index, "action", row->action, "by", row->by,
-	    "at_ms", (json_int_t)row->at_ms));
+	json_array_append_new(ctx,
+	    json_pack("{s:I,s:s,s:s,s:I}", "index", (json_int_t)row->index,
+		"action", row->action, "by", row->by, "at_ms",
+		(json_int_t)row->at_ms));
 	return 0;
 }
 
@@ -448,8 +461,9 @@ evidence_custody(struct request *r)
 
 	s = store_pool_get(r->srv->readers);
 	found = store_find_evidence(s, r->arg, &size, mt, sizeof(mt));
-	if (found == 1 && ((chain = json_array()) == NULL ||
-	    store_custody(s, r->arg, custody_step, chain) == -1))
+	if (found == 1 &&
+	    ((chain = json_array()) == NULL ||
+		store_custody(s, r->arg, custody_step, chain) == -1))
 		found = -1;
 	store_pool_put(r->srv->readers, s);
 	if (found == -1) {
@@ -459,7 +473,7 @@ evidence_custody(struct request *r)
 	if (found == 0)
 		return http_problem(r, 404, "no evidence has SHA-256 %.80s",
 		    r->arg);
-	return http_json(r, 200, json_pack("{s:s,s:I,s:s,s:o}", "sha256",
-	    r->arg, "size", (json_int_t)size, "media_type", mt, "custody",
-	    chain));
+	return http_json(r, 200,
+	    json_pack("{s:s,s:I,s:s,s:o}", "sha256", r->arg, "size",
+		(json_int_t)size, "media_type", mt, "custody", chain));
 }

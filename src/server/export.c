@@ -14,7 +14,7 @@
 struct stream {
 	enum export_format f;
 	struct obsfeature_text buf;
-	size_t off;	     /* sent of buf */
+	size_t off; /* sent of buf */
 	int rows_done, tail_sent, failed;
 	export_page_fn page;
 	void *ctx;
@@ -92,14 +92,15 @@ export_kml_placemark(struct obsfeature_text *out, const char *name,
 
 	snprintf(pt, sizeof(pt), "%.7f,%.7f", lon, lat);
 	return add(out, "<Placemark><name>") || add_xml(out, name) ||
-	    add(out, "</name><description>") || add_xml(out, description) ||
-	    add(out, "</description><Point><coordinates>") || add(out, pt) ||
-	    add(out, "</coordinates></Point></Placemark>\n") ? -1 : 0;
+		add(out, "</name><description>") || add_xml(out, description) ||
+		add(out, "</description><Point><coordinates>") ||
+		add(out, pt) || add(out, "</coordinates></Point></Placemark>\n")
+	    ? -1
+	    : 0;
 }
 
 int
-export_csv_row(struct obsfeature_text *out, const char *const *fields,
-    size_t n)
+export_csv_row(struct obsfeature_text *out, const char *const *fields, size_t n)
 {
 	char *line;
 	int rc;
@@ -154,8 +155,7 @@ stream_free(void *cls)
 
 enum MHD_Result
 export_stream(struct request *r, enum export_format f, const char *name,
-    int64_t log_size, export_page_fn page, void *ctx,
-    void (*ctx_free)(void *))
+    int64_t log_size, export_page_fn page, void *ctx, void (*ctx_free)(void *))
 {
 	static const char *const ctype[] = { "application/geo+json",
 		"text/csv; charset=utf-8",
@@ -175,8 +175,9 @@ export_stream(struct request *r, enum export_format f, const char *name,
 	/* What the export is of: the filters given, in the route's order. */
 	for (k = r->route->params; k != NULL && *k != NULL; k++)
 		if ((v = http_query(r, *k)) != NULL && used < sizeof(filter))
-			used += (size_t)snprintf(filter + used, sizeof(filter) -
-			    used, "%s%s=%s", used ? "&" : "", *k, v);
+			used += (size_t)snprintf(filter + used,
+			    sizeof(filter) - used, "%s%s=%s", used ? "&" : "",
+			    *k, v);
 	if (used >= sizeof(filter))
 		filter[sizeof(filter) - 1] = '\0';
 	st->f = f;
@@ -186,12 +187,15 @@ export_stream(struct request *r, enum export_format f, const char *name,
 	snprintf(size, sizeof(size), "%lld", (long long)log_size);
 	switch (f) {
 	case EXPORT_GEOJSON:
-		snprintf(head, sizeof(head), "{\"type\":\"FeatureCollection\","
-		    "\"log_size\":%lld,\"filter\":", (long long)log_size);
+		snprintf(head, sizeof(head),
+		    "{\"type\":\"FeatureCollection\","
+		    "\"log_size\":%lld,\"filter\":",
+		    (long long)log_size);
 		snprintf(st->tail, sizeof(st->tail), "]}\n");
 		break;
 	case EXPORT_KML:
-		snprintf(head, sizeof(head), "<?xml version=\"1.0\" "
+		snprintf(head, sizeof(head),
+		    "<?xml version=\"1.0\" "
 		    "encoding=\"UTF-8\"?>\n<kml xmlns=\"http://www.opengis.net/"
 		    "kml/2.2\"><Document>\n");
 		snprintf(st->tail, sizeof(st->tail), "</Document></kml>\n");
@@ -201,14 +205,16 @@ export_stream(struct request *r, enum export_format f, const char *name,
 		st->tail[0] = '\0';
 		break;
 	}
-	if (add(&st->buf, head) == -1 || (f == EXPORT_GEOJSON &&
-	    (json_quote(&st->buf, q) || add(&st->buf, ",\"features\":["))) ||
+	if (add(&st->buf, head) == -1 ||
+	    (f == EXPORT_GEOJSON &&
+		(json_quote(&st->buf, q) ||
+		    add(&st->buf, ",\"features\":["))) ||
 	    (f == EXPORT_KML &&
-	    (add(&st->buf, "<name>truce ") || add_xml(&st->buf, name) ||
-	    add(&st->buf, ", log size ") || add(&st->buf, size) ||
-	    add(&st->buf, "</name><description>") ||
-	    add_xml(&st->buf, q) ||
-	    add(&st->buf, "</description>\n")))) {
+		(add(&st->buf, "<name>truce ") || add_xml(&st->buf, name) ||
+		    add(&st->buf, ", log size ") || add(&st->buf, size) ||
+		    add(&st->buf, "</name><description>") ||
+		    add_xml(&st->buf, q) ||
+		    add(&st->buf, "</description>\n")))) {
 		stream_free(st);
 		return http_problem(r, 503, "out of memory");
 	}

@@ -33,8 +33,8 @@ int export_format_parse(const char *s, enum export_format *f);
  * is left after these, or -1 when the store failed (the file is then cut
  * short; the answer's status was sent already).
  */
-typedef int (*export_page_fn)(void *ctx, struct obsfeature_text *out,
-    int *done);
+typedef int (
+    *export_page_fn)(void *ctx, struct obsfeature_text *out, int *done);
 
 /*
  * Answers r with the export of format f: the head, then page() until it

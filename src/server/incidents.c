@@ -51,11 +51,12 @@ time_json(const json_t *rec, const char *key)
 
 /* 1 if who may see complaint id of rec (its complaint_parties). */
 static int
-sees_complaint(const struct principal *who, const json_t *rec,
-    const char *id)
+sees_complaint(const struct principal *who, const json_t *rec, const char *id)
 {
-	return principal_sees_complaint(who, json_string_value(
-	    json_object_get(json_object_get(rec, "complaint_parties"), id)));
+	return principal_sees_complaint(who,
+	    json_string_value(
+		json_object_get(json_object_get(rec, "complaint_parties"),
+		    id)));
 }
 
 /*
@@ -66,21 +67,23 @@ static void
 for_principal(json_t *p, const json_t *rec, const struct principal *who)
 {
 	json_t *comp = json_object_get(json_object_get(p, "corroboration"),
-	    "complaints"), *notes = json_object_get(p, "notes");
+		   "complaints"),
+	       *notes = json_object_get(p, "notes");
 	const char *id;
 	size_t i;
 
 	if (who->role != ROLE_LIAISON)
 		return;
 	for (i = json_array_size(comp); i-- > 0;)
-		if (!sees_complaint(who, rec, json_string_value(
-			json_array_get(comp, i))))
+		if (!sees_complaint(who, rec,
+			json_string_value(json_array_get(comp, i))))
 			json_array_remove(comp, i);
 	for (i = json_array_size(notes); i-- > 0;) {
-		id = json_string_value(json_object_get(json_array_get(notes,
-		    i), "observation"));
+		id = json_string_value(
+		    json_object_get(json_array_get(notes, i), "observation"));
 		if (json_object_get(json_object_get(rec, "complaint_parties"),
-			id) != NULL && !sees_complaint(who, rec, id))
+			id) != NULL &&
+		    !sees_complaint(who, rec, id))
 			json_array_remove(notes, i);
 	}
 }
@@ -97,60 +100,60 @@ feature(const json_t *rec, const struct principal *who)
 	json_t *p, *geom = json_null(), *f;
 	double c[3];
 	size_t i;
-	int complaint = strcmp(json_string_value(json_object_get(rec,
-				   "kind")), "complaint") == 0;
+	int complaint = strcmp(json_string_value(json_object_get(rec, "kind")),
+			    "complaint") == 0;
 
 	p = json_pack("{s:O,s:O,s:O,s:{s:O,s:O},s:{s:o,s:o},s:{s:o,s:o},"
 		      "s:O,s:O,s:O,s:O,s:O,s:{s:O,s:O,s:O,s:O},s:O,s:O,"
 		      "s:O,s:O,s:O}",
-	    "kind", json_object_get(rec, "kind"),
-	    "category", json_object_get(rec, "category"),
-	    "group", json_object_get(rec, "group"),
-	    "count", "value", json_object_get(rec, "count"), "qualifier",
-	    json_object_get(rec, "qualifier"),
-	    "time_window", "from", time_json(rec, "time_from_ms"), "to",
-	    time_json(rec, "time_to_ms"),
+	    "kind", json_object_get(rec, "kind"), "category",
+	    json_object_get(rec, "category"), "group",
+	    json_object_get(rec, "group"), "count", "value",
+	    json_object_get(rec, "count"), "qualifier",
+	    json_object_get(rec, "qualifier"), "time_window", "from",
+	    time_json(rec, "time_from_ms"), "to", time_json(rec, "time_to_ms"),
 	    "reported", "from", time_json(rec, "reported_from_ms"), "to",
-	    time_json(rec, "reported_to_ms"),
-	    "zone", json_object_get(rec, "zone"),
-	    "zones", json_object_get(rec, "zones"),
-	    "description", json_object_get(rec, "description"),
-	    "line", json_object_get(rec, "line"),
-	    "observations", json_object_get(rec, "observations"),
-	    "corroboration", "independent_sources",
-	    json_object_get(rec, "independent_sources"), "source_types",
-	    json_object_get(rec, "source_types"), "members",
+	    time_json(rec, "reported_to_ms"), "zone",
+	    json_object_get(rec, "zone"), "zones",
+	    json_object_get(rec, "zones"), "description",
+	    json_object_get(rec, "description"), "line",
+	    json_object_get(rec, "line"), "observations",
+	    json_object_get(rec, "observations"), "corroboration",
+	    "independent_sources", json_object_get(rec, "independent_sources"),
+	    "source_types", json_object_get(rec, "source_types"), "members",
 	    json_object_get(rec, "members"), "complaints",
-	    json_object_get(rec, "complaints"),
-	    "corroborated_by", json_object_get(rec, "corroborated_by"),
-	    "notes", json_object_get(rec, "notes"),
-	    "decisions", json_object_get(rec, "decisions"),
-	    "merged_into", json_object_get(rec, "merged_into"),
-	    "seed_index", json_object_get(rec, "seed_index"));
+	    json_object_get(rec, "complaints"), "corroborated_by",
+	    json_object_get(rec, "corroborated_by"), "notes",
+	    json_object_get(rec, "notes"), "decisions",
+	    json_object_get(rec, "decisions"), "merged_into",
+	    json_object_get(rec, "merged_into"), "seed_index",
+	    json_object_get(rec, "seed_index"));
 	if (p == NULL)
 		return NULL;
 	for_principal(p, rec, who);
-	json_object_set(p, "updated_index", json_object_get(rec,
-	    "updated_index"));
+	json_object_set(p, "updated_index",
+	    json_object_get(rec, "updated_index"));
 	json_object_set(p, "pinned", json_object_get(rec, "pinned"));
 	/* A complaint nothing the center saw matches stays uncorroborated. */
-	json_object_set_new(p, "uncorroborated", json_boolean(complaint &&
-	    json_array_size(json_object_get(rec, "corroborated_by")) == 0));
+	json_object_set_new(p, "uncorroborated",
+	    json_boolean(complaint &&
+		json_array_size(json_object_get(rec, "corroborated_by")) == 0));
 	if (json_is_true(json_object_get(rec, "located"))) {
 		json_decref(geom);
 		geom = json_pack("{s:s,s:[O,O]}", "type", "Point",
 		    "coordinates", json_object_get(rec, "lon"),
 		    json_object_get(rec, "lat"));
-		json_object_set_new(p, "position", json_pack("{s:O,s:O}",
-		    "lat", json_object_get(rec, "lat"), "lon",
-		    json_object_get(rec, "lon")));
+		json_object_set_new(p, "position",
+		    json_pack("{s:O,s:O}", "lat", json_object_get(rec, "lat"),
+			"lon", json_object_get(rec, "lon")));
 		for (i = 0; i < 3; i++)
 			c[i] = json_real_value(json_array_get(cov, i));
 		if (ellipsoid_ellipse95(c, &el) == 0)
-			json_object_set_new(p, "ellipse", json_pack(
-			    "{s:f,s:f,s:f}", "semi_major_m", el.semi_major_m,
-			    "semi_minor_m", el.semi_minor_m, "orientation_deg",
-			    el.orientation_deg));
+			json_object_set_new(p, "ellipse",
+			    json_pack("{s:f,s:f,s:f}", "semi_major_m",
+				el.semi_major_m, "semi_minor_m",
+				el.semi_minor_m, "orientation_deg",
+				el.orientation_deg));
 	} else {
 		json_object_set_new(p, "position", json_null());
 		json_object_set_new(p, "ellipse", json_null());
@@ -245,7 +248,8 @@ list_states(struct store *s, json_t *features)
 	json_t *f, *w;
 	size_t i;
 
-	json_array_foreach(features, i, f) {
+	json_array_foreach(features, i, f)
+	{
 		id = json_string_value(json_object_get(f, "id"));
 		if (id == NULL || (w = store_incident_workflow(s, id)) == NULL)
 			return -1;
@@ -281,15 +285,18 @@ list_arg(struct arg_ctx *a, const char *key, const char *value)
 			q->max_lat_e7 = e7[3];
 		}
 	} else if (strcmp(key, "from") == 0 || strcmp(key, "to") == 0) {
-		http_parse_time(key, value, key[0] == 'f' ? &q->from_ms
-		    : &q->to_ms, a->err, sizeof(a->err));
+		http_parse_time(key, value,
+		    key[0] == 'f' ? &q->from_ms : &q->to_ms, a->err,
+		    sizeof(a->err));
 	} else if (strcmp(key, "category") == 0) {
 		http_parse_categories(value, a->cats, sizeof(a->cats),
 		    q->categories, &q->ncategories, a->err, sizeof(a->err));
 	} else if (strcmp(key, "zone") == 0) {
 		if (strlen(value) == 0 || strlen(value) >= sizeof(a->zone))
-			snprintf(a->err, sizeof(a->err), "zone: must be 1 to "
-			    "%zu bytes", sizeof(a->zone) - 1);
+			snprintf(a->err, sizeof(a->err),
+			    "zone: must be 1 to "
+			    "%zu bytes",
+			    sizeof(a->zone) - 1);
 		else {
 			snprintf(a->zone, sizeof(a->zone), "%s", value);
 			q->zone = a->zone;
@@ -301,8 +308,10 @@ list_arg(struct arg_ctx *a, const char *key, const char *value)
 	} else if (strcmp(key, "cursor") == 0) {
 		if (num_parse_i64(value, 0, INT64_MAX - 1, &q->after, terr,
 			sizeof(terr)) == -1)
-			snprintf(a->err, sizeof(a->err), "cursor: %s (use the "
-			    "`next` value of the previous page)", terr);
+			snprintf(a->err, sizeof(a->err),
+			    "cursor: %s (use the "
+			    "`next` value of the previous page)",
+			    terr);
 	}
 }
 
@@ -311,7 +320,7 @@ struct inc_export {
 	struct server *srv;
 	struct principal who;
 	struct store_incident_query q;
-	struct arg_ctx a;	/* q's strings live here */
+	struct arg_ctx a; /* q's strings live here */
 	enum export_format f;
 	int64_t last;
 	int rows, header_sent;
@@ -355,14 +364,16 @@ export_page(void *ctx, struct obsfeature_text *out, int *done)
 		free(text);
 		e->header_sent = 1;
 	}
-	json_array_foreach(c.features, i, f) {
+	json_array_foreach(c.features, i, f)
+	{
 		p = json_object_get(f, "properties");
 		g = json_object_get(f, "geometry");
 		if (e->f == EXPORT_GEOJSON) {
-			text = json_dumps(f, JSON_COMPACT |
-			    JSON_REAL_PRECISION(15));
-			bad |= text == NULL || (e->rows > 0 &&
-			    obsfeature_text_add(out, ",", 1) == -1) ||
+			text = json_dumps(f,
+			    JSON_COMPACT | JSON_REAL_PRECISION(15));
+			bad |= text == NULL ||
+			    (e->rows > 0 &&
+				obsfeature_text_add(out, ",", 1) == -1) ||
 			    obsfeature_text_add(out, text, strlen(text)) == -1;
 			free(text);
 		} else if (e->f == EXPORT_CSV) {
@@ -372,18 +383,28 @@ export_page(void *ctx, struct obsfeature_text *out, int *done)
 			free(text);
 		} else if (json_is_object(g)) {
 			snprintf(desc, sizeof(desc), "%s, %s, %s",
-			    json_string_value(json_object_get(p, "category")) ?
-			    json_string_value(json_object_get(p, "category")) :
-			    "", json_string_value(json_object_get(p, "state")) ?
-			    json_string_value(json_object_get(p, "state")) : "",
-			    json_string_value(json_object_get(p,
-			    "description")) ? json_string_value(
-			    json_object_get(p, "description")) : "");
-			bad |= export_kml_placemark(out, json_string_value(
-			    json_object_get(f, "id")), desc, json_number_value(
-			    json_array_get(json_object_get(g, "coordinates"),
-			    0)), json_number_value(json_array_get(
-			    json_object_get(g, "coordinates"), 1))) == -1;
+			    json_string_value(json_object_get(p, "category"))
+				? json_string_value(
+				      json_object_get(p, "category"))
+				: "",
+			    json_string_value(json_object_get(p, "state"))
+				? json_string_value(json_object_get(p, "state"))
+				: "",
+			    json_string_value(json_object_get(p, "description"))
+				? json_string_value(
+				      json_object_get(p, "description"))
+				: "");
+			bad |= export_kml_placemark(out,
+				   json_string_value(json_object_get(f, "id")),
+				   desc,
+				   json_number_value(
+				       json_array_get(json_object_get(g,
+							  "coordinates"),
+					   0)),
+				   json_number_value(
+				       json_array_get(json_object_get(g,
+							  "coordinates"),
+					   1))) == -1;
 		}
 		e->rows++;
 	}
@@ -411,7 +432,8 @@ incidents_list(struct request *r)
 	int rc;
 
 	if (fmt != NULL && export_format_parse(fmt, &ef) == -1)
-		return http_problem(r, 400, "format: must be csv, geojson or "
+		return http_problem(r, 400,
+		    "format: must be csv, geojson or "
 		    "kml (without it, a page of JSON)");
 	/* On the heap: an export's filter outlives this call. */
 	if ((e = calloc(1, sizeof(*e))) == NULL)
@@ -443,8 +465,8 @@ incidents_list(struct request *r)
 			q->released_to = e->who.party;
 		e->f = ef;
 		e->last = q->after;
-		return export_stream(r, ef, "incidents", entrylog_size(
-		    r->srv->center->log), export_page, e, free);
+		return export_stream(r, ef, "incidents",
+		    entrylog_size(r->srv->center->log), export_page, e, free);
 	}
 	q->limit = (int)a->limit + 1;
 	memset(&c, 0, sizeof(c));
@@ -460,13 +482,15 @@ incidents_list(struct request *r)
 	free(e);
 	if (rc == -1 || c.failed) {
 		json_decref(c.features);
-		return http_problem(r, 503, "the store could not run the "
+		return http_problem(r, 503,
+		    "the store could not run the "
 		    "query");
 	}
 	snprintf(next, sizeof(next), "%lld", (long long)c.last);
-	return http_json(r, 200, json_pack("{s:s,s:o,s:o}", "type",
-	    "FeatureCollection", "features", c.features, "next",
-	    c.rows > c.limit ? json_string(next) : json_null()));
+	return http_json(r, 200,
+	    json_pack("{s:s,s:o,s:o}", "type", "FeatureCollection", "features",
+		c.features, "next",
+		c.rows > c.limit ? json_string(next) : json_null()));
 }
 
 /* A 422 (or other) problem with errors [{pointer, message}]. */
@@ -478,8 +502,9 @@ problem_errors(struct request *r, unsigned int status, const char *detail,
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		json_array_append_new(list, json_pack("{s:s,s:s}", "pointer",
-		    errs[i].pointer, "message", errs[i].message));
+		json_array_append_new(list,
+		    json_pack("{s:s,s:s}", "pointer", errs[i].pointer,
+			"message", errs[i].message));
 	json_object_set_new(p, "errors", list);
 	return http_problem_json(r, status, p);
 }
@@ -502,9 +527,8 @@ in_array(const json_t *arr, const char *s)
 	const json_t *v;
 	size_t i;
 
-	json_array_foreach(arr, i, v)
-		if (strcmp(json_string_value(v), s) == 0)
-			return 1;
+	json_array_foreach(arr, i,
+	    v) if (strcmp(json_string_value(v), s) == 0) return 1;
 	return 0;
 }
 
@@ -522,16 +546,20 @@ check_against_store(struct request *r, const char *id, const json_t *entry,
 	int found, rc = -1;
 
 	if ((found = find(r, id, &a)) != 1) {
-		*ret = found == -1 ? http_problem(r, 503, "the store is "
-							"unavailable")
-				   : http_problem(r, 404, "no incident has id "
-							  "%.40s", id);
+		*ret = found == -1 ? http_problem(r, 503,
+					 "the store is "
+					 "unavailable")
+				   : http_problem(r, 404,
+					 "no incident has id "
+					 "%.40s",
+					 id);
 		goto done;
 	}
 	if (!json_is_true(json_object_get(a, "live"))) {
-		snprintf(msg, sizeof(msg), "incident %s was merged into %s; "
-		    "act on that one", id, json_string_value(json_object_get(a,
-		    "merged_into")));
+		snprintf(msg, sizeof(msg),
+		    "incident %s was merged into %s; "
+		    "act on that one",
+		    id, json_string_value(json_object_get(a, "merged_into")));
 		*ret = problem_at(r, 409, "/incident", msg);
 		goto done;
 	}
@@ -548,8 +576,11 @@ check_against_store(struct request *r, const char *id, const json_t *entry,
 			goto done;
 		}
 		if (!json_is_true(json_object_get(b, "live"))) {
-			snprintf(msg, sizeof(msg), "incident %s was merged into "
-			    "%s already", with, json_string_value(
+			snprintf(msg, sizeof(msg),
+			    "incident %s was merged into "
+			    "%s already",
+			    with,
+			    json_string_value(
 				json_object_get(b, "merged_into")));
 			*ret = problem_at(r, 409, "/with", msg);
 			goto done;
@@ -561,19 +592,24 @@ check_against_store(struct request *r, const char *id, const json_t *entry,
 	list = json_object_get(body, "observations");
 	mine = json_object_get(a, "observations");
 	n = json_array_size(list);
-	json_array_foreach(list, i, v) {
+	json_array_foreach(list, i, v)
+	{
 		if (!in_array(mine, json_string_value(v))) {
 			snprintf(p, sizeof(p), "/observations/%zu", i);
-			snprintf(msg, sizeof(msg), "observation %.16s… is not "
+			snprintf(msg, sizeof(msg),
+			    "observation %.16s… is not "
 			    "one of incident %s's observations (complaints are "
-			    "linked, not split)", json_string_value(v), id);
+			    "linked, not split)",
+			    json_string_value(v), id);
 			*ret = problem_at(r, 422, p, msg);
 			goto done;
 		}
 	}
 	if (n >= json_array_size(mine)) {
-		snprintf(msg, sizeof(msg), "a split must leave at least one "
-		    "observation in %s", id);
+		snprintf(msg, sizeof(msg),
+		    "a split must leave at least one "
+		    "observation in %s",
+		    id);
 		*ret = problem_at(r, 422, "/observations", msg);
 		goto done;
 	}
@@ -598,20 +634,22 @@ decision_written(struct request *r)
 	size_t i;
 
 	if (r->seq_status != 0)
-		return http_problem(r, 503, "the log could not store the "
+		return http_problem(r, 503,
+		    "the log could not store the "
 		    "decision; nothing was stored, try again");
 	split = strcmp(json_string_value(json_object_get(entry, "type")),
-	    "incident_split") == 0;
+		    "incident_split") == 0;
 	if ((found = find(r, id, &rec)) != 1)
-		return http_problem(r, 503, "the decision is in the log at "
+		return http_problem(r, 503,
+		    "the decision is in the log at "
 		    "index %lld but incident %s cannot be read",
 		    (long long)index, id);
-	json_array_foreach(json_object_get(rec, "decisions"), i, d)
-		if (json_integer_value(json_object_get(d, "index")) == index) {
-			applied = json_is_true(json_object_get(d, "applied"));
-			message = json_string_value(json_object_get(d,
-			    "message"));
-		}
+	json_array_foreach(json_object_get(rec, "decisions"), i,
+	    d) if (json_integer_value(json_object_get(d, "index")) == index)
+	{
+		applied = json_is_true(json_object_get(d, "applied"));
+		message = json_string_value(json_object_get(d, "message"));
+	}
 	if (!applied) {
 		/* Another decision came first (its own log entry stays). */
 		body = http_problem_new(409, message);
@@ -619,8 +657,8 @@ decision_written(struct request *r)
 		json_decref(rec);
 		return http_problem_json(r, 409, body);
 	}
-	body = json_pack("{s:I,s:s,s:o}", "index", (json_int_t)index,
-	    "message", message, "incident", feature(rec, &r->who));
+	body = json_pack("{s:I,s:s,s:o}", "index", (json_int_t)index, "message",
+	    message, "incident", feature(rec, &r->who));
 	json_decref(rec);
 	if (split) {
 		associate_split_id(id, index, nid);
@@ -647,19 +685,21 @@ incidents_post(struct request *r)
 	split = action[0] == 's';
 	if ((body = http_body_json(r, &ret)) == NULL)
 		return ret;
-	entry = split
-	    ? decision_split_from_input(id, body, r->who.name,
-		  timefmt_now_ms(), errs, MAX_ERRORS, &nerr)
-	    : decision_merge_from_input(id, body, r->who.name,
-		  timefmt_now_ms(), errs, MAX_ERRORS, &nerr);
+	entry = split ? decision_split_from_input(id, body, r->who.name,
+			    timefmt_now_ms(), errs, MAX_ERRORS, &nerr)
+		      : decision_merge_from_input(id, body, r->who.name,
+			    timefmt_now_ms(), errs, MAX_ERRORS, &nerr);
 	if (entry == NULL) {
 		json_decref(body);
 		if (nerr == 1 && strcmp(errs[0].pointer, "/incident") == 0)
 			return http_problem(r, 404, "no incident has id %.40s",
 			    id);
-		return problem_errors(r, 422, split ? "the split is invalid; "
-		    "nothing was stored" : "the merge is invalid; nothing was "
-		    "stored", errs, nerr);
+		return problem_errors(r, 422,
+		    split ? "the split is invalid; "
+			    "nothing was stored"
+			  : "the merge is invalid; nothing was "
+			    "stored",
+		    errs, nerr);
 	}
 	if (check_against_store(r, id, entry, body, split, &ret) == -1) {
 		json_decref(body);

@@ -62,8 +62,10 @@ ledger_tile(struct request *r)
 	    t.level == TILE_LEVEL_ENTRIES)
 		return http_problem(r, 404, "not a tile path: %.100s", r->url);
 	if (!tile_available(r, &t))
-		return http_problem(r, 404, "the log does not hold tile %.100s "
-		    "yet", r->url);
+		return http_problem(r, 404,
+		    "the log does not hold tile %.100s "
+		    "yet",
+		    r->url);
 	if (tile_read_data(&t, entrylog_read_hashes, r->srv->center->log, data,
 		sizeof(data)) == -1)
 		return http_problem(r, 500, "tile %.100s is unreadable",
@@ -86,10 +88,12 @@ ledger_entries(struct request *r)
 		return http_problem(r, 404, "not an entry bundle path: %.100s",
 		    r->url);
 	if (!tile_available(r, &t))
-		return http_problem(r, 404, "the log does not hold bundle "
-		    "%.100s yet", r->url);
-	if (entrylog_read_bundle(r->srv->center->log, t.n * TILE_WIDTH,
-		t.width, &bundle, &len) == -1)
+		return http_problem(r, 404,
+		    "the log does not hold bundle "
+		    "%.100s yet",
+		    r->url);
+	if (entrylog_read_bundle(r->srv->center->log, t.n * TILE_WIDTH, t.width,
+		&bundle, &len) == -1)
 		return http_problem(r, 500, "bundle %.100s is unreadable",
 		    r->url);
 	ret = http_bytes(r, 200, bundle, len, "application/octet-stream",
@@ -228,9 +232,10 @@ inclusion_json(char *buf, size_t cap, int64_t index, int64_t n,
 
 	merkle_hash_to_base64(leaf, lb64);
 	merkle_hash_to_base64(root, rb64);
-	w = snprintf(buf, cap, "{\"index\":%lld,\"size\":%lld,\"leaf_hash\":"
-	    "\"%s\",\"root\":\"%s\",\"proof\":[", (long long)index,
-	    (long long)n, lb64, rb64);
+	w = snprintf(buf, cap,
+	    "{\"index\":%lld,\"size\":%lld,\"leaf_hash\":"
+	    "\"%s\",\"root\":\"%s\",\"proof\":[",
+	    (long long)index, (long long)n, lb64, rb64);
 	if (w < 0 || (size_t)w >= cap)
 		return 0;
 	at = (size_t)w;
@@ -268,7 +273,8 @@ ledger_inclusion(struct request *r)
 	prover_root(&p, root);
 	if ((blen = inclusion_json(buf, sizeof(buf), index, n, leaf, root,
 		 proof, len)) == 0)
-		return http_problem(r, 500, "the proof does not fit its "
+		return http_problem(r, 500,
+		    "the proof does not fit its "
 		    "answer");
 	return http_bytes(r, 200, buf, blen, "application/json", "no-store");
 }
@@ -286,16 +292,17 @@ ledger_consistency(struct request *r)
 	    arg_i64(r, "from", 1, to, &from, err, sizeof(err)) == -1)
 		return http_problem(r, 400, "%s (the log holds %lld entries)",
 		    err, (long long)size);
-	if (merkle_prove_consistency(from, to, entrylog_read_hashes, log,
-		proof, &len) == -1 ||
+	if (merkle_prove_consistency(from, to, entrylog_read_hashes, log, proof,
+		&len) == -1 ||
 	    merkle_tree_hash(from, entrylog_read_hashes, log, r1) == -1 ||
 	    merkle_tree_hash(to, entrylog_read_hashes, log, r2) == -1)
 		return http_problem(r, 500, "cannot compute the proof");
 	merkle_hash_to_base64(r1, b1);
 	merkle_hash_to_base64(r2, b2);
-	return http_json(r, 200, json_pack("{s:I,s:I,s:s,s:s,s:o}", "from",
-	    (json_int_t)from, "to", (json_int_t)to, "root1", b1, "root2", b2,
-	    "proof", proof_array(proof, len)));
+	return http_json(r, 200,
+	    json_pack("{s:I,s:I,s:s,s:s,s:o}", "from", (json_int_t)from, "to",
+		(json_int_t)to, "root1", b1, "root2", b2, "proof",
+		proof_array(proof, len)));
 }
 
 json_t *
@@ -351,8 +358,7 @@ ledger_latest_checkpoint(struct request *r)
 {
 	int64_t size;
 
-	return note_response(r, checkpointer_latest(r->srv->center->cp,
-	    &size));
+	return note_response(r, checkpointer_latest(r->srv->center->cp, &size));
 }
 
 enum MHD_Result

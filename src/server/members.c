@@ -47,9 +47,10 @@ changed(struct request *r)
 
 	if (http_written(r, &index, &ret) == -1)
 		return ret;
-	return http_json(r, 201, json_pack("{s:s,s:s,s:s,s:I}", "member",
-	    c->member, "action", c->add ? "add" : "rotate", "vkey", c->vkey,
-	    "index", (json_int_t)index));
+	return http_json(r, 201,
+	    json_pack("{s:s,s:s,s:s,s:I}", "member", c->member, "action",
+		c->add ? "add" : "rotate", "vkey", c->vkey, "index",
+		(json_int_t)index));
 }
 
 enum MHD_Result
@@ -68,12 +69,13 @@ members_post(struct request *r)
 		return http_problem(r, 503, "out of memory");
 	r->ctx = c;
 	r->ctx_free = free;
-	if (member_change_read(r->body, r->body_len, c, err, sizeof(err)) ==
-	    -1)
+	if (member_change_read(r->body, r->body_len, c, err, sizeof(err)) == -1)
 		return http_problem(r, 422, "%s", err);
 	if (r->who.role == ROLE_ASSESSOR && strcmp(r->who.member, c->member))
-		return http_problem(r, 403, "/member: an assessor of %s may not "
-		    "change the keys of %s", r->who.member, c->member);
+		return http_problem(r, 403,
+		    "/member: an assessor of %s may not "
+		    "change the keys of %s",
+		    r->who.member, c->member);
 	s = store_pool_get(r->srv->readers);
 	used = store_key_used(s, c->vkey);
 	all = store_members(s);

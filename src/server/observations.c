@@ -107,9 +107,10 @@ batch_answer(struct request *r, char *note)
 	}
 	n = (size_t)snprintf(buf, cap, "{\"results\":[");
 	for (i = 0; i < r->nitems && n < cap; i++)
-		n += (size_t)snprintf(buf + n, cap - n, "%s{\"id\":\"%s\","
-		    "\"index\":%lld,\"created\":%s}", i ? "," : "",
-		    r->items[i].id, (long long)r->items[i].index,
+		n += (size_t)snprintf(buf + n, cap - n,
+		    "%s{\"id\":\"%s\","
+		    "\"index\":%lld,\"created\":%s}",
+		    i ? "," : "", r->items[i].id, (long long)r->items[i].index,
 		    r->items[i].created ? "true" : "false");
 	if (n < cap)
 		n += (size_t)snprintf(buf + n, cap - n, "]%s%s}",
@@ -135,13 +136,14 @@ observations_written(struct request *r)
 	int proofs;
 
 	if (r->seq_status != 0)
-		return http_problem(r, 503, "the log could not store the "
+		return http_problem(r, 503,
+		    "the log could not store the "
 		    "observations; nothing was stored, try again");
 	if (r->single) {
 		body = json_pack("{s:s,s:I}", "id", r->items[0].id, "index",
 		    (json_int_t)r->items[0].index);
-		if ((receipt = ledger_receipt(r->srv, r->items[0].index,
-			 NULL, 0)) != NULL)
+		if ((receipt = ledger_receipt(r->srv, r->items[0].index, NULL,
+			 0)) != NULL)
 			json_object_set_new(body, "receipt", receipt);
 		return http_json(r, r->items[0].created ? 201 : 200, body);
 	}
@@ -157,8 +159,9 @@ observations_written(struct request *r)
 		if (proofs && note != NULL &&
 		    (receipt = ledger_receipt(r->srv, r->items[i].index, note,
 			 size)) != NULL)
-			json_object_set_new(res, "inclusion_proof", json_incref(
-			    json_object_get(receipt, "inclusion_proof")));
+			json_object_set_new(res, "inclusion_proof",
+			    json_incref(
+				json_object_get(receipt, "inclusion_proof")));
 		json_decref(receipt);
 		receipt = NULL;
 		json_array_append_new(results, res);
@@ -177,8 +180,7 @@ add_errors(json_t *list, const struct observation_error *errs, size_t n,
 	size_t i;
 	json_t *e;
 
-	for (i = 0; i < n && json_array_size(list) < MAX_ERRORS_REPORTED;
-	     i++) {
+	for (i = 0; i < n && json_array_size(list) < MAX_ERRORS_REPORTED; i++) {
 		e = json_pack("{s:s,s:s}", "pointer", errs[i].pointer,
 		    "message", errs[i].message);
 		if (index >= 0)
@@ -209,8 +211,8 @@ forbidden(struct request *r, json_t *errors)
 		type = json_string_value(json_object_get(src, "type"));
 		member = json_string_value(json_object_get(src, "member"));
 		org = json_string_value(json_object_get(src, "organisation"));
-		alleged = json_string_value(json_object_get(r->entries[i],
-		    "alleged_by"));
+		alleged = json_string_value(
+		    json_object_get(r->entries[i], "alleged_by"));
 		e.pointer[0] = '\0';
 		if (p->role == ROLE_LIAISON) {
 			if (strcmp(type, "complaint") != 0)
@@ -222,19 +224,22 @@ forbidden(struct request *r, json_t *errors)
 			else if (org == NULL || strcmp(org, p->party) != 0)
 				snprintf(e.pointer, sizeof(e.pointer),
 				    "/source/organisation");
-			snprintf(e.message, sizeof(e.message), "a liaison "
+			snprintf(e.message, sizeof(e.message),
+			    "a liaison "
 			    "files complaints for its party: source.type "
 			    "\"complaint\", source.organisation \"%s\", no "
-			    "member", p->party);
+			    "member",
+			    p->party);
 			/* Its party's complaint, in its party's name. */
 			if (e.pointer[0] == '\0' && alleged != NULL &&
 			    strcmp(alleged, p->party) != 0) {
 				snprintf(e.pointer, sizeof(e.pointer),
 				    "/alleged_by");
-				snprintf(e.message, sizeof(e.message), "a "
+				snprintf(e.message, sizeof(e.message),
+				    "a "
 				    "liaison of party %.64s files in its own "
-				    "party's name only, not '%.64s'", p->party,
-				    alleged);
+				    "party's name only, not '%.64s'",
+				    p->party, alleged);
 			}
 		} else if (p->role == ROLE_SENSOR) {
 			for (ok = 0, k = 0; machine_sources[k] != NULL; k++)
@@ -242,7 +247,8 @@ forbidden(struct request *r, json_t *errors)
 			if (!ok) {
 				snprintf(e.pointer, sizeof(e.pointer),
 				    "/source/type");
-				snprintf(e.message, sizeof(e.message), "a "
+				snprintf(e.message, sizeof(e.message),
+				    "a "
 				    "sensor submits machine detections: "
 				    "acoustic_sensor, camera, radar or uav");
 			}
@@ -250,11 +256,12 @@ forbidden(struct request *r, json_t *errors)
 		if (e.pointer[0] == '\0' && p->member[0] != '\0' &&
 		    (p->role == ROLE_MONITOR || p->role == ROLE_SENSOR) &&
 		    (member == NULL || strcmp(member, p->member) != 0)) {
-			snprintf(e.pointer, sizeof(e.pointer), "/source/member");
-			snprintf(e.message, sizeof(e.message), "a %s of member "
+			snprintf(e.pointer, sizeof(e.pointer),
+			    "/source/member");
+			snprintf(e.message, sizeof(e.message),
+			    "a %s of member "
 			    "%s submits as member %s only",
-			    principal_role_name(p->role), p->member,
-			    p->member);
+			    principal_role_name(p->role), p->member, p->member);
 		}
 		if (e.pointer[0] != '\0') {
 			add_errors(errors, &e, 1, r->single ? -1 : (long)i);
@@ -273,8 +280,8 @@ static int
 alleged_by_party(const json_t *entry, const json_t *parties,
     struct observation_error *e)
 {
-	const char *by = json_string_value(json_object_get(entry,
-	    "alleged_by"));
+	const char *by =
+	    json_string_value(json_object_get(entry, "alleged_by"));
 	const json_t *v;
 	size_t i, at = 0;
 	char list[160];
@@ -283,7 +290,8 @@ alleged_by_party(const json_t *entry, const json_t *parties,
 	if (by == NULL || json_array_size(parties) == 0)
 		return 0;
 	list[0] = '\0';
-	json_array_foreach(parties, i, v) {
+	json_array_foreach(parties, i, v)
+	{
 		if (strcmp(json_string_value(v), by) == 0)
 			return 0;
 		n = snprintf(list + at, sizeof(list) - at, "%s%s",
@@ -292,9 +300,11 @@ alleged_by_party(const json_t *entry, const json_t *parties,
 			at += (size_t)n;
 	}
 	snprintf(e->pointer, sizeof(e->pointer), "/alleged_by");
-	snprintf(e->message, sizeof(e->message), "'%.48s' is not one of the "
+	snprintf(e->message, sizeof(e->message),
+	    "'%.48s' is not one of the "
 	    "center's parties (%.96s): alleged_by names the party that "
-	    "files the complaint", by, list);
+	    "files the complaint",
+	    by, list);
 	return -1;
 }
 
@@ -356,14 +366,17 @@ observations_post(struct request *r)
 	r->single = json_is_object(body);
 	if (!r->single && !json_is_array(body)) {
 		json_decref(body);
-		return http_problem(r, 400, "the body must be an observation "
+		return http_problem(r, 400,
+		    "the body must be an observation "
 		    "object or an array of them");
 	}
 	n = r->single ? 1 : json_array_size(body);
 	if (n == 0 || (int64_t)n > max_batch) {
 		json_decref(body);
-		return http_problem(r, n ? 413 : 400, "an array must hold 1 "
-		    "to %lld observations, not %zu", (long long)max_batch, n);
+		return http_problem(r, n ? 413 : 400,
+		    "an array must hold 1 "
+		    "to %lld observations, not %zu",
+		    (long long)max_batch, n);
 	}
 	if (http_admit_writes(r, n, &ret) == -1) {
 		json_decref(body);
@@ -385,7 +398,8 @@ observations_post(struct request *r)
 		r->entries[i] = observation_from_input(item, now, errs,
 		    MAX_ERRORS_PER_ITEM, &nerr);
 		if (r->entries[i] == NULL) {
-			add_errors(errors, errs, nerr, r->single ? -1 : (long)i);
+			add_errors(errors, errs, nerr,
+			    r->single ? -1 : (long)i);
 			bad++;
 			continue;
 		}
@@ -406,7 +420,8 @@ observations_post(struct request *r)
 			    "");
 			snprintf(errs[0].message, sizeof(errs[0].message),
 			    "the observation's canonical form is over the "
-			    "limit of %d bytes", OBSERVATION_MAX_ENTRY);
+			    "limit of %d bytes",
+			    OBSERVATION_MAX_ENTRY);
 			add_errors(errors, errs, 1, r->single ? -1 : (long)i);
 			bad++;
 			continue;
@@ -421,19 +436,21 @@ observations_post(struct request *r)
 	if (bad == 0 && (bad = forbidden(r, errors)) > 0) {
 		observations_free(r);
 		problem = http_problem_new(403, "");
-		json_object_set_new(problem, "detail", json_sprintf(
-		    "role '%s' may not submit %zu of these %zu observations; "
-		    "nothing was stored", principal_role_name(r->who.role), bad,
-		    n));
+		json_object_set_new(problem, "detail",
+		    json_sprintf("role '%s' may not submit %zu of these %zu "
+				 "observations; "
+				 "nothing was stored",
+			principal_role_name(r->who.role), bad, n));
 		json_object_set_new(problem, "errors", errors);
 		return http_problem_json(r, 403, problem);
 	}
 	if (bad > 0) {
 		observations_free(r);
 		problem = http_problem_new(422, "");
-		json_object_set_new(problem, "detail", json_sprintf(
-		    "%zu of %zu observations are invalid; nothing was stored",
-		    bad, n));
+		json_object_set_new(problem, "detail",
+		    json_sprintf("%zu of %zu observations are invalid; nothing "
+				 "was stored",
+			bad, n));
 		json_object_set_new(problem, "errors", errors);
 		return http_problem_json(r, 422, problem);
 	}
@@ -568,23 +585,28 @@ list_arg(struct arg_ctx *a, const char *key, const char *value)
 	if (strcmp(key, "bbox") == 0) {
 		parse_bbox(value, q, a->err, sizeof(a->err));
 	} else if (strcmp(key, "from") == 0 || strcmp(key, "to") == 0) {
-		http_parse_time(key, value, key[0] == 'f' ? &q->from_ms
-		    : &q->to_ms, a->err, sizeof(a->err));
+		http_parse_time(key, value,
+		    key[0] == 'f' ? &q->from_ms : &q->to_ms, a->err,
+		    sizeof(a->err));
 	} else if (strcmp(key, "category") == 0) {
 		http_parse_categories(value, a->cats, sizeof(a->cats),
 		    q->categories, &q->ncategories, a->err, sizeof(a->err));
 	} else if (strcmp(key, "source") == 0) {
 		if (!observation_is_source_type(value))
-			snprintf(a->err, sizeof(a->err), "source: '%.40s' is "
-			    "not a source type", value);
+			snprintf(a->err, sizeof(a->err),
+			    "source: '%.40s' is "
+			    "not a source type",
+			    value);
 		else {
 			snprintf(a->source, sizeof(a->source), "%s", value);
 			q->source_type = a->source;
 		}
 	} else if (strcmp(key, "member") == 0) {
 		if (strlen(value) == 0 || strlen(value) >= sizeof(a->member))
-			snprintf(a->err, sizeof(a->err), "member: must be 1 "
-			    "to %zu bytes", sizeof(a->member) - 1);
+			snprintf(a->err, sizeof(a->err),
+			    "member: must be 1 "
+			    "to %zu bytes",
+			    sizeof(a->member) - 1);
 		else {
 			snprintf(a->member, sizeof(a->member), "%s", value);
 			q->member = a->member;
@@ -596,8 +618,10 @@ list_arg(struct arg_ctx *a, const char *key, const char *value)
 	} else if (strcmp(key, "cursor") == 0) {
 		if (num_parse_i64(value, 0, INT64_MAX - 1, &q->after_index,
 			terr, sizeof(terr)) == -1)
-			snprintf(a->err, sizeof(a->err), "cursor: %s (use the "
-			    "`next` value of the previous page)", terr);
+			snprintf(a->err, sizeof(a->err),
+			    "cursor: %s (use the "
+			    "`next` value of the previous page)",
+			    terr);
 	}
 }
 
@@ -605,9 +629,9 @@ list_arg(struct arg_ctx *a, const char *key, const char *value)
 struct obs_export {
 	struct server *srv;
 	struct store_query q;
-	struct arg_ctx a;	/* q's strings live here */
+	struct arg_ctx a; /* q's strings live here */
 	enum export_format f;
-	int64_t stop;		/* the log's size when it began */
+	int64_t stop; /* the log's size when it began */
 	int64_t last;
 	int rows, page_rows, header_sent, failed;
 	struct obsfeature_text *out;
@@ -630,7 +654,8 @@ export_row(void *arg, int64_t index, const char *entry, size_t len,
 	e->last = index;
 	e->page_rows++;
 	if (e->f == EXPORT_GEOJSON) {
-		rc = (e->rows > 0 && obsfeature_text_add(e->out, ",", 1) == -1) ||
+		rc = (e->rows > 0 &&
+			 obsfeature_text_add(e->out, ",", 1) == -1) ||
 		    obsfeature_append(e->out, index, entry, len, id) == -1;
 		goto done;
 	}
@@ -638,23 +663,32 @@ export_row(void *arg, int64_t index, const char *entry, size_t len,
 		goto done; /* not an observation: nothing to export */
 	if (e->f == EXPORT_CSV) {
 		rc = (line = obsform_csv_line(f, dropped, sizeof(dropped))) ==
-		    NULL || obsfeature_text_add(e->out, line, strlen(line)) ==
-		    -1;
+			NULL ||
+		    obsfeature_text_add(e->out, line, strlen(line)) == -1;
 		goto done;
 	}
 	p = json_object_get(f, "properties");
 	src = json_object_get(p, "source");
 	snprintf(desc, sizeof(desc), "%s, %s, log index %lld",
-	    json_string_value(json_object_get(p, "category")) ?
-	    json_string_value(json_object_get(p, "category")) : "",
-	    json_string_value(json_object_get(src, "type")) ?
-	    json_string_value(json_object_get(src, "type")) : "",
+	    json_string_value(json_object_get(p, "category"))
+		? json_string_value(json_object_get(p, "category"))
+		: "",
+	    json_string_value(json_object_get(src, "type"))
+		? json_string_value(json_object_get(src, "type"))
+		: "",
 	    (long long)index);
-	rc = export_kml_placemark(e->out, json_string_value(json_object_get(f,
-	    "id")), desc, json_number_value(json_array_get(json_object_get(
-	    json_object_get(f, "geometry"), "coordinates"), 0)),
-	    json_number_value(json_array_get(json_object_get(json_object_get(
-	    f, "geometry"), "coordinates"), 1))) == -1;
+	rc = export_kml_placemark(e->out,
+		 json_string_value(json_object_get(f, "id")), desc,
+		 json_number_value(
+		     json_array_get(json_object_get(json_object_get(f,
+							"geometry"),
+					"coordinates"),
+			 0)),
+		 json_number_value(
+		     json_array_get(json_object_get(json_object_get(f,
+							"geometry"),
+					"coordinates"),
+			 1))) == -1;
 done:
 	free(line);
 	json_decref(f);
@@ -712,7 +746,8 @@ observations_list(struct request *r)
 	int rc, n;
 
 	if (fmt != NULL && export_format_parse(fmt, &ef) == -1)
-		return http_problem(r, 400, "format: must be csv, geojson or "
+		return http_problem(r, 400,
+		    "format: must be csv, geojson or "
 		    "kml (without it, a page of JSON)");
 	/* On the heap: an export's filter outlives this call. */
 	if ((e = calloc(1, sizeof(*e))) == NULL)
@@ -772,7 +807,8 @@ observations_list(struct request *r)
 	if (rc == -1 || c.failed || n < 0 || (size_t)n >= sizeof(tail) ||
 	    obsfeature_text_add(&c.text, tail, (size_t)n) == -1) {
 		free(c.text.p);
-		return http_problem(r, 503, "the store could not run the "
+		return http_problem(r, 503,
+		    "the store could not run the "
 		    "query");
 	}
 	return json_text(r, 200, &c.text);
@@ -800,8 +836,10 @@ observations_receipt(struct request *r)
 		return http_problem(r, 404, "no observation has id %.80s",
 		    r->arg);
 	if ((receipt = ledger_receipt(r->srv, index, NULL, 0)) == NULL)
-		return http_problem(r, 503, "no checkpoint covers index %lld "
-		    "yet", (long long)index);
+		return http_problem(r, 503,
+		    "no checkpoint covers index %lld "
+		    "yet",
+		    (long long)index);
 	json_object_set_new(receipt, "id", json_string(r->arg));
 	return http_json(r, 200, receipt);
 }

@@ -140,15 +140,19 @@ principals_post(struct request *r)
 		return ret;
 	if (!json_is_object(body)) {
 		json_decref(body);
-		return http_problem(r, 400, "the body must be an object "
+		return http_problem(r, 400,
+		    "the body must be an object "
 		    "{\"name\",\"role\",\"member\"?,\"party\"?}");
 	}
-	json_object_foreach(body, k, v) {
+	json_object_foreach(body, k, v)
+	{
 		for (known = 0, i = 0; keys[i] != NULL; i++)
 			known |= strcmp(k, keys[i]) == 0;
 		if (!known) {
-			ret = http_problem(r, 422, "/%.64s: unknown field "
-			    "(name, role, member, party)", k);
+			ret = http_problem(r, 422,
+			    "/%.64s: unknown field "
+			    "(name, role, member, party)",
+			    k);
 			json_decref(body);
 			return ret;
 		}
@@ -164,13 +168,15 @@ principals_post(struct request *r)
 	    field(body, "party", pt->p.party, sizeof(pt->p.party)) == -1 ||
 	    field(body, "role", role, sizeof(role)) == -1) {
 		json_decref(body);
-		return http_problem(r, 422, "name, role, member and party are "
-		    "strings of at most %d bytes", PRINCIPAL_NAME_LEN - 1);
+		return http_problem(r, 422,
+		    "name, role, member and party are "
+		    "strings of at most %d bytes",
+		    PRINCIPAL_NAME_LEN - 1);
 	}
 	json_decref(body);
 	pt->p.role = principal_role(role);
-	entry = center_principal_add_entry(r->srv->center, r->who.name,
-	    &pt->p, pt->token, &status, err, sizeof(err));
+	entry = center_principal_add_entry(r->srv->center, r->who.name, &pt->p,
+	    pt->token, &status, err, sizeof(err));
 	if (entry == NULL)
 		return http_problem(r, (unsigned)status, "%s", err);
 	ret = http_submit(r, entry, added);
@@ -186,8 +192,9 @@ revoked(struct request *r)
 
 	if (http_written(r, &index, &ret) == -1)
 		return ret;
-	return http_json(r, 200, json_pack("{s:s,s:b,s:I}", "name", r->arg,
-	    "revoked", 1, "index", (json_int_t)index));
+	return http_json(r, 200,
+	    json_pack("{s:s,s:b,s:I}", "name", r->arg, "revoked", 1, "index",
+		(json_int_t)index));
 }
 
 enum MHD_Result

@@ -41,38 +41,45 @@ find(const struct query *q, const char *name)
 {
 	int i;
 
-	for (i = 0; q->names != NULL && q->names[i] != NULL &&
-	     i < QUERY_MAX_PARAMS; i++)
+	for (i = 0;
+	     q->names != NULL && q->names[i] != NULL && i < QUERY_MAX_PARAMS;
+	     i++)
 		if (strcmp(q->names[i], name) == 0)
 			return i;
 	return -1;
 }
 
 int
-query_add(struct query *q, const char *name, size_t name_len,
-    const char *value, size_t value_len, char *err, size_t errlen)
+query_add(struct query *q, const char *name, size_t name_len, const char *value,
+    size_t value_len, char *err, size_t errlen)
 {
 	char names[256];
 	int i;
 
 	if (name == NULL || name_len == 0 || name[0] == '\0') {
 		if (name != NULL && name_len > 0)
-			snprintf(err, errlen, "a parameter name holds a NUL "
+			snprintf(err, errlen,
+			    "a parameter name holds a NUL "
 			    "byte (%%00)");
 		else
-			snprintf(err, errlen, "an empty parameter name (the "
+			snprintf(err, errlen,
+			    "an empty parameter name (the "
 			    "query is name=value&name=value)");
 		return -1;
 	}
 	if (strlen(name) != name_len) {
-		snprintf(err, errlen, "%.40s: a parameter name holds a NUL "
-		    "byte (%%00)", name);
+		snprintf(err, errlen,
+		    "%.40s: a parameter name holds a NUL "
+		    "byte (%%00)",
+		    name);
 		return -1;
 	}
 	if ((i = find(q, name)) == -1) {
 		query_names(q, names, sizeof(names));
-		snprintf(err, errlen, "%.40s: not a parameter of this route "
-		    "(%s)", name, names);
+		snprintf(err, errlen,
+		    "%.40s: not a parameter of this route "
+		    "(%s)",
+		    name, names);
 		return -1;
 	}
 	if (q->value[i] != NULL) {

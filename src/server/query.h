@@ -21,8 +21,8 @@
 
 #include <stddef.h>
 
-#define QUERY_MAX_PARAMS 12   /* names one route may take */
-#define QUERY_VALUE_MAX	 1024 /* bytes of one value */
+#define QUERY_MAX_PARAMS 12  /* names one route may take */
+#define QUERY_VALUE_MAX 1024 /* bytes of one value */
 
 /* A request's parameters, by the route's names. */
 struct query {

@@ -11,8 +11,8 @@
 
 struct slot {
 	char key[RATELIMIT_KEY_LEN];
-	int64_t milli;	 /* tokens x 1000 at `at` */
-	int64_t at;	 /* ms of the last update */
+	int64_t milli; /* tokens x 1000 at `at` */
+	int64_t at;    /* ms of the last update */
 };
 
 struct ratelimit {
@@ -28,8 +28,7 @@ ratelimit_new(int64_t burst, int64_t per_minute)
 	struct ratelimit *rl;
 
 	if ((rl = calloc(1, sizeof(*rl))) == NULL ||
-	    (rl->slots = calloc(RATELIMIT_SLOTS, sizeof(*rl->slots))) ==
-	    NULL) {
+	    (rl->slots = calloc(RATELIMIT_SLOTS, sizeof(*rl->slots))) == NULL) {
 		free(rl);
 		return NULL;
 	}
@@ -125,8 +124,7 @@ ratelimit_fail(struct ratelimit *rl, const char *key, int64_t now_ms)
 }
 
 int64_t
-ratelimit_take(struct ratelimit *rl, const char *key, int64_t n,
-    int64_t now_ms)
+ratelimit_take(struct ratelimit *rl, const char *key, int64_t n, int64_t now_ms)
 {
 	struct slot *s;
 	int64_t need, wait = 0;

@@ -50,10 +50,12 @@ draft_answer(const char *id, const json_t *rec)
 {
 	return json_pack("{s:s,s:s,s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "id", id,
 	    "sha256", id, "number", json_object_get(rec, "number"), "kind",
-	    json_object_get(rec, "kind"), "period", json_object_get(rec,
-	    "period"), "log_size", json_object_get(rec, "log_size"), "root",
-	    json_object_get(rec, "root"), "state", json_object_get(rec,
-	    "state"), "index", json_object_get(rec, "index"));
+	    json_object_get(rec, "kind"), "period",
+	    json_object_get(rec, "period"), "log_size",
+	    json_object_get(rec, "log_size"), "root",
+	    json_object_get(rec, "root"), "state",
+	    json_object_get(rec, "state"), "index",
+	    json_object_get(rec, "index"));
 }
 
 static enum MHD_Result
@@ -140,10 +142,10 @@ done:
 enum MHD_Result
 reports_list(struct request *r)
 {
-	const char *state = http_query(r, "state"), *kind = http_query(r,
-	    "kind");
-	static const char *const states[] = { "draft", "released",
-		"superseded", "refused", NULL };
+	const char *state = http_query(r, "state"),
+		   *kind = http_query(r, "kind");
+	static const char *const states[] = { "draft", "released", "superseded",
+		"refused", NULL };
 	enum report_kind k;
 	struct store *s;
 	json_t *list;
@@ -153,15 +155,17 @@ reports_list(struct request *r)
 	for (known = state == NULL, i = 0; !known && states[i] != NULL; i++)
 		known = strcmp(state, states[i]) == 0;
 	if (!known)
-		return http_problem(r, 400, "state: must be draft, released, "
+		return http_problem(r, 400,
+		    "state: must be draft, released, "
 		    "superseded or refused");
 	if (kind != NULL && report_kind_parse(kind, &k) == -1)
-		return http_problem(r, 400, "kind: must be daily, spot or "
+		return http_problem(r, 400,
+		    "kind: must be daily, spot or "
 		    "summary");
 	if (r->who.role == ROLE_LIAISON) {
 		if (state != NULL && strcmp(state, "released") != 0)
-			return http_json(r, 200, json_pack("{s:[]}",
-			    "reports"));
+			return http_json(r, 200,
+			    json_pack("{s:[]}", "reports"));
 		state = "released";
 	}
 	s = store_pool_get(r->srv->readers);
@@ -179,23 +183,26 @@ reports_list(struct request *r)
 enum MHD_Result
 reports_trends(struct request *r)
 {
-	const char *days = http_query(r, "days"), *fmt = http_query(r,
-	    "format"), *zone = http_query(r, "zone"), *cat = http_query(r,
-	    "category");
+	const char *days = http_query(r, "days"),
+		   *fmt = http_query(r, "format"),
+		   *zone = http_query(r, "zone"),
+		   *cat = http_query(r, "category");
 	char err[300], *csv;
 	int64_t n = 30;
 	struct store *s;
 	json_t *t;
 	enum MHD_Result ret;
 
-	if (days != NULL && num_parse_i64(days, 1, TREND_MAX_DAYS, &n, err,
-	    sizeof(err)) == -1)
+	if (days != NULL &&
+	    num_parse_i64(days, 1, TREND_MAX_DAYS, &n, err, sizeof(err)) == -1)
 		return http_problem(r, 400, "days: %s", err);
 	if (fmt != NULL && strcmp(fmt, "json") != 0 && strcmp(fmt, "csv") != 0)
 		return http_problem(r, 400, "format: must be json or csv");
 	if (cat != NULL && !observation_is_category(cat))
-		return http_problem(r, 400, "category: '%.64s' is not a category "
-		    "of the observation model", cat);
+		return http_problem(r, 400,
+		    "category: '%.64s' is not a category "
+		    "of the observation model",
+		    cat);
 	s = store_pool_get(r->srv->readers);
 	t = products_trend(r->srv->center, s, timefmt_now_ms(), (int)n, zone,
 	    cat, r->who.role == ROLE_LIAISON ? r->who.party : NULL, err,
@@ -294,7 +301,8 @@ reports_get(struct request *r)
 	memset(&geo, 0, sizeof(geo));
 	snprintf(id, sizeof(id), "%s", r->arg);
 	if (wanted(r, id, &as) == -1)
-		return http_problem(r, 404, "a report is served as .json, "
+		return http_problem(r, 404,
+		    "a report is served as .json, "
 		    ".html, .svg, .pdf or .png");
 	if (!report_is_id(id))
 		return http_problem(r, 404, "no report has id %.80s", id);
@@ -304,19 +312,21 @@ reports_get(struct request *r)
 	if (found == -1)
 		return http_problem(r, 503, "the store is unavailable");
 	state = found ? json_string_value(json_object_get(rec, "state")) : "";
-	if (found == 0 || (r->who.role == ROLE_LIAISON &&
-	    strcmp(state, "released") != 0)) {
+	if (found == 0 ||
+	    (r->who.role == ROLE_LIAISON && strcmp(state, "released") != 0)) {
 		ret = http_problem(r, 404, "no report has id %.80s", id);
 		goto done;
 	}
-	if (products_read(r->srv->center, id, &bytes, &len, err,
-		sizeof(err)) == -1) {
+	if (products_read(r->srv->center, id, &bytes, &len, err, sizeof(err)) ==
+	    -1) {
 		ret = http_problem(r, 500, "report %.16s…: %s", id, err);
 		goto done;
 	}
 	if ((report = json_loadb(bytes, len, 0, NULL)) == NULL) {
-		ret = http_problem(r, 500, "report %.16s…: its bytes are not "
-		    "JSON", id);
+		ret = http_problem(r, 500,
+		    "report %.16s…: its bytes are not "
+		    "JSON",
+		    id);
 		goto done;
 	}
 	env = json_deep_copy(rec);
@@ -327,26 +337,31 @@ reports_get(struct request *r)
 		   joint checkpoint, so that verify-report can check offline
 		   that the release is in the log the members cosigned. */
 		if (strcmp(state, "released") == 0)
-			json_object_set_new(env, "release", release_proof(r,
-			    json_integer_value(json_object_get(rec,
-			    "state_index"))));
+			json_object_set_new(env, "release",
+			    release_proof(r,
+				json_integer_value(
+				    json_object_get(rec, "state_index"))));
 		ret = http_json(r, 200, env);
 		goto done;
 	}
 	if (products_geo(r->srv->center->geo, &geo) == -1 ||
-	    (as == AS_HTML ? render_html(env, &geo.geo, &out) :
-		as == AS_SVG ? render_map_svg(report, &geo.geo, &out) :
-		as == AS_PDF ? products_pdf(env, &geo.geo, &out, err,
-		    sizeof(err)) :
-		products_png(report, &geo.geo, &out, err, sizeof(err))) == -1) {
+	    (as == AS_HTML	   ? render_html(env, &geo.geo, &out)
+		    : as == AS_SVG ? render_map_svg(report, &geo.geo, &out)
+		    : as == AS_PDF
+		    ? products_pdf(env, &geo.geo, &out, err, sizeof(err))
+		    : products_png(report, &geo.geo, &out, err, sizeof(err))) ==
+		-1) {
 		json_decref(env);
 		ret = http_problem(r, 500, "the report cannot be rendered");
 		goto done;
 	}
 	json_decref(env);
-	ret = http_bytes(r, 200, out.data, out.len, as == AS_HTML ?
-	    "text/html; charset=utf-8" : as == AS_SVG ? "image/svg+xml" :
-	    as == AS_PDF ? "application/pdf" : "image/png", "no-store");
+	ret = http_bytes(r, 200, out.data, out.len,
+	    as == AS_HTML      ? "text/html; charset=utf-8"
+		: as == AS_SVG ? "image/svg+xml"
+		: as == AS_PDF ? "application/pdf"
+			       : "image/png",
+	    "no-store");
 done:
 	products_geo_clear(&geo);
 	free(out.data);
@@ -368,14 +383,14 @@ signed_it(struct request *r)
 	if (http_written(r, &index, &ret) == -1)
 		return ret;
 	s = store_pool_get(r->srv->readers);
-	store_find_report(s, json_string_value(json_object_get(answer,
-	    "report")), &rec);
+	store_find_report(s,
+	    json_string_value(json_object_get(answer, "report")), &rec);
 	store_pool_put(r->srv->readers, s);
 	json_object_set_new(answer, "index", json_integer(index));
-	json_object_set(answer, "state", rec ? json_object_get(rec, "state") :
-	    json_null());
-	json_object_set(answer, "signed_by", rec ? json_object_get(rec,
-	    "signed_by") : json_null());
+	json_object_set(answer, "state",
+	    rec ? json_object_get(rec, "state") : json_null());
+	json_object_set(answer, "signed_by",
+	    rec ? json_object_get(rec, "signed_by") : json_null());
 	json_decref(rec);
 	r->ctx = NULL;
 	return http_json(r, 201, answer);
@@ -401,12 +416,16 @@ reports_sign(struct request *r)
 		sizeof(err)) == -1)
 		return http_problem(r, 422, "%s", err);
 	if (strcmp(sig.report, r->arg) != 0)
-		return http_problem(r, 422, "/report: the note signs report "
+		return http_problem(r, 422,
+		    "/report: the note signs report "
 		    "%.16s…, not %.16s… (the hash was altered, or the note is "
-		    "for another report)", sig.report, r->arg);
+		    "for another report)",
+		    sig.report, r->arg);
 	if (strcmp(sig.member, r->who.member) != 0)
-		return http_problem(r, 403, "/member: an assessor of %s may not "
-		    "sign for %s", r->who.member, sig.member);
+		return http_problem(r, 403,
+		    "/member: an assessor of %s may not "
+		    "sign for %s",
+		    r->who.member, sig.member);
 	s = store_pool_get(r->srv->readers);
 	members = store_members(s);
 	found = store_find_report(s, r->arg, &rec);
@@ -419,14 +438,17 @@ reports_sign(struct request *r)
 		ret = http_problem(r, 404, "no report has id %.80s", r->arg);
 		goto done;
 	}
-	json_array_foreach(json_object_get(members, "members"), i, v) {
+	json_array_foreach(json_object_get(members, "members"), i, v)
+	{
 		name = json_string_value(json_object_get(v, "name"));
 		if (name != NULL && strcmp(name, sig.member) == 0)
 			vkey = json_string_value(json_object_get(v, "vkey"));
 	}
 	if (vkey == NULL) {
-		ret = http_problem(r, 403, "/member: %s is not a member of this "
-		    "center", sig.member);
+		ret = http_problem(r, 403,
+		    "/member: %s is not a member of this "
+		    "center",
+		    sig.member);
 		goto done;
 	}
 	keys[0] = vkey;
@@ -435,34 +457,46 @@ reports_sign(struct request *r)
 		ret = http_problem(r, 403, "%s", err);
 		goto done;
 	}
-	if (strcmp(sig.number, json_string_value(json_object_get(rec,
-	    "number"))) != 0) {
-		ret = http_problem(r, 422, "/number: the note signs \"%s\"; the "
-		    "report is \"%s\"", sig.number, json_string_value(
-		    json_object_get(rec, "number")));
+	if (strcmp(sig.number,
+		json_string_value(json_object_get(rec, "number"))) != 0) {
+		ret = http_problem(r, 422,
+		    "/number: the note signs \"%s\"; the "
+		    "report is \"%s\"",
+		    sig.number,
+		    json_string_value(json_object_get(rec, "number")));
 		goto done;
 	}
 	state = json_string_value(json_object_get(rec, "state"));
 	if (strcmp(state, "draft") != 0 && strcmp(state, "released") != 0) {
-		ret = http_problem(r, 409, "report %.16s… is %s: it takes no "
-		    "signatures", r->arg, state);
+		ret = http_problem(r, 409,
+		    "report %.16s… is %s: it takes no "
+		    "signatures",
+		    r->arg, state);
 		goto done;
 	}
-	json_array_foreach(json_object_get(rec, "signatures"), i, v) {
+	json_array_foreach(json_object_get(rec, "signatures"), i, v)
+	{
 		if (strcmp(json_string_value(json_object_get(v, "member")),
-		    sig.member) == 0) {
-			ret = http_problem(r, 409, "%s has %s report %.16s… "
+			sig.member) == 0) {
+			ret = http_problem(r, 409,
+			    "%s has %s report %.16s… "
 			    "already, at log index %lld (a replay)",
-			    sig.member, strcmp(json_string_value(
-			    json_object_get(v, "decision")), "sign") == 0 ?
-			    "signed" : "refused", r->arg, (long long)
-			    json_integer_value(json_object_get(v, "index")));
+			    sig.member,
+			    strcmp(json_string_value(
+				       json_object_get(v, "decision")),
+				"sign") == 0
+				? "signed"
+				: "refused",
+			    r->arg,
+			    (long long)json_integer_value(
+				json_object_get(v, "index")));
 			goto done;
 		}
 		if (strcmp(json_string_value(json_object_get(v, "decision")),
-		    "sign") == 0 && n < REPORTENTRY_MAX_NOTES - 1) {
-			notes[n++] = json_string_value(json_object_get(v,
-			    "note"));
+			"sign") == 0 &&
+		    n < REPORTENTRY_MAX_NOTES - 1) {
+			notes[n++] =
+			    json_string_value(json_object_get(v, "note"));
 			signs++;
 		}
 	}
@@ -472,8 +506,8 @@ reports_sign(struct request *r)
 		entry = reportentry_release(r->arg, sig.number, notes, n,
 		    r->who.name, timefmt_now_ms());
 	else
-		entry = reportentry_sign(r->body, r->who.name,
-		    timefmt_now_ms());
+		entry =
+		    reportentry_sign(r->body, r->who.name, timefmt_now_ms());
 	if (entry == NULL) {
 		ret = http_problem(r, 500, "the entry cannot be built");
 		goto done;

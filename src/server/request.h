@@ -30,13 +30,13 @@ struct server {
 	struct center *center;
 	struct store_pool *readers; /* the center's (not owned) */
 	struct ratelimit *auth_failures;
-	struct ratelimit *writes; /* log entries per principal */
+	struct ratelimit *writes;	/* log entries per principal */
 	struct ledger_provers *provers; /* ledger.c's, per tree size */
-	struct events *events;	/* the event streams and alerts */
+	struct events *events;		/* the event streams and alerts */
 	uint16_t port;
 	pthread_mutex_t mu;
 	int inflight;
-	int large;		/* large bodies in flight (under mu) */
+	int large; /* large bodies in flight (under mu) */
 	/* Connections waiting for a request's headers, and the thread that
 	   closes those that take longer than header_timeout_s (server.c). */
 	pthread_mutex_t watch_mu;
@@ -44,8 +44,8 @@ struct server {
 	struct conn_watch *watching;
 	pthread_t reaper;
 	int reaper_started;
-	int reaper_stop;	/* under watch_mu */
-	_Atomic int connections; /* open now (on_connection) */
+	int reaper_stop;	  /* under watch_mu */
+	_Atomic int connections;  /* open now (on_connection) */
 	char *tls_cert, *tls_key; /* PEM, while the daemon runs; or NULL */
 };
 
@@ -53,8 +53,7 @@ typedef enum MHD_Result (*route_fn)(struct request *r);
 
 /* Takes a chunk of a streamed body (BODY_STREAM); 0, or -1 to refuse the
  * rest (the route then answers with what it recorded in the request). */
-typedef int (*route_chunk_fn)(struct request *r, const char *data,
-    size_t len);
+typedef int (*route_chunk_fn)(struct request *r, const char *data, size_t len);
 
 #define REQUEST_ARG_LEN 128
 
@@ -67,11 +66,11 @@ struct request {
 	char *body;
 	size_t body_len, body_cap;
 	int body_too_large;
-	int body_busy;		/* a large body found no place: 503 */
-	int large;		/* holds one of the server's large-body places */
-	int close;		/* answer with Connection: close */
+	int body_busy; /* a large body found no place: 503 */
+	int large;     /* holds one of the server's large-body places */
+	int close;     /* answer with Connection: close */
 	struct conn_watch *watch; /* the connection's (server.c) */
-	int chunk_failed;	/* a BODY_STREAM chunk refused the rest */
+	int chunk_failed;	  /* a BODY_STREAM chunk refused the rest */
 	const struct route *route;
 	char arg[REQUEST_ARG_LEN];  /* first path parameter, e.g. an id */
 	char arg2[REQUEST_ARG_LEN]; /* second, if the path has one */
@@ -88,10 +87,10 @@ struct request {
 	size_t nitems;
 	char **bytes;
 	json_t **entries;
-	char *ids;		/* nitems ids of OBSERVATION_ID_LEN + 1 */
-	int single;		/* the body was one object, not an array */
+	char *ids;  /* nitems ids of OBSERVATION_ID_LEN + 1 */
+	int single; /* the body was one object, not an array */
 	int seq_status;
-	int seq_done;		/* set by the sequencer before resuming */
+	int seq_done; /* set by the sequencer before resuming */
 	int finished;
 };
 
@@ -101,29 +100,28 @@ struct request {
 /* What a route takes as its body. */
 enum body_kind {
 	BODY_NONE = 0,
-	BODY_JSON,	/* application/json, up to max_body_bytes */
-	BODY_NOTE,	/* a signed note: text/plain; charset=utf-8, up to
+	BODY_JSON,  /* application/json, up to max_body_bytes */
+	BODY_NOTE,  /* a signed note: text/plain; charset=utf-8, up to
 			   MEMBER_NOTE_MAX bytes */
-	BODY_STREAM	/* any media type, streamed to chunk, up to
+	BODY_STREAM /* any media type, streamed to chunk, up to
 			   max_evidence_bytes */
 };
 
 struct route {
 	const char *method;
-	const char *path;	/* segments; "{name}" matches one non-empty
+	const char *path; /* segments; "{name}" matches one non-empty
 				   segment (arg, then arg2); a final "*" the
 				   rest, slashes included (arg) */
 	route_fn fn;
-	unsigned roles;		/* 0: public, no token needed */
+	unsigned roles; /* 0: public, no token needed */
 	enum body_kind body;
-	route_chunk_fn chunk;	/* BODY_STREAM only */
+	route_chunk_fn chunk;	   /* BODY_STREAM only */
 	const char *const *params; /* the query parameters it takes,
 				      NULL-ended; NULL: none (query.h) */
 };
 
 /* Queues a JSON body (compact, reals with 10 significant digits). */
-enum MHD_Result http_json(struct request *r, unsigned int status,
-    json_t *body);
+enum MHD_Result http_json(struct request *r, unsigned int status, json_t *body);
 
 /* Queues an RFC 9457 problem+json error with detail (printf format). */
 enum MHD_Result http_problem(struct request *r, unsigned int status,
@@ -166,8 +164,8 @@ void ledger_provers_free(struct ledger_provers *lp);
  * Parses the RFC 3339 query argument key=value into *ms. 0, or -1 with a
  * message naming key in err (*ms untouched).
  */
-int http_parse_time(const char *key, const char *value, int64_t *ms,
-    char *err, size_t errlen);
+int http_parse_time(const char *key, const char *value, int64_t *ms, char *err,
+    size_t errlen);
 
 /*
  * Parses a comma-separated list of observation categories: copies value
@@ -197,7 +195,6 @@ enum MHD_Result observations_written(struct request *r);
  * -1 with a message naming the part and the limit in err.
  */
 int http_parse_bbox(const char *v, int64_t e7[4], char *err, size_t errlen);
-
 
 /* Route handlers (incidents.c). */
 enum MHD_Result incidents_list(struct request *r);

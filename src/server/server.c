@@ -60,43 +60,44 @@ static enum MHD_Result health(struct request *r);
  * assessor signs only for its member), never wider.
  */
 #define A(role) ALLOW(ROLE_##role)
-#define EVERYONE (A(ADMIN) | A(MONITOR) | A(SENSOR) | A(LIAISON) |          \
-    A(ANALYST) | A(ASSESSOR) | A(VIEWER))
-#define READERS (A(ADMIN) | A(MONITOR) | A(LIAISON) | A(ANALYST) |          \
-    A(ASSESSOR) | A(VIEWER))
+#define EVERYONE                                                       \
+	(A(ADMIN) | A(MONITOR) | A(SENSOR) | A(LIAISON) | A(ANALYST) | \
+	    A(ASSESSOR) | A(VIEWER))
+#define READERS                                                          \
+	(A(ADMIN) | A(MONITOR) | A(LIAISON) | A(ANALYST) | A(ASSESSOR) | \
+	    A(VIEWER))
 #define SUBMITTERS (A(ADMIN) | A(MONITOR) | A(SENSOR) | A(LIAISON))
-#define LOG_READERS (A(ADMIN) | A(MONITOR) | A(ANALYST) | A(ASSESSOR) |      \
-    A(VIEWER))
+#define LOG_READERS \
+	(A(ADMIN) | A(MONITOR) | A(ANALYST) | A(ASSESSOR) | A(VIEWER))
 /* The query parameters of the routes that take any (server/query.h). */
-static const char *const P_OBSERVATIONS[] = { "bbox", "from", "to",
-	"category", "source", "member", "limit", "cursor", "format", NULL };
+static const char *const P_OBSERVATIONS[] = { "bbox", "from", "to", "category",
+	"source", "member", "limit", "cursor", "format", NULL };
 static const char *const P_OBS_POST[] = { "receipts", NULL };
 static const char *const P_RANGE[] = { "from", "to", NULL };
 static const char *const P_INCLUSION[] = { "index", "size", NULL };
 static const char *const P_EVIDENCE[] = { "sha256", NULL };
-static const char *const P_INCIDENTS[] = { "bbox", "from", "to",
-	"category", "zone", "limit", "cursor", "format", NULL };
+static const char *const P_INCIDENTS[] = { "bbox", "from", "to", "category",
+	"zone", "limit", "cursor", "format", NULL };
 static const char *const P_PAGE[] = { "limit", "cursor", NULL };
 static const char *const P_REPORTS[] = { "state", "kind", NULL };
-static const char *const P_TRENDS[] = { "days", "zone", "category",
-	"format", NULL };
-static const char *const P_EVENTS[] = { "types", "bbox", "zone",
-	"category", "after", NULL };
-static const char *const P_DELIVERIES[] = { "rule", "state", "limit",
+static const char *const P_TRENDS[] = { "days", "zone", "category", "format",
 	NULL };
+static const char *const P_EVENTS[] = { "types", "bbox", "zone", "category",
+	"after", NULL };
+static const char *const P_DELIVERIES[] = { "rule", "state", "limit", NULL };
 static const struct route routes[] = {
 	{ "GET", "/v1/health", health, 0, BODY_NONE, NULL, NULL },
 	{ "GET", "/v1/me", principals_me, EVERYONE, BODY_NONE, NULL, NULL },
-	{ "POST", "/v1/observations", observations_post, SUBMITTERS,
-	    BODY_JSON, NULL, P_OBS_POST },
+	{ "POST", "/v1/observations", observations_post, SUBMITTERS, BODY_JSON,
+	    NULL, P_OBS_POST },
 	{ "GET", "/v1/observations", observations_list, READERS, BODY_NONE,
 	    NULL, P_OBSERVATIONS },
 	{ "GET", "/v1/observations/digest", digest_observations, LOG_READERS,
 	    BODY_NONE, NULL, P_RANGE },
-	{ "GET", "/v1/observations/{id}", observations_get, READERS,
+	{ "GET", "/v1/observations/{id}", observations_get, READERS, BODY_NONE,
+	    NULL, NULL },
+	{ "GET", "/v1/observations/{id}/receipt", observations_receipt, READERS,
 	    BODY_NONE, NULL, NULL },
-	{ "GET", "/v1/observations/{id}/receipt", observations_receipt,
-	    READERS, BODY_NONE, NULL, NULL },
 	{ "GET", "/checkpoint", ledger_checkpoint, 0, BODY_NONE, NULL, NULL },
 	{ "GET", "/v1/log/checkpoint", ledger_latest_checkpoint, 0, BODY_NONE,
 	    NULL, NULL },
@@ -106,20 +107,20 @@ static const struct route routes[] = {
 	{ "GET", "/tile/*", ledger_tile, 0, BODY_NONE, NULL, NULL },
 	{ "GET", "/v1/log/proof/inclusion", ledger_inclusion, 0, BODY_NONE,
 	    NULL, P_INCLUSION },
-	{ "GET", "/v1/log/proof/consistency", ledger_consistency, 0,
-	    BODY_NONE, NULL, P_RANGE },
-	{ "GET", "/v1/principals", principals_list, A(ADMIN), BODY_NONE,
-	    NULL, NULL },
-	{ "POST", "/v1/principals", principals_post, A(ADMIN), BODY_JSON,
-	    NULL, NULL },
+	{ "GET", "/v1/log/proof/consistency", ledger_consistency, 0, BODY_NONE,
+	    NULL, P_RANGE },
+	{ "GET", "/v1/principals", principals_list, A(ADMIN), BODY_NONE, NULL,
+	    NULL },
+	{ "POST", "/v1/principals", principals_post, A(ADMIN), BODY_JSON, NULL,
+	    NULL },
 	{ "DELETE", "/v1/principals/{name}", principals_delete, A(ADMIN),
 	    BODY_NONE, NULL, NULL },
-	{ "GET", "/v1/members", members_list, EVERYONE, BODY_NONE, NULL,
-	    NULL },
+	{ "GET", "/v1/members", members_list, EVERYONE, BODY_NONE, NULL, NULL },
 	{ "POST", "/v1/members", members_post, A(ADMIN) | A(ASSESSOR),
 	    BODY_NOTE, NULL, NULL },
-	{ "POST", "/v1/evidence", evidence_post, SUBMITTERS | A(ANALYST) |
-	    A(ASSESSOR), BODY_STREAM, evidence_chunk, P_EVIDENCE },
+	{ "POST", "/v1/evidence", evidence_post,
+	    SUBMITTERS | A(ANALYST) | A(ASSESSOR), BODY_STREAM, evidence_chunk,
+	    P_EVIDENCE },
 	{ "GET", "/v1/evidence/{sha256}", evidence_get, READERS, BODY_NONE,
 	    NULL, NULL },
 	{ "GET", "/v1/evidence/{sha256}/custody", evidence_custody,
@@ -127,8 +128,8 @@ static const struct route routes[] = {
 	    NULL },
 	{ "GET", "/v1/incidents", incidents_list, READERS, BODY_NONE, NULL,
 	    P_INCIDENTS },
-	{ "GET", "/v1/incidents/{id}", incidents_get, READERS, BODY_NONE,
-	    NULL, NULL },
+	{ "GET", "/v1/incidents/{id}", incidents_get, READERS, BODY_NONE, NULL,
+	    NULL },
 	{ "POST", "/v1/incidents/{id}/merge", incidents_post,
 	    A(ADMIN) | A(ANALYST), BODY_JSON, NULL, NULL },
 	{ "POST", "/v1/incidents/{id}/split", incidents_post,
@@ -150,8 +151,8 @@ static const struct route routes[] = {
 	    A(ADMIN) | A(ANALYST), BODY_JSON, NULL, NULL },
 	{ "GET", "/v1/queue", verification_queue, EVERYONE, BODY_NONE, NULL,
 	    NULL },
-	{ "POST", "/v1/reports", reports_post, A(ADMIN) | A(ANALYST),
-	    BODY_JSON, NULL, NULL },
+	{ "POST", "/v1/reports", reports_post, A(ADMIN) | A(ANALYST), BODY_JSON,
+	    NULL, NULL },
 	{ "GET", "/v1/reports", reports_list, READERS, BODY_NONE, NULL,
 	    P_REPORTS },
 	{ "GET", "/v1/reports/{id}", reports_get, READERS, BODY_NONE, NULL,
@@ -162,17 +163,16 @@ static const struct route routes[] = {
 	    BODY_NOTE, NULL, NULL },
 	{ "GET", "/v1/events", alerts_events, READERS, BODY_NONE, NULL,
 	    P_EVENTS },
-	{ "POST", "/v1/alerts/rules", alerts_rules_post, A(ADMIN) |
-	    A(ANALYST), BODY_JSON, NULL, NULL },
+	{ "POST", "/v1/alerts/rules", alerts_rules_post, A(ADMIN) | A(ANALYST),
+	    BODY_JSON, NULL, NULL },
 	{ "GET", "/v1/alerts/rules", alerts_rules_list, A(ADMIN) | A(ANALYST),
 	    BODY_NONE, NULL, NULL },
-	{ "DELETE", "/v1/alerts/rules/{id}", alerts_rules_delete, A(ADMIN) |
-	    A(ANALYST), BODY_NONE, NULL, NULL },
-	{ "GET", "/v1/alerts/deliveries", alerts_deliveries, A(ADMIN) |
-	    A(ANALYST), BODY_NONE, NULL, P_DELIVERIES },
+	{ "DELETE", "/v1/alerts/rules/{id}", alerts_rules_delete,
+	    A(ADMIN) | A(ANALYST), BODY_NONE, NULL, NULL },
+	{ "GET", "/v1/alerts/deliveries", alerts_deliveries,
+	    A(ADMIN) | A(ANALYST), BODY_NONE, NULL, P_DELIVERIES },
 	{ "GET", "/v1/geo", web_geo, EVERYONE, BODY_NONE, NULL, NULL },
-	{ "GET", "/v1/log/witnesses", web_witnesses, 0, BODY_NONE, NULL,
-	    NULL },
+	{ "GET", "/v1/log/witnesses", web_witnesses, 0, BODY_NONE, NULL, NULL },
 	{ NULL, NULL, NULL, 0, BODY_NONE, NULL, NULL },
 };
 #undef A
@@ -427,10 +427,8 @@ json_shape(const char *s, size_t n, int64_t max_depth, int64_t max_values)
 		case ' ':
 		case '\t':
 		case '\n':
-		case '\r':
-			in_atom = 0;
-			break;
-		default:	/* a number or a literal: count its start */
+		case '\r': in_atom = 0; break;
+		default: /* a number or a literal: count its start */
 			if (!in_atom)
 				values++;
 			in_atom = 1;
@@ -456,17 +454,18 @@ http_body_json(struct request *r, enum MHD_Result *result)
 	switch (json_shape(r->body, r->body_len, cfg->max_json_depth,
 	    cfg->max_json_values)) {
 	case JSON_SHAPE_DEEP:
-		*result = http_problem(r, 400, "the JSON body nests deeper "
+		*result = http_problem(r, 400,
+		    "the JSON body nests deeper "
 		    "than the limit of %lld (max_json_depth)",
 		    (long long)cfg->max_json_depth);
 		return NULL;
 	case JSON_SHAPE_MANY:
-		*result = http_problem(r, 413, "the JSON body holds more "
+		*result = http_problem(r, 413,
+		    "the JSON body holds more "
 		    "values than the limit of %lld (max_json_values)",
 		    (long long)cfg->max_json_values);
 		return NULL;
-	case JSON_SHAPE_OK:
-		break;
+	case JSON_SHAPE_OK: break;
 	}
 	v = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &e);
 	if (v == NULL) {
@@ -483,9 +482,9 @@ health(struct request *r)
 {
 	struct center *c = r->srv->center;
 
-	return http_json(r, 200, json_pack("{s:s,s:s,s:I}", "status", "ok",
-	    "origin", c->cfg.origin, "log_size",
-	    (json_int_t)entrylog_size(c->log)));
+	return http_json(r, 200,
+	    json_pack("{s:s,s:s,s:I}", "status", "ok", "origin", c->cfg.origin,
+		"log_size", (json_int_t)entrylog_size(c->log)));
 }
 
 /*
@@ -560,11 +559,13 @@ client_address(struct request *r)
 	if (ci == NULL || (sa = ci->client_addr) == NULL)
 		return;
 	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)
-		    sa)->sin_addr, r->client, sizeof(r->client));
+		inet_ntop(AF_INET,
+		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+		    r->client, sizeof(r->client));
 	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)
-		    sa)->sin6_addr, r->client, sizeof(r->client));
+		inet_ntop(AF_INET6,
+		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+		    r->client, sizeof(r->client));
 }
 
 /* A problem (429, 503) with Retry-After: wait_s seconds. */
@@ -600,8 +601,10 @@ too_many(struct request *r, int64_t wait_s)
 {
 	char detail[160];
 
-	snprintf(detail, sizeof(detail), "too many failed authentications "
-	    "from this address; try again in %lld s", (long long)wait_s);
+	snprintf(detail, sizeof(detail),
+	    "too many failed authentications "
+	    "from this address; try again in %lld s",
+	    (long long)wait_s);
 	return problem_retry(r, 429, wait_s, detail);
 }
 
@@ -613,7 +616,8 @@ http_admit_writes(struct request *r, size_t n, enum MHD_Result *ret)
 	int64_t wait, trouble;
 
 	if (entrylog_failed(r->srv->center->log, why, sizeof(why))) {
-		*ret = http_problem(r, 503, "the log's disk failed (%s): the "
+		*ret = http_problem(r, 503,
+		    "the log's disk failed (%s): the "
 		    "center takes no more writes until it is restarted, since "
 		    "what is on the disk is no longer known; reads go on",
 		    why);
@@ -621,29 +625,34 @@ http_admit_writes(struct request *r, size_t n, enum MHD_Result *ret)
 	}
 	if (r->srv->center->seq != NULL &&
 	    (trouble = sequencer_trouble(r->srv->center->seq)) >= 0) {
-		snprintf(detail, sizeof(detail), "the store cannot apply the "
+		snprintf(detail, sizeof(detail),
+		    "the store cannot apply the "
 		    "log from index %lld (the disk may be full: the server's "
 		    "log says why); writes are refused until it can, reads "
-		    "answer from what it holds", (long long)trouble);
+		    "answer from what it holds",
+		    (long long)trouble);
 		*ret = problem_retry(r, 503, 5, detail);
 		return -1;
 	}
 	if ((int64_t)n > cfg->write_burst) {
-		*ret = http_problem(r, 413, "this request writes %zu log "
+		*ret = http_problem(r, 413,
+		    "this request writes %zu log "
 		    "entries, over the per-principal limit write_burst of "
-		    "%lld; send at most %lld at a time", n,
-		    (long long)cfg->write_burst, (long long)cfg->write_burst);
+		    "%lld; send at most %lld at a time",
+		    n, (long long)cfg->write_burst,
+		    (long long)cfg->write_burst);
 		return -1;
 	}
 	wait = ratelimit_take(r->srv->writes, r->who.name, (int64_t)n,
 	    timefmt_now_ms());
 	if (wait == 0)
 		return 0;
-	snprintf(detail, sizeof(detail), "principal %s is over its write "
+	snprintf(detail, sizeof(detail),
+	    "principal %s is over its write "
 	    "limit (write_burst %lld entries, then write_per_minute %lld); "
-	    "these %zu entries fit again in %lld s", r->who.name,
-	    (long long)cfg->write_burst, (long long)cfg->write_per_minute, n,
-	    (long long)wait);
+	    "these %zu entries fit again in %lld s",
+	    r->who.name, (long long)cfg->write_burst,
+	    (long long)cfg->write_per_minute, n, (long long)wait);
 	*ret = problem_retry(r, 429, wait, detail);
 	return -1;
 }
@@ -671,7 +680,8 @@ authenticate(struct request *r, enum MHD_Result *ret)
 	auth = http_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
 	if (auth == NULL || strncasecmp(auth, "Bearer", 6) != 0 ||
 	    auth[6] != ' ' || auth[6 + strspn(auth + 6, " ")] == '\0') {
-		*ret = http_problem(r, 401, "a bearer token is required "
+		*ret = http_problem(r, 401,
+		    "a bearer token is required "
 		    "(Authorization: Bearer <token>)");
 		return -1;
 	}
@@ -686,7 +696,8 @@ authenticate(struct request *r, enum MHD_Result *ret)
 		store_pool_put(srv->readers, s);
 	}
 	if (found == -1) {
-		*ret = http_problem(r, 503, "the principals' store is "
+		*ret = http_problem(r, 503,
+		    "the principals' store is "
 		    "unavailable; try again");
 		return -1;
 	}
@@ -705,12 +716,9 @@ body_limit(const struct request *r)
 	const struct config *cfg = &r->srv->center->cfg;
 
 	switch (r->route->body) {
-	case BODY_NOTE:
-		return MEMBER_NOTE_MAX;
-	case BODY_STREAM:
-		return cfg->max_evidence_bytes;
-	default:
-		return cfg->max_body_bytes;
+	case BODY_NOTE: return MEMBER_NOTE_MAX;
+	case BODY_STREAM: return cfg->max_evidence_bytes;
+	default: return cfg->max_body_bytes;
 	}
 }
 
@@ -745,10 +753,11 @@ large_busy(struct request *r)
 	char detail[256];
 	const struct config *cfg = &r->srv->center->cfg;
 
-	snprintf(detail, sizeof(detail), "the server is taking the limit of "
+	snprintf(detail, sizeof(detail),
+	    "the server is taking the limit of "
 	    "%lld bodies over %lld bytes at once (max_large_bodies); try "
-	    "again shortly", (long long)cfg->max_large_bodies,
-	    (long long)cfg->large_body_bytes);
+	    "again shortly",
+	    (long long)cfg->max_large_bodies, (long long)cfg->large_body_bytes);
 	return problem_retry(r, 503, 1, detail);
 }
 
@@ -770,26 +779,33 @@ admit_body(struct request *r, enum MHD_Result *ret)
 	int64_t n, limit = body_limit(r);
 
 	ctype = http_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
-	if (r->route->body == BODY_JSON && !ctype_is(ctype, "application/json")) {
-		*ret = http_problem(r, 415, "the body must be application/json, "
-		    "not %.64s", ctype ? ctype : "(none)");
+	if (r->route->body == BODY_JSON &&
+	    !ctype_is(ctype, "application/json")) {
+		*ret = http_problem(r, 415,
+		    "the body must be application/json, "
+		    "not %.64s",
+		    ctype ? ctype : "(none)");
 		return -1;
 	}
 	if (r->route->body == BODY_NOTE) {
 		cs = ctype ? strchr(ctype, ';') : NULL;
-		if (!ctype_is(ctype, "text/plain") || (cs != NULL &&
-		    strcasestr(cs, "charset=utf-8") == NULL)) {
-			*ret = http_problem(r, 415, "the body must be a signed "
+		if (!ctype_is(ctype, "text/plain") ||
+		    (cs != NULL && strcasestr(cs, "charset=utf-8") == NULL)) {
+			*ret = http_problem(r, 415,
+			    "the body must be a signed "
 			    "note as text/plain; charset=utf-8, not %.64s",
 			    ctype ? ctype : "(none)");
 			return -1;
 		}
 	}
 	clen = http_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (clen != NULL && (num_parse_i64(clen, 0, INT64_MAX, &n, NULL, 0) ==
-	    -1 || n > limit)) {
-		*ret = http_problem(r, 413, "the body is larger than the limit "
-		    "of %lld bytes", (long long)limit);
+	if (clen != NULL &&
+	    (num_parse_i64(clen, 0, INT64_MAX, &n, NULL, 0) == -1 ||
+		n > limit)) {
+		*ret = http_problem(r, 413,
+		    "the body is larger than the limit "
+		    "of %lld bytes",
+		    (long long)limit);
 		return -1;
 	}
 	if (clen != NULL && r->route->body == BODY_JSON &&
@@ -823,8 +839,10 @@ caught_up(struct request *r, enum MHD_Result *ret)
 	if (sequencer_wait_applied(c->seq, entrylog_size(c->log),
 		STORE_WAIT_MS) == 0)
 		return 0;
-	*ret = http_problem(r, 503, "the store is more than %d ms behind the "
-	    "log; try again", STORE_WAIT_MS);
+	*ret = http_problem(r, 503,
+	    "the store is more than %d ms behind the "
+	    "log; try again",
+	    STORE_WAIT_MS);
 	return -1;
 }
 
@@ -834,14 +852,16 @@ struct query_ctx {
 };
 
 static enum MHD_Result
-query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-    size_t key_size, const char *value, size_t value_size)
+query_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+    const char *value, size_t value_size)
 {
 	struct query_ctx *qc = cls;
 
 	(void)kind;
 	return query_add(qc->q, key, key_size, value, value_size, qc->err,
-	    sizeof(qc->err)) == 0 ? MHD_YES : MHD_NO;
+		   sizeof(qc->err)) == 0
+	    ? MHD_YES
+	    : MHD_NO;
 }
 
 /*
@@ -868,7 +888,7 @@ admit_query(struct request *r, enum MHD_Result *ret)
 /* The headers that frame a request, counted (admit_framing). */
 struct framing {
 	unsigned host, content_length, transfer_encoding;
-	const char *te;		/* the (last) Transfer-Encoding */
+	const char *te; /* the (last) Transfer-Encoding */
 };
 
 static enum MHD_Result
@@ -904,29 +924,35 @@ admit_framing(struct request *r, const char *version, enum MHD_Result *ret)
 {
 	struct framing f = { 0, 0, 0, NULL };
 
-	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_framing,
-	    &f);
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_framing, &f);
 	r->close = 1;
 	if (f.content_length > 1) {
-		*ret = http_problem(r, 400, "the request has %u Content-Length "
-		    "headers; at most one is allowed", f.content_length);
+		*ret = http_problem(r, 400,
+		    "the request has %u Content-Length "
+		    "headers; at most one is allowed",
+		    f.content_length);
 		return -1;
 	}
 	if (f.transfer_encoding > 0 && f.content_length > 0) {
-		*ret = http_problem(r, 400, "the request has both "
+		*ret = http_problem(r, 400,
+		    "the request has both "
 		    "Content-Length and Transfer-Encoding; its length would be "
 		    "ambiguous");
 		return -1;
 	}
-	if (f.transfer_encoding > 1 || (f.transfer_encoding == 1 &&
-	    strcasecmp(f.te, "chunked") != 0)) {
-		*ret = http_problem(r, 501, "Transfer-Encoding '%.64s' is not "
-		    "supported: only chunked, once", f.te);
+	if (f.transfer_encoding > 1 ||
+	    (f.transfer_encoding == 1 && strcasecmp(f.te, "chunked") != 0)) {
+		*ret = http_problem(r, 501,
+		    "Transfer-Encoding '%.64s' is not "
+		    "supported: only chunked, once",
+		    f.te);
 		return -1;
 	}
 	if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 && f.host != 1) {
-		*ret = http_problem(r, 400, "the request has %u Host headers; "
-		    "HTTP/1.1 requires exactly one", f.host);
+		*ret = http_problem(r, 400,
+		    "the request has %u Host headers; "
+		    "HTTP/1.1 requires exactly one",
+		    f.host);
 		return -1;
 	}
 	r->close = 0;
@@ -952,9 +978,11 @@ admit(struct request *r, enum MHD_Result *ret)
 		if (authenticate(r, ret) == -1)
 			return -1;
 		if ((r->route->roles & ALLOW(r->who.role)) == 0) {
-			*ret = http_problem(r, 403, "role '%s' may not %s "
-			    "%.100s", principal_role_name(r->who.role),
-			    r->method, r->route->path);
+			*ret = http_problem(r, 403,
+			    "role '%s' may not %s "
+			    "%.100s",
+			    principal_role_name(r->who.role), r->method,
+			    r->route->path);
 			return -1;
 		}
 	}
@@ -1006,8 +1034,10 @@ http_submit(struct request *r, const json_t *entry, route_fn written)
 	if (canon_encode(entry, &r->bytes[0], &len) == -1)
 		return http_problem(r, 500, "the entry has no canonical form");
 	if (len > ENTRYLOG_MAX_ENTRY)
-		return http_problem(r, 413, "the entry is %zu bytes, over the "
-		    "log's limit of %d", len, ENTRYLOG_MAX_ENTRY);
+		return http_problem(r, 413,
+		    "the entry is %zu bytes, over the "
+		    "log's limit of %d",
+		    len, ENTRYLOG_MAX_ENTRY);
 	r->entries[0] = json_incref((json_t *)entry);
 	r->items[0].bytes = r->bytes[0];
 	r->items[0].len = len;
@@ -1032,7 +1062,8 @@ http_written(struct request *r, int64_t *index, enum MHD_Result *ret)
 	int refused;
 
 	if (r->seq_status != 0) {
-		*ret = http_problem(r, 503, "the log could not store the entry; "
+		*ret = http_problem(r, 503,
+		    "the log could not store the entry; "
 		    "nothing was stored, try again");
 		return -1;
 	}
@@ -1044,7 +1075,8 @@ http_written(struct request *r, int64_t *index, enum MHD_Result *ret)
 		return -1;
 	}
 	if (refused == 1) {
-		*ret = http_problem(r, 409, "log entry %lld was refused when "
+		*ret = http_problem(r, 409,
+		    "log entry %lld was refused when "
 		    "applied (another change came first): %s",
 		    (long long)r->items[0].index, reason);
 		return -1;
@@ -1066,10 +1098,12 @@ buffer_body(struct request *r, const char *data, size_t len)
 		ncap = r->body_cap ? r->body_cap : 65536;
 		/* The declared length (already checked against the limit in
 		 * admit_body) sizes the buffer once: no copies as it grows. */
-		if (r->body_cap == 0 && (cl = http_header(r,
-		    MHD_HTTP_HEADER_CONTENT_LENGTH)) != NULL &&
+		if (r->body_cap == 0 &&
+		    (cl = http_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH)) !=
+			NULL &&
 		    num_parse_i64(cl, 0, body_limit(r), &declared, NULL, 0) ==
-		    0 && (size_t)declared >= need)
+			0 &&
+		    (size_t)declared >= need)
 			ncap = (size_t)declared + 1;
 		while (ncap < need + 1)
 			ncap *= 2;
@@ -1099,12 +1133,12 @@ buffer_body(struct request *r, const char *data, size_t len)
  * connection's.
  */
 struct conn_watch {
-	struct conn_watch *prev, *next;	/* srv->watching, under watch_mu */
+	struct conn_watch *prev, *next; /* srv->watching, under watch_mu */
 	int fd;
-	int shut;			/* under watch_mu */
-	int over;			/* opened past max_connections */
-	_Atomic int waiting;		/* owes a request's headers ... */
-	_Atomic int64_t since_ms;	/* ... since then (monotonic) */
+	int shut;		  /* under watch_mu */
+	int over;		  /* opened past max_connections */
+	_Atomic int waiting;	  /* owes a request's headers ... */
+	_Atomic int64_t since_ms; /* ... since then (monotonic) */
 };
 
 /* How often the reaper looks, in milliseconds. */
@@ -1222,7 +1256,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			/* Past max_connections: a fast 503, then closed. */
 			r->close = 1;
 			r->finished = 1;
-			return problem_retry(r, 503, 1, "the center has its "
+			return problem_retry(r, 503, 1,
+			    "the center has its "
 			    "max_connections connections open; try again in "
 			    "a moment");
 		}
@@ -1256,7 +1291,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		/* A chunked body is found large as it arrives. */
 		if (r->route->body == BODY_JSON && !r->large &&
 		    (int64_t)(r->body_len + n) >
-		    srv->center->cfg.large_body_bytes && large_take(r) == -1) {
+			srv->center->cfg.large_body_bytes &&
+		    large_take(r) == -1) {
 			r->body_busy = 1;
 			return MHD_YES;
 		}
@@ -1266,8 +1302,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (r->body_too_large) {
 		r->finished = 1;
-		return http_problem(r, 413, "the body is larger than the limit "
-		    "of %lld bytes", (long long)body_limit(r));
+		return http_problem(r, 413,
+		    "the body is larger than the limit "
+		    "of %lld bytes",
+		    (long long)body_limit(r));
 	}
 	if (r->body_busy) {
 		r->finished = 1;
@@ -1387,8 +1425,9 @@ accept_limit(int64_t max_connections)
 		}
 		/* Leave room for the log, the store, the witnesses. */
 		if (rl.rlim_cur != RLIM_INFINITY && want + 128 > rl.rlim_cur)
-			want = rl.rlim_cur > 128 + (uint64_t)max_connections ?
-			    rl.rlim_cur - 128 : (uint64_t)max_connections;
+			want = rl.rlim_cur > 128 + (uint64_t)max_connections
+			    ? rl.rlim_cur - 128
+			    : (uint64_t)max_connections;
 	}
 	return want > 65536 ? 65536 : (unsigned int)want;
 }
@@ -1446,8 +1485,9 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 	/* HTTPS with libmicrohttpd's GnuTLS when tls_cert is set. */
 	if (c->cfg.tls_cert[0] != '\0') {
 		if (file_read_all(c->cfg.tls_cert, TLS_FILE_MAX, &s->tls_cert,
-		    &len, err, errlen) == -1 || file_read_all(c->cfg.tls_key,
-		    TLS_FILE_MAX, &s->tls_key, &len, err, errlen) == -1)
+			&len, err, errlen) == -1 ||
+		    file_read_all(c->cfg.tls_key, TLS_FILE_MAX, &s->tls_key,
+			&len, err, errlen) == -1)
 			goto fail;
 		tls[0].option = MHD_OPTION_HTTPS_MEM_CERT;
 		tls[0].ptr_value = s->tls_cert;
@@ -1455,8 +1495,7 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 		tls[1].ptr_value = s->tls_key;
 		flags |= MHD_USE_TLS;
 	}
-	s->daemon = MHD_start_daemon(flags,
-	    0, NULL, NULL, on_request, s,
+	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)c->cfg.threads,
 	    MHD_OPTION_CONNECTION_LIMIT, accept_limit(c->cfg.max_connections),
@@ -1467,14 +1506,16 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 256u,
-	    MHD_OPTION_ARRAY, tls,
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 256u, MHD_OPTION_ARRAY, tls,
 	    MHD_OPTION_END);
 	if (s->daemon == NULL) {
-		snprintf(err, errlen, "cannot listen on %s (in use, or not an "
-		    "address of this machine?%s)", listen, s->tls_cert ?
-		    " or tls_cert/tls_key not a PEM certificate and its key" :
-		    "");
+		snprintf(err, errlen,
+		    "cannot listen on %s (in use, or not an "
+		    "address of this machine?%s)",
+		    listen,
+		    s->tls_cert ? " or tls_cert/tls_key not a PEM certificate "
+				  "and its key"
+				: "");
 		goto fail;
 	}
 	info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -1538,8 +1579,8 @@ server_stop(struct server *s, int wait_ms)
 }
 
 enum MHD_Result
-http_bytes(struct request *r, unsigned int status, const void *data,
-    size_t len, const char *ctype, const char *cache)
+http_bytes(struct request *r, unsigned int status, const void *data, size_t len,
+    const char *ctype, const char *cache)
 {
 	struct MHD_Response *resp;
 
@@ -1574,7 +1615,8 @@ http_parse_bbox(const char *v, int64_t e7[4], char *err, size_t errlen)
 	for (i = 0; i < 4; i++) {
 		comma = strchr(p, ',');
 		if ((comma == NULL) != (i == 3)) {
-			snprintf(err, errlen, "bbox: must be minlon,minlat,"
+			snprintf(err, errlen,
+			    "bbox: must be minlon,minlat,"
 			    "maxlon,maxlat");
 			return -1;
 		}
@@ -1588,7 +1630,8 @@ http_parse_bbox(const char *v, int64_t e7[4], char *err, size_t errlen)
 		p = comma ? comma + 1 : NULL;
 	}
 	if (d[0] > d[2] || d[1] > d[3]) {
-		snprintf(err, errlen, "bbox: minimum above maximum (crossing "
+		snprintf(err, errlen,
+		    "bbox: minimum above maximum (crossing "
 		    "the antimeridian is not supported)");
 		return -1;
 	}
@@ -1631,8 +1674,10 @@ http_parse_categories(const char *value, char *buf, size_t bufsize,
 		if ((comma = strchr(p, ',')) != NULL)
 			*comma = '\0';
 		if (!observation_is_category(p)) {
-			snprintf(err, errlen, "category: '%.40s' is not a "
-			    "category", p);
+			snprintf(err, errlen,
+			    "category: '%.40s' is not a "
+			    "category",
+			    p);
 			return -1;
 		}
 		if (*n == STORE_MAX_CATEGORIES) {

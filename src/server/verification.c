@@ -125,8 +125,8 @@ verification_assessments(struct request *r)
 	store_pool_put(r->srv->readers, s);
 	if (list == NULL)
 		return http_problem(r, 503, "the store is unavailable");
-	return http_json(r, 200, json_pack("{s:s,s:o}", "id", r->arg,
-	    "assessments", list));
+	return http_json(r, 200,
+	    json_pack("{s:s,s:o}", "id", r->arg, "assessments", list));
 }
 
 #define HISTORY_MAX_LIMIT 1000
@@ -142,19 +142,19 @@ sees_entry(const struct principal *who, const json_t *e)
 	const char *type = json_string_value(json_object_get(e, "type"));
 	const char *stype = json_string_value(json_object_get(src, "type"));
 
-	if (type == NULL || strcmp(type, "observation") != 0 ||
-	    stype == NULL || strcmp(stype, "complaint") != 0)
+	if (type == NULL || strcmp(type, "observation") != 0 || stype == NULL ||
+	    strcmp(stype, "complaint") != 0)
 		return 1;
-	return principal_sees_complaint(who, json_string_value(
-	    json_object_get(src, "organisation")));
+	return principal_sees_complaint(who,
+	    json_string_value(json_object_get(src, "organisation")));
 }
 
 enum MHD_Result
 verification_history(struct request *r)
 {
 	struct entrylog *log = r->srv->center->log;
-	const char *lim = http_query(r, "limit"), *cur = http_query(r,
-	    "cursor");
+	const char *lim = http_query(r, "limit"),
+		   *cur = http_query(r, "cursor");
 	char b64[MERKLE_BASE64_SIZE], err[160];
 	uint8_t *bytes, leaf[MERKLE_HASH_SIZE];
 	enum MHD_Result ret;
@@ -163,13 +163,16 @@ verification_history(struct request *r)
 	int64_t limit = HISTORY_MAX_LIMIT, from = 0, k;
 	size_t len, n;
 
-	if (lim != NULL && num_parse_i64(lim, 1, HISTORY_MAX_LIMIT, &limit,
-	    err, sizeof(err)) == -1)
+	if (lim != NULL &&
+	    num_parse_i64(lim, 1, HISTORY_MAX_LIMIT, &limit, err,
+		sizeof(err)) == -1)
 		return http_problem(r, 400, "limit: %s", err);
-	if (cur != NULL && num_parse_i64(cur, 0, INT64_MAX - 1, &from, err,
-	    sizeof(err)) == -1)
-		return http_problem(r, 400, "cursor: %s (use the `next` of the "
-		    "previous page)", err);
+	if (cur != NULL &&
+	    num_parse_i64(cur, 0, INT64_MAX - 1, &from, err, sizeof(err)) == -1)
+		return http_problem(r, 400,
+		    "cursor: %s (use the `next` of the "
+		    "previous page)",
+		    err);
 	if (visible(r, r->arg, &ret) != 1)
 		return ret;
 	s = store_pool_get(r->srv->readers);
@@ -182,13 +185,16 @@ verification_history(struct request *r)
 	n = json_array_size(all);
 	for (k = from; k < from + limit && (size_t)k < n; k++) {
 		step = json_array_get(all, (size_t)k);
-		if (entrylog_read(log, json_integer_value(json_object_get(step,
-			"index")), &bytes, &len) == -1) {
+		if (entrylog_read(log,
+			json_integer_value(json_object_get(step, "index")),
+			&bytes, &len) == -1) {
 			json_decref(steps);
 			json_decref(all);
-			return http_problem(r, 500, "log entry %lld is "
-			    "unreadable", (long long)json_integer_value(
-			    json_object_get(step, "index")));
+			return http_problem(r, 500,
+			    "log entry %lld is "
+			    "unreadable",
+			    (long long)json_integer_value(
+				json_object_get(step, "index")));
 		}
 		merkle_leaf_hash(bytes, len, leaf);
 		merkle_hash_to_base64(leaf, b64);
@@ -205,9 +211,10 @@ verification_history(struct request *r)
 		json_array_append(steps, step);
 	}
 	json_decref(all);
-	return http_json(r, 200, json_pack("{s:s,s:I,s:o,s:o}", "id", r->arg,
-	    "log_size", (json_int_t)entrylog_size(log), "history", steps,
-	    "next", (size_t)k < n ? json_integer(k) : json_null()));
+	return http_json(r, 200,
+	    json_pack("{s:s,s:I,s:o,s:o}", "id", r->arg, "log_size",
+		(json_int_t)entrylog_size(log), "history", steps, "next",
+		(size_t)k < n ? json_integer(k) : json_null()));
 }
 
 /* The index of the entry just written, in "index"; +fields of extra. */
@@ -261,8 +268,8 @@ submit(struct request *r, json_t *entry, json_t *answer, route_fn written)
  * 422 naming the first other one and returns -1.
  */
 static int
-only_fields(struct request *r, const json_t *body,
-    const char *const *allowed, enum MHD_Result *ret)
+only_fields(struct request *r, const json_t *body, const char *const *allowed,
+    enum MHD_Result *ret)
 {
 	const char *k;
 	json_t *v;
@@ -273,7 +280,8 @@ only_fields(struct request *r, const json_t *body,
 		*ret = http_problem(r, 400, "the body must be a JSON object");
 		return -1;
 	}
-	json_object_foreach((json_t *)body, k, v) {
+	json_object_foreach((json_t *)body, k, v)
+	{
 		for (known = 0, i = 0; allowed[i] != NULL; i++)
 			known |= strcmp(allowed[i], k) == 0;
 		if (!known) {
@@ -305,7 +313,8 @@ verification_state(struct request *r)
 	reason = json_string_value(json_object_get(body, "reason"));
 	dup = json_string_value(json_object_get(body, "duplicate_of"));
 	if (workflow_state_parse(to_s, &to) == -1) {
-		ret = http_problem(r, 422, "/to: must be a state (received, "
+		ret = http_problem(r, 422,
+		    "/to: must be a state (received, "
 		    "under_investigation, awaiting_assessment, escalated, "
 		    "closed, duplicate, ...)");
 		goto done;
@@ -322,23 +331,29 @@ verification_state(struct request *r)
 	    &from);
 	tier = json_integer_value(json_object_get(w, "tier"));
 	ntiers = config_tiers(&r->srv->center->cfg, tiers, err, sizeof(err));
-	if (workflow_check_move(from, to, tier, ntiers < 0 ? 0 : ntiers,
-		r->arg, dup, err, sizeof(err)) == -1) {
-		ret = http_problem(r, workflow_is_ruling(to) ||
-		    strncmp(err, "/duplicate_of", 13) == 0 ? 422 : 409, "%s",
-		    err);
+	if (workflow_check_move(from, to, tier, ntiers < 0 ? 0 : ntiers, r->arg,
+		dup, err, sizeof(err)) == -1) {
+		ret = http_problem(r,
+		    workflow_is_ruling(to) ||
+			    strncmp(err, "/duplicate_of", 13) == 0
+			? 422
+			: 409,
+		    "%s", err);
 		goto done;
 	}
 	if (dup != NULL && (rc = may_see(r, dup)) != 1) {
-		ret = http_problem(r, rc ? 503 : 422, "/duplicate_of: no "
-		    "incident has id %.80s", dup);
+		ret = http_problem(r, rc ? 503 : 422,
+		    "/duplicate_of: no "
+		    "incident has id %.80s",
+		    dup);
 		goto done;
 	}
 	entry = workflow_move_entry_new(r->arg, to, reason, dup, tier + 1,
 	    to == WORKFLOW_ESCALATED ? tiers[tier] : NULL, r->who.name,
 	    timefmt_now_ms());
-	ret = submit(r, entry, json_pack("{s:s,s:s,s:s}", "id", r->arg, "from",
-	    workflow_state_name(from), "to", workflow_state_name(to)),
+	ret = submit(r, entry,
+	    json_pack("{s:s,s:s,s:s}", "id", r->arg, "from",
+		workflow_state_name(from), "to", workflow_state_name(to)),
 	    written_200);
 done:
 	json_decref(w);
@@ -358,12 +373,12 @@ assessed(struct request *r)
 	if (http_written(r, &index, &ret) == -1)
 		return ret;
 	s = store_pool_get(r->srv->readers);
-	w = store_incident_workflow(s, json_string_value(json_object_get(
-	    answer, "incident")));
+	w = store_incident_workflow(s,
+	    json_string_value(json_object_get(answer, "incident")));
 	store_pool_put(r->srv->readers, s);
 	json_object_set_new(answer, "index", json_integer(index));
-	json_object_set(answer, "state", w ? json_object_get(w, "state")
-					   : json_null());
+	json_object_set(answer, "state",
+	    w ? json_object_get(w, "state") : json_null());
 	json_decref(w);
 	r->ctx = NULL;
 	return http_json(r, 201, answer);
@@ -387,11 +402,15 @@ verification_assess(struct request *r)
 	if (assessment_read(r->body, r->body_len, &a, err, sizeof(err)) == -1)
 		return http_problem(r, 422, "%s", err);
 	if (strcmp(a.incident, r->arg) != 0)
-		return http_problem(r, 422, "/incident: the note assesses %s, "
-		    "not %.80s", a.incident, r->arg);
+		return http_problem(r, 422,
+		    "/incident: the note assesses %s, "
+		    "not %.80s",
+		    a.incident, r->arg);
 	if (strcmp(a.member, r->who.member) != 0)
-		return http_problem(r, 403, "/member: an assessor of %s may not "
-		    "record an assessment of %s", r->who.member, a.member);
+		return http_problem(r, 403,
+		    "/member: an assessor of %s may not "
+		    "record an assessment of %s",
+		    r->who.member, a.member);
 	if (visible(r, r->arg, &ret) != 1)
 		return ret;
 	s = store_pool_get(r->srv->readers);
@@ -399,14 +418,17 @@ verification_assess(struct request *r)
 	store_pool_put(r->srv->readers, s);
 	if (members == NULL)
 		return http_problem(r, 503, "the store is unavailable");
-	json_array_foreach(json_object_get(members, "members"), i, v) {
+	json_array_foreach(json_object_get(members, "members"), i, v)
+	{
 		name = json_string_value(json_object_get(v, "name"));
 		if (name != NULL && strcmp(name, a.member) == 0)
 			vkey = json_string_value(json_object_get(v, "vkey"));
 	}
 	if (vkey == NULL) {
-		ret = http_problem(r, 403, "/member: %s is not a member of this "
-		    "center", a.member);
+		ret = http_problem(r, 403,
+		    "/member: %s is not a member of this "
+		    "center",
+		    a.member);
 		goto done;
 	}
 	keys[0] = vkey;
@@ -417,29 +439,36 @@ verification_assess(struct request *r)
 	}
 	if ((w = workflow_of(r, r->arg, &ret)) == NULL)
 		goto done;
-	json_array_foreach(json_object_get(w, "assessments"), i, v)
-		if (strcmp(json_string_value(json_object_get(v, "member")),
-		    a.member) == 0)
-			last = json_integer_value(json_object_get(v,
-			    "revision"));
+	json_array_foreach(json_object_get(w, "assessments"), i,
+	    v) if (strcmp(json_string_value(json_object_get(v, "member")),
+		       a.member) == 0) last =
+	    json_integer_value(json_object_get(v, "revision"));
 	if (a.revision != last + 1) {
-		ret = http_problem(r, 409, "/revision: %s's revision %lld of %s "
-		    "is %s; the next is %lld", a.member, (long long)a.revision,
-		    a.incident, a.revision <= last ? "recorded already (a "
-		    "replay)" : "not the next", (long long)last + 1);
+		ret = http_problem(r, 409,
+		    "/revision: %s's revision %lld of %s "
+		    "is %s; the next is %lld",
+		    a.member, (long long)a.revision, a.incident,
+		    a.revision <= last ? "recorded already (a "
+					 "replay)"
+				       : "not the next",
+		    (long long)last + 1);
 		goto done;
 	}
 	workflow_state_parse(json_string_value(json_object_get(w, "state")),
 	    &state);
 	if (!workflow_accepts_assessment(state)) {
-		ret = http_problem(r, 409, "the incident is %s: assessments are "
-		    "recorded before a ruling", workflow_state_name(state));
+		ret = http_problem(r, 409,
+		    "the incident is %s: assessments are "
+		    "recorded before a ruling",
+		    workflow_state_name(state));
 		goto done;
 	}
 	entry = assessment_entry_new(r->body, r->body_len, r->who.name,
 	    timefmt_now_ms());
-	ret = submit(r, entry, json_pack("{s:s,s:s,s:I}", "incident", r->arg,
-	    "member", a.member, "revision", (json_int_t)a.revision), assessed);
+	ret = submit(r, entry,
+	    json_pack("{s:s,s:s,s:I}", "incident", r->arg, "member", a.member,
+		"revision", (json_int_t)a.revision),
+	    assessed);
 done:
 	json_decref(w);
 	json_decref(members);
@@ -466,17 +495,20 @@ verification_task(struct request *r)
 		goto done;
 	u = json_string_value(json_object_get(body, "unit"));
 	due = json_string_value(json_object_get(body, "due"));
-	if (due == NULL || timefmt_parse(due, &due_ms, err, sizeof(err)) ==
-	    -1) {
-		ret = http_problem(r, 422, "/due: an RFC 3339 time is required%s"
-		    "%s", due ? ": " : "", due ? err : "");
+	if (due == NULL ||
+	    timefmt_parse(due, &due_ms, err, sizeof(err)) == -1) {
+		ret = http_problem(r, 422,
+		    "/due: an RFC 3339 time is required%s"
+		    "%s",
+		    due ? ": " : "", due ? err : "");
 		goto done;
 	}
-	entry = workflow_assign_entry_new(r->arg, u, json_string_value(
-	    json_object_get(body, "kind")), json_object_get(body,
-	    "description"), due_ms, r->who.name, timefmt_now_ms());
-	if (entry == NULL || workflow_check_task(entry, err, sizeof(err)) ==
-	    -1) {
+	entry = workflow_assign_entry_new(r->arg, u,
+	    json_string_value(json_object_get(body, "kind")),
+	    json_object_get(body, "description"), due_ms, r->who.name,
+	    timefmt_now_ms());
+	if (entry == NULL ||
+	    workflow_check_task(entry, err, sizeof(err)) == -1) {
 		json_decref(entry);
 		ret = http_problem(r, 422, "%s", entry ? err : "/: bad fields");
 		goto done;
@@ -490,12 +522,14 @@ verification_task(struct request *r)
 	store_pool_put(r->srv->readers, s);
 	if (found != 1) {
 		json_decref(entry);
-		ret = http_problem(r, found ? 503 : 422, "/unit: no active "
-		    "principal is named %.64s", u);
+		ret = http_problem(r, found ? 503 : 422,
+		    "/unit: no active "
+		    "principal is named %.64s",
+		    u);
 		goto done;
 	}
-	ret = submit(r, entry, json_pack("{s:s,s:s}", "incident", r->arg,
-	    "unit", u), written_201);
+	ret = submit(r, entry,
+	    json_pack("{s:s,s:s}", "incident", r->arg, "unit", u), written_201);
 done:
 	json_decref(body);
 	return ret;
@@ -513,8 +547,10 @@ verification_task_done(struct request *r)
 	int found;
 
 	if (num_parse_i64(r->arg, 1, INT64_MAX, &t, NULL, 0) == -1)
-		return http_problem(r, 404, "no task %.40s (a task is known by "
-		    "the log index of its assignment)", r->arg);
+		return http_problem(r, 404,
+		    "no task %.40s (a task is known by "
+		    "the log index of its assignment)",
+		    r->arg);
 	if (r->body_len > 0) {
 		if ((body = http_body_json(r, &ret)) == NULL)
 			return ret;
@@ -525,16 +561,20 @@ verification_task_done(struct request *r)
 	found = store_find_task(s, t, &task);
 	store_pool_put(r->srv->readers, s);
 	if (found != 1) {
-		ret = http_problem(r, found ? 503 : 404, "no task was assigned "
-		    "at index %lld", (long long)t);
+		ret = http_problem(r, found ? 503 : 404,
+		    "no task was assigned "
+		    "at index %lld",
+		    (long long)t);
 		goto done;
 	}
 	if (r->who.role != ROLE_ADMIN && r->who.role != ROLE_ANALYST &&
 	    strcmp(json_string_value(json_object_get(task, "unit")),
 		r->who.name) != 0) {
-		ret = http_problem(r, 403, "task %lld is %s's; only it or an "
-		    "analyst marks it done", (long long)t, json_string_value(
-		    json_object_get(task, "unit")));
+		ret = http_problem(r, 403,
+		    "task %lld is %s's; only it or an "
+		    "analyst marks it done",
+		    (long long)t,
+		    json_string_value(json_object_get(task, "unit")));
 		goto done;
 	}
 	if (json_is_true(json_object_get(task, "done"))) {
@@ -544,14 +584,15 @@ verification_task_done(struct request *r)
 	}
 	entry = workflow_done_entry_new(t, json_object_get(body, "note"),
 	    r->who.name, timefmt_now_ms());
-	if (entry == NULL || workflow_check_task(entry, err, sizeof(err)) ==
-	    -1) {
+	if (entry == NULL ||
+	    workflow_check_task(entry, err, sizeof(err)) == -1) {
 		json_decref(entry);
 		ret = http_problem(r, 422, "%s", entry ? err : "/note: text");
 		goto done;
 	}
-	ret = submit(r, entry, json_pack("{s:I,s:b}", "task", (json_int_t)t,
-	    "done", 1), written_200);
+	ret = submit(r, entry,
+	    json_pack("{s:I,s:b}", "task", (json_int_t)t, "done", 1),
+	    written_200);
 done:
 	json_decref(task);
 	json_decref(body);
@@ -575,10 +616,10 @@ verification_release(struct request *r)
 	if (only_fields(r, body, fields, &ret) == -1)
 		goto done;
 	party = json_string_value(json_object_get(body, "party"));
-	entry = workflow_release_entry_new(r->arg, party, json_object_get(body,
-	    "reason"), r->who.name, timefmt_now_ms());
-	if (entry == NULL || workflow_check_release(entry, err, sizeof(err)) ==
-	    -1) {
+	entry = workflow_release_entry_new(r->arg, party,
+	    json_object_get(body, "reason"), r->who.name, timefmt_now_ms());
+	if (entry == NULL ||
+	    workflow_check_release(entry, err, sizeof(err)) == -1) {
 		json_decref(entry);
 		ret = http_problem(r, 422, "%s", entry ? err : "/: bad fields");
 		goto done;
@@ -587,12 +628,14 @@ verification_release(struct request *r)
 	m = store_members(s);
 	store_pool_put(r->srv->readers, s);
 	parties = json_object_get(m, "parties");
-	json_array_foreach(parties, i, p)
-		listed |= strcmp(json_string_value(p), party) == 0;
+	json_array_foreach(parties, i, p) listed |=
+	    strcmp(json_string_value(p), party) == 0;
 	if (m == NULL || (json_array_size(parties) > 0 && !listed)) {
 		json_decref(entry);
-		ret = http_problem(r, m ? 422 : 503, "/party: '%.64s' is not one "
-		    "of the center's parties", party);
+		ret = http_problem(r, m ? 422 : 503,
+		    "/party: '%.64s' is not one "
+		    "of the center's parties",
+		    party);
 		json_decref(m);
 		goto done;
 	}
@@ -601,8 +644,9 @@ verification_release(struct request *r)
 		json_decref(entry);
 		goto done;
 	}
-	ret = submit(r, entry, json_pack("{s:s,s:s}", "incident", r->arg,
-	    "party", party), written_201);
+	ret = submit(r, entry,
+	    json_pack("{s:s,s:s}", "incident", r->arg, "party", party),
+	    written_201);
 done:
 	json_decref(body);
 	return ret;
@@ -619,6 +663,6 @@ verification_queue(struct request *r)
 	store_pool_put(r->srv->readers, s);
 	if (q == NULL)
 		return http_problem(r, 503, "the store is unavailable");
-	return http_json(r, 200, json_pack("{s:s,s:o}", "principal",
-	    r->who.name, "queue", q));
+	return http_json(r, 200,
+	    json_pack("{s:s,s:o}", "principal", r->who.name, "queue", q));
 }

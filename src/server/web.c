@@ -70,8 +70,8 @@ path_ok(const char *p)
 			continue;
 		}
 		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' ||
-		    ch == '-'))
+			(ch >= '0' && ch <= '9') || ch == '.' || ch == '_' ||
+			ch == '-'))
 			return 0;
 	}
 	return 1;
@@ -172,12 +172,15 @@ web_static(struct request *r)
 		return http_problem(r, 404, "no such resource: %.100s", r->url);
 	if (read_file(path, &data, &len) == -1) {
 		if (errno == EFBIG)
-			return http_problem(r, 500, "%.100s is over the limit "
-			    "of %ld bytes for a static file", r->url,
-			    WEB_MAX_FILE);
+			return http_problem(r, 500,
+			    "%.100s is over the limit "
+			    "of %ld bytes for a static file",
+			    r->url, WEB_MAX_FILE);
 		if (strcmp(url, "/index.html") == 0)
-			return http_problem(r, 404, "the dashboard is not "
-			    "built: no index.html in %.200s (run make)", root);
+			return http_problem(r, 404,
+			    "the dashboard is not "
+			    "built: no index.html in %.200s (run make)",
+			    root);
 		return http_problem(r, 404, "no such resource: %.100s", r->url);
 	}
 	ret = http_bytes(r, 200, data, len, media_type(url), "no-cache");
@@ -227,7 +230,8 @@ add_layer(json_t *out, const char *datadir, const struct layers_file *f,
 	int ret = -1, w;
 
 	kind = f->kind == LAYERS_ZONES ? "zone" : "line";
-	w = f->path[0] == '/' ? snprintf(path, sizeof(path), "%s", f->path)
+	w = f->path[0] == '/'
+	    ? snprintf(path, sizeof(path), "%s", f->path)
 	    : snprintf(path, sizeof(path), "%s/%s", datadir, f->path);
 	if (w < 0 || (size_t)w >= sizeof(path)) {
 		snprintf(err, errlen, "%s: path too long", f->path);
@@ -246,26 +250,30 @@ add_layer(json_t *out, const char *datadir, const struct layers_file *f,
 	features = json_object_get(root, "features");
 	if (!json_is_array(features) ||
 	    json_array_size(features) > LAYERS_MAX_FEATURES) {
-		snprintf(err, errlen, "%s: features: not an array of at most "
-		    "%d", f->path, LAYERS_MAX_FEATURES);
+		snprintf(err, errlen,
+		    "%s: features: not an array of at most "
+		    "%d",
+		    f->path, LAYERS_MAX_FEATURES);
 		goto out;
 	}
-	json_array_foreach(features, i, feat) {
+	json_array_foreach(features, i, feat)
+	{
 		props = json_object_get(feat, "properties");
 		geom = json_object_get(feat, "geometry");
 		gtype = json_string_value(json_object_get(geom, "type"));
 		if (gtype == NULL)
 			continue;
 		if (f->filter_prop != NULL) {
-			want = json_string_value(json_object_get(props,
-			    f->filter_prop));
+			want = json_string_value(
+			    json_object_get(props, f->filter_prop));
 			if (want == NULL || strcmp(want, f->filter_value) != 0)
 				continue;
 		}
-		if (f->kind == LAYERS_ZONES ? (strcmp(gtype, "Polygon") != 0 &&
-		    strcmp(gtype, "MultiPolygon") != 0)
-		    : (strcmp(gtype, "LineString") != 0 &&
-		    strcmp(gtype, "MultiLineString") != 0))
+		if (f->kind == LAYERS_ZONES
+			? (strcmp(gtype, "Polygon") != 0 &&
+			      strcmp(gtype, "MultiPolygon") != 0)
+			: (strcmp(gtype, "LineString") != 0 &&
+			      strcmp(gtype, "MultiLineString") != 0))
 			continue;
 		v = json_pack("{s:s,s:O,s:{s:s,s:s,s:s}}", "type", "Feature",
 		    "geometry", geom, "properties", "layer", f->layer, "kind",
@@ -299,7 +307,8 @@ add_places(json_t *out, const struct gazetteer *g)
 		for (k = 1; k < p->nnames; k++)
 			json_array_append_new(names, json_string(p->names[k]));
 		v = json_pack("{s:s,s:{s:s,s:[f,f]},s:{s:s,s:s,s:s,s:o,s:s,"
-		    "s:I}}", "type", "Feature", "geometry", "type", "Point",
+			      "s:I}}",
+		    "type", "Feature", "geometry", "type", "Point",
 		    "coordinates", p->lon, p->lat, "properties", "layer",
 		    "places", "kind", "place", "name", p->name, "names", names,
 		    "country", p->country, "population",
@@ -322,8 +331,8 @@ web_geo(struct request *r)
 
 	if ((features = json_array()) == NULL)
 		return http_problem(r, 503, "out of memory");
-	if (c->geo == NULL || layers_region_files(c->cfg.region, &files,
-	    &n) == -1)
+	if (c->geo == NULL ||
+	    layers_region_files(c->cfg.region, &files, &n) == -1)
 		n = 0;
 	if (c->cfg.geo_data[0] != '\0') {
 		w = snprintf(datadir, sizeof(datadir), "%s", c->cfg.geo_data);
@@ -335,22 +344,24 @@ web_geo(struct request *r)
 		if (files[i].kind != LAYERS_ZONES &&
 		    files[i].kind != LAYERS_LINES)
 			continue;
-		if (add_layer(features, datadir, &files[i], err,
-		    sizeof(err)) == -1) {
+		if (add_layer(features, datadir, &files[i], err, sizeof(err)) ==
+		    -1) {
 			log_warnx("geo: %s", err);
 			json_decref(features);
-			return http_problem(r, 503, "the geography could not "
-			    "be read: %s", err);
+			return http_problem(r, 503,
+			    "the geography could not "
+			    "be read: %s",
+			    err);
 		}
 	}
-	if (c->geo != NULL && add_places(features,
-	    layers_gazetteer(c->geo)) == -1) {
+	if (c->geo != NULL &&
+	    add_places(features, layers_gazetteer(c->geo)) == -1) {
 		json_decref(features);
 		return http_problem(r, 503, "out of memory");
 	}
-	return http_json(r, 200, json_pack("{s:s,s:s,s:o}", "type",
-	    "FeatureCollection", "region", c->cfg.region, "features",
-	    features));
+	return http_json(r, 200,
+	    json_pack("{s:s,s:s,s:o}", "type", "FeatureCollection", "region",
+		c->cfg.region, "features", features));
 }
 
 enum MHD_Result
@@ -363,10 +374,13 @@ web_witnesses(struct request *r)
 	if ((list = json_array()) == NULL)
 		return http_problem(r, 503, "out of memory");
 	for (i = 0; i < cfg->nwitnesses; i++)
-		json_array_append_new(list, json_string(cfg->witnesses[i].vkey));
-	return http_json(r, 200, json_pack("{s:s,s:s,s:s,s:I,s:o}", "origin",
-	    cfg->origin, "region", cfg->region, "log_key",
-	    r->srv->center->log_vkey, "quorum",
-	    (json_int_t)(cfg->witness_quorum > 0 ? cfg->witness_quorum
-	    : (json_int_t)cfg->nwitnesses), "witnesses", list));
+		json_array_append_new(list,
+		    json_string(cfg->witnesses[i].vkey));
+	return http_json(r, 200,
+	    json_pack("{s:s,s:s,s:s,s:I,s:o}", "origin", cfg->origin, "region",
+		cfg->region, "log_key", r->srv->center->log_vkey, "quorum",
+		(json_int_t)(cfg->witness_quorum > 0
+			? cfg->witness_quorum
+			: (json_int_t)cfg->nwitnesses),
+		"witnesses", list));
 }

@@ -26,10 +26,11 @@ struct route;
 
 #define WEB_MAX_PATH 200
 #define WEB_MAX_FILE (16L * 1024 * 1024)
-#define WEB_CSP "default-src 'self'; script-src 'self'; "                  \
-	"style-src 'self'; img-src 'self' data: blob:; font-src 'self'; "   \
-	"connect-src 'self'; worker-src 'self'; manifest-src 'self'; "      \
-	"object-src 'none'; base-uri 'none'; form-action 'self'; "          \
+#define WEB_CSP                                                           \
+	"default-src 'self'; script-src 'self'; "                         \
+	"style-src 'self'; img-src 'self' data: blob:; font-src 'self'; " \
+	"connect-src 'self'; worker-src 'self'; manifest-src 'self'; "    \
+	"object-src 'none'; base-uri 'none'; form-action 'self'; "        \
 	"frame-ancestors 'none'"
 
 /*

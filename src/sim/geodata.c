@@ -28,8 +28,8 @@ struct region_def {
 	const char *members;
 	struct layer line;
 	struct layer area;
-	const char *cities;	/* GeoNames cities500 CSV */
-	const char *postal;	/* GeoNames postal TSV, or NULL */
+	const char *cities; /* GeoNames cities500 CSV */
+	const char *postal; /* GeoNames postal TSV, or NULL */
 };
 
 static const struct region_def regions[] = {
@@ -145,7 +145,8 @@ add_polygon(struct region *r, const json_t *rings)
 
 	if (!json_is_array(rings))
 		goto out;
-	json_array_foreach(rings, k, ring) {
+	json_array_foreach(rings, k, ring)
+	{
 		n = json_array_size(ring);
 		if (n < 4 || n > REGION_MAX_RING_POINTS)
 			goto out;
@@ -180,10 +181,12 @@ load_layer(struct region *r, const char *dir, const struct layer *l,
 	if (path_of(path, sizeof(path), dir, l->file) == -1 ||
 	    (doc = load_geojson(path)) == NULL)
 		goto out;
-	json_array_foreach(json_object_get(doc, "features"), i, f) {
+	json_array_foreach(json_object_get(doc, "features"), i, f)
+	{
 		if (l->key != NULL) {
-			v = json_string_value(json_object_get(
-			    json_object_get(f, "properties"), l->key));
+			v = json_string_value(
+			    json_object_get(json_object_get(f, "properties"),
+				l->key));
 			if (v == NULL || strcmp(v, l->value) != 0)
 				continue;
 		}
@@ -196,16 +199,14 @@ load_layer(struct region *r, const char *dir, const struct layer *l,
 		if (want_lines && strcmp(type, "LineString") == 0)
 			bad = add_linestring(r, c);
 		else if (want_lines && strcmp(type, "MultiLineString") == 0) {
-			json_array_foreach(c, k, part)
-				bad |= add_linestring(r, part);
-		}
-		else if (!want_lines && strcmp(type, "Polygon") == 0)
+			json_array_foreach(c, k, part) bad |=
+			    add_linestring(r, part);
+		} else if (!want_lines && strcmp(type, "Polygon") == 0)
 			bad = add_polygon(r, c);
 		else if (!want_lines && strcmp(type, "MultiPolygon") == 0) {
-			json_array_foreach(c, k, part)
-				bad |= add_polygon(r, part);
-		}
-		else
+			json_array_foreach(c, k, part) bad |=
+			    add_polygon(r, part);
+		} else
 			continue;
 		if (bad) {
 			log_warnx("%s: feature %zu: bad or too large %s", path,
@@ -307,8 +308,9 @@ load_cities(struct region *r, const char *dir, const char *file)
 			log_warnx("%s:%zu: bad row, skipped", path, lineno);
 			continue;
 		}
-		if (region_add_settlement(r, csv_record_field(rec,
-			(size_t)cname), lat, lon, GEODATA_SETTLEMENT_KM) == -1)
+		if (region_add_settlement(r,
+			csv_record_field(rec, (size_t)cname), lat, lon,
+			GEODATA_SETTLEMENT_KM) == -1)
 			goto out;
 	}
 	if (rc == -1) {

@@ -33,8 +33,8 @@ void region_free(struct region *r);
  * Adds the line segment (lon1, lat1)-(lon2, lat2) of the ceasefire line.
  * Returns -1 past REGION_MAX_SEGMENTS or when out of memory.
  */
-int region_add_segment(struct region *r, double lon1, double lat1,
-    double lon2, double lat2);
+int region_add_segment(struct region *r, double lon1, double lat1, double lon2,
+    double lat2);
 
 /*
  * Adds a closed ring (n points, lon/lat pairs in xy[2*i], xy[2*i+1]) of the

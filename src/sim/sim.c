@@ -27,11 +27,11 @@
 #define NUM_ARRAYS 3
 #define NUM_PATROLS 10
 #define NUM_UAVS 3
-#define ARRAY_MICS 4		/* microphones of an acoustic array */
-#define SOUND_MPS 343.0		/* the speed the arrays assume (and is) */
-#define MIC_SIGMA_S 0.005	/* timing error of one microphone */
-#define OP_BEARING_SIGMA 1.5	/* degrees: a post's bearing error */
-#define UAV_CE90_M 15		/* frame centres: 6 m blur, CE90 stated */
+#define ARRAY_MICS 4	     /* microphones of an acoustic array */
+#define SOUND_MPS 343.0	     /* the speed the arrays assume (and is) */
+#define MIC_SIGMA_S 0.005    /* timing error of one microphone */
+#define OP_BEARING_SIGMA 1.5 /* degrees: a post's bearing error */
+#define UAV_CE90_M 15	     /* frame centres: 6 m blur, CE90 stated */
 
 enum episode_kind { SHELLING, EXCHANGE, FLARES, DRONE, ENGINEERING, NKINDS };
 
@@ -43,10 +43,10 @@ static const double kind_extra[NKINDS] = { 2.0, 1.5, 0.8, 0.3, 0.2 };
 /* Hour-of-day weights (UTC here; most violations fall in the evening). */
 static const double night_hours[24] = { 7, 6, 5, 4, 3, 2, 1, 1, 1, 1, 1, 1, 1,
 	1, 1, 1, 2, 3, 4, 6, 8, 9, 9, 8 };
-static const double dark_hours[24] = { 8, 8, 7, 6, 4, 1, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 1, 4, 8, 9, 9, 9 };
-static const double day_hours[24] = { 0, 0, 0, 0, 0, 0, 1, 3, 5, 6, 6, 6, 5,
-	6, 6, 5, 4, 2, 1, 0, 0, 0, 0, 0 };
+static const double dark_hours[24] = { 8, 8, 7, 6, 4, 1, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 1, 4, 8, 9, 9, 9 };
+static const double day_hours[24] = { 0, 0, 0, 0, 0, 0, 1, 3, 5, 6, 6, 6, 5, 6,
+	6, 5, 4, 2, 1, 0, 0, 0, 0, 0 };
 
 /* A fixed monitoring asset: an observation post or an acoustic array. */
 struct post {
@@ -252,9 +252,10 @@ static void
 count_phrase(char *buf, size_t len, const char *category, const char *q,
     int64_t n)
 {
-	if (n == 1 && (strcmp(category, "fortification_work") == 0 ||
-	    strcmp(category, "movement_in_restricted_zone") == 0 ||
-	    strcmp(category, "mine_or_uxo") == 0))
+	if (n == 1 &&
+	    (strcmp(category, "fortification_work") == 0 ||
+		strcmp(category, "movement_in_restricted_zone") == 0 ||
+		strcmp(category, "mine_or_uxo") == 0))
 		snprintf(buf, len, "%s", noun(category, n));
 	else
 		snprintf(buf, len, "%s%lld %s", qualifier_words(q),
@@ -285,15 +286,9 @@ perceive(struct sim *s, int64_t truth, int64_t *value, const char **q)
 	v = round_to((double)truth * exp(0.25 * prng_normal(&s->prng)), 1);
 	*value = v < 1 ? 1 : (int64_t)v;
 	switch (prng_below(&s->prng, 4)) {
-	case 0:
-		*q = "exact";
-		break;
-	case 1:
-		*q = "at_least";
-		break;
-	default:
-		*q = "about";
-		break;
+	case 0: *q = "exact"; break;
+	case 1: *q = "at_least"; break;
+	default: *q = "about"; break;
 	}
 }
 
@@ -379,8 +374,7 @@ set_point(json_t *obs, double lat, double lon, int64_t precision_m)
 		"precision_m", (json_int_t)precision_m));
 }
 
-static void
-set_narrative(json_t *obs, const char *fmt, ...)
+static void set_narrative(json_t *obs, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
@@ -533,19 +527,25 @@ report_cross_fix(struct sim *s, size_t k, const struct post *a,
 	list = json_array();
 	for (i = 0; i < 2; i++) {
 		inverse(s, op[i]->lat, op[i]->lon, e->lat, e->lon, &dist, &az);
-		az = fmod(round_to(az + OP_BEARING_SIGMA *
-				 prng_normal(&s->prng), 0.5) + 720.0, 360.0);
+		az =
+		    fmod(round_to(az + OP_BEARING_SIGMA * prng_normal(&s->prng),
+			     0.5) +
+			    720.0,
+			360.0);
 		if (az >= 359.999)
 			az = 0;
-		json_array_append_new(list, json_pack("{s:o,s:o,s:f,s:f}",
-		    "lat", coord(op[i]->lat), "lon", coord(op[i]->lon),
-		    "bearing_deg", az, "sigma_deg", 2.0));
+		json_array_append_new(list,
+		    json_pack("{s:o,s:o,s:f,s:f}", "lat", coord(op[i]->lat),
+			"lon", coord(op[i]->lon), "bearing_deg", az,
+			"sigma_deg", 2.0));
 	}
-	json_object_set_new(obs, "location", json_pack("{s:o}", "bearings",
-	    list));
+	json_object_set_new(obs, "location",
+	    json_pack("{s:o}", "bearings", list));
 	count_phrase(what, sizeof(what), e->category, q, value);
-	set_narrative(obs, "Seen from %s and %s: %s; bearings taken from "
-	    "both posts.", a->unit, b->unit, what);
+	set_narrative(obs,
+	    "Seen from %s and %s: %s; bearings taken from "
+	    "both posts.",
+	    a->unit, b->unit, what);
 	return add_report(s, t, obs, k, 1);
 }
 
@@ -586,14 +586,16 @@ report_array(struct sim *s, size_t k, const struct post *a, double d_m)
 	set_count(obs, value, value == e->count ? "exact" : "at_least");
 	mics = json_array();
 	for (i = 0; i < ARRAY_MICS; i++)
-		json_array_append_new(mics, json_pack("{s:o,s:o,s:i,s:I}",
-		    "lat", json_real(round_to(a->mic_lat[i], 1e-7)), "lon",
-		    json_real(round_to(a->mic_lon[i], 1e-7)), "alt_m", 0,
-		    "t_ns", (json_int_t)llround((arr[i] - (double)t0_ms /
-						    1000.0) * 1e9)));
-	json_object_set_new(obs, "location", json_pack("{s:o,s:f,s:f,s:i}",
-	    "sensors", mics, "speed_mps", SOUND_MPS, "sigma_t_s", MIC_SIGMA_S,
-	    "source_alt_m", 0));
+		json_array_append_new(mics,
+		    json_pack("{s:o,s:o,s:i,s:I}", "lat",
+			json_real(round_to(a->mic_lat[i], 1e-7)), "lon",
+			json_real(round_to(a->mic_lon[i], 1e-7)), "alt_m", 0,
+			"t_ns",
+			(json_int_t)llround(
+			    (arr[i] - (double)t0_ms / 1000.0) * 1e9)));
+	json_object_set_new(obs, "location",
+	    json_pack("{s:o,s:f,s:f,s:i}", "sensors", mics, "speed_mps",
+		SOUND_MPS, "sigma_t_s", MIC_SIGMA_S, "source_alt_m", 0));
 	return add_report(s, (int64_t)floor(first), obs, k, 1);
 }
 
@@ -618,8 +620,7 @@ report_patrol(struct sim *s, size_t k)
 	p = prng_below(&s->prng, NUM_PATROLS);
 	snprintf(unit, sizeof(unit), "P-%02u", (unsigned)p + 1);
 	t = minute(e->t + (int64_t)uniform(s, 0, 180));
-	obs = new_observation(s, t, "patrol", member(s, (size_t)p), NULL,
-	    unit);
+	obs = new_observation(s, t, "patrol", member(s, (size_t)p), NULL, unit);
 	if (obs == NULL)
 		return -1;
 	json_object_set_new(obs, "category", json_string(e->category));
@@ -677,8 +678,9 @@ report_uav(struct sim *s, size_t k)
 	set_weapon(s, obs, e, 0.8);
 	set_count(obs, e->count, "exact");
 	blur(s, e->lat, e->lon, 6.0, &lat, &lon);
-	json_object_set_new(obs, "location", json_pack("{s:o, s:o, s:i}",
-	    "lat", coord(lat), "lon", coord(lon), "ce90_m", UAV_CE90_M));
+	json_object_set_new(obs, "location",
+	    json_pack("{s:o, s:o, s:i}", "lat", coord(lat), "lon", coord(lon),
+		"ce90_m", UAV_CE90_M));
 	for (i = 0; i < 64; i += 16) {
 		uint64_t x = prng_next(&s->prng);
 		int j;
@@ -754,8 +756,9 @@ report_complaint(struct sim *s, size_t first, size_t n, int spurious,
 	json_object_set_new(obs, "alleged_by", json_string(side_name(side)));
 	json_object_set_new(obs, "alleged_against",
 	    json_string(side_name(!side)));
-	set_narrative(obs, "%s reports that %s came under fire: at least "
-			   "%lld rounds between %.5s and %.5s UTC.",
+	set_narrative(obs,
+	    "%s reports that %s came under fire: at least "
+	    "%lld rounds between %.5s and %.5s UTC.",
 	    side ? "Side B" : "Side A", place, (long long)total, when_from + 11,
 	    when_to + 11);
 	return add_report(s, to, obs, first, n);
@@ -789,8 +792,8 @@ observe_event(struct sim *s, size_t k)
 		    chance(s, 0.95 * (1 - pow(best[j] / range, 2)));
 	cross = s->nposts >= 2 && saw[0] && saw[1] && visual(e->category) &&
 	    chance(s, 0.5);
-	if (cross && report_cross_fix(s, k, &s->posts[nb[0]],
-			 &s->posts[nb[1]]) == -1)
+	if (cross &&
+	    report_cross_fix(s, k, &s->posts[nb[0]], &s->posts[nb[1]]) == -1)
 		return -1;
 	for (j = 0; j < 2 && j < s->nposts; j++) {
 		if (!saw[j])
@@ -856,8 +859,8 @@ draw_kind(struct sim *s, enum episode_kind kind, struct event *e)
 	case EXCHANGE:
 		if (x < 0.7) {
 			e->category = "burst_or_shot";
-			e->weapon = chance(s, 0.6) ? "small_arms"
-						   : "heavy_machine_gun";
+			e->weapon =
+			    chance(s, 0.6) ? "small_arms" : "heavy_machine_gun";
 			e->count = 1 + (int64_t)prng_poisson(&s->prng, 10);
 		} else {
 			e->category = "small_arms_fire";
@@ -872,8 +875,8 @@ draw_kind(struct sim *s, enum episode_kind kind, struct event *e)
 	case DRONE:
 		e->weapon = "drone";
 		e->category = x < 0.5 ? "drone_strike" : "airspace_violation";
-		e->count = x < 0.5 ? 1 + (int64_t)prng_poisson(&s->prng, 0.4)
-				   : 1;
+		e->count =
+		    x < 0.5 ? 1 + (int64_t)prng_poisson(&s->prng, 0.4) : 1;
 		break;
 	default:
 		if (x < 0.45)
@@ -893,8 +896,8 @@ draw_kind(struct sim *s, enum episode_kind kind, struct event *e)
 static int
 episode(struct sim *s, int64_t day, size_t max_events)
 {
-	enum episode_kind kind = (enum episode_kind)pick_weighted(s,
-	    kind_weight, NKINDS);
+	enum episode_kind kind =
+	    (enum episode_kind)pick_weighted(s, kind_weight, NKINDS);
 	double lat, lon, dir, t, slat, slon;
 	struct event e;
 	size_t n, i, first = s->nev;
@@ -908,11 +911,11 @@ episode(struct sim *s, int64_t day, size_t max_events)
 	} else {
 		si = (long)prng_below(&s->prng, region_nsettlements(s->r));
 		region_settlement(s->r, (size_t)si, &slat, &slon);
-		offset(s, slat, slon, uniform(s, 0, 360),
-		    uniform(s, 500, 4000), &lat, &lon);
+		offset(s, slat, slon, uniform(s, 0, 360), uniform(s, 500, 4000),
+		    &lat, &lon);
 	}
 	t = pick_hour_start(s, day,
-	    kind == FLARES	    ? dark_hours
+	    kind == FLARES	      ? dark_hours
 		: kind == ENGINEERING ? day_hours
 				      : night_hours);
 	n = 1 + (size_t)prng_poisson(&s->prng, kind_extra[kind]);
@@ -939,8 +942,9 @@ episode(struct sim *s, int64_t day, size_t max_events)
 			return -1;
 	}
 	/* The side that was hit may complain about a shelling or drone. */
-	if ((kind == SHELLING || (kind == DRONE &&
-	    strcmp(s->ev[first].category, "drone_strike") == 0)) &&
+	if ((kind == SHELLING ||
+		(kind == DRONE &&
+		    strcmp(s->ev[first].category, "drone_strike") == 0)) &&
 	    chance(s, 0.3))
 		if (report_complaint(s, first, n, 0, s->ev[first].lat,
 			s->ev[first].lon, s->ev[first].side,
@@ -1090,13 +1094,14 @@ place_assets(struct sim *s)
 		offset(s, lat, lon, dir + ((i % 2) ? 90.0 : -90.0),
 		    uniform(s, 3000, 8000), &s->arrays[i].lat,
 		    &s->arrays[i].lon);
-		snprintf(s->arrays[i].unit, sizeof(s->arrays[i].unit),
-		    "AS-%zu", i + 1);
+		snprintf(s->arrays[i].unit, sizeof(s->arrays[i].unit), "AS-%zu",
+		    i + 1);
 		s->arrays[i].member = member(s, i + 1);
 		/* Microphones on a ring of 1-2 km around the array's centre. */
 		for (n = 0; n < ARRAY_MICS; n++)
 			offset(s, s->arrays[i].lat, s->arrays[i].lon,
-			    (double)n * 360.0 / ARRAY_MICS + uniform(s, -20, 20),
+			    (double)n * 360.0 / ARRAY_MICS +
+				uniform(s, -20, 20),
 			    uniform(s, 1000, 2000), &s->arrays[i].mic_lat[n],
 			    &s->arrays[i].mic_lon[n]);
 	}
@@ -1134,8 +1139,8 @@ sim_run(const struct region *r, const struct sim_config *cfg,
 			if (observe_event(&s, k) == -1)
 				goto nomem;
 		for (spur = prng_poisson(&s.prng, 0.3); spur > 0; spur--) {
-			si = (size_t)prng_below(&s.prng,
-			    region_nsettlements(r));
+			si =
+			    (size_t)prng_below(&s.prng, region_nsettlements(r));
 			region_settlement(r, si, &lat, &lon);
 			if (report_complaint(&s, 0, 0, 1, lat, lon,
 				region_side(r, lat, lon),

@@ -36,12 +36,12 @@ struct region;
 #define SIM_MAX_MEMBERS 8
 
 struct sim_config {
-	int64_t start_s;	      /* UTC midnight of the first day, s */
-	int64_t days;		      /* 1 .. SIM_MAX_DAYS */
-	double per_day;		      /* mean true events a day, > 0 */
+	int64_t start_s; /* UTC midnight of the first day, s */
+	int64_t days;	 /* 1 .. SIM_MAX_DAYS */
+	double per_day;	 /* mean true events a day, > 0 */
 	uint64_t seed;
-	const char *const *members;   /* the center's members (monitors) */
-	size_t nmembers;	      /* 1 .. SIM_MAX_MEMBERS */
+	const char *const *members; /* the center's members (monitors) */
+	size_t nmembers;	    /* 1 .. SIM_MAX_MEMBERS */
 };
 
 /*

@@ -19,8 +19,8 @@
 
 /* Hands entry idx of type to the backend as refused, and why. */
 static int __attribute__((format(printf, 5, 6)))
-refuse(const struct applier_rows *rows, void *db, int64_t idx,
-    const char *type, const char *fmt, ...)
+refuse(const struct applier_rows *rows, void *db, int64_t idx, const char *type,
+    const char *fmt, ...)
 {
 	char reason[APPLIER_REASON_LEN];
 	va_list ap;
@@ -42,8 +42,8 @@ need_incident(const struct applier_rows *rows, void *db, int64_t idx,
 {
 	int exists = rows->incident_exists(db, id);
 
-	if (exists == 0 && refuse(rows, db, idx, type, "%s: no incident %s",
-	    field, id) == -1)
+	if (exists == 0 &&
+	    refuse(rows, db, idx, type, "%s: no incident %s", field, id) == -1)
 		return -1;
 	return exists;
 }
@@ -57,24 +57,28 @@ applier_principal(const struct applier_rows *rows, void *db, int64_t idx,
 	char why[APPLIER_REASON_LEN];
 	int revoke, found, known;
 
-	if (principal_from_entry(e, &p, &revoke, hash, why, sizeof(why)) ==
-	    -1)
+	if (principal_from_entry(e, &p, &revoke, hash, why, sizeof(why)) == -1)
 		return refuse(rows, db, idx, "principal", "%s", why);
 	if ((found = rows->find_principal(db, p.name, &cur)) == -1)
 		return -1;
 	if (revoke) {
 		if (!found)
-			return refuse(rows, db, idx, "principal", "/name: no "
-			    "active principal is named %s", p.name);
+			return refuse(rows, db, idx, "principal",
+			    "/name: no "
+			    "active principal is named %s",
+			    p.name);
 		return rows->revoke_principal(db, p.name, idx);
 	}
 	if (found)
-		return refuse(rows, db, idx, "principal", "/name: principal %s "
-		    "exists; revoke it first", p.name);
+		return refuse(rows, db, idx, "principal",
+		    "/name: principal %s "
+		    "exists; revoke it first",
+		    p.name);
 	if ((known = rows->token_known(db, hash)) == -1)
 		return -1;
 	if (known)
-		return refuse(rows, db, idx, "principal", "/token_sha256: this "
+		return refuse(rows, db, idx, "principal",
+		    "/token_sha256: this "
 		    "token was issued before");
 	return rows->insert_principal(db, idx, &p, hash);
 }
@@ -108,27 +112,32 @@ applier_genesis(const struct applier_rows *rows, void *db, int64_t idx,
 	size_t i;
 	int revoke, rc;
 
-	json_array_foreach(members, i, m) {
+	json_array_foreach(members, i, m)
+	{
 		name = json_string_value(json_object_get(m, "name"));
 		if (name == NULL)
 			continue;
-		if (rows->add_member(db, name, json_string_value(
-		    json_object_get(m, "vkey")), idx) == -1)
+		if (rows->add_member(db, name,
+			json_string_value(json_object_get(m, "vkey")),
+			idx) == -1)
 			return -1;
 	}
 	/* No rule in a genesis entry (older centers): all members. */
 	rule = json_object_get(e, "rule");
 	if (rule != NULL && member_rule_from_json(rule, &r) == -1)
-		return refuse(rows, db, idx, "genesis", "/rule: not a ruling "
+		return refuse(rows, db, idx, "genesis",
+		    "/rule: not a ruling "
 		    "rule");
-	if (set_center(rows, db, "rule", member_rule_json(&r), JSON_COMPACT |
-	    JSON_SORT_KEYS) == -1)
+	if (set_center(rows, db, "rule", member_rule_json(&r),
+		JSON_COMPACT | JSON_SORT_KEYS) == -1)
 		return -1;
 	parties = json_object_get(e, "parties");
-	if (set_center(rows, db, "parties", parties ? json_incref((json_t *)
-	    parties) : json_array(), JSON_COMPACT) == -1)
+	if (set_center(rows, db, "parties",
+		parties ? json_incref((json_t *)parties) : json_array(),
+		JSON_COMPACT) == -1)
 		return -1;
-	json_array_foreach(principals, i, m) {
+	json_array_foreach(principals, i, m)
+	{
 		pe = json_deep_copy(m);
 		json_object_set_new(pe, "action", json_string("add"));
 		rc = principal_from_entry(pe, &p, &revoke, hash, why,
@@ -183,14 +192,16 @@ applier_evidence(const struct applier_rows *rows, void *db, int64_t idx,
 	if ((found = rows->find_evidence(db, hex, &known_size)) == -1)
 		return -1;
 	if (!ev.upload && !found)
-		return refuse(rows, db, idx, "evidence", "/sha256: no such "
+		return refuse(rows, db, idx, "evidence",
+		    "/sha256: no such "
 		    "evidence");
 	if (ev.upload && !found) {
 		if (ev.media_type == NULL || ev.size < 0)
-			return refuse(rows, db, idx, "evidence", "/media_type, "
+			return refuse(rows, db, idx, "evidence",
+			    "/media_type, "
 			    "/size: required for an upload");
-		if (rows->insert_evidence(db, ev.sha256, ev.size,
-		    ev.media_type, idx) == -1)
+		if (rows->insert_evidence(db, ev.sha256, ev.size, ev.media_type,
+			idx) == -1)
 			return -1;
 	}
 	return rows->add_custody(db, idx, ev.sha256, ev.action, ev.by,
@@ -211,7 +222,7 @@ applier_state(const struct applier_rows *rows, void *db, int64_t idx,
 	    -1)
 		return refuse(rows, db, idx, "incident_state", "%s", why);
 	if ((exists = need_incident(rows, db, idx, "incident_state",
-	    "/incident", id)) != 1)
+		 "/incident", id)) != 1)
 		return exists;
 	if (rows->get_state(db, id, &from, &cur_tier) == -1)
 		return -1;
@@ -220,16 +231,18 @@ applier_state(const struct applier_rows *rows, void *db, int64_t idx,
 		why, sizeof(why)) == -1)
 		return refuse(rows, db, idx, "incident_state", "%s", why);
 	if (to == WORKFLOW_ESCALATED && tier != cur_tier + 1)
-		return refuse(rows, db, idx, "incident_state", "/tier: %lld is "
-		    "not the next tier (%lld)", (long long)tier,
-		    (long long)cur_tier + 1);
-	if (dup != NULL && (exists = need_incident(rows, db, idx,
-	    "incident_state", "/duplicate_of", dup)) != 1)
+		return refuse(rows, db, idx, "incident_state",
+		    "/tier: %lld is "
+		    "not the next tier (%lld)",
+		    (long long)tier, (long long)cur_tier + 1);
+	if (dup != NULL &&
+	    (exists = need_incident(rows, db, idx, "incident_state",
+		 "/duplicate_of", dup)) != 1)
 		return exists;
 	tier_name = json_string_value(json_object_get(e, "tier_name"));
-	return rows->set_state(db, id, idx, json_integer_value(
-	    json_object_get(e, "at_ms")), from, to, to == WORKFLOW_ESCALATED ?
-	    tier : cur_tier, tier_name, dup);
+	return rows->set_state(db, id, idx,
+	    json_integer_value(json_object_get(e, "at_ms")), from, to,
+	    to == WORKFLOW_ESCALATED ? tier : cur_tier, tier_name, dup);
 }
 
 /* The views a ruling weighs, gathered from latest_views. */
@@ -289,32 +302,39 @@ applier_assessment(const struct applier_rows *rows, void *db, int64_t idx,
 	int r;
 
 	if (note == NULL || by == NULL)
-		return refuse(rows, db, idx, "assessment", "/note, /by: "
+		return refuse(rows, db, idx, "assessment",
+		    "/note, /by: "
 		    "required");
 	if (assessment_read(note, strlen(note), &a, why, sizeof(why)) == -1)
 		return refuse(rows, db, idx, "assessment", "%s", why);
 	if ((r = need_incident(rows, db, idx, "assessment", "/incident",
-	    a.incident)) != 1)
+		 a.incident)) != 1)
 		return r;
 	if ((r = rows->member_vkey(db, a.member, vkey, sizeof(vkey))) != 1)
-		return r == 0 ? refuse(rows, db, idx, "assessment", "/member: "
-		    "%s is not a member", a.member) : -1;
+		return r == 0 ? refuse(rows, db, idx, "assessment",
+				    "/member: "
+				    "%s is not a member",
+				    a.member)
+			      : -1;
 	keys[0] = vkey;
-	if (member_note_verify(note, strlen(note), keys, 1, why,
-		sizeof(why)) == -1)
+	if (member_note_verify(note, strlen(note), keys, 1, why, sizeof(why)) ==
+	    -1)
 		return refuse(rows, db, idx, "assessment", "%s", why);
 	if (rows->last_revision(db, a.incident, a.member, &last) == -1)
 		return -1;
 	if (a.revision != last + 1)
-		return refuse(rows, db, idx, "assessment", "/revision: %s's "
-		    "revision %lld of %s is %s; the next is %lld", a.member,
-		    (long long)a.revision, a.incident, a.revision <= last ?
-		    "recorded already (a replay)" : "not the next",
+		return refuse(rows, db, idx, "assessment",
+		    "/revision: %s's "
+		    "revision %lld of %s is %s; the next is %lld",
+		    a.member, (long long)a.revision, a.incident,
+		    a.revision <= last ? "recorded already (a replay)"
+				       : "not the next",
 		    (long long)last + 1);
 	if (rows->get_state(db, a.incident, &state, &tier) == -1)
 		return -1;
 	if (!workflow_accepts_assessment(state))
-		return refuse(rows, db, idx, "assessment", "the incident is "
+		return refuse(rows, db, idx, "assessment",
+		    "the incident is "
 		    "%s: assessments are recorded before a ruling",
 		    workflow_state_name(state));
 	if (rows->insert_assessment(db, idx, &a, by, at, note) == -1 ||
@@ -347,32 +367,37 @@ applier_task(const struct applier_rows *rows, void *db, int64_t idx,
 	int r, open = 0;
 
 	if (workflow_check_task(e, why, sizeof(why)) == -1 || by == NULL)
-		return refuse(rows, db, idx, "task", "%s", by ? why :
-		    "/by: required");
+		return refuse(rows, db, idx, "task", "%s",
+		    by ? why : "/by: required");
 	if (strcmp(action, "assign") == 0) {
 		t.incident = json_string_value(json_object_get(e, "incident"));
 		t.unit = json_string_value(json_object_get(e, "unit"));
 		t.kind = json_string_value(json_object_get(e, "kind"));
-		t.description = json_string_value(json_object_get(e,
-		    "description"));
+		t.description =
+		    json_string_value(json_object_get(e, "description"));
 		t.by = by;
 		t.due_ms = json_integer_value(json_object_get(e, "due_ms"));
 		t.at_ms = json_integer_value(json_object_get(e, "at_ms"));
 		if ((r = need_incident(rows, db, idx, "task", "/incident",
-		    t.incident)) != 1)
+			 t.incident)) != 1)
 			return r;
 		if (rows->insert_task(db, idx, &t) == -1)
 			return -1;
 		return rows->add_event(db, t.incident, idx, "task");
 	}
 	if ((r = rows->find_task(db, task, inc, sizeof(inc), &open)) != 1)
-		return r == 0 ? refuse(rows, db, idx, "task", "/task: no task "
-		    "was assigned at index %lld", (long long)task) : -1;
+		return r == 0 ? refuse(rows, db, idx, "task",
+				    "/task: no task "
+				    "was assigned at index %lld",
+				    (long long)task)
+			      : -1;
 	if (!open)
-		return refuse(rows, db, idx, "task", "/task: task %lld is done "
-		    "already", (long long)task);
-	if (rows->finish_task(db, task, idx, by, json_string_value(
-	    json_object_get(e, "note"))) == -1)
+		return refuse(rows, db, idx, "task",
+		    "/task: task %lld is done "
+		    "already",
+		    (long long)task);
+	if (rows->finish_task(db, task, idx, by,
+		json_string_value(json_object_get(e, "note"))) == -1)
 		return -1;
 	return rows->add_event(db, inc, idx, "task_done");
 }
@@ -388,8 +413,7 @@ applier_release(const struct applier_rows *rows, void *db, int64_t idx,
 
 	if (workflow_check_release(e, why, sizeof(why)) == -1)
 		return refuse(rows, db, idx, "release", "%s", why);
-	if ((r = need_incident(rows, db, idx, "release", "/incident", id)) !=
-	    1)
+	if ((r = need_incident(rows, db, idx, "release", "/incident", id)) != 1)
 		return r;
 	if (rows->insert_release(db, id, party, idx) == -1)
 		return -1;
@@ -407,10 +431,8 @@ applier_owns(enum entry_type t)
 	case ENTRY_INCIDENT_STATE:
 	case ENTRY_ASSESSMENT:
 	case ENTRY_TASK:
-	case ENTRY_RELEASE:
-		return 1;
-	default:
-		return 0;
+	case ENTRY_RELEASE: return 1;
+	default: return 0;
 	}
 }
 
@@ -419,23 +441,14 @@ applier_apply(const struct applier_rows *rows, void *db, int64_t idx,
     enum entry_type t, const json_t *entry)
 {
 	switch (t) {
-	case ENTRY_GENESIS:
-		return applier_genesis(rows, db, idx, entry);
-	case ENTRY_PRINCIPAL:
-		return applier_principal(rows, db, idx, entry);
-	case ENTRY_MEMBER:
-		return applier_member(rows, db, idx, entry);
-	case ENTRY_EVIDENCE:
-		return applier_evidence(rows, db, idx, entry);
-	case ENTRY_INCIDENT_STATE:
-		return applier_state(rows, db, idx, entry);
-	case ENTRY_ASSESSMENT:
-		return applier_assessment(rows, db, idx, entry);
-	case ENTRY_TASK:
-		return applier_task(rows, db, idx, entry);
-	case ENTRY_RELEASE:
-		return applier_release(rows, db, idx, entry);
-	default:
-		return -1;
+	case ENTRY_GENESIS: return applier_genesis(rows, db, idx, entry);
+	case ENTRY_PRINCIPAL: return applier_principal(rows, db, idx, entry);
+	case ENTRY_MEMBER: return applier_member(rows, db, idx, entry);
+	case ENTRY_EVIDENCE: return applier_evidence(rows, db, idx, entry);
+	case ENTRY_INCIDENT_STATE: return applier_state(rows, db, idx, entry);
+	case ENTRY_ASSESSMENT: return applier_assessment(rows, db, idx, entry);
+	case ENTRY_TASK: return applier_task(rows, db, idx, entry);
+	case ENTRY_RELEASE: return applier_release(rows, db, idx, entry);
+	default: return -1;
 	}
 }

@@ -80,8 +80,8 @@ struct applier_rows {
 	 * The current key of member: 1 with it in vkey (len bytes), 0 when
 	 * member is not a member, -1 on error.
 	 */
-	int (*member_vkey)(void *db, const char *member, char *vkey,
-	    size_t len);
+	int (
+	    *member_vkey)(void *db, const char *member, char *vkey, size_t len);
 	/* The center's rule (all members when it has none) and its number
 	 * of current members. 0 or -1. */
 	int (*rule)(void *db, struct member_rule *rule, size_t *nmembers);
@@ -91,16 +91,15 @@ struct applier_rows {
 	    void *arg);
 	/* The highest revision of member's assessments of incident, 0 if
 	 * none. 0 or -1. */
-	int (*last_revision)(void *db, const char *incident,
-	    const char *member, int64_t *last);
+	int (*last_revision)(void *db, const char *incident, const char *member,
+	    int64_t *last);
 	/* Stores assessment a (from entry idx: its signed note, who
 	 * recorded it and when). 0 or -1. */
 	int (*insert_assessment)(void *db, int64_t idx,
 	    const struct assessment *a, const char *by, int64_t at_ms,
 	    const char *note);
 	/* Stores task t, assigned by entry idx, open. 0 or -1. */
-	int (*insert_task)(void *db, int64_t idx,
-	    const struct applier_task *t);
+	int (*insert_task)(void *db, int64_t idx, const struct applier_task *t);
 	/*
 	 * The task assigned at index task: 1 with its incident (len bytes)
 	 * and *open (1 while not done), 0 when there is none, -1 on error.
@@ -116,8 +115,7 @@ struct applier_rows {
 	int (*insert_release)(void *db, const char *id, const char *party,
 	    int64_t idx);
 	/* The active principal named name: 1 and *p, 0 if none, -1. */
-	int (*find_principal)(void *db, const char *name,
-	    struct principal *p);
+	int (*find_principal)(void *db, const char *name, struct principal *p);
 	/* 1 if a token with SHA-256 hash was ever issued, 0 if not, -1. */
 	int (*token_known)(void *db, const uint8_t hash[32]);
 	/* Stores principal p, active, added by entry idx, with its token's
@@ -192,8 +190,8 @@ int applier_genesis(const struct applier_rows *rows, void *db, int64_t idx,
  * and a token never issued before; a revocation an active principal.
  * 0 or -1.
  */
-int applier_principal(const struct applier_rows *rows, void *db,
-    int64_t idx, const json_t *entry);
+int applier_principal(const struct applier_rows *rows, void *db, int64_t idx,
+    const json_t *entry);
 
 /*
  * Applies entry idx (a "member" entry): a key change signed by the keys it
@@ -227,8 +225,8 @@ int applier_state(const struct applier_rows *rows, void *db, int64_t idx,
  * the ruling of every current member's latest view under the center's
  * rule moves it on when there is one. Cost: one signature check. 0 or -1.
  */
-int applier_assessment(const struct applier_rows *rows, void *db,
-    int64_t idx, const json_t *entry);
+int applier_assessment(const struct applier_rows *rows, void *db, int64_t idx,
+    const json_t *entry);
 
 /*
  * Applies entry idx (a "task" entry): an assignment to an incident that
@@ -245,7 +243,7 @@ int applier_release(const struct applier_rows *rows, void *db, int64_t idx,
  * The ruling on incident id now: every current member's latest view under
  * the center's rule (workflow_ruling). 0 with it in *out, or -1.
  */
-int applier_rule_on(const struct applier_rows *rows, void *db,
-    const char *id, enum workflow_state *out);
+int applier_rule_on(const struct applier_rows *rows, void *db, const char *id,
+    enum workflow_state *out);
 
 #endif

@@ -26,7 +26,8 @@ digest_row(void *ctx, int64_t index, const char *entry, size_t len,
 	uint64_t v = (uint64_t)index;
 	int i;
 
-	(void)id; /* the digest hashes the entry itself, whatever the column says */
+	(void)
+	    id; /* the digest hashes the entry itself, whatever the column says */
 	if (index >= r->to)
 		return 1;
 	for (i = 7; i >= 0; i--) {

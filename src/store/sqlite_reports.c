@@ -124,11 +124,13 @@ needed(sqlite3 *db, int64_t *need, int64_t *nmembers)
 
 /* The report's state into buf: 1, 0 no such report, -1. */
 static int
-report_state(sqlite3 *db, const char *id, char *buf, size_t len,
-    char *number, size_t nlen)
+report_state(sqlite3 *db, const char *id, char *buf, size_t len, char *number,
+    size_t nlen)
 {
-	sqlite3_stmt *st = stmt(db, "SELECT state, number FROM report WHERE "
-	    "id = ?", "t", id);
+	sqlite3_stmt *st = stmt(db,
+	    "SELECT state, number FROM report WHERE "
+	    "id = ?",
+	    "t", id);
 	int r;
 
 	if (st == NULL)
@@ -165,8 +167,10 @@ check_note(sqlite3 *db, const char *note, const char *report,
 		return 1;
 	}
 	if (report != NULL && strcmp(s->report, report) != 0) {
-		snprintf(why, whylen, "/report: the note signs %.16s…, not "
-		    "%.16s…", s->report, report);
+		snprintf(why, whylen,
+		    "/report: the note signs %.16s…, not "
+		    "%.16s…",
+		    s->report, report);
 		return 1;
 	}
 	if ((st = stmt(db, "SELECT vkey FROM member WHERE name = ?", "t",
@@ -179,27 +183,38 @@ check_note(sqlite3 *db, const char *note, const char *report,
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
 		return fail(db, "member key");
 	if (vkey[0] == '\0') {
-		snprintf(why, whylen, "/member: %s is not a member of this "
-		    "center", s->member);
+		snprintf(why, whylen,
+		    "/member: %s is not a member of this "
+		    "center",
+		    s->member);
 		return 1;
 	}
 	keys[0] = vkey;
-	if (member_note_verify(note, strlen(note), keys, 1, err,
-		sizeof(err)) == -1) {
+	if (member_note_verify(note, strlen(note), keys, 1, err, sizeof(err)) ==
+	    -1) {
 		snprintf(why, whylen, "%s", err);
 		return 1;
 	}
-	if (known != NULL && (r = one_int(db, stmt(db, "SELECT idx FROM "
-		 "report_signature WHERE report = ? AND member = ? AND note = ?",
-		 "ttt", s->report, s->member, note), &x)) != 0) {
+	if (known != NULL &&
+	    (r = one_int(db,
+		 stmt(db,
+		     "SELECT idx FROM "
+		     "report_signature WHERE report = ? AND member = ? AND "
+		     "note = ?",
+		     "ttt", s->report, s->member, note),
+		 &x)) != 0) {
 		*known = 1;
 		return r == 1 ? 0 : -1;
 	}
-	if ((r = one_int(db, stmt(db, "SELECT idx FROM report_signature WHERE "
-		 "report = ? AND member = ?", "tt", s->report, s->member),
+	if ((r = one_int(db,
+		 stmt(db,
+		     "SELECT idx FROM report_signature WHERE "
+		     "report = ? AND member = ?",
+		     "tt", s->report, s->member),
 		 &x)) != 0) {
 		if (r == 1)
-			snprintf(why, whylen, "%s has signed or refused report "
+			snprintf(why, whylen,
+			    "%s has signed or refused report "
 			    "%.16s… already, at log index %lld (a replay)",
 			    s->member, s->report, (long long)x);
 		return r == 1 ? 1 : -1;
@@ -211,10 +226,13 @@ static int
 record(sqlite3 *db, int64_t idx, const struct reportentry_signature *s,
     const char *note)
 {
-	return done(db, stmt(db, "INSERT INTO report_signature VALUES(?,?,?,"
-	    "?,?,?,?)", "ttitsit", s->report, s->member, idx,
-	    s->refuse ? "refuse" : "sign", s->refuse ? s->reason : NULL,
-	    s->signed_at_ms, note));
+	return done(db,
+	    stmt(db,
+		"INSERT INTO report_signature VALUES(?,?,?,"
+		"?,?,?,?)",
+		"ttitsit", s->report, s->member, idx,
+		s->refuse ? "refuse" : "sign", s->refuse ? s->reason : NULL,
+		s->signed_at_ms, note));
 }
 
 /* After signatures of report id at idx: released, refused, or as is. */
@@ -224,52 +242,73 @@ settle(sqlite3 *db, int64_t idx, const char *id)
 	int64_t need, nmembers, signs, refusals;
 
 	if (needed(db, &need, &nmembers) == -1 ||
-	    one_int(db, stmt(db, "SELECT count(*) FROM report_signature WHERE "
-		"report = ? AND decision = 'sign'", "t", id), &signs) != 1 ||
-	    one_int(db, stmt(db, "SELECT count(*) FROM report_signature WHERE "
-		"report = ? AND decision = 'refuse'", "t", id),
+	    one_int(db,
+		stmt(db,
+		    "SELECT count(*) FROM report_signature WHERE "
+		    "report = ? AND decision = 'sign'",
+		    "t", id),
+		&signs) != 1 ||
+	    one_int(db,
+		stmt(db,
+		    "SELECT count(*) FROM report_signature WHERE "
+		    "report = ? AND decision = 'refuse'",
+		    "t", id),
 		&refusals) != 1)
 		return -1;
 	if (signs >= need)
-		return done(db, stmt(db, "UPDATE report SET state = "
-		    "'released', state_idx = ? WHERE id = ? AND state = "
-		    "'draft'", "it", idx, id));
+		return done(db,
+		    stmt(db,
+			"UPDATE report SET state = "
+			"'released', state_idx = ? WHERE id = ? AND state = "
+			"'draft'",
+			"it", idx, id));
 	if (nmembers - refusals < need)
-		return done(db, stmt(db, "UPDATE report SET state = 'refused', "
-		    "state_idx = ? WHERE id = ? AND state = 'draft'", "it",
-		    idx, id));
+		return done(db,
+		    stmt(db,
+			"UPDATE report SET state = 'refused', "
+			"state_idx = ? WHERE id = ? AND state = 'draft'",
+			"it", idx, id));
 	return 0;
 }
 
 static int
-apply_draft(sqlite3 *db, int64_t idx, const struct reportentry *e,
-    char *why, size_t whylen)
+apply_draft(sqlite3 *db, int64_t idx, const struct reportentry *e, char *why,
+    size_t whylen)
 {
 	int64_t x;
 	int r;
 
-	if ((r = one_int(db, stmt(db, "SELECT idx FROM report WHERE id = ?",
-		 "t", e->report), &x)) != 0) {
+	if ((r = one_int(db,
+		 stmt(db, "SELECT idx FROM report WHERE id = ?", "t",
+		     e->report),
+		 &x)) != 0) {
 		if (r == 1)
-			snprintf(why, whylen, "report %.16s… was drafted "
-			    "already, at log index %lld", e->report,
-			    (long long)x);
+			snprintf(why, whylen,
+			    "report %.16s… was drafted "
+			    "already, at log index %lld",
+			    e->report, (long long)x);
 		return r == 1 ? 1 : -1;
 	}
-	if (done(db, stmt(db, "UPDATE report SET state = 'superseded', "
-		"state_idx = ? WHERE kind = ? AND subject = ? AND state = "
-		"'draft'", "itt", idx, e->kind, e->subject)) == -1)
+	if (done(db,
+		stmt(db,
+		    "UPDATE report SET state = 'superseded', "
+		    "state_idx = ? WHERE kind = ? AND subject = ? AND state = "
+		    "'draft'",
+		    "itt", idx, e->kind, e->subject)) == -1)
 		return -1;
-	return done(db, stmt(db, "INSERT INTO report VALUES(?,?,?,?,?,?,?,?,"
-	    "?,?,?,'draft',?)", "titttiiittii", e->report, idx, e->kind,
-	    e->number, e->subject, e->from_ms, e->to_ms, e->log_size,
-	    e->root, e->by, e->at_ms, idx));
+	return done(db,
+	    stmt(db,
+		"INSERT INTO report VALUES(?,?,?,?,?,?,?,?,"
+		"?,?,?,'draft',?)",
+		"titttiiittii", e->report, idx, e->kind, e->number, e->subject,
+		e->from_ms, e->to_ms, e->log_size, e->root, e->by, e->at_ms,
+		idx));
 }
 
 /* Signatures of entry idx: notes[0..n-1], all about one report. */
 static int
-apply_notes(sqlite3 *db, int64_t idx, const struct reportentry *e,
-    char *why, size_t whylen)
+apply_notes(sqlite3 *db, int64_t idx, const struct reportentry *e, char *why,
+    size_t whylen)
 {
 	struct reportentry_signature s[REPORTENTRY_MAX_NOTES];
 	int known[REPORTENTRY_MAX_NOTES] = { 0 };
@@ -286,8 +325,10 @@ apply_notes(sqlite3 *db, int64_t idx, const struct reportentry *e,
 		report = s[i].report;
 		for (j = 0; j < i; j++)
 			if (strcmp(s[j].member, s[i].member) == 0) {
-				snprintf(why, whylen, "/notes/%zu: %s signs "
-				    "twice", i, s[i].member);
+				snprintf(why, whylen,
+				    "/notes/%zu: %s signs "
+				    "twice",
+				    i, s[i].member);
 				return 1;
 			}
 	}
@@ -299,14 +340,18 @@ apply_notes(sqlite3 *db, int64_t idx, const struct reportentry *e,
 		return r == 0 ? 1 : -1;
 	}
 	if (strcmp(state, "draft") != 0 && strcmp(state, "released") != 0) {
-		snprintf(why, whylen, "report %.16s… is %s: it takes no "
-		    "signatures", report, state);
+		snprintf(why, whylen,
+		    "report %.16s… is %s: it takes no "
+		    "signatures",
+		    report, state);
 		return 1;
 	}
 	for (i = 0; i < e->nnotes; i++) {
 		if (strcmp(s[i].number, number) != 0) {
-			snprintf(why, whylen, "/number: the note signs \"%s\", "
-			    "the report is \"%s\"", s[i].number, number);
+			snprintf(why, whylen,
+			    "/number: the note signs \"%s\", "
+			    "the report is \"%s\"",
+			    s[i].number, number);
 			return 1;
 		}
 	}
@@ -317,14 +362,15 @@ apply_notes(sqlite3 *db, int64_t idx, const struct reportentry *e,
 }
 
 int
-sqlite_reports_apply(sqlite3 *db, int64_t idx, const json_t *entry,
-    char *why, size_t whylen)
+sqlite_reports_apply(sqlite3 *db, int64_t idx, const json_t *entry, char *why,
+    size_t whylen)
 {
 	struct reportentry e;
 	char err[256];
 
-	if (done(db, stmt(db, "INSERT OR IGNORE INTO report_entry VALUES(?)",
-		"i", idx)) == -1)
+	if (done(db,
+		stmt(db, "INSERT OR IGNORE INTO report_entry VALUES(?)", "i",
+		    idx)) == -1)
 		return -1;
 	if (reportentry_read(entry, &e, err, sizeof(err)) == -1) {
 		snprintf(why, whylen, "%s", err);
@@ -339,23 +385,24 @@ sqlite_reports_apply(sqlite3 *db, int64_t idx, const json_t *entry,
 static json_t *
 members_of(sqlite3 *db, const char *id, const char *decision)
 {
-	sqlite3_stmt *st = stmt(db, "SELECT member FROM report_signature "
-	    "WHERE report = ? AND decision = ? ORDER BY member", "tt", id,
-	    decision);
+	sqlite3_stmt *st = stmt(db,
+	    "SELECT member FROM report_signature "
+	    "WHERE report = ? AND decision = ? ORDER BY member",
+	    "tt", id, decision);
 	json_t *out;
 
 	if (st == NULL)
 		return NULL;
 	out = json_array();
 	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(out, json_string((const char *)
-		    sqlite3_column_text(st, 0)));
+		json_array_append_new(out,
+		    json_string((const char *)sqlite3_column_text(st, 0)));
 	sqlite3_finalize(st);
 	return out;
 }
 
 #define REPORT_COLS                                                        \
-	"id, idx, kind, number, subject, from_ms, to_ms, log_size, root, "  \
+	"id, idx, kind, number, subject, from_ms, to_ms, log_size, root, " \
 	"by, at_ms, state, state_idx"
 
 static json_t *
@@ -365,20 +412,18 @@ report_row(sqlite3 *db, sqlite3_stmt *st)
 
 	return json_pack("{s:s,s:I,s:s,s:s,s:s,s:{s:I,s:I},s:I,s:s,s:s,s:I,"
 			 "s:s,s:I,s:o,s:o}",
-	    "id", id, "index", (json_int_t)sqlite3_column_int64(st, 1),
-	    "kind", sqlite3_column_text(st, 2),
-	    "number", sqlite3_column_text(st, 3),
-	    "subject", sqlite3_column_text(st, 4),
-	    "period", "from_ms", (json_int_t)sqlite3_column_int64(st, 5),
-	    "to_ms", (json_int_t)sqlite3_column_int64(st, 6),
-	    "log_size", (json_int_t)sqlite3_column_int64(st, 7),
-	    "root", sqlite3_column_text(st, 8),
-	    "by", sqlite3_column_text(st, 9),
-	    "at_ms", (json_int_t)sqlite3_column_int64(st, 10),
-	    "state", sqlite3_column_text(st, 11),
-	    "state_index", (json_int_t)sqlite3_column_int64(st, 12),
-	    "signed_by", members_of(db, id, "sign"),
-	    "refused_by", members_of(db, id, "refuse"));
+	    "id", id, "index", (json_int_t)sqlite3_column_int64(st, 1), "kind",
+	    sqlite3_column_text(st, 2), "number", sqlite3_column_text(st, 3),
+	    "subject", sqlite3_column_text(st, 4), "period", "from_ms",
+	    (json_int_t)sqlite3_column_int64(st, 5), "to_ms",
+	    (json_int_t)sqlite3_column_int64(st, 6), "log_size",
+	    (json_int_t)sqlite3_column_int64(st, 7), "root",
+	    sqlite3_column_text(st, 8), "by", sqlite3_column_text(st, 9),
+	    "at_ms", (json_int_t)sqlite3_column_int64(st, 10), "state",
+	    sqlite3_column_text(st, 11), "state_index",
+	    (json_int_t)sqlite3_column_int64(st, 12), "signed_by",
+	    members_of(db, id, "sign"), "refused_by",
+	    members_of(db, id, "refuse"));
 }
 
 json_t *
@@ -388,9 +433,10 @@ sqlite_reports_list(sqlite3 *db, const char *state, const char *kind)
 	json_t *out, *row;
 	int r;
 
-	st = stmt(db, "SELECT " REPORT_COLS " FROM report WHERE (?1 IS NULL "
-	    "OR state = ?1) AND (?2 IS NULL OR kind = ?2) ORDER BY idx", "tt",
-	    state, kind);
+	st = stmt(db,
+	    "SELECT " REPORT_COLS " FROM report WHERE (?1 IS NULL "
+	    "OR state = ?1) AND (?2 IS NULL OR kind = ?2) ORDER BY idx",
+	    "tt", state, kind);
 	if (st == NULL)
 		return NULL;
 	out = json_array();
@@ -425,21 +471,25 @@ sqlite_reports_find(sqlite3 *db, const char *id, json_t **out)
 	if (o == NULL)
 		return fail(db, "find report");
 	if (needed(db, &need, &nmembers) == -1 ||
-	    (st = stmt(db, "SELECT member, decision, reason, idx, "
-		"signed_at_ms, note FROM report_signature WHERE report = ? "
-		"ORDER BY member", "t", id)) == NULL) {
+	    (st = stmt(db,
+		 "SELECT member, decision, reason, idx, "
+		 "signed_at_ms, note FROM report_signature WHERE report = ? "
+		 "ORDER BY member",
+		 "t", id)) == NULL) {
 		json_decref(o);
 		return -1;
 	}
 	sigs = json_array();
 	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(sigs, json_pack("{s:s,s:s,s:s?,s:I,s:I,"
-		    "s:s}", "member", sqlite3_column_text(st, 0), "decision",
-		    sqlite3_column_text(st, 1), "reason",
-		    sqlite3_column_text(st, 2), "index",
-		    (json_int_t)sqlite3_column_int64(st, 3), "signed_at_ms",
-		    (json_int_t)sqlite3_column_int64(st, 4), "note",
-		    sqlite3_column_text(st, 5)));
+		json_array_append_new(sigs,
+		    json_pack("{s:s,s:s,s:s?,s:I,s:I,"
+			      "s:s}",
+			"member", sqlite3_column_text(st, 0), "decision",
+			sqlite3_column_text(st, 1), "reason",
+			sqlite3_column_text(st, 2), "index",
+			(json_int_t)sqlite3_column_int64(st, 3), "signed_at_ms",
+			(json_int_t)sqlite3_column_int64(st, 4), "note",
+			sqlite3_column_text(st, 5)));
 	sqlite3_finalize(st);
 	json_object_set_new(o, "signatures", sigs);
 	json_object_set_new(o, "needed", json_integer(need));
@@ -454,8 +504,10 @@ sqlite_reports_basis(sqlite3 *db, int64_t size, int64_t *basis)
 	int64_t n = size;
 	int r;
 
-	if ((st = stmt(db, "SELECT idx FROM report_entry WHERE idx < ? ORDER "
-		 "BY idx DESC", "i", size)) == NULL)
+	if ((st = stmt(db,
+		 "SELECT idx FROM report_entry WHERE idx < ? ORDER "
+		 "BY idx DESC",
+		 "i", size)) == NULL)
 		return -1;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW &&
 	    sqlite3_column_int64(st, 0) == n - 1)

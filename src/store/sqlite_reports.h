@@ -30,8 +30,8 @@ extern const char *const sqlite_reports_tables[];
  * but the entry's mark), -1 on a database error. Signatures are verified
  * against the members' keys registered in the store at this point.
  */
-int sqlite_reports_apply(sqlite3 *db, int64_t idx, const json_t *e,
-    char *why, size_t whylen);
+int sqlite_reports_apply(sqlite3 *db, int64_t idx, const json_t *e, char *why,
+    size_t whylen);
 
 /*
  * Reports in drafting order, as a new array of {"id","index","kind",
@@ -39,8 +39,7 @@ int sqlite_reports_apply(sqlite3 *db, int64_t idx, const json_t *e,
  * "state_index","signed_by":[members],"refused_by":[members]}, filtered
  * by state and kind (NULL: any). NULL on error.
  */
-json_t *sqlite_reports_list(sqlite3 *db, const char *state,
-    const char *kind);
+json_t *sqlite_reports_list(sqlite3 *db, const char *state, const char *kind);
 
 /*
  * Report id as above plus "signatures": [{"member","decision","reason"?,

@@ -15,8 +15,7 @@
 #include "store/store.h"
 #include "store/store_backend.h"
 
-static const struct store_ops *const backends[] = { &store_sqlite_ops,
-	NULL };
+static const struct store_ops *const backends[] = { &store_sqlite_ops, NULL };
 
 struct store *
 store_open(const char *kind, const char *target, int flags)
@@ -155,8 +154,7 @@ store_refusal(struct store *s, int64_t index, char *reason, size_t len)
 }
 
 int
-store_find_token(struct store *s, const uint8_t hash[32],
-    struct principal *p)
+store_find_token(struct store *s, const uint8_t hash[32], struct principal *p)
 {
 	return store_ops_of(s)->find_token(s, hash, p);
 }

@@ -24,13 +24,13 @@ struct fusion;
 struct applier_rows;
 
 #define STORE_MAX_CATEGORIES 16
-#define STORE_REASON_LEN 256	/* a refused entry's reason */
+#define STORE_REASON_LEN 256 /* a refused entry's reason */
 
 /* A filter over observations; unset bounds are INT64_MIN / INT64_MAX. */
 struct store_query {
 	int has_bbox;
 	int64_t min_lon_e7, min_lat_e7, max_lon_e7, max_lat_e7;
-	int64_t from_ms, to_ms;	  /* overlap with [observed from, to] */
+	int64_t from_ms, to_ms; /* overlap with [observed from, to] */
 	const char *categories[STORE_MAX_CATEGORIES];
 	size_t ncategories;
 	const char *source_type;  /* NULL: any */
@@ -50,15 +50,15 @@ typedef int (*store_row_fn)(void *ctx, int64_t index, const char *entry,
 
 /* A filter over incidents; unset bounds are INT64_MIN / INT64_MAX. */
 struct store_incident_query {
-	int has_bbox;		  /* the incident's position inside */
+	int has_bbox; /* the incident's position inside */
 	int64_t min_lon_e7, min_lat_e7, max_lon_e7, max_lat_e7;
-	int64_t from_ms, to_ms;	  /* overlap with its time window */
+	int64_t from_ms, to_ms; /* overlap with its time window */
 	const char *categories[STORE_MAX_CATEGORIES];
 	size_t ncategories;
-	const char *zone;	  /* a zone it lies in; NULL: any */
-	const char *released_to;  /* released to this party; NULL: any */
-	int64_t after;		  /* cursor: only incidents created after */
-	int limit;		  /* rows at most */
+	const char *zone;	 /* a zone it lies in; NULL: any */
+	const char *released_to; /* released to this party; NULL: any */
+	int64_t after;		 /* cursor: only incidents created after */
+	int limit;		 /* rows at most */
 };
 
 /*
@@ -66,8 +66,8 @@ struct store_incident_query {
  * with the cursor that follows it and the incident record (borrowed; see
  * store_find_incident); non-zero stops.
  */
-typedef int (*store_incident_fn)(void *ctx, int64_t cursor,
-    const json_t *incident);
+typedef int (
+    *store_incident_fn)(void *ctx, int64_t cursor, const json_t *incident);
 
 /* Called once per observation with its id (SHA-256) and log index. */
 typedef void (*store_id_fn)(void *ctx, const uint8_t id[32], int64_t index);
@@ -81,20 +81,19 @@ struct store_principal_row {
 };
 
 /* Called once per principal, in name order; non-zero stops. */
-typedef int (*store_principal_fn)(void *ctx,
-    const struct store_principal_row *row);
+typedef int (
+    *store_principal_fn)(void *ctx, const struct store_principal_row *row);
 
 /* One step of an item's chain of custody (strings borrowed). */
 struct store_custody_row {
-	int64_t index;		/* the log entry */
-	const char *action;	/* upload | fetch */
+	int64_t index;	    /* the log entry */
+	const char *action; /* upload | fetch */
 	const char *by;
 	int64_t at_ms;
 };
 
 /* Called once per step, in log order; non-zero stops. */
-typedef int (*store_custody_fn)(void *ctx,
-    const struct store_custody_row *row);
+typedef int (*store_custody_fn)(void *ctx, const struct store_custody_row *row);
 
 struct store_ops {
 	const char *name;
@@ -113,15 +112,15 @@ struct store_ops {
 	/* Brings up to date what the backend writes behind (fusion's book)
 	 * before the applier reads its rows; NULL: nothing. 0 or -1. */
 	int (*settle)(struct store *s);
-	int (*find_observation)(struct store *s, const char *id,
-	    int64_t *index, char **entry, size_t *len);
-	int (*query_observations)(struct store *s,
-	    const struct store_query *q, store_row_fn fn, void *ctx);
+	int (*find_observation)(struct store *s, const char *id, int64_t *index,
+	    char **entry, size_t *len);
+	int (*query_observations)(struct store *s, const struct store_query *q,
+	    store_row_fn fn, void *ctx);
 	int (*observation_ids)(struct store *s, store_id_fn fn, void *ctx);
 	int (*count_observations)(struct store *s, int64_t *n);
 	int (*reset)(struct store *s);
-	int (*refusal)(struct store *s, int64_t index, char *reason,
-	    size_t len);
+	int (
+	    *refusal)(struct store *s, int64_t index, char *reason, size_t len);
 	int (*find_token)(struct store *s, const uint8_t hash[32],
 	    struct principal *p);
 	int (*find_principal)(struct store *s, const char *name,
@@ -152,8 +151,8 @@ struct store_ops {
 	/* Products (docs/products.md). */
 	int (*read_begin)(struct store *s);
 	int (*read_end)(struct store *s);
-	json_t *(*reports)(struct store *s, const char *state,
-	    const char *kind);
+	json_t *(
+	    *reports)(struct store *s, const char *state, const char *kind);
 	int (*find_report)(struct store *s, const char *id, json_t **out);
 	int (*report_basis)(struct store *s, int64_t size, int64_t *basis);
 	int (*observation_incident)(struct store *s, int64_t index,
@@ -161,7 +160,8 @@ struct store_ops {
 };
 
 #define STORE_READONLY 1 /* no writes, no schema creation */
-#define STORE_SCRATCH 2	 /* a throw-away store (an audit's replay): no
+#define STORE_SCRATCH \
+	2 /* a throw-away store (an audit's replay): no
 			    durability, so commits cost no sync, and no
 			    spatial index, so queries by bbox or time fail */
 
@@ -292,16 +292,16 @@ int store_key_used(struct store *s, const char *vkey);
  * the media type of its first upload (into media_type, len bytes), 0 if
  * unknown, -1 on error.
  */
-int store_find_evidence(struct store *s, const char *sha256_hex,
-    int64_t *size, char *media_type, size_t len);
+int store_find_evidence(struct store *s, const char *sha256_hex, int64_t *size,
+    char *media_type, size_t len);
 
 /*
  * Calls fn for each step of the chain of custody of item sha256_hex (64
  * lower-case hex), in log order; none for a digest that is not one.
  * 0 or -1.
  */
-int store_custody(struct store *s, const char *sha256_hex,
-    store_custody_fn fn, void *ctx);
+int store_custody(struct store *s, const char *sha256_hex, store_custody_fn fn,
+    void *ctx);
 
 /* 1 if principal name uploaded the item, 0 if not, -1 on error. */
 int store_uploaded_by(struct store *s, const char *sha256_hex,
@@ -411,16 +411,14 @@ int store_report_basis(struct store *s, int64_t size, int64_t *basis);
  * id in incident (len bytes) and *created 1 when the observation seeded
  * it, 0 when the index is no observation fusion placed, -1 on error.
  */
-int store_observation_incident(struct store *s, int64_t index,
-    char *incident, size_t len, int *created);
+int store_observation_incident(struct store *s, int64_t index, char *incident,
+    size_t len, int *created);
 
 /* Initializes q to "every incident, no cursor, limit 100". */
 void store_incident_query_init(struct store_incident_query *q);
 
 /* Initializes q to "everything, no cursor, limit 100". */
 void store_query_init(struct store_query *q);
-
-
 
 /*
  * A fixed pool of n read connections to one store, shared by threads:
@@ -429,8 +427,7 @@ void store_query_init(struct store_query *q);
 struct store_pool;
 
 /* Opens n connections. NULL on error. */
-struct store_pool *store_pool_new(const char *kind, const char *target,
-    int n);
+struct store_pool *store_pool_new(const char *kind, const char *target, int n);
 
 /* Closes every connection; NULL does nothing. */
 void store_pool_free(struct store_pool *p);

@@ -49,16 +49,31 @@
 
 /* The statements of fusion's book, prepared once per connection. */
 enum book_stmt {
-	B_INS_FOBS, B_MOVE_FOBS, B_UPSERT_INC, B_UPSERT_INC_W, B_DEL_IRTREE,
-	B_INS_IRTREE, B_INS_CRTREE,
-	B_DEL_LINKS, B_INS_LINK, B_INS_DECISION,
-	B_DEL_ZONES, B_INS_ZONE, B_NSTMTS
+	B_INS_FOBS,
+	B_MOVE_FOBS,
+	B_UPSERT_INC,
+	B_UPSERT_INC_W,
+	B_DEL_IRTREE,
+	B_INS_IRTREE,
+	B_INS_CRTREE,
+	B_DEL_LINKS,
+	B_INS_LINK,
+	B_INS_DECISION,
+	B_DEL_ZONES,
+	B_INS_ZONE,
+	B_NSTMTS
 };
 
 /* The statements that read incident records (every connection). */
 enum rec_stmt {
-	R_INCIDENT, R_MEMBERS, R_STATES, R_LINKS, R_CORROBORATED, R_ZONES,
-	R_DECISIONS, R_NSTMTS
+	R_INCIDENT,
+	R_MEMBERS,
+	R_STATES,
+	R_LINKS,
+	R_CORROBORATED,
+	R_ZONES,
+	R_DECISIONS,
+	R_NSTMTS
 };
 
 /* Fusion's book on the apply path: what the tables still lack of one
@@ -76,7 +91,7 @@ struct fb_inc {
 
 struct fbook {
 	struct incident_set *set; /* NULL: not loaded */
-	struct fb_inc *v; /* by the set's incident position */
+	struct fb_inc *v;	  /* by the set's incident position */
 	size_t cap;
 	uint32_t *dirty; /* positions to write, in the order first changed */
 	size_t ndirty, capdirty;
@@ -111,10 +126,10 @@ static int fb_flush(struct store *s);
 
 static const char *const tables[] = { "observation", "observation_rtree",
 	"principal", "token", "refused", "member", "member_key", "center",
-	"evidence", "custody", "incident_state", "assessment",
-	"incident_event", "task", "release", "fusion_obs", "complaint_rtree",
-	"incident", "incident_rtree", "incident_zone", "incident_link",
-	"incident_decision", NULL };
+	"evidence", "custody", "incident_state", "assessment", "incident_event",
+	"task", "release", "fusion_obs", "complaint_rtree", "incident",
+	"incident_rtree", "incident_zone", "incident_link", "incident_decision",
+	NULL };
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS meta("
@@ -122,8 +137,8 @@ static const char schema[] =
     "INSERT OR IGNORE INTO meta VALUES('applied_size', 0);"
     "INSERT OR IGNORE INTO meta VALUES('schema_version', 5);"
     "CREATE TABLE IF NOT EXISTS observation("
-    "  idx INTEGER PRIMARY KEY,"  /* log index */
-    "  id BLOB NOT NULL UNIQUE,"  /* SHA-256 of the entry */
+    "  idx INTEGER PRIMARY KEY," /* log index */
+    "  id BLOB NOT NULL UNIQUE," /* SHA-256 of the entry */
     "  t_from INTEGER NOT NULL, t_to INTEGER NOT NULL,"
     "  category TEXT NOT NULL, source_type TEXT NOT NULL, member TEXT,"
     "  lat_e7 INTEGER, lon_e7 INTEGER,"
@@ -193,7 +208,7 @@ static const char schema[] =
     "  PRIMARY KEY(incident, party)) STRICT;"
     /* Fusion (docs/fusion.md): each observation as fusion placed it. */
     "CREATE TABLE IF NOT EXISTS fusion_obs("
-    "  idx INTEGER PRIMARY KEY,"	    /* the observation's log index */
+    "  idx INTEGER PRIMARY KEY," /* the observation's log index */
     "  incident TEXT NOT NULL,"
     "  complaint INTEGER NOT NULL, located INTEGER NOT NULL,"
     "  lat REAL NOT NULL, lon REAL NOT NULL,"
@@ -210,7 +225,7 @@ static const char schema[] =
     "CREATE VIRTUAL TABLE IF NOT EXISTS complaint_rtree USING rtree_i32("
     "  idx, min_lon, max_lon, min_lat, max_lat, min_t, max_t);"
     "CREATE TABLE IF NOT EXISTS incident("
-    "  rid INTEGER PRIMARY KEY,"	    /* creation order: the cursor */
+    "  rid INTEGER PRIMARY KEY," /* creation order: the cursor */
     "  id TEXT NOT NULL UNIQUE,"
     "  seed_idx INTEGER NOT NULL, updated_idx INTEGER NOT NULL,"
     "  kind INTEGER NOT NULL, grp INTEGER NOT NULL,"
@@ -218,7 +233,7 @@ static const char schema[] =
     "  lat REAL NOT NULL, lon REAL NOT NULL,"
     "  cee REAL NOT NULL, cen REAL NOT NULL, cnn REAL NOT NULL,"
     "  search_m REAL NOT NULL,"
-    "  lat_e7 INTEGER, lon_e7 INTEGER,"   /* NULL when unlocated */
+    "  lat_e7 INTEGER, lon_e7 INTEGER," /* NULL when unlocated */
     "  t_from INTEGER NOT NULL, t_to INTEGER NOT NULL,"
     "  g_from INTEGER NOT NULL, g_to INTEGER NOT NULL,"
     "  count INTEGER NOT NULL, qualifier INTEGER NOT NULL,"
@@ -247,17 +262,17 @@ static const char schema[] =
     "  applied INTEGER NOT NULL, message TEXT NOT NULL) STRICT;";
 
 /* Columns of an incident row, in row_incident's order. */
-#define INC_COLS                                                         \
-	"i.id, i.seed_idx, i.updated_idx, i.kind, i.grp, i.category, "   \
-	"i.located, i.lat, i.lon, i.cee, i.cen, i.cnn, i.search_m, "     \
-	"i.t_from, i.t_to, i.g_from, i.g_to, i.count, i.qualifier, "     \
-	"i.nobs, i.ncomplaints, i.nsources, i.source_types, i.pinned, "  \
+#define INC_COLS                                                        \
+	"i.id, i.seed_idx, i.updated_idx, i.kind, i.grp, i.category, "  \
+	"i.located, i.lat, i.lon, i.cee, i.cen, i.cnn, i.search_m, "    \
+	"i.t_from, i.t_to, i.g_from, i.g_to, i.count, i.qualifier, "    \
+	"i.nobs, i.ncomplaints, i.nsources, i.source_types, i.pinned, " \
 	"i.live, i.merged_into"
 /* Columns of a placed observation, in row_obs's order. */
-#define FOBS_COLS                                                        \
-	"f.idx, lower(hex(o.id)), f.t_from, f.t_to, f.w_from, f.w_to, "  \
-	"f.category, f.grp, f.source_type, f.source, f.count, "          \
-	"f.qualifier, f.complaint, f.located, f.lat, f.lon, f.cee, "     \
+#define FOBS_COLS                                                       \
+	"f.idx, lower(hex(o.id)), f.t_from, f.t_to, f.w_from, f.w_to, " \
+	"f.category, f.grp, f.source_type, f.source, f.count, "         \
+	"f.qualifier, f.complaint, f.located, f.lat, f.lon, f.cee, "    \
 	"f.cen, f.cnn, f.search_m"
 
 static const char *const rec_sql[R_NSTMTS] = {
@@ -286,15 +301,15 @@ static const char *const rec_sql[R_NSTMTS] = {
 
 /* An incident's row, upserted: its summary, and with B_UPSERT_INC_W its
  * words (zone, description, line, where they were taken) too. */
-#define UPSERT_INC                                                        \
-	"INSERT INTO incident(id, seed_idx, updated_idx, kind, grp, "      \
-	"category, located, lat, lon, cee, cen, cnn, search_m, lat_e7, "   \
-	"lon_e7, t_from, t_to, g_from, g_to, count, qualifier, nobs, "    \
+#define UPSERT_INC                                                       \
+	"INSERT INTO incident(id, seed_idx, updated_idx, kind, grp, "    \
+	"category, located, lat, lon, cee, cen, cnn, search_m, lat_e7, " \
+	"lon_e7, t_from, t_to, g_from, g_to, count, qualifier, nobs, "   \
 	"ncomplaints, nsources, source_types, pinned, live, merged_into"
 #define Q28 "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?"
-#define UPSERT_SET                                                        \
-	"ON CONFLICT(id) DO UPDATE SET seed_idx = excluded.seed_idx, "    \
-	"updated_idx = excluded.updated_idx, kind = excluded.kind, "      \
+#define UPSERT_SET                                                         \
+	"ON CONFLICT(id) DO UPDATE SET seed_idx = excluded.seed_idx, "     \
+	"updated_idx = excluded.updated_idx, kind = excluded.kind, "       \
 	"grp = excluded.grp, category = excluded.category, "               \
 	"located = excluded.located, lat = excluded.lat, "                 \
 	"lon = excluded.lon, cee = excluded.cee, cen = excluded.cen, "     \
@@ -307,25 +322,25 @@ static const char *const rec_sql[R_NSTMTS] = {
 	"nsources = excluded.nsources, "                                   \
 	"source_types = excluded.source_types, pinned = excluded.pinned, " \
 	"live = excluded.live, merged_into = excluded.merged_into"
-#define WORDS_COLS                                                        \
-	"zone, description, line, line_m, line_side, described_lat, "     \
+#define WORDS_COLS                                                    \
+	"zone, description, line, line_m, line_side, described_lat, " \
 	"described_lon"
-#define WORDS_SET                                                         \
-	"zone = excluded.zone, description = excluded.description, "      \
-	"line = excluded.line, line_m = excluded.line_m, "                 \
-	"line_side = excluded.line_side, "                                 \
-	"described_lat = excluded.described_lat, "                         \
+#define WORDS_SET                                                    \
+	"zone = excluded.zone, description = excluded.description, " \
+	"line = excluded.line, line_m = excluded.line_m, "           \
+	"line_side = excluded.line_side, "                           \
+	"described_lat = excluded.described_lat, "                   \
 	"described_lon = excluded.described_lon"
 
 static const char *const book_sql[B_NSTMTS] = {
 	[B_INS_FOBS] = "INSERT INTO fusion_obs VALUES(?,?,?,?,?,?,?,?,?,?,?,?,"
 		       "?,?,?,?,?,?,?,?,?)",
 	[B_MOVE_FOBS] = "UPDATE fusion_obs SET incident = ? WHERE idx = ?",
-	[B_UPSERT_INC] = UPSERT_INC ") VALUES(" Q28 ") " UPSERT_SET
-			 " RETURNING rid",
+	[B_UPSERT_INC] =
+	    UPSERT_INC ") VALUES(" Q28 ") " UPSERT_SET " RETURNING rid",
 	[B_UPSERT_INC_W] = UPSERT_INC ", " WORDS_COLS ") VALUES(" Q28
-			   ",?,?,?,?,?,?,?) " UPSERT_SET ", " WORDS_SET
-			   " RETURNING rid",
+				      ",?,?,?,?,?,?,?) " UPSERT_SET
+				      ", " WORDS_SET " RETURNING rid",
 	[B_DEL_IRTREE] = "DELETE FROM incident_rtree WHERE rid = ?",
 	[B_INS_IRTREE] = "INSERT INTO incident_rtree VALUES(?,?,?,?,?,?,?,?,?)",
 	[B_INS_CRTREE] = "INSERT INTO complaint_rtree VALUES(?,?,?,?,?,?,?)",
@@ -363,8 +378,10 @@ check_version(struct store *s)
 	int rc = -1;
 	int64_t v = -1;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = "
-		"'schema_version'", -1, &st, NULL) == SQLITE_OK &&
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT value FROM meta WHERE key = "
+		"'schema_version'",
+		-1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -372,7 +389,7 @@ check_version(struct store *s)
 		rc = 0;
 	else
 		log_warnx("store %s has schema version %lld, this truce needs "
-		    "%d: recreate it from the log with `truce rebuild`",
+			  "%d: recreate it from the log with `truce rebuild`",
 		    s->path, (long long)v, SCHEMA_VERSION);
 	return rc;
 }
@@ -403,14 +420,16 @@ sqlite_open(const char *target, int flags)
 	   after use, and its rollback journal stays in memory. Its pages are
 	   16 KiB (set before the schema exists): fewer, fuller B-tree pages
 	   cut an audit's bulk replay by about a tenth. */
-	if (sqlite3_exec(s->db, (flags & STORE_SCRATCH) ?
-		"PRAGMA page_size=16384;"
-		"PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;"
-		"PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-262144;"
-		"PRAGMA temp_store=MEMORY;" :
-		"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-		"PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
-		"PRAGMA mmap_size=1073741824;",
+	if (sqlite3_exec(s->db,
+		(flags & STORE_SCRATCH)
+		    ? "PRAGMA page_size=16384;"
+		      "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;"
+		      "PRAGMA locking_mode=EXCLUSIVE; PRAGMA "
+		      "cache_size=-262144;"
+		      "PRAGMA temp_store=MEMORY;"
+		    : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+		      "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+		      "PRAGMA mmap_size=1073741824;",
 		NULL, NULL, &err) != SQLITE_OK)
 		goto fail_exec;
 	if (!readonly &&
@@ -544,15 +563,15 @@ apply_observation(struct store *s, int64_t index, const json_t *e,
 	const json_t *loc = json_object_get(e, "location");
 	const char *form = json_string_value(json_object_get(loc, "form"));
 	const char *member = json_string_value(json_object_get(src, "member"));
-	const char *org = json_string_value(json_object_get(src,
-	    "organisation"));
+	const char *org =
+	    json_string_value(json_object_get(src, "organisation"));
 	int64_t from = json_integer_value(json_object_get(at, "from"));
 	int64_t to = json_integer_value(json_object_get(at, "to"));
 	int64_t lat = 0, lon = 0;
 	/* Forms that carry coordinates themselves; the others are located
 	 * by fusion (the incident tables). */
-	int point = form != NULL && (strcmp(form, "point") == 0 ||
-	    strcmp(form, "uav_frame") == 0);
+	int point = form != NULL &&
+	    (strcmp(form, "point") == 0 || strcmp(form, "uav_frame") == 0);
 	int cat = observation_category_code(
 	    json_string_value(json_object_get(e, "category")));
 	uint8_t bid[32];
@@ -573,8 +592,7 @@ apply_observation(struct store *s, int64_t index, const json_t *e,
 	    json_string_value(json_object_get(e, "category")), -1,
 	    SQLITE_STATIC);
 	sqlite3_bind_text(s->ins_obs, 6,
-	    json_string_value(json_object_get(src, "type")), -1,
-	    SQLITE_STATIC);
+	    json_string_value(json_object_get(src, "type")), -1, SQLITE_STATIC);
 	if (member)
 		sqlite3_bind_text(s->ins_obs, 7, member, -1, SQLITE_STATIC);
 	else
@@ -644,9 +662,7 @@ bind(struct store *s, const char *sql, const char *fmt, va_list ap)
 	}
 	for (i = 1; fmt[i - 1] != '\0'; i++) {
 		switch (fmt[i - 1]) {
-		case 'i':
-			sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
-			break;
+		case 'i': sqlite3_bind_int64(st, i, va_arg(ap, int64_t)); break;
 		case 't':
 			t = va_arg(ap, const char *);
 			if (t == NULL)
@@ -740,8 +756,8 @@ insert_principal(struct store *s, int64_t idx, const struct principal *p,
 static int
 token_known(struct store *s, const uint8_t hash[32])
 {
-	sqlite3_stmt *st = query(s, "SELECT 1 FROM token WHERE hash = ?", "b",
-	    hash, 32);
+	sqlite3_stmt *st =
+	    query(s, "SELECT 1 FROM token WHERE hash = ?", "b", hash, 32);
 	int r;
 
 	if (st == NULL)
@@ -779,8 +795,10 @@ static int
 get_state(struct store *s, const char *id, enum workflow_state *state,
     int64_t *tier)
 {
-	sqlite3_stmt *st = query(s, "SELECT state, tier FROM incident_state "
-	    "WHERE incident = ?", "t", id);
+	sqlite3_stmt *st = query(s,
+	    "SELECT state, tier FROM incident_state "
+	    "WHERE incident = ?",
+	    "t", id);
 	int r, rc = -1;
 
 	if (st == NULL)
@@ -790,7 +808,8 @@ get_state(struct store *s, const char *id, enum workflow_state *state,
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
 		if (workflow_state_parse((const char *)sqlite3_column_text(st,
-		    0), state) == 0) {
+					     0),
+			state) == 0) {
 			*tier = sqlite3_column_int64(st, 1);
 			rc = 0;
 		}
@@ -808,21 +827,27 @@ set_state(struct store *s, const char *id, int64_t idx, int64_t at_ms,
     enum workflow_state from, enum workflow_state to, int64_t tier,
     const char *tier_name, const char *duplicate_of)
 {
-	if (run(s, "INSERT OR REPLACE INTO incident_state VALUES(?,?,?,?,?,?,"
-		"?)", "ttittii", id, workflow_state_name(to), tier, tier_name,
+	if (run(s,
+		"INSERT OR REPLACE INTO incident_state VALUES(?,?,?,?,?,?,"
+		"?)",
+		"ttittii", id, workflow_state_name(to), tier, tier_name,
 		duplicate_of, idx, at_ms) == -1)
 		return -1;
-	return run(s, "INSERT INTO incident_event(incident, idx, kind, "
-	    "from_state, to_state) VALUES(?,?,'state',?,?)", "titt", id, idx,
-	    workflow_state_name(from), workflow_state_name(to));
+	return run(s,
+	    "INSERT INTO incident_event(incident, idx, kind, "
+	    "from_state, to_state) VALUES(?,?,'state',?,?)",
+	    "titt", id, idx, workflow_state_name(from),
+	    workflow_state_name(to));
 }
 
 /* Records a step of incident id's trail that changes no state. */
 static int
 add_event(struct store *s, const char *id, int64_t idx, const char *kind)
 {
-	return run(s, "INSERT INTO incident_event(incident, idx, kind) "
-	    "VALUES(?,?,?)", "tit", id, idx, kind);
+	return run(s,
+	    "INSERT INTO incident_event(incident, idx, kind) "
+	    "VALUES(?,?,?)",
+	    "tit", id, idx, kind);
 }
 
 /*
@@ -894,24 +919,25 @@ row_rule(void *db, struct member_rule *rule, size_t *nmembers)
 }
 
 static int
-row_latest_views(void *db, const char *incident, applier_view_fn fn,
-    void *arg)
+row_latest_views(void *db, const char *incident, applier_view_fn fn, void *arg)
 {
 	struct store *s = db;
 	sqlite3_stmt *st;
 	int r;
 
-	st = query(s, "SELECT a.member, a.verdict, a.attribution FROM "
+	st = query(s,
+	    "SELECT a.member, a.verdict, a.attribution FROM "
 	    "assessment a JOIN member m ON m.name = a.member WHERE "
 	    "a.incident = ? AND a.revision = (SELECT max(revision) FROM "
 	    "assessment b WHERE b.incident = a.incident AND b.member = "
-	    "a.member) ORDER BY a.member", "t", incident);
+	    "a.member) ORDER BY a.member",
+	    "t", incident);
 	if (st == NULL)
 		return -1;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW &&
 	    fn(arg, (const char *)sqlite3_column_text(st, 0),
-	    (const char *)sqlite3_column_text(st, 1),
-	    (const char *)sqlite3_column_text(st, 2)) == 0)
+		(const char *)sqlite3_column_text(st, 1),
+		(const char *)sqlite3_column_text(st, 2)) == 0)
 		;
 	sqlite3_finalize(st);
 	if (r != SQLITE_DONE && r != SQLITE_ROW)
@@ -926,9 +952,10 @@ row_last_revision(void *db, const char *incident, const char *member,
 	struct store *s = db;
 	sqlite3_stmt *st;
 
-	if ((st = query(s, "SELECT max(revision) FROM assessment WHERE "
-		 "incident = ? AND member = ?", "tt", incident, member)) ==
-	    NULL)
+	if ((st = query(s,
+		 "SELECT max(revision) FROM assessment WHERE "
+		 "incident = ? AND member = ?",
+		 "tt", incident, member)) == NULL)
 		return -1;
 	*last = 0;
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -950,21 +977,24 @@ row_insert_assessment(void *db, int64_t idx, const struct assessment *a,
 static int
 row_insert_task(void *db, int64_t idx, const struct applier_task *t)
 {
-	return run(db, "INSERT INTO task VALUES(?,?,?,?,?,?,?,?,NULL,NULL,"
-	    "NULL)", "ittttiti", idx, t->incident, t->unit, t->kind,
-	    t->description, t->due_ms, t->by, t->at_ms);
+	return run(db,
+	    "INSERT INTO task VALUES(?,?,?,?,?,?,?,?,NULL,NULL,"
+	    "NULL)",
+	    "ittttiti", idx, t->incident, t->unit, t->kind, t->description,
+	    t->due_ms, t->by, t->at_ms);
 }
 
 static int
-row_find_task(void *db, int64_t task, char *incident, size_t len,
-    int *open)
+row_find_task(void *db, int64_t task, char *incident, size_t len, int *open)
 {
 	struct store *s = db;
 	sqlite3_stmt *st;
 	int r;
 
-	if ((st = query(s, "SELECT incident, done_idx IS NULL FROM task WHERE "
-		 "idx = ?", "i", task)) == NULL)
+	if ((st = query(s,
+		 "SELECT incident, done_idx IS NULL FROM task WHERE "
+		 "idx = ?",
+		 "i", task)) == NULL)
 		return -1;
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
@@ -979,16 +1009,17 @@ static int
 row_finish_task(void *db, int64_t task, int64_t idx, const char *by,
     const char *note)
 {
-	return run(db, "UPDATE task SET done_idx = ?, done_by = ?, done_note "
-	    "= ? WHERE idx = ?", "itti", idx, by, note, task);
+	return run(db,
+	    "UPDATE task SET done_idx = ?, done_by = ?, done_note "
+	    "= ? WHERE idx = ?",
+	    "itti", idx, by, note, task);
 }
 
 static int
-row_insert_release(void *db, const char *id, const char *party,
-    int64_t idx)
+row_insert_release(void *db, const char *id, const char *party, int64_t idx)
 {
-	return run(db, "INSERT OR IGNORE INTO release VALUES(?,?,?)", "tti",
-	    id, party, idx);
+	return run(db, "INSERT OR IGNORE INTO release VALUES(?,?,?)", "tti", id,
+	    party, idx);
 }
 
 static int
@@ -1013,8 +1044,10 @@ row_insert_principal(void *db, int64_t idx, const struct principal *p,
 static int
 row_revoke_principal(void *db, const char *name, int64_t idx)
 {
-	if (run(db, "UPDATE principal SET active = 0, revoked_idx = ? WHERE "
-	    "name = ?", "it", idx, name) == -1)
+	if (run(db,
+		"UPDATE principal SET active = 0, revoked_idx = ? WHERE "
+		"name = ?",
+		"it", idx, name) == -1)
 		return -1;
 	return run(db, "DELETE FROM token WHERE name = ?", "t", name);
 }
@@ -1023,20 +1056,22 @@ static int
 row_add_member(void *db, const char *name, const char *vkey, int64_t idx)
 {
 	if (run(db, "INSERT OR IGNORE INTO member VALUES(?,?,?)", "tti", name,
-	    vkey ? vkey : "", idx) == -1)
+		vkey ? vkey : "", idx) == -1)
 		return -1;
-	if (vkey != NULL && run(db, "INSERT OR IGNORE INTO member_key "
-	    "VALUES(?,?,?)", "tti", vkey, name, idx) == -1)
+	if (vkey != NULL &&
+	    run(db,
+		"INSERT OR IGNORE INTO member_key "
+		"VALUES(?,?,?)",
+		"tti", vkey, name, idx) == -1)
 		return -1;
 	return 0;
 }
 
 static int
-row_set_member_key(void *db, const char *member, const char *vkey,
-    int64_t idx)
+row_set_member_key(void *db, const char *member, const char *vkey, int64_t idx)
 {
 	if (run(db, "INSERT OR REPLACE INTO member VALUES(?,?,?)", "tti",
-	    member, vkey, idx) == -1)
+		member, vkey, idx) == -1)
 		return -1;
 	return run(db, "INSERT INTO member_key VALUES(?,?,?)", "tti", vkey,
 	    member, idx);
@@ -1156,9 +1191,7 @@ sqlite_apply(struct store *s, int64_t index, const json_t *entry,
 	case ENTRY_OBSERVATION:
 		rc = apply_observation(s, index, entry, bytes, len, id);
 		break;
-	case ENTRY_REPORT:
-		rc = apply_report(s, index, entry);
-		break;
+	case ENTRY_REPORT: rc = apply_report(s, index, entry); break;
 	default: /* the applier's (store.c), or nothing the store keeps */
 		rc = 0;
 		break;
@@ -1185,8 +1218,8 @@ sqlite_find_observation(struct store *s, const char *id, int64_t *index,
 	const void *blob;
 	int n;
 
-	if (strlen(id) != 64 || sodium_hex2bin(bid, sizeof(bid), id, 64, NULL,
-				    NULL, NULL) != 0)
+	if (strlen(id) != 64 ||
+	    sodium_hex2bin(bid, sizeof(bid), id, 64, NULL, NULL, NULL) != 0)
 		return 0;
 	sqlite3_bind_blob(s->find, 1, bid, sizeof(bid), SQLITE_STATIC);
 	r = sqlite3_step(s->find);
@@ -1253,8 +1286,8 @@ clamp_e7(double deg, double limit, int up)
 /* Inserts an R*Tree row (idx; box of lat, lon, r_m; window from..to). */
 static int
 insert_box(struct store *s, sqlite3_stmt *st, int64_t idx, double lat,
-    double lon, double r_m, int64_t from, int64_t to, int extra,
-    int64_t grp, int64_t kind)
+    double lon, double r_m, int64_t from, int64_t to, int extra, int64_t grp,
+    int64_t kind)
 {
 	struct associate_query q;
 	int rc;
@@ -1539,8 +1572,8 @@ sql_set_links(struct store *s, const char *incident, const int64_t *idx,
 }
 
 static int
-sql_decided(struct store *s, int64_t index, const char *incident,
-    int applied, const char *message)
+sql_decided(struct store *s, int64_t index, const char *incident, int applied,
+    const char *message)
 {
 	sqlite3_stmt *st = s->book[B_INS_DECISION];
 	int rc;
@@ -1549,8 +1582,8 @@ sql_decided(struct store *s, int64_t index, const char *incident,
 	sqlite3_bind_text(st, 2, incident, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, applied);
 	sqlite3_bind_text(st, 4, message, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0
-					     : sq_fail(s, "record decision");
+	rc =
+	    sqlite3_step(st) == SQLITE_DONE ? 0 : sq_fail(s, "record decision");
 	sqlite3_reset(st);
 	return rc;
 }
@@ -1585,8 +1618,8 @@ static double
 moved_m(double lat1, double lon1, double lat2, double lon2)
 {
 	double dn = (lat2 - lat1) * 111132.0;
-	double de = (lon2 - lon1) * 111320.0 * cos(lat1 * 3.14159265358979 /
-						  180);
+	double de =
+	    (lon2 - lon1) * 111320.0 * cos(lat1 * 3.14159265358979 / 180);
 
 	return sqrt(dn * dn + de * de);
 }
@@ -1685,8 +1718,8 @@ fb_load(struct store *s)
 				e->dlon = sqlite3_column_double(st, 27);
 				continue;
 			}
-			id = (const char *)sqlite3_column_text(st, i == 1 ? 20
-									 : 0);
+			id = (const char *)sqlite3_column_text(st,
+			    i == 1 ? 20 : 0);
 			if (id == NULL)
 				goto done;
 			if (i == 1) {
@@ -1738,8 +1771,10 @@ fb_flush(struct store *s)
 			break;
 		if (e->links) {
 			nl = incident_set_links(fb->set, inc->id, NULL, 0);
-			if (nl < 0 || (nl > 0 && (links = malloc((size_t)nl *
-						      sizeof(*links))) == NULL)) {
+			if (nl < 0 ||
+			    (nl > 0 &&
+				(links = malloc((size_t)nl * sizeof(*links))) ==
+				    NULL)) {
 				rc = -1;
 				break;
 			}
@@ -1772,13 +1807,13 @@ wb_get(void *book, const char *id, struct associate_incident *out)
 static int
 wb_members(void *book, const char *id, associate_obs_fn fn, void *arg)
 {
-	return incident_set_ops.members(((struct store *)book)->fb.set, id,
-	    fn, arg);
+	return incident_set_ops.members(((struct store *)book)->fb.set, id, fn,
+	    arg);
 }
 
 static int
-wb_complaints(void *book, const struct associate_query *q,
-    associate_obs_fn fn, void *arg)
+wb_complaints(void *book, const struct associate_query *q, associate_obs_fn fn,
+    void *arg)
 {
 	return incident_set_ops.complaints(((struct store *)book)->fb.set, q,
 	    fn, arg);
@@ -1791,9 +1826,9 @@ wb_add_obs(void *book, const struct associate_obs *o, const char *incident)
 
 	if (incident_set_ops.add_obs(s->fb.set, o, incident) == -1) {
 		log_warnx("store %s: fusion's book cannot take entry %lld: "
-		    "out of memory, held already, or past its limits (%d "
-		    "observations, log indexes below %lld)", s->path,
-		    (long long)o->index, INCIDENT_SET_MAX_OBS,
+			  "out of memory, held already, or past its limits (%d "
+			  "observations, log indexes below %lld)",
+		    s->path, (long long)o->index, INCIDENT_SET_MAX_OBS,
 		    (long long)INCIDENT_SET_MAX_INDEX);
 		return -1;
 	}
@@ -1849,8 +1884,7 @@ wb_links_changed(struct store *s, const char *incident)
 }
 
 static int
-wb_set_links(void *book, const char *incident, const int64_t *idx,
-    size_t n)
+wb_set_links(void *book, const char *incident, const int64_t *idx, size_t n)
 {
 	struct store *s = book;
 
@@ -1926,8 +1960,8 @@ rows_text(struct store *s, sqlite3_stmt *st, const char *id, json_t *arr)
 
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(arr, json_string((const char *)
-		    sqlite3_column_text(st, 0)));
+		json_array_append_new(arr,
+		    json_string((const char *)sqlite3_column_text(st, 0)));
 	sqlite3_reset(st);
 	return r == SQLITE_DONE ? 0 : sq_fail(s, "incident record");
 }
@@ -1963,8 +1997,9 @@ member_rows(struct store *s, sqlite3_stmt *st, const char *id, json_t *obs,
 		} else
 			json_array_append_new(obs, json_string(oid));
 		if (notes != NULL && note != NULL && note[0] != '\0')
-			json_array_append_new(notes, json_pack("{s:s,s:s}",
-			    "observation", oid, "note", note));
+			json_array_append_new(notes,
+			    json_pack("{s:s,s:s}", "observation", oid, "note",
+				note));
 	}
 	sqlite3_reset(st);
 	return r == SQLITE_DONE ? 0 : sq_fail(s, "incident members");
@@ -1977,7 +2012,7 @@ incident_record(struct store *s, const char *id, json_t **out)
 	sqlite3_stmt *st = s->rec[R_INCIDENT];
 	struct associate_incident inc;
 	json_t *o = NULL, *obs, *comp, *notes, *arr, *types, *zones, *dec,
-	    *parties;
+	       *parties;
 	const char *name;
 	int r, rc = -1, t;
 
@@ -2014,17 +2049,20 @@ incident_record(struct store *s, const char *id, json_t **out)
 	if (inc.located) {
 		json_object_set_new(o, "lat", json_real(inc.lat));
 		json_object_set_new(o, "lon", json_real(inc.lon));
-		json_object_set_new(o, "cov", json_pack("[f,f,f]", inc.cov[0],
-		    inc.cov[1], inc.cov[2]));
+		json_object_set_new(o, "cov",
+		    json_pack("[f,f,f]", inc.cov[0], inc.cov[1], inc.cov[2]));
 	}
-	json_object_set_new(o, "merged_into", inc.merged_into[0]
-	    ? json_string(inc.merged_into) : json_null());
+	json_object_set_new(o, "merged_into",
+	    inc.merged_into[0] ? json_string(inc.merged_into) : json_null());
 	json_object_set_new(o, "zone", text_or_null(st, 27));
 	json_object_set_new(o, "description", text_or_null(st, 28));
-	json_object_set_new(o, "line", sqlite3_column_type(st, 29) ==
-		SQLITE_NULL ? json_null() : json_pack("{s:s,s:f,s:o}", "name",
-		(const char *)sqlite3_column_text(st, 29), "distance_m",
-		sqlite3_column_double(st, 30), "side", text_or_null(st, 31)));
+	json_object_set_new(o, "line",
+	    sqlite3_column_type(st, 29) == SQLITE_NULL
+		? json_null()
+		: json_pack("{s:s,s:f,s:o}", "name",
+		      (const char *)sqlite3_column_text(st, 29), "distance_m",
+		      sqlite3_column_double(st, 30), "side",
+		      text_or_null(st, 31)));
 	sqlite3_reset(st);
 
 	obs = json_array();
@@ -2035,10 +2073,9 @@ incident_record(struct store *s, const char *id, json_t **out)
 	json_object_set_new(o, "complaints", comp);
 	json_object_set_new(o, "complaint_parties", parties);
 	json_object_set_new(o, "notes", notes);
-	if (member_rows(s, s->rec[R_MEMBERS], id, obs, comp, parties,
-		notes) == -1 ||
-	    member_rows(s, s->rec[R_LINKS], id, obs, comp, parties, NULL) ==
-	    -1)
+	if (member_rows(s, s->rec[R_MEMBERS], id, obs, comp, parties, notes) ==
+		-1 ||
+	    member_rows(s, s->rec[R_LINKS], id, obs, comp, parties, NULL) == -1)
 		goto done;
 	arr = json_array();
 	json_object_set_new(o, "members", arr);
@@ -2054,9 +2091,10 @@ incident_record(struct store *s, const char *id, json_t **out)
 	st = s->rec[R_ZONES];
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(zones, json_pack("{s:s,s:s}", "layer",
-		    (const char *)sqlite3_column_text(st, 0), "zone",
-		    (const char *)sqlite3_column_text(st, 1)));
+		json_array_append_new(zones,
+		    json_pack("{s:s,s:s}", "layer",
+			(const char *)sqlite3_column_text(st, 0), "zone",
+			(const char *)sqlite3_column_text(st, 1)));
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE) {
 		sq_fail(s, "incident zones");
@@ -2067,10 +2105,11 @@ incident_record(struct store *s, const char *id, json_t **out)
 	st = s->rec[R_DECISIONS];
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(dec, json_pack("{s:I,s:b,s:s}", "index",
-		    (json_int_t)sqlite3_column_int64(st, 0), "applied",
-		    sqlite3_column_int(st, 1), "message",
-		    (const char *)sqlite3_column_text(st, 2)));
+		json_array_append_new(dec,
+		    json_pack("{s:I,s:b,s:s}", "index",
+			(json_int_t)sqlite3_column_int64(st, 0), "applied",
+			sqlite3_column_int(st, 1), "message",
+			(const char *)sqlite3_column_text(st, 2)));
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE) {
 		sq_fail(s, "incident decisions");
@@ -2104,8 +2143,8 @@ sqlite_query_incidents(struct store *s, const struct store_incident_query *q,
 	int p = 1, r, rc = -1, got;
 	int64_t cursor;
 
-#define ADD(...)                                                             \
-	n += (size_t)snprintf(sql + n, n < sizeof(sql) ? sizeof(sql) - n : 0,  \
+#define ADD(...)                                                              \
+	n += (size_t)snprintf(sql + n, n < sizeof(sql) ? sizeof(sql) - n : 0, \
 	    __VA_ARGS__)
 	if (q->has_bbox)
 		ADD("SELECT i.rid, i.id FROM incident_rtree r JOIN incident i "
@@ -2149,8 +2188,7 @@ sqlite_query_incidents(struct store *s, const struct store_incident_query *q,
 	sqlite3_bind_int64(st, p++, q->from_ms);
 	sqlite3_bind_int64(st, p++, q->to_ms);
 	for (i = 0; i < q->ncategories; i++)
-		sqlite3_bind_int(st, p++,
-		    associate_category(q->categories[i]));
+		sqlite3_bind_int(st, p++, associate_category(q->categories[i]));
 	if (q->zone != NULL)
 		sqlite3_bind_text(st, p++, q->zone, -1, SQLITE_STATIC);
 	if (q->released_to != NULL)
@@ -2186,8 +2224,10 @@ sqlite_count_incidents(struct store *s, int64_t *n)
 	sqlite3_stmt *st;
 	int rc = -1;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM incident WHERE "
-		"live = 1", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT count(*) FROM incident WHERE "
+		"live = 1",
+		-1, &st, NULL) != SQLITE_OK)
 		return sq_fail(s, "count incidents");
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		*n = sqlite3_column_int64(st, 0);
@@ -2204,8 +2244,8 @@ sqlite_query(struct store *s, const struct store_query *q, store_row_fn fn,
 	char sql[2048];
 	size_t n = 0, i;
 	sqlite3_stmt *st = NULL;
-	int use_rtree = q->has_bbox || q->from_ms != INT64_MIN ||
-	    q->to_ms != INT64_MAX;
+	int use_rtree =
+	    q->has_bbox || q->from_ms != INT64_MIN || q->to_ms != INT64_MAX;
 	int p = 1, r, rc = -1, c, cmin = INT32_MAX, cmax = -1;
 
 	if (use_rtree && s->scratch) {
@@ -2219,8 +2259,8 @@ sqlite_query(struct store *s, const struct store_query *q, store_row_fn fn,
 		cmax = c > cmax ? c : cmax;
 	}
 
-#define ADD(...)                                                             \
-	n += (size_t)snprintf(sql + n, n < sizeof(sql) ? sizeof(sql) - n : 0,  \
+#define ADD(...)                                                              \
+	n += (size_t)snprintf(sql + n, n < sizeof(sql) ? sizeof(sql) - n : 0, \
 	    __VA_ARGS__)
 	if (use_rtree)
 		ADD("SELECT o.idx, o.entry, o.id FROM observation_rtree r "
@@ -2228,8 +2268,9 @@ sqlite_query(struct store *s, const struct store_query *q, store_row_fn fn,
 		    "r.min_lon >= ? AND r.max_lon <= ? AND r.min_lat >= ? AND "
 		    "r.max_lat <= ? AND r.max_t >= ? AND r.min_t <= ? AND "
 		    "o.t_to >= ? AND o.t_from <= ? AND r.idx > ?%s",
-		    q->ncategories > 0 ? " AND r.min_cat >= ? AND r.max_cat <= ?"
-				       : "");
+		    q->ncategories > 0
+			? " AND r.min_cat >= ? AND r.max_cat <= ?"
+			: "");
 	else
 		ADD("SELECT o.idx, o.entry, o.id FROM observation o WHERE "
 		    "o.idx > ?");
@@ -2265,10 +2306,14 @@ sqlite_query(struct store *s, const struct store_query *q, store_row_fn fn,
 			sqlite3_bind_int64(st, p++, -WORLD_LAT);
 			sqlite3_bind_int64(st, p++, WORLD_LAT);
 		}
-		sqlite3_bind_int64(st, p++, q->from_ms == INT64_MIN ? INT32_MIN
-		    : clamp32(floor_div(q->from_ms, 60000)));
-		sqlite3_bind_int64(st, p++, q->to_ms == INT64_MAX ? INT32_MAX
-		    : clamp32(floor_div(q->to_ms + 59999, 60000)));
+		sqlite3_bind_int64(st, p++,
+		    q->from_ms == INT64_MIN
+			? INT32_MIN
+			: clamp32(floor_div(q->from_ms, 60000)));
+		sqlite3_bind_int64(st, p++,
+		    q->to_ms == INT64_MAX
+			? INT32_MAX
+			: clamp32(floor_div(q->to_ms + 59999, 60000)));
 		sqlite3_bind_int64(st, p++, q->from_ms);
 		sqlite3_bind_int64(st, p++, q->to_ms);
 		sqlite3_bind_int64(st, p++, q->after_index);
@@ -2279,8 +2324,7 @@ sqlite_query(struct store *s, const struct store_query *q, store_row_fn fn,
 	} else
 		sqlite3_bind_int64(st, p++, q->after_index);
 	for (i = 0; i < q->ncategories; i++)
-		sqlite3_bind_text(st, p++, q->categories[i], -1,
-		    SQLITE_STATIC);
+		sqlite3_bind_text(st, p++, q->categories[i], -1, SQLITE_STATIC);
 	if (q->source_type)
 		sqlite3_bind_text(st, p++, q->source_type, -1, SQLITE_STATIC);
 	if (q->member)
@@ -2293,7 +2337,8 @@ sqlite_query(struct store *s, const struct store_query *q, store_row_fn fn,
 			(const char *)sqlite3_column_blob(st, 1),
 			(size_t)sqlite3_column_bytes(st, 1),
 			sqlite3_column_bytes(st, 2) == 32
-			    ? sqlite3_column_blob(st, 2) : NULL) != 0)
+			    ? sqlite3_column_blob(st, 2)
+			    : NULL) != 0)
 			break;
 	if (r == SQLITE_ROW || r == SQLITE_DONE)
 		rc = 0;
@@ -2323,8 +2368,8 @@ sqlite_count(struct store *s, int64_t *n)
 static int
 sqlite_refusal(struct store *s, int64_t index, char *reason, size_t len)
 {
-	sqlite3_stmt *st = query(s, "SELECT reason FROM refused WHERE idx = ?",
-	    "i", index);
+	sqlite3_stmt *st =
+	    query(s, "SELECT reason FROM refused WHERE idx = ?", "i", index);
 	int r, rc = -1;
 
 	if (st == NULL)
@@ -2354,16 +2399,17 @@ principal_row(sqlite3_stmt *st, struct principal *p)
 }
 
 static int
-sqlite_find_token(struct store *s, const uint8_t hash[32],
-    struct principal *p)
+sqlite_find_token(struct store *s, const uint8_t hash[32], struct principal *p)
 {
 	sqlite3_stmt *st;
 	const void *stored;
 	int r, rc = -1;
 
-	st = query(s, "SELECT p.name, p.role, p.member, p.party, t.hash FROM "
+	st = query(s,
+	    "SELECT p.name, p.role, p.member, p.party, t.hash FROM "
 	    "token t JOIN principal p ON p.name = t.name WHERE t.hash = ? AND "
-	    "p.active = 1", "b", hash, 32);
+	    "p.active = 1",
+	    "b", hash, 32);
 	if (st == NULL)
 		return -1;
 	r = sqlite3_step(st);
@@ -2386,14 +2432,15 @@ sqlite_find_token(struct store *s, const uint8_t hash[32],
 }
 
 static int
-sqlite_find_principal(struct store *s, const char *name,
-    struct principal *p)
+sqlite_find_principal(struct store *s, const char *name, struct principal *p)
 {
 	sqlite3_stmt *st;
 	int r, rc = -1;
 
-	st = query(s, "SELECT name, role, member, party FROM principal WHERE "
-	    "name = ? AND active = 1", "t", name);
+	st = query(s,
+	    "SELECT name, role, member, party FROM principal WHERE "
+	    "name = ? AND active = 1",
+	    "t", name);
 	if (st == NULL)
 		return -1;
 	r = sqlite3_step(st);
@@ -2438,21 +2485,26 @@ sqlite_principals(struct store *s, store_principal_fn fn, void *ctx)
 	sqlite3_stmt *st;
 	int r;
 
-	st = query(s, "SELECT name, role, member, party, active, added_idx, "
-	    "revoked_idx FROM principal ORDER BY name", "");
+	st = query(s,
+	    "SELECT name, role, member, party, active, added_idx, "
+	    "revoked_idx FROM principal ORDER BY name",
+	    "");
 	if (st == NULL)
 		return -1;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		row.name = (const char *)sqlite3_column_text(st, 0);
 		row.role = (const char *)sqlite3_column_text(st, 1);
-		row.member = sqlite3_column_bytes(st, 2) > 0 ?
-		    (const char *)sqlite3_column_text(st, 2) : "";
-		row.party = sqlite3_column_bytes(st, 3) > 0 ?
-		    (const char *)sqlite3_column_text(st, 3) : "";
+		row.member = sqlite3_column_bytes(st, 2) > 0
+		    ? (const char *)sqlite3_column_text(st, 2)
+		    : "";
+		row.party = sqlite3_column_bytes(st, 3) > 0
+		    ? (const char *)sqlite3_column_text(st, 3)
+		    : "";
 		row.active = sqlite3_column_int(st, 4);
 		row.added_index = sqlite3_column_int64(st, 5);
-		row.revoked_index = sqlite3_column_type(st, 6) == SQLITE_NULL ?
-		    -1 : sqlite3_column_int64(st, 6);
+		row.revoked_index = sqlite3_column_type(st, 6) == SQLITE_NULL
+		    ? -1
+		    : sqlite3_column_int64(st, 6);
 		if (fn(ctx, &row) != 0)
 			break;
 	}
@@ -2466,8 +2518,8 @@ sqlite_principals(struct store *s, store_principal_fn fn, void *ctx)
 static json_t *
 center_value(struct store *s, const char *key)
 {
-	sqlite3_stmt *st = query(s, "SELECT value FROM center WHERE key = ?",
-	    "t", key);
+	sqlite3_stmt *st =
+	    query(s, "SELECT value FROM center WHERE key = ?", "t", key);
 	json_t *v = NULL;
 
 	if (st == NULL)
@@ -2491,10 +2543,11 @@ sqlite_members(struct store *s)
 	if (st == NULL || list == NULL)
 		goto fail;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(list, json_pack("{s:s,s:s,s:I}", "name",
-		    sqlite3_column_text(st, 0), "vkey",
-		    sqlite3_column_text(st, 1), "since_index",
-		    (json_int_t)sqlite3_column_int64(st, 2)));
+		json_array_append_new(list,
+		    json_pack("{s:s,s:s,s:I}", "name",
+			sqlite3_column_text(st, 0), "vkey",
+			sqlite3_column_text(st, 1), "since_index",
+			(json_int_t)sqlite3_column_int64(st, 2)));
 	if (r != SQLITE_DONE) {
 		sq_fail(s, "members");
 		goto fail;
@@ -2532,8 +2585,8 @@ exists(struct store *s, sqlite3_stmt *st)
 static int
 sqlite_key_used(struct store *s, const char *vkey)
 {
-	return exists(s, query(s, "SELECT 1 FROM member_key WHERE vkey = ?",
-	    "t", vkey));
+	return exists(s,
+	    query(s, "SELECT 1 FROM member_key WHERE vkey = ?", "t", vkey));
 }
 
 static int
@@ -2576,8 +2629,10 @@ sqlite_custody(struct store *s, const char *sha256_hex, store_custody_fn fn,
 
 	if (evidence_entry_sha256(sha256_hex, sha) == -1)
 		return 0;
-	st = query(s, "SELECT idx, action, by, at_ms FROM custody WHERE "
-	    "sha256 = ? ORDER BY idx", "b", sha, 32);
+	st = query(s,
+	    "SELECT idx, action, by, at_ms FROM custody WHERE "
+	    "sha256 = ? ORDER BY idx",
+	    "b", sha, 32);
 	if (st == NULL)
 		return -1;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -2601,8 +2656,11 @@ sqlite_uploaded_by(struct store *s, const char *sha256_hex, const char *name)
 
 	if (evidence_entry_sha256(sha256_hex, sha) == -1)
 		return 0;
-	return exists(s, query(s, "SELECT 1 FROM custody WHERE sha256 = ? AND "
-	    "action = 'upload' AND by = ?", "bt", sha, 32, name));
+	return exists(s,
+	    query(s,
+		"SELECT 1 FROM custody WHERE sha256 = ? AND "
+		"action = 'upload' AND by = ?",
+		"bt", sha, 32, name));
 }
 
 /* One assessment row (idx, member, revision, by, at_ms, note) as JSON. */
@@ -2620,8 +2678,9 @@ assessment_row(sqlite3_stmt *st)
 	    sqlite3_column_text(st, 3), "at_ms",
 	    (json_int_t)sqlite3_column_int64(st, 4), "note", note);
 	/* The signed fields, side by side with the note they came from. */
-	if (o != NULL && (a = member_note_json(note, strlen(note), err,
-	    sizeof(err))) != NULL) {
+	if (o != NULL &&
+	    (a = member_note_json(note, strlen(note), err, sizeof(err))) !=
+		NULL) {
 		json_object_del(a, "type");
 		json_object_del(a, "v");
 		json_object_del(a, "member");
@@ -2649,11 +2708,12 @@ task_row(sqlite3_stmt *st)
 	if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
 		json_object_set_new(o, "done_index",
 		    json_integer(sqlite3_column_int64(st, 8)));
-		json_object_set_new(o, "done_by", json_string((const char *)
-		    sqlite3_column_text(st, 9)));
+		json_object_set_new(o, "done_by",
+		    json_string((const char *)sqlite3_column_text(st, 9)));
 		if (sqlite3_column_type(st, 10) != SQLITE_NULL)
-			json_object_set_new(o, "note", json_string((const
-			    char *)sqlite3_column_text(st, 10)));
+			json_object_set_new(o, "note",
+			    json_string(
+				(const char *)sqlite3_column_text(st, 10)));
 	}
 	return o;
 }
@@ -2664,7 +2724,8 @@ text_row(sqlite3_stmt *st)
 	return json_string((const char *)sqlite3_column_text(st, 0));
 }
 
-#define TASK_COLUMNS "idx, incident, unit, kind, description, due_ms, by, " \
+#define TASK_COLUMNS                                           \
+	"idx, incident, unit, kind, description, due_ms, by, " \
 	"at_ms, done_idx, done_by, done_note"
 
 static json_t *
@@ -2674,8 +2735,10 @@ sqlite_incident_workflow(struct store *s, const char *id)
 	json_t *o, *latest, *released, *tasks;
 	int r;
 
-	st = query(s, "SELECT state, tier, tier_name, duplicate_of, since_idx, "
-	    "since_ms FROM incident_state WHERE incident = ?", "t", id);
+	st = query(s,
+	    "SELECT state, tier, tier_name, duplicate_of, since_idx, "
+	    "since_ms FROM incident_state WHERE incident = ?",
+	    "t", id);
 	if (st == NULL)
 		return NULL;
 	r = sqlite3_step(st);
@@ -2686,11 +2749,13 @@ sqlite_incident_workflow(struct store *s, const char *id)
 		    (json_int_t)sqlite3_column_int64(st, 4), "since_ms",
 		    (json_int_t)sqlite3_column_int64(st, 5));
 		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-			json_object_set_new(o, "tier_name", json_string((const
-			    char *)sqlite3_column_text(st, 2)));
+			json_object_set_new(o, "tier_name",
+			    json_string(
+				(const char *)sqlite3_column_text(st, 2)));
 		if (sqlite3_column_type(st, 3) != SQLITE_NULL)
-			json_object_set_new(o, "duplicate_of", json_string(
-			    (const char *)sqlite3_column_text(st, 3)));
+			json_object_set_new(o, "duplicate_of",
+			    json_string(
+				(const char *)sqlite3_column_text(st, 3)));
 	} else
 		o = json_pack("{s:s,s:s,s:i}", "id", id, "state", "received",
 		    "tier", 0);
@@ -2700,15 +2765,27 @@ sqlite_incident_workflow(struct store *s, const char *id)
 		sq_fail(s, "workflow");
 		return NULL;
 	}
-	latest = rows(s, query(s, "SELECT a.idx, a.member, a.revision, a.by, "
-	    "a.at_ms, a.note FROM assessment a WHERE a.incident = ? AND "
-	    "a.revision = (SELECT max(revision) FROM assessment b WHERE "
-	    "b.incident = a.incident AND b.member = a.member) ORDER BY "
-	    "a.member", "t", id), assessment_row);
-	released = rows(s, query(s, "SELECT party FROM release WHERE "
-	    "incident = ? ORDER BY party", "t", id), text_row);
-	tasks = rows(s, query(s, "SELECT " TASK_COLUMNS " FROM task WHERE "
-	    "incident = ? ORDER BY idx", "t", id), task_row);
+	latest = rows(s,
+	    query(s,
+		"SELECT a.idx, a.member, a.revision, a.by, "
+		"a.at_ms, a.note FROM assessment a WHERE a.incident = ? AND "
+		"a.revision = (SELECT max(revision) FROM assessment b WHERE "
+		"b.incident = a.incident AND b.member = a.member) ORDER BY "
+		"a.member",
+		"t", id),
+	    assessment_row);
+	released = rows(s,
+	    query(s,
+		"SELECT party FROM release WHERE "
+		"incident = ? ORDER BY party",
+		"t", id),
+	    text_row);
+	tasks = rows(s,
+	    query(s,
+		"SELECT " TASK_COLUMNS " FROM task WHERE "
+		"incident = ? ORDER BY idx",
+		"t", id),
+	    task_row);
 	if (o == NULL || latest == NULL || released == NULL || tasks == NULL) {
 		json_decref(o);
 		json_decref(latest);
@@ -2725,8 +2802,11 @@ sqlite_incident_workflow(struct store *s, const char *id)
 static json_t *
 sqlite_assessments(struct store *s, const char *id)
 {
-	return rows(s, query(s, "SELECT idx, member, revision, by, at_ms, note "
-	    "FROM assessment WHERE incident = ? ORDER BY idx", "t", id),
+	return rows(s,
+	    query(s,
+		"SELECT idx, member, revision, by, at_ms, note "
+		"FROM assessment WHERE incident = ? ORDER BY idx",
+		"t", id),
 	    assessment_row);
 }
 
@@ -2738,11 +2818,11 @@ event_row(sqlite3_stmt *st)
 	    sqlite3_column_text(st, 1));
 
 	if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-		json_object_set_new(o, "from", json_string((const char *)
-		    sqlite3_column_text(st, 2)));
+		json_object_set_new(o, "from",
+		    json_string((const char *)sqlite3_column_text(st, 2)));
 	if (sqlite3_column_type(st, 3) != SQLITE_NULL)
-		json_object_set_new(o, "to", json_string((const char *)
-		    sqlite3_column_text(st, 3)));
+		json_object_set_new(o, "to",
+		    json_string((const char *)sqlite3_column_text(st, 3)));
 	return o;
 }
 
@@ -2751,21 +2831,29 @@ sqlite_incident_history(struct store *s, const char *id)
 {
 	/* Fusion's steps (the observations it placed here, the analysts'
 	 * merges and splits) and verification's, in log order. */
-	return rows(s, query(s, "SELECT idx, kind, from_state, to_state FROM ("
-	    "SELECT idx, 'observation' AS kind, NULL AS from_state, NULL AS "
-	    "to_state, 0 AS seq FROM fusion_obs WHERE incident = ?1 "
-	    "UNION ALL SELECT idx, 'decision', NULL, NULL, 0 FROM "
-	    "incident_decision WHERE incident = ?1 "
-	    "UNION ALL SELECT idx, kind, from_state, to_state, seq FROM "
-	    "incident_event WHERE incident = ?1) ORDER BY idx, seq", "t", id),
+	return rows(s,
+	    query(s,
+		"SELECT idx, kind, from_state, to_state FROM ("
+		"SELECT idx, 'observation' AS kind, NULL AS from_state, NULL "
+		"AS "
+		"to_state, 0 AS seq FROM fusion_obs WHERE incident = ?1 "
+		"UNION ALL SELECT idx, 'decision', NULL, NULL, 0 FROM "
+		"incident_decision WHERE incident = ?1 "
+		"UNION ALL SELECT idx, kind, from_state, to_state, seq FROM "
+		"incident_event WHERE incident = ?1) ORDER BY idx, seq",
+		"t", id),
 	    event_row);
 }
 
 static int
 sqlite_find_task(struct store *s, int64_t task, json_t **out)
 {
-	json_t *list = rows(s, query(s, "SELECT " TASK_COLUMNS " FROM task "
-	    "WHERE idx = ?", "i", task), task_row);
+	json_t *list = rows(s,
+	    query(s,
+		"SELECT " TASK_COLUMNS " FROM task "
+		"WHERE idx = ?",
+		"i", task),
+	    task_row);
 
 	if (list == NULL)
 		return -1;
@@ -2782,19 +2870,18 @@ static json_t *
 queue_row(sqlite3_stmt *st)
 {
 	return json_pack("{s:s,s:s,s:I,s:I}", "kind",
-	    sqlite3_column_text(st, 0), "incident",
-	    sqlite3_column_text(st, 1), "since_index",
-	    (json_int_t)sqlite3_column_int64(st, 2), "since_ms",
+	    sqlite3_column_text(st, 0), "incident", sqlite3_column_text(st, 1),
+	    "since_index", (json_int_t)sqlite3_column_int64(st, 2), "since_ms",
 	    (json_int_t)sqlite3_column_int64(st, 3));
 }
 
 static int
 by_since(const void *a, const void *b)
 {
-	json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a,
-	    "since_index"));
-	json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b,
-	    "since_index"));
+	json_int_t x = json_integer_value(
+	    json_object_get(*(json_t *const *)a, "since_index"));
+	json_int_t y = json_integer_value(
+	    json_object_get(*(json_t *const *)b, "since_index"));
 
 	return x < y ? -1 : x > y;
 }
@@ -2806,35 +2893,47 @@ sqlite_queue(struct store *s, const struct principal *p)
 	size_t i, n;
 
 	/* The caller's open tasks. */
-	tasks = rows(s, query(s, "SELECT " TASK_COLUMNS " FROM task WHERE "
-	    "unit = ? AND done_idx IS NULL ORDER BY idx", "t", p->name),
+	tasks = rows(s,
+	    query(s,
+		"SELECT " TASK_COLUMNS " FROM task WHERE "
+		"unit = ? AND done_idx IS NULL ORDER BY idx",
+		"t", p->name),
 	    task_row);
 	if (tasks == NULL)
 		return NULL;
 	if (p->role == ROLE_ASSESSOR)
 		/* Awaiting this member's assessment. */
-		more = rows(s, query(s, "SELECT 'assess', incident, since_idx, "
-		    "since_ms FROM incident_state WHERE state = "
-		    "'awaiting_assessment' AND NOT EXISTS (SELECT 1 FROM "
-		    "assessment a WHERE a.incident = incident_state.incident "
-		    "AND a.member = ?)", "t", p->member), queue_row);
+		more = rows(s,
+		    query(s,
+			"SELECT 'assess', incident, since_idx, "
+			"since_ms FROM incident_state WHERE state = "
+			"'awaiting_assessment' AND NOT EXISTS (SELECT 1 FROM "
+			"assessment a WHERE a.incident = "
+			"incident_state.incident "
+			"AND a.member = ?)",
+			"t", p->member),
+		    queue_row);
 	else if (p->role == ROLE_ANALYST || p->role == ROLE_ADMIN)
 		/* Disputed incidents wait for an analyst to escalate them. */
-		more = rows(s, query(s, "SELECT 'escalate', incident, "
-		    "since_idx, since_ms FROM incident_state WHERE state = "
-		    "'disputed'", ""), queue_row);
+		more = rows(s,
+		    query(s,
+			"SELECT 'escalate', incident, "
+			"since_idx, since_ms FROM incident_state WHERE state = "
+			"'disputed'",
+			""),
+		    queue_row);
 	else
 		more = json_array();
 	if (more == NULL)
 		goto done;
-	json_array_foreach(tasks, i, t)
-		json_array_append_new(more, json_pack("{s:s,s:O,s:O,s:O,s:O,"
-		    "s:O,s:O}", "kind", "task", "incident", json_object_get(t,
-		    "incident"), "since_index", json_object_get(t, "task"),
-		    "since_ms", json_object_get(t, "at_ms"), "task",
-		    json_object_get(t, "task"), "due_ms", json_object_get(t,
-		    "due_ms"), "description", json_object_get(t,
-		    "description")));
+	json_array_foreach(tasks, i, t) json_array_append_new(more,
+	    json_pack("{s:s,s:O,s:O,s:O,s:O,"
+		      "s:O,s:O}",
+		"kind", "task", "incident", json_object_get(t, "incident"),
+		"since_index", json_object_get(t, "task"), "since_ms",
+		json_object_get(t, "at_ms"), "task", json_object_get(t, "task"),
+		"due_ms", json_object_get(t, "due_ms"), "description",
+		json_object_get(t, "description")));
 	/* Oldest first: by the log index since when each item waits. */
 	n = json_array_size(more);
 	if ((items = calloc(n ? n : 1, sizeof(*items))) == NULL)
@@ -2855,17 +2954,22 @@ done:
 static int
 sqlite_released(struct store *s, const char *id, const char *party)
 {
-	return exists(s, query(s, "SELECT 1 FROM release WHERE incident = ? "
-	    "AND party = ?", "tt", id, party));
+	return exists(s,
+	    query(s,
+		"SELECT 1 FROM release WHERE incident = ? "
+		"AND party = ?",
+		"tt", id, party));
 }
 
 static int
 sqlite_observation_incident(struct store *s, int64_t index, char *incident,
     size_t len, int *created)
 {
-	sqlite3_stmt *st = query(s, "SELECT f.incident, i.seed_idx FROM "
+	sqlite3_stmt *st = query(s,
+	    "SELECT f.incident, i.seed_idx FROM "
 	    "fusion_obs f LEFT JOIN incident i ON i.id = f.incident WHERE "
-	    "f.idx = ?", "i", index);
+	    "f.idx = ?",
+	    "i", index);
 	int r, rc = -1;
 
 	if (st == NULL)

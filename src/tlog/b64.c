@@ -40,8 +40,7 @@ shape_ok(const char *s, size_t len)
 }
 
 int
-b64_decode(const char *s, size_t len, uint8_t *out, size_t cap,
-    size_t *outlen)
+b64_decode(const char *s, size_t len, uint8_t *out, size_t cap, size_t *outlen)
 {
 	size_t n = 0;
 
@@ -83,8 +82,8 @@ b64_decode_go(const char *s, size_t len, uint8_t *out, size_t cap,
 int
 b64_encode(const uint8_t *in, size_t len, char *out, size_t cap)
 {
-	if (cap < sodium_base64_ENCODED_LEN(len,
-		      sodium_base64_VARIANT_ORIGINAL))
+	if (cap <
+	    sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL))
 		return -1;
 	sodium_bin2base64(out, cap, in, len, sodium_base64_VARIANT_ORIGINAL);
 	return 0;

@@ -87,8 +87,8 @@ checkpoint_parse(const uint8_t *text, size_t len, char *err, size_t errlen)
 		seterr(err, errlen, "checkpoint: out of memory");
 		goto fail;
 	}
-	if (next_line(text, len, &pos, &line, &linelen) == -1 ||
-	    linelen == 0 || linelen > CHECKPOINT_ORIGIN_MAX) {
+	if (next_line(text, len, &pos, &line, &linelen) == -1 || linelen == 0 ||
+	    linelen > CHECKPOINT_ORIGIN_MAX) {
 		snprintf(msg, sizeof(msg),
 		    "checkpoint: origin line must be 1..%d bytes",
 		    CHECKPOINT_ORIGIN_MAX);
@@ -117,8 +117,7 @@ checkpoint_parse(const uint8_t *text, size_t len, char *err, size_t errlen)
 	while (pos < len) {
 		next_line(text, len, &pos, &line, &linelen);
 		if (linelen == 0) {
-			seterr(err, errlen,
-			    "checkpoint: empty extension line");
+			seterr(err, errlen, "checkpoint: empty extension line");
 			goto fail;
 		}
 	}
@@ -187,8 +186,8 @@ checkpoint_format(const char *origin, int64_t size,
 		return -1;
 	}
 	merkle_hash_to_base64(root, b64);
-	w = snprintf(buf, cap, "%s\n%lld\n%s\n%s", origin, (long long)size,
-	    b64, ext != NULL ? ext : "");
+	w = snprintf(buf, cap, "%s\n%lld\n%s\n%s", origin, (long long)size, b64,
+	    ext != NULL ? ext : "");
 	if (w < 0 || (size_t)w >= cap) {
 		seterr(err, errlen, "checkpoint: buffer too small");
 		return -1;

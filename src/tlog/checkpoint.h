@@ -32,8 +32,8 @@ struct checkpoint;
  * signatures). Returns a new struct checkpoint (free with checkpoint_free)
  * or NULL with the reason in err (errlen bytes). Cost: O(len).
  */
-struct checkpoint *checkpoint_parse(const uint8_t *text, size_t len,
-    char *err, size_t errlen);
+struct checkpoint *checkpoint_parse(const uint8_t *text, size_t len, char *err,
+    size_t errlen);
 
 /* Frees c; checkpoint_free(NULL) does nothing. */
 void checkpoint_free(struct checkpoint *c);

@@ -53,7 +53,7 @@ int
 memlog_append(struct memlog *m, const uint8_t leaf_hash[MERKLE_HASH_SIZE])
 {
 	uint8_t add[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE];
-	uint8_t (*grown)[MERKLE_HASH_SIZE];
+	uint8_t(*grown)[MERKLE_HASH_SIZE];
 	size_t nadd = 0;
 	int64_t cap;
 

@@ -35,14 +35,42 @@ struct plan {
 };
 
 static const uint8_t empty_root[MERKLE_HASH_SIZE] = {
-	0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4,
-	0xc8, 0x99, 0x6f, 0xb9, 0x24, 0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b,
-	0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
+	0xe3,
+	0xb0,
+	0xc4,
+	0x42,
+	0x98,
+	0xfc,
+	0x1c,
+	0x14,
+	0x9a,
+	0xfb,
+	0xf4,
+	0xc8,
+	0x99,
+	0x6f,
+	0xb9,
+	0x24,
+	0x27,
+	0xae,
+	0x41,
+	0xe4,
+	0x64,
+	0x9b,
+	0x93,
+	0x4c,
+	0xa4,
+	0x95,
+	0x99,
+	0x1b,
+	0x78,
+	0x52,
+	0xb8,
+	0x55,
 };
 
 void
-merkle_leaf_hash(const uint8_t *data, size_t len,
-    uint8_t out[MERKLE_HASH_SIZE])
+merkle_leaf_hash(const uint8_t *data, size_t len, uint8_t out[MERKLE_HASH_SIZE])
 {
 	crypto_hash_sha256_state st;
 	const uint8_t prefix = 0x00;
@@ -55,8 +83,8 @@ merkle_leaf_hash(const uint8_t *data, size_t len,
 }
 
 void
-merkle_hash_children(const uint8_t *left, size_t leftlen,
-    const uint8_t *right, size_t rightlen, uint8_t out[MERKLE_HASH_SIZE])
+merkle_hash_children(const uint8_t *left, size_t leftlen, const uint8_t *right,
+    size_t rightlen, uint8_t out[MERKLE_HASH_SIZE])
 {
 	crypto_hash_sha256_state st;
 	const uint8_t prefix = 0x01;
@@ -181,9 +209,9 @@ merkle_stored_hash_count(int64_t n)
 }
 
 int
-merkle_stored_hashes_for_record(int64_t n,
-    const uint8_t leaf[MERKLE_HASH_SIZE], merkle_read_fn reader, void *ctx,
-    uint8_t (*out)[MERKLE_HASH_SIZE], size_t *nout)
+merkle_stored_hashes_for_record(int64_t n, const uint8_t leaf[MERKLE_HASH_SIZE],
+    merkle_read_fn reader, void *ctx, uint8_t (*out)[MERKLE_HASH_SIZE],
+    size_t *nout)
 {
 	int64_t indexes[MERKLE_MAX_PROOF];
 	uint8_t old[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE];
@@ -383,8 +411,7 @@ merkle_prove_subtree_inclusion(int64_t index, int64_t start, int64_t end,
 {
 	struct plan p;
 
-	if (!merkle_subtree_valid(start, end) || index < start ||
-	    index >= end)
+	if (!merkle_subtree_valid(start, end) || index < start || index >= end)
 		return -1;
 	p.n = 0;
 	p.bad = 0;
@@ -393,8 +420,8 @@ merkle_prove_subtree_inclusion(int64_t index, int64_t start, int64_t end,
 }
 
 int
-merkle_prove_consistency(int64_t m, int64_t n, merkle_read_fn reader,
-    void *ctx, uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *len)
+merkle_prove_consistency(int64_t m, int64_t n, merkle_read_fn reader, void *ctx,
+    uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *len)
 {
 	return merkle_prove_subtree_consistency(0, m, n, reader, ctx, proof,
 	    len);
@@ -506,8 +533,8 @@ merkle_verify_consistency(int64_t size1, int64_t size2,
 		fn >>= 1;
 		sn >>= 1;
 	}
-	return (sn == 0 && hash_equal(fr, root1) && hash_equal(sr, root2)) ?
-	    0 : -1;
+	return (sn == 0 && hash_equal(fr, root1) && hash_equal(sr, root2)) ? 0
+									   : -1;
 }
 
 int
@@ -536,8 +563,8 @@ merkle_verify_subtree_consistency(int64_t start, int64_t end, int64_t n,
 	    len > MERKLE_MAX_PROOF)
 		return -1;
 	if (start == end)
-		return (len == 0 && hash_equal(subtree_root, empty_root)) ? 0 :
-		    -1;
+		return (len == 0 && hash_equal(subtree_root, empty_root)) ? 0
+									  : -1;
 	if (!merkle_subtree_valid(start, end))
 		return -1;
 	if (start == 0 && end == n)
@@ -588,8 +615,9 @@ merkle_verify_subtree_consistency(int64_t start, int64_t end, int64_t n,
 		sn >>= 1;
 		tn >>= 1;
 	}
-	return (tn == 0 && hash_equal(fr, subtree_root) &&
-	    hash_equal(sr, root)) ? 0 : -1;
+	return (tn == 0 && hash_equal(fr, subtree_root) && hash_equal(sr, root))
+	    ? 0
+	    : -1;
 }
 
 int

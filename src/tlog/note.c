@@ -11,9 +11,9 @@
 #include "tlog/b64.h"
 #include "tlog/note.h"
 
-#define SEED_SIZE crypto_sign_SEEDBYTES	      /* 32 */
-#define PUB_SIZE crypto_sign_PUBLICKEYBYTES   /* 32 */
-#define SIG_SIZE crypto_sign_BYTES	      /* 64 */
+#define SEED_SIZE crypto_sign_SEEDBYTES	    /* 32 */
+#define PUB_SIZE crypto_sign_PUBLICKEYBYTES /* 32 */
+#define SIG_SIZE crypto_sign_BYTES	    /* 64 */
 #define COSIG_HEADER_MAX 48 /* "cosignature/v1\ntime <20 digits>\n" */
 
 /* The signature line prefix: U+2014 EM DASH, space. */
@@ -113,10 +113,9 @@ utf8_decode(const uint8_t *s, size_t len, uint32_t *cp)
 static int
 is_space(uint32_t c)
 {
-	return c == ' ' || (c >= 0x09 && c <= 0x0d) || c == 0x85 ||
-	    c == 0xa0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
-	    c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f ||
-	    c == 0x3000;
+	return c == ' ' || (c >= 0x09 && c <= 0x0d) || c == 0x85 || c == 0xa0 ||
+	    c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 ||
+	    c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
 }
 
 int
@@ -129,8 +128,8 @@ note_text_check(const uint8_t *text, size_t len, char *err, size_t errlen)
 	while (i < len) {
 		n = utf8_decode(text + i, len - i, &c);
 		if (n == 0) {
-			snprintf(msg, sizeof(msg),
-			    "invalid UTF-8 at byte %zu", i);
+			snprintf(msg, sizeof(msg), "invalid UTF-8 at byte %zu",
+			    i);
 			seterr(err, errlen, msg);
 			return -1;
 		}
@@ -234,8 +233,8 @@ parse_key_id(const char *s, size_t len, uint32_t *id)
  * skey after any PRIVATE+KEY+): name into name, the rest into the outputs.
  */
 static int
-parse_key(const char *s, size_t len, const char *what, char *name,
-    uint32_t *id, int *type, uint8_t key[32], char *err, size_t errlen)
+parse_key(const char *s, size_t len, const char *what, char *name, uint32_t *id,
+    int *type, uint8_t key[32], char *err, size_t errlen)
 {
 	const char *part, *b64 = NULL;
 	size_t partlen, got = 0;
@@ -288,8 +287,8 @@ out:
 }
 
 struct note_verifier *
-note_verifier_new(const char *name, int type, const uint8_t pub[32],
-    char *err, size_t errlen)
+note_verifier_new(const char *name, int type, const uint8_t pub[32], char *err,
+    size_t errlen)
 {
 	struct note_verifier *v;
 
@@ -376,8 +375,7 @@ format_key(const char *prefix, const char *name, uint32_t id, int type,
 	memcpy(raw + 1, key, 32);
 	sodium_bin2base64(b64, sizeof(b64), raw, sizeof(raw),
 	    sodium_base64_VARIANT_ORIGINAL);
-	w = snprintf(buf, len, "%s%s+%08x+%s", prefix, name, (unsigned)id,
-	    b64);
+	w = snprintf(buf, len, "%s%s+%08x+%s", prefix, name, (unsigned)id, b64);
 	sodium_memzero(raw, sizeof(raw));
 	sodium_memzero(b64, sizeof(b64));
 	if (w < 0 || (size_t)w >= len)
@@ -431,8 +429,8 @@ note_signer_parse(const char *skey, size_t len, char *err, size_t errlen)
 		seterr(err, errlen, "skey: does not start with PRIVATE+KEY+");
 		goto out;
 	}
-	if (parse_key(skey + 12, len - 12, "skey", name, &id, &type, seed,
-		err, errlen) == -1)
+	if (parse_key(skey + 12, len - 12, "skey", name, &id, &type, seed, err,
+		errlen) == -1)
 		goto out;
 	s = note_signer_from_seed(name, type, seed, err, errlen);
 	if (s != NULL && s->key_id != id) {
@@ -492,8 +490,8 @@ note_signer_type(const struct note_signer *s)
 int
 note_signer_format(const struct note_signer *s, char *buf, size_t len)
 {
-	return format_key("PRIVATE+KEY+", s->name, s->key_id, s->type,
-	    s->seed, buf, len);
+	return format_key("PRIVATE+KEY+", s->name, s->key_id, s->type, s->seed,
+	    buf, len);
 }
 
 int
@@ -550,8 +548,7 @@ put_be32(uint8_t *p, uint32_t v)
 }
 
 int
-note_cosignature_timestamp(const uint8_t *blob, size_t len,
-    uint64_t *timestamp)
+note_cosignature_timestamp(const uint8_t *blob, size_t len, uint64_t *timestamp)
 {
 	uint64_t t;
 
@@ -796,7 +793,8 @@ find_known(const struct note_verifier *const *known, size_t nknown,
 	size_t i;
 
 	for (i = 0; i < nknown; i++)
-		if (known[i]->key_id == id && strlen(known[i]->name) == namelen &&
+		if (known[i]->key_id == id &&
+		    strlen(known[i]->name) == namelen &&
 		    memcmp(known[i]->name, name, namelen) == 0)
 			return known[i];
 	return NULL;

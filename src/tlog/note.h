@@ -22,13 +22,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NOTE_MAX_SIZE (1 << 20)	    /* bytes in a signed note */
-#define NOTE_MAX_SIGNATURES 100	    /* signature lines in a note */
-#define NOTE_MAX_SIG_BYTES 8192	    /* decoded key id + signature */
-#define NOTE_NAME_MAX 256	    /* bytes in a key name we hold */
+#define NOTE_MAX_SIZE (1 << 20) /* bytes in a signed note */
+#define NOTE_MAX_SIGNATURES 100 /* signature lines in a note */
+#define NOTE_MAX_SIG_BYTES 8192 /* decoded key id + signature */
+#define NOTE_NAME_MAX 256	/* bytes in a key name we hold */
 #define NOTE_KEY_ED25519 0x01
 #define NOTE_KEY_COSIGNATURE 0x04
-#define NOTE_COSIGNATURE_SIZE 76    /* key id + timestamp + signature */
+#define NOTE_COSIGNATURE_SIZE 76 /* key id + timestamp + signature */
 /* Text forms: vkey, skey, one signature line (with "\n"), plus NUL. */
 #define NOTE_VKEY_MAX (NOTE_NAME_MAX + 1 + 8 + 1 + 44 + 1)
 #define NOTE_SKEY_MAX (12 + NOTE_VKEY_MAX)
@@ -58,8 +58,7 @@ int note_name_check(const char *name, size_t len);
  * control characters other than newline; else -1 with the reason in err.
  * Cost: O(len).
  */
-int note_text_check(const uint8_t *text, size_t len, char *err,
-    size_t errlen);
+int note_text_check(const uint8_t *text, size_t len, char *err, size_t errlen);
 
 /*
  * Parses a vkey (vkey[0..len-1]) of type 0x01 or 0x04. The key id must be 8
@@ -87,8 +86,7 @@ int note_verifier_type(const struct note_verifier *v);
 const uint8_t *note_verifier_public_key(const struct note_verifier *v);
 
 /* Writes v's vkey and a NUL to buf; -1 if len is too small. */
-int note_verifier_format(const struct note_verifier *v, char *buf,
-    size_t len);
+int note_verifier_format(const struct note_verifier *v, char *buf, size_t len);
 
 /*
  * Parses a signer key (skey[0..len-1], Go note format, type 0x01 or 0x04:
@@ -96,16 +94,16 @@ int note_verifier_format(const struct note_verifier *v, char *buf,
  * match the key. Returns a new signer (free with note_signer_free, which
  * wipes the secret) or NULL with the reason in err.
  */
-struct note_signer *note_signer_parse(const char *skey, size_t len,
-    char *err, size_t errlen);
+struct note_signer *note_signer_parse(const char *skey, size_t len, char *err,
+    size_t errlen);
 
 /* A signer from a 32-byte Ed25519 seed; NULL with the reason in err. */
 struct note_signer *note_signer_from_seed(const char *name, int type,
     const uint8_t seed[32], char *err, size_t errlen);
 
 /* A new signer with a fresh random key; NULL with the reason in err. */
-struct note_signer *note_signer_generate(const char *name, int type,
-    char *err, size_t errlen);
+struct note_signer *note_signer_generate(const char *name, int type, char *err,
+    size_t errlen);
 
 /* Wipes and frees s; note_signer_free(NULL) does nothing. */
 void note_signer_free(struct note_signer *s);
@@ -212,13 +210,11 @@ const uint8_t *note_text(const struct note *n, size_t *len);
  * note_verified_timestamp its cosignature timestamp (0 for Ed25519).
  */
 size_t note_verified_count(const struct note *n);
-const struct note_verifier *note_verified_key(const struct note *n,
-    size_t i);
+const struct note_verifier *note_verified_key(const struct note *n, size_t i);
 uint64_t note_verified_timestamp(const struct note *n, size_t i);
 
 /* The ignored lines from unknown keys, without "\n", valid while n lives. */
 size_t note_unverified_count(const struct note *n);
-const char *note_unverified_line(const struct note *n, size_t i,
-    size_t *len);
+const char *note_unverified_line(const struct note *n, size_t i, size_t *len);
 
 #endif

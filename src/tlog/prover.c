@@ -10,13 +10,12 @@
 static int64_t
 pow2_below(int64_t n)
 {
-	return INT64_C(1) << (63 - __builtin_clzll((unsigned long long)(n -
-	    1)));
+	return INT64_C(1) << (63 -
+		   __builtin_clzll((unsigned long long)(n - 1)));
 }
 
 int
-prover_init(struct prover *p, int64_t size, merkle_read_fn reader,
-    void *ctx)
+prover_init(struct prover *p, int64_t size, merkle_read_fn reader, void *ctx)
 {
 	int64_t idx[PROVER_MAX_EDGE], lo = 0, w;
 	int bit, j = 0;
@@ -61,8 +60,8 @@ edge_of(const struct prover *p, int64_t lo)
 }
 
 int
-prover_inclusion(const struct prover *p, int64_t index,
-    merkle_read_fn reader, void *ctx, uint8_t leaf[MERKLE_HASH_SIZE],
+prover_inclusion(const struct prover *p, int64_t index, merkle_read_fn reader,
+    void *ctx, uint8_t leaf[MERKLE_HASH_SIZE],
     uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *len)
 {
 	/* Siblings from the root down: a stored hash, or edge[-1 - which]. */
@@ -91,8 +90,10 @@ prover_inclusion(const struct prover *p, int64_t index,
 			return -1;
 		if ((w & (w - 1)) == 0 && a % w == 0) {
 			which[m++] = (int64_t)nidx;
-			idx[nidx++] = merkle_stored_hash_index(
-			    __builtin_ctzll((unsigned long long)w), a / w);
+			idx[nidx++] =
+			    merkle_stored_hash_index(__builtin_ctzll(
+							 (unsigned long long)w),
+				a / w);
 		} else {
 			/* Not complete: the right edge's ephemeral node. */
 			if (b != p->size || (j = edge_of(p, a)) == -1)

@@ -62,8 +62,8 @@ tile_path_format(const struct tile *t, char *buf, size_t len)
 	char idx[TILE_PATH_MAX], lvl[16], wid[16];
 	int w;
 
-	if (!tile_coords_ok(t) || tile_index_format(t->n, idx, sizeof(idx)) ==
-	    -1)
+	if (!tile_coords_ok(t) ||
+	    tile_index_format(t->n, idx, sizeof(idx)) == -1)
 		return -1;
 	if (t->level == TILE_LEVEL_ENTRIES)
 		snprintf(lvl, sizeof(lvl), "entries");
@@ -189,9 +189,8 @@ tile_for_size(int level, int64_t n, int64_t tree_size, struct tile *t)
 		return -1;
 	t->level = level;
 	t->n = n;
-	t->width = v - n * TILE_WIDTH >= TILE_WIDTH ?
-	    TILE_WIDTH :
-	    (int)(v - n * TILE_WIDTH);
+	t->width = v - n * TILE_WIDTH >= TILE_WIDTH ? TILE_WIDTH
+						    : (int)(v - n * TILE_WIDTH);
 	return 0;
 }
 
@@ -433,8 +432,8 @@ authenticate(struct tile_hash_reader *r, struct tile t, const uint8_t *data,
 			return 0;
 		}
 		tile_subtree_hash(data, len, h);
-		idx = merkle_stored_hash_index((t.level + 1) * TILE_HEIGHT,
-		    t.n);
+		idx =
+		    merkle_stored_hash_index((t.level + 1) * TILE_HEIGHT, t.n);
 		if (idx < 0 ||
 		    fetch_hash(r, idx, &parent, &data, &len, want) == -1 ||
 		    memcmp(h, want, MERKLE_HASH_SIZE) != 0)
@@ -482,8 +481,8 @@ tile_entries_parse(const uint8_t *bundle, size_t len, int width,
 	for (i = 0; i < width; i++) {
 		if (len - pos < 2) {
 			snprintf(err, errlen,
-			    "bundle ends inside the length of entry %d of %d", i,
-			    width);
+			    "bundle ends inside the length of entry %d of %d",
+			    i, width);
 			return -1;
 		}
 		elen = (size_t)bundle[pos] << 8 | bundle[pos + 1];
@@ -508,8 +507,8 @@ tile_entries_parse(const uint8_t *bundle, size_t len, int width,
 }
 
 int
-tile_entries_append(uint8_t *buf, size_t cap, size_t *len,
-    const uint8_t *entry, size_t entrylen)
+tile_entries_append(uint8_t *buf, size_t cap, size_t *len, const uint8_t *entry,
+    size_t entrylen)
 {
 	if (entrylen > TILE_ENTRY_MAX || *len > cap || cap - *len < 2 ||
 	    cap - *len - 2 < entrylen)

@@ -25,16 +25,16 @@
 #define TILE_WIDTH 256 /* hashes or entries in a full tile */
 #define TILE_FULL_BYTES (TILE_WIDTH * MERKLE_HASH_SIZE) /* 8192 */
 #define TILE_LEVEL_ENTRIES (-1)
-#define TILE_MAX_LEVEL 63      /* largest L a path may carry */
+#define TILE_MAX_LEVEL 63		    /* largest L a path may carry */
 #define TILE_MAX_N (INT64_MAX / TILE_WIDTH) /* largest N a path may carry */
-#define TILE_PATH_MAX 64       /* longest path + NUL */
-#define TILE_ENTRY_MAX 65535   /* opaque TileLeaf<0..2^16-1> */
+#define TILE_PATH_MAX 64		    /* longest path + NUL */
+#define TILE_ENTRY_MAX 65535		    /* opaque TileLeaf<0..2^16-1> */
 
 /* A tile's coordinates; callers hold these on the stack. */
 struct tile {
-	int level;   /* 0..63, or TILE_LEVEL_ENTRIES for an entry bundle */
-	int64_t n;   /* index within the level, 0..TILE_MAX_N */
-	int width;   /* 1..256; 256 is a full tile */
+	int level; /* 0..63, or TILE_LEVEL_ENTRIES for an entry bundle */
+	int64_t n; /* index within the level, 0..TILE_MAX_N */
+	int width; /* 1..256; 256 is a full tile */
 };
 
 /* One entry of a parsed bundle: points into the caller's bundle bytes. */
@@ -72,8 +72,7 @@ int tile_path_parse(const char *path, size_t len, struct tile *t);
  * 256). Entry bundles are those of level 0. Returns -1 for arguments out of
  * range.
  */
-int tile_level_count(int64_t tree_size, int level, int64_t *full,
-    int *partial);
+int tile_level_count(int64_t tree_size, int level, int64_t *full, int *partial);
 
 /*
  * The published tile (level, n) of a tree of tree_size leaves, full or

@@ -32,8 +32,7 @@ next_line(const uint8_t *body, size_t len, size_t *pos, const char **line,
 {
 	const uint8_t *nl;
 
-	if (*pos >= len ||
-	    (nl = memchr(body + *pos, '\n', len - *pos)) == NULL)
+	if (*pos >= len || (nl = memchr(body + *pos, '\n', len - *pos)) == NULL)
 		return -1;
 	*line = (const char *)body + *pos;
 	*linelen = (size_t)(nl - (body + *pos));
@@ -63,8 +62,7 @@ parse_old(const char *line, size_t len, int64_t *old)
 }
 
 struct witness_request *
-witness_request_parse(const uint8_t *body, size_t len, char *err,
-    size_t errlen)
+witness_request_parse(const uint8_t *body, size_t len, char *err, size_t errlen)
 {
 	struct witness_request *r = NULL;
 	const char *line;
@@ -107,7 +105,8 @@ witness_request_parse(const uint8_t *body, size_t len, char *err,
 		if (merkle_hash_from_base64(line, linelen,
 			r->proof[r->nproof]) == -1) {
 			snprintf(msg, sizeof(msg),
-			    "consistency proof line %zu is not canonical base64 "
+			    "consistency proof line %zu is not canonical "
+			    "base64 "
 			    "of a 32-byte hash",
 			    r->nproof + 1);
 			seterr(err, errlen, msg);
@@ -200,9 +199,10 @@ witness_decide(const struct witness_request *req,
 		else if (e == NOTE_MALFORMED)
 			r = answer(res, 400, msg);
 		else
-			r = answer(res, 403, e == NOTE_INVALID_SIGNATURE ?
-				"invalid signature from a log key" :
-				"no valid signature from a log key");
+			r = answer(res, 403,
+			    e == NOTE_INVALID_SIGNATURE
+				? "invalid signature from a log key"
+				: "no valid signature from a log key");
 		goto out;
 	}
 	have = recorded != NULL ? recorded->size : 0;
@@ -224,7 +224,8 @@ witness_decide(const struct witness_request *req,
 		}
 		if (size == 0 && memcmp(root, empty, MERKLE_HASH_SIZE) != 0) {
 			r = answer(res, 422,
-			    "a size-0 checkpoint must have the empty-tree root");
+			    "a size-0 checkpoint must have the empty-tree "
+			    "root");
 			goto out;
 		}
 	} else if (req->old == size) {

@@ -32,7 +32,7 @@
 #include "tlog/note.h"
 
 #define WITNESS_MAX_BODY (NOTE_MAX_SIZE + 4096) /* request body bytes */
-#define WITNESS_MAX_PROOF 63			 /* consistency proof lines */
+#define WITNESS_MAX_PROOF 63			/* consistency proof lines */
 #define WITNESS_MESSAGE_MAX 256
 
 struct checkpoint;

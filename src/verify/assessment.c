@@ -67,7 +67,8 @@ assessment_check(const json_t *o, struct assessment *a, char *err,
 	int known;
 
 	memset(&out, 0, sizeof(out));
-	json_object_foreach((json_t *)o, k, v) {
+	json_object_foreach((json_t *)o, k, v)
+	{
 		for (known = 0, i = 0; keys[i] != NULL; i++)
 			known |= strcmp(keys[i], k) == 0;
 		if (!known) {
@@ -87,8 +88,10 @@ assessment_check(const json_t *o, struct assessment *a, char *err,
 	}
 	s = json_string_value(json_object_get(o, "incident"));
 	if (!workflow_is_incident_id(s)) {
-		snprintf(err, errlen, "/incident: must be an incident id (1-%d "
-		    "letters, digits, '_', '-')", WORKFLOW_ID_LEN - 1);
+		snprintf(err, errlen,
+		    "/incident: must be an incident id (1-%d "
+		    "letters, digits, '_', '-')",
+		    WORKFLOW_ID_LEN - 1);
 		return -1;
 	}
 	snprintf(out.incident, sizeof(out.incident), "%s", s);
@@ -106,15 +109,18 @@ assessment_check(const json_t *o, struct assessment *a, char *err,
 		return -1;
 	}
 	out.revision = json_integer_value(v);
-	if (workflow_verdict_parse(json_string_value(json_object_get(o,
-	    "verdict")), &out.verdict) == -1) {
-		snprintf(err, errlen, "/verdict: must be violation, "
+	if (workflow_verdict_parse(json_string_value(
+				       json_object_get(o, "verdict")),
+		&out.verdict) == -1) {
+		snprintf(err, errlen,
+		    "/verdict: must be violation, "
 		    "no_violation or unverifiable");
 		return -1;
 	}
 	s = json_string_value(json_object_get(o, "attribution"));
 	if (s == NULL || principal_name_check(s) == -1) {
-		snprintf(err, errlen, "/attribution: must name a party (1-63 "
+		snprintf(err, errlen,
+		    "/attribution: must name a party (1-63 "
 		    "letters, digits, '_', '-') or be \"unknown\"");
 		return -1;
 	}
@@ -123,14 +129,14 @@ assessment_check(const json_t *o, struct assessment *a, char *err,
 	for (known = 0, i = 0; s != NULL && confidences[i] != NULL; i++)
 		known |= strcmp(s, confidences[i]) == 0;
 	if (!known) {
-		snprintf(err, errlen, "/confidence: must be low, moderate or "
+		snprintf(err, errlen,
+		    "/confidence: must be low, moderate or "
 		    "high");
 		return -1;
 	}
 	snprintf(out.confidence, sizeof(out.confidence), "%s", s);
 	s = json_string_value(json_object_get(o, "rationale"));
-	if (s == NULL || *s == '\0' ||
-	    strlen(s) > ASSESSMENT_RATIONALE_MAX) {
+	if (s == NULL || *s == '\0' || strlen(s) > ASSESSMENT_RATIONALE_MAX) {
 		snprintf(err, errlen, "/rationale: required, 1 to %d bytes",
 		    ASSESSMENT_RATIONALE_MAX);
 		return -1;
@@ -138,29 +144,37 @@ assessment_check(const json_t *o, struct assessment *a, char *err,
 	ev = json_object_get(o, "evidence");
 	if (!json_is_array(ev) ||
 	    json_array_size(ev) > ASSESSMENT_MAX_EVIDENCE) {
-		snprintf(err, errlen, "/evidence: an array of at most %d "
-		    "SHA-256 digests", ASSESSMENT_MAX_EVIDENCE);
+		snprintf(err, errlen,
+		    "/evidence: an array of at most %d "
+		    "SHA-256 digests",
+		    ASSESSMENT_MAX_EVIDENCE);
 		return -1;
 	}
-	json_array_foreach(ev, i, d) {
+	json_array_foreach(ev, i, d)
+	{
 		s = json_string_value(d);
 		if (!is_digest(s)) {
-			snprintf(err, errlen, "/evidence/%zu: must be a SHA-256 "
-			    "in 64 lower-case hex digits", i);
+			snprintf(err, errlen,
+			    "/evidence/%zu: must be a SHA-256 "
+			    "in 64 lower-case hex digits",
+			    i);
 			return -1;
 		}
 		for (j = 0; j < i; j++) {
 			t = json_string_value(json_array_get(ev, j));
 			if (strcmp(s, t) == 0) {
-				snprintf(err, errlen, "/evidence/%zu: listed "
-				    "twice", i);
+				snprintf(err, errlen,
+				    "/evidence/%zu: listed "
+				    "twice",
+				    i);
 				return -1;
 			}
 		}
 	}
 	v = json_object_get(o, "assessed_at_ms");
 	if (!json_is_integer(v) || json_integer_value(v) < 0) {
-		snprintf(err, errlen, "/assessed_at_ms: a time in milliseconds "
+		snprintf(err, errlen,
+		    "/assessed_at_ms: a time in milliseconds "
 		    "since 1970");
 		return -1;
 	}
@@ -170,8 +184,8 @@ assessment_check(const json_t *o, struct assessment *a, char *err,
 }
 
 int
-assessment_read(const char *note, size_t len, struct assessment *a,
-    char *err, size_t errlen)
+assessment_read(const char *note, size_t len, struct assessment *a, char *err,
+    size_t errlen)
 {
 	json_t *o;
 	int rc;
@@ -187,6 +201,6 @@ json_t *
 assessment_entry_new(const char *note, size_t len, const char *by,
     int64_t at_ms)
 {
-	return json_pack("{s:s,s:i,s:s%,s:s,s:I}", "type", "assessment", "v",
-	    1, "note", note, len, "by", by, "at_ms", (json_int_t)at_ms);
+	return json_pack("{s:s,s:i,s:s%,s:s,s:I}", "type", "assessment", "v", 1,
+	    "note", note, len, "by", by, "at_ms", (json_int_t)at_ms);
 }

@@ -30,8 +30,8 @@
 #include "verify/member.h"
 #include "verify/workflow.h"
 
-#define ASSESSMENT_RATIONALE_MAX 4096  /* bytes */
-#define ASSESSMENT_MAX_EVIDENCE 32     /* digests */
+#define ASSESSMENT_RATIONALE_MAX 4096 /* bytes */
+#define ASSESSMENT_MAX_EVIDENCE 32    /* digests */
 #define ASSESSMENT_MAX_REVISION 1000
 
 struct assessment {
@@ -52,9 +52,8 @@ struct assessment {
  */
 json_t *assessment_new(const char *incident, const char *member,
     int64_t revision, const char *verdict, const char *attribution,
-    const char *confidence, const char *rationale,
-    const char *const *evidence, size_t nevidence, int64_t assessed_at_ms,
-    char *err, size_t errlen);
+    const char *confidence, const char *rationale, const char *const *evidence,
+    size_t nevidence, int64_t assessed_at_ms, char *err, size_t errlen);
 
 /*
  * Checks an assessment object: exactly the fields above, each within its

@@ -36,8 +36,10 @@ member_rule_parse(const char *s, size_t nmembers, struct member_rule *r,
 		return -1;
 	}
 	if ((size_t)n != nmembers) {
-		snprintf(err, errlen, "rule: N is %lld but the center has %zu "
-		    "members", (long long)n, nmembers);
+		snprintf(err, errlen,
+		    "rule: N is %lld but the center has %zu "
+		    "members",
+		    (long long)n, nmembers);
 		return -1;
 	}
 	if (num_parse_i64(buf, 1, n, &k, nerr, sizeof(nerr)) == -1) {
@@ -100,16 +102,17 @@ member_rule_format(const struct member_rule *r, char *buf, size_t len)
 }
 
 int
-member_vkey_check(const char *name, const char *vkey, char *err,
-    size_t errlen)
+member_vkey_check(const char *name, const char *vkey, char *err, size_t errlen)
 {
 	struct note_verifier *v;
 	char why[160];
 	int rc = -1;
 
 	if (principal_name_check(name) == -1) {
-		snprintf(err, errlen, "member: '%.64s' is not a name (1-63 "
-		    "letters, digits, '_' or '-')", name);
+		snprintf(err, errlen,
+		    "member: '%.64s' is not a name (1-63 "
+		    "letters, digits, '_' or '-')",
+		    name);
 		return -1;
 	}
 	if ((v = note_verifier_parse(vkey, strlen(vkey), why, sizeof(why))) ==
@@ -118,11 +121,13 @@ member_vkey_check(const char *name, const char *vkey, char *err,
 		return -1;
 	}
 	if (note_verifier_type(v) != NOTE_KEY_ED25519)
-		snprintf(err, errlen, "member %s: the key must be an Ed25519 "
-		    "note key (truce keygen %s), not a cosigning key", name,
-		    name);
+		snprintf(err, errlen,
+		    "member %s: the key must be an Ed25519 "
+		    "note key (truce keygen %s), not a cosigning key",
+		    name, name);
 	else if (strcmp(note_verifier_name(v), name) != 0)
-		snprintf(err, errlen, "member %s: the key is named '%.64s'; a "
+		snprintf(err, errlen,
+		    "member %s: the key is named '%.64s'; a "
 		    "member's key carries the member's name (truce keygen %s)",
 		    name, note_verifier_name(v), name);
 	else
@@ -140,8 +145,10 @@ member_note_json(const char *note, size_t len, char *err, size_t errlen)
 	char why[160], *canon = NULL;
 
 	if (len > MEMBER_NOTE_MAX) {
-		snprintf(err, errlen, "the signed note is %zu bytes, over the "
-		    "limit of %d", len, MEMBER_NOTE_MAX);
+		snprintf(err, errlen,
+		    "the signed note is %zu bytes, over the "
+		    "limit of %d",
+		    len, MEMBER_NOTE_MAX);
 		return NULL;
 	}
 	if (note_split((const uint8_t *)note, len, &textlen, why,
@@ -151,19 +158,22 @@ member_note_json(const char *note, size_t len, char *err, size_t errlen)
 	}
 	/* textlen counts the text's final newline. */
 	if (textlen < 2 || note[textlen - 1] != '\n') {
-		snprintf(err, errlen, "the note's text must be one JSON object "
+		snprintf(err, errlen,
+		    "the note's text must be one JSON object "
 		    "and a newline");
 		return NULL;
 	}
 	v = json_loadb(note, textlen - 1, JSON_REJECT_DUPLICATES, &je);
 	if (v == NULL || !json_is_object(v)) {
-		snprintf(err, errlen, "the note's text is not a JSON object%s%s",
-		    v ? "" : ": ", v ? "" : je.text);
+		snprintf(err, errlen,
+		    "the note's text is not a JSON object%s%s", v ? "" : ": ",
+		    v ? "" : je.text);
 		goto fail;
 	}
 	if (canon_encode(v, &canon, &clen) == -1 || clen != textlen - 1 ||
 	    memcmp(canon, note, clen) != 0) {
-		snprintf(err, errlen, "the note's text is not canonical JSON "
+		snprintf(err, errlen,
+		    "the note's text is not canonical JSON "
 		    "(RFC 8785: sorted keys, no spaces, integers only)");
 		goto fail;
 	}
@@ -203,15 +213,18 @@ member_note_verify(const char *note, size_t len, const char *const *vkeys,
 		    why, sizeof(why));
 		if (opened == NULL) {
 			if (e == NOTE_NO_VERIFIABLE)
-				snprintf(err, errlen, "the note is not signed "
+				snprintf(err, errlen,
+				    "the note is not signed "
 				    "by the registered key of %s (%s+%08x)",
 				    note_verifier_name(v),
 				    note_verifier_name(v),
 				    (unsigned)note_verifier_key_id(v));
 			else if (e == NOTE_INVALID_SIGNATURE)
-				snprintf(err, errlen, "the signature of %s "
+				snprintf(err, errlen,
+				    "the signature of %s "
 				    "does not verify: the note was altered or "
-				    "forged", note_verifier_name(v));
+				    "forged",
+				    note_verifier_name(v));
 			else
 				snprintf(err, errlen, "%s", why);
 			goto done;
@@ -241,7 +254,8 @@ member_change_read(const char *note, size_t len, struct member_change *c,
 	if ((o = member_note_json(note, len, err, errlen)) == NULL)
 		return -1;
 	memset(&out, 0, sizeof(out));
-	json_object_foreach(o, k, val) {
+	json_object_foreach(o, k, val)
+	{
 		for (known = 0, i = 0; keys[i] != NULL; i++)
 			known |= strcmp(keys[i], k) == 0;
 		if (!known) {
@@ -267,7 +281,8 @@ member_change_read(const char *note, size_t len, struct member_change *c,
 	}
 	member = json_string_value(json_object_get(o, "member"));
 	if (principal_name_check(member) == -1) {
-		snprintf(err, errlen, "/member: must be 1-63 letters, digits, "
+		snprintf(err, errlen,
+		    "/member: must be 1-63 letters, digits, "
 		    "'_' or '-'");
 		goto done;
 	}
@@ -296,9 +311,8 @@ done:
 }
 
 int
-member_change_check(const char *note, size_t len,
-    const struct member_change *c, const json_t *members, int key_used,
-    char *err, size_t errlen)
+member_change_check(const char *note, size_t len, const struct member_change *c,
+    const json_t *members, int key_used, char *err, size_t errlen)
 {
 	const char *vkeys[MEMBER_MAX_SIGNERS];
 	const char *name, *current = NULL;
@@ -306,31 +320,38 @@ member_change_check(const char *note, size_t len,
 	size_t i, n = 0;
 
 	if (key_used) {
-		snprintf(err, errlen, "/vkey: this key was registered before; "
+		snprintf(err, errlen,
+		    "/vkey: this key was registered before; "
 		    "a retired key is never reinstated");
 		return -1;
 	}
 	vkeys[n++] = c->vkey;
-	json_array_foreach(members, i, m) {
+	json_array_foreach(members, i, m)
+	{
 		name = json_string_value(json_object_get(m, "name"));
 		if (name != NULL && strcmp(name, c->member) == 0)
 			current = json_string_value(json_object_get(m, "vkey"));
 		if (c->add && n < MEMBER_MAX_SIGNERS)
-			vkeys[n++] = json_string_value(json_object_get(m,
-			    "vkey"));
+			vkeys[n++] =
+			    json_string_value(json_object_get(m, "vkey"));
 	}
 	if (c->add && current != NULL) {
-		snprintf(err, errlen, "/member: %s is a member already; "
-		    "rotate its key instead", c->member);
+		snprintf(err, errlen,
+		    "/member: %s is a member already; "
+		    "rotate its key instead",
+		    c->member);
 		return -1;
 	}
 	if (!c->add && current == NULL) {
-		snprintf(err, errlen, "/member: %s is not a member of this "
-		    "center", c->member);
+		snprintf(err, errlen,
+		    "/member: %s is not a member of this "
+		    "center",
+		    c->member);
 		return -1;
 	}
 	if (c->add && json_array_size(members) + 1 > 16) {
-		snprintf(err, errlen, "/member: the center has the limit of 16 "
+		snprintf(err, errlen,
+		    "/member: the center has the limit of 16 "
 		    "members");
 		return -1;
 	}

@@ -31,9 +31,9 @@
 
 #include "tlog/note.h"
 
-#define MEMBER_NAME_LEN 64	     /* with NUL */
-#define MEMBER_NOTE_MAX 16384	     /* bytes in a member's signed note */
-#define MEMBER_MAX_SIGNERS 17	     /* keys member_note_verify checks */
+#define MEMBER_NAME_LEN 64    /* with NUL */
+#define MEMBER_NOTE_MAX 16384 /* bytes in a member's signed note */
+#define MEMBER_MAX_SIGNERS 17 /* keys member_note_verify checks */
 
 /* The ruling rule: k members agreeing of n (k == n == 0: all members). */
 struct member_rule {
@@ -82,12 +82,12 @@ json_t *member_note_json(const char *note, size_t len, char *err,
  * that does not verify as forged; other lines are ignored. 0, or -1 with
  * the reason in err. Cost: one Ed25519 verification per key.
  */
-int member_note_verify(const char *note, size_t len,
-    const char *const *vkeys, size_t n, char *err, size_t errlen);
+int member_note_verify(const char *note, size_t len, const char *const *vkeys,
+    size_t n, char *err, size_t errlen);
 
 /* A key change read from a member's note (member_change_read). */
 struct member_change {
-	int add;			/* 1 add a member, 0 rotate */
+	int add; /* 1 add a member, 0 rotate */
 	char member[MEMBER_NAME_LEN];
 	char vkey[NOTE_VKEY_MAX];
 	int64_t at_ms;
@@ -119,7 +119,7 @@ int member_change_check(const char *note, size_t len,
  * caller with member_change_check): {"type":"member","v":1,"note","by",
  * "at_ms"}. A new object, or NULL when the note is not UTF-8.
  */
-json_t *member_change_entry_new(const char *note, size_t len,
-    const char *by, int64_t at_ms);
+json_t *member_change_entry_new(const char *note, size_t len, const char *by,
+    int64_t at_ms);
 
 #endif

@@ -8,8 +8,8 @@
 
 #include "verify/principal.h"
 
-static const char *const role_names[ROLE_COUNT] = { "none", "admin",
-	"monitor", "sensor", "liaison", "analyst", "assessor", "viewer" };
+static const char *const role_names[ROLE_COUNT] = { "none", "admin", "monitor",
+	"sensor", "liaison", "analyst", "assessor", "viewer" };
 
 enum role
 principal_role(const char *s)
@@ -63,43 +63,55 @@ principal_check(const struct principal *p, char *err, size_t errlen)
 	const char *role = principal_role_name(p->role);
 
 	if (principal_name_check(p->name) == -1) {
-		snprintf(err, errlen, "/name: must be 1-%d letters, digits, "
-		    "'_' or '-'", PRINCIPAL_NAME_LEN - 1);
+		snprintf(err, errlen,
+		    "/name: must be 1-%d letters, digits, "
+		    "'_' or '-'",
+		    PRINCIPAL_NAME_LEN - 1);
 		return -1;
 	}
 	if (p->role <= ROLE_NONE || p->role >= ROLE_COUNT) {
-		snprintf(err, errlen, "/role: must be one of admin, monitor, "
+		snprintf(err, errlen,
+		    "/role: must be one of admin, monitor, "
 		    "sensor, liaison, analyst, assessor, viewer");
 		return -1;
 	}
 	if (p->member[0] != '\0' && principal_name_check(p->member) == -1) {
-		snprintf(err, errlen, "/member: must be 1-%d letters, digits, "
-		    "'_' or '-'", PRINCIPAL_NAME_LEN - 1);
+		snprintf(err, errlen,
+		    "/member: must be 1-%d letters, digits, "
+		    "'_' or '-'",
+		    PRINCIPAL_NAME_LEN - 1);
 		return -1;
 	}
 	if (p->party[0] != '\0' && principal_name_check(p->party) == -1) {
-		snprintf(err, errlen, "/party: must be 1-%d letters, digits, "
-		    "'_' or '-'", PRINCIPAL_NAME_LEN - 1);
+		snprintf(err, errlen,
+		    "/party: must be 1-%d letters, digits, "
+		    "'_' or '-'",
+		    PRINCIPAL_NAME_LEN - 1);
 		return -1;
 	}
 	if (p->role == ROLE_ASSESSOR && p->member[0] == '\0') {
-		snprintf(err, errlen, "/member: an assessor records one "
+		snprintf(err, errlen,
+		    "/member: an assessor records one "
 		    "member's assessments and needs its member");
 		return -1;
 	}
 	if (p->role == ROLE_LIAISON && p->party[0] == '\0') {
-		snprintf(err, errlen, "/party: a liaison needs the conflict "
+		snprintf(err, errlen,
+		    "/party: a liaison needs the conflict "
 		    "party it speaks for");
 		return -1;
 	}
 	if (p->role != ROLE_LIAISON && p->party[0] != '\0') {
-		snprintf(err, errlen, "/party: only a liaison has a party, "
-		    "not a%s %s", role[0] == 'a' ? "n" : "", role);
+		snprintf(err, errlen,
+		    "/party: only a liaison has a party, "
+		    "not a%s %s",
+		    role[0] == 'a' ? "n" : "", role);
 		return -1;
 	}
 	if (p->member[0] != '\0' && p->role != ROLE_ASSESSOR &&
 	    p->role != ROLE_MONITOR && p->role != ROLE_SENSOR) {
-		snprintf(err, errlen, "/member: a%s %s belongs to no member "
+		snprintf(err, errlen,
+		    "/member: a%s %s belongs to no member "
 		    "(only assessors, monitors and sensors do)",
 		    role[0] == 'a' ? "n" : "", role);
 		return -1;
@@ -136,8 +148,9 @@ lower_hex(const char *s, size_t n)
 int
 principal_token_hash(const char *token, uint8_t hash[32])
 {
-	if (token == NULL || strnlen(token, PRINCIPAL_TOKEN_LEN + 1) !=
-	    PRINCIPAL_TOKEN_LEN || !lower_hex(token, PRINCIPAL_TOKEN_LEN))
+	if (token == NULL ||
+	    strnlen(token, PRINCIPAL_TOKEN_LEN + 1) != PRINCIPAL_TOKEN_LEN ||
+	    !lower_hex(token, PRINCIPAL_TOKEN_LEN))
 		return -1;
 	crypto_hash_sha256(hash, (const uint8_t *)token, PRINCIPAL_TOKEN_LEN);
 	return 0;
@@ -149,8 +162,8 @@ principal_add_entry(const struct principal *p, const char *token_sha256_hex,
 {
 	json_t *e;
 
-	e = json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:I}", "type",
-	    "principal", "v", 1, "action", "add", "name", p->name, "role",
+	e = json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:I}", "type", "principal",
+	    "v", 1, "action", "add", "name", p->name, "role",
 	    principal_role_name(p->role), "token_sha256", token_sha256_hex,
 	    "by", by, "at_ms", (json_int_t)at_ms);
 	if (e == NULL)
@@ -165,8 +178,8 @@ principal_add_entry(const struct principal *p, const char *token_sha256_hex,
 json_t *
 principal_revoke_entry(const char *name, const char *by, int64_t at_ms)
 {
-	return json_pack("{s:s,s:i,s:s,s:s,s:s,s:I}", "type", "principal",
-	    "v", 1, "action", "revoke", "name", name, "by", by, "at_ms",
+	return json_pack("{s:s,s:i,s:s,s:s,s:s,s:I}", "type", "principal", "v",
+	    1, "action", "revoke", "name", name, "by", by, "at_ms",
 	    (json_int_t)at_ms);
 }
 
@@ -210,8 +223,8 @@ principal_from_entry(const json_t *entry, struct principal *p, int *revoke,
 		*revoke = 1;
 		return 0;
 	}
-	q.role = principal_role(json_string_value(json_object_get(entry,
-	    "role")));
+	q.role =
+	    principal_role(json_string_value(json_object_get(entry, "role")));
 	if (opt_name(entry, "member", q.member, sizeof(q.member)) == -1 ||
 	    opt_name(entry, "party", q.party, sizeof(q.party)) == -1) {
 		snprintf(err, errlen, "/member or /party: not a name");
@@ -221,7 +234,8 @@ principal_from_entry(const json_t *entry, struct principal *p, int *revoke,
 		return -1;
 	th = json_string_value(json_object_get(entry, "token_sha256"));
 	if (th == NULL || !lower_hex(th, 64)) {
-		snprintf(err, errlen, "/token_sha256: must be 64 lower-case "
+		snprintf(err, errlen,
+		    "/token_sha256: must be 64 lower-case "
 		    "hex digits");
 		return -1;
 	}

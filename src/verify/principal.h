@@ -27,20 +27,20 @@
 
 #include <jansson.h>
 
-#define PRINCIPAL_NAME_LEN 64	/* bytes of a name with its NUL */
-#define PRINCIPAL_TOKEN_LEN 64	/* hex characters of a bearer token */
+#define PRINCIPAL_NAME_LEN 64	 /* bytes of a name with its NUL */
+#define PRINCIPAL_TOKEN_LEN 64	 /* hex characters of a bearer token */
 #define PRINCIPAL_LOCAL "@local" /* `by` of the machine's operator */
 
 /* Roles (docs/verification.md has what each may do on each route). */
 enum role {
 	ROLE_NONE = 0,
 	ROLE_ADMIN,
-	ROLE_MONITOR,	/* submits observations */
-	ROLE_SENSOR,	/* submits machine detections */
-	ROLE_LIAISON,	/* of a conflict party: files complaints */
-	ROLE_ANALYST,	/* triage, merge/split, tasking, state changes */
-	ROLE_ASSESSOR,	/* records one member's signed assessments */
-	ROLE_VIEWER,	/* reads */
+	ROLE_MONITOR,  /* submits observations */
+	ROLE_SENSOR,   /* submits machine detections */
+	ROLE_LIAISON,  /* of a conflict party: files complaints */
+	ROLE_ANALYST,  /* triage, merge/split, tasking, state changes */
+	ROLE_ASSESSOR, /* records one member's signed assessments */
+	ROLE_VIEWER,   /* reads */
 	ROLE_COUNT
 };
 
@@ -99,8 +99,7 @@ json_t *principal_add_entry(const struct principal *p,
     const char *token_sha256_hex, const char *by, int64_t at_ms);
 
 /* A new `revoke` entry for name, as principal_add_entry. */
-json_t *principal_revoke_entry(const char *name, const char *by,
-    int64_t at_ms);
+json_t *principal_revoke_entry(const char *name, const char *by, int64_t at_ms);
 
 /*
  * Reads a principal entry (type "principal") back: fills *p (role, member,
@@ -108,7 +107,7 @@ json_t *principal_revoke_entry(const char *name, const char *by,
  * token hash. Returns -1 with the reason in err for an entry that is not a
  * well-formed principal entry; the store then records it as refused.
  */
-int principal_from_entry(const json_t *entry, struct principal *p,
-    int *revoke, uint8_t hash[32], char *err, size_t errlen);
+int principal_from_entry(const json_t *entry, struct principal *p, int *revoke,
+    uint8_t hash[32], char *err, size_t errlen);
 
 #endif

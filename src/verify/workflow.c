@@ -22,12 +22,10 @@ static const char *const verdict_names[WORKFLOW_NVERDICTS] = { "violation",
  */
 #define B(s) (1u << (WORKFLOW_##s))
 static const unsigned moves[WORKFLOW_NSTATES] = {
-	[WORKFLOW_RECEIVED] = B(UNDER_INVESTIGATION) |
-	    B(AWAITING_ASSESSMENT) | B(DUPLICATE),
-	[WORKFLOW_UNDER_INVESTIGATION] = B(AWAITING_ASSESSMENT) |
-	    B(DUPLICATE),
-	[WORKFLOW_AWAITING_ASSESSMENT] = B(UNDER_INVESTIGATION) |
-	    B(DUPLICATE),
+	[WORKFLOW_RECEIVED] =
+	    B(UNDER_INVESTIGATION) | B(AWAITING_ASSESSMENT) | B(DUPLICATE),
+	[WORKFLOW_UNDER_INVESTIGATION] = B(AWAITING_ASSESSMENT) | B(DUPLICATE),
+	[WORKFLOW_AWAITING_ASSESSMENT] = B(UNDER_INVESTIGATION) | B(DUPLICATE),
 	[WORKFLOW_AGREED_VIOLATION] = B(ESCALATED) | B(CLOSED),
 	[WORKFLOW_AGREED_NO_VIOLATION] = B(ESCALATED) | B(CLOSED),
 	[WORKFLOW_UNVERIFIABLE] = B(ESCALATED) | B(CLOSED),
@@ -122,37 +120,46 @@ workflow_check_move(enum workflow_state from, enum workflow_state to,
 		return -1;
 	}
 	if (workflow_is_ruling(to)) {
-		snprintf(err, errlen, "/to: %s is a ruling; rulings follow from "
+		snprintf(err, errlen,
+		    "/to: %s is a ruling; rulings follow from "
 		    "the members' signed assessments under the center's rule, "
-		    "never from a state change", state_names[to]);
+		    "never from a state change",
+		    state_names[to]);
 		return -1;
 	}
 	if ((moves[from] & (1u << to)) == 0) {
-		snprintf(err, errlen, "/to: an incident in state %s cannot "
-		    "move to %s", state_names[from], state_names[to]);
+		snprintf(err, errlen,
+		    "/to: an incident in state %s cannot "
+		    "move to %s",
+		    state_names[from], state_names[to]);
 		return -1;
 	}
 	if (to == WORKFLOW_DUPLICATE) {
 		if (duplicate_of == NULL ||
 		    !workflow_is_incident_id(duplicate_of)) {
-			snprintf(err, errlen, "/duplicate_of: a duplicate names "
+			snprintf(err, errlen,
+			    "/duplicate_of: a duplicate names "
 			    "the incident it duplicates");
 			return -1;
 		}
 		if (incident != NULL && strcmp(incident, duplicate_of) == 0) {
-			snprintf(err, errlen, "/duplicate_of: an incident "
+			snprintf(err, errlen,
+			    "/duplicate_of: an incident "
 			    "cannot duplicate itself");
 			return -1;
 		}
 	} else if (duplicate_of != NULL) {
-		snprintf(err, errlen, "/duplicate_of: only for a move to "
+		snprintf(err, errlen,
+		    "/duplicate_of: only for a move to "
 		    "duplicate");
 		return -1;
 	}
 	if (to == WORKFLOW_ESCALATED && tier >= ntiers) {
-		snprintf(err, errlen, "/to: no escalation tier above %s (%lld "
-		    "configured: escalation_tiers)", tier == 0 ? "the center"
-		    : "the current one", (long long)ntiers);
+		snprintf(err, errlen,
+		    "/to: no escalation tier above %s (%lld "
+		    "configured: escalation_tiers)",
+		    tier == 0 ? "the center" : "the current one",
+		    (long long)ntiers);
 		return -1;
 	}
 	return 0;
@@ -176,7 +183,8 @@ workflow_ruling(const struct member_rule *rule, size_t nmembers,
 {
 	static const enum workflow_state agreed[WORKFLOW_NVERDICTS] = {
 		WORKFLOW_AGREED_VIOLATION, WORKFLOW_AGREED_NO_VIOLATION,
-		WORKFLOW_UNVERIFIABLE };
+		WORKFLOW_UNVERIFIABLE
+	};
 	int64_t needed = member_rule_needed(rule, (int64_t)nmembers);
 	size_t i, j, n, groups = 0;
 	int winner = -1;
@@ -225,14 +233,18 @@ workflow_check_reason(const char *reason, const char *field, char *err,
 		if (reason[i] != ' ' && reason[i] != '\n' && reason[i] != '\t')
 			break;
 	if (i == n) {
-		snprintf(err, errlen, "%s: a reason is required, not white "
-		    "space", field);
+		snprintf(err, errlen,
+		    "%s: a reason is required, not white "
+		    "space",
+		    field);
 		return -1;
 	}
 	for (i = 0; i < n; i++)
 		if ((unsigned char)reason[i] < 0x20 && reason[i] != '\n') {
-			snprintf(err, errlen, "%s: control characters other "
-			    "than newline are not allowed", field);
+			snprintf(err, errlen,
+			    "%s: control characters other "
+			    "than newline are not allowed",
+			    field);
 			return -1;
 		}
 	return 0;
@@ -243,10 +255,9 @@ workflow_read_move(const json_t *entry, const char **incident,
     enum workflow_state *to, const char **duplicate_of, int64_t *tier,
     char *err, size_t errlen)
 {
-	const char *inc = json_string_value(json_object_get(entry,
-	    "incident"));
-	const char *dup = json_string_value(json_object_get(entry,
-	    "duplicate_of"));
+	const char *inc = json_string_value(json_object_get(entry, "incident"));
+	const char *dup =
+	    json_string_value(json_object_get(entry, "duplicate_of"));
 	const json_t *t = json_object_get(entry, "tier");
 	enum workflow_state s;
 
@@ -254,16 +265,19 @@ workflow_read_move(const json_t *entry, const char **incident,
 		snprintf(err, errlen, "/incident: not an incident id");
 		return -1;
 	}
-	if (workflow_state_parse(json_string_value(json_object_get(entry,
-	    "to")), &s) == -1) {
+	if (workflow_state_parse(json_string_value(
+				     json_object_get(entry, "to")),
+		&s) == -1) {
 		snprintf(err, errlen, "/to: not a state");
 		return -1;
 	}
-	if (workflow_check_reason(json_string_value(json_object_get(entry,
-	    "reason")), "/reason", err, errlen) == -1)
+	if (workflow_check_reason(json_string_value(
+				      json_object_get(entry, "reason")),
+		"/reason", err, errlen) == -1)
 		return -1;
-	if (t != NULL && (!json_is_integer(t) || json_integer_value(t) < 1 ||
-	    json_integer_value(t) > WORKFLOW_MAX_TIERS)) {
+	if (t != NULL &&
+	    (!json_is_integer(t) || json_integer_value(t) < 1 ||
+		json_integer_value(t) > WORKFLOW_MAX_TIERS)) {
 		snprintf(err, errlen, "/tier: must be 1 to %d",
 		    WORKFLOW_MAX_TIERS);
 		return -1;
@@ -314,14 +328,15 @@ text_field(const json_t *e, const char *key, size_t max, int required,
 int
 workflow_check_task(const json_t *entry, char *err, size_t errlen)
 {
-	const char *action = json_string_value(json_object_get(entry,
-	    "action"));
+	const char *action =
+	    json_string_value(json_object_get(entry, "action"));
 	const json_t *v;
 
 	if (action != NULL && strcmp(action, "done") == 0) {
 		v = json_object_get(entry, "task");
 		if (!json_is_integer(v) || json_integer_value(v) < 1) {
-			snprintf(err, errlen, "/task: the log index of the "
+			snprintf(err, errlen,
+			    "/task: the log index of the "
 			    "assignment");
 			return -1;
 		}
@@ -332,25 +347,27 @@ workflow_check_task(const json_t *entry, char *err, size_t errlen)
 		snprintf(err, errlen, "/action: must be assign or done");
 		return -1;
 	}
-	if (!workflow_is_incident_id(json_string_value(json_object_get(entry,
-	    "incident")))) {
+	if (!workflow_is_incident_id(
+		json_string_value(json_object_get(entry, "incident")))) {
 		snprintf(err, errlen, "/incident: not an incident id");
 		return -1;
 	}
-	if (principal_name_check(json_string_value(json_object_get(entry,
-	    "unit"))) == -1) {
-		snprintf(err, errlen, "/unit: the principal (unit) that will "
+	if (principal_name_check(
+		json_string_value(json_object_get(entry, "unit"))) == -1) {
+		snprintf(err, errlen,
+		    "/unit: the principal (unit) that will "
 		    "do it, 1-63 letters, digits, '_', '-'");
 		return -1;
 	}
-	if (!workflow_is_task_kind(json_string_value(json_object_get(entry,
-	    "kind")))) {
-		snprintf(err, errlen, "/kind: patrol_visit, uav_flight, "
+	if (!workflow_is_task_kind(
+		json_string_value(json_object_get(entry, "kind")))) {
+		snprintf(err, errlen,
+		    "/kind: patrol_visit, uav_flight, "
 		    "crater_analysis, interview, document_review or other");
 		return -1;
 	}
 	if (text_field(entry, "description", WORKFLOW_TEXT_MAX, 1, err,
-	    errlen) == -1)
+		errlen) == -1)
 		return -1;
 	v = json_object_get(entry, "due_ms");
 	if (!json_is_integer(v) || json_integer_value(v) < 0) {
@@ -363,18 +380,19 @@ workflow_check_task(const json_t *entry, char *err, size_t errlen)
 int
 workflow_check_release(const json_t *entry, char *err, size_t errlen)
 {
-	if (!workflow_is_incident_id(json_string_value(json_object_get(entry,
-	    "incident")))) {
+	if (!workflow_is_incident_id(
+		json_string_value(json_object_get(entry, "incident")))) {
 		snprintf(err, errlen, "/incident: not an incident id");
 		return -1;
 	}
-	if (principal_name_check(json_string_value(json_object_get(entry,
-	    "party"))) == -1) {
+	if (principal_name_check(
+		json_string_value(json_object_get(entry, "party"))) == -1) {
 		snprintf(err, errlen, "/party: a conflict party's name");
 		return -1;
 	}
-	return workflow_check_reason(json_string_value(json_object_get(entry,
-	    "reason")), "/reason", err, errlen);
+	return workflow_check_reason(json_string_value(
+					 json_object_get(entry, "reason")),
+	    "/reason", err, errlen);
 }
 
 json_t *
@@ -382,10 +400,10 @@ workflow_move_entry_new(const char *incident, enum workflow_state to,
     const char *reason, const char *duplicate_of, int64_t tier,
     const char *tier_name, const char *by, int64_t at_ms)
 {
-	json_t *entry = json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:I}", "type",
-	    "incident_state", "v", 1, "incident", incident, "to",
-	    workflow_state_name(to), "reason", reason, "by", by, "at_ms",
-	    (json_int_t)at_ms);
+	json_t *entry =
+	    json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:I}", "type", "incident_state",
+		"v", 1, "incident", incident, "to", workflow_state_name(to),
+		"reason", reason, "by", by, "at_ms", (json_int_t)at_ms);
 
 	if (entry == NULL)
 		return NULL;
@@ -401,12 +419,12 @@ workflow_move_entry_new(const char *incident, enum workflow_state to,
 
 json_t *
 workflow_assign_entry_new(const char *incident, const char *unit,
-    const char *kind, const json_t *description, int64_t due_ms,
-    const char *by, int64_t at_ms)
+    const char *kind, const json_t *description, int64_t due_ms, const char *by,
+    int64_t at_ms)
 {
-	return json_pack("{s:s,s:i,s:s,s:s,s:s?,s:s?,s:O?,s:I,s:s,s:I}",
-	    "type", "task", "v", 1, "action", "assign", "incident", incident,
-	    "unit", unit, "kind", kind, "description", description, "due_ms",
+	return json_pack("{s:s,s:i,s:s,s:s,s:s?,s:s?,s:O?,s:I,s:s,s:I}", "type",
+	    "task", "v", 1, "action", "assign", "incident", incident, "unit",
+	    unit, "kind", kind, "description", description, "due_ms",
 	    (json_int_t)due_ms, "by", by, "at_ms", (json_int_t)at_ms);
 }
 
@@ -414,16 +432,16 @@ json_t *
 workflow_done_entry_new(int64_t task, const json_t *note, const char *by,
     int64_t at_ms)
 {
-	return json_pack("{s:s,s:i,s:s,s:I,s:O?,s:s,s:I}", "type", "task",
-	    "v", 1, "action", "done", "task", (json_int_t)task, "note", note,
-	    "by", by, "at_ms", (json_int_t)at_ms);
+	return json_pack("{s:s,s:i,s:s,s:I,s:O?,s:s,s:I}", "type", "task", "v",
+	    1, "action", "done", "task", (json_int_t)task, "note", note, "by",
+	    by, "at_ms", (json_int_t)at_ms);
 }
 
 json_t *
 workflow_release_entry_new(const char *incident, const char *party,
     const json_t *reason, const char *by, int64_t at_ms)
 {
-	return json_pack("{s:s,s:i,s:s,s:s?,s:O?,s:s,s:I}", "type",
-	    "release", "v", 1, "incident", incident, "party", party, "reason",
-	    reason, "by", by, "at_ms", (json_int_t)at_ms);
+	return json_pack("{s:s,s:i,s:s,s:s?,s:O?,s:s,s:I}", "type", "release",
+	    "v", 1, "incident", incident, "party", party, "reason", reason,
+	    "by", by, "at_ms", (json_int_t)at_ms);
 }

@@ -31,9 +31,9 @@
 
 struct member_rule;
 
-#define WORKFLOW_ID_LEN 64	  /* bytes of an incident id, at most */
-#define WORKFLOW_REASON_MAX 1024  /* bytes of a reason */
-#define WORKFLOW_MAX_TIERS 8	  /* escalation tiers */
+#define WORKFLOW_ID_LEN 64	 /* bytes of an incident id, at most */
+#define WORKFLOW_REASON_MAX 1024 /* bytes of a reason */
+#define WORKFLOW_MAX_TIERS 8	 /* escalation tiers */
 #define WORKFLOW_TIER_LEN 64
 
 enum workflow_state {
@@ -149,7 +149,7 @@ int workflow_check_reason(const char *reason, const char *field, char *err,
  * Kinds: patrol_visit, uav_flight, crater_analysis, interview,
  * document_review, other.
  */
-#define WORKFLOW_TEXT_MAX 2048	/* a task's description or note */
+#define WORKFLOW_TEXT_MAX 2048 /* a task's description or note */
 
 /* 1 if s is a task kind. */
 int workflow_is_task_kind(const char *s);
@@ -167,8 +167,8 @@ int workflow_check_task(const json_t *entry, char *err, size_t errlen);
  * A new object, or NULL on allocation failure.
  */
 json_t *workflow_assign_entry_new(const char *incident, const char *unit,
-    const char *kind, const json_t *description, int64_t due_ms,
-    const char *by, int64_t at_ms);
+    const char *kind, const json_t *description, int64_t due_ms, const char *by,
+    int64_t at_ms);
 json_t *workflow_done_entry_new(int64_t task, const json_t *note,
     const char *by, int64_t at_ms);
 

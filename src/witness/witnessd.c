@@ -68,7 +68,9 @@ state_path(struct witnessd *w, const char *origin, char *out, size_t outlen)
 	crypto_hash_sha256(h, (const uint8_t *)origin, strlen(origin));
 	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
 	return (size_t)snprintf(out, outlen, "%s/%s.state", w->dir, hex) >=
-	    outlen ? -1 : 0;
+		outlen
+	    ? -1
+	    : 0;
 }
 
 /* Reads "origin\nsize\nroot-base64\n". 1 found, 0 none, -1 bad. */
@@ -114,8 +116,8 @@ save_state(struct wlog *l, const struct witness_state *s)
 	if (n < 0 || (size_t)n >= sizeof(buf) ||
 	    file_write_atomic(l->path, buf, (size_t)n, 0600, 0, err,
 		sizeof(err)) == -1) {
-		log_warnx("witness: save state: %s", n < 0 ||
-		    (size_t)n >= sizeof(buf) ? "state too long" : err);
+		log_warnx("witness: save state: %s",
+		    n < 0 || (size_t)n >= sizeof(buf) ? "state too long" : err);
 		return -1;
 	}
 	return 0;
@@ -150,8 +152,8 @@ add_checkpoint(struct witnessd *w, struct MHD_Connection *conn,
 	size_t i;
 
 	memset(&res, 0, sizeof(res));
-	if ((req = witness_request_parse((const uint8_t *)q->body, q->len,
-		 err, sizeof(err))) == NULL) {
+	if ((req = witness_request_parse((const uint8_t *)q->body, q->len, err,
+		 sizeof(err))) == NULL) {
 		snprintf(msg, sizeof(msg), "%s\n", err);
 		return answer(conn, 400, "text/plain; charset=utf-8", msg);
 	}
@@ -162,8 +164,8 @@ add_checkpoint(struct witnessd *w, struct MHD_Connection *conn,
 	/* Check, then save, then answer: one request at a time. */
 	pthread_mutex_lock(&w->mu);
 	witness_decide(req, l && l->has_state ? &l->state : NULL,
-	    l ? l->keys : NULL, l ? l->nkeys : 0, w->key,
-	    (uint64_t)time(NULL), &res);
+	    l ? l->keys : NULL, l ? l->nkeys : 0, w->key, (uint64_t)time(NULL),
+	    &res);
 	if (res.status == 200) {
 		if (save_state(l, &res.state) == -1) {
 			res.status = 500;
@@ -218,8 +220,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		    q->len + *upload_data_size > WITNESS_MAX_BODY) {
 			q->too_large = 1;
 		} else {
-			if ((nb = realloc(q->body, q->len +
-				 *upload_data_size + 1)) == NULL)
+			if ((nb = realloc(q->body,
+				 q->len + *upload_data_size + 1)) == NULL)
 				return MHD_NO;
 			q->body = nb;
 			memcpy(q->body + q->len, upload_data,
@@ -285,15 +287,16 @@ add_log(struct witnessd *w, const char *vkey, char *err, size_t errlen)
 			return -1;
 		}
 		if (load_state(l) == -1) {
-			snprintf(err, errlen, "%s: unreadable witness state; "
+			snprintf(err, errlen,
+			    "%s: unreadable witness state; "
 			    "refusing to start rather than forget what was "
-			    "cosigned", l->path);
+			    "cosigned",
+			    l->path);
 			return -1;
 		}
 	}
 	if (l->nkeys == sizeof(l->keys) / sizeof(l->keys[0])) {
-		snprintf(err, errlen, "--log: too many keys for %.64s",
-		    origin);
+		snprintf(err, errlen, "--log: too many keys for %.64s", origin);
 		return -1;
 	}
 	l->keys[l->nkeys++] = v;
@@ -310,8 +313,8 @@ witnessd_start(struct note_signer *key, const char *const *log_vkeys,
 	const union MHD_DaemonInfo *info;
 	struct MHD_OptionItem tls[3] = { { MHD_OPTION_END, 0, NULL },
 		{ MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL } };
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_USE_ERROR_LOG;
+	unsigned int flags =
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
 	char host[64], lock[4200];
 	const char *colon = strrchr(listen, ':');
 	int64_t port;
@@ -326,7 +329,8 @@ witnessd_start(struct note_signer *key, const char *const *log_vkeys,
 	pthread_mutex_init(&w->mu, NULL);
 	snprintf(w->dir, sizeof(w->dir), "%s", state_dir);
 	if (note_signer_type(key) != NOTE_KEY_COSIGNATURE) {
-		snprintf(err, errlen, "--key: not a cosignature key (make one "
+		snprintf(err, errlen,
+		    "--key: not a cosignature key (make one "
 		    "with `truce keygen NAME --cosign`)");
 		goto fail;
 	}
@@ -336,15 +340,19 @@ witnessd_start(struct note_signer *key, const char *const *log_vkeys,
 		goto fail;
 	}
 	if ((size_t)snprintf(lock, sizeof(lock), "%s/lock", state_dir) >=
-	    sizeof(lock) || (size_t)snprintf(w->dir, sizeof(w->dir), "%s",
-	    state_dir) >= sizeof(w->dir)) {
+		sizeof(lock) ||
+	    (size_t)snprintf(w->dir, sizeof(w->dir), "%s", state_dir) >=
+		sizeof(w->dir)) {
 		snprintf(err, errlen, "--state: path too long");
 		goto fail;
 	}
 	if ((w->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) ==
-	    -1 || flock(w->lock_fd, LOCK_EX | LOCK_NB) == -1) {
-		snprintf(err, errlen, "--state: %s is in use by another "
-		    "witness", state_dir);
+		-1 ||
+	    flock(w->lock_fd, LOCK_EX | LOCK_NB) == -1) {
+		snprintf(err, errlen,
+		    "--state: %s is in use by another "
+		    "witness",
+		    state_dir);
 		goto fail;
 	}
 	for (i = 0; i < nlogs; i++)
@@ -363,8 +371,10 @@ witnessd_start(struct note_signer *key, const char *const *log_vkeys,
 	sa.sin_port = htons((uint16_t)port);
 	if (inet_pton(AF_INET, strcmp(host, "localhost") ? host : "127.0.0.1",
 		&sa.sin_addr) != 1) {
-		snprintf(err, errlen, "--listen: '%.64s' is not an IPv4 "
-		    "address", host);
+		snprintf(err, errlen,
+		    "--listen: '%.64s' is not an IPv4 "
+		    "address",
+		    host);
 		goto fail;
 	}
 	if (tls_cert != NULL && tls_key != NULL) {
@@ -376,12 +386,9 @@ witnessd_start(struct note_signer *key, const char *const *log_vkeys,
 	}
 	w->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, w,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-	    MHD_OPTION_THREAD_POOL_SIZE, 2u,
-	    MHD_OPTION_CONNECTION_LIMIT, 256u,
-	    MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
-	    MHD_OPTION_ARRAY, tls,
-	    MHD_OPTION_END);
+	    MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_LIMIT, 256u,
+	    MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_NOTIFY_COMPLETED,
+	    on_completed, w, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
 	if (w->daemon == NULL) {
 		snprintf(err, errlen, "cannot listen on %s", listen);
 		goto fail;

@@ -31,8 +31,8 @@ struct witnessd;
  */
 struct witnessd *witnessd_start(struct note_signer *key,
     const char *const *log_vkeys, size_t nlogs, const char *state_dir,
-    const char *listen, const char *tls_cert, const char *tls_key,
-    char *err, size_t errlen);
+    const char *listen, const char *tls_cert, const char *tls_key, char *err,
+    size_t errlen);
 
 /* The port bound. */
 uint16_t witnessd_port(struct witnessd *w);
