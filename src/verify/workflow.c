@@ -432,7 +432,8 @@ json_t *
 workflow_done_entry_new(int64_t task, const json_t *note, const char *by,
     int64_t at_ms)
 {
-	return json_pack("{s:s,s:i,s:s,s:I,s:O?,s:s,s:I}", "type", "task", "v",
+	/* No note: the key is left out ("O*"), never written as null. */
+	return json_pack("{s:s,s:i,s:s,s:I,s:O*,s:s,s:I}", "type", "task", "v",
 	    1, "action", "done", "task", (json_int_t)task, "note", note, "by",
 	    by, "at_ms", (json_int_t)at_ms);
 }
