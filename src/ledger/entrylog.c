@@ -58,6 +58,7 @@ struct entrylog {
 	/* Set once a sync fails: the state on disk is unknown from then on
 	   (PostgreSQL's lesson: a failed fsync is not retried). */
 	char failed[160];
+	int nospace; /* the last append failed for want of space */
 };
 
 /*
@@ -894,6 +895,9 @@ entrylog_append(struct entrylog *log, const struct entrylog_entry *e, size_t n)
 	    (synced = 0, fdatasync(log->data_fd)) == -1 ||
 	    fdatasync(log->index_fd) == -1 || fdatasync(log->hash_fd) == -1) {
 		log_warn("log %s: append", log->dir);
+		pthread_mutex_lock(&log->mu);
+		log->nospace = errno == ENOSPC || errno == EDQUOT;
+		pthread_mutex_unlock(&log->mu);
 		if (!synced) {
 			pthread_mutex_lock(&log->mu);
 			snprintf(log->failed, sizeof(log->failed),
@@ -920,6 +924,7 @@ entrylog_append(struct entrylog *log, const struct entrylog_entry *e, size_t n)
 	pthread_mutex_lock(&log->mu);
 	log->size = size + (int64_t)n;
 	log->data_end = end + dlen;
+	log->nospace = 0;
 	pthread_mutex_unlock(&log->mu);
 	rc = 0;
 done:
@@ -928,6 +933,17 @@ done:
 	free(data);
 	free(idx);
 	return rc;
+}
+
+int
+entrylog_nospace(struct entrylog *log)
+{
+	int n;
+
+	pthread_mutex_lock(&log->mu);
+	n = log->nospace;
+	pthread_mutex_unlock(&log->mu);
+	return n;
 }
 
 int

@@ -86,6 +86,9 @@ int64_t entrylog_size(struct entrylog *log);
 int entrylog_append(struct entrylog *log, const struct entrylog_entry *e,
     size_t n);
 
+/* Whether the last append failed for want of disk space (ENOSPC). */
+int entrylog_nospace(struct entrylog *log);
+
 /*
  * Whether a sync of the log failed (then every append is refused until
  * the log is opened again: after a failed fsync the kernel may have

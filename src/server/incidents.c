@@ -634,9 +634,7 @@ decision_written(struct request *r)
 	size_t i;
 
 	if (r->seq_status != 0)
-		return http_problem(r, 503,
-		    "the log could not store the "
-		    "decision; nothing was stored, try again");
+		return http_log_failed(r, "decision");
 	split = strcmp(json_string_value(json_object_get(entry, "type")),
 		    "incident_split") == 0;
 	if ((found = find(r, id, &rec)) != 1)

@@ -136,9 +136,7 @@ observations_written(struct request *r)
 	int proofs;
 
 	if (r->seq_status != 0)
-		return http_problem(r, 503,
-		    "the log could not store the "
-		    "observations; nothing was stored, try again");
+		return http_log_failed(r, "observations");
 	if (r->single) {
 		body = json_pack("{s:s,s:I}", "id", r->items[0].id, "index",
 		    (json_int_t)r->items[0].index);

@@ -182,6 +182,12 @@ int http_parse_categories(const char *value, char *buf, size_t bufsize,
 enum MHD_Result http_queue(struct request *r, unsigned int status,
     struct MHD_Response *resp);
 
+/*
+ * Answers a write the log could not store: 507 when the disk is full
+ * (entrylog_nospace), else 503; what names it ("observations", "entry").
+ */
+enum MHD_Result http_log_failed(struct request *r, const char *what);
+
 /* Queues raw bytes with a content type and cache policy (copied). */
 enum MHD_Result http_bytes(struct request *r, unsigned int status,
     const void *data, size_t len, const char *ctype, const char *cache);

@@ -237,6 +237,19 @@ queue(struct request *r, unsigned int status, struct MHD_Response *resp)
 }
 
 enum MHD_Result
+http_log_failed(struct request *r, const char *what)
+{
+	if (entrylog_nospace(r->srv->center->log))
+		return http_problem(r, 507,
+		    "the center's disk is full: nothing was stored (%s); try "
+		    "again once space is freed",
+		    what);
+	return http_problem(r, 503,
+	    "the log could not store the %s; nothing was stored, try again",
+	    what);
+}
+
+enum MHD_Result
 http_queue(struct request *r, unsigned int status, struct MHD_Response *resp)
 {
 	return queue(r, status, resp);
@@ -265,6 +278,7 @@ reason(unsigned int status)
 	case 500: return "Internal Server Error";
 	case 501: return "Not Implemented";
 	case 503: return "Service Unavailable";
+	case 507: return "Insufficient Storage";
 	default: return "Error";
 	}
 }
@@ -1062,9 +1076,7 @@ http_written(struct request *r, int64_t *index, enum MHD_Result *ret)
 	int refused;
 
 	if (r->seq_status != 0) {
-		*ret = http_problem(r, 503,
-		    "the log could not store the entry; "
-		    "nothing was stored, try again");
+		*ret = http_log_failed(r, "entry");
 		return -1;
 	}
 	s = store_pool_get(r->srv->readers);
