@@ -199,7 +199,8 @@ r=$(TOKEN=$RUA api POST "/v1/reports/$ID2/signatures" \
 	-H 'Content-Type: text/plain; charset=utf-8' \
 	--data-binary @wrongkey.note)
 is "$(status_of "$r")" 403 "RU's note signed by TR's key: 403"
-ALT=$(printf '%s' "$ID2" | sed 's/^./0/; s/^00/11/')
+# Another hash: the first hex digit changed (0 -> 1, anything else -> 0).
+case $ID2 in 0*) ALT=1${ID2#?} ;; *) ALT=0${ID2#?} ;; esac
 note_for RU.key RU "$ALT" "$NUM" >altered.note
 r=$(TOKEN=$RUA api POST "/v1/reports/$ID2/signatures" \
 	-H 'Content-Type: text/plain; charset=utf-8' \
