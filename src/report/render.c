@@ -394,7 +394,7 @@ map_body(struct buf *b, const json_t *report, const struct render_geo *geo)
 	const char *cats[32];
 	struct proj p;
 	double x, y, mpx;
-	size_t i, j, ncats = 0;
+	size_t i, j, ncats = 0, nwide = 0;
 
 	view(annex, geo, &p);
 	mpx = p.k / 111320.0;
@@ -435,6 +435,14 @@ map_body(struct buf *b, const json_t *report, const struct render_geo *geo)
 		x = px(&p, (double)num(pos, "lon_e7") / 1e7);
 		y = py(&p, (double)num(pos, "lat_e7") / 1e7);
 		el = json_object_get(row, "ellipse95");
+		/* An ellipse wider than the map says nothing on it and draws
+		   a band across it: counted in the legend instead. */
+		if (json_is_object(el) &&
+		    (double)num(el, "semi_major_m") * mpx >
+			(MAP_H - 2 * MAP_PAD) / 2) {
+			nwide++;
+			el = NULL;
+		}
 		if (json_is_object(el))
 			putf(b,
 			    "<ellipse class=\"e95\" cx=\"%.1f\" cy=\"%.1f\" "
@@ -470,7 +478,8 @@ map_body(struct buf *b, const json_t *report, const struct render_geo *geo)
 	putf(b,
 	    "<rect x=\"%.1f\" y=\"%.1f\" width=\"180\" height=\"%.1f\" "
 	    "fill=\"#fff\" fill-opacity=\"0.85\" stroke=\"#999\"/>\n",
-	    MAP_PAD + 2, MAP_PAD + 2, 12 + 15.0 * (double)(ncats + 1));
+	    MAP_PAD + 2, MAP_PAD + 2,
+	    12 + 15.0 * (double)(ncats + 1 + (nwide > 0)));
 	put(b, "<g class=\"legend\" font-size=\"11\">\n");
 	for (i = 0, j = 0; observation_category(i) != NULL; i++) {
 		size_t k;
@@ -492,6 +501,11 @@ map_body(struct buf *b, const json_t *report, const struct render_geo *geo)
 	}
 	putf(b, "<text x=\"%.1f\" y=\"%.1f\">ellipses: 95 %%</text>\n",
 	    MAP_PAD + 8, MAP_PAD + 18 + 15.0 * (double)j);
+	if (nwide > 0)
+		putf(b,
+		    "<text x=\"%.1f\" y=\"%.1f\">(%zu too wide to "
+		    "draw)</text>\n",
+		    MAP_PAD + 8, MAP_PAD + 33 + 15.0 * (double)j, nwide);
 	put(b, "</g>\n");
 	scale_bar(b, &p);
 	north_arrow(b);
@@ -1007,11 +1021,18 @@ page_text(struct buf *b, const struct line *l, double y)
 	    : l->kind == L_HEAD		 ? 12
 	    : l->ncells > 5		 ? 6.5
 					 : 9;
+	double room, cell;
 	size_t i;
 
 	for (i = 0; i < l->ncells; i++) {
+		/* A cell wider than its column (about 0.55 em a character)
+		   gets a smaller font, not drawn over the next one. */
+		room = i + 1 < l->ncells ? tabs[i + 1] - tabs[i] - 6 : 0;
+		cell = size;
+		if (room > 0 && (double)strlen(l->cell[i]) * size * 0.55 > room)
+			cell = room / ((double)strlen(l->cell[i]) * 0.55);
 		putf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%.1f\"%s>",
-		    PAGE_M + tabs[i], y, size,
+		    PAGE_M + tabs[i], y, cell,
 		    l->kind == L_HEAD || l->kind == L_TITLE ||
 			    l->kind == L_HEADER_ROW
 			? " font-weight=\"bold\""
