@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "center/keyfile.h"
 #include "cli/args.h"
 #include "common/num.h"
+#include "tlog/note.h"
 
 void
 args_usage(const char *cmd, const char *fmt, ...)
@@ -74,4 +76,29 @@ args_bad_option(const char *cmd, char **argv, int optind_now, int optopt_now)
 		args_usage(cmd, "option '%.64s' takes no value", arg);
 	else
 		args_usage(cmd, "option '%.64s' needs a value", arg);
+}
+
+int
+args_member_key(const char *cmd, const char *path, struct note_signer **out)
+{
+	struct note_signer *signer;
+	char err[512];
+
+	if (path == NULL) {
+		args_usage(cmd, "--key: the member's key file is required");
+		return 2;
+	}
+	if ((signer = keyfile_read(path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "truce %s: --key: %s\n", cmd, err);
+		return 1;
+	}
+	if (note_signer_type(signer) != NOTE_KEY_ED25519) {
+		args_usage(cmd,
+		    "--key: a member's note key, not a cosigning "
+		    "key");
+		note_signer_free(signer);
+		return 2;
+	}
+	*out = signer;
+	return 0;
 }

@@ -42,4 +42,15 @@ int args_string(const char *cmd, const char *opt, const char *val, size_t max);
 void args_bad_option(const char *cmd, char **argv, int optind_now,
     int optopt_now);
 
+struct note_signer;
+
+/*
+ * Reads a member's key from --key path into *out (caller frees with
+ * note_signer_free): 0; 2 (usage said) when path is NULL or the key is
+ * not an Ed25519 note key (a witness's cosigning key, say); 1 (said)
+ * when the file cannot be read. cmd names the command in messages.
+ */
+int args_member_key(const char *cmd, const char *path,
+    struct note_signer **out);
+
 #endif

@@ -172,21 +172,9 @@ cmd_assess(int argc, char **argv)
 		return 2;
 	}
 	incident = argv[optind];
-	if (keyfile == NULL) {
-		args_usage(CMD, "--key: the member's key file is required");
-		return 2;
-	}
-	if ((signer = keyfile_read(keyfile, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "truce assess: --key: %s\n", err);
-		return 1;
-	}
-	if (note_signer_type(signer) != NOTE_KEY_ED25519) {
-		args_usage(CMD,
-		    "--key: a member's note key, not a cosigning "
-		    "key");
-		rc = 2;
-		goto done;
-	}
+	if ((rc = args_member_key(CMD, keyfile, &signer)) != 0)
+		return rc;
+	rc = 1;
 	if (!dry && (c = client_new(server, token, 60)) == NULL)
 		goto done;
 	if (revision == 0) {

@@ -399,23 +399,9 @@ sign(struct client *c, const char *id, const struct args *a)
 	long status;
 	int rc = 1;
 
-	if (a->key == NULL) {
-		args_usage(CMD,
-		    "sign: --key KEYFILE (the member's key) is "
-		    "required");
-		return 2;
-	}
-	if ((signer = keyfile_read(a->key, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "truce report: --key: %s\n", err);
-		return 1;
-	}
-	if (note_signer_type(signer) != NOTE_KEY_ED25519) {
-		args_usage(CMD,
-		    "--key: a member's note key, not a cosigning "
-		    "key");
-		rc = 2;
-		goto done;
-	}
+	if ((rc = args_member_key(CMD, a->key, &signer)) != 0)
+		return rc;
+	rc = 1;
 	if (fetch(c, id, &env) != 0)
 		goto done;
 	if (hash_of(env, mine) == -1 || strcmp(mine, id) != 0) {
