@@ -530,6 +530,150 @@ render_map_svg(const json_t *report, const struct render_geo *geo,
 	return finish(&b, out);
 }
 
+/* ---- the trend chart ---------------------------------------------------- */
+
+#define TREND_W 800.0
+#define TREND_H 300.0
+#define TREND_L 50.0  /* left margin: the counts */
+#define TREND_R 180.0 /* right margin: the legend */
+#define TREND_T 30.0
+#define TREND_B 40.0  /* bottom margin: the dates */
+
+/* A round step for an axis up to max with at most 5 gridlines. */
+static int64_t
+axis_step(int64_t max)
+{
+	int64_t step = 1;
+
+	while (max / step > 5) {
+		if (max / (step * 2) <= 5)
+			return step * 2;
+		if (max / (step * 5) <= 5)
+			return step * 5;
+		step *= 10;
+	}
+	return step;
+}
+
+/*
+ * The trend chart of report (its "trend"): violations per day as bars
+ * stacked by category in the model's order, a gridded count axis, dates
+ * under the bars, a legend of the categories that occur. Nothing but the
+ * report's own numbers goes in, so the same report draws the same bytes.
+ */
+static void
+trend_body(struct buf *b, const json_t *report)
+{
+	const json_t *trend = json_object_get(report, "trend");
+	const json_t *series = json_object_get(trend, "series"), *day, *t;
+	const char *cat;
+	double bw, x, y, h, plot_w = TREND_W - TREND_L - TREND_R;
+	double plot_h = TREND_H - TREND_T - TREND_B;
+	int64_t max = 0, step, v, every;
+	size_t i, c, n = json_array_size(series), nl = 0;
+
+	putf(b,
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
+	    "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
+	    "font-family=\"sans-serif\" class=\"trend\">\n",
+	    TREND_W, TREND_H, TREND_W, TREND_H);
+	putf(b, "<rect width=\"%.0f\" height=\"%.0f\" fill=\"#fff\"/>\n",
+	    TREND_W, TREND_H);
+	put(b, "<text x=\"10\" y=\"18\" font-size=\"13\" font-weight=\"bold\">"
+	       "Violations per day by category, ");
+	esc(b, str(trend, "first_date"));
+	put(b, " to ");
+	esc(b, str(trend, "last_date"));
+	put(b, "</text>\n");
+	json_array_foreach(series, i, day) if (num(day, "incidents") > max)
+	    max = num(day, "incidents");
+	step = axis_step(max > 0 ? max : 1);
+	max = (max / step + (max % step != 0 || max == 0)) * step;
+	for (v = 0; v <= max; v += step) {
+		y = TREND_T + plot_h - plot_h * (double)v / (double)max;
+		putf(b,
+		    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+		    "stroke=\"#ddd\"/><text x=\"%.1f\" y=\"%.1f\" "
+		    "font-size=\"10\" text-anchor=\"end\">%lld</text>\n",
+		    TREND_L, y, TREND_L + plot_w, y, TREND_L - 4, y + 3,
+		    (long long)v);
+	}
+	bw = n > 0 ? plot_w / (double)n : plot_w;
+	every = n > 0 ? (int64_t)((n + 9) / 10) : 1;
+	json_array_foreach(series, i, day)
+	{
+		x = TREND_L + bw * (double)i;
+		y = TREND_T + plot_h;
+		for (c = 0; (cat = observation_category(c)) != NULL; c++) {
+			t = json_object_get(json_object_get(day, "by_category"),
+			    cat);
+			if ((v = num(t, "incidents")) <= 0)
+				continue;
+			h = plot_h * (double)v / (double)max;
+			y -= h;
+			putf(b,
+			    "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
+			    "height=\"%.2f\" fill=\"%s\"><title>",
+			    x + bw * 0.1, y, bw * 0.8, h, colour_of(cat));
+			esc(b, str(day, "date"));
+			putf(b, " %lld ", (long long)v);
+			words(b, cat);
+			put(b, "</title></rect>\n");
+		}
+		if ((int64_t)i % every == 0 || i + 1 == n) {
+			putf(b,
+			    "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" "
+			    "text-anchor=\"middle\">",
+			    x + bw / 2, TREND_T + plot_h + 14);
+			/* MM-DD; the title has the years. */
+			esc(b, str(day, "date") ? str(day, "date") + 5 : "");
+			put(b, "</text>\n");
+		}
+	}
+	putf(b,
+	    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+	    "stroke=\"#333\"/>\n<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" "
+	    "text-anchor=\"middle\">report days (cut-off to cut-off); bars: "
+	    "incidents</text>\n",
+	    TREND_L, TREND_T + plot_h, TREND_L + plot_w, TREND_T + plot_h,
+	    TREND_L + plot_w / 2, TREND_H - 8);
+	put(b, "<g class=\"legend\" font-size=\"11\">\n");
+	for (c = 0; (cat = observation_category(c)) != NULL; c++) {
+		v = 0;
+		json_array_foreach(series, i, day) v += num(
+		    json_object_get(json_object_get(day, "by_category"), cat),
+		    "incidents");
+		if (v == 0)
+			continue;
+		putf(b,
+		    "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" "
+		    "fill=\"%s\"/><text x=\"%.1f\" y=\"%.1f\">",
+		    TREND_W - TREND_R + 15, TREND_T + 15.0 * (double)nl,
+		    colour_of(cat), TREND_W - TREND_R + 30,
+		    TREND_T + 9 + 15.0 * (double)nl);
+		words(b, cat);
+		putf(b, " (%lld)</text>\n", (long long)v);
+		nl++;
+	}
+	if (nl == 0)
+		putf(b,
+		    "<text x=\"%.1f\" y=\"%.1f\">no violations</text>\n",
+		    TREND_W - TREND_R + 15, TREND_T + 9);
+	put(b, "</g>\n</svg>\n");
+}
+
+int
+render_trend_svg(const json_t *report, struct render_out *out)
+{
+	struct buf b = { NULL, 0, 0, 0 };
+
+	if (!json_is_object(json_object_get(report, "trend")))
+		return -1;
+	put(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	trend_body(&b, report);
+	return finish(&b, out);
+}
+
 /* ---- HTML ------------------------------------------------------------- */
 
 static const char css[] =
@@ -891,6 +1035,10 @@ render_html(const json_t *env, const struct render_geo *geo,
 	sources(&b, report);
 	put(&b, "<h2>5. Map</h2>\n");
 	map_body(&b, report, geo);
+	if (json_is_object(json_object_get(report, "trend"))) {
+		put(&b, "<h2>5. Trend</h2>\n");
+		trend_body(&b, report);
+	}
 	annex(&b, report);
 	put(&b, "<footer><p>");
 	esc(&b, str(report, "number"));
@@ -1156,7 +1304,7 @@ doc_of(struct doc *d, const json_t *report, const char *status)
 		str(row, "member")[0] ? str(row, "member")
 				      : str(row, "organisation"),
 		str(row, "unit"), (long long)num(row, "observations"));
-	line(d, L_MAP, "5. Map");
+	line(d, L_MAP, "5. Map and trend");
 	line(d, L_HEAD, "6. Annex: every incident in the period");
 	line(d, L_HEADER_ROW,
 	    "local\tUTC\tplace\tzone\tcategory\tcount\t"
@@ -1241,6 +1389,23 @@ render_pages_svg(const json_t *env, const struct render_geo *geo,
 			    MAP_H);
 			map_body(&b, report, geo);
 			put(&b, "</svg>\n");
+			/* The trend chart under it, on the same page. */
+			y += 10 + (PAGE_W - 2 * PAGE_M) * MAP_H / MAP_W + 20;
+			if (json_is_object(json_object_get(report, "trend"))) {
+				putf(&b,
+				    "<text x=\"%.1f\" y=\"%.1f\" "
+				    "font-size=\"12\" font-weight=\"bold\">"
+				    "5. Trend</text>\n<svg x=\"%.1f\" "
+				    "y=\"%.1f\" width=\"%.1f\" "
+				    "height=\"%.1f\" viewBox=\"0 0 %.0f "
+				    "%.0f\">\n",
+				    PAGE_M, y, PAGE_M, y + 10,
+				    PAGE_W - 2 * PAGE_M,
+				    (PAGE_W - 2 * PAGE_M) * TREND_H / TREND_W,
+				    TREND_W, TREND_H);
+				trend_body(&b, report);
+				put(&b, "</svg>\n");
+			}
 			on_page = PAGE_LINES;
 			continue;
 		}

@@ -77,6 +77,13 @@ int render_map_svg(const json_t *report, const struct render_geo *geo,
     struct render_out *out);
 
 /*
+ * The trend chart of report (its "trend": daily and summary reports) as
+ * SVG: violations per report day, bars stacked by category. 0 with *out
+ * (caller frees out->data), or -1 (no trend, out of memory).
+ */
+int render_trend_svg(const json_t *report, struct render_out *out);
+
+/*
  * The verifiable payload of env, embedded in the HTML and PDF renderings:
  * base64 of env as JSON (sorted keys) with "report" replaced by the
  * report's canonical bytes (a string) and "sha256" by their hash. A new

@@ -12,6 +12,7 @@
 #include "record/canon.h"
 #include "record/observation.h"
 #include "report/report.h"
+#include "report/trend.h"
 #include "report/tz.h"
 #include "verify/member.h"
 
@@ -288,8 +289,55 @@ report_window(const struct report_request *rq, const struct report_context *cx,
 	}
 	periods(rq, cx, &from, &to, &prev, &week);
 	*from_ms = prev < week ? prev : week;
+	/* The trend chart's days (report_trend_days) too. */
+	report_day_period(cx->tz, cx->cutoff_min,
+	    rq->last_day - report_trend_days(rq) + 1, &from, &to);
+	if (from < *from_ms)
+		*from_ms = from;
+	report_day_period(cx->tz, cx->cutoff_min, rq->last_day, &from, &to);
 	*to_ms = to;
 	return 0;
+}
+
+int
+report_trend_days(const struct report_request *rq)
+{
+	if (rq->kind == REPORT_SPOT)
+		return 0;
+	if (rq->kind == REPORT_DAILY)
+		return REPORT_TREND_DAYS;
+	return (int)(rq->last_day - rq->first_day + 1);
+}
+
+/*
+ * The trend the renderings chart: trend_compute's series over
+ * report_trend_days days ending with the period's last day, by category
+ * only (the zones are in the summary), each day without its UTC bounds
+ * (the days are the daily report's, stated in "period").
+ */
+static json_t *
+trend_of(const struct report_request *rq, const struct report_context *cx,
+    const json_t *incs)
+{
+	json_t *t, *out = NULL, *day;
+	size_t i;
+	int n = report_trend_days(rq);
+
+	if ((t = trend_compute(incs, cx->tz, cx->time_zone, cx->cutoff_min,
+		 rq->last_day, n, NULL, NULL)) == NULL)
+		return NULL;
+	json_array_foreach(json_object_get(t, "series"), i, day)
+	{
+		json_object_del(day, "by_zone");
+		json_object_del(day, "from_ms");
+		json_object_del(day, "to_ms");
+	}
+	out = json_pack("{s:O,s:O,s:i,s:O}", "first_date",
+	    json_object_get(t, "first_date"), "last_date",
+	    json_object_get(t, "last_date"), "days", n, "series",
+	    json_object_get(t, "series"));
+	json_decref(t);
+	return out;
 }
 
 /* ---- building ------------------------------------------------------------ */
@@ -945,6 +993,9 @@ report_build(const struct report_request *rq, const struct report_context *cx,
 	    by_state(period_incs, n), "complaints", complaints(&f, incs),
 	    "sources", sources(&f, obs), "annex", annex);
 	if (r == NULL)
+		goto oom;
+	if (rq->kind != REPORT_SPOT &&
+	    json_object_set_new(r, "trend", trend_of(rq, cx, incs)) == -1)
 		goto oom;
 	if (rq->kind == REPORT_SPOT) {
 		json_object_set_new(r, "narrative", json_string(rq->narrative));

@@ -30,6 +30,10 @@
  *        "position":{"lat_e7","lon_e7"}|null,
  *        "ellipse95":{"semi_major_m","semi_minor_m","orientation_deg"}|
  *        null}],
+ *    daily and summary: "trend":{"first_date","last_date","days",
+ *        "series":[{"date","incidents","events","by_category":{CAT:
+ *        {"incidents","events"}}}...]} (report_trend_days days, oldest
+ *        first, report/trend.h's counts),
  *    spot only: "narrative", "observations":[{"id","incident","source",
  *        "category","observed_from_ms","observed_to_ms","log_index"}]}
  *
@@ -63,6 +67,7 @@ struct tz_zone;
 #define REPORT_NARRATIVE_MAX 8192 /* bytes */
 #define REPORT_MAX_DAYS 366	  /* days a summary covers */
 #define REPORT_NUMBER_LEN 96
+#define REPORT_TREND_DAYS 30	  /* days a daily report's trend charts */
 
 enum report_kind { REPORT_DAILY = 0, REPORT_SPOT, REPORT_SUMMARY };
 
@@ -131,6 +136,13 @@ int report_request_parse(const json_t *in, struct report_request *rq, char *err,
  */
 int report_window(const struct report_request *rq,
     const struct report_context *cx, int64_t *from_ms, int64_t *to_ms);
+
+/*
+ * The days rq's trend chart covers, ending with its last day: 30
+ * (REPORT_TREND_DAYS) for a daily report, the period's days for a
+ * summary, 0 for a spot report (no trend).
+ */
+int report_trend_days(const struct report_request *rq);
 
 /*
  * Computes the report for rq at cx from facts:

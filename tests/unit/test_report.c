@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "record/canon.h"
+#include "report/render.h"
 #include "report/report.h"
 #include "report/tz.h"
 #include "tap.h"
@@ -307,6 +308,71 @@ has_real(const json_t *v)
 	return 0;
 }
 
+/* Occurrences of needle in hay. */
+static size_t
+count_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+/*
+ * The daily report's trend (30 days ending with the report's day in a
+ * zone without DST: days of 24 hours) against a count written here, and
+ * its chart: one bar segment per day and category that has violations,
+ * the same bytes twice.
+ */
+static void
+test_trend(const json_t *r, int64_t to)
+{
+	const json_t *trend = json_object_get(r, "trend"), *day;
+	struct render_out a = { NULL, 0 }, b = { NULL, 0 };
+	int64_t dfrom, n, cells = 0, bad = 0;
+	int d, c, i;
+
+	is_int(geti(trend, "days", NULL), REPORT_TREND_DAYS,
+	    "trend: 30 days");
+	is_int((int64_t)json_array_size(json_object_get(trend, "series")), 30,
+	    "trend: one element per day");
+	is_str(json_string_value(json_object_get(trend, "last_date")),
+	    "2024-02-29", "trend: ends with the report's day");
+	is_str(json_string_value(json_object_get(trend, "first_date")),
+	    "2024-01-31", "trend: begins 29 days before");
+	for (d = 0; d < 30; d++) {
+		day = json_array_get(json_object_get(trend, "series"),
+		    (size_t)d);
+		dfrom = to - (int64_t)(30 - d) * 24 * H;
+		for (c = 0; c < 4; c++) {
+			for (n = 0, i = 0; i < NINC; i++)
+				n += !facts_v[i].kind &&
+				    facts_v[i].state != 2 &&
+				    facts_v[i].state != 5 &&
+				    facts_v[i].cat == c &&
+				    facts_v[i].t >= dfrom &&
+				    facts_v[i].t < dfrom + 24 * H;
+			cells += n > 0;
+			bad += geti(json_object_get(json_object_get(day,
+			    "by_category"), cats[c]), "incidents", NULL) != n;
+		}
+	}
+	is_int(bad, 0, "trend: each day's violations by category, as "
+	    "counted here");
+	ok(render_trend_svg(r, &a) == 0 && render_trend_svg(r, &b) == 0 &&
+	    a.len == b.len && memcmp(a.data, b.data, a.len) == 0,
+	    "the trend chart: the same bytes twice");
+	ok(a.data != NULL && strstr(a.data, "<svg") != NULL &&
+	    (int64_t)count_of(a.data, "<title>") == cells,
+	    "the trend chart: one bar segment per day and category with "
+	    "violations (%lld)", (long long)cells);
+	free(a.data);
+	free(b.data);
+}
+
 static void
 test_daily(void)
 {
@@ -452,6 +518,8 @@ test_daily(void)
 	ok(json_array_size(row) >= 1 && strcmp(json_string_value(
 	    json_object_get(json_array_get(row, 0), "party")), "AM") == 0,
 	    "complaints grouped by party");
+
+	test_trend(r, to);
 
 	/* The same facts in another order: the same bytes. */
 	for (i = NINC - 1; i > 0; i--) {
