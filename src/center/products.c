@@ -416,7 +416,7 @@ products_compute(struct center *c, struct store *s,
 	uint8_t root[MERKLE_HASH_SIZE];
 	char root_b64[MERKLE_BASE64_SIZE], why[256];
 	json_t *incs = json_array(), *obs = json_array(), *facts = NULL;
-	json_t *members = NULL, *report = NULL;
+	json_t *members = NULL, *report = NULL, *statuses = NULL;
 	int64_t applied, basis, wfrom, wto, pfrom, pto;
 	int snap = 0, r, rc = -1;
 
@@ -467,7 +467,8 @@ products_compute(struct center *c, struct store *s,
 		pto = wto;
 		if (incidents_in(s, wfrom, wto, incs) == -1 ||
 		    verification_of(s, incs) == -1 ||
-		    observations_in(s, pfrom, pto, obs) == -1)
+		    observations_in(s, pfrom, pto, obs) == -1 ||
+		    (statuses = store_source_statuses(s, pfrom, pto)) == NULL)
 			goto store_failed;
 	}
 	store_read_end(s);
@@ -484,6 +485,8 @@ products_compute(struct center *c, struct store *s,
 	cx.root = root_b64;
 	facts = json_pack("{s:O,s:O,s:O}", "incidents", incs, "observations",
 	    obs, "members", members);
+	if (facts != NULL && statuses != NULL)
+		json_object_set(facts, "source_status", statuses);
 	if (facts == NULL ||
 	    (report = report_build(rq, &cx, facts, why, sizeof(why))) == NULL) {
 		*status = 422;
@@ -511,6 +514,7 @@ done:
 	json_decref(incs);
 	json_decref(obs);
 	json_decref(members);
+	json_decref(statuses);
 	tz_free(z);
 	return rc;
 }

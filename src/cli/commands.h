@@ -42,6 +42,7 @@ int cmd_simulate(int argc, char **argv);
 /* truce assess: signs a member's assessment locally and submits it. */
 int cmd_assess(int argc, char **argv);
 int cmd_report(int argc, char **argv);	      /* cli/cmd_report.c */
+int cmd_source(int argc, char **argv);	      /* cli/cmd_source.c */
 int cmd_verify_report(int argc, char **argv); /* cli/cmd_verify_report.c */
 int cmd_keygen(int argc, char **argv);	      /* cli/cmd_keygen.c */
 int cmd_note(int argc, char **argv);	      /* cli/cmd_note.c */

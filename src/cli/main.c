@@ -49,6 +49,9 @@ const struct command commands[] = {
 	{ "report", cmd_report,
 	    "draft, list, fetch, render and sign the "
 	    "center's reports (client)" },
+	{ "source", cmd_source,
+	    "state that a source was operational, degraded or down "
+	    "(client)" },
 	{ "keygen", cmd_keygen, "make a signed-note key pair" },
 	{ "note", cmd_note, "sign or verify a signed note" },
 	{ "tlog", cmd_tlog, "Merkle tree roots and proofs" },

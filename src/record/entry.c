@@ -27,6 +27,7 @@ static const struct {
 	{ ENTRY_ALERT_RULE, "alert_rule", 0 },
 	{ ENTRY_ALERT_FAILED, "alert_failed", 0 },
 	{ ENTRY_GEOGRAPHY, "geography", 0 },
+	{ ENTRY_SOURCE_STATUS, "source_status", 0 },
 };
 
 _Static_assert(sizeof(types) / sizeof(types[0]) == ENTRY_NTYPES,

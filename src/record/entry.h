@@ -20,6 +20,7 @@
  *   incident_merge   record/decision.c
  *   incident_split   record/decision.c
  *   alert_rule       alert/alert_rule.c
+ *   source_status    record/source_status.c
  *
  * Pure: no I/O.
  */
@@ -45,6 +46,7 @@ enum entry_type {
 	ENTRY_ALERT_RULE,
 	ENTRY_ALERT_FAILED,
 	ENTRY_GEOGRAPHY,
+	ENTRY_SOURCE_STATUS,
 	ENTRY_NTYPES
 };
 

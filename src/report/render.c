@@ -537,7 +537,7 @@ render_map_svg(const json_t *report, const struct render_geo *geo,
 #define TREND_L 50.0  /* left margin: the counts */
 #define TREND_R 180.0 /* right margin: the legend */
 #define TREND_T 30.0
-#define TREND_B 40.0  /* bottom margin: the dates */
+#define TREND_B 40.0 /* bottom margin: the dates */
 
 /* A round step for an axis up to max with at most 5 gridlines. */
 static int64_t
@@ -579,8 +579,9 @@ trend_body(struct buf *b, const json_t *report)
 	    TREND_W, TREND_H, TREND_W, TREND_H);
 	putf(b, "<rect width=\"%.0f\" height=\"%.0f\" fill=\"#fff\"/>\n",
 	    TREND_W, TREND_H);
-	put(b, "<text x=\"10\" y=\"18\" font-size=\"13\" font-weight=\"bold\">"
-	       "Violations per day by category, ");
+	put(b,
+	    "<text x=\"10\" y=\"18\" font-size=\"13\" font-weight=\"bold\">"
+	    "Violations per day by category, ");
 	esc(b, str(trend, "first_date"));
 	put(b, " to ");
 	esc(b, str(trend, "last_date"));
@@ -640,9 +641,10 @@ trend_body(struct buf *b, const json_t *report)
 	put(b, "<g class=\"legend\" font-size=\"11\">\n");
 	for (c = 0; (cat = observation_category(c)) != NULL; c++) {
 		v = 0;
-		json_array_foreach(series, i, day) v += num(
-		    json_object_get(json_object_get(day, "by_category"), cat),
-		    "incidents");
+		json_array_foreach(series, i, day) v +=
+		    num(json_object_get(json_object_get(day, "by_category"),
+			    cat),
+			"incidents");
 		if (v == 0)
 			continue;
 		putf(b,
@@ -656,8 +658,7 @@ trend_body(struct buf *b, const json_t *report)
 		nl++;
 	}
 	if (nl == 0)
-		putf(b,
-		    "<text x=\"%.1f\" y=\"%.1f\">no violations</text>\n",
+		putf(b, "<text x=\"%.1f\" y=\"%.1f\">no violations</text>\n",
 		    TREND_W - TREND_R + 15, TREND_T + 9);
 	put(b, "</g>\n</svg>\n");
 }
@@ -871,6 +872,39 @@ sources(struct buf *b, const json_t *report)
 		esc(b, str(s, "unit"));
 		putf(b, "</td><td>%lld</td></tr>\n",
 		    (long long)num(s, "observations"));
+	}
+	put(b, "</table>\n");
+	if (!json_is_array(json_object_get(report, "not_operational")))
+		return;
+	put(b, "<h3>Sources not operational in the period</h3>\n");
+	if (json_array_size(json_object_get(report, "not_operational")) == 0) {
+		put(b, "<p>None reported.</p>\n");
+		return;
+	}
+	put(b,
+	    "<table class=\"not-operational\"><tr><th>unit</th><th>type</th>"
+	    "<th>member</th><th>status</th><th>from (UTC)</th>"
+	    "<th>to (UTC)</th><th>reason</th><th>log index</th></tr>\n");
+	json_array_foreach(json_object_get(report, "not_operational"), i, s)
+	{
+		char a[32], z[32];
+
+		when(num(s, "from_ms"), 0, a);
+		when(num(s, "to_ms"), 0, z);
+		put(b, "<tr><td>");
+		esc(b, str(s, "unit"));
+		put(b, "</td><td>");
+		words(b, str(s, "type"));
+		put(b, "</td><td>");
+		esc(b,
+		    str(s, "member") ? str(s, "member")
+				     : str(s, "organisation"));
+		put(b, "</td><td>");
+		esc(b, str(s, "status"));
+		putf(b, "</td><td>%s</td><td>%s</td><td>", a, z);
+		esc(b, str(s, "reason"));
+		putf(b, "</td><td>%lld</td></tr>\n",
+		    (long long)num(s, "log_index"));
 	}
 	put(b, "</table>\n");
 }
@@ -1304,6 +1338,23 @@ doc_of(struct doc *d, const json_t *report, const char *status)
 		str(row, "member")[0] ? str(row, "member")
 				      : str(row, "organisation"),
 		str(row, "unit"), (long long)num(row, "observations"));
+	if (json_is_array(json_object_get(report, "not_operational"))) {
+		line(d, L_TEXT, "Sources not operational in the period:%s",
+		    json_array_size(json_object_get(report, "not_operational"))
+			? ""
+			: " none reported");
+		json_array_foreach(json_object_get(report, "not_operational"),
+		    i, row)
+		{
+			when(num(row, "from_ms"), 0, a);
+			when(num(row, "to_ms"), 0, z);
+			line(d, L_TEXT, "  %s (%s, %s): %s %s to %s UTC: %s",
+			    str(row, "unit"), str(row, "type"),
+			    str(row, "member") ? str(row, "member")
+					       : str(row, "organisation"),
+			    str(row, "status"), a, z, str(row, "reason"));
+		}
+	}
 	line(d, L_MAP, "5. Map and trend");
 	line(d, L_HEAD, "6. Annex: every incident in the period");
 	line(d, L_HEADER_ROW,

@@ -92,6 +92,33 @@ bad:
 	return -1;
 }
 
+int
+report_month_parse(const char *s, int64_t *first, int64_t *last, char *err,
+    size_t errlen)
+{
+	char date[16];
+	int64_t d1, y;
+	int m, d;
+
+	if (s == NULL || strlen(s) != 7 || s[4] != '-') {
+		snprintf(err, errlen, "'%.16s' is not a month YYYY-MM",
+		    s ? s : "");
+		return -1;
+	}
+	snprintf(date, sizeof(date), "%s-01", s);
+	if (report_date_parse(date, &d1, err, errlen) == -1) {
+		snprintf(err, errlen,
+		    "'%.16s' is not a month YYYY-MM (1970 on)", s);
+		return -1;
+	}
+	tz_civil_from_days(d1, &y, &m, &d);
+	*first = d1;
+	*last = (m == 12 ? tz_days_from_civil(y + 1, 1, 1)
+			 : tz_days_from_civil(y, m + 1, 1)) -
+	    1;
+	return 0;
+}
+
 void
 report_date_format(int64_t day, char buf[16])
 {
@@ -533,7 +560,8 @@ summary(const struct frame *f, const json_t *incs)
 			goto done;
 		add(t, w, in_prev, in_week, inc);
 	}
-	qsort(zone.v, zone.n, sizeof(*zone.v), tally_cmp);
+	if (zone.n > 0) /* zone.v is NULL when no violation has a zone */
+		qsort(zone.v, zone.n, sizeof(*zone.v), tally_cmp);
 	bycat = json_array();
 	byzone = json_array();
 	for (i = 0; i < cat.n; i++)
@@ -856,6 +884,65 @@ sources(const struct frame *f, const json_t *obs)
 	return out;
 }
 
+static int
+status_cmp(const void *a, const void *b)
+{
+	const json_t *x = *(const json_t *const *)a;
+	const json_t *y = *(const json_t *const *)b;
+	int c = src_cmp(a, b);
+
+	if (c != 0)
+		return c;
+	if (num(x, "from_ms") != num(y, "from_ms"))
+		return num(x, "from_ms") < num(y, "from_ms") ? -1 : 1;
+	return num(x, "index") < num(y, "index") ? -1
+	    : num(x, "index") > num(y, "index")	 ? 1
+						 : 0;
+}
+
+/*
+ * The sources that said they were down or degraded over a time that
+ * overlaps the period (statements: the store's source_status rows), by
+ * source, then time.
+ */
+static json_t *
+not_operational(const struct frame *f, const json_t *statements)
+{
+	const json_t **v, *st;
+	json_t *out = json_array(), *row;
+	size_t i, n = 0, k;
+
+	if ((v = calloc(json_array_size(statements) + 1, sizeof(*v))) == NULL) {
+		json_decref(out);
+		return NULL;
+	}
+	json_array_foreach(statements, i, st)
+	{
+		if (str(st, "status") == NULL || str(st, "unit") == NULL ||
+		    str(st, "type") == NULL ||
+		    strcmp(str(st, "status"), "operational") == 0 ||
+		    num(st, "from_ms") >= f->to || num(st, "to_ms") <= f->from)
+			continue;
+		v[n++] = st;
+	}
+	qsort(v, n, sizeof(*v), status_cmp);
+	for (i = 0; i < n; i++) {
+		row = json_pack("{s:s,s:s,s:I,s:I,s:I}", "status",
+		    str(v[i], "status"), "reason",
+		    str(v[i], "reason") ? str(v[i], "reason") : "", "from_ms",
+		    (json_int_t)num(v[i], "from_ms"), "to_ms",
+		    (json_int_t)num(v[i], "to_ms"), "log_index",
+		    (json_int_t)num(v[i], "index"));
+		for (k = 0; row != NULL && src_keys[k] != NULL; k++)
+			if (str(v[i], src_keys[k]) != NULL)
+				json_object_set_new(row, src_keys[k],
+				    json_string(str(v[i], src_keys[k])));
+		json_array_append_new(out, row);
+	}
+	free(v);
+	return out;
+}
+
 /* Spot: each observation of the named incidents, with its source. */
 static json_t *
 spot_observations(const json_t *incs, const json_t *obs)
@@ -995,7 +1082,10 @@ report_build(const struct report_request *rq, const struct report_context *cx,
 	if (r == NULL)
 		goto oom;
 	if (rq->kind != REPORT_SPOT &&
-	    json_object_set_new(r, "trend", trend_of(rq, cx, incs)) == -1)
+	    (json_object_set_new(r, "trend", trend_of(rq, cx, incs)) == -1 ||
+		json_object_set_new(r, "not_operational",
+		    not_operational(&f,
+			json_object_get(facts, "source_status"))) == -1))
 		goto oom;
 	if (rq->kind == REPORT_SPOT) {
 		json_object_set_new(r, "narrative", json_string(rq->narrative));

@@ -30,7 +30,10 @@
  *        "position":{"lat_e7","lon_e7"}|null,
  *        "ellipse95":{"semi_major_m","semi_minor_m","orientation_deg"}|
  *        null}],
- *    daily and summary: "trend":{"first_date","last_date","days",
+ *    daily and summary: "not_operational":[{"type","member"?,
+ *        "organisation"?,"unit","status","reason","from_ms","to_ms",
+ *        "log_index"}] (sources that said they were down or degraded over
+ *        a time overlapping the period), "trend":{"first_date","last_date","days",
  *        "series":[{"date","incidents","events","by_category":{CAT:
  *        {"incidents","events"}}}...]} (report_trend_days days, oldest
  *        first, report/trend.h's counts),
@@ -67,7 +70,7 @@ struct tz_zone;
 #define REPORT_NARRATIVE_MAX 8192 /* bytes */
 #define REPORT_MAX_DAYS 366	  /* days a summary covers */
 #define REPORT_NUMBER_LEN 96
-#define REPORT_TREND_DAYS 30	  /* days a daily report's trend charts */
+#define REPORT_TREND_DAYS 30 /* days a daily report's trend charts */
 
 enum report_kind { REPORT_DAILY = 0, REPORT_SPOT, REPORT_SUMMARY };
 
@@ -107,6 +110,15 @@ int report_is_violation(const json_t *inc);
 
 /* "YYYY-MM-DD" into days since 1970-01-01. 0, or -1 with err. */
 int report_date_parse(const char *s, int64_t *day, char *err, size_t errlen);
+
+/*
+ * "YYYY-MM" into its first and last days (days since 1970): a monthly
+ * summary's period. 0, or -1 with err.
+ */
+int report_month_parse(const char *s, int64_t *first, int64_t *last, char *err,
+    size_t errlen);
+
+#define REPORT_WEEK_DAYS 7 /* a weekly summary: the week ending with D */
 
 /* Days since 1970 as "YYYY-MM-DD" (buf of 16 bytes). */
 void report_date_format(int64_t day, char buf[16]);
@@ -152,7 +164,9 @@ int report_trend_days(const struct report_request *rq);
  *      window overlaps report_window (spot: the named ones),
  *    "observations":[{"id","index","entry"}] observations whose
  *      observed_at starts in the period (spot: those of the incidents),
- *    "members":store_members' object}
+ *    "members":store_members' object,
+ *    "source_status":store_source_statuses' rows overlapping the period
+ *      (daily and summary; absent: none)}
  * Returns a new object (caller json_decref's it) or NULL with the reason
  * in err. Cost: O(n log n) in the incidents and observations.
  */

@@ -288,6 +288,9 @@ enum MHD_Result verification_task(struct request *r);
 enum MHD_Result verification_task_done(struct request *r);
 enum MHD_Result verification_release(struct request *r);
 enum MHD_Result verification_queue(struct request *r);
+/* POST /v1/sources/{id}/status: a source's status statement
+ * (record/source_status.h); a sensor for itself only. */
+enum MHD_Result verification_source_status(struct request *r);
 
 /* Route handlers (reports.c): the center's products. */
 enum MHD_Result reports_post(struct request *r);

@@ -151,6 +151,8 @@ static const struct route routes[] = {
 	    A(ADMIN) | A(ANALYST), BODY_JSON, NULL, NULL },
 	{ "GET", "/v1/queue", verification_queue, EVERYONE, BODY_NONE, NULL,
 	    NULL },
+	{ "POST", "/v1/sources/{id}/status", verification_source_status,
+	    A(ADMIN) | A(SENSOR) | A(ANALYST), BODY_JSON, NULL, NULL },
 	{ "POST", "/v1/reports", reports_post, A(ADMIN) | A(ANALYST), BODY_JSON,
 	    NULL, NULL },
 	{ "GET", "/v1/reports", reports_list, READERS, BODY_NONE, NULL,

@@ -15,6 +15,9 @@
  *   POST /v1/tasks/{task}/done           {"note"?}
  *   POST /v1/incidents/{id}/release      {"party","reason"}
  *   GET  /v1/queue                       what waits for the caller
+ *   POST /v1/sources/{id}/status         {"type","member"?,"organisation"?,
+ *                                        "status","reason","from","to"}:
+ *                                        a source was (not) operational
  *
  * Every write is one log entry; the checks here give clear answers before
  * anything is written, and the store's apply path (which decides, in log
@@ -29,6 +32,7 @@
 #include "center/center.h"
 #include "common/num.h"
 #include "ledger/entrylog.h"
+#include "record/source_status.h"
 #include "record/timefmt.h"
 #include "server/request.h"
 #include "store/store.h"
@@ -665,4 +669,58 @@ verification_queue(struct request *r)
 		return http_problem(r, 503, "the store is unavailable");
 	return http_json(r, 200,
 	    json_pack("{s:s,s:o}", "principal", r->who.name, "queue", q));
+}
+
+/* The sources a sensor speaks for (as in POST /v1/observations). */
+static const char *const machine_types[] = { "acoustic_sensor", "camera",
+	"radar", "uav", NULL };
+
+enum MHD_Result
+verification_source_status(struct request *r)
+{
+	struct source_status_entry st;
+	enum MHD_Result ret;
+	json_t *body, *entry;
+	char err[400];
+	size_t i;
+	int machine = 0;
+
+	if ((body = http_body_json(r, &ret)) == NULL)
+		return ret;
+	if (source_status_from_input(body, r->arg, r->who.name,
+		timefmt_now_ms(), &st, err, sizeof(err)) == -1) {
+		ret = http_problem(r, 422, "%s", err);
+		goto done;
+	}
+	/* A sensor speaks for itself only: the unit of its own name, a
+	 * machine source, under its member when it has one. */
+	if (r->who.role == ROLE_SENSOR) {
+		for (i = 0; machine_types[i] != NULL; i++)
+			machine |= strcmp(st.type, machine_types[i]) == 0;
+		if (strcmp(st.unit, r->who.name) != 0 || !machine ||
+		    (r->who.member[0] != '\0' &&
+			(st.member == NULL ||
+			    strcmp(st.member, r->who.member) != 0))) {
+			ret = http_problem(r, 403,
+			    "a sensor states its own status only: "
+			    "unit %.64s, a machine source type "
+			    "(acoustic_sensor, "
+			    "camera, radar, uav)%s%.64s",
+			    r->who.name, r->who.member[0] ? ", member " : "",
+			    r->who.member);
+			goto done;
+		}
+	}
+	if ((entry = source_status_build(&st)) == NULL) {
+		ret = http_problem(r, 500, "out of memory");
+		goto done;
+	}
+	ret = submit(r, entry,
+	    json_pack("{s:s,s:s,s:I,s:I}", "unit", st.unit, "status",
+		source_status_name(st.status), "from_ms",
+		(json_int_t)st.from_ms, "to_ms", (json_int_t)st.to_ms),
+	    written_201);
+done:
+	json_decref(body);
+	return ret;
 }

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "record/evidence_entry.h"
+#include "record/source_status.h"
 #include "store/applier.h"
 #include "tlog/note.h"
 #include "verify/assessment.h"
@@ -421,6 +422,18 @@ applier_release(const struct applier_rows *rows, void *db, int64_t idx,
 }
 
 int
+applier_source_status(const struct applier_rows *rows, void *db, int64_t idx,
+    const json_t *e)
+{
+	struct source_status_entry st;
+	char why[APPLIER_REASON_LEN];
+
+	if (source_status_read(e, &st, why, sizeof(why)) == -1)
+		return refuse(rows, db, idx, "source_status", "%s", why);
+	return rows->insert_source_status(db, idx, &st);
+}
+
+int
 applier_owns(enum entry_type t)
 {
 	switch (t) {
@@ -431,7 +444,8 @@ applier_owns(enum entry_type t)
 	case ENTRY_INCIDENT_STATE:
 	case ENTRY_ASSESSMENT:
 	case ENTRY_TASK:
-	case ENTRY_RELEASE: return 1;
+	case ENTRY_RELEASE:
+	case ENTRY_SOURCE_STATUS: return 1;
 	default: return 0;
 	}
 }
@@ -449,6 +463,8 @@ applier_apply(const struct applier_rows *rows, void *db, int64_t idx,
 	case ENTRY_ASSESSMENT: return applier_assessment(rows, db, idx, entry);
 	case ENTRY_TASK: return applier_task(rows, db, idx, entry);
 	case ENTRY_RELEASE: return applier_release(rows, db, idx, entry);
+	case ENTRY_SOURCE_STATUS:
+		return applier_source_status(rows, db, idx, entry);
 	default: return -1;
 	}
 }

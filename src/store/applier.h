@@ -35,6 +35,7 @@
 struct assessment;
 struct member_rule;
 struct principal;
+struct source_status_entry;
 
 #define APPLIER_REASON_LEN 256 /* a refusal's reason (STORE_REASON_LEN) */
 #define APPLIER_MAX_VIEWS 16   /* members' views a ruling weighs */
@@ -157,6 +158,9 @@ struct applier_rows {
 	 * the chain of custody of evidence sha256 (32 bytes). 0 or -1. */
 	int (*add_custody)(void *db, int64_t idx, const uint8_t sha256[32],
 	    const char *action, const char *by, int64_t at_ms);
+	/* Stores source status statement st, made by entry idx. 0 or -1. */
+	int (*insert_source_status)(void *db, int64_t idx,
+	    const struct source_status_entry *st);
 	/* Records that entry idx of type was refused, and why. 0 or -1. */
 	int (*refused)(void *db, int64_t idx, const char *type,
 	    const char *reason);
@@ -164,7 +168,8 @@ struct applier_rows {
 
 /*
  * 1 if entries of type t are the applier's (genesis, principal, member,
- * evidence, incident_state, assessment, task, release), 0 if a backend
+ * evidence, incident_state, assessment, task, release, source_status), 0
+ * if a backend
  * applies them itself (observations, reports) or nobody does.
  */
 int applier_owns(enum entry_type t);
@@ -238,6 +243,14 @@ int applier_task(const struct applier_rows *rows, void *db, int64_t idx,
 /* Applies entry idx (a "release" entry) to an incident that exists. */
 int applier_release(const struct applier_rows *rows, void *db, int64_t idx,
     const json_t *entry);
+
+/*
+ * Applies entry idx (a "source_status" entry): a well-formed statement
+ * (record/source_status.h) is stored as it is; who may make it is the
+ * writer's rule (the route's). 0 or -1.
+ */
+int applier_source_status(const struct applier_rows *rows, void *db,
+    int64_t idx, const json_t *entry);
 
 /*
  * The ruling on incident id now: every current member's latest view under

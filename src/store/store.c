@@ -311,6 +311,12 @@ store_find_report(struct store *s, const char *id, json_t **out)
 	return store_ops_of(s)->find_report(s, id, out);
 }
 
+json_t *
+store_source_statuses(struct store *s, int64_t from_ms, int64_t to_ms)
+{
+	return store_ops_of(s)->source_statuses(s, from_ms, to_ms);
+}
+
 int
 store_report_basis(struct store *s, int64_t size, int64_t *basis)
 {

@@ -157,6 +157,8 @@ struct store_ops {
 	int (*report_basis)(struct store *s, int64_t size, int64_t *basis);
 	int (*observation_incident)(struct store *s, int64_t index,
 	    char *incident, size_t len, int *created);
+	json_t *(
+	    *source_statuses)(struct store *s, int64_t from_ms, int64_t to_ms);
 };
 
 #define STORE_READONLY 1 /* no writes, no schema creation */
@@ -413,6 +415,14 @@ int store_report_basis(struct store *s, int64_t size, int64_t *basis);
  */
 int store_observation_incident(struct store *s, int64_t index, char *incident,
     size_t len, int *created);
+
+/*
+ * The sources' status statements (record/source_status.h) whose period
+ * overlaps [from_ms, to_ms), in log order, as a new array of {"type",
+ * "member"?,"organisation"?,"unit","status","reason","from_ms","to_ms",
+ * "index","by"}; NULL on error.
+ */
+json_t *store_source_statuses(struct store *s, int64_t from_ms, int64_t to_ms);
 
 /* Initializes q to "every incident, no cursor, limit 100". */
 void store_incident_query_init(struct store_incident_query *q);

@@ -35,6 +35,7 @@
 #include "record/entry.h"
 #include "record/evidence_entry.h"
 #include "record/observation.h"
+#include "record/source_status.h"
 #include "fusion/associate.h"
 #include "fusion/fusion.h"
 #include "fusion/incident_set.h"
@@ -129,7 +130,7 @@ static const char *const tables[] = { "observation", "observation_rtree",
 	"evidence", "custody", "incident_state", "assessment", "incident_event",
 	"task", "release", "fusion_obs", "complaint_rtree", "incident",
 	"incident_rtree", "incident_zone", "incident_link", "incident_decision",
-	NULL };
+	"source_status", NULL };
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS meta("
@@ -179,6 +180,16 @@ static const char schema[] =
     "  idx INTEGER PRIMARY KEY, sha256 BLOB NOT NULL, action TEXT NOT NULL,"
     "  by TEXT NOT NULL, at_ms INTEGER NOT NULL) STRICT;"
     "CREATE INDEX IF NOT EXISTS custody_item ON custody(sha256, idx);"
+    /* Sources' statements that they were (not) operational
+     * (record/source_status.h), as the log has them. */
+    "CREATE TABLE IF NOT EXISTS source_status("
+    "  idx INTEGER PRIMARY KEY, type TEXT NOT NULL, member TEXT,"
+    "  organisation TEXT, unit TEXT NOT NULL, status TEXT NOT NULL,"
+    "  reason TEXT NOT NULL, from_ms INTEGER NOT NULL,"
+    "  to_ms INTEGER NOT NULL, by TEXT NOT NULL, at_ms INTEGER NOT NULL)"
+    "  STRICT;"
+    "CREATE INDEX IF NOT EXISTS source_status_time ON "
+    "  source_status(from_ms);"
     /* Joint verification (verify/workflow.h): an incident with no row is
      * `received`. */
     "CREATE TABLE IF NOT EXISTS incident_state("
@@ -1123,6 +1134,17 @@ row_add_custody(void *db, int64_t idx, const uint8_t sha256[32],
 }
 
 static int
+row_insert_source_status(void *db, int64_t idx,
+    const struct source_status_entry *st)
+{
+	return run(db,
+	    "INSERT INTO source_status VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+	    "ittttttiiti", idx, st->type, st->member, st->organisation,
+	    st->unit, source_status_name(st->status), st->reason, st->from_ms,
+	    st->to_ms, st->by, st->at_ms);
+}
+
+static int
 row_refused(void *db, int64_t idx, const char *type, const char *reason)
 {
 	return refused(db, idx, type, reason);
@@ -1157,6 +1179,7 @@ static const struct applier_rows sqlite_rows = {
 	.find_evidence = row_find_evidence,
 	.insert_evidence = row_insert_evidence,
 	.add_custody = row_add_custody,
+	.insert_source_status = row_insert_source_status,
 	.refused = row_refused,
 };
 
@@ -3039,6 +3062,50 @@ sqlite_report_basis(struct store *s, int64_t size, int64_t *basis)
 	return sqlite_reports_basis(s->db, size, basis);
 }
 
+static json_t *
+sqlite_source_statuses(struct store *s, int64_t from_ms, int64_t to_ms)
+{
+	static const char *const cols[] = { "type", "member", "organisation",
+		"unit", "status", "reason" };
+	sqlite3_stmt *st;
+	json_t *out = json_array(), *row;
+	size_t k;
+	int r;
+
+	st = query(s,
+	    "SELECT type, member, organisation, unit, status, reason, "
+	    "from_ms, to_ms, idx, by FROM source_status WHERE from_ms < ? AND "
+	    "to_ms > ? AND from_ms > ? ORDER BY idx",
+	    "iii", to_ms, from_ms, from_ms - SOURCE_STATUS_MAX_SPAN_MS);
+	if (st == NULL || out == NULL)
+		goto fail;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		row = json_pack("{s:I,s:I,s:I,s:s}", "from_ms",
+		    (json_int_t)sqlite3_column_int64(st, 6), "to_ms",
+		    (json_int_t)sqlite3_column_int64(st, 7), "index",
+		    (json_int_t)sqlite3_column_int64(st, 8), "by",
+		    (const char *)sqlite3_column_text(st, 9));
+		for (k = 0; row != NULL && k < 6; k++)
+			if (sqlite3_column_type(st, (int)k) != SQLITE_NULL)
+				json_object_set_new(row, cols[k],
+				    json_string(
+					(const char *)sqlite3_column_text(st,
+					    (int)k)));
+		if (row == NULL || json_array_append_new(out, row) == -1)
+			goto fail;
+	}
+	if (r != SQLITE_DONE) {
+		sq_fail(s, "source statuses");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	return out;
+fail:
+	sqlite3_finalize(st);
+	json_decref(out);
+	return NULL;
+}
+
 const struct store_ops store_sqlite_ops = {
 	.name = "sqlite",
 	.open = sqlite_open,
@@ -3082,4 +3149,5 @@ const struct store_ops store_sqlite_ops = {
 	.find_report = sqlite_find_report,
 	.report_basis = sqlite_report_basis,
 	.observation_incident = sqlite_observation_incident,
+	.source_statuses = sqlite_source_statuses,
 };

@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "record/canon.h"
+#include "record/source_status.h"
 #include "store/applier.h"
 #include "tlog/note.h"
 #include "verify/assessment.h"
@@ -66,6 +67,11 @@ struct mem {
 		char reason[APPLIER_REASON_LEN];
 	} refusals[MAXROWS];
 	size_t nrefusals;
+	struct {
+		char unit[64], status[16], reason[64];
+		int64_t idx, from_ms, to_ms;
+	} statuses[MAXROWS];
+	size_t nstatuses;
 	struct {
 		struct principal p;
 		uint8_t hash[32];
@@ -403,6 +409,24 @@ m_add_custody(void *db, int64_t idx, const uint8_t sha256[32],
 }
 
 static int
+m_insert_source_status(void *db, int64_t idx,
+    const struct source_status_entry *st)
+{
+	struct mem *m = db;
+
+	if (m->fail_writes || m->nstatuses == MAXROWS)
+		return -1;
+	snprintf(m->statuses[m->nstatuses].unit, 64, "%s", st->unit);
+	snprintf(m->statuses[m->nstatuses].status, 16, "%s",
+	    source_status_name(st->status));
+	snprintf(m->statuses[m->nstatuses].reason, 64, "%s", st->reason);
+	m->statuses[m->nstatuses].idx = idx;
+	m->statuses[m->nstatuses].from_ms = st->from_ms;
+	m->statuses[m->nstatuses++].to_ms = st->to_ms;
+	return 0;
+}
+
+static int
 m_refused(void *db, int64_t idx, const char *type, const char *reason)
 {
 	struct mem *m = db;
@@ -439,6 +463,7 @@ static const struct applier_rows rows = {
 	.find_evidence = m_find_evidence,
 	.insert_evidence = m_insert_evidence,
 	.add_custody = m_add_custody,
+	.insert_source_status = m_insert_source_status,
 	.refused = m_refused,
 };
 
@@ -758,7 +783,7 @@ main(void)
 	n = 0;
 	for (k = 0; k < ENTRY_NTYPES; k++)
 		n += (size_t)applier_owns((enum entry_type)k);
-	is_int(n, 8, "the applier owns eight entry types");
+	is_int(n, 9, "the applier owns nine entry types");
 	ok(!applier_owns(ENTRY_OBSERVATION) && !applier_owns(ENTRY_REPORT) &&
 	    !applier_owns(ENTRY_INCIDENT_MERGE) && !applier_owns(ENTRY_UNKNOWN),
 	    "not observations, reports, fusion's decisions or unknown types");
@@ -771,6 +796,35 @@ main(void)
 	is_int(applier_apply(&rows, &m, 2, ENTRY_OBSERVATION, e), -1,
 	    "a type that is not the applier's: -1");
 	json_decref(e);
+
+	/* A source's status: stored as stated, or refused naming the
+	 * field; built and read by record/source_status.c. */
+	init(&m, "all");
+	{
+		struct source_status_entry st = { "camera", "RU", NULL,
+			"cam-3", SOURCE_DOWN, "power cut", "cam-3",
+			1800000000000LL, 1800003600000LL, 1800007200000LL };
+
+		e = source_status_build(&st);
+		ok(applier_apply(&rows, &m, 3, ENTRY_SOURCE_STATUS, e) == 0 &&
+		    m.nstatuses == 1 && m.statuses[0].idx == 3 &&
+		    strcmp(m.statuses[0].unit, "cam-3") == 0 &&
+		    strcmp(m.statuses[0].status, "down") == 0 &&
+		    strcmp(m.statuses[0].reason, "power cut") == 0 &&
+		    m.statuses[0].to_ms - m.statuses[0].from_ms == 3600000,
+		    "a source's status is stored as the entry states it");
+		json_object_set_new(e, "to_ms",
+		    json_integer(1800000000000LL));
+		is_int(applier_apply(&rows, &m, 4, ENTRY_SOURCE_STATUS, e), 0,
+		    "a period that does not end after it begins: refused");
+		ok(refused(&m, 4, "/to:") && m.nstatuses == 1,
+		    "... naming the field, nothing stored");
+		json_object_set_new(e, "to_ms",
+		    json_integer(1800003600000LL));
+		json_object_set_new(e, "status", json_string("asleep"));
+		apply(applier_source_status, &m, 5, e);
+		ok(refused(&m, 5, "/status"), "an unknown status: refused");
+	}
 
 	/* A failing row is an error, never a refusal. */
 	init(&m, "all");

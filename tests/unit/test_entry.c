@@ -15,7 +15,8 @@ main(void)
 	static const char *const names[] = { "genesis", "observation",
 		"principal", "member", "evidence", "incident_state",
 		"assessment", "task", "release", "report", "incident_merge",
-		"incident_split", "alert_rule", "alert_failed", "geography" };
+		"incident_split", "alert_rule", "alert_failed", "geography",
+		"source_status" };
 	json_t *e;
 	size_t i;
 	int t, fused = 0;

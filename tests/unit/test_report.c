@@ -598,9 +598,34 @@ test_spot(void)
 	tz_free(z);
 }
 
+/* The months of monthly summaries: their first and last days. */
+static void
+test_months(void)
+{
+	int64_t first = 0, last = 0;
+	char err[128], a[16], b[16];
+
+	ok(report_month_parse("2024-02", &first, &last, err, sizeof(err)) ==
+	    0, "a month");
+	report_date_format(first, a);
+	report_date_format(last, b);
+	is_str(a, "2024-02-01", "its first day");
+	is_str(b, "2024-02-29", "its last day (a leap year)");
+	report_month_parse("2026-12", &first, &last, err, sizeof(err));
+	report_date_format(last, b);
+	is_str(b, "2026-12-31", "December ends the year");
+	ok(report_month_parse("2026-13", &first, &last, err, sizeof(err)) ==
+	    -1 && strstr(err, "YYYY-MM") != NULL, "no month 13");
+	ok(report_month_parse("2026-1", &first, &last, err, sizeof(err)) ==
+	    -1, "two digits of month");
+	ok(report_month_parse(NULL, &first, &last, err, sizeof(err)) == -1,
+	    "none");
+}
+
 int
 main(void)
 {
+	test_months();
 	test_zones();
 	test_requests();
 	test_daily();
