@@ -1,6 +1,8 @@
 /*
  * truce report draft daily --date D
  * truce report draft summary --from D --to D
+ * truce report draft weekly --date D      (a summary of the 7 days to D)
+ * truce report draft monthly --month YYYY-MM   (a summary of the month)
  * truce report draft spot --incident ID [--incident ID ...] --narrative TEXT
  * truce report list [--state S] [--kind K]
  * truce report get ID [--format json|html|svg] [--out FILE]
@@ -44,6 +46,9 @@ help(void)
 	printf("usage: truce report draft daily --date YYYY-MM-DD\n"
 	       "       truce report draft summary --from YYYY-MM-DD --to "
 	       "YYYY-MM-DD\n"
+	       "       truce report draft weekly --date YYYY-MM-DD   (the 7 "
+	       "days to it)\n"
+	       "       truce report draft monthly --month YYYY-MM\n"
 	       "       truce report draft spot --incident ID [...] --narrative "
 	       "TEXT\n"
 	       "       truce report list [--state S] [--kind K]\n"
@@ -77,6 +82,7 @@ help(void)
 
 static const struct option opts[] = {
 	{ "date", required_argument, NULL, 'd' },
+	{ "month", required_argument, NULL, 'm' },
 	{ "from", required_argument, NULL, 'f' },
 	{ "to", required_argument, NULL, 'T' },
 	{ "incident", required_argument, NULL, 'i' },
@@ -96,6 +102,7 @@ static const struct option opts[] = {
 
 struct args {
 	const char *date, *from, *to, *narrative, *state, *kind, *format;
+	const char *month;
 	const char *out, *key, *refuse, *server, *token, *region;
 	const char *incidents[REPORT_MAX_INCIDENTS];
 	size_t nincidents;
@@ -111,6 +118,7 @@ parse(int argc, char **argv, struct args *a)
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': a->date = optarg; break;
+		case 'm': a->month = optarg; break;
 		case 'f': a->from = optarg; break;
 		case 'T': a->to = optarg; break;
 		case 'n': a->narrative = optarg; break;
@@ -146,6 +154,39 @@ refused(struct client *c, long status, const json_t *body)
 	return 1;
 }
 
+/*
+ * The summary request of a weekly (the REPORT_WEEK_DAYS report days
+ * ending with --date) or monthly (the days of --month) report: a new
+ * object, or NULL after a usage error.
+ */
+static json_t *
+span_request(const char *kind, const struct args *a)
+{
+	int weekly = strcmp(kind, "weekly") == 0;
+	const char *v = weekly ? a->date : a->month;
+	int64_t first = 0, last = 0;
+	char why[128], d1[16], d2[16];
+
+	if (v == NULL) {
+		args_usage(CMD, "draft %s: %s is required", kind,
+		    weekly ? "--date" : "--month");
+		return NULL;
+	}
+	if ((weekly ? report_date_parse(v, &last, why, sizeof(why))
+		    : report_month_parse(v, &first, &last, why, sizeof(why))) ==
+	    -1) {
+		args_usage(CMD, "draft %s: %s: %s", kind,
+		    weekly ? "--date" : "--month", why);
+		return NULL;
+	}
+	if (weekly)
+		first = last - (REPORT_WEEK_DAYS - 1);
+	report_date_format(first, d1);
+	report_date_format(last, d2);
+	return json_pack("{s:s,s:s,s:s}", "kind", "summary", "from", d1, "to",
+	    d2);
+}
+
 static int
 draft(struct client *c, const char *kind, const struct args *a)
 {
@@ -156,7 +197,11 @@ draft(struct client *c, const char *kind, const struct args *a)
 	int rc = 1;
 
 	req = json_pack("{s:s}", "kind", kind);
-	if (strcmp(kind, "daily") == 0 && a->date != NULL)
+	if (strcmp(kind, "weekly") == 0 || strcmp(kind, "monthly") == 0) {
+		json_decref(req);
+		if ((req = span_request(kind, a)) == NULL)
+			return 2;
+	} else if (strcmp(kind, "daily") == 0 && a->date != NULL)
 		json_object_set_new(req, "date", json_string(a->date));
 	else if (strcmp(kind, "summary") == 0 && a->from && a->to) {
 		json_object_set_new(req, "from", json_string(a->from));
@@ -177,7 +222,8 @@ draft(struct client *c, const char *kind, const struct args *a)
 			? "--from and --to are required"
 			: strcmp(kind, "spot") == 0
 			? "--incident and --narrative are required"
-			: "the kind is daily, summary or spot");
+			: "the kind is daily, weekly, monthly, summary "
+			  "or spot");
 		json_decref(req);
 		return 2;
 	}
@@ -474,7 +520,8 @@ cmd_report(int argc, char **argv)
 	if (strcmp(sub, "list") != 0 && what == NULL) {
 		args_usage(CMD, "%s: %s is required", sub,
 		    strcmp(sub, "draft") == 0
-			? "the kind (daily, summary, spot)"
+			? "the kind (daily, weekly, monthly, summary, "
+			  "spot)"
 			: "the report id");
 		return 2;
 	}
