@@ -1,5 +1,7 @@
 /*
  * truce verify-report FILE (--member-key VKEY ... | --genesis FILE)
+ *                     [--log-key VKEY] [--witness-key VKEY ...]
+ *                     [--server URL [--token T]] [--checkpoint FILE]
  *
  * Checks a report offline (docs/products.md "Verifying a report"): FILE
  * is the JSON `truce report get --format json` writes, or the HTML or PDF
@@ -11,6 +13,15 @@
  * given with --member-key (the key's name is the member) or read from the
  * genesis entry (--genesis: the log's entry 0, whose members and rule the
  * center started with) — and that the members who signed meet the rule.
+ * With --log-key (or the genesis entry's log_key) it also proves that
+ * the report was released: the release entry names this report and is
+ * included, by its RFC 9162 proof, in a checkpoint the log signed (and
+ * each --witness-key cosigned). The entry and proof come from FILE (a
+ * released report's JSON), or, with --server, fresh from the center
+ * (GET /v1/reports/{id}: the proof in its latest joint checkpoint); with
+ * --checkpoint, the checkpoint is one the verifier holds (a cosigned one
+ * it trusts), and the proof for its size is the file's when that is the
+ * checkpoint it names, else the center's (GET /v1/log/proof/inclusion).
  * Exit status: 0 the report is the members' joint word, 1 it is not (or
  * the file cannot be read), 2 usage error.
  */
@@ -23,12 +34,14 @@
 
 #include "center/products.h"
 #include "cli/args.h"
+#include "cli/client.h"
 #include "cli/commands.h"
 #include "cli/slurp.h"
 #include "geo/layers.h"
 #include "report/render.h"
 #include "report/report.h"
 #include "report/reportentry.h"
+#include "tlog/checkpoint.h"
 #include "tlog/note.h"
 #include "tlog/receipt.h"
 #include "verify/member.h"
@@ -71,6 +84,17 @@ help(void)
 	       "the log signed\n"
 	       "  --witness-key VKEY ... and cosigned by this witness (repeat "
 	       "per member)\n"
+	       "  --server URL       fetch the release entry and its proof "
+	       "from the center\n"
+	       "                     (a draft's JSON or any rendering has "
+	       "none); with\n"
+	       "  --token T          its bearer token (default $TRUCE_TOKEN)\n"
+	       "  --checkpoint FILE  prove the release in this checkpoint "
+	       "(a signed note the\n"
+	       "                     verifier holds, e.g. one its witnesses "
+	       "cosigned)\n"
+	       "  (the log's key: --log-key, else the --genesis entry's "
+	       "log_key)\n"
 	       "\n"
 	       "Exit status: 0 verified, 1 not, 2 usage error.\n");
 }
@@ -181,6 +205,142 @@ done:
 	note_verifier_free(lv);
 	json_decref(entry);
 	return rc;
+}
+
+/* The tree size a checkpoint note names; -1 (printed) if none. */
+static int64_t
+note_size(const char *note)
+{
+	const char *end = strstr(note, "\n\n");
+	struct checkpoint *cp;
+	char err[256];
+	int64_t size = -1;
+
+	if (end == NULL ||
+	    (cp = checkpoint_parse((const uint8_t *)note,
+		 (size_t)(end - note) + 1, err, sizeof(err))) == NULL) {
+		fprintf(stderr,
+		    "truce verify-report: --checkpoint: not a "
+		    "checkpoint: %s\n",
+		    end ? err : "no signature lines");
+		return -1;
+	}
+	size = checkpoint_size(cp);
+	checkpoint_free(cp);
+	return size;
+}
+
+/*
+ * What proves the release of report id, as release_in_log reads it
+ * ({"release":{"entry","index","receipt"}}): doc's own, or with server
+ * the center's; with checkpoint (a note the verifier holds) a receipt in
+ * that checkpoint, its proof the one at hand when it is for the same
+ * size, else the center's for that size. A new object, or NULL (printed).
+ */
+static json_t *
+proof_of(const json_t *doc, const char *id, const char *server,
+    const char *token, const char *checkpoint)
+{
+	struct client *c = NULL;
+	const json_t *found, *proof;
+	json_t *body = NULL, *rel = NULL, *out = NULL, *pb = NULL;
+	char path[256], err[256], *note = NULL;
+	const char *state, *note_at;
+	int64_t size, index;
+	size_t len;
+	long status;
+
+	if (server != NULL) {
+		if ((c = client_new(server, token, 60)) == NULL)
+			goto done;
+		snprintf(path, sizeof(path), "/v1/reports/%s", id);
+		if (client_get(c, path, &status, &body) == -1)
+			goto done;
+		if (status != 200) {
+			client_report(c, status, body);
+			goto done;
+		}
+		state = json_string_value(json_object_get(body, "state"));
+		if (state == NULL || strcmp(state, "released") != 0) {
+			fprintf(stderr,
+			    "truce verify-report: FAILED: the center "
+			    "says report %s is %s, not released\n",
+			    id, state ? state : "in no state");
+			goto done;
+		}
+		found = json_object_get(body, "release");
+	} else
+		found = json_object_get(doc, "release");
+	if (!json_is_object(found)) {
+		fprintf(stderr,
+		    "truce verify-report: FAILED: %s no release "
+		    "entry and proof (a released report's JSON from `truce "
+		    "report get ID --format json` does; or give --server)\n",
+		    server ? "the center gave" : "the file holds");
+		goto done;
+	}
+	if ((rel = json_deep_copy(found)) == NULL)
+		goto done;
+	if (checkpoint != NULL) {
+		if (slurp_file(checkpoint, NOTE_MAX_SIZE, &note, &len, err,
+			sizeof(err)) == -1) {
+			fprintf(stderr,
+			    "truce verify-report: --checkpoint: "
+			    "%s\n",
+			    err);
+			goto done;
+		}
+		/* Blank lines after the note (an editor's, a shell's) are
+		   not the note's. */
+		while (
+		    len > 1 && note[len - 1] == '\n' && note[len - 2] == '\n')
+			note[--len] = '\0';
+		if ((size = note_size(note)) < 0)
+			goto done;
+		index = json_integer_value(json_object_get(rel, "index"));
+		proof = json_object_get(json_object_get(rel, "receipt"),
+		    "inclusion_proof");
+		note_at = json_string_value(
+		    json_object_get(json_object_get(rel, "receipt"),
+			"checkpoint"));
+		if (note_at != NULL && note_size(note_at) == size)
+			pb = json_incref((json_t *)proof);
+		if (pb == NULL && c == NULL) {
+			fprintf(stderr,
+			    "truce verify-report: --checkpoint: the "
+			    "file's proof is not for a tree of size %lld; "
+			    "give --server to fetch one\n",
+			    (long long)size);
+			goto done;
+		}
+		if (pb == NULL) {
+			json_decref(body);
+			body = NULL;
+			snprintf(path, sizeof(path),
+			    "/v1/log/proof/inclusion?index=%lld&size=%lld",
+			    (long long)index, (long long)size);
+			if (client_get(c, path, &status, &body) == -1)
+				goto done;
+			if (status != 200) {
+				client_report(c, status, body);
+				goto done;
+			}
+			pb = json_incref(json_object_get(body, "proof"));
+		}
+		json_object_set_new(rel, "receipt",
+		    json_pack("{s:I,s:s,s:o}", "index", (json_int_t)index,
+			"checkpoint", note, "inclusion_proof", pb));
+		pb = NULL;
+	}
+	out = json_pack("{s:o}", "release", rel);
+	rel = NULL;
+done:
+	json_decref(rel);
+	json_decref(pb);
+	json_decref(body);
+	free(note);
+	client_free(c);
+	return out;
 }
 
 /* The payload of an HTML (script#truce-report) or PDF (a trailing
@@ -333,6 +493,9 @@ cmd_verify_report(int argc, char **argv)
 		{ "region", required_argument, NULL, 'R' },
 		{ "log-key", required_argument, NULL, 'L' },
 		{ "witness-key", required_argument, NULL, 'W' },
+		{ "server", required_argument, NULL, 's' },
+		{ "token", required_argument, NULL, 't' },
+		{ "checkpoint", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -340,7 +503,9 @@ cmd_verify_report(int argc, char **argv)
 	struct keys k;
 	json_t *doc = NULL, *report = NULL, *sigs, *s, *genesis = NULL;
 	const char *genesis_path = NULL, *named, *note, *vk[1];
-	const char *region = "karabakh", *log_key = NULL;
+	const char *region = "karabakh", *log_key = NULL, *server = NULL;
+	const char *token = NULL, *checkpoint = NULL;
+	json_t *proof = NULL;
 	const char *wkeys[MAX_KEYS];
 	size_t nwkeys = 0;
 	int64_t rel_index = -1, rel_size = -1;
@@ -361,6 +526,9 @@ cmd_verify_report(int argc, char **argv)
 		case 'g': genesis_path = optarg; break;
 		case 'R': region = optarg; break;
 		case 'L': log_key = optarg; break;
+		case 's': server = optarg; break;
+		case 't': token = optarg; break;
+		case 'c': checkpoint = optarg; break;
 		case 'W':
 			if (nwkeys == MAX_KEYS) {
 				args_usage(CMD, "--witness-key: too many");
@@ -381,6 +549,17 @@ cmd_verify_report(int argc, char **argv)
 	if (genesis_path != NULL &&
 	    genesis_keys(&k, genesis_path, &genesis) == -1)
 		return 1;
+	/* The log's key, for a proof of release: given, or the genesis'. */
+	if (log_key == NULL && (server != NULL || checkpoint != NULL))
+		log_key =
+		    json_string_value(json_object_get(genesis, "log_key"));
+	if (log_key == NULL && (server != NULL || checkpoint != NULL)) {
+		args_usage(CMD,
+		    "--server and --checkpoint prove the release "
+		    "against the log's key: give --log-key, or --genesis");
+		json_decref(genesis);
+		return 2;
+	}
 	if (slurp_file(argv[optind], MAX_FILE, &text, &len, err, sizeof(err)) ==
 	    -1) {
 		fprintf(stderr, "truce verify-report: %s\n", err);
@@ -469,8 +648,9 @@ cmd_verify_report(int argc, char **argv)
 		goto done;
 	}
 	if (log_key != NULL &&
-	    release_in_log(doc, id, log_key, wkeys, nwkeys, &rel_index,
-		&rel_size) == -1)
+	    ((proof = proof_of(doc, id, server, token, checkpoint)) == NULL ||
+		release_in_log(proof, id, log_key, wkeys, nwkeys, &rel_index,
+		    &rel_size) == -1))
 		goto done;
 	printf("OK: %s, SHA-256 %s, log size %lld, signed by %s (%zu of "
 	       "%lld needed)\n",
@@ -479,13 +659,16 @@ cmd_verify_report(int argc, char **argv)
 	    signers, nsigned, (long long)need);
 	if (rel_index >= 0)
 		printf("OK: released at log index %lld, included in the "
-		       "checkpoint of size %lld signed by the log%s\n",
+		       "checkpoint of size %lld signed by the log%s%s%s\n",
 		    (long long)rel_index, (long long)rel_size,
-		    nwkeys ? " and cosigned by every witness given" : "");
+		    nwkeys ? " and cosigned by every witness given" : "",
+		    checkpoint ? " (the checkpoint given)" : "",
+		    server ? " (proof from the center)" : "");
 	rc = 0;
 done:
 	free(text);
 	free(bytes);
+	json_decref(proof);
 	json_decref(doc);
 	json_decref(report);
 	json_decref(genesis);

@@ -284,6 +284,49 @@ like "$(cat v.out)" "the release's proof" "saying so"
 	--member-key "$(cat TR.vkey)" --log-key "$(cat KZ.vkey)" >v.out 2>&1
 ok $((! $?)) "another log key: refused"
 
+# ---- verify-report online (--server) and against a held checkpoint ------------
+"$TRUCE_BIN" verify-report rel.html --member-key "$(cat RU.vkey)" \
+	--member-key "$(cat TR.vkey)" --log-key "$LOGKEY" >v.out 2>&1
+ok $((! $?)) "the HTML holds no proof of release: offline, refused"
+"$TRUCE_BIN" verify-report rel.html --member-key "$(cat RU.vkey)" \
+	--member-key "$(cat TR.vkey)" --log-key "$LOGKEY" --server "$URL" \
+	--token "$vie" >v.out 2>&1
+ok $? "--server: the release's entry and proof fetched from the center"
+like "$(cat v.out)" "released at log index $REL, included .*proof from the center" \
+	"naming the release's index"
+# The genesis entry (entry 0), as a member keeps it: the log's first JSON.
+python3 -c 'import json,sys; b=open(sys.argv[1],"rb").read().decode("utf-8","replace"); print(json.dumps(json.JSONDecoder().raw_decode(b[b.index("{"):])[0]))' \
+	"$D/log/entries" >genesis.json
+"$TRUCE_BIN" verify-report rel.html --genesis genesis.json --server "$URL" \
+	--token "$vie" >v.out 2>&1
+ok $? "--server with --genesis: the log's key is the genesis entry's"
+"$TRUCE_BIN" verify-report rel.json --member-key "$(cat RU.vkey)" \
+	--member-key "$(cat TR.vkey)" --server "$URL" --token "$vie" >v.out 2>&1
+is $? 2 "--server without the log's key: a usage error"
+"$TRUCE_BIN" report get "$SPOT" --format json --out spot.json --server "$URL" \
+	--token "$vie"
+"$TRUCE_BIN" verify-report spot.json --member-key "$(cat RU.vkey)" \
+	--member-key "$(cat TR.vkey)" --log-key "$LOGKEY" --server "$URL" \
+	--token "$vie" >v.out 2>&1
+ok $((! $?)) "--server: a report the center did not release is refused"
+jq -r .release.receipt.checkpoint rel.json >own.cp
+"$TRUCE_BIN" verify-report rel.json --member-key "$(cat RU.vkey)" \
+	--member-key "$(cat TR.vkey)" --log-key "$LOGKEY" --checkpoint own.cp \
+	>v.out 2>&1
+ok $? "--checkpoint: the release is in a checkpoint held here (offline: its own proof)"
+TOKEN=$vie api GET /v1/log/checkpoint | sed '$d' >latest.cp
+"$TRUCE_BIN" verify-report rel.json --member-key "$(cat RU.vkey)" \
+	--member-key "$(cat TR.vkey)" --log-key "$LOGKEY" --checkpoint latest.cp \
+	--server "$URL" --token "$vie" >v.out 2>&1
+ok $? "--checkpoint with --server: in the latest checkpoint, by the center's proof for its size"
+like "$(cat v.out)" "checkpoint of size $(sed -n 2p latest.cp) .*the checkpoint given" \
+	"that checkpoint's size"
+awk 'NR == 3 { $0 = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" } { print }' own.cp >forged.cp
+"$TRUCE_BIN" verify-report rel.json --member-key "$(cat RU.vkey)" \
+	--member-key "$(cat TR.vkey)" --log-key "$LOGKEY" --checkpoint forged.cp \
+	>v.out 2>&1
+ok $((! $?)) "--checkpoint: a checkpoint with another root is refused"
+
 # ---- PDF and PNG --------------------------------------------------------------
 r=$(TOKEN=$vie api GET "/v1/reports/$ID2.pdf" -o rel.pdf)
 is "$(status_of "$r")" 200 "the PDF rendering"
