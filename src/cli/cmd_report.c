@@ -5,7 +5,7 @@
  * truce report draft monthly --month YYYY-MM   (a summary of the month)
  * truce report draft spot --incident ID [--incident ID ...] --narrative TEXT
  * truce report list [--state S] [--kind K]
- * truce report get ID [--format json|html|svg] [--out FILE]
+ * truce report get ID [--format json|html|svg|trend|pdf|png] [--out FILE]
  * truce report sign ID --key KEYFILE [--refuse REASON]
  *        (every form: [--server URL] [--token T])
  *
@@ -52,7 +52,8 @@ help(void)
 	       "       truce report draft spot --incident ID [...] --narrative "
 	       "TEXT\n"
 	       "       truce report list [--state S] [--kind K]\n"
-	       "       truce report get ID [--format json|html|svg|pdf|png] "
+	       "       truce report get ID [--format "
+	       "json|html|svg|trend|pdf|png] "
 	       "[--out FILE]\n"
 	       "                        [--region karabakh|donbas|none]\n"
 	       "       truce report sign ID --key KEYFILE [--refuse REASON]\n"
@@ -379,8 +380,8 @@ get(struct client *c, const char *id, const struct args *a)
 
 	if (strcmp(fmt, "json") != 0 && strcmp(fmt, "html") != 0 &&
 	    strcmp(fmt, "svg") != 0 && strcmp(fmt, "pdf") != 0 &&
-	    strcmp(fmt, "png") != 0) {
-		args_usage(CMD, "--format: json, html, svg, pdf or png");
+	    strcmp(fmt, "png") != 0 && strcmp(fmt, "trend") != 0) {
+		args_usage(CMD, "--format: json, html, svg, trend, pdf or png");
 		return 2;
 	}
 	memset(&geo, 0, sizeof(geo));
@@ -401,6 +402,8 @@ get(struct client *c, const char *id, const struct args *a)
 		    : strcmp(fmt, "svg") == 0
 		    ? render_map_svg(json_object_get(env, "report"), &geo.geo,
 			  &out)
+		    : strcmp(fmt, "trend") == 0
+		    ? render_trend_svg(json_object_get(env, "report"), &out)
 		    : strcmp(fmt, "pdf") == 0
 		    ? products_pdf(env, &geo.geo, &out, err, sizeof(err))
 		    : products_png(json_object_get(env, "report"), &geo.geo,

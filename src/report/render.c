@@ -1067,10 +1067,10 @@ render_html(const json_t *env, const struct render_geo *geo,
 	by_state(&b, report);
 	complaints(&b, report);
 	sources(&b, report);
-	put(&b, "<h2>5. Map</h2>\n");
+	put(&b, "<h2>5. The map and the trend chart</h2>\n");
 	map_body(&b, report, geo);
 	if (json_is_object(json_object_get(report, "trend"))) {
-		put(&b, "<h2>5. Trend</h2>\n");
+		put(&b, "<h3>Violations per day</h3>\n");
 		trend_body(&b, report);
 	}
 	annex(&b, report);

@@ -252,7 +252,7 @@ release_proof(struct request *r, int64_t index)
 }
 
 /* The rendering a GET asks for: by suffix of the id, else by Accept. */
-enum rendering { AS_JSON, AS_HTML, AS_SVG, AS_PDF, AS_PNG };
+enum rendering { AS_JSON, AS_HTML, AS_SVG, AS_PDF, AS_PNG, AS_TREND };
 
 static int
 wanted(struct request *r, char *id, enum rendering *as)
@@ -266,6 +266,8 @@ wanted(struct request *r, char *id, enum rendering *as)
 			*as = AS_HTML;
 		else if (strcmp(dot, ".svg") == 0)
 			*as = AS_SVG;
+		else if (strcmp(dot, ".trend.svg") == 0)
+			*as = AS_TREND;
 		else if (strcmp(dot, ".pdf") == 0)
 			*as = AS_PDF;
 		else if (strcmp(dot, ".png") == 0)
@@ -344,9 +346,16 @@ reports_get(struct request *r)
 		ret = http_json(r, 200, env);
 		goto done;
 	}
+	if (as == AS_TREND &&
+	    !json_is_object(json_object_get(report, "trend"))) {
+		json_decref(env);
+		ret = http_problem(r, 404, "a spot report has no trend chart");
+		goto done;
+	}
 	if (products_geo(r->srv->center->geo, &geo) == -1 ||
-	    (as == AS_HTML	   ? render_html(env, &geo.geo, &out)
-		    : as == AS_SVG ? render_map_svg(report, &geo.geo, &out)
+	    (as == AS_HTML	     ? render_html(env, &geo.geo, &out)
+		    : as == AS_SVG   ? render_map_svg(report, &geo.geo, &out)
+		    : as == AS_TREND ? render_trend_svg(report, &out)
 		    : as == AS_PDF
 		    ? products_pdf(env, &geo.geo, &out, err, sizeof(err))
 		    : products_png(report, &geo.geo, &out, err, sizeof(err))) ==
@@ -357,10 +366,10 @@ reports_get(struct request *r)
 	}
 	json_decref(env);
 	ret = http_bytes(r, 200, out.data, out.len,
-	    as == AS_HTML      ? "text/html; charset=utf-8"
-		: as == AS_SVG ? "image/svg+xml"
-		: as == AS_PDF ? "application/pdf"
-			       : "image/png",
+	    as == AS_HTML			 ? "text/html; charset=utf-8"
+		: as == AS_SVG || as == AS_TREND ? "image/svg+xml"
+		: as == AS_PDF			 ? "application/pdf"
+						 : "image/png",
 	    "no-store");
 done:
 	products_geo_clear(&geo);

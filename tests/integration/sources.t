@@ -113,6 +113,13 @@ like "$(cat r.html)" 'power cut at the post' "... with the reason"
 like "$(cat r.html)" 'class="trend"' "the HTML draws the trend chart"
 is "$(grep -o '<title>2026-[0-9-]* [0-9]* [a-z ]*</title></rect>' r.html | wc -l)" 10 \
 	"... one bar segment per day and category with violations"
+r=$(TOKEN=$ana api GET "/v1/reports/$ID.trend.svg" -o trend.svg)
+is "$(status_of "$r")" 200 "the trend chart alone: {id}.trend.svg"
+"$TRUCE_BIN" report get "$ID" --format trend --out cli-trend.svg \
+	--server "$URL" --token "$ana"
+is "$(sha256sum <cli-trend.svg)" "$(sha256sum <trend.svg)" \
+	"truce report get --format trend draws the same bytes"
+like "$(head -c 200 trend.svg)" '<svg' "an SVG"
 api GET "/v1/reports/$ID.pdf" -H "Authorization: Bearer $ana" | sed '$d' >r.pdf
 pdftotext r.pdf r.txt 2>/dev/null
 like "$(cat r.txt)" 'cam-3' "the PDF lists the source that was down"
