@@ -87,6 +87,12 @@ size=$(curl -s "$URL/v1/health" | sed -n 's/.*"log_size":\([0-9]*\).*/\1/p')
 if [ "${size:-0}" -le 1 ]; then
 	echo "loading the demonstration observations (illustrative, simulated) ..."
 	"$BIN" import "$V/demo-observations.jsonl" || true
+	# A camera that was dark for a night: the daily report's Sources
+	# section lists it (docs/products.md).
+	"$BIN" source status CAM-RU-2 --type camera --member RU --status down \
+		--reason "power cut at the post (demonstration)" \
+		--from 2026-11-06T17:00:00Z --to 2026-11-07T02:00:00Z \
+		>/dev/null || true
 fi
 
 # The daily report of 2026-11-07, drafted by an analyst and signed by both
