@@ -44,10 +44,14 @@ text_ok(const char *s, size_t max)
 	return 1;
 }
 
-/* The checks input and entries share, on a filled-in *s. */
+/*
+ * The checks input and entries share, on a filled-in *s: prefix goes
+ * before the source's fields ("" in the input, "source/" in an entry),
+ * to names the period's end ("to", "to_ms").
+ */
 static int
-check(const struct source_status_entry *s, const char *prefix, char *err,
-    size_t errlen)
+check(const struct source_status_entry *s, const char *prefix, const char *to,
+    char *err, size_t errlen)
 {
 	if (s->type == NULL || !observation_is_source_type(s->type) ||
 	    strcmp(s->type, "complaint") == 0) {
@@ -86,9 +90,9 @@ check(const struct source_status_entry *s, const char *prefix, char *err,
 	if (s->from_ms < 0 || s->to_ms <= s->from_ms ||
 	    s->to_ms - s->from_ms > SOURCE_STATUS_MAX_SPAN_MS) {
 		snprintf(err, errlen,
-		    "/to: the period must end after it begins, "
+		    "/%s: the period must end after it begins, "
 		    "at most %lld days later",
-		    SOURCE_STATUS_MAX_SPAN_MS / 86400000);
+		    to, SOURCE_STATUS_MAX_SPAN_MS / 86400000);
 		return -1;
 	}
 	return 0;
@@ -159,7 +163,7 @@ source_status_from_input(const json_t *in, const char *unit, const char *by,
 		snprintf(err, errlen, "/to: required: %s", why);
 		return -1;
 	}
-	if (check(&s, "", err, errlen) == -1)
+	if (check(&s, "", "to", err, errlen) == -1)
 		return -1;
 	*out = s;
 	return 0;
@@ -220,7 +224,7 @@ source_status_read(const json_t *e, struct source_status_entry *out, char *err,
 		snprintf(err, errlen, "/by, /from_ms, /to_ms: required");
 		return -1;
 	}
-	if (check(&s, "source/", err, errlen) == -1)
+	if (check(&s, "source/", "to_ms", err, errlen) == -1)
 		return -1;
 	*out = s;
 	return 0;

@@ -817,7 +817,7 @@ main(void)
 		    json_integer(1800000000000LL));
 		is_int(applier_apply(&rows, &m, 4, ENTRY_SOURCE_STATUS, e), 0,
 		    "a period that does not end after it begins: refused");
-		ok(refused(&m, 4, "/to:") && m.nstatuses == 1,
+		ok(refused(&m, 4, "/to_ms:") && m.nstatuses == 1,
 		    "... naming the field, nothing stored");
 		json_object_set_new(e, "to_ms",
 		    json_integer(1800003600000LL));
