@@ -1,11 +1,12 @@
 /*
  * applier: the rules that turn log entries into store rows — for the
  * center's members and principals (genesis, member, principal), evidence
- * custody (evidence), and joint verification (incident_state, assessment,
- * task, release; docs/verification.md): which entries are refused and
- * why, whose signatures a key change or an assessment must carry, and
- * what ruling the members' latest assessments make under the center's
- * rule (verify/workflow.h). Written once, above
+ * custody (evidence), sources' statements of their status
+ * (source_status, stored as stated), and joint verification
+ * (incident_state, assessment, task, release; docs/verification.md):
+ * which entries are refused and why, whose signatures a key change or an
+ * assessment must carry, and what ruling the members' latest assessments
+ * make under the center's rule (verify/workflow.h). Written once, above
  * the backends: a backend provides the rows below (struct applier_rows),
  * each a plain read or write with no decision in it, and the same entries
  * make the same rows and the same refusals in every backend.

@@ -18,8 +18,9 @@
  *
  * The rules of the center's entries are not here: store/applier.c decides
  * which genesis, principal, member, evidence, incident_state, assessment,
- * task and release entries apply and what they change, through the rows
- * this file provides (sqlite_rows; docs/storage.md, "Layers").
+ * task, release and source_status entries apply and what they change,
+ * through the rows this file provides (sqlite_rows; docs/storage.md,
+ * "Layers").
  */
 #include <inttypes.h>
 #include <stdarg.h>
