@@ -88,3 +88,27 @@ export function clientMatch(v, f) {
 		return false;
 	return true;
 }
+
+// A row of the map's listing (GET /v1/incidents?format=map, its `fields`
+// given) as the part of a GeoJSON Feature the map, its filters and its
+// table read: the same shape as the full listing's, with less in it.
+export function incidentOfRow(fields, row) {
+	const c = {};
+	for (let i = 0; i < fields.length; i++)
+		c[fields[i]] = row[i];
+	const located = typeof c.lon === 'number' && typeof c.lat === 'number';
+	const iso = (ms) => (typeof ms === 'number' ?
+	    new Date(ms).toISOString().replace('.000Z', 'Z') : null);
+	const e = Array.isArray(c.ellipse) ? c.ellipse : null;
+	return { type: 'Feature', id: c.id,
+		geometry: located ? { type: 'Point', coordinates: [c.lon, c.lat] }
+		    : null,
+		properties: { category: c.category, state: c.state,
+		    time_window: { from: iso(c.from_ms), to: iso(c.to_ms) },
+		    zone: c.zone ?? null, count: { value: c.count },
+		    corroboration: { source_types: c.source_types || [],
+			members: c.members || [] },
+		    position: located ? { lat: c.lat, lon: c.lon } : null,
+		    ellipse: e ? { semi_major_m: e[0], semi_minor_m: e[1],
+			orientation_deg: e[2] } : null } };
+}
