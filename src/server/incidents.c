@@ -227,8 +227,9 @@ static const char *const map_fields[] = { "id", "lon", "lat", "category",
 	"ellipse", NULL };
 
 /*
- * The format=map row of an incident record: what a map draws and filters
- * on, its state left null for list_states. lon, lat and ellipse
+ * The format=map row of a brief incident record (store.h
+ * store_query_incidents): what a map draws and filters on. lon, lat and
+ * ellipse
  * ([semi_major_m, semi_minor_m, orientation_deg], whole numbers) are null
  * when unlocated. NULL on error.
  */
@@ -251,10 +252,10 @@ map_row(const json_t *rec)
 			    (json_int_t)(el.semi_minor_m + 0.5),
 			    (json_int_t)(el.orientation_deg + 0.5));
 	}
-	row = json_pack("[O,O,O,O,n,O,O,O,O,O,O,o]", json_object_get(rec, "id"),
+	row = json_pack("[O,O,O,O,O,O,O,O,O,O,O,o]", json_object_get(rec, "id"),
 	    located ? json_object_get(rec, "lon") : json_null(),
 	    located ? json_object_get(rec, "lat") : json_null(),
-	    json_object_get(rec, "category"),
+	    json_object_get(rec, "category"), json_object_get(rec, "state"),
 	    json_object_get(rec, "time_from_ms"),
 	    json_object_get(rec, "time_to_ms"), json_object_get(rec, "zone"),
 	    json_object_get(rec, "count"), json_object_get(rec, "source_types"),
@@ -284,12 +285,12 @@ list_row(void *arg, int64_t cursor, const json_t *rec)
 
 /*
  * Adds each listed incident's verification state ("state", as in
- * GET /v1/incidents/{id}) to its properties (to its row's state cell for
- * format=map), so that a map can colour incidents by state without a
- * request per incident. 0, or -1 on a store error.
+ * GET /v1/incidents/{id}) to its properties, so that a map can colour
+ * incidents by state without a request per incident. 0, or -1 on a store
+ * error.
  */
 static int
-list_states(struct store *s, json_t *features, int map)
+list_states(struct store *s, json_t *features)
 {
 	const char *id;
 	json_t *f, *w;
@@ -297,15 +298,11 @@ list_states(struct store *s, json_t *features, int map)
 
 	json_array_foreach(features, i, f)
 	{
-		id = json_string_value(
-		    map ? json_array_get(f, 0) : json_object_get(f, "id"));
+		id = json_string_value(json_object_get(f, "id"));
 		if (id == NULL || (w = store_incident_workflow(s, id)) == NULL)
 			return -1;
-		if (map)
-			json_array_set(f, 4, json_object_get(w, "state"));
-		else
-			json_object_set(json_object_get(f, "properties"),
-			    "state", json_object_get(w, "state"));
+		json_object_set(json_object_get(f, "properties"), "state",
+		    json_object_get(w, "state"));
 		json_decref(w);
 	}
 	return 0;
@@ -403,7 +400,7 @@ export_page(void *ctx, struct obsfeature_text *out, int *done)
 	e->q.limit = EXPORT_PAGE + 1;
 	s = store_pool_get(e->srv->readers);
 	rc = store_query_incidents(s, &e->q, list_row, &c);
-	if (rc == 0 && !c.failed && list_states(s, c.features, 0) == -1)
+	if (rc == 0 && !c.failed && list_states(s, c.features) == -1)
 		c.failed = 1;
 	store_pool_put(e->srv->readers, s);
 	if (rc == -1 || c.failed) {
@@ -534,9 +531,10 @@ incidents_list(struct request *r)
 	c.limit = (int)a->limit;
 	c.last = 0;
 	c.map = map;
+	q->brief = map; /* the state comes with each brief record */
 	s = store_pool_get(r->srv->readers);
 	rc = store_query_incidents(s, q, list_row, &c);
-	if (rc == 0 && !c.failed && list_states(s, c.features, map) == -1)
+	if (rc == 0 && !c.failed && !map && list_states(s, c.features) == -1)
 		c.failed = 1;
 	store_pool_put(r->srv->readers, s);
 	free(e);
