@@ -69,6 +69,14 @@ function multiSelect(name, label, values, selected, labelOf) {
 export async function mapScreen(main, ctx, query) {
 	const view = parseView(query);
 	const members = ctx.members.map((m) => m.name);
+	/* The incidents are asked for at once, while the geography comes
+	   and the base map is built: the first draw waits on the slower of
+	   the two, not on both in turn. */
+	const loadedBy = (v) => serverQuery(Object.assign({}, v,
+	    { category: [] }));
+	let early = { key: loadedBy(view).toString(),
+		rows: api.mapListing(loadedBy(view)) };
+	early.rows.catch(() => {});
 	if (!geoCache)
 		geoCache = await api.get('/v1/geo');
 	const zones = [...new Set(geoCache.features.filter((f) =>
@@ -315,8 +323,10 @@ export async function mapScreen(main, ctx, query) {
 		delete count.dataset.count;
 		count.dataset.loading = '1';
 		try {
-			const got = await api.mapListing(serverQuery(
-			    Object.assign({}, view, { category: [] })));
+			const q = loadedBy(view);
+			const got = await (early && early.key === q.toString() ?
+			    early.rows : api.mapListing(q));
+			early = null;
 			if (my !== seq)
 				return;
 			all = got;
@@ -359,9 +369,7 @@ export async function mapScreen(main, ctx, query) {
 
 	function readForm() {
 		const fd = new FormData(form);
-		const loadedBy = (v) => serverQuery(Object.assign({}, v,
-		    { category: [] })).toString();
-		const before = loadedBy(view);
+		const before = loadedBy(view).toString();
 		view.from = fd.get('from') || '';
 		view.to = fd.get('to') || '';
 		view.zone = fd.get('zone') || '';
@@ -369,7 +377,7 @@ export async function mapScreen(main, ctx, query) {
 		for (const k of ['category', 'state', 'source', 'member'])
 			view[k] = fd.getAll(k);
 		writeUrl();
-		if (loadedBy(view) !== before)
+		if (loadedBy(view).toString() !== before)
 			load();
 		else
 			draw();
