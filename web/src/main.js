@@ -11,6 +11,7 @@ import { pins, pinAtLogin, forgetPins, jointCheckpoint, proveEntry,
 import { startLive } from './live.js';
 import { assessmentNote } from './assess.js';
 import { captureScreen } from './capture.js';
+import { reportsScreen, reportScreen } from './reports.js';
 import { sha256 } from '@noble/hashes/sha256';
 import * as outbox from './outbox.js';
 
@@ -103,6 +104,8 @@ function nav() {
 	if (may(SUBMITTERS))
 		items.push(['capture', t('nav.capture')]);
 	items.push(['queue', t('nav.queue')]);
+	if (may(READERS))
+		items.push(['reports', t('nav.reports')]);
 	items.push(['ledger', t('nav.ledger')]);
 	const cur = (location.hash.split('?')[0].split('/')[1]) || '';
 	return h('nav', { 'aria-label': t('nav.main') }, h('ul', {},
@@ -195,7 +198,8 @@ function loginScreen(main) {
 		try {
 			await login(input.value.trim());
 			// A link followed before signing in is kept.
-			if (/^#\/(map|queue|ledger|capture|incident\/)/.test(location.hash))
+			if (/^#\/(map|queue|ledger|capture|reports|report\/|incident\/)/
+			    .test(location.hash))
 				render();
 			else
 				location.hash = may(READERS) ? '#/map' : '#/queue';
@@ -682,6 +686,18 @@ async function render() {
 			if (!may(READERS))
 				return forbidden(main);
 			await incidentScreen(main, decodeURIComponent(parts[1] || ''));
+			ctx.refresh = render;
+			break;
+		case 'reports':
+			if (!may(READERS))
+				return forbidden(main);
+			ctx.refresh = await reportsScreen(main, ctx, may);
+			break;
+		case 'report':
+			if (!may(READERS))
+				return forbidden(main);
+			await reportScreen(main, ctx, decodeURIComponent(parts[1] || ''),
+			    may);
 			ctx.refresh = render;
 			break;
 		case 'ledger':

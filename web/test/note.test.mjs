@@ -119,3 +119,35 @@ test('a row of the map listing reads as its Feature', () => {
 	const g = incidentOfRow(['lat', 'id', 'lon'], [1, 'inc-3', 2]);
 	assert.deepEqual(g.geometry.coordinates, [2, 1]);
 });
+
+test('report signatures are the text truce report sign signs', async () => {
+	const { reportSignatureNote, reportHash } = await import(
+	    '../src/assess.js');
+	const { b64encode } = await import('../src/note.js');
+	const { ed25519 } = await import('@noble/curves/ed25519');
+	const { sha256: h } = await import('@noble/hashes/sha256');
+	const seed = new Uint8Array(32).fill(7);
+	const pub = ed25519.getPublicKey(seed);
+	const d = h(Uint8Array.from([...new TextEncoder().encode('RU'), 0x0a,
+		0x01, ...pub]));
+	const key = 'PRIVATE+KEY+RU+' + [...d.slice(0, 4)].map((b) =>
+	    b.toString(16).padStart(2, '0')).join('') + '+' +
+	    b64encode(Uint8Array.from([0x01, ...seed]));
+	const id = 'ab'.repeat(32);
+	const s = reportSignatureNote(key, id, 'Daily Report 1/2026', false,
+	    'ignored', 1700000000000);
+	assert.equal(s.member, 'RU');
+	assert.ok(s.note.startsWith('{"decision":"sign","member":"RU",' +
+	    '"number":"Daily Report 1/2026","report":"' + id + '",' +
+	    '"signed_at_ms":1700000000000,"type":"report_signature","v":1}\n\n' +
+	    '\u2014 RU '));
+	const r = reportSignatureNote(key, id, 'Daily Report 1/2026', true,
+	    'figures', 1);
+	assert.ok(r.note.startsWith('{"decision":"refuse","member":"RU",' +
+	    '"number":"Daily Report 1/2026","reason":"figures","report":"' +
+	    id + '","signed_at_ms":1,"type":"report_signature","v":1}\n'));
+	assert.equal(reportHash({ b: 1, a: 'x' }), [...h(new TextEncoder()
+	    .encode('{"a":"x","b":1}'))].map((b) => b.toString(16)
+	    .padStart(2, '0')).join(''));
+	assert.throws(() => reportHash({ x: 0.5 }));
+});
