@@ -167,16 +167,12 @@ async function login(tokenValue) {
 		throw e;
 	}
 	sessionStorage.setItem(ME_KEY, JSON.stringify(ctx.me));
-	try {
-		ctx.members = (await api.get('/v1/members')).members || [];
-	} catch (e) {
-		ctx.members = [];
-	}
-	try {
-		ctx.pinState = await pinAtLogin();
-	} catch (e) {
-		ctx.pinState = null;
-	}
+	/* The members and the pinned keys at once: neither waits on the
+	   other. */
+	[ctx.members, ctx.pinState] = await Promise.all([
+		api.get('/v1/members').then((m) => m.members || [],
+		    () => []),
+		pinAtLogin().catch(() => null)]);
 	/* A sensor reads nothing, so it has no stream either. */
 	if (!stopLive && ctx.me.role !== 'sensor')
 		stopLive = startLive(onLive);
