@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # GET /v1/incidents?format=map (docs/api.md "The map's listing"): the same
 # incidents as the GeoJSON listing, each as one row of only what a map
-# draws and filters on, up to 10,000 a page, the same filters and cursor,
+# draws and filters on, up to 25,000 a page, the same filters and cursor,
 # the same states; its limit has its own bound, named when passed.
 . "${TRUCE_TOP:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 cd "$TAP_TMP" || exit 1
@@ -34,7 +34,7 @@ body_of "$r" >map.json
 is "$(jq -c .fields map.json)" \
 	'["id","lon","lat","category","state","from_ms","to_ms","zone","count","source_types","members","ellipse"]' \
 	"names its cells"
-is "$(jq .next map.json)" null "every incident in one page (the default limit is 10,000)"
+is "$(jq .next map.json)" null "every incident in one page (the default limit is 25,000)"
 is "$(jq '.incidents | length' map.json)" "$NI" "the $NI incidents of the listing"
 # Each row against its Feature: position, category, state, times, zone,
 # count, sources, members, ellipse.
@@ -66,14 +66,14 @@ ok $(( $(stat -c %s map.json) * 4 >= $(wc -c <incs.jsonl) )) \
 r=$(api GET '/v1/incidents?format=map&limit=600' | sed '$d')
 is "$(printf '%s' "$r" | jq '.incidents | length')" 600 "limit=600: a page of 600"
 cur=$(printf '%s' "$r" | jq -r .next)
-r2=$(api GET "/v1/incidents?format=map&limit=10000&cursor=$cur" | sed '$d')
+r2=$(api GET "/v1/incidents?format=map&limit=25000&cursor=$cur" | sed '$d')
 is "$(( $(printf '%s' "$r2" | jq '.incidents | length') + 600 ))" "$NI" "its next cursor gives the rest"
 cat=$(jq -r '.properties.category' incs.jsonl | sort | uniq -c | sort -rn | awk 'NR == 1 { print $2 }')
 is "$(api GET "/v1/incidents?format=map&category=$cat" | sed '$d' | jq '.incidents | length')" \
 	"$(jq -r "select(.properties.category == \"$cat\") | .id" incs.jsonl | wc -l)" \
 	"category=$cat: the listing's number"
-is "$(status_of "$(api GET '/v1/incidents?format=map&limit=10001')")" 400 "format=map&limit=10001: 400"
-like "$(body_of "$(api GET '/v1/incidents?format=map&limit=10001')")" "limit.*10000" "naming the limit"
+is "$(status_of "$(api GET '/v1/incidents?format=map&limit=25001')")" 400 "format=map&limit=25001: 400"
+like "$(body_of "$(api GET '/v1/incidents?format=map&limit=25001')")" "limit.*25000" "naming the limit"
 is "$(status_of "$(api GET '/v1/incidents?limit=1001')")" 400 "the GeoJSON listing keeps its 1,000"
 like "$(body_of "$(api GET '/v1/incidents?format=svg')")" "csv, geojson, kml or map" \
 	"an unknown format names the four"

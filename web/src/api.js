@@ -1,6 +1,6 @@
 // api: the center's HTTP API (docs/api.md), same origin only. The bearer
 // token lives in sessionStorage (gone when the tab closes), never in a URL.
-import { incidentOfRow } from './view.js';
+import { incidentsOfRows } from './view.js';
 
 const TOKEN_KEY = 'truce.token';
 
@@ -82,7 +82,7 @@ export async function allPages(path, query, max = 100000) {
 }
 
 // The map's listing (GET /v1/incidents?format=map): every incident of the
-// query as a light Feature (view.js incidentOfRow), 10,000 a request.
+// query as a light Feature (view.js incidentsOfRows), 25,000 a request.
 export async function mapListing(query) {
 	const out = [];
 	let cursor = null;
@@ -92,8 +92,8 @@ export async function mapListing(query) {
 		if (cursor)
 			q.set('cursor', cursor);
 		const page = await get('/v1/incidents?' + q.toString());
-		for (const row of page.incidents)
-			out.push(incidentOfRow(page.fields, row));
+		for (const f of incidentsOfRows(page.fields, page.incidents))
+			out.push(f);
 		cursor = page.next;
 	} while (cursor);
 	return out;

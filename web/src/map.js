@@ -178,18 +178,25 @@ export async function mapScreen(main, ctx, query) {
 			s.style.backgroundColor = s.dataset.c;
 	}
 
+	// The table of the incidents in view: their number at once, the rows
+	// (the first 200) in a task of their own once the map has been
+	// painted, so that the map does not wait for a table below it.
+	let listTimer = null;
 	function drawList() {
 		const vis = visible();
-		clear(list).append(...vis.slice(0, 200).map((f) => {
-			const p = f.properties;
-			return h('tr', {}, h('td', {}, h('a', {
-				href: '#/incident/' + f.id }, f.id)),
-			    h('td', {}, t('cat.' + p.category)),
-			    h('td', {}, t('state.' + p.state)),
-			    h('td', {}, fmtTime(p.time_window.from)),
-			    h('td', {}, p.zone || ''));
-		}));
 		count.dataset.visible = String(vis.length);
+		cancelAnimationFrame(listTimer);
+		listTimer = requestAnimationFrame(() => setTimeout(() => {
+			clear(list).append(...vis.slice(0, 200).map((f) => {
+				const p = f.properties;
+				return h('tr', {}, h('td', {}, h('a', {
+					href: '#/incident/' + f.id }, f.id)),
+				    h('td', {}, t('cat.' + p.category)),
+				    h('td', {}, t('state.' + p.state)),
+				    h('td', {}, fmtTime(p.time_window.from)),
+				    h('td', {}, p.zone || ''));
+			}));
+		}, 0));
 	}
 
 	// One marker per incident, made once and restyled: a filter change
@@ -385,7 +392,8 @@ export async function mapScreen(main, ctx, query) {
 			load();
 		else
 			draw();
-		writeUrl();	/* after the drawing: the URL can wait */
+		/* The URL after the drawing, in its frame: it can wait. */
+		requestAnimationFrame(writeUrl);
 	}
 
 	form.addEventListener('change', readForm);
