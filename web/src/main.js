@@ -4,7 +4,7 @@
 import * as api from './api.js';
 import { h, clear } from './dom.js';
 import { t, initLang, setLang, currentLang, LANGS, fmtTime } from './i18n.js';
-import { mapScreen } from './map.js';
+import { mapScreen, prefetchMap } from './map.js';
 import { STATES } from './palette.js';
 import { pins, pinAtLogin, forgetPins, jointCheckpoint, proveEntry,
 	centerTimeZone } from './ledger.js';
@@ -723,6 +723,19 @@ async function render() {
 }
 
 initLang();
+// A page opened signed in on the map asks for the map's data at once.
+// Not for a session whose role reads no incidents (a sensor's would be
+// refused): the role kept with the session says so.
+if (api.token() && /^#\/map(\?|$)/.test(location.hash)) {
+	let kept = null;
+	try {
+		kept = JSON.parse(sessionStorage.getItem(ME_KEY) || 'null');
+	} catch (e) {
+		kept = null;
+	}
+	if (!kept || READERS.includes(kept.role))
+		prefetchMap(location.hash.split('?')[1] || '');
+}
 // The service worker keeps the page for use without a connection.
 if ('serviceWorker' in navigator)
 	navigator.serviceWorker.register('/sw.js').catch(() => {});

@@ -23,6 +23,8 @@ const DEFAULT_AT = [39.85, 46.75];
 const DEFAULT_Z = 8;
 
 let geoCache = null;
+let geoAsked = null;	/* GET /v1/geo under way (prefetchMap) */
+let prefetched = null;	/* {key, rows}: the listing asked for at start */
 let spanCache = null;	/* [first, last] UTC day of the center's incidents */
 
 const DAY_MS = 86400000;
@@ -66,19 +68,38 @@ function multiSelect(name, label, values, selected, labelOf) {
 		    selected: selected.includes(v) }, labelOf(v)))));
 }
 
+const loadedBy = (v) => serverQuery(Object.assign({}, v, { category: [] }));
+
+// Asks for the map's geography and incidents of the view in query (the
+// URL's) at once, while the session is being opened (GET /v1/me and what
+// follows): a page opened on #/map does not wait for them in turn.
+export function prefetchMap(query) {
+	const q = loadedBy(parseView(query));
+	prefetched = { key: q.toString(), rows: api.mapListing(q) };
+	prefetched.rows.catch(() => {});
+	if (!geoCache && !geoAsked) {
+		geoAsked = api.get('/v1/geo');
+		geoAsked.catch(() => {});
+	}
+}
+
 export async function mapScreen(main, ctx, query) {
 	const view = parseView(query);
 	const members = ctx.members.map((m) => m.name);
 	/* The incidents are asked for at once, while the geography comes
 	   and the base map is built: the first draw waits on the slower of
 	   the two, not on both in turn. */
-	const loadedBy = (v) => serverQuery(Object.assign({}, v,
-	    { category: [] }));
-	let early = { key: loadedBy(view).toString(),
+	let early = prefetched && prefetched.key === loadedBy(view).toString() ?
+	    prefetched : { key: loadedBy(view).toString(),
 		rows: api.mapListing(loadedBy(view)) };
+	prefetched = null;
 	early.rows.catch(() => {});
-	if (!geoCache)
-		geoCache = await api.get('/v1/geo');
+	if (!geoCache) {
+		const asked = geoAsked;
+		geoAsked = null;
+		geoCache = await (asked ? asked.catch(() => api.get('/v1/geo')) :
+		    api.get('/v1/geo'));
+	}
 	const zones = [...new Set(geoCache.features.filter((f) =>
 	    f.properties.kind === 'zone').map((f) => f.properties.name))].sort();
 
