@@ -5,6 +5,10 @@
  *        a GeoJSON FeatureCollection (RFC 7946) of the live incidents in
  *        the order they were created, with a `next` cursor: new incidents
  *        only ever come after it, so paging sees each once
+ *   GET  /v1/incidents?format=map&...
+ *        the same incidents as rows of only what a map draws (id,
+ *        position, category, state, time, zone, count, sources, members,
+ *        ellipse), up to LIST_MAP_MAX_LIMIT a page
  *   GET  /v1/incidents/{id}            one incident as a Feature (an
  *                                      incident merged away says where to)
  *                                      with its joint verification in the
@@ -38,6 +42,8 @@
 
 #define LIST_MAX_LIMIT 1000
 #define LIST_DEFAULT_LIMIT 100
+/* format=map: a row is about 180 bytes, so a page of 25,000 is 4.5 MB. */
+#define LIST_MAP_MAX_LIMIT 25000
 #define MAX_ERRORS 16
 
 static json_t *
@@ -212,8 +218,50 @@ struct list_ctx {
 	const struct principal *who;
 	json_t *features;
 	int64_t last;
-	int rows, limit, failed;
+	int rows, limit, failed, map;
 };
+
+/* The names of a format=map row's cells, in order (docs/api.md). */
+static const char *const map_fields[] = { "id", "lon", "lat", "category",
+	"state", "from_ms", "to_ms", "zone", "count", "source_types", "members",
+	"ellipse", NULL };
+
+/*
+ * The format=map row of a brief incident record (store.h
+ * store_query_incidents): what a map draws and filters on. lon, lat and
+ * ellipse
+ * ([semi_major_m, semi_minor_m, orientation_deg], whole numbers) are null
+ * when unlocated. NULL on error.
+ */
+static json_t *
+map_row(const json_t *rec)
+{
+	struct ellipsoid_ellipse el;
+	const json_t *cov = json_object_get(rec, "cov");
+	json_t *row, *ellipse = json_null();
+	double c[3];
+	size_t i;
+	int located = json_is_true(json_object_get(rec, "located"));
+
+	if (located) {
+		for (i = 0; i < 3; i++)
+			c[i] = json_real_value(json_array_get(cov, i));
+		if (ellipsoid_ellipse95(c, &el) == 0)
+			ellipse = json_pack("[I,I,I]",
+			    (json_int_t)(el.semi_major_m + 0.5),
+			    (json_int_t)(el.semi_minor_m + 0.5),
+			    (json_int_t)(el.orientation_deg + 0.5));
+	}
+	row = json_pack("[O,O,O,O,O,O,O,O,O,O,O,o]", json_object_get(rec, "id"),
+	    located ? json_object_get(rec, "lon") : json_null(),
+	    located ? json_object_get(rec, "lat") : json_null(),
+	    json_object_get(rec, "category"), json_object_get(rec, "state"),
+	    json_object_get(rec, "time_from_ms"),
+	    json_object_get(rec, "time_to_ms"), json_object_get(rec, "zone"),
+	    json_object_get(rec, "count"), json_object_get(rec, "source_types"),
+	    json_object_get(rec, "members"), ellipse);
+	return row;
+}
 
 static int
 list_row(void *arg, int64_t cursor, const json_t *rec)
@@ -225,7 +273,7 @@ list_row(void *arg, int64_t cursor, const json_t *rec)
 		c->rows++; /* there is a next page */
 		return 1;
 	}
-	if ((f = feature(rec, c->who)) == NULL) {
+	if ((f = c->map ? map_row(rec) : feature(rec, c->who)) == NULL) {
 		c->failed = 1;
 		return 1;
 	}
@@ -266,6 +314,7 @@ struct arg_ctx {
 	char cats[512];
 	char zone[FUSION_ZONE_LEN];
 	int64_t limit;
+	int map; /* format=map: the limit goes to LIST_MAP_MAX_LIMIT */
 };
 
 /* Reads parameter key (one the route takes) into a; the error in a->err. */
@@ -302,8 +351,9 @@ list_arg(struct arg_ctx *a, const char *key, const char *value)
 			q->zone = a->zone;
 		}
 	} else if (strcmp(key, "limit") == 0) {
-		if (num_parse_i64(value, 1, LIST_MAX_LIMIT, &a->limit, terr,
-			sizeof(terr)) == -1)
+		if (num_parse_i64(value, 1,
+			a->map ? LIST_MAP_MAX_LIMIT : LIST_MAX_LIMIT, &a->limit,
+			terr, sizeof(terr)) == -1)
 			snprintf(a->err, sizeof(a->err), "limit: %s", terr);
 	} else if (strcmp(key, "cursor") == 0) {
 		if (num_parse_i64(value, 0, INT64_MAX - 1, &q->after, terr,
@@ -428,13 +478,18 @@ incidents_list(struct request *r)
 	const char *const *k, *v, *fmt = http_query(r, "format");
 	enum export_format ef = EXPORT_GEOJSON;
 	enum MHD_Result ret;
+	json_t *fields;
 	char next[32];
-	int rc;
+	size_t i;
+	int rc, map = 0;
 
-	if (fmt != NULL && export_format_parse(fmt, &ef) == -1)
+	if (fmt != NULL && strcmp(fmt, "map") == 0) {
+		fmt = NULL; /* a page, not an export */
+		map = 1;
+	} else if (fmt != NULL && export_format_parse(fmt, &ef) == -1)
 		return http_problem(r, 400,
-		    "format: must be csv, geojson or "
-		    "kml (without it, a page of JSON)");
+		    "format: must be csv, geojson, kml "
+		    "or map (without it, a page of JSON)");
 	/* On the heap: an export's filter outlives this call. */
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return http_problem(r, 503, "out of memory");
@@ -444,7 +499,8 @@ incidents_list(struct request *r)
 	if (r->who.role == ROLE_LIAISON)
 		q->released_to = r->who.party;
 	a->q = q;
-	a->limit = LIST_DEFAULT_LIMIT;
+	a->map = map;
+	a->limit = map ? LIST_MAP_MAX_LIMIT : LIST_DEFAULT_LIMIT;
 	for (k = r->route->params; *k != NULL && a->err[0] == '\0'; k++)
 		if ((v = http_query(r, *k)) != NULL)
 			list_arg(a, *k, v);
@@ -474,9 +530,11 @@ incidents_list(struct request *r)
 	c.features = json_array();
 	c.limit = (int)a->limit;
 	c.last = 0;
+	c.map = map;
+	q->brief = map; /* the state comes with each brief record */
 	s = store_pool_get(r->srv->readers);
 	rc = store_query_incidents(s, q, list_row, &c);
-	if (rc == 0 && !c.failed && list_states(s, c.features) == -1)
+	if (rc == 0 && !c.failed && !map && list_states(s, c.features) == -1)
 		c.failed = 1;
 	store_pool_put(r->srv->readers, s);
 	free(e);
@@ -487,6 +545,16 @@ incidents_list(struct request *r)
 		    "query");
 	}
 	snprintf(next, sizeof(next), "%lld", (long long)c.last);
+	if (map) {
+		fields = json_array();
+		for (i = 0; map_fields[i] != NULL; i++)
+			json_array_append_new(fields,
+			    json_string(map_fields[i]));
+		return http_json(r, 200,
+		    json_pack("{s:s,s:o,s:o,s:o}", "type", "IncidentMap",
+			"fields", fields, "incidents", c.features, "next",
+			c.rows > c.limit ? json_string(next) : json_null()));
+	}
 	return http_json(r, 200,
 	    json_pack("{s:s,s:o,s:o}", "type", "FeatureCollection", "features",
 		c.features, "next",

@@ -59,6 +59,7 @@ struct store_incident_query {
 	const char *released_to; /* released to this party; NULL: any */
 	int64_t after;		 /* cursor: only incidents created after */
 	int limit;		 /* rows at most */
+	int brief; /* brief records (store_query_incidents), for a map */
 };
 
 /*
@@ -369,7 +370,14 @@ int store_released(struct store *s, const char *id, const char *party);
  */
 int store_find_incident(struct store *s, const char *id, json_t **out);
 
-/* Runs q over the live incidents, calling fn in creation order. 0 or -1. */
+/*
+ * Runs q over the live incidents, calling fn in creation order. 0 or -1.
+ * With q->brief, each record holds only what a map draws and filters on,
+ * read in one query rather than an incident's several: {"id","category",
+ * "located","lat"?,"lon"?,"cov"? (as above),"time_from_ms","time_to_ms",
+ * "zone","count","source_types","members","state"} (state: the
+ * incident's verification state, "received" before any).
+ */
 int store_query_incidents(struct store *s, const struct store_incident_query *q,
     store_incident_fn fn, void *ctx);
 

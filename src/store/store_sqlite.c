@@ -2156,6 +2156,71 @@ sqlite_find_incident(struct store *s, const char *id, json_t **out)
 	return incident_record(s, id, out);
 }
 
+/*
+ * The columns of a brief record (store.h store_query_incidents), after
+ * i.rid and i.id: the state and the members (as in incident_record's
+ * R_STATES, comma-separated: a member's name has no comma) read in the
+ * same statement.
+ */
+#define BRIEF_COLS                                                           \
+	", i.category, i.located, i.lat, i.lon, i.cee, i.cen, i.cnn, "       \
+	"i.g_from, i.g_to, i.zone, i.count, i.source_types, "                \
+	"coalesce((SELECT x.state FROM incident_state x WHERE x.incident = " \
+	"i.id), 'received'), (SELECT group_concat(m, ',') FROM (SELECT "     \
+	"DISTINCT o.member AS m FROM fusion_obs f JOIN observation o ON "    \
+	"o.idx = f.idx WHERE f.incident = i.id AND f.complaint = 0 AND "     \
+	"o.member IS NOT NULL ORDER BY 1))"
+
+/* The brief record of the row at st (BRIEF_COLS), or NULL. */
+static json_t *
+brief_record(sqlite3_stmt *st)
+{
+	const char *name, *members;
+	json_t *o, *types, *list;
+	char m[64];
+	size_t k, len;
+	int t;
+
+	types = json_array();
+	for (t = 0; t < 32; t++)
+		if (((unsigned)sqlite3_column_int64(st, 13) & (1u << t)) &&
+		    (name = associate_source_type_name(t)) != NULL)
+			json_array_append_new(types, json_string(name));
+	list = json_array();
+	members = (const char *)sqlite3_column_text(st, 15);
+	while (members != NULL && *members != '\0') {
+		len = strcspn(members, ",");
+		k = len < sizeof(m) ? len : sizeof(m) - 1;
+		memcpy(m, members, k);
+		m[k] = '\0';
+		json_array_append_new(list, json_string(m));
+		members += len + (members[len] == ',');
+	}
+	name = associate_category_name(sqlite3_column_int(st, 2));
+	o = json_pack("{s:s,s:s,s:b,s:I,s:I,s:o,s:I,s:o,s:o,s:s}", "id",
+	    (const char *)sqlite3_column_text(st, 1), "category",
+	    name != NULL ? name : "other", "located", sqlite3_column_int(st, 3),
+	    "time_from_ms", (json_int_t)sqlite3_column_int64(st, 9),
+	    "time_to_ms", (json_int_t)sqlite3_column_int64(st, 10), "zone",
+	    sqlite3_column_type(st, 11) == SQLITE_NULL
+		? json_null()
+		: json_string((const char *)sqlite3_column_text(st, 11)),
+	    "count", (json_int_t)sqlite3_column_int64(st, 12), "source_types",
+	    types, "members", list, "state",
+	    (const char *)sqlite3_column_text(st, 14));
+	if (o != NULL && sqlite3_column_int(st, 3)) {
+		json_object_set_new(o, "lat",
+		    json_real(sqlite3_column_double(st, 4)));
+		json_object_set_new(o, "lon",
+		    json_real(sqlite3_column_double(st, 5)));
+		json_object_set_new(o, "cov",
+		    json_pack("[f,f,f]", sqlite3_column_double(st, 6),
+			sqlite3_column_double(st, 7),
+			sqlite3_column_double(st, 8)));
+	}
+	return o;
+}
+
 static int
 sqlite_query_incidents(struct store *s, const struct store_incident_query *q,
     store_incident_fn fn, void *ctx)
@@ -2170,13 +2235,14 @@ sqlite_query_incidents(struct store *s, const struct store_incident_query *q,
 #define ADD(...)                                                              \
 	n += (size_t)snprintf(sql + n, n < sizeof(sql) ? sizeof(sql) - n : 0, \
 	    __VA_ARGS__)
+	ADD("SELECT i.rid, i.id%s FROM ", q->brief ? BRIEF_COLS : "");
 	if (q->has_bbox)
-		ADD("SELECT i.rid, i.id FROM incident_rtree r JOIN incident i "
+		ADD("incident_rtree r JOIN incident i "
 		    "ON i.rid = r.rid WHERE r.min_lon <= ? AND r.max_lon >= ? "
 		    "AND r.min_lat <= ? AND r.max_lat >= ? AND i.lon_e7 "
 		    "BETWEEN ? AND ? AND i.lat_e7 BETWEEN ? AND ? AND ");
 	else
-		ADD("SELECT i.rid, i.id FROM incident i WHERE ");
+		ADD("incident i WHERE ");
 	ADD("i.live = 1 AND i.rid > ? AND i.g_to >= ? AND i.g_from <= ?");
 	if (q->ncategories > 0) {
 		ADD(" AND i.category IN (");
@@ -2223,7 +2289,12 @@ sqlite_query_incidents(struct store *s, const struct store_incident_query *q,
 		snprintf(id, sizeof(id), "%s",
 		    (const char *)sqlite3_column_text(st, 1));
 		rec = NULL;
-		if ((got = incident_record(s, id, &rec)) != 1) {
+		if (q->brief) {
+			if ((rec = brief_record(st)) == NULL) {
+				sq_fail(s, "brief incident record");
+				goto done;
+			}
+		} else if ((got = incident_record(s, id, &rec)) != 1) {
 			if (got == 0)
 				log_warnx("store: incident %s vanished", id);
 			goto done;

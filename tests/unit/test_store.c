@@ -294,6 +294,62 @@ run_incidents(struct store *s, struct store_incident_query *q,
 	return store_query_incidents(s, q, dump_row, d);
 }
 
+/*
+ * A brief record (q.brief, for a map's listing) holds what the full record
+ * rec of incident id says of its place, time, category, count, sources
+ * and members, with its state, and nothing of its observations.
+ */
+static void
+brief_matches(const char *kind, struct store *s, const json_t *rec,
+    const char *id)
+{
+	static const char *const same[] = { "category", "located", "lat", "lon",
+		"cov", "time_from_ms", "time_to_ms", "zone", "count",
+		"source_types", "members", NULL };
+	struct store_incident_query q;
+	struct dump d;
+	json_t *b = NULL;
+	char *line, *next;
+	size_t i;
+	int n = 0, equal = 1;
+
+	memset(&d, 0, sizeof(d));
+	store_incident_query_init(&q);
+	q.limit = 100;
+	q.brief = 1;
+	ok(run_incidents(s, &q, &d) == 0 && d.n == 5,
+	    "%s: brief records: the same 5 incidents", kind);
+	for (line = d.text; line != NULL && *line != '\0'; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		json_decref(b);
+		b = json_loads(line, 0, NULL);
+		if (b != NULL && json_object_get(b, "observations") != NULL)
+			n++;
+		if (b != NULL &&
+		    strcmp(json_string_value(json_object_get(b, "id")), id) ==
+			0)
+			break;
+	}
+	for (i = 0; b != NULL && rec != NULL && same[i] != NULL; i++)
+		if (!json_equal(json_object_get(b, same[i]),
+			json_object_get(rec, same[i]))) {
+			diag("%s differs", same[i]);
+			equal = 0;
+		}
+	ok(b != NULL && rec != NULL && equal && n == 0,
+	    "%s: a brief record says what the full record says, without its "
+	    "observations",
+	    kind);
+	ok(b != NULL &&
+		strcmp(json_string_value(json_object_get(b, "state")),
+		    "received") == 0,
+	    "%s: ... and its state (received)", kind);
+	json_decref(b);
+	free(d.text);
+}
+
 #define OBS(t, type, unit, cat, cnt, loc)                                    \
 	"{\"observed_at\":" t ",\"source\":{\"type\":\"" type "\","          \
 	"\"member\":\"" unit "\",\"unit\":\"" unit "\"},\"category\":\"" cat \
@@ -426,6 +482,7 @@ incidents_suite(const char *kind, const char *dir)
 		json_string_length(json_object_get(rec, "description")) > 0,
 	    "%s: pinned by an analyst, worded (\"%s\")", kind,
 	    rec ? json_string_value(json_object_get(rec, "description")) : "");
+	brief_matches(kind, live, rec, ia);
 	json_decref(rec);
 	rec = NULL;
 	ok(store_find_incident(live, ib, &rec) == 1 && rec &&

@@ -19,7 +19,8 @@ function draw(cat) {
 		pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 5 }) })
 	    .addTo(map);
 	document.getElementById('count').dataset.count = String(shown.length);
-	performance.mark('truce-map-drawn');
+	// As the dashboard: in the frame after the layers changed.
+	requestAnimationFrame(() => performance.mark('truce-map-drawn'));
 }
 
 (async () => {
@@ -35,6 +36,9 @@ function draw(cat) {
 	const sel = document.getElementById('category');
 	for (const c of [...new Set(all.map((f) => f.properties.category))])
 		sel.append(new Option(c, c));
-	sel.addEventListener('change', () => draw(sel.value));
+	sel.addEventListener('change', () => {
+		performance.mark('truce-filter-changed');
+		draw(sel.value);
+	});
 	draw('');
 })();

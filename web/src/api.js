@@ -1,5 +1,7 @@
 // api: the center's HTTP API (docs/api.md), same origin only. The bearer
 // token lives in sessionStorage (gone when the tab closes), never in a URL.
+import { incidentsOfRows } from './view.js';
+
 const TOKEN_KEY = 'truce.token';
 
 export function token() {
@@ -76,5 +78,23 @@ export async function allPages(path, query, max = 100000) {
 		out.push(...page.features);
 		cursor = page.next;
 	} while (cursor && out.length < max);
+	return out;
+}
+
+// The map's listing (GET /v1/incidents?format=map): every incident of the
+// query as a light Feature (view.js incidentsOfRows), 25,000 a request.
+export async function mapListing(query) {
+	const out = [];
+	let cursor = null;
+	do {
+		const q = new URLSearchParams(query);
+		q.set('format', 'map');
+		if (cursor)
+			q.set('cursor', cursor);
+		const page = await get('/v1/incidents?' + q.toString());
+		for (const f of incidentsOfRows(page.fields, page.incidents))
+			out.push(f);
+		cursor = page.next;
+	} while (cursor);
 	return out;
 }

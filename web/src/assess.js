@@ -72,3 +72,27 @@ export function assessmentNote(keyText, incident, revision, fields, atMs) {
 	    atMs)) + '\n';
 	return { member: k.name, note: signNote(text, k) };
 }
+
+// The SHA-256 (hex) of a report's canonical bytes: its id (src/report/
+// report.c report_encode). A report holds integers only, as canon wants.
+export function reportHash(report) {
+	return [...sha256(enc.encode(canonical(report)))].map((b) =>
+	    b.toString(16).padStart(2, '0')).join('');
+}
+
+// The signed note of a member's signature (or refusal, with its reason)
+// of report id, as `truce report sign ID --key KEYFILE [--refuse REASON]`
+// makes it (src/report/reportentry.c reportentry_signature_text): the
+// canonical JSON of {"type":"report_signature","v":1,"report","number",
+// "member" (the key's name),"decision","reason" (a refusal only),
+// "signed_at_ms"} and a newline.
+export function reportSignatureNote(keyText, id, number, refuse, reason,
+    atMs) {
+	const k = parseSkey(keyText);
+	const s = { type: 'report_signature', v: 1, report: id, number,
+		member: k.name, decision: refuse ? 'refuse' : 'sign',
+		signed_at_ms: atMs };
+	if (refuse)
+		s.reason = reason;
+	return { member: k.name, note: signNote(canonical(s) + '\n', k) };
+}

@@ -3,7 +3,7 @@
 // is sent when the center can be reached; the list shows each item's
 // state. Location by a click on the map, by GPS, by typing, or as a place
 // and a bearing and distance from it (resolved by the center's fusion).
-import L from './leaflet-global.js';
+import L from 'leaflet';
 import * as api from './api.js';
 import { h, clear } from './dom.js';
 import { t, fmtTime } from './i18n.js';

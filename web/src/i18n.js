@@ -37,19 +37,31 @@ export function t(key, vars) {
 	    String(vars[k]) : m)) : s;
 }
 
+// Formatters by language and time zone: making one costs far more than
+// using it, and the map's table formats hundreds of times per redraw.
+const formatters = new Map();
+function formatter(tz) {
+	const k = lang + ' ' + tz;
+	let f = formatters.get(k);
+	if (!f) {
+		f = new Intl.DateTimeFormat(lang, { year: 'numeric',
+			month: '2-digit', day: '2-digit', hour: '2-digit',
+			minute: '2-digit', hour12: false, timeZone: tz });
+		formatters.set(k, f);
+	}
+	return f;
+}
+
 // A time in UTC and in the center's time zone (Asia/Baku for the
 // Karabakh region), in the user's language.
 export function fmtTime(iso, tz) {
 	if (!iso)
 		return '';
-	const d = typeof iso === 'number' ? new Date(iso) : new Date(iso);
+	const d = new Date(iso);
 	if (isNaN(d))
 		return String(iso);
-	const o = { year: 'numeric', month: '2-digit', day: '2-digit',
-		hour: '2-digit', minute: '2-digit', hour12: false };
-	const utc = d.toLocaleString(lang, Object.assign({ timeZone: 'UTC' }, o));
+	const utc = formatter('UTC').format(d);
 	if (!tz)
 		return utc + ' UTC';
-	const local = d.toLocaleString(lang, Object.assign({ timeZone: tz }, o));
-	return utc + ' UTC (' + local + ' ' + tz + ')';
+	return utc + ' UTC (' + formatter(tz).format(d) + ' ' + tz + ')';
 }

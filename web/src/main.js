@@ -4,13 +4,14 @@
 import * as api from './api.js';
 import { h, clear } from './dom.js';
 import { t, initLang, setLang, currentLang, LANGS, fmtTime } from './i18n.js';
-import { mapScreen } from './map.js';
+import { mapScreen, prefetchMap } from './map.js';
 import { STATES } from './palette.js';
 import { pins, pinAtLogin, forgetPins, jointCheckpoint, proveEntry,
 	centerTimeZone } from './ledger.js';
 import { startLive } from './live.js';
 import { assessmentNote } from './assess.js';
 import { captureScreen } from './capture.js';
+import { reportsScreen, reportScreen } from './reports.js';
 import { sha256 } from '@noble/hashes/sha256';
 import * as outbox from './outbox.js';
 
@@ -103,6 +104,8 @@ function nav() {
 	if (may(SUBMITTERS))
 		items.push(['capture', t('nav.capture')]);
 	items.push(['queue', t('nav.queue')]);
+	if (may(READERS))
+		items.push(['reports', t('nav.reports')]);
 	items.push(['ledger', t('nav.ledger')]);
 	const cur = (location.hash.split('?')[0].split('/')[1]) || '';
 	return h('nav', { 'aria-label': t('nav.main') }, h('ul', {},
@@ -164,16 +167,12 @@ async function login(tokenValue) {
 		throw e;
 	}
 	sessionStorage.setItem(ME_KEY, JSON.stringify(ctx.me));
-	try {
-		ctx.members = (await api.get('/v1/members')).members || [];
-	} catch (e) {
-		ctx.members = [];
-	}
-	try {
-		ctx.pinState = await pinAtLogin();
-	} catch (e) {
-		ctx.pinState = null;
-	}
+	/* The members and the pinned keys at once: neither waits on the
+	   other. */
+	[ctx.members, ctx.pinState] = await Promise.all([
+		api.get('/v1/members').then((m) => m.members || [],
+		    () => []),
+		pinAtLogin().catch(() => null)]);
 	/* A sensor reads nothing, so it has no stream either. */
 	if (!stopLive && ctx.me.role !== 'sensor')
 		stopLive = startLive(onLive);
@@ -195,7 +194,8 @@ function loginScreen(main) {
 		try {
 			await login(input.value.trim());
 			// A link followed before signing in is kept.
-			if (/^#\/(map|queue|ledger|capture|incident\/)/.test(location.hash))
+			if (/^#\/(map|queue|ledger|capture|reports|report\/|incident\/)/
+			    .test(location.hash))
 				render();
 			else
 				location.hash = may(READERS) ? '#/map' : '#/queue';
@@ -684,6 +684,18 @@ async function render() {
 			await incidentScreen(main, decodeURIComponent(parts[1] || ''));
 			ctx.refresh = render;
 			break;
+		case 'reports':
+			if (!may(READERS))
+				return forbidden(main);
+			ctx.refresh = await reportsScreen(main, ctx, may);
+			break;
+		case 'report':
+			if (!may(READERS))
+				return forbidden(main);
+			await reportScreen(main, ctx, decodeURIComponent(parts[1] || ''),
+			    may);
+			ctx.refresh = render;
+			break;
 		case 'ledger':
 			await ledgerScreen(main);
 			ctx.refresh = render;
@@ -711,6 +723,19 @@ async function render() {
 }
 
 initLang();
+// A page opened signed in on the map asks for the map's data at once.
+// Not for a session whose role reads no incidents (a sensor's would be
+// refused): the role kept with the session says so.
+if (api.token() && /^#\/map(\?|$)/.test(location.hash)) {
+	let kept = null;
+	try {
+		kept = JSON.parse(sessionStorage.getItem(ME_KEY) || 'null');
+	} catch (e) {
+		kept = null;
+	}
+	if (!kept || READERS.includes(kept.role))
+		prefetchMap(location.hash.split('?')[1] || '');
+}
 // The service worker keeps the page for use without a connection.
 if ('serviceWorker' in navigator)
 	navigator.serviceWorker.register('/sw.js').catch(() => {});

@@ -1,9 +1,13 @@
 // map: the incidents on the center's own geography (GET /v1/geo), coloured
 // by category or state, clustered when zoomed out, each with its 95 %
 // ellipse when zoomed in; filters, the view in the URL, exports of what is
-// on screen.
-import L from './leaflet-global.js';
-import 'leaflet.markercluster';
+// on screen. The incidents come from the compact map listing
+// (GET /v1/incidents?format=map, one request for 10,000); supercluster
+// groups them, and only the clusters and incidents in view are drawn (the
+// incidents on a canvas), so a filter change is a new index and one view's
+// worth of layers.
+import L from 'leaflet';
+import Supercluster from 'supercluster';
 import * as api from './api.js';
 import { h, clear, download } from './dom.js';
 import { t, fmtTime } from './i18n.js';
@@ -13,11 +17,14 @@ import { toCSV, toGeoJSON, toKML } from './exporting.js';
 
 const ELLIPSE_ZOOM = 11;	/* ellipses from this zoom on */
 const CLUSTER_UNTIL = 12;	/* no clustering from this zoom on */
+const MIN_ZOOM = 5;
 const MAX_ELLIPSES = 2000;
 const DEFAULT_AT = [39.85, 46.75];
 const DEFAULT_Z = 8;
 
 let geoCache = null;
+let geoAsked = null;	/* GET /v1/geo under way (prefetchMap) */
+let prefetched = null;	/* {key, rows}: the listing asked for at start */
 let spanCache = null;	/* [first, last] UTC day of the center's incidents */
 
 const DAY_MS = 86400000;
@@ -61,11 +68,38 @@ function multiSelect(name, label, values, selected, labelOf) {
 		    selected: selected.includes(v) }, labelOf(v)))));
 }
 
+const loadedBy = (v) => serverQuery(Object.assign({}, v, { category: [] }));
+
+// Asks for the map's geography and incidents of the view in query (the
+// URL's) at once, while the session is being opened (GET /v1/me and what
+// follows): a page opened on #/map does not wait for them in turn.
+export function prefetchMap(query) {
+	const q = loadedBy(parseView(query));
+	prefetched = { key: q.toString(), rows: api.mapListing(q) };
+	prefetched.rows.catch(() => {});
+	if (!geoCache && !geoAsked) {
+		geoAsked = api.get('/v1/geo');
+		geoAsked.catch(() => {});
+	}
+}
+
 export async function mapScreen(main, ctx, query) {
 	const view = parseView(query);
 	const members = ctx.members.map((m) => m.name);
-	if (!geoCache)
-		geoCache = await api.get('/v1/geo');
+	/* The incidents are asked for at once, while the geography comes
+	   and the base map is built: the first draw waits on the slower of
+	   the two, not on both in turn. */
+	let early = prefetched && prefetched.key === loadedBy(view).toString() ?
+	    prefetched : { key: loadedBy(view).toString(),
+		rows: api.mapListing(loadedBy(view)) };
+	prefetched = null;
+	early.rows.catch(() => {});
+	if (!geoCache) {
+		const asked = geoAsked;
+		geoAsked = null;
+		geoCache = await (asked ? asked.catch(() => api.get('/v1/geo')) :
+		    api.get('/v1/geo'));
+	}
 	const zones = [...new Set(geoCache.features.filter((f) =>
 	    f.properties.kind === 'zone').map((f) => f.properties.name))].sort();
 
@@ -122,7 +156,7 @@ export async function mapScreen(main, ctx, query) {
 		table)));
 
 	const map = L.map(mapEl, { preferCanvas: true, zoomControl: true,
-		attributionControl: false, minZoom: 5, maxZoom: 16 });
+		attributionControl: false, minZoom: MIN_ZOOM, maxZoom: 16 });
 	map.setView(view.at || DEFAULT_AT, view.z ?? DEFAULT_Z);
 	const base = L.geoJSON(geoCache, {
 		filter: (f) => f.properties.kind !== 'place',
@@ -143,12 +177,10 @@ export async function mapScreen(main, ctx, query) {
 	    .bindTooltip([f.properties.name, ...f.properties.names].join(' / '))));
 	void base;
 
-	const clusters = L.markerClusterGroup({
-		disableClusteringAtZoom: CLUSTER_UNTIL, showCoverageOnHover: false,
-		chunkedLoading: true });
+	const points = L.layerGroup();
 	const ellipses = L.layerGroup();
-	map.addLayer(clusters);
-	let all = [], shown = [];
+	map.addLayer(points);
+	let all = [], shown = [], index = null;
 
 	function visible() {
 		const b = map.getBounds();
@@ -167,18 +199,25 @@ export async function mapScreen(main, ctx, query) {
 			s.style.backgroundColor = s.dataset.c;
 	}
 
+	// The table of the incidents in view: their number at once, the rows
+	// (the first 200) in a task of their own once the map has been
+	// painted, so that the map does not wait for a table below it.
+	let listTimer = null;
 	function drawList() {
 		const vis = visible();
-		clear(list).append(...vis.slice(0, 200).map((f) => {
-			const p = f.properties;
-			return h('tr', {}, h('td', {}, h('a', {
-				href: '#/incident/' + f.id }, f.id)),
-			    h('td', {}, t('cat.' + p.category)),
-			    h('td', {}, t('state.' + p.state)),
-			    h('td', {}, fmtTime(p.time_window.from)),
-			    h('td', {}, p.description || ''));
-		}));
 		count.dataset.visible = String(vis.length);
+		cancelAnimationFrame(listTimer);
+		listTimer = requestAnimationFrame(() => setTimeout(() => {
+			clear(list).append(...vis.slice(0, 200).map((f) => {
+				const p = f.properties;
+				return h('tr', {}, h('td', {}, h('a', {
+					href: '#/incident/' + f.id }, f.id)),
+				    h('td', {}, t('cat.' + p.category)),
+				    h('td', {}, t('state.' + p.state)),
+				    h('td', {}, fmtTime(p.time_window.from)),
+				    h('td', {}, p.zone || ''));
+			}));
+		}, 0));
 	}
 
 	// One marker per incident, made once and restyled: a filter change
@@ -198,10 +237,48 @@ export async function mapScreen(main, ctx, query) {
 			weight: 1.5, fillColor: c, fillOpacity: 0.95 });
 		m.feature = f;
 		m.bindTooltip(() => t('cat.' + p.category) + ' — ' +
-		    t('state.' + p.state) + ' — ' + (p.description || ''));
+		    t('state.' + p.state) + ' — ' + fmtTime(p.time_window.from) +
+		    (p.zone ? ' — ' + p.zone : ''));
 		m.on('click', () => { location.hash = '#/incident/' + f.id; });
 		markerOf.set(f.id, m);
 		return m;
+	}
+
+	// A cluster: its number of incidents in a circle; a click zooms to
+	// where it splits.
+	function clusterMarker(c) {
+		const [lon, lat] = c.geometry.coordinates;
+		const n = c.properties.point_count;
+		const m = L.marker([lat, lon], { icon: L.divIcon({
+			html: '<span>' + Number(n) + '</span>', iconSize: [36, 36],
+			className: 'marker-cluster marker-cluster-' + (n < 10 ?
+			    'small' : n < 100 ? 'medium' : 'large') }),
+			title: t('map.cluster', { n }), alt: t('map.cluster', { n }) });
+		m.on('click', () => map.setView([lat, lon], Math.min(
+		    index.getClusterExpansionZoom(c.properties.cluster_id),
+		    CLUSTER_UNTIL)));
+		return m;
+	}
+
+	// The clusters and incidents in view (and a margin around it), from
+	// the index of the incidents shown.
+	function drawPoints() {
+		points.clearLayers();
+		if (!index)
+			return;
+		const b = map.getBounds().pad(0.25);
+		const z = map.getZoom();
+		let n = 0;
+		for (const c of index.getClusters([Math.max(b.getWest(), -180),
+		    Math.max(b.getSouth(), -90), Math.min(b.getEast(), 180),
+		    Math.min(b.getNorth(), 90)], z)) {
+			if (c.properties.cluster) {
+				points.addLayer(clusterMarker(c));
+				n++;
+			} else
+				points.addLayer(marker(c));
+		}
+		count.dataset.clusters = String(n);
 	}
 
 	function draw() {
@@ -210,12 +287,15 @@ export async function mapScreen(main, ctx, query) {
 		shown = all.filter((f) => (!view.category.length ||
 		    view.category.includes(f.properties.category)) &&
 		    clientMatch(view, f));
-		clusters.clearLayers();
-		const markers = shown.filter((f) => f.geometry).map(marker);
+		index = new Supercluster({ radius: 60, minZoom: MIN_ZOOM,
+			maxZoom: CLUSTER_UNTIL - 1 });
+		index.load(shown.filter((f) => f.geometry));
+		drawPoints();
 		drawEllipses();
-		clusters.addLayers(markers);
-		// For make bench-dashboard (web/bench/): when the map was drawn.
-		performance.mark('truce-map-drawn');
+		// For make bench-dashboard (web/bench/): when the map was drawn,
+		// in the frame after the layers changed, once Leaflet's canvas
+		// (its own frame callback, asked for first) has painted them.
+		requestAnimationFrame(() => performance.mark('truce-map-drawn'));
 		const located = shown.filter((f) => f.geometry).length;
 		count.textContent = t('count_shown', { n: shown.length,
 			located });
@@ -273,8 +353,10 @@ export async function mapScreen(main, ctx, query) {
 		delete count.dataset.count;
 		count.dataset.loading = '1';
 		try {
-			const got = await api.allPages('/v1/incidents',
-			    serverQuery(Object.assign({}, view, { category: [] })));
+			const q = loadedBy(view);
+			const got = await (early && early.key === q.toString() ?
+			    early.rows : api.mapListing(q));
+			early = null;
 			if (my !== seq)
 				return;
 			all = got;
@@ -316,27 +398,30 @@ export async function mapScreen(main, ctx, query) {
 	});
 
 	function readForm() {
+		// For make bench-dashboard: the user's change, whence a redraw
+		// is timed.
+		performance.mark('truce-filter-changed');
 		const fd = new FormData(form);
-		const loadedBy = (v) => serverQuery(Object.assign({}, v,
-		    { category: [] })).toString();
-		const before = loadedBy(view);
+		const before = loadedBy(view).toString();
 		view.from = fd.get('from') || '';
 		view.to = fd.get('to') || '';
 		view.zone = fd.get('zone') || '';
 		view.color = fd.get('color') === 'state' ? 'state' : 'category';
 		for (const k of ['category', 'state', 'source', 'member'])
 			view[k] = fd.getAll(k);
-		writeUrl();
-		if (loadedBy(view) !== before)
+		if (loadedBy(view).toString() !== before)
 			load();
 		else
 			draw();
+		/* The URL after the drawing, in its frame: it can wait. */
+		requestAnimationFrame(writeUrl);
 	}
 
 	form.addEventListener('change', readForm);
 	form.addEventListener('reset', () => setTimeout(readForm, 0));
 	map.on('moveend', () => {
 		writeUrl();
+		drawPoints();
 		drawList();
 		drawEllipses();
 	});
@@ -344,18 +429,38 @@ export async function mapScreen(main, ctx, query) {
 	zoomLayers();
 	const stamp = () => new Date().toISOString().slice(0, 19)
 	    .replace(/:/g, '');
-	exports.querySelector('#export-csv').addEventListener('click', () =>
-	    download('incidents-' + stamp() + '.csv', 'text/csv',
-		toCSV(visible())));
-	exports.querySelector('#export-geojson').addEventListener('click', () =>
-	    download('incidents-' + stamp() + '.geojson', 'application/geo+json',
-		toGeoJSON(visible())));
-	exports.querySelector('#export-kml').addEventListener('click', () =>
-	    download('incidents-' + stamp() + '.kml',
-		'application/vnd.google-earth.kml+xml', toKML(visible())));
+	// An export holds the incidents in view in full: the map holds only
+	// what it draws, so their Features are read again from the listing
+	// (the same filters, the view's box) and kept if on screen.
+	async function inFull() {
+		const want = new Set(visible().map((f) => f.id));
+		const b = map.getBounds().pad(0.01);
+		const q = serverQuery(view);
+		const clamp = (x, lim) => Math.max(-lim, Math.min(lim, x))
+		    .toFixed(7);
+		q.set('bbox', [clamp(b.getWest(), 180), clamp(b.getSouth(), 90),
+			clamp(b.getEast(), 180), clamp(b.getNorth(), 90)].join(','));
+		return (await api.allPages('/v1/incidents', q)).filter((f) =>
+		    want.has(f.id));
+	}
+	function exporter(id, ext, type, write) {
+		exports.querySelector(id).addEventListener('click', async () => {
+			try {
+				download('incidents-' + stamp() + ext, type,
+				    write(await inFull()));
+			} catch (e) {
+				count.textContent = t('error', { detail: e.message });
+			}
+		});
+	}
+	exporter('#export-csv', '.csv', 'text/csv', toCSV);
+	exporter('#export-geojson', '.geojson', 'application/geo+json',
+	    toGeoJSON);
+	exporter('#export-kml', '.kml', 'application/vnd.google-earth.kml+xml',
+	    toKML);
 	writeUrl();
 	if (!spanCache && (view.from || view.to || view.zone))
-		api.allPages('/v1/incidents', '').then((f) => {
+		api.mapListing('').then((f) => {
 			spanCache = spanOf(f);
 			syncSlider();
 		}).catch(() => {});

@@ -88,3 +88,43 @@ export function clientMatch(v, f) {
 		return false;
 	return true;
 }
+
+// The rows of a page of the map's listing (GET /v1/incidents?format=map,
+// its `fields` given) as the part of a GeoJSON Feature the map, its filters
+// and its table read: the same shape as the full listing's, with less in
+// it. The cells are found by name once per page.
+export function incidentsOfRows(fields, rows) {
+	const at = {};
+	fields.forEach((f, i) => { at[f] = i; });
+	const cell = (row, name) => (name in at ? row[at[name]] : undefined);
+	const iso = (ms) => (typeof ms === 'number' ?
+	    new Date(ms).toISOString().replace('.000Z', 'Z') : null);
+	const out = new Array(rows.length);
+	for (let i = 0; i < rows.length; i++) {
+		const r = rows[i];
+		const lon = cell(r, 'lon'), lat = cell(r, 'lat');
+		const located = typeof lon === 'number' && typeof lat === 'number';
+		const e = cell(r, 'ellipse');
+		out[i] = { type: 'Feature', id: cell(r, 'id'),
+			geometry: located ? { type: 'Point',
+			    coordinates: [lon, lat] } : null,
+			properties: { category: cell(r, 'category'),
+			    state: cell(r, 'state'),
+			    time_window: { from: iso(cell(r, 'from_ms')),
+				to: iso(cell(r, 'to_ms')) },
+			    zone: cell(r, 'zone') ?? null,
+			    count: { value: cell(r, 'count') },
+			    corroboration: { source_types:
+				cell(r, 'source_types') || [],
+				members: cell(r, 'members') || [] },
+			    position: located ? { lat, lon } : null,
+			    ellipse: Array.isArray(e) ? { semi_major_m: e[0],
+				semi_minor_m: e[1], orientation_deg: e[2] } : null } };
+	}
+	return out;
+}
+
+// One row (incidentsOfRows).
+export function incidentOfRow(fields, row) {
+	return incidentsOfRows(fields, [row])[0];
+}

@@ -313,6 +313,97 @@ try {
 	await shot(iv, 'incident-assessed');
 	await iv.context().close();
 
+	// Reports: an analyst drafts the daily report on the Reports screen;
+	// RU's assessor signs it in the browser with the member's key file
+	// (the report's hash computed there first); TR's assessor signs it
+	// with `truce report sign`; with both it is released, and its HTML
+	// and PDF renderings come down through the page.
+	const rp = await newPage();
+	await login(rp, 'analyst', '#/reports');
+	await rp.waitForSelector('#draft-form');
+	await rp.fill('#rd-date', '2026-11-02');
+	await rp.click('#draft-form button[type=submit]');
+	await rp.waitForSelector('#rd-out[data-report]', { timeout: 120000 });
+	const rid = await rp.getAttribute('#rd-out', 'data-report');
+	await rp.waitForSelector('#reports tr[data-report="' + rid +
+	    '"][data-state=draft]');
+	ok(/^[0-9a-f]{64}$/.test(rid), 'an analyst drafts the daily report ' +
+	    'from the Reports screen, listed as a draft');
+	await shot(rp, 'reports-draft');
+	await rp.context().close();
+	const sp = await newPage();
+	await login(sp, 'assessor', '#/report/' + rid);
+	await sp.waitForSelector('#report-sign-form');
+	ok(await sp.getAttribute('#rp-hash', 'data-ok') === 'true',
+	    "the report's SHA-256, computed in the browser, is its id");
+	const unr = await unlabelled(sp);
+	ok(unr.length === 0, 'every control of the report page has a label',
+	    unr.join('\n'));
+	await sp.setInputFiles('#rs-key', env.CENTER + '/keys/RU.key');
+	await shot(sp, 'report-sign-RU');
+	await sp.click('#report-sign-form button[type=submit]');
+	await sp.waitForSelector('#rs-out[data-note]');
+	const rnote = await sp.getAttribute('#rs-out', 'data-note');
+	ok(await sp.getAttribute('#rs-out', 'data-state') === 'draft',
+	    "RU's signature from the browser is logged; the report waits " +
+	    "for TR's");
+	const rv = spawnSync(process.env.TRUCE_BIN, ['note', 'verify',
+		members.find((x) => x.name === 'RU').vkey], { input: rnote });
+	ok(rv.status === 0, "RU's report signature verifies with truce note " +
+	    'verify', rv.stderr);
+	const rstored = await sp.evaluate(() => JSON.stringify([
+		Object.assign({}, localStorage),
+		Object.assign({}, sessionStorage)]));
+	ok(!rstored.includes('PRIVATE'), '... the key is not kept');
+	const trs = spawnSync(process.env.TRUCE_BIN, ['report', 'sign', rid,
+		'--key', env.CENTER + '/keys/TR.key', '--server', URL0,
+		'--token', env.TOKEN_assessor_tr]);
+	ok(trs.status === 0 && /state: released/.test(trs.stdout.toString()),
+	    'TR signs with truce report sign: the report is released',
+	    trs.stdout.toString() + trs.stderr.toString());
+	const rrec = await (await fetch(URL0 + '/v1/reports/' + rid, {
+		headers: { Authorization: 'Bearer ' + env.TOKEN_admin } })).json();
+	const noteOf = (m) => (rrec.signatures.find((x) => x.member === m) ||
+	    {}).note || '';
+	ok(noteOf('RU') === rnote, "the center holds the browser's note as " +
+	    'it was sent');
+	/* truce report sign stamps its own time: TR's note, made by it, with
+	   RU's name and the browser's time, signed with RU's key by truce,
+	   must be the browser's note byte for byte. */
+	const textOf = (x) => x.slice(0, x.lastIndexOf('\n\n') + 1);
+	const asRU = textOf(noteOf('TR')).replace('"member":"TR"',
+	    '"member":"RU"').replace(/"signed_at_ms":\d+/,
+	    /"signed_at_ms":\d+/.exec(rnote)[0]);
+	const rcli = spawnSync(process.env.TRUCE_BIN, ['note', 'sign',
+		env.CENTER + '/keys/RU.key'], { input: asRU });
+	ok(rcli.status === 0 && rcli.stdout.toString() === rnote,
+	    "the browser's note is byte for byte what truce report sign " +
+	    'makes', asRU + '\n' + rnote);
+	await sp.reload();
+	await sp.waitForSelector('#report-signatures');
+	ok(await sp.getAttribute('#rp-state', 'data-state') === 'released' &&
+	    (await sp.$$('#report-signatures tbody tr')).length === 2,
+	    'the report page shows it released, with both signatures');
+	await shot(sp, 'report-released');
+	const [hdl] = await Promise.all([sp.waitForEvent('download'),
+		sp.click('#rp-html')]);
+	const rhtml = readFileSync(await hdl.path(), 'utf8');
+	ok(rhtml.includes(rrec.number) && /released/.test(rhtml),
+	    'its HTML rendering comes down, released');
+	const [pdl] = await Promise.all([sp.waitForEvent('download', {
+		timeout: 120000 }), sp.click('#rp-pdf')]);
+	const rpdf = readFileSync(await pdl.path());
+	ok(rpdf.subarray(0, 5).toString() === '%PDF-', '... and its PDF');
+	await sp.context().close();
+	const lp = await newPage();
+	await login(lp, 'liaison', '#/reports');
+	await lp.waitForSelector('#reports tr[data-report="' + rid +
+	    '"][data-state=released]');
+	ok((await lp.$$('#reports tbody tr')).length === 1,
+	    'a liaison sees the released report, and only it');
+	await shot(lp, 'reports-liaison');
+	await lp.context().close();
+
 	// Evidence: an image uploaded to the center and cited by an
 	// observation is shown on the incident's page once its digest checks.
 	const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAA' +

@@ -5,7 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { verifyInclusion, leafHash, entriesPath, bundleEntry,
 	parseVkey, splitNote } from '../src/note.js';
-import { parseView, formatView, serverQuery, clientMatch } from
+import { parseView, formatView, serverQuery, clientMatch, incidentOfRow } from
 	'../src/view.js';
 import { toCSV, toKML } from '../src/exporting.js';
 import { sha256 } from '@noble/hashes/sha256';
@@ -95,4 +95,59 @@ test('assessments are canonical JSON signed as truce does', async () => {
 	assert.match(r.note, /^\{"assessed_at_ms":1700000000000,"attribution":"unknown","confidence":"high","evidence":\[\],"incident":"inc-0+","member":"RU","rationale":"Craters\.","revision":2,"type":"assessment","v":1,"verdict":"violation"\}\n\n\u2014 RU [A-Za-z0-9+/=]+\n$/);
 	assert.throws(() => assessmentNote(skey.replace(id, '00000000'), 'i', 1,
 	    {}, 1));
+});
+
+test('a row of the map listing reads as its Feature', () => {
+	const fields = ['id', 'lon', 'lat', 'category', 'state', 'from_ms',
+		'to_ms', 'zone', 'count', 'source_types', 'members', 'ellipse'];
+	const f = incidentOfRow(fields, ['inc-1', 46.5, 39.9, 'explosion',
+		'disputed', 1740788277000, 1740788336500, 'Azerbaijan', 7,
+		['patrol'], ['RU'], [769, 500, 90]]);
+	assert.deepEqual(f.geometry.coordinates, [46.5, 39.9]);
+	assert.equal(f.properties.time_window.from, '2025-03-01T00:17:57Z');
+	assert.equal(f.properties.time_window.to, '2025-03-01T00:18:56.500Z');
+	assert.deepEqual(f.properties.ellipse, { semi_major_m: 769,
+		semi_minor_m: 500, orientation_deg: 90 });
+	const v = parseView('state=disputed&source=patrol&member=RU');
+	assert.ok(clientMatch(v, f));
+	assert.ok(!clientMatch(parseView('member=TR'), f));
+	const u = incidentOfRow(fields, ['inc-2', null, null, 'other',
+		'received', 0, 0, null, 1, [], [], null]);
+	assert.equal(u.geometry, null);
+	assert.equal(u.properties.position, null);
+	// Cells are read by name: a center adding one breaks nothing.
+	const g = incidentOfRow(['lat', 'id', 'lon'], [1, 'inc-3', 2]);
+	assert.deepEqual(g.geometry.coordinates, [2, 1]);
+});
+
+test('report signatures are the text truce report sign signs', async () => {
+	const { reportSignatureNote, reportHash } = await import(
+	    '../src/assess.js');
+	const { b64encode } = await import('../src/note.js');
+	const { ed25519 } = await import('@noble/curves/ed25519');
+	const { sha256: h } = await import('@noble/hashes/sha256');
+	const seed = new Uint8Array(32).fill(7);
+	const pub = ed25519.getPublicKey(seed);
+	const d = h(Uint8Array.from([...new TextEncoder().encode('RU'), 0x0a,
+		0x01, ...pub]));
+	const key = 'PRIVATE+KEY+RU+' + [...d.slice(0, 4)].map((b) =>
+	    b.toString(16).padStart(2, '0')).join('') + '+' +
+	    b64encode(Uint8Array.from([0x01, ...seed]));
+	const id = 'ab'.repeat(32);
+	const s = reportSignatureNote(key, id, 'Daily Report 1/2026', false,
+	    'ignored', 1700000000000);
+	assert.equal(s.member, 'RU');
+	assert.ok(s.note.startsWith('{"decision":"sign","member":"RU",' +
+	    '"number":"Daily Report 1/2026","report":"' + id + '",' +
+	    '"signed_at_ms":1700000000000,"type":"report_signature","v":1}\n\n' +
+	    '\u2014 RU '));
+	const r = reportSignatureNote(key, id, 'Daily Report 1/2026', true,
+	    'figures', 1);
+	assert.ok(r.note.startsWith('{"decision":"refuse","member":"RU",' +
+	    '"number":"Daily Report 1/2026","reason":"figures","report":"' +
+	    id + '","signed_at_ms":1,"type":"report_signature","v":1}\n'));
+	assert.equal(reportHash({ b: 1, a: 'x' }), [...h(new TextEncoder()
+	    .encode('{"a":"x","b":1}'))].map((b) => b.toString(16)
+	    .padStart(2, '0')).join(''));
+	assert.throws(() => reportHash({ x: 0.5 }));
 });
