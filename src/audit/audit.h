@@ -20,6 +20,11 @@
  *     the center's store holds exactly the observations of the replay,
  *     each id at its index; where a digest differs, halving ranges and
  *     then the listing (GET /v1/observations) name the first difference;
+ *     then GET /v1/state/digest (store/statedigest.h) kind by kind: the
+ *     incidents, states, assessments, tasks, principals, members, custody
+ *     and reports the center shows are the replay's (replayed with fusion
+ *     over the geography the log names); where a digest differs, halving
+ *     ranges and then the rows name the first row and field that differ;
  *  6. the center's own proofs verify: inclusion of the first and last
  *     entries, the log's latest checkpoint (GET /v1/log/checkpoint)
  *     consistent with the joint one (never two roots for one size);
@@ -67,6 +72,8 @@ struct audit_options {
 					      NULL: layers_datadir() */
 	const char *geo_aliases; /* the center's alias file, or
 					      NULL */
+	int observations_only;	 /* compare only the observations'
+					      digests, not the state's */
 };
 
 /* What an audit found; filled by audit_run. */
@@ -78,6 +85,8 @@ struct audit_summary {
 	size_t cosignatures;   /* of the given witness keys */
 	int64_t replayed;      /* entries hashed and replayed */
 	int64_t observations;  /* compared with the center's */
+	int state_compared;    /* the state digests were compared */
+	int64_t state_rows;    /* state rows compared, every kind */
 	int64_t previous_size; /* saved in the state; -1: none */
 	double seconds;	       /* the whole audit */
 	double tree_seconds;   /* steps 3 and 4 (fetch, hash,
