@@ -141,14 +141,15 @@ cmd_audit(int argc, char **argv)
 	}
 	printf("audit OK: %s size %lld root %s, %zu of %zu cosignatures, "
 	       "%lld entries verified and replayed (%.0f/s), %lld "
-	       "observations ",
+	       "observations match the center",
 	    s.origin, (long long)s.size, s.root, s.cosignatures,
 	    o.nwitness_keys, (long long)s.replayed,
 	    s.tree_seconds > 0 ? (double)s.replayed / s.tree_seconds : 0.0,
 	    (long long)s.observations);
 	if (s.state_compared)
-		printf("and %lld state rows ", (long long)s.state_rows);
-	printf("match the center, %.2f s", s.seconds);
+		printf(", %lld state rows match the center",
+		    (long long)s.state_rows);
+	printf(", %.2f s", s.seconds);
 	if (s.previous_size >= 0)
 		printf("; consistent with size %lld saved in %s",
 		    (long long)s.previous_size, o.state_dir);
