@@ -621,7 +621,9 @@ parse_digest_of(const char *what, const struct fetch_reply *r, int64_t lo,
 		return -1;
 	}
 	if (r->status != 200) {
-		if (r->status >= 500)
+		/* 409: the center's state is past the audited size (it took
+		   writes meanwhile); no evidence, audit again. */
+		if (r->status >= 500 || r->status == 409)
 			*kind = AUDIT_INCOMPLETE;
 		snprintf(msg, msglen,
 		    "%s: GET %.300s answered %ld: "
@@ -889,6 +891,14 @@ check_geography(struct audit *a, int64_t index, const uint8_t *bytes,
 	if (a->geo_pending[0] != '\0' && geography_fused(bytes, len))
 		return fail(a, AUDIT_INCOMPLETE, "entry %lld (%s): %s",
 		    (long long)index, bundle, a->geo_pending);
+	if (a->nkinds > 0 && a->fusion == NULL && a->geo_pending[0] == '\0' &&
+	    geography_fused(bytes, len))
+		return fail(a, AUDIT_INCOMPLETE,
+		    "entry %lld (%s): fusion acts on it, but the log names no "
+		    "geography before it (a log of an older center): its "
+		    "state cannot be replayed as the center made it; audit "
+		    "with --observations-only",
+		    (long long)index, bundle);
 	if (!geography_maybe(bytes, len))
 		return 0;
 	if ((r = geography_read(e, &digest, &region, why, sizeof(why))) == -1)

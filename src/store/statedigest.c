@@ -268,13 +268,19 @@ custody_rec(struct store *s, int64_t index, const char *item)
 
 	if (store_custody(s, item, custody_step, &c) == -1 || c.rec == NULL)
 		return NULL;
-	if (store_find_evidence(s, item, &size, media, sizeof(media)) != 1) {
-		json_decref(c.rec);
-		return NULL;
+	/* An item the store lost is a difference to show, not an error. */
+	switch (store_find_evidence(s, item, &size, media, sizeof(media))) {
+	case 1:
+		json_object_set_new(c.rec, "size", json_integer(size));
+		json_object_set_new(c.rec, "media_type", json_string(media));
+		break;
+	case 0:
+		json_object_set_new(c.rec, "size", json_null());
+		json_object_set_new(c.rec, "media_type", json_null());
+		break;
+	default: json_decref(c.rec); return NULL;
 	}
 	json_object_set_new(c.rec, "item", json_string(item));
-	json_object_set_new(c.rec, "size", json_integer(size));
-	json_object_set_new(c.rec, "media_type", json_string(media));
 	return c.rec;
 }
 
