@@ -65,8 +65,12 @@ struct job {
 	struct tile_entry entries[TILE_WIDTH];
 	json_t *parsed[TILE_WIDTH];
 	char bpath[TILE_PATH_MAX];
-	struct fusion *fusion; /* to attach before its entries; NULL */
-	struct job *next;      /* on the spent list */
+	/* Fusion engines to attach before entries switch_at[k] (a
+	   geography the log names from there on). */
+	struct fusion *switch_fusion[4];
+	int switch_at[4];
+	int nswitch;
+	struct job *next; /* on the spent list */
 };
 
 /* The center's digest of one chunk of DIGEST_CHUNK indexes. */
@@ -175,12 +179,19 @@ struct audit {
 	/* The geography the log names (record/geography.h), against the
 	   audit's own data: a difference is reported at the first entry
 	   fusion words with it. Walking thread only. */
-	struct geodigest geo;
-	char geo_pending[2048]; /* "" or the difference */
-	/* Fusion over the geography the log names, made by the walk when
-	   the first geography is checked and attached by the replay before
-	   the entries that follow (fusion_attach: not yet handed over). */
-	struct layers *layers;
+	struct geodigest geo[AUDIT_MAX_GEO_DATA]; /* of each copy of data/ */
+	const char *geo_dir[AUDIT_MAX_GEO_DATA];
+	size_t ngeo_dirs;
+	char geo_now[GEODIGEST_HEX_LEN]; /* the geography fusion is on */
+	char default_data[PATH_MAX];	 /* data/, without --geo-data */
+	char geo_pending[2048];		 /* "" or the difference */
+	/* Fusion over each geography the log names, made by the walk when
+	   it checks the entry naming it and attached by the replay before
+	   that entry (fusion_attach: not yet handed over); fusion is the
+	   latest. */
+	struct layers *geo_layers[AUDIT_MAX_GEOGRAPHIES];
+	struct fusion *geo_fusion[AUDIT_MAX_GEOGRAPHIES];
+	size_t ngeo_engines;
 	struct fusion *fusion;
 	int fusion_attach;
 	/* The first failure. */
@@ -841,34 +852,45 @@ visit(void *ctx, int level, int64_t n, const uint8_t hash[MERKLE_HASH_SIZE])
 
 /*
  * Fusion over the geography the log names, in dir, for the replay: made
- * once, at the first geography checked (the one the incidents of a log
- * worded with one geography all use), and handed to the replay with the
- * bundle being checked. Only when the state is compared.
+ * at each geography entry that names another geography than the one in
+ * effect (the genesis, a center started on other data) and handed to the
+ * replay with the entry naming it, so that the entries after it are
+ * worded with it, as the center did. Only when the state is compared.
  */
 static int
 open_fusion(struct audit *a, const char *dir, const char *region)
 {
 	struct fusion_geography g;
+	struct layers *l = NULL;
 	char msg[512];
 
-	if (a->nkinds == 0 || a->fusion != NULL)
+	if (a->nkinds == 0)
 		return 0;
+	if (a->ngeo_engines == AUDIT_MAX_GEOGRAPHIES)
+		return fail(a, AUDIT_INCOMPLETE,
+		    "geography: the log names more than %d geographies",
+		    AUDIT_MAX_GEOGRAPHIES);
 	memset(&g, 0, sizeof(g));
 	if (strcmp(region, "none") != 0) {
-		if ((a->layers = layers_load_region(dir, region, msg,
-			 sizeof(msg))) == NULL)
+		if ((l = layers_load_region(dir, region, msg, sizeof(msg))) ==
+		    NULL)
 			return fail(a, AUDIT_INCOMPLETE,
 			    "geography: region %s: %s", region, msg);
+		a->geo_layers[a->ngeo_engines] = l;
 		if (a->o->geo_aliases != NULL &&
-		    layers_load_aliases(a->layers, a->o->geo_aliases, msg,
-			sizeof(msg)) == -1)
+		    layers_load_aliases(l, a->o->geo_aliases, msg,
+			sizeof(msg)) == -1) {
+			a->ngeo_engines++;
 			return fail(a, AUDIT_INCOMPLETE, "--geo-aliases: %s",
 			    msg);
-		g.gazetteer = layers_gazetteer(a->layers);
-		g.zones = layers_zones(a->layers, &g.nzones);
-		g.lines = layers_lines(a->layers, &g.nlines);
+		}
+		g.gazetteer = layers_gazetteer(l);
+		g.zones = layers_zones(l, &g.nzones);
+		g.lines = layers_lines(l, &g.nlines);
 	}
-	if ((a->fusion = fusion_new(&g)) == NULL)
+	a->fusion = a->geo_fusion[a->ngeo_engines] = fusion_new(&g);
+	a->ngeo_engines++;
+	if (a->fusion == NULL)
 		return fail(a, AUDIT_INCOMPLETE, "out of memory");
 	a->fusion_attach = 1;
 	return 0;
@@ -885,7 +907,9 @@ check_geography(struct audit *a, int64_t index, const uint8_t *bytes,
     size_t len, const json_t *e, const char *bundle)
 {
 	const char *digest, *region;
-	char why[512], dir[PATH_MAX];
+	char why[512], first_why[512] = "";
+	struct geodigest *g;
+	size_t i;
 	int r;
 
 	if (a->geo_pending[0] != '\0' && geography_fused(bytes, len))
@@ -907,31 +931,43 @@ check_geography(struct audit *a, int64_t index, const uint8_t *bytes,
 	if (r == 0)
 		return 0;
 	a->geo_pending[0] = '\0';
-	if (a->o->geo_data != NULL)
-		snprintf(dir, sizeof(dir), "%s", a->o->geo_data);
-	else if (layers_datadir(dir, sizeof(dir)) == -1)
-		snprintf(dir, sizeof(dir), "data");
-	if (strcmp(a->geo.region, region) != 0 || a->geo.digest[0] == '\0') {
-		if (geodigest_compute(dir, region, a->o->geo_aliases, &a->geo,
-			why, sizeof(why)) == -1) {
-			memset(&a->geo, 0, sizeof(a->geo));
-			snprintf(a->geo_pending, sizeof(a->geo_pending),
-			    "geography: entry %lld names geography %s (region "
-			    "%s), which this audit cannot check: %s",
-			    (long long)index, digest, region, why);
-			return 0;
+	if (strcmp(a->geo_now, digest) == 0)
+		return 0; /* the same geography again (a restart) */
+	/* The copy of data/ whose digest is the one named; the first given
+	   (or data/) is the one a difference is reported against. */
+	for (i = 0; i < a->ngeo_dirs; i++) {
+		g = &a->geo[i];
+		if (strcmp(g->region, region) != 0 || g->digest[0] == '\0') {
+			if (geodigest_compute(a->geo_dir[i], region,
+				a->o->geo_aliases, g, why, sizeof(why)) == -1) {
+				memset(g, 0, sizeof(*g));
+				if (i == 0)
+					snprintf(first_why, sizeof(first_why),
+					    "%s", why);
+				continue;
+			}
+		}
+		if (strcmp(g->digest, digest) == 0) {
+			snprintf(a->geo_now, sizeof(a->geo_now), "%s", digest);
+			return open_fusion(a, a->geo_dir[i], region);
 		}
 	}
-	if (strcmp(a->geo.digest, digest) == 0)
-		return open_fusion(a, dir, region);
-	snprintf(a->geo_pending, sizeof(a->geo_pending),
-	    "geography: "
-	    "entry %lld names geography %s (region %s), but the "
-	    "audit's data in %.512s is geography %s; a replay with it "
-	    "could word or zone incidents differently: audit with the "
-	    "copy of data/ the center used (--geo-data DIR, "
-	    "--geo-aliases FILE)",
-	    (long long)index, digest, region, dir, a->geo.digest);
+	if (a->geo[0].digest[0] == '\0')
+		snprintf(a->geo_pending, sizeof(a->geo_pending),
+		    "geography: entry %lld names geography %s (region "
+		    "%s), which this audit cannot check: %s",
+		    (long long)index, digest, region, first_why);
+	else
+		snprintf(a->geo_pending, sizeof(a->geo_pending),
+		    "geography: "
+		    "entry %lld names geography %s (region %s), but the "
+		    "audit's data in %.512s is geography %s%s; a replay with "
+		    "it could word or zone incidents differently: audit with "
+		    "the copy of data/ the center used (--geo-data DIR, "
+		    "--geo-aliases FILE)",
+		    (long long)index, digest, region, a->geo_dir[0],
+		    a->geo[0].digest,
+		    a->ngeo_dirs > 1 ? " (nor is any other --geo-data)" : "");
 	return 0;
 }
 
@@ -1085,7 +1121,7 @@ replay_run(void *arg)
 	struct audit *a = arg;
 	struct job *j;
 	char err[300];
-	int i, in_txn = 0, abort;
+	int i, k, in_txn = 0, abort;
 
 	pthread_setname_np(pthread_self(), "audit-replay"); /* for top -H */
 	if (store_begin(a->store) == -1)
@@ -1108,10 +1144,30 @@ replay_run(void *arg)
 		a->qlen--;
 		pthread_cond_signal(&a->qtake);
 		pthread_mutex_unlock(&a->qmu);
-		if (j->fusion != NULL)
-			store_set_fusion(a->store, j->fusion);
-		for (i = 0; i < j->count && a->replay_outcome == AUDIT_OK;
-		     i++) {
+		for (i = 0, k = 0;
+		     i < j->count && a->replay_outcome == AUDIT_OK; i++) {
+			/* Another geography from here on: the center started
+			   anew with it, its book flushed; so does the
+			   replay. */
+			if (k < j->nswitch && j->switch_at[k] == i) {
+				if (in_txn &&
+				    store_commit(a->store, j->base + i) == -1) {
+					in_txn = 0;
+					rfail(a, AUDIT_INCOMPLETE,
+					    "scratch store: commit failed");
+					break;
+				}
+				store_set_fusion(a->store,
+				    j->switch_fusion[k++]);
+				if (store_begin(a->store) == -1) {
+					in_txn = 0;
+					rfail(a, AUDIT_INCOMPLETE,
+					    "scratch store: cannot begin a "
+					    "transaction");
+					break;
+				}
+				in_txn = 1;
+			}
 			if (store_apply_entry(a->store, j->base + i,
 				j->entries[i].data, j->entries[i].len,
 				j->parsed[i], err, sizeof(err)) == -1)
@@ -1216,10 +1272,18 @@ process(struct audit *a, struct slot *s)
 		}
 		j->entries[i] = entries[i];
 		j->count++;
-	}
-	if (a->fusion_attach) {
-		j->fusion = a->fusion;
-		a->fusion_attach = 0;
+		if (a->fusion_attach) {
+			if (j->nswitch == 4) {
+				job_free(j);
+				return fail(a, AUDIT_INCOMPLETE,
+				    "%s: more than 4 geographies in one "
+				    "bundle",
+				    bpath);
+			}
+			j->switch_at[j->nswitch] = (int)i;
+			j->switch_fusion[j->nswitch++] = a->fusion;
+			a->fusion_attach = 0;
+		}
 	}
 	/* The entries point into the bundle: it goes with them. */
 	j->body = s->bundle.body;
@@ -2217,6 +2281,30 @@ setup_keys(struct audit *a)
  * the store away, and a completed one only compares it with the center.
  */
 static int
+setup_geo_dirs(struct audit *a)
+{
+	const struct audit_options *o = a->o;
+	size_t i;
+
+	if (o->ngeo_data_more > AUDIT_MAX_GEO_DATA - 1)
+		return fail(a, AUDIT_USAGE, "--geo-data: more than %d",
+		    AUDIT_MAX_GEO_DATA);
+	if (o->geo_data != NULL)
+		a->geo_dir[0] = o->geo_data;
+	else {
+		if (layers_datadir(a->default_data, sizeof(a->default_data)) ==
+		    -1)
+			snprintf(a->default_data, sizeof(a->default_data),
+			    "data");
+		a->geo_dir[0] = a->default_data;
+	}
+	for (i = 0; i < o->ngeo_data_more; i++)
+		a->geo_dir[i + 1] = o->geo_data_more[i];
+	a->ngeo_dirs = 1 + o->ngeo_data_more;
+	return 0;
+}
+
+static int
 open_store(struct audit *a)
 {
 	if ((a->store = store_open("sqlite", "", STORE_SCRATCH)) == NULL)
@@ -2272,7 +2360,7 @@ audit_run(const struct audit_options *o, struct audit_summary *s, char *err,
 		fail(a, AUDIT_INCOMPLETE, "out of memory");
 		goto done;
 	}
-	if (open_store(a) == -1)
+	if (open_store(a) == -1 || setup_geo_dirs(a) == -1)
 		goto done;
 	if ((a->lf = fetch_new(o->url, o->token, PAGE_WINDOW, err, errlen)) ==
 	    NULL) {
@@ -2328,8 +2416,10 @@ done:
 	list_join(a, 1);
 	fetch_free(a->lf);
 	store_close(a->store);
-	fusion_free(a->fusion);
-	layers_free(a->layers);
+	for (i = 0; i < a->ngeo_engines; i++) {
+		fusion_free(a->geo_fusion[i]);
+		layers_free(a->geo_layers[i]);
+	}
 	fetch_free(a->f);
 	note_verifier_free(a->log_v);
 	for (i = 0; i < a->nwit; i++)

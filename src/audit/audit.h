@@ -48,6 +48,8 @@
 #include "tlog/merkle.h"
 
 #define AUDIT_MAX_WITNESSES 16
+#define AUDIT_MAX_GEO_DATA 8	 /* copies of data/, one per geography */
+#define AUDIT_MAX_GEOGRAPHIES 16 /* geographies a replayed log names */
 #define AUDIT_MAX_ENTRIES INT64_C(100000000) /* tree size we audit */
 
 /* How an audit ended (also the exit status of `truce audit`). */
@@ -65,14 +67,18 @@ struct audit_options {
 	const char *log_key;		 /* the log's verifier key */
 	const char *const *witness_keys; /* cosignature verifier keys */
 	size_t nwitness_keys;
-	size_t quorum;		 /* 0: every witness key */
-	const char *state_dir;	 /* NULL: no state */
-	const char *token;	 /* reader's bearer token, or NULL */
-	const char *geo_data;	 /* data directory holding geo/;
+	size_t quorum;			  /* 0: every witness key */
+	const char *state_dir;		  /* NULL: no state */
+	const char *token;		  /* reader's bearer token, or NULL */
+	const char *geo_data;		  /* data directory holding geo/;
 					      NULL: layers_datadir() */
-	const char *geo_aliases; /* the center's alias file, or
+	const char *geo_aliases;	  /* the center's alias file, or
 					      NULL */
-	int observations_only;	 /* compare only the observations'
+	const char *const *geo_data_more; /* further copies of data/, for
+					      the older geographies a log
+					      names (docs/geography.md) */
+	size_t ngeo_data_more;		  /* at most AUDIT_MAX_GEO_DATA - 1 */
+	int observations_only;		  /* compare only the observations'
 					      digests, not the state's */
 };
 

@@ -52,7 +52,9 @@ usage(FILE *f)
 	    "incidents with\n"
 	    "                      (default: $TRUCE_DATA, else the source "
 	    "tree's data/);\n"
-	    "                      its digest must be the one the log names\n"
+	    "                      its digest must be the one the log names;\n"
+	    "                      repeat (up to %d) for a log that names "
+	    "several\n"
 	    "  --geo-aliases FILE  the center's alias file, if it has one\n"
 	    "  --observations-only compare only the observations, not the "
 	    "state\n\n"
@@ -60,7 +62,7 @@ usage(FILE *f)
 	    "a check\nfailed (the first failure on stderr names the entry, "
 	    "tile or checkpoint),\n2 bad usage, 3 the audit could not be "
 	    "completed (network, server error).\nSee docs/audit.md.\n",
-	    AUDIT_MAX_WITNESSES);
+	    AUDIT_MAX_WITNESSES, AUDIT_MAX_GEO_DATA);
 }
 
 int
@@ -80,6 +82,7 @@ cmd_audit(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *witness[AUDIT_MAX_WITNESSES];
+	const char *more[AUDIT_MAX_GEO_DATA];
 	struct audit_options o;
 	struct audit_summary s;
 	char err[2048], nerr[160];
@@ -88,6 +91,7 @@ cmd_audit(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.witness_keys = witness;
+	o.geo_data_more = more;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -115,7 +119,18 @@ cmd_audit(int argc, char **argv)
 		case 't': o.token = optarg; break;
 		/* The audit's fetcher reads TRUCE_CACERT, as every client. */
 		case 'A': setenv("TRUCE_CACERT", optarg, 1); break;
-		case 'g': o.geo_data = optarg; break;
+		case 'g':
+			if (o.geo_data == NULL)
+				o.geo_data = optarg;
+			else if (o.ngeo_data_more < AUDIT_MAX_GEO_DATA - 1)
+				more[o.ngeo_data_more++] = optarg;
+			else {
+				fprintf(stderr,
+				    "truce audit: --geo-data: more than %d\n",
+				    AUDIT_MAX_GEO_DATA);
+				return 2;
+			}
+			break;
 		case 'G': o.geo_aliases = optarg; break;
 		case 'O': o.observations_only = 1; break;
 		case 'h': usage(stdout); return 0;
