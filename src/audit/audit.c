@@ -46,7 +46,12 @@
 #define PAGE_SIZE 1000	   /* the listing's largest page */
 #define DIGEST_CHUNK 65536 /* indexes per digest compared */
 #define STATE_WINDOW 64	   /* indexes whose state rows are listed */
-#define REPLAY_QUEUE 32	   /* checked bundles waiting for the replay */
+#define STATE_CHUNK \
+	4096		/* indexes per state digest compared: an
+			      incident's record costs ~100 us to read, so
+			      a chunk answers in well under the stall
+			      limit of 30 s */
+#define REPLAY_QUEUE 32 /* checked bundles waiting for the replay */
 #define CONNECTIONS 6
 #define MAX_NOTE NOTE_MAX_SIZE
 #define MAX_PROOF_JSON 65536
@@ -166,9 +171,10 @@ struct audit {
 	struct chunk_digest *center;
 	int64_t nchunks;
 	/* The center's state digests (store/statedigest.h), kind by kind,
-	   chunk by chunk (state[k * nchunks + chunk]), after the
+	   chunk by chunk (state[k * nschunks + chunk]), after the
 	   observations'; none with observations_only. */
 	struct chunk_digest *state;
+	int64_t nschunks; /* of STATE_CHUNK indexes */
 	int nkinds;
 	struct fetch *lf;
 	pthread_t lister;
@@ -676,12 +682,32 @@ parse_digest(const struct fetch_reply *r, int64_t lo, int64_t hi,
 	    kind, msg, msglen);
 }
 
+/* What digest thread request t asks for: kind *k (-1: the observations)
+ * over [*lo, *hi). */
+static void
+request_range(const struct audit *a, int64_t t, int *k, int64_t *lo,
+    int64_t *hi)
+{
+	int64_t chunk = DIGEST_CHUNK;
+
+	if (t < a->nchunks)
+		*k = -1;
+	else {
+		t -= a->nchunks;
+		*k = (int)(t / a->nschunks);
+		t %= a->nschunks;
+		chunk = STATE_CHUNK;
+	}
+	*lo = t * chunk;
+	*hi = *lo + chunk < a->size ? *lo + chunk : a->size;
+}
+
 /*
  * The digest thread: the center's digest of every chunk of DIGEST_CHUNK
  * indexes below the audited size, PAGE_WINDOW in flight: the
  * observations' into a->center, then each state kind's into a->state.
- * Request t is chunk t % nchunks of the observations (t < nchunks) or of
- * kind t / nchunks - 1.
+ * Request t < nchunks is chunk t of the observations, then request
+ * nchunks + u is chunk u % nschunks (of STATE_CHUNK) of kind u / nschunks.
  */
 static void *
 digest_run(void *arg)
@@ -692,7 +718,7 @@ digest_run(void *arg)
 	enum tagkind tk;
 	struct chunk_digest *c;
 	char path[256], err[1024];
-	int64_t total = a->nchunks * (1 + a->nkinds);
+	int64_t total = a->nchunks + a->nschunks * a->nkinds;
 	int64_t queued = 0, done = 0, t, lo, hi;
 	int k;
 
@@ -700,10 +726,7 @@ digest_run(void *arg)
 	while (done < total && a->list_outcome == AUDIT_OK &&
 	    !atomic_load(&a->list_stop)) {
 		while (queued < total && queued < done + PAGE_WINDOW) {
-			lo = (queued % a->nchunks) * DIGEST_CHUNK;
-			hi = lo + DIGEST_CHUNK < a->size ? lo + DIGEST_CHUNK
-							 : a->size;
-			k = (int)(queued / a->nchunks) - 1;
+			request_range(a, queued, &k, &lo, &hi);
 			if (k < 0)
 				digest_path(lo, hi, path, sizeof(path));
 			else
@@ -728,9 +751,7 @@ digest_run(void *arg)
 		}
 		untag(r.tag, &t, &tk);
 		done++;
-		lo = (t % a->nchunks) * DIGEST_CHUNK;
-		hi = lo + DIGEST_CHUNK < a->size ? lo + DIGEST_CHUNK : a->size;
-		k = (int)(t / a->nchunks) - 1;
+		request_range(a, t, &k, &lo, &hi);
 		if (k < 0) {
 			c = &a->center[t];
 			if (parse_digest(&r, lo, hi, c->digest, &c->count,
@@ -1882,11 +1903,11 @@ compare_state(struct audit *a)
 	int k;
 
 	for (k = 0; k < a->nkinds; k++)
-		for (i = 0; i < a->nchunks; i++) {
-			lo = i * DIGEST_CHUNK;
-			hi = lo + DIGEST_CHUNK < a->size ? lo + DIGEST_CHUNK
-							 : a->size;
-			c = &a->state[k * a->nchunks + i];
+		for (i = 0; i < a->nschunks; i++) {
+			lo = i * STATE_CHUNK;
+			hi = lo + STATE_CHUNK < a->size ? lo + STATE_CHUNK
+							: a->size;
+			c = &a->state[k * a->nschunks + i];
 			if (statedigest_range(a->store, k, lo, hi, mine, &n) ==
 			    -1)
 				return fail(a, AUDIT_INCOMPLETE,
@@ -2369,10 +2390,11 @@ audit_run(const struct audit_options *o, struct audit_summary *s, char *err,
 	}
 	a->nchunks = (a->size + DIGEST_CHUNK - 1) / DIGEST_CHUNK;
 	a->nkinds = o->observations_only ? 0 : STATEDIGEST_NKINDS;
+	a->nschunks = (a->size + STATE_CHUNK - 1) / STATE_CHUNK;
 	s->state_compared = a->nkinds > 0;
 	if ((a->center = calloc((size_t)a->nchunks + 1, sizeof(*a->center))) ==
 		NULL ||
-	    (a->state = calloc((size_t)(a->nchunks * a->nkinds) + 1,
+	    (a->state = calloc((size_t)(a->nschunks * a->nkinds) + 1,
 		 sizeof(*a->state))) == NULL) {
 		fail(a, AUDIT_INCOMPLETE, "out of memory");
 		goto done;

@@ -244,6 +244,8 @@ static const char schema[] =
     "  line_side TEXT, described_lat REAL, described_lon REAL) STRICT;"
     "CREATE INDEX IF NOT EXISTS incident_time ON incident(g_from, g_to);"
     "CREATE INDEX IF NOT EXISTS incident_zone_col ON incident(zone);"
+    /* The keys of the state digests (store_state_keys): by seed index. */
+    "CREATE INDEX IF NOT EXISTS incident_seed ON incident(seed_idx, id);"
     "CREATE VIRTUAL TABLE IF NOT EXISTS incident_rtree USING rtree_i32("
     "  rid, min_lon, max_lon, min_lat, max_lat, min_t, max_t, +grp, +kind);"
     "CREATE TABLE IF NOT EXISTS incident_zone("
