@@ -509,9 +509,15 @@ diff_at(const json_t *a, const json_t *b, const char *path, char *out,
 		    sizeof(*names));
 		if (names == NULL)
 			goto leaf;
-		json_object_foreach((json_t *)a, key, x) names[n++] = key;
-		json_object_foreach((json_t *)b, key,
-		    x) if (json_object_get(a, key) == NULL) names[n++] = key;
+		json_object_foreach((json_t *)a, key, x)
+		{
+			names[n++] = key;
+		}
+		json_object_foreach((json_t *)b, key, x)
+		{
+			if (json_object_get(a, key) == NULL)
+				names[n++] = key;
+		}
 		qsort(names, n, sizeof(*names), by_name);
 		for (i = 0; i < n && rc == 0; i++) {
 			snprintf(sub, sizeof(sub), "%s%s%s", path,
