@@ -8,7 +8,9 @@
 #     in batches of 10,000 (each answer waits for the fdatasync);
 #   - audit speed: `truce audit` of the whole center (entries/s verified
 #     and replayed, and the whole audit with the comparison of the
-#     center's observation digests, docs/audit.md); the audit's one-line
+#     center's observation digests and of its whole state, docs/audit.md),
+#     beside the observations-only audit (`--observations-only`, the audit
+#     before issue 15) in the same run; the audit's one-line
 #     summary format is documented there ("Output and exit status");
 #   - inclusion proofs served per second: wrk against
 #     /v1/log/proof/inclusion with a Lua script varying the index, the
@@ -162,6 +164,13 @@ cpu_rate=$(awk -v n="$size" -v c="$audit_cpu" \
 	'BEGIN { if (c > 0) printf "%.0f", n / c }')
 tree_rate=$(printf '%s\n' "$audit_out" | sed -n 's/.*replayed (\([0-9]*\)\/s).*/\1/p')
 audit_s=$(printf '%s\n' "$audit_out" | sed -n 's/.* \([0-9.]*\) s$/\1/p;s/.* \([0-9.]*\) s;.*/\1/p')
+# The same audit comparing only the observations (issue 15's baseline).
+obs_out=$("$T" audit "$URL" --log-key "$LOGKEY" --token "$TOKEN" \
+	--observations-only 2>&1)
+obs_cpu=$( { time "$T" audit "$URL" --log-key "$LOGKEY" \
+	--token "$TOKEN" --observations-only >/dev/null 2>&1; } 2>&1 | tail -1 |
+	awk '{ print $1 + $2 }')
+obs_s=$(printf '%s\n' "$obs_out" | sed -n 's/.* \([0-9.]*\) s$/\1/p')
 
 # --- inclusion proofs per second, server on core 0, wrk on core 1 ---
 # WRK_RUNS rounds of proofs then two floors, each WRK_SECONDS; medians.
@@ -391,6 +400,8 @@ echo "| the same until the store had applied them all (it follows the log, at mo
 echo "| audit: entries verified and replayed (hash + parse + canonical check + store) | $tree_rate entries/s | ≥ 200,000/s |"
 echo "| audit: whole run incl. observation digests and proofs | ${audit_s} s = $(awk -v n="$size" -v s="$audit_s" 'BEGIN { if (s > 0) printf "%.0f", n / s }') entries/s (exit $audit_rc) | |"
 echo "| audit: CPU of the audit process (user + sys) | $audit_cpu s = $cpu_rate entries per CPU-second | |"
+echo "| audit, observations only (\`--observations-only\`): whole run | ${obs_s} s = $(awk -v n="$size" -v s="$obs_s" 'BEGIN { if (s > 0) printf "%.0f", n / s }') entries/s | whole state within 2x: $(awk -v a="$audit_s" -v b="$obs_s" 'BEGIN { if (b > 0) printf "%.2fx", a / b }') |"
+echo "| audit, observations only: CPU of the audit process | $obs_cpu s = $(awk -v n="$size" -v c="$obs_cpu" 'BEGIN { if (c > 0) printf "%.0f", n / c }') entries per CPU-second | |"
 echo "| inclusion proofs, server pinned to 1 core, wrk -t1 -c32 from the other (median of $proof_all) | $proofs /s (p99 $proof_p99, non-2xx: ${non2xx:-0}); $proof_cpu per server CPU-second | ≥ 100,000/s |"
 echo "| the same, pipelined 16 requests to a write (median of $pipe_all) | $pipe /s; $pipe_cpu per server CPU-second | |"
 echo "| floor: GET /v1/health, same setup (median of $health_all) | $health /s (p99 $health_p99); $health_cpu per server CPU-second | |"

@@ -31,7 +31,9 @@
 #include "geo/layers.h"
 #include "record/canon.h"
 #include "record/geography.h"
+#include "fusion/fusion.h"
 #include "store/obsdigest.h"
+#include "store/statedigest.h"
 #include "store/store.h"
 #include "tlog/checkpoint.h"
 #include "tlog/compact.h"
@@ -43,7 +45,13 @@
 #define PAGE_WINDOW 2	   /* center digests in flight */
 #define PAGE_SIZE 1000	   /* the listing's largest page */
 #define DIGEST_CHUNK 65536 /* indexes per digest compared */
-#define REPLAY_QUEUE 32	   /* checked bundles waiting for the replay */
+#define STATE_WINDOW 64	   /* indexes whose state rows are listed */
+#define STATE_CHUNK \
+	4096		/* indexes per state digest compared: an
+			      incident's record costs ~100 us to read, so
+			      a chunk answers in well under the stall
+			      limit of 30 s */
+#define REPLAY_QUEUE 32 /* checked bundles waiting for the replay */
 #define CONNECTIONS 6
 #define MAX_NOTE NOTE_MAX_SIZE
 #define MAX_PROOF_JSON 65536
@@ -62,6 +70,11 @@ struct job {
 	struct tile_entry entries[TILE_WIDTH];
 	json_t *parsed[TILE_WIDTH];
 	char bpath[TILE_PATH_MAX];
+	/* Fusion engines to attach before entries switch_at[k] (a
+	   geography the log names from there on). */
+	struct fusion *switch_fusion[4];
+	int switch_at[4];
+	int nswitch;
 	struct job *next; /* on the spent list */
 };
 
@@ -157,6 +170,12 @@ struct audit {
 	   in the log itself (steps 3 and 4) is the one reported. */
 	struct chunk_digest *center;
 	int64_t nchunks;
+	/* The center's state digests (store/statedigest.h), kind by kind,
+	   chunk by chunk (state[k * nschunks + chunk]), after the
+	   observations'; none with observations_only. */
+	struct chunk_digest *state;
+	int64_t nschunks; /* of STATE_CHUNK indexes */
+	int nkinds;
 	struct fetch *lf;
 	pthread_t lister;
 	int lister_started;
@@ -166,8 +185,21 @@ struct audit {
 	/* The geography the log names (record/geography.h), against the
 	   audit's own data: a difference is reported at the first entry
 	   fusion words with it. Walking thread only. */
-	struct geodigest geo;
-	char geo_pending[2048]; /* "" or the difference */
+	struct geodigest geo[AUDIT_MAX_GEO_DATA]; /* of each copy of data/ */
+	const char *geo_dir[AUDIT_MAX_GEO_DATA];
+	size_t ngeo_dirs;
+	char geo_now[GEODIGEST_HEX_LEN]; /* the geography fusion is on */
+	char default_data[PATH_MAX];	 /* data/, without --geo-data */
+	char geo_pending[2048];		 /* "" or the difference */
+	/* Fusion over each geography the log names, made by the walk when
+	   it checks the entry naming it and attached by the replay before
+	   that entry (fusion_attach: not yet handed over); fusion is the
+	   latest. */
+	struct layers *geo_layers[AUDIT_MAX_GEOGRAPHIES];
+	struct fusion *geo_fusion[AUDIT_MAX_GEOGRAPHIES];
+	size_t ngeo_engines;
+	struct fusion *fusion;
+	int fusion_attach;
 	/* The first failure. */
 	enum audit_outcome outcome;
 };
@@ -569,15 +601,28 @@ digest_path(int64_t lo, int64_t hi, char *path, size_t len)
 	    (long long)lo, (long long)hi);
 }
 
+/* The path of the center's digest of the state rows of kind k in [lo, hi)
+ * at the audited size (with rows: and the rows). */
+static void
+state_digest_path(struct audit *a, int k, int64_t lo, int64_t hi, int rows,
+    char *path, size_t len)
+{
+	snprintf(path, len,
+	    "/v1/state/digest?kind=%s&from=%lld&to=%lld&"
+	    "size=%lld%s",
+	    statedigest_kind_name(k), (long long)lo, (long long)hi,
+	    (long long)a->size, rows ? "&rows=1" : "");
+}
+
 /*
  * Reads a digest answer (GET /v1/observations/digest, docs/api.md) for
  * [lo, hi) into d and *count. 0, or -1 with the outcome in *kind and the
  * reason in msg.
  */
 static int
-parse_digest(const struct fetch_reply *r, int64_t lo, int64_t hi,
-    uint8_t d[OBSDIGEST_SIZE], int64_t *count, enum audit_outcome *kind,
-    char *msg, size_t msglen)
+parse_digest_of(const char *what, const struct fetch_reply *r, int64_t lo,
+    int64_t hi, int64_t maxcount, uint8_t d[OBSDIGEST_SIZE], int64_t *count,
+    enum audit_outcome *kind, char *msg, size_t msglen)
 {
 	json_t *doc;
 	json_error_t je;
@@ -588,35 +633,37 @@ parse_digest(const struct fetch_reply *r, int64_t lo, int64_t hi,
 	*kind = AUDIT_FAILED;
 	if (r->status == 0 || r->body == NULL) {
 		*kind = AUDIT_INCOMPLETE;
-		snprintf(msg, msglen, "observations: GET %.300s: %s", r->path,
+		snprintf(msg, msglen, "%s: GET %.300s: %s", what, r->path,
 		    r->error);
 		return -1;
 	}
 	if (r->status != 200) {
-		if (r->status >= 500)
+		/* 409: the center's state is past the audited size (it took
+		   writes meanwhile); no evidence, audit again. */
+		if (r->status >= 500 || r->status == 409)
 			*kind = AUDIT_INCOMPLETE;
 		snprintf(msg, msglen,
-		    "observations: GET %.300s answered %ld: "
+		    "%s: GET %.300s answered %ld: "
 		    "%.200s",
-		    r->path, r->status, (const char *)r->body);
+		    what, r->path, r->status, (const char *)r->body);
 		return -1;
 	}
 	if ((doc = json_loadb((const char *)r->body, r->len, 0, &je)) == NULL) {
-		snprintf(msg, msglen, "observations: GET %.300s: not JSON: %s",
+		snprintf(msg, msglen, "%s: GET %.300s: not JSON: %s", what,
 		    r->path, je.text);
 		return -1;
 	}
 	if (json_unpack(doc, "{s:I,s:I,s:I,s:s}", "from", &from, "to", &to,
 		"count", &n, "digest", &hex) != 0 ||
-	    from != lo || to != hi || n < 0 || n > hi - lo ||
+	    from != lo || to != hi || n < 0 || n > maxcount ||
 	    strlen(hex) != 2 * OBSDIGEST_SIZE ||
 	    sodium_hex2bin(d, OBSDIGEST_SIZE, hex, 2 * OBSDIGEST_SIZE, NULL,
 		NULL, NULL) != 0) {
 		snprintf(msg, msglen,
-		    "observations: GET %.300s: not a digest of "
+		    "%s: GET %.300s: not a digest of "
 		    "indexes [%lld, %lld) ({\"from\",\"to\",\"count\","
 		    "\"digest\": 64 hex})",
-		    r->path, (long long)lo, (long long)hi);
+		    what, r->path, (long long)lo, (long long)hi);
 		goto done;
 	}
 	*count = n;
@@ -626,9 +673,41 @@ done:
 	return rc;
 }
 
+static int
+parse_digest(const struct fetch_reply *r, int64_t lo, int64_t hi,
+    uint8_t d[OBSDIGEST_SIZE], int64_t *count, enum audit_outcome *kind,
+    char *msg, size_t msglen)
+{
+	return parse_digest_of("observations", r, lo, hi, hi - lo, d, count,
+	    kind, msg, msglen);
+}
+
+/* What digest thread request t asks for: kind *k (-1: the observations)
+ * over [*lo, *hi). */
+static void
+request_range(const struct audit *a, int64_t t, int *k, int64_t *lo,
+    int64_t *hi)
+{
+	int64_t chunk = DIGEST_CHUNK;
+
+	if (t < a->nchunks)
+		*k = -1;
+	else {
+		t -= a->nchunks;
+		*k = (int)(t / a->nschunks);
+		t %= a->nschunks;
+		chunk = STATE_CHUNK;
+	}
+	*lo = t * chunk;
+	*hi = *lo + chunk < a->size ? *lo + chunk : a->size;
+}
+
 /*
  * The digest thread: the center's digest of every chunk of DIGEST_CHUNK
- * indexes below the audited size, PAGE_WINDOW in flight, into a->center.
+ * indexes below the audited size, PAGE_WINDOW in flight: the
+ * observations' into a->center, then each state kind's into a->state.
+ * Request t < nchunks is chunk t of the observations, then request
+ * nchunks + u is chunk u % nschunks (of STATE_CHUNK) of kind u / nschunks.
  */
 static void *
 digest_run(void *arg)
@@ -637,21 +716,28 @@ digest_run(void *arg)
 	struct fetch_reply r;
 	enum audit_outcome kind;
 	enum tagkind tk;
-	char path[128], err[1024];
-	int64_t queued = 0, done = 0, k, lo, hi;
+	struct chunk_digest *c;
+	char path[256], err[1024];
+	int64_t total = a->nchunks + a->nschunks * a->nkinds;
+	int64_t queued = 0, done = 0, t, lo, hi;
+	int k;
 
 	pthread_setname_np(pthread_self(), "audit-digests");
-	while (done < a->nchunks && a->list_outcome == AUDIT_OK &&
+	while (done < total && a->list_outcome == AUDIT_OK &&
 	    !atomic_load(&a->list_stop)) {
-		while (queued < a->nchunks && queued < done + PAGE_WINDOW) {
-			lo = queued * DIGEST_CHUNK;
-			hi = lo + DIGEST_CHUNK < a->size ? lo + DIGEST_CHUNK
-							 : a->size;
-			digest_path(lo, hi, path, sizeof(path));
+		while (queued < total && queued < done + PAGE_WINDOW) {
+			request_range(a, queued, &k, &lo, &hi);
+			if (k < 0)
+				digest_path(lo, hi, path, sizeof(path));
+			else
+				state_digest_path(a, k, lo, hi, 0, path,
+				    sizeof(path));
 			if (fetch_queue(a->lf, path, MAX_PROOF_JSON,
 				tag_of(queued, TAG_PAGE), err,
 				sizeof(err)) == -1) {
-				lfail(a, AUDIT_INCOMPLETE, "observations: %s",
+				lfail(a, AUDIT_INCOMPLETE, "%s: %s",
+				    k < 0 ? "observations"
+					  : statedigest_kind_name(k),
 				    err);
 				return NULL;
 			}
@@ -659,17 +745,25 @@ digest_run(void *arg)
 		}
 		if (fetch_next(a->lf, &r) == 0) {
 			lfail(a, AUDIT_INCOMPLETE,
-			    "observations: transfers "
+			    "digests: transfers "
 			    "lost");
 			return NULL;
 		}
-		untag(r.tag, &k, &tk);
+		untag(r.tag, &t, &tk);
 		done++;
-		lo = k * DIGEST_CHUNK;
-		hi = lo + DIGEST_CHUNK < a->size ? lo + DIGEST_CHUNK : a->size;
-		if (parse_digest(&r, lo, hi, a->center[k].digest,
-			&a->center[k].count, &kind, err, sizeof(err)) == -1)
-			lfail(a, kind, "%s", err);
+		request_range(a, t, &k, &lo, &hi);
+		if (k < 0) {
+			c = &a->center[t];
+			if (parse_digest(&r, lo, hi, c->digest, &c->count,
+				&kind, err, sizeof(err)) == -1)
+				lfail(a, kind, "%s", err);
+		} else {
+			c = &a->state[t - a->nchunks];
+			if (parse_digest_of(statedigest_kind_name(k), &r, lo,
+				hi, INT64_MAX, c->digest, &c->count, &kind, err,
+				sizeof(err)) == -1)
+				lfail(a, kind, "%s", err);
+		}
 		free(r.body);
 	}
 	return NULL;
@@ -778,6 +872,52 @@ visit(void *ctx, int level, int64_t n, const uint8_t hash[MERKLE_HASH_SIZE])
 }
 
 /*
+ * Fusion over the geography the log names, in dir, for the replay: made
+ * at each geography entry that names another geography than the one in
+ * effect (the genesis, a center started on other data) and handed to the
+ * replay with the entry naming it, so that the entries after it are
+ * worded with it, as the center did. Only when the state is compared.
+ */
+static int
+open_fusion(struct audit *a, const char *dir, const char *region)
+{
+	struct fusion_geography g;
+	struct layers *l = NULL;
+	char msg[512];
+
+	if (a->nkinds == 0)
+		return 0;
+	if (a->ngeo_engines == AUDIT_MAX_GEOGRAPHIES)
+		return fail(a, AUDIT_INCOMPLETE,
+		    "geography: the log names more than %d geographies",
+		    AUDIT_MAX_GEOGRAPHIES);
+	memset(&g, 0, sizeof(g));
+	if (strcmp(region, "none") != 0) {
+		if ((l = layers_load_region(dir, region, msg, sizeof(msg))) ==
+		    NULL)
+			return fail(a, AUDIT_INCOMPLETE,
+			    "geography: region %s: %s", region, msg);
+		a->geo_layers[a->ngeo_engines] = l;
+		if (a->o->geo_aliases != NULL &&
+		    layers_load_aliases(l, a->o->geo_aliases, msg,
+			sizeof(msg)) == -1) {
+			a->ngeo_engines++;
+			return fail(a, AUDIT_INCOMPLETE, "--geo-aliases: %s",
+			    msg);
+		}
+		g.gazetteer = layers_gazetteer(l);
+		g.zones = layers_zones(l, &g.nzones);
+		g.lines = layers_lines(l, &g.nlines);
+	}
+	a->fusion = a->geo_fusion[a->ngeo_engines] = fusion_new(&g);
+	a->ngeo_engines++;
+	if (a->fusion == NULL)
+		return fail(a, AUDIT_INCOMPLETE, "out of memory");
+	a->fusion_attach = 1;
+	return 0;
+}
+
+/*
  * Step 4's geography check for one entry (docs/geography.md): a genesis or
  * `geography` entry names the geography of the entries after it, which
  * must be the audit's own (--geo-data) once one of them is worded by
@@ -788,12 +928,22 @@ check_geography(struct audit *a, int64_t index, const uint8_t *bytes,
     size_t len, const json_t *e, const char *bundle)
 {
 	const char *digest, *region;
-	char why[512], dir[PATH_MAX];
+	char why[512], first_why[512] = "";
+	struct geodigest *g;
+	size_t i;
 	int r;
 
 	if (a->geo_pending[0] != '\0' && geography_fused(bytes, len))
 		return fail(a, AUDIT_INCOMPLETE, "entry %lld (%s): %s",
 		    (long long)index, bundle, a->geo_pending);
+	if (a->nkinds > 0 && a->fusion == NULL && a->geo_pending[0] == '\0' &&
+	    geography_fused(bytes, len))
+		return fail(a, AUDIT_INCOMPLETE,
+		    "entry %lld (%s): fusion acts on it, but the log names no "
+		    "geography before it (a log of an older center): its "
+		    "state cannot be replayed as the center made it; audit "
+		    "with --observations-only",
+		    (long long)index, bundle);
 	if (!geography_maybe(bytes, len))
 		return 0;
 	if ((r = geography_read(e, &digest, &region, why, sizeof(why))) == -1)
@@ -802,30 +952,43 @@ check_geography(struct audit *a, int64_t index, const uint8_t *bytes,
 	if (r == 0)
 		return 0;
 	a->geo_pending[0] = '\0';
-	if (a->o->geo_data != NULL)
-		snprintf(dir, sizeof(dir), "%s", a->o->geo_data);
-	else if (layers_datadir(dir, sizeof(dir)) == -1)
-		snprintf(dir, sizeof(dir), "data");
-	if (strcmp(a->geo.region, region) != 0 || a->geo.digest[0] == '\0') {
-		if (geodigest_compute(dir, region, a->o->geo_aliases, &a->geo,
-			why, sizeof(why)) == -1) {
-			memset(&a->geo, 0, sizeof(a->geo));
-			snprintf(a->geo_pending, sizeof(a->geo_pending),
-			    "geography: entry %lld names geography %s (region "
-			    "%s), which this audit cannot check: %s",
-			    (long long)index, digest, region, why);
-			return 0;
+	if (strcmp(a->geo_now, digest) == 0)
+		return 0; /* the same geography again (a restart) */
+	/* The copy of data/ whose digest is the one named; the first given
+	   (or data/) is the one a difference is reported against. */
+	for (i = 0; i < a->ngeo_dirs; i++) {
+		g = &a->geo[i];
+		if (strcmp(g->region, region) != 0 || g->digest[0] == '\0') {
+			if (geodigest_compute(a->geo_dir[i], region,
+				a->o->geo_aliases, g, why, sizeof(why)) == -1) {
+				memset(g, 0, sizeof(*g));
+				if (i == 0)
+					snprintf(first_why, sizeof(first_why),
+					    "%s", why);
+				continue;
+			}
+		}
+		if (strcmp(g->digest, digest) == 0) {
+			snprintf(a->geo_now, sizeof(a->geo_now), "%s", digest);
+			return open_fusion(a, a->geo_dir[i], region);
 		}
 	}
-	if (strcmp(a->geo.digest, digest) != 0)
+	if (a->geo[0].digest[0] == '\0')
+		snprintf(a->geo_pending, sizeof(a->geo_pending),
+		    "geography: entry %lld names geography %s (region "
+		    "%s), which this audit cannot check: %s",
+		    (long long)index, digest, region, first_why);
+	else
 		snprintf(a->geo_pending, sizeof(a->geo_pending),
 		    "geography: "
 		    "entry %lld names geography %s (region %s), but the "
-		    "audit's data in %.512s is geography %s; a replay with it "
-		    "could word or zone incidents differently: audit with the "
-		    "copy of data/ the center used (--geo-data DIR, "
+		    "audit's data in %.512s is geography %s%s; a replay with "
+		    "it could word or zone incidents differently: audit with "
+		    "the copy of data/ the center used (--geo-data DIR, "
 		    "--geo-aliases FILE)",
-		    (long long)index, digest, region, dir, a->geo.digest);
+		    (long long)index, digest, region, a->geo_dir[0],
+		    a->geo[0].digest,
+		    a->ngeo_dirs > 1 ? " (nor is any other --geo-data)" : "");
 	return 0;
 }
 
@@ -979,7 +1142,7 @@ replay_run(void *arg)
 	struct audit *a = arg;
 	struct job *j;
 	char err[300];
-	int i, in_txn = 0, abort;
+	int i, k, in_txn = 0, abort;
 
 	pthread_setname_np(pthread_self(), "audit-replay"); /* for top -H */
 	if (store_begin(a->store) == -1)
@@ -1002,8 +1165,30 @@ replay_run(void *arg)
 		a->qlen--;
 		pthread_cond_signal(&a->qtake);
 		pthread_mutex_unlock(&a->qmu);
-		for (i = 0; i < j->count && a->replay_outcome == AUDIT_OK;
-		     i++) {
+		for (i = 0, k = 0;
+		     i < j->count && a->replay_outcome == AUDIT_OK; i++) {
+			/* Another geography from here on: the center started
+			   anew with it, its book flushed; so does the
+			   replay. */
+			if (k < j->nswitch && j->switch_at[k] == i) {
+				if (in_txn &&
+				    store_commit(a->store, j->base + i) == -1) {
+					in_txn = 0;
+					rfail(a, AUDIT_INCOMPLETE,
+					    "scratch store: commit failed");
+					break;
+				}
+				store_set_fusion(a->store,
+				    j->switch_fusion[k++]);
+				if (store_begin(a->store) == -1) {
+					in_txn = 0;
+					rfail(a, AUDIT_INCOMPLETE,
+					    "scratch store: cannot begin a "
+					    "transaction");
+					break;
+				}
+				in_txn = 1;
+			}
 			if (store_apply_entry(a->store, j->base + i,
 				j->entries[i].data, j->entries[i].len,
 				j->parsed[i], err, sizeof(err)) == -1)
@@ -1108,6 +1293,18 @@ process(struct audit *a, struct slot *s)
 		}
 		j->entries[i] = entries[i];
 		j->count++;
+		if (a->fusion_attach) {
+			if (j->nswitch == 4) {
+				job_free(j);
+				return fail(a, AUDIT_INCOMPLETE,
+				    "%s: more than 4 geographies in one "
+				    "bundle",
+				    bpath);
+			}
+			j->switch_at[j->nswitch] = (int)i;
+			j->switch_fusion[j->nswitch++] = a->fusion;
+			a->fusion_attach = 0;
+		}
 	}
 	/* The entries point into the bundle: it goes with them. */
 	j->body = s->bundle.body;
@@ -1526,6 +1723,203 @@ compare_digests(struct audit *a)
 	return 0;
 }
 
+/* The rows of one state kind in a window, as JSON (center or replay). */
+struct state_list {
+	json_t *rows; /* [{"index","name","row"}] */
+};
+
+static int
+list_row(void *ctx, int64_t key, const char *name, const char *row, size_t len)
+{
+	struct state_list *l = ctx;
+	json_t *rec;
+
+	if ((rec = json_loadb(row, len, 0, NULL)) == NULL)
+		return 1;
+	json_array_append_new(l->rows,
+	    json_pack("{s:I,s:s,s:o}", "index", (json_int_t)key, "name", name,
+		"row", rec));
+	return 0;
+}
+
+/* Orders rows as statedigest lists them: by key, then name. */
+static int
+row_order(const json_t *x, const json_t *y)
+{
+	json_int_t a = json_integer_value(json_object_get(x, "index"));
+	json_int_t b = json_integer_value(json_object_get(y, "index"));
+	const char *na = json_string_value(json_object_get(x, "name"));
+	const char *nb = json_string_value(json_object_get(y, "name"));
+
+	if (a != b)
+		return a < b ? -1 : 1;
+	return strcmp(na != NULL ? na : "", nb != NULL ? nb : "");
+}
+
+/*
+ * Where the state digests of kind k over [lo, hi) differ (at most
+ * STATE_WINDOW indexes): compares the center's rows (GET ...&rows=1) with
+ * the replay's and names the first row missing, extra or different, and
+ * in a different row the first field that differs.
+ */
+static int
+compare_state_rows(struct audit *a, int k, int64_t lo, int64_t hi)
+{
+	const char *what = statedigest_kind_name(k);
+	const char *noun = statedigest_row_noun(k);
+	struct state_list mine = { NULL };
+	struct fetch_reply r;
+	json_t *doc = NULL, *theirs, *x, *y;
+	json_error_t je;
+	char path[256], diff[1024];
+	size_t i, j;
+	int c;
+
+	memset(&r, 0, sizeof(r));
+	state_digest_path(a, k, lo, hi, 1, path, sizeof(path));
+	if (fetch_get(a->f, path, MAX_PAGE, &r) == -1) {
+		fail(a, AUDIT_INCOMPLETE, "%s: %s", what, r.error);
+		goto done;
+	}
+	if (r.status != 200 || r.body == NULL) {
+		fail(a,
+		    r.status >= 500 || r.status == 0 ? AUDIT_INCOMPLETE
+						     : AUDIT_FAILED,
+		    "%s: GET %.300s answered %ld", what, path, r.status);
+		goto done;
+	}
+	if ((doc = json_loadb((const char *)r.body, r.len, 0, &je)) == NULL ||
+	    !json_is_array(theirs = json_object_get(doc, "rows"))) {
+		fail(a, AUDIT_FAILED, "%s: GET %.300s: not a listing of rows",
+		    what, path);
+		goto done;
+	}
+	if ((mine.rows = json_array()) == NULL ||
+	    statedigest_rows(a->store, k, lo, hi, list_row, &mine) == -1) {
+		fail(a, AUDIT_INCOMPLETE, "scratch store: query failed");
+		goto done;
+	}
+	for (i = j = 0;;) {
+		x = json_array_get(theirs, i);
+		y = json_array_get(mine.rows, j);
+		if (x == NULL && y == NULL)
+			break;
+		c = x == NULL ? 1 : y == NULL ? -1 : row_order(x, y);
+		if (c < 0) {
+			fail(a, AUDIT_FAILED,
+			    "%s: the center has %s %s (index %lld), which "
+			    "the replay does not",
+			    what, noun,
+			    json_string_value(json_object_get(x, "name")),
+			    (long long)json_integer_value(
+				json_object_get(x, "index")));
+			goto done;
+		}
+		if (c > 0) {
+			fail(a, AUDIT_FAILED,
+			    "%s: %s %s (index %lld) is missing from the "
+			    "center",
+			    what, noun,
+			    json_string_value(json_object_get(y, "name")),
+			    (long long)json_integer_value(
+				json_object_get(y, "index")));
+			goto done;
+		}
+		if (statedigest_diff(json_object_get(x, "row"),
+			json_object_get(y, "row"), diff, sizeof(diff))) {
+			fail(a, AUDIT_FAILED, "%s: %s %s (index %lld): %s",
+			    what, noun,
+			    json_string_value(json_object_get(y, "name")),
+			    (long long)json_integer_value(
+				json_object_get(y, "index")),
+			    diff);
+			goto done;
+		}
+		i++;
+		j++;
+	}
+	fail(a, AUDIT_FAILED,
+	    "%s: the center's digest of indexes [%lld, %lld) differs from "
+	    "the replay's, but the rows it lists (GET %s) are the replay's: "
+	    "the center serves a wrong digest",
+	    what, (long long)lo, (long long)hi, path);
+done:
+	json_decref(doc);
+	json_decref(mine.rows);
+	free(r.body);
+	return -1; /* a difference was found, or the comparison failed */
+}
+
+/*
+ * The state digests of kind k over [lo, hi) differ: halves the range,
+ * asking the center for the digest of the lower half each time, down to
+ * STATE_WINDOW indexes, then names the first difference from the rows.
+ */
+static int
+locate_state(struct audit *a, int k, int64_t lo, int64_t hi)
+{
+	const char *what = statedigest_kind_name(k);
+	uint8_t mine[STATEDIGEST_SIZE], theirs[STATEDIGEST_SIZE];
+	struct fetch_reply r;
+	enum audit_outcome kind;
+	char path[256], msg[1024];
+	int64_t mid, n, m;
+	int rc;
+
+	while (hi - lo > STATE_WINDOW) {
+		mid = lo + (hi - lo) / 2;
+		state_digest_path(a, k, lo, mid, 0, path, sizeof(path));
+		if (fetch_get(a->f, path, MAX_PROOF_JSON, &r) == -1)
+			return fail(a, AUDIT_INCOMPLETE, "%s: %s", what,
+			    r.error);
+		rc = parse_digest_of(what, &r, lo, mid, INT64_MAX, theirs, &n,
+		    &kind, msg, sizeof(msg));
+		free(r.body);
+		if (rc == -1)
+			return fail(a, kind, "%s", msg);
+		if (statedigest_range(a->store, k, lo, mid, mine, &m) == -1)
+			return fail(a, AUDIT_INCOMPLETE,
+			    "scratch store: query "
+			    "failed");
+		if (n != m || memcmp(mine, theirs, STATEDIGEST_SIZE) != 0)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return compare_state_rows(a, k, lo, hi);
+}
+
+/*
+ * Step 5b: the center's derived state is the replay's, kind by kind
+ * (store/statedigest.h): the digest of every chunk, recomputed from the
+ * scratch store, equals the center's.
+ */
+static int
+compare_state(struct audit *a)
+{
+	uint8_t mine[STATEDIGEST_SIZE];
+	const struct chunk_digest *c;
+	int64_t i, lo, hi, n;
+	int k;
+
+	for (k = 0; k < a->nkinds; k++)
+		for (i = 0; i < a->nschunks; i++) {
+			lo = i * STATE_CHUNK;
+			hi = lo + STATE_CHUNK < a->size ? lo + STATE_CHUNK
+							: a->size;
+			c = &a->state[k * a->nschunks + i];
+			if (statedigest_range(a->store, k, lo, hi, mine, &n) ==
+			    -1)
+				return fail(a, AUDIT_INCOMPLETE,
+				    "scratch store: query failed");
+			if (n != c->count ||
+			    memcmp(mine, c->digest, STATEDIGEST_SIZE) != 0)
+				return locate_state(a, k, lo, hi);
+			a->sum->state_rows += n;
+		}
+	return 0;
+}
+
 int
 audit_parse_proof(const uint8_t *body, size_t len,
     uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *plen, char *err, size_t errlen)
@@ -1908,6 +2302,30 @@ setup_keys(struct audit *a)
  * the store away, and a completed one only compares it with the center.
  */
 static int
+setup_geo_dirs(struct audit *a)
+{
+	const struct audit_options *o = a->o;
+	size_t i;
+
+	if (o->ngeo_data_more > AUDIT_MAX_GEO_DATA - 1)
+		return fail(a, AUDIT_USAGE, "--geo-data: more than %d",
+		    AUDIT_MAX_GEO_DATA);
+	if (o->geo_data != NULL)
+		a->geo_dir[0] = o->geo_data;
+	else {
+		if (layers_datadir(a->default_data, sizeof(a->default_data)) ==
+		    -1)
+			snprintf(a->default_data, sizeof(a->default_data),
+			    "data");
+		a->geo_dir[0] = a->default_data;
+	}
+	for (i = 0; i < o->ngeo_data_more; i++)
+		a->geo_dir[i + 1] = o->geo_data_more[i];
+	a->ngeo_dirs = 1 + o->ngeo_data_more;
+	return 0;
+}
+
+static int
 open_store(struct audit *a)
 {
 	if ((a->store = store_open("sqlite", "", STORE_SCRATCH)) == NULL)
@@ -1963,7 +2381,7 @@ audit_run(const struct audit_options *o, struct audit_summary *s, char *err,
 		fail(a, AUDIT_INCOMPLETE, "out of memory");
 		goto done;
 	}
-	if (open_store(a) == -1)
+	if (open_store(a) == -1 || setup_geo_dirs(a) == -1)
 		goto done;
 	if ((a->lf = fetch_new(o->url, o->token, PAGE_WINDOW, err, errlen)) ==
 	    NULL) {
@@ -1971,8 +2389,13 @@ audit_run(const struct audit_options *o, struct audit_summary *s, char *err,
 		goto done;
 	}
 	a->nchunks = (a->size + DIGEST_CHUNK - 1) / DIGEST_CHUNK;
+	a->nkinds = o->observations_only ? 0 : STATEDIGEST_NKINDS;
+	a->nschunks = (a->size + STATE_CHUNK - 1) / STATE_CHUNK;
+	s->state_compared = a->nkinds > 0;
 	if ((a->center = calloc((size_t)a->nchunks + 1, sizeof(*a->center))) ==
-	    NULL) {
+		NULL ||
+	    (a->state = calloc((size_t)(a->nschunks * a->nkinds) + 1,
+		 sizeof(*a->state))) == NULL) {
 		fail(a, AUDIT_INCOMPLETE, "out of memory");
 		goto done;
 	}
@@ -1996,7 +2419,8 @@ audit_run(const struct audit_options *o, struct audit_summary *s, char *err,
 	/* Hashing and replay only: the digests may still have been coming. */
 	s->tree_seconds = a->tree_done - a->tree_start;
 	s->replayed = a->replayed;
-	if (compare_digests(a) == -1 || check_center_proofs(a) == -1)
+	if (compare_digests(a) == -1 || compare_state(a) == -1 ||
+	    check_center_proofs(a) == -1)
 		goto done;
 	if (o->state_dir != NULL &&
 	    (check_state(a) == -1 || save_state(a) == -1))
@@ -2014,6 +2438,10 @@ done:
 	list_join(a, 1);
 	fetch_free(a->lf);
 	store_close(a->store);
+	for (i = 0; i < a->ngeo_engines; i++) {
+		fusion_free(a->geo_fusion[i]);
+		layers_free(a->geo_layers[i]);
+	}
 	fetch_free(a->f);
 	note_verifier_free(a->log_v);
 	for (i = 0; i < a->nwit; i++)
@@ -2025,6 +2453,7 @@ done:
 	free(a->bundles);
 	free(a->listed);
 	free(a->center);
+	free(a->state);
 	pthread_mutex_destroy(&a->qmu);
 	pthread_cond_destroy(&a->qput);
 	pthread_cond_destroy(&a->qtake);

@@ -20,6 +20,11 @@
  *     the center's store holds exactly the observations of the replay,
  *     each id at its index; where a digest differs, halving ranges and
  *     then the listing (GET /v1/observations) name the first difference;
+ *     then GET /v1/state/digest (store/statedigest.h) kind by kind: the
+ *     incidents, states, assessments, tasks, principals, members, custody
+ *     and reports the center shows are the replay's (replayed with fusion
+ *     over the geography the log names); where a digest differs, halving
+ *     ranges and then the rows name the first row and field that differ;
  *  6. the center's own proofs verify: inclusion of the first and last
  *     entries, the log's latest checkpoint (GET /v1/log/checkpoint)
  *     consistent with the joint one (never two roots for one size);
@@ -43,6 +48,8 @@
 #include "tlog/merkle.h"
 
 #define AUDIT_MAX_WITNESSES 16
+#define AUDIT_MAX_GEO_DATA 8	 /* copies of data/, one per geography */
+#define AUDIT_MAX_GEOGRAPHIES 16 /* geographies a replayed log names */
 #define AUDIT_MAX_ENTRIES INT64_C(100000000) /* tree size we audit */
 
 /* How an audit ended (also the exit status of `truce audit`). */
@@ -60,13 +67,19 @@ struct audit_options {
 	const char *log_key;		 /* the log's verifier key */
 	const char *const *witness_keys; /* cosignature verifier keys */
 	size_t nwitness_keys;
-	size_t quorum;		 /* 0: every witness key */
-	const char *state_dir;	 /* NULL: no state */
-	const char *token;	 /* reader's bearer token, or NULL */
-	const char *geo_data;	 /* data directory holding geo/;
+	size_t quorum;			  /* 0: every witness key */
+	const char *state_dir;		  /* NULL: no state */
+	const char *token;		  /* reader's bearer token, or NULL */
+	const char *geo_data;		  /* data directory holding geo/;
 					      NULL: layers_datadir() */
-	const char *geo_aliases; /* the center's alias file, or
+	const char *geo_aliases;	  /* the center's alias file, or
 					      NULL */
+	const char *const *geo_data_more; /* further copies of data/, for
+					      the older geographies a log
+					      names (docs/geography.md) */
+	size_t ngeo_data_more;		  /* at most AUDIT_MAX_GEO_DATA - 1 */
+	int observations_only;		  /* compare only the observations'
+					      digests, not the state's */
 };
 
 /* What an audit found; filled by audit_run. */
@@ -78,6 +91,8 @@ struct audit_summary {
 	size_t cosignatures;   /* of the given witness keys */
 	int64_t replayed;      /* entries hashed and replayed */
 	int64_t observations;  /* compared with the center's */
+	int state_compared;    /* the state digests were compared */
+	int64_t state_rows;    /* state rows compared, every kind */
 	int64_t previous_size; /* saved in the state; -1: none */
 	double seconds;	       /* the whole audit */
 	double tree_seconds;   /* steps 3 and 4 (fetch, hash,

@@ -1,7 +1,7 @@
 /*
  * truce audit URL --log-key VKEY [--witness-key VKEY ...] [--quorum K]
  *             [--state DIR] [--token T] [--geo-data DIR]
- *             [--geo-aliases FILE]
+ *             [--geo-aliases FILE] [--observations-only]
  * A member's auditor checks a center end to end (audit/audit.h,
  * docs/audit.md): exit 0 with a one-line summary, 1 with the first failure
  * found, 2 on bad usage, 3 when the audit could not be completed.
@@ -21,12 +21,15 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: truce audit URL --log-key VKEY [--witness-key VKEY ...]\n"
 	    "                   [--quorum K] [--state DIR] [--token T]\n"
-	    "                   [--geo-data DIR] [--geo-aliases FILE]\n\n"
+	    "                   [--geo-data DIR] [--geo-aliases FILE]\n"
+	    "                   [--observations-only]\n\n"
 	    "Checks the center at URL: its joint checkpoint's log signature "
 	    "and\ncosignatures, every tile and entry up to the checkpoint "
 	    "(all hashes\nrecomputed up to the root), a replay of every entry "
 	    "into a scratch store\ncompared with the center's observations "
-	    "(by digests), the center's own\nproofs, and, with --state, "
+	    "and state (incidents, states,\nassessments, tasks, principals, "
+	    "members, custody, reports; by digests),\nthe center's own "
+	    "proofs, and, with --state, "
 	    "consistency with the checkpoint the previous\naudit saved.\n\n"
 	    "  --log-key VKEY      the log's verifier key (`truce init` prints "
 	    "it)\n"
@@ -49,13 +52,17 @@ usage(FILE *f)
 	    "incidents with\n"
 	    "                      (default: $TRUCE_DATA, else the source "
 	    "tree's data/);\n"
-	    "                      its digest must be the one the log names\n"
-	    "  --geo-aliases FILE  the center's alias file, if it has one\n\n"
+	    "                      its digest must be the one the log names;\n"
+	    "                      repeat (up to %d) for a log that names "
+	    "several\n"
+	    "  --geo-aliases FILE  the center's alias file, if it has one\n"
+	    "  --observations-only compare only the observations, not the "
+	    "state\n\n"
 	    "Exit status: 0 every check holds (one summary line on stdout), 1 "
 	    "a check\nfailed (the first failure on stderr names the entry, "
 	    "tile or checkpoint),\n2 bad usage, 3 the audit could not be "
 	    "completed (network, server error).\nSee docs/audit.md.\n",
-	    AUDIT_MAX_WITNESSES);
+	    AUDIT_MAX_WITNESSES, AUDIT_MAX_GEO_DATA);
 }
 
 int
@@ -70,10 +77,12 @@ cmd_audit(int argc, char **argv)
 		{ "cacert", required_argument, NULL, 'A' },
 		{ "geo-data", required_argument, NULL, 'g' },
 		{ "geo-aliases", required_argument, NULL, 'G' },
+		{ "observations-only", no_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *witness[AUDIT_MAX_WITNESSES];
+	const char *more[AUDIT_MAX_GEO_DATA];
 	struct audit_options o;
 	struct audit_summary s;
 	char err[2048], nerr[160];
@@ -82,6 +91,7 @@ cmd_audit(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.witness_keys = witness;
+	o.geo_data_more = more;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -109,8 +119,20 @@ cmd_audit(int argc, char **argv)
 		case 't': o.token = optarg; break;
 		/* The audit's fetcher reads TRUCE_CACERT, as every client. */
 		case 'A': setenv("TRUCE_CACERT", optarg, 1); break;
-		case 'g': o.geo_data = optarg; break;
+		case 'g':
+			if (o.geo_data == NULL)
+				o.geo_data = optarg;
+			else if (o.ngeo_data_more < AUDIT_MAX_GEO_DATA - 1)
+				more[o.ngeo_data_more++] = optarg;
+			else {
+				fprintf(stderr,
+				    "truce audit: --geo-data: more than %d\n",
+				    AUDIT_MAX_GEO_DATA);
+				return 2;
+			}
+			break;
 		case 'G': o.geo_aliases = optarg; break;
+		case 'O': o.observations_only = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -134,11 +156,15 @@ cmd_audit(int argc, char **argv)
 	}
 	printf("audit OK: %s size %lld root %s, %zu of %zu cosignatures, "
 	       "%lld entries verified and replayed (%.0f/s), %lld "
-	       "observations match the center, %.2f s",
+	       "observations match the center",
 	    s.origin, (long long)s.size, s.root, s.cosignatures,
 	    o.nwitness_keys, (long long)s.replayed,
 	    s.tree_seconds > 0 ? (double)s.replayed / s.tree_seconds : 0.0,
-	    (long long)s.observations, s.seconds);
+	    (long long)s.observations);
+	if (s.state_compared)
+		printf(", %lld state rows match the center",
+		    (long long)s.state_rows);
+	printf(", %.2f s", s.seconds);
 	if (s.previous_size >= 0)
 		printf("; consistent with size %lld saved in %s",
 		    (long long)s.previous_size, o.state_dir);

@@ -302,6 +302,7 @@ enum MHD_Result reports_sign(struct request *r);
 /* Route handler (digest.c): the digest of the store's observations over
  * a range of log indexes, for auditors (store/obsdigest.h). */
 enum MHD_Result digest_observations(struct request *r);
+enum MHD_Result digest_state(struct request *r);
 
 /* Route handlers (evidence.c): content-addressed evidence and custody. */
 enum MHD_Result evidence_post(struct request *r);

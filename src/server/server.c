@@ -74,6 +74,8 @@ static const char *const P_OBSERVATIONS[] = { "bbox", "from", "to", "category",
 	"source", "member", "limit", "cursor", "format", NULL };
 static const char *const P_OBS_POST[] = { "receipts", NULL };
 static const char *const P_RANGE[] = { "from", "to", NULL };
+static const char *const P_STATE[] = { "kind", "from", "to", "size", "rows",
+	NULL };
 static const char *const P_INCLUSION[] = { "index", "size", NULL };
 static const char *const P_EVIDENCE[] = { "sha256", NULL };
 static const char *const P_INCIDENTS[] = { "bbox", "from", "to", "category",
@@ -94,6 +96,8 @@ static const struct route routes[] = {
 	    NULL, P_OBSERVATIONS },
 	{ "GET", "/v1/observations/digest", digest_observations, LOG_READERS,
 	    BODY_NONE, NULL, P_RANGE },
+	{ "GET", "/v1/state/digest", digest_state, LOG_READERS, BODY_NONE, NULL,
+	    P_STATE },
 	{ "GET", "/v1/observations/{id}", observations_get, READERS, BODY_NONE,
 	    NULL, NULL },
 	{ "GET", "/v1/observations/{id}/receipt", observations_receipt, READERS,

@@ -323,6 +323,13 @@ store_report_basis(struct store *s, int64_t size, int64_t *basis)
 	return store_ops_of(s)->report_basis(s, size, basis);
 }
 
+int
+store_state_keys(struct store *s, const char *kind, int64_t from, int64_t to,
+    store_key_fn fn, void *ctx)
+{
+	return store_ops_of(s)->state_keys(s, kind, from, to, fn, ctx);
+}
+
 void
 store_incident_query_init(struct store_incident_query *q)
 {

@@ -96,6 +96,13 @@ struct store_custody_row {
 /* Called once per step, in log order; non-zero stops. */
 typedef int (*store_custody_fn)(void *ctx, const struct store_custody_row *row);
 
+/*
+ * Called once per row key of a state digest kind (store/statedigest.h):
+ * the log index the row sorts by and the row's name (an incident's id, an
+ * item's SHA-256 in hex); non-zero stops.
+ */
+typedef int (*store_key_fn)(void *ctx, int64_t index, const char *name);
+
 struct store_ops {
 	const char *name;
 	struct store *(*open)(const char *target, int flags);
@@ -160,6 +167,9 @@ struct store_ops {
 	    char *incident, size_t len, int *created);
 	json_t *(
 	    *source_statuses)(struct store *s, int64_t from_ms, int64_t to_ms);
+	/* Keys of the rows of a state digest kind (store_state_keys). */
+	int (*state_keys)(struct store *s, const char *kind, int64_t from,
+	    int64_t to, store_key_fn fn, void *ctx);
 };
 
 #define STORE_READONLY 1 /* no writes, no schema creation */
@@ -431,6 +441,19 @@ int store_observation_incident(struct store *s, int64_t index, char *incident,
  * "index","by"}; NULL on error.
  */
 json_t *store_source_statuses(struct store *s, int64_t from_ms, int64_t to_ms);
+ * Calls fn for the keys of the rows of a state digest kind whose index
+ * lies in [from, to), in (index, name) order:
+ *   "incidents"    every incident, live or merged: its seed index, its id;
+ *   "states"       incidents with a verification state or trail event;
+ *   "assessments"  incidents with an assessment;
+ *   "tasks"        incidents with a task or a release;
+ *   "custody"      every step of custody: its log index, the item's
+ *                  SHA-256 (64 lower-case hex).
+ * Rows only; what a row holds is store/statedigest.c's. 0, or -1 on error
+ * or an unknown kind. Cost: one scan of the kind's table.
+ */
+int store_state_keys(struct store *s, const char *kind, int64_t from,
+    int64_t to, store_key_fn fn, void *ctx);
 
 /* Initializes q to "every incident, no cursor, limit 100". */
 void store_incident_query_init(struct store_incident_query *q);

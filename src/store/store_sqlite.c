@@ -256,6 +256,8 @@ static const char schema[] =
     "  line_side TEXT, described_lat REAL, described_lon REAL) STRICT;"
     "CREATE INDEX IF NOT EXISTS incident_time ON incident(g_from, g_to);"
     "CREATE INDEX IF NOT EXISTS incident_zone_col ON incident(zone);"
+    /* The keys of the state digests (store_state_keys): by seed index. */
+    "CREATE INDEX IF NOT EXISTS incident_seed ON incident(seed_idx, id);"
     "CREATE VIRTUAL TABLE IF NOT EXISTS incident_rtree USING rtree_i32("
     "  rid, min_lon, max_lon, min_lat, max_lat, min_t, max_t, +grp, +kind);"
     "CREATE TABLE IF NOT EXISTS incident_zone("
@@ -3178,6 +3180,64 @@ fail:
 	return NULL;
 }
 
+/*
+ * The keys of a state digest kind (store_state_keys): incidents by their
+ * seed index, custody steps by their own.
+ */
+static int
+sqlite_state_keys(struct store *s, const char *kind, int64_t from, int64_t to,
+    store_key_fn fn, void *ctx)
+{
+	static const struct {
+		const char *kind, *sql;
+	} kinds[] = {
+		{ "incidents",
+		    "SELECT seed_idx, id FROM incident WHERE "
+		    "seed_idx >= ?1 AND seed_idx < ?2 ORDER BY "
+		    "seed_idx, id" },
+		{ "states",
+		    "SELECT seed_idx, id FROM incident WHERE seed_idx "
+		    ">= ?1 AND seed_idx < ?2 AND (id IN (SELECT "
+		    "incident FROM incident_state) OR id IN (SELECT "
+		    "incident FROM incident_event)) ORDER BY "
+		    "seed_idx, id" },
+		{ "assessments",
+		    "SELECT seed_idx, id FROM incident WHERE "
+		    "seed_idx >= ?1 AND seed_idx < ?2 AND id IN "
+		    "(SELECT incident FROM assessment) ORDER BY "
+		    "seed_idx, id" },
+		{ "tasks",
+		    "SELECT seed_idx, id FROM incident WHERE seed_idx "
+		    ">= ?1 AND seed_idx < ?2 AND (id IN (SELECT "
+		    "incident FROM task) OR id IN (SELECT incident "
+		    "FROM release)) ORDER BY seed_idx, id" },
+		{ "custody",
+		    "SELECT idx, lower(hex(sha256)) FROM custody "
+		    "WHERE idx >= ?1 AND idx < ?2 ORDER BY idx" },
+	};
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int r = SQLITE_DONE;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(kinds[i].kind, kind) == 0)
+			break;
+	if (i == sizeof(kinds) / sizeof(kinds[0])) {
+		log_warnx("store: no state digest kind %s", kind);
+		return -1;
+	}
+	if ((st = query(s, kinds[i].sql, "ii", from, to)) == NULL)
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(ctx, sqlite3_column_int64(st, 0),
+			(const char *)sqlite3_column_text(st, 1)) != 0)
+			break;
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return sq_fail(s, "state keys");
+	return 0;
+}
+
 const struct store_ops store_sqlite_ops = {
 	.name = "sqlite",
 	.open = sqlite_open,
@@ -3222,4 +3282,5 @@ const struct store_ops store_sqlite_ops = {
 	.report_basis = sqlite_report_basis,
 	.observation_incident = sqlite_observation_incident,
 	.source_statuses = sqlite_source_statuses,
+	.state_keys = sqlite_state_keys,
 };

@@ -5,7 +5,10 @@
 # incidents before it keep their words and new ones use the new data;
 # `truce rebuild` with yet another copy refuses, naming both digests and
 # what to do, and leaves the store as it was; `truce audit` with data other
-# than the center's reports it, and passes with the center's copy.
+# than the center's reports it, and passes with the center's copy; an
+# audit of a log worded with two geographies passes given both copies
+# (--geo-data twice), its replay switching fusion's engine at the
+# `geography` entry.
 . "${TRUCE_TOP:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 T=$TRUCE_BIN
 cd "$TAP_TMP" || exit 1
@@ -124,5 +127,29 @@ like "$res" "entry 1 names geography [0-9a-f]{64} \(region karabakh\), but the a
 	"the audit reports the geography the log names and its own"
 res=$("$T" audit "$URL" --log-key "$LOGKEY" --token "$TOKEN" --geo-data "$TAP_TMP/D1" 2>&1)
 is $? 0 "with the center's copy: the audit passes (nothing was worded with the first)"
+center_stop
+
+# --- an audit of a log worded with two geographies ---
+out=$("$T" init C --origin example.org/geoc --member RU --member TR) || exit 1
+TOKEN=$(printf '%s\n' "$out" | sed -n 's/^token: //p')
+LOGKEY=$(printf '%s\n' "$out" | sed -n 's/^log key: //p')
+center_serve C || exit 1
+post_json /v1/observations "$(obs 4)" >/dev/null
+center_stop
+echo "geo_data = $TAP_TMP/D1" >>C/truce.conf
+center_serve C || exit 1
+post_json /v1/observations "$(obs 25)" >/dev/null
+like "$(words | tr '\n' ' ')" "Ağdam.*Agdam-Renamed|Agdam-Renamed.*Ağdam" \
+	"two incidents, worded with the old name and the new"
+wait_joint 4
+res=$("$T" audit "$URL" --log-key "$LOGKEY" --token "$TOKEN" --geo-data "$DATA" 2>&1)
+is $? 3 "audit with one copy of data/: exit 3"
+like "$res" "entry 2 names geography $G1 .*audit's data in $DATA is geography $G0" \
+	"  names the second geography"
+res=$("$T" audit "$URL" --log-key "$LOGKEY" --token "$TOKEN" --geo-data "$DATA" \
+	--geo-data "$TAP_TMP/D1" 2>&1)
+is $? 0 "with both copies (--geo-data twice): the audit passes"
+like "$res" "2 observations match the center, [0-9]+ state rows match the center" \
+	"  the incidents worded with each geography match the replay's"
 center_stop
 done_testing
