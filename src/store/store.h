@@ -441,6 +441,8 @@ int store_observation_incident(struct store *s, int64_t index, char *incident,
  * "index","by"}; NULL on error.
  */
 json_t *store_source_statuses(struct store *s, int64_t from_ms, int64_t to_ms);
+
+/*
  * Calls fn for the keys of the rows of a state digest kind whose index
  * lies in [from, to), in (index, name) order:
  *   "incidents"    every incident, live or merged: its seed index, its id;
