@@ -32,7 +32,8 @@
 #   (build/release/truce), BENCH_KEEP=1 keeps the work directory.
 # Raw outputs go to bench/out/products/ (not committed); the summary
 # replaces the section between the PRODUCTS markers of bench/RESULTS.md
-# (appended when absent), nothing else of that file.
+# (appended when absent), nothing else of that file;
+# `bench/products/run.sh --report-only` rewrites it from the last outputs.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 T=${TRUCE_BIN:-$top/build/release/truce}
@@ -51,6 +52,36 @@ since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }'; 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan";
 	else if (NR % 2) print v[(NR + 1) / 2];
 	else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# write_results: the section between the PRODUCTS markers of
+# bench/RESULTS.md (appended with its heading when absent) from $OUT.
+write_results() {
+	local R=$top/bench/RESULTS.md
+	bash "$top/bench/products/report.sh" "$OUT" >"$OUT/section.md"
+	if grep -q '<!-- BEGIN PRODUCTS' "$R"; then
+		awk -v gen="$OUT/section.md" '
+			/<!-- BEGIN PRODUCTS/ { print; while ((getline l < gen) > 0) print l; skip = 1; next }
+			/<!-- END PRODUCTS/ { skip = 0 }
+			!skip { print }' "$R" >"$OUT/RESULTS.md.new"
+	else
+		{
+			cat "$R"
+			echo
+			echo "## Products: the daily report and the 365-day trend (issue 12)"
+			echo
+			echo "<!-- BEGIN PRODUCTS by bench/products/run.sh (make bench-products): edits inside are overwritten -->"
+			cat "$OUT/section.md"
+			echo "<!-- END PRODUCTS -->"
+		} >"$OUT/RESULTS.md.new"
+	fi
+	mv "$OUT/RESULTS.md.new" "$R"
+}
+# bench/products/run.sh --report-only rewrites the section from the last
+# run's outputs without measuring.
+if [ "${1:-}" = --report-only ]; then
+	write_results
+	exit 0
+fi
 
 [ "$(id -u)" -eq 0 ] || die "run me as root (PostgreSQL is started with runuser -u postgres)"
 [ -x "$T" ] || die "$T is missing: make build/release/truce"
@@ -137,17 +168,28 @@ import() {
 	since "$t0"
 }
 
-# timed NAME CURL-ARGS...: RUNS requests; appends "what=NAME s=..." lines
-# to timings.txt and checks each answer's status (2xx).
+# server_cpu: CPU seconds (user + system, every thread) the server has
+# used so far. On a machine shared with others a request's wall time
+# grows with their load; its CPU time much less.
+server_cpu() {
+	cat /proc/"$SERVER_PID"/task/*/stat 2>/dev/null |
+		awk -v hz="$(getconf CLK_TCK)" '{ t += $14 + $15 } END { printf "%.2f", t / hz }'
+}
+
+# timed NAME CURL-ARGS...: RUNS requests; appends "what=NAME s=... bytes=...
+# cpu_s=..." lines to timings.txt and checks each answer's status (2xx).
 timed() {
-	local what=$1 i line code
+	local what=$1 i line code c0 c1
 	shift
 	for i in $(seq "$RUNS"); do
+		c0=$(server_cpu)
 		line=$(curl -s -o "$W/answer" -w '%{http_code} %{time_total} %{size_download}' \
 			-H "Authorization: Bearer $TOKEN" "$@")
+		c1=$(server_cpu)
 		read -r code s bytes <<<"$line"
 		case $code in 2??) ;; *) cat "$W/answer" >&2; die "$what: HTTP $code" ;; esac
-		echo "what=$what run=$i s=$s bytes=$bytes" >>"$OUT/timings.txt"
+		echo "what=$what run=$i s=$s bytes=$bytes cpu_s=$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", b - a }')" \
+			>>"$OUT/timings.txt"
 	done
 }
 med() { # med NAME: median seconds of timings.txt's lines for NAME
@@ -305,8 +347,8 @@ t0=$(date +%s.%N)
 pg -c "CREATE INDEX incident_t_from ON incident (t_from);
 	CREATE INDEX incident_geom ON incident USING gist (geom);
 	CREATE INDEX observation_t_from ON observation (t_from);
-	CREATE INDEX observation_geom ON observation USING gist (geom);
-	VACUUM ANALYZE"
+	CREATE INDEX observation_geom ON observation USING gist (geom)"
+pg -c "VACUUM ANALYZE"
 echo "what=pg-index seconds=$(since "$t0")" >>"$OUT/load.txt"
 
 # The report day of a time: local time in the center's zone plus (24 h -
@@ -364,23 +406,5 @@ echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt"
 echo "duration_s=$(($(date +%s) - T_START))" >>"$OUT/machine.txt"
 
 # ---- the section of bench/RESULTS.md --------------------------------------
-bash "$top/bench/products/report.sh" "$OUT" >"$OUT/section.md"
-R=$top/bench/RESULTS.md
-if grep -q '<!-- BEGIN PRODUCTS' "$R"; then
-	awk -v gen="$OUT/section.md" '
-		/<!-- BEGIN PRODUCTS/ { print; while ((getline l < gen) > 0) print l; skip = 1; next }
-		/<!-- END PRODUCTS/ { skip = 0 }
-		!skip { print }' "$R" >"$OUT/RESULTS.md.new"
-else
-	{
-		cat "$R"
-		echo
-		echo "## Products: the daily report and the 365-day trend (issue 12)"
-		echo
-		echo "<!-- BEGIN PRODUCTS by bench/products/run.sh (make bench-products): edits inside are overwritten -->"
-		cat "$OUT/section.md"
-		echo "<!-- END PRODUCTS -->"
-	} >"$OUT/RESULTS.md.new"
-fi
-mv "$OUT/RESULTS.md.new" "$R"
+write_results
 log "done in $(($(date +%s) - T_START)) s: bench/RESULTS.md, raw outputs in bench/out/products/"
