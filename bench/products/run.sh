@@ -245,13 +245,18 @@ rm -rf "$W/day" "$W/day.jsonl"
 
 # ---- 2. the 365-day trend ------------------------------------------------
 from=$(date -u -d '365 days ago' +%F)
-# About 1.23 observations per simulated event: ask for a few more than
-# OBS, then keep OBS lines evenly spread over the year.
-per_day=$(awk -v n="$OBS" 'BEGIN { printf "%.0f", n / 365 / 1.2 + 1 }')
-log "trend: simulating 365 days from $from at $per_day events a day"
-"$T" simulate --from "$from" --days 365 --per-day "$per_day" --seed 2 \
-	-o "$W/year-all.jsonl" 2>>"$OUT/import.log"
-all=$(wc -l <"$W/year-all.jsonl")
+# About 1.15 to 1.25 observations per simulated event: ask for a few more
+# than OBS (10 % more events a day until there are), then keep OBS lines
+# evenly spread over the year.
+per_day=$(awk -v n="$OBS" 'BEGIN { printf "%.0f", n / 365 / 1.1 + 1 }')
+while :; do
+	log "trend: simulating 365 days from $from at $per_day events a day"
+	"$T" simulate --from "$from" --days 365 --per-day "$per_day" --seed 2 \
+		-o "$W/year-all.jsonl" 2>>"$OUT/import.log"
+	all=$(wc -l <"$W/year-all.jsonl")
+	[ "$all" -ge "$OBS" ] && break
+	per_day=$(awk -v p="$per_day" 'BEGIN { printf "%.0f", p * 1.1 + 1 }')
+done
 awk -v N="$all" -v K="$OBS" 'int(NR * K / N) > int((NR - 1) * K / N)' \
 	"$W/year-all.jsonl" >"$W/year.jsonl"
 rm -f "$W/year-all.jsonl"
