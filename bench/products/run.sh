@@ -176,6 +176,20 @@ server_cpu() {
 		awk -v hz="$(getconf CLK_TCK)" '{ t += $14 + $15 } END { printf "%.2f", t / hz }'
 }
 
+# settle: waits (at most 120 s) until the server's threads are idle —
+# after a large import the applier and the place words run on for a while
+# — so that the CPU a request costs is its own.
+settle() {
+	local a b
+	for _ in $(seq 120); do
+		a=$(server_cpu)
+		sleep 1
+		b=$(server_cpu)
+		awk -v a="$a" -v b="$b" 'BEGIN { exit !(b - a < 0.03) }' && return 0
+	done
+	log "the server did not settle in 120 s"
+}
+
 # timed NAME CURL-ARGS...: RUNS requests; appends "what=NAME s=... bytes=...
 # cpu_s=..." lines to timings.txt and checks each answer's status (2xx).
 timed() {
@@ -226,6 +240,7 @@ cu=$(caught_up)
 echo "what=day-import obs=$day_obs per_day=$DAY_EVENTS seconds=$s caught_up_s=$cu" >>"$OUT/load.txt"
 log "daily: $day_obs observations imported in $s s (+$cu s to catch up)"
 req="{\"kind\":\"daily\",\"date\":\"$DAY_DATE\"}"
+settle
 timed draft -H 'Content-Type: application/json' -d "$req" "$URL/v1/reports"
 ID=$(jq -r .id "$W/answer")
 for fmt in json html svg pdf; do
@@ -269,6 +284,7 @@ cu=$(caught_up)
 echo "what=year-import obs=$year_obs per_day=$per_day seconds=$s caught_up_s=$cu" >>"$OUT/load.txt"
 log "trend: imported in $s s (+$cu s to catch up)"
 rm -f "$W/year.jsonl"
+settle
 log "trend: GET /v1/trends?days=365 x $RUNS"
 timed trend "$URL/v1/trends?days=365"
 cp "$W/answer" "$OUT/trend.json"
