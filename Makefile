@@ -5,7 +5,8 @@
 #   make run     deps + build + demo center under var/ on 127.0.0.1:8080
 #                (the dashboard at http://127.0.0.1:8080/, docs/dashboard.md)
 #   make test    deps + build (ASan+UBSan) + every test under prove
-#   make bench   deps + build + benchmarks (bench/RESULTS.md)
+#   make bench   deps + build + benchmarks (bench/RESULTS.md); make
+#                bench-products runs the products' part alone
 
 # `make` alone builds the release binary: the first rule below would not be.
 .DEFAULT_GOAL := all
