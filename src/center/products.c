@@ -339,17 +339,36 @@ spot_sequence(struct store *s, const char *subject, const json_t *incs,
 	return 0;
 }
 
+struct tallying {
+	struct trend *t;
+	int failed;
+};
+
+/* Counts each violation among the store's rows (store_incident_tallies). */
+static int
+tally_violation(void *ctx, const struct store_incident_tally *row)
+{
+	struct tallying *g = ctx;
+
+	if (!report_is_violation_of(row->kind, row->state))
+		return 0;
+	if (trend_add(g->t, row->time_from_ms, row->count, row->category,
+		row->zone) == -1)
+		g->failed = 1;
+	return g->failed;
+}
+
 json_t *
 products_trend(struct center *c, struct store *s, int64_t now_ms, int ndays,
     const char *zone, const char *category, const char *party, char *err,
     size_t errlen)
 {
 	struct tz_zone *z = NULL;
-	json_t *incs = json_array(), *kept = NULL, *inc, *out = NULL;
+	struct tallying g = { NULL, 0 };
+	json_t *out = NULL;
 	int64_t last_day, from, to, end;
 	char why[256];
-	int cutoff, snap = 0;
-	size_t i;
+	int cutoff, snap = 0, rc;
 
 	if ((z = products_tz_load(c->cfg.report_timezone, err, errlen)) == NULL)
 		goto done;
@@ -367,32 +386,28 @@ products_trend(struct center *c, struct store *s, int64_t now_ms, int ndays,
 		last_day--;
 	report_day_period(z, cutoff, last_day - (ndays - 1), &from, &end);
 	report_day_period(z, cutoff, last_day, &end, &to);
-	if (incs == NULL || store_read_begin(s) == -1)
+	if ((g.t = trend_new(z, cutoff, last_day, ndays, zone, category)) ==
+	    NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	/* One row per incident, not its record: a year holds hundreds of
+	   thousands (bench/RESULTS.md, "Products"). A liaison counts only
+	   what was released to its party. */
+	if (store_read_begin(s) == -1)
 		goto store_failed;
 	snap = 1;
-	if (incidents_in(s, from, to, incs) == -1 ||
-	    verification_of(s, incs) == -1)
+	rc = store_incident_tallies(s, from, to, party, tally_violation, &g);
+	store_read_end(s);
+	snap = 0;
+	if (rc == -1)
 		goto store_failed;
-	if (party != NULL) {
-		if ((kept = json_array()) == NULL)
-			goto store_failed;
-		json_array_foreach(incs, i, inc)
-		{
-			int r = store_released(s,
-			    json_string_value(json_object_get(inc, "id")),
-			    party);
-
-			if (r == -1)
-				goto store_failed;
-			if (r == 1)
-				json_array_append(kept, inc);
-		}
-		json_decref(incs);
-		incs = kept;
-		kept = NULL;
-	}
-	if ((out = trend_compute(incs, z, c->cfg.report_timezone, cutoff,
-		 last_day, ndays, zone, category)) == NULL)
+	if (g.failed)
+		snprintf(err, errlen,
+		    "more than %d categories or zones to count, or out of "
+		    "memory",
+		    TREND_MAX_NAMES);
+	else if ((out = trend_json(g.t, c->cfg.report_timezone)) == NULL)
 		snprintf(err, errlen, "out of memory");
 	goto done;
 store_failed:
@@ -400,8 +415,7 @@ store_failed:
 done:
 	if (snap)
 		store_read_end(s);
-	json_decref(kept);
-	json_decref(incs);
+	trend_free(g.t);
 	tz_free(z);
 	return out;
 }

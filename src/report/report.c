@@ -478,8 +478,12 @@ row_json(const char *name, const struct tally *t, enum report_kind kind)
 int
 report_is_violation(const json_t *inc)
 {
-	const char *kind = str(inc, "kind"), *state = str(inc, "state");
+	return report_is_violation_of(str(inc, "kind"), str(inc, "state"));
+}
 
+int
+report_is_violation_of(const char *kind, const char *state)
+{
 	if (kind == NULL || strcmp(kind, "observed") != 0)
 		return 0;
 	return state == NULL ||

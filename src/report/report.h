@@ -108,6 +108,9 @@ int report_cutoff_parse(const char *s, int *minutes, char *err, size_t errlen);
  */
 int report_is_violation(const json_t *inc);
 
+/* The same rule over an incident's kind and state (NULL: received). */
+int report_is_violation_of(const char *kind, const char *state);
+
 /* "YYYY-MM-DD" into days since 1970-01-01. 0, or -1 with err. */
 int report_date_parse(const char *s, int64_t *day, char *err, size_t errlen);
 

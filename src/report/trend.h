@@ -14,6 +14,11 @@
  * one element per day, oldest first, days without violations included.
  *
  * Pure: no I/O. Cost: O(days + incidents log days).
+ *
+ * Two ways in: trend_compute over incident records (JSON), or a struct
+ * trend fed one violation at a time (trend_add) from rows a caller reads
+ * as it goes — products_trend reads a year of store rows that way, with
+ * no record built per incident (bench/RESULTS.md, "Products").
  */
 #ifndef TRUCE_TREND_H
 #define TRUCE_TREND_H
@@ -25,6 +30,36 @@
 struct tz_zone;
 
 #define TREND_MAX_DAYS 3660 /* ten years of days */
+#define TREND_MAX_NAMES 256 /* distinct categories, and zones, counted */
+
+struct trend;
+
+/*
+ * A tally of the ndays report days ending with last_day (days since
+ * 1970) in z from the cut-off cutoff_min, counting only what lies in
+ * zone and is of category when these are not NULL (copied). z is
+ * borrowed until trend_free. A new trend, or NULL when out of memory or
+ * ndays is not 1 to TREND_MAX_DAYS.
+ */
+struct trend *trend_new(const struct tz_zone *z, int cutoff_min,
+    int64_t last_day, int ndays, const char *zone, const char *category);
+
+/*
+ * Counts one violation (the caller decides: report_is_violation) whose
+ * window starts at time_from_ms, with fusion's count (at least 1), of
+ * category and zone (NULL: "other", "unknown"; copied), when it starts in
+ * one of the days and passes the filter. 0, or -1 when out of memory or
+ * past TREND_MAX_NAMES categories or zones. Cost: O(log days + names).
+ */
+int trend_add(struct trend *t, int64_t time_from_ms, int64_t count,
+    const char *category, const char *zone);
+
+/* The trend as the object above (time_zone is the name shown); the
+ * names of each day's counts in byte order. A new object, or NULL. */
+json_t *trend_json(const struct trend *t, const char *time_zone);
+
+/* Frees t; NULL does nothing. */
+void trend_free(struct trend *t);
 
 /*
  * Counts the violations among incidents (an array of incident records

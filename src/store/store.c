@@ -288,6 +288,14 @@ store_count_incidents(struct store *s, int64_t *n)
 }
 
 int
+store_incident_tallies(struct store *s, int64_t from_ms, int64_t to_ms,
+    const char *released_to, store_tally_fn fn, void *ctx)
+{
+	return store_ops_of(s)->incident_tallies(s, from_ms, to_ms, released_to,
+	    fn, ctx);
+}
+
+int
 store_read_begin(struct store *s)
 {
 	return store_ops_of(s)->read_begin(s);

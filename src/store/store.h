@@ -70,6 +70,22 @@ struct store_incident_query {
 typedef int (
     *store_incident_fn)(void *ctx, int64_t cursor, const json_t *incident);
 
+/*
+ * An incident as a count needs it (store_incident_tallies): strings
+ * borrowed for the call; zone NULL when it lies in none (or is
+ * unlocated), state "received" while no step of the joint verification
+ * has been taken.
+ */
+struct store_incident_tally {
+	const char *kind, *category, *zone, *state;
+	int64_t time_from_ms; /* the start of its time window */
+	int64_t count;	      /* fusion's count */
+};
+
+/* Called once per incident row; non-zero stops. */
+typedef int (
+    *store_tally_fn)(void *ctx, const struct store_incident_tally *row);
+
 /* Called once per observation with its id (SHA-256) and log index. */
 typedef void (*store_id_fn)(void *ctx, const uint8_t id[32], int64_t index);
 
@@ -156,6 +172,8 @@ struct store_ops {
 	    const struct store_incident_query *q, store_incident_fn fn,
 	    void *ctx);
 	int (*count_incidents)(struct store *s, int64_t *n);
+	int (*incident_tallies)(struct store *s, int64_t from_ms, int64_t to_ms,
+	    const char *released_to, store_tally_fn fn, void *ctx);
 	/* Products (docs/products.md). */
 	int (*read_begin)(struct store *s);
 	int (*read_end)(struct store *s);
@@ -393,6 +411,17 @@ int store_query_incidents(struct store *s, const struct store_incident_query *q,
 
 /* Number of live incidents. */
 int store_count_incidents(struct store *s, int64_t *n);
+
+/*
+ * Calls fn once per live incident whose time window starts in [from_ms,
+ * to_ms) and (released_to not NULL) that was released to that party, in
+ * no stated order, with only what counting needs: one row each, where
+ * store_query_incidents builds the whole record (its observations,
+ * zones, decisions) — trends over a year read hundreds of thousands.
+ * Cost: one indexed range scan. 0 or -1.
+ */
+int store_incident_tallies(struct store *s, int64_t from_ms, int64_t to_ms,
+    const char *released_to, store_tally_fn fn, void *ctx);
 
 /*
  * A read snapshot: between store_read_begin and store_read_end every read

@@ -2335,6 +2335,51 @@ sqlite_count_incidents(struct store *s, int64_t *n)
 }
 
 static int
+sqlite_incident_tallies(struct store *s, int64_t from_ms, int64_t to_ms,
+    const char *released_to, store_tally_fn fn, void *ctx)
+{
+	struct store_incident_tally row;
+	sqlite3_stmt *st;
+	const char *name;
+	int r, rc = -1;
+
+	/* incident_time (g_from, g_to) serves the range; no order: a count
+	   needs none, and sorting a year of rows costs more than reading. */
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT i.kind, i.category, i.zone, "
+		"coalesce(st.state, 'received'), i.g_from, i.count "
+		"FROM incident i LEFT JOIN incident_state st "
+		"ON st.incident = i.id WHERE i.g_from >= ? AND i.g_from < ? "
+		"AND i.live = 1 AND (?3 IS NULL OR EXISTS (SELECT 1 FROM "
+		"release l WHERE l.incident = i.id AND l.party = ?3))",
+		-1, &st, NULL) != SQLITE_OK)
+		return sq_fail(s, "prepare incident tallies");
+	sqlite3_bind_int64(st, 1, from_ms);
+	sqlite3_bind_int64(st, 2, to_ms);
+	if (released_to != NULL)
+		sqlite3_bind_text(st, 3, released_to, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		row.kind = sqlite3_column_int(st, 0) == ASSOCIATE_OBSERVED
+		    ? "observed"
+		    : "complaint";
+		name = associate_category_name(sqlite3_column_int(st, 1));
+		row.category = name != NULL ? name : "other";
+		row.zone = (const char *)sqlite3_column_text(st, 2);
+		row.state = (const char *)sqlite3_column_text(st, 3);
+		row.time_from_ms = sqlite3_column_int64(st, 4);
+		row.count = sqlite3_column_int64(st, 5);
+		if (fn(ctx, &row) != 0)
+			break;
+	}
+	if (r == SQLITE_ROW || r == SQLITE_DONE)
+		rc = 0;
+	else
+		sq_fail(s, "incident tallies");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
 sqlite_query(struct store *s, const struct store_query *q, store_row_fn fn,
     void *ctx)
 {
@@ -3275,6 +3320,7 @@ const struct store_ops store_sqlite_ops = {
 	.find_incident = sqlite_find_incident,
 	.query_incidents = sqlite_query_incidents,
 	.count_incidents = sqlite_count_incidents,
+	.incident_tallies = sqlite_incident_tallies,
 	.read_begin = sqlite_read_begin,
 	.read_end = sqlite_read_end,
 	.reports = sqlite_reports,

@@ -12,6 +12,7 @@
 #include "record/canon.h"
 #include "report/render.h"
 #include "report/report.h"
+#include "report/trend.h"
 #include "report/tz.h"
 #include "tap.h"
 
@@ -622,6 +623,111 @@ test_months(void)
 	    "none");
 }
 
+/*
+ * Trends: the tally fed row by row (what GET /v1/trends reads from the
+ * store) says what trend_compute says over the same incident records,
+ * names each day's counts in byte order, and refuses past
+ * TREND_MAX_NAMES zones instead of growing without bound.
+ */
+static void
+test_trend(void)
+{
+	static const struct {
+		const char *kind, *state, *category, *zone;
+		int64_t at, count;
+	} in[] = {
+		{ "observed", NULL, "explosion", "south", 0, 5 },
+		{ "observed", "received", "burst_or_shot", "north", 1, 0 },
+		{ "observed", "agreed_no_violation", "explosion", "north", 1,
+		    9 },
+		{ "observed", "duplicate", "explosion", "north", 2, 9 },
+		{ "complaint", NULL, "explosion", "north", 2, 40 },
+		{ "observed", "disputed", "small_arms_fire", NULL, 2, 3 },
+		{ "observed", "agreed_violation", NULL, "buffer", 3, 2 },
+		{ "observed", NULL, "explosion", "south", 9, 1 }, /* after */
+	};
+	struct tz_zone *z = load_zone("Asia/Baku");
+	struct trend *t;
+	json_t *incs = json_array(), *a, *b, *day, *inc;
+	char *sa = NULL, *sb = NULL, name[16];
+	int64_t last = tz_days_from_civil(2026, 11, 24), base;
+	size_t i;
+	int r = 0;
+
+	if (z == NULL) {
+		ok(0, "trend: Asia/Baku loads");
+		json_decref(incs);
+		return;
+	}
+	/* Day d of the 4 (2026-11-21 ..): from 15:30 UTC the day before. */
+	base = utc_ms(2026, 11, 20, 15, 30) + 3 * 3600 * 1000LL;
+	t = trend_new(z, 19 * 60 + 30, last, 4, NULL, NULL);
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		inc = json_pack("{s:s,s:I,s:I}", "kind", in[i].kind,
+		    "time_from_ms", (json_int_t)(base + in[i].at * 86400000LL),
+		    "count", (json_int_t)in[i].count);
+		if (in[i].state != NULL)
+			json_object_set_new(inc, "state",
+			    json_string(in[i].state));
+		if (in[i].category != NULL)
+			json_object_set_new(inc, "category",
+			    json_string(in[i].category));
+		if (in[i].zone != NULL)
+			json_object_set_new(inc, "zone",
+			    json_string(in[i].zone));
+		json_array_append_new(incs, inc);
+		if (report_is_violation_of(in[i].kind, in[i].state) &&
+		    trend_add(t, base + in[i].at * 86400000LL, in[i].count,
+			in[i].category, in[i].zone) == -1)
+			r = -1;
+	}
+	a = trend_compute(incs, z, "Asia/Baku", 19 * 60 + 30, last, 4, NULL,
+	    NULL);
+	b = t != NULL && r == 0 ? trend_json(t, "Asia/Baku") : NULL;
+	if (a != NULL)
+		sa = json_dumps(a, JSON_COMPACT);
+	if (b != NULL)
+		sb = json_dumps(b, JSON_COMPACT);
+	ok(sa != NULL && sb != NULL && strcmp(sa, sb) == 0,
+	    "trend: row by row gives the bytes of trend_compute");
+	day = json_array_get(json_object_get(b, "series"), 1);
+	is_int(json_integer_value(json_object_get(day, "incidents")), 1,
+	    "trend: agreed_no_violation is not counted");
+	is_int(json_integer_value(json_object_get(json_object_get(
+		   json_object_get(day, "by_category"), "burst_or_shot"),
+		   "events")),
+	    1, "trend: a count of 0 is one event");
+	day = json_array_get(json_object_get(b, "series"), 2);
+	is_int(json_integer_value(json_object_get(day, "events")), 3,
+	    "trend: duplicates and complaints are not counted");
+	ok(json_object_get(json_object_get(day, "by_zone"), "unknown") !=
+		NULL,
+	    "trend: no zone counts as unknown");
+	day = json_array_get(json_object_get(b, "series"), 3);
+	ok(json_object_get(json_object_get(day, "by_category"), "other") !=
+		NULL,
+	    "trend: no category counts as other");
+	is_int(json_integer_value(json_object_get(b, "days")), 4,
+	    "trend: 4 days, the one after the last left out");
+	free(sa);
+	free(sb);
+	json_decref(a);
+	json_decref(b);
+	trend_free(t);
+
+	t = trend_new(z, 19 * 60 + 30, last, 4, NULL, NULL);
+	for (i = 0, r = 0; t != NULL && i <= TREND_MAX_NAMES && r == 0;
+	     i++) {
+		snprintf(name, sizeof(name), "zone %zu", i);
+		r = trend_add(t, base, 1, "explosion", name);
+	}
+	ok(t != NULL && r == -1 && i == TREND_MAX_NAMES + 1,
+	    "trend: zone %d is refused", TREND_MAX_NAMES + 1);
+	trend_free(t);
+	json_decref(incs);
+	tz_free(z);
+}
+
 int
 main(void)
 {
@@ -630,5 +736,6 @@ main(void)
 	test_requests();
 	test_daily();
 	test_spot();
+	test_trend();
 	return done_testing();
 }

@@ -260,6 +260,41 @@ struct dump {
 	char ids[32][32];
 };
 
+/* What store_incident_tallies gave: rows, observed ones, counts, states. */
+struct tallies {
+	int n, observed, received;
+	int64_t count, min_from;
+};
+
+/* The same from the incidents' records (store_query_incidents). */
+static int
+add_record(void *ctx, int64_t cursor, const json_t *incident)
+{
+	struct tallies *t = ctx;
+
+	(void)cursor;
+	t->n++;
+	t->observed += strcmp(json_string_value(json_object_get(incident,
+				  "kind")),
+			   "observed") == 0;
+	t->count += json_integer_value(json_object_get(incident, "count"));
+	return 0;
+}
+
+static int
+add_tally(void *ctx, const struct store_incident_tally *row)
+{
+	struct tallies *t = ctx;
+
+	t->n++;
+	t->observed += strcmp(row->kind, "observed") == 0;
+	t->received += strcmp(row->state, "received") == 0;
+	t->count += row->count;
+	if (t->n == 1 || row->time_from_ms < t->min_from)
+		t->min_from = row->time_from_ms;
+	return 0;
+}
+
 static int
 dump_row(void *ctx, int64_t cursor, const json_t *rec)
 {
@@ -513,6 +548,30 @@ incidents_suite(const char *kind, const char *dir)
 	store_incident_query_init(&q);
 	ok(run_incidents(live, &q, &a) == 0 && a.n == 5,
 	    "%s: no filter: the 5 live incidents", kind);
+	{
+		struct tallies t = { 0, 0, 0, 0, 0 }, none = t, late = t,
+			       want = t;
+		int rc = store_incident_tallies(live, INT64_MIN, INT64_MAX,
+		    NULL, add_tally, &t);
+
+		store_incident_query_init(&q);
+		store_query_incidents(live, &q, add_record, &want);
+		ok(rc == 0 && t.n == 5 && t.observed == want.observed &&
+			t.received == 5 && t.count == want.count,
+		    "%s: tallies: a row per live incident, its kind, state "
+		    "and count as its record says (%d rows, %d observed, "
+		    "count %lld)",
+		    kind, t.n, t.observed, (long long)t.count);
+		ok(store_incident_tallies(live, t.min_from + 1, INT64_MAX,
+		       NULL, add_tally, &late) == 0 &&
+			late.n < 5 && late.n > 0,
+		    "%s: tallies: only windows starting in the range", kind);
+		ok(store_incident_tallies(live, INT64_MIN, INT64_MAX,
+		       "Side A", add_tally, &none) == 0 &&
+			none.n == 0,
+		    "%s: tallies: only what was released to the party",
+		    kind);
+	}
 	q.categories[0] = "burst_or_shot";
 	q.ncategories = 1;
 	ok(run_incidents(live, &q, &a) == 0 && a.n == 1,
