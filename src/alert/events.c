@@ -673,6 +673,8 @@ follow_rules(struct events *h, struct ev *e, const json_t *entry,
 	memset(&f, 0, sizeof(f));
 	f.type = e->type;
 	f.category = e->category[0] ? e->category : NULL;
+	f.complaint_party =
+	    e->seen == SEEN_COMPLAINT && e->party[0] ? e->party : NULL;
 	f.located = e->located;
 	f.lat_e7 = e->lat_e7;
 	f.lon_e7 = e->lon_e7;
