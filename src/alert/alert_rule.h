@@ -82,10 +82,10 @@ struct alert_rule {
 
 /* What a rule is matched against: one log entry as the center sees it. */
 struct alert_facts {
-	const char *type;     /* the entry's type */
-	const char *category; /* observation: its category */
+	const char *type;	     /* the entry's type */
+	const char *category;	     /* observation: its category */
 	const char *complaint_party; /* a complaint: the party that filed it */
-	int located;	      /* a position below */
+	int located;		     /* a position below */
 	int64_t lat_e7, lon_e7;
 	const char *const *zones; /* zones the position lies in */
 	size_t nzones;

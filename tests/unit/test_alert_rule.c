@@ -200,6 +200,30 @@ main(void)
 	is_int(alert_window_spike(&w, NOW + 7 * 24 * 60 * MIN + 6 * MIN, 3600,
 	    0, 3), 0, "once");
 	alert_window_free(&w);
+	/* Only the week before the window counts: 168 matches 8 days
+	   before are forgotten (no history: 3 are a spike), while 168
+	   within the week make a mean of 1 an hour (3 are a spike, 2 not). */
+	memset(&w, 0, sizeof(w));
+	for (fired = 0, k = 0; k < 168; k++)
+		fired += alert_window_spike(&w, NOW + k * MIN, 3600, 0, 3);
+	is_int(fired, 1, "168 in 3 hours: one spike");
+	for (fired = 0, k = 0; k < 3; k++)
+		fired += alert_window_spike(&w, NOW + 8 * 24 * 60 * MIN +
+		    k * MIN, 3600, 0, 3);
+	is_int(fired, 1, "8 days later they are forgotten: 3 are a spike");
+	alert_window_free(&w);
+	memset(&w, 0, sizeof(w));
+	for (k = 0; k < 168; k++)
+		(void)alert_window_spike(&w, NOW + k * 60 * MIN, 3600, 0, 3);
+	fired = alert_window_spike(&w, NOW + 168 * 60 * MIN + 10 * MIN, 3600,
+	    0, 3);
+	fired += alert_window_spike(&w, NOW + 168 * 60 * MIN + 20 * MIN, 3600,
+	    0, 3);
+	is_int(fired, 0, "1 an hour for a week (168 before the hour): 2 in "
+	    "the hour are not 3x the mean of 1");
+	is_int(alert_window_spike(&w, NOW + 168 * 60 * MIN + 30 * MIN, 3600,
+	    0, 3), 1, "3 are: 3 x 604800 >= 3 x 168 x 3600, it fires");
+	alert_window_free(&w);
 	memset(&w, 0, sizeof(w));
 	is_int(alert_window_spike(&w, NOW, 3600, 0, 3) +
 	    alert_window_spike(&w, NOW + MIN, 3600, 0, 3), 0,
