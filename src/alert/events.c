@@ -182,7 +182,7 @@ struct events {
 	pthread_t follower, deliverer, drafter;
 	int follower_started, deliverer_started, drafter_started;
 	CURLM *multi;
-	struct target *targets;
+	struct target **targets; /* each apart: curl holds pointers to them */
 	size_t ntargets;
 };
 
@@ -1180,23 +1180,32 @@ discard_answer(char *ptr, size_t size, size_t nmemb, void *arg)
 	return t->answer > ANSWER_MAX ? 0 : n;
 }
 
-/* The target of url (under mu), created when new; NULL if no memory. */
+/*
+ * The target of url (under mu), created when new; NULL if no memory.
+ * Each target is allocated apart and never moves: an easy handle in
+ * flight holds a pointer to its target (CURLOPT_PRIVATE, WRITEDATA)
+ * while new targets are added.
+ */
 static struct target *
 target_of(struct events *h, const char *url)
 {
-	struct target *nt;
+	struct target **nt, *t;
 	size_t i;
 
 	for (i = 0; i < h->ntargets; i++)
-		if (strcmp(h->targets[i].url, url) == 0)
-			return &h->targets[i];
+		if (strcmp(h->targets[i]->url, url) == 0)
+			return h->targets[i];
 	if ((nt = realloc(h->targets, (h->ntargets + 1) * sizeof(*nt))) == NULL)
 		return NULL;
 	h->targets = nt;
-	memset(&nt[h->ntargets], 0, sizeof(*nt));
-	if ((nt[h->ntargets].url = strdup(url)) == NULL)
+	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
-	return &nt[h->ntargets++];
+	if ((t->url = strdup(url)) == NULL) {
+		free(t);
+		return NULL;
+	}
+	nt[h->ntargets++] = t;
+	return t;
 }
 
 /* Marks alert k failed (under mu): 1 so the caller logs it. */
@@ -1288,7 +1297,7 @@ start_due(struct events *h, int64_t now)
 	size_t i, k;
 
 	for (i = 0; i < h->ntargets; i++)
-		h->targets[i].blocked = h->targets[i].easy != NULL;
+		h->targets[i]->blocked = h->targets[i]->easy != NULL;
 	while (h->first_pending < h->nalerts &&
 	    h->alerts[h->first_pending].state != A_PENDING)
 		h->first_pending++;
@@ -2023,12 +2032,13 @@ events_stop(struct events *h)
 		pthread_join(h->drafter, NULL);
 	}
 	for (i = 0; i < h->ntargets; i++) {
-		if (h->targets[i].easy != NULL) {
-			curl_multi_remove_handle(h->multi, h->targets[i].easy);
-			curl_easy_cleanup(h->targets[i].easy);
+		if (h->targets[i]->easy != NULL) {
+			curl_multi_remove_handle(h->multi, h->targets[i]->easy);
+			curl_easy_cleanup(h->targets[i]->easy);
 		}
-		curl_slist_free_all(h->targets[i].headers);
-		free(h->targets[i].url);
+		curl_slist_free_all(h->targets[i]->headers);
+		free(h->targets[i]->url);
+		free(h->targets[i]);
 	}
 	free(h->targets);
 	if (h->multi != NULL)
