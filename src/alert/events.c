@@ -128,8 +128,9 @@ struct ack {
 
 struct target {
 	char *url;
-	CURL *easy;   /* in flight, or NULL */
-	size_t alert; /* the alert in flight */
+	CURL *easy;	     /* in flight, or NULL */
+	size_t alert;	     /* the alert in flight */
+	int64_t rule, index; /* its rule and entry */
 	struct curl_slist *headers;
 	size_t answer; /* bytes of the answer read */
 	int blocked;   /* its head alert waits (one pass) */
@@ -1278,6 +1279,8 @@ start_delivery(struct events *h, struct target *t, size_t k)
 	}
 	t->headers = l;
 	t->alert = k;
+	t->rule = a->rule;
+	t->index = a->index;
 	t->answer = 0;
 	a->attempts++;
 	return 0;
@@ -1322,47 +1325,79 @@ start_due(struct events *h, int64_t now)
 	}
 }
 
-/* Records the outcome of t's request (not under mu). */
-static void
-finish_delivery(struct events *h, struct target *t, CURLcode cc)
-{
-	char did[ALERT_DELIVERY_ID_MAX], line[ALERT_DELIVERY_ID_MAX + 2];
+/* A finished request, gathered before any is recorded. */
+struct outcome {
+	struct target *t;
+	CURLcode cc;
+	long code;
+	int ok, fail;
 	char why[160];
-	struct alert *a;
-	json_t *entry = NULL;
-	int64_t now = timefmt_now_ms(), backoff, index;
-	long code = 0;
-	int ok = 0, fail = 0, astatus, shift;
+};
 
-	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
-	curl_multi_remove_handle(h->multi, t->easy);
-	curl_easy_cleanup(t->easy);
-	curl_slist_free_all(t->headers);
-	t->headers = NULL;
-	if (cc == CURLE_OK && code >= 200 && code < 300)
-		ok = 1;
-	else if (cc == CURLE_OK && code >= 400 && code < 500 && code != 408 &&
-	    code != 429)
-		fail = 1;
-	if (cc != CURLE_OK)
-		snprintf(why, sizeof(why), "%s", curl_easy_strerror(cc));
-	else
-		snprintf(why, sizeof(why), "HTTP %ld", code);
+/*
+ * Records the outcomes of n finished requests (not under mu). The
+ * acknowledged ones are made durable together, one write and one
+ * fdatasync for the batch, before any counts as delivered, and without
+ * holding mu (only this thread writes the acks file): the follower and
+ * the streams do not wait for the disk.
+ */
+static void
+finish_deliveries(struct events *h, struct outcome *o, size_t n)
+{
+	char did[ALERT_DELIVERY_ID_MAX], why[160], *lines = NULL;
+	struct alert *a;
+	json_t **failed = NULL;
+	int64_t now = timefmt_now_ms(), backoff, index;
+	size_t i, len = 0, nfailed = 0;
+	int synced = -1, astatus, shift;
+
+	for (i = 0; i < n; i++) {
+		curl_easy_getinfo(o[i].t->easy, CURLINFO_RESPONSE_CODE,
+		    &o[i].code);
+		curl_multi_remove_handle(h->multi, o[i].t->easy);
+		curl_easy_cleanup(o[i].t->easy);
+		curl_slist_free_all(o[i].t->headers);
+		o[i].t->headers = NULL;
+		o[i].ok =
+		    o[i].cc == CURLE_OK && o[i].code >= 200 && o[i].code < 300;
+		o[i].fail = o[i].cc == CURLE_OK && o[i].code >= 400 &&
+		    o[i].code < 500 && o[i].code != 408 && o[i].code != 429;
+		if (o[i].cc != CURLE_OK)
+			snprintf(o[i].why, sizeof(o[i].why), "%s",
+			    curl_easy_strerror(o[i].cc));
+		else
+			snprintf(o[i].why, sizeof(o[i].why), "HTTP %ld",
+			    o[i].code);
+	}
+	/* Durable before it counts: a crash re-delivers, never loses. */
+	if ((lines = malloc(n * (ALERT_DELIVERY_ID_MAX + 1) + 1)) != NULL) {
+		for (i = 0; i < n; i++)
+			if (o[i].ok) {
+				alert_delivery_id(o[i].t->rule, o[i].t->index,
+				    did);
+				len += (size_t)snprintf(lines + len,
+				    ALERT_DELIVERY_ID_MAX + 1, "%s\n", did);
+			}
+		lines[len] = '\0';
+		synced = len == 0
+		    ? 0
+		    : append_synced(h->acks_fd, h->acks_path, lines);
+		free(lines);
+	}
+	failed = calloc(n, sizeof(*failed));
 	pthread_mutex_lock(&h->mu);
-	t->easy = NULL;
-	a = &h->alerts[t->alert];
-	alert_delivery_id(a->rule, a->index, did);
-	if (ok) {
-		/* Durable before it counts: a crash re-delivers, never
-		   loses. */
-		snprintf(line, sizeof(line), "%s\n", did);
-		if (append_synced(h->acks_fd, h->acks_path, line) == 0) {
-			a->state = A_DELIVERED;
-			a->last_error[0] = '\0';
-		} else
-			a->next_ms = now + h->c->cfg.alert_backoff_ms;
-	} else {
-		snprintf(a->last_error, sizeof(a->last_error), "%s", why);
+	for (i = 0; i < n; i++) {
+		o[i].t->easy = NULL;
+		a = &h->alerts[o[i].t->alert];
+		if (o[i].ok) {
+			if (synced == 0) {
+				a->state = A_DELIVERED;
+				a->last_error[0] = '\0';
+			} else
+				a->next_ms = now + h->c->cfg.alert_backoff_ms;
+			continue;
+		}
+		snprintf(a->last_error, sizeof(a->last_error), "%s", o[i].why);
 		shift = a->attempts > 20 ? 20 : (int)a->attempts - 1;
 		backoff = h->c->cfg.alert_backoff_ms << (shift < 0 ? 0 : shift);
 		if (backoff > BACKOFF_MAX_MS)
@@ -1371,31 +1406,36 @@ finish_delivery(struct events *h, struct target *t, CURLcode cc)
 		backoff = backoff / 2 +
 		    (int64_t)randombytes_uniform(
 			(uint32_t)(backoff > 0 ? backoff : 1));
-		if (fail || now + backoff > a->deadline_ms) {
+		if (o[i].fail || now + backoff > a->deadline_ms) {
 			a->state = A_FAILED;
-			entry = alert_failed_entry(a->rule, a->index,
-			    a->attempts, why, now);
+			if (failed != NULL)
+				failed[nfailed++] = alert_failed_entry(a->rule,
+				    a->index, a->attempts, o[i].why, now);
 		} else
 			a->next_ms = now + backoff;
 	}
 	pthread_mutex_unlock(&h->mu);
-	if (entry != NULL) {
+	for (i = 0; i < nfailed; i++) {
 		/* The failure is a log entry: an event, and replay knows. */
-		if (center_append(h->c, entry, &index, &astatus, why,
+		if (failed[i] != NULL &&
+		    center_append(h->c, failed[i], &index, &astatus, why,
 			sizeof(why)) == -1)
 			log_warnx("events: cannot record a failed delivery: "
 				  "%s",
 			    why);
-		json_decref(entry);
+		json_decref(failed[i]);
 	}
+	free(failed);
 }
 
 static void *
 deliverer_main(void *arg)
 {
 	struct events *h = arg;
+	struct outcome *o = NULL, *no, one;
 	struct target *t;
 	CURLMsg *m;
+	size_t n, cap = 0, ncap;
 	int running, left;
 	int64_t start = h->start_size;
 
@@ -1410,14 +1450,35 @@ deliverer_main(void *arg)
 			start_due(h, timefmt_now_ms());
 		pthread_mutex_unlock(&h->mu);
 		curl_multi_perform(h->multi, &running);
-		while ((m = curl_multi_info_read(h->multi, &left)) != NULL)
-			if (m->msg == CURLMSG_DONE) {
-				curl_easy_getinfo(m->easy_handle,
-				    CURLINFO_PRIVATE, (char **)&t);
-				finish_delivery(h, t, m->data.result);
+		/* Gather what finished (at most one request per target), then
+		   record it all at once. */
+		n = 0;
+		while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
+			    (char **)&t);
+			memset(&one, 0, sizeof(one));
+			one.t = t;
+			one.cc = m->data.result;
+			if (n == cap) {
+				ncap = cap ? cap * 2 : 16;
+				if ((no = realloc(o, ncap * sizeof(*o))) ==
+				    NULL) {
+					/* Out of memory: this one alone. */
+					finish_deliveries(h, &one, 1);
+					continue;
+				}
+				o = no;
+				cap = ncap;
 			}
+			o[n++] = one;
+		}
+		if (n > 0)
+			finish_deliveries(h, o, n);
 		curl_multi_poll(h->multi, NULL, 0, DELIVERY_TICK_MS, NULL);
 	}
+	free(o);
 	return NULL;
 }
 
