@@ -89,7 +89,8 @@ struct alert {
 	int64_t attempts, next_ms, deadline_ms;
 	char last_error[160];
 	char *url;
-	char *body; /* NULL while its spot report is not settled */
+	struct target *target; /* url's, once start_due has seen it */
+	char *body;	       /* NULL while its spot report is not settled */
 	char secret_sha256[65];
 	enum spot_state spot;
 	int spot_asked;	   /* the rule asked for a spot report */
@@ -131,9 +132,9 @@ struct target {
 	CURL *easy;	     /* in flight, or NULL */
 	size_t alert;	     /* the alert in flight */
 	int64_t rule, index; /* its rule and entry */
+	size_t cursor;	     /* alerts below are not its pending ones */
 	struct curl_slist *headers;
 	size_t answer; /* bytes of the answer read */
-	int blocked;   /* its head alert waits (one pass) */
 };
 
 struct events_stream {
@@ -166,7 +167,8 @@ struct events {
 	struct rule_state *rules;
 	size_t nrules, caprules;
 	struct alert *alerts;
-	size_t nalerts, capalerts, first_pending, first_spot;
+	size_t nalerts, capalerts, first_spot;
+	size_t scan; /* alerts below have their target found */
 	struct secret *secrets;
 	size_t nsecrets;
 	struct ack *acks;
@@ -978,6 +980,33 @@ follow_checkpoint(struct events *h)
 	free(note);
 }
 
+static int might_want(const struct events_stream *st, const struct ev *e);
+
+/*
+ * 1 if suspended stream st may want one of the new events (under mu).
+ * When every new event is in the ring and none can pass its filters and
+ * visibility, its cursor moves past them without resuming it: a held
+ * stream with a narrow filter costs its connection nothing per entry.
+ */
+static int
+has_news(struct events *h, struct events_stream *st)
+{
+	struct ev *e;
+	int64_t i;
+
+	if (st->next >= h->next)
+		return 0;
+	if (h->next - st->next > EVENTS_RING)
+		return 1;
+	for (i = st->next; i < h->next; i++) {
+		e = h->ring[i % EVENTS_RING];
+		if (e == NULL || e->index != i || might_want(st, e))
+			return 1;
+	}
+	st->next = h->next;
+	return 0;
+}
+
 /* Resumes the suspended streams that have something to do (under mu). */
 static void
 wake_streams(struct events *h, int64_t now)
@@ -987,8 +1016,8 @@ wake_streams(struct events *h, int64_t now)
 
 	for (st = h->streams; st != NULL; st = st->next_st)
 		if (st->suspended &&
-		    (h->closing || st->next < h->next ||
-			st->cp_seq != h->cp_seq || now - st->last_ms >= hb)) {
+		    (h->closing || st->cp_seq != h->cp_seq ||
+			now - st->last_ms >= hb || has_news(h, st))) {
 			st->suspended = 0;
 			st->resume(st->arg);
 		}
@@ -1291,7 +1320,13 @@ fail:
 	return 0;
 }
 
-/* Starts what is due, one request per target, in log order (under mu). */
+/*
+ * Starts what is due, one request per target, in log order (under mu).
+ * Each alert is looked at once to find its target, and each target keeps
+ * a cursor on its oldest pending alert (an alert never becomes pending
+ * again): a pass costs the targets, not the backlog, so a backlog never
+ * holds the lock the follower and the streams need.
+ */
 static void
 start_due(struct events *h, int64_t now)
 {
@@ -1299,18 +1334,24 @@ start_due(struct events *h, int64_t now)
 	struct alert *a;
 	size_t i, k;
 
-	for (i = 0; i < h->ntargets; i++)
-		h->targets[i]->blocked = h->targets[i]->easy != NULL;
-	while (h->first_pending < h->nalerts &&
-	    h->alerts[h->first_pending].state != A_PENDING)
-		h->first_pending++;
-	for (k = h->first_pending; k < h->nalerts; k++) {
+	for (; h->scan < h->nalerts; h->scan++) {
+		a = &h->alerts[h->scan];
+		if (a->url == NULL)
+			continue;
+		if ((t = target_of(h, a->url)) == NULL)
+			break; /* out of memory: again at the next pass */
+		a->target = t;
+	}
+	for (i = 0; i < h->ntargets; i++) {
+		t = h->targets[i];
+		while (t->cursor < h->nalerts &&
+		    (h->alerts[t->cursor].target != t ||
+			h->alerts[t->cursor].state != A_PENDING))
+			t->cursor++;
+		if (t->easy != NULL || t->cursor >= h->nalerts)
+			continue;
+		k = t->cursor;
 		a = &h->alerts[k];
-		if (a->state != A_PENDING)
-			continue;
-		if ((t = target_of(h, a->url)) == NULL || t->blocked)
-			continue;
-		t->blocked = 1;
 		if (a->body == NULL)
 			continue; /* its spot report is being drafted */
 		if (now >= a->deadline_ms) {
@@ -1859,6 +1900,39 @@ stream_ev(struct events_stream *st, const struct ev *e, struct store **s)
 			e->alerts[i]) == -1)
 			return -1;
 	return 0;
+}
+
+/*
+ * 1 if stream st may send something of e: stream_ev's tests without the
+ * store (an incident's release to a liaison counts as maybe).
+ */
+static int
+might_want(const struct events_stream *st, const struct ev *e)
+{
+	enum role role = st->who.role;
+	int visible;
+
+	if (!passes(&st->f, e))
+		return 0;
+	switch (role) {
+	case ROLE_ADMIN: visible = 1; break;
+	case ROLE_LIAISON:
+		visible = e->seen == SEEN_INCIDENT ||
+		    ((e->seen == SEEN_COMPLAINT || e->seen == SEEN_RELEASE) &&
+			principal_sees_complaint(&st->who, e->party));
+		break;
+	case ROLE_SENSOR:
+	case ROLE_NONE: visible = 0; break;
+	default:
+		visible = e->seen != SEEN_ADMIN &&
+		    (e->seen != SEEN_RULES || role == ROLE_ANALYST);
+	}
+	if (!visible)
+		return 0;
+	return st->f.ntypes == 0 ||
+	    listed(st->f.types, st->f.ntypes, e->type) ||
+	    (e->nalerts > 0 && role != ROLE_LIAISON &&
+		listed(st->f.types, st->f.ntypes, "alert"));
 }
 
 /* The alerts of index, as their JSON, for a recomputed event (mu). */
