@@ -38,6 +38,7 @@
 #define STREAM_BATCH 256      /* log entries one read looks at, at most */
 #define STREAM_BUF_HIGH 65536 /* bytes one read gathers, about */
 #define FOLLOW_TICK_MS 1000   /* checkpoints and heartbeats, this often */
+#define STREAM_WAKE_MS 5      /* streams hear of new entries this often */
 #define DELIVERY_TICK_MS 200  /* the delivery thread looks this often */
 #define BACKOFF_MAX_MS 600000 /* retries at most 10 minutes apart */
 #define ANSWER_MAX 65536      /* bytes of a receiver's answer kept */
@@ -179,6 +180,7 @@ struct events {
 	size_t nstreams;
 	int closing;
 	int stop;
+	int64_t woken_ms; /* when wake_streams last ran (monotonic) */
 	uint64_t cp_seq;
 	int64_t cp_size;
 	char *cp_data; /* the checkpoint event's JSON */
@@ -1014,6 +1016,7 @@ wake_streams(struct events *h, int64_t now)
 	struct events_stream *st;
 	int64_t hb = h->c->cfg.stream_heartbeat_s * 1000;
 
+	h->woken_ms = now;
 	for (st = h->streams; st != NULL; st = st->next_st)
 		if (st->suspended &&
 		    (h->closing || st->cp_seq != h->cp_seq ||
@@ -1031,6 +1034,7 @@ follow_one(struct events *h, int64_t index, struct fusion_words *w)
 	uint8_t *bytes = NULL;
 	json_t *entry = NULL;
 	struct ev *e = NULL, *old;
+	int64_t now;
 	size_t len;
 	int pending = 0, rc = -1;
 
@@ -1049,6 +1053,11 @@ follow_one(struct events *h, int64_t index, struct fusion_words *w)
 	h->ring[index % EVENTS_RING] = e;
 	e = NULL;
 	h->next = index + 1;
+	/* Within a long run of entries, the streams hear of them every
+	   STREAM_WAKE_MS rather than at its end. */
+	now = mono_ms();
+	if (now - h->woken_ms >= STREAM_WAKE_MS)
+		wake_streams(h, now);
 	pthread_mutex_unlock(&h->mu);
 	ev_unref(old);
 	if (pending && h->multi != NULL)
@@ -2116,16 +2125,19 @@ events_start(struct center *c, char *err, size_t errlen)
 		goto fail;
 	}
 	h->follower_started = 1;
+	pthread_setname_np(h->follower, "events"); /* for top -H */
 	if (pthread_create(&h->deliverer, NULL, deliverer_main, h) != 0) {
 		snprintf(err, errlen, "events: cannot start the deliveries");
 		goto fail;
 	}
 	h->deliverer_started = 1;
+	pthread_setname_np(h->deliverer, "webhooks");
 	if (pthread_create(&h->drafter, NULL, drafter_main, h) != 0) {
 		snprintf(err, errlen, "events: cannot start the drafter");
 		goto fail;
 	}
 	h->drafter_started = 1;
+	pthread_setname_np(h->drafter, "spot-drafts");
 	return h;
 fail:
 	events_stop(h);
