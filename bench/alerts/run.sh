@@ -295,7 +295,7 @@ lines = [
     f"Ingest at {rate} observations/s (batches of 10, 16 keep-alive connections) for "
     f"{secs} s: {ing.get('obs', '?')} acknowledged at {ing.get('rate', '?')}/s "
     f"({ing.get('errors', '?')} errors, {ing.get('backlogged_batches', '?')} batches sent late), "
-    f"100 rules to 10 receivers ({cpu.get('deliveries', '?')} deliveries), "
+    f"100 rules to 10 receivers ({cpu.get('deliveries', '?')} deliveries over this ingest and the one-stream one), "
     f"{held} streams ({cpu.get('sse', '?')}: {int(held) - 10} held with narrow bbox "
     f"filters, 10 receiving every event); the server used {cpu.get('server_cpu_s', '?')} CPU s "
     f"over the {secs} s ({threads}).",
