@@ -20,6 +20,8 @@
 #                                to DIR/ack.txt
 #   abench.py rules URL TOKEN DIR
 #                                the 100 rules, 10 per receiver (DIR/ports)
+#   abench.py caughtup URL TOKEN returns once the event follower has
+#                                reached the log's end
 #   abench.py report ACK RECV SSE
 #                                joins the files (ack.txt, recv.txt,
 #                                sse.txt): latency percentiles
@@ -303,6 +305,27 @@ def rules_main(url, token, d):
     print(f"rules={made}")
 
 
+# ---- caught up -------------------------------------------------------------
+
+async def caughtup_main(url, token):
+    """Returns once the event follower has reached the log's end."""
+    import urllib.request
+    with urllib.request.urlopen(url + "/v1/health") as r:
+        size = json.loads(r.read())["log_size"]
+    host, port = url.split("//")[1].split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write((f"GET /v1/events?after={size - 2} HTTP/1.0\r\n"
+                  f"Host: {host}\r\nAuthorization: Bearer {token}\r\n\r\n"
+                  ).encode())
+    t0 = time.monotonic()
+    while True:
+        line = await asyncio.wait_for(reader.readline(), 300)
+        if not line or line.startswith(b"id: "):
+            break
+    writer.close()
+    print(f"caught_up_s={time.monotonic() - t0:.1f} log_size={size}")
+
+
 # ---- report ----------------------------------------------------------------
 
 def pct(v, p):
@@ -335,6 +358,15 @@ def report_main(ack_path, recv_path, sse_path):
         out.append(f"what={name} n={len(v)} p50_ms={pct(v, 50):.1f} "
                    f"p90_ms={pct(v, 90):.1f} p99_ms={pct(v, 99):.1f} "
                    f"max_ms={max(v) if v else float('nan'):.1f}")
+        # The p50 of each 5 s of acknowledged writes: a backlog that
+        # drains shows as falling figures, stalls as peaks.
+        t0 = min(ack.values())
+        slots = {}
+        for k, t in first.items():
+            slots.setdefault((ack[k[0]] - t0) // 5000000000, []).append(
+                (t - ack[k[0]]) / 1e6)
+        out.append(f"what={name}-p50-per-5s ms=" + ",".join(
+            f"{pct(slots[i], 50):.0f}" for i in sorted(slots)))
 
     lat("webhook", recv_path)
     lat("sse", sse_path)
@@ -353,6 +385,8 @@ def main():
                                 int(a[4]), int(a[5]), a[6]))
     elif cmd == "rules":
         rules_main(a[0], a[1], a[2])
+    elif cmd == "caughtup":
+        asyncio.run(caughtup_main(a[0], a[1]))
     elif cmd == "report":
         report_main(a[0], a[1], a[2])
     else:

@@ -41,6 +41,128 @@ T_START=$(date +%s)
 log() { printf '%s alerts: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "$*"; exit 1; }
 
+# write_report: bench/out/alerts/ into the alerts section of bench/RESULTS.md
+# (between its markers; the rest of the file is left alone).
+write_report() {
+python3 - "$OUT" "$TOP/bench/RESULTS.md" "$RATE" "$SECS" "$HELD" <<'PY'
+import os, re, sys
+out, path, rate, secs, held = sys.argv[1:6]
+
+def kv(fname):
+    rows = []
+    for l in open(os.path.join(out, fname)):
+        rows.append(dict(re.findall(r'(\w+)=("[^"]*"|\S+)', l)))
+    return rows
+
+def one(rows, what):
+    for r in rows:
+        if r.get("what") == what:
+            return r
+    return {}
+
+m = dict(l.strip().split("=", 1) for l in open(os.path.join(out, "machine.txt")))
+inc = kv("incidents.txt")
+load = kv("load.txt")
+pg = one(kv("pg.txt"), "pg-notify")
+idle, hold, busy = (one(inc, w) for w in
+                    ("incidents-idle", "incidents-held", "incidents-load"))
+hook, sse, ing = one(load, "webhook"), one(load, "sse"), one(load, "ingest")
+quiet = kv("quiet.txt")
+qhook, qsse, qing = one(quiet, "webhook"), one(quiet, "sse"), one(quiet, "ingest")
+cpu = one(load, "load-cpu")
+
+def f(x):
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return float("nan")
+
+def ratio(a, b):
+    return f"{f(a) / f(b):.2f}x" if f(b) > 0 else "?"
+
+def bar(ok):
+    return "**met**" if ok else "**missed**"
+
+th = {}
+try:
+    for l in open(os.path.join(out, "threads.txt")):
+        w, *rest = l.split()
+        th[w.split("=")[1]] = {k: float(v) for k, v in (x.split("=") for x in rest)}
+    deltas = {k: th["threads-after"][k] - th["threads-before"].get(k, 0)
+              for k in th["threads-after"]}
+    threads = ", ".join(f"{k} {v:.1f} s" for k, v in
+                        sorted(deltas.items(), key=lambda kv: -kv[1]) if v >= 0.05)
+except (OSError, KeyError, ValueError):
+    threads = "?"
+held_ratio = f(hold.get("p99_ms")) / f(idle.get("p99_ms")) if f(idle.get("p99_ms")) > 0 else float("nan")
+lines = [
+    "<!-- BEGIN alerts: bench/alerts/run.sh (make bench-alerts) rewrites this section -->",
+    "## Alerts: webhooks, event streams and PostgreSQL LISTEN/NOTIFY (issue 13)",
+    "",
+    f"Measured {m['date']} at {m['commit']} on {m['cores']} cores ({m['cpu']}, "
+    f"{m['ram']}, Linux {m['kernel']}), shared with other work: load average "
+    f"{m['loadavg_start']} at the start, {m.get('loadavg_end', '?')} at the end. "
+    f"`make bench-alerts` (bench/alerts/run.sh, {m.get('duration_s', '?')} s).",
+    "",
+    f"Ingest at {rate} observations/s (batches of 10, 16 keep-alive connections) for "
+    f"{secs} s: {ing.get('obs', '?')} acknowledged at {ing.get('rate', '?')}/s "
+    f"({ing.get('errors', '?')} errors, {ing.get('backlogged_batches', '?')} batches sent late), "
+    f"100 rules to 10 receivers ({cpu.get('deliveries', '?')} deliveries over this ingest and the one-stream one), "
+    f"{held} streams ({cpu.get('sse', '?')}: {int(held) - 10} held with narrow bbox "
+    f"filters, 10 receiving every event); the server used {cpu.get('server_cpu_s', '?')} CPU s "
+    f"over the ingest ({threads}).",
+    "",
+    "| from the acknowledged write to | n | p50 ms | p90 ms | p99 ms | max ms | bar | |",
+    "|---|---:|---:|---:|---:|---:|---|---|",
+    f"| webhook received (truce) | {hook.get('n')} | {hook.get('p50_ms')} | {hook.get('p90_ms')} | {hook.get('p99_ms')} | {hook.get('max_ms')} | p99 ≤ 1,000 ms | {bar(f(hook.get('p99_ms')) <= 1000)} |",
+    f"| SSE event received (truce, per stream) | {sse.get('n')} | {sse.get('p50_ms')} | {sse.get('p90_ms')} | {sse.get('p99_ms')} | {sse.get('max_ms')} | p99 ≤ 250 ms | {bar(f(sse.get('p99_ms')) <= 250)} |",
+    f"| webhook received, the rules and 1 stream only ({qing.get('rate', '?')}/s acknowledged) | {qhook.get('n')} | {qhook.get('p50_ms')} | {qhook.get('p90_ms')} | {qhook.get('p99_ms')} | {qhook.get('max_ms')} | | |",
+    f"| SSE event received, the rules and 1 stream only | {qsse.get('n')} | {qsse.get('p50_ms')} | {qsse.get('p90_ms')} | {qsse.get('p99_ms')} | {qsse.get('max_ms')} | | |",
+    f"| NOTIFY received (PostgreSQL 15, 10 listeners) | {pg.get('n')} of {pg.get('expected')} | {pg.get('p50_ms')} | {pg.get('p90_ms')} | {pg.get('p99_ms')} | {pg.get('max_ms')} | | {pg.get('rate', '?')} rows/s |",
+    "",
+    "The p50 of each 5 s of writes, in order (ms; a queue that builds up "
+    "shows as rising figures): webhook "
+    f"{one(load, 'webhook-p50-per-5s').get('ms', '?')}, SSE "
+    f"{one(load, 'sse-p50-per-5s').get('ms', '?')}; with one stream: webhook "
+    f"{one(quiet, 'webhook-p50-per-5s').get('ms', '?')}, SSE "
+    f"{one(quiet, 'sse-p50-per-5s').get('ms', '?')}. The event follower had "
+    f"caught up with the 20,000 observations loaded first "
+    f"({one(kv('preload.txt'), 'preload-followed').get('caught_up_s', '?')} s after them) "
+    "and with the one-stream ingest before each ingest started.",
+    "",
+    f"Ratios, truce / PostgreSQL at p99: webhook {ratio(hook.get('p99_ms'), pg.get('p99_ms'))}, "
+    f"SSE {ratio(sse.get('p99_ms'), pg.get('p99_ms'))}; at p50: webhook "
+    f"{ratio(hook.get('p50_ms'), pg.get('p50_ms'))}, SSE {ratio(sse.get('p50_ms'), pg.get('p50_ms'))}.",
+    "",
+    "| GET /v1/incidents?limit=50, 200 sequential | p50 ms | p99 ms |",
+    "|---|---:|---:|",
+    f"| idle | {idle.get('p50_ms')} | {idle.get('p99_ms')} |",
+    f"| {held} streams held ({hold.get('streams', '?')}; server RSS {int(hold.get('rss_kib', 0)) // 1024} MiB, {hold.get('threads', '?')} threads) | {hold.get('p50_ms')} | {hold.get('p99_ms')} |",
+    f"| during the ingest above | {busy.get('p50_ms')} | {busy.get('p99_ms')} |",
+    "",
+    f"Held streams against idle, p99: {held_ratio:.2f}x (bar: within 1.5x: "
+    f"{bar(held_ratio <= 1.5)}).",
+    "<!-- END alerts -->",
+]
+text = "\n".join(lines) + "\n"
+old = open(path).read() if os.path.exists(path) else "# truce benchmark results\n"
+b, e = "<!-- BEGIN alerts", "<!-- END alerts -->\n"
+if b in old and e in old:
+    head, rest = old.split(b, 1)
+    new = head + text + rest.split(e, 1)[1]
+else:
+    new = old.rstrip("\n") + "\n\n" + text
+open(path, "w").write(new)
+print(text)
+PY
+}
+
+# bench/alerts/run.sh --report-only rewrites the section from the last run.
+if [ "${1:-}" = --report-only ]; then
+	write_report
+	exit 0
+fi
+
 [ "$(id -u)" -eq 0 ] || die "run me as root (PostgreSQL runs with runuser -u postgres)"
 [ -x "$TRUCE" ] || die "$TRUCE is missing: run make bench-alerts"
 [ -x "$PGBIN/postgres" ] || die "PostgreSQL 15 is missing: run make deps"
@@ -128,7 +250,9 @@ log "preloading $PRELOAD observations"
 mkdir -p "$W/pre"
 $AB ingest "$URL" "$TOKEN" 10000 $((PRELOAD / 10000 > 0 ? PRELOAD / 10000 : 1)) 1000 2 "$W/pre"
 cat "$W/pre/ingest.txt" | sed 's/^/what=preload /' >"$OUT/preload.txt"
-sleep 2
+# The measurements start once the event follower has caught up with it.
+$AB caughtup "$URL" "$TOKEN" | sed 's/^/what=preload-followed /' >>"$OUT/preload.txt"
+cat "$OUT/preload.txt" >&2
 
 # ---- 1. GET /v1/incidents: idle, then with the streams held ------------
 log "GET /v1/incidents, idle"
@@ -165,6 +289,7 @@ $AB sse "$URL" "$TOKEN" 0 1 "$W/quiet" &
 SSE=$!
 BG+=("$SSE")
 wait_file "$W/quiet/sse.open"
+$AB caughtup "$URL" "$TOKEN" >&2
 $AB ingest "$URL" "$TOKEN" "$RATE" "$SECS" 10 16 "$W/quiet"
 sleep 5
 stop_bg "$SSE"
@@ -181,7 +306,7 @@ $AB sse "$URL" "$TOKEN" 0 10 "$W/load" &
 SSE=$!
 BG+=("$SSE")
 wait_file "$W/load/sse.open"
-sleep 2
+$AB caughtup "$URL" "$TOKEN" >&2
 log "ingest: $RATE observations/s for $SECS s"
 cpu0=$(cpu_s)
 th0=$(threads_cpu)
@@ -232,105 +357,5 @@ echo "duration_s=$(($(date +%s) - T_START))" >>"$OUT/machine.txt"
 
 # ---- the report -------------------------------------------------------------
 log "writing bench/RESULTS.md (its alerts section)"
-python3 - "$OUT" "$TOP/bench/RESULTS.md" "$RATE" "$SECS" "$HELD" <<'PY'
-import os, re, sys
-out, path, rate, secs, held = sys.argv[1:6]
-
-def kv(fname):
-    rows = []
-    for l in open(os.path.join(out, fname)):
-        rows.append(dict(re.findall(r'(\w+)=("[^"]*"|\S+)', l)))
-    return rows
-
-def one(rows, what):
-    for r in rows:
-        if r.get("what") == what:
-            return r
-    return {}
-
-m = dict(l.strip().split("=", 1) for l in open(os.path.join(out, "machine.txt")))
-inc = kv("incidents.txt")
-load = kv("load.txt")
-pg = one(kv("pg.txt"), "pg-notify")
-idle, hold, busy = (one(inc, w) for w in
-                    ("incidents-idle", "incidents-held", "incidents-load"))
-hook, sse, ing = one(load, "webhook"), one(load, "sse"), one(load, "ingest")
-quiet = kv("quiet.txt")
-qhook, qsse, qing = one(quiet, "webhook"), one(quiet, "sse"), one(quiet, "ingest")
-cpu = one(load, "load-cpu")
-
-def f(x):
-    try:
-        return float(x)
-    except (TypeError, ValueError):
-        return float("nan")
-
-def ratio(a, b):
-    return f"{f(a) / f(b):.2f}x" if f(b) > 0 else "?"
-
-def bar(ok):
-    return "**met**" if ok else "**missed**"
-
-th = {}
-try:
-    for l in open(os.path.join(out, "threads.txt")):
-        w, *rest = l.split()
-        th[w.split("=")[1]] = {k: float(v) for k, v in (x.split("=") for x in rest)}
-    deltas = {k: th["threads-after"][k] - th["threads-before"].get(k, 0)
-              for k in th["threads-after"]}
-    threads = ", ".join(f"{k} {v:.1f} s" for k, v in
-                        sorted(deltas.items(), key=lambda kv: -kv[1]) if v >= 0.05)
-except (OSError, KeyError, ValueError):
-    threads = "?"
-held_ratio = f(hold.get("p99_ms")) / f(idle.get("p99_ms")) if f(idle.get("p99_ms")) > 0 else float("nan")
-lines = [
-    "<!-- BEGIN alerts: bench/alerts/run.sh (make bench-alerts) rewrites this section -->",
-    "## Alerts: webhooks, event streams and PostgreSQL LISTEN/NOTIFY (issue 13)",
-    "",
-    f"Measured {m['date']} at {m['commit']} on {m['cores']} cores ({m['cpu']}, "
-    f"{m['ram']}, Linux {m['kernel']}), shared with other work: load average "
-    f"{m['loadavg_start']} at the start, {m.get('loadavg_end', '?')} at the end. "
-    f"`make bench-alerts` (bench/alerts/run.sh, {m.get('duration_s', '?')} s).",
-    "",
-    f"Ingest at {rate} observations/s (batches of 10, 16 keep-alive connections) for "
-    f"{secs} s: {ing.get('obs', '?')} acknowledged at {ing.get('rate', '?')}/s "
-    f"({ing.get('errors', '?')} errors, {ing.get('backlogged_batches', '?')} batches sent late), "
-    f"100 rules to 10 receivers ({cpu.get('deliveries', '?')} deliveries over this ingest and the one-stream one), "
-    f"{held} streams ({cpu.get('sse', '?')}: {int(held) - 10} held with narrow bbox "
-    f"filters, 10 receiving every event); the server used {cpu.get('server_cpu_s', '?')} CPU s "
-    f"over the {secs} s ({threads}).",
-    "",
-    "| from the acknowledged write to | n | p50 ms | p90 ms | p99 ms | max ms | bar | |",
-    "|---|---:|---:|---:|---:|---:|---|---|",
-    f"| webhook received (truce) | {hook.get('n')} | {hook.get('p50_ms')} | {hook.get('p90_ms')} | {hook.get('p99_ms')} | {hook.get('max_ms')} | p99 ≤ 1,000 ms | {bar(f(hook.get('p99_ms')) <= 1000)} |",
-    f"| SSE event received (truce, per stream) | {sse.get('n')} | {sse.get('p50_ms')} | {sse.get('p90_ms')} | {sse.get('p99_ms')} | {sse.get('max_ms')} | p99 ≤ 250 ms | {bar(f(sse.get('p99_ms')) <= 250)} |",
-    f"| webhook received, the rules and 1 stream only ({qing.get('rate', '?')}/s acknowledged) | {qhook.get('n')} | {qhook.get('p50_ms')} | {qhook.get('p90_ms')} | {qhook.get('p99_ms')} | {qhook.get('max_ms')} | | |",
-    f"| SSE event received, the rules and 1 stream only | {qsse.get('n')} | {qsse.get('p50_ms')} | {qsse.get('p90_ms')} | {qsse.get('p99_ms')} | {qsse.get('max_ms')} | | |",
-    f"| NOTIFY received (PostgreSQL 15, 10 listeners) | {pg.get('n')} of {pg.get('expected')} | {pg.get('p50_ms')} | {pg.get('p90_ms')} | {pg.get('p99_ms')} | {pg.get('max_ms')} | | {pg.get('rate', '?')} rows/s |",
-    "",
-    f"Ratios, truce / PostgreSQL at p99: webhook {ratio(hook.get('p99_ms'), pg.get('p99_ms'))}, "
-    f"SSE {ratio(sse.get('p99_ms'), pg.get('p99_ms'))}; at p50: webhook "
-    f"{ratio(hook.get('p50_ms'), pg.get('p50_ms'))}, SSE {ratio(sse.get('p50_ms'), pg.get('p50_ms'))}.",
-    "",
-    "| GET /v1/incidents?limit=50, 200 sequential | p50 ms | p99 ms |",
-    "|---|---:|---:|",
-    f"| idle | {idle.get('p50_ms')} | {idle.get('p99_ms')} |",
-    f"| {held} streams held ({hold.get('streams', '?')}; server RSS {int(hold.get('rss_kib', 0)) // 1024} MiB, {hold.get('threads', '?')} threads) | {hold.get('p50_ms')} | {hold.get('p99_ms')} |",
-    f"| during the ingest above | {busy.get('p50_ms')} | {busy.get('p99_ms')} |",
-    "",
-    f"Held streams against idle, p99: {held_ratio:.2f}x (bar: within 1.5x: "
-    f"{bar(held_ratio <= 1.5)}).",
-    "<!-- END alerts -->",
-]
-text = "\n".join(lines) + "\n"
-old = open(path).read() if os.path.exists(path) else "# truce benchmark results\n"
-b, e = "<!-- BEGIN alerts", "<!-- END alerts -->\n"
-if b in old and e in old:
-    head, rest = old.split(b, 1)
-    new = head + text + rest.split(e, 1)[1]
-else:
-    new = old.rstrip("\n") + "\n\n" + text
-open(path, "w").write(new)
-print(text)
-PY
+write_report
 log "done in $(($(date +%s) - T_START)) s"
