@@ -61,7 +61,7 @@ $(eval $(call flavour,release,-O2,$(JEMALLOC)))
 $(eval $(call flavour,asan,-O1 $(SAN),$(SAN)))
 
 .PHONY: all deps run test test-build bench check-src clean demo \
-	bench-dashboard bench-load bench-products
+	bench-dashboard bench-load bench-products bench-alerts
 all: build/release/truce web/dist/index.html
 
 deps:
@@ -120,6 +120,12 @@ bench-load: deps
 bench-products: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) build/release/truce
 	@bench/products/run.sh
+
+# Issue 13's alerts benchmark (its section of bench/RESULTS.md): webhooks,
+# 1,000 event streams and PostgreSQL LISTEN/NOTIFY at 1,000 observations/s.
+bench-alerts: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) build/release/truce
+	@bench/alerts/run.sh
 
 # Issue 14's dashboard benchmark (web/bench/RESULTS.md).
 bench-dashboard: deps

@@ -472,7 +472,7 @@ log "done in $(($(date +%s) - T_START)) s: bench/RESULTS.md, raw outputs in benc
 # ---- the other issues' benchmarks, each writing its own RESULTS.md -------
 # BENCH_SUITES=record skips them; each script also runs alone.
 if [ "${BENCH_SUITES:-all}" = all ]; then
-	for suite in locate fusion ledger products; do
+	for suite in locate fusion ledger products alerts; do
 		log "bench/$suite/run.sh"
 		bash "bench/$suite/run.sh" || log "bench/$suite/run.sh failed"
 	done

@@ -12,6 +12,7 @@
 #include "alert/alert_rule.h"
 #include "common/num.h"
 #include "record/observation.h"
+#include "verify/principal.h"
 #include "verify/workflow.h"
 
 /* A list of names of one kind into a sorted canonical array. */
@@ -62,6 +63,13 @@ valid_state(const char *s)
 	return workflow_state_parse(s, &st) == 0;
 }
 
+/* A party's name: what a liaison's principal names as its party. */
+static int
+valid_party(const char *s)
+{
+	return principal_name_check(s) == 0;
+}
+
 /* An integer field of when, within [lo, hi]; 0 absent, 1 set, -1 bad. */
 static int
 int_field(const json_t *when, const char *name, int64_t lo, int64_t hi,
@@ -88,7 +96,7 @@ static json_t *
 when_from_input(const json_t *in, char *err, size_t errlen)
 {
 	static const char *const keys[] = { "categories", "bbox", "zone",
-		"states", "min_count", "window_s", "spike", NULL };
+		"states", "parties", "min_count", "window_s", "spike", NULL };
 	static const double lo[] = { -180, -90, -180, -90 };
 	static const double hi[] = { 180, 90, 180, 90 };
 	const json_t *v;
@@ -126,6 +134,20 @@ when_from_input(const json_t *in, char *err, size_t errlen)
 			 "incident states", err, errlen)) == NULL)
 			goto fail;
 		json_object_set_new(when, "states", list);
+	}
+	if ((v = json_object_get(in, "parties")) != NULL) {
+		if ((list = name_list(v, "parties", valid_party,
+			 "party names (1 to 63 bytes of A-Z a-z 0-9 _ -)", err,
+			 errlen)) == NULL)
+			goto fail;
+		if (json_object_get(when, "states") != NULL) {
+			json_decref(list);
+			snprintf(err, errlen,
+			    "/when/parties: complaints are "
+			    "observations, not state changes");
+			goto fail;
+		}
+		json_object_set_new(when, "parties", list);
 	}
 	if ((v = json_object_get(in, "bbox")) != NULL) {
 		if (!json_is_array(v) || json_array_size(v) != 4) {
@@ -227,7 +249,8 @@ json_t *
 alert_rule_from_input(const json_t *in, const char *by, int64_t now_ms,
     char secret[ALERT_RULE_SECRET_MAX + 1], char *err, size_t errlen)
 {
-	static const char *const keys[] = { "name", "when", "webhook", NULL };
+	static const char *const keys[] = { "name", "when", "webhook",
+		"spot_report", NULL };
 	const json_t *v, *hook;
 	json_t *when = NULL, *entry = NULL;
 	const char *k, *name, *url, *sec;
@@ -261,6 +284,16 @@ alert_rule_from_input(const json_t *in, const char *by, int64_t now_ms,
 	if ((when = when_from_input(json_object_get(in, "when"), err,
 		 errlen)) == NULL)
 		return NULL;
+	if ((v = json_object_get(in, "spot_report")) != NULL &&
+	    (!json_is_boolean(v) ||
+		(json_is_true(v) && json_object_get(when, "spike") == NULL &&
+		    json_object_get(when, "min_count") == NULL))) {
+		snprintf(err, errlen,
+		    "/spot_report: must be true or false, "
+		    "and true only with /when/spike or /when/min_count");
+		json_decref(when);
+		return NULL;
+	}
 	entry = json_pack("{s:s,s:i,s:s,s:s,s:O,s:s,s:I}", "type", "alert_rule",
 	    "v", 1, "action", "add", "name", name, "when", when, "by", by,
 	    "at_ms", (json_int_t)now_ms);
@@ -269,6 +302,8 @@ alert_rule_from_input(const json_t *in, const char *by, int64_t now_ms,
 		snprintf(err, errlen, "/: out of memory");
 		return NULL;
 	}
+	if (json_is_true(json_object_get(in, "spot_report")))
+		json_object_set_new(entry, "spot_report", json_true());
 	secret[0] = '\0';
 	if ((hook = json_object_get(in, "webhook")) != NULL) {
 		if (!json_is_object(hook) || json_object_size(hook) != 2) {
@@ -380,6 +415,19 @@ alert_rule_parse(const json_t *entry, int64_t index, struct alert_rule *out)
 				    ALERT_RULE_ITEM_MAX + 1, "%s",
 				    json_string_value(json_array_get(v, i)));
 	}
+	if ((v = json_object_get(when, "parties")) != NULL) {
+		if (json_array_size(v) > ALERT_RULE_MAX_LIST)
+			return -1;
+		for (i = 0; i < json_array_size(v); i++)
+			if (json_string_value(json_array_get(v, i)) == NULL ||
+			    strlen(json_string_value(json_array_get(v, i))) >
+				ALERT_RULE_PARTY_MAX)
+				return -1;
+			else
+				snprintf(r.parties[r.nparties++],
+				    ALERT_RULE_PARTY_MAX + 1, "%s",
+				    json_string_value(json_array_get(v, i)));
+	}
 	if ((v = json_object_get(when, "bbox")) != NULL) {
 		if (json_array_size(v) != 4)
 			return -1;
@@ -393,6 +441,7 @@ alert_rule_parse(const json_t *entry, int64_t index, struct alert_rule *out)
 	r.min_count = json_integer_value(json_object_get(when, "min_count"));
 	r.window_s = json_integer_value(json_object_get(when, "window_s"));
 	r.spike = json_integer_value(json_object_get(when, "spike"));
+	r.spot_report = json_is_true(json_object_get(entry, "spot_report"));
 	if ((hook = json_object_get(entry, "webhook")) != NULL) {
 		if (copy_str(hook, "url", r.url, ALERT_RULE_URL_MAX) == -1 ||
 		    copy_str(hook, "secret_sha256", r.secret_sha256, 64) == -1)
@@ -450,6 +499,12 @@ alert_rule_view(const struct alert_rule *r)
 			json_array_append_new(list, json_string(r->states[i]));
 		json_object_set_new(when, "states", list);
 	}
+	if (r->nparties > 0) {
+		list = json_array();
+		for (i = 0; i < r->nparties; i++)
+			json_array_append_new(list, json_string(r->parties[i]));
+		json_object_set_new(when, "parties", list);
+	}
 	if (r->has_bbox)
 		json_object_set_new(when, "bbox",
 		    json_pack("[f,f,f,f]", (double)r->bbox[0] / 1e7,
@@ -468,6 +523,8 @@ alert_rule_view(const struct alert_rule *r)
 	v = json_pack("{s:s,s:s,s:o,s:b,s:s,s:I}", "id", id, "name", r->name,
 	    "when", when, "active", r->disabled < 0, "by", r->by, "at_ms",
 	    (json_int_t)r->at_ms);
+	if (v != NULL && r->spot_report)
+		json_object_set_new(v, "spot_report", json_true());
 	if (v != NULL && r->has_webhook)
 		json_object_set_new(v, "webhook",
 		    json_pack("{s:s}", "url", r->url));
@@ -497,6 +554,14 @@ alert_rule_matches(const struct alert_rule *r, const struct alert_facts *f)
 			return 0;
 		for (ok = 0, i = 0; i < r->ncategories; i++)
 			ok |= strcmp(r->categories[i], f->category) == 0;
+		if (!ok)
+			return 0;
+	}
+	if (r->nparties > 0) {
+		if (f->complaint_party == NULL)
+			return 0;
+		for (ok = 0, i = 0; i < r->nparties; i++)
+			ok |= strcmp(r->parties[i], f->complaint_party) == 0;
 		if (!ok)
 			return 0;
 	}

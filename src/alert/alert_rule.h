@@ -8,7 +8,8 @@
  *   {"at_ms":T,"by":"ana","name":"…","type":"alert_rule","v":1,
  *    "action":"add","when":{"categories":[…],"bbox":[minlon,minlat,maxlon,
  *    maxlat] (1e-7 degrees),"zone":"…","states":[…],"min_count":N,
- *    "spike":F,"window_s":S},"webhook":{"url":"…","secret_sha256":"<64 hex>"}}
+ *    "parties":[…],"spike":F,"window_s":S},"spot_report":true,
+ *    "webhook":{"url":"…","secret_sha256":"<64 hex>"}}
  *   {"action":"disable","at_ms":T,"by":"ana","rule":INDEX,
  *    "type":"alert_rule","v":1}
  *   {"at_ms":T,"attempts":N,"delivery":"d-R-I","error":"…","index":I,
@@ -16,7 +17,9 @@
  *
  * A rule's id is the log index of its "add" entry ("rule-12" in the API).
  * A rule with `states` matches changes of an incident's state to one of
- * them; otherwise it matches observations, by category, bbox and zone.
+ * them; otherwise it matches observations, by category, bbox and zone,
+ * and with `parties` only the complaints those parties filed (an
+ * observation whose source is a complaint of that organisation).
  * With min_count it fires when min_count matching observations lie within
  * window_s seconds of the latest of them (by observed time, whatever
  * order they arrive in), then again only once the count has dropped below
@@ -24,7 +27,9 @@
  * latest are at least F times the mean count per window_s over the week
  * before that window ("a spike of 3x the 7-day hourly mean": spike 3,
  * window_s 3600), and at least F (and min_count, if given); again only
- * once it has dropped below.
+ * once it has dropped below. A threshold or spike rule with spot_report
+ * asks the center for a spot report draft of the incidents of the
+ * matches within the window when it fires (alert/events.h).
  *
  * Pure: no I/O; the caller passes the clock and the principal.
  */
@@ -42,6 +47,7 @@
 #define ALERT_RULE_MAX_LIST 16	    /* categories, states */
 #define ALERT_RULE_ITEM_MAX 64	    /* bytes of one category or state */
 #define ALERT_RULE_ZONE_MAX 128	    /* bytes of a zone */
+#define ALERT_RULE_PARTY_MAX 63	    /* bytes of a party's name */
 #define ALERT_RULE_MAX_COUNT 100000 /* min_count at most */
 #define ALERT_RULE_MAX_WINDOW_S (30LL * 86400)
 #define ALERT_RULE_MAX_SPIKE 100	    /* spike factor at most */
@@ -60,12 +66,15 @@ struct alert_rule {
 	size_t ncategories;
 	char states[ALERT_RULE_MAX_LIST][ALERT_RULE_ITEM_MAX + 1];
 	size_t nstates;
+	char parties[ALERT_RULE_MAX_LIST][ALERT_RULE_PARTY_MAX + 1];
+	size_t nparties; /* 0: any source; else complaints of these */
 	int has_bbox;
 	int64_t bbox[4]; /* min lon, min lat, max lon, max lat, 1e-7 */
 	char zone[ALERT_RULE_ZONE_MAX + 1]; /* "" any */
 	int64_t min_count;		    /* 0: every match fires */
 	int64_t spike; /* 0: no spike rule; else the factor */
 	int64_t window_s;
+	int spot_report; /* 1: a spot report draft when it fires */
 	int has_webhook;
 	char url[ALERT_RULE_URL_MAX + 1];
 	char secret_sha256[65];
@@ -73,9 +82,10 @@ struct alert_rule {
 
 /* What a rule is matched against: one log entry as the center sees it. */
 struct alert_facts {
-	const char *type;     /* the entry's type */
-	const char *category; /* observation: its category */
-	int located;	      /* a position below */
+	const char *type;	     /* the entry's type */
+	const char *category;	     /* observation: its category */
+	const char *complaint_party; /* a complaint: the party that filed it */
+	int located;		     /* a position below */
 	int64_t lat_e7, lon_e7;
 	const char *const *zones; /* zones the position lies in */
 	size_t nzones;

@@ -21,6 +21,7 @@
 #include "alert/alert_rule.h"
 #include "alert/events.h"
 #include "center/center.h"
+#include "center/products.h"
 #include "common/clock.h"
 #include "common/file.h"
 #include "common/log.h"
@@ -30,14 +31,19 @@
 #include "ledger/entrylog.h"
 #include "ledger/sequencer.h"
 #include "record/timefmt.h"
+#include "report/report.h"
+#include "report/reportentry.h"
 #include "store/store.h"
 
 #define STREAM_BATCH 256      /* log entries one read looks at, at most */
 #define STREAM_BUF_HIGH 65536 /* bytes one read gathers, about */
 #define FOLLOW_TICK_MS 1000   /* checkpoints and heartbeats, this often */
+#define STREAM_WAKE_MS 5      /* streams hear of new entries this often */
 #define DELIVERY_TICK_MS 200  /* the delivery thread looks this often */
 #define BACKOFF_MAX_MS 600000 /* retries at most 10 minutes apart */
 #define ANSWER_MAX 65536      /* bytes of a receiver's answer kept */
+#define SPOT_MATCHES_MAX 4096 /* a spot rule's latest matches kept */
+#define SPOT_ATTEMPTS 5	      /* a spot report draft is tried so often */
 
 /* Who may see an event. */
 enum seen {
@@ -68,6 +74,13 @@ struct ev {
 
 enum alert_state { A_STREAM, A_PENDING, A_DELIVERED, A_FAILED };
 
+/* The spot report an alert asks for. */
+enum spot_state {
+	SPOT_NONE,     /* none asked for, or settled (drafted or given up) */
+	SPOT_WANTED,   /* to draft, at spot_next_ms */
+	SPOT_DRAFTING, /* the drafter is at it */
+};
+
 static const char *const state_names[] = { "stream", "pending", "delivered",
 	"failed" };
 
@@ -77,13 +90,32 @@ struct alert {
 	int64_t attempts, next_ms, deadline_ms;
 	char last_error[160];
 	char *url;
-	char *body;
+	struct target *target; /* url's, once start_due has seen it */
+	char *body;	       /* NULL while its spot report is not settled */
 	char secret_sha256[65];
+	enum spot_state spot;
+	int spot_asked;	   /* the rule asked for a spot report */
+	char *base;	   /* spot: the body before the report is known */
+	char *incidents;   /* spot: the incidents to report, "\n"-joined */
+	char *by;	   /* spot: who set the rule (drafts in its name) */
+	int spot_attempts; /* since the last start */
+	int64_t spot_next_ms;
+	char report[REPORT_ID_LEN + 1]; /* spot: the draft's id, or "" */
+	int64_t report_index;		/* spot: its draft entry's index */
+};
+
+/* A match of a spot rule: when, and the incident it is in. */
+struct spot_match {
+	int64_t t_ms;
+	char incident[48];
 };
 
 struct rule_state {
 	struct alert_rule r;
 	struct alert_window w;
+	struct spot_match *m; /* spot_report: the latest matches */
+	size_t nm, capm;
+	int64_t latest_ms; /* the latest match's observed time */
 };
 
 struct secret {
@@ -98,11 +130,12 @@ struct ack {
 
 struct target {
 	char *url;
-	CURL *easy;   /* in flight, or NULL */
-	size_t alert; /* the alert in flight */
+	CURL *easy;	     /* in flight, or NULL */
+	size_t alert;	     /* the alert in flight */
+	int64_t rule, index; /* its rule and entry */
+	size_t cursor;	     /* alerts below are not its pending ones */
 	struct curl_slist *headers;
 	size_t answer; /* bytes of the answer read */
-	int blocked;   /* its head alert waits (one pass) */
 };
 
 struct events_stream {
@@ -135,7 +168,8 @@ struct events {
 	struct rule_state *rules;
 	size_t nrules, caprules;
 	struct alert *alerts;
-	size_t nalerts, capalerts, first_pending;
+	size_t nalerts, capalerts, first_spot;
+	size_t scan; /* alerts below have their target found */
 	struct secret *secrets;
 	size_t nsecrets;
 	struct ack *acks;
@@ -146,13 +180,14 @@ struct events {
 	size_t nstreams;
 	int closing;
 	int stop;
+	int64_t woken_ms; /* when wake_streams last ran (monotonic) */
 	uint64_t cp_seq;
 	int64_t cp_size;
 	char *cp_data; /* the checkpoint event's JSON */
-	pthread_t follower, deliverer;
-	int follower_started, deliverer_started;
+	pthread_t follower, deliverer, drafter;
+	int follower_started, deliverer_started, drafter_started;
 	CURLM *multi;
-	struct target *targets;
+	struct target **targets; /* each apart: curl holds pointers to them */
 	size_t ntargets;
 };
 
@@ -565,6 +600,125 @@ entry_time(const json_t *entry)
 	    json_object_get(json_object_get(entry, "observed_at"), "from"));
 }
 
+/* Frees what alert a holds. */
+static void
+alert_clear(struct alert *a)
+{
+	free(a->url);
+	free(a->body);
+	free(a->base);
+	free(a->incidents);
+	free(a->by);
+	a->url = a->body = a->base = a->incidents = a->by = NULL;
+}
+
+/*
+ * Notes a match of spot rule rs at t_ms in incident (under mu): the
+ * matches within the window of the latest are kept, at most
+ * SPOT_MATCHES_MAX (the oldest noted go first). 0 or -1 out of memory.
+ */
+static int
+spot_note(struct rule_state *rs, int64_t t_ms, const char *incident)
+{
+	int64_t span = rs->r.window_s * 1000;
+	struct spot_match *nm;
+	size_t i, k, cap;
+
+	if (incident[0] == '\0')
+		return 0;
+	if (rs->nm == 0 || t_ms > rs->latest_ms)
+		rs->latest_ms = t_ms;
+	for (k = 0, i = 0; i < rs->nm; i++)
+		if (rs->m[i].t_ms > rs->latest_ms - span)
+			rs->m[k++] = rs->m[i];
+	rs->nm = k;
+	if (rs->nm == SPOT_MATCHES_MAX) {
+		memmove(rs->m, rs->m + 1, (rs->nm - 1) * sizeof(*rs->m));
+		rs->nm--;
+	}
+	if (rs->nm == rs->capm) {
+		cap = rs->capm ? rs->capm * 2 : 64;
+		if ((nm = realloc(rs->m, cap * sizeof(*nm))) == NULL)
+			return -1;
+		rs->m = nm;
+		rs->capm = cap;
+	}
+	rs->m[rs->nm].t_ms = t_ms;
+	snprintf(rs->m[rs->nm].incident, sizeof(rs->m[0].incident), "%s",
+	    incident);
+	rs->nm++;
+	return 0;
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The incidents of spot rule rs's matches within its window, the latest
+ * first up to REPORT_MAX_INCIDENTS, as a sorted array (under mu).
+ */
+static json_t *
+spot_incidents(const struct rule_state *rs)
+{
+	const char *pick[REPORT_MAX_INCIDENTS];
+	int64_t span = rs->r.window_s * 1000;
+	json_t *list = json_array();
+	size_t n = 0, i, k;
+	int seen;
+
+	for (i = rs->nm; i > 0 && n < REPORT_MAX_INCIDENTS; i--) {
+		if (rs->m[i - 1].t_ms <= rs->latest_ms - span)
+			continue;
+		for (seen = 0, k = 0; k < n; k++)
+			seen |= strcmp(pick[k], rs->m[i - 1].incident) == 0;
+		if (!seen)
+			pick[n++] = rs->m[i - 1].incident;
+	}
+	qsort(pick, n, sizeof(pick[0]), str_cmp);
+	for (i = 0; list != NULL && i < n; i++)
+		json_array_append_new(list, json_string(pick[i]));
+	return list;
+}
+
+/* Sets up the spot report alert a asks for (under mu): 0 or -1. */
+static int
+spot_ask(struct alert *a, const struct rule_state *rs, json_t *body,
+    int64_t now_ms)
+{
+	json_t *incs = spot_incidents(rs), *it;
+	size_t i, n, off = 0, len = 1;
+
+	if (incs == NULL)
+		return -1;
+	json_array_foreach(incs, i, it) len +=
+	    strlen(json_string_value(it)) + 1;
+	a->base = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+	a->incidents = calloc(1, len);
+	a->by = strdup(rs->r.by);
+	if (a->base == NULL || a->incidents == NULL || a->by == NULL) {
+		json_decref(incs);
+		return -1;
+	}
+	json_array_foreach(incs, i, it)
+	{
+		if (i > 0)
+			a->incidents[off++] = '\n';
+		n = strlen(json_string_value(it));
+		memcpy(a->incidents + off, json_string_value(it), n);
+		off += n;
+	}
+	a->spot_asked = 1;
+	a->spot = SPOT_WANTED;
+	a->spot_next_ms = now_ms;
+	/* The stream's alert says what is being drafted. */
+	json_object_set_new(body, "spot_report", json_string("drafting"));
+	json_object_set_new(body, "incidents", incs);
+	return 0;
+}
+
 /*
  * Records the alert of rule rs on event e (under mu); its JSON goes to
  * *text (a new string) for the event. 0 or -1.
@@ -598,14 +752,12 @@ alert_add(struct events *h, struct rule_state *rs, const struct ev *e,
 	if (rs->r.min_count > 0 || rs->r.spike > 0)
 		json_object_set_new(body, "window_s",
 		    json_integer(rs->r.window_s));
-	*text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(body);
-	if (*text == NULL)
-		return -1;
 	if (h->nalerts == h->capalerts) {
 		cap = h->capalerts ? h->capalerts * 2 : 256;
-		if ((na = realloc(h->alerts, cap * sizeof(*na))) == NULL)
+		if ((na = realloc(h->alerts, cap * sizeof(*na))) == NULL) {
+			json_decref(body);
 			return -1;
+		}
 		h->alerts = na;
 		h->capalerts = cap;
 	}
@@ -614,10 +766,19 @@ alert_add(struct events *h, struct rule_state *rs, const struct ev *e,
 	a->rule = rs->r.id;
 	a->index = e->index;
 	a->state = A_STREAM;
+	a->report_index = -1;
+	if ((rs->r.spot_report && spot_ask(a, rs, body, now_ms) == -1) ||
+	    (*text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
+		json_decref(body);
+		alert_clear(a);
+		return -1;
+	}
+	json_decref(body);
 	if (rs->r.has_webhook) {
+		/* A spot alert's body waits for its report (spot_settle). */
 		if ((a->url = strdup(rs->r.url)) == NULL ||
-		    (a->body = strdup(*text)) == NULL) {
-			free(a->url);
+		    (!a->spot_asked && (a->body = strdup(*text)) == NULL)) {
+			alert_clear(a);
 			return -1;
 		}
 		snprintf(a->secret_sha256, sizeof(a->secret_sha256), "%s",
@@ -634,6 +795,58 @@ alert_add(struct events *h, struct rule_state *rs, const struct ev *e,
 	}
 	h->nalerts++;
 	return 0;
+}
+
+/*
+ * Settles the spot report of alert a (under mu): drafted as report id at
+ * log index (number: its number), or, with id NULL, given up for why. A
+ * webhook's body is the alert with "spot_report":{"id","index","number"}
+ * (or "spot_report_error") and "incidents". Nothing if settled already.
+ */
+static void
+spot_settle(struct events *h, struct alert *a, const char *id, int64_t index,
+    const char *number, const char *why)
+{
+	json_t *body;
+	char *nb;
+
+	if (!a->spot_asked || a->report[0] != '\0' ||
+	    (id == NULL && a->spot == SPOT_NONE))
+		return;
+	a->spot = SPOT_NONE;
+	if (id != NULL) {
+		snprintf(a->report, sizeof(a->report), "%s", id);
+		a->report_index = index;
+	}
+	if (a->url == NULL || a->body != NULL)
+		return;
+	if ((body = json_loads(a->base, 0, NULL)) == NULL) {
+		/* Out of memory: the alert goes without its report. */
+		a->body = strdup(a->base);
+		return;
+	}
+	json_object_set_new(body, "incidents", json_array());
+	nb = a->incidents;
+	while (nb != NULL && *nb != '\0') {
+		const char *start = nb;
+		size_t n = strcspn(nb, "\n");
+
+		json_array_append_new(json_object_get(body, "incidents"),
+		    json_stringn(start, n));
+		nb += n + (nb[n] == '\n');
+	}
+	if (id != NULL)
+		json_object_set_new(body, "spot_report",
+		    json_pack("{s:s,s:I,s:s}", "id", id, "index",
+			(json_int_t)index, "number", number ? number : ""));
+	else
+		json_object_set_new(body, "spot_report_error",
+		    json_string(why));
+	a->body = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(body);
+	if (a->body == NULL)
+		a->body = strdup(a->base);
+	(void)h;
 }
 
 /* The alert of rule on entry index, or NULL (under mu). */
@@ -673,6 +886,8 @@ follow_rules(struct events *h, struct ev *e, const json_t *entry,
 	memset(&f, 0, sizeof(f));
 	f.type = e->type;
 	f.category = e->category[0] ? e->category : NULL;
+	f.complaint_party =
+	    e->seen == SEEN_COMPLAINT && e->party[0] ? e->party : NULL;
 	f.located = e->located;
 	f.lat_e7 = e->lat_e7;
 	f.lon_e7 = e->lon_e7;
@@ -686,6 +901,11 @@ follow_rules(struct events *h, struct ev *e, const json_t *entry,
 		rs = &h->rules[i];
 		if (rs->r.disabled >= 0 || !alert_rule_matches(&rs->r, &f))
 			continue;
+		if (rs->r.spot_report &&
+		    spot_note(rs, f.t_ms, e->incident) == -1)
+			log_warnx("events: out of memory noting a match of "
+				  "rule %" PRId64,
+			    rs->r.id);
 		fire = rs->r.spike > 0
 		    ? alert_window_spike(&rs->w, f.t_ms, rs->r.window_s,
 			  rs->r.min_count, rs->r.spike)
@@ -728,6 +948,15 @@ follow_rules(struct events *h, struct ev *e, const json_t *entry,
 	else if (alert_failed_parse(entry, &id, &idx) == 0 &&
 	    (a = alert_find(h, id, idx)) != NULL && a->state == A_PENDING)
 		a->state = A_FAILED;
+	else if (strcmp(e->type, "report") == 0 &&
+	    strcmp(str_of(entry, "action"), "draft") == 0 &&
+	    sscanf(str_of(entry, "alert"), "d-%" SCNd64 "-%" SCNd64, &id,
+		&idx) == 2 &&
+	    (a = alert_find(h, id, idx)) != NULL)
+		/* The spot report drafted for that alert, before a restart
+		   or by the drafter: never drafted again. */
+		spot_settle(h, a, str_of(entry, "report"), e->index,
+		    str_of(entry, "number"), NULL);
 }
 
 /* Publishes the latest joint checkpoint if it is new (under mu). */
@@ -753,6 +982,33 @@ follow_checkpoint(struct events *h)
 	free(note);
 }
 
+static int might_want(const struct events_stream *st, const struct ev *e);
+
+/*
+ * 1 if suspended stream st may want one of the new events (under mu).
+ * When every new event is in the ring and none can pass its filters and
+ * visibility, its cursor moves past them without resuming it: a held
+ * stream with a narrow filter costs its connection nothing per entry.
+ */
+static int
+has_news(struct events *h, struct events_stream *st)
+{
+	struct ev *e;
+	int64_t i;
+
+	if (st->next >= h->next)
+		return 0;
+	if (h->next - st->next > EVENTS_RING)
+		return 1;
+	for (i = st->next; i < h->next; i++) {
+		e = h->ring[i % EVENTS_RING];
+		if (e == NULL || e->index != i || might_want(st, e))
+			return 1;
+	}
+	st->next = h->next;
+	return 0;
+}
+
 /* Resumes the suspended streams that have something to do (under mu). */
 static void
 wake_streams(struct events *h, int64_t now)
@@ -760,10 +1016,11 @@ wake_streams(struct events *h, int64_t now)
 	struct events_stream *st;
 	int64_t hb = h->c->cfg.stream_heartbeat_s * 1000;
 
+	h->woken_ms = now;
 	for (st = h->streams; st != NULL; st = st->next_st)
 		if (st->suspended &&
-		    (h->closing || st->next < h->next ||
-			st->cp_seq != h->cp_seq || now - st->last_ms >= hb)) {
+		    (h->closing || st->cp_seq != h->cp_seq ||
+			now - st->last_ms >= hb || has_news(h, st))) {
 			st->suspended = 0;
 			st->resume(st->arg);
 		}
@@ -777,6 +1034,7 @@ follow_one(struct events *h, int64_t index, struct fusion_words *w)
 	uint8_t *bytes = NULL;
 	json_t *entry = NULL;
 	struct ev *e = NULL, *old;
+	int64_t now;
 	size_t len;
 	int pending = 0, rc = -1;
 
@@ -795,6 +1053,11 @@ follow_one(struct events *h, int64_t index, struct fusion_words *w)
 	h->ring[index % EVENTS_RING] = e;
 	e = NULL;
 	h->next = index + 1;
+	/* Within a long run of entries, the streams hear of them every
+	   STREAM_WAKE_MS rather than at its end. */
+	now = mono_ms();
+	if (now - h->woken_ms >= STREAM_WAKE_MS)
+		wake_streams(h, now);
 	pthread_mutex_unlock(&h->mu);
 	ev_unref(old);
 	if (pending && h->multi != NULL)
@@ -930,6 +1193,9 @@ events_deliveries(struct events *h, int64_t rule, const char *state,
 		if (v != NULL && a->last_error[0] != '\0')
 			json_object_set_new(v, "last_error",
 			    json_string(a->last_error));
+		if (v != NULL && a->report[0] != '\0')
+			json_object_set_new(v, "spot_report",
+			    json_string(a->report));
 		if (v == NULL || json_array_append_new(list, v) == -1) {
 			json_decref(list);
 			list = NULL;
@@ -953,23 +1219,32 @@ discard_answer(char *ptr, size_t size, size_t nmemb, void *arg)
 	return t->answer > ANSWER_MAX ? 0 : n;
 }
 
-/* The target of url (under mu), created when new; NULL if no memory. */
+/*
+ * The target of url (under mu), created when new; NULL if no memory.
+ * Each target is allocated apart and never moves: an easy handle in
+ * flight holds a pointer to its target (CURLOPT_PRIVATE, WRITEDATA)
+ * while new targets are added.
+ */
 static struct target *
 target_of(struct events *h, const char *url)
 {
-	struct target *nt;
+	struct target **nt, *t;
 	size_t i;
 
 	for (i = 0; i < h->ntargets; i++)
-		if (strcmp(h->targets[i].url, url) == 0)
-			return &h->targets[i];
+		if (strcmp(h->targets[i]->url, url) == 0)
+			return h->targets[i];
 	if ((nt = realloc(h->targets, (h->ntargets + 1) * sizeof(*nt))) == NULL)
 		return NULL;
 	h->targets = nt;
-	memset(&nt[h->ntargets], 0, sizeof(*nt));
-	if ((nt[h->ntargets].url = strdup(url)) == NULL)
+	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
-	return &nt[h->ntargets++];
+	if ((t->url = strdup(url)) == NULL) {
+		free(t);
+		return NULL;
+	}
+	nt[h->ntargets++] = t;
+	return t;
 }
 
 /* Marks alert k failed (under mu): 1 so the caller logs it. */
@@ -1042,6 +1317,8 @@ start_delivery(struct events *h, struct target *t, size_t k)
 	}
 	t->headers = l;
 	t->alert = k;
+	t->rule = a->rule;
+	t->index = a->index;
 	t->answer = 0;
 	a->attempts++;
 	return 0;
@@ -1052,7 +1329,13 @@ fail:
 	return 0;
 }
 
-/* Starts what is due, one request per target, in log order (under mu). */
+/*
+ * Starts what is due, one request per target, in log order (under mu).
+ * Each alert is looked at once to find its target, and each target keeps
+ * a cursor on its oldest pending alert (an alert never becomes pending
+ * again): a pass costs the targets, not the backlog, so a backlog never
+ * holds the lock the follower and the streams need.
+ */
 static void
 start_due(struct events *h, int64_t now)
 {
@@ -1060,18 +1343,26 @@ start_due(struct events *h, int64_t now)
 	struct alert *a;
 	size_t i, k;
 
-	for (i = 0; i < h->ntargets; i++)
-		h->targets[i].blocked = h->targets[i].easy != NULL;
-	while (h->first_pending < h->nalerts &&
-	    h->alerts[h->first_pending].state != A_PENDING)
-		h->first_pending++;
-	for (k = h->first_pending; k < h->nalerts; k++) {
+	for (; h->scan < h->nalerts; h->scan++) {
+		a = &h->alerts[h->scan];
+		if (a->url == NULL)
+			continue;
+		if ((t = target_of(h, a->url)) == NULL)
+			break; /* out of memory: again at the next pass */
+		a->target = t;
+	}
+	for (i = 0; i < h->ntargets; i++) {
+		t = h->targets[i];
+		while (t->cursor < h->nalerts &&
+		    (h->alerts[t->cursor].target != t ||
+			h->alerts[t->cursor].state != A_PENDING))
+			t->cursor++;
+		if (t->easy != NULL || t->cursor >= h->nalerts)
+			continue;
+		k = t->cursor;
 		a = &h->alerts[k];
-		if (a->state != A_PENDING)
-			continue;
-		if ((t = target_of(h, a->url)) == NULL || t->blocked)
-			continue;
-		t->blocked = 1;
+		if (a->body == NULL)
+			continue; /* its spot report is being drafted */
 		if (now >= a->deadline_ms) {
 			mark_failed(h, k,
 			    a->last_error[0]
@@ -1084,47 +1375,79 @@ start_due(struct events *h, int64_t now)
 	}
 }
 
-/* Records the outcome of t's request (not under mu). */
-static void
-finish_delivery(struct events *h, struct target *t, CURLcode cc)
-{
-	char did[ALERT_DELIVERY_ID_MAX], line[ALERT_DELIVERY_ID_MAX + 2];
+/* A finished request, gathered before any is recorded. */
+struct outcome {
+	struct target *t;
+	CURLcode cc;
+	long code;
+	int ok, fail;
 	char why[160];
-	struct alert *a;
-	json_t *entry = NULL;
-	int64_t now = timefmt_now_ms(), backoff, index;
-	long code = 0;
-	int ok = 0, fail = 0, astatus, shift;
+};
 
-	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
-	curl_multi_remove_handle(h->multi, t->easy);
-	curl_easy_cleanup(t->easy);
-	curl_slist_free_all(t->headers);
-	t->headers = NULL;
-	if (cc == CURLE_OK && code >= 200 && code < 300)
-		ok = 1;
-	else if (cc == CURLE_OK && code >= 400 && code < 500 && code != 408 &&
-	    code != 429)
-		fail = 1;
-	if (cc != CURLE_OK)
-		snprintf(why, sizeof(why), "%s", curl_easy_strerror(cc));
-	else
-		snprintf(why, sizeof(why), "HTTP %ld", code);
+/*
+ * Records the outcomes of n finished requests (not under mu). The
+ * acknowledged ones are made durable together, one write and one
+ * fdatasync for the batch, before any counts as delivered, and without
+ * holding mu (only this thread writes the acks file): the follower and
+ * the streams do not wait for the disk.
+ */
+static void
+finish_deliveries(struct events *h, struct outcome *o, size_t n)
+{
+	char did[ALERT_DELIVERY_ID_MAX], why[160], *lines = NULL;
+	struct alert *a;
+	json_t **failed = NULL;
+	int64_t now = timefmt_now_ms(), backoff, index;
+	size_t i, len = 0, nfailed = 0;
+	int synced = -1, astatus, shift;
+
+	for (i = 0; i < n; i++) {
+		curl_easy_getinfo(o[i].t->easy, CURLINFO_RESPONSE_CODE,
+		    &o[i].code);
+		curl_multi_remove_handle(h->multi, o[i].t->easy);
+		curl_easy_cleanup(o[i].t->easy);
+		curl_slist_free_all(o[i].t->headers);
+		o[i].t->headers = NULL;
+		o[i].ok =
+		    o[i].cc == CURLE_OK && o[i].code >= 200 && o[i].code < 300;
+		o[i].fail = o[i].cc == CURLE_OK && o[i].code >= 400 &&
+		    o[i].code < 500 && o[i].code != 408 && o[i].code != 429;
+		if (o[i].cc != CURLE_OK)
+			snprintf(o[i].why, sizeof(o[i].why), "%s",
+			    curl_easy_strerror(o[i].cc));
+		else
+			snprintf(o[i].why, sizeof(o[i].why), "HTTP %ld",
+			    o[i].code);
+	}
+	/* Durable before it counts: a crash re-delivers, never loses. */
+	if ((lines = malloc(n * (ALERT_DELIVERY_ID_MAX + 1) + 1)) != NULL) {
+		for (i = 0; i < n; i++)
+			if (o[i].ok) {
+				alert_delivery_id(o[i].t->rule, o[i].t->index,
+				    did);
+				len += (size_t)snprintf(lines + len,
+				    ALERT_DELIVERY_ID_MAX + 1, "%s\n", did);
+			}
+		lines[len] = '\0';
+		synced = len == 0
+		    ? 0
+		    : append_synced(h->acks_fd, h->acks_path, lines);
+		free(lines);
+	}
+	failed = calloc(n, sizeof(*failed));
 	pthread_mutex_lock(&h->mu);
-	t->easy = NULL;
-	a = &h->alerts[t->alert];
-	alert_delivery_id(a->rule, a->index, did);
-	if (ok) {
-		/* Durable before it counts: a crash re-delivers, never
-		   loses. */
-		snprintf(line, sizeof(line), "%s\n", did);
-		if (append_synced(h->acks_fd, h->acks_path, line) == 0) {
-			a->state = A_DELIVERED;
-			a->last_error[0] = '\0';
-		} else
-			a->next_ms = now + h->c->cfg.alert_backoff_ms;
-	} else {
-		snprintf(a->last_error, sizeof(a->last_error), "%s", why);
+	for (i = 0; i < n; i++) {
+		o[i].t->easy = NULL;
+		a = &h->alerts[o[i].t->alert];
+		if (o[i].ok) {
+			if (synced == 0) {
+				a->state = A_DELIVERED;
+				a->last_error[0] = '\0';
+			} else
+				a->next_ms = now + h->c->cfg.alert_backoff_ms;
+			continue;
+		}
+		snprintf(a->last_error, sizeof(a->last_error), "%s", o[i].why);
 		shift = a->attempts > 20 ? 20 : (int)a->attempts - 1;
 		backoff = h->c->cfg.alert_backoff_ms << (shift < 0 ? 0 : shift);
 		if (backoff > BACKOFF_MAX_MS)
@@ -1133,31 +1456,36 @@ finish_delivery(struct events *h, struct target *t, CURLcode cc)
 		backoff = backoff / 2 +
 		    (int64_t)randombytes_uniform(
 			(uint32_t)(backoff > 0 ? backoff : 1));
-		if (fail || now + backoff > a->deadline_ms) {
+		if (o[i].fail || now + backoff > a->deadline_ms) {
 			a->state = A_FAILED;
-			entry = alert_failed_entry(a->rule, a->index,
-			    a->attempts, why, now);
+			if (failed != NULL)
+				failed[nfailed++] = alert_failed_entry(a->rule,
+				    a->index, a->attempts, o[i].why, now);
 		} else
 			a->next_ms = now + backoff;
 	}
 	pthread_mutex_unlock(&h->mu);
-	if (entry != NULL) {
+	for (i = 0; i < nfailed; i++) {
 		/* The failure is a log entry: an event, and replay knows. */
-		if (center_append(h->c, entry, &index, &astatus, why,
+		if (failed[i] != NULL &&
+		    center_append(h->c, failed[i], &index, &astatus, why,
 			sizeof(why)) == -1)
 			log_warnx("events: cannot record a failed delivery: "
 				  "%s",
 			    why);
-		json_decref(entry);
+		json_decref(failed[i]);
 	}
+	free(failed);
 }
 
 static void *
 deliverer_main(void *arg)
 {
 	struct events *h = arg;
+	struct outcome *o = NULL, *no, one;
 	struct target *t;
 	CURLMsg *m;
+	size_t n, cap = 0, ncap;
 	int running, left;
 	int64_t start = h->start_size;
 
@@ -1172,14 +1500,221 @@ deliverer_main(void *arg)
 			start_due(h, timefmt_now_ms());
 		pthread_mutex_unlock(&h->mu);
 		curl_multi_perform(h->multi, &running);
-		while ((m = curl_multi_info_read(h->multi, &left)) != NULL)
-			if (m->msg == CURLMSG_DONE) {
-				curl_easy_getinfo(m->easy_handle,
-				    CURLINFO_PRIVATE, (char **)&t);
-				finish_delivery(h, t, m->data.result);
+		/* Gather what finished (at most one request per target), then
+		   record it all at once. */
+		n = 0;
+		while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
+			    (char **)&t);
+			memset(&one, 0, sizeof(one));
+			one.t = t;
+			one.cc = m->data.result;
+			if (n == cap) {
+				ncap = cap ? cap * 2 : 16;
+				if ((no = realloc(o, ncap * sizeof(*o))) ==
+				    NULL) {
+					/* Out of memory: this one alone. */
+					finish_deliveries(h, &one, 1);
+					continue;
+				}
+				o = no;
+				cap = ncap;
 			}
+			o[n++] = one;
+		}
+		if (n > 0)
+			finish_deliveries(h, o, n);
 		curl_multi_poll(h->multi, NULL, 0, DELIVERY_TICK_MS, NULL);
 	}
+	free(o);
+	return NULL;
+}
+
+/* -------------------------------------------------------------------- */
+/* Spot report drafts                                                    */
+
+/* What the drafter needs of an alert, copied out from under mu. */
+struct spot_job {
+	int64_t rule, index;
+	char name[ALERT_RULE_NAME_MAX + 1];
+	char *incidents; /* owned */
+	char *by;	 /* owned */
+};
+
+/*
+ * Drafts the spot report of job j (not under mu) as the API does (center/
+ * products.h), its draft entry naming the alert ("alert":"d-R-I"), so a
+ * restart finds it and never drafts it twice. 0 with the report's id,
+ * number and entry index; 1 if it cannot be drafted (why); -1 to retry.
+ */
+static int
+spot_draft(struct events *h, struct spot_job *j, char id[REPORT_ID_LEN + 1],
+    char number[REPORT_NUMBER_LEN], int64_t *index, char *why, size_t whylen)
+{
+	char did[ALERT_DELIVERY_ID_MAX], rid[ALERT_RULE_ID_MAX];
+	char narrative[ALERT_RULE_NAME_MAX + 256];
+	struct products_report pr;
+	struct report_request rq;
+	struct store *s;
+	json_t *rec = NULL, *entry = NULL;
+	char *p;
+	int status, found, rc = -1;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.kind = REPORT_SPOT;
+	for (p = j->incidents;
+	     *p != '\0' && rq.nincidents < REPORT_MAX_INCIDENTS;) {
+		rq.incidents[rq.nincidents++] = p;
+		p += strcspn(p, "\n");
+		if (*p == '\n')
+			*p++ = '\0';
+	}
+	if (rq.nincidents == 0) {
+		snprintf(why, whylen, "no incident among the matches");
+		return 1;
+	}
+	alert_delivery_id(j->rule, j->index, did);
+	alert_rule_id(j->rule, rid);
+	snprintf(narrative, sizeof(narrative),
+	    "Drafted by alert rule %s (%s), which fired on log entry "
+	    "%" PRId64 " (alert %s).",
+	    rid, j->name, j->index, did);
+	rq.narrative = narrative;
+	s = store_pool_get(h->c->readers);
+	if (products_compute(h->c, s, &rq, &pr, &status, why, whylen) == -1) {
+		store_pool_put(h->c->readers, s);
+		return status == 422 ? 1 : -1;
+	}
+	found = store_find_report(s, pr.id, &rec);
+	store_pool_put(h->c->readers, s);
+	snprintf(id, REPORT_ID_LEN + 1, "%s", pr.id);
+	snprintf(number, REPORT_NUMBER_LEN, "%s",
+	    json_string_value(json_object_get(pr.report, "number")));
+	if (found == 1) {
+		/* That very report is drafted already. */
+		*index = json_integer_value(json_object_get(rec, "index"));
+		rc = 0;
+		goto done;
+	}
+	if (found == -1) {
+		snprintf(why, whylen, "the store is unavailable");
+		goto done;
+	}
+	if (products_keep(h->c, pr.bytes, pr.len, pr.id, why, whylen) == -1)
+		goto done;
+	if ((entry = reportentry_draft(pr.report, pr.id, pr.subject, j->by,
+		 timefmt_now_ms())) == NULL ||
+	    json_object_set_new(entry, "alert", json_string(did)) == -1) {
+		snprintf(why, whylen, "out of memory");
+		goto done;
+	}
+	if (center_append(h->c, entry, index, &status, why, whylen) == -1)
+		rc = status == 503 ? -1 : 1;
+	else
+		rc = 0;
+done:
+	json_decref(entry);
+	json_decref(rec);
+	products_report_clear(&pr);
+	return rc;
+}
+
+/*
+ * The alert whose spot report is due first (under mu), or NULL; *wait_ms
+ * says when to look again if one waits for its retry.
+ */
+static struct alert *
+spot_due(struct events *h, int64_t now, int64_t *wait_ms)
+{
+	struct alert *a;
+	size_t k;
+
+	while (h->first_spot < h->nalerts &&
+	    h->alerts[h->first_spot].spot == SPOT_NONE)
+		h->first_spot++;
+	for (k = h->first_spot; k < h->nalerts; k++) {
+		a = &h->alerts[k];
+		if (a->spot != SPOT_WANTED)
+			continue;
+		if (a->spot_next_ms <= now)
+			return a;
+		if (a->spot_next_ms - now < *wait_ms)
+			*wait_ms = a->spot_next_ms - now;
+	}
+	return NULL;
+}
+
+/*
+ * The drafter: drafts the spot reports alerts ask for, one at a time, in
+ * log order, once the replay knows which were drafted before a restart.
+ */
+static void *
+drafter_main(void *arg)
+{
+	struct events *h = arg;
+	char id[REPORT_ID_LEN + 1], number[REPORT_NUMBER_LEN], why[256];
+	struct timespec ts;
+	struct rule_state *rs;
+	struct spot_job j;
+	struct alert *a;
+	int64_t index, wait_ms;
+	int rc;
+
+	pthread_mutex_lock(&h->mu);
+	for (;;) {
+		if (h->stop)
+			break;
+		wait_ms = DELIVERY_TICK_MS;
+		a = h->next >= h->start_size
+		    ? spot_due(h, timefmt_now_ms(), &wait_ms)
+		    : NULL;
+		if (a == NULL) {
+			clock_deadline(&ts, (int)wait_ms);
+			pthread_cond_timedwait(&h->cv, &h->mu, &ts);
+			continue;
+		}
+		memset(&j, 0, sizeof(j));
+		j.rule = a->rule;
+		j.index = a->index;
+		if ((j.incidents = strdup(a->incidents)) == NULL ||
+		    (j.by = strdup(a->by)) == NULL) {
+			free(j.incidents);
+			a->spot_next_ms = timefmt_now_ms() + 1000;
+			continue;
+		}
+		rs = rule_find(h, a->rule);
+		snprintf(j.name, sizeof(j.name), "%s",
+		    rs != NULL ? rs->r.name : "");
+		a->spot = SPOT_DRAFTING;
+		pthread_mutex_unlock(&h->mu);
+		why[0] = '\0';
+		rc = spot_draft(h, &j, id, number, &index, why, sizeof(why));
+		free(j.incidents);
+		free(j.by);
+		pthread_mutex_lock(&h->mu);
+		/* The follower may have moved the alerts: find it again. */
+		if ((a = alert_find(h, j.rule, j.index)) == NULL)
+			continue;
+		if (rc == 0)
+			spot_settle(h, a, id, index, number, NULL);
+		else if (rc == 1 || ++a->spot_attempts >= SPOT_ATTEMPTS) {
+			log_warnx("events: no spot report for alert "
+				  "d-%" PRId64 "-%" PRId64 ": %s",
+			    j.rule, j.index, why);
+			a->spot = SPOT_WANTED; /* so that it settles */
+			spot_settle(h, a, NULL, -1, NULL, why);
+		} else {
+			a->spot = SPOT_WANTED;
+			a->spot_next_ms = timefmt_now_ms() +
+			    h->c->cfg.alert_backoff_ms *
+				((int64_t)1 << a->spot_attempts);
+		}
+		if (a->url != NULL && h->multi != NULL)
+			curl_multi_wakeup(h->multi);
+	}
+	pthread_mutex_unlock(&h->mu);
 	return NULL;
 }
 
@@ -1376,6 +1911,39 @@ stream_ev(struct events_stream *st, const struct ev *e, struct store **s)
 	return 0;
 }
 
+/*
+ * 1 if stream st may send something of e: stream_ev's tests without the
+ * store (an incident's release to a liaison counts as maybe).
+ */
+static int
+might_want(const struct events_stream *st, const struct ev *e)
+{
+	enum role role = st->who.role;
+	int visible;
+
+	if (!passes(&st->f, e))
+		return 0;
+	switch (role) {
+	case ROLE_ADMIN: visible = 1; break;
+	case ROLE_LIAISON:
+		visible = e->seen == SEEN_INCIDENT ||
+		    ((e->seen == SEEN_COMPLAINT || e->seen == SEEN_RELEASE) &&
+			principal_sees_complaint(&st->who, e->party));
+		break;
+	case ROLE_SENSOR:
+	case ROLE_NONE: visible = 0; break;
+	default:
+		visible = e->seen != SEEN_ADMIN &&
+		    (e->seen != SEEN_RULES || role == ROLE_ANALYST);
+	}
+	if (!visible)
+		return 0;
+	return st->f.ntypes == 0 ||
+	    listed(st->f.types, st->f.ntypes, e->type) ||
+	    (e->nalerts > 0 && role != ROLE_LIAISON &&
+		listed(st->f.types, st->f.ntypes, "alert"));
+}
+
 /* The alerts of index, as their JSON, for a recomputed event (mu). */
 static void
 attach_alerts(struct events *h, struct ev *e)
@@ -1557,11 +2125,19 @@ events_start(struct center *c, char *err, size_t errlen)
 		goto fail;
 	}
 	h->follower_started = 1;
+	pthread_setname_np(h->follower, "events"); /* for top -H */
 	if (pthread_create(&h->deliverer, NULL, deliverer_main, h) != 0) {
 		snprintf(err, errlen, "events: cannot start the deliveries");
 		goto fail;
 	}
 	h->deliverer_started = 1;
+	pthread_setname_np(h->deliverer, "webhooks");
+	if (pthread_create(&h->drafter, NULL, drafter_main, h) != 0) {
+		snprintf(err, errlen, "events: cannot start the drafter");
+		goto fail;
+	}
+	h->drafter_started = 1;
+	pthread_setname_np(h->drafter, "spot-drafts");
 	return h;
 fail:
 	events_stop(h);
@@ -1596,26 +2172,33 @@ events_stop(struct events *h)
 		pthread_join(h->follower, NULL);
 	if (h->deliverer_started)
 		pthread_join(h->deliverer, NULL);
+	if (h->drafter_started) {
+		pthread_mutex_lock(&h->mu);
+		pthread_cond_broadcast(&h->cv);
+		pthread_mutex_unlock(&h->mu);
+		pthread_join(h->drafter, NULL);
+	}
 	for (i = 0; i < h->ntargets; i++) {
-		if (h->targets[i].easy != NULL) {
-			curl_multi_remove_handle(h->multi, h->targets[i].easy);
-			curl_easy_cleanup(h->targets[i].easy);
+		if (h->targets[i]->easy != NULL) {
+			curl_multi_remove_handle(h->multi, h->targets[i]->easy);
+			curl_easy_cleanup(h->targets[i]->easy);
 		}
-		curl_slist_free_all(h->targets[i].headers);
-		free(h->targets[i].url);
+		curl_slist_free_all(h->targets[i]->headers);
+		free(h->targets[i]->url);
+		free(h->targets[i]);
 	}
 	free(h->targets);
 	if (h->multi != NULL)
 		curl_multi_cleanup(h->multi);
 	for (i = 0; i < EVENTS_RING; i++)
 		ev_unref(h->ring[i]);
-	for (i = 0; i < h->nrules; i++)
+	for (i = 0; i < h->nrules; i++) {
 		alert_window_free(&h->rules[i].w);
-	free(h->rules);
-	for (i = 0; i < h->nalerts; i++) {
-		free(h->alerts[i].url);
-		free(h->alerts[i].body);
+		free(h->rules[i].m);
 	}
+	free(h->rules);
+	for (i = 0; i < h->nalerts; i++)
+		alert_clear(&h->alerts[i]);
 	free(h->alerts);
 	for (i = 0; i < h->nsecrets; i++) {
 		sodium_memzero(h->secrets[i].secret,

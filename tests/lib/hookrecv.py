@@ -5,8 +5,8 @@
 # {"path","delivery","valid" (the X-Truce-Signature is the HMAC-SHA256 of
 # the body with SECRET),"status" (what it answered),"body"}. It answers
 # the next code listed in DIR/codes.PATHNAME (one per line, consumed),
-# else 200.
-import hashlib, hmac, json, os, sys
+# else 200; "slow" there answers 200 after a second.
+import hashlib, hmac, json, os, sys, time
 from http.server import HTTPServer, BaseHTTPRequestHandler
 
 d, secret = sys.argv[1], sys.argv[2].encode()
@@ -24,7 +24,10 @@ class H(BaseHTTPRequestHandler):
             with open(codes) as f:
                 lines = f.read().split()
             if lines:
-                status = int(lines[0])
+                if lines[0] == 'slow':
+                    time.sleep(1)
+                else:
+                    status = int(lines[0])
                 with open(codes, 'w') as f:
                     f.write('\n'.join(lines[1:]))
         rec = {'path': self.path, 'delivery':

@@ -67,6 +67,19 @@ main(void)
 	    "\"states\":[\"disputed\"]}}", "/when/spike: thresholds count");
 	refused("{\"name\":\"x\",\"when\":{\"min_count\":0,\"window_s\":6}}",
 	    "/when/min_count: must be an integer from 1");
+	refused("{\"name\":\"x\",\"when\":{\"parties\":[\"A M\"]}}",
+	    "/when/parties/0: not one of the party names");
+	refused("{\"name\":\"x\",\"when\":{\"parties\":[]}}",
+	    "/when/parties: must be an array of 1 to 16");
+	refused("{\"name\":\"x\",\"when\":{\"parties\":[\"AM\"],"
+	    "\"states\":[\"disputed\"]}}", "/when/parties: complaints are");
+	refused("{\"name\":\"x\",\"when\":{\"parties\":[\"AM\",\"B\",\"C\","
+	    "\"D\",\"E\",\"F\",\"G\",\"H\",\"I\",\"J\",\"K\",\"L\",\"M\",\"N\","
+	    "\"O\",\"P\",\"Q\"]}}", "/when/parties: must be an array of 1 to 16");
+	refused("{\"name\":\"x\",\"spot_report\":true}",
+	    "/spot_report: must be true or false, and true only with");
+	refused("{\"name\":\"x\",\"spot_report\":1,\"when\":{\"spike\":3,"
+	    "\"window_s\":60}}", "/spot_report: must be true or false");
 	refused("{\"name\":\"x\",\"webhook\":{\"url\":\"http://a/\","
 	    "\"secret\":\"short\"}}", "/webhook/secret");
 	refused("{\"name\":\"x\",\"webhook\":{\"url\":\"file:///etc\","
@@ -117,6 +130,44 @@ main(void)
 	f.type = "incident_state";
 	ok(!alert_rule_matches(&r, &f), "a state rule it is not");
 
+	/* Complaints of a party. */
+	e = add("{\"name\":\"AM complains\",\"when\":{\"parties\":[\"AM\","
+	    "\"AM\"],\"categories\":[\"explosion\"]},\"spot_report\":false}",
+	    err, sizeof(err));
+	ok(e != NULL, "a rule on a party's complaints");
+	text = e ? json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	ok(text && strstr(text, "\"parties\":[\"AM\"]") != NULL &&
+	    strstr(text, "spot_report") == NULL, "parties deduplicated, "
+	    "spot_report false left out");
+	free(text);
+	ok(alert_rule_parse(e, 13, &r) == 0 && r.nparties == 1 &&
+	    !r.spot_report, "parsed back");
+	json_decref(e);
+	memset(&f, 0, sizeof(f));
+	f.type = "observation";
+	f.category = "explosion";
+	ok(!alert_rule_matches(&r, &f), "not an observation that is no "
+	    "complaint");
+	f.complaint_party = "AZ";
+	ok(!alert_rule_matches(&r, &f), "not another party's complaint");
+	f.complaint_party = "AM";
+	ok(alert_rule_matches(&r, &f), "the party's complaint");
+	f.category = "other";
+	ok(!alert_rule_matches(&r, &f), "categories still apply");
+	v = alert_rule_view(&r);
+	text = json_dumps(v, JSON_COMPACT);
+	ok(strstr(text, "\"parties\":[\"AM\"]") != NULL, "the view's parties");
+	free(text);
+	json_decref(v);
+	e = add("{\"name\":\"spike\",\"when\":{\"spike\":3,\"window_s\":3600},"
+	    "\"spot_report\":true}", err, sizeof(err));
+	ok(e != NULL && alert_rule_parse(e, 14, &r) == 0 && r.spot_report,
+	    "a spike rule asks for a spot report");
+	v = alert_rule_view(&r);
+	ok(json_is_true(json_object_get(v, "spot_report")), "the view says so");
+	json_decref(v);
+	json_decref(e);
+
 	/* The window: the 3rd within 10 minutes fires, in any order. */
 	memset(&w, 0, sizeof(w));
 	fired = 0;
@@ -148,6 +199,30 @@ main(void)
 	    0, 3), 1, "6 within the hour: 3x, fires");
 	is_int(alert_window_spike(&w, NOW + 7 * 24 * 60 * MIN + 6 * MIN, 3600,
 	    0, 3), 0, "once");
+	alert_window_free(&w);
+	/* Only the week before the window counts: 168 matches 8 days
+	   before are forgotten (no history: 3 are a spike), while 168
+	   within the week make a mean of 1 an hour (3 are a spike, 2 not). */
+	memset(&w, 0, sizeof(w));
+	for (fired = 0, k = 0; k < 168; k++)
+		fired += alert_window_spike(&w, NOW + k * MIN, 3600, 0, 3);
+	is_int(fired, 1, "168 in 3 hours: one spike");
+	for (fired = 0, k = 0; k < 3; k++)
+		fired += alert_window_spike(&w, NOW + 8 * 24 * 60 * MIN +
+		    k * MIN, 3600, 0, 3);
+	is_int(fired, 1, "8 days later they are forgotten: 3 are a spike");
+	alert_window_free(&w);
+	memset(&w, 0, sizeof(w));
+	for (k = 0; k < 168; k++)
+		(void)alert_window_spike(&w, NOW + k * 60 * MIN, 3600, 0, 3);
+	fired = alert_window_spike(&w, NOW + 168 * 60 * MIN + 10 * MIN, 3600,
+	    0, 3);
+	fired += alert_window_spike(&w, NOW + 168 * 60 * MIN + 20 * MIN, 3600,
+	    0, 3);
+	is_int(fired, 0, "1 an hour for a week (168 before the hour): 2 in "
+	    "the hour are not 3x the mean of 1");
+	is_int(alert_window_spike(&w, NOW + 168 * 60 * MIN + 30 * MIN, 3600,
+	    0, 3), 1, "3 are: 3 x 604800 >= 3 x 168 x 3600, it fires");
 	alert_window_free(&w);
 	memset(&w, 0, sizeof(w));
 	is_int(alert_window_spike(&w, NOW, 3600, 0, 3) +
