@@ -630,7 +630,7 @@ test_months(void)
  * TREND_MAX_NAMES zones instead of growing without bound.
  */
 static void
-test_trend(void)
+test_trend_tally(void)
 {
 	static const struct {
 		const char *kind, *state, *category, *zone;
@@ -736,6 +736,6 @@ main(void)
 	test_requests();
 	test_daily();
 	test_spot();
-	test_trend();
+	test_trend_tally();
 	return done_testing();
 }
