@@ -22,6 +22,7 @@
  * this file provides (sqlite_rows; docs/storage.md, "Layers").
  */
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
@@ -357,6 +358,41 @@ sq_fail(struct store *s, const char *what)
 {
 	log_warnx("store %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 	return -1;
+}
+
+static atomic_uint_fast64_t nomem, damaged;
+
+/* SQLite's error log: counts failed allocations and damage (store.h). */
+static void
+sqlite_log(void *arg, int code, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+	if ((code & 0xff) == SQLITE_NOMEM)
+		atomic_fetch_add(&nomem, 1);
+	else if ((code & 0xff) == SQLITE_CORRUPT ||
+	    (code & 0xff) == SQLITE_NOTADB)
+		atomic_fetch_add(&damaged, 1);
+}
+
+void
+store_nomem_install(void)
+{
+	if (sqlite3_config(SQLITE_CONFIG_LOG, sqlite_log, NULL) != SQLITE_OK)
+		log_warnx("SQLite's error log could not be set: its "
+			  "allocation failures are not counted");
+}
+
+uint64_t
+store_nomem_failures(void)
+{
+	return (uint64_t)atomic_load(&nomem);
+}
+
+uint64_t
+store_damage_seen(void)
+{
+	return (uint64_t)atomic_load(&damaged);
 }
 
 static int
