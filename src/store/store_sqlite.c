@@ -682,7 +682,10 @@ done:
 
 /*
  * Prepares sql and binds its parameters from fmt: 'i' int64_t, 't' text
- * (NULL binds NULL), 'b' blob (pointer, then int length). NULL on error.
+ * (NULL binds NULL), 'b' blob (pointer, then int length). NULL on error,
+ * a failed bind included: a text or blob is copied, and a copy that could
+ * not be allocated would leave its parameter NULL, a query for nothing
+ * that answers "no such row" (a valid token read as unknown).
  */
 static sqlite3_stmt *
 bind(struct store *s, const char *sql, const char *fmt, va_list ap)
@@ -690,29 +693,37 @@ bind(struct store *s, const char *sql, const char *fmt, va_list ap)
 	sqlite3_stmt *st;
 	const void *blob;
 	const char *t;
-	int i, n;
+	int i, n, rc = SQLITE_OK;
 
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		sq_fail(s, sql);
 		return NULL;
 	}
-	for (i = 1; fmt[i - 1] != '\0'; i++) {
+	for (i = 1; fmt[i - 1] != '\0' && rc == SQLITE_OK; i++) {
 		switch (fmt[i - 1]) {
-		case 'i': sqlite3_bind_int64(st, i, va_arg(ap, int64_t)); break;
+		case 'i':
+			rc = sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
+			break;
 		case 't':
 			t = va_arg(ap, const char *);
 			if (t == NULL)
-				sqlite3_bind_null(st, i);
+				rc = sqlite3_bind_null(st, i);
 			else
-				sqlite3_bind_text(st, i, t, -1,
+				rc = sqlite3_bind_text(st, i, t, -1,
 				    SQLITE_TRANSIENT);
 			break;
 		case 'b':
 			blob = va_arg(ap, const void *);
 			n = va_arg(ap, int);
-			sqlite3_bind_blob(st, i, blob, n, SQLITE_TRANSIENT);
+			rc =
+			    sqlite3_bind_blob(st, i, blob, n, SQLITE_TRANSIENT);
 			break;
 		}
+	}
+	if (rc != SQLITE_OK) {
+		sq_fail(s, sql);
+		sqlite3_finalize(st);
+		return NULL;
 	}
 	return st;
 }
@@ -817,8 +828,9 @@ sqlite_incident_exists(struct store *s, const char *id)
 		return 0;
 	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM incident WHERE id = ?", -1,
 		&st, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+		return sq_fail(s, "incident exists");
+	/* Static: id outlives the step, and nothing to allocate. */
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	r = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (r == SQLITE_ROW)
