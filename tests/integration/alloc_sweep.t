@@ -4,7 +4,7 @@
 # allocation of
 #   - the release center, armed before a query (GET /v1/observations?bbox,
 #     GET /v1/incidents, an inclusion proof) and before a principal's
-#     write (POST /v1/principals);
+#     write (POST /v1/principals) and a task's (a workflow entry);
 #   - the ASan build of `truce audit` against a healthy center, armed at
 #     its start (FAILMALLOC_AT), LeakSanitizer on.
 # Each failure must be a clean error: a 5xx, or a 200 with exactly the
@@ -14,7 +14,8 @@
 # with a message ("could not complete"), never 1 (a finding against the
 # log) nor a crash, a sanitizer report or a leak. Afterwards the queries
 # answer as before, the store rebuilt from the log holds the same
-# principals as the one written under faults, and an audit passes.
+# principals and incident as the one written under faults, and an audit
+# passes.
 # ALLOC_SWEEP_STEP (default 3) and ALLOC_SWEEP_NMAX (default 300) set the
 # center's sweep; ALLOC_AUDIT_RUNS (default 120) the audit's.
 . "$TRUCE_TOP/tests/lib/tap.sh"
@@ -122,10 +123,17 @@ sweep proof GET '/v1/log/proof/inclusion?index=3&size=12'
 is "$bad" 0 "inclusion proof: 200 as without faults or 5xx"
 sweep principals POST /v1/principals '{"name":"viewer-@N@","role":"viewer"}'
 is "$bad" 0 "principal writes: 201 or 5xx"
+# A workflow entry (a task on an incident), built as assessments, member
+# notes and decisions are (verification.c, through http_submit).
+post_json /v1/principals '{"name":"unit-1","role":"monitor","member":"RU"}' >/dev/null
+INC=$(api GET /v1/incidents | sed '$d' | jq -r '.features[0].id')
+sweep tasks POST "/v1/incidents/$INC/tasks" '{"unit":"unit-1","kind":"crater_analysis","description":"task @N@","due":"2026-12-01T12:00:00Z"}'
+is "$bad" 0 "task writes: 201 or 5xx"
 
 # Whatever was applied under faults is what the log holds: the principals
 # the store lists equal those of a store rebuilt from the log alone.
 before=$(api GET /v1/principals | sed '$d' | jq -S .)
+before_inc=$(api GET "/v1/incidents/$INC" | sed '$d' | jq -S .)
 kill "$pid"
 wait "$pid"
 "$REL" rebuild C >rebuild.out 2>&1
@@ -135,6 +143,9 @@ ok $? "and it serves again"
 after=$(api GET /v1/principals | sed '$d' | jq -S .)
 is "$after" "$before" "the rebuilt store lists the same principals"
 diag "principals: $(jq '.principals | length' <<<"$after")"
+after_inc=$(api GET "/v1/incidents/$INC" | sed '$d' | jq -S .)
+is "$after_inc" "$before_inc" "and the same incident, tasks and all"
+diag "tasks: $(jq '[.. | objects | select(has("kind") and has("unit"))] | length' <<<"$after_inc")"
 
 # --- the audit ---
 A=$TRUCE_BIN
