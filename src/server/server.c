@@ -1061,10 +1061,13 @@ http_submit(struct request *r, const json_t *entry, route_fn written)
 	if (r->items == NULL || r->bytes == NULL || r->entries == NULL)
 		return http_problem(r, 503, "out of memory");
 	r->nitems = 1;
-	if (!http_json_whole(r))
+	if (!http_json_whole(r)) {
+		/* The problem is judged whole on its own. */
+		r->json_failures = jsonmem_failures();
 		return http_problem(r, 503,
 		    "out of memory while building the entry; nothing was "
 		    "stored, try again");
+	}
 	if (canon_encode(entry, &r->bytes[0], &len) == -1)
 		return http_problem(r, 500, "the entry has no canonical form");
 	if (len > ENTRYLOG_MAX_ENTRY)
