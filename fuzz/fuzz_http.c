@@ -26,6 +26,7 @@
 #include <ftw.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -261,6 +262,19 @@ chunks_end(const uint8_t *b, size_t n)
 	return 0;
 }
 
+/* memmem without regard to ASCII case (header names and transfer
+   codings are case-insensitive: RFC 9110 sections 5.1, 10.1.4). */
+static const char *
+memcasemem(const uint8_t *h, size_t n, const char *needle)
+{
+	size_t k = strlen(needle), i;
+
+	for (i = 0; k <= n && i <= n - k; i++)
+		if (strncasecmp((const char *)h + i, needle, k) == 0)
+			return (const char *)h + i;
+	return NULL;
+}
+
 /*
  * How whole req looks: 0 if its headers do not end or a Content-Length
  * or chunked body, if any, is not all there (libmicrohttpd keeps waiting for the rest even
@@ -278,10 +292,11 @@ looks_whole(const uint8_t *req, size_t len)
 	if ((end = memmem(req, len, "\r\n\r\n", 4)) == NULL)
 		return 0;
 	hl = (size_t)(end + 4 - (const char *)req);
-	if ((cl = memmem(req, hl, "Content-Length:", 15)) != NULL &&
-	    strtoul(cl + 15, NULL, 10) > len - hl)
+	/* The header at a line's start, not those words inside a value. */
+	if ((cl = memcasemem(req, hl, "\nContent-Length:")) != NULL &&
+	    strtoul(cl + 16, NULL, 10) > len - hl)
 		return 0;
-	if (memmem(req, hl, "chunked", 7) != NULL &&
+	if (memcasemem(req, hl, "chunked") != NULL &&
 	    chunks_end(req + hl, len - hl) == 0)
 		return 0;
 	for (i = 0; i < hl && req[i] >= 'A' && req[i] <= 'Z'; i++)

@@ -145,10 +145,12 @@ struct events_stream {
 	struct events_filter f;
 	void (*suspend)(void *);
 	void (*resume)(void *);
+	int (*gone)(void *);
 	void *arg;
-	int64_t next;	 /* the next log index to look at */
-	uint64_t cp_seq; /* the last checkpoint sent */
-	int suspended;	 /* under h->mu */
+	atomic_int ended; /* the client is gone: end the stream */
+	int64_t next;	  /* the next log index to look at */
+	uint64_t cp_seq;  /* the last checkpoint sent */
+	int suspended;	  /* under h->mu */
 	int greeted;
 	int64_t last_ms; /* when it last sent (monotonic) */
 	char *buf;
@@ -1026,6 +1028,24 @@ wake_streams(struct events *h, int64_t now)
 		}
 }
 
+/*
+ * Ends the suspended streams whose clients have closed their end (under
+ * mu): resumed, their next read ends the response and libmicrohttpd
+ * closes the connection. Cost: one poll(2) per suspended stream.
+ */
+static void
+end_gone_streams(struct events *h)
+{
+	struct events_stream *st;
+
+	for (st = h->streams; st != NULL; st = st->next_st)
+		if (st->suspended && st->gone != NULL && st->gone(st->arg)) {
+			atomic_store(&st->ended, 1);
+			st->suspended = 0;
+			st->resume(st->arg);
+		}
+}
+
 /* Processes log entry index (applied to the store). 0 or -1. */
 static int
 follow_one(struct events *h, int64_t index, struct fusion_words *w)
@@ -1109,6 +1129,7 @@ follower_main(void *arg)
 		pthread_mutex_lock(&h->mu);
 		if (now - last_tick >= FOLLOW_TICK_MS) {
 			follow_checkpoint(h);
+			end_gone_streams(h);
 			last_tick = now;
 		}
 		pthread_cond_broadcast(&h->cv);
@@ -1724,7 +1745,8 @@ drafter_main(void *arg)
 struct events_stream *
 events_stream_new(struct events *h, const struct principal *who,
     const struct events_filter *f, int64_t after, void (*suspend)(void *),
-    void (*resume)(void *), void *arg, int *status, char *err, size_t errlen)
+    void (*resume)(void *), int (*gone)(void *), void *arg, int *status,
+    char *err, size_t errlen)
 {
 	struct events_stream *st, *it;
 	int64_t mine = 0;
@@ -1739,6 +1761,7 @@ events_stream_new(struct events *h, const struct principal *who,
 	st->f = *f;
 	st->suspend = suspend;
 	st->resume = resume;
+	st->gone = gone;
 	st->arg = arg;
 	st->last_ms = mono_ms();
 	pthread_mutex_lock(&h->mu);
@@ -2035,6 +2058,8 @@ events_stream_read(struct events_stream *st, char *buf, size_t max)
 	int64_t now;
 
 	for (;;) {
+		if (atomic_load(&st->ended))
+			return -1;
 		if (st->off < st->len) {
 			n = st->len - st->off < max ? st->len - st->off : max;
 			memcpy(buf, st->buf + st->off, n);

@@ -81,14 +81,18 @@ void events_stop(struct events *h);
  * index after (-1: from the first entry; below -1: from now on, the
  * log's next entry).
  * suspend(arg) and resume(arg) suspend and resume its connection; the hub
- * calls them under its lock. NULL with *status (429 too many streams of
- * this principal, 503 too many in all or the hub is stopping) and a
- * message in err.
+ * calls them under its lock. gone(arg), if not NULL, is 1 when the client
+ * has closed its end: the hub asks it of every suspended stream each
+ * second and ends the streams of clients gone, so that their connections
+ * are closed then and not at a heartbeat's failed write (15 s or more
+ * later: until then each held a place under the connection limits). NULL
+ * with *status (429 too many streams of this principal, 503 too many in
+ * all or the hub is stopping) and a message in err.
  */
 struct events_stream *events_stream_new(struct events *h,
     const struct principal *who, const struct events_filter *f, int64_t after,
-    void (*suspend)(void *), void (*resume)(void *), void *arg, int *status,
-    char *err, size_t errlen);
+    void (*suspend)(void *), void (*resume)(void *), int (*gone)(void *),
+    void *arg, int *status, char *err, size_t errlen);
 
 /*
  * Fills buf (max bytes) with the stream's next bytes of text/event-stream.

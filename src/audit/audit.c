@@ -25,6 +25,7 @@
 #include "common/clock.h"
 #include "audit/audit.h"
 #include "common/file.h"
+#include "common/jsonmem.h"
 #include "audit/fetch.h"
 #include "format/obsfeature.h"
 #include "geo/geodigest.h"
@@ -1019,8 +1020,12 @@ check_entry(struct audit *a, int64_t index, const uint8_t *bytes, size_t len,
 		    (long long)index, bundle);
 		goto done;
 	}
-	if (canon_encode(e, &canon, &clen) == -1 || clen != len ||
-	    memcmp(canon, bytes, len) != 0) {
+	if (canon_encode(e, &canon, &clen) == -1 && errno == ENOMEM) {
+		fail(a, AUDIT_INCOMPLETE, "entry %lld (%s): out of memory",
+		    (long long)index, bundle);
+		goto done;
+	}
+	if (canon == NULL || clen != len || memcmp(canon, bytes, len) != 0) {
 		fail(a, AUDIT_FAILED,
 		    "entry %lld (%s): not canonical JSON "
 		    "(RFC 8785, integers only)",
@@ -2333,12 +2338,31 @@ open_store(struct audit *a)
 	return 0;
 }
 
+/*
+ * Makes a failure found while memory ran out an incomplete audit, keeping
+ * what was found in the message.
+ */
+static void
+not_evidence(struct audit_summary *s, char *err, size_t errlen)
+{
+	char found[512];
+
+	snprintf(found, sizeof(found), "%s", err);
+	s->outcome = AUDIT_INCOMPLETE;
+	snprintf(err, errlen,
+	    "out of memory during the audit, so what it found is not "
+	    "evidence (%s); run it again",
+	    found);
+}
+
 int
 audit_run(const struct audit_options *o, struct audit_summary *s, char *err,
     size_t errlen)
 {
 	struct audit *a;
 	double t0 = clock_now_s();
+	uint64_t json_oom = jsonmem_failures_all();
+	uint64_t sql_oom = store_nomem_failures();
 	int64_t nfull;
 	size_t i;
 	int rc = -1, walked;
@@ -2429,6 +2453,13 @@ audit_run(const struct audit_options *o, struct audit_summary *s, char *err,
 done:
 	s->outcome = a->outcome;
 	s->seconds = clock_now_s() - t0;
+	/* A check that failed while memory ran out (an entry or proof that
+	   could not be parsed, a replay the store could not make) is no
+	   evidence against the log: the audit is incomplete. */
+	if (s->outcome == AUDIT_FAILED &&
+	    (jsonmem_failures_all() != json_oom ||
+		store_nomem_failures() != sql_oom))
+		not_evidence(s, err, errlen);
 	if (rc == -1 && s->outcome == AUDIT_OK) {
 		s->outcome = AUDIT_INCOMPLETE;
 		if (err[0] == '\0')

@@ -655,6 +655,23 @@ record_geography(struct center *c, const struct geodigest *gd, const char *last,
 	return rc;
 }
 
+/*
+ * Replaces the message of a failed open that found the store damaged: the
+ * store is an index of the log, and `truce rebuild` recreates it.
+ */
+static void
+store_damage_message(const char *dir, char *err, size_t errlen)
+{
+	char was[512];
+
+	snprintf(was, sizeof(was), "%s", err);
+	snprintf(err, errlen,
+	    "the store %s/store.db is damaged (%s; SQLite's message is "
+	    "above); it is only an index of the log: `truce rebuild %s` "
+	    "recreates it from the log, then start again",
+	    dir, was, dir);
+}
+
 struct center *
 center_open(const char *dir, int flags, char *err, size_t errlen)
 {
@@ -663,6 +680,7 @@ center_open(const char *dir, int flags, char *err, size_t errlen)
 	struct geodigest gd;
 	char path[PATH_MAX], gdir[PATH_MAX], last[GEODIGEST_HEX_LEN];
 	int64_t applied;
+	uint64_t damage = store_damage_seen();
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -749,6 +767,8 @@ center_open(const char *dir, int flags, char *err, size_t errlen)
 fail:
 	note_signer_free(signer);
 	center_close(c);
+	if (store_damage_seen() != damage)
+		store_damage_message(dir, err, errlen);
 	return NULL;
 }
 

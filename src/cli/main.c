@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "common/jsonmem.h"
 #include "common/log.h"
+#include "store/store.h"
 
 const struct command commands[] = {
 	{ "init", cmd_init,
@@ -105,8 +106,9 @@ main(int argc, char **argv)
 	 * incidents).
 	 */
 	umask(077);
-	/* Before any thread: see common/jsonmem.h. */
+	/* Before any thread: see common/jsonmem.h and store/store.h. */
 	jsonmem_install();
+	store_nomem_install();
 	/* TRUCE_LOG=debug|info|warning: how much the log says on stderr. */
 	if (level != NULL)
 		log_setverbose(strcmp(level, "debug") == 0 ? 2

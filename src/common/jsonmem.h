@@ -20,4 +20,8 @@ void jsonmem_install(void);
 /* How many of jansson's allocations failed in the calling thread. */
 uint64_t jsonmem_failures(void);
 
+/* How many failed in the whole process (a command whose threads share
+   one outcome: truce audit). */
+uint64_t jsonmem_failures_all(void);
+
 #endif

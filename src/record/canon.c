@@ -1,6 +1,7 @@
 /*
  * canon: RFC 8785-style canonical JSON, integers only (see canon.h).
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,6 +190,7 @@ canon_encode(const json_t *v, char **out, size_t *outlen)
 
 	if (v == NULL || encode(&b, v, 0) == -1 || b.failed) {
 		free(b.p);
+		errno = b.failed ? ENOMEM : EINVAL;
 		return -1;
 	}
 	*out = b.p;

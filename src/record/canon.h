@@ -22,7 +22,8 @@
  * Encodes v into a new NUL-terminated buffer; *out (caller frees with free())
  * and *outlen (without the NUL) are set on success. Returns -1 and leaves the
  * outputs untouched for a real number, an integer outside the safe range, or
- * nesting deeper than CANON_MAX_DEPTH. Cost: O(size + keys log keys).
+ * nesting deeper than CANON_MAX_DEPTH (errno EINVAL), or when memory runs out
+ * (errno ENOMEM). Cost: O(size + keys log keys).
  */
 int canon_encode(const json_t *v, char **out, size_t *outlen);
 

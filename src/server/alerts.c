@@ -16,6 +16,7 @@
  * takes no thread (alert/events.h).
  */
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,25 @@ static void
 conn_resume(void *arg)
 {
 	MHD_resume_connection(arg);
+}
+
+/* 1 if the client of a suspended stream's connection has closed its end
+   (or the socket failed): the hub then ends the stream (events.h). */
+static int
+conn_gone(void *arg)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct pollfd pfd;
+
+	ci = MHD_get_connection_info(arg, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci == NULL)
+		return 0;
+	pfd.fd = ci->connect_fd;
+	pfd.events = POLLRDHUP;
+	pfd.revents = 0;
+	if (poll(&pfd, 1, 0) != 1)
+		return 0;
+	return (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
 static ssize_t
@@ -159,7 +179,8 @@ alerts_events(struct request *r)
 	if (stream_args(r, &f, &after, err, sizeof(err)) == -1)
 		return http_problem(r, 400, "%s", err);
 	if ((st = events_stream_new(h, &r->who, &f, after, conn_suspend,
-		 conn_resume, r->conn, &status, err, sizeof(err))) == NULL)
+		 conn_resume, conn_gone, r->conn, &status, err, sizeof(err))) ==
+	    NULL)
 		return http_problem(r, (unsigned)status, "%s", err);
 	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK,
 	    stream_read, st, stream_free);

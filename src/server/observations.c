@@ -475,10 +475,16 @@ json_text(struct request *r, unsigned int status, struct obsfeature_text *t)
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 
+	if (!http_json_whole(r)) {
+		free(t->p);
+		t->p = NULL;
+		return MHD_NO; /* answered 503 (server.c) */
+	}
 	resp = MHD_create_response_from_buffer(t->len, t->p,
 	    MHD_RESPMEM_MUST_FREE);
 	if (resp == NULL) {
 		free(t->p);
+		t->p = NULL;
 		return MHD_NO;
 	}
 	t->p = NULL;

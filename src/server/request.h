@@ -47,9 +47,20 @@ struct server {
 	int reaper_stop;	  /* under watch_mu */
 	_Atomic int connections;  /* open now (on_connection) */
 	char *tls_cert, *tls_key; /* PEM, while the daemon runs; or NULL */
+	/* 503 "out of memory", made at start: the answer when another
+	   could not be made (server.c, answer_oom). */
+	struct MHD_Response *oom;
 };
 
 typedef enum MHD_Result (*route_fn)(struct request *r);
+
+/*
+ * 1 if no allocation of jansson's failed in this thread since the current
+ * call of the access handler began, else 0 (logged): JSON built since
+ * (an answer, an entry) may silently lack a member and must not be sent
+ * or logged.
+ */
+int http_json_whole(const struct request *r);
 
 /* Takes a chunk of a streamed body (BODY_STREAM); 0, or -1 to refuse the
  * rest (the route then answers with what it recorded in the request). */
@@ -92,6 +103,10 @@ struct request {
 	int seq_status;
 	int seq_done; /* set by the sequencer before resuming */
 	int finished;
+	/* jansson's failed allocations in this thread when the current
+	   call of the access handler began (common/jsonmem.h): an answer
+	   or an entry built while it moved may lack a member. */
+	uint64_t json_failures;
 };
 
 /* Bits of the roles allowed on a route. */

@@ -33,6 +33,7 @@
 #include "common/clock.h"
 #include "common/file.h"
 #include "common/heap.h"
+#include "common/jsonmem.h"
 #include "common/log.h"
 #include "common/num.h"
 #include "ledger/entrylog.h"
@@ -224,6 +225,16 @@ http_json_response(json_t *body)
 	return resp;
 }
 
+int
+http_json_whole(const struct request *r)
+{
+	if (jsonmem_failures() == r->json_failures)
+		return 1;
+	log_warnx("%s %s: out of memory while building JSON", r->method,
+	    r->url);
+	return 0;
+}
+
 static enum MHD_Result
 queue(struct request *r, unsigned int status, struct MHD_Response *resp)
 {
@@ -231,6 +242,11 @@ queue(struct request *r, unsigned int status, struct MHD_Response *resp)
 
 	if (resp == NULL)
 		return MHD_NO;
+	if (!http_json_whole(r)) {
+		/* Not sent: the caller answers 503 (answer_oom). */
+		MHD_destroy_response(resp);
+		return MHD_NO;
+	}
 	if (r->close)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
 		    "close");
@@ -1051,6 +1067,13 @@ http_submit(struct request *r, const json_t *entry, route_fn written)
 	if (r->items == NULL || r->bytes == NULL || r->entries == NULL)
 		return http_problem(r, 503, "out of memory");
 	r->nitems = 1;
+	if (!http_json_whole(r)) {
+		/* The problem is judged whole on its own. */
+		r->json_failures = jsonmem_failures();
+		return http_problem(r, 503,
+		    "out of memory while building the entry; nothing was "
+		    "stored, try again");
+	}
 	if (canon_encode(entry, &r->bytes[0], &len) == -1)
 		return http_problem(r, 500, "the entry has no canonical form");
 	if (len > ENTRYLOG_MAX_ENTRY)
@@ -1247,6 +1270,63 @@ reaper_main(void *arg)
 	return NULL;
 }
 
+/*
+ * The request of a connection whose struct request could not be
+ * allocated: answered with srv->oom, its body discarded.
+ */
+static struct request unallocated;
+
+#define OOM_DETAIL                                                         \
+	"{\"type\":\"about:blank\",\"title\":\"Service Unavailable\","     \
+	"\"status\":503,\"detail\":\"the center ran out of memory while "  \
+	"answering this request; try again in a moment (a write may have " \
+	"been stored: a query or its receipt tells)\"}"
+
+/* Makes the 503 answered when memory runs out (answer_oom). */
+static struct MHD_Response *
+oom_response(void)
+{
+	static const char body[] = OOM_DETAIL;
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body,
+	    MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return NULL;
+	if (MHD_add_response_header(resp, "Content-Type",
+		"application/problem+json") == MHD_NO ||
+	    MHD_add_response_header(resp, "Retry-After", "1") == MHD_NO ||
+	    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
+		"close") == MHD_NO ||
+	    MHD_add_response_header(resp, "Content-Security-Policy", WEB_CSP) ==
+		MHD_NO ||
+	    MHD_add_response_header(resp, "X-Content-Type-Options",
+		"nosniff") == MHD_NO ||
+	    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer") ==
+		MHD_NO) {
+		MHD_destroy_response(resp);
+		return NULL;
+	}
+	return resp;
+}
+
+/*
+ * What a handler's MHD_NO becomes. Every MHD_NO of truce's handlers is an
+ * answer that could not be made (an allocation failed: the problem's
+ * JSON, its text, the response); libmicrohttpd would close the
+ * connection unanswered. The answer made at start is queued instead, so
+ * the client reads a 503 with Retry-After. If an answer was queued
+ * already, libmicrohttpd refuses the second and nothing changes.
+ */
+static enum MHD_Result
+answer_oom(struct server *srv, struct MHD_Connection *conn, enum MHD_Result ret)
+{
+	if (ret == MHD_YES || srv->oom == NULL)
+		return ret;
+	log_warnx("an answer could not be made (out of memory?): 503");
+	return MHD_queue_response(conn, 503, srv->oom);
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload_data,
@@ -1257,9 +1337,18 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	enum MHD_Result ret;
 	size_t n;
 
+	if (r == &unallocated) {
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r != NULL)
+		r->json_failures = jsonmem_failures();
 	if (r == NULL) {
-		if ((r = calloc(1, sizeof(*r))) == NULL)
-			return MHD_NO;
+		if ((r = calloc(1, sizeof(*r))) == NULL) {
+			*con_cls = &unallocated;
+			return answer_oom(srv, conn, MHD_NO);
+		}
+		r->json_failures = jsonmem_failures();
 		r->srv = srv;
 		r->conn = conn;
 		r->url = url;
@@ -1274,15 +1363,16 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			/* Past max_connections: a fast 503, then closed. */
 			r->close = 1;
 			r->finished = 1;
-			return problem_retry(r, 503, 1,
-			    "the center has its "
-			    "max_connections connections open; try again in "
-			    "a moment");
+			return answer_oom(srv, conn,
+			    problem_retry(r, 503, 1,
+				"the center has its "
+				"max_connections connections open; try again "
+				"in a moment"));
 		}
 		if (admit_framing(r, version, &ret) == -1 ||
 		    admit(r, &ret) == -1) {
 			r->finished = 1;
-			return ret;
+			return answer_oom(srv, conn, ret);
 		}
 		return MHD_YES;
 	}
@@ -1314,32 +1404,36 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			r->body_busy = 1;
 			return MHD_YES;
 		}
-		if (buffer_body(r, upload_data, n) == -1)
-			return MHD_NO;
+		if (buffer_body(r, upload_data, n) == -1) {
+			/* Out of memory: the rest is discarded. */
+			r->finished = 1;
+			return answer_oom(srv, conn, MHD_NO);
+		}
 		return MHD_YES;
 	}
 	if (r->body_too_large) {
 		r->finished = 1;
-		return http_problem(r, 413,
-		    "the body is larger than the limit "
-		    "of %lld bytes",
-		    (long long)body_limit(r));
+		return answer_oom(srv, conn,
+		    http_problem(r, 413,
+			"the body is larger than the limit "
+			"of %lld bytes",
+			(long long)body_limit(r)));
 	}
 	if (r->body_busy) {
 		r->finished = 1;
-		return large_busy(r);
+		return answer_oom(srv, conn, large_busy(r));
 	}
 	if (r->seq_done) {
 		r->seq_done = 0;
 		r->finished = 1;
-		return r->written(r);
+		return answer_oom(srv, conn, r->written(r));
 	}
 	if (r->seq.items != NULL)
 		return MHD_YES; /* spurious call while suspended */
 	ret = r->route->fn(r);
 	if (r->seq.items == NULL)
 		r->finished = 1;
-	return ret;
+	return answer_oom(srv, conn, ret);
 }
 
 static void
@@ -1352,7 +1446,9 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 	(void)conn;
 	(void)toe;
-	if (r == NULL)
+	if (r == &unallocated)
+		*con_cls = NULL;
+	if (r == NULL || r == &unallocated)
 		return;
 	/* A kept-alive connection owes the next request's headers. */
 	if (r->watch != NULL) {
@@ -1498,6 +1594,10 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 		goto fail;
 	}
 	s->reaper_started = 1;
+	if ((s->oom = oom_response()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	if ((s->events = events_start(c, err, errlen)) == NULL)
 		goto fail;
 	/* HTTPS with libmicrohttpd's GnuTLS when tls_cert is set. */
@@ -1542,6 +1642,8 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 fail:
 	events_stop(s->events);
 	reaper_stop(s);
+	if (s->oom != NULL)
+		MHD_destroy_response(s->oom);
 	free(s->tls_cert);
 	free(s->tls_key);
 	ratelimit_free(s->auth_failures);
@@ -1583,6 +1685,7 @@ server_stop(struct server *s, int wait_ms)
 	MHD_stop_daemon(s->daemon);
 	events_stop(s->events);
 	reaper_stop(s);
+	MHD_destroy_response(s->oom);
 	free(s->tls_cert);
 	if (s->tls_key != NULL)
 		sodium_memzero(s->tls_key, strlen(s->tls_key));

@@ -45,22 +45,30 @@ stmt(sqlite3 *db, const char *sql, const char *fmt, ...)
 	sqlite3_stmt *st;
 	const char *t;
 	va_list ap;
-	int i;
+	int i, rc = SQLITE_OK;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		fail(db, sql);
 		return NULL;
 	}
 	va_start(ap, fmt);
-	for (i = 0; fmt[i] != '\0'; i++) {
+	for (i = 0; fmt[i] != '\0' && rc == SQLITE_OK; i++) {
 		if (fmt[i] == 'i')
-			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+			rc = sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
 		else if ((t = va_arg(ap, const char *)) == NULL)
-			sqlite3_bind_null(st, i + 1);
+			rc = sqlite3_bind_null(st, i + 1);
 		else
-			sqlite3_bind_text(st, i + 1, t, -1, SQLITE_TRANSIENT);
+			rc = sqlite3_bind_text(st, i + 1, t, -1,
+			    SQLITE_TRANSIENT);
 	}
 	va_end(ap);
+	/* A text copy that could not be allocated leaves its parameter
+	   NULL: a query for nothing, not an answer. */
+	if (rc != SQLITE_OK) {
+		fail(db, sql);
+		sqlite3_finalize(st);
+		return NULL;
+	}
 	return st;
 }
 

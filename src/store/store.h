@@ -203,6 +203,26 @@ struct store_ops {
  */
 struct store *store_open(const char *kind, const char *target, int flags);
 
+/*
+ * Counts SQLite's failed allocations and the damage it finds in the whole
+ * process (its error log, SQLITE_CONFIG_LOG): a failure found while memory
+ * ran out may be memory's, not the data's (truce audit). Call once before
+ * any store is
+ * opened and before any thread starts (main); without it the count never
+ * moves.
+ */
+void store_nomem_install(void);
+
+/* How many of SQLite's allocations failed since store_nomem_install. */
+uint64_t store_nomem_failures(void);
+
+/*
+ * How many times since store_nomem_install SQLite found a database file
+ * damaged (SQLITE_CORRUPT) or not a database at all (SQLITE_NOTADB): the
+ * store is then to be rebuilt from the log, which `truce serve` says.
+ */
+uint64_t store_damage_seen(void);
+
 /* Closes the store; NULL does nothing. */
 void store_close(struct store *s);
 

@@ -23,6 +23,7 @@
  * "Layers").
  */
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
@@ -373,6 +374,41 @@ sq_fail(struct store *s, const char *what)
 	return -1;
 }
 
+static atomic_uint_fast64_t nomem, damaged;
+
+/* SQLite's error log: counts failed allocations and damage (store.h). */
+static void
+sqlite_log(void *arg, int code, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+	if ((code & 0xff) == SQLITE_NOMEM)
+		atomic_fetch_add(&nomem, 1);
+	else if ((code & 0xff) == SQLITE_CORRUPT ||
+	    (code & 0xff) == SQLITE_NOTADB)
+		atomic_fetch_add(&damaged, 1);
+}
+
+void
+store_nomem_install(void)
+{
+	if (sqlite3_config(SQLITE_CONFIG_LOG, sqlite_log, NULL) != SQLITE_OK)
+		log_warnx("SQLite's error log could not be set: its "
+			  "allocation failures are not counted");
+}
+
+uint64_t
+store_nomem_failures(void)
+{
+	return (uint64_t)atomic_load(&nomem);
+}
+
+uint64_t
+store_damage_seen(void)
+{
+	return (uint64_t)atomic_load(&damaged);
+}
+
 static int
 prep(struct store *s, const char *sql, sqlite3_stmt **st)
 {
@@ -660,7 +696,10 @@ done:
 
 /*
  * Prepares sql and binds its parameters from fmt: 'i' int64_t, 't' text
- * (NULL binds NULL), 'b' blob (pointer, then int length). NULL on error.
+ * (NULL binds NULL), 'b' blob (pointer, then int length). NULL on error,
+ * a failed bind included: a text or blob is copied, and a copy that could
+ * not be allocated would leave its parameter NULL, a query for nothing
+ * that answers "no such row" (a valid token read as unknown).
  */
 static sqlite3_stmt *
 bind(struct store *s, const char *sql, const char *fmt, va_list ap)
@@ -668,29 +707,37 @@ bind(struct store *s, const char *sql, const char *fmt, va_list ap)
 	sqlite3_stmt *st;
 	const void *blob;
 	const char *t;
-	int i, n;
+	int i, n, rc = SQLITE_OK;
 
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		sq_fail(s, sql);
 		return NULL;
 	}
-	for (i = 1; fmt[i - 1] != '\0'; i++) {
+	for (i = 1; fmt[i - 1] != '\0' && rc == SQLITE_OK; i++) {
 		switch (fmt[i - 1]) {
-		case 'i': sqlite3_bind_int64(st, i, va_arg(ap, int64_t)); break;
+		case 'i':
+			rc = sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
+			break;
 		case 't':
 			t = va_arg(ap, const char *);
 			if (t == NULL)
-				sqlite3_bind_null(st, i);
+				rc = sqlite3_bind_null(st, i);
 			else
-				sqlite3_bind_text(st, i, t, -1,
+				rc = sqlite3_bind_text(st, i, t, -1,
 				    SQLITE_TRANSIENT);
 			break;
 		case 'b':
 			blob = va_arg(ap, const void *);
 			n = va_arg(ap, int);
-			sqlite3_bind_blob(st, i, blob, n, SQLITE_TRANSIENT);
+			rc =
+			    sqlite3_bind_blob(st, i, blob, n, SQLITE_TRANSIENT);
 			break;
 		}
+	}
+	if (rc != SQLITE_OK) {
+		sq_fail(s, sql);
+		sqlite3_finalize(st);
+		return NULL;
 	}
 	return st;
 }
@@ -795,8 +842,9 @@ sqlite_incident_exists(struct store *s, const char *id)
 		return 0;
 	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM incident WHERE id = ?", -1,
 		&st, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+		return sq_fail(s, "incident exists");
+	/* Static: id outlives the step, and nothing to allocate. */
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	r = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (r == SQLITE_ROW)
