@@ -344,9 +344,11 @@ try {
 	await sp.click('#report-sign-form button[type=submit]');
 	await sp.waitForSelector('#rs-out[data-note]');
 	const rnote = await sp.getAttribute('#rs-out', 'data-note');
-	ok(await sp.getAttribute('#rs-out', 'data-state') === 'draft',
+	const rstate = await sp.getAttribute('#rs-out', 'data-state');
+	ok(rstate === 'draft',
 	    "RU's signature from the browser is logged; the report waits " +
-	    "for TR's");
+	    "for TR's", 'state: ' + rstate + '; ' +
+	    await sp.textContent('#rs-out'));
 	const rv = spawnSync(process.env.TRUCE_BIN, ['note', 'verify',
 		members.find((x) => x.name === 'RU').vkey], { input: rnote });
 	ok(rv.status === 0, "RU's report signature verifies with truce note " +
