@@ -24,6 +24,7 @@
 #include "common/clock.h"
 #include "common/file.h"
 #include "common/log.h"
+#include "format/verform.h"
 #include "fusion/fusion.h"
 #include "geo/layers.h"
 #include "ledger/checkpointer.h"
@@ -223,7 +224,7 @@ static void
 ruling_of(struct store *s, const char *incident, int64_t index, char *out,
     size_t len)
 {
-	json_t *trail = store_incident_history(s, incident), *step;
+	json_t *trail = verform_history(s, incident), *step;
 	size_t i;
 
 	out[0] = '\0';

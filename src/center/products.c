@@ -13,6 +13,7 @@
 #include "center/cas.h"
 #include "center/center.h"
 #include "center/products.h"
+#include "format/verform.h"
 #include "geo/gazetteer.h"
 #include "geo/geodesy.h"
 #include "geo/layers.h"
@@ -141,7 +142,7 @@ verification_of(struct store *s, json_t *list)
 	json_array_foreach(list, i, inc)
 	{
 		id = json_string_value(json_object_get(inc, "id"));
-		if ((w = store_incident_workflow(s, id)) == NULL)
+		if ((w = verform_workflow(s, id)) == NULL)
 			return -1;
 		json_object_set(inc, "state", json_object_get(w, "state"));
 		json_object_set(inc, "assessments",
@@ -443,7 +444,7 @@ products_compute(struct center *c, struct store *s,
 	snap = 1;
 	if (store_applied_size(s, &applied) == -1 ||
 	    store_report_basis(s, applied, &basis) == -1 ||
-	    (members = store_members(s)) == NULL)
+	    (members = verform_members(s)) == NULL)
 		goto store_failed;
 	if (rq->kind == REPORT_SPOT) {
 		if ((r = spot_facts(s, rq, incs, obs, err, errlen)) != 0) {

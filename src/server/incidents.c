@@ -24,6 +24,7 @@
 #include "center/center.h"
 #include "common/num.h"
 #include "format/incform.h"
+#include "format/verform.h"
 #include "fusion/associate.h"
 #include "fusion/fusion.h"
 #include "ledger/entrylog.h"
@@ -251,7 +252,7 @@ list_states(struct store *s, json_t *features)
 	json_array_foreach(features, i, f)
 	{
 		id = json_string_value(json_object_get(f, "id"));
-		if (id == NULL || (w = store_incident_workflow(s, id)) == NULL)
+		if (id == NULL || (w = verform_workflow(s, id)) == NULL)
 			return -1;
 		json_object_set(json_object_get(f, "properties"), "state",
 		    json_object_get(w, "state"));

@@ -27,6 +27,7 @@
 #include "center/center.h"
 #include "center/products.h"
 #include "common/num.h"
+#include "format/verform.h"
 #include "ledger/checkpointer.h"
 #include "ledger/entrylog.h"
 #include "record/observation.h"
@@ -427,7 +428,7 @@ reports_sign(struct request *r)
 		    "sign for %s",
 		    r->who.member, sig.member);
 	s = store_pool_get(r->srv->readers);
-	members = store_members(s);
+	members = verform_members(s);
 	found = store_find_report(s, r->arg, &rec);
 	store_pool_put(r->srv->readers, s);
 	if (members == NULL || found == -1) {

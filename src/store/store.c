@@ -171,10 +171,16 @@ store_principals(struct store *s, store_principal_fn fn, void *ctx)
 	return store_ops_of(s)->principals(s, fn, ctx);
 }
 
-json_t *
-store_members(struct store *s)
+int
+store_members(struct store *s, store_member_fn fn, void *ctx)
 {
-	return store_ops_of(s)->members(s);
+	return store_ops_of(s)->members(s, fn, ctx);
+}
+
+int
+store_center_value(struct store *s, const char *key, char **text)
+{
+	return store_ops_of(s)->center_value(s, key, text);
 }
 
 int
@@ -210,34 +216,45 @@ store_incident_exists(struct store *s, const char *id)
 	return store_ops_of(s)->incident_exists(s, id);
 }
 
-json_t *
-store_incident_workflow(struct store *s, const char *id)
+int
+store_incident_states(struct store *s, const struct store_state_filter *f,
+    store_state_fn fn, void *ctx)
 {
-	return store_ops_of(s)->incident_workflow(s, id);
-}
-
-json_t *
-store_assessments(struct store *s, const char *id)
-{
-	return store_ops_of(s)->assessments(s, id);
-}
-
-json_t *
-store_incident_history(struct store *s, const char *id)
-{
-	return store_ops_of(s)->incident_history(s, id);
+	return store_ops_of(s)->incident_states(s, f, fn, ctx);
 }
 
 int
-store_find_task(struct store *s, int64_t task, json_t **out)
+store_assessments(struct store *s, const char *id, int latest,
+    store_assessment_fn fn, void *ctx)
 {
-	return store_ops_of(s)->find_task(s, task, out);
+	return store_ops_of(s)->assessments(s, id, latest, fn, ctx);
 }
 
-json_t *
-store_queue(struct store *s, const struct principal *p)
+int
+store_releases(struct store *s, const char *id, store_text_fn fn, void *ctx)
 {
-	return store_ops_of(s)->queue(s, p);
+	return store_ops_of(s)->releases(s, id, fn, ctx);
+}
+
+int
+store_tasks(struct store *s, const struct store_task_filter *f,
+    store_task_fn fn, void *ctx)
+{
+	return store_ops_of(s)->tasks(s, f, fn, ctx);
+}
+
+void
+store_task_filter_init(struct store_task_filter *f)
+{
+	f->incident = NULL;
+	f->task = -1;
+	f->open_for = NULL;
+}
+
+int
+store_history(struct store *s, const char *id, store_event_fn fn, void *ctx)
+{
+	return store_ops_of(s)->history(s, id, fn, ctx);
 }
 
 int

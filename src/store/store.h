@@ -95,6 +95,89 @@ struct store_custody_row {
 /* Called once per step, in log order; non-zero stops. */
 typedef int (*store_custody_fn)(void *ctx, const struct store_custody_row *row);
 
+/*
+ * The rows of joint verification (docs/verification.md). A backend gives
+ * them as they are stored, strings borrowed for the call; the JSON the API
+ * shows is built from them above the backend (format/verform.h).
+ */
+
+/* A member and the log index since when it holds its key. */
+struct store_member_row {
+	const char *name, *vkey;
+	int64_t since_index;
+};
+
+/* Called once per member, in name order; non-zero stops. */
+typedef int (*store_member_fn)(void *ctx, const struct store_member_row *row);
+
+/* An incident's verification state (tier_name and duplicate_of NULL when
+ * none); an incident with no row is "received", tier 0. */
+struct store_state_row {
+	const char *incident, *state;
+	int64_t tier;
+	const char *tier_name, *duplicate_of;
+	int64_t since_index, since_ms;
+};
+
+/* Which state rows: of one incident, or of every incident in a state. */
+struct store_state_filter {
+	const char *incident;	   /* this incident's row; NULL: by state */
+	const char *state;	   /* with incident NULL: rows in this state */
+	const char *unassessed_by; /* and no assessment by this member; NULL:
+				      any */
+};
+
+/* Called once per state row (in no stated order); non-zero stops. */
+typedef int (*store_state_fn)(void *ctx, const struct store_state_row *row);
+
+/* An assessment as the log holds it: its signed note and who sent it. */
+struct store_assessment_row {
+	int64_t index; /* its log entry */
+	const char *member;
+	int64_t revision;
+	const char *by;
+	int64_t at_ms;
+	const char *note; /* the member's signed note */
+};
+
+/* Called once per assessment; non-zero stops. */
+typedef int (
+    *store_assessment_fn)(void *ctx, const struct store_assessment_row *row);
+
+/* A task (done_index, done_by: when done; note NULL when none). */
+struct store_task_row {
+	int64_t task; /* the log index that assigned it */
+	const char *incident, *unit, *kind, *description;
+	int64_t due_ms;
+	const char *by;
+	int64_t at_ms;
+	int done;
+	int64_t done_index;
+	const char *done_by, *note;
+};
+
+/* Which tasks: every field set narrows (NULL / -1: any). */
+struct store_task_filter {
+	const char *incident; /* of this incident */
+	int64_t task;	      /* the one assigned at this index */
+	const char *open_for; /* not done, assigned to this unit */
+};
+
+/* Called once per task, in log order; non-zero stops. */
+typedef int (*store_task_fn)(void *ctx, const struct store_task_row *row);
+
+/* One step of an incident's trail (from, to NULL unless a state change). */
+struct store_event_row {
+	int64_t index;
+	const char *kind, *from, *to;
+};
+
+/* Called once per step, in log order; non-zero stops. */
+typedef int (*store_event_fn)(void *ctx, const struct store_event_row *row);
+
+/* Called once per text value (a party); non-zero stops. */
+typedef int (*store_text_fn)(void *ctx, const char *text);
+
 struct store_ops {
 	const char *name;
 	struct store *(*open)(const char *target, int flags);
@@ -126,7 +209,8 @@ struct store_ops {
 	int (*find_principal)(struct store *s, const char *name,
 	    struct principal *p);
 	int (*principals)(struct store *s, store_principal_fn fn, void *ctx);
-	json_t *(*members)(struct store *s);
+	int (*members)(struct store *s, store_member_fn fn, void *ctx);
+	int (*center_value)(struct store *s, const char *key, char **text);
 	int (*key_used)(struct store *s, const char *vkey);
 	int (*find_evidence)(struct store *s, const char *sha256_hex,
 	    int64_t *size, char *media_type, size_t len);
@@ -135,11 +219,16 @@ struct store_ops {
 	int (*uploaded_by)(struct store *s, const char *sha256_hex,
 	    const char *name);
 	int (*incident_exists)(struct store *s, const char *id);
-	json_t *(*incident_workflow)(struct store *s, const char *id);
-	json_t *(*assessments)(struct store *s, const char *id);
-	json_t *(*incident_history)(struct store *s, const char *id);
-	int (*find_task)(struct store *s, int64_t task, json_t **out);
-	json_t *(*queue)(struct store *s, const struct principal *p);
+	int (*incident_states)(struct store *s,
+	    const struct store_state_filter *f, store_state_fn fn, void *ctx);
+	int (*assessments)(struct store *s, const char *id, int latest,
+	    store_assessment_fn fn, void *ctx);
+	int (*releases)(struct store *s, const char *id, store_text_fn fn,
+	    void *ctx);
+	int (*tasks)(struct store *s, const struct store_task_filter *f,
+	    store_task_fn fn, void *ctx);
+	int (*history)(struct store *s, const char *id, store_event_fn fn,
+	    void *ctx);
 	int (*released)(struct store *s, const char *id, const char *party);
 	void (*set_fusion)(struct store *s, struct fusion *f);
 	int (*prepare_fusion)(struct store *s); /* NULL: nothing to do */
@@ -277,12 +366,15 @@ int store_find_principal(struct store *s, const char *name,
  */
 int store_principals(struct store *s, store_principal_fn fn, void *ctx);
 
+/* Calls fn for every current member, in name order. 0 or -1. */
+int store_members(struct store *s, store_member_fn fn, void *ctx);
+
 /*
- * The center's members and rule as a new object {"rule": {...},
- * "parties": [...], "members": [{"name","vkey","since_index"}...]} with
- * members in name order. NULL on error.
+ * The center's setting key (genesis: "rule", "parties") as the JSON text
+ * the applier stored: 1 and a new *text (caller frees), 0 if none, -1 on
+ * error.
  */
-json_t *store_members(struct store *s);
+int store_center_value(struct store *s, const char *key, char **text);
 
 /* 1 if vkey was ever a member's key, 0 if not, -1 on error. */
 int store_key_used(struct store *s, const char *vkey);
@@ -311,38 +403,41 @@ int store_uploaded_by(struct store *s, const char *sha256_hex,
 int store_incident_exists(struct store *s, const char *id);
 
 /*
- * The joint verification of incident id as a new object: {"id","state",
- * "tier","tier_name"?,"duplicate_of"?,"since_index"?,"since_ms"?,
- * "assessments": each member's latest, side by side, "released_to":
- * [parties], "tasks": [...]}. An assessment is {"index","member",
- * "revision","by","at_ms","note" (the signed note), and its signed fields
- * "verdict","attribution","confidence","rationale","evidence",
- * "assessed_at_ms"}. NULL on error.
+ * Calls fn for the state row of incident f->incident (none while it is
+ * "received"), or with f->incident NULL for every incident in state
+ * f->state that, when f->unassessed_by is set, that member has not
+ * assessed. 0 or -1.
  */
-json_t *store_incident_workflow(struct store *s, const char *id);
-
-/* Every assessment of incident id, revisions included, in log order. */
-json_t *store_assessments(struct store *s, const char *id);
+int store_incident_states(struct store *s, const struct store_state_filter *f,
+    store_state_fn fn, void *ctx);
 
 /*
- * The trail of incident id: a new array of {"index","kind","from"?,"to"?}
- * in log order, kind one of observation (fusion placed it here),
- * decision (an analyst's merge or split), state, assessment, task,
- * task_done, release (an assessment and the state change it causes share
- * an index). NULL on error.
+ * Calls fn for the assessments of incident id: with latest, each member's
+ * latest revision in member order; else every revision in log order.
+ * 0 or -1.
  */
-json_t *store_incident_history(struct store *s, const char *id);
+int store_assessments(struct store *s, const char *id, int latest,
+    store_assessment_fn fn, void *ctx);
 
-/* Task assigned at log index task: 1 and a new object, 0 none, -1. */
-int store_find_task(struct store *s, int64_t task, json_t **out);
+/* Calls fn for each party incident id was released to, in name order. */
+int store_releases(struct store *s, const char *id, store_text_fn fn,
+    void *ctx);
+
+/* Calls fn for each task f selects, in log order. 0 or -1. */
+int store_tasks(struct store *s, const struct store_task_filter *f,
+    store_task_fn fn, void *ctx);
+
+/* Initializes f to "every task". */
+void store_task_filter_init(struct store_task_filter *f);
 
 /*
- * What waits for principal p, oldest first: its open tasks, then for an
- * assessor the incidents awaiting its member's assessment, for analysts
- * and admins the disputed incidents. A new array of {"kind" (task, assess,
- * escalate),"incident","since_index","since_ms",...}. NULL on error.
+ * Calls fn for each step of the trail of incident id, in log order (kind
+ * one of observation (fusion placed it here), decision (an analyst's
+ * merge or split), state, assessment, task, task_done, release; an
+ * assessment and the state change it causes share an index). 0 or -1.
  */
-json_t *store_queue(struct store *s, const struct principal *p);
+int store_history(struct store *s, const char *id, store_event_fn fn,
+    void *ctx);
 
 /* 1 if incident id was released to party, 0 if not, -1 on error. */
 int store_released(struct store *s, const char *id, const char *party);

@@ -716,6 +716,7 @@ query(struct store *s, const char *sql, const char *fmt, ...)
 }
 
 static json_t *center_value(struct store *s, const char *key);
+static int sqlite_members(struct store *s, store_member_fn fn, void *ctx);
 
 /* Records that the apply path refused entry idx of type, and why. */
 static int
@@ -1077,13 +1078,23 @@ row_set_member_key(void *db, const char *member, const char *vkey, int64_t idx)
 	    member, idx);
 }
 
+static int
+member_json(void *ctx, const struct store_member_row *row)
+{
+	return json_array_append_new(ctx,
+	    json_pack("{s:s,s:s,s:I}", "name", row->name, "vkey", row->vkey,
+		"since_index", (json_int_t)row->since_index));
+}
+
 static json_t *
 row_members(void *db)
 {
-	json_t *all = store_members(db), *list;
+	json_t *list = json_array();
 
-	list = json_incref(json_object_get(all, "members"));
-	json_decref(all);
+	if (list == NULL || sqlite_members(db, member_json, list) == -1) {
+		json_decref(list);
+		return NULL;
+	}
 	return list;
 }
 
@@ -2455,29 +2466,6 @@ sqlite_find_principal(struct store *s, const char *name, struct principal *p)
 	return rc;
 }
 
-/* Rows of st as a new array, each made by fn. NULL on error. */
-static json_t *
-rows(struct store *s, sqlite3_stmt *st, json_t *(*fn)(sqlite3_stmt *))
-{
-	json_t *list = json_array();
-	int r;
-
-	if (st == NULL || list == NULL)
-		goto fail;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(list, fn(st));
-	if (r != SQLITE_DONE) {
-		sq_fail(s, "rows");
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	return list;
-fail:
-	sqlite3_finalize(st);
-	json_decref(list);
-	return NULL;
-}
-
 static int
 sqlite_principals(struct store *s, store_principal_fn fn, void *ctx)
 {
@@ -2531,38 +2519,50 @@ center_value(struct store *s, const char *key)
 	return v;
 }
 
-static json_t *
-sqlite_members(struct store *s)
+static int
+sqlite_members(struct store *s, store_member_fn fn, void *ctx)
 {
+	struct store_member_row row;
 	sqlite3_stmt *st;
-	json_t *list = json_array(), *rule, *parties;
 	int r;
 
 	st = query(s, "SELECT name, vkey, since_idx FROM member ORDER BY name",
 	    "");
-	if (st == NULL || list == NULL)
-		goto fail;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(list,
-		    json_pack("{s:s,s:s,s:I}", "name",
-			sqlite3_column_text(st, 0), "vkey",
-			sqlite3_column_text(st, 1), "since_index",
-			(json_int_t)sqlite3_column_int64(st, 2)));
-	if (r != SQLITE_DONE) {
-		sq_fail(s, "members");
-		goto fail;
+	if (st == NULL)
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		row.name = (const char *)sqlite3_column_text(st, 0);
+		row.vkey = (const char *)sqlite3_column_text(st, 1);
+		row.since_index = sqlite3_column_int64(st, 2);
+		if (fn(ctx, &row) != 0)
+			break;
 	}
 	sqlite3_finalize(st);
-	if ((rule = center_value(s, "rule")) == NULL)
-		rule = json_pack("{s:s}", "kind", "all");
-	if ((parties = center_value(s, "parties")) == NULL)
-		parties = json_array();
-	return json_pack("{s:o,s:o,s:o}", "rule", rule, "parties", parties,
-	    "members", list);
-fail:
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return sq_fail(s, "members");
+	return 0;
+}
+
+static int
+sqlite_center_value(struct store *s, const char *key, char **text)
+{
+	sqlite3_stmt *st =
+	    query(s, "SELECT value FROM center WHERE key = ?", "t", key);
+	int r, rc = -1;
+
+	if (st == NULL)
+		return -1;
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		if ((*text = strdup(
+			 (const char *)sqlite3_column_text(st, 0))) != NULL)
+			rc = 1;
+	} else if (r == SQLITE_DONE)
+		rc = 0;
+	else
+		sq_fail(s, "center");
 	sqlite3_finalize(st);
-	json_decref(list);
-	return NULL;
+	return rc;
 }
 
 /* Steps st once: 1 a row, 0 none, -1 error; finalizes it. */
@@ -2663,292 +2663,193 @@ sqlite_uploaded_by(struct store *s, const char *sha256_hex, const char *name)
 		"bt", sha, 32, name));
 }
 
-/* One assessment row (idx, member, revision, by, at_ms, note) as JSON. */
-static json_t *
-assessment_row(sqlite3_stmt *st)
+/* Column col of st as text; NULL for SQL NULL. */
+static const char *
+text_or_none(sqlite3_stmt *st, int col)
 {
-	const char *note = (const char *)sqlite3_column_text(st, 5);
-	char err[128];
-	json_t *o, *a;
-
-	o = json_pack("{s:I,s:s,s:I,s:s,s:I,s:s}", "index",
-	    (json_int_t)sqlite3_column_int64(st, 0), "member",
-	    sqlite3_column_text(st, 1), "revision",
-	    (json_int_t)sqlite3_column_int64(st, 2), "by",
-	    sqlite3_column_text(st, 3), "at_ms",
-	    (json_int_t)sqlite3_column_int64(st, 4), "note", note);
-	/* The signed fields, side by side with the note they came from. */
-	if (o != NULL &&
-	    (a = member_note_json(note, strlen(note), err, sizeof(err))) !=
-		NULL) {
-		json_object_del(a, "type");
-		json_object_del(a, "v");
-		json_object_del(a, "member");
-		json_object_del(a, "revision");
-		json_object_del(a, "incident");
-		json_object_update(o, a);
-		json_decref(a);
-	}
-	return o;
+	return sqlite3_column_type(st, col) == SQLITE_NULL
+	    ? NULL
+	    : (const char *)sqlite3_column_text(st, col);
 }
 
-static json_t *
-task_row(sqlite3_stmt *st)
+static int
+sqlite_incident_states(struct store *s, const struct store_state_filter *f,
+    store_state_fn fn, void *ctx)
 {
-	json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:I,s:s,s:I,s:b}", "task",
-	    (json_int_t)sqlite3_column_int64(st, 0), "incident",
-	    sqlite3_column_text(st, 1), "unit", sqlite3_column_text(st, 2),
-	    "kind", sqlite3_column_text(st, 3), "description",
-	    sqlite3_column_text(st, 4), "due_ms",
-	    (json_int_t)sqlite3_column_int64(st, 5), "by",
-	    sqlite3_column_text(st, 6), "at_ms",
-	    (json_int_t)sqlite3_column_int64(st, 7), "done",
-	    sqlite3_column_type(st, 8) != SQLITE_NULL);
+	struct store_state_row row;
+	sqlite3_stmt *st;
+	int r;
 
-	if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
-		json_object_set_new(o, "done_index",
-		    json_integer(sqlite3_column_int64(st, 8)));
-		json_object_set_new(o, "done_by",
-		    json_string((const char *)sqlite3_column_text(st, 9)));
-		if (sqlite3_column_type(st, 10) != SQLITE_NULL)
-			json_object_set_new(o, "note",
-			    json_string(
-				(const char *)sqlite3_column_text(st, 10)));
+	if (f->incident != NULL)
+		st = query(s,
+		    "SELECT incident, state, tier, tier_name, duplicate_of, "
+		    "since_idx, since_ms FROM incident_state WHERE "
+		    "incident = ?",
+		    "t", f->incident);
+	else if (f->unassessed_by != NULL)
+		st = query(s,
+		    "SELECT incident, state, tier, tier_name, duplicate_of, "
+		    "since_idx, since_ms FROM incident_state WHERE state = ? "
+		    "AND NOT EXISTS (SELECT 1 FROM assessment a WHERE "
+		    "a.incident = incident_state.incident AND a.member = ?)",
+		    "tt", f->state, f->unassessed_by);
+	else
+		st = query(s,
+		    "SELECT incident, state, tier, tier_name, duplicate_of, "
+		    "since_idx, since_ms FROM incident_state WHERE state = ?",
+		    "t", f->state);
+	if (st == NULL)
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		row.incident = (const char *)sqlite3_column_text(st, 0);
+		row.state = (const char *)sqlite3_column_text(st, 1);
+		row.tier = sqlite3_column_int64(st, 2);
+		row.tier_name = text_or_none(st, 3);
+		row.duplicate_of = text_or_none(st, 4);
+		row.since_index = sqlite3_column_int64(st, 5);
+		row.since_ms = sqlite3_column_int64(st, 6);
+		if (fn(ctx, &row) != 0)
+			break;
 	}
-	return o;
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return sq_fail(s, "incident states");
+	return 0;
 }
 
-static json_t *
-text_row(sqlite3_stmt *st)
+static int
+sqlite_assessments(struct store *s, const char *id, int latest,
+    store_assessment_fn fn, void *ctx)
 {
-	return json_string((const char *)sqlite3_column_text(st, 0));
+	struct store_assessment_row row;
+	sqlite3_stmt *st;
+	int r;
+
+	if (latest)
+		st = query(s,
+		    "SELECT a.idx, a.member, a.revision, a.by, "
+		    "a.at_ms, a.note FROM assessment a WHERE a.incident = ? "
+		    "AND a.revision = (SELECT max(revision) FROM assessment b "
+		    "WHERE b.incident = a.incident AND b.member = a.member) "
+		    "ORDER BY a.member",
+		    "t", id);
+	else
+		st = query(s,
+		    "SELECT idx, member, revision, by, at_ms, note "
+		    "FROM assessment WHERE incident = ? ORDER BY idx",
+		    "t", id);
+	if (st == NULL)
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		row.index = sqlite3_column_int64(st, 0);
+		row.member = (const char *)sqlite3_column_text(st, 1);
+		row.revision = sqlite3_column_int64(st, 2);
+		row.by = (const char *)sqlite3_column_text(st, 3);
+		row.at_ms = sqlite3_column_int64(st, 4);
+		row.note = (const char *)sqlite3_column_text(st, 5);
+		if (fn(ctx, &row) != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return sq_fail(s, "assessments");
+	return 0;
+}
+
+static int
+sqlite_releases(struct store *s, const char *id, store_text_fn fn, void *ctx)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	st = query(s,
+	    "SELECT party FROM release WHERE incident = ? ORDER BY "
+	    "party",
+	    "t", id);
+	if (st == NULL)
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW &&
+	    fn(ctx, (const char *)sqlite3_column_text(st, 0)) == 0)
+		;
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return sq_fail(s, "releases");
+	return 0;
 }
 
 #define TASK_COLUMNS                                           \
 	"idx, incident, unit, kind, description, due_ms, by, " \
 	"at_ms, done_idx, done_by, done_note"
 
-static json_t *
-sqlite_incident_workflow(struct store *s, const char *id)
+static int
+sqlite_tasks(struct store *s, const struct store_task_filter *f,
+    store_task_fn fn, void *ctx)
 {
+	struct store_task_row row;
 	sqlite3_stmt *st;
-	json_t *o, *latest, *released, *tasks;
 	int r;
 
 	st = query(s,
-	    "SELECT state, tier, tier_name, duplicate_of, since_idx, "
-	    "since_ms FROM incident_state WHERE incident = ?",
-	    "t", id);
+	    "SELECT " TASK_COLUMNS " FROM task WHERE (?1 IS NULL OR "
+	    "incident = ?1) AND (?2 < 0 OR idx = ?2) AND (?3 IS NULL OR "
+	    "(unit = ?3 AND done_idx IS NULL)) ORDER BY idx",
+	    "tit", f->incident, f->task, f->open_for);
 	if (st == NULL)
-		return NULL;
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		o = json_pack("{s:s,s:s,s:I,s:I,s:I}", "id", id, "state",
-		    sqlite3_column_text(st, 0), "tier",
-		    (json_int_t)sqlite3_column_int64(st, 1), "since_index",
-		    (json_int_t)sqlite3_column_int64(st, 4), "since_ms",
-		    (json_int_t)sqlite3_column_int64(st, 5));
-		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-			json_object_set_new(o, "tier_name",
-			    json_string(
-				(const char *)sqlite3_column_text(st, 2)));
-		if (sqlite3_column_type(st, 3) != SQLITE_NULL)
-			json_object_set_new(o, "duplicate_of",
-			    json_string(
-				(const char *)sqlite3_column_text(st, 3)));
-	} else
-		o = json_pack("{s:s,s:s,s:i}", "id", id, "state", "received",
-		    "tier", 0);
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		row.task = sqlite3_column_int64(st, 0);
+		row.incident = (const char *)sqlite3_column_text(st, 1);
+		row.unit = (const char *)sqlite3_column_text(st, 2);
+		row.kind = (const char *)sqlite3_column_text(st, 3);
+		row.description = (const char *)sqlite3_column_text(st, 4);
+		row.due_ms = sqlite3_column_int64(st, 5);
+		row.by = (const char *)sqlite3_column_text(st, 6);
+		row.at_ms = sqlite3_column_int64(st, 7);
+		row.done = sqlite3_column_type(st, 8) != SQLITE_NULL;
+		row.done_index = row.done ? sqlite3_column_int64(st, 8) : -1;
+		row.done_by = text_or_none(st, 9);
+		row.note = text_or_none(st, 10);
+		if (fn(ctx, &row) != 0)
+			break;
+	}
 	sqlite3_finalize(st);
-	if (r != SQLITE_ROW && r != SQLITE_DONE) {
-		json_decref(o);
-		sq_fail(s, "workflow");
-		return NULL;
-	}
-	latest = rows(s,
-	    query(s,
-		"SELECT a.idx, a.member, a.revision, a.by, "
-		"a.at_ms, a.note FROM assessment a WHERE a.incident = ? AND "
-		"a.revision = (SELECT max(revision) FROM assessment b WHERE "
-		"b.incident = a.incident AND b.member = a.member) ORDER BY "
-		"a.member",
-		"t", id),
-	    assessment_row);
-	released = rows(s,
-	    query(s,
-		"SELECT party FROM release WHERE "
-		"incident = ? ORDER BY party",
-		"t", id),
-	    text_row);
-	tasks = rows(s,
-	    query(s,
-		"SELECT " TASK_COLUMNS " FROM task WHERE "
-		"incident = ? ORDER BY idx",
-		"t", id),
-	    task_row);
-	if (o == NULL || latest == NULL || released == NULL || tasks == NULL) {
-		json_decref(o);
-		json_decref(latest);
-		json_decref(released);
-		json_decref(tasks);
-		return NULL;
-	}
-	json_object_set_new(o, "assessments", latest);
-	json_object_set_new(o, "released_to", released);
-	json_object_set_new(o, "tasks", tasks);
-	return o;
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return sq_fail(s, "tasks");
+	return 0;
 }
 
-static json_t *
-sqlite_assessments(struct store *s, const char *id)
+static int
+sqlite_history(struct store *s, const char *id, store_event_fn fn, void *ctx)
 {
-	return rows(s,
-	    query(s,
-		"SELECT idx, member, revision, by, at_ms, note "
-		"FROM assessment WHERE incident = ? ORDER BY idx",
-		"t", id),
-	    assessment_row);
-}
+	struct store_event_row row;
+	sqlite3_stmt *st;
+	int r;
 
-static json_t *
-event_row(sqlite3_stmt *st)
-{
-	json_t *o = json_pack("{s:I,s:s}", "index",
-	    (json_int_t)sqlite3_column_int64(st, 0), "kind",
-	    sqlite3_column_text(st, 1));
-
-	if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-		json_object_set_new(o, "from",
-		    json_string((const char *)sqlite3_column_text(st, 2)));
-	if (sqlite3_column_type(st, 3) != SQLITE_NULL)
-		json_object_set_new(o, "to",
-		    json_string((const char *)sqlite3_column_text(st, 3)));
-	return o;
-}
-
-static json_t *
-sqlite_incident_history(struct store *s, const char *id)
-{
 	/* Fusion's steps (the observations it placed here, the analysts'
 	 * merges and splits) and verification's, in log order. */
-	return rows(s,
-	    query(s,
-		"SELECT idx, kind, from_state, to_state FROM ("
-		"SELECT idx, 'observation' AS kind, NULL AS from_state, NULL "
-		"AS "
-		"to_state, 0 AS seq FROM fusion_obs WHERE incident = ?1 "
-		"UNION ALL SELECT idx, 'decision', NULL, NULL, 0 FROM "
-		"incident_decision WHERE incident = ?1 "
-		"UNION ALL SELECT idx, kind, from_state, to_state, seq FROM "
-		"incident_event WHERE incident = ?1) ORDER BY idx, seq",
-		"t", id),
-	    event_row);
-}
-
-static int
-sqlite_find_task(struct store *s, int64_t task, json_t **out)
-{
-	json_t *list = rows(s,
-	    query(s,
-		"SELECT " TASK_COLUMNS " FROM task "
-		"WHERE idx = ?",
-		"i", task),
-	    task_row);
-
-	if (list == NULL)
+	st = query(s,
+	    "SELECT idx, kind, from_state, to_state FROM ("
+	    "SELECT idx, 'observation' AS kind, NULL AS from_state, NULL AS "
+	    "to_state, 0 AS seq FROM fusion_obs WHERE incident = ?1 "
+	    "UNION ALL SELECT idx, 'decision', NULL, NULL, 0 FROM "
+	    "incident_decision WHERE incident = ?1 "
+	    "UNION ALL SELECT idx, kind, from_state, to_state, seq FROM "
+	    "incident_event WHERE incident = ?1) ORDER BY idx, seq",
+	    "t", id);
+	if (st == NULL)
 		return -1;
-	if (json_array_size(list) == 0) {
-		json_decref(list);
-		return 0;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		row.index = sqlite3_column_int64(st, 0);
+		row.kind = (const char *)sqlite3_column_text(st, 1);
+		row.from = text_or_none(st, 2);
+		row.to = text_or_none(st, 3);
+		if (fn(ctx, &row) != 0)
+			break;
 	}
-	*out = json_incref(json_array_get(list, 0));
-	json_decref(list);
-	return 1;
-}
-
-static json_t *
-queue_row(sqlite3_stmt *st)
-{
-	return json_pack("{s:s,s:s,s:I,s:I}", "kind",
-	    sqlite3_column_text(st, 0), "incident", sqlite3_column_text(st, 1),
-	    "since_index", (json_int_t)sqlite3_column_int64(st, 2), "since_ms",
-	    (json_int_t)sqlite3_column_int64(st, 3));
-}
-
-static int
-by_since(const void *a, const void *b)
-{
-	json_int_t x = json_integer_value(
-	    json_object_get(*(json_t *const *)a, "since_index"));
-	json_int_t y = json_integer_value(
-	    json_object_get(*(json_t *const *)b, "since_index"));
-
-	return x < y ? -1 : x > y;
-}
-
-static json_t *
-sqlite_queue(struct store *s, const struct principal *p)
-{
-	json_t *q = NULL, *more = NULL, *tasks, *t, **items = NULL;
-	size_t i, n;
-
-	/* The caller's open tasks. */
-	tasks = rows(s,
-	    query(s,
-		"SELECT " TASK_COLUMNS " FROM task WHERE "
-		"unit = ? AND done_idx IS NULL ORDER BY idx",
-		"t", p->name),
-	    task_row);
-	if (tasks == NULL)
-		return NULL;
-	if (p->role == ROLE_ASSESSOR)
-		/* Awaiting this member's assessment. */
-		more = rows(s,
-		    query(s,
-			"SELECT 'assess', incident, since_idx, "
-			"since_ms FROM incident_state WHERE state = "
-			"'awaiting_assessment' AND NOT EXISTS (SELECT 1 FROM "
-			"assessment a WHERE a.incident = "
-			"incident_state.incident "
-			"AND a.member = ?)",
-			"t", p->member),
-		    queue_row);
-	else if (p->role == ROLE_ANALYST || p->role == ROLE_ADMIN)
-		/* Disputed incidents wait for an analyst to escalate them. */
-		more = rows(s,
-		    query(s,
-			"SELECT 'escalate', incident, "
-			"since_idx, since_ms FROM incident_state WHERE state = "
-			"'disputed'",
-			""),
-		    queue_row);
-	else
-		more = json_array();
-	if (more == NULL)
-		goto done;
-	json_array_foreach(tasks, i, t) json_array_append_new(more,
-	    json_pack("{s:s,s:O,s:O,s:O,s:O,"
-		      "s:O,s:O}",
-		"kind", "task", "incident", json_object_get(t, "incident"),
-		"since_index", json_object_get(t, "task"), "since_ms",
-		json_object_get(t, "at_ms"), "task", json_object_get(t, "task"),
-		"due_ms", json_object_get(t, "due_ms"), "description",
-		json_object_get(t, "description")));
-	/* Oldest first: by the log index since when each item waits. */
-	n = json_array_size(more);
-	if ((items = calloc(n ? n : 1, sizeof(*items))) == NULL)
-		goto done;
-	for (i = 0; i < n; i++)
-		items[i] = json_array_get(more, i);
-	qsort(items, n, sizeof(*items), by_since);
-	q = json_array();
-	for (i = 0; i < n; i++)
-		json_array_append(q, items[i]);
-done:
-	free(items);
-	json_decref(more);
-	json_decref(tasks);
-	return q;
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return sq_fail(s, "history");
+	return 0;
 }
 
 static int
@@ -3060,16 +2961,17 @@ const struct store_ops store_sqlite_ops = {
 	.find_principal = sqlite_find_principal,
 	.principals = sqlite_principals,
 	.members = sqlite_members,
+	.center_value = sqlite_center_value,
 	.key_used = sqlite_key_used,
 	.find_evidence = sqlite_find_evidence,
 	.custody = sqlite_custody,
 	.uploaded_by = sqlite_uploaded_by,
 	.incident_exists = sqlite_incident_exists,
-	.incident_workflow = sqlite_incident_workflow,
+	.incident_states = sqlite_incident_states,
 	.assessments = sqlite_assessments,
-	.incident_history = sqlite_incident_history,
-	.find_task = sqlite_find_task,
-	.queue = sqlite_queue,
+	.releases = sqlite_releases,
+	.tasks = sqlite_tasks,
+	.history = sqlite_history,
 	.released = sqlite_released,
 	.set_fusion = sqlite_set_fusion,
 	.prepare_fusion = sqlite_prepare_fusion,
