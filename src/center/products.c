@@ -13,6 +13,7 @@
 #include "center/cas.h"
 #include "center/center.h"
 #include "center/products.h"
+#include "format/increcord.h"
 #include "format/verform.h"
 #include "geo/gazetteer.h"
 #include "geo/geodesy.h"
@@ -172,7 +173,7 @@ incidents_in(struct store *s, int64_t from, int64_t to, json_t *list)
 	q.limit = PAGE;
 	do {
 		g.rows = 0;
-		if (store_query_incidents(s, &q, collect_incident, &g) == -1)
+		if (increcord_query(s, &q, collect_incident, &g) == -1)
 			return -1;
 		q.after = g.last;
 	} while (g.rows == PAGE);
@@ -240,7 +241,7 @@ spot_facts(struct store *s, const struct report_request *rq, json_t *incs,
 
 	for (i = 0; i < rq->nincidents; i++) {
 		inc = NULL;
-		if ((r = store_find_incident(s, rq->incidents[i], &inc)) != 1) {
+		if ((r = increcord_find(s, rq->incidents[i], &inc)) != 1) {
 			if (r == 0)
 				snprintf(err, errlen,
 				    "/incidents/%zu: no "

@@ -134,7 +134,7 @@ int report_window(const struct report_request *rq,
 
 /*
  * Computes the report for rq at cx from facts:
- *   {"incidents":[incident records (store_find_incident) with "state",
+ *   {"incidents":[incident records (increcord_find) with "state",
  *      "assessments" (verform_workflow's latest per member) and,
  *      for complaint incidents, "party"], every live incident whose
  *      window overlaps report_window (spot: the named ones),

@@ -24,6 +24,7 @@
 #include "center/center.h"
 #include "common/num.h"
 #include "format/incform.h"
+#include "format/increcord.h"
 #include "format/verform.h"
 #include "fusion/associate.h"
 #include "fusion/fusion.h"
@@ -90,7 +91,7 @@ for_principal(json_t *p, const json_t *rec, const struct principal *who)
 }
 
 /*
- * The GeoJSON Feature of an incident record (store_find_incident), as who
+ * The GeoJSON Feature of an incident record (increcord_find), as who
  * may see it.
  */
 static json_t *
@@ -174,7 +175,7 @@ find(struct request *r, const char *id, json_t **rec)
 	if (!decision_is_incident_id(id))
 		return 0;
 	s = store_pool_get(r->srv->readers);
-	found = store_find_incident(s, id, rec);
+	found = increcord_find(s, id, rec);
 	store_pool_put(r->srv->readers, s);
 	return found;
 }
@@ -350,7 +351,7 @@ export_page(void *ctx, struct obsfeature_text *out, int *done)
 		return -1;
 	e->q.limit = EXPORT_PAGE + 1;
 	s = store_pool_get(e->srv->readers);
-	rc = store_query_incidents(s, &e->q, list_row, &c);
+	rc = increcord_query(s, &e->q, list_row, &c);
 	if (rc == 0 && !c.failed && list_states(s, c.features) == -1)
 		c.failed = 1;
 	store_pool_put(e->srv->readers, s);
@@ -476,7 +477,7 @@ incidents_list(struct request *r)
 	c.limit = (int)a->limit;
 	c.last = 0;
 	s = store_pool_get(r->srv->readers);
-	rc = store_query_incidents(s, q, list_row, &c);
+	rc = increcord_query(s, q, list_row, &c);
 	if (rc == 0 && !c.failed && list_states(s, c.features) == -1)
 		c.failed = 1;
 	store_pool_put(r->srv->readers, s);

@@ -286,9 +286,10 @@ store_prepare_fusion(struct store *s)
 }
 
 int
-store_find_incident(struct store *s, const char *id, json_t **out)
+store_find_incident(struct store *s, const char *id, store_incident_fn fn,
+    void *ctx)
 {
-	return store_ops_of(s)->find_incident(s, id, out);
+	return store_ops_of(s)->find_incident(s, id, fn, ctx);
 }
 
 int
@@ -296,6 +297,13 @@ store_query_incidents(struct store *s, const struct store_incident_query *q,
     store_incident_fn fn, void *ctx)
 {
 	return store_ops_of(s)->query_incidents(s, q, fn, ctx);
+}
+
+int
+store_incident_parts(struct store *s, const char *id,
+    const struct store_incident_visit *v, void *ctx)
+{
+	return store_ops_of(s)->incident_parts(s, id, v, ctx);
 }
 
 int

@@ -22,6 +22,7 @@ struct store;
 struct principal;
 struct fusion;
 struct applier_rows;
+struct associate_incident;
 
 #define STORE_MAX_CATEGORIES 16
 #define STORE_REASON_LEN 256 /* a refused entry's reason */
@@ -62,12 +63,46 @@ struct store_incident_query {
 };
 
 /*
- * Called once per matching incident, in the order incidents were created,
- * with the cursor that follows it and the incident record (borrowed; see
- * store_find_incident); non-zero stops.
+ * An incident as the store keeps it: fusion's record (fusion/associate.h)
+ * and the words taken for it (strings borrowed for the call; NULL: none).
+ * Its JSON is format/increcord.h's.
  */
+struct store_incident_row {
+	const struct associate_incident *inc;
+	int64_t cursor; /* its place in creation order (query cursors) */
+	const char *zone, *description;
+	const char *line; /* the nearest line's name */
+	double line_m;	  /* the distance to it, metres */
+	const char *line_side;
+};
+
+/* Called once per incident row; non-zero stops. */
 typedef int (
-    *store_incident_fn)(void *ctx, int64_t cursor, const json_t *incident);
+    *store_incident_fn)(void *ctx, const struct store_incident_row *row);
+
+/*
+ * What an incident is made of (store_incident_parts), one callback per
+ * kind of part, each called in the order stated; a NULL callback skips
+ * that part (and its read). Strings borrowed; non-zero stops.
+ */
+struct store_incident_visit {
+	/* Observations and complaints fusion placed in it, in log order
+	 * (linked 0), then complaints linked to it, in log order (linked
+	 * 1, note NULL): id (64 hex), whether a complaint, its note (""
+	 * or NULL: none), its source's organisation (NULL: none). */
+	int (*part)(void *ctx, const char *id, int complaint, int linked,
+	    const char *note, const char *organisation);
+	/* The members whose monitors' observations it holds, in name
+	 * order, once each. */
+	int (*member)(void *ctx, const char *member);
+	/* The incidents its complaints are linked to, in id order. */
+	int (*corroborates)(void *ctx, const char *incident);
+	/* Its zones, layer by layer in the order they were taken. */
+	int (*zone)(void *ctx, const char *layer, const char *zone);
+	/* The analysts' decisions on it, in log order. */
+	int (*decision)(void *ctx, int64_t index, int applied,
+	    const char *message);
+};
 
 /* Called once per observation with its id (SHA-256) and log index. */
 typedef void (*store_id_fn)(void *ctx, const uint8_t id[32], int64_t index);
@@ -232,10 +267,13 @@ struct store_ops {
 	int (*released)(struct store *s, const char *id, const char *party);
 	void (*set_fusion)(struct store *s, struct fusion *f);
 	int (*prepare_fusion)(struct store *s); /* NULL: nothing to do */
-	int (*find_incident)(struct store *s, const char *id, json_t **out);
+	int (*find_incident)(struct store *s, const char *id,
+	    store_incident_fn fn, void *ctx);
 	int (*query_incidents)(struct store *s,
 	    const struct store_incident_query *q, store_incident_fn fn,
 	    void *ctx);
+	int (*incident_parts)(struct store *s, const char *id,
+	    const struct store_incident_visit *v, void *ctx);
 	int (*count_incidents)(struct store *s, int64_t *n);
 	/* Products (docs/products.md). */
 	int (*read_begin)(struct store *s);
@@ -443,28 +481,23 @@ int store_history(struct store *s, const char *id, store_event_fn fn,
 int store_released(struct store *s, const char *id, const char *party);
 
 /*
- * Looks up incident id. Returns 1 and sets *out to a new incident record
- * (caller json_decref's it), 0 when there is no such incident, -1 on
- * error. The record (docs/fusion.md, "The incident record"):
- *   {"id", "kind": "observed"|"complaint", "group", "category", "count",
- *    "qualifier", "time_from_ms", "time_to_ms", "reported_from_ms",
- *    "reported_to_ms", "located", "lat", "lon", "cov": [ee, en, nn] (m^2),
- *    "zone", "zones": [{"layer", "zone"}], "description", "line":
- *    {"name", "distance_m", "side"} or null, "observations": [ids],
- *    "complaints": [ids], "complaint_parties": {id: the complaint's
- *    source.organisation, its party, or null} (for the API to show a
- *    liaison only its own party's; never served), "corroborated_by":
- *    [incident ids],
- *    "independent_sources", "source_types": [...], "members": [...],
- *    "pinned", "live", "merged_into", "seed_index", "updated_index",
- *    "notes": [{"observation", "note"}], "decisions": [{"index",
- *    "applied", "message"}]}
+ * Looks up incident id (live or merged): calls fn once with its row and
+ * returns 1, 0 when there is no such incident, -1 on error.
  */
-int store_find_incident(struct store *s, const char *id, json_t **out);
+int store_find_incident(struct store *s, const char *id, store_incident_fn fn,
+    void *ctx);
 
-/* Runs q over the live incidents, calling fn in creation order. 0 or -1. */
+/*
+ * Runs q over the live incidents, calling fn with each row in creation
+ * order. fn may read the store (store_incident_parts). 0 or -1.
+ */
 int store_query_incidents(struct store *s, const struct store_incident_query *q,
     store_incident_fn fn, void *ctx);
+
+/* Visits the parts of incident id with v (see struct store_incident_visit).
+ * 0 or -1. */
+int store_incident_parts(struct store *s, const char *id,
+    const struct store_incident_visit *v, void *ctx);
 
 /* Number of live incidents. */
 int store_count_incidents(struct store *s, int64_t *n);

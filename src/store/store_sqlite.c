@@ -1961,186 +1961,141 @@ sqlite_prepare_fusion(struct store *s)
 	return fb_load(s);
 }
 
-/* ---- incident records (the API's view, built from the tables) ------ */
+/* ---- incident records: the rows an incident's JSON is built from ---- */
 
-/* Appends column 0 (text) of every row of st (bound to id) to arr. */
-static int
-rows_text(struct store *s, sqlite3_stmt *st, const char *id, json_t *arr)
-{
-	int r;
-
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(arr,
-		    json_string((const char *)sqlite3_column_text(st, 0)));
-	sqlite3_reset(st);
-	return r == SQLITE_DONE ? 0 : sq_fail(s, "incident record");
-}
-
-static json_t *
-text_or_null(sqlite3_stmt *st, int col)
+/* Column col of st as text; NULL for SQL NULL. */
+static const char *
+text_or_none(sqlite3_stmt *st, int col)
 {
 	return sqlite3_column_type(st, col) == SQLITE_NULL
-	    ? json_null()
-	    : json_string((const char *)sqlite3_column_text(st, col));
+	    ? NULL
+	    : (const char *)sqlite3_column_text(st, col);
 }
 
 /*
- * Appends the observations of st's rows (bound to incident id: id,
- * complaint, note, organisation) to obs or comp, each complaint's
- * organisation (its party, or null) to parties by id, and the notes to
- * notes (when not NULL). 0 or -1.
+ * Reads the row of incident id and calls fn with it: 1 (fn's return in
+ * *got), 0 when there is no such incident, -1 on error.
  */
 static int
-member_rows(struct store *s, sqlite3_stmt *st, const char *id, json_t *obs,
-    json_t *comp, json_t *parties, json_t *notes)
-{
-	const char *oid, *note;
-	int r;
-
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		oid = (const char *)sqlite3_column_text(st, 0);
-		note = (const char *)sqlite3_column_text(st, 2);
-		if (sqlite3_column_int(st, 1)) {
-			json_array_append_new(comp, json_string(oid));
-			json_object_set_new(parties, oid, text_or_null(st, 3));
-		} else
-			json_array_append_new(obs, json_string(oid));
-		if (notes != NULL && note != NULL && note[0] != '\0')
-			json_array_append_new(notes,
-			    json_pack("{s:s,s:s}", "observation", oid, "note",
-				note));
-	}
-	sqlite3_reset(st);
-	return r == SQLITE_DONE ? 0 : sq_fail(s, "incident members");
-}
-
-/* The record of incident id (see store.h); 1, 0 (no such), -1. */
-static int
-incident_record(struct store *s, const char *id, json_t **out)
+incident_read(struct store *s, const char *id, store_incident_fn fn, void *ctx,
+    int *got)
 {
 	sqlite3_stmt *st = s->rec[R_INCIDENT];
 	struct associate_incident inc;
-	json_t *o = NULL, *obs, *comp, *notes, *arr, *types, *zones, *dec,
-	       *parties;
-	const char *name;
-	int r, rc = -1, t;
+	struct store_incident_row row;
+	int r, rc;
 
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	r = sqlite3_step(st);
-	if (r != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return r == SQLITE_DONE ? 0 : sq_fail(s, "find incident");
-	}
-	row_incident(st, &inc);
-	types = json_array();
-	for (t = 0; t < 32; t++)
-		if ((inc.source_types & (1u << t)) &&
-		    (name = associate_source_type_name(t)) != NULL)
-			json_array_append_new(types, json_string(name));
-	name = associate_category_name(inc.category);
-	o = json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:I,s:I,s:I,s:I,s:b,s:i,"
-		      "s:o,s:b,s:b,s:I,s:I,s:I}",
-	    "id", inc.id, "kind",
-	    inc.kind == ASSOCIATE_OBSERVED ? "observed" : "complaint", "group",
-	    associate_group_name(inc.group), "category",
-	    name != NULL ? name : "other", "count", (json_int_t)inc.count,
-	    "qualifier", associate_qualifier_name(inc.qualifier),
-	    "time_from_ms", (json_int_t)inc.g_from, "time_to_ms",
-	    (json_int_t)inc.g_to, "reported_from_ms", (json_int_t)inc.t_from,
-	    "reported_to_ms", (json_int_t)inc.t_to, "located", inc.located,
-	    "independent_sources", inc.nsources, "source_types", types,
-	    "pinned", inc.pinned, "live", inc.live, "seed_index",
-	    (json_int_t)inc.seed_index, "updated_index",
-	    (json_int_t)inc.updated_index, "cursor",
-	    (json_int_t)sqlite3_column_int64(st, 26));
-	if (o == NULL)
-		goto done;
-	if (inc.located) {
-		json_object_set_new(o, "lat", json_real(inc.lat));
-		json_object_set_new(o, "lon", json_real(inc.lon));
-		json_object_set_new(o, "cov",
-		    json_pack("[f,f,f]", inc.cov[0], inc.cov[1], inc.cov[2]));
-	}
-	json_object_set_new(o, "merged_into",
-	    inc.merged_into[0] ? json_string(inc.merged_into) : json_null());
-	json_object_set_new(o, "zone", text_or_null(st, 27));
-	json_object_set_new(o, "description", text_or_null(st, 28));
-	json_object_set_new(o, "line",
-	    sqlite3_column_type(st, 29) == SQLITE_NULL
-		? json_null()
-		: json_pack("{s:s,s:f,s:o}", "name",
-		      (const char *)sqlite3_column_text(st, 29), "distance_m",
-		      sqlite3_column_double(st, 30), "side",
-		      text_or_null(st, 31)));
+	if (r == SQLITE_ROW) {
+		row_incident(st, &inc);
+		row.inc = &inc;
+		row.cursor = sqlite3_column_int64(st, 26);
+		row.zone = text_or_none(st, 27);
+		row.description = text_or_none(st, 28);
+		row.line = text_or_none(st, 29);
+		row.line_m = sqlite3_column_double(st, 30);
+		row.line_side = text_or_none(st, 31);
+		*got = fn(ctx, &row);
+		rc = 1;
+	} else if (r == SQLITE_DONE)
+		rc = 0;
+	else
+		rc = sq_fail(s, "find incident");
 	sqlite3_reset(st);
-
-	obs = json_array();
-	comp = json_array();
-	notes = json_array();
-	parties = json_object();
-	json_object_set_new(o, "observations", obs);
-	json_object_set_new(o, "complaints", comp);
-	json_object_set_new(o, "complaint_parties", parties);
-	json_object_set_new(o, "notes", notes);
-	if (member_rows(s, s->rec[R_MEMBERS], id, obs, comp, parties, notes) ==
-		-1 ||
-	    member_rows(s, s->rec[R_LINKS], id, obs, comp, parties, NULL) == -1)
-		goto done;
-	arr = json_array();
-	json_object_set_new(o, "members", arr);
-	if (rows_text(s, s->rec[R_STATES], id, arr) == -1)
-		goto done;
-	arr = json_array();
-	json_object_set_new(o, "corroborated_by", arr);
-	if (inc.kind == ASSOCIATE_COMPLAINT &&
-	    rows_text(s, s->rec[R_CORROBORATED], id, arr) == -1)
-		goto done;
-	zones = json_array();
-	json_object_set_new(o, "zones", zones);
-	st = s->rec[R_ZONES];
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(zones,
-		    json_pack("{s:s,s:s}", "layer",
-			(const char *)sqlite3_column_text(st, 0), "zone",
-			(const char *)sqlite3_column_text(st, 1)));
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		sq_fail(s, "incident zones");
-		goto done;
-	}
-	dec = json_array();
-	json_object_set_new(o, "decisions", dec);
-	st = s->rec[R_DECISIONS];
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(dec,
-		    json_pack("{s:I,s:b,s:s}", "index",
-			(json_int_t)sqlite3_column_int64(st, 0), "applied",
-			sqlite3_column_int(st, 1), "message",
-			(const char *)sqlite3_column_text(st, 2)));
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		sq_fail(s, "incident decisions");
-		goto done;
-	}
-	*out = o;
-	o = NULL;
-	rc = 1;
-done:
-	sqlite3_reset(s->rec[R_INCIDENT]);
-	json_decref(o);
 	return rc;
 }
 
 static int
-sqlite_find_incident(struct store *s, const char *id, json_t **out)
+sqlite_find_incident(struct store *s, const char *id, store_incident_fn fn,
+    void *ctx)
 {
+	int got;
+
 	if (strlen(id) > 64)
 		return 0;
-	return incident_record(s, id, out);
+	return incident_read(s, id, fn, ctx, &got);
+}
+
+/* Calls v->part for each row of st (bound to id: id, complaint, note,
+ * organisation). 0 or -1. */
+static int
+part_rows(struct store *s, sqlite3_stmt *st, const char *id, int linked,
+    const struct store_incident_visit *v, void *ctx)
+{
+	int r;
+
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW &&
+	    v->part(ctx, (const char *)sqlite3_column_text(st, 0),
+		sqlite3_column_int(st, 1), linked, text_or_none(st, 2),
+		text_or_none(st, 3)) == 0)
+		;
+	sqlite3_reset(st);
+	return r == SQLITE_DONE || r == SQLITE_ROW
+	    ? 0
+	    : sq_fail(s, "incident members");
+}
+
+/* Calls fn with column 0 (text) of each row of st (bound to id). */
+static int
+text_rows(struct store *s, sqlite3_stmt *st, const char *id,
+    int (*fn)(void *, const char *), void *ctx)
+{
+	int r;
+
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW &&
+	    fn(ctx, (const char *)sqlite3_column_text(st, 0)) == 0)
+		;
+	sqlite3_reset(st);
+	return r == SQLITE_DONE || r == SQLITE_ROW
+	    ? 0
+	    : sq_fail(s, "incident record");
+}
+
+static int
+sqlite_incident_parts(struct store *s, const char *id,
+    const struct store_incident_visit *v, void *ctx)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (v->part != NULL &&
+	    (part_rows(s, s->rec[R_MEMBERS], id, 0, v, ctx) == -1 ||
+		part_rows(s, s->rec[R_LINKS], id, 1, v, ctx) == -1))
+		return -1;
+	if (v->member != NULL &&
+	    text_rows(s, s->rec[R_STATES], id, v->member, ctx) == -1)
+		return -1;
+	if (v->corroborates != NULL &&
+	    text_rows(s, s->rec[R_CORROBORATED], id, v->corroborates, ctx) ==
+		-1)
+		return -1;
+	if (v->zone != NULL) {
+		st = s->rec[R_ZONES];
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		while ((r = sqlite3_step(st)) == SQLITE_ROW &&
+		    v->zone(ctx, (const char *)sqlite3_column_text(st, 0),
+			(const char *)sqlite3_column_text(st, 1)) == 0)
+			;
+		sqlite3_reset(st);
+		if (r != SQLITE_DONE && r != SQLITE_ROW)
+			return sq_fail(s, "incident zones");
+	}
+	if (v->decision != NULL) {
+		st = s->rec[R_DECISIONS];
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		while ((r = sqlite3_step(st)) == SQLITE_ROW &&
+		    v->decision(ctx, sqlite3_column_int64(st, 0),
+			sqlite3_column_int(st, 1),
+			(const char *)sqlite3_column_text(st, 2)) == 0)
+			;
+		sqlite3_reset(st);
+		if (r != SQLITE_DONE && r != SQLITE_ROW)
+			return sq_fail(s, "incident decisions");
+	}
+	return 0;
 }
 
 static int
@@ -2150,9 +2105,7 @@ sqlite_query_incidents(struct store *s, const struct store_incident_query *q,
 	char sql[2048], id[ASSOCIATE_ID_LEN + 1];
 	size_t n = 0, i;
 	sqlite3_stmt *st = NULL;
-	json_t *rec;
-	int p = 1, r, rc = -1, got;
-	int64_t cursor;
+	int p = 1, r, rc = -1, got, found;
 
 #define ADD(...)                                                              \
 	n += (size_t)snprintf(sql + n, n < sizeof(sql) ? sizeof(sql) - n : 0, \
@@ -2206,17 +2159,13 @@ sqlite_query_incidents(struct store *s, const struct store_incident_query *q,
 		sqlite3_bind_text(st, p++, q->released_to, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, p++, q->limit);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		cursor = sqlite3_column_int64(st, 0);
 		snprintf(id, sizeof(id), "%s",
 		    (const char *)sqlite3_column_text(st, 1));
-		rec = NULL;
-		if ((got = incident_record(s, id, &rec)) != 1) {
-			if (got == 0)
+		if ((found = incident_read(s, id, fn, ctx, &got)) != 1) {
+			if (found == 0)
 				log_warnx("store: incident %s vanished", id);
 			goto done;
 		}
-		got = fn(ctx, cursor, rec);
-		json_decref(rec);
 		if (got != 0)
 			break;
 	}
@@ -2663,15 +2612,6 @@ sqlite_uploaded_by(struct store *s, const char *sha256_hex, const char *name)
 		"bt", sha, 32, name));
 }
 
-/* Column col of st as text; NULL for SQL NULL. */
-static const char *
-text_or_none(sqlite3_stmt *st, int col)
-{
-	return sqlite3_column_type(st, col) == SQLITE_NULL
-	    ? NULL
-	    : (const char *)sqlite3_column_text(st, col);
-}
-
 static int
 sqlite_incident_states(struct store *s, const struct store_state_filter *f,
     store_state_fn fn, void *ctx)
@@ -2977,6 +2917,7 @@ const struct store_ops store_sqlite_ops = {
 	.prepare_fusion = sqlite_prepare_fusion,
 	.find_incident = sqlite_find_incident,
 	.query_incidents = sqlite_query_incidents,
+	.incident_parts = sqlite_incident_parts,
 	.count_incidents = sqlite_count_incidents,
 	.read_begin = sqlite_read_begin,
 	.read_end = sqlite_read_end,

@@ -15,6 +15,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "format/increcord.h"
 #include "fusion/fusion.h"
 #include "fusion/incident_set.h"
 #include "geo/gazetteer.h"
@@ -291,7 +292,7 @@ run_incidents(struct store *s, struct store_incident_query *q,
 {
 	free(d->text);
 	memset(d, 0, sizeof(*d));
-	return store_query_incidents(s, q, dump_row, d);
+	return increcord_query(s, q, dump_row, d);
 }
 
 #define OBS(t, type, unit, cat, cnt, loc)                                    \
@@ -403,7 +404,7 @@ incidents_suite(const char *kind, const char *dir)
 	    "%s: 5 live incidents (the shelling, its split, bursts, 2 "
 	    "complaints)", kind);
 
-	ok(store_find_incident(live, ia, &rec) == 1, "%s: find the shelling",
+	ok(increcord_find(live, ia, &rec) == 1, "%s: find the shelling",
 	    kind);
 	ok(rec && json_array_size(json_object_get(rec, "observations")) == 4,
 	    "%s: post, patrol (place resolved), merged post and the later "
@@ -428,7 +429,7 @@ incidents_suite(const char *kind, const char *dir)
 	    rec ? json_string_value(json_object_get(rec, "description")) : "");
 	json_decref(rec);
 	rec = NULL;
-	ok(store_find_incident(live, ib, &rec) == 1 && rec &&
+	ok(increcord_find(live, ib, &rec) == 1 && rec &&
 		!json_is_true(json_object_get(rec, "live")) &&
 		strcmp(json_string_value(json_object_get(rec, "merged_into")),
 		    ia) == 0,
@@ -443,13 +444,13 @@ incidents_suite(const char *kind, const char *dir)
 		associate_split_id(ia, 9, sid);
 		snprintf(nid, sizeof(nid), "%s", sid);
 	}
-	ok(store_find_incident(live, nid, &rec) == 1 && rec &&
+	ok(increcord_find(live, nid, &rec) == 1 && rec &&
 		json_array_size(json_object_get(rec, "observations")) == 1,
 	    "%s: the split-off incident holds the camera's report", kind);
 	json_decref(rec);
 	rec = NULL;
-	ok(store_find_incident(live, "inc-000000000000000000000000", &rec) ==
-		0 && store_find_incident(live, "nope", &rec) == 0,
+	ok(increcord_find(live, "inc-000000000000000000000000", &rec) ==
+		0 && increcord_find(live, "nope", &rec) == 0,
 	    "%s: unknown ids are not found", kind);
 
 	/* Filters. */
@@ -536,7 +537,7 @@ incidents_suite(const char *kind, const char *dir)
 		if (m == NULL)
 			continue;
 		rec = NULL;
-		if (store_find_incident(replay, m, &rec) != 1)
+		if (increcord_find(replay, m, &rec) != 1)
 			n++;
 		json_decref(rec);
 	}

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "format/increcord.h"
 #include "format/verform.h"
 #include "fusion/fusion.h"
 #include "record/canon.h"
@@ -190,7 +191,7 @@ new_store(const char *dir, const char *name, const char *rule)
 		json_decref(e);
 	}
 	store_incident_query_init(&q);
-	store_query_incidents(s, &q, collect_incident, &n);
+	increcord_query(s, &q, collect_incident, &n);
 	return s;
 }
 
