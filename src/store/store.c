@@ -11,7 +11,9 @@
 
 #include "common/log.h"
 #include "record/entry.h"
+#include "fusion/fusion.h"
 #include "store/applier.h"
+#include "store/fusionbook.h"
 #include "store/store.h"
 #include "store/store_backend.h"
 
@@ -32,8 +34,11 @@ store_open(const char *kind, const char *target, int flags)
 void
 store_close(struct store *s)
 {
-	if (s != NULL)
+	if (s != NULL) {
+		fusionbook_free(store_head_of(s)->book);
+		store_head_of(s)->book = NULL;
 		store_ops_of(s)->close(s);
+	}
 }
 
 int
@@ -42,16 +47,33 @@ store_begin(struct store *s)
 	return store_ops_of(s)->begin(s);
 }
 
+/* Fusion's book is written behind: its rows reach the backend here, before
+ * the commit, and a rollback makes it load again from what was committed. */
 int
 store_commit(struct store *s, int64_t applied_size)
 {
-	return store_ops_of(s)->commit(s, applied_size);
+	struct store_head *h = store_head_of(s);
+
+	if (fusionbook_flush(h->book) == -1) {
+		store_rollback(s);
+		return -1;
+	}
+	if (h->ops->commit(s, applied_size) == -1) {
+		/* the backend rolled back */
+		fusionbook_drop(h->book);
+		return -1;
+	}
+	return 0;
 }
 
 int
 store_rollback(struct store *s)
 {
-	return store_ops_of(s)->rollback(s);
+	struct store_head *h = store_head_of(s);
+
+	/* The set may hold what the tables now lose: load it again. */
+	fusionbook_drop(h->book);
+	return h->ops->rollback(s);
 }
 
 int
@@ -59,6 +81,8 @@ store_applied_size(struct store *s, int64_t *size)
 {
 	return store_ops_of(s)->applied_size(s, size);
 }
+
+static struct fusionbook *book_of(struct store *s);
 
 /*
  * The rules of the center's entries are the applier's, above every
@@ -69,14 +93,24 @@ int
 store_apply(struct store *s, int64_t index, const json_t *entry,
     const char *bytes, size_t len, const char *id)
 {
-	const struct store_ops *ops = store_ops_of(s);
+	struct store_head *h = store_head_of(s);
 	enum entry_type type = entry_type_of(entry);
 
-	if (!applier_owns(type))
-		return ops->apply(s, index, entry, bytes, len, id);
-	if (ops->settle != NULL && ops->settle(s) == -1)
+	/* Anything but an observation may read the incident tables: fusion's
+	 * book, written behind, brings them up to date first. */
+	if (type != ENTRY_OBSERVATION && fusionbook_flush(h->book) == -1)
 		return -1;
-	return applier_apply(ops->rows, s, index, type, entry);
+	if (applier_owns(type))
+		return applier_apply(h->ops->rows, s, index, type, entry);
+	if (h->ops->apply(s, index, entry, bytes, len, id) == -1)
+		return -1;
+	/* Fusion, on the one path every entry takes, live or replayed (its
+	 * book is loaded only for an entry it acts on). */
+	if (h->fusion != NULL && entry_type_fused(type))
+		return book_of(s) != NULL
+		    ? fusionbook_apply(h->book, index, entry, id)
+		    : -1;
+	return 0;
 }
 
 int
@@ -144,6 +178,7 @@ store_count_observations(struct store *s, int64_t *n)
 int
 store_reset(struct store *s)
 {
+	fusionbook_drop(store_head_of(s)->book);
 	return store_ops_of(s)->reset(s);
 }
 
@@ -274,15 +309,35 @@ store_released(struct store *s, const char *id, const char *party)
 void
 store_set_fusion(struct store *s, struct fusion *f)
 {
-	store_ops_of(s)->set_fusion(s, f);
+	struct store_head *h = store_head_of(s);
+
+	fusionbook_free(h->book);
+	h->book = NULL;
+	h->fusion = f;
+}
+
+/* The book of fusion engine h->fusion, made when first needed; NULL when
+ * no engine is attached or out of memory (logged). */
+static struct fusionbook *
+book_of(struct store *s)
+{
+	struct store_head *h = store_head_of(s);
+
+	if (h->book == NULL && h->fusion != NULL &&
+	    (h->book = fusionbook_new(h->fusion, h->ops->fusion_rows, s,
+		 h->name)) == NULL)
+		log_warnx("store %s: no memory for fusion's book", h->name);
+	return h->book;
 }
 
 int
 store_prepare_fusion(struct store *s)
 {
-	const struct store_ops *ops = store_ops_of(s);
+	struct fusionbook *b;
 
-	return ops->prepare_fusion != NULL ? ops->prepare_fusion(s) : 0;
+	if (store_head_of(s)->fusion == NULL)
+		return 0;
+	return (b = book_of(s)) != NULL ? fusionbook_load(b) : -1;
 }
 
 int

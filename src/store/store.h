@@ -22,6 +22,7 @@ struct store;
 struct principal;
 struct fusion;
 struct applier_rows;
+struct fusionbook_rows;
 struct associate_incident;
 
 #define STORE_MAX_CATEGORIES 16
@@ -227,9 +228,9 @@ struct store_ops {
 	    const char *bytes, size_t len, const char *id);
 	/* The rows the applier reads and writes (its db is s). */
 	const struct applier_rows *rows;
-	/* Brings up to date what the backend writes behind (fusion's book)
-	 * before the applier reads its rows; NULL: nothing. 0 or -1. */
-	int (*settle)(struct store *s);
+	/* The rows fusion's book loads and writes behind (store/fusionbook.h;
+	 * its db is s). */
+	const struct fusionbook_rows *fusion_rows;
 	int (*find_observation)(struct store *s, const char *id, int64_t *index,
 	    char **entry, size_t *len);
 	int (*query_observations)(struct store *s, const struct store_query *q,
@@ -265,8 +266,6 @@ struct store_ops {
 	int (*history)(struct store *s, const char *id, store_event_fn fn,
 	    void *ctx);
 	int (*released)(struct store *s, const char *id, const char *party);
-	void (*set_fusion)(struct store *s, struct fusion *f);
-	int (*prepare_fusion)(struct store *s); /* NULL: nothing to do */
 	int (*find_incident)(struct store *s, const char *id,
 	    store_incident_fn fn, void *ctx);
 	int (*query_incidents)(struct store *s,
@@ -321,14 +320,15 @@ int store_applied_size(struct store *s, int64_t *size);
  * Attaches the fusion engine f (not owned; NULL detaches): from then on
  * store_apply also runs fusion (fusion/fusion.h) on every entry and keeps
  * the incidents it makes. The writer of a center always has one, so that
- * the live path and replay (catch-up, rebuild) are the same path.
+ * the live path and replay (catch-up, rebuild) are the same path. Fusion's
+ * book lives here, above the backend (store/fusionbook.h).
  */
 void store_set_fusion(struct store *s, struct fusion *f);
 
 /*
- * Readies what fusion keeps in memory while applying (the SQLite backend
- * loads its book of incidents from its tables: about a second per 100,000
- * observations), so that the first entry applied does not wait for it.
+ * Readies what fusion keeps in memory while applying (its book,
+ * store/fusionbook.h, loaded from the backend's rows: about a second per
+ * 100,000 observations), so that the first entry applied does not wait.
  * Optional: store_apply does the same when needed. 0, or -1 on error
  * (logged; store_apply then tries again).
  */

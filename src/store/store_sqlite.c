@@ -8,18 +8,18 @@
  *
  * It also keeps what fusion makes on the apply path: the incidents, the
  * observations as fusion placed them, complaint links and analysts'
- * decisions live in the tables below, filled through fusion_apply for
- * every entry applied — live or replayed — so `truce rebuild` recreates
- * them. Fusion reads its book from memory (an incident_set loaded from
- * these tables) and the tables are written behind it, once per
- * transaction ("the write-behind book" below). Live incidents are found by
- * area through an R*Tree of their search boxes (associate_box, in 1e-7
- * degrees rounded outward) and windows.
+ * decisions live in the tables below, written by fusion's book
+ * (store/fusionbook.h, above this backend) through the rows this file
+ * provides (sqlite_fusion_rows), so `truce rebuild` recreates them. Live
+ * incidents are found by area through an R*Tree of their search boxes
+ * (associate_box, in 1e-7 degrees rounded outward) and windows.
  *
  * The rules of the center's entries are not here: store/applier.c decides
  * which genesis, principal, member, evidence, incident_state, assessment,
  * task and release entries apply and what they change, through the rows
- * this file provides (sqlite_rows; docs/storage.md, "Layers").
+ * this file provides (sqlite_rows; docs/storage.md, "Layers"); the API's
+ * JSON is built from the rows it reads in src/format/ (verform,
+ * increcord).
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -37,7 +37,7 @@
 #include "record/observation.h"
 #include "fusion/associate.h"
 #include "fusion/fusion.h"
-#include "fusion/incident_set.h"
+#include "store/fusionbook.h"
 #include "store/applier.h"
 #include "store/store.h"
 #include "store/store_backend.h"
@@ -76,42 +76,15 @@ enum rec_stmt {
 	R_NSTMTS
 };
 
-/* Fusion's book on the apply path: what the tables still lack of one
- * incident (see "the write-behind book" below). */
-struct fb_inc {
-	double dlat, dlon;	/* where its words were taken */
-	unsigned described : 1; /* it has words (taken at dlat, dlon) */
-	unsigned row : 1;	/* its row and box are to be written */
-	unsigned words : 1;	/* its words are to be taken anew */
-	unsigned links : 1;	/* its complaint links are to be written */
-	unsigned queued : 1;	/* on the dirty list */
-	unsigned stored : 1;	/* its row is in the table */
-	unsigned zoned : 1;	/* it may have rows in incident_zone */
-};
-
-struct fbook {
-	struct incident_set *set; /* NULL: not loaded */
-	struct fb_inc *v;	  /* by the set's incident position */
-	size_t cap;
-	uint32_t *dirty; /* positions to write, in the order first changed */
-	size_t ndirty, capdirty;
-};
-
 struct store {
-	const struct store_ops *ops; /* first: see store_backend.h */
+	struct store_head head; /* first: see store_backend.h */
 	sqlite3 *db;
 	sqlite3_stmt *ins_obs, *ins_rtree, *find, *get_applied, *set_applied;
 	sqlite3_stmt *book[B_NSTMTS];
 	sqlite3_stmt *rec[R_NSTMTS];
-	struct fusion *fusion; /* NULL: observations are only indexed */
-	struct fbook fb;       /* fusion's book while applying */
-	int scratch;	       /* STORE_SCRATCH: no spatial index */
+	int scratch; /* STORE_SCRATCH: no spatial index */
 	char path[512];
 };
-
-static void fb_drop(struct fbook *fb);
-static int fb_load(struct store *s);
-static int fb_flush(struct store *s);
 
 #define WORLD_LON 1800000000
 #define WORLD_LAT 900000000
@@ -404,7 +377,8 @@ sqlite_open(const char *target, int flags)
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
-	s->ops = &store_sqlite_ops;
+	s->head.ops = &store_sqlite_ops;
+	s->head.name = s->path;
 	snprintf(s->path, sizeof(s->path), "%s", target);
 	s->scratch = (flags & STORE_SCRATCH) != 0;
 	if (sqlite3_open_v2(target, &s->db,
@@ -481,7 +455,6 @@ sqlite_close(struct store *s)
 		sqlite3_finalize(s->book[i]);
 	for (i = 0; i < R_NSTMTS; i++)
 		sqlite3_finalize(s->rec[i]);
-	fb_drop(&s->fb);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -503,8 +476,6 @@ sqlite_begin(struct store *s)
 static int
 sqlite_rollback(struct store *s)
 {
-	/* The set may hold what the tables now lose: load it again. */
-	fb_drop(&s->fb);
 	if (sqlite3_get_autocommit(s->db))
 		return 0;
 	return exec(s, "ROLLBACK");
@@ -513,10 +484,6 @@ sqlite_rollback(struct store *s)
 static int
 sqlite_commit(struct store *s, int64_t applied_size)
 {
-	if (fb_flush(s) == -1) {
-		sqlite_rollback(s);
-		return -1;
-	}
 	sqlite3_bind_int64(s->set_applied, 1, applied_size);
 	if (sqlite3_step(s->set_applied) != SQLITE_DONE) {
 		sq_fail(s, "set applied size");
@@ -551,8 +518,6 @@ floor_div(int64_t a, int64_t b)
 {
 	return a / b - (a % b != 0 && (a < 0) != (b < 0));
 }
-
-static const struct associate_book_ops sqlite_book;
 
 static int
 apply_observation(struct store *s, int64_t index, const json_t *e,
@@ -1181,13 +1146,6 @@ apply_report(struct store *s, int64_t idx, const json_t *e)
 	return r == 1 ? refuse(s, idx, "report", "%s", why) : r;
 }
 
-/* Before the applier reads: fusion's book written behind, up to date. */
-static int
-sqlite_settle(struct store *s)
-{
-	return s->fb.ndirty > 0 ? fb_flush(s) : 0;
-}
-
 static int
 sqlite_apply(struct store *s, int64_t index, const json_t *entry,
     const char *bytes, size_t len, const char *id)
@@ -1195,9 +1153,6 @@ sqlite_apply(struct store *s, int64_t index, const json_t *entry,
 	enum entry_type type = entry_type_of(entry);
 	int rc;
 
-	/* Other entries may read the incident tables: bring them up to date. */
-	if (type != ENTRY_OBSERVATION && sqlite_settle(s) == -1)
-		return -1;
 	switch (type) {
 	case ENTRY_OBSERVATION:
 		rc = apply_observation(s, index, entry, bytes, len, id);
@@ -1207,17 +1162,7 @@ sqlite_apply(struct store *s, int64_t index, const json_t *entry,
 		rc = 0;
 		break;
 	}
-	if (rc == -1)
-		return -1;
-	/* Fusion, on the one path every entry takes, live or replayed (its
-	 * book is loaded only for an entry it acts on). */
-	if (s->fusion != NULL && entry_type_fused(type)) {
-		if (s->fb.set == NULL && fb_load(s) == -1)
-			return -1;
-		return fusion_apply(s->fusion, &sqlite_book, s, index, entry,
-		    id);
-	}
-	return 0;
+	return rc;
 }
 
 static int
@@ -1386,12 +1331,13 @@ row_obs(sqlite3_stmt *st, struct associate_obs *o)
 	o->search_m = sqlite3_column_double(st, 19);
 }
 
-/* ---- the tables' side: rows written as fusion decides ----------------- */
+/* ---- fusion's rows: what its book (store/fusionbook.h) loads and writes
+ * behind; the book above decides what and when. */
 
 static int
-sql_add_obs(struct store *s, const struct associate_obs *o,
-    const char *incident)
+sql_add_obs(void *db, const struct associate_obs *o, const char *incident)
 {
+	struct store *s = db;
 	sqlite3_stmt *st = s->book[B_INS_FOBS];
 	int rc;
 
@@ -1426,8 +1372,9 @@ sql_add_obs(struct store *s, const struct associate_obs *o,
 }
 
 static int
-sql_move_obs(struct store *s, int64_t index, const char *incident)
+sql_move_obs(void *db, int64_t index, const char *incident)
 {
+	struct store *s = db;
 	sqlite3_stmt *st = s->book[B_MOVE_FOBS];
 	int rc;
 
@@ -1441,23 +1388,20 @@ sql_move_obs(struct store *s, int64_t index, const char *incident)
 
 /*
  * Writes incident inc's row and its R*Tree box (the live, located
- * incidents: what GET /v1/incidents searches by area). With e->words, its
- * words too, taken at (e->dlat, e->dlon) when e->described (which becomes
- * 0 if that position cannot be described), cleared otherwise, and its
- * zones replaced.
+ * incidents: what GET /v1/incidents searches by area). With words->take,
+ * its words too (cleared when words->w is NULL) and its zones replaced.
  */
 static int
-sql_put_incident(struct store *s, const struct associate_incident *inc,
-    struct fb_inc *e)
+sql_put_incident(void *db, const struct associate_incident *inc, int stored,
+    const struct fusionbook_words *words, int zoned)
 {
-	sqlite3_stmt *st = s->book[e->words ? B_UPSERT_INC_W : B_UPSERT_INC];
-	struct fusion_words w;
+	struct store *s = db;
+	sqlite3_stmt *st = s->book[words->take ? B_UPSERT_INC_W : B_UPSERT_INC];
+	const struct fusion_words *w = words->w;
 	int64_t rid = 0;
-	int worded = 0, rc = -1;
+	int rc = -1;
 	size_t i;
 
-	if (e->words && e->described)
-		worded = fusion_describe(s->fusion, e->dlat, e->dlon, &w) == 0;
 	sqlite3_bind_text(st, 1, inc->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, inc->seed_index);
 	sqlite3_bind_int64(st, 3, inc->updated_index);
@@ -1494,23 +1438,23 @@ sql_put_incident(struct store *s, const struct associate_incident *inc,
 		sqlite3_bind_text(st, 28, inc->merged_into, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 28);
-	if (e->words) {
+	if (words->take) {
 		for (i = 29; i <= 35; i++)
 			sqlite3_bind_null(st, (int)i);
-		if (worded && w.primary_zone[0] != '\0')
-			sqlite3_bind_text(st, 29, w.primary_zone, -1,
+		if (w != NULL && w->primary_zone[0] != '\0')
+			sqlite3_bind_text(st, 29, w->primary_zone, -1,
 			    SQLITE_STATIC);
-		if (worded && w.text[0] != '\0')
-			sqlite3_bind_text(st, 30, w.text, -1, SQLITE_STATIC);
-		if (worded && w.has_line) {
-			sqlite3_bind_text(st, 31, w.line, -1, SQLITE_STATIC);
-			sqlite3_bind_double(st, 32, w.line_m);
-			sqlite3_bind_text(st, 33, w.line_side, -1,
+		if (w != NULL && w->text[0] != '\0')
+			sqlite3_bind_text(st, 30, w->text, -1, SQLITE_STATIC);
+		if (w != NULL && w->has_line) {
+			sqlite3_bind_text(st, 31, w->line, -1, SQLITE_STATIC);
+			sqlite3_bind_double(st, 32, w->line_m);
+			sqlite3_bind_text(st, 33, w->line_side, -1,
 			    SQLITE_STATIC);
 		}
-		if (worded) {
-			sqlite3_bind_double(st, 34, e->dlat);
-			sqlite3_bind_double(st, 35, e->dlon);
+		if (w != NULL) {
+			sqlite3_bind_double(st, 34, words->dlat);
+			sqlite3_bind_double(st, 35, words->dlon);
 		}
 	}
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -1523,35 +1467,32 @@ sql_put_incident(struct store *s, const struct associate_incident *inc,
 	sqlite3_reset(st);
 	if (rc == -1)
 		return -1;
-	if (e->stored) {
+	if (stored) {
 		st = s->book[B_DEL_IRTREE];
 		sqlite3_bind_int64(st, 1, rid);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = sq_fail(s, "delete incident box");
 		sqlite3_reset(st);
 	}
-	e->stored = 1;
 	if (rc == 0 && inc->live && inc->located)
 		rc = insert_box(s, s->book[B_INS_IRTREE], rid, inc->lat,
 		    inc->lon, inc->search_m, inc->g_from, inc->g_to, 1,
 		    inc->group, inc->kind);
-	if (rc == -1 || !e->words)
+	if (rc == -1 || !words->take)
 		return rc;
-	e->described = (unsigned)worded;
-	if (e->zoned) {
+	if (zoned) {
 		st = s->book[B_DEL_ZONES];
 		sqlite3_bind_text(st, 1, inc->id, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = sq_fail(s, "delete zones");
 		sqlite3_reset(st);
 	}
-	e->zoned = (unsigned)(worded && w.nzones > 0);
 	st = s->book[B_INS_ZONE];
-	for (i = 0; rc == 0 && worded && i < w.nzones; i++) {
+	for (i = 0; rc == 0 && w != NULL && i < w->nzones; i++) {
 		sqlite3_bind_text(st, 1, inc->id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, (int64_t)i);
-		sqlite3_bind_text(st, 3, w.zone_layer[i], -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, w.zone[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, w->zone_layer[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, w->zone[i], -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = sq_fail(s, "insert zone");
 		sqlite3_reset(st);
@@ -1561,9 +1502,9 @@ sql_put_incident(struct store *s, const struct associate_incident *inc,
 
 /* Replaces the complaints linked to incident by idx[0..n-1]. */
 static int
-sql_set_links(struct store *s, const char *incident, const int64_t *idx,
-    size_t n)
+sql_set_links(void *db, const char *incident, const int64_t *idx, size_t n)
 {
+	struct store *s = db;
 	sqlite3_stmt *st = s->book[B_DEL_LINKS];
 	size_t i;
 	int rc;
@@ -1583,9 +1524,10 @@ sql_set_links(struct store *s, const char *incident, const int64_t *idx,
 }
 
 static int
-sql_decided(struct store *s, int64_t index, const char *incident, int applied,
+sql_decided(void *db, int64_t index, const char *incident, int applied,
     const char *message)
 {
+	struct store *s = db;
 	sqlite3_stmt *st = s->book[B_INS_DECISION];
 	int rc;
 
@@ -1599,101 +1541,12 @@ sql_decided(struct store *s, int64_t index, const char *incident, int applied,
 	return rc;
 }
 
-/* ---- the write-behind book -------------------------------------------
- *
- * Fusion reads its book on every observation (candidates near it, the
- * chosen incident's members, complaints to link) and rewrites the chosen
- * incident's summary each time. The book it reads is the in-memory
- * incident_set (fusion/incident_set.h), loaded from the tables by
- * store_prepare_fusion (the server's applier, as it starts) or else by the
- * first entry fusion acts on in this connection; the tables follow it. The
- * rows of observations, moves and decisions are written as they happen;
- * an incident's row, box, words and links are written once per
- * transaction, before the commit (and before any entry that is not an
- * observation, whose apply may read them), however many observations
- * joined it: the write-behind of a buffer pool, with the transaction as
- * the unit (SQLite itself, InnoDB's change buffer). A rollback drops the
- * set; it is loaded again from the committed tables. The tables end every
- * transaction exactly as writing through would leave them: rows in
- * creation order (the incident rid is the API's cursor), and words only
- * where an incident moved more than STORE_REWORD_M since its last words,
- * that decision taken at every change as before.
- */
-
-/* Re-word an incident when it moved more than this since its words. */
-#define STORE_REWORD_M 10.0
-
-/* Distance in metres between two nearby positions (local, for "has it
- * moved"; fusion's own distances are on the ellipsoid). */
-static double
-moved_m(double lat1, double lon1, double lat2, double lon2)
-{
-	double dn = (lat2 - lat1) * 111132.0;
-	double de =
-	    (lon2 - lon1) * 111320.0 * cos(lat1 * 3.14159265358979 / 180);
-
-	return sqrt(dn * dn + de * de);
-}
-
-/* Frees the set and the incidents' state: the next entry loads them. */
-static void
-fb_drop(struct fbook *fb)
-{
-	incident_set_free(fb->set);
-	free(fb->v);
-	free(fb->dirty);
-	memset(fb, 0, sizeof(*fb));
-}
-
-/* The state of incident id, which the set holds (clean, not described
- * when new); NULL when the set has no such incident or out of memory. */
-static struct fb_inc *
-fb_get(struct fbook *fb, const char *id)
-{
-	long k = incident_set_find(fb->set, id);
-	struct fb_inc *nv;
-	size_t ncap;
-
-	if (k < 0)
-		return NULL;
-	if ((size_t)k >= fb->cap) {
-		ncap = fb->cap ? fb->cap : 256;
-		while (ncap <= (size_t)k)
-			ncap *= 2;
-		if ((nv = realloc(fb->v, ncap * sizeof(*nv))) == NULL)
-			return NULL;
-		memset(nv + fb->cap, 0, (ncap - fb->cap) * sizeof(*nv));
-		fb->v = nv;
-		fb->cap = ncap;
-	}
-	return &fb->v[k];
-}
-
-/* Queues incident e for the next flush (once). */
+/* The committed rows: incidents in creation order (and where their words
+ * were taken), then every placed observation in log order, then the
+ * links. */
 static int
-fb_queue(struct fbook *fb, struct fb_inc *e)
-{
-	uint32_t *nd;
-	size_t ncap;
-
-	if (e->queued)
-		return 0;
-	if (fb->ndirty == fb->capdirty) {
-		ncap = fb->capdirty ? fb->capdirty * 2 : 256;
-		if ((nd = realloc(fb->dirty, ncap * sizeof(*nd))) == NULL)
-			return -1;
-		fb->dirty = nd;
-		fb->capdirty = ncap;
-	}
-	fb->dirty[fb->ndirty++] = (uint32_t)(e - fb->v);
-	e->queued = 1;
-	return 0;
-}
-
-/* Loads the set from the committed tables (incidents in creation order,
- * then every placed observation in log order, then the links). */
-static int
-fb_load(struct store *s)
+sql_load(void *db, fusionbook_incident_fn inc_fn, fusionbook_obs_fn obs_fn,
+    fusionbook_link_fn link_fn, void *ctx)
 {
 	static const char *const sql[3] = {
 		"SELECT " INC_COLS ", i.described_lat, i.described_lon FROM "
@@ -1702,31 +1555,25 @@ fb_load(struct store *s)
 		"observation o ON o.idx = f.idx ORDER BY f.idx",
 		"SELECT incident, complaint_idx FROM incident_link",
 	};
-	struct fbook *fb = &s->fb;
+	struct store *s = db;
 	struct associate_incident inc;
 	struct associate_obs o;
-	struct fb_inc *e;
 	sqlite3_stmt *st = NULL;
 	const char *id;
 	int i, r = SQLITE_DONE, rc = -1;
 
-	fb_drop(fb);
-	if ((fb->set = incident_set_new()) == NULL)
-		return -1;
 	for (i = 0; i < 3; i++) {
 		if (prep(s, sql[i], &st) == -1)
 			goto done;
 		while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 			if (i == 0) {
 				row_incident(st, &inc);
-				if (incident_set_ops.put(fb->set, &inc) == -1 ||
-				    (e = fb_get(fb, inc.id)) == NULL)
+				if (inc_fn(ctx, &inc,
+					sqlite3_column_type(st, 26) !=
+					    SQLITE_NULL,
+					sqlite3_column_double(st, 26),
+					sqlite3_column_double(st, 27)) == -1)
 					goto done;
-				e->described =
-				    sqlite3_column_type(st, 26) != SQLITE_NULL;
-				e->stored = e->zoned = 1;
-				e->dlat = sqlite3_column_double(st, 26);
-				e->dlon = sqlite3_column_double(st, 27);
 				continue;
 			}
 			id = (const char *)sqlite3_column_text(st,
@@ -1735,10 +1582,9 @@ fb_load(struct store *s)
 				goto done;
 			if (i == 1) {
 				row_obs(st, &o);
-				if (incident_set_ops.add_obs(fb->set, &o, id) ==
-				    -1)
+				if (obs_fn(ctx, &o, id) == -1)
 					goto done;
-			} else if (incident_set_ops.add_link(fb->set, id,
+			} else if (link_fn(ctx, id,
 				       sqlite3_column_int64(st, 1)) == -1)
 				goto done;
 		}
@@ -1752,214 +1598,17 @@ fb_load(struct store *s)
 	rc = 0;
 done:
 	sqlite3_finalize(st);
-	if (rc == -1) {
-		log_warnx("store %s: cannot load fusion's book", s->path);
-		fb_drop(fb);
-	}
 	return rc;
 }
 
-/* Writes every queued incident's row, box, words and links. */
-static int
-fb_flush(struct store *s)
-{
-	struct fbook *fb = &s->fb;
-	const struct associate_incident *inc;
-	struct fb_inc *e;
-	int64_t *links = NULL;
-	long nl;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; rc == 0 && i < fb->ndirty; i++) {
-		e = &fb->v[fb->dirty[i]];
-		if ((inc = incident_set_incident(fb->set, fb->dirty[i])) ==
-		    NULL) {
-			rc = -1;
-			break;
-		}
-		if (e->row && (rc = sql_put_incident(s, inc, e)) == -1)
-			break;
-		if (e->links) {
-			nl = incident_set_links(fb->set, inc->id, NULL, 0);
-			if (nl < 0 ||
-			    (nl > 0 &&
-				(links = malloc((size_t)nl * sizeof(*links))) ==
-				    NULL)) {
-				rc = -1;
-				break;
-			}
-			incident_set_links(fb->set, inc->id, links, (size_t)nl);
-			rc = sql_set_links(s, inc->id, links, (size_t)nl);
-			free(links);
-			links = NULL;
-		}
-		e->row = e->words = e->links = e->queued = 0;
-	}
-	if (rc == 0)
-		fb->ndirty = 0;
-	return rc;
-}
-
-static int
-wb_candidates(void *book, const struct associate_query *q,
-    associate_incident_fn fn, void *arg)
-{
-	return incident_set_ops.candidates(((struct store *)book)->fb.set, q,
-	    fn, arg);
-}
-
-static int
-wb_get(void *book, const char *id, struct associate_incident *out)
-{
-	return incident_set_ops.get(((struct store *)book)->fb.set, id, out);
-}
-
-static int
-wb_members(void *book, const char *id, associate_obs_fn fn, void *arg)
-{
-	return incident_set_ops.members(((struct store *)book)->fb.set, id, fn,
-	    arg);
-}
-
-static int
-wb_complaints(void *book, const struct associate_query *q, associate_obs_fn fn,
-    void *arg)
-{
-	return incident_set_ops.complaints(((struct store *)book)->fb.set, q,
-	    fn, arg);
-}
-
-static int
-wb_add_obs(void *book, const struct associate_obs *o, const char *incident)
-{
-	struct store *s = book;
-
-	if (incident_set_ops.add_obs(s->fb.set, o, incident) == -1) {
-		log_warnx("store %s: fusion's book cannot take entry %lld: "
-			  "out of memory, held already, or past its limits (%d "
-			  "observations, log indexes below %lld)",
-		    s->path, (long long)o->index, INCIDENT_SET_MAX_OBS,
-		    (long long)INCIDENT_SET_MAX_INDEX);
-		return -1;
-	}
-	return sql_add_obs(s, o, incident);
-}
-
-static int
-wb_move_obs(void *book, int64_t index, const char *incident)
-{
-	struct store *s = book;
-
-	if (incident_set_ops.move_obs(s->fb.set, index, incident) == -1)
-		return -1;
-	return sql_move_obs(s, index, incident);
-}
-
-static int
-wb_put(void *book, const struct associate_incident *inc)
-{
-	struct store *s = book;
-	struct fb_inc *e;
-	int here;
-
-	if (incident_set_ops.put(s->fb.set, inc) == -1 ||
-	    (e = fb_get(&s->fb, inc->id)) == NULL)
-		return -1;
-	e->row = 1;
-	/* Whether the words change is decided here, at every change, from
-	 * where they were last taken; the words are taken at the flush. */
-	here = inc->located && isfinite(inc->lat) && isfinite(inc->lon) &&
-	    fabs(inc->lat) <= 90 && fabs(inc->lon) <= 180;
-	if (!(inc->located && e->described &&
-		moved_m(e->dlat, e->dlon, inc->lat, inc->lon) <=
-		    STORE_REWORD_M) &&
-	    !(!inc->located && !e->described)) {
-		e->words = 1;
-		e->described = (unsigned)here;
-		e->dlat = inc->lat;
-		e->dlon = inc->lon;
-	}
-	return fb_queue(&s->fb, e);
-}
-
-static int
-wb_links_changed(struct store *s, const char *incident)
-{
-	struct fb_inc *e = fb_get(&s->fb, incident);
-
-	if (e == NULL)
-		return -1;
-	e->links = 1;
-	return fb_queue(&s->fb, e);
-}
-
-static int
-wb_set_links(void *book, const char *incident, const int64_t *idx, size_t n)
-{
-	struct store *s = book;
-
-	if (incident_set_ops.set_links(s->fb.set, incident, idx, n) == -1)
-		return -1;
-	return wb_links_changed(s, incident);
-}
-
-static int
-wb_add_link(void *book, const char *incident, int64_t index)
-{
-	struct store *s = book;
-
-	if (incident_set_ops.add_link(s->fb.set, incident, index) == -1)
-		return -1;
-	return wb_links_changed(s, incident);
-}
-
-static int
-wb_decided(void *book, int64_t index, const char *incident, int applied,
-    const char *message)
-{
-	struct store *s = book;
-
-	if (incident_set_ops.decided(s->fb.set, index, incident, applied,
-		message) == -1)
-		return -1;
-	return sql_decided(s, index, incident, applied, message);
-}
-
-static struct associate_summary *
-wb_summary(void *book, const char *id)
-{
-	return incident_set_ops.summary(((struct store *)book)->fb.set, id);
-}
-
-static const struct associate_book_ops sqlite_book = {
-	.candidates = wb_candidates,
-	.get = wb_get,
-	.members = wb_members,
-	.add_obs = wb_add_obs,
-	.move_obs = wb_move_obs,
-	.put = wb_put,
-	.complaints = wb_complaints,
-	.set_links = wb_set_links,
-	.add_link = wb_add_link,
-	.decided = wb_decided,
-	.summary = wb_summary,
+static const struct fusionbook_rows sqlite_fusion_rows = {
+	.load = sql_load,
+	.add_obs = sql_add_obs,
+	.move_obs = sql_move_obs,
+	.put_incident = sql_put_incident,
+	.set_links = sql_set_links,
+	.decided = sql_decided,
 };
-
-static void
-sqlite_set_fusion(struct store *s, struct fusion *f)
-{
-	fb_drop(&s->fb);
-	s->fusion = f;
-}
-
-static int
-sqlite_prepare_fusion(struct store *s)
-{
-	if (s->fusion == NULL || s->fb.set != NULL)
-		return 0;
-	return fb_load(s);
-}
 
 /* ---- incident records: the rows an incident's JSON is built from ---- */
 
@@ -2834,7 +2483,6 @@ sqlite_reset(struct store *s)
 	char sql[128];
 	size_t i;
 
-	fb_drop(&s->fb);
 	for (i = 0; tables[i] != NULL; i++) {
 		snprintf(sql, sizeof(sql), "DELETE FROM %s", tables[i]);
 		if (exec(s, sql) == -1)
@@ -2890,7 +2538,7 @@ const struct store_ops store_sqlite_ops = {
 	.applied_size = sqlite_applied_size,
 	.apply = sqlite_apply,
 	.rows = &sqlite_rows,
-	.settle = sqlite_settle,
+	.fusion_rows = &sqlite_fusion_rows,
 	.find_observation = sqlite_find_observation,
 	.query_observations = sqlite_query,
 	.observation_ids = sqlite_observation_ids,
@@ -2913,8 +2561,6 @@ const struct store_ops store_sqlite_ops = {
 	.tasks = sqlite_tasks,
 	.history = sqlite_history,
 	.released = sqlite_released,
-	.set_fusion = sqlite_set_fusion,
-	.prepare_fusion = sqlite_prepare_fusion,
 	.find_incident = sqlite_find_incident,
 	.query_incidents = sqlite_query_incidents,
 	.incident_parts = sqlite_incident_parts,
