@@ -14,6 +14,7 @@
 #include "center/center.h"
 #include "center/products.h"
 #include "format/increcord.h"
+#include "format/reportform.h"
 #include "format/verform.h"
 #include "geo/gazetteer.h"
 #include "geo/geodesy.h"
@@ -316,7 +317,7 @@ spot_sequence(struct store *s, const char *subject, const json_t *incs,
 	tz_civil_from_days((from / 1000 + tz_offset_at(z, from / 1000)) / 86400,
 	    &y, &m, &d);
 	snprintf(tail, sizeof(tail), "/%lld", (long long)y);
-	if ((list = store_reports(s, NULL, "spot")) == NULL)
+	if ((list = reportform_list(s, NULL, "spot")) == NULL)
 		return -1;
 	*seq = 0;
 	json_array_foreach(list, i, r)

@@ -381,120 +381,76 @@ sqlite_reports_apply(sqlite3 *db, int64_t idx, const json_t *entry, char *why,
 	return apply_notes(db, idx, &e, why, whylen);
 }
 
-/* The members who signed (decision) report id, in name order. */
-static json_t *
-members_of(sqlite3 *db, const char *id, const char *decision)
-{
-	sqlite3_stmt *st = stmt(db,
-	    "SELECT member FROM report_signature "
-	    "WHERE report = ? AND decision = ? ORDER BY member",
-	    "tt", id, decision);
-	json_t *out;
-
-	if (st == NULL)
-		return NULL;
-	out = json_array();
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(out,
-		    json_string((const char *)sqlite3_column_text(st, 0)));
-	sqlite3_finalize(st);
-	return out;
-}
-
 #define REPORT_COLS                                                        \
 	"id, idx, kind, number, subject, from_ms, to_ms, log_size, root, " \
 	"by, at_ms, state, state_idx"
 
-static json_t *
-report_row(sqlite3 *db, sqlite3_stmt *st)
+int
+sqlite_reports_rows(sqlite3 *db, const struct store_report_filter *f,
+    store_report_fn fn, void *ctx)
 {
-	const char *id = (const char *)sqlite3_column_text(st, 0);
-
-	return json_pack("{s:s,s:I,s:s,s:s,s:s,s:{s:I,s:I},s:I,s:s,s:s,s:I,"
-			 "s:s,s:I,s:o,s:o}",
-	    "id", id, "index", (json_int_t)sqlite3_column_int64(st, 1), "kind",
-	    sqlite3_column_text(st, 2), "number", sqlite3_column_text(st, 3),
-	    "subject", sqlite3_column_text(st, 4), "period", "from_ms",
-	    (json_int_t)sqlite3_column_int64(st, 5), "to_ms",
-	    (json_int_t)sqlite3_column_int64(st, 6), "log_size",
-	    (json_int_t)sqlite3_column_int64(st, 7), "root",
-	    sqlite3_column_text(st, 8), "by", sqlite3_column_text(st, 9),
-	    "at_ms", (json_int_t)sqlite3_column_int64(st, 10), "state",
-	    sqlite3_column_text(st, 11), "state_index",
-	    (json_int_t)sqlite3_column_int64(st, 12), "signed_by",
-	    members_of(db, id, "sign"), "refused_by",
-	    members_of(db, id, "refuse"));
-}
-
-json_t *
-sqlite_reports_list(sqlite3 *db, const char *state, const char *kind)
-{
+	struct store_report_row row;
 	sqlite3_stmt *st;
-	json_t *out, *row;
 	int r;
 
 	st = stmt(db,
 	    "SELECT " REPORT_COLS " FROM report WHERE (?1 IS NULL "
-	    "OR state = ?1) AND (?2 IS NULL OR kind = ?2) ORDER BY idx",
-	    "tt", state, kind);
+	    "OR id = ?1) AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR "
+	    "kind = ?3) ORDER BY idx",
+	    "ttt", f->id, f->state, f->kind);
 	if (st == NULL)
-		return NULL;
-	out = json_array();
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		if ((row = report_row(db, st)) != NULL)
-			json_array_append_new(out, row);
-	sqlite3_finalize(st);
-	if (r != SQLITE_DONE) {
-		json_decref(out);
-		fail(db, "list reports");
-		return NULL;
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		row.id = (const char *)sqlite3_column_text(st, 0);
+		row.index = sqlite3_column_int64(st, 1);
+		row.kind = (const char *)sqlite3_column_text(st, 2);
+		row.number = (const char *)sqlite3_column_text(st, 3);
+		row.subject = (const char *)sqlite3_column_text(st, 4);
+		row.from_ms = sqlite3_column_int64(st, 5);
+		row.to_ms = sqlite3_column_int64(st, 6);
+		row.log_size = sqlite3_column_int64(st, 7);
+		row.root = (const char *)sqlite3_column_text(st, 8);
+		row.by = (const char *)sqlite3_column_text(st, 9);
+		row.at_ms = sqlite3_column_int64(st, 10);
+		row.state = (const char *)sqlite3_column_text(st, 11);
+		row.state_index = sqlite3_column_int64(st, 12);
+		if (fn(ctx, &row) != 0)
+			break;
 	}
-	return out;
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return fail(db, "list reports");
+	return 0;
 }
 
 int
-sqlite_reports_find(sqlite3 *db, const char *id, json_t **out)
+sqlite_reports_signatures(sqlite3 *db, const char *report,
+    store_signature_fn fn, void *ctx)
 {
+	struct store_signature_row row;
 	sqlite3_stmt *st;
-	json_t *o = NULL, *sigs;
-	int64_t need, nmembers;
 	int r;
 
-	if ((st = stmt(db, "SELECT " REPORT_COLS " FROM report WHERE id = ?",
-		 "t", id)) == NULL)
+	st = stmt(db,
+	    "SELECT member, decision, reason, idx, signed_at_ms, note FROM "
+	    "report_signature WHERE report = ? ORDER BY member",
+	    "t", report);
+	if (st == NULL)
 		return -1;
-	if ((r = sqlite3_step(st)) == SQLITE_ROW)
-		o = report_row(db, st);
-	sqlite3_finalize(st);
-	if (r == SQLITE_DONE)
-		return 0;
-	if (o == NULL)
-		return fail(db, "find report");
-	if (needed(db, &need, &nmembers) == -1 ||
-	    (st = stmt(db,
-		 "SELECT member, decision, reason, idx, "
-		 "signed_at_ms, note FROM report_signature WHERE report = ? "
-		 "ORDER BY member",
-		 "t", id)) == NULL) {
-		json_decref(o);
-		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		row.member = (const char *)sqlite3_column_text(st, 0);
+		row.decision = (const char *)sqlite3_column_text(st, 1);
+		row.reason = (const char *)sqlite3_column_text(st, 2);
+		row.index = sqlite3_column_int64(st, 3);
+		row.signed_at_ms = sqlite3_column_int64(st, 4);
+		row.note = (const char *)sqlite3_column_text(st, 5);
+		if (fn(ctx, &row) != 0)
+			break;
 	}
-	sigs = json_array();
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(sigs,
-		    json_pack("{s:s,s:s,s:s?,s:I,s:I,"
-			      "s:s}",
-			"member", sqlite3_column_text(st, 0), "decision",
-			sqlite3_column_text(st, 1), "reason",
-			sqlite3_column_text(st, 2), "index",
-			(json_int_t)sqlite3_column_int64(st, 3), "signed_at_ms",
-			(json_int_t)sqlite3_column_int64(st, 4), "note",
-			sqlite3_column_text(st, 5)));
 	sqlite3_finalize(st);
-	json_object_set_new(o, "signatures", sigs);
-	json_object_set_new(o, "needed", json_integer(need));
-	*out = o;
-	return 1;
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return fail(db, "report signatures");
+	return 0;
 }
 
 int

@@ -18,6 +18,8 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "store/store.h"
+
 /* The tables (CREATE ... IF NOT EXISTS), run where the schema is made. */
 extern const char sqlite_reports_schema[];
 
@@ -33,20 +35,13 @@ extern const char *const sqlite_reports_tables[];
 int sqlite_reports_apply(sqlite3 *db, int64_t idx, const json_t *e, char *why,
     size_t whylen);
 
-/*
- * Reports in drafting order, as a new array of {"id","index","kind",
- * "number","subject","period","log_size","root","by","at_ms","state",
- * "state_index","signed_by":[members],"refused_by":[members]}, filtered
- * by state and kind (NULL: any). NULL on error.
- */
-json_t *sqlite_reports_list(sqlite3 *db, const char *state, const char *kind);
+/* Calls fn for each report f selects, in drafting order. 0 or -1. */
+int sqlite_reports_rows(sqlite3 *db, const struct store_report_filter *f,
+    store_report_fn fn, void *ctx);
 
-/*
- * Report id as above plus "signatures": [{"member","decision","reason"?,
- * "index","signed_at_ms","note"}] in member order, and "needed" (the
- * signatures the rule asks for): 1 and a new *out, 0 none, -1 error.
- */
-int sqlite_reports_find(sqlite3 *db, const char *id, json_t **out);
+/* Calls fn for each signature of report, in member order. 0 or -1. */
+int sqlite_reports_signatures(sqlite3 *db, const char *report,
+    store_signature_fn fn, void *ctx);
 
 /*
  * The log size a report computed now stands on: size less the report

@@ -379,16 +379,18 @@ store_read_end(struct store *s)
 	return store_ops_of(s)->read_end(s);
 }
 
-json_t *
-store_reports(struct store *s, const char *state, const char *kind)
+int
+store_reports(struct store *s, const struct store_report_filter *f,
+    store_report_fn fn, void *ctx)
 {
-	return store_ops_of(s)->reports(s, state, kind);
+	return store_ops_of(s)->reports(s, f, fn, ctx);
 }
 
 int
-store_find_report(struct store *s, const char *id, json_t **out)
+store_signatures(struct store *s, const char *report, store_signature_fn fn,
+    void *ctx)
 {
-	return store_ops_of(s)->find_report(s, id, out);
+	return store_ops_of(s)->signatures(s, report, fn, ctx);
 }
 
 int

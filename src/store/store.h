@@ -214,6 +214,40 @@ typedef int (*store_event_fn)(void *ctx, const struct store_event_row *row);
 /* Called once per text value (a party); non-zero stops. */
 typedef int (*store_text_fn)(void *ctx, const char *text);
 
+/* A report as the store keeps it (report/reportentry.h; docs/products.md;
+ * strings borrowed for the call). */
+struct store_report_row {
+	const char *id;
+	int64_t index; /* the draft's log entry */
+	const char *kind, *number, *subject;
+	int64_t from_ms, to_ms; /* its period */
+	int64_t log_size;	/* the log size it was computed at */
+	const char *root;
+	const char *by;
+	int64_t at_ms;
+	const char *state; /* draft, released, superseded, refused */
+	int64_t state_index;
+};
+
+/* Which reports: every field set narrows (NULL: any). */
+struct store_report_filter {
+	const char *id, *state, *kind;
+};
+
+/* Called once per report, in drafting order; non-zero stops. */
+typedef int (*store_report_fn)(void *ctx, const struct store_report_row *row);
+
+/* A member's signature or refusal of a report (reason NULL: none). */
+struct store_signature_row {
+	const char *member, *decision, *reason;
+	int64_t index, signed_at_ms;
+	const char *note; /* the member's signed note */
+};
+
+/* Called once per signature, in member order; non-zero stops. */
+typedef int (
+    *store_signature_fn)(void *ctx, const struct store_signature_row *row);
+
 struct store_ops {
 	const char *name;
 	struct store *(*open)(const char *target, int flags);
@@ -277,9 +311,10 @@ struct store_ops {
 	/* Products (docs/products.md). */
 	int (*read_begin)(struct store *s);
 	int (*read_end)(struct store *s);
-	json_t *(
-	    *reports)(struct store *s, const char *state, const char *kind);
-	int (*find_report)(struct store *s, const char *id, json_t **out);
+	int (*reports)(struct store *s, const struct store_report_filter *f,
+	    store_report_fn fn, void *ctx);
+	int (*signatures)(struct store *s, const char *report,
+	    store_signature_fn fn, void *ctx);
 	int (*report_basis)(struct store *s, int64_t size, int64_t *basis);
 	int (*observation_incident)(struct store *s, int64_t index,
 	    char *incident, size_t len, int *created);
@@ -512,20 +547,16 @@ int store_read_begin(struct store *s);
 int store_read_end(struct store *s);
 
 /*
- * The center's reports (report/reportentry.h) in drafting order, filtered
- * by state (draft, released, superseded, refused) and kind (NULL: any):
- * a new array of {"id","index","kind","number","subject","period",
- * "log_size","root","by","at_ms","state","state_index","signed_by",
- * "refused_by"}. NULL on error.
+ * Calls fn for each report f selects (report/reportentry.h), in drafting
+ * order; their JSON is format/reportform.h's. 0 or -1.
  */
-json_t *store_reports(struct store *s, const char *state, const char *kind);
+int store_reports(struct store *s, const struct store_report_filter *f,
+    store_report_fn fn, void *ctx);
 
-/*
- * Report id as store_reports has it, plus "signatures" (each member's
- * signed note, decision, reason, index) and "needed" (signatures the rule
- * asks for): 1 and a new *out, 0 if none, -1 on error.
- */
-int store_find_report(struct store *s, const char *id, json_t **out);
+/* Calls fn for each member's signature or refusal of report, in member
+ * order (one a member). 0 or -1. */
+int store_signatures(struct store *s, const char *report, store_signature_fn fn,
+    void *ctx);
 
 /*
  * The log size a report computed at applied size `size` stands on: size

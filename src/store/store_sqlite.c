@@ -2510,16 +2510,18 @@ sqlite_read_end(struct store *s)
 	return sqlite3_get_autocommit(s->db) ? 0 : exec(s, "COMMIT");
 }
 
-static json_t *
-sqlite_reports(struct store *s, const char *state, const char *kind)
+static int
+sqlite_reports(struct store *s, const struct store_report_filter *f,
+    store_report_fn fn, void *ctx)
 {
-	return sqlite_reports_list(s->db, state, kind);
+	return sqlite_reports_rows(s->db, f, fn, ctx);
 }
 
 static int
-sqlite_find_report(struct store *s, const char *id, json_t **out)
+sqlite_signatures(struct store *s, const char *report, store_signature_fn fn,
+    void *ctx)
 {
-	return sqlite_reports_find(s->db, id, out);
+	return sqlite_reports_signatures(s->db, report, fn, ctx);
 }
 
 static int
@@ -2568,7 +2570,7 @@ const struct store_ops store_sqlite_ops = {
 	.read_begin = sqlite_read_begin,
 	.read_end = sqlite_read_end,
 	.reports = sqlite_reports,
-	.find_report = sqlite_find_report,
+	.signatures = sqlite_signatures,
 	.report_basis = sqlite_report_basis,
 	.observation_incident = sqlite_observation_incident,
 };
