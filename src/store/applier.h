@@ -1,11 +1,13 @@
 /*
  * applier: the rules that turn log entries into store rows — for the
  * center's members and principals (genesis, member, principal), evidence
- * custody (evidence), and joint verification (incident_state, assessment,
- * task, release; docs/verification.md): which entries are refused and
- * why, whose signatures a key change or an assessment must carry, and
- * what ruling the members' latest assessments make under the center's
- * rule (verify/workflow.h). Written once, above
+ * custody (evidence), joint verification (incident_state, assessment,
+ * task, release; docs/verification.md) and products (report: drafts,
+ * members' signatures, releases; docs/products.md): which entries are
+ * refused and why, whose signatures a key change, an assessment or a
+ * report's note must carry, what ruling the members' latest assessments
+ * make under the center's rule (verify/workflow.h), and when a report is
+ * released or refused. Written once, above
  * the backends: a backend provides the rows below (struct applier_rows),
  * each a plain read or write with no decision in it, and the same entries
  * make the same rows and the same refusals in every backend.
@@ -35,6 +37,8 @@
 struct assessment;
 struct member_rule;
 struct principal;
+struct reportentry;
+struct reportentry_signature;
 
 #define APPLIER_REASON_LEN 256 /* a refusal's reason (STORE_REASON_LEN) */
 #define APPLIER_MAX_VIEWS 16   /* members' views a ruling weighs */
@@ -160,12 +164,41 @@ struct applier_rows {
 	/* Records that entry idx of type was refused, and why. 0 or -1. */
 	int (*refused)(void *db, int64_t idx, const char *type,
 	    const char *reason);
+
+	/* Products (report/reportentry.h; docs/products.md). */
+	/* Notes that entry idx is a report entry, applied or refused (what
+	 * store_report_basis counts). 0 or -1. */
+	int (*report_entry)(void *db, int64_t idx);
+	/* Report id: 1 with the index that drafted it, its state (len
+	 * bytes) and number (nlen bytes), 0 if never drafted, -1 on error. */
+	int (*find_report)(void *db, const char *id, int64_t *idx, char *state,
+	    size_t len, char *number, size_t nlen);
+	/* Marks the drafts of kind and subject superseded as of idx. */
+	int (*supersede_drafts)(void *db, int64_t idx, const char *kind,
+	    const char *subject);
+	/* Stores report e, drafted by entry idx, as a draft. 0 or -1. */
+	int (
+	    *insert_report)(void *db, int64_t idx, const struct reportentry *e);
+	/* member's signature or refusal of report (with note not NULL: that
+	 * very note): 1 with its entry index, 0 if none, -1 on error. */
+	int (*find_signature)(void *db, const char *report, const char *member,
+	    const char *note, int64_t *idx);
+	/* Stores signature s, its signed note, of entry idx. 0 or -1. */
+	int (*insert_signature)(void *db, int64_t idx,
+	    const struct reportentry_signature *s, const char *note);
+	/* How many members signed (refusals 0) or refused (1) report. */
+	int (*count_signatures)(void *db, const char *report, int refusals,
+	    int64_t *n);
+	/* Moves report from draft to state (released, refused) as of idx;
+	 * a report that is not a draft stays as it is. 0 or -1. */
+	int (*settle_report)(void *db, const char *report, const char *state,
+	    int64_t idx);
 };
 
 /*
  * 1 if entries of type t are the applier's (genesis, principal, member,
- * evidence, incident_state, assessment, task, release), 0 if a backend
- * applies them itself (observations, reports) or nobody does.
+ * evidence, incident_state, assessment, task, release, report), 0 if a
+ * backend applies them itself (observations) or nobody does.
  */
 int applier_owns(enum entry_type t);
 
@@ -237,6 +270,19 @@ int applier_task(const struct applier_rows *rows, void *db, int64_t idx,
 
 /* Applies entry idx (a "release" entry) to an incident that exists. */
 int applier_release(const struct applier_rows *rows, void *db, int64_t idx,
+    const json_t *entry);
+
+/*
+ * Applies entry idx (a "report" entry): a draft of a report never drafted
+ * before (it supersedes the drafts of its kind and subject), or members'
+ * signed notes signing or refusing one report that is a draft or
+ * released, each by a member whose current key signed it, once per
+ * member (a release may repeat notes recorded already). The report is
+ * released when the signatures meet the center's rule, refused when the
+ * refusals leave too few members to meet it. Cost: one signature check a
+ * note. 0 or -1.
+ */
+int applier_report(const struct applier_rows *rows, void *db, int64_t idx,
     const json_t *entry);
 
 /*

@@ -94,50 +94,27 @@ one_int(sqlite3 *db, sqlite3_stmt *st, int64_t *v)
 	return r == SQLITE_DONE ? 0 : fail(db, "read");
 }
 
-/* The signatures the rule needs, and how many members there are. */
-static int
-needed(sqlite3 *db, int64_t *need, int64_t *nmembers)
+int
+sqlite_reports_entry(sqlite3 *db, int64_t idx)
 {
-	struct member_rule rule = { 0, 0 };
-	sqlite3_stmt *st;
-	json_t *v = NULL;
-	int r;
-
-	if (one_int(db, stmt(db, "SELECT count(*) FROM member", ""),
-		nmembers) != 1)
-		return -1;
-	if ((st = stmt(db, "SELECT value FROM center WHERE key = 'rule'",
-		 "")) == NULL)
-		return -1;
-	if ((r = sqlite3_step(st)) == SQLITE_ROW)
-		v = json_loads((const char *)sqlite3_column_text(st, 0), 0,
-		    NULL);
-	sqlite3_finalize(st);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
-		return fail(db, "rule");
-	if (v == NULL || member_rule_from_json(v, &rule) == -1)
-		rule.k = rule.n = 0;
-	json_decref(v);
-	*need = member_rule_needed(&rule, *nmembers);
-	return 0;
+	return done(db,
+	    stmt(db, "INSERT OR IGNORE INTO report_entry VALUES(?)", "i", idx));
 }
 
-/* The report's state into buf: 1, 0 no such report, -1. */
-static int
-report_state(sqlite3 *db, const char *id, char *buf, size_t len, char *number,
-    size_t nlen)
+int
+sqlite_reports_find(sqlite3 *db, const char *id, int64_t *idx, char *state,
+    size_t len, char *number, size_t nlen)
 {
 	sqlite3_stmt *st = stmt(db,
-	    "SELECT state, number FROM report WHERE "
-	    "id = ?",
-	    "t", id);
+	    "SELECT idx, state, number FROM report WHERE id = ?", "t", id);
 	int r;
 
 	if (st == NULL)
 		return -1;
 	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		snprintf(buf, len, "%s", sqlite3_column_text(st, 0));
-		snprintf(number, nlen, "%s", sqlite3_column_text(st, 1));
+		*idx = sqlite3_column_int64(st, 0);
+		snprintf(state, len, "%s", sqlite3_column_text(st, 1));
+		snprintf(number, nlen, "%s", sqlite3_column_text(st, 2));
 	}
 	sqlite3_finalize(st);
 	if (r == SQLITE_ROW)
@@ -145,86 +122,51 @@ report_state(sqlite3 *db, const char *id, char *buf, size_t len, char *number,
 	return r == SQLITE_DONE ? 0 : fail(db, "report state");
 }
 
-/*
- * Checks one note of entry idx: readable, about report `report` (NULL:
- * any), by a member whose registered key signed it, that member's first
- * — or, in a release (known not NULL), that very note recorded already
- * (*known = 1). 0 with *s, 1 refused (why), -1 error.
- */
-static int
-check_note(sqlite3 *db, const char *note, const char *report,
-    struct reportentry_signature *s, int *known, char *why, size_t whylen)
+int
+sqlite_reports_supersede(sqlite3 *db, int64_t idx, const char *kind,
+    const char *subject)
 {
-	const char *keys[1];
-	sqlite3_stmt *st;
-	char vkey[NOTE_VKEY_MAX], err[256];
-	int64_t x;
-	int r;
-
-	if (reportentry_signature_read(note, strlen(note), s, err,
-		sizeof(err)) == -1) {
-		snprintf(why, whylen, "a signature note: %s", err);
-		return 1;
-	}
-	if (report != NULL && strcmp(s->report, report) != 0) {
-		snprintf(why, whylen,
-		    "/report: the note signs %.16s…, not "
-		    "%.16s…",
-		    s->report, report);
-		return 1;
-	}
-	if ((st = stmt(db, "SELECT vkey FROM member WHERE name = ?", "t",
-		 s->member)) == NULL)
-		return -1;
-	vkey[0] = '\0';
-	if ((r = sqlite3_step(st)) == SQLITE_ROW)
-		snprintf(vkey, sizeof(vkey), "%s", sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
-		return fail(db, "member key");
-	if (vkey[0] == '\0') {
-		snprintf(why, whylen,
-		    "/member: %s is not a member of this "
-		    "center",
-		    s->member);
-		return 1;
-	}
-	keys[0] = vkey;
-	if (member_note_verify(note, strlen(note), keys, 1, err, sizeof(err)) ==
-	    -1) {
-		snprintf(why, whylen, "%s", err);
-		return 1;
-	}
-	if (known != NULL &&
-	    (r = one_int(db,
-		 stmt(db,
-		     "SELECT idx FROM "
-		     "report_signature WHERE report = ? AND member = ? AND "
-		     "note = ?",
-		     "ttt", s->report, s->member, note),
-		 &x)) != 0) {
-		*known = 1;
-		return r == 1 ? 0 : -1;
-	}
-	if ((r = one_int(db,
-		 stmt(db,
-		     "SELECT idx FROM report_signature WHERE "
-		     "report = ? AND member = ?",
-		     "tt", s->report, s->member),
-		 &x)) != 0) {
-		if (r == 1)
-			snprintf(why, whylen,
-			    "%s has signed or refused report "
-			    "%.16s… already, at log index %lld (a replay)",
-			    s->member, s->report, (long long)x);
-		return r == 1 ? 1 : -1;
-	}
-	return 0;
+	return done(db,
+	    stmt(db,
+		"UPDATE report SET state = 'superseded', state_idx = ? WHERE "
+		"kind = ? AND subject = ? AND state = 'draft'",
+		"itt", idx, kind, subject));
 }
 
-static int
-record(sqlite3 *db, int64_t idx, const struct reportentry_signature *s,
-    const char *note)
+int
+sqlite_reports_insert(sqlite3 *db, int64_t idx, const struct reportentry *e)
+{
+	return done(db,
+	    stmt(db,
+		"INSERT INTO report VALUES(?,?,?,?,?,?,?,?,"
+		"?,?,?,'draft',?)",
+		"titttiiittii", e->report, idx, e->kind, e->number, e->subject,
+		e->from_ms, e->to_ms, e->log_size, e->root, e->by, e->at_ms,
+		idx));
+}
+
+int
+sqlite_reports_find_signature(sqlite3 *db, const char *report,
+    const char *member, const char *note, int64_t *idx)
+{
+	if (note != NULL)
+		return one_int(db,
+		    stmt(db,
+			"SELECT idx FROM report_signature WHERE report = ? "
+			"AND member = ? AND note = ?",
+			"ttt", report, member, note),
+		    idx);
+	return one_int(db,
+	    stmt(db,
+		"SELECT idx FROM report_signature WHERE report = ? AND "
+		"member = ?",
+		"tt", report, member),
+	    idx);
+}
+
+int
+sqlite_reports_insert_signature(sqlite3 *db, int64_t idx,
+    const struct reportentry_signature *s, const char *note)
 {
 	return done(db,
 	    stmt(db,
@@ -235,150 +177,28 @@ record(sqlite3 *db, int64_t idx, const struct reportentry_signature *s,
 		s->signed_at_ms, note));
 }
 
-/* After signatures of report id at idx: released, refused, or as is. */
-static int
-settle(sqlite3 *db, int64_t idx, const char *id)
+int
+sqlite_reports_count(sqlite3 *db, const char *report, int refusals, int64_t *n)
 {
-	int64_t need, nmembers, signs, refusals;
-
-	if (needed(db, &need, &nmembers) == -1 ||
-	    one_int(db,
-		stmt(db,
-		    "SELECT count(*) FROM report_signature WHERE "
-		    "report = ? AND decision = 'sign'",
-		    "t", id),
-		&signs) != 1 ||
-	    one_int(db,
-		stmt(db,
-		    "SELECT count(*) FROM report_signature WHERE "
-		    "report = ? AND decision = 'refuse'",
-		    "t", id),
-		&refusals) != 1)
-		return -1;
-	if (signs >= need)
-		return done(db,
-		    stmt(db,
-			"UPDATE report SET state = "
-			"'released', state_idx = ? WHERE id = ? AND state = "
-			"'draft'",
-			"it", idx, id));
-	if (nmembers - refusals < need)
-		return done(db,
-		    stmt(db,
-			"UPDATE report SET state = 'refused', "
-			"state_idx = ? WHERE id = ? AND state = 'draft'",
-			"it", idx, id));
-	return 0;
-}
-
-static int
-apply_draft(sqlite3 *db, int64_t idx, const struct reportentry *e, char *why,
-    size_t whylen)
-{
-	int64_t x;
-	int r;
-
-	if ((r = one_int(db,
-		 stmt(db, "SELECT idx FROM report WHERE id = ?", "t",
-		     e->report),
-		 &x)) != 0) {
-		if (r == 1)
-			snprintf(why, whylen,
-			    "report %.16s… was drafted "
-			    "already, at log index %lld",
-			    e->report, (long long)x);
-		return r == 1 ? 1 : -1;
-	}
-	if (done(db,
-		stmt(db,
-		    "UPDATE report SET state = 'superseded', "
-		    "state_idx = ? WHERE kind = ? AND subject = ? AND state = "
-		    "'draft'",
-		    "itt", idx, e->kind, e->subject)) == -1)
-		return -1;
-	return done(db,
-	    stmt(db,
-		"INSERT INTO report VALUES(?,?,?,?,?,?,?,?,"
-		"?,?,?,'draft',?)",
-		"titttiiittii", e->report, idx, e->kind, e->number, e->subject,
-		e->from_ms, e->to_ms, e->log_size, e->root, e->by, e->at_ms,
-		idx));
-}
-
-/* Signatures of entry idx: notes[0..n-1], all about one report. */
-static int
-apply_notes(sqlite3 *db, int64_t idx, const struct reportentry *e, char *why,
-    size_t whylen)
-{
-	struct reportentry_signature s[REPORTENTRY_MAX_NOTES];
-	int known[REPORTENTRY_MAX_NOTES] = { 0 };
-	char state[32], number[REPORT_NUMBER_LEN];
-	const char *report = e->report;
-	size_t i, j;
-	int r;
-
-	for (i = 0; i < e->nnotes; i++) {
-		if ((r = check_note(db, e->notes[i], report, &s[i],
-			 e->action == REPORTENTRY_RELEASE ? &known[i] : NULL,
-			 why, whylen)) != 0)
-			return r;
-		report = s[i].report;
-		for (j = 0; j < i; j++)
-			if (strcmp(s[j].member, s[i].member) == 0) {
-				snprintf(why, whylen,
-				    "/notes/%zu: %s signs "
-				    "twice",
-				    i, s[i].member);
-				return 1;
-			}
-	}
-	if ((r = report_state(db, report, state, sizeof(state), number,
-		 sizeof(number))) != 1) {
-		if (r == 0)
-			snprintf(why, whylen, "no report %.16s… was drafted",
-			    report);
-		return r == 0 ? 1 : -1;
-	}
-	if (strcmp(state, "draft") != 0 && strcmp(state, "released") != 0) {
-		snprintf(why, whylen,
-		    "report %.16s… is %s: it takes no "
-		    "signatures",
-		    report, state);
-		return 1;
-	}
-	for (i = 0; i < e->nnotes; i++) {
-		if (strcmp(s[i].number, number) != 0) {
-			snprintf(why, whylen,
-			    "/number: the note signs \"%s\", "
-			    "the report is \"%s\"",
-			    s[i].number, number);
-			return 1;
-		}
-	}
-	for (i = 0; i < e->nnotes; i++)
-		if (!known[i] && record(db, idx, &s[i], e->notes[i]) == -1)
-			return -1;
-	return settle(db, idx, report);
+	return one_int(db,
+		   stmt(db,
+		       "SELECT count(*) FROM report_signature WHERE report = "
+		       "? AND decision = ?",
+		       "tt", report, refusals ? "refuse" : "sign"),
+		   n) == 1
+	    ? 0
+	    : -1;
 }
 
 int
-sqlite_reports_apply(sqlite3 *db, int64_t idx, const json_t *entry, char *why,
-    size_t whylen)
+sqlite_reports_settle(sqlite3 *db, const char *report, const char *state,
+    int64_t idx)
 {
-	struct reportentry e;
-	char err[256];
-
-	if (done(db,
-		stmt(db, "INSERT OR IGNORE INTO report_entry VALUES(?)", "i",
-		    idx)) == -1)
-		return -1;
-	if (reportentry_read(entry, &e, err, sizeof(err)) == -1) {
-		snprintf(why, whylen, "%s", err);
-		return 1;
-	}
-	if (e.action == REPORTENTRY_DRAFT)
-		return apply_draft(db, idx, &e, why, whylen);
-	return apply_notes(db, idx, &e, why, whylen);
+	return done(db,
+	    stmt(db,
+		"UPDATE report SET state = ?, state_idx = ? WHERE id = ? AND "
+		"state = 'draft'",
+		"tit", state, idx, report));
 }
 
 #define REPORT_COLS                                                        \

@@ -693,19 +693,6 @@ refused(struct store *s, int64_t idx, const char *type, const char *reason)
 	    idx, type, reason);
 }
 
-/* refused, with the reason formatted from fmt. */
-static int __attribute__((format(printf, 4, 5)))
-refuse(struct store *s, int64_t idx, const char *type, const char *fmt, ...)
-{
-	char reason[STORE_REASON_LEN];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	return refused(s, idx, type, reason);
-}
-
 /* Inserts principal p from entry idx with token hash. 0 or -1. */
 static int
 insert_principal(struct store *s, int64_t idx, const struct principal *p,
@@ -1107,6 +1094,65 @@ row_refused(void *db, int64_t idx, const char *type, const char *reason)
 _Static_assert(APPLIER_REASON_LEN == STORE_REASON_LEN,
     "the applier's reasons fit the refused table's");
 
+/* Products' rows (sqlite_reports.c), on this connection. */
+static int
+row_report_entry(void *db, int64_t idx)
+{
+	return sqlite_reports_entry(((struct store *)db)->db, idx);
+}
+
+static int
+row_find_report(void *db, const char *id, int64_t *idx, char *state, size_t len,
+    char *number, size_t nlen)
+{
+	return sqlite_reports_find(((struct store *)db)->db, id, idx, state,
+	    len, number, nlen);
+}
+
+static int
+row_supersede_drafts(void *db, int64_t idx, const char *kind,
+    const char *subject)
+{
+	return sqlite_reports_supersede(((struct store *)db)->db, idx, kind,
+	    subject);
+}
+
+static int
+row_insert_report(void *db, int64_t idx, const struct reportentry *e)
+{
+	return sqlite_reports_insert(((struct store *)db)->db, idx, e);
+}
+
+static int
+row_find_signature(void *db, const char *report, const char *member,
+    const char *note, int64_t *idx)
+{
+	return sqlite_reports_find_signature(((struct store *)db)->db, report,
+	    member, note, idx);
+}
+
+static int
+row_insert_signature(void *db, int64_t idx,
+    const struct reportentry_signature *s, const char *note)
+{
+	return sqlite_reports_insert_signature(((struct store *)db)->db, idx, s,
+	    note);
+}
+
+static int
+row_count_signatures(void *db, const char *report, int refusals, int64_t *n)
+{
+	return sqlite_reports_count(((struct store *)db)->db, report, refusals,
+	    n);
+}
+
+static int
+row_settle_report(void *db, const char *report, const char *state, int64_t idx)
+{
+	return sqlite_reports_settle(((struct store *)db)->db, report, state,
+	    idx);
+}
+
 static const struct applier_rows sqlite_rows = {
 	.incident_exists = row_incident_exists,
 	.get_state = row_get_state,
@@ -1134,35 +1180,25 @@ static const struct applier_rows sqlite_rows = {
 	.insert_evidence = row_insert_evidence,
 	.add_custody = row_add_custody,
 	.refused = row_refused,
+	.report_entry = row_report_entry,
+	.find_report = row_find_report,
+	.supersede_drafts = row_supersede_drafts,
+	.insert_report = row_insert_report,
+	.find_signature = row_find_signature,
+	.insert_signature = row_insert_signature,
+	.count_signatures = row_count_signatures,
+	.settle_report = row_settle_report,
 };
 
-/* Products: sqlite_reports.c decides; a refusal is recorded here. */
-static int
-apply_report(struct store *s, int64_t idx, const json_t *e)
-{
-	char why[STORE_REASON_LEN];
-	int r = sqlite_reports_apply(s->db, idx, e, why, sizeof(why));
-
-	return r == 1 ? refuse(s, idx, "report", "%s", why) : r;
-}
-
+/* Of the entries the applier does not own, this backend indexes the
+ * observations; it keeps nothing of the others. */
 static int
 sqlite_apply(struct store *s, int64_t index, const json_t *entry,
     const char *bytes, size_t len, const char *id)
 {
-	enum entry_type type = entry_type_of(entry);
-	int rc;
-
-	switch (type) {
-	case ENTRY_OBSERVATION:
-		rc = apply_observation(s, index, entry, bytes, len, id);
-		break;
-	case ENTRY_REPORT: rc = apply_report(s, index, entry); break;
-	default: /* the applier's (store.c), or nothing the store keeps */
-		rc = 0;
-		break;
-	}
-	return rc;
+	if (entry_type_of(entry) != ENTRY_OBSERVATION)
+		return 0;
+	return apply_observation(s, index, entry, bytes, len, id);
 }
 
 static int

@@ -6,7 +6,8 @@
  * its note, state moves and their refusals, signed
  * assessments (forged, wrong key, not a member, replayed, after a ruling),
  * rulings under "2 of 3" and "all" (a dispute), tasks and releases, the
- * one "no incident" message every workflow entry shares, and a failing
+ * one "no incident" message every workflow entry shares, reports (drafts,
+ * members' signatures and refusals, releases), and a failing
  * row operation that must surface as -1 without a refusal.
  */
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <sodium.h>
 
 #include "record/canon.h"
+#include "report/reportentry.h"
 #include "store/applier.h"
 #include "tlog/note.h"
 #include "verify/assessment.h"
@@ -80,6 +82,19 @@ struct mem {
 		int64_t size;
 	} evidence[MAXROWS];
 	size_t nevidence, ncustody;
+	struct {
+		char id[REPORT_ID_LEN + 1], state[16], number[64];
+		char kind[64], subject[64];
+		int64_t idx, state_idx;
+	} reports[8];
+	size_t nreports, nreport_entries;
+	struct {
+		char report[REPORT_ID_LEN + 1], member[MEMBER_NAME_LEN];
+		char note[1024];
+		int64_t idx;
+		int refuse;
+	} signatures[MAXROWS];
+	size_t nsignatures;
 	int fail_writes; /* every write fails (a full disk) */
 };
 
@@ -416,6 +431,145 @@ m_refused(void *db, int64_t idx, const char *type, const char *reason)
 	return 0;
 }
 
+static int
+m_report_entry(void *db, int64_t idx)
+{
+	struct mem *m = db;
+
+	(void)idx;
+	if (m->fail_writes)
+		return -1;
+	m->nreport_entries++;
+	return 0;
+}
+
+static int
+m_find_report(void *db, const char *id, int64_t *idx, char *state,
+    size_t len, char *number, size_t nlen)
+{
+	struct mem *m = db;
+	size_t i;
+
+	for (i = 0; i < m->nreports; i++)
+		if (strcmp(m->reports[i].id, id) == 0) {
+			*idx = m->reports[i].idx;
+			snprintf(state, len, "%s", m->reports[i].state);
+			snprintf(number, nlen, "%s", m->reports[i].number);
+			return 1;
+		}
+	return 0;
+}
+
+static int
+m_supersede_drafts(void *db, int64_t idx, const char *kind,
+    const char *subject)
+{
+	struct mem *m = db;
+	size_t i;
+
+	if (m->fail_writes)
+		return -1;
+	for (i = 0; i < m->nreports; i++)
+		if (strcmp(m->reports[i].kind, kind) == 0 &&
+		    strcmp(m->reports[i].subject, subject) == 0 &&
+		    strcmp(m->reports[i].state, "draft") == 0) {
+			snprintf(m->reports[i].state,
+			    sizeof(m->reports[i].state), "superseded");
+			m->reports[i].state_idx = idx;
+		}
+	return 0;
+}
+
+static int
+m_insert_report(void *db, int64_t idx, const struct reportentry *e)
+{
+	struct mem *m = db;
+
+	if (m->fail_writes || m->nreports == 8)
+		return -1;
+	snprintf(m->reports[m->nreports].id, sizeof(m->reports[0].id), "%s",
+	    e->report);
+	snprintf(m->reports[m->nreports].state, sizeof(m->reports[0].state),
+	    "draft");
+	snprintf(m->reports[m->nreports].number, sizeof(m->reports[0].number),
+	    "%s", e->number);
+	snprintf(m->reports[m->nreports].kind, sizeof(m->reports[0].kind),
+	    "%s", e->kind);
+	snprintf(m->reports[m->nreports].subject,
+	    sizeof(m->reports[0].subject), "%s", e->subject);
+	m->reports[m->nreports].idx = m->reports[m->nreports].state_idx = idx;
+	m->nreports++;
+	return 0;
+}
+
+static int
+m_find_signature(void *db, const char *report, const char *member,
+    const char *note, int64_t *idx)
+{
+	struct mem *m = db;
+	size_t i;
+
+	for (i = 0; i < m->nsignatures; i++)
+		if (strcmp(m->signatures[i].report, report) == 0 &&
+		    strcmp(m->signatures[i].member, member) == 0 &&
+		    (note == NULL || strcmp(m->signatures[i].note, note) == 0)) {
+			*idx = m->signatures[i].idx;
+			return 1;
+		}
+	return 0;
+}
+
+static int
+m_insert_signature(void *db, int64_t idx,
+    const struct reportentry_signature *s, const char *note)
+{
+	struct mem *m = db;
+
+	if (m->fail_writes || m->nsignatures == MAXROWS)
+		return -1;
+	snprintf(m->signatures[m->nsignatures].report,
+	    sizeof(m->signatures[0].report), "%s", s->report);
+	snprintf(m->signatures[m->nsignatures].member,
+	    sizeof(m->signatures[0].member), "%s", s->member);
+	snprintf(m->signatures[m->nsignatures].note,
+	    sizeof(m->signatures[0].note), "%s", note);
+	m->signatures[m->nsignatures].idx = idx;
+	m->signatures[m->nsignatures++].refuse = s->refuse;
+	return 0;
+}
+
+static int
+m_count_signatures(void *db, const char *report, int refusals, int64_t *n)
+{
+	struct mem *m = db;
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < m->nsignatures; i++)
+		if (strcmp(m->signatures[i].report, report) == 0 &&
+		    m->signatures[i].refuse == refusals)
+			(*n)++;
+	return 0;
+}
+
+static int
+m_settle_report(void *db, const char *report, const char *state, int64_t idx)
+{
+	struct mem *m = db;
+	size_t i;
+
+	if (m->fail_writes)
+		return -1;
+	for (i = 0; i < m->nreports; i++)
+		if (strcmp(m->reports[i].id, report) == 0 &&
+		    strcmp(m->reports[i].state, "draft") == 0) {
+			snprintf(m->reports[i].state,
+			    sizeof(m->reports[i].state), "%s", state);
+			m->reports[i].state_idx = idx;
+		}
+	return 0;
+}
+
 static const struct applier_rows rows = {
 	.incident_exists = m_incident_exists,
 	.get_state = m_get_state,
@@ -440,6 +594,14 @@ static const struct applier_rows rows = {
 	.insert_evidence = m_insert_evidence,
 	.add_custody = m_add_custody,
 	.refused = m_refused,
+	.report_entry = m_report_entry,
+	.find_report = m_find_report,
+	.supersede_drafts = m_supersede_drafts,
+	.insert_report = m_insert_report,
+	.find_signature = m_find_signature,
+	.insert_signature = m_insert_signature,
+	.count_signatures = m_count_signatures,
+	.settle_report = m_settle_report,
 };
 
 static struct note_signer *keys[3], *wrong;
@@ -546,6 +708,66 @@ evidence(const char *action, const char *sha256)
 	    "evidence", "v", 1, "action", action, "sha256", sha256, "by",
 	    "root", "size", (json_int_t)5, "media_type", "image/png", "at_ms",
 	    (json_int_t)1800000000000LL);
+}
+
+#define R1 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define R2 "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define R3 "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+#define ROOT "82lxjqpcrp8V9TXCA68NsW6w2WdiBfdl6PMNskik4YQ="
+
+/* A draft entry of report id (a daily report of subject). */
+static json_t *
+draft(const char *id, const char *subject)
+{
+	return json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:{s:I,s:I},s:I,s:s,s:s,"
+	    "s:s,s:I}", "type", "report", "v", 1, "action", "draft", "report",
+	    id, "kind", "daily", "number", "Daily Report 1/2026", "period",
+	    "from_ms", (json_int_t)1795102200000LL, "to_ms",
+	    (json_int_t)1795188600000LL, "log_size", (json_int_t)5, "root", ROOT,
+	    "subject", subject, "by", "ana", "at_ms",
+	    (json_int_t)1800000000000LL);
+}
+
+/* Member k's signed note (signing, or refusing) of report id; caller
+ * frees. */
+static char *
+report_note(struct note_signer *k, const char *member, const char *id,
+    const char *number, int refuse)
+{
+	char err[200], *text = NULL, *note = NULL;
+	size_t len, nlen;
+
+	if (reportentry_signature_text(id, number, member, refuse,
+	    refuse ? "not what we saw" : NULL, 1800000000000LL, &text, &len,
+	    err, sizeof(err)) == -1 ||
+	    note_sign(k, (const uint8_t *)text, len, 0, &note, &nlen, err,
+	    sizeof(err)) == -1)
+		diag("report note: %s", err);
+	free(text);
+	return note;
+}
+
+/* A sign entry of member k's note. */
+static json_t *
+sign(struct note_signer *k, const char *member, const char *id, int refuse)
+{
+	char *note = report_note(k, member, id, "Daily Report 1/2026", refuse);
+	json_t *e = reportentry_sign(note, "asr", 1800000000001LL);
+
+	free(note);
+	return e;
+}
+
+/* The state of report id in m, or "(none)". */
+static const char *
+report_state(struct mem *m, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < m->nreports; i++)
+		if (strcmp(m->reports[i].id, id) == 0)
+			return m->reports[i].state;
+	return "(none)";
 }
 
 static void
@@ -758,10 +980,11 @@ main(void)
 	n = 0;
 	for (k = 0; k < ENTRY_NTYPES; k++)
 		n += (size_t)applier_owns((enum entry_type)k);
-	is_int(n, 8, "the applier owns eight entry types");
-	ok(!applier_owns(ENTRY_OBSERVATION) && !applier_owns(ENTRY_REPORT) &&
+	is_int(n, 9, "the applier owns nine entry types");
+	ok(applier_owns(ENTRY_REPORT) && !applier_owns(ENTRY_OBSERVATION) &&
 	    !applier_owns(ENTRY_INCIDENT_MERGE) && !applier_owns(ENTRY_UNKNOWN),
-	    "not observations, reports, fusion's decisions or unknown types");
+	    "reports too; not observations, fusion's decisions or unknown "
+	    "types");
 	init(&m, "all");
 	e = json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:I}", "type", "release", "v",
 	    1, "incident", A, "party", "AM", "reason", "for comment", "by",
@@ -771,6 +994,65 @@ main(void)
 	is_int(applier_apply(&rows, &m, 2, ENTRY_OBSERVATION, e), -1,
 	    "a type that is not the applier's: -1");
 	json_decref(e);
+
+	/* Reports: drafts, members' signatures, releases, refusals. */
+	init(&m, "2-of-3");
+	is_int(apply(applier_report, &m, 1, draft(R1, "2026-11-20")), 0,
+	    "a draft applies");
+	is_str(report_state(&m, R1), "draft", "stored as a draft");
+	apply(applier_report, &m, 2, draft(R1, "2026-11-20"));
+	ok(refused(&m, 2, "was drafted already, at log index 1"),
+	    "the same report twice: refused");
+	apply(applier_report, &m, 3, sign(keys[1], "RU", R1, 0));
+	ok(m.nsignatures == 1 && strcmp(report_state(&m, R1), "draft") == 0,
+	    "one signature of 2 of 3: still a draft");
+	apply(applier_report, &m, 4, sign(keys[1], "RU", R1, 0));
+	ok(refused(&m, 4, "RU has signed or refused report"),
+	    "a member signs once");
+	apply(applier_report, &m, 5, sign(wrong, "RU", R1, 0));
+	ok(m.nrefusals == 2 + 1 && m.nsignatures == 1,
+	    "a note RU's key did not sign: refused");
+	{
+		char *n1 = report_note(keys[1], "RU", R1,
+		    "Daily Report 1/2026", 0);
+		char *n2 = report_note(keys[2], "TR", R1,
+		    "Daily Report 1/2026", 0);
+		const char *notes[2] = { n1, n2 };
+
+		is_int(apply(applier_report, &m, 6,
+		    reportentry_release(R1, "Daily Report 1/2026", notes, 2,
+			"ana", 1800000000002LL)), 0, "a release applies");
+		is_str(report_state(&m, R1), "released",
+		    "2 of 3 signed: released");
+		is_int(m.nsignatures, 2, "the note recorded already is kept "
+		    "once");
+		free(n1);
+		free(n2);
+	}
+	apply(applier_report, &m, 7, draft(R2, "2026-11-21"));
+	apply(applier_report, &m, 8, draft(R3, "2026-11-21"));
+	is_str(report_state(&m, R2), "superseded",
+	    "a later draft of the same subject supersedes a draft");
+	is_str(report_state(&m, R1), "released", "but not a released report");
+	{
+		char *nine = report_note(keys[0], "KZ", R3,
+		    "Daily Report 9/2026", 0);
+
+		apply(applier_report, &m, 9,
+		    reportentry_sign(nine, "asr", 1800000000001LL));
+		ok(refused(&m, 9, "/number: the note signs \"Daily Report "
+		    "9/2026\""), "a note of another number: refused");
+		free(nine);
+	}
+	apply(applier_report, &m, 10, sign(keys[0], "KZ", R2, 0));
+	ok(refused(&m, 10, "is superseded: it takes no signatures"),
+	    "a superseded report takes no signatures");
+	apply(applier_report, &m, 11, sign(keys[0], "KZ", R3, 1));
+	apply(applier_report, &m, 12, sign(keys[1], "RU", R3, 1));
+	is_str(report_state(&m, R3), "refused",
+	    "two of three refuse: 2 of 3 can no longer sign");
+	is_int(m.nreport_entries, 12, "every report entry is counted, "
+	    "refused or not");
 
 	/* A failing row is an error, never a refusal. */
 	init(&m, "all");
