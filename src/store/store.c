@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "record/entry.h"
+#include "record/observation.h"
 #include "fusion/fusion.h"
 #include "store/applier.h"
 #include "store/fusionbook.h"
@@ -84,10 +85,49 @@ store_applied_size(struct store *s, int64_t *size)
 
 static struct fusionbook *book_of(struct store *s);
 
+/* The row observation entry e (log index, bytes, hex id) is indexed as.
+ * 0, or -1 for an id that is not 64 hex digits. */
+static int
+observation_row(int64_t index, const json_t *e, const char *bytes, size_t len,
+    const char *id, struct store_observation_row *row)
+{
+	const json_t *at = json_object_get(e, "observed_at");
+	const json_t *src = json_object_get(e, "source");
+	const json_t *loc = json_object_get(e, "location");
+	const char *form = json_string_value(json_object_get(loc, "form"));
+
+	if (id == NULL ||
+	    sodium_hex2bin(row->id, sizeof(row->id), id, strlen(id), NULL, NULL,
+		NULL) != 0)
+		return -1;
+	row->index = index;
+	row->entry = bytes;
+	row->len = len;
+	row->from_ms = json_integer_value(json_object_get(at, "from"));
+	row->to_ms = json_integer_value(json_object_get(at, "to"));
+	row->category = json_string_value(json_object_get(e, "category"));
+	row->category_code = observation_category_code(row->category);
+	row->source_type = json_string_value(json_object_get(src, "type"));
+	row->member = json_string_value(json_object_get(src, "member"));
+	row->organisation =
+	    json_string_value(json_object_get(src, "organisation"));
+	/* Forms that carry coordinates themselves; fusion locates the
+	 * others (the incident tables). */
+	row->located = form != NULL &&
+	    (strcmp(form, "point") == 0 || strcmp(form, "uav_frame") == 0);
+	row->lat_e7 = row->located
+	    ? json_integer_value(json_object_get(loc, "lat_e7"))
+	    : 0;
+	row->lon_e7 = row->located
+	    ? json_integer_value(json_object_get(loc, "lon_e7"))
+	    : 0;
+	return 0;
+}
+
 /*
  * The rules of the center's entries are the applier's, above every
- * backend; a backend applies only what is its own (observations' index,
- * reports) and provides the applier's rows (docs/storage.md, "Layers").
+ * backend; a backend indexes observations and provides the rows of the
+ * applier and of fusion's book (docs/storage.md, "Layers").
  */
 int
 store_apply(struct store *s, int64_t index, const json_t *entry,
@@ -95,6 +135,7 @@ store_apply(struct store *s, int64_t index, const json_t *entry,
 {
 	struct store_head *h = store_head_of(s);
 	enum entry_type type = entry_type_of(entry);
+	struct store_observation_row row;
 
 	/* Anything but an observation may read the incident tables: fusion's
 	 * book, written behind, brings them up to date first. */
@@ -102,7 +143,9 @@ store_apply(struct store *s, int64_t index, const json_t *entry,
 		return -1;
 	if (applier_owns(type))
 		return applier_apply(h->ops->rows, s, index, type, entry);
-	if (h->ops->apply(s, index, entry, bytes, len, id) == -1)
+	if (type == ENTRY_OBSERVATION &&
+	    (observation_row(index, entry, bytes, len, id, &row) == -1 ||
+		h->ops->index_observation(s, &row) == -1))
 		return -1;
 	/* Fusion, on the one path every entry takes, live or replayed (its
 	 * book is loaded only for an entry it acts on). */

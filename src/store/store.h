@@ -108,6 +108,25 @@ struct store_incident_visit {
 /* Called once per observation with its id (SHA-256) and log index. */
 typedef void (*store_id_fn)(void *ctx, const uint8_t id[32], int64_t index);
 
+/*
+ * An observation as the store indexes it, read from its entry above the
+ * backend (store.c): strings borrowed for the call; member and
+ * organisation NULL when none. Forms that carry their own coordinates
+ * (point, uav_frame) are located; the others are located by fusion.
+ */
+struct store_observation_row {
+	int64_t index;
+	uint8_t id[32];	   /* SHA-256 of its entry */
+	const char *entry; /* its canonical bytes */
+	size_t len;
+	int64_t from_ms, to_ms; /* observed_at */
+	const char *category;
+	int category_code; /* observation_category_code */
+	const char *source_type, *member, *organisation;
+	int located;
+	int64_t lat_e7, lon_e7; /* when located */
+};
+
 /* A principal as the store keeps it (strings borrowed for the call; member
  * and party "" when none, revoked_index -1 while active). */
 struct store_principal_row {
@@ -256,10 +275,9 @@ struct store_ops {
 	int (*commit)(struct store *s, int64_t applied_size);
 	int (*rollback)(struct store *s);
 	int (*applied_size)(struct store *s, int64_t *size);
-	/* Applies the entries the applier does not own (store/applier.h:
-	 * observations, reports; others it ignores). */
-	int (*apply)(struct store *s, int64_t index, const json_t *entry,
-	    const char *bytes, size_t len, const char *id);
+	/* Indexes an observation (inside a write transaction). */
+	int (*index_observation)(struct store *s,
+	    const struct store_observation_row *row);
 	/* The rows the applier reads and writes (its db is s). */
 	const struct applier_rows *rows;
 	/* The rows fusion's book loads and writes behind (store/fusionbook.h;

@@ -520,58 +520,31 @@ floor_div(int64_t a, int64_t b)
 }
 
 static int
-apply_observation(struct store *s, int64_t index, const json_t *e,
-    const char *bytes, size_t len, const char *id)
+sqlite_index_observation(struct store *s, const struct store_observation_row *o)
 {
-	const json_t *at = json_object_get(e, "observed_at");
-	const json_t *src = json_object_get(e, "source");
-	const json_t *loc = json_object_get(e, "location");
-	const char *form = json_string_value(json_object_get(loc, "form"));
-	const char *member = json_string_value(json_object_get(src, "member"));
-	const char *org =
-	    json_string_value(json_object_get(src, "organisation"));
-	int64_t from = json_integer_value(json_object_get(at, "from"));
-	int64_t to = json_integer_value(json_object_get(at, "to"));
-	int64_t lat = 0, lon = 0;
-	/* Forms that carry coordinates themselves; the others are located
-	 * by fusion (the incident tables). */
-	int point = form != NULL &&
-	    (strcmp(form, "point") == 0 || strcmp(form, "uav_frame") == 0);
-	int cat = observation_category_code(
-	    json_string_value(json_object_get(e, "category")));
-	uint8_t bid[32];
 	int rc = -1;
 
-	if (sodium_hex2bin(bid, sizeof(bid), id, strlen(id), NULL, NULL,
-		NULL) != 0)
-		return -1;
-	if (point) {
-		lat = json_integer_value(json_object_get(loc, "lat_e7"));
-		lon = json_integer_value(json_object_get(loc, "lon_e7"));
-	}
-	sqlite3_bind_int64(s->ins_obs, 1, index);
-	sqlite3_bind_blob(s->ins_obs, 2, bid, sizeof(bid), SQLITE_STATIC);
-	sqlite3_bind_int64(s->ins_obs, 3, from);
-	sqlite3_bind_int64(s->ins_obs, 4, to);
-	sqlite3_bind_text(s->ins_obs, 5,
-	    json_string_value(json_object_get(e, "category")), -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(s->ins_obs, 6,
-	    json_string_value(json_object_get(src, "type")), -1, SQLITE_STATIC);
-	if (member)
-		sqlite3_bind_text(s->ins_obs, 7, member, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s->ins_obs, 1, o->index);
+	sqlite3_bind_blob(s->ins_obs, 2, o->id, sizeof(o->id), SQLITE_STATIC);
+	sqlite3_bind_int64(s->ins_obs, 3, o->from_ms);
+	sqlite3_bind_int64(s->ins_obs, 4, o->to_ms);
+	sqlite3_bind_text(s->ins_obs, 5, o->category, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->ins_obs, 6, o->source_type, -1, SQLITE_STATIC);
+	if (o->member)
+		sqlite3_bind_text(s->ins_obs, 7, o->member, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(s->ins_obs, 7);
-	if (point) {
-		sqlite3_bind_int64(s->ins_obs, 8, lat);
-		sqlite3_bind_int64(s->ins_obs, 9, lon);
+	if (o->located) {
+		sqlite3_bind_int64(s->ins_obs, 8, o->lat_e7);
+		sqlite3_bind_int64(s->ins_obs, 9, o->lon_e7);
 	} else {
 		sqlite3_bind_null(s->ins_obs, 8);
 		sqlite3_bind_null(s->ins_obs, 9);
 	}
-	sqlite3_bind_blob(s->ins_obs, 10, bytes, (int)len, SQLITE_STATIC);
-	if (org)
-		sqlite3_bind_text(s->ins_obs, 11, org, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s->ins_obs, 10, o->entry, (int)o->len, SQLITE_STATIC);
+	if (o->organisation)
+		sqlite3_bind_text(s->ins_obs, 11, o->organisation, -1,
+		    SQLITE_STATIC);
 	else
 		sqlite3_bind_null(s->ins_obs, 11);
 	if (sqlite3_step(s->ins_obs) != SQLITE_DONE) {
@@ -588,15 +561,17 @@ apply_observation(struct store *s, int64_t index, const json_t *e,
 		goto done;
 	}
 	/* Unlocated forms get the whole world: only a world bbox finds them. */
-	sqlite3_bind_int64(s->ins_rtree, 1, index);
-	sqlite3_bind_int64(s->ins_rtree, 2, point ? lon : -WORLD_LON);
-	sqlite3_bind_int64(s->ins_rtree, 3, point ? lon : WORLD_LON);
-	sqlite3_bind_int64(s->ins_rtree, 4, point ? lat : -WORLD_LAT);
-	sqlite3_bind_int64(s->ins_rtree, 5, point ? lat : WORLD_LAT);
-	sqlite3_bind_int64(s->ins_rtree, 6, floor_div(from, 60000));
-	sqlite3_bind_int64(s->ins_rtree, 7, floor_div(to + 59999, 60000));
-	sqlite3_bind_int64(s->ins_rtree, 8, cat);
-	sqlite3_bind_int64(s->ins_rtree, 9, cat);
+	sqlite3_bind_int64(s->ins_rtree, 1, o->index);
+	sqlite3_bind_int64(s->ins_rtree, 2,
+	    o->located ? o->lon_e7 : -WORLD_LON);
+	sqlite3_bind_int64(s->ins_rtree, 3, o->located ? o->lon_e7 : WORLD_LON);
+	sqlite3_bind_int64(s->ins_rtree, 4,
+	    o->located ? o->lat_e7 : -WORLD_LAT);
+	sqlite3_bind_int64(s->ins_rtree, 5, o->located ? o->lat_e7 : WORLD_LAT);
+	sqlite3_bind_int64(s->ins_rtree, 6, floor_div(o->from_ms, 60000));
+	sqlite3_bind_int64(s->ins_rtree, 7, floor_div(o->to_ms + 59999, 60000));
+	sqlite3_bind_int64(s->ins_rtree, 8, o->category_code);
+	sqlite3_bind_int64(s->ins_rtree, 9, o->category_code);
 	if (sqlite3_step(s->ins_rtree) != SQLITE_DONE) {
 		sq_fail(s, "insert rtree");
 		goto done;
@@ -1189,17 +1164,6 @@ static const struct applier_rows sqlite_rows = {
 	.count_signatures = row_count_signatures,
 	.settle_report = row_settle_report,
 };
-
-/* Of the entries the applier does not own, this backend indexes the
- * observations; it keeps nothing of the others. */
-static int
-sqlite_apply(struct store *s, int64_t index, const json_t *entry,
-    const char *bytes, size_t len, const char *id)
-{
-	if (entry_type_of(entry) != ENTRY_OBSERVATION)
-		return 0;
-	return apply_observation(s, index, entry, bytes, len, id);
-}
 
 static int
 sqlite_find_observation(struct store *s, const char *id, int64_t *index,
@@ -2574,7 +2538,7 @@ const struct store_ops store_sqlite_ops = {
 	.commit = sqlite_commit,
 	.rollback = sqlite_rollback,
 	.applied_size = sqlite_applied_size,
-	.apply = sqlite_apply,
+	.index_observation = sqlite_index_observation,
 	.rows = &sqlite_rows,
 	.fusion_rows = &sqlite_fusion_rows,
 	.find_observation = sqlite_find_observation,
