@@ -153,6 +153,13 @@ applier_genesis(const struct applier_rows *rows, void *db, int64_t idx,
 	return 0;
 }
 
+static int
+member_json(void *ctx, const char *name, const char *vkey)
+{
+	return json_array_append_new(ctx,
+	    json_pack("{s:s,s:s}", "name", name, "vkey", vkey));
+}
+
 int
 applier_member(const struct applier_rows *rows, void *db, int64_t idx,
     const json_t *e)
@@ -167,9 +174,13 @@ applier_member(const struct applier_rows *rows, void *db, int64_t idx,
 		return refuse(rows, db, idx, "member", "/note: missing");
 	if (member_change_read(note, strlen(note), &c, why, sizeof(why)) == -1)
 		return refuse(rows, db, idx, "member", "%s", why);
-	if ((used = rows->key_used(db, c.vkey)) == -1 ||
-	    (list = rows->members(db)) == NULL)
+	if ((list = json_array()) == NULL ||
+	    (used = rows->key_used(db, c.vkey)) == -1 ||
+	    rows->members(db, member_json, list) == -1) {
+		json_decref(list);
 		return -1;
+	}
+	/* member_change_check reads the members as [{"name","vkey"}]. */
 	rc = member_change_check(note, strlen(note), &c, list, used, why,
 	    sizeof(why));
 	json_decref(list);

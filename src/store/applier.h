@@ -51,6 +51,9 @@ struct reportentry_signature;
 typedef int (*applier_view_fn)(void *arg, const char *member,
     const char *verdict, const char *attribution);
 
+/* Called by applier_rows.members once per current member. */
+typedef int (*applier_member_fn)(void *ctx, const char *name, const char *vkey);
+
 /* A task as assigned (strings borrowed from its entry; unit, kind and
  * description may be NULL). */
 struct applier_task {
@@ -139,10 +142,9 @@ struct applier_rows {
 	 * remembers the key as used. 0 or -1. */
 	int (*set_member_key)(void *db, const char *member, const char *vkey,
 	    int64_t idx);
-	/* The current members as a new array of {"name","vkey"} in name
-	 * order (verify/member.h's member_change_check reads it); NULL on
-	 * error. */
-	json_t *(*members)(void *db);
+	/* Calls fn with each current member's name and key, in name order
+	 * (borrowed for the call; non-zero stops). 0 or -1. */
+	int (*members)(void *db, applier_member_fn fn, void *ctx);
 	/* 1 if vkey was ever a member's key, 0 if not, -1 on error. */
 	int (*key_used)(void *db, const char *vkey);
 	/* Sets the center's value key ("rule", "parties") to the JSON text.

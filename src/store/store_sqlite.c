@@ -1005,24 +1005,26 @@ row_set_member_key(void *db, const char *member, const char *vkey, int64_t idx)
 	    member, idx);
 }
 
+/* The applier's member rows, from the member table. */
+struct member_visit {
+	applier_member_fn fn;
+	void *ctx;
+};
+
 static int
-member_json(void *ctx, const struct store_member_row *row)
+member_visit(void *ctx, const struct store_member_row *row)
 {
-	return json_array_append_new(ctx,
-	    json_pack("{s:s,s:s,s:I}", "name", row->name, "vkey", row->vkey,
-		"since_index", (json_int_t)row->since_index));
+	struct member_visit *v = ctx;
+
+	return v->fn(v->ctx, row->name, row->vkey);
 }
 
-static json_t *
-row_members(void *db)
+static int
+row_members(void *db, applier_member_fn fn, void *ctx)
 {
-	json_t *list = json_array();
+	struct member_visit v = { fn, ctx };
 
-	if (list == NULL || sqlite_members(db, member_json, list) == -1) {
-		json_decref(list);
-		return NULL;
-	}
-	return list;
+	return sqlite_members(db, member_visit, &v);
 }
 
 static int
