@@ -446,13 +446,14 @@ check_note(const struct applier_rows *rows, void *db, const char *note,
     size_t whylen)
 {
 	const char *keys[1];
-	char vkey[NOTE_VKEY_MAX], err[256];
+	/* rerr leaves room for its prefix in a reason (APPLIER_REASON_LEN). */
+	char vkey[NOTE_VKEY_MAX], err[256], rerr[APPLIER_REASON_LEN - 24];
 	int64_t x;
 	int r;
 
-	if (reportentry_signature_read(note, strlen(note), s, err,
-		sizeof(err)) == -1) {
-		snprintf(why, whylen, "a signature note: %s", err);
+	if (reportentry_signature_read(note, strlen(note), s, rerr,
+		sizeof(rerr)) == -1) {
+		snprintf(why, whylen, "a signature note: %s", rerr);
 		return 1;
 	}
 	if (report != NULL && strcmp(s->report, report) != 0) {
