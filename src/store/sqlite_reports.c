@@ -274,23 +274,21 @@ sqlite_reports_signatures(sqlite3 *db, const char *report,
 }
 
 int
-sqlite_reports_basis(sqlite3 *db, int64_t size, int64_t *basis)
+sqlite_reports_entries(sqlite3 *db, int64_t below, store_index_fn fn, void *ctx)
 {
 	sqlite3_stmt *st;
-	int64_t n = size;
 	int r;
 
 	if ((st = stmt(db,
 		 "SELECT idx FROM report_entry WHERE idx < ? ORDER "
 		 "BY idx DESC",
-		 "i", size)) == NULL)
+		 "i", below)) == NULL)
 		return -1;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW &&
-	    sqlite3_column_int64(st, 0) == n - 1)
-		n--;
+	    fn(ctx, sqlite3_column_int64(st, 0)) == 0)
+		;
 	sqlite3_finalize(st);
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
-		return fail(db, "report basis");
-	*basis = n;
+		return fail(db, "report entries");
 	return 0;
 }

@@ -57,11 +57,9 @@ int sqlite_reports_rows(sqlite3 *db, const struct store_report_filter *f,
 int sqlite_reports_signatures(sqlite3 *db, const char *report,
     store_signature_fn fn, void *ctx);
 
-/*
- * The log size a report computed now stands on: size less the report
- * entries at its end (they change nothing a report says), so drafting
- * twice in a row gives the same report. 0 or -1.
- */
-int sqlite_reports_basis(sqlite3 *db, int64_t size, int64_t *basis);
+/* Calls fn with every report entry's index below `below`, highest first
+ * (store_report_entries). 0 or -1. */
+int sqlite_reports_entries(sqlite3 *db, int64_t below, store_index_fn fn,
+    void *ctx);
 
 #endif

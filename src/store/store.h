@@ -230,6 +230,9 @@ struct store_event_row {
 /* Called once per step, in log order; non-zero stops. */
 typedef int (*store_event_fn)(void *ctx, const struct store_event_row *row);
 
+/* Called once per log index; non-zero stops. */
+typedef int (*store_index_fn)(void *ctx, int64_t index);
+
 /* Called once per text value (a party); non-zero stops. */
 typedef int (*store_text_fn)(void *ctx, const char *text);
 
@@ -333,7 +336,8 @@ struct store_ops {
 	    store_report_fn fn, void *ctx);
 	int (*signatures)(struct store *s, const char *report,
 	    store_signature_fn fn, void *ctx);
-	int (*report_basis)(struct store *s, int64_t size, int64_t *basis);
+	int (*report_entries)(struct store *s, int64_t below, store_index_fn fn,
+	    void *ctx);
 	int (*observation_incident)(struct store *s, int64_t index,
 	    char *incident, size_t len, int *created);
 };
@@ -582,6 +586,13 @@ int store_signatures(struct store *s, const char *report, store_signature_fn fn,
  * 0 or -1.
  */
 int store_report_basis(struct store *s, int64_t size, int64_t *basis);
+
+/*
+ * Calls fn with the log index of every report entry (applied or refused)
+ * below `below`, highest first. 0 or -1.
+ */
+int store_report_entries(struct store *s, int64_t below, store_index_fn fn,
+    void *ctx);
 
 /*
  * The incident fusion placed the observation at log index in: 1 with its

@@ -2527,9 +2527,10 @@ sqlite_signatures(struct store *s, const char *report, store_signature_fn fn,
 }
 
 static int
-sqlite_report_basis(struct store *s, int64_t size, int64_t *basis)
+sqlite_report_entries(struct store *s, int64_t below, store_index_fn fn,
+    void *ctx)
 {
-	return sqlite_reports_basis(s->db, size, basis);
+	return sqlite_reports_entries(s->db, below, fn, ctx);
 }
 
 const struct store_ops store_sqlite_ops = {
@@ -2573,6 +2574,6 @@ const struct store_ops store_sqlite_ops = {
 	.read_end = sqlite_read_end,
 	.reports = sqlite_reports,
 	.signatures = sqlite_signatures,
-	.report_basis = sqlite_report_basis,
+	.report_entries = sqlite_report_entries,
 	.observation_incident = sqlite_observation_incident,
 };
