@@ -25,6 +25,8 @@
 #include "common/clock.h"
 #include "common/file.h"
 #include "common/log.h"
+#include "format/reportform.h"
+#include "format/verform.h"
 #include "fusion/fusion.h"
 #include "geo/layers.h"
 #include "ledger/checkpointer.h"
@@ -260,7 +262,7 @@ static void
 ruling_of(struct store *s, const char *incident, int64_t index, char *out,
     size_t len)
 {
-	json_t *trail = store_incident_history(s, incident), *step;
+	json_t *trail = verform_history(s, incident), *step;
 	size_t i;
 
 	out[0] = '\0';
@@ -1608,7 +1610,7 @@ spot_draft(struct events *h, struct spot_job *j, char id[REPORT_ID_LEN + 1],
 		store_pool_put(h->c->readers, s);
 		return status == 422 ? 1 : -1;
 	}
-	found = store_find_report(s, pr.id, &rec);
+	found = reportform_find(s, pr.id, &rec);
 	store_pool_put(h->c->readers, s);
 	snprintf(id, REPORT_ID_LEN + 1, "%s", pr.id);
 	snprintf(number, REPORT_NUMBER_LEN, "%s",

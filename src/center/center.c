@@ -17,6 +17,7 @@
 #include "center/keyfile.h"
 #include "common/file.h"
 #include "common/log.h"
+#include "format/verform.h"
 #include "fusion/fusion.h"
 #include "geo/geodigest.h"
 #include "geo/layers.h"
@@ -432,7 +433,7 @@ center_principal_add_entry(struct center *c, const char *by,
 	*status = 503;
 	s = store_pool_get(c->readers);
 	found = store_find_principal(s, p->name, &cur);
-	members = store_members(s);
+	members = verform_members(s);
 	store_pool_put(c->readers, s);
 	if (found == -1 || members == NULL) {
 		snprintf(err, errlen, "the store is unavailable");

@@ -13,6 +13,9 @@
 #include "center/cas.h"
 #include "center/center.h"
 #include "center/products.h"
+#include "format/increcord.h"
+#include "format/reportform.h"
+#include "format/verform.h"
 #include "geo/gazetteer.h"
 #include "geo/geodesy.h"
 #include "geo/layers.h"
@@ -141,7 +144,7 @@ verification_of(struct store *s, json_t *list)
 	json_array_foreach(list, i, inc)
 	{
 		id = json_string_value(json_object_get(inc, "id"));
-		if ((w = store_incident_workflow(s, id)) == NULL)
+		if ((w = verform_workflow(s, id)) == NULL)
 			return -1;
 		json_object_set(inc, "state", json_object_get(w, "state"));
 		json_object_set(inc, "assessments",
@@ -171,7 +174,7 @@ incidents_in(struct store *s, int64_t from, int64_t to, json_t *list)
 	q.limit = PAGE;
 	do {
 		g.rows = 0;
-		if (store_query_incidents(s, &q, collect_incident, &g) == -1)
+		if (increcord_query(s, &q, collect_incident, &g) == -1)
 			return -1;
 		q.after = g.last;
 	} while (g.rows == PAGE);
@@ -239,7 +242,7 @@ spot_facts(struct store *s, const struct report_request *rq, json_t *incs,
 
 	for (i = 0; i < rq->nincidents; i++) {
 		inc = NULL;
-		if ((r = store_find_incident(s, rq->incidents[i], &inc)) != 1) {
+		if ((r = increcord_find(s, rq->incidents[i], &inc)) != 1) {
 			if (r == 0)
 				snprintf(err, errlen,
 				    "/incidents/%zu: no "
@@ -314,7 +317,7 @@ spot_sequence(struct store *s, const char *subject, const json_t *incs,
 	tz_civil_from_days((from / 1000 + tz_offset_at(z, from / 1000)) / 86400,
 	    &y, &m, &d);
 	snprintf(tail, sizeof(tail), "/%lld", (long long)y);
-	if ((list = store_reports(s, NULL, "spot")) == NULL)
+	if ((list = reportform_list(s, NULL, "spot")) == NULL)
 		return -1;
 	*seq = 0;
 	json_array_foreach(list, i, r)
@@ -457,7 +460,7 @@ products_compute(struct center *c, struct store *s,
 	snap = 1;
 	if (store_applied_size(s, &applied) == -1 ||
 	    store_report_basis(s, applied, &basis) == -1 ||
-	    (members = store_members(s)) == NULL)
+	    (members = verform_members(s)) == NULL)
 		goto store_failed;
 	if (rq->kind == REPORT_SPOT) {
 		if ((r = spot_facts(s, rq, incs, obs, err, errlen)) != 0) {
@@ -482,7 +485,8 @@ products_compute(struct center *c, struct store *s,
 		if (incidents_in(s, wfrom, wto, incs) == -1 ||
 		    verification_of(s, incs) == -1 ||
 		    observations_in(s, pfrom, pto, obs) == -1 ||
-		    (statuses = store_source_statuses(s, pfrom, pto)) == NULL)
+		    (statuses = reportform_source_statuses(s, pfrom, pto)) ==
+			NULL)
 			goto store_failed;
 	}
 	store_read_end(s);

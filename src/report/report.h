@@ -161,15 +161,15 @@ int report_trend_days(const struct report_request *rq);
 
 /*
  * Computes the report for rq at cx from facts:
- *   {"incidents":[incident records (store_find_incident) with "state",
- *      "assessments" (store_incident_workflow's latest per member) and,
+ *   {"incidents":[incident records (increcord_find) with "state",
+ *      "assessments" (verform_workflow's latest per member) and,
  *      for complaint incidents, "party"], every live incident whose
  *      window overlaps report_window (spot: the named ones),
  *    "observations":[{"id","index","entry"}] observations whose
  *      observed_at starts in the period (spot: those of the incidents),
- *    "members":store_members' object,
- *    "source_status":store_source_statuses' rows overlapping the period
- *      (daily and summary; absent: none)}
+ *    "members":verform_members' object,
+ *    "source_status":reportform_source_statuses' rows overlapping the
+ *      period (daily and summary; absent: none)}
  * Returns a new object (caller json_decref's it) or NULL with the reason
  * in err. Cost: O(n log n) in the incidents and observations.
  */

@@ -28,6 +28,8 @@
 #include "center/center.h"
 #include "common/num.h"
 #include "format/incform.h"
+#include "format/increcord.h"
+#include "format/verform.h"
 #include "fusion/associate.h"
 #include "fusion/fusion.h"
 #include "ledger/entrylog.h"
@@ -95,7 +97,7 @@ for_principal(json_t *p, const json_t *rec, const struct principal *who)
 }
 
 /*
- * The GeoJSON Feature of an incident record (store_find_incident), as who
+ * The GeoJSON Feature of an incident record (increcord_find), as who
  * may see it.
  */
 static json_t *
@@ -179,7 +181,7 @@ find(struct request *r, const char *id, json_t **rec)
 	if (!decision_is_incident_id(id))
 		return 0;
 	s = store_pool_get(r->srv->readers);
-	found = store_find_incident(s, id, rec);
+	found = increcord_find(s, id, rec);
 	store_pool_put(r->srv->readers, s);
 	return found;
 }
@@ -227,8 +229,8 @@ static const char *const map_fields[] = { "id", "lon", "lat", "category",
 	"ellipse", NULL };
 
 /*
- * The format=map row of a brief incident record (store.h
- * store_query_incidents): what a map draws and filters on. lon, lat and
+ * The format=map row of a brief incident record (format/increcord.h
+ * increcord_query): what a map draws and filters on. lon, lat and
  * ellipse
  * ([semi_major_m, semi_minor_m, orientation_deg], whole numbers) are null
  * when unlocated. NULL on error.
@@ -299,7 +301,7 @@ list_states(struct store *s, json_t *features)
 	json_array_foreach(features, i, f)
 	{
 		id = json_string_value(json_object_get(f, "id"));
-		if (id == NULL || (w = store_incident_workflow(s, id)) == NULL)
+		if (id == NULL || (w = verform_workflow(s, id)) == NULL)
 			return -1;
 		json_object_set(json_object_get(f, "properties"), "state",
 		    json_object_get(w, "state"));
@@ -399,7 +401,7 @@ export_page(void *ctx, struct obsfeature_text *out, int *done)
 		return -1;
 	e->q.limit = EXPORT_PAGE + 1;
 	s = store_pool_get(e->srv->readers);
-	rc = store_query_incidents(s, &e->q, list_row, &c);
+	rc = increcord_query(s, &e->q, list_row, &c);
 	if (rc == 0 && !c.failed && list_states(s, c.features) == -1)
 		c.failed = 1;
 	store_pool_put(e->srv->readers, s);
@@ -533,7 +535,7 @@ incidents_list(struct request *r)
 	c.map = map;
 	q->brief = map; /* the state comes with each brief record */
 	s = store_pool_get(r->srv->readers);
-	rc = store_query_incidents(s, q, list_row, &c);
+	rc = increcord_query(s, q, list_row, &c);
 	if (rc == 0 && !c.failed && !map && list_states(s, c.features) == -1)
 		c.failed = 1;
 	store_pool_put(r->srv->readers, s);

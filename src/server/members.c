@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "center/center.h"
+#include "format/verform.h"
 #include "record/timefmt.h"
 #include "server/request.h"
 #include "store/store.h"
@@ -31,7 +32,7 @@ members_list(struct request *r)
 	json_t *m;
 
 	s = store_pool_get(r->srv->readers);
-	m = store_members(s);
+	m = verform_members(s);
 	store_pool_put(r->srv->readers, s);
 	if (m == NULL)
 		return http_problem(r, 503, "the store is unavailable");
@@ -78,7 +79,7 @@ members_post(struct request *r)
 		    r->who.member, c->member);
 	s = store_pool_get(r->srv->readers);
 	used = store_key_used(s, c->vkey);
-	all = store_members(s);
+	all = verform_members(s);
 	store_pool_put(r->srv->readers, s);
 	if (used == -1 || all == NULL) {
 		json_decref(all);

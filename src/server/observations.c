@@ -21,6 +21,7 @@
 #include "common/num.h"
 #include "format/obsfeature.h"
 #include "format/obsform.h"
+#include "format/verform.h"
 #include "ledger/checkpointer.h"
 #include "ledger/entrylog.h"
 #include "record/observation.h"
@@ -314,7 +315,7 @@ center_parties(struct request *r)
 	json_t *m, *parties;
 
 	s = store_pool_get(r->srv->readers);
-	m = store_members(s);
+	m = verform_members(s);
 	store_pool_put(r->srv->readers, s);
 	if (m == NULL)
 		return NULL;

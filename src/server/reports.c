@@ -27,6 +27,8 @@
 #include "center/center.h"
 #include "center/products.h"
 #include "common/num.h"
+#include "format/reportform.h"
+#include "format/verform.h"
 #include "ledger/checkpointer.h"
 #include "ledger/entrylog.h"
 #include "record/observation.h"
@@ -71,7 +73,7 @@ drafted(struct request *r)
 	if (http_written(r, &index, &ret) == -1)
 		return ret;
 	s = store_pool_get(r->srv->readers);
-	found = store_find_report(s, id, &rec);
+	found = reportform_find(s, id, &rec);
 	store_pool_put(r->srv->readers, s);
 	if (found != 1)
 		return http_problem(r, 503, "the store is unavailable");
@@ -104,7 +106,7 @@ reports_post(struct request *r)
 		ret = http_problem(r, (unsigned)status, "%s", err);
 		goto done;
 	}
-	found = store_find_report(s, pr.id, &rec);
+	found = reportform_find(s, pr.id, &rec);
 	store_pool_put(r->srv->readers, s);
 	if (found == -1) {
 		ret = http_problem(r, 503, "the store is unavailable");
@@ -169,7 +171,7 @@ reports_list(struct request *r)
 		state = "released";
 	}
 	s = store_pool_get(r->srv->readers);
-	list = store_reports(s, state, kind);
+	list = reportform_list(s, state, kind);
 	store_pool_put(r->srv->readers, s);
 	if (list == NULL)
 		return http_problem(r, 503, "the store is unavailable");
@@ -309,7 +311,7 @@ reports_get(struct request *r)
 	if (!report_is_id(id))
 		return http_problem(r, 404, "no report has id %.80s", id);
 	s = store_pool_get(r->srv->readers);
-	found = store_find_report(s, id, &rec);
+	found = reportform_find(s, id, &rec);
 	store_pool_put(r->srv->readers, s);
 	if (found == -1)
 		return http_problem(r, 503, "the store is unavailable");
@@ -392,8 +394,8 @@ signed_it(struct request *r)
 	if (http_written(r, &index, &ret) == -1)
 		return ret;
 	s = store_pool_get(r->srv->readers);
-	store_find_report(s,
-	    json_string_value(json_object_get(answer, "report")), &rec);
+	reportform_find(s, json_string_value(json_object_get(answer, "report")),
+	    &rec);
 	store_pool_put(r->srv->readers, s);
 	json_object_set_new(answer, "index", json_integer(index));
 	json_object_set(answer, "state",
@@ -436,8 +438,8 @@ reports_sign(struct request *r)
 		    "sign for %s",
 		    r->who.member, sig.member);
 	s = store_pool_get(r->srv->readers);
-	members = store_members(s);
-	found = store_find_report(s, r->arg, &rec);
+	members = verform_members(s);
+	found = reportform_find(s, r->arg, &rec);
 	store_pool_put(r->srv->readers, s);
 	if (members == NULL || found == -1) {
 		ret = http_problem(r, 503, "the store is unavailable");

@@ -31,6 +31,7 @@
 
 #include "center/center.h"
 #include "common/num.h"
+#include "format/verform.h"
 #include "ledger/entrylog.h"
 #include "record/source_status.h"
 #include "record/timefmt.h"
@@ -84,8 +85,8 @@ workflow_of(struct request *r, const char *id, enum MHD_Result *ret)
 	json_t *w, *m;
 
 	s = store_pool_get(r->srv->readers);
-	w = store_incident_workflow(s, id);
-	m = store_members(s);
+	w = verform_workflow(s, id);
+	m = verform_members(s);
 	store_pool_put(r->srv->readers, s);
 	if (w == NULL || m == NULL) {
 		json_decref(w);
@@ -125,7 +126,7 @@ verification_assessments(struct request *r)
 	if (visible(r, r->arg, &ret) != 1)
 		return ret;
 	s = store_pool_get(r->srv->readers);
-	list = store_assessments(s, r->arg);
+	list = verform_assessments(s, r->arg);
 	store_pool_put(r->srv->readers, s);
 	if (list == NULL)
 		return http_problem(r, 503, "the store is unavailable");
@@ -180,7 +181,7 @@ verification_history(struct request *r)
 	if (visible(r, r->arg, &ret) != 1)
 		return ret;
 	s = store_pool_get(r->srv->readers);
-	all = store_incident_history(s, r->arg);
+	all = verform_history(s, r->arg);
 	store_pool_put(r->srv->readers, s);
 	if (all == NULL)
 		return http_problem(r, 503, "the store is unavailable");
@@ -377,7 +378,7 @@ assessed(struct request *r)
 	if (http_written(r, &index, &ret) == -1)
 		return ret;
 	s = store_pool_get(r->srv->readers);
-	w = store_incident_workflow(s,
+	w = verform_workflow(s,
 	    json_string_value(json_object_get(answer, "incident")));
 	store_pool_put(r->srv->readers, s);
 	json_object_set_new(answer, "index", json_integer(index));
@@ -418,7 +419,7 @@ verification_assess(struct request *r)
 	if (visible(r, r->arg, &ret) != 1)
 		return ret;
 	s = store_pool_get(r->srv->readers);
-	members = store_members(s);
+	members = verform_members(s);
 	store_pool_put(r->srv->readers, s);
 	if (members == NULL)
 		return http_problem(r, 503, "the store is unavailable");
@@ -562,7 +563,7 @@ verification_task_done(struct request *r)
 			goto done;
 	}
 	s = store_pool_get(r->srv->readers);
-	found = store_find_task(s, t, &task);
+	found = verform_task(s, t, &task);
 	store_pool_put(r->srv->readers, s);
 	if (found != 1) {
 		ret = http_problem(r, found ? 503 : 404,
@@ -629,7 +630,7 @@ verification_release(struct request *r)
 		goto done;
 	}
 	s = store_pool_get(r->srv->readers);
-	m = store_members(s);
+	m = verform_members(s);
 	store_pool_put(r->srv->readers, s);
 	parties = json_object_get(m, "parties");
 	json_array_foreach(parties, i, p) listed |=
@@ -663,7 +664,7 @@ verification_queue(struct request *r)
 	json_t *q;
 
 	s = store_pool_get(r->srv->readers);
-	q = store_queue(s, &r->who);
+	q = verform_queue(s, &r->who);
 	store_pool_put(r->srv->readers, s);
 	if (q == NULL)
 		return http_problem(r, 503, "the store is unavailable");

@@ -11,6 +11,7 @@
 
 #include "record/evidence_entry.h"
 #include "record/source_status.h"
+#include "report/reportentry.h"
 #include "store/applier.h"
 #include "tlog/note.h"
 #include "verify/assessment.h"
@@ -153,6 +154,13 @@ applier_genesis(const struct applier_rows *rows, void *db, int64_t idx,
 	return 0;
 }
 
+static int
+member_json(void *ctx, const char *name, const char *vkey)
+{
+	return json_array_append_new(ctx,
+	    json_pack("{s:s,s:s}", "name", name, "vkey", vkey));
+}
+
 int
 applier_member(const struct applier_rows *rows, void *db, int64_t idx,
     const json_t *e)
@@ -167,9 +175,13 @@ applier_member(const struct applier_rows *rows, void *db, int64_t idx,
 		return refuse(rows, db, idx, "member", "/note: missing");
 	if (member_change_read(note, strlen(note), &c, why, sizeof(why)) == -1)
 		return refuse(rows, db, idx, "member", "%s", why);
-	if ((used = rows->key_used(db, c.vkey)) == -1 ||
-	    (list = rows->members(db)) == NULL)
+	if ((list = json_array()) == NULL ||
+	    (used = rows->key_used(db, c.vkey)) == -1 ||
+	    rows->members(db, member_json, list) == -1) {
+		json_decref(list);
 		return -1;
+	}
+	/* member_change_check reads the members as [{"name","vkey"}]. */
 	rc = member_change_check(note, strlen(note), &c, list, used, why,
 	    sizeof(why));
 	json_decref(list);
@@ -421,6 +433,185 @@ applier_release(const struct applier_rows *rows, void *db, int64_t idx,
 	return rows->add_event(db, id, idx, "release");
 }
 
+/* ---- products: reports and members' signatures of them ---------------- */
+
+/*
+ * Checks one note of report entry idx: readable, about report `report`
+ * (NULL: any), by a member whose current key signed it, that member's
+ * first — or, in a release (known not NULL), that very note recorded
+ * already (*known = 1). 0 with *s, 1 refused (why), -1 error.
+ */
+static int
+check_note(const struct applier_rows *rows, void *db, const char *note,
+    const char *report, struct reportentry_signature *s, int *known, char *why,
+    size_t whylen)
+{
+	const char *keys[1];
+	/* rerr leaves room for its prefix in a reason (APPLIER_REASON_LEN). */
+	char vkey[NOTE_VKEY_MAX], err[256], rerr[APPLIER_REASON_LEN - 24];
+	int64_t x;
+	int r;
+
+	if (reportentry_signature_read(note, strlen(note), s, rerr,
+		sizeof(rerr)) == -1) {
+		snprintf(why, whylen, "a signature note: %s", rerr);
+		return 1;
+	}
+	if (report != NULL && strcmp(s->report, report) != 0) {
+		snprintf(why, whylen,
+		    "/report: the note signs %.16s…, not %.16s…", s->report,
+		    report);
+		return 1;
+	}
+	if ((r = rows->member_vkey(db, s->member, vkey, sizeof(vkey))) == -1)
+		return -1;
+	if (r == 0) {
+		snprintf(why, whylen,
+		    "/member: %s is not a member of this center", s->member);
+		return 1;
+	}
+	keys[0] = vkey;
+	if (member_note_verify(note, strlen(note), keys, 1, err, sizeof(err)) ==
+	    -1) {
+		snprintf(why, whylen, "%s", err);
+		return 1;
+	}
+	if (known != NULL &&
+	    (r = rows->find_signature(db, s->report, s->member, note, &x)) !=
+		0) {
+		*known = 1;
+		return r == 1 ? 0 : -1;
+	}
+	if ((r = rows->find_signature(db, s->report, s->member, NULL, &x)) !=
+	    0) {
+		if (r == 1)
+			snprintf(why, whylen,
+			    "%s has signed or refused report %.16s… already, "
+			    "at log index %lld (a replay)",
+			    s->member, s->report, (long long)x);
+		return r == 1 ? 1 : -1;
+	}
+	return 0;
+}
+
+/* After signatures of report id at idx: released, refused, or as is. */
+static int
+settle_report(const struct applier_rows *rows, void *db, int64_t idx,
+    const char *id)
+{
+	struct member_rule rule = { 0, 0 };
+	size_t nmembers = 0;
+	int64_t need, signs, refusals;
+
+	if (rows->rule(db, &rule, &nmembers) == -1 ||
+	    rows->count_signatures(db, id, 0, &signs) == -1 ||
+	    rows->count_signatures(db, id, 1, &refusals) == -1)
+		return -1;
+	need = member_rule_needed(&rule, (int64_t)nmembers);
+	if (signs >= need)
+		return rows->settle_report(db, id, "released", idx);
+	if ((int64_t)nmembers - refusals < need)
+		return rows->settle_report(db, id, "refused", idx);
+	return 0;
+}
+
+static int
+report_draft(const struct applier_rows *rows, void *db, int64_t idx,
+    const struct reportentry *e, char *why, size_t whylen)
+{
+	char state[32], number[REPORT_NUMBER_LEN];
+	int64_t x;
+	int r;
+
+	if ((r = rows->find_report(db, e->report, &x, state, sizeof(state),
+		 number, sizeof(number))) != 0) {
+		if (r == 1)
+			snprintf(why, whylen,
+			    "report %.16s… was drafted already, at log index "
+			    "%lld",
+			    e->report, (long long)x);
+		return r;
+	}
+	if (rows->supersede_drafts(db, idx, e->kind, e->subject) == -1)
+		return -1;
+	return rows->insert_report(db, idx, e);
+}
+
+/* Signatures of entry idx: notes[0..n-1], all about one report. */
+static int
+report_notes(const struct applier_rows *rows, void *db, int64_t idx,
+    const struct reportentry *e, char *why, size_t whylen)
+{
+	struct reportentry_signature s[REPORTENTRY_MAX_NOTES];
+	int known[REPORTENTRY_MAX_NOTES] = { 0 };
+	char state[32], number[REPORT_NUMBER_LEN];
+	const char *report = e->report;
+	int64_t x;
+	size_t i, j;
+	int r;
+
+	for (i = 0; i < e->nnotes; i++) {
+		if ((r = check_note(rows, db, e->notes[i], report, &s[i],
+			 e->action == REPORTENTRY_RELEASE ? &known[i] : NULL,
+			 why, whylen)) != 0)
+			return r;
+		report = s[i].report;
+		for (j = 0; j < i; j++)
+			if (strcmp(s[j].member, s[i].member) == 0) {
+				snprintf(why, whylen,
+				    "/notes/%zu: %s signs twice", i,
+				    s[i].member);
+				return 1;
+			}
+	}
+	if ((r = rows->find_report(db, report, &x, state, sizeof(state), number,
+		 sizeof(number))) != 1) {
+		if (r == 0)
+			snprintf(why, whylen, "no report %.16s… was drafted",
+			    report);
+		return r == 0 ? 1 : -1;
+	}
+	if (strcmp(state, "draft") != 0 && strcmp(state, "released") != 0) {
+		snprintf(why, whylen,
+		    "report %.16s… is %s: it takes no signatures", report,
+		    state);
+		return 1;
+	}
+	for (i = 0; i < e->nnotes; i++) {
+		if (strcmp(s[i].number, number) != 0) {
+			snprintf(why, whylen,
+			    "/number: the note signs \"%s\", the report is "
+			    "\"%s\"",
+			    s[i].number, number);
+			return 1;
+		}
+	}
+	for (i = 0; i < e->nnotes; i++)
+		if (!known[i] &&
+		    rows->insert_signature(db, idx, &s[i], e->notes[i]) == -1)
+			return -1;
+	return settle_report(rows, db, idx, report);
+}
+
+int
+applier_report(const struct applier_rows *rows, void *db, int64_t idx,
+    const json_t *entry)
+{
+	struct reportentry e;
+	char why[APPLIER_REASON_LEN];
+	int r;
+
+	if (rows->report_entry(db, idx) == -1)
+		return -1;
+	if (reportentry_read(entry, &e, why, sizeof(why)) == -1)
+		r = 1;
+	else if (e.action == REPORTENTRY_DRAFT)
+		r = report_draft(rows, db, idx, &e, why, sizeof(why));
+	else
+		r = report_notes(rows, db, idx, &e, why, sizeof(why));
+	return r == 1 ? refuse(rows, db, idx, "report", "%s", why) : r;
+}
+
 int
 applier_source_status(const struct applier_rows *rows, void *db, int64_t idx,
     const json_t *e)
@@ -445,7 +636,8 @@ applier_owns(enum entry_type t)
 	case ENTRY_ASSESSMENT:
 	case ENTRY_TASK:
 	case ENTRY_RELEASE:
-	case ENTRY_SOURCE_STATUS: return 1;
+	case ENTRY_SOURCE_STATUS:
+	case ENTRY_REPORT: return 1;
 	default: return 0;
 	}
 }
@@ -465,6 +657,7 @@ applier_apply(const struct applier_rows *rows, void *db, int64_t idx,
 	case ENTRY_RELEASE: return applier_release(rows, db, idx, entry);
 	case ENTRY_SOURCE_STATUS:
 		return applier_source_status(rows, db, idx, entry);
+	case ENTRY_REPORT: return applier_report(rows, db, idx, entry);
 	default: return -1;
 	}
 }

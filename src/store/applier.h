@@ -2,11 +2,13 @@
  * applier: the rules that turn log entries into store rows — for the
  * center's members and principals (genesis, member, principal), evidence
  * custody (evidence), sources' statements of their status
- * (source_status, stored as stated), and joint verification
- * (incident_state, assessment, task, release; docs/verification.md):
- * which entries are refused and why, whose signatures a key change or an
- * assessment must carry, and what ruling the members' latest assessments
- * make under the center's rule (verify/workflow.h). Written once, above
+ * (source_status, stored as stated), joint verification (incident_state,
+ * assessment, task, release; docs/verification.md) and products (report:
+ * drafts, members' signatures, releases; docs/products.md): which entries
+ * are refused and why, whose signatures a key change, an assessment or a
+ * report's note must carry, what ruling the members' latest assessments
+ * make under the center's rule (verify/workflow.h), and when a report is
+ * released or refused. Written once, above
  * the backends: a backend provides the rows below (struct applier_rows),
  * each a plain read or write with no decision in it, and the same entries
  * make the same rows and the same refusals in every backend.
@@ -36,6 +38,8 @@
 struct assessment;
 struct member_rule;
 struct principal;
+struct reportentry;
+struct reportentry_signature;
 struct source_status_entry;
 
 #define APPLIER_REASON_LEN 256 /* a refusal's reason (STORE_REASON_LEN) */
@@ -48,6 +52,9 @@ struct source_status_entry;
  */
 typedef int (*applier_view_fn)(void *arg, const char *member,
     const char *verdict, const char *attribution);
+
+/* Called by applier_rows.members once per current member. */
+typedef int (*applier_member_fn)(void *ctx, const char *name, const char *vkey);
 
 /* A task as assigned (strings borrowed from its entry; unit, kind and
  * description may be NULL). */
@@ -137,10 +144,9 @@ struct applier_rows {
 	 * remembers the key as used. 0 or -1. */
 	int (*set_member_key)(void *db, const char *member, const char *vkey,
 	    int64_t idx);
-	/* The current members as a new array of {"name","vkey"} in name
-	 * order (verify/member.h's member_change_check reads it); NULL on
-	 * error. */
-	json_t *(*members)(void *db);
+	/* Calls fn with each current member's name and key, in name order
+	 * (borrowed for the call; non-zero stops). 0 or -1. */
+	int (*members)(void *db, applier_member_fn fn, void *ctx);
 	/* 1 if vkey was ever a member's key, 0 if not, -1 on error. */
 	int (*key_used)(void *db, const char *vkey);
 	/* Sets the center's value key ("rule", "parties") to the JSON text.
@@ -165,13 +171,42 @@ struct applier_rows {
 	/* Records that entry idx of type was refused, and why. 0 or -1. */
 	int (*refused)(void *db, int64_t idx, const char *type,
 	    const char *reason);
+
+	/* Products (report/reportentry.h; docs/products.md). */
+	/* Notes that entry idx is a report entry, applied or refused (what
+	 * store_report_basis counts). 0 or -1. */
+	int (*report_entry)(void *db, int64_t idx);
+	/* Report id: 1 with the index that drafted it, its state (len
+	 * bytes) and number (nlen bytes), 0 if never drafted, -1 on error. */
+	int (*find_report)(void *db, const char *id, int64_t *idx, char *state,
+	    size_t len, char *number, size_t nlen);
+	/* Marks the drafts of kind and subject superseded as of idx. */
+	int (*supersede_drafts)(void *db, int64_t idx, const char *kind,
+	    const char *subject);
+	/* Stores report e, drafted by entry idx, as a draft. 0 or -1. */
+	int (
+	    *insert_report)(void *db, int64_t idx, const struct reportentry *e);
+	/* member's signature or refusal of report (with note not NULL: that
+	 * very note): 1 with its entry index, 0 if none, -1 on error. */
+	int (*find_signature)(void *db, const char *report, const char *member,
+	    const char *note, int64_t *idx);
+	/* Stores signature s, its signed note, of entry idx. 0 or -1. */
+	int (*insert_signature)(void *db, int64_t idx,
+	    const struct reportentry_signature *s, const char *note);
+	/* How many members signed (refusals 0) or refused (1) report. */
+	int (*count_signatures)(void *db, const char *report, int refusals,
+	    int64_t *n);
+	/* Moves report from draft to state (released, refused) as of idx;
+	 * a report that is not a draft stays as it is. 0 or -1. */
+	int (*settle_report)(void *db, const char *report, const char *state,
+	    int64_t idx);
 };
 
 /*
  * 1 if entries of type t are the applier's (genesis, principal, member,
- * evidence, incident_state, assessment, task, release, source_status), 0
- * if a backend
- * applies them itself (observations, reports) or nobody does.
+ * evidence, incident_state, assessment, task, release, source_status,
+ * report), 0 if a backend applies them itself (observations) or nobody
+ * does.
  */
 int applier_owns(enum entry_type t);
 
@@ -252,6 +287,19 @@ int applier_release(const struct applier_rows *rows, void *db, int64_t idx,
  */
 int applier_source_status(const struct applier_rows *rows, void *db,
     int64_t idx, const json_t *entry);
+
+/*
+ * Applies entry idx (a "report" entry): a draft of a report never drafted
+ * before (it supersedes the drafts of its kind and subject), or members'
+ * signed notes signing or refusing one report that is a draft or
+ * released, each by a member whose current key signed it, once per
+ * member (a release may repeat notes recorded already). The report is
+ * released when the signatures meet the center's rule, refused when the
+ * refusals leave too few members to meet it. Cost: one signature check a
+ * note. 0 or -1.
+ */
+int applier_report(const struct applier_rows *rows, void *db, int64_t idx,
+    const json_t *entry);
 
 /*
  * The ruling on incident id now: every current member's latest view under

@@ -1,13 +1,11 @@
 /*
  * sqlite_reports: the SQLite store's tables of the center's products —
- * drafts, members' signatures and refusals, releases — and their apply
- * path (report/reportentry.h; docs/products.md). Kept apart from
+ * drafts, members' signatures and refusals, releases (report/
+ * reportentry.h; docs/products.md) — and their rows. Kept apart from
  * store_sqlite.c, which calls it with its connection; internal to
- * src/store/.
- *
- * A report's state: draft → released (when the signatures meet the
- * genesis rule), or superseded (a later draft of the same subject), or
- * refused (refusals leave too few members to meet the rule).
+ * src/store/. The rules (a report's state: draft → released, superseded
+ * or refused; whose signatures count) are store/applier.c's; the JSON is
+ * format/reportform.c's.
  */
 #ifndef TRUCE_SQLITE_REPORTS_H
 #define TRUCE_SQLITE_REPORTS_H
@@ -18,6 +16,11 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "store/store.h"
+
+struct reportentry;
+struct reportentry_signature;
+
 /* The tables (CREATE ... IF NOT EXISTS), run where the schema is made. */
 extern const char sqlite_reports_schema[];
 
@@ -25,34 +28,38 @@ extern const char sqlite_reports_schema[];
 extern const char *const sqlite_reports_tables[];
 
 /*
- * Applies report entry idx (type "report") inside the caller's write
- * transaction: 0 applied, 1 refused (the reason in why; nothing changed
- * but the entry's mark), -1 on a database error. Signatures are verified
- * against the members' keys registered in the store at this point.
+ * The rows store/applier.h's report rules read and write (struct
+ * applier_rows: report_entry, find_report, supersede_drafts,
+ * insert_report, find_signature, insert_signature, count_signatures,
+ * settle_report), on connection db; same contracts.
  */
-int sqlite_reports_apply(sqlite3 *db, int64_t idx, const json_t *e, char *why,
-    size_t whylen);
+int sqlite_reports_entry(sqlite3 *db, int64_t idx);
+int sqlite_reports_find(sqlite3 *db, const char *id, int64_t *idx, char *state,
+    size_t len, char *number, size_t nlen);
+int sqlite_reports_supersede(sqlite3 *db, int64_t idx, const char *kind,
+    const char *subject);
+int sqlite_reports_insert(sqlite3 *db, int64_t idx,
+    const struct reportentry *e);
+int sqlite_reports_find_signature(sqlite3 *db, const char *report,
+    const char *member, const char *note, int64_t *idx);
+int sqlite_reports_insert_signature(sqlite3 *db, int64_t idx,
+    const struct reportentry_signature *s, const char *note);
+int sqlite_reports_count(sqlite3 *db, const char *report, int refusals,
+    int64_t *n);
+int sqlite_reports_settle(sqlite3 *db, const char *report, const char *state,
+    int64_t idx);
 
-/*
- * Reports in drafting order, as a new array of {"id","index","kind",
- * "number","subject","period","log_size","root","by","at_ms","state",
- * "state_index","signed_by":[members],"refused_by":[members]}, filtered
- * by state and kind (NULL: any). NULL on error.
- */
-json_t *sqlite_reports_list(sqlite3 *db, const char *state, const char *kind);
+/* Calls fn for each report f selects, in drafting order. 0 or -1. */
+int sqlite_reports_rows(sqlite3 *db, const struct store_report_filter *f,
+    store_report_fn fn, void *ctx);
 
-/*
- * Report id as above plus "signatures": [{"member","decision","reason"?,
- * "index","signed_at_ms","note"}] in member order, and "needed" (the
- * signatures the rule asks for): 1 and a new *out, 0 none, -1 error.
- */
-int sqlite_reports_find(sqlite3 *db, const char *id, json_t **out);
+/* Calls fn for each signature of report, in member order. 0 or -1. */
+int sqlite_reports_signatures(sqlite3 *db, const char *report,
+    store_signature_fn fn, void *ctx);
 
-/*
- * The log size a report computed now stands on: size less the report
- * entries at its end (they change nothing a report says), so drafting
- * twice in a row gives the same report. 0 or -1.
- */
-int sqlite_reports_basis(sqlite3 *db, int64_t size, int64_t *basis);
+/* Calls fn with every report entry's index below `below`, highest first
+ * (store_report_entries). 0 or -1. */
+int sqlite_reports_entries(sqlite3 *db, int64_t below, store_index_fn fn,
+    void *ctx);
 
 #endif

@@ -11,6 +11,9 @@
 #include <sodium.h>
 
 #include "common/log.h"
+#include "format/increcord.h"
+#include "format/reportform.h"
+#include "format/verform.h"
 #include "record/canon.h"
 #include "store/statedigest.h"
 #include "store/store.h"
@@ -19,17 +22,19 @@
 #define DIFF_PATH_MAX 256
 
 static const struct {
-	const char *name, *noun, *keys; /* keys: store_state_keys' kind */
+	const char *name, *noun;
+	int keys; /* store_state_keys' kind; -1: none */
 } kinds[STATEDIGEST_NKINDS] = {
-	[STATEDIGEST_INCIDENTS] = { "incidents", "incident", "incidents" },
-	[STATEDIGEST_STATES] = { "states", "incident", "states" },
+	[STATEDIGEST_INCIDENTS] = { "incidents", "incident",
+	    STORE_KEYS_INCIDENTS },
+	[STATEDIGEST_STATES] = { "states", "incident", STORE_KEYS_STATES },
 	[STATEDIGEST_ASSESSMENTS] = { "assessments", "incident",
-	    "assessments" },
-	[STATEDIGEST_TASKS] = { "tasks", "incident", "tasks" },
-	[STATEDIGEST_PRINCIPALS] = { "principals", "principal", NULL },
-	[STATEDIGEST_MEMBERS] = { "members", "member", NULL },
-	[STATEDIGEST_CUSTODY] = { "custody", "item", "custody" },
-	[STATEDIGEST_REPORTS] = { "reports", "report", NULL },
+	    STORE_KEYS_ASSESSMENTS },
+	[STATEDIGEST_TASKS] = { "tasks", "incident", STORE_KEYS_TASKS },
+	[STATEDIGEST_PRINCIPALS] = { "principals", "principal", -1 },
+	[STATEDIGEST_MEMBERS] = { "members", "member", -1 },
+	[STATEDIGEST_CUSTODY] = { "custody", "item", STORE_KEYS_CUSTODY },
+	[STATEDIGEST_REPORTS] = { "reports", "report", -1 },
 };
 
 int
@@ -180,7 +185,7 @@ incident_rec(struct store *s, const char *id)
 {
 	json_t *rec = NULL;
 
-	if (store_find_incident(s, id, &rec) != 1)
+	if (increcord_find(s, id, &rec) != 1)
 		return NULL;
 	json_object_del(rec, "cursor");
 	json_object_del(rec, "complaint_parties");
@@ -196,9 +201,9 @@ state_rec(struct store *s, const char *id)
 	const char *kind;
 	size_t i;
 
-	if ((wf = store_incident_workflow(s, id)) == NULL)
+	if ((wf = verform_workflow(s, id)) == NULL)
 		return NULL;
-	if ((hist = store_incident_history(s, id)) == NULL) {
+	if ((hist = verform_history(s, id)) == NULL) {
 		json_decref(wf);
 		return NULL;
 	}
@@ -221,7 +226,7 @@ state_rec(struct store *s, const char *id)
 static json_t *
 assessments_rec(struct store *s, const char *id)
 {
-	json_t *a = store_assessments(s, id);
+	json_t *a = verform_assessments(s, id);
 
 	return a == NULL ? NULL
 			 : json_pack("{s:s,s:o}", "id", id, "assessments", a);
@@ -230,7 +235,7 @@ assessments_rec(struct store *s, const char *id)
 static json_t *
 tasks_rec(struct store *s, const char *id)
 {
-	json_t *wf = store_incident_workflow(s, id), *o;
+	json_t *wf = verform_workflow(s, id), *o;
 
 	if (wf == NULL)
 		return NULL;
@@ -299,7 +304,7 @@ add_principal(void *ctx, const struct store_principal_row *p)
 static int
 member_rows(struct store *s, struct rows *r)
 {
-	json_t *m = store_members(s), *x;
+	json_t *m = verform_members(s), *x;
 	const char *name;
 	size_t i;
 
@@ -324,7 +329,7 @@ member_rows(struct store *s, struct rows *r)
 static int
 report_rows(struct store *s, struct rows *r)
 {
-	json_t *list = store_reports(s, NULL, NULL), *x, *rec;
+	json_t *list = reportform_list(s, NULL, NULL), *x, *rec;
 	const char *id;
 	size_t i;
 	int64_t key;
@@ -338,7 +343,7 @@ report_rows(struct store *s, struct rows *r)
 		if (id == NULL || key < r->from || key >= r->to)
 			continue;
 		rec = NULL;
-		if (store_find_report(s, id, &rec) != 1) {
+		if (reportform_find(s, id, &rec) != 1) {
 			r->failed = 1;
 			break;
 		}
@@ -378,9 +383,9 @@ statedigest_rows(struct store *s, int k, int64_t from, int64_t to,
 	r.to = to;
 	if (k < 0 || k >= STATEDIGEST_NKINDS || from < 0 || to < from)
 		return -1;
-	if (kinds[k].keys != NULL) {
-		if (store_state_keys(s, kinds[k].keys, from, to, add_key, &r) ==
-			-1 ||
+	if (kinds[k].keys != -1) {
+		if (store_state_keys(s, (enum store_key_kind)kinds[k].keys,
+			from, to, add_key, &r) == -1 ||
 		    r.failed)
 			goto done;
 		for (i = 0; i < r.n; i++)

@@ -4,8 +4,9 @@
  * states, assessments, tasks and releases, principals, members, evidence
  * custody and reports. What `GET /v1/state/digest` serves and `truce
  * audit` recomputes from its replay (docs/api.md, docs/audit.md). Both
- * sides run these functions over the store's own answers (store_ops: the
- * records the API shows), so a center cannot answer a digest from
+ * sides run these functions over the store's own answers (the records
+ * the API shows, built from the store's rows by format/increcord.h,
+ * verform.h and reportform.h), so a center cannot answer a digest from
  * anything but its store.
  *
  * Each kind is a list of rows, each with a key (a log index: an incident's

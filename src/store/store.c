@@ -11,7 +11,10 @@
 
 #include "common/log.h"
 #include "record/entry.h"
+#include "record/observation.h"
+#include "fusion/fusion.h"
 #include "store/applier.h"
+#include "store/fusionbook.h"
 #include "store/store.h"
 #include "store/store_backend.h"
 
@@ -32,8 +35,11 @@ store_open(const char *kind, const char *target, int flags)
 void
 store_close(struct store *s)
 {
-	if (s != NULL)
+	if (s != NULL) {
+		fusionbook_free(store_head_of(s)->book);
+		store_head_of(s)->book = NULL;
 		store_ops_of(s)->close(s);
+	}
 }
 
 int
@@ -42,16 +48,33 @@ store_begin(struct store *s)
 	return store_ops_of(s)->begin(s);
 }
 
+/* Fusion's book is written behind: its rows reach the backend here, before
+ * the commit, and a rollback makes it load again from what was committed. */
 int
 store_commit(struct store *s, int64_t applied_size)
 {
-	return store_ops_of(s)->commit(s, applied_size);
+	struct store_head *h = store_head_of(s);
+
+	if (fusionbook_flush(h->book) == -1) {
+		store_rollback(s);
+		return -1;
+	}
+	if (h->ops->commit(s, applied_size) == -1) {
+		/* the backend rolled back */
+		fusionbook_drop(h->book);
+		return -1;
+	}
+	return 0;
 }
 
 int
 store_rollback(struct store *s)
 {
-	return store_ops_of(s)->rollback(s);
+	struct store_head *h = store_head_of(s);
+
+	/* The set may hold what the tables now lose: load it again. */
+	fusionbook_drop(h->book);
+	return h->ops->rollback(s);
 }
 
 int
@@ -60,23 +83,77 @@ store_applied_size(struct store *s, int64_t *size)
 	return store_ops_of(s)->applied_size(s, size);
 }
 
+static struct fusionbook *book_of(struct store *s);
+
+/* The row observation entry e (log index, bytes, hex id) is indexed as.
+ * 0, or -1 for an id that is not 64 hex digits. */
+static int
+observation_row(int64_t index, const json_t *e, const char *bytes, size_t len,
+    const char *id, struct store_observation_row *row)
+{
+	const json_t *at = json_object_get(e, "observed_at");
+	const json_t *src = json_object_get(e, "source");
+	const json_t *loc = json_object_get(e, "location");
+	const char *form = json_string_value(json_object_get(loc, "form"));
+
+	if (id == NULL ||
+	    sodium_hex2bin(row->id, sizeof(row->id), id, strlen(id), NULL, NULL,
+		NULL) != 0)
+		return -1;
+	row->index = index;
+	row->entry = bytes;
+	row->len = len;
+	row->from_ms = json_integer_value(json_object_get(at, "from"));
+	row->to_ms = json_integer_value(json_object_get(at, "to"));
+	row->category = json_string_value(json_object_get(e, "category"));
+	row->category_code = observation_category_code(row->category);
+	row->source_type = json_string_value(json_object_get(src, "type"));
+	row->member = json_string_value(json_object_get(src, "member"));
+	row->organisation =
+	    json_string_value(json_object_get(src, "organisation"));
+	/* Forms that carry coordinates themselves; fusion locates the
+	 * others (the incident tables). */
+	row->located = form != NULL &&
+	    (strcmp(form, "point") == 0 || strcmp(form, "uav_frame") == 0);
+	row->lat_e7 = row->located
+	    ? json_integer_value(json_object_get(loc, "lat_e7"))
+	    : 0;
+	row->lon_e7 = row->located
+	    ? json_integer_value(json_object_get(loc, "lon_e7"))
+	    : 0;
+	return 0;
+}
+
 /*
  * The rules of the center's entries are the applier's, above every
- * backend; a backend applies only what is its own (observations' index,
- * reports) and provides the applier's rows (docs/storage.md, "Layers").
+ * backend; a backend indexes observations and provides the rows of the
+ * applier and of fusion's book (docs/storage.md, "Layers").
  */
 int
 store_apply(struct store *s, int64_t index, const json_t *entry,
     const char *bytes, size_t len, const char *id)
 {
-	const struct store_ops *ops = store_ops_of(s);
+	struct store_head *h = store_head_of(s);
 	enum entry_type type = entry_type_of(entry);
+	struct store_observation_row row;
 
-	if (!applier_owns(type))
-		return ops->apply(s, index, entry, bytes, len, id);
-	if (ops->settle != NULL && ops->settle(s) == -1)
+	/* Anything but an observation may read the incident tables: fusion's
+	 * book, written behind, brings them up to date first. */
+	if (type != ENTRY_OBSERVATION && fusionbook_flush(h->book) == -1)
 		return -1;
-	return applier_apply(ops->rows, s, index, type, entry);
+	if (applier_owns(type))
+		return applier_apply(h->ops->rows, s, index, type, entry);
+	if (type == ENTRY_OBSERVATION &&
+	    (observation_row(index, entry, bytes, len, id, &row) == -1 ||
+		h->ops->index_observation(s, &row) == -1))
+		return -1;
+	/* Fusion, on the one path every entry takes, live or replayed (its
+	 * book is loaded only for an entry it acts on). */
+	if (h->fusion != NULL && entry_type_fused(type))
+		return book_of(s) != NULL
+		    ? fusionbook_apply(h->book, index, entry, id)
+		    : -1;
+	return 0;
 }
 
 int
@@ -144,6 +221,7 @@ store_count_observations(struct store *s, int64_t *n)
 int
 store_reset(struct store *s)
 {
+	fusionbook_drop(store_head_of(s)->book);
 	return store_ops_of(s)->reset(s);
 }
 
@@ -171,10 +249,16 @@ store_principals(struct store *s, store_principal_fn fn, void *ctx)
 	return store_ops_of(s)->principals(s, fn, ctx);
 }
 
-json_t *
-store_members(struct store *s)
+int
+store_members(struct store *s, store_member_fn fn, void *ctx)
 {
-	return store_ops_of(s)->members(s);
+	return store_ops_of(s)->members(s, fn, ctx);
+}
+
+int
+store_center_value(struct store *s, const char *key, char **text)
+{
+	return store_ops_of(s)->center_value(s, key, text);
 }
 
 int
@@ -210,34 +294,45 @@ store_incident_exists(struct store *s, const char *id)
 	return store_ops_of(s)->incident_exists(s, id);
 }
 
-json_t *
-store_incident_workflow(struct store *s, const char *id)
+int
+store_incident_states(struct store *s, const struct store_state_filter *f,
+    store_state_fn fn, void *ctx)
 {
-	return store_ops_of(s)->incident_workflow(s, id);
-}
-
-json_t *
-store_assessments(struct store *s, const char *id)
-{
-	return store_ops_of(s)->assessments(s, id);
-}
-
-json_t *
-store_incident_history(struct store *s, const char *id)
-{
-	return store_ops_of(s)->incident_history(s, id);
+	return store_ops_of(s)->incident_states(s, f, fn, ctx);
 }
 
 int
-store_find_task(struct store *s, int64_t task, json_t **out)
+store_assessments(struct store *s, const char *id, int latest,
+    store_assessment_fn fn, void *ctx)
 {
-	return store_ops_of(s)->find_task(s, task, out);
+	return store_ops_of(s)->assessments(s, id, latest, fn, ctx);
 }
 
-json_t *
-store_queue(struct store *s, const struct principal *p)
+int
+store_releases(struct store *s, const char *id, store_text_fn fn, void *ctx)
 {
-	return store_ops_of(s)->queue(s, p);
+	return store_ops_of(s)->releases(s, id, fn, ctx);
+}
+
+int
+store_tasks(struct store *s, const struct store_task_filter *f,
+    store_task_fn fn, void *ctx)
+{
+	return store_ops_of(s)->tasks(s, f, fn, ctx);
+}
+
+void
+store_task_filter_init(struct store_task_filter *f)
+{
+	f->incident = NULL;
+	f->task = -1;
+	f->open_for = NULL;
+}
+
+int
+store_history(struct store *s, const char *id, store_event_fn fn, void *ctx)
+{
+	return store_ops_of(s)->history(s, id, fn, ctx);
 }
 
 int
@@ -257,21 +352,42 @@ store_released(struct store *s, const char *id, const char *party)
 void
 store_set_fusion(struct store *s, struct fusion *f)
 {
-	store_ops_of(s)->set_fusion(s, f);
+	struct store_head *h = store_head_of(s);
+
+	fusionbook_free(h->book);
+	h->book = NULL;
+	h->fusion = f;
+}
+
+/* The book of fusion engine h->fusion, made when first needed; NULL when
+ * no engine is attached or out of memory (logged). */
+static struct fusionbook *
+book_of(struct store *s)
+{
+	struct store_head *h = store_head_of(s);
+
+	if (h->book == NULL && h->fusion != NULL &&
+	    (h->book = fusionbook_new(h->fusion, h->ops->fusion_rows, s,
+		 h->name)) == NULL)
+		log_warnx("store %s: no memory for fusion's book", h->name);
+	return h->book;
 }
 
 int
 store_prepare_fusion(struct store *s)
 {
-	const struct store_ops *ops = store_ops_of(s);
+	struct fusionbook *b;
 
-	return ops->prepare_fusion != NULL ? ops->prepare_fusion(s) : 0;
+	if (store_head_of(s)->fusion == NULL)
+		return 0;
+	return (b = book_of(s)) != NULL ? fusionbook_load(b) : -1;
 }
 
 int
-store_find_incident(struct store *s, const char *id, json_t **out)
+store_find_incident(struct store *s, const char *id, store_incident_fn fn,
+    void *ctx)
 {
-	return store_ops_of(s)->find_incident(s, id, out);
+	return store_ops_of(s)->find_incident(s, id, fn, ctx);
 }
 
 int
@@ -279,6 +395,20 @@ store_query_incidents(struct store *s, const struct store_incident_query *q,
     store_incident_fn fn, void *ctx)
 {
 	return store_ops_of(s)->query_incidents(s, q, fn, ctx);
+}
+
+int
+store_brief_incidents(struct store *s, const struct store_incident_query *q,
+    store_brief_fn fn, void *ctx)
+{
+	return store_ops_of(s)->brief_incidents(s, q, fn, ctx);
+}
+
+int
+store_incident_parts(struct store *s, const char *id,
+    const struct store_incident_visit *v, void *ctx)
+{
+	return store_ops_of(s)->incident_parts(s, id, v, ctx);
 }
 
 int
@@ -307,33 +437,62 @@ store_read_end(struct store *s)
 	return store_ops_of(s)->read_end(s);
 }
 
-json_t *
-store_reports(struct store *s, const char *state, const char *kind)
+int
+store_reports(struct store *s, const struct store_report_filter *f,
+    store_report_fn fn, void *ctx)
 {
-	return store_ops_of(s)->reports(s, state, kind);
+	return store_ops_of(s)->reports(s, f, fn, ctx);
 }
 
 int
-store_find_report(struct store *s, const char *id, json_t **out)
+store_signatures(struct store *s, const char *report, store_signature_fn fn,
+    void *ctx)
 {
-	return store_ops_of(s)->find_report(s, id, out);
+	return store_ops_of(s)->signatures(s, report, fn, ctx);
 }
 
-json_t *
-store_source_statuses(struct store *s, int64_t from_ms, int64_t to_ms)
+int
+store_source_statuses(struct store *s, int64_t from_ms, int64_t to_ms,
+    store_source_status_fn fn, void *ctx)
 {
-	return store_ops_of(s)->source_statuses(s, from_ms, to_ms);
+	return store_ops_of(s)->source_statuses(s, from_ms, to_ms, fn, ctx);
 }
 
+int
+store_report_entries(struct store *s, int64_t below, store_index_fn fn,
+    void *ctx)
+{
+	return store_ops_of(s)->report_entries(s, below, fn, ctx);
+}
+
+/* While the report entries run down from the basis, the basis follows. */
+static int
+lower_basis(void *ctx, int64_t index)
+{
+	int64_t *n = ctx;
+
+	if (index != *n - 1)
+		return 1;
+	(*n)--;
+	return 0;
+}
+
+/* Report entries change nothing a report says: a basis stands below those
+ * at the log's end, so drafting twice in a row gives the same report. */
 int
 store_report_basis(struct store *s, int64_t size, int64_t *basis)
 {
-	return store_ops_of(s)->report_basis(s, size, basis);
+	int64_t n = size;
+
+	if (store_report_entries(s, size, lower_basis, &n) == -1)
+		return -1;
+	*basis = n;
+	return 0;
 }
 
 int
-store_state_keys(struct store *s, const char *kind, int64_t from, int64_t to,
-    store_key_fn fn, void *ctx)
+store_state_keys(struct store *s, enum store_key_kind kind, int64_t from,
+    int64_t to, store_key_fn fn, void *ctx)
 {
 	return store_ops_of(s)->state_keys(s, kind, from, to, fn, ctx);
 }

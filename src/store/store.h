@@ -22,6 +22,8 @@ struct store;
 struct principal;
 struct fusion;
 struct applier_rows;
+struct fusionbook_rows;
+struct associate_incident;
 
 #define STORE_MAX_CATEGORIES 16
 #define STORE_REASON_LEN 256 /* a refused entry's reason */
@@ -59,16 +61,77 @@ struct store_incident_query {
 	const char *released_to; /* released to this party; NULL: any */
 	int64_t after;		 /* cursor: only incidents created after */
 	int limit;		 /* rows at most */
-	int brief; /* brief records (store_query_incidents), for a map */
+	int brief; /* brief records (increcord_query), for a map */
 };
 
 /*
- * Called once per matching incident, in the order incidents were created,
- * with the cursor that follows it and the incident record (borrowed; see
- * store_find_incident); non-zero stops.
+ * An incident as the store keeps it: fusion's record (fusion/associate.h)
+ * and the words taken for it (strings borrowed for the call; NULL: none).
+ * Its JSON is format/increcord.h's.
  */
+struct store_incident_row {
+	const struct associate_incident *inc;
+	int64_t cursor; /* its place in creation order (query cursors) */
+	const char *zone, *description;
+	const char *line; /* the nearest line's name */
+	double line_m;	  /* the distance to it, metres */
+	const char *line_side;
+};
+
+/* Called once per incident row; non-zero stops. */
 typedef int (
-    *store_incident_fn)(void *ctx, int64_t cursor, const json_t *incident);
+    *store_incident_fn)(void *ctx, const struct store_incident_row *row);
+
+/*
+ * What an incident is made of (store_incident_parts), one callback per
+ * kind of part, each called in the order stated; a NULL callback skips
+ * that part (and its read). Strings borrowed; non-zero stops.
+ */
+struct store_incident_visit {
+	/* Observations and complaints fusion placed in it, in log order
+	 * (linked 0), then complaints linked to it, in log order (linked
+	 * 1, note NULL): id (64 hex), whether a complaint, its note (""
+	 * or NULL: none), its source's organisation (NULL: none). */
+	int (*part)(void *ctx, const char *id, int complaint, int linked,
+	    const char *note, const char *organisation);
+	/* The members whose monitors' observations it holds, in name
+	 * order, once each. */
+	int (*member)(void *ctx, const char *member);
+	/* The incidents its complaints are linked to, in id order. */
+	int (*corroborates)(void *ctx, const char *incident);
+	/* Its zones, layer by layer in the order they were taken. */
+	int (*zone)(void *ctx, const char *layer, const char *zone);
+	/* The analysts' decisions on it, in log order. */
+	int (*decision)(void *ctx, int64_t index, int applied,
+	    const char *message);
+};
+
+/*
+ * An incident as a map draws and filters it (store_brief_incidents), read
+ * in one query rather than an incident's several: strings borrowed for
+ * the call. Its JSON is format/increcord.h's.
+ */
+struct store_incident_brief {
+	const char *id;
+	int64_t cursor; /* its place in creation order (query cursors) */
+	int category;	/* fusion's category (associate_category_name) */
+	int located;
+	double lat, lon; /* when located */
+	double cov[3];	 /* ee, en, nn (m^2), when located */
+	int64_t time_from_ms, time_to_ms;
+	const char *zone;      /* NULL: it lies in none */
+	int64_t count;	       /* fusion's count */
+	uint32_t source_types; /* bit t: associate_source_type_name(t) */
+	/* The members whose monitors' observations it holds, in name
+	 * order, comma-separated (a member's name has no comma); "" or
+	 * NULL: none. */
+	const char *members;
+	const char *state; /* its verification state; NULL: none yet */
+};
+
+/* Called once per brief incident row; non-zero stops. */
+typedef int (
+    *store_brief_fn)(void *ctx, const struct store_incident_brief *row);
 
 /*
  * An incident as a count needs it (store_incident_tallies): strings
@@ -86,8 +149,44 @@ struct store_incident_tally {
 typedef int (
     *store_tally_fn)(void *ctx, const struct store_incident_tally *row);
 
+/*
+ * A source's statement of its status (record/source_status.h) as the log
+ * has it: strings borrowed for the call; member and organisation NULL
+ * when the statement names none.
+ */
+struct store_source_status_row {
+	int64_t index; /* its log entry */
+	const char *type, *member, *organisation, *unit;
+	const char *status, *reason;
+	int64_t from_ms, to_ms; /* the period it states */
+	const char *by;
+};
+
+/* Called once per statement; non-zero stops. */
+typedef int (*store_source_status_fn)(void *ctx,
+    const struct store_source_status_row *row);
+
 /* Called once per observation with its id (SHA-256) and log index. */
 typedef void (*store_id_fn)(void *ctx, const uint8_t id[32], int64_t index);
+
+/*
+ * An observation as the store indexes it, read from its entry above the
+ * backend (store.c): strings borrowed for the call; member and
+ * organisation NULL when none. Forms that carry their own coordinates
+ * (point, uav_frame) are located; the others are located by fusion.
+ */
+struct store_observation_row {
+	int64_t index;
+	uint8_t id[32];	   /* SHA-256 of its entry */
+	const char *entry; /* its canonical bytes */
+	size_t len;
+	int64_t from_ms, to_ms; /* observed_at */
+	const char *category;
+	int category_code; /* observation_category_code */
+	const char *source_type, *member, *organisation;
+	int located;
+	int64_t lat_e7, lon_e7; /* when located */
+};
 
 /* A principal as the store keeps it (strings borrowed for the call; member
  * and party "" when none, revoked_index -1 while active). */
@@ -119,6 +218,136 @@ typedef int (*store_custody_fn)(void *ctx, const struct store_custody_row *row);
  */
 typedef int (*store_key_fn)(void *ctx, int64_t index, const char *name);
 
+/* The kinds of row keys store_state_keys lists. */
+enum store_key_kind {
+	STORE_KEYS_INCIDENTS,
+	STORE_KEYS_STATES,
+	STORE_KEYS_ASSESSMENTS,
+	STORE_KEYS_TASKS,
+	STORE_KEYS_CUSTODY,
+	STORE_KEYS_NKINDS
+};
+
+/*
+ * The rows of joint verification (docs/verification.md). A backend gives
+ * them as they are stored, strings borrowed for the call; the JSON the API
+ * shows is built from them above the backend (format/verform.h).
+ */
+
+/* A member and the log index since when it holds its key. */
+struct store_member_row {
+	const char *name, *vkey;
+	int64_t since_index;
+};
+
+/* Called once per member, in name order; non-zero stops. */
+typedef int (*store_member_fn)(void *ctx, const struct store_member_row *row);
+
+/* An incident's verification state (tier_name and duplicate_of NULL when
+ * none); an incident with no row is "received", tier 0. */
+struct store_state_row {
+	const char *incident, *state;
+	int64_t tier;
+	const char *tier_name, *duplicate_of;
+	int64_t since_index, since_ms;
+};
+
+/* Which state rows: of one incident, or of every incident in a state. */
+struct store_state_filter {
+	const char *incident;	   /* this incident's row; NULL: by state */
+	const char *state;	   /* with incident NULL: rows in this state */
+	const char *unassessed_by; /* and no assessment by this member; NULL:
+				      any */
+};
+
+/* Called once per state row (in no stated order); non-zero stops. */
+typedef int (*store_state_fn)(void *ctx, const struct store_state_row *row);
+
+/* An assessment as the log holds it: its signed note and who sent it. */
+struct store_assessment_row {
+	int64_t index; /* its log entry */
+	const char *member;
+	int64_t revision;
+	const char *by;
+	int64_t at_ms;
+	const char *note; /* the member's signed note */
+};
+
+/* Called once per assessment; non-zero stops. */
+typedef int (
+    *store_assessment_fn)(void *ctx, const struct store_assessment_row *row);
+
+/* A task (done_index, done_by: when done; note NULL when none). */
+struct store_task_row {
+	int64_t task; /* the log index that assigned it */
+	const char *incident, *unit, *kind, *description;
+	int64_t due_ms;
+	const char *by;
+	int64_t at_ms;
+	int done;
+	int64_t done_index;
+	const char *done_by, *note;
+};
+
+/* Which tasks: every field set narrows (NULL / -1: any). */
+struct store_task_filter {
+	const char *incident; /* of this incident */
+	int64_t task;	      /* the one assigned at this index */
+	const char *open_for; /* not done, assigned to this unit */
+};
+
+/* Called once per task, in log order; non-zero stops. */
+typedef int (*store_task_fn)(void *ctx, const struct store_task_row *row);
+
+/* One step of an incident's trail (from, to NULL unless a state change). */
+struct store_event_row {
+	int64_t index;
+	const char *kind, *from, *to;
+};
+
+/* Called once per step, in log order; non-zero stops. */
+typedef int (*store_event_fn)(void *ctx, const struct store_event_row *row);
+
+/* Called once per log index; non-zero stops. */
+typedef int (*store_index_fn)(void *ctx, int64_t index);
+
+/* Called once per text value (a party); non-zero stops. */
+typedef int (*store_text_fn)(void *ctx, const char *text);
+
+/* A report as the store keeps it (report/reportentry.h; docs/products.md;
+ * strings borrowed for the call). */
+struct store_report_row {
+	const char *id;
+	int64_t index; /* the draft's log entry */
+	const char *kind, *number, *subject;
+	int64_t from_ms, to_ms; /* its period */
+	int64_t log_size;	/* the log size it was computed at */
+	const char *root;
+	const char *by;
+	int64_t at_ms;
+	const char *state; /* draft, released, superseded, refused */
+	int64_t state_index;
+};
+
+/* Which reports: every field set narrows (NULL: any). */
+struct store_report_filter {
+	const char *id, *state, *kind;
+};
+
+/* Called once per report, in drafting order; non-zero stops. */
+typedef int (*store_report_fn)(void *ctx, const struct store_report_row *row);
+
+/* A member's signature or refusal of a report (reason NULL: none). */
+struct store_signature_row {
+	const char *member, *decision, *reason;
+	int64_t index, signed_at_ms;
+	const char *note; /* the member's signed note */
+};
+
+/* Called once per signature, in member order; non-zero stops. */
+typedef int (
+    *store_signature_fn)(void *ctx, const struct store_signature_row *row);
+
 struct store_ops {
 	const char *name;
 	struct store *(*open)(const char *target, int flags);
@@ -127,15 +356,14 @@ struct store_ops {
 	int (*commit)(struct store *s, int64_t applied_size);
 	int (*rollback)(struct store *s);
 	int (*applied_size)(struct store *s, int64_t *size);
-	/* Applies the entries the applier does not own (store/applier.h:
-	 * observations, reports; others it ignores). */
-	int (*apply)(struct store *s, int64_t index, const json_t *entry,
-	    const char *bytes, size_t len, const char *id);
+	/* Indexes an observation (inside a write transaction). */
+	int (*index_observation)(struct store *s,
+	    const struct store_observation_row *row);
 	/* The rows the applier reads and writes (its db is s). */
 	const struct applier_rows *rows;
-	/* Brings up to date what the backend writes behind (fusion's book)
-	 * before the applier reads its rows; NULL: nothing. 0 or -1. */
-	int (*settle)(struct store *s);
+	/* The rows fusion's book loads and writes behind (store/fusionbook.h;
+	 * its db is s). */
+	const struct fusionbook_rows *fusion_rows;
 	int (*find_observation)(struct store *s, const char *id, int64_t *index,
 	    char **entry, size_t *len);
 	int (*query_observations)(struct store *s, const struct store_query *q,
@@ -150,7 +378,8 @@ struct store_ops {
 	int (*find_principal)(struct store *s, const char *name,
 	    struct principal *p);
 	int (*principals)(struct store *s, store_principal_fn fn, void *ctx);
-	json_t *(*members)(struct store *s);
+	int (*members)(struct store *s, store_member_fn fn, void *ctx);
+	int (*center_value)(struct store *s, const char *key, char **text);
 	int (*key_used)(struct store *s, const char *vkey);
 	int (*find_evidence)(struct store *s, const char *sha256_hex,
 	    int64_t *size, char *media_type, size_t len);
@@ -159,35 +388,45 @@ struct store_ops {
 	int (*uploaded_by)(struct store *s, const char *sha256_hex,
 	    const char *name);
 	int (*incident_exists)(struct store *s, const char *id);
-	json_t *(*incident_workflow)(struct store *s, const char *id);
-	json_t *(*assessments)(struct store *s, const char *id);
-	json_t *(*incident_history)(struct store *s, const char *id);
-	int (*find_task)(struct store *s, int64_t task, json_t **out);
-	json_t *(*queue)(struct store *s, const struct principal *p);
+	int (*incident_states)(struct store *s,
+	    const struct store_state_filter *f, store_state_fn fn, void *ctx);
+	int (*assessments)(struct store *s, const char *id, int latest,
+	    store_assessment_fn fn, void *ctx);
+	int (*releases)(struct store *s, const char *id, store_text_fn fn,
+	    void *ctx);
+	int (*tasks)(struct store *s, const struct store_task_filter *f,
+	    store_task_fn fn, void *ctx);
+	int (*history)(struct store *s, const char *id, store_event_fn fn,
+	    void *ctx);
 	int (*released)(struct store *s, const char *id, const char *party);
-	void (*set_fusion)(struct store *s, struct fusion *f);
-	int (*prepare_fusion)(struct store *s); /* NULL: nothing to do */
-	int (*find_incident)(struct store *s, const char *id, json_t **out);
+	int (*find_incident)(struct store *s, const char *id,
+	    store_incident_fn fn, void *ctx);
 	int (*query_incidents)(struct store *s,
 	    const struct store_incident_query *q, store_incident_fn fn,
 	    void *ctx);
+	int (*brief_incidents)(struct store *s,
+	    const struct store_incident_query *q, store_brief_fn fn, void *ctx);
+	int (*incident_parts)(struct store *s, const char *id,
+	    const struct store_incident_visit *v, void *ctx);
 	int (*count_incidents)(struct store *s, int64_t *n);
 	int (*incident_tallies)(struct store *s, int64_t from_ms, int64_t to_ms,
 	    const char *released_to, store_tally_fn fn, void *ctx);
 	/* Products (docs/products.md). */
 	int (*read_begin)(struct store *s);
 	int (*read_end)(struct store *s);
-	json_t *(
-	    *reports)(struct store *s, const char *state, const char *kind);
-	int (*find_report)(struct store *s, const char *id, json_t **out);
-	int (*report_basis)(struct store *s, int64_t size, int64_t *basis);
+	int (*reports)(struct store *s, const struct store_report_filter *f,
+	    store_report_fn fn, void *ctx);
+	int (*signatures)(struct store *s, const char *report,
+	    store_signature_fn fn, void *ctx);
+	int (*report_entries)(struct store *s, int64_t below, store_index_fn fn,
+	    void *ctx);
 	int (*observation_incident)(struct store *s, int64_t index,
 	    char *incident, size_t len, int *created);
-	json_t *(
-	    *source_statuses)(struct store *s, int64_t from_ms, int64_t to_ms);
+	int (*source_statuses)(struct store *s, int64_t from_ms, int64_t to_ms,
+	    store_source_status_fn fn, void *ctx);
 	/* Keys of the rows of a state digest kind (store_state_keys). */
-	int (*state_keys)(struct store *s, const char *kind, int64_t from,
-	    int64_t to, store_key_fn fn, void *ctx);
+	int (*state_keys)(struct store *s, enum store_key_kind kind,
+	    int64_t from, int64_t to, store_key_fn fn, void *ctx);
 };
 
 #define STORE_READONLY 1 /* no writes, no schema creation */
@@ -245,14 +484,15 @@ int store_applied_size(struct store *s, int64_t *size);
  * Attaches the fusion engine f (not owned; NULL detaches): from then on
  * store_apply also runs fusion (fusion/fusion.h) on every entry and keeps
  * the incidents it makes. The writer of a center always has one, so that
- * the live path and replay (catch-up, rebuild) are the same path.
+ * the live path and replay (catch-up, rebuild) are the same path. Fusion's
+ * book lives here, above the backend (store/fusionbook.h).
  */
 void store_set_fusion(struct store *s, struct fusion *f);
 
 /*
- * Readies what fusion keeps in memory while applying (the SQLite backend
- * loads its book of incidents from its tables: about a second per 100,000
- * observations), so that the first entry applied does not wait for it.
+ * Readies what fusion keeps in memory while applying (its book,
+ * store/fusionbook.h, loaded from the backend's rows: about a second per
+ * 100,000 observations), so that the first entry applied does not wait.
  * Optional: store_apply does the same when needed. 0, or -1 on error
  * (logged; store_apply then tries again).
  */
@@ -328,12 +568,15 @@ int store_find_principal(struct store *s, const char *name,
  */
 int store_principals(struct store *s, store_principal_fn fn, void *ctx);
 
+/* Calls fn for every current member, in name order. 0 or -1. */
+int store_members(struct store *s, store_member_fn fn, void *ctx);
+
 /*
- * The center's members and rule as a new object {"rule": {...},
- * "parties": [...], "members": [{"name","vkey","since_index"}...]} with
- * members in name order. NULL on error.
+ * The center's setting key (genesis: "rule", "parties") as the JSON text
+ * the applier stored: 1 and a new *text (caller frees), 0 if none, -1 on
+ * error.
  */
-json_t *store_members(struct store *s);
+int store_center_value(struct store *s, const char *key, char **text);
 
 /* 1 if vkey was ever a member's key, 0 if not, -1 on error. */
 int store_key_used(struct store *s, const char *vkey);
@@ -362,72 +605,71 @@ int store_uploaded_by(struct store *s, const char *sha256_hex,
 int store_incident_exists(struct store *s, const char *id);
 
 /*
- * The joint verification of incident id as a new object: {"id","state",
- * "tier","tier_name"?,"duplicate_of"?,"since_index"?,"since_ms"?,
- * "assessments": each member's latest, side by side, "released_to":
- * [parties], "tasks": [...]}. An assessment is {"index","member",
- * "revision","by","at_ms","note" (the signed note), and its signed fields
- * "verdict","attribution","confidence","rationale","evidence",
- * "assessed_at_ms"}. NULL on error.
+ * Calls fn for the state row of incident f->incident (none while it is
+ * "received"), or with f->incident NULL for every incident in state
+ * f->state that, when f->unassessed_by is set, that member has not
+ * assessed. 0 or -1.
  */
-json_t *store_incident_workflow(struct store *s, const char *id);
-
-/* Every assessment of incident id, revisions included, in log order. */
-json_t *store_assessments(struct store *s, const char *id);
+int store_incident_states(struct store *s, const struct store_state_filter *f,
+    store_state_fn fn, void *ctx);
 
 /*
- * The trail of incident id: a new array of {"index","kind","from"?,"to"?}
- * in log order, kind one of observation (fusion placed it here),
- * decision (an analyst's merge or split), state, assessment, task,
- * task_done, release (an assessment and the state change it causes share
- * an index). NULL on error.
+ * Calls fn for the assessments of incident id: with latest, each member's
+ * latest revision in member order; else every revision in log order.
+ * 0 or -1.
  */
-json_t *store_incident_history(struct store *s, const char *id);
+int store_assessments(struct store *s, const char *id, int latest,
+    store_assessment_fn fn, void *ctx);
 
-/* Task assigned at log index task: 1 and a new object, 0 none, -1. */
-int store_find_task(struct store *s, int64_t task, json_t **out);
+/* Calls fn for each party incident id was released to, in name order. */
+int store_releases(struct store *s, const char *id, store_text_fn fn,
+    void *ctx);
+
+/* Calls fn for each task f selects, in log order. 0 or -1. */
+int store_tasks(struct store *s, const struct store_task_filter *f,
+    store_task_fn fn, void *ctx);
+
+/* Initializes f to "every task". */
+void store_task_filter_init(struct store_task_filter *f);
 
 /*
- * What waits for principal p, oldest first: its open tasks, then for an
- * assessor the incidents awaiting its member's assessment, for analysts
- * and admins the disputed incidents. A new array of {"kind" (task, assess,
- * escalate),"incident","since_index","since_ms",...}. NULL on error.
+ * Calls fn for each step of the trail of incident id, in log order (kind
+ * one of observation (fusion placed it here), decision (an analyst's
+ * merge or split), state, assessment, task, task_done, release; an
+ * assessment and the state change it causes share an index). 0 or -1.
  */
-json_t *store_queue(struct store *s, const struct principal *p);
+int store_history(struct store *s, const char *id, store_event_fn fn,
+    void *ctx);
 
 /* 1 if incident id was released to party, 0 if not, -1 on error. */
 int store_released(struct store *s, const char *id, const char *party);
 
 /*
- * Looks up incident id. Returns 1 and sets *out to a new incident record
- * (caller json_decref's it), 0 when there is no such incident, -1 on
- * error. The record (docs/fusion.md, "The incident record"):
- *   {"id", "kind": "observed"|"complaint", "group", "category", "count",
- *    "qualifier", "time_from_ms", "time_to_ms", "reported_from_ms",
- *    "reported_to_ms", "located", "lat", "lon", "cov": [ee, en, nn] (m^2),
- *    "zone", "zones": [{"layer", "zone"}], "description", "line":
- *    {"name", "distance_m", "side"} or null, "observations": [ids],
- *    "complaints": [ids], "complaint_parties": {id: the complaint's
- *    source.organisation, its party, or null} (for the API to show a
- *    liaison only its own party's; never served), "corroborated_by":
- *    [incident ids],
- *    "independent_sources", "source_types": [...], "members": [...],
- *    "pinned", "live", "merged_into", "seed_index", "updated_index",
- *    "notes": [{"observation", "note"}], "decisions": [{"index",
- *    "applied", "message"}]}
+ * Looks up incident id (live or merged): calls fn once with its row and
+ * returns 1, 0 when there is no such incident, -1 on error.
  */
-int store_find_incident(struct store *s, const char *id, json_t **out);
+int store_find_incident(struct store *s, const char *id, store_incident_fn fn,
+    void *ctx);
 
 /*
- * Runs q over the live incidents, calling fn in creation order. 0 or -1.
- * With q->brief, each record holds only what a map draws and filters on,
- * read in one query rather than an incident's several: {"id","category",
- * "located","lat"?,"lon"?,"cov"? (as above),"time_from_ms","time_to_ms",
- * "zone","count","source_types","members","state"} (state: the
- * incident's verification state, "received" before any).
+ * Runs q over the live incidents, calling fn with each row in creation
+ * order. fn may read the store (store_incident_parts). 0 or -1.
  */
 int store_query_incidents(struct store *s, const struct store_incident_query *q,
     store_incident_fn fn, void *ctx);
+
+/*
+ * Runs q over the live incidents (q->brief aside), calling fn with each
+ * brief row in creation order: what a map draws and filters on, one
+ * query in all. 0 or -1.
+ */
+int store_brief_incidents(struct store *s, const struct store_incident_query *q,
+    store_brief_fn fn, void *ctx);
+
+/* Visits the parts of incident id with v (see struct store_incident_visit).
+ * 0 or -1. */
+int store_incident_parts(struct store *s, const char *id,
+    const struct store_incident_visit *v, void *ctx);
 
 /* Number of live incidents. */
 int store_count_incidents(struct store *s, int64_t *n);
@@ -436,7 +678,7 @@ int store_count_incidents(struct store *s, int64_t *n);
  * Calls fn once per live incident whose time window starts in [from_ms,
  * to_ms) and (released_to not NULL) that was released to that party, in
  * no stated order, with only what counting needs: one row each, where
- * store_query_incidents builds the whole record (its observations,
+ * increcord_query builds the whole record (its observations,
  * zones, decisions) — trends over a year read hundreds of thousands.
  * Cost: one indexed range scan. 0 or -1.
  */
@@ -453,20 +695,16 @@ int store_read_begin(struct store *s);
 int store_read_end(struct store *s);
 
 /*
- * The center's reports (report/reportentry.h) in drafting order, filtered
- * by state (draft, released, superseded, refused) and kind (NULL: any):
- * a new array of {"id","index","kind","number","subject","period",
- * "log_size","root","by","at_ms","state","state_index","signed_by",
- * "refused_by"}. NULL on error.
+ * Calls fn for each report f selects (report/reportentry.h), in drafting
+ * order; their JSON is format/reportform.h's. 0 or -1.
  */
-json_t *store_reports(struct store *s, const char *state, const char *kind);
+int store_reports(struct store *s, const struct store_report_filter *f,
+    store_report_fn fn, void *ctx);
 
-/*
- * Report id as store_reports has it, plus "signatures" (each member's
- * signed note, decision, reason, index) and "needed" (signatures the rule
- * asks for): 1 and a new *out, 0 if none, -1 on error.
- */
-int store_find_report(struct store *s, const char *id, json_t **out);
+/* Calls fn for each member's signature or refusal of report, in member
+ * order (one a member). 0 or -1. */
+int store_signatures(struct store *s, const char *report, store_signature_fn fn,
+    void *ctx);
 
 /*
  * The log size a report computed at applied size `size` stands on: size
@@ -474,6 +712,13 @@ int store_find_report(struct store *s, const char *id, json_t **out);
  * 0 or -1.
  */
 int store_report_basis(struct store *s, int64_t size, int64_t *basis);
+
+/*
+ * Calls fn with the log index of every report entry (applied or refused)
+ * below `below`, highest first. 0 or -1.
+ */
+int store_report_entries(struct store *s, int64_t below, store_index_fn fn,
+    void *ctx);
 
 /*
  * The incident fusion placed the observation at log index in: 1 with its
@@ -484,26 +729,28 @@ int store_observation_incident(struct store *s, int64_t index, char *incident,
     size_t len, int *created);
 
 /*
- * The sources' status statements (record/source_status.h) whose period
- * overlaps [from_ms, to_ms), in log order, as a new array of {"type",
- * "member"?,"organisation"?,"unit","status","reason","from_ms","to_ms",
- * "index","by"}; NULL on error.
+ * Calls fn once per source's status statement (record/source_status.h)
+ * whose period overlaps [from_ms, to_ms), in log order; their JSON is
+ * format/reportform.h's (reportform_source_statuses). 0 or -1.
  */
-json_t *store_source_statuses(struct store *s, int64_t from_ms, int64_t to_ms);
+int store_source_statuses(struct store *s, int64_t from_ms, int64_t to_ms,
+    store_source_status_fn fn, void *ctx);
 
 /*
  * Calls fn for the keys of the rows of a state digest kind whose index
  * lies in [from, to), in (index, name) order:
- *   "incidents"    every incident, live or merged: its seed index, its id;
- *   "states"       incidents with a verification state or trail event;
- *   "assessments"  incidents with an assessment;
- *   "tasks"        incidents with a task or a release;
- *   "custody"      every step of custody: its log index, the item's
- *                  SHA-256 (64 lower-case hex).
+ *   STORE_KEYS_INCIDENTS    every incident, live or merged: its seed
+ *                           index, its id;
+ *   STORE_KEYS_STATES       incidents with a verification state or trail
+ *                           event;
+ *   STORE_KEYS_ASSESSMENTS  incidents with an assessment;
+ *   STORE_KEYS_TASKS        incidents with a task or a release;
+ *   STORE_KEYS_CUSTODY      every step of custody: its log index, the
+ *                           item's SHA-256 (64 lower-case hex).
  * Rows only; what a row holds is store/statedigest.c's. 0, or -1 on error
  * or an unknown kind. Cost: one scan of the kind's table.
  */
-int store_state_keys(struct store *s, const char *kind, int64_t from,
+int store_state_keys(struct store *s, enum store_key_kind kind, int64_t from,
     int64_t to, store_key_fn fn, void *ctx);
 
 /* Initializes q to "every incident, no cursor, limit 100". */

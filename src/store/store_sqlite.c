@@ -8,19 +8,18 @@
  *
  * It also keeps what fusion makes on the apply path: the incidents, the
  * observations as fusion placed them, complaint links and analysts'
- * decisions live in the tables below, filled through fusion_apply for
- * every entry applied — live or replayed — so `truce rebuild` recreates
- * them. Fusion reads its book from memory (an incident_set loaded from
- * these tables) and the tables are written behind it, once per
- * transaction ("the write-behind book" below). Live incidents are found by
- * area through an R*Tree of their search boxes (associate_box, in 1e-7
- * degrees rounded outward) and windows.
+ * decisions live in the tables below, written by fusion's book
+ * (store/fusionbook.h, above this backend) through the rows this file
+ * provides (sqlite_fusion_rows), so `truce rebuild` recreates them. Live
+ * incidents are found by area through an R*Tree of their search boxes
+ * (associate_box, in 1e-7 degrees rounded outward) and windows.
  *
  * The rules of the center's entries are not here: store/applier.c decides
  * which genesis, principal, member, evidence, incident_state, assessment,
- * task, release and source_status entries apply and what they change,
- * through the rows this file provides (sqlite_rows; docs/storage.md,
- * "Layers").
+ * task, release, source_status and report entries apply and what they
+ * change, through the rows this file provides (sqlite_rows;
+ * docs/storage.md, "Layers"); the API's JSON is built from the rows it
+ * reads in src/format/ (verform, increcord, reportform).
  */
 #include <inttypes.h>
 #include <stdatomic.h>
@@ -40,7 +39,7 @@
 #include "record/source_status.h"
 #include "fusion/associate.h"
 #include "fusion/fusion.h"
-#include "fusion/incident_set.h"
+#include "store/fusionbook.h"
 #include "store/applier.h"
 #include "store/store.h"
 #include "store/store_backend.h"
@@ -79,42 +78,15 @@ enum rec_stmt {
 	R_NSTMTS
 };
 
-/* Fusion's book on the apply path: what the tables still lack of one
- * incident (see "the write-behind book" below). */
-struct fb_inc {
-	double dlat, dlon;	/* where its words were taken */
-	unsigned described : 1; /* it has words (taken at dlat, dlon) */
-	unsigned row : 1;	/* its row and box are to be written */
-	unsigned words : 1;	/* its words are to be taken anew */
-	unsigned links : 1;	/* its complaint links are to be written */
-	unsigned queued : 1;	/* on the dirty list */
-	unsigned stored : 1;	/* its row is in the table */
-	unsigned zoned : 1;	/* it may have rows in incident_zone */
-};
-
-struct fbook {
-	struct incident_set *set; /* NULL: not loaded */
-	struct fb_inc *v;	  /* by the set's incident position */
-	size_t cap;
-	uint32_t *dirty; /* positions to write, in the order first changed */
-	size_t ndirty, capdirty;
-};
-
 struct store {
-	const struct store_ops *ops; /* first: see store_backend.h */
+	struct store_head head; /* first: see store_backend.h */
 	sqlite3 *db;
 	sqlite3_stmt *ins_obs, *ins_rtree, *find, *get_applied, *set_applied;
 	sqlite3_stmt *book[B_NSTMTS];
 	sqlite3_stmt *rec[R_NSTMTS];
-	struct fusion *fusion; /* NULL: observations are only indexed */
-	struct fbook fb;       /* fusion's book while applying */
-	int scratch;	       /* STORE_SCRATCH: no spatial index */
+	int scratch; /* STORE_SCRATCH: no spatial index */
 	char path[512];
 };
-
-static void fb_drop(struct fbook *fb);
-static int fb_load(struct store *s);
-static int fb_flush(struct store *s);
 
 #define WORLD_LON 1800000000
 #define WORLD_LAT 900000000
@@ -454,7 +426,8 @@ sqlite_open(const char *target, int flags)
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
-	s->ops = &store_sqlite_ops;
+	s->head.ops = &store_sqlite_ops;
+	s->head.name = s->path;
 	snprintf(s->path, sizeof(s->path), "%s", target);
 	s->scratch = (flags & STORE_SCRATCH) != 0;
 	if (sqlite3_open_v2(target, &s->db,
@@ -531,7 +504,6 @@ sqlite_close(struct store *s)
 		sqlite3_finalize(s->book[i]);
 	for (i = 0; i < R_NSTMTS; i++)
 		sqlite3_finalize(s->rec[i]);
-	fb_drop(&s->fb);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -553,8 +525,6 @@ sqlite_begin(struct store *s)
 static int
 sqlite_rollback(struct store *s)
 {
-	/* The set may hold what the tables now lose: load it again. */
-	fb_drop(&s->fb);
 	if (sqlite3_get_autocommit(s->db))
 		return 0;
 	return exec(s, "ROLLBACK");
@@ -563,10 +533,6 @@ sqlite_rollback(struct store *s)
 static int
 sqlite_commit(struct store *s, int64_t applied_size)
 {
-	if (fb_flush(s) == -1) {
-		sqlite_rollback(s);
-		return -1;
-	}
 	sqlite3_bind_int64(s->set_applied, 1, applied_size);
 	if (sqlite3_step(s->set_applied) != SQLITE_DONE) {
 		sq_fail(s, "set applied size");
@@ -602,61 +568,32 @@ floor_div(int64_t a, int64_t b)
 	return a / b - (a % b != 0 && (a < 0) != (b < 0));
 }
 
-static const struct associate_book_ops sqlite_book;
-
 static int
-apply_observation(struct store *s, int64_t index, const json_t *e,
-    const char *bytes, size_t len, const char *id)
+sqlite_index_observation(struct store *s, const struct store_observation_row *o)
 {
-	const json_t *at = json_object_get(e, "observed_at");
-	const json_t *src = json_object_get(e, "source");
-	const json_t *loc = json_object_get(e, "location");
-	const char *form = json_string_value(json_object_get(loc, "form"));
-	const char *member = json_string_value(json_object_get(src, "member"));
-	const char *org =
-	    json_string_value(json_object_get(src, "organisation"));
-	int64_t from = json_integer_value(json_object_get(at, "from"));
-	int64_t to = json_integer_value(json_object_get(at, "to"));
-	int64_t lat = 0, lon = 0;
-	/* Forms that carry coordinates themselves; the others are located
-	 * by fusion (the incident tables). */
-	int point = form != NULL &&
-	    (strcmp(form, "point") == 0 || strcmp(form, "uav_frame") == 0);
-	int cat = observation_category_code(
-	    json_string_value(json_object_get(e, "category")));
-	uint8_t bid[32];
 	int rc = -1;
 
-	if (sodium_hex2bin(bid, sizeof(bid), id, strlen(id), NULL, NULL,
-		NULL) != 0)
-		return -1;
-	if (point) {
-		lat = json_integer_value(json_object_get(loc, "lat_e7"));
-		lon = json_integer_value(json_object_get(loc, "lon_e7"));
-	}
-	sqlite3_bind_int64(s->ins_obs, 1, index);
-	sqlite3_bind_blob(s->ins_obs, 2, bid, sizeof(bid), SQLITE_STATIC);
-	sqlite3_bind_int64(s->ins_obs, 3, from);
-	sqlite3_bind_int64(s->ins_obs, 4, to);
-	sqlite3_bind_text(s->ins_obs, 5,
-	    json_string_value(json_object_get(e, "category")), -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(s->ins_obs, 6,
-	    json_string_value(json_object_get(src, "type")), -1, SQLITE_STATIC);
-	if (member)
-		sqlite3_bind_text(s->ins_obs, 7, member, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s->ins_obs, 1, o->index);
+	sqlite3_bind_blob(s->ins_obs, 2, o->id, sizeof(o->id), SQLITE_STATIC);
+	sqlite3_bind_int64(s->ins_obs, 3, o->from_ms);
+	sqlite3_bind_int64(s->ins_obs, 4, o->to_ms);
+	sqlite3_bind_text(s->ins_obs, 5, o->category, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->ins_obs, 6, o->source_type, -1, SQLITE_STATIC);
+	if (o->member)
+		sqlite3_bind_text(s->ins_obs, 7, o->member, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(s->ins_obs, 7);
-	if (point) {
-		sqlite3_bind_int64(s->ins_obs, 8, lat);
-		sqlite3_bind_int64(s->ins_obs, 9, lon);
+	if (o->located) {
+		sqlite3_bind_int64(s->ins_obs, 8, o->lat_e7);
+		sqlite3_bind_int64(s->ins_obs, 9, o->lon_e7);
 	} else {
 		sqlite3_bind_null(s->ins_obs, 8);
 		sqlite3_bind_null(s->ins_obs, 9);
 	}
-	sqlite3_bind_blob(s->ins_obs, 10, bytes, (int)len, SQLITE_STATIC);
-	if (org)
-		sqlite3_bind_text(s->ins_obs, 11, org, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s->ins_obs, 10, o->entry, (int)o->len, SQLITE_STATIC);
+	if (o->organisation)
+		sqlite3_bind_text(s->ins_obs, 11, o->organisation, -1,
+		    SQLITE_STATIC);
 	else
 		sqlite3_bind_null(s->ins_obs, 11);
 	if (sqlite3_step(s->ins_obs) != SQLITE_DONE) {
@@ -673,15 +610,17 @@ apply_observation(struct store *s, int64_t index, const json_t *e,
 		goto done;
 	}
 	/* Unlocated forms get the whole world: only a world bbox finds them. */
-	sqlite3_bind_int64(s->ins_rtree, 1, index);
-	sqlite3_bind_int64(s->ins_rtree, 2, point ? lon : -WORLD_LON);
-	sqlite3_bind_int64(s->ins_rtree, 3, point ? lon : WORLD_LON);
-	sqlite3_bind_int64(s->ins_rtree, 4, point ? lat : -WORLD_LAT);
-	sqlite3_bind_int64(s->ins_rtree, 5, point ? lat : WORLD_LAT);
-	sqlite3_bind_int64(s->ins_rtree, 6, floor_div(from, 60000));
-	sqlite3_bind_int64(s->ins_rtree, 7, floor_div(to + 59999, 60000));
-	sqlite3_bind_int64(s->ins_rtree, 8, cat);
-	sqlite3_bind_int64(s->ins_rtree, 9, cat);
+	sqlite3_bind_int64(s->ins_rtree, 1, o->index);
+	sqlite3_bind_int64(s->ins_rtree, 2,
+	    o->located ? o->lon_e7 : -WORLD_LON);
+	sqlite3_bind_int64(s->ins_rtree, 3, o->located ? o->lon_e7 : WORLD_LON);
+	sqlite3_bind_int64(s->ins_rtree, 4,
+	    o->located ? o->lat_e7 : -WORLD_LAT);
+	sqlite3_bind_int64(s->ins_rtree, 5, o->located ? o->lat_e7 : WORLD_LAT);
+	sqlite3_bind_int64(s->ins_rtree, 6, floor_div(o->from_ms, 60000));
+	sqlite3_bind_int64(s->ins_rtree, 7, floor_div(o->to_ms + 59999, 60000));
+	sqlite3_bind_int64(s->ins_rtree, 8, o->category_code);
+	sqlite3_bind_int64(s->ins_rtree, 9, o->category_code);
 	if (sqlite3_step(s->ins_rtree) != SQLITE_DONE) {
 		sq_fail(s, "insert rtree");
 		goto done;
@@ -777,6 +716,7 @@ query(struct store *s, const char *sql, const char *fmt, ...)
 }
 
 static json_t *center_value(struct store *s, const char *key);
+static int sqlite_members(struct store *s, store_member_fn fn, void *ctx);
 
 /* Records that the apply path refused entry idx of type, and why. */
 static int
@@ -786,19 +726,6 @@ refused(struct store *s, int64_t idx, const char *type, const char *reason)
 	    type, reason);
 	return run(s, "INSERT OR REPLACE INTO refused VALUES(?,?,?)", "itt",
 	    idx, type, reason);
-}
-
-/* refused, with the reason formatted from fmt. */
-static int __attribute__((format(printf, 4, 5)))
-refuse(struct store *s, int64_t idx, const char *type, const char *fmt, ...)
-{
-	char reason[STORE_REASON_LEN];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	return refused(s, idx, type, reason);
 }
 
 /* Inserts principal p from entry idx with token hash. 0 or -1. */
@@ -1139,14 +1066,26 @@ row_set_member_key(void *db, const char *member, const char *vkey, int64_t idx)
 	    member, idx);
 }
 
-static json_t *
-row_members(void *db)
-{
-	json_t *all = store_members(db), *list;
+/* The applier's member rows, from the member table. */
+struct member_visit {
+	applier_member_fn fn;
+	void *ctx;
+};
 
-	list = json_incref(json_object_get(all, "members"));
-	json_decref(all);
-	return list;
+static int
+member_visit(void *ctx, const struct store_member_row *row)
+{
+	struct member_visit *v = ctx;
+
+	return v->fn(v->ctx, row->name, row->vkey);
+}
+
+static int
+row_members(void *db, applier_member_fn fn, void *ctx)
+{
+	struct member_visit v = { fn, ctx };
+
+	return sqlite_members(db, member_visit, &v);
 }
 
 static int
@@ -1204,6 +1143,65 @@ row_refused(void *db, int64_t idx, const char *type, const char *reason)
 _Static_assert(APPLIER_REASON_LEN == STORE_REASON_LEN,
     "the applier's reasons fit the refused table's");
 
+/* Products' rows (sqlite_reports.c), on this connection. */
+static int
+row_report_entry(void *db, int64_t idx)
+{
+	return sqlite_reports_entry(((struct store *)db)->db, idx);
+}
+
+static int
+row_find_report(void *db, const char *id, int64_t *idx, char *state, size_t len,
+    char *number, size_t nlen)
+{
+	return sqlite_reports_find(((struct store *)db)->db, id, idx, state,
+	    len, number, nlen);
+}
+
+static int
+row_supersede_drafts(void *db, int64_t idx, const char *kind,
+    const char *subject)
+{
+	return sqlite_reports_supersede(((struct store *)db)->db, idx, kind,
+	    subject);
+}
+
+static int
+row_insert_report(void *db, int64_t idx, const struct reportentry *e)
+{
+	return sqlite_reports_insert(((struct store *)db)->db, idx, e);
+}
+
+static int
+row_find_signature(void *db, const char *report, const char *member,
+    const char *note, int64_t *idx)
+{
+	return sqlite_reports_find_signature(((struct store *)db)->db, report,
+	    member, note, idx);
+}
+
+static int
+row_insert_signature(void *db, int64_t idx,
+    const struct reportentry_signature *s, const char *note)
+{
+	return sqlite_reports_insert_signature(((struct store *)db)->db, idx, s,
+	    note);
+}
+
+static int
+row_count_signatures(void *db, const char *report, int refusals, int64_t *n)
+{
+	return sqlite_reports_count(((struct store *)db)->db, report, refusals,
+	    n);
+}
+
+static int
+row_settle_report(void *db, const char *report, const char *state, int64_t idx)
+{
+	return sqlite_reports_settle(((struct store *)db)->db, report, state,
+	    idx);
+}
+
 static const struct applier_rows sqlite_rows = {
 	.incident_exists = row_incident_exists,
 	.get_state = row_get_state,
@@ -1232,56 +1230,15 @@ static const struct applier_rows sqlite_rows = {
 	.add_custody = row_add_custody,
 	.insert_source_status = row_insert_source_status,
 	.refused = row_refused,
+	.report_entry = row_report_entry,
+	.find_report = row_find_report,
+	.supersede_drafts = row_supersede_drafts,
+	.insert_report = row_insert_report,
+	.find_signature = row_find_signature,
+	.insert_signature = row_insert_signature,
+	.count_signatures = row_count_signatures,
+	.settle_report = row_settle_report,
 };
-
-/* Products: sqlite_reports.c decides; a refusal is recorded here. */
-static int
-apply_report(struct store *s, int64_t idx, const json_t *e)
-{
-	char why[STORE_REASON_LEN];
-	int r = sqlite_reports_apply(s->db, idx, e, why, sizeof(why));
-
-	return r == 1 ? refuse(s, idx, "report", "%s", why) : r;
-}
-
-/* Before the applier reads: fusion's book written behind, up to date. */
-static int
-sqlite_settle(struct store *s)
-{
-	return s->fb.ndirty > 0 ? fb_flush(s) : 0;
-}
-
-static int
-sqlite_apply(struct store *s, int64_t index, const json_t *entry,
-    const char *bytes, size_t len, const char *id)
-{
-	enum entry_type type = entry_type_of(entry);
-	int rc;
-
-	/* Other entries may read the incident tables: bring them up to date. */
-	if (type != ENTRY_OBSERVATION && sqlite_settle(s) == -1)
-		return -1;
-	switch (type) {
-	case ENTRY_OBSERVATION:
-		rc = apply_observation(s, index, entry, bytes, len, id);
-		break;
-	case ENTRY_REPORT: rc = apply_report(s, index, entry); break;
-	default: /* the applier's (store.c), or nothing the store keeps */
-		rc = 0;
-		break;
-	}
-	if (rc == -1)
-		return -1;
-	/* Fusion, on the one path every entry takes, live or replayed (its
-	 * book is loaded only for an entry it acts on). */
-	if (s->fusion != NULL && entry_type_fused(type)) {
-		if (s->fb.set == NULL && fb_load(s) == -1)
-			return -1;
-		return fusion_apply(s->fusion, &sqlite_book, s, index, entry,
-		    id);
-	}
-	return 0;
-}
 
 static int
 sqlite_find_observation(struct store *s, const char *id, int64_t *index,
@@ -1449,12 +1406,13 @@ row_obs(sqlite3_stmt *st, struct associate_obs *o)
 	o->search_m = sqlite3_column_double(st, 19);
 }
 
-/* ---- the tables' side: rows written as fusion decides ----------------- */
+/* ---- fusion's rows: what its book (store/fusionbook.h) loads and writes
+ * behind; the book above decides what and when. */
 
 static int
-sql_add_obs(struct store *s, const struct associate_obs *o,
-    const char *incident)
+sql_add_obs(void *db, const struct associate_obs *o, const char *incident)
 {
+	struct store *s = db;
 	sqlite3_stmt *st = s->book[B_INS_FOBS];
 	int rc;
 
@@ -1489,8 +1447,9 @@ sql_add_obs(struct store *s, const struct associate_obs *o,
 }
 
 static int
-sql_move_obs(struct store *s, int64_t index, const char *incident)
+sql_move_obs(void *db, int64_t index, const char *incident)
 {
+	struct store *s = db;
 	sqlite3_stmt *st = s->book[B_MOVE_FOBS];
 	int rc;
 
@@ -1504,23 +1463,20 @@ sql_move_obs(struct store *s, int64_t index, const char *incident)
 
 /*
  * Writes incident inc's row and its R*Tree box (the live, located
- * incidents: what GET /v1/incidents searches by area). With e->words, its
- * words too, taken at (e->dlat, e->dlon) when e->described (which becomes
- * 0 if that position cannot be described), cleared otherwise, and its
- * zones replaced.
+ * incidents: what GET /v1/incidents searches by area). With words->take,
+ * its words too (cleared when words->w is NULL) and its zones replaced.
  */
 static int
-sql_put_incident(struct store *s, const struct associate_incident *inc,
-    struct fb_inc *e)
+sql_put_incident(void *db, const struct associate_incident *inc, int stored,
+    const struct fusionbook_words *words, int zoned)
 {
-	sqlite3_stmt *st = s->book[e->words ? B_UPSERT_INC_W : B_UPSERT_INC];
-	struct fusion_words w;
+	struct store *s = db;
+	sqlite3_stmt *st = s->book[words->take ? B_UPSERT_INC_W : B_UPSERT_INC];
+	const struct fusion_words *w = words->w;
 	int64_t rid = 0;
-	int worded = 0, rc = -1;
+	int rc = -1;
 	size_t i;
 
-	if (e->words && e->described)
-		worded = fusion_describe(s->fusion, e->dlat, e->dlon, &w) == 0;
 	sqlite3_bind_text(st, 1, inc->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, inc->seed_index);
 	sqlite3_bind_int64(st, 3, inc->updated_index);
@@ -1557,23 +1513,23 @@ sql_put_incident(struct store *s, const struct associate_incident *inc,
 		sqlite3_bind_text(st, 28, inc->merged_into, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 28);
-	if (e->words) {
+	if (words->take) {
 		for (i = 29; i <= 35; i++)
 			sqlite3_bind_null(st, (int)i);
-		if (worded && w.primary_zone[0] != '\0')
-			sqlite3_bind_text(st, 29, w.primary_zone, -1,
+		if (w != NULL && w->primary_zone[0] != '\0')
+			sqlite3_bind_text(st, 29, w->primary_zone, -1,
 			    SQLITE_STATIC);
-		if (worded && w.text[0] != '\0')
-			sqlite3_bind_text(st, 30, w.text, -1, SQLITE_STATIC);
-		if (worded && w.has_line) {
-			sqlite3_bind_text(st, 31, w.line, -1, SQLITE_STATIC);
-			sqlite3_bind_double(st, 32, w.line_m);
-			sqlite3_bind_text(st, 33, w.line_side, -1,
+		if (w != NULL && w->text[0] != '\0')
+			sqlite3_bind_text(st, 30, w->text, -1, SQLITE_STATIC);
+		if (w != NULL && w->has_line) {
+			sqlite3_bind_text(st, 31, w->line, -1, SQLITE_STATIC);
+			sqlite3_bind_double(st, 32, w->line_m);
+			sqlite3_bind_text(st, 33, w->line_side, -1,
 			    SQLITE_STATIC);
 		}
-		if (worded) {
-			sqlite3_bind_double(st, 34, e->dlat);
-			sqlite3_bind_double(st, 35, e->dlon);
+		if (w != NULL) {
+			sqlite3_bind_double(st, 34, words->dlat);
+			sqlite3_bind_double(st, 35, words->dlon);
 		}
 	}
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -1586,35 +1542,32 @@ sql_put_incident(struct store *s, const struct associate_incident *inc,
 	sqlite3_reset(st);
 	if (rc == -1)
 		return -1;
-	if (e->stored) {
+	if (stored) {
 		st = s->book[B_DEL_IRTREE];
 		sqlite3_bind_int64(st, 1, rid);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = sq_fail(s, "delete incident box");
 		sqlite3_reset(st);
 	}
-	e->stored = 1;
 	if (rc == 0 && inc->live && inc->located)
 		rc = insert_box(s, s->book[B_INS_IRTREE], rid, inc->lat,
 		    inc->lon, inc->search_m, inc->g_from, inc->g_to, 1,
 		    inc->group, inc->kind);
-	if (rc == -1 || !e->words)
+	if (rc == -1 || !words->take)
 		return rc;
-	e->described = (unsigned)worded;
-	if (e->zoned) {
+	if (zoned) {
 		st = s->book[B_DEL_ZONES];
 		sqlite3_bind_text(st, 1, inc->id, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = sq_fail(s, "delete zones");
 		sqlite3_reset(st);
 	}
-	e->zoned = (unsigned)(worded && w.nzones > 0);
 	st = s->book[B_INS_ZONE];
-	for (i = 0; rc == 0 && worded && i < w.nzones; i++) {
+	for (i = 0; rc == 0 && w != NULL && i < w->nzones; i++) {
 		sqlite3_bind_text(st, 1, inc->id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, (int64_t)i);
-		sqlite3_bind_text(st, 3, w.zone_layer[i], -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, w.zone[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, w->zone_layer[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, w->zone[i], -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = sq_fail(s, "insert zone");
 		sqlite3_reset(st);
@@ -1624,9 +1577,9 @@ sql_put_incident(struct store *s, const struct associate_incident *inc,
 
 /* Replaces the complaints linked to incident by idx[0..n-1]. */
 static int
-sql_set_links(struct store *s, const char *incident, const int64_t *idx,
-    size_t n)
+sql_set_links(void *db, const char *incident, const int64_t *idx, size_t n)
 {
+	struct store *s = db;
 	sqlite3_stmt *st = s->book[B_DEL_LINKS];
 	size_t i;
 	int rc;
@@ -1646,9 +1599,10 @@ sql_set_links(struct store *s, const char *incident, const int64_t *idx,
 }
 
 static int
-sql_decided(struct store *s, int64_t index, const char *incident, int applied,
+sql_decided(void *db, int64_t index, const char *incident, int applied,
     const char *message)
 {
+	struct store *s = db;
 	sqlite3_stmt *st = s->book[B_INS_DECISION];
 	int rc;
 
@@ -1662,101 +1616,12 @@ sql_decided(struct store *s, int64_t index, const char *incident, int applied,
 	return rc;
 }
 
-/* ---- the write-behind book -------------------------------------------
- *
- * Fusion reads its book on every observation (candidates near it, the
- * chosen incident's members, complaints to link) and rewrites the chosen
- * incident's summary each time. The book it reads is the in-memory
- * incident_set (fusion/incident_set.h), loaded from the tables by
- * store_prepare_fusion (the server's applier, as it starts) or else by the
- * first entry fusion acts on in this connection; the tables follow it. The
- * rows of observations, moves and decisions are written as they happen;
- * an incident's row, box, words and links are written once per
- * transaction, before the commit (and before any entry that is not an
- * observation, whose apply may read them), however many observations
- * joined it: the write-behind of a buffer pool, with the transaction as
- * the unit (SQLite itself, InnoDB's change buffer). A rollback drops the
- * set; it is loaded again from the committed tables. The tables end every
- * transaction exactly as writing through would leave them: rows in
- * creation order (the incident rid is the API's cursor), and words only
- * where an incident moved more than STORE_REWORD_M since its last words,
- * that decision taken at every change as before.
- */
-
-/* Re-word an incident when it moved more than this since its words. */
-#define STORE_REWORD_M 10.0
-
-/* Distance in metres between two nearby positions (local, for "has it
- * moved"; fusion's own distances are on the ellipsoid). */
-static double
-moved_m(double lat1, double lon1, double lat2, double lon2)
-{
-	double dn = (lat2 - lat1) * 111132.0;
-	double de =
-	    (lon2 - lon1) * 111320.0 * cos(lat1 * 3.14159265358979 / 180);
-
-	return sqrt(dn * dn + de * de);
-}
-
-/* Frees the set and the incidents' state: the next entry loads them. */
-static void
-fb_drop(struct fbook *fb)
-{
-	incident_set_free(fb->set);
-	free(fb->v);
-	free(fb->dirty);
-	memset(fb, 0, sizeof(*fb));
-}
-
-/* The state of incident id, which the set holds (clean, not described
- * when new); NULL when the set has no such incident or out of memory. */
-static struct fb_inc *
-fb_get(struct fbook *fb, const char *id)
-{
-	long k = incident_set_find(fb->set, id);
-	struct fb_inc *nv;
-	size_t ncap;
-
-	if (k < 0)
-		return NULL;
-	if ((size_t)k >= fb->cap) {
-		ncap = fb->cap ? fb->cap : 256;
-		while (ncap <= (size_t)k)
-			ncap *= 2;
-		if ((nv = realloc(fb->v, ncap * sizeof(*nv))) == NULL)
-			return NULL;
-		memset(nv + fb->cap, 0, (ncap - fb->cap) * sizeof(*nv));
-		fb->v = nv;
-		fb->cap = ncap;
-	}
-	return &fb->v[k];
-}
-
-/* Queues incident e for the next flush (once). */
+/* The committed rows: incidents in creation order (and where their words
+ * were taken), then every placed observation in log order, then the
+ * links. */
 static int
-fb_queue(struct fbook *fb, struct fb_inc *e)
-{
-	uint32_t *nd;
-	size_t ncap;
-
-	if (e->queued)
-		return 0;
-	if (fb->ndirty == fb->capdirty) {
-		ncap = fb->capdirty ? fb->capdirty * 2 : 256;
-		if ((nd = realloc(fb->dirty, ncap * sizeof(*nd))) == NULL)
-			return -1;
-		fb->dirty = nd;
-		fb->capdirty = ncap;
-	}
-	fb->dirty[fb->ndirty++] = (uint32_t)(e - fb->v);
-	e->queued = 1;
-	return 0;
-}
-
-/* Loads the set from the committed tables (incidents in creation order,
- * then every placed observation in log order, then the links). */
-static int
-fb_load(struct store *s)
+sql_load(void *db, fusionbook_incident_fn inc_fn, fusionbook_obs_fn obs_fn,
+    fusionbook_link_fn link_fn, void *ctx)
 {
 	static const char *const sql[3] = {
 		"SELECT " INC_COLS ", i.described_lat, i.described_lon FROM "
@@ -1765,31 +1630,25 @@ fb_load(struct store *s)
 		"observation o ON o.idx = f.idx ORDER BY f.idx",
 		"SELECT incident, complaint_idx FROM incident_link",
 	};
-	struct fbook *fb = &s->fb;
+	struct store *s = db;
 	struct associate_incident inc;
 	struct associate_obs o;
-	struct fb_inc *e;
 	sqlite3_stmt *st = NULL;
 	const char *id;
 	int i, r = SQLITE_DONE, rc = -1;
 
-	fb_drop(fb);
-	if ((fb->set = incident_set_new()) == NULL)
-		return -1;
 	for (i = 0; i < 3; i++) {
 		if (prep(s, sql[i], &st) == -1)
 			goto done;
 		while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 			if (i == 0) {
 				row_incident(st, &inc);
-				if (incident_set_ops.put(fb->set, &inc) == -1 ||
-				    (e = fb_get(fb, inc.id)) == NULL)
+				if (inc_fn(ctx, &inc,
+					sqlite3_column_type(st, 26) !=
+					    SQLITE_NULL,
+					sqlite3_column_double(st, 26),
+					sqlite3_column_double(st, 27)) == -1)
 					goto done;
-				e->described =
-				    sqlite3_column_type(st, 26) != SQLITE_NULL;
-				e->stored = e->zoned = 1;
-				e->dlat = sqlite3_column_double(st, 26);
-				e->dlon = sqlite3_column_double(st, 27);
 				continue;
 			}
 			id = (const char *)sqlite3_column_text(st,
@@ -1798,10 +1657,9 @@ fb_load(struct store *s)
 				goto done;
 			if (i == 1) {
 				row_obs(st, &o);
-				if (incident_set_ops.add_obs(fb->set, &o, id) ==
-				    -1)
+				if (obs_fn(ctx, &o, id) == -1)
 					goto done;
-			} else if (incident_set_ops.add_link(fb->set, id,
+			} else if (link_fn(ctx, id,
 				       sqlite3_column_int64(st, 1)) == -1)
 				goto done;
 		}
@@ -1815,477 +1673,212 @@ fb_load(struct store *s)
 	rc = 0;
 done:
 	sqlite3_finalize(st);
-	if (rc == -1) {
-		log_warnx("store %s: cannot load fusion's book", s->path);
-		fb_drop(fb);
-	}
 	return rc;
 }
 
-/* Writes every queued incident's row, box, words and links. */
-static int
-fb_flush(struct store *s)
-{
-	struct fbook *fb = &s->fb;
-	const struct associate_incident *inc;
-	struct fb_inc *e;
-	int64_t *links = NULL;
-	long nl;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; rc == 0 && i < fb->ndirty; i++) {
-		e = &fb->v[fb->dirty[i]];
-		if ((inc = incident_set_incident(fb->set, fb->dirty[i])) ==
-		    NULL) {
-			rc = -1;
-			break;
-		}
-		if (e->row && (rc = sql_put_incident(s, inc, e)) == -1)
-			break;
-		if (e->links) {
-			nl = incident_set_links(fb->set, inc->id, NULL, 0);
-			if (nl < 0 ||
-			    (nl > 0 &&
-				(links = malloc((size_t)nl * sizeof(*links))) ==
-				    NULL)) {
-				rc = -1;
-				break;
-			}
-			incident_set_links(fb->set, inc->id, links, (size_t)nl);
-			rc = sql_set_links(s, inc->id, links, (size_t)nl);
-			free(links);
-			links = NULL;
-		}
-		e->row = e->words = e->links = e->queued = 0;
-	}
-	if (rc == 0)
-		fb->ndirty = 0;
-	return rc;
-}
-
-static int
-wb_candidates(void *book, const struct associate_query *q,
-    associate_incident_fn fn, void *arg)
-{
-	return incident_set_ops.candidates(((struct store *)book)->fb.set, q,
-	    fn, arg);
-}
-
-static int
-wb_get(void *book, const char *id, struct associate_incident *out)
-{
-	return incident_set_ops.get(((struct store *)book)->fb.set, id, out);
-}
-
-static int
-wb_members(void *book, const char *id, associate_obs_fn fn, void *arg)
-{
-	return incident_set_ops.members(((struct store *)book)->fb.set, id, fn,
-	    arg);
-}
-
-static int
-wb_complaints(void *book, const struct associate_query *q, associate_obs_fn fn,
-    void *arg)
-{
-	return incident_set_ops.complaints(((struct store *)book)->fb.set, q,
-	    fn, arg);
-}
-
-static int
-wb_add_obs(void *book, const struct associate_obs *o, const char *incident)
-{
-	struct store *s = book;
-
-	if (incident_set_ops.add_obs(s->fb.set, o, incident) == -1) {
-		log_warnx("store %s: fusion's book cannot take entry %lld: "
-			  "out of memory, held already, or past its limits (%d "
-			  "observations, log indexes below %lld)",
-		    s->path, (long long)o->index, INCIDENT_SET_MAX_OBS,
-		    (long long)INCIDENT_SET_MAX_INDEX);
-		return -1;
-	}
-	return sql_add_obs(s, o, incident);
-}
-
-static int
-wb_move_obs(void *book, int64_t index, const char *incident)
-{
-	struct store *s = book;
-
-	if (incident_set_ops.move_obs(s->fb.set, index, incident) == -1)
-		return -1;
-	return sql_move_obs(s, index, incident);
-}
-
-static int
-wb_put(void *book, const struct associate_incident *inc)
-{
-	struct store *s = book;
-	struct fb_inc *e;
-	int here;
-
-	if (incident_set_ops.put(s->fb.set, inc) == -1 ||
-	    (e = fb_get(&s->fb, inc->id)) == NULL)
-		return -1;
-	e->row = 1;
-	/* Whether the words change is decided here, at every change, from
-	 * where they were last taken; the words are taken at the flush. */
-	here = inc->located && isfinite(inc->lat) && isfinite(inc->lon) &&
-	    fabs(inc->lat) <= 90 && fabs(inc->lon) <= 180;
-	if (!(inc->located && e->described &&
-		moved_m(e->dlat, e->dlon, inc->lat, inc->lon) <=
-		    STORE_REWORD_M) &&
-	    !(!inc->located && !e->described)) {
-		e->words = 1;
-		e->described = (unsigned)here;
-		e->dlat = inc->lat;
-		e->dlon = inc->lon;
-	}
-	return fb_queue(&s->fb, e);
-}
-
-static int
-wb_links_changed(struct store *s, const char *incident)
-{
-	struct fb_inc *e = fb_get(&s->fb, incident);
-
-	if (e == NULL)
-		return -1;
-	e->links = 1;
-	return fb_queue(&s->fb, e);
-}
-
-static int
-wb_set_links(void *book, const char *incident, const int64_t *idx, size_t n)
-{
-	struct store *s = book;
-
-	if (incident_set_ops.set_links(s->fb.set, incident, idx, n) == -1)
-		return -1;
-	return wb_links_changed(s, incident);
-}
-
-static int
-wb_add_link(void *book, const char *incident, int64_t index)
-{
-	struct store *s = book;
-
-	if (incident_set_ops.add_link(s->fb.set, incident, index) == -1)
-		return -1;
-	return wb_links_changed(s, incident);
-}
-
-static int
-wb_decided(void *book, int64_t index, const char *incident, int applied,
-    const char *message)
-{
-	struct store *s = book;
-
-	if (incident_set_ops.decided(s->fb.set, index, incident, applied,
-		message) == -1)
-		return -1;
-	return sql_decided(s, index, incident, applied, message);
-}
-
-static struct associate_summary *
-wb_summary(void *book, const char *id)
-{
-	return incident_set_ops.summary(((struct store *)book)->fb.set, id);
-}
-
-static const struct associate_book_ops sqlite_book = {
-	.candidates = wb_candidates,
-	.get = wb_get,
-	.members = wb_members,
-	.add_obs = wb_add_obs,
-	.move_obs = wb_move_obs,
-	.put = wb_put,
-	.complaints = wb_complaints,
-	.set_links = wb_set_links,
-	.add_link = wb_add_link,
-	.decided = wb_decided,
-	.summary = wb_summary,
+static const struct fusionbook_rows sqlite_fusion_rows = {
+	.load = sql_load,
+	.add_obs = sql_add_obs,
+	.move_obs = sql_move_obs,
+	.put_incident = sql_put_incident,
+	.set_links = sql_set_links,
+	.decided = sql_decided,
 };
 
-static void
-sqlite_set_fusion(struct store *s, struct fusion *f)
-{
-	fb_drop(&s->fb);
-	s->fusion = f;
-}
+/* ---- incident records: the rows an incident's JSON is built from ---- */
 
-static int
-sqlite_prepare_fusion(struct store *s)
-{
-	if (s->fusion == NULL || s->fb.set != NULL)
-		return 0;
-	return fb_load(s);
-}
-
-/* ---- incident records (the API's view, built from the tables) ------ */
-
-/* Appends column 0 (text) of every row of st (bound to id) to arr. */
-static int
-rows_text(struct store *s, sqlite3_stmt *st, const char *id, json_t *arr)
-{
-	int r;
-
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(arr,
-		    json_string((const char *)sqlite3_column_text(st, 0)));
-	sqlite3_reset(st);
-	return r == SQLITE_DONE ? 0 : sq_fail(s, "incident record");
-}
-
-static json_t *
-text_or_null(sqlite3_stmt *st, int col)
+/* Column col of st as text; NULL for SQL NULL. */
+static const char *
+text_or_none(sqlite3_stmt *st, int col)
 {
 	return sqlite3_column_type(st, col) == SQLITE_NULL
-	    ? json_null()
-	    : json_string((const char *)sqlite3_column_text(st, col));
+	    ? NULL
+	    : (const char *)sqlite3_column_text(st, col);
 }
 
 /*
- * Appends the observations of st's rows (bound to incident id: id,
- * complaint, note, organisation) to obs or comp, each complaint's
- * organisation (its party, or null) to parties by id, and the notes to
- * notes (when not NULL). 0 or -1.
+ * Reads the row of incident id and calls fn with it: 1 (fn's return in
+ * *got), 0 when there is no such incident, -1 on error.
  */
 static int
-member_rows(struct store *s, sqlite3_stmt *st, const char *id, json_t *obs,
-    json_t *comp, json_t *parties, json_t *notes)
-{
-	const char *oid, *note;
-	int r;
-
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		oid = (const char *)sqlite3_column_text(st, 0);
-		note = (const char *)sqlite3_column_text(st, 2);
-		if (sqlite3_column_int(st, 1)) {
-			json_array_append_new(comp, json_string(oid));
-			json_object_set_new(parties, oid, text_or_null(st, 3));
-		} else
-			json_array_append_new(obs, json_string(oid));
-		if (notes != NULL && note != NULL && note[0] != '\0')
-			json_array_append_new(notes,
-			    json_pack("{s:s,s:s}", "observation", oid, "note",
-				note));
-	}
-	sqlite3_reset(st);
-	return r == SQLITE_DONE ? 0 : sq_fail(s, "incident members");
-}
-
-/* The record of incident id (see store.h); 1, 0 (no such), -1. */
-static int
-incident_record(struct store *s, const char *id, json_t **out)
+incident_read(struct store *s, const char *id, store_incident_fn fn, void *ctx,
+    int *got)
 {
 	sqlite3_stmt *st = s->rec[R_INCIDENT];
 	struct associate_incident inc;
-	json_t *o = NULL, *obs, *comp, *notes, *arr, *types, *zones, *dec,
-	       *parties;
-	const char *name;
-	int r, rc = -1, t;
+	struct store_incident_row row;
+	int r, rc;
 
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	r = sqlite3_step(st);
-	if (r != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return r == SQLITE_DONE ? 0 : sq_fail(s, "find incident");
-	}
-	row_incident(st, &inc);
-	types = json_array();
-	for (t = 0; t < 32; t++)
-		if ((inc.source_types & (1u << t)) &&
-		    (name = associate_source_type_name(t)) != NULL)
-			json_array_append_new(types, json_string(name));
-	name = associate_category_name(inc.category);
-	o = json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:I,s:I,s:I,s:I,s:b,s:i,"
-		      "s:o,s:b,s:b,s:I,s:I,s:I}",
-	    "id", inc.id, "kind",
-	    inc.kind == ASSOCIATE_OBSERVED ? "observed" : "complaint", "group",
-	    associate_group_name(inc.group), "category",
-	    name != NULL ? name : "other", "count", (json_int_t)inc.count,
-	    "qualifier", associate_qualifier_name(inc.qualifier),
-	    "time_from_ms", (json_int_t)inc.g_from, "time_to_ms",
-	    (json_int_t)inc.g_to, "reported_from_ms", (json_int_t)inc.t_from,
-	    "reported_to_ms", (json_int_t)inc.t_to, "located", inc.located,
-	    "independent_sources", inc.nsources, "source_types", types,
-	    "pinned", inc.pinned, "live", inc.live, "seed_index",
-	    (json_int_t)inc.seed_index, "updated_index",
-	    (json_int_t)inc.updated_index, "cursor",
-	    (json_int_t)sqlite3_column_int64(st, 26));
-	if (o == NULL)
-		goto done;
-	if (inc.located) {
-		json_object_set_new(o, "lat", json_real(inc.lat));
-		json_object_set_new(o, "lon", json_real(inc.lon));
-		json_object_set_new(o, "cov",
-		    json_pack("[f,f,f]", inc.cov[0], inc.cov[1], inc.cov[2]));
-	}
-	json_object_set_new(o, "merged_into",
-	    inc.merged_into[0] ? json_string(inc.merged_into) : json_null());
-	json_object_set_new(o, "zone", text_or_null(st, 27));
-	json_object_set_new(o, "description", text_or_null(st, 28));
-	json_object_set_new(o, "line",
-	    sqlite3_column_type(st, 29) == SQLITE_NULL
-		? json_null()
-		: json_pack("{s:s,s:f,s:o}", "name",
-		      (const char *)sqlite3_column_text(st, 29), "distance_m",
-		      sqlite3_column_double(st, 30), "side",
-		      text_or_null(st, 31)));
+	if (r == SQLITE_ROW) {
+		row_incident(st, &inc);
+		row.inc = &inc;
+		row.cursor = sqlite3_column_int64(st, 26);
+		row.zone = text_or_none(st, 27);
+		row.description = text_or_none(st, 28);
+		row.line = text_or_none(st, 29);
+		row.line_m = sqlite3_column_double(st, 30);
+		row.line_side = text_or_none(st, 31);
+		*got = fn(ctx, &row);
+		rc = 1;
+	} else if (r == SQLITE_DONE)
+		rc = 0;
+	else
+		rc = sq_fail(s, "find incident");
 	sqlite3_reset(st);
-
-	obs = json_array();
-	comp = json_array();
-	notes = json_array();
-	parties = json_object();
-	json_object_set_new(o, "observations", obs);
-	json_object_set_new(o, "complaints", comp);
-	json_object_set_new(o, "complaint_parties", parties);
-	json_object_set_new(o, "notes", notes);
-	if (member_rows(s, s->rec[R_MEMBERS], id, obs, comp, parties, notes) ==
-		-1 ||
-	    member_rows(s, s->rec[R_LINKS], id, obs, comp, parties, NULL) == -1)
-		goto done;
-	arr = json_array();
-	json_object_set_new(o, "members", arr);
-	if (rows_text(s, s->rec[R_STATES], id, arr) == -1)
-		goto done;
-	arr = json_array();
-	json_object_set_new(o, "corroborated_by", arr);
-	if (inc.kind == ASSOCIATE_COMPLAINT &&
-	    rows_text(s, s->rec[R_CORROBORATED], id, arr) == -1)
-		goto done;
-	zones = json_array();
-	json_object_set_new(o, "zones", zones);
-	st = s->rec[R_ZONES];
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(zones,
-		    json_pack("{s:s,s:s}", "layer",
-			(const char *)sqlite3_column_text(st, 0), "zone",
-			(const char *)sqlite3_column_text(st, 1)));
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		sq_fail(s, "incident zones");
-		goto done;
-	}
-	dec = json_array();
-	json_object_set_new(o, "decisions", dec);
-	st = s->rec[R_DECISIONS];
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(dec,
-		    json_pack("{s:I,s:b,s:s}", "index",
-			(json_int_t)sqlite3_column_int64(st, 0), "applied",
-			sqlite3_column_int(st, 1), "message",
-			(const char *)sqlite3_column_text(st, 2)));
-	sqlite3_reset(st);
-	if (r != SQLITE_DONE) {
-		sq_fail(s, "incident decisions");
-		goto done;
-	}
-	*out = o;
-	o = NULL;
-	rc = 1;
-done:
-	sqlite3_reset(s->rec[R_INCIDENT]);
-	json_decref(o);
 	return rc;
 }
 
 static int
-sqlite_find_incident(struct store *s, const char *id, json_t **out)
+sqlite_find_incident(struct store *s, const char *id, store_incident_fn fn,
+    void *ctx)
 {
+	int got;
+
 	if (strlen(id) > 64)
 		return 0;
-	return incident_record(s, id, out);
+	return incident_read(s, id, fn, ctx, &got);
 }
 
-/*
- * The columns of a brief record (store.h store_query_incidents), after
- * i.rid and i.id: the state and the members (as in incident_record's
- * R_STATES, comma-separated: a member's name has no comma) read in the
- * same statement.
- */
-#define BRIEF_COLS                                                           \
-	", i.category, i.located, i.lat, i.lon, i.cee, i.cen, i.cnn, "       \
-	"i.g_from, i.g_to, i.zone, i.count, i.source_types, "                \
-	"coalesce((SELECT x.state FROM incident_state x WHERE x.incident = " \
-	"i.id), 'received'), (SELECT group_concat(m, ',') FROM (SELECT "     \
-	"DISTINCT o.member AS m FROM fusion_obs f JOIN observation o ON "    \
-	"o.idx = f.idx WHERE f.incident = i.id AND f.complaint = 0 AND "     \
-	"o.member IS NOT NULL ORDER BY 1))"
-
-/* The brief record of the row at st (BRIEF_COLS), or NULL. */
-static json_t *
-brief_record(sqlite3_stmt *st)
+/* Calls v->part for each row of st (bound to id: id, complaint, note,
+ * organisation). 0 or -1. */
+static int
+part_rows(struct store *s, sqlite3_stmt *st, const char *id, int linked,
+    const struct store_incident_visit *v, void *ctx)
 {
-	const char *name, *members;
-	json_t *o, *types, *list;
-	char m[64];
-	size_t k, len;
-	int t;
+	int r;
 
-	types = json_array();
-	for (t = 0; t < 32; t++)
-		if (((unsigned)sqlite3_column_int64(st, 13) & (1u << t)) &&
-		    (name = associate_source_type_name(t)) != NULL)
-			json_array_append_new(types, json_string(name));
-	list = json_array();
-	members = (const char *)sqlite3_column_text(st, 15);
-	while (members != NULL && *members != '\0') {
-		len = strcspn(members, ",");
-		k = len < sizeof(m) ? len : sizeof(m) - 1;
-		memcpy(m, members, k);
-		m[k] = '\0';
-		json_array_append_new(list, json_string(m));
-		members += len + (members[len] == ',');
-	}
-	name = associate_category_name(sqlite3_column_int(st, 2));
-	o = json_pack("{s:s,s:s,s:b,s:I,s:I,s:o,s:I,s:o,s:o,s:s}", "id",
-	    (const char *)sqlite3_column_text(st, 1), "category",
-	    name != NULL ? name : "other", "located", sqlite3_column_int(st, 3),
-	    "time_from_ms", (json_int_t)sqlite3_column_int64(st, 9),
-	    "time_to_ms", (json_int_t)sqlite3_column_int64(st, 10), "zone",
-	    sqlite3_column_type(st, 11) == SQLITE_NULL
-		? json_null()
-		: json_string((const char *)sqlite3_column_text(st, 11)),
-	    "count", (json_int_t)sqlite3_column_int64(st, 12), "source_types",
-	    types, "members", list, "state",
-	    (const char *)sqlite3_column_text(st, 14));
-	if (o != NULL && sqlite3_column_int(st, 3)) {
-		json_object_set_new(o, "lat",
-		    json_real(sqlite3_column_double(st, 4)));
-		json_object_set_new(o, "lon",
-		    json_real(sqlite3_column_double(st, 5)));
-		json_object_set_new(o, "cov",
-		    json_pack("[f,f,f]", sqlite3_column_double(st, 6),
-			sqlite3_column_double(st, 7),
-			sqlite3_column_double(st, 8)));
-	}
-	return o;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW &&
+	    v->part(ctx, (const char *)sqlite3_column_text(st, 0),
+		sqlite3_column_int(st, 1), linked, text_or_none(st, 2),
+		text_or_none(st, 3)) == 0)
+		;
+	sqlite3_reset(st);
+	return r == SQLITE_DONE || r == SQLITE_ROW
+	    ? 0
+	    : sq_fail(s, "incident members");
+}
+
+/* Calls fn with column 0 (text) of each row of st (bound to id). */
+static int
+text_rows(struct store *s, sqlite3_stmt *st, const char *id,
+    int (*fn)(void *, const char *), void *ctx)
+{
+	int r;
+
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW &&
+	    fn(ctx, (const char *)sqlite3_column_text(st, 0)) == 0)
+		;
+	sqlite3_reset(st);
+	return r == SQLITE_DONE || r == SQLITE_ROW
+	    ? 0
+	    : sq_fail(s, "incident record");
 }
 
 static int
-sqlite_query_incidents(struct store *s, const struct store_incident_query *q,
-    store_incident_fn fn, void *ctx)
+sqlite_incident_parts(struct store *s, const char *id,
+    const struct store_incident_visit *v, void *ctx)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (v->part != NULL &&
+	    (part_rows(s, s->rec[R_MEMBERS], id, 0, v, ctx) == -1 ||
+		part_rows(s, s->rec[R_LINKS], id, 1, v, ctx) == -1))
+		return -1;
+	if (v->member != NULL &&
+	    text_rows(s, s->rec[R_STATES], id, v->member, ctx) == -1)
+		return -1;
+	if (v->corroborates != NULL &&
+	    text_rows(s, s->rec[R_CORROBORATED], id, v->corroborates, ctx) ==
+		-1)
+		return -1;
+	if (v->zone != NULL) {
+		st = s->rec[R_ZONES];
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		while ((r = sqlite3_step(st)) == SQLITE_ROW &&
+		    v->zone(ctx, (const char *)sqlite3_column_text(st, 0),
+			(const char *)sqlite3_column_text(st, 1)) == 0)
+			;
+		sqlite3_reset(st);
+		if (r != SQLITE_DONE && r != SQLITE_ROW)
+			return sq_fail(s, "incident zones");
+	}
+	if (v->decision != NULL) {
+		st = s->rec[R_DECISIONS];
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		while ((r = sqlite3_step(st)) == SQLITE_ROW &&
+		    v->decision(ctx, sqlite3_column_int64(st, 0),
+			sqlite3_column_int(st, 1),
+			(const char *)sqlite3_column_text(st, 2)) == 0)
+			;
+		sqlite3_reset(st);
+		if (r != SQLITE_DONE && r != SQLITE_ROW)
+			return sq_fail(s, "incident decisions");
+	}
+	return 0;
+}
+
+/*
+ * The columns of a brief row (store.h store_brief_incidents), after i.rid
+ * and i.id: the state (NULL: none) and the members (as in R_STATES,
+ * comma-separated: a member's name has no comma) read in the same
+ * statement.
+ */
+#define BRIEF_COLS                                                         \
+	", i.category, i.located, i.lat, i.lon, i.cee, i.cen, i.cnn, "     \
+	"i.g_from, i.g_to, i.zone, i.count, i.source_types, "              \
+	"(SELECT x.state FROM incident_state x WHERE x.incident = i.id), " \
+	"(SELECT group_concat(m, ',') FROM (SELECT "                       \
+	"DISTINCT o.member AS m FROM fusion_obs f JOIN observation o ON "  \
+	"o.idx = f.idx WHERE f.incident = i.id AND f.complaint = 0 AND "   \
+	"o.member IS NOT NULL ORDER BY 1))"
+
+/* Calls fn with the brief row at st (BRIEF_COLS); fn's return. */
+static int
+brief_row(sqlite3_stmt *st, store_brief_fn fn, void *ctx)
+{
+	struct store_incident_brief row;
+
+	row.id = (const char *)sqlite3_column_text(st, 1);
+	row.cursor = sqlite3_column_int64(st, 0);
+	row.category = sqlite3_column_int(st, 2);
+	row.located = sqlite3_column_int(st, 3);
+	row.lat = sqlite3_column_double(st, 4);
+	row.lon = sqlite3_column_double(st, 5);
+	row.cov[0] = sqlite3_column_double(st, 6);
+	row.cov[1] = sqlite3_column_double(st, 7);
+	row.cov[2] = sqlite3_column_double(st, 8);
+	row.time_from_ms = sqlite3_column_int64(st, 9);
+	row.time_to_ms = sqlite3_column_int64(st, 10);
+	row.zone = text_or_none(st, 11);
+	row.count = sqlite3_column_int64(st, 12);
+	row.source_types = (uint32_t)sqlite3_column_int64(st, 13);
+	row.state = text_or_none(st, 14);
+	row.members = text_or_none(st, 15);
+	return fn(ctx, &row);
+}
+
+/*
+ * Runs q over the live incidents: with bfn, calls it with each brief row
+ * (BRIEF_COLS, read in the same statement), else fn with each full row.
+ */
+static int
+incident_query(struct store *s, const struct store_incident_query *q,
+    store_incident_fn fn, store_brief_fn bfn, void *ctx)
 {
 	char sql[2048], id[ASSOCIATE_ID_LEN + 1];
 	size_t n = 0, i;
 	sqlite3_stmt *st = NULL;
-	json_t *rec;
-	int p = 1, r, rc = -1, got;
-	int64_t cursor;
+	int p = 1, r, rc = -1, got, found;
 
 #define ADD(...)                                                              \
 	n += (size_t)snprintf(sql + n, n < sizeof(sql) ? sizeof(sql) - n : 0, \
 	    __VA_ARGS__)
-	ADD("SELECT i.rid, i.id%s FROM ", q->brief ? BRIEF_COLS : "");
+	ADD("SELECT i.rid, i.id%s FROM ", bfn != NULL ? BRIEF_COLS : "");
 	if (q->has_bbox)
 		ADD("incident_rtree r JOIN incident i "
 		    "ON i.rid = r.rid WHERE r.min_lon <= ? AND r.max_lon >= ? "
@@ -2335,22 +1928,18 @@ sqlite_query_incidents(struct store *s, const struct store_incident_query *q,
 		sqlite3_bind_text(st, p++, q->released_to, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, p++, q->limit);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		cursor = sqlite3_column_int64(st, 0);
 		snprintf(id, sizeof(id), "%s",
 		    (const char *)sqlite3_column_text(st, 1));
-		rec = NULL;
-		if (q->brief) {
-			if ((rec = brief_record(st)) == NULL) {
-				sq_fail(s, "brief incident record");
-				goto done;
-			}
-		} else if ((got = incident_record(s, id, &rec)) != 1) {
-			if (got == 0)
+		if (bfn != NULL) {
+			if ((got = brief_row(st, bfn, ctx)) != 0)
+				break;
+			continue;
+		}
+		if ((found = incident_read(s, id, fn, ctx, &got)) != 1) {
+			if (found == 0)
 				log_warnx("store: incident %s vanished", id);
 			goto done;
 		}
-		got = fn(ctx, cursor, rec);
-		json_decref(rec);
 		if (got != 0)
 			break;
 	}
@@ -2361,6 +1950,20 @@ sqlite_query_incidents(struct store *s, const struct store_incident_query *q,
 done:
 	sqlite3_finalize(st);
 	return rc;
+}
+
+static int
+sqlite_query_incidents(struct store *s, const struct store_incident_query *q,
+    store_incident_fn fn, void *ctx)
+{
+	return incident_query(s, q, fn, NULL, ctx);
+}
+
+static int
+sqlite_brief_incidents(struct store *s, const struct store_incident_query *q,
+    store_brief_fn fn, void *ctx)
+{
+	return incident_query(s, q, NULL, fn, ctx);
 }
 
 static int
@@ -2645,29 +2248,6 @@ sqlite_find_principal(struct store *s, const char *name, struct principal *p)
 	return rc;
 }
 
-/* Rows of st as a new array, each made by fn. NULL on error. */
-static json_t *
-rows(struct store *s, sqlite3_stmt *st, json_t *(*fn)(sqlite3_stmt *))
-{
-	json_t *list = json_array();
-	int r;
-
-	if (st == NULL || list == NULL)
-		goto fail;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(list, fn(st));
-	if (r != SQLITE_DONE) {
-		sq_fail(s, "rows");
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	return list;
-fail:
-	sqlite3_finalize(st);
-	json_decref(list);
-	return NULL;
-}
-
 static int
 sqlite_principals(struct store *s, store_principal_fn fn, void *ctx)
 {
@@ -2721,38 +2301,50 @@ center_value(struct store *s, const char *key)
 	return v;
 }
 
-static json_t *
-sqlite_members(struct store *s)
+static int
+sqlite_members(struct store *s, store_member_fn fn, void *ctx)
 {
+	struct store_member_row row;
 	sqlite3_stmt *st;
-	json_t *list = json_array(), *rule, *parties;
 	int r;
 
 	st = query(s, "SELECT name, vkey, since_idx FROM member ORDER BY name",
 	    "");
-	if (st == NULL || list == NULL)
-		goto fail;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(list,
-		    json_pack("{s:s,s:s,s:I}", "name",
-			sqlite3_column_text(st, 0), "vkey",
-			sqlite3_column_text(st, 1), "since_index",
-			(json_int_t)sqlite3_column_int64(st, 2)));
-	if (r != SQLITE_DONE) {
-		sq_fail(s, "members");
-		goto fail;
+	if (st == NULL)
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		row.name = (const char *)sqlite3_column_text(st, 0);
+		row.vkey = (const char *)sqlite3_column_text(st, 1);
+		row.since_index = sqlite3_column_int64(st, 2);
+		if (fn(ctx, &row) != 0)
+			break;
 	}
 	sqlite3_finalize(st);
-	if ((rule = center_value(s, "rule")) == NULL)
-		rule = json_pack("{s:s}", "kind", "all");
-	if ((parties = center_value(s, "parties")) == NULL)
-		parties = json_array();
-	return json_pack("{s:o,s:o,s:o}", "rule", rule, "parties", parties,
-	    "members", list);
-fail:
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return sq_fail(s, "members");
+	return 0;
+}
+
+static int
+sqlite_center_value(struct store *s, const char *key, char **text)
+{
+	sqlite3_stmt *st =
+	    query(s, "SELECT value FROM center WHERE key = ?", "t", key);
+	int r, rc = -1;
+
+	if (st == NULL)
+		return -1;
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		if ((*text = strdup(
+			 (const char *)sqlite3_column_text(st, 0))) != NULL)
+			rc = 1;
+	} else if (r == SQLITE_DONE)
+		rc = 0;
+	else
+		sq_fail(s, "center");
 	sqlite3_finalize(st);
-	json_decref(list);
-	return NULL;
+	return rc;
 }
 
 /* Steps st once: 1 a row, 0 none, -1 error; finalizes it. */
@@ -2853,292 +2445,184 @@ sqlite_uploaded_by(struct store *s, const char *sha256_hex, const char *name)
 		"bt", sha, 32, name));
 }
 
-/* One assessment row (idx, member, revision, by, at_ms, note) as JSON. */
-static json_t *
-assessment_row(sqlite3_stmt *st)
+static int
+sqlite_incident_states(struct store *s, const struct store_state_filter *f,
+    store_state_fn fn, void *ctx)
 {
-	const char *note = (const char *)sqlite3_column_text(st, 5);
-	char err[128];
-	json_t *o, *a;
+	struct store_state_row row;
+	sqlite3_stmt *st;
+	int r;
 
-	o = json_pack("{s:I,s:s,s:I,s:s,s:I,s:s}", "index",
-	    (json_int_t)sqlite3_column_int64(st, 0), "member",
-	    sqlite3_column_text(st, 1), "revision",
-	    (json_int_t)sqlite3_column_int64(st, 2), "by",
-	    sqlite3_column_text(st, 3), "at_ms",
-	    (json_int_t)sqlite3_column_int64(st, 4), "note", note);
-	/* The signed fields, side by side with the note they came from. */
-	if (o != NULL &&
-	    (a = member_note_json(note, strlen(note), err, sizeof(err))) !=
-		NULL) {
-		json_object_del(a, "type");
-		json_object_del(a, "v");
-		json_object_del(a, "member");
-		json_object_del(a, "revision");
-		json_object_del(a, "incident");
-		json_object_update(o, a);
-		json_decref(a);
+	if (f->incident != NULL)
+		st = query(s,
+		    "SELECT incident, state, tier, tier_name, duplicate_of, "
+		    "since_idx, since_ms FROM incident_state WHERE "
+		    "incident = ?",
+		    "t", f->incident);
+	else if (f->unassessed_by != NULL)
+		st = query(s,
+		    "SELECT incident, state, tier, tier_name, duplicate_of, "
+		    "since_idx, since_ms FROM incident_state WHERE state = ? "
+		    "AND NOT EXISTS (SELECT 1 FROM assessment a WHERE "
+		    "a.incident = incident_state.incident AND a.member = ?)",
+		    "tt", f->state, f->unassessed_by);
+	else
+		st = query(s,
+		    "SELECT incident, state, tier, tier_name, duplicate_of, "
+		    "since_idx, since_ms FROM incident_state WHERE state = ?",
+		    "t", f->state);
+	if (st == NULL)
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		row.incident = (const char *)sqlite3_column_text(st, 0);
+		row.state = (const char *)sqlite3_column_text(st, 1);
+		row.tier = sqlite3_column_int64(st, 2);
+		row.tier_name = text_or_none(st, 3);
+		row.duplicate_of = text_or_none(st, 4);
+		row.since_index = sqlite3_column_int64(st, 5);
+		row.since_ms = sqlite3_column_int64(st, 6);
+		if (fn(ctx, &row) != 0)
+			break;
 	}
-	return o;
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return sq_fail(s, "incident states");
+	return 0;
 }
 
-static json_t *
-task_row(sqlite3_stmt *st)
+static int
+sqlite_assessments(struct store *s, const char *id, int latest,
+    store_assessment_fn fn, void *ctx)
 {
-	json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:I,s:s,s:I,s:b}", "task",
-	    (json_int_t)sqlite3_column_int64(st, 0), "incident",
-	    sqlite3_column_text(st, 1), "unit", sqlite3_column_text(st, 2),
-	    "kind", sqlite3_column_text(st, 3), "description",
-	    sqlite3_column_text(st, 4), "due_ms",
-	    (json_int_t)sqlite3_column_int64(st, 5), "by",
-	    sqlite3_column_text(st, 6), "at_ms",
-	    (json_int_t)sqlite3_column_int64(st, 7), "done",
-	    sqlite3_column_type(st, 8) != SQLITE_NULL);
+	struct store_assessment_row row;
+	sqlite3_stmt *st;
+	int r;
 
-	if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
-		json_object_set_new(o, "done_index",
-		    json_integer(sqlite3_column_int64(st, 8)));
-		json_object_set_new(o, "done_by",
-		    json_string((const char *)sqlite3_column_text(st, 9)));
-		if (sqlite3_column_type(st, 10) != SQLITE_NULL)
-			json_object_set_new(o, "note",
-			    json_string(
-				(const char *)sqlite3_column_text(st, 10)));
+	if (latest)
+		st = query(s,
+		    "SELECT a.idx, a.member, a.revision, a.by, "
+		    "a.at_ms, a.note FROM assessment a WHERE a.incident = ? "
+		    "AND a.revision = (SELECT max(revision) FROM assessment b "
+		    "WHERE b.incident = a.incident AND b.member = a.member) "
+		    "ORDER BY a.member",
+		    "t", id);
+	else
+		st = query(s,
+		    "SELECT idx, member, revision, by, at_ms, note "
+		    "FROM assessment WHERE incident = ? ORDER BY idx",
+		    "t", id);
+	if (st == NULL)
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		row.index = sqlite3_column_int64(st, 0);
+		row.member = (const char *)sqlite3_column_text(st, 1);
+		row.revision = sqlite3_column_int64(st, 2);
+		row.by = (const char *)sqlite3_column_text(st, 3);
+		row.at_ms = sqlite3_column_int64(st, 4);
+		row.note = (const char *)sqlite3_column_text(st, 5);
+		if (fn(ctx, &row) != 0)
+			break;
 	}
-	return o;
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return sq_fail(s, "assessments");
+	return 0;
 }
 
-static json_t *
-text_row(sqlite3_stmt *st)
+static int
+sqlite_releases(struct store *s, const char *id, store_text_fn fn, void *ctx)
 {
-	return json_string((const char *)sqlite3_column_text(st, 0));
+	sqlite3_stmt *st;
+	int r;
+
+	st = query(s,
+	    "SELECT party FROM release WHERE incident = ? ORDER BY "
+	    "party",
+	    "t", id);
+	if (st == NULL)
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW &&
+	    fn(ctx, (const char *)sqlite3_column_text(st, 0)) == 0)
+		;
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return sq_fail(s, "releases");
+	return 0;
 }
 
 #define TASK_COLUMNS                                           \
 	"idx, incident, unit, kind, description, due_ms, by, " \
 	"at_ms, done_idx, done_by, done_note"
 
-static json_t *
-sqlite_incident_workflow(struct store *s, const char *id)
+static int
+sqlite_tasks(struct store *s, const struct store_task_filter *f,
+    store_task_fn fn, void *ctx)
 {
+	struct store_task_row row;
 	sqlite3_stmt *st;
-	json_t *o, *latest, *released, *tasks;
 	int r;
 
 	st = query(s,
-	    "SELECT state, tier, tier_name, duplicate_of, since_idx, "
-	    "since_ms FROM incident_state WHERE incident = ?",
-	    "t", id);
+	    "SELECT " TASK_COLUMNS " FROM task WHERE (?1 IS NULL OR "
+	    "incident = ?1) AND (?2 < 0 OR idx = ?2) AND (?3 IS NULL OR "
+	    "(unit = ?3 AND done_idx IS NULL)) ORDER BY idx",
+	    "tit", f->incident, f->task, f->open_for);
 	if (st == NULL)
-		return NULL;
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		o = json_pack("{s:s,s:s,s:I,s:I,s:I}", "id", id, "state",
-		    sqlite3_column_text(st, 0), "tier",
-		    (json_int_t)sqlite3_column_int64(st, 1), "since_index",
-		    (json_int_t)sqlite3_column_int64(st, 4), "since_ms",
-		    (json_int_t)sqlite3_column_int64(st, 5));
-		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-			json_object_set_new(o, "tier_name",
-			    json_string(
-				(const char *)sqlite3_column_text(st, 2)));
-		if (sqlite3_column_type(st, 3) != SQLITE_NULL)
-			json_object_set_new(o, "duplicate_of",
-			    json_string(
-				(const char *)sqlite3_column_text(st, 3)));
-	} else
-		o = json_pack("{s:s,s:s,s:i}", "id", id, "state", "received",
-		    "tier", 0);
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		row.task = sqlite3_column_int64(st, 0);
+		row.incident = (const char *)sqlite3_column_text(st, 1);
+		row.unit = (const char *)sqlite3_column_text(st, 2);
+		row.kind = (const char *)sqlite3_column_text(st, 3);
+		row.description = (const char *)sqlite3_column_text(st, 4);
+		row.due_ms = sqlite3_column_int64(st, 5);
+		row.by = (const char *)sqlite3_column_text(st, 6);
+		row.at_ms = sqlite3_column_int64(st, 7);
+		row.done = sqlite3_column_type(st, 8) != SQLITE_NULL;
+		row.done_index = row.done ? sqlite3_column_int64(st, 8) : -1;
+		row.done_by = text_or_none(st, 9);
+		row.note = text_or_none(st, 10);
+		if (fn(ctx, &row) != 0)
+			break;
+	}
 	sqlite3_finalize(st);
-	if (r != SQLITE_ROW && r != SQLITE_DONE) {
-		json_decref(o);
-		sq_fail(s, "workflow");
-		return NULL;
-	}
-	latest = rows(s,
-	    query(s,
-		"SELECT a.idx, a.member, a.revision, a.by, "
-		"a.at_ms, a.note FROM assessment a WHERE a.incident = ? AND "
-		"a.revision = (SELECT max(revision) FROM assessment b WHERE "
-		"b.incident = a.incident AND b.member = a.member) ORDER BY "
-		"a.member",
-		"t", id),
-	    assessment_row);
-	released = rows(s,
-	    query(s,
-		"SELECT party FROM release WHERE "
-		"incident = ? ORDER BY party",
-		"t", id),
-	    text_row);
-	tasks = rows(s,
-	    query(s,
-		"SELECT " TASK_COLUMNS " FROM task WHERE "
-		"incident = ? ORDER BY idx",
-		"t", id),
-	    task_row);
-	if (o == NULL || latest == NULL || released == NULL || tasks == NULL) {
-		json_decref(o);
-		json_decref(latest);
-		json_decref(released);
-		json_decref(tasks);
-		return NULL;
-	}
-	json_object_set_new(o, "assessments", latest);
-	json_object_set_new(o, "released_to", released);
-	json_object_set_new(o, "tasks", tasks);
-	return o;
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return sq_fail(s, "tasks");
+	return 0;
 }
 
-static json_t *
-sqlite_assessments(struct store *s, const char *id)
+static int
+sqlite_history(struct store *s, const char *id, store_event_fn fn, void *ctx)
 {
-	return rows(s,
-	    query(s,
-		"SELECT idx, member, revision, by, at_ms, note "
-		"FROM assessment WHERE incident = ? ORDER BY idx",
-		"t", id),
-	    assessment_row);
-}
+	struct store_event_row row;
+	sqlite3_stmt *st;
+	int r;
 
-static json_t *
-event_row(sqlite3_stmt *st)
-{
-	json_t *o = json_pack("{s:I,s:s}", "index",
-	    (json_int_t)sqlite3_column_int64(st, 0), "kind",
-	    sqlite3_column_text(st, 1));
-
-	if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-		json_object_set_new(o, "from",
-		    json_string((const char *)sqlite3_column_text(st, 2)));
-	if (sqlite3_column_type(st, 3) != SQLITE_NULL)
-		json_object_set_new(o, "to",
-		    json_string((const char *)sqlite3_column_text(st, 3)));
-	return o;
-}
-
-static json_t *
-sqlite_incident_history(struct store *s, const char *id)
-{
 	/* Fusion's steps (the observations it placed here, the analysts'
 	 * merges and splits) and verification's, in log order. */
-	return rows(s,
-	    query(s,
-		"SELECT idx, kind, from_state, to_state FROM ("
-		"SELECT idx, 'observation' AS kind, NULL AS from_state, NULL "
-		"AS "
-		"to_state, 0 AS seq FROM fusion_obs WHERE incident = ?1 "
-		"UNION ALL SELECT idx, 'decision', NULL, NULL, 0 FROM "
-		"incident_decision WHERE incident = ?1 "
-		"UNION ALL SELECT idx, kind, from_state, to_state, seq FROM "
-		"incident_event WHERE incident = ?1) ORDER BY idx, seq",
-		"t", id),
-	    event_row);
-}
-
-static int
-sqlite_find_task(struct store *s, int64_t task, json_t **out)
-{
-	json_t *list = rows(s,
-	    query(s,
-		"SELECT " TASK_COLUMNS " FROM task "
-		"WHERE idx = ?",
-		"i", task),
-	    task_row);
-
-	if (list == NULL)
+	st = query(s,
+	    "SELECT idx, kind, from_state, to_state FROM ("
+	    "SELECT idx, 'observation' AS kind, NULL AS from_state, NULL AS "
+	    "to_state, 0 AS seq FROM fusion_obs WHERE incident = ?1 "
+	    "UNION ALL SELECT idx, 'decision', NULL, NULL, 0 FROM "
+	    "incident_decision WHERE incident = ?1 "
+	    "UNION ALL SELECT idx, kind, from_state, to_state, seq FROM "
+	    "incident_event WHERE incident = ?1) ORDER BY idx, seq",
+	    "t", id);
+	if (st == NULL)
 		return -1;
-	if (json_array_size(list) == 0) {
-		json_decref(list);
-		return 0;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		row.index = sqlite3_column_int64(st, 0);
+		row.kind = (const char *)sqlite3_column_text(st, 1);
+		row.from = text_or_none(st, 2);
+		row.to = text_or_none(st, 3);
+		if (fn(ctx, &row) != 0)
+			break;
 	}
-	*out = json_incref(json_array_get(list, 0));
-	json_decref(list);
-	return 1;
-}
-
-static json_t *
-queue_row(sqlite3_stmt *st)
-{
-	return json_pack("{s:s,s:s,s:I,s:I}", "kind",
-	    sqlite3_column_text(st, 0), "incident", sqlite3_column_text(st, 1),
-	    "since_index", (json_int_t)sqlite3_column_int64(st, 2), "since_ms",
-	    (json_int_t)sqlite3_column_int64(st, 3));
-}
-
-static int
-by_since(const void *a, const void *b)
-{
-	json_int_t x = json_integer_value(
-	    json_object_get(*(json_t *const *)a, "since_index"));
-	json_int_t y = json_integer_value(
-	    json_object_get(*(json_t *const *)b, "since_index"));
-
-	return x < y ? -1 : x > y;
-}
-
-static json_t *
-sqlite_queue(struct store *s, const struct principal *p)
-{
-	json_t *q = NULL, *more = NULL, *tasks, *t, **items = NULL;
-	size_t i, n;
-
-	/* The caller's open tasks. */
-	tasks = rows(s,
-	    query(s,
-		"SELECT " TASK_COLUMNS " FROM task WHERE "
-		"unit = ? AND done_idx IS NULL ORDER BY idx",
-		"t", p->name),
-	    task_row);
-	if (tasks == NULL)
-		return NULL;
-	if (p->role == ROLE_ASSESSOR)
-		/* Awaiting this member's assessment. */
-		more = rows(s,
-		    query(s,
-			"SELECT 'assess', incident, since_idx, "
-			"since_ms FROM incident_state WHERE state = "
-			"'awaiting_assessment' AND NOT EXISTS (SELECT 1 FROM "
-			"assessment a WHERE a.incident = "
-			"incident_state.incident "
-			"AND a.member = ?)",
-			"t", p->member),
-		    queue_row);
-	else if (p->role == ROLE_ANALYST || p->role == ROLE_ADMIN)
-		/* Disputed incidents wait for an analyst to escalate them. */
-		more = rows(s,
-		    query(s,
-			"SELECT 'escalate', incident, "
-			"since_idx, since_ms FROM incident_state WHERE state = "
-			"'disputed'",
-			""),
-		    queue_row);
-	else
-		more = json_array();
-	if (more == NULL)
-		goto done;
-	json_array_foreach(tasks, i, t) json_array_append_new(more,
-	    json_pack("{s:s,s:O,s:O,s:O,s:O,"
-		      "s:O,s:O}",
-		"kind", "task", "incident", json_object_get(t, "incident"),
-		"since_index", json_object_get(t, "task"), "since_ms",
-		json_object_get(t, "at_ms"), "task", json_object_get(t, "task"),
-		"due_ms", json_object_get(t, "due_ms"), "description",
-		json_object_get(t, "description")));
-	/* Oldest first: by the log index since when each item waits. */
-	n = json_array_size(more);
-	if ((items = calloc(n ? n : 1, sizeof(*items))) == NULL)
-		goto done;
-	for (i = 0; i < n; i++)
-		items[i] = json_array_get(more, i);
-	qsort(items, n, sizeof(*items), by_since);
-	q = json_array();
-	for (i = 0; i < n; i++)
-		json_array_append(q, items[i]);
-done:
-	free(items);
-	json_decref(more);
-	json_decref(tasks);
-	return q;
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return sq_fail(s, "history");
+	return 0;
 }
 
 static int
@@ -3183,7 +2667,6 @@ sqlite_reset(struct store *s)
 	char sql[128];
 	size_t i;
 
-	fb_drop(&s->fb);
 	for (i = 0; tables[i] != NULL; i++) {
 		snprintf(sql, sizeof(sql), "DELETE FROM %s", tables[i]);
 		if (exec(s, sql) == -1)
@@ -3211,32 +2694,33 @@ sqlite_read_end(struct store *s)
 	return sqlite3_get_autocommit(s->db) ? 0 : exec(s, "COMMIT");
 }
 
-static json_t *
-sqlite_reports(struct store *s, const char *state, const char *kind)
+static int
+sqlite_reports(struct store *s, const struct store_report_filter *f,
+    store_report_fn fn, void *ctx)
 {
-	return sqlite_reports_list(s->db, state, kind);
+	return sqlite_reports_rows(s->db, f, fn, ctx);
 }
 
 static int
-sqlite_find_report(struct store *s, const char *id, json_t **out)
+sqlite_signatures(struct store *s, const char *report, store_signature_fn fn,
+    void *ctx)
 {
-	return sqlite_reports_find(s->db, id, out);
+	return sqlite_reports_signatures(s->db, report, fn, ctx);
 }
 
 static int
-sqlite_report_basis(struct store *s, int64_t size, int64_t *basis)
+sqlite_report_entries(struct store *s, int64_t below, store_index_fn fn,
+    void *ctx)
 {
-	return sqlite_reports_basis(s->db, size, basis);
+	return sqlite_reports_entries(s->db, below, fn, ctx);
 }
 
-static json_t *
-sqlite_source_statuses(struct store *s, int64_t from_ms, int64_t to_ms)
+static int
+sqlite_source_statuses(struct store *s, int64_t from_ms, int64_t to_ms,
+    store_source_status_fn fn, void *ctx)
 {
-	static const char *const cols[] = { "type", "member", "organisation",
-		"unit", "status", "reason" };
+	struct store_source_status_row row;
 	sqlite3_stmt *st;
-	json_t *out = json_array(), *row;
-	size_t k;
 	int r;
 
 	st = query(s,
@@ -3244,33 +2728,26 @@ sqlite_source_statuses(struct store *s, int64_t from_ms, int64_t to_ms)
 	    "from_ms, to_ms, idx, by FROM source_status WHERE from_ms < ? AND "
 	    "to_ms > ? AND from_ms > ? ORDER BY idx",
 	    "iii", to_ms, from_ms, from_ms - SOURCE_STATUS_MAX_SPAN_MS);
-	if (st == NULL || out == NULL)
-		goto fail;
+	if (st == NULL)
+		return -1;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		row = json_pack("{s:I,s:I,s:I,s:s}", "from_ms",
-		    (json_int_t)sqlite3_column_int64(st, 6), "to_ms",
-		    (json_int_t)sqlite3_column_int64(st, 7), "index",
-		    (json_int_t)sqlite3_column_int64(st, 8), "by",
-		    (const char *)sqlite3_column_text(st, 9));
-		for (k = 0; row != NULL && k < 6; k++)
-			if (sqlite3_column_type(st, (int)k) != SQLITE_NULL)
-				json_object_set_new(row, cols[k],
-				    json_string(
-					(const char *)sqlite3_column_text(st,
-					    (int)k)));
-		if (row == NULL || json_array_append_new(out, row) == -1)
-			goto fail;
-	}
-	if (r != SQLITE_DONE) {
-		sq_fail(s, "source statuses");
-		goto fail;
+		row.type = (const char *)sqlite3_column_text(st, 0);
+		row.member = text_or_none(st, 1);
+		row.organisation = text_or_none(st, 2);
+		row.unit = (const char *)sqlite3_column_text(st, 3);
+		row.status = (const char *)sqlite3_column_text(st, 4);
+		row.reason = (const char *)sqlite3_column_text(st, 5);
+		row.from_ms = sqlite3_column_int64(st, 6);
+		row.to_ms = sqlite3_column_int64(st, 7);
+		row.index = sqlite3_column_int64(st, 8);
+		row.by = (const char *)sqlite3_column_text(st, 9);
+		if (fn(ctx, &row) != 0)
+			break;
 	}
 	sqlite3_finalize(st);
-	return out;
-fail:
-	sqlite3_finalize(st);
-	json_decref(out);
-	return NULL;
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return sq_fail(s, "source statuses");
+	return 0;
 }
 
 /*
@@ -3278,48 +2755,41 @@ fail:
  * seed index, custody steps by their own.
  */
 static int
-sqlite_state_keys(struct store *s, const char *kind, int64_t from, int64_t to,
-    store_key_fn fn, void *ctx)
+sqlite_state_keys(struct store *s, enum store_key_kind kind, int64_t from,
+    int64_t to, store_key_fn fn, void *ctx)
 {
-	static const struct {
-		const char *kind, *sql;
-	} kinds[] = {
-		{ "incidents",
-		    "SELECT seed_idx, id FROM incident WHERE "
-		    "seed_idx >= ?1 AND seed_idx < ?2 ORDER BY "
-		    "seed_idx, id" },
-		{ "states",
-		    "SELECT seed_idx, id FROM incident WHERE seed_idx "
-		    ">= ?1 AND seed_idx < ?2 AND (id IN (SELECT "
-		    "incident FROM incident_state) OR id IN (SELECT "
-		    "incident FROM incident_event)) ORDER BY "
-		    "seed_idx, id" },
-		{ "assessments",
-		    "SELECT seed_idx, id FROM incident WHERE "
-		    "seed_idx >= ?1 AND seed_idx < ?2 AND id IN "
-		    "(SELECT incident FROM assessment) ORDER BY "
-		    "seed_idx, id" },
-		{ "tasks",
-		    "SELECT seed_idx, id FROM incident WHERE seed_idx "
-		    ">= ?1 AND seed_idx < ?2 AND (id IN (SELECT "
-		    "incident FROM task) OR id IN (SELECT incident "
-		    "FROM release)) ORDER BY seed_idx, id" },
-		{ "custody",
-		    "SELECT idx, lower(hex(sha256)) FROM custody "
-		    "WHERE idx >= ?1 AND idx < ?2 ORDER BY idx" },
+	static const char *const sql[STORE_KEYS_NKINDS] = {
+		[STORE_KEYS_INCIDENTS] = "SELECT seed_idx, id FROM incident "
+					 "WHERE seed_idx >= ?1 AND seed_idx < "
+					 "?2 ORDER BY seed_idx, id",
+		[STORE_KEYS_STATES] = "SELECT seed_idx, id FROM incident WHERE "
+				      "seed_idx >= ?1 AND seed_idx < ?2 AND "
+				      "(id IN (SELECT incident FROM "
+				      "incident_state) OR id IN (SELECT "
+				      "incident FROM incident_event)) ORDER "
+				      "BY seed_idx, id",
+		[STORE_KEYS_ASSESSMENTS] = "SELECT seed_idx, id FROM incident "
+					   "WHERE seed_idx >= ?1 AND seed_idx "
+					   "< ?2 AND id IN (SELECT incident "
+					   "FROM assessment) ORDER BY "
+					   "seed_idx, id",
+		[STORE_KEYS_TASKS] = "SELECT seed_idx, id FROM incident WHERE "
+				     "seed_idx >= ?1 AND seed_idx < ?2 AND (id "
+				     "IN (SELECT incident FROM task) OR id IN "
+				     "(SELECT incident FROM release)) ORDER BY "
+				     "seed_idx, id",
+		[STORE_KEYS_CUSTODY] = "SELECT idx, lower(hex(sha256)) FROM "
+				       "custody WHERE idx >= ?1 AND idx < ?2 "
+				       "ORDER BY idx",
 	};
 	sqlite3_stmt *st = NULL;
-	size_t i;
 	int r = SQLITE_DONE;
 
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (strcmp(kinds[i].kind, kind) == 0)
-			break;
-	if (i == sizeof(kinds) / sizeof(kinds[0])) {
-		log_warnx("store: no state digest kind %s", kind);
+	if ((int)kind < 0 || kind >= STORE_KEYS_NKINDS) {
+		log_warnx("store: no state digest kind %d", (int)kind);
 		return -1;
 	}
-	if ((st = query(s, kinds[i].sql, "ii", from, to)) == NULL)
+	if ((st = query(s, sql[kind], "ii", from, to)) == NULL)
 		return -1;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW)
 		if (fn(ctx, sqlite3_column_int64(st, 0),
@@ -3339,9 +2809,9 @@ const struct store_ops store_sqlite_ops = {
 	.commit = sqlite_commit,
 	.rollback = sqlite_rollback,
 	.applied_size = sqlite_applied_size,
-	.apply = sqlite_apply,
+	.index_observation = sqlite_index_observation,
 	.rows = &sqlite_rows,
-	.settle = sqlite_settle,
+	.fusion_rows = &sqlite_fusion_rows,
 	.find_observation = sqlite_find_observation,
 	.query_observations = sqlite_query,
 	.observation_ids = sqlite_observation_ids,
@@ -3352,28 +2822,29 @@ const struct store_ops store_sqlite_ops = {
 	.find_principal = sqlite_find_principal,
 	.principals = sqlite_principals,
 	.members = sqlite_members,
+	.center_value = sqlite_center_value,
 	.key_used = sqlite_key_used,
 	.find_evidence = sqlite_find_evidence,
 	.custody = sqlite_custody,
 	.uploaded_by = sqlite_uploaded_by,
 	.incident_exists = sqlite_incident_exists,
-	.incident_workflow = sqlite_incident_workflow,
+	.incident_states = sqlite_incident_states,
 	.assessments = sqlite_assessments,
-	.incident_history = sqlite_incident_history,
-	.find_task = sqlite_find_task,
-	.queue = sqlite_queue,
+	.releases = sqlite_releases,
+	.tasks = sqlite_tasks,
+	.history = sqlite_history,
 	.released = sqlite_released,
-	.set_fusion = sqlite_set_fusion,
-	.prepare_fusion = sqlite_prepare_fusion,
 	.find_incident = sqlite_find_incident,
 	.query_incidents = sqlite_query_incidents,
+	.brief_incidents = sqlite_brief_incidents,
+	.incident_parts = sqlite_incident_parts,
 	.count_incidents = sqlite_count_incidents,
 	.incident_tallies = sqlite_incident_tallies,
 	.read_begin = sqlite_read_begin,
 	.read_end = sqlite_read_end,
 	.reports = sqlite_reports,
-	.find_report = sqlite_find_report,
-	.report_basis = sqlite_report_basis,
+	.signatures = sqlite_signatures,
+	.report_entries = sqlite_report_entries,
 	.observation_incident = sqlite_observation_incident,
 	.source_statuses = sqlite_source_statuses,
 	.state_keys = sqlite_state_keys,

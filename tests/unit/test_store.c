@@ -15,6 +15,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "format/increcord.h"
 #include "fusion/fusion.h"
 #include "fusion/incident_set.h"
 #include "geo/gazetteer.h"
@@ -80,9 +81,9 @@ run(struct store *s, struct store_query *q, struct rows *r)
 	return store_query_observations(s, q, collect, r);
 }
 
-#define FMT \
-    "{\"observed_at\":%s,\"source\":{\"type\":\"%s\",\"member\":\"%s\"}," \
-    "\"category\":\"%s\",\"location\":%s}"
+#define FMT                                                                   \
+	"{\"observed_at\":%s,\"source\":{\"type\":\"%s\",\"member\":\"%s\"}," \
+	"\"category\":\"%s\",\"location\":%s}"
 
 static void
 suite(const char *kind, const char *target)
@@ -100,27 +101,30 @@ suite(const char *kind, const char *target)
 	ok(store_applied_size(s, &applied) == 0 && applied == 0,
 	    "%s: a new store has applied nothing", kind);
 	ok(store_begin(s) == 0, "%s: begin", kind);
-#define ADD(i, at, src, mem, cat, loc)                                        \
-	do {                                                                 \
-		snprintf(buf, sizeof(buf), FMT, at, src, mem, cat, loc);     \
-		ok(add(s, i, buf) == 0, "%s: apply %d", kind, i);            \
+#define ADD(i, at, src, mem, cat, loc)                                   \
+	do {                                                             \
+		snprintf(buf, sizeof(buf), FMT, at, src, mem, cat, loc); \
+		ok(add(s, i, buf) == 0, "%s: apply %d", kind, i);        \
 	} while (0)
 	ADD(1, "\"2026-11-20T10:00:00Z\"", "patrol", "RU", "explosion",
 	    "{\"lat\":40.0,\"lon\":47.0}");
 	ADD(2, "\"2026-11-20T10:30:00Z\"", "uav", "TR", "explosion",
 	    "{\"lat\":39.5,\"lon\":46.5}");
-	ADD(3, "{\"from\":\"2026-11-20T09:00:00Z\",\"to\":"
-	       "\"2026-11-20T12:00:00Z\"}", "patrol", "TR", "muzzle_flash",
-	    "{\"lat\":39.0,\"lon\":46.0}");
+	ADD(3,
+	    "{\"from\":\"2026-11-20T09:00:00Z\",\"to\":"
+	    "\"2026-11-20T12:00:00Z\"}",
+	    "patrol", "TR", "muzzle_flash", "{\"lat\":39.0,\"lon\":46.0}");
 	ADD(4, "\"2026-11-21T10:00:00Z\"", "complaint", "RU", "explosion",
 	    "{\"place\":\"Agdam\",\"bearing_deg\":90,\"distance_m\":3000}");
 	ADD(5, "\"2026-11-20T10:00:00.001Z\"", "patrol", "RU",
 	    "illumination_flare", "{\"lat\":-10.0,\"lon\":-170.0}");
 	ok(store_commit(s, 6) == 0 && store_applied_size(s, &applied) == 0 &&
-		applied == 6, "%s: commit records the applied size", kind);
+		applied == 6,
+	    "%s: commit records the applied size", kind);
 
 	ok(store_find_observation(s, ids[2], &idx, &entry, &len) == 1 &&
-		idx == 2 && len > 0 && entry[0] == '{', "%s: find by id", kind);
+		idx == 2 && len > 0 && entry[0] == '{',
+	    "%s: find by id", kind);
 	free(entry);
 	ok(store_find_observation(s, "00", &idx, NULL, NULL) == 0,
 	    "%s: a malformed id is simply not found", kind);
@@ -134,11 +138,15 @@ suite(const char *kind, const char *target)
 	q.max_lon_e7 = 470000000;
 	q.min_lat_e7 = 390000000;
 	q.max_lat_e7 = 400000000;
-	ok(run(s, &q, &r) == 0 && r.n == 3, "%s: bbox edges are inclusive "
-	    "(%d)", kind, r.n);
+	ok(run(s, &q, &r) == 0 && r.n == 3,
+	    "%s: bbox edges are inclusive "
+	    "(%d)",
+	    kind, r.n);
 	q.max_lat_e7 = 399999999;
-	ok(run(s, &q, &r) == 0 && r.n == 2, "%s: one unit below the edge "
-	    "excludes it (%d)", kind, r.n);
+	ok(run(s, &q, &r) == 0 && r.n == 2,
+	    "%s: one unit below the edge "
+	    "excludes it (%d)",
+	    kind, r.n);
 	store_query_init(&q);
 	q.from_ms = 1795168800000LL + 3600000; /* 2026-11-20T11:00Z */
 	q.to_ms = q.from_ms + 1800000;
@@ -166,8 +174,10 @@ suite(const char *kind, const char *target)
 	q.max_lon_e7 = 1800000000;
 	q.min_lat_e7 = -900000000;
 	q.max_lat_e7 = 900000000;
-	ok(run(s, &q, &r) == 0 && r.n == 5, "%s: the world bbox includes "
-	    "unlocated observations", kind);
+	ok(run(s, &q, &r) == 0 && r.n == 5,
+	    "%s: the world bbox includes "
+	    "unlocated observations",
+	    kind);
 	/* Two categories whose codes span a third (muzzle_flash, idx 3). */
 	q.categories[0] = "explosion";
 	q.categories[1] = "illumination_flare";
@@ -182,15 +192,16 @@ suite(const char *kind, const char *target)
 	    "%s: bbox + one category", kind);
 
 	ok(store_begin(s) == 0 && store_reset(s) == 0 &&
-		store_commit(s, 0) == 0 && store_count_observations(s, &n) ==
-		0 && n == 0, "%s: reset empties the store", kind);
+		store_commit(s, 0) == 0 &&
+		store_count_observations(s, &n) == 0 && n == 0,
+	    "%s: reset empties the store", kind);
 	store_close(s);
 }
 
 /* ---- incidents ---------------------------------------------------- */
 
 #define NENT 16
-static json_t *ent[NENT];	/* the entries, log index = position + 1 */
+static json_t *ent[NENT]; /* the entries, log index = position + 1 */
 static char eid[NENT][OBSERVATION_ID_LEN + 1];
 static size_t nent;
 
@@ -266,7 +277,7 @@ struct tallies {
 	int64_t count, min_from;
 };
 
-/* The same from the incidents' records (store_query_incidents). */
+/* The same from the incidents' records (increcord_query). */
 static int
 add_record(void *ctx, int64_t cursor, const json_t *incident)
 {
@@ -274,9 +285,9 @@ add_record(void *ctx, int64_t cursor, const json_t *incident)
 
 	(void)cursor;
 	t->n++;
-	t->observed += strcmp(json_string_value(json_object_get(incident,
-				  "kind")),
-			   "observed") == 0;
+	t->observed +=
+	    strcmp(json_string_value(json_object_get(incident, "kind")),
+		"observed") == 0;
 	t->count += json_integer_value(json_object_get(incident, "count"));
 	return 0;
 }
@@ -321,12 +332,11 @@ dump_row(void *ctx, int64_t cursor, const json_t *rec)
 }
 
 static int
-run_incidents(struct store *s, struct store_incident_query *q,
-    struct dump *d)
+run_incidents(struct store *s, struct store_incident_query *q, struct dump *d)
 {
 	free(d->text);
 	memset(d, 0, sizeof(*d));
-	return store_query_incidents(s, q, dump_row, d);
+	return increcord_query(s, q, dump_row, d);
 }
 
 /*
@@ -424,8 +434,7 @@ incidents_suite(const char *kind, const char *dir)
 	tp.population = 40000;
 	gazetteer_add(g, &tp, NULL, err, sizeof(err));
 	polygon_layer_add_zone(zl, "Zone A", &zone, err, sizeof(err));
-	polygon_layer_add_polygon(zl, zone, rings, counts, 1, err,
-	    sizeof(err));
+	polygon_layer_add_polygon(zl, zone, rings, counts, 1, err, sizeof(err));
 	memset(&geo, 0, sizeof(geo));
 	geo.gazetteer = g;
 	geo.zones = zones;
@@ -437,28 +446,34 @@ incidents_suite(const char *kind, const char *dir)
 	 * nothing; 6: bursts at the first place. */
 	nent = 0;
 	queue_obs(OBS("\"2026-11-20T10:00:00Z\"", "observation_post", "OP-1",
-	    "explosion", "10", "{\"lat\":40.0,\"lon\":47.0,\"precision_m\":"
+	    "explosion", "10",
+	    "{\"lat\":40.0,\"lon\":47.0,\"precision_m\":"
 	    "1000}"));
 	queue_obs(OBS("\"2026-11-20T10:01:00Z\"", "camera", "CAM-1",
-	    "explosion", "10", "{\"lat\":40.001,\"lon\":47.001,\"precision_m\":"
+	    "explosion", "10",
+	    "{\"lat\":40.001,\"lon\":47.001,\"precision_m\":"
 	    "500}"));
-	queue_obs(OBS("\"2026-11-20T10:02:00Z\"", "patrol", "P-1",
-	    "explosion", "12", "{\"place\":\"Agdam\",\"bearing_deg\":80,"
-	    "\"distance_m\":6000}"));
+	queue_obs(
+	    OBS("\"2026-11-20T10:02:00Z\"", "patrol", "P-1", "explosion", "12",
+		"{\"place\":\"Agdam\",\"bearing_deg\":80,"
+		"\"distance_m\":6000}"));
 	queue_obs(OBS("\"2026-11-20T10:00:30Z\"", "observation_post", "OP-2",
-	    "explosion", "3", "{\"lat\":39.5,\"lon\":46.5,\"precision_m\":"
+	    "explosion", "3",
+	    "{\"lat\":39.5,\"lon\":46.5,\"precision_m\":"
 	    "1000}"));
-	queue_obs("{\"observed_at\":{\"from\":\"2026-11-20T09:30:00Z\",\"to\":"
-		  "\"2026-11-20T11:00:00Z\"},\"source\":{\"type\":\"complaint\","
-		  "\"organisation\":\"Side A\"},\"category\":\"explosion\","
-		  "\"count\":{\"value\":40,\"qualifier\":\"at_least\"},"
-		  "\"location\":{\"place\":\"Agdam\",\"bearing_deg\":80,"
-		  "\"distance_m\":6000,\"distance_error_m\":3000}}");
-	queue_obs("{\"observed_at\":{\"from\":\"2026-11-21T09:30:00Z\",\"to\":"
-		  "\"2026-11-21T11:00:00Z\"},\"source\":{\"type\":\"complaint\","
-		  "\"organisation\":\"Side B\"},\"category\":\"explosion\","
-		  "\"location\":{\"place\":\"Agdam\",\"bearing_deg\":0,"
-		  "\"distance_m\":1000}}");
+	queue_obs(
+	    "{\"observed_at\":{\"from\":\"2026-11-20T09:30:00Z\",\"to\":"
+	    "\"2026-11-20T11:00:00Z\"},\"source\":{\"type\":\"complaint\","
+	    "\"organisation\":\"Side A\"},\"category\":\"explosion\","
+	    "\"count\":{\"value\":40,\"qualifier\":\"at_least\"},"
+	    "\"location\":{\"place\":\"Agdam\",\"bearing_deg\":80,"
+	    "\"distance_m\":6000,\"distance_error_m\":3000}}");
+	queue_obs(
+	    "{\"observed_at\":{\"from\":\"2026-11-21T09:30:00Z\",\"to\":"
+	    "\"2026-11-21T11:00:00Z\"},\"source\":{\"type\":\"complaint\","
+	    "\"organisation\":\"Side B\"},\"category\":\"explosion\","
+	    "\"location\":{\"place\":\"Agdam\",\"bearing_deg\":0,"
+	    "\"distance_m\":1000}}");
 	queue_obs(OBS("\"2026-11-20T10:00:00Z\"", "observation_post", "OP-3",
 	    "burst_or_shot", "4", "{\"lat\":40.0,\"lon\":47.0}"));
 	snprintf(ia, sizeof(ia), "inc-%.24s", eid[0]);
@@ -466,16 +481,17 @@ incidents_suite(const char *kind, const char *dir)
 	/* 7: merge the far shelling into the first; 8: split the camera's
 	 * report off; 9: a report near the merged-away one, later. */
 	in = json_pack("{s:s,s:s}", "with", ib, "reason", "same shelling");
-	queue_entry(decision_merge_from_input(ia, in, "alice", NOW, derr, 4,
-	    &nerr));
+	queue_entry(
+	    decision_merge_from_input(ia, in, "alice", NOW, derr, 4, &nerr));
 	json_decref(in);
 	in = json_pack("{s:[s],s:s}", "observations", eid[1], "reason",
 	    "another crater");
-	queue_entry(decision_split_from_input(ia, in, "alice", NOW, derr, 4,
-	    &nerr));
+	queue_entry(
+	    decision_split_from_input(ia, in, "alice", NOW, derr, 4, &nerr));
 	json_decref(in);
 	queue_obs(OBS("\"2026-11-20T10:01:30Z\"", "observation_post", "OP-4",
-	    "explosion", "2", "{\"lat\":39.5005,\"lon\":46.5005,"
+	    "explosion", "2",
+	    "{\"lat\":39.5005,\"lon\":46.5005,"
 	    "\"precision_m\":1000}"));
 	for (i = 0; i < nent; i++)
 		if (ent[i] == NULL)
@@ -492,26 +508,31 @@ incidents_suite(const char *kind, const char *dir)
 	    nent);
 	ok(store_count_incidents(live, &n) == 0 && n == 5,
 	    "%s: 5 live incidents (the shelling, its split, bursts, 2 "
-	    "complaints)", kind);
-
-	ok(store_find_incident(live, ia, &rec) == 1, "%s: find the shelling",
+	    "complaints)",
 	    kind);
+
+	ok(increcord_find(live, ia, &rec) == 1, "%s: find the shelling", kind);
 	ok(rec && json_array_size(json_object_get(rec, "observations")) == 4,
 	    "%s: post, patrol (place resolved), merged post and the later "
-	    "report", kind);
+	    "report",
+	    kind);
 	ok(rec && json_integer_value(json_object_get(rec, "count")) == 12 &&
-		json_integer_value(json_object_get(rec,
-		    "independent_sources")) == 4,
+		json_integer_value(
+		    json_object_get(rec, "independent_sources")) == 4,
 	    "%s: count 12 (the largest source), 4 sources", kind);
 	ok(rec && json_array_size(json_object_get(rec, "complaints")) == 1 &&
-		strcmp(json_string_value(json_array_get(json_object_get(rec,
-			   "complaints"), 0)), eid[4]) == 0,
+		strcmp(json_string_value(
+			   json_array_get(json_object_get(rec, "complaints"),
+			       0)),
+		    eid[4]) == 0,
 	    "%s: the complaint about it is linked", kind);
 	ok(rec && json_array_size(json_object_get(rec, "members")) == 4,
 	    "%s: members whose monitors saw it", kind);
 	ok(rec && json_array_size(json_object_get(rec, "decisions")) == 2 &&
 		json_is_true(json_object_get(json_array_get(json_object_get(rec,
-		    "decisions"), 0), "applied")),
+								"decisions"),
+						 0),
+		    "applied")),
 	    "%s: the merge and the split are on its record", kind);
 	ok(rec && json_is_true(json_object_get(rec, "pinned")) &&
 		json_string_length(json_object_get(rec, "description")) > 0,
@@ -520,7 +541,7 @@ incidents_suite(const char *kind, const char *dir)
 	brief_matches(kind, live, rec, ia);
 	json_decref(rec);
 	rec = NULL;
-	ok(store_find_incident(live, ib, &rec) == 1 && rec &&
+	ok(increcord_find(live, ib, &rec) == 1 && rec &&
 		!json_is_true(json_object_get(rec, "live")) &&
 		strcmp(json_string_value(json_object_get(rec, "merged_into")),
 		    ia) == 0,
@@ -535,13 +556,13 @@ incidents_suite(const char *kind, const char *dir)
 		associate_split_id(ia, 9, sid);
 		snprintf(nid, sizeof(nid), "%s", sid);
 	}
-	ok(store_find_incident(live, nid, &rec) == 1 && rec &&
+	ok(increcord_find(live, nid, &rec) == 1 && rec &&
 		json_array_size(json_object_get(rec, "observations")) == 1,
 	    "%s: the split-off incident holds the camera's report", kind);
 	json_decref(rec);
 	rec = NULL;
-	ok(store_find_incident(live, "inc-000000000000000000000000", &rec) ==
-		0 && store_find_incident(live, "nope", &rec) == 0,
+	ok(increcord_find(live, "inc-000000000000000000000000", &rec) == 0 &&
+		increcord_find(live, "nope", &rec) == 0,
 	    "%s: unknown ids are not found", kind);
 
 	/* Filters. */
@@ -555,27 +576,25 @@ incidents_suite(const char *kind, const char *dir)
 		    NULL, add_tally, &t);
 
 		store_incident_query_init(&q);
-		store_query_incidents(live, &q, add_record, &want);
+		increcord_query(live, &q, add_record, &want);
 		ok(rc == 0 && t.n == 5 && t.observed == want.observed &&
 			t.received == 5 && t.count == want.count,
 		    "%s: tallies: a row per live incident, its kind, state "
 		    "and count as its record says (%d rows, %d observed, "
 		    "count %lld)",
 		    kind, t.n, t.observed, (long long)t.count);
-		ok(store_incident_tallies(live, t.min_from + 1, INT64_MAX,
-		       NULL, add_tally, &late) == 0 &&
+		ok(store_incident_tallies(live, t.min_from + 1, INT64_MAX, NULL,
+		       add_tally, &late) == 0 &&
 			late.n < 5 && late.n > 0,
 		    "%s: tallies: only windows starting in the range", kind);
-		ok(store_incident_tallies(live, INT64_MIN, INT64_MAX,
-		       "Side A", add_tally, &none) == 0 &&
+		ok(store_incident_tallies(live, INT64_MIN, INT64_MAX, "Side A",
+		       add_tally, &none) == 0 &&
 			none.n == 0,
-		    "%s: tallies: only what was released to the party",
-		    kind);
+		    "%s: tallies: only what was released to the party", kind);
 	}
 	q.categories[0] = "burst_or_shot";
 	q.ncategories = 1;
-	ok(run_incidents(live, &q, &a) == 0 && a.n == 1,
-	    "%s: category", kind);
+	ok(run_incidents(live, &q, &a) == 0 && a.n == 1, "%s: category", kind);
 	store_incident_query_init(&q);
 	q.zone = "Zone A";
 	ok(run_incidents(live, &q, &a) == 0 && a.n == 4,
@@ -611,8 +630,7 @@ incidents_suite(const char *kind, const char *dir)
 	run_incidents(live, &q, &a);
 	run_incidents(replay, &q, &b);
 	ok(a.text != NULL && b.text != NULL && strcmp(a.text, b.text) == 0,
-	    "%s: live and replay give identical incidents, ids included",
-	    kind);
+	    "%s: live and replay give identical incidents, ids included", kind);
 
 	/*
 	 * Resumed: fusion's book is held in memory while applying and
@@ -637,8 +655,7 @@ incidents_suite(const char *kind, const char *dir)
 	run_incidents(resumed, &q, &b);
 	ok(n == 0 && a.text != NULL && b.text != NULL &&
 		strcmp(a.text, b.text) == 0,
-	    "%s: reopened midway, after a rollback: identical incidents",
-	    kind);
+	    "%s: reopened midway, after a rollback: identical incidents", kind);
 	store_close(resumed);
 
 	/* The in-memory book places the observations alike. */
@@ -652,7 +669,7 @@ incidents_suite(const char *kind, const char *dir)
 		if (m == NULL)
 			continue;
 		rec = NULL;
-		if (store_find_incident(replay, m, &rec) != 1)
+		if (increcord_find(replay, m, &rec) != 1)
 			n++;
 		json_decref(rec);
 	}
@@ -689,11 +706,14 @@ main(void)
 		struct store *old;
 
 		sqlite3_open(path, &db);
-		sqlite3_exec(db, "UPDATE meta SET value = 1 WHERE key = "
-				 "'schema_version'", NULL, NULL, NULL);
+		sqlite3_exec(db,
+		    "UPDATE meta SET value = 1 WHERE key = "
+		    "'schema_version'",
+		    NULL, NULL, NULL);
 		sqlite3_close(db);
 		old = store_open("sqlite", path, 0);
-		ok(old == NULL, "a store of schema version 1 is refused (rebuild)");
+		ok(old == NULL,
+		    "a store of schema version 1 is refused (rebuild)");
 		store_close(old);
 	}
 	ok(store_open("nosuch", path, 0) == NULL, "unknown backend refused");
@@ -705,15 +725,18 @@ main(void)
 
 		store_query_init(&sq);
 		sq.has_bbox = 1;
-		ok(scr != NULL && store_query_observations(scr, &sq, collect,
-		    &sr) == -1, "a scratch store refuses a query by area");
+		ok(scr != NULL &&
+			store_query_observations(scr, &sq, collect, &sr) == -1,
+		    "a scratch store refuses a query by area");
 		store_query_init(&sq);
-		ok(scr != NULL && store_query_observations(scr, &sq, collect,
-		    &sr) == 0, "and answers one by index");
+		ok(scr != NULL &&
+			store_query_observations(scr, &sq, collect, &sr) == 0,
+		    "and answers one by index");
 		store_close(scr);
 	}
 	ok(rows_seen > 0 && bad_ids == 0,
-	    "every query row carries its id, the SHA-256 of its entry (%d rows)",
+	    "every query row carries its id, the SHA-256 of its entry (%d "
+	    "rows)",
 	    rows_seen);
 	return done_testing();
 }

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "format/increcord.h"
+#include "format/verform.h"
 #include "fusion/fusion.h"
 #include "record/canon.h"
 #include "record/observation.h"
@@ -97,7 +99,7 @@ static const char *
 state(struct store *s, const char *incident)
 {
 	static char buf[64];
-	json_t *w = store_incident_workflow(s, incident);
+	json_t *w = verform_workflow(s, incident);
 
 	snprintf(buf, sizeof(buf), "%s", w ? json_string_value(
 	    json_object_get(w, "state")) : "(error)");
@@ -189,8 +191,49 @@ new_store(const char *dir, const char *name, const char *rule)
 		json_decref(e);
 	}
 	store_incident_query_init(&q);
-	store_query_incidents(s, &q, collect_incident, &n);
+	increcord_query(s, &q, collect_incident, &n);
 	return s;
+}
+
+/* The rows a backend gives for verification (store.h), counted. */
+struct rows_seen {
+	int n;
+	char last[64];
+	int64_t index;
+	int done;
+};
+
+static int
+count_task(void *ctx, const struct store_task_row *row)
+{
+	struct rows_seen *r = ctx;
+
+	r->n++;
+	r->index = row->task;
+	r->done = row->done;
+	snprintf(r->last, sizeof(r->last), "%s", row->done ? row->done_by : "");
+	return 0;
+}
+
+static int
+count_state(void *ctx, const struct store_state_row *row)
+{
+	struct rows_seen *r = ctx;
+
+	r->n++;
+	r->index = row->since_index;
+	snprintf(r->last, sizeof(r->last), "%s", row->incident);
+	return 0;
+}
+
+static int
+count_text(void *ctx, const char *text)
+{
+	struct rows_seen *r = ctx;
+
+	r->n++;
+	snprintf(r->last, sizeof(r->last), "%s", text);
+	return 0;
 }
 
 int
@@ -236,7 +279,7 @@ main(void)
 	idx++;
 	apply(s, idx, move(inc[2], "duplicate", inc[3]));
 	is_str(state(s, inc[2]), "duplicate", "inc-2 duplicates inc-3");
-	w = store_incident_workflow(s, inc[2]);
+	w = verform_workflow(s, inc[2]);
 	is_str(json_string_value(json_object_get(w, "duplicate_of")), inc[3],
 	    "linked to the incident it duplicates");
 	json_decref(w);
@@ -284,11 +327,11 @@ main(void)
 	    "RU", 2, "no_violation", "unknown")));
 	is_str(state(s, inc[1]), "agreed_no_violation", "RU revises: RU and "
 	    "TR agree, 2 of 3");
-	w = store_incident_workflow(s, inc[1]);
+	w = verform_workflow(s, inc[1]);
 	is_int(json_array_size(json_object_get(w, "assessments")), 2,
 	    "each member's latest view");
 	json_decref(w);
-	w = store_assessments(s, inc[1]);
+	w = verform_assessments(s, inc[1]);
 	is_int(json_array_size(w), 3, "both revisions of RU stay on record");
 	is_str(json_string_value(json_object_get(json_array_get(w, 0),
 	    "verdict")), "violation", "with what RU said first");
@@ -309,14 +352,14 @@ main(void)
 	apply(s, idx++, assessment_entry(signed_assessment(keys[2], inc[4],
 	    "TR", 1, "unverifiable", "unknown")));
 	is_str(state(s, inc[4]), "disputed", "three views: disputed");
-	w = store_incident_workflow(s, inc[4]);
+	w = verform_workflow(s, inc[4]);
 	is_str(json_string_value(json_object_get(json_array_get(
 	    json_object_get(w, "assessments"), 1), "attribution")), "AZ",
 	    "every view kept side by side");
 	json_decref(w);
 	p.role = ROLE_ANALYST;
 	snprintf(p.name, sizeof(p.name), "ana");
-	q = store_queue(s, &p);
+	q = verform_queue(s, &p);
 	is_str(json_string_value(json_object_get(json_array_get(q, 0),
 	    "incident")), inc[4], "the analyst's queue: the dispute");
 	json_decref(q);
@@ -348,7 +391,7 @@ main(void)
 	memset(&p, 0, sizeof(p));
 	p.role = ROLE_MONITOR;
 	snprintf(p.name, sizeof(p.name), "p12");
-	q = store_queue(s, &p);
+	q = verform_queue(s, &p);
 	ok(json_array_size(q) == 1 && json_integer_value(json_object_get(
 	    json_array_get(q, 0), "task")) == i, "the unit's queue: its task");
 	json_decref(q);
@@ -356,7 +399,7 @@ main(void)
 	    "action", "done", "task", (json_int_t)i, "by", "p12", "at_ms",
 	    (json_int_t)1800000050000LL);
 	apply(s, idx++, e);
-	ok(store_find_task(s, i, &t) == 1 && json_is_true(json_object_get(t,
+	ok(verform_task(s, i, &t) == 1 && json_is_true(json_object_get(t,
 	    "done")), "done");
 	json_decref(t);
 	e = json_pack("{s:s,s:i,s:s,s:I,s:s,s:I}", "type", "task", "v", 1,
@@ -372,8 +415,44 @@ main(void)
 	ok(store_released(s, inc[5], "AM") == 1 &&
 	    store_released(s, inc[5], "AZ") == 0, "released to AM only");
 
+	/* The same, as the rows a backend gives (store.h's contracts). */
+	{
+		struct store_task_filter tf;
+		struct store_state_filter sf = { NULL, "closed", NULL };
+		struct rows_seen r = { 0 };
+
+		store_task_filter_init(&tf);
+		tf.open_for = "p12";
+		ok(store_tasks(s, &tf, count_task, &r) == 0 && r.n == 0,
+		    "rows: p12 has no open task once it is done");
+		memset(&r, 0, sizeof(r));
+		store_task_filter_init(&tf);
+		tf.incident = inc[5];
+		ok(store_tasks(s, &tf, count_task, &r) == 0 && r.n == 1 &&
+		    r.index == i && r.done && strcmp(r.last, "p12") == 0,
+		    "rows: inc-5's task, done by p12");
+		memset(&r, 0, sizeof(r));
+		store_task_filter_init(&tf);
+		tf.task = i + 1;
+		ok(store_tasks(s, &tf, count_task, &r) == 0 && r.n == 0,
+		    "rows: no task was assigned at another index");
+		memset(&r, 0, sizeof(r));
+		ok(store_incident_states(s, &sf, count_state, &r) == 0 &&
+		    r.n == 1 && strcmp(r.last, inc[4]) == 0,
+		    "rows: inc-4 is the one closed incident");
+		memset(&r, 0, sizeof(r));
+		sf.state = NULL;
+		sf.incident = inc[5];
+		ok(store_incident_states(s, &sf, count_state, &r) == 0 &&
+		    r.n == 0, "rows: inc-5 has no state row while received");
+		memset(&r, 0, sizeof(r));
+		ok(store_releases(s, inc[5], count_text, &r) == 0 &&
+		    r.n == 1 && strcmp(r.last, "AM") == 0,
+		    "rows: inc-5 released to AM");
+	}
+
 	/* History. */
-	h = store_incident_history(s, inc[1]);
+	h = verform_history(s, inc[1]);
 	ok(h != NULL && json_array_size(h) == 7, "inc-1's trail has 7 steps "
 	    "(%zu)", json_array_size(h));
 	is_str(json_string_value(json_object_get(json_array_get(h, 0), "kind")),
@@ -405,10 +484,23 @@ main(void)
 	p.role = ROLE_ASSESSOR;
 	snprintf(p.name, sizeof(p.name), "tr-a");
 	snprintf(p.member, sizeof(p.member), "TR");
-	q = store_queue(s2, &p);
+	q = verform_queue(s2, &p);
 	is_str(json_string_value(json_object_get(json_array_get(q, 0),
 	    "incident")), inc[6], "TR's assessor's queue: inc-6 awaits TR");
 	json_decref(q);
+	{
+		struct store_state_filter sf = { NULL, "awaiting_assessment",
+			"TR" };
+		struct rows_seen r = { 0 };
+
+		ok(store_incident_states(s2, &sf, count_state, &r) == 0 &&
+		    r.n == 1 && strcmp(r.last, inc[6]) == 0,
+		    "rows: inc-6 awaits TR's assessment");
+		memset(&r, 0, sizeof(r));
+		sf.unassessed_by = "RU";
+		ok(store_incident_states(s2, &sf, count_state, &r) == 0 &&
+		    r.n == 0, "rows: RU has assessed inc-6");
+	}
 	apply(s2, 9, assessment_entry(signed_assessment(keys[2], inc[6],
 	    "TR", 1, "violation", "AM")));
 	is_str(state(s2, inc[6]), "agreed_violation", "all three agree");
@@ -430,14 +522,14 @@ main(void)
 	for (i = 1; i <= 5; i++) {
 		char *a, *b, *id = inc[i];
 
-		w = store_incident_workflow(s, id);
-		e = store_incident_workflow(s2, id);
+		w = verform_workflow(s, id);
+		e = verform_workflow(s2, id);
 		a = json_dumps(w, JSON_SORT_KEYS);
 		b = json_dumps(e, JSON_SORT_KEYS);
 		json_decref(w);
 		json_decref(e);
-		w = store_incident_history(s, id);
-		e = store_incident_history(s2, id);
+		w = verform_history(s, id);
+		e = verform_history(s2, id);
 		ok(a != NULL && b != NULL && strcmp(a, b) == 0 &&
 		    json_equal(w, e), "a replay gives %s the same state and "
 		    "trail", id);

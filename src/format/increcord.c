@@ -1,0 +1,277 @@
+/*
+ * increcord: incident records built from store rows (see increcord.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "format/increcord.h"
+#include "fusion/associate.h"
+#include "store/store.h"
+
+/* The lists of a record, filled by the store's visit of its parts. */
+struct parts {
+	json_t *obs, *comp, *parties, *notes, *members, *corroborated, *zones,
+	    *decisions;
+};
+
+static int
+on_part(void *ctx, const char *id, int complaint, int linked, const char *note,
+    const char *organisation)
+{
+	struct parts *p = ctx;
+
+	if (complaint) {
+		json_array_append_new(p->comp, json_string(id));
+		json_object_set_new(p->parties, id,
+		    organisation != NULL ? json_string(organisation)
+					 : json_null());
+	} else
+		json_array_append_new(p->obs, json_string(id));
+	if (!linked && note != NULL && note[0] != '\0')
+		json_array_append_new(p->notes,
+		    json_pack("{s:s,s:s}", "observation", id, "note", note));
+	return 0;
+}
+
+static int
+on_member(void *ctx, const char *member)
+{
+	json_array_append_new(((struct parts *)ctx)->members,
+	    json_string(member));
+	return 0;
+}
+
+static int
+on_corroborates(void *ctx, const char *incident)
+{
+	json_array_append_new(((struct parts *)ctx)->corroborated,
+	    json_string(incident));
+	return 0;
+}
+
+static int
+on_zone(void *ctx, const char *layer, const char *zone)
+{
+	json_array_append_new(((struct parts *)ctx)->zones,
+	    json_pack("{s:s,s:s}", "layer", layer, "zone", zone));
+	return 0;
+}
+
+static int
+on_decision(void *ctx, int64_t index, int applied, const char *message)
+{
+	json_array_append_new(((struct parts *)ctx)->decisions,
+	    json_pack("{s:I,s:b,s:s}", "index", (json_int_t)index, "applied",
+		applied, "message", message));
+	return 0;
+}
+
+static json_t *
+text_or_null(const char *text)
+{
+	return text != NULL ? json_string(text) : json_null();
+}
+
+/* Appends a new list to o under key; the list, or NULL. */
+static json_t *
+list(json_t *o, const char *key, json_t *(*make)(void))
+{
+	json_t *l = make();
+
+	return json_object_set_new(o, key, l) == 0 ? l : NULL;
+}
+
+/* The record of row (see increcord.h); NULL on error. */
+static json_t *
+record_of(struct store *s, const struct store_incident_row *row)
+{
+	const struct associate_incident *inc = row->inc;
+	struct store_incident_visit v = { on_part, on_member, NULL, on_zone,
+		on_decision };
+	struct parts p;
+	json_t *o, *types;
+	const char *name;
+	int t;
+
+	types = json_array();
+	for (t = 0; t < 32; t++)
+		if ((inc->source_types & (1u << t)) &&
+		    (name = associate_source_type_name(t)) != NULL)
+			json_array_append_new(types, json_string(name));
+	name = associate_category_name(inc->category);
+	o = json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:I,s:I,s:I,s:I,s:b,s:i,"
+		      "s:o,s:b,s:b,s:I,s:I,s:I}",
+	    "id", inc->id, "kind",
+	    inc->kind == ASSOCIATE_OBSERVED ? "observed" : "complaint", "group",
+	    associate_group_name(inc->group), "category",
+	    name != NULL ? name : "other", "count", (json_int_t)inc->count,
+	    "qualifier", associate_qualifier_name(inc->qualifier),
+	    "time_from_ms", (json_int_t)inc->g_from, "time_to_ms",
+	    (json_int_t)inc->g_to, "reported_from_ms", (json_int_t)inc->t_from,
+	    "reported_to_ms", (json_int_t)inc->t_to, "located", inc->located,
+	    "independent_sources", inc->nsources, "source_types", types,
+	    "pinned", inc->pinned, "live", inc->live, "seed_index",
+	    (json_int_t)inc->seed_index, "updated_index",
+	    (json_int_t)inc->updated_index, "cursor", (json_int_t)row->cursor);
+	if (o == NULL)
+		return NULL;
+	if (inc->located) {
+		json_object_set_new(o, "lat", json_real(inc->lat));
+		json_object_set_new(o, "lon", json_real(inc->lon));
+		json_object_set_new(o, "cov",
+		    json_pack("[f,f,f]", inc->cov[0], inc->cov[1],
+			inc->cov[2]));
+	}
+	json_object_set_new(o, "merged_into",
+	    inc->merged_into[0] ? json_string(inc->merged_into) : json_null());
+	json_object_set_new(o, "zone", text_or_null(row->zone));
+	json_object_set_new(o, "description", text_or_null(row->description));
+	json_object_set_new(o, "line",
+	    row->line == NULL
+		? json_null()
+		: json_pack("{s:s,s:f,s:o}", "name", row->line, "distance_m",
+		      row->line_m, "side", text_or_null(row->line_side)));
+	p.obs = list(o, "observations", json_array);
+	p.comp = list(o, "complaints", json_array);
+	p.parties = list(o, "complaint_parties", json_object);
+	p.notes = list(o, "notes", json_array);
+	p.members = list(o, "members", json_array);
+	p.corroborated = list(o, "corroborated_by", json_array);
+	p.zones = list(o, "zones", json_array);
+	p.decisions = list(o, "decisions", json_array);
+	if (p.obs == NULL || p.comp == NULL || p.parties == NULL ||
+	    p.notes == NULL || p.members == NULL || p.corroborated == NULL ||
+	    p.zones == NULL || p.decisions == NULL)
+		goto fail;
+	/* Only a complaint corroborates other incidents. */
+	if (inc->kind == ASSOCIATE_COMPLAINT)
+		v.corroborates = on_corroborates;
+	if (store_incident_parts(s, inc->id, &v, &p) == -1)
+		goto fail;
+	return o;
+fail:
+	json_decref(o);
+	return NULL;
+}
+
+/* A lookup or a query in progress. */
+struct build {
+	struct store *s;
+	json_t *rec;	 /* increcord_find's */
+	increcord_fn fn; /* increcord_query's, and its ctx */
+	void *ctx;
+	int failed;
+};
+
+static int
+found_row(void *ctx, const struct store_incident_row *row)
+{
+	struct build *b = ctx;
+
+	if ((b->rec = record_of(b->s, row)) == NULL)
+		b->failed = 1;
+	return 0;
+}
+
+int
+increcord_find(struct store *s, const char *id, json_t **out)
+{
+	struct build b = { s, NULL, NULL, NULL, 0 };
+	int r = store_find_incident(s, id, found_row, &b);
+
+	if (r == 1 && b.failed)
+		r = -1;
+	if (r == 1)
+		*out = b.rec;
+	else
+		json_decref(b.rec);
+	return r;
+}
+
+static int
+query_row(void *ctx, const struct store_incident_row *row)
+{
+	struct build *b = ctx;
+	json_t *rec;
+	int got;
+
+	if ((rec = record_of(b->s, row)) == NULL) {
+		b->failed = 1;
+		return 1;
+	}
+	got = b->fn(b->ctx, row->cursor, rec);
+	json_decref(rec);
+	return got;
+}
+
+/* The brief record of row (see increcord.h); NULL on error. */
+static json_t *
+brief_of(const struct store_incident_brief *row)
+{
+	const char *name, *members = row->members;
+	json_t *o, *types, *list;
+	char m[64];
+	size_t k, len;
+	int t;
+
+	types = json_array();
+	for (t = 0; types != NULL && t < 32; t++)
+		if ((row->source_types & (1u << t)) &&
+		    (name = associate_source_type_name(t)) != NULL)
+			json_array_append_new(types, json_string(name));
+	list = json_array();
+	while (list != NULL && members != NULL && *members != '\0') {
+		len = strcspn(members, ",");
+		k = len < sizeof(m) ? len : sizeof(m) - 1;
+		memcpy(m, members, k);
+		m[k] = '\0';
+		json_array_append_new(list, json_string(m));
+		members += len + (members[len] == ',');
+	}
+	name = associate_category_name(row->category);
+	o = json_pack("{s:s,s:s,s:b,s:I,s:I,s:o,s:I,s:o,s:o,s:s}", "id",
+	    row->id, "category", name != NULL ? name : "other", "located",
+	    row->located, "time_from_ms", (json_int_t)row->time_from_ms,
+	    "time_to_ms", (json_int_t)row->time_to_ms, "zone",
+	    text_or_null(row->zone), "count", (json_int_t)row->count,
+	    "source_types", types, "members", list, "state",
+	    row->state != NULL ? row->state : "received");
+	if (o != NULL && row->located) {
+		json_object_set_new(o, "lat", json_real(row->lat));
+		json_object_set_new(o, "lon", json_real(row->lon));
+		json_object_set_new(o, "cov",
+		    json_pack("[f,f,f]", row->cov[0], row->cov[1],
+			row->cov[2]));
+	}
+	return o;
+}
+
+static int
+brief_row(void *ctx, const struct store_incident_brief *row)
+{
+	struct build *b = ctx;
+	json_t *rec;
+	int got;
+
+	if ((rec = brief_of(row)) == NULL) {
+		b->failed = 1;
+		return 1;
+	}
+	got = b->fn(b->ctx, row->cursor, rec);
+	json_decref(rec);
+	return got;
+}
+
+int
+increcord_query(struct store *s, const struct store_incident_query *q,
+    increcord_fn fn, void *ctx)
+{
+	struct build b = { s, NULL, fn, ctx, 0 };
+	int rc;
+
+	rc = q->brief ? store_brief_incidents(s, q, brief_row, &b)
+		      : store_query_incidents(s, q, query_row, &b);
+	if (rc == -1 || b.failed)
+		return -1;
+	return 0;
+}
