@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# truce mirror against a real center on 127.0.0.1 (issue 16 "Members'
+# mirrors", docs/mirror.md): a mirror caught up equals the center
+# (observations, incidents, applied size, checkpoint); it follows the log
+# as it grows (consistency proofs); killed mid-replay (a SIGKILL) it
+# resumes without fetching again what it verified; against a center whose
+# log was rolled back (an entry dropped, the record of checkpoints removed),
+# forked, or whose entry bytes changed, it refuses, keeps the evidence and
+# applies nothing more.
+. "${TRUCE_TOP:-$(dirname "$0")/../..}/tests/lib/tap.sh"
+T=$TRUCE_BIN
+cd "$TAP_TMP" || exit 1
+
+post_batch() { # post_batch B N: N generated observations, batch B
+	awk -v B="$1" -v N="$2" -f "$TRUCE_TOP/bench/ledger/gen.awk" >batch.json
+	api POST /v1/observations -H 'Content-Type: application/json' \
+		--data-binary @batch.json >/dev/null
+}
+mirror() { "$T" mirror "$URL" "$@" --log-key "$LOGKEY" --token "$TOKEN"; }
+rows() { # rows STORE: what a store holds, one line per row
+	sqlite3 "$1" "SELECT 'applied', value FROM meta WHERE key =
+		'applied_size'; SELECT idx, hex(id) FROM observation ORDER BY idx;
+		SELECT id, seed_idx, updated_idx, nobs, live, lat_e7, lon_e7
+		FROM incident ORDER BY rid;"
+}
+same_as_center() { # same_as_center MIRROR NAME: A stopped, then restarted
+	center_stop
+	rows A/store.db >center.rows
+	rows "$1/store.db" >mirror.rows
+	cmp -s center.rows mirror.rows
+	ok $? "$2: observations, incidents and applied size equal the center's ($(grep -c . center.rows) rows)"
+	center_serve A || exit 1
+	is "$(cat "$1/checkpoint")" "$(curl -s "$URL/checkpoint")" \
+		"$2: the mirror holds the center's joint checkpoint"
+}
+
+out=$("$T" init A --origin example.org/mirror --member RU --member TR) ||
+	exit 1
+TOKEN=$(printf '%s\n' "$out" | sed -n 's/^token: //p')
+LOGKEY=$(printf '%s\n' "$out" | sed -n 's/^log key: //p')
+center_serve A || exit 1
+post_batch 0 5
+wait_joint 6
+center_stop
+cp -a A B # the base of a fork
+center_serve A || exit 1
+post_batch 1 294
+wait_joint 300
+ok $? "a center of 300 entries"
+
+# --- a mirror caught up equals the center ---
+res=$(mirror M --once 2>&1)
+is $? 0 "mirror --once: exit 0"
+like "$res" "^mirror OK: size 300 verified in M, 300 entries fetched and verified, 300 replayed" \
+	"one summary line: size, fetched, replayed"
+same_as_center M "after the first catch-up"
+res=$(mirror M --once 2>&1)
+like "$res" "size 300 verified in M, 0 entries fetched and verified, 0 replayed" \
+	"again: nothing new, nothing fetched"
+post_batch 2 1100
+wait_joint 1400
+res=$(mirror M --once 2>&1)
+is $? 0 "the log grew: exit 0"
+like "$res" "size 1400 verified in M, 1100 entries fetched and verified, 1100 replayed" \
+	"only the new entries fetched, consistent with the held checkpoint"
+same_as_center M "after following"
+
+# --- killed mid-replay, then resumed ---
+TRUCE_MIRROR_KILL_AFTER=1000 "$T" mirror "$URL" K --once --log-key "$LOGKEY" \
+	--token "$TOKEN" >/dev/null 2>&1
+is $? 137 "a mirror killed (SIGKILL) after replaying 1000 entries"
+is "$(sed -n 2p K/checkpoint)" 1400 "  it had verified and kept all 1400"
+is "$(sqlite3 K/store.db "SELECT value FROM meta WHERE key='applied_size'")" \
+	1000 "  its store had applied 1000"
+res=$(mirror K --once 2>&1)
+is $? 0 "resumed: exit 0"
+like "$res" "size 1400 verified in K, 0 entries fetched and verified, 400 replayed" \
+	"  nothing fetched again, the replay resumed at 1000"
+same_as_center K "after the resume"
+
+# --- the center's log rewritten ---
+# An entry's bytes changed under the running center (it refuses to start
+# on an altered log: log_damage.t): a new mirror refuses at that entry.
+entry_offset() {
+	od -An -t u8 --endian=big -j $((($2 - 1) * 8)) -N 8 "$1/log/index" |
+		tr -d ' '
+}
+flip_byte() { # flip_byte FILE OFFSET
+	local b
+	b=$(od -An -t u1 -j "$2" -N 1 "$1" | tr -d ' ')
+	printf "$(printf '\\%03o' $((b ^ 1)))" |
+		dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+center_stop
+cp -a A E
+center_serve E || exit 1
+flip_byte E/log/entries $(($(entry_offset E 150) + 2 + 20))
+res=$(mirror F --once 2>&1)
+is $? 1 "an entry's byte changed: exit 1"
+like "$res" "REFUSED: entry 150 \(tile/entries/000\): leaf hash does not match tile/0/000; evidence kept in F/evidence/entries-" \
+	"names the entry, its bundle and tile, and the evidence"
+ev=$(cat F/refused)
+ok "$([ -s "$ev/center.checkpoint" ] && [ -s "$ev/bundle" ] &&
+	[ -s "$ev/tile" ] && [ -s "$ev/reason" ]; echo $?)" \
+	"evidence: the checkpoint, the bundle, the tile, the reason"
+is "$(sed -n 2p F/checkpoint 2>/dev/null)" "" "nothing accepted"
+is "$(cat F/log/entries 2>/dev/null | wc -c)" 0 "nothing unverified kept"
+res=$(mirror F --once 2>&1)
+is $? 1 "run again: still refused"
+like "$res" "refused the center's log earlier \(evidence in F/evidence/entries-[0-9]+\)" \
+	"  naming the evidence"
+center_stop
+
+# The last entry dropped and the record of signed checkpoints removed: the
+# center starts, signs a smaller checkpoint; a mirror holding 1400 refuses.
+cp -a A D
+truncate -s "$(entry_offset D 1399)" D/log/entries
+rm D/log/checkpoint.joint D/log/checkpoint.signed
+"$T" rebuild D >/dev/null 2>&1
+center_serve D || exit 1
+wait_joint 1399
+cp -a M M2
+res=$(mirror M2 --once 2>&1)
+is $? 1 "an entry dropped, the checkpoint rolled back: exit 1"
+like "$res" "REFUSED: rolled back: the center's joint checkpoint has 1399 entries, the mirror holds a joint checkpoint of 1400 \(entry 1399 is the first missing\)" \
+	"names the first missing entry"
+ev=$(cat M2/refused)
+ok "$(cmp -s "$ev/held.checkpoint" M/checkpoint &&
+	[ "$(sed -n 2p "$ev/center.checkpoint")" = 1399 ]; echo $?)" \
+	"evidence: both checkpoints"
+is "$(sed -n 2p M2/checkpoint)" 1400 "the mirror keeps its last good checkpoint"
+rows M/store.db >m.rows
+rows M2/store.db >m2.rows
+cmp -s m.rows m2.rows
+ok $? "and its store, unchanged"
+center_stop
+
+# A fork: B started from A at size 6 and took other entries.
+center_serve B || exit 1
+post_batch 7 1500
+wait_joint 1506
+cp -a M M3
+res=$(mirror M3 --once 2>&1)
+is $? 1 "a fork beyond the held size: exit 1"
+like "$res" "REFUSED: fork: the center's checkpoint of size 1506 is not consistent with the mirror's of size 1400" \
+	"says the consistency proof does not verify"
+ev=$(cat M3/refused)
+ok "$([ -s "$ev/consistency.json" ] && [ -s "$ev/held.checkpoint" ] &&
+	[ -s "$ev/center.checkpoint" ]; echo $?)" \
+	"evidence: both checkpoints and the center's proof"
+center_stop
+done_testing
