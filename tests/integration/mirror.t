@@ -66,8 +66,8 @@ like "$res" "size 1400 verified in M, 1100 entries fetched and verified, 1100 re
 same_as_center M "after following"
 
 # --- killed mid-replay, then resumed ---
-TRUCE_MIRROR_KILL_AFTER=1000 "$T" mirror "$URL" K --once --log-key "$LOGKEY" \
-	--token "$TOKEN" >/dev/null 2>&1
+(TRUCE_MIRROR_KILL_AFTER=1000 exec "$T" mirror "$URL" K --once \
+	--log-key "$LOGKEY" --token "$TOKEN") >/dev/null 2>&1
 is $? 137 "a mirror killed (SIGKILL) after replaying 1000 entries"
 is "$(sed -n 2p K/checkpoint)" 1400 "  it had verified and kept all 1400"
 is "$(sqlite3 K/store.db "SELECT value FROM meta WHERE key='applied_size'")" \
@@ -149,4 +149,43 @@ ok "$([ -s "$ev/consistency.json" ] && [ -s "$ev/held.checkpoint" ] &&
 	[ -s "$ev/center.checkpoint" ]; echo $?)" \
 	"evidence: both checkpoints and the center's proof"
 center_stop
+
+# --- following: polls, survives the center's outage and restart ---
+center_serve A || exit 1
+port=${URL##*:}
+"$T" mirror "$URL" FM --interval 1 --log-key "$LOGKEY" --token "$TOKEN" \
+	2>follow.err &
+FPID=$!
+tap_pids+=("$FPID")
+wait_size() { # wait_size DIR N: until DIR's store has applied N (30 s)
+	local i
+	for i in $(seq 1 300); do
+		[ "$(sqlite3 "$1/store.db" "SELECT value FROM meta WHERE
+			key = 'applied_size'" 2>/dev/null)" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+wait_size FM 1400
+ok $? "a following mirror caught up with 1400"
+center_stop
+sleep 2
+kill -0 "$FPID"
+ok $? "it survives the center's outage"
+like "$(cat follow.err)" "mirror: checkpoint: GET /checkpoint: .*; trying again in 1 s" \
+	"  saying it will try again"
+"$T" serve A --listen "127.0.0.1:$port" >serve.again 2>&1 &
+SERVER_PID=$!
+tap_pids+=("$SERVER_PID")
+wait_joint 1400
+post_batch 8 100
+wait_joint 1500
+wait_size FM 1500
+ok $? "after the center's restart it follows it to 1500"
+kill -TERM "$FPID"
+wait "$FPID"
+center_stop
+same() { rows A/store.db >a.rows; rows FM/store.db >fm.rows; cmp -s a.rows fm.rows; }
+same
+ok $? "the follower's store equals the center's"
 done_testing
