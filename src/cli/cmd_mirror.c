@@ -1,6 +1,7 @@
 /*
  * truce mirror URL DIR --log-key VKEY [--witness-key VKEY ...] [--quorum K]
- *              [--token T] [--store sqlite] [--interval S] [--once]
+ *              [--token T] [--store sqlite] [--interval S]
+ *              [--once | --listen HOST:PORT]
  *              [--geo-data DIR] [--geo-aliases FILE]
  * A member's mirror of a center (mirror/mirror.h, docs/mirror.md): exit 0
  * caught up (--once), 1 the center's log was refused (evidence kept in
@@ -22,7 +23,8 @@ usage(FILE *f)
 	    "usage: truce mirror URL DIR --log-key VKEY [--witness-key VKEY "
 	    "...]\n"
 	    "                    [--quorum K] [--token T] [--store sqlite]\n"
-	    "                    [--interval S] [--once] [--geo-data DIR]\n"
+	    "                    [--interval S] [--once | --listen H:P]\n"
+	    "                    [--geo-data DIR]\n"
 	    "                    [--geo-aliases FILE]\n\n"
 	    "Keeps in DIR a verified copy of the center at URL: its joint\n"
 	    "checkpoints (signed, cosigned, each consistent with the last),\n"
@@ -42,6 +44,12 @@ usage(FILE *f)
 	    "(%d..%d,\n"
 	    "                      default 10)\n"
 	    "  --once              catch up once and exit\n"
+	    "  --listen HOST:PORT  also serve the read API (observations,\n"
+	    "                      incidents, proofs, tiles, checkpoint) at "
+	    "the\n"
+	    "                      verified size; after a refusal, the last "
+	    "good\n"
+	    "                      state, until SIGINT/SIGTERM\n"
 	    "  --geo-data DIR      the copy of data/ the center uses\n"
 	    "  --geo-aliases FILE  the center's alias file, if any\n\n"
 	    "Exit status: 0 caught up (--once), 1 the center's log was "
@@ -61,6 +69,7 @@ cmd_mirror(int argc, char **argv)
 		{ "store", required_argument, NULL, 'S' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "once", no_argument, NULL, '1' },
+		{ "listen", required_argument, NULL, 'l' },
 		{ "geo-data", required_argument, NULL, 'g' },
 		{ "geo-aliases", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
@@ -121,11 +130,18 @@ cmd_mirror(int argc, char **argv)
 			o.interval = (int)k;
 			break;
 		case '1': o.once = 1; break;
+		case 'l': o.listen = optarg; break;
 		case 'g': o.geo_data = optarg; break;
 		case 'G': o.geo_aliases = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
+	}
+	if (o.once && o.listen != NULL) {
+		fprintf(stderr,
+		    "truce mirror: --listen serves while following: it "
+		    "does not go with --once\n");
+		return 2;
 	}
 	if (optind != argc - 2 || o.log_key == NULL) {
 		fprintf(stderr,

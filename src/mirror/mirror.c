@@ -6,11 +6,13 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,10 +27,12 @@
 #include "common/num.h"
 #include "fusion/fusion.h"
 #include "geo/layers.h"
+#include "ledger/checkpointer.h"
 #include "ledger/entrylog.h"
 #include "mirror/mirror.h"
 #include "record/geography.h"
 #include "record/timefmt.h"
+#include "server/server.h"
 #include "store/store.h"
 #include "tlog/merkle.h"
 #include "tlog/note.h"
@@ -64,6 +68,9 @@ struct mirror {
 	int64_t size;
 	uint8_t root[MERKLE_HASH_SIZE];
 	int64_t kill_after; /* tests: SIGKILL after this applied size */
+	/* --listen: the center's server over DIR, read-only. */
+	struct center *view;
+	struct server *srv;
 };
 
 static int __attribute__((format(printf, 3, 4)))
@@ -508,7 +515,7 @@ committed(void *ctx, int64_t applied)
 }
 
 /*
- * Opens the store and fusion once the log holds its genesis entry: the
+ * Opens the store, and fusion once the log holds its genesis entry: the
  * geography it names is loaded from --geo-data and pinned, as the center
  * does (center_open_fusion, center_pin_geography).
  */
@@ -524,7 +531,16 @@ open_store(struct mirror *m)
 	size_t len;
 	int rc = -1, r;
 
-	if (m->store != NULL || entrylog_size(m->log) == 0)
+	if (m->store == NULL) {
+		if (path_of(m, "store.db", path) == -1)
+			goto done;
+		if ((m->store = store_open("sqlite", path, 0)) == NULL) {
+			fail(m, MIRROR_INCOMPLETE, "cannot open the store %s",
+			    path);
+			goto done;
+		}
+	}
+	if (m->fusion != NULL || entrylog_size(m->log) == 0)
 		return 0;
 	if (entrylog_read(m->log, 0, &bytes, &len) == -1 ||
 	    (genesis = json_loadb((const char *)bytes, len, 0, NULL)) == NULL) {
@@ -557,13 +573,9 @@ open_store(struct mirror *m)
 		fail(m, MIRROR_USAGE, "%s", why);
 		goto done;
 	}
-	if (path_of(m, "store.db", path) == -1)
-		goto done;
-	if ((m->store = store_open("sqlite", path, 0)) == NULL) {
-		fail(m, MIRROR_INCOMPLETE, "cannot open the store %s", path);
-		goto done;
-	}
 	store_set_fusion(m->store, m->fusion);
+	if (m->view != NULL)
+		m->view->geo = m->geo;
 	rc = 0;
 done:
 	json_decref(genesis);
@@ -580,8 +592,6 @@ replay(struct mirror *m)
 
 	if (open_store(m) == -1)
 		return -1;
-	if (m->store == NULL)
-		return 0;
 	if (store_applied_size(m->store, &applied) == -1)
 		return fail(m, MIRROR_INCOMPLETE, "the store is unreadable");
 	if (applied > entrylog_size(m->log))
@@ -598,6 +608,82 @@ replay(struct mirror *m)
 	return 0;
 }
 
+/* What the server shows: the held checkpoint, once replayed. */
+static void
+publish(struct mirror *m)
+{
+	if (m->view != NULL && m->held_note != NULL &&
+	    checkpointer_publish(m->view->cp, m->held_note, m->held_size) == -1)
+		log_warnx("mirror: out of memory publishing size %lld",
+		    (long long)m->held_size);
+}
+
+/*
+ * --listen: the center's server over a struct center made of the mirror's
+ * log, a pool of readers of its store and a checkpointer that only serves
+ * the held checkpoint; no sequencer, so the server only reads.
+ */
+static int
+start_server(struct mirror *m)
+{
+	struct center *c;
+	char path[PATH_MAX], why[512];
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return fail(m, MIRROR_INCOMPLETE, "out of memory");
+	m->view = c;
+	snprintf(c->dir, sizeof(c->dir), "%s", m->o->dir);
+	config_defaults(&c->cfg);
+	snprintf(c->cfg.origin, sizeof(c->cfg.origin), "%s",
+	    note_verifier_name(m->log_v));
+	snprintf(c->log_vkey, sizeof(c->log_vkey), "%s", m->o->log_key);
+	c->log = m->log;
+	c->geo = m->geo;
+	if (path_of(m, "store.db", path) == -1)
+		return -1;
+	if ((c->readers = store_pool_new("sqlite", path,
+		 (int)c->cfg.threads + 4)) == NULL)
+		return fail(m, MIRROR_INCOMPLETE,
+		    "cannot open the store's readers");
+	if ((c->cp = checkpointer_follow()) == NULL)
+		return fail(m, MIRROR_INCOMPLETE, "out of memory");
+	publish(m);
+	if ((m->srv = server_start(c, m->o->listen, why, sizeof(why))) == NULL)
+		return fail(m, MIRROR_USAGE, "--listen: %s", why);
+	printf("truce: mirror of %s (verified size %lld) serving on "
+	       "http://%.*s:%u\n",
+	    c->cfg.origin, (long long)m->held_size,
+	    (int)(strrchr(m->o->listen, ':') - m->o->listen), m->o->listen,
+	    (unsigned)server_port(m->srv));
+	fflush(stdout);
+	return 0;
+}
+
+static void
+stop_server(struct mirror *m)
+{
+	if (m->view == NULL)
+		return;
+	server_stop(m->srv, 5000);
+	store_pool_free(m->view->readers);
+	checkpointer_stop(m->view->cp);
+	free(m->view);
+	m->view = NULL;
+}
+
+/* Waits seconds (0: until a signal) for SIGINT/SIGTERM; 1 if one came. */
+static int
+stopped(const sigset_t *set, int seconds)
+{
+	struct timespec ts;
+
+	ts.tv_sec = seconds;
+	ts.tv_nsec = 0;
+	if (seconds == 0)
+		return sigwaitinfo(set, NULL) > 0;
+	return sigtimedwait(set, NULL, &ts) > 0;
+}
+
 /* One round: the checkpoint, its consistency, the entries, the replay. */
 static int
 round_once(struct mirror *m)
@@ -607,7 +693,10 @@ round_once(struct mirror *m)
 	if (m->size > m->held_size && catch_up(m) == -1)
 		return -1;
 	m->sum->size = m->held_size;
-	return replay(m);
+	if (replay(m) == -1)
+		return -1;
+	publish(m);
+	return 0;
 }
 
 /* Refuses to start while DIR/refused names an earlier refusal. */
@@ -640,11 +729,12 @@ mirror_run(const struct mirror_options *o, struct mirror_summary *s, char *err,
     size_t errlen)
 {
 	struct mirror m;
+	sigset_t set;
 	const char *k;
 	char why[256];
 	int64_t t0 = timefmt_now_ms(), v;
 	size_t i;
-	int rc = -1;
+	int rc = -1, refused = 0;
 
 	memset(&m, 0, sizeof(m));
 	memset(s, 0, sizeof(*s));
@@ -657,6 +747,14 @@ mirror_run(const struct mirror_options *o, struct mirror_summary *s, char *err,
 	if ((k = getenv("TRUCE_MIRROR_KILL_AFTER")) != NULL &&
 	    num_parse_i64(k, 1, AUDIT_MAX_ENTRIES, &v, why, sizeof(why)) == 0)
 		m.kill_after = v;
+	/* Stopped by SIGINT/SIGTERM between rounds (taken by sigtimedwait,
+	   never by the server's threads); a kill at any point is safe. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (!o->once)
+		pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	if (setup_keys(&m) == -1)
 		goto done;
 	if (o->interval < MIRROR_MIN_INTERVAL ||
@@ -670,8 +768,13 @@ mirror_run(const struct mirror_options *o, struct mirror_summary *s, char *err,
 		    strerror(errno));
 		goto done;
 	}
-	if (check_refused(&m) == -1 || load_held(&m) == -1 ||
-	    open_log(&m) == -1)
+	if (check_refused(&m) == -1) {
+		if (o->listen == NULL || s->outcome != MIRROR_REFUSED)
+			goto done;
+		refused = 1; /* serve the last good state, apply nothing */
+		log_warnx("mirror: REFUSED: %s", err);
+	}
+	if (load_held(&m) == -1 || open_log(&m) == -1)
 		goto done;
 	s->size = m.held_size;
 	/* A replay cut short (crash, kill) resumes before any fetch. */
@@ -681,20 +784,37 @@ mirror_run(const struct mirror_options *o, struct mirror_summary *s, char *err,
 		fail(&m, MIRROR_USAGE, "%s", why);
 		goto done;
 	}
+	if (o->listen != NULL && start_server(&m) == -1)
+		goto done;
+	if (refused) {
+		(void)stopped(&set, 0);
+		goto done;
+	}
 	for (;;) {
 		if (round_once(&m) == 0) {
 			if (o->once)
 				break;
-		} else if (o->once || s->outcome != MIRROR_INCOMPLETE)
+		} else if (o->once)
 			goto done;
-		else
+		else if (s->outcome != MIRROR_INCOMPLETE) {
+			if (m.view == NULL)
+				goto done;
+			/* Keep serving the last good state. */
+			log_warnx("mirror: REFUSED: %s; applying nothing more, "
+				  "serving size %lld until stopped",
+			    err, (long long)m.held_size);
+			(void)stopped(&set, 0);
+			goto done;
+		} else
 			log_warnx("mirror: %s; trying again in %d s", err,
 			    o->interval);
 		s->outcome = MIRROR_OK;
-		sleep((unsigned)o->interval);
+		if (stopped(&set, o->interval))
+			break;
 	}
 	rc = 0;
 done:
+	stop_server(&m);
 	s->seconds = (double)(timefmt_now_ms() - t0) / 1000;
 	s->size = m.held_size;
 	store_close(m.store);

@@ -30,6 +30,10 @@
  *               applies nothing more (an operator removes it after
  *               looking)
  *
+ * With --listen, the center's server (server/server.h) serves DIR over a
+ * struct center without sequencer (read-only) whose checkpointer serves
+ * the held checkpoint (checkpointer_follow), published after each replay.
+ *
  * Entries beyond the held checkpoint (fetched, not yet verified against a
  * root, as after a kill mid-fetch) are cut at open; entries up to it are
  * never fetched again. Limits: those of the audit (notes 1 MiB, tiles
@@ -67,6 +71,8 @@ struct mirror_options {
 	const char *token;	 /* reader's bearer token, or NULL */
 	const char *geo_data;	 /* data/ the center uses; NULL: default */
 	const char *geo_aliases; /* the center's alias file, or NULL */
+	const char *listen;	 /* "HOST:PORT" to serve the read API, or
+				    NULL */
 	int once;		 /* catch up once and return */
 	int interval;		 /* seconds between polls when following */
 };
@@ -83,8 +89,13 @@ struct mirror_summary {
 
 /*
  * Runs the mirror described by o: one catch-up with o->once, else rounds
- * every o->interval seconds until a refusal (a center that cannot be
- * reached is retried at the next round). Returns 0 (s->outcome
+ * every o->interval seconds until a refusal or SIGINT/SIGTERM (a center
+ * that cannot be reached is retried at the next round). With o->listen it
+ * also serves the center's read routes (server/server.h, read-only: no
+ * writes, no events) from DIR at the size it verified, and after a
+ * refusal keeps serving the last good state until SIGINT/SIGTERM; it
+ * prints "truce: mirror of ORIGIN serving on http://HOST:PORT" on stdout
+ * once listening. Returns 0 (s->outcome
  * MIRROR_OK) or -1 with s->outcome saying why and the failure in err.
  * Cost per round: the new entries' bytes over the network, one append
  * and fdatasync per bundle, one replay of the new entries.

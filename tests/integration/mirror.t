@@ -66,8 +66,9 @@ like "$res" "size 1400 verified in M, 1100 entries fetched and verified, 1100 re
 same_as_center M "after following"
 
 # --- killed mid-replay, then resumed ---
-(TRUCE_MIRROR_KILL_AFTER=1000 exec "$T" mirror "$URL" K --once \
-	--log-key "$LOGKEY" --token "$TOKEN") >/dev/null 2>&1
+TRUCE_MIRROR_KILL_AFTER=1000 "$T" mirror "$URL" K --once \
+	--log-key "$LOGKEY" --token "$TOKEN" >/dev/null 2>&1 &
+{ wait $!; } 2>/dev/null
 is $? 137 "a mirror killed (SIGKILL) after replaying 1000 entries"
 is "$(sed -n 2p K/checkpoint)" 1400 "  it had verified and kept all 1400"
 is "$(sqlite3 K/store.db "SELECT value FROM meta WHERE key='applied_size'")" \
@@ -153,8 +154,8 @@ center_stop
 # --- following: polls, survives the center's outage and restart ---
 center_serve A || exit 1
 port=${URL##*:}
-"$T" mirror "$URL" FM --interval 1 --log-key "$LOGKEY" --token "$TOKEN" \
-	2>follow.err &
+"$T" mirror "$URL" FM --interval 1 --listen 127.0.0.1:0 --log-key "$LOGKEY" \
+	--token "$TOKEN" >follow.out 2>follow.err &
 FPID=$!
 tap_pids+=("$FPID")
 wait_size() { # wait_size DIR N: until DIR's store has applied N (30 s)
@@ -182,9 +183,55 @@ post_batch 8 100
 wait_joint 1500
 wait_size FM 1500
 ok $? "after the center's restart it follows it to 1500"
+
+# --- the mirror serves the read API at the size it verified ---
+MURL=$(sed -n 's/^truce: mirror of example.org\/mirror .* serving on \(http:[^ ]*\)$/\1/p' \
+	follow.out)
+like "$MURL" "^http://127.0.0.1:[0-9]+$" "--listen: it says where it serves"
+is "$(curl -s "$MURL/checkpoint")" "$(curl -s "$URL/checkpoint")" \
+	"  /checkpoint: the center's joint checkpoint"
+for q in "/v1/observations/digest?from=0&to=1500" \
+	"/v1/observations?limit=1000" "/v1/incidents?limit=1000" \
+	"/tile/entries/005.p/220" "/tile/0/005.p/220" \
+	"/v1/log/proof/inclusion?index=700&size=1500" \
+	"/v1/log/proof/consistency?from=300&to=1500"; do
+	# hex, since tiles hold NUL bytes; the status is the last line
+	a=$(api GET "$q" | od -An -tx1 -v | tr -d ' \n')
+	b=$(URL=$MURL api GET "$q" | od -An -tx1 -v | tr -d ' \n')
+	ok "$([ "$a" = "$b" ] && [ "${a: -8}" = 0a323030 ]; echo $?)" \
+		"  GET $q: the center's answer"
+done
+res=$("$T" audit "$MURL" --log-key "$LOGKEY" --token "$TOKEN" 2>&1)
+like "$res" "^audit OK: example.org/mirror size 1500 .* 1499 observations match the center" \
+	"  truce audit of the mirror passes"
+r=$(URL=$MURL api POST /v1/observations -H 'Content-Type: application/json' \
+	--data-binary @batch.json)
+is "$(status_of "$r")" 405 "  a write: 405"
+like "$(body_of "$r")" "read-only mirror" "  saying it is a read-only mirror"
 kill -TERM "$FPID"
 wait "$FPID"
+ok $? "SIGTERM stops the following mirror cleanly"
 center_stop
+
+# A refused mirror with --listen serves its last good state.
+"$T" mirror "$URL" M3 --listen 127.0.0.1:0 --log-key "$LOGKEY" \
+	--token "$TOKEN" >m3.out 2>m3.err &
+M3PID=$!
+tap_pids+=("$M3PID")
+for i in $(seq 1 100); do
+	MURL=$(sed -n 's/.* serving on \(http:[^ ]*\)$/\1/p' m3.out)
+	[ -n "$MURL" ] && break
+	sleep 0.1
+done
+is "$(curl -s "$MURL/checkpoint" | sed -n 2p)" 1400 \
+	"a refused mirror still serves its last good checkpoint"
+like "$(URL=$MURL api GET '/v1/observations/digest?from=0&to=1400')" \
+	'"count":1399' "  and its observations"
+like "$(cat m3.err)" "REFUSED: the mirror refused the center's log earlier" \
+	"  saying why it applies nothing"
+kill -TERM "$M3PID"
+wait "$M3PID"
+is $? 1 "  stopped, its exit status says it refused"
 same() { rows A/store.db >a.rows; rows FM/store.db >fm.rows; cmp -s a.rows fm.rows; }
 same
 ok $? "the follower's store equals the center's"
