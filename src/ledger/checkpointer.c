@@ -174,6 +174,17 @@ checkpointer_joint(struct checkpointer *cp, int64_t *size)
 	return s;
 }
 
+int64_t
+checkpointer_joint_size(struct checkpointer *cp)
+{
+	int64_t size;
+
+	pthread_mutex_lock(&cp->mu);
+	size = cp->joint != NULL ? cp->joint_size : 0;
+	pthread_mutex_unlock(&cp->mu);
+	return size;
+}
+
 /* Writes the joint checkpoint durably (common/file.h). */
 static int
 save_joint(struct checkpointer *cp, const char *note)

@@ -83,6 +83,9 @@ char *checkpointer_latest(struct checkpointer *cp, int64_t *size);
 /* A copy of the latest joint checkpoint, as for checkpointer_latest. */
 char *checkpointer_joint(struct checkpointer *cp, int64_t *size);
 
+/* The size of the latest joint checkpoint, 0 if none. Thread-safe. */
+int64_t checkpointer_joint_size(struct checkpointer *cp);
+
 /*
  * A checkpointer that signs nothing and cosigns nothing: it serves the
  * checkpoints given to checkpointer_publish (a member's mirror serving
