@@ -136,9 +136,21 @@ cmp -s m.rows m2.rows
 ok $? "and its store, unchanged"
 center_stop
 
-# A fork: B started from A at size 6 and took other entries.
+# A fork: B started from A at size 6 and took other entries, first up to
+# the mirror's size, then beyond.
 center_serve B || exit 1
-post_batch 7 1500
+post_batch 7 1394
+wait_joint 1400
+cp -a M M4
+res=$(mirror M4 --once 2>&1)
+is $? 1 "a fork at the held size: exit 1"
+like "$res" "REFUSED: fork: the center's joint checkpoint of size 1400 has another root than the one the mirror holds; evidence kept in M4/evidence/fork-" \
+	"same size, another root"
+ev=$(cat M4/refused)
+ok "$(cmp -s "$ev/held.checkpoint" M/checkpoint &&
+	[ "$(sed -n 2p "$ev/center.checkpoint")" = 1400 ]; echo $?)" \
+	"evidence: both checkpoints of size 1400"
+post_batch 9 106
 wait_joint 1506
 cp -a M M3
 res=$(mirror M3 --once 2>&1)
