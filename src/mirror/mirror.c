@@ -800,8 +800,9 @@ mirror_run(const struct mirror_options *o, struct mirror_summary *s, char *err,
 			if (m.view == NULL)
 				goto done;
 			/* Keep serving the last good state. */
-			log_warnx("mirror: REFUSED: %s; applying nothing more, "
+			log_warnx("mirror: %s%s; applying nothing more, "
 				  "serving size %lld until stopped",
+			    s->outcome == MIRROR_REFUSED ? "REFUSED: " : "",
 			    err, (long long)m.held_size);
 			(void)stopped(&set, 0);
 			goto done;
