@@ -43,6 +43,7 @@
 #define MAX_TILE TILE_FULL_BYTES
 #define MAX_BUNDLE ((size_t)TILE_WIDTH * (2 + TILE_ENTRY_MAX))
 #define COMMIT_EVERY 1000 /* entries per store commit in a replay */
+#define APPEND_BUNDLES 16 /* checked bundles per append (and fdatasync) */
 
 struct mirror {
 	const struct mirror_options *o;
@@ -68,6 +69,12 @@ struct mirror {
 	int64_t size;
 	uint8_t root[MERKLE_HASH_SIZE];
 	int64_t kill_after; /* tests: SIGKILL after this applied size */
+	/* Checked bundles waiting to be appended together: their bodies
+	   (owned) and the new entries, which point into them. */
+	uint8_t *bodies[APPEND_BUNDLES];
+	size_t nbodies;
+	struct entrylog_entry pending[APPEND_BUNDLES * TILE_WIDTH];
+	size_t npending;
 	/* --listen: the center's server over DIR, read-only. */
 	struct center *view;
 	struct server *srv;
@@ -368,19 +375,21 @@ get_tile(struct mirror *m, const struct tile *t, size_t max,
 /*
  * Fetches bundle n (up to m->size) and its level-0 tile; entries below
  * the log's size must be the mirror's own, the others must hash to the
- * tile; those are appended. *fetched counts them.
+ * tile; those wait in m->pending (the body kept in m->bodies) for
+ * append_pending.
  */
 static int
 fetch_bundle(struct mirror *m, int64_t n)
 {
 	struct tile_entry e[TILE_WIDTH];
-	struct entrylog_entry add[TILE_WIDTH];
 	struct fetch_reply b, h;
 	struct tile t;
 	char bpath[TILE_PATH_MAX + 1], hpath[TILE_PATH_MAX + 1], why[256];
 	uint8_t leaf[MERKLE_HASH_SIZE], *mine = NULL;
+	/* Entries below the log's size are only in the first bundle of a
+	   round (the held checkpoint's partial one), before any is pending. */
 	int64_t base = n * TILE_WIDTH, have = entrylog_size(m->log), idx;
-	size_t nadd = 0, mlen;
+	size_t mlen;
 	int i, rc = -1;
 
 	memset(&b, 0, sizeof(b));
@@ -437,23 +446,47 @@ fetch_bundle(struct mirror *m, int64_t n)
 				keep(m->sum->evidence, "tile", h.body, h.len);
 			goto done;
 		}
-		add[nadd].bytes = e[i].data;
-		add[nadd].len = e[i].len;
-		nadd++;
+		m->pending[m->npending].bytes = e[i].data;
+		m->pending[m->npending].len = e[i].len;
+		m->npending++;
 	}
-	if (nadd > 0 && entrylog_append(m->log, add, nadd) == -1) {
-		fail(m, MIRROR_INCOMPLETE,
-		    "cannot append entries %lld.. to the mirror's log (see "
-		    "above)",
-		    (long long)have);
-		goto done;
-	}
-	m->sum->fetched += (int64_t)nadd;
+	m->bodies[m->nbodies++] = b.body; /* the entries point into it */
+	b.body = NULL;
 	rc = 0;
 done:
 	free(mine);
 	free(b.body);
 	free(h.body);
+	return rc;
+}
+
+/* Drops the pending bundles (not appended). */
+static void
+drop_pending(struct mirror *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nbodies; i++)
+		free(m->bodies[i]);
+	m->nbodies = m->npending = 0;
+}
+
+/* Appends the pending entries (one write and fdatasync each file). */
+static int
+append_pending(struct mirror *m)
+{
+	int64_t from = entrylog_size(m->log);
+	int rc = 0;
+
+	if (m->npending > 0 &&
+	    entrylog_append(m->log, m->pending, m->npending) == -1)
+		rc = fail(m, MIRROR_INCOMPLETE,
+		    "cannot append entries %lld.. to the mirror's log (see "
+		    "above)",
+		    (long long)from);
+	else
+		m->sum->fetched += (int64_t)m->npending;
+	drop_pending(m);
 	return rc;
 }
 
@@ -467,8 +500,11 @@ catch_up(struct mirror *m)
 	int64_t n;
 
 	for (n = m->held_size / TILE_WIDTH; n * TILE_WIDTH < m->size; n++)
-		if (fetch_bundle(m, n) == -1)
+		if (fetch_bundle(m, n) == -1 ||
+		    (m->nbodies == APPEND_BUNDLES && append_pending(m) == -1))
 			goto cut;
+	if (append_pending(m) == -1)
+		goto cut;
 	if (entrylog_root(m->log, m->size, root) == -1) {
 		fail(m, MIRROR_INCOMPLETE, "cannot hash the mirror's log");
 		goto cut;
@@ -497,6 +533,7 @@ catch_up(struct mirror *m)
 	memcpy(m->held_root, m->root, MERKLE_HASH_SIZE);
 	return 0;
 cut:
+	drop_pending(m);
 	/* Nothing unverified stays in the log. */
 	if (entrylog_size(m->log) > m->held_size)
 		entrylog_unappend(m->log, m->held_size);
