@@ -68,7 +68,9 @@ struct mirror {
 	size_t note_len;
 	int64_t size;
 	uint8_t root[MERKLE_HASH_SIZE];
-	int64_t kill_after; /* tests: SIGKILL after this applied size */
+	int64_t kill_after;   /* tests: SIGKILL after this applied size */
+	int64_t kill_fetched; /* tests: SIGKILL before the root check once
+				 this many entries are appended */
 	/* Checked bundles waiting to be appended together: their bodies
 	   (owned) and the new entries, which point into them. */
 	uint8_t *bodies[APPEND_BUNDLES];
@@ -505,6 +507,9 @@ catch_up(struct mirror *m)
 			goto cut;
 	if (append_pending(m) == -1)
 		goto cut;
+	/* Tests only: die as a kill -9 would, fetched but not verified. */
+	if (m->kill_fetched > 0 && m->sum->fetched >= m->kill_fetched)
+		raise(SIGKILL);
 	if (entrylog_root(m->log, m->size, root) == -1) {
 		fail(m, MIRROR_INCOMPLETE, "cannot hash the mirror's log");
 		goto cut;
@@ -780,10 +785,13 @@ mirror_run(const struct mirror_options *o, struct mirror_summary *s, char *err,
 	m.err = err;
 	m.errlen = errlen;
 	err[0] = '\0';
-	/* Tests only: die as a kill -9 would, mid-replay. */
+	/* Tests only: die as a kill -9 would, mid-replay or mid-round. */
 	if ((k = getenv("TRUCE_MIRROR_KILL_AFTER")) != NULL &&
 	    num_parse_i64(k, 1, AUDIT_MAX_ENTRIES, &v, why, sizeof(why)) == 0)
 		m.kill_after = v;
+	if ((k = getenv("TRUCE_MIRROR_KILL_FETCHED")) != NULL &&
+	    num_parse_i64(k, 1, AUDIT_MAX_ENTRIES, &v, why, sizeof(why)) == 0)
+		m.kill_fetched = v;
 	/* Stopped by SIGINT/SIGTERM between rounds (taken by sigtimedwait,
 	   never by the server's threads); a kill at any point is safe. */
 	sigemptyset(&set);

@@ -79,6 +79,19 @@ like "$res" "size 1400 verified in K, 0 entries fetched and verified, 400 replay
 	"  nothing fetched again, the replay resumed at 1000"
 same_as_center K "after the resume"
 
+# Killed after appending entries, before the round's root check: they
+# were not verified, so they are cut at start and fetched again.
+TRUCE_MIRROR_KILL_FETCHED=1 "$T" mirror "$URL" K2 --once \
+	--log-key "$LOGKEY" --token "$TOKEN" >/dev/null 2>&1 &
+{ wait $!; } 2>/dev/null
+is $? 137 "a mirror killed between its append and its root check"
+ok "$([ ! -e K2/checkpoint ] && [ -s K2/log/entries ]; echo $?)" \
+	"  entries appended, no checkpoint accepted"
+res=$(mirror K2 --once 2>&1)
+like "$res" "size 1400 verified in K2, 1400 entries fetched and verified, 1400 replayed" \
+	"  resumed: the unverified entries cut and fetched again"
+same_as_center K2 "after that resume"
+
 # --- the center's log rewritten ---
 # An entry's bytes changed under the running center (it refuses to start
 # on an altered log: log_damage.t): a new mirror refuses at that entry.
