@@ -172,6 +172,22 @@ obs_cpu=$( { time "$T" audit "$URL" --log-key "$LOGKEY" \
 	awk '{ print $1 + $2 }')
 obs_s=$(printf '%s\n' "$obs_out" | sed -n 's/.* \([0-9.]*\) s$/\1/p')
 
+# --- a member's mirror catching up from nothing (docs/mirror.md) ---
+# Fetch, hash, keep (an fdatasync per bundle of 256) and replay with
+# fusion into its own durable store: wall clock and CPU, beside the audit.
+mirror_cpu=$( { time "$T" mirror "$URL" mirror.dir --once \
+	--log-key "$LOGKEY" --token "$TOKEN" \
+	--witness-key "$(cat w1.vkey)" --witness-key "$(cat w2.vkey)" \
+	>mirror.out 2>&1; } 2>&1 | tail -1 | awk '{ print $1 + $2 }')
+mirror_rc=$(grep -c '^mirror OK' mirror.out)
+mirror_s=$(sed -n 's/.* \([0-9.]*\) s$/\1/p' mirror.out)
+mirror_rate=$(awk -v n="$size" -v s="$mirror_s" \
+	'BEGIN { if (s > 0) printf "%.0f", n / s }')
+mirror_cpu_us=$(awk -v n="$size" -v c="$mirror_cpu" \
+	'BEGIN { if (n > 0) printf "%.1f", c * 1e6 / n }')
+audit_cpu_us=$(awk -v n="$size" -v c="$audit_cpu" \
+	'BEGIN { if (n > 0) printf "%.1f", c * 1e6 / n }')
+
 # --- inclusion proofs per second, server on core 0, wrk on core 1 ---
 # WRK_RUNS rounds of proofs then two floors, each WRK_SECONDS; medians.
 # The floors are what the HTTP stack itself costs here: GET /v1/health (a
@@ -402,6 +418,8 @@ echo "| audit: whole run incl. observation digests and proofs | ${audit_s} s = $
 echo "| audit: CPU of the audit process (user + sys) | $audit_cpu s = $cpu_rate entries per CPU-second | |"
 echo "| audit, observations only (\`--observations-only\`): whole run | ${obs_s} s = $(awk -v n="$size" -v s="$obs_s" 'BEGIN { if (s > 0) printf "%.0f", n / s }') entries/s | whole state within 2x: $(awk -v a="$audit_s" -v b="$obs_s" 'BEGIN { if (b > 0) printf "%.2fx", a / b }') |"
 echo "| audit, observations only: CPU of the audit process | $obs_cpu s = $(awk -v n="$size" -v c="$obs_cpu" 'BEGIN { if (c > 0) printf "%.0f", n / c }') entries per CPU-second | |"
+echo "| mirror: catch-up from nothing (fetch, verify, keep, replay with fusion) | ${mirror_s} s = $mirror_rate entries/s (OK: $mirror_rc) | |"
+echo "| mirror: CPU per entry (user + sys) against the audit's | $mirror_cpu_us µs against $audit_cpu_us µs | |"
 echo "| inclusion proofs, server pinned to 1 core, wrk -t1 -c32 from the other (median of $proof_all) | $proofs /s (p99 $proof_p99, non-2xx: ${non2xx:-0}); $proof_cpu per server CPU-second | ≥ 100,000/s |"
 echo "| the same, pipelined 16 requests to a write (median of $pipe_all) | $pipe /s; $pipe_cpu per server CPU-second | |"
 echo "| floor: GET /v1/health, same setup (median of $health_all) | $health /s (p99 $health_p99); $health_cpu per server CPU-second | |"

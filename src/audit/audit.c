@@ -274,78 +274,118 @@ open_checkpoint(struct audit *a, const char *what, const uint8_t *msg,
 	return c;
 }
 
+int
+audit_verify_joint(const uint8_t *msg, size_t len,
+    const struct note_verifier *log_v, const struct note_verifier *const *wit_v,
+    size_t nwit, size_t quorum, int64_t *size, uint8_t root[MERKLE_HASH_SIZE],
+    size_t *cosignatures, char *err, size_t errlen)
+{
+	const struct note_verifier *known[1 + AUDIT_MAX_WITNESSES];
+	struct checkpoint *c = NULL;
+	struct note *n = NULL;
+	enum note_error e;
+	const uint8_t *text;
+	size_t i, j, tlen, have = 0;
+	int found, rc = -1;
+	char why[300];
+
+	if (nwit > AUDIT_MAX_WITNESSES || quorum > nwit) {
+		snprintf(err, errlen, "checkpoint: quorum %zu of %zu keys",
+		    quorum, nwit);
+		return -1;
+	}
+	known[0] = log_v;
+	for (i = 0; i < nwit; i++)
+		known[1 + i] = wit_v[i];
+	if ((n = note_open(msg, len, known, 1 + nwit, &e, why, sizeof(why))) ==
+	    NULL) {
+		snprintf(err, errlen, "checkpoint: %s",
+		    e == NOTE_NO_VERIFIABLE ? "not signed by the log key"
+					    : why);
+		goto done;
+	}
+	text = note_text(n, &tlen);
+	if ((c = checkpoint_parse(text, tlen, why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "checkpoint: %s", why);
+		goto done;
+	}
+	found = 0;
+	for (j = 0; j < note_verified_count(n); j++)
+		if (note_verified_key(n, j) == log_v)
+			found = 1;
+	if (!found) {
+		snprintf(err, errlen,
+		    "checkpoint: the log's signature (%s) is missing",
+		    note_verifier_name(log_v));
+		goto done;
+	}
+	if (strcmp(checkpoint_origin(c), note_verifier_name(log_v)) != 0) {
+		snprintf(err, errlen,
+		    "checkpoint: origin '%.200s' is not the log key's name "
+		    "'%s'",
+		    checkpoint_origin(c), note_verifier_name(log_v));
+		goto done;
+	}
+	for (i = 0; i < nwit; i++) {
+		found = 0;
+		for (j = 0; j < note_verified_count(n); j++)
+			if (note_verified_key(n, j) == wit_v[i])
+				found = 1;
+		if (found)
+			have++;
+		else if (quorum == nwit) {
+			snprintf(err, errlen,
+			    "checkpoint: cosignature of %s missing",
+			    note_verifier_name(wit_v[i]));
+			goto done;
+		}
+	}
+	if (have < quorum) {
+		snprintf(err, errlen,
+		    "checkpoint: cosigned by %zu of the given witnesses, the "
+		    "quorum is %zu",
+		    have, quorum);
+		goto done;
+	}
+	*size = checkpoint_size(c);
+	memcpy(root, checkpoint_root(c), MERKLE_HASH_SIZE);
+	*cosignatures = have;
+	rc = 0;
+done:
+	checkpoint_free(c);
+	note_free(n);
+	return rc;
+}
+
 /* Step 1: the joint checkpoint, its signature and cosignatures. */
 static int
 check_joint(struct audit *a)
 {
-	const struct note_verifier *known[1 + AUDIT_MAX_WITNESSES];
 	struct fetch_reply r;
-	struct checkpoint *c = NULL;
-	struct note *n = NULL;
-	size_t i, j, have = 0;
-	int found, rc = -1;
+	char why[1024];
+	size_t have;
+	int rc = -1;
 
-	known[0] = a->log_v;
-	for (i = 0; i < a->nwit; i++)
-		known[1 + i] = a->wit_v[i];
 	if (fetch_get(a->f, "/checkpoint", MAX_NOTE, &r) == -1)
 		return fail(a, AUDIT_INCOMPLETE, "checkpoint: %s", r.error);
 	if (reply_ok(a, &r, "checkpoint") == -1)
 		goto done;
-	if ((c = open_checkpoint(a, "checkpoint", r.body, r.len, known,
-		 1 + a->nwit, &n)) == NULL)
-		goto done;
-	found = 0;
-	for (j = 0; j < note_verified_count(n); j++)
-		if (note_verified_key(n, j) == a->log_v)
-			found = 1;
-	if (!found) {
-		fail(a, AUDIT_FAILED,
-		    "checkpoint: the log's signature (%s) "
-		    "is missing",
-		    note_verifier_name(a->log_v));
+	if (audit_verify_joint(r.body, r.len, a->log_v,
+		(const struct note_verifier *const *)a->wit_v, a->nwit,
+		a->quorum, &a->size, a->root, &have, why, sizeof(why)) == -1) {
+		fail(a, AUDIT_FAILED, "%s", why);
 		goto done;
 	}
-	if (strcmp(checkpoint_origin(c), note_verifier_name(a->log_v)) != 0) {
-		fail(a, AUDIT_FAILED,
-		    "checkpoint: origin '%.200s' is not the "
-		    "log key's name '%s'",
-		    checkpoint_origin(c), note_verifier_name(a->log_v));
-		goto done;
-	}
-	for (i = 0; i < a->nwit; i++) {
-		found = 0;
-		for (j = 0; j < note_verified_count(n); j++)
-			if (note_verified_key(n, j) == a->wit_v[i])
-				found = 1;
-		if (found)
-			have++;
-		else if (a->quorum == a->nwit) {
-			fail(a, AUDIT_FAILED,
-			    "checkpoint: cosignature of %s "
-			    "missing",
-			    note_verifier_name(a->wit_v[i]));
-			goto done;
-		}
-	}
-	if (have < a->quorum) {
-		fail(a, AUDIT_FAILED,
-		    "checkpoint: cosigned by %zu of the "
-		    "given witnesses, the quorum is %zu",
-		    have, a->quorum);
-		goto done;
-	}
-	if (checkpoint_size(c) > AUDIT_MAX_ENTRIES) {
+	if (a->size > AUDIT_MAX_ENTRIES) {
 		fail(a, AUDIT_INCOMPLETE,
 		    "checkpoint: size %lld is over the "
 		    "audit's limit of %lld entries",
-		    (long long)checkpoint_size(c),
-		    (long long)AUDIT_MAX_ENTRIES);
+		    (long long)a->size, (long long)AUDIT_MAX_ENTRIES);
 		goto done;
 	}
-	a->size = checkpoint_size(c);
-	memcpy(a->root, checkpoint_root(c), MERKLE_HASH_SIZE);
-	snprintf(a->origin, sizeof(a->origin), "%s", checkpoint_origin(c));
+	/* The origin is the log key's name (checked above). */
+	snprintf(a->origin, sizeof(a->origin), "%s",
+	    note_verifier_name(a->log_v));
 	a->sum->cosignatures = have;
 	a->sum->size = a->size;
 	snprintf(a->sum->origin, sizeof(a->sum->origin), "%s", a->origin);
@@ -356,8 +396,6 @@ check_joint(struct audit *a)
 	}
 	rc = 0;
 done:
-	checkpoint_free(c);
-	note_free(n);
 	free(r.body);
 	return rc;
 }

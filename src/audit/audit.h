@@ -47,6 +47,8 @@
 
 #include "tlog/merkle.h"
 
+struct note_verifier;
+
 #define AUDIT_MAX_WITNESSES 16
 #define AUDIT_MAX_GEO_DATA 8	 /* copies of data/, one per geography */
 #define AUDIT_MAX_GEOGRAPHIES 16 /* geographies a replayed log names */
@@ -121,5 +123,18 @@ int audit_run(const struct audit_options *o, struct audit_summary *s, char *err,
  */
 int audit_parse_proof(const uint8_t *body, size_t len,
     uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *plen, char *err, size_t errlen);
+
+/*
+ * Step 1 without the I/O: checks that msg[0..len-1] is a C2SP signed note
+ * signed by log_v whose text is a tlog-checkpoint of the log key's origin,
+ * cosigned by every one of the nwit witness keys wit_v (or by quorum of
+ * them; quorum <= nwit, nwit <= AUDIT_MAX_WITNESSES). Sets *size, root and
+ * *cosignatures (of the given keys) and returns 0, or -1 with the reason
+ * ("checkpoint: ...") in err. Used by the audit and by `truce mirror`.
+ */
+int audit_verify_joint(const uint8_t *msg, size_t len,
+    const struct note_verifier *log_v, const struct note_verifier *const *wit_v,
+    size_t nwit, size_t quorum, int64_t *size, uint8_t root[MERKLE_HASH_SIZE],
+    size_t *cosignatures, char *err, size_t errlen);
 
 #endif

@@ -41,14 +41,9 @@ center_path(const char *dir, const char *name, char *out, size_t outlen)
 									   : 0;
 }
 
-/*
- * Loads the geography of cfg and makes the fusion engine over it (both
- * owned by the caller: fusion_free, then layers_free), and its digest
- * into *gd and data directory into dir (PATH_MAX). With region "none"
- * there is no geography: places stay unresolved. -1 with a message.
- */
-static int
-open_fusion(const struct config *cfg, struct layers **geo,
+/* center.h; with region "none" places stay unresolved. */
+int
+center_open_fusion(const struct config *cfg, struct layers **geo,
     struct fusion **fusion, struct geodigest *gd, char *dir, char *err,
     size_t errlen)
 {
@@ -105,9 +100,10 @@ open_fusion(const struct config *cfg, struct layers **geo,
 	return 0;
 }
 
-/* Applies log entries [from, size) to the store, committing in chunks. */
-static int
-replay(struct entrylog *log, struct store *store, int64_t from, char *err,
+/* center.h: applies [from, size), committing in chunks. */
+int
+center_replay(struct entrylog *log, struct store *store, int64_t from,
+    int64_t every, void (*committed)(void *, int64_t), void *ctx, char *err,
     size_t errlen)
 {
 	int64_t size = entrylog_size(log), i;
@@ -131,7 +127,7 @@ replay(struct entrylog *log, struct store *store, int64_t from, char *err,
 			goto fail;
 		free(bytes);
 		bytes = NULL;
-		if ((i + 1) % REPLAY_COMMIT_EVERY == 0 || i + 1 == size) {
+		if ((i + 1) % every == 0 || i + 1 == size) {
 			if (store_commit(store, i + 1) == -1) {
 				snprintf(err, errlen,
 				    "the store cannot keep "
@@ -143,6 +139,8 @@ replay(struct entrylog *log, struct store *store, int64_t from, char *err,
 				goto fail;
 			}
 			in_txn = 0;
+			if (committed != NULL)
+				committed(ctx, i + 1);
 		}
 	}
 	rc = 0;
@@ -278,7 +276,8 @@ center_create(const char *dir, const struct config *cfg,
 			sizeof(g->vkeys[i]), err, errlen) == -1)
 			return -1;
 	/* The geography first: the genesis entry names it. */
-	if (open_fusion(cfg, &geo, &fusion, &gd, gdir, err, errlen) == -1)
+	if (center_open_fusion(cfg, &geo, &fusion, &gd, gdir, err, errlen) ==
+	    -1)
 		goto done;
 	center_path(dir, "log", path, sizeof(path));
 	if ((log = entrylog_open(path, 1, NULL, 0)) == NULL) {
@@ -317,7 +316,8 @@ center_create(const char *dir, const struct config *cfg,
 		goto done;
 	}
 	store_set_fusion(store, fusion);
-	if (replay(log, store, 0, err, errlen) == -1)
+	if (center_replay(log, store, 0, REPLAY_COMMIT_EVERY, NULL, NULL, err,
+		errlen) == -1)
 		goto done;
 	/* Last: the configuration marks the center as complete. */
 	center_path(dir, "truce.conf", path, sizeof(path));
@@ -597,16 +597,11 @@ done:
 	return log;
 }
 
-/*
- * Checks that the log names gd's geography for every entry from `from` on
- * (center/geopin.h), before they are replayed with it; the digest in
- * effect at the log's end goes to last ("" if the log names none). -1
- * with a message saying what to do (remedy).
- */
-static int
-pin_geography(struct entrylog *log, int64_t from, const struct geodigest *gd,
-    const char *gdir, const char *remedy, char last[GEODIGEST_HEX_LEN],
-    char *err, size_t errlen)
+/* center.h */
+int
+center_pin_geography(struct entrylog *log, int64_t from,
+    const struct geodigest *gd, const char *gdir, const char *remedy,
+    char last[GEODIGEST_HEX_LEN], char *err, size_t errlen)
 {
 	struct geopin *pin;
 	int64_t size = entrylog_size(log);
@@ -711,11 +706,11 @@ center_open(const char *dir, int flags, char *err, size_t errlen)
 	}
 	if ((flags & CENTER_WRITE) || applied < entrylog_size(c->log)) {
 		/* Every write to the store goes through fusion. */
-		if (open_fusion(&c->cfg, &c->geo, &c->fusion, &gd, gdir, err,
-			errlen) == -1)
+		if (center_open_fusion(&c->cfg, &c->geo, &c->fusion, &gd, gdir,
+			err, errlen) == -1)
 			goto fail;
 		store_set_fusion(c->store, c->fusion);
-		if (pin_geography(c->log, applied, &gd, gdir,
+		if (center_pin_geography(c->log, applied, &gd, gdir,
 			"start the "
 			"center once with the data the log names (geo_data) so "
 			"the store catches up, then with the new data",
@@ -725,7 +720,8 @@ center_open(const char *dir, int flags, char *err, size_t errlen)
 	if (applied < entrylog_size(c->log)) {
 		log_info("store catching up with the log: %lld -> %lld",
 		    (long long)applied, (long long)entrylog_size(c->log));
-		if (replay(c->log, c->store, applied, err, errlen) == -1)
+		if (center_replay(c->log, c->store, applied,
+			REPLAY_COMMIT_EVERY, NULL, NULL, err, errlen) == -1)
 			goto fail;
 	}
 	center_path(dir, "keys/log.key", path, sizeof(path));
@@ -816,8 +812,9 @@ center_rebuild(const char *dir, int64_t *replayed, char *err, size_t errlen)
 		snprintf(side, sizeof(side), "%s%s", tmp, suffix[i]);
 		unlink(side);
 	}
-	if (open_fusion(&cfg, &geo, &fusion, &gd, gdir, err, errlen) == -1 ||
-	    pin_geography(log, 0, &gd, gdir,
+	if (center_open_fusion(&cfg, &geo, &fusion, &gd, gdir, err, errlen) ==
+		-1 ||
+	    center_pin_geography(log, 0, &gd, gdir,
 		"rebuild with the data the log "
 		"names (point geo_data at the copy of data/ whose `truce geo "
 		"digest` it is); the store was left as it was",
@@ -828,7 +825,8 @@ center_rebuild(const char *dir, int64_t *replayed, char *err, size_t errlen)
 		goto done;
 	}
 	store_set_fusion(store, fusion);
-	if (replay(log, store, 0, err, errlen) == -1)
+	if (center_replay(log, store, 0, REPLAY_COMMIT_EVERY, NULL, NULL, err,
+		errlen) == -1)
 		goto done;
 	store_close(store);
 	store = NULL;

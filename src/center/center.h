@@ -32,6 +32,7 @@
 #include <jansson.h>
 
 #include "center/config.h"
+#include "geo/geodigest.h"
 #include "tlog/note.h"
 #include "verify/member.h"
 #include "verify/principal.h"
@@ -153,5 +154,38 @@ int center_rebuild(const char *dir, int64_t *replayed, char *err,
 
 /* Writes DIR/name into out. 0, or -1 when it does not fit. */
 int center_path(const char *dir, const char *name, char *out, size_t outlen);
+
+/*
+ * Loads the geography of cfg (its region, geo_data and geo_aliases) and
+ * makes the fusion engine over it (both owned by the caller: fusion_free,
+ * then layers_free), its digest into *gd and its data directory into dir
+ * (PATH_MAX bytes). With region "none" there is no geography. 0, or -1
+ * with a message in err. Shared with `truce mirror`, which replays as the
+ * center does.
+ */
+int center_open_fusion(const struct config *cfg, struct layers **geo,
+    struct fusion **fusion, struct geodigest *gd, char *dir, char *err,
+    size_t errlen);
+
+/*
+ * Checks that the log names gd's geography for every entry from `from` on
+ * (center/geopin.h), before they are replayed with it; the digest in
+ * effect at the log's end goes to last ("" if the log names none). -1
+ * with a message saying what to do (remedy).
+ */
+int center_pin_geography(struct entrylog *log, int64_t from,
+    const struct geodigest *gd, const char *gdir, const char *remedy,
+    char last[GEODIGEST_HEX_LEN], char *err, size_t errlen);
+
+/*
+ * Applies log entries [from, entrylog_size(log)) to store (fusion attached
+ * by the caller) with store_apply_entry, committing every `every` entries
+ * and at the end; after each commit calls committed(ctx, applied size)
+ * when it is not NULL. 0, or -1 with the reason in err (the entries of
+ * the commit in progress are rolled back; earlier commits stay).
+ */
+int center_replay(struct entrylog *log, struct store *store, int64_t from,
+    int64_t every, void (*committed)(void *, int64_t), void *ctx, char *err,
+    size_t errlen);
 
 #endif

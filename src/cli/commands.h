@@ -67,6 +67,9 @@ int cmd_fuse(int argc, char **argv);
 /* truce audit URL: checks a center end to end (audit/audit.h). */
 int cmd_audit(int argc, char **argv);
 
+/* truce mirror URL DIR: a verified copy of a center (mirror/mirror.h). */
+int cmd_mirror(int argc, char **argv);
+
 /* truce verify-receipt: verifies a write's receipt offline. */
 int cmd_verify_receipt(int argc, char **argv);
 

@@ -68,6 +68,8 @@ const struct command commands[] = {
 	{ "audit", cmd_audit,
 	    "check a center end to end: signatures, "
 	    "cosignatures, every hash, a replay" },
+	{ "mirror", cmd_mirror,
+	    "keep a verified copy of a center's log and store" },
 	{ "verify-receipt", cmd_verify_receipt,
 	    "verify an observation's "
 	    "receipt offline" },

@@ -174,6 +174,17 @@ checkpointer_joint(struct checkpointer *cp, int64_t *size)
 	return s;
 }
 
+int64_t
+checkpointer_joint_size(struct checkpointer *cp)
+{
+	int64_t size;
+
+	pthread_mutex_lock(&cp->mu);
+	size = cp->joint != NULL ? cp->joint_size : 0;
+	pthread_mutex_unlock(&cp->mu);
+	return size;
+}
+
 /* Writes the joint checkpoint durably (common/file.h). */
 static int
 save_joint(struct checkpointer *cp, const char *note)
@@ -715,6 +726,39 @@ checkpointer_start(struct entrylog *log, const char *origin,
 fail:
 	checkpointer_stop(cp);
 	return NULL;
+}
+
+struct checkpointer *
+checkpointer_follow(void)
+{
+	struct checkpointer *cp;
+
+	if ((cp = calloc(1, sizeof(*cp))) == NULL)
+		return NULL;
+	pthread_mutex_init(&cp->mu, NULL);
+	pthread_cond_init(&cp->cv, NULL);
+	cp->signed_fd = -1;
+	return cp;
+}
+
+int
+checkpointer_publish(struct checkpointer *cp, const char *note, int64_t size)
+{
+	char *a, *b;
+
+	if ((a = strdup(note)) == NULL || (b = strdup(note)) == NULL) {
+		free(a);
+		return -1;
+	}
+	pthread_mutex_lock(&cp->mu);
+	free(cp->latest);
+	free(cp->joint);
+	cp->latest = a;
+	cp->joint = b;
+	cp->latest_size = cp->joint_size = size;
+	pthread_cond_broadcast(&cp->cv);
+	pthread_mutex_unlock(&cp->mu);
+	return 0;
 }
 
 void

@@ -83,6 +83,25 @@ char *checkpointer_latest(struct checkpointer *cp, int64_t *size);
 /* A copy of the latest joint checkpoint, as for checkpointer_latest. */
 char *checkpointer_joint(struct checkpointer *cp, int64_t *size);
 
+/* The size of the latest joint checkpoint, 0 if none. Thread-safe. */
+int64_t checkpointer_joint_size(struct checkpointer *cp);
+
+/*
+ * A checkpointer that signs nothing and cosigns nothing: it serves the
+ * checkpoints given to checkpointer_publish (a member's mirror serving
+ * the center's joint checkpoint it verified). Free it with
+ * checkpointer_stop. NULL when out of memory.
+ */
+struct checkpointer *checkpointer_follow(void);
+
+/*
+ * Makes note (a joint checkpoint of size entries, NUL-terminated; copied)
+ * both the latest and the joint checkpoint of cp. Thread-safe. 0, or -1
+ * when out of memory (cp unchanged).
+ */
+int checkpointer_publish(struct checkpointer *cp, const char *note,
+    int64_t size);
+
 /* Stops the cosigning thread and frees cp. NULL does nothing. */
 void checkpointer_stop(struct checkpointer *cp);
 

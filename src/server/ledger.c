@@ -38,11 +38,29 @@
 #define IMMUTABLE "public, max-age=31536000, immutable"
 #define CACHE_POLICY(t) ((t)->width == TILE_WIDTH ? IMMUTABLE : "no-cache")
 
+/*
+ * The log size tiles and proofs are served up to: the log's, or, on a
+ * read-only server (a member's mirror, no sequencer), the size of the
+ * joint checkpoint it verified: entries it appended during a round are
+ * not served before the round's root check accepted them.
+ */
+static int64_t
+served_size(struct request *r)
+{
+	struct center *c = r->srv->center;
+	int64_t size = entrylog_size(c->log), joint;
+
+	if (c->seq == NULL && c->cp != NULL &&
+	    (joint = checkpointer_joint_size(c->cp)) < size)
+		size = joint;
+	return size;
+}
+
 /* Whether the log holds all that tile t covers. */
 static int
 tile_available(struct request *r, const struct tile *t)
 {
-	int64_t size = entrylog_size(r->srv->center->log);
+	int64_t size = served_size(r);
 	struct tile have;
 
 	if (tile_for_size(t->level == TILE_LEVEL_ENTRIES ? 0 : t->level, t->n,
@@ -256,7 +274,7 @@ enum MHD_Result
 ledger_inclusion(struct request *r)
 {
 	struct entrylog *log = r->srv->center->log;
-	int64_t size = entrylog_size(log), index, n;
+	int64_t size = served_size(r), index, n;
 	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE], root[32], leaf[32];
 	struct prover p;
 	size_t len, blen;
@@ -283,7 +301,7 @@ enum MHD_Result
 ledger_consistency(struct request *r)
 {
 	struct entrylog *log = r->srv->center->log;
-	int64_t size = entrylog_size(log), from, to;
+	int64_t size = served_size(r), from, to;
 	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE], r1[32], r2[32];
 	size_t len;
 	char err[256], b1[MERKLE_BASE64_SIZE], b2[MERKLE_BASE64_SIZE];

@@ -1008,6 +1008,24 @@ admit(struct request *r, enum MHD_Result *ret)
 		    : http_problem(r, 404, "no such resource: %.100s", r->url);
 		return -1;
 	}
+	/* A center opened without a sequencer (a member's mirror) only
+	   reads. */
+	if (r->srv->center->seq == NULL && strcmp(r->method, "GET") != 0 &&
+	    strcmp(r->method, "HEAD") != 0) {
+		*ret = http_problem(r, 405,
+		    "%s is not allowed on %.100s: this server is a read-only "
+		    "mirror",
+		    r->method, r->url);
+		return -1;
+	}
+	if (r->srv->events == NULL &&
+	    (strcmp(r->route->path, "/v1/events") == 0 ||
+		strncmp(r->route->path, "/v1/alerts/", 11) == 0)) {
+		*ret = http_problem(r, 404,
+		    "%.100s: a read-only mirror has no events or alerts",
+		    r->url);
+		return -1;
+	}
 	if (caught_up(r, ret) == -1)
 		return -1;
 	if (r->route->roles != 0) {
@@ -1598,7 +1616,9 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	if ((s->events = events_start(c, err, errlen)) == NULL)
+	/* A read-only server (a mirror) has no event stream. */
+	if (c->seq != NULL &&
+	    (s->events = events_start(c, err, errlen)) == NULL)
 		goto fail;
 	/* HTTPS with libmicrohttpd's GnuTLS when tls_cert is set. */
 	if (c->cfg.tls_cert[0] != '\0') {
