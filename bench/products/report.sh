@@ -52,7 +52,7 @@ echo "commit $(kv "$M" commit), in $(kv "$M" duration_s) s. Medians of $(runs js
 echo "HTTP API (curl's total time on 127.0.0.1, so the figures include HTTP and the"
 echo "transfer) and the server's CPU time over each request (all its threads: user +"
 echo "system), which the other users of a shared machine inflate far less than wall time;"
-echo "raw outputs in \`bench/out/products/\` (not committed)."
+echo "raw outputs in \`bench/out/$(basename "$OUT")/\` (not committed)."
 echo
 echo "| machine | |"
 echo "|---|---|"
