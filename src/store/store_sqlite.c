@@ -76,6 +76,10 @@ enum rec_stmt {
 	R_CORROBORATED,
 	R_ZONES,
 	R_DECISIONS,
+	R_WF_STATE, /* an incident's workflow (sqlite_incident_workflow) */
+	R_WF_LATEST,
+	R_WF_RELEASED,
+	R_WF_TASKS,
 	R_NSTMTS
 };
 
@@ -290,6 +294,10 @@ static const char schema[] =
 	"f.qualifier, f.complaint, f.located, f.lat, f.lon, f.cee, "    \
 	"f.cen, f.cnn, f.search_m"
 
+#define TASK_COLUMNS                                           \
+	"idx, incident, unit, kind, description, due_ms, by, " \
+	"at_ms, done_idx, done_by, done_note"
+
 static const char *const rec_sql[R_NSTMTS] = {
 	[R_INCIDENT] = "SELECT " INC_COLS ", i.rid, i.zone, i.description, "
 		       "i.line, i.line_m, i.line_side FROM incident i WHERE "
@@ -312,6 +320,21 @@ static const char *const rec_sql[R_NSTMTS] = {
 		    "ORDER BY ord",
 	[R_DECISIONS] = "SELECT idx, applied, message FROM incident_decision "
 			"WHERE incident = ? ORDER BY idx",
+	/* Kept prepared: a report's draft reads the workflow of each of
+	   thousands of incidents, and preparing these four statements
+	   again for each took a third of its time (bench/RESULTS.md). */
+	[R_WF_STATE] = "SELECT state, tier, tier_name, duplicate_of, "
+		       "since_idx, since_ms FROM incident_state WHERE "
+		       "incident = ?",
+	[R_WF_LATEST] = "SELECT a.idx, a.member, a.revision, a.by, "
+			"a.at_ms, a.note FROM assessment a WHERE a.incident "
+			"= ? AND a.revision = (SELECT max(revision) FROM "
+			"assessment b WHERE b.incident = a.incident AND "
+			"b.member = a.member) ORDER BY a.member",
+	[R_WF_RELEASED] = "SELECT party FROM release WHERE incident = ? "
+			  "ORDER BY party",
+	[R_WF_TASKS] = "SELECT " TASK_COLUMNS " FROM task WHERE incident = ? "
+		       "ORDER BY idx",
 };
 
 /* An incident's row, upserted: its summary, and with B_UPSERT_INC_W its
@@ -2914,23 +2937,43 @@ text_row(sqlite3_stmt *st)
 	return json_string((const char *)sqlite3_column_text(st, 0));
 }
 
-#define TASK_COLUMNS                                           \
-	"idx, incident, unit, kind, description, due_ms, by, " \
-	"at_ms, done_idx, done_by, done_note"
+/* The rows of the kept statement s->rec[which] for incident id, each
+ * made by fn; the statement is reset, not finalized. NULL on error. */
+static json_t *
+kept_rows(struct store *s, enum rec_stmt which, const char *id,
+    json_t *(*fn)(sqlite3_stmt *))
+{
+	sqlite3_stmt *st = s->rec[which];
+	json_t *list = json_array();
+	int r = SQLITE_ERROR;
+
+	if (list != NULL &&
+	    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC) == SQLITE_OK) {
+		while ((r = sqlite3_step(st)) == SQLITE_ROW)
+			json_array_append_new(list, fn(st));
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (r != SQLITE_DONE) {
+		if (list != NULL)
+			sq_fail(s, "rows");
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
 
 static json_t *
 sqlite_incident_workflow(struct store *s, const char *id)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = s->rec[R_WF_STATE];
 	json_t *o, *latest, *released, *tasks;
 	int r;
 
-	st = query(s,
-	    "SELECT state, tier, tier_name, duplicate_of, since_idx, "
-	    "since_ms FROM incident_state WHERE incident = ?",
-	    "t", id);
-	if (st == NULL)
+	if (sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC) != SQLITE_OK) {
+		sq_fail(s, "workflow");
 		return NULL;
+	}
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
 		o = json_pack("{s:s,s:s,s:I,s:I,s:I}", "id", id, "state",
@@ -2949,33 +2992,16 @@ sqlite_incident_workflow(struct store *s, const char *id)
 	} else
 		o = json_pack("{s:s,s:s,s:i}", "id", id, "state", "received",
 		    "tier", 0);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	if (r != SQLITE_ROW && r != SQLITE_DONE) {
 		json_decref(o);
 		sq_fail(s, "workflow");
 		return NULL;
 	}
-	latest = rows(s,
-	    query(s,
-		"SELECT a.idx, a.member, a.revision, a.by, "
-		"a.at_ms, a.note FROM assessment a WHERE a.incident = ? AND "
-		"a.revision = (SELECT max(revision) FROM assessment b WHERE "
-		"b.incident = a.incident AND b.member = a.member) ORDER BY "
-		"a.member",
-		"t", id),
-	    assessment_row);
-	released = rows(s,
-	    query(s,
-		"SELECT party FROM release WHERE "
-		"incident = ? ORDER BY party",
-		"t", id),
-	    text_row);
-	tasks = rows(s,
-	    query(s,
-		"SELECT " TASK_COLUMNS " FROM task WHERE "
-		"incident = ? ORDER BY idx",
-		"t", id),
-	    task_row);
+	latest = kept_rows(s, R_WF_LATEST, id, assessment_row);
+	released = kept_rows(s, R_WF_RELEASED, id, text_row);
+	tasks = kept_rows(s, R_WF_TASKS, id, task_row);
 	if (o == NULL || latest == NULL || released == NULL || tasks == NULL) {
 		json_decref(o);
 		json_decref(latest);
