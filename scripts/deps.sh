@@ -8,7 +8,8 @@ set -eu
 #        libcurl is the HTTP client of the CLI's client commands; jemalloc
 #        is the release build's allocator (bench/RESULTS.md: glibc's malloc
 #        cost a quarter of the ingest path's CPU). librsvg and cairo turn
-#        the reports' SVG into PDF and PNG (docs/products.md), in DejaVu.
+#        the reports' SVG into PDF and PNG (docs/products.md), in DejaVu;
+#        cairo draws the PDF's pages of text itself (fonts-dejavu-core).
 # test:  curl and jq drive the integration tests; prove comes with perl.
 #        tzdata: the reports' periods are local time (docs/products.md);
 #        poppler-utils: pdftotext and pdftoppm read the reports' PDFs.

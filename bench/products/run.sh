@@ -29,7 +29,11 @@
 # Environment: OBS (1000000; 100000 is a check of the script in about two
 #   minutes, the figures of RESULTS.md are at the default), DAY_EVENTS
 #   (3200), DAY_DATE (2026-11-21), RUNS (5), TRUCE_BIN
-#   (build/release/truce), BENCH_KEEP=1 keeps the work directory.
+#   (build/release/truce), BENCH_KEEP=1 keeps the work directory,
+#   DAILY_ONLY=1 measures the daily report alone (part 1, a few minutes):
+#   its outputs go to bench/out/products-daily/ and its summary to the
+#   section between the PRODUCTS-DAILY markers, after the PRODUCTS one,
+#   which it leaves alone.
 # Raw outputs go to bench/out/products/ (not committed); the summary
 # replaces the section between the PRODUCTS markers of bench/RESULTS.md
 # (appended when absent), nothing else of that file;
@@ -42,7 +46,9 @@ DAY_EVENTS=${DAY_EVENTS:-3200}
 DAY_DATE=${DAY_DATE:-2026-11-21}
 RUNS=${RUNS:-5}
 PGBIN=/usr/lib/postgresql/15/bin
+DAILY_ONLY=${DAILY_ONLY:-0}
 OUT=$top/bench/out/products
+[ "$DAILY_ONLY" = 1 ] && OUT=$top/bench/out/products-daily
 T_START=$(date +%s)
 
 log() { printf '%s bench/products: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -76,10 +82,34 @@ write_results() {
 	fi
 	mv "$OUT/RESULTS.md.new" "$R"
 }
+# write_daily_results: with DAILY_ONLY=1, the section between the
+# PRODUCTS-DAILY markers (appended after the PRODUCTS section when absent).
+write_daily_results() {
+	local R=$top/bench/RESULTS.md
+	bash "$top/bench/products/report.sh" "$OUT" --daily >"$OUT/section.md"
+	if grep -q '<!-- BEGIN PRODUCTS-DAILY' "$R"; then
+		awk -v gen="$OUT/section.md" '
+			/<!-- BEGIN PRODUCTS-DAILY/ { print; while ((getline l < gen) > 0) print l; skip = 1; next }
+			/<!-- END PRODUCTS-DAILY/ { skip = 0 }
+			!skip { print }' "$R" >"$OUT/RESULTS.md.new"
+	else
+		awk -v gen="$OUT/section.md" '
+			{ print }
+			/<!-- END PRODUCTS -->/ {
+				print ""
+				print "## Products: the daily report alone, measured again (DAILY_ONLY=1)"
+				print ""
+				print "<!-- BEGIN PRODUCTS-DAILY by DAILY_ONLY=1 bench/products/run.sh: edits inside are overwritten -->"
+				while ((getline l < gen) > 0) print l
+				print "<!-- END PRODUCTS-DAILY -->"
+			}' "$R" >"$OUT/RESULTS.md.new"
+	fi
+	mv "$OUT/RESULTS.md.new" "$R"
+}
 # bench/products/run.sh --report-only rewrites the section from the last
 # run's outputs without measuring.
 if [ "${1:-}" = --report-only ]; then
-	write_results
+	if [ "$DAILY_ONLY" = 1 ]; then write_daily_results; else write_results; fi
 	exit 0
 fi
 
@@ -257,6 +287,13 @@ done
 } >>"$OUT/load.txt"
 stop_server
 rm -rf "$W/day" "$W/day.jsonl"
+if [ "$DAILY_ONLY" = 1 ]; then
+	echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt"
+	echo "duration_s=$(($(date +%s) - T_START))" >>"$OUT/machine.txt"
+	write_daily_results
+	log "done in $(($(date +%s) - T_START)) s: bench/RESULTS.md, raw outputs in $OUT/"
+	exit 0
+fi
 
 # ---- 2. the 365-day trend ------------------------------------------------
 from=$(date -u -d '365 days ago' +%F)

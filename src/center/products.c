@@ -699,12 +699,12 @@ products_pdf(const json_t *env, const struct render_geo *geo,
     struct render_out *out, char *err, size_t errlen)
 {
 	const json_t *report = json_object_get(env, "report");
-	struct render_out *pages = NULL;
+	struct render_page *pages = NULL;
 	size_t n = 0;
 	char *payload = NULL;
 	int rc = -1;
 
-	if (render_pages_svg(env, geo, &pages, &n) == -1 ||
+	if (render_pages(env, geo, &pages, &n) == -1 ||
 	    (payload = render_payload(env)) == NULL) {
 		snprintf(err, errlen, "the report cannot be laid out");
 		goto done;

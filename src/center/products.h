@@ -105,7 +105,7 @@ void products_geo_clear(struct products_geo *g);
 
 /*
  * The PDF of env (GET /v1/reports/{id}'s record, with "report") over geo:
- * render_pages_svg's pages through report/raster.h, dated the report
+ * render_pages' pages through report/raster.h, dated the report
  * period's end, its verifiable payload appended. 0 with *out (caller
  * frees out->data), or -1 with err.
  */

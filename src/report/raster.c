@@ -73,12 +73,55 @@ done:
 	return rc;
 }
 
+/*
+ * Draws a page of text runs and its rule onto cr, in DejaVu Sans through
+ * cairo's own text API (fontconfig finds the font; DejaVu has the Latin,
+ * Cyrillic and Armenian of the gazetteer's names). Each run is placed
+ * where the page says: no layout, so thousands of cells cost little.
+ */
+static void
+draw_text(cairo_t *cr, const struct render_page *pg,
+    cairo_font_face_t *const face[2])
+{
+	const struct render_text *t;
+	double size = -1;
+	int bold = -1;
+	size_t i;
+
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_paint(cr);
+	if (pg->rule_x1 > pg->rule_x0) {
+		cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+		cairo_set_line_width(cr, 1);
+		cairo_move_to(cr, pg->rule_x0, pg->rule_y);
+		cairo_line_to(cr, pg->rule_x1, pg->rule_y);
+		cairo_stroke(cr);
+	}
+	cairo_set_source_rgb(cr, 0, 0, 0);
+	for (i = 0; i < pg->ntext; i++) {
+		t = &pg->text[i];
+		if (t->bold != bold) {
+			bold = t->bold != 0;
+			cairo_set_font_face(cr, face[bold]);
+			size = -1;
+		}
+		if (t->size != size) {
+			size = t->size;
+			cairo_set_font_size(cr, size);
+		}
+		cairo_move_to(cr, t->x, t->y);
+		cairo_show_text(cr, t->text);
+	}
+	cairo_new_path(cr);
+}
+
 int
-raster_pdf(const struct render_out *pages, size_t n, const char *title,
+raster_pdf(const struct render_page *pages, size_t n, const char *title,
     int64_t date_ms, const char *payload, struct render_out *out, char *err,
     size_t errlen)
 {
 	struct sink s = { NULL, 0, 0, 0 };
+	cairo_font_face_t *face[2];
 	cairo_surface_t *surf;
 	cairo_t *cr;
 	char date[32];
@@ -86,6 +129,10 @@ raster_pdf(const struct render_out *pages, size_t n, const char *title,
 	int m, d, rc = -1;
 	size_t i;
 
+	face[0] = cairo_toy_font_face_create("DejaVu Sans",
+	    CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+	face[1] = cairo_toy_font_face_create("DejaVu Sans",
+	    CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
 	days = (secs >= 0 ? secs : secs - 86399) / 86400;
 	sod = secs - days * 86400;
 	tz_civil_from_days(days, &y, &m, &d);
@@ -102,7 +149,9 @@ raster_pdf(const struct render_out *pages, size_t n, const char *title,
 	cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_MOD_DATE, date);
 	cr = cairo_create(surf);
 	for (i = 0; i < n; i++) {
-		if (draw(cr, &pages[i], 595, 842, err, errlen) == -1)
+		if (pages[i].svg.data == NULL)
+			draw_text(cr, &pages[i], face);
+		else if (draw(cr, &pages[i].svg, 595, 842, err, errlen) == -1)
 			goto done;
 		cairo_show_page(cr);
 	}
@@ -132,6 +181,8 @@ done:
 	if (cr != NULL)
 		cairo_destroy(cr);
 	cairo_surface_destroy(surf);
+	cairo_font_face_destroy(face[0]);
+	cairo_font_face_destroy(face[1]);
 	free(s.p);
 	return rc;
 }

@@ -1,6 +1,7 @@
 /*
- * raster: PDF and PNG from the SVG renderings (report/render.h), through
- * librsvg (SVG to cairo) and cairo (PDF, PNG surfaces), in memory.
+ * raster: PDF and PNG from the renderings (report/render.h), through
+ * librsvg (SVG to cairo: the map, the trend chart) and cairo (PDF, PNG
+ * surfaces; the pages of text drawn with cairo's own text API), in memory.
  *
  * Deterministic: the PDF's creation and modification dates are the ones
  * given (the report period's end), never "now"; the same pages give the
@@ -21,11 +22,12 @@
 #include "report/render.h"
 
 /*
- * The PDF of pages[0..n-1] (A4 SVG pages), titled title, dated date_ms,
+ * The PDF of pages[0..n-1] (A4 pages: SVG through librsvg, text runs
+ * straight with cairo in DejaVu Sans), titled title, dated date_ms,
  * with payload (NULL: none) appended. 0 with *out (caller frees
  * out->data), or -1 with the reason in err.
  */
-int raster_pdf(const struct render_out *pages, size_t n, const char *title,
+int raster_pdf(const struct render_page *pages, size_t n, const char *title,
     int64_t date_ms, const char *payload, struct render_out *out, char *err,
     size_t errlen);
 

@@ -1193,8 +1193,39 @@ doc_free(struct doc *d)
 static const double summary_tabs[] = { 0, 170, 250, 340, 430 };
 static const double annex_tabs[] = { 0, 70, 120, 260, 330, 400, 445, 475 };
 
+/* Appends a run of text to page pg (a copy of text). */
 static void
-page_text(struct buf *b, const struct line *l, double y)
+page_run(struct render_page *pg, int *failed, double x, double y, double size,
+    int bold, const char *text)
+{
+	struct render_text *nv;
+	size_t cap;
+
+	if (*failed)
+		return;
+	if (pg->ntext == pg->cap) {
+		cap = pg->cap ? pg->cap * 2 : 64;
+		if ((nv = realloc(pg->text, cap * sizeof(*nv))) == NULL) {
+			*failed = 1;
+			return;
+		}
+		pg->text = nv;
+		pg->cap = cap;
+	}
+	if ((pg->text[pg->ntext].text = clip(text, 4096)) == NULL) {
+		*failed = 1;
+		return;
+	}
+	/* Sizes in tenths of a point, as the SVG pages had them. */
+	pg->text[pg->ntext].x = round(x * 10) / 10;
+	pg->text[pg->ntext].y = round(y * 10) / 10;
+	pg->text[pg->ntext].size = round(size * 10) / 10;
+	pg->text[pg->ntext].bold = bold;
+	pg->ntext++;
+}
+
+static void
+page_text(struct render_page *pg, int *failed, const struct line *l, double y)
 {
 	const double *tabs = l->kind == L_ROW || l->kind == L_HEADER_ROW
 	    ? (l->ncells > 5 ? annex_tabs : summary_tabs)
@@ -1213,14 +1244,10 @@ page_text(struct buf *b, const struct line *l, double y)
 		cell = size;
 		if (room > 0 && (double)strlen(l->cell[i]) * size * 0.55 > room)
 			cell = room / ((double)strlen(l->cell[i]) * 0.55);
-		putf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%.1f\"%s>",
-		    PAGE_M + tabs[i], y, cell,
+		page_run(pg, failed, PAGE_M + tabs[i], y, cell,
 		    l->kind == L_HEAD || l->kind == L_TITLE ||
-			    l->kind == L_HEADER_ROW
-			? " font-weight=\"bold\""
-			: "");
-		esc(b, l->cell[i]);
-		put(b, "</text>\n");
+			l->kind == L_HEADER_ROW,
+		    l->cell[i]);
 	}
 }
 
@@ -1235,23 +1262,48 @@ page_open(struct buf *b)
 	    PAGE_W, PAGE_H, PAGE_W, PAGE_H, PAGE_W, PAGE_H);
 }
 
+/* The footer's first line: number, log size, page and hash. */
 static void
-page_close(struct buf *b, const char *number, const char *hash,
+footer_line(char *buf, size_t len, const char *number, const char *hash,
+    int64_t log_size, size_t page)
+{
+	snprintf(buf, len, "%s · log size %lld · page %zu · SHA-256 %s", number,
+	    (long long)log_size, page, hash);
+}
+
+/* Closes an SVG page (the map's) with the footer. */
+static void
+page_close_svg(struct buf *b, const char *number, const char *hash,
     int64_t log_size, const char *status, size_t page)
 {
+	char foot[512];
+
+	footer_line(foot, sizeof(foot), number, hash, log_size, page);
 	putf(b,
 	    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
 	    "stroke=\"#333\"/>\n<text x=\"%.1f\" y=\"%.1f\" font-size=\"7\">",
 	    PAGE_M, PAGE_H - 46, PAGE_W - PAGE_M, PAGE_H - 46, PAGE_M,
 	    PAGE_H - 36);
-	esc(b, number);
-	putf(b, " · log size %lld · page %zu · SHA-256 ", (long long)log_size,
-	    page);
-	esc(b, hash);
+	esc(b, foot);
 	putf(b, "</text>\n<text x=\"%.1f\" y=\"%.1f\" font-size=\"7\">", PAGE_M,
 	    PAGE_H - 27);
 	esc(b, status);
 	put(b, "</text>\n</svg>\n");
+}
+
+/* Closes a page of text with the footer. */
+static void
+page_close_text(struct render_page *pg, int *failed, const char *number,
+    const char *hash, int64_t log_size, const char *status, size_t page)
+{
+	char foot[512];
+
+	footer_line(foot, sizeof(foot), number, hash, log_size, page);
+	pg->rule_x0 = PAGE_M;
+	pg->rule_x1 = PAGE_W - PAGE_M;
+	pg->rule_y = PAGE_H - 46;
+	page_run(pg, failed, PAGE_M, PAGE_H - 36, 7, 0, foot);
+	page_run(pg, failed, PAGE_M, PAGE_H - 27, 7, 0, status);
 }
 
 /* The report's lines, in the sections' order; L_MAP marks the map. */
@@ -1374,27 +1426,72 @@ doc_of(struct doc *d, const json_t *report, const char *status)
 }
 
 void
-render_pages_free(struct render_out *pages, size_t n)
+render_pages_free(struct render_page *pages, size_t n)
 {
-	size_t i;
+	size_t i, j;
 
-	for (i = 0; pages != NULL && i < n; i++)
-		free(pages[i].data);
+	for (i = 0; pages != NULL && i < n; i++) {
+		free(pages[i].svg.data);
+		for (j = 0; j < pages[i].ntext; j++)
+			free(pages[i].text[j].text);
+		free(pages[i].text);
+	}
 	free(pages);
 }
 
-int
-render_pages_svg(const json_t *env, const struct render_geo *geo,
-    struct render_out **pages, size_t *npages)
+/* The map page's SVG: its heading, the map and the trend chart under it,
+ * and the footer of page number page. */
+static int
+map_page(const json_t *env, const struct render_geo *geo, const char *status,
+    size_t page, struct render_out *out)
 {
 	const json_t *report = json_object_get(env, "report");
-	struct render_out *v = NULL, *nv;
-	struct doc d = { NULL, 0, 0, 0, NULL };
 	struct buf b = { NULL, 0, 0, 0 };
+	double y = PAGE_M + 10;
+
+	page_open(&b);
+	putf(&b,
+	    "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" "
+	    "font-weight=\"bold\">5. Map</text>\n<svg "
+	    "x=\"%.1f\" "
+	    "y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+	    "viewBox=\"0 0 %.0f %.0f\">\n",
+	    PAGE_M, y, PAGE_M, y + 10, PAGE_W - 2 * PAGE_M,
+	    (PAGE_W - 2 * PAGE_M) * MAP_H / MAP_W, MAP_W, MAP_H);
+	map_body(&b, report, geo);
+	put(&b, "</svg>\n");
+	/* The trend chart under it, on the same page. */
+	y += 10 + (PAGE_W - 2 * PAGE_M) * MAP_H / MAP_W + 20;
+	if (json_is_object(json_object_get(report, "trend"))) {
+		putf(&b,
+		    "<text x=\"%.1f\" y=\"%.1f\" "
+		    "font-size=\"12\" font-weight=\"bold\">"
+		    "5. Trend</text>\n<svg x=\"%.1f\" "
+		    "y=\"%.1f\" width=\"%.1f\" "
+		    "height=\"%.1f\" viewBox=\"0 0 %.0f "
+		    "%.0f\">\n",
+		    PAGE_M, y, PAGE_M, y + 10, PAGE_W - 2 * PAGE_M,
+		    (PAGE_W - 2 * PAGE_M) * TREND_H / TREND_W, TREND_W,
+		    TREND_H);
+		trend_body(&b, report);
+		put(&b, "</svg>\n");
+	}
+	page_close_svg(&b, str(report, "number"), str(env, "sha256"),
+	    num(report, "log_size"), status, page);
+	return finish(&b, out);
+}
+
+int
+render_pages(const json_t *env, const struct render_geo *geo,
+    struct render_page **pages, size_t *npages)
+{
+	const json_t *report = json_object_get(env, "report");
+	struct render_page *v = NULL, *nv, *pg = NULL;
+	struct doc d = { NULL, 0, 0, 0, NULL };
 	char status[1024];
 	size_t i, n = 0, cap = 0, on_page = 0;
 	double y = PAGE_M + 10;
-	int rc = -1;
+	int rc = -1, failed = 0;
 
 	if (!json_is_object(report))
 		return -1;
@@ -1405,76 +1502,50 @@ render_pages_svg(const json_t *env, const struct render_geo *geo,
 	for (i = 0; i <= d.n; i++) {
 		int last = i == d.n, map = !last && d.v[i].kind == L_MAP;
 
-		if (b.p != NULL && (last || map || on_page == PAGE_LINES)) {
-			page_close(&b, str(report, "number"),
+		if (pg != NULL && (last || map || on_page == PAGE_LINES)) {
+			page_close_text(pg, &failed, str(report, "number"),
 			    str(env, "sha256"), num(report, "log_size"), status,
-			    n + 1);
-			if (n == cap) {
-				cap = cap ? cap * 2 : 16;
-				if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
-					goto done;
-				v = nv;
-			}
-			if (finish(&b, &v[n]) == -1)
-				goto done;
-			n++;
-			memset(&b, 0, sizeof(b));
+			    n);
+			pg = NULL;
 			on_page = 0;
 		}
-		if (last)
+		if (last || failed)
 			break;
-		if (b.p == NULL) {
-			page_open(&b);
-			y = PAGE_M + 10;
+		/* A new page (none is open, so pg points at nothing the
+		   realloc moves). */
+		if ((map || pg == NULL) && n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
+				goto done;
+			v = nv;
 		}
 		if (map) {
 			/* The map has a page of its own. */
-			putf(&b,
-			    "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" "
-			    "font-weight=\"bold\">5. Map</text>\n<svg "
-			    "x=\"%.1f\" "
-			    "y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-			    "viewBox=\"0 0 %.0f %.0f\">\n",
-			    PAGE_M, y, PAGE_M, y + 10, PAGE_W - 2 * PAGE_M,
-			    (PAGE_W - 2 * PAGE_M) * MAP_H / MAP_W, MAP_W,
-			    MAP_H);
-			map_body(&b, report, geo);
-			put(&b, "</svg>\n");
-			/* The trend chart under it, on the same page. */
-			y += 10 + (PAGE_W - 2 * PAGE_M) * MAP_H / MAP_W + 20;
-			if (json_is_object(json_object_get(report, "trend"))) {
-				putf(&b,
-				    "<text x=\"%.1f\" y=\"%.1f\" "
-				    "font-size=\"12\" font-weight=\"bold\">"
-				    "5. Trend</text>\n<svg x=\"%.1f\" "
-				    "y=\"%.1f\" width=\"%.1f\" "
-				    "height=\"%.1f\" viewBox=\"0 0 %.0f "
-				    "%.0f\">\n",
-				    PAGE_M, y, PAGE_M, y + 10,
-				    PAGE_W - 2 * PAGE_M,
-				    (PAGE_W - 2 * PAGE_M) * TREND_H / TREND_W,
-				    TREND_W, TREND_H);
-				trend_body(&b, report);
-				put(&b, "</svg>\n");
-			}
-			on_page = PAGE_LINES;
+			memset(&v[n], 0, sizeof(v[n]));
+			n++;
+			if (map_page(env, geo, status, n, &v[n - 1].svg) == -1)
+				goto done;
 			continue;
+		}
+		if (pg == NULL) {
+			pg = &v[n++];
+			memset(pg, 0, sizeof(*pg));
+			y = PAGE_M + 10;
 		}
 		y += d.v[i].kind == L_TITLE ? 22
 		    : d.v[i].kind == L_HEAD ? 18
 					    : 13.5;
-		page_text(&b, &d.v[i], y);
+		page_text(pg, &failed, &d.v[i], y);
 		on_page +=
 		    d.v[i].kind == L_HEAD || d.v[i].kind == L_TITLE ? 2 : 1;
-		if (b.failed)
-			goto done;
 	}
+	if (failed)
+		goto done;
 	*pages = v;
 	*npages = n;
 	v = NULL;
 	rc = 0;
 done:
-	free(b.p);
 	render_pages_free(v, n);
 	doc_free(&d);
 	return rc;

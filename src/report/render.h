@@ -105,15 +105,40 @@ json_t *render_payload_read(const char *b64, size_t len);
  */
 void render_status(const json_t *env, char *buf, size_t len);
 
+/* A run of text on a page for print: UTF-8 text from (x, y), its
+ * baseline's start in points from the page's top-left corner, in DejaVu
+ * Sans of size points, bold or not. */
+struct render_text {
+	double x, y, size;
+	int bold;
+	char *text;
+};
+
 /*
- * The report as A4 pages of SVG (points), for print: the sections, the
- * map on a page of its own, the annex; each page's footer names number,
- * log size, page, hash and signature status. *pages (npages of them) is
- * freed with render_pages_free. 0 or -1.
+ * A page for print (A4, points). Either SVG (svg.data not NULL: the map
+ * and trend chart, drawn by librsvg) or runs of text (text[0..ntext-1])
+ * and a rule from (rule_x0, rule_y) to (rule_x1, rule_y) (none when
+ * rule_x1 <= rule_x0), drawn straight with cairo: the tables of the annex
+ * are thousands of cells, which librsvg lays out a hundred times slower
+ * (bench/RESULTS.md "Products").
  */
-int render_pages_svg(const json_t *env, const struct render_geo *geo,
-    struct render_out **pages, size_t *npages);
-void render_pages_free(struct render_out *pages, size_t n);
+struct render_page {
+	struct render_out svg;
+	struct render_text *text;
+	size_t ntext, cap;
+	double rule_x0, rule_x1, rule_y;
+};
+
+/*
+ * The report as A4 pages for print: the sections, the map and the trend
+ * chart on a page of their own (SVG), the annex; each page's footer names
+ * number, log size, page, hash and signature status. *pages (npages of
+ * them) is freed with render_pages_free. 0 or -1 (out of memory, past
+ * RENDER_MAX_BYTES).
+ */
+int render_pages(const json_t *env, const struct render_geo *geo,
+    struct render_page **pages, size_t *npages);
+void render_pages_free(struct render_page *pages, size_t n);
 
 /* What precedes the payload appended to a PDF rendering (a comment). */
 #define RENDER_PDF_MARK "%TRUCE-REPORT "
