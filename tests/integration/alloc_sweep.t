@@ -183,7 +183,7 @@ for N in $(seq 1 "$astep" "$((total + astep))"); do
 	0 | 3) ;;
 	*)
 		abad=$((abad + 1))
-		diag "audit N=$N: exit $st ($kind): $(grep -v '^$' <<<"$res" | head -3 | cut -c1-200)" ;;
+		diag "audit N=$N: exit $st ($kind): $(grep -v '^$' <<<"$res" | head -3 | cut -c1-200)" >&2 ;;
 	esac
 	aseen[$kind]=$(( ${aseen[$kind]:-0} + 1 ))
 done

@@ -42,8 +42,8 @@ is() { # is GOT WANT NAME
 		ok 0 "$*"
 	else
 		ok 1 "$*"
-		echo "#   got:  '$got'"
-		echo "#   want: '$want'"
+		echo "#   got:  '$got'" >&2
+		echo "#   want: '$want'" >&2
 	fi
 }
 
