@@ -167,6 +167,9 @@ struct events {
 	int64_t next;	    /* entries below are processed */
 	int64_t start_size; /* the log's size at start */
 	struct ev *ring[EVENTS_RING];
+	/* Events older than the ring, recomputed for a stream that fell
+	   behind it, kept for the other streams behind with it. */
+	struct ev *back[EVENTS_RING];
 	struct rule_state *rules;
 	size_t nrules, caprules;
 	struct alert *alerts;
@@ -2003,7 +2006,7 @@ stream_fill(struct events_stream *st)
 {
 	struct events *h = st->h;
 	struct store *s = NULL;
-	struct ev *e;
+	struct ev *e, *old;
 	int64_t upto, i;
 	char *cp = NULL;
 	int rc = 0;
@@ -2027,6 +2030,8 @@ stream_fill(struct events_stream *st)
 	     i++) {
 		pthread_mutex_lock(&h->mu);
 		e = h->ring[i % EVENTS_RING];
+		if (e == NULL || e->index != i)
+			e = h->back[i % EVENTS_RING];
 		if (e != NULL && e->index == i)
 			atomic_fetch_add(&e->refs, 1);
 		else
@@ -2039,7 +2044,13 @@ stream_fill(struct events_stream *st)
 				continue; /* unreadable: logged */
 			pthread_mutex_lock(&h->mu);
 			attach_alerts(h, e);
+			/* Shared: the streams behind with this one find it
+			   here instead of recomputing it each. */
+			atomic_fetch_add(&e->refs, 1);
+			old = h->back[i % EVENTS_RING];
+			h->back[i % EVENTS_RING] = e;
 			pthread_mutex_unlock(&h->mu);
+			ev_unref(old);
 		}
 		rc = stream_ev(st, e, &s);
 		ev_unref(e);
@@ -2215,8 +2226,10 @@ events_stop(struct events *h)
 	free(h->targets);
 	if (h->multi != NULL)
 		curl_multi_cleanup(h->multi);
-	for (i = 0; i < EVENTS_RING; i++)
+	for (i = 0; i < EVENTS_RING; i++) {
 		ev_unref(h->ring[i]);
+		ev_unref(h->back[i]);
+	}
 	for (i = 0; i < h->nrules; i++) {
 		alert_window_free(&h->rules[i].w);
 		free(h->rules[i].m);
