@@ -164,11 +164,16 @@ struct events {
 	struct store *st;      /* the follower's own connection */
 	struct fusion *fusion; /* positions and zones, under fusion_mu */
 	pthread_mutex_t fusion_mu;
+	pthread_mutex_t back_mu; /* held while an event of back is made */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;  /* next moved */
 	int64_t next;	    /* entries below are processed */
 	int64_t start_size; /* the log's size at start */
 	struct ev *ring[EVENTS_RING];
+	/* Events older than the ring, recomputed for a stream that fell
+	   behind it, kept for the other streams behind with it (one makes
+	   each, under back_mu; then mu, fusion_mu, never the reverse). */
+	struct ev *back[EVENTS_RING];
 	struct rule_state *rules;
 	size_t nrules, caprules;
 	struct alert *alerts;
@@ -1999,6 +2004,56 @@ attach_alerts(struct events *h, struct ev *e)
 	}
 }
 
+/* The event of index i held in memory, with a reference, or NULL. */
+static struct ev *
+ev_held(struct events *h, int64_t i)
+{
+	struct ev *e;
+
+	pthread_mutex_lock(&h->mu);
+	e = h->ring[i % EVENTS_RING];
+	if (e == NULL || e->index != i)
+		e = h->back[i % EVENTS_RING];
+	if (e != NULL && e->index == i)
+		atomic_fetch_add(&e->refs, 1);
+	else
+		e = NULL;
+	pthread_mutex_unlock(&h->mu);
+	return e;
+}
+
+/*
+ * The event of index i, older than the ring, with a reference (NULL if
+ * unreadable: logged). Recomputed from the log and the store (*s: a
+ * reader taken from the pool if NULL) by one stream and kept in back, so
+ * the streams behind with it read it there: N streams behind cost one
+ * recomputation per entry, not N, in the MHD workers and against the
+ * follower's fusion_mu.
+ */
+static struct ev *
+ev_behind(struct events *h, struct store **s, int64_t i)
+{
+	struct ev *e, *old;
+
+	/* The reader first: back_mu's holder never waits for the pool. */
+	if (*s == NULL)
+		*s = store_pool_get(h->c->readers);
+	pthread_mutex_lock(&h->back_mu);
+	if ((e = ev_held(h, i)) == NULL) {
+		if ((e = ev_recompute(h, *s, i)) != NULL) {
+			pthread_mutex_lock(&h->mu);
+			attach_alerts(h, e);
+			atomic_fetch_add(&e->refs, 1);
+			old = h->back[i % EVENTS_RING];
+			h->back[i % EVENTS_RING] = e;
+			pthread_mutex_unlock(&h->mu);
+			ev_unref(old);
+		}
+	}
+	pthread_mutex_unlock(&h->back_mu);
+	return e;
+}
+
 /* Gathers the stream's next events into its buffer. 0 or -1. */
 static int
 stream_fill(struct events_stream *st)
@@ -2027,22 +2082,9 @@ stream_fill(struct events_stream *st)
 	for (i = st->next; rc == 0 && i < upto && i < st->next + STREAM_BATCH &&
 	     st->len < STREAM_BUF_HIGH;
 	     i++) {
-		pthread_mutex_lock(&h->mu);
-		e = h->ring[i % EVENTS_RING];
-		if (e != NULL && e->index == i)
-			atomic_fetch_add(&e->refs, 1);
-		else
-			e = NULL;
-		pthread_mutex_unlock(&h->mu);
-		if (e == NULL) {
-			if (s == NULL)
-				s = store_pool_get(h->c->readers);
-			if ((e = ev_recompute(h, s, i)) == NULL)
-				continue; /* unreadable: logged */
-			pthread_mutex_lock(&h->mu);
-			attach_alerts(h, e);
-			pthread_mutex_unlock(&h->mu);
-		}
+		if ((e = ev_held(h, i)) == NULL &&
+		    (e = ev_behind(h, &s, i)) == NULL)
+			continue; /* unreadable: logged */
 		rc = stream_ev(st, e, &s);
 		ev_unref(e);
 	}
@@ -2128,6 +2170,7 @@ events_start(struct center *c, char *err, size_t errlen)
 	h->cp_size = -1;
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_mutex_init(&h->fusion_mu, NULL);
+	pthread_mutex_init(&h->back_mu, NULL);
 	pthread_cond_init(&h->cv, NULL);
 	h->start_size = entrylog_size(c->log);
 	if (load_files(h, err, errlen) == -1)
@@ -2217,8 +2260,10 @@ events_stop(struct events *h)
 	free(h->targets);
 	if (h->multi != NULL)
 		curl_multi_cleanup(h->multi);
-	for (i = 0; i < EVENTS_RING; i++)
+	for (i = 0; i < EVENTS_RING; i++) {
 		ev_unref(h->ring[i]);
+		ev_unref(h->back[i]);
+	}
 	for (i = 0; i < h->nrules; i++) {
 		alert_window_free(&h->rules[i].w);
 		free(h->rules[i].m);
@@ -2241,6 +2286,7 @@ events_stop(struct events *h)
 	fusion_free(h->fusion);
 	pthread_cond_destroy(&h->cv);
 	pthread_mutex_destroy(&h->fusion_mu);
+	pthread_mutex_destroy(&h->back_mu);
 	pthread_mutex_destroy(&h->mu);
 	free(h);
 }
