@@ -26,6 +26,7 @@
 #include "audit/audit.h"
 #include "common/file.h"
 #include "common/jsonmem.h"
+#include "common/nomem.h"
 #include "audit/fetch.h"
 #include "format/obsfeature.h"
 #include "geo/geodigest.h"
@@ -2401,6 +2402,7 @@ audit_run(const struct audit_options *o, struct audit_summary *s, char *err,
 	double t0 = clock_now_s();
 	uint64_t json_oom = jsonmem_failures_all();
 	uint64_t sql_oom = store_nomem_failures();
+	uint64_t fusion_oom = nomem_failures_all();
 	int64_t nfull;
 	size_t i;
 	int rc = -1, walked;
@@ -2496,7 +2498,8 @@ done:
 	   evidence against the log: the audit is incomplete. */
 	if (s->outcome == AUDIT_FAILED &&
 	    (jsonmem_failures_all() != json_oom ||
-		store_nomem_failures() != sql_oom))
+		store_nomem_failures() != sql_oom ||
+		nomem_failures_all() != fusion_oom))
 		not_evidence(s, err, errlen);
 	if (rc == -1 && s->outcome == AUDIT_OK) {
 		s->outcome = AUDIT_INCOMPLETE;

@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "common/nomem.h"
 #include "fusion/associate.h"
 #include "locate/ellipsoid.h"
 #include "record/observation.h"
@@ -396,7 +397,7 @@ associate_summarize(const struct associate_obs *m, size_t n,
 		return -1;
 	if (n <= sizeof(ustack) / sizeof(ustack[0]))
 		u = ustack;
-	else if ((u = malloc(n * sizeof(*u))) == NULL)
+	else if ((u = nomem_malloc(n * sizeof(*u))) == NULL)
 		return -1;
 	out = *inc;
 	for (i = 0; i < n; i++)
@@ -547,7 +548,7 @@ struct associate_summary {
 struct associate_summary *
 associate_summary_new(void)
 {
-	struct associate_summary *sum = calloc(1, sizeof(*sum));
+	struct associate_summary *sum = nomem_calloc(1, sizeof(*sum));
 
 	if (sum != NULL)
 		associate_summary_reset(sum);
@@ -600,7 +601,7 @@ summary_source(struct associate_summary *sum, uint64_t key)
 
 	if ((sum->nsrc + 1) * 2 > sum->capsrc) {
 		ncap = sum->capsrc ? sum->capsrc * 2 : 16;
-		if ((nv = calloc(ncap, sizeof(*nv))) == NULL)
+		if ((nv = nomem_calloc(ncap, sizeof(*nv))) == NULL)
 			return NULL;
 		for (i = 0; i < sum->capsrc; i++) {
 			if (!sum->src[i].used)
@@ -833,10 +834,10 @@ collect_obs(void *arg, const struct associate_obs *o)
 	if (l->n == l->cap) {
 		ncap = l->cap * 2;
 		if (l->v == l->inl) {
-			if ((nv = malloc(ncap * sizeof(*nv))) != NULL)
+			if ((nv = nomem_malloc(ncap * sizeof(*nv))) != NULL)
 				memcpy(nv, l->inl, l->n * sizeof(*nv));
 		} else
-			nv = realloc(l->v, ncap * sizeof(*nv));
+			nv = nomem_realloc(l->v, ncap * sizeof(*nv));
 		if (nv == NULL) {
 			l->failed = 1;
 			return 1;
@@ -902,7 +903,7 @@ link_one(void *arg, const struct associate_obs *c)
 		return 0;
 	if (l->n == l->cap) {
 		ncap = l->cap ? l->cap * 2 : 8;
-		if ((nv = realloc(l->idx, ncap * sizeof(*nv))) == NULL) {
+		if ((nv = nomem_realloc(l->idx, ncap * sizeof(*nv))) == NULL) {
 			l->failed = 1;
 			return 1;
 		}
@@ -1201,7 +1202,7 @@ associate_split(const struct associate_book_ops *ops, void *book, int64_t index,
 		snprintf(msg, sizeof(msg), "incident %s exists already", nid);
 	} else if (load_members(ops, book, from, &l) == -1)
 		goto done;
-	else if ((moving = calloc(l.n ? l.n : 1, 1)) == NULL)
+	else if ((moving = nomem_calloc(l.n ? l.n : 1, 1)) == NULL)
 		goto done;
 	else {
 		for (k = 0; k < n && msg[0] == '\0'; k++) {

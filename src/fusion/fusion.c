@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/nomem.h"
 #include "fusion/fusion.h"
 #include "fusion/position.h"
 #include "geo/describe.h"
@@ -25,7 +26,7 @@ fusion_new(const struct fusion_geography *geo)
 {
 	struct fusion *f;
 
-	if ((f = calloc(1, sizeof(*f))) == NULL)
+	if ((f = nomem_calloc(1, sizeof(*f))) == NULL)
 		return NULL;
 	if (geo != NULL)
 		f->geo = *geo;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/nomem.h"
 #include "fusion/incident_set.h"
 
 #define CELL_DEG 0.05	   /* finest cells: about 5.5 km */
@@ -144,7 +145,7 @@ grow(void **p, size_t *cap, size_t need, size_t size)
 		return 0;
 	while (ncap < need)
 		ncap *= 2;
-	if ((np = realloc(*p, ncap * size)) == NULL)
+	if ((np = nomem_realloc(*p, ncap * size)) == NULL)
 		return -1;
 	*p = np;
 	*cap = ncap;
@@ -163,8 +164,8 @@ map_rehash(struct slot_map *m)
 
 	n.cap = m->cap ? m->cap * 2 : 1024;
 	n.used = 0;
-	n.key = calloc(n.cap, sizeof(*n.key));
-	n.val = calloc(n.cap, sizeof(*n.val));
+	n.key = nomem_calloc(n.cap, sizeof(*n.key));
+	n.val = nomem_calloc(n.cap, sizeof(*n.val));
 	if (n.key == NULL || n.val == NULL) {
 		free(n.key);
 		free(n.val);
@@ -261,7 +262,7 @@ grid_rehash(struct grid *g)
 	size_t oldcap = g->cap, i;
 
 	g->cap = g->cap ? g->cap * 2 : 64;
-	if ((g->t = calloc(g->cap, sizeof(*g->t))) == NULL) {
+	if ((g->t = nomem_calloc(g->cap, sizeof(*g->t))) == NULL) {
 		g->t = old;
 		g->cap = oldcap;
 		return -1;
@@ -315,7 +316,7 @@ bucket_rehash(struct hgrid *h)
 	size_t oldcap = h->bcap, i;
 
 	h->bcap = h->bcap ? h->bcap * 2 : 1024;
-	if ((h->b = calloc(h->bcap, sizeof(*h->b))) == NULL) {
+	if ((h->b = nomem_calloc(h->bcap, sizeof(*h->b))) == NULL) {
 		h->b = old;
 		h->bcap = oldcap;
 		return -1;
@@ -422,11 +423,11 @@ cell_add(struct cell *c, uint32_t item)
 		c->cap = CELL_INLINE;
 	if (c->n == c->cap) {
 		if (c->cap == CELL_INLINE) {
-			if ((nv = malloc(2 * CELL_INLINE * sizeof(*nv))) ==
-			    NULL)
+			if ((nv = nomem_malloc(
+				 2 * CELL_INLINE * sizeof(*nv))) == NULL)
 				return -1;
 			memcpy(nv, c->u.in, sizeof(c->u.in));
-		} else if ((nv = realloc(c->u.v,
+		} else if ((nv = nomem_realloc(c->u.v,
 				2 * (size_t)c->cap * sizeof(*nv))) == NULL)
 			return -1;
 		c->u.v = nv;
@@ -691,7 +692,7 @@ register_complaint(struct incident_set *s, uint32_t slot)
 struct incident_set *
 incident_set_new(void)
 {
-	return calloc(1, sizeof(struct incident_set));
+	return nomem_calloc(1, sizeof(struct incident_set));
 }
 
 void
@@ -907,7 +908,8 @@ op_add_obs(void *book, const struct associate_obs *o, const char *incident)
 
 		while (ncap <= (uint64_t)o->index)
 			ncap *= 2;
-		if ((nt = realloc(s->by_index, ncap * sizeof(*nt))) == NULL)
+		if ((nt = nomem_realloc(s->by_index, ncap * sizeof(*nt))) ==
+		    NULL)
 			return -1;
 		memset(nt + s->capindex, 0, (ncap - s->capindex) * sizeof(*nt));
 		s->by_index = nt;

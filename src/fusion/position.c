@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/nomem.h"
 #include "fusion/position.h"
 #include "geo/gazetteer.h"
 #include "geo/geodesy.h"
@@ -35,11 +36,11 @@ position_resolver_new(const struct gazetteer *g)
 {
 	struct position_resolver *r;
 
-	if ((r = calloc(1, sizeof(*r))) == NULL)
+	if ((r = nomem_calloc(1, sizeof(*r))) == NULL)
 		return NULL;
 	r->g = g;
 	r->cap = 2 * POSITION_MAX_CACHED_PLACES;
-	if ((r->slot = calloc(r->cap, sizeof(*r->slot))) == NULL) {
+	if ((r->slot = nomem_calloc(r->cap, sizeof(*r->slot))) == NULL) {
 		free(r);
 		return NULL;
 	}
@@ -98,7 +99,7 @@ find_place(struct position_resolver *r, const char *name,
 	if (gazetteer_lookup(r->g, name, m, 1, &n, NULL, err, errlen) == -1)
 		return -1;
 	*out = n > 0 ? m[0].place : NULL;
-	if (c != NULL && (c->name = strdup(name)) != NULL) {
+	if (c != NULL && (c->name = nomem_strdup(name)) != NULL) {
 		c->place = *out;
 		r->used++;
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/nomem.h"
 #include "fusion/associate.h"
 #include "fusion/fusion.h"
 #include "fusion/incident_set.h"
@@ -40,7 +41,7 @@ struct fusionbook *
 fusionbook_new(struct fusion *f, const struct fusionbook_rows *rows, void *db,
     const char *name)
 {
-	struct fusionbook *b = calloc(1, sizeof(*b));
+	struct fusionbook *b = nomem_calloc(1, sizeof(*b));
 
 	if (b == NULL)
 		return NULL;
@@ -101,7 +102,7 @@ fb_get(struct fusionbook *b, const char *id)
 		ncap = b->cap ? b->cap : 256;
 		while (ncap <= (size_t)k)
 			ncap *= 2;
-		if ((nv = realloc(b->v, ncap * sizeof(*nv))) == NULL)
+		if ((nv = nomem_realloc(b->v, ncap * sizeof(*nv))) == NULL)
 			return NULL;
 		memset(nv + b->cap, 0, (ncap - b->cap) * sizeof(*nv));
 		b->v = nv;
@@ -121,7 +122,7 @@ fb_queue(struct fusionbook *b, struct fb_inc *e)
 		return 0;
 	if (b->ndirty == b->capdirty) {
 		ncap = b->capdirty ? b->capdirty * 2 : 256;
-		if ((nd = realloc(b->dirty, ncap * sizeof(*nd))) == NULL)
+		if ((nd = nomem_realloc(b->dirty, ncap * sizeof(*nd))) == NULL)
 			return -1;
 		b->dirty = nd;
 		b->capdirty = ncap;
@@ -232,8 +233,8 @@ fusionbook_flush(struct fusionbook *b)
 			nl = incident_set_links(b->set, inc->id, NULL, 0);
 			if (nl < 0 ||
 			    (nl > 0 &&
-				(links = malloc((size_t)nl * sizeof(*links))) ==
-				    NULL)) {
+				(links = nomem_malloc(
+				     (size_t)nl * sizeof(*links))) == NULL)) {
 				rc = -1;
 				break;
 			}
