@@ -34,7 +34,7 @@ while IFS= read -r line; do
 	case $line in
 	"ok "*) ok 0 "${line#ok * - }" ;;
 	"not ok "*) ok 1 "${line#not ok * - }" ;;
-	"#"*) echo "$line" ;;
+	"#"*) echo "$line" >&2 ;;
 	esac
 done < <(timeout 300 node "$WEB/test/browser.mjs" "$TAP_TMP/c/env" "$OUT" 2>&1)
 "$WEB/test/center.sh" --stop "$TAP_TMP/c"
