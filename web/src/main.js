@@ -57,7 +57,10 @@ function onLive(ev) {
 		return;
 	// Bursts of entries are one refresh.
 	clearTimeout(refreshTimer);
-	refreshTimer = setTimeout(() => ctx.refresh && ctx.refresh(), 300);
+	// The user may have started filling in a form since the event came:
+	// asked again when the refresh is due.
+	refreshTimer = setTimeout(() => !ctx.editing && ctx.refresh &&
+	    ctx.refresh(), 300);
 }
 
 // What a form answered, kept across the screen's live refreshes (an event
