@@ -535,7 +535,7 @@ render_map_svg(const json_t *report, const struct render_geo *geo,
 #define TREND_W 800.0
 #define TREND_H 300.0
 #define TREND_L 50.0  /* left margin: the counts */
-#define TREND_R 180.0 /* right margin: the legend */
+#define TREND_R 215.0 /* right margin: the legend, its longest name too */
 #define TREND_T 30.0
 #define TREND_B 40.0 /* bottom margin: the dates */
 
@@ -638,7 +638,7 @@ trend_body(struct buf *b, const json_t *report)
 	    "incidents</text>\n",
 	    TREND_L, TREND_T + plot_h, TREND_L + plot_w, TREND_T + plot_h,
 	    TREND_L + plot_w / 2, TREND_H - 8);
-	put(b, "<g class=\"legend\" font-size=\"11\">\n");
+	put(b, "<g class=\"legend\" font-size=\"10\">\n");
 	for (c = 0; (cat = observation_category(c)) != NULL; c++) {
 		v = 0;
 		json_array_foreach(series, i, day) v +=
@@ -1466,7 +1466,7 @@ map_page(const json_t *env, const struct render_geo *geo, const char *status,
 		putf(&b,
 		    "<text x=\"%.1f\" y=\"%.1f\" "
 		    "font-size=\"12\" font-weight=\"bold\">"
-		    "5. Trend</text>\n<svg x=\"%.1f\" "
+		    "Trend</text>\n<svg x=\"%.1f\" "
 		    "y=\"%.1f\" width=\"%.1f\" "
 		    "height=\"%.1f\" viewBox=\"0 0 %.0f "
 		    "%.0f\">\n",
