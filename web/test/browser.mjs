@@ -197,8 +197,15 @@ try {
 	await page.focus('#day-slider');
 	await page.keyboard.press('ArrowRight');
 	await page.keyboard.press('ArrowRight');
-	await page.waitForFunction(() => /from=(\d{4}-\d\d-\d\d)&to=\1/.test(
-	    location.hash));
+	// Each key press starts a load; wait for the second one's answer,
+	// drawn and written to the URL (the first may land in between).
+	await page.waitForFunction(() => {
+		const m = /from=(\d{4}-\d\d-\d\d)&to=\1/.exec(location.hash);
+		const c = document.querySelector('#map-count');
+		return m && document.querySelector('#day-slider').value === '2' &&
+		    document.querySelector('#day-shown').textContent === m[1] &&
+		    c.hasAttribute('data-count') && !c.hasAttribute('data-loading');
+	});
 	const day = /from=([\d-]+)/.exec(page.url())[1];
 	const cd = await mapCount(page);
 	ok(cd === await apiCount('admin', 'from=' + day + 'T00:00:00Z&to=' +
