@@ -20,7 +20,8 @@
 # PostgreSQL refuses to run as root: as root (the tests and CI are), initdb
 # and the server run as the `postgres` user (runuser) in a folder it owns.
 # fsync, synchronous_commit and full_page_writes are off: a test cluster
-# outlives no crash. PG_BIN overrides /usr/lib/postgresql/15/bin.
+# outlives no crash; PG_DURABLE=1 keeps PostgreSQL's defaults (the
+# benchmarks). PG_BIN overrides /usr/lib/postgresql/15/bin.
 
 : "${PG_BIN:=/usr/lib/postgresql/15/bin}"
 PG_DIR=
@@ -76,7 +77,9 @@ pg_free_port() {
 }
 
 pg_start() {
-	local try
+	local try fast="-c fsync=off -c synchronous_commit=off"
+	fast+=" -c full_page_writes=off"
+	[ -z "${PG_DURABLE:-}" ] || fast=
 	pg_check || return 1
 	PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/truce-pg.XXXXXX") || return 1
 	[ -z "$PG_OWNER" ] || chown "$PG_OWNER:" "$PG_DIR"
@@ -96,8 +99,7 @@ pg_start() {
 		PG_PORT=$(pg_free_port) || return 1
 		if pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" \
 		    -w -t 60 -o "-c listen_addresses=127.0.0.1 -p $PG_PORT \
-		    -k $PG_DIR -c fsync=off -c synchronous_commit=off \
-		    -c full_page_writes=off -c jit=off -c max_connections=200 \
+		    -k $PG_DIR $fast -c jit=off -c max_connections=200 \
 		    $*" start >/dev/null 2>&1; then
 			PG_URI="postgresql://postgres@127.0.0.1:$PG_PORT/"
 			export PG_DIR PG_PORT PG_URI
