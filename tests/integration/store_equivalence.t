@@ -165,6 +165,13 @@ body() { fetch "$URL_A" "$1" | sed '$d'; }
 
 is "$(curl -s "$URL_A/v1/health" | jq .log_size)" "$SIZE" "A is at $SIZE"
 is "$(curl -s "$URL_B/v1/health" | jq .log_size)" "$SIZE" "B is at $SIZE"
+NOBS=$(grep -c . sim.jsonl)
+if [ "$want" = postgresql ]; then
+	# B's answers come from PostgreSQL, not from a store.db left behind.
+	is "$(ls B/store.db* 2>/dev/null)" "" "B has no store.db"
+	is "$(psql -X -At "$base$db" -c 'SELECT count(*) FROM observation')" \
+		"$NOBS" "B's database holds the $NOBS observations"
+fi
 
 # Observations: filters, then every page of small pages.
 n0=$ndiff
