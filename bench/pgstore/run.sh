@@ -18,14 +18,15 @@
 # One PostgreSQL 15 cluster (tests/lib/pg.sh, PostgreSQL's durable
 # defaults) serves both the truce center and the raw table. Repetitions
 # interleave the stores. Knobs: BENCH_PG_OBS (100000), BENCH_REPS (3),
-# BENCH_QUERIES (300 per path and repetition). Raw outputs go to
+# BENCH_QUERIES (300 per path and repetition), BENCH_TRUCE (the binary,
+# build/release/truce). Raw outputs go to
 # bench/out/pgstore/; the summary replaces this benchmark's section of
 # bench/RESULTS.md (between its markers). Skipped with a note while the
 # binary has no PostgreSQL store (SQLite and raw PostGIS are still run).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TOP=$PWD
-TRUCE=$TOP/build/release/truce
+TRUCE=${BENCH_TRUCE:-$TOP/build/release/truce}
 TB=$TOP/build/bench/tbench
 OUT=$TOP/bench/out/pgstore
 N=${BENCH_PG_OBS:-100000}
@@ -71,11 +72,13 @@ report() {
 			add(s " obs_s", kv($0, "sustained_obs_per_s"))
 			add(s " us", kv($0, "server_us_per_obs"))
 			add(s " app", kv($0, "applier_us_per_obs"))
+			add(s " pgus", kv($0, "pg_us_per_obs"))
 			add(s " bytes", kv($0, "store_bytes_per_obs"))
 			seen[s] = 1
 		} else if (w == "query") {
 			add(s " p50", kv($0, "p50_ms")); add(s " p99", kv($0, "p99_ms"))
 			add(s " qcpu", kv($0, "server_cpu_us_per_query"))
+			add(s " qpg", kv($0, "pg_cpu_us_per_query"))
 			add(s " rows", kv($0, "rows"))
 			seen[s] = 1
 		} else if (w == "pg-copy") {
@@ -84,15 +87,18 @@ report() {
 		}
 	}
 	END {
-		print "| store | ingest obs/s (until applied) | server CPU µs/obs | applier µs/obs | store bytes/obs | query p50 ms | query p99 ms | server CPU µs/query | rows found |"
-		print "|---|---|---|---|---|---|---|---|---|"
-		for (s in seen) if (s != "postgis-raw")
-			printf "| truce on %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", s,
-			    med(s " obs_s"), med(s " us"), med(s " app"), med(s " bytes"),
-			    med(s " p50"), med(s " p99"), med(s " qcpu"), med(s " rows")
-		printf "| raw PostGIS (COPY + indexes) | %s rows/s (COPY, then indexes) | | | %s | %s | %s | (client only) | %s |\n",
+		print "| store | ingest obs/s (until applied) | truce CPU µs/obs | its applier µs/obs | PostgreSQL CPU µs/obs | store bytes/obs | query p50 ms | query p99 ms | truce CPU µs/query | PostgreSQL CPU µs/query | rows found |"
+		print "|---|---|---|---|---|---|---|---|---|---|---|"
+		split("sqlite postgresql", order, " ")
+		for (i = 1; i <= 2; i++) if ((s = order[i]) in seen)
+			printf "| truce on %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", s,
+			    med(s " obs_s"), med(s " us"), med(s " app"), med(s " pgus"),
+			    med(s " bytes"), med(s " p50"), med(s " p99"),
+			    med(s " qcpu"), med(s " qpg"), med(s " rows")
+		printf "| raw PostGIS (COPY + indexes) | %s rows/s (COPY, then indexes) | | | | %s | %s | %s | (libpq client) | %s | %s |\n",
 		    med("raw copy"), med("raw bytes"), med("postgis-raw p50"),
-		    med("postgis-raw p99"), med("postgis-raw rows")
+		    med("postgis-raw p99"), med("postgis-raw qpg"),
+		    med("postgis-raw rows")
 	}' "$f"
 	echo
 	grep '^what=same-rows' "$OUT/check.txt" | sed 's/^/    /' || true
@@ -131,7 +137,9 @@ make -s -C bench
 mkdir -p "$OUT"
 rm -f "$OUT"/*
 HAVE_PG=1
-"$TRUCE" serve --help-config 2>&1 | grep -q postgresql || {
+# (grep -q would close the pipe early: with pipefail, a false "no".)
+"$TRUCE" serve --help-config >"$OUT/help-config.txt" 2>&1 || true
+grep -q postgresql "$OUT/help-config.txt" || {
 	HAVE_PG=
 	log "this binary has no PostgreSQL store: SQLite and raw PostGIS only"
 }
@@ -199,6 +207,19 @@ server_cpu() {
 	awk -v a=$all -v p=$app -v hz="$hz" \
 		'BEGIN { printf "%.2f %.2f", a / hz, p / hz }'
 }
+# pg_cpu: CPU seconds the cluster has used so far: the postmaster, its
+# live children and those it has reaped (the truce server's backend
+# connections do the PostgreSQL store's work there, not in the server).
+pg_cpu() {
+	local hz pm p all=0
+	hz=$(getconf CLK_TCK)
+	pm=$(head -1 "$PG_DIR/data/postmaster.pid")
+	all=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat")
+	for p in $(pgrep -P "$pm"); do
+		all=$((all + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+	done
+	awk -v a="$all" -v hz="$hz" 'BEGIN { printf "%.2f", a / hz }'
+}
 # caught_up TOKEN: waits until a read sees every acknowledged write.
 caught_up() {
 	local code
@@ -243,12 +264,14 @@ for rep in $(seq "$REPS"); do
 		tok=$(new_center "$WORK/c" "$uri")
 		start_server "$WORK/c"
 		read -r cpu0 app0 <<<"$(server_cpu)"
+		pg0=$(pg_cpu)
 		t0=$(date +%s.%N)
 		line=$("$TB" ingest "$URL" "$tok" 1000 2 "$N" 3600 \
 			2>>"$OUT/ingest.log")
 		caught_up "$tok"
 		sec=$(since "$t0")
 		read -r cpu1 app1 <<<"$(server_cpu)"
+		pg1=$(pg_cpu)
 		if [ "$s" = sqlite ]; then
 			bytes=$(du -cb "$WORK/c"/store.db* | tail -1 | cut -f1)
 		else
@@ -256,21 +279,26 @@ for rep in $(seq "$REPS"); do
 				"SELECT pg_database_size('$db')") - tmpl_bytes))
 		fi
 		awk -v l="$line" -v s="$s" -v r="$rep" -v n="$N" -v t="$sec" \
-		    -v c="$cpu0 $cpu1 $app0 $app1" -v b="$bytes" 'BEGIN {
+		    -v c="$cpu0 $cpu1 $app0 $app1 $pg0 $pg1" -v b="$bytes" 'BEGIN {
 			split(c, x, " ")
-			printf "rep=%s store=%s %s until_applied_s=%s sustained_obs_per_s=%.0f server_cpu_s=%.2f server_us_per_obs=%.1f applier_us_per_obs=%.1f store_bytes=%d store_bytes_per_obs=%.0f\n",
+			printf "rep=%s store=%s %s until_applied_s=%s sustained_obs_per_s=%.0f server_cpu_s=%.2f server_us_per_obs=%.1f applier_us_per_obs=%.1f pg_cpu_s=%.2f pg_us_per_obs=%.1f store_bytes=%d store_bytes_per_obs=%.0f\n",
 			    r, s, l, t, n / t, x[2] - x[1], (x[2] - x[1]) * 1e6 / n,
-			    (x[4] - x[3]) * 1e6 / n, b, b / n }' |
+			    (x[4] - x[3]) * 1e6 / n, x[6] - x[5],
+			    (x[6] - x[5]) * 1e6 / n, b, b / n }' |
 			tee -a "$OUT/runs.txt" >&2
 		log "$s: $NQ queries, repetition $rep"
 		read -r cpu0 app0 <<<"$(server_cpu)"
+		pg0=$(pg_cpu)
 		line=$(TBENCH_TRACE=$OUT/trace-$s.txt "$TB" query-http "$URL" \
 			"$tok" $WARMQ "$NQ" 2>>"$OUT/query.log")
 		read -r cpu1 app1 <<<"$(server_cpu)"
+		pg1=$(pg_cpu)
 		awk -v l="$line" -v s="$s" -v r="$rep" -v a="$cpu0" -v b="$cpu1" \
-		    -v n=$((WARMQ + NQ)) 'BEGIN {
-			printf "rep=%s store=%s %s server_cpu_us_per_query=%.0f\n",
-			    r, s, l, (b - a) * 1e6 / n }' | tee -a "$OUT/runs.txt" >&2
+		    -v p="$pg0 $pg1" -v n=$((WARMQ + NQ)) 'BEGIN {
+			split(p, x, " ")
+			printf "rep=%s store=%s %s server_cpu_us_per_query=%.0f pg_cpu_us_per_query=%.0f\n",
+			    r, s, l, (b - a) * 1e6 / n, (x[2] - x[1]) * 1e6 / n }' |
+			tee -a "$OUT/runs.txt" >&2
 		stop_server
 		if [ "$s" = sqlite ] && [ "$rep" = 1 ]; then
 			"$TB" csv "$WORK/c/store.db" >"$WORK/obs.csv"
@@ -302,9 +330,14 @@ for rep in $(seq "$REPS"); do
 	awk -v r="$rep" -v n="$N" -v c="$copy_s" -v a="$all_s" -v b="$bytes" \
 		'BEGIN { printf "rep=%s store=postgis-raw what=pg-copy rows=%d copy_s=%s with_indexes_s=%s rows_per_s=%.0f total_bytes=%d bytes_per_obs=%.0f\n",
 		    r, n, c, a, n / a, b, b / n }' | tee -a "$OUT/runs.txt" >&2
+	pg0=$(pg_cpu)
 	line=$(TBENCH_TRACE=$OUT/trace-postgis-raw.txt "$TB" query-pg "$PGCONN" \
 		$WARMQ "$NQ" range 2>>"$OUT/query.log")
-	echo "rep=$rep store=postgis-raw $line" | tee -a "$OUT/runs.txt" >&2
+	pg1=$(pg_cpu)
+	awk -v l="$line" -v r="$rep" -v p="$pg0 $pg1" -v n=$((WARMQ + NQ)) 'BEGIN {
+		split(p, x, " ")
+		printf "rep=%s store=postgis-raw %s pg_cpu_us_per_query=%.0f\n",
+		    r, l, (x[2] - x[1]) * 1e6 / n }' | tee -a "$OUT/runs.txt" >&2
 done
 rm -f "$WORK/obs.csv"
 
