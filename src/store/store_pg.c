@@ -306,6 +306,10 @@ pp_f64(struct pg_params *p, double v)
 
 	if (pp_slot(p) == NULL)
 		return;
+	/* SQLite keeps an integral REAL as an integer: -0.0 reads back as
+	 * 0.0, and so it is stored here. */
+	if (v == 0.0)
+		v = 0.0;
 	memcpy(&u, &v, sizeof(u));
 	be64(p->bin[p->n], u);
 	p->types[p->n] = OID_FLOAT8;
@@ -584,19 +588,21 @@ read_version(struct store *s, int64_t *v)
 	int rc = -1;
 
 	if ((r = pg_query(s,
-		 "SELECT (SELECT value FROM meta WHERE key = "
-		 "'schema_version') FROM pg_catalog.pg_tables WHERE "
-		 "tablename = 'meta' AND schemaname = current_schema()",
+		 "SELECT 1 FROM pg_catalog.pg_tables WHERE tablename = "
+		 "'meta' AND schemaname = current_schema()",
 		 "")) == NULL)
 		return -1;
-	if (PQntuples(r) == 0)
-		rc = 0;
-	else {
-		*v = col_i64(r, 0, 0);
-		rc = 1;
-	}
+	rc = PQntuples(r) > 0;
 	PQclear(r);
-	return rc;
+	if (rc == 0)
+		return 0;
+	if ((r = pg_query(s,
+		 "SELECT value FROM meta WHERE key = 'schema_version'", "")) ==
+	    NULL)
+		return -1;
+	*v = PQntuples(r) > 0 ? col_i64(r, 0, 0) : -1;
+	PQclear(r);
+	return 1;
 }
 
 /* Brings the schema to PG_SCHEMA_VERSION, each migration in the one
