@@ -60,9 +60,10 @@
 #define OID_FLOAT4 700
 #define OID_FLOAT8 701
 
-#define PG_MAX_PARAMS 48 /* an incident's upsert has 35 */
-#define PG_MAX_STMTS 128 /* statements prepared per connection */
-#define PG_NAME_LEN 160	 /* the store in messages */
+#define PG_MAX_PARAMS 48   /* an incident's upsert has 35 */
+#define PG_MAX_STMTS 128   /* statements prepared per connection */
+#define PG_NAME_LEN 160	   /* the store in messages */
+#define PG_MAX_PENDING 512 /* writes sent before their results are read */
 
 /*
  * The schema's version and its migrations: migration v brings a store of
@@ -240,6 +241,10 @@ struct store {
 	PGconn *conn;
 	struct pg_stmt stmts[PG_MAX_STMTS];
 	int nstmts;
+	int writing; /* inside a write transaction: writes are pipelined */
+	int piped;   /* in libpq's pipeline mode */
+	int npending;
+	const char *pending[PG_MAX_PENDING]; /* their SQL, for messages */
 	char name[PG_NAME_LEN];
 };
 
@@ -426,9 +431,57 @@ pg_prepared(struct store *s, const char *sql, const struct pg_params *p,
 }
 
 /*
+ * Reads the results of the writes sent in pipeline mode (pg_write) and
+ * leaves it: the first that failed is logged with its statement, and the
+ * transaction is then aborted (the caller rolls back). 0 or -1.
+ */
+static int
+pg_drain(struct store *s)
+{
+	PGresult *r;
+	ExecStatusType st;
+	int rc = 0, k = 0, nulls = 0;
+
+	if (!s->piped)
+		return 0;
+	if (PQpipelineSync(s->conn) != 1)
+		rc = pg_fail(s, "pipeline sync", NULL);
+	while (rc == 0 || PQstatus(s->conn) == CONNECTION_OK) {
+		if ((r = PQgetResult(s->conn)) == NULL) {
+			/* One NULL ends each statement's results. */
+			if (++nulls > 2 || PQstatus(s->conn) != CONNECTION_OK) {
+				rc =
+				    rc == 0 ? pg_fail(s, "pipeline", NULL) : -1;
+				break;
+			}
+			continue;
+		}
+		nulls = 0;
+		st = PQresultStatus(r);
+		if (st == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (st == PGRES_FATAL_ERROR && rc == 0)
+			rc = pg_fail(s,
+			    k < s->npending ? s->pending[k] : "write", r);
+		else if (st == PGRES_PIPELINE_ABORTED && rc == 0)
+			rc = -1;
+		k++;
+		PQclear(r);
+	}
+	if (PQexitPipelineMode(s->conn) != 1 && rc == 0)
+		rc = pg_fail(s, "leave pipeline mode", NULL);
+	s->piped = 0;
+	s->npending = 0;
+	return rc;
+}
+
+/*
  * Runs sql with p, results in binary. With prepare, sql must be a static
  * string (it keys the statement cache). The result (tuples or command
- * done), or NULL on error (logged).
+ * done), or NULL on error (logged). Writes pipelined before are read
+ * first: one of them failed, the result is NULL.
  */
 static PGresult *
 pg_run(struct store *s, const char *sql, int prepare, const struct pg_params *p)
@@ -438,6 +491,8 @@ pg_run(struct store *s, const char *sql, int prepare, const struct pg_params *p)
 	ExecStatusType st;
 	int err = 0;
 
+	if (pg_drain(s) == -1)
+		return NULL;
 	if (p->overflow) {
 		log_warnx("store %s: over %d parameters", s->name,
 		    PG_MAX_PARAMS);
@@ -460,6 +515,52 @@ pg_run(struct store *s, const char *sql, int prepare, const struct pg_params *p)
 	return r;
 }
 
+/*
+ * A write (no rows) inside a write transaction: sent in libpq's pipeline
+ * mode without waiting for its result, which pg_drain reads before the
+ * next read, commit or rollback — one round trip per batch of writes, not
+ * per row. Outside a write transaction, run at once. A failure may thus
+ * be reported by a later call of the same transaction: the caller rolls
+ * back either way, as with SQLite. 0 or -1.
+ */
+static int
+pg_write(struct store *s, const char *sql, const struct pg_params *p)
+{
+	const char *name = NULL;
+	PGresult *r;
+	int i;
+
+	if (!s->writing || p->overflow) {
+		if ((r = pg_run(s, sql, 1, p)) == NULL)
+			return -1;
+		PQclear(r);
+		return 0;
+	}
+	for (i = 0; i < s->nstmts && name == NULL; i++)
+		if (s->stmts[i].sql == sql)
+			name = s->stmts[i].name;
+	if (name == NULL) {
+		/* Prepared (or, the cache full, run) outside the pipeline. */
+		if ((r = pg_run(s, sql, 1, p)) == NULL)
+			return -1;
+		PQclear(r);
+		return 0;
+	}
+	if (!s->piped) {
+		if (PQenterPipelineMode(s->conn) != 1)
+			return pg_fail(s, "enter pipeline mode", NULL);
+		s->piped = 1;
+	}
+	if (PQsendQueryPrepared(s->conn, name, p->n, p->values, p->lengths,
+		p->formats, 1) != 1) {
+		pg_fail(s, sql, NULL);
+		pg_drain(s);
+		return -1;
+	}
+	s->pending[s->npending++] = sql;
+	return s->npending == PG_MAX_PENDING ? pg_drain(s) : 0;
+}
+
 /* A prepared query with fmt's parameters (pp_fmt); NULL on error. */
 static PGresult *
 pg_query(struct store *s, const char *sql, const char *fmt, ...)
@@ -478,26 +579,26 @@ static int
 pg_do(struct store *s, const char *sql, const char *fmt, ...)
 {
 	struct pg_params p = { 0 };
-	PGresult *r;
 	va_list ap;
 
 	va_start(ap, fmt);
 	pp_fmt(&p, fmt, ap);
 	va_end(ap);
-	if ((r = pg_run(s, sql, 1, &p)) == NULL)
-		return -1;
-	PQclear(r);
-	return 0;
+	return pg_write(s, sql, &p);
 }
 
 /* Runs sql (one or more statements, no parameters). 0 or -1. */
 static int
 pg_exec(struct store *s, const char *sql)
 {
-	PGresult *r = PQexec(s->conn, sql);
-	ExecStatusType st = PQresultStatus(r);
+	PGresult *r;
+	ExecStatusType st;
 	int rc = 0;
 
+	if (pg_drain(s) == -1)
+		return -1;
+	r = PQexec(s->conn, sql);
+	st = PQresultStatus(r);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
 		rc = pg_fail(s, sql, r);
 	PQclear(r);
@@ -752,12 +853,15 @@ pg_begin(struct store *s)
 		return -1;
 	}
 	PQclear(r);
+	s->writing = 1;
 	return 0;
 }
 
 static int
 pg_rollback(struct store *s)
 {
+	pg_drain(s); /* its failure is what is rolled back */
+	s->writing = 0;
 	if (PQtransactionStatus(s->conn) == PQTRANS_IDLE)
 		return 0;
 	return pg_exec(s, "ROLLBACK");
@@ -772,6 +876,7 @@ pg_commit(struct store *s, int64_t applied_size)
 		pg_rollback(s);
 		return -1;
 	}
+	s->writing = 0;
 	return 0;
 }
 
@@ -798,7 +903,6 @@ static int
 pg_index_observation(struct store *s, const struct store_observation_row *o)
 {
 	struct pg_params p = { 0 };
-	PGresult *r;
 
 	pp_i64(&p, o->index);
 	pp_blob(&p, o->id, (int)sizeof(o->id));
@@ -816,14 +920,11 @@ pg_index_observation(struct store *s, const struct store_observation_row *o)
 	}
 	pp_blob(&p, o->entry, (int)o->len);
 	pp_text(&p, o->organisation);
-	if ((r = pg_run(s,
-		 "INSERT INTO observation(idx, id, t_from, t_to, category, "
-		 "source_type, member, lat_e7, lon_e7, entry, organisation) "
-		 "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
-		 1, &p)) == NULL)
-		return -1;
-	PQclear(r);
-	return 0;
+	return pg_write(s,
+	    "INSERT INTO observation(idx, id, t_from, t_to, category, "
+	    "source_type, member, lat_e7, lon_e7, entry, organisation) "
+	    "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+	    &p);
 }
 
 /* ---- the applier's rows (store/applier.h): SQL only --------------- */
@@ -1432,6 +1533,8 @@ pg_each(struct store *s, const char *sql,
 	ExecStatusType st;
 	int rc = 0, stop = 0;
 
+	if (pg_drain(s) == -1)
+		return -1;
 	if (PQsendQueryParams(s->conn, sql, 0, NULL, NULL, NULL, NULL, 1) !=
 		1 ||
 	    PQsetSingleRowMode(s->conn) != 1)
@@ -1673,7 +1776,6 @@ static int
 sql_add_obs(void *db, const struct associate_obs *o, const char *incident)
 {
 	struct pg_params p = { 0 };
-	PGresult *r;
 
 	pp_i64(&p, o->index);
 	pp_text(&p, incident);
@@ -1696,13 +1798,10 @@ sql_add_obs(void *db, const struct associate_obs *o, const char *incident)
 	pp_i64(&p, o->count);
 	pp_i64(&p, o->qualifier);
 	pp_text(&p, o->note ? o->note : "");
-	if ((r = pg_run(db,
-		 "INSERT INTO fusion_obs VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,"
-		 "$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)",
-		 1, &p)) == NULL)
-		return -1;
-	PQclear(r);
-	return 0;
+	return pg_write(db,
+	    "INSERT INTO fusion_obs VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,"
+	    "$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)",
+	    &p);
 }
 
 static int
@@ -1765,7 +1864,6 @@ sql_put_incident(void *db, const struct associate_incident *inc, int stored,
 	struct store *s = db;
 	const struct fusion_words *w = words->w;
 	struct pg_params p = { 0 };
-	PGresult *r;
 	size_t i;
 
 	(void)stored;
@@ -1824,10 +1922,8 @@ sql_put_incident(void *db, const struct associate_incident *inc, int stored,
 			pp_null(&p, OID_FLOAT8);
 		}
 	}
-	if ((r = pg_run(s, words->take ? upsert_inc_words : upsert_inc, 1,
-		 &p)) == NULL)
+	if (pg_write(s, words->take ? upsert_inc_words : upsert_inc, &p) == -1)
 		return -1;
-	PQclear(r);
 	if (!words->take)
 		return 0;
 	if (zoned &&

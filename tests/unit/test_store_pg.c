@@ -549,6 +549,38 @@ equivalence(const char *dir)
 	if (want != NULL && got != NULL && strcmp(want, got) != 0)
 		first_difference(want, got);
 
+	/* A write that fails (an observation's id twice) fails its
+	 * transaction, though writes are sent without waiting (pipelined):
+	 * at the latest the commit says so, and nothing of it stays. */
+	if (live != NULL && store_begin(live) == 0) {
+		char *bytes;
+		size_t blen;
+		int r1 = -1, r2 = -1;
+		int64_t nobs = -1;
+
+		if (canon_encode(ent[0], &bytes, &blen) == 0) {
+			r1 = store_apply(live, 1000, ent[0], bytes, blen,
+			    eid[0]);
+			free(bytes);
+		}
+		r2 = r1 == 0 ? store_commit(live, 1001) : -1;
+		if (r2 == -1)
+			store_rollback(live);
+		applied = -1;
+		store_applied_size(live, &applied);
+		store_count_observations(live, &nobs);
+		free(got);
+		ok(r2 == -1 && applied == (int64_t)nent + 1 && nobs == 11,
+		    "postgresql: a failed write fails its transaction (apply "
+		    "%d, commit %d, applied %lld)",
+		    r1, r2, (long long)applied);
+		got = dump_store(live);
+		ok(want != NULL && got != NULL && strcmp(want, got) == 0,
+		    "... and leaves the store as it was");
+		free(got);
+		got = NULL;
+	}
+
 	/* A write committed on one connection is read on another. */
 	ro = store_open("postgresql", url, STORE_READONLY);
 	applied = -1;
