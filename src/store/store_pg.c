@@ -242,6 +242,7 @@ struct store {
 	struct pg_stmt stmts[PG_MAX_STMTS];
 	int nstmts;
 	int writing; /* inside a write transaction: writes are pipelined */
+	int reading; /* inside a read snapshot (read_begin) */
 	int piped;   /* in libpq's pipeline mode */
 	int npending;
 	const char *pending[PG_MAX_PENDING]; /* their SQL, for messages */
@@ -430,6 +431,40 @@ pg_prepared(struct store *s, const char *sql, const struct pg_params *p,
 	return st->name;
 }
 
+/* The session's settings, on every new connection. */
+static const char session_sql[] =
+    "SET client_min_messages = warning; SET TIME ZONE 'UTC'";
+
+/*
+ * A connection the server closed (its restart, an administrator) is
+ * opened again, but only between transactions: inside a write
+ * transaction or a read snapshot what it held is gone, and the caller
+ * must see the failure (it rolls back). 0, or -1 when the connection is
+ * lost and cannot be opened again now.
+ */
+static int
+pg_alive(struct store *s)
+{
+	PGresult *r;
+	int ok;
+
+	if (PQstatus(s->conn) == CONNECTION_OK)
+		return 0;
+	if (s->writing || s->reading)
+		return pg_fail(s, "connection lost inside a transaction", NULL);
+	log_warnx("store %s: connection lost, connecting again", s->name);
+	PQreset(s->conn);
+	if (PQstatus(s->conn) != CONNECTION_OK)
+		return pg_fail(s, "connect again", NULL);
+	s->nstmts = 0; /* the server forgot the prepared statements */
+	s->piped = 0;
+	s->npending = 0;
+	r = PQexec(s->conn, session_sql);
+	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	PQclear(r);
+	return ok ? 0 : pg_fail(s, "session settings", NULL);
+}
+
 /*
  * Reads the results of the writes sent in pipeline mode (pg_write) and
  * leaves it: the first that failed is logged with its statement, and the
@@ -486,33 +521,44 @@ pg_drain(struct store *s)
 static PGresult *
 pg_run(struct store *s, const char *sql, int prepare, const struct pg_params *p)
 {
-	const char *name = NULL;
+	const char *name;
 	PGresult *r;
 	ExecStatusType st;
-	int err = 0;
+	int err = 0, attempt;
 
-	if (pg_drain(s) == -1)
-		return NULL;
 	if (p->overflow) {
 		log_warnx("store %s: over %d parameters", s->name,
 		    PG_MAX_PARAMS);
 		return NULL;
 	}
-	if (prepare && (name = pg_prepared(s, sql, p, &err)) == NULL && err)
-		return NULL;
-	if (name != NULL)
-		r = PQexecPrepared(s->conn, name, p->n, p->values, p->lengths,
-		    p->formats, 1);
-	else
-		r = PQexecParams(s->conn, sql, p->n, p->types, p->values,
-		    p->lengths, p->formats, 1);
-	st = PQresultStatus(r);
-	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+	/* libpq sees a closed connection on its next use: then once more,
+	 * connected again (pg_alive), unless inside a transaction. */
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (pg_drain(s) == -1 || pg_alive(s) == -1)
+			return NULL;
+		name = NULL;
+		if (prepare && (name = pg_prepared(s, sql, p, &err)) == NULL &&
+		    err) {
+			if (PQstatus(s->conn) == CONNECTION_OK)
+				return NULL;
+			continue;
+		}
+		if (name != NULL)
+			r = PQexecPrepared(s->conn, name, p->n, p->values,
+			    p->lengths, p->formats, 1);
+		else
+			r = PQexecParams(s->conn, sql, p->n, p->types,
+			    p->values, p->lengths, p->formats, 1);
+		st = PQresultStatus(r);
+		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+			return r;
 		pg_fail(s, sql, r);
 		PQclear(r);
-		return NULL;
+		if (PQstatus(s->conn) == CONNECTION_OK || s->writing ||
+		    s->reading)
+			return NULL;
 	}
-	return r;
+	return NULL;
 }
 
 /*
@@ -593,16 +639,23 @@ pg_exec(struct store *s, const char *sql)
 {
 	PGresult *r;
 	ExecStatusType st;
-	int rc = 0;
+	int attempt;
 
-	if (pg_drain(s) == -1)
-		return -1;
-	r = PQexec(s->conn, sql);
-	st = PQresultStatus(r);
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-		rc = pg_fail(s, sql, r);
-	PQclear(r);
-	return rc;
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (pg_drain(s) == -1 || pg_alive(s) == -1)
+			return -1;
+		r = PQexec(s->conn, sql);
+		st = PQresultStatus(r);
+		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+			pg_fail(s, sql, r);
+		PQclear(r);
+		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+			return 0;
+		if (PQstatus(s->conn) == CONNECTION_OK || s->writing ||
+		    s->reading)
+			return -1;
+	}
+	return -1;
 }
 
 /* ---- columns of a binary result ---------------------------------- */
@@ -816,8 +869,7 @@ pg_open(const char *target, int flags)
 	snprintf(s->name, sizeof(s->name), "postgresql://%s@%s:%s/%s",
 	    PQuser(s->conn), PQhost(s->conn), PQport(s->conn), PQdb(s->conn));
 	PQsetNoticeProcessor(s->conn, pg_notice, NULL);
-	if (pg_exec(s,
-		"SET client_min_messages = warning; SET TIME ZONE 'UTC'") == -1)
+	if (pg_exec(s, session_sql) == -1)
 		goto fail;
 	if ((flags & STORE_READONLY) ? check_version(s) : migrate(s))
 		goto fail;
@@ -1533,7 +1585,7 @@ pg_each(struct store *s, const char *sql,
 	ExecStatusType st;
 	int rc = 0, stop = 0;
 
-	if (pg_drain(s) == -1)
+	if (pg_drain(s) == -1 || pg_alive(s) == -1)
 		return -1;
 	if (PQsendQueryParams(s->conn, sql, 0, NULL, NULL, NULL, NULL, 1) !=
 		1 ||
@@ -2764,12 +2816,16 @@ pg_reset(struct store *s)
 static int
 pg_read_begin(struct store *s)
 {
-	return pg_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+	if (pg_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") == -1)
+		return -1;
+	s->reading = 1;
+	return 0;
 }
 
 static int
 pg_read_end(struct store *s)
 {
+	s->reading = 0;
 	return PQtransactionStatus(s->conn) == PQTRANS_IDLE
 	    ? 0
 	    : pg_exec(s, "COMMIT");

@@ -581,6 +581,26 @@ equivalence(const char *dir)
 		got = NULL;
 	}
 
+	/* The server closes the connection (a restart, an administrator):
+	 * the next read connects again. */
+	if (live != NULL) {
+		int64_t nobs = -1;
+
+		ok(admin(NULL,
+		       "SELECT pg_terminate_backend(pid) FROM "
+		       "pg_stat_activity WHERE datname = 'truce_t_live'") ==
+			    0 &&
+			store_count_observations(live, &nobs) == 0 &&
+			nobs == 11,
+		    "postgresql: a connection the server closed is opened "
+		    "again");
+		got = dump_store(live);
+		ok(want != NULL && got != NULL && strcmp(want, got) == 0,
+		    "... and reads the same (statements prepared again)");
+		free(got);
+		got = NULL;
+	}
+
 	/* A write committed on one connection is read on another. */
 	ro = store_open("postgresql", url, STORE_READONLY);
 	applied = -1;
