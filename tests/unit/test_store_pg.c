@@ -39,6 +39,8 @@ static json_t *ent[NENT]; /* log index = position + 1 */
 static char eid[NENT][OBSERVATION_ID_LEN + 1];
 static size_t nent;
 static char base[512]; /* TRUCE_TEST_PG_URL up to its database name */
+/* The test's databases, named by its pid: runs may share a cluster. */
+static char db_live[48], db_replay[48], db_resumed[48], db_schema[48];
 
 /* The URL of database name on the test's cluster. */
 static void
@@ -531,7 +533,7 @@ equivalence(const char *dir)
 
 	/* Live: one commit per entry, through the store's URI as
 	 * truce.conf names it. */
-	url_of("truce_t_live", url, sizeof(url));
+	url_of(db_live, url, sizeof(url));
 	live = store_open(url, "ignored", 0);
 	ok(live != NULL, "postgresql: opens by its URI");
 	store_set_fusion(live, f);
@@ -586,10 +588,13 @@ equivalence(const char *dir)
 	if (live != NULL) {
 		int64_t nobs = -1;
 
-		ok(admin(NULL,
-		       "SELECT pg_terminate_backend(pid) FROM "
-		       "pg_stat_activity WHERE datname = 'truce_t_live'") ==
-			    0 &&
+		char kill[160];
+
+		snprintf(kill, sizeof(kill),
+		    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+		    "WHERE datname = '%s'",
+		    db_live);
+		ok(admin(NULL, kill) == 0 &&
 			store_count_observations(live, &nobs) == 0 &&
 			nobs == 11,
 		    "postgresql: a connection the server closed is opened "
@@ -614,7 +619,7 @@ equivalence(const char *dir)
 	store_close(ro);
 	free(got);
 
-	url_of("truce_t_replay", url, sizeof(url));
+	url_of(db_replay, url, sizeof(url));
 	replay = store_open("postgresql", url, 0);
 	store_set_fusion(replay, f);
 	ok(replay != NULL && apply_entries(replay, 0, nent, 1) == 0,
@@ -644,7 +649,7 @@ equivalence(const char *dir)
 
 	/* Resumed: half, reopened (fusion's book from the tables), a
 	 * transaction rolled back, then the rest. */
-	url_of("truce_t_resumed", url, sizeof(url));
+	url_of(db_resumed, url, sizeof(url));
 	resumed = store_open("postgresql", url, 0);
 	store_set_fusion(resumed, f);
 	ok(resumed != NULL && apply_entries(resumed, 0, nent / 2, 1) == 0,
@@ -683,20 +688,20 @@ schema(void)
 	char url[600];
 	struct store *s;
 
-	url_of("truce_t_schema", url, sizeof(url));
+	url_of(db_schema, url, sizeof(url));
 	s = store_open("postgresql", url, STORE_READONLY);
 	ok(s == NULL, "read-only: a database without the schema is refused");
 	s = store_open("postgresql", url, 0);
 	ok(s != NULL, "a writer creates the schema (version 1)");
 	store_close(s);
-	ok(admin("truce_t_schema",
+	ok(admin(db_schema,
 	       "SELECT 1 FROM meta WHERE key = 'schema_version' AND value = "
 	       "1") == 0,
 	    "meta.schema_version is 1");
 	s = store_open("postgresql", url, STORE_READONLY);
 	ok(s != NULL, "read-only: a store of this version opens");
 	store_close(s);
-	ok(admin("truce_t_schema",
+	ok(admin(db_schema,
 	       "UPDATE meta SET value = 99 WHERE key = "
 	       "'schema_version'") == 0 &&
 		(s = store_open("postgresql", url, 0)) == NULL,
@@ -705,18 +710,18 @@ schema(void)
 	s = store_open("postgresql", url, STORE_READONLY);
 	ok(s == NULL, "... also read-only");
 	store_close(s);
-	ok(admin("truce_t_schema",
+	ok(admin(db_schema,
 	       "UPDATE meta SET value = 1 WHERE key = "
 	       "'schema_version'") == 0 &&
 		(s = store_open("postgresql", url, 0)) != NULL,
 	    "and opens again at its version");
 	store_close(s);
-	ok(admin("truce_t_schema",
+	ok(admin(db_schema,
 	       "SELECT 1 FROM pg_indexes WHERE indexname = "
 	       "'observation_cat_time_geom' AND indexdef LIKE '%gist "
 	       "(category, trange, geom)%'") == 0,
 	    "observations: GiST(category, trange, geom)");
-	ok(admin("truce_t_schema",
+	ok(admin(db_schema,
 	       "SELECT count(*) FROM geometry_columns WHERE type = "
 	       "'POINT' AND srid = 4326 AND f_table_name IN ('observation', "
 	       "'incident') HAVING count(*) = 2") == 0,
@@ -738,8 +743,8 @@ schema(void)
 int
 main(void)
 {
-	static const char *const dbs[] = { "truce_t_live", "truce_t_replay",
-		"truce_t_resumed", "truce_t_schema", NULL };
+	const char *const dbs[] = { db_live, db_replay, db_resumed, db_schema,
+		NULL };
 	const char *url = getenv("TRUCE_TEST_PG_URL"), *slash;
 	char tmpl[] = "/tmp/truce-store-pg.XXXXXX", *dir;
 	size_t i;
@@ -755,6 +760,13 @@ main(void)
 		return 0;
 	}
 	snprintf(base, sizeof(base), "%.*s", (int)(slash - url + 1), url);
+	snprintf(db_live, sizeof(db_live), "truce_t%d_live", (int)getpid());
+	snprintf(db_replay, sizeof(db_replay), "truce_t%d_replay",
+	    (int)getpid());
+	snprintf(db_resumed, sizeof(db_resumed), "truce_t%d_resumed",
+	    (int)getpid());
+	snprintf(db_schema, sizeof(db_schema), "truce_t%d_schema",
+	    (int)getpid());
 	for (i = 0; dbs[i] != NULL; i++)
 		if (fresh_db(dbs[i]) == -1) {
 			printf("Bail out! cannot create database %s\n", dbs[i]);
