@@ -116,14 +116,17 @@ test: deps
 	@$(MAKE) --no-print-directory test-pg-run
 
 test-pg: deps
-	@$(MAKE) --no-print-directory -j$(JOBS) build/asan/truce
+	@$(MAKE) --no-print-directory -j$(JOBS) build/asan/truce \
+		build/asan/tests/test_store_pg
 	@$(MAKE) --no-print-directory test-pg-run
 
+# test_store_pg (skipped in the first pass) gets the cluster's URL here.
 test-pg-run:
 	@if build/asan/truce serve --help-config 2>&1 | grep -q postgresql; \
 	then \
 		echo "make test: again on PostgreSQL: $(notdir $(PG_T))"; \
-		$(TEST_ENV) tests/lib/pg.sh run prove -j2 --exec '' $(PG_T); \
+		$(TEST_ENV) tests/lib/pg.sh run prove -j2 --exec '' \
+			build/asan/tests/test_store_pg $(PG_T); \
 	else \
 		echo "make test: the binary has no PostgreSQL store:" \
 		    "the PostgreSQL pass is skipped"; \

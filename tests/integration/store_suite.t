@@ -11,12 +11,15 @@ if ! "$T" serve --help-config 2>&1 | grep -q postgresql; then
 	exit 0
 fi
 [ -x "$SUITE" ] || { echo "Bail out! $SUITE is missing: make test-build"; exit 1; }
-if [ -z "${PG_URI:-}" ]; then
-	. "$TRUCE_TOP/tests/lib/pg.sh"
+# A cluster of its own, or the one of `tests/lib/pg.sh run`.
+. "$TRUCE_TOP/tests/lib/pg.sh"
+if [ -z "$PG_URI" ]; then
 	pg_start || { echo "Bail out! no PostgreSQL cluster"; exit 1; }
 fi
+# The suite's databases, named by this test's pid: runs may share a cluster.
+p=suite$$_
 for db in store live replay resumed; do
-	pg_createdb "$db" || { echo "Bail out! cannot create database $db"; exit 1; }
+	pg_createdb "$p$db" || { echo "Bail out! cannot create database $p$db"; exit 1; }
 done
 # The suite's own TAP output is this test's.
-TRUCE_TEST_STORE=$PG_URI "$SUITE"
+TRUCE_TEST_STORE=$PG_URI$p "$SUITE"

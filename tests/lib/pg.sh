@@ -15,7 +15,10 @@
 #   pg_stop                        stop the cluster and remove its folder.
 # Run as a command, `tests/lib/pg.sh run CMD...` starts a cluster, runs CMD
 # with TRUCE_TEST_STORE=$PG_URI (tests/lib/truce-store.sh gives every center
-# created under it a fresh database of that cluster), and stops it after.
+# created under it a fresh database of that cluster), TRUCE_TEST_PG_URL (its
+# `postgres` database, for tests/unit/test_store_pg.c) and PG_DIR, PG_PORT,
+# PG_URI exported, and stops it after. A script that sources this file
+# under it finds the cluster in those (pg_sql, pg_createdb work on it).
 #
 # PostgreSQL refuses to run as root: as root (the tests and CI are), initdb
 # and the server run as the `postgres` user (runuser) in a folder it owns.
@@ -24,9 +27,9 @@
 # benchmarks). PG_BIN overrides /usr/lib/postgresql/15/bin.
 
 : "${PG_BIN:=/usr/lib/postgresql/15/bin}"
-PG_DIR=
-PG_PORT=
-PG_URI=
+PG_DIR=${PG_DIR:-}
+PG_PORT=${PG_PORT:-}
+PG_URI=${PG_URI:-}
 PG_OWNER=
 
 pg_fail() {
@@ -153,6 +156,6 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	trap pg_stop EXIT
 	trap 'exit 130' INT TERM
 	pg_start || exit 1
-	TRUCE_TEST_STORE=$PG_URI "$@"
+	TRUCE_TEST_STORE=$PG_URI TRUCE_TEST_PG_URL=${PG_URI}postgres "$@"
 	exit $?
 fi
