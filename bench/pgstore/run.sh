@@ -3,7 +3,10 @@
 # `make bench` (bench/run.sh's suites) or alone (`make bench-pgstore`).
 # In the same run, on the same generated observations (bench/gen.c):
 #
-#   1. durable ingest over HTTP (batches of 1,000, 2 clients) into a fresh
+#   1. durable ingest over HTTP (batches of 1,000, one client: the log's
+#      order is then the same in every center, so the queries' log
+#      indexes can be compared across centers; the store, not the client,
+#      is the bound either way) into a fresh
 #      center on SQLite and into one on PostgreSQL + PostGIS (`store =
 #      postgresql://...`), until the store has applied every observation:
 #      observations/s, the server's CPU per observation (its applier
@@ -266,7 +269,7 @@ for rep in $(seq "$REPS"); do
 		read -r cpu0 app0 <<<"$(server_cpu)"
 		pg0=$(pg_cpu)
 		t0=$(date +%s.%N)
-		line=$("$TB" ingest "$URL" "$tok" 1000 2 "$N" 3600 \
+		line=$("$TB" ingest "$URL" "$tok" 1000 1 "$N" 3600 \
 			2>>"$OUT/ingest.log")
 		caught_up "$tok"
 		sec=$(since "$t0")
