@@ -841,6 +841,7 @@ static struct store *
 pg_open(const char *target, int flags)
 {
 	struct store *s;
+	const char *msg;
 
 	if ((flags & STORE_SCRATCH) != 0) {
 		log_warnx("store: a scratch store (an audit's replay) is "
@@ -860,9 +861,10 @@ pg_open(const char *target, int flags)
 	snprintf(s->name, sizeof(s->name), "postgresql");
 	s->conn = PQconnectdb(target);
 	if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK) {
-		log_warnx("store: cannot connect to PostgreSQL: %s",
-		    s->conn != NULL ? PQerrorMessage(s->conn)
-				    : "out of memory");
+		msg =
+		    s->conn != NULL ? PQerrorMessage(s->conn) : "out of memory";
+		log_warnx("store: cannot connect to PostgreSQL: %.*s",
+		    (int)strcspn(msg, "\n"), msg);
 		goto fail;
 	}
 	/* Named without its password: user@host:port/database. */
