@@ -608,6 +608,12 @@ equivalence(const char *dir)
 		got = NULL;
 	}
 
+	ok(admin(db_live,
+	       "SELECT 1 FROM incident_layer WHERE category = 'explosion' AND "
+	       "kind = 'observed' AND state = 'received' AND zone = 'Zone A' "
+	       "AND time_from <= time_to") == 0,
+	    "postgresql: incident_layer shows a located incident by names");
+
 	/* A write committed on one connection is read on another. */
 	ro = store_open("postgresql", url, STORE_READONLY);
 	applied = -1;
@@ -694,12 +700,12 @@ schema(void)
 	s = store_open("postgresql", url, STORE_READONLY);
 	ok(s == NULL, "read-only: a database without the schema is refused");
 	s = store_open("postgresql", url, 0);
-	ok(s != NULL, "a writer creates the schema (version 1)");
+	ok(s != NULL, "a writer creates the schema (version 2)");
 	store_close(s);
 	ok(admin(db_schema,
 	       "SELECT 1 FROM meta WHERE key = 'schema_version' AND value = "
-	       "1") == 0,
-	    "meta.schema_version is 1");
+	       "2") == 0,
+	    "meta.schema_version is 2");
 	s = store_open("postgresql", url, STORE_READONLY);
 	ok(s != NULL, "read-only: a store of this version opens");
 	store_close(s);
@@ -713,10 +719,27 @@ schema(void)
 	ok(s == NULL, "... also read-only");
 	store_close(s);
 	ok(admin(db_schema,
-	       "UPDATE meta SET value = 1 WHERE key = "
+	       "UPDATE meta SET value = 2 WHERE key = "
 	       "'schema_version'") == 0 &&
 		(s = store_open("postgresql", url, 0)) != NULL,
 	    "and opens again at its version");
+	store_close(s);
+	/* A store of version 1 (before the layers' views) is migrated in
+	 * place by a writer, and only by a writer. */
+	admin(db_schema,
+	    "DROP VIEW incident_layer, observation_layer; DROP TABLE "
+	    "incident_category; UPDATE meta SET value = 1 WHERE key = "
+	    "'schema_version'");
+	s = store_open("postgresql", url, STORE_READONLY);
+	ok(s == NULL, "read-only: a store of version 1 is refused");
+	store_close(s);
+	s = store_open("postgresql", url, 0);
+	ok(s != NULL &&
+		admin(db_schema,
+		    "SELECT 1 FROM meta WHERE key = 'schema_version' AND "
+		    "value = 2") == 0 &&
+		admin(db_schema, "SELECT count(*) FROM incident_layer") == 0,
+	    "a writer migrates version 1 to 2 (the views made)");
 	store_close(s);
 	ok(admin(db_schema,
 	       "SELECT 1 FROM pg_indexes WHERE indexname = "
@@ -728,6 +751,14 @@ schema(void)
 	       "'POINT' AND srid = 4326 AND f_table_name IN ('observation', "
 	       "'incident') HAVING count(*) = 2") == 0,
 	    "observation and incident are PostGIS layers (Point, 4326)");
+	ok(admin(db_schema,
+	       "SELECT count(*) FROM geometry_columns WHERE f_table_name IN "
+	       "('observation_layer', 'incident_layer') HAVING count(*) = "
+	       "2") == 0 &&
+		admin(db_schema,
+		    "SELECT 1 FROM incident_category WHERE code = 0 AND name = "
+		    "'explosion'") == 0,
+	    "the layers' views, with fusion's categories named");
 	s = store_open("postgresql", url, STORE_SCRATCH);
 	ok(s == NULL, "a scratch store is SQLite's only");
 	store_close(s);
