@@ -2101,7 +2101,8 @@ load_link(void *ctx, const PGresult *r)
 }
 
 /* The committed rows: incidents in creation order, then every placed
- * observation in log order, then the links. A callback's -1 is an
+ * observation in log order, then the links (in the order SQLite's
+ * covering index incident_link_complaint gives them). A callback's -1 is an
  * error. */
 static int
 sql_load(void *db, fusionbook_incident_fn inc_fn, fusionbook_obs_fn obs_fn,
@@ -2117,7 +2118,7 @@ sql_load(void *db, fusionbook_incident_fn inc_fn, fusionbook_obs_fn obs_fn,
 		"SELECT " FOBS_COLS ", f.incident FROM fusion_obs f JOIN "
 		"observation o ON o.idx = f.idx ORDER BY f.idx",
 		"SELECT incident, complaint_idx FROM incident_link ORDER BY "
-		"incident, complaint_idx",
+		"complaint_idx, incident",
 	};
 	int i;
 
