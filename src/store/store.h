@@ -5,10 +5,11 @@
  * log and `truce rebuild` recreates it from the log alone.
  *
  * Backends sit behind struct store_ops (STYLE.md rule 11, after Redis's
- * ConnectionType): SQLite now (store_sqlite.c), PostgreSQL later, and the
- * same test suite runs against each. The rules of the center's entries
- * are not the backends': store_apply hands them to store/applier.h, which
- * reads and writes through the backend's rows (docs/storage.md, "Layers").
+ * ConnectionType): SQLite (store_sqlite.c, the default) and PostgreSQL +
+ * PostGIS (store_pg.c), and the same test suite runs against each. The
+ * rules of the center's entries are not the backends': store_apply hands
+ * them to store/applier.h, which reads and writes through the backend's
+ * rows (docs/storage.md, "Layers").
  * One struct store is one connection: use it from one thread at a time.
  */
 #ifndef TRUCE_STORE_H

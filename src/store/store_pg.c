@@ -70,7 +70,7 @@
  * version v - 1 to v. A new version appends one; a store of a version
  * above PG_SCHEMA_VERSION was written by a newer truce and is refused.
  */
-#define PG_SCHEMA_VERSION 1
+#define PG_SCHEMA_VERSION 2
 
 /* A text column compared and sorted byte by byte, as SQLite does. */
 #define T "text COLLATE \"C\""
@@ -217,7 +217,27 @@ static const char migration_1[] =
     "  note " T " NOT NULL, PRIMARY KEY(report, member));"
     "CREATE TABLE report_entry(idx bigint PRIMARY KEY);";
 
-static const char *const migrations[PG_SCHEMA_VERSION] = { migration_1 };
+/* 2: for a GIS client: fusion's category codes named (refreshed at
+ * every writer's open: refresh_names), and the two layers with names and
+ * times. Views: nothing is stored twice. */
+static const char migration_2[] =
+    "CREATE TABLE incident_category(code bigint PRIMARY KEY, name " T
+    " NOT NULL);"
+    "CREATE VIEW incident_layer AS SELECT i.rid, i.id, c.name AS "
+    "  category, CASE i.kind WHEN 0 THEN 'observed' ELSE 'complaint' END "
+    "  AS kind, coalesce(st.state, 'received') AS state, i.count, i.zone,"
+    "  i.description, i.nsources, i.ncomplaints, to_timestamp(i.t_from / "
+    "  1000.0) AS time_from, to_timestamp(i.t_to / 1000.0) AS time_to,"
+    "  i.geom FROM incident i LEFT JOIN incident_category c ON c.code = "
+    "  i.category LEFT JOIN incident_state st ON st.incident = i.id WHERE "
+    "  i.live = 1 AND i.geom IS NOT NULL;"
+    "CREATE VIEW observation_layer AS SELECT idx, encode(id, 'hex') AS id,"
+    "  category, source_type, member, organisation, to_timestamp(t_from / "
+    "  1000.0) AS time_from, to_timestamp(t_to / 1000.0) AS time_to, geom "
+    "  FROM observation WHERE geom IS NOT NULL;";
+
+static const char *const migrations[PG_SCHEMA_VERSION] = { migration_1,
+	migration_2 };
 
 /* What store_reset empties (every table but meta). */
 static const char reset_sql[] =
@@ -759,6 +779,22 @@ read_version(struct store *s, int64_t *v)
 	return 1;
 }
 
+/* Names fusion's category codes as this binary does (incident_layer). */
+static int
+refresh_names(struct store *s)
+{
+	const char *name;
+	int i;
+
+	if (pg_exec(s, "DELETE FROM incident_category") == -1)
+		return -1;
+	for (i = 0; (name = associate_category_name(i)) != NULL; i++)
+		if (pg_do(s, "INSERT INTO incident_category VALUES($1,$2)",
+			"it", (int64_t)i, name) == -1)
+			return -1;
+	return 0;
+}
+
 /* Brings the schema to PG_SCHEMA_VERSION, each migration in the one
  * transaction with the version it reaches. 0 or -1. */
 static int
@@ -799,6 +835,8 @@ migrate(struct store *s)
 		if (pg_exec(s, sql) == -1)
 			goto fail;
 	}
+	if (refresh_names(s) == -1)
+		goto fail;
 	return pg_exec(s, "COMMIT");
 fail:
 	if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
@@ -841,6 +879,7 @@ static struct store *
 pg_open(const char *target, int flags)
 {
 	struct store *s;
+	const char *msg;
 
 	if ((flags & STORE_SCRATCH) != 0) {
 		log_warnx("store: a scratch store (an audit's replay) is "
@@ -860,9 +899,10 @@ pg_open(const char *target, int flags)
 	snprintf(s->name, sizeof(s->name), "postgresql");
 	s->conn = PQconnectdb(target);
 	if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK) {
-		log_warnx("store: cannot connect to PostgreSQL: %s",
-		    s->conn != NULL ? PQerrorMessage(s->conn)
-				    : "out of memory");
+		msg =
+		    s->conn != NULL ? PQerrorMessage(s->conn) : "out of memory";
+		log_warnx("store: cannot connect to PostgreSQL: %.*s",
+		    (int)strcspn(msg, "\n"), msg);
 		goto fail;
 	}
 	/* Named without its password: user@host:port/database. */
@@ -2061,7 +2101,8 @@ load_link(void *ctx, const PGresult *r)
 }
 
 /* The committed rows: incidents in creation order, then every placed
- * observation in log order, then the links. A callback's -1 is an
+ * observation in log order, then the links (in the order SQLite's
+ * covering index incident_link_complaint gives them). A callback's -1 is an
  * error. */
 static int
 sql_load(void *db, fusionbook_incident_fn inc_fn, fusionbook_obs_fn obs_fn,
@@ -2077,7 +2118,7 @@ sql_load(void *db, fusionbook_incident_fn inc_fn, fusionbook_obs_fn obs_fn,
 		"SELECT " FOBS_COLS ", f.incident FROM fusion_obs f JOIN "
 		"observation o ON o.idx = f.idx ORDER BY f.idx",
 		"SELECT incident, complaint_idx FROM incident_link ORDER BY "
-		"incident, complaint_idx",
+		"complaint_idx, incident",
 	};
 	int i;
 

@@ -2,7 +2,8 @@
  * The PostgreSQL + PostGIS backend (store/store_pg.c) against a real
  * cluster: TRUCE_TEST_PG_URL names a database of it (postgresql://
  * user@host:port/db, a superuser: the test creates and drops databases
- * beside it); unset, the test is skipped. The same entries (observations
+ * beside it), or TRUCE_TEST_STORE the cluster (tests/lib/pg.sh's
+ * postgresql://...:PORT/); neither set, the test is skipped. The same entries (observations
  * of every located and unlocated form, complaints, an analyst's merge and
  * split, fusion attached) are applied to a SQLite store and to PostgreSQL
  * stores, live (a commit per entry), replayed (one commit) and resumed
@@ -38,7 +39,8 @@
 static json_t *ent[NENT]; /* log index = position + 1 */
 static char eid[NENT][OBSERVATION_ID_LEN + 1];
 static size_t nent;
-static char base[512]; /* TRUCE_TEST_PG_URL up to its database name */
+static char base[512];	    /* the cluster's URL up to a database name */
+static char admin_url[600]; /* the database the test connects to */
 /* The test's databases, named by its pid: runs may share a cluster. */
 static char db_live[48], db_replay[48], db_resumed[48], db_schema[48];
 
@@ -68,7 +70,7 @@ admin(const char *db, const char *sql)
 
 	if (db != NULL)
 		url_of(db, url, sizeof(url));
-	c = PQconnectdb(db != NULL ? url : getenv("TRUCE_TEST_PG_URL"));
+	c = PQconnectdb(db != NULL ? url : admin_url);
 	if (PQstatus(c) != CONNECTION_OK) {
 		diag("admin: %s", PQerrorMessage(c));
 		PQfinish(c);
@@ -606,6 +608,12 @@ equivalence(const char *dir)
 		got = NULL;
 	}
 
+	ok(admin(db_live,
+	       "SELECT 1 FROM incident_layer WHERE category = 'explosion' AND "
+	       "kind = 'observed' AND state = 'received' AND zone = 'Zone A' "
+	       "AND time_from <= time_to") == 0,
+	    "postgresql: incident_layer shows a located incident by names");
+
 	/* A write committed on one connection is read on another. */
 	ro = store_open("postgresql", url, STORE_READONLY);
 	applied = -1;
@@ -692,12 +700,12 @@ schema(void)
 	s = store_open("postgresql", url, STORE_READONLY);
 	ok(s == NULL, "read-only: a database without the schema is refused");
 	s = store_open("postgresql", url, 0);
-	ok(s != NULL, "a writer creates the schema (version 1)");
+	ok(s != NULL, "a writer creates the schema (version 2)");
 	store_close(s);
 	ok(admin(db_schema,
 	       "SELECT 1 FROM meta WHERE key = 'schema_version' AND value = "
-	       "1") == 0,
-	    "meta.schema_version is 1");
+	       "2") == 0,
+	    "meta.schema_version is 2");
 	s = store_open("postgresql", url, STORE_READONLY);
 	ok(s != NULL, "read-only: a store of this version opens");
 	store_close(s);
@@ -711,10 +719,27 @@ schema(void)
 	ok(s == NULL, "... also read-only");
 	store_close(s);
 	ok(admin(db_schema,
-	       "UPDATE meta SET value = 1 WHERE key = "
+	       "UPDATE meta SET value = 2 WHERE key = "
 	       "'schema_version'") == 0 &&
 		(s = store_open("postgresql", url, 0)) != NULL,
 	    "and opens again at its version");
+	store_close(s);
+	/* A store of version 1 (before the layers' views) is migrated in
+	 * place by a writer, and only by a writer. */
+	admin(db_schema,
+	    "DROP VIEW incident_layer, observation_layer; DROP TABLE "
+	    "incident_category; UPDATE meta SET value = 1 WHERE key = "
+	    "'schema_version'");
+	s = store_open("postgresql", url, STORE_READONLY);
+	ok(s == NULL, "read-only: a store of version 1 is refused");
+	store_close(s);
+	s = store_open("postgresql", url, 0);
+	ok(s != NULL &&
+		admin(db_schema,
+		    "SELECT 1 FROM meta WHERE key = 'schema_version' AND "
+		    "value = 2") == 0 &&
+		admin(db_schema, "SELECT count(*) FROM incident_layer") == 0,
+	    "a writer migrates version 1 to 2 (the views made)");
 	store_close(s);
 	ok(admin(db_schema,
 	       "SELECT 1 FROM pg_indexes WHERE indexname = "
@@ -726,6 +751,14 @@ schema(void)
 	       "'POINT' AND srid = 4326 AND f_table_name IN ('observation', "
 	       "'incident') HAVING count(*) = 2") == 0,
 	    "observation and incident are PostGIS layers (Point, 4326)");
+	ok(admin(db_schema,
+	       "SELECT count(*) FROM geometry_columns WHERE f_table_name IN "
+	       "('observation_layer', 'incident_layer') HAVING count(*) = "
+	       "2") == 0 &&
+		admin(db_schema,
+		    "SELECT 1 FROM incident_category WHERE code = 0 AND name = "
+		    "'explosion'") == 0,
+	    "the layers' views, with fusion's categories named");
 	s = store_open("postgresql", url, STORE_SCRATCH);
 	ok(s == NULL, "a scratch store is SQLite's only");
 	store_close(s);
@@ -746,20 +779,33 @@ main(void)
 	const char *const dbs[] = { db_live, db_replay, db_resumed, db_schema,
 		NULL };
 	const char *url = getenv("TRUCE_TEST_PG_URL"), *slash;
+	const char *cluster = getenv("TRUCE_TEST_STORE");
 	char tmpl[] = "/tmp/truce-store-pg.XXXXXX", *dir;
 	size_t i;
 
-	if (url == NULL || *url == '\0') {
-		printf("1..0 # SKIP TRUCE_TEST_PG_URL is not set\n");
+	/* TRUCE_TEST_PG_URL names a database; or TRUCE_TEST_STORE a cluster
+	 * (tests/lib/pg.sh: postgresql://...:PORT/, no database). */
+	if ((url == NULL || *url == '\0') && cluster != NULL &&
+	    store_pg_uri(cluster) && strlen(cluster) < sizeof(base) &&
+	    cluster[strlen(cluster) - 1] == '/') {
+		snprintf(base, sizeof(base), "%s", cluster);
+		snprintf(admin_url, sizeof(admin_url), "%spostgres", base);
+	} else if (url == NULL || *url == '\0') {
+		printf("1..0 # SKIP neither TRUCE_TEST_PG_URL nor "
+		       "TRUCE_TEST_STORE names a PostgreSQL cluster\n");
 		return 0;
-	}
-	if ((slash = strrchr(url, '/')) == NULL || strchr(url, '?') != NULL ||
-	    (size_t)(slash - url + 1) >= sizeof(base)) {
+	} else if ((slash = strrchr(url, '/')) == NULL ||
+	    strchr(url, '?') != NULL ||
+	    (size_t)(slash - url + 1) >= sizeof(base) ||
+	    strlen(url) >= sizeof(admin_url)) {
 		printf("1..0 # SKIP TRUCE_TEST_PG_URL is not "
 		       "postgresql://user@host:port/db\n");
 		return 0;
+	} else {
+		snprintf(base, sizeof(base), "%.*s", (int)(slash - url + 1),
+		    url);
+		snprintf(admin_url, sizeof(admin_url), "%s", url);
 	}
-	snprintf(base, sizeof(base), "%.*s", (int)(slash - url + 1), url);
 	snprintf(db_live, sizeof(db_live), "truce_t%d_live", (int)getpid());
 	snprintf(db_replay, sizeof(db_replay), "truce_t%d_replay",
 	    (int)getpid());
