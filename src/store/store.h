@@ -696,6 +696,7 @@ int store_count_incidents(struct store *s, int64_t *n);
  * no stated order, with only what counting needs: one row each, where
  * increcord_query builds the whole record (its observations,
  * zones, decisions) — trends over a year read hundreds of thousands.
+ * fn must not use s: a backend may stream the rows (PostgreSQL does).
  * Cost: one indexed range scan. 0 or -1.
  */
 int store_incident_tallies(struct store *s, int64_t from_ms, int64_t to_ms,
@@ -763,7 +764,8 @@ int store_source_statuses(struct store *s, int64_t from_ms, int64_t to_ms,
  *   STORE_KEYS_TASKS        incidents with a task or a release;
  *   STORE_KEYS_CUSTODY      every step of custody: its log index, the
  *                           item's SHA-256 (64 lower-case hex).
- * Rows only; what a row holds is store/statedigest.c's. 0, or -1 on error
+ * Rows only; what a row holds is store/statedigest.c's. fn must not use
+ * s: a backend may stream the rows (PostgreSQL does). 0, or -1 on error
  * or an unknown kind. Cost: one scan of the kind's table.
  */
 int store_state_keys(struct store *s, enum store_key_kind kind, int64_t from,

@@ -1611,24 +1611,27 @@ done:
 }
 
 /*
- * Runs sql (static, no parameters) row by row (libpq's single-row mode),
- * so that a table of millions of rows is never held whole: fn is called
- * with each one-row result and must not use the connection. Non-zero
- * from fn stops (the rest is read and dropped); -1 from fn is an error.
- * 0 or -1.
+ * Runs sql with p (NULL: none) row by row (libpq's single-row mode), so
+ * that millions of rows are never held whole: fn is called with each
+ * one-row result and must not use the connection. Non-zero from fn stops
+ * (the rest is read and dropped); -1 from fn is an error. 0 or -1.
  */
 static int
-pg_each(struct store *s, const char *sql,
+pg_each(struct store *s, const char *sql, const struct pg_params *p,
     int (*fn)(void *ctx, const PGresult *r), void *ctx)
 {
 	PGresult *r;
 	ExecStatusType st;
 	int rc = 0, stop = 0;
 
+	if (p != NULL && p->overflow)
+		return -1;
 	if (pg_drain(s) == -1 || pg_alive(s) == -1)
 		return -1;
-	if (PQsendQueryParams(s->conn, sql, 0, NULL, NULL, NULL, NULL, 1) !=
-		1 ||
+	if (PQsendQueryParams(s->conn, sql, p != NULL ? p->n : 0,
+		p != NULL ? p->types : NULL, p != NULL ? p->values : NULL,
+		p != NULL ? p->lengths : NULL, p != NULL ? p->formats : NULL,
+		1) != 1 ||
 	    PQsetSingleRowMode(s->conn) != 1)
 		return pg_fail(s, sql, NULL);
 	while ((r = PQgetResult(s->conn)) != NULL) {
@@ -1664,7 +1667,7 @@ pg_observation_ids(struct store *s, store_id_fn fn, void *ctx)
 {
 	struct ids_visit v = { fn, ctx };
 
-	return pg_each(s, "SELECT id, idx FROM observation", ids_row, &v);
+	return pg_each(s, "SELECT id, idx FROM observation", NULL, ids_row, &v);
 }
 
 #define WORLD_LON 1800000000
@@ -2123,7 +2126,7 @@ sql_load(void *db, fusionbook_incident_fn inc_fn, fusionbook_obs_fn obs_fn,
 	int i;
 
 	for (i = 0; i < 3; i++)
-		if (pg_each(s, sql[i], fn[i], &v) == -1)
+		if (pg_each(s, sql[i], NULL, fn[i], &v) == -1)
 			return -1;
 	return 0;
 }
@@ -2412,41 +2415,51 @@ pg_count_incidents(struct store *s, int64_t *n)
 	return count_of(s, "SELECT count(*) FROM incident WHERE live = 1", n);
 }
 
+struct tally_visit {
+	store_tally_fn fn;
+	void *ctx;
+};
+
+static int
+tally_row(void *ctx, const PGresult *r)
+{
+	struct tally_visit *v = ctx;
+	struct store_incident_tally row;
+	const char *name;
+
+	row.kind =
+	    col_int(r, 0, 0) == ASSOCIATE_OBSERVED ? "observed" : "complaint";
+	name = associate_category_name(col_int(r, 0, 1));
+	row.category = name != NULL ? name : "other";
+	row.zone = col_text(r, 0, 2);
+	row.state = col_text(r, 0, 3);
+	row.time_from_ms = col_i64(r, 0, 4);
+	row.count = col_i64(r, 0, 5);
+	return v->fn(v->ctx, &row) != 0; /* stops, not an error */
+}
+
+/* Streamed (a year's trend reads hundreds of thousands of rows): fn does
+ * not use the store (store.h). */
 static int
 pg_incident_tallies(struct store *s, int64_t from_ms, int64_t to_ms,
     const char *released_to, store_tally_fn fn, void *ctx)
 {
-	struct store_incident_tally row;
-	PGresult *r;
-	const char *name;
-	int k, n;
+	struct tally_visit v = { fn, ctx };
+	struct pg_params p = { 0 };
 
+	pp_i64(&p, from_ms);
+	pp_i64(&p, to_ms);
+	pp_text(&p, released_to);
 	/* In the order SQLite's incident_time index gives them. */
-	if ((r = pg_query(s,
-		 "SELECT i.kind, i.category, i.zone, "
-		 "coalesce(st.state, 'received'), i.g_from, i.count "
-		 "FROM incident i LEFT JOIN incident_state st "
-		 "ON st.incident = i.id WHERE i.g_from >= $1 AND i.g_from < $2 "
-		 "AND i.live = 1 AND ($3 IS NULL OR EXISTS (SELECT 1 FROM "
-		 "release l WHERE l.incident = i.id AND l.party = $3)) "
-		 "ORDER BY i.g_from, i.g_to, i.rid",
-		 "iit", from_ms, to_ms, released_to)) == NULL)
-		return -1;
-	n = PQntuples(r);
-	for (k = 0; k < n; k++) {
-		row.kind = col_int(r, k, 0) == ASSOCIATE_OBSERVED ? "observed"
-								  : "complaint";
-		name = associate_category_name(col_int(r, k, 1));
-		row.category = name != NULL ? name : "other";
-		row.zone = col_text(r, k, 2);
-		row.state = col_text(r, k, 3);
-		row.time_from_ms = col_i64(r, k, 4);
-		row.count = col_i64(r, k, 5);
-		if (fn(ctx, &row) != 0)
-			break;
-	}
-	PQclear(r);
-	return 0;
+	return pg_each(s,
+	    "SELECT i.kind, i.category, i.zone, "
+	    "coalesce(st.state, 'received'), i.g_from, i.count "
+	    "FROM incident i LEFT JOIN incident_state st "
+	    "ON st.incident = i.id WHERE i.g_from >= $1 AND i.g_from < $2 "
+	    "AND i.live = 1 AND ($3 IS NULL OR EXISTS (SELECT 1 FROM "
+	    "release l WHERE l.incident = i.id AND l.party = $3)) "
+	    "ORDER BY i.g_from, i.g_to, i.rid",
+	    &p, tally_row, &v);
 }
 
 static int
@@ -2991,6 +3004,20 @@ pg_source_statuses(struct store *s, int64_t from_ms, int64_t to_ms,
 	return 0;
 }
 
+struct key_visit {
+	store_key_fn fn;
+	void *ctx;
+};
+
+static int
+key_row(void *ctx, const PGresult *r)
+{
+	struct key_visit *v = ctx;
+
+	return v->fn(v->ctx, col_i64(r, 0, 0), col_text(r, 0, 1)) != 0;
+}
+
+/* Streamed (up to 2^20 keys a call): fn does not use the store. */
 static int
 pg_state_keys(struct store *s, enum store_key_kind kind, int64_t from,
     int64_t to, store_key_fn fn, void *ctx)
@@ -3019,21 +3046,16 @@ pg_state_keys(struct store *s, enum store_key_kind kind, int64_t from,
 				       "custody WHERE idx >= $1 AND idx < $2 "
 				       "ORDER BY idx",
 	};
-	PGresult *r;
-	int k, n;
+	struct key_visit v = { fn, ctx };
+	struct pg_params p = { 0 };
 
 	if ((int)kind < 0 || kind >= STORE_KEYS_NKINDS) {
 		log_warnx("store: no state digest kind %d", (int)kind);
 		return -1;
 	}
-	if ((r = pg_query(s, sql[kind], "ii", from, to)) == NULL)
-		return -1;
-	n = PQntuples(r);
-	for (k = 0; k < n; k++)
-		if (fn(ctx, col_i64(r, k, 0), col_text(r, k, 1)) != 0)
-			break;
-	PQclear(r);
-	return 0;
+	pp_i64(&p, from);
+	pp_i64(&p, to);
+	return pg_each(s, sql[kind], &p, key_row, &v);
 }
 
 const struct store_ops store_pg_ops = {
