@@ -820,7 +820,9 @@ center_rebuild(const char *dir, int64_t *replayed, char *err, size_t errlen)
 		"digest` it is); the store was left as it was",
 		last, err, errlen) == -1)
 		goto done;
-	if ((store = store_open(cfg.store, tmp, 0)) == NULL) {
+	/* Bulk: no sync until the end (a failed rebuild leaves only the
+	   .new file, removed by the next one), then one fsync. */
+	if ((store = store_open(cfg.store, tmp, STORE_BULK)) == NULL) {
 		snprintf(err, errlen, "cannot create %s", tmp);
 		goto done;
 	}
@@ -830,6 +832,10 @@ center_rebuild(const char *dir, int64_t *replayed, char *err, size_t errlen)
 		goto done;
 	store_close(store);
 	store = NULL;
+	if (file_sync(tmp) == -1) {
+		snprintf(err, errlen, "fsync %s: %s", tmp, strerror(errno));
+		goto done;
+	}
 	for (i = 1; i < 3; i++) {
 		snprintf(side, sizeof(side), "%s%s", path, suffix[i]);
 		unlink(side);
