@@ -265,13 +265,14 @@ static const char *const rec_sql[R_NSTMTS] = {
 		       "i.line, i.line_m, i.line_side FROM incident i WHERE "
 		       "i.id = ?",
 	[R_MEMBERS] = "SELECT lower(hex(o.id)), f.complaint, f.note, "
-		      "o.organisation FROM "
+		      "o.organisation, o.member FROM "
 		      "fusion_obs f JOIN observation o ON o.idx = f.idx WHERE "
 		      "f.incident = ? ORDER BY f.idx",
 	[R_STATES] = "SELECT DISTINCT o.member FROM fusion_obs f JOIN "
 		     "observation o ON o.idx = f.idx WHERE f.incident = ? AND "
 		     "f.complaint = 0 AND o.member IS NOT NULL ORDER BY 1",
-	[R_LINKS] = "SELECT lower(hex(o.id)), 1, NULL, o.organisation FROM "
+	[R_LINKS] = "SELECT lower(hex(o.id)), 1, NULL, o.organisation, NULL "
+		    "FROM "
 		    "incident_link l JOIN "
 		    "observation o ON o.idx = l.complaint_idx WHERE "
 		    "l.incident = ? ORDER BY l.complaint_idx",
@@ -1767,21 +1768,64 @@ sqlite_find_incident(struct store *s, const char *id, store_incident_fn fn,
 	return incident_read(s, id, fn, ctx, &got);
 }
 
+/*
+ * The member states of an incident's observations (R_STATES), gathered
+ * while its parts are read (the same rows), so that a record costs one
+ * query fewer. Complete only when every row was seen and there were at
+ * most PART_STATES states, none longer than a member's name; else
+ * R_STATES is asked.
+ */
+#define PART_STATES 16
+struct part_states {
+	char name[PART_STATES][MEMBER_NAME_LEN];
+	size_t n;
+	int complete;
+};
+
+static void
+states_add(struct part_states *ps, const char *member)
+{
+	size_t i;
+
+	if (!ps->complete || member == NULL)
+		return;
+	for (i = 0; i < ps->n; i++)
+		if (strcmp(ps->name[i], member) == 0)
+			return;
+	if (ps->n == PART_STATES || strlen(member) >= MEMBER_NAME_LEN) {
+		ps->complete = 0;
+		return;
+	}
+	memcpy(ps->name[ps->n++], member, strlen(member) + 1);
+}
+
+static int
+by_state(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
 /* Calls v->part for each row of st (bound to id: id, complaint, note,
- * organisation). 0 or -1. */
+ * organisation, member), and gathers the observations' states into ps
+ * (NULL: not). 0 or -1. */
 static int
 part_rows(struct store *s, sqlite3_stmt *st, const char *id, int linked,
-    const struct store_incident_visit *v, void *ctx)
+    const struct store_incident_visit *v, void *ctx, struct part_states *ps)
 {
 	int r;
 
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW &&
-	    v->part(ctx, (const char *)sqlite3_column_text(st, 0),
-		sqlite3_column_int(st, 1), linked, text_or_none(st, 2),
-		text_or_none(st, 3)) == 0)
-		;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (ps != NULL && sqlite3_column_int(st, 1) == 0)
+			states_add(ps, text_or_none(st, 4));
+		if (v->part(ctx, (const char *)sqlite3_column_text(st, 0),
+			sqlite3_column_int(st, 1), linked, text_or_none(st, 2),
+			text_or_none(st, 3)) != 0)
+			break;
+	}
 	sqlite3_reset(st);
+	if (ps != NULL && r != SQLITE_DONE)
+		ps->complete = 0;
 	return r == SQLITE_DONE || r == SQLITE_ROW
 	    ? 0
 	    : sq_fail(s, "incident members");
@@ -1808,14 +1852,23 @@ static int
 sqlite_incident_parts(struct store *s, const char *id,
     const struct store_incident_visit *v, void *ctx)
 {
+	struct part_states ps;
 	sqlite3_stmt *st;
+	size_t i;
 	int r;
 
+	ps.n = 0;
+	ps.complete = v->part != NULL;
 	if (v->part != NULL &&
-	    (part_rows(s, s->rec[R_MEMBERS], id, 0, v, ctx) == -1 ||
-		part_rows(s, s->rec[R_LINKS], id, 1, v, ctx) == -1))
+	    (part_rows(s, s->rec[R_MEMBERS], id, 0, v, ctx, &ps) == -1 ||
+		part_rows(s, s->rec[R_LINKS], id, 1, v, ctx, NULL) == -1))
 		return -1;
-	if (v->member != NULL &&
+	if (v->member != NULL && ps.complete) {
+		/* R_STATES' order: SQLite's BINARY collation is memcmp. */
+		qsort(ps.name, ps.n, sizeof(ps.name[0]), by_state);
+		for (i = 0; i < ps.n && v->member(ctx, ps.name[i]) == 0; i++)
+			;
+	} else if (v->member != NULL &&
 	    text_rows(s, s->rec[R_STATES], id, v->member, ctx) == -1)
 		return -1;
 	if (v->corroborates != NULL &&
