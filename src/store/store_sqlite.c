@@ -449,7 +449,9 @@ sqlite_open(const char *target, int flags)
 	/* A scratch store trades durability for speed: it is thrown away
 	   after use, and its rollback journal stays in memory. Its pages are
 	   16 KiB (set before the schema exists): fewer, fuller B-tree pages
-	   cut an audit's bulk replay by about a tenth. */
+	   cut an audit's bulk replay by about a tenth. Its locking is normal:
+	   an audit replays in one transaction, then reads it from two
+	   connections. */
 	/* A bulk store (truce rebuild) is written the same way, in the
 	   center's page size; its caller syncs the file once, after closing
 	   it, and the center's next open turns WAL on. */
@@ -457,8 +459,7 @@ sqlite_open(const char *target, int flags)
 		(flags & STORE_SCRATCH)
 		    ? "PRAGMA page_size=16384;"
 		      "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;"
-		      "PRAGMA locking_mode=EXCLUSIVE; PRAGMA "
-		      "cache_size=-262144;"
+		      "PRAGMA cache_size=-262144;"
 		      "PRAGMA temp_store=MEMORY;"
 		    : (flags & STORE_BULK)
 		    ? "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;"
