@@ -120,6 +120,8 @@ struct replay_reader {
 	struct entrylog *log;
 	int64_t next, taken, size; /* read below next, applied below taken */
 	int stop;
+	int reader_waits, applier_waits; /* who sleeps on cv: the other
+					    wakes it, and only then */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct replay_slot slot[REPLAY_AHEAD];
@@ -136,8 +138,14 @@ replay_read(void *arg)
 	pthread_setname_np(pthread_self(), "replay-read");
 	for (i = r->next; i < r->size && !stop; i++) {
 		pthread_mutex_lock(&r->mu);
-		while (!r->stop && i - r->taken >= REPLAY_AHEAD)
-			pthread_cond_wait(&r->cv, &r->mu);
+		/* Full: sleep until half the ring is free, not one slot, so
+		   the two threads do not wake each other at every entry. */
+		if (!r->stop && i - r->taken >= REPLAY_AHEAD) {
+			r->reader_waits = 1;
+			while (!r->stop && i - r->taken > REPLAY_AHEAD / 2)
+				pthread_cond_wait(&r->cv, &r->mu);
+			r->reader_waits = 0;
+		}
 		stop = r->stop;
 		pthread_mutex_unlock(&r->mu);
 		if (stop)
@@ -151,7 +159,8 @@ replay_read(void *arg)
 		pthread_mutex_lock(&r->mu);
 		r->slot[i % REPLAY_AHEAD] = one;
 		r->next = i + 1;
-		pthread_cond_broadcast(&r->cv);
+		if (r->applier_waits)
+			pthread_cond_broadcast(&r->cv);
 		pthread_mutex_unlock(&r->mu);
 		if (one.bytes == NULL)
 			break; /* the applier reports it */
@@ -164,11 +173,14 @@ static void
 replay_take(struct replay_reader *r, int64_t i, struct replay_slot *out)
 {
 	pthread_mutex_lock(&r->mu);
+	r->applier_waits = 1;
 	while (r->next <= i)
 		pthread_cond_wait(&r->cv, &r->mu);
+	r->applier_waits = 0;
 	*out = r->slot[i % REPLAY_AHEAD];
 	r->taken = i + 1;
-	pthread_cond_broadcast(&r->cv);
+	if (r->reader_waits && r->next - r->taken <= REPLAY_AHEAD / 2)
+		pthread_cond_broadcast(&r->cv);
 	pthread_mutex_unlock(&r->mu);
 }
 
