@@ -149,6 +149,10 @@ struct audit {
 	   checked, in order, through this queue; until it is joined only it
 	   touches the store, replayed and the replay_ fields. */
 	struct store *store;
+	/* A second connection to the same scratch store, read by
+	   compare_state's second thread once the replay has committed; NULL:
+	   compare_state reads a->store alone. */
+	struct store *store2;
 	pthread_t replayer;
 	int replayer_started;
 	pthread_mutex_t qmu;
@@ -1933,35 +1937,102 @@ locate_state(struct audit *a, int k, int64_t lo, int64_t hi)
 	return compare_state_rows(a, k, lo, hi);
 }
 
+/* Chunk t of the state digests: kind *k, indexes [*lo, *hi). */
+static void
+state_chunk(const struct audit *a, int64_t t, int *k, int64_t *lo, int64_t *hi)
+{
+	*k = (int)(t / a->nschunks);
+	*lo = (t % a->nschunks) * STATE_CHUNK;
+	*hi = *lo + STATE_CHUNK < a->size ? *lo + STATE_CHUNK : a->size;
+}
+
+/* The replay's digests of the state chunks first, first + step, ...
+ * read from store, into mine (ok[t] = 1 when read). */
+struct state_share {
+	const struct audit *a;
+	struct store *store;
+	int64_t first, step, total;
+	struct chunk_digest *mine;
+	char *ok;
+};
+
+static void *
+state_share_run(void *arg)
+{
+	struct state_share *h = arg;
+	int64_t t, lo, hi;
+	int k;
+
+	for (t = h->first; t < h->total; t += h->step) {
+		state_chunk(h->a, t, &k, &lo, &hi);
+		h->ok[t] = statedigest_range(h->store, k, lo, hi,
+			       h->mine[t].digest, &h->mine[t].count) == 0;
+	}
+	return NULL;
+}
+
 /*
  * Step 5b: the center's derived state is the replay's, kind by kind
  * (store/statedigest.h): the digest of every chunk, recomputed from the
- * scratch store, equals the center's.
+ * scratch store, equals the center's. The replay's digests are read by
+ * two threads over two connections (reading the records is most of an
+ * audit's time after the replay), then compared in order, so the first
+ * chunk that differs is the one located.
  */
 static int
 compare_state(struct audit *a)
 {
-	uint8_t mine[STATEDIGEST_SIZE];
+	struct state_share h[2];
+	struct chunk_digest *mine = NULL;
 	const struct chunk_digest *c;
-	int64_t i, lo, hi, n;
-	int k;
+	char *ok = NULL;
+	pthread_t second;
+	int64_t t, total = a->nschunks * a->nkinds, lo, hi;
+	int k, two, rc = -1;
 
-	for (k = 0; k < a->nkinds; k++)
-		for (i = 0; i < a->nschunks; i++) {
-			lo = i * STATE_CHUNK;
-			hi = lo + STATE_CHUNK < a->size ? lo + STATE_CHUNK
-							: a->size;
-			c = &a->state[k * a->nschunks + i];
-			if (statedigest_range(a->store, k, lo, hi, mine, &n) ==
-			    -1)
-				return fail(a, AUDIT_INCOMPLETE,
-				    "scratch store: query failed");
-			if (n != c->count ||
-			    memcmp(mine, c->digest, STATEDIGEST_SIZE) != 0)
-				return locate_state(a, k, lo, hi);
-			a->sum->state_rows += n;
+	if (total == 0)
+		return 0;
+	if ((mine = calloc((size_t)total, sizeof(*mine))) == NULL ||
+	    (ok = calloc((size_t)total, 1)) == NULL) {
+		fail(a, AUDIT_INCOMPLETE, "out of memory");
+		goto done;
+	}
+	two = a->store2 != NULL && total > 1;
+	for (k = 0; k < 2; k++) {
+		h[k].a = a;
+		h[k].store = k == 0 ? a->store : a->store2;
+		h[k].first = k;
+		h[k].step = two ? 2 : 1;
+		h[k].total = total;
+		h[k].mine = mine;
+		h[k].ok = ok;
+	}
+	if (two && pthread_create(&second, NULL, state_share_run, &h[1]) != 0)
+		two = 0; /* then this thread reads every chunk */
+	h[0].step = two ? 2 : 1;
+	state_share_run(&h[0]);
+	if (two)
+		pthread_join(second, NULL);
+	for (t = 0; t < total; t++) {
+		state_chunk(a, t, &k, &lo, &hi);
+		c = &a->state[t];
+		if (!ok[t]) {
+			fail(a, AUDIT_INCOMPLETE,
+			    "scratch store: query failed");
+			goto done;
 		}
-	return 0;
+		if (mine[t].count != c->count ||
+		    memcmp(mine[t].digest, c->digest, STATEDIGEST_SIZE) != 0) {
+			rc = locate_state(a, k, lo, hi);
+			goto done;
+		}
+		a->sum->state_rows += mine[t].count;
+	}
+	rc = 0;
+done:
+	free(mine);
+	free(ok);
+	return rc;
 }
 
 int
@@ -2337,13 +2408,13 @@ setup_keys(struct audit *a)
 }
 
 /*
- * The scratch store: a private, temporary SQLite database (an empty file
- * name), which SQLite keeps in its page cache and spills to a file under
- * its temporary directory ($SQLITE_TMPDIR, $TMPDIR, /var/tmp, /tmp) only
- * beyond the cache, and deletes when it is closed. STORE_SCRATCH: no
- * sync, an in-memory rollback journal, one exclusive connection. Sound
- * because nothing outlives the audit: a crash or a failed audit throws
- * the store away, and a completed one only compares it with the center.
+ * The scratch store: a temporary SQLite file under $TMPDIR (else /tmp),
+ * opened by two connections and unlinked at once, so the kernel frees it
+ * when the audit ends however it ends (if no such file can be made: a
+ * private temporary database, an empty file name, and one connection).
+ * STORE_SCRATCH: no sync, an in-memory rollback journal. Sound because
+ * nothing outlives the audit: a crash or a failed audit throws the store
+ * away, and a completed one only compares it with the center.
  */
 static int
 setup_geo_dirs(struct audit *a)
@@ -2372,7 +2443,27 @@ setup_geo_dirs(struct audit *a)
 static int
 open_store(struct audit *a)
 {
-	if ((a->store = store_open("sqlite", "", STORE_SCRATCH)) == NULL)
+	char path[PATH_MAX];
+	const char *dir = getenv("TMPDIR");
+	int fd = -1, n;
+
+	/* A file of our own, unlinked as soon as both connections hold it
+	   open, so that compare_state can read it from two threads and
+	   nothing is left behind whatever happens to the audit. Without
+	   one, SQLite's private temporary database and one reader. */
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/tmp";
+	n = snprintf(path, sizeof(path), "%s/truce-audit.XXXXXX", dir);
+	if (n > 0 && (size_t)n < sizeof(path) && (fd = mkstemp(path)) != -1) {
+		close(fd);
+		a->store = store_open("sqlite", path, STORE_SCRATCH);
+		if (a->store != NULL)
+			a->store2 = store_open("sqlite", path,
+			    STORE_SCRATCH | STORE_READONLY);
+		unlink(path);
+	}
+	if (a->store == NULL &&
+	    (a->store = store_open("sqlite", "", STORE_SCRATCH)) == NULL)
 		return fail(a, AUDIT_INCOMPLETE, "cannot open a scratch store");
 	return 0;
 }
@@ -2509,6 +2600,7 @@ done:
 	replay_join(a, 1);
 	list_join(a, 1);
 	fetch_free(a->lf);
+	store_close(a->store2);
 	store_close(a->store);
 	for (i = 0; i < a->ngeo_engines; i++) {
 		fusion_free(a->geo_fusion[i]);

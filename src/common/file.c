@@ -110,6 +110,20 @@ file_sync_dir(const char *dir)
 }
 
 int
+file_sync(const char *path)
+{
+	int fd, rc, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	rc = fsync(fd);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+int
 file_sync_parent(const char *path)
 {
 	char dir[PATH_MAX];

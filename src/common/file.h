@@ -49,6 +49,10 @@ int file_source_dir(const char *env_name, const char *rel, const char *probe,
 /* fsyncs directory dir. 0, or -1 with errno set (not reported). */
 int file_sync_dir(const char *dir);
 
+/* fsyncs the file path (its data and size). 0, or -1 with errno set (not
+ * reported). */
+int file_sync(const char *path);
+
 /* fsyncs the directory that holds path ("." for a bare name). 0 or -1. */
 int file_sync_parent(const char *path);
 

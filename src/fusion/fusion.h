@@ -91,7 +91,9 @@ int fusion_apply(struct fusion *f, const struct associate_book_ops *ops,
 /*
  * Words the position (lat, lon) into *w: zones, the nearest line of the
  * first line layer, and the relative description. Returns 0, or -1 if the
- * position is invalid (w is then empty).
+ * position is invalid (w is then empty). It only reads the geography, so
+ * several threads may word positions with one engine at once (no other
+ * call on it meanwhile).
  */
 int fusion_describe(struct fusion *f, double lat, double lon,
     struct fusion_words *w);

@@ -73,7 +73,8 @@ struct fusionbook_rows {
 	int (*move_obs)(void *db, int64_t index, const char *incident);
 	/* Inserts or replaces inc's row, keeping its place in creation order
 	 * (a new incident goes last), and its search box (live, located
-	 * incidents only); stored: it may have a row and box already. With
+	 * incidents only); stored: it may have a row and box already (0: it
+	 * has none, so a plain insert will do). With
 	 * words->take, replaces its words and its zones (zoned: it may have
 	 * zone rows). */
 	int (*put_incident)(void *db, const struct associate_incident *inc,

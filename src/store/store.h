@@ -435,6 +435,11 @@ struct store_ops {
 	2 /* a throw-away store (an audit's replay): no
 			    durability, so commits cost no sync, and no
 			    spatial index, so queries by bbox or time fail */
+#define STORE_BULK \
+	4 /* written in one go and thrown away if that fails (truce
+	     rebuild): no sync and an in-memory journal while open; the
+	     caller makes the file durable after store_close (a backend
+	     without such a mode ignores the flag) */
 
 /* The longest PostgreSQL URI a store is named by (truce.conf's store). */
 #define STORE_PG_URI_MAX 255
@@ -461,10 +466,10 @@ int store_kind_is_file(const char *kind);
 /*
  * Counts SQLite's failed allocations and the damage it finds in the whole
  * process (its error log, SQLITE_CONFIG_LOG): a failure found while memory
- * ran out may be memory's, not the data's (truce audit). Call once before
- * any store is
- * opened and before any thread starts (main); without it the count never
- * moves.
+ * ran out may be memory's, not the data's (truce audit), and turns off
+ * SQLite's memory statistics (nothing reads them; they serialise every
+ * allocation). Call once before any store is opened and before any thread
+ * starts (main); without it the count never moves.
  */
 void store_nomem_install(void);
 

@@ -53,11 +53,12 @@
 enum book_stmt {
 	B_INS_FOBS,
 	B_MOVE_FOBS,
+	B_INS_INC,
+	B_INS_INC_W,
 	B_UPSERT_INC,
 	B_UPSERT_INC_W,
 	B_DEL_IRTREE,
 	B_INS_IRTREE,
-	B_INS_CRTREE,
 	B_DEL_LINKS,
 	B_INS_LINK,
 	B_INS_DECISION,
@@ -94,23 +95,25 @@ struct store {
 /*
  * The schema's version: a store written by another version is refused and
  * recreated from the log by `truce rebuild` (it is an index; the log is
- * the truth). 5: principals, members, evidence and verification; 3:
+ * the truth). 6: no complaint R*Tree (never read), no index on an
+ * incident's zone column nor incident_zone by zone (no query used them);
+ * 5: principals, members, evidence and verification; 3:
  * category as the R*Tree's 4th dimension; 2: incidents.
  */
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 
 static const char *const tables[] = { "observation", "observation_rtree",
 	"principal", "token", "refused", "member", "member_key", "center",
 	"evidence", "custody", "incident_state", "assessment", "incident_event",
-	"task", "release", "fusion_obs", "complaint_rtree", "incident",
-	"incident_rtree", "incident_zone", "incident_link", "incident_decision",
-	"source_status", NULL };
+	"task", "release", "fusion_obs", "incident", "incident_rtree",
+	"incident_zone", "incident_link", "incident_decision", "source_status",
+	NULL };
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS meta("
     "  key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;"
     "INSERT OR IGNORE INTO meta VALUES('applied_size', 0);"
-    "INSERT OR IGNORE INTO meta VALUES('schema_version', 5);"
+    "INSERT OR IGNORE INTO meta VALUES('schema_version', 6);"
     "CREATE TABLE IF NOT EXISTS observation("
     "  idx INTEGER PRIMARY KEY," /* log index */
     "  id BLOB NOT NULL UNIQUE," /* SHA-256 of the entry */
@@ -207,8 +210,6 @@ static const char schema[] =
     "  note TEXT NOT NULL) STRICT;"
     "CREATE INDEX IF NOT EXISTS fusion_obs_incident ON "
     "  fusion_obs(incident, idx);"
-    "CREATE VIRTUAL TABLE IF NOT EXISTS complaint_rtree USING rtree_i32("
-    "  idx, min_lon, max_lon, min_lat, max_lat, min_t, max_t);"
     "CREATE TABLE IF NOT EXISTS incident("
     "  rid INTEGER PRIMARY KEY," /* creation order: the cursor */
     "  id TEXT NOT NULL UNIQUE,"
@@ -228,7 +229,6 @@ static const char schema[] =
     "  zone TEXT, description TEXT, line TEXT, line_m REAL,"
     "  line_side TEXT, described_lat REAL, described_lon REAL) STRICT;"
     "CREATE INDEX IF NOT EXISTS incident_time ON incident(g_from, g_to);"
-    "CREATE INDEX IF NOT EXISTS incident_zone_col ON incident(zone);"
     /* The keys of the state digests (store_state_keys): by seed index. */
     "CREATE INDEX IF NOT EXISTS incident_seed ON incident(seed_idx, id);"
     "CREATE VIRTUAL TABLE IF NOT EXISTS incident_rtree USING rtree_i32("
@@ -237,8 +237,6 @@ static const char schema[] =
     "  incident TEXT NOT NULL, ord INTEGER NOT NULL, layer TEXT NOT NULL,"
     "  zone TEXT NOT NULL, PRIMARY KEY(incident, ord)) STRICT, "
     "  WITHOUT ROWID;"
-    "CREATE INDEX IF NOT EXISTS incident_zone_by_zone ON "
-    "  incident_zone(zone, incident);"
     "CREATE TABLE IF NOT EXISTS incident_link("
     "  incident TEXT NOT NULL, complaint_idx INTEGER NOT NULL,"
     "  PRIMARY KEY(incident, complaint_idx)) STRICT, WITHOUT ROWID;"
@@ -267,13 +265,14 @@ static const char *const rec_sql[R_NSTMTS] = {
 		       "i.line, i.line_m, i.line_side FROM incident i WHERE "
 		       "i.id = ?",
 	[R_MEMBERS] = "SELECT lower(hex(o.id)), f.complaint, f.note, "
-		      "o.organisation FROM "
+		      "o.organisation, o.member FROM "
 		      "fusion_obs f JOIN observation o ON o.idx = f.idx WHERE "
 		      "f.incident = ? ORDER BY f.idx",
 	[R_STATES] = "SELECT DISTINCT o.member FROM fusion_obs f JOIN "
 		     "observation o ON o.idx = f.idx WHERE f.incident = ? AND "
 		     "f.complaint = 0 AND o.member IS NOT NULL ORDER BY 1",
-	[R_LINKS] = "SELECT lower(hex(o.id)), 1, NULL, o.organisation FROM "
+	[R_LINKS] = "SELECT lower(hex(o.id)), 1, NULL, o.organisation, NULL "
+		    "FROM "
 		    "incident_link l JOIN "
 		    "observation o ON o.idx = l.complaint_idx WHERE "
 		    "l.incident = ? ORDER BY l.complaint_idx",
@@ -323,6 +322,9 @@ static const char *const book_sql[B_NSTMTS] = {
 	[B_INS_FOBS] = "INSERT INTO fusion_obs VALUES(?,?,?,?,?,?,?,?,?,?,?,?,"
 		       "?,?,?,?,?,?,?,?,?)",
 	[B_MOVE_FOBS] = "UPDATE fusion_obs SET incident = ? WHERE idx = ?",
+	[B_INS_INC] = UPSERT_INC ") VALUES(" Q28 ")",
+	[B_INS_INC_W] =
+	    UPSERT_INC ", " WORDS_COLS ") VALUES(" Q28 ",?,?,?,?,?,?,?)",
 	[B_UPSERT_INC] =
 	    UPSERT_INC ") VALUES(" Q28 ") " UPSERT_SET " RETURNING rid",
 	[B_UPSERT_INC_W] = UPSERT_INC ", " WORDS_COLS ") VALUES(" Q28
@@ -330,7 +332,6 @@ static const char *const book_sql[B_NSTMTS] = {
 				      ", " WORDS_SET " RETURNING rid",
 	[B_DEL_IRTREE] = "DELETE FROM incident_rtree WHERE rid = ?",
 	[B_INS_IRTREE] = "INSERT INTO incident_rtree VALUES(?,?,?,?,?,?,?,?,?)",
-	[B_INS_CRTREE] = "INSERT INTO complaint_rtree VALUES(?,?,?,?,?,?,?)",
 	[B_DEL_LINKS] = "DELETE FROM incident_link WHERE incident = ?",
 	[B_INS_LINK] = "INSERT OR IGNORE INTO incident_link VALUES(?,?)",
 	[B_INS_DECISION] = "INSERT OR REPLACE INTO incident_decision "
@@ -367,6 +368,12 @@ store_nomem_install(void)
 	if (sqlite3_config(SQLITE_CONFIG_LOG, sqlite_log, NULL) != SQLITE_OK)
 		log_warnx("SQLite's error log could not be set: its "
 			  "allocation failures are not counted");
+	/* Nothing reads SQLite's memory statistics; kept, they take a
+	   process-wide mutex around every allocation of every connection
+	   (a few % of the apply path, bench/RESULTS.md). */
+	if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+		log_warnx("SQLite's memory statistics could not be turned "
+			  "off");
 }
 
 uint64_t
@@ -442,11 +449,20 @@ sqlite_open(const char *target, int flags)
 	/* A scratch store trades durability for speed: it is thrown away
 	   after use, and its rollback journal stays in memory. Its pages are
 	   16 KiB (set before the schema exists): fewer, fuller B-tree pages
-	   cut an audit's bulk replay by about a tenth. */
+	   cut an audit's bulk replay by about a tenth. Its locking is normal:
+	   an audit replays in one transaction, then reads it from two
+	   connections. */
+	/* A bulk store (truce rebuild) is written the same way, in the
+	   center's page size; its caller syncs the file once, after closing
+	   it, and the center's next open turns WAL on. */
 	if (sqlite3_exec(s->db,
 		(flags & STORE_SCRATCH)
 		    ? "PRAGMA page_size=16384;"
 		      "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;"
+		      "PRAGMA cache_size=-262144;"
+		      "PRAGMA temp_store=MEMORY;"
+		    : (flags & STORE_BULK)
+		    ? "PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF;"
 		      "PRAGMA locking_mode=EXCLUSIVE; PRAGMA "
 		      "cache_size=-262144;"
 		      "PRAGMA temp_store=MEMORY;"
@@ -1440,9 +1456,6 @@ sql_add_obs(void *db, const struct associate_obs *o, const char *incident)
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0
 					     : sq_fail(s, "insert fusion_obs");
 	sqlite3_reset(st);
-	if (rc == 0 && o->complaint && o->located)
-		rc = insert_box(s, s->book[B_INS_CRTREE], o->index, o->lat,
-		    o->lon, o->search_m, o->w_from, o->w_to, 0, 0, 0);
 	return rc;
 }
 
@@ -1471,7 +1484,11 @@ sql_put_incident(void *db, const struct associate_incident *inc, int stored,
     const struct fusionbook_words *words, int zoned)
 {
 	struct store *s = db;
-	sqlite3_stmt *st = s->book[words->take ? B_UPSERT_INC_W : B_UPSERT_INC];
+	/* A new incident is inserted (its rid is then the last rowid); a
+	 * stored one is upserted, which returns its rid. */
+	sqlite3_stmt *st =
+	    s->book[stored ? (words->take ? B_UPSERT_INC_W : B_UPSERT_INC)
+			   : (words->take ? B_INS_INC_W : B_INS_INC)];
 	const struct fusion_words *w = words->w;
 	int64_t rid = 0;
 	int rc = -1;
@@ -1532,16 +1549,26 @@ sql_put_incident(void *db, const struct associate_incident *inc, int stored,
 			sqlite3_bind_double(st, 35, words->dlon);
 		}
 	}
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if (!stored) {
+		if (sqlite3_step(st) == SQLITE_DONE) {
+			rid = sqlite3_last_insert_rowid(s->db);
+			rc = 0;
+		} else
+			sq_fail(s, "insert incident");
+	} else if (sqlite3_step(st) == SQLITE_ROW) {
 		rid = sqlite3_column_int64(st, 0);
 		rc = 0;
 	} else
 		sq_fail(s, "upsert incident");
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
+	while (rc == 0 && stored && sqlite3_step(st) == SQLITE_ROW)
 		;
 	sqlite3_reset(st);
 	if (rc == -1)
 		return -1;
+	/* A scratch store (an audit's replay) is never searched by area: it
+	 * has no incident boxes, as it has no observation R*Tree. */
+	if (s->scratch)
+		goto words;
 	if (stored) {
 		st = s->book[B_DEL_IRTREE];
 		sqlite3_bind_int64(st, 1, rid);
@@ -1553,6 +1580,7 @@ sql_put_incident(void *db, const struct associate_incident *inc, int stored,
 		rc = insert_box(s, s->book[B_INS_IRTREE], rid, inc->lat,
 		    inc->lon, inc->search_m, inc->g_from, inc->g_to, 1,
 		    inc->group, inc->kind);
+words:
 	if (rc == -1 || !words->take)
 		return rc;
 	if (zoned) {
@@ -1741,21 +1769,64 @@ sqlite_find_incident(struct store *s, const char *id, store_incident_fn fn,
 	return incident_read(s, id, fn, ctx, &got);
 }
 
+/*
+ * The member states of an incident's observations (R_STATES), gathered
+ * while its parts are read (the same rows), so that a record costs one
+ * query fewer. Complete only when every row was seen and there were at
+ * most PART_STATES states, none longer than a member's name; else
+ * R_STATES is asked.
+ */
+#define PART_STATES 16
+struct part_states {
+	char name[PART_STATES][MEMBER_NAME_LEN];
+	size_t n;
+	int complete;
+};
+
+static void
+states_add(struct part_states *ps, const char *member)
+{
+	size_t i;
+
+	if (!ps->complete || member == NULL)
+		return;
+	for (i = 0; i < ps->n; i++)
+		if (strcmp(ps->name[i], member) == 0)
+			return;
+	if (ps->n == PART_STATES || strlen(member) >= MEMBER_NAME_LEN) {
+		ps->complete = 0;
+		return;
+	}
+	memcpy(ps->name[ps->n++], member, strlen(member) + 1);
+}
+
+static int
+by_state(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
 /* Calls v->part for each row of st (bound to id: id, complaint, note,
- * organisation). 0 or -1. */
+ * organisation, member), and gathers the observations' states into ps
+ * (NULL: not). 0 or -1. */
 static int
 part_rows(struct store *s, sqlite3_stmt *st, const char *id, int linked,
-    const struct store_incident_visit *v, void *ctx)
+    const struct store_incident_visit *v, void *ctx, struct part_states *ps)
 {
 	int r;
 
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW &&
-	    v->part(ctx, (const char *)sqlite3_column_text(st, 0),
-		sqlite3_column_int(st, 1), linked, text_or_none(st, 2),
-		text_or_none(st, 3)) == 0)
-		;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (ps != NULL && sqlite3_column_int(st, 1) == 0)
+			states_add(ps, text_or_none(st, 4));
+		if (v->part(ctx, (const char *)sqlite3_column_text(st, 0),
+			sqlite3_column_int(st, 1), linked, text_or_none(st, 2),
+			text_or_none(st, 3)) != 0)
+			break;
+	}
 	sqlite3_reset(st);
+	if (ps != NULL && r != SQLITE_DONE)
+		ps->complete = 0;
 	return r == SQLITE_DONE || r == SQLITE_ROW
 	    ? 0
 	    : sq_fail(s, "incident members");
@@ -1782,14 +1853,23 @@ static int
 sqlite_incident_parts(struct store *s, const char *id,
     const struct store_incident_visit *v, void *ctx)
 {
+	struct part_states ps;
 	sqlite3_stmt *st;
+	size_t i;
 	int r;
 
+	ps.n = 0;
+	ps.complete = v->part != NULL;
 	if (v->part != NULL &&
-	    (part_rows(s, s->rec[R_MEMBERS], id, 0, v, ctx) == -1 ||
-		part_rows(s, s->rec[R_LINKS], id, 1, v, ctx) == -1))
+	    (part_rows(s, s->rec[R_MEMBERS], id, 0, v, ctx, &ps) == -1 ||
+		part_rows(s, s->rec[R_LINKS], id, 1, v, ctx, NULL) == -1))
 		return -1;
-	if (v->member != NULL &&
+	if (v->member != NULL && ps.complete) {
+		/* R_STATES' order: SQLite's BINARY collation is memcmp. */
+		qsort(ps.name, ps.n, sizeof(ps.name[0]), by_state);
+		for (i = 0; i < ps.n && v->member(ctx, ps.name[i]) == 0; i++)
+			;
+	} else if (v->member != NULL &&
 	    text_rows(s, s->rec[R_STATES], id, v->member, ctx) == -1)
 		return -1;
 	if (v->corroborates != NULL &&

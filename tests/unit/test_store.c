@@ -708,6 +708,123 @@ incidents_suite(const char *kind, const char *dir)
 	gazetteer_free(g);
 }
 
+/*
+ * Words taken for many new incidents in one flush (on two threads, by
+ * blocks: store/fusionbook.c) are the words each gets alone: NWORDS
+ * observations far apart, applied one commit each into one store and in
+ * one transaction into another, make the same incident records, words
+ * and zones included.
+ */
+#define NWORDS 600
+static void
+words_suite(const char *kind, const char *dir)
+{
+	struct gazetteer *g = gazetteer_new();
+	struct polygon_layer *zl = polygon_layer_new("areas");
+	struct gazetteer_place tp;
+	struct geodesy_point ring[4] = { { 39.9, 46.9 }, { 39.9, 47.1 },
+		{ 40.1, 47.1 }, { 40.1, 46.9 } };
+	const struct geodesy_point *rings[1] = { ring };
+	size_t counts[1] = { 4 }, zone, k, n, len;
+	const struct polygon_layer *zones[1] = { zl };
+	struct observation_error errs[4];
+	struct fusion_geography geo;
+	struct fusion *f;
+	struct store *one, *bulk;
+	char path[512], err[200], json[512], nid[40];
+	char(*wid)[OBSERVATION_ID_LEN + 1];
+	json_t **e, *in, *ra, *rb;
+	char *bytes;
+	int same = 0, worded = 0, zoned = 0, applied = 0;
+
+	memset(&tp, 0, sizeof(tp));
+	tp.name = "Agdam";
+	tp.country = "AZ";
+	tp.lat = 39.99;
+	tp.lon = 46.93;
+	tp.population = 40000;
+	gazetteer_add(g, &tp, NULL, err, sizeof(err));
+	polygon_layer_add_zone(zl, "Zone A", &zone, err, sizeof(err));
+	polygon_layer_add_polygon(zl, zone, rings, counts, 1, err, sizeof(err));
+	memset(&geo, 0, sizeof(geo));
+	geo.gazetteer = g;
+	geo.zones = zones;
+	geo.nzones = 1;
+	f = fusion_new(&geo);
+	e = calloc(NWORDS, sizeof(*e));
+	wid = calloc(NWORDS, sizeof(*wid));
+	/* An hour and 2-3 km apart: each its own incident; some in Zone A. */
+	for (k = 0; k < NWORDS; k++) {
+		snprintf(json, sizeof(json),
+		    OBS("\"2026-%02zu-%02zuT%02zu:00:00Z\"", "observation_post",
+			"OP-1", "explosion", "1",
+			"{\"lat\":%.4f,\"lon\":%.4f,\"precision_m\":50}"),
+		    1 + k / (24 * 28), 1 + k / 24 % 28, k % 24,
+		    39.80 + (double)(k % 20) * 0.02,
+		    46.80 + (double)(k / 20) * 0.03);
+		in = json_loads(json, 0, NULL);
+		e[k] = observation_from_input(in, NOW, errs, 4, &n);
+		json_decref(in);
+		if (e[k] != NULL &&
+		    observation_encode(e[k], &bytes, &len, wid[k]) == 0)
+			free(bytes);
+	}
+	snprintf(path, sizeof(path), "%s/words-one.db", dir);
+	one = store_open(kind, path, 0);
+	snprintf(path, sizeof(path), "%s/words-bulk.db", dir);
+	bulk = store_open(kind, path, 0);
+	store_set_fusion(one, f);
+	store_set_fusion(bulk, f);
+	if (store_begin(bulk) == -1)
+		applied = -1;
+	for (k = 0; k < NWORDS && applied == 0; k++) {
+		if (e[k] == NULL || canon_encode(e[k], &bytes, &len) == -1) {
+			applied = -1;
+			break;
+		}
+		if (store_begin(one) == -1 ||
+		    store_apply(one, (int64_t)k + 1, e[k], bytes, len,
+			wid[k]) == -1 ||
+		    store_commit(one, (int64_t)k + 2) == -1 ||
+		    store_apply(bulk, (int64_t)k + 1, e[k], bytes, len,
+			wid[k]) == -1)
+			applied = -1;
+		free(bytes);
+	}
+	if (applied == 0 && store_commit(bulk, NWORDS + 1) == -1)
+		applied = -1;
+	ok(applied == 0, "%s: %d observations applied one by one and at once",
+	    kind, NWORDS);
+	for (k = 0; k < NWORDS; k++) {
+		snprintf(nid, sizeof(nid), "inc-%.24s", wid[k]);
+		ra = rb = NULL;
+		if (increcord_find(one, nid, &ra) == 1 &&
+		    increcord_find(bulk, nid, &rb) == 1 && json_equal(ra, rb))
+			same++;
+		worded += ra != NULL &&
+		    json_is_string(json_object_get(ra, "description"));
+		zoned += ra != NULL &&
+		    json_array_size(json_object_get(ra, "zones")) > 0;
+		json_decref(ra);
+		json_decref(rb);
+	}
+	ok(same == NWORDS,
+	    "%s: the same %d incident records, words and zones (%d equal)",
+	    kind, NWORDS, same);
+	ok(worded == NWORDS && zoned > 0 && zoned < NWORDS,
+	    "%s: every incident worded (%d), some in the zone (%d)", kind,
+	    worded, zoned);
+	store_close(one);
+	store_close(bulk);
+	for (k = 0; k < NWORDS; k++)
+		json_decref(e[k]);
+	free(e);
+	free(wid);
+	fusion_free(f);
+	polygon_layer_free(zl);
+	gazetteer_free(g);
+}
+
 int
 main(void)
 {
@@ -725,6 +842,7 @@ main(void)
 		suite("postgresql", pg);
 		incidents_suite("postgresql", pg);
 	}
+	words_suite("sqlite", dir);
 	{
 		/* A store of another schema version is refused (rebuild). */
 		sqlite3 *db;
