@@ -33,6 +33,8 @@
 #include "store/store.h"
 
 #define REPLAY_COMMIT_EVERY 20000
+/* copies of data/ x regions a rebuild compares */
+#define REBUILD_MAX_COPIES (4 * (1 + CENTER_REBUILD_MAX_GEO_DATA))
 
 int
 center_path(const char *dir, const char *name, char *out, size_t outlen)
@@ -41,17 +43,51 @@ center_path(const char *dir, const char *name, char *out, size_t outlen)
 									   : 0;
 }
 
-/* center.h; with region "none" places stay unresolved. */
-int
-center_open_fusion(const struct config *cfg, struct layers **geo,
-    struct fusion **fusion, struct geodigest *gd, char *dir, char *err,
-    size_t errlen)
+/*
+ * Fusion over region's data in dir (aliases: the center's alias file, or
+ * ""): the layers to *geo (NULL for region "none", whose places stay
+ * unresolved) and the engine to *fusion. -1 with err.
+ */
+static int
+load_fusion(const char *dir, const char *region, const char *aliases,
+    struct layers **geo, struct fusion **fusion, char *err, size_t errlen)
 {
 	struct fusion_geography g;
 	struct layers *l = NULL;
 	char msg[512];
 
 	memset(&g, 0, sizeof(g));
+	if (strcmp(region, "none") != 0) {
+		if ((l = layers_load_region(dir, region, msg, sizeof(msg))) ==
+		    NULL) {
+			snprintf(err, errlen, "region %s: %s", region, msg);
+			return -1;
+		}
+		if (aliases[0] != '\0' &&
+		    layers_load_aliases(l, aliases, msg, sizeof(msg)) == -1) {
+			snprintf(err, errlen, "geo_aliases: %s", msg);
+			layers_free(l);
+			return -1;
+		}
+		g.gazetteer = layers_gazetteer(l);
+		g.zones = layers_zones(l, &g.nzones);
+		g.lines = layers_lines(l, &g.nlines);
+	}
+	if ((*fusion = fusion_new(&g)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		layers_free(l);
+		return -1;
+	}
+	*geo = l;
+	return 0;
+}
+
+/* center.h; with region "none" places stay unresolved. */
+int
+center_open_fusion(const struct config *cfg, struct layers **geo,
+    struct fusion **fusion, struct geodigest *gd, char *dir, char *err,
+    size_t errlen)
+{
 	snprintf(dir, PATH_MAX, "-");
 	if (strcmp(cfg->region, "none") != 0) {
 		if (cfg->geo_data[0] != '\0') {
@@ -69,49 +105,33 @@ center_open_fusion(const struct config *cfg, struct layers **geo,
 			    "path is too long");
 			return -1;
 		}
-		if ((l = layers_load_region(dir, cfg->region, msg,
-			 sizeof(msg))) == NULL) {
-			snprintf(err, errlen, "region %s: %s", cfg->region,
-			    msg);
-			return -1;
-		}
-		if (cfg->geo_aliases[0] != '\0' &&
-		    layers_load_aliases(l, cfg->geo_aliases, msg,
-			sizeof(msg)) == -1) {
-			snprintf(err, errlen, "geo_aliases: %s", msg);
-			layers_free(l);
-			return -1;
-		}
-		g.gazetteer = layers_gazetteer(l);
-		g.zones = layers_zones(l, &g.nzones);
-		g.lines = layers_lines(l, &g.nlines);
 	}
+	if (load_fusion(dir, cfg->region, cfg->geo_aliases, geo, fusion, err,
+		errlen) == -1)
+		return -1;
 	if (geodigest_compute(dir, cfg->region, cfg->geo_aliases, gd, err,
 		errlen) == -1) {
-		layers_free(l);
+		fusion_free(*fusion);
+		layers_free(*geo);
+		*fusion = NULL;
+		*geo = NULL;
 		return -1;
 	}
-	if ((*fusion = fusion_new(&g)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		layers_free(l);
-		return -1;
-	}
-	*geo = l;
 	return 0;
 }
 
-/* center.h: applies [from, size), committing in chunks. */
-int
-center_replay(struct entrylog *log, struct store *store, int64_t from,
-    int64_t every, void (*committed)(void *, int64_t), void *ctx, char *err,
-    size_t errlen)
+/* Applies [from, to), committing every `every` entries and at to. */
+static int
+replay_range(struct entrylog *log, struct store *store, int64_t from,
+    int64_t to, int64_t every, void (*committed)(void *, int64_t), void *ctx,
+    char *err, size_t errlen)
 {
-	int64_t size = entrylog_size(log), i;
+	int64_t i;
 	uint8_t *bytes = NULL;
 	size_t len;
 	int in_txn = 0, rc = -1;
 
-	for (i = from; i < size; i++) {
+	for (i = from; i < to; i++) {
 		if (!in_txn) {
 			if (store_begin(store) == -1)
 				goto fail;
@@ -127,7 +147,7 @@ center_replay(struct entrylog *log, struct store *store, int64_t from,
 			goto fail;
 		free(bytes);
 		bytes = NULL;
-		if ((i + 1) % every == 0 || i + 1 == size) {
+		if ((i + 1) % every == 0 || i + 1 == to) {
 			if (store_commit(store, i + 1) == -1) {
 				snprintf(err, errlen,
 				    "the store cannot keep "
@@ -149,6 +169,16 @@ fail:
 		store_rollback(store);
 	free(bytes);
 	return rc;
+}
+
+/* center.h: applies [from, size), committing in chunks. */
+int
+center_replay(struct entrylog *log, struct store *store, int64_t from,
+    int64_t every, void (*committed)(void *, int64_t), void *ctx, char *err,
+    size_t errlen)
+{
+	return replay_range(log, store, from, entrylog_size(log), every,
+	    committed, ctx, err, errlen);
 }
 
 /* Makes member name's key pair into DIR/keys/<name>.key; vkey out. */
@@ -784,27 +814,220 @@ center_close(struct center *c)
 	free(c);
 }
 
+/*
+ * A copy of data/ a rebuild may replay with, for one region: its digest,
+ * and fusion over it once an entry needs it.
+ */
+struct rebuild_copy {
+	const char *dir;
+	char region[GEODIGEST_REGION_LEN];
+	char digest[GEODIGEST_HEX_LEN];
+	struct layers *geo;
+	struct fusion *fusion;
+};
+
+/* The copies a rebuild knows: the configured one first, then those given
+ * with --geo-data, each for every region the log names. */
+struct rebuild_copies {
+	struct rebuild_copy v[REBUILD_MAX_COPIES];
+	size_t n;
+	const char *dirs[1 + CENTER_REBUILD_MAX_GEO_DATA];
+	size_t ndirs;
+};
+
+static void
+copies_free(struct rebuild_copies *cs)
+{
+	size_t i;
+
+	for (i = 0; i < cs->n; i++) {
+		fusion_free(cs->v[i].fusion);
+		layers_free(cs->v[i].geo);
+	}
+	cs->n = 0;
+}
+
+/* The copy of dir for region, its digest computed if new; NULL with err. */
+static struct rebuild_copy *
+copy_of(struct rebuild_copies *cs, const char *dir, const char *region,
+    const char *aliases, char *err, size_t errlen)
+{
+	struct rebuild_copy *c;
+	struct geodigest gd;
+	size_t i;
+
+	for (i = 0; i < cs->n; i++)
+		if (cs->v[i].dir == dir && strcmp(cs->v[i].region, region) == 0)
+			return &cs->v[i];
+	if (cs->n == REBUILD_MAX_COPIES) {
+		snprintf(err, errlen,
+		    "geography: more than %d copies of data/ and regions "
+		    "to compare",
+		    REBUILD_MAX_COPIES);
+		return NULL;
+	}
+	if (geodigest_compute(dir, region, aliases, &gd, err, errlen) == -1)
+		return NULL;
+	c = &cs->v[cs->n++];
+	memset(c, 0, sizeof(*c));
+	c->dir = dir;
+	snprintf(c->region, sizeof(c->region), "%s", region);
+	snprintf(c->digest, sizeof(c->digest), "%s", gd.digest);
+	return c;
+}
+
+/*
+ * The copy whose digest is the one span i names, or NULL with a message
+ * naming the entries, the digest they were computed with, what the
+ * configured copy is and what to do (docs/geography.md).
+ */
+static struct rebuild_copy *
+copy_for(struct rebuild_copies *cs, const struct geopin *pin, size_t i,
+    int64_t size, const char *aliases, char *err, size_t errlen)
+{
+	const struct geopin_span *sp = &pin->span[i];
+	struct rebuild_copy *c, *first = NULL;
+	char why[512] = "", have[640], nor[80] = "";
+	int64_t end = i + 1 < pin->n ? pin->span[i + 1].from : size;
+	size_t d;
+
+	for (d = 0; d < cs->ndirs; d++) {
+		if ((c = copy_of(cs, cs->dirs[d], sp->region, aliases, why,
+			 sizeof(why))) == NULL) {
+			if (d == 0)
+				continue;
+			/* A copy given for this log must be readable. */
+			snprintf(err, errlen, "--geo-data %.512s: %s",
+			    cs->dirs[d], why);
+			return NULL;
+		}
+		if (d == 0)
+			first = c;
+		if (strcmp(c->digest, sp->digest) == 0)
+			return c;
+	}
+	if (first != NULL)
+		snprintf(have, sizeof(have), "geography %s (region %s)",
+		    first->digest, first->region);
+	else
+		snprintf(have, sizeof(have), "unreadable as region %s: %s",
+		    sp->region, why);
+	if (cs->ndirs > 1)
+		snprintf(nor, sizeof(nor),
+		    ", and none of the %zu copies given with --geo-data is it",
+		    cs->ndirs - 1);
+	snprintf(err, errlen,
+	    "geography: log entries %lld to %lld were computed with "
+	    "geography %s (region %s, named by entry %lld), but the data in "
+	    "%.512s is %s%s; replaying them with it could word or zone "
+	    "their incidents differently, so nothing was replayed: rebuild "
+	    "with the data the log names (point geo_data at the copy of "
+	    "data/ whose `truce geo digest` it is, and give the copy of "
+	    "every other geography the log names with --geo-data DIR); the "
+	    "store was left as it was",
+	    (long long)sp->from, (long long)(end - 1), sp->digest, sp->region,
+	    (long long)sp->from, cs->dirs[0], have, nor);
+	return NULL;
+}
+
+/*
+ * The copy each geography of the log is replayed with, in *use (n
+ * entries, NULL for a geography no entry fusion acts on was worded with),
+ * all found before anything is replayed. -1 with err.
+ */
+static int
+resolve_copies(struct rebuild_copies *cs, const struct geopin *pin,
+    int64_t size, const char *aliases, struct rebuild_copy **use, char *err,
+    size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < pin->n; i++) {
+		use[i] = NULL;
+		if (pin->span[i].fused &&
+		    (use[i] = copy_for(cs, pin, i, size, aliases, err,
+			 errlen)) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Replays the whole log into store, switching fusion's engine at each
+ * geography entry that names another copy than the one in effect (the
+ * center started anew there: its book is reloaded from the store), as the
+ * audit does. Entries before the log's first geography use the
+ * configured copy (a log of an older center).
+ */
+static int
+rebuild_replay(struct entrylog *log, struct store *store,
+    struct rebuild_copies *cs, const struct config *cfg,
+    const struct geopin *pin, struct rebuild_copy **use, char *err,
+    size_t errlen)
+{
+	struct rebuild_copy *cur = &cs->v[0];
+	int64_t pos = 0, size = entrylog_size(log);
+	size_t i;
+
+	store_set_fusion(store, cur->fusion);
+	for (i = 0; i < pin->n; i++) {
+		if (use[i] == NULL || use[i] == cur)
+			continue;
+		if (pin->span[i].from > pos) {
+			if (replay_range(log, store, pos, pin->span[i].from,
+				REPLAY_COMMIT_EVERY, NULL, NULL, err,
+				errlen) == -1)
+				return -1;
+			pos = pin->span[i].from;
+		}
+		cur = use[i];
+		if (cur->fusion == NULL &&
+		    load_fusion(cur->dir, cur->region, cfg->geo_aliases,
+			&cur->geo, &cur->fusion, err, errlen) == -1)
+			return -1;
+		store_set_fusion(store, cur->fusion);
+		if (cur != &cs->v[0])
+			log_info("rebuild: entries from %lld on worded with "
+				 "geography %s, the data in %s",
+			    (long long)pos, cur->digest, cur->dir);
+	}
+	return replay_range(log, store, pos, size, REPLAY_COMMIT_EVERY, NULL,
+	    NULL, err, errlen);
+}
+
 int
-center_rebuild(const char *dir, int64_t *replayed, char *err, size_t errlen)
+center_rebuild(const char *dir, const char *const *geo_data, size_t ngeo_data,
+    int64_t *replayed, char *err, size_t errlen)
 {
 	struct config cfg;
 	struct entrylog *log = NULL;
 	struct store *store = NULL;
-	struct layers *geo = NULL;
-	struct fusion *fusion = NULL;
+	struct rebuild_copies *cs = NULL;
+	struct rebuild_copy **use = NULL;
+	struct geopin *pin = NULL;
 	struct geodigest gd;
 	/* Sized so that ".new" and "-wal" after a path cannot truncate. */
 	char path[PATH_MAX], tmp[PATH_MAX + 8], side[PATH_MAX + 8];
-	char gdir[PATH_MAX], last[GEODIGEST_HEX_LEN];
+	char gdir[PATH_MAX];
 	int rc = -1;
 	const char *suffix[] = { "", "-wal", "-shm" };
 	size_t i;
 
+	if (ngeo_data > CENTER_REBUILD_MAX_GEO_DATA) {
+		snprintf(err, errlen, "--geo-data: more than %d copies",
+		    CENTER_REBUILD_MAX_GEO_DATA);
+		return -1;
+	}
 	if (center_path(dir, "truce.conf", path, sizeof(path)) == -1 ||
 	    config_load(path, &cfg, err, errlen) == -1)
 		return -1;
 	if ((log = open_log(dir, err, errlen)) == NULL)
 		return -1;
+	if ((cs = calloc(1, sizeof(*cs))) == NULL ||
+	    (pin = malloc(sizeof(*pin))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
 	/* Build beside the old store, then swap it in by rename(2). */
 	center_path(dir, "store.db", path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
@@ -812,21 +1035,32 @@ center_rebuild(const char *dir, int64_t *replayed, char *err, size_t errlen)
 		snprintf(side, sizeof(side), "%s%s", tmp, suffix[i]);
 		unlink(side);
 	}
-	if (center_open_fusion(&cfg, &geo, &fusion, &gd, gdir, err, errlen) ==
-		-1 ||
-	    center_pin_geography(log, 0, &gd, gdir,
-		"rebuild with the data the log "
-		"names (point geo_data at the copy of data/ whose `truce geo "
-		"digest` it is); the store was left as it was",
-		last, err, errlen) == -1)
+	/* The configured copy is v[0], loaded as a center opening would. */
+	if (center_open_fusion(&cfg, &cs->v[0].geo, &cs->v[0].fusion, &gd, gdir,
+		err, errlen) == -1)
+		goto done;
+	cs->n = 1;
+	cs->dirs[0] = gdir;
+	cs->v[0].dir = gdir;
+	snprintf(cs->v[0].region, sizeof(cs->v[0].region), "%s", gd.region);
+	snprintf(cs->v[0].digest, sizeof(cs->v[0].digest), "%s", gd.digest);
+	for (i = 0; i < ngeo_data; i++)
+		cs->dirs[1 + i] = geo_data[i];
+	cs->ndirs = 1 + ngeo_data;
+	if (geopin_scan(log, entrylog_size(log), pin, err, errlen) == -1)
+		goto done;
+	if ((use = calloc(pin->n + 1, sizeof(*use))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	if (resolve_copies(cs, pin, entrylog_size(log), cfg.geo_aliases, use,
+		err, errlen) == -1)
 		goto done;
 	if ((store = store_open(cfg.store, tmp, 0)) == NULL) {
 		snprintf(err, errlen, "cannot create %s", tmp);
 		goto done;
 	}
-	store_set_fusion(store, fusion);
-	if (center_replay(log, store, 0, REPLAY_COMMIT_EVERY, NULL, NULL, err,
-		errlen) == -1)
+	if (rebuild_replay(log, store, cs, &cfg, pin, use, err, errlen) == -1)
 		goto done;
 	store_close(store);
 	store = NULL;
@@ -842,8 +1076,11 @@ center_rebuild(const char *dir, int64_t *replayed, char *err, size_t errlen)
 	rc = 0;
 done:
 	store_close(store);
-	fusion_free(fusion);
-	layers_free(geo);
+	if (cs != NULL)
+		copies_free(cs);
+	free(cs);
+	free(use);
+	free(pin);
 	entrylog_close(log);
 	return rc;
 }

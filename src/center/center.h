@@ -145,12 +145,21 @@ struct center *center_open(const char *dir, int flags, char *err,
 /* Stops the sequencer (finishing queued writes) and closes everything. */
 void center_close(struct center *c);
 
+#define CENTER_REBUILD_MAX_GEO_DATA 8 /* --geo-data copies of a rebuild */
+
 /*
  * Recreates the store of the (closed) center in dir from its log alone.
- * Writes the number of entries replayed to *replayed. 0 or -1 with err.
+ * Each part of the log is replayed with the copy of data/ whose digest is
+ * the geography the log names for it (docs/geography.md): the configured
+ * one (geo_data), or one of the ngeo_data directories geo_data[] (at most
+ * CENTER_REBUILD_MAX_GEO_DATA; borrowed), fusion's engine switching at
+ * each geography entry. Refuses, before replaying anything and leaving
+ * the store as it was, when no copy is the geography of entries fusion
+ * worded with it, or a given copy is unreadable. Writes the number of
+ * entries replayed to *replayed. 0 or -1 with err.
  */
-int center_rebuild(const char *dir, int64_t *replayed, char *err,
-    size_t errlen);
+int center_rebuild(const char *dir, const char *const *geo_data,
+    size_t ngeo_data, int64_t *replayed, char *err, size_t errlen);
 
 /* Writes DIR/name into out. 0, or -1 when it does not fit. */
 int center_path(const char *dir, const char *name, char *out, size_t outlen);

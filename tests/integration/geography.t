@@ -4,7 +4,8 @@
 # with other data (a renamed settlement) appends a `geography` entry, the
 # incidents before it keep their words and new ones use the new data;
 # `truce rebuild` with yet another copy refuses, naming both digests and
-# what to do, and leaves the store as it was; `truce audit` with data other
+# what to do, and leaves the store as it was; given the old copy too
+# (--geo-data), it rebuilds the same incidents, each with its geography; `truce audit` with data other
 # than the center's reports it, and passes with the center's copy; an
 # audit of a log worded with two geographies passes given both copies
 # (--geo-data twice), its replay switching fusion's engine at the
@@ -88,7 +89,32 @@ ok $? "the store was left as it was"
 sed -i "s|^geo_data = .*|geo_data = $TAP_TMP/D1|" A/truce.conf
 res=$("$T" rebuild A 2>&1)
 is $? 1 "rebuild with the newer data alone: refused too (two geographies)"
-like "$res" "one copy of the data" "says why"
+like "$res" "computed with geography $G0 .* is geography $G1 .*give the copy of every other geography the log names with --geo-data DIR" \
+	"says which geography is missing and how to give it"
+
+# --- rebuild across the two geographies: each copy at its entries ---
+center_serve A || exit 1
+before=$(api GET "/v1/incidents?limit=100" | sed '$d')
+center_stop
+cp A/store.db store.before
+res=$("$T" rebuild A --geo-data D2 2>&1)
+is $? 1 "rebuild given a copy that is neither geography: exit 1"
+like "$res" "computed with geography $G0 .*, and none of the 1 copies given with --geo-data is it;" \
+	"  names the geography no copy is"
+cmp -s A/store.db store.before
+ok $? "  the store was left as it was"
+res=$("$T" rebuild A --geo-data "$TAP_TMP/missing" 2>&1)
+is $? 1 "a --geo-data that is no copy of data/: exit 1"
+like "$res" "^truce rebuild: --geo-data $TAP_TMP/missing: " "  names it"
+res=$("$T" rebuild A --geo-data D2 --geo-data "$DATA" 2>&1)
+is $? 0 "rebuild given the old copy too (--geo-data twice): exit 0" ||
+	diag "$res"
+center_serve A || exit 1
+is "$(api GET "/v1/incidents?limit=100" | sed '$d')" "$before" \
+	"  the incidents are the same bytes, each worded with its geography"
+like "$(words | tr '\n' ' ')" "Ağdam.*Agdam-Renamed|Agdam-Renamed.*Ağdam" \
+	"  the old name before the geography entry, the new one after"
+center_stop
 
 # --- catch-up: a store behind the log, started on other data ---
 sed -i "s|^geo_data = .*|geo_data = $TAP_TMP/D1|" A/truce.conf
