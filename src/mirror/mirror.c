@@ -39,7 +39,6 @@
 #include "tlog/tile.h"
 
 #define MAX_NOTE NOTE_MAX_SIZE
-#define MAX_PROOF_JSON 65536
 #define MAX_TILE TILE_FULL_BYTES
 #define MAX_BUNDLE ((size_t)TILE_WIDTH * (2 + TILE_ENTRY_MAX))
 #define COMMIT_EVERY 1000 /* entries per store commit in a replay */
@@ -50,9 +49,7 @@ struct mirror {
 	struct mirror_summary *sum;
 	char *err;
 	size_t errlen;
-	struct note_verifier *log_v;
-	struct note_verifier *wit_v[MIRROR_MAX_WITNESSES];
-	size_t nwit, quorum;
+	struct audit_keys keys;
 	struct fetch *f;
 	struct entrylog *log;
 	struct store *store;
@@ -105,50 +102,32 @@ path_of(struct mirror *m, const char *name, char *out)
 	return 0;
 }
 
+/*
+ * Checks a reply as the audit does (audit_reply_check). Unlike the audit,
+ * a mirror does not count an error answer against the center: whatever
+ * the status, it is retried at the next round (or ends --once with exit 3),
+ * since only what the mirror can prove (a fork, a rollback, a rewritten
+ * entry) is kept as evidence and stops it.
+ */
 static int
 reply_ok(struct mirror *m, const struct fetch_reply *r, const char *what)
 {
-	if (r->status == 200 && r->body != NULL)
+	if (audit_reply_check(r, what, m->err, m->errlen) == AUDIT_OK)
 		return 0;
-	if (r->status == 0)
-		return fail(m, MIRROR_INCOMPLETE, "%s: GET %s: %s", what,
-		    r->path, r->error);
-	return fail(m, MIRROR_INCOMPLETE, "%s: GET %s answered %ld: %.200s",
-	    what, r->path, r->status, r->body ? (const char *)r->body : "");
+	m->sum->outcome = MIRROR_INCOMPLETE;
+	return -1;
 }
 
-/* Parses the keys and the quorum, as the audit does. */
+/* Parses the keys and the quorum, with the audit's code. */
 static int
 setup_keys(struct mirror *m)
 {
 	const struct mirror_options *o = m->o;
-	char why[300];
-	size_t i;
+	char why[512];
 
-	if ((m->log_v = note_verifier_parse(o->log_key, strlen(o->log_key), why,
-		 sizeof(why))) == NULL)
-		return fail(m, MIRROR_USAGE, "--log-key: %s", why);
-	if (note_verifier_type(m->log_v) != NOTE_KEY_ED25519)
-		return fail(m, MIRROR_USAGE, "--log-key: not an Ed25519 key");
-	if (o->nwitness_keys > MIRROR_MAX_WITNESSES)
-		return fail(m, MIRROR_USAGE, "--witness-key: more than %d",
-		    MIRROR_MAX_WITNESSES);
-	for (i = 0; i < o->nwitness_keys; i++) {
-		if ((m->wit_v[i] = note_verifier_parse(o->witness_keys[i],
-			 strlen(o->witness_keys[i]), why, sizeof(why))) == NULL)
-			return fail(m, MIRROR_USAGE, "--witness-key %zu: %s",
-			    i + 1, why);
-		m->nwit = i + 1;
-		if (note_verifier_type(m->wit_v[i]) != NOTE_KEY_COSIGNATURE)
-			return fail(m, MIRROR_USAGE,
-			    "--witness-key %s: not a cosignature key",
-			    note_verifier_name(m->wit_v[i]));
-	}
-	if (o->quorum > m->nwit)
-		return fail(m, MIRROR_USAGE,
-		    "--quorum: %zu is more than the %zu witness keys given",
-		    o->quorum, m->nwit);
-	m->quorum = o->quorum ? o->quorum : m->nwit;
+	if (audit_keys_parse(&m->keys, o->log_key, o->witness_keys,
+		o->nwitness_keys, o->quorum, why, sizeof(why)) == -1)
+		return fail(m, MIRROR_USAGE, "%s", why);
 	return 0;
 }
 
@@ -160,9 +139,10 @@ verify_note(struct mirror *m, const char *what, const uint8_t *note, size_t len,
 	char why[1024];
 	size_t have;
 
-	if (audit_verify_joint(note, len, m->log_v,
-		(const struct note_verifier *const *)m->wit_v, m->nwit,
-		m->quorum, size, root, &have, why, sizeof(why)) == -1)
+	if (audit_verify_joint(note, len, m->keys.log_v,
+		(const struct note_verifier *const *)m->keys.wit_v,
+		m->keys.nwit, m->keys.quorum, size, root, &have, why,
+		sizeof(why)) == -1)
 		return fail(m, MIRROR_REFUSED, "%s: %s", what, why);
 	if (*size > AUDIT_MAX_ENTRIES)
 		return fail(m, MIRROR_INCOMPLETE,
@@ -307,7 +287,8 @@ check_consistent(struct mirror *m)
 {
 	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE];
 	struct fetch_reply r;
-	char path[128], why[512];
+	char path[128], why[FETCH_URL_MAX + 512];
+	enum audit_outcome k;
 	size_t plen;
 	int rc = -1;
 
@@ -331,15 +312,18 @@ check_consistent(struct mirror *m)
 	snprintf(path, sizeof(path),
 	    "/v1/log/proof/consistency?from=%lld&to=%lld",
 	    (long long)m->held_size, (long long)m->size);
-	if (fetch_get(m->f, path, MAX_PROOF_JSON, &r) == -1)
-		return fail(m, MIRROR_INCOMPLETE, "consistency: %s", r.error);
-	if (reply_ok(m, &r, "consistency proof") == -1)
-		goto done;
-	if (audit_parse_proof(r.body, r.len, proof, &plen, why, sizeof(why)) ==
-	    -1) {
+	memset(&r, 0, sizeof(r));
+	k = audit_get_proof(m->f, path, "consistency proof", proof, &plen, &r,
+	    why, sizeof(why));
+	if (k == AUDIT_FAILED && r.status == 200) {
+		/* An answer that is no proof: evidence. */
 		refuse(m, "fork", "consistency.json", r.body, r.len, NULL, NULL,
 		    "consistency proof %lld -> %lld: %s",
 		    (long long)m->held_size, (long long)m->size, why);
+		goto done;
+	}
+	if (k != AUDIT_OK) { /* an error answer: retried (reply_ok) */
+		fail(m, MIRROR_INCOMPLETE, "%s", why);
 		goto done;
 	}
 	if (merkle_verify_consistency(m->held_size, m->size,
@@ -677,7 +661,7 @@ start_server(struct mirror *m)
 	snprintf(c->dir, sizeof(c->dir), "%s", m->o->dir);
 	config_defaults(&c->cfg);
 	snprintf(c->cfg.origin, sizeof(c->cfg.origin), "%s",
-	    note_verifier_name(m->log_v));
+	    note_verifier_name(m->keys.log_v));
 	snprintf(c->log_vkey, sizeof(c->log_vkey), "%s", m->o->log_key);
 	c->log = m->log;
 	c->geo = m->geo;
@@ -775,7 +759,6 @@ mirror_run(const struct mirror_options *o, struct mirror_summary *s, char *err,
 	const char *k;
 	char why[256];
 	int64_t t0 = timefmt_now_ms(), v;
-	size_t i;
 	int rc = -1, refused = 0;
 
 	memset(&m, 0, sizeof(m));
@@ -870,8 +853,6 @@ done:
 	fetch_free(m.f);
 	free(m.note);
 	free(m.held_note);
-	note_verifier_free(m.log_v);
-	for (i = 0; i < m.nwit; i++)
-		note_verifier_free(m.wit_v[i]);
+	audit_keys_free(&m.keys);
 	return rc;
 }
