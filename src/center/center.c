@@ -33,8 +33,8 @@
 #include "store/store.h"
 
 #define REPLAY_COMMIT_EVERY 20000
-/* copies of data/ x regions a rebuild compares */
-#define REBUILD_MAX_COPIES (4 * (1 + CENTER_REBUILD_MAX_GEO_DATA))
+/* copies of data/ x regions a replay compares */
+#define REPLAY_MAX_COPIES (4 * (1 + CENTER_REBUILD_MAX_GEO_DATA))
 
 int
 center_path(const char *dir, const char *name, char *out, size_t outlen)
@@ -815,10 +815,10 @@ center_close(struct center *c)
 }
 
 /*
- * A copy of data/ a rebuild may replay with, for one region: its digest,
- * and fusion over it once an entry needs it.
+ * A copy of data/ a replay may word with, for one region: its digest, and
+ * fusion over it once an entry needs it.
  */
-struct rebuild_copy {
+struct replay_copy {
 	const char *dir;
 	char region[GEODIGEST_REGION_LEN];
 	char digest[GEODIGEST_HEX_LEN];
@@ -826,52 +826,49 @@ struct rebuild_copy {
 	struct fusion *fusion;
 };
 
-/* The copies a rebuild knows: the configured one first, then those given
- * with --geo-data, each for every region the log names. */
-struct rebuild_copies {
-	struct rebuild_copy v[REBUILD_MAX_COPIES];
+/* center.h: the copies a replay knows (the configured one first, then the
+ * others given, each for every region the log names), the log's
+ * geographies as scanned so far and the copy each one is worded with. */
+struct center_replayer {
+	struct replay_copy v[REPLAY_MAX_COPIES];
 	size_t n;
 	const char *dirs[1 + CENTER_REBUILD_MAX_GEO_DATA];
 	size_t ndirs;
+	char gdir[PATH_MAX]; /* the configured copy */
+	char aliases[sizeof(((struct config *)0)->geo_aliases)];
+	struct geopin pin;
+	struct replay_copy *use[GEOPIN_MAX_SPANS];
+	struct store *store; /* the store fusion was last attached to */
+	struct replay_copy *attached;
+	struct replay_copy *start; /* in effect at the last check's from */
 };
 
-static void
-copies_free(struct rebuild_copies *cs)
-{
-	size_t i;
-
-	for (i = 0; i < cs->n; i++) {
-		fusion_free(cs->v[i].fusion);
-		layers_free(cs->v[i].geo);
-	}
-	cs->n = 0;
-}
-
 /* The copy of dir for region, its digest computed if new; NULL with err. */
-static struct rebuild_copy *
-copy_of(struct rebuild_copies *cs, const char *dir, const char *region,
-    const char *aliases, char *err, size_t errlen)
+static struct replay_copy *
+copy_of(struct center_replayer *r, const char *dir, const char *region,
+    char *err, size_t errlen)
 {
-	struct rebuild_copy *c;
+	struct replay_copy *c;
 	struct geodigest gd;
 	size_t i;
 
-	for (i = 0; i < cs->n; i++)
-		if (cs->v[i].dir == dir && strcmp(cs->v[i].region, region) == 0)
-			return &cs->v[i];
-	if (cs->n == REBUILD_MAX_COPIES) {
+	for (i = 0; i < r->n; i++)
+		if (r->v[i].dir == dir && strcmp(r->v[i].region, region) == 0)
+			return &r->v[i];
+	if (r->n == REPLAY_MAX_COPIES) {
 		snprintf(err, errlen,
 		    "geography: more than %d copies of data/ and regions "
 		    "to compare",
-		    REBUILD_MAX_COPIES);
+		    REPLAY_MAX_COPIES);
 		return NULL;
 	}
-	if (geodigest_compute(dir, region, aliases, &gd, err, errlen) == -1)
+	if (geodigest_compute(dir, region, r->aliases, &gd, err, errlen) == -1)
 		return NULL;
-	c = &cs->v[cs->n++];
+	c = &r->v[r->n++];
 	memset(c, 0, sizeof(*c));
 	c->dir = dir;
-	snprintf(c->region, sizeof(c->region), "%s", region);
+	/* region may be a span's, inside *r too: gd holds its copy. */
+	snprintf(c->region, sizeof(c->region), "%s", gd.region);
 	snprintf(c->digest, sizeof(c->digest), "%s", gd.digest);
 	return c;
 }
@@ -881,24 +878,24 @@ copy_of(struct rebuild_copies *cs, const char *dir, const char *region,
  * naming the entries, the digest they were computed with, what the
  * configured copy is and what to do (docs/geography.md).
  */
-static struct rebuild_copy *
-copy_for(struct rebuild_copies *cs, const struct geopin *pin, size_t i,
-    int64_t size, const char *aliases, char *err, size_t errlen)
+static struct replay_copy *
+copy_for(struct center_replayer *r, size_t i, int64_t size, const char *remedy,
+    char *err, size_t errlen)
 {
-	const struct geopin_span *sp = &pin->span[i];
-	struct rebuild_copy *c, *first = NULL;
+	const struct geopin_span *sp = &r->pin.span[i];
+	struct replay_copy *c, *first = NULL;
 	char why[512] = "", have[640], nor[80] = "";
-	int64_t end = i + 1 < pin->n ? pin->span[i + 1].from : size;
+	int64_t end = i + 1 < r->pin.n ? r->pin.span[i + 1].from : size;
 	size_t d;
 
-	for (d = 0; d < cs->ndirs; d++) {
-		if ((c = copy_of(cs, cs->dirs[d], sp->region, aliases, why,
+	for (d = 0; d < r->ndirs; d++) {
+		if ((c = copy_of(r, r->dirs[d], sp->region, why,
 			 sizeof(why))) == NULL) {
 			if (d == 0)
 				continue;
 			/* A copy given for this log must be readable. */
 			snprintf(err, errlen, "--geo-data %.512s: %s",
-			    cs->dirs[d], why);
+			    r->dirs[d], why);
 			return NULL;
 		}
 		if (d == 0)
@@ -912,87 +909,149 @@ copy_for(struct rebuild_copies *cs, const struct geopin *pin, size_t i,
 	else
 		snprintf(have, sizeof(have), "unreadable as region %s: %s",
 		    sp->region, why);
-	if (cs->ndirs > 1)
+	if (r->ndirs > 1)
 		snprintf(nor, sizeof(nor),
 		    ", and none of the %zu copies given with --geo-data is it",
-		    cs->ndirs - 1);
+		    r->ndirs - 1);
 	snprintf(err, errlen,
 	    "geography: log entries %lld to %lld were computed with "
 	    "geography %s (region %s, named by entry %lld), but the data in "
 	    "%.512s is %s%s; replaying them with it could word or zone "
-	    "their incidents differently, so nothing was replayed: rebuild "
-	    "with the data the log names (point geo_data at the copy of "
-	    "data/ whose `truce geo digest` it is, and give the copy of "
-	    "every other geography the log names with --geo-data DIR); the "
-	    "store was left as it was",
+	    "their incidents differently, so nothing was replayed: %s",
 	    (long long)sp->from, (long long)(end - 1), sp->digest, sp->region,
-	    (long long)sp->from, cs->dirs[0], have, nor);
+	    (long long)sp->from, r->dirs[0], have, nor, remedy);
 	return NULL;
 }
 
-/*
- * The copy each geography of the log is replayed with, in *use (n
- * entries, NULL for a geography no entry fusion acts on was worded with),
- * all found before anything is replayed. -1 with err.
- */
-static int
-resolve_copies(struct rebuild_copies *cs, const struct geopin *pin,
-    int64_t size, const char *aliases, struct rebuild_copy **use, char *err,
-    size_t errlen)
+struct center_replayer *
+center_replayer_new(const struct config *cfg, const char *const *geo_data,
+    size_t ngeo_data, char *err, size_t errlen)
+{
+	struct center_replayer *r;
+	struct geodigest gd;
+	size_t i;
+
+	if (ngeo_data > CENTER_REBUILD_MAX_GEO_DATA) {
+		snprintf(err, errlen, "--geo-data: more than %d copies",
+		    CENTER_REBUILD_MAX_GEO_DATA);
+		return NULL;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	snprintf(r->aliases, sizeof(r->aliases), "%s", cfg->geo_aliases);
+	/* The configured copy is v[0], loaded as a center opening would. */
+	if (center_open_fusion(cfg, &r->v[0].geo, &r->v[0].fusion, &gd, r->gdir,
+		err, errlen) == -1) {
+		free(r);
+		return NULL;
+	}
+	r->n = 1;
+	r->dirs[0] = r->gdir;
+	r->v[0].dir = r->gdir;
+	snprintf(r->v[0].region, sizeof(r->v[0].region), "%s", gd.region);
+	snprintf(r->v[0].digest, sizeof(r->v[0].digest), "%s", gd.digest);
+	for (i = 0; i < ngeo_data; i++)
+		r->dirs[1 + i] = geo_data[i];
+	r->ndirs = 1 + ngeo_data;
+	return r;
+}
+
+struct layers *
+center_replayer_layers(struct center_replayer *r)
+{
+	return r->v[0].geo;
+}
+
+void
+center_replayer_free(struct center_replayer *r)
 {
 	size_t i;
 
-	for (i = 0; i < pin->n; i++) {
-		use[i] = NULL;
-		if (pin->span[i].fused &&
-		    (use[i] = copy_for(cs, pin, i, size, aliases, err,
-			 errlen)) == NULL)
-			return -1;
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n; i++) {
+		fusion_free(r->v[i].fusion);
+		layers_free(r->v[i].geo);
+	}
+	free(r);
+}
+
+/* Attaches copy c's engine (made now if needed) to store, unless it is. */
+static int
+attach(struct center_replayer *r, struct store *store, struct replay_copy *c,
+    char *err, size_t errlen)
+{
+	if (c->fusion == NULL &&
+	    load_fusion(c->dir, c->region, r->aliases, &c->geo, &c->fusion, err,
+		errlen) == -1)
+		return -1;
+	if (r->store != store || r->attached != c) {
+		store_set_fusion(store, c->fusion);
+		r->store = store;
+		r->attached = c;
 	}
 	return 0;
 }
 
-/*
- * Replays the whole log into store, switching fusion's engine at each
- * geography entry that names another copy than the one in effect (the
- * center started anew there: its book is reloaded from the store), as the
- * audit does. Entries before the log's first geography use the
- * configured copy (a log of an older center).
- */
-static int
-rebuild_replay(struct entrylog *log, struct store *store,
-    struct rebuild_copies *cs, const struct config *cfg,
-    const struct geopin *pin, struct rebuild_copy **use, char *err,
-    size_t errlen)
+int
+center_replayer_check(struct center_replayer *r, struct entrylog *log,
+    int64_t from, const char *remedy, char *err, size_t errlen)
 {
-	struct rebuild_copy *cur = &cs->v[0];
-	int64_t pos = 0, size = entrylog_size(log);
+	int64_t size = entrylog_size(log), end;
 	size_t i;
 
-	store_set_fusion(store, cur->fusion);
-	for (i = 0; i < pin->n; i++) {
-		if (use[i] == NULL || use[i] == cur)
-			continue;
-		if (pin->span[i].from > pos) {
-			if (replay_range(log, store, pos, pin->span[i].from,
-				REPLAY_COMMIT_EVERY, NULL, NULL, err,
-				errlen) == -1)
-				return -1;
-			pos = pin->span[i].from;
-		}
-		cur = use[i];
-		if (cur->fusion == NULL &&
-		    load_fusion(cur->dir, cur->region, cfg->geo_aliases,
-			&cur->geo, &cur->fusion, err, errlen) == -1)
+	if (geopin_scan_more(log, size, &r->pin, err, errlen) == -1)
+		return -1;
+	r->start = &r->v[0];
+	for (i = 0; i < r->pin.n; i++) {
+		end = i + 1 < r->pin.n ? r->pin.span[i + 1].from : size;
+		r->use[i] = NULL;
+		if (end > from && r->pin.span[i].fused &&
+		    (r->use[i] = copy_for(r, i, size, remedy, err, errlen)) ==
+			NULL)
 			return -1;
-		store_set_fusion(store, cur->fusion);
-		if (cur != &cs->v[0])
-			log_info("rebuild: entries from %lld on worded with "
-				 "geography %s, the data in %s",
-			    (long long)pos, cur->digest, cur->dir);
+		/* The engine in effect at from; before the log's first
+		   geography (an older center's log), the configured one. */
+		if (r->pin.span[i].from <= from && r->use[i] != NULL)
+			r->start = r->use[i];
 	}
-	return replay_range(log, store, pos, size, REPLAY_COMMIT_EVERY, NULL,
-	    NULL, err, errlen);
+	return 0;
+}
+
+int
+center_replayer_run(struct center_replayer *r, struct entrylog *log,
+    struct store *store, int64_t from, int64_t every,
+    void (*committed)(void *, int64_t), void *ctx, const char *remedy,
+    char *err, size_t errlen)
+{
+	int64_t pos = from, size = entrylog_size(log);
+	size_t i;
+
+	/* Every geography wording an entry of [from, size) has its copy,
+	   found before anything is applied. */
+	if (center_replayer_check(r, log, from, remedy, err, errlen) == -1)
+		return -1;
+	if (attach(r, store, r->start, err, errlen) == -1)
+		return -1;
+	for (i = 0; i < r->pin.n; i++) {
+		if (r->pin.span[i].from <= from || r->use[i] == NULL ||
+		    r->use[i] == r->attached)
+			continue;
+		if (replay_range(log, store, pos, r->pin.span[i].from, every,
+			committed, ctx, err, errlen) == -1)
+			return -1;
+		pos = r->pin.span[i].from;
+		if (attach(r, store, r->use[i], err, errlen) == -1)
+			return -1;
+		if (r->use[i] != &r->v[0])
+			log_info("replay: entries from %lld on worded with "
+				 "geography %s, the data in %s",
+			    (long long)pos, r->use[i]->digest, r->use[i]->dir);
+	}
+	return replay_range(log, store, pos, size, every, committed, ctx, err,
+	    errlen);
 }
 
 int
@@ -1002,32 +1061,18 @@ center_rebuild(const char *dir, const char *const *geo_data, size_t ngeo_data,
 	struct config cfg;
 	struct entrylog *log = NULL;
 	struct store *store = NULL;
-	struct rebuild_copies *cs = NULL;
-	struct rebuild_copy **use = NULL;
-	struct geopin *pin = NULL;
-	struct geodigest gd;
+	struct center_replayer *rp = NULL;
 	/* Sized so that ".new" and "-wal" after a path cannot truncate. */
 	char path[PATH_MAX], tmp[PATH_MAX + 8], side[PATH_MAX + 8];
-	char gdir[PATH_MAX];
 	int rc = -1;
 	const char *suffix[] = { "", "-wal", "-shm" };
 	size_t i;
 
-	if (ngeo_data > CENTER_REBUILD_MAX_GEO_DATA) {
-		snprintf(err, errlen, "--geo-data: more than %d copies",
-		    CENTER_REBUILD_MAX_GEO_DATA);
-		return -1;
-	}
 	if (center_path(dir, "truce.conf", path, sizeof(path)) == -1 ||
 	    config_load(path, &cfg, err, errlen) == -1)
 		return -1;
 	if ((log = open_log(dir, err, errlen)) == NULL)
 		return -1;
-	if ((cs = calloc(1, sizeof(*cs))) == NULL ||
-	    (pin = malloc(sizeof(*pin))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto done;
-	}
 	/* Build beside the old store, then swap it in by rename(2). */
 	center_path(dir, "store.db", path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.new", path);
@@ -1035,32 +1080,20 @@ center_rebuild(const char *dir, const char *const *geo_data, size_t ngeo_data,
 		snprintf(side, sizeof(side), "%s%s", tmp, suffix[i]);
 		unlink(side);
 	}
-	/* The configured copy is v[0], loaded as a center opening would. */
-	if (center_open_fusion(&cfg, &cs->v[0].geo, &cs->v[0].fusion, &gd, gdir,
-		err, errlen) == -1)
-		goto done;
-	cs->n = 1;
-	cs->dirs[0] = gdir;
-	cs->v[0].dir = gdir;
-	snprintf(cs->v[0].region, sizeof(cs->v[0].region), "%s", gd.region);
-	snprintf(cs->v[0].digest, sizeof(cs->v[0].digest), "%s", gd.digest);
-	for (i = 0; i < ngeo_data; i++)
-		cs->dirs[1 + i] = geo_data[i];
-	cs->ndirs = 1 + ngeo_data;
-	if (geopin_scan(log, entrylog_size(log), pin, err, errlen) == -1)
-		goto done;
-	if ((use = calloc(pin->n + 1, sizeof(*use))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto done;
-	}
-	if (resolve_copies(cs, pin, entrylog_size(log), cfg.geo_aliases, use,
-		err, errlen) == -1)
+	if ((rp = center_replayer_new(&cfg, geo_data, ngeo_data, err,
+		 errlen)) == NULL)
 		goto done;
 	if ((store = store_open(cfg.store, tmp, 0)) == NULL) {
 		snprintf(err, errlen, "cannot create %s", tmp);
 		goto done;
 	}
-	if (rebuild_replay(log, store, cs, &cfg, pin, use, err, errlen) == -1)
+	if (center_replayer_run(rp, log, store, 0, REPLAY_COMMIT_EVERY, NULL,
+		NULL,
+		"rebuild with the data the log names (point geo_data at the "
+		"copy of data/ whose `truce geo digest` it is, and give the "
+		"copy of every other geography the log names with --geo-data "
+		"DIR); the store was left as it was",
+		err, errlen) == -1)
 		goto done;
 	store_close(store);
 	store = NULL;
@@ -1076,11 +1109,7 @@ center_rebuild(const char *dir, const char *const *geo_data, size_t ngeo_data,
 	rc = 0;
 done:
 	store_close(store);
-	if (cs != NULL)
-		copies_free(cs);
-	free(cs);
-	free(use);
-	free(pin);
+	center_replayer_free(rp);
 	entrylog_close(log);
 	return rc;
 }

@@ -2,7 +2,7 @@
  * mirror: a member's verified copy of a center's log and store (mirror.h,
  * docs/mirror.md). The checks are the audit's (audit_verify_joint,
  * audit_parse_proof) and tlog/'s; the log is the center's entry log and
- * the replay the center's (center_replay).
+ * the replay that of `truce rebuild` (center_replayer_run).
  */
 #include <errno.h>
 #include <limits.h>
@@ -25,8 +25,6 @@
 #include "common/file.h"
 #include "common/log.h"
 #include "common/num.h"
-#include "fusion/fusion.h"
-#include "geo/layers.h"
 #include "ledger/checkpointer.h"
 #include "ledger/entrylog.h"
 #include "mirror/mirror.h"
@@ -53,8 +51,7 @@ struct mirror {
 	struct fetch *f;
 	struct entrylog *log;
 	struct store *store;
-	struct layers *geo;
-	struct fusion *fusion;
+	struct center_replayer *rp; /* the replay's geographies */
 	/* The held checkpoint (size 0: none yet). */
 	char *held_note;
 	size_t held_len;
@@ -540,19 +537,25 @@ committed(void *ctx, int64_t applied)
 		raise(SIGKILL);
 }
 
+/* What a mirror lacking the data of a geography is to do. */
+#define GEO_REMEDY                                                         \
+	"give the mirror the copy of data/ the center used for them "      \
+	"(--geo-data DIR, repeated for each geography the log names, and " \
+	"--geo-aliases FILE)"
+
 /*
- * Opens the store, and fusion once the log holds its genesis entry: the
- * geography it names is loaded from --geo-data and pinned, as the center
- * does (center_open_fusion, center_pin_geography).
+ * Opens the store, and the replay's geographies once the log holds its
+ * genesis entry: the region it names, --geo-data's copies of data/
+ * (center_replayer_new: the first one loaded now, the others when a
+ * geography entry asks for them).
  */
 static int
 open_store(struct mirror *m)
 {
 	struct config cfg;
-	struct geodigest gd;
 	json_t *genesis = NULL;
 	const char *digest, *region = "none";
-	char path[PATH_MAX], gdir[PATH_MAX], last[GEODIGEST_HEX_LEN], why[2048];
+	char path[PATH_MAX], why[2048];
 	uint8_t *bytes = NULL;
 	size_t len;
 	int rc = -1, r;
@@ -566,7 +569,7 @@ open_store(struct mirror *m)
 			goto done;
 		}
 	}
-	if (m->fusion != NULL || entrylog_size(m->log) == 0)
+	if (m->rp != NULL || entrylog_size(m->log) == 0)
 		return 0;
 	if (entrylog_read(m->log, 0, &bytes, &len) == -1 ||
 	    (genesis = json_loadb((const char *)bytes, len, 0, NULL)) == NULL) {
@@ -587,21 +590,13 @@ open_store(struct mirror *m)
 	if (m->o->geo_aliases != NULL)
 		snprintf(cfg.geo_aliases, sizeof(cfg.geo_aliases), "%s",
 		    m->o->geo_aliases);
-	if (center_open_fusion(&cfg, &m->geo, &m->fusion, &gd, gdir, why,
-		sizeof(why)) == -1) {
+	if ((m->rp = center_replayer_new(&cfg, m->o->geo_data_more,
+		 m->o->ngeo_data_more, why, sizeof(why))) == NULL) {
 		fail(m, MIRROR_USAGE, "geography: %s", why);
 		goto done;
 	}
-	if (center_pin_geography(m->log, 0, &gd, gdir,
-		"give the mirror the copy of data/ the center uses "
-		"(--geo-data DIR, --geo-aliases FILE)",
-		last, why, sizeof(why)) == -1) {
-		fail(m, MIRROR_USAGE, "%s", why);
-		goto done;
-	}
-	store_set_fusion(m->store, m->fusion);
 	if (m->view != NULL)
-		m->view->geo = m->geo;
+		m->view->geo = center_replayer_layers(m->rp);
 	rc = 0;
 done:
 	json_decref(genesis);
@@ -609,7 +604,11 @@ done:
 	return rc;
 }
 
-/* Replays what the log holds beyond what the store applied. */
+/*
+ * Replays what the log holds beyond what the store applied, each entry
+ * with the geography the log names for it (center_replayer_run), as the
+ * center and `truce rebuild` do.
+ */
 static int
 replay(struct mirror *m)
 {
@@ -627,8 +626,11 @@ replay(struct mirror *m)
 		    (long long)applied, (long long)entrylog_size(m->log));
 	if (applied == entrylog_size(m->log))
 		return 0;
-	if (center_replay(m->log, m->store, applied, COMMIT_EVERY, committed, m,
-		why, sizeof(why)) == -1)
+	if (center_replayer_check(m->rp, m->log, applied, GEO_REMEDY, why,
+		sizeof(why)) == -1)
+		return fail(m, MIRROR_USAGE, "%s", why);
+	if (center_replayer_run(m->rp, m->log, m->store, applied, COMMIT_EVERY,
+		committed, m, GEO_REMEDY, why, sizeof(why)) == -1)
 		return fail(m, MIRROR_INCOMPLETE, "replay: %s", why);
 	m->sum->replayed += entrylog_size(m->log) - applied;
 	return 0;
@@ -664,7 +666,7 @@ start_server(struct mirror *m)
 	    note_verifier_name(m->keys.log_v));
 	snprintf(c->log_vkey, sizeof(c->log_vkey), "%s", m->o->log_key);
 	c->log = m->log;
-	c->geo = m->geo;
+	c->geo = m->rp != NULL ? center_replayer_layers(m->rp) : NULL;
 	if (path_of(m, "store.db", path) == -1)
 		return -1;
 	if ((c->readers = store_pool_new("sqlite", path,
@@ -847,8 +849,7 @@ done:
 	s->seconds = (double)(timefmt_now_ms() - t0) / 1000;
 	s->size = m.held_size;
 	store_close(m.store);
-	fusion_free(m.fusion);
-	layers_free(m.geo);
+	center_replayer_free(m.rp);
 	entrylog_close(m.log);
 	fetch_free(m.f);
 	free(m.note);

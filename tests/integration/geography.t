@@ -9,7 +9,8 @@
 # than the center's reports it, and passes with the center's copy; an
 # audit of a log worded with two geographies passes given both copies
 # (--geo-data twice), its replay switching fusion's engine at the
-# `geography` entry.
+# `geography` entry; so does a member's mirror of it, and it refuses,
+# naming the geography, when it lacks a copy.
 . "${TRUCE_TOP:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 T=$TRUCE_BIN
 cd "$TAP_TMP" || exit 1
@@ -177,5 +178,26 @@ res=$("$T" audit "$URL" --log-key "$LOGKEY" --token "$TOKEN" --geo-data "$DATA" 
 is $? 0 "with both copies (--geo-data twice): the audit passes"
 like "$res" "2 observations match the center, [0-9]+ state rows match the center" \
 	"  the incidents worded with each geography match the replay's"
+
+# --- a member's mirror of it: the same two geographies ---
+mirror() { "$T" mirror "$URL" "$@" --once --log-key "$LOGKEY" --token "$TOKEN"; }
+incidents() { sqlite3 "$1" "SELECT * FROM incident ORDER BY rid"; }
+res=$(mirror MC --geo-data "$DATA" 2>&1)
+is $? 2 "a mirror with one copy of data/: exit 2"
+like "$res" "entries 2 to [0-9]+ were computed with geography $G1 .* is geography $G0 .*give the mirror the copy of data/ the center used for them \(--geo-data DIR, repeated" \
+	"  names the second geography and what to give it"
+res=$(mirror MC --geo-data "$DATA" --geo-data "$TAP_TMP/D1" 2>&1)
+is $? 0 "given both copies (--geo-data twice): the mirror catches up" ||
+	diag "$res"
+like "$res" "0 entries fetched and verified, [0-9]+ replayed" \
+	"  replaying the entries it had verified"
+is "$(incidents MC/store.db)" "$(incidents C/store.db)" \
+	"  its incidents are the center's, each worded with its geography"
+post_json /v1/observations "$(obs 26)" >/dev/null
+wait_joint 5
+res=$(mirror MC --geo-data "$TAP_TMP/D1" 2>&1)
+is $? 0 "following with the newer copy alone: the new entries need no other" ||
+	diag "$res"
+is "$(incidents MC/store.db)" "$(incidents C/store.db)" "  still the center's"
 center_stop
 done_testing
