@@ -61,7 +61,7 @@ $(eval $(call flavour,release,-O2,$(JEMALLOC)))
 $(eval $(call flavour,asan,-O1 $(SAN),$(SAN)))
 
 .PHONY: all deps run test test-build bench check-src clean demo \
-	bench-dashboard bench-load bench-products bench-alerts
+	bench-dashboard bench-load bench-products bench-alerts bench-mirror
 all: build/release/truce web/dist/index.html
 
 deps:
@@ -132,6 +132,14 @@ bench-products: deps
 bench-alerts: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) build/release/truce
 	@bench/alerts/run.sh
+
+# Issue 16's mirror benchmark (its section of bench/RESULTS.md): a
+# member's mirror catching up with a center, beside `truce audit` of the
+# same center in the same run; ENTRIES=50000 by default, 1000000 for the
+# issue's figure.
+bench-mirror: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) build/release/truce
+	@bench/mirror/run.sh
 
 # Issue 14's dashboard benchmark (web/bench/RESULTS.md).
 bench-dashboard: deps
