@@ -41,6 +41,8 @@
 #define MAX_BUNDLE ((size_t)TILE_WIDTH * (2 + TILE_ENTRY_MAX))
 #define COMMIT_EVERY 1000 /* entries per store commit in a replay */
 #define APPEND_BUNDLES 16 /* checked bundles per append (and fdatasync) */
+#define AHEAD 8		  /* bundles whose tile and entries are in flight */
+#define CONNECTIONS 4	  /* to the center, kept alive */
 
 struct mirror {
 	const struct mirror_options *o;
@@ -71,6 +73,15 @@ struct mirror {
 	size_t nbodies;
 	struct entrylog_entry pending[APPEND_BUNDLES * TILE_WIDTH];
 	size_t npending;
+	/* Bundles fetched ahead (catch_up): slot n % AHEAD holds bundle n's
+	   hash tile and entries once they arrive; next: the first bundle
+	   not queued yet, end: the round's last bundle + 1. */
+	struct ahead {
+		int64_t n; /* -1: free */
+		int have;  /* 1: the tile, 2: the entries */
+		struct fetch_reply tile, bundle;
+	} ahead[AHEAD];
+	int64_t ahead_next, ahead_end;
 	/* --listen: the center's server over DIR, read-only. */
 	struct center *view;
 	struct server *srv;
@@ -339,10 +350,9 @@ done:
 	return rc;
 }
 
-/* GETs tile t (entries or level 0) into *r, checked. */
+/* The path of tile t ("/tile/0/005.p/170") into path (TILE_PATH_MAX + 1). */
 static int
-get_tile(struct mirror *m, const struct tile *t, size_t max,
-    struct fetch_reply *r, char *path)
+tile_url(struct mirror *m, const struct tile *t, char *path)
 {
 	char p[TILE_PATH_MAX];
 
@@ -350,9 +360,114 @@ get_tile(struct mirror *m, const struct tile *t, size_t max,
 		return fail(m, MIRROR_INCOMPLETE, "tile %lld: bad path",
 		    (long long)t->n);
 	snprintf(path, TILE_PATH_MAX + 1, "/%s", p);
-	if (fetch_get(m->f, path, max, r) == -1)
-		return fail(m, MIRROR_INCOMPLETE, "%s: %s", path, r->error);
-	return reply_ok(m, r, path + 1);
+	return 0;
+}
+
+/*
+ * Queues the hash tiles and entry bundles of the round's bundles up to
+ * (not including) upto, AHEAD at most in flight, so that the center and
+ * the network work while the mirror checks and appends.
+ */
+static int
+queue_ahead(struct mirror *m, int64_t upto)
+{
+	struct ahead *a;
+	struct tile t;
+	char path[TILE_PATH_MAX + 1], why[256];
+
+	for (; m->ahead_next < upto && m->ahead_next < m->ahead_end;
+	     m->ahead_next++) {
+		a = &m->ahead[m->ahead_next % AHEAD];
+		if (a->n != -1)
+			break; /* still held: queued when it is taken */
+		if (tile_for_size(0, m->ahead_next, m->size, &t) == -1)
+			return fail(m, MIRROR_INCOMPLETE, "no tile %lld",
+			    (long long)m->ahead_next);
+		a->n = m->ahead_next;
+		a->have = 0;
+		if (tile_url(m, &t, path) == -1)
+			return -1;
+		if (fetch_queue(m->f, path, MAX_TILE, &a->tile, why,
+			sizeof(why)) == -1)
+			return fail(m, MIRROR_INCOMPLETE, "%s: %s", path, why);
+		t.level = TILE_LEVEL_ENTRIES;
+		if (tile_url(m, &t, path) == -1)
+			return -1;
+		if (fetch_queue(m->f, path, MAX_BUNDLE, &a->bundle, why,
+			sizeof(why)) == -1)
+			return fail(m, MIRROR_INCOMPLETE, "%s: %s", path, why);
+	}
+	return 0;
+}
+
+/* Files a reply that came in under its bundle's slot. */
+static void
+file_reply(struct mirror *m, struct fetch_reply *r)
+{
+	size_t i;
+
+	for (i = 0; i < AHEAD; i++) {
+		if (r->tag == &m->ahead[i].tile) {
+			m->ahead[i].tile = *r;
+			m->ahead[i].have |= 1;
+			return;
+		}
+		if (r->tag == &m->ahead[i].bundle) {
+			m->ahead[i].bundle = *r;
+			m->ahead[i].have |= 2;
+			return;
+		}
+	}
+	free(r->body); /* not ours: cannot happen */
+}
+
+/*
+ * Bundle n's hash tile and entries into *h and *b (the caller frees their
+ * bodies), queuing the next ones first. -1 when they could not be queued
+ * or a transfer was lost.
+ */
+static int
+take_ahead(struct mirror *m, int64_t n, struct fetch_reply *h,
+    struct fetch_reply *b)
+{
+	struct ahead *a = &m->ahead[n % AHEAD];
+	struct fetch_reply r;
+
+	if (queue_ahead(m, n + AHEAD) == -1)
+		return -1;
+	if (a->n != n)
+		return fail(m, MIRROR_INCOMPLETE, "bundle %lld: not queued",
+		    (long long)n);
+	while (a->have != 3) {
+		if (fetch_next(m->f, &r) == 0)
+			return fail(m, MIRROR_INCOMPLETE,
+			    "bundle %lld: transfer lost", (long long)n);
+		file_reply(m, &r);
+	}
+	*h = a->tile;
+	*b = a->bundle;
+	memset(a, 0, sizeof(*a));
+	a->n = -1;
+	return queue_ahead(m, n + AHEAD);
+}
+
+/* Waits for what is still in flight and frees it (the end of a round). */
+static void
+drain_ahead(struct mirror *m)
+{
+	struct fetch_reply r;
+	size_t i;
+
+	while (fetch_next(m->f, &r) == 1)
+		file_reply(m, &r);
+	for (i = 0; i < AHEAD; i++) {
+		if (m->ahead[i].have & 1)
+			free(m->ahead[i].tile.body);
+		if (m->ahead[i].have & 2)
+			free(m->ahead[i].bundle.body);
+		memset(&m->ahead[i], 0, sizeof(m->ahead[i]));
+		m->ahead[i].n = -1;
+	}
 }
 
 /*
@@ -379,10 +494,13 @@ fetch_bundle(struct mirror *m, int64_t n)
 	memset(&h, 0, sizeof(h));
 	if (tile_for_size(0, n, m->size, &t) == -1)
 		return fail(m, MIRROR_INCOMPLETE, "no tile %lld", (long long)n);
-	if (get_tile(m, &t, MAX_TILE, &h, hpath) == -1)
-		goto done;
+	if (tile_url(m, &t, hpath) == -1)
+		return -1;
 	t.level = TILE_LEVEL_ENTRIES;
-	if (get_tile(m, &t, MAX_BUNDLE, &b, bpath) == -1)
+	if (tile_url(m, &t, bpath) == -1 || take_ahead(m, n, &h, &b) == -1)
+		goto done;
+	if (reply_ok(m, &h, hpath + 1) == -1 ||
+	    reply_ok(m, &b, bpath + 1) == -1)
 		goto done;
 	if (h.len != (size_t)t.width * MERKLE_HASH_SIZE) {
 		fail(m, MIRROR_INCOMPLETE, "%s: %zu bytes for %d hashes", hpath,
@@ -482,10 +600,13 @@ catch_up(struct mirror *m)
 	    r2[MERKLE_BASE64_SIZE];
 	int64_t n;
 
+	m->ahead_next = m->held_size / TILE_WIDTH;
+	m->ahead_end = (m->size + TILE_WIDTH - 1) / TILE_WIDTH;
 	for (n = m->held_size / TILE_WIDTH; n * TILE_WIDTH < m->size; n++)
 		if (fetch_bundle(m, n) == -1 ||
 		    (m->nbodies == APPEND_BUNDLES && append_pending(m) == -1))
 			goto cut;
+	drain_ahead(m);
 	if (append_pending(m) == -1)
 		goto cut;
 	/* Tests only: die as a kill -9 would, fetched but not verified. */
@@ -519,6 +640,7 @@ catch_up(struct mirror *m)
 	memcpy(m->held_root, m->root, MERKLE_HASH_SIZE);
 	return 0;
 cut:
+	drain_ahead(m);
 	drop_pending(m);
 	/* Nothing unverified stays in the log. */
 	if (entrylog_size(m->log) > m->held_size)
@@ -761,10 +883,13 @@ mirror_run(const struct mirror_options *o, struct mirror_summary *s, char *err,
 	const char *k;
 	char why[256];
 	int64_t t0 = timefmt_now_ms(), v;
+	size_t i;
 	int rc = -1, refused = 0;
 
 	memset(&m, 0, sizeof(m));
 	memset(s, 0, sizeof(*s));
+	for (i = 0; i < AHEAD; i++)
+		m.ahead[i].n = -1;
 	m.o = o;
 	m.sum = s;
 	m.err = err;
@@ -810,7 +935,8 @@ mirror_run(const struct mirror_options *o, struct mirror_summary *s, char *err,
 	/* A replay cut short (crash, kill) resumes before any fetch. */
 	if (replay(&m) == -1)
 		goto done;
-	if ((m.f = fetch_new(o->url, o->token, 2, why, sizeof(why))) == NULL) {
+	if ((m.f = fetch_new(o->url, o->token, CONNECTIONS, why,
+		 sizeof(why))) == NULL) {
 		fail(&m, MIRROR_USAGE, "%s", why);
 		goto done;
 	}
