@@ -180,8 +180,10 @@ cmd_mirror(int argc, char **argv)
 		return (int)s.outcome;
 	}
 	printf("mirror OK: size %lld verified in %s, %lld entries fetched "
-	       "and verified, %lld replayed, %.2f s\n",
+	       "and verified, %lld replayed, %.2f s (fetch and verify %.2f s, "
+	       "%.2f s CPU; replay %.2f s, %.2f s CPU)\n",
 	    (long long)s.size, o.dir, (long long)s.fetched,
-	    (long long)s.replayed, s.seconds);
+	    (long long)s.replayed, s.seconds, s.fetch_seconds, s.fetch_cpu,
+	    s.replay_seconds, s.replay_cpu);
 	return 0;
 }

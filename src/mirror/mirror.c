@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -97,6 +98,18 @@ fail(struct mirror *m, enum mirror_outcome kind, const char *fmt, ...)
 	va_end(ap);
 	m->sum->outcome = kind;
 	return -1;
+}
+
+/* CPU seconds this process has used (user + system, every thread). */
+static double
+cpu_seconds(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) == -1)
+		return 0;
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
 /* DIR/name into out (PATH_MAX); -1 when it does not fit. */
@@ -734,8 +747,10 @@ done:
 static int
 replay(struct mirror *m)
 {
-	int64_t applied;
+	int64_t applied, t0;
+	double c0;
 	char why[2048];
+	int rc;
 
 	if (open_store(m) == -1)
 		return -1;
@@ -751,8 +766,13 @@ replay(struct mirror *m)
 	if (center_replayer_check(m->rp, m->log, applied, GEO_REMEDY, why,
 		sizeof(why)) == -1)
 		return fail(m, MIRROR_USAGE, "%s", why);
-	if (center_replayer_run(m->rp, m->log, m->store, applied, COMMIT_EVERY,
-		committed, m, GEO_REMEDY, why, sizeof(why)) == -1)
+	t0 = timefmt_now_ms();
+	c0 = cpu_seconds();
+	rc = center_replayer_run(m->rp, m->log, m->store, applied, COMMIT_EVERY,
+	    committed, m, GEO_REMEDY, why, sizeof(why));
+	m->sum->replay_seconds += (double)(timefmt_now_ms() - t0) / 1000;
+	m->sum->replay_cpu += cpu_seconds() - c0;
+	if (rc == -1)
 		return fail(m, MIRROR_INCOMPLETE, "replay: %s", why);
 	m->sum->replayed += entrylog_size(m->log) - applied;
 	return 0;
@@ -838,9 +858,17 @@ stopped(const sigset_t *set, int seconds)
 static int
 round_once(struct mirror *m)
 {
-	if (fetch_joint(m) == -1 || check_consistent(m) == -1)
-		return -1;
-	if (m->size > m->held_size && catch_up(m) == -1)
+	int64_t t0 = timefmt_now_ms();
+	double c0 = cpu_seconds();
+	int rc;
+
+	rc = fetch_joint(m) == -1 || check_consistent(m) == -1 ||
+		(m->size > m->held_size && catch_up(m) == -1)
+	    ? -1
+	    : 0;
+	m->sum->fetch_seconds += (double)(timefmt_now_ms() - t0) / 1000;
+	m->sum->fetch_cpu += cpu_seconds() - c0;
+	if (rc == -1)
 		return -1;
 	m->sum->size = m->held_size;
 	if (replay(m) == -1)

@@ -90,6 +90,10 @@ struct mirror_summary {
 	int64_t fetched;  /* entries fetched and verified by this run */
 	int64_t replayed; /* entries replayed by this run */
 	double seconds;
+	/* Where the time went: wall and CPU (user + system of the process)
+	   seconds fetching and verifying (checkpoints, proofs, tiles,
+	   bundles, appends), and replaying. */
+	double fetch_seconds, fetch_cpu, replay_seconds, replay_cpu;
 	char evidence[PATH_MAX]; /* the evidence folder of a refusal, or "" */
 };
 
