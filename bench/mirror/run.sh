@@ -29,16 +29,18 @@
 # Environment: ENTRIES (50000; 1000000 for the issue's figure), RUNS (3),
 #   TRUCE_BIN (build/release/truce), BENCH_KEEP=1 keeps the work
 #   directory.
-# Raw outputs go to bench/out/mirror/ (not committed); the summary replaces
-# the section between the MIRROR markers of bench/RESULTS.md (appended with
-# its heading when absent), nothing else of that file;
-# `bench/mirror/run.sh --report-only` rewrites it from the last outputs.
+# Raw outputs go to bench/out/mirror-ENTRIES/ (not committed); the summary
+# replaces the section between the MIRROR-ENTRIES markers of
+# bench/RESULTS.md (appended with its heading when absent; one section per
+# size), nothing else of that file; `ENTRIES=N bench/mirror/run.sh
+# --report-only` rewrites it from the last outputs.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 T=${TRUCE_BIN:-$top/build/release/truce}
 ENTRIES=${ENTRIES:-50000}
 RUNS=${RUNS:-3}
-OUT=$top/bench/out/mirror
+OUT=$top/bench/out/mirror-$ENTRIES
+TAG=MIRROR-$ENTRIES # the markers of this size's section
 T_START=$(date +%s)
 
 log() { printf '%s bench/mirror: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -113,25 +115,26 @@ audit's replay rows.
 EOF
 }
 
-# write_results: the section between the MIRROR markers of
+# write_results: the section between the $TAG markers of
 # bench/RESULTS.md (appended with its heading when absent) from $OUT.
 write_results() {
 	local R=$top/bench/RESULTS.md
 	report >"$OUT/section.md"
-	if grep -q '<!-- BEGIN MIRROR' "$R"; then
-		awk -v gen="$OUT/section.md" '
-			/<!-- BEGIN MIRROR/ { print; while ((getline l < gen) > 0) print l; skip = 1; next }
-			/<!-- END MIRROR/ { skip = 0 }
+	if grep -q "<!-- BEGIN $TAG " "$R"; then
+		awk -v gen="$OUT/section.md" -v b="<!-- BEGIN $TAG " \
+			-v e="<!-- END $TAG -->" '
+			index($0, b) == 1 { print; while ((getline l < gen) > 0) print l; skip = 1; next }
+			index($0, e) == 1 { skip = 0 }
 			!skip { print }' "$R" >"$OUT/RESULTS.md.new"
 	else
 		{
 			cat "$R"
 			echo
-			echo "## A member's mirror catching up, beside the audit (issue 16)"
+			echo "## A member's mirror catching up over $ENTRIES entries, beside the audit (issue 16)"
 			echo
-			echo "<!-- BEGIN MIRROR by bench/mirror/run.sh (make bench-mirror): edits inside are overwritten -->"
+			echo "<!-- BEGIN $TAG by bench/mirror/run.sh (make bench-mirror ENTRIES=$ENTRIES): edits inside are overwritten -->"
 			cat "$OUT/section.md"
-			echo "<!-- END MIRROR -->"
+			echo "<!-- END $TAG -->"
 		} >"$OUT/RESULTS.md.new"
 	fi
 	mv "$OUT/RESULTS.md.new" "$R"
