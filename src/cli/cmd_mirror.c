@@ -117,6 +117,8 @@ cmd_mirror(int argc, char **argv)
 			break;
 		case 't': o.token = optarg; break;
 		case 'S':
+			/* The backends truce.conf's `store` accepts; the
+			   mirror opens its store as the center does. */
 			if (strcmp(optarg, "sqlite") != 0) {
 				fprintf(stderr,
 				    "truce mirror: --store: '%.100s' is not "
@@ -125,6 +127,7 @@ cmd_mirror(int argc, char **argv)
 				    optarg);
 				return 2;
 			}
+			o.store = optarg;
 			break;
 		case 'i':
 			if (num_parse_i64(optarg, MIRROR_MIN_INTERVAL,

@@ -112,6 +112,14 @@ cpu_seconds(void)
 	    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
+/* The store's backend (--store), opened as the center opens its own
+ * (store_open(cfg.store, DIR/store.db)). */
+static const char *
+backend(const struct mirror *m)
+{
+	return m->o->store != NULL ? m->o->store : "sqlite";
+}
+
 /* DIR/name into out (PATH_MAX); -1 when it does not fit. */
 static int
 path_of(struct mirror *m, const char *name, char *out)
@@ -698,7 +706,7 @@ open_store(struct mirror *m)
 	if (m->store == NULL) {
 		if (path_of(m, "store.db", path) == -1)
 			goto done;
-		if ((m->store = store_open("sqlite", path, 0)) == NULL) {
+		if ((m->store = store_open(backend(m), path, 0)) == NULL) {
 			fail(m, MIRROR_INCOMPLETE, "cannot open the store %s",
 			    path);
 			goto done;
@@ -811,7 +819,7 @@ start_server(struct mirror *m)
 	c->geo = m->rp != NULL ? center_replayer_layers(m->rp) : NULL;
 	if (path_of(m, "store.db", path) == -1)
 		return -1;
-	if ((c->readers = store_pool_new("sqlite", path,
+	if ((c->readers = store_pool_new(backend(m), path,
 		 (int)c->cfg.threads + 4)) == NULL)
 		return fail(m, MIRROR_INCOMPLETE,
 		    "cannot open the store's readers");

@@ -70,6 +70,8 @@ struct mirror_options {
 	size_t nwitness_keys;
 	size_t quorum;	      /* 0: every witness key */
 	const char *token;    /* reader's bearer token, or NULL */
+	const char *store;    /* the store's backend, as truce.conf's
+				 `store` names it; NULL: "sqlite" */
 	const char *geo_data; /* data/ the center uses; NULL: default */
 	const char *const *geo_data_more; /* further copies of data/, for
 					     the other geographies a log

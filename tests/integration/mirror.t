@@ -55,9 +55,12 @@ is $? 0 "mirror --once: exit 0"
 like "$res" "^mirror OK: size 300 verified in M, 300 entries fetched and verified, 300 replayed" \
 	"one summary line: size, fetched, replayed"
 same_as_center M "after the first catch-up"
-res=$(mirror M --once 2>&1)
+res=$(mirror M --once --store sqlite 2>&1)
 like "$res" "size 300 verified in M, 0 entries fetched and verified, 0 replayed" \
-	"again: nothing new, nothing fetched"
+	"again (--store sqlite): nothing new, nothing fetched"
+res=$(mirror M --once --store postgresql://127.0.0.1/m 2>&1)
+is $? 2 "--store: a backend this build lacks: exit 2"
+like "$res" "--store: 'postgresql://127.0.0.1/m' is not a backend" "  naming it"
 post_batch 2 1100
 wait_joint 1400
 res=$(mirror M --once 2>&1)
