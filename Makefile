@@ -62,7 +62,7 @@ $(eval $(call flavour,release,-O2,$(JEMALLOC)))
 $(eval $(call flavour,asan,-O1 $(SAN),$(SAN)))
 
 .PHONY: all deps run test test-build bench check-src clean demo test-pg \
-	test-pg-run bench-pgstore \
+	test-pg-run bench-pgstore bench-mirror \
 	bench-dashboard bench-load bench-products bench-alerts
 all: build/release/truce web/dist/index.html
 
@@ -167,6 +167,14 @@ bench-alerts: deps
 bench-pgstore: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) build/release/truce
 	@bench/pgstore/run.sh
+
+# Issue 16's mirror benchmark (its section of bench/RESULTS.md): a
+# member's mirror catching up with a center, beside `truce audit` of the
+# same center in the same run; ENTRIES=50000 by default, 1000000 for the
+# issue's figure.
+bench-mirror: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) build/release/truce
+	@bench/mirror/run.sh
 
 # Issue 14's dashboard benchmark (web/bench/RESULTS.md).
 bench-dashboard: deps

@@ -180,7 +180,7 @@ mirror_cpu=$( { time "$T" mirror "$URL" mirror.dir --once \
 	--witness-key "$(cat w1.vkey)" --witness-key "$(cat w2.vkey)" \
 	>mirror.out 2>&1; } 2>&1 | tail -1 | awk '{ print $1 + $2 }')
 mirror_rc=$(grep -c '^mirror OK' mirror.out)
-mirror_s=$(sed -n 's/.* \([0-9.]*\) s$/\1/p' mirror.out)
+mirror_s=$(sed -n 's/.* replayed, \([0-9.]*\) s.*/\1/p' mirror.out)
 mirror_rate=$(awk -v n="$size" -v s="$mirror_s" \
 	'BEGIN { if (s > 0) printf "%.0f", n / s }')
 mirror_cpu_us=$(awk -v n="$size" -v c="$mirror_cpu" \

@@ -114,9 +114,7 @@ struct audit {
 	char *err;
 	size_t errlen;
 	struct fetch *f;
-	struct note_verifier *log_v;
-	struct note_verifier *wit_v[AUDIT_MAX_WITNESSES];
-	size_t nwit, quorum;
+	struct audit_keys keys;
 	/* The joint checkpoint. */
 	char *note;
 	int64_t size;
@@ -231,22 +229,32 @@ hash_b64(const uint8_t h[MERKLE_HASH_SIZE], char out[MERKLE_BASE64_SIZE])
 	merkle_hash_to_base64(h, out);
 }
 
-/*
- * Checks a reply: 200 passes; a failed transfer or a 5xx means the audit
- * could not be completed; anything else is the center refusing to serve
- * what it must (a failure). what names the resource in the message.
- */
+enum audit_outcome
+audit_reply_check(const struct fetch_reply *r, const char *what, char *err,
+    size_t errlen)
+{
+	if (r->status == 200 && r->body != NULL)
+		return AUDIT_OK;
+	if (r->status == 0) {
+		snprintf(err, errlen, "%s: GET %s: %s", what, r->path,
+		    r->error);
+		return AUDIT_INCOMPLETE;
+	}
+	snprintf(err, errlen, "%s: GET %s answered %ld: %.200s", what, r->path,
+	    r->status, r->body ? (const char *)r->body : "");
+	return r->status >= 500 ? AUDIT_INCOMPLETE : AUDIT_FAILED;
+}
+
+/* Checks a reply (audit_reply_check); what names the resource. */
 static int
 reply_ok(struct audit *a, const struct fetch_reply *r, const char *what)
 {
-	if (r->status == 200 && r->body != NULL)
+	char why[FETCH_URL_MAX + 512];
+	enum audit_outcome k;
+
+	if ((k = audit_reply_check(r, what, why, sizeof(why))) == AUDIT_OK)
 		return 0;
-	if (r->status == 0)
-		return fail(a, AUDIT_INCOMPLETE, "%s: GET %s: %s", what,
-		    r->path, r->error);
-	return fail(a, r->status >= 500 ? AUDIT_INCOMPLETE : AUDIT_FAILED,
-	    "%s: GET %s answered %ld: %.200s", what, r->path, r->status,
-	    r->body ? (const char *)r->body : "");
+	return fail(a, k, "%s", why);
 }
 
 /* Opens a signed checkpoint note and parses its text. */
@@ -375,9 +383,10 @@ check_joint(struct audit *a)
 		return fail(a, AUDIT_INCOMPLETE, "checkpoint: %s", r.error);
 	if (reply_ok(a, &r, "checkpoint") == -1)
 		goto done;
-	if (audit_verify_joint(r.body, r.len, a->log_v,
-		(const struct note_verifier *const *)a->wit_v, a->nwit,
-		a->quorum, &a->size, a->root, &have, why, sizeof(why)) == -1) {
+	if (audit_verify_joint(r.body, r.len, a->keys.log_v,
+		(const struct note_verifier *const *)a->keys.wit_v,
+		a->keys.nwit, a->keys.quorum, &a->size, a->root, &have, why,
+		sizeof(why)) == -1) {
 		fail(a, AUDIT_FAILED, "%s", why);
 		goto done;
 	}
@@ -390,7 +399,7 @@ check_joint(struct audit *a)
 	}
 	/* The origin is the log key's name (checked above). */
 	snprintf(a->origin, sizeof(a->origin), "%s",
-	    note_verifier_name(a->log_v));
+	    note_verifier_name(a->keys.log_v));
 	a->sum->cosignatures = have;
 	a->sum->size = a->size;
 	snprintf(a->sum->origin, sizeof(a->sum->origin), "%s", a->origin);
@@ -495,7 +504,7 @@ put_be64(uint8_t *p, uint64_t v)
 static int
 load_state(struct audit *a)
 {
-	const struct note_verifier *known[1] = { a->log_v };
+	const struct note_verifier *known[1] = { a->keys.log_v };
 	char path[PATH_MAX];
 	uint8_t *buf = NULL, *bb = NULL;
 	size_t len, blen, nfull, ntail, magic = sizeof(STATE_MAGIC) - 1;
@@ -2069,35 +2078,49 @@ done:
 	return rc;
 }
 
+enum audit_outcome
+audit_get_proof(struct fetch *f, const char *path, const char *what,
+    uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *plen, struct fetch_reply *r,
+    char *err, size_t errlen)
+{
+	enum audit_outcome k;
+	char why[128];
+
+	if (fetch_get(f, path, MAX_PROOF_JSON, r) == -1) {
+		snprintf(err, errlen, "%s: %s", what, r->error);
+		return AUDIT_INCOMPLETE;
+	}
+	if ((k = audit_reply_check(r, what, err, errlen)) != AUDIT_OK)
+		return k;
+	if (audit_parse_proof(r->body, r->len, proof, plen, why, sizeof(why)) ==
+	    -1) {
+		snprintf(err, errlen, "%s: GET %s: %s", what, path, why);
+		return AUDIT_FAILED;
+	}
+	return AUDIT_OK;
+}
+
 /* GETs a proof (inclusion or consistency JSON) into proof / *plen. */
 static int
 get_proof(struct audit *a, const char *path, const char *what,
     uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *plen)
 {
 	struct fetch_reply r;
-	char err[128];
-	int rc = -1;
+	char why[FETCH_URL_MAX + 512];
+	enum audit_outcome k;
 
-	if (fetch_get(a->f, path, MAX_PROOF_JSON, &r) == -1)
-		return fail(a, AUDIT_INCOMPLETE, "%s: %s", what, r.error);
-	if (reply_ok(a, &r, what) == -1)
-		goto done;
-	if (audit_parse_proof(r.body, r.len, proof, plen, err, sizeof(err)) ==
-	    -1) {
-		fail(a, AUDIT_FAILED, "%s: GET %s: %s", what, path, err);
-		goto done;
-	}
-	rc = 0;
-done:
+	memset(&r, 0, sizeof(r));
+	k = audit_get_proof(a->f, path, what, proof, plen, &r, why,
+	    sizeof(why));
 	free(r.body);
-	return rc;
+	return k == AUDIT_OK ? 0 : fail(a, k, "%s", why);
 }
 
 /* Step 6: the center's proofs and its latest log-signed checkpoint. */
 static int
 check_center_proofs(struct audit *a)
 {
-	const struct note_verifier *known[1] = { a->log_v };
+	const struct note_verifier *known[1] = { a->keys.log_v };
 	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE];
 	const uint8_t *leaf[2] = { a->first_leaf, a->last_leaf };
 	int64_t index[2] = { 0, a->size - 1 }, lsize;
@@ -2320,7 +2343,7 @@ save_state(struct audit *a)
 static void
 diagnose_no_joint(struct audit *a)
 {
-	const struct note_verifier *known[1] = { a->log_v };
+	const struct note_verifier *known[1] = { a->keys.log_v };
 	struct checkpoint *old = NULL, *latest = NULL;
 	struct note *n1 = NULL, *n2 = NULL;
 	struct fetch_reply r;
@@ -2365,45 +2388,75 @@ done:
 	note_free(n2);
 }
 
-/* Parses the keys and the quorum. */
+int
+audit_keys_parse(struct audit_keys *k, const char *log_key,
+    const char *const *witness_keys, size_t nwitness, size_t quorum, char *err,
+    size_t errlen)
+{
+	char why[300];
+	size_t i;
+
+	memset(k, 0, sizeof(*k));
+	if ((k->log_v = note_verifier_parse(log_key, strlen(log_key), why,
+		 sizeof(why))) == NULL) {
+		snprintf(err, errlen, "--log-key: %s", why);
+		return -1;
+	}
+	if (note_verifier_type(k->log_v) != NOTE_KEY_ED25519) {
+		snprintf(err, errlen, "--log-key: not an Ed25519 log key");
+		return -1;
+	}
+	if (nwitness > AUDIT_MAX_WITNESSES) {
+		snprintf(err, errlen, "--witness-key: more than %d",
+		    AUDIT_MAX_WITNESSES);
+		return -1;
+	}
+	for (i = 0; i < nwitness; i++) {
+		if ((k->wit_v[i] = note_verifier_parse(witness_keys[i],
+			 strlen(witness_keys[i]), why, sizeof(why))) == NULL) {
+			snprintf(err, errlen, "--witness-key %zu: %s", i + 1,
+			    why);
+			return -1;
+		}
+		k->nwit = i + 1;
+		if (note_verifier_type(k->wit_v[i]) != NOTE_KEY_COSIGNATURE) {
+			snprintf(err, errlen,
+			    "--witness-key %s: not a cosignature key",
+			    note_verifier_name(k->wit_v[i]));
+			return -1;
+		}
+	}
+	if (quorum > k->nwit) {
+		snprintf(err, errlen,
+		    "--quorum: %zu is more than the %zu witness keys given",
+		    quorum, k->nwit);
+		return -1;
+	}
+	k->quorum = quorum ? quorum : k->nwit;
+	return 0;
+}
+
+void
+audit_keys_free(struct audit_keys *k)
+{
+	size_t i;
+
+	note_verifier_free(k->log_v);
+	for (i = 0; i < k->nwit; i++)
+		note_verifier_free(k->wit_v[i]);
+	memset(k, 0, sizeof(*k));
+}
+
+/* Parses the keys and the quorum (audit_keys_parse). */
 static int
 setup_keys(struct audit *a)
 {
 	const struct audit_options *o = a->o;
-	char err[300];
-	size_t i;
+	char why[512];
 
-	if ((a->log_v = note_verifier_parse(o->log_key, strlen(o->log_key), err,
-		 sizeof(err))) == NULL)
-		return fail(a, AUDIT_USAGE, "--log-key: %s", err);
-	if (note_verifier_type(a->log_v) != NOTE_KEY_ED25519)
-		return fail(a, AUDIT_USAGE,
-		    "--log-key: not an Ed25519 log "
-		    "key");
-	if (o->nwitness_keys > AUDIT_MAX_WITNESSES)
-		return fail(a, AUDIT_USAGE, "--witness-key: more than %d",
-		    AUDIT_MAX_WITNESSES);
-	for (i = 0; i < o->nwitness_keys; i++) {
-		if ((a->wit_v[i] = note_verifier_parse(o->witness_keys[i],
-			 strlen(o->witness_keys[i]), err, sizeof(err))) ==
-		    NULL) {
-			a->nwit = i;
-			return fail(a, AUDIT_USAGE, "--witness-key %zu: %s",
-			    i + 1, err);
-		}
-		a->nwit = i + 1;
-		if (note_verifier_type(a->wit_v[i]) != NOTE_KEY_COSIGNATURE)
-			return fail(a, AUDIT_USAGE,
-			    "--witness-key %s: not a "
-			    "cosignature key",
-			    note_verifier_name(a->wit_v[i]));
-	}
-	if (o->quorum > a->nwit)
-		return fail(a, AUDIT_USAGE,
-		    "--quorum: %zu is more than the "
-		    "%zu witness keys given",
-		    o->quorum, a->nwit);
-	a->quorum = o->quorum ? o->quorum : a->nwit;
+	if (audit_keys_parse(&a->keys, o->log_key, o->witness_keys,
+		o->nwitness_keys, o->quorum, why, sizeof(why)) == -1)
+		return fail(a, AUDIT_USAGE, "%s", why);
 	return 0;
 }
 
@@ -2607,9 +2660,7 @@ done:
 		layers_free(a->geo_layers[i]);
 	}
 	fetch_free(a->f);
-	note_verifier_free(a->log_v);
-	for (i = 0; i < a->nwit; i++)
-		note_verifier_free(a->wit_v[i]);
+	audit_keys_free(&a->keys);
 	if (a->state_lock != -1)
 		close(a->state_lock);
 	free(a->note);

@@ -47,6 +47,8 @@
 
 #include "tlog/merkle.h"
 
+struct fetch;
+struct fetch_reply;
 struct note_verifier;
 
 #define AUDIT_MAX_WITNESSES 16
@@ -136,5 +138,50 @@ int audit_verify_joint(const uint8_t *msg, size_t len,
     const struct note_verifier *log_v, const struct note_verifier *const *wit_v,
     size_t nwit, size_t quorum, int64_t *size, uint8_t root[MERKLE_HASH_SIZE],
     size_t *cosignatures, char *err, size_t errlen);
+
+/* The keys a joint checkpoint is checked with (audit_keys_parse). */
+struct audit_keys {
+	struct note_verifier *log_v;			  /* the log's */
+	struct note_verifier *wit_v[AUDIT_MAX_WITNESSES]; /* witnesses' */
+	size_t nwit;   /* parsed witness keys */
+	size_t quorum; /* cosignatures required, 1..nwit (0 with none) */
+};
+
+/*
+ * Parses the log's verifier key (an Ed25519 note key), the nwitness
+ * witness keys (cosignature/v1 keys, at most AUDIT_MAX_WITNESSES) and the
+ * quorum (0: every witness key; at most nwitness) into *k, for the audit
+ * and `truce mirror` alike. 0, or -1 with the reason naming the option
+ * ("--log-key: ...", "--witness-key 2: ...", "--quorum: ...") in err: a
+ * usage error. Either way *k holds what was parsed: free it with
+ * audit_keys_free. Pure.
+ */
+int audit_keys_parse(struct audit_keys *k, const char *log_key,
+    const char *const *witness_keys, size_t nwitness, size_t quorum, char *err,
+    size_t errlen);
+
+/* Frees the keys in *k and zeroes it; on a zeroed *k does nothing. */
+void audit_keys_free(struct audit_keys *k);
+
+/*
+ * What a center's answer r to GET what means: AUDIT_OK for a 200 with a
+ * body; AUDIT_INCOMPLETE (a failed transfer, a 5xx: try again) or
+ * AUDIT_FAILED (another status: the center refuses to serve what it must)
+ * with "WHAT: GET PATH: why" or "WHAT: GET PATH answered S: BODY" (BODY
+ * cut to 200 bytes) in err. Pure.
+ */
+enum audit_outcome audit_reply_check(const struct fetch_reply *r,
+    const char *what, char *err, size_t errlen);
+
+/*
+ * GETs path (an inclusion or consistency proof, at most 64 KiB) from f and
+ * reads it into proof (room for MERKLE_MAX_PROOF) and *plen. AUDIT_OK, or
+ * the outcome of audit_reply_check, or AUDIT_FAILED for an answer that is
+ * no proof, with the reason ("WHAT: ...") in err. The answer is left in
+ * *r either way: the caller frees r->body (and may keep it as evidence).
+ */
+enum audit_outcome audit_get_proof(struct fetch *f, const char *path,
+    const char *what, uint8_t (*proof)[MERKLE_HASH_SIZE], size_t *plen,
+    struct fetch_reply *r, char *err, size_t errlen);
 
 #endif

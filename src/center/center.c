@@ -34,6 +34,8 @@
 #include "store/store.h"
 
 #define REPLAY_COMMIT_EVERY 20000
+/* copies of data/ x regions a replay compares */
+#define REPLAY_MAX_COPIES (4 * (1 + CENTER_REBUILD_MAX_GEO_DATA))
 
 int
 center_path(const char *dir, const char *name, char *out, size_t outlen)
@@ -42,17 +44,51 @@ center_path(const char *dir, const char *name, char *out, size_t outlen)
 									   : 0;
 }
 
-/* center.h; with region "none" places stay unresolved. */
-int
-center_open_fusion(const struct config *cfg, struct layers **geo,
-    struct fusion **fusion, struct geodigest *gd, char *dir, char *err,
-    size_t errlen)
+/*
+ * Fusion over region's data in dir (aliases: the center's alias file, or
+ * ""): the layers to *geo (NULL for region "none", whose places stay
+ * unresolved) and the engine to *fusion. -1 with err.
+ */
+static int
+load_fusion(const char *dir, const char *region, const char *aliases,
+    struct layers **geo, struct fusion **fusion, char *err, size_t errlen)
 {
 	struct fusion_geography g;
 	struct layers *l = NULL;
 	char msg[512];
 
 	memset(&g, 0, sizeof(g));
+	if (strcmp(region, "none") != 0) {
+		if ((l = layers_load_region(dir, region, msg, sizeof(msg))) ==
+		    NULL) {
+			snprintf(err, errlen, "region %s: %s", region, msg);
+			return -1;
+		}
+		if (aliases[0] != '\0' &&
+		    layers_load_aliases(l, aliases, msg, sizeof(msg)) == -1) {
+			snprintf(err, errlen, "geo_aliases: %s", msg);
+			layers_free(l);
+			return -1;
+		}
+		g.gazetteer = layers_gazetteer(l);
+		g.zones = layers_zones(l, &g.nzones);
+		g.lines = layers_lines(l, &g.nlines);
+	}
+	if ((*fusion = fusion_new(&g)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		layers_free(l);
+		return -1;
+	}
+	*geo = l;
+	return 0;
+}
+
+/* center.h; with region "none" places stay unresolved. */
+int
+center_open_fusion(const struct config *cfg, struct layers **geo,
+    struct fusion **fusion, struct geodigest *gd, char *dir, char *err,
+    size_t errlen)
+{
 	snprintf(dir, PATH_MAX, "-");
 	if (strcmp(cfg->region, "none") != 0) {
 		if (cfg->geo_data[0] != '\0') {
@@ -70,34 +106,18 @@ center_open_fusion(const struct config *cfg, struct layers **geo,
 			    "path is too long");
 			return -1;
 		}
-		if ((l = layers_load_region(dir, cfg->region, msg,
-			 sizeof(msg))) == NULL) {
-			snprintf(err, errlen, "region %s: %s", cfg->region,
-			    msg);
-			return -1;
-		}
-		if (cfg->geo_aliases[0] != '\0' &&
-		    layers_load_aliases(l, cfg->geo_aliases, msg,
-			sizeof(msg)) == -1) {
-			snprintf(err, errlen, "geo_aliases: %s", msg);
-			layers_free(l);
-			return -1;
-		}
-		g.gazetteer = layers_gazetteer(l);
-		g.zones = layers_zones(l, &g.nzones);
-		g.lines = layers_lines(l, &g.nlines);
 	}
+	if (load_fusion(dir, cfg->region, cfg->geo_aliases, geo, fusion, err,
+		errlen) == -1)
+		return -1;
 	if (geodigest_compute(dir, cfg->region, cfg->geo_aliases, gd, err,
 		errlen) == -1) {
-		layers_free(l);
+		fusion_free(*fusion);
+		layers_free(*geo);
+		*fusion = NULL;
+		*geo = NULL;
 		return -1;
 	}
-	if ((*fusion = fusion_new(&g)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		layers_free(l);
-		return -1;
-	}
-	*geo = l;
 	return 0;
 }
 
@@ -203,13 +223,13 @@ replay_stop(struct replay_reader *r, pthread_t th)
 	pthread_mutex_destroy(&r->mu);
 }
 
-/* center.h: applies [from, size), committing in chunks. */
-int
-center_replay(struct entrylog *log, struct store *store, int64_t from,
-    int64_t every, void (*committed)(void *, int64_t), void *ctx, char *err,
-    size_t errlen)
+/* Applies [from, size), committing every `every` entries and at size. */
+static int
+replay_range(struct entrylog *log, struct store *store, int64_t from,
+    int64_t size, int64_t every, void (*committed)(void *, int64_t), void *ctx,
+    char *err, size_t errlen)
 {
-	int64_t size = entrylog_size(log), i;
+	int64_t i;
 	struct replay_reader *r = NULL;
 	struct replay_slot one = { NULL, 0, NULL };
 	pthread_t th;
@@ -281,6 +301,16 @@ fail:
 		free(r);
 	}
 	return rc;
+}
+
+/* center.h: applies [from, size), committing in chunks. */
+int
+center_replay(struct entrylog *log, struct store *store, int64_t from,
+    int64_t every, void (*committed)(void *, int64_t), void *ctx, char *err,
+    size_t errlen)
+{
+	return replay_range(log, store, from, entrylog_size(log), every,
+	    committed, ctx, err, errlen);
 }
 
 /* Makes member name's key pair into DIR/keys/<name>.key; vkey out. */
@@ -921,18 +951,256 @@ center_close(struct center *c)
 	free(c);
 }
 
+/*
+ * A copy of data/ a replay may word with, for one region: its digest, and
+ * fusion over it once an entry needs it.
+ */
+struct replay_copy {
+	const char *dir;
+	char region[GEODIGEST_REGION_LEN];
+	char digest[GEODIGEST_HEX_LEN];
+	struct layers *geo;
+	struct fusion *fusion;
+};
+
+/* center.h: the copies a replay knows (the configured one first, then the
+ * others given, each for every region the log names), the log's
+ * geographies as scanned so far and the copy each one is worded with. */
+struct center_replayer {
+	struct replay_copy v[REPLAY_MAX_COPIES];
+	size_t n;
+	const char *dirs[1 + CENTER_REBUILD_MAX_GEO_DATA];
+	size_t ndirs;
+	char gdir[PATH_MAX]; /* the configured copy */
+	char aliases[sizeof(((struct config *)0)->geo_aliases)];
+	struct geopin pin;
+	struct replay_copy *use[GEOPIN_MAX_SPANS];
+	struct store *store; /* the store fusion was last attached to */
+	struct replay_copy *attached;
+	struct replay_copy *start; /* in effect at the last check's from */
+};
+
+/* The copy of dir for region, its digest computed if new; NULL with err. */
+static struct replay_copy *
+copy_of(struct center_replayer *r, const char *dir, const char *region,
+    char *err, size_t errlen)
+{
+	struct replay_copy *c;
+	struct geodigest gd;
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->v[i].dir == dir && strcmp(r->v[i].region, region) == 0)
+			return &r->v[i];
+	if (r->n == REPLAY_MAX_COPIES) {
+		snprintf(err, errlen,
+		    "geography: more than %d copies of data/ and regions "
+		    "to compare",
+		    REPLAY_MAX_COPIES);
+		return NULL;
+	}
+	if (geodigest_compute(dir, region, r->aliases, &gd, err, errlen) == -1)
+		return NULL;
+	c = &r->v[r->n++];
+	memset(c, 0, sizeof(*c));
+	c->dir = dir;
+	/* region may be a span's, inside *r too: gd holds its copy. */
+	snprintf(c->region, sizeof(c->region), "%s", gd.region);
+	snprintf(c->digest, sizeof(c->digest), "%s", gd.digest);
+	return c;
+}
+
+/*
+ * The copy whose digest is the one span i names, or NULL with a message
+ * naming the entries, the digest they were computed with, what the
+ * configured copy is and what to do (docs/geography.md).
+ */
+static struct replay_copy *
+copy_for(struct center_replayer *r, size_t i, int64_t size, const char *remedy,
+    char *err, size_t errlen)
+{
+	const struct geopin_span *sp = &r->pin.span[i];
+	struct replay_copy *c, *first = NULL;
+	char why[512] = "", have[640], nor[80] = "";
+	int64_t end = i + 1 < r->pin.n ? r->pin.span[i + 1].from : size;
+	size_t d;
+
+	for (d = 0; d < r->ndirs; d++) {
+		if ((c = copy_of(r, r->dirs[d], sp->region, why,
+			 sizeof(why))) == NULL) {
+			if (d == 0)
+				continue;
+			/* A copy given for this log must be readable. */
+			snprintf(err, errlen, "--geo-data %.512s: %s",
+			    r->dirs[d], why);
+			return NULL;
+		}
+		if (d == 0)
+			first = c;
+		if (strcmp(c->digest, sp->digest) == 0)
+			return c;
+	}
+	if (first != NULL)
+		snprintf(have, sizeof(have), "geography %s (region %s)",
+		    first->digest, first->region);
+	else
+		snprintf(have, sizeof(have), "unreadable as region %s: %s",
+		    sp->region, why);
+	if (r->ndirs > 1)
+		snprintf(nor, sizeof(nor),
+		    ", and none of the %zu copies given with --geo-data is it",
+		    r->ndirs - 1);
+	snprintf(err, errlen,
+	    "geography: log entries %lld to %lld were computed with "
+	    "geography %s (region %s, named by entry %lld), but the data in "
+	    "%.512s is %s%s; replaying them with it could word or zone "
+	    "their incidents differently, so nothing was replayed: %s",
+	    (long long)sp->from, (long long)(end - 1), sp->digest, sp->region,
+	    (long long)sp->from, r->dirs[0], have, nor, remedy);
+	return NULL;
+}
+
+struct center_replayer *
+center_replayer_new(const struct config *cfg, const char *const *geo_data,
+    size_t ngeo_data, char *err, size_t errlen)
+{
+	struct center_replayer *r;
+	struct geodigest gd;
+	size_t i;
+
+	if (ngeo_data > CENTER_REBUILD_MAX_GEO_DATA) {
+		snprintf(err, errlen, "--geo-data: more than %d copies",
+		    CENTER_REBUILD_MAX_GEO_DATA);
+		return NULL;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	snprintf(r->aliases, sizeof(r->aliases), "%s", cfg->geo_aliases);
+	/* The configured copy is v[0], loaded as a center opening would. */
+	if (center_open_fusion(cfg, &r->v[0].geo, &r->v[0].fusion, &gd, r->gdir,
+		err, errlen) == -1) {
+		free(r);
+		return NULL;
+	}
+	r->n = 1;
+	r->dirs[0] = r->gdir;
+	r->v[0].dir = r->gdir;
+	snprintf(r->v[0].region, sizeof(r->v[0].region), "%s", gd.region);
+	snprintf(r->v[0].digest, sizeof(r->v[0].digest), "%s", gd.digest);
+	for (i = 0; i < ngeo_data; i++)
+		r->dirs[1 + i] = geo_data[i];
+	r->ndirs = 1 + ngeo_data;
+	return r;
+}
+
+struct layers *
+center_replayer_layers(struct center_replayer *r)
+{
+	return r->v[0].geo;
+}
+
+void
+center_replayer_free(struct center_replayer *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n; i++) {
+		fusion_free(r->v[i].fusion);
+		layers_free(r->v[i].geo);
+	}
+	free(r);
+}
+
+/* Attaches copy c's engine (made now if needed) to store, unless it is. */
+static int
+attach(struct center_replayer *r, struct store *store, struct replay_copy *c,
+    char *err, size_t errlen)
+{
+	if (c->fusion == NULL &&
+	    load_fusion(c->dir, c->region, r->aliases, &c->geo, &c->fusion, err,
+		errlen) == -1)
+		return -1;
+	if (r->store != store || r->attached != c) {
+		store_set_fusion(store, c->fusion);
+		r->store = store;
+		r->attached = c;
+	}
+	return 0;
+}
+
 int
-center_rebuild(const char *dir, int64_t *replayed, char *err, size_t errlen)
+center_replayer_check(struct center_replayer *r, struct entrylog *log,
+    int64_t from, const char *remedy, char *err, size_t errlen)
+{
+	int64_t size = entrylog_size(log), end;
+	size_t i;
+
+	if (geopin_scan_more(log, size, &r->pin, err, errlen) == -1)
+		return -1;
+	r->start = &r->v[0];
+	for (i = 0; i < r->pin.n; i++) {
+		end = i + 1 < r->pin.n ? r->pin.span[i + 1].from : size;
+		r->use[i] = NULL;
+		if (end > from && r->pin.span[i].fused &&
+		    (r->use[i] = copy_for(r, i, size, remedy, err, errlen)) ==
+			NULL)
+			return -1;
+		/* The engine in effect at from; before the log's first
+		   geography (an older center's log), the configured one. */
+		if (r->pin.span[i].from <= from && r->use[i] != NULL)
+			r->start = r->use[i];
+	}
+	return 0;
+}
+
+int
+center_replayer_run(struct center_replayer *r, struct entrylog *log,
+    struct store *store, int64_t from, int64_t every,
+    void (*committed)(void *, int64_t), void *ctx, const char *remedy,
+    char *err, size_t errlen)
+{
+	int64_t pos = from, size = entrylog_size(log);
+	size_t i;
+
+	/* Every geography wording an entry of [from, size) has its copy,
+	   found before anything is applied. */
+	if (center_replayer_check(r, log, from, remedy, err, errlen) == -1)
+		return -1;
+	if (attach(r, store, r->start, err, errlen) == -1)
+		return -1;
+	for (i = 0; i < r->pin.n; i++) {
+		if (r->pin.span[i].from <= from || r->use[i] == NULL ||
+		    r->use[i] == r->attached)
+			continue;
+		if (replay_range(log, store, pos, r->pin.span[i].from, every,
+			committed, ctx, err, errlen) == -1)
+			return -1;
+		pos = r->pin.span[i].from;
+		if (attach(r, store, r->use[i], err, errlen) == -1)
+			return -1;
+		if (r->use[i] != &r->v[0])
+			log_info("replay: entries from %lld on worded with "
+				 "geography %s, the data in %s",
+			    (long long)pos, r->use[i]->digest, r->use[i]->dir);
+	}
+	return replay_range(log, store, pos, size, every, committed, ctx, err,
+	    errlen);
+}
+
+int
+center_rebuild(const char *dir, const char *const *geo_data, size_t ngeo_data,
+    int64_t *replayed, char *err, size_t errlen)
 {
 	struct config cfg;
 	struct entrylog *log = NULL;
 	struct store *store = NULL;
-	struct layers *geo = NULL;
-	struct fusion *fusion = NULL;
-	struct geodigest gd;
+	struct center_replayer *rp = NULL;
 	/* Sized so that ".new" and "-wal" after a path cannot truncate. */
 	char path[PATH_MAX], tmp[PATH_MAX + 8], side[PATH_MAX + 8];
-	char gdir[PATH_MAX], last[GEODIGEST_HEX_LEN];
 	int rc = -1;
 	const char *suffix[] = { "", "-wal", "-shm" };
 	size_t i;
@@ -949,13 +1217,8 @@ center_rebuild(const char *dir, int64_t *replayed, char *err, size_t errlen)
 		snprintf(side, sizeof(side), "%s%s", tmp, suffix[i]);
 		unlink(side);
 	}
-	if (center_open_fusion(&cfg, &geo, &fusion, &gd, gdir, err, errlen) ==
-		-1 ||
-	    center_pin_geography(log, 0, &gd, gdir,
-		"rebuild with the data the log "
-		"names (point geo_data at the copy of data/ whose `truce geo "
-		"digest` it is); the store was left as it was",
-		last, err, errlen) == -1)
+	if ((rp = center_replayer_new(&cfg, geo_data, ngeo_data, err,
+		 errlen)) == NULL)
 		goto done;
 	/* Bulk: no sync until the end (a failed rebuild leaves only the
 	   .new file, removed by the next one), then one fsync. */
@@ -975,9 +1238,13 @@ center_rebuild(const char *dir, int64_t *replayed, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot empty the store to rebuild it");
 		goto done;
 	}
-	store_set_fusion(store, fusion);
-	if (center_replay(log, store, 0, REPLAY_COMMIT_EVERY, NULL, NULL, err,
-		errlen) == -1)
+	if (center_replayer_run(rp, log, store, 0, REPLAY_COMMIT_EVERY, NULL,
+		NULL,
+		"rebuild with the data the log names (point geo_data at the "
+		"copy of data/ whose `truce geo digest` it is, and give the "
+		"copy of every other geography the log names with --geo-data "
+		"DIR); the store was left as it was",
+		err, errlen) == -1)
 		goto done;
 	store_close(store);
 	store = NULL;
@@ -1003,8 +1270,7 @@ center_rebuild(const char *dir, int64_t *replayed, char *err, size_t errlen)
 	rc = 0;
 done:
 	store_close(store);
-	fusion_free(fusion);
-	layers_free(geo);
+	center_replayer_free(rp);
 	entrylog_close(log);
 	return rc;
 }

@@ -145,12 +145,71 @@ struct center *center_open(const char *dir, int flags, char *err,
 /* Stops the sequencer (finishing queued writes) and closes everything. */
 void center_close(struct center *c);
 
+#define CENTER_REBUILD_MAX_GEO_DATA 8 /* --geo-data copies of a rebuild */
+
 /*
  * Recreates the store of the (closed) center in dir from its log alone.
- * Writes the number of entries replayed to *replayed. 0 or -1 with err.
+ * Each part of the log is replayed with the copy of data/ whose digest is
+ * the geography the log names for it (docs/geography.md): the configured
+ * one (geo_data), or one of the ngeo_data directories geo_data[] (at most
+ * CENTER_REBUILD_MAX_GEO_DATA; borrowed), fusion's engine switching at
+ * each geography entry. Refuses, before replaying anything and leaving
+ * the store as it was, when no copy is the geography of entries fusion
+ * worded with it, or a given copy is unreadable. Writes the number of
+ * entries replayed to *replayed. 0 or -1 with err.
  */
-int center_rebuild(const char *dir, int64_t *replayed, char *err,
-    size_t errlen);
+int center_rebuild(const char *dir, const char *const *geo_data,
+    size_t ngeo_data, int64_t *replayed, char *err, size_t errlen);
+
+struct center_replayer;
+
+/*
+ * A replay that words each part of a log with the copy of data/ its
+ * geography names (docs/geography.md), for `truce rebuild` and a member's
+ * mirror: cfg's copy (its region, geo_data and geo_aliases; loaded now)
+ * first, then the ngeo_data directories geo_data[] (at most
+ * CENTER_REBUILD_MAX_GEO_DATA; borrowed: they must outlive the replayer),
+ * each read when a geography asks for it. NULL with err when cfg's copy
+ * cannot be loaded. Free with center_replayer_free.
+ */
+struct center_replayer *center_replayer_new(const struct config *cfg,
+    const char *const *geo_data, size_t ngeo_data, char *err, size_t errlen);
+
+/* The layers of cfg's copy (borrowed; NULL for region "none"). */
+struct layers *center_replayer_layers(struct center_replayer *r);
+
+/*
+ * The check center_replayer_run makes before it applies anything: scans
+ * the entries of log not scanned yet, and finds the copy of every
+ * geography that words an entry of [from, entrylog_size(log)) fusion acts
+ * on. 0, or -1 with a message naming the entries and the digests, ending
+ * with remedy, or naming an unreadable --geo-data copy or log entry.
+ */
+int center_replayer_check(struct center_replayer *r, struct entrylog *log,
+    int64_t from, const char *remedy, char *err, size_t errlen);
+
+/*
+ * Applies log entries [from, entrylog_size(log)) to store as center_replay
+ * does (every `every` entries a commit, then committed(ctx, size) when not
+ * NULL), with fusion attached: at each entry, the engine over the copy of
+ * data/ whose digest is the geography in effect there. The log is scanned
+ * for its geographies once (a later call scans only the entries added
+ * since); every geography that words an entry of [from, size) fusion acts
+ * on must be one of the copies, checked before anything is applied, else
+ * -1 with a message naming the entries and the digests, ending with
+ * remedy (what to do). At a geography entry naming another copy the
+ * entries before it are committed and the new engine's book is reloaded
+ * from the store, as the center did when it started with the new data.
+ * 0, or -1 with err. Cost: center_replay's, plus one pass over the new
+ * entries' bytes (geopin) and a digest of each copy once.
+ */
+int center_replayer_run(struct center_replayer *r, struct entrylog *log,
+    struct store *store, int64_t from, int64_t every,
+    void (*committed)(void *, int64_t), void *ctx, const char *remedy,
+    char *err, size_t errlen);
+
+/* Frees r, its engines and layers; NULL does nothing. */
+void center_replayer_free(struct center_replayer *r);
 
 /* Writes DIR/name into out. 0, or -1 when it does not fit. */
 int center_path(const char *dir, const char *name, char *out, size_t outlen);

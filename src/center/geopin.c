@@ -65,13 +65,21 @@ int
 geopin_scan(struct entrylog *log, int64_t size, struct geopin *p, char *err,
     size_t errlen)
 {
+	p->n = 0;
+	p->scanned = 0;
+	return geopin_scan_more(log, size, p, err, errlen);
+}
+
+int
+geopin_scan_more(struct entrylog *log, int64_t size, struct geopin *p,
+    char *err, size_t errlen)
+{
 	uint8_t *bundle = NULL;
 	int64_t start, count, i;
 	size_t len, pos, elen;
 	int rc = -1;
 
-	p->n = 0;
-	for (start = 0; start < size; start += count) {
+	for (start = p->scanned; start < size; start += count) {
 		count = size - start < SCAN_BUNDLE ? size - start : SCAN_BUNDLE;
 		free(bundle);
 		bundle = NULL;
@@ -98,6 +106,7 @@ geopin_scan(struct entrylog *log, int64_t size, struct geopin *p, char *err,
 				errlen) == -1)
 				goto done;
 			pos += 2 + elen;
+			p->scanned = i + 1;
 		}
 	}
 	rc = 0;

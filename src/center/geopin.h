@@ -39,6 +39,7 @@ struct geopin_span {
 
 struct geopin {
 	size_t n;
+	int64_t scanned; /* entries [0, scanned) are scanned */
 	struct geopin_span span[GEOPIN_MAX_SPANS];
 };
 
@@ -48,6 +49,16 @@ struct geopin {
  */
 int geopin_scan(struct entrylog *log, int64_t size, struct geopin *p, char *err,
     size_t errlen);
+
+/*
+ * Scans entries [p->scanned, size) of log into *p (filled by geopin_scan
+ * up to p->scanned), so that a log that grows is scanned once: a new
+ * geography entry adds a span, and the last span becomes fused when an
+ * entry fusion acts on arrives. -1 with a message naming the entry (*p
+ * then holds what was scanned before it).
+ */
+int geopin_scan_more(struct entrylog *log, int64_t size, struct geopin *p,
+    char *err, size_t errlen);
 
 /* The digest in effect after the last entry scanned; "" if none named. */
 const char *geopin_last(const struct geopin *p);

@@ -2,7 +2,7 @@
  * truce mirror URL DIR --log-key VKEY [--witness-key VKEY ...] [--quorum K]
  *              [--token T] [--store sqlite] [--interval S]
  *              [--once | --listen HOST:PORT]
- *              [--geo-data DIR] [--geo-aliases FILE]
+ *              [--geo-data DIR ...] [--geo-aliases FILE]
  * A member's mirror of a center (mirror/mirror.h, docs/mirror.md): exit 0
  * caught up (--once), 1 the center's log was refused (evidence kept in
  * DIR/evidence), 2 bad usage, 3 the center or the disk failed (--once).
@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "center/center.h"
 #include "cli/commands.h"
 #include "common/num.h"
 #include "mirror/mirror.h"
@@ -24,7 +25,7 @@ usage(FILE *f)
 	    "...]\n"
 	    "                    [--quorum K] [--token T] [--store sqlite]\n"
 	    "                    [--interval S] [--once | --listen H:P]\n"
-	    "                    [--geo-data DIR]\n"
+	    "                    [--geo-data DIR ...]\n"
 	    "                    [--geo-aliases FILE]\n\n"
 	    "Keeps in DIR a verified copy of the center at URL: its joint\n"
 	    "checkpoints (signed, cosigned, each consistent with the last),\n"
@@ -50,12 +51,16 @@ usage(FILE *f)
 	    "                      verified size; after a refusal, the last "
 	    "good\n"
 	    "                      state, until SIGINT/SIGTERM\n"
-	    "  --geo-data DIR      the copy of data/ the center uses\n"
+	    "  --geo-data DIR      the copy of data/ the center uses; "
+	    "repeat, at\n"
+	    "                      most %d, for each other geography the "
+	    "log names\n"
 	    "  --geo-aliases FILE  the center's alias file, if any\n\n"
 	    "Exit status: 0 caught up (--once), 1 the center's log was "
 	    "refused\n(evidence kept), 2 bad usage, 3 the center or the disk "
 	    "failed (--once).\nSee docs/mirror.md.\n",
-	    MIRROR_MAX_WITNESSES, MIRROR_MIN_INTERVAL, MIRROR_MAX_INTERVAL);
+	    MIRROR_MAX_WITNESSES, MIRROR_MIN_INTERVAL, MIRROR_MAX_INTERVAL,
+	    CENTER_REBUILD_MAX_GEO_DATA + 1);
 }
 
 int
@@ -76,6 +81,7 @@ cmd_mirror(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *witness[MIRROR_MAX_WITNESSES];
+	const char *more[CENTER_REBUILD_MAX_GEO_DATA];
 	struct mirror_options o;
 	struct mirror_summary s;
 	char err[4096], nerr[160];
@@ -84,6 +90,7 @@ cmd_mirror(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.witness_keys = witness;
+	o.geo_data_more = more;
 	o.interval = 10;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -110,6 +117,8 @@ cmd_mirror(int argc, char **argv)
 			break;
 		case 't': o.token = optarg; break;
 		case 'S':
+			/* The backends truce.conf's `store` accepts; the
+			   mirror opens its store as the center does. */
 			if (strcmp(optarg, "sqlite") != 0) {
 				fprintf(stderr,
 				    "truce mirror: --store: '%.100s' is not "
@@ -118,6 +127,7 @@ cmd_mirror(int argc, char **argv)
 				    optarg);
 				return 2;
 			}
+			o.store = optarg;
 			break;
 		case 'i':
 			if (num_parse_i64(optarg, MIRROR_MIN_INTERVAL,
@@ -131,7 +141,18 @@ cmd_mirror(int argc, char **argv)
 			break;
 		case '1': o.once = 1; break;
 		case 'l': o.listen = optarg; break;
-		case 'g': o.geo_data = optarg; break;
+		case 'g':
+			if (o.geo_data == NULL)
+				o.geo_data = optarg;
+			else if (o.ngeo_data_more < CENTER_REBUILD_MAX_GEO_DATA)
+				more[o.ngeo_data_more++] = optarg;
+			else {
+				fprintf(stderr,
+				    "truce mirror: --geo-data: more than %d\n",
+				    CENTER_REBUILD_MAX_GEO_DATA + 1);
+				return 2;
+			}
+			break;
 		case 'G': o.geo_aliases = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -162,8 +183,10 @@ cmd_mirror(int argc, char **argv)
 		return (int)s.outcome;
 	}
 	printf("mirror OK: size %lld verified in %s, %lld entries fetched "
-	       "and verified, %lld replayed, %.2f s\n",
+	       "and verified, %lld replayed, %.2f s (fetch and verify %.2f s, "
+	       "%.2f s CPU; replay %.2f s, %.2f s CPU)\n",
 	    (long long)s.size, o.dir, (long long)s.fetched,
-	    (long long)s.replayed, s.seconds);
+	    (long long)s.replayed, s.seconds, s.fetch_seconds, s.fetch_cpu,
+	    s.replay_seconds, s.replay_cpu);
 	return 0;
 }

@@ -2,7 +2,7 @@
  * mirror: a member's verified copy of a center's log and store (mirror.h,
  * docs/mirror.md). The checks are the audit's (audit_verify_joint,
  * audit_parse_proof) and tlog/'s; the log is the center's entry log and
- * the replay the center's (center_replay).
+ * the replay that of `truce rebuild` (center_replayer_run).
  */
 #include <errno.h>
 #include <limits.h>
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,8 +26,6 @@
 #include "common/file.h"
 #include "common/log.h"
 #include "common/num.h"
-#include "fusion/fusion.h"
-#include "geo/layers.h"
 #include "ledger/checkpointer.h"
 #include "ledger/entrylog.h"
 #include "mirror/mirror.h"
@@ -39,25 +38,23 @@
 #include "tlog/tile.h"
 
 #define MAX_NOTE NOTE_MAX_SIZE
-#define MAX_PROOF_JSON 65536
 #define MAX_TILE TILE_FULL_BYTES
 #define MAX_BUNDLE ((size_t)TILE_WIDTH * (2 + TILE_ENTRY_MAX))
 #define COMMIT_EVERY 1000 /* entries per store commit in a replay */
 #define APPEND_BUNDLES 16 /* checked bundles per append (and fdatasync) */
+#define AHEAD 8		  /* bundles whose tile and entries are in flight */
+#define CONNECTIONS 4	  /* to the center, kept alive */
 
 struct mirror {
 	const struct mirror_options *o;
 	struct mirror_summary *sum;
 	char *err;
 	size_t errlen;
-	struct note_verifier *log_v;
-	struct note_verifier *wit_v[MIRROR_MAX_WITNESSES];
-	size_t nwit, quorum;
+	struct audit_keys keys;
 	struct fetch *f;
 	struct entrylog *log;
 	struct store *store;
-	struct layers *geo;
-	struct fusion *fusion;
+	struct center_replayer *rp; /* the replay's geographies */
 	/* The held checkpoint (size 0: none yet). */
 	char *held_note;
 	size_t held_len;
@@ -77,6 +74,15 @@ struct mirror {
 	size_t nbodies;
 	struct entrylog_entry pending[APPEND_BUNDLES * TILE_WIDTH];
 	size_t npending;
+	/* Bundles fetched ahead (catch_up): slot n % AHEAD holds bundle n's
+	   hash tile and entries once they arrive; next: the first bundle
+	   not queued yet, end: the round's last bundle + 1. */
+	struct ahead {
+		int64_t n; /* -1: free */
+		int have;  /* 1: the tile, 2: the entries */
+		struct fetch_reply tile, bundle;
+	} ahead[AHEAD];
+	int64_t ahead_next, ahead_end;
 	/* --listen: the center's server over DIR, read-only. */
 	struct center *view;
 	struct server *srv;
@@ -94,6 +100,26 @@ fail(struct mirror *m, enum mirror_outcome kind, const char *fmt, ...)
 	return -1;
 }
 
+/* CPU seconds this process has used (user + system, every thread). */
+static double
+cpu_seconds(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) == -1)
+		return 0;
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* The store's backend (--store), opened as the center opens its own
+ * (store_open(cfg.store, DIR/store.db)). */
+static const char *
+backend(const struct mirror *m)
+{
+	return m->o->store != NULL ? m->o->store : "sqlite";
+}
+
 /* DIR/name into out (PATH_MAX); -1 when it does not fit. */
 static int
 path_of(struct mirror *m, const char *name, char *out)
@@ -105,50 +131,32 @@ path_of(struct mirror *m, const char *name, char *out)
 	return 0;
 }
 
+/*
+ * Checks a reply as the audit does (audit_reply_check). Unlike the audit,
+ * a mirror does not count an error answer against the center: whatever
+ * the status, it is retried at the next round (or ends --once with exit 3),
+ * since only what the mirror can prove (a fork, a rollback, a rewritten
+ * entry) is kept as evidence and stops it.
+ */
 static int
 reply_ok(struct mirror *m, const struct fetch_reply *r, const char *what)
 {
-	if (r->status == 200 && r->body != NULL)
+	if (audit_reply_check(r, what, m->err, m->errlen) == AUDIT_OK)
 		return 0;
-	if (r->status == 0)
-		return fail(m, MIRROR_INCOMPLETE, "%s: GET %s: %s", what,
-		    r->path, r->error);
-	return fail(m, MIRROR_INCOMPLETE, "%s: GET %s answered %ld: %.200s",
-	    what, r->path, r->status, r->body ? (const char *)r->body : "");
+	m->sum->outcome = MIRROR_INCOMPLETE;
+	return -1;
 }
 
-/* Parses the keys and the quorum, as the audit does. */
+/* Parses the keys and the quorum, with the audit's code. */
 static int
 setup_keys(struct mirror *m)
 {
 	const struct mirror_options *o = m->o;
-	char why[300];
-	size_t i;
+	char why[512];
 
-	if ((m->log_v = note_verifier_parse(o->log_key, strlen(o->log_key), why,
-		 sizeof(why))) == NULL)
-		return fail(m, MIRROR_USAGE, "--log-key: %s", why);
-	if (note_verifier_type(m->log_v) != NOTE_KEY_ED25519)
-		return fail(m, MIRROR_USAGE, "--log-key: not an Ed25519 key");
-	if (o->nwitness_keys > MIRROR_MAX_WITNESSES)
-		return fail(m, MIRROR_USAGE, "--witness-key: more than %d",
-		    MIRROR_MAX_WITNESSES);
-	for (i = 0; i < o->nwitness_keys; i++) {
-		if ((m->wit_v[i] = note_verifier_parse(o->witness_keys[i],
-			 strlen(o->witness_keys[i]), why, sizeof(why))) == NULL)
-			return fail(m, MIRROR_USAGE, "--witness-key %zu: %s",
-			    i + 1, why);
-		m->nwit = i + 1;
-		if (note_verifier_type(m->wit_v[i]) != NOTE_KEY_COSIGNATURE)
-			return fail(m, MIRROR_USAGE,
-			    "--witness-key %s: not a cosignature key",
-			    note_verifier_name(m->wit_v[i]));
-	}
-	if (o->quorum > m->nwit)
-		return fail(m, MIRROR_USAGE,
-		    "--quorum: %zu is more than the %zu witness keys given",
-		    o->quorum, m->nwit);
-	m->quorum = o->quorum ? o->quorum : m->nwit;
+	if (audit_keys_parse(&m->keys, o->log_key, o->witness_keys,
+		o->nwitness_keys, o->quorum, why, sizeof(why)) == -1)
+		return fail(m, MIRROR_USAGE, "%s", why);
 	return 0;
 }
 
@@ -160,9 +168,10 @@ verify_note(struct mirror *m, const char *what, const uint8_t *note, size_t len,
 	char why[1024];
 	size_t have;
 
-	if (audit_verify_joint(note, len, m->log_v,
-		(const struct note_verifier *const *)m->wit_v, m->nwit,
-		m->quorum, size, root, &have, why, sizeof(why)) == -1)
+	if (audit_verify_joint(note, len, m->keys.log_v,
+		(const struct note_verifier *const *)m->keys.wit_v,
+		m->keys.nwit, m->keys.quorum, size, root, &have, why,
+		sizeof(why)) == -1)
 		return fail(m, MIRROR_REFUSED, "%s: %s", what, why);
 	if (*size > AUDIT_MAX_ENTRIES)
 		return fail(m, MIRROR_INCOMPLETE,
@@ -307,7 +316,8 @@ check_consistent(struct mirror *m)
 {
 	uint8_t proof[MERKLE_MAX_PROOF][MERKLE_HASH_SIZE];
 	struct fetch_reply r;
-	char path[128], why[512];
+	char path[128], why[FETCH_URL_MAX + 512];
+	enum audit_outcome k;
 	size_t plen;
 	int rc = -1;
 
@@ -331,15 +341,18 @@ check_consistent(struct mirror *m)
 	snprintf(path, sizeof(path),
 	    "/v1/log/proof/consistency?from=%lld&to=%lld",
 	    (long long)m->held_size, (long long)m->size);
-	if (fetch_get(m->f, path, MAX_PROOF_JSON, &r) == -1)
-		return fail(m, MIRROR_INCOMPLETE, "consistency: %s", r.error);
-	if (reply_ok(m, &r, "consistency proof") == -1)
-		goto done;
-	if (audit_parse_proof(r.body, r.len, proof, &plen, why, sizeof(why)) ==
-	    -1) {
+	memset(&r, 0, sizeof(r));
+	k = audit_get_proof(m->f, path, "consistency proof", proof, &plen, &r,
+	    why, sizeof(why));
+	if (k == AUDIT_FAILED && r.status == 200) {
+		/* An answer that is no proof: evidence. */
 		refuse(m, "fork", "consistency.json", r.body, r.len, NULL, NULL,
 		    "consistency proof %lld -> %lld: %s",
 		    (long long)m->held_size, (long long)m->size, why);
+		goto done;
+	}
+	if (k != AUDIT_OK) { /* an error answer: retried (reply_ok) */
+		fail(m, MIRROR_INCOMPLETE, "%s", why);
 		goto done;
 	}
 	if (merkle_verify_consistency(m->held_size, m->size,
@@ -358,10 +371,9 @@ done:
 	return rc;
 }
 
-/* GETs tile t (entries or level 0) into *r, checked. */
+/* The path of tile t ("/tile/0/005.p/170") into path (TILE_PATH_MAX + 1). */
 static int
-get_tile(struct mirror *m, const struct tile *t, size_t max,
-    struct fetch_reply *r, char *path)
+tile_url(struct mirror *m, const struct tile *t, char *path)
 {
 	char p[TILE_PATH_MAX];
 
@@ -369,9 +381,114 @@ get_tile(struct mirror *m, const struct tile *t, size_t max,
 		return fail(m, MIRROR_INCOMPLETE, "tile %lld: bad path",
 		    (long long)t->n);
 	snprintf(path, TILE_PATH_MAX + 1, "/%s", p);
-	if (fetch_get(m->f, path, max, r) == -1)
-		return fail(m, MIRROR_INCOMPLETE, "%s: %s", path, r->error);
-	return reply_ok(m, r, path + 1);
+	return 0;
+}
+
+/*
+ * Queues the hash tiles and entry bundles of the round's bundles up to
+ * (not including) upto, AHEAD at most in flight, so that the center and
+ * the network work while the mirror checks and appends.
+ */
+static int
+queue_ahead(struct mirror *m, int64_t upto)
+{
+	struct ahead *a;
+	struct tile t;
+	char path[TILE_PATH_MAX + 1], why[256];
+
+	for (; m->ahead_next < upto && m->ahead_next < m->ahead_end;
+	     m->ahead_next++) {
+		a = &m->ahead[m->ahead_next % AHEAD];
+		if (a->n != -1)
+			break; /* still held: queued when it is taken */
+		if (tile_for_size(0, m->ahead_next, m->size, &t) == -1)
+			return fail(m, MIRROR_INCOMPLETE, "no tile %lld",
+			    (long long)m->ahead_next);
+		a->n = m->ahead_next;
+		a->have = 0;
+		if (tile_url(m, &t, path) == -1)
+			return -1;
+		if (fetch_queue(m->f, path, MAX_TILE, &a->tile, why,
+			sizeof(why)) == -1)
+			return fail(m, MIRROR_INCOMPLETE, "%s: %s", path, why);
+		t.level = TILE_LEVEL_ENTRIES;
+		if (tile_url(m, &t, path) == -1)
+			return -1;
+		if (fetch_queue(m->f, path, MAX_BUNDLE, &a->bundle, why,
+			sizeof(why)) == -1)
+			return fail(m, MIRROR_INCOMPLETE, "%s: %s", path, why);
+	}
+	return 0;
+}
+
+/* Files a reply that came in under its bundle's slot. */
+static void
+file_reply(struct mirror *m, struct fetch_reply *r)
+{
+	size_t i;
+
+	for (i = 0; i < AHEAD; i++) {
+		if (r->tag == &m->ahead[i].tile) {
+			m->ahead[i].tile = *r;
+			m->ahead[i].have |= 1;
+			return;
+		}
+		if (r->tag == &m->ahead[i].bundle) {
+			m->ahead[i].bundle = *r;
+			m->ahead[i].have |= 2;
+			return;
+		}
+	}
+	free(r->body); /* not ours: cannot happen */
+}
+
+/*
+ * Bundle n's hash tile and entries into *h and *b (the caller frees their
+ * bodies), queuing the next ones first. -1 when they could not be queued
+ * or a transfer was lost.
+ */
+static int
+take_ahead(struct mirror *m, int64_t n, struct fetch_reply *h,
+    struct fetch_reply *b)
+{
+	struct ahead *a = &m->ahead[n % AHEAD];
+	struct fetch_reply r;
+
+	if (queue_ahead(m, n + AHEAD) == -1)
+		return -1;
+	if (a->n != n)
+		return fail(m, MIRROR_INCOMPLETE, "bundle %lld: not queued",
+		    (long long)n);
+	while (a->have != 3) {
+		if (fetch_next(m->f, &r) == 0)
+			return fail(m, MIRROR_INCOMPLETE,
+			    "bundle %lld: transfer lost", (long long)n);
+		file_reply(m, &r);
+	}
+	*h = a->tile;
+	*b = a->bundle;
+	memset(a, 0, sizeof(*a));
+	a->n = -1;
+	return queue_ahead(m, n + AHEAD);
+}
+
+/* Waits for what is still in flight and frees it (the end of a round). */
+static void
+drain_ahead(struct mirror *m)
+{
+	struct fetch_reply r;
+	size_t i;
+
+	while (fetch_next(m->f, &r) == 1)
+		file_reply(m, &r);
+	for (i = 0; i < AHEAD; i++) {
+		if (m->ahead[i].have & 1)
+			free(m->ahead[i].tile.body);
+		if (m->ahead[i].have & 2)
+			free(m->ahead[i].bundle.body);
+		memset(&m->ahead[i], 0, sizeof(m->ahead[i]));
+		m->ahead[i].n = -1;
+	}
 }
 
 /*
@@ -398,10 +515,13 @@ fetch_bundle(struct mirror *m, int64_t n)
 	memset(&h, 0, sizeof(h));
 	if (tile_for_size(0, n, m->size, &t) == -1)
 		return fail(m, MIRROR_INCOMPLETE, "no tile %lld", (long long)n);
-	if (get_tile(m, &t, MAX_TILE, &h, hpath) == -1)
-		goto done;
+	if (tile_url(m, &t, hpath) == -1)
+		return -1;
 	t.level = TILE_LEVEL_ENTRIES;
-	if (get_tile(m, &t, MAX_BUNDLE, &b, bpath) == -1)
+	if (tile_url(m, &t, bpath) == -1 || take_ahead(m, n, &h, &b) == -1)
+		goto done;
+	if (reply_ok(m, &h, hpath + 1) == -1 ||
+	    reply_ok(m, &b, bpath + 1) == -1)
 		goto done;
 	if (h.len != (size_t)t.width * MERKLE_HASH_SIZE) {
 		fail(m, MIRROR_INCOMPLETE, "%s: %zu bytes for %d hashes", hpath,
@@ -501,10 +621,13 @@ catch_up(struct mirror *m)
 	    r2[MERKLE_BASE64_SIZE];
 	int64_t n;
 
+	m->ahead_next = m->held_size / TILE_WIDTH;
+	m->ahead_end = (m->size + TILE_WIDTH - 1) / TILE_WIDTH;
 	for (n = m->held_size / TILE_WIDTH; n * TILE_WIDTH < m->size; n++)
 		if (fetch_bundle(m, n) == -1 ||
 		    (m->nbodies == APPEND_BUNDLES && append_pending(m) == -1))
 			goto cut;
+	drain_ahead(m);
 	if (append_pending(m) == -1)
 		goto cut;
 	/* Tests only: die as a kill -9 would, fetched but not verified. */
@@ -538,6 +661,7 @@ catch_up(struct mirror *m)
 	memcpy(m->held_root, m->root, MERKLE_HASH_SIZE);
 	return 0;
 cut:
+	drain_ahead(m);
 	drop_pending(m);
 	/* Nothing unverified stays in the log. */
 	if (entrylog_size(m->log) > m->held_size)
@@ -556,19 +680,25 @@ committed(void *ctx, int64_t applied)
 		raise(SIGKILL);
 }
 
+/* What a mirror lacking the data of a geography is to do. */
+#define GEO_REMEDY                                                         \
+	"give the mirror the copy of data/ the center used for them "      \
+	"(--geo-data DIR, repeated for each geography the log names, and " \
+	"--geo-aliases FILE)"
+
 /*
- * Opens the store, and fusion once the log holds its genesis entry: the
- * geography it names is loaded from --geo-data and pinned, as the center
- * does (center_open_fusion, center_pin_geography).
+ * Opens the store, and the replay's geographies once the log holds its
+ * genesis entry: the region it names, --geo-data's copies of data/
+ * (center_replayer_new: the first one loaded now, the others when a
+ * geography entry asks for them).
  */
 static int
 open_store(struct mirror *m)
 {
 	struct config cfg;
-	struct geodigest gd;
 	json_t *genesis = NULL;
 	const char *digest, *region = "none";
-	char path[PATH_MAX], gdir[PATH_MAX], last[GEODIGEST_HEX_LEN], why[2048];
+	char path[PATH_MAX], why[2048];
 	uint8_t *bytes = NULL;
 	size_t len;
 	int rc = -1, r;
@@ -576,13 +706,13 @@ open_store(struct mirror *m)
 	if (m->store == NULL) {
 		if (path_of(m, "store.db", path) == -1)
 			goto done;
-		if ((m->store = store_open("sqlite", path, 0)) == NULL) {
+		if ((m->store = store_open(backend(m), path, 0)) == NULL) {
 			fail(m, MIRROR_INCOMPLETE, "cannot open the store %s",
 			    path);
 			goto done;
 		}
 	}
-	if (m->fusion != NULL || entrylog_size(m->log) == 0)
+	if (m->rp != NULL || entrylog_size(m->log) == 0)
 		return 0;
 	if (entrylog_read(m->log, 0, &bytes, &len) == -1 ||
 	    (genesis = json_loadb((const char *)bytes, len, 0, NULL)) == NULL) {
@@ -603,21 +733,13 @@ open_store(struct mirror *m)
 	if (m->o->geo_aliases != NULL)
 		snprintf(cfg.geo_aliases, sizeof(cfg.geo_aliases), "%s",
 		    m->o->geo_aliases);
-	if (center_open_fusion(&cfg, &m->geo, &m->fusion, &gd, gdir, why,
-		sizeof(why)) == -1) {
+	if ((m->rp = center_replayer_new(&cfg, m->o->geo_data_more,
+		 m->o->ngeo_data_more, why, sizeof(why))) == NULL) {
 		fail(m, MIRROR_USAGE, "geography: %s", why);
 		goto done;
 	}
-	if (center_pin_geography(m->log, 0, &gd, gdir,
-		"give the mirror the copy of data/ the center uses "
-		"(--geo-data DIR, --geo-aliases FILE)",
-		last, why, sizeof(why)) == -1) {
-		fail(m, MIRROR_USAGE, "%s", why);
-		goto done;
-	}
-	store_set_fusion(m->store, m->fusion);
 	if (m->view != NULL)
-		m->view->geo = m->geo;
+		m->view->geo = center_replayer_layers(m->rp);
 	rc = 0;
 done:
 	json_decref(genesis);
@@ -625,12 +747,18 @@ done:
 	return rc;
 }
 
-/* Replays what the log holds beyond what the store applied. */
+/*
+ * Replays what the log holds beyond what the store applied, each entry
+ * with the geography the log names for it (center_replayer_run), as the
+ * center and `truce rebuild` do.
+ */
 static int
 replay(struct mirror *m)
 {
-	int64_t applied;
+	int64_t applied, t0;
+	double c0;
 	char why[2048];
+	int rc;
 
 	if (open_store(m) == -1)
 		return -1;
@@ -643,8 +771,16 @@ replay(struct mirror *m)
 		    (long long)applied, (long long)entrylog_size(m->log));
 	if (applied == entrylog_size(m->log))
 		return 0;
-	if (center_replay(m->log, m->store, applied, COMMIT_EVERY, committed, m,
-		why, sizeof(why)) == -1)
+	if (center_replayer_check(m->rp, m->log, applied, GEO_REMEDY, why,
+		sizeof(why)) == -1)
+		return fail(m, MIRROR_USAGE, "%s", why);
+	t0 = timefmt_now_ms();
+	c0 = cpu_seconds();
+	rc = center_replayer_run(m->rp, m->log, m->store, applied, COMMIT_EVERY,
+	    committed, m, GEO_REMEDY, why, sizeof(why));
+	m->sum->replay_seconds += (double)(timefmt_now_ms() - t0) / 1000;
+	m->sum->replay_cpu += cpu_seconds() - c0;
+	if (rc == -1)
 		return fail(m, MIRROR_INCOMPLETE, "replay: %s", why);
 	m->sum->replayed += entrylog_size(m->log) - applied;
 	return 0;
@@ -677,13 +813,13 @@ start_server(struct mirror *m)
 	snprintf(c->dir, sizeof(c->dir), "%s", m->o->dir);
 	config_defaults(&c->cfg);
 	snprintf(c->cfg.origin, sizeof(c->cfg.origin), "%s",
-	    note_verifier_name(m->log_v));
+	    note_verifier_name(m->keys.log_v));
 	snprintf(c->log_vkey, sizeof(c->log_vkey), "%s", m->o->log_key);
 	c->log = m->log;
-	c->geo = m->geo;
+	c->geo = m->rp != NULL ? center_replayer_layers(m->rp) : NULL;
 	if (path_of(m, "store.db", path) == -1)
 		return -1;
-	if ((c->readers = store_pool_new("sqlite", path,
+	if ((c->readers = store_pool_new(backend(m), path,
 		 (int)c->cfg.threads + 4)) == NULL)
 		return fail(m, MIRROR_INCOMPLETE,
 		    "cannot open the store's readers");
@@ -730,9 +866,17 @@ stopped(const sigset_t *set, int seconds)
 static int
 round_once(struct mirror *m)
 {
-	if (fetch_joint(m) == -1 || check_consistent(m) == -1)
-		return -1;
-	if (m->size > m->held_size && catch_up(m) == -1)
+	int64_t t0 = timefmt_now_ms();
+	double c0 = cpu_seconds();
+	int rc;
+
+	rc = fetch_joint(m) == -1 || check_consistent(m) == -1 ||
+		(m->size > m->held_size && catch_up(m) == -1)
+	    ? -1
+	    : 0;
+	m->sum->fetch_seconds += (double)(timefmt_now_ms() - t0) / 1000;
+	m->sum->fetch_cpu += cpu_seconds() - c0;
+	if (rc == -1)
 		return -1;
 	m->sum->size = m->held_size;
 	if (replay(m) == -1)
@@ -780,6 +924,8 @@ mirror_run(const struct mirror_options *o, struct mirror_summary *s, char *err,
 
 	memset(&m, 0, sizeof(m));
 	memset(s, 0, sizeof(*s));
+	for (i = 0; i < AHEAD; i++)
+		m.ahead[i].n = -1;
 	m.o = o;
 	m.sum = s;
 	m.err = err;
@@ -825,7 +971,8 @@ mirror_run(const struct mirror_options *o, struct mirror_summary *s, char *err,
 	/* A replay cut short (crash, kill) resumes before any fetch. */
 	if (replay(&m) == -1)
 		goto done;
-	if ((m.f = fetch_new(o->url, o->token, 2, why, sizeof(why))) == NULL) {
+	if ((m.f = fetch_new(o->url, o->token, CONNECTIONS, why,
+		 sizeof(why))) == NULL) {
 		fail(&m, MIRROR_USAGE, "%s", why);
 		goto done;
 	}
@@ -864,14 +1011,11 @@ done:
 	s->seconds = (double)(timefmt_now_ms() - t0) / 1000;
 	s->size = m.held_size;
 	store_close(m.store);
-	fusion_free(m.fusion);
-	layers_free(m.geo);
+	center_replayer_free(m.rp);
 	entrylog_close(m.log);
 	fetch_free(m.f);
 	free(m.note);
 	free(m.held_note);
-	note_verifier_free(m.log_v);
-	for (i = 0; i < m.nwit; i++)
-		note_verifier_free(m.wit_v[i]);
+	audit_keys_free(&m.keys);
 	return rc;
 }

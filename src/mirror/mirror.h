@@ -15,7 +15,8 @@
  * center's format and code), and recomputes the root at the new size from
  * its own log: only when it equals the checkpoint's is the checkpoint
  * saved (atomically) and the entries replayed into its own SQLite store
- * with the center's replay (center_replay, fusion attached).
+ * with the replay of `truce rebuild` (center_replayer_run: fusion over the
+ * copy of data/ each part of the log names, --geo-data repeated).
  *
  * Layout of DIR (created, mode 0700):
  *   log/        the verified entries (entrylog: entries, index, hashes,
@@ -67,14 +68,21 @@ struct mirror_options {
 	const char *log_key;		 /* the log's verifier key */
 	const char *const *witness_keys; /* cosignature verifier keys */
 	size_t nwitness_keys;
-	size_t quorum;		 /* 0: every witness key */
-	const char *token;	 /* reader's bearer token, or NULL */
-	const char *geo_data;	 /* data/ the center uses; NULL: default */
-	const char *geo_aliases; /* the center's alias file, or NULL */
-	const char *listen;	 /* "HOST:PORT" to serve the read API, or
+	size_t quorum;	      /* 0: every witness key */
+	const char *token;    /* reader's bearer token, or NULL */
+	const char *store;    /* the store's backend, as truce.conf's
+				 `store` names it; NULL: "sqlite" */
+	const char *geo_data; /* data/ the center uses; NULL: default */
+	const char *const *geo_data_more; /* further copies of data/, for
+					     the other geographies a log
+					     names (docs/geography.md) */
+	size_t ngeo_data_more;		  /* at most
+					     CENTER_REBUILD_MAX_GEO_DATA */
+	const char *geo_aliases;	  /* the center's alias file, or NULL */
+	const char *listen; /* "HOST:PORT" to serve the read API, or
 				    NULL */
-	int once;		 /* catch up once and return */
-	int interval;		 /* seconds between polls when following */
+	int once;	    /* catch up once and return */
+	int interval;	    /* seconds between polls when following */
 };
 
 /* What the mirror holds; filled by mirror_run. */
@@ -84,6 +92,10 @@ struct mirror_summary {
 	int64_t fetched;  /* entries fetched and verified by this run */
 	int64_t replayed; /* entries replayed by this run */
 	double seconds;
+	/* Where the time went: wall and CPU (user + system of the process)
+	   seconds fetching and verifying (checkpoints, proofs, tiles,
+	   bundles, appends), and replaying. */
+	double fetch_seconds, fetch_cpu, replay_seconds, replay_cpu;
 	char evidence[PATH_MAX]; /* the evidence folder of a refusal, or "" */
 };
 

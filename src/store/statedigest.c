@@ -20,6 +20,11 @@
 
 #define DIFF_VALUE_MAX 120 /* bytes of a value in a difference */
 #define DIFF_PATH_MAX 256
+/* Every period a source's status can state: far wider than the dates the
+ * entry's RFC 3339 times can name, far from int64's ends (the store's
+ * query subtracts SOURCE_STATUS_MAX_SPAN_MS from the lower one). */
+#define SOURCES_EVER_FROM_MS (-(INT64_C(1) << 60))
+#define SOURCES_EVER_TO_MS (INT64_C(1) << 60)
 
 static const struct {
 	const char *name, *noun;
@@ -35,6 +40,7 @@ static const struct {
 	[STATEDIGEST_MEMBERS] = { "members", "member", -1 },
 	[STATEDIGEST_CUSTODY] = { "custody", "item", STORE_KEYS_CUSTODY },
 	[STATEDIGEST_REPORTS] = { "reports", "report", -1 },
+	[STATEDIGEST_SOURCES] = { "sources", "source", -1 },
 };
 
 int
@@ -397,6 +403,34 @@ report_rows(struct store *s, struct rows *r)
 	return r->failed ? -1 : 0;
 }
 
+/*
+ * The sources' status statements, one row each at its log index, named by
+ * the source's unit: the statement as the daily report's Sources section
+ * lists it (reportform_source_statuses), whatever its period.
+ */
+static int
+source_rows(struct store *s, struct rows *r)
+{
+	json_t *list, *x;
+	const char *unit;
+	size_t i;
+
+	list = reportform_source_statuses(s, SOURCES_EVER_FROM_MS,
+	    SOURCES_EVER_TO_MS);
+	if (list == NULL)
+		return -1;
+	json_array_foreach(list, i, x)
+	{
+		unit = json_string_value(json_object_get(x, "unit"));
+		if (unit == NULL || r->failed)
+			continue;
+		rows_add(r, json_integer_value(json_object_get(x, "index")),
+		    unit, json_incref(x));
+	}
+	json_decref(list);
+	return r->failed ? -1 : 0;
+}
+
 /* The record of the row r->v[i] of kind k, read by its key. */
 static json_t *
 keyed_rec(struct store *s, int k, const struct row *row)
@@ -442,6 +476,8 @@ statedigest_rows(struct store *s, int k, int64_t from, int64_t to,
 			got = store_principals(s, add_principal, &r);
 		else if (k == STATEDIGEST_MEMBERS)
 			got = member_rows(s, &r);
+		else if (k == STATEDIGEST_SOURCES)
+			got = source_rows(s, &r);
 		else
 			got = report_rows(s, &r);
 		if (got == -1 || r.failed)

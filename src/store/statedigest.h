@@ -2,7 +2,7 @@
  * statedigest: digests of the state a store derives from the log, beyond
  * its observations (store/obsdigest.h): incidents, their verification
  * states, assessments, tasks and releases, principals, members, evidence
- * custody and reports. What `GET /v1/state/digest` serves and `truce
+ * custody, reports and the sources' status statements. What `GET /v1/state/digest` serves and `truce
  * audit` recomputes from its replay (docs/api.md, docs/audit.md). Both
  * sides run these functions over the store's own answers (the records
  * the API shows, built from the store's rows by format/increcord.h,
@@ -10,8 +10,8 @@
  * anything but its store.
  *
  * Each kind is a list of rows, each with a key (a log index: an incident's
- * seed index, a principal's or member's first index, a custody step's or
- * a report's index) and a name (the incident's id, the principal's name
+ * seed index, a principal's or member's first index, a custody step's,
+ * a report's or a source's status statement's index) and a name (the incident's id, the principal's name
  * ...), in (key, name) order. A row is an object in canonical JSON
  * (record/canon.h, RFC 8785 restricted to integers): every real number the
  * store answers (positions, covariances, distances) is written as the
@@ -49,6 +49,7 @@ enum statedigest_kind {
 	STATEDIGEST_MEMBERS,
 	STATEDIGEST_CUSTODY,
 	STATEDIGEST_REPORTS,
+	STATEDIGEST_SOURCES,
 	STATEDIGEST_NKINDS
 };
 

@@ -4,11 +4,13 @@
 # with other data (a renamed settlement) appends a `geography` entry, the
 # incidents before it keep their words and new ones use the new data;
 # `truce rebuild` with yet another copy refuses, naming both digests and
-# what to do, and leaves the store as it was; `truce audit` with data other
+# what to do, and leaves the store as it was; given the old copy too
+# (--geo-data), it rebuilds the same incidents, each with its geography; `truce audit` with data other
 # than the center's reports it, and passes with the center's copy; an
 # audit of a log worded with two geographies passes given both copies
 # (--geo-data twice), its replay switching fusion's engine at the
-# `geography` entry.
+# `geography` entry; so does a member's mirror of it, and it refuses,
+# naming the geography, when it lacks a copy.
 . "${TRUCE_TOP:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 T=$TRUCE_BIN
 cd "$TAP_TMP" || exit 1
@@ -88,7 +90,32 @@ ok $? "the store was left as it was"
 sed -i "s|^geo_data = .*|geo_data = $TAP_TMP/D1|" A/truce.conf
 res=$("$T" rebuild A 2>&1)
 is $? 1 "rebuild with the newer data alone: refused too (two geographies)"
-like "$res" "one copy of the data" "says why"
+like "$res" "computed with geography $G0 .* is geography $G1 .*give the copy of every other geography the log names with --geo-data DIR" \
+	"says which geography is missing and how to give it"
+
+# --- rebuild across the two geographies: each copy at its entries ---
+center_serve A || exit 1
+before=$(api GET "/v1/incidents?limit=100" | sed '$d')
+center_stop
+cp A/store.db store.before
+res=$("$T" rebuild A --geo-data D2 2>&1)
+is $? 1 "rebuild given a copy that is neither geography: exit 1"
+like "$res" "computed with geography $G0 .*, and none of the 1 copies given with --geo-data is it;" \
+	"  names the geography no copy is"
+cmp -s A/store.db store.before
+ok $? "  the store was left as it was"
+res=$("$T" rebuild A --geo-data "$TAP_TMP/missing" 2>&1)
+is $? 1 "a --geo-data that is no copy of data/: exit 1"
+like "$res" "^truce rebuild: --geo-data $TAP_TMP/missing: " "  names it"
+res=$("$T" rebuild A --geo-data D2 --geo-data "$DATA" 2>&1)
+is $? 0 "rebuild given the old copy too (--geo-data twice): exit 0" ||
+	diag "$res"
+center_serve A || exit 1
+is "$(api GET "/v1/incidents?limit=100" | sed '$d')" "$before" \
+	"  the incidents are the same bytes, each worded with its geography"
+like "$(words | tr '\n' ' ')" "Ağdam.*Agdam-Renamed|Agdam-Renamed.*Ağdam" \
+	"  the old name before the geography entry, the new one after"
+center_stop
 
 # --- catch-up: a store behind the log, started on other data ---
 sed -i "s|^geo_data = .*|geo_data = $TAP_TMP/D1|" A/truce.conf
@@ -151,5 +178,26 @@ res=$("$T" audit "$URL" --log-key "$LOGKEY" --token "$TOKEN" --geo-data "$DATA" 
 is $? 0 "with both copies (--geo-data twice): the audit passes"
 like "$res" "2 observations match the center, [0-9]+ state rows match the center" \
 	"  the incidents worded with each geography match the replay's"
+
+# --- a member's mirror of it: the same two geographies ---
+mirror() { "$T" mirror "$URL" "$@" --once --log-key "$LOGKEY" --token "$TOKEN"; }
+incidents() { sqlite3 "$1" "SELECT * FROM incident ORDER BY rid"; }
+res=$(mirror MC --geo-data "$DATA" 2>&1)
+is $? 2 "a mirror with one copy of data/: exit 2"
+like "$res" "entries 2 to [0-9]+ were computed with geography $G1 .* is geography $G0 .*give the mirror the copy of data/ the center used for them \(--geo-data DIR, repeated" \
+	"  names the second geography and what to give it"
+res=$(mirror MC --geo-data "$DATA" --geo-data "$TAP_TMP/D1" 2>&1)
+is $? 0 "given both copies (--geo-data twice): the mirror catches up" ||
+	diag "$res"
+like "$res" "0 entries fetched and verified, [0-9]+ replayed" \
+	"  replaying the entries it had verified"
+is "$(incidents MC/store.db)" "$(incidents C/store.db)" \
+	"  its incidents are the center's, each worded with its geography"
+post_json /v1/observations "$(obs 26)" >/dev/null
+wait_joint 5
+res=$(mirror MC --geo-data "$TAP_TMP/D1" 2>&1)
+is $? 0 "following with the newer copy alone: the new entries need no other" ||
+	diag "$res"
+is "$(incidents MC/store.db)" "$(incidents C/store.db)" "  still the center's"
 center_stop
 done_testing

@@ -5,8 +5,9 @@
 # as it grows (consistency proofs); killed mid-replay (a SIGKILL) it
 # resumes without fetching again what it verified; against a center whose
 # log was rolled back (an entry dropped, the record of checkpoints removed),
-# forked, or whose entry bytes changed, it refuses, keeps the evidence and
-# applies nothing more.
+# forked, or whose entry bytes changed (one it had not fetched yet, or one
+# it holds), it refuses, keeps the evidence and applies nothing more; its
+# read API answers as the center's, state digests included.
 . "${TRUCE_TOP:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 T=$TRUCE_BIN
 cd "$TAP_TMP" || exit 1
@@ -54,9 +55,12 @@ is $? 0 "mirror --once: exit 0"
 like "$res" "^mirror OK: size 300 verified in M, 300 entries fetched and verified, 300 replayed" \
 	"one summary line: size, fetched, replayed"
 same_as_center M "after the first catch-up"
-res=$(mirror M --once 2>&1)
+res=$(mirror M --once --store sqlite 2>&1)
 like "$res" "size 300 verified in M, 0 entries fetched and verified, 0 replayed" \
-	"again: nothing new, nothing fetched"
+	"again (--store sqlite): nothing new, nothing fetched"
+res=$(mirror M --once --store postgresql://127.0.0.1/m 2>&1)
+is $? 2 "--store: a backend this build lacks: exit 2"
+like "$res" "--store: 'postgresql://127.0.0.1/m' is not a backend" "  naming it"
 post_batch 2 1100
 wait_joint 1400
 res=$(mirror M --once 2>&1)
@@ -176,6 +180,31 @@ ok "$([ -s "$ev/consistency.json" ] && [ -s "$ev/held.checkpoint" ] &&
 	"evidence: both checkpoints and the center's proof"
 center_stop
 
+# An entry the mirror holds rewritten: entry 1300, in the mirror's partial
+# bundle 005, changed under the center (its hashes kept, so its proofs
+# still verify); the log grows, and a mirror holding 1400 fetches bundle
+# 005 again and finds its own entry changed.
+cp -a A R
+center_serve R || exit 1
+flip_byte R/log/entries $(($(entry_offset R 1300) + 2 + 20))
+post_batch 10 50
+wait_joint 1450
+cp -a M M5
+res=$(mirror M5 --once 2>&1)
+is $? 1 "an entry the mirror holds, rewritten: exit 1"
+like "$res" "REFUSED: rewritten: entry 1300 \(tile/entries/005\.p/170\) differs from the one the mirror verified; evidence kept in M5/evidence/rewritten-" \
+	"names the entry and the bundle"
+ev=$(cat M5/refused)
+ok "$([ -s "$ev/bundle" ] && [ -s "$ev/held.checkpoint" ] &&
+	[ -s "$ev/center.checkpoint" ] && [ -s "$ev/reason" ] &&
+	grep -qF -- "$(cat "$ev/held-entry")" M/log/entries; echo $?)" \
+	"evidence: both checkpoints, the center's bundle and the entry held"
+is "$(sed -n 2p M5/checkpoint)" 1400 "the mirror keeps its last good checkpoint"
+rows M5/store.db >m5.rows
+cmp -s m.rows m5.rows
+ok $? "and its store, unchanged"
+center_stop
+
 # --- following: polls, survives the center's outage and restart ---
 center_serve A || exit 1
 port=${URL##*:}
@@ -229,6 +258,13 @@ done
 res=$("$T" audit "$MURL" --log-key "$LOGKEY" --token "$TOKEN" 2>&1)
 like "$res" "^audit OK: example.org/mirror size 1500 .* 1499 observations match the center" \
 	"  truce audit of the mirror passes"
+for k in incidents states assessments tasks principals members custody \
+	reports sources; do
+	a=$(api GET "/v1/state/digest?kind=$k&from=0&to=1500&size=1500")
+	b=$(URL=$MURL api GET "/v1/state/digest?kind=$k&from=0&to=1500&size=1500")
+	[ "$a" = "$b" ] && [ "$(status_of "$a")" = 200 ] || break
+done
+is "$k" sources "  GET /v1/state/digest: every kind's digest is the center's"
 r=$(URL=$MURL api POST /v1/observations -H 'Content-Type: application/json' \
 	--data-binary @batch.json)
 is "$(status_of "$r")" 405 "  a write: 405"

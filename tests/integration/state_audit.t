@@ -3,9 +3,9 @@
 # a center whose incidents were placed, moved, assessed, ruled on and
 # tasked audits clean, with its state rows counted; then its store.db is
 # doctored with sqlite3, one thing at a time (an incident's state, a
-# ruling in an incident's trail, an incident's count), and each time the
-# audit fails (exit 1) naming exactly that incident, the field, the
-# center's value and the replay's. GET /v1/state/digest itself: its
+# ruling in an incident's trail, an incident's count, a source's status
+# statement), and each time the audit fails (exit 1) naming exactly that
+# incident or statement, the field, the center's value and the replay's. GET /v1/state/digest itself: its
 # kinds, its limits, and the size it answers at.
 . "${TRUCE_TOP:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 
@@ -51,6 +51,9 @@ is "$(TOKEN=$ana api GET "/v1/incidents/${INC[2]}" | sed '$d' |
 r=$(TOKEN=$ana post_json "/v1/incidents/${INC[3]}/tasks" \
 	'{"unit":"p12","kind":"crater_analysis","description":"measure","due":"2026-12-01T12:00:00Z"}')
 is "$(status_of "$r")" 201 "incident 3 has a task"
+r=$(TOKEN=$ana post_json /v1/sources/cam-3/status \
+	'{"type":"camera","member":"RU","status":"down","reason":"power cut","from":"2026-11-19T20:00:00Z","to":"2026-11-20T04:00:00Z"}')
+is "$(status_of "$r")" 201 "camera cam-3 states it was down"
 
 size=$(curl -s "$URL/v1/health" | jq .log_size)
 wait_joint "$size"
@@ -70,9 +73,14 @@ is "$(body_of "$r" | jq '[.rows[].name] | sort' -c)" \
 r=$(api GET "/v1/state/digest?kind=tasks&from=0&to=$size&size=$size&rows=1")
 is "$(body_of "$r" | jq -r '.rows[0].row.tasks[0].unit')" p12 \
 	"tasks: incident 3's task, as the API shows it"
+r=$(api GET "/v1/state/digest?kind=sources&from=0&to=$size&size=$size&rows=1")
+is "$(body_of "$r" | jq -c '[.count, .rows[0].name, .rows[0].row.status, .rows[0].row.reason]')" \
+	'[1,"cam-3","down","power cut"]' \
+	"sources: cam-3's statement, as the daily report lists it"
 r=$(api GET "/v1/state/digest?kind=nothing&from=0&to=1&size=$size")
 is "$(status_of "$r")" 400 "an unknown kind: 400"
-like "$(body_of "$r")" "kind: one of incidents" "  naming the kinds"
+like "$(body_of "$r")" "kind: one of incidents.* sources is required" \
+	"  naming the kinds"
 r=$(api GET "/v1/state/digest?kind=incidents&from=0&to=2000&size=3000&rows=1")
 is "$(status_of "$r")" 400 "rows over more than 1000 indexes: 400"
 r=$(api GET "/v1/state/digest?kind=incidents&from=0&to=1&size=1")
@@ -132,6 +140,16 @@ doctor extra "INSERT INTO release VALUES('${INC[4]}', 'AM', 5)"
 is "$RC" 1 "a release the log never made: exit 1"
 like "$RES" "FAILED: tasks: the center has incident ${INC[4]} \(index [0-9]+\), which the replay does not$" \
 	"  names incident 4 as extra"
+
+doctor source "UPDATE source_status SET status = 'operational' WHERE unit = 'cam-3'"
+is "$RC" 1 "a source's status changed in the store: exit 1"
+like "$RES" "FAILED: sources: source cam-3 \(index [0-9]+\): status: the center has \"operational\", the replay has \"down\"$" \
+	"  names the source, the field, both values"
+
+doctor source_gone "DELETE FROM source_status"
+is "$RC" 1 "a source's statement missing from the store: exit 1"
+like "$RES" "FAILED: sources: source cam-3 \(index [0-9]+\) is missing from the center$" \
+	"  names the statement the center lost"
 
 doctor none "SELECT 1"
 is "$RC" 0 "the clean copy still audits clean"

@@ -4,13 +4,17 @@
  * server reads (checkpointer_follow, checkpointer_publish): a note signed
  * by the log and cosigned by both witnesses passes; a missing
  * cosignature, a quorum not met, another log key and another origin are
- * refused, each naming what is wrong.
+ * refused, each naming what is wrong. Then the other parts both share:
+ * the keys' and quorum's parsing (audit_keys_parse) and what a center's
+ * answer means (audit_reply_check).
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit/audit.h"
+#include "audit/fetch.h"
 #include "ledger/checkpointer.h"
 #include "tap.h"
 #include "tlog/checkpoint.h"
@@ -138,6 +142,83 @@ main(void)
 	free(note);
 	free(msg);
 	checkpointer_stop(cp);
+
+	/* The keys, as `truce audit` and `truce mirror` parse them. */
+	{
+		struct audit_keys k;
+		struct fetch_reply r;
+		char lk[NOTE_VKEY_MAX], wk[2][NOTE_VKEY_MAX];
+		const char *wks[3];
+
+		note_signer_vkey(log, lk, sizeof(lk));
+		note_signer_vkey(wit[0], wk[0], sizeof(wk[0]));
+		note_signer_vkey(wit[1], wk[1], sizeof(wk[1]));
+		wks[0] = wk[0];
+		wks[1] = wk[1];
+		wks[2] = lk;
+		ok(audit_keys_parse(&k, lk, wks, 2, 0, err, sizeof(err)) == 0 &&
+			k.nwit == 2 && k.quorum == 2,
+		    "keys: a log key and two witnesses, quorum all");
+		msg = joint(log, text, wit, 2);
+		ok(audit_verify_joint((const uint8_t *)msg, strlen(msg),
+		       k.log_v, (const struct note_verifier *const *)k.wit_v,
+		       k.nwit, k.quorum, &size, got, &have, err,
+		       sizeof(err)) == 0,
+		    "  they check the joint checkpoint");
+		free(msg);
+		audit_keys_free(&k);
+		ok(k.log_v == NULL && k.nwit == 0, "  freed and zeroed");
+		ok(audit_keys_parse(&k, lk, wks, 2, 1, err, sizeof(err)) == 0 &&
+			k.quorum == 1,
+		    "  --quorum 1");
+		audit_keys_free(&k);
+		ok(audit_keys_parse(&k, lk, wks, 2, 3, err, sizeof(err)) == -1,
+		    "  a quorum over the keys: refused");
+		is_str(err, "--quorum: 3 is more than the 2 witness keys given",
+		    "  naming it");
+		audit_keys_free(&k);
+		ok(audit_keys_parse(&k, wk[0], NULL, 0, 0, err, sizeof(err)) ==
+			-1,
+		    "  a cosignature key as the log key: refused");
+		is_str(err, "--log-key: not an Ed25519 log key", "  saying so");
+		audit_keys_free(&k);
+		ok(audit_keys_parse(&k, lk, wks + 1, 2, 0, err, sizeof(err)) ==
+			-1,
+		    "  a log key as a witness key: refused");
+		is_str(err,
+		    "--witness-key example.org/log: not a cosignature key",
+		    "  naming it");
+		audit_keys_free(&k);
+		ok(audit_keys_parse(&k, "junk", NULL, 0, 0, err, sizeof(err)) ==
+			    -1 &&
+			strncmp(err, "--log-key: ", 11) == 0,
+		    "  a malformed log key: refused, naming the option");
+		audit_keys_free(&k);
+
+		memset(&r, 0, sizeof(r));
+		snprintf(r.path, sizeof(r.path), "/tile/0/000");
+		r.status = 200;
+		r.body = (uint8_t *)"x";
+		is_int(audit_reply_check(&r, "tile", err, sizeof(err)),
+		    AUDIT_OK, "answer: 200 with a body: OK");
+		r.status = 404;
+		r.body = (uint8_t *)"no such tile";
+		is_int(audit_reply_check(&r, "tile", err, sizeof(err)),
+		    AUDIT_FAILED,
+		    "  404: the center refuses what it must serve");
+		is_str(err, "tile: GET /tile/0/000 answered 404: no such tile",
+		    "  naming the path and the answer");
+		r.status = 503;
+		is_int(audit_reply_check(&r, "tile", err, sizeof(err)),
+		    AUDIT_INCOMPLETE, "  503: try again");
+		r.status = 0;
+		r.body = NULL;
+		snprintf(r.error, sizeof(r.error), "Connection refused");
+		is_int(audit_reply_check(&r, "tile", err, sizeof(err)),
+		    AUDIT_INCOMPLETE, "  no answer: try again");
+		is_str(err, "tile: GET /tile/0/000: Connection refused",
+		    "  saying why");
+	}
 
 	note_verifier_free(log_v);
 	note_verifier_free(other_v);
