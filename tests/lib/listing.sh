@@ -29,7 +29,7 @@ listing_center() {
 # pages PATH: every feature of the paged JSON listing PATH (which has a
 # query already), as JSON lines, following its cursor to the end.
 pages() {
-	local cur= r
+	local cur='' r
 	while :; do
 		r=$(api GET "$1${cur:+&cursor=$cur}" | sed '$d')
 		printf '%s' "$r" | jq -c '.features[]'
