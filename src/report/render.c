@@ -1352,18 +1352,14 @@ wrap(const char *s, double room, double size, int bold, char *out[CELL_LINES])
 		if (*s == '\0' || k == CELL_LINES)
 			break;
 		len = strlen(s);
-		cut = 0;
 		n = fit(s, room, size, bold);
-		if (n < len && k == CELL_LINES - 1) {
-			/* The last line: what fits with the ellipsis. */
+		/* The last line that cannot hold the rest, or a word wider
+		   than the column: what fits beside the ellipsis. */
+		cut = n < len &&
+		    (k == CELL_LINES - 1 || (s[n] != ' ' && s[n - 1] != '-'));
+		if (cut)
 			n = fit(s, room - ELLIPSIS_EM * size / 1000, size,
 			    bold);
-			cut = 1;
-		} else if (n < len && s[n] != ' ' && s[n - 1] != '-' &&
-		    (unsigned char)s[n] != 0) {
-			/* A word wider than the column. */
-			cut = 1;
-		}
 		while (n > 1 && s[n - 1] == ' ')
 			n--;
 		if ((out[k] = malloc(n + sizeof(ELLIPSIS))) == NULL)

@@ -46,6 +46,8 @@ __lsan_default_options(void)
 	"12 km north-north-east of the crossroads between the old mill, " \
 	"the school, the three poplars by the river bank and the road "   \
 	"that leads to the upper pastures beyond the orchard"
+/* One word wider than the annex's zone column: cut, with "…". */
+#define LONG_WORD "Shahbuzrayonunakhchivanautonomousrespublikasi"
 #define LONG_ZONE "Nagorno-Karabakh Autonomous Oblast (1991)"
 
 static const char *const places[] = { "Ağdam, 3 km NE", "Шуша, 2 km S",
@@ -67,7 +69,10 @@ peak_day(void)
 			(json_int_t)(1795200000000LL + (json_int_t)i * 40000),
 			"utc_offset_s", (json_int_t)14400, "description",
 			i == 0 ? LONG_PLACE : places[i % 4], "zone",
-			i % 3 == 0 ? LONG_ZONE : i % 2 ? "north" : "south",
+			i == 1	       ? LONG_WORD
+			    : i % 3 == 0 ? LONG_ZONE
+			    : i % 2	 ? "north"
+					 : "south",
 			"category", cats[i % 3], "qualifier",
 			i % 5 ? "exact" : "about", "count",
 			(json_int_t)(1 + i % 9), "independent_sources",
@@ -300,6 +305,16 @@ annex_layout(const char *path)
 		    checked, over);
 		ok(cut, "annex: a place too long for three lines is cut "
 		    "with an ellipsis");
+		for (i = 0; i < n; i++)
+			if (strncmp(v[i].t, "Shahbuz", 7) == 0)
+				break;
+		ok(i < n && strlen(v[i].t) > strlen("…") &&
+			strcmp(v[i].t + strlen(v[i].t) - strlen("…"), "…") ==
+			    0 &&
+			strlen(v[i].t) < strlen(LONG_WORD),
+		    "annex: a word wider than its column is cut with an "
+		    "ellipsis too (%s)",
+		    i < n ? v[i].t : "not found");
 	}
 	free(v);
 }
