@@ -144,7 +144,7 @@ verification_of(struct store *s, json_t *list)
 	json_array_foreach(list, i, inc)
 	{
 		id = json_string_value(json_object_get(inc, "id"));
-		if ((w = verform_workflow(s, id)) == NULL)
+		if ((w = verform_views(s, id)) == NULL)
 			return -1;
 		json_object_set(inc, "state", json_object_get(w, "state"));
 		json_object_set(inc, "assessments",

@@ -127,34 +127,47 @@ state_row(void *ctx, const struct store_state_row *row)
 }
 
 json_t *
-verform_workflow(struct store *s, const char *id)
+verform_views(struct store *s, const char *id)
 {
 	struct store_state_filter f = { id, NULL, NULL };
-	struct store_task_filter tf;
-	json_t *o = NULL, *latest = json_array(), *released = json_array();
-	json_t *tasks = json_array();
+	json_t *o = NULL, *latest = json_array();
 
-	store_task_filter_init(&tf);
-	tf.incident = id;
-	if (latest == NULL || released == NULL || tasks == NULL)
-		goto fail;
-	if (store_incident_states(s, &f, state_row, &o) == -1)
+	if (latest == NULL || store_incident_states(s, &f, state_row, &o) == -1)
 		goto fail;
 	if (o == NULL)
 		o = json_pack("{s:s,s:s,s:i}", "id", id, "state", "received",
 		    "tier", 0);
 	if (o == NULL ||
-	    store_assessments(s, id, 1, assessment_row, latest) == -1 ||
-	    store_releases(s, id, text_row, released) == -1 ||
-	    store_tasks(s, &tf, task_row, tasks) == -1)
+	    store_assessments(s, id, 1, assessment_row, latest) == -1)
 		goto fail;
 	json_object_set_new(o, "assessments", latest);
-	json_object_set_new(o, "released_to", released);
-	json_object_set_new(o, "tasks", tasks);
 	return o;
 fail:
 	json_decref(o);
 	json_decref(latest);
+	return NULL;
+}
+
+json_t *
+verform_workflow(struct store *s, const char *id)
+{
+	struct store_task_filter tf;
+	json_t *o, *released = json_array(), *tasks = json_array();
+
+	store_task_filter_init(&tf);
+	tf.incident = id;
+	if (released == NULL || tasks == NULL ||
+	    (o = verform_views(s, id)) == NULL)
+		goto fail;
+	if (store_releases(s, id, text_row, released) == -1 ||
+	    store_tasks(s, &tf, task_row, tasks) == -1) {
+		json_decref(o);
+		goto fail;
+	}
+	json_object_set_new(o, "released_to", released);
+	json_object_set_new(o, "tasks", tasks);
+	return o;
+fail:
 	json_decref(released);
 	json_decref(tasks);
 	return NULL;

@@ -37,6 +37,14 @@ json_t *verform_members(struct store *s);
  */
 json_t *verform_workflow(struct store *s, const char *id);
 
+/*
+ * The state of incident id and each member's latest assessment: the
+ * object of verform_workflow without "released_to" and "tasks" (two reads
+ * of the store instead of four; a report reads this for each incident of
+ * its period). NULL on error.
+ */
+json_t *verform_views(struct store *s, const char *id);
+
 /* Every assessment of incident id, revisions included, in log order, as a
  * new array (each as in verform_workflow). NULL on error. */
 json_t *verform_assessments(struct store *s, const char *id);

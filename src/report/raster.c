@@ -126,6 +126,7 @@ raster_pdf(const struct render_page *pages, size_t n, const char *title,
 	cairo_t *cr;
 	char date[32];
 	int64_t secs = date_ms / 1000, days, sod, y;
+	double w, h;
 	int m, d, rc = -1;
 	size_t i;
 
@@ -149,9 +150,13 @@ raster_pdf(const struct render_page *pages, size_t n, const char *title,
 	cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_MOD_DATE, date);
 	cr = cairo_create(surf);
 	for (i = 0; i < n; i++) {
+		w = pages[i].width > 0 ? pages[i].width : 595;
+		h = pages[i].height > 0 ? pages[i].height : 842;
+		/* Before anything is drawn on the page. */
+		cairo_pdf_surface_set_size(surf, w, h);
 		if (pages[i].svg.data == NULL)
 			draw_text(cr, &pages[i], face);
-		else if (draw(cr, &pages[i].svg, 595, 842, err, errlen) == -1)
+		else if (draw(cr, &pages[i].svg, w, h, err, errlen) == -1)
 			goto done;
 		cairo_show_page(cr);
 	}

@@ -145,18 +145,25 @@ qual_words(const char *q)
 	return "";
 }
 
-/* Words for a category name: underscores as spaces. */
+/* Words for a category or state name into w: underscores as spaces. */
+static const char *
+category_words(const char *s, char w[64])
+{
+	size_t i;
+
+	snprintf(w, 64, "%s", s);
+	for (i = 0; w[i] != '\0'; i++)
+		if (w[i] == '_')
+			w[i] = ' ';
+	return w;
+}
+
 static void
 words(struct buf *b, const char *s)
 {
 	char w[64];
-	size_t i;
 
-	snprintf(w, sizeof(w), "%s", s);
-	for (i = 0; w[i] != '\0'; i++)
-		if (w[i] == '_')
-			w[i] = ' ';
-	esc(b, w);
+	esc(b, category_words(s, w));
 }
 
 void
@@ -199,8 +206,14 @@ render_status(const json_t *env, char *buf, size_t len)
 /* ---- the map ------------------------------------------------------------ */
 
 #define MAP_W 800.0
-#define MAP_H 560.0
+#define MAP_H 560.0 /* the drawn area and its margin of MAP_PAD */
 #define MAP_PAD 40.0
+/* The legend's band under the map (outside the drawn area, which it would
+ * hide a corner of): up to 12 categories and two notes, LEGEND_COLS a
+ * row, rows of 15 px. */
+#define LEGEND_COLS 4
+#define LEGEND_H 74.0
+#define MAP_SVG_H (MAP_H + LEGEND_H) /* the SVG's height */
 
 struct proj {
 	double lat0, lon0, lat1, lon1; /* view: south-west, north-east */
@@ -386,6 +399,15 @@ places(struct buf *b, const struct proj *p, const struct render_geo *geo)
 	free(v);
 }
 
+/* Where the legend's entry i goes: its text's baseline (*x, *y). */
+static void
+legend_at(size_t i, double *x, double *y)
+{
+	*x = MAP_PAD +
+	    (MAP_W - 2 * MAP_PAD) / LEGEND_COLS * (double)(i % LEGEND_COLS);
+	*y = MAP_H + 10 + 15.0 * (double)(i / LEGEND_COLS);
+}
+
 static void
 map_body(struct buf *b, const json_t *report, const struct render_geo *geo)
 {
@@ -402,7 +424,7 @@ map_body(struct buf *b, const json_t *report, const struct render_geo *geo)
 	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
 	    "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
 	    "font-family=\"sans-serif\">\n",
-	    MAP_W, MAP_H, MAP_W, MAP_H);
+	    MAP_W, MAP_SVG_H, MAP_W, MAP_SVG_H);
 	put(b, "<title>");
 	esc(b, str(report, "number"));
 	put(b, "</title>\n");
@@ -411,7 +433,7 @@ map_body(struct buf *b, const json_t *report, const struct render_geo *geo)
 	    "width=\"%.1f\" height=\"%.1f\"/></clipPath></defs>\n",
 	    MAP_PAD, MAP_PAD, MAP_W - 2 * MAP_PAD, MAP_H - 2 * MAP_PAD);
 	putf(b, "<rect width=\"%.0f\" height=\"%.0f\" fill=\"#f7f5ef\"/>\n",
-	    MAP_W, MAP_H);
+	    MAP_W, MAP_SVG_H);
 	put(b, "<g clip-path=\"url(#view)\">\n");
 	for (i = 0; geo != NULL && i < geo->nareas; i++) {
 		put(b,
@@ -474,13 +496,9 @@ map_body(struct buf *b, const json_t *report, const struct render_geo *geo)
 	    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
 	    "fill=\"none\" stroke=\"#555\"/>\n",
 	    MAP_PAD, MAP_PAD, MAP_W - 2 * MAP_PAD, MAP_H - 2 * MAP_PAD);
-	/* Legend: categories in the model's order, on a white box. */
-	putf(b,
-	    "<rect x=\"%.1f\" y=\"%.1f\" width=\"180\" height=\"%.1f\" "
-	    "fill=\"#fff\" fill-opacity=\"0.85\" stroke=\"#999\"/>\n",
-	    MAP_PAD + 2, MAP_PAD + 2,
-	    12 + 15.0 * (double)(ncats + 1 + (nwide > 0)));
-	put(b, "<g class=\"legend\" font-size=\"11\">\n");
+	/* Legend: categories in the model's order, then the notes, in the
+	   band under the map, LEGEND_COLS a row. */
+	put(b, "<g class=\"legend\" font-size=\"10\">\n");
 	for (i = 0, j = 0; observation_category(i) != NULL; i++) {
 		size_t k;
 
@@ -489,23 +507,23 @@ map_body(struct buf *b, const json_t *report, const struct render_geo *geo)
 				break;
 		if (k == ncats)
 			continue;
+		legend_at(j++, &x, &y);
 		putf(b,
 		    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>"
 		    "<text x=\"%.1f\" y=\"%.1f\">",
-		    MAP_PAD + 8, MAP_PAD + 14 + 15.0 * (double)j,
-		    colour_of(cats[k]), MAP_PAD + 16,
-		    MAP_PAD + 18 + 15.0 * (double)j);
+		    x + 4, y - 4, colour_of(cats[k]), x + 12, y);
 		words(b, cats[k]);
 		put(b, "</text>\n");
-		j++;
 	}
-	putf(b, "<text x=\"%.1f\" y=\"%.1f\">ellipses: 95 %%</text>\n",
-	    MAP_PAD + 8, MAP_PAD + 18 + 15.0 * (double)j);
-	if (nwide > 0)
+	legend_at(j++, &x, &y);
+	putf(b, "<text x=\"%.1f\" y=\"%.1f\">ellipses: 95 %%</text>\n", x, y);
+	if (nwide > 0) {
+		legend_at(j++, &x, &y);
 		putf(b,
 		    "<text x=\"%.1f\" y=\"%.1f\">(%zu too wide to "
 		    "draw)</text>\n",
-		    MAP_PAD + 8, MAP_PAD + 33 + 15.0 * (double)j, nwide);
+		    x, y, nwide);
+	}
 	put(b, "</g>\n");
 	scale_bar(b, &p);
 	north_arrow(b);
@@ -1099,25 +1117,62 @@ render_html(const json_t *env, const struct render_geo *geo,
 
 /* ---- pages for print (PDF) --------------------------------------------- */
 
-#define PAGE_W 595.0 /* A4, points */
+#define PAGE_W 595.0 /* A4 portrait, points; the annex's pages are landscape */
 #define PAGE_H 842.0
 #define PAGE_M 42.0
-#define PAGE_LINES 52 /* body lines of 13.5 pt */
-#define MAX_CELLS 8
+#define PAGE_BOTTOM 88.0 /* from the page's foot to the last baseline */
+#define MAX_CELLS 12
+#define CELL_LINES 3  /* lines a table's cell wraps onto, at most */
+#define CELL_GAP 5.0  /* between a cell and the next column */
+#define SUB_LEAD 1.15 /* a wrapped cell's lines: its size times this */
+#define CELL_MAX 1024 /* bytes of a cell, of a line of text: 110 */
 
-enum line_kind { L_TITLE, L_HEAD, L_TEXT, L_ROW, L_HEADER_ROW, L_MAP };
+enum line_kind {
+	L_TITLE,
+	L_HEAD,
+	L_TEXT,
+	L_ROW,
+	L_HEADER_ROW,
+	L_MAP,
+	L_LANDSCAPE /* the next pages are landscape */
+};
+
+/*
+ * A table for print: the x of each column (points from the left margin),
+ * the width of the whole (the last column ends there), its font size and
+ * the advance from one row to the next. A cell wider than its column is
+ * wrapped at spaces (and after hyphens) onto at most CELL_LINES lines of
+ * the column, the row growing to its tallest cell; a word wider than the
+ * column, or what the last line cannot hold, is cut and ends with "…".
+ * No cell is ever drawn over the next column, nor in a smaller font.
+ */
+struct table {
+	const double *tabs;
+	size_t ncols;
+	double width, size, row_h;
+};
+
+static const double summary_tabs[] = { 0, 170, 250, 340, 430 };
+static const struct table summary_table_print = { summary_tabs, 5, 511, 9,
+	13.5 };
+/* The annex, on landscape pages (758 points across): the HTML's columns
+ * but the incident's id. */
+static const double annex_tabs[] = { 0, 46, 70, 232, 330, 430, 530, 572, 588,
+	630, 706 };
+static const struct table annex_table_print = { annex_tabs, 11, 758, 6.5, 8.5 };
 
 struct line {
 	enum line_kind kind;
 	char *cell[MAX_CELLS];
 	size_t ncells;
+	const struct table *table; /* rows */
 };
 
 struct doc {
 	struct line *v;
 	size_t n, cap;
 	int failed;
-	const double *tabs; /* x of each cell, for rows */
+	const struct table *table; /* of the rows added now */
 };
 
 /* The first max bytes of s, cut at a character boundary. */
@@ -1170,11 +1225,18 @@ line(struct doc *d, enum line_kind kind, const char *fmt, ...)
 	l = &d->v[d->n++];
 	memset(l, 0, sizeof(*l));
 	l->kind = kind;
-	/* Cells are separated by tabs. */
+	l->table = d->table;
+	/* A row's cells are separated by tabs; other lines are one. */
 	for (p = cells; p != NULL && l->ncells < MAX_CELLS; p = tab) {
-		if ((tab = strchr(p, '\t')) != NULL)
+		if ((kind != L_ROW && kind != L_HEADER_ROW) ||
+		    (tab = strchr(p, '\t')) == NULL)
+			tab = NULL;
+		else
 			*tab++ = '\0';
-		l->cell[l->ncells++] = clip(p, kind == L_ROW ? 48 : 110);
+		if ((l->cell[l->ncells++] = clip(p,
+			 kind == L_ROW || kind == L_HEADER_ROW ? CELL_MAX
+							       : 110)) == NULL)
+			d->failed = 1;
 	}
 	free(cells);
 }
@@ -1190,8 +1252,135 @@ doc_free(struct doc *d)
 	free(d->v);
 }
 
-static const double summary_tabs[] = { 0, 170, 250, 340, 430 };
-static const double annex_tabs[] = { 0, 70, 120, 260, 330, 400, 445, 475 };
+/*
+ * Advance widths of DejaVu Sans, the PDF's font (raster.c), for ASCII
+ * 32..126 in thousandths of an em, regular and bold, as cairo measures
+ * them (cairo_text_extents' x_advance at 1,000 points). A character
+ * outside ASCII counts as WIDE_EM, more than most of the font's Latin,
+ * Cyrillic and Armenian letters: a cell is wrapped a little early rather
+ * than drawn over the next one.
+ */
+static const unsigned short dejavu_em[2][95] = {
+	{ 318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361,
+	    318, 337, 636, 636, 636, 636, 636, 636, 636, 636, 636, 636, 337,
+	    337, 838, 838, 838, 531, 1000, 684, 686, 698, 770, 632, 575, 775,
+	    752, 295, 295, 656, 557, 863, 748, 787, 603, 787, 695, 635, 611,
+	    732, 684, 989, 685, 611, 685, 390, 337, 390, 838, 500, 500, 613,
+	    635, 550, 635, 615, 352, 635, 634, 278, 278, 579, 278, 974, 634,
+	    612, 635, 635, 411, 521, 392, 634, 592, 818, 592, 592, 525, 636,
+	    337, 636, 838 },
+	{ 348, 456, 521, 838, 696, 1002, 872, 306, 457, 457, 523, 838, 380, 415,
+	    380, 365, 696, 696, 696, 696, 696, 696, 696, 696, 696, 696, 400,
+	    400, 838, 838, 838, 580, 1000, 774, 762, 734, 830, 683, 683, 821,
+	    837, 372, 372, 775, 637, 995, 837, 850, 733, 850, 770, 720, 682,
+	    812, 774, 1103, 771, 724, 725, 457, 365, 457, 838, 500, 500, 675,
+	    716, 593, 716, 678, 435, 716, 712, 343, 343, 665, 343, 1042, 712,
+	    687, 716, 716, 493, 595, 478, 712, 652, 924, 645, 652, 582, 712,
+	    365, 712, 838 }
+};
+#define WIDE_EM 800
+#define ELLIPSIS "…"
+#define ELLIPSIS_EM 1000
+
+/* The width in points of the first n bytes of s in DejaVu Sans. */
+static double
+text_width(const char *s, size_t n, double size, int bold)
+{
+	unsigned char c;
+	double em = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c >= 32 && c < 127)
+			em += dejavu_em[bold != 0][c - 32];
+		else if ((c & 0xc0) != 0x80)
+			em += WIDE_EM;
+	}
+	return em * size / 1000;
+}
+
+/*
+ * The bytes of s that go on one line of room points: up to the last break
+ * that fits (before a space, after a hyphen, the end), else the longest
+ * run of whole characters that fits (a word wider than room), at least
+ * one character.
+ */
+static size_t
+fit(const char *s, double room, double size, int bold)
+{
+	size_t i, brk = 0, whole = 0;
+	double w = 0;
+
+	for (i = 0;; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80) {
+			/* s[0..i) is whole characters. */
+			if (w > room)
+				break;
+			whole = i;
+			if (s[i] == '\0' || s[i] == ' ' ||
+			    (i > 0 && s[i - 1] == '-'))
+				brk = i;
+			if (s[i] == '\0')
+				break;
+		}
+		w += text_width(s + i, 1, size, bold);
+	}
+	if (brk > 0)
+		return brk;
+	if (whole > 0)
+		return whole;
+	for (i = 1; s[i] != '\0' && ((unsigned char)s[i] & 0xc0) == 0x80; i++)
+		;
+	return i;
+}
+
+/*
+ * Wraps s onto at most CELL_LINES lines of room points (struct table's
+ * rule): new strings in out[], their count returned (0 for an empty s),
+ * or -1 when out of memory.
+ */
+static int
+wrap(const char *s, double room, double size, int bold, char *out[CELL_LINES])
+{
+	size_t n, len;
+	int k = 0, cut;
+
+	for (;;) {
+		while (*s == ' ')
+			s++;
+		if (*s == '\0' || k == CELL_LINES)
+			break;
+		len = strlen(s);
+		n = fit(s, room, size, bold);
+		/* The last line that cannot hold the rest, or a word wider
+		   than the column: what fits beside the ellipsis. */
+		cut = n < len &&
+		    (k == CELL_LINES - 1 || (s[n] != ' ' && s[n - 1] != '-'));
+		if (cut)
+			n = fit(s, room - ELLIPSIS_EM * size / 1000, size,
+			    bold);
+		while (n > 1 && s[n - 1] == ' ')
+			n--;
+		if ((out[k] = malloc(n + sizeof(ELLIPSIS))) == NULL)
+			goto fail;
+		memcpy(out[k], s, n);
+		out[k][n] = '\0';
+		if (cut) {
+			memcpy(out[k] + n, ELLIPSIS, sizeof(ELLIPSIS));
+			/* The rest of a word that was cut is dropped. */
+			while (s[n] != '\0' && s[n] != ' ')
+				n++;
+		}
+		k++;
+		s += n;
+	}
+	return k;
+fail:
+	while (k > 0)
+		free(out[--k]);
+	return -1;
+}
 
 /* Appends a run of text to page pg (a copy of text). */
 static void
@@ -1224,31 +1413,60 @@ page_run(struct render_page *pg, int *failed, double x, double y, double size,
 	pg->ntext++;
 }
 
-static void
+/* The room of cell i of a row of table t, in points. */
+static double
+cell_room(const struct table *t, size_t i)
+{
+	double end = i + 1 < t->ncols ? t->tabs[i + 1] : t->width;
+
+	return end - t->tabs[i] - (i + 1 < t->ncols ? CELL_GAP : 0);
+}
+
+/* From the bottom of the line before to line l's (first) baseline. */
+static double
+advance(const struct line *l)
+{
+	if (l->kind == L_ROW || l->kind == L_HEADER_ROW)
+		return l->table->row_h;
+	return l->kind == L_TITLE ? 22 : l->kind == L_HEAD ? 18 : 13.5;
+}
+
+/*
+ * The height of line l on the page: a row's grows by a sub-line for each
+ * line its tallest cell wraps onto; pg NULL measures, else the line is
+ * drawn on pg with its first baseline at y.
+ */
+static double
 page_text(struct render_page *pg, int *failed, const struct line *l, double y)
 {
-	const double *tabs = l->kind == L_ROW || l->kind == L_HEADER_ROW
-	    ? (l->ncells > 5 ? annex_tabs : summary_tabs)
-	    : summary_tabs;
-	double size = l->kind == L_TITLE ? 16
-	    : l->kind == L_HEAD		 ? 12
-	    : l->ncells > 5		 ? 6.5
-					 : 9;
-	double room, cell;
+	const struct table *t = l->table;
+	char *sub[CELL_LINES];
+	int bold = l->kind != L_ROW && l->kind != L_TEXT, k, j, most = 1;
+	double size = l->kind == L_TITLE ? 16 : l->kind == L_HEAD ? 12 : 9;
 	size_t i;
 
-	for (i = 0; i < l->ncells; i++) {
-		/* A cell wider than its column (about 0.55 em a character)
-		   gets a smaller font, not drawn over the next one. */
-		room = i + 1 < l->ncells ? tabs[i + 1] - tabs[i] - 6 : 0;
-		cell = size;
-		if (room > 0 && (double)strlen(l->cell[i]) * size * 0.55 > room)
-			cell = room / ((double)strlen(l->cell[i]) * 0.55);
-		page_run(pg, failed, PAGE_M + tabs[i], y, cell,
-		    l->kind == L_HEAD || l->kind == L_TITLE ||
-			l->kind == L_HEADER_ROW,
-		    l->cell[i]);
+	if (l->kind != L_ROW && l->kind != L_HEADER_ROW) {
+		if (pg != NULL)
+			page_run(pg, failed, PAGE_M, y, size, bold,
+			    l->ncells ? l->cell[0] : "");
+		return advance(l);
 	}
+	for (i = 0; i < l->ncells && i < t->ncols; i++) {
+		if ((k = wrap(l->cell[i], cell_room(t, i), t->size, bold,
+			 sub)) == -1) {
+			*failed = 1;
+			return t->row_h;
+		}
+		for (j = 0; j < k; j++) {
+			if (pg != NULL)
+				page_run(pg, failed, PAGE_M + t->tabs[i],
+				    y + t->size * SUB_LEAD * j, t->size, bold,
+				    sub[j]);
+			free(sub[j]);
+		}
+		most = k > most ? k : most;
+	}
+	return t->row_h + t->size * SUB_LEAD * (most - 1);
 }
 
 static void
@@ -1300,10 +1518,10 @@ page_close_text(struct render_page *pg, int *failed, const char *number,
 
 	footer_line(foot, sizeof(foot), number, hash, log_size, page);
 	pg->rule_x0 = PAGE_M;
-	pg->rule_x1 = PAGE_W - PAGE_M;
-	pg->rule_y = PAGE_H - 46;
-	page_run(pg, failed, PAGE_M, PAGE_H - 36, 7, 0, foot);
-	page_run(pg, failed, PAGE_M, PAGE_H - 27, 7, 0, status);
+	pg->rule_x1 = pg->width - PAGE_M;
+	pg->rule_y = pg->height - 46;
+	page_run(pg, failed, PAGE_M, pg->height - 36, 7, 0, foot);
+	page_run(pg, failed, PAGE_M, pg->height - 27, 7, 0, status);
 }
 
 /* The report's lines, in the sections' order; L_MAP marks the map. */
@@ -1318,8 +1536,12 @@ doc_of(struct doc *d, const json_t *report, const char *status)
 		"escalated", "closed", NULL };
 	char a[32], z[32], mean[32], lt[32], ut[32];
 	size_t i, j;
+	const json_t *ln, *m;
+	char side[160], members[256], cat[64];
+	size_t k;
 	int daily = strcmp(str(report, "kind"), "daily") == 0;
 
+	d->table = &summary_table_print;
 	line(d, L_TEXT, "%s", str(report, "center"));
 	line(d, L_TITLE, "%s", str(report, "number"));
 	when(num(period, "from_ms"), 0, a);
@@ -1408,19 +1630,46 @@ doc_of(struct doc *d, const json_t *report, const char *status)
 		}
 	}
 	line(d, L_MAP, "5. Map and trend");
+	/* The annex has the HTML's columns (but the incident's id), on
+	   landscape pages. */
+	line(d, L_LANDSCAPE, "%s", "");
+	d->table = &annex_table_print;
 	line(d, L_HEAD, "6. Annex: every incident in the period");
 	line(d, L_HEADER_ROW,
-	    "local\tUTC\tplace\tzone\tcategory\tcount\t"
-	    "src\tstate, index");
+	    "local\tUTC\tplace\tzone\tline (distance, side)\tcategory\t"
+	    "count\tsrc\tmembers\tstate\tindex");
 	json_array_foreach(json_object_get(report, "annex"), i, row)
 	{
 		when(num(row, "time_from_ms"), num(row, "utc_offset_s"), lt);
 		when(num(row, "time_from_ms"), 0, ut);
-		line(d, L_ROW, "%s\t%s\t%s\t%s\t%s\t%s%lld\t%lld\t%s, %lld",
+		side[0] = '\0';
+		if (json_is_object(ln = json_object_get(row, "line")))
+			snprintf(side, sizeof(side), "%.1f km, %s",
+			    (double)num(ln, "distance_m") / 1000,
+			    str(ln, "side"));
+		/* Members' names are short (verify/member.h); a list
+		   longer than the buffer ends where it stops, and the cell
+		   wraps what there is. */
+		members[0] = '\0';
+		json_array_foreach(json_object_get(row, "members"), k, m)
+		{
+			size_t used = strlen(members);
+			int w = snprintf(members + used, sizeof(members) - used,
+			    "%s%s", k ? ", " : "",
+			    json_is_string(m) ? json_string_value(m) : "");
+
+			if (w < 0 || (size_t)w >= sizeof(members) - used) {
+				members[used] = '\0';
+				break;
+			}
+		}
+		line(d, L_ROW,
+		    "%s\t%s\t%s\t%s\t%s\t%s\t%s%lld\t%lld\t%s\t%s\t%lld",
 		    lt + 5, ut + 11, str(row, "description"), str(row, "zone"),
-		    str(row, "category"), qual_words(str(row, "qualifier")),
+		    side, category_words(str(row, "category"), cat),
+		    qual_words(str(row, "qualifier")),
 		    (long long)num(row, "count"),
-		    (long long)num(row, "independent_sources"),
+		    (long long)num(row, "independent_sources"), members,
 		    str(row, "state"), (long long)num(row, "log_index"));
 	}
 }
@@ -1457,11 +1706,11 @@ map_page(const json_t *env, const struct render_geo *geo, const char *status,
 	    "y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
 	    "viewBox=\"0 0 %.0f %.0f\">\n",
 	    PAGE_M, y, PAGE_M, y + 10, PAGE_W - 2 * PAGE_M,
-	    (PAGE_W - 2 * PAGE_M) * MAP_H / MAP_W, MAP_W, MAP_H);
+	    (PAGE_W - 2 * PAGE_M) * MAP_SVG_H / MAP_W, MAP_W, MAP_SVG_H);
 	map_body(&b, report, geo);
 	put(&b, "</svg>\n");
 	/* The trend chart under it, on the same page. */
-	y += 10 + (PAGE_W - 2 * PAGE_M) * MAP_H / MAP_W + 20;
+	y += 10 + (PAGE_W - 2 * PAGE_M) * MAP_SVG_H / MAP_W + 20;
 	if (json_is_object(json_object_get(report, "trend"))) {
 		putf(&b,
 		    "<text x=\"%.1f\" y=\"%.1f\" "
@@ -1481,16 +1730,37 @@ map_page(const json_t *env, const struct render_geo *geo, const char *status,
 	return finish(&b, out);
 }
 
+/* Opens page *n of v (growing it) of w by h points; NULL when out of
+ * memory. No other page is open: none points into v. */
+static struct render_page *
+page_new(struct render_page **v, size_t *n, size_t *cap, double w, double h)
+{
+	struct render_page *nv, *pg;
+
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		if ((nv = realloc(*v, *cap * sizeof(*nv))) == NULL)
+			return NULL;
+		*v = nv;
+	}
+	pg = &(*v)[(*n)++];
+	memset(pg, 0, sizeof(*pg));
+	pg->width = w;
+	pg->height = h;
+	return pg;
+}
+
 int
 render_pages(const json_t *env, const struct render_geo *geo,
     struct render_page **pages, size_t *npages)
 {
 	const json_t *report = json_object_get(env, "report");
-	struct render_page *v = NULL, *nv, *pg = NULL;
+	const struct line *l, *header = NULL;
+	struct render_page *v = NULL, *pg = NULL;
 	struct doc d = { NULL, 0, 0, 0, NULL };
 	char status[1024];
-	size_t i, n = 0, cap = 0, on_page = 0;
-	double y = PAGE_M + 10;
+	size_t i, n = 0, cap = 0;
+	double y = 0, h, need, pw = PAGE_W, ph = PAGE_H;
 	int rc = -1, failed = 0;
 
 	if (!json_is_object(report))
@@ -1499,45 +1769,56 @@ render_pages(const json_t *env, const struct render_geo *geo,
 	doc_of(&d, report, status);
 	if (d.failed)
 		goto done;
-	for (i = 0; i <= d.n; i++) {
-		int last = i == d.n, map = !last && d.v[i].kind == L_MAP;
-
-		if (pg != NULL && (last || map || on_page == PAGE_LINES)) {
+	for (i = 0; i <= d.n && !failed; i++) {
+		l = i < d.n ? &d.v[i] : NULL;
+		h = l == NULL || l->kind == L_MAP || l->kind == L_LANDSCAPE
+		    ? 0
+		    : page_text(NULL, &failed, l, 0);
+		/* A heading keeps two lines under it on its page. */
+		need = h + (l != NULL && l->kind == L_HEAD ? 2 * 13.5 : 0);
+		if (pg != NULL &&
+		    (l == NULL || l->kind == L_MAP || l->kind == L_LANDSCAPE ||
+			y + need > pg->height - PAGE_BOTTOM)) {
 			page_close_text(pg, &failed, str(report, "number"),
 			    str(env, "sha256"), num(report, "log_size"), status,
 			    n);
 			pg = NULL;
-			on_page = 0;
 		}
-		if (last || failed)
+		if (l == NULL || failed)
 			break;
-		/* A new page (none is open, so pg points at nothing the
-		   realloc moves). */
-		if ((map || pg == NULL) && n == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
-				goto done;
-			v = nv;
+		if (l->kind == L_LANDSCAPE) {
+			pw = PAGE_H;
+			ph = PAGE_W;
+			continue;
 		}
-		if (map) {
+		if (l->kind == L_MAP) {
 			/* The map has a page of its own. */
-			memset(&v[n], 0, sizeof(v[n]));
-			n++;
+			if ((pg = page_new(&v, &n, &cap, PAGE_W, PAGE_H)) ==
+			    NULL)
+				goto done;
+			pg = NULL;
 			if (map_page(env, geo, status, n, &v[n - 1].svg) == -1)
 				goto done;
 			continue;
 		}
+		if (l->kind == L_HEAD || l->kind == L_TITLE)
+			header = NULL;
+		else if (l->kind == L_HEADER_ROW)
+			header = l;
 		if (pg == NULL) {
-			pg = &v[n++];
-			memset(pg, 0, sizeof(*pg));
+			if ((pg = page_new(&v, &n, &cap, pw, ph)) == NULL)
+				goto done;
 			y = PAGE_M + 10;
+			/* A table that goes on repeats its header row. */
+			if (l->kind == L_ROW && header != NULL &&
+			    header->table == l->table) {
+				page_text(pg, &failed, header,
+				    y + advance(header));
+				y += page_text(NULL, &failed, header, 0);
+			}
 		}
-		y += d.v[i].kind == L_TITLE ? 22
-		    : d.v[i].kind == L_HEAD ? 18
-					    : 13.5;
-		page_text(pg, &failed, &d.v[i], y);
-		on_page +=
-		    d.v[i].kind == L_HEAD || d.v[i].kind == L_TITLE ? 2 : 1;
+		page_text(pg, &failed, l, y + advance(l));
+		y += h;
 	}
 	if (failed)
 		goto done;

@@ -115,7 +115,8 @@ struct render_text {
 };
 
 /*
- * A page for print (A4, points). Either SVG (svg.data not NULL: the map
+ * A page for print, width by height points (A4, portrait or landscape).
+ * Either SVG (svg.data not NULL: the map
  * and trend chart, drawn by librsvg) or runs of text (text[0..ntext-1])
  * and a rule from (rule_x0, rule_y) to (rule_x1, rule_y) (none when
  * rule_x1 <= rule_x0), drawn straight with cairo: the tables of the annex
@@ -127,6 +128,7 @@ struct render_page {
 	struct render_text *text;
 	size_t ntext, cap;
 	double rule_x0, rule_x1, rule_y;
+	double width, height;
 };
 
 /*

@@ -79,12 +79,27 @@ enum rec_stmt {
 	R_NSTMTS
 };
 
+/*
+ * The reads of one incident's verification (every connection): a daily
+ * report reads the state and the latest views of each of its ~2,000
+ * incidents, and preparing these again for each was a third of its draft.
+ */
+enum wf_stmt {
+	W_STATE,
+	W_LATEST,
+	W_ASSESSMENTS,
+	W_RELEASES,
+	W_TASKS,
+	W_NSTMTS
+};
+
 struct store {
 	struct store_head head; /* first: see store_backend.h */
 	sqlite3 *db;
 	sqlite3_stmt *ins_obs, *ins_rtree, *find, *get_applied, *set_applied;
 	sqlite3_stmt *book[B_NSTMTS];
 	sqlite3_stmt *rec[R_NSTMTS];
+	sqlite3_stmt *wf[W_NSTMTS];
 	int scratch; /* STORE_SCRATCH: no spatial index */
 	char path[512];
 };
@@ -283,6 +298,28 @@ static const char *const rec_sql[R_NSTMTS] = {
 		    "ORDER BY ord",
 	[R_DECISIONS] = "SELECT idx, applied, message FROM incident_decision "
 			"WHERE incident = ? ORDER BY idx",
+};
+
+#define TASK_COLUMNS                                           \
+	"idx, incident, unit, kind, description, due_ms, by, " \
+	"at_ms, done_idx, done_by, done_note"
+
+static const char *const wf_sql[W_NSTMTS] = {
+	[W_STATE] = "SELECT incident, state, tier, tier_name, duplicate_of, "
+		    "since_idx, since_ms FROM incident_state WHERE "
+		    "incident = ?",
+	[W_LATEST] = "SELECT a.idx, a.member, a.revision, a.by, a.at_ms, "
+		     "a.note FROM assessment a WHERE a.incident = ? AND "
+		     "a.revision = (SELECT max(revision) FROM assessment b "
+		     "WHERE b.incident = a.incident AND b.member = a.member) "
+		     "ORDER BY a.member",
+	[W_ASSESSMENTS] = "SELECT idx, member, revision, by, at_ms, note "
+			  "FROM assessment WHERE incident = ? ORDER BY idx",
+	[W_RELEASES] = "SELECT party FROM release WHERE incident = ? ORDER "
+		       "BY party",
+	[W_TASKS] = "SELECT " TASK_COLUMNS " FROM task WHERE (?1 IS NULL OR "
+		    "incident = ?1) AND (?2 < 0 OR idx = ?2) AND (?3 IS NULL "
+		    "OR (unit = ?3 AND done_idx IS NULL)) ORDER BY idx",
 };
 
 /* An incident's row, upserted: its summary, and with B_UPSERT_INC_W its
@@ -495,6 +532,9 @@ sqlite_open(const char *target, int flags)
 	for (i = 0; i < R_NSTMTS; i++)
 		if (prep(s, rec_sql[i], &s->rec[i]) == -1)
 			goto fail;
+	for (i = 0; i < W_NSTMTS; i++)
+		if (prep(s, wf_sql[i], &s->wf[i]) == -1)
+			goto fail;
 	return s;
 fail_exec:
 	log_warnx("store %s: %s", target, err ? err : "error");
@@ -520,6 +560,8 @@ sqlite_close(struct store *s)
 		sqlite3_finalize(s->book[i]);
 	for (i = 0; i < R_NSTMTS; i++)
 		sqlite3_finalize(s->rec[i]);
+	for (i = 0; i < W_NSTMTS; i++)
+		sqlite3_finalize(s->wf[i]);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -2525,6 +2567,61 @@ sqlite_uploaded_by(struct store *s, const char *sha256_hex, const char *name)
 		"bt", sha, 32, name));
 }
 
+/* Gives back a statement of wf_stmt: reset for the next read, or
+ * finalized when it was a new one. */
+static void
+wf_done(struct store *s, sqlite3_stmt *st)
+{
+	int i;
+
+	for (i = 0; i < W_NSTMTS; i++)
+		if (st == s->wf[i]) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return;
+		}
+	sqlite3_finalize(st);
+}
+
+/*
+ * Statement which of wf_sql, with its parameters bound from fmt ('i'
+ * int64_t, 't' text or NULL, copied): the connection's prepared one, or a
+ * new one while that one is stepped further up the stack (a row callback
+ * that reads the same rows again). Give it back with wf_done. NULL on
+ * error.
+ */
+static sqlite3_stmt *
+wf_stmt(struct store *s, enum wf_stmt which, const char *fmt, ...)
+{
+	sqlite3_stmt *st = s->wf[which];
+	const char *t;
+	va_list ap;
+	int i, rc = SQLITE_OK;
+
+	if (sqlite3_stmt_busy(st) &&
+	    sqlite3_prepare_v2(s->db, wf_sql[which], -1, &st, NULL) !=
+		SQLITE_OK) {
+		sq_fail(s, wf_sql[which]);
+		return NULL;
+	}
+	va_start(ap, fmt);
+	for (i = 1; fmt[i - 1] != '\0' && rc == SQLITE_OK; i++) {
+		if (fmt[i - 1] == 'i')
+			rc = sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
+		else if ((t = va_arg(ap, const char *)) == NULL)
+			rc = sqlite3_bind_null(st, i);
+		else
+			rc = sqlite3_bind_text(st, i, t, -1, SQLITE_TRANSIENT);
+	}
+	va_end(ap);
+	if (rc != SQLITE_OK) {
+		sq_fail(s, wf_sql[which]);
+		wf_done(s, st);
+		return NULL;
+	}
+	return st;
+}
+
 static int
 sqlite_incident_states(struct store *s, const struct store_state_filter *f,
     store_state_fn fn, void *ctx)
@@ -2534,11 +2631,7 @@ sqlite_incident_states(struct store *s, const struct store_state_filter *f,
 	int r;
 
 	if (f->incident != NULL)
-		st = query(s,
-		    "SELECT incident, state, tier, tier_name, duplicate_of, "
-		    "since_idx, since_ms FROM incident_state WHERE "
-		    "incident = ?",
-		    "t", f->incident);
+		st = wf_stmt(s, W_STATE, "t", f->incident);
 	else if (f->unassessed_by != NULL)
 		st = query(s,
 		    "SELECT incident, state, tier, tier_name, duplicate_of, "
@@ -2564,9 +2657,14 @@ sqlite_incident_states(struct store *s, const struct store_state_filter *f,
 		if (fn(ctx, &row) != 0)
 			break;
 	}
-	sqlite3_finalize(st);
 	if (r != SQLITE_DONE && r != SQLITE_ROW)
-		return sq_fail(s, "incident states");
+		sq_fail(s, "incident states");
+	if (f->incident != NULL)
+		wf_done(s, st);
+	else
+		sqlite3_finalize(st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return -1;
 	return 0;
 }
 
@@ -2578,19 +2676,7 @@ sqlite_assessments(struct store *s, const char *id, int latest,
 	sqlite3_stmt *st;
 	int r;
 
-	if (latest)
-		st = query(s,
-		    "SELECT a.idx, a.member, a.revision, a.by, "
-		    "a.at_ms, a.note FROM assessment a WHERE a.incident = ? "
-		    "AND a.revision = (SELECT max(revision) FROM assessment b "
-		    "WHERE b.incident = a.incident AND b.member = a.member) "
-		    "ORDER BY a.member",
-		    "t", id);
-	else
-		st = query(s,
-		    "SELECT idx, member, revision, by, at_ms, note "
-		    "FROM assessment WHERE incident = ? ORDER BY idx",
-		    "t", id);
+	st = wf_stmt(s, latest ? W_LATEST : W_ASSESSMENTS, "t", id);
 	if (st == NULL)
 		return -1;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -2603,9 +2689,11 @@ sqlite_assessments(struct store *s, const char *id, int latest,
 		if (fn(ctx, &row) != 0)
 			break;
 	}
-	sqlite3_finalize(st);
 	if (r != SQLITE_DONE && r != SQLITE_ROW)
-		return sq_fail(s, "assessments");
+		sq_fail(s, "assessments");
+	wf_done(s, st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return -1;
 	return 0;
 }
 
@@ -2615,24 +2703,18 @@ sqlite_releases(struct store *s, const char *id, store_text_fn fn, void *ctx)
 	sqlite3_stmt *st;
 	int r;
 
-	st = query(s,
-	    "SELECT party FROM release WHERE incident = ? ORDER BY "
-	    "party",
-	    "t", id);
-	if (st == NULL)
+	if ((st = wf_stmt(s, W_RELEASES, "t", id)) == NULL)
 		return -1;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW &&
 	    fn(ctx, (const char *)sqlite3_column_text(st, 0)) == 0)
 		;
-	sqlite3_finalize(st);
 	if (r != SQLITE_DONE && r != SQLITE_ROW)
-		return sq_fail(s, "releases");
+		sq_fail(s, "releases");
+	wf_done(s, st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return -1;
 	return 0;
 }
-
-#define TASK_COLUMNS                                           \
-	"idx, incident, unit, kind, description, due_ms, by, " \
-	"at_ms, done_idx, done_by, done_note"
 
 static int
 sqlite_tasks(struct store *s, const struct store_task_filter *f,
@@ -2642,11 +2724,7 @@ sqlite_tasks(struct store *s, const struct store_task_filter *f,
 	sqlite3_stmt *st;
 	int r;
 
-	st = query(s,
-	    "SELECT " TASK_COLUMNS " FROM task WHERE (?1 IS NULL OR "
-	    "incident = ?1) AND (?2 < 0 OR idx = ?2) AND (?3 IS NULL OR "
-	    "(unit = ?3 AND done_idx IS NULL)) ORDER BY idx",
-	    "tit", f->incident, f->task, f->open_for);
+	st = wf_stmt(s, W_TASKS, "tit", f->incident, f->task, f->open_for);
 	if (st == NULL)
 		return -1;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -2665,9 +2743,11 @@ sqlite_tasks(struct store *s, const struct store_task_filter *f,
 		if (fn(ctx, &row) != 0)
 			break;
 	}
-	sqlite3_finalize(st);
 	if (r != SQLITE_DONE && r != SQLITE_ROW)
-		return sq_fail(s, "tasks");
+		sq_fail(s, "tasks");
+	wf_done(s, st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return -1;
 	return 0;
 }
 

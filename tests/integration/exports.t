@@ -5,28 +5,11 @@
 # (X-Truce-Log-Size, X-Truce-Filter, and inside the file), hold the same
 # rows as the paged JSON listing, and keep the liaison's view.
 . "${TRUCE_TOP:-$(dirname "$0")/../..}/tests/lib/tap.sh"
-cd "$TAP_TMP" || exit 1
-D=$TAP_TMP/center
-out=$("$TRUCE_BIN" init "$D" --origin e.org/exports --member RU --member TR \
-	--party AM --party AZ) || exit 1
-TOKEN=$(printf '%s\n' "$out" | sed -n 's/^token: //p')
-center_serve "$D" || exit 1
-lia=$(token_for "$D" lia liaison --party AM)
-awk -v B=41 -v N=1200 -f "$TRUCE_TOP/bench/ledger/gen.awk" >batch.json
-r=$(post_json /v1/observations @batch.json)
-is "$(status_of "$r")" 201 "1,200 observations"
+. "$TRUCE_TOP/tests/lib/listing.sh"
+listing_center e.org/exports 41 1200 || exit 1
 SIZE=$(curl -s "$URL/v1/health" | jq .log_size)
 
-# The paged listing, for comparison: every id, 1,000 a page.
-pages() { # pages PATH: every feature of the paged JSON listing, as JSON lines
-	local cur= r
-	while :; do
-		r=$(api GET "$1${cur:+&cursor=$cur}" | sed '$d')
-		printf '%s' "$r" | jq -c '.features[]'
-		cur=$(printf '%s' "$r" | jq -r '.next // empty')
-		[ -n "$cur" ] || break
-	done
-}
+# The paged listing, for comparison: every id, 1,000 a page (pages()).
 pages '/v1/observations?limit=1000' >all.jsonl
 N=$(wc -l <all.jsonl)
 is "$N" 1200 "the paged listing holds the 1,200"

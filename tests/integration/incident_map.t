@@ -4,26 +4,9 @@
 # draws and filters on, up to 25,000 a page, the same filters and cursor,
 # the same states; its limit has its own bound, named when passed.
 . "${TRUCE_TOP:-$(dirname "$0")/../..}/tests/lib/tap.sh"
-cd "$TAP_TMP" || exit 1
-D=$TAP_TMP/center
-out=$("$TRUCE_BIN" init "$D" --origin e.org/map --member RU --member TR \
-	--party AM --party AZ) || exit 1
-TOKEN=$(printf '%s\n' "$out" | sed -n 's/^token: //p')
-center_serve "$D" || exit 1
-lia=$(token_for "$D" lia liaison --party AM)
-awk -v B=7 -v N=1500 -f "$TRUCE_TOP/bench/ledger/gen.awk" >batch.json
-r=$(post_json /v1/observations @batch.json)
-is "$(status_of "$r")" 201 "1,500 observations"
+. "$TRUCE_TOP/tests/lib/listing.sh"
+listing_center e.org/map 7 1500 || exit 1
 
-pages() { # pages PATH: every feature of the paged JSON listing, as JSON lines
-	local cur= r
-	while :; do
-		r=$(api GET "$1${cur:+&cursor=$cur}" | sed '$d')
-		printf '%s' "$r" | jq -c '.features[]'
-		cur=$(printf '%s' "$r" | jq -r '.next // empty')
-		[ -n "$cur" ] || break
-	done
-}
 pages '/v1/incidents?limit=1000' >incs.jsonl
 NI=$(wc -l <incs.jsonl)
 ok $(( NI <= 1000 )) "more than one page of the listing ($NI incidents)"

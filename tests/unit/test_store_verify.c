@@ -236,6 +236,36 @@ count_text(void *ctx, const char *text)
 	return 0;
 }
 
+/* What nested reads saw: rows of the outer read, and of the reads each of
+ * its rows made of the same incident (a callback that reads again). */
+struct nested_reads {
+	struct store *s;
+	const char *incident;
+	int outer, inner, failed, stop_after;
+};
+
+static int
+count_view(void *ctx, const struct store_assessment_row *row)
+{
+	struct nested_reads *nr = ctx;
+
+	(void)row;
+	nr->inner++;
+	return 0;
+}
+
+static int
+view_then_read_again(void *ctx, const struct store_assessment_row *row)
+{
+	struct nested_reads *nr = ctx;
+
+	(void)row;
+	nr->outer++;
+	if (store_assessments(nr->s, nr->incident, 1, count_view, nr) == -1)
+		nr->failed = 1;
+	return nr->stop_after > 0 && nr->outer >= nr->stop_after;
+}
+
 int
 main(void)
 {
@@ -450,6 +480,58 @@ main(void)
 		    r.n == 1 && strcmp(r.last, "AM") == 0,
 		    "rows: inc-5 released to AM");
 	}
+
+	/* The reads of one incident keep their statements prepared
+	 * (store_sqlite.c): a row callback that reads the same rows again,
+	 * and a read stopped after its first row, leave the next read
+	 * whole. */
+	{
+		struct nested_reads nr = { s, inc[4], 0, 0, 0, 0 };
+
+		ok(store_assessments(s, inc[4], 1, view_then_read_again,
+		       &nr) == 0 &&
+			nr.outer == 3 && nr.inner == 9 && !nr.failed,
+		    "rows: each of inc-4's 3 views reads the 3 again (%d, %d)",
+		    nr.outer, nr.inner);
+		memset(&nr, 0, sizeof(nr));
+		nr.s = s;
+		nr.incident = inc[4];
+		nr.stop_after = 1;
+		ok(store_assessments(s, inc[4], 1, view_then_read_again,
+		       &nr) == 0 &&
+			nr.outer == 1 && nr.inner == 3,
+		    "rows: a read stopped after its first row");
+		nr.inner = 0;
+		ok(store_assessments(s, inc[4], 1, count_view, &nr) == 0 &&
+			nr.inner == 3,
+		    "rows: the next read starts again from the first row");
+		nr.inner = 0;
+		ok(store_assessments(s, inc[1], 0, count_view, &nr) == 0 &&
+			nr.inner == 3,
+		    "rows: every revision of inc-1, then");
+		nr.inner = 0;
+		ok(store_assessments(s, inc[1], 1, count_view, &nr) == 0 &&
+			nr.inner == 2,
+		    "rows: its latest views, of another incident");
+	}
+	w = verform_views(s, inc[4]);
+	t = verform_workflow(s, inc[4]);
+	is_str(json_string_value(json_object_get(w, "state")), "closed",
+	    "views: inc-4's state");
+	ok(json_equal(json_object_get(w, "assessments"),
+	       json_object_get(t, "assessments")) &&
+		json_object_get(w, "tasks") == NULL &&
+		json_object_get(w, "released_to") == NULL,
+	    "views: the workflow's views without its tasks and releases");
+	json_decref(w);
+	json_decref(t);
+	w = verform_views(s, inc[3]);
+	ok(w != NULL &&
+		strcmp(json_string_value(json_object_get(w, "state")),
+		    "received") == 0 &&
+		json_array_size(json_object_get(w, "assessments")) == 0,
+	    "views: an incident nobody assessed is received");
+	json_decref(w);
 
 	/* History. */
 	h = verform_history(s, inc[1]);
