@@ -715,8 +715,8 @@ open_reader(struct center *c, char *err, size_t errlen)
 	char path[PATH_MAX], joint[PATH_MAX];
 
 	if (center_path(c->dir, "log", path, sizeof(path)) == -1 ||
-	    center_path(c->dir, "log/checkpoint.joint", joint,
-		sizeof(joint)) == -1) {
+	    center_path(c->dir, "log/checkpoint.joint", joint, sizeof(joint)) ==
+		-1) {
 		snprintf(err, errlen, "%s: path too long", c->dir);
 		return -1;
 	}
