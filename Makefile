@@ -11,7 +11,8 @@
 # `make` alone builds the release binary: the first rule below would not be.
 .DEFAULT_GOAL := all
 
-PKGS     := libmicrohttpd jansson sqlite3 libsodium libcurl proj librsvg-2.0 cairo
+PKGS     := libmicrohttpd jansson sqlite3 libsodium libcurl proj librsvg-2.0 cairo \
+	    libpq
 CC       ?= cc
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	    -Wpointer-arith -Wformat=2 -Wsign-compare -Werror

@@ -908,12 +908,26 @@ center_rebuild(const char *dir, int64_t *replayed, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot create %s", tmp);
 		goto done;
 	}
+	/* A store that is no file (PostgreSQL) is rebuilt in place: emptied
+	   in one transaction, then replayed. */
+	if (!store_kind_is_file(cfg.store) &&
+	    (store_begin(store) == -1 || store_reset(store) == -1 ||
+		store_commit(store, 0) == -1)) {
+		snprintf(err, errlen, "cannot empty the store to rebuild it");
+		goto done;
+	}
 	store_set_fusion(store, fusion);
 	if (center_replay(log, store, 0, REPLAY_COMMIT_EVERY, NULL, NULL, err,
 		errlen) == -1)
 		goto done;
 	store_close(store);
 	store = NULL;
+	if (!store_kind_is_file(cfg.store)) {
+		unlink(tmp);
+		*replayed = entrylog_size(log);
+		rc = 0;
+		goto done;
+	}
 	for (i = 1; i < 3; i++) {
 		snprintf(side, sizeof(side), "%s%s", path, suffix[i]);
 		unlink(side);

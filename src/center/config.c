@@ -15,6 +15,7 @@
 #include "common/num.h"
 #include "report/report.h"
 #include "report/tz.h"
+#include "store/store.h"
 
 enum config_type { CT_STRING, CT_INT, CT_MEMBERS, CT_LISTEN, CT_WITNESS };
 
@@ -49,7 +50,10 @@ static const struct config_entry table[] = {
 	    "PEM file of the CAs that https:// witnesses' certificates are "
 	    "checked against; empty: the system's" },
 	{ "store", STR(store), "sqlite", 0, 0,
-	    "store backend: sqlite (embedded, DIR/store.db)" },
+	    "store backend: sqlite (embedded, DIR/store.db), or a "
+	    "PostgreSQL + PostGIS database by its URI, "
+	    "postgresql://USER[:PASSWORD]@HOST[:PORT]/DB (or postgres://; "
+	    "255 bytes at most; docs/storage.md)" },
 	{ "threads", INT(threads), "4", 1, 64, "HTTP worker threads" },
 	{ "max_connections", INT(max_connections), "512", 1, 10000,
 	    "open HTTP connections at most" },
@@ -308,13 +312,15 @@ config_set(struct config *c, const char *name, const char *value, char *err,
 			    value);
 			return -1;
 		}
-		if (strcmp(name, "store") == 0 && strcmp(value, "sqlite")) {
+		if (strcmp(name, "store") == 0 && strcmp(value, "sqlite") &&
+		    !store_pg_uri(value)) {
 			snprintf(err, errlen,
-			    "store: '%.32s' is not a "
-			    "backend (sqlite)",
+			    "store: '%.32s' is not a backend (sqlite, or a "
+			    "postgresql:// or postgres:// URI)",
 			    value);
 			return -1;
 		}
+
 		snprintf((char *)c + e->offset, e->size, "%s", value);
 		return 0;
 	case CT_INT:
@@ -578,3 +584,6 @@ config_print_help(FILE *f)
 		fprintf(f, "\n");
 	}
 }
+
+_Static_assert(sizeof(((struct config *)0)->store) == STORE_PG_URI_MAX + 1,
+    "truce.conf's store holds the longest PostgreSQL URI a store takes");

@@ -30,8 +30,8 @@ struct config {
 	char tls_cert[1024];	   /* PEM certificate chain; "": plain HTTP */
 	char tls_key[1024];	   /* PEM private key of tls_cert */
 	char witness_cacert[1024]; /* CA file for https:// witnesses, or "" */
-	char store[16];		   /* backend: sqlite */
-	int64_t threads;	   /* HTTP worker threads */
+	char store[256]; /* sqlite, or a PostgreSQL URI (STORE_PG_URI_MAX) */
+	int64_t threads; /* HTTP worker threads */
 	int64_t max_connections;
 	int64_t connection_timeout_s;
 	int64_t header_timeout_s; /* request line + headers, in all */

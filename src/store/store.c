@@ -18,18 +18,28 @@
 #include "store/store.h"
 #include "store/store_backend.h"
 
-static const struct store_ops *const backends[] = { &store_sqlite_ops, NULL };
+static const struct store_ops *const backends[] = { &store_sqlite_ops,
+	&store_pg_ops, NULL };
 
 struct store *
 store_open(const char *kind, const char *target, int flags)
 {
 	const struct store_ops *const *b;
 
+	/* truce.conf's store names a PostgreSQL database by its URI. */
+	if (store_pg_uri(kind))
+		return store_pg_ops.open(kind, flags);
 	for (b = backends; *b != NULL; b++)
 		if (strcmp((*b)->name, kind) == 0)
 			return (*b)->open(target, flags);
 	log_warnx("unknown store backend '%s'", kind);
 	return NULL;
+}
+
+int
+store_kind_is_file(const char *kind)
+{
+	return !store_pg_uri(kind) && strcmp(kind, store_pg_ops.name) != 0;
 }
 
 void

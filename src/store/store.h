@@ -435,12 +435,27 @@ struct store_ops {
 			    durability, so commits cost no sync, and no
 			    spatial index, so queries by bbox or time fail */
 
+/* The longest PostgreSQL URI a store is named by (truce.conf's store). */
+#define STORE_PG_URI_MAX 255
+
 /*
- * Opens the store of backend `kind` ("sqlite") at target (a file path for
- * SQLite), creating its schema unless flags has STORE_READONLY. NULL on
- * error (logged).
+ * Opens the store of backend `kind` at target, creating or migrating its
+ * schema unless flags has STORE_READONLY. kind "sqlite": target is the
+ * file's path. kind a PostgreSQL URI (postgresql://user@host:port/db or
+ * postgres://..., as truce.conf's store says): that database, target
+ * ignored; kind "postgresql": target is the URI. NULL on error (logged).
  */
 struct store *store_open(const char *kind, const char *target, int flags);
+
+/* 1 if s is a PostgreSQL URI (postgresql:// or postgres://), else 0. */
+int store_pg_uri(const char *s);
+
+/*
+ * 1 if a store of backend kind is a file at its target (SQLite: rebuilt
+ * beside it and renamed over it), 0 if it lives elsewhere (PostgreSQL:
+ * rebuilt in place, after store_reset).
+ */
+int store_kind_is_file(const char *kind);
 
 /*
  * Counts SQLite's failed allocations and the damage it finds in the whole

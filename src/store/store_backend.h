@@ -13,6 +13,7 @@ struct fusion;
 struct fusionbook;
 
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pg_ops; /* store_pg.c */
 
 /* The first member of every backend's struct store; the backend sets ops
  * and name and zeroes the rest, which store.c owns. */
