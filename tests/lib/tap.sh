@@ -13,15 +13,49 @@ tap_n=0
 tap_failed=0
 TAP_TMP=$(mktemp -d "${TMPDIR:-/tmp}/truce-test.XXXXXX")
 tap_pids=()
+tap_exit_cmds=()
+
+# tap_on_exit CMD: runs CMD (a command name, no arguments) at exit, after
+# the processes of tap_pids are killed (tests/lib/pg.sh stops its cluster).
+tap_on_exit() { tap_exit_cmds+=("$1"); }
 
 tap_cleanup() {
 	local p
 	for p in "${tap_pids[@]}"; do
 		kill -KILL "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
+	for p in "${tap_exit_cmds[@]}"; do
+		"$p"
+	done
 	rm -rf "$TAP_TMP"
 }
 trap tap_cleanup EXIT
+
+# TRUCE_TEST_STORE=postgresql://USER@HOST:PORT/ runs the test with every
+# center it creates on its own fresh database of that PostgreSQL cluster
+# (tests/lib/truce-store.sh wraps TRUCE_BIN's `init`); the bare word
+# `postgresql` starts a throwaway cluster for this test alone
+# (tests/lib/pg.sh). Unset or `sqlite`: the default store.
+case ${TRUCE_TEST_STORE:-sqlite} in
+sqlite) ;;
+postgresql)
+	. "$TRUCE_TOP/tests/lib/pg.sh"
+	pg_start || { echo "Bail out! no PostgreSQL cluster"; exit 1; }
+	TRUCE_TEST_STORE=$PG_URI
+	;;&
+postgresql*)
+	if [ "$TRUCE_BIN" != "$TRUCE_TOP/tests/lib/truce-store.sh" ]; then
+		export TRUCE_REAL_BIN=$TRUCE_BIN
+		TRUCE_BIN=$TRUCE_TOP/tests/lib/truce-store.sh
+	fi
+	export TRUCE_TEST_STORE TRUCE_BIN
+	;;
+*)
+	echo "Bail out! TRUCE_TEST_STORE='$TRUCE_TEST_STORE':" \
+	    "sqlite, postgresql or postgresql://USER@HOST:PORT/"
+	exit 1
+	;;
+esac
 
 ok() { # ok CONDITION_STATUS NAME
 	local st=$1
