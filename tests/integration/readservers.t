@@ -6,7 +6,8 @@
 # min_size beyond read_wait_max_ms is a 503 with Retry-After naming the
 # bound; a write sent to a read server is a 405 naming the writer and
 # changes nothing; a read server takes no lock (the writer restarts under
-# it) and writes no byte of the log or the store.
+# it) and writes no byte of the log or the store. With
+# TRUCE_TEST_STORE=postgresql the same runs over one PostgreSQL database.
 . "${TRUCE_TOP:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 T=$TRUCE_BIN
 cd "$TAP_TMP" || exit 1
@@ -43,7 +44,18 @@ post_batch() { # post_batch BASE B N
 		-H 'Content-Type: application/json' --data-binary @batch.json \
 		"$1/v1/observations"
 }
-applied() { sqlite3 A/store.db "SELECT value FROM meta WHERE key = 'applied_size'"; }
+# The store: A/store.db, or a PostgreSQL database when the test runs with
+# TRUCE_TEST_STORE=postgresql (tests/lib/tap.sh): the read servers then
+# share it with the writer over libpq.
+store_uri() { sed -n 's/^store = \(postgresql:.*\)$/\1/p' A/truce.conf; }
+store_sql() {
+	if [ -n "$(store_uri)" ]; then
+		psql -X -A -t -q "$(store_uri)" -c "$1"
+	else
+		sqlite3 A/store.db "$1"
+	fi
+}
+applied() { store_sql "SELECT value FROM meta WHERE key = 'applied_size'"; }
 
 center_init A || exit 1
 conf_set A read_wait_max_ms 1500
@@ -158,8 +170,14 @@ center_stop
 is $? 0 "the writer stops"
 ls A/control.sock >/dev/null 2>&1
 is $? 2 "no control socket left: the read servers made none"
-sum() { (cd A && sha256sum log/entries log/index log/hashes store.db \
-	log/checkpoint.joint); }
+sum() {
+	local db=store.db
+	[ -n "$(store_uri)" ] && db=
+	(cd A && sha256sum log/entries log/index log/hashes \
+		log/checkpoint.joint $db)
+	store_sql "SELECT 'applied', value FROM meta WHERE key =
+		'applied_size'; SELECT count(*) FROM observation"
+}
 sum >sums.before
 r=$(get "$R1" "/v1/incidents?limit=1000")
 is "$(st_of "$r")" 200 "a read server answers while the writer is down"
