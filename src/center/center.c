@@ -727,7 +727,10 @@ open_reader(struct center *c, char *err, size_t errlen)
 		    path);
 		return -1;
 	}
-	center_path(c->dir, "store.db", path, sizeof(path));
+	if (center_path(c->dir, "store.db", path, sizeof(path)) == -1) {
+		snprintf(err, errlen, "%s: path too long", c->dir);
+		return -1;
+	}
 	if ((c->readers = store_pool_new(c->cfg.store, path,
 		 (int)c->cfg.threads + 4)) == NULL) {
 		snprintf(err, errlen,
