@@ -37,6 +37,7 @@
 #include "common/jsonmem.h"
 #include "common/log.h"
 #include "common/num.h"
+#include "ledger/checkpointer.h"
 #include "ledger/entrylog.h"
 #include "ledger/sequencer.h"
 #include "record/canon.h"
@@ -914,8 +915,12 @@ caught_up(struct request *r, enum MHD_Result *ret)
 		return 0;
 	}
 	if (c->seq == NULL) {
+		/* A mirror serves what its joint checkpoint covers. */
+		size = entrylog_size(c->log);
+		if (c->cp != NULL && checkpointer_joint_size(c->cp) < size)
+			size = checkpointer_joint_size(c->cp);
 		if (is_read(r))
-			r->log_size = entrylog_size(c->log);
+			r->log_size = size;
 		return 0;
 	}
 	size = entrylog_size(c->log);
@@ -979,13 +984,21 @@ reflect_min_size(struct request *r, enum MHD_Result *ret)
 		return 0;
 	}
 	r->log_size = have;
-	snprintf(detail, sizeof(detail),
-	    "min_size: the store has applied %lld log entries, fewer than "
-	    "the %lld asked, and did not reach them within %lld ms "
-	    "(read_wait_max_ms); try again, or ask %s",
-	    (long long)have, (long long)want, (long long)bound,
-	    c->follower != NULL && c->cfg.writer[0] != '\0' ? c->cfg.writer
-							    : "the writer");
+	if (bound == 0 && c->follower == NULL)
+		snprintf(detail, sizeof(detail),
+		    "min_size: this server holds %lld log entries, fewer than "
+		    "the %lld asked, and does not wait for more (a mirror, or "
+		    "a store that cannot apply: the server's log says why)",
+		    (long long)have, (long long)want);
+	else
+		snprintf(detail, sizeof(detail),
+		    "min_size: the store has applied %lld log entries, fewer "
+		    "than the %lld asked, and did not reach them within %lld "
+		    "ms (read_wait_max_ms); try again, or ask %s",
+		    (long long)have, (long long)want, (long long)bound,
+		    c->follower != NULL && c->cfg.writer[0] != '\0'
+			? c->cfg.writer
+			: "the writer");
 	*ret = problem_retry(r, 503, 1, detail);
 	return -1;
 }
