@@ -713,6 +713,7 @@ static int
 open_reader(struct center *c, char *err, size_t errlen)
 {
 	char path[PATH_MAX], joint[PATH_MAX];
+	struct geodigest gd;
 
 	if (center_path(c->dir, "log", path, sizeof(path)) == -1 ||
 	    center_path(c->dir, "log/checkpoint.joint", joint, sizeof(joint)) ==
@@ -745,6 +746,11 @@ open_reader(struct center *c, char *err, size_t errlen)
 	}
 	if ((c->follower = follower_start(c->log, c->readers, c->cp, joint,
 		 c->cfg.follow_ms, err, errlen)) == NULL)
+		return -1;
+	/* The geography, as the writer's: the map's layers (GET /v1/geo),
+	   reports' maps and events' places read it. Nothing is applied. */
+	if (center_open_fusion(&c->cfg, &c->geo, &c->fusion, &gd, path, err,
+		errlen) == -1)
 		return -1;
 	return genesis_log_key(c, err, errlen);
 }

@@ -84,6 +84,9 @@ w=$(get "$W" "/v1/incidents?limit=1000")
 r1=$(get "$R1" "/v1/incidents?limit=1000&min_size=$N")
 [ "$(bd_of "$r1")" = "$(bd_of "$w")" ] && [ "$(st_of "$r1")" = 200 ]
 ok $? "incidents equal the writer's"
+is "$(curl -s -H "Authorization: Bearer $TOKEN" "$R2/v1/geo" | sha256sum)" \
+	"$(curl -s -H "Authorization: Bearer $TOKEN" "$W/v1/geo" | sha256sum)" \
+	"the map's layers (GET /v1/geo) equal the writer's"
 h=$(curl -s "$R1/v1/health")
 is "$(printf '%s' "$h" | jq .log_size)" "$N" "health of a read server: log_size is the applied size"
 
