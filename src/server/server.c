@@ -1200,20 +1200,25 @@ admit(struct request *r, enum MHD_Result *ret)
 		    r->method, r->url);
 		return -1;
 	}
+	/* A read server streams events; alert rules and deliveries are the
+	   writer's (its hub evaluates and delivers them). */
+	if (r->srv->center->follower != NULL &&
+	    strncmp(r->route->path, "/v1/alerts/", 11) == 0) {
+		*ret = http_problem(r, 404,
+		    "%.100s: alert rules and deliveries are the writer's, "
+		    "not a read server's; ask %s",
+		    r->url,
+		    r->srv->center->cfg.writer[0] != '\0'
+			? r->srv->center->cfg.writer
+			: "the center's writer");
+		return -1;
+	}
 	if (r->srv->events == NULL &&
 	    (strcmp(r->route->path, "/v1/events") == 0 ||
 		strncmp(r->route->path, "/v1/alerts/", 11) == 0)) {
-		*ret = r->srv->center->follower != NULL
-		    ? http_problem(r, 404,
-			  "%.100s: a read server has no event stream or "
-			  "alerts; ask %s",
-			  r->url,
-			  r->srv->center->cfg.writer[0] != '\0'
-			      ? r->srv->center->cfg.writer
-			      : "the center's writer")
-		    : http_problem(r, 404,
-			  "%.100s: a read-only mirror has no events or alerts",
-			  r->url);
+		*ret = http_problem(r, 404,
+		    "%.100s: a read-only mirror has no events or alerts",
+		    r->url);
 		return -1;
 	}
 	if (caught_up(r, ret) == -1)
@@ -1807,8 +1812,8 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	/* A read-only server (a mirror) has no event stream. */
-	if (c->seq != NULL &&
+	/* A mirror has no event stream; a read server's streams only. */
+	if ((c->seq != NULL || c->follower != NULL) &&
 	    (s->events = events_start(c, err, errlen)) == NULL)
 		goto fail;
 	/* HTTPS with libmicrohttpd's GnuTLS when tls_cert is set. */
