@@ -118,6 +118,15 @@ follow_step(struct follower *f, char *why, size_t len)
 	pthread_mutex_lock(&f->mu);
 	have = f->applied;
 	pthread_mutex_unlock(&f->mu);
+	if (applied < have) {
+		/* Emptied and replaying (truce rebuild on PostgreSQL), or
+		   another store: its rows are not those of `have` entries. */
+		snprintf(why, len,
+		    "the store's applied size fell from %lld to %lld (is it "
+		    "being rebuilt?); reads are refused until it is back",
+		    (long long)have, (long long)applied);
+		return -1;
+	}
 	if (applied > have) {
 		if (entrylog_follow(f->log, applied) == -1) {
 			snprintf(why, len,

@@ -50,7 +50,9 @@ int follower_wait(struct follower *f, int64_t size, int64_t timeout_ms);
 
 /*
  * Whether following failed since the last success (the store unreadable,
- * the log short of the store): 1 with the reason in why (len bytes).
+ * the log short of the store, or the store's applied size fallen below
+ * the size already served, as when it is rebuilt in place): 1 with the
+ * reason in why (len bytes). A read server then refuses reads (503).
  */
 int follower_trouble(struct follower *f, char *why, size_t len);
 

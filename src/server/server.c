@@ -907,9 +907,19 @@ static int
 caught_up(struct request *r, enum MHD_Result *ret)
 {
 	struct center *c = r->srv->center;
+	char why[256], detail[400];
 	int64_t size;
 
 	if (c->follower != NULL) {
+		if (r->route->fn != health &&
+		    follower_trouble(c->follower, why, sizeof(why))) {
+			snprintf(detail, sizeof(detail),
+			    "this read server cannot follow the writer's "
+			    "store: %s",
+			    why);
+			*ret = problem_retry(r, 503, 1, detail);
+			return -1;
+		}
 		if (is_read(r))
 			r->log_size = follower_size(c->follower);
 		return 0;

@@ -208,6 +208,20 @@ curl -s "$R2/tile/0/000" >/dev/null
 sum >sums.after
 cmp -s sums.before sums.after
 ok $? "the read servers wrote nothing to the log or the store"
+# A store whose applied size falls (rebuilt in place) is not served as if
+# it held what was served before.
+if [ -z "$(store_uri)" ]; then
+	was=$(applied)
+	store_sql "UPDATE meta SET value = 5 WHERE key = 'applied_size'"
+	sleep 0.3
+	r=$(get "$R1" "/v1/incidents")
+	is "$(st_of "$r")" 503 "the store's applied size falls: a read server answers 503"
+	like "$(bd_of "$r")" "fell from $was to 5" "... saying so"
+	store_sql "UPDATE meta SET value = $was WHERE key = 'applied_size'"
+	sleep 0.3
+	r=$(get "$R1" "/v1/incidents")
+	is "$(st_of "$r") $(size_of "$r")" "200 $was" "... and answers again once it is back"
+fi
 center_serve A || exit 1
 W=$URL
 ok $? "the writer starts again with two read servers on its log (no lock held)"
