@@ -706,13 +706,46 @@ done:
 }
 
 /*
+ * What a read server's PostgreSQL sessions add to the store's URI (libpq's
+ * query parameters): every transaction read-only, PostgreSQL's own guard
+ * that nothing is written, and a name in pg_stat_activity.
+ */
+#define READER_PG_OPTIONS                                                   \
+	"options=-c%20default_transaction_read_only%3Don&application_name=" \
+	"truce-read-server"
+
+/*
+ * The store a read server opens (store_open's kind): the configuration's,
+ * read-only sessions for PostgreSQL (into buf of len bytes). When the URI
+ * would be too long the configuration's is used as it is, said once.
+ */
+static const char *
+reader_store(const struct center *c, char *buf, size_t len)
+{
+	int n;
+
+	if (!store_pg_uri(c->cfg.store))
+		return c->cfg.store;
+	n = snprintf(buf, len, "%s%c%s", c->cfg.store,
+	    strchr(c->cfg.store, '?') != NULL ? '&' : '?', READER_PG_OPTIONS);
+	if (n < 0 || (size_t)n >= len || n > STORE_PG_URI_MAX) {
+		log_warnx("read server: the store's URI leaves no room for "
+			  "read-only sessions (%d bytes at most): its sessions "
+			  "are not set read-only",
+		    STORE_PG_URI_MAX);
+		return c->cfg.store;
+	}
+	return buf;
+}
+
+/*
  * center_open with CENTER_READ_ONLY: the read server's view of the center
  * in c->dir (center.h), its configuration loaded. 0, or -1 with err.
  */
 static int
 open_reader(struct center *c, char *err, size_t errlen)
 {
-	char path[PATH_MAX], joint[PATH_MAX];
+	char path[PATH_MAX], joint[PATH_MAX], kind[STORE_PG_URI_MAX + 1];
 	struct geodigest gd;
 
 	if (center_path(c->dir, "log", path, sizeof(path)) == -1 ||
@@ -732,8 +765,8 @@ open_reader(struct center *c, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: path too long", c->dir);
 		return -1;
 	}
-	if ((c->readers = store_pool_new(c->cfg.store, path,
-		 (int)c->cfg.threads + 4)) == NULL) {
+	if ((c->readers = store_pool_new(reader_store(c, kind, sizeof(kind)),
+		 path, (int)c->cfg.threads + 4)) == NULL) {
 		snprintf(err, errlen,
 		    "cannot open the store %s read-only (has "
 		    "the writer created it?)",

@@ -89,6 +89,15 @@ ok $? "incidents equal the writer's"
 is "$(curl -s -H "Authorization: Bearer $TOKEN" "$R2/v1/geo" | sha256sum)" \
 	"$(curl -s -H "Authorization: Bearer $TOKEN" "$W/v1/geo" | sha256sum)" \
 	"the map's layers (GET /v1/geo) equal the writer's"
+if [ -n "$(store_uri)" ]; then
+	n=$(psql -X -A -t -q "$(store_uri)" -c "SELECT count(*) FROM
+		pg_stat_activity WHERE application_name = 'truce-read-server'")
+	[ "$n" -ge 2 ]
+	ok $? "the read servers' PostgreSQL sessions are named ($n of them)"
+	r=$(psql -X -A -t -q "$(store_uri)?options=-c%20default_transaction_read_only%3Don" \
+		-c "UPDATE meta SET value = value WHERE key = 'x'" 2>&1)
+	like "$r" "read-only transaction" "... and such a session cannot write"
+fi
 h=$(curl -s "$R1/v1/health")
 is "$(printf '%s' "$h" | jq .log_size)" "$N" "health of a read server: log_size is the applied size"
 
