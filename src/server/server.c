@@ -309,6 +309,7 @@ reason(unsigned int status)
 	case 409: return "Conflict";
 	case 413: return "Content Too Large";
 	case 415: return "Unsupported Media Type";
+	case 421: return "Misdirected Request";
 	case 422: return "Unprocessable Content";
 	case 429: return "Too Many Requests";
 	case 500: return "Internal Server Error";
@@ -1279,9 +1280,18 @@ submitted(struct seq_request *sr, int status, void *arg)
 enum MHD_Result
 http_submit(struct request *r, const json_t *entry, route_fn written)
 {
+	const char *writer = r->srv->center->cfg.writer;
 	enum MHD_Result ret;
 	size_t len;
 
+	/* A read that records an entry (fetching evidence is a step of its
+	   chain of custody) cannot be answered where nothing is written. */
+	if (r->srv->center->seq == NULL)
+		return http_problem(r, 421,
+		    "%s %.100s records a log entry (a fetch of evidence is a "
+		    "step of its chain of custody), and this server only "
+		    "reads; ask the center's writer%s%s",
+		    r->method, r->url, writer[0] != '\0' ? " at " : "", writer);
 	if (http_admit_writes(r, 1, &ret) == -1)
 		return ret;
 	r->items = calloc(1, sizeof(*r->items));
