@@ -74,7 +74,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # run_store STORE: the center, its writer, then each configuration.
 run_store() {
 	local store=$1 C="$W/C-$1" out wurl n k rep urls u pids qps p99 c0 c1
-	local wpid bpids line wrks bad
+	local wpid bpids line wrks bad kib
 	out=$("$T" init "$C" --origin bench.example/readservers --member RU \
 	    --member TR)
 	TOKEN=$(printf '%s\n' "$out" | sed -n 's/^token: //p')
@@ -146,8 +146,17 @@ run_store() {
 			    if (ms > m) m = ms } END { printf "%.1f", m }')
 			bad=$(cat "$W"/wrk.* | awk '/Non-2xx/ { s += $NF }
 			    END { print s + 0 }')
+			# KiB per answer: a check that every run answered the
+			# same rows (Transfer/sec over Requests/sec).
+			kib=$(cat "$W"/wrk.* | awk '/^Transfer\/sec/ {
+			    v = $2; u = v; sub(/[A-Za-z]+$/, "", v);
+			    sub(/^[0-9.]+/, "", u);
+			    m = u == "MB" ? 1024 : u == "GB" ? 1048576 : 1;
+			    t += u == "KB" || u == "MB" || u == "GB" ? v * m : v / 1024 }
+			    /^Requests\/sec/ { q += $2 }
+			    END { printf "%.1f", (q > 0 ? t / q : 0) }')
 			line="$store $k $rep $qps $p99 $(awk -v a="$c0" \
-			    -v b="$c1" 'BEGIN { printf "%.2f", b - a }') $bad"
+			    -v b="$c1" 'BEGIN { printf "%.2f", b - a }') $bad $kib"
 			echo "$line" >>"$RAW"
 			log "$line"
 			rm -f "$W"/wrk.*
@@ -196,8 +205,8 @@ MACHINE="$(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' 
 	echo "medians. CPU: the serving processes' utime + stime (read"
 	echo "servers, or the writer alone; for PostgreSQL also its backends)."
 	echo
-	echo "| store | read servers | queries/s (sum) | p99 ms (worst server) | CPU s / run | queries per CPU second | non-2xx |"
-	echo "|---|---|---|---|---|---|---|"
+	echo "| store | read servers | queries/s (sum) | p99 ms (worst server) | CPU s / run | queries per CPU second | KiB per answer | non-2xx |"
+	echo "|---|---|---|---|---|---|---|---|"
 	for s in $STORES; do
 		for k in 0 1 2 4; do
 			grep "^$s $k " "$RAW" >"$W/sel" || continue
@@ -205,15 +214,17 @@ MACHINE="$(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' 
 			p=$(awk '{ print $5 }' "$W/sel" | median)
 			c=$(awk '{ print $6 }' "$W/sel" | median)
 			e=$(awk '{ s += $7 } END { print s + 0 }' "$W/sel")
+			kb=$(awk '{ print $8 }' "$W/sel" | median)
 			per=$(awk '{ if ($6 > 0) print $4 * '"$SECS"' / $6 }' \
 			    "$W/sel" | median)
-			printf '| %s | %s | %s | %s | %s | %.0f | %s |\n' "$s" \
+			printf '| %s | %s | %s | %s | %s | %.0f | %s | %s |\n' \
+			    "$s" \
 			    "$([ "$k" -eq 0 ] && echo "none (the writer)" || echo "$k")" \
-			    "$q" "$p" "$c" "$per" "$e"
+			    "$q" "$p" "$c" "$per" "$kb" "$e"
 		done
 	done
 	echo
-	echo "Raw lines (store, read servers, run, queries/s, p99 ms, CPU s, non-2xx):"
+	echo "Raw lines (store, read servers, run, queries/s, p99 ms, CPU s, non-2xx, KiB per answer):"
 	echo
 	echo '```'
 	cat "$RAW"
