@@ -98,12 +98,17 @@ routes() {
 	echo "/v1/observations?limit=1000&bbox=46.5,39.5,47.5,40.5"
 	echo "/v1/observations?limit=1000&from=2025-03-01T18:00:00Z&to=2025-03-02T06:00:00Z"
 	echo /v1/observations?limit=7
-	echo "/v1/observations?limit=1000&category=shelling"
+	echo "/v1/observations?limit=1000&category=artillery"
 	echo /v1/incidents?limit=1000
 	echo "/v1/incidents?limit=5"
 	echo "/v1/incidents?limit=1000&bbox=46.5,39.5,47.5,40.5"
 	echo "/v1/incidents?limit=1000&from=2025-03-01T18:00:00Z&to=2025-03-02T06:00:00Z"
-	echo /v1/state/digest
+	size=$(curl -s "$u/checkpoint" | sed -n 2p)
+	for k in incidents states assessments tasks principals members \
+		custody reports; do
+		echo "/v1/state/digest?kind=$k&from=0&to=$size&size=$size&rows=1"
+	done
+	echo "/v1/observations/digest?from=0&to=$size"
 	echo /v1/principals
 	echo /v1/members
 	curl -s -H "Authorization: Bearer $TOKEN" "$u/v1/incidents?limit=1000" |

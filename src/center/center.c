@@ -313,7 +313,9 @@ center_create(const char *dir, const struct config *cfg,
 	}
 	center_path(dir, "store.db", path, sizeof(path));
 	if ((store = store_open(cfg->store, path, 0)) == NULL) {
-		snprintf(err, errlen, "cannot create the store %s", path);
+		snprintf(err, errlen, "cannot create the store %s",
+		    store_kind_is_file(cfg->store) ? path
+						   : "(PostgreSQL, see above)");
 		goto done;
 	}
 	store_set_fusion(store, fusion);
@@ -815,7 +817,10 @@ center_open(const char *dir, int flags, char *err, size_t errlen)
 		goto fail;
 	center_path(dir, "store.db", path, sizeof(path));
 	if ((c->store = store_open(c->cfg.store, path, 0)) == NULL) {
-		snprintf(err, errlen, "cannot open the store %s", path);
+		snprintf(err, errlen, "cannot open the store %s",
+		    store_kind_is_file(c->cfg.store)
+			? path
+			: "(PostgreSQL, see above)");
 		goto fail;
 	}
 	if (store_applied_size(c->store, &applied) == -1) {
@@ -947,7 +952,11 @@ center_rebuild(const char *dir, int64_t *replayed, char *err, size_t errlen)
 		last, err, errlen) == -1)
 		goto done;
 	if ((store = store_open(cfg.store, tmp, 0)) == NULL) {
-		snprintf(err, errlen, "cannot create %s", tmp);
+		snprintf(err, errlen, "cannot create %s",
+		    store_kind_is_file(cfg.store)
+			? tmp
+			: "the store (PostgreSQL, see "
+			  "above)");
 		goto done;
 	}
 	/* A store that is no file (PostgreSQL) is rebuilt in place: emptied

@@ -320,7 +320,6 @@ config_set(struct config *c, const char *name, const char *value, char *err,
 			    value);
 			return -1;
 		}
-
 		snprintf((char *)c + e->offset, e->size, "%s", value);
 		return 0;
 	case CT_INT:

@@ -5,10 +5,11 @@
  * log and `truce rebuild` recreates it from the log alone.
  *
  * Backends sit behind struct store_ops (STYLE.md rule 11, after Redis's
- * ConnectionType): SQLite now (store_sqlite.c), PostgreSQL later, and the
- * same test suite runs against each. The rules of the center's entries
- * are not the backends': store_apply hands them to store/applier.h, which
- * reads and writes through the backend's rows (docs/storage.md, "Layers").
+ * ConnectionType): SQLite (store_sqlite.c, the default) and PostgreSQL +
+ * PostGIS (store_pg.c), and the same test suite runs against each. The
+ * rules of the center's entries are not the backends': store_apply hands
+ * them to store/applier.h, which reads and writes through the backend's
+ * rows (docs/storage.md, "Layers").
  * One struct store is one connection: use it from one thread at a time.
  */
 #ifndef TRUCE_STORE_H
@@ -695,6 +696,7 @@ int store_count_incidents(struct store *s, int64_t *n);
  * no stated order, with only what counting needs: one row each, where
  * increcord_query builds the whole record (its observations,
  * zones, decisions) — trends over a year read hundreds of thousands.
+ * fn must not use s: a backend may stream the rows (PostgreSQL does).
  * Cost: one indexed range scan. 0 or -1.
  */
 int store_incident_tallies(struct store *s, int64_t from_ms, int64_t to_ms,
@@ -762,7 +764,8 @@ int store_source_statuses(struct store *s, int64_t from_ms, int64_t to_ms,
  *   STORE_KEYS_TASKS        incidents with a task or a release;
  *   STORE_KEYS_CUSTODY      every step of custody: its log index, the
  *                           item's SHA-256 (64 lower-case hex).
- * Rows only; what a row holds is store/statedigest.c's. 0, or -1 on error
+ * Rows only; what a row holds is store/statedigest.c's. fn must not use
+ * s: a backend may stream the rows (PostgreSQL does). 0, or -1 on error
  * or an unknown kind. Cost: one scan of the kind's table.
  */
 int store_state_keys(struct store *s, enum store_key_kind kind, int64_t from,

@@ -60,16 +60,17 @@
 #define OID_FLOAT4 700
 #define OID_FLOAT8 701
 
-#define PG_MAX_PARAMS 48 /* an incident's upsert has 35 */
-#define PG_MAX_STMTS 128 /* statements prepared per connection */
-#define PG_NAME_LEN 160	 /* the store in messages */
+#define PG_MAX_PARAMS 48   /* an incident's upsert has 35 */
+#define PG_MAX_STMTS 128   /* statements prepared per connection */
+#define PG_NAME_LEN 160	   /* the store in messages */
+#define PG_MAX_PENDING 512 /* writes sent before their results are read */
 
 /*
  * The schema's version and its migrations: migration v brings a store of
  * version v - 1 to v. A new version appends one; a store of a version
  * above PG_SCHEMA_VERSION was written by a newer truce and is refused.
  */
-#define PG_SCHEMA_VERSION 1
+#define PG_SCHEMA_VERSION 2
 
 /* A text column compared and sorted byte by byte, as SQLite does. */
 #define T "text COLLATE \"C\""
@@ -216,7 +217,27 @@ static const char migration_1[] =
     "  note " T " NOT NULL, PRIMARY KEY(report, member));"
     "CREATE TABLE report_entry(idx bigint PRIMARY KEY);";
 
-static const char *const migrations[PG_SCHEMA_VERSION] = { migration_1 };
+/* 2: for a GIS client: fusion's category codes named (refreshed at
+ * every writer's open: refresh_names), and the two layers with names and
+ * times. Views: nothing is stored twice. */
+static const char migration_2[] =
+    "CREATE TABLE incident_category(code bigint PRIMARY KEY, name " T
+    " NOT NULL);"
+    "CREATE VIEW incident_layer AS SELECT i.rid, i.id, c.name AS "
+    "  category, CASE i.kind WHEN 0 THEN 'observed' ELSE 'complaint' END "
+    "  AS kind, coalesce(st.state, 'received') AS state, i.count, i.zone,"
+    "  i.description, i.nsources, i.ncomplaints, to_timestamp(i.t_from / "
+    "  1000.0) AS time_from, to_timestamp(i.t_to / 1000.0) AS time_to,"
+    "  i.geom FROM incident i LEFT JOIN incident_category c ON c.code = "
+    "  i.category LEFT JOIN incident_state st ON st.incident = i.id WHERE "
+    "  i.live = 1 AND i.geom IS NOT NULL;"
+    "CREATE VIEW observation_layer AS SELECT idx, encode(id, 'hex') AS id,"
+    "  category, source_type, member, organisation, to_timestamp(t_from / "
+    "  1000.0) AS time_from, to_timestamp(t_to / 1000.0) AS time_to, geom "
+    "  FROM observation WHERE geom IS NOT NULL;";
+
+static const char *const migrations[PG_SCHEMA_VERSION] = { migration_1,
+	migration_2 };
 
 /* What store_reset empties (every table but meta). */
 static const char reset_sql[] =
@@ -240,6 +261,11 @@ struct store {
 	PGconn *conn;
 	struct pg_stmt stmts[PG_MAX_STMTS];
 	int nstmts;
+	int writing; /* inside a write transaction: writes are pipelined */
+	int reading; /* inside a read snapshot (read_begin) */
+	int piped;   /* in libpq's pipeline mode */
+	int npending;
+	const char *pending[PG_MAX_PENDING]; /* their SQL, for messages */
 	char name[PG_NAME_LEN];
 };
 
@@ -306,6 +332,10 @@ pp_f64(struct pg_params *p, double v)
 
 	if (pp_slot(p) == NULL)
 		return;
+	/* SQLite keeps an integral REAL as an integer: -0.0 reads back as
+	 * 0.0, and so it is stored here. */
+	if (v == 0.0)
+		v = 0.0;
 	memcpy(&u, &v, sizeof(u));
 	be64(p->bin[p->n], u);
 	p->types[p->n] = OID_FLOAT8;
@@ -421,39 +451,180 @@ pg_prepared(struct store *s, const char *sql, const struct pg_params *p,
 	return st->name;
 }
 
+/* The session's settings, on every new connection. */
+static const char session_sql[] =
+    "SET client_min_messages = warning; SET TIME ZONE 'UTC'";
+
+/*
+ * A connection the server closed (its restart, an administrator) is
+ * opened again, but only between transactions: inside a write
+ * transaction or a read snapshot what it held is gone, and the caller
+ * must see the failure (it rolls back). 0, or -1 when the connection is
+ * lost and cannot be opened again now.
+ */
+static int
+pg_alive(struct store *s)
+{
+	PGresult *r;
+	int ok;
+
+	if (PQstatus(s->conn) == CONNECTION_OK)
+		return 0;
+	if (s->writing || s->reading)
+		return pg_fail(s, "connection lost inside a transaction", NULL);
+	log_warnx("store %s: connection lost, connecting again", s->name);
+	PQreset(s->conn);
+	if (PQstatus(s->conn) != CONNECTION_OK)
+		return pg_fail(s, "connect again", NULL);
+	s->nstmts = 0; /* the server forgot the prepared statements */
+	s->piped = 0;
+	s->npending = 0;
+	r = PQexec(s->conn, session_sql);
+	ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	PQclear(r);
+	return ok ? 0 : pg_fail(s, "session settings", NULL);
+}
+
+/*
+ * Reads the results of the writes sent in pipeline mode (pg_write) and
+ * leaves it: the first that failed is logged with its statement, and the
+ * transaction is then aborted (the caller rolls back). 0 or -1.
+ */
+static int
+pg_drain(struct store *s)
+{
+	PGresult *r;
+	ExecStatusType st;
+	int rc = 0, k = 0, nulls = 0;
+
+	if (!s->piped)
+		return 0;
+	if (PQpipelineSync(s->conn) != 1)
+		rc = pg_fail(s, "pipeline sync", NULL);
+	while (rc == 0 || PQstatus(s->conn) == CONNECTION_OK) {
+		if ((r = PQgetResult(s->conn)) == NULL) {
+			/* One NULL ends each statement's results. */
+			if (++nulls > 2 || PQstatus(s->conn) != CONNECTION_OK) {
+				rc =
+				    rc == 0 ? pg_fail(s, "pipeline", NULL) : -1;
+				break;
+			}
+			continue;
+		}
+		nulls = 0;
+		st = PQresultStatus(r);
+		if (st == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (st == PGRES_FATAL_ERROR && rc == 0)
+			rc = pg_fail(s,
+			    k < s->npending ? s->pending[k] : "write", r);
+		else if (st == PGRES_PIPELINE_ABORTED && rc == 0)
+			rc = -1;
+		k++;
+		PQclear(r);
+	}
+	if (PQexitPipelineMode(s->conn) != 1 && rc == 0)
+		rc = pg_fail(s, "leave pipeline mode", NULL);
+	s->piped = 0;
+	s->npending = 0;
+	return rc;
+}
+
 /*
  * Runs sql with p, results in binary. With prepare, sql must be a static
  * string (it keys the statement cache). The result (tuples or command
- * done), or NULL on error (logged).
+ * done), or NULL on error (logged). Writes pipelined before are read
+ * first: one of them failed, the result is NULL.
  */
 static PGresult *
 pg_run(struct store *s, const char *sql, int prepare, const struct pg_params *p)
 {
-	const char *name = NULL;
+	const char *name;
 	PGresult *r;
 	ExecStatusType st;
-	int err = 0;
+	int err = 0, attempt;
 
 	if (p->overflow) {
 		log_warnx("store %s: over %d parameters", s->name,
 		    PG_MAX_PARAMS);
 		return NULL;
 	}
-	if (prepare && (name = pg_prepared(s, sql, p, &err)) == NULL && err)
-		return NULL;
-	if (name != NULL)
-		r = PQexecPrepared(s->conn, name, p->n, p->values, p->lengths,
-		    p->formats, 1);
-	else
-		r = PQexecParams(s->conn, sql, p->n, p->types, p->values,
-		    p->lengths, p->formats, 1);
-	st = PQresultStatus(r);
-	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+	/* libpq sees a closed connection on its next use: then once more,
+	 * connected again (pg_alive), unless inside a transaction. */
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (pg_drain(s) == -1 || pg_alive(s) == -1)
+			return NULL;
+		name = NULL;
+		if (prepare && (name = pg_prepared(s, sql, p, &err)) == NULL &&
+		    err) {
+			if (PQstatus(s->conn) == CONNECTION_OK)
+				return NULL;
+			continue;
+		}
+		if (name != NULL)
+			r = PQexecPrepared(s->conn, name, p->n, p->values,
+			    p->lengths, p->formats, 1);
+		else
+			r = PQexecParams(s->conn, sql, p->n, p->types,
+			    p->values, p->lengths, p->formats, 1);
+		st = PQresultStatus(r);
+		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+			return r;
 		pg_fail(s, sql, r);
 		PQclear(r);
-		return NULL;
+		if (PQstatus(s->conn) == CONNECTION_OK || s->writing ||
+		    s->reading)
+			return NULL;
 	}
-	return r;
+	return NULL;
+}
+
+/*
+ * A write (no rows) inside a write transaction: sent in libpq's pipeline
+ * mode without waiting for its result, which pg_drain reads before the
+ * next read, commit or rollback — one round trip per batch of writes, not
+ * per row. Outside a write transaction, run at once. A failure may thus
+ * be reported by a later call of the same transaction: the caller rolls
+ * back either way, as with SQLite. 0 or -1.
+ */
+static int
+pg_write(struct store *s, const char *sql, const struct pg_params *p)
+{
+	const char *name = NULL;
+	PGresult *r;
+	int i;
+
+	if (!s->writing || p->overflow) {
+		if ((r = pg_run(s, sql, 1, p)) == NULL)
+			return -1;
+		PQclear(r);
+		return 0;
+	}
+	for (i = 0; i < s->nstmts && name == NULL; i++)
+		if (s->stmts[i].sql == sql)
+			name = s->stmts[i].name;
+	if (name == NULL) {
+		/* Prepared (or, the cache full, run) outside the pipeline. */
+		if ((r = pg_run(s, sql, 1, p)) == NULL)
+			return -1;
+		PQclear(r);
+		return 0;
+	}
+	if (!s->piped) {
+		if (PQenterPipelineMode(s->conn) != 1)
+			return pg_fail(s, "enter pipeline mode", NULL);
+		s->piped = 1;
+	}
+	if (PQsendQueryPrepared(s->conn, name, p->n, p->values, p->lengths,
+		p->formats, 1) != 1) {
+		pg_fail(s, sql, NULL);
+		pg_drain(s);
+		return -1;
+	}
+	s->pending[s->npending++] = sql;
+	return s->npending == PG_MAX_PENDING ? pg_drain(s) : 0;
 }
 
 /* A prepared query with fmt's parameters (pp_fmt); NULL on error. */
@@ -474,30 +645,37 @@ static int
 pg_do(struct store *s, const char *sql, const char *fmt, ...)
 {
 	struct pg_params p = { 0 };
-	PGresult *r;
 	va_list ap;
 
 	va_start(ap, fmt);
 	pp_fmt(&p, fmt, ap);
 	va_end(ap);
-	if ((r = pg_run(s, sql, 1, &p)) == NULL)
-		return -1;
-	PQclear(r);
-	return 0;
+	return pg_write(s, sql, &p);
 }
 
 /* Runs sql (one or more statements, no parameters). 0 or -1. */
 static int
 pg_exec(struct store *s, const char *sql)
 {
-	PGresult *r = PQexec(s->conn, sql);
-	ExecStatusType st = PQresultStatus(r);
-	int rc = 0;
+	PGresult *r;
+	ExecStatusType st;
+	int attempt;
 
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-		rc = pg_fail(s, sql, r);
-	PQclear(r);
-	return rc;
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (pg_drain(s) == -1 || pg_alive(s) == -1)
+			return -1;
+		r = PQexec(s->conn, sql);
+		st = PQresultStatus(r);
+		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+			pg_fail(s, sql, r);
+		PQclear(r);
+		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+			return 0;
+		if (PQstatus(s->conn) == CONNECTION_OK || s->writing ||
+		    s->reading)
+			return -1;
+	}
+	return -1;
 }
 
 /* ---- columns of a binary result ---------------------------------- */
@@ -584,19 +762,37 @@ read_version(struct store *s, int64_t *v)
 	int rc = -1;
 
 	if ((r = pg_query(s,
-		 "SELECT (SELECT value FROM meta WHERE key = "
-		 "'schema_version') FROM pg_catalog.pg_tables WHERE "
-		 "tablename = 'meta' AND schemaname = current_schema()",
+		 "SELECT 1 FROM pg_catalog.pg_tables WHERE tablename = "
+		 "'meta' AND schemaname = current_schema()",
 		 "")) == NULL)
 		return -1;
-	if (PQntuples(r) == 0)
-		rc = 0;
-	else {
-		*v = col_i64(r, 0, 0);
-		rc = 1;
-	}
+	rc = PQntuples(r) > 0;
 	PQclear(r);
-	return rc;
+	if (rc == 0)
+		return 0;
+	if ((r = pg_query(s,
+		 "SELECT value FROM meta WHERE key = 'schema_version'", "")) ==
+	    NULL)
+		return -1;
+	*v = PQntuples(r) > 0 ? col_i64(r, 0, 0) : -1;
+	PQclear(r);
+	return 1;
+}
+
+/* Names fusion's category codes as this binary does (incident_layer). */
+static int
+refresh_names(struct store *s)
+{
+	const char *name;
+	int i;
+
+	if (pg_exec(s, "DELETE FROM incident_category") == -1)
+		return -1;
+	for (i = 0; (name = associate_category_name(i)) != NULL; i++)
+		if (pg_do(s, "INSERT INTO incident_category VALUES($1,$2)",
+			"it", (int64_t)i, name) == -1)
+			return -1;
+	return 0;
 }
 
 /* Brings the schema to PG_SCHEMA_VERSION, each migration in the one
@@ -639,6 +835,8 @@ migrate(struct store *s)
 		if (pg_exec(s, sql) == -1)
 			goto fail;
 	}
+	if (refresh_names(s) == -1)
+		goto fail;
 	return pg_exec(s, "COMMIT");
 fail:
 	if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
@@ -681,6 +879,7 @@ static struct store *
 pg_open(const char *target, int flags)
 {
 	struct store *s;
+	const char *msg;
 
 	if ((flags & STORE_SCRATCH) != 0) {
 		log_warnx("store: a scratch store (an audit's replay) is "
@@ -700,17 +899,17 @@ pg_open(const char *target, int flags)
 	snprintf(s->name, sizeof(s->name), "postgresql");
 	s->conn = PQconnectdb(target);
 	if (s->conn == NULL || PQstatus(s->conn) != CONNECTION_OK) {
-		log_warnx("store: cannot connect to PostgreSQL: %s",
-		    s->conn != NULL ? PQerrorMessage(s->conn)
-				    : "out of memory");
+		msg =
+		    s->conn != NULL ? PQerrorMessage(s->conn) : "out of memory";
+		log_warnx("store: cannot connect to PostgreSQL: %.*s",
+		    (int)strcspn(msg, "\n"), msg);
 		goto fail;
 	}
 	/* Named without its password: user@host:port/database. */
 	snprintf(s->name, sizeof(s->name), "postgresql://%s@%s:%s/%s",
 	    PQuser(s->conn), PQhost(s->conn), PQport(s->conn), PQdb(s->conn));
 	PQsetNoticeProcessor(s->conn, pg_notice, NULL);
-	if (pg_exec(s,
-		"SET client_min_messages = warning; SET TIME ZONE 'UTC'") == -1)
+	if (pg_exec(s, session_sql) == -1)
 		goto fail;
 	if ((flags & STORE_READONLY) ? check_version(s) : migrate(s))
 		goto fail;
@@ -746,12 +945,15 @@ pg_begin(struct store *s)
 		return -1;
 	}
 	PQclear(r);
+	s->writing = 1;
 	return 0;
 }
 
 static int
 pg_rollback(struct store *s)
 {
+	pg_drain(s); /* its failure is what is rolled back */
+	s->writing = 0;
 	if (PQtransactionStatus(s->conn) == PQTRANS_IDLE)
 		return 0;
 	return pg_exec(s, "ROLLBACK");
@@ -766,6 +968,7 @@ pg_commit(struct store *s, int64_t applied_size)
 		pg_rollback(s);
 		return -1;
 	}
+	s->writing = 0;
 	return 0;
 }
 
@@ -792,7 +995,6 @@ static int
 pg_index_observation(struct store *s, const struct store_observation_row *o)
 {
 	struct pg_params p = { 0 };
-	PGresult *r;
 
 	pp_i64(&p, o->index);
 	pp_blob(&p, o->id, (int)sizeof(o->id));
@@ -810,14 +1012,11 @@ pg_index_observation(struct store *s, const struct store_observation_row *o)
 	}
 	pp_blob(&p, o->entry, (int)o->len);
 	pp_text(&p, o->organisation);
-	if ((r = pg_run(s,
-		 "INSERT INTO observation(idx, id, t_from, t_to, category, "
-		 "source_type, member, lat_e7, lon_e7, entry, organisation) "
-		 "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
-		 1, &p)) == NULL)
-		return -1;
-	PQclear(r);
-	return 0;
+	return pg_write(s,
+	    "INSERT INTO observation(idx, id, t_from, t_to, category, "
+	    "source_type, member, lat_e7, lon_e7, entry, organisation) "
+	    "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+	    &p);
 }
 
 /* ---- the applier's rows (store/applier.h): SQL only --------------- */
@@ -1412,22 +1611,27 @@ done:
 }
 
 /*
- * Runs sql (static, no parameters) row by row (libpq's single-row mode),
- * so that a table of millions of rows is never held whole: fn is called
- * with each one-row result and must not use the connection. Non-zero
- * from fn stops (the rest is read and dropped); -1 from fn is an error.
- * 0 or -1.
+ * Runs sql with p (NULL: none) row by row (libpq's single-row mode), so
+ * that millions of rows are never held whole: fn is called with each
+ * one-row result and must not use the connection. Non-zero from fn stops
+ * (the rest is read and dropped); -1 from fn is an error. 0 or -1.
  */
 static int
-pg_each(struct store *s, const char *sql,
+pg_each(struct store *s, const char *sql, const struct pg_params *p,
     int (*fn)(void *ctx, const PGresult *r), void *ctx)
 {
 	PGresult *r;
 	ExecStatusType st;
 	int rc = 0, stop = 0;
 
-	if (PQsendQueryParams(s->conn, sql, 0, NULL, NULL, NULL, NULL, 1) !=
-		1 ||
+	if (p != NULL && p->overflow)
+		return -1;
+	if (pg_drain(s) == -1 || pg_alive(s) == -1)
+		return -1;
+	if (PQsendQueryParams(s->conn, sql, p != NULL ? p->n : 0,
+		p != NULL ? p->types : NULL, p != NULL ? p->values : NULL,
+		p != NULL ? p->lengths : NULL, p != NULL ? p->formats : NULL,
+		1) != 1 ||
 	    PQsetSingleRowMode(s->conn) != 1)
 		return pg_fail(s, sql, NULL);
 	while ((r = PQgetResult(s->conn)) != NULL) {
@@ -1463,7 +1667,7 @@ pg_observation_ids(struct store *s, store_id_fn fn, void *ctx)
 {
 	struct ids_visit v = { fn, ctx };
 
-	return pg_each(s, "SELECT id, idx FROM observation", ids_row, &v);
+	return pg_each(s, "SELECT id, idx FROM observation", NULL, ids_row, &v);
 }
 
 #define WORLD_LON 1800000000
@@ -1667,7 +1871,6 @@ static int
 sql_add_obs(void *db, const struct associate_obs *o, const char *incident)
 {
 	struct pg_params p = { 0 };
-	PGresult *r;
 
 	pp_i64(&p, o->index);
 	pp_text(&p, incident);
@@ -1690,13 +1893,10 @@ sql_add_obs(void *db, const struct associate_obs *o, const char *incident)
 	pp_i64(&p, o->count);
 	pp_i64(&p, o->qualifier);
 	pp_text(&p, o->note ? o->note : "");
-	if ((r = pg_run(db,
-		 "INSERT INTO fusion_obs VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,"
-		 "$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)",
-		 1, &p)) == NULL)
-		return -1;
-	PQclear(r);
-	return 0;
+	return pg_write(db,
+	    "INSERT INTO fusion_obs VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,"
+	    "$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)",
+	    &p);
 }
 
 static int
@@ -1759,7 +1959,6 @@ sql_put_incident(void *db, const struct associate_incident *inc, int stored,
 	struct store *s = db;
 	const struct fusion_words *w = words->w;
 	struct pg_params p = { 0 };
-	PGresult *r;
 	size_t i;
 
 	(void)stored;
@@ -1818,10 +2017,8 @@ sql_put_incident(void *db, const struct associate_incident *inc, int stored,
 			pp_null(&p, OID_FLOAT8);
 		}
 	}
-	if ((r = pg_run(s, words->take ? upsert_inc_words : upsert_inc, 1,
-		 &p)) == NULL)
+	if (pg_write(s, words->take ? upsert_inc_words : upsert_inc, &p) == -1)
 		return -1;
-	PQclear(r);
 	if (!words->take)
 		return 0;
 	if (zoned &&
@@ -1907,7 +2104,8 @@ load_link(void *ctx, const PGresult *r)
 }
 
 /* The committed rows: incidents in creation order, then every placed
- * observation in log order, then the links. A callback's -1 is an
+ * observation in log order, then the links (in the order SQLite's
+ * covering index incident_link_complaint gives them). A callback's -1 is an
  * error. */
 static int
 sql_load(void *db, fusionbook_incident_fn inc_fn, fusionbook_obs_fn obs_fn,
@@ -1923,12 +2121,12 @@ sql_load(void *db, fusionbook_incident_fn inc_fn, fusionbook_obs_fn obs_fn,
 		"SELECT " FOBS_COLS ", f.incident FROM fusion_obs f JOIN "
 		"observation o ON o.idx = f.idx ORDER BY f.idx",
 		"SELECT incident, complaint_idx FROM incident_link ORDER BY "
-		"incident, complaint_idx",
+		"complaint_idx, incident",
 	};
 	int i;
 
 	for (i = 0; i < 3; i++)
-		if (pg_each(s, sql[i], fn[i], &v) == -1)
+		if (pg_each(s, sql[i], NULL, fn[i], &v) == -1)
 			return -1;
 	return 0;
 }
@@ -2217,41 +2415,51 @@ pg_count_incidents(struct store *s, int64_t *n)
 	return count_of(s, "SELECT count(*) FROM incident WHERE live = 1", n);
 }
 
+struct tally_visit {
+	store_tally_fn fn;
+	void *ctx;
+};
+
+static int
+tally_row(void *ctx, const PGresult *r)
+{
+	struct tally_visit *v = ctx;
+	struct store_incident_tally row;
+	const char *name;
+
+	row.kind =
+	    col_int(r, 0, 0) == ASSOCIATE_OBSERVED ? "observed" : "complaint";
+	name = associate_category_name(col_int(r, 0, 1));
+	row.category = name != NULL ? name : "other";
+	row.zone = col_text(r, 0, 2);
+	row.state = col_text(r, 0, 3);
+	row.time_from_ms = col_i64(r, 0, 4);
+	row.count = col_i64(r, 0, 5);
+	return v->fn(v->ctx, &row) != 0; /* stops, not an error */
+}
+
+/* Streamed (a year's trend reads hundreds of thousands of rows): fn does
+ * not use the store (store.h). */
 static int
 pg_incident_tallies(struct store *s, int64_t from_ms, int64_t to_ms,
     const char *released_to, store_tally_fn fn, void *ctx)
 {
-	struct store_incident_tally row;
-	PGresult *r;
-	const char *name;
-	int k, n;
+	struct tally_visit v = { fn, ctx };
+	struct pg_params p = { 0 };
 
+	pp_i64(&p, from_ms);
+	pp_i64(&p, to_ms);
+	pp_text(&p, released_to);
 	/* In the order SQLite's incident_time index gives them. */
-	if ((r = pg_query(s,
-		 "SELECT i.kind, i.category, i.zone, "
-		 "coalesce(st.state, 'received'), i.g_from, i.count "
-		 "FROM incident i LEFT JOIN incident_state st "
-		 "ON st.incident = i.id WHERE i.g_from >= $1 AND i.g_from < $2 "
-		 "AND i.live = 1 AND ($3 IS NULL OR EXISTS (SELECT 1 FROM "
-		 "release l WHERE l.incident = i.id AND l.party = $3)) "
-		 "ORDER BY i.g_from, i.g_to, i.rid",
-		 "iit", from_ms, to_ms, released_to)) == NULL)
-		return -1;
-	n = PQntuples(r);
-	for (k = 0; k < n; k++) {
-		row.kind = col_int(r, k, 0) == ASSOCIATE_OBSERVED ? "observed"
-								  : "complaint";
-		name = associate_category_name(col_int(r, k, 1));
-		row.category = name != NULL ? name : "other";
-		row.zone = col_text(r, k, 2);
-		row.state = col_text(r, k, 3);
-		row.time_from_ms = col_i64(r, k, 4);
-		row.count = col_i64(r, k, 5);
-		if (fn(ctx, &row) != 0)
-			break;
-	}
-	PQclear(r);
-	return 0;
+	return pg_each(s,
+	    "SELECT i.kind, i.category, i.zone, "
+	    "coalesce(st.state, 'received'), i.g_from, i.count "
+	    "FROM incident i LEFT JOIN incident_state st "
+	    "ON st.incident = i.id WHERE i.g_from >= $1 AND i.g_from < $2 "
+	    "AND i.live = 1 AND ($3 IS NULL OR EXISTS (SELECT 1 FROM "
+	    "release l WHERE l.incident = i.id AND l.party = $3)) "
+	    "ORDER BY i.g_from, i.g_to, i.rid",
+	    &p, tally_row, &v);
 }
 
 static int
@@ -2662,12 +2870,16 @@ pg_reset(struct store *s)
 static int
 pg_read_begin(struct store *s)
 {
-	return pg_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+	if (pg_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") == -1)
+		return -1;
+	s->reading = 1;
+	return 0;
 }
 
 static int
 pg_read_end(struct store *s)
 {
+	s->reading = 0;
 	return PQtransactionStatus(s->conn) == PQTRANS_IDLE
 	    ? 0
 	    : pg_exec(s, "COMMIT");
@@ -2792,6 +3004,20 @@ pg_source_statuses(struct store *s, int64_t from_ms, int64_t to_ms,
 	return 0;
 }
 
+struct key_visit {
+	store_key_fn fn;
+	void *ctx;
+};
+
+static int
+key_row(void *ctx, const PGresult *r)
+{
+	struct key_visit *v = ctx;
+
+	return v->fn(v->ctx, col_i64(r, 0, 0), col_text(r, 0, 1)) != 0;
+}
+
+/* Streamed (up to 2^20 keys a call): fn does not use the store. */
 static int
 pg_state_keys(struct store *s, enum store_key_kind kind, int64_t from,
     int64_t to, store_key_fn fn, void *ctx)
@@ -2820,21 +3046,16 @@ pg_state_keys(struct store *s, enum store_key_kind kind, int64_t from,
 				       "custody WHERE idx >= $1 AND idx < $2 "
 				       "ORDER BY idx",
 	};
-	PGresult *r;
-	int k, n;
+	struct key_visit v = { fn, ctx };
+	struct pg_params p = { 0 };
 
 	if ((int)kind < 0 || kind >= STORE_KEYS_NKINDS) {
 		log_warnx("store: no state digest kind %d", (int)kind);
 		return -1;
 	}
-	if ((r = pg_query(s, sql[kind], "ii", from, to)) == NULL)
-		return -1;
-	n = PQntuples(r);
-	for (k = 0; k < n; k++)
-		if (fn(ctx, col_i64(r, k, 0), col_text(r, k, 1)) != 0)
-			break;
-	PQclear(r);
-	return 0;
+	pp_i64(&p, from);
+	pp_i64(&p, to);
+	return pg_each(s, sql[kind], &p, key_row, &v);
 }
 
 const struct store_ops store_pg_ops = {
