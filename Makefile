@@ -62,7 +62,8 @@ JEMALLOC := $(shell pkg-config --libs jemalloc 2>/dev/null)
 $(eval $(call flavour,release,-O2,$(JEMALLOC)))
 $(eval $(call flavour,asan,-O1 $(SAN),$(SAN)))
 
-.PHONY: all deps run test test-build bench check-src clean demo \
+.PHONY: all deps run test test-build bench check-src clean demo test-pg \
+	test-pg-run bench-pgstore \
 	bench-dashboard bench-load bench-products bench-alerts \
 	bench-readservers
 all: build/release/truce web/dist/index.html
@@ -101,12 +102,37 @@ TEST_ENV := TRUCE_BIN=$(CURDIR)/build/asan/truce TRUCE_TOP=$(CURDIR) \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 SERIAL_T := tests/integration/dashboard.t
+# The store-heavy integration tests run a second time with every center on
+# its own database of a throwaway PostgreSQL cluster (tests/lib/pg.sh,
+# docs/testing.md); skipped with a note while the binary has no PostgreSQL
+# store. `make test-pg` runs this pass alone.
+PG_T := $(addprefix tests/integration/,observations.t fusion.t query.t \
+	verification.t state_audit.t sources.t evidence.t incident_map.t \
+	trends.t principals.t reports.t exports.t)
 
 test: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) check-src test-build
 	$(TEST_ENV) prove -j2 --exec '' $(asan_TESTS) \
 		$(filter-out $(SERIAL_T),$(wildcard tests/integration/*.t))
 	$(TEST_ENV) prove --exec '' $(SERIAL_T)
+	@$(MAKE) --no-print-directory test-pg-run
+
+test-pg: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) build/asan/truce \
+		build/asan/tests/test_store_pg
+	@$(MAKE) --no-print-directory test-pg-run
+
+# test_store_pg (skipped in the first pass) gets the cluster's URL here.
+test-pg-run:
+	@if build/asan/truce serve --help-config 2>&1 | grep -q postgresql; \
+	then \
+		echo "make test: again on PostgreSQL: $(notdir $(PG_T))"; \
+		$(TEST_ENV) tests/lib/pg.sh run prove -j2 --exec '' \
+			build/asan/tests/test_store_pg $(PG_T); \
+	else \
+		echo "make test: the binary has no PostgreSQL store:" \
+		    "the PostgreSQL pass is skipped"; \
+	fi
 
 run: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) build/release/truce \
@@ -143,6 +169,14 @@ bench-alerts: deps
 bench-readservers: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) build/release/truce
 	@bench/readservers/run.sh
+
+# Issue 16's store backends (bench/pgstore/run.sh, its section of
+# bench/RESULTS.md): ingest and the observation query on SQLite, on
+# PostgreSQL + PostGIS and on a bare PostGIS table, in one run;
+# BENCH_PG_OBS=20000 BENCH_REPS=1 for a quick check.
+bench-pgstore: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) build/release/truce
+	@bench/pgstore/run.sh
 
 # Issue 14's dashboard benchmark (web/bench/RESULTS.md).
 bench-dashboard: deps

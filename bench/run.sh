@@ -31,7 +31,6 @@ TOP=$PWD
 TRUCE=$TOP/build/release/truce
 TB=$TOP/build/bench/tbench
 OUT=$TOP/bench/out
-PGBIN=/usr/lib/postgresql/15/bin
 REPS=${BENCH_REPS:-3}
 INGEST_S=${BENCH_INGEST_SECONDS:-5}
 NQ=${BENCH_QUERIES:-1000}
@@ -84,7 +83,8 @@ fi
 
 [ "$(id -u)" -eq 0 ] || die "run me as root (PostgreSQL is started with runuser -u postgres)"
 [ -x "$TRUCE" ] || die "$TRUCE is missing: run make bench"
-[ -x "$PGBIN/postgres" ] || die "PostgreSQL 15 is missing: run make deps"
+. tests/lib/pg.sh
+pg_check || die "PostgreSQL 15 + PostGIS are needed"
 
 log "building the measuring tool"
 make -s -C bench
@@ -107,9 +107,8 @@ stop_server() {
 cleanup() {
 	stop_server
 	if [ -n "$PG_UP" ]; then
-		runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg/data" \
-			-m fast -w stop >/dev/null 2>&1 || true
-		cp "$WORK/pg/log" "$OUT/postgres.log" 2>/dev/null || true
+		cp "$PG_DIR/log" "$OUT/postgres.log" 2>/dev/null || true
+		pg_stop
 	fi
 	[ -n "${BENCH_KEEP:-}" ] && log "kept $WORK" || rm -rf "$WORK"
 }
@@ -307,22 +306,15 @@ rm -f "$WORK"/raw.db*
 
 # ---- 3b. PostgreSQL 15 + PostGIS ----------------------------------------
 log "starting PostgreSQL 15 + PostGIS"
-mkdir -p "$WORK/pg"
-chown postgres:postgres "$WORK/pg"
-chmod 700 "$WORK/pg"
-runuser -u postgres -- "$PGBIN/initdb" -D "$WORK/pg/data" -U postgres -A trust \
-	-E UTF8 --no-locale >"$OUT/pg-initdb.log" 2>&1
-PGPORT=$(free_port)
 # Tuned as a team would for a 1M-row read-mostly table on this machine:
 # everything fits in shared_buffers; durability settings stay at their
-# defaults (fsync, synchronous_commit on); JIT off because it only adds
-# compile time to queries this short.
-runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/log" -w \
-	-o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $WORK/pg \
-	    -c shared_buffers=2GB -c effective_cache_size=8GB \
-	    -c maintenance_work_mem=1GB -c max_wal_size=8GB -c jit=off" \
-	start >/dev/null
+# defaults (fsync, synchronous_commit on: PG_DURABLE); JIT off because it
+# only adds compile time to queries this short (tests/lib/pg.sh).
 PG_UP=1
+PG_DURABLE=1 pg_start -c shared_buffers=2GB -c effective_cache_size=8GB \
+	-c maintenance_work_mem=1GB -c max_wal_size=8GB ||
+	die "PostgreSQL did not start"
+PGPORT=$PG_PORT
 PGCONN="host=127.0.0.1 port=$PGPORT user=postgres dbname=bench"
 psql -X -q -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -c "CREATE DATABASE bench"
 pg() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres -d bench "$@"; }
@@ -472,7 +464,7 @@ log "done in $(($(date +%s) - T_START)) s: bench/RESULTS.md, raw outputs in benc
 # ---- the other issues' benchmarks, each writing its own RESULTS.md -------
 # BENCH_SUITES=record skips them; each script also runs alone.
 if [ "${BENCH_SUITES:-all}" = all ]; then
-	for suite in locate fusion ledger products alerts; do
+	for suite in locate fusion ledger products alerts pgstore; do
 		log "bench/$suite/run.sh"
 		bash "bench/$suite/run.sh" || log "bench/$suite/run.sh failed"
 	done

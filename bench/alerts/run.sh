@@ -31,7 +31,6 @@ TOP=$PWD
 TRUCE=${ALERTS_TRUCE:-$TOP/build/release/truce}
 AB="python3 $TOP/bench/alerts/abench.py"
 OUT=$TOP/bench/out/alerts
-PGBIN=/usr/lib/postgresql/15/bin
 RATE=${ALERTS_RATE:-1000}
 SECS=${ALERTS_SECONDS:-30}
 PRELOAD=${ALERTS_PRELOAD:-20000}
@@ -165,7 +164,8 @@ fi
 
 [ "$(id -u)" -eq 0 ] || die "run me as root (PostgreSQL runs with runuser -u postgres)"
 [ -x "$TRUCE" ] || die "$TRUCE is missing: run make bench-alerts"
-[ -x "$PGBIN/postgres" ] || die "PostgreSQL 15 is missing: run make deps"
+. "$TOP/tests/lib/pg.sh"
+pg_check || die "PostgreSQL 15 + PostGIS are needed: run make deps"
 mkdir -p "$OUT" "$TOP/build/bench"
 rm -f "$OUT"/*
 cc -O2 -Wall -Wextra -I/usr/include/postgresql -o "$TOP/build/bench/pgnotify" \
@@ -179,10 +179,9 @@ cleanup() {
 	for p in "${BG[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 	[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
 	cp "$W/serve.log" "$OUT/serve.log" 2>/dev/null || true
-	cp "$W/pg/log" "$OUT/postgres.log" 2>/dev/null || true
 	if [ -n "$PG_UP" ]; then
-		runuser -u postgres -- "$PGBIN/pg_ctl" -D "$W/pg/data" -m fast \
-			-w stop >/dev/null 2>&1 || true
+		cp "$PG_DIR/log" "$OUT/postgres.log" 2>/dev/null || true
+		pg_stop
 	fi
 	rm -rf "$W"
 }
@@ -337,19 +336,10 @@ PID=
 
 # ---- 4. PostgreSQL LISTEN/NOTIFY ------------------------------------------
 log "PostgreSQL 15: insert + NOTIFY at $RATE/s, 10 listeners"
-mkdir -p "$W/pg"
-chown postgres:postgres "$W/pg"
-chmod 700 "$W/pg"
-runuser -u postgres -- "$PGBIN/initdb" -D "$W/pg/data" -U postgres -A trust \
-	-E UTF8 --no-locale >"$OUT/pg-initdb.log" 2>&1
-PGPORT=
-for p in $(shuf -i 20000-60000 -n 50); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { PGPORT=$p; break; }
-done
-[ -n "$PGPORT" ] || die "no free port"
-runuser -u postgres -- "$PGBIN/pg_ctl" -D "$W/pg/data" -l "$W/pg/log" -w \
-	-o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $W/pg" start >/dev/null
+# A throwaway cluster with PostgreSQL's durable defaults (tests/lib/pg.sh).
 PG_UP=1
+PG_DURABLE=1 pg_start || die "PostgreSQL did not start"
+PGPORT=$PG_PORT
 "$TOP/build/bench/pgnotify" "host=127.0.0.1 port=$PGPORT user=postgres dbname=postgres" \
 	"$RATE" "$SECS" 10 10 | tee "$OUT/pg.txt" >&2
 echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt"

@@ -45,7 +45,6 @@ OBS=${OBS:-1000000}
 DAY_EVENTS=${DAY_EVENTS:-3200}
 DAY_DATE=${DAY_DATE:-2026-11-21}
 RUNS=${RUNS:-5}
-PGBIN=/usr/lib/postgresql/15/bin
 DAILY_ONLY=${DAILY_ONLY:-0}
 OUT=$top/bench/out/products
 [ "$DAILY_ONLY" = 1 ] && OUT=$top/bench/out/products-daily
@@ -115,7 +114,8 @@ fi
 
 [ "$(id -u)" -eq 0 ] || die "run me as root (PostgreSQL is started with runuser -u postgres)"
 [ -x "$T" ] || die "$T is missing: make build/release/truce"
-[ -x "$PGBIN/postgres" ] || die "PostgreSQL 15 is missing: make deps"
+. "$top/tests/lib/pg.sh"
+pg_check || die "PostgreSQL 15 + PostGIS are needed: make deps"
 for tool in curl jq awk sqlite3 psql pdfinfo; do
 	command -v "$tool" >/dev/null || die "$tool is missing (make deps)"
 done
@@ -123,15 +123,13 @@ done
 mkdir -p "$OUT"
 rm -f "$OUT"/*
 W=$(mktemp -d /tmp/truce-products-bench.XXXXXX)
-chmod 755 "$W" # the postgres user works in $W/pg
 SERVER_PID=
 PG_UP=
 cleanup() {
 	stop_server
 	if [ -n "$PG_UP" ]; then
-		runuser -u postgres -- "$PGBIN/pg_ctl" -D "$W/pg/data" -m fast \
-			-w stop >/dev/null 2>&1 || true
-		cp "$W/pg/log" "$OUT/postgres.log" 2>/dev/null || true
+		cp "$PG_DIR/log" "$OUT/postgres.log" 2>/dev/null || true
+		pg_stop
 	fi
 	[ -n "${BENCH_KEEP:-}" ] && log "kept $W" || rm -rf "$W"
 }
@@ -340,24 +338,14 @@ DB=$W/year/store.db
 
 # ---- 3. PostgreSQL 15 + PostGIS, the same rows ----------------------------
 log "postgis: starting PostgreSQL 15"
-mkdir -p "$W/pg"
-chown postgres:postgres "$W/pg"
-chmod 700 "$W/pg"
-runuser -u postgres -- "$PGBIN/initdb" -D "$W/pg/data" -U postgres -A trust \
-	-E UTF8 --no-locale >"$OUT/pg-initdb.log" 2>&1
-PGPORT=
-for p in $(shuf -i 20000-60000 -n 50); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { PGPORT=$p; break; }
-done
-[ -n "$PGPORT" ] || die "no free port found"
 # Tuned as bench/run.sh tunes it: the tables fit in shared_buffers, JIT
-# off (it only adds compile time here), parallel workers as the default.
-runuser -u postgres -- "$PGBIN/pg_ctl" -D "$W/pg/data" -l "$W/pg/log" -w \
-	-o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $W/pg \
-	    -c shared_buffers=2GB -c effective_cache_size=8GB -c work_mem=64MB \
-	    -c maintenance_work_mem=1GB -c max_wal_size=8GB -c jit=off" \
-	start >/dev/null
+# off (it only adds compile time here), parallel workers as the default;
+# PostgreSQL's durable defaults (tests/lib/pg.sh, PG_DURABLE).
 PG_UP=1
+PG_DURABLE=1 pg_start -c shared_buffers=2GB -c effective_cache_size=8GB \
+	-c work_mem=64MB -c maintenance_work_mem=1GB -c max_wal_size=8GB ||
+	die "PostgreSQL did not start"
+PGPORT=$PG_PORT
 psql -X -q -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -c "CREATE DATABASE bench"
 pg() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres -d bench "$@"; }
 pg -c "CREATE EXTENSION postgis"

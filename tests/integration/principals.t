@@ -166,8 +166,15 @@ is "$(body_of "$r" | jq '.features | length')" 4 "the admin sees all four"
 
 # Tokens appear in no log.
 center_stop
+STORE=$D/store.db
+if ! store_is_sqlite; then
+	# The store is a PostgreSQL database: all of it, as pg_dump writes it.
+	STORE=$TAP_TMP/store.dump
+	pg_dump "$(sed -n 's/^store = //p' "$D/truce.conf")" >"$STORE"
+	ok $? "the store's database dumped"
+fi
 for t in "$ADMIN" "$v" "$bob" "$carol" "$lia" "$sen"; do
-	if grep -rqa "$t" "$D/log" "$SERVE_LOG" "$TAP_TMP"/serve.*.log "$D/store.db"; then
+	if grep -rqa "$t" "$D/log" "$SERVE_LOG" "$TAP_TMP"/serve.*.log "$STORE"; then
 		ok 1 "token ${t:0:6}... found in a log or the store"
 	else
 		ok 0 "token ${t:0:6}... is in no log, entry or store"

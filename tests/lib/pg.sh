@@ -15,17 +15,21 @@
 #   pg_stop                        stop the cluster and remove its folder.
 # Run as a command, `tests/lib/pg.sh run CMD...` starts a cluster, runs CMD
 # with TRUCE_TEST_STORE=$PG_URI (tests/lib/truce-store.sh gives every center
-# created under it a fresh database of that cluster), and stops it after.
+# created under it a fresh database of that cluster), TRUCE_TEST_PG_URL (its
+# `postgres` database, for tests/unit/test_store_pg.c) and PG_DIR, PG_PORT,
+# PG_URI exported, and stops it after. A script that sources this file
+# under it finds the cluster in those (pg_sql, pg_createdb work on it).
 #
 # PostgreSQL refuses to run as root: as root (the tests and CI are), initdb
 # and the server run as the `postgres` user (runuser) in a folder it owns.
 # fsync, synchronous_commit and full_page_writes are off: a test cluster
-# outlives no crash. PG_BIN overrides /usr/lib/postgresql/15/bin.
+# outlives no crash; PG_DURABLE=1 keeps PostgreSQL's defaults (the
+# benchmarks). PG_BIN overrides /usr/lib/postgresql/15/bin.
 
 : "${PG_BIN:=/usr/lib/postgresql/15/bin}"
-PG_DIR=
-PG_PORT=
-PG_URI=
+PG_DIR=${PG_DIR:-}
+PG_PORT=${PG_PORT:-}
+PG_URI=${PG_URI:-}
 PG_OWNER=
 
 pg_fail() {
@@ -76,7 +80,9 @@ pg_free_port() {
 }
 
 pg_start() {
-	local try
+	local try fast="-c fsync=off -c synchronous_commit=off"
+	fast+=" -c full_page_writes=off"
+	[ -z "${PG_DURABLE:-}" ] || fast=
 	pg_check || return 1
 	PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/truce-pg.XXXXXX") || return 1
 	[ -z "$PG_OWNER" ] || chown "$PG_OWNER:" "$PG_DIR"
@@ -96,8 +102,7 @@ pg_start() {
 		PG_PORT=$(pg_free_port) || return 1
 		if pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" \
 		    -w -t 60 -o "-c listen_addresses=127.0.0.1 -p $PG_PORT \
-		    -k $PG_DIR -c fsync=off -c synchronous_commit=off \
-		    -c full_page_writes=off -c jit=off -c max_connections=200 \
+		    -k $PG_DIR $fast -c jit=off -c max_connections=200 \
 		    $*" start >/dev/null 2>&1; then
 			PG_URI="postgresql://postgres@127.0.0.1:$PG_PORT/"
 			export PG_DIR PG_PORT PG_URI
@@ -151,6 +156,6 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	trap pg_stop EXIT
 	trap 'exit 130' INT TERM
 	pg_start || exit 1
-	TRUCE_TEST_STORE=$PG_URI "$@"
+	TRUCE_TEST_STORE=$PG_URI TRUCE_TEST_PG_URL=${PG_URI}postgres "$@"
 	exit $?
 fi

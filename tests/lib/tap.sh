@@ -95,6 +95,19 @@ like() { # like GOT REGEX NAME
 
 diag() { echo "# $*"; }
 
+skip() { # skip COUNT REASON: COUNT tests skipped, saying why
+	local i
+	for i in $(seq 1 "$1"); do
+		tap_n=$((tap_n + 1))
+		echo "ok $tap_n # skip $2"
+	done
+}
+
+# store_is_sqlite: the centers this test creates keep their store in
+# DIR/store.db (TRUCE_TEST_STORE unset or sqlite), which a test may doctor
+# with sqlite3.
+store_is_sqlite() { [ "${TRUCE_TEST_STORE:-sqlite}" = sqlite ]; }
+
 done_testing() {
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]

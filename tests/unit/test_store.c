@@ -1,12 +1,14 @@
 /*
  * The store suite: the same assertions run against every backend
- * (STYLE.md rule 11). Now: sqlite. Covers apply/commit/applied size,
- * lookup by id, and the query semantics (bbox edges inclusive, time-window
- * overlap, categories, source, member, cursor paging, unlocated forms);
- * and the incidents fusion keeps on the apply path: records, complaint
- * links, merge and split entries, the incident filters (bbox, time,
- * category, zone, cursor), the same incidents live (many commits) and on
- * replay (one), the same as the in-memory book, and reset.
+ * (STYLE.md rule 11): sqlite, and PostgreSQL when TRUCE_TEST_STORE names
+ * a cluster (tests/integration/store_suite.t). Covers apply, commit,
+ * applied size, lookup by id, and the query semantics (bbox edges
+ * inclusive, time-window overlap, categories, source, member, cursor
+ * paging, unlocated forms); and the incidents fusion keeps on the apply
+ * path: records, complaint links, merge and split entries, the incident
+ * filters (bbox, time, category, zone, cursor), the same incidents live
+ * (many commits) and on replay (one), the same as the in-memory book, and
+ * reset.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -85,10 +87,28 @@ run(struct store *s, struct store_query *q, struct rows *r)
 	"{\"observed_at\":%s,\"source\":{\"type\":\"%s\",\"member\":\"%s\"}," \
 	"\"category\":\"%s\",\"location\":%s}"
 
-static void
-suite(const char *kind, const char *target)
+/*
+ * The store NAME of this run: DIR/NAME.db for SQLite; for PostgreSQL, DIR
+ * is a cluster's URI ending in '/' (TRUCE_TEST_STORE) and the store is its
+ * database NAME, fresh, which tests/integration/store_suite.t creates.
+ */
+static struct store *
+open_store(const char *kind, const char *dir, const char *name)
 {
-	struct store *s = store_open(kind, target, 0);
+	char spec[512];
+
+	if (strcmp(kind, "sqlite") == 0) {
+		snprintf(spec, sizeof(spec), "%s/%s.db", dir, name);
+		return store_open(kind, spec, 0);
+	}
+	snprintf(spec, sizeof(spec), "%s%s", dir, name);
+	return store_open(spec, spec, 0);
+}
+
+static void
+suite(const char *kind, const char *dir)
+{
+	struct store *s = open_store(kind, dir, "store");
 	struct store_query q;
 	struct rows r;
 	int64_t applied = -1, idx, n;
@@ -418,7 +438,7 @@ incidents_suite(const char *kind, const char *dir)
 	struct store_incident_query q;
 	struct dump a, b;
 	struct incident_set *mem;
-	char path[512], err[200], ia[40], ib[40], nid[40];
+	char err[200], ia[40], ib[40], nid[40];
 	json_t *rec = NULL, *in;
 	struct decision_error derr[4];
 	int64_t n = -1;
@@ -498,8 +518,7 @@ incidents_suite(const char *kind, const char *dir)
 			diag("entry %zu is missing", i);
 
 	/* Live: one commit per entry, as the sequencer's batches. */
-	snprintf(path, sizeof(path), "%s/live.db", dir);
-	live = store_open(kind, path, 0);
+	live = open_store(kind, dir, "live");
 	store_set_fusion(live, f);
 	for (i = 0; i < nent; i++)
 		if (apply_range(live, i, i + 1) == -1)
@@ -621,8 +640,7 @@ incidents_suite(const char *kind, const char *dir)
 	    "%s: cursor: those created after", kind);
 
 	/* Replay: every entry in one transaction; the same records. */
-	snprintf(path, sizeof(path), "%s/replay.db", dir);
-	replay = store_open(kind, path, 0);
+	replay = open_store(kind, dir, "replay");
 	store_set_fusion(replay, f);
 	ok(apply_range(replay, 0, nent) == 0, "%s: replay in one go", kind);
 	store_incident_query_init(&q);
@@ -638,12 +656,11 @@ incidents_suite(const char *kind, const char *dir)
 	 * entries, then a new connection, then a transaction rolled back
 	 * (the memory it changed is dropped), then the rest two at a time.
 	 */
-	snprintf(path, sizeof(path), "%s/resumed.db", dir);
-	resumed = store_open(kind, path, 0);
+	resumed = open_store(kind, dir, "resumed");
 	store_set_fusion(resumed, f);
 	i = apply_range(resumed, 0, nent / 2);
 	store_close(resumed);
-	resumed = store_open(kind, path, 0);
+	resumed = open_store(kind, dir, "resumed");
 	store_set_fusion(resumed, f);
 	ok(store_prepare_fusion(resumed) == 0,
 	    "%s: fusion's book loads from the tables of a reopened store",
@@ -695,11 +712,19 @@ int
 main(void)
 {
 	char tmpl[] = "/tmp/truce-store.XXXXXX", path[256], *dir;
+	const char *pg;
 
 	dir = mkdtemp(tmpl);
 	snprintf(path, sizeof(path), "%s/store.db", dir);
-	suite("sqlite", path);
+	suite("sqlite", dir);
 	incidents_suite("sqlite", dir);
+	/* The same assertions on PostgreSQL (tests/integration/store_suite.t
+	 * starts the cluster and creates the databases). */
+	if ((pg = getenv("TRUCE_TEST_STORE")) != NULL &&
+	    strncmp(pg, "postgresql://", 13) == 0) {
+		suite("postgresql", pg);
+		incidents_suite("postgresql", pg);
+	}
 	{
 		/* A store of another schema version is refused (rebuild). */
 		sqlite3 *db;
