@@ -771,8 +771,8 @@ open_reader(struct center *c, char *err, size_t errlen)
 		 path, (int)c->cfg.threads + 4)) == NULL) {
 		snprintf(err, errlen,
 		    "cannot open the store %s read-only (has "
-		    "the writer created it?)",
-		    path);
+		    "the writer created it? see above)",
+		    store_kind_is_file(c->cfg.store) ? path : "on PostgreSQL");
 		return -1;
 	}
 	if ((c->cp = checkpointer_follow()) == NULL) {
