@@ -6,7 +6,8 @@
 #                (the dashboard at http://127.0.0.1:8080/, docs/dashboard.md)
 #   make test    deps + build (ASan+UBSan) + every test under prove
 #   make bench   deps + build + benchmarks (bench/RESULTS.md); make
-#                bench-products runs the products' part alone
+#                bench-products runs the products' part alone;
+#                bench-readservers the read servers' (issue 16)
 
 # `make` alone builds the release binary: the first rule below would not be.
 .DEFAULT_GOAL := all
@@ -63,7 +64,8 @@ $(eval $(call flavour,asan,-O1 $(SAN),$(SAN)))
 
 .PHONY: all deps run test test-build bench check-src clean demo test-pg \
 	test-pg-run bench-pgstore bench-mirror \
-	bench-dashboard bench-load bench-products bench-alerts
+	bench-dashboard bench-load bench-products bench-alerts \
+	bench-readservers
 all: build/release/truce web/dist/index.html
 
 deps:
@@ -159,6 +161,14 @@ bench-products: deps
 bench-alerts: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) build/release/truce
 	@bench/alerts/run.sh
+
+# Issue 16's read servers (their section of bench/RESULTS.md): 1, 2 and 4
+# `truce serve --read-only` beside the writer, over SQLite and PostgreSQL;
+# queries/s, p99 and queries per CPU second. READ_SECONDS=2 READ_REPS=1
+# for a quick look.
+bench-readservers: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) build/release/truce
+	@bench/readservers/run.sh
 
 # Issue 16's store backends (bench/pgstore/run.sh, its section of
 # bench/RESULTS.md): ingest and the observation query on SQLite, on

@@ -21,6 +21,7 @@
 #include "alert/alert_rule.h"
 #include "alert/events.h"
 #include "center/center.h"
+#include "center/follower.h"
 #include "center/products.h"
 #include "common/clock.h"
 #include "common/file.h"
@@ -189,6 +190,10 @@ struct events {
 	size_t nstreams;
 	int closing;
 	int stop;
+	/* A read server's hub (center/follower.h): streams only, their
+	   alert events included, but no deliveries or drafts and nothing
+	   written (the writer's hub does that). */
+	int streams_only;
 	int64_t woken_ms; /* when wake_streams last ran (monotonic) */
 	uint64_t cp_seq;
 	int64_t cp_size;
@@ -1053,6 +1058,33 @@ end_gone_streams(struct events *h)
 		}
 }
 
+/*
+ * A read server's hub raises the same alert events as the writer's (the
+ * rules are a function of the log) but delivers nothing: its outbox is
+ * emptied after each entry (under mu), so it holds no memory for them.
+ */
+static void
+outbox_drop(struct events *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->nalerts; i++)
+		alert_clear(&h->alerts[i]);
+	h->nalerts = h->scan = h->first_spot = 0;
+}
+
+/*
+ * Waits until the store has applied size entries, at most timeout_ms: the
+ * writer's sequencer says so, or a read server's follower. 0 or -1.
+ */
+static int
+applied_wait(struct events *h, int64_t size, int timeout_ms)
+{
+	if (h->c->seq != NULL)
+		return sequencer_wait_applied(h->c->seq, size, timeout_ms);
+	return follower_wait(h->c->follower, size, timeout_ms);
+}
+
 /* Processes log entry index (applied to the store). 0 or -1. */
 static int
 follow_one(struct events *h, int64_t index, struct fusion_words *w)
@@ -1075,6 +1107,8 @@ follow_one(struct events *h, int64_t index, struct fusion_words *w)
 		goto done;
 	pthread_mutex_lock(&h->mu);
 	follow_rules(h, e, entry, state, w);
+	if (h->streams_only)
+		outbox_drop(h);
 	pending = e->nalerts > 0;
 	old = h->ring[index % EVENTS_RING];
 	h->ring[index % EVENTS_RING] = e;
@@ -1118,8 +1152,7 @@ follower_main(void *arg)
 		}
 		pthread_mutex_unlock(&h->mu);
 		n = 0;
-		if (sequencer_wait_applied(h->c->seq, next + 1,
-			FOLLOW_TICK_MS) == 0)
+		if (applied_wait(h, next + 1, FOLLOW_TICK_MS) == 0)
 			do {
 				if (follow_one(h, next, w) == -1) {
 					/* Skip it rather than stop the
@@ -1129,9 +1162,8 @@ follower_main(void *arg)
 					pthread_mutex_unlock(&h->mu);
 				}
 				next++;
-			} while (++n < 4096 &&
-			    sequencer_wait_applied(h->c->seq, next + 1, 0) ==
-				0);
+			} while (
+			    ++n < 4096 && applied_wait(h, next + 1, 0) == 0);
 		now = mono_ms();
 		pthread_mutex_lock(&h->mu);
 		if (now - last_tick >= FOLLOW_TICK_MS) {
@@ -2157,7 +2189,7 @@ events_start(struct center *c, char *err, size_t errlen)
 	struct events *h;
 	char path[PATH_MAX];
 
-	if (c->seq == NULL || c->readers == NULL) {
+	if ((c->seq == NULL && c->follower == NULL) || c->readers == NULL) {
 		snprintf(err, errlen, "events: the center is open read-only");
 		return NULL;
 	}
@@ -2173,7 +2205,8 @@ events_start(struct center *c, char *err, size_t errlen)
 	pthread_mutex_init(&h->back_mu, NULL);
 	pthread_cond_init(&h->cv, NULL);
 	h->start_size = entrylog_size(c->log);
-	if (load_files(h, err, errlen) == -1)
+	h->streams_only = c->seq == NULL;
+	if (!h->streams_only && load_files(h, err, errlen) == -1)
 		goto fail;
 	memset(&g, 0, sizeof(g));
 	if (c->geo != NULL) {
@@ -2184,7 +2217,7 @@ events_start(struct center *c, char *err, size_t errlen)
 	center_path(c->dir, "store.db", path, sizeof(path));
 	if ((h->fusion = fusion_new(&g)) == NULL ||
 	    (h->st = store_open(c->cfg.store, path, STORE_READONLY)) == NULL ||
-	    (h->multi = curl_multi_init()) == NULL) {
+	    (!h->streams_only && (h->multi = curl_multi_init()) == NULL)) {
 		snprintf(err, errlen,
 		    "events: cannot open the store or "
 		    "start libcurl");
@@ -2196,6 +2229,8 @@ events_start(struct center *c, char *err, size_t errlen)
 	}
 	h->follower_started = 1;
 	pthread_setname_np(h->follower, "events"); /* for top -H */
+	if (h->streams_only)
+		return h;
 	if (pthread_create(&h->deliverer, NULL, deliverer_main, h) != 0) {
 		snprintf(err, errlen, "events: cannot start the deliveries");
 		goto fail;

@@ -62,7 +62,10 @@ struct events_filter {
 /*
  * Starts the hub of center c (opened with CENTER_WRITE; not owned): loads
  * the secrets and acknowledgements, replays the log through the rules,
- * then follows it and delivers. NULL with a message in err.
+ * then follows it and delivers. For a read server (CENTER_READ_ONLY) it
+ * only serves streams: it follows the applied size (center/follower.h),
+ * raises the same events, alerts included, and delivers, drafts and
+ * writes nothing. NULL with a message in err.
  */
 struct events *events_start(struct center *c, char *err, size_t errlen);
 

@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "center/center.h"
+#include "center/follower.h"
 #include "center/geopin.h"
 #include "center/keyfile.h"
 #include "common/file.h"
@@ -832,6 +833,125 @@ store_damage_message(const char *dir, char *err, size_t errlen)
 	    dir, was, dir);
 }
 
+/*
+ * The log's verifier key as the genesis entry (index 0) names it, into
+ * c->log_vkey: a read server needs no signing key. 0, or -1 with err.
+ */
+static int
+genesis_log_key(struct center *c, char *err, size_t errlen)
+{
+	uint8_t *bytes = NULL;
+	size_t len;
+	json_t *g = NULL;
+	const char *key;
+	int rc = -1;
+
+	if (entrylog_read(c->log, 0, &bytes, &len) == -1) {
+		snprintf(err, errlen,
+		    "the store has applied no log entry yet: "
+		    "start the writer (truce serve %s) first",
+		    c->dir);
+		goto done;
+	}
+	if ((g = json_loadb((const char *)bytes, len, 0, NULL)) == NULL ||
+	    (key = json_string_value(json_object_get(g, "log_key"))) == NULL ||
+	    strlen(key) >= sizeof(c->log_vkey)) {
+		snprintf(err, errlen,
+		    "log entry 0 is not a genesis entry naming the "
+		    "log's key (log_key)");
+		goto done;
+	}
+	snprintf(c->log_vkey, sizeof(c->log_vkey), "%s", key);
+	rc = 0;
+done:
+	json_decref(g);
+	free(bytes);
+	return rc;
+}
+
+/*
+ * What a read server's PostgreSQL sessions add to the store's URI (libpq's
+ * query parameters): every transaction read-only, PostgreSQL's own guard
+ * that nothing is written, and a name in pg_stat_activity.
+ */
+#define READER_PG_OPTIONS                                                   \
+	"options=-c%20default_transaction_read_only%3Don&application_name=" \
+	"truce-read-server"
+
+/*
+ * The store a read server opens (store_open's kind): the configuration's,
+ * read-only sessions for PostgreSQL (into buf of len bytes). When the URI
+ * would be too long the configuration's is used as it is, said once.
+ */
+static const char *
+reader_store(const struct center *c, char *buf, size_t len)
+{
+	int n;
+
+	if (!store_pg_uri(c->cfg.store))
+		return c->cfg.store;
+	n = snprintf(buf, len, "%s%c%s", c->cfg.store,
+	    strchr(c->cfg.store, '?') != NULL ? '&' : '?', READER_PG_OPTIONS);
+	if (n < 0 || (size_t)n >= len || n > STORE_PG_URI_MAX) {
+		log_warnx("read server: the store's URI leaves no room for "
+			  "read-only sessions (%d bytes at most): its sessions "
+			  "are not set read-only",
+		    STORE_PG_URI_MAX);
+		return c->cfg.store;
+	}
+	return buf;
+}
+
+/*
+ * center_open with CENTER_READ_ONLY: the read server's view of the center
+ * in c->dir (center.h), its configuration loaded. 0, or -1 with err.
+ */
+static int
+open_reader(struct center *c, char *err, size_t errlen)
+{
+	char path[PATH_MAX], joint[PATH_MAX], kind[STORE_PG_URI_MAX + 1];
+	struct geodigest gd;
+
+	if (center_path(c->dir, "log", path, sizeof(path)) == -1 ||
+	    center_path(c->dir, "log/checkpoint.joint", joint, sizeof(joint)) ==
+		-1) {
+		snprintf(err, errlen, "%s: path too long", c->dir);
+		return -1;
+	}
+	if ((c->log = entrylog_open_follower(path)) == NULL) {
+		snprintf(err, errlen,
+		    "a read server reads the writer's log %s and "
+		    "cannot open it (see above)",
+		    path);
+		return -1;
+	}
+	if (center_path(c->dir, "store.db", path, sizeof(path)) == -1) {
+		snprintf(err, errlen, "%s: path too long", c->dir);
+		return -1;
+	}
+	if ((c->readers = store_pool_new(reader_store(c, kind, sizeof(kind)),
+		 path, (int)c->cfg.threads + 4)) == NULL) {
+		snprintf(err, errlen,
+		    "cannot open the store %s read-only (has "
+		    "the writer created it? see above)",
+		    store_kind_is_file(c->cfg.store) ? path : "on PostgreSQL");
+		return -1;
+	}
+	if ((c->cp = checkpointer_follow()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if ((c->follower = follower_start(c->log, c->readers, c->cp, joint,
+		 c->cfg.follow_ms, err, errlen)) == NULL)
+		return -1;
+	/* The geography, as the writer's: the map's layers (GET /v1/geo),
+	   reports' maps and events' places read it. Nothing is applied. */
+	if (center_open_fusion(&c->cfg, &c->geo, &c->fusion, &gd, path, err,
+		errlen) == -1)
+		return -1;
+	return genesis_log_key(c, err, errlen);
+}
+
 struct center *
 center_open(const char *dir, int flags, char *err, size_t errlen)
 {
@@ -850,6 +970,11 @@ center_open(const char *dir, int flags, char *err, size_t errlen)
 	if (center_path(dir, "truce.conf", path, sizeof(path)) == -1 ||
 	    config_load(path, &c->cfg, err, errlen) == -1)
 		goto fail;
+	if (flags & CENTER_READ_ONLY) {
+		if (open_reader(c, err, errlen) == -1)
+			goto fail;
+		return c;
+	}
 	if ((c->log = open_log(dir, err, errlen)) == NULL)
 		goto fail;
 	center_path(dir, "store.db", path, sizeof(path));
@@ -942,6 +1067,7 @@ center_close(struct center *c)
 	if (c == NULL)
 		return;
 	sequencer_stop(c->seq);
+	follower_stop(c->follower);
 	checkpointer_stop(c->cp);
 	store_pool_free(c->readers);
 	store_close(c->store);

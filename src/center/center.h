@@ -44,6 +44,7 @@ struct sequencer;
 struct checkpointer;
 struct layers;
 struct fusion;
+struct follower;
 
 struct center {
 	char dir[PATH_MAX];
@@ -55,10 +56,19 @@ struct center {
 	struct store_pool *readers; /* idem: read connections for threads */
 	struct layers *geo;	    /* the geography fusion reads, or NULL */
 	struct fusion *fusion;	    /* on the writer's apply path, or NULL */
+	struct follower *follower;  /* a read server's (CENTER_READ_ONLY) */
 	char log_vkey[512];	    /* the log's verifier key, C2SP form */
 };
 
 #define CENTER_WRITE 1 /* start the sequencer */
+/*
+ * A read server beside a writer (docs/readservers.md): the log opened as
+ * a follower (no lock, read-only), the store read-only through readers
+ * only (store is NULL), a checkpointer that only serves the joint
+ * checkpoint, and a follower (center/follower.h) raising the log's size
+ * to the store's applied size. Nothing in DIR is written.
+ */
+#define CENTER_READ_ONLY 2
 
 #define CENTER_MAX_PARTIES 16
 
@@ -137,7 +147,8 @@ int center_revoke_principal(struct center *c, const char *by, const char *name,
 /*
  * Opens the center in dir: loads and checks its configuration, locks and
  * recovers the log, catches the store up with it and, with CENTER_WRITE,
- * starts the sequencer. NULL with a message in err on failure.
+ * starts the sequencer; with CENTER_READ_ONLY opens a read server's view
+ * instead (above). NULL with a message in err on failure.
  */
 struct center *center_open(const char *dir, int flags, char *err,
     size_t errlen);

@@ -80,6 +80,15 @@ static const struct config_entry table[] = {
 	{ "max_large_bodies", INT(max_large_bodies), "2", 1, 256,
 	    "large JSON bodies received or parsed at once, server-wide (503 "
 	    "above)" },
+	{ "read_wait_max_ms", INT(read_wait_max_ms), "10000", 0, 60000,
+	    "ms a read asking ?min_size=N waits at most for the store to "
+	    "apply N log entries (503 with Retry-After beyond)" },
+	{ "follow_ms", INT(follow_ms), "20", 1, 10000,
+	    "a read server (truce serve --read-only) reads the store's "
+	    "applied size this often, in ms" },
+	{ "writer", STR(writer), "", 0, 0,
+	    "the URL of the center's writer, which a read server names when "
+	    "it refuses a write (docs/readservers.md)" },
 	{ "witness", CT_WITNESS, 0, 0, "", 0, CONFIG_MAX_WITNESSES,
 	    "a member's witness: URL VKEY (C2SP tlog-witness URL prefix and "
 	    "its cosignature verifier key); repeat per witness" },

@@ -42,6 +42,9 @@ struct config {
 	int64_t max_json_values;  /* values in one JSON body */
 	int64_t large_body_bytes; /* a body above is large ... */
 	int64_t max_large_bodies; /* ... and so many are in flight */
+	int64_t read_wait_max_ms; /* ?min_size= waits this long at most */
+	int64_t follow_ms;	  /* a read server polls the store so often */
+	char writer[256];	  /* the writer a read server names, or "" */
 	struct config_witness witnesses[CONFIG_MAX_WITNESSES];
 	size_t nwitnesses;
 	int64_t witness_quorum; /* cosignatures for a joint checkpoint;

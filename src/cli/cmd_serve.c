@@ -1,7 +1,9 @@
 /*
- * truce serve DIR [--listen HOST:PORT] [--check]
+ * truce serve DIR [--listen HOST:PORT] [--read-only] [--check]
  * Serves the center's HTTP API until SIGINT/SIGTERM, then finishes the
  * requests in flight, lets the sequencer sync what it holds, and exits 0.
+ * With --read-only it is a read server beside the writer of DIR
+ * (docs/readservers.md): it takes no lock and writes nothing.
  */
 #include <getopt.h>
 #include <malloc.h>
@@ -22,7 +24,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: truce serve DIR [--listen HOST:PORT] [--tls-cert PEM "
-	    "--tls-key PEM]\n                   [--check]\n\n"
+	    "--tls-key PEM]\n                   [--read-only] [--check]\n\n"
 	    "Serves the center in DIR over HTTP (default: `listen` of "
 	    "DIR/truce.conf,\n127.0.0.1:8080; port 0 picks a free port) until "
 	    "SIGINT or SIGTERM.\n\n"
@@ -30,6 +32,10 @@ usage(FILE *f)
 	    "  --tls-cert PEM, --tls-key PEM\n"
 	    "                 serve HTTPS with this certificate (chain) and "
 	    "key (or\n                 tls_cert and tls_key in truce.conf)\n"
+	    "  --read-only    a read server beside the writer of DIR: serves "
+	    "the read\n                 routes from its store and log, "
+	    "takes no lock, writes\n                 nothing; writes answer "
+	    "405 (docs/readservers.md)\n"
 	    "  --check        validate the configuration, print "
 	    "`configuration OK` or\n"
 	    "                 what is wrong, and exit\n"
@@ -50,6 +56,7 @@ cmd_serve(int argc, char **argv)
 		{ "routes", no_argument, NULL, 'R' },
 		{ "tls-cert", required_argument, NULL, 'C' },
 		{ "tls-key", required_argument, NULL, 'K' },
+		{ "read-only", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *listen = NULL, *tls_cert = NULL, *tls_key = NULL;
@@ -59,13 +66,14 @@ cmd_serve(int argc, char **argv)
 	struct control *ctl = NULL;
 	struct config cfg;
 	sigset_t set;
-	int ch, check = 0, sig = 0;
+	int ch, check = 0, sig = 0, read_only = 0;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'l': listen = optarg; break;
 		case 'c': check = 1; break;
+		case 'r': read_only = 1; break;
 		case 'C': tls_cert = optarg; break;
 		case 'K': tls_key = optarg; break;
 		case 'h': usage(stdout); return 0;
@@ -124,8 +132,9 @@ cmd_serve(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if ((c = center_open(argv[optind], CENTER_WRITE, err, sizeof(err))) ==
-	    NULL) {
+	if ((c = center_open(argv[optind],
+		 read_only ? CENTER_READ_ONLY : CENTER_WRITE, err,
+		 sizeof(err))) == NULL) {
 		fprintf(stderr, "truce serve: %s\n", err);
 		return 1;
 	}
@@ -138,24 +147,28 @@ cmd_serve(int argc, char **argv)
 		center_close(c);
 		return 2;
 	}
-	sequencer_warm(c->seq);
+	if (c->seq != NULL)
+		sequencer_warm(c->seq);
 	if ((srv = server_start(c, listen ? listen : c->cfg.listen, err,
 		 sizeof(err))) == NULL) {
 		fprintf(stderr, "truce serve: %s\n", err);
 		center_close(c);
 		return 1;
 	}
+	/* The control socket is the writer's: a read server makes none. */
 	snprintf(err, sizeof(err), "%s: path too long", argv[optind]);
-	if (center_path(argv[optind], "control.sock", path, sizeof(path)) ==
-		-1 ||
-	    (ctl = control_start(c, path, err, sizeof(err))) == NULL) {
+	if (!read_only &&
+	    (center_path(argv[optind], "control.sock", path, sizeof(path)) ==
+		    -1 ||
+		(ctl = control_start(c, path, err, sizeof(err))) == NULL)) {
 		fprintf(stderr, "truce serve: %s\n", err);
 		server_stop(srv, 1000);
 		center_close(c);
 		return 1;
 	}
-	printf("truce: serving %s (log size %lld) on %s://%.*s:%u\n",
-	    c->cfg.origin, (long long)entrylog_size(c->log),
+	printf("truce: serving %s%s (log size %lld) on %s://%.*s:%u\n",
+	    c->cfg.origin, read_only ? " read-only" : "",
+	    (long long)entrylog_size(c->log),
 	    c->cfg.tls_cert[0] != '\0' ? "https" : "http",
 	    (int)(strrchr(listen ? listen : c->cfg.listen, ':') -
 		(listen ? listen : c->cfg.listen)),

@@ -58,7 +58,8 @@ struct entrylog {
 	/* Set once a sync fails: the state on disk is unknown from then on
 	   (PostgreSQL's lesson: a failed fsync is not retried). */
 	char failed[160];
-	int nospace; /* the last append failed for want of space */
+	int nospace;  /* the last append failed for want of space */
+	int follower; /* opened by entrylog_open_follower: never appends */
 };
 
 /*
@@ -805,6 +806,60 @@ fail:
 	return NULL;
 }
 
+struct entrylog *
+entrylog_open_follower(const char *dir)
+{
+	struct entrylog *log;
+
+	if ((log = calloc(1, sizeof(*log))) == NULL)
+		return NULL;
+	log->data_fd = log->index_fd = log->hash_fd = log->lock_fd = -1;
+	log->follower = 1;
+	snprintf(log->dir, sizeof(log->dir), "%s", dir);
+	pthread_mutex_init(&log->mu, NULL);
+	if ((log->data_fd = open_in(dir, "entries", O_RDONLY, 0)) == -1 ||
+	    (log->index_fd = open_in(dir, "index", O_RDONLY, 0)) == -1 ||
+	    (log->hash_fd = open_in(dir, "hashes", O_RDONLY, 0)) == -1)
+		goto fail;
+	return log;
+fail:
+	entrylog_close(log);
+	return NULL;
+}
+
+int
+entrylog_follow(struct entrylog *log, int64_t size)
+{
+	struct stat ist, hst;
+	uint64_t need;
+
+	if (!log->follower || size < 0)
+		return -1;
+	if (size <= entrylog_size(log))
+		return 0;
+	need = (uint64_t)merkle_stored_hash_count(size) * MERKLE_HASH_SIZE;
+	if (fstat(log->index_fd, &ist) == -1 ||
+	    fstat(log->hash_fd, &hst) == -1) {
+		log_warn("log %s: stat", log->dir);
+		return -1;
+	}
+	if ((uint64_t)ist.st_size < (uint64_t)size * 8 ||
+	    (uint64_t)hst.st_size < need) {
+		log_warnx("log %s holds fewer than the %lld entries the store "
+			  "has applied (index %lld bytes, hashes %lld bytes): "
+			  "is it the writer's log?",
+		    log->dir, (long long)size, (long long)ist.st_size,
+		    (long long)hst.st_size);
+		return -1;
+	}
+	/* Mapped before the size that needs it is published, as appends. */
+	map_hashes(log, need);
+	pthread_mutex_lock(&log->mu);
+	log->size = size;
+	pthread_mutex_unlock(&log->mu);
+	return 0;
+}
+
 void
 entrylog_close(struct entrylog *log)
 {
@@ -851,6 +906,10 @@ entrylog_append(struct entrylog *log, const struct entrylog_entry *e, size_t n)
 
 	if (n == 0)
 		return 0;
+	if (log->follower) {
+		log_warnx("log %s: a follower does not append", log->dir);
+		return -1;
+	}
 	if (entrylog_failed(log, NULL, 0)) {
 		log_warnx("log %s: refusing entries after a failed sync",
 		    log->dir);
@@ -965,7 +1024,7 @@ entrylog_unappend(struct entrylog *log, int64_t size)
 	uint8_t b[8];
 	uint64_t end = 0;
 
-	if (size < 0 || size > entrylog_size(log))
+	if (log->follower || size < 0 || size > entrylog_size(log))
 		return -1;
 	if (size > 0 && full_pread(log->index_fd, b, 8, (size - 1) * 8) == -1) {
 		log_warn("log %s: read index", log->dir);

@@ -70,6 +70,26 @@ struct entrylog_anchor {
 struct entrylog *entrylog_open(const char *dir, int create,
     const struct entrylog_anchor *anchors, size_t nanchors);
 
+/*
+ * Opens the log in dir as a follower, for a read server beside the
+ * process that appends (truce serve --read-only, docs/readservers.md):
+ * `entries`, `index` and `hashes` read-only, no lock taken, nothing
+ * verified or repaired (the appender does that), and size 0 until
+ * entrylog_follow says how far the appender's store has applied. Appends
+ * and unappends are refused. NULL (reported) if a file cannot be opened.
+ */
+struct entrylog *entrylog_open_follower(const char *dir);
+
+/*
+ * Raises a follower's size to size (never lowers it): the appender syncs
+ * entries, index and hashes before its store applies them, so a size the
+ * store has applied is on disk. 0, or -1 (reported) if log is no follower
+ * or its files hold fewer than size entries (not the appender's log).
+ * Called from one thread; readers may run meanwhile. Cost: two fstat(2)
+ * and, when the log outgrew the mapping, one mmap(2).
+ */
+int entrylog_follow(struct entrylog *log, int64_t size);
+
 /* Closes the log and releases its lock; NULL does nothing. */
 void entrylog_close(struct entrylog *log);
 

@@ -400,6 +400,7 @@ fetched(struct request *r)
 	MHD_add_response_header(resp, "Content-Disposition", "attachment");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "Truce-Custody-Index", idx);
+	http_reflects(r, resp);
 	ret = MHD_queue_response(r->conn, 200, resp);
 	MHD_destroy_response(resp);
 	return ret;

@@ -39,10 +39,11 @@
 #define CACHE_POLICY(t) ((t)->width == TILE_WIDTH ? IMMUTABLE : "no-cache")
 
 /*
- * The log size tiles and proofs are served up to: the log's, or, on a
- * read-only server (a member's mirror, no sequencer), the size of the
- * joint checkpoint it verified: entries it appended during a round are
- * not served before the round's root check accepted them.
+ * The log size tiles and proofs are served up to: the log's (on a read
+ * server, the store's applied size, center/follower.h), or, on a member's
+ * mirror (no sequencer, no follower), the size of the joint checkpoint it
+ * verified: entries it appended during a round are not served before the
+ * round's root check accepted them.
  */
 static int64_t
 served_size(struct request *r)
@@ -50,7 +51,7 @@ served_size(struct request *r)
 	struct center *c = r->srv->center;
 	int64_t size = entrylog_size(c->log), joint;
 
-	if (c->seq == NULL && c->cp != NULL &&
+	if (c->seq == NULL && c->follower == NULL && c->cp != NULL &&
 	    (joint = checkpointer_joint_size(c->cp)) < size)
 		size = joint;
 	return size;

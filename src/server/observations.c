@@ -491,6 +491,7 @@ json_text(struct request *r, unsigned int status, struct obsfeature_text *t)
 	t->p = NULL;
 	MHD_add_response_header(resp, "Content-Type", "application/json");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	http_reflects(r, resp);
 	ret = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret;

@@ -89,6 +89,9 @@ struct request {
 				       authenticating) */
 	struct query query;	    /* the query string, checked against the
 				       route's names (server/query.h) */
+	const char *min_size;	    /* ?min_size= of a read, or NULL */
+	int64_t log_size;	    /* X-Truce-Log-Size of the answer, or -1
+				       (server.c, reflect) */
 	route_fn written;	    /* answers a write once it is durable */
 	void *ctx;		    /* a route's own state, freed with ... */
 	void (*ctx_free)(void *ctx);
@@ -134,6 +137,12 @@ struct route {
 	const char *const *params; /* the query parameters it takes,
 				      NULL-ended; NULL: none (query.h) */
 };
+
+/*
+ * Adds X-Truce-Log-Size (the log size r's answer reflects, docs/api.md) to
+ * resp when r is a read; every answer queued without http_queue calls it.
+ */
+void http_reflects(const struct request *r, struct MHD_Response *resp);
 
 /* Queues a JSON body (compact, reals with 10 significant digits). */
 enum MHD_Result http_json(struct request *r, unsigned int status, json_t *body);

@@ -30,12 +30,14 @@
 
 #include "alert/events.h"
 #include "center/center.h"
+#include "center/follower.h"
 #include "common/clock.h"
 #include "common/file.h"
 #include "common/heap.h"
 #include "common/jsonmem.h"
 #include "common/log.h"
 #include "common/num.h"
+#include "ledger/checkpointer.h"
 #include "ledger/entrylog.h"
 #include "ledger/sequencer.h"
 #include "record/canon.h"
@@ -235,6 +237,17 @@ http_json_whole(const struct request *r)
 	return 0;
 }
 
+void
+http_reflects(const struct request *r, struct MHD_Response *resp)
+{
+	char size[24];
+
+	if (r->log_size < 0)
+		return;
+	snprintf(size, sizeof(size), "%lld", (long long)r->log_size);
+	MHD_add_response_header(resp, "X-Truce-Log-Size", size);
+}
+
 static enum MHD_Result
 queue(struct request *r, unsigned int status, struct MHD_Response *resp)
 {
@@ -250,6 +263,7 @@ queue(struct request *r, unsigned int status, struct MHD_Response *resp)
 	if (r->close)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
 		    "close");
+	http_reflects(r, resp);
 	MHD_add_response_header(resp, "Content-Security-Policy", WEB_CSP);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
@@ -295,6 +309,7 @@ reason(unsigned int status)
 	case 409: return "Conflict";
 	case 413: return "Content Too Large";
 	case 415: return "Unsupported Media Type";
+	case 421: return "Misdirected Request";
 	case 422: return "Unprocessable Content";
 	case 429: return "Too Many Requests";
 	case 500: return "Internal Server Error";
@@ -852,6 +867,30 @@ admit_body(struct request *r, enum MHD_Result *ret)
 	return 0;
 }
 
+/* 1 if r only reads (GET, HEAD): its answer says the log size it reflects. */
+static int
+is_read(const struct request *r)
+{
+	return strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
+}
+
+/*
+ * The applied size of the store as one read connection sees it: the size
+ * a read answers from when the writer's store cannot keep up. -1 on error.
+ */
+static int64_t
+store_size_now(struct server *srv)
+{
+	struct store *s;
+	int64_t size = -1;
+
+	s = store_pool_get(srv->readers);
+	if (store_applied_size(s, &size) == -1)
+		size = -1;
+	store_pool_put(srv->readers, s);
+	return size;
+}
+
 /*
  * Read-your-writes: the store follows the log a little behind
  * (ledger/sequencer.h), so a request that reads the store first waits until
@@ -859,21 +898,54 @@ admit_body(struct request *r, enum MHD_Result *ret)
  * read the log only. Submitting observations reads no state a write changes
  * but the principals, and a change of principals is answered only once the
  * store has applied it, so it need not wait (and ingest does not wait for
- * the store's indexing).
+ * the store's indexing). A read's answer then reflects at least that size
+ * (X-Truce-Log-Size, set here and raised by reflect_min_size): on the
+ * writer the log's size at arrival, which the store has applied once the
+ * wait is over; on a read server the applied size its follower read last
+ * (center/follower.h); on a member's mirror the size it serves.
  */
 static int
 caught_up(struct request *r, enum MHD_Result *ret)
 {
 	struct center *c = r->srv->center;
+	char why[256], detail[400];
+	int64_t size;
 
-	if (c->seq == NULL || r->route->roles == 0 ||
-	    r->route->fn == observations_post)
+	if (c->follower != NULL) {
+		if (r->route->fn != health &&
+		    follower_trouble(c->follower, why, sizeof(why))) {
+			snprintf(detail, sizeof(detail),
+			    "this read server cannot follow the writer's "
+			    "store: %s",
+			    why);
+			*ret = problem_retry(r, 503, 1, detail);
+			return -1;
+		}
+		if (is_read(r))
+			r->log_size = follower_size(c->follower);
+		return 0;
+	}
+	if (c->seq == NULL) {
+		/* A mirror serves what its joint checkpoint covers. */
+		size = entrylog_size(c->log);
+		if (c->cp != NULL && checkpointer_joint_size(c->cp) < size)
+			size = checkpointer_joint_size(c->cp);
+		if (is_read(r))
+			r->log_size = size;
+		return 0;
+	}
+	size = entrylog_size(c->log);
+	if (is_read(r))
+		r->log_size = size;
+	if (r->route->roles == 0 || r->route->fn == observations_post)
 		return 0;
 	/* A store that cannot apply (a full disk) answers with what it has. */
-	if (sequencer_trouble(c->seq) >= 0)
+	if (sequencer_trouble(c->seq) >= 0) {
+		if (is_read(r))
+			r->log_size = store_size_now(r->srv);
 		return 0;
-	if (sequencer_wait_applied(c->seq, entrylog_size(c->log),
-		STORE_WAIT_MS) == 0)
+	}
+	if (sequencer_wait_applied(c->seq, size, STORE_WAIT_MS) == 0)
 		return 0;
 	*ret = http_problem(r, 503,
 	    "the store is more than %d ms behind the "
@@ -882,7 +954,68 @@ caught_up(struct request *r, enum MHD_Result *ret)
 	return -1;
 }
 
+/*
+ * ?min_size=N on a read (docs/api.md "Log size"): waits until the store
+ * has applied at least N log entries, at most read_wait_max_ms, as a
+ * client that wrote at the writer and reads at a read server asks to see
+ * its write. 0 with r->log_size raised to what the answer reflects, or -1
+ * with 400 (not a size) or 503 and Retry-After (not reached in time).
+ */
+static int
+reflect_min_size(struct request *r, enum MHD_Result *ret)
+{
+	struct center *c = r->srv->center;
+	int64_t want, bound = c->cfg.read_wait_max_ms, have;
+	char detail[480], err[160];
+	int reached;
+
+	if (r->min_size == NULL)
+		return 0;
+	if (num_parse_i64(r->min_size, 0, INT64_MAX, &want, err, sizeof(err)) ==
+	    -1) {
+		*ret = http_problem(r, 400, "min_size: %s", err);
+		return -1;
+	}
+	if (want <= r->log_size)
+		return 0;
+	if (c->follower != NULL) {
+		reached = follower_wait(c->follower, want, bound) == 0;
+		have = follower_size(c->follower);
+	} else if (c->seq != NULL && sequencer_trouble(c->seq) < 0) {
+		reached = sequencer_wait_applied(c->seq, want, (int)bound) == 0;
+		have = reached ? want : store_size_now(r->srv);
+	} else {
+		/* A mirror, or a writer whose store cannot apply: no wait. */
+		reached = 0;
+		bound = 0;
+		have = r->log_size;
+	}
+	if (reached) {
+		r->log_size = want > have ? want : have;
+		return 0;
+	}
+	r->log_size = have;
+	if (bound == 0 && c->follower == NULL)
+		snprintf(detail, sizeof(detail),
+		    "min_size: this server holds %lld log entries, fewer than "
+		    "the %lld asked, and does not wait for more (a mirror, or "
+		    "a store that cannot apply: the server's log says why)",
+		    (long long)have, (long long)want);
+	else
+		snprintf(detail, sizeof(detail),
+		    "min_size: the store has applied %lld log entries, fewer "
+		    "than the %lld asked, and did not reach them within %lld "
+		    "ms (read_wait_max_ms); try again, or ask %s",
+		    (long long)have, (long long)want, (long long)bound,
+		    c->follower != NULL && c->cfg.writer[0] != '\0'
+			? c->cfg.writer
+			: "the writer");
+	*ret = problem_retry(r, 503, 1, detail);
+	return -1;
+}
+
 struct query_ctx {
+	struct request *r;
 	struct query *q;
 	char err[320];
 };
@@ -894,6 +1027,23 @@ query_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
 	struct query_ctx *qc = cls;
 
 	(void)kind;
+	/* Every read takes min_size (reflect_min_size), whatever its route. */
+	if (is_read(qc->r) && key_size == 8 &&
+	    memcmp(key, "min_size", 8) == 0) {
+		if (qc->r->min_size != NULL) {
+			snprintf(qc->err, sizeof(qc->err),
+			    "query parameter 'min_size' is given twice");
+			return MHD_NO;
+		}
+		if (value == NULL || strlen(value) != value_size) {
+			snprintf(qc->err, sizeof(qc->err),
+			    "query parameter 'min_size' needs a log size "
+			    "(a decimal number)");
+			return MHD_NO;
+		}
+		qc->r->min_size = value;
+		return MHD_YES;
+	}
 	return query_add(qc->q, key, key_size, value, value_size, qc->err,
 		   sizeof(qc->err)) == 0
 	    ? MHD_YES
@@ -911,6 +1061,7 @@ admit_query(struct request *r, enum MHD_Result *ret)
 	struct query_ctx qc;
 
 	query_init(&r->query, r->route->params);
+	qc.r = r;
 	qc.q = &r->query;
 	qc.err[0] = '\0';
 	MHD_get_connection_values_n(r->conn, MHD_GET_ARGUMENT_KIND, query_arg,
@@ -995,6 +1146,43 @@ admit_framing(struct request *r, const char *version, enum MHD_Result *ret)
 	return 0;
 }
 
+/*
+ * 405 to a write sent to a read server (truce serve --read-only): nothing
+ * is changed, and the answer names the writer (`writer` in truce.conf).
+ */
+static enum MHD_Result
+read_server_refuses(struct request *r)
+{
+	const char *writer = r->srv->center->cfg.writer;
+	char detail[512];
+	struct MHD_Response *resp;
+	json_t *problem;
+	char *text;
+
+	snprintf(detail, sizeof(detail),
+	    "%s is not allowed on %.100s: this is a read server (truce serve "
+	    "--read-only) and changes nothing; send writes to the center's "
+	    "writer%s%s",
+	    r->method, r->url, writer[0] != '\0' ? " at " : "", writer);
+	problem = http_problem_new(405, detail);
+	if (problem != NULL && writer[0] != '\0')
+		json_object_set_new(problem, "writer", json_string(writer));
+	text = problem != NULL ? json_dumps(problem, JSON_COMPACT) : NULL;
+	json_decref(problem);
+	if (text == NULL)
+		return MHD_NO;
+	resp = MHD_create_response_from_buffer(strlen(text), text,
+	    MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type",
+	    "application/problem+json");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	return queue(r, 405, resp);
+}
+
 /* Checks route, token, role and body headers; queues an error or 0. */
 static int
 admit(struct request *r, enum MHD_Result *ret)
@@ -1008,6 +1196,11 @@ admit(struct request *r, enum MHD_Result *ret)
 		    : http_problem(r, 404, "no such resource: %.100s", r->url);
 		return -1;
 	}
+	/* A read server changes nothing: every write goes to the writer. */
+	if (r->srv->center->follower != NULL && !is_read(r)) {
+		*ret = read_server_refuses(r);
+		return -1;
+	}
 	/* A center opened without a sequencer (a member's mirror) only
 	   reads. */
 	if (r->srv->center->seq == NULL && strcmp(r->method, "GET") != 0 &&
@@ -1016,6 +1209,19 @@ admit(struct request *r, enum MHD_Result *ret)
 		    "%s is not allowed on %.100s: this server is a read-only "
 		    "mirror",
 		    r->method, r->url);
+		return -1;
+	}
+	/* A read server streams events; alert rules and deliveries are the
+	   writer's (its hub evaluates and delivers them). */
+	if (r->srv->center->follower != NULL &&
+	    strncmp(r->route->path, "/v1/alerts/", 11) == 0) {
+		*ret = http_problem(r, 404,
+		    "%.100s: alert rules and deliveries are the writer's, "
+		    "not a read server's; ask %s",
+		    r->url,
+		    r->srv->center->cfg.writer[0] != '\0'
+			? r->srv->center->cfg.writer
+			: "the center's writer");
 		return -1;
 	}
 	if (r->srv->events == NULL &&
@@ -1040,7 +1246,7 @@ admit(struct request *r, enum MHD_Result *ret)
 			return -1;
 		}
 	}
-	if (admit_query(r, ret) == -1)
+	if (admit_query(r, ret) == -1 || reflect_min_size(r, ret) == -1)
 		return -1;
 	if (r->route->body != BODY_NONE)
 		return admit_body(r, ret);
@@ -1074,9 +1280,18 @@ submitted(struct seq_request *sr, int status, void *arg)
 enum MHD_Result
 http_submit(struct request *r, const json_t *entry, route_fn written)
 {
+	const char *writer = r->srv->center->cfg.writer;
 	enum MHD_Result ret;
 	size_t len;
 
+	/* A read that records an entry (fetching evidence is a step of its
+	   chain of custody) cannot be answered where nothing is written. */
+	if (r->srv->center->seq == NULL)
+		return http_problem(r, 421,
+		    "%s %.100s records a log entry (a fetch of evidence is a "
+		    "step of its chain of custody), and this server only "
+		    "reads; ask the center's writer%s%s",
+		    r->method, r->url, writer[0] != '\0' ? " at " : "", writer);
 	if (http_admit_writes(r, 1, &ret) == -1)
 		return ret;
 	r->items = calloc(1, sizeof(*r->items));
@@ -1367,6 +1582,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			return answer_oom(srv, conn, MHD_NO);
 		}
 		r->json_failures = jsonmem_failures();
+		r->log_size = -1;
 		r->srv = srv;
 		r->conn = conn;
 		r->url = url;
@@ -1616,8 +1832,8 @@ server_start(struct center *c, const char *listen, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	/* A read-only server (a mirror) has no event stream. */
-	if (c->seq != NULL &&
+	/* A mirror has no event stream; a read server's streams only. */
+	if ((c->seq != NULL || c->follower != NULL) &&
 	    (s->events = events_start(c, err, errlen)) == NULL)
 		goto fail;
 	/* HTTPS with libmicrohttpd's GnuTLS when tls_cert is set. */

@@ -475,7 +475,8 @@ sqlite_open(const char *target, int flags)
 	snprintf(s->path, sizeof(s->path), "%s", target);
 	s->scratch = (flags & STORE_SCRATCH) != 0;
 	if (sqlite3_open_v2(target, &s->db,
-		SQLITE_OPEN_READWRITE | (readonly ? 0 : SQLITE_OPEN_CREATE) |
+		(readonly ? SQLITE_OPEN_READONLY
+			  : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
 		    SQLITE_OPEN_NOMUTEX,
 		NULL) != SQLITE_OK) {
 		log_warnx("store %s: open: %s", target,

@@ -306,6 +306,45 @@ test_anchors(void)
 	entrylog_close(log);
 }
 
+/*
+ * A follower (a read server's view, entrylog_open_follower) beside the
+ * appender: no lock taken, size 0 until followed, raised to a size the
+ * files hold and never past it, reads and roots as the appender's, no
+ * append.
+ */
+static void
+follower_test(struct entrylog *log)
+{
+	struct entrylog *f;
+	struct entrylog_entry e = { (const uint8_t *)"x", 1 };
+	uint8_t *out, r1[32], r2[32];
+	size_t len;
+
+	f = entrylog_open_follower(dir);
+	ok(f != NULL && entrylog_size(f) == 0,
+	    "a follower opens beside the appender's lock, at size 0");
+	ok(entrylog_read(f, 0, &out, &len) == -1,
+	    "a follower reads nothing before it follows");
+	ok(entrylog_follow(f, 4) == -1 && entrylog_size(f) == 0,
+	    "following past what the files hold is refused");
+	ok(entrylog_follow(f, 2) == 0 && entrylog_size(f) == 2,
+	    "follows to size 2");
+	ok(entrylog_follow(f, 1) == 0 && entrylog_size(f) == 2,
+	    "never goes back");
+	ok(entrylog_follow(f, 3) == 0 && entrylog_read(f, 2, &out, &len) == 0 &&
+		len == 11 && memcmp(out, "third entry", 11) == 0,
+	    "follows to 3 and reads entry 2");
+	free(out);
+	ok(entrylog_root(f, 3, r1) == 0 && entrylog_root(log, 3, r2) == 0 &&
+		memcmp(r1, r2, 32) == 0,
+	    "its root at 3 is the appender's");
+	ok(entrylog_append(f, &e, 1) == -1 && entrylog_unappend(f, 1) == -1 &&
+		entrylog_size(f) == 3,
+	    "a follower neither appends nor unappends");
+	entrylog_close(f);
+	ok(entrylog_follow(log, 3) == -1, "an appender is no follower");
+}
+
 int
 main(void)
 {
@@ -335,6 +374,7 @@ main(void)
 		out[0] == 's', "reads the one-byte entry 1");
 	free(out);
 	ok(entrylog_read(log, 3, &out, &len) == -1, "index 3 is out of range");
+	follower_test(log);
 	ok(entrylog_read_bundle(log, 0, 3, &out, &len) == 0 &&
 		len == 2 + 5 + 2 + 1 + 2 + 11 && out[0] == 0 && out[1] == 5 &&
 		out[7] == 0 && out[8] == 1 && out[10] == 0 && out[11] == 11,
