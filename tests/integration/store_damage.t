@@ -48,7 +48,12 @@ damage() {
 		sleep 0.05
 	done
 	if [ -n "$URL" ]; then
-		is "$(ids)" "$want" "$name: serve starts and serves all 300"
+		res=$(ids)
+		is "$res" "$want" "$name: serve starts and serves all 300"
+		# What the server said, when it did not serve them.
+		[ "$res" = "$want" ] || { api GET /v1/observations?limit=1 |
+			tail -c 400 | sed 's/^/#   answer: /' >&2
+			tail -n 20 serve.out | sed 's/^/#   /' >&2; }
 		center_stop
 	else
 		wait "$SERVER_PID"
