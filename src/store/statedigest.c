@@ -227,18 +227,15 @@ add_key(void *ctx, int64_t key, const char *name)
 	return rows_add(ctx, key, name, NULL);
 }
 
-/* The incident's record without what is storage, not state: its cursor
- * and the complaints' parties (never served). */
-static json_t *
-incident_rec(struct store *s, const char *id)
+/* An incident of a chunk (increcord_chunk): its record without what is
+ * storage, not state: its cursor and the complaints' parties (never
+ * served). */
+static int
+add_incident(void *ctx, int64_t key, const char *id, json_t *rec)
 {
-	json_t *rec = NULL;
-
-	if (increcord_find(s, id, &rec) != 1)
-		return NULL;
 	json_object_del(rec, "cursor");
 	json_object_del(rec, "complaint_parties");
-	return rec;
+	return rows_add(ctx, key, id, rec);
 }
 
 /* The verification state and the trail of verification's steps (fusion's
@@ -436,7 +433,6 @@ static json_t *
 keyed_rec(struct store *s, int k, const struct row *row)
 {
 	switch (k) {
-	case STATEDIGEST_INCIDENTS: return incident_rec(s, row->name);
 	case STATEDIGEST_STATES: return state_rec(s, row->name);
 	case STATEDIGEST_ASSESSMENTS: return assessments_rec(s, row->name);
 	case STATEDIGEST_TASKS: return tasks_rec(s, row->name);
@@ -460,7 +456,13 @@ statedigest_rows(struct store *s, int k, int64_t from, int64_t to,
 	r.to = to;
 	if (k < 0 || k >= STATEDIGEST_NKINDS || from < 0 || to < from)
 		return -1;
-	if (kinds[k].keys != -1) {
+	if (k == STATEDIGEST_INCIDENTS) {
+		/* Read by chunk: one query per table, not several an
+		   incident. */
+		if (increcord_chunk(s, from, to, add_incident, &r) == -1 ||
+		    r.failed)
+			goto done;
+	} else if (kinds[k].keys != -1) {
 		if (store_state_keys(s, (enum store_key_kind)kinds[k].keys,
 			from, to, add_key, &r) == -1 ||
 		    r.failed)

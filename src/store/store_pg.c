@@ -3058,6 +3058,135 @@ pg_state_keys(struct store *s, enum store_key_kind kind, int64_t from,
 	return pg_each(s, sql[kind], &p, key_row, &v);
 }
 
+/*
+ * A chunk of incidents with their parts (store_state_incidents): the
+ * incident rows of the range, and one query per kind of part over the same
+ * range, each ordered by (seed index, id) first and walked beside the
+ * incidents (a merge: every part row's incident is in the range). Column
+ * 0 of a part's rows is its incident's id; the rest are
+ * pg_incident_parts' columns.
+ */
+enum {
+	CP_OBS,
+	CP_LINKS,
+	CP_MEMBERS,
+	CP_CORROBORATES,
+	CP_ZONES,
+	CP_DECISIONS,
+	CP_NKINDS
+};
+
+#define CHUNK_WHERE "WHERE i.seed_idx >= $1 AND i.seed_idx < $2 "
+#define CHUNK_ORDER "ORDER BY i.seed_idx, i.id, "
+
+static const char *const chunk_sql[CP_NKINDS] = {
+	[CP_OBS] =
+	    "SELECT i.id, encode(o.id, 'hex'), f.complaint, f.note, "
+	    "o.organisation FROM incident i JOIN fusion_obs f ON "
+	    "f.incident = i.id JOIN observation o ON o.idx = f.idx " CHUNK_WHERE
+		CHUNK_ORDER "f.idx",
+	[CP_LINKS] =
+	    "SELECT i.id, encode(o.id, 'hex'), 1, NULL::text, "
+	    "o.organisation FROM incident i JOIN incident_link l ON "
+	    "l.incident = i.id JOIN observation o ON o.idx = "
+	    "l.complaint_idx " CHUNK_WHERE CHUNK_ORDER "l.complaint_idx",
+	[CP_MEMBERS] =
+	    "SELECT DISTINCT i.id, o.member, i.seed_idx FROM "
+	    "incident i JOIN fusion_obs f ON f.incident = i.id "
+	    "JOIN observation o ON o.idx = f.idx " CHUNK_WHERE
+	    "AND f.complaint = 0 AND o.member IS NOT NULL " CHUNK_ORDER
+	    "o.member",
+	[CP_CORROBORATES] = "SELECT DISTINCT i.id, l.incident, i.seed_idx "
+			    "FROM incident i JOIN fusion_obs f ON f.incident "
+			    "= i.id JOIN incident_link l ON l.complaint_idx = "
+			    "f.idx " CHUNK_WHERE CHUNK_ORDER "l.incident",
+	[CP_ZONES] =
+	    "SELECT i.id, z.layer, z.zone FROM incident i JOIN "
+	    "incident_zone z ON z.incident = i.id " CHUNK_WHERE CHUNK_ORDER
+	    "z.ord",
+	[CP_DECISIONS] = "SELECT i.id, d.idx, d.applied, d.message FROM "
+			 "incident i JOIN incident_decision d ON d.incident = "
+			 "i.id " CHUNK_WHERE CHUNK_ORDER "d.idx",
+};
+
+/* Whether v reads part kind k. */
+static int
+chunk_wanted(const struct store_incident_visit *v, int k)
+{
+	switch (k) {
+	case CP_OBS:
+	case CP_LINKS: return v->part != NULL;
+	case CP_MEMBERS: return v->member != NULL;
+	case CP_CORROBORATES: return v->corroborates != NULL;
+	case CP_ZONES: return v->zone != NULL;
+	default: return v->decision != NULL;
+	}
+}
+
+/* Calls v's callback of part kind k with row j of r; its return. */
+static int
+chunk_part(const struct store_incident_visit *v, int k, const PGresult *r,
+    int j, void *ctx)
+{
+	const char *a = col_text(r, j, 1);
+
+	switch (k) {
+	case CP_OBS:
+	case CP_LINKS:
+		return v->part(ctx, a, col_int(r, j, 2), k == CP_LINKS,
+		    col_text(r, j, 3), col_text(r, j, 4));
+	case CP_MEMBERS: return v->member(ctx, a);
+	case CP_CORROBORATES: return v->corroborates(ctx, a);
+	case CP_ZONES: return v->zone(ctx, a, col_text(r, j, 2));
+	default:
+		return v->decision(ctx, col_i64(r, j, 1), col_int(r, j, 2),
+		    col_text(r, j, 3));
+	}
+}
+
+static int
+pg_state_incidents(struct store *s, int64_t from, int64_t to,
+    store_incident_fn fn, const struct store_incident_visit *v, void *ctx)
+{
+	PGresult *inc, *part[CP_NKINDS] = { NULL };
+	int at[CP_NKINDS] = { 0 }, n[CP_NKINDS] = { 0 };
+	int i, ni, k, stop, rc = -1;
+	const char *id;
+
+	if ((inc = pg_query(s,
+		 "SELECT " INC_COLS INC_WORDS " FROM incident i " CHUNK_WHERE
+		 "ORDER BY i.seed_idx, i.id",
+		 "ii", from, to)) == NULL)
+		return -1;
+	for (k = 0; k < CP_NKINDS; k++) {
+		if (!chunk_wanted(v, k))
+			continue;
+		if ((part[k] = pg_query(s, chunk_sql[k], "ii", from, to)) ==
+		    NULL)
+			goto done;
+		n[k] = PQntuples(part[k]);
+	}
+	ni = PQntuples(inc);
+	for (i = 0; i < ni; i++) {
+		if (incident_row(inc, i, fn, ctx) != 0)
+			break;
+		id = col_text(inc, i, 0);
+		for (k = 0; k < CP_NKINDS; k++)
+			for (stop = 0; at[k] < n[k] &&
+			     strcmp(col_text(part[k], at[k], 0), id) == 0;
+			     at[k]++)
+				if (!stop)
+					stop = chunk_part(v, k, part[k], at[k],
+					    ctx);
+	}
+	rc = 0;
+done:
+	for (k = 0; k < CP_NKINDS; k++)
+		PQclear(part[k]);
+	PQclear(inc);
+	return rc;
+}
+
 const struct store_ops store_pg_ops = {
 	.name = "postgresql",
 	.open = pg_open,
@@ -3105,4 +3234,5 @@ const struct store_ops store_pg_ops = {
 	.observation_incident = pg_observation_incident,
 	.source_statuses = pg_source_statuses,
 	.state_keys = pg_state_keys,
+	.state_incidents = pg_state_incidents,
 };

@@ -2961,6 +2961,157 @@ sqlite_state_keys(struct store *s, enum store_key_kind kind, int64_t from,
 	return 0;
 }
 
+/*
+ * A chunk of incidents with their parts (store_state_incidents): the
+ * incident rows of the range, and one statement per kind of part over the
+ * same range, each ordered by (seed index, id) first and stepped beside
+ * the incidents (a merge: every part row's incident is in the range).
+ * Column 0 of a part's statement is its incident's id; the rest are
+ * sqlite_incident_parts' columns.
+ */
+enum {
+	CP_OBS,
+	CP_LINKS,
+	CP_MEMBERS,
+	CP_CORROBORATES,
+	CP_ZONES,
+	CP_DECISIONS,
+	CP_NKINDS
+};
+
+#define CHUNK_WHERE "WHERE i.seed_idx >= ?1 AND i.seed_idx < ?2 "
+#define CHUNK_ORDER "ORDER BY i.seed_idx, i.id, "
+
+static const char *const chunk_sql[CP_NKINDS] = {
+	[CP_OBS] =
+	    "SELECT i.id, lower(hex(o.id)), f.complaint, f.note, "
+	    "o.organisation FROM incident i JOIN fusion_obs f ON "
+	    "f.incident = i.id JOIN observation o ON o.idx = f.idx " CHUNK_WHERE
+		CHUNK_ORDER "f.idx",
+	[CP_LINKS] =
+	    "SELECT i.id, lower(hex(o.id)), 1, NULL, o.organisation "
+	    "FROM incident i JOIN incident_link l ON l.incident = "
+	    "i.id JOIN observation o ON o.idx = l.complaint_idx " CHUNK_WHERE
+		CHUNK_ORDER "l.complaint_idx",
+	[CP_MEMBERS] =
+	    "SELECT DISTINCT i.id, o.member, i.seed_idx FROM "
+	    "incident i JOIN fusion_obs f ON f.incident = i.id "
+	    "JOIN observation o ON o.idx = f.idx " CHUNK_WHERE
+	    "AND f.complaint = 0 AND o.member IS NOT NULL " CHUNK_ORDER
+	    "o.member",
+	[CP_CORROBORATES] = "SELECT DISTINCT i.id, l.incident, i.seed_idx "
+			    "FROM incident i JOIN fusion_obs f ON f.incident "
+			    "= i.id JOIN incident_link l ON l.complaint_idx = "
+			    "f.idx " CHUNK_WHERE CHUNK_ORDER "l.incident",
+	[CP_ZONES] =
+	    "SELECT i.id, z.layer, z.zone FROM incident i JOIN "
+	    "incident_zone z ON z.incident = i.id " CHUNK_WHERE CHUNK_ORDER
+	    "z.ord",
+	[CP_DECISIONS] = "SELECT i.id, d.idx, d.applied, d.message FROM "
+			 "incident i JOIN incident_decision d ON d.incident = "
+			 "i.id " CHUNK_WHERE CHUNK_ORDER "d.idx",
+};
+
+/* Whether v reads part kind k. */
+static int
+chunk_wanted(const struct store_incident_visit *v, int k)
+{
+	switch (k) {
+	case CP_OBS:
+	case CP_LINKS: return v->part != NULL;
+	case CP_MEMBERS: return v->member != NULL;
+	case CP_CORROBORATES: return v->corroborates != NULL;
+	case CP_ZONES: return v->zone != NULL;
+	default: return v->decision != NULL;
+	}
+}
+
+/* Calls v's callback of part kind k with the row at st; its return. */
+static int
+chunk_part(const struct store_incident_visit *v, int k, sqlite3_stmt *st,
+    void *ctx)
+{
+	const char *a = (const char *)sqlite3_column_text(st, 1);
+
+	switch (k) {
+	case CP_OBS:
+	case CP_LINKS:
+		return v->part(ctx, a, sqlite3_column_int(st, 2), k == CP_LINKS,
+		    text_or_none(st, 3), text_or_none(st, 4));
+	case CP_MEMBERS: return v->member(ctx, a);
+	case CP_CORROBORATES: return v->corroborates(ctx, a);
+	case CP_ZONES:
+		return v->zone(ctx, a,
+		    (const char *)sqlite3_column_text(st, 2));
+	default:
+		return v->decision(ctx, sqlite3_column_int64(st, 1),
+		    sqlite3_column_int(st, 2),
+		    (const char *)sqlite3_column_text(st, 3));
+	}
+}
+
+static int
+sqlite_state_incidents(struct store *s, int64_t from, int64_t to,
+    store_incident_fn fn, const struct store_incident_visit *v, void *ctx)
+{
+	sqlite3_stmt *inc, *st[CP_NKINDS] = { NULL };
+	int more[CP_NKINDS], k, r, stop, rc = -1;
+	struct associate_incident a;
+	struct store_incident_row row;
+	const char *id;
+
+	inc = query(s,
+	    "SELECT " INC_COLS ", i.rid, i.zone, i.description, i.line, "
+	    "i.line_m, i.line_side FROM incident i " CHUNK_WHERE
+	    "ORDER BY i.seed_idx, i.id",
+	    "ii", from, to);
+	if (inc == NULL)
+		return -1;
+	for (k = 0; k < CP_NKINDS; k++) {
+		more[k] = SQLITE_DONE;
+		if (!chunk_wanted(v, k))
+			continue;
+		if ((st[k] = query(s, chunk_sql[k], "ii", from, to)) == NULL)
+			goto done;
+		more[k] = sqlite3_step(st[k]);
+	}
+	while ((r = sqlite3_step(inc)) == SQLITE_ROW) {
+		row_incident(inc, &a);
+		row.inc = &a;
+		row.cursor = sqlite3_column_int64(inc, 26);
+		row.zone = text_or_none(inc, 27);
+		row.description = text_or_none(inc, 28);
+		row.line = text_or_none(inc, 29);
+		row.line_m = sqlite3_column_double(inc, 30);
+		row.line_side = text_or_none(inc, 31);
+		if (fn(ctx, &row) != 0)
+			break;
+		id = (const char *)sqlite3_column_text(inc, 0);
+		for (k = 0; k < CP_NKINDS; k++) {
+			for (stop = 0; more[k] == SQLITE_ROW &&
+			     strcmp((const char *)sqlite3_column_text(st[k], 0),
+				 id) == 0;
+			     more[k] = sqlite3_step(st[k]))
+				if (!stop)
+					stop = chunk_part(v, k, st[k], ctx);
+			if (more[k] != SQLITE_ROW && more[k] != SQLITE_DONE) {
+				sq_fail(s, "state incidents' parts");
+				goto done;
+			}
+		}
+	}
+	if (r != SQLITE_ROW && r != SQLITE_DONE) {
+		sq_fail(s, "state incidents");
+		goto done;
+	}
+	rc = 0;
+done:
+	for (k = 0; k < CP_NKINDS; k++)
+		sqlite3_finalize(st[k]);
+	sqlite3_finalize(inc);
+	return rc;
+}
+
 const struct store_ops store_sqlite_ops = {
 	.name = "sqlite",
 	.open = sqlite_open,
@@ -3008,4 +3159,5 @@ const struct store_ops store_sqlite_ops = {
 	.observation_incident = sqlite_observation_incident,
 	.source_statuses = sqlite_source_statuses,
 	.state_keys = sqlite_state_keys,
+	.state_incidents = sqlite_state_incidents,
 };
