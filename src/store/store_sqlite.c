@@ -110,25 +110,25 @@ struct store {
 /*
  * The schema's version: a store written by another version is refused and
  * recreated from the log by `truce rebuild` (it is an index; the log is
- * the truth). 6: no complaint R*Tree (never read), no index on an
+ * the truth). 7: alert rules; 6: no complaint R*Tree (never read), no index on an
  * incident's zone column nor incident_zone by zone (no query used them);
  * 5: principals, members, evidence and verification; 3:
  * category as the R*Tree's 4th dimension; 2: incidents.
  */
-#define SCHEMA_VERSION 6
+#define SCHEMA_VERSION 7
 
 static const char *const tables[] = { "observation", "observation_rtree",
 	"principal", "token", "refused", "member", "member_key", "center",
 	"evidence", "custody", "incident_state", "assessment", "incident_event",
 	"task", "release", "fusion_obs", "incident", "incident_rtree",
 	"incident_zone", "incident_link", "incident_decision", "source_status",
-	NULL };
+	"alert_rule", NULL };
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS meta("
     "  key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;"
     "INSERT OR IGNORE INTO meta VALUES('applied_size', 0);"
-    "INSERT OR IGNORE INTO meta VALUES('schema_version', 6);"
+    "INSERT OR IGNORE INTO meta VALUES('schema_version', 7);"
     "CREATE TABLE IF NOT EXISTS observation("
     "  idx INTEGER PRIMARY KEY," /* log index */
     "  id BLOB NOT NULL UNIQUE," /* SHA-256 of the entry */
@@ -182,6 +182,12 @@ static const char schema[] =
     "  STRICT;"
     "CREATE INDEX IF NOT EXISTS source_status_time ON "
     "  source_status(from_ms);"
+    /* Alert rules and their state (alert/alert_rule.h), as the log has
+     * them: the "add" entry's index, who, when, the entry's JSON. */
+    "CREATE TABLE IF NOT EXISTS alert_rule("
+    "  idx INTEGER PRIMARY KEY, by TEXT NOT NULL, at_ms INTEGER NOT NULL,"
+    "  entry TEXT NOT NULL, disabled_idx INTEGER, disabled_by TEXT)"
+    "  STRICT;"
     /* Joint verification (verify/workflow.h): an incident with no row is
      * `received`. */
     "CREATE TABLE IF NOT EXISTS incident_state("
@@ -1193,6 +1199,23 @@ row_insert_source_status(void *db, int64_t idx,
 }
 
 static int
+row_insert_alert_rule(void *db, int64_t idx, const char *by, int64_t at_ms,
+    const char *entry)
+{
+	return run(db, "INSERT INTO alert_rule VALUES(?,?,?,?,NULL,NULL)",
+	    "itit", idx, by, at_ms, entry);
+}
+
+static int
+row_disable_alert_rule(void *db, int64_t rule, int64_t idx, const char *by)
+{
+	return run(db,
+	    "UPDATE alert_rule SET disabled_idx = ?, disabled_by = ? WHERE "
+	    "idx = ? AND disabled_idx IS NULL",
+	    "iti", idx, by, rule);
+}
+
+static int
 row_refused(void *db, int64_t idx, const char *type, const char *reason)
 {
 	return refused(db, idx, type, reason);
@@ -1287,6 +1310,8 @@ static const struct applier_rows sqlite_rows = {
 	.insert_evidence = row_insert_evidence,
 	.add_custody = row_add_custody,
 	.insert_source_status = row_insert_source_status,
+	.insert_alert_rule = row_insert_alert_rule,
+	.disable_alert_rule = row_disable_alert_rule,
 	.refused = row_refused,
 	.report_entry = row_report_entry,
 	.find_report = row_find_report,
@@ -2910,6 +2935,37 @@ sqlite_source_statuses(struct store *s, int64_t from_ms, int64_t to_ms,
 	return 0;
 }
 
+static int
+sqlite_alert_rules(struct store *s, int64_t from, int64_t to,
+    store_alert_rule_fn fn, void *ctx)
+{
+	struct store_alert_rule_row row;
+	sqlite3_stmt *st;
+	int r;
+
+	st = query(s,
+	    "SELECT idx, by, at_ms, entry, coalesce(disabled_idx, -1), "
+	    "disabled_by FROM alert_rule WHERE idx >= ? AND idx < ? ORDER BY "
+	    "idx",
+	    "ii", from, to);
+	if (st == NULL)
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		row.index = sqlite3_column_int64(st, 0);
+		row.by = (const char *)sqlite3_column_text(st, 1);
+		row.at_ms = sqlite3_column_int64(st, 2);
+		row.entry = (const char *)sqlite3_column_text(st, 3);
+		row.disabled_index = sqlite3_column_int64(st, 4);
+		row.disabled_by = text_or_none(st, 5);
+		if (fn(ctx, &row) != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return sq_fail(s, "alert rules");
+	return 0;
+}
+
 /*
  * The keys of a state digest kind (store_state_keys): incidents by their
  * seed index, custody steps by their own.
@@ -3160,4 +3216,5 @@ const struct store_ops store_sqlite_ops = {
 	.source_statuses = sqlite_source_statuses,
 	.state_keys = sqlite_state_keys,
 	.state_incidents = sqlite_state_incidents,
+	.alert_rules = sqlite_alert_rules,
 };

@@ -700,12 +700,12 @@ schema(void)
 	s = store_open("postgresql", url, STORE_READONLY);
 	ok(s == NULL, "read-only: a database without the schema is refused");
 	s = store_open("postgresql", url, 0);
-	ok(s != NULL, "a writer creates the schema (version 2)");
+	ok(s != NULL, "a writer creates the schema (version 3)");
 	store_close(s);
 	ok(admin(db_schema,
 	       "SELECT 1 FROM meta WHERE key = 'schema_version' AND value = "
-	       "2") == 0,
-	    "meta.schema_version is 2");
+	       "3") == 0,
+	    "meta.schema_version is 3");
 	s = store_open("postgresql", url, STORE_READONLY);
 	ok(s != NULL, "read-only: a store of this version opens");
 	store_close(s);
@@ -719,7 +719,7 @@ schema(void)
 	ok(s == NULL, "... also read-only");
 	store_close(s);
 	ok(admin(db_schema,
-	       "UPDATE meta SET value = 2 WHERE key = "
+	       "UPDATE meta SET value = 3 WHERE key = "
 	       "'schema_version'") == 0 &&
 		(s = store_open("postgresql", url, 0)) != NULL,
 	    "and opens again at its version");
@@ -737,9 +737,11 @@ schema(void)
 	ok(s != NULL &&
 		admin(db_schema,
 		    "SELECT 1 FROM meta WHERE key = 'schema_version' AND "
-		    "value = 2") == 0 &&
-		admin(db_schema, "SELECT count(*) FROM incident_layer") == 0,
-	    "a writer migrates version 1 to 2 (the views made)");
+		    "value = 3") == 0 &&
+		admin(db_schema, "SELECT count(*) FROM incident_layer") == 0 &&
+		admin(db_schema, "SELECT count(*) FROM alert_rule") == 0,
+	    "a writer migrates version 1 to 3 (the views made, the alert "
+	    "rules' table)");
 	store_close(s);
 	ok(admin(db_schema,
 	       "SELECT 1 FROM pg_indexes WHERE indexname = "
