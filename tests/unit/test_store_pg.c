@@ -728,8 +728,9 @@ schema(void)
 	 * place by a writer, and only by a writer. */
 	admin(db_schema,
 	    "DROP VIEW incident_layer, observation_layer; DROP TABLE "
-	    "incident_category; UPDATE meta SET value = 1 WHERE key = "
-	    "'schema_version'");
+	    "incident_category, alert_rule; UPDATE meta SET value = 1 WHERE "
+	    "key = 'schema_version'; UPDATE meta SET value = 5 WHERE key = "
+	    "'applied_size'");
 	s = store_open("postgresql", url, STORE_READONLY);
 	ok(s == NULL, "read-only: a store of version 1 is refused");
 	store_close(s);
@@ -739,9 +740,12 @@ schema(void)
 		    "SELECT 1 FROM meta WHERE key = 'schema_version' AND "
 		    "value = 3") == 0 &&
 		admin(db_schema, "SELECT count(*) FROM incident_layer") == 0 &&
-		admin(db_schema, "SELECT count(*) FROM alert_rule") == 0,
+		admin(db_schema, "SELECT count(*) FROM alert_rule") == 0 &&
+		admin(db_schema,
+		    "SELECT 1 FROM meta WHERE key = 'applied_size' AND value "
+		    "= 0") == 0,
 	    "a writer migrates version 1 to 3 (the views made, the alert "
-	    "rules' table)");
+	    "rules' table, applied_size 0: the log is applied again)");
 	store_close(s);
 	ok(admin(db_schema,
 	       "SELECT 1 FROM pg_indexes WHERE indexname = "
