@@ -70,11 +70,19 @@ incidents=$(curl -s -H "Authorization: Bearer $TOKEN" \
 	"$URL/v1/state/digest?kind=incidents&from=0&to=$size&size=$size" |
 	jq .count)
 
-# run_audit ARGS...: sets OUT, PASSED (1 if it said audit OK), WALL (s)
-# and CPU (user + sys of the audit, s).
+# center_ticks: user + sys clock ticks of the serving center so far.
+center_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$pid/stat"
+}
+hz=$(getconf CLK_TCK)
+
+# run_audit ARGS...: sets OUT, PASSED (1 if it said audit OK), WALL (s),
+# CPU (user + sys of the audit, s) and CCPU (the center's over the audit:
+# serving the checkpoint, tiles, entries and digests).
 run_audit() {
-	local s0 s1
+	local s0 s1 c0
 	TIMEFORMAT='%U %S'
+	c0=$(center_ticks)
 	s0=$(date +%s.%N)
 	{ time "$T" audit "$URL" --log-key "$LOGKEY" --token "$TOKEN" "$@" \
 		>audit.out 2>&1; } 2>time.out
@@ -83,11 +91,14 @@ run_audit() {
 	OUT=$(cat audit.out)
 	WALL=$(awk -v a="$s0" -v b="$s1" 'BEGIN { printf "%.2f", b - a }')
 	CPU=$(tail -1 time.out | awk '{ printf "%.2f", $1 + $2 }')
+	CCPU=$(awk -v a="$c0" -v b="$(center_ticks)" -v hz="$hz" \
+		'BEGIN { printf "%.2f", (b - a) / hz }')
 }
 row() { # row NAME
-	printf '| %s | %s s = %s entries/s | %s s = %s entries per CPU-second | %s |\n' \
+	printf '| %s | %s s = %s entries/s | %s s = %s entries per CPU-second | %s s | %s |\n' \
 		"$1" "$WALL" "$(awk -v n="$size" -v s="$WALL" 'BEGIN { printf "%.0f", n / s }')" \
 		"$CPU" "$(awk -v n="$size" -v s="$CPU" 'BEGIN { printf "%.0f", n / s }')" \
+		"$CCPU" \
 		"$([ "$PASSED" = 1 ] && echo OK || echo FAILED)"
 }
 
@@ -97,16 +108,17 @@ echo "bench/ledger/audit_state.sh, ENTRIES=$ENTRIES: $size log entries"
 echo "($incidents incidents), loaded and settled in $load_s s. Machine load"
 echo "before the audits: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo
-echo "| audit | wall clock | CPU of the audit process (user + sys) | result |"
-echo "|---|---|---|---|"
+echo "| audit | wall clock | CPU of the audit process (user + sys) | CPU of the center over it | result |"
+echo "|---|---|---|---|---|"
 run_audit --observations-only
 obs_wall=$WALL
 obs_out=$OUT
 row "observations only (\`--observations-only\`, the audit before issue 15)"
+obs_cpu=$CPU
 run_audit
 row "whole state (every kind of \`GET /v1/state/digest\` compared)"
 echo
-echo "Whole-state / observations-only wall time: $(awk -v a="$WALL" -v b="$obs_wall" 'BEGIN { printf "%.2f", a / b }')x (bar: within 2x)."
+echo "Whole-state / observations-only wall time: $(awk -v a="$WALL" -v b="$obs_wall" 'BEGIN { printf "%.2f", a / b }')x wall, $(awk -v a="$CPU" -v b="$obs_cpu" 'BEGIN { printf "%.2f", a / b }')x CPU of the audit (bar: within 2x)."
 echo "Machine load after: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo
 echo "Summary lines:"

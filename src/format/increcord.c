@@ -12,6 +12,7 @@
 struct parts {
 	json_t *obs, *comp, *parties, *notes, *members, *corroborated, *zones,
 	    *decisions;
+	int complaint; /* only a complaint corroborates other incidents */
 };
 
 static int
@@ -44,6 +45,8 @@ on_member(void *ctx, const char *member)
 static int
 on_corroborates(void *ctx, const char *incident)
 {
+	if (!((struct parts *)ctx)->complaint)
+		return 0;
 	json_array_append_new(((struct parts *)ctx)->corroborated,
 	    json_string(incident));
 	return 0;
@@ -81,14 +84,12 @@ list(json_t *o, const char *key, json_t *(*make)(void))
 	return json_object_set_new(o, key, l) == 0 ? l : NULL;
 }
 
-/* The record of row (see increcord.h); NULL on error. */
+/* The record of row (see increcord.h) without its parts, whose lists p
+ * is set to; NULL on error. */
 static json_t *
-record_of(struct store *s, const struct store_incident_row *row)
+record_head(const struct store_incident_row *row, struct parts *p)
 {
 	const struct associate_incident *inc = row->inc;
-	struct store_incident_visit v = { on_part, on_member, NULL, on_zone,
-		on_decision };
-	struct parts p;
 	json_t *o, *types;
 	const char *name;
 	int t;
@@ -131,27 +132,109 @@ record_of(struct store *s, const struct store_incident_row *row)
 		? json_null()
 		: json_pack("{s:s,s:f,s:o}", "name", row->line, "distance_m",
 		      row->line_m, "side", text_or_null(row->line_side)));
-	p.obs = list(o, "observations", json_array);
-	p.comp = list(o, "complaints", json_array);
-	p.parties = list(o, "complaint_parties", json_object);
-	p.notes = list(o, "notes", json_array);
-	p.members = list(o, "members", json_array);
-	p.corroborated = list(o, "corroborated_by", json_array);
-	p.zones = list(o, "zones", json_array);
-	p.decisions = list(o, "decisions", json_array);
-	if (p.obs == NULL || p.comp == NULL || p.parties == NULL ||
-	    p.notes == NULL || p.members == NULL || p.corroborated == NULL ||
-	    p.zones == NULL || p.decisions == NULL)
-		goto fail;
-	/* Only a complaint corroborates other incidents. */
-	if (inc->kind == ASSOCIATE_COMPLAINT)
-		v.corroborates = on_corroborates;
-	if (store_incident_parts(s, inc->id, &v, &p) == -1)
-		goto fail;
+	p->obs = list(o, "observations", json_array);
+	p->comp = list(o, "complaints", json_array);
+	p->parties = list(o, "complaint_parties", json_object);
+	p->notes = list(o, "notes", json_array);
+	p->members = list(o, "members", json_array);
+	p->corroborated = list(o, "corroborated_by", json_array);
+	p->zones = list(o, "zones", json_array);
+	p->decisions = list(o, "decisions", json_array);
+	p->complaint = inc->kind == ASSOCIATE_COMPLAINT;
+	if (p->obs == NULL || p->comp == NULL || p->parties == NULL ||
+	    p->notes == NULL || p->members == NULL || p->corroborated == NULL ||
+	    p->zones == NULL || p->decisions == NULL) {
+		json_decref(o);
+		return NULL;
+	}
 	return o;
-fail:
-	json_decref(o);
-	return NULL;
+}
+
+/* The record of row (see increcord.h); NULL on error. */
+static json_t *
+record_of(struct store *s, const struct store_incident_row *row)
+{
+	struct store_incident_visit v = { on_part, on_member, NULL, on_zone,
+		on_decision };
+	struct parts p;
+	json_t *o;
+
+	if ((o = record_head(row, &p)) == NULL)
+		return NULL;
+	/* Only a complaint corroborates other incidents. */
+	if (p.complaint)
+		v.corroborates = on_corroborates;
+	if (store_incident_parts(s, row->inc->id, &v, &p) == -1) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* A chunk being read (increcord_chunk): the record whose parts are
+ * arriving, handed to fn when the next incident starts or the chunk
+ * ends. p first: the store's part callbacks take the chunk as parts. */
+struct chunk {
+	struct parts p;
+	json_t *rec;
+	int64_t key;
+	increcord_chunk_fn fn;
+	void *ctx;
+	int failed, stopped;
+};
+
+/* Hands the finished record to fn. fn's return. */
+static int
+chunk_flush(struct chunk *c)
+{
+	json_t *rec = c->rec;
+	const char *id;
+
+	if (rec == NULL)
+		return 0;
+	c->rec = NULL;
+	id = json_string_value(json_object_get(rec, "id"));
+	if ((c->stopped = c->fn(c->ctx, c->key, id != NULL ? id : "", rec)) !=
+	    0)
+		return c->stopped;
+	return 0;
+}
+
+static int
+chunk_row(void *ctx, const struct store_incident_row *row)
+{
+	struct chunk *c = ctx;
+
+	if (chunk_flush(c) != 0)
+		return 1;
+	if ((c->rec = record_head(row, &c->p)) == NULL) {
+		c->failed = 1;
+		return 1;
+	}
+	c->key = row->inc->seed_index;
+	return 0;
+}
+
+int
+increcord_chunk(struct store *s, int64_t from, int64_t to,
+    increcord_chunk_fn fn, void *ctx)
+{
+	struct store_incident_visit v = { on_part, on_member, on_corroborates,
+		on_zone, on_decision };
+	struct chunk c;
+
+	memset(&c, 0, sizeof(c));
+	c.fn = fn;
+	c.ctx = ctx;
+	if (store_state_incidents(s, from, to, chunk_row, &v, &c) == -1 ||
+	    c.failed) {
+		json_decref(c.rec);
+		return -1;
+	}
+	if (!c.stopped)
+		chunk_flush(&c);
+	json_decref(c.rec);
+	return 0;
 }
 
 /* A lookup or a query in progress. */

@@ -56,4 +56,21 @@ int increcord_find(struct store *s, const char *id, json_t **out);
 int increcord_query(struct store *s, const struct store_incident_query *q,
     increcord_fn fn, void *ctx);
 
+/*
+ * Called once per incident of a chunk with its seed index, its id and its
+ * record (increcord_find's, handed over: the callee json_decref's it);
+ * non-zero stops.
+ */
+typedef int (*increcord_chunk_fn)(void *ctx, int64_t seed_index, const char *id,
+    json_t *incident);
+
+/*
+ * Every incident whose seed index lies in [from, to), live or merged, in
+ * (seed index, id) order, with the records increcord_find gives, read
+ * with one query per table for the whole range (store_state_incidents):
+ * the state digests' chunks. 0 or -1.
+ */
+int increcord_chunk(struct store *s, int64_t from, int64_t to,
+    increcord_chunk_fn fn, void *ctx);
+
 #endif

@@ -110,7 +110,7 @@ digest_state(struct request *r)
 		return http_problem(r, 400,
 		    "kind: one of incidents, states, "
 		    "assessments, tasks, principals, members, custody, "
-		    "reports, sources is required");
+		    "reports, sources, rules is required");
 	if (vfrom == NULL || vto == NULL || vsize == NULL)
 		return http_problem(r, 400, "from, to and size are required");
 	if (num_parse_i64(vfrom, 0, INT64_MAX - STATEDIGEST_MAX_SPAN, &from,

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "record/evidence_entry.h"
+#include "alert/alert_rule.h"
 #include "record/source_status.h"
 #include "report/reportentry.h"
 #include "store/applier.h"
@@ -624,6 +625,37 @@ applier_source_status(const struct applier_rows *rows, void *db, int64_t idx,
 	return rows->insert_source_status(db, idx, &st);
 }
 
+/*
+ * An alert rule's "add" or "disable" entry: the rules and their state, as
+ * the event engine builds them from the log (alert/events.c): an add entry
+ * it would not parse, or a disable of no rule, changes nothing.
+ */
+static int
+applier_alert_rule(const struct applier_rows *rows, void *db, int64_t idx,
+    const json_t *e)
+{
+	struct alert_rule r;
+	const char *by = json_string_value(json_object_get(e, "by"));
+	int64_t id;
+	char *text;
+	int rc;
+
+	if (by == NULL)
+		by = "";
+	if (alert_rule_parse(e, idx, &r) == 0) {
+		if ((text = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS)) ==
+		    NULL)
+			return -1;
+		rc = rows->insert_alert_rule(db, idx, by,
+		    json_integer_value(json_object_get(e, "at_ms")), text);
+		free(text);
+		return rc;
+	}
+	if (alert_rule_parse_disable(e, &id) == 0)
+		return rows->disable_alert_rule(db, id, idx, by);
+	return 0;
+}
+
 int
 applier_owns(enum entry_type t)
 {
@@ -637,6 +669,7 @@ applier_owns(enum entry_type t)
 	case ENTRY_TASK:
 	case ENTRY_RELEASE:
 	case ENTRY_SOURCE_STATUS:
+	case ENTRY_ALERT_RULE:
 	case ENTRY_REPORT: return 1;
 	default: return 0;
 	}
@@ -658,6 +691,7 @@ applier_apply(const struct applier_rows *rows, void *db, int64_t idx,
 	case ENTRY_SOURCE_STATUS:
 		return applier_source_status(rows, db, idx, entry);
 	case ENTRY_REPORT: return applier_report(rows, db, idx, entry);
+	case ENTRY_ALERT_RULE: return applier_alert_rule(rows, db, idx, entry);
 	default: return -1;
 	}
 }

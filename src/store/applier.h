@@ -168,6 +168,14 @@ struct applier_rows {
 	/* Stores source status statement st, made by entry idx. 0 or -1. */
 	int (*insert_source_status)(void *db, int64_t idx,
 	    const struct source_status_entry *st);
+	/* Stores the alert rule that "add" entry idx (JSON text entry)
+	 * added, by by at at_ms. 0 or -1. */
+	int (*insert_alert_rule)(void *db, int64_t idx, const char *by,
+	    int64_t at_ms, const char *entry);
+	/* Marks alert rule rule disabled by entry idx, by by, unless it is
+	 * already (or no such rule). 0 or -1. */
+	int (*disable_alert_rule)(void *db, int64_t rule, int64_t idx,
+	    const char *by);
 	/* Records that entry idx of type was refused, and why. 0 or -1. */
 	int (*refused)(void *db, int64_t idx, const char *type,
 	    const char *reason);

@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "alert/alert_rule.h"
 #include "common/log.h"
 #include "format/increcord.h"
 #include "format/reportform.h"
@@ -41,6 +42,7 @@ static const struct {
 	[STATEDIGEST_CUSTODY] = { "custody", "item", STORE_KEYS_CUSTODY },
 	[STATEDIGEST_REPORTS] = { "reports", "report", -1 },
 	[STATEDIGEST_SOURCES] = { "sources", "source", -1 },
+	[STATEDIGEST_RULES] = { "rules", "rule", -1 },
 };
 
 int
@@ -227,18 +229,15 @@ add_key(void *ctx, int64_t key, const char *name)
 	return rows_add(ctx, key, name, NULL);
 }
 
-/* The incident's record without what is storage, not state: its cursor
- * and the complaints' parties (never served). */
-static json_t *
-incident_rec(struct store *s, const char *id)
+/* An incident of a chunk (increcord_chunk): its record without what is
+ * storage, not state: its cursor and the complaints' parties (never
+ * served). */
+static int
+add_incident(void *ctx, int64_t key, const char *id, json_t *rec)
 {
-	json_t *rec = NULL;
-
-	if (increcord_find(s, id, &rec) != 1)
-		return NULL;
 	json_object_del(rec, "cursor");
 	json_object_del(rec, "complaint_parties");
-	return rec;
+	return rows_add(ctx, key, id, rec);
 }
 
 /* The verification state and the trail of verification's steps (fusion's
@@ -431,12 +430,40 @@ source_rows(struct store *s, struct rows *r)
 	return r->failed ? -1 : 0;
 }
 
+/*
+ * The alert rules, one row each at the index of its "add" entry, named
+ * "rule-N" as the API names it: the entry as the log has it, who added it
+ * and when, and the entry that disabled it (null: enabled).
+ */
+static int
+add_rule(void *ctx, const struct store_alert_rule_row *row)
+{
+	char name[ALERT_RULE_ID_MAX];
+	json_t *entry;
+
+	if ((entry = json_loads(row->entry, 0, NULL)) == NULL) {
+		log_warnx("statedigest: rule %lld: its entry is no JSON",
+		    (long long)row->index);
+		((struct rows *)ctx)->failed = 1;
+		return 1;
+	}
+	alert_rule_id(row->index, name);
+	return rows_add(ctx, row->index, name,
+	    json_pack("{s:s,s:s,s:I,s:o,s:o,s:o}", "id", name, "by", row->by,
+		"at_ms", (json_int_t)row->at_ms, "entry", entry,
+		"disabled_index",
+		row->disabled_index >= 0 ? json_integer(row->disabled_index)
+					 : json_null(),
+		"disabled_by",
+		row->disabled_by != NULL ? json_string(row->disabled_by)
+					 : json_null()));
+}
+
 /* The record of the row r->v[i] of kind k, read by its key. */
 static json_t *
 keyed_rec(struct store *s, int k, const struct row *row)
 {
 	switch (k) {
-	case STATEDIGEST_INCIDENTS: return incident_rec(s, row->name);
 	case STATEDIGEST_STATES: return state_rec(s, row->name);
 	case STATEDIGEST_ASSESSMENTS: return assessments_rec(s, row->name);
 	case STATEDIGEST_TASKS: return tasks_rec(s, row->name);
@@ -460,7 +487,13 @@ statedigest_rows(struct store *s, int k, int64_t from, int64_t to,
 	r.to = to;
 	if (k < 0 || k >= STATEDIGEST_NKINDS || from < 0 || to < from)
 		return -1;
-	if (kinds[k].keys != -1) {
+	if (k == STATEDIGEST_INCIDENTS) {
+		/* Read by chunk: one query per table, not several an
+		   incident. */
+		if (increcord_chunk(s, from, to, add_incident, &r) == -1 ||
+		    r.failed)
+			goto done;
+	} else if (kinds[k].keys != -1) {
 		if (store_state_keys(s, (enum store_key_kind)kinds[k].keys,
 			from, to, add_key, &r) == -1 ||
 		    r.failed)
@@ -478,6 +511,8 @@ statedigest_rows(struct store *s, int k, int64_t from, int64_t to,
 			got = member_rows(s, &r);
 		else if (k == STATEDIGEST_SOURCES)
 			got = source_rows(s, &r);
+		else if (k == STATEDIGEST_RULES)
+			got = store_alert_rules(s, from, to, add_rule, &r);
 		else
 			got = report_rows(s, &r);
 		if (got == -1 || r.failed)

@@ -507,6 +507,20 @@ store_state_keys(struct store *s, enum store_key_kind kind, int64_t from,
 	return store_ops_of(s)->state_keys(s, kind, from, to, fn, ctx);
 }
 
+int
+store_alert_rules(struct store *s, int64_t from, int64_t to,
+    store_alert_rule_fn fn, void *ctx)
+{
+	return store_ops_of(s)->alert_rules(s, from, to, fn, ctx);
+}
+
+int
+store_state_incidents(struct store *s, int64_t from, int64_t to,
+    store_incident_fn fn, const struct store_incident_visit *v, void *ctx)
+{
+	return store_ops_of(s)->state_incidents(s, from, to, fn, v, ctx);
+}
+
 void
 store_incident_query_init(struct store_incident_query *q)
 {

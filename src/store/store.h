@@ -167,6 +167,26 @@ struct store_source_status_row {
 typedef int (*store_source_status_fn)(void *ctx,
     const struct store_source_status_row *row);
 
+/*
+ * An alert rule as the store keeps it (store_alert_rules): the log index
+ * of its "add" entry (its id), who added it and when, the entry itself
+ * (compact JSON, keys sorted; alert/alert_rule.h), and the "disable" entry
+ * that disabled it (disabled_index -1 and disabled_by NULL: enabled).
+ * Strings borrowed for the call.
+ */
+struct store_alert_rule_row {
+	int64_t index;
+	const char *by;
+	int64_t at_ms;
+	const char *entry;
+	int64_t disabled_index;
+	const char *disabled_by;
+};
+
+/* Called once per alert rule; non-zero stops. */
+typedef int (
+    *store_alert_rule_fn)(void *ctx, const struct store_alert_rule_row *row);
+
 /* Called once per observation with its id (SHA-256) and log index. */
 typedef void (*store_id_fn)(void *ctx, const uint8_t id[32], int64_t index);
 
@@ -428,6 +448,13 @@ struct store_ops {
 	/* Keys of the rows of a state digest kind (store_state_keys). */
 	int (*state_keys)(struct store *s, enum store_key_kind kind,
 	    int64_t from, int64_t to, store_key_fn fn, void *ctx);
+	/* Alert rules added in [from, to) (store_alert_rules). */
+	int (*alert_rules)(struct store *s, int64_t from, int64_t to,
+	    store_alert_rule_fn fn, void *ctx);
+	/* A chunk of incidents with their parts (store_state_incidents). */
+	int (*state_incidents)(struct store *s, int64_t from, int64_t to,
+	    store_incident_fn fn, const struct store_incident_visit *v,
+	    void *ctx);
 };
 
 #define STORE_READONLY 1 /* no writes, no schema creation */
@@ -775,6 +802,28 @@ int store_source_statuses(struct store *s, int64_t from_ms, int64_t to_ms,
  */
 int store_state_keys(struct store *s, enum store_key_kind kind, int64_t from,
     int64_t to, store_key_fn fn, void *ctx);
+
+/*
+ * The incidents whose seed index lies in [from, to), live or merged, in
+ * (seed index, id) order (store_state_keys' STORE_KEYS_INCIDENTS): for
+ * each, fn with its row as store_find_incident gives it, then v's
+ * callbacks with its parts as store_incident_parts visits them (a NULL
+ * callback skips that part and its read). What a chunk of the incidents'
+ * state digest needs, read with one query per table for the whole range
+ * rather than several queries per incident. Callbacks must not use s (a
+ * backend may have several statements open). A part callback's non-zero
+ * skips the rest of that part of that incident; fn's stops. 0 or -1.
+ */
+int store_state_incidents(struct store *s, int64_t from, int64_t to,
+    store_incident_fn fn, const struct store_incident_visit *v, void *ctx);
+
+/*
+ * Calls fn for every alert rule whose "add" entry's index lies in
+ * [from, to), in index order, with its state (store_alert_rule_row). fn
+ * must not use s. 0 or -1.
+ */
+int store_alert_rules(struct store *s, int64_t from, int64_t to,
+    store_alert_rule_fn fn, void *ctx);
 
 /* Initializes q to "every incident, no cursor, limit 100". */
 void store_incident_query_init(struct store_incident_query *q);

@@ -70,7 +70,7 @@
  * version v - 1 to v. A new version appends one; a store of a version
  * above PG_SCHEMA_VERSION was written by a newer truce and is refused.
  */
-#define PG_SCHEMA_VERSION 2
+#define PG_SCHEMA_VERSION 3
 
 /* A text column compared and sorted byte by byte, as SQLite does. */
 #define T "text COLLATE \"C\""
@@ -236,8 +236,25 @@ static const char migration_2[] =
     "  1000.0) AS time_from, to_timestamp(t_to / 1000.0) AS time_to, geom "
     "  FROM observation WHERE geom IS NOT NULL;";
 
+/*
+ * 3: alert rules and their state (alert/alert_rule.h), as the log has
+ * them. The rules already applied are in no row yet: every table is
+ * emptied and applied_size set to 0, so that the center applies the log
+ * again from its start when it opens the store (a rebuild in place).
+ */
+static const char migration_3[] =
+    "CREATE TABLE IF NOT EXISTS alert_rule(idx bigint PRIMARY KEY, \"by\" " T
+    " NOT NULL, at_ms bigint NOT NULL, entry " T
+    " NOT NULL, disabled_idx bigint, disabled_by " T ");"
+    "TRUNCATE observation, principal, token, refused, member, member_key, "
+    "center, evidence, custody, source_status, incident_state, assessment, "
+    "incident_event, task, release, fusion_obs, incident, incident_zone, "
+    "incident_link, incident_decision, report, report_signature, "
+    "report_entry RESTART IDENTITY;"
+    "UPDATE meta SET value = 0 WHERE key = 'applied_size';";
+
 static const char *const migrations[PG_SCHEMA_VERSION] = { migration_1,
-	migration_2 };
+	migration_2, migration_3 };
 
 /* What store_reset empties (every table but meta). */
 static const char reset_sql[] =
@@ -245,7 +262,7 @@ static const char reset_sql[] =
     "center, evidence, custody, source_status, incident_state, assessment, "
     "incident_event, task, release, fusion_obs, incident, incident_zone, "
     "incident_link, incident_decision, report, report_signature, "
-    "report_entry RESTART IDENTITY;"
+    "report_entry, alert_rule RESTART IDENTITY;"
     "UPDATE meta SET value = 0 WHERE key = 'applied_size'";
 
 /* Any number for the advisory lock that serializes migrations. */
@@ -1410,6 +1427,23 @@ row_insert_source_status(void *db, int64_t idx,
 }
 
 static int
+row_insert_alert_rule(void *db, int64_t idx, const char *by, int64_t at_ms,
+    const char *entry)
+{
+	return pg_do(db, "INSERT INTO alert_rule VALUES($1,$2,$3,$4,NULL,NULL)",
+	    "itit", idx, by, at_ms, entry);
+}
+
+static int
+row_disable_alert_rule(void *db, int64_t rule, int64_t idx, const char *by)
+{
+	return pg_do(db,
+	    "UPDATE alert_rule SET disabled_idx = $1, disabled_by = $2 WHERE "
+	    "idx = $3 AND disabled_idx IS NULL",
+	    "iti", idx, by, rule);
+}
+
+static int
 row_refused(void *db, int64_t idx, const char *type, const char *reason)
 {
 	log_info("log entry %lld (%s) refused on apply: %s", (long long)idx,
@@ -1564,6 +1598,8 @@ static const struct applier_rows pg_rows = {
 	.insert_evidence = row_insert_evidence,
 	.add_custody = row_add_custody,
 	.insert_source_status = row_insert_source_status,
+	.insert_alert_rule = row_insert_alert_rule,
+	.disable_alert_rule = row_disable_alert_rule,
 	.refused = row_refused,
 	.report_entry = row_report_entry,
 	.find_report = row_find_report,
@@ -3004,6 +3040,35 @@ pg_source_statuses(struct store *s, int64_t from_ms, int64_t to_ms,
 	return 0;
 }
 
+static int
+pg_alert_rules(struct store *s, int64_t from, int64_t to,
+    store_alert_rule_fn fn, void *ctx)
+{
+	struct store_alert_rule_row row;
+	PGresult *r;
+	int k, n;
+
+	if ((r = pg_query(s,
+		 "SELECT idx, \"by\", at_ms, entry, coalesce(disabled_idx, "
+		 "-1), disabled_by FROM alert_rule WHERE idx >= $1 AND idx < "
+		 "$2 ORDER BY idx",
+		 "ii", from, to)) == NULL)
+		return -1;
+	n = PQntuples(r);
+	for (k = 0; k < n; k++) {
+		row.index = col_i64(r, k, 0);
+		row.by = col_text(r, k, 1);
+		row.at_ms = col_i64(r, k, 2);
+		row.entry = col_text(r, k, 3);
+		row.disabled_index = col_i64(r, k, 4);
+		row.disabled_by = col_text(r, k, 5);
+		if (fn(ctx, &row) != 0)
+			break;
+	}
+	PQclear(r);
+	return 0;
+}
+
 struct key_visit {
 	store_key_fn fn;
 	void *ctx;
@@ -3058,6 +3123,135 @@ pg_state_keys(struct store *s, enum store_key_kind kind, int64_t from,
 	return pg_each(s, sql[kind], &p, key_row, &v);
 }
 
+/*
+ * A chunk of incidents with their parts (store_state_incidents): the
+ * incident rows of the range, and one query per kind of part over the same
+ * range, each ordered by (seed index, id) first and walked beside the
+ * incidents (a merge: every part row's incident is in the range). Column
+ * 0 of a part's rows is its incident's id; the rest are
+ * pg_incident_parts' columns.
+ */
+enum {
+	CP_OBS,
+	CP_LINKS,
+	CP_MEMBERS,
+	CP_CORROBORATES,
+	CP_ZONES,
+	CP_DECISIONS,
+	CP_NKINDS
+};
+
+#define CHUNK_WHERE "WHERE i.seed_idx >= $1 AND i.seed_idx < $2 "
+#define CHUNK_ORDER "ORDER BY i.seed_idx, i.id, "
+
+static const char *const chunk_sql[CP_NKINDS] = {
+	[CP_OBS] =
+	    "SELECT i.id, encode(o.id, 'hex'), f.complaint, f.note, "
+	    "o.organisation FROM incident i JOIN fusion_obs f ON "
+	    "f.incident = i.id JOIN observation o ON o.idx = f.idx " CHUNK_WHERE
+		CHUNK_ORDER "f.idx",
+	[CP_LINKS] =
+	    "SELECT i.id, encode(o.id, 'hex'), 1, NULL::text, "
+	    "o.organisation FROM incident i JOIN incident_link l ON "
+	    "l.incident = i.id JOIN observation o ON o.idx = "
+	    "l.complaint_idx " CHUNK_WHERE CHUNK_ORDER "l.complaint_idx",
+	[CP_MEMBERS] =
+	    "SELECT DISTINCT i.id, o.member, i.seed_idx FROM "
+	    "incident i JOIN fusion_obs f ON f.incident = i.id "
+	    "JOIN observation o ON o.idx = f.idx " CHUNK_WHERE
+	    "AND f.complaint = 0 AND o.member IS NOT NULL " CHUNK_ORDER
+	    "o.member",
+	[CP_CORROBORATES] = "SELECT DISTINCT i.id, l.incident, i.seed_idx "
+			    "FROM incident i JOIN fusion_obs f ON f.incident "
+			    "= i.id JOIN incident_link l ON l.complaint_idx = "
+			    "f.idx " CHUNK_WHERE CHUNK_ORDER "l.incident",
+	[CP_ZONES] =
+	    "SELECT i.id, z.layer, z.zone FROM incident i JOIN "
+	    "incident_zone z ON z.incident = i.id " CHUNK_WHERE CHUNK_ORDER
+	    "z.ord",
+	[CP_DECISIONS] = "SELECT i.id, d.idx, d.applied, d.message FROM "
+			 "incident i JOIN incident_decision d ON d.incident = "
+			 "i.id " CHUNK_WHERE CHUNK_ORDER "d.idx",
+};
+
+/* Whether v reads part kind k. */
+static int
+chunk_wanted(const struct store_incident_visit *v, int k)
+{
+	switch (k) {
+	case CP_OBS:
+	case CP_LINKS: return v->part != NULL;
+	case CP_MEMBERS: return v->member != NULL;
+	case CP_CORROBORATES: return v->corroborates != NULL;
+	case CP_ZONES: return v->zone != NULL;
+	default: return v->decision != NULL;
+	}
+}
+
+/* Calls v's callback of part kind k with row j of r; its return. */
+static int
+chunk_part(const struct store_incident_visit *v, int k, const PGresult *r,
+    int j, void *ctx)
+{
+	const char *a = col_text(r, j, 1);
+
+	switch (k) {
+	case CP_OBS:
+	case CP_LINKS:
+		return v->part(ctx, a, col_int(r, j, 2), k == CP_LINKS,
+		    col_text(r, j, 3), col_text(r, j, 4));
+	case CP_MEMBERS: return v->member(ctx, a);
+	case CP_CORROBORATES: return v->corroborates(ctx, a);
+	case CP_ZONES: return v->zone(ctx, a, col_text(r, j, 2));
+	default:
+		return v->decision(ctx, col_i64(r, j, 1), col_int(r, j, 2),
+		    col_text(r, j, 3));
+	}
+}
+
+static int
+pg_state_incidents(struct store *s, int64_t from, int64_t to,
+    store_incident_fn fn, const struct store_incident_visit *v, void *ctx)
+{
+	PGresult *inc, *part[CP_NKINDS] = { NULL };
+	int at[CP_NKINDS] = { 0 }, n[CP_NKINDS] = { 0 };
+	int i, ni, k, stop, rc = -1;
+	const char *id;
+
+	if ((inc = pg_query(s,
+		 "SELECT " INC_COLS INC_WORDS " FROM incident i " CHUNK_WHERE
+		 "ORDER BY i.seed_idx, i.id",
+		 "ii", from, to)) == NULL)
+		return -1;
+	for (k = 0; k < CP_NKINDS; k++) {
+		if (!chunk_wanted(v, k))
+			continue;
+		if ((part[k] = pg_query(s, chunk_sql[k], "ii", from, to)) ==
+		    NULL)
+			goto done;
+		n[k] = PQntuples(part[k]);
+	}
+	ni = PQntuples(inc);
+	for (i = 0; i < ni; i++) {
+		if (incident_row(inc, i, fn, ctx) != 0)
+			break;
+		id = col_text(inc, i, 0);
+		for (k = 0; k < CP_NKINDS; k++)
+			for (stop = 0; at[k] < n[k] &&
+			     strcmp(col_text(part[k], at[k], 0), id) == 0;
+			     at[k]++)
+				if (!stop)
+					stop = chunk_part(v, k, part[k], at[k],
+					    ctx);
+	}
+	rc = 0;
+done:
+	for (k = 0; k < CP_NKINDS; k++)
+		PQclear(part[k]);
+	PQclear(inc);
+	return rc;
+}
+
 const struct store_ops store_pg_ops = {
 	.name = "postgresql",
 	.open = pg_open,
@@ -3105,4 +3299,6 @@ const struct store_ops store_pg_ops = {
 	.observation_incident = pg_observation_incident,
 	.source_statuses = pg_source_statuses,
 	.state_keys = pg_state_keys,
+	.state_incidents = pg_state_incidents,
+	.alert_rules = pg_alert_rules,
 };

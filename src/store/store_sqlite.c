@@ -110,25 +110,25 @@ struct store {
 /*
  * The schema's version: a store written by another version is refused and
  * recreated from the log by `truce rebuild` (it is an index; the log is
- * the truth). 6: no complaint R*Tree (never read), no index on an
+ * the truth). 7: alert rules; 6: no complaint R*Tree (never read), no index on an
  * incident's zone column nor incident_zone by zone (no query used them);
  * 5: principals, members, evidence and verification; 3:
  * category as the R*Tree's 4th dimension; 2: incidents.
  */
-#define SCHEMA_VERSION 6
+#define SCHEMA_VERSION 7
 
 static const char *const tables[] = { "observation", "observation_rtree",
 	"principal", "token", "refused", "member", "member_key", "center",
 	"evidence", "custody", "incident_state", "assessment", "incident_event",
 	"task", "release", "fusion_obs", "incident", "incident_rtree",
 	"incident_zone", "incident_link", "incident_decision", "source_status",
-	NULL };
+	"alert_rule", NULL };
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS meta("
     "  key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;"
     "INSERT OR IGNORE INTO meta VALUES('applied_size', 0);"
-    "INSERT OR IGNORE INTO meta VALUES('schema_version', 6);"
+    "INSERT OR IGNORE INTO meta VALUES('schema_version', 7);"
     "CREATE TABLE IF NOT EXISTS observation("
     "  idx INTEGER PRIMARY KEY," /* log index */
     "  id BLOB NOT NULL UNIQUE," /* SHA-256 of the entry */
@@ -182,6 +182,12 @@ static const char schema[] =
     "  STRICT;"
     "CREATE INDEX IF NOT EXISTS source_status_time ON "
     "  source_status(from_ms);"
+    /* Alert rules and their state (alert/alert_rule.h), as the log has
+     * them: the "add" entry's index, who, when, the entry's JSON. */
+    "CREATE TABLE IF NOT EXISTS alert_rule("
+    "  idx INTEGER PRIMARY KEY, by TEXT NOT NULL, at_ms INTEGER NOT NULL,"
+    "  entry TEXT NOT NULL, disabled_idx INTEGER, disabled_by TEXT)"
+    "  STRICT;"
     /* Joint verification (verify/workflow.h): an incident with no row is
      * `received`. */
     "CREATE TABLE IF NOT EXISTS incident_state("
@@ -1194,6 +1200,23 @@ row_insert_source_status(void *db, int64_t idx,
 }
 
 static int
+row_insert_alert_rule(void *db, int64_t idx, const char *by, int64_t at_ms,
+    const char *entry)
+{
+	return run(db, "INSERT INTO alert_rule VALUES(?,?,?,?,NULL,NULL)",
+	    "itit", idx, by, at_ms, entry);
+}
+
+static int
+row_disable_alert_rule(void *db, int64_t rule, int64_t idx, const char *by)
+{
+	return run(db,
+	    "UPDATE alert_rule SET disabled_idx = ?, disabled_by = ? WHERE "
+	    "idx = ? AND disabled_idx IS NULL",
+	    "iti", idx, by, rule);
+}
+
+static int
 row_refused(void *db, int64_t idx, const char *type, const char *reason)
 {
 	return refused(db, idx, type, reason);
@@ -1288,6 +1311,8 @@ static const struct applier_rows sqlite_rows = {
 	.insert_evidence = row_insert_evidence,
 	.add_custody = row_add_custody,
 	.insert_source_status = row_insert_source_status,
+	.insert_alert_rule = row_insert_alert_rule,
+	.disable_alert_rule = row_disable_alert_rule,
 	.refused = row_refused,
 	.report_entry = row_report_entry,
 	.find_report = row_find_report,
@@ -2911,6 +2936,37 @@ sqlite_source_statuses(struct store *s, int64_t from_ms, int64_t to_ms,
 	return 0;
 }
 
+static int
+sqlite_alert_rules(struct store *s, int64_t from, int64_t to,
+    store_alert_rule_fn fn, void *ctx)
+{
+	struct store_alert_rule_row row;
+	sqlite3_stmt *st;
+	int r;
+
+	st = query(s,
+	    "SELECT idx, by, at_ms, entry, coalesce(disabled_idx, -1), "
+	    "disabled_by FROM alert_rule WHERE idx >= ? AND idx < ? ORDER BY "
+	    "idx",
+	    "ii", from, to);
+	if (st == NULL)
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		row.index = sqlite3_column_int64(st, 0);
+		row.by = (const char *)sqlite3_column_text(st, 1);
+		row.at_ms = sqlite3_column_int64(st, 2);
+		row.entry = (const char *)sqlite3_column_text(st, 3);
+		row.disabled_index = sqlite3_column_int64(st, 4);
+		row.disabled_by = text_or_none(st, 5);
+		if (fn(ctx, &row) != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return sq_fail(s, "alert rules");
+	return 0;
+}
+
 /*
  * The keys of a state digest kind (store_state_keys): incidents by their
  * seed index, custody steps by their own.
@@ -2962,6 +3018,157 @@ sqlite_state_keys(struct store *s, enum store_key_kind kind, int64_t from,
 	return 0;
 }
 
+/*
+ * A chunk of incidents with their parts (store_state_incidents): the
+ * incident rows of the range, and one statement per kind of part over the
+ * same range, each ordered by (seed index, id) first and stepped beside
+ * the incidents (a merge: every part row's incident is in the range).
+ * Column 0 of a part's statement is its incident's id; the rest are
+ * sqlite_incident_parts' columns.
+ */
+enum {
+	CP_OBS,
+	CP_LINKS,
+	CP_MEMBERS,
+	CP_CORROBORATES,
+	CP_ZONES,
+	CP_DECISIONS,
+	CP_NKINDS
+};
+
+#define CHUNK_WHERE "WHERE i.seed_idx >= ?1 AND i.seed_idx < ?2 "
+#define CHUNK_ORDER "ORDER BY i.seed_idx, i.id, "
+
+static const char *const chunk_sql[CP_NKINDS] = {
+	[CP_OBS] =
+	    "SELECT i.id, lower(hex(o.id)), f.complaint, f.note, "
+	    "o.organisation FROM incident i JOIN fusion_obs f ON "
+	    "f.incident = i.id JOIN observation o ON o.idx = f.idx " CHUNK_WHERE
+		CHUNK_ORDER "f.idx",
+	[CP_LINKS] =
+	    "SELECT i.id, lower(hex(o.id)), 1, NULL, o.organisation "
+	    "FROM incident i JOIN incident_link l ON l.incident = "
+	    "i.id JOIN observation o ON o.idx = l.complaint_idx " CHUNK_WHERE
+		CHUNK_ORDER "l.complaint_idx",
+	[CP_MEMBERS] =
+	    "SELECT DISTINCT i.id, o.member, i.seed_idx FROM "
+	    "incident i JOIN fusion_obs f ON f.incident = i.id "
+	    "JOIN observation o ON o.idx = f.idx " CHUNK_WHERE
+	    "AND f.complaint = 0 AND o.member IS NOT NULL " CHUNK_ORDER
+	    "o.member",
+	[CP_CORROBORATES] = "SELECT DISTINCT i.id, l.incident, i.seed_idx "
+			    "FROM incident i JOIN fusion_obs f ON f.incident "
+			    "= i.id JOIN incident_link l ON l.complaint_idx = "
+			    "f.idx " CHUNK_WHERE CHUNK_ORDER "l.incident",
+	[CP_ZONES] =
+	    "SELECT i.id, z.layer, z.zone FROM incident i JOIN "
+	    "incident_zone z ON z.incident = i.id " CHUNK_WHERE CHUNK_ORDER
+	    "z.ord",
+	[CP_DECISIONS] = "SELECT i.id, d.idx, d.applied, d.message FROM "
+			 "incident i JOIN incident_decision d ON d.incident = "
+			 "i.id " CHUNK_WHERE CHUNK_ORDER "d.idx",
+};
+
+/* Whether v reads part kind k. */
+static int
+chunk_wanted(const struct store_incident_visit *v, int k)
+{
+	switch (k) {
+	case CP_OBS:
+	case CP_LINKS: return v->part != NULL;
+	case CP_MEMBERS: return v->member != NULL;
+	case CP_CORROBORATES: return v->corroborates != NULL;
+	case CP_ZONES: return v->zone != NULL;
+	default: return v->decision != NULL;
+	}
+}
+
+/* Calls v's callback of part kind k with the row at st; its return. */
+static int
+chunk_part(const struct store_incident_visit *v, int k, sqlite3_stmt *st,
+    void *ctx)
+{
+	const char *a = (const char *)sqlite3_column_text(st, 1);
+
+	switch (k) {
+	case CP_OBS:
+	case CP_LINKS:
+		return v->part(ctx, a, sqlite3_column_int(st, 2), k == CP_LINKS,
+		    text_or_none(st, 3), text_or_none(st, 4));
+	case CP_MEMBERS: return v->member(ctx, a);
+	case CP_CORROBORATES: return v->corroborates(ctx, a);
+	case CP_ZONES:
+		return v->zone(ctx, a,
+		    (const char *)sqlite3_column_text(st, 2));
+	default:
+		return v->decision(ctx, sqlite3_column_int64(st, 1),
+		    sqlite3_column_int(st, 2),
+		    (const char *)sqlite3_column_text(st, 3));
+	}
+}
+
+static int
+sqlite_state_incidents(struct store *s, int64_t from, int64_t to,
+    store_incident_fn fn, const struct store_incident_visit *v, void *ctx)
+{
+	sqlite3_stmt *inc, *st[CP_NKINDS] = { NULL };
+	int more[CP_NKINDS], k, r, stop, rc = -1;
+	struct associate_incident a;
+	struct store_incident_row row;
+	const char *id;
+
+	inc = query(s,
+	    "SELECT " INC_COLS ", i.rid, i.zone, i.description, i.line, "
+	    "i.line_m, i.line_side FROM incident i " CHUNK_WHERE
+	    "ORDER BY i.seed_idx, i.id",
+	    "ii", from, to);
+	if (inc == NULL)
+		return -1;
+	for (k = 0; k < CP_NKINDS; k++) {
+		more[k] = SQLITE_DONE;
+		if (!chunk_wanted(v, k))
+			continue;
+		if ((st[k] = query(s, chunk_sql[k], "ii", from, to)) == NULL)
+			goto done;
+		more[k] = sqlite3_step(st[k]);
+	}
+	while ((r = sqlite3_step(inc)) == SQLITE_ROW) {
+		row_incident(inc, &a);
+		row.inc = &a;
+		row.cursor = sqlite3_column_int64(inc, 26);
+		row.zone = text_or_none(inc, 27);
+		row.description = text_or_none(inc, 28);
+		row.line = text_or_none(inc, 29);
+		row.line_m = sqlite3_column_double(inc, 30);
+		row.line_side = text_or_none(inc, 31);
+		if (fn(ctx, &row) != 0)
+			break;
+		id = (const char *)sqlite3_column_text(inc, 0);
+		for (k = 0; k < CP_NKINDS; k++) {
+			for (stop = 0; more[k] == SQLITE_ROW &&
+			     strcmp((const char *)sqlite3_column_text(st[k], 0),
+				 id) == 0;
+			     more[k] = sqlite3_step(st[k]))
+				if (!stop)
+					stop = chunk_part(v, k, st[k], ctx);
+			if (more[k] != SQLITE_ROW && more[k] != SQLITE_DONE) {
+				sq_fail(s, "state incidents' parts");
+				goto done;
+			}
+		}
+	}
+	if (r != SQLITE_ROW && r != SQLITE_DONE) {
+		sq_fail(s, "state incidents");
+		goto done;
+	}
+	rc = 0;
+done:
+	for (k = 0; k < CP_NKINDS; k++)
+		sqlite3_finalize(st[k]);
+	sqlite3_finalize(inc);
+	return rc;
+}
+
 const struct store_ops store_sqlite_ops = {
 	.name = "sqlite",
 	.open = sqlite_open,
@@ -3009,4 +3216,6 @@ const struct store_ops store_sqlite_ops = {
 	.observation_incident = sqlite_observation_incident,
 	.source_statuses = sqlite_source_statuses,
 	.state_keys = sqlite_state_keys,
+	.state_incidents = sqlite_state_incidents,
+	.alert_rules = sqlite_alert_rules,
 };

@@ -5,7 +5,9 @@
 # doctored with sqlite3, one thing at a time (an incident's state, a
 # ruling in an incident's trail, an incident's count, a source's status
 # statement), and each time the audit fails (exit 1) naming exactly that
-# incident or statement, the field, the center's value and the replay's. GET /v1/state/digest itself: its
+# incident or statement, the field, the center's value and the replay's.
+# An alert rule's state (who added it, disabled or not) is a kind too: a
+# rule doctored in the store is named. GET /v1/state/digest itself: its
 # kinds, its limits, and the size it answers at.
 . "${TRUCE_TOP:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 
@@ -54,6 +56,14 @@ is "$(status_of "$r")" 201 "incident 3 has a task"
 r=$(TOKEN=$ana post_json /v1/sources/cam-3/status \
 	'{"type":"camera","member":"RU","status":"down","reason":"power cut","from":"2026-11-19T20:00:00Z","to":"2026-11-20T04:00:00Z"}')
 is "$(status_of "$r")" 201 "camera cam-3 states it was down"
+r=$(TOKEN=$ana post_json /v1/alerts/rules \
+	'{"name":"explosions","when":{"categories":["explosion"],"min_count":3,"window_s":600}}')
+is "$(status_of "$r")" 201 "an analyst adds an alert rule"
+RULE1=$(body_of "$r" | jq -r .id)
+r=$(TOKEN=$ana post_json /v1/alerts/rules '{"name":"spare","when":{"categories":["small_arms_fire"]}}')
+RULE2=$(body_of "$r" | jq -r .id)
+r=$(TOKEN=$ana api DELETE "/v1/alerts/rules/$RULE2")
+is "$(status_of "$r")" 200 "  and disables a second one, $RULE2"
 
 size=$(curl -s "$URL/v1/health" | jq .log_size)
 wait_joint "$size"
@@ -62,6 +72,10 @@ ok $? "the checkpoint covers the $size entries"
 audit() { "$TRUCE_BIN" audit "$URL" --log-key "$LOGKEY" --token "$TOKEN" "$@"; }
 
 # --- the digests as served ---
+r=$(api GET "/v1/state/digest?kind=rules&from=0&to=$size&size=$size&rows=1")
+is "$(body_of "$r" | jq -c '[.count, .rows[0].name, .rows[0].row.by, .rows[0].row.entry.name, .rows[0].row.disabled_index, .rows[1].name, .rows[1].row.disabled_by]')" \
+	"[2,\"$RULE1\",\"ana\",\"explosions\",null,\"$RULE2\",\"ana\"]" \
+	"rules: both, by whom, the entry, the second one disabled"
 d=$(api GET "/v1/state/digest?kind=incidents&from=0&to=$size&size=$size" | sed '$d')
 is "$(printf '%s' "$d" | jq .count)" 6 "the incidents' digest counts six rows"
 like "$(printf '%s' "$d" | jq -r .digest)" '^[0-9a-f]{64}$' "  and is 64 hex"
@@ -79,7 +93,7 @@ is "$(body_of "$r" | jq -c '[.count, .rows[0].name, .rows[0].row.status, .rows[0
 	"sources: cam-3's statement, as the daily report lists it"
 r=$(api GET "/v1/state/digest?kind=nothing&from=0&to=1&size=$size")
 is "$(status_of "$r")" 400 "an unknown kind: 400"
-like "$(body_of "$r")" "kind: one of incidents.* sources is required" \
+like "$(body_of "$r")" "kind: one of incidents.* sources, rules is required" \
 	"  naming the kinds"
 r=$(api GET "/v1/state/digest?kind=incidents&from=0&to=2000&size=3000&rows=1")
 is "$(status_of "$r")" 400 "rows over more than 1000 indexes: 400"
@@ -103,7 +117,7 @@ like "$res" "6 observations match the center, [0-9.]+ s$" \
 center_stop
 # The doctoring below is SQL on store.db; another store is not doctored.
 if ! store_is_sqlite; then
-	skip 9 "store.db is doctored with sqlite3; the store is $TRUCE_TEST_STORE"
+	skip 13 "store.db is doctored with sqlite3; the store is $TRUCE_TEST_STORE"
 	done_testing
 	exit
 fi
@@ -150,6 +164,16 @@ doctor source_gone "DELETE FROM source_status"
 is "$RC" 1 "a source's statement missing from the store: exit 1"
 like "$RES" "FAILED: sources: source cam-3 \(index [0-9]+\) is missing from the center$" \
 	"  names the statement the center lost"
+
+doctor rule "UPDATE alert_rule SET disabled_idx = NULL, disabled_by = NULL"
+is "$RC" 1 "a disabled rule enabled again in the store: exit 1"
+like "$RES" "FAILED: rules: rule $RULE2 \(index [0-9]+\): disabled_by: the center has null, the replay has \"ana\"$" \
+	"  names the rule, the field, both values"
+
+doctor rule_gone "DELETE FROM alert_rule WHERE idx = ${RULE1#rule-}"
+is "$RC" 1 "a rule missing from the store: exit 1"
+like "$RES" "FAILED: rules: rule $RULE1 \(index [0-9]+\) is missing from the center$" \
+	"  names the rule the center lost"
 
 doctor none "SELECT 1"
 is "$RC" 0 "the clean copy still audits clean"

@@ -1015,12 +1015,15 @@ main(void)
 	n = 0;
 	for (k = 0; k < ENTRY_NTYPES; k++)
 		n += (size_t)applier_owns((enum entry_type)k);
-	is_int(n, 10, "the applier owns ten entry types");
+	is_int(n, 11, "the applier owns eleven entry types");
 	ok(applier_owns(ENTRY_REPORT) && applier_owns(ENTRY_SOURCE_STATUS) &&
+		applier_owns(ENTRY_ALERT_RULE) &&
+		!applier_owns(ENTRY_ALERT_FAILED) &&
 		!applier_owns(ENTRY_OBSERVATION) &&
 		!applier_owns(ENTRY_INCIDENT_MERGE) &&
 		!applier_owns(ENTRY_UNKNOWN),
-	    "reports and sources' statuses too; not observations, fusion's "
+	    "reports, sources' statuses and alert rules too; not failed "
+	    "deliveries, observations, fusion's "
 	    "decisions or unknown "
 	    "types");
 	init(&m, "all");

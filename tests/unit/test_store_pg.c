@@ -700,12 +700,12 @@ schema(void)
 	s = store_open("postgresql", url, STORE_READONLY);
 	ok(s == NULL, "read-only: a database without the schema is refused");
 	s = store_open("postgresql", url, 0);
-	ok(s != NULL, "a writer creates the schema (version 2)");
+	ok(s != NULL, "a writer creates the schema (version 3)");
 	store_close(s);
 	ok(admin(db_schema,
 	       "SELECT 1 FROM meta WHERE key = 'schema_version' AND value = "
-	       "2") == 0,
-	    "meta.schema_version is 2");
+	       "3") == 0,
+	    "meta.schema_version is 3");
 	s = store_open("postgresql", url, STORE_READONLY);
 	ok(s != NULL, "read-only: a store of this version opens");
 	store_close(s);
@@ -719,7 +719,7 @@ schema(void)
 	ok(s == NULL, "... also read-only");
 	store_close(s);
 	ok(admin(db_schema,
-	       "UPDATE meta SET value = 2 WHERE key = "
+	       "UPDATE meta SET value = 3 WHERE key = "
 	       "'schema_version'") == 0 &&
 		(s = store_open("postgresql", url, 0)) != NULL,
 	    "and opens again at its version");
@@ -728,8 +728,9 @@ schema(void)
 	 * place by a writer, and only by a writer. */
 	admin(db_schema,
 	    "DROP VIEW incident_layer, observation_layer; DROP TABLE "
-	    "incident_category; UPDATE meta SET value = 1 WHERE key = "
-	    "'schema_version'");
+	    "incident_category, alert_rule; UPDATE meta SET value = 1 WHERE "
+	    "key = 'schema_version'; UPDATE meta SET value = 5 WHERE key = "
+	    "'applied_size'");
 	s = store_open("postgresql", url, STORE_READONLY);
 	ok(s == NULL, "read-only: a store of version 1 is refused");
 	store_close(s);
@@ -737,9 +738,14 @@ schema(void)
 	ok(s != NULL &&
 		admin(db_schema,
 		    "SELECT 1 FROM meta WHERE key = 'schema_version' AND "
-		    "value = 2") == 0 &&
-		admin(db_schema, "SELECT count(*) FROM incident_layer") == 0,
-	    "a writer migrates version 1 to 2 (the views made)");
+		    "value = 3") == 0 &&
+		admin(db_schema, "SELECT count(*) FROM incident_layer") == 0 &&
+		admin(db_schema, "SELECT count(*) FROM alert_rule") == 0 &&
+		admin(db_schema,
+		    "SELECT 1 FROM meta WHERE key = 'applied_size' AND value "
+		    "= 0") == 0,
+	    "a writer migrates version 1 to 3 (the views made, the alert "
+	    "rules' table, applied_size 0: the log is applied again)");
 	store_close(s);
 	ok(admin(db_schema,
 	       "SELECT 1 FROM pg_indexes WHERE indexname = "
