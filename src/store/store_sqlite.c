@@ -102,6 +102,7 @@ struct store {
 	sqlite3_stmt *wf[W_NSTMTS];
 	int scratch; /* STORE_SCRATCH: no spatial index */
 	int bulk;    /* STORE_BULK: late indexes and R*Trees still to build */
+	int late;    /* STORE_SCRATCH: late indexes built at the next commit */
 	char path[512];
 };
 
@@ -472,6 +473,9 @@ check_version(struct store *s)
 
 static int bulk_finish(struct store *s);
 
+static const char bulk_mark[] =
+    "INSERT OR REPLACE INTO meta VALUES('bulk_unfinished', 1);";
+
 /*
  * A store a bulk load left unfinished (its finish failed or never ran):
  * finished now when writable, refused when read-only.
@@ -555,19 +559,21 @@ sqlite_open(const char *target, int flags)
 	   a store whose finish failed is finished by its next writable
 	   open, and refused by a read-only one. */
 	s->bulk = (flags & STORE_BULK) != 0 && !readonly;
+	/* A scratch store (an audit's replay: one transaction, then reads)
+	   creates them in its first commit, so they are built after the
+	   load, and kept up by any later one. */
+	s->late = s->scratch && !readonly;
 	if (!readonly &&
 	    (sqlite3_exec(s->db, schema, NULL, NULL, &err) != SQLITE_OK ||
 		sqlite3_exec(s->db, sqlite_reports_schema, NULL, NULL, &err) !=
 		    SQLITE_OK ||
 		sqlite3_exec(s->db,
-		    s->bulk ? "INSERT OR REPLACE INTO meta "
-			      "VALUES('bulk_unfinished', 1);"
-			    : schema_late,
+		    s->bulk	  ? bulk_mark
+			: s->late ? ""
+				  : schema_late,
 		    NULL, NULL, &err) != SQLITE_OK))
 		goto fail_exec;
 	if (check_version(s) == -1)
-		goto fail;
-	if (!s->bulk && bulk_unfinished(s, readonly) == -1)
 		goto fail;
 	if (prep(s, "INSERT INTO observation VALUES(?,?,?,?,?,?,?,?,?,?,?)",
 		&s->ins_obs) == -1 ||
@@ -589,6 +595,8 @@ sqlite_open(const char *target, int flags)
 	for (i = 0; i < W_NSTMTS; i++)
 		if (prep(s, wf_sql[i], &s->wf[i]) == -1)
 			goto fail;
+	if (!s->bulk && bulk_unfinished(s, readonly) == -1)
+		goto fail;
 	return s;
 fail_exec:
 	log_warnx("store %s: %s", target, err ? err : "error");
@@ -653,6 +661,13 @@ sqlite_rollback(struct store *s)
 static int
 sqlite_commit(struct store *s, int64_t applied_size)
 {
+	if (s->late) {
+		if (exec(s, schema_late) == -1) {
+			sqlite_rollback(s);
+			return -1;
+		}
+		s->late = 0;
+	}
 	sqlite3_bind_int64(s->set_applied, 1, applied_size);
 	if (sqlite3_step(s->set_applied) != SQLITE_DONE) {
 		sq_fail(s, "set applied size");
