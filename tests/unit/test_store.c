@@ -8,7 +8,8 @@
  * path: records, complaint links, merge and split entries, the incident
  * filters (bbox, time, category, zone, cursor), the same incidents live
  * (many commits) and on replay (one), the same as the in-memory book, and
- * reset.
+ * reset; and SQLite's bulk and scratch stores, whose secondary indexes and
+ * R*Trees are built after the load.
  */
 #include <stdint.h>
 #include <stdlib.h>
