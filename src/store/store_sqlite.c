@@ -101,6 +101,8 @@ struct store {
 	sqlite3_stmt *rec[R_NSTMTS];
 	sqlite3_stmt *wf[W_NSTMTS];
 	int scratch; /* STORE_SCRATCH: no spatial index */
+	int bulk;    /* STORE_BULK: late indexes and R*Trees still to build */
+	int late;    /* STORE_SCRATCH: late indexes built at the next commit */
 	char path[512];
 };
 
@@ -180,8 +182,6 @@ static const char schema[] =
     "  reason TEXT NOT NULL, from_ms INTEGER NOT NULL,"
     "  to_ms INTEGER NOT NULL, by TEXT NOT NULL, at_ms INTEGER NOT NULL)"
     "  STRICT;"
-    "CREATE INDEX IF NOT EXISTS source_status_time ON "
-    "  source_status(from_ms);"
     /* Alert rules and their state (alert/alert_rule.h), as the log has
      * them: the "add" entry's index, who, when, the entry's JSON. */
     "CREATE TABLE IF NOT EXISTS alert_rule("
@@ -205,8 +205,6 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS incident_event("
     "  seq INTEGER PRIMARY KEY, incident TEXT NOT NULL, idx INTEGER NOT NULL,"
     "  kind TEXT NOT NULL, from_state TEXT, to_state TEXT) STRICT;"
-    "CREATE INDEX IF NOT EXISTS incident_event_by ON "
-    "  incident_event(incident, seq);"
     "CREATE TABLE IF NOT EXISTS task("
     "  idx INTEGER PRIMARY KEY, incident TEXT NOT NULL, unit TEXT NOT NULL,"
     "  kind TEXT NOT NULL, description TEXT NOT NULL, due_ms INTEGER NOT "
@@ -229,8 +227,6 @@ static const char schema[] =
     "  source_type INTEGER NOT NULL, source INTEGER NOT NULL,"
     "  count INTEGER NOT NULL, qualifier INTEGER NOT NULL,"
     "  note TEXT NOT NULL) STRICT;"
-    "CREATE INDEX IF NOT EXISTS fusion_obs_incident ON "
-    "  fusion_obs(incident, idx);"
     "CREATE TABLE IF NOT EXISTS incident("
     "  rid INTEGER PRIMARY KEY," /* creation order: the cursor */
     "  id TEXT NOT NULL UNIQUE,"
@@ -249,9 +245,6 @@ static const char schema[] =
     "  pinned INTEGER NOT NULL, live INTEGER NOT NULL, merged_into TEXT,"
     "  zone TEXT, description TEXT, line TEXT, line_m REAL,"
     "  line_side TEXT, described_lat REAL, described_lon REAL) STRICT;"
-    "CREATE INDEX IF NOT EXISTS incident_time ON incident(g_from, g_to);"
-    /* The keys of the state digests (store_state_keys): by seed index. */
-    "CREATE INDEX IF NOT EXISTS incident_seed ON incident(seed_idx, id);"
     "CREATE VIRTUAL TABLE IF NOT EXISTS incident_rtree USING rtree_i32("
     "  rid, min_lon, max_lon, min_lat, max_lat, min_t, max_t, +grp, +kind);"
     "CREATE TABLE IF NOT EXISTS incident_zone("
@@ -261,11 +254,29 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS incident_link("
     "  incident TEXT NOT NULL, complaint_idx INTEGER NOT NULL,"
     "  PRIMARY KEY(incident, complaint_idx)) STRICT, WITHOUT ROWID;"
-    "CREATE INDEX IF NOT EXISTS incident_link_complaint ON "
-    "  incident_link(complaint_idx);"
     "CREATE TABLE IF NOT EXISTS incident_decision("
     "  idx INTEGER PRIMARY KEY, incident TEXT NOT NULL,"
     "  applied INTEGER NOT NULL, message TEXT NOT NULL) STRICT;";
+
+/*
+ * The secondary indexes no statement of the apply path reads (the API's
+ * reads and the state digests do): a bulk store (truce rebuild) creates
+ * them after its load, each in one sorted pass (the usual bulk-load order:
+ * PostgreSQL's manual, "Populating a Database", 14.4.3). Every other open
+ * creates them with the tables.
+ */
+static const char schema_late[] =
+    "CREATE INDEX IF NOT EXISTS source_status_time ON "
+    "  source_status(from_ms);"
+    "CREATE INDEX IF NOT EXISTS incident_event_by ON "
+    "  incident_event(incident, seq);"
+    "CREATE INDEX IF NOT EXISTS fusion_obs_incident ON "
+    "  fusion_obs(incident, idx);"
+    "CREATE INDEX IF NOT EXISTS incident_time ON incident(g_from, g_to);"
+    /* The keys of the state digests (store_state_keys): by seed index. */
+    "CREATE INDEX IF NOT EXISTS incident_seed ON incident(seed_idx, id);"
+    "CREATE INDEX IF NOT EXISTS incident_link_complaint ON "
+    "  incident_link(complaint_idx);";
 
 /* Columns of an incident row, in row_incident's order. */
 #define INC_COLS                                                        \
@@ -466,6 +477,41 @@ check_version(struct store *s)
 	return rc;
 }
 
+static int bulk_finish(struct store *s);
+
+static const char bulk_mark[] =
+    "INSERT OR REPLACE INTO meta VALUES('bulk_unfinished', 1);";
+
+/*
+ * A store a bulk load left unfinished (its finish failed or never ran):
+ * finished now when writable, refused when read-only.
+ */
+static int
+bulk_unfinished(struct store *s, int readonly)
+{
+	sqlite3_stmt *st = NULL;
+	int pending = 0;
+
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT 1 FROM meta WHERE key = 'bulk_unfinished'", -1, &st,
+		NULL) != SQLITE_OK)
+		return sq_fail(s, "read meta");
+	pending = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (!pending)
+		return 0;
+	if (readonly) {
+		log_warnx("store %s: its bulk load was not finished (no "
+			  "spatial index): open it once writable (truce "
+			  "serve) or run `truce rebuild`",
+		    s->path);
+		return -1;
+	}
+	log_warnx("store %s: finishing its bulk load (indexes, R*Trees)",
+	    s->path);
+	return bulk_finish(s);
+}
+
 static struct store *
 sqlite_open(const char *target, int flags)
 {
@@ -515,10 +561,23 @@ sqlite_open(const char *target, int flags)
 		      "PRAGMA mmap_size=1073741824;",
 		NULL, NULL, &err) != SQLITE_OK)
 		goto fail_exec;
+	/* A bulk store marks itself unfinished until bulk_finish has run:
+	   a store whose finish failed is finished by its next writable
+	   open, and refused by a read-only one. */
+	s->bulk = (flags & STORE_BULK) != 0 && !readonly;
+	/* A scratch store (an audit's replay: one transaction, then reads)
+	   creates them in its first commit, so they are built after the
+	   load, and kept up by any later one. */
+	s->late = s->scratch && !readonly;
 	if (!readonly &&
 	    (sqlite3_exec(s->db, schema, NULL, NULL, &err) != SQLITE_OK ||
 		sqlite3_exec(s->db, sqlite_reports_schema, NULL, NULL, &err) !=
-		    SQLITE_OK))
+		    SQLITE_OK ||
+		sqlite3_exec(s->db,
+		    s->bulk	  ? bulk_mark
+			: s->late ? ""
+				  : schema_late,
+		    NULL, NULL, &err) != SQLITE_OK))
 		goto fail_exec;
 	if (check_version(s) == -1)
 		goto fail;
@@ -542,6 +601,8 @@ sqlite_open(const char *target, int flags)
 	for (i = 0; i < W_NSTMTS; i++)
 		if (prep(s, wf_sql[i], &s->wf[i]) == -1)
 			goto fail;
+	if (!s->bulk && bulk_unfinished(s, readonly) == -1)
+		goto fail;
 	return s;
 fail_exec:
 	log_warnx("store %s: %s", target, err ? err : "error");
@@ -558,6 +619,14 @@ sqlite_close(struct store *s)
 
 	if (s == NULL)
 		return;
+	/* A bulk load ends here (struct store_ops has no other step after
+	   the last commit); a failure leaves the store marked unfinished,
+	   and its next writable open finishes it. */
+	if (s->bulk && s->ins_obs != NULL && sqlite3_get_autocommit(s->db) &&
+	    bulk_finish(s) == -1)
+		log_warnx("store %s: its bulk load could not be finished: "
+			  "the next open finishes it",
+		    s->path);
 	sqlite3_finalize(s->ins_obs);
 	sqlite3_finalize(s->ins_rtree);
 	sqlite3_finalize(s->find);
@@ -598,6 +667,13 @@ sqlite_rollback(struct store *s)
 static int
 sqlite_commit(struct store *s, int64_t applied_size)
 {
+	if (s->late) {
+		if (exec(s, schema_late) == -1) {
+			sqlite_rollback(s);
+			return -1;
+		}
+		s->late = 0;
+	}
 	sqlite3_bind_int64(s->set_applied, 1, applied_size);
 	if (sqlite3_step(s->set_applied) != SQLITE_DONE) {
 		sq_fail(s, "set applied size");
@@ -631,6 +707,29 @@ static int64_t
 floor_div(int64_t a, int64_t b)
 {
 	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+/* An observation's box; unlocated ones get the whole world: only a world
+ * bbox finds them. */
+static int
+insert_obs_box(struct store *s, int64_t idx, int located, int64_t lat_e7,
+    int64_t lon_e7, int64_t from_ms, int64_t to_ms, int category_code)
+{
+	int rc = 0;
+
+	sqlite3_bind_int64(s->ins_rtree, 1, idx);
+	sqlite3_bind_int64(s->ins_rtree, 2, located ? lon_e7 : -WORLD_LON);
+	sqlite3_bind_int64(s->ins_rtree, 3, located ? lon_e7 : WORLD_LON);
+	sqlite3_bind_int64(s->ins_rtree, 4, located ? lat_e7 : -WORLD_LAT);
+	sqlite3_bind_int64(s->ins_rtree, 5, located ? lat_e7 : WORLD_LAT);
+	sqlite3_bind_int64(s->ins_rtree, 6, floor_div(from_ms, 60000));
+	sqlite3_bind_int64(s->ins_rtree, 7, floor_div(to_ms + 59999, 60000));
+	sqlite3_bind_int64(s->ins_rtree, 8, category_code);
+	sqlite3_bind_int64(s->ins_rtree, 9, category_code);
+	if (sqlite3_step(s->ins_rtree) != SQLITE_DONE)
+		rc = sq_fail(s, "insert rtree");
+	sqlite3_reset(s->ins_rtree);
+	return rc;
 }
 
 static int
@@ -668,33 +767,18 @@ sqlite_index_observation(struct store *s, const struct store_observation_row *o)
 	/*
 	 * A scratch store (an audit's replay) is compared by index and id,
 	 * never searched by area: it skips the R*Tree, about half the cost of
-	 * a row (bench/ledger/RESULTS.md).
+	 * a row (bench/ledger/RESULTS.md). A bulk store fills it at the end
+	 * (bulk_finish).
 	 */
-	if (s->scratch) {
+	if (s->scratch || s->bulk) {
 		rc = 0;
 		goto done;
 	}
-	/* Unlocated forms get the whole world: only a world bbox finds them. */
-	sqlite3_bind_int64(s->ins_rtree, 1, o->index);
-	sqlite3_bind_int64(s->ins_rtree, 2,
-	    o->located ? o->lon_e7 : -WORLD_LON);
-	sqlite3_bind_int64(s->ins_rtree, 3, o->located ? o->lon_e7 : WORLD_LON);
-	sqlite3_bind_int64(s->ins_rtree, 4,
-	    o->located ? o->lat_e7 : -WORLD_LAT);
-	sqlite3_bind_int64(s->ins_rtree, 5, o->located ? o->lat_e7 : WORLD_LAT);
-	sqlite3_bind_int64(s->ins_rtree, 6, floor_div(o->from_ms, 60000));
-	sqlite3_bind_int64(s->ins_rtree, 7, floor_div(o->to_ms + 59999, 60000));
-	sqlite3_bind_int64(s->ins_rtree, 8, o->category_code);
-	sqlite3_bind_int64(s->ins_rtree, 9, o->category_code);
-	if (sqlite3_step(s->ins_rtree) != SQLITE_DONE) {
-		sq_fail(s, "insert rtree");
-		goto done;
-	}
-	rc = 0;
+	rc = insert_obs_box(s, o->index, o->located, o->lat_e7, o->lon_e7,
+	    o->from_ms, o->to_ms, o->category_code);
 done:
 	sqlite3_reset(s->ins_obs);
 	sqlite3_clear_bindings(s->ins_obs);
-	sqlite3_reset(s->ins_rtree);
 	return rc;
 }
 
@@ -1425,6 +1509,74 @@ insert_box(struct store *s, sqlite3_stmt *st, int64_t idx, double lat,
 	return rc;
 }
 
+/*
+ * Ends a bulk load in one transaction: the late indexes, then the R*Trees
+ * filled in key order (log index, incident creation order) from the rows,
+ * with the boxes the apply path writes one by one elsewhere. A scratch
+ * store has no R*Tree contents.
+ */
+static int
+bulk_finish(struct store *s)
+{
+	static const char *const sql[2] = {
+		"SELECT idx, lat_e7 IS NOT NULL, lat_e7, lon_e7, t_from, t_to, "
+		"category FROM observation ORDER BY idx",
+		"SELECT rid, lat, lon, search_m, g_from, g_to, grp, kind FROM "
+		"incident WHERE live AND located ORDER BY rid",
+	};
+	sqlite3_stmt *st = NULL;
+	const char *cat;
+	int i, r = SQLITE_DONE, rc = -1;
+
+	if (exec(s, "BEGIN IMMEDIATE") == -1)
+		return -1;
+	if (exec(s, schema_late) == -1)
+		goto done;
+	for (i = 0; i < 2 && !s->scratch; i++) {
+		if (prep(s, sql[i], &st) == -1)
+			goto done;
+		while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+			if (i == 0) {
+				cat = (const char *)sqlite3_column_text(st, 6);
+				if (insert_obs_box(s,
+					sqlite3_column_int64(st, 0),
+					sqlite3_column_int(st, 1),
+					sqlite3_column_int64(st, 2),
+					sqlite3_column_int64(st, 3),
+					sqlite3_column_int64(st, 4),
+					sqlite3_column_int64(st, 5),
+					observation_category_code(
+					    cat ? cat : "")) == -1)
+					goto done;
+			} else if (insert_box(s, s->book[B_INS_IRTREE],
+				       sqlite3_column_int64(st, 0),
+				       sqlite3_column_double(st, 1),
+				       sqlite3_column_double(st, 2),
+				       sqlite3_column_double(st, 3),
+				       sqlite3_column_int64(st, 4),
+				       sqlite3_column_int64(st, 5), 1,
+				       sqlite3_column_int64(st, 6),
+				       sqlite3_column_int64(st, 7)) == -1)
+				goto done;
+		}
+		if (r != SQLITE_DONE) {
+			sq_fail(s, "read rows to box");
+			goto done;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if (exec(s, "DELETE FROM meta WHERE key = 'bulk_unfinished'") == 0)
+		rc = exec(s, "COMMIT");
+done:
+	sqlite3_finalize(st);
+	if (rc == -1)
+		sqlite_rollback(s);
+	else
+		s->bulk = 0;
+	return rc;
+}
+
 static void
 row_incident(sqlite3_stmt *st, struct associate_incident *inc)
 {
@@ -1634,8 +1786,9 @@ sql_put_incident(void *db, const struct associate_incident *inc, int stored,
 	if (rc == -1)
 		return -1;
 	/* A scratch store (an audit's replay) is never searched by area: it
-	 * has no incident boxes, as it has no observation R*Tree. */
-	if (s->scratch)
+	 * has no incident boxes, as it has no observation R*Tree. A bulk
+	 * store boxes its incidents at the end (bulk_finish). */
+	if (s->scratch || s->bulk)
 		goto words;
 	if (stored) {
 		st = s->book[B_DEL_IRTREE];

@@ -8,7 +8,8 @@
  * path: records, complaint links, merge and split entries, the incident
  * filters (bbox, time, category, zone, cursor), the same incidents live
  * (many commits) and on replay (one), the same as the in-memory book, and
- * reset.
+ * reset; and SQLite's bulk and scratch stores, whose secondary indexes and
+ * R*Trees are built after the load.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -825,6 +826,118 @@ words_suite(const char *kind, const char *dir)
 	gazetteer_free(g);
 }
 
+/* The integer the first row of sql answers in the SQLite file path (-1:
+ * none). */
+static int64_t
+sql_int(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int64_t v = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) ==
+		SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/* Three located observations, applied and committed. */
+static int
+add_three(struct store *s)
+{
+	char buf[512];
+	int i;
+
+	if (store_begin(s) == -1)
+		return -1;
+	for (i = 1; i <= 3; i++) {
+		snprintf(buf, sizeof(buf), FMT, "\"2026-11-20T10:00:00Z\"",
+		    "patrol", "RU", "explosion",
+		    i == 1	 ? "{\"lat\":40.0,\"lon\":47.0}"
+			: i == 2 ? "{\"lat\":40.5,\"lon\":47.5}"
+				 : "{\"lat\":40.55,\"lon\":47.55}");
+		if (add(s, i, buf) == -1)
+			return -1;
+	}
+	return store_commit(s, 4);
+}
+
+#define COUNT_LATE                                                     \
+	"SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND " \
+	"name IN ('fusion_obs_incident', 'incident_seed', "            \
+	"'incident_time', 'incident_link_complaint', "                 \
+	"'incident_event_by', 'source_status_time')"
+#define UNFINISHED "SELECT count(*) FROM meta WHERE key = 'bulk_unfinished'"
+
+/*
+ * A bulk store (truce rebuild) creates its late indexes and fills its
+ * R*Tree when it is closed; one left unfinished is refused read-only and
+ * finished by a writable open. A scratch store creates them at its first
+ * commit.
+ */
+static void
+bulk_suite(const char *dir)
+{
+	char path[512];
+	struct store *s;
+	struct store_query q;
+	struct rows r;
+
+	snprintf(path, sizeof(path), "%s/bulk.db", dir);
+	s = store_open("sqlite", path, STORE_BULK);
+	ok(s != NULL && add_three(s) == 0, "bulk: three observations loaded");
+	store_close(s);
+	ok(sql_int(path, COUNT_LATE) == 6 &&
+		sql_int(path, "SELECT count(*) FROM observation_rtree") == 3 &&
+		sql_int(path, UNFINISHED) == 0,
+	    "bulk: closed with its six late indexes and three boxes, "
+	    "finished");
+	/* Writable: a bulk store is left in rollback-journal mode, and the
+	 * center's next open turns WAL on. */
+	s = store_open("sqlite", path, 0);
+	store_query_init(&q);
+	q.has_bbox = 1;
+	q.min_lat_e7 = 404000000;
+	q.max_lat_e7 = 406000000;
+	q.min_lon_e7 = 474000000;
+	q.max_lon_e7 = 476000000;
+	r.n = -1;
+	ok(s != NULL && run(s, &q, &r) == 0 && r.n == 2 && r.idx[0] == 2 &&
+		r.idx[1] == 3,
+	    "bulk: the rebuilt store answers by area");
+	store_close(s);
+	/* As if its finish had failed. */
+	sql_int(path, "DELETE FROM observation_rtree");
+	sql_int(path, "DROP INDEX incident_seed");
+	sql_int(path, "INSERT INTO meta VALUES('bulk_unfinished', 1)");
+	ok(sql_int(path, "SELECT count(*) FROM observation_rtree") == 0 &&
+		sql_int(path, COUNT_LATE) == 5 &&
+		sql_int(path, UNFINISHED) == 1,
+	    "bulk: a store left unfinished (no boxes, an index missing)");
+	s = store_open("sqlite", path, STORE_READONLY);
+	ok(s == NULL, "bulk: an unfinished store is refused read-only");
+	store_close(s);
+	s = store_open("sqlite", path, 0);
+	ok(s != NULL, "bulk: and opened writable");
+	store_close(s);
+	ok(sql_int(path, COUNT_LATE) == 6 &&
+		sql_int(path, "SELECT count(*) FROM observation_rtree") == 3 &&
+		sql_int(path, UNFINISHED) == 0,
+	    "bulk: which finished it");
+
+	snprintf(path, sizeof(path), "%s/scratch.db", dir);
+	s = store_open("sqlite", path, STORE_SCRATCH);
+	ok(s != NULL && sql_int(path, COUNT_LATE) == 0,
+	    "scratch: no late index while it loads");
+	ok(s != NULL && add_three(s) == 0 && sql_int(path, COUNT_LATE) == 6,
+	    "scratch: its first commit creates them");
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -860,6 +973,7 @@ main(void)
 		store_close(old);
 	}
 	ok(store_open("nosuch", path, 0) == NULL, "unknown backend refused");
+	bulk_suite(dir);
 	{
 		/* An audit's scratch store has no spatial index to search. */
 		struct store *scr = store_open("sqlite", "", STORE_SCRATCH);
