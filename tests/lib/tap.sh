@@ -111,7 +111,7 @@ store_is_sqlite() { [ "${TRUCE_TEST_STORE:-sqlite}" = sqlite ]; }
 # store_uri DIR: the PostgreSQL URI DIR/truce.conf names as its store, or
 # nothing (DIR/store.db).
 store_uri() {
-	sed -n 's/^store = \(postgres.*\)$/\1/p' "$1/truce.conf"
+	sed -n 's/^store = \(postgres.*\)$/\1/p' "$1/truce.conf" 2>/dev/null
 }
 
 # store_query DIR SQL: runs SQL on DIR's store, rows printed as sqlite3
