@@ -20,13 +20,19 @@ post_batch() { # post_batch B N: N generated observations, batch B
 		--data-binary @batch.json >/dev/null
 }
 mirror() { "$T" mirror "$URL" "$@" --log-key "$LOGKEY" --token "$TOKEN"; }
-rows() { # rows DIR: what DIR's store holds, a line per row (either backend)
-	local hex="hex(id)"
-	[ -z "$(store_uri "$1")" ] || hex="upper(encode(id, 'hex'))"
-	store_query "$1" "SELECT 'applied', value FROM meta WHERE key =
-		'applied_size'; SELECT idx, $hex FROM observation ORDER BY idx;
+rows() { # rows DIR|URI: what a store holds, a line per row (either backend)
+	local hex="upper(encode(id, 'hex'))" q
+	q="SELECT 'applied', value FROM meta WHERE key = 'applied_size';
+		SELECT idx, ID FROM observation ORDER BY idx;
 		SELECT id, seed_idx, updated_idx, nobs, live, lat_e7, lon_e7
 		FROM incident ORDER BY rid;"
+	case $1 in
+	postgres*) psql -X -q -At -F'|' -v ON_ERROR_STOP=1 "$1" -c "${q/ID/$hex}" ;;
+	*)
+		[ -n "$(store_uri "$1")" ] || hex="hex(id)"
+		store_query "$1" "${q/ID/$hex}"
+		;;
+	esac
 }
 same_as_center() { # same_as_center MIRROR NAME: A stopped, then restarted
 	center_stop
@@ -62,9 +68,10 @@ same_as_center M "after the first catch-up"
 res=$(mirror M --once --store sqlite 2>&1)
 like "$res" "size 300 verified in M, 0 entries fetched and verified, 0 replayed" \
 	"again (--store sqlite): nothing new, nothing fetched"
-res=$(mirror M --once --store postgresql://127.0.0.1/m 2>&1)
-is $? 2 "--store: a backend this build lacks: exit 2"
-like "$res" "--store: 'postgresql://127.0.0.1/m' is not a backend" "  naming it"
+res=$(mirror M --once --store postgresql://127.0.0.1:1/m 2>&1)
+is $? 3 "--store: a PostgreSQL nobody serves: could not complete, exit 3"
+like "$res" "cannot connect to PostgreSQL: .*cannot open the store \(PostgreSQL" \
+	"  naming the store"
 post_batch 2 1100
 wait_joint 1400
 res=$(mirror M --once 2>&1)
@@ -300,4 +307,46 @@ is $? 1 "  stopped, its exit status says it refused"
 same() { rows A >a.rows; rows FM >fm.rows; cmp -s a.rows fm.rows; }
 same
 ok $? "the follower's store equals the center's"
+
+# --- --store: a mirror's store on PostgreSQL ---
+res=$(mirror MX --once --store mysql://x 2>&1)
+is $? 2 "--store that is no backend: exit 2"
+like "$res" "--store: 'mysql://x' is not a backend \(sqlite, or a postgresql:// or postgres:// URI" \
+	"  naming the option and what it takes"
+if store_is_sqlite; then
+	skip 6 "no PostgreSQL cluster (TRUCE_TEST_STORE=postgresql runs these)"
+else
+	base=${TRUCE_TEST_STORE%/}/
+	psql -X -q -v ON_ERROR_STOP=1 "${base}postgres" \
+		-c "CREATE DATABASE mirror_$$ TEMPLATE truce_template"
+	MSTORE=${base}mirror_$$
+	center_serve A || exit 1
+	res=$(mirror MP --once --store "$MSTORE" 2>&1)
+	is $? 0 "mirror --once --store postgresql://.../mirror_$$: exit 0" ||
+		diag "$res"
+	"$T" mirror "$URL" MP --listen 127.0.0.1:0 --store "$MSTORE" \
+		--log-key "$LOGKEY" --token "$TOKEN" >mp.out 2>mp.err &
+	MPPID=$!
+	tap_pids+=("$MPPID")
+	for i in $(seq 1 100); do
+		MURL=$(sed -n 's/.* serving on \(http:[^ ]*\)$/\1/p' mp.out)
+		[ -n "$MURL" ] && break
+		sleep 0.1
+	done
+	for q in "/v1/observations?limit=1000" "/v1/incidents?limit=1000"; do
+		a=$(api GET "$q")
+		b=$(URL=$MURL api GET "$q")
+		ok "$([ "$a" = "$b" ] && [ "$(status_of "$a")" = 200 ]; echo $?)" \
+			"  its readers (on PostgreSQL) answer GET $q as the center"
+	done
+	kill -TERM "$MPPID"
+	wait "$MPPID"
+	ok $? "  SIGTERM stops it cleanly"
+	center_stop
+	rows A >a.rows
+	rows "$MSTORE" >mp.rows
+	cmp -s a.rows mp.rows
+	ok $? "a mirror into PostgreSQL equals the center ($(grep -c . a.rows) rows)"
+	is "$(ls MP)" "$(ls MP | grep -v '^store.db')" "  and keeps no store.db"
+fi
 done_testing
