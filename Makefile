@@ -108,7 +108,8 @@ SERIAL_T := tests/integration/dashboard.t
 # store. `make test-pg` runs this pass alone.
 PG_T := $(addprefix tests/integration/,observations.t fusion.t query.t \
 	verification.t state_audit.t sources.t evidence.t incident_map.t \
-	trends.t principals.t reports.t exports.t)
+	trends.t principals.t reports.t exports.t backup.t audit.t mirror.t \
+	geography.t)
 
 test: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) check-src test-build

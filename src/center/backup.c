@@ -18,9 +18,12 @@
 #include "common/file.h"
 #include "ledger/checkpointer.h"
 #include "ledger/entrylog.h"
+#include "store/store.h"
 #include "tlog/note.h"
 
 #define COPY_CHUNK (1 << 20)
+#define CONF_MAX (64 * 1024) /* truce.conf's bytes a backup rewrites */
+#define CONF_LINE 1024	     /* its longest line (config.c's) */
 
 static int
 join(char *out, size_t cap, const char *a, const char *b, char *err,
@@ -213,9 +216,87 @@ remove_tree(const char *path)
 	nftw(path, unlink_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-int
-backup_center(const char *dir, const char *dest, int64_t *size, char *err,
+/* Whether line (truce.conf's) sets the store: "store = ...". */
+static int
+sets_store(const char *line)
+{
+	line += strspn(line, " \t");
+	if (strncmp(line, "store", 5) != 0)
+		return 0;
+	line += 5;
+	line += strspn(line, " \t");
+	return *line == '=';
+}
+
+/*
+ * Writes src (the center's truce.conf) to dst with the store set to
+ * store: each "store = ..." line is replaced (the center's store, above
+ * all a PostgreSQL database still serving it, is not the copy's), and the
+ * line appended when there was none. The lines are config.c's (at most
+ * CONF_LINE bytes), the file at most CONF_MAX. 0 or -1 (err).
+ */
+static int
+copy_conf(const char *src, const char *dst, const char *store, char *err,
     size_t errlen)
+{
+	char line[CONF_LINE], *out = NULL;
+	size_t n = 0, len;
+	int rc = -1, set = 0, w;
+	FILE *f;
+
+	if ((f = fopen(src, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", src, strerror(errno));
+		return -1;
+	}
+	if ((out = malloc(CONF_MAX)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", src);
+		goto done;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		len = strlen(line);
+		if (len > 0 && line[len - 1] != '\n' && !feof(f)) {
+			snprintf(err, errlen, "%s: a line longer than %d bytes",
+			    src, CONF_LINE - 2);
+			goto done;
+		}
+		if (sets_store(line)) {
+			w = snprintf(out + n, CONF_MAX - n,
+			    "# truce backup: the center's store is not the "
+			    "copy's; `truce serve`\n# or `truce rebuild` "
+			    "fills this one from the copied log\n"
+			    "store = %s\n",
+			    store);
+			set = 1;
+		} else
+			w = snprintf(out + n, CONF_MAX - n, "%s%s", line,
+			    len > 0 && line[len - 1] != '\n' ? "\n" : "");
+		if (w < 0 || (size_t)w >= CONF_MAX - n)
+			goto toolong;
+		n += (size_t)w;
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: %s", src, strerror(errno));
+		goto done;
+	}
+	if (!set && strcmp(store, "sqlite") != 0) {
+		w = snprintf(out + n, CONF_MAX - n, "store = %s\n", store);
+		if (w < 0 || (size_t)w >= CONF_MAX - n)
+			goto toolong;
+		n += (size_t)w;
+	}
+	rc = file_write_atomic(dst, out, n, 0600, FILE_NO_REPLACE, err, errlen);
+	goto done;
+toolong:
+	snprintf(err, errlen, "%s: over %d bytes", src, CONF_MAX);
+done:
+	free(out);
+	fclose(f);
+	return rc;
+}
+
+int
+backup_center(const char *dir, const char *dest, const char *store,
+    int64_t *size, char *err, size_t errlen)
 {
 	struct entrylog_anchor anchors[CHECKPOINTER_MAX_ANCHORS];
 	char tmp[PATH_MAX], a[PATH_MAX], b[PATH_MAX], *joint = NULL;
@@ -228,6 +309,17 @@ backup_center(const char *dir, const char *dest, int64_t *size, char *err,
 	size_t nanchors = 0, i;
 	int rc = -1, made = 0;
 
+	if (store == NULL)
+		store = "sqlite";
+	if (strcmp(store, "sqlite") != 0 &&
+	    (!store_pg_uri(store) || strlen(store) > STORE_PG_URI_MAX ||
+		strpbrk(store, "\r\n") != NULL)) {
+		snprintf(err, errlen,
+		    "--store: '%.32s' is not a backend (sqlite, or a "
+		    "postgresql:// or postgres:// URI of at most %d bytes)",
+		    store, STORE_PG_URI_MAX);
+		return -1;
+	}
 	if (stat(dest, &st) == 0 || errno != ENOENT) {
 		snprintf(err, errlen,
 		    "%s already exists; a backup makes a new "
@@ -291,7 +383,7 @@ backup_center(const char *dir, const char *dest, int64_t *size, char *err,
 		goto done;
 	if (join(a, sizeof(a), dir, "truce.conf", err, errlen) == -1 ||
 	    join(b, sizeof(b), tmp, "truce.conf", err, errlen) == -1 ||
-	    copy_file(a, b, -1, 0600, err, errlen) == -1)
+	    copy_conf(a, b, store, err, errlen) == -1)
 		goto done;
 	if (join(a, sizeof(a), dir, "keys", err, errlen) == -1 ||
 	    join(b, sizeof(b), tmp, "keys", err, errlen) == -1 ||

@@ -22,10 +22,15 @@
 
 /*
  * Copies center dir into dest, which must not exist (dest.partial is used
- * while copying and renamed at the end). *size gets the number of log
- * entries copied. 0, or -1 with the reason in err (dest not made).
+ * while copying and renamed at the end). The copy's truce.conf is the
+ *  center's with its store set to store: "sqlite" (also NULL), or a
+ * postgresql:// URI naming a new, empty database (never the center's
+ * own: its store is ahead of the copied log and would be refused); the
+ * copy's first `truce serve` or `truce rebuild` fills it from the log.
+ * *size gets the number of log entries copied. 0, or -1 with the reason
+ * in err (dest not made).
  */
-int backup_center(const char *dir, const char *dest, int64_t *size, char *err,
-    size_t errlen);
+int backup_center(const char *dir, const char *dest, const char *store,
+    int64_t *size, char *err, size_t errlen);
 
 #endif

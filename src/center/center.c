@@ -1329,8 +1329,15 @@ center_rebuild(const char *dir, const char *const *geo_data, size_t ngeo_data,
 	char path[PATH_MAX], tmp[PATH_MAX + 8], side[PATH_MAX + 8];
 	int rc = -1;
 	const char *suffix[] = { "", "-wal", "-shm" };
+	const char *remedy =
+	    "rebuild with the data the log names (point geo_data at the "
+	    "copy of data/ whose `truce geo digest` it is, and give the "
+	    "copy of every other geography the log names with --geo-data "
+	    "DIR); the store was left as it was";
 	size_t i;
 
+	if (errlen > 0)
+		*err = '\0';
 	if (center_path(dir, "truce.conf", path, sizeof(path)) == -1 ||
 	    config_load(path, &cfg, err, errlen) == -1)
 		return -1;
@@ -1357,20 +1364,19 @@ center_rebuild(const char *dir, const char *const *geo_data, size_t ngeo_data,
 		goto done;
 	}
 	/* A store that is no file (PostgreSQL) is rebuilt in place: emptied
-	   in one transaction, then replayed. */
+	   in one transaction, then replayed; so the copies of data/ the log
+	   needs are found first, or the store is left as it was. */
 	if (!store_kind_is_file(cfg.store) &&
-	    (store_begin(store) == -1 || store_reset(store) == -1 ||
+	    (center_replayer_check(rp, log, 0, remedy, err, errlen) == -1 ||
+		store_begin(store) == -1 || store_reset(store) == -1 ||
 		store_commit(store, 0) == -1)) {
-		snprintf(err, errlen, "cannot empty the store to rebuild it");
+		if (*err == '\0')
+			snprintf(err, errlen,
+			    "cannot empty the store to rebuild it");
 		goto done;
 	}
 	if (center_replayer_run(rp, log, store, 0, REPLAY_COMMIT_EVERY, NULL,
-		NULL,
-		"rebuild with the data the log names (point geo_data at the "
-		"copy of data/ whose `truce geo digest` it is, and give the "
-		"copy of every other geography the log names with --geo-data "
-		"DIR); the store was left as it was",
-		err, errlen) == -1)
+		NULL, remedy, err, errlen) == -1)
 		goto done;
 	store_close(store);
 	store = NULL;

@@ -1,6 +1,6 @@
 /*
  * truce mirror URL DIR --log-key VKEY [--witness-key VKEY ...] [--quorum K]
- *              [--token T] [--store sqlite] [--interval S]
+ *              [--token T] [--store sqlite|URI] [--interval S]
  *              [--once | --listen HOST:PORT]
  *              [--geo-data DIR ...] [--geo-aliases FILE]
  * A member's mirror of a center (mirror/mirror.h, docs/mirror.md): exit 0
@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 #include "common/num.h"
 #include "mirror/mirror.h"
+#include "store/store.h"
 
 static void
 usage(FILE *f)
@@ -23,14 +24,16 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: truce mirror URL DIR --log-key VKEY [--witness-key VKEY "
 	    "...]\n"
-	    "                    [--quorum K] [--token T] [--store sqlite]\n"
+	    "                    [--quorum K] [--token T] [--store "
+	    "sqlite|URI]\n"
 	    "                    [--interval S] [--once | --listen H:P]\n"
 	    "                    [--geo-data DIR ...]\n"
 	    "                    [--geo-aliases FILE]\n\n"
 	    "Keeps in DIR a verified copy of the center at URL: its joint\n"
 	    "checkpoints (signed, cosigned, each consistent with the last),\n"
 	    "every entry (hashed against the tiles and the root) in DIR/log,\n"
-	    "and a store replayed from them in DIR/store.db. A rolled-back,\n"
+	    "and a store replayed from them (DIR/store.db, or --store's\n"
+	    "PostgreSQL database). A rolled-back,\n"
 	    "forked or rewritten log is refused: the evidence is kept in\n"
 	    "DIR/evidence and nothing more is applied.\n\n"
 	    "  --log-key VKEY      the log's verifier key\n"
@@ -40,7 +43,10 @@ usage(FILE *f)
 	    "all\n"
 	    "  --token T           a log reader's bearer token; default "
 	    "$TRUCE_TOKEN\n"
-	    "  --store sqlite      the store's backend (only SQLite exists)\n"
+	    "  --store sqlite|URI  the store: sqlite (DIR/store.db, the "
+	    "default), or a\n"
+	    "                      postgresql:// URI of a database of "
+	    "the mirror's own\n"
 	    "  --interval S        seconds between polls when following "
 	    "(%d..%d,\n"
 	    "                      default 10)\n"
@@ -119,12 +125,15 @@ cmd_mirror(int argc, char **argv)
 		case 'S':
 			/* The backends truce.conf's `store` accepts; the
 			   mirror opens its store as the center does. */
-			if (strcmp(optarg, "sqlite") != 0) {
+			if (strcmp(optarg, "sqlite") != 0 &&
+			    (!store_pg_uri(optarg) ||
+				strlen(optarg) > STORE_PG_URI_MAX)) {
 				fprintf(stderr,
 				    "truce mirror: --store: '%.100s' is not "
-				    "a backend (only sqlite exists; "
-				    "PostgreSQL does not yet)\n",
-				    optarg);
+				    "a backend (sqlite, or a postgresql:// "
+				    "or postgres:// URI of at most %d "
+				    "bytes)\n",
+				    optarg, STORE_PG_URI_MAX);
 				return 2;
 			}
 			o.store = optarg;

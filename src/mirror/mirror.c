@@ -708,7 +708,9 @@ open_store(struct mirror *m)
 			goto done;
 		if ((m->store = store_open(backend(m), path, 0)) == NULL) {
 			fail(m, MIRROR_INCOMPLETE, "cannot open the store %s",
-			    path);
+			    store_kind_is_file(backend(m))
+				? path
+				: "(PostgreSQL, see above)");
 			goto done;
 		}
 	}
@@ -767,8 +769,12 @@ replay(struct mirror *m)
 	if (applied > entrylog_size(m->log))
 		return fail(m, MIRROR_INCOMPLETE,
 		    "the store has applied %lld entries, the log holds %lld: "
-		    "remove store.db to replay it again",
-		    (long long)applied, (long long)entrylog_size(m->log));
+		    "%s to replay it again",
+		    (long long)applied, (long long)entrylog_size(m->log),
+		    store_kind_is_file(backend(m))
+			? "remove store.db"
+			: "give --store a new, empty database (this one is "
+			  "another's or ahead)");
 	if (applied == entrylog_size(m->log))
 		return 0;
 	if (center_replayer_check(m->rp, m->log, applied, GEO_REMEDY, why,

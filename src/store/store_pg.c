@@ -19,7 +19,8 @@
  * database's locale.
  *
  * Statements are prepared once per connection on first use (the hot paths:
- * indexing an observation, fusion's book); parameters are sent typed and
+ * indexing an observation, fusion's book; the API's built queries by
+ * their shape, pg_prepared_shape); parameters are sent typed and
  * in binary (text as text), results read in binary. One struct store is
  * one connection. STORE_SCRATCH (an audit's replay) is SQLite's only.
  */
@@ -62,6 +63,7 @@
 
 #define PG_MAX_PARAMS 48   /* an incident's upsert has 35 */
 #define PG_MAX_STMTS 128   /* statements prepared per connection */
+#define PG_MAX_SHAPES 32   /* built query shapes prepared per connection */
 #define PG_NAME_LEN 160	   /* the store in messages */
 #define PG_MAX_PENDING 512 /* writes sent before their results are read */
 
@@ -273,11 +275,20 @@ struct pg_stmt {
 	char name[16];
 };
 
+/* A query built from its filters (pg_query_observations, incident_query):
+ * keyed by its text, which names the filters present, not their values. */
+struct pg_shape {
+	char *sql; /* owned */
+	char name[16];
+};
+
 struct store {
 	struct store_head head; /* first: see store_backend.h */
 	PGconn *conn;
 	struct pg_stmt stmts[PG_MAX_STMTS];
 	int nstmts;
+	struct pg_shape shapes[PG_MAX_SHAPES];
+	int nshapes;
 	int writing; /* inside a write transaction: writes are pipelined */
 	int reading; /* inside a read snapshot (read_begin) */
 	int piped;   /* in libpq's pipeline mode */
@@ -468,6 +479,62 @@ pg_prepared(struct store *s, const char *sql, const struct pg_params *p,
 	return st->name;
 }
 
+/*
+ * The prepared statement of a built query (its shape: which filters it
+ * has; the values are parameters), preparing it first if this connection
+ * has not. The shapes are few (the API's filters), so the first
+ * PG_MAX_SHAPES are kept and any further one runs unprepared (NULL, *err
+ * 0): never evicted, so a statement's name stays valid on its connection.
+ * NULL with *err set on error.
+ */
+static const char *
+pg_prepared_shape(struct store *s, const char *sql, const struct pg_params *p,
+    int *err)
+{
+	struct pg_shape *sh;
+	PGresult *r;
+	int i;
+
+	*err = 0;
+	for (i = 0; i < s->nshapes; i++)
+		if (strcmp(s->shapes[i].sql, sql) == 0)
+			return s->shapes[i].name;
+	if (s->nshapes >= PG_MAX_SHAPES)
+		return NULL;
+	sh = &s->shapes[s->nshapes];
+	if ((sh->sql = strdup(sql)) == NULL) {
+		log_warn("store %s: query shape", s->name);
+		*err = 1;
+		return NULL;
+	}
+	snprintf(sh->name, sizeof(sh->name), "q%d", s->nshapes);
+	r = PQprepare(s->conn, sh->name, sql, p->n, p->types);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		pg_fail(s, "prepare", r);
+		PQclear(r);
+		free(sh->sql);
+		sh->sql = NULL;
+		*err = 1;
+		return NULL;
+	}
+	PQclear(r);
+	s->nshapes++;
+	return sh->name;
+}
+
+/* Forgets the prepared shapes (the connection that held them is gone). */
+static void
+pg_forget_shapes(struct store *s)
+{
+	int i;
+
+	for (i = 0; i < s->nshapes; i++) {
+		free(s->shapes[i].sql);
+		s->shapes[i].sql = NULL;
+	}
+	s->nshapes = 0;
+}
+
 /* The session's settings, on every new connection. */
 static const char session_sql[] =
     "SET client_min_messages = warning; SET TIME ZONE 'UTC'";
@@ -494,6 +561,7 @@ pg_alive(struct store *s)
 	if (PQstatus(s->conn) != CONNECTION_OK)
 		return pg_fail(s, "connect again", NULL);
 	s->nstmts = 0; /* the server forgot the prepared statements */
+	pg_forget_shapes(s);
 	s->piped = 0;
 	s->npending = 0;
 	r = PQexec(s->conn, session_sql);
@@ -549,9 +617,14 @@ pg_drain(struct store *s)
 	return rc;
 }
 
+/* How pg_run prepares sql. */
+#define PG_UNPREPARED 0
+#define PG_STATIC 1 /* sql is a static string: its address is the key */
+#define PG_SHAPE 2  /* sql is a built query: its text is the key */
+
 /*
- * Runs sql with p, results in binary. With prepare, sql must be a static
- * string (it keys the statement cache). The result (tuples or command
+ * Runs sql with p, results in binary, prepared as prepare says
+ * (PG_UNPREPARED, PG_STATIC, PG_SHAPE). The result (tuples or command
  * done), or NULL on error (logged). Writes pipelined before are read
  * first: one of them failed, the result is NULL.
  */
@@ -574,8 +647,11 @@ pg_run(struct store *s, const char *sql, int prepare, const struct pg_params *p)
 		if (pg_drain(s) == -1 || pg_alive(s) == -1)
 			return NULL;
 		name = NULL;
-		if (prepare && (name = pg_prepared(s, sql, p, &err)) == NULL &&
-		    err) {
+		if (prepare == PG_STATIC)
+			name = pg_prepared(s, sql, p, &err);
+		else if (prepare == PG_SHAPE)
+			name = pg_prepared_shape(s, sql, p, &err);
+		if (name == NULL && err) {
 			if (PQstatus(s->conn) == CONNECTION_OK)
 				return NULL;
 			continue;
@@ -614,7 +690,7 @@ pg_write(struct store *s, const char *sql, const struct pg_params *p)
 	int i;
 
 	if (!s->writing || p->overflow) {
-		if ((r = pg_run(s, sql, 1, p)) == NULL)
+		if ((r = pg_run(s, sql, PG_STATIC, p)) == NULL)
 			return -1;
 		PQclear(r);
 		return 0;
@@ -624,7 +700,7 @@ pg_write(struct store *s, const char *sql, const struct pg_params *p)
 			name = s->stmts[i].name;
 	if (name == NULL) {
 		/* Prepared (or, the cache full, run) outside the pipeline. */
-		if ((r = pg_run(s, sql, 1, p)) == NULL)
+		if ((r = pg_run(s, sql, PG_STATIC, p)) == NULL)
 			return -1;
 		PQclear(r);
 		return 0;
@@ -654,7 +730,7 @@ pg_query(struct store *s, const char *sql, const char *fmt, ...)
 	va_start(ap, fmt);
 	pp_fmt(&p, fmt, ap);
 	va_end(ap);
-	return pg_run(s, sql, 1, &p);
+	return pg_run(s, sql, PG_STATIC, &p);
 }
 
 /* Runs a prepared statement without rows. 0 or -1. */
@@ -942,6 +1018,7 @@ pg_close(struct store *s)
 	if (s == NULL)
 		return;
 	PQfinish(s->conn);
+	pg_forget_shapes(s);
 	free(s);
 }
 
@@ -1796,7 +1873,7 @@ pg_query_observations(struct store *s, const struct store_query *q,
 		log_warnx("store query too long");
 		return -1;
 	}
-	if ((r = pg_run(s, sql, 0, &p)) == NULL)
+	if ((r = pg_run(s, sql, PG_SHAPE, &p)) == NULL)
 		return -1;
 	rows = PQntuples(r);
 	for (k = 0; k < rows; k++)
@@ -2420,7 +2497,7 @@ incident_query(struct store *s, const struct store_incident_query *q,
 		log_warnx("store incident query too long");
 		return -1;
 	}
-	if ((r = pg_run(s, sql, 0, &p)) == NULL)
+	if ((r = pg_run(s, sql, PG_SHAPE, &p)) == NULL)
 		return -1;
 	rows = PQntuples(r);
 	for (k = 0; k < rows; k++)

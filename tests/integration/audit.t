@@ -6,7 +6,9 @@
 # entry's byte and a stored hash's byte under a running center, a dropped
 # entry with the record of signed checkpoints removed) and a fork of the
 # log are each caught, naming the entry, tile or checkpoint; a witness
-# refuses to cosign the fork; --state catches a rewritten history.
+# refuses to cosign the fork; --state catches a rewritten history. On both
+# backends (TRUCE_TEST_STORE=postgresql: the store is tampered with psql,
+# each copy of a center has a copy of its database, tap.sh's center_copy).
 . "${TRUCE_TOP:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 T=$TRUCE_BIN
 cd "$TAP_TMP" || exit 1
@@ -37,7 +39,7 @@ post_batch 0 5
 wait_joint 6
 ok $? "the center's checkpoint of size 6 became joint"
 center_stop
-cp -a A B
+center_copy A B || exit 1
 center_serve A || exit 1
 # 299 more: one full entry bundle and a partial one.
 post_batch 1 294
@@ -179,7 +181,7 @@ flip_byte() { # flip_byte FILE OFFSET
 }
 tampered() { # tampered NAME: a copy of A with its own store rebuilt later
 	rm -rf "$1"
-	cp -a A "$1"
+	center_copy A "$1"
 }
 
 # A center refuses to start on an altered log (tests/integration/
@@ -226,8 +228,12 @@ center_stop
 
 # The store is an index: the center's listing must match a replay.
 tampered E4
-sqlite3 E4/store.db "DELETE FROM observation WHERE idx = 200;
-	DELETE FROM observation_rtree WHERE idx = 200;"
+if store_is_sqlite; then
+	store_query E4 "DELETE FROM observation WHERE idx = 200;
+		DELETE FROM observation_rtree WHERE idx = 200;"
+else
+	store_query E4 "DELETE FROM observation WHERE idx = 200"
+fi
 center_serve E4 || exit 1
 res=$(audit 2>&1)
 is $? 1 "an observation dropped from the center's store: exit 1"
@@ -235,8 +241,13 @@ like "$res" "observations: entry 200 \(observation [0-9a-f]{64}\) is missing fro
 	"names the entry the listing lacks"
 center_stop
 tampered E5
-sqlite3 E5/store.db "INSERT INTO observation(idx, id, t_from, t_to, category,
-	source_type, member, lat_e7, lon_e7, entry) SELECT 0, randomblob(32),
+if store_is_sqlite; then
+	rnd="randomblob(32)"
+else
+	rnd="decode(md5(random()::text) || md5(random()::text), 'hex')"
+fi
+store_query E5 "INSERT INTO observation(idx, id, t_from, t_to, category,
+	source_type, member, lat_e7, lon_e7, entry) SELECT 0, $rnd,
 	t_from, t_to, category, source_type, member, lat_e7, lon_e7, entry
 	FROM observation WHERE idx = 5;"
 center_serve E5 || exit 1
@@ -246,8 +257,9 @@ like "$res" "observations: the center lists [0-9a-f]{64} at index 0, where the l
 	"names the extra observation and its index"
 center_stop
 tampered E6
-id150=$(sqlite3 E6/store.db "SELECT lower(hex(id)) FROM observation WHERE idx = 150")
-sqlite3 E6/store.db "UPDATE observation SET entry = (SELECT entry FROM
+id150=$(store_query E6 "SELECT lower($(store_is_sqlite && echo 'hex(id)' ||
+	echo "encode(id, 'hex')")) FROM observation WHERE idx = 150")
+store_query E6 "UPDATE observation SET entry = (SELECT entry FROM
 	observation WHERE idx = 151) WHERE idx = 150;"
 center_serve E6 || exit 1
 res=$(audit 2>&1)
@@ -273,8 +285,9 @@ is $? 0 "its audit passes"
 like "$res" "2601 entries verified and replayed .*, 2600 observations match the center" \
 	"every observation matched"
 center_stop
-sqlite3 L/store.db "DELETE FROM observation WHERE idx IN (1234, 2000);
-	DELETE FROM observation_rtree WHERE idx IN (1234, 2000);"
+store_query L "DELETE FROM observation WHERE idx IN (1234, 2000)"
+store_is_sqlite && store_query L \
+	"DELETE FROM observation_rtree WHERE idx IN (1234, 2000)"
 center_serve L || exit 1
 res=$("$T" audit "$URL" --log-key "$LKEY" --token "$LTOKEN" 2>&1)
 is $? 1 "two observations dropped from the large center's store: exit 1"

@@ -34,8 +34,14 @@ ok $((N < 302)) "at least the entries before it started ($N)"
 is "$(stat -c %a B)" 700 "the copy is the center's members' only (0700)"
 ok $([ -e B/store.db ] || [ -e B/control.sock ] || [ -e B.partial ]; echo $((1 - $?))) \
 	"no store, no socket, no partial copy left"
+is "$(sed -n 's/^store = //p' B/truce.conf)" sqlite \
+	"the copy's truce.conf names its own store: sqlite"
 "$T" backup C B >/dev/null 2>&1
 is $? 1 "a second backup into the same folder is refused"
+out=$("$T" backup C B3 --store mysql://x 2>&1)
+is $? 1 "a --store that is not a backend is refused"
+like "$out" "--store: 'mysql://x' is not a backend" "naming the option and the value"
+ok $([ -e B3 ] || [ -e B3.partial ]; echo $((1 - $?))) "and no copy is made"
 center_stop
 
 # Restored: a working center at the copied size that audits clean.
@@ -52,4 +58,23 @@ st=$?
 is "$st" 0 "truce audit of the restored center passes"
 [ "$st" = 0 ] || sed 's/^/#   /' audit.out
 center_stop
+
+# On PostgreSQL: restored into a new, empty database named by --store.
+if store_is_sqlite; then
+	skip 3 "the center's store is sqlite: no PostgreSQL to restore into"
+else
+	base=${TRUCE_TEST_STORE%/}/
+	db=restored_$$
+	psql -X -q -v ON_ERROR_STOP=1 "${base}postgres" \
+		-c "CREATE DATABASE \"$db\" TEMPLATE truce_template"
+	out=$("$T" backup C B2 --store "$base$db" 2>&1)
+	is $? 0 "truce backup --store postgresql://.../$db: exit 0"
+	N2=$(printf '%s\n' "$out" | sed -n 's/.*: \([0-9]*\) log entries.*/\1/p')
+	is "$(sed -n 's/^store = //p' B2/truce.conf)" "$base$db" \
+		"the copy's truce.conf names the new database"
+	center_serve B2 || exit 1
+	is "$(curl -s "$URL/v1/health" | jq .log_size)" "$N2" \
+		"served from it, the restored center holds the $N2 copied entries"
+	center_stop
+fi
 done_testing

@@ -7,7 +7,9 @@
 # log was rolled back (an entry dropped, the record of checkpoints removed),
 # forked, or whose entry bytes changed (one it had not fetched yet, or one
 # it holds), it refuses, keeps the evidence and applies nothing more; its
-# read API answers as the center's, state digests included.
+# read API answers as the center's, state digests included. On both
+# backends (TRUCE_TEST_STORE=postgresql: the center's store on PostgreSQL,
+# the mirrors' on SQLite, their rows compared across the two).
 . "${TRUCE_TOP:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 T=$TRUCE_BIN
 cd "$TAP_TMP" || exit 1
@@ -18,16 +20,24 @@ post_batch() { # post_batch B N: N generated observations, batch B
 		--data-binary @batch.json >/dev/null
 }
 mirror() { "$T" mirror "$URL" "$@" --log-key "$LOGKEY" --token "$TOKEN"; }
-rows() { # rows STORE: what a store holds, one line per row
-	sqlite3 "$1" "SELECT 'applied', value FROM meta WHERE key =
-		'applied_size'; SELECT idx, hex(id) FROM observation ORDER BY idx;
+rows() { # rows DIR|URI: what a store holds, a line per row (either backend)
+	local hex="upper(encode(id, 'hex'))" q
+	q="SELECT 'applied', value FROM meta WHERE key = 'applied_size';
+		SELECT idx, ID FROM observation ORDER BY idx;
 		SELECT id, seed_idx, updated_idx, nobs, live, lat_e7, lon_e7
 		FROM incident ORDER BY rid;"
+	case $1 in
+	postgres*) psql -X -q -At -F'|' -v ON_ERROR_STOP=1 "$1" -c "${q/ID/$hex}" ;;
+	*)
+		[ -n "$(store_uri "$1")" ] || hex="hex(id)"
+		store_query "$1" "${q/ID/$hex}"
+		;;
+	esac
 }
 same_as_center() { # same_as_center MIRROR NAME: A stopped, then restarted
 	center_stop
-	rows A/store.db >center.rows
-	rows "$1/store.db" >mirror.rows
+	rows A >center.rows
+	rows "$1" >mirror.rows
 	cmp -s center.rows mirror.rows
 	ok $? "$2: observations, incidents and applied size equal the center's ($(grep -c . center.rows) rows)"
 	center_serve A || exit 1
@@ -43,7 +53,7 @@ center_serve A || exit 1
 post_batch 0 5
 wait_joint 6
 center_stop
-cp -a A B # the base of a fork
+center_copy A B # the base of a fork
 center_serve A || exit 1
 post_batch 1 294
 wait_joint 300
@@ -58,9 +68,10 @@ same_as_center M "after the first catch-up"
 res=$(mirror M --once --store sqlite 2>&1)
 like "$res" "size 300 verified in M, 0 entries fetched and verified, 0 replayed" \
 	"again (--store sqlite): nothing new, nothing fetched"
-res=$(mirror M --once --store postgresql://127.0.0.1/m 2>&1)
-is $? 2 "--store: a backend this build lacks: exit 2"
-like "$res" "--store: 'postgresql://127.0.0.1/m' is not a backend" "  naming it"
+res=$(mirror M --once --store postgresql://127.0.0.1:1/m 2>&1)
+is $? 3 "--store: a PostgreSQL nobody serves: could not complete, exit 3"
+like "$res" "cannot connect to PostgreSQL: .*cannot open the store \(PostgreSQL" \
+	"  naming the store"
 post_batch 2 1100
 wait_joint 1400
 res=$(mirror M --once 2>&1)
@@ -75,7 +86,7 @@ TRUCE_MIRROR_KILL_AFTER=1000 "$T" mirror "$URL" K --once \
 { wait $!; } 2>/dev/null
 is $? 137 "a mirror killed (SIGKILL) after replaying 1000 entries"
 is "$(sed -n 2p K/checkpoint)" 1400 "  it had verified and kept all 1400"
-is "$(sqlite3 K/store.db "SELECT value FROM meta WHERE key='applied_size'")" \
+is "$(store_query K "SELECT value FROM meta WHERE key='applied_size'")" \
 	1000 "  its store had applied 1000"
 res=$(mirror K --once 2>&1)
 is $? 0 "resumed: exit 0"
@@ -110,7 +121,7 @@ flip_byte() { # flip_byte FILE OFFSET
 		dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
 center_stop
-cp -a A E
+center_copy A E
 center_serve E || exit 1
 flip_byte E/log/entries $(($(entry_offset E 150) + 2 + 20))
 res=$(mirror F --once 2>&1)
@@ -131,7 +142,7 @@ center_stop
 
 # The last entry dropped and the record of signed checkpoints removed: the
 # center starts, signs a smaller checkpoint; a mirror holding 1400 refuses.
-cp -a A D
+center_copy A D
 truncate -s "$(entry_offset D 1399)" D/log/entries
 rm D/log/checkpoint.joint D/log/checkpoint.signed
 "$T" rebuild D >/dev/null 2>&1
@@ -147,8 +158,8 @@ ok "$(cmp -s "$ev/held.checkpoint" M/checkpoint &&
 	[ "$(sed -n 2p "$ev/center.checkpoint")" = 1399 ]; echo $?)" \
 	"evidence: both checkpoints"
 is "$(sed -n 2p M2/checkpoint)" 1400 "the mirror keeps its last good checkpoint"
-rows M/store.db >m.rows
-rows M2/store.db >m2.rows
+rows M >m.rows
+rows M2 >m2.rows
 cmp -s m.rows m2.rows
 ok $? "and its store, unchanged"
 center_stop
@@ -184,7 +195,7 @@ center_stop
 # bundle 005, changed under the center (its hashes kept, so its proofs
 # still verify); the log grows, and a mirror holding 1400 fetches bundle
 # 005 again and finds its own entry changed.
-cp -a A R
+center_copy A R
 center_serve R || exit 1
 flip_byte R/log/entries $(($(entry_offset R 1300) + 2 + 20))
 post_batch 10 50
@@ -200,7 +211,7 @@ ok "$([ -s "$ev/bundle" ] && [ -s "$ev/held.checkpoint" ] &&
 	grep -qF -- "$(cat "$ev/held-entry")" M/log/entries; echo $?)" \
 	"evidence: both checkpoints, the center's bundle and the entry held"
 is "$(sed -n 2p M5/checkpoint)" 1400 "the mirror keeps its last good checkpoint"
-rows M5/store.db >m5.rows
+rows M5 >m5.rows
 cmp -s m.rows m5.rows
 ok $? "and its store, unchanged"
 center_stop
@@ -215,7 +226,7 @@ tap_pids+=("$FPID")
 wait_size() { # wait_size DIR N: until DIR's store has applied N (30 s)
 	local i
 	for i in $(seq 1 300); do
-		[ "$(sqlite3 "$1/store.db" "SELECT value FROM meta WHERE
+		[ "$(store_query "$1" "SELECT value FROM meta WHERE
 			key = 'applied_size'" 2>/dev/null)" = "$2" ] && return 0
 		sleep 0.1
 	done
@@ -293,7 +304,49 @@ like "$(cat m3.err)" "REFUSED: the mirror refused the center's log earlier" \
 kill -TERM "$M3PID"
 wait "$M3PID"
 is $? 1 "  stopped, its exit status says it refused"
-same() { rows A/store.db >a.rows; rows FM/store.db >fm.rows; cmp -s a.rows fm.rows; }
+same() { rows A >a.rows; rows FM >fm.rows; cmp -s a.rows fm.rows; }
 same
 ok $? "the follower's store equals the center's"
+
+# --- --store: a mirror's store on PostgreSQL ---
+res=$(mirror MX --once --store mysql://x 2>&1)
+is $? 2 "--store that is no backend: exit 2"
+like "$res" "--store: 'mysql://x' is not a backend \(sqlite, or a postgresql:// or postgres:// URI" \
+	"  naming the option and what it takes"
+if store_is_sqlite; then
+	skip 6 "no PostgreSQL cluster (TRUCE_TEST_STORE=postgresql runs these)"
+else
+	base=${TRUCE_TEST_STORE%/}/
+	psql -X -q -v ON_ERROR_STOP=1 "${base}postgres" \
+		-c "CREATE DATABASE mirror_$$ TEMPLATE truce_template"
+	MSTORE=${base}mirror_$$
+	center_serve A || exit 1
+	res=$(mirror MP --once --store "$MSTORE" 2>&1)
+	is $? 0 "mirror --once --store postgresql://.../mirror_$$: exit 0" ||
+		diag "$res"
+	"$T" mirror "$URL" MP --listen 127.0.0.1:0 --store "$MSTORE" \
+		--log-key "$LOGKEY" --token "$TOKEN" >mp.out 2>mp.err &
+	MPPID=$!
+	tap_pids+=("$MPPID")
+	for i in $(seq 1 100); do
+		MURL=$(sed -n 's/.* serving on \(http:[^ ]*\)$/\1/p' mp.out)
+		[ -n "$MURL" ] && break
+		sleep 0.1
+	done
+	for q in "/v1/observations?limit=1000" "/v1/incidents?limit=1000"; do
+		a=$(api GET "$q")
+		b=$(URL=$MURL api GET "$q")
+		ok "$([ "$a" = "$b" ] && [ "$(status_of "$a")" = 200 ]; echo $?)" \
+			"  its readers (on PostgreSQL) answer GET $q as the center"
+	done
+	kill -TERM "$MPPID"
+	wait "$MPPID"
+	ok $? "  SIGTERM stops it cleanly"
+	center_stop
+	rows A >a.rows
+	rows "$MSTORE" >mp.rows
+	cmp -s a.rows mp.rows
+	ok $? "a mirror into PostgreSQL equals the center ($(grep -c . a.rows) rows)"
+	is "$(ls MP)" "$(ls MP | grep -v '^store.db')" "  and keeps no store.db"
+fi
 done_testing

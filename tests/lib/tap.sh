@@ -108,6 +108,48 @@ skip() { # skip COUNT REASON: COUNT tests skipped, saying why
 # with sqlite3.
 store_is_sqlite() { [ "${TRUCE_TEST_STORE:-sqlite}" = sqlite ]; }
 
+# store_uri DIR: the PostgreSQL URI DIR/truce.conf names as its store, or
+# nothing (DIR/store.db).
+store_uri() {
+	sed -n 's/^store = \(postgres.*\)$/\1/p' "$1/truce.conf" 2>/dev/null
+}
+
+# store_query DIR SQL: runs SQL on DIR's store, rows printed as sqlite3
+# prints them (columns joined by |, NULL empty): sqlite3 on DIR/store.db,
+# or psql on DIR's PostgreSQL database. The SQL must suit that engine.
+store_query() {
+	local uri
+	uri=$(store_uri "$1")
+	if [ -n "$uri" ]; then
+		psql -X -q -At -F'|' -v ON_ERROR_STOP=1 "$uri" -c "$2"
+	else
+		sqlite3 "$1/store.db" "$2"
+	fi
+}
+
+# store_copy DIR NAME: a copy of DIR's PostgreSQL store as the database
+# NAME of the same cluster (DIR's center stopped: a template must have no
+# connection); prints NAME's URI. For a center on SQLite, cp the file.
+store_copy() {
+	local uri base
+	uri=$(store_uri "$1")
+	base=${uri%/*}/
+	psql -X -q -v ON_ERROR_STOP=1 "${base}postgres" \
+		-c "CREATE DATABASE \"$2\" TEMPLATE \"${uri##*/}\"" >&2 &&
+		echo "$base$2"
+}
+
+# center_copy SRC DST: cp -a of a stopped center; on PostgreSQL DST gets a
+# copy of SRC's database (store_copy), so that the two never share one.
+center_copy() {
+	cp -a "$1" "$2" || return 1
+	[ -n "$(store_uri "$1")" ] || return 0
+	local uri
+	uri=$(store_copy "$1" "c$(date +%s%N | tail -c 10)_$$_$RANDOM") ||
+		return 1
+	conf_set "$2" store "$uri"
+}
+
 done_testing() {
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]

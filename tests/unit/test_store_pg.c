@@ -292,6 +292,21 @@ sum_id(void *ctx, const uint8_t id[32], int64_t index)
 	s->sum += index * id[0];
 }
 
+/* Counts an observation query's rows and sums their indexes (idsum). */
+static int
+count_obs(void *ctx, int64_t index, const char *entry, size_t len,
+    const uint8_t *id)
+{
+	struct idsum *s = ctx;
+
+	(void)entry;
+	(void)len;
+	(void)id;
+	s->n++;
+	s->sum += index;
+	return 0;
+}
+
 /* An observation query: bbox (degrees * 1e7, or none), times, one
  * category, member, cursor, limit. */
 static void
@@ -606,6 +621,40 @@ equivalence(const char *dir)
 		    "... and reads the same (statements prepared again)");
 		free(got);
 		got = NULL;
+	}
+
+	/* More query shapes than a connection prepares (PG_MAX_SHAPES,
+	 * 32): the rest run unprepared, with the same rows. */
+	if (live != NULL) {
+		struct store_query q;
+		struct idsum first[3], got_sum;
+		const char *member[3] = { NULL, "RU", "TR" };
+		int k, m, same = 1, nshapes = 0;
+
+		for (m = 0; m < 3; m++)
+			for (k = 1; k <= STORE_MAX_CATEGORIES; k++) {
+				store_query_init(&q);
+				q.limit = 1000;
+				q.member = member[m];
+				for (q.ncategories = 0;
+				     q.ncategories < (size_t)k; q.ncategories++)
+					q.categories[q.ncategories] =
+					    "explosion";
+				got_sum.n = got_sum.sum = 0;
+				if (store_query_observations(live, &q,
+					count_obs, &got_sum) == -1)
+					same = 0;
+				if (k == 1)
+					first[m] = got_sum;
+				else if (got_sum.n != first[m].n ||
+				    got_sum.sum != first[m].sum)
+					same = 0;
+				nshapes++;
+			}
+		ok(same && first[0].n > 0,
+		    "postgresql: %d query shapes, past the 32 prepared: the "
+		    "same rows (%lld observations)",
+		    nshapes, (long long)first[0].n);
 	}
 
 	ok(admin(db_live,
