@@ -282,9 +282,34 @@ struct pg_shape {
 	char name[16];
 };
 
+/* The kinds of an incident's parts, one statement each for a chunk or a
+ * page of incidents (pg_state_incidents, incident_query). */
+enum {
+	CP_OBS,
+	CP_LINKS,
+	CP_MEMBERS,
+	CP_CORROBORATES,
+	CP_ZONES,
+	CP_DECISIONS,
+	CP_NKINDS
+};
+
+/*
+ * The parts of a page of full incident rows (incident_query), read in one
+ * statement per kind before the rows are handed out and served from here
+ * by pg_incident_parts while they are. Row k of inc has its parts of kind
+ * j at rows from[j][k] to to[j][k] (excluded) of part[j].
+ */
+struct pg_page {
+	const PGresult *inc;
+	PGresult *part[CP_NKINDS];
+	int *from[CP_NKINDS], *to[CP_NKINDS];
+};
+
 struct store {
 	struct store_head head; /* first: see store_backend.h */
 	PGconn *conn;
+	struct pg_page *page; /* a page being handed out, or NULL */
 	struct pg_stmt stmts[PG_MAX_STMTS];
 	int nstmts;
 	struct pg_shape shapes[PG_MAX_SHAPES];
@@ -2333,12 +2358,166 @@ text_rows(struct store *s, const char *sql, const char *id,
 	return 0;
 }
 
+static int chunk_wanted(const struct store_incident_visit *v, int k);
+static int chunk_part(const struct store_incident_visit *v, int k,
+    const PGresult *r, int j, void *ctx);
+
+/* A page's parts (struct pg_page): column 0 the incident's id, the rest
+ * pg_incident_parts' columns, in its order within an incident. */
+#define PAGE_IDS "= ANY($1::text[]) "
+static const char *const page_sql[CP_NKINDS] = {
+	[CP_OBS] = "SELECT f.incident, encode(o.id, 'hex'), f.complaint, "
+		   "f.note, o.organisation FROM fusion_obs f JOIN "
+		   "observation o ON o.idx = f.idx WHERE f.incident " PAGE_IDS
+		   "ORDER BY f.incident, f.idx",
+	[CP_LINKS] = "SELECT l.incident, encode(o.id, 'hex'), 1, NULL::text, "
+		     "o.organisation FROM incident_link l JOIN observation o "
+		     "ON o.idx = l.complaint_idx WHERE l.incident " PAGE_IDS
+		     "ORDER BY l.incident, l.complaint_idx",
+	[CP_MEMBERS] = "SELECT DISTINCT f.incident, o.member FROM fusion_obs "
+		       "f JOIN observation o ON o.idx = f.idx WHERE "
+		       "f.incident " PAGE_IDS "AND f.complaint = 0 AND "
+		       "o.member IS NOT NULL ORDER BY 1, 2",
+	[CP_CORROBORATES] =
+	    "SELECT DISTINCT f.incident, l.incident FROM "
+	    "incident_link l JOIN fusion_obs f ON f.idx = "
+	    "l.complaint_idx WHERE f.incident " PAGE_IDS "ORDER BY 1, 2",
+	[CP_ZONES] = "SELECT incident, layer, zone FROM incident_zone WHERE "
+		     "incident " PAGE_IDS "ORDER BY incident, ord",
+	[CP_DECISIONS] = "SELECT incident, idx, applied, message FROM "
+			 "incident_decision WHERE incident " PAGE_IDS
+			 "ORDER BY incident, idx",
+};
+
+static void
+page_free(struct pg_page *pg)
+{
+	int k;
+
+	for (k = 0; k < CP_NKINDS; k++) {
+		PQclear(pg->part[k]);
+		free(pg->from[k]);
+		free(pg->to[k]);
+	}
+	memset(pg, 0, sizeof(*pg));
+}
+
+/*
+ * The ids of inc's rows (column 0) as a text[] literal, allocated (each quoted,
+ * '"' and '\\' escaped: ids are at most 64 bytes, so 2 * 64 + 3 a row).
+ */
+static char *
+page_ids(const PGresult *inc)
+{
+	int k, rows = PQntuples(inc);
+	const char *id;
+	char *buf, *b;
+
+	if ((buf = malloc((size_t)rows * 131 + 3)) == NULL)
+		return NULL;
+	b = buf;
+	*b++ = '{';
+	for (k = 0; k < rows; k++) {
+		if (k > 0)
+			*b++ = ',';
+		*b++ = '"';
+		for (id = PQgetvalue(inc, k, 0);
+		     *id != '\0' && id - PQgetvalue(inc, k, 0) < 64; id++) {
+			if (*id == '"' || *id == '\\')
+				*b++ = '\\';
+			*b++ = *id;
+		}
+		*b++ = '"';
+	}
+	*b++ = '}';
+	*b = '\0';
+	return buf;
+}
+
+/*
+ * Reads the parts of the incidents of inc (full rows, id in column 0) into
+ * pg: one statement per kind, its rows grouped by incident, each group
+ * found among inc's rows. 0 or -1.
+ */
+static int
+page_read(struct store *s, const PGresult *inc, struct pg_page *pg)
+{
+	int k, j, i, n, rows = PQntuples(inc);
+	const char *id;
+	char *ids;
+
+	memset(pg, 0, sizeof(*pg));
+	pg->inc = inc;
+	if ((ids = page_ids(inc)) == NULL)
+		return -1;
+	for (k = 0; k < CP_NKINDS; k++) {
+		pg->from[k] = calloc((size_t)rows + 1, sizeof(int));
+		pg->to[k] = calloc((size_t)rows + 1, sizeof(int));
+		if (pg->from[k] == NULL || pg->to[k] == NULL ||
+		    (pg->part[k] = pg_query(s, page_sql[k], "t", ids)) == NULL)
+			goto fail;
+		n = PQntuples(pg->part[k]);
+		for (j = 0; j < n; j = pg->to[k][i]) {
+			id = PQgetvalue(pg->part[k], j, 0);
+			for (i = 0; i < rows; i++)
+				if (strcmp(PQgetvalue(inc, i, 0), id) == 0)
+					break;
+			if (i == rows) /* not asked for: cannot be */
+				goto fail;
+			pg->from[k][i] = j;
+			for (pg->to[k][i] = j + 1; pg->to[k][i] < n &&
+			     strcmp(PQgetvalue(pg->part[k], pg->to[k][i], 0),
+				 id) == 0;
+			     pg->to[k][i]++)
+				;
+		}
+	}
+	free(ids);
+	return 0;
+fail:
+	log_warnx("store %s: the parts of a page of incidents not read",
+	    s->name);
+	free(ids);
+	page_free(pg);
+	return -1;
+}
+
+/* Serves id's parts from the page being handed out: 1 if it is one of its
+ * incidents, 0 if not. */
+static int
+page_parts(struct store *s, const char *id,
+    const struct store_incident_visit *v, void *ctx)
+{
+	struct pg_page *pg = s->page;
+	int i, j, k, rows;
+
+	if (pg == NULL)
+		return 0;
+	rows = PQntuples(pg->inc);
+	for (i = 0; i < rows; i++)
+		if (strcmp(PQgetvalue(pg->inc, i, 0), id) == 0)
+			break;
+	if (i == rows)
+		return 0;
+	for (k = 0; k < CP_NKINDS; k++) {
+		if (!chunk_wanted(v, k))
+			continue;
+		for (j = pg->from[k][i]; j < pg->to[k][i]; j++)
+			if (chunk_part(v, k, pg->part[k], j, ctx) != 0)
+				break;
+	}
+	return 1;
+}
+
 static int
 pg_incident_parts(struct store *s, const char *id,
     const struct store_incident_visit *v, void *ctx)
 {
 	PGresult *r;
 	int k, n;
+
+	if (page_parts(s, id, v, ctx))
+		return 0;
 
 	if (v->part != NULL &&
 	    (part_rows(s,
@@ -2442,6 +2621,7 @@ incident_query(struct store *s, const struct store_incident_query *q,
 	char sql[2048];
 	size_t n = 0, i;
 	struct pg_params p = { 0 };
+	struct pg_page page, *outer = NULL;
 	PGresult *r;
 	int k, rows;
 
@@ -2500,10 +2680,24 @@ incident_query(struct store *s, const struct store_incident_query *q,
 	if ((r = pg_run(s, sql, PG_SHAPE, &p)) == NULL)
 		return -1;
 	rows = PQntuples(r);
+	/* fn builds each row's record with its parts (increcord.c): read
+	 * them for the whole page now, served by pg_incident_parts. */
+	if (bfn == NULL && rows > 0) {
+		if (page_read(s, r, &page) == -1) {
+			PQclear(r);
+			return -1;
+		}
+		outer = s->page;
+		s->page = &page;
+	}
 	for (k = 0; k < rows; k++)
 		if ((bfn != NULL ? brief_row(r, k, bfn, ctx)
 				 : incident_row(r, k, fn, ctx)) != 0)
 			break;
+	if (bfn == NULL && rows > 0) {
+		s->page = outer;
+		page_free(&page);
+	}
 	PQclear(r);
 	return 0;
 }
@@ -3208,16 +3402,6 @@ pg_state_keys(struct store *s, enum store_key_kind kind, int64_t from,
  * 0 of a part's rows is its incident's id; the rest are
  * pg_incident_parts' columns.
  */
-enum {
-	CP_OBS,
-	CP_LINKS,
-	CP_MEMBERS,
-	CP_CORROBORATES,
-	CP_ZONES,
-	CP_DECISIONS,
-	CP_NKINDS
-};
-
 #define CHUNK_WHERE "WHERE i.seed_idx >= $1 AND i.seed_idx < $2 "
 #define CHUNK_ORDER "ORDER BY i.seed_idx, i.id, "
 
