@@ -369,6 +369,87 @@ q_inc(FILE *f, struct store *s, int brief, int bbox, int64_t from, int64_t to,
 }
 
 static int
+vis_part(void *ctx, const char *id, int complaint, int linked, const char *note,
+    const char *org)
+{
+	fprintf(ctx, "    part %s %d %d %s %s\n", id, complaint, linked,
+	    note ? note : "-", org ? org : "-");
+	return 0;
+}
+
+static int
+vis_text(void *ctx, const char *text)
+{
+	fprintf(ctx, "    text %s\n", text);
+	return 0;
+}
+
+static int
+vis_zone(void *ctx, const char *layer, const char *zone)
+{
+	fprintf(ctx, "    zone %s %s\n", layer, zone);
+	return 0;
+}
+
+static int
+vis_decision(void *ctx, int64_t index, int applied, const char *message)
+{
+	fprintf(ctx, "    decision %lld %d %s\n", (long long)index, applied,
+	    message ? message : "-");
+	return 0;
+}
+
+/* In a listing's callback (in_page): every incident's parts, the row's
+ * own from the page's reads, the others' read one by one. */
+struct in_page {
+	FILE *f;
+	const char *ids; /* one a line */
+	struct store *s;
+};
+
+static int
+in_page(void *ctx, const struct store_incident_row *row)
+{
+	struct store_incident_visit v = { vis_part, vis_text, vis_text,
+		vis_zone, vis_decision };
+	struct in_page *p = ctx;
+	const char *line, *end;
+	char id[80];
+
+	fprintf(p->f, "  page row %s\n", row->inc->id);
+	for (line = p->ids; line != NULL && *line != '\0'; line = end) {
+		end = strchr(line, '\n');
+		snprintf(id, sizeof(id), "%.*s",
+		    (int)(end != NULL ? end - line : (long)strlen(line)), line);
+		end = end != NULL ? end + 1 : NULL;
+		fprintf(p->f, "   parts %s\n", id);
+		if (store_incident_parts(p->s, id, &v, p->f) == -1)
+			fprintf(p->f, "   error\n");
+	}
+	return 0;
+}
+
+/* Pages of one and of three rows: every incident's parts asked inside
+ * the listing, on the page and off it. */
+static void
+dump_in_page(FILE *f, struct store *s, const char *ids)
+{
+	struct in_page p = { f, ids, s };
+	struct store_incident_query q;
+
+	store_incident_query_init(&q);
+	q.limit = 1;
+	fprintf(f, "in page 1\n");
+	if (store_query_incidents(s, &q, in_page, &p) == -1)
+		fprintf(f, "  error\n");
+	q.after = 1;
+	q.limit = 3;
+	fprintf(f, "in page 3\n");
+	if (store_query_incidents(s, &q, in_page, &p) == -1)
+		fprintf(f, "  error\n");
+}
+
+static int
 collect_id(void *ctx, int64_t index, const char *name)
 {
 	(void)index;
@@ -452,6 +533,7 @@ dump_store(struct store *s)
 		    fi);
 		fclose(fi);
 	}
+	dump_in_page(f, s, ids);
 	for (line = ids; line != NULL && *line != '\0'; line = next) {
 		next = strchr(line, '\n');
 		if (next != NULL)
