@@ -2403,17 +2403,20 @@ page_free(struct pg_page *pg)
 }
 
 /*
- * The ids of inc's rows (column 0) as a text[] literal, allocated (each quoted,
- * '"' and '\\' escaped: ids are at most 64 bytes, so 2 * 64 + 3 a row).
+ * The ids of inc's rows (column 0) as a text[] literal, allocated: each
+ * quoted, '"' and '\\' escaped, so at most twice its length and 3 a row.
  */
 static char *
 page_ids(const PGresult *inc)
 {
 	int k, rows = PQntuples(inc);
 	const char *id;
+	size_t size = 3;
 	char *buf, *b;
 
-	if ((buf = malloc((size_t)rows * 131 + 3)) == NULL)
+	for (k = 0; k < rows; k++)
+		size += 2 * (size_t)PQgetlength(inc, k, 0) + 3;
+	if ((buf = malloc(size)) == NULL)
 		return NULL;
 	b = buf;
 	*b++ = '{';
@@ -2421,8 +2424,7 @@ page_ids(const PGresult *inc)
 		if (k > 0)
 			*b++ = ',';
 		*b++ = '"';
-		for (id = PQgetvalue(inc, k, 0);
-		     *id != '\0' && id - PQgetvalue(inc, k, 0) < 64; id++) {
+		for (id = PQgetvalue(inc, k, 0); *id != '\0'; id++) {
 			if (*id == '"' || *id == '\\')
 				*b++ = '\\';
 			*b++ = *id;
