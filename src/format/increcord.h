@@ -11,6 +11,7 @@
 #ifndef TRUCE_INCRECORD_H
 #define TRUCE_INCRECORD_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
 
@@ -72,5 +73,23 @@ typedef int (*increcord_chunk_fn)(void *ctx, int64_t seed_index, const char *id,
  */
 int increcord_chunk(struct store *s, int64_t from, int64_t to,
     increcord_chunk_fn fn, void *ctx);
+
+/*
+ * Called once per incident of a chunk with its seed index, its id and the
+ * canonical bytes (record/canon.h) of its state digest row (borrowed,
+ * NUL-terminated): increcord_find's record without "cursor" and
+ * "complaint_parties", its real numbers as statedigest_canonical makes
+ * them (micro-units, rounded). Non-zero stops.
+ */
+typedef int (*increcord_canon_fn)(void *ctx, int64_t seed_index, const char *id,
+    const char *row, size_t len);
+
+/*
+ * increcord_chunk's incidents, each written straight as its canonical
+ * row, with no JSON tree (the state digests' hot path: the same bytes as
+ * canon_encode of the record made canonical). 0 or -1.
+ */
+int increcord_chunk_canon(struct store *s, int64_t from, int64_t to,
+    increcord_canon_fn fn, void *ctx);
 
 #endif
