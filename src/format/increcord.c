@@ -1,11 +1,13 @@
 /*
  * increcord: incident records built from store rows (see increcord.h).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "format/increcord.h"
 #include "fusion/associate.h"
+#include "record/canon.h"
 #include "store/store.h"
 
 /* The lists of a record, filled by the store's visit of its parts. */
@@ -171,70 +173,337 @@ record_of(struct store *s, const struct store_incident_row *row)
 	return o;
 }
 
-/* A chunk being read (increcord_chunk): the record whose parts are
- * arriving, handed to fn when the next incident starts or the chunk
- * ends. p first: the store's part callbacks take the chunk as parts. */
-struct chunk {
-	struct parts p;
-	json_t *rec;
-	int64_t key;
-	increcord_chunk_fn fn;
-	void *ctx;
-	int failed, stopped;
+/*
+ * The members of a state digest's incident row (increcord_chunk_canon), in
+ * canonical (byte-wise) key order: the record without "cursor" and
+ * "complaint_parties".
+ */
+enum {
+	K_CATEGORY,
+	K_COMPLAINTS,
+	K_CORROBORATED_BY,
+	K_COUNT,
+	K_COV,
+	K_DECISIONS,
+	K_DESCRIPTION,
+	K_GROUP,
+	K_ID,
+	K_INDEPENDENT_SOURCES,
+	K_KIND,
+	K_LAT,
+	K_LINE,
+	K_LIVE,
+	K_LOCATED,
+	K_LON,
+	K_MEMBERS,
+	K_MERGED_INTO,
+	K_NOTES,
+	K_OBSERVATIONS,
+	K_PINNED,
+	K_QUALIFIER,
+	K_REPORTED_FROM_MS,
+	K_REPORTED_TO_MS,
+	K_SEED_INDEX,
+	K_SOURCE_TYPES,
+	K_TIME_FROM_MS,
+	K_TIME_TO_MS,
+	K_UPDATED_INDEX,
+	K_ZONE,
+	K_ZONES,
+	K_N
 };
 
-/* Hands the finished record to fn. fn's return. */
-static int
-chunk_flush(struct chunk *c)
-{
-	json_t *rec = c->rec;
-	const char *id;
+static const char *const canon_key[K_N] = { "category", "complaints",
+	"corroborated_by", "count", "cov", "decisions", "description", "group",
+	"id", "independent_sources", "kind", "lat", "line", "live", "located",
+	"lon", "members", "merged_into", "notes", "observations", "pinned",
+	"qualifier", "reported_from_ms", "reported_to_ms", "seed_index",
+	"source_types", "time_from_ms", "time_to_ms", "updated_index", "zone",
+	"zones" };
 
-	if (rec == NULL)
-		return 0;
-	c->rec = NULL;
-	id = json_string_value(json_object_get(rec, "id"));
-	if ((c->stopped = c->fn(c->ctx, c->key, id != NULL ? id : "", rec)) !=
-	    0)
-		return c->stopped;
+/* A chunk written as canonical rows: each member's value (a list's
+ * items, without brackets) in its own buffer, joined in key order when
+ * the next incident starts. */
+struct canon_chunk {
+	struct canon_buf seg[K_N], out;
+	char id[ASSOCIATE_ID_LEN + 1];
+	int64_t key;
+	int open, located, complaint, failed, stopped;
+	increcord_canon_fn fn;
+	void *ctx;
+};
+
+static int
+is_list(int k)
+{
+	return k == K_COMPLAINTS || k == K_CORROBORATED_BY ||
+	    k == K_DECISIONS || k == K_MEMBERS || k == K_NOTES ||
+	    k == K_OBSERVATIONS || k == K_ZONES;
+}
+
+#define PUTS(b, lit) canon_put((b), (lit), sizeof(lit) - 1)
+
+static void
+put_text(struct canon_buf *b, const char *text)
+{
+	if (text == NULL)
+		PUTS(b, "null");
+	else
+		canon_put_string(b, text, strlen(text));
+}
+
+static void
+put_bool(struct canon_buf *b, int v)
+{
+	if (v)
+		PUTS(b, "true");
+	else
+		PUTS(b, "false");
+}
+
+/* Real d as statedigest_canonical writes it: micro-units, rounded,
+ * clamped to the safe range, NaN as 0. */
+static void
+put_micro(struct canon_buf *b, double d)
+{
+	d *= 1e6;
+	if (isnan(d))
+		d = 0;
+	if (d > (double)CANON_SAFE_INT)
+		d = (double)CANON_SAFE_INT;
+	if (d < -(double)CANON_SAFE_INT)
+		d = -(double)CANON_SAFE_INT;
+	canon_put_int(b, (json_int_t)llround(d));
+}
+
+/* Starts an item of list k: a comma unless it is the first. */
+static struct canon_buf *
+item(struct canon_chunk *c, int k)
+{
+	if (c->seg[k].len > 0)
+		PUTS(&c->seg[k], ",");
+	return &c->seg[k];
+}
+
+static int
+cc_part(void *ctx, const char *id, int complaint, int linked, const char *note,
+    const char *organisation)
+{
+	struct canon_chunk *c = ctx;
+	struct canon_buf *b;
+
+	(void)organisation; /* complaint_parties: never in a digest */
+	put_text(item(c, complaint ? K_COMPLAINTS : K_OBSERVATIONS), id);
+	if (!linked && note != NULL && note[0] != '\0') {
+		b = item(c, K_NOTES);
+		PUTS(b, "{\"note\":");
+		put_text(b, note);
+		PUTS(b, ",\"observation\":");
+		put_text(b, id);
+		PUTS(b, "}");
+	}
 	return 0;
 }
 
 static int
-chunk_row(void *ctx, const struct store_incident_row *row)
+cc_member(void *ctx, const char *member)
 {
-	struct chunk *c = ctx;
+	put_text(item(ctx, K_MEMBERS), member);
+	return 0;
+}
 
-	if (chunk_flush(c) != 0)
-		return 1;
-	if ((c->rec = record_head(row, &c->p)) == NULL) {
+static int
+cc_corroborates(void *ctx, const char *incident)
+{
+	struct canon_chunk *c = ctx;
+
+	if (c->complaint)
+		put_text(item(c, K_CORROBORATED_BY), incident);
+	return 0;
+}
+
+static int
+cc_zone(void *ctx, const char *layer, const char *zone)
+{
+	struct canon_buf *b = item(ctx, K_ZONES);
+
+	PUTS(b, "{\"layer\":");
+	put_text(b, layer);
+	PUTS(b, ",\"zone\":");
+	put_text(b, zone);
+	PUTS(b, "}");
+	return 0;
+}
+
+static int
+cc_decision(void *ctx, int64_t index, int applied, const char *message)
+{
+	struct canon_chunk *c = ctx;
+	struct canon_buf *b = item(c, K_DECISIONS);
+
+	PUTS(b, "{\"applied\":");
+	put_bool(b, applied);
+	PUTS(b, ",\"index\":");
+	if (canon_put_int(b, index) == -1)
+		c->failed = 1;
+	PUTS(b, ",\"message\":");
+	put_text(b, message);
+	PUTS(b, "}");
+	return c->failed;
+}
+
+/* Joins the finished row and hands it to fn. fn's return, or 1 on error
+ * (c->failed set). */
+static int
+cc_flush(struct canon_chunk *c)
+{
+	struct canon_buf *o = &c->out;
+	int k, first = 1;
+
+	if (!c->open)
+		return 0;
+	c->open = 0;
+	o->len = 0;
+	PUTS(o, "{");
+	for (k = 0; k < K_N; k++) {
+		if (!c->located && (k == K_LAT || k == K_LON || k == K_COV))
+			continue;
+		if (!first)
+			PUTS(o, ",");
+		first = 0;
+		PUTS(o, "\"");
+		canon_put(o, canon_key[k], strlen(canon_key[k]));
+		PUTS(o, "\":");
+		if (is_list(k))
+			PUTS(o, "[");
+		canon_put(o, c->seg[k].p != NULL ? c->seg[k].p : "",
+		    c->seg[k].len);
+		if (is_list(k))
+			PUTS(o, "]");
+	}
+	PUTS(o, "}");
+	for (k = 0; k < K_N; k++)
+		if (c->seg[k].failed)
+			o->failed = 1;
+	if (o->failed) {
 		c->failed = 1;
 		return 1;
 	}
-	c->key = row->inc->seed_index;
+	return c->stopped = c->fn(c->ctx, c->key, c->id, o->p, o->len);
+}
+
+static int
+cc_row(void *ctx, const struct store_incident_row *row)
+{
+	struct canon_chunk *c = ctx;
+	const struct associate_incident *inc = row->inc;
+	struct canon_buf *b;
+	const char *name, *group, *qualifier;
+	int k, t, n = 0, bad = 0;
+
+	if (c->failed || cc_flush(c) != 0)
+		return 1;
+	for (k = 0; k < K_N; k++)
+		c->seg[k].len = 0;
+	group = associate_group_name(inc->group);
+	qualifier = associate_qualifier_name(inc->qualifier);
+	if (group == NULL || qualifier == NULL) {
+		c->failed = 1;
+		return 1;
+	}
+	name = associate_category_name(inc->category);
+	put_text(&c->seg[K_CATEGORY], name != NULL ? name : "other");
+	bad |= canon_put_int(&c->seg[K_COUNT], inc->count);
+	if (inc->located) {
+		b = &c->seg[K_COV];
+		PUTS(b, "[");
+		put_micro(b, inc->cov[0]);
+		PUTS(b, ",");
+		put_micro(b, inc->cov[1]);
+		PUTS(b, ",");
+		put_micro(b, inc->cov[2]);
+		PUTS(b, "]");
+		put_micro(&c->seg[K_LAT], inc->lat);
+		put_micro(&c->seg[K_LON], inc->lon);
+	}
+	put_text(&c->seg[K_DESCRIPTION], row->description);
+	put_text(&c->seg[K_GROUP], group);
+	put_text(&c->seg[K_ID], inc->id);
+	bad |= canon_put_int(&c->seg[K_INDEPENDENT_SOURCES], inc->nsources);
+	put_text(&c->seg[K_KIND],
+	    inc->kind == ASSOCIATE_OBSERVED ? "observed" : "complaint");
+	b = &c->seg[K_LINE];
+	if (row->line == NULL)
+		PUTS(b, "null");
+	else {
+		PUTS(b, "{\"distance_m\":");
+		put_micro(b, row->line_m);
+		PUTS(b, ",\"name\":");
+		put_text(b, row->line);
+		PUTS(b, ",\"side\":");
+		put_text(b, row->line_side);
+		PUTS(b, "}");
+	}
+	put_bool(&c->seg[K_LIVE], inc->live);
+	put_bool(&c->seg[K_LOCATED], inc->located);
+	put_text(&c->seg[K_MERGED_INTO],
+	    inc->merged_into[0] ? inc->merged_into : NULL);
+	put_bool(&c->seg[K_PINNED], inc->pinned);
+	put_text(&c->seg[K_QUALIFIER], qualifier);
+	bad |= canon_put_int(&c->seg[K_REPORTED_FROM_MS], inc->t_from);
+	bad |= canon_put_int(&c->seg[K_REPORTED_TO_MS], inc->t_to);
+	bad |= canon_put_int(&c->seg[K_SEED_INDEX], inc->seed_index);
+	b = &c->seg[K_SOURCE_TYPES];
+	PUTS(b, "[");
+	for (t = 0; t < 32; t++)
+		if ((inc->source_types & (1u << t)) &&
+		    (name = associate_source_type_name(t)) != NULL) {
+			if (n++ > 0)
+				PUTS(b, ",");
+			put_text(b, name);
+		}
+	PUTS(b, "]");
+	bad |= canon_put_int(&c->seg[K_TIME_FROM_MS], inc->g_from);
+	bad |= canon_put_int(&c->seg[K_TIME_TO_MS], inc->g_to);
+	bad |= canon_put_int(&c->seg[K_UPDATED_INDEX], inc->updated_index);
+	put_text(&c->seg[K_ZONE], row->zone);
+	if (bad) {
+		c->failed = 1;
+		return 1;
+	}
+	memcpy(c->id, inc->id, sizeof(c->id));
+	c->key = inc->seed_index;
+	c->located = inc->located != 0;
+	c->complaint = inc->kind == ASSOCIATE_COMPLAINT;
+	c->open = 1;
 	return 0;
 }
 
 int
-increcord_chunk(struct store *s, int64_t from, int64_t to,
-    increcord_chunk_fn fn, void *ctx)
+increcord_chunk_canon(struct store *s, int64_t from, int64_t to,
+    increcord_canon_fn fn, void *ctx)
 {
-	struct store_incident_visit v = { on_part, on_member, on_corroborates,
-		on_zone, on_decision };
-	struct chunk c;
+	struct store_incident_visit v = { cc_part, cc_member, cc_corroborates,
+		cc_zone, cc_decision };
+	struct canon_chunk *c;
+	int k, rc = -1;
 
-	memset(&c, 0, sizeof(c));
-	c.fn = fn;
-	c.ctx = ctx;
-	if (store_state_incidents(s, from, to, chunk_row, &v, &c) == -1 ||
-	    c.failed) {
-		json_decref(c.rec);
+	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return -1;
-	}
-	if (!c.stopped)
-		chunk_flush(&c);
-	json_decref(c.rec);
-	return 0;
+	c->fn = fn;
+	c->ctx = ctx;
+	if (store_state_incidents(s, from, to, cc_row, &v, c) == -1 ||
+	    c->failed)
+		goto done;
+	if (!c->stopped && (cc_flush(c) != 0 && c->failed))
+		goto done;
+	rc = 0;
+done:
+	for (k = 0; k < K_N; k++)
+		free(c->seg[k].p);
+	free(c->out.p);
+	free(c);
+	return rc;
 }
 
 /* A lookup or a query in progress. */

@@ -11,6 +11,7 @@
 #ifndef TRUCE_INCRECORD_H
 #define TRUCE_INCRECORD_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
 
@@ -57,20 +58,23 @@ int increcord_query(struct store *s, const struct store_incident_query *q,
     increcord_fn fn, void *ctx);
 
 /*
- * Called once per incident of a chunk with its seed index, its id and its
- * record (increcord_find's, handed over: the callee json_decref's it);
- * non-zero stops.
+ * Called once per incident of a chunk with its seed index, its id and the
+ * canonical bytes (record/canon.h) of its state digest row (borrowed,
+ * NUL-terminated): increcord_find's record without "cursor" and
+ * "complaint_parties", its real numbers as statedigest_canonical makes
+ * them (micro-units, rounded). Non-zero stops.
  */
-typedef int (*increcord_chunk_fn)(void *ctx, int64_t seed_index, const char *id,
-    json_t *incident);
+typedef int (*increcord_canon_fn)(void *ctx, int64_t seed_index, const char *id,
+    const char *row, size_t len);
 
 /*
  * Every incident whose seed index lies in [from, to), live or merged, in
- * (seed index, id) order, with the records increcord_find gives, read
- * with one query per table for the whole range (store_state_incidents):
- * the state digests' chunks. 0 or -1.
+ * (seed index, id) order, read with one query per table for the whole
+ * range (store_state_incidents), each written straight as its canonical
+ * row with no JSON tree: the state digests' chunks (the same bytes as
+ * canon_encode of increcord_find's record made canonical). 0 or -1.
  */
-int increcord_chunk(struct store *s, int64_t from, int64_t to,
-    increcord_chunk_fn fn, void *ctx);
+int increcord_chunk_canon(struct store *s, int64_t from, int64_t to,
+    increcord_canon_fn fn, void *ctx);
 
 #endif

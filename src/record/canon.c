@@ -9,14 +9,8 @@
 
 #include "record/canon.h"
 
-struct canon_buf {
-	char *p;
-	size_t len, cap;
-	int failed;
-};
-
-static void
-put(struct canon_buf *b, const char *s, size_t n)
+void
+canon_put(struct canon_buf *b, const char *s, size_t n)
 {
 	char *np;
 	size_t ncap;
@@ -39,14 +33,14 @@ put(struct canon_buf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
-static void
-put_string(struct canon_buf *b, const char *s, size_t n)
+void
+canon_put_string(struct canon_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i, run = 0;
 	char esc[7];
 
-	put(b, "\"", 1);
+	canon_put(b, "\"", 1);
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		const char *e = NULL;
@@ -72,14 +66,14 @@ put_string(struct canon_buf *b, const char *s, size_t n)
 			}
 		}
 		if (e != NULL) {
-			put(b, s + i - run, run);
+			canon_put(b, s + i - run, run);
 			run = 0;
-			put(b, e, strlen(e));
+			canon_put(b, e, strlen(e));
 		} else
 			run++;
 	}
-	put(b, s + n - run, run);
-	put(b, "\"", 1);
+	canon_put(b, s + n - run, run);
+	canon_put(b, "\"", 1);
 }
 
 struct member {
@@ -103,43 +97,51 @@ put_int(char buf[32], json_int_t iv)
 	return p;
 }
 
+int
+canon_put_int(struct canon_buf *b, json_int_t iv)
+{
+	char num[32], *d;
+
+	if (iv > CANON_SAFE_INT || iv < -CANON_SAFE_INT)
+		return -1;
+	d = put_int(num, iv);
+	canon_put(b, d, (size_t)(num + sizeof(num) - d));
+	return 0;
+}
+
 static int
 encode(struct canon_buf *b, const json_t *v, int depth)
 {
-	char num[32], *d;
 	struct member small[16], *mem = small, tmp;
 	const char *k;
 	json_t *m;
 	size_t i, j, n;
-	json_int_t iv;
 	int rc = -1;
 
 	if (depth > CANON_MAX_DEPTH)
 		return -1;
 	switch (json_typeof(v)) {
-	case JSON_NULL: put(b, "null", 4); break;
-	case JSON_TRUE: put(b, "true", 4); break;
-	case JSON_FALSE: put(b, "false", 5); break;
+	case JSON_NULL: canon_put(b, "null", 4); break;
+	case JSON_TRUE: canon_put(b, "true", 4); break;
+	case JSON_FALSE: canon_put(b, "false", 5); break;
 	case JSON_INTEGER:
-		iv = json_integer_value(v);
-		if (iv > CANON_SAFE_INT || iv < -CANON_SAFE_INT)
+		if (canon_put_int(b, json_integer_value(v)) == -1)
 			return -1;
-		d = put_int(num, iv);
-		put(b, d, (size_t)(num + sizeof(num) - d));
 		break;
 	case JSON_REAL: return -1;
 	case JSON_STRING:
-		put_string(b, json_string_value(v), json_string_length(v));
+		canon_put_string(b, json_string_value(v),
+		    json_string_length(v));
 		break;
 	case JSON_ARRAY:
-		put(b, "[", 1);
+		canon_put(b, "[", 1);
 		for (i = 0; i < json_array_size(v); i++) {
 			if (i > 0)
-				put(b, ",", 1);
+				canon_put(b, ",", 1);
 			if (encode(b, json_array_get(v, i), depth + 1) == -1)
 				return -1;
 		}
-		put(b, "]", 1);
+		canon_put(b, "]", 1);
 		break;
 	case JSON_OBJECT:
 		/*
@@ -162,16 +164,16 @@ encode(struct canon_buf *b, const json_t *v, int depth)
 			mem[j] = tmp;
 			i++;
 		}
-		put(b, "{", 1);
+		canon_put(b, "{", 1);
 		for (i = 0; i < n; i++) {
 			if (i > 0)
-				put(b, ",", 1);
-			put_string(b, mem[i].key, mem[i].klen);
-			put(b, ":", 1);
+				canon_put(b, ",", 1);
+			canon_put_string(b, mem[i].key, mem[i].klen);
+			canon_put(b, ":", 1);
 			if (encode(b, mem[i].value, depth + 1) == -1)
 				goto fail;
 		}
-		put(b, "}", 1);
+		canon_put(b, "}", 1);
 		if (mem != small)
 			free(mem);
 		break;

@@ -27,4 +27,24 @@
  */
 int canon_encode(const json_t *v, char **out, size_t *outlen);
 
+/*
+ * A growing buffer of canonical bytes, for writers that know their
+ * members' order and skip the jansson tree (the state digests' incident
+ * rows, format/increcord.h). Start it zeroed; p is NUL-terminated once
+ * anything was put; free(p) at the end. failed is set (and later puts
+ * ignored) when memory runs out.
+ */
+struct canon_buf {
+	char *p;
+	size_t len, cap;
+	int failed;
+};
+
+/* Appends s[0..n-1] as it is (punctuation, keys the caller knows). */
+void canon_put(struct canon_buf *b, const char *s, size_t n);
+/* Appends s[0..n-1] as a canonical JSON string (escaped as above). */
+void canon_put_string(struct canon_buf *b, const char *s, size_t n);
+/* Appends iv in decimal; -1 (nothing put) outside the safe range. */
+int canon_put_int(struct canon_buf *b, json_int_t iv);
+
 #endif

@@ -119,44 +119,6 @@ statedigest_canonical(const json_t *v)
 	}
 }
 
-/*
- * statedigest_canonical of the members of object or array v, made in
- * place (v is a record of our own: copying it cost as much as encoding
- * it). 0, or -1 if out of memory.
- */
-static int
-canonical_in_place(json_t *v)
-{
-	const char *key;
-	json_t *x;
-	size_t i;
-
-	if (json_is_object(v)) {
-		json_object_foreach(v, key, x)
-		{
-			if (json_is_real(x)) {
-				if (json_object_set_new(v, key,
-					canonical_real(json_real_value(x))) ==
-				    -1)
-					return -1;
-			} else if (canonical_in_place(x) == -1)
-				return -1;
-		}
-	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, x)
-		{
-			if (json_is_real(x)) {
-				if (json_array_set_new(v, i,
-					canonical_real(json_real_value(x))) ==
-				    -1)
-					return -1;
-			} else if (canonical_in_place(x) == -1)
-				return -1;
-		}
-	}
-	return 0;
-}
-
 /* One row on its way out: its key, name and record. */
 struct row {
 	int64_t key;
@@ -229,15 +191,22 @@ add_key(void *ctx, int64_t key, const char *name)
 	return rows_add(ctx, key, name, NULL);
 }
 
-/* An incident of a chunk (increcord_chunk): its record without what is
- * storage, not state: its cursor and the complaints' parties (never
- * served). */
+/* The incidents' rows (increcord_chunk_canon) on their way to fn. */
+struct incident_rows {
+	int64_t from, to;
+	statedigest_row_fn fn;
+	void *ctx;
+};
+
 static int
-add_incident(void *ctx, int64_t key, const char *id, json_t *rec)
+incident_row(void *ctx, int64_t key, const char *id, const char *row,
+    size_t len)
 {
-	json_object_del(rec, "cursor");
-	json_object_del(rec, "complaint_parties");
-	return rows_add(ctx, key, id, rec);
+	struct incident_rows *r = ctx;
+
+	if (key < r->from || key >= r->to)
+		return 0;
+	return r->fn(r->ctx, key, id, row, len);
 }
 
 /* The verification state and the trail of verification's steps (fusion's
@@ -476,6 +445,7 @@ int
 statedigest_rows(struct store *s, int k, int64_t from, int64_t to,
     statedigest_row_fn fn, void *ctx)
 {
+	struct incident_rows ir;
 	struct rows r;
 	json_t *canon;
 	char *bytes;
@@ -488,11 +458,14 @@ statedigest_rows(struct store *s, int k, int64_t from, int64_t to,
 	if (k < 0 || k >= STATEDIGEST_NKINDS || from < 0 || to < from)
 		return -1;
 	if (k == STATEDIGEST_INCIDENTS) {
-		/* Read by chunk: one query per table, not several an
-		   incident. */
-		if (increcord_chunk(s, from, to, add_incident, &r) == -1 ||
-		    r.failed)
-			goto done;
+		/* Read by chunk (one query per table, not several an
+		   incident), each row written canonical as it comes, with
+		   no JSON tree. */
+		ir.from = from;
+		ir.to = to;
+		ir.fn = fn;
+		ir.ctx = ctx;
+		return increcord_chunk_canon(s, from, to, incident_row, &ir);
 	} else if (kinds[k].keys != -1) {
 		if (store_state_keys(s, (enum store_key_kind)kinds[k].keys,
 			from, to, add_key, &r) == -1 ||
@@ -521,15 +494,8 @@ statedigest_rows(struct store *s, int k, int64_t from, int64_t to,
 			qsort(r.v, r.n, sizeof(*r.v), by_key);
 	}
 	for (i = 0; i < r.n; i++) {
-		/* An incident's record is this function's alone (read
-		   anew, shared with nothing): made canonical in place. */
 		if (r.v[i].rec == NULL ||
-		    (k == STATEDIGEST_INCIDENTS &&
-			canonical_in_place(r.v[i].rec) == -1))
-			goto done;
-		if (k == STATEDIGEST_INCIDENTS)
-			canon = json_incref(r.v[i].rec);
-		else if ((canon = statedigest_canonical(r.v[i].rec)) == NULL)
+		    (canon = statedigest_canonical(r.v[i].rec)) == NULL)
 			goto done;
 		got = canon_encode(canon, &bytes, &len);
 		json_decref(canon);
