@@ -390,24 +390,36 @@ http_problem_new(unsigned int status, const char *detail)
 	return p;
 }
 
-enum MHD_Result
-http_problem_json(struct request *r, unsigned int status, json_t *problem)
+/* The application/problem+json response of problem (taken; NULL gives
+ * NULL). */
+static struct MHD_Response *
+problem_response(json_t *problem)
 {
 	char *text;
 	struct MHD_Response *resp;
 
-	text = json_dumps(problem, JSON_COMPACT);
+	text = problem != NULL ? json_dumps(problem, JSON_COMPACT) : NULL;
 	json_decref(problem);
 	if (text == NULL)
-		return MHD_NO;
+		return NULL;
 	resp = MHD_create_response_from_buffer(strlen(text), text,
 	    MHD_RESPMEM_MUST_FREE);
 	if (resp == NULL) {
 		free(text);
-		return MHD_NO;
+		return NULL;
 	}
 	MHD_add_response_header(resp, "Content-Type",
 	    "application/problem+json");
+	return resp;
+}
+
+enum MHD_Result
+http_problem_json(struct request *r, unsigned int status, json_t *problem)
+{
+	struct MHD_Response *resp;
+
+	if ((resp = problem_response(problem)) == NULL)
+		return MHD_NO;
 	if (status == 401)
 		MHD_add_response_header(resp, "WWW-Authenticate",
 		    "Bearer realm=\"truce\"");
@@ -1157,7 +1169,6 @@ read_server_refuses(struct request *r)
 	char detail[512];
 	struct MHD_Response *resp;
 	json_t *problem;
-	char *text;
 
 	snprintf(detail, sizeof(detail),
 	    "%s is not allowed on %.100s: this is a read server (truce serve "
@@ -1167,18 +1178,8 @@ read_server_refuses(struct request *r)
 	problem = http_problem_new(405, detail);
 	if (problem != NULL && writer[0] != '\0')
 		json_object_set_new(problem, "writer", json_string(writer));
-	text = problem != NULL ? json_dumps(problem, JSON_COMPACT) : NULL;
-	json_decref(problem);
-	if (text == NULL)
+	if ((resp = problem_response(problem)) == NULL)
 		return MHD_NO;
-	resp = MHD_create_response_from_buffer(strlen(text), text,
-	    MHD_RESPMEM_MUST_FREE);
-	if (resp == NULL) {
-		free(text);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, "Content-Type",
-	    "application/problem+json");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 	return queue(r, 405, resp);
 }
