@@ -1537,7 +1537,7 @@ doc_of(struct doc *d, const json_t *report, const char *status)
 	char a[32], z[32], mean[32], lt[32], ut[32];
 	size_t i, j;
 	const json_t *ln, *m;
-	char side[160], members[256], cat[64];
+	char side[160], members[256], cat[64], state[64];
 	size_t k;
 	int daily = strcmp(str(report, "kind"), "daily") == 0;
 
@@ -1571,7 +1571,8 @@ doc_of(struct doc *d, const json_t *report, const char *status)
 				    "events") %
 			10));
 		line(d, L_ROW, "%s\t%lld\t%s%lld\t%lld\t%s",
-		    str(row, "category"), (long long)num(row, "incidents"),
+		    category_words(str(row, "category"), cat),
+		    (long long)num(row, "incidents"),
 		    qual_words(str(row, "qualifier")),
 		    (long long)num(row, "events"),
 		    (long long)num(json_object_get(row, "previous"), "events"),
@@ -1585,7 +1586,7 @@ doc_of(struct doc *d, const json_t *report, const char *status)
 	    (long long)num(json_object_get(row, "previous"), "events"));
 	line(d, L_HEAD, "2. Incidents by state");
 	for (i = 0; states[i] != NULL; i++)
-		line(d, L_ROW, "%s\t%zu", states[i],
+		line(d, L_ROW, "%s\t%zu", category_words(states[i], cat),
 		    json_array_size(json_object_get(st, states[i])));
 	json_array_foreach(json_object_get(st, "disputed"), i, row)
 	{
@@ -1601,8 +1602,8 @@ doc_of(struct doc *d, const json_t *report, const char *status)
 	json_array_foreach(json_object_get(report, "complaints"), i, g)
 	    json_array_foreach(json_object_get(g, "complaints"), j, c)
 		line(d, L_TEXT, "%s: %s %s%lld, %s", str(g, "party"),
-		    str(c, "category"), qual_words(str(c, "qualifier")),
-		    (long long)num(c, "count"),
+		    category_words(str(c, "category"), cat),
+		    qual_words(str(c, "qualifier")), (long long)num(c, "count"),
 		    json_array_size(json_object_get(c, "linked"))
 			? "corroborated"
 			: "uncorroborated");
@@ -1670,7 +1671,8 @@ doc_of(struct doc *d, const json_t *report, const char *status)
 		    qual_words(str(row, "qualifier")),
 		    (long long)num(row, "count"),
 		    (long long)num(row, "independent_sources"), members,
-		    str(row, "state"), (long long)num(row, "log_index"));
+		    category_words(str(row, "state"), state),
+		    (long long)num(row, "log_index"));
 	}
 }
 

@@ -400,9 +400,13 @@ main(void)
 			strstr(t, "3b1f0c5e9a7d2c4b6e8f0a1c3e5d7b9f") != NULL,
 		    "the footer: log size and hash");
 		ok(strstr(t, "page 40") != NULL, "the annex's pages numbered");
-		ok(strstr(t, "agreed_violation") != NULL &&
-			strstr(strstr(t, "agreed_violation"), "2999") != NULL,
+		ok(strstr(t, "agreed violation") != NULL &&
+			strstr(strstr(t, "agreed violation"), "2999") != NULL,
 		    "the annex's last row");
+		ok(strstr(t, "_") == NULL,
+		    "categories and states in words, no underscores");
+		ok(strstr(t, "burst or shot") != NULL,
+		    "the summary's categories in words");
 		ok(strstr(t, "2.4 km, Nagorno-Karabakh") != NULL &&
 			strstr(t, "2.4 km, Azerbaijan") != NULL,
 		    "the annex: distance to the line and its side");
