@@ -334,8 +334,7 @@ ev_make(struct events *h, struct store *s, int64_t index, const uint8_t *bytes,
 			e->located = 1;
 			e->lat_e7 = (int64_t)(o.lat * 1e7);
 			e->lon_e7 = (int64_t)(o.lon * 1e7);
-			if (fusion_describe(h->fusion, o.lat, o.lon, words) ==
-			    -1)
+			if (fusion_zones(h->fusion, o.lat, o.lon, words) == -1)
 				words->nzones = 0;
 		}
 		pthread_mutex_unlock(&h->fusion_mu);

@@ -165,6 +165,41 @@ fusion_apply(struct fusion *f, const struct associate_book_ops *ops, void *book,
 	    json_array_size(d.observations));
 }
 
+/* The zones of r into w (empty before). */
+static void
+words_zones(struct fusion_words *w, const struct describe_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nzones && i < FUSION_MAX_ZONES; i++) {
+		snprintf(w->zone_layer[i], FUSION_ZONE_LEN, "%s",
+		    r->zones[i].layer);
+		snprintf(w->zone[i], FUSION_ZONE_LEN, "%s", r->zones[i].zone);
+	}
+	w->nzones = i;
+	if (i > 0)
+		snprintf(w->primary_zone, sizeof(w->primary_zone), "%s",
+		    w->zone[i - 1]);
+}
+
+int
+fusion_zones(struct fusion *f, double lat, double lon, struct fusion_words *w)
+{
+	struct describe_result r;
+	struct geodesy_point p;
+	char err[160];
+
+	memset(w, 0, sizeof(*w));
+	p.lat = lat;
+	p.lon = lon;
+	/* No gazetteer and no line layer: only the zones' tests run. */
+	if (describe_point_with(NULL, NULL, DESCRIBE_NO_NEAREST, f->geo.zones,
+		f->geo.nzones, NULL, 0, &p, &r, err, sizeof(err)) == -1)
+		return -1;
+	words_zones(w, &r);
+	return 0;
+}
+
 int
 fusion_describe(struct fusion *f, double lat, double lon,
     struct fusion_words *w)
@@ -172,7 +207,6 @@ fusion_describe(struct fusion *f, double lat, double lon,
 	struct describe_result r;
 	struct geodesy_point p;
 	char err[160];
-	size_t i;
 
 	memset(w, 0, sizeof(*w));
 	p.lat = lat;
@@ -187,15 +221,7 @@ fusion_describe(struct fusion *f, double lat, double lon,
 		f->geo.nzones, f->geo.lines, f->geo.nlines, &p, &r, err,
 		sizeof(err)) == -1)
 		return -1;
-	for (i = 0; i < r.nzones && i < FUSION_MAX_ZONES; i++) {
-		snprintf(w->zone_layer[i], FUSION_ZONE_LEN, "%s",
-		    r.zones[i].layer);
-		snprintf(w->zone[i], FUSION_ZONE_LEN, "%s", r.zones[i].zone);
-	}
-	w->nzones = i;
-	if (i > 0)
-		snprintf(w->primary_zone, sizeof(w->primary_zone), "%s",
-		    w->zone[i - 1]);
+	words_zones(w, &r);
 	if (r.nlines > 0) {
 		w->has_line = 1;
 		snprintf(w->line, sizeof(w->line), "%s",

@@ -98,4 +98,12 @@ int fusion_apply(struct fusion *f, const struct associate_book_ops *ops,
 int fusion_describe(struct fusion *f, double lat, double lon,
     struct fusion_words *w);
 
+/*
+ * Only the zones of (lat, lon) into *w (no line, no text): what an event
+ * and the alert rules use, without the nearest line's and settlement's
+ * search. 0, or -1 if the position is invalid (w is then empty).
+ */
+int fusion_zones(struct fusion *f, double lat, double lon,
+    struct fusion_words *w);
+
 #endif

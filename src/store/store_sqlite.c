@@ -97,6 +97,7 @@ struct store {
 	struct store_head head; /* first: see store_backend.h */
 	sqlite3 *db;
 	sqlite3_stmt *ins_obs, *ins_rtree, *find, *get_applied, *set_applied;
+	sqlite3_stmt *obs_incident; /* observation_incident: kept prepared */
 	sqlite3_stmt *book[B_NSTMTS];
 	sqlite3_stmt *rec[R_NSTMTS];
 	sqlite3_stmt *wf[W_NSTMTS];
@@ -632,6 +633,7 @@ sqlite_close(struct store *s)
 	sqlite3_finalize(s->find);
 	sqlite3_finalize(s->get_applied);
 	sqlite3_finalize(s->set_applied);
+	sqlite3_finalize(s->obs_incident);
 	for (i = 0; i < B_NSTMTS; i++)
 		sqlite3_finalize(s->book[i]);
 	for (i = 0; i < R_NSTMTS; i++)
@@ -2978,15 +2980,19 @@ static int
 sqlite_observation_incident(struct store *s, int64_t index, char *incident,
     size_t len, int *created)
 {
-	sqlite3_stmt *st = query(s,
-	    "SELECT f.incident, i.seed_idx FROM "
-	    "fusion_obs f LEFT JOIN incident i ON i.id = f.incident WHERE "
-	    "f.idx = ?",
-	    "i", index);
+	sqlite3_stmt *st;
 	int r, rc = -1;
 
-	if (st == NULL)
+	/* Kept prepared: the event follower asks this of every observation
+	   (alert/events.c), and preparing it cost more than the answer. */
+	if (s->obs_incident == NULL &&
+	    prep(s,
+		"SELECT f.incident, i.seed_idx FROM fusion_obs f LEFT JOIN "
+		"incident i ON i.id = f.incident WHERE f.idx = ?",
+		&s->obs_incident) == -1)
 		return -1;
+	st = s->obs_incident;
+	sqlite3_bind_int64(st, 1, index);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
 		snprintf(incident, len, "%s", sqlite3_column_text(st, 0));
@@ -2996,7 +3002,7 @@ sqlite_observation_incident(struct store *s, int64_t index, char *incident,
 		rc = 0;
 	else
 		sq_fail(s, "observation_incident");
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc;
 }
 

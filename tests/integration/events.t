@@ -49,6 +49,13 @@ is "$(printf '%s\n' "$s" | ids | tr '\n' ' ')" \
 like "$s" 'event: observation' "observations are typed"
 like "$s" '"incident":"inc-[0-9a-f]{24}","incident_created":true' \
 	"an observation names the incident it made"
+# An event's zones are the zones the incident's words give the same point
+# (the follower tests only the zones; fusion words the incident in full).
+ev=$(printf '%s\n' "$s" | sed -n 's/^data: //p' | jq -c 'select(.type == "observation")' | head -n 1)
+inc=$(jq -r .incident <<<"$ev")
+want=$(api GET "/v1/incidents/$inc" | sed '$d' | jq -c '[.properties.zones[].zone]')
+is "$(jq -c .zones <<<"$ev")" "$want" "an observation's zones are its incident's"
+like "$want" '"Azerbaijan"' "which name the country"
 s=$(events "$ana" "?after=-1")
 is "$(printf '%s\n' "$s" | grep -c '^event: genesis\|^event: principal')" 0 \
 	"an analyst does not see principals"
