@@ -285,6 +285,49 @@ ruling_of(struct store *s, const char *incident, int64_t index, char *out,
 }
 
 /*
+ * The event's JSON: {"index":..,"type":..,"entry":..} and then rest's
+ * members, the entry spliced in as the log holds it (canonical JSON, RFC
+ * 8785) rather than serialized again. A new string, or NULL if out of
+ * memory.
+ */
+static char *
+ev_data(int64_t index, const char *type, const uint8_t *bytes, size_t len,
+    const json_t *rest)
+{
+	json_t *head;
+	char *h = NULL, *r = NULL, *out = NULL;
+	size_t hl, rl, n;
+
+	head = json_pack("{s:I,s:s}", "index", (json_int_t)index, "type", type);
+	if (head == NULL || (h = json_dumps(head, JSON_COMPACT)) == NULL ||
+	    (r = json_dumps(rest, JSON_COMPACT | JSON_REAL_PRECISION(10))) ==
+		NULL)
+		goto done;
+	hl = strlen(h) - 1; /* without its closing brace */
+	rl = strlen(r);	    /* "{}" or "{...}" */
+	if ((out = malloc(hl + sizeof(",\"entry\":") + len + rl)) == NULL)
+		goto done;
+	memcpy(out, h, hl);
+	n = hl;
+	memcpy(out + n, ",\"entry\":", sizeof(",\"entry\":") - 1);
+	n += sizeof(",\"entry\":") - 1;
+	memcpy(out + n, bytes, len);
+	n += len;
+	if (rl > 2) {
+		out[n++] = ',';
+		memcpy(out + n, r + 1, rl - 1); /* its members and brace */
+		n += rl - 1;
+	} else
+		out[n++] = '}';
+	out[n] = '\0';
+done:
+	json_decref(head);
+	free(h);
+	free(r);
+	return out;
+}
+
+/*
  * Makes the event of log entry index (bytes, parsed as entry) with the
  * store s (which has applied it). Writes the state an incident moved to
  * (or "") to state, and the zones to words for the rules. NULL if out of
@@ -313,8 +356,7 @@ ev_make(struct events *h, struct store *s, int64_t index, const uint8_t *bytes,
 	e->index = index;
 	snprintf(e->type, sizeof(e->type), "%s", type[0] ? type : "unknown");
 	e->seen = SEEN_READERS;
-	data = json_pack("{s:I,s:s,s:O}", "index", (json_int_t)index, "type",
-	    e->type, "entry", entry);
+	data = json_object();
 	if (strcmp(type, "observation") == 0) {
 		src = json_object_get(entry, "source");
 		if (strcmp(str_of(src, "type"), "complaint") == 0) {
@@ -391,9 +433,7 @@ ev_make(struct events *h, struct store *s, int64_t index, const uint8_t *bytes,
 		if (state[0] != '\0')
 			json_object_set_new(data, "state", json_string(state));
 	}
-	e->data = data
-	    ? json_dumps(data, JSON_COMPACT | JSON_REAL_PRECISION(10))
-	    : NULL;
+	e->data = data ? ev_data(index, e->type, bytes, len, data) : NULL;
 	json_decref(data);
 	if (e->data == NULL) {
 		ev_unref(e);

@@ -56,6 +56,11 @@ inc=$(jq -r .incident <<<"$ev")
 want=$(api GET "/v1/incidents/$inc" | sed '$d' | jq -c '[.properties.zones[].zone]')
 is "$(jq -c .zones <<<"$ev")" "$want" "an observation's zones are its incident's"
 like "$want" '"Azerbaijan"' "which name the country"
+# The event carries the entry as logged: its SHA-256 is the observation's id.
+raw=$(printf '%s\n' "$s" | sed -n 's/^data: //p' | grep -m1 '"type":"observation"' |
+	sed 's/^.*,"entry":\(.*\),"id":"[0-9a-f]*".*$/\1/')
+is "$(printf '%s' "$raw" | sha256sum | cut -c1-64)" "$(jq -r .id <<<"$ev")" \
+	"an event's entry is the logged bytes (its hash is the id)"
 s=$(events "$ana" "?after=-1")
 is "$(printf '%s\n' "$s" | grep -c '^event: genesis\|^event: principal')" 0 \
 	"an analyst does not see principals"
