@@ -162,7 +162,6 @@ struct events_stream {
 
 struct events {
 	struct center *c;
-	struct store *st;      /* the follower's own connection */
 	struct fusion *fusion; /* positions and zones, under fusion_mu */
 	pthread_mutex_t fusion_mu;
 	pthread_mutex_t back_mu; /* held while an event of back is made */
@@ -1132,6 +1131,7 @@ follow_one(struct events *h, int64_t index, struct fusion_words *w)
 	uint8_t *bytes = NULL;
 	json_t *entry = NULL;
 	struct ev *e = NULL, *old;
+	struct store *st;
 	int64_t now;
 	size_t len;
 	int pending = 0, rc = -1;
@@ -1141,8 +1141,12 @@ follow_one(struct events *h, int64_t index, struct fusion_words *w)
 		log_warnx("events: log entry %" PRId64 " unreadable", index);
 		goto done;
 	}
-	if ((e = ev_make(h, h->st, index, bytes, len, entry, state,
-		 sizeof(state), w)) == NULL)
+	/* A connection of the center's read pool, which follows the store
+	   when a rebuild replaces its file (store_pool_refresh). */
+	st = store_pool_get(h->c->readers);
+	e = ev_make(h, st, index, bytes, len, entry, state, sizeof(state), w);
+	store_pool_put(h->c->readers, st);
+	if (e == NULL)
 		goto done;
 	pthread_mutex_lock(&h->mu);
 	follow_rules(h, e, entry, state, w);
@@ -2226,7 +2230,6 @@ events_start(struct center *c, char *err, size_t errlen)
 {
 	struct fusion_geography g;
 	struct events *h;
-	char path[PATH_MAX];
 
 	if ((c->seq == NULL && c->follower == NULL) || c->readers == NULL) {
 		snprintf(err, errlen, "events: the center is open read-only");
@@ -2253,12 +2256,10 @@ events_start(struct center *c, char *err, size_t errlen)
 		g.zones = layers_zones(c->geo, &g.nzones);
 		g.lines = layers_lines(c->geo, &g.nlines);
 	}
-	center_path(c->dir, "store.db", path, sizeof(path));
 	if ((h->fusion = fusion_new(&g)) == NULL ||
-	    (h->st = store_open(c->cfg.store, path, STORE_READONLY)) == NULL ||
 	    (!h->streams_only && (h->multi = curl_multi_init()) == NULL)) {
 		snprintf(err, errlen,
-		    "events: cannot open the store or "
+		    "events: out of memory, or cannot "
 		    "start libcurl");
 		goto fail;
 	}
@@ -2356,7 +2357,6 @@ events_stop(struct events *h)
 	free(h->cp_data);
 	if (h->acks_fd != -1)
 		close(h->acks_fd);
-	store_close(h->st);
 	fusion_free(h->fusion);
 	pthread_cond_destroy(&h->cv);
 	pthread_mutex_destroy(&h->fusion_mu);

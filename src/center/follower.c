@@ -108,6 +108,11 @@ follow_step(struct follower *f, char *why, size_t len)
 	int64_t applied, have;
 	int rc;
 
+	/* A SQLite `truce rebuild` renames a new store.db over the one
+	   opened: the connections move to it as they are next taken. */
+	if (store_pool_refresh(f->readers) == 1)
+		log_info("read server: the store was replaced (a rebuild); "
+			 "reading the new one");
 	s = store_pool_get(f->readers);
 	rc = store_applied_size(s, &applied);
 	store_pool_put(f->readers, s);

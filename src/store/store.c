@@ -1,6 +1,8 @@
 /*
  * store: dispatch to the backend's store_ops (see store.h).
  */
+#include <sys/stat.h>
+
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -541,12 +543,43 @@ store_query_init(struct store_query *q)
 	q->limit = 100;
 }
 
+/*
+ * The pool's connections each carry the generation of the store they were
+ * opened on; store_pool_refresh starts a new one when a file store was
+ * replaced (`truce rebuild` renames a new file over it), and a connection
+ * of an older generation is reopened when it is next taken. Nothing is
+ * closed under a reader's feet: a read that holds a connection finishes
+ * on the store it began with.
+ */
 struct store_pool {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct store **free;
+	unsigned *free_gen; /* free[i]'s generation */
 	int nfree, n;
+	unsigned gen; /* of the store the target names now */
+	struct {
+		struct store *s;
+		unsigned gen;
+	} * out; /* the connections taken, n slots (s NULL when unused) */
+	char *kind, *target; /* store_open's */
+	int file;	     /* a file store: its identity is watched */
+	dev_t dev;
+	ino_t ino;
 };
+
+/* The identity of the file a file store's target names; -1 if none. */
+static int
+pool_identity(const struct store_pool *p, dev_t *dev, ino_t *ino)
+{
+	struct stat st;
+
+	if (!p->file || stat(p->target, &st) == -1)
+		return -1;
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	return 0;
+}
 
 struct store_pool *
 store_pool_new(const char *kind, const char *target, int n)
@@ -555,12 +588,27 @@ store_pool_new(const char *kind, const char *target, int n)
 	int i;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL ||
-	    (p->free = calloc((size_t)n, sizeof(*p->free))) == NULL) {
+	    (p->free = calloc((size_t)n, sizeof(*p->free))) == NULL ||
+	    (p->free_gen = calloc((size_t)n, sizeof(*p->free_gen))) == NULL ||
+	    (p->out = calloc((size_t)n, sizeof(*p->out))) == NULL ||
+	    (p->kind = strdup(kind)) == NULL ||
+	    (p->target = strdup(target)) == NULL) {
+		if (p != NULL) {
+			free(p->free);
+			free(p->free_gen);
+			free(p->out);
+			free(p->kind);
+		}
 		free(p);
 		return NULL;
 	}
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
+	p->file = store_kind_is_file(kind);
+	/* The identity before the connections: a replacement in between is
+	   then seen at the next refresh, never missed. */
+	if (pool_identity(p, &p->dev, &p->ino) == -1)
+		p->file = 0;
 	for (i = 0; i < n; i++) {
 		if ((p->free[i] = store_open(kind, target, STORE_READONLY)) ==
 		    NULL) {
@@ -584,18 +632,48 @@ store_pool_free(struct store_pool *p)
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
 	free(p->free);
+	free(p->free_gen);
+	free(p->out);
+	free(p->kind);
+	free(p->target);
 	free(p);
 }
 
 struct store *
 store_pool_get(struct store_pool *p)
 {
-	struct store *s;
+	struct store *s, *fresh;
+	unsigned gen, now;
+	int i;
 
 	pthread_mutex_lock(&p->mu);
 	while (p->nfree == 0)
 		pthread_cond_wait(&p->cv, &p->mu);
-	s = p->free[--p->nfree];
+	p->nfree--;
+	s = p->free[p->nfree];
+	gen = p->free_gen[p->nfree];
+	now = p->gen;
+	pthread_mutex_unlock(&p->mu);
+	if (gen != now) {
+		/* Opened on a store since replaced: the new one instead (the
+		   old one if it cannot be opened; tried again next time). */
+		if ((fresh = store_open(p->kind, p->target, STORE_READONLY)) !=
+		    NULL) {
+			store_close(s);
+			s = fresh;
+			gen = now;
+		} else
+			log_warnx("store %s: cannot open the new store; "
+				  "reading the one it replaced",
+			    p->target);
+	}
+	pthread_mutex_lock(&p->mu);
+	for (i = 0; i < p->n && p->out[i].s != NULL; i++)
+		;
+	if (i < p->n) { /* always: at most n are out */
+		p->out[i].s = s;
+		p->out[i].gen = gen;
+	}
 	pthread_mutex_unlock(&p->mu);
 	return s;
 }
@@ -603,8 +681,39 @@ store_pool_get(struct store_pool *p)
 void
 store_pool_put(struct store_pool *p, struct store *s)
 {
+	unsigned gen = 0;
+	int i;
+
 	pthread_mutex_lock(&p->mu);
-	p->free[p->nfree++] = s;
+	for (i = 0; i < p->n; i++)
+		if (p->out[i].s == s) {
+			gen = p->out[i].gen;
+			p->out[i].s = NULL;
+			break;
+		}
+	p->free[p->nfree] = s;
+	p->free_gen[p->nfree] = gen;
+	p->nfree++;
 	pthread_cond_signal(&p->cv);
 	pthread_mutex_unlock(&p->mu);
+}
+
+int
+store_pool_refresh(struct store_pool *p)
+{
+	dev_t dev;
+	ino_t ino;
+	int renewed = 0;
+
+	if (pool_identity(p, &dev, &ino) == -1)
+		return 0; /* not a file, or gone: nothing to reopen yet */
+	pthread_mutex_lock(&p->mu);
+	if (dev != p->dev || ino != p->ino) {
+		p->dev = dev;
+		p->ino = ino;
+		p->gen++;
+		renewed = 1;
+	}
+	pthread_mutex_unlock(&p->mu);
+	return renewed;
 }

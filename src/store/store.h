@@ -845,4 +845,13 @@ void store_pool_free(struct store_pool *p);
 
 struct store *store_pool_get(struct store_pool *p);
 void store_pool_put(struct store_pool *p, struct store *s);
+
+/*
+ * Whether a file store's file was replaced since it was opened (`truce
+ * rebuild` renames a new one over it): then 1, and each connection is
+ * reopened on the new file when it is next taken (one taken meanwhile
+ * finishes on the old). 0 otherwise, and always for PostgreSQL, whose
+ * rebuild changes the database in place.
+ */
+int store_pool_refresh(struct store_pool *p);
 #endif

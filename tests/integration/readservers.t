@@ -6,7 +6,8 @@
 # min_size beyond read_wait_max_ms is a 503 with Retry-After naming the
 # bound; a write sent to a read server is a 405 naming the writer and
 # changes nothing; a read server takes no lock (the writer restarts under
-# it) and writes no byte of the log or the store. With
+# it) and writes no byte of the log or the store; they follow a rebuilt
+# SQLite store. With
 # TRUCE_TEST_STORE=postgresql the same runs over one PostgreSQL database.
 . "${TRUCE_TOP:-$(dirname "$0")/../..}/tests/lib/tap.sh"
 T=$TRUCE_BIN
@@ -280,6 +281,30 @@ N=$(size_of "$(get "$W" /v1/observations?limit=1)")
 r=$(get "$R1" "/v1/observations?limit=1000&min_size=$N")
 is "$(st_of "$r") $(size_of "$r")" "200 $N" "a read server follows the restarted writer to $N"
 is "$(printf '%s' "$(bd_of "$r")" | jq '.features | length')" 80 "... with all 80 observations"
+
+# A SQLite `truce rebuild` renames a new store.db over the one the read
+# servers opened: they move to it and follow the writer on, their event
+# streams too (PostgreSQL rebuilds in place).
+if [ -z "$(store_uri)" ]; then
+	center_stop
+	"$T" rebuild A >rebuild.out 2>&1
+	is $? 0 "truce rebuild of the store under two running read servers"
+	center_serve A || exit 1
+	W=$URL
+	is "$(post_batch "$W" 3 10)" 201 "the rebuilt writer takes 10 more"
+	N=$(size_of "$(get "$W" /v1/observations?limit=1)")
+	for R in "$R1" "$R2"; do
+		r=$(get "$R" "/v1/observations?limit=1000&min_size=$N")
+		is "$(st_of "$r") $(size_of "$r")" "200 $N" \
+			"a read server follows the rebuilt store to $N"
+		is "$(printf '%s' "$(bd_of "$r")" | jq '.features | length')" 90 \
+			"... with all 90 observations"
+	done
+	ev=$(curl -sN --max-time 1.5 -H "Authorization: Bearer $TOKEN" \
+		"$R1/v1/events?after=$((N - 2))" | sed -n 's/^data: //p' | head -n 1)
+	like "$ev" '"incident":"inc-[0-9a-f]{24}"' \
+		"... and its event stream names the new observation's incident"
+fi
 
 # --- a read server without a store to read refuses to start ---
 mkdir -p E && cp A/truce.conf E/
