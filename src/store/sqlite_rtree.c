@@ -197,7 +197,8 @@ write_rowids(struct pack *p, struct sqlite_rtree_box *b, size_t n)
 	size_t i;
 	int k;
 
-	qsort(b, n, sizeof(*b), by_id);
+	if (n > 1) /* b may be NULL when n is 0 */
+		qsort(b, n, sizeof(*b), by_id);
 	for (i = 0; i < n; i++) {
 		sqlite3_bind_int64(p->rowid, 1, b[i].id);
 		sqlite3_bind_int64(p->rowid, 2, b[i].node);
