@@ -1600,7 +1600,8 @@ insert_row_box(struct store *s, int tree, const struct sqlite_rtree_box *b)
 /*
  * Fills the empty R*Tree tree from its rows: packed (store/sqlite_rtree.h)
  * with up to SQLITE_RTREE_MAX_BOXES rows (64 bytes each in memory), row
- * by row through the virtual table beyond (as before packing existed).
+ * by row through the virtual table beyond (as before packing existed) or
+ * when the pack fails.
  */
 static int
 fill_tree(struct store *s, int tree)
@@ -1648,9 +1649,27 @@ fill_tree(struct store *s, int tree)
 		sq_fail(s, "read rows to box");
 		goto done;
 	}
-	rc = by_row ? 0
-		    : sqlite_rtree_pack(s->db, name[tree], tree == 0 ? 4 : 3,
-			  tree == 0 ? 0 : 2, b, n, PACK_FILL_PCT);
+	if (by_row) {
+		rc = 0;
+		goto done;
+	}
+	/* A pack that fails (memory, or shadow tables a defensive SQLite
+	 * keeps read-only) is undone, and the rows inserted one by one. */
+	if (exec(s, "SAVEPOINT pack") == -1)
+		goto done;
+	if (sqlite_rtree_pack(s->db, name[tree], tree == 0 ? 4 : 3,
+		tree == 0 ? 0 : 2, b, n, PACK_FILL_PCT) == 0) {
+		rc = exec(s, "RELEASE pack");
+		goto done;
+	}
+	log_warnx("store %s: %s: not packed: inserted row by row", s->path,
+	    name[tree]);
+	if (exec(s, "ROLLBACK TO pack") == -1 || exec(s, "RELEASE pack") == -1)
+		goto done;
+	for (i = 0; i < n; i++)
+		if (insert_row_box(s, tree, &b[i]) == -1)
+			goto done;
+	rc = 0;
 done:
 	sqlite3_finalize(st);
 	free(b);

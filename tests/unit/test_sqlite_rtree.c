@@ -420,6 +420,11 @@ main(void)
 	    "a fill under 50 %%, 5 dimensions: refused");
 	ok(sqlite_rtree_pack(db, "nothing", 4, 0, &one, 1, 90) == -1,
 	    "no such R*Tree: an error");
+	/* A defensive connection keeps shadow tables read-only. */
+	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	ok(sqlite_rtree_pack(db, "obs", 4, 0, &one, 1, 90) == -1,
+	    "shadow tables read-only (SQLITE_DBCONFIG_DEFENSIVE): an error");
+	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 0, NULL);
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	ok(rtree_ok("obs") &&
 		sql_int("SELECT count(*) FROM obs") == (int64_t)live_rows,
