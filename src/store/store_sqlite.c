@@ -4,7 +4,9 @@
  * bbox + time filter; see https://sqlite.org/rtree.html). Coordinates are
  * kept exactly as the log has them (1e-7 degrees) in an rtree_i32, so the
  * spatial filter never rounds; times enter the R*Tree in whole minutes
- * (widened outward) and are then checked exactly in milliseconds.
+ * (widened outward) and are then checked exactly in milliseconds. The
+ * apply path inserts boxes one by one; a bulk store (`truce rebuild`)
+ * packs both R*Trees at its end instead (store/sqlite_rtree.h).
  *
  * It also keeps what fusion makes on the apply path: the incidents, the
  * observations as fusion placed them, complaint links and analysts'
