@@ -1599,18 +1599,46 @@ insert_row_box(struct store *s, int tree, const struct sqlite_rtree_box *b)
 	return insert_coords(s, st, b->id, b->c, 6);
 }
 
+/* Doubles the boxes' room *cap (none yet: 4096), up to a pack's limit;
+ * -1 when it cannot, said: the tree is then filled row by row. */
+static int
+grow_boxes(struct store *s, const char *tree, struct sqlite_rtree_box **b,
+    size_t *cap)
+{
+	struct sqlite_rtree_box *nb;
+	size_t want = *cap ? 2 * *cap : 4096;
+
+	if (want > SQLITE_RTREE_MAX_BOXES)
+		want = SQLITE_RTREE_MAX_BOXES;
+	if (*cap == SQLITE_RTREE_MAX_BOXES) {
+		log_warnx("store %s: %s: more than %zu rows (the limit of a "
+			  "pack): inserted row by row",
+		    s->path, tree, SQLITE_RTREE_MAX_BOXES);
+		return -1;
+	}
+	if ((nb = realloc(*b, want * sizeof(**b))) == NULL) {
+		log_warnx("store %s: %s: out of memory for %zu boxes: inserted "
+			  "row by row",
+		    s->path, tree, want);
+		return -1;
+	}
+	*b = nb;
+	*cap = want;
+	return 0;
+}
+
 /*
  * Fills the empty R*Tree tree from its rows: packed (store/sqlite_rtree.h)
  * with up to SQLITE_RTREE_MAX_BOXES rows (64 bytes each in memory), row
- * by row through the virtual table beyond (as before packing existed) or
- * when the pack fails.
+ * by row through the virtual table beyond (as before packing existed),
+ * without the memory for the boxes, or when the pack fails.
  */
 static int
 fill_tree(struct store *s, int tree)
 {
 	static const char *const name[2] = { "observation_rtree",
 		"incident_rtree" };
-	struct sqlite_rtree_box one, *b = NULL, *nb;
+	struct sqlite_rtree_box one, *b = NULL;
 	sqlite3_stmt *st = NULL;
 	size_t n = 0, cap = 0, i;
 	int r, rc = -1, by_row = 0;
@@ -1619,10 +1647,8 @@ fill_tree(struct store *s, int tree)
 		return -1;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		row_box(st, tree, &one);
-		if (!by_row && n == cap && cap == SQLITE_RTREE_MAX_BOXES) {
-			log_warnx("store %s: %s: more than %zu rows: inserted "
-				  "row by row, not packed",
-			    s->path, name[tree], SQLITE_RTREE_MAX_BOXES);
+		if (!by_row && n == cap &&
+		    grow_boxes(s, name[tree], &b, &cap) == -1) {
 			by_row = 1;
 			for (i = 0; i < n; i++)
 				if (insert_row_box(s, tree, &b[i]) == -1)
@@ -1632,18 +1658,6 @@ fill_tree(struct store *s, int tree)
 			if (insert_row_box(s, tree, &one) == -1)
 				goto done;
 			continue;
-		}
-		if (n == cap) {
-			cap = cap ? 2 * cap : 4096;
-			if (cap > SQLITE_RTREE_MAX_BOXES)
-				cap = SQLITE_RTREE_MAX_BOXES;
-			if ((nb = realloc(b, cap * sizeof(*b))) == NULL) {
-				log_warnx("store %s: %s: out of memory for "
-					  "%zu boxes",
-				    s->path, name[tree], cap);
-				goto done;
-			}
-			b = nb;
 		}
 		b[n++] = one;
 	}
