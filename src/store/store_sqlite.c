@@ -4,7 +4,9 @@
  * bbox + time filter; see https://sqlite.org/rtree.html). Coordinates are
  * kept exactly as the log has them (1e-7 degrees) in an rtree_i32, so the
  * spatial filter never rounds; times enter the R*Tree in whole minutes
- * (widened outward) and are then checked exactly in milliseconds.
+ * (widened outward) and are then checked exactly in milliseconds. The
+ * apply path inserts boxes one by one; a bulk store (`truce rebuild`)
+ * packs both R*Trees at its end instead (store/sqlite_rtree.h).
  *
  * It also keeps what fusion makes on the apply path: the incidents, the
  * observations as fusion placed them, complaint links and analysts'
@@ -44,6 +46,7 @@
 #include "store/store.h"
 #include "store/store_backend.h"
 #include "store/sqlite_reports.h"
+#include "store/sqlite_rtree.h"
 #include "verify/assessment.h"
 #include "verify/member.h"
 #include "verify/principal.h"
@@ -711,27 +714,57 @@ floor_div(int64_t a, int64_t b)
 	return a / b - (a % b != 0 && (a < 0) != (b < 0));
 }
 
-/* An observation's box; unlocated ones get the whole world: only a world
- * bbox finds them. */
+static int64_t
+clamp32(int64_t v)
+{
+	return v < INT32_MIN ? INT32_MIN : v > INT32_MAX ? INT32_MAX : v;
+}
+
+/*
+ * An observation's box in observation_rtree's column order (lon, lat,
+ * minutes, category code; each min, max): the one computation both the
+ * apply path (insert_obs_box) and a bulk finish (fill_tree) use.
+ * Unlocated observations get the whole world: only a world bbox finds
+ * them. Minutes are widened outward and clamped to the rtree_i32 range.
+ */
+static void
+obs_box(int located, int64_t lat_e7, int64_t lon_e7, int64_t from_ms,
+    int64_t to_ms, int category_code, int32_t c[8])
+{
+	c[0] = (int32_t)(located ? lon_e7 : -WORLD_LON);
+	c[1] = (int32_t)(located ? lon_e7 : WORLD_LON);
+	c[2] = (int32_t)(located ? lat_e7 : -WORLD_LAT);
+	c[3] = (int32_t)(located ? lat_e7 : WORLD_LAT);
+	c[4] = (int32_t)clamp32(floor_div(from_ms, 60000));
+	c[5] = (int32_t)clamp32(floor_div(to_ms + 59999, 60000));
+	c[6] = category_code;
+	c[7] = category_code;
+}
+
+/* Inserts a box (idx; c[0..2n-1]) through statement st, which binds the
+ * rowid, then the coordinates. */
+static int
+insert_coords(struct store *s, sqlite3_stmt *st, int64_t idx, const int32_t *c,
+    int n)
+{
+	int i, rc;
+
+	sqlite3_bind_int64(st, 1, idx);
+	for (i = 0; i < n; i++)
+		sqlite3_bind_int64(st, 2 + i, c[i]);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sq_fail(s, "insert box");
+	sqlite3_reset(st);
+	return rc;
+}
+
 static int
 insert_obs_box(struct store *s, int64_t idx, int located, int64_t lat_e7,
     int64_t lon_e7, int64_t from_ms, int64_t to_ms, int category_code)
 {
-	int rc = 0;
+	int32_t c[8];
 
-	sqlite3_bind_int64(s->ins_rtree, 1, idx);
-	sqlite3_bind_int64(s->ins_rtree, 2, located ? lon_e7 : -WORLD_LON);
-	sqlite3_bind_int64(s->ins_rtree, 3, located ? lon_e7 : WORLD_LON);
-	sqlite3_bind_int64(s->ins_rtree, 4, located ? lat_e7 : -WORLD_LAT);
-	sqlite3_bind_int64(s->ins_rtree, 5, located ? lat_e7 : WORLD_LAT);
-	sqlite3_bind_int64(s->ins_rtree, 6, floor_div(from_ms, 60000));
-	sqlite3_bind_int64(s->ins_rtree, 7, floor_div(to_ms + 59999, 60000));
-	sqlite3_bind_int64(s->ins_rtree, 8, category_code);
-	sqlite3_bind_int64(s->ins_rtree, 9, category_code);
-	if (sqlite3_step(s->ins_rtree) != SQLITE_DONE)
-		rc = sq_fail(s, "insert rtree");
-	sqlite3_reset(s->ins_rtree);
-	return rc;
+	obs_box(located, lat_e7, lon_e7, from_ms, to_ms, category_code, c);
+	return insert_coords(s, s->ins_rtree, idx, c, 8);
 }
 
 static int
@@ -1464,12 +1497,6 @@ sqlite_observation_ids(struct store *s, store_id_fn fn, void *ctx)
 	return 0;
 }
 
-static int64_t
-clamp32(int64_t v)
-{
-	return v < INT32_MIN ? INT32_MIN : v > INT32_MAX ? INT32_MAX : v;
-}
-
 /* ---- fusion's book (fusion/associate.h) ---------------------------- */
 
 static int64_t
@@ -1484,94 +1511,208 @@ clamp_e7(double deg, double limit, int up)
 	return (int64_t)v;
 }
 
-/* Inserts an R*Tree row (idx; box of lat, lon, r_m; window from..to). */
-static int
-insert_box(struct store *s, sqlite3_stmt *st, int64_t idx, double lat,
-    double lon, double r_m, int64_t from, int64_t to, int extra, int64_t grp,
-    int64_t kind)
+/*
+ * An incident's box in incident_rtree's column order (lon, lat, minutes;
+ * each min, max): the search box of lat, lon, r_m (associate_box, rounded
+ * outward to 1e-7 degrees) and the window from..to in whole minutes,
+ * widened outward. The one computation the apply path (insert_box) and a
+ * bulk finish (fill_tree) use.
+ */
+static void
+incident_box(double lat, double lon, double r_m, int64_t from, int64_t to,
+    int32_t c[6])
 {
 	struct associate_query q;
-	int rc;
 
 	associate_box(lat, lon, r_m, &q);
-	sqlite3_bind_int64(st, 1, idx);
-	sqlite3_bind_int64(st, 2, clamp_e7(q.min_lon, 180, 0));
-	sqlite3_bind_int64(st, 3, clamp_e7(q.max_lon, 180, 1));
-	sqlite3_bind_int64(st, 4, clamp_e7(q.min_lat, 90, 0));
-	sqlite3_bind_int64(st, 5, clamp_e7(q.max_lat, 90, 1));
-	sqlite3_bind_int64(st, 6, clamp32(floor_div(from, 60000)));
-	sqlite3_bind_int64(st, 7,
-	    clamp32(floor_div(to, 60000) + (to % 60000 != 0)));
-	if (extra) {
-		sqlite3_bind_int64(st, 8, grp);
-		sqlite3_bind_int64(st, 9, kind);
+	c[0] = (int32_t)clamp_e7(q.min_lon, 180, 0);
+	c[1] = (int32_t)clamp_e7(q.max_lon, 180, 1);
+	c[2] = (int32_t)clamp_e7(q.min_lat, 90, 0);
+	c[3] = (int32_t)clamp_e7(q.max_lat, 90, 1);
+	c[4] = (int32_t)clamp32(floor_div(from, 60000));
+	c[5] = (int32_t)clamp32(floor_div(to, 60000) + (to % 60000 != 0));
+}
+
+/* Inserts an incident's R*Tree row (rid; its box; grp and kind). */
+static int
+insert_box(struct store *s, int64_t rid, double lat, double lon, double r_m,
+    int64_t from, int64_t to, int64_t grp, int64_t kind)
+{
+	sqlite3_stmt *st = s->book[B_INS_IRTREE];
+	int32_t c[6];
+
+	incident_box(lat, lon, r_m, from, to, c);
+	sqlite3_bind_int64(st, 8, grp);
+	sqlite3_bind_int64(st, 9, kind);
+	return insert_coords(s, st, rid, c, 6);
+}
+
+/*
+ * A packed R*Tree's nodes are filled to 90 %, as a sorted GiST build
+ * fills its pages (PostgreSQL's default fillfactor for GiST): the apply
+ * path's next inserts into a node find room there instead of splitting
+ * it (bench/RESULTS.md, "Packed R*Trees").
+ */
+#define PACK_FILL_PCT 90
+
+/* The rows each R*Tree is filled from (0: observation_rtree, 1:
+ * incident_rtree, only live located incidents), in key order. */
+static const char *const box_rows[2] = {
+	"SELECT idx, lat_e7 IS NOT NULL, lat_e7, lon_e7, t_from, t_to, "
+	"category FROM observation ORDER BY idx",
+	"SELECT rid, lat, lon, search_m, g_from, g_to, grp, kind FROM "
+	"incident WHERE live AND located ORDER BY rid",
+};
+
+/* The box of the current row of box_rows[tree]. */
+static void
+row_box(sqlite3_stmt *st, int tree, struct sqlite_rtree_box *b)
+{
+	const char *cat;
+
+	memset(b, 0, sizeof(*b));
+	b->id = sqlite3_column_int64(st, 0);
+	if (tree == 0) {
+		cat = (const char *)sqlite3_column_text(st, 6);
+		obs_box(sqlite3_column_int(st, 1), sqlite3_column_int64(st, 2),
+		    sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4),
+		    sqlite3_column_int64(st, 5),
+		    observation_category_code(cat ? cat : ""), b->c);
+		return;
 	}
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sq_fail(s, "insert box");
-	sqlite3_reset(st);
+	incident_box(sqlite3_column_double(st, 1), sqlite3_column_double(st, 2),
+	    sqlite3_column_double(st, 3), sqlite3_column_int64(st, 4),
+	    sqlite3_column_int64(st, 5), b->c);
+	b->aux[0] = sqlite3_column_int64(st, 6);
+	b->aux[1] = sqlite3_column_int64(st, 7);
+}
+
+/* Inserts box b into R*Tree tree through the virtual table, as the apply
+ * path does. */
+static int
+insert_row_box(struct store *s, int tree, const struct sqlite_rtree_box *b)
+{
+	sqlite3_stmt *st = s->book[B_INS_IRTREE];
+
+	if (tree == 0)
+		return insert_coords(s, s->ins_rtree, b->id, b->c, 8);
+	sqlite3_bind_int64(st, 8, b->aux[0]);
+	sqlite3_bind_int64(st, 9, b->aux[1]);
+	return insert_coords(s, st, b->id, b->c, 6);
+}
+
+/* Doubles the boxes' room *cap (none yet: 4096), up to a pack's limit;
+ * -1 when it cannot, said: the tree is then filled row by row. */
+static int
+grow_boxes(struct store *s, const char *tree, struct sqlite_rtree_box **b,
+    size_t *cap)
+{
+	struct sqlite_rtree_box *nb;
+	size_t want = *cap ? 2 * *cap : 4096;
+
+	if (want > SQLITE_RTREE_MAX_BOXES)
+		want = SQLITE_RTREE_MAX_BOXES;
+	if (*cap == SQLITE_RTREE_MAX_BOXES) {
+		log_warnx("store %s: %s: more than %zu rows (the limit of a "
+			  "pack): inserted row by row",
+		    s->path, tree, SQLITE_RTREE_MAX_BOXES);
+		return -1;
+	}
+	if ((nb = realloc(*b, want * sizeof(**b))) == NULL) {
+		log_warnx("store %s: %s: out of memory for %zu boxes: inserted "
+			  "row by row",
+		    s->path, tree, want);
+		return -1;
+	}
+	*b = nb;
+	*cap = want;
+	return 0;
+}
+
+/*
+ * Fills the empty R*Tree tree from its rows: packed (store/sqlite_rtree.h)
+ * with up to SQLITE_RTREE_MAX_BOXES rows (64 bytes each in memory), row
+ * by row through the virtual table beyond (as before packing existed),
+ * without the memory for the boxes, or when the pack fails.
+ */
+static int
+fill_tree(struct store *s, int tree)
+{
+	static const char *const name[2] = { "observation_rtree",
+		"incident_rtree" };
+	struct sqlite_rtree_box one, *b = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t n = 0, cap = 0, i;
+	int r, rc = -1, by_row = 0;
+
+	if (prep(s, box_rows[tree], &st) == -1)
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		row_box(st, tree, &one);
+		if (!by_row && n == cap &&
+		    grow_boxes(s, name[tree], &b, &cap) == -1) {
+			by_row = 1;
+			for (i = 0; i < n; i++)
+				if (insert_row_box(s, tree, &b[i]) == -1)
+					goto done;
+		}
+		if (by_row) {
+			if (insert_row_box(s, tree, &one) == -1)
+				goto done;
+			continue;
+		}
+		b[n++] = one;
+	}
+	if (r != SQLITE_DONE) {
+		sq_fail(s, "read rows to box");
+		goto done;
+	}
+	if (by_row) {
+		rc = 0;
+		goto done;
+	}
+	/* A pack that fails (memory, or shadow tables a defensive SQLite
+	 * keeps read-only) is undone, and the rows inserted one by one. */
+	if (exec(s, "SAVEPOINT pack") == -1)
+		goto done;
+	if (sqlite_rtree_pack(s->db, name[tree], tree == 0 ? 4 : 3,
+		tree == 0 ? 0 : 2, b, n, PACK_FILL_PCT) == 0) {
+		rc = exec(s, "RELEASE pack");
+		goto done;
+	}
+	log_warnx("store %s: %s: not packed: inserted row by row", s->path,
+	    name[tree]);
+	if (exec(s, "ROLLBACK TO pack") == -1 || exec(s, "RELEASE pack") == -1)
+		goto done;
+	for (i = 0; i < n; i++)
+		if (insert_row_box(s, tree, &b[i]) == -1)
+			goto done;
+	rc = 0;
+done:
+	sqlite3_finalize(st);
+	free(b);
 	return rc;
 }
 
 /*
  * Ends a bulk load in one transaction: the late indexes, then the R*Trees
- * filled in key order (log index, incident creation order) from the rows,
- * with the boxes the apply path writes one by one elsewhere. A scratch
- * store has no R*Tree contents.
+ * filled from the rows with the boxes the apply path writes one by one
+ * elsewhere (packed: fill_tree). A scratch store has no R*Tree contents.
  */
 static int
 bulk_finish(struct store *s)
 {
-	static const char *const sql[2] = {
-		"SELECT idx, lat_e7 IS NOT NULL, lat_e7, lon_e7, t_from, t_to, "
-		"category FROM observation ORDER BY idx",
-		"SELECT rid, lat, lon, search_m, g_from, g_to, grp, kind FROM "
-		"incident WHERE live AND located ORDER BY rid",
-	};
-	sqlite3_stmt *st = NULL;
-	const char *cat;
-	int i, r = SQLITE_DONE, rc = -1;
+	int rc = -1;
 
 	if (exec(s, "BEGIN IMMEDIATE") == -1)
 		return -1;
 	if (exec(s, schema_late) == -1)
 		goto done;
-	for (i = 0; i < 2 && !s->scratch; i++) {
-		if (prep(s, sql[i], &st) == -1)
-			goto done;
-		while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-			if (i == 0) {
-				cat = (const char *)sqlite3_column_text(st, 6);
-				if (insert_obs_box(s,
-					sqlite3_column_int64(st, 0),
-					sqlite3_column_int(st, 1),
-					sqlite3_column_int64(st, 2),
-					sqlite3_column_int64(st, 3),
-					sqlite3_column_int64(st, 4),
-					sqlite3_column_int64(st, 5),
-					observation_category_code(
-					    cat ? cat : "")) == -1)
-					goto done;
-			} else if (insert_box(s, s->book[B_INS_IRTREE],
-				       sqlite3_column_int64(st, 0),
-				       sqlite3_column_double(st, 1),
-				       sqlite3_column_double(st, 2),
-				       sqlite3_column_double(st, 3),
-				       sqlite3_column_int64(st, 4),
-				       sqlite3_column_int64(st, 5), 1,
-				       sqlite3_column_int64(st, 6),
-				       sqlite3_column_int64(st, 7)) == -1)
-				goto done;
-		}
-		if (r != SQLITE_DONE) {
-			sq_fail(s, "read rows to box");
-			goto done;
-		}
-		sqlite3_finalize(st);
-		st = NULL;
-	}
+	if (!s->scratch && (fill_tree(s, 0) == -1 || fill_tree(s, 1) == -1))
+		goto done;
 	if (exec(s, "DELETE FROM meta WHERE key = 'bulk_unfinished'") == 0)
 		rc = exec(s, "COMMIT");
 done:
-	sqlite3_finalize(st);
 	if (rc == -1)
 		sqlite_rollback(s);
 	else
@@ -1800,9 +1941,8 @@ sql_put_incident(void *db, const struct associate_incident *inc, int stored,
 		sqlite3_reset(st);
 	}
 	if (rc == 0 && inc->live && inc->located)
-		rc = insert_box(s, s->book[B_INS_IRTREE], rid, inc->lat,
-		    inc->lon, inc->search_m, inc->g_from, inc->g_to, 1,
-		    inc->group, inc->kind);
+		rc = insert_box(s, rid, inc->lat, inc->lon, inc->search_m,
+		    inc->g_from, inc->g_to, inc->group, inc->kind);
 words:
 	if (rc == -1 || !words->take)
 		return rc;

@@ -153,8 +153,18 @@ api GET "/v1/incidents?limit=1000" | sed '$d' >"$TAP_TMP/before.json"
 api GET "/v1/incidents/$A" | sed '$d' >"$TAP_TMP/a-before.json"
 center_stop
 ok $? "stop the server"
+irows() { sqlite3 -readonly "$D/store.db" "SELECT * FROM incident_rtree ORDER BY rid"; }
+store_is_sqlite && irows >"$TAP_TMP/irows-live"
 "$BIN" rebuild "$D" >/dev/null
 ok $? "truce rebuild"
+if store_is_sqlite; then
+	is "$(sqlite3 -readonly "$D/store.db" "SELECT rtreecheck('incident_rtree')")" ok \
+		"the incidents' packed R*Tree passes rtreecheck"
+	irows | cmp -s "$TAP_TMP/irows-live" -
+	ok $? "and holds the boxes the live path left ($(wc -l <"$TAP_TMP/irows-live"))"
+else
+	skip 2 "SQLite's R*Tree (the store is on PostgreSQL)"
+fi
 center_serve "$D" || exit 1
 export TRUCE_SERVER=$URL
 api GET "/v1/incidents?limit=1000" | sed '$d' >"$TAP_TMP/after.json"

@@ -866,6 +866,32 @@ add_three(struct store *s)
 	return store_commit(s, 4);
 }
 
+/* Observations from..to-1 (to <= 64) on a grid of places, applied and
+ * committed. */
+static int
+add_grid(struct store *s, int from, int to)
+{
+	char buf[512], loc[64];
+	int i;
+
+	if (store_begin(s) == -1)
+		return -1;
+	for (i = from; i < to; i++) {
+		snprintf(loc, sizeof(loc), "{\"lat\":%d.%d,\"lon\":%d.%d}",
+		    41 + i % 7, i % 10, 46 + i / 7 % 5, i % 9);
+		snprintf(buf, sizeof(buf), FMT, "\"2026-11-20T10:00:00Z\"",
+		    "patrol", "RU", i % 3 ? "explosion" : "muzzle_flash", loc);
+		if (add(s, i, buf) == -1)
+			return -1;
+	}
+	return store_commit(s, to);
+}
+
+#define RTREES_OK                                            \
+	"SELECT rtreecheck('observation_rtree') = 'ok' AND " \
+	"rtreecheck('incident_rtree') = 'ok'"
+#define OBS_BOXES "SELECT count(*) FROM observation_rtree"
+
 #define COUNT_LATE                                                     \
 	"SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND " \
 	"name IN ('fusion_obs_incident', 'incident_seed', "            \
@@ -889,13 +915,18 @@ bulk_suite(const char *dir)
 
 	snprintf(path, sizeof(path), "%s/bulk.db", dir);
 	s = store_open("sqlite", path, STORE_BULK);
-	ok(s != NULL && add_three(s) == 0, "bulk: three observations loaded");
+	ok(s != NULL && add_three(s) == 0 && add_grid(s, 4, 56) == 0,
+	    "bulk: 55 observations loaded");
 	store_close(s);
-	ok(sql_int(path, COUNT_LATE) == 6 &&
-		sql_int(path, "SELECT count(*) FROM observation_rtree") == 3 &&
+	ok(sql_int(path, COUNT_LATE) == 6 && sql_int(path, OBS_BOXES) == 55 &&
 		sql_int(path, UNFINISHED) == 0,
-	    "bulk: closed with its six late indexes and three boxes, "
+	    "bulk: closed with its six late indexes and 55 boxes, "
 	    "finished");
+	ok(sql_int(path, RTREES_OK) == 1 &&
+		sql_int(path,
+		    "SELECT rtreedepth(data) FROM observation_rtree_node "
+		    "WHERE nodeno = 1") == 1,
+	    "bulk: its R*Trees packed, two levels, rtreecheck ok");
 	/* Writable: a bulk store is left in rollback-journal mode, and the
 	 * center's next open turns WAL on. */
 	s = store_open("sqlite", path, 0);
@@ -914,8 +945,7 @@ bulk_suite(const char *dir)
 	sql_int(path, "DELETE FROM observation_rtree");
 	sql_int(path, "DROP INDEX incident_seed");
 	sql_int(path, "INSERT INTO meta VALUES('bulk_unfinished', 1)");
-	ok(sql_int(path, "SELECT count(*) FROM observation_rtree") == 0 &&
-		sql_int(path, COUNT_LATE) == 5 &&
+	ok(sql_int(path, OBS_BOXES) == 0 && sql_int(path, COUNT_LATE) == 5 &&
 		sql_int(path, UNFINISHED) == 1,
 	    "bulk: a store left unfinished (no boxes, an index missing)");
 	s = store_open("sqlite", path, STORE_READONLY);
@@ -924,10 +954,34 @@ bulk_suite(const char *dir)
 	s = store_open("sqlite", path, 0);
 	ok(s != NULL, "bulk: and opened writable");
 	store_close(s);
-	ok(sql_int(path, COUNT_LATE) == 6 &&
-		sql_int(path, "SELECT count(*) FROM observation_rtree") == 3 &&
-		sql_int(path, UNFINISHED) == 0,
+	ok(sql_int(path, COUNT_LATE) == 6 && sql_int(path, OBS_BOXES) == 55 &&
+		sql_int(path, UNFINISHED) == 0 && sql_int(path, RTREES_OK) == 1,
 	    "bulk: which finished it");
+	/* The apply path inserts into the packed tree as into any other. */
+	s = store_open("sqlite", path, 0);
+	ok(s != NULL && add_grid(s, 56, 64) == 0,
+	    "bulk: 8 more observations applied live");
+	r.n = -1;
+	ok(s != NULL && run(s, &q, &r) == 0 && r.n == 2,
+	    "bulk: the store still answers by area");
+	store_close(s);
+	ok(sql_int(path, OBS_BOXES) == 63 && sql_int(path, RTREES_OK) == 1,
+	    "bulk: 63 boxes, rtreecheck ok");
+	/* A pack that fails is undone and its rows inserted one by one: a
+	 * trigger keeps the packer from emptying observation_rtree_node (it
+	 * deletes the root, which SQLite's own inserts never do). */
+	sql_int(path, "DELETE FROM observation_rtree");
+	sql_int(path, "INSERT INTO meta VALUES('bulk_unfinished', 1)");
+	sql_int(path,
+	    "CREATE TRIGGER keep_root BEFORE DELETE ON observation_rtree_node "
+	    "WHEN old.nodeno = 1 BEGIN SELECT RAISE(ABORT, 'kept'); END");
+	s = store_open("sqlite", path, 0);
+	ok(s != NULL, "bulk: finished by an open although its pack fails");
+	store_close(s);
+	ok(sql_int(path, OBS_BOXES) == 63 && sql_int(path, RTREES_OK) == 1 &&
+		sql_int(path, UNFINISHED) == 0,
+	    "bulk: its 63 boxes inserted row by row instead, rtreecheck ok");
+	sql_int(path, "DROP TRIGGER keep_root");
 
 	snprintf(path, sizeof(path), "%s/scratch.db", dir);
 	s = store_open("sqlite", path, STORE_SCRATCH);
