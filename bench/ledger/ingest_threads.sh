@@ -23,22 +23,11 @@ cleanup() {
 trap cleanup EXIT
 cd "$W" || exit 1
 [ -x "$T" ] || { echo "build $T first (make build/release/truce)" >&2; exit 1; }
-"$T" init C --origin bench.example/ingest --member RU --member TR >init.out ||
-	exit 1
-TOKEN=$(sed -n 's/^token: //p' init.out)
-sed -i 's/^write_burst = .*/write_burst = 1000000000/;
-	s/^write_per_minute = .*/write_per_minute = 1000000000/' C/truce.conf
+. "$top/bench/center.sh"
+bench_center C bench.example/ingest || exit 1
 for b in $(seq 0 $((BATCHES - 1))); do
 	awk -v B="$b" -v N="$N" -f "$top/bench/ledger/gen.awk" >"b$b.json"
 done
-"$T" serve C --listen 127.0.0.1:0 >serve.log 2>&1 &
-pid=$!
-for i in $(seq 1 200); do
-	URL=$(sed -n 's/.* on \(http:[^ ]*\)$/\1/p' serve.log)
-	[ -n "$URL" ] && break
-	sleep 0.05
-done
-[ -n "$URL" ] || { cat serve.log >&2; exit 1; }
 t0=$(date +%s.%N)
 for b in $(seq 0 $((BATCHES - 1))); do
 	s=$(curl -s -o /dev/null -w '%{http_code}' -X POST \
