@@ -411,6 +411,9 @@ struct store_ops {
 	int (*incident_exists)(struct store *s, const char *id);
 	int (*incident_states)(struct store *s,
 	    const struct store_state_filter *f, store_state_fn fn, void *ctx);
+	/* The state rows of a list of incidents (store_incident_states_of). */
+	int (*incident_states_of)(struct store *s, const char *const *ids,
+	    size_t n, store_state_fn fn, void *ctx);
 	int (*assessments)(struct store *s, const char *id, int latest,
 	    store_assessment_fn fn, void *ctx);
 	int (*releases)(struct store *s, const char *id, store_text_fn fn,
@@ -659,6 +662,22 @@ int store_incident_exists(struct store *s, const char *id);
  * assessed. 0 or -1.
  */
 int store_incident_states(struct store *s, const struct store_state_filter *f,
+    store_state_fn fn, void *ctx);
+
+/* The most incidents store_incident_states_of reads at once. */
+#define STORE_STATES_MAX 1000
+
+/*
+ * Calls fn for the state row of each incident of ids[0..n-1] that has one
+ * (none for one still "received"; an id listed twice may come twice), in
+ * no stated order: what a page of a listing shows of each incident's
+ * verification, read for the whole page at once where
+ * store_incident_states reads one incident. fn must not use s (a backend
+ * may hold the rows of a statement). -1 when n is above STORE_STATES_MAX
+ * (logged, naming the limit) or on error, else 0. Cost: one statement
+ * (PostgreSQL) or one indexed lookup per id (SQLite, local and prepared).
+ */
+int store_incident_states_of(struct store *s, const char *const *ids, size_t n,
     store_state_fn fn, void *ctx);
 
 /*

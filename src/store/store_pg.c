@@ -2403,28 +2403,28 @@ page_free(struct pg_page *pg)
 }
 
 /*
- * The ids of inc's rows (column 0) as a text[] literal, allocated: each
- * quoted, '"' and '\\' escaped, so at most twice its length and 3 a row.
+ * ids[0..n-1] as a text[] literal, allocated: each quoted, '"' and '\\'
+ * escaped, so at most twice its length and 3 an id. NULL when out of
+ * memory.
  */
 static char *
-page_ids(const PGresult *inc)
+ids_literal(const char *const *ids, size_t n)
 {
-	int k, rows = PQntuples(inc);
 	const char *id;
-	size_t size = 3;
+	size_t k, size = 3;
 	char *buf, *b;
 
-	for (k = 0; k < rows; k++)
-		size += 2 * (size_t)PQgetlength(inc, k, 0) + 3;
+	for (k = 0; k < n; k++)
+		size += 2 * strlen(ids[k]) + 3;
 	if ((buf = malloc(size)) == NULL)
 		return NULL;
 	b = buf;
 	*b++ = '{';
-	for (k = 0; k < rows; k++) {
+	for (k = 0; k < n; k++) {
 		if (k > 0)
 			*b++ = ',';
 		*b++ = '"';
-		for (id = PQgetvalue(inc, k, 0); *id != '\0'; id++) {
+		for (id = ids[k]; *id != '\0'; id++) {
 			if (*id == '"' || *id == '\\')
 				*b++ = '\\';
 			*b++ = *id;
@@ -2433,6 +2433,23 @@ page_ids(const PGresult *inc)
 	}
 	*b++ = '}';
 	*b = '\0';
+	return buf;
+}
+
+/* The ids of inc's rows (column 0) as a text[] literal (ids_literal). */
+static char *
+page_ids(const PGresult *inc)
+{
+	int k, rows = PQntuples(inc);
+	const char **ids;
+	char *buf;
+
+	if ((ids = calloc((size_t)rows + 1, sizeof(*ids))) == NULL)
+		return NULL;
+	for (k = 0; k < rows; k++)
+		ids[k] = PQgetvalue(inc, k, 0);
+	buf = ids_literal(ids, (size_t)rows);
+	free(ids);
 	return buf;
 }
 
@@ -2978,13 +2995,37 @@ pg_uploaded_by(struct store *s, const char *sha256_hex, const char *name)
 	"incident, state, tier, tier_name, duplicate_of, since_idx, " \
 	"since_ms"
 
+/* Hands fn each row of r (STATE_COLS; NULL: the query failed) and frees
+ * it. 0 or -1. */
+static int
+state_rows(PGresult *r, store_state_fn fn, void *ctx)
+{
+	struct store_state_row row;
+	int k, n;
+
+	if (r == NULL)
+		return -1;
+	n = PQntuples(r);
+	for (k = 0; k < n; k++) {
+		row.incident = col_text(r, k, 0);
+		row.state = col_text(r, k, 1);
+		row.tier = col_i64(r, k, 2);
+		row.tier_name = col_text(r, k, 3);
+		row.duplicate_of = col_text(r, k, 4);
+		row.since_index = col_i64(r, k, 5);
+		row.since_ms = col_i64(r, k, 6);
+		if (fn(ctx, &row) != 0)
+			break;
+	}
+	PQclear(r);
+	return 0;
+}
+
 static int
 pg_incident_states(struct store *s, const struct store_state_filter *f,
     store_state_fn fn, void *ctx)
 {
-	struct store_state_row row;
 	PGresult *r;
-	int k, n;
 
 	/* Unordered in the API's contract; SQLite's scan gives them in the
 	 * order they were last written (seq). */
@@ -3005,22 +3046,29 @@ pg_incident_states(struct store *s, const struct store_state_filter *f,
 		    "SELECT " STATE_COLS " FROM incident_state WHERE state = "
 		    "$1 ORDER BY seq",
 		    "t", f->state);
-	if (r == NULL)
+	return state_rows(r, fn, ctx);
+}
+
+/* One statement for the list (store_incident_states_of). */
+static int
+pg_incident_states_of(struct store *s, const char *const *ids, size_t n,
+    store_state_fn fn, void *ctx)
+{
+	char *list = ids_literal(ids, n);
+	int rc;
+
+	if (list == NULL) {
+		log_warnx("store %s: out of memory for %zu incidents' states",
+		    s->name, n);
 		return -1;
-	n = PQntuples(r);
-	for (k = 0; k < n; k++) {
-		row.incident = col_text(r, k, 0);
-		row.state = col_text(r, k, 1);
-		row.tier = col_i64(r, k, 2);
-		row.tier_name = col_text(r, k, 3);
-		row.duplicate_of = col_text(r, k, 4);
-		row.since_index = col_i64(r, k, 5);
-		row.since_ms = col_i64(r, k, 6);
-		if (fn(ctx, &row) != 0)
-			break;
 	}
-	PQclear(r);
-	return 0;
+	rc = state_rows(pg_query(s,
+			    "SELECT " STATE_COLS " FROM incident_state WHERE "
+			    "incident = ANY($1::text[])",
+			    "t", list),
+	    fn, ctx);
+	free(list);
+	return rc;
 }
 
 static int
@@ -3543,6 +3591,7 @@ const struct store_ops store_pg_ops = {
 	.uploaded_by = pg_uploaded_by,
 	.incident_exists = pg_incident_exists,
 	.incident_states = pg_incident_states,
+	.incident_states_of = pg_incident_states_of,
 	.assessments = pg_assessments,
 	.releases = pg_releases,
 	.tasks = pg_tasks,

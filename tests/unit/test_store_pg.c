@@ -821,6 +821,23 @@ equivalence(const char *dir)
 		json_decref(ent[i]);
 }
 
+struct states_seen {
+	int n;
+	char text[200];
+};
+
+static int
+seen_state(void *ctx, const struct store_state_row *row)
+{
+	struct states_seen *st = ctx;
+	size_t used = strlen(st->text);
+
+	st->n++;
+	snprintf(st->text + used, sizeof(st->text) - used, "%s=%s ",
+	    row->incident, row->state);
+	return 0;
+}
+
 static void
 schema(void)
 {
@@ -896,6 +913,27 @@ schema(void)
 		    "SELECT 1 FROM incident_category WHERE code = 0 AND name = "
 		    "'explosion'") == 0,
 	    "the layers' views, with fusion's categories named");
+	/* The state rows of a list of incidents: one statement, ids quoted
+	 * into a text[] whatever they hold. */
+	{
+		const char *ids[4] = { "a\"b\\c", "nope", "d,e}", "a" };
+		struct states_seen st = { 0, "" };
+
+		ok(admin(db_schema,
+		       "INSERT INTO incident_state(incident, state, tier, "
+		       "since_idx, since_ms) VALUES ('a\"b\\c', 'closed', 0, "
+		       "1, 2), ('d,e}', 'disputed', 1, 3, 4), ('x', "
+		       "'closed', 0, 5, 6)") == 0 &&
+			(s = store_open("postgresql", url, 0)) != NULL &&
+			store_incident_states_of(s, ids, 4, seen_state, &st) ==
+			    0,
+		    "states of a list read");
+		ok(st.n == 2 && strstr(st.text, "a\"b\\c=closed ") &&
+			strstr(st.text, "d,e}=disputed "),
+		    "... the two of the list with a state, ids whole (%s)",
+		    st.text);
+		store_close(s);
+	}
 	s = store_open("postgresql", url, STORE_SCRATCH);
 	ok(s == NULL, "a scratch store is SQLite's only");
 	store_close(s);
