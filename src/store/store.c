@@ -312,6 +312,14 @@ store_incident_states(struct store *s, const struct store_state_filter *f,
 }
 
 int
+store_bulk_publish(struct store *s)
+{
+	if (store_ops_of(s)->bulk_publish == NULL)
+		return 0;
+	return store_ops_of(s)->bulk_publish(s);
+}
+
+int
 store_incident_states_of(struct store *s, const char *const *ids, size_t n,
     store_state_fn fn, void *ctx)
 {

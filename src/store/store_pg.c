@@ -317,6 +317,8 @@ struct store {
 	int writing; /* inside a write transaction: writes are pipelined */
 	int reading; /* inside a read snapshot (read_begin) */
 	int piped;   /* in libpq's pipeline mode */
+	int bulk; /* STORE_BULK: writing into PG_REBUILD, not yet published */
+	char home[64]; /* with bulk: the schema the store is published to */
 	int npending;
 	const char *pending[PG_MAX_PENDING]; /* their SQL, for messages */
 	char name[PG_NAME_LEN];
@@ -581,6 +583,8 @@ pg_alive(struct store *s)
 		return 0;
 	if (s->writing || s->reading)
 		return pg_fail(s, "connection lost inside a transaction", NULL);
+	if (s->bulk) /* its search_path and its session lock are gone */
+		return pg_fail(s, "connection lost during a rebuild", NULL);
 	log_warnx("store %s: connection lost, connecting again", s->name);
 	PQreset(s->conn);
 	if (PQstatus(s->conn) != CONNECTION_OK)
@@ -993,6 +997,177 @@ store_pg_uri(const char *s)
 		strncmp(s, "postgres://", 11) == 0);
 }
 
+/* ---- a rebuild into fresh tables (STORE_BULK) --------------------- */
+
+/* The schemas a rebuild loads into and moves the old store to. */
+#define PG_REBUILD "truce_rebuild"
+#define PG_OLD "truce_old"
+/* Any number for the session lock that lets one rebuild run at a time. */
+#define PG_REBUILD_LOCK "7245838"
+
+/*
+ * Readies s to load into fresh tables: takes the rebuild lock (another
+ * rebuild running: refused), notes the schema the store lives in
+ * (s->home), drops what a failed rebuild left, creates PG_REBUILD, puts
+ * it first in the session's search_path and creates the schema there;
+ * the store readers see is not touched. 0 or -1.
+ */
+static int
+bulk_begin(struct store *s)
+{
+	PGresult *r;
+	int rc = -1;
+
+	if ((r = pg_query(s,
+		 "SELECT pg_try_advisory_lock(" PG_REBUILD_LOCK
+		 "), current_schema()",
+		 "")) == NULL)
+		return -1;
+	if (PQntuples(r) != 1 || PQgetisnull(r, 0, 1) ||
+	    PQgetlength(r, 0, 1) >= (int)sizeof(s->home))
+		pg_fail(s, "the schema the store lives in", NULL);
+	else if (PQgetvalue(r, 0, 0)[0] != 1)
+		log_warnx("store %s: another rebuild of this store is running",
+		    s->name);
+	else if (strcmp(col_text(r, 0, 1), PG_REBUILD) == 0 ||
+	    strcmp(col_text(r, 0, 1), PG_OLD) == 0)
+		log_warnx("store %s: its schema is named %s, which a rebuild "
+			  "uses",
+		    s->name, col_text(r, 0, 1));
+	else {
+		snprintf(s->home, sizeof(s->home), "%s", col_text(r, 0, 1));
+		rc = 0;
+	}
+	PQclear(r);
+	if (rc == -1)
+		return -1;
+	/* The session's statements were prepared for the old tables. */
+	s->nstmts = 0;
+	pg_forget_shapes(s);
+	if (pg_exec(s,
+		"DEALLOCATE ALL; DROP SCHEMA IF EXISTS " PG_REBUILD
+		" CASCADE; DROP SCHEMA IF EXISTS " PG_OLD
+		" CASCADE; CREATE SCHEMA " PG_REBUILD "; SELECT "
+		"set_config('search_path', '" PG_REBUILD ", ' || "
+		"current_setting('search_path'), false)") == -1 ||
+	    migrate(s) == -1)
+		return -1;
+	s->bulk = 1;
+	return 0;
+}
+
+/*
+ * Moves the store's tables, views and sequences (those PG_REBUILD has,
+ * by name) from schema `from` to `to`, inside the caller's transaction;
+ * a sequence owned by a table moves with it. 0 or -1.
+ */
+static int
+bulk_move(struct store *s, const char *from, const char *to)
+{
+	PGresult *r;
+	int k, n, rc = 0;
+
+	if ((r = pg_query(s,
+		 "SELECT format('ALTER %s %I.%I SET SCHEMA %I', CASE "
+		 "c.relkind WHEN 'v' THEN 'VIEW' WHEN 'S' THEN 'SEQUENCE' "
+		 "ELSE 'TABLE' END, n.nspname, c.relname, $2::text) FROM "
+		 "pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+		 "WHERE n.nspname = $1 AND c.relkind IN ('r', 'v', 'S') AND "
+		 "c.relname IN (SELECT c2.relname FROM pg_class c2 JOIN "
+		 "pg_namespace n2 ON n2.oid = c2.relnamespace WHERE "
+		 "n2.nspname = '" PG_REBUILD "') AND NOT EXISTS (SELECT 1 "
+		 "FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND "
+		 "d.objid = c.oid AND d.refclassid = 'pg_class'::regclass AND "
+		 "d.deptype IN ('a', 'i')) ORDER BY c.relkind = 'S', "
+		 "c.relname",
+		 "tt", from, to)) == NULL)
+		return -1;
+	n = PQntuples(r);
+	for (k = 0; k < n && rc == 0; k++)
+		rc = pg_exec(s, col_text(r, k, 0));
+	PQclear(r);
+	return rc;
+}
+
+/*
+ * Publishes what s loaded (store_bulk_publish): in one transaction, the
+ * store's old tables locked (waiting for the readers inside one) and
+ * moved to PG_OLD, the new ones moved to s->home; then PG_OLD dropped.
+ * Readers see the old store until the commit and the new one after. A
+ * deadlock with a reader (PostgreSQL aborts one of the two) is tried
+ * again. 0 or -1 (the old store still served).
+ */
+static int
+pg_bulk_publish(struct store *s)
+{
+	PGresult *r;
+	const char *lock;
+	int attempt, rc = -1;
+
+	if (!s->bulk)
+		return 0;
+	if (s->writing || pg_drain(s) == -1)
+		return -1;
+	for (attempt = 0; attempt < 5 && rc == -1; attempt++) {
+		if (pg_exec(s, "BEGIN; CREATE SCHEMA " PG_OLD) == -1)
+			goto again;
+		if ((r = pg_query(s,
+			 "SELECT 'LOCK TABLE ' || string_agg(format('%I.%I', "
+			 "n.nspname, c.relname), ', ' ORDER BY c.relname) || "
+			 "' IN ACCESS EXCLUSIVE MODE' FROM pg_class c JOIN "
+			 "pg_namespace n ON n.oid = c.relnamespace WHERE "
+			 "n.nspname = $1 AND c.relkind = 'r' AND c.relname IN "
+			 "(SELECT c2.relname FROM pg_class c2 JOIN "
+			 "pg_namespace n2 ON n2.oid = c2.relnamespace WHERE "
+			 "n2.nspname = '" PG_REBUILD "')",
+			 "t", s->home)) == NULL)
+			goto again;
+		lock = PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)
+		    ? col_text(r, 0, 0)
+		    : NULL;
+		if ((lock != NULL && pg_exec(s, lock) == -1) ||
+		    bulk_move(s, s->home, PG_OLD) == -1 ||
+		    bulk_move(s, PG_REBUILD, s->home) == -1) {
+			PQclear(r);
+			goto again;
+		}
+		PQclear(r);
+		if (pg_exec(s, "COMMIT") == 0) {
+			rc = 0;
+			break;
+		}
+again:
+		if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+			pg_exec(s, "ROLLBACK");
+		if (PQstatus(s->conn) != CONNECTION_OK)
+			break;
+	}
+	if (rc == -1) {
+		log_warnx("store %s: the rebuilt store could not be swapped "
+			  "in: the old one is still served",
+		    s->name);
+		return -1;
+	}
+	s->bulk = 0;
+	s->nstmts = 0;
+	pg_forget_shapes(s);
+	/* Dropping takes each old table in turn, waiting for its readers;
+	   one whose statement also waits for a table already taken is a
+	   deadlock PostgreSQL breaks by failing one of the two. */
+	for (attempt = 0; attempt < 5; attempt++)
+		if (pg_exec(s,
+			"DEALLOCATE ALL; DROP SCHEMA IF EXISTS " PG_OLD
+			" CASCADE; DROP SCHEMA IF EXISTS " PG_REBUILD
+			" CASCADE; RESET search_path") == 0)
+			break;
+	if (attempt == 5)
+		log_warnx("store %s: the old store (schema " PG_OLD
+			  ") could not be dropped: the next rebuild drops it",
+		    s->name);
+	pg_exec(s, "SELECT pg_advisory_unlock(" PG_REBUILD_LOCK ")");
+	return 0;
+}
+
 static struct store *
 pg_open(const char *target, int flags)
 {
@@ -1031,6 +1206,9 @@ pg_open(const char *target, int flags)
 		goto fail;
 	if ((flags & STORE_READONLY) ? check_version(s) : migrate(s))
 		goto fail;
+	if ((flags & (STORE_BULK | STORE_READONLY)) == STORE_BULK &&
+	    bulk_begin(s) == -1)
+		goto fail;
 	return s;
 fail:
 	pg_close(s);
@@ -1042,6 +1220,13 @@ pg_close(struct store *s)
 {
 	if (s == NULL)
 		return;
+	/* A rebuild never published (it failed): its tables go, the old
+	   store stays. */
+	if (s->bulk && PQstatus(s->conn) == CONNECTION_OK) {
+		if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+			pg_exec(s, "ROLLBACK");
+		pg_exec(s, "DROP SCHEMA IF EXISTS " PG_REBUILD " CASCADE");
+	}
 	PQfinish(s->conn);
 	pg_forget_shapes(s);
 	free(s);
@@ -3567,6 +3752,7 @@ const struct store_ops store_pg_ops = {
 	.name = "postgresql",
 	.open = pg_open,
 	.close = pg_close,
+	.bulk_publish = pg_bulk_publish,
 	.begin = pg_begin,
 	.commit = pg_commit,
 	.rollback = pg_rollback,
