@@ -319,6 +319,7 @@ struct store {
 	int piped;   /* in libpq's pipeline mode */
 	int bulk; /* STORE_BULK: writing into PG_REBUILD, not yet published */
 	char home[64]; /* with bulk: the schema the store is published to */
+	char *late;    /* with bulk: the late indexes' CREATE statements */
 	int npending;
 	const char *pending[PG_MAX_PENDING]; /* their SQL, for messages */
 	char name[PG_NAME_LEN];
@@ -1006,6 +1007,48 @@ store_pg_uri(const char *s)
 #define PG_REBUILD_LOCK "7245838"
 
 /*
+ * The indexes a rebuild creates after its rows (bulk_late): those the
+ * replay never reads through (SQLite's schema_late, and the GiST and
+ * listing indexes only the API's reads use). Primary keys and unique
+ * constraints stay, since the apply path's upserts need them.
+ */
+#define LATE_INDEXES                                                         \
+	"'source_status_time', 'incident_event_by', 'fusion_obs_incident', " \
+	"'incident_time', 'incident_seed', 'incident_link_complaint', "      \
+	"'incident_zone_col', 'incident_geom', "                             \
+	"'observation_cat_time_geom', 'incident_zone_by_zone', "             \
+	"'report_subject', 'custody_item'"
+
+/*
+ * Drops the late indexes of PG_REBUILD, keeping their definitions in
+ * s->late (pg_get_indexdef, each ended by ';') for bulk_publish to
+ * create once the rows are in: an index built over the rows in one go,
+ * rather than kept up row by row (as SQLite's rebuild, bulk_finish).
+ * 0 or -1.
+ */
+static int
+bulk_late(struct store *s)
+{
+	PGresult *r;
+	int rc = -1;
+
+	r = PQexec(s->conn,
+	    "SELECT string_agg(pg_get_indexdef(c.oid) || ';', ' ' ORDER BY "
+	    "c.relname), 'DROP INDEX ' || string_agg(format('%I.%I', "
+	    "n.nspname, c.relname), ', ') FROM pg_class c JOIN pg_namespace "
+	    "n ON n.oid = c.relnamespace WHERE n.nspname = '" PG_REBUILD
+	    "' AND c.relkind = 'i' AND c.relname IN (" LATE_INDEXES ")");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+		pg_fail(s, "the late indexes", r);
+	else if (PQgetisnull(r, 0, 0))
+		rc = 0; /* none */
+	else if ((s->late = strdup(PQgetvalue(r, 0, 0))) != NULL)
+		rc = pg_exec(s, PQgetvalue(r, 0, 1));
+	PQclear(r);
+	return rc;
+}
+
+/*
  * Readies s to load into fresh tables: takes the rebuild lock (another
  * rebuild running: refused), notes the schema the store lives in
  * (s->home), drops what a failed rebuild left, creates PG_REBUILD, puts
@@ -1050,7 +1093,7 @@ bulk_begin(struct store *s)
 		" CASCADE; CREATE SCHEMA " PG_REBUILD "; SELECT "
 		"set_config('search_path', '" PG_REBUILD ", ' || "
 		"current_setting('search_path'), false)") == -1 ||
-	    migrate(s) == -1)
+	    migrate(s) == -1 || bulk_late(s) == -1)
 		return -1;
 	s->bulk = 1;
 	return 0;
@@ -1108,6 +1151,13 @@ pg_bulk_publish(struct store *s)
 		return 0;
 	if (s->writing || pg_drain(s) == -1)
 		return -1;
+	/* The late indexes, over the rows, before anyone reads them. */
+	if (s->late != NULL && pg_exec(s, s->late) == -1) {
+		log_warnx("store %s: the rebuilt store's indexes could not be "
+			  "made: the old one is still served",
+		    s->name);
+		return -1;
+	}
 	for (attempt = 0; attempt < 5 && rc == -1; attempt++) {
 		if (pg_exec(s, "BEGIN; CREATE SCHEMA " PG_OLD) == -1)
 			goto again;
@@ -1228,6 +1278,7 @@ pg_close(struct store *s)
 		pg_exec(s, "DROP SCHEMA IF EXISTS " PG_REBUILD " CASCADE");
 	}
 	PQfinish(s->conn);
+	free(s->late);
 	pg_forget_shapes(s);
 	free(s);
 }

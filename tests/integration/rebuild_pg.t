@@ -61,6 +61,16 @@ N=$(count)
 applied() { store_query A "SELECT value FROM meta WHERE key = 'applied_size'"; }
 SIZE=$(applied)
 is "$N" 1500 "the store holds 1,500 observations"
+# indexes: the store's indexes and views, as definitions.
+indexes() {
+	store_query A "SELECT md5(string_agg(indexdef, ';' ORDER BY indexname))
+		|| ' ' || count(*) FROM pg_indexes WHERE schemaname =
+		current_schema()"
+	store_query A "SELECT md5(string_agg(viewname || definition, ';'
+		ORDER BY viewname)) FROM pg_views WHERE schemaname =
+		current_schema()"
+}
+IDX=$(indexes)
 reader_serve A || exit 1
 want=$(listing)
 diag "the listing's checksum: $want"
@@ -102,6 +112,7 @@ is "$(seen ok)" "" "every count was $N and every listing the whole one"
 is "$(count)" "$N" "the rebuilt store holds the $N observations"
 is "$(applied)" "$SIZE" "its applied size is the log's ($SIZE)"
 is "$(schemas)" "" "neither the rebuild's schema nor the old store is left"
+is "$(indexes)" "$IDX" "the rebuilt store has the old one's indexes and views"
 is "$(listing)" "$want" "the read server answers the same after the swap"
 
 # --- a rebuild killed midway ---
