@@ -54,6 +54,7 @@ for rep in $(seq 1 "$REPS"); do
 		c0=$(pgcpu)
 		/usr/bin/time -f '%e %U %S' -o time.txt "${BINS[$i]}" rebuild C \
 			>rebuild.log 2>&1 || { cat rebuild.log >&2; exit 1; }
+		sleep 1 # the rebuild's backend exits and is reaped
 		c1=$(pgcpu)
 		n=$(psql -X -A -t -q "${PG_URI%/}/rb" \
 			-c "SELECT value FROM meta WHERE key = 'applied_size'")
