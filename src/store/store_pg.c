@@ -1133,9 +1133,43 @@ bulk_move(struct store *s, const char *from, const char *to)
 }
 
 /*
+ * Grants on each table, view and sequence of PG_REBUILD what was granted
+ * on the one of that name in s->home (a read server's role, a GIS
+ * client's), but its owner's own rights, inside the caller's transaction.
+ * 0 or -1.
+ */
+static int
+bulk_grants(struct store *s)
+{
+	PGresult *r;
+	int k, n, rc = 0;
+
+	if ((r = pg_query(s,
+		 "SELECT format('GRANT %s ON %s " PG_REBUILD ".%I TO %s%s', "
+		 "a.privilege_type, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' "
+		 "ELSE 'TABLE' END, c.relname, CASE WHEN a.grantee = 0 THEN "
+		 "'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END, "
+		 "CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' "
+		 "END) FROM pg_class c JOIN pg_namespace n ON n.oid = "
+		 "c.relnamespace, aclexplode(c.relacl) a WHERE n.nspname = $1 "
+		 "AND c.relkind IN ('r', 'v', 'S') AND a.grantee <> "
+		 "c.relowner AND c.relname IN (SELECT c2.relname FROM "
+		 "pg_class c2 JOIN pg_namespace n2 ON n2.oid = "
+		 "c2.relnamespace WHERE n2.nspname = '" PG_REBUILD "')",
+		 "t", s->home)) == NULL)
+		return -1;
+	n = PQntuples(r);
+	for (k = 0; k < n && rc == 0; k++)
+		rc = pg_exec(s, col_text(r, k, 0));
+	PQclear(r);
+	return rc;
+}
+
+/*
  * Publishes what s loaded (store_bulk_publish): in one transaction, the
- * store's old tables locked (waiting for the readers inside one) and
- * moved to PG_OLD, the new ones moved to s->home; then PG_OLD dropped.
+ * store's old tables locked (waiting for the readers inside one), their
+ * grants given to the new ones, the old moved to PG_OLD and the new
+ * ones to s->home; then PG_OLD dropped.
  * Readers see the old store until the commit and the new one after. A
  * deadlock with a reader (PostgreSQL aborts one of the two) is tried
  * again. 0 or -1 (the old store still served).
@@ -1176,6 +1210,7 @@ pg_bulk_publish(struct store *s)
 		    ? col_text(r, 0, 0)
 		    : NULL;
 		if ((lock != NULL && pg_exec(s, lock) == -1) ||
+		    bulk_grants(s) == -1 ||
 		    bulk_move(s, s->home, PG_OLD) == -1 ||
 		    bulk_move(s, PG_REBUILD, s->home) == -1) {
 			PQclear(r);

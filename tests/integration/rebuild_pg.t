@@ -71,6 +71,16 @@ indexes() {
 		current_schema()"
 }
 IDX=$(indexes)
+# A role of its own reads the store (a read server's, a GIS client's).
+store_query A "CREATE ROLE rb_reader_$$; GRANT SELECT ON ALL TABLES IN
+	SCHEMA public TO rb_reader_$$" >/dev/null
+grants() {
+	store_query A "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON
+		n.oid = c.relnamespace WHERE n.nspname = current_schema() AND
+		c.relkind IN ('r', 'v') AND has_table_privilege('rb_reader_$$',
+		c.oid, 'SELECT')"
+}
+GRANTS=$(grants)
 reader_serve A || exit 1
 want=$(listing)
 diag "the listing's checksum: $want"
@@ -113,6 +123,7 @@ is "$(count)" "$N" "the rebuilt store holds the $N observations"
 is "$(applied)" "$SIZE" "its applied size is the log's ($SIZE)"
 is "$(schemas)" "" "neither the rebuild's schema nor the old store is left"
 is "$(indexes)" "$IDX" "the rebuilt store has the old one's indexes and views"
+is "$(grants)" "$GRANTS" "and what was granted on them ($GRANTS tables and views)"
 is "$(listing)" "$want" "the read server answers the same after the swap"
 
 # --- a rebuild killed midway ---
@@ -144,4 +155,5 @@ is $? 0 "the next rebuild succeeds"
 is "$(schemas)" "" "and drops what the killed one left"
 is "$(count)" "$N" "the store holds the $N observations"
 is "$(listing)" "$want" "the read server's answer is unchanged"
+store_query A "DROP OWNED BY rb_reader_$$; DROP ROLE rb_reader_$$" >/dev/null
 done_testing
