@@ -6,8 +6,10 @@
  * postgresql://...:PORT/); neither set, the test is skipped. The same entries (observations
  * of every located and unlocated form, complaints, an analyst's merge and
  * split, fusion attached) are applied to a SQLite store and to PostgreSQL
- * stores, live (a commit per entry), replayed (one commit) and resumed
- * (reopened, a transaction rolled back); every read the API makes is
+ * stores, live (a commit per entry), replayed (one commit), resumed
+ * (reopened, a transaction rolled back) and rebuilt (STORE_BULK: loaded
+ * beside the store, closed unpublished, then published); every read the
+ * API makes is
  * dumped and the dumps must be equal byte for byte. Then what is the
  * PostgreSQL backend's own: schema versions and migration at open,
  * read-only opens, scratch stores refused, rollback, reset, and a write
@@ -609,7 +611,7 @@ equivalence(const char *dir)
 {
 	struct fusion *f = make_fusion();
 	struct store *sq, *live, *replay, *resumed, *ro;
-	char path[512], url[600], *want, *got;
+	char path[512], url[600], sql[160], *want, *got;
 	int64_t applied = -1;
 	size_t i;
 
@@ -783,6 +785,46 @@ equivalence(const char *dir)
 	got = replay != NULL ? dump_store(replay) : NULL;
 	ok(want != NULL && got != NULL && strcmp(want, got) == 0,
 	    "... reads as sqlite does (cursors start again)");
+	free(got);
+	store_close(replay);
+
+	/* A rebuild (STORE_BULK): loaded beside the store, which reads as
+	 * before until store_bulk_publish swaps the new tables in; one
+	 * closed before that leaves the store and nothing else. */
+	snprintf(sql, sizeof(sql),
+	    "SELECT 1 FROM truce_rebuild.meta WHERE key = 'applied_size' AND "
+	    "value = %zu",
+	    nent / 2 + 1);
+	replay = store_open("postgresql", url, STORE_BULK);
+	store_set_fusion(replay, f);
+	ok(replay != NULL && apply_entries(replay, 0, nent / 2, 1) == 0 &&
+		admin(db_replay, sql) == 0,
+	    "postgresql: a rebuild loads half beside the store");
+	store_close(replay);
+	replay = store_open("postgresql", url, STORE_READONLY);
+	got = replay != NULL ? dump_store(replay) : NULL;
+	ok(want != NULL && got != NULL && strcmp(want, got) == 0 &&
+		admin(db_replay,
+		    "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM pg_namespace "
+		    "WHERE nspname LIKE 'truce\\_%')") == 0,
+	    "... closed unpublished: the store as it was, the load dropped");
+	free(got);
+	store_close(replay);
+	replay = store_open("postgresql", url, STORE_BULK);
+	store_set_fusion(replay, f);
+	ok(replay != NULL && apply_entries(replay, 0, nent, 1) == 0 &&
+		store_bulk_publish(replay) == 0,
+	    "postgresql: a rebuild loaded and published");
+	store_close(replay);
+	replay = store_open("postgresql", url, STORE_READONLY);
+	got = replay != NULL ? dump_store(replay) : NULL;
+	ok(want != NULL && got != NULL && strcmp(want, got) == 0 &&
+		admin(db_replay,
+		    "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM pg_namespace "
+		    "WHERE nspname LIKE 'truce\\_%')") == 0,
+	    "... reads as sqlite does, the old tables dropped");
+	if (want != NULL && got != NULL && strcmp(want, got) != 0)
+		first_difference(want, got);
 	free(got);
 	store_close(replay);
 
