@@ -1042,7 +1042,10 @@ bulk_late(struct store *s)
 		pg_fail(s, "the late indexes", r);
 	else if (PQgetisnull(r, 0, 0))
 		rc = 0; /* none */
-	else if ((s->late = strdup(PQgetvalue(r, 0, 0))) != NULL)
+	else if ((s->late = strdup(PQgetvalue(r, 0, 0))) == NULL)
+		log_warnx("store %s: out of memory for the late indexes",
+		    s->name);
+	else
 		rc = pg_exec(s, PQgetvalue(r, 0, 1));
 	PQclear(r);
 	return rc;
