@@ -18,7 +18,15 @@
 #        fusion into its own durable SQLite store; the same figures, and
 #        the split its summary line gives (wall and CPU fetching and
 #        verifying, then replaying);
+#      - with a PostgreSQL cluster (below), `truce mirror --once --store
+#        postgresql://...` into an empty directory and a new database of
+#        it: the same figures, and the cluster's CPU over the command
+#        (its processes' ticks, the exited ones' included);
 #   medians of the RUNS, entries/s and CPU µs per entry, and the ratios.
+#
+# The PostgreSQL run uses a throwaway cluster (tests/lib/pg.sh with
+# PostgreSQL's durable defaults, as bench/pgstore/run.sh) when the binary
+# has the PostgreSQL store; MIRROR_PG=0 skips it.
 #
 # The figures are of the apply path as it is in this tree: the store's
 # apply speed is being worked on elsewhere (issue 16's store efficiency
@@ -56,7 +64,7 @@ med() { col "$1" "$2" | median; }
 
 # report: the Markdown section from $OUT.
 report() {
-	local n runs aw ac as ow oc os mw mc ms rw rc fw fc
+	local n runs aw ac as ow oc os mw mc ms rw rc fw fc pw pc ps pp prw prc
 	n=$(sed -n 's/^entries=//p' "$OUT/center.txt")
 	runs=$(col mirror wall | wc -l)
 	aw=$(med audit wall) ac=$(med audit cpu) as=$(med audit server)
@@ -64,6 +72,8 @@ report() {
 	mw=$(med mirror wall) mc=$(med mirror cpu) ms=$(med mirror server)
 	rw=$(med replay wall) rc=$(med replay cpu)
 	fw=$(med fetch wall) fc=$(med fetch cpu)
+	pw=$(med mirror_pg wall) pc=$(med mirror_pg cpu) ps=$(med mirror_pg server)
+	pp=$(med mirror_pg pg) prw=$(med pg_replay wall) prc=$(med pg_replay cpu)
 	# row NAME WALL CPU SERVER: one line of the table.
 	row() {
 		awk -v name="$1" -v w="$2" -v c="$3" -v sv="$4" -v n="$n" 'BEGIN {
@@ -91,6 +101,26 @@ report() {
 	row "\`truce audit\` (whole state, docs/audit.md)" "$aw" "$ac" "$as"
 	row "\`truce audit --observations-only\`" "$ow" "$oc" "$os"
 	echo
+	if [ "$(col mirror_pg wall | wc -l)" -gt 0 ]; then
+		echo "Into PostgreSQL (\`truce mirror --once --store postgresql://...\`," \
+			"a new database of a throwaway PostgreSQL 15 + PostGIS cluster" \
+			"on the same machine, PostgreSQL's durable defaults; runs:" \
+			"$(col mirror_pg wall | paste -sd' ') s), beside the same" \
+			"mirror into SQLite above:"
+		echo
+		echo "| what | wall | entries/s | CPU of the mirror | µs CPU per entry: mirror | µs CPU per entry: PostgreSQL server | µs CPU per entry: both |"
+		echo "|---|---|---|---|---|---|---|"
+		awk -v n="$n" -v w="$mw" -v c="$mc" 'BEGIN {
+			printf "| into SQLite | %.2f s | %.0f | %.2f s | %.1f | - | %.1f |\n",
+			    w, n / w, c, c * 1e6 / n, c * 1e6 / n }'
+		awk -v n="$n" -v w="$pw" -v c="$pc" -v p="$pp" 'BEGIN {
+			printf "| into PostgreSQL | %.2f s | %.0f | %.2f s | %.1f | %.1f | %.1f |\n",
+			    w, n / w, c, c * 1e6 / n, p * 1e6 / n, (c + p) * 1e6 / n }'
+		awk -v n="$n" -v w="$prw" -v c="$prc" 'BEGIN {
+			printf "| of which replaying into PostgreSQL | %.2f s | %.0f | %.2f s | %.1f | - | - |\n",
+			    w, n / w, c, c * 1e6 / n }'
+		echo
+	fi
 	awk -v mw="$mw" -v mc="$mc" -v aw="$aw" -v ac="$ac" -v ow="$ow" -v oc="$oc" 'BEGIN {
 		printf "The mirror against the whole-state audit: %.2fx its wall time, %.2fx its CPU per entry (against the observations-only audit: %.2fx and %.2fx).\n",
 		    (aw > 0 ? mw / aw : 0), (ac > 0 ? mc / ac : 0),
@@ -155,6 +185,7 @@ cleanup() {
 		kill -TERM "$SERVER_PID" 2>/dev/null || true
 		wait "$SERVER_PID" 2>/dev/null || true
 	fi
+	[ -z "${PG_DIR:-}" ] || pg_stop
 	[ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$W"
 }
 trap cleanup EXIT
@@ -165,6 +196,19 @@ cd "$W"
 # cpu PID: CPU seconds (user + system, every thread) of process PID.
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f\n", ($14 + $15) / hz }' \
 	"/proc/$1/stat"; }
+# pgcpu: ticks of the PostgreSQL cluster's processes, the exited ones
+# included (0 without a cluster).
+pgcpu() {
+	local pm t p
+	[ -n "${PG_DIR:-}" ] || { echo 0; return; }
+	pm=$(head -1 "$PG_DIR/data/postmaster.pid")
+	t=$(awk '{print $16 + $17}' "/proc/$pm/stat")
+	for p in $(pgrep -P "$pm"); do
+		t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null ||
+			echo 0)))
+	done
+	echo "$t"
+}
 # timed WHAT CMD...: runs CMD, appends "what=WHAT wall= cpu= server=" to
 # runs.txt (wall from the command's own summary when it prints one,
 # "... S s" at the end of its line, else the clock).
@@ -172,12 +216,14 @@ timed() {
 	local what=$1 t0 t1 s0 s1 c wall line
 	shift
 	s0=$(cpu "$SERVER_PID")
+	p0=$(pgcpu)
 	t0=$(date +%s.%N)
 	TIMEFORMAT='%U %S'
 	c=$( { time "$@" >"$OUT/$what.out" 2>&1; } 2>&1 | tail -1 |
 		awk '{ print $1 + $2 }') || die "$what failed: $(tail -3 "$OUT/$what.out")"
 	t1=$(date +%s.%N)
 	s1=$(cpu "$SERVER_PID")
+	p1=$(pgcpu)
 	grep -q -e '^audit OK' -e '^mirror OK' "$OUT/$what.out" ||
 		die "$what: $(tail -3 "$OUT/$what.out")"
 	line=$(grep -e '^audit OK' -e '^mirror OK' "$OUT/$what.out")
@@ -185,9 +231,13 @@ timed() {
 		sed -n 's/.* \([0-9.]*\) s$/\1/p; s/.* replayed, \([0-9.]*\) s (.*/\1/p')
 	[ -n "$wall" ] || wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 	echo "what=$what wall=$wall cpu=$c server=$(awk -v a="$s0" -v b="$s1" \
-		'BEGIN { printf "%.3f", b - a }')" >>"$OUT/runs.txt"
+		'BEGIN { printf "%.3f", b - a }')" \
+		"pg=$(awk -v a="$p0" -v b="$p1" -v hz="$(getconf CLK_TCK)" \
+		'BEGIN { printf "%.3f", (b - a) / hz }')" >>"$OUT/runs.txt"
 	# The mirror's own split: fetch and verify, replay (wall, CPU).
-	printf '%s\n' "$line" | sed -n 's/.*(fetch and verify \([0-9.]*\) s, \([0-9.]*\) s CPU; replay \([0-9.]*\) s, \([0-9.]*\) s CPU)$/what=fetch wall=\1 cpu=\2 server=-\nwhat=replay wall=\3 cpu=\4 server=-/p' \
+	local pre=
+	[ "$what" = mirror_pg ] && pre=pg_
+	printf '%s\n' "$line" | sed -n "s/.*(fetch and verify \([0-9.]*\) s, \([0-9.]*\) s CPU; replay \([0-9.]*\) s, \([0-9.]*\) s CPU)\$/what=${pre}fetch wall=\1 cpu=\2 server=-\nwhat=${pre}replay wall=\3 cpu=\4 server=-/p" \
 		>>"$OUT/runs.txt"
 	log "$what: $line"
 }
@@ -244,6 +294,15 @@ ingest_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'
 } >"$OUT/center.txt"
 log "center: $size entries in $ingest_s s"
 
+# A PostgreSQL cluster for the mirror's PostgreSQL runs.
+PG_DIR=
+if [ "${MIRROR_PG:-1}" != 0 ] &&
+	"$T" serve --help-config 2>&1 | grep -q 'postgresql://'; then
+	. "$top/tests/lib/pg.sh"
+	export PG_DURABLE=1
+	pg_start || die "no PostgreSQL cluster (MIRROR_PG=0 skips its runs)"
+fi
+
 # --- 2. the runs ---
 for r in $(seq 1 "$RUNS"); do
 	log "run $r of $RUNS"
@@ -255,6 +314,15 @@ for r in $(seq 1 "$RUNS"); do
 		--token "$TOKEN"
 	grep -q "$size entries fetched and verified, $size replayed" \
 		"$OUT/mirror.out" || die "mirror run: $(cat "$OUT/mirror.out")"
+	if [ -n "$PG_DIR" ]; then
+		rm -rf M
+		pg_createdb "mirror$r" >/dev/null || die "createdb mirror$r"
+		timed mirror_pg "$T" mirror "$URL" M --once --log-key "$LOGKEY" \
+			--token "$TOKEN" --store "${PG_URI%/}/mirror$r"
+		grep -q "$size entries fetched and verified, $size replayed" \
+			"$OUT/mirror_pg.out" ||
+			die "mirror run: $(cat "$OUT/mirror_pg.out")"
+	fi
 done
 rm -rf M
 write_results

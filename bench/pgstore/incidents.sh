@@ -4,8 +4,9 @@
 # "Prepared query shapes"). A throwaway cluster (tests/lib/pg.sh, durable
 # defaults); a center fed `truce simulate` (30 days, 60 a day) by BINARY_A;
 # then REPS times each binary serves it and answers 300 listings (cursor
-# 0..39), after 30 to warm. Prints p50 and the cluster's CPU per listing
-# (its backends' ticks and the exited ones', 10 ms each). PROFILE=1
+# 0..39), after 30 to warm. Prints p50, the cluster's CPU per listing
+# (its backends' ticks and the exited ones', 10 ms each) and the serving
+# truce's. PROFILE=1
 # instead logs every statement of two listings and counts them by kind.
 #   BINARY_A=old/truce BINARY_B=build/release/truce bench/pgstore/incidents.sh
 set -u
@@ -70,15 +71,16 @@ for rep in $(seq 1 "$REPS"); do
 		bin=$A; [ "$which" = B ] && bin=$B
 		serve "$bin" || exit 1
 		for _ in $(seq 1 30); do get "/v1/incidents?limit=100" -o /dev/null; done
-		c0=$(pgcpu)
+		c0=$(pgcpu); s0=$(awk '{print $14 + $15}' "/proc/$SPID/stat")
 		for i in $(seq 1 300); do
 			get "/v1/incidents?limit=100&cursor=$((i % 40))" -o /dev/null \
 				-w '%{time_total} %{http_code}\n'
 		done >"t.$which"
-		c1=$(pgcpu)
+		c1=$(pgcpu); s1=$(awk '{print $14 + $15}' "/proc/$SPID/stat")
 		echo "rep=$rep binary=$which p50_s=$(sort -n "t.$which" | sed -n 150p | cut -d' ' -f1)" \
 			"status=$(cut -d' ' -f2 "t.$which" | sort -u | tr '\n' ' ')" \
-			"pg_cpu_us_per_listing=$(( (c1 - c0) * 10000 / 300 ))"
+			"pg_cpu_us_per_listing=$(( (c1 - c0) * 10000 / 300 ))" \
+			"truce_cpu_us_per_listing=$(( (s1 - s0) * 10000 / 300 ))"
 		kill "$SPID"; wait "$SPID"
 	done
 done

@@ -1363,21 +1363,22 @@ center_rebuild(const char *dir, const char *const *geo_data, size_t ngeo_data,
 			  "above)");
 		goto done;
 	}
-	/* A store that is no file (PostgreSQL) is rebuilt in place: emptied
-	   in one transaction, then replayed; so the copies of data/ the log
-	   needs are found first, or the store is left as it was. */
+	/* A store that is no file (PostgreSQL) is loaded into fresh tables
+	   beside it and swapped in at the end (store_bulk_publish): readers
+	   see the old store until then, and a failure leaves it. The copies
+	   of data/ the log needs are found first, before any work. */
 	if (!store_kind_is_file(cfg.store) &&
-	    (center_replayer_check(rp, log, 0, remedy, err, errlen) == -1 ||
-		store_begin(store) == -1 || store_reset(store) == -1 ||
-		store_commit(store, 0) == -1)) {
-		if (*err == '\0')
-			snprintf(err, errlen,
-			    "cannot empty the store to rebuild it");
+	    center_replayer_check(rp, log, 0, remedy, err, errlen) == -1)
 		goto done;
-	}
 	if (center_replayer_run(rp, log, store, 0, REPLAY_COMMIT_EVERY, NULL,
 		NULL, remedy, err, errlen) == -1)
 		goto done;
+	if (store_bulk_publish(store) == -1) {
+		snprintf(err, errlen,
+		    "cannot swap the rebuilt store in (see above); the old "
+		    "one is still served");
+		goto done;
+	}
 	store_close(store);
 	store = NULL;
 	if (!store_kind_is_file(cfg.store)) {

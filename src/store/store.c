@@ -314,6 +314,30 @@ store_incident_states(struct store *s, const struct store_state_filter *f,
 }
 
 int
+store_bulk_publish(struct store *s)
+{
+	if (store_ops_of(s)->bulk_publish == NULL)
+		return 0;
+	return store_ops_of(s)->bulk_publish(s);
+}
+
+int
+store_incident_states_of(struct store *s, const char *const *ids, size_t n,
+    store_state_fn fn, void *ctx)
+{
+	if (n > STORE_STATES_MAX) {
+		log_warnx("store %s: the states of %zu incidents asked at "
+			  "once: "
+			  "%d at most",
+		    store_head_of(s)->name, n, STORE_STATES_MAX);
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	return store_ops_of(s)->incident_states_of(s, ids, n, fn, ctx);
+}
+
+int
 store_assessments(struct store *s, const char *id, int latest,
     store_assessment_fn fn, void *ctx)
 {

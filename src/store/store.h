@@ -373,6 +373,9 @@ struct store_ops {
 	const char *name;
 	struct store *(*open)(const char *target, int flags);
 	void (*close)(struct store *s);
+	/* Makes a STORE_BULK load the store readers see (store_bulk_publish);
+	 * NULL: nothing to do (SQLite: the caller renames the file). */
+	int (*bulk_publish)(struct store *s);
 	int (*begin)(struct store *s);
 	int (*commit)(struct store *s, int64_t applied_size);
 	int (*rollback)(struct store *s);
@@ -411,6 +414,9 @@ struct store_ops {
 	int (*incident_exists)(struct store *s, const char *id);
 	int (*incident_states)(struct store *s,
 	    const struct store_state_filter *f, store_state_fn fn, void *ctx);
+	/* The state rows of a list of incidents (store_incident_states_of). */
+	int (*incident_states_of)(struct store *s, const char *const *ids,
+	    size_t n, store_state_fn fn, void *ctx);
 	int (*assessments)(struct store *s, const char *id, int latest,
 	    store_assessment_fn fn, void *ctx);
 	int (*releases)(struct store *s, const char *id, store_text_fn fn,
@@ -464,9 +470,11 @@ struct store_ops {
 			    spatial index, so queries by bbox or time fail */
 #define STORE_BULK \
 	4 /* written in one go and thrown away if that fails (truce
-	     rebuild): no sync and an in-memory journal while open; the
-	     caller makes the file durable after store_close (a backend
-	     without such a mode ignores the flag) */
+	     rebuild). SQLite: no sync and an in-memory journal while open;
+	     the caller makes the file durable after store_close and
+	     renames it over the old one. PostgreSQL: loaded into fresh
+	     tables beside the store, which store_bulk_publish swaps in (a
+	     store closed before that is dropped, the old one untouched) */
 
 /* The longest PostgreSQL URI a store is named by (truce.conf's store). */
 #define STORE_PG_URI_MAX 255
@@ -486,7 +494,8 @@ int store_pg_uri(const char *s);
 /*
  * 1 if a store of backend kind is a file at its target (SQLite: rebuilt
  * beside it and renamed over it), 0 if it lives elsewhere (PostgreSQL:
- * rebuilt in place, after store_reset).
+ * rebuilt into fresh tables in its database, swapped in by
+ * store_bulk_publish).
  */
 int store_kind_is_file(const char *kind);
 
@@ -512,6 +521,16 @@ uint64_t store_damage_seen(void);
 
 /* Closes the store; NULL does nothing. */
 void store_close(struct store *s);
+
+/*
+ * Makes what a store opened with STORE_BULK loaded the store its readers
+ * see, in one step: PostgreSQL swaps the fresh tables in for the old in
+ * one transaction (a reader sees the whole old store or the whole new
+ * one) and drops the old; SQLite does nothing (the file is renamed over
+ * the old one after store_close). Call after the last commit, before
+ * store_close. 0, or -1 (logged; the old store is still the one read).
+ */
+int store_bulk_publish(struct store *s);
 
 /* Starts a write transaction. 0 or -1. */
 int store_begin(struct store *s);
@@ -659,6 +678,22 @@ int store_incident_exists(struct store *s, const char *id);
  * assessed. 0 or -1.
  */
 int store_incident_states(struct store *s, const struct store_state_filter *f,
+    store_state_fn fn, void *ctx);
+
+/* The most incidents store_incident_states_of reads at once. */
+#define STORE_STATES_MAX 1000
+
+/*
+ * Calls fn for the state row of each incident of ids[0..n-1] that has one
+ * (none for one still "received"; an id listed twice may come twice), in
+ * no stated order: what a page of a listing shows of each incident's
+ * verification, read for the whole page at once where
+ * store_incident_states reads one incident. fn must not use s (a backend
+ * may hold the rows of a statement). -1 when n is above STORE_STATES_MAX
+ * (logged, naming the limit) or on error, else 0. Cost: one statement
+ * (PostgreSQL) or one indexed lookup per id (SQLite, local and prepared).
+ */
+int store_incident_states_of(struct store *s, const char *const *ids, size_t n,
     store_state_fn fn, void *ctx);
 
 /*

@@ -317,6 +317,9 @@ struct store {
 	int writing; /* inside a write transaction: writes are pipelined */
 	int reading; /* inside a read snapshot (read_begin) */
 	int piped;   /* in libpq's pipeline mode */
+	int bulk; /* STORE_BULK: writing into PG_REBUILD, not yet published */
+	char home[64]; /* with bulk: the schema the store is published to */
+	char *late;    /* with bulk: the late indexes' CREATE statements */
 	int npending;
 	const char *pending[PG_MAX_PENDING]; /* their SQL, for messages */
 	char name[PG_NAME_LEN];
@@ -581,6 +584,8 @@ pg_alive(struct store *s)
 		return 0;
 	if (s->writing || s->reading)
 		return pg_fail(s, "connection lost inside a transaction", NULL);
+	if (s->bulk) /* its search_path and its session lock are gone */
+		return pg_fail(s, "connection lost during a rebuild", NULL);
 	log_warnx("store %s: connection lost, connecting again", s->name);
 	PQreset(s->conn);
 	if (PQstatus(s->conn) != CONNECTION_OK)
@@ -993,6 +998,264 @@ store_pg_uri(const char *s)
 		strncmp(s, "postgres://", 11) == 0);
 }
 
+/* ---- a rebuild into fresh tables (STORE_BULK) --------------------- */
+
+/* The schemas a rebuild loads into and moves the old store to. */
+#define PG_REBUILD "truce_rebuild"
+#define PG_OLD "truce_old"
+/* Any number for the session lock that lets one rebuild run at a time. */
+#define PG_REBUILD_LOCK "7245838"
+
+/*
+ * The indexes a rebuild creates after its rows (bulk_late): those the
+ * replay never reads through (SQLite's schema_late, and the GiST and
+ * listing indexes only the API's reads use). Primary keys and unique
+ * constraints stay, since the apply path's upserts need them.
+ */
+#define LATE_INDEXES                                                         \
+	"'source_status_time', 'incident_event_by', 'fusion_obs_incident', " \
+	"'incident_time', 'incident_seed', 'incident_link_complaint', "      \
+	"'incident_zone_col', 'incident_geom', "                             \
+	"'observation_cat_time_geom', 'incident_zone_by_zone', "             \
+	"'report_subject', 'custody_item'"
+
+/*
+ * Drops the late indexes of PG_REBUILD, keeping their definitions in
+ * s->late (pg_get_indexdef, each ended by ';') for bulk_publish to
+ * create once the rows are in: an index built over the rows in one go,
+ * rather than kept up row by row (as SQLite's rebuild, bulk_finish).
+ * 0 or -1.
+ */
+static int
+bulk_late(struct store *s)
+{
+	PGresult *r;
+	int rc = -1;
+
+	r = PQexec(s->conn,
+	    "SELECT string_agg(pg_get_indexdef(c.oid) || ';', ' ' ORDER BY "
+	    "c.relname), 'DROP INDEX ' || string_agg(format('%I.%I', "
+	    "n.nspname, c.relname), ', ') FROM pg_class c JOIN pg_namespace "
+	    "n ON n.oid = c.relnamespace WHERE n.nspname = '" PG_REBUILD
+	    "' AND c.relkind = 'i' AND c.relname IN (" LATE_INDEXES ")");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+		pg_fail(s, "the late indexes", r);
+	else if (PQgetisnull(r, 0, 0))
+		rc = 0; /* none */
+	else if ((s->late = strdup(PQgetvalue(r, 0, 0))) == NULL)
+		log_warnx("store %s: out of memory for the late indexes",
+		    s->name);
+	else
+		rc = pg_exec(s, PQgetvalue(r, 0, 1));
+	PQclear(r);
+	return rc;
+}
+
+/*
+ * Readies s to load into fresh tables: takes the rebuild lock (another
+ * rebuild running: refused), notes the schema the store lives in
+ * (s->home), drops what a failed rebuild left, creates PG_REBUILD, puts
+ * it first in the session's search_path and creates the schema there;
+ * the store readers see is not touched. 0 or -1.
+ */
+static int
+bulk_begin(struct store *s)
+{
+	PGresult *r;
+	int rc = -1;
+
+	if ((r = pg_query(s,
+		 "SELECT pg_try_advisory_lock(" PG_REBUILD_LOCK
+		 "), current_schema()",
+		 "")) == NULL)
+		return -1;
+	if (PQntuples(r) != 1 || PQgetisnull(r, 0, 1) ||
+	    PQgetlength(r, 0, 1) >= (int)sizeof(s->home))
+		pg_fail(s, "the schema the store lives in", NULL);
+	else if (PQgetvalue(r, 0, 0)[0] != 1)
+		log_warnx("store %s: another rebuild of this store is running",
+		    s->name);
+	else if (strcmp(col_text(r, 0, 1), PG_REBUILD) == 0 ||
+	    strcmp(col_text(r, 0, 1), PG_OLD) == 0)
+		log_warnx("store %s: its schema is named %s, which a rebuild "
+			  "uses",
+		    s->name, col_text(r, 0, 1));
+	else {
+		snprintf(s->home, sizeof(s->home), "%s", col_text(r, 0, 1));
+		rc = 0;
+	}
+	PQclear(r);
+	if (rc == -1)
+		return -1;
+	/* The session's statements were prepared for the old tables. */
+	s->nstmts = 0;
+	pg_forget_shapes(s);
+	if (pg_exec(s,
+		"DEALLOCATE ALL; DROP SCHEMA IF EXISTS " PG_REBUILD
+		" CASCADE; DROP SCHEMA IF EXISTS " PG_OLD
+		" CASCADE; CREATE SCHEMA " PG_REBUILD "; SELECT "
+		"set_config('search_path', '" PG_REBUILD ", ' || "
+		"current_setting('search_path'), false)") == -1 ||
+	    migrate(s) == -1 || bulk_late(s) == -1)
+		return -1;
+	s->bulk = 1;
+	return 0;
+}
+
+/*
+ * Moves the store's tables, views and sequences (those PG_REBUILD has,
+ * by name) from schema `from` to `to`, inside the caller's transaction;
+ * a sequence owned by a table moves with it. 0 or -1.
+ */
+static int
+bulk_move(struct store *s, const char *from, const char *to)
+{
+	PGresult *r;
+	int k, n, rc = 0;
+
+	if ((r = pg_query(s,
+		 "SELECT format('ALTER %s %I.%I SET SCHEMA %I', CASE "
+		 "c.relkind WHEN 'v' THEN 'VIEW' WHEN 'S' THEN 'SEQUENCE' "
+		 "ELSE 'TABLE' END, n.nspname, c.relname, $2::text) FROM "
+		 "pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+		 "WHERE n.nspname = $1 AND c.relkind IN ('r', 'v', 'S') AND "
+		 "c.relname IN (SELECT c2.relname FROM pg_class c2 JOIN "
+		 "pg_namespace n2 ON n2.oid = c2.relnamespace WHERE "
+		 "n2.nspname = '" PG_REBUILD "') AND NOT EXISTS (SELECT 1 "
+		 "FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND "
+		 "d.objid = c.oid AND d.refclassid = 'pg_class'::regclass AND "
+		 "d.deptype IN ('a', 'i')) ORDER BY c.relkind = 'S', "
+		 "c.relname",
+		 "tt", from, to)) == NULL)
+		return -1;
+	n = PQntuples(r);
+	for (k = 0; k < n && rc == 0; k++)
+		rc = pg_exec(s, col_text(r, k, 0));
+	PQclear(r);
+	return rc;
+}
+
+/*
+ * Grants on each table, view and sequence of PG_REBUILD what was granted
+ * on the one of that name in s->home (a read server's role, a GIS
+ * client's), but its owner's own rights, inside the caller's transaction.
+ * 0 or -1.
+ */
+static int
+bulk_grants(struct store *s)
+{
+	PGresult *r;
+	int k, n, rc = 0;
+
+	if ((r = pg_query(s,
+		 "SELECT format('GRANT %s ON %s " PG_REBUILD ".%I TO %s%s', "
+		 "a.privilege_type, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' "
+		 "ELSE 'TABLE' END, c.relname, CASE WHEN a.grantee = 0 THEN "
+		 "'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END, "
+		 "CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' "
+		 "END) FROM pg_class c JOIN pg_namespace n ON n.oid = "
+		 "c.relnamespace, aclexplode(c.relacl) a WHERE n.nspname = $1 "
+		 "AND c.relkind IN ('r', 'v', 'S') AND a.grantee <> "
+		 "c.relowner AND c.relname IN (SELECT c2.relname FROM "
+		 "pg_class c2 JOIN pg_namespace n2 ON n2.oid = "
+		 "c2.relnamespace WHERE n2.nspname = '" PG_REBUILD "')",
+		 "t", s->home)) == NULL)
+		return -1;
+	n = PQntuples(r);
+	for (k = 0; k < n && rc == 0; k++)
+		rc = pg_exec(s, col_text(r, k, 0));
+	PQclear(r);
+	return rc;
+}
+
+/*
+ * Publishes what s loaded (store_bulk_publish): in one transaction, the
+ * store's old tables locked (waiting for the readers inside one), their
+ * grants given to the new ones, the old moved to PG_OLD and the new
+ * ones to s->home; then PG_OLD dropped.
+ * Readers see the old store until the commit and the new one after. A
+ * deadlock with a reader (PostgreSQL aborts one of the two) is tried
+ * again. 0 or -1 (the old store still served).
+ */
+static int
+pg_bulk_publish(struct store *s)
+{
+	PGresult *r;
+	const char *lock;
+	int attempt, rc = -1;
+
+	if (!s->bulk)
+		return 0;
+	if (s->writing || pg_drain(s) == -1)
+		return -1;
+	/* The late indexes, over the rows, before anyone reads them. */
+	if (s->late != NULL && pg_exec(s, s->late) == -1) {
+		log_warnx("store %s: the rebuilt store's indexes could not be "
+			  "made: the old one is still served",
+		    s->name);
+		return -1;
+	}
+	for (attempt = 0; attempt < 5 && rc == -1; attempt++) {
+		if (pg_exec(s, "BEGIN; CREATE SCHEMA " PG_OLD) == -1)
+			goto again;
+		if ((r = pg_query(s,
+			 "SELECT 'LOCK TABLE ' || string_agg(format('%I.%I', "
+			 "n.nspname, c.relname), ', ' ORDER BY c.relname) || "
+			 "' IN ACCESS EXCLUSIVE MODE' FROM pg_class c JOIN "
+			 "pg_namespace n ON n.oid = c.relnamespace WHERE "
+			 "n.nspname = $1 AND c.relkind = 'r' AND c.relname IN "
+			 "(SELECT c2.relname FROM pg_class c2 JOIN "
+			 "pg_namespace n2 ON n2.oid = c2.relnamespace WHERE "
+			 "n2.nspname = '" PG_REBUILD "')",
+			 "t", s->home)) == NULL)
+			goto again;
+		lock = PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)
+		    ? col_text(r, 0, 0)
+		    : NULL;
+		if ((lock != NULL && pg_exec(s, lock) == -1) ||
+		    bulk_grants(s) == -1 ||
+		    bulk_move(s, s->home, PG_OLD) == -1 ||
+		    bulk_move(s, PG_REBUILD, s->home) == -1) {
+			PQclear(r);
+			goto again;
+		}
+		PQclear(r);
+		if (pg_exec(s, "COMMIT") == 0) {
+			rc = 0;
+			break;
+		}
+again:
+		if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+			pg_exec(s, "ROLLBACK");
+		if (PQstatus(s->conn) != CONNECTION_OK)
+			break;
+	}
+	if (rc == -1) {
+		log_warnx("store %s: the rebuilt store could not be swapped "
+			  "in: the old one is still served",
+		    s->name);
+		return -1;
+	}
+	s->bulk = 0;
+	s->nstmts = 0;
+	pg_forget_shapes(s);
+	/* Dropping takes each old table in turn, waiting for its readers;
+	   one whose statement also waits for a table already taken is a
+	   deadlock PostgreSQL breaks by failing one of the two. */
+	for (attempt = 0; attempt < 5; attempt++)
+		if (pg_exec(s,
+			"DEALLOCATE ALL; DROP SCHEMA IF EXISTS " PG_OLD
+			" CASCADE; DROP SCHEMA IF EXISTS " PG_REBUILD
+			" CASCADE; RESET search_path") == 0)
+			break;
+	if (attempt == 5)
+		log_warnx("store %s: the old store (schema " PG_OLD
+			  ") could not be dropped: the next rebuild drops it",
+		    s->name);
+	pg_exec(s, "SELECT pg_advisory_unlock(" PG_REBUILD_LOCK ")");
+	return 0;
+}
+
 static struct store *
 pg_open(const char *target, int flags)
 {
@@ -1031,6 +1294,9 @@ pg_open(const char *target, int flags)
 		goto fail;
 	if ((flags & STORE_READONLY) ? check_version(s) : migrate(s))
 		goto fail;
+	if ((flags & (STORE_BULK | STORE_READONLY)) == STORE_BULK &&
+	    bulk_begin(s) == -1)
+		goto fail;
 	return s;
 fail:
 	pg_close(s);
@@ -1042,7 +1308,15 @@ pg_close(struct store *s)
 {
 	if (s == NULL)
 		return;
+	/* A rebuild never published (it failed): its tables go, the old
+	   store stays. */
+	if (s->bulk && PQstatus(s->conn) == CONNECTION_OK) {
+		if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+			pg_exec(s, "ROLLBACK");
+		pg_exec(s, "DROP SCHEMA IF EXISTS " PG_REBUILD " CASCADE");
+	}
 	PQfinish(s->conn);
+	free(s->late);
 	pg_forget_shapes(s);
 	free(s);
 }
@@ -2403,28 +2677,28 @@ page_free(struct pg_page *pg)
 }
 
 /*
- * The ids of inc's rows (column 0) as a text[] literal, allocated: each
- * quoted, '"' and '\\' escaped, so at most twice its length and 3 a row.
+ * ids[0..n-1] as a text[] literal, allocated: each quoted, '"' and '\\'
+ * escaped, so at most twice its length and 3 an id. NULL when out of
+ * memory.
  */
 static char *
-page_ids(const PGresult *inc)
+ids_literal(const char *const *ids, size_t n)
 {
-	int k, rows = PQntuples(inc);
 	const char *id;
-	size_t size = 3;
+	size_t k, size = 3;
 	char *buf, *b;
 
-	for (k = 0; k < rows; k++)
-		size += 2 * (size_t)PQgetlength(inc, k, 0) + 3;
+	for (k = 0; k < n; k++)
+		size += 2 * strlen(ids[k]) + 3;
 	if ((buf = malloc(size)) == NULL)
 		return NULL;
 	b = buf;
 	*b++ = '{';
-	for (k = 0; k < rows; k++) {
+	for (k = 0; k < n; k++) {
 		if (k > 0)
 			*b++ = ',';
 		*b++ = '"';
-		for (id = PQgetvalue(inc, k, 0); *id != '\0'; id++) {
+		for (id = ids[k]; *id != '\0'; id++) {
 			if (*id == '"' || *id == '\\')
 				*b++ = '\\';
 			*b++ = *id;
@@ -2433,6 +2707,23 @@ page_ids(const PGresult *inc)
 	}
 	*b++ = '}';
 	*b = '\0';
+	return buf;
+}
+
+/* The ids of inc's rows (column 0) as a text[] literal (ids_literal). */
+static char *
+page_ids(const PGresult *inc)
+{
+	int k, rows = PQntuples(inc);
+	const char **ids;
+	char *buf;
+
+	if ((ids = calloc((size_t)rows + 1, sizeof(*ids))) == NULL)
+		return NULL;
+	for (k = 0; k < rows; k++)
+		ids[k] = PQgetvalue(inc, k, 0);
+	buf = ids_literal(ids, (size_t)rows);
+	free(ids);
 	return buf;
 }
 
@@ -2978,13 +3269,37 @@ pg_uploaded_by(struct store *s, const char *sha256_hex, const char *name)
 	"incident, state, tier, tier_name, duplicate_of, since_idx, " \
 	"since_ms"
 
+/* Hands fn each row of r (STATE_COLS; NULL: the query failed) and frees
+ * it. 0 or -1. */
+static int
+state_rows(PGresult *r, store_state_fn fn, void *ctx)
+{
+	struct store_state_row row;
+	int k, n;
+
+	if (r == NULL)
+		return -1;
+	n = PQntuples(r);
+	for (k = 0; k < n; k++) {
+		row.incident = col_text(r, k, 0);
+		row.state = col_text(r, k, 1);
+		row.tier = col_i64(r, k, 2);
+		row.tier_name = col_text(r, k, 3);
+		row.duplicate_of = col_text(r, k, 4);
+		row.since_index = col_i64(r, k, 5);
+		row.since_ms = col_i64(r, k, 6);
+		if (fn(ctx, &row) != 0)
+			break;
+	}
+	PQclear(r);
+	return 0;
+}
+
 static int
 pg_incident_states(struct store *s, const struct store_state_filter *f,
     store_state_fn fn, void *ctx)
 {
-	struct store_state_row row;
 	PGresult *r;
-	int k, n;
 
 	/* Unordered in the API's contract; SQLite's scan gives them in the
 	 * order they were last written (seq). */
@@ -3005,22 +3320,29 @@ pg_incident_states(struct store *s, const struct store_state_filter *f,
 		    "SELECT " STATE_COLS " FROM incident_state WHERE state = "
 		    "$1 ORDER BY seq",
 		    "t", f->state);
-	if (r == NULL)
+	return state_rows(r, fn, ctx);
+}
+
+/* One statement for the list (store_incident_states_of). */
+static int
+pg_incident_states_of(struct store *s, const char *const *ids, size_t n,
+    store_state_fn fn, void *ctx)
+{
+	char *list = ids_literal(ids, n);
+	int rc;
+
+	if (list == NULL) {
+		log_warnx("store %s: out of memory for %zu incidents' states",
+		    s->name, n);
 		return -1;
-	n = PQntuples(r);
-	for (k = 0; k < n; k++) {
-		row.incident = col_text(r, k, 0);
-		row.state = col_text(r, k, 1);
-		row.tier = col_i64(r, k, 2);
-		row.tier_name = col_text(r, k, 3);
-		row.duplicate_of = col_text(r, k, 4);
-		row.since_index = col_i64(r, k, 5);
-		row.since_ms = col_i64(r, k, 6);
-		if (fn(ctx, &row) != 0)
-			break;
 	}
-	PQclear(r);
-	return 0;
+	rc = state_rows(pg_query(s,
+			    "SELECT " STATE_COLS " FROM incident_state WHERE "
+			    "incident = ANY($1::text[])",
+			    "t", list),
+	    fn, ctx);
+	free(list);
+	return rc;
 }
 
 static int
@@ -3519,6 +3841,7 @@ const struct store_ops store_pg_ops = {
 	.name = "postgresql",
 	.open = pg_open,
 	.close = pg_close,
+	.bulk_publish = pg_bulk_publish,
 	.begin = pg_begin,
 	.commit = pg_commit,
 	.rollback = pg_rollback,
@@ -3543,6 +3866,7 @@ const struct store_ops store_pg_ops = {
 	.uploaded_by = pg_uploaded_by,
 	.incident_exists = pg_incident_exists,
 	.incident_states = pg_incident_states,
+	.incident_states_of = pg_incident_states_of,
 	.assessments = pg_assessments,
 	.releases = pg_releases,
 	.tasks = pg_tasks,

@@ -2989,6 +2989,39 @@ sqlite_incident_states(struct store *s, const struct store_state_filter *f,
 	return 0;
 }
 
+/* One prepared lookup per id: local and cached, as fast as one statement
+ * over the list would be (store_incident_states_of). */
+static int
+sqlite_incident_states_of(struct store *s, const char *const *ids, size_t n,
+    store_state_fn fn, void *ctx)
+{
+	struct store_state_row row;
+	sqlite3_stmt *st;
+	size_t i;
+	int r = SQLITE_DONE, stop = 0;
+
+	for (i = 0; i < n && !stop; i++) {
+		if ((st = wf_stmt(s, W_STATE, "t", ids[i])) == NULL)
+			return -1;
+		if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+			row.incident = (const char *)sqlite3_column_text(st, 0);
+			row.state = (const char *)sqlite3_column_text(st, 1);
+			row.tier = sqlite3_column_int64(st, 2);
+			row.tier_name = text_or_none(st, 3);
+			row.duplicate_of = text_or_none(st, 4);
+			row.since_index = sqlite3_column_int64(st, 5);
+			row.since_ms = sqlite3_column_int64(st, 6);
+			stop = fn(ctx, &row) != 0;
+		}
+		if (r != SQLITE_DONE && r != SQLITE_ROW)
+			sq_fail(s, "incident states");
+		wf_done(s, st);
+		if (r != SQLITE_DONE && r != SQLITE_ROW)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 sqlite_assessments(struct store *s, const char *id, int latest,
     store_assessment_fn fn, void *ctx)
@@ -3496,6 +3529,7 @@ const struct store_ops store_sqlite_ops = {
 	.uploaded_by = sqlite_uploaded_by,
 	.incident_exists = sqlite_incident_exists,
 	.incident_states = sqlite_incident_states,
+	.incident_states_of = sqlite_incident_states_of,
 	.assessments = sqlite_assessments,
 	.releases = sqlite_releases,
 	.tasks = sqlite_tasks,

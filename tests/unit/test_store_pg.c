@@ -6,8 +6,10 @@
  * postgresql://...:PORT/); neither set, the test is skipped. The same entries (observations
  * of every located and unlocated form, complaints, an analyst's merge and
  * split, fusion attached) are applied to a SQLite store and to PostgreSQL
- * stores, live (a commit per entry), replayed (one commit) and resumed
- * (reopened, a transaction rolled back); every read the API makes is
+ * stores, live (a commit per entry), replayed (one commit), resumed
+ * (reopened, a transaction rolled back) and rebuilt (STORE_BULK: loaded
+ * beside the store, closed unpublished, then published); every read the
+ * API makes is
  * dumped and the dumps must be equal byte for byte. Then what is the
  * PostgreSQL backend's own: schema versions and migration at open,
  * read-only opens, scratch stores refused, rollback, reset, and a write
@@ -609,7 +611,7 @@ equivalence(const char *dir)
 {
 	struct fusion *f = make_fusion();
 	struct store *sq, *live, *replay, *resumed, *ro;
-	char path[512], url[600], *want, *got;
+	char path[512], url[600], sql[160], *want, *got;
 	int64_t applied = -1;
 	size_t i;
 
@@ -786,6 +788,46 @@ equivalence(const char *dir)
 	free(got);
 	store_close(replay);
 
+	/* A rebuild (STORE_BULK): loaded beside the store, which reads as
+	 * before until store_bulk_publish swaps the new tables in; one
+	 * closed before that leaves the store and nothing else. */
+	snprintf(sql, sizeof(sql),
+	    "SELECT 1 FROM truce_rebuild.meta WHERE key = 'applied_size' AND "
+	    "value = %zu",
+	    nent / 2 + 1);
+	replay = store_open("postgresql", url, STORE_BULK);
+	store_set_fusion(replay, f);
+	ok(replay != NULL && apply_entries(replay, 0, nent / 2, 1) == 0 &&
+		admin(db_replay, sql) == 0,
+	    "postgresql: a rebuild loads half beside the store");
+	store_close(replay);
+	replay = store_open("postgresql", url, STORE_READONLY);
+	got = replay != NULL ? dump_store(replay) : NULL;
+	ok(want != NULL && got != NULL && strcmp(want, got) == 0 &&
+		admin(db_replay,
+		    "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM pg_namespace "
+		    "WHERE nspname LIKE 'truce\\_%')") == 0,
+	    "... closed unpublished: the store as it was, the load dropped");
+	free(got);
+	store_close(replay);
+	replay = store_open("postgresql", url, STORE_BULK);
+	store_set_fusion(replay, f);
+	ok(replay != NULL && apply_entries(replay, 0, nent, 1) == 0 &&
+		store_bulk_publish(replay) == 0,
+	    "postgresql: a rebuild loaded and published");
+	store_close(replay);
+	replay = store_open("postgresql", url, STORE_READONLY);
+	got = replay != NULL ? dump_store(replay) : NULL;
+	ok(want != NULL && got != NULL && strcmp(want, got) == 0 &&
+		admin(db_replay,
+		    "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM pg_namespace "
+		    "WHERE nspname LIKE 'truce\\_%')") == 0,
+	    "... reads as sqlite does, the old tables dropped");
+	if (want != NULL && got != NULL && strcmp(want, got) != 0)
+		first_difference(want, got);
+	free(got);
+	store_close(replay);
+
 	/* Resumed: half, reopened (fusion's book from the tables), a
 	 * transaction rolled back, then the rest. */
 	url_of(db_resumed, url, sizeof(url));
@@ -819,6 +861,23 @@ equivalence(const char *dir)
 	gazetteer_free(gaz);
 	for (i = 0; i < nent; i++)
 		json_decref(ent[i]);
+}
+
+struct states_seen {
+	int n;
+	char text[200];
+};
+
+static int
+seen_state(void *ctx, const struct store_state_row *row)
+{
+	struct states_seen *st = ctx;
+	size_t used = strlen(st->text);
+
+	st->n++;
+	snprintf(st->text + used, sizeof(st->text) - used, "%s=%s ",
+	    row->incident, row->state);
+	return 0;
 }
 
 static void
@@ -896,6 +955,27 @@ schema(void)
 		    "SELECT 1 FROM incident_category WHERE code = 0 AND name = "
 		    "'explosion'") == 0,
 	    "the layers' views, with fusion's categories named");
+	/* The state rows of a list of incidents: one statement, ids quoted
+	 * into a text[] whatever they hold. */
+	{
+		const char *ids[4] = { "a\"b\\c", "nope", "d,e}", "a" };
+		struct states_seen st = { 0, "" };
+
+		ok(admin(db_schema,
+		       "INSERT INTO incident_state(incident, state, tier, "
+		       "since_idx, since_ms) VALUES ('a\"b\\c', 'closed', 0, "
+		       "1, 2), ('d,e}', 'disputed', 1, 3, 4), ('x', "
+		       "'closed', 0, 5, 6)") == 0 &&
+			(s = store_open("postgresql", url, 0)) != NULL &&
+			store_incident_states_of(s, ids, 4, seen_state, &st) ==
+			    0,
+		    "states of a list read");
+		ok(st.n == 2 && strstr(st.text, "a\"b\\c=closed ") &&
+			strstr(st.text, "d,e}=disputed "),
+		    "... the two of the list with a state, ids whole (%s)",
+		    st.text);
+		store_close(s);
+	}
 	s = store_open("postgresql", url, STORE_SCRATCH);
 	ok(s == NULL, "a scratch store is SQLite's only");
 	store_close(s);

@@ -475,6 +475,29 @@ main(void)
 		sf.incident = inc[5];
 		ok(store_incident_states(s, &sf, count_state, &r) == 0 &&
 		    r.n == 0, "rows: inc-5 has no state row while received");
+		{
+			const char *some[4] = { inc[5], inc[4], "nope", inc[1] };
+			const char *many[STORE_STATES_MAX + 1];
+			size_t m;
+
+			memset(&r, 0, sizeof(r));
+			ok(store_incident_states_of(s, some, 4, count_state,
+			    &r) == 0 && r.n == 2, "rows: of a list, the two "
+			    "incidents with a state");
+			for (m = 0; m <= STORE_STATES_MAX; m++)
+				many[m] = inc[4];
+			memset(&r, 0, sizeof(r));
+			ok(store_incident_states_of(s, many, STORE_STATES_MAX,
+			    count_state, &r) == 0 && r.n == STORE_STATES_MAX,
+			    "rows: a list of the most ids, one repeated");
+			ok(store_incident_states_of(s, many,
+			    STORE_STATES_MAX + 1, count_state, &r) == -1,
+			    "rows: a longer list is refused");
+			memset(&r, 0, sizeof(r));
+			ok(store_incident_states_of(s, some, 0, count_state,
+			    &r) == 0 && r.n == 0,
+			    "rows: an empty list reads nothing");
+		}
 		memset(&r, 0, sizeof(r));
 		ok(store_releases(s, inc[5], count_text, &r) == 0 &&
 		    r.n == 1 && strcmp(r.last, "AM") == 0,
