@@ -4,6 +4,7 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,26 +165,105 @@ planar_segment_distance(const struct geodesy_point *p,
 }
 
 /*
- * The nearest point to p on the geodesic segment ab. Fills distance, at,
- * along (from a), the bearing of the segment at `at` (*azi_at) and the
- * segment's length (*seglen). The iteration: X(s) on the geodesic; from X,
- * p lies at distance d and angle t off the geodesic's bearing; the foot of
- * the perpendicular on a sphere tangent there is
- * R atan2(sin(d/R) cos t, cos(d/R)) further along.
+ * One question to a polyline: the point, and what answering it may reuse.
+ * The geodesics from points of the line to p already solved are kept
+ * (memo): geod_inverse is a function of its four arguments, so a pair met
+ * again (the vertex two segments share, the foot the side is taken at)
+ * gets the same distance and bearing, bit for bit, without being solved
+ * again. The scan (geodesy_polyline_distance) keeps none, so that it stays
+ * the plain reference the prepared polyline is tested against.
+ */
+#define MEMO 4
+struct ask {
+	const struct geodesy_point *p;
+	int remember;
+	size_t nmemo, nextmemo;
+	struct {
+		double lat, lon, d, azi;
+	} memo[MEMO];
+};
+
+static void
+ask_init(struct ask *q, const struct geodesy_point *p, int remember)
+{
+	q->p = p;
+	q->remember = remember;
+	q->nmemo = q->nextmemo = 0;
+}
+
+/* The slot of (lat, lon) in q's memo (same bits), or -1. */
+static int
+memo_find(const struct ask *q, double lat, double lon)
+{
+	size_t k;
+
+	for (k = 0; k < q->nmemo; k++)
+		if (memcmp(&q->memo[k].lat, &lat, sizeof(lat)) == 0 &&
+		    memcmp(&q->memo[k].lon, &lon, sizeof(lon)) == 0)
+			return (int)k;
+	return -1;
+}
+
+/*
+ * geod_inverse from (lat, lon) to q's point: the distance into *d, the
+ * bearing at (lat, lon) as PROJ gives it (not reduced) into *azi.
  */
 static void
-segment_nearest(const struct geodesy_point *p, const struct geodesy_point *a,
-    const struct geodesy_point *b, double *dist, struct geodesy_point *at,
-    double *along, double *azi_at, double *seglen)
+to_point(struct ask *q, double lat, double lon, double *d, double *azi)
 {
-	const struct geod_geodesic *g = ellipsoid();
-	struct geod_geodesicline l;
-	double len, s, lat, lon, azi, d, azxp, azpx, t, step, next;
+	double azi2;
+	int k;
+
+	if (q->remember && (k = memo_find(q, lat, lon)) != -1) {
+		*d = q->memo[k].d;
+		*azi = q->memo[k].azi;
+		return;
+	}
+	geod_inverse(ellipsoid(), lat, lon, q->p->lat, q->p->lon, d, azi,
+	    &azi2);
+	if (q->remember) {
+		k = (int)q->nextmemo;
+		q->memo[k].lat = lat;
+		q->memo[k].lon = lon;
+		q->memo[k].d = *d;
+		q->memo[k].azi = *azi;
+		q->nextmemo = (q->nextmemo + 1) % MEMO;
+		if (q->nmemo < MEMO)
+			q->nmemo++;
+	}
+}
+
+/* The capabilities segment_nearest asks of a segment's geodesic. */
+#define SEGMENT_CAPS \
+	(GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_AZIMUTH | GEOD_DISTANCE_IN)
+
+/*
+ * The nearest point to q's point p on the geodesic segment ab, whose
+ * geodesic line (geod_inverseline from a to b, SEGMENT_CAPS) is `line`, or
+ * NULL to solve it here. Fills distance, at, along (from a), the bearing
+ * of the segment at `at` (*azi_at) and the segment's length (*seglen).
+ * The iteration: X(s) on the geodesic; from X, p lies at distance d and
+ * angle t off the geodesic's bearing; the foot of the perpendicular on a
+ * sphere tangent there is R atan2(sin(d/R) cos t, cos(d/R)) further along.
+ */
+static void
+segment_nearest(struct ask *q, const struct geodesy_point *a,
+    const struct geodesy_point *b, const struct geod_geodesicline *line,
+    double *dist, struct geodesy_point *at, double *along, double *azi_at,
+    double *seglen)
+{
+	const struct geodesy_point *p = q->p;
+	struct geod_geodesicline own;
+	const struct geod_geodesicline *l = line;
+	double len, s, lat, lon, azi, d, azxp, t, step, next;
 	int it;
 
-	geod_inverseline(&l, g, a->lat, a->lon, b->lat, b->lon,
-	    GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_AZIMUTH | GEOD_DISTANCE_IN);
-	len = l.s13;
+	if (l == NULL) {
+		geod_inverseline(&own, ellipsoid(), a->lat, a->lon, b->lat,
+		    b->lon, SEGMENT_CAPS);
+		l = &own;
+	}
+	len = l->s13;
 	/* Start from the planar foot of the perpendicular. */
 	{
 		double c = cos(p->lat * DEG);
@@ -198,11 +278,11 @@ segment_nearest(const struct geodesy_point *p, const struct geodesy_point *a,
 	}
 	lat = a->lat;
 	lon = a->lon;
-	azi = l.azi1;
+	azi = l->azi1;
 	d = 0;
 	for (it = 0; it < FOOT_MAXIT; it++) {
-		geod_position(&l, s, &lat, &lon, &azi);
-		geod_inverse(g, lat, lon, p->lat, p->lon, &d, &azxp, &azpx);
+		geod_position(l, s, &lat, &lon, &azi);
+		to_point(q, lat, lon, &d, &azxp);
 		if (d == 0)
 			break;
 		t = (azxp - azi) * DEG;
@@ -216,15 +296,13 @@ segment_nearest(const struct geodesy_point *p, const struct geodesy_point *a,
 		if (fabs(next - s) < FOOT_TOL) {
 			if (next != s) {
 				s = next;
-				geod_position(&l, s, &lat, &lon, &azi);
-				geod_inverse(g, lat, lon, p->lat, p->lon, &d,
-				    &azxp, &azpx);
+				geod_position(l, s, &lat, &lon, &azi);
+				to_point(q, lat, lon, &d, &azxp);
 			}
 			break;
 		}
 		s = next;
 	}
-	(void)azpx;
 	*dist = d;
 	at->lat = lat;
 	at->lon = normalize_lon(lon);
@@ -268,30 +346,38 @@ side_of(double dir, double to_p)
 }
 
 /*
- * The side of p for the nearest point `at` of segment i (foot `along` of
- * the segment's `len`, bearing azi_at there, distance d): from the bearing
- * of the line at the foot, or the bisector at an inner vertex.
+ * The side of q's point p for the nearest point `at` of segment i (foot
+ * `along` of the segment's `len`, bearing azi_at there, distance d): from
+ * the bearing of the line at the foot, or the bisector at an inner vertex.
+ * dep and arr hold each segment's departure and arrival bearings as
+ * departure_azimuth and arrival_azimuth give them (NULL: solved here).
  */
 static int
-side_at(const struct geodesy_point *p, const struct geodesy_point *v,
-    size_t nseg, size_t i, double d, const struct geodesy_point *at,
-    double along, double azi_at, double len)
+side_at(struct ask *q, const struct geodesy_point *v, const double *dep,
+    const double *arr, size_t nseg, size_t i, double d,
+    const struct geodesy_point *at, double along, double azi_at, double len)
 {
 	struct geodesy_inverse inv;
 	double dir = azi_at, in, outb;
+	int k;
 
 	if (along <= 0 && i > 0) {
-		in = arrival_azimuth(&v[i - 1], &v[i]);
-		outb = departure_azimuth(&v[i], &v[i + 1]);
+		in = arr ? arr[i - 1] : arrival_azimuth(&v[i - 1], &v[i]);
+		outb = dep ? dep[i] : departure_azimuth(&v[i], &v[i + 1]);
 		dir = in + angle_diff(in, outb) / 2;
 	} else if (along >= len && i + 1 < nseg) {
-		in = arrival_azimuth(&v[i], &v[i + 1]);
-		outb = departure_azimuth(&v[i + 1], &v[i + 2]);
+		in = arr ? arr[i] : arrival_azimuth(&v[i], &v[i + 1]);
+		outb =
+		    dep ? dep[i + 1] : departure_azimuth(&v[i + 1], &v[i + 2]);
 		dir = in + angle_diff(in, outb) / 2;
 	}
 	if (d < 1e-6)
 		return 0;
-	if (geodesy_inverse(at, p, &inv) == 0)
+	/* geodesy_inverse(at, p), the foot's geodesic if already solved. */
+	if (q->remember && valid(at) &&
+	    (k = memo_find(q, at->lat, at->lon)) != -1)
+		return side_of(dir, geodesy_normalize_azimuth(q->memo[k].azi));
+	if (geodesy_inverse(at, q->p, &inv) == 0)
 		return side_of(dir, inv.azi1_deg);
 	return 0;
 }
@@ -303,6 +389,7 @@ geodesy_polyline_distance(const struct geodesy_point *p,
 	struct geodesy_nearest best;
 	struct geodesy_inverse inv;
 	struct geodesy_point at;
+	struct ask q;
 	double plan_best, limit, d, along, azi_at, len;
 	double *plan = NULL;
 	size_t i, nseg;
@@ -345,18 +432,19 @@ geodesy_polyline_distance(const struct geodesy_point *p,
 	    ? INFINITY
 	    : plan_best * PREFILTER_FACTOR + PREFILTER_SLACK;
 	best.distance_m = INFINITY;
+	ask_init(&q, p, 0);
 	for (i = 0; i < nseg; i++) {
 		if (plan != NULL && plan[i] > limit)
 			continue;
-		segment_nearest(p, &v[i], &v[i + 1], &d, &at, &along, &azi_at,
-		    &len);
+		segment_nearest(&q, &v[i], &v[i + 1], NULL, &d, &at, &along,
+		    &azi_at, &len);
 		if (!have || d < best.distance_m) {
 			best.distance_m = d;
 			best.at = at;
 			best.segment = i;
 			best.along_m = along;
-			best.side =
-			    side_at(p, v, nseg, i, d, &at, along, azi_at, len);
+			best.side = side_at(&q, v, NULL, NULL, nseg, i, d, &at,
+			    along, azi_at, len);
 			have = 1;
 		}
 	}
@@ -427,23 +515,49 @@ struct run {
 	double radius_m; /* every point of its segments is within it */
 };
 
+/*
+ * Segments whose geodesic line a polyline keeps once solved, at most
+ * (about 530 bytes each): beyond, segment_nearest solves it each time.
+ */
+#define MAX_KEPT_LINES 65536
+
 struct geodesy_polyline {
 	struct geodesy_point *v;
 	size_t n;
 	struct geodesy_ecef *e; /* of each vertex */
 	double *h;		/* of each segment: its spindle's half-width */
+	double *dep, *arr;	/* of each segment: departure and arrival
+				 * bearings, as PROJ gives them */
 	struct run *runs;
 	size_t nruns;
+	/*
+	 * Each segment's geod_inverseline, solved the first time a question
+	 * needs it and published with a compare-and-swap (questions may come
+	 * from several threads; the line is a function of the segment, so
+	 * whichever thread solves it, it is the same).
+	 */
+	_Atomic(struct geod_geodesicline *) *lines;
+	atomic_size_t *nkept; /* lines solved (or tried) */
 };
 
 void
 geodesy_polyline_free(struct geodesy_polyline *pl)
 {
+	size_t i;
+
 	if (pl == NULL)
 		return;
+	if (pl->lines != NULL)
+		for (i = 0; i + 1 < pl->n; i++)
+			free(atomic_load_explicit(&pl->lines[i],
+			    memory_order_relaxed));
+	free(pl->lines);
+	free(pl->nkept);
 	free(pl->v);
 	free(pl->e);
 	free(pl->h);
+	free(pl->dep);
+	free(pl->arr);
 	free(pl->runs);
 	free(pl);
 }
@@ -451,15 +565,17 @@ geodesy_polyline_free(struct geodesy_polyline *pl)
 /*
  * The half-width of segment i's spindle, rounded up: the arc length L
  * (geodesic, rounded up) and the chord c (rounded down) give
- * √(L² − c²) / 2.
+ * √(L² − c²) / 2. Keeps the segment's bearings at both ends.
  */
 static double
-spindle(const struct geodesy_polyline *pl, size_t i)
+spindle(struct geodesy_polyline *pl, size_t i)
 {
 	double s12, azi1, azi2, L, c;
 
 	geod_inverse(ellipsoid(), pl->v[i].lat, pl->v[i].lon, pl->v[i + 1].lat,
 	    pl->v[i + 1].lon, &s12, &azi1, &azi2);
+	pl->dep[i] = azi1;
+	pl->arr[i] = azi2;
 	L = above(s12);
 	c = below(chord(&pl->e[i], &pl->e[i + 1]));
 	return above(sqrt(L * L - c * c) / 2);
@@ -515,12 +631,19 @@ geodesy_polyline_new(const struct geodesy_point *v, size_t n)
 	if ((pl->v = malloc(n * sizeof(*pl->v))) == NULL ||
 	    (pl->e = malloc(n * sizeof(*pl->e))) == NULL ||
 	    (pl->h = malloc((nseg ? nseg : 1) * sizeof(*pl->h))) == NULL ||
+	    (pl->dep = malloc((nseg ? nseg : 1) * sizeof(*pl->dep))) == NULL ||
+	    (pl->arr = malloc((nseg ? nseg : 1) * sizeof(*pl->arr))) == NULL ||
+	    (pl->lines = calloc(nseg ? nseg : 1, sizeof(*pl->lines))) == NULL ||
+	    (pl->nkept = malloc(sizeof(*pl->nkept))) == NULL ||
 	    (pl->runs = calloc(pl->nruns ? pl->nruns : 1, sizeof(*pl->runs))) ==
 		NULL) {
 		geodesy_polyline_free(pl);
 		return NULL;
 	}
 	memcpy(pl->v, v, n * sizeof(*v));
+	for (i = 0; i < nseg; i++)
+		atomic_init(&pl->lines[i], NULL);
+	atomic_init(pl->nkept, 0);
 	for (i = 0; i < n; i++)
 		geodesy_ecef_of(&v[i], &pl->e[i]);
 	for (i = 0; i < nseg; i++)
@@ -595,6 +718,34 @@ segment_bound(const struct geodesy_polyline *pl, size_t i,
 	return below(sqrt(wx * wx + wy * wy + wz * wz) - pl->h[i]);
 }
 
+/*
+ * Segment i's geodesic line, solved now if no question has needed it yet;
+ * NULL (segment_nearest then solves its own) past MAX_KEPT_LINES or if
+ * memory runs out.
+ */
+static const struct geod_geodesicline *
+segment_line(const struct geodesy_polyline *pl, size_t i)
+{
+	struct geod_geodesicline *l, *none = NULL;
+
+	l = atomic_load_explicit(&pl->lines[i], memory_order_acquire);
+	if (l != NULL)
+		return l;
+	if (atomic_fetch_add_explicit(pl->nkept, 1, memory_order_relaxed) >=
+	    MAX_KEPT_LINES)
+		return NULL;
+	if ((l = malloc(sizeof(*l))) == NULL)
+		return NULL;
+	geod_inverseline(l, ellipsoid(), pl->v[i].lat, pl->v[i].lon,
+	    pl->v[i + 1].lat, pl->v[i + 1].lon, SEGMENT_CAPS);
+	if (!atomic_compare_exchange_strong_explicit(&pl->lines[i], &none, l,
+		memory_order_acq_rel, memory_order_acquire)) {
+		free(l); /* another thread's, the same line */
+		l = none;
+	}
+	return l;
+}
+
 /* The nearest segment found so far, as segment_nearest gave it. */
 struct found {
 	int have;
@@ -611,6 +762,7 @@ geodesy_polyline_nearest(const struct geodesy_polyline *pl,
 	struct geodesy_nearest one;
 	struct geodesy_ecef ep;
 	struct found f;
+	struct ask q;
 	double plan_best, limit, lb, first_lb, reach, d, along, azi_at, len;
 	struct geodesy_point at;
 	size_t nseg, k, r, first, i, j, seg;
@@ -668,6 +820,7 @@ geodesy_polyline_nearest(const struct geodesy_polyline *pl,
 			first = r;
 		}
 	memset(&f, 0, sizeof(f));
+	ask_init(&q, p, 1);
 	reach = bound;
 	for (k = 0; k < pl->nruns; k++) {
 		r = k == 0 ? first : k <= first ? k - 1 : k;
@@ -691,8 +844,9 @@ geodesy_polyline_nearest(const struct geodesy_polyline *pl,
 			    planar_segment_distance(p, &v[i], &v[i + 1]) >
 				limit)
 				continue;
-			segment_nearest(p, &v[i], &v[i + 1], &d, &at, &along,
-			    &azi_at, &len);
+			segment_nearest(&q, &v[i], &v[i + 1],
+			    segment_line(pl, i), &d, &at, &along, &azi_at,
+			    &len);
 
 			/* The first nearest in index order, as there. */
 			if (!f.have || d < f.d || (d == f.d && i < f.i)) {
@@ -714,8 +868,8 @@ geodesy_polyline_nearest(const struct geodesy_polyline *pl,
 	out->at = f.at;
 	out->segment = f.i;
 	out->along_m = f.along;
-	out->side =
-	    side_at(p, v, nseg, f.i, f.d, &f.at, f.along, f.azi_at, f.len);
+	out->side = side_at(&q, v, pl->dep, pl->arr, nseg, f.i, f.d, &f.at,
+	    f.along, f.azi_at, f.len);
 	return 0;
 }
 
