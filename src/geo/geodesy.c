@@ -141,15 +141,15 @@ geodesy_direct(const struct geodesy_point *from, double azi_deg,
 
 /*
  * Planar distance from p to the segment ab in a local equirectangular frame
- * centred at p (metres; longitudes unwrapped relative to p). Only a
- * prefilter: its error grows with the distance from p.
+ * centred at p (metres; longitudes unwrapped relative to p), c being
+ * cos(p->lat * DEG). Only a prefilter: its error grows with the distance
+ * from p.
  */
 static double
-planar_segment_distance(const struct geodesy_point *p,
+planar_segment_distance(const struct geodesy_point *p, double c,
     const struct geodesy_point *a, const struct geodesy_point *b)
 {
 	const double k = 111195.0; /* metres per degree on the mean sphere */
-	double c = cos(p->lat * DEG);
 	double ax = angle_diff(p->lon, a->lon) * c * k;
 	double ay = (a->lat - p->lat) * k;
 	double bx = angle_diff(p->lon, b->lon) * c * k;
@@ -176,6 +176,7 @@ planar_segment_distance(const struct geodesy_point *p,
 #define MEMO 4
 struct ask {
 	const struct geodesy_point *p;
+	double c; /* cos(p->lat * DEG) */
 	int remember;
 	size_t nmemo, nextmemo;
 	struct {
@@ -184,9 +185,10 @@ struct ask {
 };
 
 static void
-ask_init(struct ask *q, const struct geodesy_point *p, int remember)
+ask_init(struct ask *q, const struct geodesy_point *p, double c, int remember)
 {
 	q->p = p;
+	q->c = c;
 	q->remember = remember;
 	q->nmemo = q->nextmemo = 0;
 }
@@ -266,7 +268,7 @@ segment_nearest(struct ask *q, const struct geodesy_point *a,
 	len = l->s13;
 	/* Start from the planar foot of the perpendicular. */
 	{
-		double c = cos(p->lat * DEG);
+		double c = q->c;
 		double ax = angle_diff(p->lon, a->lon) * c;
 		double ay = a->lat - p->lat;
 		double bx = angle_diff(p->lon, b->lon) * c;
@@ -390,7 +392,7 @@ geodesy_polyline_distance(const struct geodesy_point *p,
 	struct geodesy_inverse inv;
 	struct geodesy_point at;
 	struct ask q;
-	double plan_best, limit, d, along, azi_at, len;
+	double plan_best, limit, d, along, azi_at, len, c;
 	double *plan = NULL;
 	size_t i, nseg;
 	double plan_stack[64];
@@ -412,6 +414,7 @@ geodesy_polyline_distance(const struct geodesy_point *p,
 		return 0;
 	}
 	nseg = n - 1;
+	c = cos(p->lat * DEG);
 	/*
 	 * Planar estimates, kept to avoid computing them twice; a small
 	 * polyline uses the stack, a large one the heap (and if that fails,
@@ -424,7 +427,8 @@ geodesy_polyline_distance(const struct geodesy_point *p,
 	plan_best = INFINITY;
 	if (plan != NULL)
 		for (i = 0; i < nseg; i++) {
-			plan[i] = planar_segment_distance(p, &v[i], &v[i + 1]);
+			plan[i] =
+			    planar_segment_distance(p, c, &v[i], &v[i + 1]);
 			if (plan[i] < plan_best)
 				plan_best = plan[i];
 		}
@@ -432,7 +436,7 @@ geodesy_polyline_distance(const struct geodesy_point *p,
 	    ? INFINITY
 	    : plan_best * PREFILTER_FACTOR + PREFILTER_SLACK;
 	best.distance_m = INFINITY;
-	ask_init(&q, p, 0);
+	ask_init(&q, p, c, 0);
 	for (i = 0; i < nseg; i++) {
 		if (plan != NULL && plan[i] > limit)
 			continue;
@@ -659,7 +663,7 @@ geodesy_polyline_new(const struct geodesy_point *v, size_t n)
 }
 
 /*
- * A lower bound of planar_segment_distance(p, a, b) for the segments of
+ * A lower bound of planar_segment_distance(p, c, a, b) for the segments of
  * run r: the distance from p to the run's box in the same equirectangular
  * frame (the frame is affine in latitude and longitude, so each planar
  * segment lies in the box of its ends), less a margin for rounding. 0 when
@@ -667,10 +671,9 @@ geodesy_polyline_new(const struct geodesy_point *v, size_t n)
  * wraps.
  */
 static double
-run_planar_bound(const struct run *r, const struct geodesy_point *p)
+run_planar_bound(const struct run *r, const struct geodesy_point *p, double c)
 {
 	const double k = 111195.0; /* as planar_segment_distance */
-	double c = cos(p->lat * DEG);
 	double lo = r->lon0 - p->lon, hi = r->lon1 - p->lon, shift;
 	double x0, x1, y0, y1, dx, dy, lb;
 
@@ -755,20 +758,46 @@ struct found {
 };
 
 int
+geodesy_question_init(struct geodesy_question *q, const struct geodesy_point *p)
+{
+	if (q == NULL || !valid(p))
+		return -1;
+	q->p = *p;
+	geodesy_ecef_of(p, &q->e);
+	q->coslat = cos(p->lat * DEG);
+	return 0;
+}
+
+int
 geodesy_polyline_nearest(const struct geodesy_polyline *pl,
     const struct geodesy_point *p, double bound, struct geodesy_nearest *out)
 {
-	const struct geodesy_point *v;
+	struct geodesy_question q;
+
+	if (geodesy_question_init(&q, p) == -1)
+		return -1;
+	return geodesy_polyline_nearest_to(pl, &q, bound, out);
+}
+
+int
+geodesy_polyline_nearest_to(const struct geodesy_polyline *pl,
+    const struct geodesy_question *qn, double bound,
+    struct geodesy_nearest *out)
+{
+	const struct geodesy_point *v, *p;
+	const struct geodesy_ecef *ep;
 	struct geodesy_nearest one;
-	struct geodesy_ecef ep;
 	struct found f;
 	struct ask q;
-	double plan_best, limit, lb, first_lb, reach, d, along, azi_at, len;
+	double plan_best, limit, lb, first_lb, reach, d, along, azi_at, len, c;
 	struct geodesy_point at;
 	size_t nseg, k, r, first, i, j, seg;
 
-	if (pl == NULL || !valid(p) || out == NULL || isnan(bound))
+	if (pl == NULL || qn == NULL || out == NULL || isnan(bound))
 		return -1;
+	p = &qn->p;
+	ep = &qn->e;
+	c = qn->coslat;
 	v = pl->v;
 	/*
 	 * One vertex, or a longitude so far out of range that the boxes'
@@ -790,18 +819,18 @@ geodesy_polyline_nearest(const struct geodesy_polyline *pl,
 	first = 0;
 	first_lb = INFINITY;
 	for (r = 0; r < pl->nruns; r++)
-		if ((lb = run_planar_bound(&pl->runs[r], p)) < first_lb) {
+		if ((lb = run_planar_bound(&pl->runs[r], p, c)) < first_lb) {
 			first_lb = lb;
 			first = r;
 		}
 	plan_best = INFINITY;
 	for (k = 0; k < pl->nruns; k++) {
 		r = k == 0 ? first : k <= first ? k - 1 : k;
-		if (k > 0 && run_planar_bound(&pl->runs[r], p) > plan_best)
+		if (k > 0 && run_planar_bound(&pl->runs[r], p, c) > plan_best)
 			continue;
 		for (i = pl->runs[r].first; i < pl->runs[r].last; i++)
 			plan_best = fmin(plan_best,
-			    planar_segment_distance(p, &v[i], &v[i + 1]));
+			    planar_segment_distance(p, c, &v[i], &v[i + 1]));
 	}
 	limit = plan_best > PREFILTER_FAR
 	    ? INFINITY
@@ -811,27 +840,26 @@ geodesy_polyline_nearest(const struct geodesy_polyline *pl,
 	 * lower bound is not above the best so far (or bound): the run
 	 * whose ball is nearest first.
 	 */
-	geodesy_ecef_of(p, &ep);
 	first = 0;
 	first_lb = INFINITY;
 	for (r = 0; r < pl->nruns; r++)
-		if ((lb = run_bound(&pl->runs[r], &ep)) < first_lb) {
+		if ((lb = run_bound(&pl->runs[r], ep)) < first_lb) {
 			first_lb = lb;
 			first = r;
 		}
 	memset(&f, 0, sizeof(f));
-	ask_init(&q, p, 1);
+	ask_init(&q, p, c, 1);
 	reach = bound;
 	for (k = 0; k < pl->nruns; k++) {
 		r = k == 0 ? first : k <= first ? k - 1 : k;
-		if (run_bound(&pl->runs[r], &ep) > reach ||
-		    run_planar_bound(&pl->runs[r], p) > limit)
+		if (run_bound(&pl->runs[r], ep) > reach ||
+		    run_planar_bound(&pl->runs[r], p, c) > limit)
 			continue;
 		/* The segment whose bound is lowest first, then the others. */
 		seg = pl->runs[r].first;
 		first_lb = INFINITY;
 		for (i = pl->runs[r].first; i < pl->runs[r].last; i++)
-			if ((lb = segment_bound(pl, i, &ep)) < first_lb) {
+			if ((lb = segment_bound(pl, i, ep)) < first_lb) {
 				first_lb = lb;
 				seg = i;
 			}
@@ -840,8 +868,8 @@ geodesy_polyline_nearest(const struct geodesy_polyline *pl,
 			    : pl->runs[r].first + j - 1 < seg
 			    ? pl->runs[r].first + j - 1
 			    : pl->runs[r].first + j;
-			if (segment_bound(pl, i, &ep) > reach ||
-			    planar_segment_distance(p, &v[i], &v[i + 1]) >
+			if (segment_bound(pl, i, ep) > reach ||
+			    planar_segment_distance(p, c, &v[i], &v[i + 1]) >
 				limit)
 				continue;
 			segment_nearest(&q, &v[i], &v[i + 1],

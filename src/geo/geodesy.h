@@ -165,6 +165,30 @@ int geodesy_polyline_nearest(const struct geodesy_polyline *pl,
     const struct geodesy_point *p, double bound, struct geodesy_nearest *out);
 
 /*
+ * A point asked of many prepared polylines (every part of a line layer):
+ * the point, its geocentric position and the cosine of its latitude,
+ * computed once by geodesy_question_init. Held by callers, so not opaque.
+ */
+struct geodesy_question {
+	struct geodesy_point p;
+	struct geodesy_ecef e;
+	double coslat;
+};
+
+/* Prepares *q for p. -1 (q untouched) if p is invalid. */
+int geodesy_question_init(struct geodesy_question *q,
+    const struct geodesy_point *p);
+
+/*
+ * geodesy_polyline_nearest(pl, &q->p, bound, out), q prepared by
+ * geodesy_question_init: the same answer, the point's constants not
+ * computed again. -1 if an argument is NULL or bound is NaN.
+ */
+int geodesy_polyline_nearest_to(const struct geodesy_polyline *pl,
+    const struct geodesy_question *q, double bound,
+    struct geodesy_nearest *out);
+
+/*
  * The 16-point compass word of a bearing (any finite value, taken modulo
  * 360): "N", "NNE", "NE", … "NNW"; each sector is 22.5° wide and centred on
  * its direction (N covers [348.75, 11.25)). NULL if azi_deg is not finite.
