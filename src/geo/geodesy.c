@@ -235,6 +235,42 @@ to_point(struct ask *q, double lat, double lon, double *d, double *azi)
 	}
 }
 
+/*
+ * A segment's geodesic line as a polyline keeps it: PROJ's line and its
+ * positions at both ends (geod_position at +0 and at the line's length),
+ * which the iteration asks for whenever the foot is clamped to an end.
+ */
+struct kept_line {
+	struct geod_geodesicline l;
+	double end[2][3]; /* lat, lon, azi at s = +0 and s = l.s13 */
+};
+
+/*
+ * geod_position(l, s, ...), k's end positions read rather than solved when
+ * s is one of theirs (the same bits: -0 is not +0 to PROJ's arithmetic).
+ */
+static void
+position(const struct kept_line *k, const struct geod_geodesicline *l, double s,
+    double *lat, double *lon, double *azi)
+{
+	const double zero = 0;
+	const double *e = NULL;
+
+	if (k != NULL) {
+		if (memcmp(&s, &zero, sizeof(s)) == 0)
+			e = k->end[0];
+		else if (memcmp(&s, &l->s13, sizeof(s)) == 0)
+			e = k->end[1];
+	}
+	if (e == NULL) {
+		geod_position(l, s, lat, lon, azi);
+		return;
+	}
+	*lat = e[0];
+	*lon = e[1];
+	*azi = e[2];
+}
+
 /* The capabilities segment_nearest asks of a segment's geodesic. */
 #define SEGMENT_CAPS \
 	(GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_AZIMUTH | GEOD_DISTANCE_IN)
@@ -250,17 +286,18 @@ to_point(struct ask *q, double lat, double lon, double *d, double *azi)
  */
 static void
 segment_nearest(struct ask *q, const struct geodesy_point *a,
-    const struct geodesy_point *b, const struct geod_geodesicline *line,
-    double *dist, struct geodesy_point *at, double *along, double *azi_at,
-    double *seglen)
+    const struct geodesy_point *b, const struct kept_line *kept, double *dist,
+    struct geodesy_point *at, double *along, double *azi_at, double *seglen)
 {
 	const struct geodesy_point *p = q->p;
 	struct geod_geodesicline own;
-	const struct geod_geodesicline *l = line;
+	const struct geod_geodesicline *l;
 	double len, s, lat, lon, azi, d, azxp, t, step, next;
 	int it;
 
-	if (l == NULL) {
+	if (kept != NULL)
+		l = &kept->l;
+	else {
 		geod_inverseline(&own, ellipsoid(), a->lat, a->lon, b->lat,
 		    b->lon, SEGMENT_CAPS);
 		l = &own;
@@ -283,7 +320,7 @@ segment_nearest(struct ask *q, const struct geodesy_point *a,
 	azi = l->azi1;
 	d = 0;
 	for (it = 0; it < FOOT_MAXIT; it++) {
-		geod_position(l, s, &lat, &lon, &azi);
+		position(kept, l, s, &lat, &lon, &azi);
 		to_point(q, lat, lon, &d, &azxp);
 		if (d == 0)
 			break;
@@ -298,7 +335,7 @@ segment_nearest(struct ask *q, const struct geodesy_point *a,
 		if (fabs(next - s) < FOOT_TOL) {
 			if (next != s) {
 				s = next;
-				geod_position(l, s, &lat, &lon, &azi);
+				position(kept, l, s, &lat, &lon, &azi);
 				to_point(q, lat, lon, &d, &azxp);
 			}
 			break;
@@ -521,7 +558,7 @@ struct run {
 
 /*
  * Segments whose geodesic line a polyline keeps once solved, at most
- * (about 530 bytes each): beyond, segment_nearest solves it each time.
+ * (about 580 bytes each): beyond, segment_nearest solves it each time.
  */
 #define MAX_KEPT_LINES 65536
 
@@ -540,7 +577,7 @@ struct geodesy_polyline {
 	 * from several threads; the line is a function of the segment, so
 	 * whichever thread solves it, it is the same).
 	 */
-	_Atomic(struct geod_geodesicline *) *lines;
+	_Atomic(struct kept_line *) *lines;
 	atomic_size_t *nkept; /* lines solved (or tried) */
 };
 
@@ -726,10 +763,10 @@ segment_bound(const struct geodesy_polyline *pl, size_t i,
  * NULL (segment_nearest then solves its own) past MAX_KEPT_LINES or if
  * memory runs out.
  */
-static const struct geod_geodesicline *
+static const struct kept_line *
 segment_line(const struct geodesy_polyline *pl, size_t i)
 {
-	struct geod_geodesicline *l, *none = NULL;
+	struct kept_line *l, *none = NULL;
 
 	l = atomic_load_explicit(&pl->lines[i], memory_order_acquire);
 	if (l != NULL)
@@ -739,8 +776,11 @@ segment_line(const struct geodesy_polyline *pl, size_t i)
 		return NULL;
 	if ((l = malloc(sizeof(*l))) == NULL)
 		return NULL;
-	geod_inverseline(l, ellipsoid(), pl->v[i].lat, pl->v[i].lon,
+	geod_inverseline(&l->l, ellipsoid(), pl->v[i].lat, pl->v[i].lon,
 	    pl->v[i + 1].lat, pl->v[i + 1].lon, SEGMENT_CAPS);
+	geod_position(&l->l, 0, &l->end[0][0], &l->end[0][1], &l->end[0][2]);
+	geod_position(&l->l, l->l.s13, &l->end[1][0], &l->end[1][1],
+	    &l->end[1][2]);
 	if (!atomic_compare_exchange_strong_explicit(&pl->lines[i], &none, l,
 		memory_order_acq_rel, memory_order_acquire)) {
 		free(l); /* another thread's, the same line */
@@ -790,6 +830,7 @@ geodesy_polyline_nearest_to(const struct geodesy_polyline *pl,
 	struct found f;
 	struct ask q;
 	double plan_best, limit, lb, first_lb, reach, d, along, azi_at, len, c;
+	double sb[GEODESY_CHUNK]; /* the run's segment bounds */
 	struct geodesy_point at;
 	size_t nseg, k, r, first, i, j, seg;
 
@@ -859,7 +900,8 @@ geodesy_polyline_nearest_to(const struct geodesy_polyline *pl,
 		seg = pl->runs[r].first;
 		first_lb = INFINITY;
 		for (i = pl->runs[r].first; i < pl->runs[r].last; i++)
-			if ((lb = segment_bound(pl, i, ep)) < first_lb) {
+			if ((sb[i - pl->runs[r].first] = lb =
+				    segment_bound(pl, i, ep)) < first_lb) {
 				first_lb = lb;
 				seg = i;
 			}
@@ -868,7 +910,7 @@ geodesy_polyline_nearest_to(const struct geodesy_polyline *pl,
 			    : pl->runs[r].first + j - 1 < seg
 			    ? pl->runs[r].first + j - 1
 			    : pl->runs[r].first + j;
-			if (segment_bound(pl, i, ep) > reach ||
+			if (sb[i - pl->runs[r].first] > reach ||
 			    planar_segment_distance(p, c, &v[i], &v[i + 1]) >
 				limit)
 				continue;

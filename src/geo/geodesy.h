@@ -119,7 +119,7 @@ double geodesy_chord_bound_m(const struct geodesy_ecef *a,
  * vertices and a ball (a vertex and a radius that holds every point of the
  * run's geodesics). Each segment's geodesic line (PROJ's
  * geod_inverseline) is kept the first time a question solves the segment
- * (about 530 bytes, at most 65,536 segments per polyline), published
+ * (about 580 bytes, at most 65,536 segments per polyline), published
  * atomically: questions may come from several threads at once. NULL if n
  * is 0, a vertex is invalid or memory runs out. Cost: n geodesic problems
  * once. Free with geodesy_polyline_free.
