@@ -453,48 +453,109 @@ describe_reference_indexed(const struct describe_index *ix,
 	return 0;
 }
 
+/*
+ * The text is built by appending, as snprintf would write it (cut at
+ * len - 1 bytes and terminated; *w counts every byte asked, so that
+ * *w >= len says it did not fit): the words are taken for every incident,
+ * and the format machinery was a tenth of their cost.
+ */
+static void
+append(char *buf, size_t len, size_t *w, const char *s, size_t n)
+{
+	size_t room, k;
+
+	if (len > 0 && *w < len - 1) {
+		room = len - 1 - *w;
+		k = n < room ? n : room;
+		memcpy(buf + *w, s, k);
+		buf[*w + k] = '\0';
+	} else if (len > 0 && *w == 0)
+		buf[0] = '\0';
+	*w += n;
+}
+
+/* The decimal digits of v (< 1e15, so exact in a double) appended. */
+static void
+append_uint(char *buf, size_t len, size_t *w, uint64_t v)
+{
+	char d[24];
+	size_t n = sizeof(d);
+
+	do {
+		d[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	append(buf, len, w, d + n, sizeof(d) - n);
+}
+
+/*
+ * Every value printed is a whole number of metres or kilometres, or a
+ * whole number of tenths of a kilometre, so its digits are those "%.0f"
+ * and "%.1f" would print (a tenth n / 10 is within 1e-16 of n / 10, far
+ * from a rounding boundary); -0 and numbers of 1e15 km or more (never a
+ * distance on the Earth) go through snprintf.
+ */
 int
 describe_format_distance(double m, char *buf, size_t len)
 {
 	double r;
-	int w;
+	uint64_t n;
+	size_t w = 0;
+	int k;
 
 	if (!isfinite(m) || m < 0 || buf == NULL)
 		return -1;
-	if (m < 95) {
-		w = snprintf(buf, len, "%.0f m", round(m / 10) * 10);
+	if (signbit(m)) { /* -0: "-0 m" */
+		k = snprintf(buf, len, "%.0f m", round(m / 10) * 10);
+		w = k < 0 ? len : (size_t)k;
+	} else if (m < 95) {
+		append_uint(buf, len, &w, (uint64_t)(round(m / 10) * 10));
+		append(buf, len, &w, " m", 2);
 	} else if (m < 950) {
-		w = snprintf(buf, len, "%.0f m", round(m / 100) * 100);
+		append_uint(buf, len, &w, (uint64_t)(round(m / 100) * 100));
+		append(buf, len, &w, " m", 2);
 	} else if (m < 9950) {
-		r = round(m / 100) / 10; /* km, one decimal */
-		if (r == floor(r))
-			w = snprintf(buf, len, "%.0f km", r);
-		else
-			w = snprintf(buf, len, "%.1f km", r);
+		n = (uint64_t)round(m / 100); /* km, one decimal: 10..99 */
+		append_uint(buf, len, &w, n / 10);
+		if (n % 10 != 0) {
+			append(buf, len, &w, ".", 1);
+			append_uint(buf, len, &w, n % 10);
+		}
+		append(buf, len, &w, " km", 3);
+	} else if ((r = round(m / 1000)) < 1e15) {
+		append_uint(buf, len, &w, (uint64_t)r);
+		append(buf, len, &w, " km", 3);
 	} else {
-		w = snprintf(buf, len, "%.0f km", round(m / 1000));
+		k = snprintf(buf, len, "%.0f km", r);
+		w = k < 0 ? len : (size_t)k;
 	}
-	return (w < 0 || (size_t)w >= len) ? -1 : 0;
+	return w >= len ? -1 : 0;
 }
 
 int
 describe_relative(const struct describe_ref *ref, char *buf, size_t len)
 {
 	char d[32];
-	int w;
+	size_t w = 0;
 
 	if (ref == NULL || ref->place == NULL || buf == NULL)
 		return -1;
-	if (ref->distance_m < DESCRIBE_IN_M)
-		w = snprintf(buf, len, "in %s", ref->place->name);
-	else {
+	if (ref->distance_m < DESCRIBE_IN_M) {
+		append(buf, len, &w, "in ", 3);
+		append(buf, len, &w, ref->place->name,
+		    strlen(ref->place->name));
+	} else {
 		if (describe_format_distance(ref->distance_m, d, sizeof(d)) ==
 		    -1)
 			return -1;
-		w = snprintf(buf, len, "%s %s of %s", d, ref->direction,
-		    ref->place->name);
+		append(buf, len, &w, d, strlen(d));
+		append(buf, len, &w, " ", 1);
+		append(buf, len, &w, ref->direction, strlen(ref->direction));
+		append(buf, len, &w, " of ", 4);
+		append(buf, len, &w, ref->place->name,
+		    strlen(ref->place->name));
 	}
-	return (w < 0 || (size_t)w >= len) ? -1 : 0;
+	return w >= len ? -1 : 0;
 }
 
 int

@@ -764,6 +764,102 @@ out:
 	free(fast);
 }
 
+/* describe_format_distance as it was written, with snprintf. */
+static int
+format_printf(double m, char *buf, size_t len)
+{
+	double r;
+	int w;
+
+	if (!isfinite(m) || m < 0 || buf == NULL)
+		return -1;
+	if (m < 95) {
+		w = snprintf(buf, len, "%.0f m", round(m / 10) * 10);
+	} else if (m < 950) {
+		w = snprintf(buf, len, "%.0f m", round(m / 100) * 100);
+	} else if (m < 9950) {
+		r = round(m / 100) / 10;
+		if (r == floor(r))
+			w = snprintf(buf, len, "%.0f km", r);
+		else
+			w = snprintf(buf, len, "%.1f km", r);
+	} else {
+		w = snprintf(buf, len, "%.0f km", round(m / 1000));
+	}
+	return (w < 0 || (size_t)w >= len) ? -1 : 0;
+}
+
+/*
+ * The distance and the relative description built without snprintf: the
+ * same bytes and return value as snprintf's, for every whole and tenth
+ * metre to 30 km, the rounding boundaries, random distances to 1e300, -0,
+ * and buffers too short by any number of bytes.
+ */
+static void
+test_format(void)
+{
+	static const double edge[] = { 0, -0.0, 4.999999, 5, 94.999999, 95,
+		949.999999, 950, 9949.999999, 9950, 9999.5, 1e15 * 1000 - 1,
+		1e15 * 1000, 2e7, 1e300, 0.04999 };
+	struct gazetteer_place pl;
+	struct describe_ref ref;
+	char a[48], b[48];
+	struct prng r;
+	size_t i, len, bad = 0, checks = 0, badr = 0;
+	double m;
+	int ra, rb;
+
+	for (i = 0; i < 300000 + sizeof(edge) / sizeof(edge[0]) + 20000;
+	     i++) {
+		if (i < 300000)
+			m = (double)i / 10;
+		else if (i < 300000 + sizeof(edge) / sizeof(edge[0]))
+			m = edge[i - 300000];
+		else
+			m = pow(10, (double)(i % 300)) * (double)(i % 977) / 977;
+		memset(a, 'x', sizeof(a));
+		memset(b, 'x', sizeof(b));
+		ra = format_printf(m, a, sizeof(a));
+		rb = describe_format_distance(m, b, sizeof(b));
+		checks++;
+		if (ra != rb || memcmp(a, b, sizeof(a)) != 0) {
+			if (bad++ < 5)
+				diag("%.17g: \"%s\" (%d), got \"%s\" (%d)", m,
+				    a, ra, b, rb);
+		}
+	}
+	ok(bad == 0, "describe_format_distance writes snprintf's bytes (%zu "
+	    "distances, %zu differ)", checks, bad);
+	memset(&pl, 0, sizeof(pl));
+	pl.name = "Ağdam";
+	memset(&ref, 0, sizeof(ref));
+	ref.place = &pl;
+	ref.direction = "north-north-east";
+	prng_seed(&r, 11);
+	for (i = 0; i < 4000; i++) {
+		ref.distance_m = i % 5 == 0 ? uniform(&r, 0, 150)
+					    : uniform(&r, 0, 40000);
+		len = 1 + prng_below(&r, 40);
+		memset(a, 'x', sizeof(a));
+		memset(b, 'x', sizeof(b));
+		if (ref.distance_m < DESCRIBE_IN_M)
+			ra = snprintf(a, len, "in %s", pl.name);
+		else {
+			char d[32];
+
+			format_printf(ref.distance_m, d, sizeof(d));
+			ra = snprintf(a, len, "%s %s of %s", d, ref.direction,
+			    pl.name);
+		}
+		ra = (ra < 0 || (size_t)ra >= len) ? -1 : 0;
+		rb = describe_relative(&ref, b, len);
+		if (ra != rb || memcmp(a, b, sizeof(a)) != 0)
+			badr++;
+	}
+	ok(badr == 0, "  describe_relative writes snprintf's bytes into "
+	    "buffers of 1 to 40 bytes (4,000 texts, %zu differ)", badr);
+}
+
 int
 main(void)
 {
@@ -779,6 +875,7 @@ main(void)
 	test_region(data, "donbas", 46.8, 50.1, 36.5, 40.3, 1500);
 	test_threads();
 	test_rows();
+	test_format();
 	test_genawk(data);
 	describe_index_free(NULL);
 	geodesy_polyline_free(NULL);
