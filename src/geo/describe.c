@@ -329,7 +329,9 @@ pick_band(const struct describe_index *ix, const struct geodesy_point *p,
  * band, N >= a being the prime vertical radius. With margins (1e-6 and
  * 1 m) far above the rounding of the chord: a settlement outside the
  * window has a chord bound above DESCRIBE_SEARCH_M and is never a
- * candidate of pick_band.
+ * candidate of pick_band. (The gazetteer holds longitudes in -180..180,
+ * and the window stays within them, so a longitude difference outside it
+ * is the angle between the meridians.)
  */
 static double
 window_deg(const struct geodesy_point *p, double dlat)
