@@ -7,13 +7,17 @@
  * segments, sides, places, bearings, texts as bits) so that two builds can
  * be shown to answer the same.
  *
- * Usage: words DATADIR [REGION [N [REPEAT]]]   (karabakh, 20000, 3)
+ * Usage: words DATADIR [REGION [N [REPEAT]]]   (karabakh, 20000, 3;
+ * REPEAT 1..100). Build: cc -O2 -D_GNU_SOURCE -Isrc bench/fusion/words.c
+ * build/release/libtruce.a $(pkg-config --libs proj jansson libsodium)
+ * -lpthread -lm
  * Prints one line of key=value: CPU µs per call of each part (the best of
  * REPEAT passes): describe (fusion_describe), lines (every line layer),
  * first_line (the first line layer, which fusion words), reference
  * (describe_reference_indexed), zones (every zone of every layer); and
  * digest=, of an extra pass's answers.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +96,23 @@ mix_ref(const struct describe_ref *r)
 	mix_str(r->compass ? r->compass : "-");
 }
 
+/* A whole number in lo..hi, or exits with a message. */
+static long long
+number(const char *s, long long lo, long long hi)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi) {
+		fprintf(stderr, "words: %s: not a number in %lld..%lld\n", s,
+		    lo, hi);
+		exit(2);
+	}
+	return v;
+}
+
 static double
 cpu_now(void)
 {
@@ -105,8 +126,9 @@ int
 main(int argc, char **argv)
 {
 	const char *region = argc > 2 ? argv[2] : "karabakh";
-	size_t n = argc > 3 ? strtoul(argv[3], NULL, 10) : 20000;
-	int repeat = argc > 4 ? atoi(argv[4]) : 3;
+	long long nn = argc > 3 ? number(argv[3], 1, 10000000) : 20000;
+	int repeat = argc > 4 ? (int)number(argv[4], 1, 100) : 3;
+	size_t n = (size_t)nn;
 	const struct polygon_layer *const *zones;
 	const struct lines_layer *const *lines;
 	struct fusion_geography geo;
