@@ -51,6 +51,24 @@ fusion_free(struct fusion *f)
 	free(f);
 }
 
+/*
+ * src into dst of len bytes, cut at len - 1 bytes and terminated (nothing
+ * written if len is 0): snprintf(dst, len, "%s", src) without the format
+ * machinery, which took a tenth of the words' time.
+ */
+static void
+copy_str(char *dst, size_t len, const char *src)
+{
+	size_t n;
+
+	if (len == 0)
+		return;
+	n = strnlen(src, len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static const char *
 str_of(const json_t *o, const char *key)
 {
@@ -78,7 +96,7 @@ fusion_observation(struct fusion *f, int64_t index, const json_t *entry,
 		return -1;
 	memset(&o, 0, sizeof(o));
 	o.index = index;
-	snprintf(o.id, sizeof(o.id), "%s", id);
+	copy_str(o.id, sizeof(o.id), id);
 	o.t_from = json_integer_value(json_object_get(at, "from"));
 	o.t_to = json_integer_value(json_object_get(at, "to"));
 	o.category = associate_category(str_of(entry, "category"));
@@ -108,7 +126,7 @@ fusion_observation(struct fusion *f, int64_t index, const json_t *entry,
 		memcpy(o.cov, p.cov, sizeof(o.cov));
 	}
 	if (note != NULL)
-		snprintf(note, notelen, "%s", p.note);
+		copy_str(note, notelen, p.note);
 	if (p.resolved && p.has_time) {
 		/* A sensor fix dates the emission itself. */
 		o.t_from = o.t_to = llround(p.t_ms);
@@ -172,32 +190,48 @@ words_zones(struct fusion_words *w, const struct describe_result *r)
 	size_t i;
 
 	for (i = 0; i < r->nzones && i < FUSION_MAX_ZONES; i++) {
-		snprintf(w->zone_layer[i], FUSION_ZONE_LEN, "%s",
-		    r->zones[i].layer);
-		snprintf(w->zone[i], FUSION_ZONE_LEN, "%s", r->zones[i].zone);
+		copy_str(w->zone_layer[i], FUSION_ZONE_LEN, r->zones[i].layer);
+		copy_str(w->zone[i], FUSION_ZONE_LEN, r->zones[i].zone);
 	}
 	w->nzones = i;
 	if (i > 0)
-		snprintf(w->primary_zone, sizeof(w->primary_zone), "%s",
+		copy_str(w->primary_zone, sizeof(w->primary_zone),
 		    w->zone[i - 1]);
 }
 
-int
-fusion_zones(struct fusion *f, double lat, double lon, struct fusion_words *w)
+/*
+ * Words (lat, lon) into *w and r: its zones, and when full the nearest
+ * line of the first line layer and the reference settlement (from the
+ * index: describe_point's words, bit for bit, at a fraction of the cost;
+ * docs/fusion.md); not full, only the zones' tests run. 0, or -1 if the
+ * position is invalid (w is then empty).
+ */
+static int
+word(struct fusion *f, double lat, double lon, int full,
+    struct describe_result *r, struct fusion_words *w)
 {
-	struct describe_result r;
 	struct geodesy_point p;
 	char err[160];
 
 	memset(w, 0, sizeof(*w));
 	p.lat = lat;
 	p.lon = lon;
-	/* No gazetteer and no line layer: only the zones' tests run. */
-	if (describe_point_with(NULL, NULL, DESCRIBE_NO_NEAREST, f->geo.zones,
-		f->geo.nzones, NULL, 0, &p, &r, err, sizeof(err)) == -1)
+	if (describe_point_with(full ? f->geo.gazetteer : NULL,
+		full ? f->settlements : NULL,
+		DESCRIBE_FIRST_LINE | DESCRIBE_NO_NEAREST, f->geo.zones,
+		f->geo.nzones, full ? f->geo.lines : NULL,
+		full ? f->geo.nlines : 0, &p, r, err, sizeof(err)) == -1)
 		return -1;
-	words_zones(w, &r);
+	words_zones(w, r);
 	return 0;
+}
+
+int
+fusion_zones(struct fusion *f, double lat, double lon, struct fusion_words *w)
+{
+	struct describe_result r;
+
+	return word(f, lat, lon, 0, &r, w);
 }
 
 int
@@ -205,34 +239,20 @@ fusion_describe(struct fusion *f, double lat, double lon,
     struct fusion_words *w)
 {
 	struct describe_result r;
-	struct geodesy_point p;
-	char err[160];
 
-	memset(w, 0, sizeof(*w));
-	p.lat = lat;
-	p.lon = lon;
-	/*
-	 * Only what the words use (the first line layer, no nearest place),
-	 * the reference settlement from the index: describe_point's words,
-	 * bit for bit, at a fraction of the cost (docs/fusion.md).
-	 */
-	if (describe_point_with(f->geo.gazetteer, f->settlements,
-		DESCRIBE_FIRST_LINE | DESCRIBE_NO_NEAREST, f->geo.zones,
-		f->geo.nzones, f->geo.lines, f->geo.nlines, &p, &r, err,
-		sizeof(err)) == -1)
+	if (word(f, lat, lon, 1, &r, w) == -1)
 		return -1;
-	words_zones(w, &r);
 	if (r.nlines > 0) {
 		w->has_line = 1;
-		snprintf(w->line, sizeof(w->line), "%s",
+		copy_str(w->line, sizeof(w->line),
 		    r.lines[0].nearest.feature_name
 			? r.lines[0].nearest.feature_name
 			: r.lines[0].layer);
 		w->line_m = r.lines[0].nearest.where.distance_m;
-		snprintf(w->line_side, sizeof(w->line_side), "%s",
+		copy_str(w->line_side, sizeof(w->line_side),
 		    r.lines[0].nearest.side_name ? r.lines[0].nearest.side_name
 						 : "");
 	}
-	snprintf(w->text, sizeof(w->text), "%s", r.text);
+	copy_str(w->text, sizeof(w->text), r.text);
 	return 0;
 }

@@ -117,11 +117,24 @@ struct settlement {
 	const struct gazetteer_place *place;
 };
 
+/*
+ * The same settlements again in rows of ROW_DEG of latitude, each row
+ * sorted by longitude (row r holds latitudes in [r ROW_DEG - 90,
+ * (r + 1) ROW_DEG - 90)): a question reads only the stretch of each row
+ * within the longitude window that can hold DESCRIBE_SEARCH_M.
+ */
+#define ROW_DEG 0.1
+#define NROWS 1801 /* (180 / ROW_DEG) + 1, for latitude 90 */
+/* Candidates read from the rows at most; beyond, the latitude band. */
+#define ROW_CANDIDATES 512
+
 struct describe_index {
 	const struct gazetteer *g;
 	size_t nplaces; /* gazetteer_count(g) when built */
 	struct settlement *s;
 	size_t n;
+	struct settlement *byrow; /* n of them, row by row */
+	size_t *row;		  /* NROWS + 1 offsets into byrow */
 };
 
 static int
@@ -131,6 +144,28 @@ settlement_cmp(const void *a, const void *b)
 
 	if (x->lat != y->lat)
 		return x->lat < y->lat ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* The row of latitude lat (-90..90). */
+static size_t
+row_of(double lat)
+{
+	double r = floor((lat + 90) / ROW_DEG);
+
+	return r < 0 ? 0 : r >= NROWS ? NROWS - 1 : (size_t)r;
+}
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct settlement *x = a, *y = b;
+	size_t rx = row_of(x->lat), ry = row_of(y->lat);
+
+	if (rx != ry)
+		return rx < ry ? -1 : 1;
+	if (x->place->lon != y->place->lon)
+		return x->place->lon < y->place->lon ? -1 : 1;
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
@@ -165,6 +200,18 @@ describe_index_new(const struct gazetteer *g)
 		ix->n++;
 	}
 	qsort(ix->s, ix->n, sizeof(*ix->s), settlement_cmp);
+	if ((ix->byrow = calloc(ix->n ? ix->n : 1, sizeof(*ix->byrow))) ==
+		NULL ||
+	    (ix->row = calloc(NROWS + 1, sizeof(*ix->row))) == NULL) {
+		describe_index_free(ix);
+		return NULL;
+	}
+	memcpy(ix->byrow, ix->s, ix->n * sizeof(*ix->s));
+	qsort(ix->byrow, ix->n, sizeof(*ix->byrow), row_cmp);
+	for (i = 0; i < ix->n; i++)
+		ix->row[row_of(ix->byrow[i].lat) + 1]++;
+	for (i = 0; i < NROWS; i++)
+		ix->row[i + 1] += ix->row[i];
 	return ix;
 }
 
@@ -174,6 +221,8 @@ describe_index_free(struct describe_index *ix)
 	if (ix == NULL)
 		return;
 	free(ix->s);
+	free(ix->byrow);
+	free(ix->row);
 	free(ix);
 }
 
@@ -228,26 +277,24 @@ measure(const struct settlement *s, const struct geodesy_point *p,
 	best->near.azimuth_deg = inv.azi1_deg;
 }
 
-int
-describe_reference_indexed(const struct describe_index *ix,
-    const struct geodesy_point *p, struct describe_ref *ref)
+/*
+ * The pick among the settlements of the latitude band [lat0, lat1] whose
+ * chord bound from p (at up) is within DESCRIBE_SEARCH_M, read from the
+ * band of ix->s: the one whose lowest possible score is lowest measured
+ * first, then every other that can still beat the best so far. Returns
+ * the number of such settlements (0: none).
+ */
+static size_t
+pick_band(const struct describe_index *ix, const struct geodesy_point *p,
+    const struct geodesy_ecef *up, double lat0, double lat1, struct pick *best)
 {
-	struct geodesy_ecef up;
-	struct pick best;
-	double dlat, lb, low = INFINITY;
+	double lb, low = INFINITY;
 	size_t k, lo, hi, first = 0, count = 0;
 
-	if (ix == NULL || p == NULL)
-		return -1;
-	if (gazetteer_count(ix->g) != ix->nplaces || !isfinite(p->lat) ||
-	    !isfinite(p->lon) || p->lat < -90 || p->lat > 90)
-		return describe_reference(ix->g, p, ref);
-	dlat = DESCRIBE_SEARCH_M / MIN_M_PER_DEG_LAT * (1 + 1e-9) + 1e-9;
-	lo = band_start(ix, p->lat - dlat);
-	hi = band_start(ix, nextafter(p->lat + dlat, INFINITY));
-	geodesy_ecef_of(p, &up);
+	lo = band_start(ix, lat0);
+	hi = band_start(ix, nextafter(lat1, INFINITY));
 	for (k = lo; k < hi; k++) {
-		lb = geodesy_chord_bound_m(&up, &ix->s[k].u);
+		lb = geodesy_chord_bound_m(up, &ix->s[k].u);
 		if (lb > DESCRIBE_SEARCH_M)
 			continue;
 		count++;
@@ -258,66 +305,259 @@ describe_reference_indexed(const struct describe_index *ix,
 	}
 	/* describe_reference keeps the MAX_CANDIDATES nearest. */
 	if (count == 0 || count > MAX_CANDIDATES)
-		return describe_reference(ix->g, p, ref);
-	memset(&best, 0, sizeof(best));
-	measure(&ix->s[first], p, &best);
+		return count;
+	measure(&ix->s[first], p, best);
 	for (k = lo; k < hi; k++) {
 		if (k == first)
 			continue;
-		lb = geodesy_chord_bound_m(&up, &ix->s[k].u);
+		lb = geodesy_chord_bound_m(up, &ix->s[k].u);
 		if (lb > DESCRIBE_SEARCH_M ||
-		    (best.s != NULL && lb / ix->s[k].w2 > best.score))
+		    (best->s != NULL && lb / ix->s[k].w2 > best->score))
 			continue;
-		measure(&ix->s[k], p, &best);
+		measure(&ix->s[k], p, best);
 	}
-	if (best.s == NULL) /* nothing within the radius after all */
+	return count;
+}
+
+/*
+ * Half the width in longitude (degrees) beyond which a settlement of the
+ * band is farther than DESCRIBE_SEARCH_M, or -1 if the window would reach
+ * a pole or ±180 (the band is read whole then). In space, the chord PQ is
+ * at least the distance of their projections on the equator's plane,
+ * which is at least 2 rho sin(dlon / 2), rho the smaller distance of P
+ * and Q from the axis; rho = N cos(lat) >= a cos(|lat| + dlat) over the
+ * band, N >= a being the prime vertical radius. With margins (1e-6 and
+ * 1 m) far above the rounding of the chord: a settlement outside the
+ * window has a chord bound above DESCRIBE_SEARCH_M and is never a
+ * candidate of pick_band. (The gazetteer holds longitudes in -180..180,
+ * and the window stays within them, so a longitude difference outside it
+ * is the angle between the meridians.)
+ */
+static double
+window_deg(const struct geodesy_point *p, double dlat)
+{
+	double m = fabs(p->lat) + dlat, x, w;
+
+	if (m >= 89 || !(p->lon >= -180 && p->lon <= 180))
+		return -1;
+	x = (DESCRIBE_SEARCH_M * (1 + 1e-6) + 1) /
+	    (2 * GEODESY_WGS84_A * cos(m * 3.14159265358979323846 / 180));
+	if (x >= 0.5)
+		return -1;
+	w = 2 * asin(x) * 180 / 3.14159265358979323846 * (1 + 1e-6) + 1e-9;
+	if (p->lon - w < -180 || p->lon + w > 180)
+		return -1;
+	return w;
+}
+
+/* First settlement of row r at longitude >= lon. */
+static size_t
+row_start(const struct describe_index *ix, size_t r, double lon)
+{
+	size_t lo = ix->row[r], hi = ix->row[r + 1], mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ix->byrow[mid].place->lon < lon)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * pick_band's pick and count, read from the rows within w degrees of p's
+ * longitude: the same candidates (those outside the window are not
+ * candidates there, see window_deg), visited in another order, which the
+ * pick does not depend on (the lowest score, then distance, then load
+ * order, and a settlement is skipped only if it scores strictly more than
+ * one measured). Returns the count, or (size_t)-1 if more than
+ * ROW_CANDIDATES (pick_band then).
+ */
+struct candidate {
+	const struct settlement *s;
+	double lb;
+};
+
+static size_t
+pick_rows(const struct describe_index *ix, const struct geodesy_point *p,
+    const struct geodesy_ecef *up, double lat0, double lat1, double w,
+    struct pick *best)
+{
+	struct candidate c[ROW_CANDIDATES];
+	const struct settlement *s;
+	size_t r, r1, k, n = 0, first = 0;
+	double lb, low = INFINITY;
+
+	r1 = row_of(lat1);
+	for (r = row_of(lat0); r <= r1; r++)
+		for (k = row_start(ix, r, p->lon - w); k < ix->row[r + 1] &&
+		     ix->byrow[k].place->lon <= p->lon + w;
+		     k++) {
+			s = &ix->byrow[k];
+			if (!(s->lat >= lat0 && s->lat <= lat1))
+				continue;
+			lb = geodesy_chord_bound_m(up, &s->u);
+			if (lb > DESCRIBE_SEARCH_M)
+				continue;
+			if (n == ROW_CANDIDATES)
+				return (size_t)-1;
+			c[n].s = s;
+			c[n].lb = lb;
+			if (lb / s->w2 < low) {
+				low = lb / s->w2;
+				first = n;
+			}
+			n++;
+		}
+	if (n == 0)
+		return 0;
+	measure(c[first].s, p, best);
+	for (k = 0; k < n; k++) {
+		if (k == first ||
+		    (best->s != NULL && c[k].lb / c[k].s->w2 > best->score))
+			continue;
+		measure(c[k].s, p, best);
+	}
+	return n;
+}
+
+int
+describe_reference_indexed(const struct describe_index *ix,
+    const struct geodesy_point *p, struct describe_ref *ref)
+{
+	struct geodesy_ecef up;
+	struct pick best;
+	double dlat, lat0, lat1, w;
+	size_t count = (size_t)-1;
+
+	if (ix == NULL || p == NULL)
+		return -1;
+	if (gazetteer_count(ix->g) != ix->nplaces || !isfinite(p->lat) ||
+	    !isfinite(p->lon) || p->lat < -90 || p->lat > 90)
+		return describe_reference(ix->g, p, ref);
+	dlat = DESCRIBE_SEARCH_M / MIN_M_PER_DEG_LAT * (1 + 1e-9) + 1e-9;
+	lat0 = p->lat - dlat;
+	lat1 = p->lat + dlat;
+	geodesy_ecef_of(p, &up);
+	memset(&best, 0, sizeof(best));
+	if ((w = window_deg(p, dlat)) > 0)
+		count = pick_rows(ix, p, &up, lat0, lat1, w, &best);
+	if (count == (size_t)-1) {
+		memset(&best, 0, sizeof(best));
+		count = pick_band(ix, p, &up, lat0, lat1, &best);
+	}
+	/* describe_reference keeps the MAX_CANDIDATES nearest. */
+	if (count == 0 || count > MAX_CANDIDATES || best.s == NULL)
 		return describe_reference(ix->g, p, ref);
 	fill_ref(ref, &best.near);
 	return 0;
 }
 
+/*
+ * The text is built by appending, as snprintf would write it (cut at
+ * len - 1 bytes and terminated; *w counts every byte asked, so that
+ * *w >= len says it did not fit): the words are taken for every incident,
+ * and the format machinery was a tenth of their cost.
+ */
+static void
+append(char *buf, size_t len, size_t *w, const char *s, size_t n)
+{
+	size_t room, k;
+
+	if (len > 0 && *w < len - 1) {
+		room = len - 1 - *w;
+		k = n < room ? n : room;
+		memcpy(buf + *w, s, k);
+		buf[*w + k] = '\0';
+	} else if (len > 0 && *w == 0)
+		buf[0] = '\0';
+	*w += n;
+}
+
+/* The decimal digits of v (< 1e15, so exact in a double) appended. */
+static void
+append_uint(char *buf, size_t len, size_t *w, uint64_t v)
+{
+	char d[24];
+	size_t n = sizeof(d);
+
+	do {
+		d[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	append(buf, len, w, d + n, sizeof(d) - n);
+}
+
+/*
+ * Every value printed is a whole number of metres or kilometres, or a
+ * whole number of tenths of a kilometre, so its digits are those "%.0f"
+ * and "%.1f" would print (a tenth n / 10 is within 1e-16 of n / 10, far
+ * from a rounding boundary); -0 and numbers of 1e15 km or more (never a
+ * distance on the Earth) go through snprintf.
+ */
 int
 describe_format_distance(double m, char *buf, size_t len)
 {
 	double r;
-	int w;
+	uint64_t n;
+	size_t w = 0;
+	int k;
 
 	if (!isfinite(m) || m < 0 || buf == NULL)
 		return -1;
-	if (m < 95) {
-		w = snprintf(buf, len, "%.0f m", round(m / 10) * 10);
+	if (signbit(m)) { /* -0: "-0 m" */
+		k = snprintf(buf, len, "%.0f m", round(m / 10) * 10);
+		w = k < 0 ? len : (size_t)k;
+	} else if (m < 95) {
+		append_uint(buf, len, &w, (uint64_t)(round(m / 10) * 10));
+		append(buf, len, &w, " m", 2);
 	} else if (m < 950) {
-		w = snprintf(buf, len, "%.0f m", round(m / 100) * 100);
+		append_uint(buf, len, &w, (uint64_t)(round(m / 100) * 100));
+		append(buf, len, &w, " m", 2);
 	} else if (m < 9950) {
-		r = round(m / 100) / 10; /* km, one decimal */
-		if (r == floor(r))
-			w = snprintf(buf, len, "%.0f km", r);
-		else
-			w = snprintf(buf, len, "%.1f km", r);
+		n = (uint64_t)round(m / 100); /* km, one decimal: 10..99 */
+		append_uint(buf, len, &w, n / 10);
+		if (n % 10 != 0) {
+			append(buf, len, &w, ".", 1);
+			append_uint(buf, len, &w, n % 10);
+		}
+		append(buf, len, &w, " km", 3);
+	} else if ((r = round(m / 1000)) < 1e15) {
+		append_uint(buf, len, &w, (uint64_t)r);
+		append(buf, len, &w, " km", 3);
 	} else {
-		w = snprintf(buf, len, "%.0f km", round(m / 1000));
+		k = snprintf(buf, len, "%.0f km", r);
+		w = k < 0 ? len : (size_t)k;
 	}
-	return (w < 0 || (size_t)w >= len) ? -1 : 0;
+	return w >= len ? -1 : 0;
 }
 
 int
 describe_relative(const struct describe_ref *ref, char *buf, size_t len)
 {
 	char d[32];
-	int w;
+	size_t w = 0;
 
 	if (ref == NULL || ref->place == NULL || buf == NULL)
 		return -1;
-	if (ref->distance_m < DESCRIBE_IN_M)
-		w = snprintf(buf, len, "in %s", ref->place->name);
-	else {
+	if (ref->distance_m < DESCRIBE_IN_M) {
+		append(buf, len, &w, "in ", 3);
+		append(buf, len, &w, ref->place->name,
+		    strlen(ref->place->name));
+	} else {
 		if (describe_format_distance(ref->distance_m, d, sizeof(d)) ==
 		    -1)
 			return -1;
-		w = snprintf(buf, len, "%s %s of %s", d, ref->direction,
-		    ref->place->name);
+		append(buf, len, &w, d, strlen(d));
+		append(buf, len, &w, " ", 1);
+		append(buf, len, &w, ref->direction, strlen(ref->direction));
+		append(buf, len, &w, " of ", 4);
+		append(buf, len, &w, ref->place->name,
+		    strlen(ref->place->name));
 	}
-	return (w < 0 || (size_t)w >= len) ? -1 : 0;
+	return w >= len ? -1 : 0;
 }
 
 int

@@ -4,6 +4,7 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,15 +141,15 @@ geodesy_direct(const struct geodesy_point *from, double azi_deg,
 
 /*
  * Planar distance from p to the segment ab in a local equirectangular frame
- * centred at p (metres; longitudes unwrapped relative to p). Only a
- * prefilter: its error grows with the distance from p.
+ * centred at p (metres; longitudes unwrapped relative to p), c being
+ * cos(p->lat * DEG). Only a prefilter: its error grows with the distance
+ * from p.
  */
 static double
-planar_segment_distance(const struct geodesy_point *p,
+planar_segment_distance(const struct geodesy_point *p, double c,
     const struct geodesy_point *a, const struct geodesy_point *b)
 {
 	const double k = 111195.0; /* metres per degree on the mean sphere */
-	double c = cos(p->lat * DEG);
 	double ax = angle_diff(p->lon, a->lon) * c * k;
 	double ay = (a->lat - p->lat) * k;
 	double bx = angle_diff(p->lon, b->lon) * c * k;
@@ -164,29 +165,147 @@ planar_segment_distance(const struct geodesy_point *p,
 }
 
 /*
- * The nearest point to p on the geodesic segment ab. Fills distance, at,
- * along (from a), the bearing of the segment at `at` (*azi_at) and the
- * segment's length (*seglen). The iteration: X(s) on the geodesic; from X,
- * p lies at distance d and angle t off the geodesic's bearing; the foot of
- * the perpendicular on a sphere tangent there is
- * R atan2(sin(d/R) cos t, cos(d/R)) further along.
+ * One question to a polyline: the point, and what answering it may reuse.
+ * The geodesics from points of the line to p already solved are kept
+ * (memo): geod_inverse is a function of its four arguments, so a pair met
+ * again (the vertex two segments share, the foot the side is taken at)
+ * gets the same distance and bearing, bit for bit, without being solved
+ * again. The scan (geodesy_polyline_distance) keeps none, so that it stays
+ * the plain reference the prepared polyline is tested against.
+ */
+#define MEMO 4
+struct ask {
+	const struct geodesy_point *p;
+	double c; /* cos(p->lat * DEG) */
+	int remember;
+	size_t nmemo, nextmemo;
+	struct {
+		double lat, lon, d, azi;
+	} memo[MEMO];
+};
+
+static void
+ask_init(struct ask *q, const struct geodesy_point *p, double c, int remember)
+{
+	q->p = p;
+	q->c = c;
+	q->remember = remember;
+	q->nmemo = q->nextmemo = 0;
+}
+
+/* The slot of (lat, lon) in q's memo (same bits), or -1. */
+static int
+memo_find(const struct ask *q, double lat, double lon)
+{
+	size_t k;
+
+	for (k = 0; k < q->nmemo; k++)
+		if (memcmp(&q->memo[k].lat, &lat, sizeof(lat)) == 0 &&
+		    memcmp(&q->memo[k].lon, &lon, sizeof(lon)) == 0)
+			return (int)k;
+	return -1;
+}
+
+/*
+ * geod_inverse from (lat, lon) to q's point: the distance into *d, the
+ * bearing at (lat, lon) as PROJ gives it (not reduced) into *azi.
  */
 static void
-segment_nearest(const struct geodesy_point *p, const struct geodesy_point *a,
-    const struct geodesy_point *b, double *dist, struct geodesy_point *at,
-    double *along, double *azi_at, double *seglen)
+to_point(struct ask *q, double lat, double lon, double *d, double *azi)
 {
-	const struct geod_geodesic *g = ellipsoid();
+	double azi2;
+	int k;
+
+	if (q->remember && (k = memo_find(q, lat, lon)) != -1) {
+		*d = q->memo[k].d;
+		*azi = q->memo[k].azi;
+		return;
+	}
+	geod_inverse(ellipsoid(), lat, lon, q->p->lat, q->p->lon, d, azi,
+	    &azi2);
+	if (q->remember) {
+		k = (int)q->nextmemo;
+		q->memo[k].lat = lat;
+		q->memo[k].lon = lon;
+		q->memo[k].d = *d;
+		q->memo[k].azi = *azi;
+		q->nextmemo = (q->nextmemo + 1) % MEMO;
+		if (q->nmemo < MEMO)
+			q->nmemo++;
+	}
+}
+
+/*
+ * A segment's geodesic line as a polyline keeps it: PROJ's line and its
+ * positions at both ends (geod_position at +0 and at the line's length),
+ * which the iteration asks for whenever the foot is clamped to an end.
+ */
+struct kept_line {
 	struct geod_geodesicline l;
-	double len, s, lat, lon, azi, d, azxp, azpx, t, step, next;
+	double end[2][3]; /* lat, lon, azi at s = +0 and s = l.s13 */
+};
+
+/*
+ * geod_position(l, s, ...), k's end positions read rather than solved when
+ * s is one of theirs (the same bits: -0 is not +0 to PROJ's arithmetic).
+ */
+static void
+position(const struct kept_line *k, const struct geod_geodesicline *l, double s,
+    double *lat, double *lon, double *azi)
+{
+	const double zero = 0;
+	const double *e = NULL;
+
+	if (k != NULL) {
+		if (memcmp(&s, &zero, sizeof(s)) == 0)
+			e = k->end[0];
+		else if (memcmp(&s, &l->s13, sizeof(s)) == 0)
+			e = k->end[1];
+	}
+	if (e == NULL) {
+		geod_position(l, s, lat, lon, azi);
+		return;
+	}
+	*lat = e[0];
+	*lon = e[1];
+	*azi = e[2];
+}
+
+/* The capabilities segment_nearest asks of a segment's geodesic. */
+#define SEGMENT_CAPS \
+	(GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_AZIMUTH | GEOD_DISTANCE_IN)
+
+/*
+ * The nearest point to q's point p on the geodesic segment ab, whose
+ * geodesic line (geod_inverseline from a to b, SEGMENT_CAPS) is `line`, or
+ * NULL to solve it here. Fills distance, at, along (from a), the bearing
+ * of the segment at `at` (*azi_at) and the segment's length (*seglen).
+ * The iteration: X(s) on the geodesic; from X, p lies at distance d and
+ * angle t off the geodesic's bearing; the foot of the perpendicular on a
+ * sphere tangent there is R atan2(sin(d/R) cos t, cos(d/R)) further along.
+ */
+static void
+segment_nearest(struct ask *q, const struct geodesy_point *a,
+    const struct geodesy_point *b, const struct kept_line *kept, double *dist,
+    struct geodesy_point *at, double *along, double *azi_at, double *seglen)
+{
+	const struct geodesy_point *p = q->p;
+	struct geod_geodesicline own;
+	const struct geod_geodesicline *l;
+	double len, s, lat, lon, azi, d, azxp, t, step, next;
 	int it;
 
-	geod_inverseline(&l, g, a->lat, a->lon, b->lat, b->lon,
-	    GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_AZIMUTH | GEOD_DISTANCE_IN);
-	len = l.s13;
+	if (kept != NULL)
+		l = &kept->l;
+	else {
+		geod_inverseline(&own, ellipsoid(), a->lat, a->lon, b->lat,
+		    b->lon, SEGMENT_CAPS);
+		l = &own;
+	}
+	len = l->s13;
 	/* Start from the planar foot of the perpendicular. */
 	{
-		double c = cos(p->lat * DEG);
+		double c = q->c;
 		double ax = angle_diff(p->lon, a->lon) * c;
 		double ay = a->lat - p->lat;
 		double bx = angle_diff(p->lon, b->lon) * c;
@@ -198,11 +317,11 @@ segment_nearest(const struct geodesy_point *p, const struct geodesy_point *a,
 	}
 	lat = a->lat;
 	lon = a->lon;
-	azi = l.azi1;
+	azi = l->azi1;
 	d = 0;
 	for (it = 0; it < FOOT_MAXIT; it++) {
-		geod_position(&l, s, &lat, &lon, &azi);
-		geod_inverse(g, lat, lon, p->lat, p->lon, &d, &azxp, &azpx);
+		position(kept, l, s, &lat, &lon, &azi);
+		to_point(q, lat, lon, &d, &azxp);
 		if (d == 0)
 			break;
 		t = (azxp - azi) * DEG;
@@ -216,15 +335,13 @@ segment_nearest(const struct geodesy_point *p, const struct geodesy_point *a,
 		if (fabs(next - s) < FOOT_TOL) {
 			if (next != s) {
 				s = next;
-				geod_position(&l, s, &lat, &lon, &azi);
-				geod_inverse(g, lat, lon, p->lat, p->lon, &d,
-				    &azxp, &azpx);
+				position(kept, l, s, &lat, &lon, &azi);
+				to_point(q, lat, lon, &d, &azxp);
 			}
 			break;
 		}
 		s = next;
 	}
-	(void)azpx;
 	*dist = d;
 	at->lat = lat;
 	at->lon = normalize_lon(lon);
@@ -268,30 +385,38 @@ side_of(double dir, double to_p)
 }
 
 /*
- * The side of p for the nearest point `at` of segment i (foot `along` of
- * the segment's `len`, bearing azi_at there, distance d): from the bearing
- * of the line at the foot, or the bisector at an inner vertex.
+ * The side of q's point p for the nearest point `at` of segment i (foot
+ * `along` of the segment's `len`, bearing azi_at there, distance d): from
+ * the bearing of the line at the foot, or the bisector at an inner vertex.
+ * dep and arr hold each segment's departure and arrival bearings as
+ * departure_azimuth and arrival_azimuth give them (NULL: solved here).
  */
 static int
-side_at(const struct geodesy_point *p, const struct geodesy_point *v,
-    size_t nseg, size_t i, double d, const struct geodesy_point *at,
-    double along, double azi_at, double len)
+side_at(struct ask *q, const struct geodesy_point *v, const double *dep,
+    const double *arr, size_t nseg, size_t i, double d,
+    const struct geodesy_point *at, double along, double azi_at, double len)
 {
 	struct geodesy_inverse inv;
 	double dir = azi_at, in, outb;
+	int k;
 
 	if (along <= 0 && i > 0) {
-		in = arrival_azimuth(&v[i - 1], &v[i]);
-		outb = departure_azimuth(&v[i], &v[i + 1]);
+		in = arr ? arr[i - 1] : arrival_azimuth(&v[i - 1], &v[i]);
+		outb = dep ? dep[i] : departure_azimuth(&v[i], &v[i + 1]);
 		dir = in + angle_diff(in, outb) / 2;
 	} else if (along >= len && i + 1 < nseg) {
-		in = arrival_azimuth(&v[i], &v[i + 1]);
-		outb = departure_azimuth(&v[i + 1], &v[i + 2]);
+		in = arr ? arr[i] : arrival_azimuth(&v[i], &v[i + 1]);
+		outb =
+		    dep ? dep[i + 1] : departure_azimuth(&v[i + 1], &v[i + 2]);
 		dir = in + angle_diff(in, outb) / 2;
 	}
 	if (d < 1e-6)
 		return 0;
-	if (geodesy_inverse(at, p, &inv) == 0)
+	/* geodesy_inverse(at, p), the foot's geodesic if already solved. */
+	if (q->remember && valid(at) &&
+	    (k = memo_find(q, at->lat, at->lon)) != -1)
+		return side_of(dir, geodesy_normalize_azimuth(q->memo[k].azi));
+	if (geodesy_inverse(at, q->p, &inv) == 0)
 		return side_of(dir, inv.azi1_deg);
 	return 0;
 }
@@ -303,7 +428,8 @@ geodesy_polyline_distance(const struct geodesy_point *p,
 	struct geodesy_nearest best;
 	struct geodesy_inverse inv;
 	struct geodesy_point at;
-	double plan_best, limit, d, along, azi_at, len;
+	struct ask q;
+	double plan_best, limit, d, along, azi_at, len, c;
 	double *plan = NULL;
 	size_t i, nseg;
 	double plan_stack[64];
@@ -325,6 +451,7 @@ geodesy_polyline_distance(const struct geodesy_point *p,
 		return 0;
 	}
 	nseg = n - 1;
+	c = cos(p->lat * DEG);
 	/*
 	 * Planar estimates, kept to avoid computing them twice; a small
 	 * polyline uses the stack, a large one the heap (and if that fails,
@@ -337,7 +464,8 @@ geodesy_polyline_distance(const struct geodesy_point *p,
 	plan_best = INFINITY;
 	if (plan != NULL)
 		for (i = 0; i < nseg; i++) {
-			plan[i] = planar_segment_distance(p, &v[i], &v[i + 1]);
+			plan[i] =
+			    planar_segment_distance(p, c, &v[i], &v[i + 1]);
 			if (plan[i] < plan_best)
 				plan_best = plan[i];
 		}
@@ -345,18 +473,19 @@ geodesy_polyline_distance(const struct geodesy_point *p,
 	    ? INFINITY
 	    : plan_best * PREFILTER_FACTOR + PREFILTER_SLACK;
 	best.distance_m = INFINITY;
+	ask_init(&q, p, c, 0);
 	for (i = 0; i < nseg; i++) {
 		if (plan != NULL && plan[i] > limit)
 			continue;
-		segment_nearest(p, &v[i], &v[i + 1], &d, &at, &along, &azi_at,
-		    &len);
+		segment_nearest(&q, &v[i], &v[i + 1], NULL, &d, &at, &along,
+		    &azi_at, &len);
 		if (!have || d < best.distance_m) {
 			best.distance_m = d;
 			best.at = at;
 			best.segment = i;
 			best.along_m = along;
-			best.side =
-			    side_at(p, v, nseg, i, d, &at, along, azi_at, len);
+			best.side = side_at(&q, v, NULL, NULL, nseg, i, d, &at,
+			    along, azi_at, len);
 			have = 1;
 		}
 	}
@@ -427,23 +556,49 @@ struct run {
 	double radius_m; /* every point of its segments is within it */
 };
 
+/*
+ * Segments whose geodesic line a polyline keeps once solved, at most
+ * (about 580 bytes each): beyond, segment_nearest solves it each time.
+ */
+#define MAX_KEPT_LINES 65536
+
 struct geodesy_polyline {
 	struct geodesy_point *v;
 	size_t n;
 	struct geodesy_ecef *e; /* of each vertex */
 	double *h;		/* of each segment: its spindle's half-width */
+	double *dep, *arr;	/* of each segment: departure and arrival
+				 * bearings, as PROJ gives them */
 	struct run *runs;
 	size_t nruns;
+	/*
+	 * Each segment's geod_inverseline, solved the first time a question
+	 * needs it and published with a compare-and-swap (questions may come
+	 * from several threads; the line is a function of the segment, so
+	 * whichever thread solves it, it is the same).
+	 */
+	_Atomic(struct kept_line *) *lines;
+	atomic_size_t *nkept; /* lines solved (or tried) */
 };
 
 void
 geodesy_polyline_free(struct geodesy_polyline *pl)
 {
+	size_t i;
+
 	if (pl == NULL)
 		return;
+	if (pl->lines != NULL)
+		for (i = 0; i + 1 < pl->n; i++)
+			free(atomic_load_explicit(&pl->lines[i],
+			    memory_order_relaxed));
+	free(pl->lines);
+	free(pl->nkept);
 	free(pl->v);
 	free(pl->e);
 	free(pl->h);
+	free(pl->dep);
+	free(pl->arr);
 	free(pl->runs);
 	free(pl);
 }
@@ -451,15 +606,17 @@ geodesy_polyline_free(struct geodesy_polyline *pl)
 /*
  * The half-width of segment i's spindle, rounded up: the arc length L
  * (geodesic, rounded up) and the chord c (rounded down) give
- * √(L² − c²) / 2.
+ * √(L² − c²) / 2. Keeps the segment's bearings at both ends.
  */
 static double
-spindle(const struct geodesy_polyline *pl, size_t i)
+spindle(struct geodesy_polyline *pl, size_t i)
 {
 	double s12, azi1, azi2, L, c;
 
 	geod_inverse(ellipsoid(), pl->v[i].lat, pl->v[i].lon, pl->v[i + 1].lat,
 	    pl->v[i + 1].lon, &s12, &azi1, &azi2);
+	pl->dep[i] = azi1;
+	pl->arr[i] = azi2;
 	L = above(s12);
 	c = below(chord(&pl->e[i], &pl->e[i + 1]));
 	return above(sqrt(L * L - c * c) / 2);
@@ -515,12 +672,19 @@ geodesy_polyline_new(const struct geodesy_point *v, size_t n)
 	if ((pl->v = malloc(n * sizeof(*pl->v))) == NULL ||
 	    (pl->e = malloc(n * sizeof(*pl->e))) == NULL ||
 	    (pl->h = malloc((nseg ? nseg : 1) * sizeof(*pl->h))) == NULL ||
+	    (pl->dep = malloc((nseg ? nseg : 1) * sizeof(*pl->dep))) == NULL ||
+	    (pl->arr = malloc((nseg ? nseg : 1) * sizeof(*pl->arr))) == NULL ||
+	    (pl->lines = calloc(nseg ? nseg : 1, sizeof(*pl->lines))) == NULL ||
+	    (pl->nkept = malloc(sizeof(*pl->nkept))) == NULL ||
 	    (pl->runs = calloc(pl->nruns ? pl->nruns : 1, sizeof(*pl->runs))) ==
 		NULL) {
 		geodesy_polyline_free(pl);
 		return NULL;
 	}
 	memcpy(pl->v, v, n * sizeof(*v));
+	for (i = 0; i < nseg; i++)
+		atomic_init(&pl->lines[i], NULL);
+	atomic_init(pl->nkept, 0);
 	for (i = 0; i < n; i++)
 		geodesy_ecef_of(&v[i], &pl->e[i]);
 	for (i = 0; i < nseg; i++)
@@ -536,7 +700,7 @@ geodesy_polyline_new(const struct geodesy_point *v, size_t n)
 }
 
 /*
- * A lower bound of planar_segment_distance(p, a, b) for the segments of
+ * A lower bound of planar_segment_distance(p, c, a, b) for the segments of
  * run r: the distance from p to the run's box in the same equirectangular
  * frame (the frame is affine in latitude and longitude, so each planar
  * segment lies in the box of its ends), less a margin for rounding. 0 when
@@ -544,10 +708,9 @@ geodesy_polyline_new(const struct geodesy_point *v, size_t n)
  * wraps.
  */
 static double
-run_planar_bound(const struct run *r, const struct geodesy_point *p)
+run_planar_bound(const struct run *r, const struct geodesy_point *p, double c)
 {
 	const double k = 111195.0; /* as planar_segment_distance */
-	double c = cos(p->lat * DEG);
 	double lo = r->lon0 - p->lon, hi = r->lon1 - p->lon, shift;
 	double x0, x1, y0, y1, dx, dy, lb;
 
@@ -595,6 +758,37 @@ segment_bound(const struct geodesy_polyline *pl, size_t i,
 	return below(sqrt(wx * wx + wy * wy + wz * wz) - pl->h[i]);
 }
 
+/*
+ * Segment i's geodesic line, solved now if no question has needed it yet;
+ * NULL (segment_nearest then solves its own) past MAX_KEPT_LINES or if
+ * memory runs out.
+ */
+static const struct kept_line *
+segment_line(const struct geodesy_polyline *pl, size_t i)
+{
+	struct kept_line *l, *none = NULL;
+
+	l = atomic_load_explicit(&pl->lines[i], memory_order_acquire);
+	if (l != NULL)
+		return l;
+	if (atomic_fetch_add_explicit(pl->nkept, 1, memory_order_relaxed) >=
+	    MAX_KEPT_LINES)
+		return NULL;
+	if ((l = malloc(sizeof(*l))) == NULL)
+		return NULL;
+	geod_inverseline(&l->l, ellipsoid(), pl->v[i].lat, pl->v[i].lon,
+	    pl->v[i + 1].lat, pl->v[i + 1].lon, SEGMENT_CAPS);
+	geod_position(&l->l, 0, &l->end[0][0], &l->end[0][1], &l->end[0][2]);
+	geod_position(&l->l, l->l.s13, &l->end[1][0], &l->end[1][1],
+	    &l->end[1][2]);
+	if (!atomic_compare_exchange_strong_explicit(&pl->lines[i], &none, l,
+		memory_order_acq_rel, memory_order_acquire)) {
+		free(l); /* another thread's, the same line */
+		l = none;
+	}
+	return l;
+}
+
 /* The nearest segment found so far, as segment_nearest gave it. */
 struct found {
 	int have;
@@ -604,19 +798,47 @@ struct found {
 };
 
 int
+geodesy_question_init(struct geodesy_question *q, const struct geodesy_point *p)
+{
+	if (q == NULL || !valid(p))
+		return -1;
+	q->p = *p;
+	geodesy_ecef_of(p, &q->e);
+	q->coslat = cos(p->lat * DEG);
+	return 0;
+}
+
+int
 geodesy_polyline_nearest(const struct geodesy_polyline *pl,
     const struct geodesy_point *p, double bound, struct geodesy_nearest *out)
 {
-	const struct geodesy_point *v;
+	struct geodesy_question q;
+
+	if (geodesy_question_init(&q, p) == -1)
+		return -1;
+	return geodesy_polyline_nearest_to(pl, &q, bound, out);
+}
+
+int
+geodesy_polyline_nearest_to(const struct geodesy_polyline *pl,
+    const struct geodesy_question *qn, double bound,
+    struct geodesy_nearest *out)
+{
+	const struct geodesy_point *v, *p;
+	const struct geodesy_ecef *ep;
 	struct geodesy_nearest one;
-	struct geodesy_ecef ep;
 	struct found f;
-	double plan_best, limit, lb, first_lb, reach, d, along, azi_at, len;
+	struct ask q;
+	double plan_best, limit, lb, first_lb, reach, d, along, azi_at, len, c;
+	double sb[GEODESY_CHUNK]; /* the run's segment bounds */
 	struct geodesy_point at;
 	size_t nseg, k, r, first, i, j, seg;
 
-	if (pl == NULL || !valid(p) || out == NULL || isnan(bound))
+	if (pl == NULL || qn == NULL || out == NULL || isnan(bound))
 		return -1;
+	p = &qn->p;
+	ep = &qn->e;
+	c = qn->coslat;
 	v = pl->v;
 	/*
 	 * One vertex, or a longitude so far out of range that the boxes'
@@ -638,18 +860,18 @@ geodesy_polyline_nearest(const struct geodesy_polyline *pl,
 	first = 0;
 	first_lb = INFINITY;
 	for (r = 0; r < pl->nruns; r++)
-		if ((lb = run_planar_bound(&pl->runs[r], p)) < first_lb) {
+		if ((lb = run_planar_bound(&pl->runs[r], p, c)) < first_lb) {
 			first_lb = lb;
 			first = r;
 		}
 	plan_best = INFINITY;
 	for (k = 0; k < pl->nruns; k++) {
 		r = k == 0 ? first : k <= first ? k - 1 : k;
-		if (k > 0 && run_planar_bound(&pl->runs[r], p) > plan_best)
+		if (k > 0 && run_planar_bound(&pl->runs[r], p, c) > plan_best)
 			continue;
 		for (i = pl->runs[r].first; i < pl->runs[r].last; i++)
 			plan_best = fmin(plan_best,
-			    planar_segment_distance(p, &v[i], &v[i + 1]));
+			    planar_segment_distance(p, c, &v[i], &v[i + 1]));
 	}
 	limit = plan_best > PREFILTER_FAR
 	    ? INFINITY
@@ -659,26 +881,27 @@ geodesy_polyline_nearest(const struct geodesy_polyline *pl,
 	 * lower bound is not above the best so far (or bound): the run
 	 * whose ball is nearest first.
 	 */
-	geodesy_ecef_of(p, &ep);
 	first = 0;
 	first_lb = INFINITY;
 	for (r = 0; r < pl->nruns; r++)
-		if ((lb = run_bound(&pl->runs[r], &ep)) < first_lb) {
+		if ((lb = run_bound(&pl->runs[r], ep)) < first_lb) {
 			first_lb = lb;
 			first = r;
 		}
 	memset(&f, 0, sizeof(f));
+	ask_init(&q, p, c, 1);
 	reach = bound;
 	for (k = 0; k < pl->nruns; k++) {
 		r = k == 0 ? first : k <= first ? k - 1 : k;
-		if (run_bound(&pl->runs[r], &ep) > reach ||
-		    run_planar_bound(&pl->runs[r], p) > limit)
+		if (run_bound(&pl->runs[r], ep) > reach ||
+		    run_planar_bound(&pl->runs[r], p, c) > limit)
 			continue;
 		/* The segment whose bound is lowest first, then the others. */
 		seg = pl->runs[r].first;
 		first_lb = INFINITY;
 		for (i = pl->runs[r].first; i < pl->runs[r].last; i++)
-			if ((lb = segment_bound(pl, i, &ep)) < first_lb) {
+			if ((sb[i - pl->runs[r].first] = lb =
+				    segment_bound(pl, i, ep)) < first_lb) {
 				first_lb = lb;
 				seg = i;
 			}
@@ -687,12 +910,13 @@ geodesy_polyline_nearest(const struct geodesy_polyline *pl,
 			    : pl->runs[r].first + j - 1 < seg
 			    ? pl->runs[r].first + j - 1
 			    : pl->runs[r].first + j;
-			if (segment_bound(pl, i, &ep) > reach ||
-			    planar_segment_distance(p, &v[i], &v[i + 1]) >
+			if (sb[i - pl->runs[r].first] > reach ||
+			    planar_segment_distance(p, c, &v[i], &v[i + 1]) >
 				limit)
 				continue;
-			segment_nearest(p, &v[i], &v[i + 1], &d, &at, &along,
-			    &azi_at, &len);
+			segment_nearest(&q, &v[i], &v[i + 1],
+			    segment_line(pl, i), &d, &at, &along, &azi_at,
+			    &len);
 
 			/* The first nearest in index order, as there. */
 			if (!f.have || d < f.d || (d == f.d && i < f.i)) {
@@ -714,8 +938,8 @@ geodesy_polyline_nearest(const struct geodesy_polyline *pl,
 	out->at = f.at;
 	out->segment = f.i;
 	out->along_m = f.along;
-	out->side =
-	    side_at(p, v, nseg, f.i, f.d, &f.at, f.along, f.azi_at, f.len);
+	out->side = side_at(&q, v, pl->dep, pl->arr, nseg, f.i, f.d, &f.at,
+	    f.along, f.azi_at, f.len);
 	return 0;
 }
 

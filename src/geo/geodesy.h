@@ -113,12 +113,16 @@ double geodesy_chord_bound_m(const struct geodesy_ecef *a,
 
 /*
  * A polyline prepared for repeated nearest-point questions: the vertices
- * (copied), their geocentric positions, each segment's length and the
- * half-width of the spindle that holds it (below), and per run of
- * GEODESY_CHUNK segments the latitude/longitude box of its vertices and a
- * ball (a vertex and a radius that holds every point of the run's
- * geodesics). NULL if n is 0, a vertex is invalid or memory runs out.
- * Cost: n geodesic problems once. Free with geodesy_polyline_free.
+ * (copied), their geocentric positions, each segment's length, bearings at
+ * both ends and the half-width of the spindle that holds it (below), and
+ * per run of GEODESY_CHUNK segments the latitude/longitude box of its
+ * vertices and a ball (a vertex and a radius that holds every point of the
+ * run's geodesics). Each segment's geodesic line (PROJ's
+ * geod_inverseline) is kept the first time a question solves the segment
+ * (about 580 bytes, at most 65,536 segments per polyline), published
+ * atomically: questions may come from several threads at once. NULL if n
+ * is 0, a vertex is invalid or memory runs out. Cost: n geodesic problems
+ * once. Free with geodesy_polyline_free.
  */
 #define GEODESY_CHUNK 16
 struct geodesy_polyline;
@@ -149,11 +153,40 @@ void geodesy_polyline_free(struct geodesy_polyline *pl);
  * is at least its distance in space to the chord, less h. Every segment
  * skipped is strictly farther than the answer, and ties go to the lower
  * index as there, so the answer is the same; the side is computed once,
- * for it. A point whose longitude is beyond ±720° (the boxes' arithmetic
- * would lose digits) is answered by the scan.
+ * for it. A segment solved runs the scan's iteration on the kept geodesic
+ * line (the same line: geod_inverseline is a function of its arguments),
+ * and a geodesic from a point of the line to p met twice in one question
+ * (the vertex two segments share, the foot the side is taken at) is
+ * solved once; the bearings at an inner vertex are the kept ones. A point
+ * whose longitude is beyond ±720° (the boxes' arithmetic would lose
+ * digits) is answered by the scan.
  */
 int geodesy_polyline_nearest(const struct geodesy_polyline *pl,
     const struct geodesy_point *p, double bound, struct geodesy_nearest *out);
+
+/*
+ * A point asked of many prepared polylines (every part of a line layer):
+ * the point, its geocentric position and the cosine of its latitude,
+ * computed once by geodesy_question_init. Held by callers, so not opaque.
+ */
+struct geodesy_question {
+	struct geodesy_point p;
+	struct geodesy_ecef e;
+	double coslat;
+};
+
+/* Prepares *q for p. -1 (q untouched) if p is invalid. */
+int geodesy_question_init(struct geodesy_question *q,
+    const struct geodesy_point *p);
+
+/*
+ * geodesy_polyline_nearest(pl, &q->p, bound, out), q prepared by
+ * geodesy_question_init: the same answer, the point's constants not
+ * computed again. -1 if an argument is NULL or bound is NaN.
+ */
+int geodesy_polyline_nearest_to(const struct geodesy_polyline *pl,
+    const struct geodesy_question *q, double bound,
+    struct geodesy_nearest *out);
 
 /*
  * The 16-point compass word of a bearing (any finite value, taken modulo

@@ -328,7 +328,7 @@ part_estimate(const struct part *pt, const struct geodesy_point *p)
  */
 static void
 consider_part(const struct lines_layer *l, size_t i, size_t j,
-    const struct geodesy_point *p, struct lines_nearest *best, int *have,
+    const struct geodesy_question *q, struct lines_nearest *best, int *have,
     int scan)
 {
 	const struct feature *f = &l->features[i];
@@ -336,9 +336,9 @@ consider_part(const struct lines_layer *l, size_t i, size_t j,
 	struct geodesy_nearest g;
 
 	if (scan) {
-		if (geodesy_polyline_distance(p, pt->pts, pt->n, &g) == -1)
+		if (geodesy_polyline_distance(&q->p, pt->pts, pt->n, &g) == -1)
 			return;
-	} else if (geodesy_polyline_nearest(pt->pl, p,
+	} else if (geodesy_polyline_nearest_to(pt->pl, q,
 		       *have ? best->where.distance_m : INFINITY, &g) != 0)
 		return;
 	if (!*have || g.distance_m < best->where.distance_m) {
@@ -353,24 +353,32 @@ consider_part(const struct lines_layer *l, size_t i, size_t j,
 	}
 }
 
+/* Parts whose first estimate nearest() keeps rather than computes twice. */
+#define KEPT_ESTIMATES 256
+
 static int
 nearest(const struct lines_layer *l, const struct geodesy_point *p,
     struct lines_nearest *out, int scan)
 {
 	struct lines_nearest best;
+	struct geodesy_question q;
 	const struct part *pt;
-	size_t i, j, fi = 0, pj = 0;
+	size_t i, j, fi = 0, pj = 0, np;
 	double band, est, first = INFINITY, limit;
+	double kept[KEPT_ESTIMATES];
 	int have = 0;
 
 	if (p == NULL || !isfinite(p->lat) || !isfinite(p->lon) ||
-	    p->lat < -90 || p->lat > 90)
+	    p->lat < -90 || p->lat > 90 || geodesy_question_init(&q, p) == -1)
 		return -1;
 	memset(&best, 0, sizeof(best));
 	/* The part whose box looks nearest first, for a good first bound. */
+	np = 0;
 	for (i = 0; i < l->nfeatures; i++)
-		for (j = 0; j < l->features[i].nparts; j++) {
+		for (j = 0; j < l->features[i].nparts; j++, np++) {
 			est = part_estimate(&l->features[i].parts[j], p);
+			if (np < KEPT_ESTIMATES)
+				kept[np] = est;
 			if (est < first) {
 				first = est;
 				fi = i;
@@ -379,9 +387,10 @@ nearest(const struct lines_layer *l, const struct geodesy_point *p,
 		}
 	if (first == INFINITY)
 		return -1;
-	consider_part(l, fi, pj, p, &best, &have, scan);
+	consider_part(l, fi, pj, &q, &best, &have, scan);
+	np = 0;
 	for (i = 0; i < l->nfeatures; i++)
-		for (j = 0; j < l->features[i].nparts; j++) {
+		for (j = 0; j < l->features[i].nparts; j++, np++) {
 			if (i == fi && j == pj)
 				continue;
 			pt = &l->features[i].parts[j];
@@ -398,10 +407,13 @@ nearest(const struct lines_layer *l, const struct geodesy_point *p,
 				    ? INFINITY
 				    : best.where.distance_m * PART_FACTOR +
 					PART_SLACK;
-				if (part_estimate(pt, p) > limit)
+				est = np < KEPT_ESTIMATES
+				    ? kept[np]
+				    : part_estimate(pt, p);
+				if (est > limit)
 					continue;
 			}
-			consider_part(l, i, j, p, &best, &have, scan);
+			consider_part(l, i, j, &q, &best, &have, scan);
 		}
 	if (!have)
 		return -1;

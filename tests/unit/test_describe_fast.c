@@ -8,9 +8,14 @@
  * describe_reference_indexed against describe_reference on the regions'
  * data, and describe_point_with as fusion calls it against describe_point,
  * on thousands of random positions; and the lower bound
- * (geodesy_chord_bound_m) never above the geodesic.
+ * (geodesy_chord_bound_m) never above the geodesic. Also: the positions
+ * bench/ledger/gen.awk writes (the benchmark's), two threads asking the
+ * same prepared lines at once (each segment's geodesic kept by the first
+ * to solve it), and the settlement rows near ±180 and the poles, where
+ * the longitude window gives way to the latitude band.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -556,6 +561,305 @@ out:
 	free(fast);
 }
 
+/* Two threads asking the same prepared polylines: the scan's answers. */
+struct ask_share {
+	struct geodesy_polyline *pl;
+	const struct geodesy_point *v;
+	size_t n;
+	uint64_t seed;
+	size_t bad, asked;
+};
+
+static void *
+ask_many(void *arg)
+{
+	struct ask_share *a = arg;
+	struct geodesy_nearest ref, got;
+	struct geodesy_point p;
+	struct prng r;
+	size_t q;
+
+	prng_seed(&r, a->seed);
+	for (q = 0; q < 400; q++) {
+		if (geodesy_direct(&a->v[prng_below(&r, a->n)],
+			uniform(&r, 0, 360), uniform(&r, 0, 40000), &p,
+			NULL) == -1 ||
+		    geodesy_polyline_distance(&p, a->v, a->n, &ref) == -1)
+			continue;
+		a->asked++;
+		if (geodesy_polyline_nearest(a->pl, &p, INFINITY, &got) != 0 ||
+		    !same_nearest(&ref, &got))
+			a->bad++;
+	}
+	return NULL;
+}
+
+static void
+test_threads(void)
+{
+	static struct geodesy_point v[MAXV];
+	struct ask_share a[2];
+	struct geodesy_polyline *pl;
+	pthread_t t;
+	struct prng r;
+	int two;
+
+	prng_seed(&r, 2020);
+	walk(&r, v, 300, 40.0, 46.8, 5000);
+	pl = geodesy_polyline_new(v, 300);
+	ok(pl != NULL, "a polyline of 300 vertices for two threads");
+	if (pl == NULL)
+		return;
+	a[0] = (struct ask_share){ pl, v, 300, 1, 0, 0 };
+	a[1] = (struct ask_share){ pl, v, 300, 1, 0, 0 }; /* the same points */
+	two = pthread_create(&t, NULL, ask_many, &a[1]) == 0;
+	ask_many(&a[0]);
+	if (two)
+		pthread_join(t, NULL);
+	ok(two && a[0].asked > 300 && a[0].bad == 0 && a[1].bad == 0,
+	    "  both threads get the scan's answers, bit for bit (%zu + %zu "
+	    "points, %zu + %zu differ)",
+	    a[0].asked, a[1].asked, a[0].bad, a[1].bad);
+	geodesy_polyline_free(pl);
+}
+
+/*
+ * describe_reference_indexed against describe_reference around places
+ * where the longitude window of the rows cannot be used (a pole, ±180)
+ * or barely can (high latitudes), and at a middle latitude.
+ */
+static void
+test_rows(void)
+{
+	static const struct {
+		const char *where;
+		double lat, lon;
+	} spot[] = {
+		{ "near the antimeridian", 64.9, 179.85 },
+		{ "west of it", -41.2, -179.9 },
+		{ "near the north pole", 88.95, 20 },
+		{ "at 80 N", 80.0, 15 },
+		{ "in the Caucasus", 40.0, 46.5 },
+	};
+	struct gazetteer *g = gazetteer_new();
+	struct describe_index *ix;
+	struct describe_ref a, b;
+	struct gazetteer_place t;
+	struct geodesy_point p;
+	struct prng r;
+	char err[256], name[32];
+	size_t i, k, bad = 0, found = 0;
+	int sa, sb;
+
+	prng_seed(&r, 1901);
+	memset(&t, 0, sizeof(t));
+	for (k = 0; k < sizeof(spot) / sizeof(spot[0]); k++)
+		for (i = 0; i < 150; i++) {
+			snprintf(name, sizeof(name), "P%zu-%zu", k, i);
+			t.name = name;
+			t.lat = fmin(90, spot[k].lat + uniform(&r, -0.6, 0.6));
+			t.lon = spot[k].lon + uniform(&r, -1.5, 1.5);
+			if (t.lon > 180)
+				t.lon -= 360;
+			else if (t.lon < -180)
+				t.lon += 360;
+			t.population = prng_below(&r, 4) == 0
+			    ? 0
+			    : (int64_t)prng_below(&r, 200000);
+			gazetteer_add(g, &t, NULL, err, sizeof(err));
+		}
+	ix = describe_index_new(g);
+	ok(ix != NULL, "an index of 750 settlements at five spots");
+	for (i = 0; ix != NULL && i < 3000; i++) {
+		k = i % (sizeof(spot) / sizeof(spot[0]));
+		p.lat = fmin(90, spot[k].lat + uniform(&r, -0.9, 0.9));
+		p.lon = spot[k].lon + uniform(&r, -2, 2);
+		if (p.lon > 180)
+			p.lon -= 360;
+		else if (p.lon < -180)
+			p.lon += 360;
+		sa = describe_reference(g, &p, &a);
+		sb = describe_reference_indexed(ix, &p, &b);
+		found += sa == 0 && a.distance_m <= DESCRIBE_SEARCH_M;
+		if (sa != sb || (sa == 0 && !same_ref(&a, &b))) {
+			if (bad++ < 5)
+				diag("%s (%.9f, %.9f): %s, rows %s",
+				    spot[k].where, p.lat, p.lon,
+				    sa == 0 ? a.place->name : "-",
+				    sb == 0 ? b.place->name : "-");
+		}
+	}
+	ok(bad == 0 && found > 1500,
+	    "  describe_reference_indexed is describe_reference's there "
+	    "(3,000 points, %zu within the radius, %zu differ)",
+	    found, bad);
+	describe_index_free(ix);
+	gazetteer_free(g);
+}
+
+/*
+ * The positions bench/ledger/gen.awk writes (k = 0, 1, ...: latitude
+ * 39 + (7919 k mod 1e6) / 1e6, longitude 46 + (104729 k mod 1e6) / 1e6):
+ * every line layer, the reference and fusion's words as the scans give
+ * them.
+ */
+static void
+test_genawk(const char *data)
+{
+	struct describe_result *slow = malloc(sizeof(*slow));
+	struct describe_result *fast = malloc(sizeof(*fast));
+	const struct polygon_layer *const *z;
+	const struct lines_layer *const *ln;
+	struct describe_index *ix = NULL;
+	struct lines_nearest a, b;
+	struct geodesy_point p;
+	struct layers *l;
+	size_t nz, nl, i, k, bad = 0, badw = 0, asked = 0;
+	char err[512];
+	int sa, sb;
+
+	l = layers_load_region(data, "karabakh", err, sizeof(err));
+	ix = l != NULL ? describe_index_new(layers_gazetteer(l)) : NULL;
+	ok(ix != NULL && slow != NULL && fast != NULL,
+	    "karabakh for gen.awk's positions");
+	if (ix == NULL || slow == NULL || fast == NULL)
+		goto out;
+	z = layers_zones(l, &nz);
+	ln = layers_lines(l, &nl);
+	for (i = 0; i < 1000; i++) {
+		p.lat = 39 + (double)((uint64_t)i * 7919 % 1000000) / 1e6;
+		p.lon = 46 + (double)((uint64_t)i * 104729 % 1000000) / 1e6;
+		for (k = 0; k < nl; k++) {
+			sa = lines_layer_nearest_scan(ln[k], &p, &a);
+			sb = lines_layer_nearest(ln[k], &p, &b);
+			asked++;
+			if (sa != sb || (sa == 0 && !same_line(&a, &b)))
+				bad++;
+		}
+		sa = describe_point(layers_gazetteer(l), z, nz, ln, nl, &p, slow,
+		    err, sizeof(err));
+		sb = describe_point_with(layers_gazetteer(l), ix,
+		    DESCRIBE_FIRST_LINE | DESCRIBE_NO_NEAREST, z, nz, ln, nl,
+		    &p, fast, err, sizeof(err));
+		if (sa != sb ||
+		    (sa == 0 &&
+			(strcmp(slow->text, fast->text) != 0 ||
+			    slow->nzones != fast->nzones ||
+			    slow->have_reference != fast->have_reference ||
+			    (slow->have_reference &&
+				!same_ref(&slow->reference, &fast->reference)) ||
+			    (slow->nlines > 0 &&
+				!same_line(&slow->lines[0].nearest,
+				    &fast->lines[0].nearest)))))
+			badw++;
+	}
+	ok(bad == 0 && badw == 0,
+	    "  1,000 of them: every line layer the scan's (%zu questions, "
+	    "%zu differ), the words describe_point's (%zu differ)",
+	    asked, bad, badw);
+out:
+	describe_index_free(ix);
+	layers_free(l);
+	free(slow);
+	free(fast);
+}
+
+/* describe_format_distance as it was written, with snprintf. */
+static int
+format_printf(double m, char *buf, size_t len)
+{
+	double r;
+	int w;
+
+	if (!isfinite(m) || m < 0 || buf == NULL)
+		return -1;
+	if (m < 95) {
+		w = snprintf(buf, len, "%.0f m", round(m / 10) * 10);
+	} else if (m < 950) {
+		w = snprintf(buf, len, "%.0f m", round(m / 100) * 100);
+	} else if (m < 9950) {
+		r = round(m / 100) / 10;
+		if (r == floor(r))
+			w = snprintf(buf, len, "%.0f km", r);
+		else
+			w = snprintf(buf, len, "%.1f km", r);
+	} else {
+		w = snprintf(buf, len, "%.0f km", round(m / 1000));
+	}
+	return (w < 0 || (size_t)w >= len) ? -1 : 0;
+}
+
+/*
+ * The distance and the relative description built without snprintf: the
+ * same bytes and return value as snprintf's, for every whole and tenth
+ * metre to 30 km, the rounding boundaries, random distances to 1e300, -0,
+ * and buffers too short by any number of bytes.
+ */
+static void
+test_format(void)
+{
+	static const double edge[] = { 0, -0.0, 4.999999, 5, 94.999999, 95,
+		949.999999, 950, 9949.999999, 9950, 9999.5, 1e15 * 1000 - 1,
+		1e15 * 1000, 2e7, 1e300, 0.04999 };
+	struct gazetteer_place pl;
+	struct describe_ref ref;
+	char a[48], b[48];
+	struct prng r;
+	size_t i, len, bad = 0, checks = 0, badr = 0;
+	double m;
+	int ra, rb;
+
+	for (i = 0; i < 300000 + sizeof(edge) / sizeof(edge[0]) + 20000;
+	     i++) {
+		if (i < 300000)
+			m = (double)i / 10;
+		else if (i < 300000 + sizeof(edge) / sizeof(edge[0]))
+			m = edge[i - 300000];
+		else
+			m = pow(10, (double)(i % 300)) * (double)(i % 977) / 977;
+		memset(a, 'x', sizeof(a));
+		memset(b, 'x', sizeof(b));
+		ra = format_printf(m, a, sizeof(a));
+		rb = describe_format_distance(m, b, sizeof(b));
+		checks++;
+		if (ra != rb || memcmp(a, b, sizeof(a)) != 0) {
+			if (bad++ < 5)
+				diag("%.17g: \"%s\" (%d), got \"%s\" (%d)", m,
+				    a, ra, b, rb);
+		}
+	}
+	ok(bad == 0, "describe_format_distance writes snprintf's bytes (%zu "
+	    "distances, %zu differ)", checks, bad);
+	memset(&pl, 0, sizeof(pl));
+	pl.name = "Ağdam";
+	memset(&ref, 0, sizeof(ref));
+	ref.place = &pl;
+	ref.direction = "north-north-east";
+	prng_seed(&r, 11);
+	for (i = 0; i < 4000; i++) {
+		ref.distance_m = i % 5 == 0 ? uniform(&r, 0, 150)
+					    : uniform(&r, 0, 40000);
+		len = 1 + prng_below(&r, 40);
+		memset(a, 'x', sizeof(a));
+		memset(b, 'x', sizeof(b));
+		if (ref.distance_m < DESCRIBE_IN_M)
+			ra = snprintf(a, len, "in %s", pl.name);
+		else {
+			char d[32];
+
+			format_printf(ref.distance_m, d, sizeof(d));
+			ra = snprintf(a, len, "%s %s of %s", d, ref.direction,
+			    pl.name);
+		}
+		ra = (ra < 0 || (size_t)ra >= len) ? -1 : 0;
+		rb = describe_relative(&ref, b, len);
+		if (ra != rb || memcmp(a, b, sizeof(a)) != 0)
+			badr++;
+	}
+	ok(badr == 0, "  describe_relative writes snprintf's bytes into "
+	    "buffers of 1 to 40 bytes (4,000 texts, %zu differ)", badr);
+}
+
 int
 main(void)
 {
@@ -569,6 +873,10 @@ main(void)
 	snprintf(data, sizeof(data), "%s/data", top ? top : ".");
 	test_region(data, "karabakh", 38.4, 41.9, 43.4, 50.4, 3000);
 	test_region(data, "donbas", 46.8, 50.1, 36.5, 40.3, 1500);
+	test_threads();
+	test_rows();
+	test_format();
+	test_genawk(data);
 	describe_index_free(NULL);
 	geodesy_polyline_free(NULL);
 	return done_testing();
