@@ -93,6 +93,7 @@ enum wf_stmt {
 	W_ASSESSMENTS,
 	W_RELEASES,
 	W_TASKS,
+	W_TASKS_OF,
 	W_NSTMTS
 };
 
@@ -280,7 +281,9 @@ static const char schema_late[] =
     /* The keys of the state digests (store_state_keys): by seed index. */
     "CREATE INDEX IF NOT EXISTS incident_seed ON incident(seed_idx, id);"
     "CREATE INDEX IF NOT EXISTS incident_link_complaint ON "
-    "  incident_link(complaint_idx);";
+    "  incident_link(complaint_idx);"
+    /* An incident's tasks (W_TASKS_OF). */
+    "CREATE INDEX IF NOT EXISTS task_incident ON task(incident, idx);";
 
 /* Columns of an incident row, in row_incident's order. */
 #define INC_COLS                                                        \
@@ -341,6 +344,10 @@ static const char *const wf_sql[W_NSTMTS] = {
 	[W_TASKS] = "SELECT " TASK_COLUMNS " FROM task WHERE (?1 IS NULL OR "
 		    "incident = ?1) AND (?2 < 0 OR idx = ?2) AND (?3 IS NULL "
 		    "OR (unit = ?3 AND done_idx IS NULL)) ORDER BY idx",
+	/* An incident's tasks (its record, its state digest row) by
+	   task_incident, not a scan of every task. */
+	[W_TASKS_OF] = "SELECT " TASK_COLUMNS " FROM task WHERE incident = ?1 "
+		       "ORDER BY idx",
 };
 
 /* An incident's row, upserted: its summary, and with B_UPSERT_INC_W its
@@ -3045,7 +3052,11 @@ sqlite_tasks(struct store *s, const struct store_task_filter *f,
 	sqlite3_stmt *st;
 	int r;
 
-	st = wf_stmt(s, W_TASKS, "tit", f->incident, f->task, f->open_for);
+	if (f->incident != NULL && f->task < 0 && f->open_for == NULL)
+		st = wf_stmt(s, W_TASKS_OF, "t", f->incident);
+	else
+		st = wf_stmt(s, W_TASKS, "tit", f->incident, f->task,
+		    f->open_for);
 	if (st == NULL)
 		return -1;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
