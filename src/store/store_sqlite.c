@@ -94,6 +94,7 @@ enum wf_stmt {
 	W_RELEASES,
 	W_TASKS,
 	W_TASKS_OF,
+	W_HISTORY,
 	W_NSTMTS
 };
 
@@ -348,6 +349,17 @@ static const char *const wf_sql[W_NSTMTS] = {
 	   task_incident, not a scan of every task. */
 	[W_TASKS_OF] = "SELECT " TASK_COLUMNS " FROM task WHERE incident = ?1 "
 		       "ORDER BY idx",
+	/* Fusion's steps (the observations it placed here, the analysts'
+	 * merges and splits) and verification's, in log order: kept
+	 * prepared, as every state digest row asks it. */
+	[W_HISTORY] = "SELECT idx, kind, from_state, to_state FROM ("
+		      "SELECT idx, 'observation' AS kind, NULL AS from_state, "
+		      "NULL AS to_state, 0 AS seq FROM fusion_obs WHERE "
+		      "incident = ?1 UNION ALL SELECT idx, 'decision', NULL, "
+		      "NULL, 0 FROM incident_decision WHERE incident = ?1 "
+		      "UNION ALL SELECT idx, kind, from_state, to_state, seq "
+		      "FROM incident_event WHERE incident = ?1) ORDER BY idx, "
+		      "seq",
 };
 
 /* An incident's row, upserted: its summary, and with B_UPSERT_INC_W its
@@ -3090,18 +3102,7 @@ sqlite_history(struct store *s, const char *id, store_event_fn fn, void *ctx)
 	sqlite3_stmt *st;
 	int r;
 
-	/* Fusion's steps (the observations it placed here, the analysts'
-	 * merges and splits) and verification's, in log order. */
-	st = query(s,
-	    "SELECT idx, kind, from_state, to_state FROM ("
-	    "SELECT idx, 'observation' AS kind, NULL AS from_state, NULL AS "
-	    "to_state, 0 AS seq FROM fusion_obs WHERE incident = ?1 "
-	    "UNION ALL SELECT idx, 'decision', NULL, NULL, 0 FROM "
-	    "incident_decision WHERE incident = ?1 "
-	    "UNION ALL SELECT idx, kind, from_state, to_state, seq FROM "
-	    "incident_event WHERE incident = ?1) ORDER BY idx, seq",
-	    "t", id);
-	if (st == NULL)
+	if ((st = wf_stmt(s, W_HISTORY, "t", id)) == NULL)
 		return -1;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		row.index = sqlite3_column_int64(st, 0);
@@ -3111,9 +3112,11 @@ sqlite_history(struct store *s, const char *id, store_event_fn fn, void *ctx)
 		if (fn(ctx, &row) != 0)
 			break;
 	}
-	sqlite3_finalize(st);
 	if (r != SQLITE_DONE && r != SQLITE_ROW)
-		return sq_fail(s, "history");
+		sq_fail(s, "history");
+	wf_done(s, st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return -1;
 	return 0;
 }
 
