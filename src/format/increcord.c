@@ -213,13 +213,24 @@ enum {
 	K_N
 };
 
-static const char *const canon_key[K_N] = { "category", "complaints",
-	"corroborated_by", "count", "cov", "decisions", "description", "group",
-	"id", "independent_sources", "kind", "lat", "line", "live", "located",
-	"lon", "members", "merged_into", "notes", "observations", "pinned",
-	"qualifier", "reported_from_ms", "reported_to_ms", "seed_index",
-	"source_types", "time_from_ms", "time_to_ms", "updated_index", "zone",
-	"zones" };
+/* Each member's key as the row writes it, with its quotes and colon. */
+#define KEY(name)                                 \
+	{                                         \
+		"\"" name "\":", sizeof(name) + 2 \
+	}
+static const struct {
+	const char *text;
+	size_t len;
+} canon_key[K_N] = { KEY("category"), KEY("complaints"), KEY("corroborated_by"),
+	KEY("count"), KEY("cov"), KEY("decisions"), KEY("description"),
+	KEY("group"), KEY("id"), KEY("independent_sources"), KEY("kind"),
+	KEY("lat"), KEY("line"), KEY("live"), KEY("located"), KEY("lon"),
+	KEY("members"), KEY("merged_into"), KEY("notes"), KEY("observations"),
+	KEY("pinned"), KEY("qualifier"), KEY("reported_from_ms"),
+	KEY("reported_to_ms"), KEY("seed_index"), KEY("source_types"),
+	KEY("time_from_ms"), KEY("time_to_ms"), KEY("updated_index"),
+	KEY("zone"), KEY("zones") };
+#undef KEY
 
 /* A chunk written as canonical rows: each member's value (a list's
  * items, without brackets) in its own buffer, joined in key order when
@@ -352,43 +363,67 @@ cc_decision(void *ctx, int64_t index, int applied, const char *message)
 	return c->failed;
 }
 
-/* Joins the finished row and hands it to fn. fn's return, or 1 on error
- * (c->failed set). */
+/* Copies n bytes at s to d (room made by cc_flush); the byte after. */
+static char *
+put_raw(char *d, const char *s, size_t n)
+{
+	memcpy(d, s, n);
+	return d + n;
+}
+
+/* Joins the finished row and hands it to fn: its length summed first,
+ * the buffer grown once, each piece copied once. fn's return, or 1 on
+ * error (c->failed set). */
 static int
 cc_flush(struct canon_chunk *c)
 {
 	struct canon_buf *o = &c->out;
+	size_t need = 2, cap;
+	char *d, *np;
 	int k, first = 1;
 
 	if (!c->open)
 		return 0;
 	c->open = 0;
-	o->len = 0;
-	PUTS(o, "{");
+	for (k = 0; k < K_N; k++) {
+		if (c->seg[k].failed) {
+			c->failed = 1;
+			return 1;
+		}
+		if (!c->located && (k == K_LAT || k == K_LON || k == K_COV))
+			continue;
+		need +=
+		    1 + canon_key[k].len + c->seg[k].len + (is_list(k) ? 2 : 0);
+	}
+	if (need + 1 > o->cap) {
+		for (cap = o->cap ? o->cap : 1024; cap < need + 1; cap *= 2)
+			;
+		if ((np = realloc(o->p, cap)) == NULL) {
+			c->failed = 1;
+			return 1;
+		}
+		o->p = np;
+		o->cap = cap;
+	}
+	d = o->p;
+	*d++ = '{';
 	for (k = 0; k < K_N; k++) {
 		if (!c->located && (k == K_LAT || k == K_LON || k == K_COV))
 			continue;
 		if (!first)
-			PUTS(o, ",");
+			*d++ = ',';
 		first = 0;
-		PUTS(o, "\"");
-		canon_put(o, canon_key[k], strlen(canon_key[k]));
-		PUTS(o, "\":");
+		d = put_raw(d, canon_key[k].text, canon_key[k].len);
 		if (is_list(k))
-			PUTS(o, "[");
-		canon_put(o, c->seg[k].p != NULL ? c->seg[k].p : "",
-		    c->seg[k].len);
+			*d++ = '[';
+		if (c->seg[k].len > 0)
+			d = put_raw(d, c->seg[k].p, c->seg[k].len);
 		if (is_list(k))
-			PUTS(o, "]");
+			*d++ = ']';
 	}
-	PUTS(o, "}");
-	for (k = 0; k < K_N; k++)
-		if (c->seg[k].failed)
-			o->failed = 1;
-	if (o->failed) {
-		c->failed = 1;
-		return 1;
-	}
+	*d++ = '}';
+	*d = '\0';
+	o->len = (size_t)(d - o->p);
 	return c->stopped = c->fn(c->ctx, c->key, c->id, o->p, o->len);
 }
 

@@ -127,17 +127,27 @@ state_row(void *ctx, const struct store_state_row *row)
 }
 
 json_t *
-verform_views(struct store *s, const char *id)
+verform_state(struct store *s, const char *id)
 {
 	struct store_state_filter f = { id, NULL, NULL };
-	json_t *o = NULL, *latest = json_array();
+	json_t *o = NULL;
 
-	if (latest == NULL || store_incident_states(s, &f, state_row, &o) == -1)
-		goto fail;
+	if (store_incident_states(s, &f, state_row, &o) == -1) {
+		json_decref(o);
+		return NULL;
+	}
 	if (o == NULL)
 		o = json_pack("{s:s,s:s,s:i}", "id", id, "state", "received",
 		    "tier", 0);
-	if (o == NULL ||
+	return o;
+}
+
+json_t *
+verform_views(struct store *s, const char *id)
+{
+	json_t *o = NULL, *latest = json_array();
+
+	if (latest == NULL || (o = verform_state(s, id)) == NULL ||
 	    store_assessments(s, id, 1, assessment_row, latest) == -1)
 		goto fail;
 	json_object_set_new(o, "assessments", latest);
@@ -149,28 +159,39 @@ fail:
 }
 
 json_t *
-verform_workflow(struct store *s, const char *id)
+verform_tasks(struct store *s, const char *id)
 {
 	struct store_task_filter tf;
-	json_t *o, *released = json_array(), *tasks = json_array();
+	json_t *released = json_array(), *tasks = json_array();
 
 	store_task_filter_init(&tf);
 	tf.incident = id;
 	if (released == NULL || tasks == NULL ||
-	    (o = verform_views(s, id)) == NULL)
-		goto fail;
-	if (store_releases(s, id, text_row, released) == -1 ||
+	    store_releases(s, id, text_row, released) == -1 ||
 	    store_tasks(s, &tf, task_row, tasks) == -1) {
-		json_decref(o);
-		goto fail;
+		json_decref(released);
+		json_decref(tasks);
+		return NULL;
 	}
-	json_object_set_new(o, "released_to", released);
-	json_object_set_new(o, "tasks", tasks);
+	return json_pack("{s:s,s:o,s:o}", "id", id, "released_to", released,
+	    "tasks", tasks);
+}
+
+json_t *
+verform_workflow(struct store *s, const char *id)
+{
+	json_t *o, *t;
+
+	if ((o = verform_views(s, id)) == NULL)
+		return NULL;
+	if ((t = verform_tasks(s, id)) == NULL) {
+		json_decref(o);
+		return NULL;
+	}
+	json_object_set(o, "released_to", json_object_get(t, "released_to"));
+	json_object_set(o, "tasks", json_object_get(t, "tasks"));
+	json_decref(t);
 	return o;
-fail:
-	json_decref(released);
-	json_decref(tasks);
-	return NULL;
 }
 
 json_t *

@@ -45,6 +45,20 @@ json_t *verform_workflow(struct store *s, const char *id);
  */
 json_t *verform_views(struct store *s, const char *id);
 
+/*
+ * The state of incident id alone: the object of verform_workflow without
+ * "assessments", "released_to" and "tasks" (one read of the store; the
+ * state digests' rows). NULL on error.
+ */
+json_t *verform_state(struct store *s, const char *id);
+
+/*
+ * The releases and tasks of incident id: a new {"id", "released_to",
+ * "tasks"} as verform_workflow has them (two reads; the state digests'
+ * rows). NULL on error.
+ */
+json_t *verform_tasks(struct store *s, const char *id);
+
 /* Every assessment of incident id, revisions included, in log order, as a
  * new array (each as in verform_workflow). NULL on error. */
 json_t *verform_assessments(struct store *s, const char *id);

@@ -218,15 +218,14 @@ state_rec(struct store *s, const char *id)
 	const char *kind;
 	size_t i;
 
-	if ((wf = verform_workflow(s, id)) == NULL)
+	/* The state alone: verform_workflow's object without what the
+	   assessments and tasks kinds hold, read without them. */
+	if ((wf = verform_state(s, id)) == NULL)
 		return NULL;
 	if ((hist = verform_history(s, id)) == NULL) {
 		json_decref(wf);
 		return NULL;
 	}
-	json_object_del(wf, "assessments");
-	json_object_del(wf, "released_to");
-	json_object_del(wf, "tasks");
 	trail = json_array();
 	json_array_foreach(hist, i, ev)
 	{
@@ -249,18 +248,11 @@ assessments_rec(struct store *s, const char *id)
 			 : json_pack("{s:s,s:o}", "id", id, "assessments", a);
 }
 
+/* The releases and tasks: {"id", "tasks", "released_to"}. */
 static json_t *
 tasks_rec(struct store *s, const char *id)
 {
-	json_t *wf = verform_workflow(s, id), *o;
-
-	if (wf == NULL)
-		return NULL;
-	o = json_pack("{s:s,s:O,s:O}", "id", id, "tasks",
-	    json_object_get(wf, "tasks"), "released_to",
-	    json_object_get(wf, "released_to"));
-	json_decref(wf);
-	return o;
+	return verform_tasks(s, id);
 }
 
 struct custody_find {

@@ -93,6 +93,8 @@ enum wf_stmt {
 	W_ASSESSMENTS,
 	W_RELEASES,
 	W_TASKS,
+	W_TASKS_OF,
+	W_HISTORY,
 	W_NSTMTS
 };
 
@@ -280,7 +282,9 @@ static const char schema_late[] =
     /* The keys of the state digests (store_state_keys): by seed index. */
     "CREATE INDEX IF NOT EXISTS incident_seed ON incident(seed_idx, id);"
     "CREATE INDEX IF NOT EXISTS incident_link_complaint ON "
-    "  incident_link(complaint_idx);";
+    "  incident_link(complaint_idx);"
+    /* An incident's tasks (W_TASKS_OF). */
+    "CREATE INDEX IF NOT EXISTS task_incident ON task(incident, idx);";
 
 /* Columns of an incident row, in row_incident's order. */
 #define INC_COLS                                                        \
@@ -341,6 +345,21 @@ static const char *const wf_sql[W_NSTMTS] = {
 	[W_TASKS] = "SELECT " TASK_COLUMNS " FROM task WHERE (?1 IS NULL OR "
 		    "incident = ?1) AND (?2 < 0 OR idx = ?2) AND (?3 IS NULL "
 		    "OR (unit = ?3 AND done_idx IS NULL)) ORDER BY idx",
+	/* An incident's tasks (its record, its state digest row) by
+	   task_incident, not a scan of every task. */
+	[W_TASKS_OF] = "SELECT " TASK_COLUMNS " FROM task WHERE incident = ?1 "
+		       "ORDER BY idx",
+	/* Fusion's steps (the observations it placed here, the analysts'
+	 * merges and splits) and verification's, in log order: kept
+	 * prepared, as every state digest row asks it. */
+	[W_HISTORY] = "SELECT idx, kind, from_state, to_state FROM ("
+		      "SELECT idx, 'observation' AS kind, NULL AS from_state, "
+		      "NULL AS to_state, 0 AS seq FROM fusion_obs WHERE "
+		      "incident = ?1 UNION ALL SELECT idx, 'decision', NULL, "
+		      "NULL, 0 FROM incident_decision WHERE incident = ?1 "
+		      "UNION ALL SELECT idx, kind, from_state, to_state, seq "
+		      "FROM incident_event WHERE incident = ?1) ORDER BY idx, "
+		      "seq",
 };
 
 /* An incident's row, upserted: its summary, and with B_UPSERT_INC_W its
@@ -3078,7 +3097,11 @@ sqlite_tasks(struct store *s, const struct store_task_filter *f,
 	sqlite3_stmt *st;
 	int r;
 
-	st = wf_stmt(s, W_TASKS, "tit", f->incident, f->task, f->open_for);
+	if (f->incident != NULL && f->task < 0 && f->open_for == NULL)
+		st = wf_stmt(s, W_TASKS_OF, "t", f->incident);
+	else
+		st = wf_stmt(s, W_TASKS, "tit", f->incident, f->task,
+		    f->open_for);
 	if (st == NULL)
 		return -1;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -3112,18 +3135,7 @@ sqlite_history(struct store *s, const char *id, store_event_fn fn, void *ctx)
 	sqlite3_stmt *st;
 	int r;
 
-	/* Fusion's steps (the observations it placed here, the analysts'
-	 * merges and splits) and verification's, in log order. */
-	st = query(s,
-	    "SELECT idx, kind, from_state, to_state FROM ("
-	    "SELECT idx, 'observation' AS kind, NULL AS from_state, NULL AS "
-	    "to_state, 0 AS seq FROM fusion_obs WHERE incident = ?1 "
-	    "UNION ALL SELECT idx, 'decision', NULL, NULL, 0 FROM "
-	    "incident_decision WHERE incident = ?1 "
-	    "UNION ALL SELECT idx, kind, from_state, to_state, seq FROM "
-	    "incident_event WHERE incident = ?1) ORDER BY idx, seq",
-	    "t", id);
-	if (st == NULL)
+	if ((st = wf_stmt(s, W_HISTORY, "t", id)) == NULL)
 		return -1;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		row.index = sqlite3_column_int64(st, 0);
@@ -3133,9 +3145,11 @@ sqlite_history(struct store *s, const char *id, store_event_fn fn, void *ctx)
 		if (fn(ctx, &row) != 0)
 			break;
 	}
-	sqlite3_finalize(st);
 	if (r != SQLITE_DONE && r != SQLITE_ROW)
-		return sq_fail(s, "history");
+		sq_fail(s, "history");
+	wf_done(s, st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return -1;
 	return 0;
 }
 
@@ -3352,50 +3366,52 @@ sqlite_state_keys(struct store *s, enum store_key_kind kind, int64_t from,
 
 /*
  * A chunk of incidents with their parts (store_state_incidents): the
- * incident rows of the range, and one statement per kind of part over the
- * same range, each ordered by (seed index, id) first and stepped beside
- * the incidents (a merge: every part row's incident is in the range).
- * Column 0 of a part's statement is its incident's id; the rest are
- * sqlite_incident_parts' columns.
+ * incident rows of the range, and one statement per part table over the
+ * same range, each in (seed index, id) order first and stepped beside the
+ * incidents (a merge: every part row's incident is in the range). Column
+ * 0 of a part's statement is its incident's id.
+ *
+ * Each statement walks incident_seed over the range and, for each
+ * incident, its part table's index on the incident (fusion_obs_incident,
+ * incident_link's and incident_zone's primary keys) in the order wanted:
+ * i.rid completes the ORDER BY so that SQLite knows the outer loop yields
+ * one row per (seed_idx, id) (incident_seed is not UNIQUE) and takes the
+ * inner index's order as the rest of it, with no temporary B-tree
+ * (EXPLAIN QUERY PLAN). The members and the corroborated incidents are
+ * not queries of their own: CP_OBS reads each placed observation once,
+ * with its member and the incidents its log index is linked to as a
+ * complaint (a LEFT JOIN: one row per link, none lost without one), and
+ * sqlite_state_incidents keeps them sorted and once each (struct
+ * chunk_set), as sqlite_incident_parts' SELECT DISTINCT ... ORDER BY
+ * would give them (BINARY collation: bytes, then length).
  */
-enum {
-	CP_OBS,
-	CP_LINKS,
-	CP_MEMBERS,
-	CP_CORROBORATES,
-	CP_ZONES,
-	CP_DECISIONS,
-	CP_NKINDS
-};
+enum { CP_OBS, CP_LINKS, CP_ZONES, CP_DECISIONS, CP_NKINDS };
 
 #define CHUNK_WHERE "WHERE i.seed_idx >= ?1 AND i.seed_idx < ?2 "
-#define CHUNK_ORDER "ORDER BY i.seed_idx, i.id, "
+#define CHUNK_ORDER "ORDER BY i.seed_idx, i.id, i.rid, "
 
 static const char *const chunk_sql[CP_NKINDS] = {
+	/* 0 incident, 1 observation id, 2 complaint, 3 note, 4
+	   organisation, 5 member, 6 linked incident (NULL: none), 7 log
+	   index, 8 NULL when there is no observation row. */
 	[CP_OBS] =
 	    "SELECT i.id, lower(hex(o.id)), f.complaint, f.note, "
-	    "o.organisation FROM incident i JOIN fusion_obs f ON "
-	    "f.incident = i.id JOIN observation o ON o.idx = f.idx " CHUNK_WHERE
-		CHUNK_ORDER "f.idx",
+	    "o.organisation, o.member, l.incident, f.idx, o.idx FROM "
+	    "incident i JOIN fusion_obs f ON f.incident = i.id LEFT JOIN "
+	    "observation o ON o.idx = f.idx LEFT JOIN incident_link l "
+	    "ON l.complaint_idx = f.idx " CHUNK_WHERE CHUNK_ORDER "f.idx",
 	[CP_LINKS] =
 	    "SELECT i.id, lower(hex(o.id)), 1, NULL, o.organisation "
 	    "FROM incident i JOIN incident_link l ON l.incident = "
 	    "i.id JOIN observation o ON o.idx = l.complaint_idx " CHUNK_WHERE
 		CHUNK_ORDER "l.complaint_idx",
-	[CP_MEMBERS] =
-	    "SELECT DISTINCT i.id, o.member, i.seed_idx FROM "
-	    "incident i JOIN fusion_obs f ON f.incident = i.id "
-	    "JOIN observation o ON o.idx = f.idx " CHUNK_WHERE
-	    "AND f.complaint = 0 AND o.member IS NOT NULL " CHUNK_ORDER
-	    "o.member",
-	[CP_CORROBORATES] = "SELECT DISTINCT i.id, l.incident, i.seed_idx "
-			    "FROM incident i JOIN fusion_obs f ON f.incident "
-			    "= i.id JOIN incident_link l ON l.complaint_idx = "
-			    "f.idx " CHUNK_WHERE CHUNK_ORDER "l.incident",
 	[CP_ZONES] =
 	    "SELECT i.id, z.layer, z.zone FROM incident i JOIN "
 	    "incident_zone z ON z.incident = i.id " CHUNK_WHERE CHUNK_ORDER
 	    "z.ord",
+	/* No index on incident_decision(incident): the analysts' decisions
+	   are few, and one scan of them a chunk costs less than a search
+	   an incident. */
 	[CP_DECISIONS] = "SELECT i.id, d.idx, d.applied, d.message FROM "
 			 "incident i JOIN incident_decision d ON d.incident = "
 			 "i.id " CHUNK_WHERE CHUNK_ORDER "d.idx",
@@ -3407,15 +3423,106 @@ chunk_wanted(const struct store_incident_visit *v, int k)
 {
 	switch (k) {
 	case CP_OBS:
+		return v->part != NULL || v->member != NULL ||
+		    v->corroborates != NULL;
 	case CP_LINKS: return v->part != NULL;
-	case CP_MEMBERS: return v->member != NULL;
-	case CP_CORROBORATES: return v->corroborates != NULL;
 	case CP_ZONES: return v->zone != NULL;
 	default: return v->decision != NULL;
 	}
 }
 
-/* Calls v's callback of part kind k with the row at st; its return. */
+/*
+ * An incident's members or corroborated incidents as CP_OBS's rows name
+ * them: distinct strings in BINARY order (memcmp, then the shorter
+ * first), each kept NUL-terminated in buf at v[i].off. Emptied for each
+ * incident, its memory reused over the chunk.
+ */
+struct chunk_set {
+	struct {
+		size_t off, len;
+	} * v;
+	size_t n, cap;
+	char *buf;
+	size_t used, size;
+};
+
+/* Adds the len bytes at p unless already held: 0, or -1 out of memory. */
+static int
+chunk_set_add(struct chunk_set *c, const char *p, size_t len)
+{
+	size_t lo = 0, hi = c->n, mid, need, cap;
+	const char *q;
+	void *nv;
+	int d;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		q = c->buf + c->v[mid].off;
+		d = memcmp(q, p, c->v[mid].len < len ? c->v[mid].len : len);
+		if (d == 0 && c->v[mid].len != len)
+			d = c->v[mid].len < len ? -1 : 1;
+		if (d == 0)
+			return 0;
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (c->n == c->cap) {
+		cap = c->cap ? 2 * c->cap : 16;
+		if ((nv = realloc(c->v, cap * sizeof(*c->v))) == NULL)
+			return -1;
+		c->v = nv;
+		c->cap = cap;
+	}
+	need = c->used + len + 1;
+	if (need > c->size) {
+		for (cap = c->size ? c->size : 256; cap < need; cap *= 2)
+			;
+		if ((nv = realloc(c->buf, cap)) == NULL)
+			return -1;
+		c->buf = nv;
+		c->size = cap;
+	}
+	memcpy(c->buf + c->used, p, len);
+	c->buf[c->used + len] = '\0';
+	memmove(&c->v[lo + 1], &c->v[lo], (c->n - lo) * sizeof(*c->v));
+	c->v[lo].off = c->used;
+	c->v[lo].len = len;
+	c->n++;
+	c->used = need;
+	return 0;
+}
+
+/* Adds column col of st unless NULL: 0, or -1 out of memory. */
+static int
+chunk_set_column(struct chunk_set *c, sqlite3_stmt *st, int col)
+{
+	const char *p;
+
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return 0;
+	if ((p = (const char *)sqlite3_column_text(st, col)) == NULL)
+		return -1;
+	return chunk_set_add(c, p, (size_t)sqlite3_column_bytes(st, col));
+}
+
+/* Calls fn (if any) with each string of c in order until one returns
+ * non-zero, then empties c. */
+static void
+chunk_set_emit(struct chunk_set *c, int (*fn)(void *, const char *), void *ctx)
+{
+	size_t i;
+
+	for (i = 0; fn != NULL && i < c->n; i++)
+		if (fn(ctx, c->buf + c->v[i].off) != 0)
+			break;
+	c->n = 0;
+	c->used = 0;
+}
+
+/* Calls v's callback of part kind k (not CP_OBS) with the row at st;
+ * its return. */
 static int
 chunk_part(const struct store_incident_visit *v, int k, sqlite3_stmt *st,
     void *ctx)
@@ -3423,12 +3530,7 @@ chunk_part(const struct store_incident_visit *v, int k, sqlite3_stmt *st,
 	const char *a = (const char *)sqlite3_column_text(st, 1);
 
 	switch (k) {
-	case CP_OBS:
-	case CP_LINKS:
-		return v->part(ctx, a, sqlite3_column_int(st, 2), k == CP_LINKS,
-		    text_or_none(st, 3), text_or_none(st, 4));
-	case CP_MEMBERS: return v->member(ctx, a);
-	case CP_CORROBORATES: return v->corroborates(ctx, a);
+	case CP_LINKS: return v->part(ctx, a, 1, 1, NULL, text_or_none(st, 4));
 	case CP_ZONES:
 		return v->zone(ctx, a,
 		    (const char *)sqlite3_column_text(st, 2));
@@ -3439,11 +3541,53 @@ chunk_part(const struct store_incident_visit *v, int k, sqlite3_stmt *st,
 	}
 }
 
+/*
+ * Steps CP_OBS's rows of incident id: each placed observation (with an
+ * observation row) to v->part in log order until it returns non-zero,
+ * its member (not a complaint's) into members and its links into
+ * corroborated. The next row's step result in *more; 0, or -1 out of
+ * memory.
+ */
+static int
+chunk_obs(const struct store_incident_visit *v, sqlite3_stmt *st,
+    const char *id, int *more, struct chunk_set *members,
+    struct chunk_set *corroborated, void *ctx)
+{
+	int64_t idx, last = 0;
+	int stop = v->part == NULL, first = 1, complaint;
+
+	for (; *more == SQLITE_ROW &&
+	     strcmp((const char *)sqlite3_column_text(st, 0), id) == 0;
+	     *more = sqlite3_step(st)) {
+		idx = sqlite3_column_int64(st, 7);
+		complaint = sqlite3_column_int(st, 2);
+		/* A log index seen in the previous row: another link. */
+		if ((first || idx != last) &&
+		    sqlite3_column_type(st, 8) != SQLITE_NULL) {
+			if (!stop)
+				stop = v->part(ctx,
+				    (const char *)sqlite3_column_text(st, 1),
+				    complaint, 0, text_or_none(st, 3),
+				    text_or_none(st, 4));
+			if (v->member != NULL && !complaint &&
+			    chunk_set_column(members, st, 5) == -1)
+				return -1;
+		}
+		if (v->corroborates != NULL &&
+		    chunk_set_column(corroborated, st, 6) == -1)
+			return -1;
+		first = 0;
+		last = idx;
+	}
+	return 0;
+}
+
 static int
 sqlite_state_incidents(struct store *s, int64_t from, int64_t to,
     store_incident_fn fn, const struct store_incident_visit *v, void *ctx)
 {
 	sqlite3_stmt *inc, *st[CP_NKINDS] = { NULL };
+	struct chunk_set members = { 0 }, corroborated = { 0 };
 	int more[CP_NKINDS], k, r, stop, rc = -1;
 	struct associate_incident a;
 	struct store_incident_row row;
@@ -3476,16 +3620,35 @@ sqlite_state_incidents(struct store *s, int64_t from, int64_t to,
 		if (fn(ctx, &row) != 0)
 			break;
 		id = (const char *)sqlite3_column_text(inc, 0);
+		/* The callbacks in store_incident_visit's order: parts
+		   (placed, then linked), members, corroborated incidents,
+		   zones, decisions. */
 		for (k = 0; k < CP_NKINDS; k++) {
-			for (stop = 0; more[k] == SQLITE_ROW &&
-			     strcmp((const char *)sqlite3_column_text(st[k], 0),
-				 id) == 0;
-			     more[k] = sqlite3_step(st[k]))
-				if (!stop)
-					stop = chunk_part(v, k, st[k], ctx);
+			if (k == CP_OBS) {
+				if (chunk_obs(v, st[k], id, &more[k], &members,
+					&corroborated, ctx) == -1) {
+					log_warnx("store %s: state incidents: "
+						  "out of memory",
+					    s->path);
+					goto done;
+				}
+			} else
+				for (stop = 0; more[k] == SQLITE_ROW &&
+				     strcmp((const char *)
+						sqlite3_column_text(st[k], 0),
+					 id) == 0;
+				     more[k] = sqlite3_step(st[k]))
+					if (!stop)
+						stop = chunk_part(v, k, st[k],
+						    ctx);
 			if (more[k] != SQLITE_ROW && more[k] != SQLITE_DONE) {
 				sq_fail(s, "state incidents' parts");
 				goto done;
+			}
+			if (k == CP_LINKS) {
+				chunk_set_emit(&members, v->member, ctx);
+				chunk_set_emit(&corroborated, v->corroborates,
+				    ctx);
 			}
 		}
 	}
@@ -3498,6 +3661,10 @@ done:
 	for (k = 0; k < CP_NKINDS; k++)
 		sqlite3_finalize(st[k]);
 	sqlite3_finalize(inc);
+	free(members.v);
+	free(members.buf);
+	free(corroborated.v);
+	free(corroborated.buf);
 	return rc;
 }
 

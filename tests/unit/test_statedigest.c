@@ -83,8 +83,7 @@ struct def {
 
 /* The digest by its definition, from the rows statedigest_rows lists. */
 static int
-define(void *ctx, int64_t key, const char *name, const char *row,
-    size_t len)
+define(void *ctx, int64_t key, const char *name, const char *row, size_t len)
 {
 	struct def *d = ctx;
 	uint8_t rec[40];
@@ -112,8 +111,25 @@ define(void *ctx, int64_t key, const char *name, const char *row,
 struct one_by_one {
 	struct store *s;
 	int64_t n, same;
-	int complaint; /* a row had a complaint */
+	int complaint;	  /* a row had a complaint */
+	int members;	  /* a row had two members, in name order */
+	int complaints;	  /* a row had two complaints */
+	int corroborated; /* a row was corroborated by two incidents */
 };
+
+/* Whether the list named key of a canonical row holds two strings or more
+ * of n bytes each (ids: 64 hex digits, incidents: 28 bytes). */
+static int
+two_items(const char *row, const char *key, size_t n)
+{
+	const char *p = strstr(row, key);
+
+	if (p == NULL)
+		return 0;
+	p += strlen(key);
+	return p[0] == '"' && strlen(p) > n + 3 && p[n + 1] == '"' &&
+	    p[n + 2] == ',' && p[n + 3] == '"';
+}
 
 static int
 compare_one(void *ctx, int64_t key, const char *name, const char *row,
@@ -129,6 +145,12 @@ compare_one(void *ctx, int64_t key, const char *name, const char *row,
 		diag("%.*s", (int)len, row);
 	if (memmem(row, len, "\"complaints\":[\"", 15) != NULL)
 		o->complaint = 1;
+	if (strstr(row, "\"members\":[\"RU\",\"TR\"]") != NULL)
+		o->members = 1;
+	if (two_items(row, "\"complaints\":[", 64))
+		o->complaints = 1;
+	if (two_items(row, "\"corroborated_by\":[", 28))
+		o->corroborated = 1;
 	if (increcord_find(o->s, name, &rec) != 1)
 		return 0;
 	json_object_del(rec, "cursor");
@@ -149,8 +171,11 @@ compare_one(void *ctx, int64_t key, const char *name, const char *row,
 /*
  * The rows written straight as canonical bytes (increcord_chunk_canon)
  * against the jansson records made canonical (increcord_find), on
- * incidents with what the bench's centers lack: a complaint beside an
- * observation (complaints, corroborated_by). Strings are escaped by
+ * incidents with what the bench's centers lack: two complaints beside two
+ * observed incidents, each linked to both (complaints, corroborated_by:
+ * the chunk's reads meet a complaint once per link), and two members'
+ * observations, one member's twice, in one incident (members, once each
+ * in name order). Strings are escaped by
  * the one function canon_encode uses (canon_put_string). The place this
  * scratch store cannot resolve seeds no incident here, so notes are left
  * to the integration tests.
@@ -178,9 +203,37 @@ test_rich(struct fusion *f)
 		"\"to\":6000},\"source\":{\"member\":\"TR\",\"type\":"
 		"\"patrol\",\"unit\":\"u2\"},\"type\":\"observation\","
 		"\"v\":1}",
+		/* Incident 0 again, by another patrol of RU and one of TR. */
+		"{\"category\":\"explosion\",\"count\":2,\"location\":{"
+		"\"form\":\"point\",\"lat_e7\":395000000,\"lon_e7\":"
+		"465000000,\"precision_m\":100},\"observed_at\":{\"from\":"
+		"1000,\"to\":2000},\"source\":{\"member\":\"TR\",\"type\":"
+		"\"patrol\",\"unit\":\"t1\"},\"type\":\"observation\","
+		"\"v\":1}",
+		"{\"category\":\"explosion\",\"count\":3,\"location\":{"
+		"\"form\":\"point\",\"lat_e7\":395000000,\"lon_e7\":"
+		"465000000,\"precision_m\":100},\"observed_at\":{\"from\":"
+		"1000,\"to\":2000},\"source\":{\"member\":\"RU\",\"type\":"
+		"\"patrol\",\"unit\":\"u3\"},\"type\":\"observation\","
+		"\"v\":1}",
+		/* A second observed incident at the same place 20 minutes
+		   later, inside both complaints' hour. */
+		"{\"category\":\"explosion\",\"count\":1,\"location\":{"
+		"\"form\":\"point\",\"lat_e7\":395000000,\"lon_e7\":"
+		"465000000,\"precision_m\":100},\"observed_at\":{\"from\":"
+		"1200000,\"to\":1300000},\"source\":{\"member\":\"RU\","
+		"\"type\":\"patrol\",\"unit\":\"u4\"},\"type\":"
+		"\"observation\",\"v\":1}",
+		"{\"alleged_against\":\"Party A\",\"alleged_by\":"
+		"\"Party B\",\"category\":\"explosion\",\"location\":{"
+		"\"form\":\"point\",\"lat_e7\":395000200,\"lon_e7\":"
+		"465000200,\"precision_m\":100},\"observed_at\":{\"from\":"
+		"1000,\"to\":2000},\"source\":{\"organisation\":"
+		"\"Party B\",\"type\":\"complaint\"},"
+		"\"type\":\"observation\",\"v\":1}",
 	};
 	struct store *s = store_open("sqlite", "", STORE_SCRATCH);
-	struct one_by_one o = { s, 0, 0, 0 };
+	struct one_by_one o = { s, 0, 0, 0, 0, 0, 0 };
 	char err[300];
 	size_t i;
 	int applied = 0;
@@ -198,23 +251,26 @@ test_rich(struct fusion *f)
 			diag("rich entry %zu: %s", i, err);
 	store_commit(s, (int64_t)i);
 	store_set_fusion(s, NULL);
-	is_int(applied, 3, "an observation, a complaint, a place: applied");
-	ok(statedigest_rows(s, STATEDIGEST_INCIDENTS, 0, 3, compare_one, &o) ==
+	is_int(applied, 7, "observations, complaints, a place: applied");
+	ok(statedigest_rows(s, STATEDIGEST_INCIDENTS, 0, 7, compare_one, &o) ==
 		0,
 	    "their incidents' rows");
-	ok(o.n >= 2 && o.complaint, "  %lld, one with a complaint",
-	    (long long)o.n);
-	is_int(o.same, o.n, "  each byte for byte the record increcord_find "
-			    "reads made canonical");
+	ok(o.n >= 4 && o.complaint, "  %lld, with complaints", (long long)o.n);
+	ok(o.members, "  an incident's members: RU and TR, once each");
+	ok(o.complaints, "  an incident with two complaints");
+	ok(o.corroborated, "  a complaint corroborated by two incidents");
+	is_int(o.same, o.n,
+	    "  each byte for byte the record increcord_find "
+	    "reads made canonical");
 	store_close(s);
 }
 
 static void
 test_canonical(void)
 {
-	json_t *v = json_pack("{s:f,s:[f,i],s:{s:f},s:s,s:f}", "lat", 39.1234567,
-	    "cov", -2.5, 7, "line", "distance_m", 1e20, "name", "x", "tiny",
-	    1e-9);
+	json_t *v =
+	    json_pack("{s:f,s:[f,i],s:{s:f},s:s,s:f}", "lat", 39.1234567, "cov",
+		-2.5, 7, "line", "distance_m", 1e20, "name", "x", "tiny", 1e-9);
 	json_t *c = statedigest_canonical(v);
 
 	ok(c != NULL, "canonical form of a record");
@@ -264,8 +320,9 @@ test_diff(void)
 	json_array_append_new(json_object_get(b, "observations"),
 	    json_string("z"));
 	statedigest_diff(a, b, msg, sizeof(msg));
-	is_str(msg, "observations[2]: the center has nothing, the replay has "
-		    "\"z\"",
+	is_str(msg,
+	    "observations[2]: the center has nothing, the replay has "
+	    "\"z\"",
 	    "an element only the replay has");
 	json_object_del(b, "id");
 	statedigest_diff(a, b, msg, sizeof(msg));
@@ -319,7 +376,7 @@ main(void)
 	is_int(n, 25, "  counts 25 rows");
 	is_mem(got, want, 32, "  is SHA-256 of key || SHA-256(row), in order");
 	{
-		struct one_by_one o = { s, 0, 0, 0 };
+		struct one_by_one o = { s, 0, 0, 0, 0, 0, 0 };
 
 		ok(statedigest_rows(s, STATEDIGEST_INCIDENTS, 3, 17,
 		       compare_one, &o) == 0 &&
@@ -352,7 +409,8 @@ main(void)
 		is_mem(got, want, 32, "  digests the same");
 		store_close(t);
 	}
-	ok((t = replay(f, 20)) != NULL, "a replay with entry 20's count changed");
+	ok((t = replay(f, 20)) != NULL,
+	    "a replay with entry 20's count changed");
 	if (t != NULL) {
 		statedigest_range(t, STATEDIGEST_INCIDENTS, 0, N, other, &m);
 		ok(memcmp(other, want, 32) != 0 && m == 25,
