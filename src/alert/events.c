@@ -36,6 +36,7 @@
 #include "record/timefmt.h"
 #include "report/report.h"
 #include "report/reportentry.h"
+#include "store/fusionbook.h"
 #include "store/store.h"
 
 #define STREAM_BATCH 256      /* log entries one read looks at, at most */
@@ -329,14 +330,19 @@ done:
 /*
  * Makes the event of log entry index (bytes, parsed as entry) with the
  * store s (which has applied it). Writes the state an incident moved to
- * (or "") to state, and the zones to words for the rules. NULL if out of
- * memory.
+ * (or "") to state, and the zones to words for the rules. With applied
+ * (the writer's applier lent the observation: sequencer_applied_get), its
+ * id, position and incident are the applier's rather than computed and
+ * read again: the same values (fusion_observation of the same entry, the
+ * incident the store has just recorded). NULL if out of memory.
  */
 static struct ev *
 ev_make(struct events *h, struct store *s, int64_t index, const uint8_t *bytes,
-    size_t len, const json_t *entry, char *state, size_t statelen,
-    struct fusion_words *words)
+    size_t len, const json_t *entry, const struct seq_applied *applied,
+    char *state, size_t statelen, struct fusion_words *words)
 {
+	const struct fusionbook_placed *placed =
+	    applied != NULL ? applied->placed : NULL;
 	struct associate_obs o;
 	struct ev *e;
 	json_t *data, *zl;
@@ -365,12 +371,22 @@ ev_make(struct events *h, struct store *s, int64_t index, const uint8_t *bytes,
 		}
 		snprintf(e->category, sizeof(e->category), "%s",
 		    str_of(entry, "category"));
-		crypto_hash_sha256(sha, bytes, len);
-		sodium_bin2hex(id, sizeof(id), sha, sizeof(sha));
+		if (applied != NULL)
+			snprintf(id, sizeof(id), "%s", applied->id);
+		else {
+			crypto_hash_sha256(sha, bytes, len);
+			sodium_bin2hex(id, sizeof(id), sha, sizeof(sha));
+		}
 		json_object_set_new(data, "id", json_string(id));
 		pthread_mutex_lock(&h->fusion_mu);
-		if (fusion_observation(h->fusion, index, entry, id, &o, note,
-			sizeof(note)) == 0 &&
+		if (placed != NULL) {
+			o.located = placed->located;
+			o.lat = placed->lat;
+			o.lon = placed->lon;
+		}
+		if ((placed != NULL ||
+			fusion_observation(h->fusion, index, entry, id, &o,
+			    note, sizeof(note)) == 0) &&
 		    o.located) {
 			e->located = 1;
 			e->lat_e7 = (int64_t)(o.lat * 1e7);
@@ -379,9 +395,15 @@ ev_make(struct events *h, struct store *s, int64_t index, const uint8_t *bytes,
 				words->nzones = 0;
 		}
 		pthread_mutex_unlock(&h->fusion_mu);
-		if (s != NULL &&
-		    store_observation_incident(s, index, e->incident,
-			sizeof(e->incident), &created) == 1) {
+		if (placed != NULL) {
+			snprintf(e->incident, sizeof(e->incident), "%s",
+			    placed->incident);
+			created = placed->created;
+		}
+		if ((placed != NULL ||
+			(s != NULL &&
+			    store_observation_incident(s, index, e->incident,
+				sizeof(e->incident), &created) == 1))) {
 			json_object_set_new(data, "incident",
 			    json_string(e->incident));
 			json_object_set_new(data, "incident_created",
@@ -457,7 +479,8 @@ ev_recompute(struct events *h, struct store *s, int64_t index)
 	if (entrylog_read(h->c->log, index, &bytes, &len) == -1 ||
 	    (entry = json_loadb((const char *)bytes, len, 0, NULL)) == NULL)
 		goto done;
-	e = ev_make(h, s, index, bytes, len, entry, state, sizeof(state), w);
+	e = ev_make(h, s, index, bytes, len, entry, NULL, state, sizeof(state),
+	    w);
 done:
 	json_decref(entry);
 	free(bytes);
@@ -1129,27 +1152,41 @@ follow_one(struct events *h, int64_t index, struct fusion_words *w)
 {
 	char state[64];
 	uint8_t *bytes = NULL;
+	const uint8_t *b;
 	json_t *entry = NULL;
+	const json_t *ent;
 	struct ev *e = NULL, *old;
 	struct store *st;
+	struct seq_applied a;
 	int64_t now;
 	size_t len;
-	int pending = 0, rc = -1;
+	int pending = 0, lent = 0, rc = -1;
 
-	if (entrylog_read(h->c->log, index, &bytes, &len) == -1 ||
+	/* An observation the writer's applier has just applied is lent as
+	   it applied it (read-only); anything else is read from the log. */
+	if (h->c->seq != NULL &&
+	    (lent = sequencer_applied_get(h->c->seq, index, &a)) == 1) {
+		b = (const uint8_t *)a.bytes;
+		len = a.len;
+		ent = a.entry;
+	} else if (entrylog_read(h->c->log, index, &bytes, &len) == -1 ||
 	    (entry = json_loadb((const char *)bytes, len, 0, NULL)) == NULL) {
 		log_warnx("events: log entry %" PRId64 " unreadable", index);
 		goto done;
+	} else {
+		b = bytes;
+		ent = entry;
 	}
 	/* A connection of the center's read pool, which follows the store
 	   when a rebuild replaces its file (store_pool_refresh). */
 	st = store_pool_get(h->c->readers);
-	e = ev_make(h, st, index, bytes, len, entry, state, sizeof(state), w);
+	e = ev_make(h, st, index, b, len, ent, lent ? &a : NULL, state,
+	    sizeof(state), w);
 	store_pool_put(h->c->readers, st);
 	if (e == NULL)
 		goto done;
 	pthread_mutex_lock(&h->mu);
-	follow_rules(h, e, entry, state, w);
+	follow_rules(h, e, ent, state, w);
 	if (h->streams_only)
 		outbox_drop(h);
 	pending = e->nalerts > 0;
@@ -1169,6 +1206,8 @@ follow_one(struct events *h, int64_t index, struct fusion_words *w)
 	rc = 0;
 done:
 	ev_unref(e);
+	if (lent)
+		sequencer_applied_put(h->c->seq, &a);
 	json_decref(entry);
 	free(bytes);
 	return rc;
@@ -2247,6 +2286,8 @@ events_start(struct center *c, char *err, size_t errlen)
 	pthread_mutex_init(&h->back_mu, NULL);
 	pthread_cond_init(&h->cv, NULL);
 	h->start_size = entrylog_size(c->log);
+	if (c->seq != NULL)
+		sequencer_keep_applied(c->seq);
 	h->streams_only = c->seq == NULL;
 	if (!h->streams_only && load_files(h, err, errlen) == -1)
 		goto fail;
