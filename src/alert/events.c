@@ -310,27 +310,46 @@ static int
 e7_text(int64_t v, char *out, size_t len)
 {
 	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	char frac[16];
-	int n;
+	uint64_t whole = a / 10000000, frac = a % 10000000;
+	char digits[8], *o = out;
+	int n, k;
 
-	if (a < 1000 || a >= (uint64_t)1000 * 10000000)
+	if (a < 1000 || whole >= 1000 || len < 24)
 		return -1;
-	snprintf(frac, sizeof(frac), "%07" PRIu64, a % 10000000);
-	for (n = 7; n > 1 && frac[n - 1] == '0'; n--)
+	if (v < 0)
+		*o++ = '-';
+	if (whole >= 100)
+		*o++ = (char)('0' + whole / 100);
+	if (whole >= 10)
+		*o++ = (char)('0' + whole / 10 % 10);
+	*o++ = (char)('0' + whole % 10);
+	*o++ = '.';
+	for (k = 6; k >= 0; k--, frac /= 10)
+		digits[k] = (char)('0' + frac % 10);
+	for (n = 7; n > 1 && digits[n - 1] == '0'; n--)
 		;
-	frac[n] = '\0';
-	snprintf(out, len, "%s%" PRIu64 ".%s", v < 0 ? "-" : "", a / 10000000,
-	    frac);
+	memcpy(o, digits, (size_t)n);
+	o[n] = '\0';
 	return 0;
+}
+
+/* Copies s to p (room made by the caller): the end. */
+static char *
+put(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
 }
 
 /*
  * What an observation's event adds after its entry, {"id",("incident",
  * "incident_created")?,("lat","lon")?,"zones"?}, as json_dumps writes
  * the same object (insertion order, compact, JSON_REAL_PRECISION(10))
- * but without printf's reals, the bulk of an event's cost. A new string,
- * or NULL where jansson must write it (a zone name or incident id that
- * plain() refuses, a coordinate under 1e-4 degrees) or out of memory.
+ * but without printf, the bulk of an event's cost. A new string, or NULL
+ * where jansson must write it (a zone name or incident id that plain()
+ * refuses, a coordinate under 1e-4 degrees) or out of memory.
  */
 static char *
 obs_rest(const char *id, const struct ev *e, int has_incident, int created,
@@ -359,18 +378,19 @@ obs_rest(const char *id, const struct ev *e, int has_incident, int created,
 	}
 	if ((out = malloc(n)) == NULL)
 		return NULL;
-	p = out + snprintf(out, n, "{\"id\":\"%s\"", id);
+	p = put(put(put(out, "{\"id\":\""), id), "\"");
 	if (has_incident)
-		p += snprintf(p, n - (size_t)(p - out),
-		    ",\"incident\":\"%s\",\"incident_created\":%s", e->incident,
+		p = put(put(put(put(p, ",\"incident\":\""), e->incident),
+			    "\",\"incident_created\":"),
 		    created ? "true" : "false");
 	if (e->located)
-		p += snprintf(p, n - (size_t)(p - out),
-		    ",\"lat\":%s,\"lon\":%s", lat, lon);
+		p = put(put(put(put(p, ",\"lat\":"), lat), ",\"lon\":"), lon);
 	for (i = 0; i < w->nzones; i++)
-		p += snprintf(p, n - (size_t)(p - out), "%s\"%s\"",
-		    i == 0 ? ",\"zones\":[" : ",", w->zone[i]);
-	snprintf(p, n - (size_t)(p - out), "%s}", w->nzones > 0 ? "]" : "");
+		p = put(put(put(p, i == 0 ? ",\"zones\":[\"" : ",\""),
+			    w->zone[i]),
+		    "\"");
+	p = put(p, w->nzones > 0 ? "]}" : "}");
+	*p = '\0';
 	return out;
 }
 
