@@ -1372,6 +1372,9 @@ follower_main(void *arg)
 				next++;
 			} while (
 			    ++n < 4096 && applied_wait(h, next + 1, 0) == 0);
+		/* Caught up: the applier keeps nothing more for it. */
+		if (n > 0 && h->c->seq != NULL)
+			sequencer_applied_passed(h->c->seq, next);
 		now = mono_ms();
 		pthread_mutex_lock(&h->mu);
 		if (now - last_tick >= FOLLOW_TICK_MS) {

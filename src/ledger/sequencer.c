@@ -457,8 +457,8 @@ apply_wait(struct sequencer *seq, int64_t index, int delay_ms)
 /*
  * Drops the kept batches the follower has passed (their entries all below
  * below), and the oldest while more than APPLIED_KEEP_MAX entries are
- * kept (the newest stays), under mu. Those no hold keeps go on *gone,
- * for batch_free outside the lock.
+ * kept, under mu. Those no hold keeps go on *gone, for batch_free outside
+ * the lock.
  */
 static void
 keep_trim(struct sequencer *seq, int64_t below, struct apply_batch **gone)
@@ -467,7 +467,7 @@ keep_trim(struct sequencer *seq, int64_t below, struct apply_batch **gone)
 
 	while ((b = seq->dhead) != NULL &&
 	    (b->items[b->n - 1].index < below ||
-		(seq->dheld > APPLIED_KEEP_MAX && b != seq->dtail))) {
+		seq->dheld > APPLIED_KEEP_MAX)) {
 		if ((seq->dhead = b->next) == NULL)
 			seq->dtail = NULL;
 		seq->dheld -= b->n;
@@ -706,6 +706,17 @@ sequencer_applied_get(struct sequencer *seq, int64_t index,
 	pthread_mutex_unlock(&seq->mu);
 	batch_free_list(gone);
 	return rc;
+}
+
+void
+sequencer_applied_passed(struct sequencer *seq, int64_t below)
+{
+	struct apply_batch *gone = NULL;
+
+	pthread_mutex_lock(&seq->mu);
+	keep_trim(seq, below, &gone);
+	pthread_mutex_unlock(&seq->mu);
+	batch_free_list(gone);
 }
 
 void

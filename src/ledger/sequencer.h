@@ -117,8 +117,9 @@ struct seq_applied {
 
 /*
  * From now on the applier keeps the batches it applied for one follower
- * (sequencer_applied_get), at most 16,384 entries it has not reached
- * (older ones are dropped: the follower then reads the log).
+ * (sequencer_applied_get), at most 16,384 entries it has not passed
+ * (older ones are dropped, and a larger batch is not kept: the follower
+ * then reads the log).
  */
 void sequencer_keep_applied(struct sequencer *seq);
 
@@ -134,6 +135,12 @@ int sequencer_applied_get(struct sequencer *seq, int64_t index,
 
 /* Gives back what sequencer_applied_get lent into *a. */
 void sequencer_applied_put(struct sequencer *seq, struct seq_applied *a);
+
+/*
+ * Forgets what is kept below index below (the follower has passed it), so
+ * that nothing stays held while the log is idle.
+ */
+void sequencer_applied_passed(struct sequencer *seq, int64_t below);
 
 /*
  * Waits until the store has applied the log's first size entries, at most

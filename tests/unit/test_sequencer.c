@@ -3,8 +3,9 @@
  * once sequencer_keep_applied is asked, an applied observation is lent
  * with its logged bytes, its parsed entry, its id and where fusion placed
  * it (the incident the store recorded, whether it made it); other entries
- * and entries passed are not; a lent batch outlives its place in the
- * window until it is given back. Over a real log and SQLite store.
+ * and entries passed are not (nothing stays kept once the follower has
+ * passed it); a lent batch outlives its place in the window until it is
+ * given back. Over a real log and SQLite store.
  */
 #include <math.h>
 #include <stdint.h>
@@ -149,6 +150,9 @@ main(void)
 	sequencer_applied_put(seq, &held);
 	sequencer_applied_put(seq, &b);
 	sequencer_applied_put(seq, &b); /* given back already: nothing */
+	sequencer_applied_passed(seq, 6);
+	ok(sequencer_applied_get(seq, 5, &a) == 0,
+	    "once passed, nothing stays kept");
 
 	sequencer_stop(seq);
 	store_close(s);
