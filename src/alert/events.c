@@ -36,6 +36,7 @@
 #include "record/timefmt.h"
 #include "report/report.h"
 #include "report/reportentry.h"
+#include "store/fusionbook.h"
 #include "store/store.h"
 
 #define STREAM_BATCH 256      /* log entries one read looks at, at most */
@@ -284,23 +285,144 @@ ruling_of(struct store *s, const char *incident, int64_t index, char *out,
 }
 
 /*
- * The event's JSON: {"index":..,"type":..,"entry":..} and then rest's
- * members, the entry spliced in as the log holds it (canonical JSON, RFC
+ * 1 if json_dumps writes s as it is between its quotes: printable ASCII
+ * but the quote and the backslash (jansson escapes those and control
+ * characters; other text takes jansson's UTF-8 check).
+ */
+static int
+plain(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s < 0x20 || *s > 0x7e || *s == '"' || *s == '\\')
+			return 0;
+	return 1;
+}
+
+/*
+ * Degrees v (in 1e-7) as json_dumps writes json_real(v / 1e7) with
+ * JSON_REAL_PRECISION(10): printf's %.10g, which for |v| >= 1000 (and
+ * under 1000 degrees) is fixed notation with v's own digits, trailing
+ * zeros dropped, and ".0" when nothing is left after the point. Into out
+ * (len >= 24): 0, or -1 for |v| < 1000 (%.10g turns to an exponent:
+ * jansson's then).
+ */
+static int
+e7_text(int64_t v, char *out, size_t len)
+{
+	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	uint64_t whole = a / 10000000, frac = a % 10000000;
+	char digits[8], *o = out;
+	int n, k;
+
+	if (a < 1000 || whole >= 1000 || len < 24)
+		return -1;
+	if (v < 0)
+		*o++ = '-';
+	if (whole >= 100)
+		*o++ = (char)('0' + whole / 100);
+	if (whole >= 10)
+		*o++ = (char)('0' + whole / 10 % 10);
+	*o++ = (char)('0' + whole % 10);
+	*o++ = '.';
+	for (k = 6; k >= 0; k--, frac /= 10)
+		digits[k] = (char)('0' + frac % 10);
+	for (n = 7; n > 1 && digits[n - 1] == '0'; n--)
+		;
+	memcpy(o, digits, (size_t)n);
+	o[n] = '\0';
+	return 0;
+}
+
+/* Copies s to p (room made by the caller): the end. */
+static char *
+put(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/*
+ * What an observation's event adds after its entry, {"id",("incident",
+ * "incident_created")?,("lat","lon")?,"zones"?}, as json_dumps writes
+ * the same object (insertion order, compact, JSON_REAL_PRECISION(10))
+ * but without printf, the bulk of an event's cost. A new string, or NULL
+ * where jansson must write it (a zone name or incident id that plain()
+ * refuses, a coordinate under 1e-4 degrees) or out of memory.
+ */
+static char *
+obs_rest(const char *id, const struct ev *e, int has_incident, int created,
+    const struct fusion_words *w)
+{
+	char lat[32], lon[32], *out, *p;
+	size_t i, n;
+
+	if (!plain(id) || (has_incident && !plain(e->incident)) ||
+	    (e->located &&
+		(e7_text(e->lat_e7, lat, sizeof(lat)) == -1 ||
+		    e7_text(e->lon_e7, lon, sizeof(lon)) == -1)))
+		return NULL;
+	n = sizeof("{\"id\":\"\"}") + strlen(id);
+	if (has_incident)
+		n += sizeof(",\"incident\":\"\",\"incident_created\":false") +
+		    strlen(e->incident);
+	if (e->located)
+		n += sizeof(",\"lat\":,\"lon\":") + strlen(lat) + strlen(lon);
+	if (w->nzones > 0)
+		n += sizeof(",\"zones\":[]");
+	for (i = 0; i < w->nzones; i++) {
+		if (!plain(w->zone[i]))
+			return NULL;
+		n += strlen(w->zone[i]) + 3;
+	}
+	if ((out = malloc(n)) == NULL)
+		return NULL;
+	p = put(put(put(out, "{\"id\":\""), id), "\"");
+	if (has_incident)
+		p = put(put(put(put(p, ",\"incident\":\""), e->incident),
+			    "\",\"incident_created\":"),
+		    created ? "true" : "false");
+	if (e->located)
+		p = put(put(put(put(p, ",\"lat\":"), lat), ",\"lon\":"), lon);
+	for (i = 0; i < w->nzones; i++)
+		p = put(put(put(p, i == 0 ? ",\"zones\":[\"" : ",\""),
+			    w->zone[i]),
+		    "\"");
+	p = put(p, w->nzones > 0 ? "]}" : "}");
+	*p = '\0';
+	return out;
+}
+
+/*
+ * The event's JSON: {"index":..,"type":..,"entry":..} and then the
+ * members of rest (rest_text: the same written already, taken and freed;
+ * or NULL), the entry spliced in as the log holds it (canonical JSON, RFC
  * 8785) rather than serialized again. A new string, or NULL if out of
  * memory.
  */
 static char *
 ev_data(int64_t index, const char *type, const uint8_t *bytes, size_t len,
-    const json_t *rest)
+    const json_t *rest, char *rest_text)
 {
-	json_t *head;
-	char *h = NULL, *r = NULL, *out = NULL;
+	json_t *head = NULL;
+	char *h = NULL, *r = rest_text, *out = NULL;
 	size_t hl, rl, n;
 
-	head = json_pack("{s:I,s:s}", "index", (json_int_t)index, "type", type);
-	if (head == NULL || (h = json_dumps(head, JSON_COMPACT)) == NULL ||
-	    (r = json_dumps(rest, JSON_COMPACT | JSON_REAL_PRECISION(10))) ==
-		NULL)
+	/* The head as json_dumps writes it, type permitting. */
+	if (plain(type)) {
+		n = sizeof("{\"index\":,\"type\":\"\"}") + 24 + strlen(type);
+		if ((h = malloc(n)) != NULL)
+			snprintf(h, n,
+			    "{\"index\":%" PRId64 ",\"type\":\"%s\"}", index,
+			    type);
+	} else if ((head = json_pack("{s:I,s:s}", "index", (json_int_t)index,
+			"type", type)) != NULL)
+		h = json_dumps(head, JSON_COMPACT);
+	if (h == NULL ||
+	    (r == NULL &&
+		(r = json_dumps(rest,
+		     JSON_COMPACT | JSON_REAL_PRECISION(10))) == NULL))
 		goto done;
 	hl = strlen(h) - 1; /* without its closing brace */
 	rl = strlen(r);	    /* "{}" or "{...}" */
@@ -329,14 +451,19 @@ done:
 /*
  * Makes the event of log entry index (bytes, parsed as entry) with the
  * store s (which has applied it). Writes the state an incident moved to
- * (or "") to state, and the zones to words for the rules. NULL if out of
- * memory.
+ * (or "") to state, and the zones to words for the rules. With applied
+ * (the writer's applier lent the observation: sequencer_applied_get), its
+ * id, position and incident are the applier's rather than computed and
+ * read again: the same values (fusion_observation of the same entry, the
+ * incident the store has just recorded). NULL if out of memory.
  */
 static struct ev *
 ev_make(struct events *h, struct store *s, int64_t index, const uint8_t *bytes,
-    size_t len, const json_t *entry, char *state, size_t statelen,
-    struct fusion_words *words)
+    size_t len, const json_t *entry, const struct seq_applied *applied,
+    char *state, size_t statelen, struct fusion_words *words)
 {
+	const struct fusionbook_placed *placed =
+	    applied != NULL ? applied->placed : NULL;
 	struct associate_obs o;
 	struct ev *e;
 	json_t *data, *zl;
@@ -344,7 +471,8 @@ ev_make(struct events *h, struct store *s, int64_t index, const uint8_t *bytes,
 	uint8_t sha[32];
 	char id[65], note[256];
 	const char *type = str_of(entry, "type");
-	int created = 0;
+	char *rest = NULL;
+	int created = 0, has_incident = 0;
 	size_t i, zlen, n;
 
 	state[0] = '\0';
@@ -365,12 +493,22 @@ ev_make(struct events *h, struct store *s, int64_t index, const uint8_t *bytes,
 		}
 		snprintf(e->category, sizeof(e->category), "%s",
 		    str_of(entry, "category"));
-		crypto_hash_sha256(sha, bytes, len);
-		sodium_bin2hex(id, sizeof(id), sha, sizeof(sha));
+		if (applied != NULL)
+			snprintf(id, sizeof(id), "%s", applied->id);
+		else {
+			crypto_hash_sha256(sha, bytes, len);
+			sodium_bin2hex(id, sizeof(id), sha, sizeof(sha));
+		}
 		json_object_set_new(data, "id", json_string(id));
 		pthread_mutex_lock(&h->fusion_mu);
-		if (fusion_observation(h->fusion, index, entry, id, &o, note,
-			sizeof(note)) == 0 &&
+		if (placed != NULL) {
+			o.located = placed->located;
+			o.lat = placed->lat;
+			o.lon = placed->lon;
+		}
+		if ((placed != NULL ||
+			fusion_observation(h->fusion, index, entry, id, &o,
+			    note, sizeof(note)) == 0) &&
 		    o.located) {
 			e->located = 1;
 			e->lat_e7 = (int64_t)(o.lat * 1e7);
@@ -379,9 +517,16 @@ ev_make(struct events *h, struct store *s, int64_t index, const uint8_t *bytes,
 				words->nzones = 0;
 		}
 		pthread_mutex_unlock(&h->fusion_mu);
-		if (s != NULL &&
-		    store_observation_incident(s, index, e->incident,
-			sizeof(e->incident), &created) == 1) {
+		if (placed != NULL) {
+			snprintf(e->incident, sizeof(e->incident), "%s",
+			    placed->incident);
+			created = placed->created;
+		}
+		if ((placed != NULL ||
+			(s != NULL &&
+			    store_observation_incident(s, index, e->incident,
+				sizeof(e->incident), &created) == 1))) {
+			has_incident = 1;
 			json_object_set_new(data, "incident",
 			    json_string(e->incident));
 			json_object_set_new(data, "incident_created",
@@ -432,7 +577,10 @@ ev_make(struct events *h, struct store *s, int64_t index, const uint8_t *bytes,
 		if (state[0] != '\0')
 			json_object_set_new(data, "state", json_string(state));
 	}
-	e->data = data ? ev_data(index, e->type, bytes, len, data) : NULL;
+	if (data != NULL && strcmp(type, "observation") == 0)
+		rest = obs_rest(json_string_value(json_object_get(data, "id")),
+		    e, has_incident, created, words);
+	e->data = data ? ev_data(index, e->type, bytes, len, data, rest) : NULL;
 	json_decref(data);
 	if (e->data == NULL) {
 		ev_unref(e);
@@ -457,7 +605,8 @@ ev_recompute(struct events *h, struct store *s, int64_t index)
 	if (entrylog_read(h->c->log, index, &bytes, &len) == -1 ||
 	    (entry = json_loadb((const char *)bytes, len, 0, NULL)) == NULL)
 		goto done;
-	e = ev_make(h, s, index, bytes, len, entry, state, sizeof(state), w);
+	e = ev_make(h, s, index, bytes, len, entry, NULL, state, sizeof(state),
+	    w);
 done:
 	json_decref(entry);
 	free(bytes);
@@ -1129,27 +1278,41 @@ follow_one(struct events *h, int64_t index, struct fusion_words *w)
 {
 	char state[64];
 	uint8_t *bytes = NULL;
+	const uint8_t *b;
 	json_t *entry = NULL;
+	const json_t *ent;
 	struct ev *e = NULL, *old;
 	struct store *st;
+	struct seq_applied a;
 	int64_t now;
 	size_t len;
-	int pending = 0, rc = -1;
+	int pending = 0, lent = 0, rc = -1;
 
-	if (entrylog_read(h->c->log, index, &bytes, &len) == -1 ||
+	/* An observation the writer's applier has just applied is lent as
+	   it applied it (read-only); anything else is read from the log. */
+	if (h->c->seq != NULL &&
+	    (lent = sequencer_applied_get(h->c->seq, index, &a)) == 1) {
+		b = (const uint8_t *)a.bytes;
+		len = a.len;
+		ent = a.entry;
+	} else if (entrylog_read(h->c->log, index, &bytes, &len) == -1 ||
 	    (entry = json_loadb((const char *)bytes, len, 0, NULL)) == NULL) {
 		log_warnx("events: log entry %" PRId64 " unreadable", index);
 		goto done;
+	} else {
+		b = bytes;
+		ent = entry;
 	}
 	/* A connection of the center's read pool, which follows the store
 	   when a rebuild replaces its file (store_pool_refresh). */
 	st = store_pool_get(h->c->readers);
-	e = ev_make(h, st, index, bytes, len, entry, state, sizeof(state), w);
+	e = ev_make(h, st, index, b, len, ent, lent ? &a : NULL, state,
+	    sizeof(state), w);
 	store_pool_put(h->c->readers, st);
 	if (e == NULL)
 		goto done;
 	pthread_mutex_lock(&h->mu);
-	follow_rules(h, e, entry, state, w);
+	follow_rules(h, e, ent, state, w);
 	if (h->streams_only)
 		outbox_drop(h);
 	pending = e->nalerts > 0;
@@ -1169,6 +1332,8 @@ follow_one(struct events *h, int64_t index, struct fusion_words *w)
 	rc = 0;
 done:
 	ev_unref(e);
+	if (lent)
+		sequencer_applied_put(h->c->seq, &a);
 	json_decref(entry);
 	free(bytes);
 	return rc;
@@ -1207,6 +1372,9 @@ follower_main(void *arg)
 				next++;
 			} while (
 			    ++n < 4096 && applied_wait(h, next + 1, 0) == 0);
+		/* Caught up: the applier keeps nothing more for it. */
+		if (n > 0 && h->c->seq != NULL)
+			sequencer_applied_passed(h->c->seq, next);
 		now = mono_ms();
 		pthread_mutex_lock(&h->mu);
 		if (now - last_tick >= FOLLOW_TICK_MS) {
@@ -2247,6 +2415,8 @@ events_start(struct center *c, char *err, size_t errlen)
 	pthread_mutex_init(&h->back_mu, NULL);
 	pthread_cond_init(&h->cv, NULL);
 	h->start_size = entrylog_size(c->log);
+	if (c->seq != NULL)
+		sequencer_keep_applied(c->seq);
 	h->streams_only = c->seq == NULL;
 	if (!h->streams_only && load_files(h, err, errlen) == -1)
 		goto fail;

@@ -15,6 +15,7 @@
 #include "ledger/entrylog.h"
 #include "ledger/idmap.h"
 #include "ledger/sequencer.h"
+#include "store/fusionbook.h"
 #include "store/store.h"
 
 #define BATCH_MAX_ENTRIES 50000 /* entries per group commit, at most */
@@ -28,6 +29,13 @@
  * 6 to 13 s, inside a read's 30 s wait (server.c, STORE_WAIT_MS).
  */
 #define APPLY_BACKLOG_MAX 50000
+/*
+ * Applied entries kept for the event follower (sequencer_keep_applied)
+ * that it has not reached yet, at most: past it the oldest batches are
+ * dropped and the follower reads those entries from the log instead. It
+ * bounds the memory a follower that fell behind holds (~3 KiB an entry).
+ */
+#define APPLIED_KEEP_MAX 16384
 
 /* One logged entry on its way to the store (its own copy of the bytes). */
 struct apply_item {
@@ -36,6 +44,7 @@ struct apply_item {
 	json_t *entry; /* a reference of the applier's */
 	const char *id;
 	int64_t index;
+	struct fusionbook_placed placed; /* index -1: nothing placed */
 };
 
 /* A durable batch for the applier. */
@@ -46,6 +55,7 @@ struct apply_batch {
 	char *arena;		     /* the bytes and ids of items */
 	struct seq_request *waiters; /* complete once applied */
 	struct apply_batch *next;
+	int refs; /* once applied and kept: the list's and holds (mu) */
 };
 
 struct sequencer {
@@ -64,6 +74,11 @@ struct sequencer {
 	int stopping, applier_stopping;
 	int warm;	 /* sequencer_warm asked, not yet done */
 	int64_t trouble; /* > 0: the store failed at this index; retrying */
+	/* Applied batches kept for the event follower, oldest first
+	   (sequencer_keep_applied), and how many entries they hold. */
+	int keep;
+	struct apply_batch *dhead, *dtail;
+	size_t dheld;
 	sequencer_hook hook;
 	void *hook_ctx;
 };
@@ -177,6 +192,7 @@ batch_new(struct seq_item **fresh, size_t n, int64_t size)
 		/* jansson's reference counts are atomic (2.11 and later). */
 		b->items[i].entry = json_incref((json_t *)fresh[i]->entry);
 		b->items[i].index = fresh[i]->index;
+		b->items[i].placed.index = -1;
 	}
 	b->n = n;
 	b->size = size;
@@ -374,11 +390,18 @@ apply_list(struct sequencer *seq, struct apply_batch *list)
 	if (store_begin(seq->store) == -1)
 		goto failed;
 	for (b = list; b != NULL; b = b->next)
-		for (i = 0; i < b->n; i++)
-			if (store_apply(seq->store, b->items[i].index,
-				b->items[i].entry, b->items[i].bytes,
-				b->items[i].len, b->items[i].id) == -1)
+		for (i = 0; i < b->n; i++) {
+			struct apply_item *it = &b->items[i];
+
+			if (store_apply(seq->store, it->index, it->entry,
+				it->bytes, it->len, it->id) == -1)
 				goto failed;
+			/* Where fusion put it, for the event follower. */
+			if (it->id != NULL &&
+			    store_placed(seq->store, it->index, &it->placed) !=
+				1)
+				it->placed.index = -1;
+		}
 	for (b = list; b->next != NULL; b = b->next)
 		;
 	if (store_commit(seq->store, b->size) == -1)
@@ -431,12 +454,49 @@ apply_wait(struct sequencer *seq, int64_t index, int delay_ms)
 #define APPLY_RETRY_MIN_MS 250
 #define APPLY_RETRY_MAX_MS 5000
 
+/*
+ * Drops the kept batches the follower has passed (their entries all below
+ * below), and the oldest while more than APPLIED_KEEP_MAX entries are
+ * kept, under mu. Those no hold keeps go on *gone, for batch_free outside
+ * the lock.
+ */
+static void
+keep_trim(struct sequencer *seq, int64_t below, struct apply_batch **gone)
+{
+	struct apply_batch *b;
+
+	while ((b = seq->dhead) != NULL &&
+	    (b->items[b->n - 1].index < below ||
+		seq->dheld > APPLIED_KEEP_MAX)) {
+		if ((seq->dhead = b->next) == NULL)
+			seq->dtail = NULL;
+		seq->dheld -= b->n;
+		b->next = NULL;
+		if (--b->refs == 0) {
+			b->next = *gone;
+			*gone = b;
+		}
+	}
+}
+
+/* Frees the batches of list (linked by next). */
+static void
+batch_free_list(struct apply_batch *list)
+{
+	struct apply_batch *next;
+
+	for (; list != NULL; list = next) {
+		next = list->next;
+		batch_free(list);
+	}
+}
+
 static void *
 apply_run(void *arg)
 {
 	struct sequencer *seq = arg;
-	struct apply_batch *list, *b, *next;
-	struct seq_request *r, *rn;
+	struct apply_batch *list, *b, *next, *gone = NULL;
+	struct seq_request *r, *rn, *waiters = NULL, **wtail;
 	int delay, status;
 
 	for (;;) {
@@ -465,6 +525,15 @@ apply_run(void *arg)
 				status = -1;
 				break;
 			}
+		/* The requests that waited, in batch order, taken off their
+		   batches before these may be kept for the follower. */
+		wtail = &waiters;
+		for (b = list; b != NULL; b = b->next) {
+			*wtail = b->waiters;
+			while (*wtail != NULL)
+				wtail = &(*wtail)->next;
+			b->waiters = NULL;
+		}
 		for (b = list; b->next != NULL; b = b->next)
 			;
 		pthread_mutex_lock(&seq->mu);
@@ -475,17 +544,35 @@ apply_run(void *arg)
 				    (long long)b->size - 1);
 			seq->trouble = 0;
 			seq->applied = b->size;
+			if (seq->keep) {
+				for (b = list; b != NULL; b = b->next) {
+					b->refs = 1;
+					seq->dheld += b->n;
+				}
+				if (seq->dtail != NULL)
+					seq->dtail->next = list;
+				else
+					seq->dhead = list;
+				for (b = list; b->next != NULL; b = b->next)
+					;
+				seq->dtail = b;
+				list = NULL; /* the kept list's now */
+				keep_trim(seq, -1, &gone);
+			}
 			pthread_cond_broadcast(&seq->applied_cv);
 		}
 		pthread_mutex_unlock(&seq->mu);
+		for (r = waiters; r != NULL; r = rn) {
+			rn = r->next;
+			r->done(r, status, r->arg);
+		}
+		waiters = NULL;
 		for (b = list; b != NULL; b = next) {
 			next = b->next;
-			for (r = b->waiters; r != NULL; r = rn) {
-				rn = r->next;
-				r->done(r, status, r->arg);
-			}
 			batch_free(b);
 		}
+		batch_free_list(gone);
+		gone = NULL;
 	}
 	return NULL;
 }
@@ -513,6 +600,8 @@ finish(struct sequencer *seq, int applier_runs)
 		pthread_mutex_unlock(&seq->mu);
 		pthread_join(seq->applier, NULL);
 	}
+	/* The follower holds none by now (it stops first). */
+	batch_free_list(seq->dhead);
 	idmap_free(seq->ids);
 	pthread_mutex_destroy(&seq->mu);
 	pthread_cond_destroy(&seq->cv);
@@ -578,6 +667,72 @@ sequencer_submit(struct sequencer *seq, struct seq_request *r)
 	}
 	pthread_mutex_unlock(&seq->mu);
 	return rc;
+}
+
+void
+sequencer_keep_applied(struct sequencer *seq)
+{
+	pthread_mutex_lock(&seq->mu);
+	seq->keep = 1;
+	pthread_mutex_unlock(&seq->mu);
+}
+
+int
+sequencer_applied_get(struct sequencer *seq, int64_t index,
+    struct seq_applied *out)
+{
+	struct apply_batch *b, *gone = NULL;
+	struct apply_item *it;
+	int rc = 0;
+
+	pthread_mutex_lock(&seq->mu);
+	keep_trim(seq, index, &gone);
+	if ((b = seq->dhead) != NULL && index >= b->items[0].index &&
+	    index - b->items[0].index < (int64_t)b->n) {
+		it = &b->items[index - b->items[0].index];
+		if (it->id != NULL && it->index == index) {
+			out->index = index;
+			out->bytes = it->bytes;
+			out->len = it->len;
+			out->entry = it->entry;
+			out->id = it->id;
+			out->placed =
+			    it->placed.index == index ? &it->placed : NULL;
+			out->hold = b;
+			b->refs++;
+			rc = 1;
+		}
+	}
+	pthread_mutex_unlock(&seq->mu);
+	batch_free_list(gone);
+	return rc;
+}
+
+void
+sequencer_applied_passed(struct sequencer *seq, int64_t below)
+{
+	struct apply_batch *gone = NULL;
+
+	pthread_mutex_lock(&seq->mu);
+	keep_trim(seq, below, &gone);
+	pthread_mutex_unlock(&seq->mu);
+	batch_free_list(gone);
+}
+
+void
+sequencer_applied_put(struct sequencer *seq, struct seq_applied *a)
+{
+	struct apply_batch *b = a->hold;
+	int last;
+
+	if (b == NULL)
+		return;
+	a->hold = NULL;
+	pthread_mutex_lock(&seq->mu);
+	last = --b->refs == 0;
+	pthread_mutex_unlock(&seq->mu);
+	if (last)
+		batch_free(b);
 }
 
 void

@@ -33,6 +33,7 @@
 #include <jansson.h>
 
 struct entrylog;
+struct fusionbook_placed;
 struct store;
 struct sequencer;
 
@@ -96,6 +97,50 @@ int sequencer_run(struct sequencer *seq, struct seq_item *items, size_t n);
  * server, not for a command that writes one entry and exits.
  */
 void sequencer_warm(struct sequencer *seq);
+
+/*
+ * An observation as the applier applied it, for the event follower
+ * (alert/events.h), which then need not read it from the log, parse, hash
+ * and place it again: its canonical bytes, parsed entry and id, and where
+ * fusion placed it (store_placed; NULL: nothing placed). Read-only, valid
+ * until sequencer_applied_put.
+ */
+struct seq_applied {
+	int64_t index;
+	const char *bytes;
+	size_t len;
+	const json_t *entry;
+	const char *id;
+	const struct fusionbook_placed *placed;
+	void *hold; /* private: the batch held */
+};
+
+/*
+ * From now on the applier keeps the batches it applied for one follower
+ * (sequencer_applied_get), at most 16,384 entries it has not passed
+ * (older ones are dropped, and a larger batch is not kept: the follower
+ * then reads the log).
+ */
+void sequencer_keep_applied(struct sequencer *seq);
+
+/*
+ * The observation at log index (applied: see sequencer_wait_applied) as
+ * the applier applied it: 1 with *out, to give back with
+ * sequencer_applied_put; 0 when not kept (another entry type, dropped, or
+ * kept before sequencer_keep_applied): read the log. Forgets what is kept
+ * below index, so ask in log order. One follower at a time.
+ */
+int sequencer_applied_get(struct sequencer *seq, int64_t index,
+    struct seq_applied *out);
+
+/* Gives back what sequencer_applied_get lent into *a. */
+void sequencer_applied_put(struct sequencer *seq, struct seq_applied *a);
+
+/*
+ * Forgets what is kept below index below (the follower has passed it), so
+ * that nothing stays held while the log is idle.
+ */
+void sequencer_applied_passed(struct sequencer *seq, int64_t below);
 
 /*
  * Waits until the store has applied the log's first size entries, at most

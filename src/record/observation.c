@@ -69,14 +69,24 @@ verr(struct vctx *c, const char *ptr, const char *fmt, ...)
 	c->n++;
 }
 
-/* Appends "/key" (RFC 6901 escaped) to base into out. */
+/*
+ * Appends "/key" (RFC 6901 escaped) to base into out, truncated to
+ * outlen. Every field checked makes one, error or not: no printf.
+ */
 static void
 ptr_join(char *out, size_t outlen, const char *base, const char *key)
 {
-	size_t n;
+	size_t n = strlen(base);
 	const char *k;
 
-	n = (size_t)snprintf(out, outlen, "%s/", base);
+	if (n + 2 > outlen) { /* base and its slash do not fit */
+		n = outlen - 1;
+		memcpy(out, base, n);
+		out[n] = '\0';
+		return;
+	}
+	memcpy(out, base, n);
+	out[n++] = '/';
 	for (k = key; *k != '\0' && n + 3 < outlen; k++) {
 		if (*k == '~' || *k == '/') {
 			out[n++] = '~';

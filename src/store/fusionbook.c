@@ -4,6 +4,7 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,7 +38,12 @@ struct fusionbook {
 	uint32_t *dirty; /* positions to write, in the order first changed */
 	size_t ndirty, capdirty;
 	struct fb_words *fw; /* the flush's words; NULL until the first */
+	struct fusionbook_placed *placed; /* fusionbook_apply's, or NULL */
 };
+
+_Static_assert(ASSOCIATE_ID_LEN <
+	sizeof(((struct fusionbook_placed *)0)->incident),
+    "an incident id fits fusionbook_placed");
 
 struct fusionbook *
 fusionbook_new(struct fusion *f, const struct fusionbook_rows *rows, void *db,
@@ -375,6 +381,14 @@ wb_add_obs(void *book, const struct associate_obs *o, const char *incident)
 		    (long long)INCIDENT_SET_MAX_INDEX);
 		return -1;
 	}
+	/* The observation being applied (fusion adds no other). */
+	if (b->placed != NULL && o->index == b->placed->index) {
+		b->placed->located = o->located;
+		b->placed->lat = o->lat;
+		b->placed->lon = o->lon;
+		snprintf(b->placed->incident, sizeof(b->placed->incident), "%s",
+		    incident);
+	}
 	return b->rows->add_obs(b->db, o, incident);
 }
 
@@ -480,9 +494,33 @@ static const struct associate_book_ops fusionbook_ops = {
 
 int
 fusionbook_apply(struct fusionbook *b, int64_t index, const json_t *entry,
-    const char *id)
+    const char *id, struct fusionbook_placed *placed)
 {
+	struct associate_incident inc;
+	int rc;
+
+	if (placed != NULL) {
+		placed->index = index;
+		placed->incident[0] = '\0';
+	}
 	if (b->set == NULL && fusionbook_load(b) == -1)
-		return -1;
-	return fusion_apply(b->fusion, &fusionbook_ops, b, index, entry, id);
+		goto fail;
+	b->placed = placed;
+	rc = fusion_apply(b->fusion, &fusionbook_ops, b, index, entry, id);
+	b->placed = NULL;
+	if (rc == -1)
+		goto fail;
+	if (placed != NULL) {
+		/* Seeded by it: as the tables say it (seed_idx = index). */
+		if (placed->incident[0] != '\0' &&
+		    incident_set_ops.get(b->set, placed->incident, &inc) == 1)
+			placed->created = inc.seed_index == index;
+		else
+			placed->index = -1;
+	}
+	return 0;
+fail:
+	if (placed != NULL)
+		placed->index = -1;
+	return -1;
 }

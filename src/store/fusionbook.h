@@ -113,11 +113,26 @@ void fusionbook_drop(struct fusionbook *b);
 int fusionbook_flush(struct fusionbook *b);
 
 /*
+ * Where fusion placed an observation: its position as fusion located it
+ * (fusion_observation's) and the incident it went to, created 1 when the
+ * observation seeded it. Incident ids are fusion's (ASSOCIATE_ID_LEN).
+ */
+struct fusionbook_placed {
+	int64_t index; /* the observation's log index; -1: not placed */
+	int located;
+	double lat, lon; /* when located */
+	char incident[48];
+	int created;
+};
+
+/*
  * Runs fusion on log entry index (its parsed entry and, for an
- * observation, its id) over the book, loading it first if needed. 0 or
- * -1.
+ * observation, its id) over the book, loading it first if needed. When
+ * placed is not NULL, it gets where an observation went, or index -1
+ * when fusion placed nothing (not an observation, or not one fusion can
+ * place). 0 or -1.
  */
 int fusionbook_apply(struct fusionbook *b, int64_t index, const json_t *entry,
-    const char *id);
+    const char *id, struct fusionbook_placed *placed);
 
 #endif

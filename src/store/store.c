@@ -149,6 +149,7 @@ store_apply(struct store *s, int64_t index, const json_t *entry,
 	enum entry_type type = entry_type_of(entry);
 	struct store_observation_row row;
 
+	h->placed.index = -1;
 	/* Anything but an observation may read the incident tables: fusion's
 	 * book, written behind, brings them up to date first. */
 	if (type != ENTRY_OBSERVATION && fusionbook_flush(h->book) == -1)
@@ -163,9 +164,21 @@ store_apply(struct store *s, int64_t index, const json_t *entry,
 	 * book is loaded only for an entry it acts on). */
 	if (h->fusion != NULL && entry_type_fused(type))
 		return book_of(s) != NULL
-		    ? fusionbook_apply(h->book, index, entry, id)
+		    ? fusionbook_apply(h->book, index, entry, id, &h->placed)
 		    : -1;
 	return 0;
+}
+
+int
+store_placed(struct store *s, int64_t index, struct fusionbook_placed *out)
+{
+	struct store_head *h = store_head_of(s);
+
+	if (h->placed.index != index || index < 0 ||
+	    h->placed.incident[0] == '\0')
+		return 0;
+	*out = h->placed;
+	return 1;
 }
 
 int

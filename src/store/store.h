@@ -24,6 +24,7 @@ struct principal;
 struct fusion;
 struct applier_rows;
 struct fusionbook_rows;
+struct fusionbook_placed;
 struct associate_incident;
 
 #define STORE_MAX_CATEGORIES 16
@@ -574,6 +575,15 @@ int store_prepare_fusion(struct store *s);
  */
 int store_apply(struct store *s, int64_t index, const json_t *entry,
     const char *bytes, size_t len, const char *id);
+
+/*
+ * Where fusion placed the observation the last store_apply on s applied,
+ * if that was log index (store/fusionbook.h): 1 with *out filled, 0 when
+ * the last entry applied was another, or fusion placed nothing (no engine
+ * attached, not an observation, or one it cannot place). What the event
+ * follower (alert/events.h) would otherwise read back from the store.
+ */
+int store_placed(struct store *s, int64_t index, struct fusionbook_placed *out);
 
 /*
  * Applies log entry `index` given as its canonical bytes[0..len-1]: parses

@@ -7,6 +7,7 @@
 #ifndef TRUCE_STORE_BACKEND_H
 #define TRUCE_STORE_BACKEND_H
 
+#include "store/fusionbook.h"
 #include "store/store.h"
 
 struct fusion;
@@ -22,6 +23,7 @@ struct store_head {
 	const char *name;	 /* the store in messages (SQLite: its path) */
 	struct fusion *fusion;	 /* NULL: observations are only indexed */
 	struct fusionbook *book; /* fusion's book; NULL until needed */
+	struct fusionbook_placed placed; /* the last store_apply's */
 };
 
 /* The head of s. */

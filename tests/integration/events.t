@@ -114,11 +114,27 @@ s=$(events "$am" "?after=-1")
 like "$s" 'event: release' "then the release reaches it"
 like "$s" 'event: incident_state' "and the incident's history"
 
+# The writer's follower takes a new observation as the applier applied it
+# (id, position, incident); a restart replays the log and asks the store
+# instead: the same events, byte for byte.
+r=$(TOKEN=$mon post_json /v1/observations \
+	"[$(patrol 40.7),$(patrol 40.7 small_arms_fire),$(patrol 40.7)]")
+is "$(status_of "$r")" 201 "a batch of three observations"
+evdata() { sed -n 's/^data: \({"index":\)/\1/p'; }
+
 # Resume across a restart: Last-Event-ID gives the rest, no gap, no dup.
 s=$(events "$TOKEN" "?after=-1")
 last=$(printf '%s\n' "$s" | ids | tail -1)
+live=$(printf '%s\n' "$s" | evdata)
+like "$live" '"incident_created":false' "one joined an incident it did not make"
 center_stop
 center_serve "$D" || exit 1
+replay=$(events "$TOKEN" "?after=-1" | evdata |
+	jq -c "select(.index <= $last)" 2>/dev/null | wc -l)
+is "$replay" "$(printf '%s\n' "$live" | wc -l)" "the replay has every event"
+is "$(events "$TOKEN" "?after=-1" | evdata | head -n "$replay" | sha256sum)" \
+	"$(printf '%s\n' "$live" | sha256sum)" \
+	"a live event and its replay are the same bytes"
 for lat in 41.5 42.0; do
 	TOKEN=$mon post_json /v1/observations "$(patrol $lat)" >/dev/null
 done
