@@ -1102,6 +1102,19 @@ bulk_begin(struct store *s)
 	return 0;
 }
 
+/* Runs the statement each row of r holds in its first column, in order,
+ * until one fails; frees r. 0 or -1. */
+static int
+exec_each(struct store *s, PGresult *r)
+{
+	int k, n = PQntuples(r), rc = 0;
+
+	for (k = 0; k < n && rc == 0; k++)
+		rc = pg_exec(s, col_text(r, k, 0));
+	PQclear(r);
+	return rc;
+}
+
 /*
  * Moves the store's tables, views and sequences (those PG_REBUILD has,
  * by name) from schema `from` to `to`, inside the caller's transaction;
@@ -1111,7 +1124,6 @@ static int
 bulk_move(struct store *s, const char *from, const char *to)
 {
 	PGresult *r;
-	int k, n, rc = 0;
 
 	if ((r = pg_query(s,
 		 "SELECT format('ALTER %s %I.%I SET SCHEMA %I', CASE "
@@ -1128,11 +1140,7 @@ bulk_move(struct store *s, const char *from, const char *to)
 		 "c.relname",
 		 "tt", from, to)) == NULL)
 		return -1;
-	n = PQntuples(r);
-	for (k = 0; k < n && rc == 0; k++)
-		rc = pg_exec(s, col_text(r, k, 0));
-	PQclear(r);
-	return rc;
+	return exec_each(s, r);
 }
 
 /*
@@ -1145,7 +1153,6 @@ static int
 bulk_grants(struct store *s)
 {
 	PGresult *r;
-	int k, n, rc = 0;
 
 	if ((r = pg_query(s,
 		 "SELECT format('GRANT %s ON %s " PG_REBUILD ".%I TO %s%s', "
@@ -1161,11 +1168,7 @@ bulk_grants(struct store *s)
 		 "c2.relnamespace WHERE n2.nspname = '" PG_REBUILD "')",
 		 "t", s->home)) == NULL)
 		return -1;
-	n = PQntuples(r);
-	for (k = 0; k < n && rc == 0; k++)
-		rc = pg_exec(s, col_text(r, k, 0));
-	PQclear(r);
-	return rc;
+	return exec_each(s, r);
 }
 
 /*

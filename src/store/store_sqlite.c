@@ -2962,6 +2962,20 @@ wf_stmt(struct store *s, enum wf_stmt which, const char *fmt, ...)
 	return st;
 }
 
+/* The state row st is on (incident, state, tier, tier_name, duplicate_of,
+ * since_idx, since_ms), its text valid until st moves. */
+static void
+row_state(sqlite3_stmt *st, struct store_state_row *row)
+{
+	row->incident = (const char *)sqlite3_column_text(st, 0);
+	row->state = (const char *)sqlite3_column_text(st, 1);
+	row->tier = sqlite3_column_int64(st, 2);
+	row->tier_name = text_or_none(st, 3);
+	row->duplicate_of = text_or_none(st, 4);
+	row->since_index = sqlite3_column_int64(st, 5);
+	row->since_ms = sqlite3_column_int64(st, 6);
+}
+
 static int
 sqlite_incident_states(struct store *s, const struct store_state_filter *f,
     store_state_fn fn, void *ctx)
@@ -2987,13 +3001,7 @@ sqlite_incident_states(struct store *s, const struct store_state_filter *f,
 	if (st == NULL)
 		return -1;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		row.incident = (const char *)sqlite3_column_text(st, 0);
-		row.state = (const char *)sqlite3_column_text(st, 1);
-		row.tier = sqlite3_column_int64(st, 2);
-		row.tier_name = text_or_none(st, 3);
-		row.duplicate_of = text_or_none(st, 4);
-		row.since_index = sqlite3_column_int64(st, 5);
-		row.since_ms = sqlite3_column_int64(st, 6);
+		row_state(st, &row);
 		if (fn(ctx, &row) != 0)
 			break;
 	}
@@ -3023,13 +3031,7 @@ sqlite_incident_states_of(struct store *s, const char *const *ids, size_t n,
 		if ((st = wf_stmt(s, W_STATE, "t", ids[i])) == NULL)
 			return -1;
 		if ((r = sqlite3_step(st)) == SQLITE_ROW) {
-			row.incident = (const char *)sqlite3_column_text(st, 0);
-			row.state = (const char *)sqlite3_column_text(st, 1);
-			row.tier = sqlite3_column_int64(st, 2);
-			row.tier_name = text_or_none(st, 3);
-			row.duplicate_of = text_or_none(st, 4);
-			row.since_index = sqlite3_column_int64(st, 5);
-			row.since_ms = sqlite3_column_int64(st, 6);
+			row_state(st, &row);
 			stop = fn(ctx, &row) != 0;
 		}
 		if (r != SQLITE_DONE && r != SQLITE_ROW)
