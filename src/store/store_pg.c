@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 #include <sodium.h>
@@ -1172,13 +1173,40 @@ bulk_grants(struct store *s)
 }
 
 /*
+ * The swap's and the drop's locks: each waits at most half the server's
+ * deadlock_timeout, then the transaction gives up and is tried again
+ * (PG_SWAP_TRIES times, further apart each time). A reader that holds
+ * one of the tables while it waits for another the swap holds is then
+ * never the victim PostgreSQL's deadlock detector picks (it looks only
+ * after deadlock_timeout): the swap steps back first.
+ */
+#define PG_SWAP_TRIES 40
+#define PG_SWAP_LOCK_TIMEOUT                                               \
+	"SELECT set_config('lock_timeout', greatest(1, (extract(epoch "    \
+	"FROM current_setting('deadlock_timeout')::interval) * 500)::int)" \
+	"::text, true)"
+
+/* Sleeps before try number attempt: 10 ms more each time, at most 200. */
+static void
+pg_backoff(int attempt)
+{
+	struct timespec ts;
+	long ms = 10L * attempt < 200 ? 10L * attempt : 200;
+
+	ts.tv_sec = 0;
+	ts.tv_nsec = ms * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+/*
  * Publishes what s loaded (store_bulk_publish): in one transaction, the
  * store's old tables locked (waiting for the readers inside one), their
  * grants given to the new ones, the old moved to PG_OLD and the new
  * ones to s->home; then PG_OLD dropped.
  * Readers see the old store until the commit and the new one after. A
- * deadlock with a reader (PostgreSQL aborts one of the two) is tried
- * again. 0 or -1 (the old store still served).
+ * lock not had within PG_SWAP_LOCK_TIMEOUT gives the swap up and it is
+ * tried again, so that no reader is failed. 0 or -1 (the old store still
+ * served).
  */
 static int
 pg_bulk_publish(struct store *s)
@@ -1198,8 +1226,12 @@ pg_bulk_publish(struct store *s)
 		    s->name);
 		return -1;
 	}
-	for (attempt = 0; attempt < 5 && rc == -1; attempt++) {
-		if (pg_exec(s, "BEGIN; CREATE SCHEMA " PG_OLD) == -1)
+	for (attempt = 0; attempt < PG_SWAP_TRIES && rc == -1; attempt++) {
+		if (attempt > 0)
+			pg_backoff(attempt);
+		if (pg_exec(s,
+			"BEGIN; " PG_SWAP_LOCK_TIMEOUT
+			"; CREATE SCHEMA " PG_OLD) == -1)
 			goto again;
 		if ((r = pg_query(s,
 			 "SELECT 'LOCK TABLE ' || string_agg(format('%I.%I', "
@@ -1243,15 +1275,21 @@ again:
 	s->nstmts = 0;
 	pg_forget_shapes(s);
 	/* Dropping takes each old table in turn, waiting for its readers;
-	   one whose statement also waits for a table already taken is a
-	   deadlock PostgreSQL breaks by failing one of the two. */
-	for (attempt = 0; attempt < 5; attempt++)
+	   it gives up before a reader could be failed as a deadlock's
+	   victim, and tries again. */
+	for (attempt = 0; attempt < PG_SWAP_TRIES; attempt++) {
+		if (attempt > 0)
+			pg_backoff(attempt);
 		if (pg_exec(s,
-			"DEALLOCATE ALL; DROP SCHEMA IF EXISTS " PG_OLD
-			" CASCADE; DROP SCHEMA IF EXISTS " PG_REBUILD
-			" CASCADE; RESET search_path") == 0)
+			"BEGIN; " PG_SWAP_LOCK_TIMEOUT "; DEALLOCATE ALL; "
+			"DROP SCHEMA IF EXISTS " PG_OLD " CASCADE; DROP "
+			"SCHEMA IF EXISTS " PG_REBUILD " CASCADE; COMMIT") == 0)
 			break;
-	if (attempt == 5)
+		if (PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+			pg_exec(s, "ROLLBACK");
+	}
+	pg_exec(s, "RESET search_path");
+	if (attempt == PG_SWAP_TRIES)
 		log_warnx("store %s: the old store (schema " PG_OLD
 			  ") could not be dropped: the next rebuild drops it",
 		    s->name);
