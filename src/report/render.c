@@ -1608,11 +1608,11 @@ doc_of(struct doc *d, const json_t *report, const char *status)
 			? "corroborated"
 			: "uncorroborated");
 	line(d, L_HEAD, "4. Sources");
-	json_array_foreach(json_object_get(report, "sources"), i, row)
-	    line(d, L_ROW, "%s\t%s\t%s\t%lld", str(row, "type"),
-		str(row, "member")[0] ? str(row, "member")
-				      : str(row, "organisation"),
-		str(row, "unit"), (long long)num(row, "observations"));
+	json_array_foreach(json_object_get(report, "sources"), i, row) line(d,
+	    L_ROW, "%s\t%s\t%s\t%lld", category_words(str(row, "type"), cat),
+	    str(row, "member")[0] ? str(row, "member")
+				  : str(row, "organisation"),
+	    str(row, "unit"), (long long)num(row, "observations"));
 	if (json_is_array(json_object_get(report, "not_operational"))) {
 		line(d, L_TEXT, "Sources not operational in the period:%s",
 		    json_array_size(json_object_get(report, "not_operational"))
@@ -1624,7 +1624,8 @@ doc_of(struct doc *d, const json_t *report, const char *status)
 			when(num(row, "from_ms"), 0, a);
 			when(num(row, "to_ms"), 0, z);
 			line(d, L_TEXT, "  %s (%s, %s): %s %s to %s UTC: %s",
-			    str(row, "unit"), str(row, "type"),
+			    str(row, "unit"),
+			    category_words(str(row, "type"), cat),
 			    str(row, "member") ? str(row, "member")
 					       : str(row, "organisation"),
 			    str(row, "status"), a, z, str(row, "reason"));

@@ -42,7 +42,7 @@ __lsan_default_options(void)
 }
 
 /* Longer than three lines of the annex's place column: cut, with "…". */
-#define LONG_PLACE                                                      \
+#define LONG_PLACE                                                        \
 	"12 km north-north-east of the crossroads between the old mill, " \
 	"the school, the three poplars by the river bank and the road "   \
 	"that leads to the upper pastures beyond the orchard"
@@ -69,7 +69,7 @@ peak_day(void)
 			(json_int_t)(1795200000000LL + (json_int_t)i * 40000),
 			"utc_offset_s", (json_int_t)14400, "description",
 			i == 0 ? LONG_PLACE : places[i % 4], "zone",
-			i == 1	       ? LONG_WORD
+			i == 1		 ? LONG_WORD
 			    : i % 3 == 0 ? LONG_ZONE
 			    : i % 2	 ? "north"
 					 : "south",
@@ -98,6 +98,16 @@ peak_day(void)
 	    "Asia/Baku", "annex", annex, "summary", "by_category", bycat,
 	    "total", "category", "all", "incidents", (json_int_t)2000, "events",
 	    (json_int_t)9000, "qualifier", "about");
+	/* Sources by type code: printed in words. */
+	json_object_set_new(report, "sources",
+	    json_pack("[{s:s,s:s,s:s,s:I}]", "type", "acoustic_sensor",
+		"member", "RU", "unit", "AS-2", "observations", (json_int_t)4));
+	json_object_set_new(report, "not_operational",
+	    json_pack("[{s:s,s:s,s:s,s:s,s:I,s:I,s:s,s:I}]", "unit", "OP-7",
+		"type", "observation_post", "member", "TR", "status", "down",
+		"from_ms", (json_int_t)1795200000000LL, "to_ms",
+		(json_int_t)1795210000000LL, "reason", "power cut", "log_index",
+		(json_int_t)77));
 	json_object_set_new(json_object_get(report, "summary"), "by_zone",
 	    json_pack("[{s:s,s:I,s:I,s:s},{s:s,s:I,s:I,s:s},"
 		      "{s:s,s:I,s:I,s:s}]",
@@ -281,8 +291,10 @@ annex_layout(const char *path)
 	for (c = 0; c < ncols; c++)
 		if ((h[c] = word(v, n, cols[c])) == NULL)
 			break;
-	ok(c == ncols, "annex: the header names %zu columns, line and "
-	    "members among them", ncols);
+	ok(c == ncols,
+	    "annex: the header names %zu columns, line and "
+	    "members among them",
+	    ncols);
 	if (c == ncols) {
 		for (i = 0; i < n; i++) {
 			if (v[i].y0 <= h[0]->y1 || v[i].y0 > h[0]->y1 + 420)
@@ -303,7 +315,8 @@ annex_layout(const char *path)
 		ok(checked > 500 && over == 0,
 		    "annex: of %zu words, none reaches the next column (%zu)",
 		    checked, over);
-		ok(cut, "annex: a place too long for three lines is cut "
+		ok(cut,
+		    "annex: a place too long for three lines is cut "
 		    "with an ellipsis");
 		for (i = 0; i < n; i++)
 			if (strncmp(v[i].t, "Shahbuz", 7) == 0)
@@ -352,8 +365,7 @@ legend_outside(const json_t *report)
 	     p++)
 		if (sscanf(p, " y=\"%lf\"", &y) == 1 && y < lowest)
 			lowest = y;
-	ok(frame && g && end && lowest < 1e9,
-	    "map: its frame and its legend");
+	ok(frame && g && end && lowest < 1e9, "map: its frame and its legend");
 	if (frame && lowest < 1e9)
 		ok(lowest - 10 > fy + fh,
 		    "map: the legend (from y %.1f) is under the drawn area "
@@ -407,6 +419,9 @@ main(void)
 		    "categories and states in words, no underscores");
 		ok(strstr(t, "burst or shot") != NULL,
 		    "the summary's categories in words");
+		ok(strstr(t, "acoustic sensor") != NULL &&
+			strstr(t, "OP-7 (observation post, TR)") != NULL,
+		    "the sources' types in words");
 		ok(strstr(t, "2.4 km, Nagorno-Karabakh") != NULL &&
 			strstr(t, "2.4 km, Azerbaijan") != NULL,
 		    "the annex: distance to the line and its side");
