@@ -623,6 +623,7 @@ products_geo(const struct layers *l, struct products_geo *g)
 	const struct gazetteer *gz;
 	const double *lon, *lat;
 	size_t nl = 0, nz = 0, i, f, k, n, npaths = 0, nareas = 0, np = 0;
+	size_t nlines = 0;
 
 	memset(g, 0, sizeof(*g));
 	g->geo.attribution = "Lines, areas: Made with Natural Earth. "
@@ -656,19 +657,24 @@ products_geo(const struct layers *l, struct products_geo *g)
 				    (struct render_path){ lat, lon, n, 1,
 					    polygon_layer_zone_name(zl[i], f) };
 			}
-	for (i = 0; i < nl; i++)
+	for (i = 0; i < nl; i++) {
 		for (f = 0; f < lines_layer_feature_count(ll[i]); f++)
 			for (k = 0; k < lines_layer_part_count(ll[i], f); k++) {
 				if ((pts = lines_layer_part(ll[i], f, k, &n)) ==
 				    NULL)
 					continue;
-				g->paths[nareas + g->geo.nlines++] =
+				g->paths[nareas + nlines++] =
 				    (struct render_path){
 					    &pts[0].lat, &pts[0].lon, n,
 					    sizeof(pts[0]) / sizeof(double),
 					    lines_layer_feature_name(ll[i], f)
 				    };
 			}
+		/* The first line layer is the line of contact (the one
+		   fusion's words measure from); the others are borders. */
+		if (i == 0)
+			g->geo.nlines = nlines;
+	}
 	for (i = 0; i < gazetteer_count(gz); i++) {
 		pl = gazetteer_place(gz, i);
 		if (pl == NULL || pl->population <= 0)
@@ -679,6 +685,8 @@ products_geo(const struct layers *l, struct products_geo *g)
 	g->geo.areas = g->paths;
 	g->geo.nareas = nareas;
 	g->geo.lines = g->paths + nareas;
+	g->geo.boundaries = g->paths + nareas + g->geo.nlines;
+	g->geo.nboundaries = nlines - g->geo.nlines;
 	g->geo.places = g->places;
 	g->geo.nplaces = np;
 	return 0;

@@ -442,6 +442,13 @@ map_body(struct buf *b, const json_t *report, const struct render_geo *geo)
 		path_d(b, &p, &geo->areas[i], 1);
 		put(b, "\"/>\n");
 	}
+	for (i = 0; geo != NULL && i < geo->nboundaries; i++) {
+		put(b,
+		    "<path class=\"boundary\" fill=\"none\" stroke=\"#8a8a8a\" "
+		    "stroke-width=\"0.8\" d=\"");
+		path_d(b, &p, &geo->boundaries[i], 0);
+		put(b, "\"/>\n");
+	}
 	for (i = 0; geo != NULL && i < geo->nlines; i++) {
 		put(b,
 		    "<path class=\"line\" fill=\"none\" stroke=\"#b00\" "
@@ -513,6 +520,18 @@ map_body(struct buf *b, const json_t *report, const struct render_geo *geo)
 		    "<text x=\"%.1f\" y=\"%.1f\">",
 		    x + 4, y - 4, colour_of(cats[k]), x + 12, y);
 		words(b, cats[k]);
+		put(b, "</text>\n");
+	}
+	if (geo != NULL && geo->nlines > 0) {
+		legend_at(j++, &x, &y);
+		putf(b,
+		    "<path d=\"M%.1f %.1fh14\" stroke=\"#b00\" "
+		    "stroke-width=\"2\" stroke-dasharray=\"6 3\"/>"
+		    "<text x=\"%.1f\" y=\"%.1f\">",
+		    x, y - 4, x + 18, y);
+		esc(b,
+		    geo->lines[0].name != NULL ? geo->lines[0].name
+					       : "line of contact");
 		put(b, "</text>\n");
 	}
 	legend_at(j++, &x, &y);

@@ -51,8 +51,10 @@ struct render_place {
 
 /* The geography a map shows (all borrowed). */
 struct render_geo {
-	const struct render_path *lines; /* lines of contact */
+	const struct render_path *lines; /* the line of contact */
 	size_t nlines;
+	const struct render_path *boundaries; /* other lines: borders */
+	size_t nboundaries;
 	const struct render_path *areas; /* zone rings */
 	size_t nareas;
 	const struct render_place *places;

@@ -127,6 +127,12 @@ like "$(body_of "$r")" "draft: not signed" "and the signature status"
 r=$(TOKEN=$vie api GET "/v1/reports/$ID.svg")
 is "$(status_of "$r")" 200 "the SVG map"
 like "$(body_of "$r")" '<svg xmlns' "is SVG"
+# The line of contact (the first line layer) drawn dashed and named in the
+# legend; the other line layers (the 1991 oblast's and the international
+# boundaries) drawn as borders, not as lines of contact.
+like "$(body_of "$r")" 'class="boundary"' "the SVG map draws borders apart"
+like "$(body_of "$r")" '>Ceasefire Line 1994</text>' \
+	"its legend names the line of contact"
 "$TRUCE_BIN" report get "$ID" --format html --out r.html --server "$URL" \
 	--token "$vie"
 is "$(sha256sum <r.html)" "$h1" "truce report get renders the same HTML"
