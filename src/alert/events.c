@@ -285,144 +285,23 @@ ruling_of(struct store *s, const char *incident, int64_t index, char *out,
 }
 
 /*
- * 1 if json_dumps writes s as it is between its quotes: printable ASCII
- * but the quote and the backslash (jansson escapes those and control
- * characters; other text takes jansson's UTF-8 check).
- */
-static int
-plain(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (*s < 0x20 || *s > 0x7e || *s == '"' || *s == '\\')
-			return 0;
-	return 1;
-}
-
-/*
- * Degrees v (in 1e-7) as json_dumps writes json_real(v / 1e7) with
- * JSON_REAL_PRECISION(10): printf's %.10g, which for |v| >= 1000 (and
- * under 1000 degrees) is fixed notation with v's own digits, trailing
- * zeros dropped, and ".0" when nothing is left after the point. Into out
- * (len >= 24): 0, or -1 for |v| < 1000 (%.10g turns to an exponent:
- * jansson's then).
- */
-static int
-e7_text(int64_t v, char *out, size_t len)
-{
-	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	uint64_t whole = a / 10000000, frac = a % 10000000;
-	char digits[8], *o = out;
-	int n, k;
-
-	if (a < 1000 || whole >= 1000 || len < 24)
-		return -1;
-	if (v < 0)
-		*o++ = '-';
-	if (whole >= 100)
-		*o++ = (char)('0' + whole / 100);
-	if (whole >= 10)
-		*o++ = (char)('0' + whole / 10 % 10);
-	*o++ = (char)('0' + whole % 10);
-	*o++ = '.';
-	for (k = 6; k >= 0; k--, frac /= 10)
-		digits[k] = (char)('0' + frac % 10);
-	for (n = 7; n > 1 && digits[n - 1] == '0'; n--)
-		;
-	memcpy(o, digits, (size_t)n);
-	o[n] = '\0';
-	return 0;
-}
-
-/* Copies s to p (room made by the caller): the end. */
-static char *
-put(char *p, const char *s)
-{
-	size_t n = strlen(s);
-
-	memcpy(p, s, n);
-	return p + n;
-}
-
-/*
- * What an observation's event adds after its entry, {"id",("incident",
- * "incident_created")?,("lat","lon")?,"zones"?}, as json_dumps writes
- * the same object (insertion order, compact, JSON_REAL_PRECISION(10))
- * but without printf, the bulk of an event's cost. A new string, or NULL
- * where jansson must write it (a zone name or incident id that plain()
- * refuses, a coordinate under 1e-4 degrees) or out of memory.
- */
-static char *
-obs_rest(const char *id, const struct ev *e, int has_incident, int created,
-    const struct fusion_words *w)
-{
-	char lat[32], lon[32], *out, *p;
-	size_t i, n;
-
-	if (!plain(id) || (has_incident && !plain(e->incident)) ||
-	    (e->located &&
-		(e7_text(e->lat_e7, lat, sizeof(lat)) == -1 ||
-		    e7_text(e->lon_e7, lon, sizeof(lon)) == -1)))
-		return NULL;
-	n = sizeof("{\"id\":\"\"}") + strlen(id);
-	if (has_incident)
-		n += sizeof(",\"incident\":\"\",\"incident_created\":false") +
-		    strlen(e->incident);
-	if (e->located)
-		n += sizeof(",\"lat\":,\"lon\":") + strlen(lat) + strlen(lon);
-	if (w->nzones > 0)
-		n += sizeof(",\"zones\":[]");
-	for (i = 0; i < w->nzones; i++) {
-		if (!plain(w->zone[i]))
-			return NULL;
-		n += strlen(w->zone[i]) + 3;
-	}
-	if ((out = malloc(n)) == NULL)
-		return NULL;
-	p = put(put(put(out, "{\"id\":\""), id), "\"");
-	if (has_incident)
-		p = put(put(put(put(p, ",\"incident\":\""), e->incident),
-			    "\",\"incident_created\":"),
-		    created ? "true" : "false");
-	if (e->located)
-		p = put(put(put(put(p, ",\"lat\":"), lat), ",\"lon\":"), lon);
-	for (i = 0; i < w->nzones; i++)
-		p = put(put(put(p, i == 0 ? ",\"zones\":[\"" : ",\""),
-			    w->zone[i]),
-		    "\"");
-	p = put(p, w->nzones > 0 ? "]}" : "}");
-	*p = '\0';
-	return out;
-}
-
-/*
- * The event's JSON: {"index":..,"type":..,"entry":..} and then the
- * members of rest (rest_text: the same written already, taken and freed;
- * or NULL), the entry spliced in as the log holds it (canonical JSON, RFC
+ * The event's JSON: {"index":..,"type":..,"entry":..} and then rest's
+ * members, the entry spliced in as the log holds it (canonical JSON, RFC
  * 8785) rather than serialized again. A new string, or NULL if out of
  * memory.
  */
 static char *
 ev_data(int64_t index, const char *type, const uint8_t *bytes, size_t len,
-    const json_t *rest, char *rest_text)
+    const json_t *rest)
 {
-	json_t *head = NULL;
-	char *h = NULL, *r = rest_text, *out = NULL;
+	json_t *head;
+	char *h = NULL, *r = NULL, *out = NULL;
 	size_t hl, rl, n;
 
-	/* The head as json_dumps writes it, type permitting. */
-	if (plain(type)) {
-		n = sizeof("{\"index\":,\"type\":\"\"}") + 24 + strlen(type);
-		if ((h = malloc(n)) != NULL)
-			snprintf(h, n,
-			    "{\"index\":%" PRId64 ",\"type\":\"%s\"}", index,
-			    type);
-	} else if ((head = json_pack("{s:I,s:s}", "index", (json_int_t)index,
-			"type", type)) != NULL)
-		h = json_dumps(head, JSON_COMPACT);
-	if (h == NULL ||
-	    (r == NULL &&
-		(r = json_dumps(rest,
-		     JSON_COMPACT | JSON_REAL_PRECISION(10))) == NULL))
+	head = json_pack("{s:I,s:s}", "index", (json_int_t)index, "type", type);
+	if (head == NULL || (h = json_dumps(head, JSON_COMPACT)) == NULL ||
+	    (r = json_dumps(rest, JSON_COMPACT | JSON_REAL_PRECISION(10))) ==
+		NULL)
 		goto done;
 	hl = strlen(h) - 1; /* without its closing brace */
 	rl = strlen(r);	    /* "{}" or "{...}" */
@@ -471,8 +350,7 @@ ev_make(struct events *h, struct store *s, int64_t index, const uint8_t *bytes,
 	uint8_t sha[32];
 	char id[65], note[256];
 	const char *type = str_of(entry, "type");
-	char *rest = NULL;
-	int created = 0, has_incident = 0;
+	int created = 0;
 	size_t i, zlen, n;
 
 	state[0] = '\0';
@@ -526,7 +404,6 @@ ev_make(struct events *h, struct store *s, int64_t index, const uint8_t *bytes,
 			(s != NULL &&
 			    store_observation_incident(s, index, e->incident,
 				sizeof(e->incident), &created) == 1))) {
-			has_incident = 1;
 			json_object_set_new(data, "incident",
 			    json_string(e->incident));
 			json_object_set_new(data, "incident_created",
@@ -577,10 +454,7 @@ ev_make(struct events *h, struct store *s, int64_t index, const uint8_t *bytes,
 		if (state[0] != '\0')
 			json_object_set_new(data, "state", json_string(state));
 	}
-	if (data != NULL && strcmp(type, "observation") == 0)
-		rest = obs_rest(json_string_value(json_object_get(data, "id")),
-		    e, has_incident, created, words);
-	e->data = data ? ev_data(index, e->type, bytes, len, data, rest) : NULL;
+	e->data = data ? ev_data(index, e->type, bytes, len, data) : NULL;
 	json_decref(data);
 	if (e->data == NULL) {
 		ev_unref(e);
